@@ -1,0 +1,202 @@
+package crypto
+
+import (
+	"bytes"
+	"errors"
+	"math/rand/v2"
+	"testing"
+)
+
+func TestKDFFloorAndCeiling(t *testing.T) {
+	ok := DefaultKDFParams()
+	if err := ok.Check(); err != nil {
+		t.Fatalf("default params refused: %v", err)
+	}
+	bad := []func(*KDFParams){
+		func(p *KDFParams) { p.Memory = 8 },
+		func(p *KDFParams) { p.Time = 2 },
+		func(p *KDFParams) { p.Threads = 1 },
+		func(p *KDFParams) { p.Algorithm = "pbkdf2" },
+		func(p *KDFParams) { p.Salt = p.Salt[:8] },
+		func(p *KDFParams) { p.Memory = MaxMemory + 1 },
+		func(p *KDFParams) { p.Time = MaxTime + 1 },
+	}
+	for i, mutate := range bad {
+		p := DefaultKDFParams()
+		mutate(&p)
+		if _, err := DeriveMasterKeys([]byte("pw"), p); !errors.Is(err, ErrWeakKDF) {
+			t.Errorf("case %d: DeriveMasterKeys(%+v) = %v, want ErrWeakKDF", i, p, err)
+		}
+	}
+}
+
+func TestBoxRefusesEveryMutation(t *testing.T) {
+	key := NewKey()
+	box, err := Seal(key, []byte("the secret"), []byte("ad"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Flip each bit of version, nonce, ciphertext and tag in turn.
+	for i := 0; i < len(box)*8; i++ {
+		m := bytes.Clone(box)
+		m[i/8] ^= 1 << (i % 8)
+		if _, err := Open(key, m, []byte("ad")); err != ErrTampered {
+			t.Fatalf("bit %d flipped: Open = %v, want ErrTampered", i, err)
+		}
+	}
+	for _, m := range [][]byte{nil, box[:10], box[:len(box)-1], append([]byte{0}, box[1:]...)} {
+		if _, err := Open(key, m, []byte("ad")); err != ErrTampered {
+			t.Fatalf("malformed box: Open = %v", err)
+		}
+	}
+	if _, err := Open(key, box, []byte("other ad")); err != ErrTampered {
+		t.Fatal("box opened under other associated data")
+	}
+}
+
+// TestOneErrorClass mutates a revision blob 1,000 times at random and checks
+// that every failure is exactly ErrTampered: no error oracle.
+func TestOneErrorClass(t *testing.T) {
+	id, _ := NewIdentity()
+	ik := NewKey()
+	h := RevisionHeader{VaultID: "v", ItemID: "i", Revision: 1, KeyEpoch: 1, Type: "login", AuthorID: "a", PrevHash: ZeroHash()}
+	blob, _, _, err := SealRevision(id, ik, h, []byte(`{"name":"x"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 1000; i++ {
+		m := bytes.Clone(blob)
+		switch r.IntN(3) {
+		case 0:
+			m[r.IntN(len(m))] ^= byte(1 + r.IntN(255))
+		case 1:
+			m = m[:r.IntN(len(m))]
+		case 2:
+			m = append(m, byte(r.IntN(256)))
+		}
+		if _, err := OpenRevision(ik, h, m); err != ErrTampered {
+			t.Fatalf("mutation %d: %v", i, err)
+		}
+	}
+}
+
+func TestRevisionBindsHeader(t *testing.T) {
+	id, _ := NewIdentity()
+	ik := NewKey()
+	h := RevisionHeader{VaultID: "v1", ItemID: "i1", Revision: 2, KeyEpoch: 1, Type: "login", AuthorID: "a", PrevHash: ZeroHash()}
+	blob, sig, _, err := SealRevision(id, ik, h, []byte(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := []func(*RevisionHeader){
+		func(h *RevisionHeader) { h.VaultID = "v2" },
+		func(h *RevisionHeader) { h.ItemID = "i2" },
+		func(h *RevisionHeader) { h.Revision = 3 },
+		func(h *RevisionHeader) { h.KeyEpoch = 2 },
+		func(h *RevisionHeader) { h.Type = "note" },
+		func(h *RevisionHeader) { h.OrgID = "o" },
+	}
+	for i, mv := range moved {
+		h2 := h
+		mv(&h2)
+		if _, err := OpenRevision(ik, h2, blob); err != ErrTampered {
+			t.Errorf("case %d: blob opened under a changed header", i)
+		}
+		if _, err := VerifyRevision(id.Public(), h2, blob, sig); err != ErrTampered {
+			t.Errorf("case %d: signature verified under a changed header", i)
+		}
+	}
+	h2 := h
+	h2.AuthorID = "someone-else"
+	if _, err := VerifyRevision(id.Public(), h2, blob, sig); err != ErrTampered {
+		t.Error("re-attributed revision verified")
+	}
+	other, _ := NewIdentity()
+	if _, err := VerifyRevision(other.Public(), h, blob, sig); err != ErrTampered {
+		t.Error("revision verified under another author's key")
+	}
+}
+
+func TestVaultKeyWrapBindsContext(t *testing.T) {
+	alice, _ := NewIdentity()
+	bob, _ := NewIdentity()
+	vk := NewKey()
+	ctx := VaultKeyContext{VaultID: "v", Epoch: 1, RecipientKind: RecipientUser, RecipientID: "bob", Recipient: bob.Public()}
+	wrap, sig, err := WrapVaultKey(alice, "alice", ctx, vk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := OpenVaultKey(bob, alice.Public(), "alice", ctx, wrap, sig)
+	if err != nil || !bytes.Equal(got, vk) {
+		t.Fatalf("OpenVaultKey: %v", err)
+	}
+	for i, change := range []func(*VaultKeyContext){
+		func(c *VaultKeyContext) { c.Epoch = 2 },
+		func(c *VaultKeyContext) { c.VaultID = "w" },
+		func(c *VaultKeyContext) { c.RecipientID = "carol" },
+		func(c *VaultKeyContext) { c.OrgID = "o" },
+	} {
+		c := ctx
+		change(&c)
+		if _, err := OpenVaultKey(bob, alice.Public(), "alice", c, wrap, sig); err != ErrTampered {
+			t.Errorf("case %d: wrap opened in another context", i)
+		}
+	}
+	// A signature by anyone but the claimed signer is refused.
+	if _, err := OpenVaultKey(bob, bob.Public(), "alice", ctx, wrap, sig); err != ErrTampered {
+		t.Error("wrap accepted with a signature checked against the wrong signer")
+	}
+	// A wrap to someone else cannot be opened.
+	if _, err := OpenVaultKey(alice, alice.Public(), "alice", ctx, wrap, sig); err != ErrTampered {
+		t.Error("wrap opened by a non-recipient")
+	}
+}
+
+func TestPrivateKeysMustMatchPublicKeys(t *testing.T) {
+	ak := NewKey()
+	a, _ := NewIdentity()
+	b, _ := NewIdentity()
+	box, _ := a.SealPrivateKeys(ak, "u")
+	if _, err := OpenPrivateKeys(ak, box, "u", a.Public()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenPrivateKeys(ak, box, "u", b.Public()); err != ErrTampered {
+		t.Fatal("private keys accepted for another account's public keys")
+	}
+	if _, err := OpenPrivateKeys(ak, box, "v", a.Public()); err != ErrTampered {
+		t.Fatal("private keys opened for another user id")
+	}
+}
+
+func BenchmarkDeriveMasterKeys(b *testing.B) {
+	p := DefaultKDFParams()
+	for b.Loop() {
+		if _, err := DeriveMasterKeys([]byte("correct horse battery staple"), p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkSealOpenRevision(b *testing.B) {
+	id, _ := NewIdentity()
+	ik := NewKey()
+	content := bytes.Repeat([]byte("x"), 512)
+	h := RevisionHeader{VaultID: "v", ItemID: "i", Revision: 1, KeyEpoch: 1, Type: "login", AuthorID: "a", PrevHash: ZeroHash()}
+	b.Run("seal", func(b *testing.B) {
+		for b.Loop() {
+			SealRevision(id, ik, h, content)
+		}
+	})
+	blob, sig, _, _ := SealRevision(id, ik, h, content)
+	b.Run("verify+open", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := VerifyRevision(id.Public(), h, blob, sig); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := OpenRevision(ik, h, blob); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

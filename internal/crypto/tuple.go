@@ -1,0 +1,27 @@
+package crypto
+
+import "encoding/binary"
+
+// Tuple encodes a domain-separation label and fields with 32-bit big-endian
+// length prefixes (docs/protocol.md §1). The encoding is injective: two
+// different field lists never give the same bytes, so a signature or
+// associated data made for one purpose cannot be reused for another.
+func Tuple(label string, fields ...[]byte) []byte {
+	n := 4 + len(label)
+	for _, f := range fields {
+		n += 4 + len(f)
+	}
+	out := make([]byte, 0, n)
+	out = binary.BigEndian.AppendUint32(out, uint32(len(label)))
+	out = append(out, label...)
+	for _, f := range fields {
+		out = binary.BigEndian.AppendUint32(out, uint32(len(f)))
+		out = append(out, f...)
+	}
+	return out
+}
+
+// U64 encodes n as 8 big-endian bytes, the tuple encoding of integers.
+func U64(n uint64) []byte {
+	return binary.BigEndian.AppendUint64(nil, n)
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs Coffer's whole test suite: vet, unit, store conformance (SQLite and,
+# when reachable, PostgreSQL), server, client, CLI end-to-end tests, the
+# WebAssembly build of the client core, and the fuzz seed corpora.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== go vet"
+go vet ./...
+
+echo "== client core builds for the browser (GOOS=js GOARCH=wasm)"
+GOOS=js GOARCH=wasm go build -o /dev/null ./client/... ./internal/crypto/...
+
+echo "== go test"
+# -count=1: never serve cached results; -v is too noisy, go test prints one
+# summary line per package (ok / FAIL) which CI counts.
+go test -count=1 -timeout 20m ./...
