@@ -20,11 +20,12 @@ func TestKDFFloorAndCeiling(t *testing.T) {
 		func(p *KDFParams) { p.Salt = p.Salt[:8] },
 		func(p *KDFParams) { p.Memory = MaxMemory + 1 },
 		func(p *KDFParams) { p.Time = MaxTime + 1 },
+		func(p *KDFParams) { p.Threads = MaxThreads + 1 },
 	}
 	for i, mutate := range bad {
 		p := DefaultKDFParams()
 		mutate(&p)
-		if _, err := DeriveMasterKeys([]byte("pw"), p); !errors.Is(err, ErrWeakKDF) {
+		if _, err := DeriveMasterKeys([]byte("pw"), "a@example.com", p); !errors.Is(err, ErrWeakKDF) {
 			t.Errorf("case %d: DeriveMasterKeys(%+v) = %v, want ErrWeakKDF", i, p, err)
 		}
 	}
@@ -60,7 +61,7 @@ func TestOneErrorClass(t *testing.T) {
 	id, _ := NewIdentity()
 	ik := NewKey()
 	h := RevisionHeader{VaultID: "v", ItemID: "i", Revision: 1, KeyEpoch: 1, Type: "login", AuthorID: "a", PrevHash: ZeroHash()}
-	blob, _, _, err := SealRevision(id, ik, h, []byte(`{"name":"x"}`))
+	blob, sig, _, err := SealRevision(id, ik, h, []byte(`{"name":"x"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,8 +76,11 @@ func TestOneErrorClass(t *testing.T) {
 		case 2:
 			m = append(m, byte(r.IntN(256)))
 		}
-		if _, err := OpenRevision(ik, h, m); err != ErrTampered {
+		if _, _, err := OpenRevision(id.Public(), ik, h, m, sig); err != ErrTampered {
 			t.Fatalf("mutation %d: %v", i, err)
+		}
+		if _, err := Open(ik, m, h.ad()); err != ErrTampered {
+			t.Fatalf("mutation %d (unsigned path): %v", i, err)
 		}
 	}
 }
@@ -84,7 +88,7 @@ func TestOneErrorClass(t *testing.T) {
 func TestRevisionBindsHeader(t *testing.T) {
 	id, _ := NewIdentity()
 	ik := NewKey()
-	h := RevisionHeader{VaultID: "v1", ItemID: "i1", Revision: 2, KeyEpoch: 1, Type: "login", AuthorID: "a", PrevHash: ZeroHash()}
+	h := RevisionHeader{VaultID: "v1", ItemID: "i1", Revision: 2, KeyEpoch: 1, Type: "login", AuthorID: "a", Time: 5, PrevHash: bytes.Repeat([]byte{7}, HashSize)}
 	blob, sig, _, err := SealRevision(id, ik, h, []byte(`{}`))
 	if err != nil {
 		t.Fatal(err)
@@ -96,25 +100,34 @@ func TestRevisionBindsHeader(t *testing.T) {
 		func(h *RevisionHeader) { h.KeyEpoch = 2 },
 		func(h *RevisionHeader) { h.Type = "note" },
 		func(h *RevisionHeader) { h.OrgID = "o" },
+		func(h *RevisionHeader) { h.AuthorID = "someone-else" },
+		func(h *RevisionHeader) { h.Time = 6 },
+		func(h *RevisionHeader) { h.PrevHash = bytes.Repeat([]byte{8}, HashSize) },
+		func(h *RevisionHeader) { h.PrevHash = ZeroHash() }, // revision 2 cannot start a chain
 	}
 	for i, mv := range moved {
 		h2 := h
 		mv(&h2)
-		if _, err := OpenRevision(ik, h2, blob); err != ErrTampered {
-			t.Errorf("case %d: blob opened under a changed header", i)
-		}
-		if _, err := VerifyRevision(id.Public(), h2, blob, sig); err != ErrTampered {
-			t.Errorf("case %d: signature verified under a changed header", i)
+		if _, _, err := OpenRevision(id.Public(), ik, h2, blob, sig); err != ErrTampered {
+			t.Errorf("case %d: revision accepted under a changed header", i)
 		}
 	}
-	h2 := h
-	h2.AuthorID = "someone-else"
-	if _, err := VerifyRevision(id.Public(), h2, blob, sig); err != ErrTampered {
-		t.Error("re-attributed revision verified")
+	if _, _, err := OpenRevision(id.Public(), ik, h, blob, sig); err != nil {
+		t.Fatalf("unchanged header refused: %v", err)
 	}
 	other, _ := NewIdentity()
-	if _, err := VerifyRevision(other.Public(), h, blob, sig); err != ErrTampered {
+	if _, _, err := OpenRevision(other.Public(), ik, h, blob, sig); err != ErrTampered {
 		t.Error("revision verified under another author's key")
+	}
+	// A different item key (a server delivering another key to this reader)
+	// fails the signed key commitment even before decryption.
+	if _, _, err := OpenRevision(id.Public(), NewKey(), h, blob, sig); err != ErrTampered {
+		t.Error("revision accepted under another item key")
+	}
+	h1 := h
+	h1.Revision = 1
+	if _, _, _, err := SealRevision(id, ik, h1, []byte(`{}`)); err != ErrTampered {
+		t.Error("revision 1 with a non-zero previous hash was sealed")
 	}
 }
 
@@ -172,7 +185,7 @@ func TestPrivateKeysMustMatchPublicKeys(t *testing.T) {
 func BenchmarkDeriveMasterKeys(b *testing.B) {
 	p := DefaultKDFParams()
 	for b.Loop() {
-		if _, err := DeriveMasterKeys([]byte("correct horse battery staple"), p); err != nil {
+		if _, err := DeriveMasterKeys([]byte("correct horse battery staple"), "a@example.com", p); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -191,10 +204,7 @@ func BenchmarkSealOpenRevision(b *testing.B) {
 	blob, sig, _, _ := SealRevision(id, ik, h, content)
 	b.Run("verify+open", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := VerifyRevision(id.Public(), h, blob, sig); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := OpenRevision(ik, h, blob); err != nil {
+			if _, _, err := OpenRevision(id.Public(), ik, h, blob, sig); err != nil {
 				b.Fatal(err)
 			}
 		}

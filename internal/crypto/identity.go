@@ -137,21 +137,24 @@ func OpenPrivateKeys(accountKey, box []byte, ownerID string, want PublicKeys) (*
 	return id, nil
 }
 
-func publicKeysMsg(ownerID string, pk PublicKeys) []byte {
-	return Tuple("coffer/v1/public-keys", []byte(ownerID), pk.Sign, pk.KEM)
+func publicKeysMsg(ownerKind, ownerID string, pk PublicKeys) []byte {
+	return Tuple("coffer/v1/public-keys", []byte(ownerKind), []byte(ownerID), pk.Sign, pk.KEM)
 }
 
-// SignPublicKeys returns the self-signature over the identity's public keys.
-func (id *Identity) SignPublicKeys(ownerID string) []byte {
-	return id.Sign(publicKeysMsg(ownerID, id.public))
+// SignPublicKeys returns the signature over the identity's public keys as
+// the keys of ownerKind ("user" or "group") ownerID. A user's bundle is
+// self-signed; a group's is signed by its manager.
+func (id *Identity) SignPublicKeys(ownerKind, ownerID string, pk PublicKeys) []byte {
+	return id.Sign(publicKeysMsg(ownerKind, ownerID, pk))
 }
 
-// VerifyPublicKeys checks a public-key bundle's form and self-signature.
-func VerifyPublicKeys(ownerID string, pk PublicKeys, sig []byte) error {
+// VerifyPublicKeys checks a public-key bundle's form and its signature by
+// signer (the bundle itself for a user's self-signature).
+func VerifyPublicKeys(ownerKind, ownerID string, pk PublicKeys, signer PublicKeys, sig []byte) error {
 	if !pk.valid() {
 		return ErrTampered
 	}
-	return Verify(pk, publicKeysMsg(ownerID, pk), sig)
+	return Verify(signer, publicKeysMsg(ownerKind, ownerID, pk), sig)
 }
 
 func accountKeyAD(userID string) []byte { return Tuple("coffer/v1/account-key", []byte(userID)) }

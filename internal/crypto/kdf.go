@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"strings"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -61,12 +62,16 @@ type MasterKeys struct {
 }
 
 // DeriveMasterKeys runs Argon2id after checking p against the floor, then
-// splits the result with HKDF-SHA256 (docs/protocol.md §3).
-func DeriveMasterKeys(password []byte, p KDFParams) (MasterKeys, error) {
+// splits the result with HKDF-SHA256 (docs/protocol.md §3). The salt Argon2id
+// uses is bound to the account's e-mail address, so a server that hands
+// every user the same stored salt still cannot share one guess across
+// accounts.
+func DeriveMasterKeys(password []byte, email string, p KDFParams) (MasterKeys, error) {
 	if err := p.Check(); err != nil {
 		return MasterKeys{}, err
 	}
-	mk := argon2.IDKey(password, p.Salt, p.Time, p.Memory, p.Threads, KeySize)
+	salt := sha256.Sum256(Tuple("coffer/v1/kdf-salt", []byte(strings.ToLower(email)), p.Salt))
+	mk := argon2.IDKey(password, salt[:SaltSize], p.Time, p.Memory, p.Threads, KeySize)
 	defer clear(mk)
 	auth, err := hkdf.Key(sha256.New, mk, nil, "coffer/v1/auth-key", KeySize)
 	if err != nil {

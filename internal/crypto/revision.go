@@ -1,6 +1,9 @@
 package crypto
 
-import "crypto/sha256"
+import (
+	"crypto/hkdf"
+	"crypto/sha256"
+)
 
 // HashSize is the size of revision hashes.
 const HashSize = sha256.Size
@@ -16,7 +19,15 @@ type RevisionHeader struct {
 	KeyEpoch uint64
 	Type     string
 	AuthorID string
-	PrevHash []byte // HashSize bytes; zeros for revision 1
+	// Time is the author's clock, Unix milliseconds: history's "when" is
+	// signed, not taken from the server.
+	Time     uint64
+	PrevHash []byte // HashSize bytes; zeros exactly for revision 1
+}
+
+func (h RevisionHeader) valid() bool {
+	return len(h.PrevHash) == HashSize && h.Revision != 0 && h.KeyEpoch != 0 &&
+		(h.Revision == 1) == equalBytes(h.PrevHash, ZeroHash())
 }
 
 func (h RevisionHeader) ad() []byte {
@@ -24,13 +35,24 @@ func (h RevisionHeader) ad() []byte {
 		U64(h.Revision), U64(h.KeyEpoch), []byte(h.Type))
 }
 
-func (h RevisionHeader) sigMsg(blob []byte) []byte {
-	sum := sha256.Sum256(blob)
-	return Tuple("coffer/v1/revision-sig", []byte(h.OrgID), []byte(h.VaultID), []byte(h.ItemID),
-		U64(h.Revision), U64(h.KeyEpoch), []byte(h.Type), []byte(h.AuthorID), h.PrevHash, sum[:])
+// ItemKeyCommitment commits to an item key. XChaCha20-Poly1305 is not
+// key-committing, so the signature binds this value: every reader checks that
+// the item key the server delivered to them is the one the author used.
+func ItemKeyCommitment(itemKey []byte) []byte {
+	c, err := hkdf.Key(sha256.New, itemKey, nil, "coffer/v1/item-key-commit", KeySize)
+	if err != nil {
+		panic(err)
+	}
+	return c
 }
 
-func (h RevisionHeader) hash(msg, sig []byte) []byte {
+func (h RevisionHeader) sigMsg(keyCommit, blob []byte) []byte {
+	sum := sha256.Sum256(blob)
+	return Tuple("coffer/v1/revision-sig", []byte(h.OrgID), []byte(h.VaultID), []byte(h.ItemID),
+		U64(h.Revision), U64(h.KeyEpoch), keyCommit, []byte(h.Type), []byte(h.AuthorID), U64(h.Time), h.PrevHash, sum[:])
+}
+
+func revisionHash(msg, sig []byte) []byte {
 	sum := sha256.Sum256(Tuple("coffer/v1/revision-hash", msg, sig))
 	return sum[:]
 }
@@ -39,34 +61,34 @@ func (h RevisionHeader) hash(msg, sig []byte) []byte {
 // author, and returns the blob, the signature and the revision hash that the
 // next revision must name as PrevHash.
 func SealRevision(author *Identity, itemKey []byte, h RevisionHeader, content []byte) (blob, sig, hash []byte, err error) {
-	if len(h.PrevHash) != HashSize || h.Revision == 0 {
+	if !h.valid() {
 		return nil, nil, nil, ErrTampered
 	}
 	blob, err = Seal(itemKey, content, h.ad())
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	msg := h.sigMsg(blob)
+	msg := h.sigMsg(ItemKeyCommitment(itemKey), blob)
 	sig = author.Sign(msg)
-	return blob, sig, h.hash(msg, sig), nil
+	return blob, sig, revisionHash(msg, sig), nil
 }
 
-// VerifyRevision checks the author's signature and returns the revision hash.
-// It does not decrypt, so history can be checked without item keys.
-func VerifyRevision(author PublicKeys, h RevisionHeader, blob, sig []byte) ([]byte, error) {
-	if len(h.PrevHash) != HashSize || h.Revision == 0 {
-		return nil, ErrTampered
+// OpenRevision checks the author's signature (over the header, the blob and
+// the commitment to itemKey) and decrypts the blob. It returns the content
+// and the revision hash.
+func OpenRevision(author PublicKeys, itemKey []byte, h RevisionHeader, blob, sig []byte) (content, hash []byte, err error) {
+	if !h.valid() {
+		return nil, nil, ErrTampered
 	}
-	msg := h.sigMsg(blob)
+	msg := h.sigMsg(ItemKeyCommitment(itemKey), blob)
 	if err := Verify(author, msg, sig); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return h.hash(msg, sig), nil
-}
-
-// OpenRevision decrypts a revision blob bound to h.
-func OpenRevision(itemKey []byte, h RevisionHeader, blob []byte) ([]byte, error) {
-	return Open(itemKey, blob, h.ad())
+	content, err = Open(itemKey, blob, h.ad())
+	if err != nil {
+		return nil, nil, err
+	}
+	return content, revisionHash(msg, sig), nil
 }
 
 // ZeroHash is the PrevHash of revision 1.

@@ -1,6 +1,9 @@
 package crypto
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math"
+)
 
 // Tuple encodes a domain-separation label and fields with 32-bit big-endian
 // length prefixes (docs/protocol.md §1). The encoding is injective: two
@@ -9,6 +12,9 @@ import "encoding/binary"
 func Tuple(label string, fields ...[]byte) []byte {
 	n := 4 + len(label)
 	for _, f := range fields {
+		if uint64(len(f)) > math.MaxUint32 {
+			panic("crypto.Tuple: field longer than 4 GiB")
+		}
 		n += 4 + len(f)
 	}
 	out := make([]byte, 0, n)

@@ -36,6 +36,7 @@ type vectors struct {
 	} `json:"tuple"`
 	KDF struct {
 		Password string `json:"password"`
+		Email    string `json:"email"`
 		Salt     hexb   `json:"salt"`
 		Time     uint32 `json:"time"`
 		Memory   uint32 `json:"memory"`
@@ -89,6 +90,8 @@ type vectors struct {
 	} `json:"item_key_wrap"`
 	Revision struct {
 		Revision uint64 `json:"revision"`
+		Time     uint64 `json:"time"`
+		KeyCommit hexb  `json:"key_commit"`
 		Type     string `json:"type"`
 		PrevHash hexb   `json:"prev_hash"`
 		Content  string `json:"content"`
@@ -118,9 +121,10 @@ func generate(t *testing.T, old *vectors) *vectors {
 	v.Tuple.Out = Tuple(v.Tuple.Label, v.Tuple.Fields[0], v.Tuple.Fields[1], v.Tuple.Fields[2])
 
 	v.KDF.Password = "correct horse battery staple"
+	v.KDF.Email = "alice@example.com"
 	v.KDF.Salt = seq(SaltSize, 0x10)
 	v.KDF.Time, v.KDF.Memory, v.KDF.Threads = MinTime, MinMemory, MinThreads
-	mk, err := DeriveMasterKeys([]byte(v.KDF.Password), KDFParams{Algorithm: KDFAlgorithm, Time: v.KDF.Time, Memory: v.KDF.Memory, Threads: v.KDF.Threads, Salt: v.KDF.Salt})
+	mk, err := DeriveMasterKeys([]byte(v.KDF.Password), v.KDF.Email, KDFParams{Algorithm: KDFAlgorithm, Time: v.KDF.Time, Memory: v.KDF.Memory, Threads: v.KDF.Threads, Salt: v.KDF.Salt})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +145,7 @@ func generate(t *testing.T, old *vectors) *vectors {
 	}
 	idv.SignPub, idv.KEMPub = id.Public().Sign, id.Public().KEM
 	idv.Fingerprint, idv.FingerprintText = id.Public().Fingerprint(), id.Public().FingerprintText()
-	idv.PublicKeysSig = id.SignPublicKeys(idv.UserID)
+	idv.PublicKeysSig = id.SignPublicKeys("user", idv.UserID, id.Public())
 	idv.AccountKey, idv.AccountKeyNonce, idv.PrivateKeysNonce = seq(KeySize, 0xa0), seq(nonceSize, 0xc0), seq(nonceSize, 0xe0)
 	idv.WrappedAccountKey = must(sealWithNonce(v.KDF.KEK, idv.AccountKeyNonce, idv.AccountKey, accountKeyAD(idv.UserID)))
 	idv.PrivateKeys = must(sealWithNonce(idv.AccountKey, idv.PrivateKeysNonce,
@@ -169,21 +173,22 @@ func generate(t *testing.T, old *vectors) *vectors {
 	ik.Wrap = must(sealWithNonce(w.VaultKey, ik.Nonce, ik.ItemKey, ikc.ad()))
 
 	r := &v.Revision
-	r.Revision, r.Type, r.PrevHash = 1, "login", ZeroHash()
+	r.Revision, r.Type, r.PrevHash, r.Time = 1, "login", ZeroHash(), 1_760_000_000_000
+	r.KeyCommit = ItemKeyCommitment(ik.ItemKey)
 	r.Content = `{"name":"Example","login":{"username":"alice","password":"hunter2","urls":["https://example.com"]}}`
 	r.Nonce = seq(nonceSize, 0x90)
 	h := vectorHeader(&v)
 	r.AD = h.ad()
 	r.Blob = must(sealWithNonce(ik.ItemKey, r.Nonce, []byte(r.Content), r.AD))
-	r.SigMsg = h.sigMsg(r.Blob)
+	r.SigMsg = h.sigMsg(r.KeyCommit, r.Blob)
 	r.Sig = id.Sign(r.SigMsg)
-	r.Hash = h.hash(r.SigMsg, r.Sig)
+	r.Hash = revisionHash(r.SigMsg, r.Sig)
 	return &v
 }
 
 func vectorHeader(v *vectors) RevisionHeader {
 	return RevisionHeader{OrgID: v.VaultKeyWrap.OrgID, VaultID: v.VaultKeyWrap.VaultID, ItemID: v.ItemKeyWrap.ItemID,
-		Revision: v.Revision.Revision, KeyEpoch: 1, Type: v.Revision.Type, AuthorID: v.Identity.UserID, PrevHash: v.Revision.PrevHash}
+		Revision: v.Revision.Revision, KeyEpoch: 1, Type: v.Revision.Type, AuthorID: v.Identity.UserID, Time: v.Revision.Time, PrevHash: v.Revision.PrevHash}
 }
 
 func must(b []byte, err error) []byte {
@@ -235,7 +240,7 @@ func TestVectors(t *testing.T) {
 		t.Fatalf("UnwrapAccountKey: %v", err)
 	}
 	pub := PublicKeys{Sign: v.Identity.SignPub, KEM: v.Identity.KEMPub}
-	if err := VerifyPublicKeys(v.Identity.UserID, pub, v.Identity.PublicKeysSig); err != nil {
+	if err := VerifyPublicKeys("user", v.Identity.UserID, pub, pub, v.Identity.PublicKeysSig); err != nil {
 		t.Fatalf("VerifyPublicKeys: %v", err)
 	}
 	id, err := OpenPrivateKeys(ak, v.Identity.PrivateKeys, v.Identity.UserID, pub)
@@ -254,15 +259,11 @@ func TestVectors(t *testing.T) {
 		t.Fatalf("UnwrapItemKey: %v", err)
 	}
 	h := vectorHeader(v)
-	hash, err := VerifyRevision(pub, h, v.Revision.Blob, v.Revision.Sig)
-	if err != nil || !bytes.Equal(hash, v.Revision.Hash) {
-		t.Fatalf("VerifyRevision: %v", err)
-	}
-	content, err := OpenRevision(ik, h, v.Revision.Blob)
-	if err != nil || string(content) != v.Revision.Content {
+	content, hash, err := OpenRevision(pub, ik, h, v.Revision.Blob, v.Revision.Sig)
+	if err != nil || string(content) != v.Revision.Content || !bytes.Equal(hash, v.Revision.Hash) {
 		t.Fatalf("OpenRevision: %q %v", content, err)
 	}
-	mk, err := DeriveMasterKeys([]byte(v.KDF.Password), KDFParams{Algorithm: KDFAlgorithm, Time: v.KDF.Time, Memory: v.KDF.Memory, Threads: v.KDF.Threads, Salt: v.KDF.Salt})
+	mk, err := DeriveMasterKeys([]byte(v.KDF.Password), v.KDF.Email, KDFParams{Algorithm: KDFAlgorithm, Time: v.KDF.Time, Memory: v.KDF.Memory, Threads: v.KDF.Threads, Salt: v.KDF.Salt})
 	if err != nil || !bytes.Equal(mk.AuthKey, v.KDF.AuthKey) {
 		t.Fatalf("DeriveMasterKeys: %v", err)
 	}

@@ -38,7 +38,7 @@ func (c VaultKeyContext) sigMsg(signerID string, wrap []byte) []byte {
 // WrapVaultKey encrypts a vault key to the recipient in ctx with HPKE and
 // signs the result as signerID. It returns the wrap and its signature.
 func WrapVaultKey(signer *Identity, signerID string, ctx VaultKeyContext, vaultKey []byte) (wrap, sig []byte, err error) {
-	if len(vaultKey) != KeySize || !ctx.Recipient.valid() {
+	if len(vaultKey) != KeySize || !ctx.Recipient.valid() || ctx.Epoch == 0 {
 		return nil, nil, ErrTampered
 	}
 	pub, err := kem.NewPublicKey(ctx.Recipient.KEM)
@@ -59,8 +59,13 @@ func VerifyVaultKeyWrap(signer PublicKeys, signerID string, ctx VaultKeyContext,
 }
 
 // OpenVaultKey verifies the wrap's signature and then opens it with the
-// recipient's identity. ctx.Recipient must be the recipient's own public keys.
+// recipient's identity. The recipient fingerprint bound into the wrap is
+// always the recipient's own, whatever ctx.Recipient says.
 func OpenVaultKey(recipient *Identity, signer PublicKeys, signerID string, ctx VaultKeyContext, wrap, sig []byte) ([]byte, error) {
+	ctx.Recipient = recipient.Public()
+	if ctx.Epoch == 0 {
+		return nil, ErrTampered
+	}
 	if err := VerifyVaultKeyWrap(signer, signerID, ctx, wrap, sig); err != nil {
 		return nil, err
 	}
@@ -89,13 +94,16 @@ func (c ItemKeyContext) ad() []byte {
 
 // WrapItemKey seals an item key under a vault key.
 func WrapItemKey(vaultKey []byte, ctx ItemKeyContext, itemKey []byte) ([]byte, error) {
+	if ctx.WrapEpoch == 0 || ctx.KeyEpoch == 0 {
+		return nil, ErrTampered
+	}
 	return Seal(vaultKey, itemKey, ctx.ad())
 }
 
 // UnwrapItemKey opens an item key wrap.
 func UnwrapItemKey(vaultKey []byte, ctx ItemKeyContext, wrap []byte) ([]byte, error) {
 	ik, err := Open(vaultKey, wrap, ctx.ad())
-	if err != nil || len(ik) != KeySize {
+	if err != nil || len(ik) != KeySize || ctx.WrapEpoch == 0 || ctx.KeyEpoch == 0 {
 		return nil, ErrTampered
 	}
 	return ik, nil

@@ -1,0 +1,78 @@
+// Package sqlite opens Coffer's embedded SQLite store: one file in the data
+// directory, WAL mode, a busy timeout, foreign keys on, and migrations that
+// run at open. It uses modernc.org/sqlite, so the binary needs no cgo.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"runtime"
+
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/coffer-pm/coffer/internal/store/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// FileName is the database file inside the data directory.
+const FileName = "coffer.db"
+
+// Open opens (creating if needed) the database at path and migrates it.
+//
+// Writes go through a single connection that starts transactions with
+// BEGIN IMMEDIATE: SQLite allows one writer at a time anyway, and taking the
+// write lock up front avoids the deadlock-prone upgrade from a read lock.
+// Reads use a separate pool and run concurrently thanks to WAL.
+func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
+	dsn := func(extra string) string {
+		v := url.Values{}
+		v.Add("_pragma", "busy_timeout(10000)")
+		v.Add("_pragma", "journal_mode(WAL)")
+		v.Add("_pragma", "foreign_keys(1)")
+		v.Add("_pragma", "synchronous(NORMAL)")
+		return "file:" + filepath.ToSlash(path) + "?" + v.Encode() + extra
+	}
+	w, err := sql.Open("sqlite", dsn("&_txlock=immediate"))
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	if err := migrate(ctx, w); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", dsn("&_pragma=query_only(1)"))
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
+	return sqlstore.New(w, r, sqlstore.Dialect{IsUniqueViolation: isUniqueViolation}), nil
+}
+
+func migrate(ctx context.Context, db *sql.DB) error {
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, mustSub(migrations, "migrations"))
+	if err != nil {
+		return err
+	}
+	_, err = p.Up(ctx)
+	return err
+}
+
+func isUniqueViolation(err error) bool {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	c := e.Code()
+	return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}

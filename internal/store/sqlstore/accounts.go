@@ -1,0 +1,123 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/coffer-pm/coffer/internal/store"
+)
+
+const accountColumns = `id, email, name, kdf_algorithm, kdf_time, kdf_memory, kdf_threads, kdf_salt,
+	auth_hash, auth_salt, sign_pub, kem_pub, public_keys_sig, wrapped_account_key, private_keys, created_at`
+
+func (s *Store) CreateAccount(ctx context.Context, a store.Account, v store.Vault, w store.VaultKeyWrap) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		now := ms(a.CreatedAt)
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO accounts (`+accountColumns+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			a.ID, strings.ToLower(a.Email), a.Name, a.KDF.Algorithm, a.KDF.Time, a.KDF.Memory, a.KDF.Threads, a.KDF.Salt,
+			a.AuthHash, a.AuthSalt, a.SignPub, a.KEMPub, a.PublicKeysSig, a.WrappedAccountKey, a.PrivateKeys, now); err != nil {
+			return err
+		}
+		if err := s.insertVault(ctx, tx, v); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO vault_grants (vault_id, grantee_kind, grantee_id, permission, created_at)
+			VALUES (?, 'user', ?, ?, ?)`), v.ID, a.ID, int(store.PermManage), now); err != nil {
+			return err
+		}
+		return s.insertVaultKeyWrap(ctx, tx, w)
+	})
+}
+
+func (s *Store) insertVault(ctx context.Context, tx *sql.Tx, v store.Vault) error {
+	var owner any
+	if v.OwnerID != "" {
+		owner = v.OwnerID
+	}
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO vaults (id, kind, org_id, owner_id, epoch, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
+		v.ID, v.Kind, v.OrgID, owner, v.Epoch, ms(v.CreatedAt))
+	return err
+}
+
+func (s *Store) insertVaultKeyWrap(ctx context.Context, tx *sql.Tx, w store.VaultKeyWrap) error {
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO vault_key_wraps
+		(vault_id, epoch, recipient_kind, recipient_id, signer_id, wrap, sig, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+		w.VaultID, w.Epoch, w.RecipientKind, w.RecipientID, w.SignerID, w.Wrap, w.Sig, ms(w.CreatedAt))
+	return err
+}
+
+func scanAccount(row interface{ Scan(...any) error }) (store.Account, error) {
+	var a store.Account
+	var created int64
+	err := row.Scan(&a.ID, &a.Email, &a.Name, &a.KDF.Algorithm, &a.KDF.Time, &a.KDF.Memory, &a.KDF.Threads, &a.KDF.Salt,
+		&a.AuthHash, &a.AuthSalt, &a.SignPub, &a.KEMPub, &a.PublicKeysSig, &a.WrappedAccountKey, &a.PrivateKeys, &created)
+	a.CreatedAt = fromMS(created)
+	return a, err
+}
+
+func (s *Store) AccountByEmail(ctx context.Context, email string) (store.Account, error) {
+	a, err := scanAccount(s.r.QueryRowContext(ctx, s.q(`SELECT `+accountColumns+` FROM accounts WHERE email = ?`), strings.ToLower(email)))
+	return a, s.wrap(err)
+}
+
+func (s *Store) AccountByID(ctx context.Context, id string) (store.Account, error) {
+	a, err := scanAccount(s.r.QueryRowContext(ctx, s.q(`SELECT `+accountColumns+` FROM accounts WHERE id = ?`), id))
+	return a, s.wrap(err)
+}
+
+const sessionColumns = `id, user_id, token_hash, created_at, last_used_at, expires_at, max_expires, revoked_at, client_addr, description`
+
+func (s *Store) CreateSession(ctx context.Context, x store.Session) error {
+	_, err := s.w.ExecContext(ctx, s.q(`INSERT INTO sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		x.ID, x.UserID, x.TokenHash, ms(x.CreatedAt), ms(x.LastUsedAt), ms(x.ExpiresAt), ms(x.MaxExpires), ms(x.RevokedAt), x.ClientAddr, x.Description)
+	return s.wrap(err)
+}
+
+func scanSession(row interface{ Scan(...any) error }) (store.Session, error) {
+	var x store.Session
+	var created, used, exp, maxExp, revoked int64
+	err := row.Scan(&x.ID, &x.UserID, &x.TokenHash, &created, &used, &exp, &maxExp, &revoked, &x.ClientAddr, &x.Description)
+	x.CreatedAt, x.LastUsedAt, x.ExpiresAt, x.MaxExpires, x.RevokedAt = fromMS(created), fromMS(used), fromMS(exp), fromMS(maxExp), fromMS(revoked)
+	return x, err
+}
+
+func (s *Store) SessionByTokenHash(ctx context.Context, h []byte) (store.Session, error) {
+	x, err := scanSession(s.r.QueryRowContext(ctx, s.q(`SELECT `+sessionColumns+` FROM sessions WHERE token_hash = ?`), h))
+	return x, s.wrap(err)
+}
+
+func (s *Store) TouchSession(ctx context.Context, id string, lastUsed, expires time.Time) error {
+	_, err := s.w.ExecContext(ctx, s.q(`UPDATE sessions SET last_used_at = ?, expires_at = ? WHERE id = ?`), ms(lastUsed), ms(expires), id)
+	return s.wrap(err)
+}
+
+func (s *Store) RevokeSession(ctx context.Context, userID, id string, at time.Time) error {
+	res, err := s.w.ExecContext(ctx, s.q(`UPDATE sessions SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at = 0`), ms(at), id, userID)
+	if err != nil {
+		return s.wrap(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+func (s *Store) ListSessions(ctx context.Context, userID string) ([]store.Session, error) {
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+sessionColumns+` FROM sessions WHERE user_id = ? ORDER BY created_at, id`), userID)
+	if err != nil {
+		return nil, s.wrap(err)
+	}
+	defer rows.Close()
+	var out []store.Session
+	for rows.Next() {
+		x, err := scanSession(rows)
+		if err != nil {
+			return nil, s.wrap(err)
+		}
+		out = append(out, x)
+	}
+	return out, s.wrap(rows.Err())
+}

@@ -1,0 +1,264 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/coffer-pm/coffer/internal/store"
+)
+
+const itemColumns = `i.id, i.vault_id, i.type, i.head, i.trashed_at, i.created_at, i.updated_at, i.seq`
+
+func scanItem(row interface{ Scan(...any) error }) (store.Item, error) {
+	var it store.Item
+	var trashed, created, updated int64
+	err := row.Scan(&it.ID, &it.VaultID, &it.Type, &it.Head, &trashed, &created, &updated, &it.Seq)
+	it.TrashedAt, it.CreatedAt, it.UpdatedAt = fromMS(trashed), fromMS(created), fromMS(updated)
+	it.Trashed = trashed != 0
+	return it, err
+}
+
+const revisionColumns = `item_id, revision, vault_id, key_epoch, type, author_id, prev_hash, blob, sig, created_at`
+
+func scanRevision(row interface{ Scan(...any) error }) (store.Revision, error) {
+	var r store.Revision
+	var created int64
+	err := row.Scan(&r.ItemID, &r.Revision, &r.VaultID, &r.KeyEpoch, &r.Type, &r.AuthorID, &r.PrevHash, &r.Blob, &r.Sig, &created)
+	r.CreatedAt = fromMS(created)
+	return r, err
+}
+
+func (s *Store) insertRevision(ctx context.Context, tx *sql.Tx, r store.Revision) error {
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO revisions (`+revisionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		r.ItemID, r.Revision, r.VaultID, r.KeyEpoch, r.Type, r.AuthorID, r.PrevHash, r.Blob, r.Sig, ms(r.CreatedAt))
+	return err
+}
+
+// insertItemKeyWraps adds wraps; a wrap that already exists for the same
+// key and wrapping key is kept as it is (the first one written wins).
+func (s *Store) insertItemKeyWraps(ctx context.Context, tx *sql.Tx, itemID string, wraps []store.ItemKeyWrap) error {
+	for _, w := range wraps {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO item_key_wraps (item_id, key_vault, key_epoch, wrap_vault, wrap_epoch, wrap)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+			itemID, w.KeyVault, w.KeyEpoch, w.WrapVault, w.WrapEpoch, w.Wrap); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) CreateItem(ctx context.Context, it store.Item, rev store.Revision, wraps []store.ItemKeyWrap) (store.Item, error) {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		seq, err := s.nextSeq(ctx, tx)
+		if err != nil {
+			return err
+		}
+		it.Head, it.Seq, it.UpdatedAt, it.Trashed, it.TrashedAt = 1, seq, it.CreatedAt, false, time.Time{}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO items (id, vault_id, type, head, trashed_at, created_at, updated_at, seq)
+			VALUES (?, ?, ?, 1, 0, ?, ?, ?)`), it.ID, it.VaultID, it.Type, ms(it.CreatedAt), ms(it.UpdatedAt), seq); err != nil {
+			return err
+		}
+		rev.ItemID, rev.Revision = it.ID, 1
+		if err := s.insertRevision(ctx, tx, rev); err != nil {
+			return err
+		}
+		return s.insertItemKeyWraps(ctx, tx, it.ID, wraps)
+	})
+	return it, err
+}
+
+func (s *Store) UpdateItem(ctx context.Context, itemID string, baseRev uint64, rev store.Revision, wraps []store.ItemKeyWrap) (store.Item, error) {
+	var it store.Item
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		seq, err := s.nextSeq(ctx, tx)
+		if err != nil {
+			return err
+		}
+		// The compare-and-set on head is what makes revisions consecutive:
+		// of two writers that edited the same revision, one matches here.
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE items SET head = head + 1, updated_at = ?, seq = ? WHERE id = ? AND head = ?`),
+			ms(rev.CreatedAt), seq, itemID, baseRev)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			var head uint64
+			if err := tx.QueryRowContext(ctx, s.q(`SELECT head FROM items WHERE id = ?`), itemID).Scan(&head); err != nil {
+				return err
+			}
+			return &store.ConflictError{Head: head}
+		}
+		rev.ItemID, rev.Revision = itemID, baseRev+1
+		if err := s.insertRevision(ctx, tx, rev); err != nil {
+			return err
+		}
+		if err := s.insertItemKeyWraps(ctx, tx, itemID, wraps); err != nil {
+			return err
+		}
+		it, err = scanItem(tx.QueryRowContext(ctx, s.q(`SELECT `+itemColumns+` FROM items i WHERE i.id = ?`), itemID))
+		return err
+	})
+	return it, err
+}
+
+func (s *Store) SetItemTrashed(ctx context.Context, itemID string, trashed bool, at time.Time) (store.Item, error) {
+	var it store.Item
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		seq, err := s.nextSeq(ctx, tx)
+		if err != nil {
+			return err
+		}
+		var trashedAt int64
+		if trashed {
+			trashedAt = ms(at)
+		}
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE items SET trashed_at = ?, updated_at = ?, seq = ? WHERE id = ?`), trashedAt, ms(at), seq, itemID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return sql.ErrNoRows
+		}
+		it, err = scanItem(tx.QueryRowContext(ctx, s.q(`SELECT `+itemColumns+` FROM items i WHERE i.id = ?`), itemID))
+		return err
+	})
+	return it, err
+}
+
+func (s *Store) Item(ctx context.Context, id string) (store.Item, error) {
+	it, err := scanItem(s.r.QueryRowContext(ctx, s.q(`SELECT `+itemColumns+` FROM items i WHERE i.id = ?`), id))
+	return it, s.wrap(err)
+}
+
+func (s *Store) ItemState(ctx context.Context, id string) (store.ItemState, error) {
+	var st store.ItemState
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		states, err := s.itemStates(ctx, tx, `i.id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if len(states) == 0 {
+			return sql.ErrNoRows
+		}
+		st = states[0]
+		return nil
+	})
+	return st, err
+}
+
+func (s *Store) Revisions(ctx context.Context, itemID string) ([]store.Revision, error) {
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+revisionColumns+` FROM revisions WHERE item_id = ? ORDER BY revision`), itemID)
+	if err != nil {
+		return nil, s.wrap(err)
+	}
+	defer rows.Close()
+	var out []store.Revision
+	for rows.Next() {
+		r, err := scanRevision(rows)
+		if err != nil {
+			return nil, s.wrap(err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.wrap(err)
+	}
+	if len(out) == 0 {
+		if _, err := s.Item(ctx, itemID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) Changes(ctx context.Context, userID string, since int64) ([]store.ItemState, int64, error) {
+	var states []store.ItemState
+	var cursor int64
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		// Read the cursor first: every sequence number up to it is
+		// committed, so nothing at or below it can appear later.
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT value FROM counters WHERE name = 'change_seq'`)).Scan(&cursor); err != nil {
+			return err
+		}
+		var err error
+		states, err = s.itemStates(ctx, tx, `i.seq > ? AND i.seq <= ? AND i.vault_id IN (SELECT vault_id FROM (`+userGrants+`) g)`, since, cursor, userID)
+		return err
+	})
+	return states, cursor, err
+}
+
+// readTx runs fn in a read transaction on the reader pool, so the items,
+// revisions and wraps it reads belong to one snapshot.
+func (s *Store) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return s.wrap(err)
+	}
+	defer tx.Rollback()
+	return s.wrap(fn(tx))
+}
+
+// itemStates loads items matching where (with args) together with their head
+// revisions and key wraps, ordered by sequence.
+func (s *Store) itemStates(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]store.ItemState, error) {
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT `+itemColumns+`, r.item_id, r.revision, r.vault_id, r.key_epoch, r.type,
+			r.author_id, r.prev_hash, r.blob, r.sig, r.created_at
+		FROM items i JOIN revisions r ON r.item_id = i.id AND r.revision = i.head
+		WHERE `+where+` ORDER BY i.seq`), args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.ItemState
+	index := map[string]int{}
+	for rows.Next() {
+		var st store.ItemState
+		var trashed, created, updated, rcreated int64
+		r := &st.HeadRevision
+		if err := rows.Scan(&st.ID, &st.VaultID, &st.Type, &st.Head, &trashed, &created, &updated, &st.Seq,
+			&r.ItemID, &r.Revision, &r.VaultID, &r.KeyEpoch, &r.Type, &r.AuthorID, &r.PrevHash, &r.Blob, &r.Sig, &rcreated); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		st.TrashedAt, st.CreatedAt, st.UpdatedAt, r.CreatedAt = fromMS(trashed), fromMS(created), fromMS(updated), fromMS(rcreated)
+		st.Trashed = trashed != 0
+		index[st.ID] = len(out)
+		out = append(out, st)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, err
+	}
+	// Key wraps for the loaded items, in batches to stay under parameter limits.
+	ids := make([]string, 0, len(out))
+	for _, st := range out {
+		ids = append(ids, st.ID)
+	}
+	for start := 0; start < len(ids); start += 500 {
+		batch := ids[start:min(start+500, len(ids))]
+		args := make([]any, len(batch))
+		for i, id := range batch {
+			args[i] = id
+		}
+		wr, err := tx.QueryContext(ctx, s.q(`SELECT item_id, key_vault, key_epoch, wrap_vault, wrap_epoch, wrap FROM item_key_wraps
+			WHERE item_id IN (?`+strings.Repeat(", ?", len(batch)-1)+`) ORDER BY item_id, key_epoch, wrap_epoch`), args...)
+		if err != nil {
+			return nil, err
+		}
+		for wr.Next() {
+			var w store.ItemKeyWrap
+			if err := wr.Scan(&w.ItemID, &w.KeyVault, &w.KeyEpoch, &w.WrapVault, &w.WrapEpoch, &w.Wrap); err != nil {
+				wr.Close()
+				return nil, err
+			}
+			i := index[w.ItemID]
+			out[i].KeyWraps = append(out[i].KeyWraps, w)
+		}
+		wr.Close()
+		if err := wr.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,128 @@
+// Package sqlstore implements store.Store over database/sql. The SQL is
+// written once, in the subset that SQLite and PostgreSQL share, with `?`
+// placeholders that a Dialect rewrites; the engine packages (sqlite,
+// postgres) only open connections, run migrations and map driver errors.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/coffer-pm/coffer/internal/store"
+)
+
+// Dialect is what differs between engines.
+type Dialect struct {
+	// Numbered placeholders ($1, $2, …) instead of ?.
+	NumberedParams bool
+	// IsUniqueViolation reports a unique or primary-key constraint error.
+	IsUniqueViolation func(error) bool
+	// IsUnavailable reports a connection-level failure.
+	IsUnavailable func(error) bool
+}
+
+// Store is a store.Store over one or two connection pools. SQLite uses a
+// single-connection writer pool and a separate reader pool; PostgreSQL uses
+// one pool for both.
+type Store struct {
+	w, r    *sql.DB
+	dialect Dialect
+	closers []func() error
+}
+
+// New returns a Store. writer and reader may be the same pool.
+func New(writer, reader *sql.DB, d Dialect) *Store {
+	s := &Store{w: writer, r: reader, dialect: d}
+	s.closers = append(s.closers, writer.Close)
+	if reader != writer {
+		s.closers = append(s.closers, reader.Close)
+	}
+	return s
+}
+
+var _ store.Store = (*Store)(nil)
+
+func (s *Store) Close() error {
+	var errs []error
+	for _, c := range s.closers {
+		errs = append(errs, c())
+	}
+	return errors.Join(errs...)
+}
+
+func (s *Store) Ping(ctx context.Context) error { return s.wrap(s.w.PingContext(ctx)) }
+
+// q rewrites ? placeholders for the dialect.
+func (s *Store) q(query string) string {
+	if !s.dialect.NumberedParams {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, c := range query {
+		if c == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// wrap maps driver errors to store errors.
+func (s *Store) wrap(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
+		return store.ErrNotFound
+	case s.dialect.IsUniqueViolation != nil && s.dialect.IsUniqueViolation(err):
+		return fmt.Errorf("%w: %v", store.ErrExists, err)
+	case s.dialect.IsUnavailable != nil && s.dialect.IsUnavailable(err):
+		return fmt.Errorf("%w: %v", store.ErrUnavailable, err)
+	}
+	return err
+}
+
+// tx runs fn in a write transaction and commits if fn succeeds.
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return s.wrap(err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return s.wrap(err)
+	}
+	return s.wrap(tx.Commit())
+}
+
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}
+
+// nextSeq takes the next change sequence number inside tx. The UPDATE locks
+// the counter row until commit, so sequence numbers are gap-free and
+// commit-ordered on both engines.
+func (s *Store) nextSeq(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var v int64
+	err := tx.QueryRowContext(ctx, s.q(`UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value`)).Scan(&v)
+	return v, err
+}

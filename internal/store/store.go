@@ -1,0 +1,226 @@
+// Package store is Coffer's persistence layer: one interface, Store, with an
+// SQLite implementation (internal/store/sqlite) and, later, a PostgreSQL one
+// that pass the same conformance suite (internal/store/storetest).
+//
+// The store holds only what the server may see (docs/protocol.md §10):
+// routing metadata and opaque ciphertext. It knows nothing of HTTP and does
+// not decide permissions; it reports grants and the server's authz package
+// decides what they allow. Every multi-row write happens in one transaction.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+var (
+	// ErrNotFound: no such row.
+	ErrNotFound = errors.New("not found")
+	// ErrExists: an id or unique value (e-mail) is already taken.
+	ErrExists = errors.New("already exists")
+	// ErrUnavailable wraps failures to reach the database.
+	ErrUnavailable = errors.New("database unavailable")
+)
+
+// ConflictError is returned when an update names a revision that is no
+// longer the item's head (optimistic concurrency). Nothing was written.
+type ConflictError struct {
+	Head uint64 // the current head revision
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("revision conflict: the item's current revision is %d", e.Head)
+}
+
+// Permission is a grant level on a vault. Higher includes lower.
+type Permission int
+
+const (
+	PermNone Permission = iota
+	PermView
+	PermEdit
+	PermManage
+)
+
+var permNames = [...]string{"none", "view", "edit", "manage"}
+
+func (p Permission) String() string {
+	if p < 0 || int(p) >= len(permNames) {
+		return "none"
+	}
+	return permNames[p]
+}
+
+// ParsePermission parses "view", "edit" or "manage".
+func ParsePermission(s string) (Permission, error) {
+	for i, n := range permNames[1:] {
+		if s == n {
+			return Permission(i + 1), nil
+		}
+	}
+	return PermNone, fmt.Errorf("unknown permission %q (want view, edit or manage)", s)
+}
+
+// KDF holds an account's Argon2id parameters, stored for pre-login.
+type KDF struct {
+	Algorithm string
+	Time      uint32
+	Memory    uint32
+	Threads   uint8
+	Salt      []byte
+}
+
+// Account is a user's server-side record.
+type Account struct {
+	ID                string
+	Email             string // stored lower-cased
+	Name              string
+	KDF               KDF
+	AuthHash          []byte
+	AuthSalt          []byte
+	SignPub           []byte
+	KEMPub            []byte
+	PublicKeysSig     []byte
+	WrappedAccountKey []byte
+	PrivateKeys       []byte
+	CreatedAt         time.Time
+}
+
+// Session is a server session; only the token's hash is stored.
+type Session struct {
+	ID          string
+	UserID      string
+	TokenHash   []byte
+	CreatedAt   time.Time
+	LastUsedAt  time.Time
+	ExpiresAt   time.Time // idle expiry, pushed forward on use up to MaxExpires
+	MaxExpires  time.Time // absolute expiry
+	RevokedAt   time.Time // zero if not revoked
+	ClientAddr  string
+	Description string // user agent or device name
+}
+
+// Vault kinds.
+const (
+	VaultPersonal = "personal"
+	VaultOrg      = "org"
+)
+
+// Vault is a container of items with its own key epochs.
+type Vault struct {
+	ID        string
+	Kind      string
+	OrgID     string // empty for personal vaults
+	OwnerID   string // the account of a personal vault
+	Epoch     uint64 // current key epoch, from 1
+	CreatedAt time.Time
+}
+
+// VaultKeyWrap delivers one epoch of a vault key to one recipient.
+type VaultKeyWrap struct {
+	VaultID       string
+	Epoch         uint64
+	RecipientKind string // "user" or "group"
+	RecipientID   string
+	SignerID      string
+	Wrap          []byte
+	Sig           []byte
+	CreatedAt     time.Time
+}
+
+// VaultAccess is a vault as one user sees it: their effective permission
+// and every key wrap addressed to them.
+type VaultAccess struct {
+	Vault
+	Permission Permission
+	Wraps      []VaultKeyWrap
+}
+
+// Item is an item's server-side state. Its content lives in revisions.
+type Item struct {
+	ID        string
+	VaultID   string
+	Type      string
+	Head      uint64 // latest revision number
+	Trashed   bool
+	TrashedAt time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Seq       int64 // change sequence of the last write
+}
+
+// Revision is one immutable version of an item.
+type Revision struct {
+	ItemID    string
+	Revision  uint64
+	VaultID   string // the vault it was written in
+	KeyEpoch  uint64
+	Type      string
+	AuthorID  string
+	PrevHash  []byte
+	Blob      []byte
+	Sig       []byte
+	CreatedAt time.Time
+}
+
+// ItemKeyWrap is an item key (item, KeyVault, KeyEpoch) wrapped under the
+// vault key (WrapVault, WrapEpoch).
+type ItemKeyWrap struct {
+	ItemID    string
+	KeyVault  string
+	KeyEpoch  uint64
+	WrapVault string
+	WrapEpoch uint64
+	Wrap      []byte
+}
+
+// ItemState is an item with its head revision and its key wraps: what a
+// client needs to decrypt the current version.
+type ItemState struct {
+	Item
+	HeadRevision Revision
+	KeyWraps     []ItemKeyWrap
+}
+
+// Store is implemented by each database engine.
+type Store interface {
+	Close() error
+	Ping(ctx context.Context) error
+
+	// CreateAccount creates the account, its personal vault, the owner's
+	// grant on it and the owner's first key wrap, atomically.
+	CreateAccount(ctx context.Context, a Account, personal Vault, wrap VaultKeyWrap) error
+	AccountByEmail(ctx context.Context, email string) (Account, error)
+	AccountByID(ctx context.Context, id string) (Account, error)
+
+	CreateSession(ctx context.Context, s Session) error
+	SessionByTokenHash(ctx context.Context, tokenHash []byte) (Session, error)
+	TouchSession(ctx context.Context, id string, lastUsed, expires time.Time) error
+	// RevokeSession revokes one of the user's sessions; ErrNotFound if the
+	// session is not theirs or already revoked.
+	RevokeSession(ctx context.Context, userID, id string, at time.Time) error
+	ListSessions(ctx context.Context, userID string) ([]Session, error)
+
+	// VaultPermission returns the user's effective permission on a vault,
+	// PermNone if they have none, ErrNotFound if the vault does not exist.
+	VaultPermission(ctx context.Context, userID, vaultID string) (Permission, error)
+	VaultsForUser(ctx context.Context, userID string) ([]VaultAccess, error)
+	Vault(ctx context.Context, id string) (Vault, error)
+
+	// CreateItem stores a new item with revision 1 and its key wraps.
+	CreateItem(ctx context.Context, it Item, rev Revision, wraps []ItemKeyWrap) (Item, error)
+	// UpdateItem appends revision baseRev+1 if baseRev is still the head,
+	// else returns *ConflictError and writes nothing. New key wraps are
+	// added; existing ones are kept.
+	UpdateItem(ctx context.Context, itemID string, baseRev uint64, rev Revision, wraps []ItemKeyWrap) (Item, error)
+	// SetItemTrashed moves an item to or from the trash.
+	SetItemTrashed(ctx context.Context, itemID string, trashed bool, at time.Time) (Item, error)
+	Item(ctx context.Context, id string) (Item, error)
+	ItemState(ctx context.Context, id string) (ItemState, error)
+	Revisions(ctx context.Context, itemID string) ([]Revision, error)
+	// Changes returns the items, in vaults the user can read, written after
+	// the cursor since, ordered by sequence, and the cursor to use next.
+	Changes(ctx context.Context, userID string, since int64) ([]ItemState, int64, error)
+}
