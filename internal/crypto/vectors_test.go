@@ -89,18 +89,18 @@ type vectors struct {
 		Wrap    hexb   `json:"wrap"`
 	} `json:"item_key_wrap"`
 	Revision struct {
-		Revision uint64 `json:"revision"`
-		Time     uint64 `json:"time"`
-		KeyCommit hexb  `json:"key_commit"`
-		Type     string `json:"type"`
-		PrevHash hexb   `json:"prev_hash"`
-		Content  string `json:"content"`
-		Nonce    hexb   `json:"nonce"`
-		AD       hexb   `json:"ad"`
-		Blob     hexb   `json:"blob"`
-		SigMsg   hexb   `json:"sig_msg"`
-		Sig      hexb   `json:"sig"`
-		Hash     hexb   `json:"hash"`
+		Revision  uint64 `json:"revision"`
+		Time      uint64 `json:"time"`
+		KeyCommit hexb   `json:"key_commit"`
+		Type      string `json:"type"`
+		PrevHash  hexb   `json:"prev_hash"`
+		Content   string `json:"content"`
+		Nonce     hexb   `json:"nonce"`
+		AD        hexb   `json:"ad"`
+		Blob      hexb   `json:"blob"`
+		SigMsg    hexb   `json:"sig_msg"`
+		Sig       hexb   `json:"sig"`
+		Hash      hexb   `json:"hash"`
 	} `json:"revision"`
 }
 

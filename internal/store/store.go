@@ -162,6 +162,7 @@ type Revision struct {
 	PrevHash  []byte
 	Blob      []byte
 	Sig       []byte
+	Time      int64 // the author's signed clock, Unix milliseconds
 	CreatedAt time.Time
 }
 
@@ -188,6 +189,10 @@ type ItemState struct {
 type Store interface {
 	Close() error
 	Ping(ctx context.Context) error
+
+	// ServerSecret returns the named 32-byte server secret, creating it on
+	// first use. Every server instance on one database gets the same value.
+	ServerSecret(ctx context.Context, name string) ([]byte, error)
 
 	// CreateAccount creates the account, its personal vault, the owner's
 	// grant on it and the owner's first key wrap, atomically.

@@ -20,19 +20,19 @@ func scanItem(row interface{ Scan(...any) error }) (store.Item, error) {
 	return it, err
 }
 
-const revisionColumns = `item_id, revision, vault_id, key_epoch, type, author_id, prev_hash, blob, sig, created_at`
+const revisionColumns = `item_id, revision, vault_id, key_epoch, type, author_id, prev_hash, blob, sig, time, created_at`
 
 func scanRevision(row interface{ Scan(...any) error }) (store.Revision, error) {
 	var r store.Revision
 	var created int64
-	err := row.Scan(&r.ItemID, &r.Revision, &r.VaultID, &r.KeyEpoch, &r.Type, &r.AuthorID, &r.PrevHash, &r.Blob, &r.Sig, &created)
+	err := row.Scan(&r.ItemID, &r.Revision, &r.VaultID, &r.KeyEpoch, &r.Type, &r.AuthorID, &r.PrevHash, &r.Blob, &r.Sig, &r.Time, &created)
 	r.CreatedAt = fromMS(created)
 	return r, err
 }
 
 func (s *Store) insertRevision(ctx context.Context, tx *sql.Tx, r store.Revision) error {
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO revisions (`+revisionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-		r.ItemID, r.Revision, r.VaultID, r.KeyEpoch, r.Type, r.AuthorID, r.PrevHash, r.Blob, r.Sig, ms(r.CreatedAt))
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO revisions (`+revisionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		r.ItemID, r.Revision, r.VaultID, r.KeyEpoch, r.Type, r.AuthorID, r.PrevHash, r.Blob, r.Sig, r.Time, ms(r.CreatedAt))
 	return err
 }
 
@@ -204,7 +204,7 @@ func (s *Store) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
 // revisions and key wraps, ordered by sequence.
 func (s *Store) itemStates(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]store.ItemState, error) {
 	rows, err := tx.QueryContext(ctx, s.q(`SELECT `+itemColumns+`, r.item_id, r.revision, r.vault_id, r.key_epoch, r.type,
-			r.author_id, r.prev_hash, r.blob, r.sig, r.created_at
+			r.author_id, r.prev_hash, r.blob, r.sig, r.time, r.created_at
 		FROM items i JOIN revisions r ON r.item_id = i.id AND r.revision = i.head
 		WHERE `+where+` ORDER BY i.seq`), args...)
 	if err != nil {
@@ -217,7 +217,7 @@ func (s *Store) itemStates(ctx context.Context, tx *sql.Tx, where string, args .
 		var trashed, created, updated, rcreated int64
 		r := &st.HeadRevision
 		if err := rows.Scan(&st.ID, &st.VaultID, &st.Type, &st.Head, &trashed, &created, &updated, &st.Seq,
-			&r.ItemID, &r.Revision, &r.VaultID, &r.KeyEpoch, &r.Type, &r.AuthorID, &r.PrevHash, &r.Blob, &r.Sig, &rcreated); err != nil {
+			&r.ItemID, &r.Revision, &r.VaultID, &r.KeyEpoch, &r.Type, &r.AuthorID, &r.PrevHash, &r.Blob, &r.Sig, &r.Time, &rcreated); err != nil {
 			rows.Close()
 			return nil, err
 		}

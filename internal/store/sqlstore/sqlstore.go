@@ -6,6 +6,7 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -56,6 +57,20 @@ func (s *Store) Close() error {
 }
 
 func (s *Store) Ping(ctx context.Context) error { return s.wrap(s.w.PingContext(ctx)) }
+
+func (s *Store) ServerSecret(ctx context.Context, name string) ([]byte, error) {
+	fresh := make([]byte, 32)
+	if _, err := rand.Read(fresh); err != nil {
+		return nil, err
+	}
+	// Insert-if-absent then read: concurrent first starts agree on one value.
+	if _, err := s.w.ExecContext(ctx, s.q(`INSERT INTO server_secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING`), name, fresh); err != nil {
+		return nil, s.wrap(err)
+	}
+	var v []byte
+	err := s.w.QueryRowContext(ctx, s.q(`SELECT value FROM server_secrets WHERE name = ?`), name).Scan(&v)
+	return v, s.wrap(err)
+}
 
 // q rewrites ? placeholders for the dialect.
 func (s *Store) q(query string) string {

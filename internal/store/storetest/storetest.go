@@ -27,6 +27,7 @@ func Run(t *testing.T, open Opener) {
 		name string
 		fn   func(*testing.T, store.Store)
 	}{
+		{"ServerSecret", testServerSecret},
 		{"Accounts", testAccounts},
 		{"Sessions", testSessions},
 		{"VaultPermissions", testVaultPermissions},
@@ -78,6 +79,18 @@ func newItem(t *testing.T, s store.Store, author, vault, blob string) store.Item
 		t.Fatalf("CreateItem: %v", err)
 	}
 	return got
+}
+
+func testServerSecret(t *testing.T, s store.Store) {
+	a, err := s.ServerSecret(ctx, "x")
+	if err != nil || len(a) != 32 {
+		t.Fatalf("ServerSecret = %x, %v", a, err)
+	}
+	b, _ := s.ServerSecret(ctx, "x")
+	c, _ := s.ServerSecret(ctx, "y")
+	if !bytes.Equal(a, b) || bytes.Equal(a, c) {
+		t.Fatal("server secrets are not stable per name")
+	}
 }
 
 func testAccounts(t *testing.T, s store.Store) {

@@ -89,7 +89,8 @@ CREATE TABLE revisions (
     prev_hash  BLOB NOT NULL,
     blob       BLOB NOT NULL,
     sig        BLOB NOT NULL,
-    created_at INTEGER NOT NULL,
+    time       INTEGER NOT NULL, -- the author's signed clock
+    created_at INTEGER NOT NULL, -- the server's clock at write
     PRIMARY KEY (item_id, revision)
 );
 
@@ -103,6 +104,13 @@ CREATE TABLE item_key_wraps (
     PRIMARY KEY (item_id, key_vault, key_epoch, wrap_vault, wrap_epoch)
 );
 
+-- Secrets the server keeps for itself (e.g. the key that makes pre-login
+-- answers for unknown accounts stable). Shared by every instance.
+CREATE TABLE server_secrets (
+    name  TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+);
+
 -- One server-wide change sequence. Writers increment it inside their
 -- transaction, which serialises them on this row and keeps the sequence
 -- gap-free and in commit order (docs/protocol.md §9).
@@ -114,6 +122,7 @@ INSERT INTO counters (name, value) VALUES ('change_seq', 0);
 
 -- +goose Down
 DROP TABLE counters;
+DROP TABLE server_secrets;
 DROP TABLE item_key_wraps;
 DROP TABLE revisions;
 DROP TABLE items;

@@ -1,0 +1,224 @@
+// Package api holds the JSON wire types of Coffer's HTTP API (/api/v1),
+// shared by the server and the client core so both speak one format.
+// docs/api.md documents them. Byte strings are standard base64.
+package api
+
+import "time"
+
+// Prefix is the path prefix of the current API version.
+const Prefix = "/api/v1"
+
+// Error is the body of every non-2xx answer.
+type Error struct {
+	Error string `json:"error"`          // one human-readable sentence
+	Code  string `json:"code"`           // machine-readable, see Code* constants
+	Head  uint64 `json:"head,omitempty"` // on "conflict": the current revision
+}
+
+// Error codes.
+const (
+	CodeBadRequest   = "bad_request"
+	CodeUnauthorized = "unauthorized"
+	CodeForbidden    = "forbidden"
+	CodeNotFound     = "not_found"
+	CodeConflict     = "conflict"
+	CodeExists       = "exists"
+	CodeTooLarge     = "too_large"
+	CodeRateLimited  = "rate_limited"
+	CodeUnavailable  = "unavailable"
+	CodeInternal     = "internal"
+)
+
+// KDF are an account's Argon2id parameters (memory in KiB).
+type KDF struct {
+	Algorithm string `json:"algorithm"`
+	Time      uint32 `json:"time"`
+	Memory    uint32 `json:"memory"`
+	Threads   uint8  `json:"threads"`
+	Salt      []byte `json:"salt"`
+}
+
+// AccountKeys is an account's key material as stored on the server.
+type AccountKeys struct {
+	SignPub           []byte `json:"sign_pub"`
+	KEMPub            []byte `json:"kem_pub"`
+	PublicKeysSig     []byte `json:"public_keys_sig"`
+	WrappedAccountKey []byte `json:"wrapped_account_key"`
+	PrivateKeys       []byte `json:"private_keys"`
+}
+
+// VaultKeyWrap delivers one epoch of a vault key to one recipient.
+type VaultKeyWrap struct {
+	VaultID       string `json:"vault_id"`
+	Epoch         uint64 `json:"epoch"`
+	RecipientKind string `json:"recipient_kind"`
+	RecipientID   string `json:"recipient_id"`
+	SignerID      string `json:"signer_id"`
+	Wrap          []byte `json:"wrap"`
+	Sig           []byte `json:"sig"`
+}
+
+// SignupRequest creates an account and its personal vault (My Vault).
+type SignupRequest struct {
+	UserID        string       `json:"user_id"`
+	Email         string       `json:"email"`
+	Name          string       `json:"name"`
+	KDF           KDF          `json:"kdf"`
+	AuthKey       []byte       `json:"auth_key"`
+	Keys          AccountKeys  `json:"keys"`
+	PersonalVault string       `json:"personal_vault_id"`
+	VaultKeyWrap  VaultKeyWrap `json:"vault_key_wrap"`
+}
+
+// SignupResponse answers a sign-up.
+type SignupResponse struct {
+	UserID        string `json:"user_id"`
+	PersonalVault string `json:"personal_vault_id"`
+}
+
+// PreloginRequest asks for an account's KDF parameters.
+type PreloginRequest struct {
+	Email string `json:"email"`
+}
+
+// LoginRequest proves knowledge of the master password with the derived
+// authentication key.
+type LoginRequest struct {
+	Email       string `json:"email"`
+	AuthKey     []byte `json:"auth_key"`
+	Description string `json:"description,omitempty"` // device name shown in session lists
+}
+
+// LoginResponse carries the new session token.
+type LoginResponse struct {
+	Token     string    `json:"token"`
+	SessionID string    `json:"session_id"`
+	UserID    string    `json:"user_id"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// Session describes one session (never its token).
+type Session struct {
+	ID          string    `json:"id"`
+	Current     bool      `json:"current"`
+	CreatedAt   time.Time `json:"created_at"`
+	LastUsedAt  time.Time `json:"last_used_at"`
+	ExpiresAt   time.Time `json:"expires_at"`
+	Revoked     bool      `json:"revoked"`
+	ClientAddr  string    `json:"client_addr"`
+	Description string    `json:"description"`
+}
+
+// Account is the caller's own account with its key material.
+type Account struct {
+	UserID string      `json:"user_id"`
+	Email  string      `json:"email"`
+	Name   string      `json:"name"`
+	KDF    KDF         `json:"kdf"`
+	Keys   AccountKeys `json:"keys"`
+}
+
+// PublicKeys is another user's published keys.
+type PublicKeys struct {
+	UserID        string `json:"user_id"`
+	Email         string `json:"email"`
+	Name          string `json:"name"`
+	SignPub       []byte `json:"sign_pub"`
+	KEMPub        []byte `json:"kem_pub"`
+	PublicKeysSig []byte `json:"public_keys_sig"`
+}
+
+// Vault is a vault as the caller sees it, with the key wraps addressed to them.
+type Vault struct {
+	ID         string         `json:"id"`
+	Kind       string         `json:"kind"`
+	OrgID      string         `json:"org_id"`
+	OwnerID    string         `json:"owner_id,omitempty"`
+	Epoch      uint64         `json:"epoch"`
+	Permission string         `json:"permission"`
+	Wraps      []VaultKeyWrap `json:"wraps"`
+}
+
+// Revision is one signed, encrypted version of an item.
+type Revision struct {
+	Revision  uint64    `json:"revision"`
+	VaultID   string    `json:"vault_id"`
+	KeyEpoch  uint64    `json:"key_epoch"`
+	Type      string    `json:"type"`
+	AuthorID  string    `json:"author_id"`
+	Time      int64     `json:"time"` // the author's signed clock, Unix ms
+	PrevHash  []byte    `json:"prev_hash"`
+	Blob      []byte    `json:"blob"`
+	Sig       []byte    `json:"sig"`
+	CreatedAt time.Time `json:"created_at"` // server clock
+}
+
+// NewRevision is what a client sends to write a revision; the server fills
+// in the revision number, vault, type and author from the item and session.
+type NewRevision struct {
+	KeyEpoch uint64 `json:"key_epoch"`
+	Time     int64  `json:"time"`
+	PrevHash []byte `json:"prev_hash"`
+	Blob     []byte `json:"blob"`
+	Sig      []byte `json:"sig"`
+}
+
+// ItemKeyWrap is an item key wrapped under a vault key.
+type ItemKeyWrap struct {
+	KeyVault  string `json:"key_vault"`
+	KeyEpoch  uint64 `json:"key_epoch"`
+	WrapVault string `json:"wrap_vault"`
+	WrapEpoch uint64 `json:"wrap_epoch"`
+	Wrap      []byte `json:"wrap"`
+}
+
+// Item is an item's state with its head revision and key wraps.
+type Item struct {
+	ID           string        `json:"id"`
+	VaultID      string        `json:"vault_id"`
+	Type         string        `json:"type"`
+	Head         uint64        `json:"head"`
+	Trashed      bool          `json:"trashed"`
+	TrashedAt    *time.Time    `json:"trashed_at,omitempty"`
+	CreatedAt    time.Time     `json:"created_at"`
+	UpdatedAt    time.Time     `json:"updated_at"`
+	Seq          int64         `json:"seq"`
+	HeadRevision Revision      `json:"head_revision"`
+	KeyWraps     []ItemKeyWrap `json:"key_wraps"`
+}
+
+// CreateItemRequest creates an item with its first revision.
+type CreateItemRequest struct {
+	ID       string        `json:"id"`
+	Type     string        `json:"type"`
+	Revision NewRevision   `json:"revision"`
+	KeyWraps []ItemKeyWrap `json:"key_wraps"`
+}
+
+// UpdateItemRequest appends a revision to an item. BaseRevision is the
+// revision the client edited; if it is no longer the head the answer is
+// 409 with code "conflict".
+type UpdateItemRequest struct {
+	BaseRevision uint64        `json:"base_revision"`
+	Revision     NewRevision   `json:"revision"`
+	KeyWraps     []ItemKeyWrap `json:"key_wraps,omitempty"`
+}
+
+// Revisions lists an item's full history, oldest first.
+type Revisions struct {
+	ItemID    string     `json:"item_id"`
+	Revisions []Revision `json:"revisions"`
+}
+
+// Sync is the answer to GET /sync?since=N.
+type Sync struct {
+	Cursor int64   `json:"cursor"`
+	Vaults []Vault `json:"vaults"`
+	Items  []Item  `json:"items"`
+}
+
+// Version is the answer to GET /version.
+type Version struct {
+	Version string `json:"version"`
+	API     string `json:"api"`
+}

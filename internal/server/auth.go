@@ -1,0 +1,328 @@
+package server
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/coffer-pm/coffer/internal/api"
+	"github.com/coffer-pm/coffer/internal/crypto"
+	"github.com/coffer-pm/coffer/internal/store"
+)
+
+const tokenPrefix = "cs1_"
+
+type ctxKey struct{}
+
+// caller is the authenticated session of a request.
+type caller struct {
+	session store.Session
+}
+
+func callerFrom(ctx context.Context) caller { return ctx.Value(ctxKey{}).(caller) }
+
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// public wraps an unauthenticated handler with a per-address rate limit.
+func (s *Server) public(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.perAddr.add(clientAddr(r), s.now()) {
+			writeJSON(w, http.StatusTooManyRequests, api.Error{Error: "too many requests from this address; wait a minute", Code: api.CodeRateLimited})
+			return
+		}
+		if err := h(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+// authed wraps a handler that needs a valid session.
+func (s *Server) authed(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess, err := s.authenticate(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if err := h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, caller{sess}))); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+func hashToken(tok string) []byte {
+	h := sha256.Sum256([]byte(tok))
+	return h[:]
+}
+
+func (s *Server) authenticate(r *http.Request) (store.Session, error) {
+	auth := r.Header.Get("Authorization")
+	tok, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok || !strings.HasPrefix(tok, tokenPrefix) {
+		return store.Session{}, errUnauthorized("missing or malformed session token; log in first")
+	}
+	sess, err := s.store.SessionByTokenHash(r.Context(), hashToken(tok))
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Session{}, errUnauthorized("unknown session token; log in again")
+	}
+	if err != nil {
+		return store.Session{}, err
+	}
+	now := s.now()
+	switch {
+	case !sess.RevokedAt.IsZero():
+		return store.Session{}, errUnauthorized("session was revoked; log in again")
+	case !now.Before(sess.ExpiresAt) || !now.Before(sess.MaxExpires):
+		return store.Session{}, errUnauthorized("session expired; log in again")
+	}
+	// Slide the idle expiry, at most once a minute to spare the database.
+	if now.Sub(sess.LastUsedAt) > time.Minute {
+		exp := now.Add(s.cfg.SessionIdle)
+		if exp.After(sess.MaxExpires) {
+			exp = sess.MaxExpires
+		}
+		if err := s.store.TouchSession(r.Context(), sess.ID, now, exp); err != nil {
+			return store.Session{}, err
+		}
+		sess.LastUsedAt, sess.ExpiresAt = now, exp
+	}
+	return sess, nil
+}
+
+func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
+	var req api.SignupRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	email, err := normalizeEmail(req.Email)
+	if err != nil {
+		return err
+	}
+	kdf := crypto.KDFParams{Algorithm: req.KDF.Algorithm, Time: req.KDF.Time, Memory: req.KDF.Memory, Threads: req.KDF.Threads, Salt: req.KDF.Salt}
+	pub := crypto.PublicKeys{Sign: req.Keys.SignPub, KEM: req.Keys.KEMPub}
+	k, vw := req.Keys, req.VaultKeyWrap
+	for _, err := range []error{
+		checkID("user_id", req.UserID),
+		checkID("personal_vault_id", req.PersonalVault),
+		checkName(req.Name),
+		kdf.Check(),
+		checkLen("auth_key", req.AuthKey, crypto.KeySize),
+		checkLen("keys.public_keys_sig", k.PublicKeysSig, sigSize),
+		checkLen("keys.wrapped_account_key", k.WrappedAccountKey, boxedKeySize),
+		checkLen("keys.private_keys", k.PrivateKeys, privateKeysBoxLen),
+		checkLen("vault_key_wrap.wrap", vw.Wrap, vaultWrapSize),
+		checkLen("vault_key_wrap.sig", vw.Sig, sigSize),
+	} {
+		if errors.Is(err, crypto.ErrWeakKDF) {
+			return errBadRequest("kdf parameters are below the minimum (argon2id, t>=%d, m>=%d KiB, p>=%d, 16-byte salt)", crypto.MinTime, crypto.MinMemory, crypto.MinThreads)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if crypto.VerifyPublicKeys(crypto.RecipientUser, req.UserID, pub, pub, k.PublicKeysSig) != nil {
+		return errBadRequest("keys: public keys are malformed or their self-signature does not verify")
+	}
+	if vw.VaultID != req.PersonalVault || vw.Epoch != 1 || vw.RecipientKind != crypto.RecipientUser ||
+		vw.RecipientID != req.UserID || vw.SignerID != req.UserID {
+		return errBadRequest("vault_key_wrap must be the new user's own wrap of epoch 1 of the personal vault")
+	}
+	ctx := crypto.VaultKeyContext{VaultID: vw.VaultID, Epoch: 1, RecipientKind: crypto.RecipientUser, RecipientID: req.UserID, Recipient: pub}
+	if crypto.VerifyVaultKeyWrap(pub, req.UserID, ctx, vw.Wrap, vw.Sig) != nil {
+		return errBadRequest("vault_key_wrap: signature does not verify")
+	}
+	now := s.now()
+	authSalt := make([]byte, 16)
+	rand.Read(authSalt)
+	acct := store.Account{
+		ID: req.UserID, Email: email, Name: req.Name,
+		KDF:      store.KDF{Algorithm: kdf.Algorithm, Time: kdf.Time, Memory: kdf.Memory, Threads: kdf.Threads, Salt: kdf.Salt},
+		AuthHash: crypto.AuthHash(req.AuthKey, authSalt), AuthSalt: authSalt,
+		SignPub: k.SignPub, KEMPub: k.KEMPub, PublicKeysSig: k.PublicKeysSig,
+		WrappedAccountKey: k.WrappedAccountKey, PrivateKeys: k.PrivateKeys, CreatedAt: now,
+	}
+	vault := store.Vault{ID: req.PersonalVault, Kind: store.VaultPersonal, OwnerID: req.UserID, Epoch: 1, CreatedAt: now}
+	wrap := store.VaultKeyWrap{VaultID: vw.VaultID, Epoch: 1, RecipientKind: vw.RecipientKind, RecipientID: vw.RecipientID,
+		SignerID: vw.SignerID, Wrap: vw.Wrap, Sig: vw.Sig, CreatedAt: now}
+	if err := s.store.CreateAccount(r.Context(), acct, vault, wrap); err != nil {
+		if errors.Is(err, store.ErrExists) {
+			// Do not say whether the e-mail or an id clashed.
+			return &httpError{http.StatusConflict, api.CodeExists, "an account with this e-mail address already exists", 0}
+		}
+		return err
+	}
+	s.log.Info("account created", "user", req.UserID)
+	writeJSON(w, http.StatusCreated, api.SignupResponse{UserID: req.UserID, PersonalVault: req.PersonalVault})
+	return nil
+}
+
+// prelogin returns an account's KDF parameters. For unknown addresses it
+// returns the defaults with a salt derived from the server secret, stable
+// per address, so the answer does not reveal whether an account exists.
+func (s *Server) prelogin(w http.ResponseWriter, r *http.Request) error {
+	var req api.PreloginRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	email, err := normalizeEmail(req.Email)
+	if err != nil {
+		return err
+	}
+	acct, err := s.store.AccountByEmail(r.Context(), email)
+	if errors.Is(err, store.ErrNotFound) {
+		m := hmac.New(sha256.New, s.secret)
+		m.Write([]byte(email))
+		writeJSON(w, http.StatusOK, api.KDF{Algorithm: crypto.KDFAlgorithm, Time: crypto.MinTime, Memory: crypto.MinMemory,
+			Threads: crypto.MinThreads, Salt: m.Sum(nil)[:crypto.SaltSize]})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, kdfToAPI(acct.KDF))
+	return nil
+}
+
+var dummyAuthSalt = make([]byte, 16)
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	var req api.LoginRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	email, err := normalizeEmail(req.Email)
+	if err != nil {
+		return err
+	}
+	if err := checkLen("auth_key", req.AuthKey, crypto.KeySize); err != nil {
+		return err
+	}
+	now := s.now()
+	if s.loginFail.blocked(email, now) {
+		return &httpError{http.StatusTooManyRequests, api.CodeRateLimited, "too many failed logins for this account; wait a few minutes", 0}
+	}
+	acct, err := s.store.AccountByEmail(r.Context(), email)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	// Hash even for unknown accounts so timing does not tell them apart.
+	salt, want := acct.AuthSalt, acct.AuthHash
+	if err != nil {
+		salt, want = dummyAuthSalt, nil
+	}
+	got := crypto.AuthHash(req.AuthKey, salt)
+	if want == nil || !crypto.Equal(got, want) {
+		s.loginFail.add(email, now)
+		return errUnauthorized("wrong e-mail address or master password")
+	}
+	s.loginFail.reset(email)
+	raw := make([]byte, 32)
+	rand.Read(raw)
+	token := tokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
+	desc := req.Description
+	if len(desc) > 100 || checkName(desc) != nil {
+		desc = ""
+	}
+	sess := store.Session{
+		ID: uuid.NewString(), UserID: acct.ID, TokenHash: hashToken(token), CreatedAt: now, LastUsedAt: now,
+		ExpiresAt: now.Add(s.cfg.SessionIdle), MaxExpires: now.Add(s.cfg.SessionMax), ClientAddr: clientAddr(r), Description: desc,
+	}
+	if sess.ExpiresAt.After(sess.MaxExpires) {
+		sess.ExpiresAt = sess.MaxExpires
+	}
+	if err := s.store.CreateSession(r.Context(), sess); err != nil {
+		return err
+	}
+	s.log.Info("login", "user", acct.ID, "session", sess.ID)
+	writeJSON(w, http.StatusCreated, api.LoginResponse{Token: token, SessionID: sess.ID, UserID: acct.ID, ExpiresAt: sess.ExpiresAt})
+	return nil
+}
+
+func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) error {
+	c := callerFrom(r.Context())
+	list, err := s.store.ListSessions(r.Context(), c.session.UserID)
+	if err != nil {
+		return err
+	}
+	out := make([]api.Session, 0, len(list))
+	for _, x := range list {
+		out = append(out, api.Session{ID: x.ID, Current: x.ID == c.session.ID, CreatedAt: x.CreatedAt, LastUsedAt: x.LastUsedAt,
+			ExpiresAt: x.ExpiresAt, Revoked: !x.RevokedAt.IsZero(), ClientAddr: x.ClientAddr, Description: x.Description})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+	c := callerFrom(r.Context())
+	if err := s.store.RevokeSession(r.Context(), c.session.UserID, c.session.ID, s.now()); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) revokeSession(w http.ResponseWriter, r *http.Request) error {
+	c := callerFrom(r.Context())
+	id := r.PathValue("id")
+	if err := checkID("session id", id); err != nil {
+		return err
+	}
+	if err := s.store.RevokeSession(r.Context(), c.session.UserID, id, s.now()); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return errNotFound("session")
+		}
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) getAccount(w http.ResponseWriter, r *http.Request) error {
+	acct, err := s.store.AccountByID(r.Context(), callerFrom(r.Context()).session.UserID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, api.Account{UserID: acct.ID, Email: acct.Email, Name: acct.Name, KDF: kdfToAPI(acct.KDF),
+		Keys: api.AccountKeys{SignPub: acct.SignPub, KEMPub: acct.KEMPub, PublicKeysSig: acct.PublicKeysSig,
+			WrappedAccountKey: acct.WrappedAccountKey, PrivateKeys: acct.PrivateKeys}})
+	return nil
+}
+
+func (s *Server) getPublicKeys(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if err := checkID("user id", id); err != nil {
+		return err
+	}
+	acct, err := s.store.AccountByID(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return errNotFound("user")
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, api.PublicKeys{UserID: acct.ID, Email: acct.Email, Name: acct.Name,
+		SignPub: acct.SignPub, KEMPub: acct.KEMPub, PublicKeysSig: acct.PublicKeysSig})
+	return nil
+}
+
+func kdfToAPI(k store.KDF) api.KDF {
+	return api.KDF{Algorithm: k.Algorithm, Time: k.Time, Memory: k.Memory, Threads: k.Threads, Salt: k.Salt}
+}

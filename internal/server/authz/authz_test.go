@@ -1,0 +1,23 @@
+package authz
+
+import (
+	"testing"
+
+	"github.com/coffer-pm/coffer/internal/store"
+)
+
+func TestAllows(t *testing.T) {
+	want := map[store.Permission][3]bool{
+		store.PermNone:   {false, false, false},
+		store.PermView:   {true, false, false},
+		store.PermEdit:   {true, true, false},
+		store.PermManage: {true, true, true},
+	}
+	for p, w := range want {
+		for a, ok := range w {
+			if got := Allows(p, Action(a)); got != ok {
+				t.Errorf("Allows(%v, %d) = %v, want %v", p, a, got, ok)
+			}
+		}
+	}
+}

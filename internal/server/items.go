@@ -1,0 +1,283 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/coffer-pm/coffer/internal/api"
+	"github.com/coffer-pm/coffer/internal/crypto"
+	"github.com/coffer-pm/coffer/internal/server/authz"
+	"github.com/coffer-pm/coffer/internal/store"
+)
+
+// vaultFor loads a vault and checks that the caller may perform action on
+// it. A vault the caller cannot read is reported as not found, so its
+// existence is not revealed; a readable vault they cannot write is 403.
+func (s *Server) vaultFor(r *http.Request, vaultID string, action authz.Action) (store.Vault, error) {
+	userID := callerFrom(r.Context()).session.UserID
+	perm, err := s.store.VaultPermission(r.Context(), userID, vaultID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !authz.Allows(perm, authz.ReadVault)) {
+		return store.Vault{}, errNotFound("vault")
+	}
+	if err != nil {
+		return store.Vault{}, err
+	}
+	if !authz.Allows(perm, action) {
+		return store.Vault{}, errForbidden("your permission on this vault (" + perm.String() + ") does not allow this")
+	}
+	return s.store.Vault(r.Context(), vaultID)
+}
+
+// itemFor loads an item and checks the caller's permission on its vault.
+func (s *Server) itemFor(r *http.Request, action authz.Action) (store.Item, store.Vault, error) {
+	id := r.PathValue("id")
+	if err := checkID("item id", id); err != nil {
+		return store.Item{}, store.Vault{}, err
+	}
+	it, err := s.store.Item(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Item{}, store.Vault{}, errNotFound("item")
+	}
+	if err != nil {
+		return store.Item{}, store.Vault{}, err
+	}
+	v, err := s.vaultFor(r, it.VaultID, action)
+	var he *httpError
+	if errors.As(err, &he) && he.status == http.StatusNotFound {
+		return store.Item{}, store.Vault{}, errNotFound("item")
+	}
+	return it, v, err
+}
+
+// checkRevision validates a new revision written at the vault's current
+// epoch. Revision 1 must start the chain with a zero hash.
+func (s *Server) checkRevision(nr api.NewRevision, v store.Vault, first bool) error {
+	switch {
+	case nr.KeyEpoch != v.Epoch:
+		return errConflict("revision.key_epoch must be the vault's current key epoch ("+strconv.FormatUint(v.Epoch, 10)+"); sync and retry", 0)
+	case nr.Time <= 0:
+		return errBadRequest("revision.time must be the author's clock in Unix milliseconds")
+	case len(nr.Blob) == 0:
+		return errBadRequest("revision.blob is required")
+	case len(nr.Blob) > s.cfg.MaxBlobBytes:
+		return &httpError{http.StatusRequestEntityTooLarge, api.CodeTooLarge, "revision.blob is larger than the limit of " + strconv.Itoa(s.cfg.MaxBlobBytes) + " bytes", 0}
+	}
+	if err := checkLen("revision.sig", nr.Sig, sigSize); err != nil {
+		return err
+	}
+	if err := checkLen("revision.prev_hash", nr.PrevHash, crypto.HashSize); err != nil {
+		return err
+	}
+	if first && !bytes.Equal(nr.PrevHash, crypto.ZeroHash()) {
+		return errBadRequest("revision.prev_hash of a new item must be all zeros")
+	}
+	return nil
+}
+
+// checkKeyWraps validates item key wraps; all must be wrapped under a key
+// of the item's vault.
+func checkKeyWraps(wraps []api.ItemKeyWrap, v store.Vault) ([]store.ItemKeyWrap, error) {
+	if len(wraps) > 64 {
+		return nil, errBadRequest("too many key_wraps (at most 64)")
+	}
+	out := make([]store.ItemKeyWrap, 0, len(wraps))
+	for _, w := range wraps {
+		if w.WrapVault != v.ID || w.WrapEpoch == 0 || w.WrapEpoch > v.Epoch || w.KeyEpoch == 0 || checkID("key_wraps.key_vault", w.KeyVault) != nil {
+			return nil, errBadRequest("key_wraps must be wrapped under a key epoch of the item's vault")
+		}
+		if err := checkLen("key_wraps.wrap", w.Wrap, boxedKeySize); err != nil {
+			return nil, err
+		}
+		out = append(out, store.ItemKeyWrap{KeyVault: w.KeyVault, KeyEpoch: w.KeyEpoch, WrapVault: w.WrapVault, WrapEpoch: w.WrapEpoch, Wrap: w.Wrap})
+	}
+	return out, nil
+}
+
+func hasKeyFor(wraps []store.ItemKeyWrap, vault string, epoch uint64) bool {
+	for _, w := range wraps {
+		if w.KeyVault == vault && w.KeyEpoch == epoch {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) newRevision(nr api.NewRevision, it store.Item, authorID string) store.Revision {
+	return store.Revision{VaultID: it.VaultID, KeyEpoch: nr.KeyEpoch, Type: it.Type, AuthorID: authorID,
+		PrevHash: nr.PrevHash, Blob: nr.Blob, Sig: nr.Sig, Time: nr.Time, CreatedAt: s.now()}
+}
+
+func (s *Server) createItem(w http.ResponseWriter, r *http.Request) error {
+	var req api.CreateItemRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	vaultID := r.PathValue("vault")
+	if err := checkID("vault id", vaultID); err != nil {
+		return err
+	}
+	if err := checkID("id", req.ID); err != nil {
+		return err
+	}
+	if !itemTypes[req.Type] {
+		return errBadRequest("type must be one of login, note, secret, card, file")
+	}
+	v, err := s.vaultFor(r, vaultID, authz.WriteItems)
+	if err != nil {
+		return err
+	}
+	if err := s.checkRevision(req.Revision, v, true); err != nil {
+		return err
+	}
+	wraps, err := checkKeyWraps(req.KeyWraps, v)
+	if err != nil {
+		return err
+	}
+	if !hasKeyFor(wraps, v.ID, v.Epoch) {
+		return errBadRequest("key_wraps must include the item key for the vault's current epoch")
+	}
+	it := store.Item{ID: req.ID, VaultID: v.ID, Type: req.Type, CreatedAt: s.now()}
+	it, err = s.store.CreateItem(r.Context(), it, s.newRevision(req.Revision, it, callerFrom(r.Context()).session.UserID), wraps)
+	if err != nil {
+		if errors.Is(err, store.ErrExists) {
+			return &httpError{http.StatusConflict, api.CodeExists, "an item with this id already exists", 0}
+		}
+		return err
+	}
+	return s.writeItem(w, r, http.StatusCreated, it.ID)
+}
+
+func (s *Server) updateItem(w http.ResponseWriter, r *http.Request) error {
+	var req api.UpdateItemRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	it, v, err := s.itemFor(r, authz.WriteItems)
+	if err != nil {
+		return err
+	}
+	if it.Trashed {
+		return errConflict("the item is in the trash; restore it before editing", it.Head)
+	}
+	if req.BaseRevision == 0 {
+		return errBadRequest("base_revision is required: the revision you edited")
+	}
+	if err := s.checkRevision(req.Revision, v, false); err != nil {
+		return err
+	}
+	wraps, err := checkKeyWraps(req.KeyWraps, v)
+	if err != nil {
+		return err
+	}
+	if !hasKeyFor(wraps, v.ID, v.Epoch) {
+		st, err := s.store.ItemState(r.Context(), it.ID)
+		if err != nil {
+			return err
+		}
+		if !hasKeyFor(st.KeyWraps, v.ID, v.Epoch) {
+			return errBadRequest("key_wraps must include the item key for the vault's current epoch")
+		}
+	}
+	if _, err := s.store.UpdateItem(r.Context(), it.ID, req.BaseRevision, s.newRevision(req.Revision, it, callerFrom(r.Context()).session.UserID), wraps); err != nil {
+		return err
+	}
+	return s.writeItem(w, r, http.StatusOK, it.ID)
+}
+
+func (s *Server) trashItem(w http.ResponseWriter, r *http.Request) error  { return s.setTrashed(w, r, true) }
+func (s *Server) restoreItem(w http.ResponseWriter, r *http.Request) error { return s.setTrashed(w, r, false) }
+
+func (s *Server) setTrashed(w http.ResponseWriter, r *http.Request, trashed bool) error {
+	it, _, err := s.itemFor(r, authz.WriteItems)
+	if err != nil {
+		return err
+	}
+	if it.Trashed != trashed {
+		if _, err := s.store.SetItemTrashed(r.Context(), it.ID, trashed, s.now()); err != nil {
+			return err
+		}
+	}
+	return s.writeItem(w, r, http.StatusOK, it.ID)
+}
+
+func (s *Server) getItem(w http.ResponseWriter, r *http.Request) error {
+	it, _, err := s.itemFor(r, authz.ReadVault)
+	if err != nil {
+		return err
+	}
+	return s.writeItem(w, r, http.StatusOK, it.ID)
+}
+
+func (s *Server) writeItem(w http.ResponseWriter, r *http.Request, status int, id string) error {
+	st, err := s.store.ItemState(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, itemToAPI(st))
+	return nil
+}
+
+func (s *Server) listRevisions(w http.ResponseWriter, r *http.Request) error {
+	it, _, err := s.itemFor(r, authz.ReadVault)
+	if err != nil {
+		return err
+	}
+	revs, err := s.store.Revisions(r.Context(), it.ID)
+	if err != nil {
+		return err
+	}
+	out := api.Revisions{ItemID: it.ID, Revisions: make([]api.Revision, 0, len(revs))}
+	for _, rv := range revs {
+		out.Revisions = append(out.Revisions, revisionToAPI(rv))
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) listVaults(w http.ResponseWriter, r *http.Request) error {
+	vaults, err := s.vaultsOf(r)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, vaults)
+	return nil
+}
+
+func (s *Server) vaultsOf(r *http.Request) ([]api.Vault, error) {
+	list, err := s.store.VaultsForUser(r.Context(), callerFrom(r.Context()).session.UserID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]api.Vault, 0, len(list))
+	for _, v := range list {
+		out = append(out, vaultToAPI(v))
+	}
+	return out, nil
+}
+
+func (s *Server) sync(w http.ResponseWriter, r *http.Request) error {
+	var since int64
+	if q := r.URL.Query().Get("since"); q != "" {
+		n, err := strconv.ParseInt(q, 10, 64)
+		if err != nil || n < 0 {
+			return errBadRequest("since must be a non-negative integer cursor")
+		}
+		since = n
+	}
+	vaults, err := s.vaultsOf(r)
+	if err != nil {
+		return err
+	}
+	states, cursor, err := s.store.Changes(r.Context(), callerFrom(r.Context()).session.UserID, since)
+	if err != nil {
+		return err
+	}
+	out := api.Sync{Cursor: cursor, Vaults: vaults, Items: make([]api.Item, 0, len(states))}
+	for _, st := range states {
+		out.Items = append(out.Items, itemToAPI(st))
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}

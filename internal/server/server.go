@@ -1,0 +1,148 @@
+// Package server is Coffer's HTTP API (/api/v1). Handlers are thin: parse
+// and validate the request, ask authz, call the store, write the answer.
+// The server only ever handles ciphertext and routing metadata.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/coffer-pm/coffer/internal/api"
+	"github.com/coffer-pm/coffer/internal/store"
+	"github.com/coffer-pm/coffer/internal/version"
+)
+
+// Config is the server's configuration, with defaults from DefaultConfig.
+type Config struct {
+	SessionIdle     time.Duration // a session expires after this long unused
+	SessionMax      time.Duration // and at the latest this long after login
+	MaxBodyBytes    int64         // request body limit
+	MaxBlobBytes    int           // limit of one revision blob
+	LoginAttempts   int           // failed logins per account per LoginWindow
+	LoginWindow     time.Duration
+	RequestsPerAddr int // unauthenticated requests per client address per minute
+}
+
+// DefaultConfig returns the defaults documented in docs/deployment.md.
+func DefaultConfig() Config {
+	return Config{
+		SessionIdle:     24 * time.Hour,
+		SessionMax:      30 * 24 * time.Hour,
+		MaxBodyBytes:    4 << 20,
+		MaxBlobBytes:    2 << 20,
+		LoginAttempts:   10,
+		LoginWindow:     15 * time.Minute,
+		RequestsPerAddr: 120,
+	}
+}
+
+// Server serves the API over a store.
+type Server struct {
+	cfg       Config
+	store     store.Store
+	log       *slog.Logger
+	now       func() time.Time
+	secret    []byte // keyed hash for pre-login answers about unknown accounts
+	loginFail *limiter
+	perAddr   *limiter
+	mux       *http.ServeMux
+}
+
+// New returns a server. It reads (or creates) the server secret from the store.
+func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Server, error) {
+	secret, err := st.ServerSecret(ctx, "prelogin")
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg: cfg, store: st, log: log, now: time.Now, secret: secret,
+		loginFail: newLimiter(cfg.LoginAttempts, cfg.LoginWindow),
+		perAddr:   newLimiter(cfg.RequestsPerAddr, time.Minute),
+		mux:       http.NewServeMux(),
+	}
+	s.routes()
+	return s, nil
+}
+
+// SetClock replaces the server's clock; tests use it to expire sessions.
+func (s *Server) SetClock(now func() time.Time) { s.now = now }
+
+func (s *Server) routes() {
+	p := api.Prefix
+	s.mux.HandleFunc("GET /healthz", s.healthz)
+	s.mux.HandleFunc("GET "+p+"/version", s.getVersion)
+
+	s.mux.Handle("POST "+p+"/accounts", s.public(s.signup))
+	s.mux.Handle("POST "+p+"/prelogin", s.public(s.prelogin))
+	s.mux.Handle("POST "+p+"/sessions", s.public(s.login))
+
+	s.mux.Handle("GET "+p+"/sessions", s.authed(s.listSessions))
+	s.mux.Handle("DELETE "+p+"/sessions/current", s.authed(s.logout))
+	s.mux.Handle("DELETE "+p+"/sessions/{id}", s.authed(s.revokeSession))
+	s.mux.Handle("GET "+p+"/account", s.authed(s.getAccount))
+	s.mux.Handle("GET "+p+"/users/{id}/keys", s.authed(s.getPublicKeys))
+
+	s.mux.Handle("GET "+p+"/vaults", s.authed(s.listVaults))
+	s.mux.Handle("POST "+p+"/vaults/{vault}/items", s.authed(s.createItem))
+	s.mux.Handle("GET "+p+"/items/{id}", s.authed(s.getItem))
+	s.mux.Handle("PUT "+p+"/items/{id}", s.authed(s.updateItem))
+	s.mux.Handle("DELETE "+p+"/items/{id}", s.authed(s.trashItem))
+	s.mux.Handle("POST "+p+"/items/{id}/restore", s.authed(s.restoreItem))
+	s.mux.Handle("GET "+p+"/items/{id}/revisions", s.authed(s.listRevisions))
+	s.mux.Handle("GET "+p+"/sync", s.authed(s.sync))
+
+	s.mux.HandleFunc(p+"/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, api.Error{Error: "no such API endpoint: " + r.Method + " " + r.URL.Path, Code: api.CodeNotFound})
+	})
+}
+
+// ServeHTTP logs each request (method, path, status, duration — never
+// bodies, headers or tokens) and recovers from panics with a 500.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	defer func() {
+		if v := recover(); v != nil {
+			s.log.Error("panic in handler", "method", r.Method, "path", r.URL.Path, "panic", v)
+			if !rec.wrote {
+				writeJSON(rec, http.StatusInternalServerError, api.Error{Error: "internal server error", Code: api.CodeInternal})
+			}
+		}
+		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start))
+	}()
+	s.mux.ServeHTTP(rec, r)
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.ResponseWriter.Write(b)
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, api.Version{Version: version.Version, API: "v1"})
+}

@@ -1,0 +1,59 @@
+package server
+
+import (
+	"crypto/ed25519"
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/coffer-pm/coffer/internal/crypto"
+)
+
+// Sizes of fixed-size objects, checked before anything is stored.
+const (
+	sigSize           = ed25519.SignatureSize
+	vaultWrapSize     = 1168 // HPKE MLKEM768X25519 enc (1120) + 32-byte key + 16-byte tag
+	boxedKeySize      = 1 + 24 + crypto.KeySize + 16
+	privateKeysBoxLen = 1 + 24 + 1 + 2*32 + 16
+)
+
+var itemTypes = map[string]bool{"login": true, "note": true, "secret": true, "card": true, "file": true}
+
+// checkID requires a canonical lower-case UUID.
+func checkID(field, v string) error {
+	u, err := uuid.Parse(v)
+	if err != nil || u.String() != v {
+		return errBadRequest("%s must be a lower-case UUID", field)
+	}
+	return nil
+}
+
+func checkLen(field string, b []byte, n int) error {
+	if len(b) != n {
+		return errBadRequest("%s must be %d bytes, got %d", field, n, len(b))
+	}
+	return nil
+}
+
+// normalizeEmail checks an address and returns it lower-cased.
+func normalizeEmail(v string) (string, error) {
+	a, err := mail.ParseAddress(v)
+	if err != nil || a.Address != v || len(v) > 254 || !strings.Contains(v, "@") {
+		return "", errBadRequest("email must be a plain e-mail address like name@example.com")
+	}
+	return strings.ToLower(v), nil
+}
+
+func checkName(v string) error {
+	if strings.TrimSpace(v) == "" || utf8.RuneCountInString(v) > 200 || !utf8.ValidString(v) {
+		return errBadRequest("name must be 1 to 200 characters")
+	}
+	for _, r := range v {
+		if r < 0x20 || r == 0x7f {
+			return errBadRequest("name must not contain control characters")
+		}
+	}
+	return nil
+}

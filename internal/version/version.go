@@ -1,0 +1,6 @@
+// Package version holds the build's version, set with
+// -ldflags "-X github.com/coffer-pm/coffer/internal/version.Version=…".
+package version
+
+// Version of this build.
+var Version = "0.1.0-dev"
