@@ -186,8 +186,12 @@ func (s *Server) updateItem(w http.ResponseWriter, r *http.Request) error {
 	return s.writeItem(w, r, http.StatusOK, it.ID)
 }
 
-func (s *Server) trashItem(w http.ResponseWriter, r *http.Request) error  { return s.setTrashed(w, r, true) }
-func (s *Server) restoreItem(w http.ResponseWriter, r *http.Request) error { return s.setTrashed(w, r, false) }
+func (s *Server) trashItem(w http.ResponseWriter, r *http.Request) error {
+	return s.setTrashed(w, r, true)
+}
+func (s *Server) restoreItem(w http.ResponseWriter, r *http.Request) error {
+	return s.setTrashed(w, r, false)
+}
 
 func (s *Server) setTrashed(w http.ResponseWriter, r *http.Request, trashed bool) error {
 	it, _, err := s.itemFor(r, authz.WriteItems)

@@ -1,0 +1,277 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/coffer-pm/coffer/internal/api"
+	"github.com/coffer-pm/coffer/internal/crypto"
+)
+
+// Profile is what a device keeps about an account between runs. It holds
+// no clear key: the account key is sealed under the password-derived KEK,
+// the private keys under the account key, the server token under the
+// account key. The KDF parameters are pinned at login: later unlocks never
+// take them from the server.
+type Profile struct {
+	Server      string          `json:"server"`
+	UserID      string          `json:"user_id"`
+	Email       string          `json:"email"`
+	Name        string          `json:"name"`
+	KDF         crypto.KDFParams `json:"kdf"`
+	Keys        api.AccountKeys `json:"keys"`
+	SealedToken []byte          `json:"sealed_token,omitempty"`
+	SessionID   string          `json:"session_id,omitempty"`
+}
+
+// Options configure a client; all fields are optional.
+type Options struct {
+	HTTPClient  *http.Client
+	Description string // device name shown in the account's session list
+	Now         func() time.Time
+}
+
+func (o Options) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
+}
+
+func tokenAD(userID string) []byte { return crypto.Tuple("coffer/v1/local-server-token", []byte(userID)) }
+
+// Signup creates an account with a fresh identity, account key and My Vault
+// on server, then logs in. The password is only used on this device.
+func Signup(ctx context.Context, server, email, name string, password []byte, opt Options) (*Session, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if len(password) == 0 {
+		return nil, errors.New("the master password must not be empty")
+	}
+	userID, vaultID := uuid.NewString(), uuid.NewString()
+	kdf := crypto.DefaultKDFParams()
+	mk, err := crypto.DeriveMasterKeys(password, email, kdf)
+	if err != nil {
+		return nil, err
+	}
+	ak := crypto.NewKey()
+	id, err := crypto.NewIdentity()
+	if err != nil {
+		return nil, err
+	}
+	wrappedAK, err := crypto.WrapAccountKey(mk.KEK, ak, userID)
+	if err != nil {
+		return nil, err
+	}
+	privateKeys, err := id.SealPrivateKeys(ak, userID)
+	if err != nil {
+		return nil, err
+	}
+	vk := crypto.NewKey()
+	vctx := crypto.VaultKeyContext{VaultID: vaultID, Epoch: 1, RecipientKind: crypto.RecipientUser, RecipientID: userID, Recipient: id.Public()}
+	wrap, sig, err := crypto.WrapVaultKey(id, userID, vctx, vk)
+	if err != nil {
+		return nil, err
+	}
+	req := api.SignupRequest{
+		UserID: userID, Email: email, Name: name,
+		KDF:     api.KDF{Algorithm: kdf.Algorithm, Time: kdf.Time, Memory: kdf.Memory, Threads: kdf.Threads, Salt: kdf.Salt},
+		AuthKey: mk.AuthKey,
+		Keys: api.AccountKeys{SignPub: id.Public().Sign, KEMPub: id.Public().KEM, PublicKeysSig: id.SignPublicKeys(crypto.RecipientUser, userID, id.Public()),
+			WrappedAccountKey: wrappedAK, PrivateKeys: privateKeys},
+		PersonalVault: vaultID,
+		VaultKeyWrap:  api.VaultKeyWrap{VaultID: vaultID, Epoch: 1, RecipientKind: crypto.RecipientUser, RecipientID: userID, SignerID: userID, Wrap: wrap, Sig: sig},
+	}
+	t := newTransport(server, opt.HTTPClient)
+	if err := t.do(ctx, http.MethodPost, "/accounts", req, nil); err != nil {
+		return nil, err
+	}
+	p := &Profile{Server: t.base, UserID: userID, Email: email, Name: name, KDF: kdf, Keys: req.Keys}
+	s, err := p.login(ctx, mk, opt)
+	if err != nil {
+		return nil, err
+	}
+	// The creator keeps the vault key it just made and never takes it back
+	// from the server (THREATS B, overwrite right after creation).
+	s.vaultKeys[epochKey{vaultID, 1}] = vk
+	return s, nil
+}
+
+// Login authenticates to server with e-mail and master password, checks and
+// opens the account's key material, and returns an unlocked session and
+// the profile to keep.
+func Login(ctx context.Context, server, email string, password []byte, opt Options) (*Session, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	t := newTransport(server, opt.HTTPClient)
+	var k api.KDF
+	if err := t.do(ctx, http.MethodPost, "/prelogin", api.PreloginRequest{Email: email}, &k); err != nil {
+		return nil, err
+	}
+	kdf := crypto.KDFParams{Algorithm: k.Algorithm, Time: k.Time, Memory: k.Memory, Threads: k.Threads, Salt: k.Salt}
+	// The floor check happens inside DeriveMasterKeys, before any work and
+	// before anything is sent.
+	mk, err := crypto.DeriveMasterKeys(password, email, kdf)
+	if err != nil {
+		return nil, err
+	}
+	p := &Profile{Server: t.base, Email: email, KDF: kdf}
+	return p.login(ctx, mk, opt)
+}
+
+// login sends the authentication key, fetches the account and opens it.
+func (p *Profile) login(ctx context.Context, mk crypto.MasterKeys, opt Options) (*Session, error) {
+	t := newTransport(p.Server, opt.HTTPClient)
+	var lr api.LoginResponse
+	err := t.do(ctx, http.MethodPost, "/sessions", api.LoginRequest{Email: p.Email, AuthKey: mk.AuthKey, Description: opt.Description}, &lr)
+	var ae *APIError
+	if errors.As(err, &ae) && ae.Status == http.StatusUnauthorized {
+		return nil, fmt.Errorf("%w (or unknown e-mail address)", ErrWrongPassword)
+	}
+	if err != nil {
+		return nil, err
+	}
+	t.token = lr.Token
+	var acct api.Account
+	if err := t.do(ctx, http.MethodGet, "/account", nil, &acct); err != nil {
+		return nil, err
+	}
+	if acct.UserID != lr.UserID || (p.UserID != "" && acct.UserID != p.UserID) || !strings.EqualFold(acct.Email, p.Email) {
+		return nil, tampered("the server returned another account")
+	}
+	if p.UserID != "" && !keysEqual(acct.Keys, p.Keys) {
+		return nil, tampered("the server returned different key material for this account")
+	}
+	p.UserID, p.Name, p.Keys, p.SessionID = acct.UserID, acct.Name, acct.Keys, lr.SessionID
+	ak, err := crypto.UnwrapAccountKey(mk.KEK, p.Keys.WrappedAccountKey, p.UserID)
+	if err != nil {
+		// The server accepted our proof, so the password is right: a key
+		// that does not open was altered.
+		return nil, tampered("account key")
+	}
+	s, err := p.open(ak, opt)
+	if err != nil {
+		return nil, err
+	}
+	s.t.token = lr.Token
+	if p.SealedToken, err = crypto.Seal(ak, []byte(lr.Token), tokenAD(p.UserID)); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func keysEqual(a, b api.AccountKeys) bool {
+	return crypto.Equal(a.SignPub, b.SignPub) && crypto.Equal(a.KEMPub, b.KEMPub) && crypto.Equal(a.PublicKeysSig, b.PublicKeysSig) &&
+		crypto.Equal(a.WrappedAccountKey, b.WrappedAccountKey) && crypto.Equal(a.PrivateKeys, b.PrivateKeys)
+}
+
+// Unlock opens the profile with the master password, without the server.
+// The KDF parameters are the ones pinned in the profile.
+func (p *Profile) Unlock(password []byte, opt Options) (*Session, error) {
+	mk, err := crypto.DeriveMasterKeys(password, p.Email, p.KDF)
+	if err != nil {
+		return nil, err
+	}
+	ak, err := crypto.UnwrapAccountKey(mk.KEK, p.Keys.WrappedAccountKey, p.UserID)
+	if err != nil {
+		return nil, ErrWrongPassword
+	}
+	return p.OpenWithAccountKey(ak, opt)
+}
+
+// Relogin gets a new server session for an unlocked profile whose server
+// session expired; it needs the master password again.
+func (p *Profile) Relogin(ctx context.Context, password []byte, opt Options) (*Session, error) {
+	mk, err := crypto.DeriveMasterKeys(password, p.Email, p.KDF)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := crypto.UnwrapAccountKey(mk.KEK, p.Keys.WrappedAccountKey, p.UserID); err != nil {
+		return nil, ErrWrongPassword
+	}
+	return p.login(ctx, mk, opt)
+}
+
+// OpenWithAccountKey opens the profile with an account key (from a local
+// session) and restores the server token.
+func (p *Profile) OpenWithAccountKey(ak []byte, opt Options) (*Session, error) {
+	s, err := p.open(ak, opt)
+	if err != nil {
+		return nil, err
+	}
+	if len(p.SealedToken) > 0 {
+		tok, err := crypto.Open(ak, p.SealedToken, tokenAD(p.UserID))
+		if err != nil {
+			return nil, tampered("stored session token")
+		}
+		s.t.token = string(tok)
+	}
+	return s, nil
+}
+
+// open checks the public keys' self-signature and opens the private keys.
+func (p *Profile) open(ak []byte, opt Options) (*Session, error) {
+	pub := crypto.PublicKeys{Sign: p.Keys.SignPub, KEM: p.Keys.KEMPub}
+	if err := crypto.VerifyPublicKeys(crypto.RecipientUser, p.UserID, pub, pub, p.Keys.PublicKeysSig); err != nil {
+		return nil, tampered("public keys")
+	}
+	id, err := crypto.OpenPrivateKeys(ak, p.Keys.PrivateKeys, p.UserID, pub)
+	if err != nil {
+		return nil, tampered("private keys")
+	}
+	return newSession(p, ak, id, newTransport(p.Server, opt.HTTPClient), opt), nil
+}
+
+// Fingerprint is the account's key fingerprint for out-of-band comparison.
+func (p *Profile) Fingerprint() string {
+	return crypto.PublicKeys{Sign: p.Keys.SignPub, KEM: p.Keys.KEMPub}.FingerprintText()
+}
+
+// LocalSession is an unlocked state sealed for the next run of a CLI: the
+// account key under a random local session key, which the user holds
+// (COFFER_SESSION) and the disk never does.
+type LocalSession struct {
+	ID     string `json:"id"`
+	Sealed []byte `json:"sealed"`
+}
+
+func localSessionAD(userID, id string) []byte {
+	return crypto.Tuple("coffer/v1/local-session", []byte(userID), []byte(id))
+}
+
+// ExportLocal seals the account key under a fresh local session key and
+// returns the key (for the user) and the sealed state (for the disk).
+func (s *Session) ExportLocal() (key []byte, ls LocalSession, err error) {
+	key = crypto.NewKey()
+	ls.ID = uuid.NewString()
+	ls.Sealed, err = crypto.Seal(key, s.ak, localSessionAD(s.Profile.UserID, ls.ID))
+	return key, ls, err
+}
+
+// ResumeLocal opens a local session with its key.
+func (p *Profile) ResumeLocal(key []byte, ls LocalSession, opt Options) (*Session, error) {
+	ak, err := crypto.Open(key, ls.Sealed, localSessionAD(p.UserID, ls.ID))
+	if err != nil {
+		return nil, errors.New("the session key does not open the local session (locked, or a session from another unlock); run coffer unlock")
+	}
+	return p.OpenWithAccountKey(ak, opt)
+}
+
+// Logout revokes the server session.
+func (s *Session) Logout(ctx context.Context) error {
+	if s.t.token == "" {
+		return nil
+	}
+	err := s.t.do(ctx, http.MethodDelete, "/sessions/current", nil, nil)
+	if errors.Is(err, ErrUnauthorized) {
+		return nil // already expired or revoked
+	}
+	return err
+}
+
+// Token returns the server session token (for tests and tools).
+func (s *Session) Token() string { return s.t.token }

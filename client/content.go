@@ -1,0 +1,131 @@
+package client
+
+import (
+	"encoding/json"
+	"sort"
+)
+
+// Content is an item's plaintext (docs/protocol.md §7.4). Unknown members
+// from newer clients are kept and written back unchanged.
+type Content struct {
+	Name     string            `json:"name"`
+	Notes    string            `json:"notes,omitempty"`
+	Login    *LoginFields            `json:"login,omitempty"`
+	Secret   map[string]string `json:"secret,omitempty"`
+	Card     *Card             `json:"card,omitempty"`
+	Fields   []Field           `json:"fields,omitempty"`
+	Tags     []string          `json:"tags,omitempty"`
+	Favorite bool              `json:"favorite,omitempty"`
+
+	extra map[string]json.RawMessage
+}
+
+// LoginFields holds a login item's credentials.
+type LoginFields struct {
+	Username string   `json:"username,omitempty"`
+	Password string   `json:"password,omitempty"`
+	URLs     []string `json:"urls,omitempty"`
+	TOTP     string   `json:"totp,omitempty"`
+}
+
+// Card holds a payment card.
+type Card struct {
+	Holder string `json:"holder,omitempty"`
+	Number string `json:"number,omitempty"`
+	Expiry string `json:"expiry,omitempty"`
+	CVV    string `json:"cvv,omitempty"`
+}
+
+// Field is a custom field. Kind is "text", "hidden" or "url".
+type Field struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+	Kind  string `json:"kind,omitempty"`
+}
+
+type contentAlias Content
+
+var knownMembers = map[string]bool{"name": true, "notes": true, "login": true, "secret": true, "card": true, "fields": true, "tags": true, "favorite": true}
+
+func (c Content) MarshalJSON() ([]byte, error) {
+	b, err := json.Marshal(contentAlias(c))
+	if err != nil || len(c.extra) == 0 {
+		return b, err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	for k, v := range c.extra {
+		if !knownMembers[k] {
+			m[k] = v
+		}
+	}
+	return json.Marshal(m)
+}
+
+func (c *Content) UnmarshalJSON(b []byte) error {
+	var a contentAlias
+	if err := json.Unmarshal(b, &a); err != nil {
+		return err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	for k := range m {
+		if knownMembers[k] {
+			delete(m, k)
+		}
+	}
+	*c = Content(a)
+	if len(m) > 0 {
+		c.extra = m
+	}
+	return nil
+}
+
+// FieldValue returns a named value of the item: "name", "notes",
+// "username", "password", "url", "totp", a secret key or a custom field.
+func (c *Content) FieldValue(name string) (string, bool) {
+	switch name {
+	case "name":
+		return c.Name, true
+	case "notes", "note":
+		return c.Notes, c.Notes != ""
+	}
+	if c.Login != nil {
+		switch name {
+		case "username":
+			return c.Login.Username, true
+		case "password":
+			return c.Login.Password, true
+		case "url", "uri":
+			if len(c.Login.URLs) > 0 {
+				return c.Login.URLs[0], true
+			}
+			return "", false
+		case "totp":
+			return c.Login.TOTP, c.Login.TOTP != ""
+		}
+	}
+	if v, ok := c.Secret[name]; ok {
+		return v, true
+	}
+	for _, f := range c.Fields {
+		if f.Name == name {
+			return f.Value, true
+		}
+	}
+	return "", false
+}
+
+// SecretKeys returns the secret's keys in a stable order.
+func (c *Content) SecretKeys() []string {
+	keys := make([]string, 0, len(c.Secret))
+	for k := range c.Secret {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,39 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/coffer-pm/coffer/internal/crypto"
+)
+
+var (
+	// ErrTampered: data from the server failed authentication. Nothing from
+	// it is shown or used.
+	ErrTampered = crypto.ErrTampered
+	// ErrWrongPassword: the master password did not open the account key.
+	ErrWrongPassword = errors.New("wrong master password")
+	// ErrWeakKDF: the server asked for key-derivation parameters below the floor.
+	ErrWeakKDF = crypto.ErrWeakKDF
+	// ErrNotFound: no item or vault matches.
+	ErrNotFound = errors.New("not found")
+	// ErrAmbiguous: a name matches more than one item.
+	ErrAmbiguous = errors.New("more than one item has this name; use its id")
+	// ErrReadOnly: the caller's permission does not allow writing.
+	ErrReadOnly = errors.New("you can only view this vault")
+)
+
+// ConflictError: someone else changed the item since it was read. Nothing
+// was written; re-read the item and apply the change again.
+type ConflictError struct {
+	Base, Head uint64
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("conflict: the item changed since you read it (you edited revision %d, the current revision is %d); nothing was saved — fetch it again and redo your change", e.Base, e.Head)
+}
+
+// tampered wraps ErrTampered with where it happened (no secret data).
+func tampered(format string, a ...any) error {
+	return fmt.Errorf("%w [%s]", ErrTampered, fmt.Sprintf(format, a...))
+}

@@ -1,0 +1,127 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/coffer-pm/coffer/internal/api"
+)
+
+// APIError is an error answer from the server. Its message comes from the
+// server; callers show it quoted and never act on its wording.
+type APIError struct {
+	Status  int
+	Code    string
+	Message string
+	Head    uint64
+}
+
+func (e *APIError) Error() string {
+	return fmt.Sprintf("server said (HTTP %d): %s", e.Status, sanitize(e.Message, 300))
+}
+
+// ErrUnauthorized is wrapped by errors for a missing, expired or revoked session.
+var ErrUnauthorized = errors.New("the server session is not valid (expired, revoked or logged out)")
+
+func (e *APIError) Unwrap() error {
+	if e.Status == http.StatusUnauthorized {
+		return ErrUnauthorized
+	}
+	return nil
+}
+
+// transport talks JSON to one server.
+type transport struct {
+	base  string
+	http  *http.Client
+	token string
+}
+
+func newTransport(server string, hc *http.Client) *transport {
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	return &transport{base: strings.TrimRight(server, "/"), http: hc}
+}
+
+// do sends a request with an optional JSON body and decodes a JSON answer
+// into out (if non-nil).
+func (t *transport) do(ctx context.Context, method, path string, body, out any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, t.base+api.Prefix+path, rd)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if t.token != "" {
+		req.Header.Set("Authorization", "Bearer "+t.token)
+	}
+	resp, err := t.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("cannot reach the server at %s: %w", t.base, unwrapURLError(err))
+	}
+	defer resp.Body.Close()
+	// Bound what we read from a server we do not trust.
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	if err != nil {
+		return fmt.Errorf("reading the server's answer: %w", err)
+	}
+	if resp.StatusCode >= 300 {
+		var e api.Error
+		if json.Unmarshal(data, &e) != nil || e.Error == "" {
+			e.Error = http.StatusText(resp.StatusCode)
+		}
+		return &APIError{Status: resp.StatusCode, Code: e.Code, Message: e.Error, Head: e.Head}
+	}
+	if out == nil || len(data) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("%w (the server's answer to %s %s is not the expected JSON)", ErrTampered, method, path)
+	}
+	return nil
+}
+
+func unwrapURLError(err error) error {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err
+		}
+		err = u
+	}
+}
+
+// sanitize makes server-provided text inert for display: control
+// characters replaced, length limited.
+func sanitize(s string, max int) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range s {
+		if n >= max {
+			b.WriteString("…")
+			break
+		}
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029 || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
+			r = '\uFFFD'
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
+}

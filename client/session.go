@@ -1,0 +1,467 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/coffer-pm/coffer/internal/api"
+	"github.com/coffer-pm/coffer/internal/crypto"
+)
+
+type epochKey struct {
+	vault string
+	epoch uint64
+}
+
+// Session is an unlocked account: its keys in memory, the vaults and items
+// it has synced and decrypted.
+type Session struct {
+	Profile *Profile
+	t       *transport
+	opt     Options
+	ak      []byte
+	id      *crypto.Identity
+
+	vaultKeys map[epochKey][]byte
+	vaults    map[string]*Vault
+	items     map[string]*Item
+	cursor    int64
+	// seen is the highest revision seen per item: a server that later
+	// serves an older head is refused (rollback).
+	seen map[string]uint64
+}
+
+func newSession(p *Profile, ak []byte, id *crypto.Identity, t *transport, opt Options) *Session {
+	return &Session{Profile: p, t: t, opt: opt, ak: ak, id: id,
+		vaultKeys: map[epochKey][]byte{}, vaults: map[string]*Vault{}, items: map[string]*Item{}, seen: map[string]uint64{}}
+}
+
+// Vault is a vault the user can open.
+type Vault struct {
+	ID         string
+	Kind       string
+	OrgID      string
+	Name       string
+	Epoch      uint64
+	Permission string
+}
+
+// Item is a decrypted item at its head revision.
+type Item struct {
+	ID        string
+	VaultID   string
+	Type      string
+	Revision  uint64
+	Trashed   bool
+	AuthorID  string
+	Time      time.Time // the author's signed clock
+	UpdatedAt time.Time // the server's clock
+	Content   Content
+
+	keyEpoch uint64
+	keyVault string
+	itemKey  []byte
+	hash     []byte // revision hash of the head, PrevHash of the next
+}
+
+// Version is one decrypted revision in an item's history.
+type Version struct {
+	Revision uint64
+	AuthorID string
+	Time     time.Time
+	Content  Content
+}
+
+// Sync fetches what changed since the last sync, opens new vault keys and
+// decrypts changed items. Any tampering aborts the sync with ErrTampered.
+func (s *Session) Sync(ctx context.Context) error {
+	var resp api.Sync
+	if err := s.t.do(ctx, http.MethodGet, "/sync?since="+strconv.FormatInt(s.cursor, 10), nil, &resp); err != nil {
+		return err
+	}
+	if resp.Cursor < s.cursor {
+		return tampered("sync cursor went backwards")
+	}
+	for _, v := range resp.Vaults {
+		if err := s.openVault(v); err != nil {
+			return err
+		}
+	}
+	for _, it := range resp.Items {
+		item, err := s.decryptItem(it)
+		if err != nil {
+			return err
+		}
+		s.items[item.ID] = item
+	}
+	s.cursor = resp.Cursor
+	return nil
+}
+
+// openVault checks and opens every key wrap addressed to the user.
+func (s *Session) openVault(v api.Vault) error {
+	if uuid.Validate(v.ID) != nil || v.Epoch == 0 {
+		return tampered("vault id or epoch")
+	}
+	if v.Kind != "personal" {
+		// Organisation vaults arrive with the organisation issue; until then
+		// a client accepts only its own personal vault.
+		return tampered("vault %s is not a personal vault", v.ID)
+	}
+	if v.OwnerID != s.Profile.UserID || v.OrgID != "" {
+		return tampered("personal vault %s belongs to someone else", v.ID)
+	}
+	me := s.Profile.UserID
+	for _, w := range v.Wraps {
+		if w.VaultID != v.ID || w.RecipientKind != crypto.RecipientUser || w.RecipientID != me || w.Epoch == 0 || w.Epoch > v.Epoch {
+			return tampered("key wrap of vault %s", v.ID)
+		}
+		k := epochKey{v.ID, w.Epoch}
+		// In My Vault the only valid signer is the account itself.
+		if w.SignerID != me {
+			return tampered("key wrap of personal vault %s signed by another account", v.ID)
+		}
+		ctx := crypto.VaultKeyContext{OrgID: v.OrgID, VaultID: v.ID, Epoch: w.Epoch, RecipientKind: crypto.RecipientUser, RecipientID: me}
+		vk, err := crypto.OpenVaultKey(s.id, s.id.Public(), me, ctx, w.Wrap, w.Sig)
+		if err != nil {
+			return tampered("key wrap of vault %s epoch %d", v.ID, w.Epoch)
+		}
+		if old, ok := s.vaultKeys[k]; ok && !crypto.Equal(old, vk) {
+			return tampered("vault %s epoch %d key changed", v.ID, w.Epoch)
+		}
+		s.vaultKeys[k] = vk
+	}
+	if _, ok := s.vaultKeys[epochKey{v.ID, v.Epoch}]; !ok {
+		return tampered("no key for the current epoch of vault %s", v.ID)
+	}
+	perm := v.Permission
+	if v.Kind == "personal" {
+		perm = "manage"
+	}
+	s.vaults[v.ID] = &Vault{ID: v.ID, Kind: v.Kind, OrgID: v.OrgID, Name: "My Vault", Epoch: v.Epoch, Permission: perm}
+	return nil
+}
+
+// authorKeys returns the pinned public keys of an author allowed to write in
+// vault v. In a personal vault that is only the account itself.
+func (s *Session) authorKeys(v *Vault, authorID string) (crypto.PublicKeys, error) {
+	if authorID == s.Profile.UserID {
+		return s.id.Public(), nil
+	}
+	return crypto.PublicKeys{}, tampered("revision in vault %s by an author who may not write there", v.ID)
+}
+
+// itemKey finds and opens the item key (keyVault, keyEpoch) from the wraps.
+func (s *Session) itemKey(itemID string, v *Vault, keyVault string, keyEpoch uint64, wraps []api.ItemKeyWrap) ([]byte, error) {
+	for _, w := range wraps {
+		if w.KeyVault != keyVault || w.KeyEpoch != keyEpoch || w.WrapVault != v.ID {
+			continue
+		}
+		vk, ok := s.vaultKeys[epochKey{w.WrapVault, w.WrapEpoch}]
+		if !ok {
+			continue
+		}
+		ctx := crypto.ItemKeyContext{OrgID: v.OrgID, WrapVault: w.WrapVault, WrapEpoch: w.WrapEpoch, ItemID: itemID, KeyVault: keyVault, KeyEpoch: keyEpoch}
+		ik, err := crypto.UnwrapItemKey(vk, ctx, w.Wrap)
+		if err != nil {
+			return nil, tampered("item key of item %s", itemID)
+		}
+		return ik, nil
+	}
+	return nil, tampered("item %s has no key this account can open", itemID)
+}
+
+// openRevision verifies and decrypts one revision of an item.
+func (s *Session) openRevision(itemID string, v *Vault, r api.Revision, wraps []api.ItemKeyWrap) (Content, []byte, []byte, error) {
+	if r.VaultID != v.ID {
+		return Content{}, nil, nil, tampered("revision %d of item %s belongs to another vault", r.Revision, itemID)
+	}
+	author, err := s.authorKeys(v, r.AuthorID)
+	if err != nil {
+		return Content{}, nil, nil, err
+	}
+	ik, err := s.itemKey(itemID, v, r.VaultID, r.KeyEpoch, wraps)
+	if err != nil {
+		return Content{}, nil, nil, err
+	}
+	h := crypto.RevisionHeader{OrgID: v.OrgID, VaultID: r.VaultID, ItemID: itemID, Revision: r.Revision, KeyEpoch: r.KeyEpoch,
+		Type: r.Type, AuthorID: r.AuthorID, Time: uint64(r.Time), PrevHash: r.PrevHash}
+	pt, hash, err := crypto.OpenRevision(author, ik, h, r.Blob, r.Sig)
+	if err != nil {
+		return Content{}, nil, nil, tampered("revision %d of item %s", r.Revision, itemID)
+	}
+	var c Content
+	if err := json.Unmarshal(pt, &c); err != nil {
+		// Authenticated, so written by a member's client; still refuse.
+		return Content{}, nil, nil, fmt.Errorf("revision %d of item %s holds content this client cannot read: %w", r.Revision, itemID, err)
+	}
+	return c, ik, hash, nil
+}
+
+func (s *Session) decryptItem(it api.Item) (*Item, error) {
+	v, ok := s.vaults[it.VaultID]
+	if !ok {
+		return nil, tampered("item %s is in a vault this account cannot open", it.ID)
+	}
+	r := it.HeadRevision
+	if uuid.Validate(it.ID) != nil || r.Revision != it.Head || r.Type != it.Type || r.Time < 0 {
+		return nil, tampered("item %s head does not match its revision", it.ID)
+	}
+	if seen := s.seen[it.ID]; it.Head < seen {
+		return nil, tampered("item %s: the server served revision %d after %d (rollback)", it.ID, it.Head, seen)
+	}
+	c, ik, hash, err := s.openRevision(it.ID, v, r, it.KeyWraps)
+	if err != nil {
+		return nil, err
+	}
+	s.seen[it.ID] = it.Head
+	return &Item{ID: it.ID, VaultID: it.VaultID, Type: it.Type, Revision: it.Head, Trashed: it.Trashed, AuthorID: r.AuthorID,
+		Time: time.UnixMilli(r.Time).UTC(), UpdatedAt: it.UpdatedAt, Content: c,
+		keyEpoch: r.KeyEpoch, keyVault: r.VaultID, itemKey: ik, hash: hash}, nil
+}
+
+// Vaults returns the vaults the user can open, My Vault first.
+func (s *Session) Vaults() []*Vault {
+	out := make([]*Vault, 0, len(s.vaults))
+	for _, v := range s.vaults {
+		out = append(out, v)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if (out[i].Kind == "personal") != (out[j].Kind == "personal") {
+			return out[i].Kind == "personal"
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// PersonalVault returns My Vault.
+func (s *Session) PersonalVault() (*Vault, error) {
+	for _, v := range s.vaults {
+		if v.Kind == "personal" {
+			return v, nil
+		}
+	}
+	return nil, tampered("the server sent no personal vault for this account")
+}
+
+// FindVault resolves a vault by id or name ("My Vault").
+func (s *Session) FindVault(ref string) (*Vault, error) {
+	if ref == "" || strings.EqualFold(ref, "My Vault") {
+		return s.PersonalVault()
+	}
+	if v, ok := s.vaults[ref]; ok {
+		return v, nil
+	}
+	for _, v := range s.vaults {
+		if v.Name == ref {
+			return v, nil
+		}
+	}
+	return nil, fmt.Errorf("vault %q: %w", ref, ErrNotFound)
+}
+
+// Items returns the synced items (trashed ones only if trashed is true),
+// sorted by name.
+func (s *Session) Items(trashed bool) []*Item {
+	out := make([]*Item, 0, len(s.items))
+	for _, it := range s.items {
+		if it.Trashed == trashed {
+			out = append(out, it)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if a, b := strings.ToLower(out[i].Content.Name), strings.ToLower(out[j].Content.Name); a != b {
+			return a < b
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+// FindItem resolves an item by id or by exact (case-insensitive) name
+// among items that are (not) in the trash.
+func (s *Session) FindItem(ref string, trashed bool) (*Item, error) {
+	if it, ok := s.items[ref]; ok {
+		return it, nil
+	}
+	var found *Item
+	for _, it := range s.items {
+		if it.Trashed == trashed && strings.EqualFold(it.Content.Name, ref) {
+			if found != nil {
+				return nil, fmt.Errorf("%q: %w", ref, ErrAmbiguous)
+			}
+			found = it
+		}
+	}
+	if found == nil {
+		where := ""
+		if trashed {
+			where = " in the trash"
+		}
+		return nil, fmt.Errorf("item %q%s: %w", ref, where, ErrNotFound)
+	}
+	return found, nil
+}
+
+var itemTypes = map[string]bool{"login": true, "note": true, "secret": true, "card": true, "file": true}
+
+// CreateItem encrypts content as revision 1 of a new item in vault v.
+func (s *Session) CreateItem(ctx context.Context, vaultID, typ string, c Content) (*Item, error) {
+	if !itemTypes[typ] {
+		return nil, fmt.Errorf("unknown item type %q (want login, note, secret, card or file)", typ)
+	}
+	if strings.TrimSpace(c.Name) == "" {
+		return nil, errors.New("an item needs a name")
+	}
+	v, ok := s.vaults[vaultID]
+	if !ok {
+		return nil, fmt.Errorf("vault %q: %w", vaultID, ErrNotFound)
+	}
+	if v.Permission == "view" {
+		return nil, ErrReadOnly
+	}
+	item := &Item{ID: uuid.NewString(), VaultID: v.ID, Type: typ, Content: c, keyVault: v.ID, keyEpoch: v.Epoch, itemKey: crypto.NewKey()}
+	nr, wraps, err := s.sealRevision(item, v, 1, crypto.ZeroHash(), true)
+	if err != nil {
+		return nil, err
+	}
+	var out api.Item
+	if err := s.t.do(ctx, http.MethodPost, "/vaults/"+url.PathEscape(v.ID)+"/items",
+		api.CreateItemRequest{ID: item.ID, Type: typ, Revision: nr, KeyWraps: wraps}, &out); err != nil {
+		return nil, err
+	}
+	return s.accept(out)
+}
+
+// sealRevision encrypts and signs item.Content as revision n of item.
+func (s *Session) sealRevision(item *Item, v *Vault, n uint64, prev []byte, newKey bool) (api.NewRevision, []api.ItemKeyWrap, error) {
+	var wraps []api.ItemKeyWrap
+	if newKey {
+		ctx := crypto.ItemKeyContext{OrgID: v.OrgID, WrapVault: v.ID, WrapEpoch: v.Epoch, ItemID: item.ID, KeyVault: v.ID, KeyEpoch: v.Epoch}
+		w, err := crypto.WrapItemKey(s.vaultKeys[epochKey{v.ID, v.Epoch}], ctx, item.itemKey)
+		if err != nil {
+			return api.NewRevision{}, nil, err
+		}
+		wraps = append(wraps, api.ItemKeyWrap{KeyVault: v.ID, KeyEpoch: v.Epoch, WrapVault: v.ID, WrapEpoch: v.Epoch, Wrap: w})
+	}
+	content, err := json.Marshal(item.Content)
+	if err != nil {
+		return api.NewRevision{}, nil, err
+	}
+	now := s.opt.now().UnixMilli()
+	h := crypto.RevisionHeader{OrgID: v.OrgID, VaultID: v.ID, ItemID: item.ID, Revision: n, KeyEpoch: v.Epoch,
+		Type: item.Type, AuthorID: s.Profile.UserID, Time: uint64(now), PrevHash: prev}
+	blob, sig, _, err := crypto.SealRevision(s.id, item.itemKey, h, content)
+	if err != nil {
+		return api.NewRevision{}, nil, err
+	}
+	return api.NewRevision{KeyEpoch: v.Epoch, Time: now, PrevHash: prev, Blob: blob, Sig: sig}, wraps, nil
+}
+
+// accept decrypts the server's answer to a write, which must be what we wrote.
+func (s *Session) accept(out api.Item) (*Item, error) {
+	item, err := s.decryptItem(out)
+	if err != nil {
+		return nil, err
+	}
+	s.items[item.ID] = item
+	return item, nil
+}
+
+// UpdateItem writes c as the next revision after base. If someone else
+// wrote in between, it returns *ConflictError and nothing is written.
+func (s *Session) UpdateItem(ctx context.Context, base *Item, c Content) (*Item, error) {
+	v, ok := s.vaults[base.VaultID]
+	if !ok {
+		return nil, fmt.Errorf("vault %q: %w", base.VaultID, ErrNotFound)
+	}
+	if v.Permission == "view" {
+		return nil, ErrReadOnly
+	}
+	next := *base
+	next.Content = c
+	// A new item key after a key rotation or a move; else reuse.
+	newKey := base.keyVault != v.ID || base.keyEpoch != v.Epoch
+	if newKey {
+		next.itemKey, next.keyVault, next.keyEpoch = crypto.NewKey(), v.ID, v.Epoch
+	}
+	nr, wraps, err := s.sealRevision(&next, v, base.Revision+1, base.hash, newKey)
+	if err != nil {
+		return nil, err
+	}
+	var out api.Item
+	err = s.t.do(ctx, http.MethodPut, "/items/"+url.PathEscape(base.ID), api.UpdateItemRequest{BaseRevision: base.Revision, Revision: nr, KeyWraps: wraps}, &out)
+	var ae *APIError
+	if errors.As(err, &ae) && ae.Status == http.StatusConflict && ae.Code == api.CodeConflict && ae.Head > 0 {
+		return nil, &ConflictError{Base: base.Revision, Head: ae.Head}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.accept(out)
+}
+
+// TrashItem moves an item to the trash; RestoreItem brings it back.
+func (s *Session) TrashItem(ctx context.Context, it *Item) (*Item, error) {
+	return s.setTrashed(ctx, it, http.MethodDelete, "")
+}
+
+// RestoreItem takes an item out of the trash.
+func (s *Session) RestoreItem(ctx context.Context, it *Item) (*Item, error) {
+	return s.setTrashed(ctx, it, http.MethodPost, "/restore")
+}
+
+func (s *Session) setTrashed(ctx context.Context, it *Item, method, suffix string) (*Item, error) {
+	var out api.Item
+	if err := s.t.do(ctx, method, "/items/"+url.PathEscape(it.ID)+suffix, nil, &out); err != nil {
+		return nil, err
+	}
+	return s.accept(out)
+}
+
+// History fetches and verifies an item's whole revision chain and returns
+// every version, oldest first. The chain must start at 1, be consecutive,
+// link each revision to the hash of the one before, and end at the head
+// this client has seen (or later).
+func (s *Session) History(ctx context.Context, it *Item) ([]Version, error) {
+	var resp api.Revisions
+	if err := s.t.do(ctx, http.MethodGet, "/items/"+url.PathEscape(it.ID)+"/revisions", nil, &resp); err != nil {
+		return nil, err
+	}
+	var st api.Item
+	if err := s.t.do(ctx, http.MethodGet, "/items/"+url.PathEscape(it.ID), nil, &st); err != nil {
+		return nil, err
+	}
+	v, ok := s.vaults[st.VaultID]
+	if !ok || resp.ItemID != it.ID {
+		return nil, tampered("history of item %s", it.ID)
+	}
+	if uint64(len(resp.Revisions)) < s.seen[it.ID] {
+		return nil, tampered("item %s: history shorter than the revision already seen", it.ID)
+	}
+	out := make([]Version, 0, len(resp.Revisions))
+	prev := crypto.ZeroHash()
+	for i, r := range resp.Revisions {
+		if r.Revision != uint64(i+1) || r.Type != st.Type || !crypto.Equal(r.PrevHash, prev) {
+			return nil, tampered("item %s: revision chain broken at %d", it.ID, i+1)
+		}
+		c, _, hash, err := s.openRevision(it.ID, v, r, st.KeyWraps)
+		if err != nil {
+			return nil, err
+		}
+		prev = hash
+		out = append(out, Version{Revision: r.Revision, AuthorID: r.AuthorID, Time: time.UnixMilli(r.Time).UTC(), Content: c})
+	}
+	return out, nil
+}

@@ -1,0 +1,55 @@
+// Package testserver starts a real Coffer server in-process on a random
+// loopback port, on a fresh SQLite database, for tests.
+package testserver
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+
+	"github.com/coffer-pm/coffer/internal/server"
+	"github.com/coffer-pm/coffer/internal/store"
+	"github.com/coffer-pm/coffer/internal/store/sqlite"
+)
+
+// Env is a running test server.
+type Env struct {
+	URL    string
+	DBPath string
+	Store  store.Store
+	Server *server.Server
+	HTTP   *httptest.Server
+}
+
+// Start runs a server with cfg (or defaults if nil). If wrap is non-nil it
+// wraps the server's handler (a tampering proxy, say).
+func Start(t testing.TB, cfg *server.Config, wrap func(http.Handler) http.Handler) *Env {
+	t.Helper()
+	c := server.DefaultConfig()
+	if cfg != nil {
+		c = *cfg
+	}
+	path := filepath.Join(t.TempDir(), sqlite.FileName)
+	st, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := server.New(context.Background(), c, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h http.Handler = srv
+	if wrap != nil {
+		h = wrap(srv)
+	}
+	hs := httptest.NewServer(h) // listens on 127.0.0.1:0
+	t.Cleanup(func() {
+		hs.Close()
+		st.Close()
+	})
+	return &Env{URL: hs.URL, DBPath: path, Store: st, Server: srv, HTTP: hs}
+}
