@@ -20,14 +20,14 @@ import (
 // account key. The KDF parameters are pinned at login: later unlocks never
 // take them from the server.
 type Profile struct {
-	Server      string          `json:"server"`
-	UserID      string          `json:"user_id"`
-	Email       string          `json:"email"`
-	Name        string          `json:"name"`
+	Server      string           `json:"server"`
+	UserID      string           `json:"user_id"`
+	Email       string           `json:"email"`
+	Name        string           `json:"name"`
 	KDF         crypto.KDFParams `json:"kdf"`
-	Keys        api.AccountKeys `json:"keys"`
-	SealedToken []byte          `json:"sealed_token,omitempty"`
-	SessionID   string          `json:"session_id,omitempty"`
+	Keys        api.AccountKeys  `json:"keys"`
+	SealedToken []byte           `json:"sealed_token,omitempty"`
+	SessionID   string           `json:"session_id,omitempty"`
 }
 
 // Options configure a client; all fields are optional.
@@ -44,7 +44,9 @@ func (o Options) now() time.Time {
 	return time.Now()
 }
 
-func tokenAD(userID string) []byte { return crypto.Tuple("coffer/v1/local-server-token", []byte(userID)) }
+func tokenAD(userID string) []byte {
+	return crypto.Tuple("coffer/v1/local-server-token", []byte(userID))
+}
 
 // Signup creates an account with a fresh identity, account key and My Vault
 // on server, then logs in. The password is only used on this device.

@@ -10,7 +10,7 @@ import (
 type Content struct {
 	Name     string            `json:"name"`
 	Notes    string            `json:"notes,omitempty"`
-	Login    *LoginFields            `json:"login,omitempty"`
+	Login    *LoginFields      `json:"login,omitempty"`
 	Secret   map[string]string `json:"secret,omitempty"`
 	Card     *Card             `json:"card,omitempty"`
 	Fields   []Field           `json:"fields,omitempty"`
