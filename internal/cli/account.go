@@ -1,0 +1,246 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/coffer-pm/coffer/client"
+)
+
+func (a *app) clientOptions() client.Options {
+	host, _ := os.Hostname()
+	return client.Options{Description: "coffer CLI on " + host}
+}
+
+// printSessionKey prints the unlock result: an export line for eval, or the
+// key alone with --raw, or JSON.
+func (a *app) printSessionKey(key string, raw bool) error {
+	switch {
+	case a.jsonOut:
+		return a.printJSON(map[string]string{"session": key})
+	case raw:
+		fmt.Fprintln(a.stdout, key)
+	default:
+		fmt.Fprintf(a.stdout, "export COFFER_SESSION=%s\n", key)
+	}
+	return nil
+}
+
+func (a *app) signupCommand() *cobra.Command {
+	var email, name string
+	cmd := &cobra.Command{
+		Use:   "signup --server URL --email E --name NAME",
+		Short: "Create an account (and its My Vault) and unlock it",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			server := a.serverURL("")
+			if server == "" {
+				return usageError("--server URL is required")
+			}
+			pw, err := a.readPassword("New master password", true)
+			if err != nil {
+				return err
+			}
+			s, err := client.Signup(cmd.Context(), server, email, name, pw, a.clientOptions())
+			if err != nil {
+				return err
+			}
+			key, err := a.saveSession(s)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stderr, "Account %s created. Your key fingerprint: %s\n", s.Profile.Email, s.Profile.Fingerprint())
+			return a.printSessionKey(key, false)
+		},
+	}
+	cmd.Flags().StringVar(&email, "email", "", "e-mail address")
+	cmd.Flags().StringVar(&name, "name", "", "your name")
+	cmd.MarkFlagRequired("email")
+	cmd.MarkFlagRequired("name")
+	return cmd
+}
+
+func (a *app) loginCommand() *cobra.Command {
+	var email string
+	cmd := &cobra.Command{
+		Use:   "login --server URL --email E",
+		Short: "Log in on this device and unlock",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fallback := ""
+			if p, err := a.loadProfile(); err == nil {
+				fallback = p.Server
+				if email == "" {
+					email = p.Email
+				}
+			}
+			server := a.serverURL(fallback)
+			if server == "" {
+				return usageError("--server URL is required")
+			}
+			if email == "" {
+				return usageError("--email is required")
+			}
+			pw, err := a.readPassword("Master password", false)
+			if err != nil {
+				return err
+			}
+			s, err := client.Login(cmd.Context(), server, email, pw, a.clientOptions())
+			if err != nil {
+				return err
+			}
+			key, err := a.saveSession(s)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stderr, "Logged in as %s.\n", s.Profile.Email)
+			return a.printSessionKey(key, false)
+		},
+	}
+	cmd.Flags().StringVar(&email, "email", "", "e-mail address")
+	return cmd
+}
+
+func (a *app) unlockCommand() *cobra.Command {
+	var raw bool
+	cmd := &cobra.Command{
+		Use:   "unlock",
+		Short: "Unlock with the master password; prints export COFFER_SESSION=…",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			p, err := a.loadProfile()
+			if err != nil {
+				return err
+			}
+			pw, err := a.readPassword("Master password", false)
+			if err != nil {
+				return err
+			}
+			s, err := p.Unlock(pw, a.clientOptions())
+			if err != nil {
+				return withCode(ExitAuth, err)
+			}
+			// If the server session has expired, log in again with the
+			// password we already have.
+			if err := s.Sync(cmd.Context()); errors.Is(err, client.ErrUnauthorized) {
+				if s, err = p.Relogin(cmd.Context(), pw, a.clientOptions()); err != nil {
+					return err
+				}
+			} else if err != nil {
+				fmt.Fprintf(a.stderr, "warning: unlocked offline; the server could not be reached (%s)\n", oneLine(err.Error()))
+			}
+			key, err := a.saveSession(s)
+			if err != nil {
+				return err
+			}
+			return a.printSessionKey(key, raw)
+		},
+	}
+	cmd.Flags().BoolVar(&raw, "raw", false, "print the session key alone")
+	return cmd
+}
+
+func (a *app) lockCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "lock",
+		Short: "Lock: forget the local session; COFFER_SESSION opens nothing afterwards",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.removeFile(sessionFile); err != nil {
+				return err
+			}
+			fmt.Fprintln(a.stderr, "Locked.")
+			return nil
+		},
+	}
+}
+
+func (a *app) logoutCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "logout",
+		Short: "Log out: revoke the server session and remove this device's profile",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if _, err := a.loadProfile(); err != nil {
+				return err
+			}
+			revoked := false
+			if s, err := a.unlocked(); err == nil {
+				ctx, cancel := context.WithTimeout(cmd.Context(), timeoutShort)
+				defer cancel()
+				if err := s.Logout(ctx); err != nil {
+					fmt.Fprintf(a.stderr, "warning: could not revoke the server session: %s\n", oneLine(err.Error()))
+				} else {
+					revoked = true
+				}
+			}
+			if err := a.removeFile(sessionFile); err != nil {
+				return err
+			}
+			if err := a.removeFile(profileFile); err != nil {
+				return err
+			}
+			if revoked {
+				fmt.Fprintln(a.stderr, "Logged out; the server session is revoked.")
+			} else {
+				fmt.Fprintln(a.stderr, "Logged out on this device. The vault was locked, so the server session was not revoked; it expires on its own.")
+			}
+			return nil
+		},
+	}
+}
+
+func (a *app) statusCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "Show whether this device is logged in and unlocked",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			out := map[string]string{"status": "unauthenticated"}
+			if p, err := a.loadProfile(); err == nil {
+				out = map[string]string{"status": "locked", "server": p.Server, "email": p.Email, "user_id": p.UserID}
+				if _, err := a.unlocked(); err == nil {
+					out["status"] = "unlocked"
+				}
+			} else if !errors.Is(err, errNotLoggedIn) {
+				return err
+			}
+			if a.jsonOut {
+				return a.printJSON(out)
+			}
+			if out["status"] == "unauthenticated" {
+				fmt.Fprintln(a.stdout, "Not logged in.")
+				return nil
+			}
+			fmt.Fprintf(a.stdout, "%s as %s on %s\n", strings.ToUpper(out["status"][:1])+out["status"][1:], out["email"], out["server"])
+			return nil
+		},
+	}
+}
+
+func (a *app) fingerprintCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "fingerprint [EMAIL]",
+		Short: "Show your key fingerprint to compare out of band",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := a.loadProfile()
+			if err != nil {
+				return err
+			}
+			if len(args) == 1 && !strings.EqualFold(args[0], p.Email) {
+				return usageError("fingerprints of other members are shown once you share an organisation with them; this account is %s", p.Email)
+			}
+			if a.jsonOut {
+				return a.printJSON(map[string]string{"email": p.Email, "fingerprint": p.Fingerprint()})
+			}
+			fmt.Fprintf(a.stdout, "%s  %s\n", p.Fingerprint(), p.Email)
+			return nil
+		},
+	}
+}

@@ -1,0 +1,136 @@
+// Package cli implements the coffer command line (docs: ../shared/CLI.md,
+// README.md). Commands parse flags, call the client core or start the
+// server, and print results; errors are one line on stderr with an exit
+// code that says what kind of failure it was.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/coffer-pm/coffer/client"
+)
+
+// Exit codes, documented in README.md.
+const (
+	ExitOK       = 0
+	ExitError    = 1 // anything else
+	ExitUsage    = 2 // bad flags or arguments
+	ExitAuth     = 3 // not logged in, locked, wrong password, session expired
+	ExitConflict = 4 // someone else changed the item
+	ExitTampered = 5 // the server sent data that failed authentication
+	ExitNotFound = 6 // no such item or vault
+)
+
+// exitError carries an exit code with its message.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func withCode(code int, err error) error { return &exitError{code, err} }
+
+func usageError(format string, a ...any) error {
+	return withCode(ExitUsage, fmt.Errorf(format, a...))
+}
+
+// app holds global flags and I/O for one invocation.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+
+	configDir     string
+	server        string
+	sessionKey    string
+	passwordStdin bool
+	jsonOut       bool
+	stdinLine     *string // first line of stdin, read once
+}
+
+// Main runs the CLI with args and returns the process exit code.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(context.Background())
+	if err == nil {
+		return ExitOK
+	}
+	code := exitCode(err)
+	fmt.Fprintln(stderr, "coffer: "+oneLine(err.Error()))
+	return code
+}
+
+func exitCode(err error) int {
+	var ee *exitError
+	var ce *client.ConflictError
+	var ne net.Error
+	switch {
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.As(err, &ce):
+		return ExitConflict
+	case errors.Is(err, client.ErrTampered):
+		return ExitTampered
+	case errors.Is(err, client.ErrWrongPassword), errors.Is(err, client.ErrUnauthorized):
+		return ExitAuth
+	case errors.Is(err, client.ErrNotFound):
+		return ExitNotFound
+	case errors.As(err, &ne):
+		return ExitError
+	case strings.HasPrefix(err.Error(), "unknown command"), strings.HasPrefix(err.Error(), "unknown flag"),
+		strings.HasPrefix(err.Error(), "unknown shorthand flag"), strings.Contains(err.Error(), "flag needs an argument"),
+		strings.HasPrefix(err.Error(), "invalid argument"), strings.HasPrefix(err.Error(), "accepts "),
+		strings.HasPrefix(err.Error(), "requires "), strings.HasPrefix(err.Error(), "required flag"),
+		strings.Contains(err.Error(), "if any flags in the group"):
+		return ExitUsage
+	}
+	return ExitError
+}
+
+// oneLine keeps errors to one line on stderr.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "coffer",
+		Short:         "Coffer: end-to-end encrypted passwords and secrets for people and teams",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.configDir, "config", "", "client profile directory (env COFFER_CONFIG_DIR)")
+	pf.StringVar(&a.server, "server", "", "server URL (env COFFER_SERVER)")
+	pf.StringVar(&a.sessionKey, "session", "", "unlocked session key (env COFFER_SESSION)")
+	pf.BoolVar(&a.passwordStdin, "password-stdin", false, "read the master password from the first line of stdin")
+	pf.BoolVar(&a.jsonOut, "json", false, "print JSON")
+	root.AddCommand(
+		a.serveCommand(),
+		a.versionCommand(),
+		a.signupCommand(),
+		a.loginCommand(),
+		a.unlockCommand(),
+		a.lockCommand(),
+		a.logoutCommand(),
+		a.statusCommand(),
+		a.fingerprintCommand(),
+		a.itemCommand(),
+		a.generateCommand(),
+	)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return withCode(ExitUsage, err) })
+	return root
+}

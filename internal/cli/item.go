@@ -1,0 +1,561 @@
+package cli
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/coffer-pm/coffer/client"
+	"github.com/coffer-pm/coffer/internal/passgen"
+)
+
+func (a *app) itemCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "item", Short: "Add, list, show, edit and delete items"}
+	cmd.AddCommand(a.itemAddCommand(), a.itemListCommand(), a.itemGetCommand(), a.itemEditCommand(),
+		a.itemRmCommand(), a.itemRestoreCommand(), a.itemHistoryCommand())
+	return cmd
+}
+
+// itemFlags are the content flags shared by add and edit.
+type itemFlags struct {
+	name, username, password, totp, note string
+	urls, fields                         []string
+	generate                             bool
+	length                               int
+}
+
+func (f *itemFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.name, "name", "", "item name")
+	fl.StringVar(&f.username, "username", "", "login user name")
+	fl.StringVar(&f.password, "password", "", "login password (prefer --generate: command lines end up in shell history)")
+	fl.BoolVar(&f.generate, "generate", false, "generate a random password")
+	fl.IntVar(&f.length, "length", 20, "length of a generated password")
+	fl.StringArrayVar(&f.urls, "url", nil, "URL (repeatable)")
+	fl.StringVar(&f.totp, "totp", "", "TOTP secret (otpauth:// URI or base32)")
+	fl.StringVar(&f.note, "note", "", "notes")
+	fl.StringArrayVar(&f.fields, "field", nil, "KEY=VALUE: a secret's key or a custom field (repeatable)")
+	cmd.MarkFlagsMutuallyExclusive("password", "generate")
+}
+
+// apply changes c according to the flags that were set on cmd.
+func (f *itemFlags) apply(cmd *cobra.Command, typ string, c *client.Content) error {
+	set := cmd.Flags().Changed
+	if set("name") {
+		if strings.TrimSpace(f.name) == "" {
+			return usageError("--name must not be empty")
+		}
+		c.Name = f.name
+	}
+	if set("note") {
+		c.Notes = f.note
+	}
+	loginFlags := set("username") || set("password") || set("generate") || set("url") || set("totp")
+	if loginFlags && typ != "login" {
+		return usageError("--username, --password, --generate, --url and --totp apply to login items only")
+	}
+	if loginFlags {
+		if c.Login == nil {
+			c.Login = &client.LoginFields{}
+		}
+		if set("username") {
+			c.Login.Username = f.username
+		}
+		if set("password") {
+			c.Login.Password = f.password
+		}
+		if f.generate {
+			pw, err := passgen.Password(passgen.Options{Length: f.length})
+			if err != nil {
+				return usageError("%v", err)
+			}
+			c.Login.Password = pw
+		}
+		if set("url") {
+			c.Login.URLs = f.urls
+		}
+		if set("totp") {
+			c.Login.TOTP = f.totp
+		}
+	}
+	for _, kv := range f.fields {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return usageError("--field wants KEY=VALUE, got a value without '='")
+		}
+		if typ == "secret" {
+			if c.Secret == nil {
+				c.Secret = map[string]string{}
+			}
+			c.Secret[k] = v
+			continue
+		}
+		setCustomField(c, k, v)
+	}
+	return nil
+}
+
+func setCustomField(c *client.Content, k, v string) {
+	for i := range c.Fields {
+		if c.Fields[i].Name == k {
+			c.Fields[i].Value = v
+			return
+		}
+	}
+	c.Fields = append(c.Fields, client.Field{Name: k, Value: v, Kind: "text"})
+}
+
+func (a *app) itemAddCommand() *cobra.Command {
+	var f itemFlags
+	var typ, vault, file string
+	cmd := &cobra.Command{
+		Use:   "add --type login|note|secret|card --name NAME",
+		Short: "Add an item (to My Vault unless --vault)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			switch typ {
+			case "login", "note", "secret", "card":
+			case "file":
+				return usageError("file items (attachments) are not supported by this version yet")
+			default:
+				return usageError("--type must be login, note, secret or card")
+			}
+			if file != "" {
+				return usageError("--file is not supported by this version yet")
+			}
+			if !cmd.Flags().Changed("name") {
+				return usageError("--name is required")
+			}
+			var c client.Content
+			if err := f.apply(cmd, typ, &c); err != nil {
+				return err
+			}
+			s, err := a.unlocked()
+			if err != nil {
+				return err
+			}
+			if err := s.Sync(cmd.Context()); err != nil {
+				return err
+			}
+			v, err := s.FindVault(vault)
+			if err != nil {
+				return err
+			}
+			it, err := s.CreateItem(cmd.Context(), v.ID, typ, c)
+			if err != nil {
+				return err
+			}
+			if a.jsonOut {
+				return a.printJSON(itemJSON(it, false))
+			}
+			fmt.Fprintf(a.stdout, "Added %s %q (%s)\n", it.Type, inert(it.Content.Name), it.ID)
+			return nil
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&typ, "type", "", "login, note, secret or card")
+	cmd.Flags().StringVar(&vault, "vault", "", "vault name or id (default My Vault)")
+	cmd.Flags().StringVar(&file, "file", "", "file to attach")
+	return cmd
+}
+
+// synced opens the session and syncs it.
+func (a *app) synced(cmd *cobra.Command) (*client.Session, error) {
+	s, err := a.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	return s, s.Sync(cmd.Context())
+}
+
+func (a *app) itemListCommand() *cobra.Command {
+	var vault, search string
+	var trash bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List items (names, types, ids; no secrets)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := a.synced(cmd)
+			if err != nil {
+				return err
+			}
+			var vaultID string
+			if vault != "" {
+				v, err := s.FindVault(vault)
+				if err != nil {
+					return err
+				}
+				vaultID = v.ID
+			}
+			var items []*client.Item
+			for _, it := range s.Items(trash) {
+				if (vaultID == "" || it.VaultID == vaultID) && matches(it, search) {
+					items = append(items, it)
+				}
+			}
+			if a.jsonOut {
+				out := make([]itemOut, 0, len(items))
+				for _, it := range items {
+					o := itemJSON(it, false)
+					o.Fields = nil
+					out = append(out, o)
+				}
+				return a.printJSON(out)
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "NAME\tTYPE\tUSERNAME\tID")
+			for _, it := range items {
+				user := ""
+				if it.Content.Login != nil {
+					user = it.Content.Login.Username
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", inert(it.Content.Name), it.Type, inert(user), it.ID)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().StringVar(&vault, "vault", "", "only this vault")
+	cmd.Flags().StringVar(&search, "search", "", "only items whose name, user name, URL or tags contain TEXT")
+	cmd.Flags().BoolVar(&trash, "trash", false, "list the trash instead")
+	return cmd
+}
+
+func matches(it *client.Item, q string) bool {
+	if q == "" {
+		return true
+	}
+	q = strings.ToLower(q)
+	hay := []string{it.Content.Name}
+	hay = append(hay, it.Content.Tags...)
+	if l := it.Content.Login; l != nil {
+		hay = append(hay, l.Username)
+		hay = append(hay, l.URLs...)
+	}
+	for _, h := range hay {
+		if strings.Contains(strings.ToLower(h), q) {
+			return true
+		}
+	}
+	return false
+}
+
+// itemOut is the --json form of an item; field names are stable.
+type itemOut struct {
+	ID       string            `json:"id"`
+	VaultID  string            `json:"vault_id"`
+	Type     string            `json:"type"`
+	Name     string            `json:"name"`
+	Revision uint64            `json:"revision"`
+	Trashed  bool              `json:"trashed"`
+	Updated  time.Time         `json:"updated"`
+	Fields   map[string]string `json:"fields,omitempty"`
+	URLs     []string          `json:"urls,omitempty"`
+	Tags     []string          `json:"tags,omitempty"`
+	Favorite bool              `json:"favorite,omitempty"`
+}
+
+// secretField reports whether a field's value is secret (masked unless asked).
+func secretField(typ, name string) bool {
+	switch name {
+	case "name", "username", "url", "notes":
+		return false
+	}
+	return true
+}
+
+// fieldMap flattens an item's values, masking secrets unless reveal.
+func fieldMap(it *client.Item, reveal bool) map[string]string {
+	c := &it.Content
+	m := map[string]string{}
+	put := func(k, v string) {
+		if v == "" {
+			return
+		}
+		if !reveal && secretField(it.Type, k) {
+			v = masked
+		}
+		m[k] = v
+	}
+	if c.Login != nil {
+		put("username", c.Login.Username)
+		put("password", c.Login.Password)
+		put("totp", c.Login.TOTP)
+		if len(c.Login.URLs) > 0 {
+			put("url", c.Login.URLs[0])
+		}
+	}
+	for k, v := range c.Secret {
+		put(k, v)
+	}
+	for _, f := range c.Fields {
+		if f.Kind == "text" || f.Kind == "url" {
+			m[f.Name] = f.Value
+		} else {
+			put(f.Name, f.Value)
+		}
+	}
+	put("notes", c.Notes)
+	return m
+}
+
+func itemJSON(it *client.Item, reveal bool) itemOut {
+	o := itemOut{ID: it.ID, VaultID: it.VaultID, Type: it.Type, Name: it.Content.Name, Revision: it.Revision,
+		Trashed: it.Trashed, Updated: it.Time, Fields: fieldMap(it, reveal), Tags: it.Content.Tags, Favorite: it.Content.Favorite}
+	if it.Content.Login != nil {
+		o.URLs = it.Content.Login.URLs
+	}
+	return o
+}
+
+func (a *app) itemGetCommand() *cobra.Command {
+	var field string
+	var reveal bool
+	cmd := &cobra.Command{
+		Use:   "get ITEM",
+		Short: "Show an item (secrets masked unless --reveal), or one field's value with --field",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := a.synced(cmd)
+			if err != nil {
+				return err
+			}
+			it, err := s.FindItem(args[0], false)
+			if err != nil {
+				return err
+			}
+			if field != "" {
+				v, ok := it.Content.FieldValue(field)
+				if !ok {
+					return withCode(ExitNotFound, fmt.Errorf("item %q has no field %q", inert(it.Content.Name), inert(field)))
+				}
+				if a.jsonOut {
+					return a.printJSON(map[string]string{"field": field, "value": v})
+				}
+				fmt.Fprintln(a.stdout, v)
+				return nil
+			}
+			if a.jsonOut {
+				return a.printJSON(itemJSON(it, reveal))
+			}
+			a.printItem(it, reveal)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&field, "field", "", "print only this field's value (e.g. password, username, url, notes, a secret key)")
+	cmd.Flags().BoolVar(&reveal, "reveal", false, "show secret values")
+	return cmd
+}
+
+func (a *app) printItem(it *client.Item, reveal bool) {
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "name:\t%s\n", inert(it.Content.Name))
+	fmt.Fprintf(tw, "type:\t%s\n", it.Type)
+	fmt.Fprintf(tw, "id:\t%s\n", it.ID)
+	fmt.Fprintf(tw, "revision:\t%d\n", it.Revision)
+	fm := fieldMap(it, reveal)
+	keys := make([]string, 0, len(fm))
+	for k := range fm {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(tw, "%s:\t%s\n", inert(k), inert(fm[k]))
+	}
+	if it.Content.Login != nil && len(it.Content.Login.URLs) > 1 {
+		for _, u := range it.Content.Login.URLs[1:] {
+			fmt.Fprintf(tw, "url:\t%s\n", inert(u))
+		}
+	}
+	tw.Flush()
+}
+
+func (a *app) itemEditCommand() *cobra.Command {
+	var f itemFlags
+	cmd := &cobra.Command{
+		Use:   "edit ITEM",
+		Short: "Change an item; makes a new revision",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := a.synced(cmd)
+			if err != nil {
+				return err
+			}
+			it, err := s.FindItem(args[0], false)
+			if err != nil {
+				return err
+			}
+			c := it.Content
+			if c.Login != nil {
+				l := *c.Login
+				c.Login = &l
+			}
+			if err := f.apply(cmd, it.Type, &c); err != nil {
+				return err
+			}
+			updated, err := s.UpdateItem(cmd.Context(), it, c)
+			if err != nil {
+				return err
+			}
+			if a.jsonOut {
+				return a.printJSON(itemJSON(updated, false))
+			}
+			fmt.Fprintf(a.stdout, "Updated %q: revision %d\n", inert(updated.Content.Name), updated.Revision)
+			return nil
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+func (a *app) itemRmCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "rm ITEM",
+		Short: "Move an item to the trash",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := a.synced(cmd)
+			if err != nil {
+				return err
+			}
+			it, err := s.FindItem(args[0], false)
+			if err != nil {
+				return err
+			}
+			if _, err := s.TrashItem(cmd.Context(), it); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "Moved %q to the trash (restore with: coffer item restore %s)\n", inert(it.Content.Name), it.ID)
+			return nil
+		},
+	}
+}
+
+func (a *app) itemRestoreCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "restore ITEM",
+		Short: "Restore an item from the trash",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := a.synced(cmd)
+			if err != nil {
+				return err
+			}
+			it, err := s.FindItem(args[0], true)
+			if err != nil {
+				return err
+			}
+			if _, err := s.RestoreItem(cmd.Context(), it); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "Restored %q\n", inert(it.Content.Name))
+			return nil
+		},
+	}
+}
+
+// historyOut is one revision in `item history --json`.
+type historyOut struct {
+	Revision uint64        `json:"revision"`
+	Author   string        `json:"author"`
+	Time     time.Time     `json:"time"`
+	Changes  []fieldChange `json:"changes"`
+}
+
+type fieldChange struct {
+	Field string `json:"field"`
+	Old   string `json:"old"`
+	New   string `json:"new"`
+}
+
+func (a *app) itemHistoryCommand() *cobra.Command {
+	var reveal bool
+	cmd := &cobra.Command{
+		Use:   "history ITEM",
+		Short: "Show every revision of an item with the fields it changed",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := a.synced(cmd)
+			if err != nil {
+				return err
+			}
+			it, err := s.FindItem(args[0], false)
+			if err != nil {
+				if it, err = s.FindItem(args[0], true); err != nil {
+					return err
+				}
+			}
+			versions, err := s.History(cmd.Context(), it)
+			if err != nil {
+				return err
+			}
+			out := make([]historyOut, 0, len(versions))
+			var prev map[string]string
+			for _, v := range versions {
+				cur := fieldMap(&client.Item{Type: it.Type, Content: v.Content}, true)
+				cur["name"] = v.Content.Name
+				h := historyOut{Revision: v.Revision, Author: authorName(s, v.AuthorID), Time: v.Time, Changes: diff(it.Type, prev, cur, reveal)}
+				out = append(out, h)
+				prev = cur
+			}
+			if a.jsonOut {
+				return a.printJSON(out)
+			}
+			for _, h := range out {
+				fmt.Fprintf(a.stdout, "revision %d  %s  %s\n", h.Revision, h.Time.Local().Format("2006-01-02 15:04:05"), h.Author)
+				for _, c := range h.Changes {
+					fmt.Fprintf(a.stdout, "  %s: %s → %s\n", inert(c.Field), inert(c.Old), inert(c.New))
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&reveal, "reveal", false, "show secret values")
+	return cmd
+}
+
+func authorName(s *client.Session, id string) string {
+	if id == s.Profile.UserID {
+		return s.Profile.Email
+	}
+	return id
+}
+
+// diff lists changed fields between two flattened versions, sorted by name.
+func diff(typ string, old, cur map[string]string, reveal bool) []fieldChange {
+	keys := map[string]bool{}
+	for k := range old {
+		keys[k] = true
+	}
+	for k := range cur {
+		keys[k] = true
+	}
+	names := make([]string, 0, len(keys))
+	for k := range keys {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	out := []fieldChange{}
+	for _, k := range names {
+		o, n := old[k], cur[k]
+		if o == n {
+			continue
+		}
+		if !reveal && secretField(typ, k) {
+			o, n = maskIfSet(o), maskIfSet(n)
+		}
+		out = append(out, fieldChange{Field: k, Old: o, New: n})
+	}
+	return out
+}
+
+func maskIfSet(v string) string {
+	if v == "" {
+		return ""
+	}
+	return masked
+}

@@ -1,0 +1,175 @@
+package cli
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/coffer-pm/coffer/client"
+)
+
+const (
+	profileFile = "profile.json"
+	sessionFile = "session.json"
+)
+
+// dir returns the profile directory: --config, COFFER_CONFIG_DIR, or the
+// user's configuration directory.
+func (a *app) dir() (string, error) {
+	if a.configDir != "" {
+		return a.configDir, nil
+	}
+	if d := os.Getenv("COFFER_CONFIG_DIR"); d != "" {
+		return d, nil
+	}
+	base, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("no configuration directory; set COFFER_CONFIG_DIR: %w", err)
+	}
+	return filepath.Join(base, "coffer"), nil
+}
+
+func (a *app) serverURL(fallback string) string {
+	switch {
+	case a.server != "":
+		return a.server
+	case os.Getenv("COFFER_SERVER") != "":
+		return os.Getenv("COFFER_SERVER")
+	}
+	return fallback
+}
+
+// writeFileAtomic writes data with mode 0600 via a temporary file and a
+// rename, so a crash never leaves a half-written profile.
+func writeFileAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func (a *app) saveJSON(name string, v any) error {
+	d, err := a.dir()
+	if err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(d, name), data)
+}
+
+func (a *app) loadJSON(name string, v any) error {
+	d, err := a.dir()
+	if err != nil {
+		return err
+	}
+	data, err := os.ReadFile(filepath.Join(d, name))
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%s in %s is damaged: %w", name, d, err)
+	}
+	return nil
+}
+
+func (a *app) removeFile(name string) error {
+	d, err := a.dir()
+	if err != nil {
+		return err
+	}
+	err = os.Remove(filepath.Join(d, name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+var errNotLoggedIn = withCode(ExitAuth, errors.New("not logged in; run coffer login (or coffer signup) first"))
+
+func (a *app) loadProfile() (*client.Profile, error) {
+	var p client.Profile
+	if err := a.loadJSON(profileFile, &p); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, errNotLoggedIn
+		}
+		return nil, err
+	}
+	return &p, nil
+}
+
+// saveSession stores the profile and a fresh local session, and returns the
+// session key for COFFER_SESSION.
+func (a *app) saveSession(s *client.Session) (string, error) {
+	key, ls, err := s.ExportLocal()
+	if err != nil {
+		return "", err
+	}
+	if err := a.saveJSON(profileFile, s.Profile); err != nil {
+		return "", err
+	}
+	if err := a.saveJSON(sessionFile, ls); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(key), nil
+}
+
+var errLocked = withCode(ExitAuth, errors.New("vault is locked; run: eval $(coffer unlock) — or set COFFER_SESSION"))
+
+// unlocked opens the local session with the session key from --session or
+// COFFER_SESSION and syncs it.
+func (a *app) unlocked() (*client.Session, error) {
+	p, err := a.loadProfile()
+	if err != nil {
+		return nil, err
+	}
+	keyText := a.sessionKey
+	if keyText == "" {
+		keyText = os.Getenv("COFFER_SESSION")
+	}
+	var ls client.LocalSession
+	if err := a.loadJSON(sessionFile, &ls); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, errLocked
+		}
+		return nil, err
+	}
+	if keyText == "" {
+		return nil, errLocked
+	}
+	key, err := base64.RawURLEncoding.DecodeString(keyText)
+	if err != nil || len(key) != 32 {
+		return nil, withCode(ExitAuth, errors.New("COFFER_SESSION is not a session key printed by coffer unlock"))
+	}
+	s, err := p.ResumeLocal(key, ls, client.Options{})
+	if err != nil {
+		return nil, withCode(ExitAuth, err)
+	}
+	return s, nil
+}

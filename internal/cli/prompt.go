@@ -1,0 +1,65 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+)
+
+// readPassword returns the master password from the first line of stdin
+// (--password-stdin) or from a no-echo prompt on the terminal. With confirm,
+// a terminal user types it twice.
+func (a *app) readPassword(prompt string, confirm bool) ([]byte, error) {
+	if a.passwordStdin {
+		line, err := a.readStdinLine()
+		if err != nil {
+			return nil, err
+		}
+		if line == "" {
+			return nil, usageError("--password-stdin: the first line of stdin is empty")
+		}
+		return []byte(line), nil
+	}
+	f, ok := a.stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil, usageError("no terminal to ask for the master password; use --password-stdin")
+	}
+	fmt.Fprint(a.stderr, prompt+": ")
+	pw, err := term.ReadPassword(int(f.Fd()))
+	fmt.Fprintln(a.stderr)
+	if err != nil {
+		return nil, err
+	}
+	if len(pw) == 0 {
+		return nil, errors.New("the master password must not be empty")
+	}
+	if confirm {
+		fmt.Fprint(a.stderr, "Repeat "+strings.ToLower(prompt[:1])+prompt[1:]+": ")
+		again, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(a.stderr)
+		if err != nil {
+			return nil, err
+		}
+		if string(again) != string(pw) {
+			return nil, errors.New("the two passwords differ")
+		}
+	}
+	return pw, nil
+}
+
+func (a *app) readStdinLine() (string, error) {
+	if a.stdinLine != nil {
+		return *a.stdinLine, nil
+	}
+	line, err := bufio.NewReader(a.stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return "", usageError("--password-stdin: nothing to read on stdin")
+	}
+	line = strings.TrimRight(line, "\r\n")
+	a.stdinLine = &line
+	return line, nil
+}

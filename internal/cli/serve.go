@@ -1,0 +1,129 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/coffer-pm/coffer/internal/server"
+	"github.com/coffer-pm/coffer/internal/store"
+	"github.com/coffer-pm/coffer/internal/store/sqlite"
+	"github.com/coffer-pm/coffer/internal/version"
+)
+
+func (a *app) serveCommand() *cobra.Command {
+	var addr, data, database string
+	cfg := server.DefaultConfig()
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the Coffer server (embedded SQLite by default)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if database == "" {
+				database = os.Getenv("COFFER_DATABASE")
+			}
+			return a.serve(cmd.Context(), addr, data, database, cfg)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
+	f.StringVar(&data, "data", "./data", "data directory for the SQLite database")
+	f.StringVar(&database, "database", "", "database URL (env COFFER_DATABASE); empty means SQLite in --data")
+	f.DurationVar(&cfg.SessionIdle, "session-idle", cfg.SessionIdle, "sessions expire after this long unused")
+	f.DurationVar(&cfg.SessionMax, "session-max", cfg.SessionMax, "sessions expire at the latest this long after login")
+	f.Int64Var(&cfg.MaxBodyBytes, "max-body", cfg.MaxBodyBytes, "maximum request body size in bytes")
+	return cmd
+}
+
+func (a *app) openStore(ctx context.Context, data, database string) (store.Store, string, error) {
+	if database == "" || strings.HasPrefix(database, "sqlite:") {
+		path := strings.TrimPrefix(database, "sqlite:")
+		if path == "" {
+			if err := os.MkdirAll(data, 0o700); err != nil {
+				return nil, "", fmt.Errorf("data directory %s: %w", data, err)
+			}
+			path = filepath.Join(data, sqlite.FileName)
+		}
+		st, err := sqlite.Open(ctx, path)
+		return st, "sqlite " + path, err
+	}
+	return nil, "", usageError("unsupported database URL scheme in %q (supported: sqlite:PATH; PostgreSQL arrives next)", redactURL(database))
+}
+
+// redactURL hides a password in a database URL before it is shown.
+func redactURL(u string) string {
+	if i := strings.Index(u, "://"); i >= 0 {
+		rest := u[i+3:]
+		if at := strings.LastIndex(rest, "@"); at >= 0 {
+			cred := rest[:at]
+			if c := strings.Index(cred, ":"); c >= 0 {
+				return u[:i+3] + cred[:c] + ":***@" + rest[at+1:]
+			}
+		}
+	}
+	return u
+}
+
+func (a *app) serve(ctx context.Context, addr, data, database string, cfg server.Config) error {
+	log := slog.New(slog.NewTextHandler(a.stderr, nil))
+	st, desc, err := a.openStore(ctx, data, database)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	srv, err := server.New(ctx, cfg, st, log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w", addr, err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+	url := "http://" + ln.Addr().String()
+	fmt.Fprintf(a.stdout, "Coffer %s listening on %s (%s)\n", version.Version, url, desc)
+	fmt.Fprintf(a.stdout, "First run? In another terminal:\n  coffer signup --server %s --email you@example.com --name \"Your Name\"\n", url)
+
+	sig, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-sig.Done():
+	}
+	log.Info("shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func (a *app) versionCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if a.jsonOut {
+				return a.printJSON(map[string]string{"version": version.Version})
+			}
+			fmt.Fprintln(a.stdout, "coffer "+version.Version)
+			return nil
+		},
+	}
+}
