@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -32,6 +33,9 @@ type Session struct {
 	ak      []byte
 	id      *crypto.Identity
 
+	// mu guards the synced state below; a session may be shared by
+	// goroutines (a web app's UI and its live-update handler, say).
+	mu        sync.Mutex
 	vaultKeys map[epochKey][]byte
 	vaults    map[string]*Vault
 	items     map[string]*Item
@@ -89,6 +93,8 @@ func (s *Session) Sync(ctx context.Context) error {
 	if err := s.t.do(ctx, http.MethodGet, "/sync?since="+strconv.FormatInt(s.cursor, 10), nil, &resp); err != nil {
 		return err
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if resp.Cursor < s.cursor {
 		return tampered("sync cursor went backwards")
 	}
@@ -232,6 +238,8 @@ func (s *Session) decryptItem(it api.Item) (*Item, error) {
 
 // Vaults returns the vaults the user can open, My Vault first.
 func (s *Session) Vaults() []*Vault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	out := make([]*Vault, 0, len(s.vaults))
 	for _, v := range s.vaults {
 		out = append(out, v)
@@ -247,6 +255,12 @@ func (s *Session) Vaults() []*Vault {
 
 // PersonalVault returns My Vault.
 func (s *Session) PersonalVault() (*Vault, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.personalVault()
+}
+
+func (s *Session) personalVault() (*Vault, error) {
 	for _, v := range s.vaults {
 		if v.Kind == "personal" {
 			return v, nil
@@ -257,8 +271,10 @@ func (s *Session) PersonalVault() (*Vault, error) {
 
 // FindVault resolves a vault by id or name ("My Vault").
 func (s *Session) FindVault(ref string) (*Vault, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if ref == "" || strings.EqualFold(ref, "My Vault") {
-		return s.PersonalVault()
+		return s.personalVault()
 	}
 	if v, ok := s.vaults[ref]; ok {
 		return v, nil
@@ -274,6 +290,8 @@ func (s *Session) FindVault(ref string) (*Vault, error) {
 // Items returns the synced items (trashed ones only if trashed is true),
 // sorted by name.
 func (s *Session) Items(trashed bool) []*Item {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	out := make([]*Item, 0, len(s.items))
 	for _, it := range s.items {
 		if it.Trashed == trashed {
@@ -292,6 +310,8 @@ func (s *Session) Items(trashed bool) []*Item {
 // FindItem resolves an item by id or by exact (case-insensitive) name
 // among items that are (not) in the trash.
 func (s *Session) FindItem(ref string, trashed bool) (*Item, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if it, ok := s.items[ref]; ok {
 		return it, nil
 	}
@@ -324,7 +344,7 @@ func (s *Session) CreateItem(ctx context.Context, vaultID, typ string, c Content
 	if strings.TrimSpace(c.Name) == "" {
 		return nil, errors.New("an item needs a name")
 	}
-	v, ok := s.vaults[vaultID]
+	v, ok := s.vault(vaultID)
 	if !ok {
 		return nil, fmt.Errorf("vault %q: %w", vaultID, ErrNotFound)
 	}
@@ -344,12 +364,27 @@ func (s *Session) CreateItem(ctx context.Context, vaultID, typ string, c Content
 	return s.accept(out)
 }
 
+// vault returns a copy of a synced vault.
+func (s *Session) vault(id string) (*Vault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.vaults[id]
+	if !ok {
+		return nil, false
+	}
+	c := *v
+	return &c, true
+}
+
 // sealRevision encrypts and signs item.Content as revision n of item.
 func (s *Session) sealRevision(item *Item, v *Vault, n uint64, prev []byte, newKey bool) (api.NewRevision, []api.ItemKeyWrap, error) {
 	var wraps []api.ItemKeyWrap
 	if newKey {
 		ctx := crypto.ItemKeyContext{OrgID: v.OrgID, WrapVault: v.ID, WrapEpoch: v.Epoch, ItemID: item.ID, KeyVault: v.ID, KeyEpoch: v.Epoch}
-		w, err := crypto.WrapItemKey(s.vaultKeys[epochKey{v.ID, v.Epoch}], ctx, item.itemKey)
+		s.mu.Lock()
+		vk := s.vaultKeys[epochKey{v.ID, v.Epoch}]
+		s.mu.Unlock()
+		w, err := crypto.WrapItemKey(vk, ctx, item.itemKey)
 		if err != nil {
 			return api.NewRevision{}, nil, err
 		}
@@ -371,6 +406,8 @@ func (s *Session) sealRevision(item *Item, v *Vault, n uint64, prev []byte, newK
 
 // accept decrypts the server's answer to a write, which must be what we wrote.
 func (s *Session) accept(out api.Item) (*Item, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	item, err := s.decryptItem(out)
 	if err != nil {
 		return nil, err
@@ -382,7 +419,7 @@ func (s *Session) accept(out api.Item) (*Item, error) {
 // UpdateItem writes c as the next revision after base. If someone else
 // wrote in between, it returns *ConflictError and nothing is written.
 func (s *Session) UpdateItem(ctx context.Context, base *Item, c Content) (*Item, error) {
-	v, ok := s.vaults[base.VaultID]
+	v, ok := s.vault(base.VaultID)
 	if !ok {
 		return nil, fmt.Errorf("vault %q: %w", base.VaultID, ErrNotFound)
 	}
@@ -443,6 +480,8 @@ func (s *Session) History(ctx context.Context, it *Item) ([]Version, error) {
 	if err := s.t.do(ctx, http.MethodGet, "/items/"+url.PathEscape(it.ID), nil, &st); err != nil {
 		return nil, err
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	v, ok := s.vaults[st.VaultID]
 	if !ok || resp.ItemID != it.ID {
 		return nil, tampered("history of item %s", it.ID)

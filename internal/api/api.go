@@ -22,6 +22,7 @@ const (
 	CodeForbidden    = "forbidden"
 	CodeNotFound     = "not_found"
 	CodeConflict     = "conflict"
+	CodeTrashed      = "trashed" // 409: the item is in the trash; restore it first
 	CodeExists       = "exists"
 	CodeTooLarge     = "too_large"
 	CodeRateLimited  = "rate_limited"

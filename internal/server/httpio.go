@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
 
@@ -43,20 +44,27 @@ func errConflict(msg string, head uint64) error {
 // wrong types and bodies over the limit, each with a message that names the
 // problem (and never echoes the body).
 func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !isJSONMediaType(ct) {
 		return &httpError{http.StatusUnsupportedMediaType, api.CodeBadRequest, "request body must be application/json", 0}
 	}
 	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
+	var maxErr *http.MaxBytesError
 	if err == nil {
-		if dec.More() || dec.Decode(&struct{}{}) != io.EOF {
+		if dec.More() {
 			return errBadRequest("request body must hold exactly one JSON object")
 		}
-		return nil
+		// Whatever follows the object must be nothing; if it runs past the
+		// limit, the body is too large rather than malformed.
+		if err = dec.Decode(&struct{}{}); err == io.EOF {
+			return nil
+		}
+		if !errors.As(err, &maxErr) {
+			return errBadRequest("request body must hold exactly one JSON object")
+		}
 	}
-	var maxErr *http.MaxBytesError
 	var syntaxErr *json.SyntaxError
 	var typeErr *json.UnmarshalTypeError
 	switch {
@@ -78,6 +86,13 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) error {
 		return errBadRequest("a byte field is not valid base64")
 	}
 	return errBadRequest("request body could not be read as JSON")
+}
+
+// isJSONMediaType reports whether a Content-Type is application/json, with
+// any parameters, in any letter case (media types are case-insensitive).
+func isJSONMediaType(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && mt == "application/json"
 }
 
 func jsonTypeName(kind string) string {

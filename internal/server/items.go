@@ -159,7 +159,7 @@ func (s *Server) updateItem(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if it.Trashed {
-		return errConflict("the item is in the trash; restore it before editing", it.Head)
+		return &httpError{http.StatusConflict, api.CodeTrashed, "the item is in the trash; restore it before editing", 0}
 	}
 	if req.BaseRevision == 0 {
 		return errBadRequest("base_revision is required: the revision you edited")

@@ -25,7 +25,7 @@ type Config struct {
 	RequestsPerAddr int // unauthenticated requests per client address per minute
 }
 
-// DefaultConfig returns the defaults documented in docs/deployment.md.
+// DefaultConfig returns the defaults documented in docs/api.md.
 func DefaultConfig() Config {
 	return Config{
 		SessionIdle:     24 * time.Hour,
