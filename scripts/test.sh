@@ -11,6 +11,11 @@ go vet ./...
 echo "== client core builds for the browser (GOOS=js GOARCH=wasm)"
 GOOS=js GOARCH=wasm go build -o /dev/null ./client/... ./internal/crypto/...
 
+echo "== store conformance suite on both engines (SQLite, PostgreSQL)"
+# In CI (CI set) an unreachable PostgreSQL fails the run instead of skipping.
+go test -count=1 -v -run 'TestConformance$' ./internal/store/sqlite ./internal/store/postgres \
+  | grep -E '^(--- (PASS|FAIL|SKIP): TestConformance|ok|FAIL|panic)'
+
 echo "== go test"
 # -count=1: never serve cached results; -v is too noisy, go test prints one
 # summary line per package (ok / FAIL) which CI counts.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/coffer-pm/coffer/internal/server"
 	"github.com/coffer-pm/coffer/internal/store"
+	"github.com/coffer-pm/coffer/internal/store/postgres"
 	"github.com/coffer-pm/coffer/internal/store/sqlite"
 	"github.com/coffer-pm/coffer/internal/version"
 )
@@ -58,21 +59,11 @@ func (a *app) openStore(ctx context.Context, data, database string) (store.Store
 		st, err := sqlite.Open(ctx, path)
 		return st, "sqlite " + path, err
 	}
-	return nil, "", usageError("unsupported database URL scheme in %q (supported: sqlite:PATH; PostgreSQL arrives next)", redactURL(database))
-}
-
-// redactURL hides a password in a database URL before it is shown.
-func redactURL(u string) string {
-	if i := strings.Index(u, "://"); i >= 0 {
-		rest := u[i+3:]
-		if at := strings.LastIndex(rest, "@"); at >= 0 {
-			cred := rest[:at]
-			if c := strings.Index(cred, ":"); c >= 0 {
-				return u[:i+3] + cred[:c] + ":***@" + rest[at+1:]
-			}
-		}
+	if strings.HasPrefix(database, "postgres://") || strings.HasPrefix(database, "postgresql://") {
+		st, err := postgres.Open(ctx, database, postgres.Options{})
+		return st, "postgres " + postgres.Redact(database), err
 	}
-	return u
+	return nil, "", usageError("unsupported database URL %s (use postgres://… or sqlite:PATH, or leave it empty for SQLite in --data)", postgres.Redact(database))
 }
 
 func (a *app) serve(ctx context.Context, addr, data, database string, cfg server.Config) error {

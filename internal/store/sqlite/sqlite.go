@@ -6,22 +6,18 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
 	"net/url"
 	"path/filepath"
 	"runtime"
 
-	"github.com/pressly/goose/v3"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/coffer-pm/coffer/internal/store/migrations"
 	"github.com/coffer-pm/coffer/internal/store/sqlstore"
 )
-
-//go:embed migrations/*.sql
-var migrations embed.FS
 
 // FileName is the database file inside the data directory.
 const FileName = "coffer.db"
@@ -46,7 +42,7 @@ func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 		return nil, err
 	}
 	w.SetMaxOpenConns(1)
-	if err := migrate(ctx, w); err != nil {
+	if err := migrations.Run(ctx, w, migrations.SQLite); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -56,16 +52,7 @@ func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 		return nil, err
 	}
 	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
-	return sqlstore.New(w, r, sqlstore.Dialect{IsUniqueViolation: isUniqueViolation}), nil
-}
-
-func migrate(ctx context.Context, db *sql.DB) error {
-	p, err := goose.NewProvider(goose.DialectSQLite3, db, mustSub(migrations, "migrations"))
-	if err != nil {
-		return err
-	}
-	_, err = p.Up(ctx)
-	return err
+	return sqlstore.New(w, r, sqlstore.Dialect{IsUniqueViolation: isUniqueViolation, ReadTx: sql.TxOptions{ReadOnly: true}}), nil
 }
 
 func isUniqueViolation(err error) bool {

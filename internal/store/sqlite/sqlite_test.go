@@ -2,10 +2,12 @@ package sqlite_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 
 	"github.com/coffer-pm/coffer/internal/store"
+	"github.com/coffer-pm/coffer/internal/store/migrations"
 	"github.com/coffer-pm/coffer/internal/store/sqlite"
 	"github.com/coffer-pm/coffer/internal/store/storetest"
 )
@@ -29,5 +31,20 @@ func TestMigrationsTwiceAreANoOp(t *testing.T) {
 			t.Fatalf("open %d: %v", i, err)
 		}
 		s.Close()
+	}
+}
+
+func TestRefusesNewerSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), sqlite.FileName)
+	s, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	storetest.BumpSchemaVersion(t, "sqlite", path, 9999)
+	_, err = sqlite.Open(context.Background(), path)
+	var tooNew *migrations.ErrSchemaTooNew
+	if !errors.As(err, &tooNew) {
+		t.Fatalf("open newer schema: %v", err)
 	}
 }

@@ -192,7 +192,8 @@ func (s *Store) Changes(ctx context.Context, userID string, since int64) ([]stor
 // readTx runs fn in a read transaction on the reader pool, so the items,
 // revisions and wraps it reads belong to one snapshot.
 func (s *Store) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	opts := s.dialect.ReadTx
+	tx, err := s.r.BeginTx(ctx, &opts)
 	if err != nil {
 		return s.wrap(err)
 	}

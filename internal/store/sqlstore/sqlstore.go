@@ -25,6 +25,8 @@ type Dialect struct {
 	IsUniqueViolation func(error) bool
 	// IsUnavailable reports a connection-level failure.
 	IsUnavailable func(error) bool
+	// ReadTx are the options of read transactions: one consistent snapshot.
+	ReadTx sql.TxOptions
 }
 
 // Store is a store.Store over one or two connection pools. SQLite uses a

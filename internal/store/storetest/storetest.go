@@ -6,9 +6,11 @@ package storetest
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -371,5 +373,24 @@ func testConcurrentCreates(t *testing.T, s store.Store) {
 	states, _, _ := s.Changes(ctx, a.ID, start)
 	if len(states) != writers*each {
 		t.Fatalf("Changes after %d returned %d items, want %d", start, len(states), writers*each)
+	}
+}
+
+// BumpSchemaVersion records a migration version newer than any this binary
+// has, as a newer Coffer would, so tests can check that an older binary
+// refuses the database.
+func BumpSchemaVersion(t *testing.T, driver, dsn string, version int64) {
+	t.Helper()
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	q := `INSERT INTO goose_db_version (version_id, is_applied) VALUES (?, true)`
+	if driver == "pgx" {
+		q = strings.Replace(q, "?", "$1", 1)
+	}
+	if _, err := db.Exec(q, version); err != nil {
+		t.Fatal(err)
 	}
 }
