@@ -43,10 +43,12 @@ type serverProc struct {
 	cmd  *exec.Cmd
 }
 
-func startServer(t *testing.T) *serverProc {
+// startServer runs `coffer serve` on a random loopback port with a fresh
+// data directory and any extra flags (such as --database).
+func startServer(t *testing.T, extra ...string) *serverProc {
 	t.Helper()
 	data := t.TempDir()
-	cmd := exec.Command(cofferBin, "serve", "--addr", "127.0.0.1:0", "--data", data)
+	cmd := exec.Command(cofferBin, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, extra...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -1,5 +1,6 @@
 // Package testserver starts a real Coffer server in-process on a random
-// loopback port, on a fresh SQLite database, for tests.
+// loopback port, for tests: on a fresh SQLite database (Start) or on a
+// store the test opened (StartStore).
 package testserver
 
 import (
@@ -19,24 +20,34 @@ import (
 // Env is a running test server.
 type Env struct {
 	URL    string
-	DBPath string
+	DBPath string // SQLite file, when Start made one
 	Store  store.Store
 	Server *server.Server
 	HTTP   *httptest.Server
 }
 
-// Start runs a server with cfg (or defaults if nil). If wrap is non-nil it
-// wraps the server's handler (a tampering proxy, say).
+// Start runs a server on a fresh SQLite database with cfg (or defaults if
+// nil). If wrap is non-nil it wraps the server's handler (a tampering
+// proxy, say).
 func Start(t testing.TB, cfg *server.Config, wrap func(http.Handler) http.Handler) *Env {
 	t.Helper()
-	c := server.DefaultConfig()
-	if cfg != nil {
-		c = *cfg
-	}
 	path := filepath.Join(t.TempDir(), sqlite.FileName)
 	st, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	env := StartStore(t, st, cfg, wrap)
+	env.DBPath = path
+	return env
+}
+
+// StartStore runs a server over st; the caller closes st.
+func StartStore(t testing.TB, st store.Store, cfg *server.Config, wrap func(http.Handler) http.Handler) *Env {
+	t.Helper()
+	c := server.DefaultConfig()
+	if cfg != nil {
+		c = *cfg
 	}
 	srv, err := server.New(context.Background(), c, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
@@ -47,9 +58,6 @@ func Start(t testing.TB, cfg *server.Config, wrap func(http.Handler) http.Handle
 		h = wrap(srv)
 	}
 	hs := httptest.NewServer(h) // listens on 127.0.0.1:0
-	t.Cleanup(func() {
-		hs.Close()
-		st.Close()
-	})
-	return &Env{URL: hs.URL, DBPath: path, Store: st, Server: srv, HTTP: hs}
+	t.Cleanup(hs.Close)
+	return &Env{URL: hs.URL, Store: st, Server: srv, HTTP: hs}
 }
