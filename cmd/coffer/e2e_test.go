@@ -308,3 +308,25 @@ func TestCLIUsageErrors(t *testing.T) {
 		t.Fatalf("version = %q", v)
 	}
 }
+
+// TestBackupWhileServing backs up the database of a running server and
+// starts a second server on the copy: the account and item are there.
+func TestBackupWhileServing(t *testing.T) {
+	srv := startServer(t)
+	c := newCLI(t)
+	c.ok(masterPW+"\n", "signup", "--server", srv.url, "--email", "b@example.com", "--name", "B", "--password-stdin")
+	c.unlock(masterPW)
+	c.ok("", "item", "add", "--type", "note", "--name", "kept", "--note", itemNote)
+
+	restored := t.TempDir()
+	c.ok("", "admin", "backup", "--data", srv.data, "--out", filepath.Join(restored, "coffer.db"))
+	c.fails(1, "", "admin", "backup", "--data", srv.data, "--out", filepath.Join(restored, "coffer.db"))
+
+	srv2 := startServer(t, "--data", restored)
+	d := newCLI(t)
+	d.ok(masterPW+"\n", "login", "--server", srv2.url, "--email", "b@example.com", "--password-stdin")
+	d.unlock(masterPW)
+	if got := d.ok("", "item", "get", "kept", "--field", "notes"); got != itemNote+"\n" {
+		t.Fatalf("restored note = %q", got)
+	}
+}

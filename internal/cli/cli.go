@@ -130,6 +130,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.fingerprintCommand(),
 		a.itemCommand(),
 		a.generateCommand(),
+		a.adminCommand(),
 	)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return withCode(ExitUsage, err) })
 	return root

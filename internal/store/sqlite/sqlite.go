@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"runtime"
 
@@ -62,4 +63,26 @@ func isUniqueViolation(err error) bool {
 	}
 	c := e.Code()
 	return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
+// Backup writes a consistent copy of the database at path to out while the
+// server may be running (SQLite's VACUUM INTO reads one snapshot; WAL lets
+// writers continue). out must not exist yet.
+func Backup(ctx context.Context, path, out string) error {
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("no database at %s: %w", path, err)
+	}
+	if _, err := os.Stat(out); err == nil {
+		return fmt.Errorf("%s already exists; choose a new file name", out)
+	}
+	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path)+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", out); err != nil {
+		os.Remove(out)
+		return fmt.Errorf("backup of %s: %w", path, err)
+	}
+	return nil
 }

@@ -48,3 +48,33 @@ func TestRefusesNewerSchema(t *testing.T) {
 		t.Fatalf("open newer schema: %v", err)
 	}
 }
+
+func TestBackupWhileOpen(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, sqlite.FileName)
+	s, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	secret, err := s.ServerSecret(context.Background(), "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "backup.db")
+	if err := sqlite.Backup(context.Background(), path, out); err != nil {
+		t.Fatal(err)
+	}
+	if err := sqlite.Backup(context.Background(), path, out); err == nil {
+		t.Fatal("backup overwrote an existing file")
+	}
+	b, err := sqlite.Open(context.Background(), out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	got, err := b.ServerSecret(context.Background(), "x")
+	if err != nil || string(got) != string(secret) {
+		t.Fatalf("backup lacks the data: %v", err)
+	}
+}
