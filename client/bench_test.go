@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/coffer-pm/coffer/client"
+	"github.com/coffer-pm/coffer/internal/store/pgtest"
+	"github.com/coffer-pm/coffer/internal/store/postgres"
 	"github.com/coffer-pm/coffer/internal/testserver"
 )
 
@@ -37,8 +39,24 @@ func fill(b *testing.B, s *client.Session, vaultID string, n int) {
 	}
 }
 
-func benchSession(b *testing.B) (*client.Session, string) {
-	env := testserver.Start(b, nil, nil)
+// engines are the store engines every API benchmark runs on.
+var engines = []string{"sqlite", "postgres"}
+
+// benchEnv starts a server on a fresh database of the given engine.
+func benchEnv(b *testing.B, engine string) *testserver.Env {
+	if engine == "sqlite" {
+		return testserver.Start(b, nil, nil)
+	}
+	st, err := postgres.Open(ctx, pgtest.URL(b), postgres.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	return testserver.StartStore(b, st, nil, nil)
+}
+
+func benchSession(b *testing.B, engine string) (*client.Session, string) {
+	env := benchEnv(b, engine)
 	s, err := client.Signup(ctx, env.URL, "bench@example.com", "Bench", []byte("bench password"), client.Options{})
 	if err != nil {
 		b.Fatal(err)
@@ -50,38 +68,81 @@ func benchSession(b *testing.B) (*client.Session, string) {
 	return s, v.ID
 }
 
-// BenchmarkAPICreateItem: encrypt, sign and store one item over loopback HTTP.
-func BenchmarkAPICreateItem(b *testing.B) {
-	s, vaultID := benchSession(b)
-	i := 0
-	for b.Loop() {
-		if _, err := s.CreateItem(ctx, vaultID, "login", benchContent(i)); err != nil {
-			b.Fatal(err)
-		}
-		i++
+// forEngine runs fn as a sub-benchmark per engine.
+func forEngine(b *testing.B, fn func(b *testing.B, engine string)) {
+	for _, e := range engines {
+		b.Run(e, func(b *testing.B) { fn(b, e) })
 	}
 }
 
-// BenchmarkAPICreateItemParallel: the same with concurrent clients.
-func BenchmarkAPICreateItemParallel(b *testing.B) {
-	s, vaultID := benchSession(b)
-	b.RunParallel(func(pb *testing.PB) {
+// BenchmarkAPICreateItem: encrypt, sign and store one item over loopback
+// HTTP (writes).
+func BenchmarkAPICreateItem(b *testing.B) {
+	forEngine(b, func(b *testing.B, engine string) {
+		s, vaultID := benchSession(b, engine)
 		i := 0
-		for pb.Next() {
+		for b.Loop() {
 			if _, err := s.CreateItem(ctx, vaultID, "login", benchContent(i)); err != nil {
-				b.Error(err)
-				return
+				b.Fatal(err)
 			}
 			i++
 		}
 	})
 }
 
+// BenchmarkAPICreateItemParallel: the same with concurrent clients.
+func BenchmarkAPICreateItemParallel(b *testing.B) {
+	forEngine(b, func(b *testing.B, engine string) {
+		s, vaultID := benchSession(b, engine)
+		b.SetParallelism(4)
+		b.RunParallel(func(pb *testing.PB) {
+			i := 0
+			for pb.Next() {
+				if _, err := s.CreateItem(ctx, vaultID, "login", benchContent(i)); err != nil {
+					b.Error(err)
+					return
+				}
+				i++
+			}
+		})
+	})
+}
+
+// BenchmarkAPIGetItem: read one item by id, verify and decrypt it (reads).
+func BenchmarkAPIGetItem(b *testing.B) {
+	forEngine(b, func(b *testing.B, engine string) {
+		s, vaultID := benchSession(b, engine)
+		fill(b, s, vaultID, 100)
+		items := s.Items(false)
+		b.SetParallelism(4)
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			i := 0
+			for pb.Next() {
+				if _, err := s.History(ctx, items[i%len(items)]); err != nil {
+					b.Error(err)
+					return
+				}
+				i++
+			}
+		})
+	})
+}
+
 // BenchmarkAPIListSync1000: a full sync (list) of a 1,000-item vault,
 // including verification and decryption of every item.
 func BenchmarkAPIListSync1000(b *testing.B) {
-	s, vaultID := benchSession(b)
-	fill(b, s, vaultID, 1000)
+	forEngine(b, func(b *testing.B, engine string) { benchSync(b, engine, 1000) })
+}
+
+// BenchmarkAPISync10000: the same for 10,000 items.
+func BenchmarkAPISync10000(b *testing.B) {
+	forEngine(b, func(b *testing.B, engine string) { benchSync(b, engine, 10000) })
+}
+
+func benchSync(b *testing.B, engine string, n int) {
+	s, vaultID := benchSession(b, engine)
+	fill(b, s, vaultID, n)
 	p := *s.Profile
 	key, ls, err := s.ExportLocal()
 	if err != nil {
@@ -96,17 +157,17 @@ func BenchmarkAPIListSync1000(b *testing.B) {
 		if err := fresh.Sync(ctx); err != nil {
 			b.Fatal(err)
 		}
-		if n := len(fresh.Items(false)); n != 1000 {
-			b.Fatalf("%d items", n)
+		if got := len(fresh.Items(false)); got != n {
+			b.Fatalf("%d items", got)
 		}
 	}
-	b.ReportMetric(1000*float64(b.N)/b.Elapsed().Seconds(), "items/s")
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "items/s")
 }
 
 // BenchmarkUnlockAndDecrypt10000: unlock with the master password (one
 // Argon2id run at the floor parameters) and sync + decrypt 10,000 items.
 func BenchmarkUnlockAndDecrypt10000(b *testing.B) {
-	s, vaultID := benchSession(b)
+	s, vaultID := benchSession(b, "sqlite")
 	fill(b, s, vaultID, 10000)
 	p := *s.Profile
 	b.ResetTimer()
