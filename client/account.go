@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -52,8 +53,8 @@ func tokenAD(userID string) []byte {
 // on server, then logs in. The password is only used on this device.
 func Signup(ctx context.Context, server, email, name string, password []byte, opt Options) (*Session, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	if len(password) == 0 {
-		return nil, errors.New("the master password must not be empty")
+	if err := CheckNewPassword(password); err != nil {
+		return nil, err
 	}
 	userID, vaultID := uuid.NewString(), uuid.NewString()
 	kdf := crypto.DefaultKDFParams()
@@ -102,6 +103,19 @@ func Signup(ctx context.Context, server, email, name string, password []byte, op
 	// from the server (THREATS B, overwrite right after creation).
 	s.vaultKeys[epochKey{vaultID, 1}] = vk
 	return s, nil
+}
+
+// MinPasswordLength is the shortest master password Signup accepts.
+const MinPasswordLength = 10
+
+// CheckNewPassword applies the master password policy: at least
+// MinPasswordLength characters. Everything else is the user's choice; the
+// Argon2id floor makes each guess expensive.
+func CheckNewPassword(pw []byte) error {
+	if n := utf8.RuneCount(pw); n < MinPasswordLength {
+		return fmt.Errorf("the master password must have at least %d characters (it has %d)", MinPasswordLength, n)
+	}
+	return nil
 }
 
 // Login authenticates to server with e-mail and master password, checks and

@@ -21,6 +21,8 @@ var (
 	ErrAmbiguous = errors.New("more than one item has this name; use its id")
 	// ErrReadOnly: the caller's permission does not allow writing.
 	ErrReadOnly = errors.New("you can only view this vault")
+	// ErrTrashed: the item is in the trash and must be restored first.
+	ErrTrashed = errors.New("the item is in the trash; restore it first")
 )
 
 // ConflictError: someone else changed the item since it was read. Nothing

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -307,22 +308,41 @@ func (s *Session) Items(trashed bool) []*Item {
 	return out
 }
 
-// FindItem resolves an item by id or by exact (case-insensitive) name
-// among items that are (not) in the trash.
+// FindItem resolves an item by id or by name among items that are (not) in
+// the trash. An exact name match wins over case-insensitive ones; more than
+// one match is ErrAmbiguous, naming the candidates' ids.
 func (s *Session) FindItem(ref string, trashed bool) (*Item, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if it, ok := s.items[ref]; ok {
+	if it, ok := s.items[ref]; ok && it.Trashed == trashed {
 		return it, nil
 	}
-	var found *Item
+	var exact, folded []*Item
 	for _, it := range s.items {
-		if it.Trashed == trashed && strings.EqualFold(it.Content.Name, ref) {
-			if found != nil {
-				return nil, fmt.Errorf("%q: %w", ref, ErrAmbiguous)
-			}
-			found = it
+		if it.Trashed != trashed {
+			continue
 		}
+		if it.Content.Name == ref {
+			exact = append(exact, it)
+		} else if strings.EqualFold(it.Content.Name, ref) {
+			folded = append(folded, it)
+		}
+	}
+	matches := exact
+	if len(matches) == 0 {
+		matches = folded
+	}
+	if len(matches) > 1 {
+		ids := make([]string, len(matches))
+		for i, it := range matches {
+			ids[i] = it.ID
+		}
+		sort.Strings(ids)
+		return nil, fmt.Errorf("%q: %w (%s)", ref, ErrAmbiguous, strings.Join(ids, ", "))
+	}
+	var found *Item
+	if len(matches) == 1 {
+		found = matches[0]
 	}
 	if found == nil {
 		where := ""
@@ -334,6 +354,19 @@ func (s *Session) FindItem(ref string, trashed bool) (*Item, error) {
 	return found, nil
 }
 
+// MaxNameLength is the longest item name, in characters.
+const MaxNameLength = 500
+
+func checkContent(c Content) error {
+	switch n := utf8.RuneCountInString(c.Name); {
+	case strings.TrimSpace(c.Name) == "":
+		return errors.New("an item needs a name")
+	case n > MaxNameLength:
+		return fmt.Errorf("the item name is too long (%d characters; at most %d)", n, MaxNameLength)
+	}
+	return nil
+}
+
 var itemTypes = map[string]bool{"login": true, "note": true, "secret": true, "card": true, "file": true}
 
 // CreateItem encrypts content as revision 1 of a new item in vault v.
@@ -341,8 +374,8 @@ func (s *Session) CreateItem(ctx context.Context, vaultID, typ string, c Content
 	if !itemTypes[typ] {
 		return nil, fmt.Errorf("unknown item type %q (want login, note, secret, card or file)", typ)
 	}
-	if strings.TrimSpace(c.Name) == "" {
-		return nil, errors.New("an item needs a name")
+	if err := checkContent(c); err != nil {
+		return nil, err
 	}
 	v, ok := s.vault(vaultID)
 	if !ok {
@@ -419,6 +452,12 @@ func (s *Session) accept(out api.Item) (*Item, error) {
 // UpdateItem writes c as the next revision after base. If someone else
 // wrote in between, it returns *ConflictError and nothing is written.
 func (s *Session) UpdateItem(ctx context.Context, base *Item, c Content) (*Item, error) {
+	if base.Trashed {
+		return nil, ErrTrashed
+	}
+	if err := checkContent(c); err != nil {
+		return nil, err
+	}
 	v, ok := s.vault(base.VaultID)
 	if !ok {
 		return nil, fmt.Errorf("vault %q: %w", base.VaultID, ErrNotFound)
@@ -442,6 +481,9 @@ func (s *Session) UpdateItem(ctx context.Context, base *Item, c Content) (*Item,
 	var ae *APIError
 	if errors.As(err, &ae) && ae.Status == http.StatusConflict && ae.Code == api.CodeConflict && ae.Head > 0 {
 		return nil, &ConflictError{Base: base.Revision, Head: ae.Head}
+	}
+	if errors.As(err, &ae) && ae.Code == api.CodeTrashed {
+		return nil, ErrTrashed
 	}
 	if err != nil {
 		return nil, err

@@ -330,3 +330,59 @@ func TestBackupWhileServing(t *testing.T) {
 		t.Fatalf("restored note = %q", got)
 	}
 }
+
+// TestCLIEdgeCases covers what a careful user tried: secrets in custom
+// fields stay masked, clashing or duplicate field names are refused,
+// ambiguous names list the candidates, no-op edits and restores of live
+// items are refused, unknown subcommands fail.
+func TestCLIEdgeCases(t *testing.T) {
+	srv := startServer(t)
+	c := newCLI(t)
+	msg := c.fails(1, "short\n", "signup", "--server", srv.url, "--email", "e@example.com", "--name", "E", "--password-stdin")
+	if !strings.Contains(msg, "at least 10 characters") {
+		t.Fatalf("short password: %q", msg)
+	}
+	c.ok(masterPW+"\n", "signup", "--server", srv.url, "--email", "e@example.com", "--name", "E", "--password-stdin")
+	c.unlock(masterPW)
+
+	c.ok("", "item", "add", "--type", "card", "--name", "Visa", "--field", "number=4111111111111111", "--field", "cvv=123", "--field", "pin=0000", "--field", "holder=E")
+	c.ok("", "item", "add", "--type", "login", "--name", "API", "--password", "pw", "--field", "api_token=SECRETTOKEN")
+	for _, args := range [][]string{{"item", "get", "Visa"}, {"item", "get", "Visa", "--json"}, {"item", "get", "API", "--json"}, {"item", "list", "--json"}, {"item", "history", "Visa"}} {
+		out := c.ok("", args...)
+		for _, secret := range []string{"4111111111111111", "123", "0000", "SECRETTOKEN"} {
+			if strings.Contains(out, secret) {
+				t.Fatalf("coffer %s shows %q without --reveal:\n%s", strings.Join(args, " "), secret, out)
+			}
+		}
+	}
+	if out := c.ok("", "item", "get", "Visa", "--reveal"); !strings.Contains(out, "4111111111111111") || !strings.Contains(out, "holder:") {
+		t.Fatalf("--reveal:\n%s", out)
+	}
+	if got := c.ok("", "item", "get", "Visa", "--field", "pin"); got != "0000\n" {
+		t.Fatalf("--field pin = %q", got)
+	}
+
+	c.fails(2, "", "item", "edit", "API", "--field", "password=custom")
+	c.fails(2, "", "item", "edit", "API", "--field", "k=1", "--field", "k=2")
+	c.fails(2, "", "item", "edit", "API", "--field", "=v")
+	c.fails(2, "", "item", "edit", "API")
+	c.fails(2, "", "item", "edit", "API", "--password", "pw") // same value: nothing to change
+	c.fails(2, "", "item", "bogus")
+	c.fails(6, "", "item", "restore", "API")
+
+	c.ok("", "item", "add", "--type", "note", "--name", "dup")
+	c.ok("", "item", "add", "--type", "note", "--name", "dup")
+	c.ok("", "item", "add", "--type", "note", "--name", "DUP")
+	if msg := c.fails(2, "", "item", "get", "dup"); !strings.Contains(msg, "more than one item") {
+		t.Fatalf("ambiguous: %q", msg)
+	}
+	if out := c.ok("", "item", "get", "DUP", "--field", "name"); out != "DUP\n" {
+		t.Fatalf("exact-case match: %q", out)
+	}
+
+	// --server overrides the saved server for one command.
+	r := c.run("", "--server", "http://127.0.0.1:1", "item", "list")
+	if r.code != 1 || !strings.Contains(r.stderr, "127.0.0.1:1") {
+		t.Fatalf("--server override: %+v", r)
+	}
+}

@@ -4,17 +4,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/coffer-pm/coffer/client"
 )
 
+// requestTimeout bounds every request to the server, so a hung server
+// gives an error instead of a hung command.
+const requestTimeout = 60 * time.Second
+
 func (a *app) clientOptions() client.Options {
 	host, _ := os.Hostname()
-	return client.Options{Description: "coffer CLI on " + host}
+	return client.Options{Description: "coffer CLI on " + host, HTTPClient: &http.Client{Timeout: requestTimeout}}
 }
 
 // printSessionKey prints the unlock result: an export line for eval, or the
@@ -67,6 +73,7 @@ func (a *app) signupCommand() *cobra.Command {
 
 func (a *app) loginCommand() *cobra.Command {
 	var email string
+	var raw bool
 	cmd := &cobra.Command{
 		Use:   "login --server URL --email E",
 		Short: "Log in on this device and unlock",
@@ -99,10 +106,11 @@ func (a *app) loginCommand() *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(a.stderr, "Logged in as %s.\n", s.Profile.Email)
-			return a.printSessionKey(key, false)
+			return a.printSessionKey(key, raw)
 		},
 	}
 	cmd.Flags().StringVar(&email, "email", "", "e-mail address")
+	cmd.Flags().BoolVar(&raw, "raw", false, "print the session key alone")
 	return cmd
 }
 
@@ -169,15 +177,16 @@ func (a *app) logoutCommand() *cobra.Command {
 			if _, err := a.loadProfile(); err != nil {
 				return err
 			}
-			revoked := false
-			if s, err := a.unlocked(); err == nil {
+			s, err := a.unlocked()
+			if err == nil {
 				ctx, cancel := context.WithTimeout(cmd.Context(), timeoutShort)
 				defer cancel()
-				if err := s.Logout(ctx); err != nil {
-					fmt.Fprintf(a.stderr, "warning: could not revoke the server session: %s\n", oneLine(err.Error()))
-				} else {
-					revoked = true
-				}
+				err = s.Logout(ctx)
+			}
+			if err != nil && exitCode(err) != ExitAuth {
+				// Keep the profile: forgetting it now would leave a live
+				// server session that this device can no longer revoke.
+				return fmt.Errorf("could not revoke the server session, so nothing was removed; try again when the server is reachable: %w", err)
 			}
 			if err := a.removeFile(sessionFile); err != nil {
 				return err
@@ -185,10 +194,10 @@ func (a *app) logoutCommand() *cobra.Command {
 			if err := a.removeFile(profileFile); err != nil {
 				return err
 			}
-			if revoked {
+			if err == nil {
 				fmt.Fprintln(a.stderr, "Logged out; the server session is revoked.")
 			} else {
-				fmt.Fprintln(a.stderr, "Logged out on this device. The vault was locked, so the server session was not revoked; it expires on its own.")
+				fmt.Fprintln(a.stderr, "Logged out on this device. The vault was locked, so the server session could not be revoked; it expires on its own.")
 			}
 			return nil
 		},

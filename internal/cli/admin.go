@@ -11,7 +11,7 @@ import (
 )
 
 func (a *app) adminCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "admin", Short: "Server administration"}
+	cmd := group("admin", "Server administration")
 	cmd.AddCommand(a.adminBackupCommand())
 	return cmd
 }

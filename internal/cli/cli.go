@@ -88,6 +88,8 @@ func exitCode(err error) int {
 		return ExitAuth
 	case errors.Is(err, client.ErrNotFound):
 		return ExitNotFound
+	case errors.Is(err, client.ErrAmbiguous):
+		return ExitUsage
 	case errors.As(err, &ne):
 		return ExitError
 	case strings.HasPrefix(err.Error(), "unknown command"), strings.HasPrefix(err.Error(), "unknown flag"),
@@ -103,6 +105,23 @@ func exitCode(err error) int {
 // oneLine keeps errors to one line on stderr.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+}
+
+// group is a command that only holds subcommands: alone it prints its
+// help; with an unknown subcommand it fails with a usage error (cobra
+// would print the help and succeed).
+func group(use, short string) *cobra.Command {
+	return &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageError("unknown command %q for %q; see %s --help", args[0], cmd.CommandPath(), cmd.CommandPath())
+			}
+			return cmd.Help()
+		},
+	}
 }
 
 func (a *app) rootCommand() *cobra.Command {

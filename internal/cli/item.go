@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -14,7 +16,7 @@ import (
 )
 
 func (a *app) itemCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "item", Short: "Add, list, show, edit and delete items"}
+	cmd := group("item", "Add, list, show, edit and delete items")
 	cmd.AddCommand(a.itemAddCommand(), a.itemListCommand(), a.itemGetCommand(), a.itemEditCommand(),
 		a.itemRmCommand(), a.itemRestoreCommand(), a.itemHistoryCommand())
 	return cmd
@@ -82,23 +84,74 @@ func (f *itemFlags) apply(cmd *cobra.Command, typ string, c *client.Content) err
 			c.Login.TOTP = f.totp
 		}
 	}
+	seen := map[string]bool{}
 	for _, kv := range f.fields {
 		k, v, ok := strings.Cut(kv, "=")
-		if !ok || strings.TrimSpace(k) == "" {
-			return usageError("--field wants KEY=VALUE, got a value without '='")
+		switch {
+		case !ok:
+			return usageError("--field wants KEY=VALUE; this one has no '='")
+		case strings.TrimSpace(k) == "":
+			return usageError("--field wants KEY=VALUE; the key is empty")
+		case seen[k]:
+			return usageError("--field %s is given twice", inert(k))
+		case reservedField[k]:
+			return usageError("--field %s: %q is a built-in field; use --%s", inert(k), k, builtinFlag(k))
 		}
-		if typ == "secret" {
+		seen[k] = true
+		switch typ {
+		case "secret":
 			if c.Secret == nil {
 				c.Secret = map[string]string{}
 			}
 			c.Secret[k] = v
-			continue
+		case "card":
+			if !setCardField(c, k, v) {
+				setCustomField(c, k, v)
+			}
+		default:
+			setCustomField(c, k, v)
 		}
-		setCustomField(c, k, v)
 	}
 	return nil
 }
 
+// reservedField are names with a flag of their own; a custom field of that
+// name would shadow or be shadowed by the real one.
+var reservedField = map[string]bool{"name": true, "notes": true, "note": true, "username": true, "password": true, "url": true, "uri": true, "totp": true}
+
+func builtinFlag(k string) string {
+	switch k {
+	case "notes", "note":
+		return "note"
+	case "uri":
+		return "url"
+	}
+	return k
+}
+
+// setCardField fills the card's own fields from --field holder=…,
+// number=…, expiry=…, cvv=….
+func setCardField(c *client.Content, k, v string) bool {
+	if c.Card == nil {
+		c.Card = &client.Card{}
+	}
+	switch k {
+	case "holder":
+		c.Card.Holder = v
+	case "number":
+		c.Card.Number = v
+	case "expiry":
+		c.Card.Expiry = v
+	case "cvv":
+		c.Card.CVV = v
+	default:
+		return false
+	}
+	return true
+}
+
+// setCustomField sets a custom field; new ones from the command line are
+// hidden (masked when shown) because the CLI cannot tell a label from a key.
 func setCustomField(c *client.Content, k, v string) {
 	for i := range c.Fields {
 		if c.Fields[i].Name == k {
@@ -106,7 +159,7 @@ func setCustomField(c *client.Content, k, v string) {
 			return
 		}
 	}
-	c.Fields = append(c.Fields, client.Field{Name: k, Value: v, Kind: "text"})
+	c.Fields = append(c.Fields, client.Field{Name: k, Value: v, Kind: "hidden"})
 }
 
 func (a *app) itemAddCommand() *cobra.Command {
@@ -252,6 +305,7 @@ type itemOut struct {
 	Name     string            `json:"name"`
 	Revision uint64            `json:"revision"`
 	Trashed  bool              `json:"trashed"`
+	Username string            `json:"username,omitempty"`
 	Updated  time.Time         `json:"updated"`
 	Fields   map[string]string `json:"fields,omitempty"`
 	URLs     []string          `json:"urls,omitempty"`
@@ -259,47 +313,56 @@ type itemOut struct {
 	Favorite bool              `json:"favorite,omitempty"`
 }
 
-// secretField reports whether a field's value is secret (masked unless asked).
-func secretField(typ, name string) bool {
-	switch name {
-	case "name", "username", "url", "notes":
-		return false
-	}
-	return true
+// field is one displayable value of an item.
+type field struct {
+	value  string
+	secret bool // masked unless the user asks with --reveal
 }
 
-// fieldMap flattens an item's values, masking secrets unless reveal.
-func fieldMap(it *client.Item, reveal bool) map[string]string {
-	c := &it.Content
-	m := map[string]string{}
-	put := func(k, v string) {
-		if v == "" {
-			return
-		}
-		if !reveal && secretField(it.Type, k) {
-			v = masked
-		}
-		m[k] = v
-	}
-	if c.Login != nil {
-		put("username", c.Login.Username)
-		put("password", c.Login.Password)
-		put("totp", c.Login.TOTP)
-		if len(c.Login.URLs) > 0 {
-			put("url", c.Login.URLs[0])
+// fields flattens an item's values. It is the one place that decides which
+// values are secret: passwords, TOTP seeds, API secrets, card numbers and
+// CVVs, and custom fields unless they are of kind text or url.
+func fields(c *client.Content) map[string]field {
+	m := map[string]field{}
+	put := func(k, v string, secret bool) {
+		if v != "" {
+			m[k] = field{v, secret}
 		}
 	}
 	for k, v := range c.Secret {
-		put(k, v)
+		put(k, v, true)
 	}
 	for _, f := range c.Fields {
-		if f.Kind == "text" || f.Kind == "url" {
-			m[f.Name] = f.Value
-		} else {
-			put(f.Name, f.Value)
+		put(f.Name, f.Value, f.Kind != "text" && f.Kind != "url")
+	}
+	if l := c.Login; l != nil {
+		put("username", l.Username, false)
+		put("password", l.Password, true)
+		put("totp", l.TOTP, true)
+		if len(l.URLs) > 0 {
+			put("url", l.URLs[0], false)
 		}
 	}
-	put("notes", c.Notes)
+	if cd := c.Card; cd != nil {
+		put("holder", cd.Holder, false)
+		put("number", cd.Number, true)
+		put("expiry", cd.Expiry, false)
+		put("cvv", cd.CVV, true)
+	}
+	put("notes", c.Notes, false)
+	return m
+}
+
+// fieldMap is fields as plain strings, secrets masked unless reveal.
+func fieldMap(it *client.Item, reveal bool) map[string]string {
+	m := map[string]string{}
+	for k, f := range fields(&it.Content) {
+		if f.secret && !reveal {
+			m[k] = masked
+		} else {
+			m[k] = f.value
+		}
+	}
 	return m
 }
 
@@ -308,6 +371,7 @@ func itemJSON(it *client.Item, reveal bool) itemOut {
 		Trashed: it.Trashed, Updated: it.Time, Fields: fieldMap(it, reveal), Tags: it.Content.Tags, Favorite: it.Content.Favorite}
 	if it.Content.Login != nil {
 		o.URLs = it.Content.Login.URLs
+		o.Username = it.Content.Login.Username
 	}
 	return o
 }
@@ -325,6 +389,12 @@ func (a *app) itemGetCommand() *cobra.Command {
 				return err
 			}
 			it, err := s.FindItem(args[0], false)
+			if errors.Is(err, client.ErrNotFound) {
+				// An id finds an item in the trash too (it says so).
+				if t, terr := s.FindItem(args[0], true); terr == nil && t.ID == args[0] {
+					it, err = t, nil
+				}
+			}
 			if err != nil {
 				return err
 			}
@@ -357,6 +427,9 @@ func (a *app) printItem(it *client.Item, reveal bool) {
 	fmt.Fprintf(tw, "type:\t%s\n", it.Type)
 	fmt.Fprintf(tw, "id:\t%s\n", it.ID)
 	fmt.Fprintf(tw, "revision:\t%d\n", it.Revision)
+	if it.Trashed {
+		fmt.Fprintf(tw, "trashed:\tyes (restore with: coffer item restore %s)\n", it.ID)
+	}
 	fm := fieldMap(it, reveal)
 	keys := make([]string, 0, len(fm))
 	for k := range fm {
@@ -397,6 +470,9 @@ func (a *app) itemEditCommand() *cobra.Command {
 			if err := f.apply(cmd, it.Type, &c); err != nil {
 				return err
 			}
+			if same, err := sameContent(it.Content, c); err != nil || same {
+				return usageError("nothing to change: give at least one of --name, --username, --password, --generate, --url, --totp, --note, --field with a new value")
+			}
 			updated, err := s.UpdateItem(cmd.Context(), it, c)
 			if err != nil {
 				return err
@@ -410,6 +486,15 @@ func (a *app) itemEditCommand() *cobra.Command {
 	}
 	f.register(cmd)
 	return cmd
+}
+
+func sameContent(a, b client.Content) (bool, error) {
+	ja, err := json.Marshal(a)
+	if err != nil {
+		return false, err
+	}
+	jb, err := json.Marshal(b)
+	return string(ja) == string(jb), err
 }
 
 func (a *app) itemRmCommand() *cobra.Command {
@@ -446,6 +531,11 @@ func (a *app) itemRestoreCommand() *cobra.Command {
 				return err
 			}
 			it, err := s.FindItem(args[0], true)
+			if errors.Is(err, client.ErrNotFound) {
+				if _, live := s.FindItem(args[0], false); live == nil {
+					return withCode(ExitNotFound, fmt.Errorf("item %q is not in the trash", inert(args[0])))
+				}
+			}
 			if err != nil {
 				return err
 			}
@@ -494,11 +584,11 @@ func (a *app) itemHistoryCommand() *cobra.Command {
 				return err
 			}
 			out := make([]historyOut, 0, len(versions))
-			var prev map[string]string
+			var prev map[string]field
 			for _, v := range versions {
-				cur := fieldMap(&client.Item{Type: it.Type, Content: v.Content}, true)
-				cur["name"] = v.Content.Name
-				h := historyOut{Revision: v.Revision, Author: authorName(s, v.AuthorID), Time: v.Time, Changes: diff(it.Type, prev, cur, reveal)}
+				cur := fields(&v.Content)
+				cur["name"] = field{value: v.Content.Name}
+				h := historyOut{Revision: v.Revision, Author: authorName(s, v.AuthorID), Time: v.Time, Changes: diff(prev, cur, reveal)}
 				out = append(out, h)
 				prev = cur
 			}
@@ -526,7 +616,8 @@ func authorName(s *client.Session, id string) string {
 }
 
 // diff lists changed fields between two flattened versions, sorted by name.
-func diff(typ string, old, cur map[string]string, reveal bool) []fieldChange {
+// A value secret in either version is masked unless reveal.
+func diff(old, cur map[string]field, reveal bool) []fieldChange {
 	keys := map[string]bool{}
 	for k := range old {
 		keys[k] = true
@@ -542,13 +633,14 @@ func diff(typ string, old, cur map[string]string, reveal bool) []fieldChange {
 	out := []fieldChange{}
 	for _, k := range names {
 		o, n := old[k], cur[k]
-		if o == n {
+		if o.value == n.value {
 			continue
 		}
-		if !reveal && secretField(typ, k) {
-			o, n = maskIfSet(o), maskIfSet(n)
+		ov, nv := o.value, n.value
+		if !reveal && (o.secret || n.secret) {
+			ov, nv = maskIfSet(ov), maskIfSet(nv)
 		}
-		out = append(out, fieldChange{Field: k, Old: o, New: n})
+		out = append(out, fieldChange{Field: k, Old: ov, New: nv})
 	}
 	return out
 }

@@ -167,7 +167,10 @@ func (a *app) unlocked() (*client.Session, error) {
 	if err != nil || len(key) != 32 {
 		return nil, withCode(ExitAuth, errors.New("COFFER_SESSION is not a session key printed by coffer unlock"))
 	}
-	s, err := p.ResumeLocal(key, ls, client.Options{})
+	if override := a.serverURL(""); override != "" {
+		p.Server = override // for this invocation; login saves it
+	}
+	s, err := p.ResumeLocal(key, ls, a.clientOptions())
 	if err != nil {
 		return nil, withCode(ExitAuth, err)
 	}

@@ -108,7 +108,7 @@ func TestDatabaseOutageGives503AndRecovers(t *testing.T) {
 	defer st.Close()
 	env := testserver.StartStore(t, st, nil, nil)
 	ctx := context.Background()
-	s, err := client.Signup(ctx, env.URL, "outage@example.com", "O", []byte("pw"), client.Options{})
+	s, err := client.Signup(ctx, env.URL, "outage@example.com", "O", []byte("outage password"), client.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
