@@ -225,6 +225,18 @@ func (a *app) synced(cmd *cobra.Command) (*client.Session, error) {
 	return s, s.Sync(cmd.Context())
 }
 
+// syncedItem opens and syncs the session and resolves ref among live (or,
+// with trashed, trashed) items. On a lookup error the session is still
+// returned, so callers can look elsewhere.
+func (a *app) syncedItem(cmd *cobra.Command, ref string, trashed bool) (*client.Session, *client.Item, error) {
+	s, err := a.synced(cmd)
+	if err != nil {
+		return nil, nil, err
+	}
+	it, err := s.FindItem(ref, trashed)
+	return s, it, err
+}
+
 func (a *app) itemListCommand() *cobra.Command {
 	var vault, search string
 	var trash bool
@@ -384,11 +396,7 @@ func (a *app) itemGetCommand() *cobra.Command {
 		Short: "Show an item (secrets masked unless --reveal), or one field's value with --field",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := a.synced(cmd)
-			if err != nil {
-				return err
-			}
-			it, err := s.FindItem(args[0], false)
+			s, it, err := a.syncedItem(cmd, args[0], false)
 			if errors.Is(err, client.ErrNotFound) {
 				// An id finds an item in the trash too (it says so).
 				if t, terr := s.FindItem(args[0], true); terr == nil && t.ID == args[0] {
@@ -454,11 +462,7 @@ func (a *app) itemEditCommand() *cobra.Command {
 		Short: "Change an item; makes a new revision",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := a.synced(cmd)
-			if err != nil {
-				return err
-			}
-			it, err := s.FindItem(args[0], false)
+			s, it, err := a.syncedItem(cmd, args[0], false)
 			if err != nil {
 				return err
 			}
@@ -503,11 +507,7 @@ func (a *app) itemRmCommand() *cobra.Command {
 		Short: "Move an item to the trash",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := a.synced(cmd)
-			if err != nil {
-				return err
-			}
-			it, err := s.FindItem(args[0], false)
+			s, it, err := a.syncedItem(cmd, args[0], false)
 			if err != nil {
 				return err
 			}
@@ -526,11 +526,7 @@ func (a *app) itemRestoreCommand() *cobra.Command {
 		Short: "Restore an item from the trash",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := a.synced(cmd)
-			if err != nil {
-				return err
-			}
-			it, err := s.FindItem(args[0], true)
+			s, it, err := a.syncedItem(cmd, args[0], true)
 			if errors.Is(err, client.ErrNotFound) {
 				if _, live := s.FindItem(args[0], false); live == nil {
 					return withCode(ExitNotFound, fmt.Errorf("item %q is not in the trash", inert(args[0])))
@@ -569,11 +565,7 @@ func (a *app) itemHistoryCommand() *cobra.Command {
 		Short: "Show every revision of an item with the fields it changed",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := a.synced(cmd)
-			if err != nil {
-				return err
-			}
-			it, err := s.FindItem(args[0], false)
+			s, it, err := a.syncedItem(cmd, args[0], false)
 			if err != nil {
 				if it, err = s.FindItem(args[0], true); err != nil {
 					return err
