@@ -76,8 +76,8 @@ func Signup(ctx context.Context, server, email, name string, password []byte, op
 		return nil, err
 	}
 	vk := crypto.NewKey()
-	vctx := crypto.VaultKeyContext{VaultID: vaultID, Epoch: 1, RecipientKind: crypto.RecipientUser, RecipientID: userID, Recipient: id.Public()}
-	wrap, sig, err := crypto.WrapVaultKey(id, userID, vctx, vk)
+	vctx := crypto.VaultKeyContext("", vaultID, 1, crypto.RecipientUser, userID, id.Public())
+	wrap, sig, err := crypto.WrapKey(id, userID, vctx, vk)
 	if err != nil {
 		return nil, err
 	}

@@ -138,8 +138,8 @@ func (s *Session) openVault(v api.Vault) error {
 		if w.SignerID != me {
 			return tampered("key wrap of personal vault %s signed by another account", v.ID)
 		}
-		ctx := crypto.VaultKeyContext{OrgID: v.OrgID, VaultID: v.ID, Epoch: w.Epoch, RecipientKind: crypto.RecipientUser, RecipientID: me}
-		vk, err := crypto.OpenVaultKey(s.id, s.id.Public(), me, ctx, w.Wrap, w.Sig)
+		ctx := crypto.VaultKeyContext(v.OrgID, v.ID, w.Epoch, crypto.RecipientUser, me, crypto.PublicKeys{})
+		vk, err := crypto.OpenKey(s.id, s.id.Public(), me, ctx, w.Wrap, w.Sig, crypto.KeySize)
 		if err != nil {
 			return tampered("key wrap of vault %s epoch %d", v.ID, w.Epoch)
 		}

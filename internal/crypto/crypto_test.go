@@ -135,33 +135,35 @@ func TestVaultKeyWrapBindsContext(t *testing.T) {
 	alice, _ := NewIdentity()
 	bob, _ := NewIdentity()
 	vk := NewKey()
-	ctx := VaultKeyContext{VaultID: "v", Epoch: 1, RecipientKind: RecipientUser, RecipientID: "bob", Recipient: bob.Public()}
-	wrap, sig, err := WrapVaultKey(alice, "alice", ctx, vk)
+	ctx := VaultKeyContext("", "v", 1, RecipientUser, "bob", bob.Public())
+	wrap, sig, err := WrapKey(alice, "alice", ctx, vk)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := OpenVaultKey(bob, alice.Public(), "alice", ctx, wrap, sig)
+	got, err := OpenKey(bob, alice.Public(), "alice", ctx, wrap, sig, KeySize)
 	if err != nil || !bytes.Equal(got, vk) {
 		t.Fatalf("OpenVaultKey: %v", err)
 	}
-	for i, change := range []func(*VaultKeyContext){
-		func(c *VaultKeyContext) { c.Epoch = 2 },
-		func(c *VaultKeyContext) { c.VaultID = "w" },
-		func(c *VaultKeyContext) { c.RecipientID = "carol" },
-		func(c *VaultKeyContext) { c.OrgID = "o" },
+	for i, change := range []func(*KeyWrapContext){
+		func(c *KeyWrapContext) { c.Epoch = 2 },
+		func(c *KeyWrapContext) { c.ObjectID = "w" },
+		func(c *KeyWrapContext) { c.RecipientID = "carol" },
+		func(c *KeyWrapContext) { c.OrgID = "o" },
+		func(c *KeyWrapContext) { c.Kind = KindOrgKey },
+		func(c *KeyWrapContext) { c.RecipientKind = RecipientGroup },
 	} {
 		c := ctx
 		change(&c)
-		if _, err := OpenVaultKey(bob, alice.Public(), "alice", c, wrap, sig); err != ErrTampered {
+		if _, err := OpenKey(bob, alice.Public(), "alice", c, wrap, sig, KeySize); err != ErrTampered {
 			t.Errorf("case %d: wrap opened in another context", i)
 		}
 	}
 	// A signature by anyone but the claimed signer is refused.
-	if _, err := OpenVaultKey(bob, bob.Public(), "alice", ctx, wrap, sig); err != ErrTampered {
+	if _, err := OpenKey(bob, bob.Public(), "alice", ctx, wrap, sig, KeySize); err != ErrTampered {
 		t.Error("wrap accepted with a signature checked against the wrong signer")
 	}
 	// A wrap to someone else cannot be opened.
-	if _, err := OpenVaultKey(alice, alice.Public(), "alice", ctx, wrap, sig); err != ErrTampered {
+	if _, err := OpenKey(alice, alice.Public(), "alice", ctx, wrap, sig, KeySize); err != ErrTampered {
 		t.Error("wrap opened by a non-recipient")
 	}
 }

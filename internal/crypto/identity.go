@@ -107,10 +107,7 @@ func privateKeysAD(ownerID string) []byte { return Tuple("coffer/v1/private-keys
 
 // SealPrivateKeys seals the identity's private seeds under the account key.
 func (id *Identity) SealPrivateKeys(accountKey []byte, ownerID string) ([]byte, error) {
-	pt := make([]byte, 0, privateKeysSize)
-	pt = append(pt, privateKeysV1)
-	pt = append(pt, id.signSeed...)
-	pt = append(pt, id.kemSeed...)
+	pt := id.PrivateSeeds()
 	defer clear(pt)
 	return Seal(accountKey, pt, privateKeysAD(ownerID))
 }
@@ -124,17 +121,7 @@ func OpenPrivateKeys(accountKey, box []byte, ownerID string, want PublicKeys) (*
 		return nil, err
 	}
 	defer clear(pt)
-	if len(pt) != privateKeysSize || pt[0] != privateKeysV1 {
-		return nil, ErrTampered
-	}
-	id, err := identityFromSeeds(pt[1:1+seedSize], pt[1+seedSize:])
-	if err != nil {
-		return nil, err
-	}
-	if !equalBytes(id.public.Sign, want.Sign) || !equalBytes(id.public.KEM, want.KEM) {
-		return nil, ErrTampered
-	}
-	return id, nil
+	return IdentityFromSeeds(pt, want)
 }
 
 func publicKeysMsg(ownerKind, ownerID string, pk PublicKeys) []byte {
@@ -171,4 +158,33 @@ func UnwrapAccountKey(kek, wrapped []byte, userID string) ([]byte, error) {
 		return nil, ErrTampered
 	}
 	return ak, nil
+}
+
+// PrivateSeeds returns the identity's private key material in the format
+// of the private-keys box (0x01 || sign seed || KEM seed), for wrapping a
+// group's keys to its members. Callers must clear it after use.
+func (id *Identity) PrivateSeeds() []byte {
+	out := make([]byte, 0, privateKeysSize)
+	out = append(out, privateKeysV1)
+	out = append(out, id.signSeed...)
+	return append(out, id.kemSeed...)
+}
+
+// PrivateSeedsSize is the length of PrivateSeeds.
+const PrivateSeedsSize = privateKeysSize
+
+// IdentityFromSeeds rebuilds an identity from PrivateSeeds and checks it
+// against the expected public keys.
+func IdentityFromSeeds(seeds []byte, want PublicKeys) (*Identity, error) {
+	if len(seeds) != privateKeysSize || seeds[0] != privateKeysV1 {
+		return nil, ErrTampered
+	}
+	id, err := identityFromSeeds(seeds[1:1+seedSize], seeds[1+seedSize:])
+	if err != nil {
+		return nil, err
+	}
+	if !equalBytes(id.public.Sign, want.Sign) || !equalBytes(id.public.KEM, want.KEM) {
+		return nil, ErrTampered
+	}
+	return id, nil
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -102,6 +103,29 @@ type vectors struct {
 		Sig       hexb   `json:"sig"`
 		Hash      hexb   `json:"hash"`
 	} `json:"revision"`
+	Invite struct {
+		Code         hexb   `json:"code"`
+		CodeText     string `json:"code_text"`
+		BatchID      string `json:"batch_id"`
+		OrgID        string `json:"org_id"`
+		InvitationID string `json:"invitation_id"`
+		Email        string `json:"email"`
+		Verifier     hexb   `json:"verifier"`
+		VerifierHash hexb   `json:"verifier_hash"`
+		MACKey       hexb   `json:"mac_key"`
+		DetailKey    hexb   `json:"detail_key"`
+		OrgTag       hexb   `json:"org_tag"`  // owner = identity above
+		JoinMAC      hexb   `json:"join_mac"` // member = identity above
+	} `json:"invite"`
+	Roster struct {
+		Version uint64 `json:"version"`
+		Members []struct {
+			UserID      string `json:"user_id"`
+			Email       string `json:"email"`
+			Fingerprint hexb   `json:"fingerprint"`
+		} `json:"members"`
+		Sig hexb `json:"sig"` // by the identity above as owner
+	} `json:"roster"`
 }
 
 func seq(n int, start byte) []byte {
@@ -155,12 +179,12 @@ func generate(t *testing.T, old *vectors) *vectors {
 	w.OrgID, w.VaultID, w.Epoch = "", "0b9e7c4a-3f21-4d8e-b6a5-9c0d1e2f3a4b", 1
 	w.Kind, w.RecipientID = RecipientUser, idv.UserID
 	w.VaultKey = seq(KeySize, 0x30)
-	ctx := VaultKeyContext{OrgID: w.OrgID, VaultID: w.VaultID, Epoch: w.Epoch, RecipientKind: w.Kind, RecipientID: w.RecipientID, Recipient: id.Public()}
+	ctx := VaultKeyContext(w.OrgID, w.VaultID, w.Epoch, w.Kind, w.RecipientID, id.Public())
 	w.Info = ctx.info()
 	if old != nil && len(old.VaultKeyWrap.Wrap) > 0 {
 		w.Wrap = old.VaultKeyWrap.Wrap
 	} else {
-		w.Wrap, _, err = WrapVaultKey(id, idv.UserID, ctx, w.VaultKey)
+		w.Wrap, _, err = WrapKey(id, idv.UserID, ctx, w.VaultKey)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -183,7 +207,37 @@ func generate(t *testing.T, old *vectors) *vectors {
 	r.SigMsg = h.sigMsg(r.KeyCommit, r.Blob)
 	r.Sig = id.Sign(r.SigMsg)
 	r.Hash = revisionHash(r.SigMsg, r.Sig)
+
+	in := &v.Invite
+	in.Code, in.BatchID, in.OrgID = seq(InviteCodeSize, 0xd0), "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", "1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b"
+	in.InvitationID, in.Email = "7c6d5e4f-3a2b-4c1d-9e0f-1a2b3c4d5e6f", "Intern@Example.com"
+	in.CodeText = FormatInviteCode(in.Code)
+	keys := DeriveInviteKeys(in.Code, in.BatchID)
+	in.Verifier, in.VerifierHash, in.MACKey, in.DetailKey = keys.Verifier, VerifierHash(keys.Verifier), keys.MAC, keys.Detail
+	in.OrgTag = keys.OrgTag(in.OrgID, in.BatchID, idv.UserID, id.Public())
+	in.JoinMAC = keys.JoinMAC(in.InvitationID, in.OrgID, in.Email, id.Public())
+
+	ro := &v.Roster
+	ro.Version = 3
+	ro.Members = append(ro.Members, struct {
+		UserID      string `json:"user_id"`
+		Email       string `json:"email"`
+		Fingerprint hexb   `json:"fingerprint"`
+	}{idv.UserID, "alice@example.com", id.Public().Fingerprint()}, struct {
+		UserID      string `json:"user_id"`
+		Email       string `json:"email"`
+		Fingerprint hexb   `json:"fingerprint"`
+	}{in.InvitationID, "intern@example.com", seq(HashSize, 0x11)})
+	ro.Sig = id.SignRoster(in.OrgID, ro.Version, idv.UserID, rosterMembers(&v))
 	return &v
+}
+
+func rosterMembers(v *vectors) []RosterMember {
+	var out []RosterMember
+	for _, m := range v.Roster.Members {
+		out = append(out, RosterMember{UserID: m.UserID, Email: m.Email, Fingerprint: m.Fingerprint})
+	}
+	return out
 }
 
 func vectorHeader(v *vectors) RevisionHeader {
@@ -248,8 +302,8 @@ func TestVectors(t *testing.T) {
 		t.Fatalf("OpenPrivateKeys: %v", err)
 	}
 	w := v.VaultKeyWrap
-	ctx := VaultKeyContext{OrgID: w.OrgID, VaultID: w.VaultID, Epoch: w.Epoch, RecipientKind: w.Kind, RecipientID: w.RecipientID, Recipient: pub}
-	vk, err := OpenVaultKey(id, pub, v.Identity.UserID, ctx, w.Wrap, w.Sig)
+	ctx := VaultKeyContext(w.OrgID, w.VaultID, w.Epoch, w.Kind, w.RecipientID, pub)
+	vk, err := OpenKey(id, pub, v.Identity.UserID, ctx, w.Wrap, w.Sig, KeySize)
 	if err != nil || !bytes.Equal(vk, w.VaultKey) {
 		t.Fatalf("OpenVaultKey: %v", err)
 	}
@@ -266,6 +320,19 @@ func TestVectors(t *testing.T) {
 	mk, err := DeriveMasterKeys([]byte(v.KDF.Password), v.KDF.Email, KDFParams{Algorithm: KDFAlgorithm, Time: v.KDF.Time, Memory: v.KDF.Memory, Threads: v.KDF.Threads, Salt: v.KDF.Salt})
 	if err != nil || !bytes.Equal(mk.AuthKey, v.KDF.AuthKey) {
 		t.Fatalf("DeriveMasterKeys: %v", err)
+	}
+	in := v.Invite
+	code, err := ParseInviteCode(strings.ToLower(in.CodeText))
+	if err != nil || !bytes.Equal(code, in.Code) {
+		t.Fatalf("ParseInviteCode: %v", err)
+	}
+	keys := DeriveInviteKeys(code, in.BatchID)
+	if keys.VerifyOrgTag(in.OrgTag, in.OrgID, in.BatchID, v.Identity.UserID, pub) != nil ||
+		keys.VerifyJoinMAC(in.JoinMAC, in.InvitationID, in.OrgID, in.Email, pub) != nil {
+		t.Fatal("stored invitation tags do not verify")
+	}
+	if err := VerifyRoster(pub, in.OrgID, v.Roster.Version, v.Identity.UserID, rosterMembers(v), v.Roster.Sig); err != nil {
+		t.Fatalf("VerifyRoster: %v", err)
 	}
 }
 

@@ -11,69 +11,95 @@ const (
 	RecipientGroup = "group"
 )
 
-// VaultKeyContext names exactly which key a wrap delivers to whom. The
-// receiver rebuilds it from what it expects, never from the wrap's own
-// labels, so a wrap moved anywhere else fails to open.
-type VaultKeyContext struct {
+// Kinds of key wraps (docs/protocol.md §6, §14.1). The kind names the
+// label, so a wrap made for one kind of key never opens as another.
+const (
+	KindVaultKey = "vault-key"
+	KindOrgKey   = "org-key"
+	KindGroupKey = "group-key"
+)
+
+// KeyWrapContext names exactly which key a wrap delivers to whom: the kind
+// of key, its organisation, the object it belongs to (vault, organisation
+// or group), its epoch, and the recipient. The receiver rebuilds it from
+// what it expects, never from the wrap's own labels, so a wrap moved
+// anywhere else fails to open.
+type KeyWrapContext struct {
+	Kind          string
 	OrgID         string
-	VaultID       string
+	ObjectID      string
 	Epoch         uint64
 	RecipientKind string
 	RecipientID   string
 	Recipient     PublicKeys
 }
 
-func (c VaultKeyContext) fields() [][]byte {
-	return [][]byte{[]byte(c.OrgID), []byte(c.VaultID), U64(c.Epoch),
+// VaultKeyContext is the context of a vault key wrap.
+func VaultKeyContext(orgID, vaultID string, epoch uint64, recipientKind, recipientID string, recipient PublicKeys) KeyWrapContext {
+	return KeyWrapContext{KindVaultKey, orgID, vaultID, epoch, recipientKind, recipientID, recipient}
+}
+
+func (c KeyWrapContext) fields() [][]byte {
+	return [][]byte{[]byte(c.OrgID), []byte(c.ObjectID), U64(c.Epoch),
 		[]byte(c.RecipientKind), []byte(c.RecipientID), c.Recipient.Fingerprint()}
 }
 
-func (c VaultKeyContext) info() []byte { return Tuple("coffer/v1/vault-key-wrap", c.fields()...) }
+func (c KeyWrapContext) info() []byte { return Tuple("coffer/v1/"+c.Kind+"-wrap", c.fields()...) }
 
-func (c VaultKeyContext) sigMsg(signerID string, wrap []byte) []byte {
+func (c KeyWrapContext) sigMsg(signerID string, wrap []byte) []byte {
 	h := sha256.Sum256(wrap)
-	return Tuple("coffer/v1/vault-key-wrap-sig", append(c.fields(), []byte(signerID), h[:])...)
+	return Tuple("coffer/v1/"+c.Kind+"-wrap-sig", append(c.fields(), []byte(signerID), h[:])...)
 }
 
-// WrapVaultKey encrypts a vault key to the recipient in ctx with HPKE and
-// signs the result as signerID. It returns the wrap and its signature.
-func WrapVaultKey(signer *Identity, signerID string, ctx VaultKeyContext, vaultKey []byte) (wrap, sig []byte, err error) {
-	if len(vaultKey) != KeySize || !ctx.Recipient.valid() || ctx.Epoch == 0 {
+func (c KeyWrapContext) valid() bool {
+	switch c.Kind {
+	case KindVaultKey, KindOrgKey, KindGroupKey:
+	default:
+		return false
+	}
+	return c.Epoch != 0 && (c.RecipientKind == RecipientUser || c.RecipientKind == RecipientGroup)
+}
+
+// WrapKey encrypts key to the recipient in ctx with HPKE and signs the
+// result as signerID. It returns the wrap and its signature.
+func WrapKey(signer *Identity, signerID string, ctx KeyWrapContext, key []byte) (wrap, sig []byte, err error) {
+	if len(key) == 0 || !ctx.valid() || !ctx.Recipient.valid() {
 		return nil, nil, ErrTampered
 	}
 	pub, err := kem.NewPublicKey(ctx.Recipient.KEM)
 	if err != nil {
 		return nil, nil, ErrTampered
 	}
-	wrap, err = hpke.Seal(pub, kdf, aeadAlg, ctx.info(), vaultKey)
+	wrap, err = hpke.Seal(pub, kdf, aeadAlg, ctx.info(), key)
 	if err != nil {
 		return nil, nil, err
 	}
 	return wrap, signer.Sign(ctx.sigMsg(signerID, wrap)), nil
 }
 
-// VerifyVaultKeyWrap checks the signature of a wrap against the signer's
-// pinned public keys.
-func VerifyVaultKeyWrap(signer PublicKeys, signerID string, ctx VaultKeyContext, wrap, sig []byte) error {
+// VerifyKeyWrap checks the signature of a wrap against the signer's pinned
+// public keys.
+func VerifyKeyWrap(signer PublicKeys, signerID string, ctx KeyWrapContext, wrap, sig []byte) error {
 	return Verify(signer, ctx.sigMsg(signerID, wrap), sig)
 }
 
-// OpenVaultKey verifies the wrap's signature and then opens it with the
-// recipient's identity. The recipient fingerprint bound into the wrap is
-// always the recipient's own, whatever ctx.Recipient says.
-func OpenVaultKey(recipient *Identity, signer PublicKeys, signerID string, ctx VaultKeyContext, wrap, sig []byte) ([]byte, error) {
+// OpenKey verifies the wrap's signature and opens it with the recipient's
+// identity, expecting a key of keyLen bytes. The recipient fingerprint
+// bound into the wrap is always the recipient's own, whatever
+// ctx.Recipient says.
+func OpenKey(recipient *Identity, signer PublicKeys, signerID string, ctx KeyWrapContext, wrap, sig []byte, keyLen int) ([]byte, error) {
 	ctx.Recipient = recipient.Public()
-	if ctx.Epoch == 0 {
+	if !ctx.valid() {
 		return nil, ErrTampered
 	}
-	if err := VerifyVaultKeyWrap(signer, signerID, ctx, wrap, sig); err != nil {
+	if err := VerifyKeyWrap(signer, signerID, ctx, wrap, sig); err != nil {
 		return nil, err
 	}
-	vk, err := hpke.Open(recipient.kemKey, kdf, aeadAlg, ctx.info(), wrap)
-	if err != nil || len(vk) != KeySize {
+	k, err := hpke.Open(recipient.kemKey, kdf, aeadAlg, ctx.info(), wrap)
+	if err != nil || len(k) != keyLen {
 		return nil, ErrTampered
 	}
-	return vk, nil
+	return k, nil
 }
 
 // ItemKeyContext names an item key and the vault key that wraps it

@@ -144,8 +144,8 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 		vw.RecipientID != req.UserID || vw.SignerID != req.UserID {
 		return errBadRequest("vault_key_wrap must be the new user's own wrap of epoch 1 of the personal vault")
 	}
-	ctx := crypto.VaultKeyContext{VaultID: vw.VaultID, Epoch: 1, RecipientKind: crypto.RecipientUser, RecipientID: req.UserID, Recipient: pub}
-	if crypto.VerifyVaultKeyWrap(pub, req.UserID, ctx, vw.Wrap, vw.Sig) != nil {
+	ctx := crypto.VaultKeyContext("", vw.VaultID, 1, crypto.RecipientUser, req.UserID, pub)
+	if crypto.VerifyKeyWrap(pub, req.UserID, ctx, vw.Wrap, vw.Sig) != nil {
 		return errBadRequest("vault_key_wrap: signature does not verify")
 	}
 	now := s.now()

@@ -307,8 +307,8 @@ func newSignup(t *testing.T) api.SignupRequest {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vctx := crypto.VaultKeyContext{VaultID: vaultID, Epoch: 1, RecipientKind: crypto.RecipientUser, RecipientID: userID, Recipient: id.Public()}
-	wrap, sig, err := crypto.WrapVaultKey(id, userID, vctx, crypto.NewKey())
+	vctx := crypto.VaultKeyContext("", vaultID, 1, crypto.RecipientUser, userID, id.Public())
+	wrap, sig, err := crypto.WrapKey(id, userID, vctx, crypto.NewKey())
 	if err != nil {
 		t.Fatal(err)
 	}
