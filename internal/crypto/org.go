@@ -51,7 +51,7 @@ func ParseInviteCode(text string) ([]byte, error) {
 	if len(clean) != codeEncoding.EncodedLen(InviteCodeSize) {
 		return nil, ErrBadCode
 	}
-	code, err := codeEncoding.Strict().DecodeString(clean)
+	code, err := codeEncoding.DecodeString(clean)
 	if err != nil || len(code) != InviteCodeSize {
 		return nil, ErrBadCode
 	}
