@@ -114,6 +114,8 @@ type Vault struct {
 	Kind      string
 	OrgID     string // empty for personal vaults
 	OwnerID   string // the account of a personal vault
+	CreatorID string // who created an organisation vault
+	Meta      []byte // an organisation vault's sealed name
 	Epoch     uint64 // current key epoch, from 1
 	CreatedAt time.Time
 }
@@ -131,7 +133,7 @@ type VaultKeyWrap struct {
 }
 
 // VaultAccess is a vault as one user sees it: their effective permission
-// and every key wrap addressed to them.
+// and every key wrap addressed to them or to a group they are in.
 type VaultAccess struct {
 	Vault
 	Permission Permission
@@ -187,6 +189,8 @@ type ItemState struct {
 
 // Store is implemented by each database engine.
 type Store interface {
+	OrgStore
+
 	Close() error
 	Ping(ctx context.Context) error
 

@@ -37,8 +37,12 @@ func (s *Store) insertVault(ctx context.Context, tx *sql.Tx, v store.Vault) erro
 	if v.OwnerID != "" {
 		owner = v.OwnerID
 	}
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO vaults (id, kind, org_id, owner_id, epoch, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
-		v.ID, v.Kind, v.OrgID, owner, v.Epoch, ms(v.CreatedAt))
+	var creator any
+	if v.CreatorID != "" {
+		creator = v.CreatorID
+	}
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO vaults (id, kind, org_id, owner_id, creator_id, meta, epoch, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+		v.ID, v.Kind, v.OrgID, owner, creator, v.Meta, v.Epoch, ms(v.CreatedAt))
 	return err
 }
 

@@ -70,6 +70,16 @@ func (s *Store) CreateItem(ctx context.Context, it store.Item, rev store.Revisio
 }
 
 func (s *Store) UpdateItem(ctx context.Context, itemID string, baseRev uint64, rev store.Revision, wraps []store.ItemKeyWrap) (store.Item, error) {
+	return s.writeRevision(ctx, itemID, baseRev, "", rev, wraps)
+}
+
+func (s *Store) MoveItem(ctx context.Context, itemID string, baseRev uint64, toVault string, rev store.Revision, wraps []store.ItemKeyWrap) (store.Item, error) {
+	return s.writeRevision(ctx, itemID, baseRev, toVault, rev, wraps)
+}
+
+// writeRevision appends revision baseRev+1, moving the item to toVault if
+// that is not empty.
+func (s *Store) writeRevision(ctx context.Context, itemID string, baseRev uint64, toVault string, rev store.Revision, wraps []store.ItemKeyWrap) (store.Item, error) {
 	var it store.Item
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		seq, err := s.nextSeq(ctx, tx)
@@ -78,8 +88,10 @@ func (s *Store) UpdateItem(ctx context.Context, itemID string, baseRev uint64, r
 		}
 		// The compare-and-set on head is what makes revisions consecutive:
 		// of two writers that edited the same revision, one matches here.
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE items SET head = head + 1, updated_at = ?, seq = ? WHERE id = ? AND head = ?`),
-			ms(rev.CreatedAt), seq, itemID, baseRev)
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE items SET head = head + 1, updated_at = ?, seq = ?,
+				vault_id = CASE WHEN ? = '' THEN vault_id ELSE ? END
+			WHERE id = ? AND head = ?`),
+			ms(rev.CreatedAt), seq, toVault, toVault, itemID, baseRev)
 		if err != nil {
 			return err
 		}
@@ -183,7 +195,11 @@ func (s *Store) Changes(ctx context.Context, userID string, since int64) ([]stor
 			return err
 		}
 		var err error
-		states, err = s.itemStates(ctx, tx, `i.seq > ? AND i.seq <= ? AND i.vault_id IN (SELECT vault_id FROM (`+userGrants+`) g)`, since, cursor, userID)
+		// Items written since the cursor, and every item of a vault the
+		// user gained access to since the cursor.
+		states, err = s.itemStates(ctx, tx, `i.seq <= ? AND i.vault_id IN (SELECT vault_id FROM (`+userGrants+`) g)
+			AND (i.seq > ? OR i.vault_id IN (SELECT vault_id FROM (`+userGrants+`) g2 WHERE g2.seq > ?))`,
+			cursor, userID, userID, since, userID, userID, since)
 		return err
 	})
 	return states, cursor, err

@@ -25,10 +25,7 @@ type Opener func(t *testing.T) store.Store
 
 // Run runs the whole conformance suite.
 func Run(t *testing.T, open Opener) {
-	tests := []struct {
-		name string
-		fn   func(*testing.T, store.Store)
-	}{
+	tests := []namedTest{
 		{"ServerSecret", testServerSecret},
 		{"Accounts", testAccounts},
 		{"Sessions", testSessions},
@@ -39,10 +36,18 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentWritersKeepRevisionsConsecutive", testConcurrentUpdates},
 		{"ConcurrentWritersKeepSequenceGapFree", testConcurrentCreates},
 	}
-	for _, tc := range tests {
+	for _, tc := range append(tests, extraTests...) {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
 }
+
+type namedTest struct {
+	name string
+	fn   func(*testing.T, store.Store)
+}
+
+// extraTests are registered by the suite's other files.
+var extraTests []namedTest
 
 var ctx = context.Background()
 

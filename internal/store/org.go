@@ -1,0 +1,178 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Invitation states.
+const (
+	InviteInvited   = "invited"
+	InviteJoined    = "joined"
+	InviteConfirmed = "confirmed"
+	InviteCancelled = "cancelled"
+)
+
+// Org roles.
+const (
+	RoleOwner  = "owner"
+	RoleMember = "member"
+)
+
+// Org is an organisation with its current owner-signed roster.
+type Org struct {
+	ID            string
+	OwnerID       string
+	Meta          []byte
+	KeyEpoch      uint64
+	RosterVersion uint64
+	Roster        []byte
+	RosterSig     []byte
+	CreatedAt     time.Time
+}
+
+// KeyWrap is a signed HPKE wrap of an organisation or group key to a member.
+type KeyWrap struct {
+	ObjectID  string // organisation or group
+	Epoch     uint64
+	MemberID  string
+	SignerID  string
+	Wrap      []byte
+	Sig       []byte
+	CreatedAt time.Time
+}
+
+// OrgAccess is an organisation as one confirmed member sees it.
+type OrgAccess struct {
+	Org
+	Role  string
+	Wraps []KeyWrap // the organisation key wraps addressed to the member
+}
+
+// Member is a confirmed member with their public keys.
+type Member struct {
+	UserID        string
+	Email         string
+	Name          string
+	Role          string
+	SignPub       []byte
+	KEMPub        []byte
+	PublicKeysSig []byte
+	ConfirmedAt   time.Time
+}
+
+// InviteBatch is one invitation operation and its code-derived values.
+type InviteBatch struct {
+	ID           string
+	OrgID        string
+	VerifierHash []byte
+	OrgTag       []byte
+	Details      []byte
+	SealedCode   []byte
+	CreatedAt    time.Time
+}
+
+// Invitation is one invited address.
+type Invitation struct {
+	ID             string
+	OrgID          string
+	BatchID        string
+	Email          string
+	State          string
+	UserID         string // set at join
+	JoinMAC        []byte
+	FailedAttempts int
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Group is an organisation group or a private group.
+type Group struct {
+	ID                string
+	OrgID             string
+	ManagerID         string
+	Private           bool
+	DefaultPermission Permission
+	Meta              []byte
+	SignPub           []byte
+	KEMPub            []byte
+	KeysSig           []byte
+	Epoch             uint64
+	VaultID           string // a private group's own vault
+	CreatedAt         time.Time
+	Members           []string // user ids, filled by GroupsInOrg
+}
+
+// Grant gives a user or group a permission on a vault.
+type Grant struct {
+	VaultID     string
+	GranteeKind string // "user" or "group"
+	GranteeID   string
+	Permission  Permission
+	CreatedAt   time.Time
+}
+
+// OrgStore is the organisation part of Store.
+type OrgStore interface {
+	// CreateOrg stores an organisation, its owner as first member and the
+	// owner's organisation key wrap.
+	CreateOrg(ctx context.Context, o Org, ownerWrap KeyWrap) error
+	Org(ctx context.Context, id string) (Org, error)
+	// OrgRole returns the user's role, or "" if they are not a confirmed member.
+	OrgRole(ctx context.Context, orgID, userID string) (string, error)
+	OrgsForUser(ctx context.Context, userID string) ([]OrgAccess, error)
+	OrgMembers(ctx context.Context, orgID string) ([]Member, error)
+
+	// CreateInvitations stores a batch and its invitations atomically;
+	// ErrExists if an address already has an open invitation.
+	CreateInvitations(ctx context.Context, b InviteBatch, invs []Invitation) error
+	Invitation(ctx context.Context, id string) (Invitation, error)
+	InviteBatch(ctx context.Context, id string) (InviteBatch, error)
+	OrgInvitations(ctx context.Context, orgID string) ([]Invitation, error)
+	// OpenInvitationsFor returns the invitations in state invited for an address.
+	OpenInvitationsFor(ctx context.Context, email string) ([]Invitation, error)
+	// RecordFailedJoin counts a wrong verifier and returns the new count.
+	RecordFailedJoin(ctx context.Context, id string, at time.Time) (int, error)
+	// JoinInvitation moves an invited invitation to joined; ErrNotFound if
+	// it is not in state invited.
+	JoinInvitation(ctx context.Context, id, userID string, mac []byte, at time.Time) error
+	// ConfirmMember confirms a joined invitation: the member joins the
+	// organisation, the roster moves from version o.RosterVersion-1 to
+	// o.RosterVersion (else *ConflictError), and the member's key wrap is
+	// stored.
+	ConfirmMember(ctx context.Context, invitationID string, o Org, wrap KeyWrap, at time.Time) error
+	// CancelInvitation cancels an invited or joined invitation.
+	CancelInvitation(ctx context.Context, id string, at time.Time) error
+	// RemoveMember removes a member from the organisation with a new
+	// roster: their groups, direct grants and key wraps in it go too.
+	RemoveMember(ctx context.Context, o Org, userID string) error
+
+	// CreateGroup stores a group with its manager's group key wrap; for a
+	// private group also its vault, vault key wraps and grants.
+	CreateGroup(ctx context.Context, g Group, managerWrap KeyWrap, vault *Vault, vaultWraps []VaultKeyWrap, grants []Grant) error
+	Group(ctx context.Context, id string) (Group, error)
+	GroupsInOrg(ctx context.Context, orgID string) ([]Group, error)
+	// GroupsForUser returns the groups the user is in, with the group key
+	// wraps addressed to them.
+	GroupsForUser(ctx context.Context, userID string) ([]Group, []KeyWrap, error)
+	AddGroupMembers(ctx context.Context, groupID string, wraps []KeyWrap) error
+	RemoveGroupMember(ctx context.Context, groupID, userID string) error
+
+	// CreateVault stores an organisation vault with its wraps and grants.
+	CreateVault(ctx context.Context, v Vault, wraps []VaultKeyWrap, grants []Grant) error
+	// GrantVault adds or changes a grant and stores the grantee's wraps.
+	GrantVault(ctx context.Context, g Grant, wraps []VaultKeyWrap) error
+	RevokeGrant(ctx context.Context, vaultID, granteeKind, granteeID string) error
+	VaultGrants(ctx context.Context, vaultID string) ([]Grant, error)
+	// VaultKeyWraps returns every wrap of a vault's keys (all recipients).
+	VaultKeyWraps(ctx context.Context, vaultID string) ([]VaultKeyWrap, error)
+
+	// MoveItem is UpdateItem that also moves the item to vault toVault.
+	MoveItem(ctx context.Context, itemID string, baseRev uint64, toVault string, rev Revision, wraps []ItemKeyWrap) (Item, error)
+
+	// Keyring returns the account's sealed keyring (version 0 if none).
+	Keyring(ctx context.Context, userID string) (uint64, []byte, error)
+	// PutKeyring stores version baseVersion+1; *ConflictError if the
+	// stored version is not baseVersion.
+	PutKeyring(ctx context.Context, userID string, baseVersion uint64, box []byte, at time.Time) error
+}

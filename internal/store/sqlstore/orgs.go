@@ -1,0 +1,340 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/coffer-pm/coffer/internal/store"
+)
+
+const orgColumns = `o.id, o.owner_id, o.meta, o.key_epoch, o.roster_version, o.roster, o.roster_sig, o.created_at`
+
+func scanOrg(row interface{ Scan(...any) error }, extra ...any) (store.Org, error) {
+	var o store.Org
+	var created int64
+	err := row.Scan(append([]any{&o.ID, &o.OwnerID, &o.Meta, &o.KeyEpoch, &o.RosterVersion, &o.Roster, &o.RosterSig, &created}, extra...)...)
+	o.CreatedAt = fromMS(created)
+	return o, err
+}
+
+func (s *Store) insertKeyWrap(ctx context.Context, tx *sql.Tx, table, idColumn string, w store.KeyWrap) error {
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO `+table+` (`+idColumn+`, epoch, member_id, signer_id, wrap, sig, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`), w.ObjectID, w.Epoch, w.MemberID, w.SignerID, w.Wrap, w.Sig, ms(w.CreatedAt))
+	return err
+}
+
+func (s *Store) CreateOrg(ctx context.Context, o store.Org, ownerWrap store.KeyWrap) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO orgs (id, owner_id, meta, key_epoch, roster_version, roster, roster_sig, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), o.ID, o.OwnerID, o.Meta, o.KeyEpoch, o.RosterVersion, o.Roster, o.RosterSig, ms(o.CreatedAt)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO org_members (org_id, user_id, role, confirmed_at) VALUES (?, ?, 'owner', ?)`),
+			o.ID, o.OwnerID, ms(o.CreatedAt)); err != nil {
+			return err
+		}
+		return s.insertKeyWrap(ctx, tx, "org_key_wraps", "org_id", ownerWrap)
+	})
+}
+
+func (s *Store) Org(ctx context.Context, id string) (store.Org, error) {
+	o, err := scanOrg(s.r.QueryRowContext(ctx, s.q(`SELECT `+orgColumns+` FROM orgs o WHERE o.id = ?`), id))
+	return o, s.wrap(err)
+}
+
+func (s *Store) OrgRole(ctx context.Context, orgID, userID string) (string, error) {
+	var role string
+	err := s.r.QueryRowContext(ctx, s.q(`SELECT role FROM org_members WHERE org_id = ? AND user_id = ?`), orgID, userID).Scan(&role)
+	if err == sql.ErrNoRows {
+		if _, err := s.Org(ctx, orgID); err != nil {
+			return "", err
+		}
+		return "", nil
+	}
+	return role, s.wrap(err)
+}
+
+func (s *Store) OrgsForUser(ctx context.Context, userID string) ([]store.OrgAccess, error) {
+	var out []store.OrgAccess
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT `+orgColumns+`, m.role FROM orgs o JOIN org_members m ON m.org_id = o.id
+			WHERE m.user_id = ? ORDER BY o.created_at, o.id`), userID)
+		if err != nil {
+			return err
+		}
+		index := map[string]int{}
+		for rows.Next() {
+			var role string
+			o, err := scanOrg(rows, &role)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			index[o.ID] = len(out)
+			out = append(out, store.OrgAccess{Org: o, Role: role})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		wraps, err := s.keyWraps(ctx, tx, `SELECT org_id, epoch, member_id, signer_id, wrap, sig, created_at FROM org_key_wraps WHERE member_id = ?`, userID)
+		for _, w := range wraps {
+			if i, ok := index[w.ObjectID]; ok {
+				out[i].Wraps = append(out[i].Wraps, w)
+			}
+		}
+		return err
+	})
+	return out, err
+}
+
+func (s *Store) keyWraps(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]store.KeyWrap, error) {
+	rows, err := tx.QueryContext(ctx, s.q(query+` ORDER BY 1, 2, 3`), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.KeyWrap
+	for rows.Next() {
+		var w store.KeyWrap
+		var created int64
+		if err := rows.Scan(&w.ObjectID, &w.Epoch, &w.MemberID, &w.SignerID, &w.Wrap, &w.Sig, &created); err != nil {
+			return nil, err
+		}
+		w.CreatedAt = fromMS(created)
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) OrgMembers(ctx context.Context, orgID string) ([]store.Member, error) {
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT a.id, a.email, a.name, m.role, a.sign_pub, a.kem_pub, a.public_keys_sig, m.confirmed_at
+		FROM org_members m JOIN accounts a ON a.id = m.user_id WHERE m.org_id = ? ORDER BY a.email`), orgID)
+	if err != nil {
+		return nil, s.wrap(err)
+	}
+	defer rows.Close()
+	var out []store.Member
+	for rows.Next() {
+		var m store.Member
+		var confirmed int64
+		if err := rows.Scan(&m.UserID, &m.Email, &m.Name, &m.Role, &m.SignPub, &m.KEMPub, &m.PublicKeysSig, &confirmed); err != nil {
+			return nil, s.wrap(err)
+		}
+		m.ConfirmedAt = fromMS(confirmed)
+		out = append(out, m)
+	}
+	return out, s.wrap(rows.Err())
+}
+
+const invitationColumns = `id, org_id, batch_id, email, state, COALESCE(user_id, ''), join_mac, failed_attempts, created_at, updated_at`
+
+func scanInvitation(row interface{ Scan(...any) error }) (store.Invitation, error) {
+	var in store.Invitation
+	var created, updated int64
+	err := row.Scan(&in.ID, &in.OrgID, &in.BatchID, &in.Email, &in.State, &in.UserID, &in.JoinMAC, &in.FailedAttempts, &created, &updated)
+	in.CreatedAt, in.UpdatedAt = fromMS(created), fromMS(updated)
+	return in, err
+}
+
+func (s *Store) invitations(ctx context.Context, where string, args ...any) ([]store.Invitation, error) {
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+invitationColumns+` FROM invitations WHERE `+where+` ORDER BY created_at, email`), args...)
+	if err != nil {
+		return nil, s.wrap(err)
+	}
+	defer rows.Close()
+	var out []store.Invitation
+	for rows.Next() {
+		in, err := scanInvitation(rows)
+		if err != nil {
+			return nil, s.wrap(err)
+		}
+		out = append(out, in)
+	}
+	return out, s.wrap(rows.Err())
+}
+
+func (s *Store) CreateInvitations(ctx context.Context, b store.InviteBatch, invs []store.Invitation) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO invite_batches (id, org_id, verifier_hash, org_tag, details, sealed_code, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`), b.ID, b.OrgID, b.VerifierHash, b.OrgTag, b.Details, b.SealedCode, ms(b.CreatedAt)); err != nil {
+			return err
+		}
+		for _, in := range invs {
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO invitations (id, org_id, batch_id, email, state, created_at, updated_at)
+				VALUES (?, ?, ?, ?, 'invited', ?, ?)`), in.ID, b.OrgID, b.ID, strings.ToLower(in.Email), ms(b.CreatedAt), ms(b.CreatedAt)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Store) Invitation(ctx context.Context, id string) (store.Invitation, error) {
+	in, err := scanInvitation(s.r.QueryRowContext(ctx, s.q(`SELECT `+invitationColumns+` FROM invitations WHERE id = ?`), id))
+	return in, s.wrap(err)
+}
+
+func (s *Store) InviteBatch(ctx context.Context, id string) (store.InviteBatch, error) {
+	var b store.InviteBatch
+	var created int64
+	err := s.r.QueryRowContext(ctx, s.q(`SELECT id, org_id, verifier_hash, org_tag, details, sealed_code, created_at FROM invite_batches WHERE id = ?`), id).
+		Scan(&b.ID, &b.OrgID, &b.VerifierHash, &b.OrgTag, &b.Details, &b.SealedCode, &created)
+	b.CreatedAt = fromMS(created)
+	return b, s.wrap(err)
+}
+
+func (s *Store) OrgInvitations(ctx context.Context, orgID string) ([]store.Invitation, error) {
+	return s.invitations(ctx, `org_id = ?`, orgID)
+}
+
+func (s *Store) OpenInvitationsFor(ctx context.Context, email string) ([]store.Invitation, error) {
+	return s.invitations(ctx, `email = ? AND state = 'invited'`, strings.ToLower(email))
+}
+
+func (s *Store) RecordFailedJoin(ctx context.Context, id string, at time.Time) (int, error) {
+	var n int
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, s.q(`UPDATE invitations SET failed_attempts = failed_attempts + 1, updated_at = ? WHERE id = ? RETURNING failed_attempts`),
+			ms(at), id).Scan(&n)
+	})
+	return n, err
+}
+
+// setInvitationState moves an invitation from one of the states in from to
+// state to; ErrNotFound if it is in none of them.
+func (s *Store) setInvitationState(ctx context.Context, tx *sql.Tx, id, to string, at time.Time, from ...string) error {
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE invitations SET state = ?, updated_at = ? WHERE id = ? AND state IN (?`+strings.Repeat(", ?", len(from)-1)+`)`),
+		append([]any{to, ms(at), id}, stringsToAny(from)...)...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return sql.ErrNoRows
+	}
+	return nil
+}
+
+func stringsToAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+func (s *Store) JoinInvitation(ctx context.Context, id, userID string, mac []byte, at time.Time) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.setInvitationState(ctx, tx, id, store.InviteJoined, at, store.InviteInvited); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, s.q(`UPDATE invitations SET user_id = ?, join_mac = ? WHERE id = ?`), userID, mac, id)
+		return err
+	})
+}
+
+// setRoster moves the organisation's roster to o.RosterVersion, which must
+// be exactly one more than the stored version.
+func (s *Store) setRoster(ctx context.Context, tx *sql.Tx, o store.Org) error {
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE orgs SET roster_version = ?, roster = ?, roster_sig = ? WHERE id = ? AND roster_version = ?`),
+		o.RosterVersion, o.Roster, o.RosterSig, o.ID, o.RosterVersion-1)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		var cur uint64
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT roster_version FROM orgs WHERE id = ?`), o.ID).Scan(&cur); err != nil {
+			return err
+		}
+		return &store.ConflictError{Head: cur}
+	}
+	return nil
+}
+
+func (s *Store) ConfirmMember(ctx context.Context, invitationID string, o store.Org, wrap store.KeyWrap, at time.Time) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var userID string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(user_id, '') FROM invitations WHERE id = ? AND org_id = ? AND state = 'joined'`),
+			invitationID, o.ID).Scan(&userID); err != nil {
+			return err
+		}
+		if err := s.setInvitationState(ctx, tx, invitationID, store.InviteConfirmed, at, store.InviteJoined); err != nil {
+			return err
+		}
+		if err := s.setRoster(ctx, tx, o); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO org_members (org_id, user_id, role, confirmed_at) VALUES (?, ?, 'member', ?)`),
+			o.ID, userID, ms(at)); err != nil {
+			return err
+		}
+		return s.insertKeyWrap(ctx, tx, "org_key_wraps", "org_id", wrap)
+	})
+}
+
+func (s *Store) CancelInvitation(ctx context.Context, id string, at time.Time) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		return s.setInvitationState(ctx, tx, id, store.InviteCancelled, at, store.InviteInvited, store.InviteJoined)
+	})
+}
+
+func (s *Store) RemoveMember(ctx context.Context, o store.Org, userID string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.setRoster(ctx, tx, o); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM org_members WHERE org_id = ? AND user_id = ? AND role = 'member'`), o.ID, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return sql.ErrNoRows
+		}
+		for _, q := range []string{
+			`DELETE FROM group_members WHERE user_id = ? AND group_id IN (SELECT id FROM org_groups WHERE org_id = ?)`,
+			`DELETE FROM group_key_wraps WHERE member_id = ? AND group_id IN (SELECT id FROM org_groups WHERE org_id = ?)`,
+			`DELETE FROM vault_grants WHERE grantee_kind = 'user' AND grantee_id = ? AND vault_id IN (SELECT id FROM vaults WHERE org_id = ?)`,
+			`DELETE FROM vault_key_wraps WHERE recipient_kind = 'user' AND recipient_id = ? AND vault_id IN (SELECT id FROM vaults WHERE org_id = ?)`,
+			`DELETE FROM org_key_wraps WHERE member_id = ? AND org_id = ?`,
+		} {
+			if _, err := tx.ExecContext(ctx, s.q(q), userID, o.ID); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE invitations SET state = 'cancelled' WHERE org_id = ? AND user_id = ? AND state IN ('invited', 'joined')`), o.ID, userID)
+		return err
+	})
+}
+
+func (s *Store) Keyring(ctx context.Context, userID string) (uint64, []byte, error) {
+	var v uint64
+	var box []byte
+	err := s.r.QueryRowContext(ctx, s.q(`SELECT version, box FROM keyrings WHERE user_id = ?`), userID).Scan(&v, &box)
+	if err == sql.ErrNoRows {
+		return 0, nil, nil
+	}
+	return v, box, s.wrap(err)
+}
+
+func (s *Store) PutKeyring(ctx context.Context, userID string, base uint64, box []byte, at time.Time) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var res sql.Result
+		var err error
+		if base == 0 {
+			res, err = tx.ExecContext(ctx, s.q(`INSERT INTO keyrings (user_id, version, box, updated_at) VALUES (?, 1, ?, ?) ON CONFLICT DO NOTHING`), userID, box, ms(at))
+		} else {
+			res, err = tx.ExecContext(ctx, s.q(`UPDATE keyrings SET version = version + 1, box = ?, updated_at = ? WHERE user_id = ? AND version = ?`), box, ms(at), userID, base)
+		}
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			var cur uint64
+			tx.QueryRowContext(ctx, s.q(`SELECT version FROM keyrings WHERE user_id = ?`), userID).Scan(&cur)
+			return &store.ConflictError{Head: cur}
+		}
+		return nil
+	})
+}
