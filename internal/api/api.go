@@ -135,6 +135,8 @@ type Vault struct {
 	Kind       string         `json:"kind"`
 	OrgID      string         `json:"org_id"`
 	OwnerID    string         `json:"owner_id,omitempty"`
+	CreatorID  string         `json:"creator_id,omitempty"`
+	Meta       []byte         `json:"meta,omitempty"` // an organisation vault's sealed name
 	Epoch      uint64         `json:"epoch"`
 	Permission string         `json:"permission"`
 	Wraps      []VaultKeyWrap `json:"wraps"`
@@ -144,6 +146,7 @@ type Vault struct {
 type Revision struct {
 	Revision  uint64    `json:"revision"`
 	VaultID   string    `json:"vault_id"`
+	OrgID     string    `json:"org_id"` // of the vault it was written in; bound in its AD
 	KeyEpoch  uint64    `json:"key_epoch"`
 	Type      string    `json:"type"`
 	AuthorID  string    `json:"author_id"`
@@ -214,6 +217,8 @@ type Revisions struct {
 // Sync is the answer to GET /sync?since=N.
 type Sync struct {
 	Cursor int64   `json:"cursor"`
+	Orgs   []Org   `json:"orgs"`
+	Groups []Group `json:"groups"` // the caller's groups, with their wraps
 	Vaults []Vault `json:"vaults"`
 	Items  []Item  `json:"items"`
 }

@@ -6,7 +6,7 @@ import (
 )
 
 func revisionToAPI(r store.Revision) api.Revision {
-	return api.Revision{Revision: r.Revision, VaultID: r.VaultID, KeyEpoch: r.KeyEpoch, Type: r.Type, AuthorID: r.AuthorID,
+	return api.Revision{Revision: r.Revision, VaultID: r.VaultID, OrgID: r.OrgID, KeyEpoch: r.KeyEpoch, Type: r.Type, AuthorID: r.AuthorID,
 		Time: r.Time, PrevHash: r.PrevHash, Blob: r.Blob, Sig: r.Sig, CreatedAt: r.CreatedAt}
 }
 

@@ -158,6 +158,7 @@ type Revision struct {
 	ItemID    string
 	Revision  uint64
 	VaultID   string // the vault it was written in
+	OrgID     string // that vault's organisation (read only; from the vault)
 	KeyEpoch  uint64
 	Type      string
 	AuthorID  string

@@ -25,7 +25,7 @@ const revisionColumns = `item_id, revision, vault_id, key_epoch, type, author_id
 func scanRevision(row interface{ Scan(...any) error }) (store.Revision, error) {
 	var r store.Revision
 	var created int64
-	err := row.Scan(&r.ItemID, &r.Revision, &r.VaultID, &r.KeyEpoch, &r.Type, &r.AuthorID, &r.PrevHash, &r.Blob, &r.Sig, &r.Time, &created)
+	err := row.Scan(&r.ItemID, &r.Revision, &r.VaultID, &r.KeyEpoch, &r.Type, &r.AuthorID, &r.PrevHash, &r.Blob, &r.Sig, &r.Time, &created, &r.OrgID)
 	r.CreatedAt = fromMS(created)
 	return r, err
 }
@@ -161,7 +161,8 @@ func (s *Store) ItemState(ctx context.Context, id string) (store.ItemState, erro
 }
 
 func (s *Store) Revisions(ctx context.Context, itemID string) ([]store.Revision, error) {
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+revisionColumns+` FROM revisions WHERE item_id = ? ORDER BY revision`), itemID)
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT r.item_id, r.revision, r.vault_id, r.key_epoch, r.type, r.author_id, r.prev_hash, r.blob, r.sig, r.time, r.created_at, v.org_id
+		FROM revisions r JOIN vaults v ON v.id = r.vault_id WHERE r.item_id = ? ORDER BY r.revision`), itemID)
 	if err != nil {
 		return nil, s.wrap(err)
 	}
@@ -221,8 +222,8 @@ func (s *Store) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
 // revisions and key wraps, ordered by sequence.
 func (s *Store) itemStates(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]store.ItemState, error) {
 	rows, err := tx.QueryContext(ctx, s.q(`SELECT `+itemColumns+`, r.item_id, r.revision, r.vault_id, r.key_epoch, r.type,
-			r.author_id, r.prev_hash, r.blob, r.sig, r.time, r.created_at
-		FROM items i JOIN revisions r ON r.item_id = i.id AND r.revision = i.head
+			r.author_id, r.prev_hash, r.blob, r.sig, r.time, r.created_at, rv.org_id
+		FROM items i JOIN revisions r ON r.item_id = i.id AND r.revision = i.head JOIN vaults rv ON rv.id = r.vault_id
 		WHERE `+where+` ORDER BY i.seq`), args...)
 	if err != nil {
 		return nil, err
@@ -234,7 +235,7 @@ func (s *Store) itemStates(ctx context.Context, tx *sql.Tx, where string, args .
 		var trashed, created, updated, rcreated int64
 		r := &st.HeadRevision
 		if err := rows.Scan(&st.ID, &st.VaultID, &st.Type, &st.Head, &trashed, &created, &updated, &st.Seq,
-			&r.ItemID, &r.Revision, &r.VaultID, &r.KeyEpoch, &r.Type, &r.AuthorID, &r.PrevHash, &r.Blob, &r.Sig, &r.Time, &rcreated); err != nil {
+			&r.ItemID, &r.Revision, &r.VaultID, &r.KeyEpoch, &r.Type, &r.AuthorID, &r.PrevHash, &r.Blob, &r.Sig, &r.Time, &rcreated, &r.OrgID); err != nil {
 			rows.Close()
 			return nil, err
 		}

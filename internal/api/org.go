@@ -1,0 +1,223 @@
+package api
+
+import "time"
+
+// KeyWrap is a signed wrap of an organisation or group key to a member.
+type KeyWrap struct {
+	Epoch    uint64 `json:"epoch"`
+	MemberID string `json:"member_id"`
+	SignerID string `json:"signer_id"`
+	Wrap     []byte `json:"wrap"`
+	Sig      []byte `json:"sig"`
+}
+
+// RosterMember is one confirmed member as the owner signed it.
+type RosterMember struct {
+	UserID      string `json:"user_id"`
+	Email       string `json:"email"`
+	Fingerprint []byte `json:"fingerprint"`
+}
+
+// Roster is the owner-signed list of confirmed members.
+type Roster struct {
+	Version uint64         `json:"version"`
+	Members []RosterMember `json:"members"`
+	Sig     []byte         `json:"sig"`
+}
+
+// CreateOrgRequest creates an organisation owned by the caller.
+type CreateOrgRequest struct {
+	ID      string  `json:"id"`
+	Meta    []byte  `json:"meta"`
+	Roster  Roster  `json:"roster"`
+	KeyWrap KeyWrap `json:"key_wrap"`
+}
+
+// Org is an organisation as a confirmed member sees it.
+type Org struct {
+	ID       string    `json:"id"`
+	OwnerID  string    `json:"owner_id"`
+	Role     string    `json:"role"`
+	Meta     []byte    `json:"meta"`
+	KeyEpoch uint64    `json:"key_epoch"`
+	Roster   Roster    `json:"roster"`
+	Wraps    []KeyWrap `json:"wraps"`
+}
+
+// Member is a confirmed member with public keys.
+type Member struct {
+	PublicKeys
+	Role        string    `json:"role"`
+	ConfirmedAt time.Time `json:"confirmed_at"`
+}
+
+// Invitation is an invitation as the owner sees it. For joined ones it
+// carries the invitee's MAC and the public keys the server holds for them.
+type Invitation struct {
+	ID         string      `json:"id"`
+	BatchID    string      `json:"batch_id"`
+	Email      string      `json:"email"`
+	State      string      `json:"state"`
+	UserID     string      `json:"user_id,omitempty"`
+	JoinMAC    []byte      `json:"join_mac,omitempty"`
+	MemberKeys *PublicKeys `json:"member_keys,omitempty"`
+	SealedCode []byte      `json:"sealed_code,omitempty"`
+	CreatedAt  time.Time   `json:"created_at"`
+}
+
+// Members is the answer to GET /orgs/{org}/members.
+type Members struct {
+	Members     []Member     `json:"members"`
+	Invitations []Invitation `json:"invitations,omitempty"` // owner only
+}
+
+// NewInvitation is one address of an invite batch.
+type NewInvitation struct {
+	ID    string `json:"id"`
+	Email string `json:"email"`
+}
+
+// InviteRequest invites 1–50 addresses with one confirmation code.
+type InviteRequest struct {
+	BatchID      string          `json:"batch_id"`
+	VerifierHash []byte          `json:"verifier_hash"`
+	OrgTag       []byte          `json:"org_tag"`
+	Details      []byte          `json:"details"`
+	SealedCode   []byte          `json:"sealed_code"`
+	Invitations  []NewInvitation `json:"invitations"`
+	JoinURL      string          `json:"join_url,omitempty"` // base of the link in the e-mail
+}
+
+// Mail delivery outcomes of an invitation.
+const (
+	MailSent          = "sent"
+	MailNotConfigured = "not_configured"
+	MailFailed        = "failed"
+)
+
+// InviteResponse answers an invite.
+type InviteResponse struct {
+	BatchID string `json:"batch_id"`
+	Mail    string `json:"mail"`
+}
+
+// PendingInvitation is an open invitation as the invitee sees it.
+type PendingInvitation struct {
+	ID      string     `json:"id"`
+	OrgID   string     `json:"org_id"`
+	BatchID string     `json:"batch_id"`
+	Email   string     `json:"email"`
+	OrgTag  []byte     `json:"org_tag"`
+	Details []byte     `json:"details"`
+	Owner   PublicKeys `json:"owner"`
+}
+
+// JoinRequest proves knowledge of the code.
+type JoinRequest struct {
+	Verifier []byte `json:"verifier"`
+	JoinMAC  []byte `json:"join_mac"`
+}
+
+// ConfirmRequest confirms a joined member with a new roster and their
+// organisation key wrap.
+type ConfirmRequest struct {
+	Roster  Roster  `json:"roster"`
+	KeyWrap KeyWrap `json:"key_wrap"`
+}
+
+// RemoveMemberRequest removes a member with a new roster.
+type RemoveMemberRequest struct {
+	Roster Roster `json:"roster"`
+}
+
+// NewVault is a vault created with a group or by the owner.
+type NewVault struct {
+	ID    string         `json:"id"`
+	Meta  []byte         `json:"meta"`
+	Wraps []VaultKeyWrap `json:"wraps"`
+}
+
+// CreateGroupRequest creates a group; a private group brings its vault.
+type CreateGroupRequest struct {
+	ID                string    `json:"id"`
+	Private           bool      `json:"private"`
+	DefaultPermission string    `json:"default_permission"`
+	Meta              []byte    `json:"meta"`
+	SignPub           []byte    `json:"sign_pub"`
+	KEMPub            []byte    `json:"kem_pub"`
+	KeysSig           []byte    `json:"keys_sig"`
+	KeyWrap           KeyWrap   `json:"key_wrap"`
+	Vault             *NewVault `json:"vault,omitempty"`
+}
+
+// Group is a group with its members and, for the caller's own groups, the
+// group key wraps addressed to them.
+type Group struct {
+	ID                string    `json:"id"`
+	OrgID             string    `json:"org_id"`
+	ManagerID         string    `json:"manager_id"`
+	Private           bool      `json:"private"`
+	DefaultPermission string    `json:"default_permission"`
+	Meta              []byte    `json:"meta"`
+	SignPub           []byte    `json:"sign_pub"`
+	KEMPub            []byte    `json:"kem_pub"`
+	KeysSig           []byte    `json:"keys_sig"`
+	Epoch             uint64    `json:"epoch"`
+	VaultID           string    `json:"vault_id,omitempty"`
+	Members           []string  `json:"members"`
+	Wraps             []KeyWrap `json:"wraps,omitempty"`
+}
+
+// AddGroupMembersRequest adds members, each with their group key wrap.
+type AddGroupMembersRequest struct {
+	Wraps []KeyWrap `json:"wraps"`
+}
+
+// CreateVaultRequest creates an organisation vault (owner only).
+type CreateVaultRequest struct {
+	NewVault
+}
+
+// GrantRequest grants a vault to a user or group with the wraps for them.
+type GrantRequest struct {
+	GranteeKind string         `json:"grantee_kind"`
+	GranteeID   string         `json:"grantee_id"`
+	Permission  string         `json:"permission,omitempty"` // empty: the group's default
+	Wraps       []VaultKeyWrap `json:"wraps"`
+}
+
+// Grant is one grant on a vault.
+type Grant struct {
+	GranteeKind string    `json:"grantee_kind"`
+	GranteeID   string    `json:"grantee_id"`
+	Permission  string    `json:"permission"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// VaultAccess is the answer to GET /vaults/{vault}/access.
+type VaultAccess struct {
+	VaultID string  `json:"vault_id"`
+	Grants  []Grant `json:"grants"`
+	// Wraps are all key wraps of the vault, for managers who re-grant.
+	Wraps []VaultKeyWrap `json:"wraps,omitempty"`
+}
+
+// MoveItemRequest moves an item to another vault with a new revision.
+type MoveItemRequest struct {
+	ToVault      string        `json:"to_vault"`
+	BaseRevision uint64        `json:"base_revision"`
+	Revision     NewRevision   `json:"revision"`
+	KeyWraps     []ItemKeyWrap `json:"key_wraps"`
+}
+
+// Keyring is the caller's sealed keyring.
+type Keyring struct {
+	Version uint64 `json:"version"`
+	Box     []byte `json:"box"`
+}
+
+// PutKeyringRequest writes version BaseVersion+1.
+type PutKeyringRequest struct {
+	BaseVersion uint64 `json:"base_version"`
+	Box         []byte `json:"box"`
+}
