@@ -25,7 +25,7 @@ func itemToAPI(st store.ItemState) api.Item {
 }
 
 func vaultToAPI(v store.VaultAccess) api.Vault {
-	out := api.Vault{ID: v.ID, Kind: v.Kind, OrgID: v.OrgID, OwnerID: v.OwnerID, Epoch: v.Epoch, Permission: v.Permission.String(),
+	out := api.Vault{ID: v.ID, Kind: v.Kind, OrgID: v.OrgID, OwnerID: v.OwnerID, CreatorID: v.CreatorID, Meta: v.Meta, Epoch: v.Epoch, Permission: v.Permission.String(),
 		Wraps: make([]api.VaultKeyWrap, 0, len(v.Wraps))}
 	for _, w := range v.Wraps {
 		out.Wraps = append(out.Wraps, api.VaultKeyWrap{VaultID: w.VaultID, Epoch: w.Epoch, RecipientKind: w.RecipientKind,

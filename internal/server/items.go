@@ -270,18 +270,90 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) error {
 		}
 		since = n
 	}
+	me := s.userID(r)
+	orgs, err := s.orgsOf(r.Context(), me)
+	if err != nil {
+		return err
+	}
+	groups, wraps, err := s.store.GroupsForUser(r.Context(), me)
+	if err != nil {
+		return err
+	}
 	vaults, err := s.vaultsOf(r)
 	if err != nil {
 		return err
 	}
-	states, cursor, err := s.store.Changes(r.Context(), callerFrom(r.Context()).session.UserID, since)
+	states, cursor, err := s.store.Changes(r.Context(), me, since)
 	if err != nil {
 		return err
 	}
-	out := api.Sync{Cursor: cursor, Vaults: vaults, Items: make([]api.Item, 0, len(states))}
+	out := api.Sync{Cursor: cursor, Orgs: orgs, Groups: make([]api.Group, 0, len(groups)), Vaults: vaults, Items: make([]api.Item, 0, len(states))}
+	for _, g := range groups {
+		out.Groups = append(out.Groups, groupToAPI(g, wraps))
+	}
 	for _, st := range states {
 		out.Items = append(out.Items, itemToAPI(st))
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// moveItem moves an item into another vault with a new revision written
+// there. Both vaults need edit permission; items stay inside their
+// organisation (My Vault → organisation is allowed, the reverse and moves
+// across organisations are not). The request must re-wrap every item key
+// of the history under the destination's current key.
+func (s *Server) moveItem(w http.ResponseWriter, r *http.Request) error {
+	var req api.MoveItemRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	it, from, err := s.itemFor(r, authz.WriteItems)
+	if err != nil {
+		return err
+	}
+	if err := checkID("to_vault", req.ToVault); err != nil {
+		return err
+	}
+	to, err := s.vaultFor(r, req.ToVault, authz.WriteItems)
+	if err != nil {
+		return err
+	}
+	switch {
+	case it.Trashed:
+		return &httpError{http.StatusConflict, api.CodeTrashed, "the item is in the trash; restore it before moving it", 0}
+	case to.ID == from.ID:
+		return errBadRequest("the item is already in this vault")
+	case to.Kind == store.VaultPersonal:
+		return errBadRequest("items cannot move into a personal vault; My Vault is never shared")
+	case from.Kind == store.VaultOrg && from.OrgID != to.OrgID:
+		return errBadRequest("items cannot move between organisations")
+	case req.BaseRevision == 0:
+		return errBadRequest("base_revision is required: the revision you moved")
+	}
+	if err := s.checkRevision(req.Revision, to, false); err != nil {
+		return err
+	}
+	wraps, err := checkKeyWraps(req.KeyWraps, to)
+	if err != nil {
+		return err
+	}
+	revs, err := s.store.Revisions(r.Context(), it.ID)
+	if err != nil {
+		return err
+	}
+	for _, rv := range revs {
+		if !hasKeyFor(wraps, rv.VaultID, rv.KeyEpoch) {
+			return errBadRequest("key_wraps must re-wrap the item key of every revision under the destination vault (missing %s epoch %d)", rv.VaultID, rv.KeyEpoch)
+		}
+	}
+	if !hasKeyFor(wraps, to.ID, to.Epoch) {
+		return errBadRequest("key_wraps must include the item key for the destination's current epoch")
+	}
+	moved := it
+	moved.VaultID = to.ID
+	if _, err := s.store.MoveItem(r.Context(), it.ID, req.BaseRevision, to.ID, s.newRevision(req.Revision, moved, s.userID(r)), wraps); err != nil {
+		return err
+	}
+	return s.writeItem(w, r, http.StatusOK, it.ID)
 }

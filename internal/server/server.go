@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/coffer-pm/coffer/internal/api"
+	"github.com/coffer-pm/coffer/internal/mail"
 	"github.com/coffer-pm/coffer/internal/store"
 	"github.com/coffer-pm/coffer/internal/version"
 )
@@ -23,6 +24,11 @@ type Config struct {
 	LoginAttempts   int           // failed logins per account per LoginWindow
 	LoginWindow     time.Duration
 	RequestsPerAddr int // unauthenticated requests per client address per minute
+	// Mailer sends invitation e-mail; nil means SMTP is not configured.
+	Mailer mail.Sender
+	// PublicURL is the server's address as users reach it, for links in
+	// e-mail (e.g. https://vault.example.com).
+	PublicURL string
 }
 
 // DefaultConfig returns the defaults documented in docs/api.md.
@@ -91,7 +97,28 @@ func (s *Server) routes() {
 	s.mux.Handle("DELETE "+p+"/items/{id}", s.authed(s.trashItem))
 	s.mux.Handle("POST "+p+"/items/{id}/restore", s.authed(s.restoreItem))
 	s.mux.Handle("GET "+p+"/items/{id}/revisions", s.authed(s.listRevisions))
+	s.mux.Handle("POST "+p+"/items/{id}/move", s.authed(s.moveItem))
 	s.mux.Handle("GET "+p+"/sync", s.authed(s.sync))
+	s.mux.Handle("GET "+p+"/keyring", s.authed(s.getKeyring))
+	s.mux.Handle("PUT "+p+"/keyring", s.authed(s.putKeyring))
+
+	s.mux.Handle("POST "+p+"/orgs", s.authed(s.createOrg))
+	s.mux.Handle("GET "+p+"/orgs", s.authed(s.listOrgs))
+	s.mux.Handle("GET "+p+"/orgs/{org}/members", s.authed(s.orgMembers))
+	s.mux.Handle("POST "+p+"/orgs/{org}/members/{user}/remove", s.authed(s.removeMember))
+	s.mux.Handle("POST "+p+"/orgs/{org}/invitations", s.authed(s.invite))
+	s.mux.Handle("POST "+p+"/orgs/{org}/invitations/{id}/confirm", s.authed(s.confirmInvitation))
+	s.mux.Handle("POST "+p+"/orgs/{org}/invitations/{id}/cancel", s.authed(s.cancelInvitation))
+	s.mux.Handle("GET "+p+"/invitations", s.authed(s.pendingInvitations))
+	s.mux.Handle("POST "+p+"/invitations/{id}/join", s.authed(s.joinInvitation))
+	s.mux.Handle("POST "+p+"/orgs/{org}/groups", s.authed(s.createGroup))
+	s.mux.Handle("GET "+p+"/orgs/{org}/groups", s.authed(s.listGroups))
+	s.mux.Handle("POST "+p+"/groups/{id}/members", s.authed(s.addGroupMembers))
+	s.mux.Handle("DELETE "+p+"/groups/{id}/members/{user}", s.authed(s.removeGroupMember))
+	s.mux.Handle("POST "+p+"/orgs/{org}/vaults", s.authed(s.createOrgVault))
+	s.mux.Handle("GET "+p+"/vaults/{vault}/access", s.authed(s.vaultAccess))
+	s.mux.Handle("POST "+p+"/vaults/{vault}/grants", s.authed(s.grantVault))
+	s.mux.Handle("DELETE "+p+"/vaults/{vault}/grants/{kind}/{id}", s.authed(s.revokeGrant))
 
 	s.mux.HandleFunc(p+"/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, api.Error{Error: "no such API endpoint: " + r.Method + " " + r.URL.Path, Code: api.CodeNotFound})

@@ -148,12 +148,14 @@ type OrgStore interface {
 	RemoveMember(ctx context.Context, o Org, userID string) error
 
 	// CreateGroup stores a group with its manager's group key wrap; for a
-	// private group also its vault, vault key wraps and grants.
+	// private group also its vault, vault key wraps and grants. The creator
+	// of a private group is its first member; an organisation group starts
+	// empty (its manager holds the key without being a member).
 	CreateGroup(ctx context.Context, g Group, managerWrap KeyWrap, vault *Vault, vaultWraps []VaultKeyWrap, grants []Grant) error
 	Group(ctx context.Context, id string) (Group, error)
 	GroupsInOrg(ctx context.Context, orgID string) ([]Group, error)
-	// GroupsForUser returns the groups the user is in, with the group key
-	// wraps addressed to them.
+	// GroupsForUser returns the groups the user is in or manages, with the
+	// group key wraps addressed to them.
 	GroupsForUser(ctx context.Context, userID string) ([]Group, []KeyWrap, error)
 	AddGroupMembers(ctx context.Context, groupID string, wraps []KeyWrap) error
 	RemoveGroupMember(ctx context.Context, groupID, userID string) error

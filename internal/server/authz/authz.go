@@ -28,3 +28,38 @@ func Allows(p store.Permission, a Action) bool {
 	}
 	return false
 }
+
+// OrgAction is something a user may try in an organisation.
+type OrgAction int
+
+const (
+	// SeeOrg: read the roster, members and groups; a confirmed member.
+	SeeOrg OrgAction = iota
+	// CreatePrivateGroup: any confirmed member (MySafe).
+	CreatePrivateGroup
+	// Invite, confirm or cancel invitations, remove members, create
+	// organisation groups and vaults: the owner only.
+	Invite
+	ConfirmMembers
+	RemoveMembers
+	CreateOrgGroup
+	CreateOrgVault
+	// SeeInvitations: the owner only.
+	SeeInvitations
+)
+
+// AllowsOrg reports whether an organisation role ("owner", "member" or ""
+// for anyone else) allows action a.
+func AllowsOrg(role string, a OrgAction) bool {
+	switch a {
+	case SeeOrg, CreatePrivateGroup:
+		return role == store.RoleOwner || role == store.RoleMember
+	case Invite, ConfirmMembers, RemoveMembers, CreateOrgGroup, CreateOrgVault, SeeInvitations:
+		return role == store.RoleOwner
+	}
+	return false
+}
+
+// ManagesGroup reports whether userID manages group g (adds and removes
+// its members): the group's manager only.
+func ManagesGroup(g store.Group, userID string) bool { return g.ManagerID == userID }

@@ -21,3 +21,19 @@ func TestAllows(t *testing.T) {
 		}
 	}
 }
+
+func TestAllowsOrg(t *testing.T) {
+	everyone := []OrgAction{SeeOrg, CreatePrivateGroup, Invite, ConfirmMembers, RemoveMembers, CreateOrgGroup, CreateOrgVault, SeeInvitations}
+	for _, a := range everyone {
+		if !AllowsOrg(store.RoleOwner, a) {
+			t.Errorf("owner refused %d", a)
+		}
+		if AllowsOrg("", a) {
+			t.Errorf("non-member allowed %d", a)
+		}
+		memberOK := a == SeeOrg || a == CreatePrivateGroup
+		if AllowsOrg(store.RoleMember, a) != memberOK {
+			t.Errorf("member: %d allowed = %v", a, !memberOK)
+		}
+	}
+}

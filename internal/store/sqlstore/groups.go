@@ -45,9 +45,14 @@ func (s *Store) CreateGroup(ctx context.Context, g store.Group, managerWrap stor
 			g.SignPub, g.KEMPub, g.KeysSig, g.Epoch, vaultID, ms(g.CreatedAt)); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO group_members (group_id, user_id, seq, created_at) VALUES (?, ?, ?, ?)`),
-			g.ID, managerWrap.MemberID, seq, ms(g.CreatedAt)); err != nil {
-			return err
+		// The creator of a private group is its first member. The owner
+		// managing an organisation group holds its key (to add members)
+		// without being a member: an organisation group starts empty.
+		if g.Private {
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO group_members (group_id, user_id, seq, created_at) VALUES (?, ?, ?, ?)`),
+				g.ID, managerWrap.MemberID, seq, ms(g.CreatedAt)); err != nil {
+				return err
+			}
 		}
 		if err := s.insertKeyWrap(ctx, tx, "group_key_wraps", "group_id", managerWrap); err != nil {
 			return err
@@ -131,7 +136,7 @@ func (s *Store) GroupsInOrg(ctx context.Context, orgID string) ([]store.Group, e
 }
 
 func (s *Store) GroupsForUser(ctx context.Context, userID string) ([]store.Group, []store.KeyWrap, error) {
-	groups, err := s.groups(ctx, `g.id IN (SELECT group_id FROM group_members WHERE user_id = ?)`, userID)
+	groups, err := s.groups(ctx, `g.id IN (SELECT group_id FROM group_members WHERE user_id = ?) OR g.manager_id = ?`, userID, userID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -153,6 +158,11 @@ func (s *Store) AddGroupMembers(ctx context.Context, groupID string, wraps []sto
 		for _, w := range wraps {
 			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO group_members (group_id, user_id, seq, created_at) VALUES (?, ?, ?, ?)`),
 				groupID, w.MemberID, seq, ms(w.CreatedAt)); err != nil {
+				return err
+			}
+			// A manager who holds the key already keeps their wrap.
+			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM group_key_wraps WHERE group_id = ? AND epoch = ? AND member_id = ?`),
+				groupID, w.Epoch, w.MemberID); err != nil {
 				return err
 			}
 			if err := s.insertKeyWrap(ctx, tx, "group_key_wraps", "group_id", w); err != nil {

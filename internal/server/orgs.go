@@ -1,0 +1,587 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/coffer-pm/coffer/internal/api"
+	"github.com/coffer-pm/coffer/internal/crypto"
+	"github.com/coffer-pm/coffer/internal/server/authz"
+	"github.com/coffer-pm/coffer/internal/store"
+)
+
+const (
+	maxInvites     = 50
+	maxJoinFails   = 5
+	maxMetaBytes   = 4096
+	groupWrapSize  = 1120 + crypto.PrivateSeedsSize + 16
+	maxGroupWraps  = 1000
+	maxRosterBytes = 2 << 20
+)
+
+func (s *Server) userID(r *http.Request) string { return callerFrom(r.Context()).session.UserID }
+
+// orgFor loads an organisation and checks the caller's role allows action.
+// Non-members get 404 (existence not revealed); members without the right
+// get 403.
+func (s *Server) orgFor(r *http.Request, orgID string, action authz.OrgAction) (store.Org, string, error) {
+	if err := checkID("organisation id", orgID); err != nil {
+		return store.Org{}, "", err
+	}
+	role, err := s.store.OrgRole(r.Context(), orgID, s.userID(r))
+	if errors.Is(err, store.ErrNotFound) || (err == nil && role == "") {
+		return store.Org{}, "", errNotFound("organisation")
+	}
+	if err != nil {
+		return store.Org{}, "", err
+	}
+	if !authz.AllowsOrg(role, action) {
+		return store.Org{}, role, errForbidden("only the organisation's owner may do this")
+	}
+	o, err := s.store.Org(r.Context(), orgID)
+	return o, role, err
+}
+
+func checkMeta(field string, b []byte) error {
+	if len(b) < 41 || len(b) > maxMetaBytes {
+		return errBadRequest("%s must be a sealed box of at most %d bytes", field, maxMetaBytes)
+	}
+	return nil
+}
+
+// accountKeys returns an account's public keys.
+func (s *Server) accountKeys(ctx context.Context, userID string) (store.Account, crypto.PublicKeys, error) {
+	a, err := s.store.AccountByID(ctx, userID)
+	return a, crypto.PublicKeys{Sign: a.SignPub, KEM: a.KEMPub}, err
+}
+
+// checkKeyWrap validates a signed key wrap by the caller (sizes and
+// signature). The server checks signatures only to refuse broken requests
+// early; clients verify everything themselves.
+func (s *Server) checkKeyWrap(ctx context.Context, signerID string, c crypto.KeyWrapContext, wrap, sig []byte, size int) error {
+	if len(wrap) != size || len(sig) != sigSize {
+		return errBadRequest("%s wrap for %s must be %d bytes with a %d-byte signature", c.Kind, c.RecipientID, size, sigSize)
+	}
+	_, signer, err := s.accountKeys(ctx, signerID)
+	if err != nil {
+		return err
+	}
+	if crypto.VerifyKeyWrap(signer, signerID, c, wrap, sig) != nil {
+		return errBadRequest("%s wrap for %s: signature does not verify", c.Kind, c.RecipientID)
+	}
+	return nil
+}
+
+// checkRoster validates a roster the owner signed: the version must follow
+// the stored one, the members must be exactly want (user ids), each with the
+// account's e-mail and key fingerprint, and the owner's signature must verify.
+func (s *Server) checkRoster(ctx context.Context, o store.Org, r api.Roster, want []string) (store.Org, error) {
+	if r.Version != o.RosterVersion+1 {
+		return o, errConflict(fmt.Sprintf("roster version must be %d; sync and retry", o.RosterVersion+1), 0)
+	}
+	if len(r.Members) != len(want) {
+		return o, errBadRequest("roster must list exactly the confirmed members")
+	}
+	wantSet := map[string]bool{}
+	for _, id := range want {
+		wantSet[id] = true
+	}
+	members := make([]crypto.RosterMember, 0, len(r.Members))
+	for _, m := range r.Members {
+		if !wantSet[m.UserID] {
+			return o, errBadRequest("roster must list exactly the confirmed members")
+		}
+		a, pub, err := s.accountKeys(ctx, m.UserID)
+		if err != nil {
+			return o, err
+		}
+		if !strings.EqualFold(a.Email, m.Email) || !crypto.Equal(pub.Fingerprint(), m.Fingerprint) {
+			return o, errBadRequest("roster entry for %s does not match the account's e-mail address or keys", m.UserID)
+		}
+		members = append(members, crypto.RosterMember{UserID: m.UserID, Email: m.Email, Fingerprint: m.Fingerprint})
+	}
+	_, owner, err := s.accountKeys(ctx, o.OwnerID)
+	if err != nil {
+		return o, err
+	}
+	if crypto.VerifyRoster(owner, o.ID, r.Version, o.OwnerID, members, r.Sig) != nil {
+		return o, errBadRequest("roster signature does not verify")
+	}
+	data, _ := json.Marshal(r.Members)
+	if len(data) > maxRosterBytes {
+		return o, errBadRequest("roster too large")
+	}
+	o.RosterVersion, o.Roster, o.RosterSig = r.Version, data, r.Sig
+	return o, nil
+}
+
+func (s *Server) confirmedMembers(ctx context.Context, orgID string) ([]store.Member, error) {
+	return s.store.OrgMembers(ctx, orgID)
+}
+
+func memberIDs(ms []store.Member, plus ...string) []string {
+	out := make([]string, 0, len(ms)+len(plus))
+	for _, m := range ms {
+		out = append(out, m.UserID)
+	}
+	return append(out, plus...)
+}
+
+func (s *Server) createOrg(w http.ResponseWriter, r *http.Request) error {
+	var req api.CreateOrgRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	me := s.userID(r)
+	if err := checkID("id", req.ID); err != nil {
+		return err
+	}
+	if err := checkMeta("meta", req.Meta); err != nil {
+		return err
+	}
+	_, myKeys, err := s.accountKeys(r.Context(), me)
+	if err != nil {
+		return err
+	}
+	o := store.Org{ID: req.ID, OwnerID: me, Meta: req.Meta, KeyEpoch: 1, CreatedAt: s.now()}
+	if o, err = s.checkRoster(r.Context(), o, req.Roster, []string{me}); err != nil {
+		return err
+	}
+	kw := req.KeyWrap
+	c := crypto.KeyWrapContext{Kind: crypto.KindOrgKey, OrgID: o.ID, ObjectID: o.ID, Epoch: 1, RecipientKind: crypto.RecipientUser, RecipientID: me, Recipient: myKeys}
+	if kw.Epoch != 1 || kw.MemberID != me || kw.SignerID != me {
+		return errBadRequest("key_wrap must be the owner's own wrap of epoch 1")
+	}
+	if err := s.checkKeyWrap(r.Context(), me, c, kw.Wrap, kw.Sig, vaultWrapSize); err != nil {
+		return err
+	}
+	err = s.store.CreateOrg(r.Context(), o, store.KeyWrap{ObjectID: o.ID, Epoch: 1, MemberID: me, SignerID: me, Wrap: kw.Wrap, Sig: kw.Sig, CreatedAt: o.CreatedAt})
+	if errors.Is(err, store.ErrExists) {
+		return &httpError{http.StatusConflict, api.CodeExists, "an organisation with this id already exists", 0}
+	}
+	if err != nil {
+		return err
+	}
+	s.log.Info("organisation created", "org", o.ID, "owner", me)
+	w.WriteHeader(http.StatusCreated)
+	return nil
+}
+
+func orgToAPI(o store.OrgAccess) api.Org {
+	out := api.Org{ID: o.ID, OwnerID: o.OwnerID, Role: o.Role, Meta: o.Meta, KeyEpoch: o.KeyEpoch,
+		Roster: api.Roster{Version: o.RosterVersion, Sig: o.RosterSig}, Wraps: []api.KeyWrap{}}
+	json.Unmarshal(o.Roster, &out.Roster.Members)
+	for _, w := range o.Wraps {
+		out.Wraps = append(out.Wraps, keyWrapToAPI(w))
+	}
+	return out
+}
+
+func keyWrapToAPI(w store.KeyWrap) api.KeyWrap {
+	return api.KeyWrap{Epoch: w.Epoch, MemberID: w.MemberID, SignerID: w.SignerID, Wrap: w.Wrap, Sig: w.Sig}
+}
+
+func (s *Server) orgsOf(ctx context.Context, userID string) ([]api.Org, error) {
+	list, err := s.store.OrgsForUser(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]api.Org, 0, len(list))
+	for _, o := range list {
+		out = append(out, orgToAPI(o))
+	}
+	return out, nil
+}
+
+func (s *Server) listOrgs(w http.ResponseWriter, r *http.Request) error {
+	orgs, err := s.orgsOf(r.Context(), s.userID(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, orgs)
+	return nil
+}
+
+func publicKeysToAPI(a store.Account) api.PublicKeys {
+	return api.PublicKeys{UserID: a.ID, Email: a.Email, Name: a.Name, SignPub: a.SignPub, KEMPub: a.KEMPub, PublicKeysSig: a.PublicKeysSig}
+}
+
+func (s *Server) orgMembers(w http.ResponseWriter, r *http.Request) error {
+	o, role, err := s.orgFor(r, r.PathValue("org"), authz.SeeOrg)
+	if err != nil {
+		return err
+	}
+	members, err := s.confirmedMembers(r.Context(), o.ID)
+	if err != nil {
+		return err
+	}
+	out := api.Members{Members: make([]api.Member, 0, len(members))}
+	for _, m := range members {
+		out.Members = append(out.Members, api.Member{PublicKeys: api.PublicKeys{UserID: m.UserID, Email: m.Email, Name: m.Name,
+			SignPub: m.SignPub, KEMPub: m.KEMPub, PublicKeysSig: m.PublicKeysSig}, Role: m.Role, ConfirmedAt: m.ConfirmedAt})
+	}
+	if authz.AllowsOrg(role, authz.SeeInvitations) {
+		invs, err := s.store.OrgInvitations(r.Context(), o.ID)
+		if err != nil {
+			return err
+		}
+		codes := map[string][]byte{}
+		for _, in := range invs {
+			ai := api.Invitation{ID: in.ID, BatchID: in.BatchID, Email: in.Email, State: in.State, UserID: in.UserID, CreatedAt: in.CreatedAt}
+			if in.State == store.InviteJoined {
+				acct, err := s.store.AccountByID(r.Context(), in.UserID)
+				if err != nil {
+					return err
+				}
+				k := publicKeysToAPI(acct)
+				ai.JoinMAC, ai.MemberKeys = in.JoinMAC, &k
+				if codes[in.BatchID] == nil {
+					b, err := s.store.InviteBatch(r.Context(), in.BatchID)
+					if err != nil {
+						return err
+					}
+					codes[in.BatchID] = b.SealedCode
+				}
+				ai.SealedCode = codes[in.BatchID]
+			}
+			out.Invitations = append(out.Invitations, ai)
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
+	var req api.InviteRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	o, _, err := s.orgFor(r, r.PathValue("org"), authz.Invite)
+	if err != nil {
+		return err
+	}
+	if err := checkID("batch_id", req.BatchID); err != nil {
+		return err
+	}
+	for field, n := range map[string]int{"verifier_hash": len(req.VerifierHash), "org_tag": len(req.OrgTag)} {
+		if n != 32 {
+			return errBadRequest("%s must be 32 bytes", field)
+		}
+	}
+	if err := checkMeta("details", req.Details); err != nil {
+		return err
+	}
+	if err := checkMeta("sealed_code", req.SealedCode); err != nil {
+		return err
+	}
+	n := len(req.Invitations)
+	if n == 0 || n > maxInvites {
+		return errBadRequest("invite 1 to %d addresses at a time (got %d)", maxInvites, n)
+	}
+	members, err := s.confirmedMembers(r.Context(), o.ID)
+	if err != nil {
+		return err
+	}
+	memberEmails := map[string]bool{}
+	for _, m := range members {
+		memberEmails[m.Email] = true
+	}
+	open, err := s.store.OrgInvitations(r.Context(), o.ID)
+	if err != nil {
+		return err
+	}
+	pending := map[string]bool{}
+	for _, in := range open {
+		if in.State == store.InviteInvited || in.State == store.InviteJoined {
+			pending[in.Email] = true
+		}
+	}
+	// Check every address and report every problem at once; store nothing
+	// unless all are fine.
+	var problems []string
+	seen := map[string]bool{}
+	invs := make([]store.Invitation, 0, n)
+	for _, in := range req.Invitations {
+		email, err := normalizeEmail(in.Email)
+		switch {
+		case err != nil:
+			problems = append(problems, fmt.Sprintf("%q is not an e-mail address", truncate(in.Email, 80)))
+		case seen[email]:
+			problems = append(problems, email+" is listed twice")
+		case memberEmails[email]:
+			problems = append(problems, email+" is already a member")
+		case pending[email]:
+			problems = append(problems, email+" already has an open invitation")
+		case checkID("invitation id", in.ID) != nil:
+			problems = append(problems, "the invitation id for "+email+" is not a UUID")
+		}
+		seen[email] = true
+		invs = append(invs, store.Invitation{ID: in.ID, Email: email})
+	}
+	if len(problems) > 0 {
+		return errBadRequest("nobody was invited: %s", strings.Join(problems, "; "))
+	}
+	b := store.InviteBatch{ID: req.BatchID, OrgID: o.ID, VerifierHash: req.VerifierHash, OrgTag: req.OrgTag, Details: req.Details, SealedCode: req.SealedCode, CreatedAt: s.now()}
+	if err := s.store.CreateInvitations(r.Context(), b, invs); err != nil {
+		if errors.Is(err, store.ErrExists) {
+			return &httpError{http.StatusConflict, api.CodeExists, "an invitation or batch with this id already exists, or an address was invited meanwhile", 0}
+		}
+		return err
+	}
+	s.log.Info("invitations created", "org", o.ID, "batch", b.ID, "count", len(invs))
+	writeJSON(w, http.StatusCreated, api.InviteResponse{BatchID: b.ID, Mail: s.sendInvitations(r.Context(), o, invs, req.JoinURL)})
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// sendInvitations mails each invitee a Join link. The code is never in the
+// mail: the owner passes it on out of band.
+func (s *Server) sendInvitations(ctx context.Context, o store.Org, invs []store.Invitation, joinURL string) string {
+	if s.cfg.Mailer == nil {
+		return api.MailNotConfigured
+	}
+	owner, err := s.store.AccountByID(ctx, o.OwnerID)
+	if err != nil {
+		return api.MailFailed
+	}
+	base := s.cfg.PublicURL
+	if base == "" {
+		base = joinURL
+	}
+	status := api.MailSent
+	for _, in := range invs {
+		link := strings.TrimRight(base, "/") + "/join?org=" + o.ID + "&invitation=" + in.ID
+		body := fmt.Sprintf("%s <%s> invited you to an organisation on Coffer.\n\n"+
+			"Join: %s\n\nWith the command line:\n  coffer org join %s --code CODE\n\n"+
+			"You need the confirmation code, which %s gives you separately (it is not in this e-mail).\n"+
+			"If you have no Coffer account yet, sign up with this e-mail address (%s) first.\n",
+			owner.Name, owner.Email, link, o.ID, owner.Name, in.Email)
+		if err := s.cfg.Mailer.Send(ctx, in.Email, "Invitation to join an organisation on Coffer", body); err != nil {
+			s.log.Warn("invitation mail failed", "org", o.ID, "invitation", in.ID, "err", err)
+			status = api.MailFailed
+		}
+	}
+	return status
+}
+
+func (s *Server) pendingInvitations(w http.ResponseWriter, r *http.Request) error {
+	me, err := s.store.AccountByID(r.Context(), s.userID(r))
+	if err != nil {
+		return err
+	}
+	invs, err := s.store.OpenInvitationsFor(r.Context(), me.Email)
+	if err != nil {
+		return err
+	}
+	out := make([]api.PendingInvitation, 0, len(invs))
+	for _, in := range invs {
+		b, err := s.store.InviteBatch(r.Context(), in.BatchID)
+		if err != nil {
+			return err
+		}
+		o, err := s.store.Org(r.Context(), in.OrgID)
+		if err != nil {
+			return err
+		}
+		owner, err := s.store.AccountByID(r.Context(), o.OwnerID)
+		if err != nil {
+			return err
+		}
+		out = append(out, api.PendingInvitation{ID: in.ID, OrgID: in.OrgID, BatchID: in.BatchID, Email: in.Email,
+			OrgTag: b.OrgTag, Details: b.Details, Owner: publicKeysToAPI(owner)})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// joinInvitation checks the code's verifier (rate-limited per invitation)
+// and records the invitee's MAC.
+func (s *Server) joinInvitation(w http.ResponseWriter, r *http.Request) error {
+	var req api.JoinRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	if err := checkID("invitation id", id); err != nil {
+		return err
+	}
+	if len(req.Verifier) != 32 || len(req.JoinMAC) != 32 {
+		return errBadRequest("verifier and join_mac must be 32 bytes")
+	}
+	me, err := s.store.AccountByID(r.Context(), s.userID(r))
+	if err != nil {
+		return err
+	}
+	in, err := s.store.Invitation(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && in.Email != me.Email) {
+		return errNotFound("invitation")
+	}
+	if err != nil {
+		return err
+	}
+	if in.State != store.InviteInvited {
+		return errConflict("this invitation is "+in.State+"; it cannot be joined", 0)
+	}
+	if in.FailedAttempts >= maxJoinFails {
+		return &httpError{http.StatusTooManyRequests, api.CodeRateLimited, "too many wrong codes for this invitation; ask the owner to invite you again", 0}
+	}
+	b, err := s.store.InviteBatch(r.Context(), in.BatchID)
+	if err != nil {
+		return err
+	}
+	if !crypto.Equal(crypto.VerifierHash(req.Verifier), b.VerifierHash) {
+		n, err := s.store.RecordFailedJoin(r.Context(), in.ID, s.now())
+		if err != nil {
+			return err
+		}
+		return errForbidden(fmt.Sprintf("wrong confirmation code (%d of %d attempts left)", max(0, maxJoinFails-n), maxJoinFails))
+	}
+	if err := s.store.JoinInvitation(r.Context(), in.ID, me.ID, req.JoinMAC, s.now()); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return errConflict("this invitation can no longer be joined", 0)
+		}
+		return err
+	}
+	s.log.Info("invitation joined", "org", in.OrgID, "invitation", in.ID, "user", me.ID)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// invitationFor loads an invitation of the organisation in the path.
+func (s *Server) invitationFor(r *http.Request, o store.Org) (store.Invitation, error) {
+	id := r.PathValue("id")
+	if err := checkID("invitation id", id); err != nil {
+		return store.Invitation{}, err
+	}
+	in, err := s.store.Invitation(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && in.OrgID != o.ID) {
+		return in, errNotFound("invitation")
+	}
+	return in, err
+}
+
+func (s *Server) confirmInvitation(w http.ResponseWriter, r *http.Request) error {
+	var req api.ConfirmRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	o, _, err := s.orgFor(r, r.PathValue("org"), authz.ConfirmMembers)
+	if err != nil {
+		return err
+	}
+	in, err := s.invitationFor(r, o)
+	if err != nil {
+		return err
+	}
+	if in.State != store.InviteJoined {
+		return errConflict("only a joined invitation can be confirmed; this one is "+in.State, 0)
+	}
+	members, err := s.confirmedMembers(r.Context(), o.ID)
+	if err != nil {
+		return err
+	}
+	if o, err = s.checkRoster(r.Context(), o, req.Roster, memberIDs(members, in.UserID)); err != nil {
+		return err
+	}
+	_, memberKeys, err := s.accountKeys(r.Context(), in.UserID)
+	if err != nil {
+		return err
+	}
+	kw := req.KeyWrap
+	c := crypto.KeyWrapContext{Kind: crypto.KindOrgKey, OrgID: o.ID, ObjectID: o.ID, Epoch: o.KeyEpoch, RecipientKind: crypto.RecipientUser, RecipientID: in.UserID, Recipient: memberKeys}
+	if kw.Epoch != o.KeyEpoch || kw.MemberID != in.UserID || kw.SignerID != o.OwnerID {
+		return errBadRequest("key_wrap must wrap the current organisation key to the new member, signed by the owner")
+	}
+	if err := s.checkKeyWrap(r.Context(), o.OwnerID, c, kw.Wrap, kw.Sig, vaultWrapSize); err != nil {
+		return err
+	}
+	wrap := store.KeyWrap{ObjectID: o.ID, Epoch: kw.Epoch, MemberID: in.UserID, SignerID: o.OwnerID, Wrap: kw.Wrap, Sig: kw.Sig, CreatedAt: s.now()}
+	if err := s.store.ConfirmMember(r.Context(), in.ID, o, wrap, s.now()); err != nil {
+		return err
+	}
+	s.log.Info("member confirmed", "org", o.ID, "user", in.UserID)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) cancelInvitation(w http.ResponseWriter, r *http.Request) error {
+	o, _, err := s.orgFor(r, r.PathValue("org"), authz.ConfirmMembers)
+	if err != nil {
+		return err
+	}
+	in, err := s.invitationFor(r, o)
+	if err != nil {
+		return err
+	}
+	if err := s.store.CancelInvitation(r.Context(), in.ID, s.now()); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return errConflict("only an invited or joined invitation can be cancelled; this one is "+in.State, 0)
+		}
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) error {
+	var req api.RemoveMemberRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	o, _, err := s.orgFor(r, r.PathValue("org"), authz.RemoveMembers)
+	if err != nil {
+		return err
+	}
+	userID := r.PathValue("user")
+	if err := checkID("user id", userID); err != nil {
+		return err
+	}
+	if userID == o.OwnerID {
+		return errConflict("the organisation's owner cannot be removed", 0)
+	}
+	members, err := s.confirmedMembers(r.Context(), o.ID)
+	if err != nil {
+		return err
+	}
+	var rest []string
+	found := false
+	for _, m := range members {
+		if m.UserID == userID {
+			found = true
+			continue
+		}
+		rest = append(rest, m.UserID)
+	}
+	if !found {
+		return errNotFound("member")
+	}
+	if o, err = s.checkRoster(r.Context(), o, req.Roster, rest); err != nil {
+		return err
+	}
+	if err := s.store.RemoveMember(r.Context(), o, userID); err != nil {
+		return err
+	}
+	s.log.Info("member removed", "org", o.ID, "user", userID)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
