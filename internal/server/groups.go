@@ -24,7 +24,9 @@ func groupToAPI(g store.Group, wraps []store.KeyWrap) api.Group {
 	return out
 }
 
-func groupKeys(g store.Group) crypto.PublicKeys { return crypto.PublicKeys{Sign: g.SignPub, KEM: g.KEMPub} }
+func groupKeys(g store.Group) crypto.PublicKeys {
+	return crypto.PublicKeys{Sign: g.SignPub, KEM: g.KEMPub}
+}
 
 // checkVaultWraps validates the wraps of one epoch of a vault key to the
 // given recipients, signed by the caller.
