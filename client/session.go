@@ -44,11 +44,22 @@ type Session struct {
 	// seen is the highest revision seen per item: a server that later
 	// serves an older head is refused (rollback).
 	seen map[string]uint64
+
+	orgs        map[string]*Org
+	groups      map[string]*Group
+	members     map[string]map[string]Member // per organisation, roster-verified
+	rosterSeen  map[string]uint64
+	keyringSeen uint64
+
+	// Warnings lists what the last syncs ignored (e.g. an organisation
+	// that was never confirmed on this account), for the user to see.
+	Warnings []string
 }
 
 func newSession(p *Profile, ak []byte, id *crypto.Identity, t *transport, opt Options) *Session {
 	return &Session{Profile: p, t: t, opt: opt, ak: ak, id: id,
-		vaultKeys: map[epochKey][]byte{}, vaults: map[string]*Vault{}, items: map[string]*Item{}, seen: map[string]uint64{}}
+		vaultKeys: map[epochKey][]byte{}, vaults: map[string]*Vault{}, items: map[string]*Item{}, seen: map[string]uint64{},
+		orgs: map[string]*Org{}, groups: map[string]*Group{}, members: map[string]map[string]Member{}, rosterSeen: map[string]uint64{}}
 }
 
 // Vault is a vault the user can open.
@@ -56,6 +67,7 @@ type Vault struct {
 	ID         string
 	Kind       string
 	OrgID      string
+	OrgName    string
 	Name       string
 	Epoch      uint64
 	Permission string
@@ -94,13 +106,32 @@ func (s *Session) Sync(ctx context.Context) error {
 	if err := s.t.do(ctx, http.MethodGet, "/sync?since="+strconv.FormatInt(s.cursor, 10), nil, &resp); err != nil {
 		return err
 	}
+	fetched, err := s.fetchOrgs(ctx, resp.Orgs)
+	if err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if resp.Cursor < s.cursor {
 		return tampered("sync cursor went backwards")
 	}
+	// Memberships and keys may have changed: re-check them from scratch.
+	s.orgs, s.groups, s.members = map[string]*Org{}, map[string]*Group{}, map[string]map[string]Member{}
+	if err := s.openOrgs(resp.Orgs, fetched); err != nil {
+		return err
+	}
+	if err := s.openGroups(resp.Groups); err != nil {
+		return err
+	}
+	s.vaults = map[string]*Vault{}
 	for _, v := range resp.Vaults {
-		if err := s.openVault(v); err != nil {
+		var err error
+		if v.Kind == "org" {
+			err = s.openOrgVault(v)
+		} else {
+			err = s.openVault(v)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -121,9 +152,7 @@ func (s *Session) openVault(v api.Vault) error {
 		return tampered("vault id or epoch")
 	}
 	if v.Kind != "personal" {
-		// Organisation vaults arrive with the organisation issue; until then
-		// a client accepts only its own personal vault.
-		return tampered("vault %s is not a personal vault", v.ID)
+		return tampered("vault %s has an unknown kind", v.ID)
 	}
 	if v.OwnerID != s.Profile.UserID || v.OrgID != "" {
 		return tampered("personal vault %s belongs to someone else", v.ID)
@@ -160,10 +189,16 @@ func (s *Session) openVault(v api.Vault) error {
 }
 
 // authorKeys returns the pinned public keys of an author allowed to write in
-// vault v. In a personal vault that is only the account itself.
+// vault v: in a personal vault only the account itself, in an organisation
+// vault a member whose keys match the signed roster.
 func (s *Session) authorKeys(v *Vault, authorID string) (crypto.PublicKeys, error) {
 	if authorID == s.Profile.UserID {
 		return s.id.Public(), nil
+	}
+	if v.Kind == "org" {
+		if m, ok := s.members[v.OrgID][authorID]; ok {
+			return m.Keys, nil
+		}
 	}
 	return crypto.PublicKeys{}, tampered("revision in vault %s by an author who may not write there", v.ID)
 }
@@ -190,8 +225,11 @@ func (s *Session) itemKey(itemID string, v *Vault, keyVault string, keyEpoch uin
 
 // openRevision verifies and decrypts one revision of an item.
 func (s *Session) openRevision(itemID string, v *Vault, r api.Revision, wraps []api.ItemKeyWrap) (Content, []byte, []byte, error) {
-	if r.VaultID != v.ID {
-		return Content{}, nil, nil, tampered("revision %d of item %s belongs to another vault", r.Revision, itemID)
+	// An older revision may come from the vault the item was moved from:
+	// My Vault, or another vault of the same organisation. Both its vault
+	// and organisation are bound in its associated data and signature.
+	if r.VaultID != v.ID && r.OrgID != v.OrgID && r.OrgID != "" {
+		return Content{}, nil, nil, tampered("revision %d of item %s comes from another organisation", r.Revision, itemID)
 	}
 	author, err := s.authorKeys(v, r.AuthorID)
 	if err != nil {
@@ -201,7 +239,7 @@ func (s *Session) openRevision(itemID string, v *Vault, r api.Revision, wraps []
 	if err != nil {
 		return Content{}, nil, nil, err
 	}
-	h := crypto.RevisionHeader{OrgID: v.OrgID, VaultID: r.VaultID, ItemID: itemID, Revision: r.Revision, KeyEpoch: r.KeyEpoch,
+	h := crypto.RevisionHeader{OrgID: r.OrgID, VaultID: r.VaultID, ItemID: itemID, Revision: r.Revision, KeyEpoch: r.KeyEpoch,
 		Type: r.Type, AuthorID: r.AuthorID, Time: uint64(r.Time), PrevHash: r.PrevHash}
 	pt, hash, err := crypto.OpenRevision(author, ik, h, r.Blob, r.Sig)
 	if err != nil {
@@ -221,7 +259,7 @@ func (s *Session) decryptItem(it api.Item) (*Item, error) {
 		return nil, tampered("item %s is in a vault this account cannot open", it.ID)
 	}
 	r := it.HeadRevision
-	if uuid.Validate(it.ID) != nil || r.Revision != it.Head || r.Type != it.Type || r.Time < 0 {
+	if uuid.Validate(it.ID) != nil || r.Revision != it.Head || r.Type != it.Type || r.Time < 0 || r.VaultID != v.ID || r.OrgID != v.OrgID {
 		return nil, tampered("item %s head does not match its revision", it.ID)
 	}
 	if seen := s.seen[it.ID]; it.Head < seen {
@@ -280,12 +318,20 @@ func (s *Session) FindVault(ref string) (*Vault, error) {
 	if v, ok := s.vaults[ref]; ok {
 		return v, nil
 	}
+	// ORG/NAME names an organisation vault.
+	var found []*Vault
 	for _, v := range s.vaults {
-		if v.Name == ref {
-			return v, nil
+		if v.Kind == "org" && strings.EqualFold(v.OrgName+"/"+v.Name, ref) {
+			found = append(found, v)
 		}
 	}
-	return nil, fmt.Errorf("vault %q: %w", ref, ErrNotFound)
+	switch len(found) {
+	case 0:
+		return nil, fmt.Errorf("vault %q: %w (name organisation vaults ORG/NAME)", ref, ErrNotFound)
+	case 1:
+		return found[0], nil
+	}
+	return nil, fmt.Errorf("vault %q: %w; use its id", ref, ErrAmbiguous)
 }
 
 // Items returns the synced items (trashed ones only if trashed is true),
@@ -295,7 +341,7 @@ func (s *Session) Items(trashed bool) []*Item {
 	defer s.mu.Unlock()
 	out := make([]*Item, 0, len(s.items))
 	for _, it := range s.items {
-		if it.Trashed == trashed {
+		if it.Trashed == trashed && s.vaults[it.VaultID] != nil {
 			out = append(out, it)
 		}
 	}
@@ -314,12 +360,12 @@ func (s *Session) Items(trashed bool) []*Item {
 func (s *Session) FindItem(ref string, trashed bool) (*Item, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if it, ok := s.items[ref]; ok && it.Trashed == trashed {
+	if it, ok := s.items[ref]; ok && it.Trashed == trashed && s.vaults[it.VaultID] != nil {
 		return it, nil
 	}
 	var exact, folded []*Item
 	for _, it := range s.items {
-		if it.Trashed != trashed {
+		if it.Trashed != trashed || s.vaults[it.VaultID] == nil {
 			continue
 		}
 		if it.Content.Name == ref {

@@ -1,0 +1,411 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/coffer-pm/coffer/internal/api"
+	"github.com/coffer-pm/coffer/internal/crypto"
+)
+
+// wrapVaultKeys wraps every epoch of a vault key the user holds to one
+// recipient, signed by the user.
+func (s *Session) wrapVaultKeys(v *Vault, kind, id string, recipient crypto.PublicKeys) ([]api.VaultKeyWrap, error) {
+	var out []api.VaultKeyWrap
+	for e := uint64(1); e <= v.Epoch; e++ {
+		s.mu.Lock()
+		vk, ok := s.vaultKeys[epochKey{v.ID, e}]
+		s.mu.Unlock()
+		if !ok {
+			return nil, fmt.Errorf("you do not hold epoch %d of vault %q's key", e, v.Name)
+		}
+		w, err := s.wrapVaultKey(v.OrgID, v.ID, e, kind, id, recipient, vk)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, nil
+}
+
+func (s *Session) wrapVaultKey(orgID, vaultID string, epoch uint64, kind, id string, recipient crypto.PublicKeys, vk []byte) (api.VaultKeyWrap, error) {
+	c := crypto.VaultKeyContext(orgID, vaultID, epoch, kind, id, recipient)
+	wrap, sig, err := crypto.WrapKey(s.id, s.Profile.UserID, c, vk)
+	return api.VaultKeyWrap{VaultID: vaultID, Epoch: epoch, RecipientKind: kind, RecipientID: id, SignerID: s.Profile.UserID, Wrap: wrap, Sig: sig}, err
+}
+
+// CreateGroup creates an organisation group (owner only) or, with private,
+// a private group of any confirmed member, which comes with its own vault
+// named like the group. defaultPerm is "view", "edit" or "manage" (empty:
+// view).
+func (s *Session) CreateGroup(ctx context.Context, orgID, name string, private bool, defaultPerm string) (*Group, error) {
+	o, err := s.FindOrg(orgID)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkName("group", name); err != nil {
+		return nil, err
+	}
+	if !private && o.OwnerID != s.Profile.UserID {
+		return nil, errors.New("only the organisation's owner creates organisation groups; create a private group with --private")
+	}
+	gid, err := crypto.NewIdentity()
+	if err != nil {
+		return nil, err
+	}
+	me := s.Profile.UserID
+	g := &Group{ID: newID(), OrgID: o.ID, Name: name, ManagerID: me, Private: private, keys: gid.Public(), epoch: 1, id: gid}
+	metaBox, err := sealMeta(o.key, name, metaAD("coffer/v1/group-meta", o.ID, g.ID))
+	if err != nil {
+		return nil, err
+	}
+	seeds := gid.PrivateSeeds()
+	defer clear(seeds)
+	c := crypto.KeyWrapContext{Kind: crypto.KindGroupKey, OrgID: o.ID, ObjectID: g.ID, Epoch: 1, RecipientKind: crypto.RecipientUser, RecipientID: me, Recipient: s.id.Public()}
+	wrap, sig, err := crypto.WrapKey(s.id, me, c, seeds)
+	if err != nil {
+		return nil, err
+	}
+	req := api.CreateGroupRequest{ID: g.ID, Private: private, DefaultPermission: defaultPerm, Meta: metaBox,
+		SignPub: gid.Public().Sign, KEMPub: gid.Public().KEM, KeysSig: s.id.SignPublicKeys(crypto.RecipientGroup, g.ID, gid.Public()),
+		KeyWrap: api.KeyWrap{Epoch: 1, MemberID: me, SignerID: me, Wrap: wrap, Sig: sig}}
+	if private {
+		vaultID, vk := newID(), crypto.NewKey()
+		vmeta, err := sealMeta(vk, name, metaAD("coffer/v1/vault-meta", o.ID, vaultID))
+		if err != nil {
+			return nil, err
+		}
+		toMe, err := s.wrapVaultKey(o.ID, vaultID, 1, crypto.RecipientUser, me, s.id.Public(), vk)
+		if err != nil {
+			return nil, err
+		}
+		toGroup, err := s.wrapVaultKey(o.ID, vaultID, 1, crypto.RecipientGroup, g.ID, gid.Public(), vk)
+		if err != nil {
+			return nil, err
+		}
+		req.Vault = &api.NewVault{ID: vaultID, Meta: vmeta, Wraps: []api.VaultKeyWrap{toMe, toGroup}}
+		g.VaultID = vaultID
+		s.mu.Lock()
+		s.vaultKeys[epochKey{vaultID, 1}] = vk // the creator keeps the key it made
+		s.mu.Unlock()
+	}
+	if err := s.t.do(ctx, http.MethodPost, "/orgs/"+url.PathEscape(o.ID)+"/groups", req, nil); err != nil {
+		return nil, err
+	}
+	return g, s.Sync(ctx)
+}
+
+// AddGroupMembers adds confirmed members, by e-mail, to a group the user
+// manages: one wrap of the group key each, whatever the group can open.
+func (s *Session) AddGroupMembers(ctx context.Context, g *Group, emails []string) error {
+	if g.ManagerID != s.Profile.UserID || g.id == nil {
+		return errors.New("only the group's manager can add members")
+	}
+	seeds := g.id.PrivateSeeds()
+	defer clear(seeds)
+	var wraps []api.KeyWrap
+	for _, email := range emails {
+		m, err := s.memberByEmail(g.OrgID, email)
+		if err != nil {
+			return err
+		}
+		c := crypto.KeyWrapContext{Kind: crypto.KindGroupKey, OrgID: g.OrgID, ObjectID: g.ID, Epoch: g.epoch, RecipientKind: crypto.RecipientUser, RecipientID: m.UserID, Recipient: m.Keys}
+		wrap, sig, err := crypto.WrapKey(s.id, s.Profile.UserID, c, seeds)
+		if err != nil {
+			return err
+		}
+		wraps = append(wraps, api.KeyWrap{Epoch: g.epoch, MemberID: m.UserID, SignerID: s.Profile.UserID, Wrap: wrap, Sig: sig})
+	}
+	if err := s.t.do(ctx, http.MethodPost, "/groups/"+url.PathEscape(g.ID)+"/members", api.AddGroupMembersRequest{Wraps: wraps}, nil); err != nil {
+		return err
+	}
+	return s.Sync(ctx)
+}
+
+// RemoveGroupMember removes a member from a group the user manages.
+func (s *Session) RemoveGroupMember(ctx context.Context, g *Group, email string) error {
+	m, err := s.memberByEmail(g.OrgID, email)
+	if err != nil {
+		return err
+	}
+	if err := s.t.do(ctx, http.MethodDelete, "/groups/"+url.PathEscape(g.ID)+"/members/"+url.PathEscape(m.UserID), nil, nil); err != nil {
+		return err
+	}
+	return s.Sync(ctx)
+}
+
+// CreateVault creates an organisation vault (owner only).
+func (s *Session) CreateVault(ctx context.Context, orgID, name string) (*Vault, error) {
+	o, err := s.requireOwner(orgID)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkName("vault", name); err != nil {
+		return nil, err
+	}
+	id, vk := newID(), crypto.NewKey()
+	metaBox, err := sealMeta(vk, name, metaAD("coffer/v1/vault-meta", o.ID, id))
+	if err != nil {
+		return nil, err
+	}
+	toMe, err := s.wrapVaultKey(o.ID, id, 1, crypto.RecipientUser, s.Profile.UserID, s.id.Public(), vk)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.vaultKeys[epochKey{id, 1}] = vk
+	s.mu.Unlock()
+	if err := s.t.do(ctx, http.MethodPost, "/orgs/"+url.PathEscape(o.ID)+"/vaults", api.CreateVaultRequest{NewVault: api.NewVault{ID: id, Meta: metaBox, Wraps: []api.VaultKeyWrap{toMe}}}, nil); err != nil {
+		return nil, err
+	}
+	if err := s.Sync(ctx); err != nil {
+		return nil, err
+	}
+	return s.FindVault(id)
+}
+
+// GrantGroup grants a vault to a group; permission "" uses the group's
+// default. The group's keys are checked against its manager's signature.
+func (s *Session) GrantGroup(ctx context.Context, v *Vault, groupRef, permission string) error {
+	g, err := s.findGrantableGroup(ctx, v.OrgID, groupRef)
+	if err != nil {
+		return err
+	}
+	wraps, err := s.wrapVaultKeys(v, crypto.RecipientGroup, g.ID, g.keys)
+	if err != nil {
+		return err
+	}
+	return s.grant(ctx, v, api.GrantRequest{GranteeKind: crypto.RecipientGroup, GranteeID: g.ID, Permission: permission, Wraps: wraps})
+}
+
+// findGrantableGroup finds any group of the organisation the user can see
+// (not only their own) and checks its keys against its manager.
+func (s *Session) findGrantableGroup(ctx context.Context, orgID, ref string) (*Group, error) {
+	if g, err := s.FindGroup(orgID, ref); err == nil {
+		return g, nil
+	}
+	var resp []api.Group
+	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+url.PathEscape(orgID)+"/groups", nil, &resp); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.orgs[orgID]
+	var found []*Group
+	for _, ag := range resp {
+		name, err := openMeta(o.key, ag.Meta, metaAD("coffer/v1/group-meta", o.ID, ag.ID))
+		if err != nil {
+			return nil, tampered("name of group %s", ag.ID)
+		}
+		if ag.ID != ref && !strings.EqualFold(name, ref) {
+			continue
+		}
+		manager, ok := s.members[orgID][ag.ManagerID]
+		keys := crypto.PublicKeys{Sign: ag.SignPub, KEM: ag.KEMPub}
+		if !ok || crypto.VerifyPublicKeys(crypto.RecipientGroup, ag.ID, keys, manager.Keys, ag.KeysSig) != nil {
+			return nil, tampered("group %s: keys not signed by a member manager", ag.ID)
+		}
+		found = append(found, &Group{ID: ag.ID, OrgID: orgID, Name: name, ManagerID: ag.ManagerID, Private: ag.Private,
+			DefaultPermission: ag.DefaultPermission, Members: ag.Members, VaultID: ag.VaultID, keys: keys, epoch: ag.Epoch})
+	}
+	switch len(found) {
+	case 0:
+		return nil, fmt.Errorf("group %q: %w", sanitize(ref, 80), ErrNotFound)
+	case 1:
+		return found[0], nil
+	}
+	return nil, fmt.Errorf("group %q: %w", sanitize(ref, 80), ErrAmbiguous)
+}
+
+// GrantUser grants a vault directly to a confirmed member.
+func (s *Session) GrantUser(ctx context.Context, v *Vault, email, permission string) error {
+	m, err := s.memberByEmail(v.OrgID, email)
+	if err != nil {
+		return err
+	}
+	wraps, err := s.wrapVaultKeys(v, crypto.RecipientUser, m.UserID, m.Keys)
+	if err != nil {
+		return err
+	}
+	return s.grant(ctx, v, api.GrantRequest{GranteeKind: crypto.RecipientUser, GranteeID: m.UserID, Permission: permission, Wraps: wraps})
+}
+
+func (s *Session) grant(ctx context.Context, v *Vault, req api.GrantRequest) error {
+	if v.Kind != "org" {
+		return errors.New("My Vault is never shared; move the item into an organisation vault instead")
+	}
+	if err := s.t.do(ctx, http.MethodPost, "/vaults/"+url.PathEscape(v.ID)+"/grants", req, nil); err != nil {
+		return err
+	}
+	return s.Sync(ctx)
+}
+
+// Revoke removes a group's or member's grant on a vault.
+func (s *Session) Revoke(ctx context.Context, v *Vault, kind, ref string) error {
+	var id string
+	switch kind {
+	case crypto.RecipientUser:
+		m, err := s.memberByEmail(v.OrgID, ref)
+		if err != nil {
+			return err
+		}
+		id = m.UserID
+	case crypto.RecipientGroup:
+		g, err := s.findGrantableGroup(ctx, v.OrgID, ref)
+		if err != nil {
+			return err
+		}
+		id = g.ID
+	default:
+		return fmt.Errorf("grantee kind must be user or group")
+	}
+	if err := s.t.do(ctx, http.MethodDelete, "/vaults/"+url.PathEscape(v.ID)+"/grants/"+kind+"/"+url.PathEscape(id), nil, nil); err != nil {
+		return err
+	}
+	return s.Sync(ctx)
+}
+
+// Access is one grant on a vault, with the grantee's name resolved.
+type Access struct {
+	Kind       string
+	ID         string
+	Name       string // member e-mail or group name
+	Permission string
+}
+
+// VaultAccess lists who can open a vault and with which permission.
+func (s *Session) VaultAccess(ctx context.Context, v *Vault) ([]Access, error) {
+	var resp api.VaultAccess
+	if err := s.t.do(ctx, http.MethodGet, "/vaults/"+url.PathEscape(v.ID)+"/access", nil, &resp); err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	if v.Kind == "org" {
+		for id, m := range s.memberKeys(v.OrgID) {
+			names["user:"+id] = m.Email
+		}
+		if groups, err := s.ListGroups(ctx, v.OrgID); err == nil {
+			for _, g := range groups {
+				names["group:"+g.ID] = g.Name
+			}
+		}
+	} else {
+		names["user:"+s.Profile.UserID] = s.Profile.Email
+	}
+	out := make([]Access, 0, len(resp.Grants))
+	for _, g := range resp.Grants {
+		name := names[g.GranteeKind+":"+g.GranteeID]
+		if name == "" {
+			name = "(unknown " + g.GranteeKind + " " + g.GranteeID + ")"
+		}
+		out = append(out, Access{Kind: g.GranteeKind, ID: g.GranteeID, Name: name, Permission: g.Permission})
+	}
+	return out, nil
+}
+
+// MoveItem moves an item into another vault the user can edit: My Vault
+// into an organisation vault, or between vaults of one organisation. Every
+// item key of its history is re-wrapped under the destination's key, and a
+// new revision is written there, so the history moves along and stays
+// readable.
+func (s *Session) MoveItem(ctx context.Context, it *Item, toVaultID string) (*Item, error) {
+	from, ok := s.vault(it.VaultID)
+	if !ok {
+		return nil, fmt.Errorf("vault %q: %w", it.VaultID, ErrNotFound)
+	}
+	to, ok := s.vault(toVaultID)
+	if !ok {
+		return nil, fmt.Errorf("vault %q: %w", toVaultID, ErrNotFound)
+	}
+	switch {
+	case it.Trashed:
+		return nil, ErrTrashed
+	case to.ID == from.ID:
+		return nil, errors.New("the item is already in this vault")
+	case to.Kind != "org":
+		return nil, errors.New("items cannot move into My Vault: once shared in an organisation they stay there")
+	case from.Kind == "org" && from.OrgID != to.OrgID:
+		return nil, errors.New("items cannot move between organisations: a vault item is shared only within one organisation")
+	case to.Permission == "view":
+		return nil, fmt.Errorf("%w %q", ErrReadOnly, to.Name)
+	}
+	var st api.Item
+	if err := s.t.do(ctx, http.MethodGet, "/items/"+url.PathEscape(it.ID), nil, &st); err != nil {
+		return nil, err
+	}
+	var revs api.Revisions
+	if err := s.t.do(ctx, http.MethodGet, "/items/"+url.PathEscape(it.ID)+"/revisions", nil, &revs); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	destKey := s.vaultKeys[epochKey{to.ID, to.Epoch}]
+	s.mu.Unlock()
+	done := map[epochKey]bool{}
+	var wraps []api.ItemKeyWrap
+	for _, r := range revs.Revisions {
+		k := epochKey{r.VaultID, r.KeyEpoch}
+		if done[k] {
+			continue
+		}
+		done[k] = true
+		s.mu.Lock()
+		ik, err := s.itemKey(it.ID, from, r.VaultID, r.KeyEpoch, st.KeyWraps)
+		s.mu.Unlock()
+		if err != nil {
+			return nil, err
+		}
+		c := crypto.ItemKeyContext{OrgID: to.OrgID, WrapVault: to.ID, WrapEpoch: to.Epoch, ItemID: it.ID, KeyVault: r.VaultID, KeyEpoch: r.KeyEpoch}
+		w, err := crypto.WrapItemKey(destKey, c, ik)
+		if err != nil {
+			return nil, err
+		}
+		wraps = append(wraps, api.ItemKeyWrap{KeyVault: r.VaultID, KeyEpoch: r.KeyEpoch, WrapVault: to.ID, WrapEpoch: to.Epoch, Wrap: w})
+	}
+	next := *it
+	next.VaultID, next.itemKey, next.keyVault, next.keyEpoch = to.ID, crypto.NewKey(), to.ID, to.Epoch
+	nr, newWraps, err := s.sealRevision(&next, to, it.Revision+1, it.hash, true)
+	if err != nil {
+		return nil, err
+	}
+	var out api.Item
+	err = s.t.do(ctx, http.MethodPost, "/items/"+url.PathEscape(it.ID)+"/move",
+		api.MoveItemRequest{ToVault: to.ID, BaseRevision: it.Revision, Revision: nr, KeyWraps: append(wraps, newWraps...)}, &out)
+	var ae *APIError
+	if errors.As(err, &ae) && ae.Code == api.CodeConflict && ae.Head > 0 {
+		return nil, &ConflictError{Base: it.Revision, Head: ae.Head}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.accept(out)
+}
+
+// Share is the MySafe flow: it moves an item into a private group's vault
+// and sets the group's permission on it (view, edit or manage; empty keeps
+// the group's default).
+func (s *Session) Share(ctx context.Context, it *Item, g *Group, permission string) (*Item, error) {
+	if g.VaultID == "" {
+		return nil, fmt.Errorf("group %q has no vault of its own; grant it an organisation vault instead", g.Name)
+	}
+	v, ok := s.vault(g.VaultID)
+	if !ok {
+		return nil, fmt.Errorf("you cannot open the vault of group %q", g.Name)
+	}
+	moved := it
+	if it.VaultID != v.ID {
+		var err error
+		if moved, err = s.MoveItem(ctx, it, v.ID); err != nil {
+			return nil, err
+		}
+	}
+	if permission != "" && permission != g.DefaultPermission {
+		if err := s.GrantGroup(ctx, v, g.ID, permission); err != nil {
+			return nil, err
+		}
+	}
+	return moved, nil
+}

@@ -1,0 +1,104 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/coffer-pm/coffer/internal/api"
+	"github.com/coffer-pm/coffer/internal/crypto"
+)
+
+// keyring is the account's sealed list of pinned organisations
+// (docs/protocol.md §14.2): an organisation is accepted only if its owner's
+// keys are pinned here.
+type keyring struct {
+	Version uint64               `json:"-"`
+	Orgs    map[string]pinnedOrg `json:"orgs"`
+}
+
+type pinnedOrg struct {
+	OwnerID string `json:"owner_id"`
+	SignPub []byte `json:"sign_pub"`
+	KEMPub  []byte `json:"kem_pub"`
+}
+
+func (p pinnedOrg) keys() crypto.PublicKeys { return crypto.PublicKeys{Sign: p.SignPub, KEM: p.KEMPub} }
+
+func (s *Session) keyringAD() []byte { return crypto.Tuple("coffer/v1/keyring", []byte(s.Profile.UserID)) }
+
+// loadKeyring fetches and opens the keyring. A version lower than one this
+// session wrote or read is a rollback.
+func (s *Session) loadKeyring(ctx context.Context) (*keyring, error) {
+	var resp api.Keyring
+	if err := s.t.do(ctx, http.MethodGet, "/keyring", nil, &resp); err != nil {
+		return nil, err
+	}
+	kr := &keyring{Version: resp.Version, Orgs: map[string]pinnedOrg{}}
+	s.mu.Lock()
+	seen := s.keyringSeen
+	s.mu.Unlock()
+	if resp.Version == 0 {
+		if seen > 0 {
+			return nil, tampered("keyring withheld")
+		}
+		return kr, nil
+	}
+	if resp.Version < seen {
+		return nil, tampered("keyring rolled back to version %d after %d", resp.Version, seen)
+	}
+	pt, err := crypto.Open(s.ak, resp.Box, s.keyringAD())
+	if err != nil {
+		return nil, tampered("keyring")
+	}
+	if err := json.Unmarshal(pt, kr); err != nil {
+		return nil, tampered("keyring content")
+	}
+	if kr.Orgs == nil {
+		kr.Orgs = map[string]pinnedOrg{}
+	}
+	s.mu.Lock()
+	s.keyringSeen = resp.Version
+	s.mu.Unlock()
+	return kr, nil
+}
+
+// pinOrg adds an organisation's owner to the keyring (read, modify, write
+// with optimistic concurrency; retried on a concurrent change).
+func (s *Session) pinOrg(ctx context.Context, orgID string, p pinnedOrg) error {
+	for attempt := 0; attempt < 3; attempt++ {
+		kr, err := s.loadKeyring(ctx)
+		if err != nil {
+			return err
+		}
+		if old, ok := kr.Orgs[orgID]; ok {
+			if old.OwnerID == p.OwnerID && crypto.Equal(old.SignPub, p.SignPub) && crypto.Equal(old.KEMPub, p.KEMPub) {
+				return nil
+			}
+			return tampered("organisation %s is pinned with another owner", orgID)
+		}
+		kr.Orgs[orgID] = p
+		pt, err := json.Marshal(kr)
+		if err != nil {
+			return err
+		}
+		box, err := crypto.Seal(s.ak, pt, s.keyringAD())
+		if err != nil {
+			return err
+		}
+		err = s.t.do(ctx, http.MethodPut, "/keyring", api.PutKeyringRequest{BaseVersion: kr.Version, Box: box}, nil)
+		var ae *APIError
+		if errors.As(err, &ae) && ae.Code == api.CodeConflict {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		s.mu.Lock()
+		s.keyringSeen = kr.Version + 1
+		s.mu.Unlock()
+		return nil
+	}
+	return errors.New("the keyring kept changing; try again")
+}

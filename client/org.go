@@ -1,0 +1,441 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/coffer-pm/coffer/internal/api"
+	"github.com/coffer-pm/coffer/internal/crypto"
+)
+
+// Org is an organisation the user belongs to, checked against the owner's
+// pinned keys and the owner-signed roster.
+type Org struct {
+	ID      string
+	Name    string
+	OwnerID string
+	Role    string // "owner" or "member"
+
+	key           []byte
+	keyEpoch      uint64
+	rosterVersion uint64
+	roster        []api.RosterMember
+}
+
+// Member is a confirmed member whose keys match the signed roster.
+type Member struct {
+	UserID string
+	Email  string
+	Name   string
+	Role   string
+	Keys   crypto.PublicKeys
+}
+
+// Fingerprint is the member's key fingerprint for out-of-band comparison.
+func (m Member) Fingerprint() string { return m.Keys.FingerprintText() }
+
+// Group is a group the user is in or manages.
+type Group struct {
+	ID                string
+	OrgID             string
+	Name              string
+	ManagerID         string
+	Private           bool
+	DefaultPermission string
+	Members           []string
+	VaultID           string
+
+	keys  crypto.PublicKeys
+	epoch uint64
+	id    *crypto.Identity // nil unless the user holds the group key
+}
+
+func metaAD(label string, fields ...string) []byte {
+	b := make([][]byte, len(fields))
+	for i, f := range fields {
+		b[i] = []byte(f)
+	}
+	return crypto.Tuple(label, b...)
+}
+
+type meta struct {
+	Name string `json:"name"`
+}
+
+func sealMeta(key []byte, name string, ad []byte) ([]byte, error) {
+	pt, _ := json.Marshal(meta{Name: name})
+	return crypto.Seal(key, pt, ad)
+}
+
+func openMeta(key, box, ad []byte) (string, error) {
+	pt, err := crypto.Open(key, box, ad)
+	if err != nil {
+		return "", err
+	}
+	var m meta
+	if err := json.Unmarshal(pt, &m); err != nil {
+		return "", crypto.ErrTampered
+	}
+	return m.Name, nil
+}
+
+// orgFetch is what Sync fetches for the organisations before it takes the
+// session lock: the keyring and each organisation's member list.
+type orgFetch struct {
+	keyring *keyring
+	members map[string][]api.Member
+}
+
+func (s *Session) fetchOrgs(ctx context.Context, orgs []api.Org) (*orgFetch, error) {
+	f := &orgFetch{keyring: &keyring{Orgs: map[string]pinnedOrg{}}, members: map[string][]api.Member{}}
+	if len(orgs) == 0 && s.keyringSeen == 0 {
+		return f, nil
+	}
+	var err error
+	if f.keyring, err = s.loadKeyring(ctx); err != nil {
+		return nil, err
+	}
+	for _, o := range orgs {
+		if _, pinned := f.keyring.Orgs[o.ID]; !pinned {
+			continue
+		}
+		var resp api.Members
+		if err := s.t.do(ctx, http.MethodGet, "/orgs/"+url.PathEscape(o.ID)+"/members", nil, &resp); err != nil {
+			return nil, err
+		}
+		f.members[o.ID] = resp.Members
+	}
+	return f, nil
+}
+
+// openOrgs checks every organisation the server lists: pinned in the
+// keyring, roster signed by the pinned owner and not older than seen, and
+// the organisation key wrapped to us by the owner; then each member's keys
+// against the roster. Unpinned organisations are ignored and reported in
+// Warnings. The caller holds s.mu.
+func (s *Session) openOrgs(orgs []api.Org, f *orgFetch) error {
+	kr := f.keyring
+	var err error
+	me := s.Profile.UserID
+	for _, ao := range orgs {
+		pin, ok := kr.Orgs[ao.ID]
+		if !ok {
+			s.warn("ignored organisation %s: it was never confirmed through an invitation on this account", ao.ID)
+			continue
+		}
+		if ao.OwnerID != pin.OwnerID {
+			return tampered("organisation %s has another owner than the one pinned", ao.ID)
+		}
+		members := make([]crypto.RosterMember, 0, len(ao.Roster.Members))
+		inRoster := false
+		for _, m := range ao.Roster.Members {
+			members = append(members, crypto.RosterMember{UserID: m.UserID, Email: m.Email, Fingerprint: m.Fingerprint})
+			if m.UserID == me && crypto.Equal(m.Fingerprint, s.id.Public().Fingerprint()) {
+				inRoster = true
+			}
+		}
+		if err := crypto.VerifyRoster(pin.keys(), ao.ID, ao.Roster.Version, ao.OwnerID, members, ao.Roster.Sig); err != nil {
+			return tampered("roster of organisation %s", ao.ID)
+		}
+		if ao.Roster.Version < s.rosterSeen[ao.ID] {
+			return tampered("roster of organisation %s rolled back to version %d", ao.ID, ao.Roster.Version)
+		}
+		if !inRoster {
+			return tampered("organisation %s: this account is not in its signed roster", ao.ID)
+		}
+		s.rosterSeen[ao.ID] = ao.Roster.Version
+		var key []byte
+		for _, w := range ao.Wraps {
+			if w.MemberID != me || w.Epoch != ao.KeyEpoch || w.SignerID != ao.OwnerID {
+				continue
+			}
+			c := crypto.KeyWrapContext{Kind: crypto.KindOrgKey, OrgID: ao.ID, ObjectID: ao.ID, Epoch: w.Epoch, RecipientKind: crypto.RecipientUser, RecipientID: me}
+			if key, err = crypto.OpenKey(s.id, pin.keys(), ao.OwnerID, c, w.Wrap, w.Sig, crypto.KeySize); err != nil {
+				return tampered("organisation key of %s", ao.ID)
+			}
+		}
+		if key == nil {
+			return tampered("no organisation key for %s", ao.ID)
+		}
+		name, err := openMeta(key, ao.Meta, metaAD("coffer/v1/org-meta", ao.ID))
+		if err != nil {
+			return tampered("name of organisation %s", ao.ID)
+		}
+		role := "member"
+		if ao.OwnerID == me {
+			role = "owner"
+		}
+		o := &Org{ID: ao.ID, Name: name, OwnerID: ao.OwnerID, Role: role, key: key, keyEpoch: ao.KeyEpoch,
+			rosterVersion: ao.Roster.Version, roster: ao.Roster.Members}
+		list, err := s.verifyMembers(o, f.members[ao.ID])
+		if err != nil {
+			return err
+		}
+		s.orgs[ao.ID] = o
+		s.members[ao.ID] = map[string]Member{}
+		for _, m := range list {
+			s.members[ao.ID][m.UserID] = m
+		}
+	}
+	return nil
+}
+
+func (s *Session) warn(format string, a ...any) {
+	s.Warnings = append(s.Warnings, sanitize(fmt.Sprintf(format, a...), 300))
+}
+
+// Members returns an organisation's confirmed members, each with keys that
+// match the owner-signed roster. A server that adds a member or swaps keys
+// is refused.
+func (s *Session) Members(ctx context.Context, orgID string) ([]Member, error) {
+	s.mu.Lock()
+	o, ok := s.orgs[orgID]
+	s.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("organisation %q: %w", orgID, ErrNotFound)
+	}
+	var resp api.Members
+	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+url.PathEscape(orgID)+"/members", nil, &resp); err != nil {
+		return nil, err
+	}
+	return s.verifyMembers(o, resp.Members)
+}
+
+func (s *Session) verifyMembers(o *Org, list []api.Member) ([]Member, error) {
+	byID := map[string]api.Member{}
+	for _, m := range list {
+		byID[m.UserID] = m
+	}
+	out := make([]Member, 0, len(o.roster))
+	for _, rm := range o.roster {
+		m, ok := byID[rm.UserID]
+		if !ok {
+			return nil, tampered("organisation %s: the server withheld member %s", o.ID, rm.UserID)
+		}
+		keys := crypto.PublicKeys{Sign: m.SignPub, KEM: m.KEMPub}
+		if !crypto.Equal(keys.Fingerprint(), rm.Fingerprint) || crypto.VerifyPublicKeys(crypto.RecipientUser, m.UserID, keys, keys, m.PublicKeysSig) != nil {
+			return nil, tampered("organisation %s: keys of member %s do not match the signed roster", o.ID, rm.Email)
+		}
+		role := "member"
+		if m.UserID == o.OwnerID {
+			role = "owner"
+		}
+		out = append(out, Member{UserID: m.UserID, Email: rm.Email, Name: m.Name, Role: role, Keys: keys})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Email < out[j].Email })
+	return out, nil
+}
+
+// memberKeys returns the roster-verified members of an organisation, as of
+// the last sync.
+func (s *Session) memberKeys(orgID string) map[string]Member {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.members[orgID]
+}
+
+// openGroups checks the groups the user is in or manages: the manager is a
+// roster member who signed the group's keys; a group key wrapped to us is
+// signed by the manager and matches the group's public keys. The caller
+// holds s.mu.
+func (s *Session) openGroups(groups []api.Group) error {
+	me := s.Profile.UserID
+	for _, ag := range groups {
+		o, ok := s.orgs[ag.OrgID]
+		if !ok {
+			continue
+		}
+		manager, ok := s.members[o.ID][ag.ManagerID]
+		if !ok {
+			return tampered("group %s: its manager is not a member of the organisation", ag.ID)
+		}
+		keys := crypto.PublicKeys{Sign: ag.SignPub, KEM: ag.KEMPub}
+		if crypto.VerifyPublicKeys(crypto.RecipientGroup, ag.ID, keys, manager.Keys, ag.KeysSig) != nil {
+			return tampered("group %s: keys not signed by its manager", ag.ID)
+		}
+		name, err := openMeta(o.key, ag.Meta, metaAD("coffer/v1/group-meta", o.ID, ag.ID))
+		if err != nil {
+			return tampered("name of group %s", ag.ID)
+		}
+		g := &Group{ID: ag.ID, OrgID: o.ID, Name: name, ManagerID: ag.ManagerID, Private: ag.Private, DefaultPermission: ag.DefaultPermission,
+			Members: ag.Members, VaultID: ag.VaultID, keys: keys, epoch: ag.Epoch}
+		for _, w := range ag.Wraps {
+			if w.MemberID != me || w.Epoch != ag.Epoch || w.SignerID != ag.ManagerID {
+				continue
+			}
+			c := crypto.KeyWrapContext{Kind: crypto.KindGroupKey, OrgID: o.ID, ObjectID: ag.ID, Epoch: w.Epoch, RecipientKind: crypto.RecipientUser, RecipientID: me}
+			seeds, err := crypto.OpenKey(s.id, manager.Keys, ag.ManagerID, c, w.Wrap, w.Sig, crypto.PrivateSeedsSize)
+			if err != nil {
+				return tampered("group key of %s", ag.ID)
+			}
+			if g.id, err = crypto.IdentityFromSeeds(seeds, keys); err != nil {
+				return tampered("group key of %s does not match its public keys", ag.ID)
+			}
+			clear(seeds)
+		}
+		s.groups[g.ID] = g
+	}
+	return nil
+}
+
+// openOrgVault opens the key wraps of an organisation vault addressed to
+// the user or to a group they hold the key of, each signed by a member.
+// The caller holds s.mu.
+func (s *Session) openOrgVault(v api.Vault) error {
+	o, ok := s.orgs[v.OrgID]
+	if !ok {
+		s.warn("ignored vault %s of an organisation this account does not accept", v.ID)
+		return nil
+	}
+	members := s.members[o.ID]
+	me := s.Profile.UserID
+	for _, w := range v.Wraps {
+		if w.VaultID != v.ID || w.Epoch == 0 || w.Epoch > v.Epoch {
+			return tampered("key wrap of vault %s", v.ID)
+		}
+		signer, ok := members[w.SignerID]
+		if !ok {
+			return tampered("key wrap of vault %s signed by someone outside the organisation", v.ID)
+		}
+		var recipient *crypto.Identity
+		switch {
+		case w.RecipientKind == crypto.RecipientUser && w.RecipientID == me:
+			recipient = s.id
+		case w.RecipientKind == crypto.RecipientGroup && s.groups[w.RecipientID] != nil && s.groups[w.RecipientID].id != nil:
+			recipient = s.groups[w.RecipientID].id
+		default:
+			return tampered("vault %s: a key wrap addressed to someone else", v.ID)
+		}
+		c := crypto.VaultKeyContext(o.ID, v.ID, w.Epoch, w.RecipientKind, w.RecipientID, crypto.PublicKeys{})
+		vk, err := crypto.OpenKey(recipient, signer.Keys, w.SignerID, c, w.Wrap, w.Sig, crypto.KeySize)
+		if err != nil {
+			return tampered("key wrap of vault %s epoch %d", v.ID, w.Epoch)
+		}
+		k := epochKey{v.ID, w.Epoch}
+		if old, ok := s.vaultKeys[k]; ok && !crypto.Equal(old, vk) {
+			return tampered("vault %s epoch %d: two different keys", v.ID, w.Epoch)
+		}
+		s.vaultKeys[k] = vk
+	}
+	first, ok := s.vaultKeys[epochKey{v.ID, 1}]
+	if _, cur := s.vaultKeys[epochKey{v.ID, v.Epoch}]; !ok || !cur {
+		return tampered("no key for vault %s", v.ID)
+	}
+	name, err := openMeta(first, v.Meta, metaAD("coffer/v1/vault-meta", o.ID, v.ID))
+	if err != nil {
+		return tampered("name of vault %s", v.ID)
+	}
+	s.vaults[v.ID] = &Vault{ID: v.ID, Kind: v.Kind, OrgID: o.ID, OrgName: o.Name, Name: name, Epoch: v.Epoch, Permission: v.Permission}
+	return nil
+}
+
+// Orgs returns the accepted organisations, by name.
+func (s *Session) Orgs() []*Org {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*Org, 0, len(s.orgs))
+	for _, o := range s.orgs {
+		out = append(out, o)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// FindOrg resolves an organisation by id or (case-insensitive) name.
+func (s *Session) FindOrg(ref string) (*Org, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if o, ok := s.orgs[ref]; ok {
+		return o, nil
+	}
+	var found []*Org
+	for _, o := range s.orgs {
+		if strings.EqualFold(o.Name, ref) {
+			found = append(found, o)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, fmt.Errorf("organisation %q: %w", ref, ErrNotFound)
+	case 1:
+		return found[0], nil
+	}
+	return nil, fmt.Errorf("organisation %q: %w", ref, ErrAmbiguous)
+}
+
+// Groups returns the groups the user is in or manages in an organisation.
+func (s *Session) Groups(orgID string) []*Group {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*Group
+	for _, g := range s.groups {
+		if g.OrgID == orgID {
+			out = append(out, g)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// GroupInfo is a group of an organisation as listed to its members.
+type GroupInfo struct {
+	ID                string
+	Name              string
+	ManagerID         string
+	Private           bool
+	DefaultPermission string
+	Members           []string
+	VaultID           string
+}
+
+// ListGroups lists an organisation's groups visible to the user (private
+// groups only to the owner and their members), with decrypted names.
+func (s *Session) ListGroups(ctx context.Context, orgID string) ([]GroupInfo, error) {
+	s.mu.Lock()
+	o, ok := s.orgs[orgID]
+	s.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("organisation %q: %w", orgID, ErrNotFound)
+	}
+	var resp []api.Group
+	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+url.PathEscape(orgID)+"/groups", nil, &resp); err != nil {
+		return nil, err
+	}
+	out := make([]GroupInfo, 0, len(resp))
+	for _, g := range resp {
+		name, err := openMeta(o.key, g.Meta, metaAD("coffer/v1/group-meta", o.ID, g.ID))
+		if err != nil {
+			return nil, tampered("name of group %s", g.ID)
+		}
+		out = append(out, GroupInfo{ID: g.ID, Name: name, ManagerID: g.ManagerID, Private: g.Private, DefaultPermission: g.DefaultPermission, Members: g.Members, VaultID: g.VaultID})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// FindGroup resolves a group of an organisation by id or name among the
+// groups the user is in or manages.
+func (s *Session) FindGroup(orgID, ref string) (*Group, error) {
+	var found []*Group
+	for _, g := range s.Groups(orgID) {
+		if g.ID == ref || strings.EqualFold(g.Name, ref) {
+			found = append(found, g)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, fmt.Errorf("group %q: %w (you must be in it or manage it)", ref, ErrNotFound)
+	case 1:
+		return found[0], nil
+	}
+	return nil, fmt.Errorf("group %q: %w", ref, ErrAmbiguous)
+}
+
+func newID() string { return uuid.NewString() }

@@ -1,0 +1,421 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/coffer-pm/coffer/internal/api"
+	"github.com/coffer-pm/coffer/internal/crypto"
+)
+
+// ErrKeyMismatch: at confirmation, the keys the server presents for an
+// invitee are not the keys the invitee proved the code with. Nothing was
+// wrapped to them.
+var ErrKeyMismatch = errors.New("SECURITY WARNING: the invitee's keys do not match the keys they joined with — the server may have substituted them; nothing was confirmed or shared")
+
+// ErrWrongCode: the confirmation code does not open any invitation.
+var ErrWrongCode = errors.New("wrong confirmation code")
+
+func (s *Session) rosterWith(o *Org, add *Member, drop string) ([]api.RosterMember, []crypto.RosterMember) {
+	var out []api.RosterMember
+	for _, m := range o.roster {
+		if m.UserID != drop {
+			out = append(out, m)
+		}
+	}
+	if add != nil {
+		out = append(out, api.RosterMember{UserID: add.UserID, Email: strings.ToLower(add.Email), Fingerprint: add.Keys.Fingerprint()})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].UserID < out[j].UserID })
+	cm := make([]crypto.RosterMember, len(out))
+	for i, m := range out {
+		cm[i] = crypto.RosterMember{UserID: m.UserID, Email: m.Email, Fingerprint: m.Fingerprint}
+	}
+	return out, cm
+}
+
+func (s *Session) signRoster(o *Org, add *Member, drop string) api.Roster {
+	members, cm := s.rosterWith(o, add, drop)
+	v := o.rosterVersion + 1
+	return api.Roster{Version: v, Members: members, Sig: s.id.SignRoster(o.ID, v, o.OwnerID, cm)}
+}
+
+// CreateOrg creates an organisation owned by the user and pins it.
+func (s *Session) CreateOrg(ctx context.Context, name string) (*Org, error) {
+	if err := checkName("organisation", name); err != nil {
+		return nil, err
+	}
+	me := s.Profile.UserID
+	o := &Org{ID: newID(), Name: name, OwnerID: me, Role: "owner", key: crypto.NewKey(), keyEpoch: 1}
+	metaBox, err := sealMeta(o.key, name, metaAD("coffer/v1/org-meta", o.ID))
+	if err != nil {
+		return nil, err
+	}
+	self := Member{UserID: me, Email: s.Profile.Email, Keys: s.id.Public()}
+	roster := s.signRoster(o, &self, "")
+	c := crypto.KeyWrapContext{Kind: crypto.KindOrgKey, OrgID: o.ID, ObjectID: o.ID, Epoch: 1, RecipientKind: crypto.RecipientUser, RecipientID: me, Recipient: s.id.Public()}
+	wrap, sig, err := crypto.WrapKey(s.id, me, c, o.key)
+	if err != nil {
+		return nil, err
+	}
+	// Pin first: an organisation the keyring does not know is ignored.
+	if err := s.pinOrg(ctx, o.ID, pinnedOrg{OwnerID: me, SignPub: s.id.Public().Sign, KEMPub: s.id.Public().KEM}); err != nil {
+		return nil, err
+	}
+	req := api.CreateOrgRequest{ID: o.ID, Meta: metaBox, Roster: roster, KeyWrap: api.KeyWrap{Epoch: 1, MemberID: me, SignerID: me, Wrap: wrap, Sig: sig}}
+	if err := s.t.do(ctx, http.MethodPost, "/orgs", req, nil); err != nil {
+		return nil, err
+	}
+	return o, s.Sync(ctx)
+}
+
+func checkName(what, name string) error {
+	if strings.TrimSpace(name) == "" {
+		return fmt.Errorf("the %s needs a name", what)
+	}
+	if n := len([]rune(name)); n > 200 {
+		return fmt.Errorf("the %s name is too long (%d characters; at most 200)", what, n)
+	}
+	return nil
+}
+
+// requireOwner returns the organisation if the user owns it.
+func (s *Session) requireOwner(orgID string) (*Org, error) {
+	o, err := s.FindOrg(orgID)
+	if err != nil {
+		return nil, err
+	}
+	if o.OwnerID != s.Profile.UserID {
+		return nil, errors.New("only the organisation's owner can do this")
+	}
+	return o, nil
+}
+
+type inviteDetails struct {
+	OrgName    string `json:"org_name"`
+	OwnerEmail string `json:"owner_email"`
+	OwnerName  string `json:"owner_name"`
+}
+
+func detailsAD(orgID, batchID string) []byte {
+	return metaAD("coffer/v1/invite-details", orgID, batchID)
+}
+
+func codeAD(ownerID, batchID string) []byte {
+	return metaAD("coffer/v1/invite-code", ownerID, batchID)
+}
+
+// MaxInvites is how many addresses one invitation batch may hold.
+const MaxInvites = 50
+
+// InviteResult is the outcome of an invitation batch. Code is shown once
+// and never stored in the clear.
+type InviteResult struct {
+	Code    string
+	BatchID string
+	Mail    string // "sent", "not_configured" or "failed"
+}
+
+// Invite invites 1–50 addresses with one fresh confirmation code. All
+// addresses are checked first; a bad one stops the whole batch.
+func (s *Session) Invite(ctx context.Context, orgID string, emails []string) (*InviteResult, error) {
+	o, err := s.requireOwner(orgID)
+	if err != nil {
+		return nil, err
+	}
+	if len(emails) == 0 || len(emails) > MaxInvites {
+		return nil, fmt.Errorf("invite 1 to %d addresses at a time (got %d)", MaxInvites, len(emails))
+	}
+	var problems []string
+	seen := map[string]bool{}
+	invs := make([]api.NewInvitation, 0, len(emails))
+	for _, e := range emails {
+		norm := strings.ToLower(strings.TrimSpace(e))
+		switch {
+		case !plausibleEmail(norm):
+			problems = append(problems, fmt.Sprintf("%q is not an e-mail address", sanitize(e, 80)))
+		case seen[norm]:
+			problems = append(problems, norm+" is listed twice")
+		}
+		seen[norm] = true
+		invs = append(invs, api.NewInvitation{ID: newID(), Email: norm})
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("nobody was invited: %s", strings.Join(problems, "; "))
+	}
+	code, text := crypto.NewInviteCode()
+	batch := newID()
+	keys := crypto.DeriveInviteKeys(code, batch)
+	details, _ := json.Marshal(inviteDetails{OrgName: o.Name, OwnerEmail: s.Profile.Email, OwnerName: s.Profile.Name})
+	detailBox, err := crypto.Seal(keys.Detail, details, detailsAD(o.ID, batch))
+	if err != nil {
+		return nil, err
+	}
+	sealedCode, err := crypto.Seal(s.ak, code, codeAD(s.Profile.UserID, batch))
+	if err != nil {
+		return nil, err
+	}
+	req := api.InviteRequest{BatchID: batch, VerifierHash: crypto.VerifierHash(keys.Verifier),
+		OrgTag: keys.OrgTag(o.ID, batch, s.Profile.UserID, s.id.Public()), Details: detailBox, SealedCode: sealedCode,
+		Invitations: invs, JoinURL: s.Profile.Server}
+	var resp api.InviteResponse
+	if err := s.t.do(ctx, http.MethodPost, "/orgs/"+url.PathEscape(o.ID)+"/invitations", req, &resp); err != nil {
+		return nil, err
+	}
+	return &InviteResult{Code: text, BatchID: batch, Mail: resp.Mail}, nil
+}
+
+func plausibleEmail(e string) bool {
+	at := strings.LastIndex(e, "@")
+	return at > 0 && at < len(e)-1 && !strings.ContainsAny(e, " \t\r\n<>,;\"") && len(e) <= 254 && strings.Contains(e[at:], ".")
+}
+
+// PendingInvitation is an open invitation whose details the code opened.
+type PendingInvitation struct {
+	ID         string
+	OrgID      string
+	OrgName    string
+	OwnerEmail string
+	OwnerName  string
+}
+
+// Join accepts the invitation to the organisation named orgRef (its id or
+// the name the owner gave it) with the confirmation code. Before sending
+// anything it checks that the code authenticates the organisation and its
+// owner; it then proves the code bound to this account's keys, and pins
+// the owner's keys.
+func (s *Session) Join(ctx context.Context, orgRef, codeText string) (*PendingInvitation, error) {
+	code, err := crypto.ParseInviteCode(codeText)
+	if err != nil {
+		return nil, err
+	}
+	var pending []api.PendingInvitation
+	if err := s.t.do(ctx, http.MethodGet, "/invitations", nil, &pending); err != nil {
+		return nil, err
+	}
+	var named *api.PendingInvitation
+	for i := range pending {
+		in := &pending[i]
+		keys := crypto.DeriveInviteKeys(code, in.BatchID)
+		pt, err := crypto.Open(keys.Detail, in.Details, detailsAD(in.OrgID, in.BatchID))
+		if err != nil {
+			if in.OrgID == orgRef {
+				named = in
+			}
+			continue
+		}
+		var d inviteDetails
+		if json.Unmarshal(pt, &d) != nil {
+			continue
+		}
+		if in.OrgID != orgRef && !strings.EqualFold(d.OrgName, orgRef) {
+			continue
+		}
+		owner := crypto.PublicKeys{Sign: in.Owner.SignPub, KEM: in.Owner.KEMPub}
+		if crypto.VerifyPublicKeys(crypto.RecipientUser, in.Owner.UserID, owner, owner, in.Owner.PublicKeysSig) != nil ||
+			keys.VerifyOrgTag(in.OrgTag, in.OrgID, in.BatchID, in.Owner.UserID, owner) != nil {
+			return nil, tampered("the invitation to %q does not match its code: the organisation or its owner was altered", sanitize(d.OrgName, 80))
+		}
+		req := api.JoinRequest{Verifier: keys.Verifier, JoinMAC: keys.JoinMAC(in.ID, in.OrgID, s.Profile.Email, s.id.Public())}
+		if err := s.t.do(ctx, http.MethodPost, "/invitations/"+url.PathEscape(in.ID)+"/join", req, nil); err != nil {
+			return nil, err
+		}
+		if err := s.pinOrg(ctx, in.OrgID, pinnedOrg{OwnerID: in.Owner.UserID, SignPub: owner.Sign, KEMPub: owner.KEM}); err != nil {
+			return nil, err
+		}
+		return &PendingInvitation{ID: in.ID, OrgID: in.OrgID, OrgName: d.OrgName, OwnerEmail: d.OwnerEmail, OwnerName: d.OwnerName}, nil
+	}
+	if named != nil {
+		// Let the server count the failed attempt too (its limit protects
+		// the code against guessing through the API).
+		keys := crypto.DeriveInviteKeys(code, named.BatchID)
+		err := s.t.do(ctx, http.MethodPost, "/invitations/"+url.PathEscape(named.ID)+"/join",
+			api.JoinRequest{Verifier: keys.Verifier, JoinMAC: make([]byte, 32)}, nil)
+		var ae *APIError
+		if errors.As(err, &ae) && (ae.Status == http.StatusForbidden || ae.Status == http.StatusTooManyRequests) {
+			return nil, fmt.Errorf("%w: %s", ErrWrongCode, sanitize(ae.Message, 200))
+		}
+	}
+	return nil, fmt.Errorf("%w, or no open invitation to %q for %s", ErrWrongCode, sanitize(orgRef, 80), s.Profile.Email)
+}
+
+// MemberView is a member or invitation as the owner's members list shows it.
+type MemberView struct {
+	Email        string
+	Name         string
+	UserID       string
+	State        string // owner, confirmed, joined, invited, cancelled
+	InvitationID string
+	Fingerprint  string
+}
+
+// MembersAndInvitations lists confirmed members (roster-verified) and, for
+// the owner, invitations in every state.
+func (s *Session) MembersAndInvitations(ctx context.Context, orgID string) ([]MemberView, error) {
+	o, err := s.FindOrg(orgID)
+	if err != nil {
+		return nil, err
+	}
+	var resp api.Members
+	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+url.PathEscape(o.ID)+"/members", nil, &resp); err != nil {
+		return nil, err
+	}
+	members, err := s.verifyMembers(o, resp.Members)
+	if err != nil {
+		return nil, err
+	}
+	var out []MemberView
+	for _, m := range members {
+		state := "confirmed"
+		if m.Role == "owner" {
+			state = "owner"
+		}
+		out = append(out, MemberView{Email: m.Email, Name: m.Name, UserID: m.UserID, State: state, Fingerprint: m.Fingerprint()})
+	}
+	for _, in := range resp.Invitations {
+		if in.State == "confirmed" {
+			continue // listed as a member
+		}
+		out = append(out, MemberView{Email: in.Email, UserID: in.UserID, State: in.State, InvitationID: in.ID})
+	}
+	return out, nil
+}
+
+// Confirm confirms joined invitees by e-mail. For each it checks the
+// invitee's MAC against the code (kept sealed under the owner's account
+// key) over exactly the keys the server presents; on a mismatch it stops
+// with ErrKeyMismatch and wraps nothing. Then it signs the new roster and
+// wraps the organisation key to exactly those keys.
+func (s *Session) Confirm(ctx context.Context, orgID string, emails []string) error {
+	o, err := s.requireOwner(orgID)
+	if err != nil {
+		return err
+	}
+	for _, email := range emails {
+		if err := s.confirmOne(ctx, o, strings.ToLower(strings.TrimSpace(email))); err != nil {
+			return err
+		}
+		if err := s.Sync(ctx); err != nil {
+			return err
+		}
+		if o, err = s.requireOwner(orgID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Session) confirmOne(ctx context.Context, o *Org, email string) error {
+	var resp api.Members
+	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+url.PathEscape(o.ID)+"/members", nil, &resp); err != nil {
+		return err
+	}
+	var in *api.Invitation
+	for i := range resp.Invitations {
+		if resp.Invitations[i].Email == email && resp.Invitations[i].State == "joined" {
+			in = &resp.Invitations[i]
+		}
+	}
+	if in == nil || in.MemberKeys == nil {
+		return fmt.Errorf("%s has not joined %q (only joined invitations can be confirmed): %w", email, o.Name, ErrNotFound)
+	}
+	code, err := crypto.Open(s.ak, in.SealedCode, codeAD(s.Profile.UserID, in.BatchID))
+	if err != nil {
+		return tampered("the stored confirmation code of this invitation")
+	}
+	keys := crypto.DeriveInviteKeys(code, in.BatchID)
+	// Exactly these bytes are checked, pinned and wrapped to.
+	memberKeys := crypto.PublicKeys{Sign: bytesClone(in.MemberKeys.SignPub), KEM: bytesClone(in.MemberKeys.KEMPub)}
+	if in.MemberKeys.UserID != in.UserID || !strings.EqualFold(in.MemberKeys.Email, email) ||
+		keys.VerifyJoinMAC(in.JoinMAC, in.ID, o.ID, email, memberKeys) != nil ||
+		crypto.VerifyPublicKeys(crypto.RecipientUser, in.UserID, memberKeys, memberKeys, in.MemberKeys.PublicKeysSig) != nil {
+		return fmt.Errorf("%w (%s)", ErrKeyMismatch, email)
+	}
+	member := Member{UserID: in.UserID, Email: email, Keys: memberKeys}
+	roster := s.signRoster(o, &member, "")
+	c := crypto.KeyWrapContext{Kind: crypto.KindOrgKey, OrgID: o.ID, ObjectID: o.ID, Epoch: o.keyEpoch, RecipientKind: crypto.RecipientUser, RecipientID: in.UserID, Recipient: memberKeys}
+	wrap, sig, err := crypto.WrapKey(s.id, s.Profile.UserID, c, o.key)
+	if err != nil {
+		return err
+	}
+	req := api.ConfirmRequest{Roster: roster, KeyWrap: api.KeyWrap{Epoch: o.keyEpoch, MemberID: in.UserID, SignerID: s.Profile.UserID, Wrap: wrap, Sig: sig}}
+	return s.t.do(ctx, http.MethodPost, "/orgs/"+url.PathEscape(o.ID)+"/invitations/"+url.PathEscape(in.ID)+"/confirm", req, nil)
+}
+
+func bytesClone(b []byte) []byte { return append([]byte(nil), b...) }
+
+// Cancel cancels invited or joined invitations by e-mail.
+func (s *Session) Cancel(ctx context.Context, orgID string, emails []string) error {
+	o, err := s.requireOwner(orgID)
+	if err != nil {
+		return err
+	}
+	var resp api.Members
+	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+url.PathEscape(o.ID)+"/members", nil, &resp); err != nil {
+		return err
+	}
+	for _, email := range emails {
+		email = strings.ToLower(strings.TrimSpace(email))
+		var id string
+		for _, in := range resp.Invitations {
+			if in.Email == email && (in.State == "invited" || in.State == "joined") {
+				id = in.ID
+			}
+		}
+		if id == "" {
+			return fmt.Errorf("no open invitation for %s in %q: %w", email, o.Name, ErrNotFound)
+		}
+		if err := s.t.do(ctx, http.MethodPost, "/orgs/"+url.PathEscape(o.ID)+"/invitations/"+url.PathEscape(id)+"/cancel", nil, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// memberByEmail finds a confirmed member of an organisation by e-mail.
+func (s *Session) memberByEmail(orgID, email string) (Member, error) {
+	for _, m := range s.memberKeys(orgID) {
+		if strings.EqualFold(m.Email, strings.TrimSpace(email)) {
+			return m, nil
+		}
+	}
+	return Member{}, fmt.Errorf("%s is not a confirmed member of the organisation: %w", sanitize(email, 100), ErrNotFound)
+}
+
+// MemberByEmail finds a confirmed member (with roster-verified keys) in any
+// of the user's organisations.
+func (s *Session) MemberByEmail(email string) (Member, error) {
+	for _, o := range s.Orgs() {
+		if m, err := s.memberByEmail(o.ID, email); err == nil {
+			return m, nil
+		}
+	}
+	return Member{}, fmt.Errorf("%s is not a member of any of your organisations: %w", sanitize(email, 100), ErrNotFound)
+}
+
+// RemoveMember removes a member from the organisation (leave management):
+// they keep their account and My Vault. The owner cannot be removed.
+func (s *Session) RemoveMember(ctx context.Context, orgID, email string) error {
+	o, err := s.requireOwner(orgID)
+	if err != nil {
+		return err
+	}
+	m, err := s.memberByEmail(o.ID, email)
+	if err != nil {
+		return err
+	}
+	if m.UserID == o.OwnerID {
+		return errors.New("the organisation's owner cannot be removed")
+	}
+	req := api.RemoveMemberRequest{Roster: s.signRoster(o, nil, m.UserID)}
+	if err := s.t.do(ctx, http.MethodPost, "/orgs/"+url.PathEscape(o.ID)+"/members/"+url.PathEscape(m.UserID)+"/remove", req, nil); err != nil {
+		return err
+	}
+	return s.Sync(ctx)
+}
