@@ -26,7 +26,9 @@ type pinnedOrg struct {
 
 func (p pinnedOrg) keys() crypto.PublicKeys { return crypto.PublicKeys{Sign: p.SignPub, KEM: p.KEMPub} }
 
-func (s *Session) keyringAD() []byte { return crypto.Tuple("coffer/v1/keyring", []byte(s.Profile.UserID)) }
+func (s *Session) keyringAD() []byte {
+	return crypto.Tuple("coffer/v1/keyring", []byte(s.Profile.UserID))
+}
 
 // loadKeyring fetches and opens the keyring. A version lower than one this
 // session wrote or read is a rollback.
