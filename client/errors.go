@@ -20,7 +20,7 @@ var (
 	// ErrAmbiguous: a name matches more than one item.
 	ErrAmbiguous = errors.New("more than one item has this name; use its id")
 	// ErrReadOnly: the caller's permission does not allow writing.
-	ErrReadOnly = errors.New("you can only view this vault")
+	ErrReadOnly = errors.New("permission denied: you can only view this vault")
 	// ErrTrashed: the item is in the trash and must be restored first.
 	ErrTrashed = errors.New("the item is in the trash; restore it first")
 )
@@ -33,6 +33,16 @@ type ConflictError struct {
 
 func (e *ConflictError) Error() string {
 	return fmt.Sprintf("conflict: the item changed since you read it (you edited revision %d, the current revision is %d); nothing was saved — fetch it again and redo your change", e.Base, e.Head)
+}
+
+// forbidden turns the server's 403 into ErrReadOnly, keeping its message.
+// Permissions are the server's to enforce: the client does not guess them.
+func forbidden(err error) error {
+	var ae *APIError
+	if errors.As(err, &ae) && ae.Status == 403 {
+		return fmt.Errorf("%w (the server refused with HTTP 403: %s)", ErrReadOnly, sanitize(ae.Message, 200))
+	}
+	return err
 }
 
 // tampered wraps ErrTampered with where it happened (no secret data).

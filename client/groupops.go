@@ -330,8 +330,6 @@ func (s *Session) MoveItem(ctx context.Context, it *Item, toVaultID string) (*It
 		return nil, errors.New("items cannot move into My Vault: once shared in an organisation they stay there")
 	case from.Kind == "org" && from.OrgID != to.OrgID:
 		return nil, errors.New("items cannot move between organisations: a vault item is shared only within one organisation")
-	case to.Permission == "view":
-		return nil, fmt.Errorf("%w %q", ErrReadOnly, to.Name)
 	}
 	var st api.Item
 	if err := s.t.do(ctx, http.MethodGet, "/items/"+url.PathEscape(it.ID), nil, &st); err != nil {
@@ -379,7 +377,7 @@ func (s *Session) MoveItem(ctx context.Context, it *Item, toVaultID string) (*It
 		return nil, &ConflictError{Base: it.Revision, Head: ae.Head}
 	}
 	if err != nil {
-		return nil, err
+		return nil, forbidden(err)
 	}
 	return s.accept(out)
 }

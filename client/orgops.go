@@ -419,3 +419,16 @@ func (s *Session) RemoveMember(ctx context.Context, orgID, email string) error {
 	}
 	return s.Sync(ctx)
 }
+
+// MemberEmail returns the e-mail address of a member of any of the user's
+// organisations, or "".
+func (s *Session) MemberEmail(userID string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, ms := range s.members {
+		if m, ok := ms[userID]; ok {
+			return m.Email
+		}
+	}
+	return ""
+}

@@ -427,9 +427,6 @@ func (s *Session) CreateItem(ctx context.Context, vaultID, typ string, c Content
 	if !ok {
 		return nil, fmt.Errorf("vault %q: %w", vaultID, ErrNotFound)
 	}
-	if v.Permission == "view" {
-		return nil, ErrReadOnly
-	}
 	item := &Item{ID: uuid.NewString(), VaultID: v.ID, Type: typ, Content: c, keyVault: v.ID, keyEpoch: v.Epoch, itemKey: crypto.NewKey()}
 	nr, wraps, err := s.sealRevision(item, v, 1, crypto.ZeroHash(), true)
 	if err != nil {
@@ -438,7 +435,7 @@ func (s *Session) CreateItem(ctx context.Context, vaultID, typ string, c Content
 	var out api.Item
 	if err := s.t.do(ctx, http.MethodPost, "/vaults/"+url.PathEscape(v.ID)+"/items",
 		api.CreateItemRequest{ID: item.ID, Type: typ, Revision: nr, KeyWraps: wraps}, &out); err != nil {
-		return nil, err
+		return nil, forbidden(err)
 	}
 	return s.accept(out)
 }
@@ -508,9 +505,6 @@ func (s *Session) UpdateItem(ctx context.Context, base *Item, c Content) (*Item,
 	if !ok {
 		return nil, fmt.Errorf("vault %q: %w", base.VaultID, ErrNotFound)
 	}
-	if v.Permission == "view" {
-		return nil, ErrReadOnly
-	}
 	next := *base
 	next.Content = c
 	// A new item key after a key rotation or a move; else reuse.
@@ -532,7 +526,7 @@ func (s *Session) UpdateItem(ctx context.Context, base *Item, c Content) (*Item,
 		return nil, ErrTrashed
 	}
 	if err != nil {
-		return nil, err
+		return nil, forbidden(err)
 	}
 	return s.accept(out)
 }
@@ -550,7 +544,7 @@ func (s *Session) RestoreItem(ctx context.Context, it *Item) (*Item, error) {
 func (s *Session) setTrashed(ctx context.Context, it *Item, method, suffix string) (*Item, error) {
 	var out api.Item
 	if err := s.t.do(ctx, method, "/items/"+url.PathEscape(it.ID)+suffix, nil, &out); err != nil {
-		return nil, err
+		return nil, forbidden(err)
 	}
 	return s.accept(out)
 }

@@ -242,13 +242,24 @@ func (a *app) fingerprintCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			email, fp := p.Email, p.Fingerprint()
 			if len(args) == 1 && !strings.EqualFold(args[0], p.Email) {
-				return usageError("fingerprints of other members are shown once you share an organisation with them; this account is %s", p.Email)
+				// Another member: their keys as checked against the
+				// owner-signed roster of an organisation you share.
+				s, err := a.synced(cmd)
+				if err != nil {
+					return err
+				}
+				m, err := s.MemberByEmail(args[0])
+				if err != nil {
+					return err
+				}
+				email, fp = m.Email, m.Fingerprint()
 			}
 			if a.jsonOut {
-				return a.printJSON(map[string]string{"email": p.Email, "fingerprint": p.Fingerprint()})
+				return a.printJSON(map[string]string{"email": email, "fingerprint": fp})
 			}
-			fmt.Fprintf(a.stdout, "%s  %s\n", p.Fingerprint(), p.Email)
+			fmt.Fprintf(a.stdout, "%s  %s\n", fp, inert(email))
 			return nil
 		},
 	}

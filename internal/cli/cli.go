@@ -26,6 +26,7 @@ const (
 	ExitConflict = 4 // someone else changed the item
 	ExitTampered = 5 // the server sent data that failed authentication
 	ExitNotFound = 6 // no such item or vault
+	ExitDenied   = 7 // the server refused: your permission does not allow it
 )
 
 // exitError carries an exit code with its message.
@@ -82,12 +83,14 @@ func exitCode(err error) int {
 		return ee.code
 	case errors.As(err, &ce):
 		return ExitConflict
-	case errors.Is(err, client.ErrTampered):
+	case errors.Is(err, client.ErrTampered), errors.Is(err, client.ErrKeyMismatch):
 		return ExitTampered
 	case errors.Is(err, client.ErrWrongPassword), errors.Is(err, client.ErrUnauthorized):
 		return ExitAuth
 	case errors.Is(err, client.ErrNotFound):
 		return ExitNotFound
+	case errors.Is(err, client.ErrReadOnly):
+		return ExitDenied
 	case errors.Is(err, client.ErrAmbiguous):
 		return ExitUsage
 	case errors.As(err, &ne):
@@ -150,6 +153,10 @@ func (a *app) rootCommand() *cobra.Command {
 		a.itemCommand(),
 		a.generateCommand(),
 		a.adminCommand(),
+		a.orgCommand(),
+		a.groupCommand(),
+		a.vaultCommand(),
+		a.shareCommand(),
 	)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return withCode(ExitUsage, err) })
 	return root

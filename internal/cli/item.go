@@ -18,7 +18,7 @@ import (
 func (a *app) itemCommand() *cobra.Command {
 	cmd := group("item", "Add, list, show, edit and delete items")
 	cmd.AddCommand(a.itemAddCommand(), a.itemListCommand(), a.itemGetCommand(), a.itemEditCommand(),
-		a.itemRmCommand(), a.itemRestoreCommand(), a.itemHistoryCommand())
+		a.itemRmCommand(), a.itemRestoreCommand(), a.itemHistoryCommand(), a.itemMoveCommand())
 	return cmd
 }
 
@@ -603,6 +603,9 @@ func (a *app) itemHistoryCommand() *cobra.Command {
 func authorName(s *client.Session, id string) string {
 	if id == s.Profile.UserID {
 		return s.Profile.Email
+	}
+	if email := s.MemberEmail(id); email != "" {
+		return email
 	}
 	return id
 }

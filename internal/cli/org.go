@@ -1,0 +1,461 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/coffer-pm/coffer/client"
+	"github.com/coffer-pm/coffer/internal/api"
+)
+
+func (a *app) orgCommand() *cobra.Command {
+	cmd := group("org", "Organisations: create, invite, join, confirm, members")
+	cmd.AddCommand(
+		a.simple("create NAME", "Create an organisation; you are its owner", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
+			o, err := s.CreateOrg(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			if a.jsonOut {
+				return a.printJSON(map[string]string{"id": o.ID, "name": o.Name})
+			}
+			fmt.Fprintf(a.stdout, "Created organisation %q (%s)\n", inert(o.Name), o.ID)
+			return nil
+		}),
+		a.simple("list", "List your organisations", 0, func(cmd *cobra.Command, s *client.Session, args []string) error {
+			type out struct {
+				ID   string `json:"id"`
+				Name string `json:"name"`
+				Role string `json:"role"`
+			}
+			list := []out{}
+			for _, o := range s.Orgs() {
+				list = append(list, out{o.ID, o.Name, o.Role})
+			}
+			if a.jsonOut {
+				return a.printJSON(list)
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "NAME\tROLE\tID")
+			for _, o := range list {
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", inert(o.Name), o.Role, o.ID)
+			}
+			return tw.Flush()
+		}),
+		a.orgInviteCommand(),
+		a.orgJoinCommand(),
+		a.simple("members ORG", "List members and invitations (invited / joined / confirmed)", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
+			o, err := s.FindOrg(args[0])
+			if err != nil {
+				return err
+			}
+			list, err := s.MembersAndInvitations(cmd.Context(), o.ID)
+			if err != nil {
+				return err
+			}
+			if a.jsonOut {
+				type out struct {
+					Email       string `json:"email"`
+					Name        string `json:"name,omitempty"`
+					UserID      string `json:"user_id,omitempty"`
+					State       string `json:"state"`
+					Fingerprint string `json:"fingerprint,omitempty"`
+				}
+				res := []out{}
+				for _, m := range list {
+					res = append(res, out{m.Email, m.Name, m.UserID, m.State, m.Fingerprint})
+				}
+				return a.printJSON(res)
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "EMAIL\tSTATE\tNAME\tFINGERPRINT")
+			for _, m := range list {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", inert(m.Email), m.State, inert(m.Name), m.Fingerprint)
+			}
+			return tw.Flush()
+		}),
+		a.simple("confirm ORG EMAIL...", "Confirm joined members (checks their keys against the code)", -2, func(cmd *cobra.Command, s *client.Session, args []string) error {
+			if err := s.Confirm(cmd.Context(), args[0], args[1:]); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "Confirmed %s\n", strings.Join(args[1:], ", "))
+			return nil
+		}),
+		a.simple("cancel ORG EMAIL...", "Cancel invited or joined members", -2, func(cmd *cobra.Command, s *client.Session, args []string) error {
+			if err := s.Cancel(cmd.Context(), args[0], args[1:]); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "Cancelled %s\n", strings.Join(args[1:], ", "))
+			return nil
+		}),
+		a.simple("remove ORG EMAIL", "Remove a member from the organisation (they keep their account and My Vault)", 2, func(cmd *cobra.Command, s *client.Session, args []string) error {
+			if err := s.RemoveMember(cmd.Context(), args[0], args[1]); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "Removed %s\n", inert(args[1]))
+			return nil
+		}),
+	)
+	return cmd
+}
+
+// simple builds a command that needs an unlocked, synced session. nargs is
+// the exact number of arguments, or -n for at least n.
+func (a *app) simple(use, short string, nargs int, run func(*cobra.Command, *client.Session, []string) error) *cobra.Command {
+	args := cobra.ExactArgs(nargs)
+	if nargs < 0 {
+		args = cobra.MinimumNArgs(-nargs)
+	}
+	return &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  args,
+		RunE: func(cmd *cobra.Command, argv []string) error {
+			s, err := a.synced(cmd)
+			if err != nil {
+				return err
+			}
+			if err := run(cmd, s, argv); err != nil {
+				return err
+			}
+			for _, w := range s.Warnings {
+				fmt.Fprintln(a.stderr, "warning: "+w)
+			}
+			return nil
+		},
+	}
+}
+
+func (a *app) orgInviteCommand() *cobra.Command {
+	return a.simple("invite ORG EMAIL...", "Invite 1–50 people; prints the confirmation code once", -2, func(cmd *cobra.Command, s *client.Session, args []string) error {
+		if len(args)-1 > client.MaxInvites {
+			return usageError("invite at most %d addresses at a time (got %d)", client.MaxInvites, len(args)-1)
+		}
+		o, err := s.FindOrg(args[0])
+		if err != nil {
+			return err
+		}
+		res, err := s.Invite(cmd.Context(), o.ID, args[1:])
+		if err != nil {
+			return err
+		}
+		if a.jsonOut {
+			return a.printJSON(map[string]any{"code": res.Code, "invited": args[1:], "mail": res.Mail})
+		}
+		fmt.Fprintf(a.stdout, "Confirmation code: %s\n", res.Code)
+		fmt.Fprintln(a.stdout, "It is shown only now. Pass it to the invitees out of band (a messenger channel), not by e-mail.")
+		switch res.Mail {
+		case api.MailSent:
+			fmt.Fprintf(a.stdout, "Invitation e-mails with a Join link were sent to %d address(es).\n", len(args)-1)
+		case api.MailNotConfigured:
+			fmt.Fprintf(a.stdout, "No invitation e-mail was sent (the server has no SMTP configured). Tell the invitees to run: coffer org join %s --code CODE\n", o.ID)
+		default:
+			fmt.Fprintf(a.stdout, "Sending the invitation e-mail failed; the invitations exist. Tell the invitees to run: coffer org join %s --code CODE\n", o.ID)
+		}
+		return nil
+	})
+}
+
+func (a *app) orgJoinCommand() *cobra.Command {
+	var code string
+	cmd := a.simple("join ORG --code CODE", "Join an organisation you were invited to, with its confirmation code", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
+		if code == "" {
+			return usageError("--code is required: the confirmation code the owner gave you")
+		}
+		in, err := s.Join(cmd.Context(), args[0], code)
+		if err != nil {
+			if errors.Is(err, client.ErrWrongCode) {
+				return withCode(ExitAuth, err)
+			}
+			return err
+		}
+		fmt.Fprintf(a.stdout, "Joined %q (owner: %s). The owner confirms you as the last step.\n", inert(in.OrgName), inert(in.OwnerEmail))
+		return nil
+	})
+	cmd.Flags().StringVar(&code, "code", "", "confirmation code")
+	return cmd
+}
+
+func (a *app) groupCommand() *cobra.Command {
+	cmd := group("group", "Groups and private groups")
+	var private bool
+	var perm string
+	create := a.simple("create ORG NAME", "Create a group (owner) or a private group with its own vault (--private, any member)", 2, func(cmd *cobra.Command, s *client.Session, args []string) error {
+		o, err := s.FindOrg(args[0])
+		if err != nil {
+			return err
+		}
+		g, err := s.CreateGroup(cmd.Context(), o.ID, args[1], private, perm)
+		if err != nil {
+			return err
+		}
+		if a.jsonOut {
+			return a.printJSON(map[string]any{"id": g.ID, "name": g.Name, "private": g.Private, "vault_id": g.VaultID})
+		}
+		kind := "group"
+		if private {
+			kind = "private group (with its own vault)"
+		}
+		fmt.Fprintf(a.stdout, "Created %s %q (%s)\n", kind, inert(g.Name), g.ID)
+		return nil
+	})
+	create.Flags().BoolVar(&private, "private", false, "a private group you manage, with its own vault")
+	create.Flags().StringVar(&perm, "default-permission", "view", "permission the group gets when granted a vault: view, edit or manage")
+	members := func(add bool) func(*cobra.Command, *client.Session, []string) error {
+		return func(cmd *cobra.Command, s *client.Session, args []string) error {
+			o, err := s.FindOrg(args[0])
+			if err != nil {
+				return err
+			}
+			g, err := s.FindGroup(o.ID, args[1])
+			if err != nil {
+				return err
+			}
+			if add {
+				err = s.AddGroupMembers(cmd.Context(), g, args[2:])
+			} else {
+				for _, e := range args[2:] {
+					if err = s.RemoveGroupMember(cmd.Context(), g, e); err != nil {
+						break
+					}
+				}
+			}
+			if err != nil {
+				return err
+			}
+			verb := "Added"
+			if !add {
+				verb = "Removed"
+			}
+			fmt.Fprintf(a.stdout, "%s %s\n", verb, strings.Join(args[2:], ", "))
+			return nil
+		}
+	}
+	cmd.AddCommand(create,
+		a.simple("add ORG GROUP EMAIL...", "Add confirmed members to a group you manage", -3, members(true)),
+		a.simple("remove ORG GROUP EMAIL...", "Remove members from a group you manage", -3, members(false)),
+		a.simple("list ORG", "List the organisation's groups you can see", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
+			o, err := s.FindOrg(args[0])
+			if err != nil {
+				return err
+			}
+			groups, err := s.ListGroups(cmd.Context(), o.ID)
+			if err != nil {
+				return err
+			}
+			emails := map[string]string{}
+			if ms, err := s.Members(cmd.Context(), o.ID); err == nil {
+				for _, m := range ms {
+					emails[m.UserID] = m.Email
+				}
+			}
+			type out struct {
+				ID                string   `json:"id"`
+				Name              string   `json:"name"`
+				Private           bool     `json:"private"`
+				Manager           string   `json:"manager"`
+				DefaultPermission string   `json:"default_permission"`
+				Members           []string `json:"members"`
+			}
+			res := []out{}
+			for _, g := range groups {
+				ms := []string{}
+				for _, id := range g.Members {
+					ms = append(ms, emails[id])
+				}
+				res = append(res, out{g.ID, g.Name, g.Private, emails[g.ManagerID], g.DefaultPermission, ms})
+			}
+			if a.jsonOut {
+				return a.printJSON(res)
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "NAME\tPRIVATE\tMANAGER\tDEFAULT\tMEMBERS")
+			for _, g := range res {
+				fmt.Fprintf(tw, "%s\t%v\t%s\t%s\t%s\n", inert(g.Name), g.Private, g.Manager, g.DefaultPermission, strings.Join(g.Members, ", "))
+			}
+			return tw.Flush()
+		}),
+	)
+	return cmd
+}
+
+func (a *app) vaultCommand() *cobra.Command {
+	cmd := group("vault", "Organisation vaults and who can open them")
+	var groupRef, userEmail, perm string
+	grantee := func(c *cobra.Command) {
+		c.Flags().StringVar(&groupRef, "group", "", "group name or id")
+		c.Flags().StringVar(&userEmail, "user", "", "a confirmed member's e-mail address")
+		c.MarkFlagsMutuallyExclusive("group", "user")
+		c.MarkFlagsOneRequired("group", "user")
+	}
+	grant := a.simple("grant VAULT (--group G | --user EMAIL) --permission view|edit|manage", "Grant a vault to a group or member", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
+		v, err := s.FindVault(args[0])
+		if err != nil {
+			return err
+		}
+		if groupRef != "" {
+			err = s.GrantGroup(cmd.Context(), v, groupRef, perm)
+		} else {
+			if perm == "" {
+				return usageError("--permission is required for a member (view, edit or manage)")
+			}
+			err = s.GrantUser(cmd.Context(), v, userEmail, perm)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "Granted %q to %s\n", inert(vaultLabel(v)), inert(groupRef+userEmail))
+		return nil
+	})
+	grantee(grant)
+	grant.Flags().StringVar(&perm, "permission", "", "view, edit or manage (groups: default permission if omitted)")
+	revoke := a.simple("revoke VAULT (--group G | --user EMAIL)", "Revoke a group's or member's access to a vault", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
+		v, err := s.FindVault(args[0])
+		if err != nil {
+			return err
+		}
+		kind, ref := "group", groupRef
+		if userEmail != "" {
+			kind, ref = "user", userEmail
+		}
+		if err := s.Revoke(cmd.Context(), v, kind, ref); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "Revoked %s's access to %q\n", inert(ref), inert(vaultLabel(v)))
+		return nil
+	})
+	grantee(revoke)
+	cmd.AddCommand(
+		a.simple("create ORG NAME", "Create an organisation vault (owner only)", 2, func(cmd *cobra.Command, s *client.Session, args []string) error {
+			v, err := s.CreateVault(cmd.Context(), args[0], args[1])
+			if err != nil {
+				return err
+			}
+			if a.jsonOut {
+				return a.printJSON(map[string]string{"id": v.ID, "name": vaultLabel(v)})
+			}
+			fmt.Fprintf(a.stdout, "Created vault %q (%s)\n", inert(vaultLabel(v)), v.ID)
+			return nil
+		}),
+		a.simple("list", "List every vault you can open", 0, func(cmd *cobra.Command, s *client.Session, args []string) error {
+			type out struct {
+				ID         string `json:"id"`
+				Name       string `json:"name"`
+				OrgID      string `json:"org_id,omitempty"`
+				Permission string `json:"permission"`
+			}
+			res := []out{}
+			for _, v := range s.Vaults() {
+				res = append(res, out{v.ID, vaultLabel(v), v.OrgID, v.Permission})
+			}
+			if a.jsonOut {
+				return a.printJSON(res)
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "VAULT\tPERMISSION\tID")
+			for _, v := range res {
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", inert(v.Name), v.Permission, v.ID)
+			}
+			return tw.Flush()
+		}),
+		grant, revoke,
+		a.simple("access VAULT", "Show who can open a vault", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
+			v, err := s.FindVault(args[0])
+			if err != nil {
+				return err
+			}
+			list, err := s.VaultAccess(cmd.Context(), v)
+			if err != nil {
+				return err
+			}
+			type out struct {
+				Kind       string `json:"kind"`
+				ID         string `json:"id"`
+				Name       string `json:"name"`
+				Permission string `json:"permission"`
+			}
+			res := []out{}
+			for _, x := range list {
+				res = append(res, out{x.Kind, x.ID, x.Name, x.Permission})
+			}
+			if a.jsonOut {
+				return a.printJSON(res)
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "KIND\tNAME\tPERMISSION")
+			for _, x := range res {
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", x.Kind, inert(x.Name), x.Permission)
+			}
+			return tw.Flush()
+		}),
+	)
+	return cmd
+}
+
+func vaultLabel(v *client.Vault) string {
+	if v.Kind == "org" {
+		return v.OrgName + "/" + v.Name
+	}
+	return v.Name
+}
+
+func (a *app) shareCommand() *cobra.Command {
+	var groupRef, perm string
+	cmd := a.simple("share ITEM --group G [--permission view|edit|manage]", "Share an item with a private group: it moves into the group's vault", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
+		if groupRef == "" {
+			return usageError("--group is required")
+		}
+		it, err := s.FindItem(args[0], false)
+		if err != nil {
+			return err
+		}
+		var g *client.Group
+		for _, o := range s.Orgs() {
+			if found, err := s.FindGroup(o.ID, groupRef); err == nil {
+				if g != nil {
+					return usageError("more than one of your groups is called %q; use its id", inert(groupRef))
+				}
+				g = found
+			}
+		}
+		if g == nil {
+			return withCode(ExitNotFound, fmt.Errorf("you are in no group called %q", inert(groupRef)))
+		}
+		if _, err := s.Share(cmd.Context(), it, g, perm); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "Shared %q with group %q\n", inert(it.Content.Name), inert(g.Name))
+		return nil
+	})
+	cmd.Flags().StringVar(&groupRef, "group", "", "the group (its name or id)")
+	cmd.Flags().StringVar(&perm, "permission", "", "view, edit or manage (default: the group's default permission)")
+	return cmd
+}
+
+func (a *app) itemMoveCommand() *cobra.Command {
+	var vault string
+	cmd := a.simple("move ITEM --vault V", "Move an item into an organisation vault (its history moves along)", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
+		if vault == "" {
+			return usageError("--vault is required")
+		}
+		it, err := s.FindItem(args[0], false)
+		if err != nil {
+			return err
+		}
+		v, err := s.FindVault(vault)
+		if err != nil {
+			return err
+		}
+		if _, err := s.MoveItem(cmd.Context(), it, v.ID); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "Moved %q to %q\n", inert(it.Content.Name), inert(vaultLabel(v)))
+		return nil
+	})
+	cmd.Flags().StringVar(&vault, "vault", "", "destination vault (ORG/NAME or id)")
+	return cmd
+}
