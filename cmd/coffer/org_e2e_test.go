@@ -2,9 +2,13 @@ package main_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	smtpmock "github.com/mocktools/go-smtp-mock/v2"
 )
 
 // user signs up a new account through the CLI and unlocks it.
@@ -250,4 +254,34 @@ func TestOnboardingScenario(t *testing.T) {
 	}
 
 	assertNoPlaintext(t, srv.data, "db-prod", "pg-secret", "runbook", "step one", "budget", "42k", "Servers", "Engineering", "Finance", "Contoso", "Fabrikam")
+}
+
+// TestInvitationMail: with --smtp-url, invitees get an e-mail with a Join
+// link (and no code) from a real SMTP server on loopback.
+func TestInvitationMail(t *testing.T) {
+	smtp := smtpmock.New(smtpmock.ConfigurationAttr{HostAddress: "127.0.0.1", MultipleMessageReceiving: true})
+	if err := smtp.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer smtp.Stop()
+	srv := startServer(t, "--smtp-url", fmt.Sprintf("smtp://127.0.0.1:%d?from=coffer@contoso.example&tls=none", smtp.PortNumber()),
+		"--public-url", "https://vault.contoso.example")
+	owner := user(t, srv, "owner@contoso.example")
+	owner.ok("", "org", "create", "Contoso")
+	out := owner.ok("", "org", "invite", "Contoso", "new1@contoso.example", "new2@contoso.example")
+	if !strings.Contains(out, "e-mails with a Join link were sent to 2") {
+		t.Fatalf("invite output:\n%s", out)
+	}
+	code := codeRe.FindStringSubmatch(out)[1]
+	msgs, err := smtp.WaitForMessages(2, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		body := m.MsgRequest()
+		if !strings.Contains(body, "https://vault.contoso.example/join?org=") || strings.Contains(body, code) ||
+			strings.Contains(body, strings.ReplaceAll(code, "-", "")) {
+			t.Fatalf("invitation mail:\n%s", body)
+		}
+	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/coffer-pm/coffer/internal/mail"
 	"github.com/coffer-pm/coffer/internal/server"
 	"github.com/coffer-pm/coffer/internal/store"
 	"github.com/coffer-pm/coffer/internal/store/postgres"
@@ -24,7 +25,7 @@ import (
 )
 
 func (a *app) serveCommand() *cobra.Command {
-	var addr, data, database string
+	var addr, data, database, smtpURL string
 	cfg := server.DefaultConfig()
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -33,6 +34,16 @@ func (a *app) serveCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if database == "" {
 				database = os.Getenv("COFFER_DATABASE")
+			}
+			if smtpURL == "" {
+				smtpURL = os.Getenv("COFFER_SMTP_URL")
+			}
+			if smtpURL != "" {
+				m, err := mail.ParseURL(smtpURL)
+				if err != nil {
+					return usageError("--smtp-url: %v", err)
+				}
+				cfg.Mailer = m
 			}
 			return a.serve(cmd.Context(), addr, data, database, cfg)
 		},
@@ -44,6 +55,8 @@ func (a *app) serveCommand() *cobra.Command {
 	f.DurationVar(&cfg.SessionIdle, "session-idle", cfg.SessionIdle, "sessions expire after this long unused")
 	f.DurationVar(&cfg.SessionMax, "session-max", cfg.SessionMax, "sessions expire at the latest this long after login")
 	f.Int64Var(&cfg.MaxBodyBytes, "max-body", cfg.MaxBodyBytes, "maximum request body size in bytes")
+	f.StringVar(&smtpURL, "smtp-url", "", "SMTP server for invitation e-mail (env COFFER_SMTP_URL): smtp://user:pass@host:587?from=coffer@example.com")
+	f.StringVar(&cfg.PublicURL, "public-url", "", "the server's address as users reach it, for links in e-mail")
 	return cmd
 }
 
