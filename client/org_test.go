@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"testing"
@@ -151,5 +152,69 @@ func TestConfirmDetectsSwappedKeys(t *testing.T) {
 		if m.Email == "invitee@acme.example" && m.State != "joined" {
 			t.Fatalf("invitee is %s after a refused confirm", m.State)
 		}
+	}
+}
+
+// TestJoinAttemptsLimited: five wrong codes lock the invitation; after that
+// even the right code is refused.
+func TestJoinAttemptsLimited(t *testing.T) {
+	env := testserver.Start(t, nil, nil)
+	owner := signup(t, env.URL, "owner@lock.example")
+	guest := signup(t, env.URL, "guest@lock.example")
+	o, err := owner.CreateOrg(ctx, "Lock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := owner.Invite(ctx, o.ID, []string{"guest@lock.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		if _, err := guest.Join(ctx, o.ID, "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF"); !errors.Is(err, client.ErrWrongCode) {
+			t.Fatalf("wrong code %d: %v", i+1, err)
+		}
+	}
+	_, err = guest.Join(ctx, o.ID, res.Code)
+	var ae *client.APIError
+	if !errors.As(err, &ae) || ae.Status != http.StatusTooManyRequests {
+		t.Fatalf("right code after 5 wrong ones: %v, want 429", err)
+	}
+}
+
+// TestServerAddedMemberIsRefused: a server that adds someone to the roster
+// on its own (or hands out an organisation the user never joined) is
+// caught: the roster's owner signature no longer verifies.
+func TestServerAddedMemberIsRefused(t *testing.T) {
+	var tamper bool
+	env := testserver.Start(t, nil, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !tamper || r.URL.Path != "/api/v1/sync" {
+				h.ServeHTTP(w, r)
+				return
+			}
+			rec := &recorder{header: http.Header{}}
+			h.ServeHTTP(rec, r)
+			var body map[string]any
+			json.Unmarshal(rec.body.Bytes(), &body)
+			org := body["orgs"].([]any)[0].(map[string]any)
+			roster := org["roster"].(map[string]any)
+			members := roster["members"].([]any)
+			extra := map[string]any{}
+			for k, v := range members[0].(map[string]any) {
+				extra[k] = v
+			}
+			extra["user_id"], extra["email"] = "00000000-0000-4000-8000-000000000000", "mallory@evil.example"
+			roster["members"] = append(members, extra)
+			w.Header().Set("Content-Type", "application/json")
+			json.NewEncoder(w).Encode(body)
+		})
+	})
+	owner := signup(t, env.URL, "owner@roster.example")
+	if _, err := owner.CreateOrg(ctx, "Roster"); err != nil {
+		t.Fatal(err)
+	}
+	tamper = true
+	if err := owner.Sync(ctx); !errors.Is(err, client.ErrTampered) {
+		t.Fatalf("sync with a server-added member: %v, want ErrTampered", err)
 	}
 }
