@@ -212,13 +212,7 @@ func (s *Session) findGrantableGroup(ctx context.Context, orgID, ref string) (*G
 		found = append(found, &Group{ID: ag.ID, OrgID: orgID, Name: name, ManagerID: ag.ManagerID, Private: ag.Private,
 			DefaultPermission: ag.DefaultPermission, Members: ag.Members, VaultID: ag.VaultID, keys: keys, epoch: ag.Epoch})
 	}
-	switch len(found) {
-	case 0:
-		return nil, fmt.Errorf("group %q: %w", sanitize(ref, 80), ErrNotFound)
-	case 1:
-		return found[0], nil
-	}
-	return nil, fmt.Errorf("group %q: %w", sanitize(ref, 80), ErrAmbiguous)
+	return one("group", ref, found, "")
 }
 
 // GrantUser grants a vault directly to a confirmed member.

@@ -361,13 +361,20 @@ func (s *Session) FindOrg(ref string) (*Org, error) {
 			found = append(found, o)
 		}
 	}
+	return one("organisation", ref, found, "")
+}
+
+// one returns the single element of found, or ErrNotFound (with hint) or
+// ErrAmbiguous naming what was looked for.
+func one[T any](what, ref string, found []T, hint string) (T, error) {
+	var zero T
 	switch len(found) {
 	case 0:
-		return nil, fmt.Errorf("organisation %q: %w", ref, ErrNotFound)
+		return zero, fmt.Errorf("%s %q: %w%s", what, sanitize(ref, 80), ErrNotFound, hint)
 	case 1:
 		return found[0], nil
 	}
-	return nil, fmt.Errorf("organisation %q: %w", ref, ErrAmbiguous)
+	return zero, fmt.Errorf("%s %q: %w", what, sanitize(ref, 80), ErrAmbiguous)
 }
 
 // Groups returns the groups the user is in or manages in an organisation.
@@ -429,13 +436,7 @@ func (s *Session) FindGroup(orgID, ref string) (*Group, error) {
 			found = append(found, g)
 		}
 	}
-	switch len(found) {
-	case 0:
-		return nil, fmt.Errorf("group %q: %w (you must be in it or manage it)", ref, ErrNotFound)
-	case 1:
-		return found[0], nil
-	}
-	return nil, fmt.Errorf("group %q: %w", ref, ErrAmbiguous)
+	return one("group", ref, found, " (you must be in it or manage it)")
 }
 
 func newID() string { return uuid.NewString() }

@@ -325,13 +325,7 @@ func (s *Session) FindVault(ref string) (*Vault, error) {
 			found = append(found, v)
 		}
 	}
-	switch len(found) {
-	case 0:
-		return nil, fmt.Errorf("vault %q: %w (name organisation vaults ORG/NAME)", ref, ErrNotFound)
-	case 1:
-		return found[0], nil
-	}
-	return nil, fmt.Errorf("vault %q: %w; use its id", ref, ErrAmbiguous)
+	return one("vault", ref, found, " (name organisation vaults ORG/NAME)")
 }
 
 // Items returns the synced items (trashed ones only if trashed is true),
