@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 
 	"github.com/coffer-pm/coffer/internal/api"
@@ -575,13 +574,4 @@ func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) error {
 	s.log.Info("member removed", "org", o.ID, "user", userID)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
