@@ -215,3 +215,50 @@ func call(base string, s *client.Session, method, path string, body any) (int, e
 	resp.Body.Close()
 	return resp.StatusCode, nil
 }
+
+// TestGrantGuards: My Vault has no grants to revoke, and a vault's creator
+// keeps manage access (neither revoked nor lowered).
+func TestGrantGuards(t *testing.T) {
+	env := testserver.Start(t, nil, nil)
+	owner := signup(t, env.URL, "owner@guard.example")
+	member := signup(t, env.URL, "member@guard.example")
+	o := company(t, owner, "Guard", member)
+	v, err := owner.CreateVault(ctx, o.ID, "V")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.GrantUser(ctx, v, "member@guard.example", "manage"); err != nil {
+		t.Fatal(err)
+	}
+	member.Sync(ctx)
+	personal, _ := owner.PersonalVault()
+	cases := []struct {
+		name   string
+		s      *client.Session
+		method string
+		path   string
+		body   any
+		want   int
+	}{
+		{"revoke own My Vault grant", owner, "DELETE", "/api/v1/vaults/" + personal.ID + "/grants/user/" + owner.Profile.UserID, nil, 400},
+		{"revoke the creator", member, "DELETE", "/api/v1/vaults/" + v.ID + "/grants/user/" + owner.Profile.UserID, nil, 409},
+		{"lower the creator", member, "POST", "/api/v1/vaults/" + v.ID + "/grants",
+			map[string]any{"grantee_kind": "user", "grantee_id": owner.Profile.UserID, "permission": "view", "wraps": []any{}}, 409},
+		{"malformed grantee id", member, "DELETE", "/api/v1/vaults/" + v.ID + "/grants/user/not-a-uuid", nil, 400},
+	}
+	for _, c := range cases {
+		status, err := call(env.URL, c.s, c.method, c.path, c.body)
+		if err != nil || status != c.want {
+			t.Errorf("%s: HTTP %d, %v; want %d", c.name, status, err, c.want)
+		}
+	}
+	if err := owner.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.FindVault(personal.ID); err != nil {
+		t.Fatal("owner lost My Vault")
+	}
+	if got := mustVault(t, owner, v.ID).Permission; got != "manage" {
+		t.Fatalf("creator's permission = %s", got)
+	}
+}

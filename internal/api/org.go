@@ -198,8 +198,6 @@ type Grant struct {
 type VaultAccess struct {
 	VaultID string  `json:"vault_id"`
 	Grants  []Grant `json:"grants"`
-	// Wraps are all key wraps of the vault, for managers who re-grant.
-	Wraps []VaultKeyWrap `json:"wraps,omitempty"`
 }
 
 // MoveItemRequest moves an item to another vault with a new revision.

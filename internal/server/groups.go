@@ -347,6 +347,9 @@ func (s *Server) grantVault(w http.ResponseWriter, r *http.Request) error {
 	if err := checkID("grantee_id", req.GranteeID); err != nil {
 		return err
 	}
+	if req.GranteeKind == crypto.RecipientUser && req.GranteeID == v.CreatorID {
+		return errConflict("the vault's creator keeps manage access", 0)
+	}
 	var pub crypto.PublicKeys
 	var perm store.Permission
 	switch req.GranteeKind {
@@ -410,6 +413,12 @@ func (s *Server) revokeGrant(w http.ResponseWriter, r *http.Request) error {
 	kind, id := r.PathValue("kind"), r.PathValue("id")
 	if kind != crypto.RecipientUser && kind != crypto.RecipientGroup {
 		return errBadRequest("grantee kind must be user or group")
+	}
+	if err := checkID("grantee id", id); err != nil {
+		return err
+	}
+	if v.Kind != store.VaultOrg {
+		return errBadRequest("My Vault is never shared, so it has no grants to revoke")
 	}
 	if kind == crypto.RecipientUser && id == v.CreatorID {
 		return errConflict("the vault's creator keeps manage access", 0)

@@ -337,6 +337,15 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// rosterConflict words a roster version race for what it is.
+func rosterConflict(err error) error {
+	var ce *store.ConflictError
+	if errors.As(err, &ce) {
+		return errConflict(fmt.Sprintf("the roster changed meanwhile (now version %d); sync and retry", ce.Head), 0)
+	}
+	return err
+}
+
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
@@ -507,7 +516,7 @@ func (s *Server) confirmInvitation(w http.ResponseWriter, r *http.Request) error
 	}
 	wrap := store.KeyWrap{ObjectID: o.ID, Epoch: kw.Epoch, MemberID: in.UserID, SignerID: o.OwnerID, Wrap: kw.Wrap, Sig: kw.Sig, CreatedAt: s.now()}
 	if err := s.store.ConfirmMember(r.Context(), in.ID, o, wrap, s.now()); err != nil {
-		return err
+		return rosterConflict(err)
 	}
 	s.log.Info("member confirmed", "org", o.ID, "user", in.UserID)
 	w.WriteHeader(http.StatusNoContent)
@@ -569,7 +578,7 @@ func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := s.store.RemoveMember(r.Context(), o, userID); err != nil {
-		return err
+		return rosterConflict(err)
 	}
 	s.log.Info("member removed", "org", o.ID, "user", userID)
 	w.WriteHeader(http.StatusNoContent)

@@ -136,7 +136,10 @@ func (s *Store) GroupsInOrg(ctx context.Context, orgID string) ([]store.Group, e
 }
 
 func (s *Store) GroupsForUser(ctx context.Context, userID string) ([]store.Group, []store.KeyWrap, error) {
-	groups, err := s.groups(ctx, `g.id IN (SELECT group_id FROM group_members WHERE user_id = ?) OR g.manager_id = ?`, userID, userID)
+	// Only in organisations the user still belongs to: a removed member
+	// keeps neither the groups they were in nor those they managed.
+	groups, err := s.groups(ctx, `(g.id IN (SELECT group_id FROM group_members WHERE user_id = ?) OR g.manager_id = ?)
+		AND g.org_id IN (SELECT org_id FROM org_members WHERE user_id = ?)`, userID, userID, userID)
 	if err != nil {
 		return nil, nil, err
 	}
