@@ -85,41 +85,6 @@ func (c *Content) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// FieldValue returns a named value of the item: "name", "notes",
-// "username", "password", "url", "totp", a secret key or a custom field.
-func (c *Content) FieldValue(name string) (string, bool) {
-	switch name {
-	case "name":
-		return c.Name, true
-	case "notes", "note":
-		return c.Notes, c.Notes != ""
-	}
-	if c.Login != nil {
-		switch name {
-		case "username":
-			return c.Login.Username, true
-		case "password":
-			return c.Login.Password, true
-		case "url", "uri":
-			if len(c.Login.URLs) > 0 {
-				return c.Login.URLs[0], true
-			}
-			return "", false
-		case "totp":
-			return c.Login.TOTP, c.Login.TOTP != ""
-		}
-	}
-	if v, ok := c.Secret[name]; ok {
-		return v, true
-	}
-	for _, f := range c.Fields {
-		if f.Name == name {
-			return f.Value, true
-		}
-	}
-	return "", false
-}
-
 // SecretKeys returns the secret's keys in a stable order.
 func (c *Content) SecretKeys() []string {
 	keys := make([]string, 0, len(c.Secret))
@@ -128,4 +93,17 @@ func (c *Content) SecretKeys() []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// clone returns a deep copy, so edits never alias the synced content.
+func (c Content) clone() Content {
+	data, err := json.Marshal(c)
+	if err != nil {
+		return c
+	}
+	var out Content
+	if json.Unmarshal(data, &out) != nil {
+		return c
+	}
+	return out
 }

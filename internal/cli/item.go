@@ -331,37 +331,13 @@ type field struct {
 	secret bool // masked unless the user asks with --reveal
 }
 
-// fields flattens an item's values. It is the one place that decides which
-// values are secret: passwords, TOTP seeds, API secrets, card numbers and
-// CVVs, and custom fields unless they are of kind text or url.
+// fields is the client core's Values as a map (the core decides which
+// values are secret).
 func fields(c *client.Content) map[string]field {
 	m := map[string]field{}
-	put := func(k, v string, secret bool) {
-		if v != "" {
-			m[k] = field{v, secret}
-		}
+	for _, v := range c.Values() {
+		m[v.Name] = field{v.Value, v.Secret}
 	}
-	for k, v := range c.Secret {
-		put(k, v, true)
-	}
-	for _, f := range c.Fields {
-		put(f.Name, f.Value, f.Kind != "text" && f.Kind != "url")
-	}
-	if l := c.Login; l != nil {
-		put("username", l.Username, false)
-		put("password", l.Password, true)
-		put("totp", l.TOTP, true)
-		if len(l.URLs) > 0 {
-			put("url", l.URLs[0], false)
-		}
-	}
-	if cd := c.Card; cd != nil {
-		put("holder", cd.Holder, false)
-		put("number", cd.Number, true)
-		put("expiry", cd.Expiry, false)
-		put("cvv", cd.CVV, true)
-	}
-	put("notes", c.Notes, false)
 	return m
 }
 
@@ -369,6 +345,9 @@ func fields(c *client.Content) map[string]field {
 func fieldMap(it *client.Item, reveal bool) map[string]string {
 	m := map[string]string{}
 	for k, f := range fields(&it.Content) {
+		if k == "name" || k == "tags" || k == "favorite" {
+			continue // shown on their own
+		}
 		if f.secret && !reveal {
 			m[k] = masked
 		} else {
@@ -446,11 +425,6 @@ func (a *app) printItem(it *client.Item, reveal bool) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		fmt.Fprintf(tw, "%s:\t%s\n", inert(k), inert(fm[k]))
-	}
-	if it.Content.Login != nil && len(it.Content.Login.URLs) > 1 {
-		for _, u := range it.Content.Login.URLs[1:] {
-			fmt.Fprintf(tw, "url:\t%s\n", inert(u))
-		}
 	}
 	tw.Flush()
 }
@@ -579,7 +553,6 @@ func (a *app) itemHistoryCommand() *cobra.Command {
 			var prev map[string]field
 			for _, v := range versions {
 				cur := fields(&v.Content)
-				cur["name"] = field{value: v.Content.Name}
 				h := historyOut{Revision: v.Revision, Author: authorName(s, v.AuthorID), Time: v.Time, Changes: diff(prev, cur, reveal)}
 				out = append(out, h)
 				prev = cur

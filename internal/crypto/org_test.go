@@ -112,3 +112,26 @@ func TestGroupKeyWrapRoundTrip(t *testing.T) {
 		t.Fatal("group key wrap opened as a vault key wrap")
 	}
 }
+
+func TestChunksBindPositionAndEnd(t *testing.T) {
+	fk := NewKey()
+	c0, _ := SealChunk(fk, "f", 0, false, []byte("first"))
+	c1, _ := SealChunk(fk, "f", 1, true, []byte("last"))
+	if pt, err := OpenChunk(fk, "f", 1, true, c1); err != nil || string(pt) != "last" {
+		t.Fatalf("OpenChunk: %q %v", pt, err)
+	}
+	for name, err := range map[string]error{
+		"reordered":            func() error { _, err := OpenChunk(fk, "f", 0, false, c1); return err }(),
+		"truncated after 0":    func() error { _, err := OpenChunk(fk, "f", 0, true, c0); return err }(),
+		"other file":           func() error { _, err := OpenChunk(fk, "g", 0, false, c0); return err }(),
+		"final flag dropped":   func() error { _, err := OpenChunk(fk, "f", 1, false, c1); return err }(),
+		"chunk moved to later": func() error { _, err := OpenChunk(fk, "f", 2, true, c1); return err }(),
+	} {
+		if err != ErrTampered {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if ChunkCount(0) != 1 || ChunkCount(ChunkSize) != 1 || ChunkCount(ChunkSize+1) != 2 {
+		t.Fatal("ChunkCount")
+	}
+}

@@ -126,6 +126,15 @@ type vectors struct {
 		} `json:"members"`
 		Sig hexb `json:"sig"` // by the identity above as owner
 	} `json:"roster"`
+	FileChunk struct {
+		FileID    string `json:"file_id"`
+		Index     int    `json:"index"`
+		Final     bool   `json:"final"`
+		Key       hexb   `json:"key"`
+		Nonce     hexb   `json:"nonce"`
+		Plaintext string `json:"plaintext"`
+		Box       hexb   `json:"box"`
+	} `json:"file_chunk"`
 }
 
 func seq(n int, start byte) []byte {
@@ -229,6 +238,10 @@ func generate(t *testing.T, old *vectors) *vectors {
 		Fingerprint hexb   `json:"fingerprint"`
 	}{in.InvitationID, "intern@example.com", seq(HashSize, 0x11)})
 	ro.Sig = id.SignRoster(in.OrgID, ro.Version, idv.UserID, rosterMembers(&v))
+
+	fc := &v.FileChunk
+	fc.FileID, fc.Index, fc.Final, fc.Key, fc.Nonce, fc.Plaintext = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b", 2, true, seq(KeySize, 0x05), seq(nonceSize, 0x35), "the last chunk"
+	fc.Box = must(sealWithNonce(fc.Key, fc.Nonce, []byte(fc.Plaintext), chunkAD(fc.FileID, fc.Index, fc.Final)))
 	return &v
 }
 
@@ -333,6 +346,10 @@ func TestVectors(t *testing.T) {
 	}
 	if err := VerifyRoster(pub, in.OrgID, v.Roster.Version, v.Identity.UserID, rosterMembers(v), v.Roster.Sig); err != nil {
 		t.Fatalf("VerifyRoster: %v", err)
+	}
+	fc := v.FileChunk
+	if pt, err := OpenChunk(fc.Key, fc.FileID, fc.Index, fc.Final, fc.Box); err != nil || string(pt) != fc.Plaintext {
+		t.Fatalf("OpenChunk: %v", err)
 	}
 }
 

@@ -191,6 +191,7 @@ type ItemState struct {
 // Store is implemented by each database engine.
 type Store interface {
 	OrgStore
+	FileStore
 
 	Close() error
 	Ping(ctx context.Context) error
@@ -233,4 +234,34 @@ type Store interface {
 	// Changes returns the items, in vaults the user can read, written after
 	// the cursor since, ordered by sequence, and the cursor to use next.
 	Changes(ctx context.Context, userID string, since int64) ([]ItemState, int64, error)
+}
+
+// File is an encrypted attachment's server-side record.
+type File struct {
+	ID         string
+	VaultID    string
+	Size       int64 // ciphertext bytes, all chunks
+	ChunkCount int
+	Uploaded   int // chunks stored so far
+	CreatorID  string
+	CreatedAt  time.Time
+}
+
+// FileStore is the attachment and purge part of Store.
+type FileStore interface {
+	CreateFile(ctx context.Context, f File) error
+	File(ctx context.Context, id string) (File, error)
+	// PutChunk stores chunk idx of a file; ErrExists if already stored.
+	PutChunk(ctx context.Context, fileID string, idx int, data []byte) error
+	// Chunk returns one stored chunk.
+	Chunk(ctx context.Context, fileID string, idx int) ([]byte, error)
+	// LinkFiles records that an item refers to files.
+	LinkFiles(ctx context.Context, itemID string, fileIDs []string) error
+	ItemFiles(ctx context.Context, itemID string) ([]string, error)
+	// PurgeItem deletes a trashed item, its revisions, key wraps and the
+	// files only it refers to, leaving a tombstone for delta sync.
+	PurgeItem(ctx context.Context, itemID string, at time.Time) error
+	// PurgedSince returns the items purged after the cursor in vaults the
+	// user can read.
+	PurgedSince(ctx context.Context, userID string, since, until int64) ([]string, error)
 }

@@ -109,6 +109,12 @@ func (s *Store) writeRevision(ctx context.Context, itemID string, baseRev uint64
 		if err := s.insertItemKeyWraps(ctx, tx, itemID, wraps); err != nil {
 			return err
 		}
+		if toVault != "" {
+			// Attachments move with their item.
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE files SET vault_id = ? WHERE id IN (SELECT file_id FROM item_files WHERE item_id = ?)`), toVault, itemID); err != nil {
+				return err
+			}
+		}
 		it, err = scanItem(tx.QueryRowContext(ctx, s.q(`SELECT `+itemColumns+` FROM items i WHERE i.id = ?`), itemID))
 		return err
 	})
