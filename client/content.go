@@ -16,8 +16,20 @@ type Content struct {
 	Fields   []Field           `json:"fields,omitempty"`
 	Tags     []string          `json:"tags,omitempty"`
 	Favorite bool              `json:"favorite,omitempty"`
+	Files    []Attachment      `json:"files,omitempty"`
 
 	extra map[string]json.RawMessage
+}
+
+// Attachment is an encrypted file attached to an item. Its key, name, size
+// and hash are inside the item's signed, encrypted content
+// (docs/protocol.md §15).
+type Attachment struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Size   int64  `json:"size"`
+	SHA256 []byte `json:"sha256"`
+	Key    []byte `json:"key"`
 }
 
 // LoginFields holds a login item's credentials.
@@ -45,7 +57,7 @@ type Field struct {
 
 type contentAlias Content
 
-var knownMembers = map[string]bool{"name": true, "notes": true, "login": true, "secret": true, "card": true, "fields": true, "tags": true, "favorite": true}
+var knownMembers = map[string]bool{"name": true, "notes": true, "login": true, "secret": true, "card": true, "fields": true, "tags": true, "favorite": true, "files": true}
 
 func (c Content) MarshalJSON() ([]byte, error) {
 	b, err := json.Marshal(contentAlias(c))

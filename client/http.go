@@ -107,6 +107,43 @@ func unwrapURLError(err error) error {
 	}
 }
 
+// raw sends a request with a binary body (or none) and returns a binary
+// answer of at most limit bytes.
+func (t *transport) raw(ctx context.Context, method, path string, body []byte, limit int64) ([]byte, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, t.base+api.Prefix+path, rd)
+	if err != nil {
+		return nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/octet-stream")
+	}
+	req.Header.Set("Authorization", "Bearer "+t.token)
+	resp, err := t.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("cannot reach the server at %s: %w", t.base, unwrapURLError(err))
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading the server's answer: %w", err)
+	}
+	if resp.StatusCode >= 300 {
+		var e api.Error
+		if json.Unmarshal(data, &e) != nil || e.Error == "" {
+			e.Error = http.StatusText(resp.StatusCode)
+		}
+		return nil, &APIError{Status: resp.StatusCode, Code: e.Code, Message: e.Error, Head: e.Head}
+	}
+	if int64(len(data)) > limit {
+		return nil, tampered("the server sent more than %d bytes", limit)
+	}
+	return data, nil
+}
+
 // sanitize makes server-provided text inert for display: control
 // characters replaced, length limited.
 func sanitize(s string, max int) string {

@@ -135,6 +135,9 @@ func (s *Session) Sync(ctx context.Context) error {
 			return err
 		}
 	}
+	for _, id := range resp.Purged {
+		delete(s.items, id)
+	}
 	for _, it := range resp.Items {
 		item, err := s.decryptItem(it)
 		if err != nil {
@@ -471,7 +474,11 @@ func (s *Session) sealRevision(item *Item, v *Vault, n uint64, prev []byte, newK
 	if err != nil {
 		return api.NewRevision{}, nil, err
 	}
-	return api.NewRevision{KeyEpoch: v.Epoch, Time: now, PrevHash: prev, Blob: blob, Sig: sig}, wraps, nil
+	var fileIDs []string
+	for _, f := range item.Content.Files {
+		fileIDs = append(fileIDs, f.ID)
+	}
+	return api.NewRevision{KeyEpoch: v.Epoch, Time: now, PrevHash: prev, Blob: blob, Sig: sig, FileIDs: fileIDs}, wraps, nil
 }
 
 // accept decrypts the server's answer to a write, which must be what we wrote.
@@ -541,6 +548,21 @@ func (s *Session) setTrashed(ctx context.Context, it *Item, method, suffix strin
 		return nil, forbidden(err)
 	}
 	return s.accept(out)
+}
+
+// PurgeItem deletes an item in the trash for good, with its history and
+// attachments. It needs edit permission on the item's vault.
+func (s *Session) PurgeItem(ctx context.Context, it *Item) error {
+	if !it.Trashed {
+		return errors.New("only items in the trash can be purged; move it to the trash first")
+	}
+	if err := s.t.do(ctx, http.MethodPost, "/items/"+url.PathEscape(it.ID)+"/purge", nil, nil); err != nil {
+		return forbidden(err)
+	}
+	s.mu.Lock()
+	delete(s.items, it.ID)
+	s.mu.Unlock()
+	return nil
 }
 
 // History fetches and verifies an item's whole revision chain and returns

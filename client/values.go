@@ -54,6 +54,9 @@ func (c *Content) Values() []Value {
 	if c.Favorite {
 		put("favorite", "yes", false)
 	}
+	for _, f := range c.Files {
+		put("file "+f.Name, fmt.Sprintf("%d bytes, sha256 %x", f.Size, f.SHA256[:min(8, len(f.SHA256))]), false)
+	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }

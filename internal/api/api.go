@@ -165,6 +165,26 @@ type NewRevision struct {
 	PrevHash []byte `json:"prev_hash"`
 	Blob     []byte `json:"blob"`
 	Sig      []byte `json:"sig"`
+	// FileIDs are the attachments this revision refers to (their keys and
+	// names are inside the blob); the server links them to the item.
+	FileIDs []string `json:"file_ids,omitempty"`
+}
+
+// NewFile announces an attachment upload. Size is the plaintext size;
+// ChunkCount must be crypto.ChunkCount(Size).
+type NewFile struct {
+	ID         string `json:"id"`
+	Size       int64  `json:"size"`
+	ChunkCount int    `json:"chunk_count"`
+}
+
+// File is an attachment's upload state.
+type File struct {
+	ID         string `json:"id"`
+	VaultID    string `json:"vault_id"`
+	Size       int64  `json:"size"`
+	ChunkCount int    `json:"chunk_count"`
+	Uploaded   int    `json:"uploaded"`
 }
 
 // ItemKeyWrap is an item key wrapped under a vault key.
@@ -217,6 +237,7 @@ type Revisions struct {
 // Sync is the answer to GET /sync?since=N.
 type Sync struct {
 	Cursor int64   `json:"cursor"`
+	Purged []string `json:"purged,omitempty"` // items purged since the cursor
 	Orgs   []Org   `json:"orgs"`
 	Groups []Group `json:"groups"` // the caller's groups, with their wraps
 	Vaults []Vault `json:"vaults"`

@@ -138,12 +138,18 @@ func (s *Server) createItem(w http.ResponseWriter, r *http.Request) error {
 	if !hasKeyFor(wraps, v.ID, v.Epoch) {
 		return errBadRequest("key_wraps must include the item key for the vault's current epoch")
 	}
+	if err := s.checkFileRefs(r, "", v.ID, req.Revision.FileIDs); err != nil {
+		return err
+	}
 	it := store.Item{ID: req.ID, VaultID: v.ID, Type: req.Type, CreatedAt: s.now()}
 	it, err = s.store.CreateItem(r.Context(), it, s.newRevision(req.Revision, it, callerFrom(r.Context()).session.UserID), wraps)
 	if err != nil {
 		if errors.Is(err, store.ErrExists) {
 			return &httpError{http.StatusConflict, api.CodeExists, "an item with this id already exists", 0}
 		}
+		return err
+	}
+	if err := s.store.LinkFiles(r.Context(), it.ID, req.Revision.FileIDs); err != nil {
 		return err
 	}
 	return s.writeItem(w, r, http.StatusCreated, it.ID)
@@ -180,7 +186,13 @@ func (s *Server) updateItem(w http.ResponseWriter, r *http.Request) error {
 			return errBadRequest("key_wraps must include the item key for the vault's current epoch")
 		}
 	}
+	if err := s.checkFileRefs(r, it.ID, v.ID, req.Revision.FileIDs); err != nil {
+		return err
+	}
 	if _, err := s.store.UpdateItem(r.Context(), it.ID, req.BaseRevision, s.newRevision(req.Revision, it, callerFrom(r.Context()).session.UserID), wraps); err != nil {
+		return err
+	}
+	if err := s.store.LinkFiles(r.Context(), it.ID, req.Revision.FileIDs); err != nil {
 		return err
 	}
 	return s.writeItem(w, r, http.StatusOK, it.ID)
@@ -287,7 +299,11 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := api.Sync{Cursor: cursor, Orgs: orgs, Groups: make([]api.Group, 0, len(groups)), Vaults: vaults, Items: make([]api.Item, 0, len(states))}
+	purged, err := s.store.PurgedSince(r.Context(), me, since, cursor)
+	if err != nil {
+		return err
+	}
+	out := api.Sync{Cursor: cursor, Purged: purged, Orgs: orgs, Groups: make([]api.Group, 0, len(groups)), Vaults: vaults, Items: make([]api.Item, 0, len(states))}
 	for _, g := range groups {
 		out.Groups = append(out.Groups, groupToAPI(g, wraps))
 	}
@@ -352,6 +368,9 @@ func (s *Server) moveItem(w http.ResponseWriter, r *http.Request) error {
 	}
 	moved := it
 	moved.VaultID = to.ID
+	if err := s.checkFileRefs(r, it.ID, to.ID, req.Revision.FileIDs); err != nil {
+		return err
+	}
 	if _, err := s.store.MoveItem(r.Context(), it.ID, req.BaseRevision, to.ID, s.newRevision(req.Revision, moved, s.userID(r)), wraps); err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ type Config struct {
 	LoginAttempts   int           // failed logins per account per LoginWindow
 	LoginWindow     time.Duration
 	RequestsPerAddr int // unauthenticated requests per client address per minute
+	MaxFileBytes    int64 // largest attachment, plaintext bytes
 	// Mailer sends invitation e-mail; nil means SMTP is not configured.
 	Mailer mail.Sender
 	// PublicURL is the server's address as users reach it, for links in
@@ -41,6 +42,7 @@ func DefaultConfig() Config {
 		LoginAttempts:   10,
 		LoginWindow:     15 * time.Minute,
 		RequestsPerAddr: 120,
+		MaxFileBytes:    100 << 20,
 	}
 }
 
@@ -98,6 +100,11 @@ func (s *Server) routes() {
 	s.mux.Handle("POST "+p+"/items/{id}/restore", s.authed(s.restoreItem))
 	s.mux.Handle("GET "+p+"/items/{id}/revisions", s.authed(s.listRevisions))
 	s.mux.Handle("POST "+p+"/items/{id}/move", s.authed(s.moveItem))
+	s.mux.Handle("POST "+p+"/items/{id}/purge", s.authed(s.purgeItem))
+	s.mux.Handle("POST "+p+"/vaults/{vault}/files", s.authed(s.createFile))
+	s.mux.Handle("GET "+p+"/files/{id}", s.authed(s.getFile))
+	s.mux.Handle("PUT "+p+"/files/{id}/chunks/{idx}", s.authed(s.putChunk))
+	s.mux.Handle("GET "+p+"/files/{id}/chunks/{idx}", s.authed(s.getChunk))
 	s.mux.Handle("GET "+p+"/sync", s.authed(s.sync))
 	s.mux.Handle("GET "+p+"/keyring", s.authed(s.getKeyring))
 	s.mux.Handle("PUT "+p+"/keyring", s.authed(s.putKeyring))
