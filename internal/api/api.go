@@ -236,12 +236,12 @@ type Revisions struct {
 
 // Sync is the answer to GET /sync?since=N.
 type Sync struct {
-	Cursor int64   `json:"cursor"`
+	Cursor int64    `json:"cursor"`
 	Purged []string `json:"purged,omitempty"` // items purged since the cursor
-	Orgs   []Org   `json:"orgs"`
-	Groups []Group `json:"groups"` // the caller's groups, with their wraps
-	Vaults []Vault `json:"vaults"`
-	Items  []Item  `json:"items"`
+	Orgs   []Org    `json:"orgs"`
+	Groups []Group  `json:"groups"` // the caller's groups, with their wraps
+	Vaults []Vault  `json:"vaults"`
+	Items  []Item   `json:"items"`
 }
 
 // Version is the answer to GET /version.

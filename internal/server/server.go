@@ -23,7 +23,7 @@ type Config struct {
 	MaxBlobBytes    int           // limit of one revision blob
 	LoginAttempts   int           // failed logins per account per LoginWindow
 	LoginWindow     time.Duration
-	RequestsPerAddr int // unauthenticated requests per client address per minute
+	RequestsPerAddr int   // unauthenticated requests per client address per minute
 	MaxFileBytes    int64 // largest attachment, plaintext bytes
 	// Mailer sends invitation e-mail; nil means SMTP is not configured.
 	Mailer mail.Sender
