@@ -69,6 +69,10 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err == nil {
 		return ExitOK
 	}
+	var child *childExit
+	if errors.As(err, &child) {
+		return child.code // the command's own status; it spoke for itself
+	}
 	code := exitCode(err)
 	fmt.Fprintln(stderr, "coffer: "+oneLine(err.Error()))
 	return code
@@ -157,6 +161,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.groupCommand(),
 		a.vaultCommand(),
 		a.shareCommand(),
+		a.runCommand(),
 	)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return withCode(ExitUsage, err) })
 	return root

@@ -10,12 +10,23 @@ import (
 
 func (a *app) generateCommand() *cobra.Command {
 	var o passgen.Options
+	var words int
+	var sep string
 	cmd := &cobra.Command{
-		Use:   "generate",
-		Short: "Print a random password",
+		Use:   "generate [--length N] [--words N]",
+		Short: "Print a random password, or a passphrase with --words",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			pw, err := passgen.Password(o)
+			var pw string
+			var err error
+			if cmd.Flags().Changed("words") {
+				if cmd.Flags().Changed("length") {
+					return usageError("--words and --length do not go together")
+				}
+				pw, err = passgen.Passphrase(words, sep)
+			} else {
+				pw, err = passgen.Password(o)
+			}
 			if err != nil {
 				return usageError("%v", err)
 			}
@@ -28,6 +39,8 @@ func (a *app) generateCommand() *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.IntVar(&o.Length, "length", 20, "number of characters (8–256)")
+	f.IntVar(&words, "words", 6, "a passphrase of this many words (3–20) instead")
+	f.StringVar(&sep, "separator", "-", "between the words of a passphrase")
 	f.BoolVar(&o.NoUpper, "no-upper", false, "no upper-case letters")
 	f.BoolVar(&o.NoDigits, "no-digits", false, "no digits")
 	f.BoolVar(&o.NoSymbols, "no-symbols", false, "no symbols")

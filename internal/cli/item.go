@@ -19,14 +19,15 @@ func (a *app) itemCommand() *cobra.Command {
 	cmd := group("item", "Add, list, show, edit and delete items")
 	cmd.AddCommand(a.itemAddCommand(), a.itemListCommand(), a.itemGetCommand(), a.itemEditCommand(),
 		a.itemRmCommand(), a.itemRestoreCommand(), a.itemHistoryCommand(), a.itemMoveCommand())
+	cmd.AddCommand(a.itemExtraCommands()...)
 	return cmd
 }
 
 // itemFlags are the content flags shared by add and edit.
 type itemFlags struct {
 	name, username, password, totp, note string
-	urls, fields                         []string
-	generate                             bool
+	urls, fields, textFields, tags       []string
+	generate, favorite                   bool
 	length                               int
 }
 
@@ -40,7 +41,10 @@ func (f *itemFlags) register(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.urls, "url", nil, "URL (repeatable)")
 	fl.StringVar(&f.totp, "totp", "", "TOTP secret (otpauth:// URI or base32)")
 	fl.StringVar(&f.note, "note", "", "notes")
-	fl.StringArrayVar(&f.fields, "field", nil, "KEY=VALUE: a secret's key or a custom field (repeatable)")
+	fl.StringArrayVar(&f.fields, "field", nil, "KEY=VALUE: a secret's key, a card field (holder, number, expiry, cvv) or a hidden custom field (repeatable)")
+	fl.StringArrayVar(&f.textFields, "text-field", nil, "KEY=VALUE: a visible custom field (repeatable)")
+	fl.StringArrayVar(&f.tags, "tag", nil, "tag (repeatable; replaces the item's tags)")
+	fl.BoolVar(&f.favorite, "favorite", false, "mark as favourite (--favorite=false to unmark)")
 	cmd.MarkFlagsMutuallyExclusive("password", "generate")
 }
 
@@ -84,7 +88,26 @@ func (f *itemFlags) apply(cmd *cobra.Command, typ string, c *client.Content) err
 			c.Login.TOTP = f.totp
 		}
 	}
+	if set("tag") {
+		c.Tags = f.tags
+	}
+	if set("favorite") {
+		c.Favorite = f.favorite
+	}
 	seen := map[string]bool{}
+	for _, kv := range f.textFields {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || strings.TrimSpace(k) == "" || reservedField[k] || seen[k] {
+			return usageError("--text-field wants KEY=VALUE with a new, non-built-in key")
+		}
+		seen[k] = true
+		setCustomField(c, k, v)
+		for i := range c.Fields {
+			if c.Fields[i].Name == k {
+				c.Fields[i].Kind = "text"
+			}
+		}
+	}
 	for _, kv := range f.fields {
 		k, v, ok := strings.Cut(kv, "=")
 		switch {
@@ -173,12 +196,11 @@ func (a *app) itemAddCommand() *cobra.Command {
 			switch typ {
 			case "login", "note", "secret", "card":
 			case "file":
-				return usageError("file items (attachments) are not supported by this version yet")
+				if file == "" {
+					return usageError("a file item needs --file PATH")
+				}
 			default:
-				return usageError("--type must be login, note, secret or card")
-			}
-			if file != "" {
-				return usageError("--file is not supported by this version yet")
+				return usageError("--type must be login, note, secret, card or file")
 			}
 			if !cmd.Flags().Changed("name") {
 				return usageError("--name is required")
@@ -197,6 +219,13 @@ func (a *app) itemAddCommand() *cobra.Command {
 			v, err := s.FindVault(vault)
 			if err != nil {
 				return err
+			}
+			if file != "" {
+				att, err := a.uploadFile(cmd, s, v.ID, file)
+				if err != nil {
+					return err
+				}
+				c.Files = append(c.Files, att)
 			}
 			it, err := s.CreateItem(cmd.Context(), v.ID, typ, c)
 			if err != nil {

@@ -33,3 +33,31 @@ func TestPasswordOptions(t *testing.T) {
 		t.Fatal("length 4 accepted")
 	}
 }
+
+func TestPassphrase(t *testing.T) {
+	if WordCount() < 1800 {
+		t.Fatalf("word list has %d words", WordCount())
+	}
+	seen := map[string]bool{}
+	for _, w := range wordList {
+		if seen[w] || strings.Trim(w, "abcdefghijklmnopqrstuvwxyz") != "" {
+			t.Fatalf("bad or duplicate word %q", w)
+		}
+		seen[w] = true
+	}
+	p, err := Passphrase(6, "-")
+	if err != nil || strings.Count(p, "-") != 5 {
+		t.Fatalf("Passphrase = %q, %v", p, err)
+	}
+	for _, w := range strings.Split(p, "-") {
+		if !seen[w] {
+			t.Fatalf("%q is not from the list", w)
+		}
+	}
+	if PassphraseBits(6) < 64 {
+		t.Fatalf("6 words give only %.1f bits", PassphraseBits(6))
+	}
+	if _, err := Passphrase(2, " "); err == nil {
+		t.Fatal("2 words accepted")
+	}
+}
