@@ -602,3 +602,39 @@ func (s *Session) History(ctx context.Context, it *Item) ([]Version, error) {
 	}
 	return out, nil
 }
+
+// Marks are a device's high-water marks: the highest item revision, roster
+// version and keyring version it has seen. A client that keeps them between
+// runs refuses a server that later serves something older (rollback).
+type Marks struct {
+	Items   map[string]uint64 `json:"items"`
+	Rosters map[string]uint64 `json:"rosters"`
+	Keyring uint64            `json:"keyring"`
+}
+
+// Marks returns the session's high-water marks, to keep for the next run.
+func (s *Session) Marks() Marks {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := Marks{Items: map[string]uint64{}, Rosters: map[string]uint64{}, Keyring: s.keyringSeen}
+	for k, v := range s.seen {
+		m.Items[k] = v
+	}
+	for k, v := range s.rosterSeen {
+		m.Rosters[k] = v
+	}
+	return m
+}
+
+// SetMarks restores marks kept from an earlier run (before the first Sync).
+func (s *Session) SetMarks(m Marks) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k, v := range m.Items {
+		s.seen[k] = max(s.seen[k], v)
+	}
+	for k, v := range m.Rosters {
+		s.rosterSeen[k] = max(s.rosterSeen[k], v)
+	}
+	s.keyringSeen = max(s.keyringSeen, m.Keyring)
+}

@@ -110,8 +110,14 @@ type result struct {
 
 func (c *cli) run(stdin string, args ...string) result {
 	c.t.Helper()
+	return c.runEnv(nil, stdin, args...)
+}
+
+// runEnv is run with extra environment variables.
+func (c *cli) runEnv(env []string, stdin string, args ...string) result {
+	c.t.Helper()
 	cmd := exec.Command(cofferBin, args...)
-	cmd.Env = append(os.Environ(), "COFFER_CONFIG_DIR="+c.config, "COFFER_SESSION="+c.session)
+	cmd.Env = append(append(os.Environ(), "COFFER_CONFIG_DIR="+c.config, "COFFER_SESSION="+c.session), env...)
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb

@@ -194,6 +194,10 @@ func (a *app) logoutCommand() *cobra.Command {
 			if err := a.removeFile(profileFile); err != nil {
 				return err
 			}
+			a.session = nil
+			if err := a.removeFile(marksFile); err != nil {
+				return err
+			}
 			if err == nil {
 				fmt.Fprintln(a.stderr, "Logged out; the server session is revoked.")
 			} else {

@@ -55,6 +55,7 @@ type app struct {
 	passwordStdin bool
 	jsonOut       bool
 	stdinLine     *string // first line of stdin, read once
+	session       *client.Session
 }
 
 // Main runs the CLI with args and returns the process exit code.
@@ -66,6 +67,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(context.Background())
+	a.saveMarks()
 	if err == nil {
 		return ExitOK
 	}

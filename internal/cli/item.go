@@ -245,13 +245,26 @@ func (a *app) itemAddCommand() *cobra.Command {
 	return cmd
 }
 
-// synced opens the session and syncs it.
+// synced opens the session with this device's high-water marks and syncs
+// it; the marks are saved again when the command ends (saveMarks).
 func (a *app) synced(cmd *cobra.Command) (*client.Session, error) {
 	s, err := a.unlocked()
 	if err != nil {
 		return nil, err
 	}
+	var m client.Marks
+	if err := a.loadJSON(marksFile, &m); err == nil {
+		s.SetMarks(m)
+	}
+	a.session = s
 	return s, s.Sync(cmd.Context())
+}
+
+// saveMarks keeps the session's high-water marks for the next run.
+func (a *app) saveMarks() {
+	if a.session != nil {
+		a.saveJSON(marksFile, a.session.Marks())
+	}
 }
 
 // syncedItem opens and syncs the session and resolves ref among live (or,

@@ -15,6 +15,7 @@ import (
 const (
 	profileFile = "profile.json"
 	sessionFile = "session.json"
+	marksFile   = "marks.json" // high-water marks: ids and numbers, no secrets
 )
 
 // dir returns the profile directory: --config, COFFER_CONFIG_DIR, or the
