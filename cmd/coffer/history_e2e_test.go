@@ -52,8 +52,8 @@ func TestSharedHistoryAndRollback(t *testing.T) {
 	owner.ok("", "vault", "grant", "Hist/Shared", "--user", "viewer@hist.example", "--permission", "view")
 
 	ed1.ok("", "item", "add", "--type", "login", "--vault", "Hist/Shared", "--name", "Router", "--username", "admin", "--password", "first-pass")
-	ed2.ok("", "item", "edit", "Router", "--username", "root")         // revision 2, by ed2
-	ed1.ok("", "item", "edit", "Router", "--password", "second-pass")  // revision 3, by ed1
+	ed2.ok("", "item", "edit", "Router", "--username", "root")        // revision 2, by ed2
+	ed1.ok("", "item", "edit", "Router", "--password", "second-pass") // revision 3, by ed1
 	ed2.ok("", "item", "edit", "Router", "--url", "https://10.0.0.1") // revision 4, by ed2
 
 	h := history(t, viewer, "Router", "--reveal")
