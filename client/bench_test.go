@@ -1,7 +1,9 @@
 package client_test
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"sync"
 	"testing"
 
@@ -183,4 +185,57 @@ func BenchmarkUnlockAndDecrypt10000(b *testing.B) {
 			b.Fatalf("%d items", n)
 		}
 	}
+}
+
+// BenchmarkHistory1000: fetch, verify (signatures and hash chain) and
+// decrypt the history of an item with 1,000 revisions.
+func BenchmarkHistory1000(b *testing.B) {
+	s, vaultID := benchSession(b, "sqlite")
+	it, err := s.CreateItem(ctx, vaultID, "login", benchContent(0))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 1; i < 1000; i++ {
+		c := it.Content
+		c.Notes = fmt.Sprintf("edit %d", i)
+		if it, err = s.UpdateItem(ctx, it, c); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		h, err := s.History(ctx, it)
+		if err != nil || len(h) != 1000 {
+			b.Fatalf("%d revisions, %v", len(h), err)
+		}
+	}
+}
+
+// BenchmarkFile100MiB: upload and download (with verification) of a
+// 100 MiB attachment over loopback, per engine.
+func BenchmarkFile100MiB(b *testing.B) {
+	forEngine(b, func(b *testing.B, engine string) {
+		s, vaultID := benchSession(b, engine)
+		data := make([]byte, 100<<20)
+		for i := range data {
+			data[i] = byte(i * 7)
+		}
+		var att client.Attachment
+		b.Run("upload", func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				var err error
+				if att, err = s.UploadFile(ctx, vaultID, "big.bin", bytes.NewReader(data), int64(len(data))); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("download", func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if err := s.DownloadFile(ctx, att, io.Discard); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	})
 }
