@@ -55,6 +55,7 @@ func (a *app) serveCommand() *cobra.Command {
 	f.DurationVar(&cfg.SessionIdle, "session-idle", cfg.SessionIdle, "sessions expire after this long unused")
 	f.DurationVar(&cfg.SessionMax, "session-max", cfg.SessionMax, "sessions expire at the latest this long after login")
 	f.Int64Var(&cfg.MaxBodyBytes, "max-body", cfg.MaxBodyBytes, "maximum request body size in bytes")
+	f.Int64Var(&cfg.MaxFileBytes, "max-file-size", cfg.MaxFileBytes, "largest attachment in bytes")
 	f.StringVar(&smtpURL, "smtp-url", "", "SMTP server for invitation e-mail (env COFFER_SMTP_URL): smtp://user:pass@host:587?from=coffer@example.com")
 	f.StringVar(&cfg.PublicURL, "public-url", "", "the server's address as users reach it, for links in e-mail")
 	return cmd
