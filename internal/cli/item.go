@@ -26,7 +26,8 @@ func (a *app) itemCommand() *cobra.Command {
 // itemFlags are the content flags shared by add and edit.
 type itemFlags struct {
 	name, username, password, totp, note string
-	urls, fields, textFields, tags       []string
+	urls, fields, textFields, urlFields  []string
+	tags                                 []string
 	generate, favorite                   bool
 	length                               int
 }
@@ -43,6 +44,7 @@ func (f *itemFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.note, "note", "", "notes")
 	fl.StringArrayVar(&f.fields, "field", nil, "KEY=VALUE: a secret's key, a card field (holder, number, expiry, cvv) or a hidden custom field (repeatable)")
 	fl.StringArrayVar(&f.textFields, "text-field", nil, "KEY=VALUE: a visible custom field (repeatable)")
+	fl.StringArrayVar(&f.urlFields, "url-field", nil, "KEY=URL: a custom URL field (repeatable)")
 	fl.StringArrayVar(&f.tags, "tag", nil, "tag (repeatable; replaces the item's tags)")
 	fl.BoolVar(&f.favorite, "favorite", false, "mark as favourite (--favorite=false to unmark)")
 	cmd.MarkFlagsMutuallyExclusive("password", "generate")
@@ -95,16 +97,18 @@ func (f *itemFlags) apply(cmd *cobra.Command, typ string, c *client.Content) err
 		c.Favorite = f.favorite
 	}
 	seen := map[string]bool{}
-	for _, kv := range f.textFields {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || strings.TrimSpace(k) == "" || reservedField[k] || seen[k] {
-			return usageError("--text-field wants KEY=VALUE with a new, non-built-in key")
-		}
-		seen[k] = true
-		setCustomField(c, k, v)
-		for i := range c.Fields {
-			if c.Fields[i].Name == k {
-				c.Fields[i].Kind = "text"
+	for kind, list := range map[string][]string{"text": f.textFields, "url": f.urlFields} {
+		for _, kv := range list {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok || strings.TrimSpace(k) == "" || reservedField[k] || seen[k] {
+				return usageError("--%s-field wants KEY=VALUE with a new, non-built-in key", kind)
+			}
+			seen[k] = true
+			setCustomField(c, k, v)
+			for i := range c.Fields {
+				if c.Fields[i].Name == k {
+					c.Fields[i].Kind = kind
+				}
 			}
 		}
 	}
@@ -140,7 +144,7 @@ func (f *itemFlags) apply(cmd *cobra.Command, typ string, c *client.Content) err
 
 // reservedField are names with a flag of their own; a custom field of that
 // name would shadow or be shadowed by the real one.
-var reservedField = map[string]bool{"name": true, "notes": true, "note": true, "username": true, "password": true, "url": true, "uri": true, "totp": true}
+var reservedField = map[string]bool{"name": true, "notes": true, "note": true, "username": true, "password": true, "url": true, "uri": true, "totp": true, "tags": true, "favorite": true}
 
 func builtinFlag(k string) string {
 	switch k {
