@@ -192,6 +192,7 @@ type ItemState struct {
 type Store interface {
 	OrgStore
 	FileStore
+	EventStore
 
 	Close() error
 	Ping(ctx context.Context) error

@@ -29,10 +29,20 @@ type Options struct {
 	MaxOpenConns int // default 20
 }
 
+// Store is the PostgreSQL store: the shared SQL plus LISTEN/NOTIFY, which
+// carries "something changed" between server instances.
+type Store struct {
+	*sqlstore.Store
+	cfg *pgx.ConnConfig
+}
+
+// notifyChannel is the NOTIFY channel every committed change signals.
+const notifyChannel = "coffer_events"
+
 // Open connects to the database at url (postgres://…), checks that it is
 // reachable, migrates it and returns the store. Errors name the host and
 // database, never the password.
-func Open(ctx context.Context, url string, opt Options) (*sqlstore.Store, error) {
+func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("invalid PostgreSQL URL %s: %v", Redact(url), scrub(err.Error(), url))
@@ -56,14 +66,45 @@ func Open(ctx context.Context, url string, opt Options) (*sqlstore.Store, error)
 		db.Close()
 		return nil, fmt.Errorf("%s: %w", where, err)
 	}
-	return sqlstore.New(db, db, sqlstore.Dialect{
+	st := sqlstore.New(db, db, sqlstore.Dialect{
 		NumberedParams:    true,
 		IsUniqueViolation: isUniqueViolation,
 		IsUnavailable:     IsUnavailable,
 		// A repeatable-read snapshot: items, revisions and wraps read for
 		// one answer belong together.
 		ReadTx: sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead},
-	}), nil
+		// Delivered to every listening instance when the writing
+		// transaction commits, never before.
+		NotifySQL: "SELECT pg_notify('" + notifyChannel + "', '')",
+	})
+	return &Store{Store: st, cfg: cfg}, nil
+}
+
+// Listen holds a dedicated connection in LISTEN mode and calls wake for
+// every notification, and once after each (re)connect so that nothing
+// committed while it was away is missed. It returns when ctx ends.
+func (s *Store) Listen(ctx context.Context, wake func()) error {
+	for ctx.Err() == nil {
+		conn, err := pgx.ConnectConfig(ctx, s.cfg)
+		if err == nil {
+			_, err = conn.Exec(ctx, "LISTEN "+notifyChannel)
+			if err == nil {
+				wake()
+				for {
+					if _, err = conn.WaitForNotification(ctx); err != nil {
+						break
+					}
+					wake()
+				}
+			}
+			conn.Close(context.Background())
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+	return ctx.Err()
 }
 
 func isUniqueViolation(err error) bool {

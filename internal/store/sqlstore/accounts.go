@@ -99,14 +99,18 @@ func (s *Store) TouchSession(ctx context.Context, id string, lastUsed, expires t
 }
 
 func (s *Store) RevokeSession(ctx context.Context, userID, id string, at time.Time) error {
-	res, err := s.w.ExecContext(ctx, s.q(`UPDATE sessions SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at = 0`), ms(at), id, userID)
-	if err != nil {
-		return s.wrap(err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return store.ErrNotFound
-	}
-	return nil
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE sessions SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at = 0`), ms(at), id, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return sql.ErrNoRows
+		}
+		// Wakes the user's live connections, which then find their session revoked.
+		_, err = s.seqAndEmit(ctx, tx, store.Event{Kind: store.EventSessionRevoked, TargetUser: userID})
+		return err
+	})
 }
 
 func (s *Store) ListSessions(ctx context.Context, userID string) ([]store.Session, error) {

@@ -73,7 +73,7 @@ func (s *Store) PurgeItem(ctx context.Context, itemID string, at time.Time) erro
 		if trashed == 0 {
 			return &store.ConflictError{}
 		}
-		seq, err := s.nextSeq(ctx, tx)
+		seq, err := s.seqAndEmit(ctx, tx, store.Event{Kind: store.EventItemPurged, VaultID: vaultID, ItemID: itemID})
 		if err != nil {
 			return err
 		}

@@ -27,7 +27,11 @@ func boolInt(b bool) int {
 
 func (s *Store) CreateGroup(ctx context.Context, g store.Group, managerWrap store.KeyWrap, vault *store.Vault, vaultWraps []store.VaultKeyWrap, grants []store.Grant) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		seq, err := s.nextSeq(ctx, tx)
+		events := []store.Event{{Kind: store.EventGroupChanged, OrgID: g.OrgID, TargetGroup: g.ID}}
+		if vault != nil {
+			events = append(events, store.Event{Kind: store.EventVaultCreated, VaultID: vault.ID, TargetUser: g.ManagerID})
+		}
+		seq, err := s.seqAndEmit(ctx, tx, events...)
 		if err != nil {
 			return err
 		}
@@ -154,7 +158,15 @@ func (s *Store) GroupsForUser(ctx context.Context, userID string) ([]store.Group
 
 func (s *Store) AddGroupMembers(ctx context.Context, groupID string, wraps []store.KeyWrap) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		seq, err := s.nextSeq(ctx, tx)
+		var orgID string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT org_id FROM org_groups WHERE id = ?`), groupID).Scan(&orgID); err != nil {
+			return err
+		}
+		events := []store.Event{{Kind: store.EventGroupChanged, OrgID: orgID, TargetGroup: groupID}}
+		for _, w := range wraps {
+			events = append(events, store.Event{Kind: store.EventGroupMemberAdded, OrgID: orgID, TargetUser: w.MemberID, TargetGroup: groupID})
+		}
+		seq, err := s.seqAndEmit(ctx, tx, events...)
 		if err != nil {
 			return err
 		}
@@ -178,6 +190,14 @@ func (s *Store) AddGroupMembers(ctx context.Context, groupID string, wraps []sto
 
 func (s *Store) RemoveGroupMember(ctx context.Context, groupID, userID string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		var orgID string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT org_id FROM org_groups WHERE id = ?`), groupID).Scan(&orgID); err != nil {
+			return err
+		}
+		if _, err := s.seqAndEmit(ctx, tx, store.Event{Kind: store.EventGroupMemberLeft, OrgID: orgID, TargetUser: userID},
+			store.Event{Kind: store.EventGroupChanged, OrgID: orgID}); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM group_members WHERE group_id = ? AND user_id = ?`), groupID, userID)
 		if err != nil {
 			return err
@@ -199,13 +219,16 @@ func (s *Store) CreateVault(ctx context.Context, v store.Vault, wraps []store.Va
 		if err := s.insertVault(ctx, tx, v); err != nil {
 			return err
 		}
+		if err := s.emit(ctx, tx, seq, store.Event{Kind: store.EventVaultCreated, VaultID: v.ID}); err != nil {
+			return err
+		}
 		return s.insertGrants(ctx, tx, seq, wraps, grants)
 	})
 }
 
 func (s *Store) GrantVault(ctx context.Context, g store.Grant, wraps []store.VaultKeyWrap) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		seq, err := s.nextSeq(ctx, tx)
+		seq, err := s.seqAndEmit(ctx, tx, grantEvent(store.EventVaultGranted, g.VaultID, g.GranteeKind, g.GranteeID))
 		if err != nil {
 			return err
 		}
@@ -220,8 +243,24 @@ func (s *Store) GrantVault(ctx context.Context, g store.Grant, wraps []store.Vau
 	})
 }
 
+// grantEvent addresses a grant change to its grantee (a user, or a
+// group's members) as well as to the vault's readers.
+func grantEvent(kind, vaultID, granteeKind, granteeID string) store.Event {
+	e := store.Event{Kind: kind, VaultID: vaultID}
+	if granteeKind == "group" {
+		e.TargetGroup = granteeID
+	} else {
+		e.TargetUser = granteeID
+	}
+	return e
+}
+
 func (s *Store) RevokeGrant(ctx context.Context, vaultID, kind, id string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		// The event is recorded while the grantee can still see it.
+		if _, err := s.seqAndEmit(ctx, tx, grantEvent(store.EventVaultRevoked, vaultID, kind, id)); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM vault_grants WHERE vault_id = ? AND grantee_kind = ? AND grantee_id = ?`), vaultID, kind, id)
 		if err != nil {
 			return err

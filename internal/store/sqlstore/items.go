@@ -51,7 +51,7 @@ func (s *Store) insertItemKeyWraps(ctx context.Context, tx *sql.Tx, itemID strin
 
 func (s *Store) CreateItem(ctx context.Context, it store.Item, rev store.Revision, wraps []store.ItemKeyWrap) (store.Item, error) {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		seq, err := s.nextSeq(ctx, tx)
+		seq, err := s.seqAndEmit(ctx, tx, store.Event{Kind: store.EventItemChanged, VaultID: it.VaultID, ItemID: it.ID})
 		if err != nil {
 			return err
 		}
@@ -86,6 +86,10 @@ func (s *Store) writeRevision(ctx context.Context, itemID string, baseRev uint64
 		if err != nil {
 			return err
 		}
+		var fromVault string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT vault_id FROM items WHERE id = ?`), itemID).Scan(&fromVault); err != nil {
+			return err
+		}
 		// The compare-and-set on head is what makes revisions consecutive:
 		// of two writers that edited the same revision, one matches here.
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE items SET head = head + 1, updated_at = ?, seq = ?,
@@ -116,7 +120,14 @@ func (s *Store) writeRevision(ctx context.Context, itemID string, baseRev uint64
 			}
 		}
 		it, err = scanItem(tx.QueryRowContext(ctx, s.q(`SELECT `+itemColumns+` FROM items i WHERE i.id = ?`), itemID))
-		return err
+		if err != nil {
+			return err
+		}
+		events := []store.Event{{Kind: store.EventItemChanged, VaultID: it.VaultID, ItemID: itemID}}
+		if toVault != "" && fromVault != toVault {
+			events = append(events, store.Event{Kind: store.EventItemMoved, VaultID: fromVault, ItemID: itemID})
+		}
+		return s.emit(ctx, tx, seq, events...)
 	})
 	return it, err
 }
@@ -140,7 +151,10 @@ func (s *Store) SetItemTrashed(ctx context.Context, itemID string, trashed bool,
 			return sql.ErrNoRows
 		}
 		it, err = scanItem(tx.QueryRowContext(ctx, s.q(`SELECT `+itemColumns+` FROM items i WHERE i.id = ?`), itemID))
-		return err
+		if err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, seq, store.Event{Kind: store.EventItemChanged, VaultID: it.VaultID, ItemID: itemID})
 	})
 	return it, err
 }

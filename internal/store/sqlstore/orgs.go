@@ -27,6 +27,9 @@ func (s *Store) insertKeyWrap(ctx context.Context, tx *sql.Tx, table, idColumn s
 
 func (s *Store) CreateOrg(ctx context.Context, o store.Org, ownerWrap store.KeyWrap) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := s.seqAndEmit(ctx, tx, store.Event{Kind: store.EventOrgCreated, OrgID: o.ID, TargetUser: o.OwnerID}); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO orgs (id, owner_id, meta, key_epoch, roster_version, roster, roster_sig, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), o.ID, o.OwnerID, o.Meta, o.KeyEpoch, o.RosterVersion, o.Roster, o.RosterSig, ms(o.CreatedAt)); err != nil {
 			return err
@@ -266,6 +269,9 @@ func (s *Store) ConfirmMember(ctx context.Context, invitationID string, o store.
 		if err := s.setRoster(ctx, tx, o); err != nil {
 			return err
 		}
+		if _, err := s.seqAndEmit(ctx, tx, store.Event{Kind: store.EventMemberConfirmed, OrgID: o.ID, TargetUser: userID}); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO org_members (org_id, user_id, role, confirmed_at) VALUES (?, ?, 'member', ?)`),
 			o.ID, userID, ms(at)); err != nil {
 			return err
@@ -283,6 +289,9 @@ func (s *Store) CancelInvitation(ctx context.Context, id string, at time.Time) e
 func (s *Store) RemoveMember(ctx context.Context, o store.Org, userID string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.setRoster(ctx, tx, o); err != nil {
+			return err
+		}
+		if _, err := s.seqAndEmit(ctx, tx, store.Event{Kind: store.EventMemberRemoved, OrgID: o.ID, TargetUser: userID}); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM org_members WHERE org_id = ? AND user_id = ? AND role = 'member'`), o.ID, userID)

@@ -27,6 +27,9 @@ type Dialect struct {
 	IsUnavailable func(error) bool
 	// ReadTx are the options of read transactions: one consistent snapshot.
 	ReadTx sql.TxOptions
+	// NotifySQL, if set, runs in every transaction that records events
+	// (PostgreSQL: SELECT pg_notify(...)).
+	NotifySQL string
 }
 
 // Store is a store.Store over one or two connection pools. SQLite uses a
@@ -36,7 +39,16 @@ type Store struct {
 	w, r    *sql.DB
 	dialect Dialect
 	closers []func() error
+
+	// onCommit is called after every committed write transaction: the
+	// in-process wake-up of live updates. A wake-up without new events
+	// costs one cheap query per listener.
+	onCommit func()
 }
+
+// OnCommit registers the function called after each committed write.
+// Set it before serving.
+func (s *Store) OnCommit(fn func()) { s.onCommit = fn }
 
 // New returns a Store. writer and reader may be the same pool.
 func New(writer, reader *sql.DB, d Dialect) *Store {
@@ -118,7 +130,13 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		tx.Rollback()
 		return s.wrap(err)
 	}
-	return s.wrap(tx.Commit())
+	if err := tx.Commit(); err != nil {
+		return s.wrap(err)
+	}
+	if s.onCommit != nil {
+		s.onCommit()
+	}
+	return nil
 }
 
 func ms(t time.Time) int64 {
