@@ -50,6 +50,7 @@ type Session struct {
 	members     map[string]map[string]Member // per organisation, roster-verified
 	rosterSeen  map[string]uint64
 	keyringSeen uint64
+	reported    map[string]Item // Watch: item states last described
 
 	// Warnings lists what the last syncs ignored (e.g. an organisation
 	// that was never confirmed on this account), for the user to see.

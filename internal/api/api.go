@@ -249,3 +249,25 @@ type Version struct {
 	Version string `json:"version"`
 	API     string `json:"api"`
 }
+
+// Live message types on GET /api/v1/events (a WebSocket of JSON text
+// messages).
+const (
+	LiveReady  = "ready"  // first message: the stream starts after Cursor
+	LiveEvent  = "event"  // something changed; fetch the delta with /sync
+	LiveResync = "resync" // too far behind: do a full sync, continue after Cursor
+)
+
+// LiveMessage is one message of the live event stream. Events carry ids
+// and kinds only, never content.
+type LiveMessage struct {
+	Type    string `json:"type"`
+	Cursor  int64  `json:"cursor,omitempty"`
+	Seq     int64  `json:"seq,omitempty"`
+	Kind    string `json:"kind,omitempty"`
+	OrgID   string `json:"org_id,omitempty"`
+	VaultID string `json:"vault_id,omitempty"`
+	ItemID  string `json:"item_id,omitempty"`
+	UserID  string `json:"user_id,omitempty"`
+	GroupID string `json:"group_id,omitempty"`
+}

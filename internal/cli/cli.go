@@ -164,6 +164,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.vaultCommand(),
 		a.shareCommand(),
 		a.runCommand(),
+		a.watchCommand(),
 	)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return withCode(ExitUsage, err) })
 	return root

@@ -110,6 +110,7 @@ func (a *app) serve(ctx context.Context, addr, data, database string, cfg server
 	case <-sig.Done():
 	}
 	log.Info("shutting down")
+	srv.Close() // live connections get a clean going-away close
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -75,6 +75,15 @@ func hashToken(tok string) []byte {
 func (s *Server) authenticate(r *http.Request) (store.Session, error) {
 	auth := r.Header.Get("Authorization")
 	tok, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok && r.Header.Get("Upgrade") != "" {
+		// Browsers cannot set headers on a WebSocket: the live stream
+		// accepts the token as an offered subprotocol instead.
+		for _, p := range strings.Split(r.Header.Get("Sec-WebSocket-Protocol"), ",") {
+			if t, found := strings.CutPrefix(strings.TrimSpace(p), "coffer.token."); found {
+				tok, ok = t, true
+			}
+		}
+	}
 	if !ok || !strings.HasPrefix(tok, tokenPrefix) {
 		return store.Session{}, errUnauthorized("missing or malformed session token; log in first")
 	}

@@ -4,8 +4,11 @@
 package server
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -23,8 +26,10 @@ type Config struct {
 	MaxBlobBytes    int           // limit of one revision blob
 	LoginAttempts   int           // failed logins per account per LoginWindow
 	LoginWindow     time.Duration
-	RequestsPerAddr int   // unauthenticated requests per client address per minute
-	MaxFileBytes    int64 // largest attachment, plaintext bytes
+	RequestsPerAddr int           // unauthenticated requests per client address per minute
+	MaxFileBytes    int64         // largest attachment, plaintext bytes
+	Heartbeat       time.Duration // live connections are pinged this often
+	LiveBacklog     int           // a live client further behind than this many events is told to resync
 	// Mailer sends invitation e-mail; nil means SMTP is not configured.
 	Mailer mail.Sender
 	// PublicURL is the server's address as users reach it, for links in
@@ -43,6 +48,8 @@ func DefaultConfig() Config {
 		LoginWindow:     15 * time.Minute,
 		RequestsPerAddr: 120,
 		MaxFileBytes:    100 << 20,
+		Heartbeat:       30 * time.Second,
+		LiveBacklog:     1000,
 	}
 }
 
@@ -56,6 +63,11 @@ type Server struct {
 	loginFail *limiter
 	perAddr   *limiter
 	mux       *http.ServeMux
+	hub       *hub
+	// base lives as long as the server; Close cancels it, which ends live
+	// connections.
+	base   context.Context
+	cancel context.CancelFunc
 }
 
 // New returns a server. It reads (or creates) the server secret from the store.
@@ -69,8 +81,11 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 		loginFail: newLimiter(cfg.LoginAttempts, cfg.LoginWindow),
 		perAddr:   newLimiter(cfg.RequestsPerAddr, time.Minute),
 		mux:       http.NewServeMux(),
+		hub:       newHub(),
 	}
+	s.base, s.cancel = context.WithCancel(context.Background())
 	s.routes()
+	s.startLive()
 	return s, nil
 }
 
@@ -106,6 +121,7 @@ func (s *Server) routes() {
 	s.mux.Handle("PUT "+p+"/files/{id}/chunks/{idx}", s.authed(s.putChunk))
 	s.mux.Handle("GET "+p+"/files/{id}/chunks/{idx}", s.authed(s.getChunk))
 	s.mux.Handle("GET "+p+"/sync", s.authed(s.sync))
+	s.mux.Handle("GET "+p+"/events", s.authed(s.events))
 	s.mux.Handle("GET "+p+"/keyring", s.authed(s.getKeyring))
 	s.mux.Handle("PUT "+p+"/keyring", s.authed(s.putKeyring))
 
@@ -165,6 +181,20 @@ func (r *statusRecorder) WriteHeader(code int) {
 func (r *statusRecorder) Write(b []byte) (int, error) {
 	r.wrote = true
 	return r.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController (and the WebSocket upgrade) reach
+// the connection underneath.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// Hijack hands the connection to the WebSocket library.
+func (r *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	hj, ok := r.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("connection cannot be hijacked")
+	}
+	r.wrote, r.status = true, http.StatusSwitchingProtocols
+	return hj.Hijack()
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

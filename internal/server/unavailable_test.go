@@ -3,11 +3,8 @@ package server_test
 import (
 	"context"
 	"errors"
-	"io"
-	"net"
 	"net/http"
 	"net/url"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,78 +12,9 @@ import (
 	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/store/pgtest"
 	"github.com/coffer-pm/coffer/internal/store/postgres"
+	"github.com/coffer-pm/coffer/internal/testproxy"
 	"github.com/coffer-pm/coffer/internal/testserver"
 )
-
-// tcpProxy forwards a loopback port to PostgreSQL and can cut every
-// connection, simulating the database going away and coming back.
-type tcpProxy struct {
-	t      *testing.T
-	addr   string
-	target string
-	mu     sync.Mutex
-	ln     net.Listener
-	conns  []net.Conn
-}
-
-func newTCPProxy(t *testing.T, target string) *tcpProxy {
-	p := &tcpProxy{t: t, target: target}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.addr = ln.Addr().String()
-	p.serve(ln)
-	t.Cleanup(p.stop)
-	return p
-}
-
-func (p *tcpProxy) serve(ln net.Listener) {
-	p.mu.Lock()
-	p.ln = ln
-	p.mu.Unlock()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			up, err := net.Dial("tcp", p.target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, up)
-			p.mu.Unlock()
-			go func() { io.Copy(up, c); up.Close() }()
-			go func() { io.Copy(c, up); c.Close() }()
-		}
-	}()
-}
-
-// stop closes the listener and cuts every open connection.
-func (p *tcpProxy) stop() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.ln != nil {
-		p.ln.Close()
-		p.ln = nil
-	}
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
-}
-
-// start listens again on the same address.
-func (p *tcpProxy) start() {
-	ln, err := net.Listen("tcp", p.addr)
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	p.serve(ln)
-}
 
 // TestDatabaseOutageGives503AndRecovers: with the connection to PostgreSQL
 // cut mid-session, requests get 503 "unavailable" (not 500, not a hang);
@@ -96,8 +24,8 @@ func TestDatabaseOutageGives503AndRecovers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := newTCPProxy(t, dbURL.Host)
-	dbURL.Host = proxy.addr
+	proxy := testproxy.New(t, dbURL.Host)
+	dbURL.Host = proxy.Addr
 	q := dbURL.Query()
 	q.Set("connect_timeout", "2")
 	dbURL.RawQuery = q.Encode()
@@ -116,7 +44,7 @@ func TestDatabaseOutageGives503AndRecovers(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	proxy.stop()
+	proxy.Stop()
 	err = s.Sync(ctx)
 	var ae *client.APIError
 	if !errors.As(err, &ae) || ae.Status != http.StatusServiceUnavailable || ae.Code != api.CodeUnavailable {
@@ -126,7 +54,7 @@ func TestDatabaseOutageGives503AndRecovers(t *testing.T) {
 		t.Fatalf("healthz during outage: %v %v", resp, err)
 	}
 
-	proxy.start()
+	proxy.Start()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		err = s.Sync(ctx)

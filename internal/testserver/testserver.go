@@ -58,6 +58,9 @@ func StartStore(t testing.TB, st store.Store, cfg *server.Config, wrap func(http
 		h = wrap(srv)
 	}
 	hs := httptest.NewServer(h) // listens on 127.0.0.1:0
-	t.Cleanup(hs.Close)
+	t.Cleanup(func() {
+		srv.Close() // ends live connections first
+		hs.Close()
+	})
 	return &Env{URL: hs.URL, Store: st, Server: srv, HTTP: hs}
 }

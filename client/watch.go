@@ -1,0 +1,293 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/coffer-pm/coffer/internal/api"
+)
+
+// Change is one live change, decrypted and described.
+type Change struct {
+	Seq     int64    `json:"seq"`
+	Kind    string   `json:"kind"`
+	OrgID   string   `json:"org_id,omitempty"`
+	VaultID string   `json:"vault_id,omitempty"`
+	ItemID  string   `json:"item_id,omitempty"`
+	Vault   string   `json:"vault,omitempty"`
+	Item    string   `json:"item,omitempty"`
+	Author  string   `json:"author,omitempty"`
+	Fields  []string `json:"fields,omitempty"`
+	Text    string   `json:"text"`
+}
+
+// WatchOptions tune Watch; the zero value is fine.
+type WatchOptions struct {
+	// OnConnect is called after each (re)connection with the cursor the
+	// stream resumes from.
+	OnConnect func(cursor int64)
+	// MaxBackoff caps the wait between reconnection attempts (default 10 s).
+	MaxBackoff time.Duration
+}
+
+// Watch streams live changes to fn until ctx ends: it keeps one WebSocket
+// to /api/v1/events, fetches the delta after each event and describes it
+// from the decrypted items. It reconnects on its own and resumes from the
+// last event it received, so nothing is missed; if the server says the
+// client fell too far behind, it resyncs.
+func (s *Session) Watch(ctx context.Context, opt WatchOptions, fn func(Change)) error {
+	if opt.MaxBackoff == 0 {
+		opt.MaxBackoff = 10 * time.Second
+	}
+	if err := s.Sync(ctx); err != nil {
+		return err
+	}
+	// The last state of each item that was reported: changes are described
+	// against it, not against whatever a sync fetched in between.
+	s.mu.Lock()
+	s.reported = map[string]Item{}
+	for id, it := range s.items {
+		s.reported[id] = *it
+	}
+	s.mu.Unlock()
+	cursor := int64(-1) // from now on
+	backoff := 200 * time.Millisecond
+	for ctx.Err() == nil {
+		next, err := s.watchOnce(ctx, cursor, opt, fn)
+		if next > cursor {
+			cursor = next
+			backoff = 200 * time.Millisecond
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		var ce websocket.CloseError
+		if asClose(err, &ce) && ce.Code == websocket.StatusPolicyViolation {
+			return fmt.Errorf("%w: %s", ErrUnauthorized, sanitize(ce.Reason, 100))
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, opt.MaxBackoff)
+	}
+	return nil
+}
+
+func asClose(err error, ce *websocket.CloseError) bool {
+	if err == nil {
+		return false
+	}
+	c := websocket.CloseStatus(err)
+	if c == -1 {
+		return false
+	}
+	*ce = websocket.CloseError{Code: c, Reason: err.Error()}
+	return true
+}
+
+// watchOnce runs one connection and returns the last cursor it reached.
+func (s *Session) watchOnce(ctx context.Context, cursor int64, opt WatchOptions, fn func(Change)) (int64, error) {
+	u := strings.Replace(s.t.base, "http", "ws", 1) + api.Prefix + "/events"
+	if cursor >= 0 {
+		u += "?since=" + strconv.FormatInt(cursor, 10)
+	}
+	c, _, err := websocket.Dial(ctx, u, s.dialOptions())
+	if err != nil {
+		return cursor, err
+	}
+	defer c.CloseNow()
+	c.SetReadLimit(1 << 16)
+	for {
+		_, data, err := c.Read(ctx)
+		if err != nil {
+			return cursor, err
+		}
+		var m api.LiveMessage
+		if json.Unmarshal(data, &m) != nil {
+			return cursor, tampered("a live message that is not JSON")
+		}
+		switch m.Type {
+		case api.LiveReady:
+			if cursor >= 0 && m.Cursor != cursor {
+				return cursor, tampered("the live stream resumed at %d, not %d", m.Cursor, cursor)
+			}
+			cursor = m.Cursor
+			if opt.OnConnect != nil {
+				opt.OnConnect(cursor)
+			}
+		case api.LiveResync:
+			if err := s.Sync(ctx); err != nil {
+				return cursor, err
+			}
+			cursor = m.Cursor
+			fn(Change{Seq: m.Cursor, Kind: "resync", Text: "caught up after falling behind: everything is synced"})
+		case api.LiveEvent:
+			if m.Seq < cursor {
+				return cursor, tampered("live event %d after %d", m.Seq, cursor)
+			}
+			ch, err := s.describe(ctx, m)
+			if err != nil {
+				return cursor, err
+			}
+			cursor = m.Seq
+			if ch != nil {
+				fn(*ch)
+			}
+		}
+	}
+}
+
+// describe syncs after an event and says what changed, comparing the item
+// before and after.
+func (s *Session) describe(ctx context.Context, m api.LiveMessage) (*Change, error) {
+	var before *Item
+	var beforeVault *Vault
+	s.mu.Lock()
+	if it, ok := s.reported[m.ItemID]; ok {
+		before = &it
+	}
+	if v, ok := s.vaults[m.VaultID]; ok {
+		c := *v
+		beforeVault = &c
+	}
+	s.mu.Unlock()
+	if err := s.Sync(ctx); err != nil {
+		return nil, err
+	}
+	if !strings.HasPrefix(m.Kind, "item.") {
+		// Items that became visible through a grant or a group arrive
+		// without events of their own: later changes are told against them.
+		s.mu.Lock()
+		for id, it := range s.items {
+			if _, known := s.reported[id]; !known {
+				s.reported[id] = *it
+			}
+		}
+		s.mu.Unlock()
+	}
+	ch := &Change{Seq: m.Seq, Kind: m.Kind, OrgID: m.OrgID, VaultID: m.VaultID, ItemID: m.ItemID}
+	v, _ := s.vault(m.VaultID)
+	if v == nil {
+		v = beforeVault
+	}
+	if v != nil {
+		ch.Vault = v.Name
+	}
+	me := s.Profile.UserID
+	switch m.Kind {
+	case "item.changed":
+		s.mu.Lock()
+		after := s.items[m.ItemID]
+		if after != nil {
+			s.reported[m.ItemID] = *after
+		}
+		s.mu.Unlock()
+		if after == nil {
+			return nil, nil // not (or no longer) visible to us
+		}
+		ch.Item = after.Content.Name
+		ch.Author = s.authorEmail(after.AuthorID)
+		what := "changed"
+		switch {
+		case before == nil && after.Revision == 1:
+			what = "created"
+		case before == nil:
+			what = "changed"
+		case after.Trashed && !before.Trashed:
+			what = "moved to the trash"
+		case !after.Trashed && before.Trashed:
+			what = "restored from the trash"
+		default:
+			ch.Fields = changedFields(before.Content, after.Content)
+			if len(ch.Fields) > 0 {
+				what = strings.Join(ch.Fields, ", ") + " changed"
+			}
+		}
+		ch.Text = fmt.Sprintf("%s/%s: %s by %s", ch.Vault, ch.Item, what, ch.Author)
+	case "item.moved":
+		name := m.ItemID
+		if before != nil {
+			name = before.Content.Name
+		}
+		ch.Item, ch.Text = name, fmt.Sprintf("%s/%s: moved to another vault", ch.Vault, name)
+	case "item.purged":
+		name := m.ItemID
+		if before != nil {
+			name = before.Content.Name
+		}
+		ch.Item, ch.Text = name, fmt.Sprintf("%s/%s: purged", ch.Vault, name)
+	case "vault.created", "vault.granted":
+		if v, ok := s.vault(m.VaultID); ok {
+			ch.Text = fmt.Sprintf("%s: you can open this vault (%s)", v.Name, v.Permission)
+		} else {
+			ch.Text = "vault access changed"
+		}
+	case "vault.revoked":
+		if _, ok := s.vault(m.VaultID); ok {
+			ch.Text = fmt.Sprintf("%s: someone's access was revoked", ch.Vault)
+		} else {
+			ch.Text = fmt.Sprintf("%s: your access was revoked", orDefault(ch.Vault, "a vault"))
+		}
+	case "org.member_removed":
+		if m.UserID == me {
+			ch.Text = "you were removed from an organisation"
+		} else {
+			ch.Text = fmt.Sprintf("%s left the organisation", s.authorEmail(m.UserID))
+		}
+	case "org.member_confirmed":
+		ch.Text = fmt.Sprintf("%s joined the organisation", s.authorEmail(m.UserID))
+	case "group.member_added", "group.member_removed", "group.changed":
+		ch.Text = "groups changed"
+	case "session.revoked", "org.created":
+		return nil, nil
+	default:
+		ch.Text = m.Kind
+	}
+	return ch, nil
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+func (s *Session) authorEmail(id string) string {
+	if id == s.Profile.UserID {
+		return s.Profile.Email
+	}
+	if e := s.MemberEmail(id); e != "" {
+		return e
+	}
+	return id
+}
+
+// changedFields names the fields whose values differ.
+func changedFields(a, b Content) []string {
+	old := map[string]string{}
+	for _, v := range a.Values() {
+		old[v.Name] = v.Value
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, v := range b.Values() {
+		seen[v.Name] = true
+		if old[v.Name] != v.Value {
+			out = append(out, v.Name)
+		}
+	}
+	for _, v := range a.Values() {
+		if !seen[v.Name] {
+			out = append(out, v.Name)
+		}
+	}
+	return out
+}
