@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -81,15 +82,7 @@ func (s *Session) Watch(ctx context.Context, opt WatchOptions, fn func(Change)) 
 }
 
 func asClose(err error, ce *websocket.CloseError) bool {
-	if err == nil {
-		return false
-	}
-	c := websocket.CloseStatus(err)
-	if c == -1 {
-		return false
-	}
-	*ce = websocket.CloseError{Code: c, Reason: err.Error()}
-	return true
+	return errors.As(err, ce)
 }
 
 // watchOnce runs one connection and returns the last cursor it reached.
