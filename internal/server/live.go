@@ -98,9 +98,10 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 		return nil // Accept has answered the request
 	}
 	defer c.CloseNow()
-	ctx, cancel := context.WithCancel(s.base)
-	defer cancel()
-	ctx = c.CloseRead(ctx) // handles control frames; ends ctx when the peer goes
+	// CloseRead handles control frames and ends ctx when the peer goes. It
+	// must not hang off s.base: cancelling its context drops the
+	// connection without a close frame; shutdown is watched separately.
+	ctx := c.CloseRead(context.Background())
 	wake := s.hub.add()
 	defer s.hub.remove(wake)
 
@@ -155,9 +156,9 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 		cursor = latest
 		select {
 		case <-ctx.Done():
-			if errors.Is(s.base.Err(), context.Canceled) {
-				c.Close(websocket.StatusGoingAway, "server shutting down")
-			}
+			return nil
+		case <-s.base.Done():
+			c.Close(websocket.StatusGoingAway, "server shutting down")
 			return nil
 		case <-wake:
 		case <-heartbeat.C:
