@@ -47,6 +47,11 @@ type serverProc struct {
 // data directory and any extra flags (such as --database).
 func startServer(t *testing.T, extra ...string) *serverProc {
 	t.Helper()
+	return startServerTB(t, extra...)
+}
+
+func startServerTB(t testing.TB, extra ...string) *serverProc {
+	t.Helper()
 	data := t.TempDir()
 	cmd := exec.Command(cofferBin, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, extra...)...)
 	stdout, err := cmd.StdoutPipe()
