@@ -119,3 +119,8 @@ func (c Content) clone() Content {
 	}
 	return out
 }
+
+// observePlaintext is nil in production. Tests set it (export_test.go) to
+// collect every decrypted value and check that none ever travels to the
+// server.
+var observePlaintext func(Content)

@@ -250,7 +250,11 @@ func (s *Session) openRevision(itemID string, v *Vault, r api.Revision, wraps []
 		return Content{}, nil, nil, tampered("revision %d of item %s", r.Revision, itemID)
 	}
 	var c Content
-	if err := json.Unmarshal(pt, &c); err != nil {
+	err = json.Unmarshal(pt, &c)
+	if err == nil && observePlaintext != nil {
+		observePlaintext(c)
+	}
+	if err != nil {
 		// Authenticated, so written by a member's client; still refuse.
 		return Content{}, nil, nil, fmt.Errorf("revision %d of item %s holds content this client cannot read: %w", r.Revision, itemID, err)
 	}

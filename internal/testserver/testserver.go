@@ -4,12 +4,14 @@
 package testserver
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/coffer-pm/coffer/internal/server"
@@ -42,6 +44,41 @@ func Start(t testing.TB, cfg *server.Config, wrap func(http.Handler) http.Handle
 	return env
 }
 
+// Recorded is one request a client sent to any test server.
+type Recorded struct {
+	Method, Path, Query string
+	Body                []byte
+}
+
+var (
+	recordMu sync.Mutex
+	// RecordAll makes every test server log every request (see Log); a
+	// test binary's TestMain turns it on to check, across all its tests,
+	// that no request carries plaintext.
+	RecordAll bool
+	recorded  []Recorded
+)
+
+// Log returns every request recorded while RecordAll was on.
+func Log() []Recorded {
+	recordMu.Lock()
+	defer recordMu.Unlock()
+	return append([]Recorded(nil), recorded...)
+}
+
+func record(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if RecordAll {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			recordMu.Lock()
+			recorded = append(recorded, Recorded{r.Method, r.URL.Path, r.URL.RawQuery, body})
+			recordMu.Unlock()
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // StartStore runs a server over st; the caller closes st.
 func StartStore(t testing.TB, st store.Store, cfg *server.Config, wrap func(http.Handler) http.Handler) *Env {
 	t.Helper()
@@ -57,7 +94,7 @@ func StartStore(t testing.TB, st store.Store, cfg *server.Config, wrap func(http
 	if wrap != nil {
 		h = wrap(srv)
 	}
-	hs := httptest.NewServer(h) // listens on 127.0.0.1:0
+	hs := httptest.NewServer(record(h)) // listens on 127.0.0.1:0
 	t.Cleanup(func() {
 		srv.Close() // ends live connections first
 		hs.Close()
