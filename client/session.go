@@ -139,6 +139,13 @@ func (s *Session) Sync(ctx context.Context) error {
 	for _, id := range resp.Purged {
 		delete(s.items, id)
 	}
+	inAnswer := map[string]bool{}
+	for _, it := range resp.Items {
+		if inAnswer[it.ID] {
+			return tampered("item %s listed twice", it.ID)
+		}
+		inAnswer[it.ID] = true
+	}
 	for _, it := range resp.Items {
 		item, err := s.decryptItem(it)
 		if err != nil {

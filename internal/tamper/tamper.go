@@ -32,6 +32,7 @@ type mutator struct {
 	method string
 	path   *regexp.Regexp
 	fn     func(body []byte) []byte
+	status int // if set, the response's status is replaced
 }
 
 // Harness is a server with a tampering layer in front.
@@ -57,9 +58,13 @@ func (h *Harness) serve(next http.Handler, w http.ResponseWriter, r *http.Reques
 	h.mu.Lock()
 	h.requests = append(h.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: body})
 	var fns []func([]byte) []byte
+	status := 0
 	for _, m := range h.mutators {
 		if (m.method == "" || m.method == r.Method) && m.path.MatchString(r.URL.Path) {
 			fns = append(fns, m.fn)
+			if m.status != 0 {
+				status = m.status
+			}
 		}
 	}
 	h.mu.Unlock()
@@ -77,6 +82,9 @@ func (h *Harness) serve(next http.Handler, w http.ResponseWriter, r *http.Reques
 		w.Header()[k] = v
 	}
 	w.Header().Del("Content-Length")
+	if status != 0 {
+		rec.Code = status
+	}
 	w.WriteHeader(rec.Code)
 	w.Write(out)
 }
@@ -86,7 +94,14 @@ func (h *Harness) serve(next http.Handler, w http.ResponseWriter, r *http.Reques
 func (h *Harness) Mutate(method, pathRE string, fn func(body []byte) []byte) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.mutators = append(h.mutators, mutator{method, regexp.MustCompile(pathRE), fn})
+	h.mutators = append(h.mutators, mutator{method, regexp.MustCompile(pathRE), fn, 0})
+}
+
+// Replace answers requests to method on matching paths with status and body.
+func (h *Harness) Replace(method, pathRE string, status int, body string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.mutators = append(h.mutators, mutator{method, regexp.MustCompile(pathRE), func([]byte) []byte { return []byte(body) }, status})
 }
 
 // MutateJSON rewrites decoded JSON responses.
