@@ -20,3 +20,13 @@ echo "== go test"
 # -count=1: never serve cached results; -v is too noisy, go test prints one
 # summary line per package (ok / FAIL) which CI counts.
 go test -count=1 -timeout 20m ./...
+
+echo "== fuzz targets (seed corpora plus a short run each)"
+# Every parser of data from the server or a file has a target; a longer
+# local run is: go test -run='^$' -fuzz='^FuzzX$' -fuzztime=5m ./PACKAGE
+for target in FuzzOpenBox FuzzOpenRevision FuzzKeyObjects FuzzWraps FuzzRoster FuzzParseInviteCode FuzzOpenChunk; do
+  go test -run='^$' -fuzz="^${target}\$" -fuzztime=2s ./internal/crypto | grep -E '^(ok|FAIL|---)' | sed "s/^/${target}: /"
+done
+for target in FuzzContent FuzzSyncResponse; do
+  go test -run='^$' -fuzz="^${target}\$" -fuzztime=2s ./client | grep -E '^(ok|FAIL|---)' | sed "s/^/${target}: /"
+done

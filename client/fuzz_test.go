@@ -1,0 +1,68 @@
+package client_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/coffer-pm/coffer/client"
+)
+
+// FuzzContent: item content (the decrypted JSON of a revision).
+func FuzzContent(f *testing.F) {
+	f.Add([]byte(`{"name":"x","login":{"username":"u","password":"p","urls":["https://a"]},"fields":[{"name":"k","value":"v","kind":"hidden"}],"future":{"a":1}}`))
+	f.Add([]byte(`{"name":"s","secret":{"A":"1"},"files":[{"id":"f","name":"n","size":1,"sha256":"AA==","key":"AA=="}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var c client.Content
+		if json.Unmarshal(data, &c) != nil {
+			return
+		}
+		for _, v := range c.Values() {
+			c.FieldValue(v.Name)
+		}
+		c.SetFieldValue("url3", "x", true)
+		c.SetFieldValue("password", "", false)
+		if _, err := json.Marshal(c); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// FuzzSyncResponse: a server answering /sync (and anything else) with
+// arbitrary bytes gets an error, never a crash or accepted data.
+func FuzzSyncResponse(f *testing.F) {
+	env := newFuzzSession(f)
+	f.Add([]byte(`{"cursor":1,"vaults":[],"items":[]}`))
+	f.Add([]byte(`{"cursor":-5,"orgs":[{"id":"x","roster":{"members":[{}]}}],"groups":[{}],"vaults":[{"id":"y","kind":"org"}],"items":[{"id":"z"}],"purged":["q"]}`))
+	f.Add([]byte(`null`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		env.body = body
+		s, err := env.profile.OpenWithAccountKey(env.ak, client.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Sync(ctx); err == nil && strings.Contains(string(body), `"items":[{`) && len(s.Items(false)) > 0 {
+			t.Fatal("items accepted from an unauthenticated answer")
+		}
+	})
+}
+
+type fuzzEnv struct {
+	body    []byte
+	profile *client.Profile
+	ak      []byte
+}
+
+func newFuzzSession(f *testing.F) *fuzzEnv {
+	env := &fuzzEnv{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(env.body)
+	}))
+	f.Cleanup(srv.Close)
+	p, ak := client.NewFuzzProfile(srv.URL)
+	env.profile, env.ak = p, ak
+	return env
+}
