@@ -47,20 +47,7 @@ func (s *Store) LinkFiles(ctx context.Context, itemID string, fileIDs []string) 
 }
 
 func (s *Store) ItemFiles(ctx context.Context, itemID string) ([]string, error) {
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT file_id FROM item_files WHERE item_id = ? ORDER BY file_id`), itemID)
-	if err != nil {
-		return nil, s.wrap(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, s.wrap(err)
-		}
-		out = append(out, id)
-	}
-	return out, s.wrap(rows.Err())
+	return s.strings(ctx, `SELECT file_id FROM item_files WHERE item_id = ? ORDER BY file_id`, itemID)
 }
 
 func (s *Store) PurgeItem(ctx context.Context, itemID string, at time.Time) error {

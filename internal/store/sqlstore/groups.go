@@ -93,20 +93,7 @@ func (s *Store) Group(ctx context.Context, id string) (store.Group, error) {
 }
 
 func (s *Store) groupMembers(ctx context.Context, groupID string) ([]string, error) {
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT user_id FROM group_members WHERE group_id = ? ORDER BY user_id`), groupID)
-	if err != nil {
-		return nil, s.wrap(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, s.wrap(err)
-		}
-		out = append(out, id)
-	}
-	return out, s.wrap(rows.Err())
+	return s.strings(ctx, `SELECT user_id FROM group_members WHERE group_id = ? ORDER BY user_id`, groupID)
 }
 
 func (s *Store) groups(ctx context.Context, where string, args ...any) ([]store.Group, error) {
