@@ -24,7 +24,7 @@ go test -count=1 -timeout 20m ./...
 echo "== fuzz targets (seed corpora plus a short run each)"
 # Every parser of data from the server or a file has a target; a longer
 # local run is: go test -run='^$' -fuzz='^FuzzX$' -fuzztime=5m ./PACKAGE
-for target in FuzzOpenBox FuzzOpenRevision FuzzKeyObjects FuzzWraps FuzzRoster FuzzParseInviteCode FuzzOpenChunk; do
+for target in FuzzOpenBox FuzzOpenRevision FuzzKeyObjects FuzzWraps FuzzRoster FuzzParseInviteCode FuzzOpenChunk FuzzManifest; do
   go test -run='^$' -fuzz="^${target}\$" -fuzztime=2s ./internal/crypto | grep -E '^(ok|FAIL|---)' | sed "s/^/${target}: /"
 done
 for target in FuzzContent FuzzSyncResponse; do

@@ -114,3 +114,27 @@ func FuzzOpenChunk(f *testing.F) {
 		}
 	})
 }
+
+// FuzzManifest: manifest fields and entries as a server would serve them.
+func FuzzManifest(f *testing.F) {
+	v := fuzzVectors(f)
+	e := v.Manifest.Entries
+	f.Add(v.Manifest.Version, uint64(len(e)), []byte(v.Manifest.ItemsHash), []byte(v.Manifest.Sig), e[0].ItemID, e[0].Head, []byte(e[0].HeadHash), false)
+	f.Add(uint64(0), uint64(0), []byte{}, []byte{}, "", uint64(0), []byte{}, true)
+	f.Fuzz(func(t *testing.T, version, count uint64, itemsHash, sig []byte, itemID string, head uint64, headHash []byte, trashed bool) {
+		pub := PublicKeys{Sign: v.Identity.SignPub, KEM: v.Identity.KEMPub}
+		m := Manifest{OrgID: v.VaultKeyWrap.OrgID, VaultID: v.VaultKeyWrap.VaultID, Version: version, Count: count,
+			ItemsHash: itemsHash, SignerID: v.Identity.UserID, Time: v.Manifest.Time}
+		err := VerifyManifest(pub, m, sig)
+		if err != nil && err != ErrTampered {
+			t.Fatalf("error class %v", err)
+		}
+		if err == nil && (version != v.Manifest.Version || string(sig) != string(v.Manifest.Sig)) {
+			t.Fatalf("a different manifest verified")
+		}
+		entries := append(manifestEntries(v), ManifestEntry{ItemID: itemID, Head: head, HeadHash: headHash, Trashed: trashed})
+		if err := m.Matches(entries); err != nil && err != ErrTampered {
+			t.Fatalf("error class %v", err)
+		}
+	})
+}

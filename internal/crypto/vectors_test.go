@@ -135,6 +135,19 @@ type vectors struct {
 		Plaintext string `json:"plaintext"`
 		Box       hexb   `json:"box"`
 	} `json:"file_chunk"`
+	Manifest struct {
+		Version uint64 `json:"version"`
+		Time    uint64 `json:"time"`
+		Entries []struct {
+			ItemID   string `json:"item_id"`
+			Head     uint64 `json:"head"`
+			HeadHash hexb   `json:"head_hash"`
+			Trashed  bool   `json:"trashed"`
+		} `json:"entries"`
+		ItemsHash hexb `json:"items_hash"`
+		Msg       hexb `json:"msg"`
+		Sig       hexb `json:"sig"` // by the identity above, for the vault above
+	} `json:"manifest"`
 }
 
 func seq(n int, start byte) []byte {
@@ -242,7 +255,41 @@ func generate(t *testing.T, old *vectors) *vectors {
 	fc := &v.FileChunk
 	fc.FileID, fc.Index, fc.Final, fc.Key, fc.Nonce, fc.Plaintext = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b", 2, true, seq(KeySize, 0x05), seq(nonceSize, 0x35), "the last chunk"
 	fc.Box = must(sealWithNonce(fc.Key, fc.Nonce, []byte(fc.Plaintext), chunkAD(fc.FileID, fc.Index, fc.Final)))
+
+	mf := &v.Manifest
+	mf.Version, mf.Time = 4, 1_760_000_001_000
+	// Listed out of order on purpose: the hash sorts by item id.
+	mf.Entries = append(mf.Entries, struct {
+		ItemID   string `json:"item_id"`
+		Head     uint64 `json:"head"`
+		HeadHash hexb   `json:"head_hash"`
+		Trashed  bool   `json:"trashed"`
+	}{ik.ItemID, 1, r.Hash, false}, struct {
+		ItemID   string `json:"item_id"`
+		Head     uint64 `json:"head"`
+		HeadHash hexb   `json:"head_hash"`
+		Trashed  bool   `json:"trashed"`
+	}{"1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", 7, seq(HashSize, 0x44), true})
+	m := vectorManifest(t, &v)
+	mf.ItemsHash, mf.Msg = m.ItemsHash, m.msg()
+	mf.Sig = must(SignManifest(id, m))
 	return &v
+}
+
+func manifestEntries(v *vectors) []ManifestEntry {
+	var out []ManifestEntry
+	for _, e := range v.Manifest.Entries {
+		out = append(out, ManifestEntry{ItemID: e.ItemID, Head: e.Head, HeadHash: e.HeadHash, Trashed: e.Trashed})
+	}
+	return out
+}
+
+func vectorManifest(t *testing.T, v *vectors) Manifest {
+	m, err := NewManifest(v.VaultKeyWrap.OrgID, v.VaultKeyWrap.VaultID, v.Manifest.Version, manifestEntries(v), v.Identity.UserID, v.Manifest.Time)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
 func rosterMembers(v *vectors) []RosterMember {
@@ -350,6 +397,13 @@ func TestVectors(t *testing.T) {
 	fc := v.FileChunk
 	if pt, err := OpenChunk(fc.Key, fc.FileID, fc.Index, fc.Final, fc.Box); err != nil || string(pt) != fc.Plaintext {
 		t.Fatalf("OpenChunk: %v", err)
+	}
+	m := vectorManifest(t, v)
+	if err := VerifyManifest(pub, m, v.Manifest.Sig); err != nil {
+		t.Fatalf("VerifyManifest: %v", err)
+	}
+	if err := m.Matches(manifestEntries(v)); err != nil {
+		t.Fatalf("Manifest.Matches: %v", err)
 	}
 }
 
