@@ -295,7 +295,7 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	states, cursor, err := s.store.Changes(r.Context(), me, since)
+	states, _, cursor, err := s.store.Changes(r.Context(), me, since)
 	if err != nil {
 		return err
 	}

@@ -161,7 +161,7 @@ type OrgStore interface {
 	RemoveGroupMember(ctx context.Context, groupID, userID string) error
 
 	// CreateVault stores an organisation vault with its wraps and grants.
-	CreateVault(ctx context.Context, v Vault, wraps []VaultKeyWrap, grants []Grant) error
+	CreateVault(ctx context.Context, v Vault, wraps []VaultKeyWrap, grants []Grant, ms ...Manifest) error
 	// GrantVault adds or changes a grant and stores the grantee's wraps.
 	GrantVault(ctx context.Context, g Grant, wraps []VaultKeyWrap) error
 	RevokeGrant(ctx context.Context, vaultID, granteeKind, granteeID string) error
@@ -170,7 +170,7 @@ type OrgStore interface {
 	VaultKeyWraps(ctx context.Context, vaultID string) ([]VaultKeyWrap, error)
 
 	// MoveItem is UpdateItem that also moves the item to vault toVault.
-	MoveItem(ctx context.Context, itemID string, baseRev uint64, toVault string, rev Revision, wraps []ItemKeyWrap) (Item, error)
+	MoveItem(ctx context.Context, itemID string, baseRev uint64, toVault string, rev Revision, wraps []ItemKeyWrap, ms ...Manifest) (Item, error)
 
 	// Keyring returns the account's sealed keyring (version 0 if none).
 	Keyring(ctx context.Context, userID string) (uint64, []byte, error)

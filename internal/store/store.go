@@ -34,6 +34,32 @@ func (e *ConflictError) Error() string {
 	return fmt.Sprintf("revision conflict: the item's current revision is %d", e.Head)
 }
 
+// ManifestConflictError is returned when a write carries a vault manifest
+// whose version is not the stored version plus one (someone else wrote to
+// the vault first), or a manifest for a vault the write does not touch.
+// Nothing was written.
+type ManifestConflictError struct {
+	VaultID string
+	Version uint64 // the stored version (0 if none)
+}
+
+func (e *ManifestConflictError) Error() string {
+	return fmt.Sprintf("manifest conflict: vault %s is at manifest version %d", e.VaultID, e.Version)
+}
+
+// Manifest is a vault's signed list of its items (docs/protocol.md §7.5).
+// The store keeps the newest one per vault and only replaces it with the
+// next version, in the same transaction as the write it describes.
+type Manifest struct {
+	VaultID   string
+	Version   uint64
+	Count     uint64
+	ItemsHash []byte
+	SignerID  string
+	Time      int64 // the signer's clock, Unix milliseconds
+	Sig       []byte
+}
+
 // Permission is a grant level on a vault. Higher includes lower.
 type Permission int
 
@@ -202,8 +228,15 @@ type Store interface {
 	ServerSecret(ctx context.Context, name string) ([]byte, error)
 
 	// CreateAccount creates the account, its personal vault, the owner's
-	// grant on it and the owner's first key wrap, atomically.
-	CreateAccount(ctx context.Context, a Account, personal Vault, wrap VaultKeyWrap) error
+	// grant on it, the owner's first key wrap and the vault's first
+	// manifest, atomically.
+	//
+	// Every write that changes a vault's items takes the vault manifests
+	// it changes (ms): each must be the stored version plus one (version 1
+	// for a new vault) and name a vault the write touches, else the write
+	// returns *ManifestConflictError and nothing is stored. The server
+	// requires them; the store only keeps them consistent.
+	CreateAccount(ctx context.Context, a Account, personal Vault, wrap VaultKeyWrap, ms ...Manifest) error
 	AccountByEmail(ctx context.Context, email string) (Account, error)
 	AccountByID(ctx context.Context, id string) (Account, error)
 
@@ -222,19 +255,20 @@ type Store interface {
 	Vault(ctx context.Context, id string) (Vault, error)
 
 	// CreateItem stores a new item with revision 1 and its key wraps.
-	CreateItem(ctx context.Context, it Item, rev Revision, wraps []ItemKeyWrap) (Item, error)
+	CreateItem(ctx context.Context, it Item, rev Revision, wraps []ItemKeyWrap, ms ...Manifest) (Item, error)
 	// UpdateItem appends revision baseRev+1 if baseRev is still the head,
 	// else returns *ConflictError and writes nothing. New key wraps are
 	// added; existing ones are kept.
-	UpdateItem(ctx context.Context, itemID string, baseRev uint64, rev Revision, wraps []ItemKeyWrap) (Item, error)
+	UpdateItem(ctx context.Context, itemID string, baseRev uint64, rev Revision, wraps []ItemKeyWrap, ms ...Manifest) (Item, error)
 	// SetItemTrashed moves an item to or from the trash.
-	SetItemTrashed(ctx context.Context, itemID string, trashed bool, at time.Time) (Item, error)
+	SetItemTrashed(ctx context.Context, itemID string, trashed bool, at time.Time, ms ...Manifest) (Item, error)
 	Item(ctx context.Context, id string) (Item, error)
 	ItemState(ctx context.Context, id string) (ItemState, error)
 	Revisions(ctx context.Context, itemID string) ([]Revision, error)
 	// Changes returns the items, in vaults the user can read, written after
-	// the cursor since, ordered by sequence, and the cursor to use next.
-	Changes(ctx context.Context, userID string, since int64) ([]ItemState, int64, error)
+	// the cursor since, ordered by sequence; the manifests of every vault
+	// the user can read, from the same snapshot; and the cursor to use next.
+	Changes(ctx context.Context, userID string, since int64) ([]ItemState, []Manifest, int64, error)
 }
 
 // File is an encrypted attachment's server-side record.
@@ -261,7 +295,7 @@ type FileStore interface {
 	ItemFiles(ctx context.Context, itemID string) ([]string, error)
 	// PurgeItem deletes a trashed item, its revisions, key wraps and the
 	// files only it refers to, leaving a tombstone for delta sync.
-	PurgeItem(ctx context.Context, itemID string, at time.Time) error
+	PurgeItem(ctx context.Context, itemID string, at time.Time, ms ...Manifest) error
 	// PurgedSince returns the items purged after the cursor in vaults the
 	// user can read.
 	PurgedSince(ctx context.Context, userID string, since, until int64) ([]string, error)

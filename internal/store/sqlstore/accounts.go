@@ -12,7 +12,7 @@ import (
 const accountColumns = `id, email, name, kdf_algorithm, kdf_time, kdf_memory, kdf_threads, kdf_salt,
 	auth_hash, auth_salt, sign_pub, kem_pub, public_keys_sig, wrapped_account_key, private_keys, created_at`
 
-func (s *Store) CreateAccount(ctx context.Context, a store.Account, v store.Vault, w store.VaultKeyWrap) error {
+func (s *Store) CreateAccount(ctx context.Context, a store.Account, v store.Vault, w store.VaultKeyWrap, manifests ...store.Manifest) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		now := ms(a.CreatedAt)
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO accounts (`+accountColumns+`)
@@ -28,7 +28,10 @@ func (s *Store) CreateAccount(ctx context.Context, a store.Account, v store.Vaul
 			VALUES (?, 'user', ?, ?, ?)`), v.ID, a.ID, int(store.PermManage), now); err != nil {
 			return err
 		}
-		return s.insertVaultKeyWrap(ctx, tx, w)
+		if err := s.insertVaultKeyWrap(ctx, tx, w); err != nil {
+			return err
+		}
+		return s.putManifests(ctx, tx, []string{v.ID}, manifests)
 	})
 }
 

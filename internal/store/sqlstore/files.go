@@ -50,7 +50,7 @@ func (s *Store) ItemFiles(ctx context.Context, itemID string) ([]string, error) 
 	return s.strings(ctx, `SELECT file_id FROM item_files WHERE item_id = ? ORDER BY file_id`, itemID)
 }
 
-func (s *Store) PurgeItem(ctx context.Context, itemID string, at time.Time) error {
+func (s *Store) PurgeItem(ctx context.Context, itemID string, at time.Time, manifests ...store.Manifest) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var vaultID string
 		var trashed int64
@@ -83,8 +83,10 @@ func (s *Store) PurgeItem(ctx context.Context, itemID string, at time.Time) erro
 				return err
 			}
 		}
-		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO purged_items (item_id, vault_id, seq, purged_at) VALUES (?, ?, ?, ?)`), itemID, vaultID, seq, ms(at))
-		return err
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO purged_items (item_id, vault_id, seq, purged_at) VALUES (?, ?, ?, ?)`), itemID, vaultID, seq, ms(at)); err != nil {
+			return err
+		}
+		return s.putManifests(ctx, tx, []string{vaultID}, manifests)
 	})
 }
 

@@ -197,7 +197,7 @@ func (s *Store) RemoveGroupMember(ctx context.Context, groupID, userID string) e
 	})
 }
 
-func (s *Store) CreateVault(ctx context.Context, v store.Vault, wraps []store.VaultKeyWrap, grants []store.Grant) error {
+func (s *Store) CreateVault(ctx context.Context, v store.Vault, wraps []store.VaultKeyWrap, grants []store.Grant, manifests ...store.Manifest) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		seq, err := s.nextSeq(ctx, tx)
 		if err != nil {
@@ -207,6 +207,9 @@ func (s *Store) CreateVault(ctx context.Context, v store.Vault, wraps []store.Va
 			return err
 		}
 		if err := s.emit(ctx, tx, seq, store.Event{Kind: store.EventVaultCreated, VaultID: v.ID}); err != nil {
+			return err
+		}
+		if err := s.putManifests(ctx, tx, []string{v.ID}, manifests); err != nil {
 			return err
 		}
 		return s.insertGrants(ctx, tx, seq, wraps, grants)

@@ -49,7 +49,7 @@ func (s *Store) insertItemKeyWraps(ctx context.Context, tx *sql.Tx, itemID strin
 	return nil
 }
 
-func (s *Store) CreateItem(ctx context.Context, it store.Item, rev store.Revision, wraps []store.ItemKeyWrap) (store.Item, error) {
+func (s *Store) CreateItem(ctx context.Context, it store.Item, rev store.Revision, wraps []store.ItemKeyWrap, manifests ...store.Manifest) (store.Item, error) {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		seq, err := s.seqAndEmit(ctx, tx, store.Event{Kind: store.EventItemChanged, VaultID: it.VaultID, ItemID: it.ID})
 		if err != nil {
@@ -64,22 +64,25 @@ func (s *Store) CreateItem(ctx context.Context, it store.Item, rev store.Revisio
 		if err := s.insertRevision(ctx, tx, rev); err != nil {
 			return err
 		}
-		return s.insertItemKeyWraps(ctx, tx, it.ID, wraps)
+		if err := s.insertItemKeyWraps(ctx, tx, it.ID, wraps); err != nil {
+			return err
+		}
+		return s.putManifests(ctx, tx, []string{it.VaultID}, manifests)
 	})
 	return it, err
 }
 
-func (s *Store) UpdateItem(ctx context.Context, itemID string, baseRev uint64, rev store.Revision, wraps []store.ItemKeyWrap) (store.Item, error) {
-	return s.writeRevision(ctx, itemID, baseRev, "", rev, wraps)
+func (s *Store) UpdateItem(ctx context.Context, itemID string, baseRev uint64, rev store.Revision, wraps []store.ItemKeyWrap, manifests ...store.Manifest) (store.Item, error) {
+	return s.writeRevision(ctx, itemID, baseRev, "", rev, wraps, manifests)
 }
 
-func (s *Store) MoveItem(ctx context.Context, itemID string, baseRev uint64, toVault string, rev store.Revision, wraps []store.ItemKeyWrap) (store.Item, error) {
-	return s.writeRevision(ctx, itemID, baseRev, toVault, rev, wraps)
+func (s *Store) MoveItem(ctx context.Context, itemID string, baseRev uint64, toVault string, rev store.Revision, wraps []store.ItemKeyWrap, manifests ...store.Manifest) (store.Item, error) {
+	return s.writeRevision(ctx, itemID, baseRev, toVault, rev, wraps, manifests)
 }
 
 // writeRevision appends revision baseRev+1, moving the item to toVault if
 // that is not empty.
-func (s *Store) writeRevision(ctx context.Context, itemID string, baseRev uint64, toVault string, rev store.Revision, wraps []store.ItemKeyWrap) (store.Item, error) {
+func (s *Store) writeRevision(ctx context.Context, itemID string, baseRev uint64, toVault string, rev store.Revision, wraps []store.ItemKeyWrap, manifests []store.Manifest) (store.Item, error) {
 	var it store.Item
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		seq, err := s.nextSeq(ctx, tx)
@@ -113,6 +116,9 @@ func (s *Store) writeRevision(ctx context.Context, itemID string, baseRev uint64
 		if err := s.insertItemKeyWraps(ctx, tx, itemID, wraps); err != nil {
 			return err
 		}
+		if err := s.putManifests(ctx, tx, []string{fromVault, toVault}, manifests); err != nil {
+			return err
+		}
 		if toVault != "" {
 			// Attachments move with their item.
 			if _, err := tx.ExecContext(ctx, s.q(`UPDATE files SET vault_id = ? WHERE id IN (SELECT file_id FROM item_files WHERE item_id = ?)`), toVault, itemID); err != nil {
@@ -132,7 +138,7 @@ func (s *Store) writeRevision(ctx context.Context, itemID string, baseRev uint64
 	return it, err
 }
 
-func (s *Store) SetItemTrashed(ctx context.Context, itemID string, trashed bool, at time.Time) (store.Item, error) {
+func (s *Store) SetItemTrashed(ctx context.Context, itemID string, trashed bool, at time.Time, manifests ...store.Manifest) (store.Item, error) {
 	var it store.Item
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		seq, err := s.nextSeq(ctx, tx)
@@ -152,6 +158,9 @@ func (s *Store) SetItemTrashed(ctx context.Context, itemID string, trashed bool,
 		}
 		it, err = scanItem(tx.QueryRowContext(ctx, s.q(`SELECT `+itemColumns+` FROM items i WHERE i.id = ?`), itemID))
 		if err != nil {
+			return err
+		}
+		if err := s.putManifests(ctx, tx, []string{it.VaultID}, manifests); err != nil {
 			return err
 		}
 		return s.emit(ctx, tx, seq, store.Event{Kind: store.EventItemChanged, VaultID: it.VaultID, ItemID: itemID})
@@ -206,8 +215,9 @@ func (s *Store) Revisions(ctx context.Context, itemID string) ([]store.Revision,
 	return out, nil
 }
 
-func (s *Store) Changes(ctx context.Context, userID string, since int64) ([]store.ItemState, int64, error) {
+func (s *Store) Changes(ctx context.Context, userID string, since int64) ([]store.ItemState, []store.Manifest, int64, error) {
 	var states []store.ItemState
+	var manifests []store.Manifest
 	var cursor int64
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
 		// Read the cursor first: every sequence number up to it is
@@ -221,9 +231,13 @@ func (s *Store) Changes(ctx context.Context, userID string, since int64) ([]stor
 		states, err = s.itemStates(ctx, tx, `i.seq <= ? AND i.vault_id IN (SELECT vault_id FROM (`+userGrants+`) g)
 			AND (i.seq > ? OR i.vault_id IN (SELECT vault_id FROM (`+userGrants+`) g2 WHERE g2.seq > ?))`,
 			cursor, userID, userID, since, userID, userID, since)
+		if err != nil {
+			return err
+		}
+		manifests, err = s.manifestsFor(ctx, tx, userID)
 		return err
 	})
-	return states, cursor, err
+	return states, manifests, cursor, err
 }
 
 // readTx runs fn in a read transaction on the reader pool, so the items,

@@ -57,7 +57,7 @@ func testPurge(t *testing.T, s store.Store) {
 	if err := s.PurgeItem(ctx, it.ID, now); !errors.As(err, &ce) {
 		t.Fatalf("purge of a live item: %v", err)
 	}
-	_, cursor, _ := s.Changes(ctx, a.ID, 0)
+	_, _, cursor, _ := s.Changes(ctx, a.ID, 0)
 	if _, err := s.SetItemTrashed(ctx, it.ID, true, now); err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func testPurge(t *testing.T, s store.Store) {
 	if _, err := s.File(ctx, f.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("purged item's file still there: %v", err)
 	}
-	_, until, _ := s.Changes(ctx, a.ID, 0)
+	_, _, until, _ := s.Changes(ctx, a.ID, 0)
 	if ids, err := s.PurgedSince(ctx, a.ID, cursor, until); err != nil || len(ids) != 1 || ids[0] != it.ID {
 		t.Fatalf("PurgedSince = %v, %v", ids, err)
 	}

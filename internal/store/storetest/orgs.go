@@ -208,11 +208,11 @@ func testNewAccessSyncsOldItems(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	old := newItem(t, s, owner.ID, v.ID, "old")
-	_, cursor, _ := s.Changes(ctx, alice.ID, 0)
+	_, _, cursor, _ := s.Changes(ctx, alice.ID, 0)
 	if err := s.GrantVault(ctx, store.Grant{VaultID: v.ID, GranteeKind: "user", GranteeID: alice.ID, Permission: store.PermView}, nil); err != nil {
 		t.Fatal(err)
 	}
-	states, _, err := s.Changes(ctx, alice.ID, cursor)
+	states, _, _, err := s.Changes(ctx, alice.ID, cursor)
 	if err != nil || len(states) != 1 || states[0].ID != old.ID {
 		t.Fatalf("after a new grant, delta sync returned %d items, %v", len(states), err)
 	}

@@ -66,7 +66,7 @@ func newAccount(t *testing.T, s store.Store, email string) (store.Account, store
 	}
 	v := store.Vault{ID: id(), Kind: store.VaultPersonal, OwnerID: a.ID, Epoch: 1, CreatedAt: now}
 	w := store.VaultKeyWrap{VaultID: v.ID, Epoch: 1, RecipientKind: "user", RecipientID: a.ID, SignerID: a.ID, Wrap: []byte("wrap"), Sig: []byte("wsig"), CreatedAt: now}
-	if err := s.CreateAccount(ctx, a, v, w); err != nil {
+	if err := s.CreateAccount(ctx, a, v, w, manifest(v.ID, 1, a.ID)); err != nil {
 		t.Fatalf("CreateAccount(%s): %v", email, err)
 	}
 	return a, v
@@ -258,7 +258,7 @@ func testConflict(t *testing.T, s store.Store) {
 		t.Fatalf("after conflict: %d revisions, head blob %q", len(revs), revs[len(revs)-1].Blob)
 	}
 	// A conflict consumes no sequence number.
-	_, cursor, _ := s.Changes(ctx, a.ID, 0)
+	_, _, cursor, _ := s.Changes(ctx, a.ID, 0)
 	it2 := newItem(t, s, a.ID, v.ID, "other")
 	if it2.Seq != cursor+1 {
 		t.Fatalf("sequence after conflict = %d, want %d", it2.Seq, cursor+1)
@@ -271,25 +271,25 @@ func testChanges(t *testing.T, s store.Store) {
 	i1 := newItem(t, s, a.ID, va.ID, "a1")
 	newItem(t, s, b.ID, vb.ID, "b1")
 	i2 := newItem(t, s, a.ID, va.ID, "a2")
-	states, cursor, err := s.Changes(ctx, a.ID, 0)
+	states, _, cursor, err := s.Changes(ctx, a.ID, 0)
 	if err != nil || len(states) != 2 || states[0].ID != i1.ID || states[1].ID != i2.ID {
 		t.Fatalf("Changes(a, 0) = %d items, %v", len(states), err)
 	}
 	if cursor < i2.Seq {
 		t.Fatalf("cursor %d < last seq %d", cursor, i2.Seq)
 	}
-	if states, c2, _ := s.Changes(ctx, a.ID, cursor); len(states) != 0 || c2 != cursor {
+	if states, _, c2, _ := s.Changes(ctx, a.ID, cursor); len(states) != 0 || c2 != cursor {
 		t.Fatalf("no changes expected, got %d (cursor %d→%d)", len(states), cursor, c2)
 	}
 	if _, err := s.UpdateItem(ctx, i1.ID, 1, revision(a.ID, va.ID, "a1v2"), nil); err != nil {
 		t.Fatal(err)
 	}
-	states, _, _ = s.Changes(ctx, a.ID, cursor)
+	states, _, _, _ = s.Changes(ctx, a.ID, cursor)
 	if len(states) != 1 || states[0].ID != i1.ID || string(states[0].HeadRevision.Blob) != "a1v2" || states[0].Head != 2 {
 		t.Fatalf("delta = %+v", states)
 	}
 	// b never sees a's items.
-	states, _, _ = s.Changes(ctx, b.ID, 0)
+	states, _, _, _ = s.Changes(ctx, b.ID, 0)
 	for _, st := range states {
 		if st.VaultID != vb.ID {
 			t.Fatalf("b sees item in vault %s", st.VaultID)
@@ -346,7 +346,7 @@ func testConcurrentUpdates(t *testing.T, s store.Store) {
 
 func testConcurrentCreates(t *testing.T, s store.Store) {
 	a, v := newAccount(t, s, "a@example.com")
-	_, start, _ := s.Changes(ctx, a.ID, 0)
+	_, _, start, _ := s.Changes(ctx, a.ID, 0)
 	const writers, each = 8, 10
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -375,7 +375,7 @@ func testConcurrentCreates(t *testing.T, s store.Store) {
 			t.Fatalf("sequence %d is %d: gap or duplicate", i, q)
 		}
 	}
-	states, _, _ := s.Changes(ctx, a.ID, start)
+	states, _, _, _ := s.Changes(ctx, a.ID, start)
 	if len(states) != writers*each {
 		t.Fatalf("Changes after %d returned %d items, want %d", start, len(states), writers*each)
 	}

@@ -1,0 +1,67 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+
+	"github.com/coffer-pm/coffer/internal/store"
+)
+
+// putManifests stores the next manifest of each vault a write changed,
+// inside the write's transaction. Version 1 creates a vault's first
+// manifest; any other version must follow the stored one exactly. A
+// manifest for a vault not in touched, or out of step, is a
+// *ManifestConflictError and rolls the whole write back.
+func (s *Store) putManifests(ctx context.Context, tx *sql.Tx, touched []string, manifests []store.Manifest) error {
+	for _, m := range manifests {
+		if !slices.Contains(touched, m.VaultID) {
+			return &store.ManifestConflictError{VaultID: m.VaultID}
+		}
+		var stored uint64
+		err := tx.QueryRowContext(ctx, s.q(`SELECT version FROM vault_manifests WHERE vault_id = ?`), m.VaultID).Scan(&stored)
+		switch {
+		case errors.Is(err, sql.ErrNoRows) && m.Version == 1:
+			_, err = tx.ExecContext(ctx, s.q(`INSERT INTO vault_manifests (vault_id, version, item_count, items_hash, signer_id, time, sig)
+				VALUES (?, 1, ?, ?, ?, ?, ?)`), m.VaultID, m.Count, m.ItemsHash, m.SignerID, m.Time, m.Sig)
+			if err != nil {
+				return err
+			}
+			continue
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return err
+		}
+		// The compare-and-set: of two writers that saw one version, one
+		// matches here; the other's whole transaction rolls back.
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE vault_manifests SET version = ?, item_count = ?, items_hash = ?, signer_id = ?, time = ?, sig = ?
+			WHERE vault_id = ? AND version = ?`), m.Version, m.Count, m.ItemsHash, m.SignerID, m.Time, m.Sig, m.VaultID, m.Version-1)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return &store.ManifestConflictError{VaultID: m.VaultID, Version: stored}
+		}
+	}
+	return nil
+}
+
+// manifestsFor reads the manifests of every vault the user can read.
+func (s *Store) manifestsFor(ctx context.Context, tx *sql.Tx, userID string) ([]store.Manifest, error) {
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT vault_id, version, item_count, items_hash, signer_id, time, sig FROM vault_manifests
+		WHERE vault_id IN (SELECT vault_id FROM (`+userGrants+`) g) ORDER BY vault_id`), grantArgs(userID)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Manifest
+	for rows.Next() {
+		var m store.Manifest
+		if err := rows.Scan(&m.VaultID, &m.Version, &m.Count, &m.ItemsHash, &m.SignerID, &m.Time, &m.Sig); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,198 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/coffer-pm/coffer/internal/store"
+)
+
+func init() {
+	extraTests = append(extraTests,
+		namedTest{"ManifestsFollowWrites", testManifests},
+		namedTest{"ConcurrentWritersSerialiseOnManifest", testConcurrentManifests},
+	)
+}
+
+// manifest is a stand-in manifest: the store checks versions and vaults,
+// never signatures (readers do).
+func manifest(vaultID string, version uint64, signer string) store.Manifest {
+	return store.Manifest{VaultID: vaultID, Version: version, Count: version - 1, ItemsHash: []byte(fmt.Sprintf("hash %s %d", vaultID, version)),
+		SignerID: signer, Time: now.UnixMilli(), Sig: []byte(fmt.Sprintf("sig %d", version))}
+}
+
+// manifestOf returns the vault's stored manifest as the user's sync sees it.
+func manifestOf(t *testing.T, s store.Store, userID, vaultID string) (store.Manifest, bool) {
+	t.Helper()
+	_, ms, _, err := s.Changes(ctx, userID, 0)
+	if err != nil {
+		t.Fatalf("Changes: %v", err)
+	}
+	for _, m := range ms {
+		if m.VaultID == vaultID {
+			return m, true
+		}
+	}
+	return store.Manifest{}, false
+}
+
+func wantManifest(t *testing.T, s store.Store, userID, vaultID string, version uint64) {
+	t.Helper()
+	m, ok := manifestOf(t, s, userID, vaultID)
+	if !ok || m.Version != version || string(m.Sig) != fmt.Sprintf("sig %d", version) || m.Count != version-1 {
+		t.Fatalf("manifest of %s = %+v (found %v), want version %d", vaultID, m, ok, version)
+	}
+}
+
+func wantManifestConflict(t *testing.T, err error, vaultID string, stored uint64) {
+	t.Helper()
+	var mc *store.ManifestConflictError
+	if !errors.As(err, &mc) || mc.VaultID != vaultID || mc.Version != stored {
+		t.Fatalf("err = %v, want a manifest conflict on %s at version %d", err, vaultID, stored)
+	}
+}
+
+func testManifests(t *testing.T, s store.Store) {
+	a, personal := newAccount(t, s, "alice@example.com")
+	b, _ := newAccount(t, s, "bob@example.com")
+	wantManifest(t, s, a.ID, personal.ID, 1)
+	if _, ok := manifestOf(t, s, b.ID, personal.ID); ok {
+		t.Fatal("another account's manifest is handed out")
+	}
+	wraps := func(vault string) []store.ItemKeyWrap {
+		return []store.ItemKeyWrap{{KeyVault: vault, KeyEpoch: 1, WrapVault: vault, WrapEpoch: 1, Wrap: []byte("ikw")}}
+	}
+	_, _, cursor, _ := s.Changes(ctx, a.ID, 0)
+
+	it := store.Item{ID: id(), VaultID: personal.ID, Type: "login", CreatedAt: now}
+	if _, err := s.CreateItem(ctx, it, revision(a.ID, personal.ID, "r1"), wraps(personal.ID), manifest(personal.ID, 2, a.ID)); err != nil {
+		t.Fatalf("CreateItem: %v", err)
+	}
+	wantManifest(t, s, a.ID, personal.ID, 2)
+
+	// Same version again (a writer that did not see the first write):
+	// refused, and nothing of the write is stored.
+	lost := store.Item{ID: id(), VaultID: personal.ID, Type: "login", CreatedAt: now}
+	_, err := s.CreateItem(ctx, lost, revision(a.ID, personal.ID, "x"), wraps(personal.ID), manifest(personal.ID, 2, a.ID))
+	wantManifestConflict(t, err, personal.ID, 2)
+	if _, err := s.ItemState(ctx, lost.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("refused item was stored: %v", err)
+	}
+	// Skipping a version is refused too.
+	_, err = s.CreateItem(ctx, lost, revision(a.ID, personal.ID, "x"), wraps(personal.ID), manifest(personal.ID, 4, a.ID))
+	wantManifestConflict(t, err, personal.ID, 2)
+	// A manifest for a vault the write does not touch.
+	org := newOrg(t, s, a)
+	ov := store.Vault{ID: id(), Kind: store.VaultOrg, OrgID: org.ID, CreatorID: a.ID, Epoch: 1, CreatedAt: now}
+	if err := s.CreateVault(ctx, ov, nil, []store.Grant{{VaultID: ov.ID, GranteeKind: "user", GranteeID: a.ID, Permission: store.PermManage}}, manifest(ov.ID, 1, a.ID)); err != nil {
+		t.Fatalf("CreateVault: %v", err)
+	}
+	wantManifest(t, s, a.ID, ov.ID, 1)
+	_, err = s.CreateItem(ctx, lost, revision(a.ID, personal.ID, "x"), wraps(personal.ID), manifest(ov.ID, 2, a.ID))
+	wantManifestConflict(t, err, ov.ID, 0)
+	if _, err := s.ItemState(ctx, lost.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("refused item was stored: %v", err)
+	}
+
+	// An edit: a stale base is an item conflict, reported as such, and the
+	// manifest does not move.
+	if _, err := s.UpdateItem(ctx, it.ID, 1, revision(a.ID, personal.ID, "r2"), nil, manifest(personal.ID, 3, a.ID)); err != nil {
+		t.Fatalf("UpdateItem: %v", err)
+	}
+	var ce *store.ConflictError
+	if _, err := s.UpdateItem(ctx, it.ID, 1, revision(a.ID, personal.ID, "r2'"), nil, manifest(personal.ID, 4, a.ID)); !errors.As(err, &ce) {
+		t.Fatalf("stale edit: %v, want an item conflict", err)
+	}
+	_, err = s.UpdateItem(ctx, it.ID, 2, revision(a.ID, personal.ID, "r3"), nil, manifest(personal.ID, 3, a.ID))
+	wantManifestConflict(t, err, personal.ID, 3)
+	if st, _ := s.ItemState(ctx, it.ID); st.Head != 2 {
+		t.Fatalf("head after refused edit = %d", st.Head)
+	}
+
+	// Trash: the flag does not change without the manifest.
+	_, err = s.SetItemTrashed(ctx, it.ID, true, now, manifest(personal.ID, 3, a.ID))
+	wantManifestConflict(t, err, personal.ID, 3)
+	if st, _ := s.ItemState(ctx, it.ID); st.Trashed {
+		t.Fatal("item trashed by a refused write")
+	}
+	if _, err := s.SetItemTrashed(ctx, it.ID, true, now, manifest(personal.ID, 4, a.ID)); err != nil {
+		t.Fatalf("SetItemTrashed: %v", err)
+	}
+
+	// Move: both vaults' manifests, each in step, or nothing moves.
+	_, err = s.MoveItem(ctx, it.ID, 2, ov.ID, revision(a.ID, ov.ID, "m"), wraps(ov.ID), manifest(personal.ID, 5, a.ID), manifest(ov.ID, 3, a.ID))
+	wantManifestConflict(t, err, ov.ID, 1)
+	if st, _ := s.ItemState(ctx, it.ID); st.VaultID != personal.ID || st.Head != 2 {
+		t.Fatalf("item after refused move: %+v", st.Item)
+	}
+	wantManifest(t, s, a.ID, personal.ID, 4)
+	if _, err := s.MoveItem(ctx, it.ID, 2, ov.ID, revision(a.ID, ov.ID, "m"), wraps(ov.ID), manifest(personal.ID, 5, a.ID), manifest(ov.ID, 2, a.ID)); err != nil {
+		t.Fatalf("MoveItem: %v", err)
+	}
+	wantManifest(t, s, a.ID, personal.ID, 5)
+	wantManifest(t, s, a.ID, ov.ID, 2)
+
+	// Purge.
+	err = s.PurgeItem(ctx, it.ID, now, manifest(ov.ID, 2, a.ID))
+	wantManifestConflict(t, err, ov.ID, 2)
+	if _, err := s.ItemState(ctx, it.ID); err != nil {
+		t.Fatalf("item purged by a refused write: %v", err)
+	}
+	if err := s.PurgeItem(ctx, it.ID, now, manifest(ov.ID, 3, a.ID)); err != nil {
+		t.Fatalf("PurgeItem: %v", err)
+	}
+	wantManifest(t, s, a.ID, ov.ID, 3)
+
+	// Refused writes consumed no change sequence numbers beyond the
+	// accepted ones: every accepted write is one step (create, edit,
+	// trash, move, purge, plus the organisation's and the vault's creation).
+	_, _, after, _ := s.Changes(ctx, a.ID, cursor)
+	if after-cursor != 7 {
+		t.Fatalf("cursor moved by %d, want 7", after-cursor)
+	}
+}
+
+// testConcurrentManifests: writers racing on one vault's manifest version
+// get one winner per version; the losers' items are not stored.
+func testConcurrentManifests(t *testing.T, s store.Store) {
+	a, personal := newAccount(t, s, "alice@example.com")
+	const writers, rounds = 8, 3
+	var mu sync.Mutex
+	won, conflicts := 0, 0
+	for round := range rounds {
+		version := uint64(2 + won)
+		var wg sync.WaitGroup
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				it := store.Item{ID: id(), VaultID: personal.ID, Type: "login", CreatedAt: now}
+				_, err := s.CreateItem(ctx, it, revision(a.ID, personal.ID, fmt.Sprintf("r%d-%d", round, w)),
+					[]store.ItemKeyWrap{{KeyVault: personal.ID, KeyEpoch: 1, WrapVault: personal.ID, WrapEpoch: 1, Wrap: []byte("ikw")}},
+					manifest(personal.ID, version, a.ID))
+				var mc *store.ManifestConflictError
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil:
+					won++
+				case errors.As(err, &mc):
+					conflicts++
+				default:
+					t.Errorf("CreateItem: %v", err)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	if won != rounds || conflicts != rounds*(writers-1) {
+		t.Fatalf("%d writes won, %d conflicts; want %d and %d", won, conflicts, rounds, rounds*(writers-1))
+	}
+	states, _, _, _ := s.Changes(ctx, a.ID, 0)
+	if len(states) != rounds {
+		t.Fatalf("%d items stored, want %d", len(states), rounds)
+	}
+	wantManifest(t, s, a.ID, personal.ID, 1+rounds)
+}
