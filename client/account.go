@@ -81,6 +81,10 @@ func Signup(ctx context.Context, server, email, name string, password []byte, op
 	if err != nil {
 		return nil, err
 	}
+	manifest, err := firstManifest(id, userID, "", vaultID, opt.now().UnixMilli())
+	if err != nil {
+		return nil, err
+	}
 	req := api.SignupRequest{
 		UserID: userID, Email: email, Name: name,
 		KDF:     api.KDF{Algorithm: kdf.Algorithm, Time: kdf.Time, Memory: kdf.Memory, Threads: kdf.Threads, Salt: kdf.Salt},
@@ -89,6 +93,7 @@ func Signup(ctx context.Context, server, email, name string, password []byte, op
 			WrappedAccountKey: wrappedAK, PrivateKeys: privateKeys},
 		PersonalVault: vaultID,
 		VaultKeyWrap:  api.VaultKeyWrap{VaultID: vaultID, Epoch: 1, RecipientKind: crypto.RecipientUser, RecipientID: userID, SignerID: userID, Wrap: wrap, Sig: sig},
+		Manifest:      manifest,
 	}
 	t := newTransport(server, opt.HTTPClient)
 	if err := t.do(ctx, http.MethodPost, "/accounts", req, nil); err != nil {

@@ -87,7 +87,11 @@ func (s *Session) CreateGroup(ctx context.Context, orgID, name string, private b
 		if err != nil {
 			return nil, err
 		}
-		req.Vault = &api.NewVault{ID: vaultID, Meta: vmeta, Wraps: []api.VaultKeyWrap{toMe, toGroup}}
+		m, err := firstManifest(s.id, me, o.ID, vaultID, s.opt.now().UnixMilli())
+		if err != nil {
+			return nil, err
+		}
+		req.Vault = &api.NewVault{ID: vaultID, Meta: vmeta, Wraps: []api.VaultKeyWrap{toMe, toGroup}, Manifest: m}
 		g.VaultID = vaultID
 		s.mu.Lock()
 		s.vaultKeys[epochKey{vaultID, 1}] = vk // the creator keeps the key it made
@@ -156,10 +160,15 @@ func (s *Session) CreateVault(ctx context.Context, orgID, name string) (*Vault, 
 	if err != nil {
 		return nil, err
 	}
+	m, err := firstManifest(s.id, s.Profile.UserID, o.ID, id, s.opt.now().UnixMilli())
+	if err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	s.vaultKeys[epochKey{id, 1}] = vk
 	s.mu.Unlock()
-	if err := s.t.do(ctx, http.MethodPost, "/orgs/"+url.PathEscape(o.ID)+"/vaults", api.CreateVaultRequest{NewVault: api.NewVault{ID: id, Meta: metaBox, Wraps: []api.VaultKeyWrap{toMe}}}, nil); err != nil {
+	if err := s.t.do(ctx, http.MethodPost, "/orgs/"+url.PathEscape(o.ID)+"/vaults",
+		api.CreateVaultRequest{NewVault: api.NewVault{ID: id, Meta: metaBox, Wraps: []api.VaultKeyWrap{toMe}, Manifest: m}}, nil); err != nil {
 		return nil, err
 	}
 	if err := s.Sync(ctx); err != nil {
@@ -359,13 +368,26 @@ func (s *Session) MoveItem(ctx context.Context, it *Item, toVaultID string) (*It
 	}
 	next := *it
 	next.VaultID, next.itemKey, next.keyVault, next.keyEpoch = to.ID, crypto.NewKey(), to.ID, to.Epoch
-	nr, newWraps, err := s.sealRevision(&next, to, it.Revision+1, it.hash, true)
+	nr, newWraps, hash, err := s.sealRevision(&next, to, it.Revision+1, it.hash, true)
 	if err != nil {
 		return nil, err
 	}
 	var out api.Item
-	err = s.t.do(ctx, http.MethodPost, "/items/"+url.PathEscape(it.ID)+"/move",
-		api.MoveItemRequest{ToVault: to.ID, BaseRevision: it.Revision, Revision: nr, KeyWraps: append(wraps, newWraps...)}, &out)
+	var fromM, toM pendingManifest
+	err = s.retryOnManifestConflict(ctx, func() error {
+		// The item leaves one vault's manifest and joins the other's.
+		if fromM, err = s.nextManifest(from, func(e map[string]crypto.ManifestEntry) { delete(e, it.ID) }); err != nil {
+			return err
+		}
+		if toM, err = s.nextManifest(to, func(e map[string]crypto.ManifestEntry) {
+			e[it.ID] = itemEntry(it, it.Revision+1, hash, false)
+		}); err != nil {
+			return err
+		}
+		return s.t.do(ctx, http.MethodPost, "/items/"+url.PathEscape(it.ID)+"/move",
+			api.MoveItemRequest{ToVault: to.ID, BaseRevision: it.Revision, Revision: nr, KeyWraps: append(wraps, newWraps...),
+				Manifest: fromM.api, ToManifest: toM.api}, &out)
+	})
 	var ae *APIError
 	if errors.As(err, &ae) && ae.Code == api.CodeConflict && ae.Head > 0 {
 		return nil, &ConflictError{Base: it.Revision, Head: ae.Head}
@@ -373,7 +395,7 @@ func (s *Session) MoveItem(ctx context.Context, it *Item, toVaultID string) (*It
 	if err != nil {
 		return nil, forbidden(err)
 	}
-	return s.accept(out)
+	return s.acceptWith(out, fromM, toM)
 }
 
 // Share is the MySafe flow: it moves an item into a private group's vault

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"sort"
@@ -44,6 +45,10 @@ type Session struct {
 	// seen is the highest revision seen per item: a server that later
 	// serves an older head is refused (rollback).
 	seen map[string]uint64
+	// manifests are the vaults' verified current manifests (§7.5);
+	// manifestSeen the highest manifest version seen per vault.
+	manifests    map[string]crypto.Manifest
+	manifestSeen map[string]uint64
 
 	orgs        map[string]*Org
 	groups      map[string]*Group
@@ -60,6 +65,7 @@ type Session struct {
 func newSession(p *Profile, ak []byte, id *crypto.Identity, t *transport, opt Options) *Session {
 	return &Session{Profile: p, t: t, opt: opt, ak: ak, id: id,
 		vaultKeys: map[epochKey][]byte{}, vaults: map[string]*Vault{}, items: map[string]*Item{}, seen: map[string]uint64{},
+		manifests: map[string]crypto.Manifest{}, manifestSeen: map[string]uint64{},
 		orgs: map[string]*Org{}, groups: map[string]*Group{}, members: map[string]map[string]Member{}, rosterSeen: map[string]uint64{}}
 }
 
@@ -100,11 +106,31 @@ type Version struct {
 	Content  Content
 }
 
-// Sync fetches what changed since the last sync, opens new vault keys and
-// decrypts changed items. Any tampering aborts the sync with ErrTampered.
+// Sync fetches what changed since the last sync, opens new vault keys,
+// decrypts changed items and checks every vault's items against its signed
+// manifest. Any tampering aborts the sync with ErrTampered.
 func (s *Session) Sync(ctx context.Context) error {
+	s.mu.Lock()
+	since := s.cursor
+	s.mu.Unlock()
+	err := s.syncFrom(ctx, since)
+	if since > 0 && errors.Is(err, errManifestMismatch) {
+		// A delta on top of a cache that went stale legitimately (an item
+		// moved to a vault this account cannot read) does not match; a
+		// full answer must.
+		s.mu.Lock()
+		s.items, s.cursor = map[string]*Item{}, 0
+		s.mu.Unlock()
+		err = s.syncFrom(ctx, 0)
+	}
+	return err
+}
+
+// syncFrom applies one sync answer. Nothing of an answer that fails a
+// check is kept: the session goes on showing its last verified state.
+func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 	var resp api.Sync
-	if err := s.t.do(ctx, http.MethodGet, "/sync?since="+strconv.FormatInt(s.cursor, 10), nil, &resp); err != nil {
+	if err := s.t.do(ctx, http.MethodGet, "/sync?since="+strconv.FormatInt(since, 10), nil, &resp); err != nil {
 		return err
 	}
 	fetched, err := s.fetchOrgs(ctx, resp.Orgs)
@@ -116,6 +142,13 @@ func (s *Session) Sync(ctx context.Context) error {
 	if resp.Cursor < s.cursor {
 		return tampered("sync cursor went backwards")
 	}
+	prevOrgs, prevGroups, prevMembers, prevVaults, prevItems := s.orgs, s.groups, s.members, s.vaults, s.items
+	s.items = maps.Clone(s.items)
+	defer func() {
+		if err != nil {
+			s.orgs, s.groups, s.members, s.vaults, s.items = prevOrgs, prevGroups, prevMembers, prevVaults, prevItems
+		}
+	}()
 	// Memberships and keys may have changed: re-check them from scratch.
 	s.orgs, s.groups, s.members = map[string]*Org{}, map[string]*Group{}, map[string]map[string]Member{}
 	if err := s.openOrgs(resp.Orgs, fetched); err != nil {
@@ -125,6 +158,7 @@ func (s *Session) Sync(ctx context.Context) error {
 		return err
 	}
 	s.vaults = map[string]*Vault{}
+	manifests := map[string]crypto.Manifest{}
 	for _, v := range resp.Vaults {
 		var err error
 		if v.Kind == "org" {
@@ -133,6 +167,12 @@ func (s *Session) Sync(ctx context.Context) error {
 			err = s.openVault(v)
 		}
 		if err != nil {
+			return err
+		}
+		if _, ok := s.vaults[v.ID]; !ok {
+			continue // ignored and reported (an unpinned organisation's vault)
+		}
+		if manifests[v.ID], err = s.checkVaultManifestLocked(v); err != nil {
 			return err
 		}
 	}
@@ -152,6 +192,9 @@ func (s *Session) Sync(ctx context.Context) error {
 			return err
 		}
 		s.items[item.ID] = item
+	}
+	if err := s.matchManifestsLocked(manifests); err != nil {
+		return err
 	}
 	s.cursor = resp.Cursor
 	return nil
@@ -437,16 +480,25 @@ func (s *Session) CreateItem(ctx context.Context, vaultID, typ string, c Content
 		return nil, fmt.Errorf("vault %q: %w", vaultID, ErrNotFound)
 	}
 	item := &Item{ID: uuid.NewString(), VaultID: v.ID, Type: typ, Content: c, keyVault: v.ID, keyEpoch: v.Epoch, itemKey: crypto.NewKey()}
-	nr, wraps, err := s.sealRevision(item, v, 1, crypto.ZeroHash(), true)
+	nr, wraps, hash, err := s.sealRevision(item, v, 1, crypto.ZeroHash(), true)
 	if err != nil {
 		return nil, err
 	}
 	var out api.Item
-	if err := s.t.do(ctx, http.MethodPost, "/vaults/"+url.PathEscape(v.ID)+"/items",
-		api.CreateItemRequest{ID: item.ID, Type: typ, Revision: nr, KeyWraps: wraps}, &out); err != nil {
+	var m pendingManifest
+	err = s.retryOnManifestConflict(ctx, func() error {
+		if m, err = s.nextManifest(v, func(e map[string]crypto.ManifestEntry) {
+			e[item.ID] = crypto.ManifestEntry{ItemID: item.ID, Head: 1, HeadHash: hash}
+		}); err != nil {
+			return err
+		}
+		return s.t.do(ctx, http.MethodPost, "/vaults/"+url.PathEscape(v.ID)+"/items",
+			api.CreateItemRequest{ID: item.ID, Type: typ, Revision: nr, KeyWraps: wraps, Manifest: m.api}, &out)
+	})
+	if err != nil {
 		return nil, forbidden(err)
 	}
-	return s.accept(out)
+	return s.acceptWith(out, m)
 }
 
 // vault returns a copy of a synced vault.
@@ -462,7 +514,7 @@ func (s *Session) vault(id string) (*Vault, bool) {
 }
 
 // sealRevision encrypts and signs item.Content as revision n of item.
-func (s *Session) sealRevision(item *Item, v *Vault, n uint64, prev []byte, newKey bool) (api.NewRevision, []api.ItemKeyWrap, error) {
+func (s *Session) sealRevision(item *Item, v *Vault, n uint64, prev []byte, newKey bool) (api.NewRevision, []api.ItemKeyWrap, []byte, error) {
 	var wraps []api.ItemKeyWrap
 	if newKey {
 		ctx := crypto.ItemKeyContext{OrgID: v.OrgID, WrapVault: v.ID, WrapEpoch: v.Epoch, ItemID: item.ID, KeyVault: v.ID, KeyEpoch: v.Epoch}
@@ -471,26 +523,26 @@ func (s *Session) sealRevision(item *Item, v *Vault, n uint64, prev []byte, newK
 		s.mu.Unlock()
 		w, err := crypto.WrapItemKey(vk, ctx, item.itemKey)
 		if err != nil {
-			return api.NewRevision{}, nil, err
+			return api.NewRevision{}, nil, nil, err
 		}
 		wraps = append(wraps, api.ItemKeyWrap{KeyVault: v.ID, KeyEpoch: v.Epoch, WrapVault: v.ID, WrapEpoch: v.Epoch, Wrap: w})
 	}
 	content, err := json.Marshal(item.Content)
 	if err != nil {
-		return api.NewRevision{}, nil, err
+		return api.NewRevision{}, nil, nil, err
 	}
 	now := s.opt.now().UnixMilli()
 	h := crypto.RevisionHeader{OrgID: v.OrgID, VaultID: v.ID, ItemID: item.ID, Revision: n, KeyEpoch: v.Epoch,
 		Type: item.Type, AuthorID: s.Profile.UserID, Time: uint64(now), PrevHash: prev}
-	blob, sig, _, err := crypto.SealRevision(s.id, item.itemKey, h, content)
+	blob, sig, hash, err := crypto.SealRevision(s.id, item.itemKey, h, content)
 	if err != nil {
-		return api.NewRevision{}, nil, err
+		return api.NewRevision{}, nil, nil, err
 	}
 	var fileIDs []string
 	for _, f := range item.Content.Files {
 		fileIDs = append(fileIDs, f.ID)
 	}
-	return api.NewRevision{KeyEpoch: v.Epoch, Time: now, PrevHash: prev, Blob: blob, Sig: sig, FileIDs: fileIDs}, wraps, nil
+	return api.NewRevision{KeyEpoch: v.Epoch, Time: now, PrevHash: prev, Blob: blob, Sig: sig, FileIDs: fileIDs}, wraps, hash, nil
 }
 
 // accept decrypts the server's answer to a write, which must be what we wrote.
@@ -503,6 +555,22 @@ func (s *Session) accept(out api.Item) (*Item, error) {
 	}
 	s.items[item.ID] = item
 	return item, nil
+}
+
+// acceptWith is accept for a write that carried manifests: the server took
+// them, so they are the vaults' current ones.
+func (s *Session) acceptWith(out api.Item, ms ...pendingManifest) (*Item, error) {
+	item, err := s.accept(out)
+	if err != nil {
+		return nil, err
+	}
+	s.recordManifests(ms...)
+	return item, nil
+}
+
+// itemEntry is an item's manifest entry at a new head.
+func itemEntry(it *Item, head uint64, hash []byte, trashed bool) crypto.ManifestEntry {
+	return crypto.ManifestEntry{ItemID: it.ID, Head: head, HeadHash: hash, Trashed: trashed}
 }
 
 // UpdateItem writes c as the next revision after base. If someone else
@@ -525,12 +593,21 @@ func (s *Session) UpdateItem(ctx context.Context, base *Item, c Content) (*Item,
 	if newKey {
 		next.itemKey, next.keyVault, next.keyEpoch = crypto.NewKey(), v.ID, v.Epoch
 	}
-	nr, wraps, err := s.sealRevision(&next, v, base.Revision+1, base.hash, newKey)
+	nr, wraps, hash, err := s.sealRevision(&next, v, base.Revision+1, base.hash, newKey)
 	if err != nil {
 		return nil, err
 	}
 	var out api.Item
-	err = s.t.do(ctx, http.MethodPut, "/items/"+url.PathEscape(base.ID), api.UpdateItemRequest{BaseRevision: base.Revision, Revision: nr, KeyWraps: wraps}, &out)
+	var m pendingManifest
+	err = s.retryOnManifestConflict(ctx, func() error {
+		if m, err = s.nextManifest(v, func(e map[string]crypto.ManifestEntry) {
+			e[base.ID] = itemEntry(base, base.Revision+1, hash, false)
+		}); err != nil {
+			return err
+		}
+		return s.t.do(ctx, http.MethodPut, "/items/"+url.PathEscape(base.ID),
+			api.UpdateItemRequest{BaseRevision: base.Revision, Revision: nr, KeyWraps: wraps, Manifest: m.api}, &out)
+	})
 	var ae *APIError
 	if errors.As(err, &ae) && ae.Status == http.StatusConflict && ae.Code == api.CodeConflict && ae.Head > 0 {
 		return nil, &ConflictError{Base: base.Revision, Head: ae.Head}
@@ -541,25 +618,61 @@ func (s *Session) UpdateItem(ctx context.Context, base *Item, c Content) (*Item,
 	if err != nil {
 		return nil, forbidden(err)
 	}
-	return s.accept(out)
+	return s.acceptWith(out, m)
 }
 
 // TrashItem moves an item to the trash; RestoreItem brings it back.
 func (s *Session) TrashItem(ctx context.Context, it *Item) (*Item, error) {
-	return s.setTrashed(ctx, it, http.MethodDelete, "")
+	return s.setTrashed(ctx, it, true)
 }
 
 // RestoreItem takes an item out of the trash.
 func (s *Session) RestoreItem(ctx context.Context, it *Item) (*Item, error) {
-	return s.setTrashed(ctx, it, http.MethodPost, "/restore")
+	return s.setTrashed(ctx, it, false)
 }
 
-func (s *Session) setTrashed(ctx context.Context, it *Item, method, suffix string) (*Item, error) {
+// setTrashed moves an item in or out of the trash; the trash state is
+// signed in the vault's manifest.
+func (s *Session) setTrashed(ctx context.Context, it *Item, trashed bool) (*Item, error) {
+	v, ok := s.vault(it.VaultID)
+	if !ok {
+		return nil, fmt.Errorf("vault %q: %w", it.VaultID, ErrNotFound)
+	}
+	if it.Trashed == trashed {
+		return it, nil
+	}
+	suffix := "/restore"
+	if trashed {
+		suffix = "/trash"
+	}
 	var out api.Item
-	if err := s.t.do(ctx, method, "/items/"+url.PathEscape(it.ID)+suffix, nil, &out); err != nil {
+	var m pendingManifest
+	err := s.retryOnManifestConflict(ctx, func() error {
+		var err error
+		var held bool
+		// The entry as last synced: trash takes no base revision, so the
+		// head must be the one the vault's manifest lists now.
+		if m, err = s.nextManifest(v, func(e map[string]crypto.ManifestEntry) {
+			var cur crypto.ManifestEntry
+			if cur, held = e[it.ID]; held {
+				cur.Trashed = trashed
+				e[it.ID] = cur
+			}
+		}); err != nil {
+			return err
+		}
+		if !held {
+			return fmt.Errorf("item %q is not in vault %q: %w", it.ID, v.ID, ErrNotFound)
+		}
+		return s.t.do(ctx, http.MethodPost, "/items/"+url.PathEscape(it.ID)+suffix, api.ManifestRequest{Manifest: m.api}, &out)
+	})
+	if err != nil {
 		return nil, forbidden(err)
 	}
-	return s.accept(out)
+	if out.Trashed != trashed {
+		return nil, tampered("item %s: the server did not change its trash state", it.ID)
+	}
+	return s.acceptWith(out, m)
 }
 
 // PurgeItem deletes an item in the trash for good, with its history and
@@ -568,12 +681,25 @@ func (s *Session) PurgeItem(ctx context.Context, it *Item) error {
 	if !it.Trashed {
 		return errors.New("only items in the trash can be purged; move it to the trash first")
 	}
-	if err := s.t.do(ctx, http.MethodPost, "/items/"+url.PathEscape(it.ID)+"/purge", nil, nil); err != nil {
+	v, ok := s.vault(it.VaultID)
+	if !ok {
+		return fmt.Errorf("vault %q: %w", it.VaultID, ErrNotFound)
+	}
+	var m pendingManifest
+	err := s.retryOnManifestConflict(ctx, func() error {
+		var err error
+		if m, err = s.nextManifest(v, func(e map[string]crypto.ManifestEntry) { delete(e, it.ID) }); err != nil {
+			return err
+		}
+		return s.t.do(ctx, http.MethodPost, "/items/"+url.PathEscape(it.ID)+"/purge", api.ManifestRequest{Manifest: m.api}, nil)
+	})
+	if err != nil {
 		return forbidden(err)
 	}
 	s.mu.Lock()
 	delete(s.items, it.ID)
 	s.mu.Unlock()
+	s.recordManifests(m)
 	return nil
 }
 
@@ -619,16 +745,20 @@ func (s *Session) History(ctx context.Context, it *Item) ([]Version, error) {
 // version and keyring version it has seen. A client that keeps them between
 // runs refuses a server that later serves something older (rollback).
 type Marks struct {
-	Items   map[string]uint64 `json:"items"`
-	Rosters map[string]uint64 `json:"rosters"`
-	Keyring uint64            `json:"keyring"`
+	Items     map[string]uint64 `json:"items"`
+	Rosters   map[string]uint64 `json:"rosters"`
+	Keyring   uint64            `json:"keyring"`
+	Manifests map[string]uint64 `json:"manifests,omitempty"` // per vault
 }
 
 // Marks returns the session's high-water marks, to keep for the next run.
 func (s *Session) Marks() Marks {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m := Marks{Items: map[string]uint64{}, Rosters: map[string]uint64{}, Keyring: s.keyringSeen}
+	m := Marks{Items: map[string]uint64{}, Rosters: map[string]uint64{}, Keyring: s.keyringSeen, Manifests: map[string]uint64{}}
+	for k, v := range s.manifestSeen {
+		m.Manifests[k] = v
+	}
 	for k, v := range s.seen {
 		m.Items[k] = v
 	}
@@ -647,6 +777,9 @@ func (s *Session) SetMarks(m Marks) {
 	}
 	for k, v := range m.Rosters {
 		s.rosterSeen[k] = max(s.rosterSeen[k], v)
+	}
+	for k, v := range m.Manifests {
+		s.manifestSeen[k] = max(s.manifestSeen[k], v)
 	}
 	s.keyringSeen = max(s.keyringSeen, m.Keyring)
 }

@@ -22,6 +22,9 @@ const (
 	CodeForbidden    = "forbidden"
 	CodeNotFound     = "not_found"
 	CodeConflict     = "conflict"
+	// CodeManifestConflict (409): the request's vault manifest is not the
+	// next version (someone else wrote to the vault); sync and retry.
+	CodeManifestConflict = "manifest_conflict"
 	CodeTrashed      = "trashed" // 409: the item is in the trash; restore it first
 	CodeExists       = "exists"
 	CodeTooLarge     = "too_large"
@@ -69,6 +72,24 @@ type SignupRequest struct {
 	Keys          AccountKeys  `json:"keys"`
 	PersonalVault string       `json:"personal_vault_id"`
 	VaultKeyWrap  VaultKeyWrap `json:"vault_key_wrap"`
+	Manifest      Manifest     `json:"manifest"` // version 1 of My Vault, no items
+}
+
+// Manifest is a vault's signed list of its items (protocol §7.5). Every
+// write that changes a vault's items carries the vault's next manifest.
+type Manifest struct {
+	VaultID   string `json:"vault_id"`
+	Version   uint64 `json:"version"`
+	Count     uint64 `json:"count"`
+	ItemsHash []byte `json:"items_hash"`
+	SignerID  string `json:"signer_id"`
+	Time      int64  `json:"time"` // the signer's clock, Unix ms
+	Sig       []byte `json:"sig"`
+}
+
+// ManifestRequest is the body of trash, restore and purge.
+type ManifestRequest struct {
+	Manifest Manifest `json:"manifest"`
 }
 
 // SignupResponse answers a sign-up.
@@ -140,6 +161,9 @@ type Vault struct {
 	Epoch      uint64         `json:"epoch"`
 	Permission string         `json:"permission"`
 	Wraps      []VaultKeyWrap `json:"wraps"`
+	// Manifest is the vault's newest manifest; sync always includes it,
+	// read in the same snapshot as the items.
+	Manifest *Manifest `json:"manifest,omitempty"`
 }
 
 // Revision is one signed, encrypted version of an item.
@@ -217,6 +241,7 @@ type CreateItemRequest struct {
 	Type     string        `json:"type"`
 	Revision NewRevision   `json:"revision"`
 	KeyWraps []ItemKeyWrap `json:"key_wraps"`
+	Manifest Manifest      `json:"manifest"`
 }
 
 // UpdateItemRequest appends a revision to an item. BaseRevision is the
@@ -226,6 +251,7 @@ type UpdateItemRequest struct {
 	BaseRevision uint64        `json:"base_revision"`
 	Revision     NewRevision   `json:"revision"`
 	KeyWraps     []ItemKeyWrap `json:"key_wraps,omitempty"`
+	Manifest     Manifest      `json:"manifest"`
 }
 
 // Revisions lists an item's full history, oldest first.

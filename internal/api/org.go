@@ -132,9 +132,10 @@ type RemoveMemberRequest struct {
 
 // NewVault is a vault created with a group or by the owner.
 type NewVault struct {
-	ID    string         `json:"id"`
-	Meta  []byte         `json:"meta"`
-	Wraps []VaultKeyWrap `json:"wraps"`
+	ID       string         `json:"id"`
+	Meta     []byte         `json:"meta"`
+	Wraps    []VaultKeyWrap `json:"wraps"`
+	Manifest Manifest       `json:"manifest"` // version 1, no items, signed by the creator
 }
 
 // CreateGroupRequest creates a group; a private group brings its vault.
@@ -206,6 +207,8 @@ type MoveItemRequest struct {
 	BaseRevision uint64        `json:"base_revision"`
 	Revision     NewRevision   `json:"revision"`
 	KeyWraps     []ItemKeyWrap `json:"key_wraps"`
+	Manifest     Manifest      `json:"manifest"`    // the source vault's next manifest
+	ToManifest   Manifest      `json:"to_manifest"` // the destination's next manifest
 }
 
 // Keyring is the caller's sealed keyring.

@@ -157,6 +157,10 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	if crypto.VerifyKeyWrap(pub, req.UserID, ctx, vw.Wrap, vw.Sig) != nil {
 		return errBadRequest("vault_key_wrap: signature does not verify")
 	}
+	manifest, err := checkManifest("manifest", req.Manifest, req.PersonalVault, req.UserID, true)
+	if err != nil {
+		return err
+	}
 	now := s.now()
 	authSalt := make([]byte, 16)
 	rand.Read(authSalt)
@@ -170,7 +174,7 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	vault := store.Vault{ID: req.PersonalVault, Kind: store.VaultPersonal, OwnerID: req.UserID, Epoch: 1, CreatedAt: now}
 	wrap := store.VaultKeyWrap{VaultID: vw.VaultID, Epoch: 1, RecipientKind: vw.RecipientKind, RecipientID: vw.RecipientID,
 		SignerID: vw.SignerID, Wrap: vw.Wrap, Sig: vw.Sig, CreatedAt: now}
-	if err := s.store.CreateAccount(r.Context(), acct, vault, wrap); err != nil {
+	if err := s.store.CreateAccount(r.Context(), acct, vault, wrap, manifest); err != nil {
 		if errors.Is(err, store.ErrExists) {
 			// Do not say whether the e-mail or an id clashed.
 			return &httpError{http.StatusConflict, api.CodeExists, "an account with this e-mail address already exists", 0}

@@ -33,3 +33,7 @@ func vaultToAPI(v store.VaultAccess) api.Vault {
 	}
 	return out
 }
+
+func manifestToAPI(m store.Manifest) *api.Manifest {
+	return &api.Manifest{VaultID: m.VaultID, Version: m.Version, Count: m.Count, ItemsHash: m.ItemsHash, SignerID: m.SignerID, Time: m.Time, Sig: m.Sig}
+}

@@ -186,6 +186,10 @@ func (s *Server) checkFileRefs(r *http.Request, itemID string, vaultID string, i
 // purgeItem deletes a trashed item for good: explicit, and only for those
 // who may edit its vault.
 func (s *Server) purgeItem(w http.ResponseWriter, r *http.Request) error {
+	var req api.ManifestRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
 	it, _, err := s.itemFor(r, authz.WriteItems)
 	if err != nil {
 		return err
@@ -193,7 +197,11 @@ func (s *Server) purgeItem(w http.ResponseWriter, r *http.Request) error {
 	if !it.Trashed {
 		return errConflict("only items in the trash can be purged; move it to the trash first", 0)
 	}
-	if err := s.store.PurgeItem(r.Context(), it.ID, s.now()); err != nil {
+	m, err := checkManifest("manifest", req.Manifest, it.VaultID, s.userID(r), false)
+	if err != nil {
+		return err
+	}
+	if err := s.store.PurgeItem(r.Context(), it.ID, s.now(), m); err != nil {
 		return err
 	}
 	s.log.Info("item purged", "item", it.ID, "user", s.userID(r))

@@ -105,6 +105,7 @@ func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) error {
 	var vault *store.Vault
 	var vaultWraps []store.VaultKeyWrap
 	var grants []store.Grant
+	var manifests []store.Manifest
 	switch {
 	case req.Private && req.Vault == nil:
 		return errBadRequest("a private group comes with its own vault: vault is required")
@@ -126,6 +127,11 @@ func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) error {
 		if !hasEpochFor(vaultWraps, crypto.RecipientUser, me, 1) || !hasEpochFor(vaultWraps, crypto.RecipientGroup, g.ID, 1) {
 			return errBadRequest("vault.wraps must wrap the vault key to you and to the group")
 		}
+		m, err := checkManifest("vault.manifest", req.Vault.Manifest, vault.ID, me, true)
+		if err != nil {
+			return err
+		}
+		manifests = append(manifests, m)
 		// The creator manages the group's vault; members get the group's
 		// default permission.
 		grants = []store.Grant{
@@ -134,7 +140,7 @@ func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	wrap := store.KeyWrap{ObjectID: g.ID, Epoch: 1, MemberID: me, SignerID: me, Wrap: kw.Wrap, Sig: kw.Sig, CreatedAt: now}
-	if err := s.store.CreateGroup(r.Context(), g, wrap, vault, vaultWraps, grants); err != nil {
+	if err := s.store.CreateGroup(r.Context(), g, wrap, vault, vaultWraps, grants, manifests...); err != nil {
 		if errors.Is(err, store.ErrExists) {
 			return &httpError{http.StatusConflict, api.CodeExists, "a group or vault with this id already exists", 0}
 		}
@@ -304,7 +310,11 @@ func (s *Server) createOrgVault(w http.ResponseWriter, r *http.Request) error {
 	if !hasEpochFor(wraps, crypto.RecipientUser, me, 1) {
 		return errBadRequest("wraps must wrap the vault key to you")
 	}
-	err = s.store.CreateVault(r.Context(), v, wraps, []store.Grant{{VaultID: v.ID, GranteeKind: crypto.RecipientUser, GranteeID: me, Permission: store.PermManage, CreatedAt: now}})
+	m, err := checkManifest("manifest", req.Manifest, v.ID, me, true)
+	if err != nil {
+		return err
+	}
+	err = s.store.CreateVault(r.Context(), v, wraps, []store.Grant{{VaultID: v.ID, GranteeKind: crypto.RecipientUser, GranteeID: me, Permission: store.PermManage, CreatedAt: now}}, m)
 	if errors.Is(err, store.ErrExists) {
 		return &httpError{http.StatusConflict, api.CodeExists, "a vault with this id already exists", 0}
 	}

@@ -119,8 +119,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var he *httpError
 	var ce *store.ConflictError
+	var mc *store.ManifestConflictError
 	switch {
 	case errors.As(err, &he):
+	case errors.As(err, &mc):
+		he = &httpError{http.StatusConflict, api.CodeManifestConflict,
+			"the vault was changed since you read it (its manifest moved on); sync and try again; nothing was written", 0}
 	case errors.As(err, &ce):
 		he = &httpError{http.StatusConflict, api.CodeConflict,
 			fmt.Sprintf("the item was changed since you read it (current revision %d); nothing was written", ce.Head), ce.Head}

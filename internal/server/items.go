@@ -141,8 +141,13 @@ func (s *Server) createItem(w http.ResponseWriter, r *http.Request) error {
 	if err := s.checkFileRefs(r, "", v.ID, req.Revision.FileIDs); err != nil {
 		return err
 	}
+	me := s.userID(r)
+	m, err := checkManifest("manifest", req.Manifest, v.ID, me, false)
+	if err != nil {
+		return err
+	}
 	it := store.Item{ID: req.ID, VaultID: v.ID, Type: req.Type, CreatedAt: s.now()}
-	it, err = s.store.CreateItem(r.Context(), it, s.newRevision(req.Revision, it, callerFrom(r.Context()).session.UserID), wraps)
+	it, err = s.store.CreateItem(r.Context(), it, s.newRevision(req.Revision, it, me), wraps, m)
 	if err != nil {
 		if errors.Is(err, store.ErrExists) {
 			return &httpError{http.StatusConflict, api.CodeExists, "an item with this id already exists", 0}
@@ -189,7 +194,12 @@ func (s *Server) updateItem(w http.ResponseWriter, r *http.Request) error {
 	if err := s.checkFileRefs(r, it.ID, v.ID, req.Revision.FileIDs); err != nil {
 		return err
 	}
-	if _, err := s.store.UpdateItem(r.Context(), it.ID, req.BaseRevision, s.newRevision(req.Revision, it, callerFrom(r.Context()).session.UserID), wraps); err != nil {
+	me := s.userID(r)
+	m, err := checkManifest("manifest", req.Manifest, v.ID, me, false)
+	if err != nil {
+		return err
+	}
+	if _, err := s.store.UpdateItem(r.Context(), it.ID, req.BaseRevision, s.newRevision(req.Revision, it, me), wraps, m); err != nil {
 		return err
 	}
 	if err := s.store.LinkFiles(r.Context(), it.ID, req.Revision.FileIDs); err != nil {
@@ -205,13 +215,23 @@ func (s *Server) restoreItem(w http.ResponseWriter, r *http.Request) error {
 	return s.setTrashed(w, r, false)
 }
 
+// setTrashed moves an item in or out of the trash. Doing what is already
+// done is not an error and stores nothing (the manifest is not taken).
 func (s *Server) setTrashed(w http.ResponseWriter, r *http.Request, trashed bool) error {
+	var req api.ManifestRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
 	it, _, err := s.itemFor(r, authz.WriteItems)
 	if err != nil {
 		return err
 	}
 	if it.Trashed != trashed {
-		if _, err := s.store.SetItemTrashed(r.Context(), it.ID, trashed, s.now()); err != nil {
+		m, err := checkManifest("manifest", req.Manifest, it.VaultID, s.userID(r), false)
+		if err != nil {
+			return err
+		}
+		if _, err := s.store.SetItemTrashed(r.Context(), it.ID, trashed, s.now(), m); err != nil {
 			return err
 		}
 	}
@@ -295,9 +315,20 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	states, _, cursor, err := s.store.Changes(r.Context(), me, since)
+	// Vaults are read before the items and manifests: a vault listed here
+	// was committed with its first manifest, so the later snapshot has it.
+	states, manifests, cursor, err := s.store.Changes(r.Context(), me, since)
 	if err != nil {
 		return err
+	}
+	byVault := map[string]store.Manifest{}
+	for _, m := range manifests {
+		byVault[m.VaultID] = m
+	}
+	for i := range vaults {
+		if m, ok := byVault[vaults[i].ID]; ok {
+			vaults[i].Manifest = manifestToAPI(m)
+		}
 	}
 	purged, err := s.store.PurgedSince(r.Context(), me, since, cursor)
 	if err != nil {
@@ -371,7 +402,16 @@ func (s *Server) moveItem(w http.ResponseWriter, r *http.Request) error {
 	if err := s.checkFileRefs(r, it.ID, to.ID, req.Revision.FileIDs); err != nil {
 		return err
 	}
-	if _, err := s.store.MoveItem(r.Context(), it.ID, req.BaseRevision, to.ID, s.newRevision(req.Revision, moved, s.userID(r)), wraps); err != nil {
+	me := s.userID(r)
+	fromM, err := checkManifest("manifest", req.Manifest, from.ID, me, false)
+	if err != nil {
+		return err
+	}
+	toM, err := checkManifest("to_manifest", req.ToManifest, to.ID, me, false)
+	if err != nil {
+		return err
+	}
+	if _, err := s.store.MoveItem(r.Context(), it.ID, req.BaseRevision, to.ID, s.newRevision(req.Revision, moved, me), wraps, fromM, toM); err != nil {
 		return err
 	}
 	return s.writeItem(w, r, http.StatusOK, it.ID)

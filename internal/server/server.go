@@ -111,7 +111,7 @@ func (s *Server) routes() {
 	s.mux.Handle("POST "+p+"/vaults/{vault}/items", s.authed(s.createItem))
 	s.mux.Handle("GET "+p+"/items/{id}", s.authed(s.getItem))
 	s.mux.Handle("PUT "+p+"/items/{id}", s.authed(s.updateItem))
-	s.mux.Handle("DELETE "+p+"/items/{id}", s.authed(s.trashItem))
+	s.mux.Handle("POST "+p+"/items/{id}/trash", s.authed(s.trashItem))
 	s.mux.Handle("POST "+p+"/items/{id}/restore", s.authed(s.restoreItem))
 	s.mux.Handle("GET "+p+"/items/{id}/revisions", s.authed(s.listRevisions))
 	s.mux.Handle("POST "+p+"/items/{id}/move", s.authed(s.moveItem))

@@ -321,7 +321,27 @@ func newSignup(t *testing.T) api.SignupRequest {
 			WrappedAccountKey: wrappedAK, PrivateKeys: privateKeys},
 		PersonalVault: vaultID,
 		VaultKeyWrap:  api.VaultKeyWrap{VaultID: vaultID, Epoch: 1, RecipientKind: crypto.RecipientUser, RecipientID: userID, SignerID: userID, Wrap: wrap, Sig: sig},
+		Manifest:      api.Manifest{VaultID: vaultID, Version: 1, ItemsHash: randBytes(32), SignerID: userID, Time: time.Now().UnixMilli(), Sig: randBytes(64)},
 	}
+}
+
+// nextManifest returns a well-formed next manifest of vault for the
+// token's account. The server checks a manifest's shape, signer and
+// version, never its hash or signature (readers do), so random bytes pass.
+func (f *fixture) nextManifest(t *testing.T, token, vault string) api.Manifest {
+	t.Helper()
+	var acct api.Account
+	f.send(t, "GET", "/account", token, nil).decodeOK(t, http.StatusOK, &acct)
+	var s api.Sync
+	f.send(t, "GET", "/sync", token, nil).decodeOK(t, http.StatusOK, &s)
+	for _, v := range s.Vaults {
+		if v.ID == vault && v.Manifest != nil {
+			return api.Manifest{VaultID: vault, Version: v.Manifest.Version + 1, Count: v.Manifest.Count, ItemsHash: randBytes(32),
+				SignerID: acct.UserID, Time: time.Now().UnixMilli(), Sig: randBytes(64)}
+		}
+	}
+	t.Fatalf("vault %s has no manifest for this account", vault)
+	return api.Manifest{}
 }
 
 // rawAccount signs up a fresh account over HTTP and returns its sign-up.
@@ -408,12 +428,16 @@ type endpoint struct {
 // it was the damage that was refused.
 func (f *fixture) testDecode(t *testing.T) {
 	signup := newSignup(t)
-	create := newItem(f.vault)
 	target := f.createItem(t, "Decode target")
+	create := newItem(f.vault)
+	create.Manifest = f.nextManifest(t, f.alice.Token(), f.vault)
+	update := newUpdate(1)
+	update.Manifest = f.nextManifest(t, f.alice.Token(), f.vault)
+	update.Manifest.Version++ // after the create, sent first
 	for _, e := range []endpoint{
 		{"signup", "POST", "/accounts", "", signup, http.StatusCreated, "application/json; charset=utf-8", "kdf.memory", "auth_key", f.noAccount(signup)},
 		{"create", "POST", "/vaults/" + f.vault + "/items", f.alice.Token(), create, http.StatusCreated, "Application/JSON", "revision.key_epoch", "revision.sig", f.noItem(create.ID)},
-		{"update", "PUT", "/items/" + target.ID, f.alice.Token(), newUpdate(1), http.StatusOK, "", "base_revision", "revision.blob", f.itemUnchanged(t, target.ID)},
+		{"update", "PUT", "/items/" + target.ID, f.alice.Token(), update, http.StatusOK, "", "base_revision", "revision.blob", f.itemUnchanged(t, target.ID)},
 	} {
 		t.Run(e.name, func(t *testing.T) {
 			valid := string(mustJSON(t, e.valid))
@@ -537,6 +561,7 @@ func (f *fixture) testCreateItem(t *testing.T) {
 	})
 	t.Run("duplicate id", func(t *testing.T) {
 		req := newItem(f.vault)
+		req.Manifest = f.nextManifest(t, f.alice.Token(), f.vault)
 		f.send(t, "POST", "/vaults/"+f.vault+"/items", f.alice.Token(), req).decodeOK(t, http.StatusCreated, nil)
 		check := f.itemUnchanged(t, req.ID)
 		wantError(t, f.send(t, "POST", "/vaults/"+f.vault+"/items", f.alice.Token(), req), http.StatusConflict, api.CodeExists, "already exists")
@@ -568,8 +593,42 @@ func (f *fixture) testUpdateItem(t *testing.T) {
 			return r
 		}(), 400, api.CodeBadRequest, 0, "key_wraps must be wrapped under"},
 		{"trashed item", f.trashed, newUpdate(1), 409, api.CodeTrashed, 0, "trash"},
+		{"no manifest", f.item, newUpdate(2), 400, api.CodeBadRequest, 0, "manifest is required"},
+		{"manifest of another vault", f.item, func() api.UpdateItemRequest {
+			r := newUpdate(2)
+			r.Manifest = f.nextManifest(t, f.alice.Token(), f.vault)
+			r.Manifest.VaultID = uuid.NewString()
+			return r
+		}(), 400, api.CodeBadRequest, 0, "manifest.vault_id must be the vault"},
+		{"manifest signed by another", f.item, func() api.UpdateItemRequest {
+			r := newUpdate(2)
+			r.Manifest = f.nextManifest(t, f.alice.Token(), f.vault)
+			r.Manifest.SignerID = uuid.NewString()
+			return r
+		}(), 400, api.CodeBadRequest, 0, "manifest.signer_id must be the caller"},
+		{"short manifest sig", f.item, func() api.UpdateItemRequest {
+			r := newUpdate(2)
+			r.Manifest = f.nextManifest(t, f.alice.Token(), f.vault)
+			r.Manifest.Sig = r.Manifest.Sig[:10]
+			return r
+		}(), 400, api.CodeBadRequest, 0, "manifest.sig must be 64 bytes"},
+		{"stale manifest version", f.item, func() api.UpdateItemRequest {
+			r := newUpdate(2)
+			r.Manifest = f.nextManifest(t, f.alice.Token(), f.vault)
+			r.Manifest.Version--
+			return r
+		}(), 409, api.CodeManifestConflict, 0, "sync and try again"},
+		{"skipped manifest version", f.item, func() api.UpdateItemRequest {
+			r := newUpdate(2)
+			r.Manifest = f.nextManifest(t, f.alice.Token(), f.vault)
+			r.Manifest.Version++
+			return r
+		}(), 409, api.CodeManifestConflict, 0, "sync and try again"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			if c.req.Manifest.VaultID == "" && c.code == api.CodeConflict {
+				c.req.Manifest = f.nextManifest(t, f.alice.Token(), f.vault)
+			}
 			check := f.itemUnchanged(t, c.item.ID)
 			e := wantError(t, f.send(t, "PUT", "/items/"+c.item.ID, f.alice.Token(), c.req), c.status, c.code, c.msg)
 			if e.Head != c.head {
@@ -600,7 +659,7 @@ func (f *fixture) testAuth(t *testing.T) {
 				f.send(t, "GET", "/account", "", nil, "Authorization", c.auth),
 				f.send(t, "GET", "/sync", "", nil, "Authorization", c.auth),
 				f.send(t, "PUT", "/items/"+f.item.ID, "", newUpdate(2), "Authorization", c.auth),
-				f.send(t, "DELETE", "/items/"+f.item.ID, "", nil, "Authorization", c.auth),
+				f.send(t, "POST", "/items/"+f.item.ID+"/trash", "", api.ManifestRequest{}, "Authorization", c.auth),
 			} {
 				wantError(t, r, http.StatusUnauthorized, api.CodeUnauthorized, c.msg)
 			}
@@ -662,8 +721,9 @@ func (f *fixture) testOtherUser(t *testing.T) {
 	}{
 		{"get", "GET", "/items/%s", nil, f.item},
 		{"edit", "PUT", "/items/%s", newUpdate(2), f.item},
-		{"trash", "DELETE", "/items/%s", nil, f.item},
-		{"restore", "POST", "/items/%s/restore", nil, f.trashed},
+		{"trash", "POST", "/items/%s/trash", api.ManifestRequest{}, f.item},
+		{"restore", "POST", "/items/%s/restore", api.ManifestRequest{}, f.trashed},
+		{"purge", "POST", "/items/%s/purge", api.ManifestRequest{}, f.trashed},
 		{"history", "GET", "/items/%s/revisions", nil, f.item},
 	} {
 		t.Run(c.name, func(t *testing.T) {

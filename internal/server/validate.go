@@ -8,7 +8,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/crypto"
+	"github.com/coffer-pm/coffer/internal/store"
 )
 
 // Sizes of fixed-size objects, checked before anything is stored.
@@ -56,4 +58,34 @@ func checkName(v string) error {
 		}
 	}
 	return nil
+}
+
+// checkManifest checks the shape of a vault manifest a write carries
+// (docs/protocol.md §7.5): for vault vaultID, signed by the caller, version
+// 1 with no items when the vault is created, a later version otherwise.
+// The server cannot check the items hash or the signature's meaning —
+// readers do — but it keeps versions in step (the store's compare-and-set).
+func checkManifest(field string, m api.Manifest, vaultID, callerID string, create bool) (store.Manifest, error) {
+	switch {
+	case m.VaultID == "" && m.Version == 0:
+		return store.Manifest{}, errBadRequest("%s is required: the vault's next signed manifest (protocol §7.5)", field)
+	case m.VaultID != vaultID:
+		return store.Manifest{}, errBadRequest("%s.vault_id must be the vault the write changes", field)
+	case m.SignerID != callerID:
+		return store.Manifest{}, errBadRequest("%s.signer_id must be the caller", field)
+	case create && (m.Version != 1 || m.Count != 0):
+		return store.Manifest{}, errBadRequest("%s of a new vault must be version 1 with no items", field)
+	case !create && m.Version < 2:
+		return store.Manifest{}, errBadRequest("%s.version must follow the vault's current manifest", field)
+	case m.Time <= 0:
+		return store.Manifest{}, errBadRequest("%s.time must be the signer's clock in Unix milliseconds", field)
+	}
+	if err := checkLen(field+".items_hash", m.ItemsHash, crypto.HashSize); err != nil {
+		return store.Manifest{}, err
+	}
+	if err := checkLen(field+".sig", m.Sig, sigSize); err != nil {
+		return store.Manifest{}, err
+	}
+	return store.Manifest{VaultID: m.VaultID, Version: m.Version, Count: m.Count, ItemsHash: m.ItemsHash,
+		SignerID: m.SignerID, Time: m.Time, Sig: m.Sig}, nil
 }

@@ -151,7 +151,7 @@ type OrgStore interface {
 	// private group also its vault, vault key wraps and grants. The creator
 	// of a private group is its first member; an organisation group starts
 	// empty (its manager holds the key without being a member).
-	CreateGroup(ctx context.Context, g Group, managerWrap KeyWrap, vault *Vault, vaultWraps []VaultKeyWrap, grants []Grant) error
+	CreateGroup(ctx context.Context, g Group, managerWrap KeyWrap, vault *Vault, vaultWraps []VaultKeyWrap, grants []Grant, ms ...Manifest) error
 	Group(ctx context.Context, id string) (Group, error)
 	GroupsInOrg(ctx context.Context, orgID string) ([]Group, error)
 	// GroupsForUser returns the groups the user is in or manages, with the

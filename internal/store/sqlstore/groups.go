@@ -25,7 +25,7 @@ func boolInt(b bool) int {
 	return 0
 }
 
-func (s *Store) CreateGroup(ctx context.Context, g store.Group, managerWrap store.KeyWrap, vault *store.Vault, vaultWraps []store.VaultKeyWrap, grants []store.Grant) error {
+func (s *Store) CreateGroup(ctx context.Context, g store.Group, managerWrap store.KeyWrap, vault *store.Vault, vaultWraps []store.VaultKeyWrap, grants []store.Grant, manifests ...store.Manifest) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		events := []store.Event{{Kind: store.EventGroupChanged, OrgID: g.OrgID, TargetGroup: g.ID}}
 		if vault != nil {
@@ -37,6 +37,9 @@ func (s *Store) CreateGroup(ctx context.Context, g store.Group, managerWrap stor
 		}
 		if vault != nil {
 			if err := s.insertVault(ctx, tx, *vault); err != nil {
+				return err
+			}
+			if err := s.putManifests(ctx, tx, []string{vault.ID}, manifests); err != nil {
 				return err
 			}
 		}

@@ -1,0 +1,177 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/coffer-pm/coffer/internal/api"
+	"github.com/coffer-pm/coffer/internal/crypto"
+)
+
+// Vault manifests (docs/protocol.md §7.5): every vault's items are listed
+// in a manifest signed by the last writer. After each sync the client
+// checks each vault's manifest against the items it holds, so a server
+// that hides, adds, duplicates or rolls back an item, or flips its trash
+// state, is caught; every write signs the vault's next manifest.
+
+// errManifestMismatch marks a manifest that does not list the items held:
+// after a delta sync the cache may be stale (an item left the client's
+// view), so Sync retries once from scratch before calling it tampering.
+var errManifestMismatch = errors.New("manifest mismatch")
+
+// manifestWriteTries bounds the retries of a write whose manifest lost a
+// race with another writer to the same vault.
+const manifestWriteTries = 4
+
+func toCryptoManifest(orgID string, m api.Manifest) crypto.Manifest {
+	return crypto.Manifest{OrgID: orgID, VaultID: m.VaultID, Version: m.Version, Count: m.Count, ItemsHash: m.ItemsHash,
+		SignerID: m.SignerID, Time: uint64(m.Time)}
+}
+
+// signManifest signs version of the vault's manifest over entries.
+func (s *Session) signManifest(orgID, vaultID string, version uint64, entries []crypto.ManifestEntry) (api.Manifest, crypto.Manifest, error) {
+	now := s.opt.now().UnixMilli()
+	m, err := crypto.NewManifest(orgID, vaultID, version, entries, s.Profile.UserID, uint64(now))
+	if err != nil {
+		return api.Manifest{}, crypto.Manifest{}, err
+	}
+	sig, err := crypto.SignManifest(s.id, m)
+	if err != nil {
+		return api.Manifest{}, crypto.Manifest{}, err
+	}
+	return api.Manifest{VaultID: vaultID, Version: version, Count: m.Count, ItemsHash: m.ItemsHash, SignerID: m.SignerID, Time: now, Sig: sig}, m, nil
+}
+
+// firstManifest signs version 1, no items, of a vault being created.
+func firstManifest(id *crypto.Identity, userID, orgID, vaultID string, now int64) (api.Manifest, error) {
+	m, err := crypto.NewManifest(orgID, vaultID, 1, nil, userID, uint64(now))
+	if err != nil {
+		return api.Manifest{}, err
+	}
+	sig, err := crypto.SignManifest(id, m)
+	if err != nil {
+		return api.Manifest{}, err
+	}
+	return api.Manifest{VaultID: vaultID, Version: 1, ItemsHash: m.ItemsHash, SignerID: userID, Time: now, Sig: sig}, nil
+}
+
+// entriesLocked lists the manifest entries of the items held for a vault.
+// The caller holds s.mu.
+func (s *Session) entriesLocked(vaultID string) map[string]crypto.ManifestEntry {
+	out := map[string]crypto.ManifestEntry{}
+	for _, it := range s.items {
+		if it.VaultID == vaultID {
+			out[it.ID] = crypto.ManifestEntry{ItemID: it.ID, Head: it.Revision, HeadHash: it.hash, Trashed: it.Trashed}
+		}
+	}
+	return out
+}
+
+func entryList(m map[string]crypto.ManifestEntry) []crypto.ManifestEntry {
+	out := make([]crypto.ManifestEntry, 0, len(m))
+	for _, e := range m {
+		out = append(out, e)
+	}
+	return out
+}
+
+// pendingManifest is a signed next manifest, recorded as the vault's
+// current one once the server has accepted the write that carries it.
+type pendingManifest struct {
+	api api.Manifest
+	m   crypto.Manifest
+}
+
+// nextManifest signs the next manifest of vault v: the items held for it
+// with change applied (add, replace or delete entries).
+func (s *Session) nextManifest(v *Vault, change func(map[string]crypto.ManifestEntry)) (pendingManifest, error) {
+	s.mu.Lock()
+	cur, ok := s.manifests[v.ID]
+	entries := s.entriesLocked(v.ID)
+	s.mu.Unlock()
+	if !ok {
+		return pendingManifest{}, fmt.Errorf("vault %s has not been synced yet", v.ID)
+	}
+	change(entries)
+	a, m, err := s.signManifest(v.OrgID, v.ID, cur.Version+1, entryList(entries))
+	return pendingManifest{a, m}, err
+}
+
+// recordManifests makes accepted manifests the vaults' current ones.
+func (s *Session) recordManifests(ms ...pendingManifest) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range ms {
+		if p.m.Version > s.manifests[p.m.VaultID].Version {
+			s.manifests[p.m.VaultID] = p.m
+			s.manifestSeen[p.m.VaultID] = max(s.manifestSeen[p.m.VaultID], p.m.Version)
+		}
+	}
+}
+
+// isManifestConflict: the server refused a write because another writer
+// moved the vault's manifest on first.
+func isManifestConflict(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.Code == api.CodeManifestConflict
+}
+
+// retryOnManifestConflict runs write; when another writer to the same
+// vault won the race for the manifest version, it syncs (verifying the
+// newer manifest) and runs write again. Item conflicts are not retried:
+// they are the user's to resolve.
+func (s *Session) retryOnManifestConflict(ctx context.Context, write func() error) error {
+	var err error
+	for range manifestWriteTries {
+		if err = write(); !isManifestConflict(err) {
+			return err
+		}
+		if serr := s.Sync(ctx); serr != nil {
+			return serr
+		}
+	}
+	return fmt.Errorf("the vault kept changing while writing (%d tries): %w", manifestWriteTries, err)
+}
+
+// checkVaultManifest verifies a synced vault's manifest signature and
+// version mark; the items are matched later (matchManifestsLocked). The
+// caller holds s.mu and has opened the vault into s.vaults.
+func (s *Session) checkVaultManifestLocked(av api.Vault) (crypto.Manifest, error) {
+	v := s.vaults[av.ID]
+	if av.Manifest == nil {
+		return crypto.Manifest{}, tampered("vault %s has no signed manifest", av.ID)
+	}
+	am := *av.Manifest
+	if am.VaultID != av.ID || am.Time < 0 {
+		return crypto.Manifest{}, tampered("manifest of vault %s", av.ID)
+	}
+	signer, err := s.authorKeys(v, am.SignerID)
+	if err != nil {
+		return crypto.Manifest{}, tampered("manifest of vault %s signed by an account that may not write there", av.ID)
+	}
+	m := toCryptoManifest(v.OrgID, am)
+	if err := crypto.VerifyManifest(signer, m, am.Sig); err != nil {
+		return crypto.Manifest{}, tampered("manifest of vault %s", av.ID)
+	}
+	if seen := s.manifestSeen[av.ID]; m.Version < seen {
+		return crypto.Manifest{}, tampered("vault %s: the server served manifest version %d after %d (rollback)", av.ID, m.Version, seen)
+	}
+	return m, nil
+}
+
+// matchManifestsLocked checks every opened vault's items against its
+// manifest and, when all match, makes them the current manifests.
+func (s *Session) matchManifestsLocked(ms map[string]crypto.Manifest) error {
+	for id, m := range ms {
+		if err := m.Matches(entryList(s.entriesLocked(id))); err != nil {
+			return fmt.Errorf("%w: %w", errManifestMismatch,
+				tampered("vault %s: the items served do not match its signed manifest version %d (an item was hidden, added, rolled back or its trash state changed)", id, m.Version))
+		}
+	}
+	s.manifests = ms
+	for id, m := range ms {
+		s.manifestSeen[id] = max(s.manifestSeen[id], m.Version)
+	}
+	return nil
+}
