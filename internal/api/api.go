@@ -25,12 +25,12 @@ const (
 	// CodeManifestConflict (409): the request's vault manifest is not the
 	// next version (someone else wrote to the vault); sync and retry.
 	CodeManifestConflict = "manifest_conflict"
-	CodeTrashed      = "trashed" // 409: the item is in the trash; restore it first
-	CodeExists       = "exists"
-	CodeTooLarge     = "too_large"
-	CodeRateLimited  = "rate_limited"
-	CodeUnavailable  = "unavailable"
-	CodeInternal     = "internal"
+	CodeTrashed          = "trashed" // 409: the item is in the trash; restore it first
+	CodeExists           = "exists"
+	CodeTooLarge         = "too_large"
+	CodeRateLimited      = "rate_limited"
+	CodeUnavailable      = "unavailable"
+	CodeInternal         = "internal"
 )
 
 // KDF are an account's Argon2id parameters (memory in KiB).
