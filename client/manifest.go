@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"time"
 
 	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/crypto"
@@ -21,8 +23,9 @@ import (
 var errManifestMismatch = errors.New("manifest mismatch")
 
 // manifestWriteTries bounds the retries of a write whose manifest lost a
-// race with another writer to the same vault.
-const manifestWriteTries = 4
+// race with another writer to the same vault; each retry waits a little
+// longer, with jitter, so that racing writers spread out.
+const manifestWriteTries = 10
 
 func toCryptoManifest(orgID string, m api.Manifest) crypto.Manifest {
 	return crypto.Manifest{OrgID: orgID, VaultID: m.VaultID, Version: m.Version, Count: m.Count, ItemsHash: m.ItemsHash,
@@ -123,9 +126,15 @@ func isManifestConflict(err error) bool {
 // they are the user's to resolve.
 func (s *Session) retryOnManifestConflict(ctx context.Context, write func() error) error {
 	var err error
-	for range manifestWriteTries {
+	for try := range manifestWriteTries {
 		if err = write(); !isManifestConflict(err) {
 			return err
+		}
+		wait := time.Duration(try*10+rand.IntN(20)) * time.Millisecond
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
 		}
 		if serr := s.Sync(ctx); serr != nil {
 			return serr

@@ -211,3 +211,61 @@ func TestRunInjectsSecrets(t *testing.T) {
 	}
 	assertNoPlaintext(t, c.config, "AKIAEXAMPLE123", "s3cr3t/value", "db-pass-999")
 }
+
+// TestCLIDetectsItemsHiddenInTheDatabase: whoever controls the server's
+// database takes an item out of the trash, or deletes one outright. The
+// signed vault manifest no longer matches: the CLI refuses (exit 5) on this
+// device and on a fresh one, and lists nothing from that answer.
+func TestCLIDetectsItemsHiddenInTheDatabase(t *testing.T) {
+	srv := startServer(t)
+	c := user(t, srv, "hidden@example.com")
+	c.ok("", "item", "add", "--type", "note", "--name", "kept", "--note", "k")
+	c.ok("", "item", "add", "--type", "note", "--name", "evidence", "--note", "e")
+	c.ok("", "item", "add", "--type", "note", "--name", "binned", "--note", "b")
+	c.ok("", "item", "rm", "binned")
+	db, err := sql.Open("sqlite", filepath.Join(srv.data, "coffer.db")+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var binned string
+	var trashedAt int64
+	if err := db.QueryRow(`SELECT id, trashed_at FROM items WHERE trashed_at <> 0`).Scan(&binned, &trashedAt); err != nil {
+		t.Fatal(err)
+	}
+
+	// Out of the trash, behind the user's back.
+	if _, err := db.Exec(`UPDATE items SET trashed_at = 0 WHERE id = ?`, binned); err != nil {
+		t.Fatal(err)
+	}
+	if msg := c.fails(5, "", "item", "list"); !strings.Contains(msg, "manifest") {
+		t.Fatalf("un-trashed item: %q", msg)
+	}
+	if _, err := db.Exec(`UPDATE items SET trashed_at = ? WHERE id = ?`, trashedAt, binned); err != nil {
+		t.Fatal(err)
+	}
+	if out := c.ok("", "item", "list"); !strings.Contains(out, "evidence") {
+		t.Fatalf("after putting it back: %q", out)
+	}
+
+	// One item deleted with everything that belongs to it.
+	var id string
+	if err := db.QueryRow(`SELECT id FROM items WHERE id <> ? ORDER BY created_at DESC LIMIT 1`, binned).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`DELETE FROM item_key_wraps WHERE item_id = ?`, `DELETE FROM revisions WHERE item_id = ?`, `DELETE FROM items WHERE id = ?`} {
+		if _, err := db.Exec(q, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := c.run("", "item", "list")
+	if r.code != 5 || !strings.Contains(r.stderr, "manifest") || strings.Contains(r.stdout, "kept") {
+		t.Fatalf("deleted item: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	fresh := newCLI(t)
+	fresh.ok(masterPW+"\n", "login", "--server", srv.url, "--email", "hidden@example.com", "--password-stdin")
+	fresh.unlock(masterPW)
+	if msg := fresh.fails(5, "", "item", "list"); !strings.Contains(msg, "manifest") {
+		t.Fatalf("fresh device: %q", msg)
+	}
+}
