@@ -3,6 +3,7 @@ package crypto
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 )
@@ -208,6 +209,35 @@ func BenchmarkSealOpenRevision(b *testing.B) {
 		for b.Loop() {
 			if _, _, err := OpenRevision(id.Public(), ik, h, blob, sig); err != nil {
 				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkManifest10000: hash and sign the manifest of a 10,000-item
+// vault (what every write to such a vault costs its writer), and verify
+// it against the items (what every sync costs each reader).
+func BenchmarkManifest10000(b *testing.B) {
+	id, _ := NewIdentity()
+	entries := make([]ManifestEntry, 10000)
+	for i := range entries {
+		entries[i] = ManifestEntry{ItemID: fmt.Sprintf("%08x-0000-4000-8000-000000000000", i*7919%10000), Head: uint64(i%9 + 1), HeadHash: bytes.Repeat([]byte{byte(i)}, HashSize)}
+	}
+	b.Run("sign", func(b *testing.B) {
+		for b.Loop() {
+			m, err := NewManifest("", "v", 2, entries, "a", 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			SignManifest(id, m)
+		}
+	})
+	m, _ := NewManifest("", "v", 2, entries, "a", 1)
+	sig, _ := SignManifest(id, m)
+	b.Run("verify", func(b *testing.B) {
+		for b.Loop() {
+			if VerifyManifest(id.Public(), m, sig) != nil || m.Matches(entries) != nil {
+				b.Fatal("does not verify")
 			}
 		}
 	})

@@ -2,7 +2,8 @@ package crypto
 
 import (
 	"crypto/sha256"
-	"sort"
+	"slices"
+	"strings"
 )
 
 // ManifestEntry is one item as a vault manifest lists it (docs/protocol.md
@@ -32,18 +33,20 @@ type Manifest struct {
 // an entry with an empty id or a wrong-sized hash, and an id listed twice.
 func ManifestItemsHash(entries []ManifestEntry) ([]byte, error) {
 	sorted := append([]ManifestEntry(nil), entries...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].ItemID < sorted[j].ItemID })
+	slices.SortFunc(sorted, func(a, b ManifestEntry) int { return strings.Compare(a.ItemID, b.ItemID) })
 	h := sha256.New()
 	h.Write(Tuple("coffer/v1/manifest-items", U64(uint64(len(sorted)))))
+	var buf []byte
 	for i, e := range sorted {
 		if e.ItemID == "" || len(e.HeadHash) != HashSize || e.Head == 0 || (i > 0 && sorted[i-1].ItemID == e.ItemID) {
 			return nil, ErrTampered
 		}
-		var trashed byte
+		trashed := []byte{0}
 		if e.Trashed {
-			trashed = 1
+			trashed[0] = 1
 		}
-		h.Write(Tuple("coffer/v1/manifest-entry", []byte(e.ItemID), U64(e.Head), e.HeadHash, []byte{trashed}))
+		buf = appendTuple(buf[:0], "coffer/v1/manifest-entry", []byte(e.ItemID), U64(e.Head), e.HeadHash, trashed)
+		h.Write(buf)
 	}
 	return h.Sum(nil), nil
 }

@@ -17,14 +17,19 @@ func Tuple(label string, fields ...[]byte) []byte {
 		}
 		n += 4 + len(f)
 	}
-	out := make([]byte, 0, n)
-	out = binary.BigEndian.AppendUint32(out, uint32(len(label)))
-	out = append(out, label...)
+	return appendTuple(make([]byte, 0, n), label, fields...)
+}
+
+// appendTuple appends the tuple encoding to dst (Tuple without the
+// allocation, for hashing many tuples with one buffer).
+func appendTuple(dst []byte, label string, fields ...[]byte) []byte {
+	dst = binary.BigEndian.AppendUint32(dst, uint32(len(label)))
+	dst = append(dst, label...)
 	for _, f := range fields {
-		out = binary.BigEndian.AppendUint32(out, uint32(len(f)))
-		out = append(out, f...)
+		dst = binary.BigEndian.AppendUint32(dst, uint32(len(f)))
+		dst = append(dst, f...)
 	}
-	return out
+	return dst
 }
 
 // U64 encodes n as 8 big-endian bytes, the tuple encoding of integers.
