@@ -594,36 +594,6 @@ func (f *fixture) testUpdateItem(t *testing.T) {
 		}(), 400, api.CodeBadRequest, 0, "key_wraps must be wrapped under"},
 		{"trashed item", f.trashed, newUpdate(1), 409, api.CodeTrashed, 0, "trash"},
 		{"no manifest", f.item, newUpdate(2), 400, api.CodeBadRequest, 0, "manifest is required"},
-		{"manifest of another vault", f.item, func() api.UpdateItemRequest {
-			r := newUpdate(2)
-			r.Manifest = f.nextManifest(t, f.alice.Token(), f.vault)
-			r.Manifest.VaultID = uuid.NewString()
-			return r
-		}(), 400, api.CodeBadRequest, 0, "manifest.vault_id must be the vault"},
-		{"manifest signed by another", f.item, func() api.UpdateItemRequest {
-			r := newUpdate(2)
-			r.Manifest = f.nextManifest(t, f.alice.Token(), f.vault)
-			r.Manifest.SignerID = uuid.NewString()
-			return r
-		}(), 400, api.CodeBadRequest, 0, "manifest.signer_id must be the caller"},
-		{"short manifest sig", f.item, func() api.UpdateItemRequest {
-			r := newUpdate(2)
-			r.Manifest = f.nextManifest(t, f.alice.Token(), f.vault)
-			r.Manifest.Sig = r.Manifest.Sig[:10]
-			return r
-		}(), 400, api.CodeBadRequest, 0, "manifest.sig must be 64 bytes"},
-		{"stale manifest version", f.item, func() api.UpdateItemRequest {
-			r := newUpdate(2)
-			r.Manifest = f.nextManifest(t, f.alice.Token(), f.vault)
-			r.Manifest.Version--
-			return r
-		}(), 409, api.CodeManifestConflict, 0, "sync and try again"},
-		{"skipped manifest version", f.item, func() api.UpdateItemRequest {
-			r := newUpdate(2)
-			r.Manifest = f.nextManifest(t, f.alice.Token(), f.vault)
-			r.Manifest.Version++
-			return r
-		}(), 409, api.CodeManifestConflict, 0, "sync and try again"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if c.req.Manifest.VaultID == "" && c.code == api.CodeConflict {
@@ -635,6 +605,34 @@ func (f *fixture) testUpdateItem(t *testing.T) {
 				t.Errorf("head = %d, want %d", e.Head, c.head)
 			}
 			check(t)
+		})
+	}
+	// Manifests that are malformed or out of step: refused, and neither the
+	// revision nor the manifest is stored.
+	for _, c := range []struct {
+		name   string
+		edit   func(*api.Manifest)
+		status int
+		code   string
+		msg    string
+	}{
+		{"manifest of another vault", func(m *api.Manifest) { m.VaultID = uuid.NewString() }, 400, api.CodeBadRequest, "manifest.vault_id must be the vault"},
+		{"manifest signed by another", func(m *api.Manifest) { m.SignerID = uuid.NewString() }, 400, api.CodeBadRequest, "manifest.signer_id must be the caller"},
+		{"short manifest sig", func(m *api.Manifest) { m.Sig = m.Sig[:10] }, 400, api.CodeBadRequest, "manifest.sig must be 64 bytes"},
+		{"stale manifest version", func(m *api.Manifest) { m.Version-- }, 409, api.CodeManifestConflict, "sync and try again"},
+		{"skipped manifest version", func(m *api.Manifest) { m.Version++ }, 409, api.CodeManifestConflict, "sync and try again"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			req := newUpdate(2)
+			req.Manifest = f.nextManifest(t, f.alice.Token(), f.vault)
+			want := req.Manifest.Version - 1
+			c.edit(&req.Manifest)
+			check := f.itemUnchanged(t, f.item.ID)
+			wantError(t, f.send(t, "PUT", "/items/"+f.item.ID, f.alice.Token(), req), c.status, c.code, c.msg)
+			check(t)
+			if m := f.nextManifest(t, f.alice.Token(), f.vault); m.Version-1 != want {
+				t.Errorf("manifest moved to %d", m.Version-1)
+			}
 		})
 	}
 	t.Run("bad item id", func(t *testing.T) {
