@@ -316,6 +316,8 @@ func (s *Session) VaultAccess(ctx context.Context, v *Vault) ([]Access, error) {
 // new revision is written there, so the history moves along and stays
 // readable.
 func (s *Session) MoveItem(ctx context.Context, it *Item, toVaultID string) (*Item, error) {
+	s.op.Lock()
+	defer s.op.Unlock()
 	from, ok := s.vault(it.VaultID)
 	if !ok {
 		return nil, fmt.Errorf("vault %q: %w", it.VaultID, ErrNotFound)

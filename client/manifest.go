@@ -123,7 +123,7 @@ func isManifestConflict(err error) bool {
 // retryOnManifestConflict runs write; when another writer to the same
 // vault won the race for the manifest version, it syncs (verifying the
 // newer manifest) and runs write again. Item conflicts are not retried:
-// they are the user's to resolve.
+// they are the user's to resolve. The caller holds s.op.
 func (s *Session) retryOnManifestConflict(ctx context.Context, write func() error) error {
 	var err error
 	for try := range manifestWriteTries {
@@ -136,7 +136,7 @@ func (s *Session) retryOnManifestConflict(ctx context.Context, write func() erro
 			return ctx.Err()
 		case <-time.After(wait):
 		}
-		if serr := s.Sync(ctx); serr != nil {
+		if serr := s.syncLocked(ctx); serr != nil {
 			return serr
 		}
 	}

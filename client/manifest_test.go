@@ -121,3 +121,46 @@ func TestDeltaSyncAfterItemLeftView(t *testing.T) {
 		t.Fatalf("member sees %d items", len(items))
 	}
 }
+
+// TestOneSessionSharedByGoroutines: a session used by several goroutines at
+// once (a UI writing while live updates sync) never mistakes its own
+// concurrent writes for a rollback.
+func TestOneSessionSharedByGoroutines(t *testing.T) {
+	env := testserver.Start(t, nil, nil)
+	s := signup(t, env.URL, "shared@race.example")
+	v, _ := s.PersonalVault()
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 6 {
+				it, err := s.CreateItem(ctx, v.ID, "note", client.Content{Name: fmt.Sprintf("n %d-%d", w, i)})
+				if err == nil && i%2 == 0 {
+					_, err = s.TrashItem(ctx, it)
+				}
+				if err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for range 12 {
+			if err := s.Sync(ctx); err != nil {
+				errs <- err
+			}
+		}
+	}()
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("%v", err)
+	}
+	if err := s.Sync(ctx); err != nil || len(s.Items(false)) != 12 || len(s.Items(true)) != 12 {
+		t.Fatalf("after: %v, %d live, %d trashed", err, len(s.Items(false)), len(s.Items(true)))
+	}
+}

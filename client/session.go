@@ -35,6 +35,10 @@ type Session struct {
 	ak      []byte
 	id      *crypto.Identity
 
+	// op serialises this session's syncs and item writes: a sync answer
+	// fetched before one of our own writes landed must not be applied
+	// after it (it would look like a rollback), nor two syncs overlap.
+	op sync.Mutex
 	// mu guards the synced state below; a session may be shared by
 	// goroutines (a web app's UI and its live-update handler, say).
 	mu        sync.Mutex
@@ -110,6 +114,13 @@ type Version struct {
 // decrypts changed items and checks every vault's items against its signed
 // manifest. Any tampering aborts the sync with ErrTampered.
 func (s *Session) Sync(ctx context.Context) error {
+	s.op.Lock()
+	defer s.op.Unlock()
+	return s.syncLocked(ctx)
+}
+
+// syncLocked is Sync for a caller that holds s.op.
+func (s *Session) syncLocked(ctx context.Context) error {
 	s.mu.Lock()
 	since := s.cursor
 	s.mu.Unlock()
@@ -469,6 +480,8 @@ var itemTypes = map[string]bool{"login": true, "note": true, "secret": true, "ca
 
 // CreateItem encrypts content as revision 1 of a new item in vault v.
 func (s *Session) CreateItem(ctx context.Context, vaultID, typ string, c Content) (*Item, error) {
+	s.op.Lock()
+	defer s.op.Unlock()
 	if !itemTypes[typ] {
 		return nil, fmt.Errorf("unknown item type %q (want login, note, secret, card or file)", typ)
 	}
@@ -576,6 +589,8 @@ func itemEntry(it *Item, head uint64, hash []byte, trashed bool) crypto.Manifest
 // UpdateItem writes c as the next revision after base. If someone else
 // wrote in between, it returns *ConflictError and nothing is written.
 func (s *Session) UpdateItem(ctx context.Context, base *Item, c Content) (*Item, error) {
+	s.op.Lock()
+	defer s.op.Unlock()
 	if base.Trashed {
 		return nil, ErrTrashed
 	}
@@ -634,6 +649,8 @@ func (s *Session) RestoreItem(ctx context.Context, it *Item) (*Item, error) {
 // setTrashed moves an item in or out of the trash; the trash state is
 // signed in the vault's manifest.
 func (s *Session) setTrashed(ctx context.Context, it *Item, trashed bool) (*Item, error) {
+	s.op.Lock()
+	defer s.op.Unlock()
 	v, ok := s.vault(it.VaultID)
 	if !ok {
 		return nil, fmt.Errorf("vault %q: %w", it.VaultID, ErrNotFound)
@@ -678,6 +695,8 @@ func (s *Session) setTrashed(ctx context.Context, it *Item, trashed bool) (*Item
 // PurgeItem deletes an item in the trash for good, with its history and
 // attachments. It needs edit permission on the item's vault.
 func (s *Session) PurgeItem(ctx context.Context, it *Item) error {
+	s.op.Lock()
+	defer s.op.Unlock()
 	if !it.Trashed {
 		return errors.New("only items in the trash can be purged; move it to the trash first")
 	}
