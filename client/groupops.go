@@ -382,7 +382,7 @@ func (s *Session) MoveItem(ctx context.Context, it *Item, toVaultID string) (*It
 			return err
 		}
 		if toM, err = s.nextManifest(to, func(e map[string]crypto.ManifestEntry) {
-			e[it.ID] = itemEntry(it, it.Revision+1, hash, false)
+			e[it.ID] = nextHeadEntry(it, hash)
 		}); err != nil {
 			return err
 		}

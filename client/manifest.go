@@ -32,31 +32,29 @@ func toCryptoManifest(orgID string, m api.Manifest) crypto.Manifest {
 		SignerID: m.SignerID, Time: uint64(m.Time)}
 }
 
-// signManifest signs version of the vault's manifest over entries.
-func (s *Session) signManifest(orgID, vaultID string, version uint64, entries []crypto.ManifestEntry) (api.Manifest, crypto.Manifest, error) {
-	now := s.opt.now().UnixMilli()
-	m, err := crypto.NewManifest(orgID, vaultID, version, entries, s.Profile.UserID, uint64(now))
+// signManifest signs version of a vault's manifest over entries as the
+// account signerID (also before a session exists: at sign-up).
+func signManifest(id *crypto.Identity, signerID, orgID, vaultID string, version uint64, entries []crypto.ManifestEntry, now int64) (api.Manifest, crypto.Manifest, error) {
+	m, err := crypto.NewManifest(orgID, vaultID, version, entries, signerID, uint64(now))
 	if err != nil {
 		return api.Manifest{}, crypto.Manifest{}, err
 	}
-	sig, err := crypto.SignManifest(s.id, m)
+	sig, err := crypto.SignManifest(id, m)
 	if err != nil {
 		return api.Manifest{}, crypto.Manifest{}, err
 	}
-	return api.Manifest{VaultID: vaultID, Version: version, Count: m.Count, ItemsHash: m.ItemsHash, SignerID: m.SignerID, Time: now, Sig: sig}, m, nil
+	return api.Manifest{VaultID: vaultID, Version: version, Count: m.Count, ItemsHash: m.ItemsHash, SignerID: signerID, Time: now, Sig: sig}, m, nil
 }
 
 // firstManifest signs version 1, no items, of a vault being created.
 func firstManifest(id *crypto.Identity, userID, orgID, vaultID string, now int64) (api.Manifest, error) {
-	m, err := crypto.NewManifest(orgID, vaultID, 1, nil, userID, uint64(now))
-	if err != nil {
-		return api.Manifest{}, err
-	}
-	sig, err := crypto.SignManifest(id, m)
-	if err != nil {
-		return api.Manifest{}, err
-	}
-	return api.Manifest{VaultID: vaultID, Version: 1, ItemsHash: m.ItemsHash, SignerID: userID, Time: now, Sig: sig}, nil
+	a, _, err := signManifest(id, userID, orgID, vaultID, 1, nil, now)
+	return a, err
+}
+
+// manifestEntry is the item as its vault's manifest lists it.
+func (it *Item) manifestEntry() crypto.ManifestEntry {
+	return crypto.ManifestEntry{ItemID: it.ID, Head: it.Revision, HeadHash: it.hash, Trashed: it.Trashed}
 }
 
 // entriesLocked lists the manifest entries of the items held for a vault.
@@ -65,7 +63,7 @@ func (s *Session) entriesLocked(vaultID string) map[string]crypto.ManifestEntry 
 	out := map[string]crypto.ManifestEntry{}
 	for _, it := range s.items {
 		if it.VaultID == vaultID {
-			out[it.ID] = crypto.ManifestEntry{ItemID: it.ID, Head: it.Revision, HeadHash: it.hash, Trashed: it.Trashed}
+			out[it.ID] = it.manifestEntry()
 		}
 	}
 	return out
@@ -97,7 +95,7 @@ func (s *Session) nextManifest(v *Vault, change func(map[string]crypto.ManifestE
 		return pendingManifest{}, fmt.Errorf("vault %s has not been synced yet", v.ID)
 	}
 	change(entries)
-	a, m, err := s.signManifest(v.OrgID, v.ID, cur.Version+1, entryList(entries))
+	a, m, err := signManifest(s.id, s.Profile.UserID, v.OrgID, v.ID, cur.Version+1, entryList(entries), s.opt.now().UnixMilli())
 	return pendingManifest{a, m}, err
 }
 
@@ -172,8 +170,15 @@ func (s *Session) checkVaultManifestLocked(av api.Vault) (crypto.Manifest, error
 // matchManifestsLocked checks every opened vault's items against its
 // manifest and, when all match, makes them the current manifests.
 func (s *Session) matchManifestsLocked(ms map[string]crypto.Manifest) error {
+	// One pass over the items, not one per vault.
+	byVault := map[string][]crypto.ManifestEntry{}
+	for _, it := range s.items {
+		if _, ok := ms[it.VaultID]; ok {
+			byVault[it.VaultID] = append(byVault[it.VaultID], it.manifestEntry())
+		}
+	}
 	for id, m := range ms {
-		if err := m.Matches(entryList(s.entriesLocked(id))); err != nil {
+		if err := m.Matches(byVault[id]); err != nil {
 			return fmt.Errorf("%w: %w", errManifestMismatch,
 				tampered("vault %s: the items served do not match its signed manifest version %d (an item was hidden, added, rolled back or its trash state changed)", id, m.Version))
 		}

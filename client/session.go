@@ -581,9 +581,10 @@ func (s *Session) acceptWith(out api.Item, ms ...pendingManifest) (*Item, error)
 	return item, nil
 }
 
-// itemEntry is an item's manifest entry at a new head.
-func itemEntry(it *Item, head uint64, hash []byte, trashed bool) crypto.ManifestEntry {
-	return crypto.ManifestEntry{ItemID: it.ID, Head: head, HeadHash: hash, Trashed: trashed}
+// nextHeadEntry is the manifest entry of it after a write of the revision
+// after its head, with revision hash hash (only live items are written).
+func nextHeadEntry(it *Item, hash []byte) crypto.ManifestEntry {
+	return crypto.ManifestEntry{ItemID: it.ID, Head: it.Revision + 1, HeadHash: hash}
 }
 
 // UpdateItem writes c as the next revision after base. If someone else
@@ -616,7 +617,7 @@ func (s *Session) UpdateItem(ctx context.Context, base *Item, c Content) (*Item,
 	var m pendingManifest
 	err = s.retryOnManifestConflict(ctx, func() error {
 		if m, err = s.nextManifest(v, func(e map[string]crypto.ManifestEntry) {
-			e[base.ID] = itemEntry(base, base.Revision+1, hash, false)
+			e[base.ID] = nextHeadEntry(base, hash)
 		}); err != nil {
 			return err
 		}

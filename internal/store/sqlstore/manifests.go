@@ -19,30 +19,31 @@ func (s *Store) putManifests(ctx context.Context, tx *sql.Tx, touched []string, 
 		if !slices.Contains(touched, m.VaultID) {
 			return &store.ManifestConflictError{VaultID: m.VaultID}
 		}
-		var stored uint64
-		err := tx.QueryRowContext(ctx, s.q(`SELECT version FROM vault_manifests WHERE vault_id = ?`), m.VaultID).Scan(&stored)
-		switch {
-		case errors.Is(err, sql.ErrNoRows) && m.Version == 1:
-			_, err = tx.ExecContext(ctx, s.q(`INSERT INTO vault_manifests (vault_id, version, item_count, items_hash, signer_id, time, sig)
-				VALUES (?, 1, ?, ?, ?, ?, ?)`), m.VaultID, m.Count, m.ItemsHash, m.SignerID, m.Time, m.Sig)
-			if err != nil {
-				return err
-			}
-			continue
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
-			return err
+		var res sql.Result
+		var err error
+		if m.Version == 1 {
+			// A new vault's first manifest; a vault that has one already
+			// inserts nothing and is reported below.
+			res, err = tx.ExecContext(ctx, s.q(`INSERT INTO vault_manifests (vault_id, version, item_count, items_hash, signer_id, time, sig)
+				VALUES (?, 1, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`), m.VaultID, m.Count, m.ItemsHash, m.SignerID, m.Time, m.Sig)
+		} else {
+			// The compare-and-set: of two writers that saw one version,
+			// one matches here; the other's whole transaction rolls back.
+			res, err = tx.ExecContext(ctx, s.q(`UPDATE vault_manifests SET version = ?, item_count = ?, items_hash = ?, signer_id = ?, time = ?, sig = ?
+				WHERE vault_id = ? AND version = ?`), m.Version, m.Count, m.ItemsHash, m.SignerID, m.Time, m.Sig, m.VaultID, m.Version-1)
 		}
-		// The compare-and-set: of two writers that saw one version, one
-		// matches here; the other's whole transaction rolls back.
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE vault_manifests SET version = ?, item_count = ?, items_hash = ?, signer_id = ?, time = ?, sig = ?
-			WHERE vault_id = ? AND version = ?`), m.Version, m.Count, m.ItemsHash, m.SignerID, m.Time, m.Sig, m.VaultID, m.Version-1)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return &store.ManifestConflictError{VaultID: m.VaultID, Version: stored}
+		if n, _ := res.RowsAffected(); n == 1 {
+			continue
 		}
+		var stored uint64
+		err = tx.QueryRowContext(ctx, s.q(`SELECT version FROM vault_manifests WHERE vault_id = ?`), m.VaultID).Scan(&stored)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		return &store.ManifestConflictError{VaultID: m.VaultID, Version: stored}
 	}
 	return nil
 }
