@@ -1,6 +1,8 @@
 package client
 
 import (
+	"time"
+
 	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/crypto"
 )
@@ -19,4 +21,23 @@ func NewFuzzProfile(server string) (*Profile, []byte) {
 	p := &Profile{Server: server, UserID: userID, Email: "fuzz@example.com", Keys: api.AccountKeys{
 		SignPub: pub.Sign, KEMPub: pub.KEM, PublicKeysSig: id.SignPublicKeys(crypto.RecipientUser, userID, pub), PrivateKeys: pk}}
 	return p, ak
+}
+
+// SignManifestAs signs a manifest as s's account, as an insider with raw
+// API access could: validly signed, over whatever count and hash they like.
+func SignManifestAs(s *Session, orgID, vaultID string, version, count uint64, itemsHash []byte) api.Manifest {
+	now := time.Now().UnixMilli()
+	m := crypto.Manifest{OrgID: orgID, VaultID: vaultID, Version: version, Count: count, ItemsHash: itemsHash, SignerID: s.Profile.UserID, Time: uint64(now)}
+	sig, err := crypto.SignManifest(s.id, m)
+	if err != nil {
+		panic(err)
+	}
+	return api.Manifest{VaultID: vaultID, Version: version, Count: count, ItemsHash: itemsHash, SignerID: s.Profile.UserID, Time: now, Sig: sig}
+}
+
+// ManifestVersion is the vault's current verified manifest version.
+func ManifestVersion(s *Session, vaultID string) uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.manifests[vaultID].Version
 }

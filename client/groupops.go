@@ -100,7 +100,7 @@ func (s *Session) CreateGroup(ctx context.Context, orgID, name string, private b
 	if err := s.t.do(ctx, http.MethodPost, "/orgs/"+url.PathEscape(o.ID)+"/groups", req, nil); err != nil {
 		return nil, err
 	}
-	return g, s.Sync(ctx)
+	return g, s.refresh(ctx)
 }
 
 // AddGroupMembers adds confirmed members, by e-mail, to a group the user
@@ -127,7 +127,7 @@ func (s *Session) AddGroupMembers(ctx context.Context, g *Group, emails []string
 	if err := s.t.do(ctx, http.MethodPost, "/groups/"+url.PathEscape(g.ID)+"/members", api.AddGroupMembersRequest{Wraps: wraps}, nil); err != nil {
 		return err
 	}
-	return s.Sync(ctx)
+	return s.refresh(ctx)
 }
 
 // RemoveGroupMember removes a member from a group the user manages.
@@ -139,7 +139,7 @@ func (s *Session) RemoveGroupMember(ctx context.Context, g *Group, email string)
 	if err := s.t.do(ctx, http.MethodDelete, "/groups/"+url.PathEscape(g.ID)+"/members/"+url.PathEscape(m.UserID), nil, nil); err != nil {
 		return err
 	}
-	return s.Sync(ctx)
+	return s.refresh(ctx)
 }
 
 // CreateVault creates an organisation vault (owner only).
@@ -171,7 +171,7 @@ func (s *Session) CreateVault(ctx context.Context, orgID, name string) (*Vault, 
 		api.CreateVaultRequest{NewVault: api.NewVault{ID: id, Meta: metaBox, Wraps: []api.VaultKeyWrap{toMe}, Manifest: m}}, nil); err != nil {
 		return nil, err
 	}
-	if err := s.Sync(ctx); err != nil {
+	if err := s.refresh(ctx); err != nil {
 		return nil, err
 	}
 	return s.FindVault(id)
@@ -244,7 +244,7 @@ func (s *Session) grant(ctx context.Context, v *Vault, req api.GrantRequest) err
 	if err := s.t.do(ctx, http.MethodPost, "/vaults/"+url.PathEscape(v.ID)+"/grants", req, nil); err != nil {
 		return err
 	}
-	return s.Sync(ctx)
+	return s.refresh(ctx)
 }
 
 // Revoke removes a group's or member's grant on a vault.
@@ -269,7 +269,7 @@ func (s *Session) Revoke(ctx context.Context, v *Vault, kind, ref string) error 
 	if err := s.t.do(ctx, http.MethodDelete, "/vaults/"+url.PathEscape(v.ID)+"/grants/"+kind+"/"+url.PathEscape(id), nil, nil); err != nil {
 		return err
 	}
-	return s.Sync(ctx)
+	return s.refresh(ctx)
 }
 
 // Access is one grant on a vault, with the grantee's name resolved.

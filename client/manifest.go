@@ -134,7 +134,7 @@ func (s *Session) retryOnManifestConflict(ctx context.Context, write func() erro
 			return ctx.Err()
 		case <-time.After(wait):
 		}
-		if serr := s.syncLocked(ctx); serr != nil {
+		if serr := s.syncLocked(ctx); serr != nil && !IsQuarantine(serr) {
 			return serr
 		}
 	}
@@ -168,8 +168,11 @@ func (s *Session) checkVaultManifestLocked(av api.Vault) (crypto.Manifest, error
 }
 
 // matchManifestsLocked checks every opened vault's items against its
-// manifest and, when all match, makes them the current manifests.
-func (s *Session) matchManifestsLocked(ms map[string]crypto.Manifest) error {
+// manifest and makes the matching ones the current manifests. After a
+// delta (delta true) a mismatch is errManifestMismatch, for a retry from
+// scratch; after a full answer it quarantines the vault (repairable: its
+// items verified one by one).
+func (s *Session) matchManifestsLocked(ms map[string]crypto.Manifest, delta bool) error {
 	// One pass over the items, not one per vault.
 	byVault := map[string][]crypto.ManifestEntry{}
 	for _, it := range s.items {
@@ -177,14 +180,24 @@ func (s *Session) matchManifestsLocked(ms map[string]crypto.Manifest) error {
 			byVault[it.VaultID] = append(byVault[it.VaultID], it.manifestEntry())
 		}
 	}
+	good := map[string]crypto.Manifest{}
 	for id, m := range ms {
-		if err := m.Matches(byVault[id]); err != nil {
-			return fmt.Errorf("%w: %w", errManifestMismatch,
-				tampered("vault %s: the items served do not match its signed manifest version %d (an item was hidden, added, rolled back or its trash state changed)", id, m.Version))
+		if s.isQuarantinedLocked(id) {
+			continue
 		}
+		if err := m.Matches(byVault[id]); err != nil {
+			err := tampered("vault %s: the items served do not match its signed manifest version %d (an item was hidden, added, rolled back or its trash state changed)", id, m.Version)
+			if delta {
+				return fmt.Errorf("%w: %w", errManifestMismatch, err)
+			}
+			s.quarantineLocked(Quarantine{Kind: KindVault, ID: id, OrgID: m.OrgID, Name: s.knownName(KindVault, id), Reason: err.Error(),
+				SignerID: m.SignerID, Signer: s.accountName(m.SignerID), Repairable: true})
+			continue
+		}
+		good[id] = m
 	}
-	s.manifests = ms
-	for id, m := range ms {
+	s.manifests = good
+	for id, m := range good {
 		s.manifestSeen[id] = max(s.manifestSeen[id], m.Version)
 	}
 	return nil

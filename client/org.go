@@ -120,16 +120,29 @@ func (s *Session) fetchOrgs(ctx context.Context, orgs []api.Org) (*orgFetch, err
 // the organisation key wrapped to us by the owner; then each member's keys
 // against the roster. Unpinned organisations are ignored and reported in
 // Warnings. The caller holds s.mu.
-func (s *Session) openOrgs(orgs []api.Org, f *orgFetch) error {
-	kr := f.keyring
-	var err error
-	me := s.Profile.UserID
+//
+// A failure is scoped to the organisation that failed: it is quarantined
+// (with its groups and vaults) and the others are opened.
+func (s *Session) openOrgs(orgs []api.Org, f *orgFetch) {
 	for _, ao := range orgs {
-		pin, ok := kr.Orgs[ao.ID]
+		pin, ok := f.keyring.Orgs[ao.ID]
 		if !ok {
 			s.warn("ignored organisation %s: it was never confirmed through an invitation on this account", ao.ID)
 			continue
 		}
+		if err := s.openOrg(ao, pin, f.members[ao.ID]); err != nil {
+			s.quarantineLocked(Quarantine{Kind: KindOrg, ID: ao.ID, Name: s.knownName(KindOrg, ao.ID), Reason: err.Error(),
+				SignerID: ao.OwnerID, Signer: s.accountName(ao.OwnerID)})
+		}
+	}
+}
+
+// openOrg checks one pinned organisation and opens it into s.orgs and
+// s.members. The caller holds s.mu.
+func (s *Session) openOrg(ao api.Org, pin pinnedOrg, memberList []api.Member) error {
+	var err error
+	me := s.Profile.UserID
+	{
 		if ao.OwnerID != pin.OwnerID {
 			return tampered("organisation %s has another owner than the one pinned", ao.ID)
 		}
@@ -174,7 +187,7 @@ func (s *Session) openOrgs(orgs []api.Org, f *orgFetch) error {
 		}
 		o := &Org{ID: ao.ID, Name: name, OwnerID: ao.OwnerID, Role: role, key: key, keyEpoch: ao.KeyEpoch,
 			rosterVersion: ao.Roster.Version, roster: ao.Roster.Members}
-		list, err := s.verifyMembers(o, f.members[ao.ID])
+		list, err := s.verifyMembers(o, memberList)
 		if err != nil {
 			return err
 		}
@@ -245,13 +258,26 @@ func (s *Session) memberKeys(orgID string) map[string]Member {
 // roster member who signed the group's keys; a group key wrapped to us is
 // signed by the manager and matches the group's public keys. The caller
 // holds s.mu.
-func (s *Session) openGroups(groups []api.Group) error {
-	me := s.Profile.UserID
+//
+// A group that fails is quarantined; the others are opened.
+func (s *Session) openGroups(groups []api.Group) {
 	for _, ag := range groups {
 		o, ok := s.orgs[ag.OrgID]
 		if !ok {
-			continue
+			continue // an organisation ignored or quarantined, with its groups
 		}
+		if err := s.openGroup(o, ag); err != nil {
+			s.quarantineLocked(Quarantine{Kind: KindGroup, ID: ag.ID, OrgID: o.ID, Name: s.knownName(KindGroup, ag.ID), Reason: err.Error(),
+				SignerID: ag.ManagerID, Signer: s.accountName(ag.ManagerID)})
+		}
+	}
+}
+
+// openGroup checks one group of an opened organisation and opens it into
+// s.groups. The caller holds s.mu.
+func (s *Session) openGroup(o *Org, ag api.Group) error {
+	me := s.Profile.UserID
+	{
 		manager, ok := s.members[o.ID][ag.ManagerID]
 		if !ok {
 			return tampered("group %s: its manager is not a member of the organisation", ag.ID)
@@ -290,12 +316,16 @@ func (s *Session) openGroups(groups []api.Group) error {
 // The caller holds s.mu.
 func (s *Session) openOrgVault(v api.Vault) error {
 	o, ok := s.orgs[v.OrgID]
+	if !ok && s.isQuarantinedLocked(v.OrgID) {
+		return tampered("vault %s: its organisation %s is quarantined", v.ID, v.OrgID)
+	}
 	if !ok {
 		s.warn("ignored vault %s of an organisation this account does not accept", v.ID)
 		return nil
 	}
 	members := s.members[o.ID]
 	me := s.Profile.UserID
+	viaQuarantined := ""
 	for _, w := range v.Wraps {
 		if w.VaultID != v.ID || w.Epoch == 0 || w.Epoch > v.Epoch {
 			return tampered("key wrap of vault %s", v.ID)
@@ -310,6 +340,9 @@ func (s *Session) openOrgVault(v api.Vault) error {
 			recipient = s.id
 		case w.RecipientKind == crypto.RecipientGroup && s.groups[w.RecipientID] != nil && s.groups[w.RecipientID].id != nil:
 			recipient = s.groups[w.RecipientID].id
+		case w.RecipientKind == crypto.RecipientGroup && s.isQuarantinedLocked(w.RecipientID):
+			viaQuarantined = w.RecipientID
+			continue
 		default:
 			return tampered("vault %s: a key wrap addressed to someone else", v.ID)
 		}
@@ -326,6 +359,9 @@ func (s *Session) openOrgVault(v api.Vault) error {
 	}
 	first, ok := s.vaultKeys[epochKey{v.ID, 1}]
 	if _, cur := s.vaultKeys[epochKey{v.ID, v.Epoch}]; !ok || !cur {
+		if viaQuarantined != "" {
+			return tampered("vault %s: its key comes through group %s, which is quarantined", v.ID, viaQuarantined)
+		}
 		return tampered("no key for vault %s", v.ID)
 	}
 	name, err := openMeta(first, v.Meta, metaAD("coffer/v1/vault-meta", o.ID, v.ID))

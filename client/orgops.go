@@ -72,7 +72,7 @@ func (s *Session) CreateOrg(ctx context.Context, name string) (*Org, error) {
 	if err := s.t.do(ctx, http.MethodPost, "/orgs", req, nil); err != nil {
 		return nil, err
 	}
-	return o, s.Sync(ctx)
+	return o, s.refresh(ctx)
 }
 
 func checkName(what, name string) error {
@@ -301,7 +301,7 @@ func (s *Session) Confirm(ctx context.Context, orgID string, emails []string) er
 		if err := s.confirmOne(ctx, o, strings.ToLower(strings.TrimSpace(email))); err != nil {
 			return err
 		}
-		if err := s.Sync(ctx); err != nil {
+		if err := s.refresh(ctx); err != nil {
 			return err
 		}
 		if o, err = s.requireOwner(orgID); err != nil {
@@ -417,7 +417,7 @@ func (s *Session) RemoveMember(ctx context.Context, orgID, email string) error {
 	if err := s.t.do(ctx, http.MethodPost, "/orgs/"+url.PathEscape(o.ID)+"/members/"+url.PathEscape(m.UserID)+"/remove", req, nil); err != nil {
 		return err
 	}
-	return s.Sync(ctx)
+	return s.refresh(ctx)
 }
 
 // MemberEmail returns the e-mail address of a member of any of the user's

@@ -61,6 +61,15 @@ type Session struct {
 	keyringSeen uint64
 	reported    map[string]Item // Watch: item states last described
 
+	// quarantine holds the objects the last sync could not verify, by id;
+	// held the verified items of quarantined vaults that a manager may
+	// repair (never listed). prev is the last verified state while a sync
+	// is applied (for names and for putting it back on a refused answer).
+	quarantine     map[string]Quarantine
+	held           map[string]*heldVault
+	prev           syncState
+	toldQuarantine map[string]bool // Watch: quarantines already reported
+
 	// Warnings lists what the last syncs ignored (e.g. an organisation
 	// that was never confirmed on this account), for the user to see.
 	Warnings []string
@@ -70,7 +79,28 @@ func newSession(p *Profile, ak []byte, id *crypto.Identity, t *transport, opt Op
 	return &Session{Profile: p, t: t, opt: opt, ak: ak, id: id,
 		vaultKeys: map[epochKey][]byte{}, vaults: map[string]*Vault{}, items: map[string]*Item{}, seen: map[string]uint64{},
 		manifests: map[string]crypto.Manifest{}, manifestSeen: map[string]uint64{},
-		orgs: map[string]*Org{}, groups: map[string]*Group{}, members: map[string]map[string]Member{}, rosterSeen: map[string]uint64{}}
+		orgs: map[string]*Org{}, groups: map[string]*Group{}, members: map[string]map[string]Member{}, rosterSeen: map[string]uint64{},
+		quarantine: map[string]Quarantine{}, held: map[string]*heldVault{}}
+}
+
+// syncState is what one sync answer replaces; a refused answer puts the
+// previous one back.
+type syncState struct {
+	orgs       map[string]*Org
+	groups     map[string]*Group
+	members    map[string]map[string]Member
+	vaults     map[string]*Vault
+	items      map[string]*Item
+	quarantine map[string]Quarantine
+	held       map[string]*heldVault
+}
+
+func (s *Session) stateLocked() syncState {
+	return syncState{s.orgs, s.groups, s.members, s.vaults, s.items, s.quarantine, s.held}
+}
+
+func (s *Session) restoreLocked(p syncState) {
+	s.orgs, s.groups, s.members, s.vaults, s.items, s.quarantine, s.held = p.orgs, p.groups, p.members, p.vaults, p.items, p.quarantine, p.held
 }
 
 // Vault is a vault the user can open.
@@ -112,7 +142,12 @@ type Version struct {
 
 // Sync fetches what changed since the last sync, opens new vault keys,
 // decrypts changed items and checks every vault's items against its signed
-// manifest. Any tampering aborts the sync with ErrTampered.
+// manifest. A failure is scoped to what failed: an organisation, group or
+// vault whose data does not verify is quarantined (its data is not shown)
+// and Sync returns a *QuarantineError (errors.Is ErrTampered) after
+// applying everything else. A failure that cannot be scoped (the answer as
+// a whole is inconsistent) aborts the sync with ErrTampered and keeps the
+// last verified state.
 func (s *Session) Sync(ctx context.Context) error {
 	s.op.Lock()
 	defer s.op.Unlock()
@@ -123,22 +158,24 @@ func (s *Session) Sync(ctx context.Context) error {
 func (s *Session) syncLocked(ctx context.Context) error {
 	s.mu.Lock()
 	since := s.cursor
+	if len(s.quarantine) > 0 {
+		// Quarantined vaults' items are not kept between syncs: verify
+		// everything again from a full answer.
+		since = 0
+	}
 	s.mu.Unlock()
 	err := s.syncFrom(ctx, since)
 	if since > 0 && errors.Is(err, errManifestMismatch) {
 		// A delta on top of a cache that went stale legitimately (an item
 		// moved to a vault this account cannot read) does not match; a
 		// full answer must.
-		s.mu.Lock()
-		s.items, s.cursor = map[string]*Item{}, 0
-		s.mu.Unlock()
 		err = s.syncFrom(ctx, 0)
 	}
 	return err
 }
 
-// syncFrom applies one sync answer. Nothing of an answer that fails a
-// check is kept: the session goes on showing its last verified state.
+// syncFrom applies one sync answer. An answer that fails as a whole keeps
+// nothing: the session goes on showing its last verified state.
 func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 	var resp api.Sync
 	if err := s.t.do(ctx, http.MethodGet, "/sync?since="+strconv.FormatInt(since, 10), nil, &resp); err != nil {
@@ -153,24 +190,31 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 	if resp.Cursor < s.cursor {
 		return tampered("sync cursor went backwards")
 	}
-	prevOrgs, prevGroups, prevMembers, prevVaults, prevItems := s.orgs, s.groups, s.members, s.vaults, s.items
-	s.items = maps.Clone(s.items)
+	s.prev = s.stateLocked()
+	if since == 0 {
+		s.items = map[string]*Item{}
+	} else {
+		s.items = maps.Clone(s.items)
+	}
 	defer func() {
-		if err != nil {
-			s.orgs, s.groups, s.members, s.vaults, s.items = prevOrgs, prevGroups, prevMembers, prevVaults, prevItems
+		if err != nil && !IsQuarantine(err) {
+			s.restoreLocked(s.prev)
 		}
+		s.prev = syncState{}
 	}()
 	// Memberships and keys may have changed: re-check them from scratch.
 	s.orgs, s.groups, s.members = map[string]*Org{}, map[string]*Group{}, map[string]map[string]Member{}
-	if err := s.openOrgs(resp.Orgs, fetched); err != nil {
-		return err
-	}
-	if err := s.openGroups(resp.Groups); err != nil {
-		return err
-	}
+	s.quarantine, s.held = map[string]Quarantine{}, map[string]*heldVault{}
+	s.openOrgs(resp.Orgs, fetched)
+	s.openGroups(resp.Groups)
 	s.vaults = map[string]*Vault{}
 	manifests := map[string]crypto.Manifest{}
+	served := map[string]api.Vault{}
 	for _, v := range resp.Vaults {
+		if _, dup := served[v.ID]; dup {
+			return tampered("vault %s listed twice", v.ID)
+		}
+		served[v.ID] = v
 		var err error
 		if v.Kind == "org" {
 			err = s.openOrgVault(v)
@@ -178,13 +222,24 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 			err = s.openVault(v)
 		}
 		if err != nil {
-			return err
+			if !errors.Is(err, ErrTampered) {
+				return err
+			}
+			s.quarantineVaultLocked(v, err, "", false)
+			continue
 		}
 		if _, ok := s.vaults[v.ID]; !ok {
 			continue // ignored and reported (an unpinned organisation's vault)
 		}
 		if manifests[v.ID], err = s.checkVaultManifestLocked(v); err != nil {
-			return err
+			// The keys opened: the items can still be verified and held
+			// for a repair by a manager.
+			signer := ""
+			if v.Manifest != nil {
+				signer = v.Manifest.SignerID
+			}
+			s.quarantineVaultLocked(v, err, signer, true)
+			delete(manifests, v.ID)
 		}
 	}
 	for _, id := range resp.Purged {
@@ -198,17 +253,59 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 		inAnswer[it.ID] = true
 	}
 	for _, it := range resp.Items {
+		if _, open := s.vaults[it.VaultID]; !open {
+			if _, known := served[it.VaultID]; known {
+				delete(s.items, it.ID) // in a quarantined or ignored vault
+				continue
+			}
+		}
 		item, err := s.decryptItem(it)
 		if err != nil {
+			if _, open := s.vaults[it.VaultID]; open && errors.Is(err, ErrTampered) {
+				s.quarantineVaultLocked(served[it.VaultID], err, it.HeadRevision.AuthorID, false)
+				delete(s.items, it.ID)
+				continue
+			}
 			return err
 		}
 		s.items[item.ID] = item
 	}
-	if err := s.matchManifestsLocked(manifests); err != nil {
+	if err := s.matchManifestsLocked(manifests, since > 0); err != nil {
 		return err
 	}
+	s.setAsideQuarantinedLocked(served)
 	s.cursor = resp.Cursor
-	return nil
+	return s.quarantineError()
+}
+
+// setAsideQuarantinedLocked takes quarantined vaults out of the session:
+// their items are never listed; those of a repairable vault are held for
+// RepairVault. The caller holds s.mu.
+func (s *Session) setAsideQuarantinedLocked(served map[string]api.Vault) {
+	for id, q := range s.quarantine {
+		if q.Kind != KindVault {
+			continue
+		}
+		v := s.vaults[id]
+		var h *heldVault
+		if q.Repairable && v != nil {
+			h = &heldVault{vault: v}
+			if m := served[id].Manifest; m != nil {
+				h.served = m.Version
+			}
+			s.held[id] = h
+		}
+		for itemID, it := range s.items {
+			if it.VaultID == id {
+				if h != nil {
+					h.items = append(h.items, it)
+				}
+				delete(s.items, itemID)
+			}
+		}
+		delete(s.vaults, id)
+		delete(s.manifests, id)
+	}
 }
 
 // openVault checks and opens every key wrap addressed to the user.
@@ -374,6 +471,11 @@ func (s *Session) personalVault() (*Vault, error) {
 			return v, nil
 		}
 	}
+	for _, q := range s.quarantine {
+		if q.Kind == KindVault && q.OrgID == "" {
+			return nil, fmt.Errorf("My Vault is quarantined: %s: %w", q.Reason, ErrTampered)
+		}
+	}
 	return nil, tampered("the server sent no personal vault for this account")
 }
 
@@ -392,6 +494,13 @@ func (s *Session) FindVault(ref string) (*Vault, error) {
 	for _, v := range s.vaults {
 		if v.Kind == "org" && strings.EqualFold(v.OrgName+"/"+v.Name, ref) {
 			found = append(found, v)
+		}
+	}
+	if len(found) == 0 {
+		for _, q := range s.quarantine {
+			if q.Kind == KindVault && (q.ID == ref || (q.Name != "" && (strings.EqualFold(q.Name, ref) || strings.HasSuffix(strings.ToLower(ref), "/"+strings.ToLower(q.Name))))) {
+				return nil, fmt.Errorf("%s: %w", q.Describe(), ErrTampered)
+			}
 		}
 	}
 	return one("vault", ref, found, " (name organisation vaults ORG/NAME)")
@@ -454,6 +563,9 @@ func (s *Session) FindItem(ref string, trashed bool) (*Item, error) {
 		found = matches[0]
 	}
 	if found == nil {
+		if err := s.quarantinedLookupErr("item", ref); err != nil {
+			return nil, err
+		}
 		where := ""
 		if trashed {
 			where = " in the trash"

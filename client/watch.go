@@ -46,9 +46,10 @@ func (s *Session) Watch(ctx context.Context, opt WatchOptions, fn func(Change)) 
 	if opt.MaxBackoff == 0 {
 		opt.MaxBackoff = 10 * time.Second
 	}
-	if err := s.Sync(ctx); err != nil {
+	if err := s.watchSync(ctx); err != nil {
 		return err
 	}
+	s.flushQuarantineNotices(fn)
 	// The last state of each item that was reported: changes are described
 	// against it, not against whatever a sync fetched in between.
 	s.mu.Lock()
@@ -116,9 +117,10 @@ func (s *Session) watchOnce(ctx context.Context, cursor int64, opt WatchOptions,
 				opt.OnConnect(cursor)
 			}
 		case api.LiveResync:
-			if err := s.Sync(ctx); err != nil {
+			if err := s.watchSync(ctx); err != nil {
 				return cursor, err
 			}
+			s.flushQuarantineNotices(fn)
 			cursor = m.Cursor
 			fn(Change{Seq: m.Cursor, Kind: "resync", Text: "caught up after falling behind: everything is synced"})
 		case api.LiveEvent:
@@ -133,6 +135,7 @@ func (s *Session) watchOnce(ctx context.Context, cursor int64, opt WatchOptions,
 			if ch != nil {
 				fn(*ch)
 			}
+			s.flushQuarantineNotices(fn)
 		}
 	}
 }
@@ -151,7 +154,7 @@ func (s *Session) describe(ctx context.Context, m api.LiveMessage) (*Change, err
 		beforeVault = &c
 	}
 	s.mu.Unlock()
-	if err := s.Sync(ctx); err != nil {
+	if err := s.watchSync(ctx); err != nil {
 		return nil, err
 	}
 	if !strings.HasPrefix(m.Kind, "item.") {

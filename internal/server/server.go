@@ -140,6 +140,7 @@ func (s *Server) routes() {
 	s.mux.Handle("DELETE "+p+"/groups/{id}/members/{user}", s.authed(s.removeGroupMember))
 	s.mux.Handle("POST "+p+"/orgs/{org}/vaults", s.authed(s.createOrgVault))
 	s.mux.Handle("GET "+p+"/vaults/{vault}/access", s.authed(s.vaultAccess))
+	s.mux.Handle("PUT "+p+"/vaults/{vault}/manifest", s.authed(s.repairManifest))
 	s.mux.Handle("POST "+p+"/vaults/{vault}/grants", s.authed(s.grantVault))
 	s.mux.Handle("DELETE "+p+"/vaults/{vault}/grants/{kind}/{id}", s.authed(s.revokeGrant))
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/crypto"
+	"github.com/coffer-pm/coffer/internal/server/authz"
 	"github.com/coffer-pm/coffer/internal/store"
 )
 
@@ -60,5 +61,35 @@ func (s *Server) signedRevision(r *http.Request, nr api.NewRevision, v store.Vau
 	if crypto.VerifyRevisionSignature(keys, h, nr.KeyCommit, nr.Blob, nr.Sig) != nil {
 		return errBadRequest("revision.sig does not verify with your public keys over this item, revision %d and blob (protocol §7.3); nothing was written", n)
 	}
+	return nil
+}
+
+// repairManifest stores a manager's repairing manifest for a vault that
+// its readers quarantined (docs/protocol.md §7.6): the next version, signed
+// by the caller, who must manage the vault. The server cannot tell a
+// repair from vandalism by the items hash; what it can check, it does
+// (permission, signature, version in step), and readers check the rest.
+func (s *Server) repairManifest(w http.ResponseWriter, r *http.Request) error {
+	var req api.ManifestRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	vaultID := r.PathValue("vault")
+	if err := checkID("vault id", vaultID); err != nil {
+		return err
+	}
+	v, err := s.vaultFor(r, vaultID, authz.RepairManifest)
+	if err != nil {
+		return err
+	}
+	m, err := s.signedManifest(r, "manifest", req.Manifest, v, false)
+	if err != nil {
+		return err
+	}
+	if err := s.store.RepairManifest(r.Context(), m); err != nil {
+		return err
+	}
+	s.log.Info("vault manifest repaired", "vault", v.ID, "user", s.userID(r), "version", m.Version)
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

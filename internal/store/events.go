@@ -14,6 +14,7 @@ const (
 	EventVaultCreated     = "vault.created"
 	EventVaultGranted     = "vault.granted"
 	EventVaultRevoked     = "vault.revoked"
+	EventVaultRepaired    = "vault.repaired" // a manager signed a repairing manifest
 	EventGroupChanged     = "group.changed"
 	EventGroupMemberAdded = "group.member_added"
 	EventGroupMemberLeft  = "group.member_removed"

@@ -293,6 +293,11 @@ type FileStore interface {
 	// LinkFiles records that an item refers to files.
 	LinkFiles(ctx context.Context, itemID string, fileIDs []string) error
 	ItemFiles(ctx context.Context, itemID string) ([]string, error)
+	// RepairManifest stores a vault's next manifest on its own, with the
+	// compare-and-set of every write (*ManifestConflictError if out of
+	// step), and records a vault.repaired event. A manager signs it to
+	// bring a quarantined vault back (docs/protocol.md §7.6).
+	RepairManifest(ctx context.Context, m Manifest) error
 	// PurgeItem deletes a trashed item, its revisions, key wraps and the
 	// files only it refers to, leaving a tombstone for delta sync.
 	PurgeItem(ctx context.Context, itemID string, at time.Time, ms ...Manifest) error

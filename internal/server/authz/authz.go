@@ -14,6 +14,9 @@ const (
 	WriteItems
 	// ManageGrants: change who can open the vault.
 	ManageGrants
+	// RepairManifest: sign a new manifest over a quarantined vault
+	// (docs/protocol.md §7.6); a manager's decision, like grants.
+	RepairManifest
 )
 
 // Allows reports whether permission p allows action a.
@@ -23,7 +26,7 @@ func Allows(p store.Permission, a Action) bool {
 		return p >= store.PermView
 	case WriteItems:
 		return p >= store.PermEdit
-	case ManageGrants:
+	case ManageGrants, RepairManifest:
 		return p >= store.PermManage
 	}
 	return false

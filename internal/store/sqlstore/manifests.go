@@ -48,6 +48,20 @@ func (s *Store) putManifests(ctx context.Context, tx *sql.Tx, touched []string, 
 	return nil
 }
 
+func (s *Store) RepairManifest(ctx context.Context, m store.Manifest) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.putManifests(ctx, tx, []string{m.VaultID}, []store.Manifest{m}); err != nil {
+			return err
+		}
+		var orgID string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT org_id FROM vaults WHERE id = ?`), m.VaultID).Scan(&orgID); err != nil {
+			return err
+		}
+		_, err := s.seqAndEmit(ctx, tx, store.Event{Kind: store.EventVaultRepaired, OrgID: orgID, VaultID: m.VaultID})
+		return err
+	})
+}
+
 // manifestsFor reads the manifests of every vault the user can read.
 func (s *Store) manifestsFor(ctx context.Context, tx *sql.Tx, userID string) ([]store.Manifest, error) {
 	rows, err := tx.QueryContext(ctx, s.q(`SELECT vault_id, version, item_count, items_hash, signer_id, time, sig FROM vault_manifests

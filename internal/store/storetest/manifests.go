@@ -13,6 +13,7 @@ func init() {
 	extraTests = append(extraTests,
 		namedTest{"ManifestsFollowWrites", testManifests},
 		namedTest{"ConcurrentWritersSerialiseOnManifest", testConcurrentManifests},
+		namedTest{"RepairManifest", testRepairManifest},
 	)
 }
 
@@ -195,4 +196,34 @@ func testConcurrentManifests(t *testing.T, s store.Store) {
 		t.Fatalf("%d items stored, want %d", len(states), rounds)
 	}
 	wantManifest(t, s, a.ID, personal.ID, 1+rounds)
+}
+
+// testRepairManifest: a repairing manifest alone follows the same
+// compare-and-set as writes, and readers of the vault hear of it.
+func testRepairManifest(t *testing.T, s store.Store) {
+	a, personal := newAccount(t, s, "repairer@example.com")
+	_, _, cursor, err := s.Changes(ctx, a.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []uint64{1, 3, 5} {
+		wantManifestConflict(t, s.RepairManifest(ctx, manifest(personal.ID, v, a.ID)), personal.ID, 1)
+	}
+	wantManifest(t, s, a.ID, personal.ID, 1)
+	if err := s.RepairManifest(ctx, manifest(personal.ID, 2, a.ID)); err != nil {
+		t.Fatalf("RepairManifest: %v", err)
+	}
+	wantManifest(t, s, a.ID, personal.ID, 2)
+	wantManifestConflict(t, s.RepairManifest(ctx, manifest(personal.ID, 2, a.ID)), personal.ID, 2)
+	evs, _, err := s.EventsSince(ctx, a.ID, cursor, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 1 || evs[0].Kind != store.EventVaultRepaired || evs[0].VaultID != personal.ID {
+		t.Fatalf("events after a repair: %+v", evs)
+	}
+	b, _ := newAccount(t, s, "stranger@example.com")
+	if evs, _, err := s.EventsSince(ctx, b.ID, cursor, 100); err != nil || len(evs) != 0 {
+		t.Fatalf("a stranger hears of the repair: %+v %v", evs, err)
+	}
 }

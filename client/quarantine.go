@@ -1,0 +1,315 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/coffer-pm/coffer/internal/api"
+	"github.com/coffer-pm/coffer/internal/crypto"
+)
+
+// A verification failure is scoped to the object that failed (docs/protocol.md
+// §7.6): an organisation, group or vault whose data does not verify is
+// quarantined — none of its data is shown or used, and the user is told
+// what failed and who signed it — while everything else keeps working. A
+// vault whose keys and items verify but whose manifest does not (a bad or
+// missing signature, a validly signed manifest over the wrong items) can be
+// repaired by a manager, who signs a new manifest over the items as this
+// device verified them (RepairVault).
+
+// Kinds of quarantined objects.
+const (
+	KindOrg   = "organisation"
+	KindGroup = "group"
+	KindVault = "vault"
+)
+
+// Quarantine is an object whose data from the server failed verification.
+type Quarantine struct {
+	Kind  string // KindOrg, KindGroup or KindVault
+	ID    string
+	OrgID string // for groups and organisation vaults
+	// Name is the object's name as this client last verified it ("" if it
+	// never did), never a name from the data that failed.
+	Name string
+	// Reason says what failed, without secret data.
+	Reason string
+	// SignerID is the account that signed what failed, as the server
+	// named it (unverified), and Signer its roster-verified e-mail address
+	// when it is a member this client knows ("" otherwise).
+	SignerID string
+	Signer   string
+	// Repairable: the vault's keys and items verify and only its manifest
+	// does not; a member who manages the vault can repair it.
+	Repairable bool
+}
+
+// Label names the quarantined object for people: its kind and name (or id).
+func (q Quarantine) Label() string {
+	if q.Name != "" {
+		return fmt.Sprintf("%s %q", q.Kind, sanitize(q.Name, 80))
+	}
+	return q.Kind + " " + q.ID
+}
+
+// Describe is one line saying what is quarantined, why, and who signed it.
+func (q Quarantine) Describe() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s is quarantined: %s", q.Label(), sanitize(strings.TrimPrefix(q.Reason, ErrTampered.Error()+" "), 240))
+	switch {
+	case q.Signer != "":
+		fmt.Fprintf(&b, " (signed by %s)", sanitize(q.Signer, 120))
+	case q.SignerID != "":
+		fmt.Fprintf(&b, " (signed by account %s)", sanitize(q.SignerID, 40))
+	}
+	if q.Repairable {
+		b.WriteString("; a manager of the vault can repair it with `coffer vault repair`")
+	}
+	return b.String()
+}
+
+// QuarantineError is what Sync returns when some objects failed
+// verification: everything else was synced and can be used; the
+// quarantined objects' data is not. It is ErrTampered for errors.Is.
+type QuarantineError struct {
+	Quarantined []Quarantine
+}
+
+func (e *QuarantineError) Error() string {
+	parts := make([]string, len(e.Quarantined))
+	for i, q := range e.Quarantined {
+		parts[i] = q.Describe()
+	}
+	return "tampering detected; " + strings.Join(parts, "; ")
+}
+
+func (e *QuarantineError) Unwrap() error { return ErrTampered }
+
+// IsQuarantine reports whether err only says that some objects were
+// quarantined (the rest of the sync was applied).
+func IsQuarantine(err error) bool {
+	var qe *QuarantineError
+	return errors.As(err, &qe)
+}
+
+// heldVault is a quarantined vault whose keys opened: its verified items,
+// kept apart (never listed) for a repair.
+type heldVault struct {
+	vault  *Vault
+	served uint64 // the manifest version the server holds
+	items  []*Item
+}
+
+// Quarantined lists the objects the last sync quarantined: organisations
+// first, then groups, then vaults, each by label.
+func (s *Session) Quarantined() []Quarantine {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.quarantinedLocked()
+}
+
+func (s *Session) quarantinedLocked() []Quarantine {
+	out := make([]Quarantine, 0, len(s.quarantine))
+	for _, q := range s.quarantine {
+		out = append(out, q)
+	}
+	rank := map[string]int{KindOrg: 0, KindGroup: 1, KindVault: 2}
+	sort.Slice(out, func(i, j int) bool {
+		if rank[out[i].Kind] != rank[out[j].Kind] {
+			return rank[out[i].Kind] < rank[out[j].Kind]
+		}
+		return out[i].Label() < out[j].Label()
+	})
+	return out
+}
+
+func (s *Session) quarantineLocked(q Quarantine) {
+	if _, dup := s.quarantine[q.ID]; !dup {
+		s.quarantine[q.ID] = q
+	}
+}
+
+func (s *Session) isQuarantinedLocked(id string) bool {
+	_, ok := s.quarantine[id]
+	return ok
+}
+
+// knownName is the name this session last verified for an object, if any.
+// The caller holds s.mu; the maps of the sync in progress are checked
+// first, then those of the last verified sync.
+func (s *Session) knownName(kind, id string) string {
+	switch kind {
+	case KindOrg:
+		if o := s.prev.orgs[id]; o != nil {
+			return o.Name
+		}
+	case KindGroup:
+		if g := s.prev.groups[id]; g != nil {
+			return g.Name
+		}
+	case KindVault:
+		if v := s.vaults[id]; v != nil {
+			return v.Name
+		}
+		if v := s.prev.vaults[id]; v != nil {
+			return v.Name
+		}
+	}
+	return ""
+}
+
+// accountName is a member's roster-verified e-mail address ("" if this
+// session knows no member with that id). The caller holds s.mu.
+func (s *Session) accountName(userID string) string {
+	if userID == s.Profile.UserID {
+		return s.Profile.Email + " (you)"
+	}
+	for _, ms := range s.members {
+		if m, ok := ms[userID]; ok {
+			return m.Email
+		}
+	}
+	return ""
+}
+
+// quarantineVaultLocked quarantines a vault; the caller holds s.mu.
+func (s *Session) quarantineVaultLocked(v api.Vault, err error, signerID string, repairable bool) {
+	s.quarantineLocked(Quarantine{Kind: KindVault, ID: v.ID, OrgID: v.OrgID, Name: s.knownName(KindVault, v.ID), Reason: err.Error(),
+		SignerID: signerID, Signer: s.accountName(signerID), Repairable: repairable})
+}
+
+// quarantineError returns the sync's outcome: nil, or a QuarantineError
+// listing what was quarantined. The caller holds s.mu.
+func (s *Session) quarantineError() error {
+	if len(s.quarantine) == 0 {
+		return nil
+	}
+	return &QuarantineError{Quarantined: s.quarantinedLocked()}
+}
+
+// quarantinedVaultErr explains that ref names (or may be in) a quarantined
+// vault; nil if no vault is quarantined. The caller holds s.mu.
+func (s *Session) quarantinedLookupErr(what, ref string) error {
+	var qs []string
+	for _, q := range s.quarantinedLocked() {
+		qs = append(qs, q.Label())
+	}
+	if len(qs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s %q was not found among the data that verified (quarantined: %s): %w", what, sanitize(ref, 80), strings.Join(qs, ", "), ErrTampered)
+}
+
+// RepairVault restores a quarantined vault to the state this device
+// verified: it signs the vault's next manifest over its items exactly as
+// they verified (each item's head, head hash and trash state) and stores it
+// with PUT /vaults/{id}/manifest, which needs manage permission. It
+// refuses a vault whose keys or items did not verify (a manifest cannot
+// repair those) and a server that rolled the manifest back.
+func (s *Session) RepairVault(ctx context.Context, ref string) (*Vault, error) {
+	s.op.Lock()
+	defer s.op.Unlock()
+	s.mu.Lock()
+	var q Quarantine
+	var found bool
+	for _, c := range s.quarantine {
+		if c.Kind == KindVault && (c.ID == ref || (c.Name != "" && strings.EqualFold(c.Name, ref))) {
+			if found {
+				s.mu.Unlock()
+				return nil, fmt.Errorf("vault %q: %w", sanitize(ref, 80), ErrAmbiguous)
+			}
+			q, found = c, true
+		}
+	}
+	h := s.held[q.ID]
+	seen := s.manifestSeen[q.ID]
+	s.mu.Unlock()
+	switch {
+	case !found:
+		return nil, fmt.Errorf("vault %q is not quarantined (only a quarantined vault needs a repair): %w", sanitize(ref, 80), ErrNotFound)
+	case !q.Repairable || h == nil:
+		return nil, fmt.Errorf("%s cannot be repaired with a new manifest: %s", q.Label(), q.Reason)
+	case h.served+1 <= seen:
+		return nil, tampered("vault %s: the server holds manifest version %d, older than version %d this device saw (rollback); not repairing", q.ID, h.served, seen)
+	}
+	entries := make([]crypto.ManifestEntry, len(h.items))
+	for i, it := range h.items {
+		entries[i] = it.manifestEntry()
+	}
+	a, m, err := signManifest(s.id, s.Profile.UserID, h.vault.OrgID, h.vault.ID, h.served+1, entries, s.opt.now().UnixMilli())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.t.do(ctx, http.MethodPut, "/vaults/"+url.PathEscape(h.vault.ID)+"/manifest", api.ManifestRequest{Manifest: a}, nil); err != nil {
+		return nil, forbidden(err)
+	}
+	s.recordManifests(pendingManifest{a, m})
+	err = s.syncLocked(ctx)
+	s.mu.Lock()
+	v, ok := s.vaults[h.vault.ID]
+	s.mu.Unlock()
+	if !ok {
+		if err == nil {
+			err = fmt.Errorf("vault %s is still not readable after the repair", h.vault.ID)
+		}
+		return nil, err
+	}
+	c := *v
+	return &c, nil
+}
+
+// refresh syncs after one of the session's own writes: a quarantine found
+// on the way is not the write's failure (Quarantined lists it).
+func (s *Session) refresh(ctx context.Context) error {
+	if err := s.Sync(ctx); err != nil && !IsQuarantine(err) {
+		return err
+	}
+	return nil
+}
+
+// watchSync is Sync for Watch: a quarantine does not end the stream; each
+// newly quarantined object is told once, as a change of kind "quarantine".
+func (s *Session) watchSync(ctx context.Context) error {
+	err := s.Sync(ctx)
+	if err != nil && !IsQuarantine(err) {
+		return err
+	}
+	return nil
+}
+
+// flushQuarantineNotices reports objects quarantined since the last
+// report (and forgets those that recovered, so a relapse is told again).
+func (s *Session) flushQuarantineNotices(fn func(Change)) {
+	s.mu.Lock()
+	if s.toldQuarantine == nil {
+		s.toldQuarantine = map[string]bool{}
+	}
+	var out []Change
+	for _, q := range s.quarantinedLocked() {
+		if !s.toldQuarantine[q.ID] {
+			s.toldQuarantine[q.ID] = true
+			out = append(out, Change{Kind: "quarantine", VaultID: vaultIDOf(q), Text: q.Describe()})
+		}
+	}
+	for id := range s.toldQuarantine {
+		if _, still := s.quarantine[id]; !still {
+			delete(s.toldQuarantine, id)
+		}
+	}
+	s.mu.Unlock()
+	for _, c := range out {
+		fn(c)
+	}
+}
+
+func vaultIDOf(q Quarantine) string {
+	if q.Kind == KindVault {
+		return q.ID
+	}
+	return ""
+}

@@ -1,0 +1,164 @@
+package client_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"testing"
+
+	"github.com/coffer-pm/coffer/client"
+	"github.com/coffer-pm/coffer/internal/api"
+	"github.com/coffer-pm/coffer/internal/testserver"
+)
+
+// rawPost sends one authenticated API request as s, as an insider with the
+// raw API would, and returns the status.
+func rawPost(t *testing.T, url string, s *client.Session, path string, body any) int {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest(http.MethodPost, url+api.Prefix+path, bytes.NewReader(b))
+	req.Header.Set("Authorization", "Bearer "+s.Token())
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// mustQuarantine syncs s and wants exactly the vault vaultID quarantined.
+func mustQuarantine(t *testing.T, s *client.Session, vaultID string) client.Quarantine {
+	t.Helper()
+	err := s.Sync(ctx)
+	if !client.IsQuarantine(err) || !errors.Is(err, client.ErrTampered) {
+		t.Fatalf("%s: Sync = %v, want a quarantine", s.Profile.Email, err)
+	}
+	qs := s.Quarantined()
+	if len(qs) != 1 || qs[0].ID != vaultID || qs[0].Kind != client.KindVault {
+		t.Fatalf("%s: quarantined %+v, want vault %s alone", s.Profile.Email, qs, vaultID)
+	}
+	return qs[0]
+}
+
+// TestInsiderManifestQuarantinedAndRepaired is issue 13's finding 2 with a
+// validly signed but wrong manifest (the server cannot check its items
+// hash): an edit member trashes an item with a manifest over made-up
+// items. Every reader quarantines that vault alone — My Vault and the
+// other vaults keep working, the bad vault's items are not shown — and
+// says what failed and who signed it. View and edit members cannot repair;
+// the owner, who manages the vault, repairs it by signing a new manifest
+// over the items as they verified, and every reader sees the vault again.
+func TestInsiderManifestQuarantinedAndRepaired(t *testing.T) {
+	env := testserver.Start(t, nil, nil)
+	admin := signup(t, env.URL, "admin@acme.example")
+	mallory := signup(t, env.URL, "mallory@acme.example")
+	reader := signup(t, env.URL, "reader@acme.example")
+	o := company(t, admin, "Acme", mallory, reader)
+	ops, err := admin.CreateVault(ctx, o.ID, "Ops")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := admin.CreateVault(ctx, o.ID, "Other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range []struct {
+		v     *client.Vault
+		email string
+		perm  string
+	}{{ops, "mallory@acme.example", "edit"}, {ops, "reader@acme.example", "view"}, {other, "reader@acme.example", "view"}} {
+		if err := admin.GrantUser(ctx, g.v, g.email, g.perm); err != nil {
+			t.Fatalf("GrantUser: %v", err)
+		}
+	}
+	db, err := admin.CreateItem(ctx, ops.ID, "login", client.Content{Name: "db-prod", Login: &client.LoginFields{Password: "pw-db"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.CreateItem(ctx, other.ID, "note", client.Content{Name: "other-note"}); err != nil {
+		t.Fatal(err)
+	}
+	addLogin(t, reader, "reader-own", "pw-own")
+	for _, s := range []*client.Session{mallory, reader} {
+		if err := s.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// The attack: trash db-prod with a manifest that mallory signs validly
+	// over made-up items.
+	next := client.ManifestVersion(mallory, ops.ID) + 1
+	bad := client.SignManifestAs(mallory, o.ID, ops.ID, next, 7, bytes.Repeat([]byte{0xab}, 32))
+	if st := rawPost(t, env.URL, mallory, "/items/"+db.ID+"/trash", api.ManifestRequest{Manifest: bad}); st != http.StatusOK {
+		t.Fatalf("the insider's trash: HTTP %d", st)
+	}
+
+	for _, s := range []*client.Session{reader, admin} {
+		q := mustQuarantine(t, s, ops.ID)
+		if !q.Repairable || q.Signer != "mallory@acme.example" || q.Name != "Ops" {
+			t.Errorf("%s: quarantine %+v, want repairable, named Ops, signed by mallory", s.Profile.Email, q)
+		}
+		if _, err := s.FindItem("db-prod", false); !errors.Is(err, client.ErrTampered) {
+			t.Errorf("%s: db-prod in the quarantined vault: %v", s.Profile.Email, err)
+		}
+		if _, err := s.FindItem("db-prod", true); !errors.Is(err, client.ErrTampered) {
+			t.Errorf("%s: db-prod in the trash of the quarantined vault: %v", s.Profile.Email, err)
+		}
+		for _, v := range s.Vaults() {
+			if v.ID == ops.ID {
+				t.Errorf("%s: the quarantined vault is listed", s.Profile.Email)
+			}
+		}
+		if _, err := s.FindItem("other-note", false); err != nil {
+			t.Errorf("%s: another organisation vault stopped working: %v", s.Profile.Email, err)
+		}
+	}
+	if it, err := reader.FindItem("reader-own", false); err != nil || it.Content.Login.Password != "pw-own" {
+		t.Fatalf("My Vault stopped working: %v", err)
+	}
+	// My Vault keeps taking writes.
+	addLogin(t, reader, "reader-new", "pw-new")
+
+	// Only a manager repairs.
+	for _, s := range []*client.Session{reader, mallory} {
+		if s == mallory {
+			mustQuarantine(t, mallory, ops.ID)
+		}
+		if _, err := s.RepairVault(ctx, ops.ID); !errors.Is(err, client.ErrReadOnly) {
+			t.Fatalf("%s repairs: %v, want refused", s.Profile.Email, err)
+		}
+	}
+	if _, err := admin.RepairVault(ctx, "Ops"); err != nil {
+		t.Fatalf("owner's repair: %v", err)
+	}
+	for _, s := range []*client.Session{admin, reader, mallory} {
+		if err := s.Sync(ctx); err != nil {
+			t.Fatalf("%s after the repair: %v", s.Profile.Email, err)
+		}
+		it, err := s.FindItem("db-prod", true)
+		if err != nil || it.Content.Login.Password != "pw-db" {
+			t.Fatalf("%s: db-prod after the repair: %v", s.Profile.Email, err)
+		}
+	}
+	// A repaired vault takes writes again.
+	if _, err := admin.RestoreItem(ctx, mustFind(t, admin, "db-prod", true)); err != nil {
+		t.Fatalf("restore after the repair: %v", err)
+	}
+	if err := reader.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reader.FindItem("db-prod", false); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustFind(t *testing.T, s *client.Session, name string, trashed bool) *client.Item {
+	t.Helper()
+	it, err := s.FindItem(name, trashed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return it
+}
