@@ -139,6 +139,8 @@ func (a *app) unlockCommand() *cobra.Command {
 				if s, err = p.Relogin(cmd.Context(), pw, a.clientOptions()); err != nil {
 					return err
 				}
+			} else if client.IsQuarantine(err) {
+				a.noteQuarantined(s)
 			} else if err != nil {
 				fmt.Fprintf(a.stderr, "warning: unlocked offline; the server could not be reached (%s)\n", oneLine(err.Error()))
 			}

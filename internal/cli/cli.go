@@ -56,6 +56,9 @@ type app struct {
 	jsonOut       bool
 	stdinLine     *string // first line of stdin, read once
 	session       *client.Session
+	// quarantined is a session whose sync quarantined something; Main
+	// names what when the command ends.
+	quarantined *client.Session
 }
 
 // Main runs the CLI with args and returns the process exit code.
@@ -68,6 +71,16 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetErr(stderr)
 	err := root.ExecuteContext(context.Background())
 	a.saveMarks()
+	notices := a.quarantineNotices()
+	if err != nil && errors.Is(err, client.ErrTampered) && len(notices) > 0 {
+		// One line, as for every error: what failed, then what is
+		// quarantined and why.
+		err = fmt.Errorf("%w; %s", err, strings.Join(notices, "; "))
+		notices = nil
+	}
+	for _, n := range notices {
+		fmt.Fprintln(stderr, "coffer: warning: "+oneLine(n))
+	}
 	if err == nil {
 		return ExitOK
 	}

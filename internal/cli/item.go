@@ -217,7 +217,7 @@ func (a *app) itemAddCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := s.Sync(cmd.Context()); err != nil {
+			if err := a.sync(cmd, s); err != nil {
 				return err
 			}
 			v, err := s.FindVault(vault)
@@ -261,7 +261,36 @@ func (a *app) synced(cmd *cobra.Command) (*client.Session, error) {
 		s.SetMarks(m)
 	}
 	a.session = s
-	return s, s.Sync(cmd.Context())
+	return s, a.sync(cmd, s)
+}
+
+// sync syncs s. A quarantine (some organisation, group or vault failed
+// verification) is not the command's failure: the rest is usable, so the
+// command goes on and Main names each quarantined object when it ends; a
+// command that needs a quarantined vault or its items fails with exit
+// code 5.
+func (a *app) sync(cmd *cobra.Command, s *client.Session) error {
+	err := s.Sync(cmd.Context())
+	if client.IsQuarantine(err) {
+		a.noteQuarantined(s)
+		return nil
+	}
+	return err
+}
+
+// noteQuarantined remembers a session with quarantined objects, for Main.
+func (a *app) noteQuarantined(s *client.Session) { a.quarantined = s }
+
+// quarantineNotices describes each quarantined object, one line each.
+func (a *app) quarantineNotices() []string {
+	if a.quarantined == nil {
+		return nil
+	}
+	var out []string
+	for _, q := range a.quarantined.Quarantined() {
+		out = append(out, inert(q.Describe()))
+	}
+	return out
 }
 
 // saveMarks keeps the session's high-water marks for the next run.
@@ -316,7 +345,10 @@ func (a *app) itemListCommand() *cobra.Command {
 					o.Fields = nil
 					out = append(out, o)
 				}
-				return a.printJSON(out)
+				if err := a.printJSON(out); err != nil {
+					return err
+				}
+				return incompleteList(s, vaultID)
 			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "NAME\tTYPE\tUSERNAME\tID")
@@ -327,7 +359,10 @@ func (a *app) itemListCommand() *cobra.Command {
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", inert(it.Content.Name), it.Type, inert(user), it.ID)
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			return incompleteList(s, vaultID)
 		},
 	}
 	cmd.Flags().StringVar(&vault, "vault", "", "only this vault")
@@ -664,4 +699,23 @@ func maskIfSet(v string) string {
 		return ""
 	}
 	return masked
+}
+
+// incompleteList: a listing of every vault (vaultID "") printed only what
+// verified; when a vault is quarantined the command says so and exits with
+// ExitTampered, after printing the rest, so a script notices.
+func incompleteList(s *client.Session, vaultID string) error {
+	if vaultID != "" {
+		return nil
+	}
+	var names []string
+	for _, q := range s.Quarantined() {
+		if q.Kind == client.KindVault {
+			names = append(names, q.Label())
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return withCode(ExitTampered, fmt.Errorf("the list leaves out quarantined data (%s): %w", inert(strings.Join(names, ", ")), client.ErrTampered))
 }

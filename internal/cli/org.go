@@ -343,14 +343,24 @@ func (a *app) vaultCommand() *cobra.Command {
 		}),
 		a.simple("list", "List every vault you can open", 0, func(cmd *cobra.Command, s *client.Session, args []string) error {
 			type out struct {
-				ID         string `json:"id"`
-				Name       string `json:"name"`
-				OrgID      string `json:"org_id,omitempty"`
-				Permission string `json:"permission"`
+				ID          string `json:"id"`
+				Name        string `json:"name"`
+				OrgID       string `json:"org_id,omitempty"`
+				Permission  string `json:"permission"`
+				Quarantined bool   `json:"quarantined,omitempty"`
+				Reason      string `json:"reason,omitempty"`
 			}
 			res := []out{}
 			for _, v := range s.Vaults() {
-				res = append(res, out{v.ID, vaultLabel(v), v.OrgID, v.Permission})
+				res = append(res, out{ID: v.ID, Name: vaultLabel(v), OrgID: v.OrgID, Permission: v.Permission})
+			}
+			// Quarantined vaults are listed too, so that nothing silently
+			// disappears: with what failed, and no permission shown.
+			for _, q := range s.Quarantined() {
+				if q.Kind == client.KindVault {
+					res = append(res, out{ID: q.ID, Name: quarantineLabel(s, q), OrgID: q.OrgID, Permission: "-",
+						Quarantined: true, Reason: q.Describe()})
+				}
 			}
 			if a.jsonOut {
 				return a.printJSON(res)
@@ -358,9 +368,24 @@ func (a *app) vaultCommand() *cobra.Command {
 			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "VAULT\tPERMISSION\tID")
 			for _, v := range res {
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", inert(v.Name), v.Permission, v.ID)
+				name := v.Name
+				if v.Quarantined {
+					name += " [QUARANTINED]"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", inert(name), v.Permission, v.ID)
 			}
 			return tw.Flush()
+		}),
+		a.simple("repair VAULT", "Repair a quarantined vault: sign a new manifest over its items as they verified (managers)", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
+			v, err := s.RepairVault(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			if a.jsonOut {
+				return a.printJSON(map[string]string{"id": v.ID, "name": vaultLabel(v), "status": "repaired"})
+			}
+			fmt.Fprintf(a.stdout, "Repaired vault %q (%s): its readers see it again\n", inert(vaultLabel(v)), v.ID)
+			return nil
 		}),
 		grant, revoke,
 		a.simple("access VAULT", "Show who can open a vault", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
@@ -458,4 +483,21 @@ func (a *app) itemMoveCommand() *cobra.Command {
 	})
 	cmd.Flags().StringVar(&vault, "vault", "", "destination vault (ORG/NAME or id)")
 	return cmd
+}
+
+// quarantineLabel names a quarantined vault as vault list does (ORG/NAME,
+// My Vault, or its id when this client never verified its name).
+func quarantineLabel(s *client.Session, q client.Quarantine) string {
+	switch {
+	case q.OrgID == "":
+		return "My Vault"
+	case q.Name == "":
+		return q.ID
+	}
+	for _, o := range s.Orgs() {
+		if o.ID == q.OrgID {
+			return o.Name + "/" + q.Name
+		}
+	}
+	return q.Name
 }
