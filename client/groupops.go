@@ -213,10 +213,10 @@ func (s *Session) findGrantableGroup(ctx context.Context, orgID, ref string) (*G
 		if ag.ID != ref && !strings.EqualFold(name, ref) {
 			continue
 		}
-		manager, ok := s.members[orgID][ag.ManagerID]
+		creator, ok := s.signerKeys(orgID, keysSignerOf(ag))
 		keys := crypto.PublicKeys{Sign: ag.SignPub, KEM: ag.KEMPub}
-		if !ok || crypto.VerifyPublicKeys(crypto.RecipientGroup, ag.ID, keys, manager.Keys, ag.KeysSig) != nil {
-			return nil, tampered("group %s: keys not signed by a member manager", ag.ID)
+		if !ok || crypto.VerifyPublicKeys(crypto.RecipientGroup, ag.ID, keys, creator.Keys, ag.KeysSig) != nil {
+			return nil, tampered("group %s: keys not signed by its creator, a member of the organisation", ag.ID)
 		}
 		found = append(found, &Group{ID: ag.ID, OrgID: orgID, Name: name, ManagerID: ag.ManagerID, Private: ag.Private,
 			DefaultPermission: ag.DefaultPermission, Members: ag.Members, VaultID: ag.VaultID, keys: keys, epoch: ag.Epoch})

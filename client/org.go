@@ -90,11 +90,11 @@ func openMeta(key, box, ad []byte) (string, error) {
 // session lock: the keyring and each organisation's member list.
 type orgFetch struct {
 	keyring *keyring
-	members map[string][]api.Member
+	members map[string]api.Members
 }
 
 func (s *Session) fetchOrgs(ctx context.Context, orgs []api.Org) (*orgFetch, error) {
-	f := &orgFetch{keyring: &keyring{Orgs: map[string]pinnedOrg{}}, members: map[string][]api.Member{}}
+	f := &orgFetch{keyring: &keyring{Orgs: map[string]pinnedOrg{}}, members: map[string]api.Members{}}
 	if len(orgs) == 0 && s.keyringSeen == 0 {
 		return f, nil
 	}
@@ -110,7 +110,7 @@ func (s *Session) fetchOrgs(ctx context.Context, orgs []api.Org) (*orgFetch, err
 		if err := s.t.do(ctx, http.MethodGet, "/orgs/"+url.PathEscape(o.ID)+"/members", nil, &resp); err != nil {
 			return nil, err
 		}
-		f.members[o.ID] = resp.Members
+		f.members[o.ID] = resp
 	}
 	return f, nil
 }
@@ -139,7 +139,7 @@ func (s *Session) openOrgs(orgs []api.Org, f *orgFetch) {
 
 // openOrg checks one pinned organisation and opens it into s.orgs and
 // s.members. The caller holds s.mu.
-func (s *Session) openOrg(ao api.Org, pin pinnedOrg, memberList []api.Member) error {
+func (s *Session) openOrg(ao api.Org, pin pinnedOrg, memberList api.Members) error {
 	var err error
 	me := s.Profile.UserID
 	{
@@ -149,8 +149,8 @@ func (s *Session) openOrg(ao api.Org, pin pinnedOrg, memberList []api.Member) er
 		members := make([]crypto.RosterMember, 0, len(ao.Roster.Members))
 		inRoster := false
 		for _, m := range ao.Roster.Members {
-			members = append(members, crypto.RosterMember{UserID: m.UserID, Email: m.Email, Fingerprint: m.Fingerprint})
-			if m.UserID == me && crypto.Equal(m.Fingerprint, s.id.Public().Fingerprint()) {
+			members = append(members, crypto.RosterMember{UserID: m.UserID, Email: m.Email, Fingerprint: m.Fingerprint, Former: m.Former})
+			if m.UserID == me && !m.Former && crypto.Equal(m.Fingerprint, s.id.Public().Fingerprint()) {
 				inRoster = true
 			}
 		}
@@ -187,7 +187,7 @@ func (s *Session) openOrg(ao api.Org, pin pinnedOrg, memberList []api.Member) er
 		}
 		o := &Org{ID: ao.ID, Name: name, OwnerID: ao.OwnerID, Role: role, key: key, keyEpoch: ao.KeyEpoch,
 			rosterVersion: ao.Roster.Version, roster: ao.Roster.Members}
-		list, err := s.verifyMembers(o, memberList)
+		list, former, err := s.verifyMembers(o, memberList)
 		if err != nil {
 			return err
 		}
@@ -195,6 +195,10 @@ func (s *Session) openOrg(ao api.Org, pin pinnedOrg, memberList []api.Member) er
 		s.members[ao.ID] = map[string]Member{}
 		for _, m := range list {
 			s.members[ao.ID][m.UserID] = m
+		}
+		s.former[ao.ID] = map[string]Member{}
+		for _, m := range former {
+			s.former[ao.ID][m.UserID] = m
 		}
 	}
 	return nil
@@ -218,32 +222,59 @@ func (s *Session) Members(ctx context.Context, orgID string) ([]Member, error) {
 	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+url.PathEscape(orgID)+"/members", nil, &resp); err != nil {
 		return nil, err
 	}
-	return s.verifyMembers(o, resp.Members)
+	list, _, err := s.verifyMembers(o, resp)
+	return list, err
 }
 
-func (s *Session) verifyMembers(o *Org, list []api.Member) ([]Member, error) {
-	byID := map[string]api.Member{}
-	for _, m := range list {
-		byID[m.UserID] = m
+func (s *Session) verifyMembers(o *Org, resp api.Members) (current, former []Member, err error) {
+	byID := map[string]api.PublicKeys{}
+	for _, m := range resp.Members {
+		byID[m.UserID] = m.PublicKeys
 	}
-	out := make([]Member, 0, len(o.roster))
+	formerByID := map[string]api.PublicKeys{}
+	for _, k := range resp.Former {
+		formerByID[k.UserID] = k
+	}
+	current = make([]Member, 0, len(o.roster))
 	for _, rm := range o.roster {
 		m, ok := byID[rm.UserID]
+		if rm.Former {
+			m, ok = formerByID[rm.UserID]
+		}
 		if !ok {
-			return nil, tampered("organisation %s: the server withheld member %s", o.ID, rm.UserID)
+			return nil, nil, tampered("organisation %s: the server withheld member %s", o.ID, rm.UserID)
 		}
 		keys := crypto.PublicKeys{Sign: m.SignPub, KEM: m.KEMPub}
 		if !crypto.Equal(keys.Fingerprint(), rm.Fingerprint) || crypto.VerifyPublicKeys(crypto.RecipientUser, m.UserID, keys, keys, m.PublicKeysSig) != nil {
-			return nil, tampered("organisation %s: keys of member %s do not match the signed roster", o.ID, rm.Email)
+			return nil, nil, tampered("organisation %s: keys of member %s do not match the signed roster", o.ID, rm.Email)
 		}
 		role := "member"
-		if m.UserID == o.OwnerID {
+		switch {
+		case rm.Former:
+			role = "former"
+		case m.UserID == o.OwnerID:
 			role = "owner"
 		}
-		out = append(out, Member{UserID: m.UserID, Email: rm.Email, Name: m.Name, Role: role, Keys: keys})
+		mem := Member{UserID: m.UserID, Email: rm.Email, Name: m.Name, Role: role, Keys: keys}
+		if rm.Former {
+			former = append(former, mem)
+		} else {
+			current = append(current, mem)
+		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Email < out[j].Email })
-	return out, nil
+	sort.Slice(current, func(i, j int) bool { return current[i].Email < current[j].Email })
+	return current, former, nil
+}
+
+// signerKeys returns the pinned keys of a member or former member of an
+// organisation: what they signed while a member still verifies after they
+// leave (they receive nothing new). The caller holds s.mu.
+func (s *Session) signerKeys(orgID, userID string) (Member, bool) {
+	if m, ok := s.members[orgID][userID]; ok {
+		return m, true
+	}
+	m, ok := s.former[orgID][userID]
+	return m, ok
 }
 
 // memberKeys returns the roster-verified members of an organisation, as of
@@ -278,13 +309,19 @@ func (s *Session) openGroups(groups []api.Group) {
 func (s *Session) openGroup(o *Org, ag api.Group) error {
 	me := s.Profile.UserID
 	{
-		manager, ok := s.members[o.ID][ag.ManagerID]
-		if !ok {
+		if _, ok := s.members[o.ID][ag.ManagerID]; !ok {
 			return tampered("group %s: its manager is not a member of the organisation", ag.ID)
 		}
+		// The keys are signed by the group's creator, who may have left
+		// since (then the owner manages the group).
+		keysSigner := keysSignerOf(ag)
+		creator, ok := s.signerKeys(o.ID, keysSigner)
+		if !ok {
+			return tampered("group %s: its keys are signed by someone who was never a member of the organisation", ag.ID)
+		}
 		keys := crypto.PublicKeys{Sign: ag.SignPub, KEM: ag.KEMPub}
-		if crypto.VerifyPublicKeys(crypto.RecipientGroup, ag.ID, keys, manager.Keys, ag.KeysSig) != nil {
-			return tampered("group %s: keys not signed by its manager", ag.ID)
+		if crypto.VerifyPublicKeys(crypto.RecipientGroup, ag.ID, keys, creator.Keys, ag.KeysSig) != nil {
+			return tampered("group %s: keys not signed by its creator", ag.ID)
 		}
 		name, err := openMeta(o.key, ag.Meta, metaAD("coffer/v1/group-meta", o.ID, ag.ID))
 		if err != nil {
@@ -293,11 +330,17 @@ func (s *Session) openGroup(o *Org, ag api.Group) error {
 		g := &Group{ID: ag.ID, OrgID: o.ID, Name: name, ManagerID: ag.ManagerID, Private: ag.Private, DefaultPermission: ag.DefaultPermission,
 			Members: ag.Members, VaultID: ag.VaultID, keys: keys, epoch: ag.Epoch}
 		for _, w := range ag.Wraps {
-			if w.MemberID != me || w.Epoch != ag.Epoch || w.SignerID != ag.ManagerID {
+			// Group keys are wrapped by whoever managed the group then:
+			// its creator or its manager now.
+			if w.MemberID != me || w.Epoch != ag.Epoch || (w.SignerID != ag.ManagerID && w.SignerID != keysSigner) {
+				continue
+			}
+			signer, ok := s.signerKeys(o.ID, w.SignerID)
+			if !ok {
 				continue
 			}
 			c := crypto.KeyWrapContext{Kind: crypto.KindGroupKey, OrgID: o.ID, ObjectID: ag.ID, Epoch: w.Epoch, RecipientKind: crypto.RecipientUser, RecipientID: me}
-			seeds, err := crypto.OpenKey(s.id, manager.Keys, ag.ManagerID, c, w.Wrap, w.Sig, crypto.PrivateSeedsSize)
+			seeds, err := crypto.OpenKey(s.id, signer.Keys, w.SignerID, c, w.Wrap, w.Sig, crypto.PrivateSeedsSize)
 			if err != nil {
 				return tampered("group key of %s", ag.ID)
 			}
@@ -323,14 +366,13 @@ func (s *Session) openOrgVault(v api.Vault) error {
 		s.warn("ignored vault %s of an organisation this account does not accept", v.ID)
 		return nil
 	}
-	members := s.members[o.ID]
 	me := s.Profile.UserID
 	viaQuarantined := ""
 	for _, w := range v.Wraps {
 		if w.VaultID != v.ID || w.Epoch == 0 || w.Epoch > v.Epoch {
 			return tampered("key wrap of vault %s", v.ID)
 		}
-		signer, ok := members[w.SignerID]
+		signer, ok := s.signerKeys(o.ID, w.SignerID)
 		if !ok {
 			return tampered("key wrap of vault %s signed by someone outside the organisation", v.ID)
 		}
@@ -476,3 +518,11 @@ func (s *Session) FindGroup(orgID, ref string) (*Group, error) {
 }
 
 func newID() string { return uuid.NewString() }
+
+// keysSignerOf is the account that signed a group's keys: its creator.
+func keysSignerOf(ag api.Group) string {
+	if ag.KeysSignerID != "" {
+		return ag.KeysSignerID
+	}
+	return ag.ManagerID
+}

@@ -22,12 +22,19 @@ var ErrKeyMismatch = errors.New("SECURITY WARNING: the invitee's keys do not mat
 // ErrWrongCode: the confirmation code does not open any invitation.
 var ErrWrongCode = errors.New("wrong confirmation code")
 
+// rosterWith is o's roster with add confirmed (a former member confirmed
+// again becomes current) and drop turned into a former member: removed
+// members stay listed as former so that what they signed still verifies.
 func (s *Session) rosterWith(o *Org, add *Member, drop string) ([]api.RosterMember, []crypto.RosterMember) {
 	var out []api.RosterMember
 	for _, m := range o.roster {
-		if m.UserID != drop {
-			out = append(out, m)
+		switch {
+		case add != nil && m.UserID == add.UserID:
+			continue // listed again below, as a member
+		case m.UserID == drop:
+			m.Former = true
 		}
+		out = append(out, m)
 	}
 	if add != nil {
 		out = append(out, api.RosterMember{UserID: add.UserID, Email: strings.ToLower(add.Email), Fingerprint: add.Keys.Fingerprint()})
@@ -35,7 +42,7 @@ func (s *Session) rosterWith(o *Org, add *Member, drop string) ([]api.RosterMemb
 	sort.Slice(out, func(i, j int) bool { return out[i].UserID < out[j].UserID })
 	cm := make([]crypto.RosterMember, len(out))
 	for i, m := range out {
-		cm[i] = crypto.RosterMember{UserID: m.UserID, Email: m.Email, Fingerprint: m.Fingerprint}
+		cm[i] = crypto.RosterMember{UserID: m.UserID, Email: m.Email, Fingerprint: m.Fingerprint, Former: m.Former}
 	}
 	return out, cm
 }
@@ -266,7 +273,7 @@ func (s *Session) MembersAndInvitations(ctx context.Context, orgID string) ([]Me
 	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+url.PathEscape(o.ID)+"/members", nil, &resp); err != nil {
 		return nil, err
 	}
-	members, err := s.verifyMembers(o, resp.Members)
+	members, _, err := s.verifyMembers(o, resp)
 	if err != nil {
 		return nil, err
 	}

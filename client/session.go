@@ -57,6 +57,7 @@ type Session struct {
 	orgs        map[string]*Org
 	groups      map[string]*Group
 	members     map[string]map[string]Member // per organisation, roster-verified
+	former      map[string]map[string]Member // former members, per organisation, roster-verified
 	rosterSeen  map[string]uint64
 	keyringSeen uint64
 	reported    map[string]Item // Watch: item states last described
@@ -79,7 +80,7 @@ func newSession(p *Profile, ak []byte, id *crypto.Identity, t *transport, opt Op
 	return &Session{Profile: p, t: t, opt: opt, ak: ak, id: id,
 		vaultKeys: map[epochKey][]byte{}, vaults: map[string]*Vault{}, items: map[string]*Item{}, seen: map[string]uint64{},
 		manifests: map[string]crypto.Manifest{}, manifestSeen: map[string]uint64{},
-		orgs: map[string]*Org{}, groups: map[string]*Group{}, members: map[string]map[string]Member{}, rosterSeen: map[string]uint64{},
+		orgs: map[string]*Org{}, groups: map[string]*Group{}, members: map[string]map[string]Member{}, former: map[string]map[string]Member{}, rosterSeen: map[string]uint64{},
 		quarantine: map[string]Quarantine{}, held: map[string]*heldVault{}}
 }
 
@@ -89,6 +90,7 @@ type syncState struct {
 	orgs       map[string]*Org
 	groups     map[string]*Group
 	members    map[string]map[string]Member
+	former     map[string]map[string]Member
 	vaults     map[string]*Vault
 	items      map[string]*Item
 	quarantine map[string]Quarantine
@@ -96,11 +98,11 @@ type syncState struct {
 }
 
 func (s *Session) stateLocked() syncState {
-	return syncState{s.orgs, s.groups, s.members, s.vaults, s.items, s.quarantine, s.held}
+	return syncState{s.orgs, s.groups, s.members, s.former, s.vaults, s.items, s.quarantine, s.held}
 }
 
 func (s *Session) restoreLocked(p syncState) {
-	s.orgs, s.groups, s.members, s.vaults, s.items, s.quarantine, s.held = p.orgs, p.groups, p.members, p.vaults, p.items, p.quarantine, p.held
+	s.orgs, s.groups, s.members, s.former, s.vaults, s.items, s.quarantine, s.held = p.orgs, p.groups, p.members, p.former, p.vaults, p.items, p.quarantine, p.held
 }
 
 // Vault is a vault the user can open.
@@ -203,7 +205,7 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 		s.prev = syncState{}
 	}()
 	// Memberships and keys may have changed: re-check them from scratch.
-	s.orgs, s.groups, s.members = map[string]*Org{}, map[string]*Group{}, map[string]map[string]Member{}
+	s.orgs, s.groups, s.members, s.former = map[string]*Org{}, map[string]*Group{}, map[string]map[string]Member{}, map[string]map[string]Member{}
 	s.quarantine, s.held = map[string]Quarantine{}, map[string]*heldVault{}
 	s.openOrgs(resp.Orgs, fetched)
 	s.openGroups(resp.Groups)
@@ -358,7 +360,9 @@ func (s *Session) authorKeys(v *Vault, authorID string) (crypto.PublicKeys, erro
 		return s.id.Public(), nil
 	}
 	if v.Kind == "org" {
-		if m, ok := s.members[v.OrgID][authorID]; ok {
+		// A former member's revisions and manifests from before they
+		// left still verify (docs/protocol.md §14.2).
+		if m, ok := s.signerKeys(v.OrgID, authorID); ok {
 			return m.Keys, nil
 		}
 	}

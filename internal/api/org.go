@@ -16,6 +16,9 @@ type RosterMember struct {
 	UserID      string `json:"user_id"`
 	Email       string `json:"email"`
 	Fingerprint []byte `json:"fingerprint"`
+	// Former marks a removed member, kept so that what they signed while
+	// a member still verifies (docs/protocol.md §14.2).
+	Former bool `json:"former,omitempty"`
 }
 
 // Roster is the owner-signed list of confirmed members.
@@ -67,7 +70,10 @@ type Invitation struct {
 
 // Members is the answer to GET /orgs/{org}/members.
 type Members struct {
-	Members     []Member     `json:"members"`
+	Members []Member `json:"members"`
+	// Former are the roster's former members, with their public keys, so
+	// that clients can verify what they signed while members.
+	Former      []PublicKeys `json:"former,omitempty"`
 	Invitations []Invitation `json:"invitations,omitempty"` // owner only
 }
 
@@ -157,6 +163,7 @@ type Group struct {
 	ID                string    `json:"id"`
 	OrgID             string    `json:"org_id"`
 	ManagerID         string    `json:"manager_id"`
+	KeysSignerID      string    `json:"keys_signer_id"` // who signed keys_sig: the group's creator
 	Private           bool      `json:"private"`
 	DefaultPermission string    `json:"default_permission"`
 	Meta              []byte    `json:"meta"`

@@ -128,19 +128,39 @@ func (k InviteKeys) VerifyJoinMAC(m []byte, invitationID, orgID, email string, m
 	return nil
 }
 
-// RosterMember is one confirmed member in a signed roster.
+// RosterMember is one member in a signed roster: a confirmed member, or
+// (Former) one who was removed. Former members stay in the roster so that
+// what they signed while they were members — revisions, manifests, key
+// wraps, group keys — still verifies after they leave (docs/protocol.md
+// §14.2); they receive nothing new.
 type RosterMember struct {
 	UserID      string
 	Email       string
 	Fingerprint []byte
+	Former      bool
 }
 
+// rosterMsg is the signed roster: the confirmed members' triples sorted by
+// id, then — only if there are any — the field "former" followed by the
+// former members' triples sorted by id. A roster without former members
+// signs exactly as before; the two lists cannot be confused (a field count
+// of 3+3m is a roster without former members, 3+3m+1+3f one with).
 func rosterMsg(orgID string, version uint64, ownerID string, members []RosterMember) []byte {
 	sorted := append([]RosterMember(nil), members...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].UserID < sorted[j].UserID })
 	fields := [][]byte{[]byte(orgID), U64(version), []byte(ownerID)}
-	for _, m := range sorted {
-		fields = append(fields, []byte(m.UserID), []byte(strings.ToLower(m.Email)), m.Fingerprint)
+	for _, former := range []bool{false, true} {
+		n := 0
+		for _, m := range sorted {
+			if m.Former != former {
+				continue
+			}
+			if former && n == 0 {
+				fields = append(fields, []byte("former"))
+			}
+			n++
+			fields = append(fields, []byte(m.UserID), []byte(strings.ToLower(m.Email)), m.Fingerprint)
+		}
 	}
 	return Tuple("coffer/v1/roster", fields...)
 }
@@ -162,6 +182,11 @@ func VerifyRoster(owner PublicKeys, orgID string, version uint64, ownerID string
 	}
 	if version == 0 || !seen[ownerID] {
 		return ErrTampered
+	}
+	for _, m := range members {
+		if m.UserID == ownerID && m.Former {
+			return ErrTampered // the owner is never a former member
+		}
 	}
 	return Verify(owner, rosterMsg(orgID, version, ownerID, members), sig)
 }

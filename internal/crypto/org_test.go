@@ -67,21 +67,43 @@ func TestOrgTagAndRoster(t *testing.T) {
 		keys.VerifyOrgTag(tag, "other-org", "b", "owner", owner.Public()) != ErrTampered {
 		t.Fatal("organisation tag accepted a fake owner or organisation")
 	}
-	members := []RosterMember{{"owner", "o@example.com", owner.Public().Fingerprint()}, {"m1", "m1@example.com", fake.Public().Fingerprint()}}
+	members := []RosterMember{{UserID: "owner", Email: "o@example.com", Fingerprint: owner.Public().Fingerprint()}, {UserID: "m1", Email: "m1@example.com", Fingerprint: fake.Public().Fingerprint()}}
 	sig := owner.SignRoster("org", 2, "owner", members)
 	if err := VerifyRoster(owner.Public(), "org", 2, "owner", []RosterMember{members[1], members[0]}, sig); err != nil {
 		t.Fatalf("roster order should not matter: %v", err)
 	}
-	added := append(members, RosterMember{"m2", "m2@example.com", fake.Public().Fingerprint()})
+	added := append(members, RosterMember{UserID: "m2", Email: "m2@example.com", Fingerprint: fake.Public().Fingerprint()})
 	if VerifyRoster(owner.Public(), "org", 2, "owner", added, sig) != ErrTampered {
 		t.Fatal("roster with a member added by the server verified")
 	}
-	swapped := []RosterMember{members[0], {"m1", "m1@example.com", owner.Public().Fingerprint()}}
+	swapped := []RosterMember{members[0], {UserID: "m1", Email: "m1@example.com", Fingerprint: owner.Public().Fingerprint()}}
 	if VerifyRoster(owner.Public(), "org", 2, "owner", swapped, sig) != ErrTampered {
 		t.Fatal("roster with a swapped fingerprint verified")
 	}
 	if VerifyRoster(owner.Public(), "org", 1, "owner", members, sig) != ErrTampered {
 		t.Fatal("roster verified under another version")
+	}
+	// Former members are signed state too: a server cannot turn a member
+	// into a former one or back, or make the owner a former member.
+	withFormer := append(append([]RosterMember(nil), members...), RosterMember{UserID: "m0", Email: "m0@example.com", Fingerprint: fake.Public().Fingerprint(), Former: true})
+	fsig := owner.SignRoster("org", 3, "owner", withFormer)
+	if err := VerifyRoster(owner.Public(), "org", 3, "owner", withFormer, fsig); err != nil {
+		t.Fatalf("roster with a former member: %v", err)
+	}
+	flipped := append([]RosterMember(nil), withFormer...)
+	flipped[2].Former = false
+	if VerifyRoster(owner.Public(), "org", 3, "owner", flipped, fsig) != ErrTampered {
+		t.Fatal("a former member made current again by the server verified")
+	}
+	flipped = append([]RosterMember(nil), withFormer...)
+	flipped[1].Former = true
+	if VerifyRoster(owner.Public(), "org", 3, "owner", flipped, fsig) != ErrTampered {
+		t.Fatal("a member made former by the server verified")
+	}
+	ownerFormer := append([]RosterMember(nil), withFormer...)
+	ownerFormer[0].Former = true
+	if VerifyRoster(owner.Public(), "org", 4, "owner", ownerFormer, owner.SignRoster("org", 4, "owner", ownerFormer)) != ErrTampered {
+		t.Fatal("a roster with the owner as a former member verified")
 	}
 }
 

@@ -119,11 +119,7 @@ type vectors struct {
 	} `json:"invite"`
 	Roster struct {
 		Version uint64 `json:"version"`
-		Members []struct {
-			UserID      string `json:"user_id"`
-			Email       string `json:"email"`
-			Fingerprint hexb   `json:"fingerprint"`
-		} `json:"members"`
+		Members []rosterVector `json:"members"`
 		Sig hexb `json:"sig"` // by the identity above as owner
 	} `json:"roster"`
 	FileChunk struct {
@@ -241,15 +237,10 @@ func generate(t *testing.T, old *vectors) *vectors {
 
 	ro := &v.Roster
 	ro.Version = 3
-	ro.Members = append(ro.Members, struct {
-		UserID      string `json:"user_id"`
-		Email       string `json:"email"`
-		Fingerprint hexb   `json:"fingerprint"`
-	}{idv.UserID, "alice@example.com", id.Public().Fingerprint()}, struct {
-		UserID      string `json:"user_id"`
-		Email       string `json:"email"`
-		Fingerprint hexb   `json:"fingerprint"`
-	}{in.InvitationID, "intern@example.com", seq(HashSize, 0x11)})
+	ro.Members = append(ro.Members,
+		rosterVector{UserID: idv.UserID, Email: "alice@example.com", Fingerprint: id.Public().Fingerprint()},
+		rosterVector{UserID: in.InvitationID, Email: "intern@example.com", Fingerprint: seq(HashSize, 0x11)},
+		rosterVector{UserID: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", Email: "leaver@example.com", Fingerprint: seq(HashSize, 0x21), Former: true})
 	ro.Sig = id.SignRoster(in.OrgID, ro.Version, idv.UserID, rosterMembers(&v))
 
 	fc := &v.FileChunk
@@ -292,10 +283,18 @@ func vectorManifest(t *testing.T, v *vectors) Manifest {
 	return m
 }
 
+// rosterVector is one roster entry of the vectors.
+type rosterVector struct {
+	UserID      string `json:"user_id"`
+	Email       string `json:"email"`
+	Fingerprint hexb   `json:"fingerprint"`
+	Former      bool   `json:"former,omitempty"`
+}
+
 func rosterMembers(v *vectors) []RosterMember {
 	var out []RosterMember
 	for _, m := range v.Roster.Members {
-		out = append(out, RosterMember{UserID: m.UserID, Email: m.Email, Fingerprint: m.Fingerprint})
+		out = append(out, RosterMember{UserID: m.UserID, Email: m.Email, Fingerprint: m.Fingerprint, Former: m.Former})
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/coffer-pm/coffer/internal/api"
@@ -79,22 +80,31 @@ func (s *Server) checkKeyWrap(ctx context.Context, signerID string, c crypto.Key
 // checkRoster validates a roster the owner signed: the version must follow
 // the stored one, the members must be exactly want (user ids), each with the
 // account's e-mail and key fingerprint, and the owner's signature must verify.
-func (s *Server) checkRoster(ctx context.Context, o store.Org, r api.Roster, want []string) (store.Org, error) {
+// checkRoster checks a new roster signed by the owner: the next version,
+// listing exactly the members in want as confirmed members and exactly
+// those in former as former members, each with their account's e-mail
+// address and key fingerprint.
+func (s *Server) checkRoster(ctx context.Context, o store.Org, r api.Roster, want, former []string) (store.Org, error) {
 	if r.Version != o.RosterVersion+1 {
 		return o, errConflict(fmt.Sprintf("roster version must be %d; sync and retry", o.RosterVersion+1), 0)
 	}
-	if len(r.Members) != len(want) {
-		return o, errBadRequest("roster must list exactly the confirmed members")
+	if len(r.Members) != len(want)+len(former) {
+		return o, errBadRequest("roster must list exactly the confirmed members and the former members")
 	}
 	wantSet := map[string]bool{}
 	for _, id := range want {
+		wantSet[id] = false
+	}
+	for _, id := range former {
 		wantSet[id] = true
 	}
 	members := make([]crypto.RosterMember, 0, len(r.Members))
 	for _, m := range r.Members {
-		if !wantSet[m.UserID] {
-			return o, errBadRequest("roster must list exactly the confirmed members")
+		isFormer, ok := wantSet[m.UserID]
+		if !ok || isFormer != m.Former {
+			return o, errBadRequest("roster must list exactly the confirmed members and the former members")
 		}
+		delete(wantSet, m.UserID) // listed once
 		a, pub, err := s.accountKeys(ctx, m.UserID)
 		if err != nil {
 			return o, err
@@ -102,7 +112,7 @@ func (s *Server) checkRoster(ctx context.Context, o store.Org, r api.Roster, wan
 		if !strings.EqualFold(a.Email, m.Email) || !crypto.Equal(pub.Fingerprint(), m.Fingerprint) {
 			return o, errBadRequest("roster entry for %s does not match the account's e-mail address or keys", m.UserID)
 		}
-		members = append(members, crypto.RosterMember{UserID: m.UserID, Email: m.Email, Fingerprint: m.Fingerprint})
+		members = append(members, crypto.RosterMember{UserID: m.UserID, Email: m.Email, Fingerprint: m.Fingerprint, Former: m.Former})
 	}
 	_, owner, err := s.accountKeys(ctx, o.OwnerID)
 	if err != nil {
@@ -117,6 +127,22 @@ func (s *Server) checkRoster(ctx context.Context, o store.Org, r api.Roster, wan
 	}
 	o.RosterVersion, o.Roster, o.RosterSig = r.Version, data, r.Sig
 	return o, nil
+}
+
+// formerMembers lists the former members of o's current roster, except
+// those in but (a former member who is confirmed again is current).
+func formerMembers(o store.Org, but ...string) []string {
+	var roster []api.RosterMember
+	if len(o.Roster) > 0 && json.Unmarshal(o.Roster, &roster) != nil {
+		return nil
+	}
+	var out []string
+	for _, m := range roster {
+		if m.Former && !slices.Contains(but, m.UserID) {
+			out = append(out, m.UserID)
+		}
+	}
+	return out
 }
 
 func (s *Server) confirmedMembers(ctx context.Context, orgID string) ([]store.Member, error) {
@@ -148,7 +174,7 @@ func (s *Server) createOrg(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	o := store.Org{ID: req.ID, OwnerID: me, Meta: req.Meta, KeyEpoch: 1, CreatedAt: s.now()}
-	if o, err = s.checkRoster(r.Context(), o, req.Roster, []string{me}); err != nil {
+	if o, err = s.checkRoster(r.Context(), o, req.Roster, []string{me}, nil); err != nil {
 		return err
 	}
 	kw := req.KeyWrap
@@ -223,6 +249,16 @@ func (s *Server) orgMembers(w http.ResponseWriter, r *http.Request) error {
 	for _, m := range members {
 		out.Members = append(out.Members, api.Member{PublicKeys: api.PublicKeys{UserID: m.UserID, Email: m.Email, Name: m.Name,
 			SignPub: m.SignPub, KEMPub: m.KEMPub, PublicKeysSig: m.PublicKeysSig}, Role: m.Role, ConfirmedAt: m.ConfirmedAt})
+	}
+	for _, id := range formerMembers(o) {
+		acct, err := s.store.AccountByID(r.Context(), id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		out.Former = append(out.Former, publicKeysToAPI(acct))
 	}
 	if authz.AllowsOrg(role, authz.SeeInvitations) {
 		invs, err := s.store.OrgInvitations(r.Context(), o.ID)
@@ -499,7 +535,7 @@ func (s *Server) confirmInvitation(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if o, err = s.checkRoster(r.Context(), o, req.Roster, memberIDs(members, in.UserID)); err != nil {
+	if o, err = s.checkRoster(r.Context(), o, req.Roster, memberIDs(members, in.UserID), formerMembers(o, in.UserID)); err != nil {
 		return err
 	}
 	_, memberKeys, err := s.accountKeys(r.Context(), in.UserID)
@@ -574,7 +610,7 @@ func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) error {
 	if !found {
 		return errNotFound("member")
 	}
-	if o, err = s.checkRoster(r.Context(), o, req.Roster, rest); err != nil {
+	if o, err = s.checkRoster(r.Context(), o, req.Roster, rest, append(formerMembers(o), userID)); err != nil {
 		return err
 	}
 	if err := s.store.RemoveMember(r.Context(), o, userID); err != nil {

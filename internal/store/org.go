@@ -88,9 +88,12 @@ type Invitation struct {
 
 // Group is an organisation group or a private group.
 type Group struct {
-	ID                string
-	OrgID             string
-	ManagerID         string
+	ID        string
+	OrgID     string
+	ManagerID string
+	// KeysSignerID signed the group's public keys (its creator); the
+	// manager can change, the signature does not.
+	KeysSignerID      string
 	Private           bool
 	DefaultPermission Permission
 	Meta              []byte
@@ -144,6 +147,9 @@ type OrgStore interface {
 	// CancelInvitation cancels an invited or joined invitation.
 	CancelInvitation(ctx context.Context, id string, at time.Time) error
 	// RemoveMember removes a member from the organisation with a new
+	// roster. Groups the member managed get the organisation's owner as
+	// their manager, in the same transaction: a group never points at a
+	// non-member.
 	// roster: their groups, direct grants and key wraps in it go too.
 	RemoveMember(ctx context.Context, o Org, userID string) error
 

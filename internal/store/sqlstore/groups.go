@@ -7,13 +7,13 @@ import (
 	"github.com/coffer-pm/coffer/internal/store"
 )
 
-const groupColumns = `g.id, g.org_id, g.manager_id, g.private, g.default_permission, g.meta, g.sign_pub, g.kem_pub, g.keys_sig, g.epoch, COALESCE(g.vault_id, ''), g.created_at`
+const groupColumns = `g.id, g.org_id, g.manager_id, g.keys_signer_id, g.private, g.default_permission, g.meta, g.sign_pub, g.kem_pub, g.keys_sig, g.epoch, COALESCE(g.vault_id, ''), g.created_at`
 
 func scanGroup(row interface{ Scan(...any) error }) (store.Group, error) {
 	var g store.Group
 	var private, perm int
 	var created int64
-	err := row.Scan(&g.ID, &g.OrgID, &g.ManagerID, &private, &perm, &g.Meta, &g.SignPub, &g.KEMPub, &g.KeysSig, &g.Epoch, &g.VaultID, &created)
+	err := row.Scan(&g.ID, &g.OrgID, &g.ManagerID, &g.KeysSignerID, &private, &perm, &g.Meta, &g.SignPub, &g.KEMPub, &g.KeysSig, &g.Epoch, &g.VaultID, &created)
 	g.Private, g.DefaultPermission, g.CreatedAt = private != 0, store.Permission(perm), fromMS(created)
 	return g, err
 }
@@ -47,8 +47,8 @@ func (s *Store) CreateGroup(ctx context.Context, g store.Group, managerWrap stor
 		if g.VaultID != "" {
 			vaultID = g.VaultID
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO org_groups (id, org_id, manager_id, private, default_permission, meta, sign_pub, kem_pub, keys_sig, epoch, vault_id, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), g.ID, g.OrgID, g.ManagerID, boolInt(g.Private), int(g.DefaultPermission), g.Meta,
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO org_groups (id, org_id, manager_id, keys_signer_id, private, default_permission, meta, sign_pub, kem_pub, keys_sig, epoch, vault_id, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), g.ID, g.OrgID, g.ManagerID, g.ManagerID, boolInt(g.Private), int(g.DefaultPermission), g.Meta,
 			g.SignPub, g.KEMPub, g.KeysSig, g.Epoch, vaultID, ms(g.CreatedAt)); err != nil {
 			return err
 		}

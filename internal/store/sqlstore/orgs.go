@@ -291,7 +291,16 @@ func (s *Store) RemoveMember(ctx context.Context, o store.Org, userID string) er
 		if err := s.setRoster(ctx, tx, o); err != nil {
 			return err
 		}
-		if _, err := s.seqAndEmit(ctx, tx, store.Event{Kind: store.EventMemberRemoved, OrgID: o.ID, TargetUser: userID}); err != nil {
+		// The owner takes over the groups the member managed.
+		managed, err := s.stringsIn(ctx, tx, `SELECT id FROM org_groups WHERE org_id = ? AND manager_id = ? ORDER BY id`, o.ID, userID)
+		if err != nil {
+			return err
+		}
+		events := []store.Event{{Kind: store.EventMemberRemoved, OrgID: o.ID, TargetUser: userID}}
+		for _, g := range managed {
+			events = append(events, store.Event{Kind: store.EventGroupChanged, OrgID: o.ID, TargetGroup: g})
+		}
+		if _, err := s.seqAndEmit(ctx, tx, events...); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM org_members WHERE org_id = ? AND user_id = ? AND role = 'member'`), o.ID, userID)
@@ -300,6 +309,9 @@ func (s *Store) RemoveMember(ctx context.Context, o store.Org, userID string) er
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return sql.ErrNoRows
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE org_groups SET manager_id = ? WHERE org_id = ? AND manager_id = ?`), o.OwnerID, o.ID, userID); err != nil {
+			return err
 		}
 		for _, q := range []string{
 			`DELETE FROM group_members WHERE user_id = ? AND group_id IN (SELECT id FROM org_groups WHERE org_id = ?)`,

@@ -164,7 +164,14 @@ func (s *Store) nextSeq(ctx context.Context, tx *sql.Tx) (int64, error) {
 
 // strings runs a query that returns one text column.
 func (s *Store) strings(ctx context.Context, query string, args ...any) ([]string, error) {
-	rows, err := s.r.QueryContext(ctx, s.q(query), args...)
+	return s.stringsIn(ctx, s.r, query, args...)
+}
+
+// stringsIn is strings inside a transaction (or on any querier).
+func (s *Store) stringsIn(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, s.wrap(err)
 	}
