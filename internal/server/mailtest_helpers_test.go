@@ -143,4 +143,3 @@ func apiStatus(err error) int {
 	}
 	return 0
 }
-
