@@ -555,7 +555,8 @@ func (s *Session) sealRevision(item *Item, v *Vault, n uint64, prev []byte, newK
 	for _, f := range item.Content.Files {
 		fileIDs = append(fileIDs, f.ID)
 	}
-	return api.NewRevision{KeyEpoch: v.Epoch, Time: now, PrevHash: prev, Blob: blob, Sig: sig, FileIDs: fileIDs}, wraps, hash, nil
+	return api.NewRevision{KeyEpoch: v.Epoch, Time: now, PrevHash: prev, Blob: blob, Sig: sig,
+		KeyCommit: crypto.ItemKeyCommitment(item.itemKey), FileIDs: fileIDs}, wraps, hash, nil
 }
 
 // accept decrypts the server's answer to a write, which must be what we wrote.

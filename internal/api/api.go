@@ -204,6 +204,9 @@ type NewRevision struct {
 	PrevHash []byte `json:"prev_hash"`
 	Blob     []byte `json:"blob"`
 	Sig      []byte `json:"sig"`
+	// KeyCommit is the item key commitment the signature covers (§7.3):
+	// the server checks the signature with it before storing anything.
+	KeyCommit []byte `json:"key_commit"`
 	// FileIDs are the attachments this revision refers to (their keys and
 	// names are inside the blob); the server links them to the item.
 	FileIDs []string `json:"file_ids,omitempty"`

@@ -93,3 +93,15 @@ func OpenRevision(author PublicKeys, itemKey []byte, h RevisionHeader, blob, sig
 
 // ZeroHash is the PrevHash of revision 1.
 func ZeroHash() []byte { return make([]byte, HashSize) }
+
+// VerifyRevisionSignature checks a revision's signature without the item
+// key, given the key commitment the author claims (§7.3). The server uses
+// it to refuse a badly signed write before storing it; readers never rely
+// on it: they compute the commitment from the item key they unwrapped and
+// call OpenRevision, so a signed but wrong commitment still fails there.
+func VerifyRevisionSignature(author PublicKeys, h RevisionHeader, keyCommit, blob, sig []byte) error {
+	if !h.valid() || len(keyCommit) != KeySize {
+		return ErrTampered
+	}
+	return Verify(author, h.sigMsg(keyCommit, blob), sig)
+}

@@ -161,6 +161,9 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := verifyManifest(pub, "", manifest, "manifest"); err != nil {
+		return err
+	}
 	now := s.now()
 	authSalt := make([]byte, 16)
 	rand.Read(authSalt)

@@ -190,14 +190,14 @@ func (s *Server) purgeItem(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decode(w, r, &req); err != nil {
 		return err
 	}
-	it, _, err := s.itemFor(r, authz.WriteItems)
+	it, v, err := s.itemFor(r, authz.WriteItems)
 	if err != nil {
 		return err
 	}
 	if !it.Trashed {
 		return errConflict("only items in the trash can be purged; move it to the trash first", 0)
 	}
-	m, err := checkManifest("manifest", req.Manifest, it.VaultID, s.userID(r), false)
+	m, err := s.signedManifest(r, "manifest", req.Manifest, v, false)
 	if err != nil {
 		return err
 	}

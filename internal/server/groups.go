@@ -127,7 +127,7 @@ func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) error {
 		if !hasEpochFor(vaultWraps, crypto.RecipientUser, me, 1) || !hasEpochFor(vaultWraps, crypto.RecipientGroup, g.ID, 1) {
 			return errBadRequest("vault.wraps must wrap the vault key to you and to the group")
 		}
-		m, err := checkManifest("vault.manifest", req.Vault.Manifest, vault.ID, me, true)
+		m, err := s.signedManifest(r, "vault.manifest", req.Vault.Manifest, *vault, true)
 		if err != nil {
 			return err
 		}
@@ -310,7 +310,7 @@ func (s *Server) createOrgVault(w http.ResponseWriter, r *http.Request) error {
 	if !hasEpochFor(wraps, crypto.RecipientUser, me, 1) {
 		return errBadRequest("wraps must wrap the vault key to you")
 	}
-	m, err := checkManifest("manifest", req.Manifest, v.ID, me, true)
+	m, err := s.signedManifest(r, "manifest", req.Manifest, v, true)
 	if err != nil {
 		return err
 	}

@@ -142,8 +142,11 @@ func (s *Server) createItem(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	me := s.userID(r)
-	m, err := checkManifest("manifest", req.Manifest, v.ID, me, false)
+	m, err := s.signedManifest(r, "manifest", req.Manifest, v, false)
 	if err != nil {
+		return err
+	}
+	if err := s.signedRevision(r, req.Revision, v, req.ID, req.Type, 1); err != nil {
 		return err
 	}
 	it := store.Item{ID: req.ID, VaultID: v.ID, Type: req.Type, CreatedAt: s.now()}
@@ -195,8 +198,11 @@ func (s *Server) updateItem(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	me := s.userID(r)
-	m, err := checkManifest("manifest", req.Manifest, v.ID, me, false)
+	m, err := s.signedManifest(r, "manifest", req.Manifest, v, false)
 	if err != nil {
+		return err
+	}
+	if err := s.signedRevision(r, req.Revision, v, it.ID, it.Type, req.BaseRevision+1); err != nil {
 		return err
 	}
 	if _, err := s.store.UpdateItem(r.Context(), it.ID, req.BaseRevision, s.newRevision(req.Revision, it, me), wraps, m); err != nil {
@@ -222,12 +228,12 @@ func (s *Server) setTrashed(w http.ResponseWriter, r *http.Request, trashed bool
 	if err := s.decode(w, r, &req); err != nil {
 		return err
 	}
-	it, _, err := s.itemFor(r, authz.WriteItems)
+	it, v, err := s.itemFor(r, authz.WriteItems)
 	if err != nil {
 		return err
 	}
 	if it.Trashed != trashed {
-		m, err := checkManifest("manifest", req.Manifest, it.VaultID, s.userID(r), false)
+		m, err := s.signedManifest(r, "manifest", req.Manifest, v, false)
 		if err != nil {
 			return err
 		}
@@ -402,12 +408,15 @@ func (s *Server) moveItem(w http.ResponseWriter, r *http.Request) error {
 	if err := s.checkFileRefs(r, it.ID, to.ID, req.Revision.FileIDs); err != nil {
 		return err
 	}
+	if err := s.signedRevision(r, req.Revision, to, it.ID, it.Type, req.BaseRevision+1); err != nil {
+		return err
+	}
 	me := s.userID(r)
-	fromM, err := checkManifest("manifest", req.Manifest, from.ID, me, false)
+	fromM, err := s.signedManifest(r, "manifest", req.Manifest, from, false)
 	if err != nil {
 		return err
 	}
-	toM, err := checkManifest("to_manifest", req.ToManifest, to.ID, me, false)
+	toM, err := s.signedManifest(r, "to_manifest", req.ToManifest, to, false)
 	if err != nil {
 		return err
 	}

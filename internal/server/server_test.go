@@ -63,6 +63,8 @@ type fixture struct {
 	alice   *client.Session
 	bob     *client.Session
 	vault   string       // Alice's personal vault
+	aliceID  string
+	aliceKey *crypto.Identity // Alice's identity, to sign raw requests
 	item    *client.Item // Alice's item, revision 2
 	trashed *client.Item // Alice's item in the trash, revision 1
 }
@@ -82,6 +84,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f.vault = v.ID
+	f.aliceID, f.aliceKey = f.identity(t, f.alice.Token(), "alice@example.com")
 	f.item = f.createItem(t, "Bank")
 	if f.item, err = f.alice.UpdateItem(bg, f.item, client.Content{Name: "Bank", Notes: "second"}); err != nil || f.item.Revision != 2 {
 		t.Fatalf("UpdateItem = %+v, %v", f.item, err)
@@ -321,13 +324,64 @@ func newSignup(t *testing.T) api.SignupRequest {
 			WrappedAccountKey: wrappedAK, PrivateKeys: privateKeys},
 		PersonalVault: vaultID,
 		VaultKeyWrap:  api.VaultKeyWrap{VaultID: vaultID, Epoch: 1, RecipientKind: crypto.RecipientUser, RecipientID: userID, SignerID: userID, Wrap: wrap, Sig: sig},
-		Manifest:      api.Manifest{VaultID: vaultID, Version: 1, ItemsHash: randBytes(32), SignerID: userID, Time: time.Now().UnixMilli(), Sig: randBytes(64)},
+		Manifest:      signedManifest(t, id, userID, "", api.Manifest{VaultID: vaultID, Version: 1, ItemsHash: randBytes(32), SignerID: userID, Time: time.Now().UnixMilli()}),
 	}
 }
 
+// signedManifest signs m (its items hash may be made up: the server cannot
+// check it, readers do) as id, for a vault of orgID ("" for My Vault).
+func signedManifest(t *testing.T, id *crypto.Identity, userID, orgID string, m api.Manifest) api.Manifest {
+	t.Helper()
+	sig, err := crypto.SignManifest(id, crypto.Manifest{OrgID: orgID, VaultID: m.VaultID, Version: m.Version, Count: m.Count,
+		ItemsHash: m.ItemsHash, SignerID: userID, Time: uint64(m.Time)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Sig = sig
+	return m
+}
+
+// identity opens the identity of an account made by the client core, from
+// its password, as the client does at unlock: raw requests in these tests
+// are then signed like a real client's.
+func (f *fixture) identity(t *testing.T, token, email string) (string, *crypto.Identity) {
+	t.Helper()
+	var acct api.Account
+	f.send(t, "GET", "/account", token, nil).decodeOK(t, http.StatusOK, &acct)
+	kdf := crypto.KDFParams{Algorithm: acct.KDF.Algorithm, Time: acct.KDF.Time, Memory: acct.KDF.Memory, Threads: acct.KDF.Threads, Salt: acct.KDF.Salt}
+	mk, err := crypto.DeriveMasterKeys([]byte("pw of "+email), email, kdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ak, err := crypto.UnwrapAccountKey(mk.KEK, acct.Keys.WrappedAccountKey, acct.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := crypto.OpenPrivateKeys(ak, acct.Keys.PrivateKeys, acct.UserID, crypto.PublicKeys{Sign: acct.Keys.SignPub, KEM: acct.Keys.KEMPub})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return acct.UserID, id
+}
+
+// sign seals a raw revision as Alice, revision n of item (type typ) in her
+// vault, under a fresh item key (its wrap in these tests is made up:
+// readers would refuse it; the server can only check the signature).
+func (f *fixture) sign(t *testing.T, nr *api.NewRevision, item, typ string, n uint64) {
+	t.Helper()
+	ik := crypto.NewKey()
+	h := crypto.RevisionHeader{VaultID: f.vault, ItemID: item, Revision: n, KeyEpoch: nr.KeyEpoch, Type: typ,
+		AuthorID: f.aliceID, Time: uint64(nr.Time), PrevHash: nr.PrevHash}
+	var err error
+	if nr.Blob, nr.Sig, _, err = crypto.SealRevision(f.aliceKey, ik, h, randBytes(150)); err != nil {
+		t.Fatal(err)
+	}
+	nr.KeyCommit = crypto.ItemKeyCommitment(ik)
+}
+
 // nextManifest returns a well-formed next manifest of vault for the
-// token's account. The server checks a manifest's shape, signer and
-// version, never its hash or signature (readers do), so random bytes pass.
+// token's account (Alice's is signed; the server checks the signature but
+// cannot check the items hash, so made-up bytes pass).
 func (f *fixture) nextManifest(t *testing.T, token, vault string) api.Manifest {
 	t.Helper()
 	var acct api.Account
@@ -336,8 +390,12 @@ func (f *fixture) nextManifest(t *testing.T, token, vault string) api.Manifest {
 	f.send(t, "GET", "/sync", token, nil).decodeOK(t, http.StatusOK, &s)
 	for _, v := range s.Vaults {
 		if v.ID == vault && v.Manifest != nil {
-			return api.Manifest{VaultID: vault, Version: v.Manifest.Version + 1, Count: v.Manifest.Count, ItemsHash: randBytes(32),
+			m := api.Manifest{VaultID: vault, Version: v.Manifest.Version + 1, Count: v.Manifest.Count, ItemsHash: randBytes(32),
 				SignerID: acct.UserID, Time: time.Now().UnixMilli(), Sig: randBytes(64)}
+			if acct.UserID == f.aliceID {
+				m = signedManifest(t, f.aliceKey, f.aliceID, v.OrgID, m)
+			}
+			return m
 		}
 	}
 	t.Fatalf("vault %s has no manifest for this account", vault)
@@ -430,10 +488,13 @@ func (f *fixture) testDecode(t *testing.T) {
 	signup := newSignup(t)
 	target := f.createItem(t, "Decode target")
 	create := newItem(f.vault)
+	f.sign(t, &create.Revision, create.ID, create.Type, 1)
 	create.Manifest = f.nextManifest(t, f.alice.Token(), f.vault)
 	update := newUpdate(1)
+	f.sign(t, &update.Revision, target.ID, target.Type, 2)
 	update.Manifest = f.nextManifest(t, f.alice.Token(), f.vault)
 	update.Manifest.Version++ // after the create, sent first
+	update.Manifest = signedManifest(t, f.aliceKey, f.aliceID, "", update.Manifest)
 	for _, e := range []endpoint{
 		{"signup", "POST", "/accounts", "", signup, http.StatusCreated, "application/json; charset=utf-8", "kdf.memory", "auth_key", f.noAccount(signup)},
 		{"create", "POST", "/vaults/" + f.vault + "/items", f.alice.Token(), create, http.StatusCreated, "Application/JSON", "revision.key_epoch", "revision.sig", f.noItem(create.ID)},
@@ -561,6 +622,7 @@ func (f *fixture) testCreateItem(t *testing.T) {
 	})
 	t.Run("duplicate id", func(t *testing.T) {
 		req := newItem(f.vault)
+		f.sign(t, &req.Revision, req.ID, req.Type, 1)
 		req.Manifest = f.nextManifest(t, f.alice.Token(), f.vault)
 		f.send(t, "POST", "/vaults/"+f.vault+"/items", f.alice.Token(), req).decodeOK(t, http.StatusCreated, nil)
 		check := f.itemUnchanged(t, req.ID)
@@ -597,6 +659,7 @@ func (f *fixture) testUpdateItem(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if c.req.Manifest.VaultID == "" && c.code == api.CodeConflict {
+				f.sign(t, &c.req.Revision, c.item.ID, c.item.Type, c.req.BaseRevision+1)
 				c.req.Manifest = f.nextManifest(t, f.alice.Token(), f.vault)
 			}
 			check := f.itemUnchanged(t, c.item.ID)
@@ -624,9 +687,13 @@ func (f *fixture) testUpdateItem(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			req := newUpdate(2)
+			f.sign(t, &req.Revision, f.item.ID, f.item.Type, 3)
 			req.Manifest = f.nextManifest(t, f.alice.Token(), f.vault)
 			want := req.Manifest.Version - 1
 			c.edit(&req.Manifest)
+			if c.status == http.StatusConflict {
+				req.Manifest = signedManifest(t, f.aliceKey, f.aliceID, "", req.Manifest)
+			}
 			check := f.itemUnchanged(t, f.item.ID)
 			wantError(t, f.send(t, "PUT", "/items/"+f.item.ID, f.alice.Token(), req), c.status, c.code, c.msg)
 			check(t)
