@@ -188,13 +188,19 @@ func (s *Server) verifyEmail(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if v.FailedAttempts >= maxVerifyFails {
+	// Count the attempt before comparing, atomically, so that concurrent
+	// guesses cannot exceed the limit; a right code removes the row.
+	n, err := s.store.CountVerificationAttempt(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return wrong
+	}
+	if err != nil {
+		return err
+	}
+	if n > maxVerifyFails {
 		return &httpError{http.StatusTooManyRequests, api.CodeRateLimited, "too many wrong codes; start again (sign up again, or coffer account verify without a code)", 0}
 	}
 	if !crypto.Equal(s.verifyCodeHash(id, digits), v.CodeHash) {
-		if _, err := s.store.RecordFailedVerification(ctx, id); err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
 		return wrong
 	}
 	if len(v.Signup) == 0 {

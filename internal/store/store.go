@@ -260,8 +260,10 @@ type Store interface {
 	PutEmailVerification(ctx context.Context, v EmailVerification, replace bool, now time.Time) error
 	EmailVerification(ctx context.Context, id string) (EmailVerification, error)
 	DeleteEmailVerification(ctx context.Context, id string) error
-	// RecordFailedVerification counts a wrong code and returns the new count.
-	RecordFailedVerification(ctx context.Context, id string) (int, error)
+	// CountVerificationAttempt counts one attempt at the code and returns
+	// the new count; counting before comparing keeps concurrent guesses
+	// within the limit.
+	CountVerificationAttempt(ctx context.Context, id string) (int, error)
 	// CompleteSignup deletes the verification id and creates the account
 	// (as CreateAccount) in one transaction; ErrNotFound if the
 	// verification is gone, ErrExists if the e-mail or an id is taken.

@@ -43,7 +43,7 @@ func (s *Store) DeleteEmailVerification(ctx context.Context, id string) error {
 	return s.wrap(err)
 }
 
-func (s *Store) RecordFailedVerification(ctx context.Context, id string) (int, error) {
+func (s *Store) CountVerificationAttempt(ctx context.Context, id string) (int, error) {
 	var n int
 	err := s.w.QueryRowContext(ctx, s.q(`UPDATE email_verifications SET failed_attempts = failed_attempts + 1 WHERE id = ? RETURNING failed_attempts`), id).Scan(&n)
 	return n, s.wrap(err)

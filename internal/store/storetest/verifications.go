@@ -29,8 +29,8 @@ func testEmailVerifications(t *testing.T, s store.Store) {
 		t.Fatalf("EmailVerification: %+v %v", got, err)
 	}
 	for want := 1; want <= 2; want++ {
-		if n, err := s.RecordFailedVerification(ctx, v.ID); err != nil || n != want {
-			t.Fatalf("RecordFailedVerification: %d %v", n, err)
+		if n, err := s.CountVerificationAttempt(ctx, v.ID); err != nil || n != want {
+			t.Fatalf("CountVerificationAttempt: %d %v", n, err)
 		}
 	}
 	a := store.Account{ID: v.ID, Email: "new@example.com", Name: "New",
