@@ -58,15 +58,15 @@ func testConfig() server.Config {
 // Alice has an item at revision 2 and a trashed item at revision 1; Bob
 // has nothing of his own and is the intruder.
 type fixture struct {
-	env     *testserver.Env
-	hc      *http.Client
-	alice   *client.Session
-	bob     *client.Session
-	vault   string       // Alice's personal vault
+	env      *testserver.Env
+	hc       *http.Client
+	alice    *client.Session
+	bob      *client.Session
+	vault    string // Alice's personal vault
 	aliceID  string
 	aliceKey *crypto.Identity // Alice's identity, to sign raw requests
-	item    *client.Item // Alice's item, revision 2
-	trashed *client.Item // Alice's item in the trash, revision 1
+	item     *client.Item     // Alice's item, revision 2
+	trashed  *client.Item     // Alice's item in the trash, revision 1
 }
 
 func newFixture(t *testing.T) *fixture {
