@@ -9,6 +9,7 @@ ALTER TABLE accounts ADD COLUMN email_verified_at {{int}} NOT NULL DEFAULT 0;
 ALTER TABLE invite_batches ADD COLUMN inviter_id TEXT NOT NULL DEFAULT '';
 CREATE INDEX invite_batches_inviter ON invite_batches(inviter_id, created_at);
 CREATE INDEX invitations_org_created ON invitations(org_id, created_at);
+CREATE INDEX invitations_batch ON invitations(batch_id);
 
 -- Open e-mail verifications: a pending sign-up (signup holds the sign-up
 -- request: public keys and ciphertext only) or an existing account's
@@ -27,6 +28,7 @@ CREATE INDEX email_verifications_expires ON email_verifications(expires_at);
 
 -- +goose Down
 DROP TABLE email_verifications;
+DROP INDEX invitations_batch;
 DROP INDEX invitations_org_created;
 DROP INDEX invite_batches_inviter;
 ALTER TABLE invite_batches DROP COLUMN inviter_id;
