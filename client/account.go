@@ -96,8 +96,12 @@ func Signup(ctx context.Context, server, email, name string, password []byte, op
 		Manifest:      manifest,
 	}
 	t := newTransport(server, opt.HTTPClient)
-	if err := t.do(ctx, http.MethodPost, "/accounts", req, nil); err != nil {
+	var resp api.SignupResponse
+	if err := t.do(ctx, http.MethodPost, "/accounts", req, &resp); err != nil {
 		return nil, err
+	}
+	if resp.Verification == api.VerificationMailed {
+		return nil, &VerificationNeededError{Server: t.base, UserID: userID, Email: email}
 	}
 	p := &Profile{Server: t.base, UserID: userID, Email: email, Name: name, KDF: kdf, Keys: req.Keys}
 	s, err := p.login(ctx, mk, opt)

@@ -170,7 +170,7 @@ func (s *Session) Invite(ctx context.Context, orgID string, emails []string) (*I
 	}
 	req := api.InviteRequest{BatchID: batch, VerifierHash: crypto.VerifierHash(keys.Verifier),
 		OrgTag: keys.OrgTag(o.ID, batch, s.Profile.UserID, s.id.Public()), Details: detailBox, SealedCode: sealedCode,
-		Invitations: invs, JoinURL: s.Profile.Server}
+		Invitations: invs}
 	var resp api.InviteResponse
 	if err := s.t.do(ctx, http.MethodPost, "/orgs/"+url.PathEscape(o.ID)+"/invitations", req, &resp); err != nil {
 		return nil, err
@@ -260,6 +260,7 @@ type MemberView struct {
 	State        string // owner, confirmed, joined, invited, cancelled
 	InvitationID string
 	Fingerprint  string
+	Locked       bool // invited, but the wrong-code attempts are used up: re-issue it
 }
 
 // MembersAndInvitations lists confirmed members (roster-verified) and, for
@@ -289,7 +290,7 @@ func (s *Session) MembersAndInvitations(ctx context.Context, orgID string) ([]Me
 		if in.State == "confirmed" {
 			continue // listed as a member
 		}
-		out = append(out, MemberView{Email: in.Email, UserID: in.UserID, State: in.State, InvitationID: in.ID})
+		out = append(out, MemberView{Email: in.Email, UserID: in.UserID, State: in.State, InvitationID: in.ID, Locked: in.Locked})
 	}
 	return out, nil
 }

@@ -4,14 +4,11 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
-	smtpmock "github.com/mocktools/go-smtp-mock/v2"
 
 	"github.com/coffer-pm/coffer/internal/store/pgtest"
 )
@@ -320,29 +317,22 @@ func TestOnboardingScenario(t *testing.T) {
 }
 
 // TestInvitationMail: with --smtp-url, invitees get an e-mail with a Join
-// link (and no code) from a real SMTP server on loopback.
+// link (and no code) from a real SMTP server on loopback. Accounts prove
+// their address first (verifiedUser), so each invitee's mailbox starts with
+// nothing: invitations go to addresses without accounts here.
 func TestInvitationMail(t *testing.T) {
-	smtp := smtpmock.New(smtpmock.ConfigurationAttr{HostAddress: "127.0.0.1", MultipleMessageReceiving: true})
-	if err := smtp.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer smtp.Stop()
-	srv := startServer(t, "--smtp-url", fmt.Sprintf("smtp://127.0.0.1:%d?from=coffer@contoso.example&tls=none", smtp.PortNumber()),
-		"--public-url", "https://vault.contoso.example")
-	owner := user(t, srv, "owner@contoso.example")
+	smtp := startSMTP(t)
+	srv := startServer(t, smtpFlags(smtp)...)
+	owner := verifiedUser(t, srv, smtp, "owner@contoso.example")
 	owner.ok("", "org", "create", "Contoso")
 	out := owner.ok("", "org", "invite", "Contoso", "new1@contoso.example", "new2@contoso.example")
 	if !strings.Contains(out, "e-mails with a Join link were sent to 2") {
 		t.Fatalf("invite output:\n%s", out)
 	}
 	code := codeRe.FindStringSubmatch(out)[1]
-	msgs, err := smtp.WaitForMessages(2, 10*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range msgs {
-		body := m.MsgRequest()
-		if !strings.Contains(body, "https://vault.contoso.example/join?org=") || strings.Contains(body, code) ||
+	for _, to := range []string{"new1@contoso.example", "new2@contoso.example"} {
+		body := waitMails(t, smtp, to, 1)[0]
+		if !strings.Contains(body, "https://vault.contoso.example/join?") || strings.Contains(body, code) ||
 			strings.Contains(body, strings.ReplaceAll(code, "-", "")) {
 			t.Fatalf("invitation mail:\n%s", body)
 		}

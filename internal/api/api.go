@@ -31,6 +31,9 @@ const (
 	CodeRateLimited      = "rate_limited"
 	CodeUnavailable      = "unavailable"
 	CodeInternal         = "internal"
+	// CodeEmailUnverified (403): the server sends e-mail and the account
+	// has not proved its address yet (POST /account/verification).
+	CodeEmailUnverified = "email_unverified"
 )
 
 // KDF are an account's Argon2id parameters (memory in KiB).
@@ -92,10 +95,22 @@ type ManifestRequest struct {
 	Manifest Manifest `json:"manifest"`
 }
 
-// SignupResponse answers a sign-up.
+// SignupResponse answers a sign-up. Verification is "mailed" when the
+// server sends e-mail: the account exists only once the code mailed to the
+// address is sent to POST /accounts/{user_id}/verify (status 202; the
+// answer is the same whether or not the address already has an account).
 type SignupResponse struct {
 	UserID        string `json:"user_id"`
 	PersonalVault string `json:"personal_vault_id"`
+	Verification  string `json:"verification,omitempty"`
+}
+
+// VerificationMailed is SignupResponse.Verification when a code was mailed.
+const VerificationMailed = "mailed"
+
+// VerifyEmailRequest carries the code mailed to an address.
+type VerifyEmailRequest struct {
+	Code string `json:"code"`
 }
 
 // PreloginRequest asks for an account's KDF parameters.

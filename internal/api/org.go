@@ -66,6 +66,9 @@ type Invitation struct {
 	MemberKeys *PublicKeys `json:"member_keys,omitempty"`
 	SealedCode []byte      `json:"sealed_code,omitempty"`
 	CreatedAt  time.Time   `json:"created_at"`
+	// Locked: the invitee used up the wrong-code attempts; re-issue it
+	// (cancel and invite again with a fresh code).
+	Locked bool `json:"locked,omitempty"`
 }
 
 // Members is the answer to GET /orgs/{org}/members.
@@ -91,7 +94,9 @@ type InviteRequest struct {
 	Details      []byte          `json:"details"`
 	SealedCode   []byte          `json:"sealed_code"`
 	Invitations  []NewInvitation `json:"invitations"`
-	JoinURL      string          `json:"join_url,omitempty"` // base of the link in the e-mail
+	// JoinURL is ignored (accepted for older clients): links in e-mail
+	// are built only from the server's configured --public-url.
+	JoinURL string `json:"join_url,omitempty"`
 }
 
 // Mail delivery outcomes of an invitation.

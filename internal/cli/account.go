@@ -53,6 +53,10 @@ func (a *app) signupCommand() *cobra.Command {
 				return err
 			}
 			s, err := client.Signup(cmd.Context(), server, email, name, pw, a.clientOptions())
+			var vn *client.VerificationNeededError
+			if errors.As(err, &vn) {
+				return a.signupPending(vn)
+			}
 			if err != nil {
 				return err
 			}

@@ -163,6 +163,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.serveCommand(),
 		a.versionCommand(),
 		a.signupCommand(),
+		a.accountCommand(),
 		a.loginCommand(),
 		a.unlockCommand(),
 		a.lockCommand(),

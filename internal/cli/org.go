@@ -64,17 +64,22 @@ func (a *app) orgCommand() *cobra.Command {
 					UserID      string `json:"user_id,omitempty"`
 					State       string `json:"state"`
 					Fingerprint string `json:"fingerprint,omitempty"`
+					Locked      bool   `json:"locked,omitempty"`
 				}
 				res := []out{}
 				for _, m := range list {
-					res = append(res, out{m.Email, m.Name, m.UserID, m.State, m.Fingerprint})
+					res = append(res, out{m.Email, m.Name, m.UserID, m.State, m.Fingerprint, m.Locked})
 				}
 				return a.printJSON(res)
 			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "EMAIL\tSTATE\tNAME\tFINGERPRINT")
 			for _, m := range list {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", inert(m.Email), m.State, inert(m.Name), m.Fingerprint)
+				state := m.State
+				if m.Locked {
+					state += " (locked: too many wrong codes; re-issue with coffer org invite --reissue)"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", inert(m.Email), state, inert(m.Name), m.Fingerprint)
 			}
 			return tw.Flush()
 		}),
@@ -131,7 +136,8 @@ func (a *app) simple(use, short string, nargs int, run func(*cobra.Command, *cli
 }
 
 func (a *app) orgInviteCommand() *cobra.Command {
-	return a.simple("invite ORG EMAIL...", "Invite 1–50 people; prints the confirmation code once", -2, func(cmd *cobra.Command, s *client.Session, args []string) error {
+	var reissue bool
+	cmd := a.simple("invite ORG EMAIL...", "Invite 1–50 people; prints the confirmation code once", -2, func(cmd *cobra.Command, s *client.Session, args []string) error {
 		if len(args)-1 > client.MaxInvites {
 			return usageError("invite at most %d addresses at a time (got %d)", client.MaxInvites, len(args)-1)
 		}
@@ -139,7 +145,11 @@ func (a *app) orgInviteCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		res, err := s.Invite(cmd.Context(), o.ID, args[1:])
+		invite := s.Invite
+		if reissue {
+			invite = s.Reissue
+		}
+		res, err := invite(cmd.Context(), o.ID, args[1:])
 		if err != nil {
 			return err
 		}
@@ -158,6 +168,8 @@ func (a *app) orgInviteCommand() *cobra.Command {
 		}
 		return nil
 	})
+	cmd.Flags().BoolVar(&reissue, "reissue", false, "cancel the addresses' open (e.g. locked) invitations first and invite them again with a fresh code")
+	return cmd
 }
 
 func (a *app) orgJoinCommand() *cobra.Command {

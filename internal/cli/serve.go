@@ -38,12 +38,18 @@ func (a *app) serveCommand() *cobra.Command {
 			if smtpURL == "" {
 				smtpURL = os.Getenv("COFFER_SMTP_URL")
 			}
+			if cfg.PublicURL == "" {
+				cfg.PublicURL = os.Getenv("COFFER_PUBLIC_URL")
+			}
 			if smtpURL != "" {
 				m, err := mail.ParseURL(smtpURL)
 				if err != nil {
 					return usageError("--smtp-url: %v", err)
 				}
 				cfg.Mailer = m
+				if cfg.PublicURL == "" {
+					return usageError("--smtp-url needs --public-url (the address users reach the server at, e.g. https://vault.example.com): links in e-mail are built only from it")
+				}
 			}
 			return a.serve(cmd.Context(), addr, data, database, cfg)
 		},
@@ -57,7 +63,10 @@ func (a *app) serveCommand() *cobra.Command {
 	f.Int64Var(&cfg.MaxBodyBytes, "max-body", cfg.MaxBodyBytes, "maximum request body size in bytes")
 	f.Int64Var(&cfg.MaxFileBytes, "max-file-size", cfg.MaxFileBytes, "largest attachment in bytes")
 	f.StringVar(&smtpURL, "smtp-url", "", "SMTP server for invitation e-mail (env COFFER_SMTP_URL): smtp://user:pass@host:587?from=coffer@example.com")
-	f.StringVar(&cfg.PublicURL, "public-url", "", "the server's address as users reach it, for links in e-mail")
+	f.StringVar(&cfg.PublicURL, "public-url", "", "the server's address as users reach it, for links in e-mail (env COFFER_PUBLIC_URL; required with --smtp-url)")
+	f.IntVar(&cfg.InviteMailPerAccount, "invite-mail-per-account", cfg.InviteMailPerAccount, "invitation e-mails one account may send per --invite-mail-window")
+	f.IntVar(&cfg.InviteMailPerOrg, "invite-mail-per-org", cfg.InviteMailPerOrg, "invitation e-mails per organisation per --invite-mail-window")
+	f.DurationVar(&cfg.InviteMailWindow, "invite-mail-window", cfg.InviteMailWindow, "window of the invitation e-mail budgets")
 	return cmd
 }
 

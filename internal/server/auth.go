@@ -177,10 +177,17 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	vault := store.Vault{ID: req.PersonalVault, Kind: store.VaultPersonal, OwnerID: req.UserID, Epoch: 1, CreatedAt: now}
 	wrap := store.VaultKeyWrap{VaultID: vw.VaultID, Epoch: 1, RecipientKind: vw.RecipientKind, RecipientID: vw.RecipientID,
 		SignerID: vw.SignerID, Wrap: vw.Wrap, Sig: vw.Sig, CreatedAt: now}
+	if s.cfg.Mailer != nil {
+		// The address must be proved first; the answer does not say
+		// whether it already has an account (verify.go).
+		return s.signupByMail(w, r, pendingSignup{acct, vault, wrap, manifest})
+	}
+	// Without e-mail there is no other channel to tell an honest user that
+	// the address is taken, so this answer reveals it (docs/security.md).
 	if err := s.store.CreateAccount(r.Context(), acct, vault, wrap, manifest); err != nil {
 		if errors.Is(err, store.ErrExists) {
 			// Do not say whether the e-mail or an id clashed.
-			return &httpError{http.StatusConflict, api.CodeExists, "an account with this e-mail address already exists", 0}
+			return &httpError{http.StatusConflict, api.CodeExists, "an account with this e-mail address already exists; log in instead (coffer login)", 0}
 		}
 		return err
 	}

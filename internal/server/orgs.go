@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -267,7 +268,8 @@ func (s *Server) orgMembers(w http.ResponseWriter, r *http.Request) error {
 		}
 		codes := map[string][]byte{}
 		for _, in := range invs {
-			ai := api.Invitation{ID: in.ID, BatchID: in.BatchID, Email: in.Email, State: in.State, UserID: in.UserID, CreatedAt: in.CreatedAt}
+			ai := api.Invitation{ID: in.ID, BatchID: in.BatchID, Email: in.Email, State: in.State, UserID: in.UserID, CreatedAt: in.CreatedAt,
+				Locked: in.State == store.InviteInvited && in.FailedAttempts >= maxJoinFails}
 			if in.State == store.InviteJoined {
 				acct, err := s.store.AccountByID(r.Context(), in.UserID)
 				if err != nil {
@@ -298,6 +300,13 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
 	}
 	o, _, err := s.orgFor(r, r.PathValue("org"), authz.Invite)
 	if err != nil {
+		return err
+	}
+	inviter, err := s.store.AccountByID(r.Context(), s.userID(r))
+	if err != nil {
+		return err
+	}
+	if err := s.requireVerified(inviter, "invite anyone"); err != nil {
 		return err
 	}
 	if err := checkID("batch_id", req.BatchID); err != nil {
@@ -361,15 +370,16 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
 	if len(problems) > 0 {
 		return errBadRequest("nobody was invited: %s", strings.Join(problems, "; "))
 	}
-	b := store.InviteBatch{ID: req.BatchID, OrgID: o.ID, VerifierHash: req.VerifierHash, OrgTag: req.OrgTag, Details: req.Details, SealedCode: req.SealedCode, CreatedAt: s.now()}
-	if err := s.store.CreateInvitations(r.Context(), b, invs); err != nil {
+	b := store.InviteBatch{ID: req.BatchID, OrgID: o.ID, VerifierHash: req.VerifierHash, OrgTag: req.OrgTag, Details: req.Details, SealedCode: req.SealedCode, CreatedAt: s.now(), InviterID: inviter.ID}
+	if err := s.createInvitationsWithinBudget(r.Context(), b, invs); err != nil {
 		if errors.Is(err, store.ErrExists) {
 			return &httpError{http.StatusConflict, api.CodeExists, "an invitation or batch with this id already exists, or an address was invited meanwhile", 0}
 		}
 		return err
 	}
 	s.log.Info("invitations created", "org", o.ID, "batch", b.ID, "count", len(invs))
-	writeJSON(w, http.StatusCreated, api.InviteResponse{BatchID: b.ID, Mail: s.sendInvitations(r.Context(), o, invs, req.JoinURL)})
+	// req.JoinURL is ignored: links come only from the configured public URL.
+	writeJSON(w, http.StatusCreated, api.InviteResponse{BatchID: b.ID, Mail: s.sendInvitations(r.Context(), o, inviter, invs)})
 	return nil
 }
 
@@ -389,29 +399,55 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// sendInvitations mails each invitee a Join link. The code is never in the
-// mail: the owner passes it on out of band.
-func (s *Server) sendInvitations(ctx context.Context, o store.Org, invs []store.Invitation, joinURL string) string {
+// createInvitationsWithinBudget stores a batch if, with a Mailer, the
+// whole batch fits the invitation mail budgets of the inviting account and
+// of the organisation; otherwise it stores and sends nothing (429). The
+// check and the write are serialised in this process; with several
+// instances each may let one batch more through.
+func (s *Server) createInvitationsWithinBudget(ctx context.Context, b store.InviteBatch, invs []store.Invitation) error {
+	if s.cfg.Mailer == nil {
+		return s.store.CreateInvitations(ctx, b, invs)
+	}
+	s.inviteMu.Lock()
+	defer s.inviteMu.Unlock()
+	byOrg, byInviter, err := s.store.InvitationsSince(ctx, b.OrgID, b.InviterID, b.CreatedAt.Add(-s.cfg.InviteMailWindow))
+	if err != nil {
+		return err
+	}
+	n := len(invs)
+	for _, c := range []struct {
+		who       string
+		used, max int
+	}{{"your account", byInviter, s.cfg.InviteMailPerAccount}, {"this organisation", byOrg, s.cfg.InviteMailPerOrg}} {
+		if c.used+n > c.max {
+			return &httpError{http.StatusTooManyRequests, api.CodeRateLimited, fmt.Sprintf(
+				"nobody was invited: %s may send %d invitation e-mails per %s and has %d left (this batch has %d); try again later",
+				c.who, c.max, s.cfg.InviteMailWindow, max(0, c.max-c.used), n), 0}
+		}
+	}
+	return s.store.CreateInvitations(ctx, b, invs)
+}
+
+// sendInvitations mails each invitee a Join link built from the configured
+// public URL. The mail names the inviter by their verified address only
+// (names are self-chosen) and says the code comes separately, never by
+// mail.
+func (s *Server) sendInvitations(ctx context.Context, o store.Org, inviter store.Account, invs []store.Invitation) string {
 	if s.cfg.Mailer == nil {
 		return api.MailNotConfigured
 	}
-	owner, err := s.store.AccountByID(ctx, o.OwnerID)
-	if err != nil {
-		return api.MailFailed
-	}
-	base := s.cfg.PublicURL
-	if base == "" {
-		base = joinURL
-	}
 	status := api.MailSent
 	for _, in := range invs {
-		link := strings.TrimRight(base, "/") + "/join?org=" + o.ID + "&invitation=" + in.ID
-		body := fmt.Sprintf("%s <%s> invited you to an organisation on Coffer.\n\n"+
+		link := s.publicLink("/join", url.Values{"org": {o.ID}, "invitation": {in.ID}})
+		body := fmt.Sprintf("The Coffer account %s invited you (%s) to an organisation on the Coffer server at %s.\n"+
+			"This server has verified that the account controls the address %s.\n\n"+
 			"Join: %s\n\nWith the command line:\n  coffer org join %s --code CODE\n\n"+
-			"You need the confirmation code, which %s gives you separately (it is not in this e-mail).\n"+
-			"If you have no Coffer account yet, sign up with this e-mail address (%s) first.\n",
-			owner.Name, owner.Email, link, o.ID, owner.Name, in.Email)
-		if err := s.cfg.Mailer.Send(ctx, in.Email, "Invitation to join an organisation on Coffer", body); err != nil {
+			"You need the confirmation code. It is NOT in this e-mail and never comes by e-mail: %s gives it to you separately, "+
+			"through another channel (in person, by phone or messenger). Ignore any e-mail that contains a code or asks for your master password.\n\n"+
+			"If you have no Coffer account yet, sign up with this address (%s) first.\n"+
+			"If you did not expect this invitation, ignore this mail.\n",
+			inviter.Email, in.Email, s.cfg.PublicURL, inviter.Email, link, o.ID, inviter.Email, in.Email)
+		if err := s.cfg.Mailer.Send(ctx, in.Email, "Invitation from "+inviter.Email+" to join an organisation on Coffer", body); err != nil {
 			s.log.Warn("invitation mail failed", "org", o.ID, "invitation", in.ID, "err", err)
 			status = api.MailFailed
 		}
@@ -422,6 +458,9 @@ func (s *Server) sendInvitations(ctx context.Context, o store.Org, invs []store.
 func (s *Server) pendingInvitations(w http.ResponseWriter, r *http.Request) error {
 	me, err := s.store.AccountByID(r.Context(), s.userID(r))
 	if err != nil {
+		return err
+	}
+	if err := s.requireVerified(me, "see invitations"); err != nil {
 		return err
 	}
 	invs, err := s.store.OpenInvitationsFor(r.Context(), me.Email)
@@ -467,6 +506,9 @@ func (s *Server) joinInvitation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.requireVerified(me, "join an organisation"); err != nil {
+		return err
+	}
 	in, err := s.store.Invitation(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && in.Email != me.Email) {
 		return errNotFound("invitation")
@@ -478,7 +520,7 @@ func (s *Server) joinInvitation(w http.ResponseWriter, r *http.Request) error {
 		return errConflict("this invitation is "+in.State+"; it cannot be joined", 0)
 	}
 	if in.FailedAttempts >= maxJoinFails {
-		return &httpError{http.StatusTooManyRequests, api.CodeRateLimited, "too many wrong codes for this invitation; ask the owner to invite you again", 0}
+		return &httpError{http.StatusTooManyRequests, api.CodeRateLimited, "too many wrong codes for this invitation; ask the owner to re-issue it (coffer org invite --reissue)", 0}
 	}
 	b, err := s.store.InviteBatch(r.Context(), in.BatchID)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/coffer-pm/coffer/internal/api"
@@ -33,8 +34,18 @@ type Config struct {
 	// Mailer sends invitation e-mail; nil means SMTP is not configured.
 	Mailer mail.Sender
 	// PublicURL is the server's address as users reach it, for links in
-	// e-mail (e.g. https://vault.example.com).
+	// e-mail (e.g. https://vault.example.com). Required with a Mailer:
+	// links are never built from anything a request says.
 	PublicURL string
+	// InviteMailPerAccount and InviteMailPerOrg budget invitation e-mail
+	// (one per invited address) per inviting account and per organisation
+	// in each InviteMailWindow; only enforced when a Mailer is set.
+	InviteMailPerAccount int
+	InviteMailPerOrg     int
+	InviteMailWindow     time.Duration
+	// VerifyMailsPerAddress limits verification (and "already has an
+	// account") e-mail to one address per hour.
+	VerifyMailsPerAddress int
 }
 
 // DefaultConfig returns the defaults documented in docs/api.md.
@@ -50,6 +61,11 @@ func DefaultConfig() Config {
 		MaxFileBytes:    100 << 20,
 		Heartbeat:       30 * time.Second,
 		LiveBacklog:     1000,
+
+		InviteMailPerAccount:  200,
+		InviteMailPerOrg:      200,
+		InviteMailWindow:      24 * time.Hour,
+		VerifyMailsPerAddress: 5,
 	}
 }
 
@@ -62,8 +78,14 @@ type Server struct {
 	secret    []byte // keyed hash for pre-login answers about unknown accounts
 	loginFail *limiter
 	perAddr   *limiter
-	mux       *http.ServeMux
-	hub       *hub
+	// verify keys the hashes of mailed verification codes; verifyMail
+	// limits verification e-mail per address; inviteMu serialises the
+	// invitation mail budget check with the write it allows.
+	verifySecret []byte
+	verifyMail   *limiter
+	inviteMu     sync.Mutex
+	mux          *http.ServeMux
+	hub          *hub
 	// base lives as long as the server; Close cancels it, which ends live
 	// connections.
 	base   context.Context
@@ -72,16 +94,25 @@ type Server struct {
 
 // New returns a server. It reads (or creates) the server secret from the store.
 func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Server, error) {
+	if err := checkMailConfig(cfg); err != nil {
+		return nil, err
+	}
 	secret, err := st.ServerSecret(ctx, "prelogin")
+	if err != nil {
+		return nil, err
+	}
+	verifySecret, err := st.ServerSecret(ctx, "email-verification")
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{
 		cfg: cfg, store: st, log: log, now: time.Now, secret: secret,
-		loginFail: newLimiter(cfg.LoginAttempts, cfg.LoginWindow),
-		perAddr:   newLimiter(cfg.RequestsPerAddr, time.Minute),
-		mux:       http.NewServeMux(),
-		hub:       newHub(),
+		loginFail:    newLimiter(cfg.LoginAttempts, cfg.LoginWindow),
+		perAddr:      newLimiter(cfg.RequestsPerAddr, time.Minute),
+		verifySecret: verifySecret,
+		verifyMail:   newLimiter(cfg.VerifyMailsPerAddress, time.Hour),
+		mux:          http.NewServeMux(),
+		hub:          newHub(),
 	}
 	s.base, s.cancel = context.WithCancel(context.Background())
 	s.routes()
@@ -100,6 +131,8 @@ func (s *Server) routes() {
 	s.mux.Handle("POST "+p+"/accounts", s.public(s.signup))
 	s.mux.Handle("POST "+p+"/prelogin", s.public(s.prelogin))
 	s.mux.Handle("POST "+p+"/sessions", s.public(s.login))
+	s.mux.Handle("POST "+p+"/accounts/{id}/verify", s.public(s.verifyEmail))
+	s.mux.Handle("POST "+p+"/account/verification", s.authed(s.requestVerification))
 
 	s.mux.Handle("GET "+p+"/sessions", s.authed(s.listSessions))
 	s.mux.Handle("DELETE "+p+"/sessions/current", s.authed(s.logout))

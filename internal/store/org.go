@@ -70,6 +70,7 @@ type InviteBatch struct {
 	Details      []byte
 	SealedCode   []byte
 	CreatedAt    time.Time
+	InviterID    string // the account that invited
 }
 
 // Invitation is one invited address.
@@ -131,6 +132,9 @@ type OrgStore interface {
 	CreateInvitations(ctx context.Context, b InviteBatch, invs []Invitation) error
 	Invitation(ctx context.Context, id string) (Invitation, error)
 	InviteBatch(ctx context.Context, id string) (InviteBatch, error)
+	// InvitationsSince counts the invitations made since t in the
+	// organisation and by the inviting account (any organisation).
+	InvitationsSince(ctx context.Context, orgID, inviterID string, t time.Time) (byOrg, byInviter int, err error)
 	OrgInvitations(ctx context.Context, orgID string) ([]Invitation, error)
 	// OpenInvitationsFor returns the invitations in state invited for an address.
 	OpenInvitationsFor(ctx context.Context, email string) ([]Invitation, error)

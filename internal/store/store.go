@@ -112,6 +112,20 @@ type Account struct {
 	WrappedAccountKey []byte
 	PrivateKeys       []byte
 	CreatedAt         time.Time
+	EmailVerifiedAt   time.Time // zero until the owner proved the address
+}
+
+// EmailVerification is an open e-mail verification: a pending sign-up
+// (Signup holds the sign-up request) or an existing account proving its
+// address again (Signup empty). ID is the account id.
+type EmailVerification struct {
+	ID             string
+	Email          string
+	Signup         []byte
+	CodeHash       []byte
+	FailedAttempts int
+	ExpiresAt      time.Time
+	CreatedAt      time.Time
 }
 
 // Session is a server session; only the token's hash is stored.
@@ -239,6 +253,24 @@ type Store interface {
 	CreateAccount(ctx context.Context, a Account, personal Vault, wrap VaultKeyWrap, ms ...Manifest) error
 	AccountByEmail(ctx context.Context, email string) (Account, error)
 	AccountByID(ctx context.Context, id string) (Account, error)
+
+	// PutEmailVerification stores an open verification. Expired ones are
+	// deleted on the way. With replace, a verification with the same id is
+	// replaced; without, ErrExists.
+	PutEmailVerification(ctx context.Context, v EmailVerification, replace bool, now time.Time) error
+	EmailVerification(ctx context.Context, id string) (EmailVerification, error)
+	DeleteEmailVerification(ctx context.Context, id string) error
+	// CountVerificationAttempt counts one attempt at the code and returns
+	// the new count; counting before comparing keeps concurrent guesses
+	// within the limit.
+	CountVerificationAttempt(ctx context.Context, id string) (int, error)
+	// CompleteSignup deletes the verification id and creates the account
+	// (as CreateAccount) in one transaction; ErrNotFound if the
+	// verification is gone, ErrExists if the e-mail or an id is taken.
+	CompleteSignup(ctx context.Context, id string, a Account, personal Vault, wrap VaultKeyWrap, ms ...Manifest) error
+	// VerifyAccountEmail deletes the verification id and marks the
+	// account's address verified at at; ErrNotFound if either is gone.
+	VerifyAccountEmail(ctx context.Context, id string, at time.Time) error
 
 	CreateSession(ctx context.Context, s Session) error
 	SessionByTokenHash(ctx context.Context, tokenHash []byte) (Session, error)

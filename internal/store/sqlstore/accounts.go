@@ -10,29 +10,31 @@ import (
 )
 
 const accountColumns = `id, email, name, kdf_algorithm, kdf_time, kdf_memory, kdf_threads, kdf_salt,
-	auth_hash, auth_salt, sign_pub, kem_pub, public_keys_sig, wrapped_account_key, private_keys, created_at`
+	auth_hash, auth_salt, sign_pub, kem_pub, public_keys_sig, wrapped_account_key, private_keys, created_at, email_verified_at`
 
 func (s *Store) CreateAccount(ctx context.Context, a store.Account, v store.Vault, w store.VaultKeyWrap, manifests ...store.Manifest) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		now := ms(a.CreatedAt)
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO accounts (`+accountColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			a.ID, strings.ToLower(a.Email), a.Name, a.KDF.Algorithm, a.KDF.Time, a.KDF.Memory, a.KDF.Threads, a.KDF.Salt,
-			a.AuthHash, a.AuthSalt, a.SignPub, a.KEMPub, a.PublicKeysSig, a.WrappedAccountKey, a.PrivateKeys, now); err != nil {
-			return err
-		}
-		if err := s.insertVault(ctx, tx, v); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO vault_grants (vault_id, grantee_kind, grantee_id, permission, created_at)
-			VALUES (?, 'user', ?, ?, ?)`), v.ID, a.ID, int(store.PermManage), now); err != nil {
-			return err
-		}
-		if err := s.insertVaultKeyWrap(ctx, tx, w); err != nil {
-			return err
-		}
-		return s.putManifests(ctx, tx, []string{v.ID}, manifests)
-	})
+	return s.tx(ctx, func(tx *sql.Tx) error { return s.createAccount(ctx, tx, a, v, w, manifests) })
+}
+
+func (s *Store) createAccount(ctx context.Context, tx *sql.Tx, a store.Account, v store.Vault, w store.VaultKeyWrap, manifests []store.Manifest) error {
+	now := ms(a.CreatedAt)
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO accounts (`+accountColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		a.ID, strings.ToLower(a.Email), a.Name, a.KDF.Algorithm, a.KDF.Time, a.KDF.Memory, a.KDF.Threads, a.KDF.Salt,
+		a.AuthHash, a.AuthSalt, a.SignPub, a.KEMPub, a.PublicKeysSig, a.WrappedAccountKey, a.PrivateKeys, now, ms(a.EmailVerifiedAt)); err != nil {
+		return err
+	}
+	if err := s.insertVault(ctx, tx, v); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO vault_grants (vault_id, grantee_kind, grantee_id, permission, created_at)
+		VALUES (?, 'user', ?, ?, ?)`), v.ID, a.ID, int(store.PermManage), now); err != nil {
+		return err
+	}
+	if err := s.insertVaultKeyWrap(ctx, tx, w); err != nil {
+		return err
+	}
+	return s.putManifests(ctx, tx, []string{v.ID}, manifests)
 }
 
 func (s *Store) insertVault(ctx context.Context, tx *sql.Tx, v store.Vault) error {
@@ -58,10 +60,10 @@ func (s *Store) insertVaultKeyWrap(ctx context.Context, tx *sql.Tx, w store.Vaul
 
 func scanAccount(row interface{ Scan(...any) error }) (store.Account, error) {
 	var a store.Account
-	var created int64
+	var created, verified int64
 	err := row.Scan(&a.ID, &a.Email, &a.Name, &a.KDF.Algorithm, &a.KDF.Time, &a.KDF.Memory, &a.KDF.Threads, &a.KDF.Salt,
-		&a.AuthHash, &a.AuthSalt, &a.SignPub, &a.KEMPub, &a.PublicKeysSig, &a.WrappedAccountKey, &a.PrivateKeys, &created)
-	a.CreatedAt = fromMS(created)
+		&a.AuthHash, &a.AuthSalt, &a.SignPub, &a.KEMPub, &a.PublicKeysSig, &a.WrappedAccountKey, &a.PrivateKeys, &created, &verified)
+	a.CreatedAt, a.EmailVerifiedAt = fromMS(created), fromMS(verified)
 	return a, err
 }
 

@@ -161,8 +161,8 @@ func (s *Store) invitations(ctx context.Context, where string, args ...any) ([]s
 
 func (s *Store) CreateInvitations(ctx context.Context, b store.InviteBatch, invs []store.Invitation) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO invite_batches (id, org_id, verifier_hash, org_tag, details, sealed_code, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`), b.ID, b.OrgID, b.VerifierHash, b.OrgTag, b.Details, b.SealedCode, ms(b.CreatedAt)); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO invite_batches (id, org_id, verifier_hash, org_tag, details, sealed_code, created_at, inviter_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), b.ID, b.OrgID, b.VerifierHash, b.OrgTag, b.Details, b.SealedCode, ms(b.CreatedAt), b.InviterID); err != nil {
 			return err
 		}
 		for _, in := range invs {
@@ -183,10 +183,19 @@ func (s *Store) Invitation(ctx context.Context, id string) (store.Invitation, er
 func (s *Store) InviteBatch(ctx context.Context, id string) (store.InviteBatch, error) {
 	var b store.InviteBatch
 	var created int64
-	err := s.r.QueryRowContext(ctx, s.q(`SELECT id, org_id, verifier_hash, org_tag, details, sealed_code, created_at FROM invite_batches WHERE id = ?`), id).
-		Scan(&b.ID, &b.OrgID, &b.VerifierHash, &b.OrgTag, &b.Details, &b.SealedCode, &created)
+	err := s.r.QueryRowContext(ctx, s.q(`SELECT id, org_id, verifier_hash, org_tag, details, sealed_code, created_at, inviter_id FROM invite_batches WHERE id = ?`), id).
+		Scan(&b.ID, &b.OrgID, &b.VerifierHash, &b.OrgTag, &b.Details, &b.SealedCode, &created, &b.InviterID)
 	b.CreatedAt = fromMS(created)
 	return b, s.wrap(err)
+}
+
+func (s *Store) InvitationsSince(ctx context.Context, orgID, inviterID string, t time.Time) (int, int, error) {
+	var byOrg, byInviter int
+	err := s.r.QueryRowContext(ctx, s.q(`SELECT
+		(SELECT COUNT(*) FROM invitations WHERE org_id = ? AND created_at >= ?),
+		(SELECT COUNT(*) FROM invitations i JOIN invite_batches b ON b.id = i.batch_id WHERE b.inviter_id = ? AND b.created_at >= ?)`),
+		orgID, ms(t), inviterID, ms(t)).Scan(&byOrg, &byInviter)
+	return byOrg, byInviter, s.wrap(err)
 }
 
 func (s *Store) OrgInvitations(ctx context.Context, orgID string) ([]store.Invitation, error) {

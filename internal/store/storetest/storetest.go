@@ -56,7 +56,7 @@ var now = time.UnixMilli(1_760_000_000_000).UTC()
 func id() string { return uuid.NewString() }
 
 // newAccount creates an account with its personal vault and returns both.
-func newAccount(t *testing.T, s store.Store, email string) (store.Account, store.Vault) {
+func newAccount(t testing.TB, s store.Store, email string) (store.Account, store.Vault) {
 	t.Helper()
 	a := store.Account{
 		ID: id(), Email: email, Name: "Name of " + email,
