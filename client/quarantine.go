@@ -218,7 +218,7 @@ func (s *Session) RepairVault(ctx context.Context, ref string) (*Vault, error) {
 	var q Quarantine
 	var found bool
 	for _, c := range s.quarantine {
-		if c.Kind == KindVault && (c.ID == ref || (c.Name != "" && strings.EqualFold(c.Name, ref))) {
+		if c.Kind == KindVault && s.quarantineNamedLocked(c, ref) {
 			if found {
 				s.mu.Unlock()
 				return nil, fmt.Errorf("vault %q: %w", sanitize(ref, 80), ErrAmbiguous)
@@ -312,4 +312,22 @@ func vaultIDOf(q Quarantine) string {
 		return q.ID
 	}
 	return ""
+}
+
+// quarantineNamedLocked reports whether ref names the quarantined vault q:
+// its id, "My Vault", or ORG/NAME (or NAME) as last verified. The caller
+// holds s.mu.
+func (s *Session) quarantineNamedLocked(q Quarantine, ref string) bool {
+	switch {
+	case q.ID == ref:
+		return true
+	case q.OrgID == "":
+		return strings.EqualFold(ref, "My Vault")
+	case q.Name == "":
+		return false
+	case strings.EqualFold(q.Name, ref):
+		return true
+	}
+	o := s.orgs[q.OrgID]
+	return o != nil && strings.EqualFold(o.Name+"/"+q.Name, ref)
 }

@@ -502,7 +502,7 @@ func (s *Session) FindVault(ref string) (*Vault, error) {
 	}
 	if len(found) == 0 {
 		for _, q := range s.quarantine {
-			if q.Kind == KindVault && (q.ID == ref || (q.Name != "" && (strings.EqualFold(q.Name, ref) || strings.HasSuffix(strings.ToLower(ref), "/"+strings.ToLower(q.Name))))) {
+			if q.Kind == KindVault && s.quarantineNamedLocked(q, ref) {
 				return nil, fmt.Errorf("%s: %w", q.Describe(), ErrTampered)
 			}
 		}

@@ -72,7 +72,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	err := root.ExecuteContext(context.Background())
 	a.saveMarks()
 	notices := a.quarantineNotices()
-	if err != nil && errors.Is(err, client.ErrTampered) && len(notices) > 0 {
+	var child *childExit
+	if err != nil && !errors.As(err, &child) && len(notices) > 0 {
 		// One line, as for every error: what failed, then what is
 		// quarantined and why.
 		err = fmt.Errorf("%w; %s", err, strings.Join(notices, "; "))
@@ -84,7 +85,6 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err == nil {
 		return ExitOK
 	}
-	var child *childExit
 	if errors.As(err, &child) {
 		return child.code // the command's own status; it spoke for itself
 	}
