@@ -118,9 +118,9 @@ type vectors struct {
 		JoinMAC      hexb   `json:"join_mac"` // member = identity above
 	} `json:"invite"`
 	Roster struct {
-		Version uint64 `json:"version"`
+		Version uint64         `json:"version"`
 		Members []rosterVector `json:"members"`
-		Sig hexb `json:"sig"` // by the identity above as owner
+		Sig     hexb           `json:"sig"` // by the identity above as owner
 	} `json:"roster"`
 	FileChunk struct {
 		FileID    string `json:"file_id"`
