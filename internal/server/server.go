@@ -30,6 +30,9 @@ type Config struct {
 	MaxFileBytes    int64         // largest attachment, plaintext bytes
 	Heartbeat       time.Duration // live connections are pinged this often
 	LiveBacklog     int           // a live client further behind than this many events is told to resync
+	LivePerSession  int           // open live streams per session
+	LivePerAccount  int           // open live streams per account, all its sessions together
+	LiveMaxStreams  int           // open live streams on this instance
 	// Mailer sends invitation e-mail; nil means SMTP is not configured.
 	Mailer mail.Sender
 	// PublicURL is the server's address as users reach it, for links in
@@ -50,6 +53,9 @@ func DefaultConfig() Config {
 		MaxFileBytes:    100 << 20,
 		Heartbeat:       30 * time.Second,
 		LiveBacklog:     1000,
+		LivePerSession:  8,
+		LivePerAccount:  32,
+		LiveMaxStreams:  10000,
 	}
 }
 
