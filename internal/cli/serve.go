@@ -56,6 +56,9 @@ func (a *app) serveCommand() *cobra.Command {
 	f.DurationVar(&cfg.SessionMax, "session-max", cfg.SessionMax, "sessions expire at the latest this long after login")
 	f.Int64Var(&cfg.MaxBodyBytes, "max-body", cfg.MaxBodyBytes, "maximum request body size in bytes")
 	f.Int64Var(&cfg.MaxFileBytes, "max-file-size", cfg.MaxFileBytes, "largest attachment in bytes")
+	f.IntVar(&cfg.LivePerSession, "live-per-session", cfg.LivePerSession, "open live event streams allowed per session")
+	f.IntVar(&cfg.LivePerAccount, "live-per-account", cfg.LivePerAccount, "open live event streams allowed per account, all its sessions together")
+	f.IntVar(&cfg.LiveMaxStreams, "live-max-streams", cfg.LiveMaxStreams, "open live event streams allowed on this instance")
 	f.StringVar(&smtpURL, "smtp-url", "", "SMTP server for invitation e-mail (env COFFER_SMTP_URL): smtp://user:pass@host:587?from=coffer@example.com")
 	f.StringVar(&cfg.PublicURL, "public-url", "", "the server's address as users reach it, for links in e-mail")
 	return cmd
