@@ -39,6 +39,15 @@ const (
 type liveBatch struct {
 	from, upto int64
 	events     []store.Event
+	frames     [][]byte // events[i] as a message, encoded once for all connections
+}
+
+func newBatch(from, upto int64, evs []store.Event) *liveBatch {
+	b := &liveBatch{from: from, upto: upto, events: evs, frames: make([][]byte, len(evs))}
+	for i, e := range evs {
+		b.frames[i], _ = json.Marshal(liveEvent(e))
+	}
+	return b
 }
 
 // liveConn is one open stream as the hub sees it.
@@ -165,7 +174,7 @@ func (h *hub) fetch(ctx context.Context, st store.EventStore, cursor int64) (int
 		}
 		upto := min(latest, cursor+span)
 		if upto > cursor {
-			h.deliver(&liveBatch{from: cursor, upto: upto, events: evs})
+			h.deliver(newBatch(cursor, upto, evs))
 			cursor = upto
 		}
 		if cursor >= latest {
@@ -279,9 +288,13 @@ type stream struct {
 
 func (st *stream) send(m api.LiveMessage) error {
 	data, _ := json.Marshal(m)
+	return st.write(data)
+}
+
+func (st *stream) write(frame []byte) error {
 	wctx, cancel := context.WithTimeout(st.ctx, liveWriteTimeout)
 	defer cancel()
-	return st.c.Write(wctx, websocket.MessageText, data)
+	return st.c.Write(wctx, websocket.MessageText, frame)
 }
 
 // errLiveClosed means the stream was closed (the reason is sent already).
@@ -292,16 +305,23 @@ func (st *stream) fail(code websocket.StatusCode, reason string) error {
 	return errLiveClosed
 }
 
-// sendAll sends events, or a resync if there are too many to replay.
-func (st *stream) sendAll(evs []store.Event, more bool, upto int64) error {
+// sendAll sends events (frames, if given, are their encodings), or a
+// resync if there are too many to replay.
+func (st *stream) sendAll(evs []store.Event, frames [][]byte, more bool, upto int64) error {
 	if more || len(evs) >= st.s.cfg.LiveBacklog {
 		// Too far behind to replay: start over from a full sync.
 		if err := st.send(api.LiveMessage{Type: api.LiveResync, Cursor: upto}); err != nil {
 			return errLiveClosed
 		}
 	} else {
-		for _, e := range evs {
-			if err := st.send(liveEvent(e)); err != nil {
+		for i, e := range evs {
+			var err error
+			if frames != nil {
+				err = st.write(frames[i])
+			} else {
+				err = st.send(liveEvent(e))
+			}
+			if err != nil {
 				// A consumer that does not keep up is dropped; it
 				// reconnects with its cursor.
 				return st.fail(websocket.StatusTryAgainLater, "too slow; reconnect and resume")
@@ -324,7 +344,7 @@ func (st *stream) catchUp() error {
 	if err != nil {
 		return st.unavailable()
 	}
-	return st.sendAll(evs, more, latest)
+	return st.sendAll(evs, nil, more, latest)
 }
 
 func (st *stream) unavailable() error {
@@ -338,18 +358,19 @@ func (st *stream) unavailable() error {
 // An event that may change the user's access reloads the viewer first.
 func (st *stream) apply(batches []*liveBatch) error {
 	var evs []store.Event
+	var frames [][]byte
 	upto, reload, checkSession := st.cursor, false, false
 	for _, b := range batches {
 		if b.upto <= upto {
 			continue
 		}
-		for _, e := range b.events {
+		for i, e := range b.events {
 			if e.Seq <= st.cursor {
 				continue
 			}
 			reload = reload || st.viewer.Reloads(e)
 			checkSession = checkSession || (e.Kind == store.EventSessionRevoked && e.TargetUser == st.sess.UserID)
-			evs = append(evs, e)
+			evs, frames = append(evs, e), append(frames, b.frames[i])
 		}
 		upto = b.upto
 	}
@@ -365,13 +386,13 @@ func (st *stream) apply(batches []*liveBatch) error {
 		}
 		st.viewer = v
 	}
-	visible := evs[:0]
-	for _, e := range evs {
+	visible, vframes := evs[:0], frames[:0]
+	for i, e := range evs {
 		if st.viewer.Sees(e) {
-			visible = append(visible, e)
+			visible, vframes = append(visible, e), append(vframes, frames[i])
 		}
 	}
-	return st.sendAll(visible, false, upto)
+	return st.sendAll(visible, vframes, false, upto)
 }
 
 func (st *stream) run(lc *liveConn, since int64) {
