@@ -198,3 +198,67 @@ func TestLiveNewMemberStartsAtJoin(t *testing.T) {
 		c.CloseNow()
 	}
 }
+
+// TestLiveAccessChangesApplyAtOnce: a stream's view follows its user's
+// access while connected — joining a group opens the group's vaults'
+// events, leaving it closes them — without reconnecting.
+func TestLiveAccessChangesApplyAtOnce(t *testing.T) {
+	cfg := testConfig()
+	env := testserver.Start(t, &cfg, nil)
+	owner := signupClient(t, env.URL, "owner@access.example")
+	alice := signupClient(t, env.URL, "alice@access.example")
+	bob := signupClient(t, env.URL, "bob@access.example")
+	o := liveOrg(t, owner, "Access", alice, bob)
+	g, err := owner.CreateGroup(bg, o.ID, "Ops", false, "edit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.AddGroupMembers(bg, g, []string{alice.Profile.Email}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := owner.CreateVault(bg, o.ID, "Ops")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.GrantGroup(bg, v, g.ID, "edit"); err != nil {
+		t.Fatal(err)
+	}
+	if err := alice.Sync(bg); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name string) string {
+		t.Helper()
+		it, err := alice.CreateItem(bg, v.ID, "note", client.Content{Name: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return it.ID
+	}
+	sawItem := func(msgs []api.LiveMessage, id string) bool {
+		for _, m := range msgs {
+			if m.Kind == "item.changed" && m.ItemID == id {
+				return true
+			}
+		}
+		return false
+	}
+	c := dialEvents(t, env, bob.Token(), "")
+	readMsg(t, c)
+	before := write("before")
+	if err := owner.AddGroupMembers(bg, g, []string{bob.Profile.Email}); err != nil {
+		t.Fatal(err)
+	}
+	during := write("during")
+	msgs := untilGroup(t, c, markerGroup(t, owner, o.ID, "m1"))
+	if sawItem(msgs, before) || !sawItem(msgs, during) {
+		t.Fatalf("joining the group: want only the later item's event, got %+v", msgs)
+	}
+	if err := owner.RemoveGroupMember(bg, g, bob.Profile.Email); err != nil {
+		t.Fatal(err)
+	}
+	after := write("after")
+	msgs = untilGroup(t, c, markerGroup(t, owner, o.ID, "m2"))
+	if sawItem(msgs, after) {
+		t.Fatalf("after leaving the group bob still receives its vault's events: %+v", msgs)
+	}
+}
