@@ -157,22 +157,16 @@ func (h *hub) deliver(b *liveBatch) {
 }
 
 // fetch reads what was committed after cursor, once for all connections,
-// and returns the new cursor. Without connections it only moves the
-// cursor.
+// and returns the new cursor. It reads even without connections: one that
+// registers meanwhile may have read its starting cursor before these
+// events, and must get them.
 func (h *hub) fetch(ctx context.Context, st store.EventStore, cursor int64) (int64, error) {
 	for {
-		span := int64(liveSpan)
-		if h.count() == 0 {
-			span = 0
-		}
-		evs, latest, err := st.EventsAfter(ctx, cursor, span)
+		evs, latest, err := st.EventsAfter(ctx, cursor, liveSpan)
 		if err != nil {
 			return cursor, err
 		}
-		if span == 0 {
-			return max(cursor, latest), nil
-		}
-		upto := min(latest, cursor+span)
+		upto := min(latest, cursor+liveSpan)
 		if upto > cursor {
 			h.deliver(newBatch(cursor, upto, evs))
 			cursor = upto

@@ -104,18 +104,24 @@ func (v *Viewer) Sees(e Event) bool {
 // Reloads reports whether e may change what the viewer can see (a grant,
 // a membership, a new vault of theirs), so the viewer must be loaded again
 // before e and later events are filtered with it.
+//
+// Only the users whose access changes reload: a grant to a group reloads
+// its members, but adding someone to a group reloads only them, so a
+// group manager's edits cannot make every member's streams query the
+// database.
 func (v *Viewer) Reloads(e Event) bool {
+	mine := e.TargetUser != "" && e.TargetUser == v.UserID
 	switch e.Kind {
-	case EventVaultCreated, EventVaultGranted, EventVaultRevoked, EventGroupChanged, EventGroupMemberAdded,
-		EventGroupMemberLeft, EventOrgCreated, EventMemberConfirmed, EventMemberRemoved:
-	default:
-		return false
+	case EventVaultGranted, EventVaultRevoked:
+		_, in := v.Groups[e.TargetGroup]
+		return mine || (e.TargetGroup != "" && in)
+	case EventVaultCreated, EventGroupMemberAdded, EventGroupMemberLeft, EventOrgCreated,
+		EventMemberConfirmed, EventMemberRemoved:
+		// A new vault's grant goes to its creator (TargetUser); a private
+		// group's creator becomes its member through its vault.created.
+		return mine
 	}
-	if e.TargetUser != "" && e.TargetUser == v.UserID {
-		return true
-	}
-	_, in := v.Groups[e.TargetGroup]
-	return e.TargetGroup != "" && in
+	return false
 }
 
 // EventStore is the live-update part of Store.
