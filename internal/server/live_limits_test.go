@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -207,5 +208,25 @@ func TestLiveWriteReadsChangeLogOnce(t *testing.T) {
 	}
 	if n := cs.after.Load(); n < 1 || n > 2*writes {
 		t.Errorf("%d change-log reads for %d writes, want at most %d", n, writes, 2*writes)
+	}
+}
+
+// TestLiveStreamEndsWhenSessionExpires: streams no longer re-read their
+// session on every write; expiry is checked on the heartbeat once the
+// session's known expiry has passed, and closes the stream with 1008.
+func TestLiveStreamEndsWhenSessionExpires(t *testing.T) {
+	cfg := testConfig()
+	cfg.Heartbeat = 50 * time.Millisecond
+	cfg.SessionMax = 3 * time.Second // absolute: using the session does not extend it
+	env := testserver.Start(t, &cfg, nil)
+	s := signupClient(t, env.URL, "expiring@limits.example")
+	c := dialEvents(t, env, s.Token(), "")
+	readMsg(t, c)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, _, err := c.Read(ctx)
+	var ce websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != websocket.StatusPolicyViolation || ce.Reason != "session expired" {
+		t.Fatalf("after expiry: %v, want 1008 session expired", err)
 	}
 }
