@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -73,6 +75,12 @@ func (s *Session) Watch(ctx context.Context, opt WatchOptions, fn func(Change)) 
 		if asClose(err, &ce) && ce.Code == websocket.StatusPolicyViolation {
 			return fmt.Errorf("%w: %s", ErrUnauthorized, sanitize(ce.Reason, 100))
 		}
+		// Refused before the upgrade (too many streams, bad session):
+		// retrying would not help, say why.
+		var ae *APIError
+		if errors.As(err, &ae) && (ae.Status == http.StatusTooManyRequests || ae.Status == http.StatusUnauthorized) {
+			return err
+		}
 		select {
 		case <-ctx.Done():
 		case <-time.After(backoff):
@@ -80,6 +88,23 @@ func (s *Session) Watch(ctx context.Context, opt WatchOptions, fn func(Change)) 
 		backoff = min(backoff*2, opt.MaxBackoff)
 	}
 	return nil
+}
+
+// refusal turns a refused upgrade into an APIError with the server's
+// message (read, bounded, by the WebSocket library).
+func refusal(resp *http.Response, err error) error {
+	if resp == nil || resp.StatusCode < 400 || resp.StatusCode >= 500 {
+		return err
+	}
+	var e api.Error
+	if resp.Body != nil {
+		data, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		json.Unmarshal(data, &e)
+	}
+	if e.Error == "" {
+		e.Error = http.StatusText(resp.StatusCode)
+	}
+	return &APIError{Status: resp.StatusCode, Code: e.Code, Message: e.Error}
 }
 
 func asClose(err error, ce *websocket.CloseError) bool {
@@ -92,9 +117,9 @@ func (s *Session) watchOnce(ctx context.Context, cursor int64, opt WatchOptions,
 	if cursor >= 0 {
 		u += "?since=" + strconv.FormatInt(cursor, 10)
 	}
-	c, _, err := websocket.Dial(ctx, u, s.dialOptions())
+	c, resp, err := websocket.Dial(ctx, u, s.dialOptions())
 	if err != nil {
-		return cursor, err
+		return cursor, refusal(resp, err)
 	}
 	defer c.CloseNow()
 	c.SetReadLimit(1 << 16)

@@ -114,7 +114,7 @@ func rss(b *testing.B, pid int) int64 {
 // connected clients.
 func BenchmarkIdleConnections(b *testing.B) {
 	const n = 1000
-	srv := startServerTB(b)
+	srv := startServerTB(b, "--live-per-session", "1000", "--live-per-account", "1000")
 	ctx := context.Background()
 	s, err := client.Signup(ctx, srv.url, "idle@bench.example", "I", []byte("idle password"), client.Options{})
 	if err != nil {

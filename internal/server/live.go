@@ -15,48 +15,170 @@ import (
 	"github.com/coffer-pm/coffer/internal/store"
 )
 
-// hub wakes every live connection of this instance when something was
-// committed — here or, through the store's Notifier, on another instance.
-// Waking never blocks: each connection has a one-slot wake channel, so any
-// number of commits while a connection is busy coalesce into one wake.
-type hub struct {
-	mu    sync.Mutex
-	conns map[chan struct{}]struct{}
+// The live event stream. One goroutine per instance (the hub's fetcher)
+// reads each commit's events once, for everyone; every connection filters
+// them in memory with its user's store.Viewer — the same rule the stored
+// backlog uses — so a write costs one query however many streams are
+// open. Connections are counted per session, per account and per
+// instance, and refused before the upgrade beyond the configured limits.
+
+const (
+	liveWriteTimeout = 10 * time.Second
+	// liveSpan bounds one fetch: at most this many change numbers.
+	liveSpan = 1000
+	// liveQueue bounds the batches waiting for one connection; a
+	// connection further behind drops them and catches up from the
+	// database (the backlog path), so its memory stays bounded.
+	liveQueue = 64
+	// liveRetry is how long the fetcher waits after a database error.
+	liveRetry = time.Second
+)
+
+// liveBatch is every event with from < seq <= upto, shared read-only by
+// all connections.
+type liveBatch struct {
+	from, upto int64
+	events     []store.Event
+	frames     [][]byte // events[i] as a message, encoded once for all connections
 }
 
-func newHub() *hub { return &hub{conns: map[chan struct{}]struct{}{}} }
+func newBatch(from, upto int64, evs []store.Event) *liveBatch {
+	b := &liveBatch{from: from, upto: upto, events: evs, frames: make([][]byte, len(evs))}
+	for i, e := range evs {
+		b.frames[i], _ = json.Marshal(liveEvent(e))
+	}
+	return b
+}
+
+// liveConn is one open stream as the hub sees it.
+type liveConn struct {
+	userID, sessionID string
+	wake              chan struct{} // one slot: any number of batches coalesce into one wake
+
+	mu       sync.Mutex
+	batches  []*liveBatch
+	overflow bool // batches were dropped: catch up from the database
+}
+
+// take returns the waiting batches and whether some were dropped.
+func (c *liveConn) take() ([]*liveBatch, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	b, o := c.batches, c.overflow
+	c.batches, c.overflow = nil, false
+	return b, o
+}
+
+// hub holds this instance's live connections and hands them every batch
+// of committed events. Waking never blocks a writer: a commit (here or, via
+// the store's Notifier, on another instance) only kicks the fetcher.
+type hub struct {
+	kick chan struct{}
+
+	mu         sync.Mutex
+	conns      map[*liveConn]struct{}
+	perSession map[string]int
+	perUser    map[string]int
+}
+
+func newHub() *hub {
+	return &hub{kick: make(chan struct{}, 1), conns: map[*liveConn]struct{}{},
+		perSession: map[string]int{}, perUser: map[string]int{}}
+}
 
 func (h *hub) wake() {
+	select {
+	case h.kick <- struct{}{}:
+	default:
+	}
+}
+
+// add registers a connection unless a limit is reached; counting and
+// registering happen under one lock, so no race lets more through.
+func (h *hub) add(cfg Config, sess store.Session) (*liveConn, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	switch {
+	case len(h.conns) >= cfg.LiveMaxStreams:
+		return nil, &httpError{http.StatusServiceUnavailable, api.CodeUnavailable,
+			"this server has too many live connections; try again later", 0}
+	case h.perSession[sess.ID] >= cfg.LivePerSession:
+		return nil, &httpError{http.StatusTooManyRequests, api.CodeRateLimited,
+			"too many live streams for this session (at most " + strconv.Itoa(cfg.LivePerSession) + "); close one first", 0}
+	case h.perUser[sess.UserID] >= cfg.LivePerAccount:
+		return nil, &httpError{http.StatusTooManyRequests, api.CodeRateLimited,
+			"too many live streams for this account (at most " + strconv.Itoa(cfg.LivePerAccount) + "); close one first", 0}
+	}
+	c := &liveConn{userID: sess.UserID, sessionID: sess.ID, wake: make(chan struct{}, 1)}
+	h.conns[c] = struct{}{}
+	h.perSession[sess.ID]++
+	h.perUser[sess.UserID]++
+	return c, nil
+}
+
+func (h *hub) remove(c *liveConn) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.conns[c]; !ok {
+		return
+	}
+	delete(h.conns, c)
+	if h.perSession[c.sessionID]--; h.perSession[c.sessionID] <= 0 {
+		delete(h.perSession, c.sessionID)
+	}
+	if h.perUser[c.userID]--; h.perUser[c.userID] <= 0 {
+		delete(h.perUser, c.userID)
+	}
+}
+
+func (h *hub) count() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.conns)
+}
+
+// deliver queues b for every connection and wakes it.
+func (h *hub) deliver(b *liveBatch) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for c := range h.conns {
+		c.mu.Lock()
+		if len(c.batches) >= liveQueue {
+			c.batches, c.overflow = nil, true
+		} else {
+			c.batches = append(c.batches, b)
+		}
+		c.mu.Unlock()
 		select {
-		case c <- struct{}{}:
+		case c.wake <- struct{}{}:
 		default:
 		}
 	}
 }
 
-func (h *hub) add() chan struct{} {
-	c := make(chan struct{}, 1)
-	h.mu.Lock()
-	h.conns[c] = struct{}{}
-	h.mu.Unlock()
-	return c
-}
-
-func (h *hub) remove(c chan struct{}) {
-	h.mu.Lock()
-	delete(h.conns, c)
-	h.mu.Unlock()
+// fetch reads what was committed after cursor, once for all connections,
+// and returns the new cursor. It reads even without connections: one that
+// registers meanwhile may have read its starting cursor before these
+// events, and must get them.
+func (h *hub) fetch(ctx context.Context, st store.EventStore, cursor int64) (int64, error) {
+	for {
+		evs, latest, err := st.EventsAfter(ctx, cursor, liveSpan)
+		if err != nil {
+			return cursor, err
+		}
+		upto := min(latest, cursor+liveSpan)
+		if upto > cursor {
+			h.deliver(newBatch(cursor, upto, evs))
+			cursor = upto
+		}
+		if cursor >= latest {
+			return cursor, nil
+		}
+	}
 }
 
 // Connections returns how many live connections this instance holds.
-func (s *Server) Connections() int {
-	s.hub.mu.Lock()
-	defer s.hub.mu.Unlock()
-	return len(s.hub.conns)
-}
+func (s *Server) Connections() int { return s.hub.count() }
 
 // startLive wires commits to the hub: in-process commits always, other
 // instances' commits when the store can listen (PostgreSQL).
@@ -67,6 +189,42 @@ func (s *Server) startLive() {
 	if n, ok := s.store.(store.Notifier); ok {
 		go n.Listen(s.base, s.hub.wake)
 	}
+	go s.fetchLoop()
+}
+
+// fetchLoop runs the hub's fetcher until the server closes.
+func (s *Server) fetchLoop() {
+	cursor := int64(-1)
+	for {
+		var err error
+		if cursor < 0 {
+			// Start from now: connections read anything older themselves.
+			_, cursor, err = s.store.EventsAfter(s.base, 0, 0)
+			if err != nil {
+				cursor = -1
+			}
+		} else {
+			cursor, err = s.hub.fetch(s.base, s.store, cursor)
+		}
+		if err != nil {
+			if s.base.Err() != nil {
+				return
+			}
+			s.log.Warn("live events: cannot read the change log; retrying", "error", err)
+			select {
+			case <-s.base.Done():
+				return
+			case <-time.After(liveRetry):
+			}
+			s.hub.wake()
+			continue
+		}
+		select {
+		case <-s.base.Done():
+			return
+		case <-s.hub.kick:
+		}
+	}
 }
 
 // Close ends live connections (going away) and stops listening. Call it
@@ -75,14 +233,12 @@ func (s *Server) Close() {
 	s.cancel()
 }
 
-const liveWriteTimeout = 10 * time.Second
-
 // events serves the live event stream of one session: events visible to
 // the user after the cursor (query parameter since; default: from now),
 // then whatever is committed while connected. A client too far behind is
 // told to resync; a client that does not read is dropped (it reconnects
-// with its cursor). The session is checked again on every wake, so a
-// revoked or expired session is disconnected.
+// with its cursor). The session is checked again when one of the user's
+// sessions is revoked, when it would expire and on every heartbeat.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 	sess := callerFrom(r.Context()).session
 	cursor := int64(-1)
@@ -93,6 +249,13 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 		}
 		cursor = n
 	}
+	// Registered before anything is read, so no batch is missed: every
+	// batch from now on starts at or before the cursor read below.
+	lc, err := s.hub.add(s.cfg, sess)
+	if err != nil {
+		return err
+	}
+	defer s.hub.remove(lc)
 	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{"coffer.v1"}})
 	if err != nil {
 		return nil // Accept has answered the request
@@ -102,87 +265,218 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 	// must not hang off s.base: cancelling its context drops the
 	// connection without a close frame; shutdown is watched separately.
 	ctx := c.CloseRead(context.Background())
-	wake := s.hub.add()
-	defer s.hub.remove(wake)
+	st := &stream{s: s, c: c, ctx: ctx, sess: sess}
+	st.run(lc, cursor)
+	return nil
+}
 
-	send := func(m api.LiveMessage) error {
-		data, _ := json.Marshal(m)
-		wctx, cancel := context.WithTimeout(ctx, liveWriteTimeout)
-		defer cancel()
-		return c.Write(wctx, websocket.MessageText, data)
-	}
-	if cursor < 0 {
-		_, latest, err := s.store.EventsSince(ctx, sess.UserID, 1<<62, 1)
-		if err != nil {
-			c.Close(websocket.StatusInternalError, "database unavailable")
-			return nil
+// stream is one connection's state while it runs.
+type stream struct {
+	s      *Server
+	c      *websocket.Conn
+	ctx    context.Context
+	sess   store.Session
+	viewer *store.Viewer
+	cursor int64
+}
+
+func (st *stream) send(m api.LiveMessage) error {
+	data, _ := json.Marshal(m)
+	return st.write(data)
+}
+
+func (st *stream) write(frame []byte) error {
+	wctx, cancel := context.WithTimeout(st.ctx, liveWriteTimeout)
+	defer cancel()
+	return st.c.Write(wctx, websocket.MessageText, frame)
+}
+
+// errLiveClosed means the stream was closed (the reason is sent already).
+var errLiveClosed = errors.New("live stream closed")
+
+func (st *stream) fail(code websocket.StatusCode, reason string) error {
+	st.c.Close(code, reason)
+	return errLiveClosed
+}
+
+// sendAll sends events (frames, if given, are their encodings), or a
+// resync if there are too many to replay.
+func (st *stream) sendAll(evs []store.Event, frames [][]byte, more bool, upto int64) error {
+	if more || len(evs) >= st.s.cfg.LiveBacklog {
+		// Too far behind to replay: start over from a full sync.
+		if err := st.send(api.LiveMessage{Type: api.LiveResync, Cursor: upto}); err != nil {
+			return errLiveClosed
 		}
-		cursor = latest
+	} else {
+		for i, e := range evs {
+			var err error
+			if frames != nil {
+				err = st.write(frames[i])
+			} else {
+				err = st.send(liveEvent(e))
+			}
+			if err != nil {
+				// A consumer that does not keep up is dropped; it
+				// reconnects with its cursor.
+				return st.fail(websocket.StatusTryAgainLater, "too slow; reconnect and resume")
+			}
+		}
 	}
-	if err := send(api.LiveMessage{Type: api.LiveReady, Cursor: cursor}); err != nil {
-		return nil
+	st.cursor = upto
+	return nil
+}
+
+// catchUp replays from the database what the user may see after the
+// cursor (the backlog path) and reloads the viewer.
+func (st *stream) catchUp() error {
+	v, err := st.s.store.Viewer(st.ctx, st.sess.UserID)
+	if err != nil {
+		return st.unavailable()
+	}
+	st.viewer = v
+	evs, latest, more, err := st.s.store.EventsSince(st.ctx, st.sess.UserID, st.cursor, st.s.cfg.LiveBacklog)
+	if err != nil {
+		return st.unavailable()
+	}
+	return st.sendAll(evs, nil, more, latest)
+}
+
+func (st *stream) unavailable() error {
+	if st.ctx.Err() != nil {
+		return errLiveClosed
+	}
+	return st.fail(websocket.StatusTryAgainLater, "database unavailable; reconnect")
+}
+
+// apply filters queued batches with the viewer and sends what it sees.
+// An event that may change the user's access reloads the viewer first.
+func (st *stream) apply(batches []*liveBatch) error {
+	var evs []store.Event
+	var frames [][]byte
+	upto, reload, checkSession := st.cursor, false, false
+	for _, b := range batches {
+		if b.upto <= upto {
+			continue
+		}
+		for i, e := range b.events {
+			if e.Seq <= st.cursor {
+				continue
+			}
+			reload = reload || st.viewer.Reloads(e)
+			checkSession = checkSession || (e.Kind == store.EventSessionRevoked && e.TargetUser == st.sess.UserID)
+			evs, frames = append(evs, e), append(frames, b.frames[i])
+		}
+		upto = b.upto
+	}
+	if checkSession {
+		if err := st.checkSession(); err != nil {
+			return err
+		}
+	}
+	if reload {
+		v, err := st.s.store.Viewer(st.ctx, st.sess.UserID)
+		if err != nil {
+			return st.unavailable()
+		}
+		st.viewer = v
+	}
+	visible, vframes := evs[:0], frames[:0]
+	for i, e := range evs {
+		if st.viewer.Sees(e) {
+			visible, vframes = append(visible, e), append(vframes, frames[i])
+		}
+	}
+	return st.sendAll(visible, vframes, false, upto)
+}
+
+func (st *stream) run(lc *liveConn, since int64) {
+	s := st.s
+	if since < 0 {
+		_, latest, err := s.store.EventsAfter(st.ctx, 0, 0)
+		if err != nil {
+			st.unavailable()
+			return
+		}
+		st.cursor = latest
+		v, err := s.store.Viewer(st.ctx, st.sess.UserID)
+		if err != nil {
+			st.unavailable()
+			return
+		}
+		st.viewer = v
+		if st.send(api.LiveMessage{Type: api.LiveReady, Cursor: st.cursor}) != nil {
+			return
+		}
+	} else {
+		st.cursor = since
+		if st.send(api.LiveMessage{Type: api.LiveReady, Cursor: since}) != nil {
+			return
+		}
+		if st.catchUp() != nil {
+			return
+		}
 	}
 	heartbeat := time.NewTicker(s.cfg.Heartbeat)
 	defer heartbeat.Stop()
 	for {
-		// Catch up: everything visible after the cursor.
-		if reason := s.sessionGone(ctx, sess); reason != "" {
-			c.Close(websocket.StatusPolicyViolation, reason)
-			return nil
-		}
-		evs, latest, err := s.store.EventsSince(ctx, sess.UserID, cursor, s.cfg.LiveBacklog)
-		if err != nil {
-			if ctx.Err() != nil {
-				break
+		select {
+		case <-st.ctx.Done():
+			return
+		case <-s.base.Done():
+			st.c.Close(websocket.StatusGoingAway, "server shutting down")
+			return
+		case <-lc.wake:
+			batches, overflow := lc.take()
+			var err error
+			if overflow {
+				err = st.catchUp()
+			} else {
+				err = st.apply(batches)
 			}
-			c.Close(websocket.StatusTryAgainLater, "database unavailable; reconnect")
-			return nil
-		}
-		if len(evs) >= s.cfg.LiveBacklog {
-			// Too far behind to replay: start over from a full sync.
-			if err := send(api.LiveMessage{Type: api.LiveResync, Cursor: latest}); err != nil {
-				return nil
+			if err != nil {
+				return
 			}
-		} else {
-			for _, e := range evs {
-				if err := send(liveEvent(e)); err != nil {
-					// A consumer that does not keep up is dropped; it
-					// reconnects with its cursor.
-					c.Close(websocket.StatusTryAgainLater, "too slow; reconnect and resume")
-					return nil
+		case <-heartbeat.C:
+			// Revocation arrives as an event; expiry is checked here, and
+			// only once the session's known expiry has passed (using the
+			// session elsewhere pushes it forward).
+			if !s.now().Before(st.expires()) {
+				if st.checkSession() != nil {
+					return
 				}
 			}
-		}
-		cursor = latest
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-s.base.Done():
-			c.Close(websocket.StatusGoingAway, "server shutting down")
-			return nil
-		case <-wake:
-		case <-heartbeat.C:
-			pctx, cancel := context.WithTimeout(ctx, liveWriteTimeout)
-			err := c.Ping(pctx)
+			pctx, cancel := context.WithTimeout(st.ctx, liveWriteTimeout)
+			err := st.c.Ping(pctx)
 			cancel()
 			if err != nil {
-				return nil
+				return
 			}
 		}
 	}
-	return nil
 }
 
-// sessionGone re-reads the session: "" if it is still valid.
-func (s *Server) sessionGone(ctx context.Context, sess store.Session) string {
-	cur, err := s.store.SessionByTokenHash(ctx, sess.TokenHash)
+// expires is when the stream's session expires as last read.
+func (st *stream) expires() time.Time {
+	if st.sess.MaxExpires.Before(st.sess.ExpiresAt) {
+		return st.sess.MaxExpires
+	}
+	return st.sess.ExpiresAt
+}
+
+// checkSession re-reads the session and closes the stream if it was
+// revoked or has expired.
+func (st *stream) checkSession() error {
+	cur, err := st.s.store.SessionByTokenHash(st.ctx, st.sess.TokenHash)
+	now := st.s.now()
 	switch {
 	case errors.Is(err, store.ErrNotFound), err == nil && !cur.RevokedAt.IsZero():
-		return "session revoked"
-	case err == nil && (!s.now().Before(cur.ExpiresAt) || !s.now().Before(cur.MaxExpires)):
-		return "session expired"
+		return st.fail(websocket.StatusPolicyViolation, "session revoked")
+	case err == nil && (!now.Before(cur.ExpiresAt) || !now.Before(cur.MaxExpires)):
+		return st.fail(websocket.StatusPolicyViolation, "session expired")
+	case err == nil:
+		st.sess = cur
 	}
-	return ""
+	return nil
 }
 
 func liveEvent(e store.Event) api.LiveMessage {

@@ -31,6 +31,9 @@ type Config struct {
 	MaxFileBytes    int64         // largest attachment, plaintext bytes
 	Heartbeat       time.Duration // live connections are pinged this often
 	LiveBacklog     int           // a live client further behind than this many events is told to resync
+	LivePerSession  int           // open live streams per session
+	LivePerAccount  int           // open live streams per account, all its sessions together
+	LiveMaxStreams  int           // open live streams on this instance
 	// Mailer sends invitation e-mail; nil means SMTP is not configured.
 	Mailer mail.Sender
 	// PublicURL is the server's address as users reach it, for links in
@@ -66,6 +69,9 @@ func DefaultConfig() Config {
 		InviteMailPerOrg:      200,
 		InviteMailWindow:      24 * time.Hour,
 		VerifyMailsPerAddress: 5,
+		LivePerSession:        8,
+		LivePerAccount:        32,
+		LiveMaxStreams:        10000,
 	}
 }
 

@@ -184,8 +184,8 @@ func (s *Store) RemoveGroupMember(ctx context.Context, groupID, userID string) e
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT org_id FROM org_groups WHERE id = ?`), groupID).Scan(&orgID); err != nil {
 			return err
 		}
-		if _, err := s.seqAndEmit(ctx, tx, store.Event{Kind: store.EventGroupMemberLeft, OrgID: orgID, TargetUser: userID},
-			store.Event{Kind: store.EventGroupChanged, OrgID: orgID}); err != nil {
+		if _, err := s.seqAndEmit(ctx, tx, store.Event{Kind: store.EventGroupMemberLeft, OrgID: orgID, TargetUser: userID, TargetGroup: groupID},
+			store.Event{Kind: store.EventGroupChanged, OrgID: orgID, TargetGroup: groupID}); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM group_members WHERE group_id = ? AND user_id = ?`), groupID, userID)
@@ -209,7 +209,7 @@ func (s *Store) CreateVault(ctx context.Context, v store.Vault, wraps []store.Va
 		if err := s.insertVault(ctx, tx, v); err != nil {
 			return err
 		}
-		if err := s.emit(ctx, tx, seq, store.Event{Kind: store.EventVaultCreated, VaultID: v.ID}); err != nil {
+		if err := s.emit(ctx, tx, seq, store.Event{Kind: store.EventVaultCreated, VaultID: v.ID, TargetUser: v.CreatorID}); err != nil {
 			return err
 		}
 		if err := s.putManifests(ctx, tx, []string{v.ID}, manifests); err != nil {

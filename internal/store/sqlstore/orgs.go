@@ -27,15 +27,16 @@ func (s *Store) insertKeyWrap(ctx context.Context, tx *sql.Tx, table, idColumn s
 
 func (s *Store) CreateOrg(ctx context.Context, o store.Org, ownerWrap store.KeyWrap) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.seqAndEmit(ctx, tx, store.Event{Kind: store.EventOrgCreated, OrgID: o.ID, TargetUser: o.OwnerID}); err != nil {
+		seq, err := s.seqAndEmit(ctx, tx, store.Event{Kind: store.EventOrgCreated, OrgID: o.ID, TargetUser: o.OwnerID})
+		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO orgs (id, owner_id, meta, key_epoch, roster_version, roster, roster_sig, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), o.ID, o.OwnerID, o.Meta, o.KeyEpoch, o.RosterVersion, o.Roster, o.RosterSig, ms(o.CreatedAt)); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO org_members (org_id, user_id, role, confirmed_at) VALUES (?, ?, 'owner', ?)`),
-			o.ID, o.OwnerID, ms(o.CreatedAt)); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO org_members (org_id, user_id, role, confirmed_at, seq) VALUES (?, ?, 'owner', ?, ?)`),
+			o.ID, o.OwnerID, ms(o.CreatedAt), seq); err != nil {
 			return err
 		}
 		return s.insertKeyWrap(ctx, tx, "org_key_wraps", "org_id", ownerWrap)
@@ -278,11 +279,13 @@ func (s *Store) ConfirmMember(ctx context.Context, invitationID string, o store.
 		if err := s.setRoster(ctx, tx, o); err != nil {
 			return err
 		}
-		if _, err := s.seqAndEmit(ctx, tx, store.Event{Kind: store.EventMemberConfirmed, OrgID: o.ID, TargetUser: userID}); err != nil {
+		seq, err := s.seqAndEmit(ctx, tx, store.Event{Kind: store.EventMemberConfirmed, OrgID: o.ID, TargetUser: userID})
+		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO org_members (org_id, user_id, role, confirmed_at) VALUES (?, ?, 'member', ?)`),
-			o.ID, userID, ms(at)); err != nil {
+		// The member's events of the organisation start with this change.
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO org_members (org_id, user_id, role, confirmed_at, seq) VALUES (?, ?, 'member', ?, ?)`),
+			o.ID, userID, ms(at), seq); err != nil {
 			return err
 		}
 		return s.insertKeyWrap(ctx, tx, "org_key_wraps", "org_id", wrap)

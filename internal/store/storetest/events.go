@@ -12,7 +12,7 @@ func init() {
 
 func kinds(t *testing.T, s store.Store, userID string, since int64) ([]string, int64) {
 	t.Helper()
-	evs, latest, err := s.EventsSince(ctx, userID, since, 1000)
+	evs, latest, _, err := s.EventsSince(ctx, userID, since, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -215,7 +215,7 @@ func testRepairManifest(t *testing.T, s store.Store) {
 	}
 	wantManifest(t, s, a.ID, personal.ID, 2)
 	wantManifestConflict(t, s.RepairManifest(ctx, manifest(personal.ID, 2, a.ID)), personal.ID, 2)
-	evs, _, err := s.EventsSince(ctx, a.ID, cursor, 100)
+	evs, _, _, err := s.EventsSince(ctx, a.ID, cursor, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +223,7 @@ func testRepairManifest(t *testing.T, s store.Store) {
 		t.Fatalf("events after a repair: %+v", evs)
 	}
 	b, _ := newAccount(t, s, "stranger@example.com")
-	if evs, _, err := s.EventsSince(ctx, b.ID, cursor, 100); err != nil || len(evs) != 0 {
+	if evs, _, _, err := s.EventsSince(ctx, b.ID, cursor, 100); err != nil || len(evs) != 0 {
 		t.Fatalf("a stranger hears of the repair: %+v %v", evs, err)
 	}
 }
