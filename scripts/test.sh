@@ -24,9 +24,19 @@ go test -count=1 -timeout 20m ./...
 echo "== fuzz targets (seed corpora plus a short run each)"
 # Every parser of data from the server or a file has a target; a longer
 # local run is: go test -run='^$' -fuzz='^FuzzX$' -fuzztime=5m ./PACKAGE
+# fuzz runs one target briefly; on failure it prints everything the fuzzer
+# said (the failing input, or why a worker died), not only the summary.
+fuzz() {
+  local pkg=$1 target=$2 out
+  if ! out=$(go test -run='^$' -fuzz="^${target}\$" -fuzztime=2s "$pkg" 2>&1); then
+    printf '%s\n' "$out" | grep -v '^fuzz: elapsed' | sed "s/^/${target}: /"
+    return 1
+  fi
+  printf '%s\n' "$out" | grep -E '^(ok|FAIL|---)' | sed "s/^/${target}: /"
+}
 for target in FuzzOpenBox FuzzOpenRevision FuzzKeyObjects FuzzWraps FuzzRoster FuzzParseInviteCode FuzzOpenChunk FuzzManifest; do
-  go test -run='^$' -fuzz="^${target}\$" -fuzztime=2s ./internal/crypto | grep -E '^(ok|FAIL|---)' | sed "s/^/${target}: /"
+  fuzz ./internal/crypto "$target"
 done
 for target in FuzzContent FuzzSyncResponse; do
-  go test -run='^$' -fuzz="^${target}\$" -fuzztime=2s ./client | grep -E '^(ok|FAIL|---)' | sed "s/^/${target}: /"
+  fuzz ./client "$target"
 done
