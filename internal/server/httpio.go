@@ -1,13 +1,17 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/store"
@@ -41,36 +45,42 @@ func errConflict(msg string, head uint64) error {
 }
 
 // decode reads a JSON body into v. It refuses unknown fields, trailing data,
-// wrong types and bodies over the limit, each with a message that names the
-// problem (and never echoes the body).
+// wrong types, bodies over the limit, invalid UTF-8 (which encoding/json
+// would silently replace) and integers the database cannot hold (above
+// 2^63-1), each with a message that names the problem (and never echoes
+// the body).
 func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !isJSONMediaType(ct) {
 		return &httpError{http.StatusUnsupportedMediaType, api.CodeBadRequest, "request body must be application/json", 0}
 	}
-	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
-	dec := json.NewDecoder(body)
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	// The body is at most MaxBodyBytes, so reading it whole is bounded; it
+	// lets the UTF-8 check see every byte before anything is decoded.
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
 	var maxErr *http.MaxBytesError
+	if errors.As(err, &maxErr) {
+		return errTooLargeBody(s.cfg.MaxBodyBytes)
+	}
+	if err != nil {
+		return errBadRequest("request body could not be read")
+	}
+	if !utf8.Valid(data) {
+		return errBadRequest("request body is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	err = dec.Decode(v)
 	if err == nil {
 		if dec.More() {
 			return errBadRequest("request body must hold exactly one JSON object")
 		}
-		// Whatever follows the object must be nothing; if it runs past the
-		// limit, the body is too large rather than malformed.
-		if err = dec.Decode(&struct{}{}); err == io.EOF {
-			return nil
-		}
-		if !errors.As(err, &maxErr) {
+		if err = dec.Decode(&struct{}{}); err != io.EOF {
 			return errBadRequest("request body must hold exactly one JSON object")
 		}
+		return checkIntRange(reflect.ValueOf(v), "")
 	}
 	var syntaxErr *json.SyntaxError
 	var typeErr *json.UnmarshalTypeError
 	switch {
-	case errors.As(err, &maxErr):
-		return &httpError{http.StatusRequestEntityTooLarge, api.CodeTooLarge,
-			fmt.Sprintf("request body is larger than the limit of %d bytes", s.cfg.MaxBodyBytes), 0}
 	case errors.Is(err, io.EOF):
 		return errBadRequest("request body is empty; a JSON object is required")
 	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
@@ -86,6 +96,71 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) error {
 		return errBadRequest("a byte field is not valid base64")
 	}
 	return errBadRequest("request body could not be read as JSON")
+}
+
+func errTooLargeBody(limit int64) error {
+	return &httpError{http.StatusRequestEntityTooLarge, api.CodeTooLarge,
+		fmt.Sprintf("request body is larger than the limit of %d bytes", limit), 0}
+}
+
+// checkIntRange refuses any unsigned integer in a decoded request above
+// math.MaxInt64: the databases store integers as signed 64-bit, and the
+// driver would refuse the value halfway through a request. Walking the
+// decoded value covers every field of every request type, present and
+// future. path is the field's JSON path, for the message.
+func checkIntRange(v reflect.Value, path string) error {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			return checkIntRange(v.Elem(), path)
+		}
+	case reflect.Uint, reflect.Uint64:
+		if v.Uint() > math.MaxInt64 {
+			return errBadRequest("field %q is too large (at most %d)", path, int64(math.MaxInt64))
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				continue
+			}
+			if name == "" && f.Anonymous {
+				name = path // an embedded struct's fields are the outer object's
+			} else {
+				if name == "" {
+					name = f.Name
+				}
+				if path != "" {
+					name = path + "." + name
+				}
+			}
+			if err := checkIntRange(v.Field(i), name); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return nil // bytes
+		}
+		for i := range v.Len() {
+			if err := checkIntRange(v.Index(i), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		iter := v.MapRange()
+		for iter.Next() {
+			if err := checkIntRange(iter.Value(), fmt.Sprintf("%s[%v]", path, iter.Key())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // isJSONMediaType reports whether a Content-Type is application/json, with
