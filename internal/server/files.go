@@ -147,7 +147,10 @@ func (s *Server) getChunk(w http.ResponseWriter, r *http.Request) error {
 }
 
 // checkFileRefs validates the files a revision refers to: complete
-// uploads in the item's vault (or already linked to the item).
+// uploads in the item's vault that no other item has (or already linked
+// to the item). A file belongs to exactly one item: otherwise a second
+// item could carry it off to another vault (issue 13, finding 12). The
+// store links them with the revision and keeps the rule under races.
 func (s *Server) checkFileRefs(r *http.Request, itemID string, vaultID string, ids []string) error {
 	if len(ids) > 100 {
 		return errBadRequest("a revision refers to at most 100 files")
@@ -179,8 +182,19 @@ func (s *Server) checkFileRefs(r *http.Request, itemID string, vaultID string, i
 		if f.Uploaded != f.ChunkCount {
 			return errConflict(fmt.Sprintf("file %s is incomplete (%d of %d chunks uploaded)", id, f.Uploaded, f.ChunkCount), 0)
 		}
+		owner, err := s.store.FileItem(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		if owner != "" {
+			return errFileTaken(id)
+		}
 	}
 	return nil
+}
+
+func errFileTaken(id string) error {
+	return errBadRequest("file %s is attached to another item; a file belongs to one item (upload it again to attach it here)", id)
 }
 
 // purgeItem deletes a trashed item for good: explicit, and only for those

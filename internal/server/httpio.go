@@ -206,6 +206,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, store.ErrUnavailable):
 		s.log.Error("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 		he = &httpError{http.StatusServiceUnavailable, api.CodeUnavailable, "the database is unavailable; try again shortly", 0}
+	case errors.Is(err, store.ErrFileTaken):
+		he = &httpError{http.StatusBadRequest, api.CodeBadRequest, "a file the revision refers to is attached to another item; a file belongs to one item; nothing was written", 0}
 	case errors.Is(err, store.ErrExists):
 		he = &httpError{http.StatusConflict, api.CodeExists, "an object with this id already exists", 0}
 	case errors.Is(err, store.ErrNotFound):

@@ -106,7 +106,7 @@ func hasKeyFor(wraps []store.ItemKeyWrap, vault string, epoch uint64) bool {
 
 func (s *Server) newRevision(nr api.NewRevision, it store.Item, authorID string) store.Revision {
 	return store.Revision{VaultID: it.VaultID, KeyEpoch: nr.KeyEpoch, Type: it.Type, AuthorID: authorID,
-		PrevHash: nr.PrevHash, Blob: nr.Blob, Sig: nr.Sig, Time: nr.Time, CreatedAt: s.now()}
+		PrevHash: nr.PrevHash, Blob: nr.Blob, Sig: nr.Sig, Time: nr.Time, CreatedAt: s.now(), FileIDs: nr.FileIDs}
 }
 
 func (s *Server) createItem(w http.ResponseWriter, r *http.Request) error {
@@ -154,9 +154,6 @@ func (s *Server) createItem(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	if err := s.store.LinkFiles(r.Context(), it.ID, req.Revision.FileIDs); err != nil {
-		return err
-	}
 	return s.writeItem(w, r, http.StatusCreated, it.ID)
 }
 
@@ -200,9 +197,6 @@ func (s *Server) updateItem(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if _, err := s.store.UpdateItem(r.Context(), it.ID, req.BaseRevision, s.newRevision(req.Revision, it, me), wraps, m); err != nil {
-		return err
-	}
-	if err := s.store.LinkFiles(r.Context(), it.ID, req.Revision.FileIDs); err != nil {
 		return err
 	}
 	return s.writeItem(w, r, http.StatusOK, it.ID)

@@ -22,6 +22,9 @@ var (
 	ErrExists = errors.New("already exists")
 	// ErrUnavailable wraps failures to reach the database.
 	ErrUnavailable = errors.New("database unavailable")
+	// ErrFileTaken: a write links a file that belongs to another item.
+	// Nothing was written.
+	ErrFileTaken = errors.New("the file belongs to another item")
 )
 
 // ConflictError is returned when an update names a revision that is no
@@ -193,6 +196,10 @@ type Revision struct {
 	Sig       []byte
 	Time      int64 // the author's signed clock, Unix milliseconds
 	CreatedAt time.Time
+	// FileIDs are the attachments the revision refers to. Writes link
+	// them to the item in the same transaction (a file belongs to exactly
+	// one item: ErrFileTaken if another item has it); reads leave it nil.
+	FileIDs []string
 }
 
 // ItemKeyWrap is an item key (item, KeyVault, KeyEpoch) wrapped under the
@@ -290,9 +297,13 @@ type FileStore interface {
 	PutChunk(ctx context.Context, fileID string, idx int, data []byte) error
 	// Chunk returns one stored chunk.
 	Chunk(ctx context.Context, fileID string, idx int) ([]byte, error)
-	// LinkFiles records that an item refers to files.
+	// LinkFiles records that an item refers to files. A file belongs to
+	// at most one item: linking one that another item has is ErrFileTaken,
+	// and nothing is linked.
 	LinkFiles(ctx context.Context, itemID string, fileIDs []string) error
 	ItemFiles(ctx context.Context, itemID string) ([]string, error)
+	// FileItem returns the item a file is linked to, "" if none.
+	FileItem(ctx context.Context, fileID string) (string, error)
 	// PurgeItem deletes a trashed item, its revisions, key wraps and the
 	// files only it refers to, leaving a tombstone for delta sync.
 	PurgeItem(ctx context.Context, itemID string, at time.Time, ms ...Manifest) error

@@ -36,18 +36,39 @@ func (s *Store) Chunk(ctx context.Context, fileID string, idx int) ([]byte, erro
 }
 
 func (s *Store) LinkFiles(ctx context.Context, itemID string, fileIDs []string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		for _, f := range fileIDs {
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO item_files (item_id, file_id) VALUES (?, ?) ON CONFLICT DO NOTHING`), itemID, f); err != nil {
-				return err
-			}
+	return s.tx(ctx, func(tx *sql.Tx) error { return s.linkFiles(ctx, tx, itemID, fileIDs) })
+}
+
+// linkFiles links files to an item inside tx. The unique index on
+// item_files(file_id) keeps a file to one item even between concurrent
+// writers: the insert of the second waits for the first and then does
+// nothing, and the check after it sees the other item's link.
+func (s *Store) linkFiles(ctx context.Context, tx *sql.Tx, itemID string, fileIDs []string) error {
+	for _, f := range fileIDs {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO item_files (item_id, file_id) VALUES (?, ?) ON CONFLICT DO NOTHING`), itemID, f); err != nil {
+			return err
 		}
-		return nil
-	})
+		var owner string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT item_id FROM item_files WHERE file_id = ?`), f).Scan(&owner); err != nil {
+			return err
+		}
+		if owner != itemID {
+			return store.ErrFileTaken
+		}
+	}
+	return nil
 }
 
 func (s *Store) ItemFiles(ctx context.Context, itemID string) ([]string, error) {
 	return s.strings(ctx, `SELECT file_id FROM item_files WHERE item_id = ? ORDER BY file_id`, itemID)
+}
+
+func (s *Store) FileItem(ctx context.Context, fileID string) (string, error) {
+	ids, err := s.strings(ctx, `SELECT item_id FROM item_files WHERE file_id = ?`, fileID)
+	if err != nil || len(ids) == 0 {
+		return "", err
+	}
+	return ids[0], nil
 }
 
 func (s *Store) PurgeItem(ctx context.Context, itemID string, at time.Time, manifests ...store.Manifest) error {
