@@ -13,8 +13,9 @@ import (
 	"github.com/coffer-pm/coffer/internal/store"
 )
 
-// createFile announces an attachment upload. The size limit is checked
-// here, before any chunk is sent.
+// createFile announces an attachment upload. The size limit and the
+// uploader's quotas are checked here, before any chunk is sent: the
+// announced size counts from now on.
 func (s *Server) createFile(w http.ResponseWriter, r *http.Request) error {
 	var req api.NewFile
 	if err := s.decode(w, r, &req); err != nil {
@@ -38,7 +39,7 @@ func (s *Server) createFile(w http.ResponseWriter, r *http.Request) error {
 		return errBadRequest("chunk_count must be %d for a file of %d bytes (chunks of %d bytes)", crypto.ChunkCount(req.Size), req.Size, crypto.ChunkSize)
 	}
 	f := store.File{ID: req.ID, VaultID: v.ID, Size: req.Size, ChunkCount: req.ChunkCount, CreatorID: s.userID(r), CreatedAt: s.now()}
-	if err := s.store.CreateFile(r.Context(), f); err != nil {
+	if err := s.store.CreateFileWithin(r.Context(), f, s.quota()); err != nil {
 		if errors.Is(err, store.ErrExists) {
 			return &httpError{http.StatusConflict, api.CodeExists, "a file with this id already exists", 0}
 		}
@@ -101,6 +102,17 @@ func (s *Server) putChunk(w http.ResponseWriter, r *http.Request) error {
 	idx, err := chunkIndex(r, f)
 	if err != nil {
 		return err
+	}
+	if s.expired(f) {
+		// An expired upload no longer counts against the quota; it takes
+		// no more data and the sweep deletes it.
+		owner, err := s.store.FileItem(r.Context(), f.ID)
+		if err != nil {
+			return err
+		}
+		if owner == "" {
+			return errNotFound("file (the upload expired before it was attached to an item)")
+		}
 	}
 	limit := int64(crypto.ChunkSize + crypto.ChunkOverhead)
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
@@ -188,6 +200,9 @@ func (s *Server) checkFileRefs(r *http.Request, itemID string, vaultID string, i
 		}
 		if owner != "" {
 			return errFileTaken(id)
+		}
+		if s.expired(f) {
+			return errBadRequest("the upload of file %s expired before it was attached to an item; upload it again", id)
 		}
 	}
 	return nil

@@ -195,8 +195,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var he *httpError
 	var ce *store.ConflictError
 	var mc *store.ManifestConflictError
+	var qe *store.QuotaError
 	switch {
 	case errors.As(err, &he):
+	case errors.As(err, &qe):
+		he = s.quotaError(qe)
 	case errors.As(err, &mc):
 		he = &httpError{http.StatusConflict, api.CodeManifestConflict,
 			"the vault was changed since you read it (its manifest moved on); sync and try again; nothing was written", 0}

@@ -141,6 +141,9 @@ func (s *Server) createItem(w http.ResponseWriter, r *http.Request) error {
 	if err := s.checkFileRefs(r, "", v.ID, req.Revision.FileIDs); err != nil {
 		return err
 	}
+	if err := s.checkRevisionQuota(r, req.Revision.Blob); err != nil {
+		return err
+	}
 	me := s.userID(r)
 	m, err := checkManifest("manifest", req.Manifest, v.ID, me, false)
 	if err != nil {
@@ -189,6 +192,9 @@ func (s *Server) updateItem(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if err := s.checkFileRefs(r, it.ID, v.ID, req.Revision.FileIDs); err != nil {
+		return err
+	}
+	if err := s.checkRevisionQuota(r, req.Revision.Blob); err != nil {
 		return err
 	}
 	me := s.userID(r)
@@ -394,6 +400,9 @@ func (s *Server) moveItem(w http.ResponseWriter, r *http.Request) error {
 	moved := it
 	moved.VaultID = to.ID
 	if err := s.checkFileRefs(r, it.ID, to.ID, req.Revision.FileIDs); err != nil {
+		return err
+	}
+	if err := s.checkRevisionQuota(r, req.Revision.Blob); err != nil {
 		return err
 	}
 	me := s.userID(r)

@@ -35,6 +35,14 @@ type Config struct {
 	// PublicURL is the server's address as users reach it, for links in
 	// e-mail (e.g. https://vault.example.com).
 	PublicURL string
+
+	// Storage quotas (0 = no limit). An account's usage is the announced
+	// size of every file it uploaded plus the blobs of the revisions it
+	// wrote, in any vault: uploads count against the uploader.
+	QuotaBytes        int64
+	MaxPendingUploads int           // uploads no item links yet, per account
+	MaxPendingBytes   int64         // their announced bytes, per account
+	UploadExpiry      time.Duration // an upload no item links is deleted after this long (0 = never)
 }
 
 // DefaultConfig returns the defaults documented in docs/api.md.
@@ -50,6 +58,11 @@ func DefaultConfig() Config {
 		MaxFileBytes:    100 << 20,
 		Heartbeat:       30 * time.Second,
 		LiveBacklog:     1000,
+
+		QuotaBytes:        10 << 30,
+		MaxPendingUploads: 100,
+		MaxPendingBytes:   1 << 30,
+		UploadExpiry:      24 * time.Hour,
 	}
 }
 
@@ -86,6 +99,7 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 	s.base, s.cancel = context.WithCancel(context.Background())
 	s.routes()
 	s.startLive()
+	s.startSweeper()
 	return s, nil
 }
 

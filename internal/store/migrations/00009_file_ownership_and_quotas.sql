@@ -13,14 +13,27 @@ DELETE FROM item_files WHERE EXISTS (
 DROP INDEX item_files_file;
 CREATE UNIQUE INDEX item_files_one_item ON item_files(file_id);
 
--- Storage quotas (finding 11) add up an account's uploads and revision
--- blobs; the expiry sweep finds old uploads that no item links.
+-- Storage quotas (finding 11): each account's running totals of the
+-- announced sizes of the files it uploaded and of the blobs of the
+-- revisions it wrote (adding them up on every write would cost more the
+-- more an account stored). Pending uploads are counted by index; the
+-- expiry sweep finds old uploads that no item links.
+CREATE TABLE account_usage (
+    user_id        TEXT PRIMARY KEY,
+    file_bytes     {{int}} NOT NULL,
+    revision_bytes {{int}} NOT NULL
+);
+INSERT INTO account_usage (user_id, file_bytes, revision_bytes)
+    SELECT u, SUM(fb), SUM(rb) FROM (
+        SELECT creator_id AS u, size AS fb, 0 AS rb FROM files
+        UNION ALL
+        SELECT author_id, 0, LENGTH(blob) FROM revisions
+    ) x GROUP BY u;
 CREATE INDEX files_creator ON files(creator_id, created_at);
 CREATE INDEX files_created ON files(created_at);
-CREATE INDEX revisions_author ON revisions(author_id);
 
 -- +goose Down
-DROP INDEX revisions_author;
+DROP TABLE account_usage;
 DROP INDEX files_created;
 DROP INDEX files_creator;
 DROP INDEX item_files_one_item;

@@ -37,6 +37,10 @@ func (s *Store) insertRevision(ctx context.Context, tx *sql.Tx, r store.Revision
 	if err != nil {
 		return err
 	}
+	// The author's running total, for the storage quota.
+	if err := s.addUsage(ctx, tx, r.AuthorID, 0, int64(len(r.Blob))); err != nil {
+		return err
+	}
 	return s.linkFiles(ctx, tx, r.ItemID, r.FileIDs)
 }
 
