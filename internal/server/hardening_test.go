@@ -315,10 +315,21 @@ func TestInvalidUTF8IsRefused(t *testing.T) {
 	create.Manifest = f.nextManifest(t, f.alice.Token(), f.vault)
 	body = strings.Replace(string(mustJSON(t, create)), `"login"`, "\"log\xed\xa0\x80in\"", 1) // a UTF-16 surrogate
 	wantError(t, f.send(t, "POST", "/vaults/"+f.vault+"/items", f.alice.Token(), body), http.StatusBadRequest, api.CodeBadRequest, "not valid UTF-8")
+	// A lone UTF-16 surrogate escaped in JSON is no character either:
+	// encoding/json would put U+FFFD in its place.
+	for _, esc := range []string{`\ud800`, `\uDC00`, `\ud83d and more`} {
+		body = strings.Replace(string(mustJSON(t, signup)), `"Raw User"`, `"Raw `+esc+`User"`, 1)
+		wantError(t, f.send(t, "POST", "/accounts", "", body), http.StatusBadRequest, api.CodeBadRequest, "lone UTF-16 surrogate")
+	}
+	f.noAccount(signup)(t)
 	if after := f.rowCounts(t); after != before {
 		t.Fatalf("refused requests wrote something:\nbefore %s\nafter  %s", before, after)
 	}
-	// The same sign-up with valid UTF-8 (even non-ASCII) is accepted.
+	// The same sign-up with valid UTF-8 (even non-ASCII, and an escaped
+	// surrogate pair) is accepted.
+	body = strings.Replace(string(mustJSON(t, signup)), `"Raw User"`, `"Raw \ud83d\ude00 Üser"`, 1)
+	f.send(t, "POST", "/accounts", "", body).decodeOK(t, http.StatusCreated, nil)
+	signup = newSignup(t)
 	signup.Name = "Raw Üser"
 	f.send(t, "POST", "/accounts", "", signup).decodeOK(t, http.StatusCreated, nil)
 }

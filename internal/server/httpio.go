@@ -66,6 +66,9 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if !utf8.Valid(data) {
 		return errBadRequest("request body is not valid UTF-8")
 	}
+	if hasLoneSurrogate(data) {
+		return errBadRequest("request body has a \\u escape of a lone UTF-16 surrogate, which is not a character")
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	err = dec.Decode(v)
@@ -96,6 +99,62 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) error {
 		return errBadRequest("a byte field is not valid base64")
 	}
 	return errBadRequest("request body could not be read as JSON")
+}
+
+// hasLoneSurrogate reports whether a JSON text escapes half of a UTF-16
+// surrogate pair on its own ("\ud800"), which encoding/json would
+// silently replace with U+FFFD like invalid UTF-8.
+func hasLoneSurrogate(data []byte) bool {
+	hex4 := func(i int) (rune, bool) {
+		if i+4 > len(data) {
+			return 0, false
+		}
+		var r rune
+		for _, c := range data[i : i+4] {
+			switch {
+			case '0' <= c && c <= '9':
+				r = r<<4 | rune(c-'0')
+			case 'a' <= c && c <= 'f':
+				r = r<<4 | rune(c-'a'+10)
+			case 'A' <= c && c <= 'F':
+				r = r<<4 | rune(c-'A'+10)
+			default:
+				return 0, false
+			}
+		}
+		return r, true
+	}
+	inString := false
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; {
+		case c == '"':
+			inString = !inString
+		case c == '\\' && inString && i+1 < len(data):
+			if data[i+1] != 'u' {
+				i++ // skip the escaped character
+				continue
+			}
+			r, ok := hex4(i + 2)
+			if !ok {
+				continue // not an escape the decoder accepts; it refuses it
+			}
+			i += 5
+			switch {
+			case 0xDC00 <= r && r <= 0xDFFF:
+				return true // a low half with no high half before it
+			case 0xD800 <= r && r <= 0xDBFF:
+				if i+2 >= len(data) || data[i+1] != '\\' || data[i+2] != 'u' {
+					return true
+				}
+				low, ok := hex4(i + 3)
+				if !ok || low < 0xDC00 || low > 0xDFFF {
+					return true
+				}
+				i += 6
+			}
+		}
+	}
+	return false
 }
 
 func errTooLargeBody(limit int64) error {
