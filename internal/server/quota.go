@@ -79,13 +79,16 @@ func sizeText(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// startSweeper deletes expired uploads every sweepEvery until Close.
+// startSweeper deletes expired uploads a minute after start and then
+// every sweepEvery, until Close.
 func (s *Server) startSweeper() {
 	if s.cfg.UploadExpiry <= 0 {
 		return
 	}
 	go func() {
-		t := time.NewTicker(sweepEvery)
+		// The first sweep a minute after start, so that an instance that
+		// restarts often still sweeps.
+		t := time.NewTimer(time.Minute)
 		defer t.Stop()
 		for {
 			select {
@@ -93,6 +96,7 @@ func (s *Server) startSweeper() {
 				return
 			case <-t.C:
 				s.SweepUploads(s.base)
+				t.Reset(sweepEvery)
 			}
 		}
 	}()
@@ -100,7 +104,8 @@ func (s *Server) startSweeper() {
 
 // SweepUploads deletes the uploads that no item links and that expired
 // (UploadExpiry, plus an hour's grace) by the server's clock, with their
-// chunks, and returns how many. The server runs it every ten minutes;
+// chunks, and returns how many. The server runs it a minute after start
+// and then every ten minutes;
 // several instances on one database may run it at the same time.
 func (s *Server) SweepUploads(ctx context.Context) (int, error) {
 	if s.cfg.UploadExpiry <= 0 {
