@@ -36,6 +36,10 @@ const (
 	CodeEmailUnverified = "email_unverified"
 )
 
+// CodeQuotaExceeded (507): the write would take the account over its
+// storage quota or its limit of unattached uploads.
+const CodeQuotaExceeded = "quota_exceeded"
+
 // KDF are an account's Argon2id parameters (memory in KiB).
 type KDF struct {
 	Algorithm string `json:"algorithm"`

@@ -32,6 +32,9 @@ func (a *app) serveCommand() *cobra.Command {
 		Short: "Run the Coffer server (embedded SQLite by default)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cfg.QuotaBytes < 0 || cfg.MaxPendingUploads < 0 || cfg.MaxPendingBytes < 0 || cfg.UploadExpiry < 0 {
+				return usageError("--quota, --max-pending-uploads, --max-pending-bytes and --upload-expiry must not be negative (0 means no limit)")
+			}
 			if database == "" {
 				database = os.Getenv("COFFER_DATABASE")
 			}
@@ -65,6 +68,10 @@ func (a *app) serveCommand() *cobra.Command {
 	f.IntVar(&cfg.LivePerSession, "live-per-session", cfg.LivePerSession, "open live event streams allowed per session")
 	f.IntVar(&cfg.LivePerAccount, "live-per-account", cfg.LivePerAccount, "open live event streams allowed per account, all its sessions together")
 	f.IntVar(&cfg.LiveMaxStreams, "live-max-streams", cfg.LiveMaxStreams, "open live event streams allowed on this instance")
+	f.Int64Var(&cfg.QuotaBytes, "quota", cfg.QuotaBytes, "storage per account in bytes: its uploads and revisions (0 = unlimited)")
+	f.IntVar(&cfg.MaxPendingUploads, "max-pending-uploads", cfg.MaxPendingUploads, "uploads not yet attached to an item, per account (0 = unlimited)")
+	f.Int64Var(&cfg.MaxPendingBytes, "max-pending-bytes", cfg.MaxPendingBytes, "bytes of uploads not yet attached to an item, per account (0 = unlimited)")
+	f.DurationVar(&cfg.UploadExpiry, "upload-expiry", cfg.UploadExpiry, "uploads not attached to an item are deleted after this long (0 = never)")
 	f.StringVar(&smtpURL, "smtp-url", "", "SMTP server for invitation e-mail (env COFFER_SMTP_URL): smtp://user:pass@host:587?from=coffer@example.com")
 	f.StringVar(&cfg.PublicURL, "public-url", "", "the server's address as users reach it, for links in e-mail (env COFFER_PUBLIC_URL; required with --smtp-url)")
 	f.IntVar(&cfg.InviteMailPerAccount, "invite-mail-per-account", cfg.InviteMailPerAccount, "invitation e-mails one account may send per --invite-mail-window")

@@ -54,9 +54,15 @@ func (s *Server) public(h handlerFunc) http.Handler {
 }
 
 // authed wraps a handler that needs a valid session.
-func (s *Server) authed(h handlerFunc) http.Handler {
+func (s *Server) authed(h handlerFunc) http.Handler { return s.authedWith(h, false) }
+
+// authedLive is authed for the live-events endpoint, the only one that
+// also takes the token as an offered WebSocket subprotocol.
+func (s *Server) authedLive(h handlerFunc) http.Handler { return s.authedWith(h, true) }
+
+func (s *Server) authedWith(h handlerFunc, subprotocol bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sess, err := s.authenticate(r)
+		sess, err := s.authenticate(r, subprotocol)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -72,12 +78,15 @@ func hashToken(tok string) []byte {
 	return h[:]
 }
 
-func (s *Server) authenticate(r *http.Request) (store.Session, error) {
-	auth := r.Header.Get("Authorization")
-	tok, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok && r.Header.Get("Upgrade") != "" {
-		// Browsers cannot set headers on a WebSocket: the live stream
-		// accepts the token as an offered subprotocol instead.
+// authenticate finds the session of a request's bearer token (the scheme
+// in any letter case, RFC 9110 §11.1). With subprotocol (the live-events
+// endpoint only) a WebSocket upgrade may offer the token as a subprotocol
+// instead: browsers cannot set headers on a WebSocket.
+func (s *Server) authenticate(r *http.Request, subprotocol bool) (store.Session, error) {
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	ok = ok && strings.EqualFold(scheme, "bearer")
+	tok = strings.TrimLeft(tok, " ")
+	if !ok && subprotocol && r.Header.Get("Upgrade") != "" {
 		for _, p := range strings.Split(r.Header.Get("Sec-WebSocket-Protocol"), ",") {
 			if t, found := strings.CutPrefix(strings.TrimSpace(p), "coffer.token."); found {
 				tok, ok = t, true
@@ -333,6 +342,18 @@ func (s *Server) getPublicKeys(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	if err := checkID("user id", id); err != nil {
 		return err
+	}
+	// Only accounts that share an organisation with the caller are
+	// visible (their e-mail and keys); anyone else is answered like an
+	// unknown id, so the endpoint is no directory of all accounts.
+	if me := s.userID(r); id != me {
+		shared, err := s.store.SharesOrg(r.Context(), me, id)
+		if err != nil {
+			return err
+		}
+		if !shared {
+			return errNotFound("user")
+		}
 	}
 	acct, err := s.store.AccountByID(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {

@@ -13,8 +13,9 @@ import (
 	"github.com/coffer-pm/coffer/internal/store"
 )
 
-// createFile announces an attachment upload. The size limit is checked
-// here, before any chunk is sent.
+// createFile announces an attachment upload. The size limit and the
+// uploader's quotas are checked here, before any chunk is sent: the
+// announced size counts from now on.
 func (s *Server) createFile(w http.ResponseWriter, r *http.Request) error {
 	var req api.NewFile
 	if err := s.decode(w, r, &req); err != nil {
@@ -38,7 +39,7 @@ func (s *Server) createFile(w http.ResponseWriter, r *http.Request) error {
 		return errBadRequest("chunk_count must be %d for a file of %d bytes (chunks of %d bytes)", crypto.ChunkCount(req.Size), req.Size, crypto.ChunkSize)
 	}
 	f := store.File{ID: req.ID, VaultID: v.ID, Size: req.Size, ChunkCount: req.ChunkCount, CreatorID: s.userID(r), CreatedAt: s.now()}
-	if err := s.store.CreateFile(r.Context(), f); err != nil {
+	if err := s.store.CreateFileWithin(r.Context(), f, s.quota()); err != nil {
 		if errors.Is(err, store.ErrExists) {
 			return &httpError{http.StatusConflict, api.CodeExists, "a file with this id already exists", 0}
 		}
@@ -102,6 +103,17 @@ func (s *Server) putChunk(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if s.expired(f) {
+		// An expired upload no longer counts against the quota; it takes
+		// no more data and the sweep deletes it.
+		owner, err := s.store.FileItem(r.Context(), f.ID)
+		if err != nil {
+			return err
+		}
+		if owner == "" {
+			return errNotFound("file (the upload expired before it was attached to an item)")
+		}
+	}
 	limit := int64(crypto.ChunkSize + crypto.ChunkOverhead)
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	var maxErr *http.MaxBytesError
@@ -147,7 +159,10 @@ func (s *Server) getChunk(w http.ResponseWriter, r *http.Request) error {
 }
 
 // checkFileRefs validates the files a revision refers to: complete
-// uploads in the item's vault (or already linked to the item).
+// uploads in the item's vault that no other item has (or already linked
+// to the item). A file belongs to exactly one item: otherwise a second
+// item could carry it off to another vault (issue 13, finding 12). The
+// store links them with the revision and keeps the rule under races.
 func (s *Server) checkFileRefs(r *http.Request, itemID string, vaultID string, ids []string) error {
 	if len(ids) > 100 {
 		return errBadRequest("a revision refers to at most 100 files")
@@ -179,8 +194,22 @@ func (s *Server) checkFileRefs(r *http.Request, itemID string, vaultID string, i
 		if f.Uploaded != f.ChunkCount {
 			return errConflict(fmt.Sprintf("file %s is incomplete (%d of %d chunks uploaded)", id, f.Uploaded, f.ChunkCount), 0)
 		}
+		owner, err := s.store.FileItem(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		if owner != "" {
+			return errFileTaken(id)
+		}
+		if s.expired(f) {
+			return errBadRequest("the upload of file %s expired before it was attached to an item; upload it again", id)
+		}
 	}
 	return nil
+}
+
+func errFileTaken(id string) error {
+	return errBadRequest("file %s is attached to another item; a file belongs to one item (upload it again to attach it here)", id)
 }
 
 // purgeItem deletes a trashed item for good: explicit, and only for those

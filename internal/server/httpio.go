@@ -1,13 +1,17 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/store"
@@ -41,36 +45,45 @@ func errConflict(msg string, head uint64) error {
 }
 
 // decode reads a JSON body into v. It refuses unknown fields, trailing data,
-// wrong types and bodies over the limit, each with a message that names the
-// problem (and never echoes the body).
+// wrong types, bodies over the limit, invalid UTF-8 (which encoding/json
+// would silently replace) and integers the database cannot hold (above
+// 2^63-1), each with a message that names the problem (and never echoes
+// the body).
 func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !isJSONMediaType(ct) {
 		return &httpError{http.StatusUnsupportedMediaType, api.CodeBadRequest, "request body must be application/json", 0}
 	}
-	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
-	dec := json.NewDecoder(body)
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	// The body is at most MaxBodyBytes, so reading it whole is bounded; it
+	// lets the UTF-8 check see every byte before anything is decoded.
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
 	var maxErr *http.MaxBytesError
+	if errors.As(err, &maxErr) {
+		return errTooLargeBody(s.cfg.MaxBodyBytes)
+	}
+	if err != nil {
+		return errBadRequest("request body could not be read")
+	}
+	if !utf8.Valid(data) {
+		return errBadRequest("request body is not valid UTF-8")
+	}
+	if hasLoneSurrogate(data) {
+		return errBadRequest("request body has a \\u escape of a lone UTF-16 surrogate, which is not a character")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	err = dec.Decode(v)
 	if err == nil {
 		if dec.More() {
 			return errBadRequest("request body must hold exactly one JSON object")
 		}
-		// Whatever follows the object must be nothing; if it runs past the
-		// limit, the body is too large rather than malformed.
-		if err = dec.Decode(&struct{}{}); err == io.EOF {
-			return nil
-		}
-		if !errors.As(err, &maxErr) {
+		if err = dec.Decode(&struct{}{}); err != io.EOF {
 			return errBadRequest("request body must hold exactly one JSON object")
 		}
+		return checkIntRange(reflect.ValueOf(v), "")
 	}
 	var syntaxErr *json.SyntaxError
 	var typeErr *json.UnmarshalTypeError
 	switch {
-	case errors.As(err, &maxErr):
-		return &httpError{http.StatusRequestEntityTooLarge, api.CodeTooLarge,
-			fmt.Sprintf("request body is larger than the limit of %d bytes", s.cfg.MaxBodyBytes), 0}
 	case errors.Is(err, io.EOF):
 		return errBadRequest("request body is empty; a JSON object is required")
 	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
@@ -86,6 +99,127 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) error {
 		return errBadRequest("a byte field is not valid base64")
 	}
 	return errBadRequest("request body could not be read as JSON")
+}
+
+// hasLoneSurrogate reports whether a JSON text escapes half of a UTF-16
+// surrogate pair on its own ("\ud800"), which encoding/json would
+// silently replace with U+FFFD like invalid UTF-8.
+func hasLoneSurrogate(data []byte) bool {
+	hex4 := func(i int) (rune, bool) {
+		if i+4 > len(data) {
+			return 0, false
+		}
+		var r rune
+		for _, c := range data[i : i+4] {
+			switch {
+			case '0' <= c && c <= '9':
+				r = r<<4 | rune(c-'0')
+			case 'a' <= c && c <= 'f':
+				r = r<<4 | rune(c-'a'+10)
+			case 'A' <= c && c <= 'F':
+				r = r<<4 | rune(c-'A'+10)
+			default:
+				return 0, false
+			}
+		}
+		return r, true
+	}
+	inString := false
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; {
+		case c == '"':
+			inString = !inString
+		case c == '\\' && inString && i+1 < len(data):
+			if data[i+1] != 'u' {
+				i++ // skip the escaped character
+				continue
+			}
+			r, ok := hex4(i + 2)
+			if !ok {
+				continue // not an escape the decoder accepts; it refuses it
+			}
+			i += 5
+			switch {
+			case 0xDC00 <= r && r <= 0xDFFF:
+				return true // a low half with no high half before it
+			case 0xD800 <= r && r <= 0xDBFF:
+				if i+2 >= len(data) || data[i+1] != '\\' || data[i+2] != 'u' {
+					return true
+				}
+				low, ok := hex4(i + 3)
+				if !ok || low < 0xDC00 || low > 0xDFFF {
+					return true
+				}
+				i += 6
+			}
+		}
+	}
+	return false
+}
+
+func errTooLargeBody(limit int64) error {
+	return &httpError{http.StatusRequestEntityTooLarge, api.CodeTooLarge,
+		fmt.Sprintf("request body is larger than the limit of %d bytes", limit), 0}
+}
+
+// checkIntRange refuses any unsigned integer in a decoded request above
+// math.MaxInt64: the databases store integers as signed 64-bit, and the
+// driver would refuse the value halfway through a request. Walking the
+// decoded value covers every field of every request type, present and
+// future. path is the field's JSON path, for the message.
+func checkIntRange(v reflect.Value, path string) error {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			return checkIntRange(v.Elem(), path)
+		}
+	case reflect.Uint, reflect.Uint64:
+		if v.Uint() > math.MaxInt64 {
+			return errBadRequest("field %q is too large (at most %d)", path, int64(math.MaxInt64))
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				continue
+			}
+			if name == "" && f.Anonymous {
+				name = path // an embedded struct's fields are the outer object's
+			} else {
+				if name == "" {
+					name = f.Name
+				}
+				if path != "" {
+					name = path + "." + name
+				}
+			}
+			if err := checkIntRange(v.Field(i), name); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return nil // bytes
+		}
+		for i := range v.Len() {
+			if err := checkIntRange(v.Index(i), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		iter := v.MapRange()
+		for iter.Next() {
+			if err := checkIntRange(iter.Value(), fmt.Sprintf("%s[%v]", path, iter.Key())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // isJSONMediaType reports whether a Content-Type is application/json, with
@@ -120,8 +254,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var he *httpError
 	var ce *store.ConflictError
 	var mc *store.ManifestConflictError
+	var qe *store.QuotaError
 	switch {
 	case errors.As(err, &he):
+	case errors.As(err, &qe):
+		he = s.quotaError(qe)
 	case errors.As(err, &mc):
 		he = &httpError{http.StatusConflict, api.CodeManifestConflict,
 			"the vault was changed since you read it (its manifest moved on); sync and try again; nothing was written", 0}
@@ -131,6 +268,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, store.ErrUnavailable):
 		s.log.Error("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 		he = &httpError{http.StatusServiceUnavailable, api.CodeUnavailable, "the database is unavailable; try again shortly", 0}
+	case errors.Is(err, store.ErrFileTaken):
+		he = &httpError{http.StatusBadRequest, api.CodeBadRequest, "a file the revision refers to is attached to another item; a file belongs to one item; nothing was written", 0}
 	case errors.Is(err, store.ErrExists):
 		he = &httpError{http.StatusConflict, api.CodeExists, "an object with this id already exists", 0}
 	case errors.Is(err, store.ErrNotFound):

@@ -106,7 +106,7 @@ func hasKeyFor(wraps []store.ItemKeyWrap, vault string, epoch uint64) bool {
 
 func (s *Server) newRevision(nr api.NewRevision, it store.Item, authorID string) store.Revision {
 	return store.Revision{VaultID: it.VaultID, KeyEpoch: nr.KeyEpoch, Type: it.Type, AuthorID: authorID,
-		PrevHash: nr.PrevHash, Blob: nr.Blob, Sig: nr.Sig, Time: nr.Time, CreatedAt: s.now()}
+		PrevHash: nr.PrevHash, Blob: nr.Blob, Sig: nr.Sig, Time: nr.Time, CreatedAt: s.now(), FileIDs: nr.FileIDs}
 }
 
 func (s *Server) createItem(w http.ResponseWriter, r *http.Request) error {
@@ -141,6 +141,9 @@ func (s *Server) createItem(w http.ResponseWriter, r *http.Request) error {
 	if err := s.checkFileRefs(r, "", v.ID, req.Revision.FileIDs); err != nil {
 		return err
 	}
+	if err := s.checkRevisionQuota(r, req.Revision.Blob); err != nil {
+		return err
+	}
 	me := s.userID(r)
 	m, err := s.signedManifest(r, "manifest", req.Manifest, v, false)
 	if err != nil {
@@ -155,9 +158,6 @@ func (s *Server) createItem(w http.ResponseWriter, r *http.Request) error {
 		if errors.Is(err, store.ErrExists) {
 			return &httpError{http.StatusConflict, api.CodeExists, "an item with this id already exists", 0}
 		}
-		return err
-	}
-	if err := s.store.LinkFiles(r.Context(), it.ID, req.Revision.FileIDs); err != nil {
 		return err
 	}
 	return s.writeItem(w, r, http.StatusCreated, it.ID)
@@ -197,6 +197,9 @@ func (s *Server) updateItem(w http.ResponseWriter, r *http.Request) error {
 	if err := s.checkFileRefs(r, it.ID, v.ID, req.Revision.FileIDs); err != nil {
 		return err
 	}
+	if err := s.checkRevisionQuota(r, req.Revision.Blob); err != nil {
+		return err
+	}
 	me := s.userID(r)
 	m, err := s.signedManifest(r, "manifest", req.Manifest, v, false)
 	if err != nil {
@@ -206,9 +209,6 @@ func (s *Server) updateItem(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if _, err := s.store.UpdateItem(r.Context(), it.ID, req.BaseRevision, s.newRevision(req.Revision, it, me), wraps, m); err != nil {
-		return err
-	}
-	if err := s.store.LinkFiles(r.Context(), it.ID, req.Revision.FileIDs); err != nil {
 		return err
 	}
 	return s.writeItem(w, r, http.StatusOK, it.ID)
@@ -409,6 +409,9 @@ func (s *Server) moveItem(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := s.signedRevision(r, req.Revision, to, it.ID, it.Type, req.BaseRevision+1); err != nil {
+		return err
+	}
+	if err := s.checkRevisionQuota(r, req.Revision.Blob); err != nil {
 		return err
 	}
 	me := s.userID(r)

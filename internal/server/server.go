@@ -49,6 +49,14 @@ type Config struct {
 	// VerifyMailsPerAddress limits verification (and "already has an
 	// account") e-mail to one address per hour.
 	VerifyMailsPerAddress int
+
+	// Storage quotas (0 = no limit). An account's usage is the announced
+	// size of every file it uploaded plus the blobs of the revisions it
+	// wrote, in any vault: uploads count against the uploader.
+	QuotaBytes        int64
+	MaxPendingUploads int           // uploads no item links yet, per account
+	MaxPendingBytes   int64         // their announced bytes, per account
+	UploadExpiry      time.Duration // an upload no item links is deleted after this long (0 = never)
 }
 
 // DefaultConfig returns the defaults documented in docs/api.md.
@@ -72,6 +80,10 @@ func DefaultConfig() Config {
 		LivePerSession:        8,
 		LivePerAccount:        32,
 		LiveMaxStreams:        10000,
+		QuotaBytes:            10 << 30,
+		MaxPendingUploads:     100,
+		MaxPendingBytes:       1 << 30,
+		UploadExpiry:          24 * time.Hour,
 	}
 }
 
@@ -123,6 +135,7 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 	s.base, s.cancel = context.WithCancel(context.Background())
 	s.routes()
 	s.startLive()
+	s.startSweeper()
 	return s, nil
 }
 
@@ -160,7 +173,7 @@ func (s *Server) routes() {
 	s.mux.Handle("PUT "+p+"/files/{id}/chunks/{idx}", s.authed(s.putChunk))
 	s.mux.Handle("GET "+p+"/files/{id}/chunks/{idx}", s.authed(s.getChunk))
 	s.mux.Handle("GET "+p+"/sync", s.authed(s.sync))
-	s.mux.Handle("GET "+p+"/events", s.authed(s.events))
+	s.mux.Handle("GET "+p+"/events", s.authedLive(s.events))
 	s.mux.Handle("GET "+p+"/keyring", s.authed(s.getKeyring))
 	s.mux.Handle("PUT "+p+"/keyring", s.authed(s.putKeyring))
 
@@ -202,7 +215,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start))
 	}()
+	setSecurityHeaders(w.Header())
 	s.mux.ServeHTTP(rec, r)
+}
+
+// setSecurityHeaders marks every answer — API, errors, 404s, /healthz — as
+// not to be sniffed as another type, framed or sent on as a referrer.
+// The CSP only forbids framing for now; the web app, when served at /,
+// brings its own policy.
+func setSecurityHeaders(h http.Header) {
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", "frame-ancestors 'none'")
+	h.Set("Referrer-Policy", "no-referrer")
 }
 
 type statusRecorder struct {

@@ -65,8 +65,9 @@ type fixture struct {
 	vault    string // Alice's personal vault
 	aliceID  string
 	aliceKey *crypto.Identity // Alice's identity, to sign raw requests
-	item     *client.Item     // Alice's item, revision 2
-	trashed  *client.Item     // Alice's item in the trash, revision 1
+	signers  map[string]signerKeys
+	item     *client.Item // Alice's item, revision 2
+	trashed  *client.Item // Alice's item in the trash, revision 1
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -369,14 +370,50 @@ func (f *fixture) identity(t *testing.T, token, email string) (string, *crypto.I
 // readers would refuse it; the server can only check the signature).
 func (f *fixture) sign(t *testing.T, nr *api.NewRevision, item, typ string, n uint64) {
 	t.Helper()
+	f.signAs(t, f.alice.Token(), "", f.vault, nr, item, typ, n)
+}
+
+// signAs seals a raw revision as token's account (made by signupClient)
+// in a vault of orgID ("" for a personal vault), keeping the blob's size:
+// the content is sized so that the sealed blob is as long as nr.Blob was
+// (at least 150 bytes).
+func (f *fixture) signAs(t *testing.T, token, orgID, vault string, nr *api.NewRevision, item, typ string, n uint64) {
+	t.Helper()
+	userID, id := f.signer(t, token)
+	size := max(len(nr.Blob), 150) - boxOverhead
 	ik := crypto.NewKey()
-	h := crypto.RevisionHeader{VaultID: f.vault, ItemID: item, Revision: n, KeyEpoch: nr.KeyEpoch, Type: typ,
-		AuthorID: f.aliceID, Time: uint64(nr.Time), PrevHash: nr.PrevHash}
+	h := crypto.RevisionHeader{OrgID: orgID, VaultID: vault, ItemID: item, Revision: n, KeyEpoch: nr.KeyEpoch, Type: typ,
+		AuthorID: userID, Time: uint64(nr.Time), PrevHash: nr.PrevHash}
 	var err error
-	if nr.Blob, nr.Sig, _, err = crypto.SealRevision(f.aliceKey, ik, h, randBytes(150)); err != nil {
+	if nr.Blob, nr.Sig, _, err = crypto.SealRevision(id, ik, h, randBytes(size)); err != nil {
 		t.Fatal(err)
 	}
 	nr.KeyCommit = crypto.ItemKeyCommitment(ik)
+}
+
+// boxOverhead is what sealing adds to a plaintext (version, nonce, tag).
+const boxOverhead = 1 + 24 + 16
+
+// signer returns the id and identity of token's account, made by
+// signupClient (password "pw of " + e-mail), opened once per fixture.
+func (f *fixture) signer(t *testing.T, token string) (string, *crypto.Identity) {
+	t.Helper()
+	if s, ok := f.signers[token]; ok {
+		return s.userID, s.id
+	}
+	var acct api.Account
+	f.send(t, "GET", "/account", token, nil).decodeOK(t, http.StatusOK, &acct)
+	userID, id := f.identity(t, token, acct.Email)
+	if f.signers == nil {
+		f.signers = map[string]signerKeys{}
+	}
+	f.signers[token] = signerKeys{userID, id}
+	return userID, id
+}
+
+type signerKeys struct {
+	userID string
+	id     *crypto.Identity
 }
 
 // nextManifest returns a well-formed next manifest of vault for the
@@ -392,10 +429,8 @@ func (f *fixture) nextManifest(t *testing.T, token, vault string) api.Manifest {
 		if v.ID == vault && v.Manifest != nil {
 			m := api.Manifest{VaultID: vault, Version: v.Manifest.Version + 1, Count: v.Manifest.Count, ItemsHash: randBytes(32),
 				SignerID: acct.UserID, Time: time.Now().UnixMilli(), Sig: randBytes(64)}
-			if acct.UserID == f.aliceID {
-				m = signedManifest(t, f.aliceKey, f.aliceID, v.OrgID, m)
-			}
-			return m
+			userID, id := f.signer(t, token)
+			return signedManifest(t, id, userID, v.OrgID, m)
 		}
 	}
 	t.Fatalf("vault %s has no manifest for this account", vault)

@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"net/mail"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -39,11 +40,20 @@ func checkLen(field string, b []byte, n int) error {
 	return nil
 }
 
-// normalizeEmail checks an address and returns it lower-cased.
+// normalizeEmail checks an address and returns it lower-cased. Invisible
+// characters are refused: bidi controls, zero-width characters and every
+// other control, format, separator or private-use character would let two
+// addresses that look the same (or look like another) be different
+// accounts, and an owner invite a look-alike.
 func normalizeEmail(v string) (string, error) {
 	a, err := mail.ParseAddress(v)
 	if err != nil || a.Address != v || len(v) > 254 || !strings.Contains(v, "@") {
 		return "", errBadRequest("email must be a plain e-mail address like name@example.com")
+	}
+	for _, r := range v {
+		if r == utf8.RuneError || unicode.In(r, unicode.Cc, unicode.Cf, unicode.Co, unicode.Cs, unicode.Z) {
+			return "", errBadRequest("email must not contain invisible, bidi-control, zero-width or control characters")
+		}
 	}
 	return strings.ToLower(v), nil
 }

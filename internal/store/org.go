@@ -126,6 +126,9 @@ type OrgStore interface {
 	OrgRole(ctx context.Context, orgID, userID string) (string, error)
 	OrgsForUser(ctx context.Context, userID string) ([]OrgAccess, error)
 	OrgMembers(ctx context.Context, orgID string) ([]Member, error)
+	// SharesOrg reports whether two accounts are confirmed members of at
+	// least one common organisation.
+	SharesOrg(ctx context.Context, userA, userB string) (bool, error)
 
 	// CreateInvitations stores a batch and its invitations atomically;
 	// ErrExists if an address already has an open invitation.

@@ -22,6 +22,9 @@ var (
 	ErrExists = errors.New("already exists")
 	// ErrUnavailable wraps failures to reach the database.
 	ErrUnavailable = errors.New("database unavailable")
+	// ErrFileTaken: a write links a file that belongs to another item.
+	// Nothing was written.
+	ErrFileTaken = errors.New("the file belongs to another item")
 )
 
 // ConflictError is returned when an update names a revision that is no
@@ -207,6 +210,10 @@ type Revision struct {
 	Sig       []byte
 	Time      int64 // the author's signed clock, Unix milliseconds
 	CreatedAt time.Time
+	// FileIDs are the attachments the revision refers to. Writes link
+	// them to the item in the same transaction (a file belongs to exactly
+	// one item: ErrFileTaken if another item has it); reads leave it nil.
+	FileIDs []string
 }
 
 // ItemKeyWrap is an item key (item, KeyVault, KeyEpoch) wrapped under the
@@ -314,15 +321,79 @@ type File struct {
 	CreatedAt  time.Time
 }
 
+// Usage is what an account stores, as storage quotas count it: the
+// announced sizes of the files it uploaded (complete, attached or not,
+// until they are purged or swept) and the blobs of the revisions it wrote.
+// Chunks are bounded by the announced size, so they are not counted
+// separately.
+type Usage struct {
+	Bytes        int64 // files + revision blobs: running totals
+	PendingFiles int   // its uploads that no item links and that have not expired
+	PendingBytes int64 // their announced sizes
+}
+
+// Quota limits what CreateFileWithin accepts from one account. A zero
+// limit means no limit.
+type Quota struct {
+	MaxBytes        int64
+	MaxPendingFiles int
+	MaxPendingBytes int64
+	// Uploads no item links created before ExpiredBefore are expired:
+	// they are no longer pending and the sweep deletes them.
+	ExpiredBefore time.Time
+}
+
+// QuotaError is returned when a write would take an account over a
+// quota. Nothing was written.
+type QuotaError struct {
+	Limit string // "storage", "pending files" or "pending bytes"
+	Usage Usage  // before the write
+	Quota Quota
+}
+
+func (e *QuotaError) Error() string {
+	return fmt.Sprintf("%s quota exceeded (usage %+v)", e.Limit, e.Usage)
+}
+
+// Check returns a *QuotaError if adding a write of n bytes (an upload if
+// upload, else a revision blob) to u exceeds q.
+func (q Quota) Check(u Usage, n int64, upload bool) error {
+	switch {
+	case q.MaxBytes > 0 && u.Bytes+n > q.MaxBytes:
+		return &QuotaError{Limit: "storage", Usage: u, Quota: q}
+	case upload && q.MaxPendingFiles > 0 && u.PendingFiles+1 > q.MaxPendingFiles:
+		return &QuotaError{Limit: "pending files", Usage: u, Quota: q}
+	case upload && q.MaxPendingBytes > 0 && u.PendingBytes+n > q.MaxPendingBytes:
+		return &QuotaError{Limit: "pending bytes", Usage: u, Quota: q}
+	}
+	return nil
+}
+
 // FileStore is the attachment and purge part of Store.
 type FileStore interface {
 	CreateFile(ctx context.Context, f File) error
+	// CreateFileWithin creates a file if its creator's usage with it stays
+	// within q, else returns *QuotaError. The check and the insert are
+	// atomic per account, also across server instances.
+	CreateFileWithin(ctx context.Context, f File, q Quota) error
+	// Usage returns an account's usage; unattached uploads created before
+	// expiredBefore are not pending (their bytes count until swept).
+	Usage(ctx context.Context, userID string, expiredBefore time.Time) (Usage, error)
+	// UsageBytes returns Usage(…).Bytes alone: one row, read on every
+	// revision write.
+	UsageBytes(ctx context.Context, userID string) (int64, error)
+	// DeleteExpiredUploads deletes files that no item links created before
+	// before, with their chunks, and returns how many. Safe to run
+	// concurrently from several instances.
+	DeleteExpiredUploads(ctx context.Context, before time.Time) (int, error)
 	File(ctx context.Context, id string) (File, error)
 	// PutChunk stores chunk idx of a file; ErrExists if already stored.
 	PutChunk(ctx context.Context, fileID string, idx int, data []byte) error
 	// Chunk returns one stored chunk.
 	Chunk(ctx context.Context, fileID string, idx int) ([]byte, error)
-	// LinkFiles records that an item refers to files.
+	// LinkFiles records that an item refers to files. A file belongs to
+	// at most one item: linking one that another item has is ErrFileTaken,
+	// and nothing is linked.
 	LinkFiles(ctx context.Context, itemID string, fileIDs []string) error
 	ItemFiles(ctx context.Context, itemID string) ([]string, error)
 	// RepairManifest stores a vault's next manifest on its own, with the
@@ -330,6 +401,8 @@ type FileStore interface {
 	// step), and records a vault.repaired event. A manager signs it to
 	// bring a quarantined vault back (docs/protocol.md §7.6).
 	RepairManifest(ctx context.Context, m Manifest) error
+	// FileItem returns the item a file is linked to, "" if none.
+	FileItem(ctx context.Context, fileID string) (string, error)
 	// PurgeItem deletes a trashed item, its revisions, key wraps and the
 	// files only it refers to, leaving a tombstone for delta sync.
 	PurgeItem(ctx context.Context, itemID string, at time.Time, ms ...Manifest) error

@@ -76,6 +76,7 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 		// Delivered to every listening instance when the writing
 		// transaction commits, never before.
 		NotifySQL: "SELECT pg_notify('" + notifyChannel + "', '')",
+		ForUpdate: " FOR UPDATE",
 	})
 	return &Store{Store: st, cfg: cfg}, nil
 }

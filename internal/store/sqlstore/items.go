@@ -30,10 +30,18 @@ func scanRevision(row interface{ Scan(...any) error }) (store.Revision, error) {
 	return r, err
 }
 
+// insertRevision stores a revision and links the files it refers to.
 func (s *Store) insertRevision(ctx context.Context, tx *sql.Tx, r store.Revision) error {
 	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO revisions (`+revisionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		r.ItemID, r.Revision, r.VaultID, r.KeyEpoch, r.Type, r.AuthorID, r.PrevHash, r.Blob, r.Sig, r.Time, ms(r.CreatedAt))
-	return err
+	if err != nil {
+		return err
+	}
+	// The author's running total, for the storage quota.
+	if err := s.addUsage(ctx, tx, r.AuthorID, 0, int64(len(r.Blob))); err != nil {
+		return err
+	}
+	return s.linkFiles(ctx, tx, r.ItemID, r.FileIDs)
 }
 
 // insertItemKeyWraps adds wraps; a wrap that already exists for the same

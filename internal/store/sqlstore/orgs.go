@@ -371,3 +371,10 @@ func (s *Store) PutKeyring(ctx context.Context, userID string, base uint64, box 
 		return nil
 	})
 }
+
+func (s *Store) SharesOrg(ctx context.Context, userA, userB string) (bool, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM org_members a JOIN org_members b ON b.org_id = a.org_id
+		WHERE a.user_id = ? AND b.user_id = ?`), userA, userB).Scan(&n)
+	return n > 0, s.wrap(err)
+}

@@ -30,6 +30,10 @@ type Dialect struct {
 	// NotifySQL, if set, runs in every transaction that records events
 	// (PostgreSQL: SELECT pg_notify(...)).
 	NotifySQL string
+	// ForUpdate is appended to a SELECT to lock its rows until commit
+	// (PostgreSQL: " FOR UPDATE"); SQLite needs none, its writes are
+	// serialised.
+	ForUpdate string
 }
 
 // Store is a store.Store over one or two connection pools. SQLite uses a

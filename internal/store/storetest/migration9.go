@@ -1,0 +1,60 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/coffer-pm/coffer/internal/store"
+)
+
+// Migration9 checks migration 00009 on data written before it: links that
+// gave one file to two items (finding 12) are reduced to the item created
+// first, and the storage totals are filled in from what accounts already
+// stored. open opens the store (running every migration, once per call),
+// downTo8 reverts 00009 and later migrations, and exec runs raw SQL
+// without placeholders.
+func Migration9(t *testing.T, open func() store.Store, downTo8 func(), exec func(query string)) {
+	s := open()
+	a, v := newAccount(t, s, "a@example.com")
+	b, _ := newAccount(t, s, "b@example.com")
+	wraps := []store.ItemKeyWrap{{KeyVault: v.ID, KeyEpoch: 1, WrapVault: v.ID, WrapEpoch: 1, Wrap: []byte("ikw")}}
+	f := store.File{ID: id(), VaultID: v.ID, Size: 1000, ChunkCount: 1, CreatorID: a.ID, CreatedAt: now}
+	pending := store.File{ID: id(), VaultID: v.ID, Size: 70, ChunkCount: 1, CreatorID: b.ID, CreatedAt: now}
+	for _, x := range []store.File{f, pending} {
+		if err := s.CreateFile(ctx, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := store.Item{ID: id(), VaultID: v.ID, Type: "file", CreatedAt: now}
+	if _, err := s.CreateItem(ctx, first, withFiles(revision(a.ID, v.ID, "12345"), f.ID), wraps); err != nil {
+		t.Fatal(err)
+	}
+	later := store.Item{ID: id(), VaultID: v.ID, Type: "file", CreatedAt: now.Add(time.Minute)}
+	if _, err := s.CreateItem(ctx, later, revision(b.ID, v.ID, "1234567"), wraps); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	// The state before the fix: the later item also links the file, and
+	// there are no totals yet.
+	downTo8()
+	exec(`INSERT INTO item_files (item_id, file_id) VALUES ('` + later.ID + `', '` + f.ID + `')`)
+
+	s = open()
+	defer s.Close()
+	if ids, err := s.ItemFiles(ctx, first.ID); err != nil || len(ids) != 1 || ids[0] != f.ID {
+		t.Fatalf("first item's files after the migration = %v, %v; want the file", ids, err)
+	}
+	if ids, err := s.ItemFiles(ctx, later.ID); err != nil || len(ids) != 0 {
+		t.Fatalf("later item's files after the migration = %v, %v; want none", ids, err)
+	}
+	if n, err := s.UsageBytes(ctx, a.ID); err != nil || n != 1000+5 {
+		t.Fatalf("a's usage after the migration = %d, %v; want 1005", n, err)
+	}
+	if n, err := s.UsageBytes(ctx, b.ID); err != nil || n != 70+7 {
+		t.Fatalf("b's usage after the migration = %d, %v; want 77", n, err)
+	}
+	if err := s.LinkFiles(ctx, later.ID, []string{f.ID}); err == nil {
+		t.Fatal("after the migration a second item can link the file")
+	}
+}
