@@ -1,7 +1,12 @@
 package client
 
 import (
+	"context"
+	"net/http"
+	"net/url"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/crypto"
@@ -40,4 +45,36 @@ func ManifestVersion(s *Session, vaultID string) uint64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.manifests[vaultID].Version
+}
+
+// CreateRawItem is CreateItem with an arbitrary, validly signed plaintext:
+// what an insider with a modified client can store.
+func CreateRawItem(ctx context.Context, s *Session, vaultID string, plaintext []byte) error {
+	v, _ := s.vault(vaultID)
+	item := &Item{ID: uuid.NewString(), VaultID: v.ID, Type: "note", keyVault: v.ID, keyEpoch: v.Epoch, itemKey: crypto.NewKey()}
+	ictx := crypto.ItemKeyContext{OrgID: v.OrgID, WrapVault: v.ID, WrapEpoch: v.Epoch, ItemID: item.ID, KeyVault: v.ID, KeyEpoch: v.Epoch}
+	s.mu.Lock()
+	vk := s.vaultKeys[epochKey{v.ID, v.Epoch}]
+	s.mu.Unlock()
+	w, err := crypto.WrapItemKey(vk, ictx, item.itemKey)
+	if err != nil {
+		return err
+	}
+	now := s.opt.now().UnixMilli()
+	h := crypto.RevisionHeader{OrgID: v.OrgID, VaultID: v.ID, ItemID: item.ID, Revision: 1, KeyEpoch: v.Epoch, Type: "note",
+		AuthorID: s.Profile.UserID, Time: uint64(now), PrevHash: crypto.ZeroHash()}
+	blob, sig, hash, err := crypto.SealRevision(s.id, item.itemKey, h, plaintext)
+	if err != nil {
+		return err
+	}
+	nr := api.NewRevision{KeyEpoch: v.Epoch, Time: now, PrevHash: crypto.ZeroHash(), Blob: blob, Sig: sig, KeyCommit: crypto.ItemKeyCommitment(item.itemKey)}
+	m, err := s.nextManifest(v, func(e map[string]crypto.ManifestEntry) {
+		e[item.ID] = crypto.ManifestEntry{ItemID: item.ID, Head: 1, HeadHash: hash}
+	})
+	if err != nil {
+		return err
+	}
+	return s.t.do(ctx, http.MethodPost, "/vaults/"+url.PathEscape(v.ID)+"/items",
+		api.CreateItemRequest{ID: item.ID, Type: "note", Revision: nr, Manifest: m.api,
+			KeyWraps: []api.ItemKeyWrap{{KeyVault: v.ID, KeyEpoch: v.Epoch, WrapVault: v.ID, WrapEpoch: v.Epoch, Wrap: w}}}, nil)
 }

@@ -213,7 +213,7 @@ func (s *Session) findGrantableGroup(ctx context.Context, orgID, ref string) (*G
 		if ag.ID != ref && !strings.EqualFold(name, ref) {
 			continue
 		}
-		creator, ok := s.signerKeys(orgID, keysSignerOf(ag))
+		creator, ok := s.members[orgID][keysSignerOf(ag)]
 		keys := crypto.PublicKeys{Sign: ag.SignPub, KEM: ag.KEMPub}
 		if !ok || crypto.VerifyPublicKeys(crypto.RecipientGroup, ag.ID, keys, creator.Keys, ag.KeysSig) != nil {
 			return nil, tampered("group %s: keys not signed by its creator, a member of the organisation", ag.ID)

@@ -191,7 +191,7 @@ func (s *Session) matchManifestsLocked(ms map[string]crypto.Manifest, delta bool
 				return fmt.Errorf("%w: %w", errManifestMismatch, err)
 			}
 			s.quarantineLocked(Quarantine{Kind: KindVault, ID: id, OrgID: m.OrgID, Name: s.knownName(KindVault, id), Reason: err.Error(),
-				SignerID: m.SignerID, Signer: s.accountName(m.SignerID), Repairable: true})
+				SignerID: m.SignerID, Signer: s.accountName(m.SignerID), SignerVerified: true, Repairable: true})
 			continue
 		}
 		good[id] = m
@@ -199,6 +199,18 @@ func (s *Session) matchManifestsLocked(ms map[string]crypto.Manifest, delta bool
 	s.manifests = good
 	for id, m := range good {
 		s.manifestSeen[id] = max(s.manifestSeen[id], m.Version)
+	}
+	// Which vault each verified item is in, for RepairVault: a repair must
+	// not drop an item this device saw in the vault.
+	for id, v := range s.itemVault {
+		if _, ok := good[v]; ok {
+			delete(s.itemVault, id)
+		}
+	}
+	for _, it := range s.items {
+		if _, ok := good[it.VaultID]; ok {
+			s.itemVault[it.ID] = it.VaultID
+		}
 	}
 	return nil
 }

@@ -312,12 +312,15 @@ func (s *Session) openGroup(o *Org, ag api.Group) error {
 		if _, ok := s.members[o.ID][ag.ManagerID]; !ok {
 			return tampered("group %s: its manager is not a member of the organisation", ag.ID)
 		}
-		// The keys are signed by the group's creator, who may have left
-		// since (then the owner manages the group).
+		// The keys are signed by the group's creator (the owner, once the
+		// creator has left); the manager may be someone else.
 		keysSigner := keysSignerOf(ag)
-		creator, ok := s.signerKeys(o.ID, keysSigner)
+		// Only a current member vouches for group keys: when the signer
+		// leaves, the owner re-signs them (RemoveMember), so a removed
+		// member cannot get keys of their own wrapped to.
+		creator, ok := s.members[o.ID][keysSigner]
 		if !ok {
-			return tampered("group %s: its keys are signed by someone who was never a member of the organisation", ag.ID)
+			return tampered("group %s: its keys are not signed by a current member of the organisation", ag.ID)
 		}
 		keys := crypto.PublicKeys{Sign: ag.SignPub, KEM: ag.KEMPub}
 		if crypto.VerifyPublicKeys(crypto.RecipientGroup, ag.ID, keys, creator.Keys, ag.KeysSig) != nil {
@@ -330,9 +333,10 @@ func (s *Session) openGroup(o *Org, ag api.Group) error {
 		g := &Group{ID: ag.ID, OrgID: o.ID, Name: name, ManagerID: ag.ManagerID, Private: ag.Private, DefaultPermission: ag.DefaultPermission,
 			Members: ag.Members, VaultID: ag.VaultID, keys: keys, epoch: ag.Epoch}
 		for _, w := range ag.Wraps {
-			// Group keys are wrapped by whoever managed the group then:
-			// its creator or its manager now.
-			if w.MemberID != me || w.Epoch != ag.Epoch || (w.SignerID != ag.ManagerID && w.SignerID != keysSigner) {
+			// Group keys were wrapped by whoever managed the group then,
+			// who may have left since: any current or former member. What
+			// a wrap holds must match the group's signed public keys.
+			if w.MemberID != me || w.Epoch != ag.Epoch {
 				continue
 			}
 			signer, ok := s.signerKeys(o.ID, w.SignerID)

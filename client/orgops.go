@@ -421,7 +421,11 @@ func (s *Session) RemoveMember(ctx context.Context, orgID, email string) error {
 	if m.UserID == o.OwnerID {
 		return errors.New("the organisation's owner cannot be removed")
 	}
-	req := api.RemoveMemberRequest{Roster: s.signRoster(o, nil, m.UserID)}
+	groupKeys, err := s.resignGroupKeysOf(ctx, o, m)
+	if err != nil {
+		return err
+	}
+	req := api.RemoveMemberRequest{Roster: s.signRoster(o, nil, m.UserID), GroupKeys: groupKeys}
 	if err := s.t.do(ctx, http.MethodPost, "/orgs/"+url.PathEscape(o.ID)+"/members/"+url.PathEscape(m.UserID)+"/remove", req, nil); err != nil {
 		return err
 	}
@@ -439,4 +443,28 @@ func (s *Session) MemberEmail(userID string) string {
 		}
 	}
 	return ""
+}
+
+// resignGroupKeysOf re-signs, as the owner, the public keys of every group
+// whose keys the leaving member signed, after checking them against the
+// member's pinned keys while they are still a member: from then on only
+// current members vouch for group keys, so a removed member cannot sign a
+// group key of their own that the owner would then wrap vault keys to.
+func (s *Session) resignGroupKeysOf(ctx context.Context, o *Org, leaving Member) ([]api.GroupKeysSig, error) {
+	var groups []api.Group
+	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+url.PathEscape(o.ID)+"/groups", nil, &groups); err != nil {
+		return nil, err
+	}
+	var out []api.GroupKeysSig
+	for _, g := range groups {
+		if keysSignerOf(g) != leaving.UserID {
+			continue
+		}
+		keys := crypto.PublicKeys{Sign: g.SignPub, KEM: g.KEMPub}
+		if crypto.VerifyPublicKeys(crypto.RecipientGroup, g.ID, keys, leaving.Keys, g.KeysSig) != nil {
+			return nil, tampered("group %s: its keys are not signed by %s, who the server says made them", g.ID, leaving.Email)
+		}
+		out = append(out, api.GroupKeysSig{GroupID: g.ID, KeysSig: s.id.SignPublicKeys(crypto.RecipientGroup, g.ID, keys)})
+	}
+	return out, nil
 }

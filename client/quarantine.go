@@ -39,11 +39,14 @@ type Quarantine struct {
 	Name string
 	// Reason says what failed, without secret data.
 	Reason string
-	// SignerID is the account that signed what failed, as the server
-	// named it (unverified), and Signer its roster-verified e-mail address
-	// when it is a member this client knows ("" otherwise).
-	SignerID string
-	Signer   string
+	// SignerID is the account that signed what failed — as the server
+	// named it, unless SignerVerified (the signature verified, as for a
+	// validly signed manifest over the wrong items) — and Signer its
+	// roster-verified e-mail address when it is a (former) member this
+	// client knows ("" otherwise).
+	SignerID       string
+	Signer         string
+	SignerVerified bool
 	// Repairable: the vault's keys and items verify and only its manifest
 	// does not; a member who manages the vault can repair it.
 	Repairable bool
@@ -54,18 +57,22 @@ func (q Quarantine) Label() string {
 	if q.Name != "" {
 		return fmt.Sprintf("%s %q", q.Kind, sanitize(q.Name, 80))
 	}
-	return q.Kind + " " + q.ID
+	return q.Kind + " " + sanitize(q.ID, 40)
 }
 
 // Describe is one line saying what is quarantined, why, and who signed it.
 func (q Quarantine) Describe() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s is quarantined: %s", q.Label(), sanitize(strings.TrimPrefix(q.Reason, ErrTampered.Error()+" "), 240))
+	who := "signed by"
+	if !q.SignerVerified {
+		who = "claimed to be signed by" // the server named the signer
+	}
 	switch {
 	case q.Signer != "":
-		fmt.Fprintf(&b, " (signed by %s)", sanitize(q.Signer, 120))
+		fmt.Fprintf(&b, " (%s %s)", who, sanitize(q.Signer, 120))
 	case q.SignerID != "":
-		fmt.Fprintf(&b, " (signed by account %s)", sanitize(q.SignerID, 40))
+		fmt.Fprintf(&b, " (%s account %s)", who, sanitize(q.SignerID, 40))
 	}
 	if q.Repairable {
 		b.WriteString("; a manager of the vault can repair it with `coffer vault repair`")
@@ -128,10 +135,24 @@ func (s *Session) quarantinedLocked() []Quarantine {
 	return out
 }
 
+// quarantineLocked records q. An object that fails more than once keeps
+// every reason, and is repairable only if every failure is: a vault whose
+// manifest and an item both fail must not be "repaired" by a manifest that
+// drops the item.
 func (s *Session) quarantineLocked(q Quarantine) {
-	if _, dup := s.quarantine[q.ID]; !dup {
+	old, dup := s.quarantine[q.ID]
+	if !dup {
 		s.quarantine[q.ID] = q
+		return
 	}
+	if !strings.Contains(old.Reason, q.Reason) {
+		old.Reason += "; " + q.Reason
+	}
+	old.Repairable = old.Repairable && q.Repairable
+	if old.SignerID == "" {
+		old.SignerID, old.Signer, old.SignerVerified = q.SignerID, q.Signer, q.SignerVerified
+	}
+	s.quarantine[q.ID] = old
 }
 
 func (s *Session) isQuarantinedLocked(id string) bool {
@@ -174,14 +195,26 @@ func (s *Session) accountName(userID string) string {
 			return m.Email
 		}
 	}
+	for _, ms := range s.former {
+		if m, ok := ms[userID]; ok {
+			return m.Email + " (a former member)"
+		}
+	}
 	return ""
 }
 
-// quarantineVaultLocked quarantines a vault; the caller holds s.mu.
-func (s *Session) quarantineVaultLocked(v api.Vault, err error, signerID string, repairable bool) {
+// quarantineVaultLocked quarantines a vault; signerID is who signed (or,
+// unless verified, who the server says signed) what failed. The caller
+// holds s.mu.
+func (s *Session) quarantineVaultLocked(v api.Vault, err error, signerID string, verified, repairable bool) {
 	s.quarantineLocked(Quarantine{Kind: KindVault, ID: v.ID, OrgID: v.OrgID, Name: s.knownName(KindVault, v.ID), Reason: err.Error(),
-		SignerID: signerID, Signer: s.accountName(signerID), Repairable: repairable})
+		SignerID: signerID, Signer: s.accountName(signerID), SignerVerified: verified, Repairable: repairable})
 }
+
+// errUnreadableContent: a revision's signature and encryption verified,
+// but its content is not what a Coffer client writes (an insider's own
+// client, say). It is scoped like tampering.
+var errUnreadableContent = errors.New("content this client cannot read")
 
 // quarantineError returns the sync's outcome: nil, or a QuarantineError
 // listing what was quarantined. The caller holds s.mu.
@@ -211,7 +244,12 @@ func (s *Session) quarantinedLookupErr(what, ref string) error {
 // with PUT /vaults/{id}/manifest, which needs manage permission. It
 // refuses a vault whose keys or items did not verify (a manifest cannot
 // repair those) and a server that rolled the manifest back.
-func (s *Session) RepairVault(ctx context.Context, ref string) (*Vault, error) {
+//
+// An item this device last verified in the vault but the server no longer
+// serves would be dropped by the repair: unless acceptMissing (the user
+// knows it was deleted or moved on purpose), RepairVault refuses and names
+// them — the server may be hiding them.
+func (s *Session) RepairVault(ctx context.Context, ref string, acceptMissing bool) (*Vault, error) {
 	s.op.Lock()
 	defer s.op.Unlock()
 	s.mu.Lock()
@@ -228,6 +266,19 @@ func (s *Session) RepairVault(ctx context.Context, ref string) (*Vault, error) {
 	}
 	h := s.held[q.ID]
 	seen := s.manifestSeen[q.ID]
+	var missing []string
+	if h != nil {
+		served := map[string]bool{}
+		for _, it := range h.items {
+			served[it.ID] = true
+		}
+		for id, v := range s.itemVault {
+			if v == q.ID && !served[id] {
+				missing = append(missing, id)
+			}
+		}
+		sort.Strings(missing)
+	}
 	s.mu.Unlock()
 	switch {
 	case !found:
@@ -236,6 +287,13 @@ func (s *Session) RepairVault(ctx context.Context, ref string) (*Vault, error) {
 		return nil, fmt.Errorf("%s cannot be repaired with a new manifest: %s", q.Label(), q.Reason)
 	case h.served+1 <= seen:
 		return nil, tampered("vault %s: the server holds manifest version %d, older than version %d this device saw (rollback); not repairing", q.ID, h.served, seen)
+	case len(missing) > 0 && !acceptMissing:
+		shown := missing
+		if len(shown) > 10 {
+			shown = shown[:10]
+		}
+		return nil, fmt.Errorf("%w: not repairing %s: the server no longer serves %d item(s) this device saw in it (%s); the repair would drop them for every reader — repair anyway only if they were deleted or moved on purpose",
+			ErrTampered, q.Label(), len(missing), strings.Join(shown, ", "))
 	}
 	entries := make([]crypto.ManifestEntry, len(h.items))
 	for i, it := range h.items {

@@ -126,11 +126,11 @@ func TestInsiderManifestQuarantinedAndRepaired(t *testing.T) {
 		if s == mallory {
 			mustQuarantine(t, mallory, ops.ID)
 		}
-		if _, err := s.RepairVault(ctx, ops.ID); !errors.Is(err, client.ErrReadOnly) {
+		if _, err := s.RepairVault(ctx, ops.ID, false); !errors.Is(err, client.ErrReadOnly) {
 			t.Fatalf("%s repairs: %v, want refused", s.Profile.Email, err)
 		}
 	}
-	if _, err := admin.RepairVault(ctx, "Ops"); err != nil {
+	if _, err := admin.RepairVault(ctx, "Ops", false); err != nil {
 		t.Fatalf("owner's repair: %v", err)
 	}
 	for _, s := range []*client.Session{admin, reader, mallory} {
@@ -161,4 +161,45 @@ func mustFind(t *testing.T, s *client.Session, name string, trashed bool) *clien
 		t.Fatal(err)
 	}
 	return it
+}
+
+// TestInsiderUnreadableItemIsScoped: an edit member's modified client
+// stores a validly signed, well-encrypted revision whose content is not
+// what Coffer writes. Readers quarantine that vault (naming the author,
+// whose signature verified) and keep everything else; nobody's whole sync
+// fails, and no manifest can "repair" the vault around the item.
+func TestInsiderUnreadableItemIsScoped(t *testing.T) {
+	env := testserver.Start(t, nil, nil)
+	admin := signup(t, env.URL, "admin@n.example")
+	mallory := signup(t, env.URL, "mallory@n.example")
+	reader := signup(t, env.URL, "reader@n.example")
+	o := company(t, admin, "Acme", mallory, reader)
+	ops, err := admin.CreateVault(ctx, o.ID, "Ops")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range []struct{ email, perm string }{{"mallory@n.example", "edit"}, {"reader@n.example", "view"}} {
+		if err := admin.GrantUser(ctx, ops, g.email, g.perm); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addLogin(t, reader, "reader-own", "pw-own-123")
+	if err := mallory.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := client.CreateRawItem(ctx, mallory, ops.ID, []byte("not json")); err != nil {
+		t.Fatalf("the insider's write: %v", err)
+	}
+	for _, s := range []*client.Session{reader, admin} {
+		q := mustQuarantine(t, s, ops.ID)
+		if q.Repairable || !q.SignerVerified || q.Signer != "mallory@n.example" {
+			t.Errorf("%s: %+v, want not repairable, signed (verified) by mallory", s.Profile.Email, q)
+		}
+		if _, err := s.RepairVault(ctx, ops.ID, true); err == nil {
+			t.Errorf("%s: a manifest repaired a vault around an unreadable item", s.Profile.Email)
+		}
+	}
+	if _, err := reader.FindItem("reader-own", false); err != nil {
+		t.Fatalf("My Vault after the insider's item: %v", err)
+	}
 }

@@ -53,6 +53,9 @@ type Session struct {
 	// manifestSeen the highest manifest version seen per vault.
 	manifests    map[string]crypto.Manifest
 	manifestSeen map[string]uint64
+	// itemVault is the vault each item was last verified in (kept between
+	// runs with the marks): a repair may not silently drop one.
+	itemVault map[string]string
 
 	orgs        map[string]*Org
 	groups      map[string]*Group
@@ -79,7 +82,7 @@ type Session struct {
 func newSession(p *Profile, ak []byte, id *crypto.Identity, t *transport, opt Options) *Session {
 	return &Session{Profile: p, t: t, opt: opt, ak: ak, id: id,
 		vaultKeys: map[epochKey][]byte{}, vaults: map[string]*Vault{}, items: map[string]*Item{}, seen: map[string]uint64{},
-		manifests: map[string]crypto.Manifest{}, manifestSeen: map[string]uint64{},
+		manifests: map[string]crypto.Manifest{}, manifestSeen: map[string]uint64{}, itemVault: map[string]string{},
 		orgs: map[string]*Org{}, groups: map[string]*Group{}, members: map[string]map[string]Member{}, former: map[string]map[string]Member{}, rosterSeen: map[string]uint64{},
 		quarantine: map[string]Quarantine{}, held: map[string]*heldVault{}}
 }
@@ -227,7 +230,7 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 			if !errors.Is(err, ErrTampered) {
 				return err
 			}
-			s.quarantineVaultLocked(v, err, "", false)
+			s.quarantineVaultLocked(v, err, "", false, false)
 			continue
 		}
 		if _, ok := s.vaults[v.ID]; !ok {
@@ -240,7 +243,7 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 			if v.Manifest != nil {
 				signer = v.Manifest.SignerID
 			}
-			s.quarantineVaultLocked(v, err, signer, true)
+			s.quarantineVaultLocked(v, err, signer, false, true)
 			delete(manifests, v.ID)
 		}
 	}
@@ -263,8 +266,11 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 		}
 		item, err := s.decryptItem(it)
 		if err != nil {
-			if _, open := s.vaults[it.VaultID]; open && errors.Is(err, ErrTampered) {
-				s.quarantineVaultLocked(served[it.VaultID], err, it.HeadRevision.AuthorID, false)
+			// One bad item — forged, rolled back, or validly signed by an
+			// insider but unreadable — quarantines its vault, beyond repair
+			// by a manifest; the rest of the answer is still used.
+			if _, open := s.vaults[it.VaultID]; open && (errors.Is(err, ErrTampered) || errors.Is(err, errUnreadableContent)) {
+				s.quarantineVaultLocked(served[it.VaultID], err, it.HeadRevision.AuthorID, errors.Is(err, errUnreadableContent), false)
 				delete(s.items, it.ID)
 				continue
 			}
@@ -418,7 +424,7 @@ func (s *Session) openRevision(itemID string, v *Vault, r api.Revision, wraps []
 	}
 	if err != nil {
 		// Authenticated, so written by a member's client; still refuse.
-		return Content{}, nil, nil, fmt.Errorf("revision %d of item %s holds content this client cannot read: %w", r.Revision, itemID, err)
+		return Content{}, nil, nil, fmt.Errorf("revision %d of item %s holds content this client cannot read: %w", r.Revision, itemID, errUnreadableContent)
 	}
 	return c, ik, hash, nil
 }
@@ -886,6 +892,8 @@ type Marks struct {
 	Rosters   map[string]uint64 `json:"rosters"`
 	Keyring   uint64            `json:"keyring"`
 	Manifests map[string]uint64 `json:"manifests,omitempty"` // per vault
+	// ItemVaults is the vault each item was last verified in.
+	ItemVaults map[string]string `json:"item_vaults,omitempty"`
 }
 
 // Marks returns the session's high-water marks, to keep for the next run.
@@ -902,6 +910,7 @@ func (s *Session) Marks() Marks {
 	for k, v := range s.rosterSeen {
 		m.Rosters[k] = v
 	}
+	m.ItemVaults = maps.Clone(s.itemVault)
 	return m
 }
 
@@ -919,4 +928,9 @@ func (s *Session) SetMarks(m Marks) {
 		s.manifestSeen[k] = max(s.manifestSeen[k], v)
 	}
 	s.keyringSeen = max(s.keyringSeen, m.Keyring)
+	for k, v := range m.ItemVaults {
+		if _, ok := s.itemVault[k]; !ok {
+			s.itemVault[k] = v
+		}
+	}
 }

@@ -139,6 +139,16 @@ type ConfirmRequest struct {
 // RemoveMemberRequest removes a member with a new roster.
 type RemoveMemberRequest struct {
 	Roster Roster `json:"roster"`
+	// GroupKeys re-sign, by the owner, the public keys of every group whose
+	// keys the removed member signed (its creator): once they leave, a
+	// former member's signature no longer vouches for group keys.
+	GroupKeys []GroupKeysSig `json:"group_keys,omitempty"`
+}
+
+// GroupKeysSig is a new signature of a group's unchanged public keys.
+type GroupKeysSig struct {
+	GroupID string `json:"group_id"`
+	KeysSig []byte `json:"keys_sig"`
 }
 
 // NewVault is a vault created with a group or by the owner.

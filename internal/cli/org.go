@@ -341,6 +341,19 @@ func (a *app) vaultCommand() *cobra.Command {
 		return nil
 	})
 	grantee(revoke)
+	var acceptMissing bool
+	repair := a.simple("repair VAULT", "Repair a quarantined vault: sign a new manifest over its items as they verified (managers)", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
+		v, err := s.RepairVault(cmd.Context(), args[0], acceptMissing)
+		if err != nil {
+			return err
+		}
+		if a.jsonOut {
+			return a.printJSON(map[string]string{"id": v.ID, "name": vaultLabel(v), "status": "repaired"})
+		}
+		fmt.Fprintf(a.stdout, "Repaired vault %q (%s): its readers see it again\n", inert(vaultLabel(v)), v.ID)
+		return nil
+	})
+	repair.Flags().BoolVar(&acceptMissing, "accept-missing", false, "repair even though items this device saw in the vault are no longer served (only if they were deleted or moved on purpose)")
 	cmd.AddCommand(
 		a.simple("create ORG NAME", "Create an organisation vault (owner only)", 2, func(cmd *cobra.Command, s *client.Session, args []string) error {
 			v, err := s.CreateVault(cmd.Context(), args[0], args[1])
@@ -388,17 +401,7 @@ func (a *app) vaultCommand() *cobra.Command {
 			}
 			return tw.Flush()
 		}),
-		a.simple("repair VAULT", "Repair a quarantined vault: sign a new manifest over its items as they verified (managers)", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
-			v, err := s.RepairVault(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			if a.jsonOut {
-				return a.printJSON(map[string]string{"id": v.ID, "name": vaultLabel(v), "status": "repaired"})
-			}
-			fmt.Fprintf(a.stdout, "Repaired vault %q (%s): its readers see it again\n", inert(vaultLabel(v)), v.ID)
-			return nil
-		}),
+		repair,
 		grant, revoke,
 		a.simple("access VAULT", "Show who can open a vault", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
 			v, err := s.FindVault(args[0])

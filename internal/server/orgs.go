@@ -655,10 +655,56 @@ func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) error {
 	if o, err = s.checkRoster(r.Context(), o, req.Roster, rest, append(formerMembers(o), userID)); err != nil {
 		return err
 	}
-	if err := s.store.RemoveMember(r.Context(), o, userID); err != nil {
+	resigned, err := s.resignedGroupKeys(r.Context(), o, userID, req.GroupKeys)
+	if err != nil {
+		return err
+	}
+	if err := s.store.RemoveMember(r.Context(), o, userID, resigned); err != nil {
 		return rosterConflict(err)
 	}
 	s.log.Info("member removed", "org", o.ID, "user", userID)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// resignedGroupKeys checks the owner's new signatures of the keys of every
+// group whose keys the leaving member signed: exactly those groups, each
+// signature verifying with the owner's keys over the group's unchanged
+// public keys.
+func (s *Server) resignedGroupKeys(ctx context.Context, o store.Org, userID string, sigs []api.GroupKeysSig) (map[string][]byte, error) {
+	groups, err := s.store.GroupsInOrg(ctx, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	_, owner, err := s.accountKeys(ctx, o.OwnerID)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string][]byte{}
+	for _, g := range sigs {
+		if _, dup := byID[g.GroupID]; dup {
+			return nil, errBadRequest("group_keys lists group %s twice", g.GroupID)
+		}
+		byID[g.GroupID] = g.KeysSig
+	}
+	out := map[string][]byte{}
+	for _, g := range groups {
+		if g.KeysSignerID != userID {
+			continue
+		}
+		sig, ok := byID[g.ID]
+		if !ok {
+			return nil, errBadRequest("group_keys must re-sign, as the owner, the keys of group %s, which the leaving member signed", g.ID)
+		}
+		keys := crypto.PublicKeys{Sign: g.SignPub, KEM: g.KEMPub}
+		if len(sig) != sigSize || crypto.VerifyPublicKeys(crypto.RecipientGroup, g.ID, keys, owner, sig) != nil {
+			return nil, errBadRequest("group_keys: the signature for group %s does not verify with the owner's keys", g.ID)
+		}
+		out[g.ID] = sig
+		delete(byID, g.ID)
+	}
+	if len(byID) > 0 {
+		return nil, errBadRequest("group_keys may only re-sign groups whose keys the leaving member signed")
+	}
+	return out, nil
 }

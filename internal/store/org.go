@@ -158,7 +158,10 @@ type OrgStore interface {
 	// their manager, in the same transaction: a group never points at a
 	// non-member.
 	// roster: their groups, direct grants and key wraps in it go too.
-	RemoveMember(ctx context.Context, o Org, userID string) error
+	// resigned holds the owner's new signature of the keys of every group
+	// the member signed the keys of; those groups' keys signer becomes the
+	// owner.
+	RemoveMember(ctx context.Context, o Org, userID string, resigned map[string][]byte) error
 
 	// CreateGroup stores a group with its manager's group key wrap; for a
 	// private group also its vault, vault key wraps and grants. The creator

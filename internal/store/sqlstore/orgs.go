@@ -298,7 +298,7 @@ func (s *Store) CancelInvitation(ctx context.Context, id string, at time.Time) e
 	})
 }
 
-func (s *Store) RemoveMember(ctx context.Context, o store.Org, userID string) error {
+func (s *Store) RemoveMember(ctx context.Context, o store.Org, userID string, resigned map[string][]byte) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.setRoster(ctx, tx, o); err != nil {
 			return err
@@ -324,6 +324,12 @@ func (s *Store) RemoveMember(ctx context.Context, o store.Org, userID string) er
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE org_groups SET manager_id = ? WHERE org_id = ? AND manager_id = ?`), o.OwnerID, o.ID, userID); err != nil {
 			return err
+		}
+		for groupID, sig := range resigned {
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE org_groups SET keys_sig = ?, keys_signer_id = ? WHERE id = ? AND org_id = ? AND keys_signer_id = ?`),
+				sig, o.OwnerID, groupID, o.ID, userID); err != nil {
+				return err
+			}
 		}
 		for _, q := range []string{
 			`DELETE FROM group_members WHERE user_id = ? AND group_id IN (SELECT id FROM org_groups WHERE org_id = ?)`,

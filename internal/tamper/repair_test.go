@@ -1,0 +1,118 @@
+package tamper_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/coffer-pm/coffer/client"
+	"github.com/coffer-pm/coffer/internal/tamper"
+)
+
+// hideItem makes the sync answer hide an item (as purged, on a delta).
+func hideItem(id string) func(any) any {
+	return func(b any) any {
+		m := b.(map[string]any)
+		keep := []any{}
+		for _, x := range m["items"].([]any) {
+			if x.(map[string]any)["id"] != id {
+				keep = append(keep, x)
+			}
+		}
+		m["items"] = keep
+		p, _ := m["purged"].([]any)
+		m["purged"] = append(p, id)
+		return b
+	}
+}
+
+// TestRepairRefusesToDropASeenItem: the server hides an item from every
+// reader, so the vault's manifest no longer matches and it is quarantined
+// as repairable. The manager's device has seen the item in that vault: its
+// repair refuses and names it (it may be hidden, not deleted), also in a
+// later run; only with acceptMissing does the repair go ahead. Found in
+// review: a repair used to sign the hidden state for everyone.
+func TestRepairRefusesToDropASeenItem(t *testing.T) {
+	h := tamper.Start(t, nil)
+	owner := signup(t, h, "owner@r.example")
+	_, v := company(t, owner)
+	if _, err := owner.CreateItem(ctx, v.ID, "note", client.Content{Name: "keep"}); err != nil {
+		t.Fatal(err)
+	}
+	x, err := owner.CreateItem(ctx, v.ID, "note", client.Content{Name: "secret-x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h.MutateJSON("GET", `/sync$`, hideItem(x.ID))
+	if err := owner.Sync(ctx); !client.IsQuarantine(err) {
+		t.Fatalf("Sync with an item hidden = %v, want a quarantine", err)
+	}
+	if _, err := owner.RepairVault(ctx, v.ID, false); !errors.Is(err, client.ErrTampered) {
+		t.Fatalf("repair that drops a seen item = %v, want refused", err)
+	}
+	// A later run of the same device (its marks kept) refuses too.
+	next := login(t, h, "owner@r.example")
+	next.SetMarks(owner.Marks())
+	if err := next.Sync(ctx); !client.IsQuarantine(err) {
+		t.Fatalf("next run: %v", err)
+	}
+	if _, err := next.RepairVault(ctx, v.ID, false); !errors.Is(err, client.ErrTampered) {
+		t.Fatalf("next run's repair that drops a seen item = %v, want refused", err)
+	}
+	// The server stops hiding it: nothing to repair.
+	h.Clear()
+	if err := owner.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.FindItem("secret-x", false); err != nil {
+		t.Fatal(err)
+	}
+	// Hidden again, and the user says it may go: the repair drops it.
+	h.MutateJSON("GET", `/sync$`, hideItem(x.ID))
+	if err := owner.Sync(ctx); !client.IsQuarantine(err) {
+		t.Fatal(err)
+	}
+	if _, err := owner.RepairVault(ctx, v.ID, true); err != nil {
+		t.Fatalf("repair accepting the missing item: %v", err)
+	}
+}
+
+// TestRepairRefusedWhenAnItemFails: the server breaks a vault's manifest
+// signature and one item at once. The vault is quarantined not repairable
+// (both reasons kept), so no repair can sign the item away.
+func TestRepairRefusedWhenAnItemFails(t *testing.T) {
+	h := tamper.Start(t, nil)
+	owner := signup(t, h, "owner@r2.example")
+	_, v := company(t, owner)
+	if _, err := owner.CreateItem(ctx, v.ID, "note", client.Content{Name: "keep"}); err != nil {
+		t.Fatal(err)
+	}
+	x, err := owner.CreateItem(ctx, v.ID, "note", client.Content{Name: "secret-y"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.MutateJSON("GET", `/sync$`, func(b any) any {
+		eachWhere(b, "vaults", "id", v.ID, func(m map[string]any) {
+			mf := m["manifest"].(map[string]any)
+			mf["sig"] = flipB64(t, mf["sig"])
+		})
+		eachWhere(b, "items", "id", x.ID, func(m map[string]any) {
+			hr := m["head_revision"].(map[string]any)
+			hr["blob"] = flipB64(t, hr["blob"])
+		})
+		return b
+	})
+	dev := login(t, h, "owner@r2.example")
+	if err := dev.Sync(ctx); !client.IsQuarantine(err) {
+		t.Fatalf("Sync = %v, want a quarantine", err)
+	}
+	qs := dev.Quarantined()
+	if len(qs) != 1 || qs[0].Repairable {
+		t.Fatalf("quarantined %+v, want the vault, not repairable", qs)
+	}
+	if _, err := dev.RepairVault(ctx, v.ID, true); err == nil {
+		t.Fatal("a repair signed over a vault whose item failed")
+	}
+}
