@@ -40,11 +40,13 @@ func clientAddr(r *http.Request) string {
 	return host
 }
 
-// public wraps an unauthenticated handler with a per-address rate limit.
+// public wraps an unauthenticated handler with a rate limit per client
+// network (networkKey).
 func (s *Server) public(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !s.perAddr.add(clientAddr(r), s.now()) {
-			writeJSON(w, http.StatusTooManyRequests, api.Error{Error: "too many requests from this address; wait a minute", Code: api.CodeRateLimited})
+		if ok, wait := s.perAddr.add(networkKey(r.RemoteAddr), s.now()); !ok {
+			retryAfter(w, wait)
+			writeJSON(w, http.StatusTooManyRequests, api.Error{Error: "too many requests from your network; wait a minute", Code: api.CodeRateLimited})
 			return
 		}
 		if err := h(w, r); err != nil {
@@ -161,13 +163,17 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	now := s.now()
 	authSalt := make([]byte, 16)
 	rand.Read(authSalt)
+	authHash, err := s.authHash(w, r, req.AuthKey, authSalt)
+	if err != nil {
+		return err
+	}
+	now := s.now()
 	acct := store.Account{
 		ID: req.UserID, Email: email, Name: req.Name,
 		KDF:      store.KDF{Algorithm: kdf.Algorithm, Time: kdf.Time, Memory: kdf.Memory, Threads: kdf.Threads, Salt: kdf.Salt},
-		AuthHash: crypto.AuthHash(req.AuthKey, authSalt), AuthSalt: authSalt,
+		AuthHash: authHash, AuthSalt: authSalt,
 		SignPub: k.SignPub, KEMPub: k.KEMPub, PublicKeysSig: k.PublicKeysSig,
 		WrappedAccountKey: k.WrappedAccountKey, PrivateKeys: k.PrivateKeys, CreatedAt: now,
 	}
@@ -227,10 +233,22 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err := checkLen("auth_key", req.AuthKey, crypto.KeySize); err != nil {
 		return err
 	}
+	// Count the attempt before the hash, so that a burst of concurrent
+	// guesses cannot all pass the check: at most LoginAttempts hashes are
+	// evaluated per account per window. The reservation is given back
+	// unless the hash ran and did not match.
 	now := s.now()
-	if s.loginFail.blocked(email, now) {
+	res, ok, wait := s.loginFail.reserve(email, now)
+	if !ok {
+		retryAfter(w, wait)
 		return &httpError{http.StatusTooManyRequests, api.CodeRateLimited, "too many failed logins for this account; wait a few minutes", 0}
 	}
+	failed := false
+	defer func() {
+		if !failed {
+			s.loginFail.refund(email, res)
+		}
+	}()
 	acct, err := s.store.AccountByEmail(r.Context(), email)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
@@ -240,12 +258,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		salt, want = dummyAuthSalt, nil
 	}
-	got := crypto.AuthHash(req.AuthKey, salt)
+	got, err := s.authHash(w, r, req.AuthKey, salt)
+	if err != nil {
+		return err
+	}
 	if want == nil || !crypto.Equal(got, want) {
-		s.loginFail.add(email, now)
+		failed = true
 		return errUnauthorized("wrong e-mail address or master password")
 	}
-	s.loginFail.reset(email)
 	raw := make([]byte, 32)
 	rand.Read(raw)
 	token := tokenPrefix + base64.RawURLEncoding.EncodeToString(raw)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/coffer-pm/coffer/internal/api"
+	"github.com/coffer-pm/coffer/internal/crypto"
 	"github.com/coffer-pm/coffer/internal/mail"
 	"github.com/coffer-pm/coffer/internal/store"
 	"github.com/coffer-pm/coffer/internal/version"
@@ -26,7 +27,7 @@ type Config struct {
 	MaxBlobBytes    int           // limit of one revision blob
 	LoginAttempts   int           // failed logins per account per LoginWindow
 	LoginWindow     time.Duration
-	RequestsPerAddr int           // unauthenticated requests per client address per minute
+	RequestsPerAddr int           // unauthenticated requests per client network (networkKey) per minute
 	MaxFileBytes    int64         // largest attachment, plaintext bytes
 	Heartbeat       time.Duration // live connections are pinged this often
 	LiveBacklog     int           // a live client further behind than this many events is told to resync
@@ -35,6 +36,13 @@ type Config struct {
 	// PublicURL is the server's address as users reach it, for links in
 	// e-mail (e.g. https://vault.example.com).
 	PublicURL string
+
+	// The slow server-side hash of login and sign-up (19 MiB each) runs
+	// under a gate (hashgate.go); values <= 0 take the defaults.
+	HashSlots      int           // hashes running at once (default: one per core, at most 16)
+	HashQueue      int           // requests waiting for a slot beyond those (default 16 × HashSlots); more get 503
+	HashWait       time.Duration // longest wait for a slot (default 3 s); then 503
+	HashPerNetwork int           // running + waiting per client network (default 2 × HashSlots); more get 429
 }
 
 // DefaultConfig returns the defaults documented in docs/api.md.
@@ -50,6 +58,11 @@ func DefaultConfig() Config {
 		MaxFileBytes:    100 << 20,
 		Heartbeat:       30 * time.Second,
 		LiveBacklog:     1000,
+
+		HashSlots:      defaultHashSlots(),
+		HashQueue:      16 * defaultHashSlots(),
+		HashWait:       3 * time.Second,
+		HashPerNetwork: 2 * defaultHashSlots(),
 	}
 }
 
@@ -62,6 +75,8 @@ type Server struct {
 	secret    []byte // keyed hash for pre-login answers about unknown accounts
 	loginFail *limiter
 	perAddr   *limiter
+	hashes    *hashGate
+	hash      func(authKey, salt []byte) []byte // crypto.AuthHash; tests observe it
 	mux       *http.ServeMux
 	hub       *hub
 	// base lives as long as the server; Close cancels it, which ends live
@@ -80,6 +95,8 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 		cfg: cfg, store: st, log: log, now: time.Now, secret: secret,
 		loginFail: newLimiter(cfg.LoginAttempts, cfg.LoginWindow),
 		perAddr:   newLimiter(cfg.RequestsPerAddr, time.Minute),
+		hashes:    newHashGateFor(cfg),
+		hash:      crypto.AuthHash,
 		mux:       http.NewServeMux(),
 		hub:       newHub(),
 	}
