@@ -12,3 +12,10 @@ func ObserveAuthHash(s *Server, f func(next func(authKey, salt []byte) []byte, a
 	next := s.hash
 	s.hash = func(authKey, salt []byte) []byte { return f(next, authKey, salt) }
 }
+
+// HashGateState returns how many hashes run and how many requests wait.
+func HashGateState(s *Server) (running, waiting int) {
+	s.hashes.mu.Lock()
+	defer s.hashes.mu.Unlock()
+	return s.hashes.running, len(s.hashes.queue)
+}

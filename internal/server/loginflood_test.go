@@ -252,3 +252,34 @@ func TestRateLimitCountsNetworks(t *testing.T) {
 		t.Fatalf("prelogin from ::1: %+v, want 200 (another network)", a)
 	}
 }
+
+// TestSuccessfulLoginKeepsFailures (finding 3): a successful login does not
+// clear the window's failures, so an attacker's budget is LoginAttempts
+// guesses per window, not LoginAttempts per login of the victim.
+func TestSuccessfulLoginKeepsFailures(t *testing.T) {
+	cfg := server.DefaultConfig()
+	cfg.RequestsPerAddr = 1 << 20
+	cfg.LoginAttempts = 3
+	env := startFloodEnv(t, cfg)
+	acct := newSignup(t)
+	if a := postFrom(t, "", env.URL, "/accounts", acct); a.status != http.StatusCreated {
+		t.Fatalf("sign-up: %+v", a)
+	}
+	login := func(key []byte) answer {
+		return postFrom(t, "", env.URL, "/sessions", api.LoginRequest{Email: acct.Email, AuthKey: key})
+	}
+	// wrong, right, wrong, right, …: LoginAttempts wrong keys in all.
+	for k := range cfg.LoginAttempts {
+		if a := login(crypto.NewKey()); a.status != http.StatusUnauthorized {
+			t.Fatalf("wrong key %d: %+v, want 401", k+1, a)
+		}
+		if k < cfg.LoginAttempts-1 {
+			if a := login(acct.AuthKey); a.status != http.StatusCreated {
+				t.Fatalf("right key after %d wrong ones: %+v, want 201", k+1, a)
+			}
+		}
+	}
+	if a := login(crypto.NewKey()); a.status != http.StatusTooManyRequests {
+		t.Fatalf("wrong key after %d failures interleaved with successful logins: %+v, want 429", cfg.LoginAttempts, a)
+	}
+}
