@@ -56,6 +56,10 @@ func (a *app) serveCommand() *cobra.Command {
 	f.DurationVar(&cfg.SessionMax, "session-max", cfg.SessionMax, "sessions expire at the latest this long after login")
 	f.Int64Var(&cfg.MaxBodyBytes, "max-body", cfg.MaxBodyBytes, "maximum request body size in bytes")
 	f.Int64Var(&cfg.MaxFileBytes, "max-file-size", cfg.MaxFileBytes, "largest attachment in bytes")
+	f.IntVar(&cfg.HashSlots, "hash-slots", cfg.HashSlots, "login and sign-up hashes (19 MiB each) running at once")
+	f.IntVar(&cfg.HashQueue, "hash-queue", cfg.HashQueue, "logins and sign-ups waiting for a hash slot; more get 503")
+	f.DurationVar(&cfg.HashWait, "hash-wait", cfg.HashWait, "longest wait for a hash slot; then 503")
+	f.IntVar(&cfg.HashPerNetwork, "hash-per-network", cfg.HashPerNetwork, "logins and sign-ups running or waiting per client network (IPv4 /24, IPv6 /56); more get 429")
 	f.StringVar(&smtpURL, "smtp-url", "", "SMTP server for invitation e-mail (env COFFER_SMTP_URL): smtp://user:pass@host:587?from=coffer@example.com")
 	f.StringVar(&cfg.PublicURL, "public-url", "", "the server's address as users reach it, for links in e-mail")
 	return cmd

@@ -49,11 +49,17 @@ func (s *Server) public(h handlerFunc) http.Handler {
 			writeJSON(w, http.StatusTooManyRequests, api.Error{Error: "too many requests from your network; wait a minute", Code: api.CodeRateLimited})
 			return
 		}
+		// Unauthenticated bodies are small (a sign-up is under 5 KiB);
+		// a tighter limit keeps what a flood can make the server hold small.
+		r.Body = http.MaxBytesReader(w, r.Body, min(s.cfg.MaxBodyBytes, publicBodyLimit))
 		if err := h(w, r); err != nil {
 			s.writeError(w, r, err)
 		}
 	})
 }
+
+// publicBodyLimit is the body limit of the unauthenticated endpoints.
+const publicBodyLimit = 64 << 10
 
 // authed wraps a handler that needs a valid session.
 func (s *Server) authed(h handlerFunc) http.Handler {

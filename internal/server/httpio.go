@@ -70,7 +70,7 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	switch {
 	case errors.As(err, &maxErr):
 		return &httpError{http.StatusRequestEntityTooLarge, api.CodeTooLarge,
-			fmt.Sprintf("request body is larger than the limit of %d bytes", s.cfg.MaxBodyBytes), 0}
+			fmt.Sprintf("request body is larger than the limit of %d bytes", maxErr.Limit), 0}
 	case errors.Is(err, io.EOF):
 		return errBadRequest("request body is empty; a JSON object is required")
 	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):

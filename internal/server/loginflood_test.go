@@ -283,3 +283,30 @@ func TestSuccessfulLoginKeepsFailures(t *testing.T) {
 		t.Fatalf("wrong key after %d failures interleaved with successful logins: %+v, want 429", cfg.LoginAttempts, a)
 	}
 }
+
+// TestPublicBodyLimit (finding 4): the unauthenticated endpoints read at
+// most 64 KiB of body (not the 4 MiB of the others), so a flood of large
+// bodies cannot make the server hold much before any limit applies; a real
+// sign-up is far below it.
+func TestPublicBodyLimit(t *testing.T) {
+	cfg := server.DefaultConfig()
+	cfg.RequestsPerAddr = 1 << 20
+	env := startFloodEnv(t, cfg)
+	signup := newSignup(t)
+	if n := len(mustJSON(t, signup)); n > 16<<10 {
+		t.Fatalf("a sign-up is %d bytes, want well under the 64 KiB limit", n)
+	}
+	big := api.LoginRequest{Email: "someone@example.com", AuthKey: crypto.NewKey(), Description: strings.Repeat("x", 64<<10)}
+	for _, c := range []struct {
+		path string
+		body any
+	}{{"/sessions", big}, {"/prelogin", map[string]string{"email": strings.Repeat("x", 64<<10)}}} {
+		a := postFrom(t, "", env.URL, c.path, c.body)
+		if a.status != http.StatusRequestEntityTooLarge || a.code != api.CodeTooLarge || !strings.Contains(a.msg, "65536 bytes") {
+			t.Fatalf("POST %s with a body over 64 KiB: %+v, want 413 too_large naming 65536 bytes", c.path, a)
+		}
+	}
+	if a := postFrom(t, "", env.URL, "/accounts", signup); a.status != http.StatusCreated {
+		t.Fatalf("sign-up: %+v", a)
+	}
+}
