@@ -14,16 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/crypto"
 	"github.com/coffer-pm/coffer/internal/server"
 )
-
-func madeUpLogin() api.LoginRequest {
-	return api.LoginRequest{Email: "nobody-" + uuid.NewString()[:8] + "@example.com", AuthKey: crypto.NewKey()}
-}
 
 // TestHashGateBoundsHashesInFlight: with the per-network cap out of the
 // way (as for a flood from many networks), 100 concurrent logins never

@@ -86,6 +86,11 @@ func postFrom(t testing.TB, src, base, path string, body any) answer {
 	return a
 }
 
+// madeUpLogin is a login for an address that has no account.
+func madeUpLogin() api.LoginRequest {
+	return api.LoginRequest{Email: "nobody-" + uuid.NewString()[:8] + "@example.com", AuthKey: crypto.NewKey()}
+}
+
 // floodSource is the i-th address of the flood, all in 127.0.0.0/8.
 func floodSource(i int) string { return fmt.Sprintf("127.0.%d.%d", i/250, 1+i%250) }
 
@@ -169,8 +174,7 @@ func TestLoginFloodMemoryBounded(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range flood {
 		wg.Go(func() {
-			answers[i] = postFrom(t, floodSource(i), env.URL, "/sessions",
-				api.LoginRequest{Email: "nobody-" + uuid.NewString()[:8] + "@example.com", AuthKey: crypto.NewKey()})
+			answers[i] = postFrom(t, floodSource(i), env.URL, "/sessions", madeUpLogin())
 		})
 	}
 	h := postFrom(t, "::1", env.v6URL, "/sessions", api.LoginRequest{Email: honest.Email, AuthKey: honest.AuthKey})
