@@ -171,10 +171,13 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	}
 	authSalt := make([]byte, 16)
 	rand.Read(authSalt)
-	authHash, err := s.authHash(w, r, req.AuthKey, authSalt)
+	release, err := s.hashSlot(w, r)
 	if err != nil {
 		return err
 	}
+	defer release()
+	authHash := s.hash(req.AuthKey, authSalt)
+	release()
 	now := s.now()
 	acct := store.Account{
 		ID: req.UserID, Email: email, Name: req.Name,
@@ -255,6 +258,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 			s.loginFail.refund(email, res)
 		}
 	}()
+	// Take a hash slot before the account is read: a request the gate
+	// refuses costs no database read either.
+	release, err := s.hashSlot(w, r)
+	if err != nil {
+		return err
+	}
+	defer release()
 	acct, err := s.store.AccountByEmail(r.Context(), email)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
@@ -264,10 +274,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		salt, want = dummyAuthSalt, nil
 	}
-	got, err := s.authHash(w, r, req.AuthKey, salt)
-	if err != nil {
-		return err
-	}
+	got := s.hash(req.AuthKey, salt)
+	release()
 	if want == nil || !crypto.Equal(got, want) {
 		failed = true
 		return errUnauthorized("wrong e-mail address or master password")

@@ -18,8 +18,8 @@ import (
 //
 //   - at most Config.HashSlots hashes run at once;
 //   - at most Config.HashQueue more wait, each at most Config.HashWait;
-//     beyond that the answer is 503 with Retry-After, at once, without
-//     hashing;
+//     a request that finds the queue full gets 503 with Retry-After at
+//     once, one that waited too long gets it then, neither with a hash;
 //   - one client network (see networkKey) holds at most
 //     Config.HashPerNetwork of the running and waiting places together;
 //     beyond that the answer is 429 with Retry-After. The cap is below
@@ -53,14 +53,16 @@ func newHashGate(slots, queue, perNet int, wait time.Duration) *hashGate {
 var (
 	errNetworkBusy = &httpError{http.StatusTooManyRequests, api.CodeRateLimited,
 		"too many logins and sign-ups in progress from your network; retry in a second", 0}
-	errServerBusy = &httpError{http.StatusServiceUnavailable, api.CodeUnavailable,
+	errQueueFull = &httpError{http.StatusServiceUnavailable, api.CodeUnavailable,
+		"the server is busy with other logins and sign-ups; retry in a second", 0}
+	errWaitedTooLong = &httpError{http.StatusServiceUnavailable, api.CodeUnavailable,
 		"the server is busy with other logins and sign-ups; retry in a few seconds", 0}
 )
 
 // acquire waits for a hash slot for a request from network key. It returns
-// errNetworkBusy or errServerBusy at once when the request cannot wait,
-// errServerBusy when the wait ran out, or ctx's error if the client left.
-// On success the caller must call release(key).
+// errNetworkBusy or errQueueFull at once when the request cannot wait,
+// errWaitedTooLong when the wait ran out, or ctx's error if the client
+// left. On success the caller must call release(key).
 func (g *hashGate) acquire(ctx context.Context, key string) error {
 	g.mu.Lock()
 	if g.perKey[key] >= g.perNet {
@@ -75,7 +77,7 @@ func (g *hashGate) acquire(ctx context.Context, key string) error {
 	}
 	if len(g.queue) >= g.queueMax {
 		g.mu.Unlock()
-		return errServerBusy
+		return errQueueFull
 	}
 	w := &hashWaiter{ready: make(chan struct{})}
 	g.queue = append(g.queue, w)
@@ -89,7 +91,7 @@ func (g *hashGate) acquire(ctx context.Context, key string) error {
 	case <-w.ready:
 		return nil
 	case <-timer.C:
-		err = errServerBusy
+		err = errWaitedTooLong
 	case <-ctx.Done():
 		err = ctx.Err()
 	}
@@ -130,21 +132,25 @@ func (g *hashGate) done(key string) {
 	}
 }
 
-// authHash runs crypto.AuthHash under the hash gate for a request. A
-// refusal sets Retry-After on w and is returned as the error to answer.
-func (s *Server) authHash(w http.ResponseWriter, r *http.Request, authKey, salt []byte) ([]byte, error) {
+// hashSlot waits for a place to run the slow hash (s.hash) for a request
+// under the hash gate. A refusal sets Retry-After on w and is returned as
+// the error to answer. On success the caller must call release once the
+// hash is done; calls after the first do nothing, so it can also be
+// deferred.
+func (s *Server) hashSlot(w http.ResponseWriter, r *http.Request) (release func(), err error) {
 	key := networkKey(r.RemoteAddr)
-	if err := s.hashes.acquire(r.Context(), key); err != nil {
-		switch err {
-		case errNetworkBusy:
-			retryAfter(w, time.Second)
-		case errServerBusy:
-			retryAfter(w, s.hashes.wait)
-		}
+	switch err := s.hashes.acquire(r.Context(), key); err {
+	case nil:
+		return sync.OnceFunc(func() { s.hashes.release(key) }), nil
+	case errNetworkBusy, errQueueFull:
+		retryAfter(w, time.Second)
+		return nil, err
+	case errWaitedTooLong:
+		retryAfter(w, s.hashes.wait)
+		return nil, err
+	default:
 		return nil, err
 	}
-	defer s.hashes.release(key)
-	return s.hash(authKey, salt), nil
 }
 
 // retryAfter sets the Retry-After header to d, rounded up to whole
