@@ -22,10 +22,11 @@ import (
 //     once, one that waited too long gets it then, neither with a hash;
 //   - one client network (see networkKey) holds at most
 //     Config.HashPerNetwork of the running and waiting places together;
-//     beyond that the answer is 429 with Retry-After. The cap is below
-//     HashSlots+HashQueue, so a network that floods cannot take every
-//     place from everyone else, and the queue is first come, first served,
-//     so another network's request waits behind at most that many.
+//     beyond that the answer is 429 with Retry-After. With the defaults
+//     the cap is well below HashSlots+HashQueue, so a network that floods
+//     cannot take every place from everyone else, and the queue is first
+//     come, first served, so another network's request waits behind at
+//     most that many of the flood's.
 //
 // Memory for hashing is therefore at most HashSlots × 19 MiB, whatever the
 // number of requests; a waiting request holds only its goroutine and its
@@ -148,8 +149,8 @@ func (s *Server) hashSlot(w http.ResponseWriter, r *http.Request) (release func(
 	case errWaitedTooLong:
 		retryAfter(w, s.hashes.wait)
 		return nil, err
-	default:
-		return nil, err
+	default: // the client left while waiting: nobody reads this answer
+		return nil, &httpError{http.StatusServiceUnavailable, api.CodeUnavailable, "the request was cancelled while it waited", 0}
 	}
 }
 
