@@ -106,12 +106,12 @@ func TestHashGateKeepsPlaceForOtherNetworks(t *testing.T) {
 	// All but HashPerNetwork are refused at once, while the others hold
 	// the one slot (its hash is held) and one place in the queue.
 	for range flood - cfg.HashPerNetwork {
-		a := <-answers
+		a := recv(t, answers)
 		if a.status != http.StatusTooManyRequests || a.code != api.CodeRateLimited || a.retryAfter != "1" {
 			t.Fatalf("flood login beyond the network's share: %+v, want 429 rate_limited, Retry-After 1", a)
 		}
 	}
-	<-started
+	recv(t, started)
 	honestDone := make(chan answer, 1)
 	go func() {
 		honestDone <- postFrom(t, "::1", env.v6URL, "/sessions", api.LoginRequest{Email: honest.Email, AuthKey: honest.AuthKey})
@@ -119,11 +119,11 @@ func TestHashGateKeepsPlaceForOtherNetworks(t *testing.T) {
 	// The honest login queues behind the flood's one waiting request.
 	waitForQueue(t, env.Server, 2)
 	release()
-	if h := <-honestDone; h.status != http.StatusCreated {
+	if h := recv(t, honestDone); h.status != http.StatusCreated {
 		t.Fatalf("honest login from ::1 during the flood: %+v, want 201", h)
 	}
 	for range cfg.HashPerNetwork {
-		if a := <-answers; a.status != http.StatusUnauthorized {
+		if a := recv(t, answers); a.status != http.StatusUnauthorized {
 			t.Fatalf("flood login that held a place: %+v, want 401", a)
 		}
 	}
@@ -140,13 +140,13 @@ func TestSignupHashIsGated(t *testing.T) {
 	first, second := newSignup(t), newSignup(t)
 	done := make(chan answer, 1)
 	go func() { done <- postFrom(t, "127.0.0.1", env.URL, "/accounts", first) }()
-	<-started
+	recv(t, started)
 	a := postFrom(t, "127.0.0.2", env.URL, "/accounts", second)
 	if a.status != http.StatusTooManyRequests || a.code != api.CodeRateLimited || a.retryAfter == "" {
 		t.Fatalf("second concurrent sign-up from 127.0.0.0/8: %+v, want 429 with Retry-After", a)
 	}
 	release()
-	if a := <-done; a.status != http.StatusCreated {
+	if a := recv(t, done); a.status != http.StatusCreated {
 		t.Fatalf("first sign-up: %+v", a)
 	}
 	if _, err := env.Store.AccountByEmail(bg, second.Email); err == nil {
@@ -173,7 +173,7 @@ func TestGateRefusalIsNotAFailedLogin(t *testing.T) {
 	started, release := holdHashes(t, env.Server)
 	done := make(chan answer, 1)
 	go func() { done <- postFrom(t, "127.0.0.1", env.URL, "/sessions", madeUpLogin()) }()
-	<-started
+	recv(t, started)
 	for range 5 {
 		a := postFrom(t, "127.0.0.3", env.URL, "/sessions", api.LoginRequest{Email: acct.Email, AuthKey: crypto.NewKey()})
 		if a.status != http.StatusTooManyRequests || a.code != api.CodeRateLimited {
@@ -181,7 +181,7 @@ func TestGateRefusalIsNotAFailedLogin(t *testing.T) {
 		}
 	}
 	release()
-	<-done
+	recv(t, done)
 	if a := postFrom(t, "", env.URL, "/sessions", api.LoginRequest{Email: acct.Email, AuthKey: acct.AuthKey}); a.status != http.StatusCreated {
 		t.Fatalf("right key after refused wrong logins: %+v, want 201", a)
 	}
@@ -230,7 +230,7 @@ func TestHashGateWaitIsBounded(t *testing.T) {
 	started, release := holdHashes(t, env.Server)
 	done := make(chan answer, 1)
 	go func() { done <- postFrom(t, "127.0.0.1", env.URL, "/sessions", madeUpLogin()) }()
-	<-started
+	recv(t, started)
 	a := postFrom(t, "127.0.0.2", env.URL, "/sessions", madeUpLogin())
 	if a.status != http.StatusServiceUnavailable || a.code != api.CodeUnavailable || a.retryAfter != "1" {
 		t.Fatalf("login that waited longer than HashWait: %+v, want 503 unavailable, Retry-After 1", a)
@@ -252,7 +252,7 @@ func TestHashGateWaitIsBounded(t *testing.T) {
 	<-left
 	waitForQueue(t, env.Server, 0)
 	release()
-	if a := <-done; a.status != http.StatusUnauthorized {
+	if a := recv(t, done); a.status != http.StatusUnauthorized {
 		t.Fatalf("the held login: %+v, want 401", a)
 	}
 	if running, waiting := server.HashGateState(env.Server); running != 0 || waiting != 0 {
@@ -268,4 +268,17 @@ func mustRequest(t *testing.T, ctx context.Context, url string, body any) *http.
 	}
 	req.Header.Set("Content-Type", "application/json")
 	return req
+}
+
+// recv receives from ch; the guard only turns a hang (a broken gate) into
+// a failure.
+func recv[T any](t *testing.T, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(time.Minute):
+		t.Fatal("nothing arrived within a minute")
+		panic("unreachable")
+	}
 }

@@ -65,7 +65,9 @@ func postFrom(t testing.TB, src, base, path string, body any) answer {
 	if src != "" {
 		d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(src)}
 	}
-	hc := &http.Client{Transport: &http.Transport{DialContext: d.DialContext, DisableKeepAlives: true}}
+	// The timeout only turns a hang (a broken gate holding a request) into
+	// a failure; no answer takes anywhere near it.
+	hc := &http.Client{Transport: &http.Transport{DialContext: d.DialContext, DisableKeepAlives: true}, Timeout: time.Minute}
 	b, err := json.Marshal(body)
 	if err != nil {
 		t.Error(err)
