@@ -40,18 +40,26 @@ func clientAddr(r *http.Request) string {
 	return host
 }
 
-// public wraps an unauthenticated handler with a per-address rate limit.
+// public wraps an unauthenticated handler with a rate limit per client
+// network (networkKey).
 func (s *Server) public(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !s.perAddr.add(clientAddr(r), s.now()) {
-			writeJSON(w, http.StatusTooManyRequests, api.Error{Error: "too many requests from this address; wait a minute", Code: api.CodeRateLimited})
+		if ok, wait := s.perAddr.add(networkKey(r.RemoteAddr), s.now()); !ok {
+			retryAfter(w, wait)
+			writeJSON(w, http.StatusTooManyRequests, api.Error{Error: "too many requests from your network; wait a minute", Code: api.CodeRateLimited})
 			return
 		}
+		// Unauthenticated bodies are small (a sign-up is under 5 KiB);
+		// a tighter limit keeps what a flood can make the server hold small.
+		r.Body = http.MaxBytesReader(w, r.Body, min(s.cfg.MaxBodyBytes, publicBodyLimit))
 		if err := h(w, r); err != nil {
 			s.writeError(w, r, err)
 		}
 	})
 }
+
+// publicBodyLimit is the body limit of the unauthenticated endpoints.
+const publicBodyLimit = 64 << 10
 
 // authed wraps a handler that needs a valid session.
 func (s *Server) authed(h handlerFunc) http.Handler { return s.authedWith(h, false) }
@@ -173,13 +181,20 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	if err := verifyManifest(pub, "", manifest, "manifest"); err != nil {
 		return err
 	}
-	now := s.now()
 	authSalt := make([]byte, 16)
 	rand.Read(authSalt)
+	release, err := s.hashSlot(w, r)
+	if err != nil {
+		return err
+	}
+	defer release()
+	authHash := s.hash(req.AuthKey, authSalt)
+	release()
+	now := s.now()
 	acct := store.Account{
 		ID: req.UserID, Email: email, Name: req.Name,
 		KDF:      store.KDF{Algorithm: kdf.Algorithm, Time: kdf.Time, Memory: kdf.Memory, Threads: kdf.Threads, Salt: kdf.Salt},
-		AuthHash: crypto.AuthHash(req.AuthKey, authSalt), AuthSalt: authSalt,
+		AuthHash: authHash, AuthSalt: authSalt,
 		SignPub: k.SignPub, KEMPub: k.KEMPub, PublicKeysSig: k.PublicKeysSig,
 		WrappedAccountKey: k.WrappedAccountKey, PrivateKeys: k.PrivateKeys, CreatedAt: now,
 	}
@@ -246,10 +261,29 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err := checkLen("auth_key", req.AuthKey, crypto.KeySize); err != nil {
 		return err
 	}
+	// Count the attempt before the hash, so that a burst of concurrent
+	// guesses cannot all pass the check: at most LoginAttempts hashes are
+	// evaluated per account per window. The reservation is given back
+	// unless the hash ran and did not match.
 	now := s.now()
-	if s.loginFail.blocked(email, now) {
+	res, ok, wait := s.loginFail.reserve(email, now)
+	if !ok {
+		retryAfter(w, wait)
 		return &httpError{http.StatusTooManyRequests, api.CodeRateLimited, "too many failed logins for this account; wait a few minutes", 0}
 	}
+	failed := false
+	defer func() {
+		if !failed {
+			s.loginFail.refund(email, res)
+		}
+	}()
+	// Take a hash slot before the account is read: a request the gate
+	// refuses costs no database read either.
+	release, err := s.hashSlot(w, r)
+	if err != nil {
+		return err
+	}
+	defer release()
 	acct, err := s.store.AccountByEmail(r.Context(), email)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
@@ -259,12 +293,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		salt, want = dummyAuthSalt, nil
 	}
-	got := crypto.AuthHash(req.AuthKey, salt)
+	got := s.hash(req.AuthKey, salt)
+	release()
 	if want == nil || !crypto.Equal(got, want) {
-		s.loginFail.add(email, now)
+		failed = true
 		return errUnauthorized("wrong e-mail address or master password")
 	}
-	s.loginFail.reset(email)
 	raw := make([]byte, 32)
 	rand.Read(raw)
 	token := tokenPrefix + base64.RawURLEncoding.EncodeToString(raw)

@@ -58,7 +58,7 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
 	var maxErr *http.MaxBytesError
 	if errors.As(err, &maxErr) {
-		return errTooLargeBody(s.cfg.MaxBodyBytes)
+		return errTooLargeBody(maxErr.Limit) // the limit that applied (public endpoints read less)
 	}
 	if err != nil {
 		return errBadRequest("request body could not be read")

@@ -23,16 +23,9 @@ func newLimiter(max int, per time.Duration) *limiter {
 	return &limiter{max: max, window: per, counts: map[string]*window{}}
 }
 
-// blocked reports whether key has used up its events in the current window.
-func (l *limiter) blocked(key string, now time.Time) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	w := l.counts[key]
-	return w != nil && now.Sub(w.start) < l.window && w.n >= l.max
-}
-
-// add records one event for key and reports whether it was within the limit.
-func (l *limiter) add(key string, now time.Time) bool {
+// add records one event for key and reports whether it was within the
+// limit, and if not, how long until the window ends.
+func (l *limiter) add(key string, now time.Time) (ok bool, wait time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.counts) > 100_000 {
@@ -44,13 +37,42 @@ func (l *limiter) add(key string, now time.Time) bool {
 		l.counts[key] = w
 	}
 	w.n++
-	return w.n <= l.max
+	return w.n <= l.max, w.start.Add(l.window).Sub(now)
 }
 
-func (l *limiter) reset(key string) {
+// reserve counts one event for key before the work it limits is done, so
+// that concurrent requests cannot all pass a check made before any of them
+// is counted. If the window is already full it counts nothing and returns
+// false with the time left until the window ends. A reservation whose work
+// was not done, or did not count as a failure, is given back with refund.
+func (l *limiter) reserve(key string, now time.Time) (res *window, ok bool, wait time.Duration) {
 	l.mu.Lock()
-	delete(l.counts, key)
-	l.mu.Unlock()
+	defer l.mu.Unlock()
+	if len(l.counts) > 100_000 {
+		l.sweep(now)
+	}
+	w := l.counts[key]
+	if w == nil || now.Sub(w.start) >= l.window {
+		w = &window{start: now}
+		l.counts[key] = w
+	}
+	if w.n >= l.max {
+		return nil, false, w.start.Add(l.window).Sub(now)
+	}
+	w.n++
+	return w, true, 0
+}
+
+// refund gives back a reservation. It does nothing if the reservation's
+// window has ended meanwhile (a new window does not owe it anything).
+func (l *limiter) refund(key string, res *window) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if w := l.counts[key]; w == res && w.n > 0 {
+		if w.n--; w.n == 0 {
+			delete(l.counts, key)
+		}
+	}
 }
 
 func (l *limiter) sweep(now time.Time) {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/coffer-pm/coffer/internal/api"
+	"github.com/coffer-pm/coffer/internal/crypto"
 	"github.com/coffer-pm/coffer/internal/mail"
 	"github.com/coffer-pm/coffer/internal/store"
 	"github.com/coffer-pm/coffer/internal/version"
@@ -27,7 +28,7 @@ type Config struct {
 	MaxBlobBytes    int           // limit of one revision blob
 	LoginAttempts   int           // failed logins per account per LoginWindow
 	LoginWindow     time.Duration
-	RequestsPerAddr int           // unauthenticated requests per client address per minute
+	RequestsPerAddr int           // unauthenticated requests per client network (networkKey) per minute
 	MaxFileBytes    int64         // largest attachment, plaintext bytes
 	Heartbeat       time.Duration // live connections are pinged this often
 	LiveBacklog     int           // a live client further behind than this many events is told to resync
@@ -57,6 +58,13 @@ type Config struct {
 	MaxPendingUploads int           // uploads no item links yet, per account
 	MaxPendingBytes   int64         // their announced bytes, per account
 	UploadExpiry      time.Duration // an upload no item links is deleted after this long (0 = never)
+
+	// The slow server-side hash of login and sign-up (19 MiB each) runs
+	// under a gate (hashgate.go); values <= 0 take the defaults.
+	HashSlots      int           // hashes running at once (default: one per core, at most 16)
+	HashQueue      int           // requests waiting for a slot beyond those (default 16 × HashSlots); more get 503
+	HashWait       time.Duration // longest wait for a slot (default 3 s); then 503
+	HashPerNetwork int           // running + waiting per client network (default 2 × HashSlots); more get 429
 }
 
 // DefaultConfig returns the defaults documented in docs/api.md.
@@ -84,6 +92,10 @@ func DefaultConfig() Config {
 		MaxPendingUploads:     100,
 		MaxPendingBytes:       1 << 30,
 		UploadExpiry:          24 * time.Hour,
+		HashSlots:             defaultHashSlots(),
+		HashQueue:             16 * defaultHashSlots(),
+		HashWait:              3 * time.Second,
+		HashPerNetwork:        2 * defaultHashSlots(),
 	}
 }
 
@@ -102,6 +114,8 @@ type Server struct {
 	verifySecret []byte
 	verifyMail   *limiter
 	inviteMu     sync.Mutex
+	hashes       *hashGate
+	hash         func(authKey, salt []byte) []byte // crypto.AuthHash; tests observe it
 	mux          *http.ServeMux
 	hub          *hub
 	// base lives as long as the server; Close cancels it, which ends live
@@ -129,6 +143,8 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 		perAddr:      newLimiter(cfg.RequestsPerAddr, time.Minute),
 		verifySecret: verifySecret,
 		verifyMail:   newLimiter(cfg.VerifyMailsPerAddress, time.Hour),
+		hashes:       newHashGateFor(cfg),
+		hash:         crypto.AuthHash,
 		mux:          http.NewServeMux(),
 		hub:          newHub(),
 	}

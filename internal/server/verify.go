@@ -105,7 +105,7 @@ func errVerifyMailLimit() error {
 // same either way.
 func (s *Server) signupByMail(w http.ResponseWriter, r *http.Request, p pendingSignup) error {
 	ctx, now, email := r.Context(), s.now(), p.Account.Email
-	if !s.verifyMail.add(email, now) {
+	if ok, _ := s.verifyMail.add(email, now); !ok {
 		return errVerifyMailLimit()
 	}
 	_, err := s.store.AccountByEmail(ctx, email)
@@ -248,7 +248,7 @@ func (s *Server) requestVerification(w http.ResponseWriter, r *http.Request) err
 	if !me.EmailVerifiedAt.IsZero() {
 		return errConflict("your e-mail address is already verified", 0)
 	}
-	if !s.verifyMail.add(me.Email, now) {
+	if ok, _ := s.verifyMail.add(me.Email, now); !ok {
 		return errVerifyMailLimit()
 	}
 	code := newVerifyCode()
