@@ -84,6 +84,25 @@ func Run(ctx context.Context, db *sql.DB, engine Engine) error {
 	return err
 }
 
+// DownTo reverts db's schema to version, newest migration first: for
+// tests that check a migration on data written before it.
+func DownTo(ctx context.Context, db *sql.DB, engine Engine, version int64) error {
+	fsys, err := FS(engine)
+	if err != nil {
+		return err
+	}
+	dialect := goose.DialectSQLite3
+	if engine == Postgres {
+		dialect = goose.DialectPostgres
+	}
+	p, err := goose.NewProvider(dialect, db, fsys)
+	if err != nil {
+		return err
+	}
+	_, err = p.DownTo(ctx, version)
+	return err
+}
+
 // ErrSchemaTooNew is returned for a database migrated by a newer Coffer.
 type ErrSchemaTooNew struct{ Database, Known int64 }
 

@@ -1,19 +1,20 @@
 package storetest
 
 import (
+	"database/sql"
 	"testing"
 	"time"
 
 	"github.com/coffer-pm/coffer/internal/store"
+	"github.com/coffer-pm/coffer/internal/store/migrations"
 )
 
 // Migration9 checks migration 00009 on data written before it: links that
 // gave one file to two items (finding 12) are reduced to the item created
 // first, and the storage totals are filled in from what accounts already
-// stored. open opens the store (running every migration, once per call),
-// downTo8 reverts 00009 and later migrations, and exec runs raw SQL
-// without placeholders.
-func Migration9(t *testing.T, open func() store.Store, downTo8 func(), exec func(query string)) {
+// stored. open opens the store (running every migration, once per call);
+// raw opens the same database directly, of engine.
+func Migration9(t *testing.T, open func() store.Store, raw func() *sql.DB, engine migrations.Engine) {
 	s := open()
 	a, v := newAccount(t, s, "a@example.com")
 	b, _ := newAccount(t, s, "b@example.com")
@@ -37,8 +38,14 @@ func Migration9(t *testing.T, open func() store.Store, downTo8 func(), exec func
 
 	// The state before the fix: the later item also links the file, and
 	// there are no totals yet.
-	downTo8()
-	exec(`INSERT INTO item_files (item_id, file_id) VALUES ('` + later.ID + `', '` + f.ID + `')`)
+	db := raw()
+	if err := migrations.DownTo(ctx, db, engine, 8); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO item_files (item_id, file_id) VALUES ('` + later.ID + `', '` + f.ID + `')`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
 
 	s = open()
 	defer s.Close()
