@@ -15,6 +15,20 @@ func ChunkCount(size int64) int {
 	return int((size + ChunkSize - 1) / ChunkSize)
 }
 
+// ChunkBoxSize is the exact encrypted size of chunk index of a file of
+// size bytes: every chunk but the last holds ChunkSize bytes, the last the
+// rest (docs/protocol.md §15). -1 for an index out of range.
+func ChunkBoxSize(size int64, index int) int64 {
+	n := ChunkCount(size)
+	switch {
+	case index < 0 || index >= n:
+		return -1
+	case index < n-1:
+		return ChunkSize + ChunkOverhead
+	}
+	return max(size, 0) - int64(n-1)*ChunkSize + ChunkOverhead
+}
+
 func chunkAD(fileID string, index int, final bool) []byte {
 	f := []byte{0}
 	if final {

@@ -114,17 +114,27 @@ func (s *Server) putChunk(w http.ResponseWriter, r *http.Request) error {
 			return errNotFound("file (the upload expired before it was attached to an item)")
 		}
 	}
-	limit := int64(crypto.ChunkSize + crypto.ChunkOverhead)
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	// A chunk is exactly as long as the announced size says, so what is
+	// stored is what the quota counted (a file announced as empty cannot
+	// carry a full chunk).
+	want := crypto.ChunkBoxSize(f.Size, idx)
+	release, err := s.readBudget(r, want)
+	if err != nil {
+		w.Header().Set("Retry-After", "1")
+		return err
+	}
+	defer release()
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, want))
 	var maxErr *http.MaxBytesError
 	if errors.As(err, &maxErr) {
-		return &httpError{http.StatusRequestEntityTooLarge, api.CodeTooLarge, fmt.Sprintf("a chunk is at most %d bytes", limit), 0}
+		return &httpError{http.StatusRequestEntityTooLarge, api.CodeTooLarge,
+			fmt.Sprintf("chunk %d of a file of %d bytes is exactly %d bytes encrypted", idx, f.Size, want), 0}
 	}
 	if err != nil {
 		return errBadRequest("could not read the chunk")
 	}
-	if len(data) < crypto.ChunkOverhead {
-		return errBadRequest("a chunk is at least %d bytes (an encrypted box)", crypto.ChunkOverhead)
+	if int64(len(data)) != want {
+		return errBadRequest("chunk %d of a file of %d bytes is exactly %d bytes encrypted, got %d", idx, f.Size, want, len(data))
 	}
 	if err := s.store.PutChunk(r.Context(), f.ID, idx, data); err != nil {
 		if errors.Is(err, store.ErrExists) {

@@ -54,7 +54,14 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) error {
 		return &httpError{http.StatusUnsupportedMediaType, api.CodeBadRequest, "request body must be application/json", 0}
 	}
 	// The body is at most MaxBodyBytes, so reading it whole is bounded; it
-	// lets the UTF-8 check see every byte before anything is decoded.
+	// lets the UTF-8 check see every byte before anything is decoded. The
+	// bytes held at once, over all requests, are bounded too (bodybudget.go).
+	release, err := s.readBudget(r, s.cfg.MaxBodyBytes)
+	if err != nil {
+		w.Header().Set("Retry-After", "1")
+		return err
+	}
+	defer release()
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
 	var maxErr *http.MaxBytesError
 	if errors.As(err, &maxErr) {

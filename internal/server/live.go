@@ -334,12 +334,27 @@ func (st *stream) catchUp() error {
 		return st.unavailable()
 	}
 	st.viewer = v
+	// A cursor far behind is not replayed: the backlog query would walk
+	// every event since (of everyone), once per connection, and the answer
+	// would be a resync anyway.
+	_, latest, err := st.s.store.EventsAfter(st.ctx, 0, 0)
+	if err != nil {
+		return st.unavailable()
+	}
+	if latest-st.cursor > int64(maxReplaySpan*st.s.cfg.LiveBacklog) {
+		return st.sendAll(nil, nil, true, latest)
+	}
 	evs, latest, more, err := st.s.store.EventsSince(st.ctx, st.sess.UserID, st.cursor, st.s.cfg.LiveBacklog)
 	if err != nil {
 		return st.unavailable()
 	}
 	return st.sendAll(evs, nil, more, latest)
 }
+
+// maxReplaySpan: a stream whose cursor is more than this many times
+// LiveBacklog changes behind (everyone's changes, not only its user's) is
+// told to resync without a backlog query.
+const maxReplaySpan = 10
 
 func (st *stream) unavailable() error {
 	if st.ctx.Err() != nil {

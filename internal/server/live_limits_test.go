@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -228,5 +229,46 @@ func TestLiveStreamEndsWhenSessionExpires(t *testing.T) {
 	var ce websocket.CloseError
 	if !errors.As(err, &ce) || ce.Code != websocket.StatusPolicyViolation || ce.Reason != "session expired" {
 		t.Fatalf("after expiry: %v, want 1008 session expired", err)
+	}
+}
+
+// TestLiveOldCursorIsNotReplayed: a stream opened with a cursor far behind
+// (since=0 on a long change log) is told to resync without a backlog
+// query. Found in review: the backlog query walked the whole log — every
+// account's events — once per connection.
+func TestLiveOldCursorIsNotReplayed(t *testing.T) {
+	cfg := testConfig()
+	cfg.LiveBacklog = 5
+	st, err := sqlite.Open(bg, filepath.Join(t.TempDir(), sqlite.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cs := &countingStore{Store: st}
+	env := testserver.StartStore(t, cs, &cfg, nil)
+	s := signupClient(t, env.URL, "old@cursor.example")
+	other := signupClient(t, env.URL, "busy@cursor.example")
+	if err := other.Sync(bg); err != nil {
+		t.Fatal(err)
+	}
+	ov, err := other.PersonalVault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 60 {
+		if _, err := other.CreateItem(bg, ov.ID, "note", client.Content{Name: fmt.Sprint("n", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cs.since.Store(0)
+	c := dialEvents(t, env, s.Token(), "?since=0")
+	if m := readMsg(t, c); m.Type != api.LiveReady {
+		t.Fatalf("first message %+v", m)
+	}
+	if m := readMsg(t, c); m.Type != api.LiveResync {
+		t.Fatalf("a cursor far behind: %+v, want a resync", m)
+	}
+	if n := cs.since.Load(); n != 0 {
+		t.Fatalf("%d backlog queries for a cursor far behind, want none", n)
 	}
 }

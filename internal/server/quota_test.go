@@ -7,6 +7,7 @@ package server_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -260,4 +261,35 @@ func TestExpiredUploadsAreSwept(t *testing.T) {
 	if err := alice.DownloadFile(bg, it.Content.Files[0], &buf); err != nil || !bytes.Equal(buf.Bytes(), data) {
 		t.Fatalf("the attached file after sweeps: %v", err)
 	}
+}
+
+// TestChunkMustMatchAnnouncedSize: the quota counts announced sizes, so a
+// chunk must be exactly as long as the announced size says — found in
+// review: a file announced as empty carried a full 1 MiB chunk, and an
+// account stored 20 MiB under a 200 kB quota. Too long is 413, too short
+// 400; nothing is stored; the right length goes through.
+func TestChunkMustMatchAnnouncedSize(t *testing.T) {
+	cfg := testConfig()
+	env := testserver.Start(t, &cfg, nil)
+	f := &fixture{env: env, hc: env.HTTP.Client()}
+	alice := signupClient(t, env.URL, "alice@example.com")
+	av := personalVault(t, alice)
+	put := func(id string, idx int, n int) reply {
+		return f.send(t, "PUT", fmt.Sprintf("/files/%s/chunks/%d", id, idx), alice.Token(), string(randBytes(n)), "Content-Type", "application/octet-stream")
+	}
+	empty, r := f.announce(t, alice.Token(), av, 0)
+	r.decodeOK(t, http.StatusCreated, nil)
+	wantError(t, put(empty, 0, crypto.ChunkSize+crypto.ChunkOverhead), http.StatusRequestEntityTooLarge, api.CodeTooLarge, "exactly 41 bytes")
+	put(empty, 0, crypto.ChunkOverhead).decodeOK(t, http.StatusNoContent, nil)
+
+	size := int64(crypto.ChunkSize + 10)
+	two, r := f.announce(t, alice.Token(), av, size)
+	r.decodeOK(t, http.StatusCreated, nil)
+	wantError(t, put(two, 0, crypto.ChunkSize), http.StatusBadRequest, api.CodeBadRequest, "exactly")
+	wantError(t, put(two, 1, crypto.ChunkSize+crypto.ChunkOverhead), http.StatusRequestEntityTooLarge, api.CodeTooLarge, "exactly 51 bytes")
+	if got, err := env.Store.Chunk(bg, two, 0); err == nil {
+		t.Fatalf("a refused chunk was stored (%d bytes)", len(got))
+	}
+	put(two, 0, crypto.ChunkSize+crypto.ChunkOverhead).decodeOK(t, http.StatusNoContent, nil)
+	put(two, 1, 10+crypto.ChunkOverhead).decodeOK(t, http.StatusNoContent, nil)
 }

@@ -22,19 +22,24 @@ import (
 
 // Config is the server's configuration, with defaults from DefaultConfig.
 type Config struct {
-	SessionIdle     time.Duration // a session expires after this long unused
-	SessionMax      time.Duration // and at the latest this long after login
-	MaxBodyBytes    int64         // request body limit
-	MaxBlobBytes    int           // limit of one revision blob
-	LoginAttempts   int           // failed logins per account per LoginWindow
-	LoginWindow     time.Duration
-	RequestsPerAddr int           // unauthenticated requests per client network (networkKey) per minute
-	MaxFileBytes    int64         // largest attachment, plaintext bytes
-	Heartbeat       time.Duration // live connections are pinged this often
-	LiveBacklog     int           // a live client further behind than this many events is told to resync
-	LivePerSession  int           // open live streams per session
-	LivePerAccount  int           // open live streams per account, all its sessions together
-	LiveMaxStreams  int           // open live streams on this instance
+	SessionIdle  time.Duration // a session expires after this long unused
+	SessionMax   time.Duration // and at the latest this long after login
+	MaxBodyBytes int64         // request body limit
+	// BodyBytesInFlight bounds the request bytes held at once on the
+	// instance, BodyBytesPerCaller those of one account (or, unauthenticated,
+	// one client network); <= 0 takes the defaults (bodybudget.go).
+	BodyBytesInFlight  int64
+	BodyBytesPerCaller int64
+	MaxBlobBytes       int // limit of one revision blob
+	LoginAttempts      int // failed logins per account per LoginWindow
+	LoginWindow        time.Duration
+	RequestsPerAddr    int           // unauthenticated requests per client network (networkKey) per minute
+	MaxFileBytes       int64         // largest attachment, plaintext bytes
+	Heartbeat          time.Duration // live connections are pinged this often
+	LiveBacklog        int           // a live client further behind than this many events is told to resync
+	LivePerSession     int           // open live streams per session
+	LivePerAccount     int           // open live streams per account, all its sessions together
+	LiveMaxStreams     int           // open live streams on this instance
 	// Mailer sends invitation e-mail; nil means SMTP is not configured.
 	Mailer mail.Sender
 	// PublicURL is the server's address as users reach it, for links in
@@ -48,7 +53,8 @@ type Config struct {
 	InviteMailPerOrg     int
 	InviteMailWindow     time.Duration
 	// VerifyMailsPerAddress limits verification (and "already has an
-	// account") e-mail to one address per hour.
+	// account") e-mail to one address per hour from one client network;
+	// four times as many from all networks together.
 	VerifyMailsPerAddress int
 
 	// Storage quotas (0 = no limit). An account's usage is the announced
@@ -70,16 +76,18 @@ type Config struct {
 // DefaultConfig returns the defaults documented in docs/api.md.
 func DefaultConfig() Config {
 	return Config{
-		SessionIdle:     24 * time.Hour,
-		SessionMax:      30 * 24 * time.Hour,
-		MaxBodyBytes:    4 << 20,
-		MaxBlobBytes:    2 << 20,
-		LoginAttempts:   10,
-		LoginWindow:     15 * time.Minute,
-		RequestsPerAddr: 120,
-		MaxFileBytes:    100 << 20,
-		Heartbeat:       30 * time.Second,
-		LiveBacklog:     1000,
+		SessionIdle:        24 * time.Hour,
+		SessionMax:         30 * 24 * time.Hour,
+		MaxBodyBytes:       4 << 20,
+		BodyBytesInFlight:  128 << 20,
+		BodyBytesPerCaller: 16 << 20,
+		MaxBlobBytes:       2 << 20,
+		LoginAttempts:      10,
+		LoginWindow:        15 * time.Minute,
+		RequestsPerAddr:    120,
+		MaxFileBytes:       100 << 20,
+		Heartbeat:          30 * time.Second,
+		LiveBacklog:        1000,
 
 		InviteMailPerAccount:  200,
 		InviteMailPerOrg:      200,
@@ -111,13 +119,15 @@ type Server struct {
 	// verify keys the hashes of mailed verification codes; verifyMail
 	// limits verification e-mail per address; inviteMu serialises the
 	// invitation mail budget check with the write it allows.
-	verifySecret []byte
-	verifyMail   *limiter
-	inviteMu     sync.Mutex
-	hashes       *hashGate
-	hash         func(authKey, salt []byte) []byte // crypto.AuthHash; tests observe it
-	mux          *http.ServeMux
-	hub          *hub
+	verifySecret  []byte
+	verifyMail    *limiter // per address and client network
+	verifyMailAll *limiter // per address
+	inviteMu      sync.Mutex
+	hashes        *hashGate
+	bodies        *bodyBudget
+	hash          func(authKey, salt []byte) []byte // crypto.AuthHash; tests observe it
+	mux           *http.ServeMux
+	hub           *hub
 	// base lives as long as the server; Close cancels it, which ends live
 	// connections.
 	base   context.Context
@@ -139,14 +149,16 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 	}
 	s := &Server{
 		cfg: cfg, store: st, log: log, now: time.Now, secret: secret,
-		loginFail:    newLimiter(cfg.LoginAttempts, cfg.LoginWindow),
-		perAddr:      newLimiter(cfg.RequestsPerAddr, time.Minute),
-		verifySecret: verifySecret,
-		verifyMail:   newLimiter(cfg.VerifyMailsPerAddress, time.Hour),
-		hashes:       newHashGateFor(cfg),
-		hash:         crypto.AuthHash,
-		mux:          http.NewServeMux(),
-		hub:          newHub(),
+		loginFail:     newLimiter(cfg.LoginAttempts, cfg.LoginWindow),
+		perAddr:       newLimiter(cfg.RequestsPerAddr, time.Minute),
+		verifySecret:  verifySecret,
+		verifyMail:    newLimiter(cfg.VerifyMailsPerAddress, time.Hour),
+		verifyMailAll: newLimiter(4*cfg.VerifyMailsPerAddress, time.Hour),
+		hashes:        newHashGateFor(cfg),
+		bodies:        newBodyBudgetFor(cfg),
+		hash:          crypto.AuthHash,
+		mux:           http.NewServeMux(),
+		hub:           newHub(),
 	}
 	s.base, s.cancel = context.WithCancel(context.Background())
 	s.routes()

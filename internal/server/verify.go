@@ -105,7 +105,7 @@ func errVerifyMailLimit() error {
 // same either way.
 func (s *Server) signupByMail(w http.ResponseWriter, r *http.Request, p pendingSignup) error {
 	ctx, now, email := r.Context(), s.now(), p.Account.Email
-	if ok, _ := s.verifyMail.add(email, now); !ok {
+	if !s.allowVerifyMail(r, email, now) {
 		return errVerifyMailLimit()
 	}
 	_, err := s.store.AccountByEmail(ctx, email)
@@ -188,6 +188,14 @@ func (s *Server) verifyEmail(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// A re-verification row is keyed by the account id, which every
+	// colleague sees: only the account's own session may try its code, so
+	// that nobody else can burn its attempts.
+	if len(v.Signup) == 0 {
+		if sess, err := s.authenticate(r, false); err != nil || sess.UserID != id {
+			return wrong
+		}
+	}
 	// Count the attempt before comparing, atomically, so that concurrent
 	// guesses cannot exceed the limit; a right code removes the row.
 	n, err := s.store.CountVerificationAttempt(ctx, id)
@@ -248,7 +256,7 @@ func (s *Server) requestVerification(w http.ResponseWriter, r *http.Request) err
 	if !me.EmailVerifiedAt.IsZero() {
 		return errConflict("your e-mail address is already verified", 0)
 	}
-	if ok, _ := s.verifyMail.add(me.Email, now); !ok {
+	if !s.allowVerifyMail(r, me.Email, now) {
 		return errVerifyMailLimit()
 	}
 	code := newVerifyCode()
@@ -274,4 +282,17 @@ func (s *Server) requireVerified(a store.Account, what string) error {
 	}
 	return &httpError{http.StatusForbidden, api.CodeEmailUnverified,
 		"verify your e-mail address before you " + what + ": run coffer account verify and enter the code mailed to " + a.Email, 0}
+}
+
+// allowVerifyMail spends one verification e-mail to email for the caller's
+// network (VerifyMailsPerAddress an hour), within an overall cap per
+// address of four times that. Keyed by address alone, strangers signing
+// up with someone's address could use up its budget and keep its owner
+// from ever getting a code; keyed by network, one network cannot.
+func (s *Server) allowVerifyMail(r *http.Request, email string, now time.Time) bool {
+	if ok, _ := s.verifyMail.add(email+"|"+networkKey(r.RemoteAddr), now); !ok {
+		return false
+	}
+	ok, _ := s.verifyMailAll.add(email, now)
+	return ok
 }

@@ -314,7 +314,7 @@ type Store interface {
 type File struct {
 	ID         string
 	VaultID    string
-	Size       int64 // ciphertext bytes, all chunks
+	Size       int64 // plaintext bytes, as announced (each chunk is checked against it)
 	ChunkCount int
 	Uploaded   int // chunks stored so far
 	CreatorID  string

@@ -10,6 +10,11 @@ DELETE FROM item_files WHERE EXISTS (
     WHERE o.file_id = item_files.file_id AND o.item_id <> item_files.item_id
       AND (io.created_at < ii.created_at OR (io.created_at = ii.created_at AND o.item_id < item_files.item_id))
 );
+-- A file carried off that way went with the carrier into its vault: it
+-- goes back to the vault of the item that keeps it.
+UPDATE files SET vault_id = (
+    SELECT i.vault_id FROM item_files l JOIN items i ON i.id = l.item_id WHERE l.file_id = files.id
+) WHERE id IN (SELECT file_id FROM item_files);
 DROP INDEX item_files_file;
 CREATE UNIQUE INDEX item_files_one_item ON item_files(file_id);
 

@@ -17,7 +17,7 @@ import (
 func Migration9(t *testing.T, open func() store.Store, raw func() *sql.DB, engine migrations.Engine) {
 	s := open()
 	a, v := newAccount(t, s, "a@example.com")
-	b, _ := newAccount(t, s, "b@example.com")
+	b, bv := newAccount(t, s, "b@example.com")
 	wraps := []store.ItemKeyWrap{{KeyVault: v.ID, KeyEpoch: 1, WrapVault: v.ID, WrapEpoch: 1, Wrap: []byte("ikw")}}
 	f := store.File{ID: id(), VaultID: v.ID, Size: 1000, ChunkCount: 1, CreatorID: a.ID, CreatedAt: now}
 	pending := store.File{ID: id(), VaultID: v.ID, Size: 70, ChunkCount: 1, CreatorID: b.ID, CreatedAt: now}
@@ -45,6 +45,15 @@ func Migration9(t *testing.T, open func() store.Store, raw func() *sql.DB, engin
 	if _, err := db.Exec(`INSERT INTO item_files (item_id, file_id) VALUES ('` + later.ID + `', '` + f.ID + `')`); err != nil {
 		t.Fatal(err)
 	}
+	// ... and carried it off: moved to b's vault, the file with it.
+	for _, q := range []string{
+		`UPDATE items SET vault_id = '` + bv.ID + `' WHERE id = '` + later.ID + `'`,
+		`UPDATE files SET vault_id = '` + bv.ID + `' WHERE id = '` + f.ID + `'`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
 	db.Close()
 
 	s = open()
@@ -60,6 +69,9 @@ func Migration9(t *testing.T, open func() store.Store, raw func() *sql.DB, engin
 	}
 	if n, err := s.UsageBytes(ctx, b.ID); err != nil || n != 70+7 {
 		t.Fatalf("b's usage after the migration = %d, %v; want 77", n, err)
+	}
+	if got, err := s.File(ctx, f.ID); err != nil || got.VaultID != v.ID {
+		t.Fatalf("after the migration the file is in vault %s (%v), want its item's vault %s: a carried-off file must come back", got.VaultID, err, v.ID)
 	}
 	if err := s.LinkFiles(ctx, later.ID, []string{f.ID}); err == nil {
 		t.Fatal("after the migration a second item can link the file")
