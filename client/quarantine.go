@@ -211,6 +211,20 @@ func (s *Session) quarantineVaultLocked(v api.Vault, err error, signerID string,
 		SignerID: signerID, Signer: s.accountName(signerID), SignerVerified: verified, Repairable: repairable})
 }
 
+// errRollback marks an item served at an older head than this device saw.
+var errRollback = errors.New("rollback")
+
+// RepairOptions say what a repair may drop.
+type RepairOptions struct {
+	// AcceptMissing: items this device last verified in the vault but the
+	// server no longer serves were deleted or moved on purpose.
+	AcceptMissing bool
+	// DropFailing: purge, for everyone, the vault's items that fail
+	// verification (say, an insider's item under a key commitment that
+	// does not match its key), so that the rest can be vouched for.
+	DropFailing bool
+}
+
 // errUnreadableContent: a revision's signature and encryption verified,
 // but its content is not what a Coffer client writes (an insider's own
 // client, say). It is scoped like tampering.
@@ -249,7 +263,11 @@ func (s *Session) quarantinedLookupErr(what, ref string) error {
 // serves would be dropped by the repair: unless acceptMissing (the user
 // knows it was deleted or moved on purpose), RepairVault refuses and names
 // them — the server may be hiding them.
-func (s *Session) RepairVault(ctx context.Context, ref string, acceptMissing bool) (*Vault, error) {
+//
+// Items of the vault that fail verification (not rollbacks) are purged with
+// the repair only with opt.DropFailing; otherwise RepairVault refuses and
+// names them.
+func (s *Session) RepairVault(ctx context.Context, ref string, opt RepairOptions) (*Vault, error) {
 	s.op.Lock()
 	defer s.op.Unlock()
 	s.mu.Lock()
@@ -266,11 +284,15 @@ func (s *Session) RepairVault(ctx context.Context, ref string, acceptMissing boo
 	}
 	h := s.held[q.ID]
 	seen := s.manifestSeen[q.ID]
-	var missing []string
+	var missing, failing []string
 	if h != nil {
 		served := map[string]bool{}
 		for _, it := range h.items {
 			served[it.ID] = true
+		}
+		for id := range s.failing[q.ID] {
+			served[id] = true // served, but failed: see below
+			failing = append(failing, id)
 		}
 		for id, v := range s.itemVault {
 			if v == q.ID && !served[id] {
@@ -278,6 +300,7 @@ func (s *Session) RepairVault(ctx context.Context, ref string, acceptMissing boo
 			}
 		}
 		sort.Strings(missing)
+		sort.Strings(failing)
 	}
 	s.mu.Unlock()
 	switch {
@@ -287,13 +310,15 @@ func (s *Session) RepairVault(ctx context.Context, ref string, acceptMissing boo
 		return nil, fmt.Errorf("%s cannot be repaired with a new manifest: %s", q.Label(), q.Reason)
 	case h.served+1 <= seen:
 		return nil, tampered("vault %s: the server holds manifest version %d, older than version %d this device saw (rollback); not repairing", q.ID, h.served, seen)
-	case len(missing) > 0 && !acceptMissing:
-		shown := missing
-		if len(shown) > 10 {
-			shown = shown[:10]
-		}
-		return nil, fmt.Errorf("%w: not repairing %s: the server no longer serves %d item(s) this device saw in it (%s); the repair would drop them for every reader — repair anyway only if they were deleted or moved on purpose",
-			ErrTampered, q.Label(), len(missing), strings.Join(shown, ", "))
+	case len(missing) > 0 && !opt.AcceptMissing:
+		return nil, fmt.Errorf("%w: not repairing %s: the server no longer serves %d item(s) this device saw in it (%s); the repair would drop them for every reader — repair anyway only if they were deleted or moved on purpose (--accept-missing)",
+			ErrTampered, q.Label(), len(missing), firstIDs(missing))
+	case len(failing) > 0 && !opt.DropFailing:
+		return nil, fmt.Errorf("%w: not repairing %s: %d item(s) in it fail verification (%s); a repair can only purge them, for everyone (--drop-failing)",
+			ErrTampered, q.Label(), len(failing), firstIDs(failing))
+	}
+	if !opt.DropFailing {
+		failing = nil
 	}
 	entries := make([]crypto.ManifestEntry, len(h.items))
 	for i, it := range h.items {
@@ -303,7 +328,7 @@ func (s *Session) RepairVault(ctx context.Context, ref string, acceptMissing boo
 	if err != nil {
 		return nil, err
 	}
-	if err := s.t.do(ctx, http.MethodPut, "/vaults/"+url.PathEscape(h.vault.ID)+"/manifest", api.ManifestRequest{Manifest: a}, nil); err != nil {
+	if err := s.t.do(ctx, http.MethodPut, "/vaults/"+url.PathEscape(h.vault.ID)+"/manifest", api.RepairManifestRequest{Manifest: a, Purge: failing}, nil); err != nil {
 		return nil, forbidden(err)
 	}
 	s.recordManifests(pendingManifest{a, m})
@@ -388,4 +413,12 @@ func (s *Session) quarantineNamedLocked(q Quarantine, ref string) bool {
 	}
 	o := s.orgs[q.OrgID]
 	return o != nil && strings.EqualFold(o.Name+"/"+q.Name, ref)
+}
+
+// firstIDs lists up to ten ids, for a message.
+func firstIDs(ids []string) string {
+	if len(ids) > 10 {
+		return strings.Join(ids[:10], ", ") + ", …"
+	}
+	return strings.Join(ids, ", ")
 }

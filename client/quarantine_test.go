@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/coffer-pm/coffer/client"
@@ -126,11 +127,11 @@ func TestInsiderManifestQuarantinedAndRepaired(t *testing.T) {
 		if s == mallory {
 			mustQuarantine(t, mallory, ops.ID)
 		}
-		if _, err := s.RepairVault(ctx, ops.ID, false); !errors.Is(err, client.ErrReadOnly) {
+		if _, err := s.RepairVault(ctx, ops.ID, client.RepairOptions{}); !errors.Is(err, client.ErrReadOnly) {
 			t.Fatalf("%s repairs: %v, want refused", s.Profile.Email, err)
 		}
 	}
-	if _, err := admin.RepairVault(ctx, "Ops", false); err != nil {
+	if _, err := admin.RepairVault(ctx, "Ops", client.RepairOptions{}); err != nil {
 		t.Fatalf("owner's repair: %v", err)
 	}
 	for _, s := range []*client.Session{admin, reader, mallory} {
@@ -192,14 +193,39 @@ func TestInsiderUnreadableItemIsScoped(t *testing.T) {
 	}
 	for _, s := range []*client.Session{reader, admin} {
 		q := mustQuarantine(t, s, ops.ID)
-		if q.Repairable || !q.SignerVerified || q.Signer != "mallory@n.example" {
-			t.Errorf("%s: %+v, want not repairable, signed (verified) by mallory", s.Profile.Email, q)
+		if !q.SignerVerified || q.Signer != "mallory@n.example" {
+			t.Errorf("%s: %+v, want signed (verified) by mallory", s.Profile.Email, q)
 		}
-		if _, err := s.RepairVault(ctx, ops.ID, true); err == nil {
-			t.Errorf("%s: a manifest repaired a vault around an unreadable item", s.Profile.Email)
+		if _, err := s.RepairVault(ctx, ops.ID, client.RepairOptions{AcceptMissing: true}); !errors.Is(err, client.ErrTampered) || !strings.Contains(err.Error(), "fail verification") {
+			t.Errorf("%s: a repair around an unreadable item without dropping it: %v", s.Profile.Email, err)
 		}
 	}
 	if _, err := reader.FindItem("reader-own", false); err != nil {
 		t.Fatalf("My Vault after the insider's item: %v", err)
+	}
+	// The owner repairs the vault by purging the item for everyone; nobody
+	// else may (the reader only views).
+	if _, err := reader.RepairVault(ctx, ops.ID, client.RepairOptions{DropFailing: true}); !errors.Is(err, client.ErrReadOnly) {
+		t.Fatalf("a viewer's repair: %v", err)
+	}
+	if _, err := admin.RepairVault(ctx, ops.ID, client.RepairOptions{DropFailing: true}); err != nil {
+		t.Fatalf("the owner's repair dropping the failing item: %v", err)
+	}
+	for _, s := range []*client.Session{reader, admin, mallory} {
+		if err := s.Sync(ctx); err != nil {
+			t.Fatalf("%s after the repair: %v", s.Profile.Email, err)
+		}
+		if len(s.Items(false)) == 0 && s != reader {
+			continue
+		}
+	}
+	if _, err := admin.CreateItem(ctx, ops.ID, "note", client.Content{Name: "after the repair"}); err != nil {
+		t.Fatalf("a write after the repair: %v", err)
+	}
+	if err := reader.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reader.FindItem("after the repair", false); err != nil {
+		t.Fatalf("the reader after the repair: %v", err)
 	}
 }

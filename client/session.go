@@ -71,6 +71,7 @@ type Session struct {
 	// is applied (for names and for putting it back on a refused answer).
 	quarantine     map[string]Quarantine
 	held           map[string]*heldVault
+	failing        map[string]map[string]string // per vault: items that failed, and why
 	prev           syncState
 	toldQuarantine map[string]bool // Watch: quarantines already reported
 
@@ -84,7 +85,7 @@ func newSession(p *Profile, ak []byte, id *crypto.Identity, t *transport, opt Op
 		vaultKeys: map[epochKey][]byte{}, vaults: map[string]*Vault{}, items: map[string]*Item{}, seen: map[string]uint64{},
 		manifests: map[string]crypto.Manifest{}, manifestSeen: map[string]uint64{}, itemVault: map[string]string{},
 		orgs: map[string]*Org{}, groups: map[string]*Group{}, members: map[string]map[string]Member{}, former: map[string]map[string]Member{}, rosterSeen: map[string]uint64{},
-		quarantine: map[string]Quarantine{}, held: map[string]*heldVault{}}
+		quarantine: map[string]Quarantine{}, held: map[string]*heldVault{}, failing: map[string]map[string]string{}}
 }
 
 // syncState is what one sync answer replaces; a refused answer puts the
@@ -98,14 +99,15 @@ type syncState struct {
 	items      map[string]*Item
 	quarantine map[string]Quarantine
 	held       map[string]*heldVault
+	failing    map[string]map[string]string
 }
 
 func (s *Session) stateLocked() syncState {
-	return syncState{s.orgs, s.groups, s.members, s.former, s.vaults, s.items, s.quarantine, s.held}
+	return syncState{s.orgs, s.groups, s.members, s.former, s.vaults, s.items, s.quarantine, s.held, s.failing}
 }
 
 func (s *Session) restoreLocked(p syncState) {
-	s.orgs, s.groups, s.members, s.former, s.vaults, s.items, s.quarantine, s.held = p.orgs, p.groups, p.members, p.former, p.vaults, p.items, p.quarantine, p.held
+	s.orgs, s.groups, s.members, s.former, s.vaults, s.items, s.quarantine, s.held, s.failing = p.orgs, p.groups, p.members, p.former, p.vaults, p.items, p.quarantine, p.held, p.failing
 }
 
 // Vault is a vault the user can open.
@@ -209,7 +211,7 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 	}()
 	// Memberships and keys may have changed: re-check them from scratch.
 	s.orgs, s.groups, s.members, s.former = map[string]*Org{}, map[string]*Group{}, map[string]map[string]Member{}, map[string]map[string]Member{}
-	s.quarantine, s.held = map[string]Quarantine{}, map[string]*heldVault{}
+	s.quarantine, s.held, s.failing = map[string]Quarantine{}, map[string]*heldVault{}, map[string]map[string]string{}
 	s.openOrgs(resp.Orgs, fetched)
 	s.openGroups(resp.Groups)
 	s.vaults = map[string]*Vault{}
@@ -270,7 +272,14 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 			// insider but unreadable — quarantines its vault, beyond repair
 			// by a manifest; the rest of the answer is still used.
 			if _, open := s.vaults[it.VaultID]; open && (errors.Is(err, ErrTampered) || errors.Is(err, errUnreadableContent)) {
-				s.quarantineVaultLocked(served[it.VaultID], err, it.HeadRevision.AuthorID, errors.Is(err, errUnreadableContent), false)
+				// Repairable only by dropping the item, which a manager
+				// must ask for (RepairOptions.DropFailing) — never for a
+				// rollback, whose newer head the server still holds.
+				s.quarantineVaultLocked(served[it.VaultID], err, it.HeadRevision.AuthorID, errors.Is(err, errUnreadableContent), !errors.Is(err, errRollback))
+				if s.failing[it.VaultID] == nil {
+					s.failing[it.VaultID] = map[string]string{}
+				}
+				s.failing[it.VaultID][it.ID] = err.Error()
 				delete(s.items, it.ID)
 				continue
 			}
@@ -439,7 +448,7 @@ func (s *Session) decryptItem(it api.Item) (*Item, error) {
 		return nil, tampered("item %s head does not match its revision", it.ID)
 	}
 	if seen := s.seen[it.ID]; it.Head < seen {
-		return nil, tampered("item %s: the server served revision %d after %d (rollback)", it.ID, it.Head, seen)
+		return nil, fmt.Errorf("%w%w", tampered("item %s: the server served revision %d after %d (rollback)", it.ID, it.Head, seen), errRollback)
 	}
 	c, ik, hash, err := s.openRevision(it.ID, v, r, it.KeyWraps)
 	if err != nil {

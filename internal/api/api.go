@@ -94,6 +94,13 @@ type Manifest struct {
 	Sig       []byte `json:"sig"`
 }
 
+// RepairManifestRequest repairs a quarantined vault: its next manifest
+// and, optionally, the items that fail verification, to purge with it.
+type RepairManifestRequest struct {
+	Manifest Manifest `json:"manifest"`
+	Purge    []string `json:"purge,omitempty"`
+}
+
 // ManifestRequest is the body of trash, restore and purge.
 type ManifestRequest struct {
 	Manifest Manifest `json:"manifest"`

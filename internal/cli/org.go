@@ -341,9 +341,9 @@ func (a *app) vaultCommand() *cobra.Command {
 		return nil
 	})
 	grantee(revoke)
-	var acceptMissing bool
+	var repairOpt client.RepairOptions
 	repair := a.simple("repair VAULT", "Repair a quarantined vault: sign a new manifest over its items as they verified (managers)", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
-		v, err := s.RepairVault(cmd.Context(), args[0], acceptMissing)
+		v, err := s.RepairVault(cmd.Context(), args[0], repairOpt)
 		if err != nil {
 			return err
 		}
@@ -353,7 +353,8 @@ func (a *app) vaultCommand() *cobra.Command {
 		fmt.Fprintf(a.stdout, "Repaired vault %q (%s): its readers see it again\n", inert(vaultLabel(v)), v.ID)
 		return nil
 	})
-	repair.Flags().BoolVar(&acceptMissing, "accept-missing", false, "repair even though items this device saw in the vault are no longer served (only if they were deleted or moved on purpose)")
+	repair.Flags().BoolVar(&repairOpt.AcceptMissing, "accept-missing", false, "repair even though items this device saw in the vault are no longer served (only if they were deleted or moved on purpose)")
+	repair.Flags().BoolVar(&repairOpt.DropFailing, "drop-failing", false, "purge, for everyone, the vault's items that fail verification (they are named when the repair refuses)")
 	cmd.AddCommand(
 		a.simple("create ORG NAME", "Create an organisation vault (owner only)", 2, func(cmd *cobra.Command, s *client.Session, args []string) error {
 			v, err := s.CreateVault(cmd.Context(), args[0], args[1])

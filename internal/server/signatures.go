@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/coffer-pm/coffer/internal/api"
@@ -64,13 +65,16 @@ func (s *Server) signedRevision(r *http.Request, nr api.NewRevision, v store.Vau
 	return nil
 }
 
+// maxRepairPurge bounds the items one repair may purge.
+const maxRepairPurge = 1000
+
 // repairManifest stores a manager's repairing manifest for a vault that
 // its readers quarantined (docs/protocol.md §7.6): the next version, signed
 // by the caller, who must manage the vault. The server cannot tell a
 // repair from vandalism by the items hash; what it can check, it does
 // (permission, signature, version in step), and readers check the rest.
 func (s *Server) repairManifest(w http.ResponseWriter, r *http.Request) error {
-	var req api.ManifestRequest
+	var req api.RepairManifestRequest
 	if err := s.decode(w, r, &req); err != nil {
 		return err
 	}
@@ -82,14 +86,30 @@ func (s *Server) repairManifest(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if len(req.Purge) > maxRepairPurge {
+		return errBadRequest("purge lists at most %d items", maxRepairPurge)
+	}
+	seen := map[string]bool{}
+	for _, id := range req.Purge {
+		if err := checkID("purge", id); err != nil {
+			return err
+		}
+		if seen[id] {
+			return errBadRequest("purge lists item %s twice", id)
+		}
+		seen[id] = true
+	}
 	m, err := s.signedManifest(r, "manifest", req.Manifest, v, false)
 	if err != nil {
 		return err
 	}
-	if err := s.store.RepairManifest(r.Context(), m); err != nil {
+	if err := s.store.RepairManifest(r.Context(), m, req.Purge, s.now()); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return errBadRequest("purge lists an item that is not in this vault; nothing was written")
+		}
 		return err
 	}
-	s.log.Info("vault manifest repaired", "vault", v.ID, "user", s.userID(r), "version", m.Version)
+	s.log.Info("vault manifest repaired", "vault", v.ID, "user", s.userID(r), "version", m.Version, "purged", len(req.Purge))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -398,9 +398,12 @@ type FileStore interface {
 	ItemFiles(ctx context.Context, itemID string) ([]string, error)
 	// RepairManifest stores a vault's next manifest on its own, with the
 	// compare-and-set of every write (*ManifestConflictError if out of
-	// step), and records a vault.repaired event. A manager signs it to
-	// bring a quarantined vault back (docs/protocol.md §7.6).
-	RepairManifest(ctx context.Context, m Manifest) error
+	// step), purges the items listed in purge (items of that vault that
+	// fail verification, which the manifest leaves out; ErrNotFound if one
+	// is not in the vault), and records a vault.repaired event, all in one
+	// transaction. A manager signs it to bring a quarantined vault back
+	// (docs/protocol.md §7.6).
+	RepairManifest(ctx context.Context, m Manifest, purge []string, at time.Time) error
 	// FileItem returns the item a file is linked to, "" if none.
 	FileItem(ctx context.Context, fileID string) (string, error)
 	// PurgeItem deletes a trashed item, its revisions, key wraps and the

@@ -2,6 +2,7 @@ package tamper_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/coffer-pm/coffer/client"
@@ -49,7 +50,7 @@ func TestRepairRefusesToDropASeenItem(t *testing.T) {
 	if err := owner.Sync(ctx); !client.IsQuarantine(err) {
 		t.Fatalf("Sync with an item hidden = %v, want a quarantine", err)
 	}
-	if _, err := owner.RepairVault(ctx, v.ID, false); !errors.Is(err, client.ErrTampered) {
+	if _, err := owner.RepairVault(ctx, v.ID, client.RepairOptions{}); !errors.Is(err, client.ErrTampered) {
 		t.Fatalf("repair that drops a seen item = %v, want refused", err)
 	}
 	// A later run of the same device (its marks kept) refuses too.
@@ -58,7 +59,7 @@ func TestRepairRefusesToDropASeenItem(t *testing.T) {
 	if err := next.Sync(ctx); !client.IsQuarantine(err) {
 		t.Fatalf("next run: %v", err)
 	}
-	if _, err := next.RepairVault(ctx, v.ID, false); !errors.Is(err, client.ErrTampered) {
+	if _, err := next.RepairVault(ctx, v.ID, client.RepairOptions{}); !errors.Is(err, client.ErrTampered) {
 		t.Fatalf("next run's repair that drops a seen item = %v, want refused", err)
 	}
 	// The server stops hiding it: nothing to repair.
@@ -74,7 +75,7 @@ func TestRepairRefusesToDropASeenItem(t *testing.T) {
 	if err := owner.Sync(ctx); !client.IsQuarantine(err) {
 		t.Fatal(err)
 	}
-	if _, err := owner.RepairVault(ctx, v.ID, true); err != nil {
+	if _, err := owner.RepairVault(ctx, v.ID, client.RepairOptions{AcceptMissing: true}); err != nil {
 		t.Fatalf("repair accepting the missing item: %v", err)
 	}
 }
@@ -109,10 +110,66 @@ func TestRepairRefusedWhenAnItemFails(t *testing.T) {
 		t.Fatalf("Sync = %v, want a quarantine", err)
 	}
 	qs := dev.Quarantined()
-	if len(qs) != 1 || qs[0].Repairable {
-		t.Fatalf("quarantined %+v, want the vault, not repairable", qs)
+	if len(qs) != 1 || !strings.Contains(qs[0].Reason, "manifest") || !strings.Contains(qs[0].Reason, x.ID) {
+		t.Fatalf("quarantined %+v, want the vault with both reasons", qs)
 	}
-	if _, err := dev.RepairVault(ctx, v.ID, true); err == nil {
-		t.Fatal("a repair signed over a vault whose item failed")
+	if _, err := dev.RepairVault(ctx, v.ID, client.RepairOptions{AcceptMissing: true}); !errors.Is(err, client.ErrTampered) {
+		t.Fatalf("a repair signed over a vault whose item failed, without dropping it: %v", err)
+	}
+}
+
+// TestRepairNeverDropsARolledBackItem: an item served at an older head
+// than this device saw is a server's doing, and its newer head is still on
+// the server: no repair purges it, even asked to drop failing items.
+func TestRepairNeverDropsARolledBackItem(t *testing.T) {
+	h := tamper.Start(t, nil)
+	owner := signup(t, h, "owner@r3.example")
+	_, v := company(t, owner)
+	it, err := owner.CreateItem(ctx, v.ID, "note", client.Content{Name: "rolled"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Record revision 1 as a full sync answer serves it.
+	var rev1 any
+	h.MutateJSON("GET", `/sync$`, func(b any) any {
+		eachWhere(b, "items", "id", it.ID, func(m map[string]any) { rev1 = m })
+		return b
+	})
+	if err := login(t, h, "owner@r3.example").Sync(ctx); err != nil || rev1 == nil {
+		t.Fatalf("recording revision 1: %v", err)
+	}
+	h.Clear()
+	if _, err := owner.UpdateItem(ctx, it, client.Content{Name: "rolled", Notes: "rev 2"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The server serves revision 1 again, with the old manifest signature
+	// broken so that the vault is also up for a repair.
+	h.MutateJSON("GET", `/sync$`, func(b any) any {
+		m := b.(map[string]any)
+		items := m["items"].([]any)
+		for i, x := range items {
+			if x.(map[string]any)["id"] == it.ID {
+				items[i] = rev1
+			}
+		}
+		if len(items) == 0 {
+			m["items"] = []any{rev1}
+		}
+		eachWhere(b, "vaults", "id", v.ID, func(mv map[string]any) {
+			mf := mv["manifest"].(map[string]any)
+			mf["sig"] = flipB64(t, mf["sig"])
+		})
+		return b
+	})
+	dev := login(t, h, "owner@r3.example")
+	dev.SetMarks(owner.Marks())
+	if err := dev.Sync(ctx); !client.IsQuarantine(err) {
+		t.Fatalf("Sync = %v, want a quarantine", err)
+	}
+	if _, err := dev.RepairVault(ctx, v.ID, client.RepairOptions{AcceptMissing: true, DropFailing: true}); err == nil || !strings.Contains(err.Error(), "cannot be repaired") {
+		t.Fatalf("a repair of a vault with a rolled-back item: %v, want refused", err)
 	}
 }

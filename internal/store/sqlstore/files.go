@@ -207,44 +207,48 @@ func (s *Store) PurgeItem(ctx context.Context, itemID string, at time.Time, mani
 		if err != nil {
 			return err
 		}
-		// The running totals give back what the purged revisions took to
-		// their authors, and the item's files to their uploaders (a file
-		// has one item, so all its files go with it).
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE account_usage SET
-				revision_bytes = revision_bytes -
-					(SELECT COALESCE(SUM(LENGTH(r.blob)), 0) FROM revisions r WHERE r.item_id = ? AND r.author_id = account_usage.user_id),
-				file_bytes = file_bytes -
-					(SELECT COALESCE(SUM(f.size), 0) FROM files f JOIN item_files l ON l.file_id = f.id
-					 WHERE l.item_id = ? AND f.creator_id = account_usage.user_id)
-			WHERE user_id IN (SELECT author_id FROM revisions WHERE item_id = ?)
-			   OR user_id IN (SELECT f.creator_id FROM files f JOIN item_files l ON l.file_id = f.id WHERE l.item_id = ?)`),
-			itemID, itemID, itemID, itemID); err != nil {
-			return err
-		}
-		for _, q := range []string{
-			// Files only this item refers to go with it.
-			`DELETE FROM files WHERE id IN (SELECT file_id FROM item_files WHERE item_id = ?)
-				AND id NOT IN (SELECT file_id FROM item_files WHERE item_id <> ?)`,
-		} {
-			if _, err := tx.ExecContext(ctx, s.q(q), itemID, itemID); err != nil {
-				return err
-			}
-		}
-		for _, q := range []string{
-			`DELETE FROM item_files WHERE item_id = ?`,
-			`DELETE FROM item_key_wraps WHERE item_id = ?`,
-			`DELETE FROM revisions WHERE item_id = ?`,
-			`DELETE FROM items WHERE id = ?`,
-		} {
-			if _, err := tx.ExecContext(ctx, s.q(q), itemID); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO purged_items (item_id, vault_id, seq, purged_at) VALUES (?, ?, ?, ?)`), itemID, vaultID, seq, ms(at)); err != nil {
+		if err := s.purgeItemTx(ctx, tx, itemID, vaultID, seq, at); err != nil {
 			return err
 		}
 		return s.putManifests(ctx, tx, []string{vaultID}, manifests)
 	})
+}
+
+// purgeItemTx deletes an item with its revisions, key wraps and the files
+// only it refers to, gives their bytes back to the running totals, and
+// leaves a tombstone at seq for delta sync.
+func (s *Store) purgeItemTx(ctx context.Context, tx *sql.Tx, itemID, vaultID string, seq int64, at time.Time) error {
+	// The running totals give back what the purged revisions took to
+	// their authors, and the item's files to their uploaders (a file has
+	// one item, so all its files go with it).
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE account_usage SET
+			revision_bytes = revision_bytes -
+				(SELECT COALESCE(SUM(LENGTH(r.blob)), 0) FROM revisions r WHERE r.item_id = ? AND r.author_id = account_usage.user_id),
+			file_bytes = file_bytes -
+				(SELECT COALESCE(SUM(f.size), 0) FROM files f JOIN item_files l ON l.file_id = f.id
+				 WHERE l.item_id = ? AND f.creator_id = account_usage.user_id)
+		WHERE user_id IN (SELECT author_id FROM revisions WHERE item_id = ?)
+		   OR user_id IN (SELECT f.creator_id FROM files f JOIN item_files l ON l.file_id = f.id WHERE l.item_id = ?)`),
+		itemID, itemID, itemID, itemID); err != nil {
+		return err
+	}
+	// Files only this item refers to go with it.
+	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM files WHERE id IN (SELECT file_id FROM item_files WHERE item_id = ?)
+			AND id NOT IN (SELECT file_id FROM item_files WHERE item_id <> ?)`), itemID, itemID); err != nil {
+		return err
+	}
+	for _, q := range []string{
+		`DELETE FROM item_files WHERE item_id = ?`,
+		`DELETE FROM item_key_wraps WHERE item_id = ?`,
+		`DELETE FROM revisions WHERE item_id = ?`,
+		`DELETE FROM items WHERE id = ?`,
+	} {
+		if _, err := tx.ExecContext(ctx, s.q(q), itemID); err != nil {
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO purged_items (item_id, vault_id, seq, purged_at) VALUES (?, ?, ?, ?)`), itemID, vaultID, seq, ms(at))
+	return err
 }
 
 func (s *Store) PurgedSince(ctx context.Context, userID string, since, until int64) ([]string, error) {

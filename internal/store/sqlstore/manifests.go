@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/coffer-pm/coffer/internal/store"
 )
@@ -48,17 +49,33 @@ func (s *Store) putManifests(ctx context.Context, tx *sql.Tx, touched []string, 
 	return nil
 }
 
-func (s *Store) RepairManifest(ctx context.Context, m store.Manifest) error {
+func (s *Store) RepairManifest(ctx context.Context, m store.Manifest, purge []string, at time.Time) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := s.putManifests(ctx, tx, []string{m.VaultID}, []store.Manifest{m}); err != nil {
-			return err
-		}
 		var orgID string
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT org_id FROM vaults WHERE id = ?`), m.VaultID).Scan(&orgID); err != nil {
 			return err
 		}
-		_, err := s.seqAndEmit(ctx, tx, store.Event{Kind: store.EventVaultRepaired, OrgID: orgID, VaultID: m.VaultID})
-		return err
+		events := []store.Event{{Kind: store.EventVaultRepaired, OrgID: orgID, VaultID: m.VaultID}}
+		for _, id := range purge {
+			var vaultID string
+			if err := tx.QueryRowContext(ctx, s.q(`SELECT vault_id FROM items WHERE id = ?`), id).Scan(&vaultID); err != nil {
+				return err
+			}
+			if vaultID != m.VaultID {
+				return sql.ErrNoRows
+			}
+			events = append(events, store.Event{Kind: store.EventItemPurged, VaultID: m.VaultID, ItemID: id})
+		}
+		seq, err := s.seqAndEmit(ctx, tx, events...)
+		if err != nil {
+			return err
+		}
+		for _, id := range purge {
+			if err := s.purgeItemTx(ctx, tx, id, m.VaultID, seq, at); err != nil {
+				return err
+			}
+		}
+		return s.putManifests(ctx, tx, []string{m.VaultID}, []store.Manifest{m})
 	})
 }
 

@@ -207,14 +207,14 @@ func testRepairManifest(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	for _, v := range []uint64{1, 3, 5} {
-		wantManifestConflict(t, s.RepairManifest(ctx, manifest(personal.ID, v, a.ID)), personal.ID, 1)
+		wantManifestConflict(t, s.RepairManifest(ctx, manifest(personal.ID, v, a.ID), nil, now), personal.ID, 1)
 	}
 	wantManifest(t, s, a.ID, personal.ID, 1)
-	if err := s.RepairManifest(ctx, manifest(personal.ID, 2, a.ID)); err != nil {
+	if err := s.RepairManifest(ctx, manifest(personal.ID, 2, a.ID), nil, now); err != nil {
 		t.Fatalf("RepairManifest: %v", err)
 	}
 	wantManifest(t, s, a.ID, personal.ID, 2)
-	wantManifestConflict(t, s.RepairManifest(ctx, manifest(personal.ID, 2, a.ID)), personal.ID, 2)
+	wantManifestConflict(t, s.RepairManifest(ctx, manifest(personal.ID, 2, a.ID), nil, now), personal.ID, 2)
 	evs, _, _, err := s.EventsSince(ctx, a.ID, cursor, 100)
 	if err != nil {
 		t.Fatal(err)
@@ -222,8 +222,47 @@ func testRepairManifest(t *testing.T, s store.Store) {
 	if len(evs) != 1 || evs[0].Kind != store.EventVaultRepaired || evs[0].VaultID != personal.ID {
 		t.Fatalf("events after a repair: %+v", evs)
 	}
-	b, _ := newAccount(t, s, "stranger@example.com")
+	b, bv := newAccount(t, s, "stranger@example.com")
 	if evs, _, _, err := s.EventsSince(ctx, b.ID, cursor, 100); err != nil || len(evs) != 0 {
 		t.Fatalf("a stranger hears of the repair: %+v %v", evs, err)
+	}
+
+	// A repair can purge items of its vault (ones that fail verification),
+	// in the same transaction; an item of another vault is refused and
+	// nothing moves.
+	wraps := func(v string) []store.ItemKeyWrap {
+		return []store.ItemKeyWrap{{KeyVault: v, KeyEpoch: 1, WrapVault: v, WrapEpoch: 1, Wrap: []byte("ikw")}}
+	}
+	bad := store.Item{ID: id(), VaultID: personal.ID, Type: "note", CreatedAt: now}
+	keep := store.Item{ID: id(), VaultID: personal.ID, Type: "note", CreatedAt: now}
+	foreign := store.Item{ID: id(), VaultID: bv.ID, Type: "note", CreatedAt: now}
+	for _, it := range []store.Item{bad, keep, foreign} {
+		if _, err := s.CreateItem(ctx, it, revision(a.ID, it.VaultID, "blob"), wraps(it.VaultID)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, _, cursor, _ = s.Changes(ctx, a.ID, 0)
+	if err := s.RepairManifest(ctx, manifest(personal.ID, 3, a.ID), []string{bad.ID, foreign.ID}, now); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a repair purging another vault's item: %v, want not found", err)
+	}
+	wantManifest(t, s, a.ID, personal.ID, 2)
+	for _, it := range []store.Item{bad, foreign} {
+		if _, err := s.Item(ctx, it.ID); err != nil {
+			t.Fatalf("an item went with a refused repair: %v", err)
+		}
+	}
+	if err := s.RepairManifest(ctx, manifest(personal.ID, 3, a.ID), []string{bad.ID}, now); err != nil {
+		t.Fatalf("a repair purging a failing item: %v", err)
+	}
+	wantManifest(t, s, a.ID, personal.ID, 3)
+	if _, err := s.Item(ctx, bad.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("the purged item: %v", err)
+	}
+	if _, err := s.Item(ctx, keep.ID); err != nil {
+		t.Fatalf("the other item: %v", err)
+	}
+	_, _, latest, _ := s.Changes(ctx, a.ID, cursor)
+	if purged, err := s.PurgedSince(ctx, a.ID, cursor, latest); err != nil || len(purged) != 1 || purged[0] != bad.ID {
+		t.Fatalf("tombstones after the repair: %v %v", purged, err)
 	}
 }
