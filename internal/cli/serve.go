@@ -67,8 +67,6 @@ func (a *app) serveCommand() *cobra.Command {
 	f.Int64Var(&cfg.BodyBytesInFlight, "bodies-in-flight", cfg.BodyBytesInFlight, "request bytes held in memory at once on this instance; more are refused with 503")
 	f.Int64Var(&cfg.BodyBytesPerCaller, "bodies-per-caller", cfg.BodyBytesPerCaller, "request bytes held at once for one account (or one client network); more are refused with 429")
 	f.IntVar(&cfg.RequestsPerAddr, "requests-per-network", cfg.RequestsPerAddr, "unauthenticated requests per client network per minute (raise it behind a reverse proxy)")
-	f.Int64Var(&cfg.BodyBytesInFlight, "bodies-in-flight", cfg.BodyBytesInFlight, "request bytes held in memory at once on this instance; more are refused with 503")
-	f.Int64Var(&cfg.BodyBytesPerCaller, "bodies-per-caller", cfg.BodyBytesPerCaller, "request bytes held at once for one account (or one client network); more are refused with 429")
 	f.Int64Var(&cfg.MaxFileBytes, "max-file-size", cfg.MaxFileBytes, "largest attachment in bytes")
 	f.IntVar(&cfg.LivePerSession, "live-per-session", cfg.LivePerSession, "open live event streams allowed per session")
 	f.IntVar(&cfg.LivePerAccount, "live-per-account", cfg.LivePerAccount, "open live event streams allowed per account, all its sessions together")
