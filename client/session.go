@@ -8,10 +8,12 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -259,14 +261,18 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 		}
 		inAnswer[it.ID] = true
 	}
-	for _, it := range resp.Items {
+	opened := s.openItemsLocked(resp.Items, served)
+	for i, it := range resp.Items {
 		if _, open := s.vaults[it.VaultID]; !open {
 			if _, known := served[it.VaultID]; known {
 				delete(s.items, it.ID) // in a quarantined or ignored vault
 				continue
 			}
 		}
-		item, err := s.decryptItem(it)
+		item, err := opened[i].item, opened[i].err
+		if err == nil {
+			s.seen[item.ID] = item.Revision
+		}
 		if err != nil {
 			// One bad item — forged, rolled back, or validly signed by an
 			// insider but unreadable — quarantines its vault, beyond repair
@@ -439,6 +445,65 @@ func (s *Session) openRevision(itemID string, v *Vault, r api.Revision, wraps []
 }
 
 func (s *Session) decryptItem(it api.Item) (*Item, error) {
+	item, err := s.openItem(it)
+	if err == nil {
+		s.seen[it.ID] = it.Head
+	}
+	return item, err
+}
+
+// openedItem is one item of a sync answer, verified and decrypted, or why
+// not.
+type openedItem struct {
+	item *Item
+	err  error
+}
+
+// parallelFrom is the number of items from which a sync answer is
+// verified and decrypted on all cores.
+const parallelFrom = 64
+
+// openItemsLocked verifies and decrypts the answer's items in open vaults
+// on all cores: openItem only reads the session's state (keys, vaults,
+// members, marks), which nothing writes while the caller holds s.mu. The
+// results are applied by the caller, in the answer's order.
+func (s *Session) openItemsLocked(items []api.Item, served map[string]api.Vault) []openedItem {
+	out := make([]openedItem, len(items))
+	todo := make([]int, 0, len(items))
+	for i, it := range items {
+		if _, open := s.vaults[it.VaultID]; open {
+			todo = append(todo, i)
+		} else if _, known := served[it.VaultID]; !known {
+			todo = append(todo, i) // refused by openItem, as before
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), (len(todo)+parallelFrom-1)/parallelFrom)
+	if workers <= 1 {
+		for _, i := range todo {
+			out[i].item, out[i].err = s.openItem(items[i])
+		}
+		return out
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= len(todo) {
+					return
+				}
+				i := todo[k]
+				out[i].item, out[i].err = s.openItem(items[i])
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// openItem verifies and decrypts an item at its head; it writes nothing.
+func (s *Session) openItem(it api.Item) (*Item, error) {
 	v, ok := s.vaults[it.VaultID]
 	if !ok {
 		return nil, tampered("item %s is in a vault this account cannot open", it.ID)
@@ -454,7 +519,6 @@ func (s *Session) decryptItem(it api.Item) (*Item, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.seen[it.ID] = it.Head
 	return &Item{ID: it.ID, VaultID: it.VaultID, Type: it.Type, Revision: it.Head, Trashed: it.Trashed, AuthorID: r.AuthorID,
 		Time: time.UnixMilli(r.Time).UTC(), UpdatedAt: it.UpdatedAt, Content: c,
 		keyEpoch: r.KeyEpoch, keyVault: r.VaultID, itemKey: ik, hash: hash}, nil
