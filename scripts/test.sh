@@ -34,7 +34,7 @@ fuzz() {
   fi
   printf '%s\n' "$out" | grep -E '^(ok|FAIL|---)' | sed "s/^/${target}: /"
 }
-for target in FuzzOpenBox FuzzOpenRevision FuzzKeyObjects FuzzWraps FuzzRoster FuzzParseInviteCode FuzzOpenChunk FuzzManifest; do
+for target in FuzzOpenBox FuzzOpenRevision FuzzKeyObjects FuzzWraps FuzzRoster FuzzParseInviteCode FuzzOpenChunk FuzzManifest FuzzOpenCache; do
   fuzz ./internal/crypto "$target"
 done
 for target in FuzzContent FuzzSyncResponse; do

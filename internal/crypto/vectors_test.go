@@ -131,6 +131,14 @@ type vectors struct {
 		Plaintext string `json:"plaintext"`
 		Box       hexb   `json:"box"`
 	} `json:"file_chunk"`
+	DeviceCache struct {
+		UserID     string `json:"user_id"`    // the identity above
+		Key        hexb   `json:"key"`        // from the identity's account key
+		Generation uint64 `json:"generation"` //
+		Nonce      hexb   `json:"nonce"`
+		Payload    string `json:"payload"`
+		Sealed     hexb   `json:"sealed"`
+	} `json:"device_cache"`
 	Manifest struct {
 		Version uint64 `json:"version"`
 		Time    uint64 `json:"time"`
@@ -246,6 +254,11 @@ func generate(t *testing.T, old *vectors) *vectors {
 	fc := &v.FileChunk
 	fc.FileID, fc.Index, fc.Final, fc.Key, fc.Nonce, fc.Plaintext = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b", 2, true, seq(KeySize, 0x05), seq(nonceSize, 0x35), "the last chunk"
 	fc.Box = must(sealWithNonce(fc.Key, fc.Nonce, []byte(fc.Plaintext), chunkAD(fc.FileID, fc.Index, fc.Final)))
+
+	dc := &v.DeviceCache
+	dc.UserID, dc.Generation, dc.Nonce, dc.Payload = idv.UserID, 7, seq(nonceSize, 0x55), `{"cursor":42}`
+	dc.Key = DeviceCacheKey(idv.AccountKey, dc.UserID)
+	dc.Sealed = appendCache(dc.Generation, must(sealWithNonce(dc.Key, dc.Nonce, []byte(dc.Payload), cacheAD(dc.UserID, dc.Generation))))
 
 	mf := &v.Manifest
 	mf.Version, mf.Time = 4, 1_760_000_001_000
@@ -396,6 +409,13 @@ func TestVectors(t *testing.T) {
 	fc := v.FileChunk
 	if pt, err := OpenChunk(fc.Key, fc.FileID, fc.Index, fc.Final, fc.Box); err != nil || string(pt) != fc.Plaintext {
 		t.Fatalf("OpenChunk: %v", err)
+	}
+	dc := v.DeviceCache
+	if !bytes.Equal(DeviceCacheKey(v.Identity.AccountKey, dc.UserID), dc.Key) {
+		t.Fatal("DeviceCacheKey does not match the vector")
+	}
+	if gen, pt, err := OpenCache(dc.Key, dc.UserID, dc.Sealed); err != nil || gen != dc.Generation || string(pt) != dc.Payload {
+		t.Fatalf("OpenCache = %d, %q, %v", gen, pt, err)
 	}
 	m := vectorManifest(t, v)
 	if err := VerifyManifest(pub, m, v.Manifest.Sig); err != nil {
