@@ -229,3 +229,54 @@ func TestInsiderUnreadableItemIsScoped(t *testing.T) {
 		t.Fatalf("the reader after the repair: %v", err)
 	}
 }
+
+// TestWatchReportsQuarantineAndGoesOn: an insider's validly signed wrong
+// manifest arrives while a reader watches: the watch tells of the
+// quarantine once, with who signed it, and goes on reporting changes
+// elsewhere; the repair brings the vault back.
+func TestWatchReportsQuarantineAndGoesOn(t *testing.T) {
+	env := testserver.Start(t, nil, nil)
+	admin := signup(t, env.URL, "admin@w.example")
+	mallory := signup(t, env.URL, "mallory@w.example")
+	reader := signup(t, env.URL, "reader@w.example")
+	o := company(t, admin, "Acme", mallory, reader)
+	ops, err := admin.CreateVault(ctx, o.ID, "Ops")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range []struct{ email, perm string }{{"mallory@w.example", "edit"}, {"reader@w.example", "view"}} {
+		if err := admin.GrantUser(ctx, ops, g.email, g.perm); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db, err := admin.CreateItem(ctx, ops.ID, "note", client.Content{Name: "db-notes"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mallory.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w := startWatch(t, reader)
+	next := client.ManifestVersion(mallory, ops.ID) + 1
+	bad := client.SignManifestAs(mallory, o.ID, ops.ID, next, 3, bytes.Repeat([]byte{0xcd}, 32))
+	if st := rawPost(t, env.URL, mallory, "/items/"+db.ID+"/trash", api.ManifestRequest{Manifest: bad}); st != http.StatusOK {
+		t.Fatalf("the insider's trash: HTTP %d", st)
+	}
+	c := w.waitFor(t, "quarantined")
+	if c.Kind != "quarantine" || c.VaultID != ops.ID || !strings.Contains(c.Text, "mallory@w.example") {
+		t.Fatalf("quarantine change %+v", c)
+	}
+	// The watch goes on: a change in My Vault is reported.
+	addLogin(t, reader, "after the quarantine", "pw-after-q")
+	w.waitFor(t, "after the quarantine")
+	if err := admin.Sync(ctx); !client.IsQuarantine(err) {
+		t.Fatalf("owner: %v", err)
+	}
+	if _, err := admin.RepairVault(ctx, ops.ID, client.RepairOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	w.waitFor(t, "Ops: a manager repaired this vault; it verifies again")
+	if _, err := reader.FindItem("db-notes", true); err != nil {
+		t.Fatalf("the reader after the repair, while watching: %v", err)
+	}
+}

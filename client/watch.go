@@ -256,6 +256,12 @@ func (s *Session) describe(ctx context.Context, m api.LiveMessage) (*Change, err
 		} else {
 			ch.Text = fmt.Sprintf("%s: your access was revoked", orDefault(ch.Vault, "a vault"))
 		}
+	case "vault.repaired":
+		if v, ok := s.vault(m.VaultID); ok {
+			ch.Vault, ch.Text = v.Name, fmt.Sprintf("%s: a manager repaired this vault; it verifies again", v.Name)
+		} else {
+			ch.Text = fmt.Sprintf("%s: a manager signed a repair, but the vault still does not verify here", orDefault(ch.Vault, "a vault"))
+		}
 	case "org.member_removed":
 		if m.UserID == me {
 			ch.Text = "you were removed from an organisation"
