@@ -205,11 +205,15 @@ func (s *Session) matchManifestsLocked(ms map[string]crypto.Manifest, delta bool
 	for id, v := range s.itemVault {
 		if _, ok := good[v]; ok {
 			delete(s.itemVault, id)
+			delete(s.itemTrashed, id)
 		}
 	}
 	for _, it := range s.items {
 		if _, ok := good[it.VaultID]; ok {
 			s.itemVault[it.ID] = it.VaultID
+			if it.Trashed {
+				s.itemTrashed[it.ID] = true
+			}
 		}
 	}
 	return nil

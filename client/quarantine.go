@@ -31,9 +31,10 @@ const (
 
 // Quarantine is an object whose data from the server failed verification.
 type Quarantine struct {
-	Kind  string // KindOrg, KindGroup or KindVault
-	ID    string
-	OrgID string // for groups and organisation vaults
+	Kind    string // KindOrg, KindGroup or KindVault
+	ID      string
+	OrgID   string // for groups and organisation vaults
+	OrgName string // the organisation's name as this client verified it, if any
 	// Name is the object's name as this client last verified it ("" if it
 	// never did), never a name from the data that failed.
 	Name string
@@ -54,10 +55,21 @@ type Quarantine struct {
 
 // Label names the quarantined object for people: its kind and name (or id).
 func (q Quarantine) Label() string {
-	if q.Name != "" {
-		return fmt.Sprintf("%s %q", q.Kind, sanitize(q.Name, 80))
+	return q.Kind + " " + q.Ref()
+}
+
+// Ref names the quarantined object as commands take it: My Vault, ORG/NAME
+// or NAME (quoted), or its id when this client never verified its name.
+func (q Quarantine) Ref() string {
+	switch {
+	case q.Kind == KindVault && q.OrgID == "":
+		return `"My Vault"`
+	case q.Name == "":
+		return sanitize(q.ID, 40)
+	case q.Kind == KindVault && q.OrgName != "":
+		return fmt.Sprintf("%q", sanitize(q.OrgName, 80)+"/"+sanitize(q.Name, 80))
 	}
-	return q.Kind + " " + sanitize(q.ID, 40)
+	return fmt.Sprintf("%q", sanitize(q.Name, 80))
 }
 
 // Describe is one line saying what is quarantined, why, and who signed it.
@@ -75,7 +87,7 @@ func (q Quarantine) Describe() string {
 		fmt.Fprintf(&b, " (%s account %s)", who, sanitize(q.SignerID, 40))
 	}
 	if q.Repairable {
-		b.WriteString("; a manager of the vault can repair it with `coffer vault repair`")
+		fmt.Fprintf(&b, "; a member who may edit it can repair it: coffer vault repair %s", q.Ref())
 	}
 	return b.String()
 }
@@ -140,6 +152,11 @@ func (s *Session) quarantinedLocked() []Quarantine {
 // manifest and an item both fail must not be "repaired" by a manifest that
 // drops the item.
 func (s *Session) quarantineLocked(q Quarantine) {
+	if o := s.orgs[q.OrgID]; o != nil && q.OrgName == "" {
+		q.OrgName = o.Name
+	} else if o := s.prev.orgs[q.OrgID]; o != nil && q.OrgName == "" {
+		q.OrgName = o.Name
+	}
 	old, dup := s.quarantine[q.ID]
 	if !dup {
 		s.quarantine[q.ID] = q
@@ -216,9 +233,10 @@ var errRollback = errors.New("rollback")
 
 // RepairOptions say what a repair may drop.
 type RepairOptions struct {
-	// AcceptMissing: items this device last verified in the vault but the
-	// server no longer serves were deleted or moved on purpose.
-	AcceptMissing bool
+	// AcceptChanges: what the server now serves differently from what
+	// this device last verified in the vault — items no longer served, or
+	// in another trash state — was done on purpose.
+	AcceptChanges bool
 	// DropFailing: purge, for everyone, the vault's items that fail
 	// verification (say, an insider's item under a key commitment that
 	// does not match its key), so that the rest can be vouched for.
@@ -252,22 +270,29 @@ func (s *Session) quarantinedLookupErr(what, ref string) error {
 	return fmt.Errorf("%s %q was not found among the data that verified (quarantined: %s): %w", what, sanitize(ref, 80), strings.Join(qs, ", "), ErrTampered)
 }
 
+// RepairResult is what a repair vouched for.
+type RepairResult struct {
+	Vault  *Vault
+	Items  int      // items the new manifest lists
+	Purged []string // items purged with the repair (DropFailing), by id
+}
+
 // RepairVault restores a quarantined vault to the state this device
 // verified: it signs the vault's next manifest over its items exactly as
 // they verified (each item's head, head hash and trash state) and stores it
-// with PUT /vaults/{id}/manifest, which needs manage permission. It
-// refuses a vault whose keys or items did not verify (a manifest cannot
-// repair those) and a server that rolled the manifest back.
+// with PUT /vaults/{id}/manifest, which needs edit permission (every edit
+// signs the vault's whole manifest anyway). It refuses a vault whose keys
+// did not verify or one of whose items was rolled back (a manifest cannot
+// vouch for those) and a server that rolled the manifest back.
 //
-// An item this device last verified in the vault but the server no longer
-// serves would be dropped by the repair: unless acceptMissing (the user
-// knows it was deleted or moved on purpose), RepairVault refuses and names
-// them — the server may be hiding them.
-//
-// Items of the vault that fail verification (not rollbacks) are purged with
-// the repair only with opt.DropFailing; otherwise RepairVault refuses and
-// names them.
-func (s *Session) RepairVault(ctx context.Context, ref string, opt RepairOptions) (*Vault, error) {
+// Where the server now serves the vault differently from what this device
+// last verified — an item no longer served, or one in another trash state
+// — the repair would make that the truth for every reader: unless
+// opt.AcceptChanges (the user knows they were made on purpose),
+// RepairVault refuses and names them; the server may be hiding or flipping
+// them. Items that fail verification are purged with the repair only with
+// opt.DropFailing; otherwise RepairVault refuses and names them.
+func (s *Session) RepairVault(ctx context.Context, ref string, opt RepairOptions) (*RepairResult, error) {
 	s.op.Lock()
 	defer s.op.Unlock()
 	s.mu.Lock()
@@ -284,11 +309,14 @@ func (s *Session) RepairVault(ctx context.Context, ref string, opt RepairOptions
 	}
 	h := s.held[q.ID]
 	seen := s.manifestSeen[q.ID]
-	var missing, failing []string
+	var missing, flipped, failing []string
 	if h != nil {
 		served := map[string]bool{}
 		for _, it := range h.items {
 			served[it.ID] = true
+			if s.itemVault[it.ID] == q.ID && it.Trashed != s.itemTrashed[it.ID] {
+				flipped = append(flipped, fmt.Sprintf("%q now %s", sanitize(it.Content.Name, 60), trashWord(it.Trashed)))
+			}
 		}
 		for id := range s.failing[q.ID] {
 			served[id] = true // served, but failed: see below
@@ -300,19 +328,29 @@ func (s *Session) RepairVault(ctx context.Context, ref string, opt RepairOptions
 			}
 		}
 		sort.Strings(missing)
+		sort.Strings(flipped)
 		sort.Strings(failing)
 	}
 	s.mu.Unlock()
 	switch {
 	case !found:
-		return nil, fmt.Errorf("vault %q is not quarantined (only a quarantined vault needs a repair): %w", sanitize(ref, 80), ErrNotFound)
+		return nil, fmt.Errorf("vault %q is not quarantined on this device (only a quarantined vault needs a repair): %w", sanitize(ref, 80), ErrNotFound)
 	case !q.Repairable || h == nil:
 		return nil, fmt.Errorf("%s cannot be repaired with a new manifest: %s", q.Label(), q.Reason)
+	case h.vault.Permission == "view":
+		return nil, fmt.Errorf("%w (a repair signs the vault's manifest, which needs edit permission)", ErrReadOnly)
 	case h.served+1 <= seen:
 		return nil, tampered("vault %s: the server holds manifest version %d, older than version %d this device saw (rollback); not repairing", q.ID, h.served, seen)
-	case len(missing) > 0 && !opt.AcceptMissing:
-		return nil, fmt.Errorf("%w: not repairing %s: the server no longer serves %d item(s) this device saw in it (%s); the repair would drop them for every reader — repair anyway only if they were deleted or moved on purpose (--accept-missing)",
-			ErrTampered, q.Label(), len(missing), firstIDs(missing))
+	case (len(missing) > 0 || len(flipped) > 0) && !opt.AcceptChanges:
+		var what []string
+		if len(missing) > 0 {
+			what = append(what, fmt.Sprintf("%d item(s) this device saw in it are no longer served (%s)", len(missing), firstIDs(missing)))
+		}
+		if len(flipped) > 0 {
+			what = append(what, fmt.Sprintf("%d item(s) are served in another trash state than this device saw (%s)", len(flipped), firstIDs(flipped)))
+		}
+		return nil, fmt.Errorf("%w: not repairing %s: %s; the repair would make that so for every reader — repair anyway only if it was done on purpose (--accept-changes)",
+			ErrTampered, q.Label(), strings.Join(what, "; "))
 	case len(failing) > 0 && !opt.DropFailing:
 		return nil, fmt.Errorf("%w: not repairing %s: %d item(s) in it fail verification (%s); a repair can only purge them, for everyone (--drop-failing)",
 			ErrTampered, q.Label(), len(failing), firstIDs(failing))
@@ -337,13 +375,20 @@ func (s *Session) RepairVault(ctx context.Context, ref string, opt RepairOptions
 	v, ok := s.vaults[h.vault.ID]
 	s.mu.Unlock()
 	if !ok {
-		if err == nil {
+		if err == nil || IsQuarantine(err) {
 			err = fmt.Errorf("vault %s is still not readable after the repair", h.vault.ID)
 		}
 		return nil, err
 	}
 	c := *v
-	return &c, nil
+	return &RepairResult{Vault: &c, Items: len(entries), Purged: failing}, nil
+}
+
+func trashWord(trashed bool) string {
+	if trashed {
+		return "in the trash"
+	}
+	return "out of the trash"
 }
 
 // refresh syncs after one of the session's own writes: a quarantine found

@@ -122,17 +122,18 @@ func TestInsiderManifestQuarantinedAndRepaired(t *testing.T) {
 	// My Vault keeps taking writes.
 	addLogin(t, reader, "reader-new", "pw-new")
 
-	// Only a manager repairs.
-	for _, s := range []*client.Session{reader, mallory} {
-		if s == mallory {
-			mustQuarantine(t, mallory, ops.ID)
-		}
-		if _, err := s.RepairVault(ctx, ops.ID, client.RepairOptions{}); !errors.Is(err, client.ErrReadOnly) {
-			t.Fatalf("%s repairs: %v, want refused", s.Profile.Email, err)
-		}
+	// A viewer cannot repair. The owner's device saw db-prod out of the
+	// trash: its repair names the change and goes ahead only when told the
+	// trash was done on purpose.
+	if _, err := reader.RepairVault(ctx, ops.ID, client.RepairOptions{AcceptChanges: true}); !errors.Is(err, client.ErrReadOnly) {
+		t.Fatalf("a viewer repairs: %v, want refused", err)
 	}
-	if _, err := admin.RepairVault(ctx, "Ops", client.RepairOptions{}); err != nil {
-		t.Fatalf("owner's repair: %v", err)
+	if _, err := admin.RepairVault(ctx, "Acme/Ops", client.RepairOptions{}); !errors.Is(err, client.ErrTampered) || !strings.Contains(err.Error(), `"db-prod" now in the trash`) {
+		t.Fatalf("owner's repair over a trash state it did not see: %v, want refused naming it", err)
+	}
+	res, err := admin.RepairVault(ctx, "Acme/Ops", client.RepairOptions{AcceptChanges: true})
+	if err != nil || res.Items != 1 || len(res.Purged) != 0 {
+		t.Fatalf("owner's repair: %+v, %v", res, err)
 	}
 	for _, s := range []*client.Session{admin, reader, mallory} {
 		if err := s.Sync(ctx); err != nil {
@@ -196,7 +197,10 @@ func TestInsiderUnreadableItemIsScoped(t *testing.T) {
 		if !q.SignerVerified || q.Signer != "mallory@n.example" {
 			t.Errorf("%s: %+v, want signed (verified) by mallory", s.Profile.Email, q)
 		}
-		if _, err := s.RepairVault(ctx, ops.ID, client.RepairOptions{AcceptMissing: true}); !errors.Is(err, client.ErrTampered) || !strings.Contains(err.Error(), "fail verification") {
+		if s == reader {
+			continue // a viewer cannot repair at all (below)
+		}
+		if _, err := s.RepairVault(ctx, ops.ID, client.RepairOptions{AcceptChanges: true}); !errors.Is(err, client.ErrTampered) || !strings.Contains(err.Error(), "fail verification") {
 			t.Errorf("%s: a repair around an unreadable item without dropping it: %v", s.Profile.Email, err)
 		}
 	}
@@ -272,7 +276,7 @@ func TestWatchReportsQuarantineAndGoesOn(t *testing.T) {
 	if err := admin.Sync(ctx); !client.IsQuarantine(err) {
 		t.Fatalf("owner: %v", err)
 	}
-	if _, err := admin.RepairVault(ctx, ops.ID, client.RepairOptions{}); err != nil {
+	if _, err := admin.RepairVault(ctx, ops.ID, client.RepairOptions{AcceptChanges: true}); err != nil {
 		t.Fatal(err)
 	}
 	w.waitFor(t, "Ops: a manager repaired this vault; it verifies again")

@@ -55,9 +55,11 @@ type Session struct {
 	// manifestSeen the highest manifest version seen per vault.
 	manifests    map[string]crypto.Manifest
 	manifestSeen map[string]uint64
-	// itemVault is the vault each item was last verified in (kept between
-	// runs with the marks): a repair may not silently drop one.
-	itemVault map[string]string
+	// itemVault is the vault each item was last verified in, itemTrashed
+	// whether it was in the trash then (both kept between runs with the
+	// marks): a repair may not silently drop or flip one.
+	itemVault   map[string]string
+	itemTrashed map[string]bool
 
 	orgs        map[string]*Org
 	groups      map[string]*Group
@@ -85,7 +87,7 @@ type Session struct {
 func newSession(p *Profile, ak []byte, id *crypto.Identity, t *transport, opt Options) *Session {
 	return &Session{Profile: p, t: t, opt: opt, ak: ak, id: id,
 		vaultKeys: map[epochKey][]byte{}, vaults: map[string]*Vault{}, items: map[string]*Item{}, seen: map[string]uint64{},
-		manifests: map[string]crypto.Manifest{}, manifestSeen: map[string]uint64{}, itemVault: map[string]string{},
+		manifests: map[string]crypto.Manifest{}, manifestSeen: map[string]uint64{}, itemVault: map[string]string{}, itemTrashed: map[string]bool{},
 		orgs: map[string]*Org{}, groups: map[string]*Group{}, members: map[string]map[string]Member{}, former: map[string]map[string]Member{}, rosterSeen: map[string]uint64{},
 		quarantine: map[string]Quarantine{}, held: map[string]*heldVault{}, failing: map[string]map[string]string{}}
 }
@@ -763,6 +765,14 @@ func (s *Session) accept(out api.Item) (*Item, error) {
 		return nil, err
 	}
 	s.items[item.ID] = item
+	// What this device wrote, it has verified: a later repair must not
+	// drop or flip it unnoticed.
+	s.itemVault[item.ID] = item.VaultID
+	if item.Trashed {
+		s.itemTrashed[item.ID] = true
+	} else {
+		delete(s.itemTrashed, item.ID)
+	}
 	return item, nil
 }
 
@@ -914,6 +924,8 @@ func (s *Session) PurgeItem(ctx context.Context, it *Item) error {
 	}
 	s.mu.Lock()
 	delete(s.items, it.ID)
+	delete(s.itemVault, it.ID)
+	delete(s.itemTrashed, it.ID)
 	s.mu.Unlock()
 	s.recordManifests(m)
 	return nil
@@ -965,8 +977,10 @@ type Marks struct {
 	Rosters   map[string]uint64 `json:"rosters"`
 	Keyring   uint64            `json:"keyring"`
 	Manifests map[string]uint64 `json:"manifests,omitempty"` // per vault
-	// ItemVaults is the vault each item was last verified in.
+	// ItemVaults is the vault each item was last verified in; Trashed
+	// lists the items that were in the trash then.
 	ItemVaults map[string]string `json:"item_vaults,omitempty"`
+	Trashed    []string          `json:"trashed,omitempty"`
 }
 
 // Marks returns the session's high-water marks, to keep for the next run.
@@ -984,6 +998,10 @@ func (s *Session) Marks() Marks {
 		m.Rosters[k] = v
 	}
 	m.ItemVaults = maps.Clone(s.itemVault)
+	for id := range s.itemTrashed {
+		m.Trashed = append(m.Trashed, id)
+	}
+	sort.Strings(m.Trashed)
 	return m
 }
 
@@ -1004,6 +1022,11 @@ func (s *Session) SetMarks(m Marks) {
 	for k, v := range m.ItemVaults {
 		if _, ok := s.itemVault[k]; !ok {
 			s.itemVault[k] = v
+		}
+	}
+	for _, id := range m.Trashed {
+		if _, ok := s.itemVault[id]; ok {
+			s.itemTrashed[id] = true
 		}
 	}
 }

@@ -179,7 +179,7 @@ func TestInsiderCannotBrickASharedVault(t *testing.T) {
 	// item list lists the rest and says which vault is quarantined.
 	r = reader.run("", "item", "list")
 	if r.code != 5 || !strings.Contains(r.stdout, "reader-own") || !strings.Contains(r.stdout, "other-note") || strings.Contains(r.stdout, "db-prod") ||
-		!strings.Contains(r.stderr, `vault "Ops" is quarantined`) || !strings.Contains(r.stderr, "mallory@acme.example") {
+		!strings.Contains(r.stderr, `vault "Acme/Ops" is quarantined`) || !strings.Contains(r.stderr, "mallory@acme.example") {
 		t.Fatalf("item list after the attack: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 	if strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
@@ -193,13 +193,15 @@ func TestInsiderCannotBrickASharedVault(t *testing.T) {
 		t.Fatalf("item get in the quarantined vault: %q", msg)
 	}
 
-	// Only a manager repairs.
-	for _, c := range []*cli{reader, mallory} {
-		if msg := c.fails(7, "", "vault", "repair", "Acme/Ops"); !strings.Contains(msg, "403") {
-			t.Fatalf("repair without manage permission: %q", msg)
-		}
+	// A viewer cannot repair. The owner's device saw db-prod out of the
+	// trash: the repair names the change and needs --accept-changes.
+	if msg := reader.fails(7, "", "vault", "repair", "Acme/Ops"); !strings.Contains(msg, "edit permission") {
+		t.Fatalf("repair by a viewer: %q", msg)
 	}
-	if out := admin.ok("", "vault", "repair", "Acme/Ops"); !strings.Contains(out, "Repaired vault") {
+	if msg := admin.fails(5, "", "vault", "repair", "Acme/Ops"); !strings.Contains(msg, `"db-prod" now in the trash`) || !strings.Contains(msg, "--accept-changes") {
+		t.Fatalf("owner's repair over a trash state it did not see: %q", msg)
+	}
+	if out := admin.ok("", "vault", "repair", "Acme/Ops", "--accept-changes"); !strings.Contains(out, "Repaired vault") || !strings.Contains(out, "1 verified item(s)") {
 		t.Fatalf("owner's repair: %q", out)
 	}
 	for _, c := range []*cli{reader, admin, mallory} {

@@ -343,17 +343,21 @@ func (a *app) vaultCommand() *cobra.Command {
 	grantee(revoke)
 	var repairOpt client.RepairOptions
 	repair := a.simple("repair VAULT", "Repair a quarantined vault: sign a new manifest over its items as they verified (managers)", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
-		v, err := s.RepairVault(cmd.Context(), args[0], repairOpt)
+		res, err := s.RepairVault(cmd.Context(), args[0], repairOpt)
 		if err != nil {
 			return err
 		}
+		v := res.Vault
 		if a.jsonOut {
-			return a.printJSON(map[string]string{"id": v.ID, "name": vaultLabel(v), "status": "repaired"})
+			return a.printJSON(map[string]any{"id": v.ID, "name": vaultLabel(v), "status": "repaired", "items": res.Items, "purged": nonNil(res.Purged)})
 		}
-		fmt.Fprintf(a.stdout, "Repaired vault %q (%s): its readers see it again\n", inert(vaultLabel(v)), v.ID)
+		fmt.Fprintf(a.stdout, "Repaired vault %q (%s): signed a manifest over its %d verified item(s); its readers see it again\n", inert(vaultLabel(v)), v.ID, res.Items)
+		if len(res.Purged) > 0 {
+			fmt.Fprintf(a.stdout, "Purged %d item(s) that failed verification: %s\n", len(res.Purged), strings.Join(res.Purged, ", "))
+		}
 		return nil
 	})
-	repair.Flags().BoolVar(&repairOpt.AcceptMissing, "accept-missing", false, "repair even though items this device saw in the vault are no longer served (only if they were deleted or moved on purpose)")
+	repair.Flags().BoolVar(&repairOpt.AcceptChanges, "accept-changes", false, "repair even though the vault is served differently from what this device last verified (items missing, or in another trash state): only if that was done on purpose")
 	repair.Flags().BoolVar(&repairOpt.DropFailing, "drop-failing", false, "purge, for everyone, the vault's items that fail verification (they are named when the repair refuses)")
 	cmd.AddCommand(
 		a.simple("create ORG NAME", "Create an organisation vault (owner only)", 2, func(cmd *cobra.Command, s *client.Session, args []string) error {
@@ -384,7 +388,7 @@ func (a *app) vaultCommand() *cobra.Command {
 			// disappears: with what failed, and no permission shown.
 			for _, q := range s.Quarantined() {
 				if q.Kind == client.KindVault {
-					res = append(res, out{ID: q.ID, Name: quarantineLabel(s, q), OrgID: q.OrgID, Permission: "-",
+					res = append(res, out{ID: q.ID, Name: quarantineLabel(q), OrgID: q.OrgID, Permission: "-",
 						Quarantined: true, Reason: q.Describe()})
 				}
 			}
@@ -503,17 +507,22 @@ func (a *app) itemMoveCommand() *cobra.Command {
 
 // quarantineLabel names a quarantined vault as vault list does (ORG/NAME,
 // My Vault, or its id when this client never verified its name).
-func quarantineLabel(s *client.Session, q client.Quarantine) string {
+func quarantineLabel(q client.Quarantine) string {
 	switch {
 	case q.OrgID == "":
 		return "My Vault"
 	case q.Name == "":
 		return q.ID
-	}
-	for _, o := range s.Orgs() {
-		if o.ID == q.OrgID {
-			return o.Name + "/" + q.Name
-		}
+	case q.OrgName != "":
+		return q.OrgName + "/" + q.Name
 	}
 	return q.Name
+}
+
+// nonNil is a list for JSON: [] rather than null.
+func nonNil(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
 }

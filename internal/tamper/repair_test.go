@@ -75,7 +75,7 @@ func TestRepairRefusesToDropASeenItem(t *testing.T) {
 	if err := owner.Sync(ctx); !client.IsQuarantine(err) {
 		t.Fatal(err)
 	}
-	if _, err := owner.RepairVault(ctx, v.ID, client.RepairOptions{AcceptMissing: true}); err != nil {
+	if _, err := owner.RepairVault(ctx, v.ID, client.RepairOptions{AcceptChanges: true}); err != nil {
 		t.Fatalf("repair accepting the missing item: %v", err)
 	}
 }
@@ -113,7 +113,7 @@ func TestRepairRefusedWhenAnItemFails(t *testing.T) {
 	if len(qs) != 1 || !strings.Contains(qs[0].Reason, "manifest") || !strings.Contains(qs[0].Reason, x.ID) {
 		t.Fatalf("quarantined %+v, want the vault with both reasons", qs)
 	}
-	if _, err := dev.RepairVault(ctx, v.ID, client.RepairOptions{AcceptMissing: true}); !errors.Is(err, client.ErrTampered) {
+	if _, err := dev.RepairVault(ctx, v.ID, client.RepairOptions{AcceptChanges: true}); !errors.Is(err, client.ErrTampered) {
 		t.Fatalf("a repair signed over a vault whose item failed, without dropping it: %v", err)
 	}
 }
@@ -169,7 +169,37 @@ func TestRepairNeverDropsARolledBackItem(t *testing.T) {
 	if err := dev.Sync(ctx); !client.IsQuarantine(err) {
 		t.Fatalf("Sync = %v, want a quarantine", err)
 	}
-	if _, err := dev.RepairVault(ctx, v.ID, client.RepairOptions{AcceptMissing: true, DropFailing: true}); err == nil || !strings.Contains(err.Error(), "cannot be repaired") {
+	if _, err := dev.RepairVault(ctx, v.ID, client.RepairOptions{AcceptChanges: true, DropFailing: true}); err == nil || !strings.Contains(err.Error(), "cannot be repaired") {
 		t.Fatalf("a repair of a vault with a rolled-back item: %v, want refused", err)
+	}
+}
+
+// TestRepairRefusesATrashFlip: the server takes an item out of the trash
+// behind the readers' backs; the vault is quarantined, and the repair of a
+// device that saw it in the trash refuses and names it (found by a new
+// user: a repair used to sign the flipped state silently), also in a later
+// run of that device.
+func TestRepairRefusesATrashFlip(t *testing.T) {
+	h := tamper.Start(t, nil)
+	owner := signup(t, h, "owner@r4.example")
+	_, v := company(t, owner)
+	it, err := owner.CreateItem(ctx, v.ID, "note", client.Content{Name: "binned"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.TrashItem(ctx, it); err != nil {
+		t.Fatal(err)
+	}
+	h.MutateJSON("GET", `/sync$`, func(b any) any {
+		eachWhere(b, "items", "id", it.ID, func(m map[string]any) { m["trashed"] = false })
+		return b
+	})
+	next := login(t, h, "owner@r4.example")
+	next.SetMarks(owner.Marks())
+	if err := next.Sync(ctx); !client.IsQuarantine(err) {
+		t.Fatalf("Sync with an item taken out of the trash = %v, want a quarantine", err)
+	}
+	if _, err := next.RepairVault(ctx, v.ID, client.RepairOptions{}); !errors.Is(err, client.ErrTampered) || !strings.Contains(err.Error(), `"binned" now out of the trash`) {
+		t.Fatalf("repair over a flipped trash state: %v, want refused naming it", err)
 	}
 }

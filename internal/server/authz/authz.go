@@ -15,7 +15,9 @@ const (
 	// ManageGrants: change who can open the vault.
 	ManageGrants
 	// RepairManifest: sign a new manifest over a quarantined vault
-	// (docs/protocol.md §7.6); a manager's decision, like grants.
+	// (docs/protocol.md §7.6), purging items that fail verification: no
+	// more than an edit member can do with writes, each of which signs the
+	// vault's whole manifest, and trash and purge.
 	RepairManifest
 )
 
@@ -24,9 +26,9 @@ func Allows(p store.Permission, a Action) bool {
 	switch a {
 	case ReadVault:
 		return p >= store.PermView
-	case WriteItems:
+	case WriteItems, RepairManifest:
 		return p >= store.PermEdit
-	case ManageGrants, RepairManifest:
+	case ManageGrants:
 		return p >= store.PermManage
 	}
 	return false
