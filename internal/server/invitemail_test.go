@@ -357,3 +357,22 @@ func TestIssue13F7SignupIsNoEnumerationOracle(t *testing.T) {
 		t.Fatalf("client sign-up for a taken address: %v", err)
 	}
 }
+
+// TestJoinLinkAnswers: the Join link of invitation e-mail leads somewhere
+// (a new user found it answering 404): until the web app serves it, a page
+// that says how to join with the CLI, echoing nothing of the request.
+func TestJoinLinkAnswers(t *testing.T) {
+	cfg := testConfig()
+	cfg.PublicURL = "https://vault.example.com"
+	env := testserver.Start(t, &cfg, nil)
+	resp, err := http.Get(env.URL + "/join?invitation=<script>x</script>&org=o")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "coffer org join") || !strings.Contains(string(body), "https://vault.example.com") ||
+		strings.Contains(string(body), "script") || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Fatalf("join page: %d %q %v", resp.StatusCode, body, resp.Header)
+	}
+}
