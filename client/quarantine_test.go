@@ -29,6 +29,34 @@ func rawPost(t *testing.T, url string, s *client.Session, path string, body any)
 	return resp.StatusCode
 }
 
+// insiderTeam is an organisation "Acme" of admin (owner), mallory (edit on
+// vault Ops) and reader (view on Ops), addresses at domain.
+type insiderTeam struct {
+	env                    *testserver.Env
+	admin, mallory, reader *client.Session
+	org                    *client.Org
+	ops                    *client.Vault
+}
+
+func newInsiderTeam(t *testing.T, domain string) *insiderTeam {
+	t.Helper()
+	tm := &insiderTeam{env: testserver.Start(t, nil, nil)}
+	tm.admin = signup(t, tm.env.URL, "admin@"+domain)
+	tm.mallory = signup(t, tm.env.URL, "mallory@"+domain)
+	tm.reader = signup(t, tm.env.URL, "reader@"+domain)
+	tm.org = company(t, tm.admin, "Acme", tm.mallory, tm.reader)
+	var err error
+	if tm.ops, err = tm.admin.CreateVault(ctx, tm.org.ID, "Ops"); err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range []struct{ email, perm string }{{"mallory@" + domain, "edit"}, {"reader@" + domain, "view"}} {
+		if err := tm.admin.GrantUser(ctx, tm.ops, g.email, g.perm); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return tm
+}
+
 // mustQuarantine syncs s and wants exactly the vault vaultID quarantined.
 func mustQuarantine(t *testing.T, s *client.Session, vaultID string) client.Quarantine {
 	t.Helper()
@@ -171,20 +199,8 @@ func mustFind(t *testing.T, s *client.Session, name string, trashed bool) *clien
 // whose signature verified) and keep everything else; nobody's whole sync
 // fails, and no manifest can "repair" the vault around the item.
 func TestInsiderUnreadableItemIsScoped(t *testing.T) {
-	env := testserver.Start(t, nil, nil)
-	admin := signup(t, env.URL, "admin@n.example")
-	mallory := signup(t, env.URL, "mallory@n.example")
-	reader := signup(t, env.URL, "reader@n.example")
-	o := company(t, admin, "Acme", mallory, reader)
-	ops, err := admin.CreateVault(ctx, o.ID, "Ops")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, g := range []struct{ email, perm string }{{"mallory@n.example", "edit"}, {"reader@n.example", "view"}} {
-		if err := admin.GrantUser(ctx, ops, g.email, g.perm); err != nil {
-			t.Fatal(err)
-		}
-	}
+	tm := newInsiderTeam(t, "n.example")
+	admin, mallory, reader, ops := tm.admin, tm.mallory, tm.reader, tm.ops
 	addLogin(t, reader, "reader-own", "pw-own-123")
 	if err := mallory.Sync(ctx); err != nil {
 		t.Fatal(err)
@@ -239,20 +255,8 @@ func TestInsiderUnreadableItemIsScoped(t *testing.T) {
 // quarantine once, with who signed it, and goes on reporting changes
 // elsewhere; the repair brings the vault back.
 func TestWatchReportsQuarantineAndGoesOn(t *testing.T) {
-	env := testserver.Start(t, nil, nil)
-	admin := signup(t, env.URL, "admin@w.example")
-	mallory := signup(t, env.URL, "mallory@w.example")
-	reader := signup(t, env.URL, "reader@w.example")
-	o := company(t, admin, "Acme", mallory, reader)
-	ops, err := admin.CreateVault(ctx, o.ID, "Ops")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, g := range []struct{ email, perm string }{{"mallory@w.example", "edit"}, {"reader@w.example", "view"}} {
-		if err := admin.GrantUser(ctx, ops, g.email, g.perm); err != nil {
-			t.Fatal(err)
-		}
-	}
+	tm := newInsiderTeam(t, "w.example")
+	env, admin, mallory, reader, o, ops := tm.env, tm.admin, tm.mallory, tm.reader, tm.org, tm.ops
 	db, err := admin.CreateItem(ctx, ops.ID, "note", client.Content{Name: "db-notes"})
 	if err != nil {
 		t.Fatal(err)
