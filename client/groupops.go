@@ -213,10 +213,9 @@ func (s *Session) findGrantableGroup(ctx context.Context, orgID, ref string) (*G
 		if ag.ID != ref && !strings.EqualFold(name, ref) {
 			continue
 		}
-		creator, ok := s.members[orgID][keysSignerOf(ag)]
-		keys := crypto.PublicKeys{Sign: ag.SignPub, KEM: ag.KEMPub}
-		if !ok || crypto.VerifyPublicKeys(crypto.RecipientGroup, ag.ID, keys, creator.Keys, ag.KeysSig) != nil {
-			return nil, tampered("group %s: keys not signed by its creator, a member of the organisation", ag.ID)
+		keys, err := s.groupKeysLocked(orgID, ag)
+		if err != nil {
+			return nil, err
 		}
 		found = append(found, &Group{ID: ag.ID, OrgID: orgID, Name: name, ManagerID: ag.ManagerID, Private: ag.Private,
 			DefaultPermission: ag.DefaultPermission, Members: ag.Members, VaultID: ag.VaultID, keys: keys, epoch: ag.Epoch})

@@ -82,11 +82,7 @@ func (t *transport) do(ctx context.Context, method, path string, body, out any) 
 		return fmt.Errorf("reading the server's answer: %w", err)
 	}
 	if resp.StatusCode >= 300 {
-		var e api.Error
-		if json.Unmarshal(data, &e) != nil || e.Error == "" {
-			e.Error = http.StatusText(resp.StatusCode)
-		}
-		return &APIError{Status: resp.StatusCode, Code: e.Code, Message: e.Error, Head: e.Head}
+		return apiError(resp.StatusCode, data)
 	}
 	if out == nil || len(data) == 0 {
 		return nil
@@ -132,11 +128,7 @@ func (t *transport) raw(ctx context.Context, method, path string, body []byte, l
 		return nil, fmt.Errorf("reading the server's answer: %w", err)
 	}
 	if resp.StatusCode >= 300 {
-		var e api.Error
-		if json.Unmarshal(data, &e) != nil || e.Error == "" {
-			e.Error = http.StatusText(resp.StatusCode)
-		}
-		return nil, &APIError{Status: resp.StatusCode, Code: e.Code, Message: e.Error, Head: e.Head}
+		return nil, apiError(resp.StatusCode, data)
 	}
 	if int64(len(data)) > limit {
 		return nil, tampered("the server sent more than %d bytes", limit)
@@ -161,4 +153,14 @@ func sanitize(s string, max int) string {
 		n++
 	}
 	return b.String()
+}
+
+// apiError is the server's error answer of status, body data, as an
+// *APIError (the status text when the body is not the error format).
+func apiError(status int, data []byte) *APIError {
+	var e api.Error
+	if json.Unmarshal(data, &e) != nil || e.Error == "" {
+		e.Error = http.StatusText(status)
+	}
+	return &APIError{Status: status, Code: e.Code, Message: e.Error, Head: e.Head}
 }

@@ -142,64 +142,62 @@ func (s *Session) openOrgs(orgs []api.Org, f *orgFetch) {
 func (s *Session) openOrg(ao api.Org, pin pinnedOrg, memberList api.Members) error {
 	var err error
 	me := s.Profile.UserID
-	{
-		if ao.OwnerID != pin.OwnerID {
-			return tampered("organisation %s has another owner than the one pinned", ao.ID)
+	if ao.OwnerID != pin.OwnerID {
+		return tampered("organisation %s has another owner than the one pinned", ao.ID)
+	}
+	members := make([]crypto.RosterMember, 0, len(ao.Roster.Members))
+	inRoster := false
+	for _, m := range ao.Roster.Members {
+		members = append(members, crypto.RosterMember{UserID: m.UserID, Email: m.Email, Fingerprint: m.Fingerprint, Former: m.Former})
+		if m.UserID == me && !m.Former && crypto.Equal(m.Fingerprint, s.id.Public().Fingerprint()) {
+			inRoster = true
 		}
-		members := make([]crypto.RosterMember, 0, len(ao.Roster.Members))
-		inRoster := false
-		for _, m := range ao.Roster.Members {
-			members = append(members, crypto.RosterMember{UserID: m.UserID, Email: m.Email, Fingerprint: m.Fingerprint, Former: m.Former})
-			if m.UserID == me && !m.Former && crypto.Equal(m.Fingerprint, s.id.Public().Fingerprint()) {
-				inRoster = true
-			}
+	}
+	if err := crypto.VerifyRoster(pin.keys(), ao.ID, ao.Roster.Version, ao.OwnerID, members, ao.Roster.Sig); err != nil {
+		return tampered("roster of organisation %s", ao.ID)
+	}
+	if ao.Roster.Version < s.rosterSeen[ao.ID] {
+		return tampered("roster of organisation %s rolled back to version %d", ao.ID, ao.Roster.Version)
+	}
+	if !inRoster {
+		return tampered("organisation %s: this account is not in its signed roster", ao.ID)
+	}
+	s.rosterSeen[ao.ID] = ao.Roster.Version
+	var key []byte
+	for _, w := range ao.Wraps {
+		if w.MemberID != me || w.Epoch != ao.KeyEpoch || w.SignerID != ao.OwnerID {
+			continue
 		}
-		if err := crypto.VerifyRoster(pin.keys(), ao.ID, ao.Roster.Version, ao.OwnerID, members, ao.Roster.Sig); err != nil {
-			return tampered("roster of organisation %s", ao.ID)
+		c := crypto.KeyWrapContext{Kind: crypto.KindOrgKey, OrgID: ao.ID, ObjectID: ao.ID, Epoch: w.Epoch, RecipientKind: crypto.RecipientUser, RecipientID: me}
+		if key, err = crypto.OpenKey(s.id, pin.keys(), ao.OwnerID, c, w.Wrap, w.Sig, crypto.KeySize); err != nil {
+			return tampered("organisation key of %s", ao.ID)
 		}
-		if ao.Roster.Version < s.rosterSeen[ao.ID] {
-			return tampered("roster of organisation %s rolled back to version %d", ao.ID, ao.Roster.Version)
-		}
-		if !inRoster {
-			return tampered("organisation %s: this account is not in its signed roster", ao.ID)
-		}
-		s.rosterSeen[ao.ID] = ao.Roster.Version
-		var key []byte
-		for _, w := range ao.Wraps {
-			if w.MemberID != me || w.Epoch != ao.KeyEpoch || w.SignerID != ao.OwnerID {
-				continue
-			}
-			c := crypto.KeyWrapContext{Kind: crypto.KindOrgKey, OrgID: ao.ID, ObjectID: ao.ID, Epoch: w.Epoch, RecipientKind: crypto.RecipientUser, RecipientID: me}
-			if key, err = crypto.OpenKey(s.id, pin.keys(), ao.OwnerID, c, w.Wrap, w.Sig, crypto.KeySize); err != nil {
-				return tampered("organisation key of %s", ao.ID)
-			}
-		}
-		if key == nil {
-			return tampered("no organisation key for %s", ao.ID)
-		}
-		name, err := openMeta(key, ao.Meta, metaAD("coffer/v1/org-meta", ao.ID))
-		if err != nil {
-			return tampered("name of organisation %s", ao.ID)
-		}
-		role := "member"
-		if ao.OwnerID == me {
-			role = "owner"
-		}
-		o := &Org{ID: ao.ID, Name: name, OwnerID: ao.OwnerID, Role: role, key: key, keyEpoch: ao.KeyEpoch,
-			rosterVersion: ao.Roster.Version, roster: ao.Roster.Members}
-		list, former, err := s.verifyMembers(o, memberList)
-		if err != nil {
-			return err
-		}
-		s.orgs[ao.ID] = o
-		s.members[ao.ID] = map[string]Member{}
-		for _, m := range list {
-			s.members[ao.ID][m.UserID] = m
-		}
-		s.former[ao.ID] = map[string]Member{}
-		for _, m := range former {
-			s.former[ao.ID][m.UserID] = m
-		}
+	}
+	if key == nil {
+		return tampered("no organisation key for %s", ao.ID)
+	}
+	name, err := openMeta(key, ao.Meta, metaAD("coffer/v1/org-meta", ao.ID))
+	if err != nil {
+		return tampered("name of organisation %s", ao.ID)
+	}
+	role := "member"
+	if ao.OwnerID == me {
+		role = "owner"
+	}
+	o := &Org{ID: ao.ID, Name: name, OwnerID: ao.OwnerID, Role: role, key: key, keyEpoch: ao.KeyEpoch,
+		rosterVersion: ao.Roster.Version, roster: ao.Roster.Members}
+	list, former, err := s.verifyMembers(o, memberList)
+	if err != nil {
+		return err
+	}
+	s.orgs[ao.ID] = o
+	s.members[ao.ID] = map[string]Member{}
+	for _, m := range list {
+		s.members[ao.ID][m.UserID] = m
+	}
+	s.former[ao.ID] = map[string]Member{}
+	for _, m := range former {
+		s.former[ao.ID][m.UserID] = m
 	}
 	return nil
 }
@@ -308,53 +306,41 @@ func (s *Session) openGroups(groups []api.Group) {
 // s.groups. The caller holds s.mu.
 func (s *Session) openGroup(o *Org, ag api.Group) error {
 	me := s.Profile.UserID
-	{
-		if _, ok := s.members[o.ID][ag.ManagerID]; !ok {
-			return tampered("group %s: its manager is not a member of the organisation", ag.ID)
-		}
-		// The keys are signed by the group's creator (the owner, once the
-		// creator has left); the manager may be someone else.
-		keysSigner := keysSignerOf(ag)
-		// Only a current member vouches for group keys: when the signer
-		// leaves, the owner re-signs them (RemoveMember), so a removed
-		// member cannot get keys of their own wrapped to.
-		creator, ok := s.members[o.ID][keysSigner]
-		if !ok {
-			return tampered("group %s: its keys are not signed by a current member of the organisation", ag.ID)
-		}
-		keys := crypto.PublicKeys{Sign: ag.SignPub, KEM: ag.KEMPub}
-		if crypto.VerifyPublicKeys(crypto.RecipientGroup, ag.ID, keys, creator.Keys, ag.KeysSig) != nil {
-			return tampered("group %s: keys not signed by its creator", ag.ID)
-		}
-		name, err := openMeta(o.key, ag.Meta, metaAD("coffer/v1/group-meta", o.ID, ag.ID))
-		if err != nil {
-			return tampered("name of group %s", ag.ID)
-		}
-		g := &Group{ID: ag.ID, OrgID: o.ID, Name: name, ManagerID: ag.ManagerID, Private: ag.Private, DefaultPermission: ag.DefaultPermission,
-			Members: ag.Members, VaultID: ag.VaultID, keys: keys, epoch: ag.Epoch}
-		for _, w := range ag.Wraps {
-			// Group keys were wrapped by whoever managed the group then,
-			// who may have left since: any current or former member. What
-			// a wrap holds must match the group's signed public keys.
-			if w.MemberID != me || w.Epoch != ag.Epoch {
-				continue
-			}
-			signer, ok := s.signerKeys(o.ID, w.SignerID)
-			if !ok {
-				continue
-			}
-			c := crypto.KeyWrapContext{Kind: crypto.KindGroupKey, OrgID: o.ID, ObjectID: ag.ID, Epoch: w.Epoch, RecipientKind: crypto.RecipientUser, RecipientID: me}
-			seeds, err := crypto.OpenKey(s.id, signer.Keys, w.SignerID, c, w.Wrap, w.Sig, crypto.PrivateSeedsSize)
-			if err != nil {
-				return tampered("group key of %s", ag.ID)
-			}
-			if g.id, err = crypto.IdentityFromSeeds(seeds, keys); err != nil {
-				return tampered("group key of %s does not match its public keys", ag.ID)
-			}
-			clear(seeds)
-		}
-		s.groups[g.ID] = g
+	if _, ok := s.members[o.ID][ag.ManagerID]; !ok {
+		return tampered("group %s: its manager is not a member of the organisation", ag.ID)
 	}
+	keys, err := s.groupKeysLocked(o.ID, ag)
+	if err != nil {
+		return err
+	}
+	name, err := openMeta(o.key, ag.Meta, metaAD("coffer/v1/group-meta", o.ID, ag.ID))
+	if err != nil {
+		return tampered("name of group %s", ag.ID)
+	}
+	g := &Group{ID: ag.ID, OrgID: o.ID, Name: name, ManagerID: ag.ManagerID, Private: ag.Private, DefaultPermission: ag.DefaultPermission,
+		Members: ag.Members, VaultID: ag.VaultID, keys: keys, epoch: ag.Epoch}
+	for _, w := range ag.Wraps {
+		// Group keys were wrapped by whoever managed the group then,
+		// who may have left since: any current or former member. What
+		// a wrap holds must match the group's signed public keys.
+		if w.MemberID != me || w.Epoch != ag.Epoch {
+			continue
+		}
+		signer, ok := s.signerKeys(o.ID, w.SignerID)
+		if !ok {
+			continue
+		}
+		c := crypto.KeyWrapContext{Kind: crypto.KindGroupKey, OrgID: o.ID, ObjectID: ag.ID, Epoch: w.Epoch, RecipientKind: crypto.RecipientUser, RecipientID: me}
+		seeds, err := crypto.OpenKey(s.id, signer.Keys, w.SignerID, c, w.Wrap, w.Sig, crypto.PrivateSeedsSize)
+		if err != nil {
+			return tampered("group key of %s", ag.ID)
+		}
+		if g.id, err = crypto.IdentityFromSeeds(seeds, keys); err != nil {
+			return tampered("group key of %s does not match its public keys", ag.ID)
+		}
+		clear(seeds)
+	}
+	s.groups[g.ID] = g
 	return nil
 }
 
@@ -529,4 +515,21 @@ func keysSignerOf(ag api.Group) string {
 		return ag.KeysSignerID
 	}
 	return ag.ManagerID
+}
+
+// groupKeysLocked returns a group's public keys once they verify: signed
+// by their creator (the owner, once the creator has left; the manager may
+// be someone else), who must be a current member — when the signer
+// leaves, the owner re-signs them (RemoveMember), so a removed member
+// cannot get keys of their own wrapped to. The caller holds s.mu.
+func (s *Session) groupKeysLocked(orgID string, ag api.Group) (crypto.PublicKeys, error) {
+	creator, ok := s.members[orgID][keysSignerOf(ag)]
+	if !ok {
+		return crypto.PublicKeys{}, tampered("group %s: its keys are not signed by a current member of the organisation", ag.ID)
+	}
+	keys := crypto.PublicKeys{Sign: ag.SignPub, KEM: ag.KEMPub}
+	if crypto.VerifyPublicKeys(crypto.RecipientGroup, ag.ID, keys, creator.Keys, ag.KeysSig) != nil {
+		return crypto.PublicKeys{}, tampered("group %s: keys not signed by its creator", ag.ID)
+	}
+	return keys, nil
 }

@@ -437,12 +437,26 @@ func (s *Session) RemoveMember(ctx context.Context, orgID, email string) error {
 func (s *Session) MemberEmail(userID string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, ms := range s.members {
-		if m, ok := ms[userID]; ok {
-			return m.Email
-		}
+	if email, former := s.memberEmailLocked(userID); !former {
+		return email
 	}
 	return ""
+}
+
+// memberEmailLocked finds a member, or with former a former member, of any
+// of the user's organisations by id. The caller holds s.mu.
+func (s *Session) memberEmailLocked(userID string) (email string, former bool) {
+	for _, ms := range s.members {
+		if m, ok := ms[userID]; ok {
+			return m.Email, false
+		}
+	}
+	for _, ms := range s.former {
+		if m, ok := ms[userID]; ok {
+			return m.Email, true
+		}
+	}
+	return "", false
 }
 
 // resignGroupKeysOf re-signs, as the owner, the public keys of every group

@@ -19,8 +19,8 @@ import (
 // what failed and who signed it — while everything else keeps working. A
 // vault whose keys and items verify but whose manifest does not (a bad or
 // missing signature, a validly signed manifest over the wrong items) can be
-// repaired by a manager, who signs a new manifest over the items as this
-// device verified them (RepairVault).
+// repaired by a member who may edit it, who signs a new manifest over the
+// items as this device verified them (RepairVault).
 
 // Kinds of quarantined objects.
 const (
@@ -48,8 +48,9 @@ type Quarantine struct {
 	SignerID       string
 	Signer         string
 	SignerVerified bool
-	// Repairable: the vault's keys and items verify and only its manifest
-	// does not; a member who manages the vault can repair it.
+	// Repairable: the vault's keys opened and no item was rolled back, so a
+	// member who may edit it can repair it: its manifest, and items that
+	// fail verification by dropping them (RepairOptions).
 	Repairable bool
 }
 
@@ -58,18 +59,26 @@ func (q Quarantine) Label() string {
 	return q.Kind + " " + q.Ref()
 }
 
-// Ref names the quarantined object as commands take it: My Vault, ORG/NAME
-// or NAME (quoted), or its id when this client never verified its name.
-func (q Quarantine) Ref() string {
+// Path names the quarantined object as commands take it: My Vault,
+// ORG/NAME or NAME, or its id when this client never verified its name.
+func (q Quarantine) Path() string {
 	switch {
 	case q.Kind == KindVault && q.OrgID == "":
-		return `"My Vault"`
+		return "My Vault"
 	case q.Name == "":
 		return sanitize(q.ID, 40)
 	case q.Kind == KindVault && q.OrgName != "":
-		return fmt.Sprintf("%q", sanitize(q.OrgName, 80)+"/"+sanitize(q.Name, 80))
+		return sanitize(q.OrgName, 80) + "/" + sanitize(q.Name, 80)
 	}
-	return fmt.Sprintf("%q", sanitize(q.Name, 80))
+	return sanitize(q.Name, 80)
+}
+
+// Ref is Path quoted for a command line (an id needs no quotes).
+func (q Quarantine) Ref() string {
+	if q.Name == "" && (q.Kind != KindVault || q.OrgID != "") {
+		return q.Path()
+	}
+	return fmt.Sprintf("%q", q.Path())
 }
 
 // Describe is one line saying what is quarantined, why, and who signed it.
@@ -152,10 +161,12 @@ func (s *Session) quarantinedLocked() []Quarantine {
 // manifest and an item both fail must not be "repaired" by a manifest that
 // drops the item.
 func (s *Session) quarantineLocked(q Quarantine) {
-	if o := s.orgs[q.OrgID]; o != nil && q.OrgName == "" {
-		q.OrgName = o.Name
-	} else if o := s.prev.orgs[q.OrgID]; o != nil && q.OrgName == "" {
-		q.OrgName = o.Name
+	if q.OrgName == "" {
+		if o := s.orgs[q.OrgID]; o != nil {
+			q.OrgName = o.Name
+		} else if o := s.prev.orgs[q.OrgID]; o != nil {
+			q.OrgName = o.Name
+		}
 	}
 	old, dup := s.quarantine[q.ID]
 	if !dup {
@@ -207,17 +218,11 @@ func (s *Session) accountName(userID string) string {
 	if userID == s.Profile.UserID {
 		return s.Profile.Email + " (you)"
 	}
-	for _, ms := range s.members {
-		if m, ok := ms[userID]; ok {
-			return m.Email
-		}
+	email, former := s.memberEmailLocked(userID)
+	if former {
+		email += " (a former member)"
 	}
-	for _, ms := range s.former {
-		if m, ok := ms[userID]; ok {
-			return m.Email + " (a former member)"
-		}
-	}
-	return ""
+	return email
 }
 
 // quarantineVaultLocked quarantines a vault; signerID is who signed (or,
@@ -257,7 +262,7 @@ func (s *Session) quarantineError() error {
 	return &QuarantineError{Quarantined: s.quarantinedLocked()}
 }
 
-// quarantinedVaultErr explains that ref names (or may be in) a quarantined
+// quarantinedLookupErr explains that ref names (or may be in) a quarantined
 // vault; nil if no vault is quarantined. The caller holds s.mu.
 func (s *Session) quarantinedLookupErr(what, ref string) error {
 	var qs []string
@@ -391,20 +396,11 @@ func trashWord(trashed bool) string {
 	return "out of the trash"
 }
 
-// refresh syncs after one of the session's own writes: a quarantine found
-// on the way is not the write's failure (Quarantined lists it).
+// refresh syncs where a quarantine is not the caller's failure — after one
+// of the session's own writes, or in Watch (which tells of it as a change):
+// Quarantined lists it.
 func (s *Session) refresh(ctx context.Context) error {
 	if err := s.Sync(ctx); err != nil && !IsQuarantine(err) {
-		return err
-	}
-	return nil
-}
-
-// watchSync is Sync for Watch: a quarantine does not end the stream; each
-// newly quarantined object is told once, as a change of kind "quarantine".
-func (s *Session) watchSync(ctx context.Context) error {
-	err := s.Sync(ctx)
-	if err != nil && !IsQuarantine(err) {
 		return err
 	}
 	return nil
@@ -456,8 +452,7 @@ func (s *Session) quarantineNamedLocked(q Quarantine, ref string) bool {
 	case strings.EqualFold(q.Name, ref):
 		return true
 	}
-	o := s.orgs[q.OrgID]
-	return o != nil && strings.EqualFold(o.Name+"/"+q.Name, ref)
+	return q.OrgName != "" && strings.EqualFold(q.OrgName+"/"+q.Name, ref)
 }
 
 // firstIDs lists up to ten ids, for a message.

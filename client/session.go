@@ -244,7 +244,7 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 		}
 		if manifests[v.ID], err = s.checkVaultManifestLocked(v); err != nil {
 			// The keys opened: the items can still be verified and held
-			// for a repair by a manager.
+			// for a repair.
 			signer := ""
 			if v.Manifest != nil {
 				signer = v.Manifest.SignerID
@@ -265,35 +265,31 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 	}
 	opened := s.openItemsLocked(resp.Items, served)
 	for i, it := range resp.Items {
-		if _, open := s.vaults[it.VaultID]; !open {
-			if _, known := served[it.VaultID]; known {
-				delete(s.items, it.ID) // in a quarantined or ignored vault
-				continue
-			}
-		}
 		item, err := opened[i].item, opened[i].err
-		if err == nil {
+		switch {
+		case opened[i].skip:
+			delete(s.items, it.ID) // in a quarantined or ignored vault
+		case err == nil:
 			s.seen[item.ID] = item.Revision
-		}
-		if err != nil {
-			// One bad item — forged, rolled back, or validly signed by an
-			// insider but unreadable — quarantines its vault, beyond repair
-			// by a manifest; the rest of the answer is still used.
-			if _, open := s.vaults[it.VaultID]; open && (errors.Is(err, ErrTampered) || errors.Is(err, errUnreadableContent)) {
-				// Repairable only by dropping the item, which a manager
-				// must ask for (RepairOptions.DropFailing) — never for a
-				// rollback, whose newer head the server still holds.
-				s.quarantineVaultLocked(served[it.VaultID], err, it.HeadRevision.AuthorID, errors.Is(err, errUnreadableContent), !errors.Is(err, errRollback))
-				if s.failing[it.VaultID] == nil {
-					s.failing[it.VaultID] = map[string]string{}
-				}
-				s.failing[it.VaultID][it.ID] = err.Error()
-				delete(s.items, it.ID)
-				continue
+			s.items[item.ID] = item
+		case errors.Is(err, ErrTampered) || errors.Is(err, errUnreadableContent):
+			if _, open := s.vaults[it.VaultID]; !open {
+				return err // in a vault the answer does not list
 			}
+			// One bad item — forged, rolled back, or validly signed by an
+			// insider but unreadable — quarantines its vault; the rest of
+			// the answer is still used. A repair can drop it only when
+			// asked (RepairOptions.DropFailing), and never a rollback,
+			// whose newer head the server still holds.
+			s.quarantineVaultLocked(served[it.VaultID], err, it.HeadRevision.AuthorID, errors.Is(err, errUnreadableContent), !errors.Is(err, errRollback))
+			if s.failing[it.VaultID] == nil {
+				s.failing[it.VaultID] = map[string]string{}
+			}
+			s.failing[it.VaultID][it.ID] = err.Error()
+			delete(s.items, it.ID)
+		default:
 			return err
 		}
-		s.items[item.ID] = item
 	}
 	if err := s.matchManifestsLocked(manifests, since > 0); err != nil {
 		return err
@@ -455,10 +451,11 @@ func (s *Session) decryptItem(it api.Item) (*Item, error) {
 }
 
 // openedItem is one item of a sync answer, verified and decrypted, or why
-// not.
+// not; skip marks an item of a quarantined or ignored vault (not opened).
 type openedItem struct {
 	item *Item
 	err  error
+	skip bool
 }
 
 // parallelFrom is the number of items from which a sync answer is
@@ -473,11 +470,13 @@ func (s *Session) openItemsLocked(items []api.Item, served map[string]api.Vault)
 	out := make([]openedItem, len(items))
 	todo := make([]int, 0, len(items))
 	for i, it := range items {
-		if _, open := s.vaults[it.VaultID]; open {
-			todo = append(todo, i)
-		} else if _, known := served[it.VaultID]; !known {
-			todo = append(todo, i) // refused by openItem, as before
+		_, open := s.vaults[it.VaultID]
+		_, listed := served[it.VaultID]
+		if !open && listed {
+			out[i].skip = true
+			continue
 		}
+		todo = append(todo, i) // an item of an unlisted vault is refused by openItem
 	}
 	workers := min(runtime.GOMAXPROCS(0), (len(todo)+parallelFrom-1)/parallelFrom)
 	if workers <= 1 {

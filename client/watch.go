@@ -48,7 +48,7 @@ func (s *Session) Watch(ctx context.Context, opt WatchOptions, fn func(Change)) 
 	if opt.MaxBackoff == 0 {
 		opt.MaxBackoff = 10 * time.Second
 	}
-	if err := s.watchSync(ctx); err != nil {
+	if err := s.refresh(ctx); err != nil {
 		return err
 	}
 	s.flushQuarantineNotices(fn)
@@ -96,15 +96,11 @@ func refusal(resp *http.Response, err error) error {
 	if resp == nil || resp.StatusCode < 400 || resp.StatusCode >= 500 {
 		return err
 	}
-	var e api.Error
+	var data []byte
 	if resp.Body != nil {
-		data, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		json.Unmarshal(data, &e)
+		data, _ = io.ReadAll(io.LimitReader(resp.Body, 4096))
 	}
-	if e.Error == "" {
-		e.Error = http.StatusText(resp.StatusCode)
-	}
-	return &APIError{Status: resp.StatusCode, Code: e.Code, Message: e.Error}
+	return apiError(resp.StatusCode, data)
 }
 
 func asClose(err error, ce *websocket.CloseError) bool {
@@ -142,7 +138,7 @@ func (s *Session) watchOnce(ctx context.Context, cursor int64, opt WatchOptions,
 				opt.OnConnect(cursor)
 			}
 		case api.LiveResync:
-			if err := s.watchSync(ctx); err != nil {
+			if err := s.refresh(ctx); err != nil {
 				return cursor, err
 			}
 			s.flushQuarantineNotices(fn)
@@ -179,7 +175,7 @@ func (s *Session) describe(ctx context.Context, m api.LiveMessage) (*Change, err
 		beforeVault = &c
 	}
 	s.mu.Unlock()
-	if err := s.watchSync(ctx); err != nil {
+	if err := s.refresh(ctx); err != nil {
 		return nil, err
 	}
 	if !strings.HasPrefix(m.Kind, "item.") {

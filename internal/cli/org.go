@@ -388,7 +388,7 @@ func (a *app) vaultCommand() *cobra.Command {
 			// disappears: with what failed, and no permission shown.
 			for _, q := range s.Quarantined() {
 				if q.Kind == client.KindVault {
-					res = append(res, out{ID: q.ID, Name: quarantineLabel(q), OrgID: q.OrgID, Permission: "-",
+					res = append(res, out{ID: q.ID, Name: q.Path(), OrgID: q.OrgID, Permission: "-",
 						Quarantined: true, Reason: q.Describe()})
 				}
 			}
@@ -503,20 +503,6 @@ func (a *app) itemMoveCommand() *cobra.Command {
 	})
 	cmd.Flags().StringVar(&vault, "vault", "", "destination vault (ORG/NAME or id)")
 	return cmd
-}
-
-// quarantineLabel names a quarantined vault as vault list does (ORG/NAME,
-// My Vault, or its id when this client never verified its name).
-func quarantineLabel(q client.Quarantine) string {
-	switch {
-	case q.OrgID == "":
-		return "My Vault"
-	case q.Name == "":
-		return q.ID
-	case q.OrgName != "":
-		return q.OrgName + "/" + q.Name
-	}
-	return q.Name
 }
 
 // nonNil is a list for JSON: [] rather than null.

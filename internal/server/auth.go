@@ -23,12 +23,14 @@ const tokenPrefix = "cs1_"
 
 type ctxKey struct{}
 
-// caller is the authenticated session of a request.
+// caller is the authenticated session of a request, and the caller's
+// public keys once a handler needed them (callerKeys).
 type caller struct {
 	session store.Session
+	keys    *crypto.PublicKeys
 }
 
-func callerFrom(ctx context.Context) caller { return ctx.Value(ctxKey{}).(caller) }
+func callerFrom(ctx context.Context) caller { return *ctx.Value(ctxKey{}).(*caller) }
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
@@ -75,7 +77,7 @@ func (s *Server) authedWith(h handlerFunc, subprotocol bool) http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		if err := h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, caller{sess}))); err != nil {
+		if err := h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, &caller{session: sess}))); err != nil {
 			s.writeError(w, r, err)
 		}
 	})

@@ -76,7 +76,7 @@ func (s *Server) readBudget(r *http.Request, limit int64) (func(), error) {
 		n = r.ContentLength // the server reads no more than the declared length
 	}
 	key := "net:" + networkKey(r.RemoteAddr)
-	if c, ok := r.Context().Value(ctxKey{}).(caller); ok {
+	if c, ok := r.Context().Value(ctxKey{}).(*caller); ok {
 		key = "user:" + c.session.UserID
 	}
 	return s.bodies.take(key, n)

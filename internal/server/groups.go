@@ -84,7 +84,7 @@ func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	pub := crypto.PublicKeys{Sign: req.SignPub, KEM: req.KEMPub}
-	_, myKeys, err := s.accountKeys(r.Context(), me)
+	myKeys, err := s.callerKeys(r)
 	if err != nil {
 		return err
 	}
@@ -297,7 +297,7 @@ func (s *Server) createOrgVault(w http.ResponseWriter, r *http.Request) error {
 	if err := checkMeta("meta", req.Meta); err != nil {
 		return err
 	}
-	_, myKeys, err := s.accountKeys(r.Context(), me)
+	myKeys, err := s.callerKeys(r)
 	if err != nil {
 		return err
 	}

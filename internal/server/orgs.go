@@ -170,7 +170,7 @@ func (s *Server) createOrg(w http.ResponseWriter, r *http.Request) error {
 	if err := checkMeta("meta", req.Meta); err != nil {
 		return err
 	}
-	_, myKeys, err := s.accountKeys(r.Context(), me)
+	myKeys, err := s.callerKeys(r)
 	if err != nil {
 		return err
 	}

@@ -19,12 +19,11 @@ import (
 // signedManifest checks a manifest a write carries: its shape (checkManifest)
 // and its signature by the caller over vault v.
 func (s *Server) signedManifest(r *http.Request, field string, am api.Manifest, v store.Vault, create bool) (store.Manifest, error) {
-	me := s.userID(r)
-	m, err := checkManifest(field, am, v.ID, me, create)
+	m, err := checkManifest(field, am, v.ID, s.userID(r), create)
 	if err != nil {
 		return store.Manifest{}, err
 	}
-	_, keys, err := s.accountKeys(r.Context(), me)
+	keys, err := s.callerKeys(r)
 	if err != nil {
 		return store.Manifest{}, err
 	}
@@ -32,6 +31,20 @@ func (s *Server) signedManifest(r *http.Request, field string, am api.Manifest, 
 		return store.Manifest{}, err
 	}
 	return m, nil
+}
+
+// callerKeys returns the caller's public keys, read once per request (a
+// move checks two manifests and a revision with them).
+func (s *Server) callerKeys(r *http.Request) (crypto.PublicKeys, error) {
+	c := r.Context().Value(ctxKey{}).(*caller)
+	if c.keys == nil {
+		_, keys, err := s.accountKeys(r.Context(), c.session.UserID)
+		if err != nil {
+			return crypto.PublicKeys{}, err
+		}
+		c.keys = &keys
+	}
+	return *c.keys, nil
 }
 
 // verifyManifest checks m's signature by keys, for a vault of orgID ("" for
@@ -53,7 +66,7 @@ func (s *Server) signedRevision(r *http.Request, nr api.NewRevision, v store.Vau
 		return err
 	}
 	me := s.userID(r)
-	_, keys, err := s.accountKeys(r.Context(), me)
+	keys, err := s.callerKeys(r)
 	if err != nil {
 		return err
 	}
