@@ -4,73 +4,38 @@ package main_test
 // real SMTP server on loopback.
 
 import (
-	"fmt"
-	"io"
-	"mime/quotedprintable"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
-	smtpmock "github.com/mocktools/go-smtp-mock/v2"
+	"github.com/coffer-pm/coffer/internal/mail/mailtest"
 )
 
-func startSMTP(t *testing.T) *smtpmock.Server {
+func startSMTP(t *testing.T) *mailtest.Mailbox { return mailtest.Start(t) }
+
+func smtpFlags(smtp *mailtest.Mailbox) []string {
+	return []string{"--smtp-url", smtp.URL("coffer@contoso.example"), "--public-url", "https://vault.contoso.example"}
+}
+
+// waitMails waits for n mails to addr and returns them, header and
+// decoded body.
+func waitMails(t *testing.T, smtp *mailtest.Mailbox, addr string, n int) []string {
 	t.Helper()
-	smtp := smtpmock.New(smtpmock.ConfigurationAttr{HostAddress: "127.0.0.1", MultipleMessageReceiving: true})
-	if err := smtp.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { smtp.Stop() })
-	return smtp
-}
-
-func smtpFlags(smtp *smtpmock.Server) []string {
-	return []string{"--smtp-url", fmt.Sprintf("smtp://127.0.0.1:%d?from=coffer@contoso.example&tls=none", smtp.PortNumber()),
-		"--public-url", "https://vault.contoso.example"}
-}
-
-// mailsTo returns the decoded bodies of the messages to addr.
-func mailsTo(smtp *smtpmock.Server, addr string) []string {
 	var out []string
-	for _, m := range smtp.Messages() {
-		rc := m.RcpttoRequestResponse()
-		if len(rc) == 0 || !strings.Contains(strings.ToLower(rc[0][0]), "<"+addr+">") {
-			continue
-		}
-		head, body, _ := strings.Cut(m.MsgRequest(), "\r\n\r\n")
-		if strings.Contains(strings.ToLower(head), "quoted-printable") {
-			if b, err := io.ReadAll(quotedprintable.NewReader(strings.NewReader(body))); err == nil {
-				body = string(b)
-			}
-		}
-		out = append(out, head+"\n\n"+strings.ReplaceAll(body, "\r\n", "\n"))
+	for _, m := range smtp.Wait(t, addr, "", n) {
+		out = append(out, m.Head+"\n\n"+m.Body)
 	}
 	return out
-}
-
-func waitMails(t *testing.T, smtp *smtpmock.Server, addr string, n int) []string {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if got := mailsTo(smtp, addr); len(got) >= n {
-			return got
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("fewer than %d mails to %s", n, addr)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 var mailCodeRe = regexp.MustCompile(`coffer account verify (\d{4}-\d{4})`)
 
 // verifiedUser signs up through the CLI on a server that sends mail,
 // enters the mailed code with `coffer account verify` and unlocks.
-func verifiedUser(t *testing.T, srv *serverProc, smtp *smtpmock.Server, email string) *cli {
+func verifiedUser(t *testing.T, srv *serverProc, smtp *mailtest.Mailbox, email string) *cli {
 	t.Helper()
 	c := newCLI(t)
-	before := len(mailsTo(smtp, email))
+	before := len(smtp.To(email, ""))
 	r := c.run(masterPW+"\n", "signup", "--server", srv.url, "--email", email, "--name", strings.Split(email, "@")[0], "--password-stdin")
 	if r.code != 0 || !strings.Contains(r.stderr, "coffer account verify CODE") {
 		t.Fatalf("signup: exit %d\n%s%s", r.code, r.stdout, r.stderr)

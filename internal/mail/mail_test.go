@@ -2,39 +2,24 @@ package mail
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
-	"time"
 
-	smtpmock "github.com/mocktools/go-smtp-mock/v2"
+	"github.com/coffer-pm/coffer/internal/mail/mailtest"
 )
 
-// StartMock runs a real SMTP server on a random loopback port.
-func startMock(t *testing.T) *smtpmock.Server {
-	srv := smtpmock.New(smtpmock.ConfigurationAttr{HostAddress: "127.0.0.1", MultipleMessageReceiving: true})
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Stop() })
-	return srv
-}
-
 func TestSendOverSMTP(t *testing.T) {
-	srv := startMock(t)
-	m, err := ParseURL(fmt.Sprintf("smtp://127.0.0.1:%d?from=coffer@example.com&tls=none", srv.PortNumber()))
+	box := mailtest.Start(t)
+	m, err := ParseURL(box.URL("coffer@example.com"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := m.Send(context.Background(), "intern@example.com", "Join", "Open the link"); err != nil {
 		t.Fatal(err)
 	}
-	msgs, err := srv.WaitForMessages(1, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(msgs[0].MsgRequest(), "Open the link") || !strings.Contains(msgs[0].RcpttoRequestResponse()[0][0], "intern@example.com") {
-		t.Fatalf("message: %q %v", msgs[0].MsgRequest(), msgs[0].RcpttoRequestResponse())
+	msg := box.Wait(t, "intern@example.com", "Join", 1)[0]
+	if !strings.Contains(msg.Body, "Open the link") {
+		t.Fatalf("message: %+v", msg)
 	}
 }
 

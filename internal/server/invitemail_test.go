@@ -68,15 +68,15 @@ func TestIssue13F5InvitationMailIsNoPhishingRelay(t *testing.T) {
 	if err != nil || res.Mail != api.MailSent {
 		t.Fatalf("Invite: %+v %v", res, err)
 	}
-	msg := m.wait(t, "intern@example.com", "Invitation", 1)[0]
+	msg := m.Wait(t, "intern@example.com", "Invitation", 1)[0]
 	for _, want := range []string{publicURL + "/join?invitation=", "owner@example.com", "NOT in this e-mail", "never comes by e-mail"} {
-		if !strings.Contains(msg.body, want) {
-			t.Errorf("mail lacks %q:\n%s", want, msg.body)
+		if !strings.Contains(msg.Body, want) {
+			t.Errorf("mail lacks %q:\n%s", want, msg.Body)
 		}
 	}
 	for _, bad := range []string{"evil.example", "IT Security Team", strings.ReplaceAll(res.Code, "-", "")[:8]} {
-		if strings.Contains(msg.body, bad) || strings.Contains(msg.subject, bad) {
-			t.Errorf("mail contains %q:\n%s\n%s", bad, msg.subject, msg.body)
+		if strings.Contains(msg.Body, bad) || strings.Contains(msg.Subject, bad) {
+			t.Errorf("mail contains %q:\n%s\n%s", bad, msg.Subject, msg.Body)
 		}
 	}
 }
@@ -100,8 +100,8 @@ func TestIssue13F5InvitationMailBudget(t *testing.T) {
 	}
 	invitationMails := func() int {
 		n := 0
-		for _, msg := range m.all() {
-			if strings.Contains(msg.subject, "Invitation") {
+		for _, msg := range m.All() {
+			if strings.Contains(msg.Subject, "Invitation") {
 				n++
 			}
 		}
@@ -117,7 +117,7 @@ func TestIssue13F5InvitationMailBudget(t *testing.T) {
 	if _, err := owner.Invite(bg, org1.ID, []string{"a@example.com", "b@example.com"}); err != nil {
 		t.Fatal(err)
 	}
-	m.wait(t, "b@example.com", "Invitation", 1)
+	m.Wait(t, "b@example.com", "Invitation", 1)
 	refused := func(org string, want string, emails ...string) {
 		t.Helper()
 		beforeMails, beforeInvs := invitationMails(), invitations(org)
@@ -138,7 +138,7 @@ func TestIssue13F5InvitationMailBudget(t *testing.T) {
 	if _, err := owner.Invite(bg, org2.ID, []string{"e@example.com", "f@example.com"}); err != nil {
 		t.Fatal(err)
 	}
-	m.wait(t, "f@example.com", "Invitation", 1)
+	m.Wait(t, "f@example.com", "Invitation", 1)
 	// The account's 4 are used, across both organisations.
 	refused(org2.ID, "your account", "g@example.com")
 	refused(org1.ID, "your account", "g@example.com")
@@ -290,7 +290,7 @@ func TestIssue13F6ReissueLockedInvitation(t *testing.T) {
 	if second.Code == first.Code || second.Mail != api.MailSent {
 		t.Fatalf("Reissue: %+v", second)
 	}
-	m.wait(t, "invitee@example.com", "Invitation", 2)
+	m.Wait(t, "invitee@example.com", "Invitation", 2)
 	if _, err := invitee.Join(bg, o.ID, first.Code); !errors.Is(err, client.ErrWrongCode) {
 		t.Fatalf("old code after re-issue: %v", err)
 	}
@@ -342,11 +342,11 @@ func TestIssue13F7SignupIsNoEnumerationOracle(t *testing.T) {
 		t.Fatalf("code answers differ:\n%v\n%v", a, b)
 	}
 	// The owner is told, and gets no code; the new address gets its code.
-	notice := m.wait(t, "alice@example.com", "tried to sign up", 1)[0]
-	if !strings.Contains(notice.body, "coffer login") || verifyCodeRe.MatchString(notice.body) {
-		t.Fatalf("notice:\n%s", notice.body)
+	notice := m.Wait(t, "alice@example.com", "tried to sign up", 1)[0]
+	if !strings.Contains(notice.Body, "coffer login") || verifyCodeRe.MatchString(notice.Body) {
+		t.Fatalf("notice:\n%s", notice.Body)
 	}
-	m.wait(t, "nobody@example.com", "verification code", 1)
+	m.Wait(t, "nobody@example.com", "verification code", 1)
 	if a, err := env.Store.AccountByEmail(bg, "alice@example.com"); err != nil || a.ID == takenReq.UserID {
 		t.Fatalf("alice's account changed: %v", err)
 	}

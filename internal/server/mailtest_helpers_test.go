@@ -6,40 +6,27 @@ package server_test
 
 import (
 	"errors"
-	"fmt"
-	"io"
-	"mime/quotedprintable"
 	"regexp"
-	"strings"
 	"testing"
-	"time"
-
-	smtpmock "github.com/mocktools/go-smtp-mock/v2"
 
 	"github.com/coffer-pm/coffer/client"
 	"github.com/coffer-pm/coffer/internal/mail"
+	"github.com/coffer-pm/coffer/internal/mail/mailtest"
 	"github.com/coffer-pm/coffer/internal/server"
 	"github.com/coffer-pm/coffer/internal/testserver"
 )
 
 const publicURL = "https://vault.example.test"
 
-type mailbox struct{ srv *smtpmock.Server }
+// mailbox is a real SMTP server on loopback (mailtest).
+type mailbox struct{ *mailtest.Mailbox }
 
-func startSMTP(t *testing.T) *mailbox {
-	t.Helper()
-	srv := smtpmock.New(smtpmock.ConfigurationAttr{HostAddress: "127.0.0.1", MultipleMessageReceiving: true})
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Stop() })
-	return &mailbox{srv}
-}
+func startSMTP(t *testing.T) *mailbox { return &mailbox{mailtest.Start(t)} }
 
 // config is testConfig with mail through the mailbox and a public URL.
 func (m *mailbox) config(t *testing.T) server.Config {
 	t.Helper()
-	sender, err := mail.ParseURL(fmt.Sprintf("smtp://127.0.0.1:%d?from=coffer@example.test&tls=none", m.srv.PortNumber()))
+	sender, err := mail.ParseURL(m.URL("coffer@example.test"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,68 +35,15 @@ func (m *mailbox) config(t *testing.T) server.Config {
 	return cfg
 }
 
-type message struct{ to, subject, body string }
-
-// all returns every message received so far, decoded.
-func (m *mailbox) all() []message {
-	var out []message
-	for _, msg := range m.srv.Messages() {
-		raw := msg.MsgRequest()
-		head, body, _ := strings.Cut(raw, "\r\n\r\n")
-		if strings.Contains(strings.ToLower(head), "quoted-printable") {
-			if b, err := io.ReadAll(quotedprintable.NewReader(strings.NewReader(body))); err == nil {
-				body = string(b)
-			}
-		}
-		var to string
-		if rc := msg.RcpttoRequestResponse(); len(rc) > 0 {
-			to = strings.ToLower(rc[0][0])
-		}
-		subject := ""
-		if _, rest, ok := strings.Cut(head, "\r\nSubject: "); ok {
-			subject, _, _ = strings.Cut(strings.ReplaceAll(rest, "\r\n ", " "), "\r\n")
-		}
-		out = append(out, message{to: to, subject: subject, body: strings.ReplaceAll(body, "\r\n", "\n")})
-	}
-	return out
-}
-
-// to returns the messages to addr whose subject contains subject.
-func (m *mailbox) to(addr, subject string) []message {
-	var out []message
-	for _, msg := range m.all() {
-		if strings.Contains(msg.to, "<"+strings.ToLower(addr)+">") && strings.Contains(msg.subject, subject) {
-			out = append(out, msg)
-		}
-	}
-	return out
-}
-
-// wait waits until addr has n messages with subject and returns them.
-func (m *mailbox) wait(t *testing.T, addr, subject string, n int) []message {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		got := m.to(addr, subject)
-		if len(got) >= n {
-			return got
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d mails %q to %s, want %d; all: %+v", len(got), subject, addr, n, m.all())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 var verifyCodeRe = regexp.MustCompile(`\b(\d{4}-\d{4})\b`)
 
 // code returns the verification code in the newest code mail to addr.
 func (m *mailbox) code(t *testing.T, addr string, n int) string {
 	t.Helper()
-	msgs := m.wait(t, addr, "verification code", n)
-	c := verifyCodeRe.FindStringSubmatch(msgs[len(msgs)-1].body)
+	msgs := m.Wait(t, addr, "verification code", n)
+	c := verifyCodeRe.FindStringSubmatch(msgs[len(msgs)-1].Body)
 	if c == nil {
-		t.Fatalf("no code in %q", msgs[len(msgs)-1].body)
+		t.Fatalf("no code in %q", msgs[len(msgs)-1].Body)
 	}
 	return c[1]
 }
@@ -120,7 +54,7 @@ func pw(email string) []byte { return []byte("pw of " + email) }
 // the mailed code and logs in.
 func signupVerified(t *testing.T, env *testserver.Env, m *mailbox, email, name string) *client.Session {
 	t.Helper()
-	before := len(m.to(email, "verification code"))
+	before := len(m.To(email, "verification code"))
 	_, err := client.Signup(bg, env.URL, email, name, pw(email), client.Options{})
 	var vn *client.VerificationNeededError
 	if !errors.As(err, &vn) {
