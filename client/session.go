@@ -976,10 +976,11 @@ type Marks struct {
 	Rosters   map[string]uint64 `json:"rosters"`
 	Keyring   uint64            `json:"keyring"`
 	Manifests map[string]uint64 `json:"manifests,omitempty"` // per vault
-	// ItemVaults is the vault each item was last verified in; Trashed
-	// lists the items that were in the trash then.
-	ItemVaults map[string]string `json:"item_vaults,omitempty"`
-	Trashed    []string          `json:"trashed,omitempty"`
+	// Vaults lists, per vault, the items last verified in it (grouped by
+	// vault, so that a vault's id is written once, not once per item);
+	// Trashed the items that were in the trash then.
+	Vaults  map[string][]string `json:"vaults,omitempty"`
+	Trashed []string            `json:"trashed,omitempty"`
 }
 
 // Marks returns the session's high-water marks, to keep for the next run.
@@ -996,7 +997,13 @@ func (s *Session) Marks() Marks {
 	for k, v := range s.rosterSeen {
 		m.Rosters[k] = v
 	}
-	m.ItemVaults = maps.Clone(s.itemVault)
+	m.Vaults = map[string][]string{}
+	for id, v := range s.itemVault {
+		m.Vaults[v] = append(m.Vaults[v], id)
+	}
+	for _, ids := range m.Vaults {
+		sort.Strings(ids)
+	}
 	for id := range s.itemTrashed {
 		m.Trashed = append(m.Trashed, id)
 	}
@@ -1018,9 +1025,11 @@ func (s *Session) SetMarks(m Marks) {
 		s.manifestSeen[k] = max(s.manifestSeen[k], v)
 	}
 	s.keyringSeen = max(s.keyringSeen, m.Keyring)
-	for k, v := range m.ItemVaults {
-		if _, ok := s.itemVault[k]; !ok {
-			s.itemVault[k] = v
+	for v, ids := range m.Vaults {
+		for _, id := range ids {
+			if _, ok := s.itemVault[id]; !ok {
+				s.itemVault[id] = v
+			}
 		}
 	}
 	for _, id := range m.Trashed {
