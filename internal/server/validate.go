@@ -73,8 +73,9 @@ func checkName(v string) error {
 // checkManifest checks the shape of a vault manifest a write carries
 // (docs/protocol.md §7.5): for vault vaultID, signed by the caller, version
 // 1 with no items when the vault is created, a later version otherwise.
-// The server cannot check the items hash or the signature's meaning —
-// readers do — but it keeps versions in step (the store's compare-and-set).
+// The signature is checked by signedManifest (or at sign-up, with the new
+// account's keys); the items hash only readers can check. Versions are
+// kept in step by the store's compare-and-set.
 func checkManifest(field string, m api.Manifest, vaultID, callerID string, create bool) (store.Manifest, error) {
 	switch {
 	case m.VaultID == "" && m.Version == 0:
