@@ -197,7 +197,8 @@ func mustFind(t *testing.T, s *client.Session, name string, trashed bool) *clien
 // stores a validly signed, well-encrypted revision whose content is not
 // what Coffer writes. Readers quarantine that vault (naming the author,
 // whose signature verified) and keep everything else; nobody's whole sync
-// fails, and no manifest can "repair" the vault around the item.
+// fails; a repair goes around the item only by purging it for everyone
+// (DropFailing), which a viewer cannot do and the owner can.
 func TestInsiderUnreadableItemIsScoped(t *testing.T) {
 	tm := newInsiderTeam(t, "n.example")
 	admin, mallory, reader, ops := tm.admin, tm.mallory, tm.reader, tm.ops
