@@ -169,7 +169,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	count := 0
-	for _, it := range owner.Items(false) {
+	for _, it := range owner.List(false) {
 		if it.VaultID == v.ID {
 			count++
 		}

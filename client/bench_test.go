@@ -103,7 +103,11 @@ func BenchmarkAPICreateItemParallel(b *testing.B) {
 func BenchmarkAPIEditIn10000ItemVault(b *testing.B) {
 	s, vaultID := benchSession(b, "sqlite")
 	fill(b, s, vaultID, 10000)
-	it := s.Items(false)[0]
+	items, err := s.Items(false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	it := items[0]
 	b.ResetTimer()
 	i := 0
 	for b.Loop() {
@@ -121,7 +125,10 @@ func BenchmarkAPIGetItem(b *testing.B) {
 	forEngine(b, func(b *testing.B, engine string) {
 		s, vaultID := benchSession(b, engine)
 		fill(b, s, vaultID, 100)
-		items := s.Items(false)
+		items, err := s.Items(false)
+		if err != nil {
+			b.Fatal(err)
+		}
 		b.SetParallelism(4)
 		b.ResetTimer()
 		b.RunParallel(func(pb *testing.PB) {
@@ -165,7 +172,7 @@ func benchSync(b *testing.B, engine string, n int) {
 		if err := fresh.Sync(ctx); err != nil {
 			b.Fatal(err)
 		}
-		if got := len(fresh.Items(false)); got != n {
+		if got := len(fresh.List(false)); got != n {
 			b.Fatalf("%d items", got)
 		}
 	}
@@ -187,7 +194,7 @@ func BenchmarkUnlockAndDecrypt10000(b *testing.B) {
 		if err := fresh.Sync(ctx); err != nil {
 			b.Fatal(err)
 		}
-		if n := len(fresh.Items(false)); n != 10000 {
+		if n := len(fresh.List(false)); n != 10000 {
 			b.Fatalf("%d items", n)
 		}
 	}

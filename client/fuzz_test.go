@@ -43,7 +43,7 @@ func FuzzSyncResponse(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Sync(ctx); err == nil && strings.Contains(string(body), `"items":[{`) && len(s.Items(false)) > 0 {
+		if err := s.Sync(ctx); err == nil && strings.Contains(string(body), `"items":[{`) && len(s.List(false)) > 0 {
 			t.Fatal("items accepted from an unauthenticated answer")
 		}
 	})

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -171,45 +172,69 @@ func (s *Session) checkVaultManifestLocked(av api.Vault) (crypto.Manifest, error
 // manifest and makes the matching ones the current manifests. After a
 // delta (delta true) a mismatch is errManifestMismatch, for a retry from
 // scratch; after a full answer it quarantines the vault (repairable: its
-// items verified one by one).
-func (s *Session) matchManifestsLocked(ms map[string]crypto.Manifest, delta bool) error {
+// items verified one by one). After a delta, a vault that the answer does
+// not touch and whose served manifest is the one its items last matched
+// needs no new match: nothing it lists has changed (§16.4).
+func (s *Session) matchManifestsLocked(ms map[string]crypto.Manifest, served map[string]api.Vault, touched map[string]bool, delta bool) error {
+	check := map[string]bool{}
+	for id := range ms {
+		if s.isQuarantinedLocked(id) {
+			continue
+		}
+		if last, ok := s.matched[id]; delta && ok && !touched[id] && sameManifest(last, served[id].Manifest) {
+			continue
+		}
+		check[id] = true
+	}
 	// One pass over the items, not one per vault.
 	byVault := map[string][]crypto.ManifestEntry{}
-	for _, it := range s.items {
-		if _, ok := ms[it.VaultID]; ok {
-			byVault[it.VaultID] = append(byVault[it.VaultID], it.manifestEntry())
+	if len(check) > 0 {
+		for _, it := range s.items {
+			if check[it.VaultID] {
+				byVault[it.VaultID] = append(byVault[it.VaultID], it.manifestEntry())
+			}
 		}
 	}
 	good := map[string]crypto.Manifest{}
+	matched := map[string]api.Manifest{}
 	for id, m := range ms {
 		if s.isQuarantinedLocked(id) {
 			continue
 		}
-		if err := m.Matches(byVault[id]); err != nil {
-			err := tampered("vault %s: the items served do not match its signed manifest version %d (an item was hidden, added, rolled back or its trash state changed)", id, m.Version)
-			if delta {
-				return fmt.Errorf("%w: %w", errManifestMismatch, err)
+		if check[id] {
+			if err := m.Matches(byVault[id]); err != nil {
+				err := tampered("vault %s: the items served do not match its signed manifest version %d (an item was hidden, added, rolled back or its trash state changed)", id, m.Version)
+				if delta {
+					return fmt.Errorf("%w: %w", errManifestMismatch, err)
+				}
+				s.quarantineLocked(Quarantine{Kind: KindVault, ID: id, OrgID: m.OrgID, Name: s.knownName(KindVault, id), Reason: err.Error(),
+					SignerID: m.SignerID, Signer: s.accountName(m.SignerID), SignerVerified: true, Repairable: true})
+				continue
 			}
-			s.quarantineLocked(Quarantine{Kind: KindVault, ID: id, OrgID: m.OrgID, Name: s.knownName(KindVault, id), Reason: err.Error(),
-				SignerID: m.SignerID, Signer: s.accountName(m.SignerID), SignerVerified: true, Repairable: true})
-			continue
 		}
 		good[id] = m
+		matched[id] = *served[id].Manifest
 	}
-	s.manifests = good
+	s.manifests, s.matched = good, matched
 	for id, m := range good {
 		s.manifestSeen[id] = max(s.manifestSeen[id], m.Version)
 	}
 	// Which vault each verified item is in, for RepairVault: a repair must
-	// not drop an item this device saw in the vault.
+	// not drop an item this device saw in the vault. Only the vaults
+	// matched again change.
+	if len(check) == 0 {
+		return nil
+	}
 	for id, v := range s.itemVault {
-		if _, ok := good[v]; ok {
-			delete(s.itemVault, id)
-			delete(s.itemTrashed, id)
+		if check[v] {
+			if _, ok := good[v]; ok {
+				delete(s.itemVault, id)
+				delete(s.itemTrashed, id)
+			}
 		}
 	}
 	for _, it := range s.items {
-		if _, ok := good[it.VaultID]; ok {
+		if _, ok := good[it.VaultID]; ok && check[it.VaultID] {
 			s.itemVault[it.ID] = it.VaultID
 			if it.Trashed {
 				s.itemTrashed[it.ID] = true
@@ -217,4 +242,10 @@ func (s *Session) matchManifestsLocked(ms map[string]crypto.Manifest, delta bool
 		}
 	}
 	return nil
+}
+
+// sameManifest: b, as served now, is exactly a, as matched before.
+func sameManifest(a api.Manifest, b *api.Manifest) bool {
+	return b != nil && a.VaultID == b.VaultID && a.Version == b.Version && a.Count == b.Count && a.SignerID == b.SignerID &&
+		a.Time == b.Time && bytes.Equal(a.ItemsHash, b.ItemsHash) && bytes.Equal(a.Sig, b.Sig)
 }

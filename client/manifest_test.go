@@ -67,7 +67,7 @@ func TestWritersToOneVaultRetryOnManifestConflict(t *testing.T) {
 	if err := fresh.Sync(ctx); err != nil {
 		t.Fatalf("fresh device: %v", err)
 	}
-	if n := len(fresh.Items(false)); n != 3*each+2*each {
+	if n := len(fresh.List(false)); n != 3*each+2*each {
 		t.Fatalf("%d items, want %d", n, 5*each)
 	}
 	for _, s := range []*client.Session{owner, laptop, colleague} {
@@ -107,7 +107,7 @@ func TestDeltaSyncAfterItemLeftView(t *testing.T) {
 	if _, err := owner.CreateItem(ctx, open.ID, "login", client.Content{Name: "staying"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := member.Sync(ctx); err != nil || len(member.Items(false)) != 2 {
+	if err := member.Sync(ctx); err != nil || len(member.List(false)) != 2 {
 		t.Fatalf("member sync: %v", err)
 	}
 	if _, err := owner.MoveItem(ctx, it, closed.ID); err != nil {
@@ -116,8 +116,8 @@ func TestDeltaSyncAfterItemLeftView(t *testing.T) {
 	if err := member.Sync(ctx); err != nil {
 		t.Fatalf("delta sync after the move: %v", err)
 	}
-	items := member.Items(false)
-	if len(items) != 1 || items[0].Content.Name != "staying" {
+	items := member.List(false)
+	if len(items) != 1 || items[0].Name != "staying" {
 		t.Fatalf("member sees %d items", len(items))
 	}
 }
@@ -160,7 +160,7 @@ func TestOneSessionSharedByGoroutines(t *testing.T) {
 	for err := range errs {
 		t.Errorf("%v", err)
 	}
-	if err := s.Sync(ctx); err != nil || len(s.Items(false)) != 12 || len(s.Items(true)) != 12 {
-		t.Fatalf("after: %v, %d live, %d trashed", err, len(s.Items(false)), len(s.Items(true)))
+	if err := s.Sync(ctx); err != nil || len(s.List(false)) != 12 || len(s.List(true)) != 12 {
+		t.Fatalf("after: %v, %d live, %d trashed", err, len(s.List(false)), len(s.List(true)))
 	}
 }

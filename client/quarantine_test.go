@@ -236,7 +236,7 @@ func TestInsiderUnreadableItemIsScoped(t *testing.T) {
 		if err := s.Sync(ctx); err != nil {
 			t.Fatalf("%s after the repair: %v", s.Profile.Email, err)
 		}
-		if len(s.Items(false)) == 0 && s != reader {
+		if len(s.List(false)) == 0 && s != reader {
 			continue
 		}
 	}

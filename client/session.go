@@ -79,6 +79,17 @@ type Session struct {
 	prev           syncState
 	toldQuarantine map[string]bool // Watch: quarantines already reported
 
+	// matched is, per vault, the manifest as served that the items held
+	// were last matched against: a delta that changes nothing in a vault
+	// and serves the same manifest needs no new match (§16.4).
+	matched map[string]api.Manifest
+	// cache is the device cache in use (UseCache), cacheMark the highest
+	// cache generation this device wrote (kept with the marks); synced
+	// whether a sync has completed in this session.
+	cache     *deviceCache
+	cacheMark uint64
+	synced    bool
+
 	// Warnings lists what the last syncs ignored (e.g. an organisation
 	// that was never confirmed on this account), for the user to see.
 	Warnings []string
@@ -89,7 +100,8 @@ func newSession(p *Profile, ak []byte, id *crypto.Identity, t *transport, opt Op
 		vaultKeys: map[epochKey][]byte{}, vaults: map[string]*Vault{}, items: map[string]*Item{}, seen: map[string]uint64{},
 		manifests: map[string]crypto.Manifest{}, manifestSeen: map[string]uint64{}, itemVault: map[string]string{}, itemTrashed: map[string]bool{},
 		orgs: map[string]*Org{}, groups: map[string]*Group{}, members: map[string]map[string]Member{}, former: map[string]map[string]Member{}, rosterSeen: map[string]uint64{},
-		quarantine: map[string]Quarantine{}, held: map[string]*heldVault{}, failing: map[string]map[string]string{}}
+		quarantine: map[string]Quarantine{}, held: map[string]*heldVault{}, failing: map[string]map[string]string{},
+		matched: map[string]api.Manifest{}}
 }
 
 // syncState is what one sync answer replaces; a refused answer puts the
@@ -141,6 +153,14 @@ type Item struct {
 	keyVault string
 	itemKey  []byte
 	hash     []byte // revision hash of the head, PrevHash of the next
+
+	// sealed marks an item restored from the device cache whose body is
+	// not opened yet: Content holds only its summary (name, user name,
+	// URLs, tags, favourite) and no key is known. Nothing outside the
+	// session sees a sealed item (openCachedLocked opens it first).
+	sealed bool
+	rec    cacheLoc  // its record in the device cache, if written
+	raw    *api.Item // as the server sent it, to write its record
 }
 
 // Version is one decrypted revision in an item's history.
@@ -253,7 +273,13 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 			delete(manifests, v.ID)
 		}
 	}
+	// touched: the vaults whose items this answer changes (before and
+	// after a move), which must be matched against their manifests again.
+	touched := map[string]bool{}
 	for _, id := range resp.Purged {
+		if old, ok := s.items[id]; ok {
+			touched[old.VaultID] = true
+		}
 		delete(s.items, id)
 	}
 	inAnswer := map[string]bool{}
@@ -262,6 +288,10 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 			return tampered("item %s listed twice", it.ID)
 		}
 		inAnswer[it.ID] = true
+		touched[it.VaultID] = true
+		if old, ok := s.items[it.ID]; ok {
+			touched[old.VaultID] = true
+		}
 	}
 	opened := s.openItemsLocked(resp.Items, served)
 	for i, it := range resp.Items {
@@ -271,6 +301,10 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 			delete(s.items, it.ID) // in a quarantined or ignored vault
 		case err == nil:
 			s.seen[item.ID] = item.Revision
+			if old := s.items[item.ID]; old != nil && old.rec.file != "" && old.Revision == item.Revision && old.Trashed == item.Trashed &&
+				old.VaultID == item.VaultID && crypto.Equal(old.hash, item.hash) {
+				item.rec = old.rec // the device cache holds it already (our own write, say)
+			}
 			s.items[item.ID] = item
 		case errors.Is(err, ErrTampered) || errors.Is(err, errUnreadableContent):
 			if _, open := s.vaults[it.VaultID]; !open {
@@ -291,11 +325,14 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 			return err
 		}
 	}
-	if err := s.matchManifestsLocked(manifests, since > 0); err != nil {
+	if err := s.matchManifestsLocked(manifests, served, touched, since > 0); err != nil {
 		return err
 	}
 	s.setAsideQuarantinedLocked(served)
-	s.cursor = resp.Cursor
+	if s.cache != nil && (since == 0 || resp.Cursor != s.cursor || len(touched) > 0) {
+		s.cache.dirty = true
+	}
+	s.cursor, s.synced = resp.Cursor, true
 	return s.quarantineError()
 }
 
@@ -503,8 +540,18 @@ func (s *Session) openItemsLocked(items []api.Item, served map[string]api.Vault)
 	return out
 }
 
-// openItem verifies and decrypts an item at its head; it writes nothing.
+// openItem verifies and decrypts an item at its head, refusing a head
+// older than this device has seen; it writes nothing.
 func (s *Session) openItem(it api.Item) (*Item, error) {
+	if seen := s.seen[it.ID]; it.Head < seen {
+		return nil, fmt.Errorf("%w%w", tampered("item %s: the server served revision %d after %d (rollback)", it.ID, it.Head, seen), errRollback)
+	}
+	return s.openItemAt(it)
+}
+
+// openItemAt is openItem without the rollback mark, for a state this
+// device saw before (a cached item that Watch describes as it was).
+func (s *Session) openItemAt(it api.Item) (*Item, error) {
 	v, ok := s.vaults[it.VaultID]
 	if !ok {
 		return nil, tampered("item %s is in a vault this account cannot open", it.ID)
@@ -513,16 +560,13 @@ func (s *Session) openItem(it api.Item) (*Item, error) {
 	if uuid.Validate(it.ID) != nil || r.Revision != it.Head || r.Type != it.Type || r.Time < 0 || r.VaultID != v.ID || r.OrgID != v.OrgID {
 		return nil, tampered("item %s head does not match its revision", it.ID)
 	}
-	if seen := s.seen[it.ID]; it.Head < seen {
-		return nil, fmt.Errorf("%w%w", tampered("item %s: the server served revision %d after %d (rollback)", it.ID, it.Head, seen), errRollback)
-	}
 	c, ik, hash, err := s.openRevision(it.ID, v, r, it.KeyWraps)
 	if err != nil {
 		return nil, err
 	}
 	return &Item{ID: it.ID, VaultID: it.VaultID, Type: it.Type, Revision: it.Head, Trashed: it.Trashed, AuthorID: r.AuthorID,
 		Time: time.UnixMilli(r.Time).UTC(), UpdatedAt: it.UpdatedAt, Content: c,
-		keyEpoch: r.KeyEpoch, keyVault: r.VaultID, itemKey: ik, hash: hash}, nil
+		keyEpoch: r.KeyEpoch, keyVault: r.VaultID, itemKey: ik, hash: hash, raw: &it}, nil
 }
 
 // Vaults returns the vaults the user can open, My Vault first.
@@ -591,10 +635,23 @@ func (s *Session) FindVault(ref string) (*Vault, error) {
 }
 
 // Items returns the synced items (trashed ones only if trashed is true),
-// sorted by name.
-func (s *Session) Items(trashed bool) []*Item {
+// sorted by name, every one opened: with a device cache that decrypts
+// them all, so a list or a search uses List instead.
+func (s *Session) Items(trashed bool) ([]*Item, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	out := s.itemsLocked(trashed)
+	for i, it := range out {
+		var err error
+		if out[i], err = s.openCachedLocked(it); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// itemsLocked lists the items held (sealed or not) by name.
+func (s *Session) itemsLocked(trashed bool) []*Item {
 	out := make([]*Item, 0, len(s.items))
 	for _, it := range s.items {
 		if it.Trashed == trashed && s.vaults[it.VaultID] != nil {
@@ -610,6 +667,35 @@ func (s *Session) Items(trashed bool) []*Item {
 	return out
 }
 
+// Summary is what an item list shows of an item: never a password, a
+// note, a card or a secret field. With a device cache it comes from the
+// cache's sealed index, without opening the item.
+type Summary struct {
+	ID, VaultID, Type string
+	Revision          uint64
+	Trashed           bool
+	UpdatedAt         time.Time // the server's clock
+	Time              time.Time // the author's signed clock
+	Name, Username    string
+	URLs, Tags        []string
+	Favorite          bool
+}
+
+// List returns the summaries of the items (trashed ones only if trashed
+// is true), sorted by name, without decrypting any item.
+func (s *Session) List(trashed bool) []Summary {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	items := s.itemsLocked(trashed)
+	out := make([]Summary, len(items))
+	for i, it := range items {
+		sum := summaryOf(it.Content)
+		out[i] = Summary{ID: it.ID, VaultID: it.VaultID, Type: it.Type, Revision: it.Revision, Trashed: it.Trashed, UpdatedAt: it.UpdatedAt, Time: it.Time,
+			Name: sum.Name, Username: sum.Username, URLs: sum.URLs, Tags: sum.Tags, Favorite: sum.Favorite}
+	}
+	return out
+}
+
 // FindItem resolves an item by id or by name among items that are (not) in
 // the trash. An exact name match wins over case-insensitive ones; more than
 // one match is ErrAmbiguous, naming the candidates' ids.
@@ -617,7 +703,7 @@ func (s *Session) FindItem(ref string, trashed bool) (*Item, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if it, ok := s.items[ref]; ok && it.Trashed == trashed && s.vaults[it.VaultID] != nil {
-		return it, nil
+		return s.openCachedLocked(it)
 	}
 	var exact, folded []*Item
 	for _, it := range s.items {
@@ -656,7 +742,7 @@ func (s *Session) FindItem(ref string, trashed bool) (*Item, error) {
 		}
 		return nil, fmt.Errorf("item %q%s: %w", ref, where, ErrNotFound)
 	}
-	return found, nil
+	return s.openCachedLocked(found)
 }
 
 // MaxNameLength is the longest item name, in characters.
@@ -764,6 +850,9 @@ func (s *Session) accept(out api.Item) (*Item, error) {
 		return nil, err
 	}
 	s.items[item.ID] = item
+	if s.cache != nil {
+		s.cache.dirty = true
+	}
 	// What this device wrote, it has verified: a later repair must not
 	// drop or flip it unnoticed.
 	s.itemVault[item.ID] = item.VaultID
@@ -923,6 +1012,9 @@ func (s *Session) PurgeItem(ctx context.Context, it *Item) error {
 	}
 	s.mu.Lock()
 	delete(s.items, it.ID)
+	if s.cache != nil {
+		s.cache.dirty = true
+	}
 	delete(s.itemVault, it.ID)
 	delete(s.itemTrashed, it.ID)
 	s.mu.Unlock()
@@ -981,13 +1073,16 @@ type Marks struct {
 	// Trashed the items that were in the trash then.
 	Vaults  map[string][]string `json:"vaults,omitempty"`
 	Trashed []string            `json:"trashed,omitempty"`
+	// Cache is the highest device cache generation this device wrote: a
+	// cache below it is an older copy and is not used (§16).
+	Cache uint64 `json:"cache_generation,omitempty"`
 }
 
 // Marks returns the session's high-water marks, to keep for the next run.
 func (s *Session) Marks() Marks {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m := Marks{Items: map[string]uint64{}, Rosters: map[string]uint64{}, Keyring: s.keyringSeen, Manifests: map[string]uint64{}}
+	m := Marks{Items: map[string]uint64{}, Rosters: map[string]uint64{}, Keyring: s.keyringSeen, Manifests: map[string]uint64{}, Cache: s.cacheMark}
 	for k, v := range s.manifestSeen {
 		m.Manifests[k] = v
 	}
@@ -1025,6 +1120,7 @@ func (s *Session) SetMarks(m Marks) {
 		s.manifestSeen[k] = max(s.manifestSeen[k], v)
 	}
 	s.keyringSeen = max(s.keyringSeen, m.Keyring)
+	s.cacheMark = max(s.cacheMark, m.Cache)
 	for v, ids := range m.Vaults {
 		for _, id := range ids {
 			if _, ok := s.itemVault[id]; !ok {

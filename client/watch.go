@@ -222,6 +222,10 @@ func (s *Session) describe(ctx context.Context, m api.LiveMessage) (*Change, err
 		case !after.Trashed && before.Trashed:
 			what = "restored from the trash"
 		default:
+			var err error
+			if before, err = s.openedForWatch(before); err != nil {
+				break // the cached body is gone: "changed", without the fields
+			}
 			ch.Fields = changedFields(before.Content, after.Content)
 			if len(ch.Fields) > 0 {
 				what = strings.Join(ch.Fields, ", ") + " changed"
@@ -313,4 +317,16 @@ func changedFields(a, b Content) []string {
 		}
 	}
 	return out
+}
+
+// openedForWatch opens an item state that came sealed from the device
+// cache, at its own (older) revision, so that the fields changed since can
+// be told.
+func (s *Session) openedForWatch(before *Item) (*Item, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !before.sealed {
+		return before, nil
+	}
+	return s.openRecordLocked(before, false)
 }

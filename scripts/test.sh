@@ -39,6 +39,6 @@ fuzz() {
 for target in FuzzOpenBox FuzzOpenRevision FuzzKeyObjects FuzzWraps FuzzRoster FuzzParseInviteCode FuzzOpenChunk FuzzManifest FuzzOpenCache; do
   fuzz ./internal/crypto "$target"
 done
-for target in FuzzContent FuzzSyncResponse; do
+for target in FuzzContent FuzzSyncResponse FuzzCacheState; do
   fuzz ./client "$target"
 done

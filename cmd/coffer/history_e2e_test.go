@@ -258,6 +258,16 @@ func TestCLIDetectsItemsHiddenInTheDatabase(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A device with a device cache holds the verified item: a delta that
+	// leaves it out changes nothing there, and the server cannot take it
+	// back (nor make it look deleted).
+	if out := c.ok("", "item", "get", "kept"); !strings.Contains(out, "kept") {
+		t.Fatalf("cached device after the deletion: %q", out)
+	}
+	// Without its cache, the same device syncs in full and refuses.
+	if err := os.RemoveAll(filepath.Join(c.config, "cache")); err != nil {
+		t.Fatal(err)
+	}
 	r := c.run("", "item", "list")
 	if r.code != 5 || !strings.Contains(r.stderr, "manifest") || strings.Contains(r.stdout, "kept") {
 		t.Fatalf("deleted item: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)

@@ -137,12 +137,14 @@ func (a *app) unlockCommand() *cobra.Command {
 			if err != nil {
 				return withCode(ExitAuth, err)
 			}
+			a.attach(s)
 			// If the server session has expired, log in again with the
 			// password we already have.
 			if err := s.Sync(cmd.Context()); errors.Is(err, client.ErrUnauthorized) {
 				if s, err = p.Relogin(cmd.Context(), pw, a.clientOptions()); err != nil {
 					return err
 				}
+				a.session = nil // the new session syncs on its next command
 			} else if client.IsQuarantine(err) {
 				a.noteQuarantined(s)
 			} else if err != nil {
@@ -203,6 +205,11 @@ func (a *app) logoutCommand() *cobra.Command {
 			a.session = nil
 			if err := a.removeFile(marksFile); err != nil {
 				return err
+			}
+			if store, err := a.cacheStore(); err == nil {
+				if err := store.Clear(); err != nil {
+					return err
+				}
 			}
 			if err == nil {
 				fmt.Fprintln(a.stderr, "Logged out; the server session is revoked.")

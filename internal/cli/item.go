@@ -213,11 +213,8 @@ func (a *app) itemAddCommand() *cobra.Command {
 			if err := f.apply(cmd, typ, &c); err != nil {
 				return err
 			}
-			s, err := a.unlocked()
+			s, err := a.synced(cmd)
 			if err != nil {
-				return err
-			}
-			if err := a.sync(cmd, s); err != nil {
 				return err
 			}
 			v, err := s.FindVault(vault)
@@ -249,19 +246,37 @@ func (a *app) itemAddCommand() *cobra.Command {
 	return cmd
 }
 
-// synced opens the session with this device's high-water marks and syncs
-// it; the marks are saved again when the command ends (saveMarks).
+// synced opens the session with this device's high-water marks and its
+// device cache, and syncs it (a delta from the cache's cursor); the cache
+// and the marks are saved again when the command ends (saveMarks).
 func (a *app) synced(cmd *cobra.Command) (*client.Session, error) {
 	s, err := a.unlocked()
 	if err != nil {
 		return nil, err
 	}
+	a.attach(s)
+	return s, a.sync(cmd, s)
+}
+
+// attach gives s this device's high-water marks and device cache, before
+// its first sync; Main saves both when the command ends.
+func (a *app) attach(s *client.Session) {
 	var m client.Marks
 	if err := a.loadJSON(marksFile, &m); err == nil {
 		s.SetMarks(m)
 	}
 	a.session = s
-	return s, a.sync(cmd, s)
+	store, err := a.cacheStore()
+	if err != nil {
+		return
+	}
+	warning, err := s.UseCache(store)
+	if err != nil {
+		warning = "the device cache cannot be read, so this command does without it: " + err.Error()
+	}
+	if warning != "" {
+		fmt.Fprintln(a.stderr, "coffer: warning: "+oneLine(warning))
+	}
 }
 
 // sync syncs s. A quarantine (some organisation, group or vault failed
@@ -293,11 +308,55 @@ func (a *app) quarantineNotices() []string {
 	return out
 }
 
-// saveMarks keeps the session's high-water marks for the next run.
+// saveMarks keeps the session's device cache and high-water marks for
+// the next run, the cache first: the marks then carry the generation just
+// written, and a crash in between leaves a cache newer than the marks,
+// which is used.
 func (a *app) saveMarks() {
-	if a.session != nil {
-		a.saveJSON(marksFile, a.session.Marks())
+	if a.session == nil {
+		return
 	}
+	if err := a.saveCache(a.session); err != nil {
+		fmt.Fprintln(a.stderr, "coffer: warning: the device cache was not saved; the next command syncs in full: "+oneLine(err.Error()))
+	}
+	a.saveJSON(marksFile, a.session.Marks())
+}
+
+func (a *app) saveCache(s *client.Session) error {
+	store, err := a.cacheStore()
+	if err != nil {
+		return err
+	}
+	unlock, err := store.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return s.SaveCache()
+}
+
+// findItem is Session.FindItem that survives a damaged device cache: the
+// cache is discarded with a warning, the session syncs in full and the
+// item is looked up again.
+func (a *app) findItem(cmd *cobra.Command, s *client.Session, ref string, trashed bool) (*client.Item, error) {
+	it, err := s.FindItem(ref, trashed)
+	if !errors.Is(err, client.ErrCacheDamaged) {
+		return it, err
+	}
+	if err := a.rebuildCache(cmd, s, err); err != nil {
+		return nil, err
+	}
+	return s.FindItem(ref, trashed)
+}
+
+// rebuildCache discards a damaged device cache with a warning and syncs
+// the session in full.
+func (a *app) rebuildCache(cmd *cobra.Command, s *client.Session, why error) error {
+	fmt.Fprintln(a.stderr, "coffer: warning: the device cache was discarded and is rebuilt from the server: "+oneLine(why.Error()))
+	if err := s.DiscardCache(); err != nil {
+		return err
+	}
+	return a.sync(cmd, s)
 }
 
 // syncedItem opens and syncs the session and resolves ref among live (or,
@@ -308,7 +367,7 @@ func (a *app) syncedItem(cmd *cobra.Command, ref string, trashed bool) (*client.
 	if err != nil {
 		return nil, nil, err
 	}
-	it, err := s.FindItem(ref, trashed)
+	it, err := a.findItem(cmd, s, ref, trashed)
 	return s, it, err
 }
 
@@ -332,8 +391,8 @@ func (a *app) itemListCommand() *cobra.Command {
 				}
 				vaultID = v.ID
 			}
-			var items []*client.Item
-			for _, it := range s.Items(trash) {
+			var items []client.Summary
+			for _, it := range s.List(trash) {
 				if (vaultID == "" || it.VaultID == vaultID) && matches(it, search) {
 					items = append(items, it)
 				}
@@ -341,9 +400,7 @@ func (a *app) itemListCommand() *cobra.Command {
 			if a.jsonOut {
 				out := make([]itemOut, 0, len(items))
 				for _, it := range items {
-					o := itemJSON(it, false)
-					o.Fields = nil
-					out = append(out, o)
+					out = append(out, summaryJSON(it))
 				}
 				if err := a.printJSON(out); err != nil {
 					return err
@@ -353,11 +410,7 @@ func (a *app) itemListCommand() *cobra.Command {
 			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "NAME\tTYPE\tUSERNAME\tID")
 			for _, it := range items {
-				user := ""
-				if it.Content.Login != nil {
-					user = it.Content.Login.Username
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", inert(it.Content.Name), it.Type, inert(user), it.ID)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", inert(it.Name), it.Type, inert(it.Username), it.ID)
 			}
 			if err := tw.Flush(); err != nil {
 				return err
@@ -371,17 +424,13 @@ func (a *app) itemListCommand() *cobra.Command {
 	return cmd
 }
 
-func matches(it *client.Item, q string) bool {
+func matches(it client.Summary, q string) bool {
 	if q == "" {
 		return true
 	}
 	q = strings.ToLower(q)
-	hay := []string{it.Content.Name}
-	hay = append(hay, it.Content.Tags...)
-	if l := it.Content.Login; l != nil {
-		hay = append(hay, l.Username)
-		hay = append(hay, l.URLs...)
-	}
+	hay := append([]string{it.Name, it.Username}, it.Tags...)
+	hay = append(hay, it.URLs...)
 	for _, h := range hay {
 		if strings.Contains(strings.ToLower(h), q) {
 			return true
@@ -438,6 +487,12 @@ func fieldMap(it *client.Item, reveal bool) map[string]string {
 	return m
 }
 
+// summaryJSON is the --json form of a listed item: no fields.
+func summaryJSON(it client.Summary) itemOut {
+	return itemOut{ID: it.ID, VaultID: it.VaultID, Type: it.Type, Name: it.Name, Revision: it.Revision, Trashed: it.Trashed,
+		Updated: it.Time, Username: it.Username, URLs: it.URLs, Tags: it.Tags, Favorite: it.Favorite}
+}
+
 func itemJSON(it *client.Item, reveal bool) itemOut {
 	o := itemOut{ID: it.ID, VaultID: it.VaultID, Type: it.Type, Name: it.Content.Name, Revision: it.Revision,
 		Trashed: it.Trashed, Updated: it.Time, Fields: fieldMap(it, reveal), Tags: it.Content.Tags, Favorite: it.Content.Favorite}
@@ -459,7 +514,7 @@ func (a *app) itemGetCommand() *cobra.Command {
 			s, it, err := a.syncedItem(cmd, args[0], false)
 			if errors.Is(err, client.ErrNotFound) {
 				// An id finds an item in the trash too (it says so).
-				if t, terr := s.FindItem(args[0], true); terr == nil && t.ID == args[0] {
+				if t, terr := a.findItem(cmd, s, args[0], true); terr == nil && t.ID == args[0] {
 					it, err = t, nil
 				}
 			}
@@ -583,7 +638,7 @@ func (a *app) itemRestoreCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, it, err := a.syncedItem(cmd, args[0], true)
 			if errors.Is(err, client.ErrNotFound) {
-				if _, live := s.FindItem(args[0], false); live == nil {
+				if _, live := a.findItem(cmd, s, args[0], false); live == nil {
 					return withCode(ExitNotFound, fmt.Errorf("item %q is not in the trash", inert(args[0])))
 				}
 			}
@@ -622,7 +677,7 @@ func (a *app) itemHistoryCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, it, err := a.syncedItem(cmd, args[0], false)
 			if err != nil {
-				if it, err = s.FindItem(args[0], true); err != nil {
+				if it, err = a.findItem(cmd, s, args[0], true); err != nil {
 					return err
 				}
 			}

@@ -37,7 +37,7 @@ func (a *app) itemExtraCommands() []*cobra.Command {
 		if to == 0 {
 			return usageError("--to REVISION is required")
 		}
-		it, err := s.FindItem(args[0], false)
+		it, err := a.findItem(cmd, s, args[0], false)
 		if err != nil {
 			return err
 		}
@@ -54,7 +54,7 @@ func (a *app) itemExtraCommands() []*cobra.Command {
 		if fieldName == "" || revision == 0 {
 			return usageError("--field NAME and --revision REVISION are required")
 		}
-		it, err := s.FindItem(args[0], false)
+		it, err := a.findItem(cmd, s, args[0], false)
 		if err != nil {
 			return err
 		}
@@ -69,9 +69,9 @@ func (a *app) itemExtraCommands() []*cobra.Command {
 	restoreField.Flags().Uint64Var(&revision, "revision", 0, "the revision to take it from")
 
 	purge := a.simple("purge ITEM", "Delete an item in the trash for good, with its history and files", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
-		it, err := s.FindItem(args[0], true)
+		it, err := a.findItem(cmd, s, args[0], true)
 		if errors.Is(err, client.ErrNotFound) {
-			if _, live := s.FindItem(args[0], false); live == nil {
+			if _, live := a.findItem(cmd, s, args[0], false); live == nil {
 				return withCode(ExitNotFound, fmt.Errorf("item %q is not in the trash; coffer item rm it first", inert(args[0])))
 			}
 		}
@@ -86,7 +86,7 @@ func (a *app) itemExtraCommands() []*cobra.Command {
 	})
 
 	totp := a.simple("totp ITEM", "Print the item's current TOTP code", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
-		it, err := s.FindItem(args[0], false)
+		it, err := a.findItem(cmd, s, args[0], false)
 		if err != nil {
 			return err
 		}
@@ -109,7 +109,7 @@ func (a *app) itemExtraCommands() []*cobra.Command {
 		if file == "" {
 			return usageError("--file PATH is required")
 		}
-		it, err := s.FindItem(args[0], false)
+		it, err := a.findItem(cmd, s, args[0], false)
 		if err != nil {
 			return err
 		}
@@ -132,7 +132,7 @@ func (a *app) itemExtraCommands() []*cobra.Command {
 		if out == "" {
 			return usageError("--out PATH is required (- for standard output)")
 		}
-		it, err := s.FindItem(args[0], false)
+		it, err := a.findItem(cmd, s, args[0], false)
 		if err != nil {
 			return err
 		}

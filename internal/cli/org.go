@@ -454,7 +454,7 @@ func (a *app) shareCommand() *cobra.Command {
 		if groupRef == "" {
 			return usageError("--group is required")
 		}
-		it, err := s.FindItem(args[0], false)
+		it, err := a.findItem(cmd, s, args[0], false)
 		if err != nil {
 			return err
 		}
@@ -487,7 +487,7 @@ func (a *app) itemMoveCommand() *cobra.Command {
 		if vault == "" {
 			return usageError("--vault is required")
 		}
-		it, err := s.FindItem(args[0], false)
+		it, err := a.findItem(cmd, s, args[0], false)
 		if err != nil {
 			return err
 		}

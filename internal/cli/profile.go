@@ -132,6 +132,14 @@ func (a *app) saveSession(s *client.Session) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if old, err := a.loadProfile(); err != nil || old.UserID != s.Profile.UserID {
+		// Another account on this device: its cache is of no use here.
+		if store, err := a.cacheStore(); err == nil {
+			if err := store.Clear(); err != nil {
+				return "", err
+			}
+		}
+	}
 	if err := a.saveJSON(profileFile, s.Profile); err != nil {
 		return "", err
 	}

@@ -67,9 +67,9 @@ func resolveRef(s *client.Session, ref string) (string, error) {
 }
 
 func findInVault(s *client.Session, vaultID, ref string) (*client.Item, error) {
-	var found []*client.Item
-	for _, it := range s.Items(false) {
-		if it.VaultID == vaultID && (it.ID == ref || strings.EqualFold(it.Content.Name, ref)) {
+	var found []client.Summary
+	for _, it := range s.List(false) {
+		if it.VaultID == vaultID && (it.ID == ref || strings.EqualFold(it.Name, ref)) {
 			found = append(found, it)
 		}
 	}
@@ -77,7 +77,7 @@ func findInVault(s *client.Session, vaultID, ref string) (*client.Item, error) {
 	case 0:
 		return nil, withCode(ExitNotFound, fmt.Errorf("no item %q in that vault", inert(ref)))
 	case 1:
-		return found[0], nil
+		return s.FindItem(found[0].ID, false)
 	}
 	return nil, usageError("more than one item is called %q in that vault; use its id", inert(ref))
 }
@@ -99,6 +99,11 @@ func (a *app) runCommand() *cobra.Command {
 				return err
 			}
 			env, err := a.runEnv(s, vault, items, override)
+			if errors.Is(err, client.ErrCacheDamaged) {
+				if err = a.rebuildCache(cmd, s, err); err == nil {
+					env, err = a.runEnv(s, vault, items, override)
+				}
+			}
 			if err != nil {
 				return err
 			}
@@ -154,8 +159,12 @@ func (a *app) runEnv(s *client.Session, vault string, itemRefs []string, overrid
 		chosen = append(chosen, it)
 	}
 	if len(itemRefs) == 0 && vaultID != "" {
-		for _, it := range s.Items(false) {
-			if it.VaultID == vaultID && it.Type == "secret" {
+		for _, sum := range s.List(false) {
+			if sum.VaultID == vaultID && sum.Type == "secret" {
+				it, err := s.FindItem(sum.ID, false)
+				if err != nil {
+					return nil, err
+				}
 				chosen = append(chosen, it)
 			}
 		}

@@ -71,3 +71,27 @@ func OpenCache(key []byte, userID string, data []byte) (uint64, []byte, error) {
 	}
 	return gen, payload, nil
 }
+
+// The cache's items live apart from its state, one sealed record each, so
+// that a command reads and opens only the items it needs. A record is
+// bound to the account, the record file, and the item at the head the
+// state lists for it: a record moved to another item, another file or an
+// older head of the same item does not open.
+func cacheRecordAD(userID, fileID, itemID string, head uint64, headHash []byte) []byte {
+	return Tuple("coffer/v1/device-cache-record", []byte(userID), []byte(fileID), []byte(itemID), U64(head), headHash)
+}
+
+// SealCacheRecord seals one item record of userID's cache.
+func SealCacheRecord(key []byte, userID, fileID, itemID string, head uint64, headHash, payload []byte) ([]byte, error) {
+	return Seal(key, payload, cacheRecordAD(userID, fileID, itemID, head, headHash))
+}
+
+// OpenCacheRecord opens a record sealed by SealCacheRecord; any change, or
+// a record of another item, head, file or account, is ErrTampered.
+func OpenCacheRecord(key []byte, userID, fileID, itemID string, head uint64, headHash, record []byte) ([]byte, error) {
+	pt, err := Open(key, record, cacheRecordAD(userID, fileID, itemID, head, headHash))
+	if err != nil {
+		return nil, ErrTampered
+	}
+	return pt, nil
+}

@@ -138,6 +138,14 @@ type vectors struct {
 		Nonce      hexb   `json:"nonce"`
 		Payload    string `json:"payload"`
 		Sealed     hexb   `json:"sealed"`
+		// One item record (§16.3) of the same cache.
+		RecordFileID   string `json:"record_file_id"`
+		RecordItemID   string `json:"record_item_id"`
+		RecordHead     uint64 `json:"record_head"`
+		RecordHeadHash hexb   `json:"record_head_hash"`
+		RecordNonce    hexb   `json:"record_nonce"`
+		RecordPayload  string `json:"record_payload"`
+		Record         hexb   `json:"record"`
 	} `json:"device_cache"`
 	Manifest struct {
 		Version uint64 `json:"version"`
@@ -259,6 +267,9 @@ func generate(t *testing.T, old *vectors) *vectors {
 	dc.UserID, dc.Generation, dc.Nonce, dc.Payload = idv.UserID, 7, seq(nonceSize, 0x55), `{"cursor":42}`
 	dc.Key = DeviceCacheKey(idv.AccountKey, dc.UserID)
 	dc.Sealed = appendCache(dc.Generation, must(sealWithNonce(dc.Key, dc.Nonce, []byte(dc.Payload), cacheAD(dc.UserID, dc.Generation))))
+	dc.RecordFileID, dc.RecordItemID, dc.RecordHead, dc.RecordHeadHash = "0f1e2d3c4b5a69788796a5b4c3d2e1f0", ik.ItemID, 3, seq(HashSize, 0x66)
+	dc.RecordNonce, dc.RecordPayload = seq(nonceSize, 0x77), `{"id":"`+ik.ItemID+`","head":3}`
+	dc.Record = must(sealWithNonce(dc.Key, dc.RecordNonce, []byte(dc.RecordPayload), cacheRecordAD(dc.UserID, dc.RecordFileID, dc.RecordItemID, dc.RecordHead, dc.RecordHeadHash)))
 
 	mf := &v.Manifest
 	mf.Version, mf.Time = 4, 1_760_000_001_000
@@ -416,6 +427,12 @@ func TestVectors(t *testing.T) {
 	}
 	if gen, pt, err := OpenCache(dc.Key, dc.UserID, dc.Sealed); err != nil || gen != dc.Generation || string(pt) != dc.Payload {
 		t.Fatalf("OpenCache = %d, %q, %v", gen, pt, err)
+	}
+	if pt, err := OpenCacheRecord(dc.Key, dc.UserID, dc.RecordFileID, dc.RecordItemID, dc.RecordHead, dc.RecordHeadHash, dc.Record); err != nil || string(pt) != dc.RecordPayload {
+		t.Fatalf("OpenCacheRecord = %q, %v", pt, err)
+	}
+	if _, err := OpenCacheRecord(dc.Key, dc.UserID, dc.RecordFileID, dc.RecordItemID, dc.RecordHead-1, dc.RecordHeadHash, dc.Record); err == nil {
+		t.Fatal("a record opened for an older head")
 	}
 	m := vectorManifest(t, v)
 	if err := VerifyManifest(pub, m, v.Manifest.Sig); err != nil {

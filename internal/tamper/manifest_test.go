@@ -40,7 +40,7 @@ func TestThreatC4OmittedItemDetected(t *testing.T) {
 	dropItem(h, hidden.ID)
 	fresh := login(t, h, "me@c4o.example")
 	mustTampered(t, "item omitted from My Vault", fresh.Sync(ctx))
-	if n := len(fresh.Items(false)); n != 0 {
+	if n := len(fresh.List(false)); n != 0 {
 		t.Fatalf("%d items shown after a refused sync", n)
 	}
 
@@ -122,7 +122,7 @@ func TestThreatC4OlderManifestRefusedByKnownDevice(t *testing.T) {
 	}
 	h.Clear()
 	device := login(t, h, "me@c4m.example")
-	if err := device.Sync(ctx); err != nil || len(device.Items(false)) != 2 {
+	if err := device.Sync(ctx); err != nil || len(device.List(false)) != 2 {
 		t.Fatalf("sync: %v", err)
 	}
 	marks := device.Marks()

@@ -39,7 +39,7 @@ func TestParallelVerificationKeepsEveryCheck(t *testing.T) {
 	if err := dev.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := len(dev.Items(false)); got != 2*n {
+	if got := len(dev.List(false)); got != 2*n {
 		t.Fatalf("%d items after a clean full sync, want %d", got, 2*n)
 	}
 	h.MutateJSON("GET", `/sync$`, func(b any) any {
@@ -56,7 +56,7 @@ func TestParallelVerificationKeepsEveryCheck(t *testing.T) {
 	if qs := dev.Quarantined(); len(qs) != 1 || qs[0].ID != v.ID {
 		t.Fatalf("quarantined %+v, want the organisation vault alone", qs)
 	}
-	if got := len(dev.Items(false)); got != n {
+	if got := len(dev.List(false)); got != n {
 		t.Fatalf("%d items visible, want My Vault's %d", got, n)
 	}
 	it, err := dev.FindItem(fmt.Sprint("mine-", n-1), false)

@@ -1,0 +1,216 @@
+package client
+
+import (
+	"encoding/binary"
+	"errors"
+	"math"
+
+	"github.com/coffer-pm/coffer/internal/api"
+)
+
+// The device cache's state (docs/protocol.md §16.2) is a compact binary
+// encoding, not JSON: every command reads it whole, and at 100,000 items
+// the difference is tens of milliseconds. It is only ever read after the
+// AEAD of the container authenticated it; the decoder is strict all the
+// same (every length bounded by what is left, nothing left over).
+
+// cacheStateVersion is the first byte of a state payload.
+const cacheStateVersion = 1
+
+// cacheState is what a device cache holds: the sync cursor, the manifests
+// its items were last matched against, and one index entry per item.
+type cacheState struct {
+	Cursor    int64
+	FileID    string // the record file the entries point into
+	FileEnd   int64  // bytes of that file written when the state was
+	Manifests []api.Manifest
+	Items     []cacheEntry
+}
+
+// cacheEntry is one verified item: what the vault manifest lists for it,
+// where its record is, and the summary that lists and searches need, so
+// that neither has to open an item body.
+type cacheEntry struct {
+	ID, VaultID, Type string
+	Head              uint64
+	Trashed           bool
+	HeadHash          []byte
+	UpdatedAt         int64 // Unix ns, the server's clock
+	Time              int64 // Unix ms, the author's signed clock
+	Off, Len          uint64
+	Summary           itemSummary
+}
+
+// itemSummary is the part of an item's content that listing and search
+// show: never a password, a note, a card number or a secret field.
+type itemSummary struct {
+	Name, Username string
+	URLs, Tags     []string
+	Favorite       bool
+}
+
+const (
+	flagTrashed  = 1
+	flagFavorite = 2
+)
+
+type stateWriter struct{ b []byte }
+
+func (w *stateWriter) uint(v uint64)   { w.b = binary.AppendUvarint(w.b, v) }
+func (w *stateWriter) int(v int64)     { w.b = binary.AppendVarint(w.b, v) }
+func (w *stateWriter) bytes(p []byte)  { w.uint(uint64(len(p))); w.b = append(w.b, p...) }
+func (w *stateWriter) string(s string) { w.uint(uint64(len(s))); w.b = append(w.b, s...) }
+func (w *stateWriter) strings(l []string) {
+	w.uint(uint64(len(l)))
+	for _, s := range l {
+		w.string(s)
+	}
+}
+
+func (st *cacheState) encode() []byte {
+	w := &stateWriter{b: make([]byte, 0, 64+len(st.Items)*160)}
+	w.b = append(w.b, cacheStateVersion)
+	w.int(st.Cursor)
+	w.string(st.FileID)
+	w.int(st.FileEnd)
+	w.uint(uint64(len(st.Manifests)))
+	for _, m := range st.Manifests {
+		w.string(m.VaultID)
+		w.uint(m.Version)
+		w.uint(m.Count)
+		w.bytes(m.ItemsHash)
+		w.string(m.SignerID)
+		w.int(m.Time)
+		w.bytes(m.Sig)
+	}
+	w.uint(uint64(len(st.Items)))
+	for _, e := range st.Items {
+		w.string(e.ID)
+		w.string(e.VaultID)
+		w.string(e.Type)
+		w.uint(e.Head)
+		var flags uint64
+		if e.Trashed {
+			flags |= flagTrashed
+		}
+		if e.Summary.Favorite {
+			flags |= flagFavorite
+		}
+		w.uint(flags)
+		w.bytes(e.HeadHash)
+		w.int(e.UpdatedAt)
+		w.int(e.Time)
+		w.uint(e.Off)
+		w.uint(e.Len)
+		w.string(e.Summary.Name)
+		w.string(e.Summary.Username)
+		w.strings(e.Summary.URLs)
+		w.strings(e.Summary.Tags)
+	}
+	return w.b
+}
+
+var errBadState = errors.New("the cache state does not decode")
+
+type stateReader struct {
+	b       []byte
+	err     error
+	scratch [binary.MaxVarintLen64]byte
+}
+
+func (r *stateReader) fail() { r.err, r.b = errBadState, nil }
+
+// uint reads a varint in its one shortest form: a state has exactly one
+// encoding.
+func (r *stateReader) uint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 || n != len(binary.AppendUvarint(r.scratch[:0], v)) {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *stateReader) int() int64 {
+	v, n := binary.Varint(r.b)
+	if n <= 0 || n != len(binary.AppendVarint(r.scratch[:0], v)) {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+// count reads a length that must fit what is left, at least min bytes
+// each (so that a forged count cannot make the decoder allocate).
+func (r *stateReader) count(min int) int {
+	n := r.uint()
+	if r.err != nil || n > uint64(len(r.b)/min) {
+		r.fail()
+		return 0
+	}
+	return int(n)
+}
+
+func (r *stateReader) bytes() []byte {
+	n := r.count(1)
+	if r.err != nil {
+		return nil
+	}
+	p := make([]byte, n)
+	copy(p, r.b)
+	r.b = r.b[n:]
+	return p
+}
+
+func (r *stateReader) string() string {
+	n := r.count(1)
+	if r.err != nil {
+		return ""
+	}
+	s := string(r.b[:n])
+	r.b = r.b[n:]
+	return s
+}
+
+func (r *stateReader) strings() []string {
+	n := r.count(1)
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = r.string()
+	}
+	return out
+}
+
+func decodeCacheState(b []byte) (*cacheState, error) {
+	if len(b) == 0 || b[0] != cacheStateVersion {
+		return nil, errBadState
+	}
+	r := &stateReader{b: b[1:]}
+	st := &cacheState{Cursor: r.int(), FileID: r.string(), FileEnd: r.int()}
+	st.Manifests = make([]api.Manifest, r.count(7))
+	for i := range st.Manifests {
+		m := &st.Manifests[i]
+		m.VaultID, m.Version, m.Count, m.ItemsHash, m.SignerID, m.Time, m.Sig = r.string(), r.uint(), r.uint(), r.bytes(), r.string(), r.int(), r.bytes()
+	}
+	st.Items = make([]cacheEntry, r.count(14))
+	for i := range st.Items {
+		e := &st.Items[i]
+		e.ID, e.VaultID, e.Type, e.Head = r.string(), r.string(), r.string(), r.uint()
+		flags := r.uint()
+		e.Trashed, e.Summary.Favorite = flags&flagTrashed != 0, flags&flagFavorite != 0
+		e.HeadHash, e.UpdatedAt, e.Time, e.Off, e.Len = r.bytes(), r.int(), r.int(), r.uint(), r.uint()
+		e.Summary.Name, e.Summary.Username, e.Summary.URLs, e.Summary.Tags = r.string(), r.string(), r.strings(), r.strings()
+		if flags > flagTrashed|flagFavorite || e.Len == 0 || e.Len > math.MaxInt32 {
+			r.fail()
+		}
+	}
+	if r.err != nil || len(r.b) != 0 || st.Cursor < 0 || st.FileEnd < 0 {
+		return nil, errBadState
+	}
+	return st, nil
+}
