@@ -73,6 +73,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	matrix := map[string]map[string]int{
 		"read vault":           {"owner": ok, "view": ok, "edit": ok, "manage": ok, "joined": 404, "invited": 404, "non-member": 404, "other-org": 404},
 		"write item":           {"owner": ok, "view": 403, "edit": ok, "manage": ok, "joined": 404, "invited": 404, "non-member": 404, "other-org": 404},
+		"write items in batch": {"owner": ok, "view": 403, "edit": ok, "manage": ok, "joined": 404, "invited": 404, "non-member": 404, "other-org": 404},
 		"grant":                {"owner": ok, "view": 403, "edit": 403, "manage": ok, "joined": 404, "invited": 404, "non-member": 404, "other-org": 404},
 		"invite":               {"owner": ok, "view": 403, "edit": 403, "manage": 403, "joined": 404, "invited": 404, "non-member": 404, "other-org": 404},
 		"create group":         {"owner": ok, "view": 403, "edit": 403, "manage": 403, "joined": 404, "invited": 404, "non-member": 404, "other-org": 404},
@@ -91,6 +92,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		},
 		"write item": func(s *client.Session) error {
 			_, err := s.CreateItem(ctx, v.ID, "note", client.Content{Name: "by " + s.Profile.Email})
+			return err
+		},
+		"write items in batch": func(s *client.Session) error {
+			_, err := s.CreateItems(ctx, v.ID, []client.NewItem{{Type: "note", Content: client.Content{Name: "batch 1 by " + s.Profile.Email}},
+				{Type: "login", Content: client.Content{Name: "batch 2 by " + s.Profile.Email}}})
 			return err
 		},
 		"grant": func(s *client.Session) error {
@@ -119,6 +125,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"write item": func(s *client.Session) (int, error) {
 			return call(env.URL, s, "POST", "/api/v1/vaults/"+v.ID+"/items", map[string]any{"id": uuid.NewString(), "type": "note"})
 		},
+		"write items in batch": func(s *client.Session) (int, error) {
+			return call(env.URL, s, "POST", "/api/v1/vaults/"+v.ID+"/items/batch", map[string]any{"items": []any{map[string]any{"id": uuid.NewString(), "type": "note"}}})
+		},
 		"grant": func(s *client.Session) (int, error) {
 			return call(env.URL, s, "POST", "/api/v1/vaults/"+v.ID+"/grants", map[string]any{"grantee_kind": "user", "grantee_id": s.Profile.UserID, "permission": "manage"})
 		},
@@ -139,7 +148,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		},
 	}
 	// Confirm runs before grant: the grant cells share the confirmed member.
-	order := []string{"read vault", "write item", "confirm", "grant", "invite", "create group", "create private group", "create vault"}
+	order := []string{"read vault", "write item", "write items in batch", "confirm", "grant", "invite", "create group", "create private group", "create vault"}
 	if len(order) != len(matrix) {
 		t.Fatal("order and matrix differ")
 	}
@@ -174,8 +183,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 			count++
 		}
 	}
-	if count != 4 { // owner's item + owner, edit, manage writers
-		t.Fatalf("vault holds %d items, want 4", count)
+	if count != 10 { // owner's item + owner, edit, manage writers, one item and a batch of two each
+		t.Fatalf("vault holds %d items, want 10", count)
 	}
 	access, err := owner.VaultAccess(ctx, mustVault(t, owner, v.ID))
 	if err != nil {

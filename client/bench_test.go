@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net/http"
+	"runtime"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/coffer-pm/coffer/client"
 	"github.com/coffer-pm/coffer/internal/store/pgtest"
@@ -17,15 +21,16 @@ func benchContent(i int) client.Content {
 		Login: &client.LoginFields{Username: "user@example.com", Password: "Xq7!vR2#pL9@wT4z", URLs: []string{"https://example.com/login"}}}
 }
 
-// fill creates n items with 8 concurrent writers.
+// fill creates n items.
 func fill(b *testing.B, s *client.Session, vaultID string, n int) {
-	// One writer: writes to one vault are serialised by its manifest
-	// version, so parallel writers would only retry (see
-	// BenchmarkAPICreateItemParallel for that cost).
-	for i := range n {
-		if _, err := s.CreateItem(ctx, vaultID, "login", benchContent(i)); err != nil {
-			b.Fatal(err)
-		}
+	// Batch creates: one manifest per 500 items (one writer: writes to
+	// one vault are serialised by its manifest version).
+	items := make([]client.NewItem, n)
+	for i := range items {
+		items[i] = client.NewItem{Type: "login", Content: benchContent(i)}
+	}
+	if _, err := s.CreateItems(ctx, vaultID, items); err != nil {
+		b.Fatal(err)
 	}
 }
 
@@ -251,4 +256,54 @@ func BenchmarkFile100MiB(b *testing.B) {
 			}
 		})
 	})
+}
+
+// BenchmarkServerFullSync: the server's side of a full sync — GET /sync?since=0
+// read to the end and thrown away, nothing verified — of 10,000 items on
+// both engines and 100,000 on SQLite; peak-heap-MB is the process's
+// highest heap in use while the answer streams (server and this reader).
+func BenchmarkServerFullSync(b *testing.B) {
+	for _, c := range []struct {
+		engine string
+		n      int
+	}{{"sqlite", 10000}, {"postgres", 10000}, {"sqlite", 100000}} {
+		b.Run(fmt.Sprintf("%s/%d", c.engine, c.n), func(b *testing.B) {
+			s, vaultID := benchSession(b, c.engine)
+			fill(b, s, vaultID, c.n)
+			runtime.GC()
+			var peak atomic.Uint64
+			stop := make(chan struct{})
+			go func() {
+				var m runtime.MemStats
+				for {
+					select {
+					case <-stop:
+						return
+					case <-time.After(2 * time.Millisecond):
+					}
+					runtime.ReadMemStats(&m)
+					if m.HeapInuse > peak.Load() {
+						peak.Store(m.HeapInuse)
+					}
+				}
+			}()
+			var size int64
+			for b.Loop() {
+				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.Profile.Server+"/api/v1/sync?since=0", nil)
+				req.Header.Set("Authorization", "Bearer "+s.Token())
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				size, err = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if err != nil || resp.StatusCode != 200 {
+					b.Fatal(resp.Status, err)
+				}
+			}
+			close(stop)
+			b.ReportMetric(float64(size)/1e6, "answer-MB")
+			b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MB")
+		})
+	}
 }

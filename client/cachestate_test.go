@@ -31,6 +31,13 @@ func vectorState() *cacheState {
 				HeadHash: bytes.Repeat([]byte{0x22}, 32), UpdatedAt: 1_750_000_000_000_000_000, Time: 1_750_000_000_000, Off: 1024, Len: 1024,
 				Summary: itemSummary{Name: "Old note"}},
 		},
+		Marks: stateMarks{
+			Items:     []markedRev{{"0b9ad1e2-7c44-4a4e-9a57-0f6f1d6b1c2a", 4}},
+			Manifests: []markedRev{{"20551324-3e48-4bda-b487-784ea10585cb", 9}},
+			Rosters:   []markedRev{{"7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d", 2}},
+			Keyring:   3,
+			Placed:    []placedItem{{"0b9ad1e2-7c44-4a4e-9a57-0f6f1d6b1c2a", "20551324-3e48-4bda-b487-784ea10585cb", true}},
+		},
 	}
 }
 
@@ -65,7 +72,7 @@ func TestCacheStateVector(t *testing.T) {
 	if !bytes.Equal(enc, want) {
 		t.Fatalf("the state encoding changed (run with -update only if that is deliberate):\n got %x\nwant %x", enc, want)
 	}
-	got, err := decodeCacheState(want)
+	got, err := decodeCacheState(want, nil)
 	if err != nil || !reflect.DeepEqual(got, st) {
 		t.Fatalf("decode: %v\n got %+v\nwant %+v", err, got, st)
 	}
@@ -76,16 +83,21 @@ func TestCacheStateVector(t *testing.T) {
 func TestCacheStateRefusesMalformed(t *testing.T) {
 	enc := vectorState().encode()
 	for i := range enc {
-		if _, err := decodeCacheState(enc[:i]); err == nil {
+		if _, err := decodeCacheState(enc[:i], nil); err == nil {
 			t.Fatalf("a state cut to %d of %d bytes decoded", i, len(enc))
 		}
 	}
-	if _, err := decodeCacheState(append(enc, 0)); err == nil {
+	if _, err := decodeCacheState(append(enc, 0), nil); err == nil {
 		t.Fatal("a state with a trailing byte decoded")
 	}
 	other := append([]byte{2}, enc[1:]...)
-	if _, err := decodeCacheState(other); err == nil {
+	if _, err := decodeCacheState(other, nil); err == nil {
 		t.Fatal("version 2 decoded")
+	}
+	unsorted := vectorState()
+	unsorted.Marks.Items = append(unsorted.Marks.Items, markedRev{"00000000-0000-4000-8000-000000000000", 1})
+	if _, err := decodeCacheState(unsorted.encode(), nil); err == nil {
+		t.Fatal("marks out of order decoded")
 	}
 	// A count of 2^40 manifests, with a handful of bytes behind it.
 	w := &stateWriter{}
@@ -94,7 +106,7 @@ func TestCacheStateRefusesMalformed(t *testing.T) {
 	w.string("f")
 	w.int(0)
 	w.uint(1 << 40)
-	if _, err := decodeCacheState(w.b); err == nil {
+	if _, err := decodeCacheState(w.b, nil); err == nil {
 		t.Fatal("a forged count decoded")
 	}
 }
@@ -104,8 +116,11 @@ func TestCacheStateRefusesMalformed(t *testing.T) {
 func FuzzCacheState(f *testing.F) {
 	f.Add(vectorState().encode())
 	f.Add((&cacheState{}).encode())
+	unsorted := vectorState()
+	unsorted.Marks.Items = append(unsorted.Marks.Items, markedRev{"00000000-0000-4000-8000-000000000000", 1})
+	f.Add(unsorted.encode())
 	f.Fuzz(func(t *testing.T, b []byte) {
-		st, err := decodeCacheState(b)
+		st, err := decodeCacheState(b, nil)
 		if err != nil {
 			return
 		}
@@ -113,4 +128,30 @@ func FuzzCacheState(f *testing.F) {
 			t.Fatalf("re-encoding differs:\n%x\n%x", b, again)
 		}
 	})
+}
+
+// TestMarksJSON: Marks' own encoder writes what encoding/json writes for
+// the same struct, and it reads back.
+func TestMarksJSON(t *testing.T) {
+	type plain Marks // without the MarshalJSON method
+	for _, m := range []Marks{
+		{},
+		{Items: map[string]uint64{}, Rosters: map[string]uint64{}},
+		{Cache: 7, Items: map[string]uint64{"b": 2, "a": 1, "q\"\\\n\u2028é": 3}, Rosters: map[string]uint64{"o": 4}, Keyring: 5,
+			Manifests: map[string]uint64{"v": 9}, Vaults: map[string][]string{"v2": {"x"}, "v1": {"a", "b"}}, Trashed: []string{"a"}},
+	} {
+		got, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := json.Marshal(plain(m))
+		var a, b any
+		if json.Unmarshal(got, &a) != nil || json.Unmarshal(want, &b) != nil || !reflect.DeepEqual(a, b) {
+			t.Fatalf("MarshalJSON:\n got %s\nwant %s", got, want)
+		}
+		var back Marks
+		if err := json.Unmarshal(got, &back); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -61,6 +61,9 @@ func (s *Session) loadKeyring(ctx context.Context) (*keyring, error) {
 		kr.Orgs = map[string]pinnedOrg{}
 	}
 	s.mu.Lock()
+	if resp.Version != s.keyringSeen {
+		s.cacheChangedLocked()
+	}
 	s.keyringSeen = resp.Version
 	s.mu.Unlock()
 	return kr, nil
@@ -99,6 +102,7 @@ func (s *Session) pinOrg(ctx context.Context, orgID string, p pinnedOrg) error {
 		}
 		s.mu.Lock()
 		s.keyringSeen = kr.Version + 1
+		s.cacheChangedLocked()
 		s.mu.Unlock()
 		return nil
 	}

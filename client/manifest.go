@@ -106,6 +106,7 @@ func (s *Session) recordManifests(ms ...pendingManifest) {
 	defer s.mu.Unlock()
 	for _, p := range ms {
 		if p.m.Version > s.manifests[p.m.VaultID].Version {
+			s.cacheChangedLocked()
 			s.manifests[p.m.VaultID] = p.m
 			s.manifestSeen[p.m.VaultID] = max(s.manifestSeen[p.m.VaultID], p.m.Version)
 		}
@@ -225,6 +226,7 @@ func (s *Session) matchManifestsLocked(ms map[string]crypto.Manifest, served map
 	if len(check) == 0 {
 		return nil
 	}
+	s.cacheChangedLocked() // marks and matches may have moved
 	for id, v := range s.itemVault {
 		if check[v] {
 			if _, ok := good[v]; ok {

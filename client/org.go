@@ -162,6 +162,9 @@ func (s *Session) openOrg(ao api.Org, pin pinnedOrg, memberList api.Members) err
 	if !inRoster {
 		return tampered("organisation %s: this account is not in its signed roster", ao.ID)
 	}
+	if s.rosterSeen[ao.ID] != ao.Roster.Version {
+		s.cacheChangedLocked()
+	}
 	s.rosterSeen[ao.ID] = ao.Roster.Version
 	var key []byte
 	for _, w := range ao.Wraps {

@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"runtime"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -159,8 +158,8 @@ type Item struct {
 	// URLs, tags, favourite) and no key is known. Nothing outside the
 	// session sees a sealed item (openCachedLocked opens it first).
 	sealed bool
-	rec    cacheLoc  // its record in the device cache, if written
-	raw    *api.Item // as the server sent it, to write its record
+	rec    cacheLoc // its record in the device cache, if written
+	raw    []byte   // the JSON the server sent it in, to write its record
 }
 
 // Version is one decrypted revision in an item's history.
@@ -207,11 +206,17 @@ func (s *Session) syncLocked(ctx context.Context) error {
 
 // syncFrom applies one sync answer. An answer that fails as a whole keeps
 // nothing: the session goes on showing its last verified state.
+//
+// The answer is read as a stream (syncStream): its head first, then its
+// items a batch at a time, each batch verified on all cores and applied
+// before the next is read, so that the answer is never held whole.
 func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
-	var resp api.Sync
-	if err := s.t.do(ctx, http.MethodGet, "/sync?since="+strconv.FormatInt(since, 10), nil, &resp); err != nil {
+	stream, err := s.t.openSync(ctx, since)
+	if err != nil {
 		return err
 	}
+	defer stream.close()
+	resp := stream.head
 	fetched, err := s.fetchOrgs(ctx, resp.Orgs)
 	if err != nil {
 		return err
@@ -222,10 +227,15 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 		return tampered("sync cursor went backwards")
 	}
 	s.prev = s.stateLocked()
-	if since == 0 {
+	switch {
+	case since == 0:
 		s.items = map[string]*Item{}
-	} else {
+	case stream.hasItems() || len(resp.Purged) > 0:
 		s.items = maps.Clone(s.items)
+	default:
+		// Nothing to apply to the items: they are not copied (10,000
+		// items take milliseconds), and only a quarantine, which keeps
+		// the new state, takes any out.
 	}
 	defer func() {
 		if err != nil && !IsQuarantine(err) {
@@ -283,7 +293,37 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 		delete(s.items, id)
 	}
 	inAnswer := map[string]bool{}
-	for _, it := range resp.Items {
+	for {
+		items, raws, err := stream.next(syncBatch)
+		if err != nil {
+			return err
+		}
+		if len(items) == 0 {
+			break
+		}
+		if err := s.applyItemsLocked(items, raws, served, inAnswer, touched); err != nil {
+			return err
+		}
+	}
+	if err := s.matchManifestsLocked(manifests, served, touched, since > 0); err != nil {
+		return err
+	}
+	s.setAsideQuarantinedLocked(served)
+	if s.cache != nil && (since == 0 || resp.Cursor != s.cursor || len(touched) > 0) {
+		s.cache.dirty = true
+	}
+	s.cursor, s.synced = resp.Cursor, true
+	return s.quarantineError()
+}
+
+// syncBatch is how many items of a sync answer are read, verified (on all
+// cores) and applied at a time.
+const syncBatch = 1024
+
+// applyItemsLocked verifies and applies one batch of a sync answer's
+// items (raws: the JSON each came in). The caller holds s.mu.
+func (s *Session) applyItemsLocked(items []api.Item, raws [][]byte, served map[string]api.Vault, inAnswer, touched map[string]bool) error {
+	for _, it := range items {
 		if inAnswer[it.ID] {
 			return tampered("item %s listed twice", it.ID)
 		}
@@ -293,13 +333,14 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 			touched[old.VaultID] = true
 		}
 	}
-	opened := s.openItemsLocked(resp.Items, served)
-	for i, it := range resp.Items {
+	opened := s.openItemsLocked(items, served)
+	for i, it := range items {
 		item, err := opened[i].item, opened[i].err
 		switch {
 		case opened[i].skip:
 			delete(s.items, it.ID) // in a quarantined or ignored vault
 		case err == nil:
+			item.raw = raws[i]
 			s.seen[item.ID] = item.Revision
 			if old := s.items[item.ID]; old != nil && old.rec.file != "" && old.Revision == item.Revision && old.Trashed == item.Trashed &&
 				old.VaultID == item.VaultID && crypto.Equal(old.hash, item.hash) {
@@ -325,15 +366,7 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 			return err
 		}
 	}
-	if err := s.matchManifestsLocked(manifests, served, touched, since > 0); err != nil {
-		return err
-	}
-	s.setAsideQuarantinedLocked(served)
-	if s.cache != nil && (since == 0 || resp.Cursor != s.cursor || len(touched) > 0) {
-		s.cache.dirty = true
-	}
-	s.cursor, s.synced = resp.Cursor, true
-	return s.quarantineError()
+	return nil
 }
 
 // setAsideQuarantinedLocked takes quarantined vaults out of the session:
@@ -566,7 +599,7 @@ func (s *Session) openItemAt(it api.Item) (*Item, error) {
 	}
 	return &Item{ID: it.ID, VaultID: it.VaultID, Type: it.Type, Revision: it.Head, Trashed: it.Trashed, AuthorID: r.AuthorID,
 		Time: time.UnixMilli(r.Time).UTC(), UpdatedAt: it.UpdatedAt, Content: c,
-		keyEpoch: r.KeyEpoch, keyVault: r.VaultID, itemKey: ik, hash: hash, raw: &it}, nil
+		keyEpoch: r.KeyEpoch, keyVault: r.VaultID, itemKey: ik, hash: hash}, nil
 }
 
 // Vaults returns the vaults the user can open, My Vault first.
@@ -796,6 +829,95 @@ func (s *Session) CreateItem(ctx context.Context, vaultID, typ string, c Content
 	return s.acceptWith(out, m)
 }
 
+// NewItem is one item for CreateItems.
+type NewItem struct {
+	Type    string
+	Content Content
+}
+
+// batchSize is how many items CreateItems sends per request (the server
+// takes up to 1,000; 500 keeps a request well under its body limit).
+const batchSize = 500
+
+// CreateItems creates many items in vault vaultID (an import, a fill):
+// each is encrypted and signed as CreateItem does, and every batch of up
+// to 500 carries one manifest that lists them all, so the vault's whole
+// manifest is hashed once per batch, not once per item. A batch is stored
+// whole or not at all; on an error the items of earlier batches are kept
+// and returned.
+func (s *Session) CreateItems(ctx context.Context, vaultID string, items []NewItem) ([]*Item, error) {
+	s.op.Lock()
+	defer s.op.Unlock()
+	for _, n := range items {
+		if !itemTypes[n.Type] || n.Type == "file" {
+			return nil, fmt.Errorf("unknown or unbatchable item type %q (want login, note, secret or card)", n.Type)
+		}
+		if err := checkContent(n.Content); err != nil {
+			return nil, err
+		}
+	}
+	v, ok := s.vault(vaultID)
+	if !ok {
+		return nil, fmt.Errorf("vault %q: %w", vaultID, ErrNotFound)
+	}
+	var out []*Item
+	for len(items) > 0 {
+		n := min(len(items), batchSize)
+		done, err := s.createBatch(ctx, v, items[:n])
+		out = append(out, done...)
+		if err != nil {
+			return out, err
+		}
+		items = items[n:]
+	}
+	return out, nil
+}
+
+func (s *Session) createBatch(ctx context.Context, v *Vault, items []NewItem) ([]*Item, error) {
+	req := api.CreateItemsRequest{Items: make([]api.NewItem, len(items))}
+	added := make([]crypto.ManifestEntry, len(items))
+	for i, n := range items {
+		item := &Item{ID: uuid.NewString(), VaultID: v.ID, Type: n.Type, Content: n.Content, keyVault: v.ID, keyEpoch: v.Epoch, itemKey: crypto.NewKey()}
+		nr, wraps, hash, err := s.sealRevision(item, v, 1, crypto.ZeroHash(), true)
+		if err != nil {
+			return nil, err
+		}
+		req.Items[i] = api.NewItem{ID: item.ID, Type: n.Type, Revision: nr, KeyWraps: wraps}
+		added[i] = crypto.ManifestEntry{ItemID: item.ID, Head: 1, HeadHash: hash}
+	}
+	var resp api.Items
+	var m pendingManifest
+	err := s.retryOnManifestConflict(ctx, func() error {
+		var err error
+		if m, err = s.nextManifest(v, func(e map[string]crypto.ManifestEntry) {
+			for _, a := range added {
+				e[a.ItemID] = a
+			}
+		}); err != nil {
+			return err
+		}
+		req.Manifest = m.api
+		return s.t.do(ctx, http.MethodPost, "/vaults/"+url.PathEscape(v.ID)+"/items/batch", req, &resp)
+	})
+	if err != nil {
+		return nil, forbidden(err)
+	}
+	if len(resp.Items) != len(items) {
+		return nil, tampered("the server answered a batch of %d items with %d", len(items), len(resp.Items))
+	}
+	out := make([]*Item, len(items))
+	for i, it := range resp.Items {
+		if it.ID != req.Items[i].ID {
+			return nil, tampered("the server answered a batch with another item")
+		}
+		if out[i], err = s.accept(it); err != nil {
+			return nil, err
+		}
+	}
+	s.recordManifests(m)
+	return out, nil
+}
+
 // vault returns a copy of a synced vault.
 func (s *Session) vault(id string) (*Vault, bool) {
 	s.mu.Lock()
@@ -848,6 +970,9 @@ func (s *Session) accept(out api.Item) (*Item, error) {
 	item, err := s.decryptItem(out)
 	if err != nil {
 		return nil, err
+	}
+	if raw, err := json.Marshal(out); err == nil {
+		item.raw = raw // for the device cache's record
 	}
 	s.items[item.ID] = item
 	if s.cache != nil {
@@ -1064,6 +1189,10 @@ func (s *Session) History(ctx context.Context, it *Item) ([]Version, error) {
 // version and keyring version it has seen. A client that keeps them between
 // runs refuses a server that later serves something older (rollback).
 type Marks struct {
+	// Cache is the highest device cache generation this device wrote: a
+	// cache below it is an older copy and is not used (§16). It comes
+	// first, so that a reader can take it from the start of the file.
+	Cache     uint64            `json:"cache_generation,omitempty"`
 	Items     map[string]uint64 `json:"items"`
 	Rosters   map[string]uint64 `json:"rosters"`
 	Keyring   uint64            `json:"keyring"`
@@ -1073,15 +1202,16 @@ type Marks struct {
 	// Trashed the items that were in the trash then.
 	Vaults  map[string][]string `json:"vaults,omitempty"`
 	Trashed []string            `json:"trashed,omitempty"`
-	// Cache is the highest device cache generation this device wrote: a
-	// cache below it is an older copy and is not used (§16).
-	Cache uint64 `json:"cache_generation,omitempty"`
 }
 
 // Marks returns the session's high-water marks, to keep for the next run.
 func (s *Session) Marks() Marks {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.marksLocked()
+}
+
+func (s *Session) marksLocked() Marks {
 	m := Marks{Items: map[string]uint64{}, Rosters: map[string]uint64{}, Keyring: s.keyringSeen, Manifests: map[string]uint64{}, Cache: s.cacheMark}
 	for k, v := range s.manifestSeen {
 		m.Manifests[k] = v
@@ -1110,6 +1240,11 @@ func (s *Session) Marks() Marks {
 func (s *Session) SetMarks(m Marks) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.setMarksLocked(m)
+}
+
+// setMarksLocked raises the session's marks to m (they never go down).
+func (s *Session) setMarksLocked(m Marks) {
 	for k, v := range m.Items {
 		s.seen[k] = max(s.seen[k], v)
 	}

@@ -264,6 +264,27 @@ type Item struct {
 	KeyWraps     []ItemKeyWrap `json:"key_wraps"`
 }
 
+// CreateItemsRequest creates several items of one vault at once (an
+// import, a fill), each with its first revision, and the vault's next
+// manifest, which lists them all: all are stored or none.
+type CreateItemsRequest struct {
+	Items    []NewItem `json:"items"`
+	Manifest Manifest  `json:"manifest"`
+}
+
+// NewItem is one item of a CreateItemsRequest.
+type NewItem struct {
+	ID       string        `json:"id"`
+	Type     string        `json:"type"`
+	Revision NewRevision   `json:"revision"`
+	KeyWraps []ItemKeyWrap `json:"key_wraps"`
+}
+
+// Items is a list of items (the answer to a batch create).
+type Items struct {
+	Items []Item `json:"items"`
+}
+
 // CreateItemRequest creates an item with its first revision.
 type CreateItemRequest struct {
 	ID       string        `json:"id"`

@@ -129,6 +129,9 @@ func (a *app) unlockCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if override := a.serverURL(""); override != "" {
+				p.Server = override // as for every command; saved with the session
+			}
 			pw, err := a.readPassword("Master password", false)
 			if err != nil {
 				return err

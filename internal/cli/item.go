@@ -4,7 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -255,28 +259,60 @@ func (a *app) synced(cmd *cobra.Command) (*client.Session, error) {
 		return nil, err
 	}
 	a.attach(s)
-	return s, a.sync(cmd, s)
+	err = a.sync(cmd, s)
+	return s, err
 }
 
 // attach gives s this device's high-water marks and device cache, before
 // its first sync; Main saves both when the command ends.
+//
+// The marks file is read whole only when the cache is not used: a cache
+// at the generation the marks file names holds the same marks (§16.5),
+// and at 10,000 items parsing the file costs more than the rest of a
+// command.
 func (a *app) attach(s *client.Session) {
-	var m client.Marks
-	if err := a.loadJSON(marksFile, &m); err == nil {
-		s.SetMarks(m)
-	}
 	a.session = s
-	store, err := a.cacheStore()
-	if err != nil {
+	raw, gen := a.readMarks()
+	s.SetMarks(client.Marks{Cache: gen})
+	if store, err := a.cacheStore(); err == nil {
+		warning, err := s.UseCache(store)
+		if err != nil {
+			warning = "the device cache cannot be read, so this command does without it: " + err.Error()
+		}
+		if warning != "" {
+			fmt.Fprintln(a.stderr, "coffer: warning: "+oneLine(warning))
+		}
+	}
+	if s.CacheInUse() || raw == nil {
 		return
 	}
-	warning, err := s.UseCache(store)
+	var m client.Marks
+	if err := json.Unmarshal(raw, &m); err == nil {
+		s.SetMarks(m)
+	}
+}
+
+// marksGenRe reads the cache generation from the start of the marks file,
+// where Marks puts it, without parsing the rest.
+var marksGenRe = regexp.MustCompile(`^\{"cache_generation":([0-9]{1,19})[,}]`)
+
+// readMarks returns the marks file and the cache generation it names (0
+// when there is none, or the file is of an older format).
+func (a *app) readMarks() ([]byte, uint64) {
+	d, err := a.dir()
 	if err != nil {
-		warning = "the device cache cannot be read, so this command does without it: " + err.Error()
+		return nil, 0
 	}
-	if warning != "" {
-		fmt.Fprintln(a.stderr, "coffer: warning: "+oneLine(warning))
+	raw, err := os.ReadFile(filepath.Join(d, marksFile))
+	if err != nil {
+		return nil, 0
 	}
+	if m := marksGenRe.FindSubmatch(raw[:min(len(raw), 64)]); m != nil {
+		if gen, err := strconv.ParseUint(string(m[1]), 10, 64); err == nil {
+			return raw, gen
+		}
+	}
+	return raw, 0
 }
 
 // sync syncs s. A quarantine (some organisation, group or vault failed
@@ -319,7 +355,14 @@ func (a *app) saveMarks() {
 	if err := a.saveCache(a.session); err != nil {
 		fmt.Fprintln(a.stderr, "coffer: warning: the device cache was not saved; the next command syncs in full: "+oneLine(err.Error()))
 	}
-	a.saveJSON(marksFile, a.session.Marks())
+	if !a.session.MarksChanged() {
+		return // the file holds them already
+	}
+	if data, err := json.Marshal(a.session.Marks()); err == nil {
+		if d, err := a.dir(); err == nil {
+			writeFileAtomic(filepath.Join(d, marksFile), data)
+		}
+	}
 }
 
 func (a *app) saveCache(s *client.Session) error {

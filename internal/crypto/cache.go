@@ -59,13 +59,14 @@ func CacheGeneration(data []byte) (uint64, error) {
 
 // OpenCache opens userID's sealed cache and returns its generation and
 // payload. Any change — a flipped bit, a cut, another account's cache, a
-// generation edited in the header — is ErrTampered.
+// generation edited in the header — is ErrTampered. The payload is
+// decrypted in data's memory: data is overwritten, also on failure.
 func OpenCache(key []byte, userID string, data []byte) (uint64, []byte, error) {
 	gen, err := CacheGeneration(data)
 	if err != nil {
 		return 0, nil, err
 	}
-	payload, err := Open(key, data[cacheHeaderSize:], cacheAD(userID, gen))
+	payload, err := openInPlace(key, data[cacheHeaderSize:], cacheAD(userID, gen))
 	if err != nil {
 		return 0, nil, ErrTampered
 	}

@@ -18,7 +18,7 @@ func TestCacheRefusesEveryChange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if gen, pt, err := OpenCache(key, "user-a", sealed); err != nil || gen != 12 || !bytes.Equal(pt, payload) {
+	if gen, pt, err := OpenCache(key, "user-a", bytes.Clone(sealed)); err != nil || gen != 12 || !bytes.Equal(pt, payload) {
 		t.Fatalf("OpenCache = %d, %q, %v", gen, pt, err)
 	}
 	if gen, err := CacheGeneration(sealed); err != nil || gen != 12 {
@@ -32,17 +32,17 @@ func TestCacheRefusesEveryChange(t *testing.T) {
 		}
 	}
 	for n := range len(sealed) {
-		if _, _, err := OpenCache(key, "user-a", sealed[:n]); err != ErrTampered {
+		if _, _, err := OpenCache(key, "user-a", bytes.Clone(sealed[:n])); err != ErrTampered {
 			t.Fatalf("cut to %d bytes: %v", n, err)
 		}
 	}
 	if _, _, err := OpenCache(key, "user-a", append(bytes.Clone(sealed), 0)); err != ErrTampered {
 		t.Fatalf("a byte appended: %v", err)
 	}
-	if _, _, err := OpenCache(DeviceCacheKey(NewKey(), "user-a"), "user-a", sealed); err != ErrTampered {
+	if _, _, err := OpenCache(DeviceCacheKey(NewKey(), "user-a"), "user-a", bytes.Clone(sealed)); err != ErrTampered {
 		t.Fatalf("another account key: %v", err)
 	}
-	if _, _, err := OpenCache(DeviceCacheKey(ak, "user-b"), "user-b", sealed); err != ErrTampered {
+	if _, _, err := OpenCache(DeviceCacheKey(ak, "user-b"), "user-b", bytes.Clone(sealed)); err != ErrTampered {
 		t.Fatalf("another account's cache: %v", err)
 	}
 	// An older generation cannot be passed off as a newer one (or back).
@@ -64,7 +64,7 @@ func FuzzOpenCache(f *testing.F) {
 	f.Add([]byte(dc.Sealed))
 	f.Add([]byte(cacheMagic))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		gen, pt, err := OpenCache(dc.Key, dc.UserID, data)
+		gen, pt, err := OpenCache(dc.Key, dc.UserID, bytes.Clone(data))
 		switch {
 		case err == nil && (gen != dc.Generation || string(pt) != dc.Payload):
 			t.Fatalf("a changed cache opened: %d %q", gen, pt)

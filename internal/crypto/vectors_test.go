@@ -425,7 +425,7 @@ func TestVectors(t *testing.T) {
 	if !bytes.Equal(DeviceCacheKey(v.Identity.AccountKey, dc.UserID), dc.Key) {
 		t.Fatal("DeviceCacheKey does not match the vector")
 	}
-	if gen, pt, err := OpenCache(dc.Key, dc.UserID, dc.Sealed); err != nil || gen != dc.Generation || string(pt) != dc.Payload {
+	if gen, pt, err := OpenCache(dc.Key, dc.UserID, bytes.Clone(dc.Sealed)); err != nil || gen != dc.Generation || string(pt) != dc.Payload {
 		t.Fatalf("OpenCache = %d, %q, %v", gen, pt, err)
 	}
 	if pt, err := OpenCacheRecord(dc.Key, dc.UserID, dc.RecordFileID, dc.RecordItemID, dc.RecordHead, dc.RecordHeadHash, dc.Record); err != nil || string(pt) != dc.RecordPayload {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -141,7 +142,7 @@ func (s *Server) createItem(w http.ResponseWriter, r *http.Request) error {
 	if err := s.checkFileRefs(r, "", v.ID, req.Revision.FileIDs); err != nil {
 		return err
 	}
-	if err := s.checkRevisionQuota(r, req.Revision.Blob); err != nil {
+	if err := s.checkRevisionQuota(r, len(req.Revision.Blob)); err != nil {
 		return err
 	}
 	me := s.userID(r)
@@ -161,6 +162,90 @@ func (s *Server) createItem(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.writeItem(w, r, http.StatusCreated, it.ID)
+}
+
+// MaxBatchItems is the most items one batch create may hold.
+const MaxBatchItems = 1000
+
+// createItems stores a batch of new items of one vault with the vault's
+// next manifest, all or none. Each item is checked as createItem checks
+// one; attachments are not part of a batch (they are uploaded and linked
+// one item at a time).
+func (s *Server) createItems(w http.ResponseWriter, r *http.Request) error {
+	var req api.CreateItemsRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	vaultID := r.PathValue("vault")
+	if err := checkID("vault id", vaultID); err != nil {
+		return err
+	}
+	if len(req.Items) == 0 || len(req.Items) > MaxBatchItems {
+		return errBadRequest("items must hold 1 to %d items", MaxBatchItems)
+	}
+	v, err := s.vaultFor(r, vaultID, authz.WriteItems)
+	if err != nil {
+		return err
+	}
+	m, err := s.signedManifest(r, "manifest", req.Manifest, v, false)
+	if err != nil {
+		return err
+	}
+	me := s.userID(r)
+	now := s.now()
+	seen := make(map[string]bool, len(req.Items))
+	batch := make([]store.NewItem, len(req.Items))
+	var blobs int
+	for i, n := range req.Items {
+		if err := checkID("items.id", n.ID); err != nil {
+			return err
+		}
+		if seen[n.ID] {
+			return errBadRequest("item %s is in the batch twice", n.ID)
+		}
+		seen[n.ID] = true
+		if !itemTypes[n.Type] || n.Type == "file" {
+			return errBadRequest("items.type must be one of login, note, secret, card (file items are created one at a time)")
+		}
+		if len(n.Revision.FileIDs) > 0 {
+			return errBadRequest("items in a batch carry no attachments; attach files to an item on its own")
+		}
+		if err := s.checkRevision(n.Revision, v, true); err != nil {
+			return err
+		}
+		wraps, err := checkKeyWraps(n.KeyWraps, v)
+		if err != nil {
+			return err
+		}
+		if !hasKeyFor(wraps, v.ID, v.Epoch) {
+			return errBadRequest("key_wraps of item %s must include the item key for the vault's current epoch", n.ID)
+		}
+		if err := s.signedRevision(r, n.Revision, v, n.ID, n.Type, 1); err != nil {
+			return err
+		}
+		blobs += len(n.Revision.Blob)
+		it := store.Item{ID: n.ID, VaultID: v.ID, Type: n.Type, CreatedAt: now}
+		batch[i] = store.NewItem{Item: it, Rev: s.newRevision(n.Revision, it, me), Wraps: wraps}
+	}
+	if err := s.checkRevisionQuota(r, blobs); err != nil {
+		return err
+	}
+	if _, err := s.store.CreateItems(r.Context(), batch, m); err != nil {
+		if errors.Is(err, store.ErrExists) {
+			return &httpError{http.StatusConflict, api.CodeExists, "an item with one of these ids already exists", 0}
+		}
+		return err
+	}
+	out := api.Items{Items: make([]api.Item, len(batch))}
+	for i, n := range batch {
+		st, err := s.store.ItemState(r.Context(), n.Item.ID)
+		if err != nil {
+			return err
+		}
+		out.Items[i] = itemToAPI(st)
+	}
+	writeJSON(w, http.StatusCreated, out)
+	return nil
 }
 
 func (s *Server) updateItem(w http.ResponseWriter, r *http.Request) error {
@@ -197,7 +282,7 @@ func (s *Server) updateItem(w http.ResponseWriter, r *http.Request) error {
 	if err := s.checkFileRefs(r, it.ID, v.ID, req.Revision.FileIDs); err != nil {
 		return err
 	}
-	if err := s.checkRevisionQuota(r, req.Revision.Blob); err != nil {
+	if err := s.checkRevisionQuota(r, len(req.Revision.Blob)); err != nil {
 		return err
 	}
 	me := s.userID(r)
@@ -323,32 +408,70 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Vaults are read before the items and manifests: a vault listed here
 	// was committed with its first manifest, so the later snapshot has it.
-	states, manifests, cursor, err := s.store.Changes(r.Context(), me, since)
-	if err != nil {
-		return err
-	}
-	byVault := map[string]store.Manifest{}
-	for _, m := range manifests {
-		byVault[m.VaultID] = m
-	}
-	for i := range vaults {
-		if m, ok := byVault[vaults[i].ID]; ok {
-			vaults[i].Manifest = manifestToAPI(m)
+	//
+	// The answer is streamed: everything but the items first, then the
+	// items a page at a time as the store reads them (one snapshot), so
+	// the server holds one page, not the vault, whatever its size. Items
+	// come last, which is what lets a client verify them as they arrive.
+	started, first := false, true
+	err = s.store.ChangesEach(r.Context(), me, since, func(manifests []store.Manifest, cursor int64) error {
+		byVault := map[string]store.Manifest{}
+		for _, m := range manifests {
+			byVault[m.VaultID] = m
 		}
-	}
-	purged, err := s.store.PurgedSince(r.Context(), me, since, cursor)
+		for i := range vaults {
+			if m, ok := byVault[vaults[i].ID]; ok {
+				vaults[i].Manifest = manifestToAPI(m)
+			}
+		}
+		purged, err := s.store.PurgedSince(r.Context(), me, since, cursor)
+		if err != nil {
+			return err
+		}
+		head := api.Sync{Cursor: cursor, Purged: purged, Orgs: orgs, Groups: make([]api.Group, 0, len(groups)), Vaults: vaults, Items: []api.Item{}}
+		for _, g := range groups {
+			head.Groups = append(head.Groups, groupToAPI(g, wraps))
+		}
+		data, err := json.Marshal(head)
+		if err != nil {
+			return err
+		}
+		// {"cursor":…,"vaults":[…],"items":[] → open the items array.
+		if !bytes.HasSuffix(data, []byte(`"items":[]}`)) {
+			return errors.New("sync: the answer's head does not end with its items")
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusOK)
+		started = true
+		_, err = w.Write(data[:len(data)-2])
+		return err
+	}, func(page []store.ItemState) error {
+		var buf []byte
+		for _, st := range page {
+			if !first {
+				buf = append(buf, ',')
+			}
+			item, err := json.Marshal(itemToAPI(st))
+			if err != nil {
+				return err
+			}
+			buf, first = append(buf, item...), false
+		}
+		_, err := w.Write(buf)
+		return err
+	})
 	if err != nil {
+		if started {
+			// The status is sent: cut the answer short, so that the
+			// client sees a broken answer, never a shorter valid one.
+			s.log.Error("sync answer cut short", "err", err)
+			panic(http.ErrAbortHandler)
+		}
 		return err
 	}
-	out := api.Sync{Cursor: cursor, Purged: purged, Orgs: orgs, Groups: make([]api.Group, 0, len(groups)), Vaults: vaults, Items: make([]api.Item, 0, len(states))}
-	for _, g := range groups {
-		out.Groups = append(out.Groups, groupToAPI(g, wraps))
-	}
-	for _, st := range states {
-		out.Items = append(out.Items, itemToAPI(st))
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	_, err = w.Write([]byte("]}\n"))
+	return err
 }
 
 // moveItem moves an item into another vault with a new revision written
@@ -411,7 +534,7 @@ func (s *Server) moveItem(w http.ResponseWriter, r *http.Request) error {
 	if err := s.signedRevision(r, req.Revision, to, it.ID, it.Type, req.BaseRevision+1); err != nil {
 		return err
 	}
-	if err := s.checkRevisionQuota(r, req.Revision.Blob); err != nil {
+	if err := s.checkRevisionQuota(r, len(req.Revision.Blob)); err != nil {
 		return err
 	}
 	me := s.userID(r)

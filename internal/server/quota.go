@@ -40,7 +40,7 @@ func (s *Server) expired(f store.File) bool {
 // checkRevisionQuota refuses a revision blob that would take its author
 // over the storage quota. Unlike uploads this check is not atomic with the
 // write: concurrent writes can overshoot by at most one blob each.
-func (s *Server) checkRevisionQuota(r *http.Request, blob []byte) error {
+func (s *Server) checkRevisionQuota(r *http.Request, blobBytes int) error {
 	if s.cfg.QuotaBytes <= 0 {
 		return nil
 	}
@@ -48,7 +48,7 @@ func (s *Server) checkRevisionQuota(r *http.Request, blob []byte) error {
 	if err != nil {
 		return err
 	}
-	return s.quota().Check(store.Usage{Bytes: used}, int64(len(blob)), false)
+	return s.quota().Check(store.Usage{Bytes: used}, int64(blobBytes), false)
 }
 
 // quotaError turns a store quota error into the answer: 507 with a

@@ -191,6 +191,7 @@ func (s *Server) routes() {
 
 	s.mux.Handle("GET "+p+"/vaults", s.authed(s.listVaults))
 	s.mux.Handle("POST "+p+"/vaults/{vault}/items", s.authed(s.createItem))
+	s.mux.Handle("POST "+p+"/vaults/{vault}/items/batch", s.authed(s.createItems))
 	s.mux.Handle("GET "+p+"/items/{id}", s.authed(s.getItem))
 	s.mux.Handle("PUT "+p+"/items/{id}", s.authed(s.updateItem))
 	s.mux.Handle("POST "+p+"/items/{id}/trash", s.authed(s.trashItem))
@@ -238,6 +239,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	defer func() {
 		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				// A streamed answer cut short on purpose: net/http
+				// drops the connection, so the client sees no valid end.
+				s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start), "aborted", true)
+				panic(v)
+			}
 			s.log.Error("panic in handler", "method", r.Method, "path", r.URL.Path, "panic", v)
 			if !rec.wrote {
 				writeJSON(rec, http.StatusInternalServerError, api.Error{Error: "internal server error", Code: api.CodeInternal})

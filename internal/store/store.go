@@ -184,6 +184,13 @@ type VaultAccess struct {
 }
 
 // Item is an item's server-side state. Its content lives in revisions.
+// NewItem is one item of a CreateItems batch.
+type NewItem struct {
+	Item  Item
+	Rev   Revision
+	Wraps []ItemKeyWrap
+}
+
 type Item struct {
 	ID        string
 	VaultID   string
@@ -295,6 +302,10 @@ type Store interface {
 
 	// CreateItem stores a new item with revision 1 and its key wraps.
 	CreateItem(ctx context.Context, it Item, rev Revision, wraps []ItemKeyWrap, ms ...Manifest) (Item, error)
+	// CreateItems stores several new items of one vault, each with
+	// revision 1 and its key wraps, and the vault's next manifest, in one
+	// transaction: all of them or none. They share one change sequence.
+	CreateItems(ctx context.Context, items []NewItem, ms ...Manifest) ([]Item, error)
 	// UpdateItem appends revision baseRev+1 if baseRev is still the head,
 	// else returns *ConflictError and writes nothing. New key wraps are
 	// added; existing ones are kept.
@@ -308,6 +319,11 @@ type Store interface {
 	// the cursor since, ordered by sequence; the manifests of every vault
 	// the user can read, from the same snapshot; and the cursor to use next.
 	Changes(ctx context.Context, userID string, since int64) ([]ItemState, []Manifest, int64, error)
+	// ChangesEach is Changes for any number of items: in one snapshot it
+	// hands head the manifests and the cursor, then each page of items
+	// (ordered by seq, then id) to each, so that memory stays bounded
+	// whatever the vault's size. An error from head or each ends it.
+	ChangesEach(ctx context.Context, userID string, since int64, head func(ms []Manifest, cursor int64) error, each func(page []ItemState) error) error
 }
 
 // File is an encrypted attachment's server-side record.

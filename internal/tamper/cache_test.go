@@ -282,3 +282,61 @@ func TestRestoredCacheDoesNotAllowReplay(t *testing.T) {
 		t.Fatal("the replayed vault is shown")
 	}
 }
+
+// TestStreamedSyncAnswers: the sync answer is streamed (items last, a page
+// at a time); an answer cut short, or with anything after its end, or with
+// its members in another order, leaves the device's verified state as it
+// was or reads the same, and an answer with an item twice in different
+// pages is refused whole.
+func TestStreamedSyncAnswers(t *testing.T) {
+	r := newCacheRig(t, "stream@cache.example", 1200) // three server pages
+	s, _, err := r.run(t)
+	if err != nil || len(s.List(false)) != 1200 {
+		t.Fatalf("full streamed sync: %d items, %v", len(s.List(false)), err)
+	}
+	r.done(t, s)
+	it, _ := r.owner.FindItem("site-1", false)
+	if _, err := r.owner.UpdateItem(ctx, it, client.Content{Name: "site-1", Login: &client.LoginFields{Password: "after"}}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Cut in the middle of the items: nothing of it is applied.
+	r.h.Mutate("GET", `/sync$`, func(b []byte) []byte { return b[:len(b)*2/3] })
+	if err := s.Sync(ctx); err == nil {
+		t.Fatal("a cut answer was taken")
+	}
+	mustPassword(t, s, "site-1", "pw-1")
+	// Something after the answer's end.
+	r.h.Clear()
+	r.h.Mutate("GET", `/sync$`, func(b []byte) []byte { return append(b, []byte(`{"cursor":1}`)...) })
+	if err := s.Sync(ctx); !errors.Is(err, client.ErrTampered) {
+		t.Fatalf("data after the answer: %v", err)
+	}
+	mustPassword(t, s, "site-1", "pw-1")
+	// One item twice.
+	r.h.Clear()
+	r.h.MutateJSON("GET", `/sync$`, func(b any) any {
+		m := b.(map[string]any)
+		items := m["items"].([]any)
+		if len(items) > 0 {
+			m["items"] = append(items, items[0])
+		}
+		return m
+	})
+	if err := s.Sync(ctx); !errors.Is(err, client.ErrTampered) || !strings.Contains(err.Error(), "twice") {
+		t.Fatalf("an item twice: %v", err)
+	}
+	// Members in another order (items first): the same answer.
+	r.h.Clear()
+	r.h.MutateJSON("GET", `/sync$`, func(b any) any { return b })
+	if err := s.Sync(ctx); err != nil {
+		t.Fatalf("members reordered: %v", err)
+	}
+	mustPassword(t, s, "site-1", "after")
+
+	// A fresh device through reordered members: every item, verified.
+	fresh := login(t, r.h, r.email)
+	if err := fresh.Sync(ctx); err != nil || len(fresh.List(false)) != 1200 {
+		t.Fatalf("full sync with members reordered: %d items, %v", len(fresh.List(false)), err)
+	}
+}

@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -58,26 +60,53 @@ func (s *Store) insertItemKeyWraps(ctx context.Context, tx *sql.Tx, itemID strin
 }
 
 func (s *Store) CreateItem(ctx context.Context, it store.Item, rev store.Revision, wraps []store.ItemKeyWrap, manifests ...store.Manifest) (store.Item, error) {
+	out, err := s.CreateItems(ctx, []store.NewItem{{Item: it, Rev: rev, Wraps: wraps}}, manifests...)
+	if err != nil {
+		return store.Item{}, err
+	}
+	return out[0], nil
+}
+
+func (s *Store) CreateItems(ctx context.Context, items []store.NewItem, manifests ...store.Manifest) ([]store.Item, error) {
+	if len(items) == 0 {
+		return nil, errors.New("CreateItems: no items")
+	}
+	vault := items[0].Item.VaultID
+	events := make([]store.Event, len(items))
+	for i, n := range items {
+		if n.Item.VaultID != vault {
+			return nil, errors.New("CreateItems: the items of one batch are in one vault")
+		}
+		events[i] = store.Event{Kind: store.EventItemChanged, VaultID: vault, ItemID: n.Item.ID}
+	}
+	out := make([]store.Item, len(items))
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		seq, err := s.seqAndEmit(ctx, tx, store.Event{Kind: store.EventItemChanged, VaultID: it.VaultID, ItemID: it.ID})
+		seq, err := s.seqAndEmit(ctx, tx, events...)
 		if err != nil {
 			return err
 		}
-		it.Head, it.Seq, it.UpdatedAt, it.Trashed, it.TrashedAt = 1, seq, it.CreatedAt, false, time.Time{}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO items (id, vault_id, type, head, trashed_at, created_at, updated_at, seq)
-			VALUES (?, ?, ?, 1, 0, ?, ?, ?)`), it.ID, it.VaultID, it.Type, ms(it.CreatedAt), ms(it.UpdatedAt), seq); err != nil {
-			return err
+		for i, n := range items {
+			it, rev := n.Item, n.Rev
+			it.Head, it.Seq, it.UpdatedAt, it.Trashed, it.TrashedAt = 1, seq, it.CreatedAt, false, time.Time{}
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO items (id, vault_id, type, head, trashed_at, created_at, updated_at, seq)
+				VALUES (?, ?, ?, 1, 0, ?, ?, ?)`), it.ID, it.VaultID, it.Type, ms(it.CreatedAt), ms(it.UpdatedAt), seq); err != nil {
+				return err
+			}
+			rev.ItemID, rev.Revision = it.ID, 1
+			if err := s.insertRevision(ctx, tx, rev); err != nil {
+				return err
+			}
+			if err := s.insertItemKeyWraps(ctx, tx, it.ID, n.Wraps); err != nil {
+				return err
+			}
+			out[i] = it
 		}
-		rev.ItemID, rev.Revision = it.ID, 1
-		if err := s.insertRevision(ctx, tx, rev); err != nil {
-			return err
-		}
-		if err := s.insertItemKeyWraps(ctx, tx, it.ID, wraps); err != nil {
-			return err
-		}
-		return s.putManifests(ctx, tx, []string{it.VaultID}, manifests)
+		return s.putManifests(ctx, tx, []string{vault}, manifests)
 	})
-	return it, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (s *Store) UpdateItem(ctx context.Context, itemID string, baseRev uint64, rev store.Revision, wraps []store.ItemKeyWrap, manifests ...store.Manifest) (store.Item, error) {
@@ -227,25 +256,120 @@ func (s *Store) Changes(ctx context.Context, userID string, since int64) ([]stor
 	var states []store.ItemState
 	var manifests []store.Manifest
 	var cursor int64
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.ChangesEach(ctx, userID, since, func(ms []store.Manifest, c int64) error {
+		manifests, cursor = ms, c
+		return nil
+	}, func(page []store.ItemState) error {
+		states = append(states, page...)
+		return nil
+	})
+	return states, manifests, cursor, err
+}
+
+// changesPage is how many items ChangesEach reads and hands on at once:
+// what a sync holds in memory, whatever the vault's size.
+const changesPage = 500
+
+func (s *Store) ChangesEach(ctx context.Context, userID string, since int64, head func([]store.Manifest, int64) error, each func([]store.ItemState) error) error {
+	return s.readTx(ctx, func(tx *sql.Tx) error {
 		// Read the cursor first: every sequence number up to it is
 		// committed, so nothing at or below it can appear later.
+		var cursor int64
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT value FROM counters WHERE name = 'change_seq'`)).Scan(&cursor); err != nil {
 			return err
 		}
-		var err error
-		// Items written since the cursor, and every item of a vault the
-		// user gained access to since the cursor.
-		states, err = s.itemStates(ctx, tx, `i.seq <= ? AND i.vault_id IN (SELECT vault_id FROM (`+userGrants+`) g)
-			AND (i.seq > ? OR i.vault_id IN (SELECT vault_id FROM (`+userGrants+`) g2 WHERE g2.seq > ?))`,
-			cursor, userID, userID, since, userID, userID, since)
+		manifests, err := s.manifestsFor(ctx, tx, userID)
 		if err != nil {
 			return err
 		}
-		manifests, err = s.manifestsFor(ctx, tx, userID)
-		return err
+		if err := head(manifests, cursor); err != nil {
+			return err
+		}
+		// Per readable vault: the items written since the cursor, or all
+		// of them when the user gained access to the vault since; a page
+		// at a time by (seq, id), all in this one snapshot. One vault at a
+		// time keeps every page an index range on (vault_id, seq).
+		from, err := s.vaultsSince(ctx, tx, userID, since)
+		if err != nil {
+			return err
+		}
+		for _, v := range from {
+			afterSeq, afterID := v.from, ""
+			for {
+				page, err := s.changesPage(ctx, tx, v.id, cursor, afterSeq, afterID)
+				if err != nil {
+					return err
+				}
+				if len(page) > 0 {
+					if err := each(page); err != nil {
+						return err
+					}
+				}
+				if len(page) < changesPage {
+					break
+				}
+				last := page[len(page)-1]
+				afterSeq, afterID = last.Seq, last.ID
+			}
+		}
+		return nil
 	})
-	return states, manifests, cursor, err
+}
+
+// changesPage reads one page of a vault's changes: the items with
+// sequence number up to cursor after (afterSeq, afterID) in (seq, id)
+// order — after afterSeq alone for the first page (afterID empty). The
+// queries have fixed text (prepared cheaply, whatever the page) and walk
+// the (vault_id, seq, id) index in order, so a page costs its own rows.
+func (s *Store) changesPage(ctx context.Context, tx *sql.Tx, vaultID string, cursor, afterSeq int64, afterID string) ([]store.ItemState, error) {
+	after, args := `i.seq > ?`, []any{vaultID, cursor, afterSeq}
+	if afterID != "" {
+		after, args = `(i.seq, i.id) > (?, ?)`, append(args, afterID)
+	}
+	page, err := s.itemStatesNoWraps(ctx, tx, `i.vault_id = ? AND i.seq <= ? AND `+after+` ORDER BY i.seq, i.id LIMIT `+strconv.Itoa(changesPage), args...)
+	if err != nil || len(page) == 0 {
+		return page, err
+	}
+	index := make(map[string]int, len(page))
+	for i, st := range page {
+		index[st.ID] = i
+	}
+	first, last := page[0], page[len(page)-1]
+	err = s.addWraps(ctx, tx, page, index, `SELECT w.item_id, w.key_vault, w.key_epoch, w.wrap_vault, w.wrap_epoch, w.wrap
+		FROM items i JOIN item_key_wraps w ON w.item_id = i.id
+		WHERE i.vault_id = ? AND (i.seq, i.id) >= (?, ?) AND (i.seq, i.id) <= (?, ?)`, vaultID, first.Seq, first.ID, last.Seq, last.ID)
+	return page, err
+}
+
+// vaultSince is a readable vault and the sequence number after which its
+// items are sent: since, or -1 (all of them) when access began after since.
+type vaultSince struct {
+	id   string
+	from int64
+}
+
+// vaultsSince lists the vaults userID can read, by id, each with where its
+// delta starts.
+func (s *Store) vaultsSince(ctx context.Context, tx *sql.Tx, userID string, since int64) ([]vaultSince, error) {
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT vault_id, MAX(seq) FROM (`+userGrants+`) g GROUP BY vault_id ORDER BY vault_id`), grantArgs(userID)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []vaultSince
+	for rows.Next() {
+		var v vaultSince
+		var granted int64
+		if err := rows.Scan(&v.id, &granted); err != nil {
+			return nil, err
+		}
+		v.from = since
+		if granted > since {
+			v.from = -1
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 // readTx runs fn in a read transaction on the reader pool, so the items,
@@ -260,35 +384,24 @@ func (s *Store) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return s.wrap(fn(tx))
 }
 
+// orderedBySeq orders a where clause by sequence, unless it orders itself.
+func orderedBySeq(where string) string {
+	if strings.Contains(where, "ORDER BY") {
+		return where
+	}
+	return where + " ORDER BY i.seq"
+}
+
 // itemStates loads items matching where (with args) together with their head
 // revisions and key wraps, ordered by sequence.
 func (s *Store) itemStates(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]store.ItemState, error) {
-	rows, err := tx.QueryContext(ctx, s.q(`SELECT `+itemColumns+`, r.item_id, r.revision, r.vault_id, r.key_epoch, r.type,
-			r.author_id, r.prev_hash, r.blob, r.sig, r.time, r.created_at, rv.org_id
-		FROM items i JOIN revisions r ON r.item_id = i.id AND r.revision = i.head JOIN vaults rv ON rv.id = r.vault_id
-		WHERE `+where+` ORDER BY i.seq`), args...)
-	if err != nil {
-		return nil, err
-	}
-	var out []store.ItemState
-	index := map[string]int{}
-	for rows.Next() {
-		var st store.ItemState
-		var trashed, created, updated, rcreated int64
-		r := &st.HeadRevision
-		if err := rows.Scan(&st.ID, &st.VaultID, &st.Type, &st.Head, &trashed, &created, &updated, &st.Seq,
-			&r.ItemID, &r.Revision, &r.VaultID, &r.KeyEpoch, &r.Type, &r.AuthorID, &r.PrevHash, &r.Blob, &r.Sig, &r.Time, &rcreated, &r.OrgID); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		st.TrashedAt, st.CreatedAt, st.UpdatedAt, r.CreatedAt = fromMS(trashed), fromMS(created), fromMS(updated), fromMS(rcreated)
-		st.Trashed = trashed != 0
-		index[st.ID] = len(out)
-		out = append(out, st)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(out) == 0 {
+	out, err := s.itemStatesNoWraps(ctx, tx, where, args...)
+	if err != nil || len(out) == 0 {
 		return out, err
+	}
+	index := make(map[string]int, len(out))
+	for i, st := range out {
+		index[st.ID] = i
 	}
 	// Key wraps for the loaded items, in batches to stay under parameter limits.
 	ids := make([]string, 0, len(out))
@@ -301,24 +414,58 @@ func (s *Store) itemStates(ctx context.Context, tx *sql.Tx, where string, args .
 		for i, id := range batch {
 			args[i] = id
 		}
-		wr, err := tx.QueryContext(ctx, s.q(`SELECT item_id, key_vault, key_epoch, wrap_vault, wrap_epoch, wrap FROM item_key_wraps
-			WHERE item_id IN (?`+strings.Repeat(", ?", len(batch)-1)+`) ORDER BY item_id, key_epoch, wrap_epoch`), args...)
-		if err != nil {
-			return nil, err
-		}
-		for wr.Next() {
-			var w store.ItemKeyWrap
-			if err := wr.Scan(&w.ItemID, &w.KeyVault, &w.KeyEpoch, &w.WrapVault, &w.WrapEpoch, &w.Wrap); err != nil {
-				wr.Close()
-				return nil, err
-			}
-			i := index[w.ItemID]
-			out[i].KeyWraps = append(out[i].KeyWraps, w)
-		}
-		wr.Close()
-		if err := wr.Err(); err != nil {
+		if err := s.addWraps(ctx, tx, out, index, `SELECT item_id, key_vault, key_epoch, wrap_vault, wrap_epoch, wrap FROM item_key_wraps
+			WHERE item_id IN (?`+strings.Repeat(", ?", len(batch)-1)+`)`, args...); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// itemStatesNoWraps loads items matching where with their head revisions.
+func (s *Store) itemStatesNoWraps(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]store.ItemState, error) {
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT `+itemColumns+`, r.item_id, r.revision, r.vault_id, r.key_epoch, r.type,
+			r.author_id, r.prev_hash, r.blob, r.sig, r.time, r.created_at, rv.org_id
+		FROM items i JOIN revisions r ON r.item_id = i.id AND r.revision = i.head JOIN vaults rv ON rv.id = r.vault_id
+		WHERE `+orderedBySeq(where)), args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.ItemState
+	for rows.Next() {
+		var st store.ItemState
+		var trashed, created, updated, rcreated int64
+		r := &st.HeadRevision
+		if err := rows.Scan(&st.ID, &st.VaultID, &st.Type, &st.Head, &trashed, &created, &updated, &st.Seq,
+			&r.ItemID, &r.Revision, &r.VaultID, &r.KeyEpoch, &r.Type, &r.AuthorID, &r.PrevHash, &r.Blob, &r.Sig, &r.Time, &rcreated, &r.OrgID); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		st.TrashedAt, st.CreatedAt, st.UpdatedAt, r.CreatedAt = fromMS(trashed), fromMS(created), fromMS(updated), fromMS(rcreated)
+		st.Trashed = trashed != 0
+		out = append(out, st)
+	}
+	rows.Close()
+	return out, rows.Err()
+}
+
+// addWraps adds the key wraps a query selects (item_id, key_vault,
+// key_epoch, wrap_vault, wrap_epoch, wrap) to the loaded states, each
+// state's in key and wrap epoch order.
+func (s *Store) addWraps(ctx context.Context, tx *sql.Tx, out []store.ItemState, index map[string]int, query string, args ...any) error {
+	wr, err := tx.QueryContext(ctx, s.q(query+` ORDER BY item_id, key_epoch, wrap_epoch`), args...)
+	if err != nil {
+		return err
+	}
+	defer wr.Close()
+	for wr.Next() {
+		var w store.ItemKeyWrap
+		if err := wr.Scan(&w.ItemID, &w.KeyVault, &w.KeyEpoch, &w.WrapVault, &w.WrapEpoch, &w.Wrap); err != nil {
+			return err
+		}
+		if i, ok := index[w.ItemID]; ok {
+			out[i].KeyWraps = append(out[i].KeyWraps, w)
+		}
+	}
+	return wr.Err()
 }

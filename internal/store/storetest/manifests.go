@@ -13,6 +13,8 @@ func init() {
 	extraTests = append(extraTests,
 		namedTest{"ManifestsFollowWrites", testManifests},
 		namedTest{"ConcurrentWritersSerialiseOnManifest", testConcurrentManifests},
+		namedTest{"CreateItemsIsAllOrNothing", testCreateItems},
+		namedTest{"ChangesEachPagesOneSnapshot", testChangesEach},
 		namedTest{"RepairManifest", testRepairManifest},
 	)
 }
@@ -264,5 +266,117 @@ func testRepairManifest(t *testing.T, s store.Store) {
 	_, _, latest, _ := s.Changes(ctx, a.ID, cursor)
 	if purged, err := s.PurgedSince(ctx, a.ID, cursor, latest); err != nil || len(purged) != 1 || purged[0] != bad.ID {
 		t.Fatalf("tombstones after the repair: %v %v", purged, err)
+	}
+}
+
+// testCreateItems: a batch is stored whole with the vault's next manifest,
+// under one change sequence; a batch with one bad item (an id that exists)
+// or a stale manifest stores none of its items.
+func testCreateItems(t *testing.T, s store.Store) {
+	a, personal := newAccount(t, s, "batch@example.com")
+	wraps := []store.ItemKeyWrap{{KeyVault: personal.ID, KeyEpoch: 1, WrapVault: personal.ID, WrapEpoch: 1, Wrap: []byte("ikw")}}
+	_, _, cursor, _ := s.Changes(ctx, a.ID, 0)
+	batch := func(n int, ids ...string) []store.NewItem {
+		var out []store.NewItem
+		for i := range n {
+			it := store.Item{ID: id(), VaultID: personal.ID, Type: "login", CreatedAt: now}
+			if i < len(ids) {
+				it.ID = ids[i]
+			}
+			out = append(out, store.NewItem{Item: it, Rev: revision(a.ID, personal.ID, "r"), Wraps: wraps})
+		}
+		return out
+	}
+	first := batch(50)
+	got, err := s.CreateItems(ctx, first, manifest(personal.ID, 2, a.ID))
+	if err != nil || len(got) != 50 {
+		t.Fatalf("CreateItems: %d, %v", len(got), err)
+	}
+	wantManifest(t, s, a.ID, personal.ID, 2)
+	items, _, next, err := s.Changes(ctx, a.ID, cursor)
+	if err != nil || len(items) != 50 || next != cursor+1 {
+		t.Fatalf("changes after a batch: %d items, cursor %d → %d, %v", len(items), cursor, next, err)
+	}
+	for _, it := range got {
+		if it.Head != 1 || it.Seq != next {
+			t.Fatalf("stored item %+v", it)
+		}
+	}
+
+	// One id that exists: nothing of the batch is stored.
+	bad := batch(10, got[3].ID)
+	if _, err := s.CreateItems(ctx, bad, manifest(personal.ID, 3, a.ID)); !errors.Is(err, store.ErrExists) {
+		t.Fatalf("a batch with an existing id: %v", err)
+	}
+	// A stale manifest: nothing stored either.
+	stale := batch(10)
+	_, err = s.CreateItems(ctx, stale, manifest(personal.ID, 2, a.ID))
+	wantManifestConflict(t, err, personal.ID, 2)
+	for _, n := range append(bad[1:], stale...) {
+		if _, err := s.ItemState(ctx, n.Item.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("an item of a refused batch was stored: %v", err)
+		}
+	}
+	wantManifest(t, s, a.ID, personal.ID, 2)
+}
+
+// testChangesEach: a sync of more items than a page is handed on in pages,
+// every item once, by sequence; a write that commits while the pages are
+// read is not in them (one snapshot, with the manifest read at its start),
+// and is in the next delta.
+func testChangesEach(t *testing.T, s store.Store) {
+	a, personal := newAccount(t, s, "pages@example.com")
+	wraps := []store.ItemKeyWrap{{KeyVault: personal.ID, KeyEpoch: 1, WrapVault: personal.ID, WrapEpoch: 1, Wrap: []byte("ikw")}}
+	version := uint64(1)
+	add := func(n int) {
+		var batch []store.NewItem
+		for range n {
+			batch = append(batch, store.NewItem{Item: store.Item{ID: id(), VaultID: personal.ID, Type: "note", CreatedAt: now},
+				Rev: revision(a.ID, personal.ID, "r"), Wraps: wraps})
+		}
+		version++
+		if _, err := s.CreateItems(ctx, batch, manifest(personal.ID, version, a.ID)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 3 {
+		add(401) // 1,203 items: three pages and a bit
+	}
+	seen := map[string]bool{}
+	var pages int
+	var cursor int64
+	var lastSeq int64
+	wrote := false
+	err := s.ChangesEach(ctx, a.ID, 0, func(ms []store.Manifest, c int64) error {
+		cursor = c
+		if len(ms) != 1 || ms[0].Version != version {
+			t.Fatalf("manifests at the start: %+v", ms)
+		}
+		return nil
+	}, func(page []store.ItemState) error {
+		pages++
+		if !wrote {
+			add(5) // commits between pages
+			wrote = true
+		}
+		for _, st := range page {
+			if seen[st.ID] || st.Seq < lastSeq || st.Seq > cursor || len(st.KeyWraps) != 1 {
+				t.Fatalf("item %s: twice %v, seq %d after %d, cursor %d, %d wraps", st.ID, seen[st.ID], st.Seq, lastSeq, cursor, len(st.KeyWraps))
+			}
+			seen[st.ID], lastSeq = true, st.Seq
+		}
+		return nil
+	})
+	if err != nil || len(seen) != 1203 || pages < 3 {
+		t.Fatalf("ChangesEach: %d items in %d pages, %v", len(seen), pages, err)
+	}
+	later, _, _, err := s.Changes(ctx, a.ID, cursor)
+	if err != nil || len(later) != 5 {
+		t.Fatalf("the write made during the pages: %d in the next delta, %v", len(later), err)
+	}
+	stop := errors.New("stop")
+	if err := s.ChangesEach(ctx, a.ID, 0, func([]store.Manifest, int64) error { return nil },
+		func([]store.ItemState) error { return stop }); !errors.Is(err, stop) {
+		t.Fatalf("an error from each: %v", err)
 	}
 }
