@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -261,6 +262,49 @@ func (e *cacheEntry) fill(it *Item, login *LoginFields, file string) {
 	}
 	*it = Item{ID: e.ID, VaultID: e.VaultID, Type: e.Type, Revision: e.Head, Trashed: e.Trashed, hash: e.HeadHash,
 		UpdatedAt: unixNano(e.UpdatedAt), Time: time.UnixMilli(e.Time).UTC(), Content: c, sealed: true, rec: cacheLoc{e.Off, e.Len, file}}
+}
+
+// contains reports whether the name, user name, a URL or a tag contains
+// lower (a lower-case query).
+func (s itemSummary) contains(lower string) bool {
+	if containsFold(s.Name, lower) || containsFold(s.Username, lower) {
+		return true
+	}
+	for _, l := range [][]string{s.URLs, s.Tags} {
+		for _, h := range l {
+			if containsFold(h, lower) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// containsFold is strings.Contains(strings.ToLower(h), lower) without
+// lowering (and copying) ASCII text: a search looks at every item.
+func containsFold(h, lower string) bool {
+	for i := 0; i < len(h); i++ {
+		if h[i] >= utf8.RuneSelf {
+			return strings.Contains(strings.ToLower(h), lower)
+		}
+	}
+	n := len(lower)
+	for i := 0; i+n <= len(h); i++ {
+		j := 0
+		for ; j < n; j++ {
+			c := h[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != lower[j] {
+				break
+			}
+		}
+		if j == n {
+			return true
+		}
+	}
+	return false
 }
 
 func summaryOf(c Content) itemSummary {

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/coffer-pm/coffer/internal/api"
@@ -152,6 +153,20 @@ func TestMarksJSON(t *testing.T) {
 		var back Marks
 		if err := json.Unmarshal(got, &back); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// TestContainsFold: the search's case folding is strings.ToLower's.
+func TestContainsFold(t *testing.T) {
+	hay := []string{"", "Site-333", "https://EXAMPLE.com/Login", "Ünïcode Ǆ", "\u212Aelvin", "a\xffb", "ß"}
+	queries := []string{"", "site", "SITE-3", "example.COM", "ünï", "ǆ", "kelvin", "\u212A", "\xff", "ss", "x"}
+	for _, h := range hay {
+		for _, q := range queries {
+			lower := strings.ToLower(q)
+			if got, want := containsFold(h, lower), strings.Contains(strings.ToLower(h), lower); got != want {
+				t.Errorf("containsFold(%q, %q) = %v, want %v", h, lower, got, want)
+			}
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -328,23 +329,30 @@ func (s *Session) applyItemsLocked(items []api.Item, raws [][]byte, served map[s
 			return tampered("item %s listed twice", it.ID)
 		}
 		inAnswer[it.ID] = true
-		touched[it.VaultID] = true
-		if old, ok := s.items[it.ID]; ok {
-			touched[old.VaultID] = true
-		}
 	}
 	opened := s.openItemsLocked(items, served)
 	for i, it := range items {
 		item, err := opened[i].item, opened[i].err
+		// The vaults whose manifests must be matched again: before and
+		// after the change — unless the item is exactly as held (our own
+		// write, served back), which changes nothing a manifest lists.
+		old := s.items[it.ID]
+		same := err == nil && !opened[i].skip && old != nil && old.Revision == item.Revision && old.Trashed == item.Trashed &&
+			old.VaultID == item.VaultID && crypto.Equal(old.hash, item.hash)
+		if !same {
+			touched[it.VaultID] = true
+			if old != nil {
+				touched[old.VaultID] = true
+			}
+		}
 		switch {
 		case opened[i].skip:
 			delete(s.items, it.ID) // in a quarantined or ignored vault
 		case err == nil:
 			item.raw = raws[i]
 			s.seen[item.ID] = item.Revision
-			if old := s.items[item.ID]; old != nil && old.rec.file != "" && old.Revision == item.Revision && old.Trashed == item.Trashed &&
-				old.VaultID == item.VaultID && crypto.Equal(old.hash, item.hash) {
-				item.rec = old.rec // the device cache holds it already (our own write, say)
+			if same && old.rec.file != "" {
+				item.rec, item.raw = old.rec, nil // the device cache holds it already
 			}
 			s.items[item.ID] = item
 		case errors.Is(err, ErrTampered) || errors.Is(err, errUnreadableContent):
@@ -684,19 +692,28 @@ func (s *Session) Items(trashed bool) ([]*Item, error) {
 }
 
 // itemsLocked lists the items held (sealed or not) by name.
-func (s *Session) itemsLocked(trashed bool) []*Item {
-	out := make([]*Item, 0, len(s.items))
+func (s *Session) itemsLocked(trashed bool, keep ...func(*Item) bool) []*Item {
+	type keyed struct {
+		it    *Item
+		lower string
+	}
+	// Each name lowered once, not once per comparison.
+	list := make([]keyed, 0, len(s.items))
 	for _, it := range s.items {
-		if it.Trashed == trashed && s.vaults[it.VaultID] != nil {
-			out = append(out, it)
+		if it.Trashed == trashed && s.vaults[it.VaultID] != nil && (len(keep) == 0 || keep[0](it)) {
+			list = append(list, keyed{it, strings.ToLower(it.Content.Name)})
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if a, b := strings.ToLower(out[i].Content.Name), strings.ToLower(out[j].Content.Name); a != b {
-			return a < b
+	slices.SortFunc(list, func(a, b keyed) int {
+		if c := strings.Compare(a.lower, b.lower); c != 0 {
+			return c
 		}
-		return out[i].ID < out[j].ID
+		return strings.Compare(a.it.ID, b.it.ID)
 	})
+	out := make([]*Item, len(list))
+	for i, k := range list {
+		out[i] = k.it
+	}
 	return out
 }
 
@@ -717,9 +734,19 @@ type Summary struct {
 // List returns the summaries of the items (trashed ones only if trashed
 // is true), sorted by name, without decrypting any item.
 func (s *Session) List(trashed bool) []Summary {
+	return s.Search(trashed, "", "")
+}
+
+// Search is List for the items of vault vaultID ("" for all) whose name,
+// user name, URLs or tags contain query, ignoring case ("" for all). Only
+// the matches are sorted, so a search in a big vault costs one pass.
+func (s *Session) Search(trashed bool, vaultID, query string) []Summary {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	items := s.itemsLocked(trashed)
+	q := strings.ToLower(query)
+	items := s.itemsLocked(trashed, func(it *Item) bool {
+		return (vaultID == "" || it.VaultID == vaultID) && (q == "" || summaryOf(it.Content).contains(q))
+	})
 	out := make([]Summary, len(items))
 	for i, it := range items {
 		sum := summaryOf(it.Content)

@@ -41,13 +41,14 @@ stats() {
     printf "%-52s median %8.1f ms   min %8.1f   max %8.1f   (n=%d)\n", l, m/1000, a[1]/1000, a[NR]/1000, NR }'
 }
 
-# timed CMD...: runs CMD once and prints its wall time in microseconds.
+# timed CMD...: runs CMD once and prints its wall time in microseconds
+# (bash's own clock: no process is started to read it).
 timed() {
   local s e
-  s=$(date +%s%N)
+  s=${EPOCHREALTIME/./}
   "$@" >/dev/null 2>>"$work/stderr"
-  e=$(date +%s%N)
-  echo $(( (e - s) / 1000 ))
+  e=${EPOCHREALTIME/./}
+  echo $(( e - s ))
 }
 
 start_server() {
@@ -97,10 +98,8 @@ for n in $SIZES; do
 
   for _ in $(seq "$RUNS"); do
     rm -rf "$COFFER_CONFIG_DIR/cache"
-    /usr/bin/time -f '%M' -o "$work/rss" bash -c "printf '%s\n' '$PW' | '$coffer' unlock --password-stdin --raw >/dev/null 2>>'$work/stderr'"
+    timed /usr/bin/time -f '%M' -o "$work/rss" bash -c "printf '%s\n' '$PW' | '$coffer' unlock --password-stdin --raw"
     cat "$work/rss" >>"$work/rss-cold-$n"
-    rm -rf "$COFFER_CONFIG_DIR/cache"
-    timed bash -c "printf '%s\n' '$PW' | '$coffer' unlock --password-stdin --raw"
   done | stats "unlock, cold (empty cache: full sync + verify)"
   echo "   client peak RSS, cold unlock: $(sort -n "$work/rss-cold-$n" | tail -1 | awk '{printf "%.0f MB", $1/1024}'); server peak RSS (VmHWM): $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$server_pid/status)"
   export COFFER_SESSION=$(unlock)

@@ -358,7 +358,7 @@ func (a *app) saveMarks() {
 	if !a.session.MarksChanged() {
 		return // the file holds them already
 	}
-	if data, err := json.Marshal(a.session.Marks()); err == nil {
+	if data, err := a.session.Marks().MarshalJSON(); err == nil {
 		if d, err := a.dir(); err == nil {
 			writeFileAtomic(filepath.Join(d, marksFile), data)
 		}
@@ -434,12 +434,7 @@ func (a *app) itemListCommand() *cobra.Command {
 				}
 				vaultID = v.ID
 			}
-			var items []client.Summary
-			for _, it := range s.List(trash) {
-				if (vaultID == "" || it.VaultID == vaultID) && matches(it, search) {
-					items = append(items, it)
-				}
-			}
+			items := s.Search(trash, vaultID, search)
 			if a.jsonOut {
 				out := make([]itemOut, 0, len(items))
 				for _, it := range items {
@@ -465,21 +460,6 @@ func (a *app) itemListCommand() *cobra.Command {
 	cmd.Flags().StringVar(&search, "search", "", "only items whose name, user name, URL or tags contain TEXT")
 	cmd.Flags().BoolVar(&trash, "trash", false, "list the trash instead")
 	return cmd
-}
-
-func matches(it client.Summary, q string) bool {
-	if q == "" {
-		return true
-	}
-	q = strings.ToLower(q)
-	hay := append([]string{it.Name, it.Username}, it.Tags...)
-	hay = append(hay, it.URLs...)
-	for _, h := range hay {
-		if strings.Contains(strings.ToLower(h), q) {
-			return true
-		}
-	}
-	return false
 }
 
 // itemOut is the --json form of an item; field names are stable.

@@ -2,6 +2,7 @@ package crypto
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"slices"
 	"strings"
 )
@@ -36,18 +37,35 @@ func ManifestItemsHash(entries []ManifestEntry) ([]byte, error) {
 	slices.SortFunc(sorted, func(a, b ManifestEntry) int { return strings.Compare(a.ItemID, b.ItemID) })
 	h := sha256.New()
 	h.Write(Tuple("coffer/v1/manifest-items", U64(uint64(len(sorted)))))
-	var buf []byte
+	// Each entry is tuple("coffer/v1/manifest-entry", item_id, u64(head),
+	// head_hash, u8(trashed)), written field by field into one buffer:
+	// a vault of 10,000 items is hashed on every write to it.
+	const label = "coffer/v1/manifest-entry"
+	buf := make([]byte, 0, 4096)
 	for i, e := range sorted {
 		if e.ItemID == "" || len(e.HeadHash) != HashSize || e.Head == 0 || (i > 0 && sorted[i-1].ItemID == e.ItemID) {
 			return nil, ErrTampered
 		}
-		trashed := []byte{0}
+		var trashed byte
 		if e.Trashed {
-			trashed[0] = 1
+			trashed = 1
 		}
-		buf = appendTuple(buf[:0], "coffer/v1/manifest-entry", []byte(e.ItemID), U64(e.Head), e.HeadHash, trashed)
-		h.Write(buf)
+		buf = binary.BigEndian.AppendUint32(buf, uint32(len(label)))
+		buf = append(buf, label...)
+		buf = binary.BigEndian.AppendUint32(buf, uint32(len(e.ItemID)))
+		buf = append(buf, e.ItemID...)
+		buf = binary.BigEndian.AppendUint32(buf, 8)
+		buf = binary.BigEndian.AppendUint64(buf, e.Head)
+		buf = binary.BigEndian.AppendUint32(buf, uint32(len(e.HeadHash)))
+		buf = append(buf, e.HeadHash...)
+		buf = binary.BigEndian.AppendUint32(buf, 1)
+		buf = append(buf, trashed)
+		if len(buf) > 3500 {
+			h.Write(buf)
+			buf = buf[:0]
+		}
 	}
+	h.Write(buf)
 	return h.Sum(nil), nil
 }
 
