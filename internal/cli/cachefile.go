@@ -48,8 +48,10 @@ func (c *fileCache) ReadState() ([]byte, error) {
 	return data, err
 }
 
+// WriteState replaces the state by a rename, without a disk flush: a
+// state lost to a power cut fails to open and is rebuilt (see writeFile).
 func (c *fileCache) WriteState(data []byte) error {
-	return writeFileAtomic(c.statePath(), data)
+	return writeFile(c.statePath(), data, false)
 }
 
 func (c *fileCache) Size(file string) (int64, error) {
@@ -103,9 +105,6 @@ func (c *fileCache) Append(file string, data []byte, create bool) (int64, error)
 	off, err := f.Seek(0, io.SeekEnd)
 	if err == nil {
 		_, err = f.Write(data)
-	}
-	if err == nil {
-		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -64,12 +63,6 @@ type app struct {
 
 // Main runs the CLI with args and returns the process exit code.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] != "serve" {
-		// A client command lives for milliseconds: collecting garbage
-		// less often is time saved, at a bounded cost in memory.
-		debug.SetGCPercent(400)
-		debug.SetMemoryLimit(1 << 30)
-	}
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
 	root := a.rootCommand()
 	root.SetArgs(args)

@@ -47,6 +47,14 @@ func (a *app) serverURL(fallback string) string {
 // writeFileAtomic writes data with mode 0600 via a temporary file and a
 // rename, so a crash never leaves a half-written profile.
 func writeFileAtomic(path string, data []byte) error {
+	return writeFile(path, data, true)
+}
+
+// writeFile is writeFileAtomic, with the data synced to disk before the
+// rename only when durable is true: the device cache skips it (after a
+// power cut a cache may be lost, which costs a full sync and nothing else)
+// and saves a disk flush on every command that changes something.
+func writeFile(path string, data []byte, durable bool) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
@@ -63,9 +71,11 @@ func writeFileAtomic(path string, data []byte) error {
 		tmp.Close()
 		return err
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
+	if durable {
+		if err := tmp.Sync(); err != nil {
+			tmp.Close()
+			return err
+		}
 	}
 	if err := tmp.Close(); err != nil {
 		return err

@@ -57,7 +57,13 @@ func sealWithNonce(key, nonce, plaintext, ad []byte) ([]byte, error) {
 
 // openInPlace is Open decrypting into box's own memory (box is overwritten,
 // also on failure): a device cache of megabytes is not copied again.
-func openInPlace(key, box, ad []byte) ([]byte, error) {
+func openInPlace(key, box, ad []byte) ([]byte, error) { return open(key, box, ad, true) }
+
+// Open authenticates and decrypts a box made by Seal with the same ad. Any
+// failure, including a wrong version byte or a short box, is ErrTampered.
+func Open(key, box, ad []byte) ([]byte, error) { return open(key, box, ad, false) }
+
+func open(key, box, ad []byte, inPlace bool) ([]byte, error) {
 	if len(key) != KeySize || len(box) < boxOverhead || box[0] != boxVersion {
 		return nil, ErrTampered
 	}
@@ -66,25 +72,11 @@ func openInPlace(key, box, ad []byte) ([]byte, error) {
 		return nil, ErrTampered
 	}
 	ct := box[1+nonceSize:]
-	pt, err := aead.Open(ct[:0], box[1:1+nonceSize], ct, ad)
-	if err != nil {
-		return nil, ErrTampered
+	var dst []byte
+	if inPlace {
+		dst = ct[:0]
 	}
-	return pt, nil
-}
-
-// Open authenticates and decrypts a box made by Seal with the same ad. Any
-// failure, including a wrong version byte or a short box, is ErrTampered.
-func Open(key, box, ad []byte) ([]byte, error) {
-	if len(key) != KeySize || len(box) < boxOverhead || box[0] != boxVersion {
-		return nil, ErrTampered
-	}
-	aead, err := chacha20poly1305.NewX(key)
-	if err != nil {
-		return nil, ErrTampered
-	}
-	nonce := box[1 : 1+nonceSize]
-	pt, err := aead.Open(nil, nonce, box[1+nonceSize:], ad)
+	pt, err := aead.Open(dst, box[1:1+nonceSize], ct, ad)
 	if err != nil {
 		return nil, ErrTampered
 	}

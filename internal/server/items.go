@@ -129,15 +129,9 @@ func (s *Server) createItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.checkRevision(req.Revision, v, true); err != nil {
-		return err
-	}
-	wraps, err := checkKeyWraps(req.KeyWraps, v)
+	wraps, err := s.firstRevision(req.Revision, req.KeyWraps, v)
 	if err != nil {
 		return err
-	}
-	if !hasKeyFor(wraps, v.ID, v.Epoch) {
-		return errBadRequest("key_wraps must include the item key for the vault's current epoch")
 	}
 	if err := s.checkFileRefs(r, "", v.ID, req.Revision.FileIDs); err != nil {
 		return err
@@ -162,6 +156,22 @@ func (s *Server) createItem(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.writeItem(w, r, http.StatusCreated, it.ID)
+}
+
+// firstRevision checks revision 1 of a new item in v and its key wraps,
+// which must include the item key for the vault's current epoch.
+func (s *Server) firstRevision(nr api.NewRevision, keyWraps []api.ItemKeyWrap, v store.Vault) ([]store.ItemKeyWrap, error) {
+	if err := s.checkRevision(nr, v, true); err != nil {
+		return nil, err
+	}
+	wraps, err := checkKeyWraps(keyWraps, v)
+	if err != nil {
+		return nil, err
+	}
+	if !hasKeyFor(wraps, v.ID, v.Epoch) {
+		return nil, errBadRequest("key_wraps must include the item key for the vault's current epoch")
+	}
+	return wraps, nil
 }
 
 // MaxBatchItems is the most items one batch create may hold.
@@ -210,15 +220,9 @@ func (s *Server) createItems(w http.ResponseWriter, r *http.Request) error {
 		if len(n.Revision.FileIDs) > 0 {
 			return errBadRequest("items in a batch carry no attachments; attach files to an item on its own")
 		}
-		if err := s.checkRevision(n.Revision, v, true); err != nil {
-			return err
-		}
-		wraps, err := checkKeyWraps(n.KeyWraps, v)
+		wraps, err := s.firstRevision(n.Revision, n.KeyWraps, v)
 		if err != nil {
 			return err
-		}
-		if !hasKeyFor(wraps, v.ID, v.Epoch) {
-			return errBadRequest("key_wraps of item %s must include the item key for the vault's current epoch", n.ID)
 		}
 		if err := s.signedRevision(r, n.Revision, v, n.ID, n.Type, 1); err != nil {
 			return err
