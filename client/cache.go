@@ -127,7 +127,10 @@ func (s *Session) UseCache(store CacheStore) (warning string, err error) {
 }
 
 // loadCacheLocked restores a sealed state into the session and says why
-// it could not (empty when it did).
+// it could not (empty when it did). Only the state's head is decoded now:
+// its items stay in the opened payload (s.lazy) until something needs them
+// all (materializeLocked); a lookup or a search reads them without
+// building them (findLazyLocked, searchLazyLocked).
 func (s *Session) loadCacheLocked(c *deviceCache, data []byte) string {
 	gen, err := crypto.CacheGeneration(data)
 	if err != nil {
@@ -140,66 +143,197 @@ func (s *Session) loadCacheLocked(c *deviceCache, data []byte) string {
 	if err != nil {
 		return "it does not open with this account's key (edited, cut, or another account's)"
 	}
-	// The items are built straight from the payload: one allocation for
-	// all of them and one for their login fields, not 20,000, and the maps
-	// sized once (fresh memory is most of what a warm command costs).
-	var (
-		items  map[string]*Item
-		slab   []Item
-		logins []LoginFields
-		end    uint64
-		bad    bool
-	)
-	fresh := len(s.seen) == 0 && len(s.itemVault) == 0 && len(s.itemTrashed) == 0
-	st, err := decodeCacheState(payload, func(i, n int, e *cacheEntry) {
-		if i == 0 {
-			items, slab, logins = make(map[string]*Item, n), make([]Item, n), make([]LoginFields, n)
-			if fresh {
-				s.seen, s.itemVault = make(map[string]uint64, n), make(map[string]string, n)
-			}
-		}
-		if _, dup := items[e.ID]; dup || uuid.Validate(e.ID) != nil {
-			bad = true
-			return
-		}
-		end = max(end, e.Off+e.Len)
-		it := &slab[i]
-		e.fill(it, &logins[i], "")
-		items[e.ID] = it
-	})
+	st, err := decodeCacheHead(payload)
 	if err != nil {
 		return "its state does not decode"
 	}
-	if bad || end > uint64(st.FileEnd) {
-		return "its index is inconsistent"
-	}
-	if st.Count > 0 {
+	if st.FileEnd > 0 {
 		if size, err := c.store.Size(st.FileID); err != nil || size < st.FileEnd {
 			return "its item records are missing or cut"
 		}
 	}
-	if items == nil {
-		items = map[string]*Item{}
-	}
+	// The entries are checked as they are read (scanEntries, entryAt,
+	// materializeLocked): a record outside the file does not read, and a
+	// payload that does not decode is ErrCacheDamaged (it is authenticated:
+	// that is defence in depth).
 	matched := make(map[string]api.Manifest, len(st.Manifests))
 	for _, m := range st.Manifests {
 		matched[m.VaultID] = m
 	}
 	c.gen, c.fileID, c.fileEnd = gen, st.FileID, st.FileEnd
-	s.items, s.matched, s.cursor = items, matched, st.Cursor
-	s.setMarksLocked(st.Marks.marks())
-	for i := range slab {
+	s.matched, s.cursor = matched, st.Cursor
+	s.items, s.lazy = nil, &lazyState{payload: payload, fileID: st.FileID, opened: map[string]*Item{}}
+	return ""
+}
+
+// lazyState is a device cache state whose items are not built yet.
+type lazyState struct {
+	payload []byte
+	fileID  string
+	opened  map[string]*Item // items opened from their records meanwhile
+}
+
+// materializeLocked builds the session's items, and the marks their
+// entries imply, from a lazily held state: everything that looks at all
+// items, or changes any, calls it first. The caller holds s.mu.
+func (s *Session) materializeLocked() {
+	l := s.lazy
+	if l == nil {
+		return
+	}
+	s.lazy = nil
+	var (
+		items  = map[string]*Item{}
+		slab   []Item
+		logins []LoginFields
+	)
+	fresh := len(s.seen) == 0 && len(s.itemVault) == 0 && len(s.itemTrashed) == 0
+	st, err := decodeCacheState(l.payload, func(i, n int, e *cacheEntry) {
+		if i == 0 {
+			// One allocation for all items and one for their login
+			// fields, and the maps sized once: fresh memory is most of
+			// what building them costs.
+			items, slab, logins = make(map[string]*Item, n), make([]Item, n), make([]LoginFields, n)
+			if fresh {
+				s.seen, s.itemVault = make(map[string]uint64, n), make(map[string]string, n)
+			}
+		}
 		it := &slab[i]
-		it.rec.file = st.FileID
-		s.seen[it.ID] = max(s.seen[it.ID], it.Revision)
-		s.itemVault[it.ID] = it.VaultID
+		e.fill(it, &logins[i], l.fileID)
+		if _, dup := items[e.ID]; !dup {
+			items[e.ID] = it
+		}
+	})
+	if err != nil {
+		// Checked when it was loaded; cannot happen. Start from nothing:
+		// the next sync is a full one.
+		s.items, s.cursor, s.matched = map[string]*Item{}, 0, map[string]api.Manifest{}
+		s.cacheChangedLocked()
+		return
+	}
+	s.setMarksLocked(st.Marks.marks())
+	for id, it := range items {
+		s.seen[id] = max(s.seen[id], it.Revision)
+		s.itemVault[id] = it.VaultID
 		if it.Trashed {
-			s.itemTrashed[it.ID] = true
+			s.itemTrashed[id] = true
 		} else if len(s.itemTrashed) > 0 {
-			delete(s.itemTrashed, it.ID)
+			delete(s.itemTrashed, id)
 		}
 	}
-	return ""
+	for id, it := range l.opened {
+		items[id] = it
+	}
+	s.items = items
+}
+
+// findLazyLocked is FindItem on a lazily held state: one pass over the
+// entries, building only the item found. The caller holds s.mu.
+func (s *Session) findLazyLocked(ref string, trashed bool) (*Item, error) {
+	l := s.lazy
+	var byID *Item
+	var exact, folded []*Item
+	var bad error
+	refb := []byte(ref)
+	err := scanEntries(l.payload, func(v *entryView) {
+		isID, isExact := bytes.Equal(v.id, refb), bytes.Equal(v.name, refb)
+		if v.trashed != trashed || !isID && !isExact && !bytes.EqualFold(v.name, refb) || s.vaults[string(v.vaultID)] == nil {
+			return
+		}
+		it, err := l.item(v.at)
+		if err != nil {
+			bad = err
+			return
+		}
+		switch {
+		case isID:
+			byID = it
+		case isExact:
+			exact = append(exact, it)
+		default:
+			folded = append(folded, it)
+		}
+	})
+	if err != nil || bad != nil {
+		return nil, fmt.Errorf("%w: its state does not decode", ErrCacheDamaged)
+	}
+	if byID != nil {
+		return s.openLazyLocked(byID)
+	}
+	found, err := s.pickLocked(ref, trashed, exact, folded)
+	if err != nil {
+		return nil, err
+	}
+	return s.openLazyLocked(found)
+}
+
+// openLazyLocked opens a sealed item built from a lazily held state.
+func (s *Session) openLazyLocked(it *Item) (*Item, error) {
+	if opened, ok := s.lazy.opened[it.ID]; ok {
+		return opened, nil
+	}
+	full, err := s.openRecordLocked(it, true)
+	if err != nil {
+		return nil, err
+	}
+	s.lazy.opened[it.ID] = full
+	return full, nil
+}
+
+// item builds the sealed item whose entry is at offset at (or the one
+// opened meanwhile).
+func (l *lazyState) item(at int) (*Item, error) {
+	e, err := entryAt(l.payload, at)
+	if err != nil {
+		return nil, err
+	}
+	if opened, ok := l.opened[e.ID]; ok {
+		return opened, nil
+	}
+	it := &Item{}
+	e.fill(it, &LoginFields{}, l.fileID)
+	return it, nil
+}
+
+// searchLazyLocked is Search on a lazily held state: one pass over the
+// entries' views, building only the matches. The caller holds s.mu.
+func (s *Session) searchLazyLocked(trashed bool, vaultID, lower string) ([]*Item, error) {
+	l := s.lazy
+	var out []*Item
+	var bad error
+	err := scanEntries(l.payload, func(v *entryView) {
+		if v.trashed != trashed || vaultID != "" && string(v.vaultID) != vaultID || s.vaults[string(v.vaultID)] == nil {
+			return
+		}
+		if lower != "" && !v.contains(lower) {
+			return
+		}
+		it, err := l.item(v.at)
+		if err != nil {
+			bad = err
+			return
+		}
+		out = append(out, it)
+	})
+	if err == nil {
+		err = bad
+	}
+	return out, err
+}
+
+// contains is itemSummary.contains on a view.
+func (v *entryView) contains(lower string) bool {
+	if containsFold(v.name, lower) || containsFold(v.username, lower) {
+		return true
+	}
+	for _, l := range [][][]byte{v.urls, v.tags} {
+		for _, h := range l {
+			if containsFold(h, lower) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // marks are the state's marks as Marks (the entries' are added apart).
@@ -282,10 +416,10 @@ func (s itemSummary) contains(lower string) bool {
 
 // containsFold is strings.Contains(strings.ToLower(h), lower) without
 // lowering (and copying) ASCII text: a search looks at every item.
-func containsFold(h, lower string) bool {
+func containsFold[T string | []byte](h T, lower string) bool {
 	for i := 0; i < len(h); i++ {
 		if h[i] >= utf8.RuneSelf {
-			return strings.Contains(strings.ToLower(h), lower)
+			return strings.Contains(strings.ToLower(string(h)), lower)
 		}
 	}
 	n := len(lower)
@@ -390,6 +524,7 @@ func (s *Session) openRecordLocked(it *Item, rollback bool) (*Item, error) {
 func (s *Session) DiscardCache() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.materializeLocked() // keeps the marks its entries imply
 	for id, it := range s.items {
 		if it.sealed {
 			delete(s.items, id)
@@ -418,6 +553,7 @@ func (s *Session) SaveCache() error {
 	if c == nil || !c.dirty || !s.synced || len(s.quarantine) > 0 {
 		return nil
 	}
+	s.materializeLocked()
 	held := make(map[string]*Item, len(s.items))
 	ids := make([]string, 0, len(s.items))
 	var live uint64

@@ -159,7 +159,9 @@ var errBadState = errors.New("the cache state does not decode")
 // 10,000 items that is 100,000 allocations fewer.
 type stateReader struct {
 	b       []byte
-	s       string // the payload as a string, from b's start on
+	s       string // the payload as a string, from b's start on (if shared)
+	shared  bool
+	lax     bool // a scan: lengths are checked, the shortest form is not
 	err     error
 	scratch [binary.MaxVarintLen64]byte
 }
@@ -170,7 +172,7 @@ func (r *stateReader) fail() { r.err, r.b, r.s = errBadState, nil, "" }
 // encoding.
 func (r *stateReader) uint() uint64 {
 	v, n := binary.Uvarint(r.b)
-	if n <= 0 || n != len(binary.AppendUvarint(r.scratch[:0], v)) {
+	if n <= 0 || !r.lax && n != len(binary.AppendUvarint(r.scratch[:0], v)) {
 		r.fail()
 		return 0
 	}
@@ -180,7 +182,7 @@ func (r *stateReader) uint() uint64 {
 
 func (r *stateReader) int() int64 {
 	v, n := binary.Varint(r.b)
-	if n <= 0 || n != len(binary.AppendVarint(r.scratch[:0], v)) {
+	if n <= 0 || !r.lax && n != len(binary.AppendVarint(r.scratch[:0], v)) {
 		r.fail()
 		return 0
 	}
@@ -189,7 +191,10 @@ func (r *stateReader) int() int64 {
 }
 
 func (r *stateReader) skip(n int) {
-	r.b, r.s = r.b[n:], r.s[n:]
+	r.b = r.b[n:]
+	if r.shared {
+		r.s = r.s[n:]
+	}
 }
 
 // count reads a length that must fit what is left, at least min bytes
@@ -218,7 +223,12 @@ func (r *stateReader) string() string {
 	if r.err != nil {
 		return ""
 	}
-	s := r.s[:n]
+	var s string
+	if r.shared {
+		s = r.s[:n]
+	} else {
+		s = string(r.b[:n])
+	}
 	r.skip(n)
 	return s
 }
@@ -233,6 +243,105 @@ func (r *stateReader) strings() []string {
 		out[i] = r.string()
 	}
 	return out
+}
+
+// entry reads one entry.
+func (r *stateReader) entry(e *cacheEntry) {
+	e.ID, e.VaultID, e.Type, e.Head = r.string(), r.string(), r.string(), r.uint()
+	flags := r.uint()
+	e.Trashed, e.Summary.Favorite = flags&flagTrashed != 0, flags&flagFavorite != 0
+	e.HeadHash, e.UpdatedAt, e.Time, e.Off, e.Len = r.bytes(), r.int(), r.int(), r.uint(), r.uint()
+	e.Summary.Name, e.Summary.Username, e.Summary.URLs, e.Summary.Tags = r.string(), r.string(), r.strings(), r.strings()
+	if flags > flagTrashed|flagFavorite || e.Len == 0 || e.Len > math.MaxInt32 {
+		r.fail()
+	}
+}
+
+// entryView is an entry as scanEntries shows it: the fields a lookup or a
+// search looks at, as views into the payload (nothing copied), and where
+// the entry starts, to decode it whole (entryAt) when it is the one.
+type entryView struct {
+	id, vaultID, name, username []byte
+	urls, tags                  [][]byte // reused from one entry to the next
+	trashed                     bool
+	at                          int
+}
+
+// scanEntries hands every entry of a state payload to fn as a view: a
+// lookup in 10,000 items without building any of them.
+func scanEntries(b []byte, fn func(v *entryView)) error {
+	if len(b) == 0 || b[0] != cacheStateVersion {
+		return errBadState
+	}
+	r := &stateReader{b: b[1:], lax: true}
+	r.head()
+	n := r.count(14)
+	var v entryView
+	for range n {
+		v.at = len(b) - len(r.b)
+		v.id, v.vaultID = r.bytes(), r.bytes()
+		r.bytes() // type
+		r.uint()  // head
+		v.trashed = r.uint()&flagTrashed != 0
+		r.bytes() // head hash
+		r.int()   // updated
+		r.int()   // time
+		r.uint()  // record offset
+		r.uint()  // record length
+		v.name, v.username = r.bytes(), r.bytes()
+		v.urls, v.tags = r.byteLists(v.urls[:0]), r.byteLists(v.tags[:0])
+		if r.err != nil {
+			return errBadState
+		}
+		fn(&v)
+	}
+	return nil
+}
+
+func (r *stateReader) byteLists(out [][]byte) [][]byte {
+	n := r.count(1)
+	for range n {
+		out = append(out, r.bytes())
+	}
+	return out
+}
+
+// entryAt decodes the whole entry at offset at of a state payload (as
+// scanEntries found it).
+func entryAt(b []byte, at int) (cacheEntry, error) {
+	var e cacheEntry
+	if at <= 0 || at >= len(b) {
+		return e, errBadState
+	}
+	r := &stateReader{b: b[at:]}
+	r.entry(&e)
+	return e, r.err
+}
+
+// head reads what comes before the entries: cursor, record file and
+// manifests.
+func (r *stateReader) head() *cacheState {
+	st := &cacheState{Cursor: r.int(), FileID: r.string(), FileEnd: r.int()}
+	st.Manifests = make([]api.Manifest, r.count(7))
+	for i := range st.Manifests {
+		m := &st.Manifests[i]
+		m.VaultID, m.Version, m.Count, m.ItemsHash, m.SignerID, m.Time, m.Sig = r.string(), r.uint(), r.uint(), r.bytes(), r.string(), r.int(), r.bytes()
+	}
+	return st
+}
+
+// decodeCacheHead decodes only the head of a state payload (no copy of
+// the rest): what a command needs before its delta sync.
+func decodeCacheHead(b []byte) (*cacheState, error) {
+	if len(b) == 0 || b[0] != cacheStateVersion {
+		return nil, errBadState
+	}
+	r := &stateReader{b: b[1:]}
+	st := r.head()
+	if r.err != nil || st.Cursor < 0 || st.FileEnd < 0 {
+		return nil, errBadState
+	}
+	return st, nil
 }
 
 // marks reads a list of (id, number) sorted by id, each id once.
@@ -259,13 +368,8 @@ func decodeCacheState(b []byte, visit func(i, n int, e *cacheEntry)) (*cacheStat
 	if len(b) == 0 || b[0] != cacheStateVersion {
 		return nil, errBadState
 	}
-	r := &stateReader{b: b[1:], s: string(b[1:])}
-	st := &cacheState{Cursor: r.int(), FileID: r.string(), FileEnd: r.int()}
-	st.Manifests = make([]api.Manifest, r.count(7))
-	for i := range st.Manifests {
-		m := &st.Manifests[i]
-		m.VaultID, m.Version, m.Count, m.ItemsHash, m.SignerID, m.Time, m.Sig = r.string(), r.uint(), r.uint(), r.bytes(), r.string(), r.int(), r.bytes()
-	}
+	r := &stateReader{b: b[1:], s: string(b[1:]), shared: true}
+	st := r.head()
 	n := r.count(14)
 	if visit == nil {
 		st.Items = make([]cacheEntry, n)
@@ -278,14 +382,7 @@ func decodeCacheState(b []byte, visit func(i, n int, e *cacheEntry)) (*cacheStat
 		if visit == nil {
 			e = &st.Items[i]
 		}
-		e.ID, e.VaultID, e.Type, e.Head = r.string(), r.string(), r.string(), r.uint()
-		flags := r.uint()
-		e.Trashed, e.Summary.Favorite = flags&flagTrashed != 0, flags&flagFavorite != 0
-		e.HeadHash, e.UpdatedAt, e.Time, e.Off, e.Len = r.bytes(), r.int(), r.int(), r.uint(), r.uint()
-		e.Summary.Name, e.Summary.Username, e.Summary.URLs, e.Summary.Tags = r.string(), r.string(), r.strings(), r.strings()
-		if flags > flagTrashed|flagFavorite || e.Len == 0 || e.Len > math.MaxInt32 {
-			r.fail()
-		}
+		r.entry(e)
 		if visit != nil && r.err == nil {
 			visit(i, n, e)
 		}

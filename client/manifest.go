@@ -61,6 +61,7 @@ func (it *Item) manifestEntry() crypto.ManifestEntry {
 // entriesLocked lists the manifest entries of the items held for a vault.
 // The caller holds s.mu.
 func (s *Session) entriesLocked(vaultID string) map[string]crypto.ManifestEntry {
+	s.materializeLocked()
 	out := map[string]crypto.ManifestEntry{}
 	for _, it := range s.items {
 		if it.VaultID == vaultID {
@@ -194,6 +195,7 @@ func (s *Session) matchManifestsLocked(ms map[string]crypto.Manifest, served map
 	// One pass over the items, not one per vault.
 	byVault := map[string][]crypto.ManifestEntry{}
 	if len(check) > 0 {
+		s.materializeLocked()
 		for _, it := range s.items {
 			if check[it.VaultID] {
 				byVault[it.VaultID] = append(byVault[it.VaultID], it.manifestEntry())

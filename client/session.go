@@ -89,6 +89,10 @@ type Session struct {
 	cache     *deviceCache
 	cacheMark uint64
 	synced    bool
+	// lazy holds the items of a device cache state that have not been
+	// built yet (items is nil meanwhile): a command that shows one item
+	// does not build 10,000. materializeLocked builds them.
+	lazy *lazyState
 
 	// Warnings lists what the last syncs ignored (e.g. an organisation
 	// that was never confirmed on this account), for the user to see.
@@ -227,6 +231,14 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 	if resp.Cursor < s.cursor {
 		return tampered("sync cursor went backwards")
 	}
+	// Items held lazily (a device cache) stay unbuilt only through an
+	// answer that changes nothing of them: no items, no purges, and every
+	// vault's manifest exactly the one its items last matched. Anything
+	// else builds them first, before the state that a refusal puts back
+	// is taken.
+	if s.lazy != nil && (since == 0 || stream.hasItems() || len(resp.Purged) > 0 || !s.allMatchedLocked(resp.Vaults)) {
+		s.materializeLocked()
+	}
 	s.prev = s.stateLocked()
 	switch {
 	case since == 0:
@@ -317,6 +329,17 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 	return s.quarantineError()
 }
 
+// allMatchedLocked reports whether every served vault's manifest is the
+// one its items last matched. The caller holds s.mu.
+func (s *Session) allMatchedLocked(vaults []api.Vault) bool {
+	for _, v := range vaults {
+		if m, ok := s.matched[v.ID]; !ok || !sameManifest(m, v.Manifest) {
+			return false
+		}
+	}
+	return true
+}
+
 // syncBatch is how many items of a sync answer are read, verified (on all
 // cores) and applied at a time.
 const syncBatch = 1024
@@ -381,6 +404,9 @@ func (s *Session) applyItemsLocked(items []api.Item, raws [][]byte, served map[s
 // their items are never listed; those of a repairable vault are held for
 // RepairVault. The caller holds s.mu.
 func (s *Session) setAsideQuarantinedLocked(served map[string]api.Vault) {
+	if len(s.quarantine) > 0 {
+		s.materializeLocked()
+	}
 	for id, q := range s.quarantine {
 		if q.Kind != KindVault {
 			continue
@@ -681,6 +707,7 @@ func (s *Session) FindVault(ref string) (*Vault, error) {
 func (s *Session) Items(trashed bool) ([]*Item, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.materializeLocked()
 	out := s.itemsLocked(trashed)
 	for i, it := range out {
 		var err error
@@ -693,16 +720,26 @@ func (s *Session) Items(trashed bool) ([]*Item, error) {
 
 // itemsLocked lists the items held (sealed or not) by name.
 func (s *Session) itemsLocked(trashed bool, keep ...func(*Item) bool) []*Item {
+	s.materializeLocked()
+	var list []*Item
+	for _, it := range s.items {
+		if it.Trashed == trashed && s.vaults[it.VaultID] != nil && (len(keep) == 0 || keep[0](it)) {
+			list = append(list, it)
+		}
+	}
+	return byName(list)
+}
+
+// byName sorts items by name, ignoring case, then by id.
+func byName(items []*Item) []*Item {
 	type keyed struct {
 		it    *Item
 		lower string
 	}
 	// Each name lowered once, not once per comparison.
-	list := make([]keyed, 0, len(s.items))
-	for _, it := range s.items {
-		if it.Trashed == trashed && s.vaults[it.VaultID] != nil && (len(keep) == 0 || keep[0](it)) {
-			list = append(list, keyed{it, strings.ToLower(it.Content.Name)})
-		}
+	list := make([]keyed, len(items))
+	for i, it := range items {
+		list[i] = keyed{it, strings.ToLower(it.Content.Name)}
 	}
 	slices.SortFunc(list, func(a, b keyed) int {
 		if c := strings.Compare(a.lower, b.lower); c != 0 {
@@ -744,9 +781,18 @@ func (s *Session) Search(trashed bool, vaultID, query string) []Summary {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	q := strings.ToLower(query)
-	items := s.itemsLocked(trashed, func(it *Item) bool {
-		return (vaultID == "" || it.VaultID == vaultID) && (q == "" || summaryOf(it.Content).contains(q))
-	})
+	var items []*Item
+	if s.lazy != nil {
+		// A device cache's items need not be built to be searched.
+		if found, err := s.searchLazyLocked(trashed, vaultID, q); err == nil {
+			items = byName(found)
+		}
+	}
+	if items == nil {
+		items = s.itemsLocked(trashed, func(it *Item) bool {
+			return (vaultID == "" || it.VaultID == vaultID) && (q == "" || summaryOf(it.Content).contains(q))
+		})
+	}
 	out := make([]Summary, len(items))
 	for i, it := range items {
 		sum := summaryOf(it.Content)
@@ -762,6 +808,9 @@ func (s *Session) Search(trashed bool, vaultID, query string) []Summary {
 func (s *Session) FindItem(ref string, trashed bool) (*Item, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.lazy != nil {
+		return s.findLazyLocked(ref, trashed)
+	}
 	if it, ok := s.items[ref]; ok && it.Trashed == trashed && s.vaults[it.VaultID] != nil {
 		return s.openCachedLocked(it)
 	}
@@ -776,6 +825,17 @@ func (s *Session) FindItem(ref string, trashed bool) (*Item, error) {
 			folded = append(folded, it)
 		}
 	}
+	found, err := s.pickLocked(ref, trashed, exact, folded)
+	if err != nil {
+		return nil, err
+	}
+	return s.openCachedLocked(found)
+}
+
+// pickLocked picks FindItem's answer among the items whose name is ref
+// (exact) or is ref but for case (folded): an exact match wins; more than
+// one is ErrAmbiguous, naming their ids. The caller holds s.mu.
+func (s *Session) pickLocked(ref string, trashed bool, exact, folded []*Item) (*Item, error) {
 	matches := exact
 	if len(matches) == 0 {
 		matches = folded
@@ -802,7 +862,7 @@ func (s *Session) FindItem(ref string, trashed bool) (*Item, error) {
 		}
 		return nil, fmt.Errorf("item %q%s: %w", ref, where, ErrNotFound)
 	}
-	return s.openCachedLocked(found)
+	return found, nil
 }
 
 // MaxNameLength is the longest item name, in characters.
@@ -994,6 +1054,7 @@ func (s *Session) sealRevision(item *Item, v *Vault, n uint64, prev []byte, newK
 func (s *Session) accept(out api.Item) (*Item, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.materializeLocked()
 	item, err := s.decryptItem(out)
 	if err != nil {
 		return nil, err
@@ -1163,6 +1224,7 @@ func (s *Session) PurgeItem(ctx context.Context, it *Item) error {
 		return forbidden(err)
 	}
 	s.mu.Lock()
+	s.materializeLocked()
 	delete(s.items, it.ID)
 	if s.cache != nil {
 		s.cache.dirty = true
@@ -1239,6 +1301,7 @@ func (s *Session) Marks() Marks {
 }
 
 func (s *Session) marksLocked() Marks {
+	s.materializeLocked() // the marks its entries imply
 	m := Marks{Items: map[string]uint64{}, Rosters: map[string]uint64{}, Keyring: s.keyringSeen, Manifests: map[string]uint64{}, Cache: s.cacheMark}
 	for k, v := range s.manifestSeen {
 		m.Manifests[k] = v

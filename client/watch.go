@@ -55,6 +55,7 @@ func (s *Session) Watch(ctx context.Context, opt WatchOptions, fn func(Change)) 
 	// The last state of each item that was reported: changes are described
 	// against it, not against whatever a sync fetched in between.
 	s.mu.Lock()
+	s.materializeLocked() // changes are told against every item
 	s.reported = map[string]Item{}
 	for id, it := range s.items {
 		s.reported[id] = *it

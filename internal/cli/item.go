@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -272,7 +273,7 @@ func (a *app) synced(cmd *cobra.Command) (*client.Session, error) {
 // command.
 func (a *app) attach(s *client.Session) {
 	a.session = s
-	raw, gen := a.readMarks()
+	gen := a.marksGeneration()
 	s.SetMarks(client.Marks{Cache: gen})
 	if store, err := a.cacheStore(); err == nil {
 		warning, err := s.UseCache(store)
@@ -283,11 +284,11 @@ func (a *app) attach(s *client.Session) {
 			fmt.Fprintln(a.stderr, "coffer: warning: "+oneLine(warning))
 		}
 	}
-	if s.CacheInUse() || raw == nil {
+	if s.CacheInUse() {
 		return
 	}
 	var m client.Marks
-	if err := json.Unmarshal(raw, &m); err == nil {
+	if err := a.loadJSON(marksFile, &m); err == nil {
 		s.SetMarks(m)
 	}
 }
@@ -296,23 +297,27 @@ func (a *app) attach(s *client.Session) {
 // where Marks puts it, without parsing the rest.
 var marksGenRe = regexp.MustCompile(`^\{"cache_generation":([0-9]{1,19})[,}]`)
 
-// readMarks returns the marks file and the cache generation it names (0
-// when there is none, or the file is of an older format).
-func (a *app) readMarks() ([]byte, uint64) {
+// marksGeneration reads the cache generation the marks file names from
+// its first bytes (0 when there is none, or the file is of an older
+// format).
+func (a *app) marksGeneration() uint64 {
 	d, err := a.dir()
 	if err != nil {
-		return nil, 0
+		return 0
 	}
-	raw, err := os.ReadFile(filepath.Join(d, marksFile))
+	f, err := os.Open(filepath.Join(d, marksFile))
 	if err != nil {
-		return nil, 0
+		return 0
 	}
-	if m := marksGenRe.FindSubmatch(raw[:min(len(raw), 64)]); m != nil {
+	defer f.Close()
+	head := make([]byte, 64)
+	n, _ := io.ReadFull(f, head)
+	if m := marksGenRe.FindSubmatch(head[:n]); m != nil {
 		if gen, err := strconv.ParseUint(string(m[1]), 10, 64); err == nil {
-			return raw, gen
+			return gen
 		}
 	}
-	return raw, 0
+	return 0
 }
 
 // sync syncs s. A quarantine (some organisation, group or vault failed
