@@ -363,7 +363,7 @@ func (a *app) saveMarks() {
 	if !a.session.MarksChanged() {
 		return // the file holds them already
 	}
-	if data, err := a.session.Marks().MarshalJSON(); err == nil {
+	if data, err := a.session.MarksJSON(); err == nil {
 		if d, err := a.dir(); err == nil {
 			writeFileAtomic(filepath.Join(d, marksFile), data)
 		}
