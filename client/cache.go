@@ -538,6 +538,9 @@ func (s *Session) DiscardCache() error {
 	return s.cache.store.Clear()
 }
 
+// recordChunk is how many bytes of new records SaveCache appends at once.
+const recordChunk = 4 << 20
+
 // compactFrom is the share of dead records (older heads, purged items)
 // from which a save rewrites the record file instead of appending.
 const compactFrom = 0.5
@@ -574,10 +577,35 @@ func (s *Session) SaveCache() error {
 	if compact {
 		c.fileID, c.fileEnd = uuid.NewString(), 0
 	}
-	// New records first, in one append; the state naming them after, so
-	// that a crash in between leaves the old state, still whole.
-	var batch []byte
-	pending := map[string]cacheLoc{}
+	// New records first, appended a few megabytes at a time (a cold
+	// sync of 100,000 items writes 120 MB of them); the state naming them
+	// after, so that a crash in between leaves the old state, still whole.
+	// An item's copy of what the server sent goes once its record holds it.
+	end := c.fileEnd
+	var chunk []byte
+	var inChunk []*Item
+	var locs []cacheLoc
+	flush := func(create bool) error {
+		if len(chunk) == 0 && !create {
+			return nil
+		}
+		off, err := c.store.Append(c.fileID, chunk, create)
+		if err != nil {
+			return err
+		}
+		for i, it := range inChunk {
+			it.rec, it.raw = cacheLoc{uint64(off) + locs[i].off, locs[i].n, c.fileID}, nil
+		}
+		end = off + int64(len(chunk))
+		chunk, inChunk, locs = chunk[:0], inChunk[:0], locs[:0]
+		return nil
+	}
+	if compact {
+		end = 0
+		if err := flush(true); err != nil {
+			return err
+		}
+	}
 	for _, id := range ids {
 		it := s.items[id]
 		if it.rec.file == c.fileID {
@@ -591,20 +619,21 @@ func (s *Session) SaveCache() error {
 		if err != nil {
 			return err
 		}
-		pending[id] = cacheLoc{uint64(len(batch)), uint64(len(rec)), c.fileID}
-		batch = append(batch, rec...)
-	}
-	base := c.fileEnd
-	if len(batch) > 0 || compact {
-		off, err := c.store.Append(c.fileID, batch, compact)
-		if err != nil {
-			return err
+		inChunk, locs = append(inChunk, it), append(locs, cacheLoc{uint64(len(chunk)), uint64(len(rec)), c.fileID})
+		chunk = append(chunk, rec...)
+		if len(chunk) >= recordChunk {
+			if err := flush(false); err != nil {
+				return err
+			}
 		}
-		base = off
 	}
+	if err := flush(false); err != nil {
+		return err
+	}
+	c.fileEnd = end
 	// The marks as they will be once this generation is written.
 	s.cacheMark = max(s.cacheMark, c.gen+1)
-	st := &cacheState{Cursor: s.cursor, FileID: c.fileID, FileEnd: base + int64(len(batch)), Items: make([]cacheEntry, 0, len(ids)),
+	st := &cacheState{Cursor: s.cursor, FileID: c.fileID, FileEnd: end, Items: make([]cacheEntry, 0, len(ids)),
 		Marks: s.stateMarksLocked(held)}
 	for id, m := range s.matched {
 		if s.vaults[id] != nil {
@@ -614,10 +643,6 @@ func (s *Session) SaveCache() error {
 	sort.Slice(st.Manifests, func(i, j int) bool { return st.Manifests[i].VaultID < st.Manifests[j].VaultID })
 	for _, id := range ids {
 		it := s.items[id]
-		if p, ok := pending[id]; ok {
-			// Its record holds it now: the copy in memory can go.
-			it.rec, it.raw = cacheLoc{uint64(base) + p.off, p.n, p.file}, nil
-		}
 		st.Items = append(st.Items, cacheEntry{ID: id, VaultID: it.VaultID, Type: it.Type, Head: it.Revision, Trashed: it.Trashed,
 			HeadHash: it.hash, UpdatedAt: it.UpdatedAt.UnixNano(), Time: it.Time.UnixMilli(), Off: it.rec.off, Len: it.rec.n, Summary: summaryOf(it.Content)})
 	}

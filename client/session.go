@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"maps"
 	"net/http"
 	"net/url"
@@ -306,15 +307,11 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 		delete(s.items, id)
 	}
 	inAnswer := map[string]bool{}
-	for {
-		items, raws, err := stream.next(syncBatch)
-		if err != nil {
-			return err
+	for b := range readAhead(stream) {
+		if b.err != nil {
+			return b.err
 		}
-		if len(items) == 0 {
-			break
-		}
-		if err := s.applyItemsLocked(items, raws, served, inAnswer, touched); err != nil {
+		if err := s.applyItemsLocked(b.items, b.raws, served, inAnswer, touched); err != nil {
 			return err
 		}
 	}
@@ -327,6 +324,46 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 	}
 	s.cursor, s.synced = resp.Cursor, true
 	return s.quarantineError()
+}
+
+// itemBatch is a batch of a sync answer's items, or why reading failed.
+type itemBatch struct {
+	items []api.Item
+	raws  [][]byte
+	err   error
+}
+
+// readAhead reads the answer's items in a goroutine, one batch ahead of
+// the one being verified, so that the server sends and the client decodes
+// while the last batch is verified. The sequence ends after the last
+// batch or an error; a caller that stops early stops the reader.
+func readAhead(stream *syncStream) iter.Seq[itemBatch] {
+	return func(yield func(itemBatch) bool) {
+		ch, done := make(chan itemBatch, 1), make(chan struct{})
+		defer close(done)
+		go func() {
+			defer close(ch)
+			for {
+				items, raws, err := stream.next(syncBatch)
+				if err == nil && len(items) == 0 {
+					return
+				}
+				select {
+				case ch <- itemBatch{items, raws, err}:
+				case <-done:
+					return
+				}
+				if err != nil {
+					return
+				}
+			}
+		}()
+		for b := range ch {
+			if !yield(b) {
+				return
+			}
+		}
+	}
 }
 
 // allMatchedLocked reports whether every served vault's manifest is the
