@@ -1292,7 +1292,9 @@ func (s *Session) History(ctx context.Context, it *Item) ([]Version, error) {
 	if !ok || resp.ItemID != it.ID {
 		return nil, tampered("history of item %s", it.ID)
 	}
-	if uint64(len(resp.Revisions)) < s.seen[it.ID] {
+	// The item's own head counts as seen too: with a device cache its
+	// mark may be implied by the cache's entry, not in s.seen yet.
+	if uint64(len(resp.Revisions)) < max(s.seen[it.ID], it.Revision) {
 		return nil, tampered("item %s: history shorter than the revision already seen", it.ID)
 	}
 	out := make([]Version, 0, len(resp.Revisions))

@@ -340,3 +340,35 @@ func TestStreamedSyncAnswers(t *testing.T) {
 		t.Fatalf("full sync with members reordered: %d items, %v", len(fresh.List(false)), err)
 	}
 }
+
+// TestCachedDeviceRefusesShortHistory: a device whose items come from its
+// cache (not built yet) still refuses a history cut short of the head it
+// holds.
+func TestCachedDeviceRefusesShortHistory(t *testing.T) {
+	r := newCacheRig(t, "history@cache.example", 3)
+	it, _ := r.owner.FindItem("site-2", false)
+	if _, err := r.owner.UpdateItem(ctx, it, client.Content{Name: "site-2", Login: &client.LoginFields{Password: "second"}}); err != nil {
+		t.Fatal(err)
+	}
+	s, _, err := r.run(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.done(t, s)
+	s, _, err = r.run(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, err := s.FindItem("site-2", false)
+	if err != nil || held.Revision != 2 {
+		t.Fatalf("held item: %+v, %v", held, err)
+	}
+	r.h.MutateJSON("GET", `/items/[^/]+/revisions$`, func(b any) any {
+		m := b.(map[string]any)
+		m["revisions"] = m["revisions"].([]any)[:1]
+		return m
+	})
+	if _, err := s.History(ctx, held); !errors.Is(err, client.ErrTampered) {
+		t.Fatalf("a history cut to revision 1 of 2: %v", err)
+	}
+}
