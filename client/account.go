@@ -281,7 +281,7 @@ func (s *Session) ExportLocal() (key []byte, ls LocalSession, err error) {
 func (p *Profile) ResumeLocal(key []byte, ls LocalSession, opt Options) (*Session, error) {
 	ak, err := crypto.Open(key, ls.Sealed, localSessionAD(p.UserID, ls.ID))
 	if err != nil {
-		return nil, errors.New("the session key does not open the local session (locked, or a session from another unlock); run coffer unlock")
+		return nil, errors.New("the session key opens no session of this device (it was locked, or the session was the oldest of more than 32 and was closed); run coffer unlock")
 	}
 	return p.OpenWithAccountKey(ak, opt)
 }

@@ -153,7 +153,14 @@ func (a *app) saveSession(s *client.Session) (string, error) {
 	if err := a.saveJSON(profileFile, s.Profile); err != nil {
 		return "", err
 	}
-	if err := a.saveJSON(sessionFile, ls); err != nil {
+	// Other shells' sessions of this device stay open (issue 15): the
+	// new one is added, the oldest dropped past maxLocalSessions; lock
+	// ends them all.
+	sessions := a.localSessions()
+	if len(sessions) >= maxLocalSessions {
+		sessions = sessions[len(sessions)-maxLocalSessions+1:]
+	}
+	if err := a.saveJSON(sessionFile, localSessions{Sessions: append(sessions, ls)}); err != nil {
 		return "", err
 	}
 	return base64.RawURLEncoding.EncodeToString(key), nil
@@ -172,14 +179,11 @@ func (a *app) unlocked() (*client.Session, error) {
 	if keyText == "" {
 		keyText = os.Getenv("COFFER_SESSION")
 	}
-	var ls client.LocalSession
-	if err := a.loadJSON(sessionFile, &ls); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, errLocked
-		}
-		return nil, err
+	if _, err := os.Stat(a.path(sessionFile)); errors.Is(err, fs.ErrNotExist) {
+		return nil, errLocked
 	}
-	if keyText == "" {
+	sessions := a.localSessions()
+	if keyText == "" || len(sessions) == 0 {
 		return nil, errLocked
 	}
 	key, err := base64.RawURLEncoding.DecodeString(keyText)
@@ -189,9 +193,45 @@ func (a *app) unlocked() (*client.Session, error) {
 	if override := a.serverURL(""); override != "" {
 		p.Server = override // for this invocation; login saves it
 	}
-	s, err := p.ResumeLocal(key, ls, a.clientOptions())
-	if err != nil {
-		return nil, withCode(ExitAuth, err)
+	// The key opens one of the device's sessions (the newest first).
+	var s *client.Session
+	for i := len(sessions) - 1; i >= 0; i-- {
+		if s, err = p.ResumeLocal(key, sessions[i], a.clientOptions()); err == nil {
+			return s, nil
+		}
 	}
-	return s, nil
+	return nil, withCode(ExitAuth, err)
+}
+
+// maxLocalSessions bounds the sessions one device keeps open at once
+// (shells, scripts): the oldest is dropped when another is opened.
+const maxLocalSessions = 32
+
+// localSessions is session.json: the device's open local sessions, each
+// the account key sealed under its own session key.
+type localSessions struct {
+	Sessions []client.LocalSession `json:"sessions"`
+}
+
+// localSessions reads the device's open sessions; a file of the format
+// before several sessions (one session) is read as that one.
+func (a *app) localSessions() []client.LocalSession {
+	var list localSessions
+	if err := a.loadJSON(sessionFile, &list); err == nil && list.Sessions != nil {
+		return list.Sessions
+	}
+	var one client.LocalSession
+	if err := a.loadJSON(sessionFile, &one); err == nil && one.ID != "" {
+		return []client.LocalSession{one}
+	}
+	return nil
+}
+
+// path is a file's path in the profile directory ("" when there is none).
+func (a *app) path(name string) string {
+	d, err := a.dir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(d, name)
 }
