@@ -107,8 +107,8 @@ func (c *Content) SecretKeys() []string {
 	return keys
 }
 
-// clone returns a deep copy, so edits never alias the synced content.
-func (c Content) clone() Content {
+// Clone returns a deep copy, so edits never alias the synced content.
+func (c Content) Clone() Content {
 	data, err := json.Marshal(c)
 	if err != nil {
 		return c

@@ -43,7 +43,7 @@ func (s *Session) RestoreField(ctx context.Context, it *Item, field string, rev 
 	if _, has := it.Content.FieldValue(field); !had && !has {
 		return nil, fmt.Errorf("field %q exists neither in revision %d nor now: %w", sanitize(field, 80), rev, ErrNotFound)
 	}
-	c := it.Content.clone()
+	c := it.Content.Clone()
 	// A custom field comes back with its kind.
 	restored := false
 	for _, f := range v.Content.Fields {

@@ -604,11 +604,10 @@ func (a *app) itemEditCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			c := it.Content
-			if c.Login != nil {
-				l := *c.Login
-				c.Login = &l
-			}
+			// A deep copy: the secret's keys, the card and the custom
+			// fields are maps, pointers and slices, and an edit made in
+			// place would compare equal to itself (issue 15, defect 1).
+			c := it.Content.Clone()
 			if err := f.apply(cmd, it.Type, &c); err != nil {
 				return err
 			}

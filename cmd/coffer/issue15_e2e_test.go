@@ -1,0 +1,61 @@
+package main_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestCLISessionsOfOneDeviceCoexist (issue 15, defect 5): a second unlock
+// on the same device — another shell, a script — leaves the first shell's
+// session open; lock closes them all.
+func TestCLISessionsOfOneDeviceCoexist(t *testing.T) {
+	srv := startServer(t)
+	c := user(t, srv, "shells@example.com")
+	first := c.session
+	c.unlock(masterPW)
+	second := c.session
+	if first == second {
+		t.Fatal("two unlocks gave one session key")
+	}
+	c.ok("", "item", "add", "--type", "note", "--name", "from the second shell", "--note", "x")
+	c.session = first
+	if out := c.ok("", "item", "list"); !strings.Contains(out, "from the second shell") {
+		t.Fatalf("the first shell after a second unlock: %q", out)
+	}
+	c.ok("", "lock")
+	for _, key := range []string{first, second} {
+		c.session = key
+		if msg := c.fails(3, "", "item", "list"); !strings.Contains(msg, "locked") {
+			t.Fatalf("after lock: %q", msg)
+		}
+	}
+	c.unlock(masterPW)
+	c.ok("", "item", "get", "from the second shell")
+}
+
+// TestCLIEditChangesSecretsCardsAndFields (issue 15, defect 1): item edit
+// changes a secret's keys and adds one, a card's CVV, and an existing
+// custom field of a login, each as a new revision.
+func TestCLIEditChangesSecretsCardsAndFields(t *testing.T) {
+	srv := startServer(t)
+	c := user(t, srv, "rotate@example.com")
+	c.ok("", "item", "add", "--type", "secret", "--name", "Deploy keys", "--field", "AWS_ACCESS_KEY_ID=AKIAOLD", "--field", "AWS_SECRET=old")
+	c.ok("", "item", "edit", "Deploy keys", "--field", "AWS_ACCESS_KEY_ID=AKIANEW", "--field", "REGION=eu-west-1")
+	for field, want := range map[string]string{"AWS_ACCESS_KEY_ID": "AKIANEW", "AWS_SECRET": "old", "REGION": "eu-west-1"} {
+		if got := c.ok("", "item", "get", "Deploy keys", "--field", field); got != want+"\n" {
+			t.Fatalf("secret %s = %q, want %q", field, got, want)
+		}
+	}
+	c.ok("", "item", "add", "--type", "card", "--name", "Company card", "--field", "number=4111111111111111", "--field", "cvv=123")
+	c.ok("", "item", "edit", "Company card", "--field", "cvv=456")
+	if got := c.ok("", "item", "get", "Company card", "--field", "cvv"); got != "456\n" {
+		t.Fatalf("cvv = %q", got)
+	}
+	c.ok("", "item", "add", "--type", "login", "--name", "Mail", "--password", "p", "--field", "recovery=abc")
+	c.ok("", "item", "edit", "Mail", "--field", "recovery=def")
+	if got := c.ok("", "item", "get", "Mail", "--field", "recovery"); got != "def\n" {
+		t.Fatalf("custom field = %q", got)
+	}
+	// Giving the same value again is still "nothing to change".
+	c.fails(2, "", "item", "edit", "Mail", "--field", "recovery=def")
+}
