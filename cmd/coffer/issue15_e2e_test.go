@@ -59,3 +59,23 @@ func TestCLIEditChangesSecretsCardsAndFields(t *testing.T) {
 	// Giving the same value again is still "nothing to change".
 	c.fails(2, "", "item", "edit", "Mail", "--field", "recovery=def")
 }
+
+// TestCLIMessagesThatSayWhatToDo (issue 15, defect 8, in part): the
+// version flag, an item in the trash named by its name, and a field name
+// with a typo each get an answer that says what to do.
+func TestCLIMessagesThatSayWhatToDo(t *testing.T) {
+	if out := newCLI(t).ok("", "--version"); !strings.HasPrefix(out, "coffer ") {
+		t.Fatalf("--version: %q", out)
+	}
+	srv := startServer(t)
+	c := user(t, srv, "messages@example.com")
+	c.ok("", "item", "add", "--type", "login", "--name", "Router", "--username", "admin", "--password", "p")
+	msg := c.fails(6, "", "item", "get", "Router", "--field", "pasword")
+	if !strings.Contains(msg, `no field "pasword"`) || !strings.Contains(msg, "password") || strings.Contains(msg, ": p,") {
+		t.Fatalf("a field name with a typo: %q", msg)
+	}
+	c.ok("", "item", "rm", "Router")
+	if msg := c.fails(6, "", "item", "get", "Router"); !strings.Contains(msg, "in the trash") || !strings.Contains(msg, "item restore") {
+		t.Fatalf("an item in the trash, by name: %q", msg)
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/coffer-pm/coffer/client"
+	"github.com/coffer-pm/coffer/internal/version"
 )
 
 // Exit codes, documented in README.md.
@@ -162,7 +163,10 @@ func (a *app) rootCommand() *cobra.Command {
 		Short:         "Coffer: end-to-end encrypted passwords and secrets for people and teams",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// coffer --version, as well as coffer version (issue 15).
+		Version: version.Version,
 	}
+	root.SetVersionTemplate("coffer {{.Version}}\n")
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.configDir, "config", "", "client profile directory (env COFFER_CONFIG_DIR)")
 	pf.StringVar(&a.server, "server", "", "server URL (env COFFER_SERVER)")

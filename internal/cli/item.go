@@ -540,10 +540,13 @@ func (a *app) itemGetCommand() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, it, err := a.syncedItem(cmd, args[0], false)
-			if errors.Is(err, client.ErrNotFound) {
-				// An id finds an item in the trash too (it says so).
+			if errors.Is(err, client.ErrNotFound) && s != nil {
+				// An id finds an item in the trash too (it says so); a
+				// name of an item in the trash says where it is.
 				if t, terr := a.findItem(cmd, s, args[0], true); terr == nil && t.ID == args[0] {
 					it, err = t, nil
+				} else if terr == nil {
+					return withCode(ExitNotFound, fmt.Errorf("item %q is in the trash; bring it back with: coffer item restore %s", inert(t.Content.Name), t.ID))
 				}
 			}
 			if err != nil {
@@ -552,7 +555,11 @@ func (a *app) itemGetCommand() *cobra.Command {
 			if field != "" {
 				v, ok := it.Content.FieldValue(field)
 				if !ok {
-					return withCode(ExitNotFound, fmt.Errorf("item %q has no field %q", inert(it.Content.Name), inert(field)))
+					var names []string
+					for _, v := range it.Content.Values() {
+						names = append(names, inert(v.Name))
+					}
+					return withCode(ExitNotFound, fmt.Errorf("item %q has no field %q; its fields: %s", inert(it.Content.Name), inert(field), strings.Join(names, ", ")))
 				}
 				if a.jsonOut {
 					return a.printJSON(map[string]string{"field": field, "value": v})
