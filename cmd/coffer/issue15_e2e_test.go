@@ -1,6 +1,8 @@
 package main_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -78,4 +80,33 @@ func TestCLIMessagesThatSayWhatToDo(t *testing.T) {
 	if msg := c.fails(6, "", "item", "get", "Router"); !strings.Contains(msg, "in the trash") || !strings.Contains(msg, "item restore") {
 		t.Fatalf("an item in the trash, by name: %q", msg)
 	}
+}
+
+// TestCLISecretsWithoutTheCommandLine (issue 15, defect 6): a password
+// from stdin (--password -), notes from stdin (--note -) or a file
+// (--note @FILE) — larger than a command line takes — and multi-line notes
+// shown a line each.
+func TestCLISecretsWithoutTheCommandLine(t *testing.T) {
+	srv := startServer(t)
+	c := user(t, srv, "stdin@example.com")
+	c.ok("s3cret-from-stdin\n", "item", "add", "--type", "login", "--name", "Quiet", "--password", "-")
+	if got := c.ok("", "item", "get", "Quiet", "--field", "password"); got != "s3cret-from-stdin\n" {
+		t.Fatalf("password from stdin: %q", got)
+	}
+	note := "first line\nsecond line\n"
+	c.ok(note, "item", "edit", "Quiet", "--note", "-")
+	out := c.ok("", "item", "get", "Quiet")
+	if !strings.Contains(out, "notes:\n  first line\n  second line\n") {
+		t.Fatalf("multi-line notes shown as:\n%s", out)
+	}
+	big := strings.Repeat("0123456789abcdef", 200<<10/16) // 200 KiB: more than one argument may be
+	path := filepath.Join(t.TempDir(), "note.txt")
+	if err := os.WriteFile(path, []byte(big), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c.ok("", "item", "add", "--type", "note", "--name", "Runbook", "--note", "@"+path)
+	if got := c.ok("", "item", "get", "Runbook", "--field", "notes"); got != big+"\n" {
+		t.Fatalf("a note from a file: %d bytes back", len(got))
+	}
+	c.fails(2, "x\n", "item", "add", "--type", "login", "--name", "Both", "--password", "-", "--note", "-")
 }

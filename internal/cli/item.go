@@ -13,8 +13,10 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/coffer-pm/coffer/client"
 	"github.com/coffer-pm/coffer/internal/passgen"
@@ -41,18 +43,78 @@ func (f *itemFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.name, "name", "", "item name")
 	fl.StringVar(&f.username, "username", "", "login user name")
-	fl.StringVar(&f.password, "password", "", "login password (prefer --generate: command lines end up in shell history)")
+	fl.StringVar(&f.password, "password", "", "login password; - asks for it on the terminal (or reads stdin's first line) so it stays out of shell history; or use --generate")
 	fl.BoolVar(&f.generate, "generate", false, "generate a random password")
 	fl.IntVar(&f.length, "length", 20, "length of a generated password")
 	fl.StringArrayVar(&f.urls, "url", nil, "URL (repeatable)")
 	fl.StringVar(&f.totp, "totp", "", "TOTP secret (otpauth:// URI or base32)")
-	fl.StringVar(&f.note, "note", "", "notes")
+	fl.StringVar(&f.note, "note", "", "notes; - reads them from stdin, @FILE from a file")
 	fl.StringArrayVar(&f.fields, "field", nil, "KEY=VALUE: a secret's key, a card field (holder, number, expiry, cvv) or a hidden custom field (repeatable)")
 	fl.StringArrayVar(&f.textFields, "text-field", nil, "KEY=VALUE: a visible custom field (repeatable)")
 	fl.StringArrayVar(&f.urlFields, "url-field", nil, "KEY=URL: a custom URL field (repeatable)")
 	fl.StringArrayVar(&f.tags, "tag", nil, "tag (repeatable; replaces the item's tags)")
 	fl.BoolVar(&f.favorite, "favorite", false, "mark as favourite (--favorite=false to unmark)")
 	cmd.MarkFlagsMutuallyExclusive("password", "generate")
+}
+
+// maxNoteBytes bounds notes read from stdin or a file.
+const maxNoteBytes = 1 << 20
+
+// readInputs resolves the flags that name where a value comes from rather
+// than the value (issue 15): --password - (a prompt without echo on a
+// terminal, else stdin's first line), --note - (all of stdin) and
+// --note @FILE. Secrets then never pass through the command line.
+func (a *app) readInputs(cmd *cobra.Command, f *itemFlags) error {
+	set := cmd.Flags().Changed
+	pwStdin := set("password") && f.password == "-"
+	noteStdin := set("note") && f.note == "-"
+	if pwStdin && noteStdin {
+		return usageError("--password - and --note - both read stdin; give the note with --note @FILE")
+	}
+	if (pwStdin || noteStdin) && a.passwordStdin {
+		return usageError("--password-stdin reads stdin too; unlock first (COFFER_SESSION) and leave it out")
+	}
+	if pwStdin {
+		if file, ok := a.stdin.(*os.File); ok && term.IsTerminal(int(file.Fd())) {
+			pw, err := a.promptTwice("Item password")
+			if err != nil {
+				return err
+			}
+			f.password = pw
+		} else {
+			line, err := a.readStdinLine()
+			if err != nil || line == "" {
+				return usageError("--password -: the first line of stdin is empty")
+			}
+			f.password = line
+		}
+	}
+	var src io.Reader
+	switch {
+	case noteStdin:
+		src = a.stdin
+	case set("note") && strings.HasPrefix(f.note, "@"):
+		file, err := os.Open(f.note[1:])
+		if err != nil {
+			return usageError("--note %s: %v", inert(f.note), err)
+		}
+		defer file.Close()
+		src = file
+	}
+	if src != nil {
+		data, err := io.ReadAll(io.LimitReader(src, maxNoteBytes+1))
+		if err != nil {
+			return err
+		}
+		if len(data) > maxNoteBytes {
+			return usageError("--note: more than %d bytes; attach large text as a file (coffer item attach)", maxNoteBytes)
+		}
+		if !utf8.Valid(data) {
+			return usageError("--note: the text is not UTF-8")
+		}
+		f.note = strings.TrimSuffix(string(data), "\n")
+	}
+	return nil
 }
 
 // apply changes c according to the flags that were set on cmd.
@@ -215,6 +277,9 @@ func (a *app) itemAddCommand() *cobra.Command {
 				return usageError("--name is required")
 			}
 			var c client.Content
+			if err := a.readInputs(cmd, &f); err != nil {
+				return err
+			}
 			if err := f.apply(cmd, typ, &c); err != nil {
 				return err
 			}
@@ -594,10 +659,21 @@ func (a *app) printItem(it *client.Item, reveal bool) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	var blocks []string
 	for _, k := range keys {
+		if strings.Contains(fm[k], "\n") {
+			blocks = append(blocks, k) // after the table, a line each
+			continue
+		}
 		fmt.Fprintf(tw, "%s:\t%s\n", inert(k), inert(fm[k]))
 	}
 	tw.Flush()
+	for _, k := range blocks {
+		fmt.Fprintf(a.stdout, "%s:\n", inert(k))
+		for _, line := range strings.Split(fm[k], "\n") {
+			fmt.Fprintf(a.stdout, "  %s\n", inert(line))
+		}
+	}
 }
 
 func (a *app) itemEditCommand() *cobra.Command {
@@ -615,6 +691,9 @@ func (a *app) itemEditCommand() *cobra.Command {
 			// fields are maps, pointers and slices, and an edit made in
 			// place would compare equal to itself (issue 15, defect 1).
 			c := it.Content.Clone()
+			if err := a.readInputs(cmd, &f); err != nil {
+				return err
+			}
 			if err := f.apply(cmd, it.Type, &c); err != nil {
 				return err
 			}

@@ -51,6 +51,30 @@ func (a *app) readPassword(prompt string, confirm bool) ([]byte, error) {
 	return pw, nil
 }
 
+// promptTwice asks for a secret on the terminal without echo, twice.
+func (a *app) promptTwice(prompt string) (string, error) {
+	f := a.stdin.(*os.File)
+	fmt.Fprint(a.stderr, prompt+": ")
+	first, err := term.ReadPassword(int(f.Fd()))
+	fmt.Fprintln(a.stderr)
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprint(a.stderr, "Repeat "+strings.ToLower(prompt[:1])+prompt[1:]+": ")
+	again, err := term.ReadPassword(int(f.Fd()))
+	fmt.Fprintln(a.stderr)
+	if err != nil {
+		return "", err
+	}
+	if string(first) != string(again) {
+		return "", errors.New("the two entries differ; nothing was saved")
+	}
+	if len(first) == 0 {
+		return "", usageError("the password is empty")
+	}
+	return string(first), nil
+}
+
 func (a *app) readStdinLine() (string, error) {
 	if a.stdinLine != nil {
 		return *a.stdinLine, nil
