@@ -122,7 +122,7 @@ const MinPasswordLength = 10
 // Argon2id floor makes each guess expensive.
 func CheckNewPassword(pw []byte) error {
 	if n := utf8.RuneCount(pw); n < MinPasswordLength {
-		return fmt.Errorf("the master password must have at least %d characters (it has %d)", MinPasswordLength, n)
+		return fmt.Errorf("%w: the master password must have at least %d characters (it has %d)", ErrWeakPassword, MinPasswordLength, n)
 	}
 	return nil
 }

@@ -21,6 +21,11 @@ var (
 	ErrAmbiguous = errors.New("more than one item has this name; use its id")
 	// ErrReadOnly: the caller's permission does not allow writing.
 	ErrReadOnly = errors.New("permission denied: you can only view this vault")
+	// ErrNotAllowed: an organisation's rules (owner, group manager) do not
+	// let this account do it; the client knows them and does not ask.
+	ErrNotAllowed = errors.New("permission denied")
+	// ErrWeakPassword: a new master password does not meet the policy.
+	ErrWeakPassword = errors.New("master password too weak")
 	// ErrTrashed: the item is in the trash and must be restored first.
 	ErrTrashed = errors.New("the item is in the trash; restore it first")
 )

@@ -51,7 +51,7 @@ func (s *Session) CreateGroup(ctx context.Context, orgID, name string, private b
 		return nil, err
 	}
 	if !private && o.OwnerID != s.Profile.UserID {
-		return nil, errors.New("only the organisation's owner creates organisation groups; create a private group with --private")
+		return nil, fmt.Errorf("%w: only the organisation's owner creates organisation groups; create a private group with --private", ErrNotAllowed)
 	}
 	gid, err := crypto.NewIdentity()
 	if err != nil {
@@ -107,7 +107,7 @@ func (s *Session) CreateGroup(ctx context.Context, orgID, name string, private b
 // manages: one wrap of the group key each, whatever the group can open.
 func (s *Session) AddGroupMembers(ctx context.Context, g *Group, emails []string) error {
 	if g.ManagerID != s.Profile.UserID || g.id == nil {
-		return errors.New("only the group's manager can add members")
+		return fmt.Errorf("%w: only the group's manager can add members", ErrNotAllowed)
 	}
 	seeds := g.id.PrivateSeeds()
 	defer clear(seeds)

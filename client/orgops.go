@@ -99,7 +99,7 @@ func (s *Session) requireOwner(orgID string) (*Org, error) {
 		return nil, err
 	}
 	if o.OwnerID != s.Profile.UserID {
-		return nil, errors.New("only the organisation's owner can do this")
+		return nil, fmt.Errorf("%w: only the organisation's owner can do this", ErrNotAllowed)
 	}
 	return o, nil
 }

@@ -349,7 +349,7 @@ func TestBackupWhileServing(t *testing.T) {
 func TestCLIEdgeCases(t *testing.T) {
 	srv := startServer(t)
 	c := newCLI(t)
-	msg := c.fails(1, "short\n", "signup", "--server", srv.url, "--email", "e@example.com", "--name", "E", "--password-stdin")
+	msg := c.fails(2, "short\n", "signup", "--server", srv.url, "--email", "e@example.com", "--name", "E", "--password-stdin")
 	if !strings.Contains(msg, "at least 10 characters") {
 		t.Fatalf("short password: %q", msg)
 	}

@@ -110,3 +110,23 @@ func TestCLISecretsWithoutTheCommandLine(t *testing.T) {
 	}
 	c.fails(2, "x\n", "item", "add", "--type", "login", "--name", "Both", "--password", "-", "--note", "-")
 }
+
+// TestCLIExitCodesFollowTheTable (issue 15, defect 7): the cases found
+// off the README's table now exit as it says — a rule of the owner's
+// refused by the server 7, a wrong invitation code 2, a master password
+// too short 2.
+func TestCLIExitCodesFollowTheTable(t *testing.T) {
+	srv := startServer(t)
+	owner := user(t, srv, "boss@exit.example")
+	member := user(t, srv, "member@exit.example")
+	const org = "Exit Codes Ltd"
+	owner.ok("", "org", "create", org)
+	code := owner.inviteCode(org, "member@exit.example")
+	member.fails(2, "", "org", "join", org, "--code", "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA")
+	member.ok("", "org", "join", org, "--code", code)
+	owner.ok("", "org", "confirm", org, "member@exit.example")
+	if msg := member.fails(7, "", "org", "invite", org, "someone@exit.example"); !strings.Contains(msg, "owner") {
+		t.Fatalf("a member inviting: %q", msg)
+	}
+	newCLI(t).fails(2, "short\n", "signup", "--server", srv.url, "--email", "weak@exit.example", "--name", "W", "--password-stdin")
+}

@@ -107,6 +107,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 func exitCode(err error) int {
 	var ee *exitError
 	var ce *client.ConflictError
+	var ae *client.APIError
 	var ne net.Error
 	switch {
 	case errors.As(err, &ee):
@@ -119,10 +120,15 @@ func exitCode(err error) int {
 		return ExitAuth
 	case errors.Is(err, client.ErrNotFound):
 		return ExitNotFound
-	case errors.Is(err, client.ErrReadOnly):
+	case errors.Is(err, client.ErrReadOnly), errors.Is(err, client.ErrNotAllowed):
 		return ExitDenied
-	case errors.Is(err, client.ErrAmbiguous):
+	case errors.Is(err, client.ErrAmbiguous), errors.Is(err, client.ErrWeakPassword):
 		return ExitUsage
+	case errors.As(err, &ae) && ae.Status == 403:
+		// The owner's and managers' rules, as every other refusal.
+		return ExitDenied
+	case errors.As(err, &ae) && ae.Status == 404:
+		return ExitNotFound
 	case errors.As(err, &ne):
 		return ExitError
 	case strings.HasPrefix(err.Error(), "unknown command"), strings.HasPrefix(err.Error(), "unknown flag"),

@@ -181,7 +181,7 @@ func (a *app) orgJoinCommand() *cobra.Command {
 		in, err := s.Join(cmd.Context(), args[0], code)
 		if err != nil {
 			if errors.Is(err, client.ErrWrongCode) {
-				return withCode(ExitAuth, err)
+				return withCode(ExitUsage, err) // a wrong argument, not a wrong password
 			}
 			return err
 		}
