@@ -98,10 +98,16 @@ for n in $SIZES; do
 
   for _ in $(seq "$RUNS"); do
     rm -rf "$COFFER_CONFIG_DIR/cache"
-    timed /usr/bin/time -f '%M' -o "$work/rss" bash -c "printf '%s\n' '$PW' | '$coffer' unlock --password-stdin --raw"
-    cat "$work/rss" >>"$work/rss-cold-$n"
+    if [[ -x /usr/bin/time ]]; then
+      timed /usr/bin/time -f '%M' -o "$work/rss" bash -c "printf '%s\n' '$PW' | '$coffer' unlock --password-stdin --raw"
+      cat "$work/rss" >>"$work/rss-cold-$n"
+    else
+      timed bash -c "printf '%s\n' '$PW' | '$coffer' unlock --password-stdin --raw"
+    fi
   done | stats "unlock, cold (empty cache: full sync + verify)"
-  echo "   client peak RSS, cold unlock: $(sort -n "$work/rss-cold-$n" | tail -1 | awk '{printf "%.0f MB", $1/1024}'); server peak RSS (VmHWM): $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$server_pid/status)"
+  client_rss="n/a (GNU time is not installed: apt-get install time)"
+  [[ -s $work/rss-cold-$n ]] && client_rss=$(sort -n "$work/rss-cold-$n" | tail -1 | awk '{printf "%.0f MB", $1/1024}')
+  echo "   client peak RSS, cold unlock: $client_rss; server peak RSS (VmHWM): $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$server_pid/status)"
   export COFFER_SESSION=$(unlock)
   for _ in $(seq "$RUNS"); do
     timed bash -c "printf '%s\n' '$PW' | '$coffer' unlock --password-stdin --raw"
