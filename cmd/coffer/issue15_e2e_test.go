@@ -76,6 +76,9 @@ func TestCLIMessagesThatSayWhatToDo(t *testing.T) {
 	if !strings.Contains(msg, `no field "pasword"`) || !strings.Contains(msg, "password") || strings.Contains(msg, ": p,") {
 		t.Fatalf("a field name with a typo: %q", msg)
 	}
+	if out := c.ok("", "item", "list"); !strings.Contains(out, "VAULT") || !strings.Contains(out, "My Vault") {
+		t.Fatalf("item list names no vault:\n%s", out)
+	}
 	c.ok("", "item", "rm", "Router")
 	if msg := c.fails(6, "", "item", "get", "Router"); !strings.Contains(msg, "in the trash") || !strings.Contains(msg, "item restore") {
 		t.Fatalf("an item in the trash, by name: %q", msg)

@@ -515,10 +515,11 @@ func (a *app) itemListCommand() *cobra.Command {
 				}
 				return incompleteList(s, vaultID)
 			}
+			vaults := vaultLabels(s)
 			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tTYPE\tUSERNAME\tID")
+			fmt.Fprintln(tw, "NAME\tTYPE\tUSERNAME\tVAULT\tID")
 			for _, it := range items {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", inert(it.Name), it.Type, inert(it.Username), it.ID)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", inert(it.Name), it.Type, inert(it.Username), inert(vaults[it.VaultID]), it.ID)
 			}
 			if err := tw.Flush(); err != nil {
 				return err
@@ -578,6 +579,20 @@ func fieldMap(it *client.Item, reveal bool) map[string]string {
 		}
 	}
 	return m
+}
+
+// vaultLabels names each vault as commands take it: "My Vault" or
+// ORG/NAME (issue 15: a list says where each item is).
+func vaultLabels(s *client.Session) map[string]string {
+	out := map[string]string{}
+	for _, v := range s.Vaults() {
+		if v.Kind == "personal" {
+			out[v.ID] = "My Vault"
+		} else {
+			out[v.ID] = v.OrgName + "/" + v.Name
+		}
+	}
+	return out
 }
 
 // summaryJSON is the --json form of a listed item: no fields.
