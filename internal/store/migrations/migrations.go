@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"strings"
 	"testing/fstest"
@@ -67,7 +68,17 @@ func Run(ctx context.Context, db *sql.DB, engine Engine) error {
 	var opts []goose.ProviderOption
 	if engine == Postgres {
 		dialect = goose.DialectPostgres
-		locker, err := lock.NewPostgresSessionLocker()
+		// One lock per schema, not one for the whole database: the
+		// instances of one deployment take turns, while deployments (and
+		// tests) in other schemas of the same database do not wait for
+		// each other; turns are tried every second, for five minutes.
+		var schema string
+		if err := db.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+			return err
+		}
+		h := fnv.New64a()
+		h.Write([]byte("coffer-migrations/" + schema))
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(int64(h.Sum64()>>1)), lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return err
 		}
