@@ -133,3 +133,17 @@ func TestCLIExitCodesFollowTheTable(t *testing.T) {
 	}
 	newCLI(t).fails(2, "short\n", "signup", "--server", srv.url, "--email", "weak@exit.example", "--name", "W", "--password-stdin")
 }
+
+// TestCLISignupKeepsAnotherAccountsProfile (issue 15, defect 9): signing
+// up in a profile directory that holds another account is refused, and
+// that account stays usable.
+func TestCLISignupKeepsAnotherAccountsProfile(t *testing.T) {
+	srv := startServer(t)
+	c := user(t, srv, "first@profile.example")
+	c.ok("", "item", "add", "--type", "note", "--name", "mine", "--note", "x")
+	msg := c.fails(2, masterPW+"\n", "signup", "--server", srv.url, "--email", "second@profile.example", "--name", "S", "--password-stdin")
+	if !strings.Contains(msg, "first@profile.example") || !strings.Contains(msg, "logout") {
+		t.Fatalf("sign-up over another account's profile: %q", msg)
+	}
+	c.ok("", "item", "get", "mine")
+}

@@ -48,6 +48,11 @@ func (a *app) signupCommand() *cobra.Command {
 			if server == "" {
 				return usageError("--server URL is required")
 			}
+			// A profile directory holds one account: a sign-up does not
+			// replace another account's profile unasked (issue 15).
+			if p, err := a.loadProfile(); err == nil && !strings.EqualFold(p.Email, email) {
+				return usageError("this profile directory holds the account %s; run coffer logout first, or sign up with another --config DIR", inert(p.Email))
+			}
 			pw, err := a.readPassword("New master password", true)
 			if err != nil {
 				return err
