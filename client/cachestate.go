@@ -25,7 +25,6 @@ type cacheState struct {
 	FileEnd   int64  // bytes of that file written when the state was
 	Manifests []api.Manifest
 	Items     []cacheEntry
-	Count     int // entries handed to a visitor (decodeCacheState)
 	Marks     stateMarks
 }
 
@@ -362,8 +361,8 @@ func (r *stateReader) marks() []markedRev {
 
 // decodeCacheState decodes a state payload. With visit, each entry is
 // handed to it as it is decoded, with their number (the pointer is reused;
-// it copies what it keeps) instead of being collected in Items; Count says
-// how many there were. A session builds its items straight from the payload.
+// it copies what it keeps) instead of being collected in Items. A session
+// builds its items straight from the payload.
 func decodeCacheState(b []byte, visit func(i, n int, e *cacheEntry)) (*cacheState, error) {
 	if len(b) == 0 || b[0] != cacheStateVersion {
 		return nil, errBadState
@@ -373,8 +372,6 @@ func decodeCacheState(b []byte, visit func(i, n int, e *cacheEntry)) (*cacheStat
 	n := r.count(14)
 	if visit == nil {
 		st.Items = make([]cacheEntry, n)
-	} else {
-		st.Count = n
 	}
 	var one cacheEntry
 	for i := range n {
