@@ -87,7 +87,7 @@ func Signup(ctx context.Context, server, email, name string, password []byte, op
 	}
 	req := api.SignupRequest{
 		UserID: userID, Email: email, Name: name,
-		KDF:     api.KDF{Algorithm: kdf.Algorithm, Time: kdf.Time, Memory: kdf.Memory, Threads: kdf.Threads, Salt: kdf.Salt},
+		KDF:     kdfToAPI(kdf),
 		AuthKey: mk.AuthKey,
 		Keys: api.AccountKeys{SignPub: id.Public().Sign, KEMPub: id.Public().KEM, PublicKeysSig: id.SignPublicKeys(crypto.RecipientUser, userID, id.Public()),
 			WrappedAccountKey: wrappedAK, PrivateKeys: privateKeys},
@@ -137,7 +137,7 @@ func Login(ctx context.Context, server, email string, password []byte, opt Optio
 	if err := t.do(ctx, http.MethodPost, "/prelogin", api.PreloginRequest{Email: email}, &k); err != nil {
 		return nil, err
 	}
-	kdf := crypto.KDFParams{Algorithm: k.Algorithm, Time: k.Time, Memory: k.Memory, Threads: k.Threads, Salt: k.Salt}
+	kdf := kdfFromAPI(k)
 	// The floor check happens inside DeriveMasterKeys, before any work and
 	// before anything is sent.
 	mk, err := crypto.DeriveMasterKeys(password, email, kdf)
@@ -168,7 +168,9 @@ func (p *Profile) login(ctx context.Context, mk crypto.MasterKeys, opt Options) 
 	if acct.UserID != lr.UserID || (p.UserID != "" && acct.UserID != p.UserID) || !strings.EqualFold(acct.Email, p.Email) {
 		return nil, tampered("the server returned another account")
 	}
-	if p.UserID != "" && !keysEqual(acct.Keys, p.Keys) {
+	// The wrapped account key changes with the password; the identity
+	// never does.
+	if p.UserID != "" && !sameIdentity(acct.Keys, p.Keys) {
 		return nil, tampered("the server returned different key material for this account")
 	}
 	p.UserID, p.Name, p.Keys, p.SessionID = acct.UserID, acct.Name, acct.Keys, lr.SessionID
@@ -187,11 +189,6 @@ func (p *Profile) login(ctx context.Context, mk crypto.MasterKeys, opt Options) 
 		return nil, err
 	}
 	return s, nil
-}
-
-func keysEqual(a, b api.AccountKeys) bool {
-	return crypto.Equal(a.SignPub, b.SignPub) && crypto.Equal(a.KEMPub, b.KEMPub) && crypto.Equal(a.PublicKeysSig, b.PublicKeysSig) &&
-		crypto.Equal(a.WrappedAccountKey, b.WrappedAccountKey) && crypto.Equal(a.PrivateKeys, b.PrivateKeys)
 }
 
 // Unlock opens the profile with the master password, without the server.

@@ -29,8 +29,11 @@ const (
 	CodeExists           = "exists"
 	CodeTooLarge         = "too_large"
 	CodeRateLimited      = "rate_limited"
-	CodeUnavailable      = "unavailable"
-	CodeInternal         = "internal"
+	// CodeWrongPassword (403): a request that re-proves the master
+	// password (a password change) carried the wrong one.
+	CodeWrongPassword = "wrong_password"
+	CodeUnavailable   = "unavailable"
+	CodeInternal      = "internal"
 	// CodeEmailUnverified (403): the server sends e-mail and the account
 	// has not proved its address yet (POST /account/verification).
 	CodeEmailUnverified = "email_unverified"
@@ -164,6 +167,27 @@ type Account struct {
 	Name   string      `json:"name"`
 	KDF    KDF         `json:"kdf"`
 	Keys   AccountKeys `json:"keys"`
+}
+
+// PasswordChange replaces an account's master password (or only its
+// Argon2id parameters): the current password's authentication key proves
+// the caller knows it; the new KDF parameters, authentication key and the
+// account key wrapped under the new key-encryption key replace the old
+// ones in one step. The account key itself does not change
+// (docs/protocol.md §17.1).
+type PasswordChange struct {
+	CurrentAuthKey    []byte `json:"current_auth_key"`
+	KDF               KDF    `json:"kdf"`
+	AuthKey           []byte `json:"auth_key"`
+	WrappedAccountKey []byte `json:"wrapped_account_key"`
+	// RevokeOtherSessions revokes every session of the account but the
+	// caller's, so other devices must log in with the new password.
+	RevokeOtherSessions bool `json:"revoke_other_sessions,omitempty"`
+}
+
+// PasswordChanged answers a PasswordChange.
+type PasswordChanged struct {
+	RevokedSessions int `json:"revoked_sessions"`
 }
 
 // PublicKeys is another user's published keys.

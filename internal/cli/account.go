@@ -141,9 +141,14 @@ func (a *app) unlockCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := p.Unlock(pw, a.clientOptions())
-			if err != nil {
-				return withCode(ExitAuth, err)
+			// The server says whether the password (or its parameters)
+			// changed on another device: then only the new one unlocks.
+			s, changed, offline := p.UnlockCurrent(cmd.Context(), pw, a.clientOptions())
+			if s == nil {
+				return offline // exit 3 for a wrong password
+			}
+			if changed {
+				fmt.Fprintln(a.stderr, "The master password (or its parameters) was changed on another device; this device now uses the new one.")
 			}
 			a.attach(s)
 			// If the server session has expired, log in again with the

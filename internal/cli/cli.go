@@ -5,6 +5,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -57,7 +58,8 @@ type app struct {
 	sessionKey    string
 	passwordStdin bool
 	jsonOut       bool
-	stdinLine     *string // first line of stdin, read once
+	stdinLine     *string       // first line of stdin, read once
+	stdinBuf      *bufio.Reader // stdin, for commands that read more than one line
 	session       *client.Session
 	// quarantined is a session whose sync quarantined something; Main
 	// names what when the command ends.

@@ -79,11 +79,49 @@ func (a *app) readStdinLine() (string, error) {
 	if a.stdinLine != nil {
 		return *a.stdinLine, nil
 	}
-	line, err := bufio.NewReader(a.stdin).ReadString('\n')
-	if err != nil && line == "" {
-		return "", usageError("--password-stdin: nothing to read on stdin")
+	line, err := a.nextStdinLine()
+	if err != nil {
+		return "", err
 	}
-	line = strings.TrimRight(line, "\r\n")
 	a.stdinLine = &line
 	return line, nil
+}
+
+// nextStdinLine reads the next line of stdin (a command that takes more
+// than one secret with --password-stdin reads one per line).
+func (a *app) nextStdinLine() (string, error) {
+	if a.stdinBuf == nil {
+		a.stdinBuf = bufio.NewReader(a.stdin)
+	}
+	line, err := a.stdinBuf.ReadString('\n')
+	if err != nil && line == "" {
+		return "", usageError("--password-stdin: nothing (more) to read on stdin")
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// readPasswords reads n master passwords: lines 1…n of stdin with
+// --password-stdin, else one no-echo prompt each (a prompt with confirm
+// is asked twice).
+func (a *app) readPasswords(prompts []string, confirm []bool) ([][]byte, error) {
+	out := make([][]byte, len(prompts))
+	for i, p := range prompts {
+		if a.passwordStdin {
+			line, err := a.nextStdinLine()
+			if err != nil {
+				return nil, err
+			}
+			if line == "" {
+				return nil, usageError("--password-stdin: line %d of stdin (%s) is empty", i+1, strings.ToLower(p))
+			}
+			out[i] = []byte(line)
+			continue
+		}
+		pw, err := a.readPassword(p, confirm[i])
+		if err != nil {
+			return nil, err
+		}
+		out[i] = pw
+	}
+	return out, nil
 }

@@ -251,27 +251,22 @@ func (s *Server) prelogin(w http.ResponseWriter, r *http.Request) error {
 
 var dummyAuthSalt = make([]byte, 16)
 
-func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
-	var req api.LoginRequest
-	if err := s.decode(w, r, &req); err != nil {
-		return err
+// checkAuthKey proves a master password: it hashes authKey under the
+// account's server salt and compares with the stored hash in constant
+// time. Every check counts against the account's failed-login limit
+// before the hash runs (so a burst of concurrent guesses cannot all pass
+// the check: at most LoginAttempts hashes per account per window; a
+// reservation is given back unless the hash ran and did not match), and
+// takes one of the server's bounded hash slots. Unknown accounts are
+// hashed too, so timing does not tell them apart.
+func (s *Server) checkAuthKey(w http.ResponseWriter, r *http.Request, email string, authKey []byte) (store.Account, error) {
+	if err := checkLen("auth_key", authKey, crypto.KeySize); err != nil {
+		return store.Account{}, err
 	}
-	email, err := normalizeEmail(req.Email)
-	if err != nil {
-		return err
-	}
-	if err := checkLen("auth_key", req.AuthKey, crypto.KeySize); err != nil {
-		return err
-	}
-	// Count the attempt before the hash, so that a burst of concurrent
-	// guesses cannot all pass the check: at most LoginAttempts hashes are
-	// evaluated per account per window. The reservation is given back
-	// unless the hash ran and did not match.
-	now := s.now()
-	res, ok, wait := s.loginFail.reserve(email, now)
+	res, ok, wait := s.loginFail.reserve(email, s.now())
 	if !ok {
 		retryAfter(w, wait)
-		return &httpError{http.StatusTooManyRequests, api.CodeRateLimited, "too many failed logins for this account; wait a few minutes", 0}
+		return store.Account{}, &httpError{http.StatusTooManyRequests, api.CodeRateLimited, "too many failed logins for this account; wait a few minutes", 0}
 	}
 	failed := false
 	defer func() {
@@ -283,24 +278,39 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	// refuses costs no database read either.
 	release, err := s.hashSlot(w, r)
 	if err != nil {
-		return err
+		return store.Account{}, err
 	}
 	defer release()
 	acct, err := s.store.AccountByEmail(r.Context(), email)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
+		return store.Account{}, err
 	}
-	// Hash even for unknown accounts so timing does not tell them apart.
 	salt, want := acct.AuthSalt, acct.AuthHash
 	if err != nil {
 		salt, want = dummyAuthSalt, nil
 	}
-	got := s.hash(req.AuthKey, salt)
-	release()
+	got := s.hash(authKey, salt)
 	if want == nil || !crypto.Equal(got, want) {
 		failed = true
-		return errUnauthorized("wrong e-mail address or master password")
+		return store.Account{}, errUnauthorized("wrong e-mail address or master password")
 	}
+	return acct, nil
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	var req api.LoginRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	email, err := normalizeEmail(req.Email)
+	if err != nil {
+		return err
+	}
+	acct, err := s.checkAuthKey(w, r, email, req.AuthKey)
+	if err != nil {
+		return err
+	}
+	now := s.now()
 	raw := make([]byte, 32)
 	rand.Read(raw)
 	token := tokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
@@ -360,6 +370,70 @@ func (s *Server) revokeSession(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// changePassword replaces the caller's master password, or only its
+// Argon2id parameters (docs/protocol.md §17.1). The current password is
+// proved again (a stolen session token alone cannot lock the owner out),
+// under the same failed-attempt limit as a login. The server cannot check
+// that the new wrap opens — the client checks that before sending.
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
+	var req api.PasswordChange
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	c := callerFrom(r.Context())
+	kdf := crypto.KDFParams{Algorithm: req.KDF.Algorithm, Time: req.KDF.Time, Memory: req.KDF.Memory, Threads: req.KDF.Threads, Salt: req.KDF.Salt}
+	for _, err := range []error{
+		checkLen("auth_key", req.AuthKey, crypto.KeySize),
+		checkLen("current_auth_key", req.CurrentAuthKey, crypto.KeySize),
+		checkLen("wrapped_account_key", req.WrappedAccountKey, boxedKeySize),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	if err := kdf.Check(); err != nil {
+		return errBadRequest("kdf parameters are outside the accepted range (argon2id, t %d–%d, m %d–%d KiB, p %d–%d, 16-byte salt)",
+			crypto.MinTime, crypto.MaxTime, crypto.MinMemory, crypto.MaxMemory, crypto.MinThreads, crypto.MaxThreads)
+	}
+	me, err := s.store.AccountByID(r.Context(), c.session.UserID)
+	if err != nil {
+		return err
+	}
+	acct, err := s.checkAuthKey(w, r, me.Email, req.CurrentAuthKey)
+	var he *httpError
+	if errors.As(err, &he) && he.status == http.StatusUnauthorized {
+		return &httpError{http.StatusForbidden, api.CodeWrongPassword, "the current master password is wrong; nothing was changed", 0}
+	}
+	if err != nil {
+		return err
+	}
+	if acct.ID != me.ID {
+		return errUnauthorized("the account changed its address meanwhile; try again")
+	}
+	authSalt := make([]byte, 16)
+	rand.Read(authSalt)
+	release, err := s.hashSlot(w, r)
+	if err != nil {
+		return err
+	}
+	defer release()
+	authHash := s.hash(req.AuthKey, authSalt)
+	release()
+	n, err := s.store.SetPassword(r.Context(), me.ID, acct.AuthHash, store.PasswordChange{
+		KDF:      store.KDF{Algorithm: kdf.Algorithm, Time: kdf.Time, Memory: kdf.Memory, Threads: kdf.Threads, Salt: kdf.Salt},
+		AuthHash: authHash, AuthSalt: authSalt, WrappedAccountKey: req.WrappedAccountKey,
+	}, req.RevokeOtherSessions, c.session.ID, s.now())
+	if errors.Is(err, store.ErrNotFound) {
+		return &httpError{http.StatusConflict, api.CodeConflict, "the master password was changed meanwhile by another session; nothing was changed", 0}
+	}
+	if err != nil {
+		return err
+	}
+	s.log.Info("master password changed", "user", me.ID, "session", c.session.ID, "revoked_sessions", n)
+	writeJSON(w, http.StatusOK, api.PasswordChanged{RevokedSessions: n})
 	return nil
 }
 

@@ -187,6 +187,7 @@ func (s *Server) routes() {
 	s.mux.Handle("DELETE "+p+"/sessions/current", s.authed(s.logout))
 	s.mux.Handle("DELETE "+p+"/sessions/{id}", s.authed(s.revokeSession))
 	s.mux.Handle("GET "+p+"/account", s.authed(s.getAccount))
+	s.mux.Handle("PUT "+p+"/account/password", s.authed(s.changePassword))
 	s.mux.Handle("GET "+p+"/users/{id}/keys", s.authed(s.getPublicKeys))
 
 	s.mux.Handle("GET "+p+"/vaults", s.authed(s.listVaults))

@@ -118,6 +118,17 @@ type Account struct {
 	EmailVerifiedAt   time.Time // zero until the owner proved the address
 }
 
+// PasswordChange is new password material for an account
+// (docs/protocol.md §17): KDF parameters, the server's hash of the new
+// authentication key, and the account key wrapped under the new
+// key-encryption key.
+type PasswordChange struct {
+	KDF               KDF
+	AuthHash          []byte
+	AuthSalt          []byte
+	WrappedAccountKey []byte
+}
+
 // EmailVerification is an open e-mail verification: a pending sign-up
 // (Signup holds the sign-up request) or an existing account proving its
 // address again (Signup empty). ID is the account id.
@@ -286,6 +297,13 @@ type Store interface {
 	// account's address verified at at; ErrNotFound if either is gone.
 	VerifyAccountEmail(ctx context.Context, id string, at time.Time) error
 
+	// SetPassword replaces the account's password material if its stored
+	// auth hash is still prevAuthHash (compare-and-set: of two concurrent
+	// changes one wins, the other gets ErrNotFound and nothing changes).
+	// With revoke, it also revokes every unrevoked session of the account
+	// except keepSession (all of them when keepSession is empty) and
+	// returns how many it revoked. One transaction.
+	SetPassword(ctx context.Context, userID string, prevAuthHash []byte, c PasswordChange, revoke bool, keepSession string, at time.Time) (revoked int, err error)
 	CreateSession(ctx context.Context, s Session) error
 	SessionByTokenHash(ctx context.Context, tokenHash []byte) (Session, error)
 	TouchSession(ctx context.Context, id string, lastUsed, expires time.Time) error

@@ -134,3 +134,36 @@ func (s *Store) ListSessions(ctx context.Context, userID string) ([]store.Sessio
 	}
 	return out, s.wrap(rows.Err())
 }
+
+func (s *Store) SetPassword(ctx context.Context, userID string, prevAuthHash []byte, c store.PasswordChange, revoke bool, keepSession string, at time.Time) (int, error) {
+	revoked := 0
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE accounts SET kdf_algorithm = ?, kdf_time = ?, kdf_memory = ?, kdf_threads = ?, kdf_salt = ?,
+			auth_hash = ?, auth_salt = ?, wrapped_account_key = ? WHERE id = ? AND auth_hash = ?`),
+			c.KDF.Algorithm, c.KDF.Time, c.KDF.Memory, c.KDF.Threads, c.KDF.Salt, c.AuthHash, c.AuthSalt, c.WrappedAccountKey, userID, prevAuthHash)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return sql.ErrNoRows
+		}
+		if !revoke {
+			return nil
+		}
+		if res, err = tx.ExecContext(ctx, s.q(`UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at = 0 AND id <> ?`),
+			ms(at), userID, keepSession); err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		if revoked = int(n); revoked > 0 {
+			// Wakes the user's live connections, which then find their
+			// session revoked.
+			_, err = s.seqAndEmit(ctx, tx, store.Event{Kind: store.EventSessionRevoked, TargetUser: userID})
+		}
+		return err
+	})
+	if err != nil {
+		return 0, s.wrap(err)
+	}
+	return revoked, nil
+}
