@@ -88,19 +88,9 @@ func (a *app) loginCommand() *cobra.Command {
 		Short: "Log in on this device and unlock",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			fallback := ""
-			if p, err := a.loadProfile(); err == nil {
-				fallback = p.Server
-				if email == "" {
-					email = p.Email
-				}
-			}
-			server := a.serverURL(fallback)
-			if server == "" {
-				return usageError("--server URL is required")
-			}
-			if email == "" {
-				return usageError("--email is required")
+			server, email, err := a.serverAndEmail(email)
+			if err != nil {
+				return err
 			}
 			pw, err := a.readPassword("Master password", false)
 			if err != nil {
@@ -121,6 +111,26 @@ func (a *app) loginCommand() *cobra.Command {
 	cmd.Flags().StringVar(&email, "email", "", "e-mail address")
 	cmd.Flags().BoolVar(&raw, "raw", false, "print the session key alone")
 	return cmd
+}
+
+// serverAndEmail are --server (or COFFER_SERVER) and --email, each falling
+// back to this device's profile.
+func (a *app) serverAndEmail(email string) (string, string, error) {
+	fallback := ""
+	if p, err := a.loadProfile(); err == nil {
+		fallback = p.Server
+		if email == "" {
+			email = p.Email
+		}
+	}
+	server := a.serverURL(fallback)
+	if server == "" {
+		return "", "", usageError("--server URL is required")
+	}
+	if email == "" {
+		return "", "", usageError("--email is required")
+	}
+	return server, email, nil
 }
 
 func (a *app) unlockCommand() *cobra.Command {

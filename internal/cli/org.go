@@ -48,6 +48,8 @@ func (a *app) orgCommand() *cobra.Command {
 		}),
 		a.orgInviteCommand(),
 		a.orgJoinCommand(),
+		a.orgRecoveryCommand(),
+		a.orgRecoverCommand(),
 		a.simple("members ORG", "List members and invitations (invited / joined / confirmed)", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
 			o, err := s.FindOrg(args[0])
 			if err != nil {

@@ -34,8 +34,8 @@ func (a *app) signupPending(vn *client.VerificationNeededError) error {
 }
 
 func (a *app) accountCommand() *cobra.Command {
-	cmd := group("account", "Your account: master password, Argon2id parameters, e-mail verification")
-	cmd.AddCommand(a.accountVerifyCommand(), a.accountPasswordCommand(), a.accountKDFCommand())
+	cmd := group("account", "Your account: master password, Argon2id parameters, recovery, e-mail verification")
+	cmd.AddCommand(a.accountVerifyCommand(), a.accountPasswordCommand(), a.accountKDFCommand(), a.accountRecoveryCommand())
 	return cmd
 }
 

@@ -52,12 +52,18 @@ func (c KeyWrapContext) sigMsg(signerID string, wrap []byte) []byte {
 }
 
 func (c KeyWrapContext) valid() bool {
-	switch c.Kind {
-	case KindVaultKey, KindOrgKey, KindGroupKey:
-	default:
+	if c.Epoch == 0 {
 		return false
 	}
-	return c.Epoch != 0 && (c.RecipientKind == RecipientUser || c.RecipientKind == RecipientGroup)
+	switch c.Kind {
+	case KindVaultKey, KindOrgKey, KindGroupKey:
+		return c.RecipientKind == RecipientUser || c.RecipientKind == RecipientGroup
+	case KindRecovery:
+		return c.RecipientKind == RecipientRecovery
+	case KindRecoveryGrant:
+		return c.RecipientKind == RecipientRequest
+	}
+	return false
 }
 
 // WrapKey encrypts key to the recipient in ctx with HPKE and signs the

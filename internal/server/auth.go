@@ -143,7 +143,7 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	kdf := crypto.KDFParams{Algorithm: req.KDF.Algorithm, Time: req.KDF.Time, Memory: req.KDF.Memory, Threads: req.KDF.Threads, Salt: req.KDF.Salt}
+	kdf := kdfFromAPI(req.KDF)
 	pub := crypto.PublicKeys{Sign: req.Keys.SignPub, KEM: req.Keys.KEMPub}
 	k, vw := req.Keys, req.VaultKeyWrap
 	for _, err := range []error{
@@ -183,19 +183,14 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	if err := verifyManifest(pub, "", manifest, "manifest"); err != nil {
 		return err
 	}
-	authSalt := make([]byte, 16)
-	rand.Read(authSalt)
-	release, err := s.hashSlot(w, r)
+	authHash, authSalt, err := s.newAuthHash(w, r, req.AuthKey)
 	if err != nil {
 		return err
 	}
-	defer release()
-	authHash := s.hash(req.AuthKey, authSalt)
-	release()
 	now := s.now()
 	acct := store.Account{
 		ID: req.UserID, Email: email, Name: req.Name,
-		KDF:      store.KDF{Algorithm: kdf.Algorithm, Time: kdf.Time, Memory: kdf.Memory, Threads: kdf.Threads, Salt: kdf.Salt},
+		KDF:      kdfToStore(kdf),
 		AuthHash: authHash, AuthSalt: authSalt,
 		SignPub: k.SignPub, KEMPub: k.KEMPub, PublicKeysSig: k.PublicKeysSig,
 		WrappedAccountKey: k.WrappedAccountKey, PrivateKeys: k.PrivateKeys, CreatedAt: now,
@@ -250,6 +245,19 @@ func (s *Server) prelogin(w http.ResponseWriter, r *http.Request) error {
 }
 
 var dummyAuthSalt = make([]byte, 16)
+
+// newAuthHash hashes a new authentication key under a fresh server salt,
+// in one of the server's bounded hash slots (protocol §4).
+func (s *Server) newAuthHash(w http.ResponseWriter, r *http.Request, authKey []byte) (hash, salt []byte, err error) {
+	salt = make([]byte, 16)
+	rand.Read(salt)
+	release, err := s.hashSlot(w, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer release()
+	return s.hash(authKey, salt), salt, nil
+}
 
 // checkAuthKey proves a master password: it hashes authKey under the
 // account's server salt and compares with the stored hash in constant
@@ -384,7 +392,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c := callerFrom(r.Context())
-	kdf := crypto.KDFParams{Algorithm: req.KDF.Algorithm, Time: req.KDF.Time, Memory: req.KDF.Memory, Threads: req.KDF.Threads, Salt: req.KDF.Salt}
+	kdf := kdfFromAPI(req.KDF)
 	for _, err := range []error{
 		checkLen("auth_key", req.AuthKey, crypto.KeySize),
 		checkLen("current_auth_key", req.CurrentAuthKey, crypto.KeySize),
@@ -413,18 +421,12 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if acct.ID != me.ID {
 		return errUnauthorized("the account changed its address meanwhile; try again")
 	}
-	authSalt := make([]byte, 16)
-	rand.Read(authSalt)
-	release, err := s.hashSlot(w, r)
+	authHash, authSalt, err := s.newAuthHash(w, r, req.AuthKey)
 	if err != nil {
 		return err
 	}
-	defer release()
-	authHash := s.hash(req.AuthKey, authSalt)
-	release()
 	n, err := s.store.SetPassword(r.Context(), me.ID, acct.AuthHash, store.PasswordChange{
-		KDF:      store.KDF{Algorithm: kdf.Algorithm, Time: kdf.Time, Memory: kdf.Memory, Threads: kdf.Threads, Salt: kdf.Salt},
-		AuthHash: authHash, AuthSalt: authSalt, WrappedAccountKey: req.WrappedAccountKey,
+		KDF: kdfToStore(kdf), AuthHash: authHash, AuthSalt: authSalt, WrappedAccountKey: req.WrappedAccountKey,
 	}, req.RevokeOtherSessions, c.session.ID, s.now())
 	if errors.Is(err, store.ErrNotFound) {
 		return &httpError{http.StatusConflict, api.CodeConflict, "the master password was changed meanwhile by another session; nothing was changed", 0}
@@ -475,6 +477,14 @@ func (s *Server) getPublicKeys(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, api.PublicKeys{UserID: acct.ID, Email: acct.Email, Name: acct.Name,
 		SignPub: acct.SignPub, KEMPub: acct.KEMPub, PublicKeysSig: acct.PublicKeysSig})
 	return nil
+}
+
+func kdfFromAPI(k api.KDF) crypto.KDFParams {
+	return crypto.KDFParams{Algorithm: k.Algorithm, Time: k.Time, Memory: k.Memory, Threads: k.Threads, Salt: k.Salt}
+}
+
+func kdfToStore(k crypto.KDFParams) store.KDF {
+	return store.KDF{Algorithm: k.Algorithm, Time: k.Time, Memory: k.Memory, Threads: k.Threads, Salt: k.Salt}
 }
 
 func kdfToAPI(k store.KDF) api.KDF {

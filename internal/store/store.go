@@ -256,6 +256,7 @@ type ItemState struct {
 // Store is implemented by each database engine.
 type Store interface {
 	OrgStore
+	RecoveryStore
 	FileStore
 	EventStore
 
@@ -446,4 +447,103 @@ type FileStore interface {
 	// PurgedSince returns the items purged after the cursor in vaults the
 	// user can read.
 	PurgedSince(ctx context.Context, userID string, since, until int64) ([]string, error)
+}
+
+// OrgRecovery is an organisation's account-recovery key (docs/protocol.md
+// §17.2). A disabled organisation keeps its version and has no keys.
+type OrgRecovery struct {
+	OrgID         string
+	Version       uint64
+	Enabled       bool
+	SignPub       []byte
+	KEMPub        []byte
+	KeysSig       []byte // the owner's signature of the public keys
+	SealedPrivate []byte // under the owner's account key
+	UpdatedAt     time.Time
+}
+
+// RecoveryEnrolment is a member's account key wrapped to their
+// organisation's recovery key of one version, signed by the member.
+type RecoveryEnrolment struct {
+	OrgID     string
+	UserID    string
+	Version   uint64
+	Wrap      []byte
+	Sig       []byte
+	CreatedAt time.Time
+}
+
+// RecoveryRequest is a member's request to be recovered: the public keys
+// of a key pair the member's device made. Once an owner approved it, the
+// account key wrapped to those keys (Grant*).
+type RecoveryRequest struct {
+	ID           string
+	UserID       string
+	SignPub      []byte
+	KEMPub       []byte
+	CreatedAt    time.Time
+	ExpiresAt    time.Time
+	GrantOrg     string // empty until granted
+	GrantVersion uint64
+	GrantWrap    []byte
+	GrantSig     []byte
+	GrantedBy    string
+	GrantedAt    time.Time
+}
+
+// Granted reports whether an owner approved the request.
+func (q RecoveryRequest) Granted() bool { return q.GrantOrg != "" }
+
+// MemberRecovery is, for one member, an organisation of theirs whose
+// recovery is on, and their enrolment there if any.
+type MemberRecovery struct {
+	OrgRecovery
+	OwnerID   string
+	Enrolment *RecoveryEnrolment
+}
+
+// RecoveryStore keeps account recovery's keys, enrolments and requests.
+// Permissions are the server's to check; the store keeps the invariants
+// that must hold atomically (only confirmed members enrol, only at the
+// current version; a grant needs an enrolment; one completion).
+type RecoveryStore interface {
+	// EnableRecovery stores a new recovery key for r.OrgID; its version
+	// must be one more than the last (1 for the first). ErrExists when
+	// recovery is on already or the version is not the next one.
+	EnableRecovery(ctx context.Context, r OrgRecovery) error
+	// DisableRecovery forgets the key and every enrolment; ErrNotFound
+	// when recovery is off.
+	DisableRecovery(ctx context.Context, orgID string, at time.Time) error
+	// OrgRecovery returns the organisation's recovery row; ErrNotFound if
+	// it never had one.
+	OrgRecovery(ctx context.Context, orgID string) (OrgRecovery, error)
+	// RecoveryForMember lists the organisations where userID is a
+	// confirmed member (not the owner) and recovery is on, with their
+	// enrolment, and the user's recovery requests (newest first).
+	RecoveryForMember(ctx context.Context, userID string) ([]MemberRecovery, []RecoveryRequest, error)
+	// Enrol stores (or replaces) a member's enrolment. ErrNotFound unless
+	// recovery is on at e.Version and e.UserID is a confirmed member who
+	// is not the owner.
+	Enrol(ctx context.Context, e RecoveryEnrolment) error
+	// Unenrol deletes a member's enrolment; ErrNotFound if there is none.
+	Unenrol(ctx context.Context, orgID, userID string) error
+	// Enrolments lists an organisation's enrolments at its current version.
+	Enrolments(ctx context.Context, orgID string) ([]RecoveryEnrolment, error)
+	// CreateRecoveryRequest stores a request, first dropping the user's
+	// expired requests and, beyond keep-1 open ones, the oldest.
+	CreateRecoveryRequest(ctx context.Context, q RecoveryRequest, keep int) error
+	// RecoveryRequest returns one request; ErrNotFound if none.
+	RecoveryRequest(ctx context.Context, id string) (RecoveryRequest, error)
+	// OpenRecoveryRequests lists the unexpired, ungranted requests of
+	// members enrolled in orgID at its current version, oldest first.
+	OpenRecoveryRequests(ctx context.Context, orgID string, now time.Time) ([]RecoveryRequest, error)
+	// GrantRecovery records an owner's approval. ErrNotFound unless the
+	// request exists, is unexpired and ungranted, and its user is
+	// enrolled in q.GrantOrg at q.GrantVersion (which is current).
+	GrantRecovery(ctx context.Context, q RecoveryRequest, now time.Time) error
+	// CompleteRecovery sets the user's new password material over
+	// prevAuthHash (as SetPassword, revoking every session) and deletes
+	// all the user's requests, if request id is granted and unexpired;
+	// ErrNotFound otherwise. One transaction.
+	CompleteRecovery(ctx context.Context, id, userID string, prevAuthHash []byte, c PasswordChange, now time.Time) (revoked int, err error)
 }

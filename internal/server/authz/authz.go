@@ -51,6 +51,13 @@ const (
 	CreateOrgVault
 	// SeeInvitations: the owner only.
 	SeeInvitations
+	// ManageRecovery: turn account recovery on or off, see enrolments and
+	// open requests, approve a recovery — the owner only.
+	ManageRecovery
+	// EnrolRecovery: enrol one's own account key in (or leave) the
+	// organisation's recovery — a confirmed member who is not the owner
+	// (the owner holds the recovery key; enrolling would mean nothing).
+	EnrolRecovery
 )
 
 // AllowsOrg reports whether an organisation role ("owner", "member" or ""
@@ -59,8 +66,10 @@ func AllowsOrg(role string, a OrgAction) bool {
 	switch a {
 	case SeeOrg, CreatePrivateGroup:
 		return role == store.RoleOwner || role == store.RoleMember
-	case Invite, ConfirmMembers, RemoveMembers, CreateOrgGroup, CreateOrgVault, SeeInvitations:
+	case Invite, ConfirmMembers, RemoveMembers, CreateOrgGroup, CreateOrgVault, SeeInvitations, ManageRecovery:
 		return role == store.RoleOwner
+	case EnrolRecovery:
+		return role == store.RoleMember
 	}
 	return false
 }

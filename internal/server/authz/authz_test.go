@@ -24,7 +24,7 @@ func TestAllows(t *testing.T) {
 
 func TestAllowsOrg(t *testing.T) {
 	everyone := []OrgAction{SeeOrg, CreatePrivateGroup, Invite, ConfirmMembers, RemoveMembers, CreateOrgGroup, CreateOrgVault, SeeInvitations}
-	for _, a := range everyone {
+	for _, a := range append(everyone, ManageRecovery) {
 		if !AllowsOrg(store.RoleOwner, a) {
 			t.Errorf("owner refused %d", a)
 		}
@@ -35,5 +35,8 @@ func TestAllowsOrg(t *testing.T) {
 		if AllowsOrg(store.RoleMember, a) != memberOK {
 			t.Errorf("member: %d allowed = %v", a, !memberOK)
 		}
+	}
+	if !AllowsOrg(store.RoleMember, EnrolRecovery) || AllowsOrg(store.RoleOwner, EnrolRecovery) || AllowsOrg("", EnrolRecovery) {
+		t.Error("only a member who is not the owner enrols in recovery")
 	}
 }

@@ -137,33 +137,40 @@ func (s *Store) ListSessions(ctx context.Context, userID string) ([]store.Sessio
 
 func (s *Store) SetPassword(ctx context.Context, userID string, prevAuthHash []byte, c store.PasswordChange, revoke bool, keepSession string, at time.Time) (int, error) {
 	revoked := 0
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE accounts SET kdf_algorithm = ?, kdf_time = ?, kdf_memory = ?, kdf_threads = ?, kdf_salt = ?,
-			auth_hash = ?, auth_salt = ?, wrapped_account_key = ? WHERE id = ? AND auth_hash = ?`),
-			c.KDF.Algorithm, c.KDF.Time, c.KDF.Memory, c.KDF.Threads, c.KDF.Salt, c.AuthHash, c.AuthSalt, c.WrappedAccountKey, userID, prevAuthHash)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return sql.ErrNoRows
-		}
-		if !revoke {
-			return nil
-		}
-		if res, err = tx.ExecContext(ctx, s.q(`UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at = 0 AND id <> ?`),
-			ms(at), userID, keepSession); err != nil {
-			return err
-		}
-		n, _ := res.RowsAffected()
-		if revoked = int(n); revoked > 0 {
-			// Wakes the user's live connections, which then find their
-			// session revoked.
-			_, err = s.seqAndEmit(ctx, tx, store.Event{Kind: store.EventSessionRevoked, TargetUser: userID})
-		}
+	err := s.tx(ctx, func(tx *sql.Tx) (err error) {
+		revoked, err = s.setPassword(ctx, tx, userID, prevAuthHash, c, revoke, keepSession, at)
 		return err
 	})
 	if err != nil {
-		return 0, s.wrap(err)
+		return 0, err
 	}
 	return revoked, nil
+}
+
+func (s *Store) setPassword(ctx context.Context, tx *sql.Tx, userID string, prevAuthHash []byte, c store.PasswordChange, revoke bool, keepSession string, at time.Time) (int, error) {
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE accounts SET kdf_algorithm = ?, kdf_time = ?, kdf_memory = ?, kdf_threads = ?, kdf_salt = ?,
+		auth_hash = ?, auth_salt = ?, wrapped_account_key = ? WHERE id = ? AND auth_hash = ?`),
+		c.KDF.Algorithm, c.KDF.Time, c.KDF.Memory, c.KDF.Threads, c.KDF.Salt, c.AuthHash, c.AuthSalt, c.WrappedAccountKey, userID, prevAuthHash)
+	if err != nil {
+		return 0, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return 0, sql.ErrNoRows
+	}
+	if !revoke {
+		return 0, nil
+	}
+	if res, err = tx.ExecContext(ctx, s.q(`UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at = 0 AND id <> ?`),
+		ms(at), userID, keepSession); err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	if n > 0 {
+		// Wakes the user's live connections, which then find their
+		// session revoked.
+		if _, err := s.seqAndEmit(ctx, tx, store.Event{Kind: store.EventSessionRevoked, TargetUser: userID}); err != nil {
+			return 0, err
+		}
+	}
+	return int(n), nil
 }

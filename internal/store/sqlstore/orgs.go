@@ -337,6 +337,8 @@ func (s *Store) RemoveMember(ctx context.Context, o store.Org, userID string, re
 			`DELETE FROM vault_grants WHERE grantee_kind = 'user' AND grantee_id = ? AND vault_id IN (SELECT id FROM vaults WHERE org_id = ?)`,
 			`DELETE FROM vault_key_wraps WHERE recipient_kind = 'user' AND recipient_id = ? AND vault_id IN (SELECT id FROM vaults WHERE org_id = ?)`,
 			`DELETE FROM org_key_wraps WHERE member_id = ? AND org_id = ?`,
+			// A removed member's account key is no longer the owner's to recover.
+			`DELETE FROM recovery_enrolments WHERE user_id = ? AND org_id = ?`,
 		} {
 			if _, err := tx.ExecContext(ctx, s.q(q), userID, o.ID); err != nil {
 				return err

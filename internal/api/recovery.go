@@ -1,0 +1,130 @@
+package api
+
+import "time"
+
+// Account recovery by an organisation (docs/protocol.md §17.2).
+
+// RecoveryKey is an organisation's recovery key of one version: public
+// keys signed by the owner, and — for the owner only — the private keys
+// sealed under the owner's account key.
+type RecoveryKey struct {
+	Version       uint64 `json:"version"`
+	SignPub       []byte `json:"sign_pub"`
+	KEMPub        []byte `json:"kem_pub"`
+	KeysSig       []byte `json:"keys_sig"`
+	SealedPrivate []byte `json:"sealed_private,omitempty"`
+}
+
+// OrgRecovery answers GET /orgs/{org}/recovery: whether recovery is on,
+// its key, and for the owner who enrolled.
+type OrgRecovery struct {
+	Enabled    bool                `json:"enabled"`
+	Version    uint64              `json:"version"` // of the current or, when off, the last key
+	Key        *RecoveryKey        `json:"key,omitempty"`
+	Enrolments []RecoveryEnrolment `json:"enrolments,omitempty"`
+}
+
+// RecoveryEnrolment is a member's account key wrapped to the recovery key,
+// signed by the member.
+type RecoveryEnrolment struct {
+	UserID    string    `json:"user_id"`
+	Version   uint64    `json:"version"`
+	Wrap      []byte    `json:"wrap"`
+	Sig       []byte    `json:"sig"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// MemberRecovery is one organisation of the caller's with recovery on.
+type MemberRecovery struct {
+	OrgID      string      `json:"org_id"`
+	OwnerID    string      `json:"owner_id"`
+	Key        RecoveryKey `json:"key"`
+	Enrolled   bool        `json:"enrolled"`
+	EnrolledAt time.Time   `json:"enrolled_at,omitzero"`
+}
+
+// RecoveryRequestInfo is a recovery request as its account sees it.
+type RecoveryRequestInfo struct {
+	ID        string    `json:"id"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	Granted   bool      `json:"granted"`
+	GrantOrg  string    `json:"grant_org,omitempty"`
+	GrantedBy string    `json:"granted_by,omitempty"`
+	GrantedAt time.Time `json:"granted_at,omitzero"`
+}
+
+// AccountRecovery answers GET /account/recovery.
+type AccountRecovery struct {
+	Orgs     []MemberRecovery      `json:"orgs"`
+	Requests []RecoveryRequestInfo `json:"requests"`
+}
+
+// NewRecoveryRequest starts a recovery (no session: the member has lost
+// the password). The id and key pair come from the member's device.
+type NewRecoveryRequest struct {
+	ID      string `json:"id"`
+	Email   string `json:"email"`
+	SignPub []byte `json:"sign_pub"`
+	KEMPub  []byte `json:"kem_pub"`
+	// KeysSig is the request key's self-signature (protocol §5's
+	// public-keys message, owner kind "recovery-request", owner id the
+	// request id), which proves the keys well-formed.
+	KeysSig []byte `json:"keys_sig"`
+}
+
+// RecoveryRequestCreated answers NewRecoveryRequest. The token is shown
+// only here and is what later calls about the request present.
+type RecoveryRequestCreated struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// RecoveryToken authenticates a call about one request.
+type RecoveryToken struct {
+	Token string `json:"token"`
+}
+
+// RecoveryRequestState answers POST /recovery/requests/{id}: pending, or
+// granted with everything the device needs to finish.
+type RecoveryRequestState struct {
+	State     string       `json:"state"` // "pending" or "granted"
+	UserID    string       `json:"user_id,omitempty"`
+	OrgID     string       `json:"org_id,omitempty"`
+	Version   uint64       `json:"version,omitempty"`
+	GrantedBy string       `json:"granted_by,omitempty"`
+	Wrap      []byte       `json:"wrap,omitempty"`
+	Sig       []byte       `json:"sig,omitempty"`
+	Keys      *AccountKeys `json:"keys,omitempty"` // without the wrapped account key
+}
+
+// OpenRecoveryRequest is a request an owner may approve, with the
+// member's enrolment.
+type OpenRecoveryRequest struct {
+	ID        string            `json:"id"`
+	UserID    string            `json:"user_id"`
+	Email     string            `json:"email"`
+	SignPub   []byte            `json:"sign_pub"`
+	KEMPub    []byte            `json:"kem_pub"`
+	CreatedAt time.Time         `json:"created_at"`
+	ExpiresAt time.Time         `json:"expires_at"`
+	Enrolment RecoveryEnrolment `json:"enrolment"`
+}
+
+// RecoveryGrant is an owner's approval: the member's account key wrapped
+// to the request's keys, signed by the owner.
+type RecoveryGrant struct {
+	Version uint64 `json:"version"`
+	Wrap    []byte `json:"wrap"`
+	Sig     []byte `json:"sig"`
+}
+
+// CompleteRecovery sets the recovered account's new master password. Sig
+// is the account's own signature of it (protocol §17.2).
+type CompleteRecovery struct {
+	Token             string `json:"token"`
+	KDF               KDF    `json:"kdf"`
+	AuthKey           []byte `json:"auth_key"`
+	WrappedAccountKey []byte `json:"wrapped_account_key"`
+	Sig               []byte `json:"sig"`
+}

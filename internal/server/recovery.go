@@ -1,0 +1,444 @@
+package server
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/coffer-pm/coffer/internal/api"
+	"github.com/coffer-pm/coffer/internal/crypto"
+	"github.com/coffer-pm/coffer/internal/server/authz"
+	"github.com/coffer-pm/coffer/internal/store"
+)
+
+// Account recovery by an organisation (docs/protocol.md §17.2). The server
+// routes keys and enforces who may do what; it cannot recover anyone: it
+// holds neither the recovery key (sealed under the owner's account key)
+// nor a request's private key (on the member's device), and a new
+// password is accepted only with the account's own signature.
+
+const (
+	// recoveryRequestTTL is how long an owner has to approve a request
+	// and the member to finish it.
+	recoveryRequestTTL = 72 * time.Hour
+	// recoveryRequestsKept bounds a user's open requests (the endpoint
+	// needs no session): a new one drops the oldest.
+	recoveryRequestsKept = 5
+	recoveryTokenPrefix  = "cr1_"
+)
+
+// recoveryToken is the bearer secret of a request: a keyed hash of its id,
+// so the server need not store it and answers the same way for a request
+// it did not keep (an address without an account or enrolment).
+func (s *Server) recoveryToken(id string) string {
+	m := hmac.New(sha256.New, s.secret)
+	m.Write(crypto.Tuple("coffer/v1/recovery-request-token", []byte(id)))
+	return recoveryTokenPrefix + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func (s *Server) checkRecoveryToken(id, token string) error {
+	if checkID("request id", id) != nil || !hmac.Equal([]byte(token), []byte(s.recoveryToken(id))) {
+		return errNotFound("recovery request")
+	}
+	return nil
+}
+
+func recoveryPub(r store.OrgRecovery) crypto.PublicKeys {
+	return crypto.PublicKeys{Sign: r.SignPub, KEM: r.KEMPub}
+}
+
+func (s *Server) enableRecovery(w http.ResponseWriter, r *http.Request) error {
+	var req api.RecoveryKey
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	o, _, err := s.orgFor(r, r.PathValue("org"), authz.ManageRecovery)
+	if err != nil {
+		return err
+	}
+	owner, err := s.callerKeys(r)
+	if err != nil {
+		return err
+	}
+	pk := crypto.PublicKeys{Sign: req.SignPub, KEM: req.KEMPub}
+	if err := checkLen("sealed_private", req.SealedPrivate, privateKeysBoxLen); err != nil {
+		return err
+	}
+	if crypto.VerifyRecoveryKey(owner, o.ID, req.Version, o.OwnerID, pk, req.KeysSig) != nil {
+		return errBadRequest("the recovery key is malformed or its signature by the owner does not verify")
+	}
+	err = s.store.EnableRecovery(r.Context(), store.OrgRecovery{OrgID: o.ID, Version: req.Version, SignPub: req.SignPub, KEMPub: req.KEMPub,
+		KeysSig: req.KeysSig, SealedPrivate: req.SealedPrivate, UpdatedAt: s.now()})
+	if errors.Is(err, store.ErrExists) {
+		return errConflict("account recovery is on already, or this is not the next key version; fetch the organisation's recovery state and try again", 0)
+	}
+	if err != nil {
+		return err
+	}
+	s.log.Info("account recovery enabled", "org", o.ID, "version", req.Version, "by", o.OwnerID)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) disableRecovery(w http.ResponseWriter, r *http.Request) error {
+	o, _, err := s.orgFor(r, r.PathValue("org"), authz.ManageRecovery)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DisableRecovery(r.Context(), o.ID, s.now()); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return errNotFound("account recovery (it is off)")
+		}
+		return err
+	}
+	s.log.Info("account recovery disabled", "org", o.ID, "by", o.OwnerID)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) orgRecovery(w http.ResponseWriter, r *http.Request) error {
+	o, role, err := s.orgFor(r, r.PathValue("org"), authz.SeeOrg)
+	if err != nil {
+		return err
+	}
+	rec, err := s.store.OrgRecovery(r.Context(), o.ID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	out := api.OrgRecovery{Enabled: rec.Enabled, Version: rec.Version}
+	if rec.Enabled {
+		out.Key = &api.RecoveryKey{Version: rec.Version, SignPub: rec.SignPub, KEMPub: rec.KEMPub, KeysSig: rec.KeysSig}
+		if authz.AllowsOrg(role, authz.ManageRecovery) {
+			out.Key.SealedPrivate = rec.SealedPrivate
+			list, err := s.store.Enrolments(r.Context(), o.ID)
+			if err != nil {
+				return err
+			}
+			for _, e := range list {
+				out.Enrolments = append(out.Enrolments, enrolmentToAPI(e))
+			}
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func enrolmentToAPI(e store.RecoveryEnrolment) api.RecoveryEnrolment {
+	return api.RecoveryEnrolment{UserID: e.UserID, Version: e.Version, Wrap: e.Wrap, Sig: e.Sig, CreatedAt: e.CreatedAt}
+}
+
+func (s *Server) enrolRecovery(w http.ResponseWriter, r *http.Request) error {
+	var req api.RecoveryEnrolment
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	o, _, err := s.orgFor(r, r.PathValue("org"), authz.EnrolRecovery)
+	if err != nil {
+		return forbiddenAs(err, "the owner holds the recovery key and does not enrol")
+	}
+	me := s.userID(r)
+	if req.UserID != "" && req.UserID != me {
+		return errBadRequest("user_id must be your own (or left out)")
+	}
+	for _, err := range []error{checkLen("wrap", req.Wrap, vaultWrapSize), checkLen("sig", req.Sig, sigSize)} {
+		if err != nil {
+			return err
+		}
+	}
+	rec, err := s.store.OrgRecovery(r.Context(), o.ID)
+	if errors.Is(err, store.ErrNotFound) || err == nil && !rec.Enabled {
+		return errConflict("account recovery is off in this organisation", 0)
+	}
+	if err != nil {
+		return err
+	}
+	if req.Version != rec.Version {
+		return errConflict("the organisation's recovery key was renewed; enrol again with the current one", 0)
+	}
+	keys, err := s.callerKeys(r)
+	if err != nil {
+		return err
+	}
+	if crypto.VerifyKeyWrap(keys, me, crypto.RecoveryEnrolContext(o.ID, me, rec.Version, recoveryPub(rec)), req.Wrap, req.Sig) != nil {
+		return errBadRequest("the enrolment's signature does not verify")
+	}
+	err = s.store.Enrol(r.Context(), store.RecoveryEnrolment{OrgID: o.ID, UserID: me, Version: rec.Version, Wrap: req.Wrap, Sig: req.Sig, CreatedAt: s.now()})
+	if errors.Is(err, store.ErrNotFound) {
+		return errConflict("account recovery was turned off or renewed meanwhile", 0)
+	}
+	if err != nil {
+		return err
+	}
+	s.log.Info("account recovery enrolment", "org", o.ID, "user", me, "version", rec.Version)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// forbiddenAs replaces the message of a 403 from orgFor.
+func forbiddenAs(err error, msg string) error {
+	var he *httpError
+	if errors.As(err, &he) && he.status == http.StatusForbidden {
+		return errForbidden(msg)
+	}
+	return err
+}
+
+func (s *Server) leaveRecovery(w http.ResponseWriter, r *http.Request) error {
+	o, _, err := s.orgFor(r, r.PathValue("org"), authz.EnrolRecovery)
+	if err != nil {
+		return forbiddenAs(err, "the owner holds the recovery key and is not enrolled")
+	}
+	if err := s.store.Unenrol(r.Context(), o.ID, s.userID(r)); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return errNotFound("enrolment")
+		}
+		return err
+	}
+	s.log.Info("account recovery enrolment withdrawn", "org", o.ID, "user", s.userID(r))
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) accountRecovery(w http.ResponseWriter, r *http.Request) error {
+	orgs, reqs, err := s.store.RecoveryForMember(r.Context(), s.userID(r))
+	if err != nil {
+		return err
+	}
+	out := api.AccountRecovery{Orgs: []api.MemberRecovery{}, Requests: []api.RecoveryRequestInfo{}}
+	for _, m := range orgs {
+		x := api.MemberRecovery{OrgID: m.OrgID, OwnerID: m.OwnerID,
+			Key: api.RecoveryKey{Version: m.Version, SignPub: m.SignPub, KEMPub: m.KEMPub, KeysSig: m.KeysSig}}
+		if m.Enrolment != nil {
+			x.Enrolled, x.EnrolledAt = true, m.Enrolment.CreatedAt
+		}
+		out.Orgs = append(out.Orgs, x)
+	}
+	for _, q := range reqs {
+		out.Requests = append(out.Requests, api.RecoveryRequestInfo{ID: q.ID, CreatedAt: q.CreatedAt, ExpiresAt: q.ExpiresAt,
+			Granted: q.Granted(), GrantOrg: q.GrantOrg, GrantedBy: q.GrantedBy, GrantedAt: q.GrantedAt})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// createRecoveryRequest needs no session. Its answer is the same whether
+// or not the address has an account enrolled anywhere: only enrolled
+// members' requests are kept, and the token of one that was not kept
+// reads as pending until it expires.
+func (s *Server) createRecoveryRequest(w http.ResponseWriter, r *http.Request) error {
+	var req api.NewRecoveryRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	if err := checkID("id", req.ID); err != nil {
+		return err
+	}
+	email, err := normalizeEmail(req.Email)
+	if err != nil {
+		return err
+	}
+	pk := crypto.PublicKeys{Sign: req.SignPub, KEM: req.KEMPub}
+	if crypto.VerifyPublicKeys(crypto.RecipientRequest, req.ID, pk, pk, req.KeysSig) != nil {
+		return errBadRequest("the request's keys are malformed or their self-signature does not verify")
+	}
+	now := s.now()
+	q := store.RecoveryRequest{ID: req.ID, SignPub: req.SignPub, KEMPub: req.KEMPub, CreatedAt: now, ExpiresAt: now.Add(recoveryRequestTTL)}
+	acct, err := s.store.AccountByEmail(r.Context(), email)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if err == nil {
+		orgs, _, err := s.store.RecoveryForMember(r.Context(), acct.ID)
+		if err != nil {
+			return err
+		}
+		enrolled := false
+		for _, m := range orgs {
+			enrolled = enrolled || m.Enrolment != nil
+		}
+		if enrolled {
+			q.UserID = acct.ID
+			if err := s.store.CreateRecoveryRequest(r.Context(), q, recoveryRequestsKept); err != nil {
+				if errors.Is(err, store.ErrExists) {
+					return errConflict("a recovery request with this id exists; make a new one", 0)
+				}
+				return err
+			}
+			s.log.Info("account recovery requested", "user", acct.ID, "request", q.ID)
+		}
+	}
+	writeJSON(w, http.StatusCreated, api.RecoveryRequestCreated{Token: s.recoveryToken(req.ID), ExpiresAt: q.ExpiresAt})
+	return nil
+}
+
+func (s *Server) recoveryRequestState(w http.ResponseWriter, r *http.Request) error {
+	var req api.RecoveryToken
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	if err := s.checkRecoveryToken(id, req.Token); err != nil {
+		return err
+	}
+	q, err := s.store.RecoveryRequest(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		writeJSON(w, http.StatusOK, api.RecoveryRequestState{State: "pending"})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case !s.now().Before(q.ExpiresAt):
+		writeJSON(w, http.StatusOK, api.RecoveryRequestState{State: "expired"})
+		return nil
+	case !q.Granted():
+		writeJSON(w, http.StatusOK, api.RecoveryRequestState{State: "pending"})
+		return nil
+	}
+	acct, err := s.store.AccountByID(r.Context(), q.UserID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, api.RecoveryRequestState{State: "granted", UserID: q.UserID, OrgID: q.GrantOrg, Version: q.GrantVersion,
+		GrantedBy: q.GrantedBy, Wrap: q.GrantWrap, Sig: q.GrantSig,
+		Keys: &api.AccountKeys{SignPub: acct.SignPub, KEMPub: acct.KEMPub, PublicKeysSig: acct.PublicKeysSig, PrivateKeys: acct.PrivateKeys}})
+	return nil
+}
+
+func (s *Server) openRecoveryRequests(w http.ResponseWriter, r *http.Request) error {
+	o, _, err := s.orgFor(r, r.PathValue("org"), authz.ManageRecovery)
+	if err != nil {
+		return err
+	}
+	reqs, err := s.store.OpenRecoveryRequests(r.Context(), o.ID, s.now())
+	if err != nil {
+		return err
+	}
+	enrolments, err := s.store.Enrolments(r.Context(), o.ID)
+	if err != nil {
+		return err
+	}
+	byUser := map[string]store.RecoveryEnrolment{}
+	for _, e := range enrolments {
+		byUser[e.UserID] = e
+	}
+	out := []api.OpenRecoveryRequest{}
+	for _, q := range reqs {
+		e, ok := byUser[q.UserID]
+		if !ok {
+			continue
+		}
+		acct, err := s.store.AccountByID(r.Context(), q.UserID)
+		if err != nil {
+			return err
+		}
+		out = append(out, api.OpenRecoveryRequest{ID: q.ID, UserID: q.UserID, Email: acct.Email, SignPub: q.SignPub, KEMPub: q.KEMPub,
+			CreatedAt: q.CreatedAt, ExpiresAt: q.ExpiresAt, Enrolment: enrolmentToAPI(e)})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) grantRecovery(w http.ResponseWriter, r *http.Request) error {
+	var req api.RecoveryGrant
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	o, _, err := s.orgFor(r, r.PathValue("org"), authz.ManageRecovery)
+	if err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	if err := checkID("request id", id); err != nil {
+		return err
+	}
+	for _, err := range []error{checkLen("wrap", req.Wrap, vaultWrapSize), checkLen("sig", req.Sig, sigSize)} {
+		if err != nil {
+			return err
+		}
+	}
+	q, err := s.store.RecoveryRequest(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return errNotFound("recovery request")
+	}
+	if err != nil {
+		return err
+	}
+	owner, err := s.callerKeys(r)
+	if err != nil {
+		return err
+	}
+	ctx := crypto.RecoveryGrantContext(o.ID, q.UserID, req.Version, q.ID, crypto.PublicKeys{Sign: q.SignPub, KEM: q.KEMPub})
+	if crypto.VerifyKeyWrap(owner, o.OwnerID, ctx, req.Wrap, req.Sig) != nil {
+		return errBadRequest("the grant's signature does not verify")
+	}
+	now := s.now()
+	q.GrantOrg, q.GrantVersion, q.GrantWrap, q.GrantSig, q.GrantedBy, q.GrantedAt = o.ID, req.Version, req.Wrap, req.Sig, o.OwnerID, now
+	if err := s.store.GrantRecovery(r.Context(), q, now); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return errNotFound("open recovery request of a member enrolled at this key version")
+		}
+		return err
+	}
+	s.log.Info("account recovery approved", "org", o.ID, "user", q.UserID, "request", q.ID, "by", o.OwnerID)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) completeRecovery(w http.ResponseWriter, r *http.Request) error {
+	var req api.CompleteRecovery
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	if err := s.checkRecoveryToken(id, req.Token); err != nil {
+		return err
+	}
+	kdf := kdfFromAPI(req.KDF)
+	for _, err := range []error{
+		checkLen("auth_key", req.AuthKey, crypto.KeySize),
+		checkLen("wrapped_account_key", req.WrappedAccountKey, boxedKeySize),
+		checkLen("sig", req.Sig, sigSize),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	if kdf.Check() != nil {
+		return errBadRequest("kdf parameters are outside the accepted range")
+	}
+	q, err := s.store.RecoveryRequest(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) || err == nil && !q.Granted() {
+		return errConflict("the recovery request is not approved (yet)", 0)
+	}
+	if err != nil {
+		return err
+	}
+	acct, pub, err := s.accountKeys(r.Context(), q.UserID)
+	if err != nil {
+		return err
+	}
+	if crypto.VerifyRecoveryReset(pub, acct.ID, id, kdf, req.AuthKey, req.WrappedAccountKey, req.Sig) != nil {
+		return errBadRequest("the new password is not signed by the account's own key")
+	}
+	authHash, authSalt, err := s.newAuthHash(w, r, req.AuthKey)
+	if err != nil {
+		return err
+	}
+	n, err := s.store.CompleteRecovery(r.Context(), id, acct.ID, acct.AuthHash, store.PasswordChange{
+		KDF: kdfToStore(kdf), AuthHash: authHash, AuthSalt: authSalt, WrappedAccountKey: req.WrappedAccountKey,
+	}, s.now())
+	if errors.Is(err, store.ErrNotFound) {
+		return errConflict("the recovery request expired or was used meanwhile", 0)
+	}
+	if err != nil {
+		return err
+	}
+	s.log.Info("account recovered", "user", acct.ID, "request", id, "org", q.GrantOrg, "approved_by", q.GrantedBy, "revoked_sessions", n)
+	writeJSON(w, http.StatusOK, api.PasswordChanged{RevokedSessions: n})
+	return nil
+}

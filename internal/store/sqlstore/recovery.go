@@ -1,0 +1,267 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/coffer-pm/coffer/internal/store"
+)
+
+const orgRecoveryColumns = `org_id, version, enabled, sign_pub, kem_pub, keys_sig, sealed_private, updated_at`
+
+func scanOrgRecovery(row interface{ Scan(...any) error }) (store.OrgRecovery, error) {
+	var r store.OrgRecovery
+	var enabled int
+	var updated int64
+	err := row.Scan(&r.OrgID, &r.Version, &enabled, &r.SignPub, &r.KEMPub, &r.KeysSig, &r.SealedPrivate, &updated)
+	r.Enabled, r.UpdatedAt = enabled == 1, fromMS(updated)
+	return r, err
+}
+
+func (s *Store) EnableRecovery(ctx context.Context, r store.OrgRecovery) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var version uint64
+		var enabled int
+		err := tx.QueryRowContext(ctx, s.q(`SELECT version, enabled FROM org_recovery WHERE org_id = ?`), r.OrgID).Scan(&version, &enabled)
+		switch {
+		case err == sql.ErrNoRows:
+			if r.Version != 1 {
+				return store.ErrExists
+			}
+			_, err = tx.ExecContext(ctx, s.q(`INSERT INTO org_recovery (`+orgRecoveryColumns+`) VALUES (?, ?, 1, ?, ?, ?, ?, ?)`),
+				r.OrgID, r.Version, r.SignPub, r.KEMPub, r.KeysSig, r.SealedPrivate, ms(r.UpdatedAt))
+			return err
+		case err != nil:
+			return err
+		case enabled == 1 || r.Version != version+1:
+			return store.ErrExists
+		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE org_recovery SET version = ?, enabled = 1, sign_pub = ?, kem_pub = ?, keys_sig = ?,
+			sealed_private = ?, updated_at = ? WHERE org_id = ? AND version = ? AND enabled = 0`),
+			r.Version, r.SignPub, r.KEMPub, r.KeysSig, r.SealedPrivate, ms(r.UpdatedAt), r.OrgID, version)
+		return err
+	})
+}
+
+func (s *Store) DisableRecovery(ctx context.Context, orgID string, at time.Time) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE org_recovery SET enabled = 0, sign_pub = NULL, kem_pub = NULL, keys_sig = NULL,
+			sealed_private = NULL, updated_at = ? WHERE org_id = ? AND enabled = 1`), ms(at), orgID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return sql.ErrNoRows
+		}
+		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM recovery_enrolments WHERE org_id = ?`), orgID)
+		return err
+	})
+}
+
+func (s *Store) OrgRecovery(ctx context.Context, orgID string) (store.OrgRecovery, error) {
+	r, err := scanOrgRecovery(s.r.QueryRowContext(ctx, s.q(`SELECT `+orgRecoveryColumns+` FROM org_recovery WHERE org_id = ?`), orgID))
+	return r, s.wrap(err)
+}
+
+const enrolmentColumns = `org_id, user_id, version, wrap, sig, created_at`
+
+func scanEnrolment(row interface{ Scan(...any) error }) (store.RecoveryEnrolment, error) {
+	var e store.RecoveryEnrolment
+	var created int64
+	err := row.Scan(&e.OrgID, &e.UserID, &e.Version, &e.Wrap, &e.Sig, &created)
+	e.CreatedAt = fromMS(created)
+	return e, err
+}
+
+func (s *Store) RecoveryForMember(ctx context.Context, userID string) ([]store.MemberRecovery, []store.RecoveryRequest, error) {
+	var out []store.MemberRecovery
+	var reqs []store.RecoveryRequest
+	q := s.r
+	err := func() error {
+		rows, err := q.QueryContext(ctx, s.q(`SELECT r.org_id, r.version, r.enabled, r.sign_pub, r.kem_pub, r.keys_sig, r.sealed_private, r.updated_at, o.owner_id
+			FROM org_recovery r JOIN orgs o ON o.id = r.org_id JOIN org_members m ON m.org_id = r.org_id
+			WHERE m.user_id = ? AND m.role = 'member' AND r.enabled = 1 ORDER BY r.org_id`), userID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var m store.MemberRecovery
+			var enabled int
+			var updated int64
+			if err := rows.Scan(&m.OrgID, &m.Version, &enabled, &m.SignPub, &m.KEMPub, &m.KeysSig, &m.SealedPrivate, &updated, &m.OwnerID); err != nil {
+				rows.Close()
+				return err
+			}
+			m.Enabled, m.UpdatedAt, m.SealedPrivate = true, fromMS(updated), nil // the owner's sealed key is the owner's business
+			out = append(out, m)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for i := range out {
+			e, err := scanEnrolment(q.QueryRowContext(ctx, s.q(`SELECT `+enrolmentColumns+` FROM recovery_enrolments
+				WHERE org_id = ? AND user_id = ? AND version = ?`), out[i].OrgID, userID, out[i].Version))
+			if err == nil {
+				out[i].Enrolment = &e
+			} else if err != sql.ErrNoRows {
+				return err
+			}
+		}
+		reqs, err = s.requestsWhere(ctx, q, `user_id = ? ORDER BY created_at DESC, id`, userID)
+		return err
+	}()
+	return out, reqs, s.wrap(err)
+}
+
+func (s *Store) Enrol(ctx context.Context, e store.RecoveryEnrolment) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var ok int
+		err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM org_recovery r JOIN org_members m ON m.org_id = r.org_id
+			WHERE r.org_id = ? AND r.enabled = 1 AND r.version = ? AND m.user_id = ? AND m.role = 'member'`), e.OrgID, e.Version, e.UserID).Scan(&ok)
+		if err != nil {
+			return err
+		}
+		if ok == 0 {
+			return sql.ErrNoRows
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM recovery_enrolments WHERE org_id = ? AND user_id = ?`), e.OrgID, e.UserID); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO recovery_enrolments (`+enrolmentColumns+`) VALUES (?, ?, ?, ?, ?, ?)`),
+			e.OrgID, e.UserID, e.Version, e.Wrap, e.Sig, ms(e.CreatedAt))
+		return err
+	})
+}
+
+func (s *Store) Unenrol(ctx context.Context, orgID, userID string) error {
+	res, err := s.w.ExecContext(ctx, s.q(`DELETE FROM recovery_enrolments WHERE org_id = ? AND user_id = ?`), orgID, userID)
+	if err != nil {
+		return s.wrap(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+func (s *Store) Enrolments(ctx context.Context, orgID string) ([]store.RecoveryEnrolment, error) {
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT e.org_id, e.user_id, e.version, e.wrap, e.sig, e.created_at
+		FROM recovery_enrolments e JOIN org_recovery r ON r.org_id = e.org_id AND r.version = e.version AND r.enabled = 1
+		WHERE e.org_id = ? ORDER BY e.user_id`), orgID)
+	if err != nil {
+		return nil, s.wrap(err)
+	}
+	defer rows.Close()
+	var out []store.RecoveryEnrolment
+	for rows.Next() {
+		e, err := scanEnrolment(rows)
+		if err != nil {
+			return nil, s.wrap(err)
+		}
+		out = append(out, e)
+	}
+	return out, s.wrap(rows.Err())
+}
+
+const requestColumns = `id, user_id, sign_pub, kem_pub, created_at, expires_at, grant_org, grant_version, grant_wrap, grant_sig, granted_by, granted_at`
+
+func scanRequest(row interface{ Scan(...any) error }) (store.RecoveryRequest, error) {
+	var q store.RecoveryRequest
+	var created, expires, granted int64
+	err := row.Scan(&q.ID, &q.UserID, &q.SignPub, &q.KEMPub, &created, &expires, &q.GrantOrg, &q.GrantVersion, &q.GrantWrap, &q.GrantSig, &q.GrantedBy, &granted)
+	q.CreatedAt, q.ExpiresAt, q.GrantedAt = fromMS(created), fromMS(expires), fromMS(granted)
+	return q, err
+}
+
+func (s *Store) requestsWhere(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, where string, args ...any) ([]store.RecoveryRequest, error) {
+	rows, err := q.QueryContext(ctx, s.q(`SELECT `+requestColumns+` FROM recovery_requests WHERE `+where), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.RecoveryRequest
+	for rows.Next() {
+		r, err := scanRequest(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) CreateRecoveryRequest(ctx context.Context, r store.RecoveryRequest, keep int) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM recovery_requests WHERE user_id = ? AND expires_at <= ?`), r.UserID, ms(r.CreatedAt)); err != nil {
+			return err
+		}
+		open, err := s.stringsIn(ctx, tx, `SELECT id FROM recovery_requests WHERE user_id = ? AND grant_org = '' ORDER BY created_at DESC, id DESC`, r.UserID)
+		if err != nil {
+			return err
+		}
+		for i := keep - 1; i >= 0 && i < len(open); i++ {
+			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM recovery_requests WHERE id = ?`), open[i]); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO recovery_requests (`+requestColumns+`) VALUES (?, ?, ?, ?, ?, ?, '', 0, NULL, NULL, '', 0)`),
+			r.ID, r.UserID, r.SignPub, r.KEMPub, ms(r.CreatedAt), ms(r.ExpiresAt))
+		return err
+	})
+}
+
+func (s *Store) RecoveryRequest(ctx context.Context, id string) (store.RecoveryRequest, error) {
+	r, err := scanRequest(s.r.QueryRowContext(ctx, s.q(`SELECT `+requestColumns+` FROM recovery_requests WHERE id = ?`), id))
+	return r, s.wrap(err)
+}
+
+func (s *Store) OpenRecoveryRequests(ctx context.Context, orgID string, now time.Time) ([]store.RecoveryRequest, error) {
+	out, err := s.requestsWhere(ctx, s.r, `grant_org = '' AND expires_at > ? AND user_id IN (
+		SELECT e.user_id FROM recovery_enrolments e JOIN org_recovery r ON r.org_id = e.org_id AND r.version = e.version AND r.enabled = 1
+		WHERE e.org_id = ?) ORDER BY created_at, id`, ms(now), orgID)
+	return out, s.wrap(err)
+}
+
+func (s *Store) GrantRecovery(ctx context.Context, g store.RecoveryRequest, now time.Time) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE recovery_requests SET grant_org = ?, grant_version = ?, grant_wrap = ?, grant_sig = ?, granted_by = ?, granted_at = ?
+			WHERE id = ? AND grant_org = '' AND expires_at > ? AND user_id IN (
+				SELECT e.user_id FROM recovery_enrolments e JOIN org_recovery r ON r.org_id = e.org_id AND r.version = e.version AND r.enabled = 1
+				JOIN org_members m ON m.org_id = e.org_id AND m.user_id = e.user_id AND m.role = 'member'
+				WHERE e.org_id = ? AND e.version = ?)`),
+			g.GrantOrg, g.GrantVersion, g.GrantWrap, g.GrantSig, g.GrantedBy, ms(g.GrantedAt), g.ID, ms(now), g.GrantOrg, g.GrantVersion)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return sql.ErrNoRows
+		}
+		return nil
+	})
+}
+
+func (s *Store) CompleteRecovery(ctx context.Context, id, userID string, prevAuthHash []byte, c store.PasswordChange, now time.Time) (int, error) {
+	revoked := 0
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM recovery_requests WHERE id = ? AND user_id = ? AND grant_org <> '' AND expires_at > ?`), id, userID, ms(now))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return sql.ErrNoRows
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM recovery_requests WHERE user_id = ?`), userID); err != nil {
+			return err
+		}
+		revoked, err = s.setPassword(ctx, tx, userID, prevAuthHash, c, true, "", now)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return revoked, nil
+}

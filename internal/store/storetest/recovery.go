@@ -1,0 +1,197 @@
+package storetest
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/coffer-pm/coffer/internal/store"
+)
+
+func init() {
+	extraTests = append(extraTests,
+		namedTest{"RecoveryEnrolOnlyMembersAtTheCurrentVersion", testRecoveryEnrol},
+		namedTest{"RecoveryRequestsGrantAndComplete", testRecoveryRequests})
+}
+
+func recoveryKey(org string, version uint64) store.OrgRecovery {
+	return store.OrgRecovery{OrgID: org, Version: version, SignPub: []byte("rsp"), KEMPub: []byte("rkp"), KeysSig: []byte("owner sig"),
+		SealedPrivate: []byte("sealed"), UpdatedAt: now}
+}
+
+func enrolment(org, user string, version uint64) store.RecoveryEnrolment {
+	return store.RecoveryEnrolment{OrgID: org, UserID: user, Version: version, Wrap: []byte("wrap of " + user), Sig: []byte("sig"), CreatedAt: now}
+}
+
+func wantErr(t *testing.T, what string, err, want error) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Fatalf("%s: %v, want %v", what, err, want)
+	}
+}
+
+// testRecoveryEnrol: one key per version, only confirmed members (never
+// the owner, never an outsider) enrol and only at the current version;
+// disabling forgets every enrolment and the next key gets the next
+// version; a removed member's enrolment goes with the removal.
+func testRecoveryEnrol(t *testing.T, s store.Store) {
+	owner, _ := newAccount(t, s, "owner@example.com")
+	m, _ := newAccount(t, s, "member@example.com")
+	m2, _ := newAccount(t, s, "member2@example.com")
+	outsider, _ := newAccount(t, s, "outsider@example.com")
+	o := newOrg(t, s, owner)
+	o = confirm(t, s, o, m)
+	o = confirm(t, s, o, m2)
+	wantErr(t, "enrol before recovery is on", s.Enrol(ctx, enrolment(o.ID, m.ID, 1)), store.ErrNotFound)
+	wantErr(t, "first key at version 2", s.EnableRecovery(ctx, recoveryKey(o.ID, 2)), store.ErrExists)
+	if err := s.EnableRecovery(ctx, recoveryKey(o.ID, 1)); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, "enable twice", s.EnableRecovery(ctx, recoveryKey(o.ID, 2)), store.ErrExists)
+	wantErr(t, "owner enrols", s.Enrol(ctx, enrolment(o.ID, owner.ID, 1)), store.ErrNotFound)
+	wantErr(t, "outsider enrols", s.Enrol(ctx, enrolment(o.ID, outsider.ID, 1)), store.ErrNotFound)
+	wantErr(t, "enrol at another version", s.Enrol(ctx, enrolment(o.ID, m.ID, 2)), store.ErrNotFound)
+	for _, u := range []string{m.ID, m2.ID} {
+		if err := s.Enrol(ctx, enrolment(o.ID, u, 1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Enrol(ctx, enrolment(o.ID, m.ID, 1)); err != nil { // again: replaces
+		t.Fatal(err)
+	}
+	if list, _ := s.Enrolments(ctx, o.ID); len(list) != 2 {
+		t.Fatalf("enrolments: %+v", list)
+	}
+	mine, _, err := s.RecoveryForMember(ctx, m.ID)
+	if err != nil || len(mine) != 1 || mine[0].OwnerID != owner.ID || mine[0].Enrolment == nil || mine[0].SealedPrivate != nil ||
+		string(mine[0].KEMPub) != "rkp" {
+		t.Fatalf("RecoveryForMember: %+v, %v", mine, err)
+	}
+	if mine, _, _ := s.RecoveryForMember(ctx, owner.ID); len(mine) != 0 {
+		t.Fatalf("the owner is offered recovery by their own organisation: %+v", mine)
+	}
+	if err := s.Unenrol(ctx, o.ID, m2.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, "unenrol twice", s.Unenrol(ctx, o.ID, m2.ID), store.ErrNotFound)
+	if mine, _, _ := s.RecoveryForMember(ctx, m2.ID); len(mine) != 1 || mine[0].Enrolment != nil {
+		t.Fatalf("after leaving: %+v", mine)
+	}
+	o.RosterVersion++
+	if err := s.RemoveMember(ctx, o, m.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := s.Enrolments(ctx, o.ID); len(list) != 0 {
+		t.Fatalf("a removed member's enrolment stayed: %+v", list)
+	}
+	if err := s.Enrol(ctx, enrolment(o.ID, m2.ID, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DisableRecovery(ctx, o.ID, now); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, "disable twice", s.DisableRecovery(ctx, o.ID, now), store.ErrNotFound)
+	if r, err := s.OrgRecovery(ctx, o.ID); err != nil || r.Enabled || r.Version != 1 || r.KEMPub != nil || r.SealedPrivate != nil {
+		t.Fatalf("after disabling: %+v, %v", r, err)
+	}
+	wantErr(t, "re-enable at the same version", s.EnableRecovery(ctx, recoveryKey(o.ID, 1)), store.ErrExists)
+	if err := s.EnableRecovery(ctx, recoveryKey(o.ID, 2)); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := s.Enrolments(ctx, o.ID); len(list) != 0 {
+		t.Fatalf("an enrolment survived disabling: %+v", list)
+	}
+}
+
+// testRecoveryRequests: a user keeps a bounded number of open requests;
+// an owner sees those of members enrolled in their organisation only; a
+// grant needs an unexpired, ungranted request and a current enrolment;
+// completion needs a grant, swaps the password, revokes every session
+// and removes the user's requests — all or nothing.
+func testRecoveryRequests(t *testing.T, s store.Store) {
+	owner, _ := newAccount(t, s, "owner@example.com")
+	m, _ := newAccount(t, s, "member@example.com")
+	other, _ := newAccount(t, s, "other@example.com")
+	o := newOrg(t, s, owner)
+	o = confirm(t, s, o, m)
+	o = confirm(t, s, o, other)
+	if err := s.EnableRecovery(ctx, recoveryKey(o.ID, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Enrol(ctx, enrolment(o.ID, m.ID, 1)); err != nil {
+		t.Fatal(err)
+	}
+	req := func(user string, at time.Time) store.RecoveryRequest {
+		q := store.RecoveryRequest{ID: id(), UserID: user, SignPub: []byte("qs"), KEMPub: []byte("qk"), CreatedAt: at, ExpiresAt: at.Add(72 * time.Hour)}
+		if err := s.CreateRecoveryRequest(ctx, q, 3); err != nil {
+			t.Fatal(err)
+		}
+		return q
+	}
+	var reqs []store.RecoveryRequest
+	for i := range 4 {
+		reqs = append(reqs, req(m.ID, now.Add(time.Duration(i)*time.Minute)))
+	}
+	req(other.ID, now) // not enrolled: never offered to the owner
+	_, mine, _ := s.RecoveryForMember(ctx, m.ID)
+	if len(mine) != 3 || mine[0].ID != reqs[3].ID || mine[2].ID != reqs[1].ID {
+		t.Fatalf("a member's requests (newest 3 kept): %+v", mine)
+	}
+	later := now.Add(5 * time.Minute)
+	open, err := s.OpenRecoveryRequests(ctx, o.ID, later)
+	if err != nil || len(open) != 3 || open[0].ID != reqs[1].ID {
+		t.Fatalf("open requests: %+v, %v", open, err)
+	}
+	grant := func(q store.RecoveryRequest, version uint64, at time.Time) error {
+		q.GrantOrg, q.GrantVersion, q.GrantWrap, q.GrantSig, q.GrantedBy, q.GrantedAt = o.ID, version, []byte("gw"), []byte("gs"), owner.ID, at
+		return s.GrantRecovery(ctx, q, at)
+	}
+	wantErr(t, "grant an expired request", grant(reqs[1], 1, now.Add(73*time.Hour)), store.ErrNotFound)
+	wantErr(t, "grant at another version", grant(reqs[1], 2, later), store.ErrNotFound)
+	wantErr(t, "grant a request of a member who is not enrolled", grant(store.RecoveryRequest{ID: id()}, 1, later), store.ErrNotFound)
+	_, others, _ := s.RecoveryForMember(ctx, other.ID)
+	wantErr(t, "grant a request of a member who is not enrolled", grant(others[0], 1, later), store.ErrNotFound)
+	pw := newPassword("recovered")
+	if _, err := s.CompleteRecovery(ctx, reqs[2].ID, m.ID, m.AuthHash, pw, later); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("complete an ungranted request: %v", err)
+	}
+	if err := grant(reqs[2], 1, later); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, "grant twice", grant(reqs[2], 1, later), store.ErrNotFound)
+	got, err := s.RecoveryRequest(ctx, reqs[2].ID)
+	if err != nil || !got.Granted() || got.GrantedBy != owner.ID || string(got.GrantWrap) != "gw" {
+		t.Fatalf("the granted request: %+v, %v", got, err)
+	}
+	if open, _ := s.OpenRecoveryRequests(ctx, o.ID, later); len(open) != 2 {
+		t.Fatalf("a granted request is still open: %+v", open)
+	}
+	wantErr(t, "complete as another user", func() error {
+		_, err := s.CompleteRecovery(ctx, reqs[2].ID, other.ID, other.AuthHash, pw, later)
+		return err
+	}(), store.ErrNotFound)
+	wantErr(t, "complete over a stale hash", func() error {
+		_, err := s.CompleteRecovery(ctx, reqs[2].ID, m.ID, []byte("stale"), pw, later)
+		return err
+	}(), store.ErrNotFound)
+	if _, err := s.RecoveryRequest(ctx, reqs[2].ID); err != nil {
+		t.Fatalf("a failed completion removed the request: %v", err)
+	}
+	if err := s.CreateSession(ctx, store.Session{ID: id(), UserID: m.ID, TokenHash: []byte("t"), CreatedAt: now, LastUsedAt: now,
+		ExpiresAt: now.Add(time.Hour), MaxExpires: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.CompleteRecovery(ctx, reqs[2].ID, m.ID, m.AuthHash, pw, later)
+	if err != nil || n != 1 {
+		t.Fatalf("complete: %d, %v", n, err)
+	}
+	if a, _ := s.AccountByID(ctx, m.ID); string(a.AuthHash) != string(pw.AuthHash) || string(a.WrappedAccountKey) != string(pw.WrappedAccountKey) {
+		t.Fatalf("the account after recovery: %+v", a)
+	}
+	if _, mine, _ := s.RecoveryForMember(ctx, m.ID); len(mine) != 0 {
+		t.Fatalf("requests left after completion: %+v", mine)
+	}
+	if _, others, _ := s.RecoveryForMember(ctx, other.ID); len(others) != 1 {
+		t.Fatal("another user's request went too")
+	}
+}
