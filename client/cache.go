@@ -229,7 +229,7 @@ func (s *Session) materializeLocked() {
 
 // findLazyLocked is FindItem on a lazily held state: one pass over the
 // entries, building only the item found. The caller holds s.mu.
-func (s *Session) findLazyLocked(ref string, trashed bool) (*Item, error) {
+func (s *Session) findLazyLocked(ref, vaultID string, trashed bool) (*Item, error) {
 	l := s.lazy
 	var byID *Item
 	var exact, folded []*Item
@@ -237,7 +237,8 @@ func (s *Session) findLazyLocked(ref string, trashed bool) (*Item, error) {
 	refb := []byte(ref)
 	err := scanEntries(l.payload, func(v *entryView) {
 		isID, isExact := bytes.Equal(v.id, refb), bytes.Equal(v.name, refb)
-		if v.trashed != trashed || !isID && !isExact && !bytes.EqualFold(v.name, refb) || s.vaults[string(v.vaultID)] == nil {
+		if v.trashed != trashed || !isID && !isExact && !bytes.EqualFold(v.name, refb) || s.vaults[string(v.vaultID)] == nil ||
+			vaultID != "" && string(v.vaultID) != vaultID {
 			return
 		}
 		it, err := l.item(v.at)
@@ -260,7 +261,7 @@ func (s *Session) findLazyLocked(ref string, trashed bool) (*Item, error) {
 	if byID != nil {
 		return s.openLazyLocked(byID)
 	}
-	found, err := s.pickLocked(ref, trashed, exact, folded)
+	found, err := s.pickLocked(ref, vaultID, trashed, exact, folded)
 	if err != nil {
 		return nil, err
 	}

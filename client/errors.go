@@ -17,13 +17,18 @@ var (
 	ErrWeakKDF = crypto.ErrWeakKDF
 	// ErrNotFound: no item or vault matches.
 	ErrNotFound = errors.New("not found")
-	// ErrAmbiguous: a name matches more than one item.
-	ErrAmbiguous = errors.New("more than one item has this name; use its id")
+	// ErrAmbiguous: a name matches more than one item, vault, group or
+	// organisation; the error names the candidates.
+	ErrAmbiguous = errors.New("the name is not unique")
 	// ErrReadOnly: the caller's permission does not allow writing.
 	ErrReadOnly = errors.New("permission denied: you can only view this vault")
 	// ErrNotAllowed: an organisation's rules (owner, group manager) do not
 	// let this account do it; the client knows them and does not ask.
 	ErrNotAllowed = errors.New("permission denied")
+	// ErrExists: a new or changed name is already taken where it must be
+	// unique (an owner's organisations, an organisation's vaults and
+	// groups).
+	ErrExists = errors.New("the name is taken")
 	// ErrWeakPassword: a new master password does not meet the policy.
 	ErrWeakPassword = errors.New("master password too weak")
 	// ErrTrashed: the item is in the trash and must be restored first.

@@ -117,5 +117,5 @@ func (it *Item) FindAttachment(ref string) (Attachment, error) {
 	if ref == "" && len(found) > 1 {
 		return Attachment{}, fmt.Errorf("item %q has %d attachments; name one: %w", sanitize(it.Content.Name, 80), len(found), ErrAmbiguous)
 	}
-	return one("attachment", ref, found, "")
+	return one("attachment", ref, found, "", func(f Attachment) string { return f.ID })
 }

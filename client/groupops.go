@@ -47,7 +47,10 @@ func (s *Session) CreateGroup(ctx context.Context, orgID, name string, private b
 	if err != nil {
 		return nil, err
 	}
-	if err := checkName("group", name); err != nil {
+	if name, err = cleanName("group", name); err != nil {
+		return nil, err
+	}
+	if err := s.uniqueGroupName(ctx, o, name, ""); err != nil {
 		return nil, err
 	}
 	if !private && o.OwnerID != s.Profile.UserID {
@@ -148,7 +151,10 @@ func (s *Session) CreateVault(ctx context.Context, orgID, name string) (*Vault, 
 	if err != nil {
 		return nil, err
 	}
-	if err := checkName("vault", name); err != nil {
+	if name, err = cleanName("vault", name); err != nil {
+		return nil, err
+	}
+	if err := s.uniqueVaultName(o.ID, name, ""); err != nil {
 		return nil, err
 	}
 	id, vk := newID(), crypto.NewKey()
@@ -220,7 +226,7 @@ func (s *Session) findGrantableGroup(ctx context.Context, orgID, ref string) (*G
 		found = append(found, &Group{ID: ag.ID, OrgID: orgID, Name: name, ManagerID: ag.ManagerID, Private: ag.Private,
 			DefaultPermission: ag.DefaultPermission, Members: ag.Members, VaultID: ag.VaultID, keys: keys, epoch: ag.Epoch})
 	}
-	return one("group", ref, found, "")
+	return one("group", ref, found, "", groupID)
 }
 
 // GrantUser grants a vault directly to a confirmed member.

@@ -432,12 +432,12 @@ func (s *Session) FindOrg(ref string) (*Org, error) {
 			found = append(found, o)
 		}
 	}
-	return one("organisation", ref, found, "")
+	return one("organisation", ref, found, "", func(o *Org) string { return o.ID })
 }
 
 // one returns the single element of found, or ErrNotFound (with hint) or
-// ErrAmbiguous naming what was looked for.
-func one[T any](what, ref string, found []T, hint string) (T, error) {
+// ErrAmbiguous naming what was looked for and each candidate's id.
+func one[T any](what, ref string, found []T, hint string, id func(T) string) (T, error) {
 	var zero T
 	switch len(found) {
 	case 0:
@@ -445,7 +445,12 @@ func one[T any](what, ref string, found []T, hint string) (T, error) {
 	case 1:
 		return found[0], nil
 	}
-	return zero, fmt.Errorf("%s %q: %w", what, sanitize(ref, 80), ErrAmbiguous)
+	ids := make([]string, len(found))
+	for i, f := range found {
+		ids[i] = id(f)
+	}
+	sort.Strings(ids)
+	return zero, fmt.Errorf("%w: %d of your %ss are called %q (ids %s) — use an id, or rename one", ErrAmbiguous, len(found), what, sanitize(ref, 80), strings.Join(ids, ", "))
 }
 
 // Groups returns the groups the user is in or manages in an organisation.
@@ -507,8 +512,10 @@ func (s *Session) FindGroup(orgID, ref string) (*Group, error) {
 			found = append(found, g)
 		}
 	}
-	return one("group", ref, found, " (you must be in it or manage it)")
+	return one("group", ref, found, " (you must be in it or manage it)", groupID)
 }
+
+func groupID(g *Group) string { return g.ID }
 
 func newID() string { return uuid.NewString() }
 

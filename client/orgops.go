@@ -55,7 +55,11 @@ func (s *Session) signRoster(o *Org, add *Member, drop string) api.Roster {
 
 // CreateOrg creates an organisation owned by the user and pins it.
 func (s *Session) CreateOrg(ctx context.Context, name string) (*Org, error) {
-	if err := checkName("organisation", name); err != nil {
+	name, err := cleanName("organisation", name)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.uniqueOrgName(name, ""); err != nil {
 		return nil, err
 	}
 	me := s.Profile.UserID
@@ -82,14 +86,17 @@ func (s *Session) CreateOrg(ctx context.Context, name string) (*Org, error) {
 	return o, s.refresh(ctx)
 }
 
-func checkName(what, name string) error {
-	if strings.TrimSpace(name) == "" {
-		return fmt.Errorf("the %s needs a name", what)
+// cleanName trims a new organisation, group or vault name (spaces at
+// either end are never meant) and checks it.
+func cleanName(what, name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return "", fmt.Errorf("the %s needs a name", what)
 	}
 	if n := len([]rune(name)); n > 200 {
-		return fmt.Errorf("the %s name is too long (%d characters; at most 200)", what, n)
+		return "", fmt.Errorf("the %s name is too long (%d characters; at most 200)", what, n)
 	}
-	return nil
+	return name, nil
 }
 
 // requireOwner returns the organisation if the user owns it.

@@ -65,6 +65,9 @@ func (s *Session) ChangePassword(ctx context.Context, current, next []byte, opt 
 	if opt.KDF.Threads != 0 {
 		kdf.Threads = opt.KDF.Threads
 	}
+	if weaker(kdf, curKDF) {
+		return 0, fmt.Errorf("%w: the Argon2id parameters can only be raised (now t=%d m=%d KiB p=%d)", ErrWeakKDF, curKDF.Time, curKDF.Memory, curKDF.Threads)
+	}
 	if err := kdf.Check(); err != nil {
 		return 0, fmt.Errorf("%w: the new Argon2id parameters must be within t %d–%d, m %d–%d KiB, p %d–%d",
 			ErrWeakKDF, crypto.MinTime, crypto.MaxTime, crypto.MinMemory, crypto.MaxMemory, crypto.MinThreads, crypto.MaxThreads)
@@ -124,6 +127,13 @@ func (p *Profile) UnlockCurrent(ctx context.Context, password []byte, opt Option
 		s, err := p.Unlock(password, opt)
 		return s, false, err
 	}
+	// A server that offers weaker parameters than this device pinned
+	// would get an authentication key that is cheaper to attack offline:
+	// refuse before deriving or sending anything.
+	if weaker(kdf, p.KDF) {
+		return nil, false, fmt.Errorf("%w: the server asks for weaker Argon2id parameters (t=%d m=%d KiB p=%d) than this device pinned (t=%d m=%d KiB p=%d); nothing was sent — if you lowered them on purpose, log out and log in again",
+			ErrWeakKDF, kdf.Time, kdf.Memory, kdf.Threads, p.KDF.Time, p.KDF.Memory, p.KDF.Threads)
+	}
 	mk, err := crypto.DeriveMasterKeys(password, p.Email, kdf)
 	if err != nil {
 		return nil, false, err
@@ -148,6 +158,11 @@ func kdfFromAPI(k api.KDF) crypto.KDFParams {
 
 func kdfToAPI(k crypto.KDFParams) api.KDF {
 	return api.KDF{Algorithm: k.Algorithm, Time: k.Time, Memory: k.Memory, Threads: k.Threads, Salt: k.Salt}
+}
+
+// weaker reports whether a is below b in any Argon2id parameter.
+func weaker(a, b crypto.KDFParams) bool {
+	return a.Time < b.Time || a.Memory < b.Memory || a.Threads < b.Threads
 }
 
 func kdfEqual(a, b crypto.KDFParams) bool {

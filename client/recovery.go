@@ -202,6 +202,17 @@ func (s *Session) LeaveRecovery(ctx context.Context, orgID string) error {
 	return err
 }
 
+// CancelRecoveryRequests voids every recovery request of the caller's
+// account, approved or not (one the member did not make, say), and
+// returns how many.
+func (s *Session) CancelRecoveryRequests(ctx context.Context) (int, error) {
+	var out struct {
+		Cancelled int `json:"cancelled"`
+	}
+	err := s.t.do(ctx, http.MethodDelete, "/account/recovery/requests", nil, &out)
+	return out.Cancelled, err
+}
+
 // ApproveRecovery is the owner's approval of a member's recovery request.
 // The member reads the request's code to the owner out of band; the
 // owner's client finds the request of that member whose keys give that
@@ -210,22 +221,26 @@ func (s *Session) LeaveRecovery(ctx context.Context, orgID string) error {
 // key — checking the member's signature against the roster — and wraps
 // the member's account key to the request's keys. The owner never learns
 // the member's new password: the member chooses it afterwards.
-func (s *Session) ApproveRecovery(ctx context.Context, orgID, email, codeText string) error {
+//
+// It returns the approval code, which the owner reads back to the member:
+// it names the member's account as the roster pins it, so the member's new
+// device can tell the real account from one a server made up.
+func (s *Session) ApproveRecovery(ctx context.Context, orgID, email, codeText string) (string, error) {
 	o, err := s.requireOwner(orgID)
 	if err != nil {
-		return err
+		return "", err
 	}
 	m, err := s.memberByEmail(o.ID, email)
 	if err != nil {
-		return err
+		return "", err
 	}
 	code, err := crypto.ParseInviteCode(codeText)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrWrongCode, err)
+		return "", fmt.Errorf("%w: %v", ErrWrongCode, err)
 	}
 	var reqs []api.OpenRecoveryRequest
 	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+o.ID+"/recovery/requests", nil, &reqs); err != nil {
-		return err
+		return "", err
 	}
 	var match *api.OpenRecoveryRequest
 	pending := 0
@@ -241,36 +256,39 @@ func (s *Session) ApproveRecovery(ctx context.Context, orgID, email, codeText st
 	}
 	if match == nil {
 		if pending == 0 {
-			return fmt.Errorf("%s has no open recovery request (or is not enrolled): %w", sanitize(m.Email, 100), ErrNotFound)
+			return "", fmt.Errorf("%s has no open recovery request (or is not enrolled): %w", sanitize(m.Email, 100), ErrNotFound)
 		}
-		return fmt.Errorf("%w: none of the %d open recovery request(s) of %s has this code; ask them to read it again — if it still does not match, the server may have swapped the request, and nothing was approved", ErrWrongCode, pending, sanitize(m.Email, 100))
+		return "", fmt.Errorf("%w: none of the %d open recovery request(s) of %s has this code; ask them to read it again — if it still does not match, the server may have swapped the request, and nothing was approved", ErrWrongCode, pending, sanitize(m.Email, 100))
 	}
 	var cur api.OrgRecovery
 	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+o.ID+"/recovery", nil, &cur); err != nil {
-		return err
+		return "", err
 	}
 	if !cur.Enabled || cur.Key == nil || match.Enrolment.Version != cur.Version {
-		return fmt.Errorf("%s's enrolment is not for the current recovery key: %w", sanitize(m.Email, 100), ErrNotFound)
+		return "", fmt.Errorf("%s's enrolment is not for the current recovery key: %w", sanitize(m.Email, 100), ErrNotFound)
 	}
 	recPub, err := s.verifiedRecoveryKey(o, *cur.Key)
 	if err != nil {
-		return err
+		return "", err
 	}
 	rec, err := crypto.OpenRecoveryPrivate(s.ak, cur.Key.SealedPrivate, o.ID, cur.Version, o.OwnerID, recPub)
 	if err != nil {
-		return tampered("the recovery key of %s does not open", sanitize(o.Name, 100))
+		return "", tampered("the recovery key of %s does not open", sanitize(o.Name, 100))
 	}
 	ak, err := crypto.OpenKey(rec, m.Keys, m.UserID, crypto.RecoveryEnrolContext(o.ID, m.UserID, cur.Version, recPub), match.Enrolment.Wrap, match.Enrolment.Sig, crypto.KeySize)
 	if err != nil {
-		return tampered("%s's enrolment is not theirs or does not open", sanitize(m.Email, 100))
+		return "", tampered("%s's enrolment is not theirs or does not open", sanitize(m.Email, 100))
 	}
 	defer clear(ak)
 	reqPub := crypto.PublicKeys{Sign: match.SignPub, KEM: match.KEMPub}
 	wrap, sig, err := crypto.WrapKey(s.id, s.Profile.UserID, crypto.RecoveryGrantContext(o.ID, m.UserID, cur.Version, match.ID, reqPub), ak)
 	if err != nil {
-		return err
+		return "", err
 	}
-	return s.t.do(ctx, http.MethodPost, "/orgs/"+o.ID+"/recovery/requests/"+match.ID+"/grant", api.RecoveryGrant{Version: cur.Version, Wrap: wrap, Sig: sig}, nil)
+	if err := s.t.do(ctx, http.MethodPost, "/orgs/"+o.ID+"/recovery/requests/"+match.ID+"/grant", api.RecoveryGrant{Version: cur.Version, Wrap: wrap, Sig: sig}, nil); err != nil {
+		return "", err
+	}
+	return crypto.RecoveryApprovalCode(match.ID, m.UserID, m.Keys), nil
 }
 
 // PendingRecovery is a recovery request kept on the member's device
@@ -310,7 +328,17 @@ func RequestRecovery(ctx context.Context, server, email string, newPassword []by
 	if err := CheckNewPassword(newPassword); err != nil {
 		return nil, err
 	}
+	// Keep the account's Argon2id cost (devices that pinned it refuse
+	// weaker parameters), never below the defaults.
+	t := newTransport(server, opt.HTTPClient)
 	kdf := crypto.DefaultKDFParams()
+	var cur api.KDF
+	if err := t.do(ctx, http.MethodPost, "/prelogin", api.PreloginRequest{Email: email}, &cur); err != nil {
+		return nil, err
+	}
+	if c := kdfFromAPI(cur); c.Check() == nil {
+		kdf.Time, kdf.Memory, kdf.Threads = max(kdf.Time, c.Time), max(kdf.Memory, c.Memory), max(kdf.Threads, c.Threads)
+	}
 	mk, err := crypto.DeriveMasterKeys(newPassword, email, kdf)
 	if err != nil {
 		return nil, err
@@ -320,7 +348,6 @@ func RequestRecovery(ctx context.Context, server, email string, newPassword []by
 		return nil, err
 	}
 	id, pk := uuid.NewString(), q.Public()
-	t := newTransport(server, opt.HTTPClient)
 	var created api.RecoveryRequestCreated
 	if err := t.do(ctx, http.MethodPost, "/recovery/requests", api.NewRecoveryRequest{ID: id, Email: email, SignPub: pk.Sign, KEMPub: pk.KEM,
 		KeysSig: q.SignPublicKeys(crypto.RecipientRequest, id, pk)}, &created); err != nil {
@@ -338,11 +365,16 @@ func RequestRecovery(ctx context.Context, server, email string, newPassword []by
 }
 
 // Finish completes an approved recovery with the new master password
-// chosen at RequestRecovery: it opens the account key the owner wrapped to
-// this request, proves it by opening the account's private keys, wraps it
-// under the new password, signs the change with the account's own key,
-// and logs in. Every other session of the account is revoked.
-func (p *PendingRecovery) Finish(ctx context.Context, newPassword []byte, opt Options) (*Session, error) {
+// chosen at RequestRecovery and the approval code the owner read back: it
+// checks that the account the server offers is the one the owner approved
+// (the code binds its id and keys, as the owner's roster pins them), opens
+// the account key the owner wrapped to this request, proves it by opening
+// the account's private keys, wraps it under the new password, signs the
+// change with the account's own key, and logs in. Every other session of
+// the account is revoked.
+//
+// approvalCode is asked for only once the request is approved.
+func (p *PendingRecovery) Finish(ctx context.Context, newPassword []byte, approvalCode func() (string, error), opt Options) (*Session, error) {
 	mk, err := crypto.DeriveMasterKeys(newPassword, p.Email, p.KDF)
 	if err != nil {
 		return nil, err
@@ -378,6 +410,18 @@ func (p *PendingRecovery) Finish(ctx context.Context, newPassword []byte, opt Op
 	}
 	if st.Keys == nil {
 		return nil, tampered("the approved recovery carries no account keys")
+	}
+	code, err := approvalCode()
+	if err != nil {
+		return nil, err
+	}
+	want, err := crypto.ParseInviteCode(code)
+	if err != nil {
+		return nil, fmt.Errorf("%w: the approval code: %v", ErrWrongCode, err)
+	}
+	got, _ := crypto.ParseInviteCode(crypto.RecoveryApprovalCode(p.RequestID, st.UserID, crypto.PublicKeys{Sign: st.Keys.SignPub, KEM: st.Keys.KEMPub}))
+	if !crypto.Equal(got, want) {
+		return nil, fmt.Errorf("%w [the account the server offers is not the one the owner approved: check the approval code with the owner; nothing was changed]", ErrTampered)
 	}
 	ak, err := crypto.OpenRecoveryGrant(q, crypto.RecoveryGrantContext(st.OrgID, st.UserID, st.Version, p.RequestID, reqPub), st.Wrap)
 	if err != nil {

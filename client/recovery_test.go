@@ -56,16 +56,16 @@ func TestRecoveryFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.Finish(ctx, newPW, client.Options{}); !errors.Is(err, client.ErrRecoveryPending) {
+	if _, err := p.Finish(ctx, newPW, code("AAAA-BBBB-CCCC-DDDD-EEEE-FFFF"), client.Options{}); !errors.Is(err, client.ErrRecoveryPending) {
 		t.Fatalf("finish before approval: %v", err)
 	}
-	if err := other.ApproveRecovery(ctx, o.ID, "laura@r.example", p.Code()); !errors.Is(err, client.ErrNotAllowed) {
+	if _, err := other.ApproveRecovery(ctx, o.ID, "laura@r.example", p.Code()); !errors.Is(err, client.ErrNotAllowed) {
 		t.Fatalf("a member approves: %v", err)
 	}
-	if err := owner.ApproveRecovery(ctx, o.ID, "laura@r.example", "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF"); !errors.Is(err, client.ErrWrongCode) {
+	if _, err := owner.ApproveRecovery(ctx, o.ID, "laura@r.example", "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF"); !errors.Is(err, client.ErrWrongCode) {
 		t.Fatalf("approve with a wrong code: %v", err)
 	}
-	if err := owner.ApproveRecovery(ctx, o.ID, "other@r.example", p.Code()); !errors.Is(err, client.ErrNotFound) {
+	if _, err := owner.ApproveRecovery(ctx, o.ID, "other@r.example", p.Code()); !errors.Is(err, client.ErrNotFound) {
 		t.Fatalf("approve for a member who is not enrolled: %v", err)
 	}
 	// A request for an address that is enrolled nowhere looks the same.
@@ -73,16 +73,20 @@ func TestRecoveryFlow(t *testing.T) {
 	if err != nil {
 		t.Fatalf("a request for an unknown address: %v", err)
 	}
-	if _, err := ghost.Finish(ctx, newPW, client.Options{}); !errors.Is(err, client.ErrRecoveryPending) {
+	if _, err := ghost.Finish(ctx, newPW, code("AAAA-BBBB-CCCC-DDDD-EEEE-FFFF"), client.Options{}); !errors.Is(err, client.ErrRecoveryPending) {
 		t.Fatalf("finish an unknown address: %v", err)
 	}
-	if err := owner.ApproveRecovery(ctx, o.ID, "laura@r.example", p.Code()); err != nil {
+	approval, err := owner.ApproveRecovery(ctx, o.ID, "laura@r.example", p.Code())
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.Finish(ctx, []byte("not the new password"), client.Options{}); !errors.Is(err, client.ErrWrongPassword) {
+	if _, err := p.Finish(ctx, []byte("not the new password"), code(approval), client.Options{}); !errors.Is(err, client.ErrWrongPassword) {
 		t.Fatalf("finish with another password: %v", err)
 	}
-	s, err := p.Finish(ctx, newPW, client.Options{})
+	if _, err := p.Finish(ctx, newPW, code("AAAA-BBBB-CCCC-DDDD-EEEE-FFFF"), client.Options{}); !errors.Is(err, client.ErrTampered) {
+		t.Fatalf("finish with another approval code: %v", err)
+	}
+	s, err := p.Finish(ctx, newPW, code(approval), client.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +105,7 @@ func TestRecoveryFlow(t *testing.T) {
 		t.Fatalf("the old session after recovery: %v", err)
 	}
 	// A used request cannot be finished again.
-	if _, err := p.Finish(ctx, newPW, client.Options{}); err == nil {
+	if _, err := p.Finish(ctx, newPW, code(approval), client.Options{}); err == nil {
 		t.Fatal("a used recovery finished twice")
 	}
 
@@ -113,8 +117,41 @@ func TestRecoveryFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := owner.ApproveRecovery(ctx, o.ID, "laura@r.example", p2.Code()); !errors.Is(err, client.ErrNotFound) {
+	if _, err := owner.ApproveRecovery(ctx, o.ID, "laura@r.example", p2.Code()); !errors.Is(err, client.ErrNotFound) {
 		t.Fatalf("approve after the member left recovery: %v", err)
+	}
+	// An approval the member did not ask for is void once they leave or
+	// cancel it: a malicious owner's request in the member's name.
+	if err := s.EnrolRecovery(ctx, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	evil, err := client.RequestRecovery(ctx, env.URL, "laura@r.example", []byte("the owner's own choice"), client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	evilApproval, err := owner.ApproveRecovery(ctx, o.ID, "laura@r.example", evil.Code())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, reqs, _ := s.AccountRecovery(ctx); len(reqs) == 0 || !reqs[0].Granted {
+		t.Fatalf("the member does not see the approved request: %+v", reqs)
+	}
+	if n, err := s.CancelRecoveryRequests(ctx); err != nil || n < 1 {
+		t.Fatalf("cancel: %d, %v", n, err)
+	}
+	if _, err := evil.Finish(ctx, []byte("the owner's own choice"), code(evilApproval), client.Options{}); err == nil {
+		t.Fatal("a cancelled approval was used")
+	}
+	// Leaving voids an approval given before.
+	evil, _ = client.RequestRecovery(ctx, env.URL, "laura@r.example", []byte("the owner's own choice"), client.Options{})
+	if evilApproval, err = owner.ApproveRecovery(ctx, o.ID, "laura@r.example", evil.Code()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.LeaveRecovery(ctx, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := evil.Finish(ctx, []byte("the owner's own choice"), code(evilApproval), client.Options{}); err == nil {
+		t.Fatal("an approval was used after the member left recovery")
 	}
 	// Turning recovery off forgets enrolments; on again needs a new one.
 	if err := s.EnrolRecovery(ctx, o.ID); err != nil {
@@ -210,7 +247,10 @@ func TestRecoveryPermissions(t *testing.T) {
 	if err != nil || st.Version != 1 || len(st.Enrolled) != 1 {
 		t.Fatalf("after the refusals: %+v, %v", st, err)
 	}
-	if err := owner.ApproveRecovery(ctx, o.ID, "member@p.example", p.Code()); err != nil {
+	if _, err := owner.ApproveRecovery(ctx, o.ID, "member@p.example", p.Code()); err != nil {
 		t.Fatal(err)
 	}
 }
+
+// code answers Finish's question for the approval code.
+func code(c string) func() (string, error) { return func() (string, error) { return c, nil } }

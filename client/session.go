@@ -142,6 +142,15 @@ type Vault struct {
 	Permission string
 }
 
+// Label names the vault as every command takes and shows it: "My Vault",
+// or ORG/NAME for an organisation vault.
+func (v *Vault) Label() string {
+	if v.Kind == "org" {
+		return v.OrgName + "/" + v.Name
+	}
+	return "My Vault"
+}
+
 // Item is a decrypted item at its head revision.
 type Item struct {
 	ID        string
@@ -735,7 +744,7 @@ func (s *Session) FindVault(ref string) (*Vault, error) {
 			}
 		}
 	}
-	return one("vault", ref, found, " (name organisation vaults ORG/NAME)")
+	return one("vault", ref, found, " (name organisation vaults ORG/NAME)", func(v *Vault) string { return v.ID })
 }
 
 // Items returns the synced items (trashed ones only if trashed is true),
@@ -841,19 +850,46 @@ func (s *Session) Search(trashed bool, vaultID, query string) []Summary {
 
 // FindItem resolves an item by id or by name among items that are (not) in
 // the trash. An exact name match wins over case-insensitive ones; more than
-// one match is ErrAmbiguous, naming the candidates' ids.
+// one match is ErrAmbiguous, naming each candidate's id and vault. A
+// reference VAULT/NAME ("My Vault/GitHub", "Acme/Servers/VPN") looks in
+// that vault only, when no item is named ref itself.
 func (s *Session) FindItem(ref string, trashed bool) (*Item, error) {
+	it, err := s.FindItemIn(ref, "", trashed)
+	if !errors.Is(err, ErrNotFound) || !strings.Contains(ref, "/") {
+		return it, err
+	}
+	for i := len(ref) - 1; i > 0; i-- {
+		if ref[i] != '/' {
+			continue
+		}
+		v, verr := s.FindVault(ref[:i])
+		if verr != nil {
+			continue
+		}
+		if found, ferr := s.FindItemIn(ref[i+1:], v.ID, trashed); !errors.Is(ferr, ErrNotFound) {
+			return found, ferr
+		}
+	}
+	return nil, err
+}
+
+// FindItemIn is FindItem among the items of one vault (any when vaultID
+// is empty), without paths.
+func (s *Session) FindItemIn(ref, vaultID string, trashed bool) (*Item, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.lazy != nil {
-		return s.findLazyLocked(ref, trashed)
+		return s.findLazyLocked(ref, vaultID, trashed)
 	}
-	if it, ok := s.items[ref]; ok && it.Trashed == trashed && s.vaults[it.VaultID] != nil {
+	in := func(it *Item) bool {
+		return it.Trashed == trashed && s.vaults[it.VaultID] != nil && (vaultID == "" || it.VaultID == vaultID)
+	}
+	if it, ok := s.items[ref]; ok && in(it) {
 		return s.openCachedLocked(it)
 	}
 	var exact, folded []*Item
 	for _, it := range s.items {
-		if it.Trashed != trashed || s.vaults[it.VaultID] == nil {
+		if !in(it) {
 			continue
 		}
 		if it.Content.Name == ref {
@@ -862,7 +898,7 @@ func (s *Session) FindItem(ref string, trashed bool) (*Item, error) {
 			folded = append(folded, it)
 		}
 	}
-	found, err := s.pickLocked(ref, trashed, exact, folded)
+	found, err := s.pickLocked(ref, vaultID, trashed, exact, folded)
 	if err != nil {
 		return nil, err
 	}
@@ -871,19 +907,20 @@ func (s *Session) FindItem(ref string, trashed bool) (*Item, error) {
 
 // pickLocked picks FindItem's answer among the items whose name is ref
 // (exact) or is ref but for case (folded): an exact match wins; more than
-// one is ErrAmbiguous, naming their ids. The caller holds s.mu.
-func (s *Session) pickLocked(ref string, trashed bool, exact, folded []*Item) (*Item, error) {
+// one is ErrAmbiguous, naming each one's id and vault. The caller holds
+// s.mu.
+func (s *Session) pickLocked(ref, vaultID string, trashed bool, exact, folded []*Item) (*Item, error) {
 	matches := exact
 	if len(matches) == 0 {
 		matches = folded
 	}
 	if len(matches) > 1 {
-		ids := make([]string, len(matches))
+		cands := make([]string, len(matches))
 		for i, it := range matches {
-			ids[i] = it.ID
+			cands[i] = it.ID + " in " + s.vaults[it.VaultID].Label()
 		}
-		sort.Strings(ids)
-		return nil, fmt.Errorf("%q: %w (%s)", ref, ErrAmbiguous, strings.Join(ids, ", "))
+		sort.Strings(cands)
+		return nil, fmt.Errorf("%w: more than one item is called %q: %s — name it VAULT/NAME, use --vault, or give its id", ErrAmbiguous, sanitize(ref, 80), strings.Join(cands, ", "))
 	}
 	var found *Item
 	if len(matches) == 1 {
@@ -894,8 +931,11 @@ func (s *Session) pickLocked(ref string, trashed bool, exact, folded []*Item) (*
 			return nil, err
 		}
 		where := ""
+		if v := s.vaults[vaultID]; v != nil {
+			where = " in " + v.Label()
+		}
 		if trashed {
-			where = " in the trash"
+			where += " in the trash"
 		}
 		return nil, fmt.Errorf("item %q%s: %w", ref, where, ErrNotFound)
 	}

@@ -196,7 +196,7 @@ func (s *Session) describe(ctx context.Context, m api.LiveMessage) (*Change, err
 		v = beforeVault
 	}
 	if v != nil {
-		ch.Vault = v.Name
+		ch.Vault = v.Label() // as every other command names it
 	}
 	me := s.Profile.UserID
 	switch m.Kind {
@@ -247,7 +247,7 @@ func (s *Session) describe(ctx context.Context, m api.LiveMessage) (*Change, err
 		ch.Item, ch.Text = name, fmt.Sprintf("%s/%s: purged", ch.Vault, name)
 	case "vault.created", "vault.granted":
 		if v, ok := s.vault(m.VaultID); ok {
-			ch.Text = fmt.Sprintf("%s: you can open this vault (%s)", v.Name, v.Permission)
+			ch.Text = fmt.Sprintf("%s: you can open this vault (%s)", v.Label(), v.Permission)
 		} else {
 			ch.Text = "vault access changed"
 		}
@@ -259,7 +259,7 @@ func (s *Session) describe(ctx context.Context, m api.LiveMessage) (*Change, err
 		}
 	case "vault.repaired":
 		if v, ok := s.vault(m.VaultID); ok {
-			ch.Vault, ch.Text = v.Name, fmt.Sprintf("%s: a manager repaired this vault; it verifies again", v.Name)
+			ch.Vault, ch.Text = v.Label(), fmt.Sprintf("%s: a manager repaired this vault; it verifies again", v.Label())
 		} else {
 			ch.Text = fmt.Sprintf("%s: a manager signed a repair, but the vault still does not verify here", orDefault(ch.Vault, "a vault"))
 		}
@@ -273,6 +273,13 @@ func (s *Session) describe(ctx context.Context, m api.LiveMessage) (*Change, err
 		ch.Text = fmt.Sprintf("%s joined the organisation", s.authorEmail(m.UserID))
 	case "group.member_added", "group.member_removed", "group.changed":
 		ch.Text = "groups changed"
+	case "vault.changed":
+		ch.Text = fmt.Sprintf("a vault was renamed; it is now %s", orDefault(ch.Vault, "hidden from you"))
+	case "org.changed":
+		ch.Text = "an organisation was renamed"
+		if o, err := s.FindOrg(m.OrgID); err == nil {
+			ch.Text += "; it is now " + o.Name
+		}
 	case "session.revoked", "org.created":
 		return nil, nil
 	default:

@@ -6,7 +6,10 @@ import (
 	"testing"
 )
 
-var recoveryCodeRe = regexp.MustCompile(`Recovery code: ([A-Z2-7]{4}(?:-[A-Z2-7]{4}){5})`)
+var (
+	recoveryCodeRe = regexp.MustCompile(`Recovery code: ([A-Z2-7]{4}(?:-[A-Z2-7]{4}){5})`)
+	approvalCodeRe = regexp.MustCompile(`Approval code: ([A-Z2-7]{4}(?:-[A-Z2-7]{4}){5})`)
+)
 
 // TestCLIAccountRecoveryByOrganisation (issue 15): the owner turns
 // recovery on; a member enrols (and sees it); forgets the master
@@ -56,9 +59,14 @@ func TestCLIAccountRecoveryByOrganisation(t *testing.T) {
 		t.Fatalf("the member does not see the request:\n%s", out)
 	}
 	owner.fails(2, "", "org", "recover", "Northwind", "laura@recover.example", "--code", "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF")
-	owner.ok(m[1]+"\n", "org", "recover", "Northwind", "laura@recover.example")
-	phone.fails(3, "not the new one at all\n", "account", "recovery", "complete", "--password-stdin")
-	r = phone.run(newPW+"\n", "account", "recovery", "complete", "--password-stdin")
+	out = owner.ok(m[1]+"\n", "org", "recover", "Northwind", "laura@recover.example")
+	a := approvalCodeRe.FindStringSubmatch(out)
+	if a == nil {
+		t.Fatalf("org recover printed no approval code:\n%s", out)
+	}
+	phone.fails(3, "not the new one at all\n", "account", "recovery", "complete", "--password-stdin", "--code", a[1])
+	phone.fails(5, newPW+"\n", "account", "recovery", "complete", "--password-stdin", "--code", "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF")
+	r = phone.run(newPW+"\n"+a[1]+"\n", "account", "recovery", "complete", "--password-stdin")
 	if r.code != 0 || !strings.Contains(r.stderr, "recovered") {
 		t.Fatalf("complete: %+v", r)
 	}

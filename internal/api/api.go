@@ -27,8 +27,10 @@ const (
 	CodeManifestConflict = "manifest_conflict"
 	CodeTrashed          = "trashed" // 409: the item is in the trash; restore it first
 	CodeExists           = "exists"
-	CodeTooLarge         = "too_large"
-	CodeRateLimited      = "rate_limited"
+	// CodeNotEmpty (409): a delete without force would purge items.
+	CodeNotEmpty    = "not_empty"
+	CodeTooLarge    = "too_large"
+	CodeRateLimited = "rate_limited"
 	// CodeWrongPassword (403): a request that re-proves the master
 	// password (a password change) carried the wrong one.
 	CodeWrongPassword = "wrong_password"

@@ -244,3 +244,9 @@ type PutKeyringRequest struct {
 	BaseVersion uint64 `json:"base_version"`
 	Box         []byte `json:"box"`
 }
+
+// MetaRequest renames an organisation, vault or group: its new name,
+// sealed as at creation (protocol §14.1).
+type MetaRequest struct {
+	Meta []byte `json:"meta"`
+}

@@ -60,6 +60,7 @@ type app struct {
 	jsonOut       bool
 	stdinLine     *string       // first line of stdin, read once
 	stdinBuf      *bufio.Reader // stdin, for commands that read more than one line
+	itemVault     string        // item --vault: the vault ITEM arguments are looked up in
 	session       *client.Session
 	// quarantined is a session whose sync quarantined something; Main
 	// names what when the command ends.
@@ -124,7 +125,8 @@ func exitCode(err error) int {
 		return ExitNotFound
 	case errors.Is(err, client.ErrReadOnly), errors.Is(err, client.ErrNotAllowed):
 		return ExitDenied
-	case errors.Is(err, client.ErrAmbiguous), errors.Is(err, client.ErrWeakPassword):
+	case errors.Is(err, client.ErrAmbiguous), errors.Is(err, client.ErrWeakPassword), errors.Is(err, client.ErrExists),
+		errors.Is(err, client.ErrNotEmpty), errors.Is(err, client.ErrWrongCode):
 		return ExitUsage
 	case errors.As(err, &ae) && ae.Status == 403:
 		// The owner's and managers' rules, as every other refusal.

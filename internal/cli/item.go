@@ -24,6 +24,10 @@ import (
 
 func (a *app) itemCommand() *cobra.Command {
 	cmd := group("item", "Add, list, show, edit and delete items")
+	// Selects the vault an ITEM argument is looked up in (add, list and
+	// move have a --vault of their own: where to add, what to list, where
+	// to move). VAULT/NAME in the argument does the same.
+	cmd.PersistentFlags().StringVar(&a.itemVault, "vault", "", "look ITEM up in this vault only (My Vault, ORG/NAME or an id)")
 	cmd.AddCommand(a.itemAddCommand(), a.itemListCommand(), a.itemGetCommand(), a.itemEditCommand(),
 		a.itemRmCommand(), a.itemRestoreCommand(), a.itemHistoryCommand(), a.itemMoveCommand())
 	cmd.AddCommand(a.itemExtraCommands()...)
@@ -452,14 +456,24 @@ func (a *app) saveCache(s *client.Session) error {
 // cache is discarded with a warning, the session syncs in full and the
 // item is looked up again.
 func (a *app) findItem(cmd *cobra.Command, s *client.Session, ref string, trashed bool) (*client.Item, error) {
-	it, err := s.FindItem(ref, trashed)
+	find := func() (*client.Item, error) {
+		if a.itemVault == "" {
+			return s.FindItem(ref, trashed)
+		}
+		v, err := s.FindVault(a.itemVault)
+		if err != nil {
+			return nil, err
+		}
+		return s.FindItemIn(ref, v.ID, trashed)
+	}
+	it, err := find()
 	if !errors.Is(err, client.ErrCacheDamaged) {
 		return it, err
 	}
 	if err := a.rebuildCache(cmd, s, err); err != nil {
 		return nil, err
 	}
-	return s.FindItem(ref, trashed)
+	return find()
 }
 
 // rebuildCache discards a damaged device cache with a warning and syncs

@@ -13,7 +13,8 @@ import (
 )
 
 func (a *app) orgCommand() *cobra.Command {
-	cmd := group("org", "Organisations: create, invite, join, confirm, members")
+	cmd := group("org", "Organisations: create, invite, join, confirm, members, rename, delete")
+	cmd.AddCommand(a.orgLifecycleCommands()...)
 	cmd.AddCommand(
 		a.simple("create NAME", "Create an organisation; you are its owner", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
 			o, err := s.CreateOrg(cmd.Context(), args[0])
@@ -196,6 +197,7 @@ func (a *app) orgJoinCommand() *cobra.Command {
 
 func (a *app) groupCommand() *cobra.Command {
 	cmd := group("group", "Groups and private groups")
+	cmd.AddCommand(a.groupLifecycleCommands()...)
 	var private bool
 	var perm string
 	create := a.simple("create ORG NAME", "Create a group (owner) or a private group with its own vault (--private, any member)", 2, func(cmd *cobra.Command, s *client.Session, args []string) error {
@@ -299,6 +301,7 @@ func (a *app) groupCommand() *cobra.Command {
 
 func (a *app) vaultCommand() *cobra.Command {
 	cmd := group("vault", "Organisation vaults and who can open them")
+	cmd.AddCommand(a.vaultLifecycleCommands()...)
 	var groupRef, userEmail, perm string
 	grantee := func(c *cobra.Command) {
 		c.Flags().StringVar(&groupRef, "group", "", "group name or id")

@@ -39,6 +39,8 @@ they must log in again.`,
 			fmt.Fprintln(a.stderr, "Master password changed. Every device unlocks with the new one from now on.")
 			if revoke {
 				fmt.Fprintf(a.stderr, "%d other session(s) of your account were ended.\n", n)
+			} else {
+				fmt.Fprintln(a.stderr, "Other sessions of your account stay signed in (coffer account password --revoke-sessions ends them); if the old password leaked, end them.")
 			}
 			return nil
 		},

@@ -68,7 +68,7 @@ func (a *app) accountRecoveryCommand() *cobra.Command {
 					fmt.Fprintf(a.stdout, "Recovery request %s made %s: %s\n", q.ID, q.CreatedAt.Local().Format("2006-01-02 15:04"), state)
 				}
 				if len(reqs) > 0 {
-					fmt.Fprintln(a.stdout, "If you did not ask for these, tell your organisation's owner: approving one lets its holder set your master password.")
+					fmt.Fprintln(a.stdout, "If you did not ask for these, void them with coffer account recovery cancel and tell your organisation's owner: an approved one lets its holder set your master password.")
 				}
 				return nil
 			}),
@@ -89,6 +89,15 @@ func (a *app) accountRecoveryCommand() *cobra.Command {
 					return err
 				}
 				fmt.Fprintln(a.stdout, "Left the account recovery of "+inert(args[0])+".")
+				return nil
+			}),
+		a.simple("cancel", "Void every recovery request for your account, approved or not (one you did not make, say)", 0,
+			func(cmd *cobra.Command, s *client.Session, _ []string) error {
+				n, err := s.CancelRecoveryRequests(cmd.Context())
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "Cancelled %d recovery request(s).\n", n)
 				return nil
 			}),
 		a.recoveryRequestCommand(),
@@ -131,9 +140,10 @@ func (a *app) recoveryRequestCommand() *cobra.Command {
 
 func (a *app) recoveryCompleteCommand() *cobra.Command {
 	var raw bool
+	var code string
 	cmd := &cobra.Command{
-		Use:   "complete",
-		Short: "Finish an approved recovery with the new master password you chose; prints export COFFER_SESSION=…",
+		Use:   "complete [--code APPROVAL-CODE]",
+		Short: "Finish an approved recovery with the new master password you chose and the approval code the owner read you; prints export COFFER_SESSION=…",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var p client.PendingRecovery
@@ -147,9 +157,18 @@ func (a *app) recoveryCompleteCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := p.Finish(cmd.Context(), pw, a.clientOptions())
+			askCode := func() (string, error) {
+				if code != "" {
+					return code, nil
+				}
+				return a.readCode("Approval code the owner read to you")
+			}
+			s, err := p.Finish(cmd.Context(), pw, askCode, a.clientOptions())
 			if errors.Is(err, client.ErrRecoveryPending) {
 				return fmt.Errorf("%w: ask the owner to run coffer org recover ORG %s and read them the code %s", err, p.Email, p.Code())
+			}
+			if errors.Is(err, client.ErrWrongCode) {
+				return withCode(ExitUsage, err)
 			}
 			if err != nil {
 				return err
@@ -166,6 +185,7 @@ func (a *app) recoveryCompleteCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&raw, "raw", false, "print the session key alone")
+	cmd.Flags().StringVar(&code, "code", "", "the approval code the owner read to you (asked for when left out)")
 	return cmd
 }
 
@@ -252,13 +272,12 @@ func (a *app) orgRecoverCommand() *cobra.Command {
 				}
 				code = c
 			}
-			if err := s.ApproveRecovery(cmd.Context(), args[0], args[1], code); err != nil {
-				if errors.Is(err, client.ErrWrongCode) {
-					return withCode(ExitUsage, err)
-				}
+			approval, err := s.ApproveRecovery(cmd.Context(), args[0], args[1], code)
+			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "Approved the recovery of %s. They finish on their device with coffer account recovery complete and choose the password there; you never see it.\n", inert(args[1]))
+			fmt.Fprintf(a.stdout, "Approval code: %s\n", approval)
+			fmt.Fprintf(a.stderr, "Approved the recovery of %s. Read the approval code back to them: they enter it with coffer account recovery complete,\nwhich proves to their new device that the account is really theirs. They set the password there; you never see it.\n", inert(args[1]))
 			return nil
 		})
 	cmd.Flags().StringVar(&code, "code", "", "the recovery code the member read to you (asked for when left out)")

@@ -82,6 +82,17 @@ func RecoveryRequestCode(requestID, email string, pk PublicKeys) string {
 	return FormatInviteCode(h[:InviteCodeSize])
 }
 
+// RecoveryApprovalCode is the code the owner reads back to the member
+// after approving: 120 bits of a hash over the request id and the
+// member's account id and public keys as the owner's roster pins them.
+// The member's new device, which pins nothing yet, checks the account the
+// server offers against it before it uses or sends anything, so a server
+// cannot hand it an identity of its own making.
+func RecoveryApprovalCode(requestID, userID string, member PublicKeys) string {
+	h := sha256.Sum256(Tuple("coffer/v1/recovery-approval", []byte(requestID), []byte(userID), member.Sign, member.KEM))
+	return FormatInviteCode(h[:InviteCodeSize])
+}
+
 func recoveryResetMsg(userID, requestID string, kdf KDFParams, authKey, wrappedAK []byte) []byte {
 	ha, hw := sha256.Sum256(authKey), sha256.Sum256(wrappedAK)
 	return Tuple("coffer/v1/recovery-reset", []byte(userID), []byte(requestID), []byte(kdf.Algorithm),

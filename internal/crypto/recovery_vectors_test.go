@@ -38,6 +38,7 @@ type recoveryVectors struct {
 	RequestSignSeed  hexb   `json:"request_sign_seed"`
 	RequestKEMSeed   hexb   `json:"request_kem_seed"`
 	RequestCode      string `json:"request_code"`
+	ApprovalCode     string `json:"approval_code"` // over the member's identity
 	GrantInfo        hexb   `json:"grant_info"`
 	GrantWrap        hexb   `json:"grant_wrap"`
 	GrantSig         hexb   `json:"grant_sig"` // by the owner
@@ -76,6 +77,7 @@ func generateRecovery(t *testing.T, old *recoveryVectors) *recoveryVectors {
 	v.RequestSignSeed, v.RequestKEMSeed = seq(seedSize, 0x31), seq(seedSize, 0x91)
 	req := mustID(t, v.RequestSignSeed, v.RequestKEMSeed)
 	v.RequestCode = RecoveryRequestCode(v.RequestID, v.MemberEmail, req.Public())
+	v.ApprovalCode = RecoveryApprovalCode(v.RequestID, v.MemberID, member.Public())
 	gctx := RecoveryGrantContext(v.OrgID, v.MemberID, v.Version, v.RequestID, req.Public())
 	v.GrantInfo = gctx.info()
 	v.GrantWrap = keepOrWrap(t, old, func(o *recoveryVectors) []byte { return o.GrantWrap }, owner, v.OwnerID, gctx, v.MemberAccountKey)
@@ -172,6 +174,9 @@ func TestRecoveryVectors(t *testing.T) {
 	if RecoveryRequestCode(v.RequestID, "MEMBER@example.com", req.Public()) != v.RequestCode ||
 		RecoveryRequestCode(v.RequestID, v.MemberEmail, rec.Public()) == v.RequestCode {
 		t.Fatal("the request code is not bound to the address (case-insensitive) and keys")
+	}
+	if RecoveryApprovalCode(v.RequestID, v.MemberID, owner.Public()) == v.ApprovalCode || RecoveryApprovalCode(v.RequestID, v.OwnerID, member.Public()) == v.ApprovalCode {
+		t.Fatal("the approval code is not bound to the member's id and keys")
 	}
 	kdf := KDFParams{Algorithm: KDFAlgorithm, Time: v.ResetKDF.Time, Memory: v.ResetKDF.Memory, Threads: v.ResetKDF.Threads, Salt: v.ResetKDF.Salt}
 	if err := VerifyRecoveryReset(member.Public(), v.MemberID, v.RequestID, kdf, v.ResetAuthKey, v.ResetWrappedAK, v.ResetSig); err != nil {

@@ -31,19 +31,37 @@ const (
 )
 
 // recoveryToken is the bearer secret of a request: a keyed hash of its id,
-// so the server need not store it and answers the same way for a request
-// it did not keep (an address without an account or enrolment).
-func (s *Server) recoveryToken(id string) string {
+// the address and the request's keys, so the server need not store it,
+// answers the same way for a request it did not keep (an address without
+// an account or enrolment), and knowing a request's id alone does not
+// give its token.
+func (s *Server) recoveryToken(id, email string, signPub, kemPub []byte) string {
 	m := hmac.New(sha256.New, s.secret)
-	m.Write(crypto.Tuple("coffer/v1/recovery-request-token", []byte(id)))
+	m.Write(crypto.Tuple("coffer/v1/recovery-request-token", []byte(id), []byte(email), signPub, kemPub))
 	return recoveryTokenPrefix + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
-func (s *Server) checkRecoveryToken(id, token string) error {
-	if checkID("request id", id) != nil || !hmac.Equal([]byte(token), []byte(s.recoveryToken(id))) {
-		return errNotFound("recovery request")
+// storedRequest finds a kept request and checks its token. found is false
+// for a request that was never kept (the token cannot be checked and is
+// not needed: there is nothing to give).
+func (s *Server) storedRequest(r *http.Request, id, token string) (q store.RecoveryRequest, acct store.Account, found bool, err error) {
+	if err := checkID("request id", id); err != nil {
+		return q, acct, false, err
 	}
-	return nil
+	q, err = s.store.RecoveryRequest(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return q, acct, false, nil
+	}
+	if err != nil {
+		return q, acct, false, err
+	}
+	if acct, err = s.store.AccountByID(r.Context(), q.UserID); err != nil {
+		return q, acct, false, err
+	}
+	if !hmac.Equal([]byte(token), []byte(s.recoveryToken(q.ID, acct.Email, q.SignPub, q.KEMPub))) {
+		return q, acct, false, errNotFound("recovery request")
+	}
+	return q, acct, true, nil
 }
 
 func recoveryPub(r store.OrgRecovery) crypto.PublicKeys {
@@ -224,6 +242,18 @@ func (s *Server) accountRecovery(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// cancelRecoveryRequests deletes every recovery request of the caller's
+// account — approved or not: one the member did not make is void.
+func (s *Server) cancelRecoveryRequests(w http.ResponseWriter, r *http.Request) error {
+	n, err := s.store.CancelRecoveryRequests(r.Context(), s.userID(r))
+	if err != nil {
+		return err
+	}
+	s.log.Info("account recovery requests cancelled", "user", s.userID(r), "count", n)
+	writeJSON(w, http.StatusOK, map[string]int{"cancelled": n})
+	return nil
+}
+
 // createRecoveryRequest needs no session. Its answer is the same whether
 // or not the address has an account enrolled anywhere: only enrolled
 // members' requests are kept, and the token of one that was not kept
@@ -261,16 +291,18 @@ func (s *Server) createRecoveryRequest(w http.ResponseWriter, r *http.Request) e
 		}
 		if enrolled {
 			q.UserID = acct.ID
-			if err := s.store.CreateRecoveryRequest(r.Context(), q, recoveryRequestsKept); err != nil {
-				if errors.Is(err, store.ErrExists) {
-					return errConflict("a recovery request with this id exists; make a new one", 0)
-				}
+			// An id that is taken gets the same answer (and a token that
+			// opens nothing): a clash must not tell who is enrolled.
+			err := s.store.CreateRecoveryRequest(r.Context(), q, recoveryRequestsKept)
+			if err != nil && !errors.Is(err, store.ErrExists) {
 				return err
 			}
-			s.log.Info("account recovery requested", "user", acct.ID, "request", q.ID)
+			if err == nil {
+				s.log.Info("account recovery requested", "user", acct.ID, "request", q.ID, "client", clientAddr(r))
+			}
 		}
 	}
-	writeJSON(w, http.StatusCreated, api.RecoveryRequestCreated{Token: s.recoveryToken(req.ID), ExpiresAt: q.ExpiresAt})
+	writeJSON(w, http.StatusCreated, api.RecoveryRequestCreated{Token: s.recoveryToken(req.ID, email, req.SignPub, req.KEMPub), ExpiresAt: q.ExpiresAt})
 	return nil
 }
 
@@ -279,17 +311,13 @@ func (s *Server) recoveryRequestState(w http.ResponseWriter, r *http.Request) er
 	if err := s.decode(w, r, &req); err != nil {
 		return err
 	}
-	id := r.PathValue("id")
-	if err := s.checkRecoveryToken(id, req.Token); err != nil {
-		return err
-	}
-	q, err := s.store.RecoveryRequest(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		writeJSON(w, http.StatusOK, api.RecoveryRequestState{State: "pending"})
-		return nil
-	}
+	q, acct, found, err := s.storedRequest(r, r.PathValue("id"), req.Token)
 	if err != nil {
 		return err
+	}
+	if !found {
+		writeJSON(w, http.StatusOK, api.RecoveryRequestState{State: "pending"})
+		return nil
 	}
 	switch {
 	case !s.now().Before(q.ExpiresAt):
@@ -298,10 +326,6 @@ func (s *Server) recoveryRequestState(w http.ResponseWriter, r *http.Request) er
 	case !q.Granted():
 		writeJSON(w, http.StatusOK, api.RecoveryRequestState{State: "pending"})
 		return nil
-	}
-	acct, err := s.store.AccountByID(r.Context(), q.UserID)
-	if err != nil {
-		return err
 	}
 	writeJSON(w, http.StatusOK, api.RecoveryRequestState{State: "granted", UserID: q.UserID, OrgID: q.GrantOrg, Version: q.GrantVersion,
 		GrantedBy: q.GrantedBy, Wrap: q.GrantWrap, Sig: q.GrantSig,
@@ -395,7 +419,8 @@ func (s *Server) completeRecovery(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	id := r.PathValue("id")
-	if err := s.checkRecoveryToken(id, req.Token); err != nil {
+	q, acct, found, err := s.storedRequest(r, id, req.Token)
+	if err != nil {
 		return err
 	}
 	kdf := kdfFromAPI(req.KDF)
@@ -411,17 +436,10 @@ func (s *Server) completeRecovery(w http.ResponseWriter, r *http.Request) error 
 	if kdf.Check() != nil {
 		return errBadRequest("kdf parameters are outside the accepted range")
 	}
-	q, err := s.store.RecoveryRequest(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) || err == nil && !q.Granted() {
+	if !found || !q.Granted() {
 		return errConflict("the recovery request is not approved (yet)", 0)
 	}
-	if err != nil {
-		return err
-	}
-	acct, pub, err := s.accountKeys(r.Context(), q.UserID)
-	if err != nil {
-		return err
-	}
+	pub := crypto.PublicKeys{Sign: acct.SignPub, KEM: acct.KEMPub}
 	if crypto.VerifyRecoveryReset(pub, acct.ID, id, kdf, req.AuthKey, req.WrappedAccountKey, req.Sig) != nil {
 		return errBadRequest("the new password is not signed by the account's own key")
 	}
@@ -433,7 +451,7 @@ func (s *Server) completeRecovery(w http.ResponseWriter, r *http.Request) error 
 		KDF: kdfToStore(kdf), AuthHash: authHash, AuthSalt: authSalt, WrappedAccountKey: req.WrappedAccountKey,
 	}, s.now())
 	if errors.Is(err, store.ErrNotFound) {
-		return errConflict("the recovery request expired or was used meanwhile", 0)
+		return errConflict("the recovery request expired, was used, or its approval was withdrawn (the member left recovery, was removed, or recovery was turned off)", 0)
 	}
 	if err != nil {
 		return err

@@ -20,6 +20,8 @@ const (
 	EventGroupMemberAdded = "group.member_added"
 	EventGroupMemberLeft  = "group.member_removed"
 	EventOrgCreated       = "org.created"
+	EventOrgChanged       = "org.changed"   // renamed
+	EventVaultChanged     = "vault.changed" // renamed
 	EventMemberConfirmed  = "org.member_confirmed"
 	EventMemberRemoved    = "org.member_removed"
 	EventSessionRevoked   = "session.revoked"

@@ -257,6 +257,7 @@ type ItemState struct {
 type Store interface {
 	OrgStore
 	RecoveryStore
+	LifecycleStore
 	FileStore
 	EventStore
 
@@ -511,8 +512,9 @@ type RecoveryStore interface {
 	// must be one more than the last (1 for the first). ErrExists when
 	// recovery is on already or the version is not the next one.
 	EnableRecovery(ctx context.Context, r OrgRecovery) error
-	// DisableRecovery forgets the key and every enrolment; ErrNotFound
-	// when recovery is off.
+	// DisableRecovery forgets the key, every enrolment and every approval
+	// the organisation gave that was not used yet; ErrNotFound when
+	// recovery is off.
 	DisableRecovery(ctx context.Context, orgID string, at time.Time) error
 	// OrgRecovery returns the organisation's recovery row; ErrNotFound if
 	// it never had one.
@@ -525,8 +527,13 @@ type RecoveryStore interface {
 	// recovery is on at e.Version and e.UserID is a confirmed member who
 	// is not the owner.
 	Enrol(ctx context.Context, e RecoveryEnrolment) error
-	// Unenrol deletes a member's enrolment; ErrNotFound if there is none.
+	// Unenrol deletes a member's enrolment and the approvals the
+	// organisation gave the member that are not used yet; ErrNotFound if
+	// there is no enrolment.
 	Unenrol(ctx context.Context, orgID, userID string) error
+	// CancelRecoveryRequests deletes every recovery request of the user,
+	// approved or not, and returns how many.
+	CancelRecoveryRequests(ctx context.Context, userID string) (int, error)
 	// Enrolments lists an organisation's enrolments at its current version.
 	Enrolments(ctx context.Context, orgID string) ([]RecoveryEnrolment, error)
 	// CreateRecoveryRequest stores a request, first dropping the user's
@@ -543,7 +550,42 @@ type RecoveryStore interface {
 	GrantRecovery(ctx context.Context, q RecoveryRequest, now time.Time) error
 	// CompleteRecovery sets the user's new password material over
 	// prevAuthHash (as SetPassword, revoking every session) and deletes
-	// all the user's requests, if request id is granted and unexpired;
-	// ErrNotFound otherwise. One transaction.
+	// all the user's requests, if request id is granted, unexpired, and
+	// its user still a member enrolled at the grant's version while
+	// recovery is on; ErrNotFound otherwise. One transaction. (Removing a
+	// member, leaving, turning recovery off and changing the password
+	// void approvals too.)
 	CompleteRecovery(ctx context.Context, id, userID string, prevAuthHash []byte, c PasswordChange, now time.Time) (revoked int, err error)
+}
+
+// NotEmptyError: a delete without force found items that would go with it.
+// Nothing was deleted.
+type NotEmptyError struct {
+	Items int // live and trashed items that would be purged
+}
+
+func (e *NotEmptyError) Error() string {
+	return fmt.Sprintf("not empty: %d item(s) would be purged", e.Items)
+}
+
+// LifecycleStore renames and deletes organisations, vaults and groups
+// (issue 15). Names are sealed; the store swaps the sealed bytes. A delete
+// purges the items it takes along (as PurgeItem does, giving their bytes
+// back to the quotas) only with force; without, a vault with items is a
+// *NotEmptyError and nothing changes. Each emits the events that tell
+// every affected reader, before their access goes.
+type LifecycleStore interface {
+	SetOrgMeta(ctx context.Context, orgID string, meta []byte) error
+	SetVaultMeta(ctx context.Context, vaultID string, meta []byte) error
+	SetGroupMeta(ctx context.Context, groupID string, meta []byte) error
+	// DeleteVault deletes an organisation vault with its grants, wraps,
+	// manifest and pending uploads. ErrNotFound if there is no such vault;
+	// a private group's own vault goes only with its group.
+	DeleteVault(ctx context.Context, vaultID string, force bool, at time.Time) error
+	// DeleteGroup deletes a group, its members, key wraps and grants, and
+	// a private group's own vault.
+	DeleteGroup(ctx context.Context, groupID string, force bool, at time.Time) error
+	// DeleteOrg deletes an organisation with all its vaults, groups,
+	// members, invitations and recovery data.
+	DeleteOrg(ctx context.Context, orgID string, force bool, at time.Time) error
 }

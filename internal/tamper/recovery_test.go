@@ -75,7 +75,7 @@ func TestServerAloneCannotRecoverAnAccount(t *testing.T) {
 		return v
 	})
 	mark = h.Mark()
-	if err := owner.ApproveRecovery(ctx, o.ID, "laura@t.example", p.Code()); !errors.Is(err, client.ErrWrongCode) {
+	if _, err := owner.ApproveRecovery(ctx, o.ID, "laura@t.example", p.Code()); !errors.Is(err, client.ErrWrongCode) {
 		t.Fatalf("approve a swapped request: %v", err)
 	}
 	if w := tamper.Writes(h.Since(mark)); len(w) != 0 {
@@ -98,7 +98,7 @@ func TestServerAloneCannotRecoverAnAccount(t *testing.T) {
 		`","version":1,"granted_by":"`+owner.Profile.UserID+`","wrap":"`+b64(wrap)+`","sig":"`+b64(sig)+`","keys":{"sign_pub":"`+b64(k.SignPub)+
 		`","kem_pub":"`+b64(k.KEMPub)+`","public_keys_sig":"`+b64(k.PublicKeysSig)+`","private_keys":"`+b64(k.PrivateKeys)+`"}}`)
 	mark = h.Mark()
-	if _, err := p.Finish(ctx, newPW, client.Options{}); !errors.Is(err, client.ErrTampered) {
+	if _, err := p.Finish(ctx, newPW, code("AAAA-BBBB-CCCC-DDDD-EEEE-FFFF"), client.Options{}); !errors.Is(err, client.ErrTampered) {
 		t.Fatalf("finish with the server's grant: %v", err)
 	}
 	if w := writesTo(h, mark, "/complete"); len(w) != 0 {
@@ -109,15 +109,81 @@ func TestServerAloneCannotRecoverAnAccount(t *testing.T) {
 		t.Fatalf("the account changed: %v", err)
 	}
 
-	// The real flow still works, and the new password never left the
-	// member's device: not to the server, not to the owner.
-	if err := owner.ApproveRecovery(ctx, o.ID, "laura@t.example", p.Code()); err != nil {
+	// 4. The owner approves for real; the server then offers the member's
+	// new device an account of its own making — an identity whose private
+	// keys it sealed under a key it wrapped to the request. The approval
+	// code the owner reads back names the real account, so the device
+	// pins nothing and sets no password.
+	approval, err := owner.ApproveRecovery(ctx, o.ID, "laura@t.example", p.Code())
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.Finish(ctx, newPW, client.Options{}); err != nil {
+	fakeAK := crypto.NewKey()
+	fakeID, err := crypto.NewIdentity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	me := laura.Profile.UserID
+	fakePriv, err := fakeID.SealPrivateKeys(fakeAK, me)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fwrap, fsig, err := crypto.WrapKey(evil, "server", crypto.RecoveryGrantContext(o.ID, me, 1, p.RequestID, reqPub), fakeAK)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp := fakeID.Public()
+	h.Replace("POST", `/recovery/requests/`+p.RequestID+`$`, 200, `{"state":"granted","user_id":"`+me+`","org_id":"`+o.ID+
+		`","version":1,"granted_by":"`+owner.Profile.UserID+`","wrap":"`+b64(fwrap)+`","sig":"`+b64(fsig)+`","keys":{"sign_pub":"`+b64(fp.Sign)+
+		`","kem_pub":"`+b64(fp.KEM)+`","public_keys_sig":"`+b64(fakeID.SignPublicKeys(crypto.RecipientUser, me, fp))+`","private_keys":"`+b64(fakePriv)+`"}}`)
+	mark = h.Mark()
+	if _, err := p.Finish(ctx, newPW, code(approval), client.Options{}); !errors.Is(err, client.ErrTampered) {
+		t.Fatalf("finish with an identity the server made: %v", err)
+	}
+	if w := writesTo(h, mark, "/complete"); len(w) != 0 {
+		t.Fatalf("a new password was set for the server's identity: %+v", w)
+	}
+	h.Clear()
+
+	// The real flow still works, and the new password never left the
+	// member's device: not to the server, not to the owner.
+	if _, err := p.Finish(ctx, newPW, code(approval), client.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if leaks := tamper.Leaks(h.Requests(), string(newPW)); len(leaks) != 0 {
 		t.Fatalf("the new master password left the device: %+v", leaks)
 	}
 }
+
+// TestUnlockRefusesWeakerKDF (issue 15 review, M2): a device that pinned
+// raised Argon2id parameters refuses a server that asks for weaker ones
+// at unlock, before it derives or sends anything — else the server would
+// get an authentication key that is cheaper to attack offline.
+func TestUnlockRefusesWeakerKDF(t *testing.T) {
+	h := tamper.Start(t, nil)
+	s := signup(t, h, "kdf@t.example")
+	pw := []byte("password of kdf@t.example")
+	if _, err := s.ChangePassword(ctx, pw, pw, client.PasswordOptions{KDF: crypto.KDFParams{Memory: 2 * crypto.MinMemory}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ChangePassword(ctx, pw, pw, client.PasswordOptions{KDF: crypto.KDFParams{Memory: crypto.MinMemory}}); !errors.Is(err, client.ErrWeakKDF) {
+		t.Fatalf("lowering the parameters: %v", err)
+	}
+	h.MutateJSON("POST", `/prelogin$`, func(v any) any {
+		tamper.Set(v, float64(crypto.MinMemory), "memory")
+		tamper.Set(v, b64(make([]byte, 16)), "salt")
+		return v
+	})
+	mark := h.Mark()
+	if _, _, err := s.Profile.UnlockCurrent(ctx, pw, client.Options{}); !errors.Is(err, client.ErrWeakKDF) {
+		t.Fatalf("unlock against weaker parameters: %v", err)
+	}
+	for _, r := range h.Since(mark) {
+		if strings.HasSuffix(r.Path, "/sessions") {
+			t.Fatalf("an authentication key was sent: %+v", r)
+		}
+	}
+}
+
+// code answers Finish's question for the approval code.
+func code(c string) func() (string, error) { return func() (string, error) { return c, nil } }

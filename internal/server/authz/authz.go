@@ -19,6 +19,8 @@ const (
 	// more than an edit member can do with writes, each of which signs the
 	// vault's whole manifest, and trash and purge.
 	RepairManifest
+	// ManageVault: rename or delete an organisation vault.
+	ManageVault
 )
 
 // Allows reports whether permission p allows action a.
@@ -28,7 +30,7 @@ func Allows(p store.Permission, a Action) bool {
 		return p >= store.PermView
 	case WriteItems, RepairManifest:
 		return p >= store.PermEdit
-	case ManageGrants:
+	case ManageGrants, ManageVault:
 		return p >= store.PermManage
 	}
 	return false
@@ -51,6 +53,8 @@ const (
 	CreateOrgVault
 	// SeeInvitations: the owner only.
 	SeeInvitations
+	// ManageOrg: rename or delete the organisation — the owner only.
+	ManageOrg
 	// ManageRecovery: turn account recovery on or off, see enrolments and
 	// open requests, approve a recovery — the owner only.
 	ManageRecovery
@@ -66,7 +70,7 @@ func AllowsOrg(role string, a OrgAction) bool {
 	switch a {
 	case SeeOrg, CreatePrivateGroup:
 		return role == store.RoleOwner || role == store.RoleMember
-	case Invite, ConfirmMembers, RemoveMembers, CreateOrgGroup, CreateOrgVault, SeeInvitations, ManageRecovery:
+	case Invite, ConfirmMembers, RemoveMembers, CreateOrgGroup, CreateOrgVault, SeeInvitations, ManageRecovery, ManageOrg:
 		return role == store.RoleOwner
 	case EnrolRecovery:
 		return role == store.RoleMember

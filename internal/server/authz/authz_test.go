@@ -19,12 +19,15 @@ func TestAllows(t *testing.T) {
 				t.Errorf("Allows(%v, %d) = %v, want %v", p, a, got, ok)
 			}
 		}
+		if Allows(p, ManageVault) != w[2] {
+			t.Errorf("Allows(%v, ManageVault) = %v, want %v (as managing grants)", p, !w[2], w[2])
+		}
 	}
 }
 
 func TestAllowsOrg(t *testing.T) {
 	everyone := []OrgAction{SeeOrg, CreatePrivateGroup, Invite, ConfirmMembers, RemoveMembers, CreateOrgGroup, CreateOrgVault, SeeInvitations}
-	for _, a := range append(everyone, ManageRecovery) {
+	for _, a := range append(everyone, ManageRecovery, ManageOrg) {
 		if !AllowsOrg(store.RoleOwner, a) {
 			t.Errorf("owner refused %d", a)
 		}

@@ -157,6 +157,11 @@ func (s *Store) setPassword(ctx context.Context, tx *sql.Tx, userID string, prev
 	if n, _ := res.RowsAffected(); n == 0 {
 		return 0, sql.ErrNoRows
 	}
+	// Whoever sets the password holds the account: recovery requests for
+	// it, approved or not, are void.
+	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM recovery_requests WHERE user_id = ?`), userID); err != nil {
+		return 0, err
+	}
 	if !revoke {
 		return 0, nil
 	}

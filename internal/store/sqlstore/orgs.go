@@ -339,6 +339,7 @@ func (s *Store) RemoveMember(ctx context.Context, o store.Org, userID string, re
 			`DELETE FROM org_key_wraps WHERE member_id = ? AND org_id = ?`,
 			// A removed member's account key is no longer the owner's to recover.
 			`DELETE FROM recovery_enrolments WHERE user_id = ? AND org_id = ?`,
+			`DELETE FROM recovery_requests WHERE user_id = ? AND grant_org = ?`,
 		} {
 			if _, err := tx.ExecContext(ctx, s.q(q), userID, o.ID); err != nil {
 				return err

@@ -54,8 +54,13 @@ func (s *Store) DisableRecovery(ctx context.Context, orgID string, at time.Time)
 		if n, _ := res.RowsAffected(); n == 0 {
 			return sql.ErrNoRows
 		}
-		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM recovery_enrolments WHERE org_id = ?`), orgID)
-		return err
+		// Approvals given and not yet used go too (protocol §17.2).
+		for _, q := range []string{`DELETE FROM recovery_enrolments WHERE org_id = ?`, `DELETE FROM recovery_requests WHERE grant_org = ?`} {
+			if _, err := tx.ExecContext(ctx, s.q(q), orgID); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
@@ -117,9 +122,16 @@ func (s *Store) RecoveryForMember(ctx context.Context, userID string) ([]store.M
 
 func (s *Store) Enrol(ctx context.Context, e store.RecoveryEnrolment) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		// The membership row stays locked until commit, so a removal
+		// running at the same time either comes first (and this fails) or
+		// waits and then deletes this enrolment with the membership.
+		var member string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT user_id FROM org_members WHERE org_id = ? AND user_id = ? AND role = 'member'`+s.dialect.ForUpdate),
+			e.OrgID, e.UserID).Scan(&member); err != nil {
+			return err
+		}
 		var ok int
-		err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM org_recovery r JOIN org_members m ON m.org_id = r.org_id
-			WHERE r.org_id = ? AND r.enabled = 1 AND r.version = ? AND m.user_id = ? AND m.role = 'member'`), e.OrgID, e.Version, e.UserID).Scan(&ok)
+		err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM org_recovery WHERE org_id = ? AND enabled = 1 AND version = ?`), e.OrgID, e.Version).Scan(&ok)
 		if err != nil {
 			return err
 		}
@@ -136,14 +148,28 @@ func (s *Store) Enrol(ctx context.Context, e store.RecoveryEnrolment) error {
 }
 
 func (s *Store) Unenrol(ctx context.Context, orgID, userID string) error {
-	res, err := s.w.ExecContext(ctx, s.q(`DELETE FROM recovery_enrolments WHERE org_id = ? AND user_id = ?`), orgID, userID)
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM recovery_enrolments WHERE org_id = ? AND user_id = ?`), orgID, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return sql.ErrNoRows
+		}
+		// An approval this organisation gave and the member did not use
+		// goes with the enrolment.
+		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM recovery_requests WHERE user_id = ? AND grant_org = ?`), userID, orgID)
+		return err
+	})
+}
+
+func (s *Store) CancelRecoveryRequests(ctx context.Context, userID string) (int, error) {
+	res, err := s.w.ExecContext(ctx, s.q(`DELETE FROM recovery_requests WHERE user_id = ?`), userID)
 	if err != nil {
-		return s.wrap(err)
+		return 0, s.wrap(err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return store.ErrNotFound
-	}
-	return nil
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }
 
 func (s *Store) Enrolments(ctx context.Context, orgID string) ([]store.RecoveryEnrolment, error) {
@@ -247,7 +273,13 @@ func (s *Store) GrantRecovery(ctx context.Context, g store.RecoveryRequest, now 
 func (s *Store) CompleteRecovery(ctx context.Context, id, userID string, prevAuthHash []byte, c store.PasswordChange, now time.Time) (int, error) {
 	revoked := 0
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM recovery_requests WHERE id = ? AND user_id = ? AND grant_org <> '' AND expires_at > ?`), id, userID, ms(now))
+		// The approval counts only while the member is still enrolled at
+		// the version it was given for and recovery is on.
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM recovery_requests WHERE id = ? AND user_id = ? AND grant_org <> '' AND expires_at > ?
+			AND EXISTS (SELECT 1 FROM recovery_enrolments e JOIN org_recovery r ON r.org_id = e.org_id AND r.version = e.version AND r.enabled = 1
+				JOIN org_members m ON m.org_id = e.org_id AND m.user_id = e.user_id AND m.role = 'member'
+				WHERE e.org_id = recovery_requests.grant_org AND e.user_id = recovery_requests.user_id AND e.version = recovery_requests.grant_version)`),
+			id, userID, ms(now))
 		if err != nil {
 			return err
 		}

@@ -194,4 +194,41 @@ func testRecoveryRequests(t *testing.T, s store.Store) {
 	if _, others, _ := s.RecoveryForMember(ctx, other.ID); len(others) != 1 {
 		t.Fatal("another user's request went too")
 	}
+
+	// An approval not yet used is void once the member leaves, recovery
+	// is turned off, or the password is changed; a member may cancel all.
+	for _, void := range []struct {
+		what string
+		fn   func() error
+	}{
+		{"leave", func() error { return s.Unenrol(ctx, o.ID, m.ID) }},
+		{"password change", func() error {
+			a, _ := s.AccountByID(ctx, m.ID)
+			_, err := s.SetPassword(ctx, m.ID, a.AuthHash, newPassword("changed "+id()), false, "", later)
+			return err
+		}},
+		{"cancel", func() error { _, err := s.CancelRecoveryRequests(ctx, m.ID); return err }},
+		{"recovery off", func() error { return s.DisableRecovery(ctx, o.ID, later) }},
+	} {
+		if r, _ := s.OrgRecovery(ctx, o.ID); !r.Enabled {
+			if err := s.EnableRecovery(ctx, recoveryKey(o.ID, r.Version+1)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r, _ := s.OrgRecovery(ctx, o.ID)
+		if err := s.Enrol(ctx, enrolment(o.ID, m.ID, r.Version)); err != nil {
+			t.Fatal(err)
+		}
+		q := req(m.ID, later)
+		if err := grant(q, r.Version, later); err != nil {
+			t.Fatalf("%s: grant: %v", void.what, err)
+		}
+		if err := void.fn(); err != nil {
+			t.Fatalf("%s: %v", void.what, err)
+		}
+		a, _ := s.AccountByID(ctx, m.ID)
+		if _, err := s.CompleteRecovery(ctx, q.ID, m.ID, a.AuthHash, newPassword("after "+void.what), later); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("an approval was used after %s: %v", void.what, err)
+		}
+	}
 }
