@@ -416,6 +416,23 @@ func (s *Session) Share(ctx context.Context, it *Item, g *Group, permission stri
 	if !ok {
 		return nil, fmt.Errorf("you cannot open the vault of group %q", g.Name)
 	}
+	if permission != "" {
+		// A permission is the group's on its whole vault (keys are per
+		// vault): changing it for this item changes it for every item
+		// already shared there, so that is refused, never done silently.
+		cur, err := s.GroupVaultPermission(ctx, g)
+		if err != nil {
+			return nil, err
+		}
+		if permission != cur {
+			if others := s.itemsInVault(v.ID, it.ID); others > 0 {
+				return nil, fmt.Errorf("%w: the group's permission applies to every item in its vault, and %s holds %d other item(s) that the group can %s; "+
+					"sharing this one with %q would change them too. Share it with the vault's permission (leave out --permission), "+
+					"or change it for the whole vault: coffer vault grant %q --group %q --permission %s",
+					ErrPermissionScope, v.Label(), others, cur, permission, v.Label(), g.Name, permission)
+			}
+		}
+	}
 	moved := it
 	if it.VaultID != v.ID {
 		var err error
@@ -423,10 +440,53 @@ func (s *Session) Share(ctx context.Context, it *Item, g *Group, permission stri
 			return nil, err
 		}
 	}
-	if permission != "" && permission != g.DefaultPermission {
-		if err := s.GrantGroup(ctx, v, g.ID, permission); err != nil {
+	if permission != "" {
+		cur, err := s.GroupVaultPermission(ctx, g)
+		if err != nil {
 			return nil, err
+		}
+		if permission != cur {
+			if err := s.GrantGroup(ctx, v, g.ID, permission); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return moved, nil
+}
+
+// ErrPermissionScope: a permission asked for one item would change it for
+// others, because permissions are per vault.
+var ErrPermissionScope = errors.New("permissions are per vault")
+
+// GroupVaultPermission is the group's current permission on its own vault
+// ("" when it has none).
+func (s *Session) GroupVaultPermission(ctx context.Context, g *Group) (string, error) {
+	v, ok := s.vault(g.VaultID)
+	if !ok {
+		return "", fmt.Errorf("you cannot open the vault of group %q", g.Name)
+	}
+	access, err := s.VaultAccess(ctx, v)
+	if err != nil {
+		return "", err
+	}
+	for _, a := range access {
+		if a.Kind == crypto.RecipientGroup && a.ID == g.ID {
+			return a.Permission, nil
+		}
+	}
+	return "", nil
+}
+
+// itemsInVault counts the items (the trash too) of a vault other than
+// except.
+func (s *Session) itemsInVault(vaultID, except string) int {
+	n := 0
+	for _, trashed := range []bool{false, true} {
+		for _, sum := range s.Search(trashed, vaultID, "") {
+			if sum.ID != except {
+				n++
+			}
+		}
+	}
+	return n
 }

@@ -854,23 +854,50 @@ func (s *Session) Search(trashed bool, vaultID, query string) []Summary {
 // reference VAULT/NAME ("My Vault/GitHub", "Acme/Servers/VPN") looks in
 // that vault only, when no item is named ref itself.
 func (s *Session) FindItem(ref string, trashed bool) (*Item, error) {
-	it, err := s.FindItemIn(ref, "", trashed)
-	if !errors.Is(err, ErrNotFound) || !strings.Contains(ref, "/") {
-		return it, err
+	literal, lerr := s.FindItemIn(ref, "", trashed)
+	if !strings.Contains(ref, "/") {
+		return literal, lerr
 	}
-	for i := len(ref) - 1; i > 0; i-- {
+	// A path: the vault is the longest prefix that names one. An item
+	// literally called like the path (planted in a shared vault, say)
+	// never wins over it silently.
+	var path *Item
+	var perr error
+	for i := len(ref) - 1; i > 0 && path == nil && perr == nil; i-- {
 		if ref[i] != '/' {
 			continue
 		}
 		v, verr := s.FindVault(ref[:i])
-		if verr != nil {
+		if errors.Is(verr, ErrNotFound) {
 			continue
 		}
-		if found, ferr := s.FindItemIn(ref[i+1:], v.ID, trashed); !errors.Is(ferr, ErrNotFound) {
-			return found, ferr
+		if verr != nil {
+			perr = verr // an ambiguous or quarantined vault: say so
+			break
 		}
+		found, ferr := s.FindItemIn(ref[i+1:], v.ID, trashed)
+		if errors.Is(ferr, ErrNotFound) {
+			continue
+		}
+		path, perr = found, ferr
 	}
-	return nil, err
+	switch {
+	case path != nil && literal != nil && path.ID != literal.ID:
+		return nil, fmt.Errorf("%w: %q names both %s (its path) and %s (an item with that very name, in %s) — give an id",
+			ErrAmbiguous, sanitize(ref, 80), path.ID, literal.ID, s.vaultLabel(literal.VaultID))
+	case path != nil:
+		return path, nil
+	case perr != nil && !errors.Is(lerr, ErrAmbiguous) && literal == nil:
+		return nil, perr
+	}
+	return literal, lerr
+}
+
+func (s *Session) vaultLabel(id string) string {
+	if v, ok := s.vault(id); ok {
+		return v.Label()
+	}
+	return id
 }
 
 // FindItemIn is FindItem among the items of one vault (any when vaultID
@@ -945,12 +972,21 @@ func (s *Session) pickLocked(ref, vaultID string, trashed bool, exact, folded []
 // MaxNameLength is the longest item name, in characters.
 const MaxNameLength = 500
 
-func checkContent(c Content) error {
+// checkContent trims the item's name (spaces at either end are never
+// meant) and checks what would otherwise fail only later: an empty or
+// too long name, a TOTP secret that yields no code.
+func checkContent(c *Content) error {
+	c.Name = strings.TrimSpace(c.Name)
 	switch n := utf8.RuneCountInString(c.Name); {
-	case strings.TrimSpace(c.Name) == "":
+	case c.Name == "":
 		return errors.New("an item needs a name")
 	case n > MaxNameLength:
 		return fmt.Errorf("the item name is too long (%d characters; at most %d)", n, MaxNameLength)
+	}
+	if c.Login != nil && c.Login.TOTP != "" {
+		if _, _, err := TOTPCode(c.Login.TOTP, time.Unix(0, 0)); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -964,7 +1000,7 @@ func (s *Session) CreateItem(ctx context.Context, vaultID, typ string, c Content
 	if !itemTypes[typ] {
 		return nil, fmt.Errorf("unknown item type %q (want login, note, secret, card or file)", typ)
 	}
-	if err := checkContent(c); err != nil {
+	if err := checkContent(&c); err != nil {
 		return nil, err
 	}
 	v, ok := s.vault(vaultID)
@@ -1012,11 +1048,12 @@ const batchSize = 500
 func (s *Session) CreateItems(ctx context.Context, vaultID string, items []NewItem) ([]*Item, error) {
 	s.op.Lock()
 	defer s.op.Unlock()
-	for _, n := range items {
+	for i := range items {
+		n := &items[i]
 		if !itemTypes[n.Type] || n.Type == "file" {
 			return nil, fmt.Errorf("unknown or unbatchable item type %q (want login, note, secret or card)", n.Type)
 		}
-		if err := checkContent(n.Content); err != nil {
+		if err := checkContent(&n.Content); err != nil {
 			return nil, err
 		}
 	}
@@ -1179,7 +1216,7 @@ func (s *Session) UpdateItem(ctx context.Context, base *Item, c Content) (*Item,
 	if base.Trashed {
 		return nil, ErrTrashed
 	}
-	if err := checkContent(c); err != nil {
+	if err := checkContent(&c); err != nil {
 		return nil, err
 	}
 	v, ok := s.vault(base.VaultID)

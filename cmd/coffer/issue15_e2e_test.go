@@ -147,3 +147,98 @@ func TestCLISignupKeepsAnotherAccountsProfile(t *testing.T) {
 	}
 	c.ok("", "item", "get", "mine")
 }
+
+// TestCLIShareNeverUpgradesSilently (issue 15, defect 2): a group's
+// permission is on its whole vault, so sharing a second item with another
+// permission is refused with what it would change and how to do it on
+// purpose; share and group list say the permission that applies.
+func TestCLIShareNeverUpgradesSilently(t *testing.T) {
+	srv := startServer(t)
+	laura := user(t, srv, "laura@share.example")
+	intern := user(t, srv, "intern@share.example")
+	laura.ok("", "org", "create", "Shop")
+	code := laura.inviteCode("Shop", "intern@share.example")
+	intern.ok("", "org", "join", "Shop", "--code", code)
+	laura.ok("", "org", "confirm", "Shop", "intern@share.example")
+	laura.ok("", "group", "create", "Shop", "Marketing", "--private")
+	laura.ok("", "group", "add", "Shop", "Marketing", "intern@share.example")
+	laura.ok("", "item", "add", "--type", "login", "--name", "Social", "--password", "s1")
+	laura.ok("", "item", "add", "--type", "login", "--name", "Ads", "--password", "a1")
+	if out := laura.ok("", "share", "Social", "--group", "Marketing", "--permission", "view"); !strings.Contains(out, "can view it") {
+		t.Fatalf("share: %q", out)
+	}
+	msg := laura.fails(2, "", "share", "Ads", "--group", "Marketing", "--permission", "edit")
+	if !strings.Contains(msg, "1 other item") || !strings.Contains(msg, "vault grant") {
+		t.Fatalf("a silent upgrade: %q", msg)
+	}
+	intern.fails(7, "", "item", "edit", "Social", "--password", "hijack")
+	laura.fails(6, "", "item", "get", "Shop/Marketing/Ads") // not moved either
+	if out := laura.ok("", "share", "Ads", "--group", "Marketing"); !strings.Contains(out, "can view it") {
+		t.Fatalf("share with the vault's permission: %q", out)
+	}
+	if out := laura.ok("", "group", "list", "Shop"); !strings.Contains(out, "ITS VAULT") || !strings.Contains(out, "view") {
+		t.Fatalf("group list:\n%s", out)
+	}
+	// On purpose, for the whole vault.
+	laura.ok("", "vault", "grant", "Shop/Marketing", "--group", "Marketing", "--permission", "edit")
+	intern.ok("", "item", "edit", "Social", "--password", "s2")
+	if out := laura.ok("", "group", "list", "Shop", "--json"); !strings.Contains(out, `"vault_permission": "edit"`) {
+		t.Fatalf("group list --json after the grant:\n%s", out)
+	}
+}
+
+// TestCLIOutputAndMessagesThatHelp (issue 15, defects 8 and 9): aliases
+// and suggestions; a bad TOTP secret refused when added; names trimmed;
+// item get shows vault, tags, favourite and attachments (and JSON keeps
+// attachments out of the fields); a download does not overwrite; an
+// ended server session points at coffer unlock.
+func TestCLIOutputAndMessagesThatHelp(t *testing.T) {
+	srv := startServer(t)
+	c := user(t, srv, "helpful@example.com")
+	if msg := c.fails(2, "", "item", "lst"); !strings.Contains(msg, "did you mean list") {
+		t.Fatalf("a typo: %q", msg)
+	}
+	if msg := c.fails(2, "", "item", "add", "--type", "login", "--name", "2FA", "--totp", "not a secret!"); !strings.Contains(msg, "TOTP") || strings.Contains(msg, "not a secret") {
+		t.Fatalf("a bad TOTP secret: %q", msg)
+	}
+	c.ok("", "item", "add", "--type", "login", "--name", "  Padded  ", "--password", "p", "--tag", "work", "--tag", "bank", "--favorite")
+	c.ok("", "item", "ls")
+	out := c.ok("", "item", "show", "Padded")
+	for _, want := range []string{"name:      Padded\n", "vault:", "My Vault", "tags:", "work, bank", "favorite:", "yes"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("item get lacks %q:\n%s", want, out)
+		}
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "a.txt")
+	os.WriteFile(src, []byte("attached"), 0o600)
+	c.ok("", "item", "attach", "Padded", "--file", src)
+	js := c.ok("", "item", "get", "Padded", "--json")
+	if !strings.Contains(js, `"attachments"`) || strings.Contains(js, `"file a.txt"`) || !strings.Contains(js, `"vault": "My Vault"`) {
+		t.Fatalf("item get --json:\n%s", js)
+	}
+	if out := c.ok("", "item", "get", "Padded"); !strings.Contains(out, "attachment:") || !strings.Contains(out, "a.txt") {
+		t.Fatalf("item get lists no attachment:\n%s", out)
+	}
+	dst := filepath.Join(dir, "out.txt")
+	os.WriteFile(dst, []byte("precious"), 0o600)
+	c.fails(2, "", "item", "download", "Padded", "--out", dst)
+	if got, _ := os.ReadFile(dst); string(got) != "precious" {
+		t.Fatalf("download overwrote: %q", got)
+	}
+	c.ok("", "item", "download", "Padded", "--out", dst, "--force")
+	if got, _ := os.ReadFile(dst); string(got) != "attached" {
+		t.Fatalf("download --force: %q", got)
+	}
+	c.ok("", "item", "delete", "Padded")
+
+	// The server session ends (another device ends every other session):
+	// the message says what fixes it.
+	other := newCLI(t)
+	other.ok(masterPW+"\n", "login", "--server", srv.url, "--email", "helpful@example.com", "--password-stdin")
+	other.unlock(masterPW)
+	other.ok(masterPW+"\n"+masterPW+" 2\n", "account", "password", "--password-stdin", "--revoke-sessions")
+	if msg := c.fails(3, "", "item", "list"); !strings.Contains(msg, "coffer unlock") {
+		t.Fatalf("an ended session: %q", msg)
+	}
+}

@@ -49,6 +49,14 @@ func TestCLIDuplicateNamesNeverDeadEnd(t *testing.T) {
 		t.Fatalf("edit with --vault: %q", got)
 	}
 	owner.fails(6, "", "item", "get", "Router", "--vault", "Acme/Nowhere")
+	// A member plants an item literally called like the owner's path in
+	// a vault they share: it never answers for the path silently.
+	laura.ok("", "item", "add", "--type", "login", "--name", "My Vault/Router", "--password", "planted", "--vault", "Acme/Servers")
+	if msg := owner.fails(2, "", "item", "get", "My Vault/Router", "--field", "password"); !strings.Contains(msg, "an item with that very name") {
+		t.Fatalf("a planted path: %q", msg)
+	}
+	laura.ok("", "item", "rm", "My Vault/Router", "--vault", "Acme/Servers")
+	laura.ok("", "item", "purge", "My Vault/Router", "--vault", "Acme/Servers")
 
 	// Renames, by whoever may.
 	laura.fails(7, "", "org", "rename", "Acme", "Acme Ltd")
@@ -69,6 +77,10 @@ func TestCLIDuplicateNamesNeverDeadEnd(t *testing.T) {
 		t.Fatalf("deleting a vault with items: %q", msg)
 	}
 	laura.fails(7, "", "vault", "delete", "Acme Ltd/Infra", "--yes", "--force")
+	owner.ok("", "vault", "grant", "Acme Ltd/Infra", "--user", "laura@names.example", "--permission", "manage")
+	if msg := laura.fails(7, "", "vault", "delete", "Acme Ltd/Infra", "--yes", "--force"); !strings.Contains(msg, "creator") {
+		t.Fatalf("a manage grantee deletes the owner's vault: %q", msg)
+	}
 	owner.ok("", "vault", "delete", "Acme Ltd/Infra", "--yes", "--force")
 	laura.fails(6, "", "item", "get", "Acme Ltd/Infra/Router")
 	if out := laura.ok("", "vault", "list"); strings.Contains(out, "Infra") {

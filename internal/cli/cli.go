@@ -103,6 +103,11 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return child.code // the command's own status; it spoke for itself
 	}
 	code := exitCode(err)
+	if errors.Is(err, client.ErrUnauthorized) && !errors.Is(err, client.ErrWrongPassword) {
+		// The server session ended (expired, revoked, password changed
+		// elsewhere): unlock signs in again with the master password.
+		err = fmt.Errorf("%w — run: eval $(coffer unlock); it signs in again with your master password", err)
+	}
 	fmt.Fprintln(stderr, "coffer: "+oneLine(err.Error()))
 	return code
 }
@@ -126,7 +131,7 @@ func exitCode(err error) int {
 	case errors.Is(err, client.ErrReadOnly), errors.Is(err, client.ErrNotAllowed):
 		return ExitDenied
 	case errors.Is(err, client.ErrAmbiguous), errors.Is(err, client.ErrWeakPassword), errors.Is(err, client.ErrExists),
-		errors.Is(err, client.ErrNotEmpty), errors.Is(err, client.ErrWrongCode):
+		errors.Is(err, client.ErrNotEmpty), errors.Is(err, client.ErrWrongCode), errors.Is(err, client.ErrBadTOTP):
 		return ExitUsage
 	case errors.As(err, &ae) && ae.Status == 403:
 		// The owner's and managers' rules, as every other refusal.
@@ -160,7 +165,14 @@ func group(use, short string) *cobra.Command {
 		Args:  cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usageError("unknown command %q for %q; see %s --help", args[0], cmd.CommandPath(), cmd.CommandPath())
+				hint := ""
+				if cmd.SuggestionsMinimumDistance <= 0 {
+					cmd.SuggestionsMinimumDistance = 2
+				}
+				if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+					hint = "; did you mean " + strings.Join(s, " or ") + "?"
+				}
+				return usageError("unknown command %q for %q%s; see %s --help", args[0], cmd.CommandPath(), hint, cmd.CommandPath())
 			}
 			return cmd.Help()
 		},

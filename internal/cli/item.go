@@ -502,9 +502,10 @@ func (a *app) itemListCommand() *cobra.Command {
 	var vault, search string
 	var trash bool
 	cmd := &cobra.Command{
-		Use:   "list",
-		Short: "List items (names, types, ids; no secrets)",
-		Args:  cobra.NoArgs,
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List items (names, types, ids; no secrets)",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := a.synced(cmd)
 			if err != nil {
@@ -561,6 +562,16 @@ type itemOut struct {
 	URLs     []string          `json:"urls,omitempty"`
 	Tags     []string          `json:"tags,omitempty"`
 	Favorite bool              `json:"favorite,omitempty"`
+	Vault    string            `json:"vault,omitempty"` // as commands take it: My Vault or ORG/NAME
+	Files    []fileOut         `json:"attachments,omitempty"`
+}
+
+// fileOut is an attachment in --json output (never its key).
+type fileOut struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
 }
 
 // field is one displayable value of an item.
@@ -583,7 +594,7 @@ func fields(c *client.Content) map[string]field {
 func fieldMap(it *client.Item, reveal bool) map[string]string {
 	m := map[string]string{}
 	for k, f := range fields(&it.Content) {
-		if k == "name" || k == "tags" || k == "favorite" {
+		if k == "name" || k == "tags" || k == "favorite" || strings.HasPrefix(k, "file ") {
 			continue // shown on their own
 		}
 		if f.secret && !reveal {
@@ -618,6 +629,9 @@ func summaryJSON(it client.Summary) itemOut {
 func itemJSON(it *client.Item, reveal bool) itemOut {
 	o := itemOut{ID: it.ID, VaultID: it.VaultID, Type: it.Type, Name: it.Content.Name, Revision: it.Revision,
 		Trashed: it.Trashed, Updated: it.Time, Fields: fieldMap(it, reveal), Tags: it.Content.Tags, Favorite: it.Content.Favorite}
+	for _, f := range it.Content.Files {
+		o.Files = append(o.Files, fileOut{f.ID, f.Name, f.Size, fmt.Sprintf("%x", f.SHA256)})
+	}
 	if it.Content.Login != nil {
 		o.URLs = it.Content.Login.URLs
 		o.Username = it.Content.Login.Username
@@ -629,9 +643,10 @@ func (a *app) itemGetCommand() *cobra.Command {
 	var field string
 	var reveal bool
 	cmd := &cobra.Command{
-		Use:   "get ITEM",
-		Short: "Show an item (secrets masked unless --reveal), or one field's value with --field",
-		Args:  cobra.ExactArgs(1),
+		Use:     "get ITEM",
+		Aliases: []string{"show"},
+		Short:   "Show an item (secrets masked unless --reveal), or one field's value with --field",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, it, err := a.syncedItem(cmd, args[0], false)
 			if errors.Is(err, client.ErrNotFound) && s != nil {
@@ -661,10 +676,16 @@ func (a *app) itemGetCommand() *cobra.Command {
 				fmt.Fprintln(a.stdout, v)
 				return nil
 			}
-			if a.jsonOut {
-				return a.printJSON(itemJSON(it, reveal))
+			label := ""
+			if v, err := s.FindVault(it.VaultID); err == nil {
+				label = v.Label()
 			}
-			a.printItem(it, reveal)
+			if a.jsonOut {
+				o := itemJSON(it, reveal)
+				o.Vault = label
+				return a.printJSON(o)
+			}
+			a.printItem(it, label, reveal)
 			return nil
 		},
 	}
@@ -673,12 +694,24 @@ func (a *app) itemGetCommand() *cobra.Command {
 	return cmd
 }
 
-func (a *app) printItem(it *client.Item, reveal bool) {
+func (a *app) printItem(it *client.Item, vault string, reveal bool) {
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "name:\t%s\n", inert(it.Content.Name))
 	fmt.Fprintf(tw, "type:\t%s\n", it.Type)
+	if vault != "" {
+		fmt.Fprintf(tw, "vault:\t%s\n", inert(vault))
+	}
 	fmt.Fprintf(tw, "id:\t%s\n", it.ID)
 	fmt.Fprintf(tw, "revision:\t%d\n", it.Revision)
+	if len(it.Content.Tags) > 0 {
+		fmt.Fprintf(tw, "tags:\t%s\n", inert(strings.Join(it.Content.Tags, ", ")))
+	}
+	if it.Content.Favorite {
+		fmt.Fprintf(tw, "favorite:\tyes\n")
+	}
+	for _, f := range it.Content.Files {
+		fmt.Fprintf(tw, "attachment:\t%s (%d bytes)\n", inert(f.Name), f.Size)
+	}
 	if it.Trashed {
 		fmt.Fprintf(tw, "trashed:\tyes (restore with: coffer item restore %s)\n", it.ID)
 	}
@@ -755,9 +788,10 @@ func sameContent(a, b client.Content) (bool, error) {
 
 func (a *app) itemRmCommand() *cobra.Command {
 	return &cobra.Command{
-		Use:   "rm ITEM",
-		Short: "Move an item to the trash",
-		Args:  cobra.ExactArgs(1),
+		Use:     "rm ITEM",
+		Aliases: []string{"delete", "remove"},
+		Short:   "Move an item to the trash",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, it, err := a.syncedItem(cmd, args[0], false)
 			if err != nil {

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -33,6 +34,7 @@ func (a *app) uploadFile(cmd *cobra.Command, s *client.Session, vaultID, path st
 func (a *app) itemExtraCommands() []*cobra.Command {
 	var to, revision uint64
 	var fieldName, attachment, out, file string
+	var overwrite bool
 	rollback := a.simple("rollback ITEM --to REVISION", "Make a new revision with the content of an older one", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
 		if to == 0 {
 			return usageError("--to REVISION is required")
@@ -143,6 +145,9 @@ func (a *app) itemExtraCommands() []*cobra.Command {
 		if out == "-" {
 			return s.DownloadFile(cmd.Context(), att, a.stdout)
 		}
+		if _, err := os.Lstat(out); err == nil && !overwrite {
+			return usageError("%s exists; nothing was downloaded (add --force to replace it)", out)
+		}
 		// Write next to the target and rename only after the hash checked
 		// out: a truncated or altered file never appears under its name.
 		tmp, err := os.CreateTemp(filepath.Dir(out), ".coffer-download-*")
@@ -157,7 +162,13 @@ func (a *app) itemExtraCommands() []*cobra.Command {
 		if err := tmp.Close(); err != nil {
 			return err
 		}
-		if err := os.Rename(tmp.Name(), out); err != nil {
+		if overwrite {
+			err = os.Rename(tmp.Name(), out)
+		} else if err = os.Link(tmp.Name(), out); errors.Is(err, fs.ErrExist) {
+			// Appeared while downloading: still not replaced.
+			return usageError("%s exists; nothing was written (add --force to replace it)", out)
+		}
+		if err != nil {
 			return err
 		}
 		fmt.Fprintf(a.stderr, "Saved %s (%s bytes, verified)\n", out, strconv.FormatInt(att.Size, 10))
@@ -165,6 +176,7 @@ func (a *app) itemExtraCommands() []*cobra.Command {
 	})
 	download.Flags().StringVar(&out, "out", "", "where to write the file (- for standard output)")
 	download.Flags().StringVar(&attachment, "attachment", "", "which attachment (its name), if the item has several")
+	download.Flags().BoolVar(&overwrite, "force", false, "replace PATH if it exists")
 
 	return []*cobra.Command{rollback, restoreField, purge, totp, attach, download}
 }

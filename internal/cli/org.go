@@ -275,6 +275,7 @@ func (a *app) groupCommand() *cobra.Command {
 				Private           bool     `json:"private"`
 				Manager           string   `json:"manager"`
 				DefaultPermission string   `json:"default_permission"`
+				VaultPermission   string   `json:"vault_permission,omitempty"` // on a private group's own vault
 				Members           []string `json:"members"`
 			}
 			res := []out{}
@@ -283,15 +284,21 @@ func (a *app) groupCommand() *cobra.Command {
 				for _, id := range g.Members {
 					ms = append(ms, emails[id])
 				}
-				res = append(res, out{g.ID, g.Name, g.Private, emails[g.ManagerID], g.DefaultPermission, ms})
+				vp := ""
+				if g.VaultID != "" {
+					if full, err := s.FindGroup(o.ID, g.ID); err == nil {
+						vp, _ = s.GroupVaultPermission(cmd.Context(), full)
+					}
+				}
+				res = append(res, out{g.ID, g.Name, g.Private, emails[g.ManagerID], g.DefaultPermission, vp, ms})
 			}
 			if a.jsonOut {
 				return a.printJSON(res)
 			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tPRIVATE\tMANAGER\tDEFAULT\tMEMBERS")
+			fmt.Fprintln(tw, "NAME\tPRIVATE\tMANAGER\tDEFAULT\tITS VAULT\tMEMBERS")
 			for _, g := range res {
-				fmt.Fprintf(tw, "%s\t%v\t%s\t%s\t%s\n", inert(g.Name), g.Private, g.Manager, g.DefaultPermission, strings.Join(g.Members, ", "))
+				fmt.Fprintf(tw, "%s\t%v\t%s\t%s\t%s\t%s\n", inert(g.Name), g.Private, g.Manager, g.DefaultPermission, orDash(g.VaultPermission), strings.Join(g.Members, ", "))
 			}
 			return tw.Flush()
 		}),
@@ -476,13 +483,21 @@ func (a *app) shareCommand() *cobra.Command {
 			return withCode(ExitNotFound, fmt.Errorf("you are in no group called %q", inert(groupRef)))
 		}
 		if _, err := s.Share(cmd.Context(), it, g, perm); err != nil {
+			if errors.Is(err, client.ErrPermissionScope) {
+				return withCode(ExitUsage, err)
+			}
 			return err
 		}
-		fmt.Fprintf(a.stdout, "Shared %q with group %q\n", inert(it.Content.Name), inert(g.Name))
+		now, err := s.GroupVaultPermission(cmd.Context(), g)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "Shared %q with group %q: its members can %s it.\n", inert(it.Content.Name), inert(g.Name), now)
+		fmt.Fprintf(a.stderr, "The group's permission (%s) is on its whole vault and applies to every item shared there.\n", now)
 		return nil
 	})
 	cmd.Flags().StringVar(&groupRef, "group", "", "the group (its name or id)")
-	cmd.Flags().StringVar(&perm, "permission", "", "view, edit or manage (default: the group's default permission)")
+	cmd.Flags().StringVar(&perm, "permission", "", "view, edit or manage: the group's permission on its whole vault (refused if it would change it for items shared there before)")
 	return cmd
 }
 
@@ -508,6 +523,13 @@ func (a *app) itemMoveCommand() *cobra.Command {
 	})
 	cmd.Flags().StringVar(&vault, "vault", "", "destination vault (ORG/NAME or id)")
 	return cmd
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 // nonNil is a list for JSON: [] rather than null.

@@ -114,6 +114,15 @@ func (s *Server) deleteVault(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// Managing a vault's grants is not owning it: only its creator or the
+	// organisation's owner deletes it.
+	if me := s.userID(r); me != v.CreatorID {
+		if role, err := s.store.OrgRole(r.Context(), v.OrgID, me); err != nil {
+			return err
+		} else if role != store.RoleOwner {
+			return errForbidden("only the vault's creator or the organisation's owner may delete it")
+		}
+	}
 	err = s.store.DeleteVault(r.Context(), v.ID, force, s.now())
 	if errors.Is(err, store.ErrNotFound) {
 		return errConflict("this is a private group's own vault: it goes when the group is deleted", 0)

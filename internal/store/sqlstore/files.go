@@ -247,7 +247,10 @@ func (s *Store) purgeItemTx(ctx context.Context, tx *sql.Tx, itemID, vaultID str
 			return err
 		}
 	}
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO purged_items (item_id, vault_id, seq, purged_at) VALUES (?, ?, ?, ?)`), itemID, vaultID, seq, ms(at))
+	// An id purged before and used again (ids are the client's) keeps one
+	// tombstone, the newest: a conflict must not make a purge fail.
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO purged_items (item_id, vault_id, seq, purged_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (item_id) DO UPDATE SET vault_id = excluded.vault_id, seq = excluded.seq, purged_at = excluded.purged_at`), itemID, vaultID, seq, ms(at))
 	return err
 }
 

@@ -42,6 +42,16 @@ func (s *Store) SetGroupMeta(ctx context.Context, groupID string, meta []byte) e
 	return s.setMeta(ctx, "org_groups", groupID, meta, store.Event{Kind: store.EventGroupChanged, OrgID: orgID, TargetGroup: groupID})
 }
 
+// lockWrites takes the change counter's row lock before a delete reads what
+// it will delete: every writer takes it (nextSeq) before committing, so
+// no item can move into or out of the doomed vaults between the read and
+// the delete (PostgreSQL runs at READ COMMITTED; SQLite serialises writes
+// anyway).
+func (s *Store) lockWrites(ctx context.Context, tx *sql.Tx) error {
+	var v int64
+	return tx.QueryRowContext(ctx, s.q(`SELECT value FROM counters WHERE name = 'change_seq'`+s.dialect.ForUpdate)).Scan(&v)
+}
+
 // countItems counts the live and trashed items of the vaults a query
 // selects.
 func (s *Store) countItems(ctx context.Context, tx *sql.Tx, vaults string, args ...any) (int, error) {
@@ -112,6 +122,9 @@ func (s *Store) deleteVaultTx(ctx context.Context, tx *sql.Tx, vaultID string, a
 
 func (s *Store) DeleteVault(ctx context.Context, vaultID string, force bool, at time.Time) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockWrites(ctx, tx); err != nil {
+			return err
+		}
 		var n int
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM vaults v WHERE v.id = ? AND v.kind = 'org'
 			AND NOT EXISTS (SELECT 1 FROM org_groups g WHERE g.vault_id = v.id)`), vaultID).Scan(&n); err != nil {
@@ -139,14 +152,24 @@ func notEmpty(items int, err error) error {
 // deleteGroupTx deletes a group with its own vault (a private group's),
 // its members, wraps and the grants made to it.
 func (s *Store) deleteGroupTx(ctx context.Context, tx *sql.Tx, orgID, groupID string, private bool, vaultID sql.NullString, at time.Time) error {
-	// Members and manager learn it while they can still see the group.
-	events := []store.Event{{Kind: store.EventGroupChanged, OrgID: orgID, TargetGroup: groupID, GroupPrivate: private}}
+	// Events are filtered when read, and by then the group and its
+	// members are gone: each member (and the manager) is told by name —
+	// that they left the group, and lost each vault it could open.
+	people, err := s.stringsIn(ctx, tx, `SELECT user_id FROM group_members WHERE group_id = ?
+		UNION SELECT manager_id FROM org_groups WHERE id = ? ORDER BY 1`, groupID, groupID)
+	if err != nil {
+		return err
+	}
 	granted, err := s.stringsIn(ctx, tx, `SELECT vault_id FROM vault_grants WHERE grantee_kind = 'group' AND grantee_id = ? ORDER BY vault_id`, groupID)
 	if err != nil {
 		return err
 	}
-	for _, v := range granted {
-		events = append(events, grantEvent(store.EventVaultRevoked, v, "group", groupID))
+	events := []store.Event{{Kind: store.EventGroupChanged, OrgID: orgID, TargetGroup: groupID, GroupPrivate: private}}
+	for _, p := range people {
+		events = append(events, store.Event{Kind: store.EventGroupMemberLeft, OrgID: orgID, TargetGroup: groupID, TargetUser: p})
+		for _, v := range granted {
+			events = append(events, store.Event{Kind: store.EventVaultRevoked, VaultID: v, TargetUser: p})
+		}
 	}
 	if _, err := s.seqAndEmit(ctx, tx, events...); err != nil {
 		return err
@@ -172,6 +195,9 @@ func (s *Store) deleteGroupTx(ctx context.Context, tx *sql.Tx, orgID, groupID st
 
 func (s *Store) DeleteGroup(ctx context.Context, groupID string, force bool, at time.Time) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockWrites(ctx, tx); err != nil {
+			return err
+		}
 		var orgID string
 		var private int
 		var vaultID sql.NullString
@@ -189,6 +215,9 @@ func (s *Store) DeleteGroup(ctx context.Context, groupID string, force bool, at 
 
 func (s *Store) DeleteOrg(ctx context.Context, orgID string, force bool, at time.Time) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockWrites(ctx, tx); err != nil {
+			return err
+		}
 		var n int
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM orgs WHERE id = ?`), orgID).Scan(&n); err != nil {
 			return err
@@ -250,6 +279,11 @@ func (s *Store) DeleteOrg(ctx context.Context, orgID string, force bool, at time
 			if _, err := s.seqAndEmit(ctx, tx, events...); err != nil {
 				return err
 			}
+		}
+		// Approvals of account recovery it gave go too (recovery_requests
+		// names the organisation without a foreign key).
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM recovery_requests WHERE grant_org = ?`), orgID); err != nil {
+			return err
 		}
 		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM orgs WHERE id = ?`), orgID)
 		return err

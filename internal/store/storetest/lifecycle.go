@@ -100,6 +100,17 @@ func testDeletes(t *testing.T, s store.Store) {
 	if err := s.DeleteVault(ctx, v.ID, true, now); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("delete twice: %v", err)
 	}
+	// An item id used again after its purge (ids are the client's) does
+	// not make the next purge fail on its tombstone.
+	v3 := orgVault(t, s, o)
+	again := store.Item{ID: it.ID, VaultID: v3.ID, Type: "login", CreatedAt: now}
+	if _, err := s.CreateItem(ctx, again, revision(owner.ID, v3.ID, "again"),
+		[]store.ItemKeyWrap{{KeyVault: v3.ID, KeyEpoch: 1, WrapVault: v3.ID, WrapEpoch: 1, Wrap: []byte("ikw")}}); err != nil {
+		t.Fatalf("create an item under a purged id: %v", err)
+	}
+	if err := s.DeleteVault(ctx, v3.ID, true, now); err != nil {
+		t.Fatalf("purge an id purged before: %v", err)
+	}
 
 	// A private group with its own vault goes with its vault.
 	gv := store.Vault{ID: id(), Kind: store.VaultOrg, OrgID: o.ID, CreatorID: m.ID, Meta: []byte("m"), Epoch: 1, CreatedAt: now}
@@ -117,8 +128,19 @@ func testDeletes(t *testing.T, s store.Store) {
 	if err := s.DeleteGroup(ctx, g.ID, false, now); !errors.As(err, &ne) {
 		t.Fatalf("delete a group whose vault has items: %v", err)
 	}
+	_, before, _, _ = s.EventsSince(ctx, m.ID, 0, 1000)
 	if err := s.DeleteGroup(ctx, g.ID, true, now); err != nil {
 		t.Fatal(err)
+	}
+	// Read after the delete (the group and its members are gone), the
+	// member still learns of it.
+	evs, _, _, _ = s.EventsSince(ctx, m.ID, before, 1000)
+	told := map[string]bool{}
+	for _, e := range evs {
+		told[e.Kind+" "+e.VaultID] = true
+	}
+	if !told[store.EventGroupMemberLeft+" "] || !told[store.EventVaultRevoked+" "+gv.ID] {
+		t.Fatalf("a member of a deleted group was not told: %+v", evs)
 	}
 	if _, err := s.Group(ctx, g.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("the group is still there: %v", err)
