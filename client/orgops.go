@@ -209,6 +209,9 @@ func (s *Session) Join(ctx context.Context, orgRef, codeText string) (*PendingIn
 	if err != nil {
 		return nil, err
 	}
+	if o, err := s.FindOrg(orgRef); err == nil {
+		return nil, fmt.Errorf("%w: you are a member of %q already", ErrExists, sanitize(o.Name, 80))
+	}
 	var pending []api.PendingInvitation
 	if err := s.t.do(ctx, http.MethodGet, "/invitations", nil, &pending); err != nil {
 		return nil, err
@@ -219,7 +222,7 @@ func (s *Session) Join(ctx context.Context, orgRef, codeText string) (*PendingIn
 		keys := crypto.DeriveInviteKeys(code, in.BatchID)
 		pt, err := crypto.Open(keys.Detail, in.Details, detailsAD(in.OrgID, in.BatchID))
 		if err != nil {
-			if in.OrgID == orgRef {
+			if in.OrgID == orgRef && in.State != "joined" {
 				named = in
 			}
 			continue
@@ -230,6 +233,10 @@ func (s *Session) Join(ctx context.Context, orgRef, codeText string) (*PendingIn
 		}
 		if in.OrgID != orgRef && !strings.EqualFold(d.OrgName, orgRef) {
 			continue
+		}
+		if in.State == "joined" {
+			return nil, fmt.Errorf("%w: you joined %q already; its owner (%s) confirms you as the last step — ask them to run coffer org confirm",
+				ErrExists, sanitize(d.OrgName, 80), sanitize(d.OwnerEmail, 100))
 		}
 		owner := crypto.PublicKeys{Sign: in.Owner.SignPub, KEM: in.Owner.KEMPub}
 		if crypto.VerifyPublicKeys(crypto.RecipientUser, in.Owner.UserID, owner, owner, in.Owner.PublicKeysSig) != nil ||
@@ -257,6 +264,30 @@ func (s *Session) Join(ctx context.Context, orgRef, codeText string) (*PendingIn
 		}
 	}
 	return nil, fmt.Errorf("%w, or no open invitation to %q for %s", ErrWrongCode, sanitize(orgRef, 80), s.Profile.Email)
+}
+
+// Invitation is an invitation to this account, as the invitee sees it
+// before joining: the organisation's name and owner are sealed under the
+// code, so only the owner's address as the server states it is known.
+type Invitation struct {
+	ID         string
+	OrgID      string
+	State      string // "invited", or "joined": waiting for the owner
+	OwnerEmail string // as the server says; the code authenticates it at join
+}
+
+// Invitations lists the invitations to this account that are open or
+// joined and waiting for the owner's confirmation.
+func (s *Session) Invitations(ctx context.Context) ([]Invitation, error) {
+	var pending []api.PendingInvitation
+	if err := s.t.do(ctx, http.MethodGet, "/invitations", nil, &pending); err != nil {
+		return nil, err
+	}
+	out := make([]Invitation, 0, len(pending))
+	for _, in := range pending {
+		out = append(out, Invitation{ID: in.ID, OrgID: in.OrgID, State: in.State, OwnerEmail: in.Owner.Email})
+	}
+	return out, nil
 }
 
 // MemberView is a member or invitation as the owner's members list shows it.

@@ -242,3 +242,36 @@ func TestCLIOutputAndMessagesThatHelp(t *testing.T) {
 		t.Fatalf("an ended session: %q", msg)
 	}
 }
+
+// TestCLIInviteeIsNeverStuck (issue 15, defect 8): an invitee lists their
+// invitations; joining again says they joined and wait for the owner;
+// org members says the same instead of "not found"; a member joining
+// again is told they are one.
+func TestCLIInviteeIsNeverStuck(t *testing.T) {
+	srv := startServer(t)
+	owner := user(t, srv, "boss@invitee.example")
+	ann := user(t, srv, "ann@invitee.example")
+	owner.ok("", "org", "create", "Guild")
+	code := owner.inviteCode("Guild", "ann@invitee.example")
+	if out := ann.ok("", "org", "invitations"); !strings.Contains(out, "boss@invitee.example") || !strings.Contains(out, "invited") {
+		t.Fatalf("invitations before joining:\n%s", out)
+	}
+	ann.ok("", "org", "join", "Guild", "--code", code)
+	if msg := ann.fails(2, "", "org", "join", "Guild", "--code", code); !strings.Contains(msg, "joined") || strings.Contains(msg, "wrong") {
+		t.Fatalf("joining twice: %q", msg)
+	}
+	if msg := ann.fails(6, "", "org", "members", "Guild"); !strings.Contains(msg, "not confirmed you yet") {
+		t.Fatalf("members before confirmation: %q", msg)
+	}
+	if out := ann.ok("", "org", "invitations"); !strings.Contains(out, "waiting for the owner") {
+		t.Fatalf("invitations after joining:\n%s", out)
+	}
+	owner.ok("", "org", "confirm", "Guild", "ann@invitee.example")
+	ann.ok("", "org", "members", "Guild")
+	if msg := ann.fails(2, "", "org", "join", "Guild", "--code", code); !strings.Contains(msg, "member of") {
+		t.Fatalf("joining as a member: %q", msg)
+	}
+	if out := ann.ok("", "org", "invitations"); !strings.Contains(out, "No open invitations") {
+		t.Fatalf("invitations after confirmation:\n%s", out)
+	}
+}

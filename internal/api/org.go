@@ -118,6 +118,7 @@ type PendingInvitation struct {
 	OrgID   string     `json:"org_id"`
 	BatchID string     `json:"batch_id"`
 	Email   string     `json:"email"`
+	State   string     `json:"state"` // "invited", or "joined": waiting for the owner's confirmation
 	OrgTag  []byte     `json:"org_tag"`
 	Details []byte     `json:"details"`
 	Owner   PublicKeys `json:"owner"`

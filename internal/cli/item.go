@@ -264,7 +264,7 @@ func (a *app) itemAddCommand() *cobra.Command {
 	var f itemFlags
 	var typ, vault, file string
 	cmd := &cobra.Command{
-		Use:   "add --type login|note|secret|card --name NAME",
+		Use:   "add --type login|note|secret|card|file --name NAME",
 		Short: "Add an item (to My Vault unless --vault)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -314,9 +314,9 @@ func (a *app) itemAddCommand() *cobra.Command {
 		},
 	}
 	f.register(cmd)
-	cmd.Flags().StringVar(&typ, "type", "", "login, note, secret or card")
+	cmd.Flags().StringVar(&typ, "type", "", "login, note, secret, card, or file (with --file)")
 	cmd.Flags().StringVar(&vault, "vault", "", "vault name or id (default My Vault)")
-	cmd.Flags().StringVar(&file, "file", "", "file to attach")
+	cmd.Flags().StringVar(&file, "file", "", "the file of a --type file item (encrypted before upload)")
 	return cmd
 }
 
@@ -740,6 +740,7 @@ func (a *app) printItem(it *client.Item, vault string, reveal bool) {
 
 func (a *app) itemEditCommand() *cobra.Command {
 	var f itemFlags
+	var ifRevision uint64
 	cmd := &cobra.Command{
 		Use:   "edit ITEM",
 		Short: "Change an item; makes a new revision",
@@ -748,6 +749,11 @@ func (a *app) itemEditCommand() *cobra.Command {
 			s, it, err := a.syncedItem(cmd, args[0], false)
 			if err != nil {
 				return err
+			}
+			// A script that read revision N and must not overwrite a
+			// change made since (compare-and-set).
+			if cmd.Flags().Changed("revision") && it.Revision != ifRevision {
+				return &client.ConflictError{Base: ifRevision, Head: it.Revision}
 			}
 			// A deep copy: the secret's keys, the card and the custom
 			// fields are maps, pointers and slices, and an edit made in
@@ -774,6 +780,7 @@ func (a *app) itemEditCommand() *cobra.Command {
 		},
 	}
 	f.register(cmd)
+	cmd.Flags().Uint64Var(&ifRevision, "revision", 0, "change the item only if it is still at this revision (else exit 4, nothing saved)")
 	return cmd
 }
 

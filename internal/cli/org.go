@@ -51,8 +51,52 @@ func (a *app) orgCommand() *cobra.Command {
 		a.orgJoinCommand(),
 		a.orgRecoveryCommand(),
 		a.orgRecoverCommand(),
+		a.simple("invitations", "List your invitations: open ones, and those you joined that wait for the owner's confirmation", 0, func(cmd *cobra.Command, s *client.Session, args []string) error {
+			list, err := s.Invitations(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if a.jsonOut {
+				type out struct {
+					ID    string `json:"id"`
+					OrgID string `json:"org_id"`
+					State string `json:"state"`
+					Owner string `json:"owner"`
+				}
+				res := []out{}
+				for _, in := range list {
+					res = append(res, out{in.ID, in.OrgID, in.State, in.OwnerEmail})
+				}
+				return a.printJSON(res)
+			}
+			if len(list) == 0 {
+				fmt.Fprintln(a.stdout, "No open invitations.")
+				return nil
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "OWNER\tSTATE\tORGANISATION ID")
+			for _, in := range list {
+				state := "invited: join with coffer org join ORG --code CODE (the owner gives you the code)"
+				if in.State == "joined" {
+					state = "joined: waiting for the owner to confirm you"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", inert(in.OwnerEmail), state, in.OrgID)
+			}
+			return tw.Flush()
+		}),
 		a.simple("members ORG", "List members and invitations (invited / joined / confirmed)", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
 			o, err := s.FindOrg(args[0])
+			if errors.Is(err, client.ErrNotFound) {
+				// Joined but not confirmed yet: say so, not "not found".
+				if list, lerr := s.Invitations(cmd.Context()); lerr == nil {
+					for _, in := range list {
+						if in.State == "joined" {
+							return withCode(ExitNotFound, fmt.Errorf("%w; you joined an organisation of %s that has not confirmed you yet — you see it, and its members, once the owner runs coffer org confirm (coffer org invitations lists yours)",
+								err, inert(in.OwnerEmail)))
+						}
+					}
+				}
+			}
 			if err != nil {
 				return err
 			}

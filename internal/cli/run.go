@@ -55,7 +55,7 @@ func resolveRef(s *client.Session, ref string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	it, err := findInVault(s, v.ID, itemRef)
+	it, err := s.FindItemIn(itemRef, v.ID, false)
 	if err != nil {
 		return "", err
 	}
@@ -64,22 +64,6 @@ func resolveRef(s *client.Session, ref string) (string, error) {
 		return "", withCode(ExitNotFound, fmt.Errorf("item %q has no field %q", inert(it.Content.Name), inert(field)))
 	}
 	return val, nil
-}
-
-func findInVault(s *client.Session, vaultID, ref string) (*client.Item, error) {
-	var found []client.Summary
-	for _, it := range s.List(false) {
-		if it.VaultID == vaultID && (it.ID == ref || strings.EqualFold(it.Name, ref)) {
-			found = append(found, it)
-		}
-	}
-	switch len(found) {
-	case 0:
-		return nil, withCode(ExitNotFound, fmt.Errorf("no item %q in that vault", inert(ref)))
-	case 1:
-		return s.FindItem(found[0].ID, false)
-	}
-	return nil, usageError("more than one item is called %q in that vault; use its id", inert(ref))
 }
 
 func (a *app) runCommand() *cobra.Command {
@@ -149,7 +133,7 @@ func (a *app) runEnv(s *client.Session, vault string, itemRefs []string, overrid
 		var it *client.Item
 		var err error
 		if vaultID != "" {
-			it, err = findInVault(s, vaultID, ref)
+			it, err = s.FindItemIn(ref, vaultID, false)
 		} else {
 			it, err = s.FindItem(ref, false)
 		}

@@ -124,7 +124,7 @@ func (a *app) serve(ctx context.Context, addr, data, database string, cfg server
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 	url := "http://" + ln.Addr().String()
 	fmt.Fprintf(a.stdout, "Coffer %s listening on %s (%s)\n", version.Version, url, desc)
-	fmt.Fprintf(a.stdout, "Create an account from another terminal:\n  coffer signup --server %s --email you@example.com --name \"Your Name\"\n", url)
+	fmt.Fprintf(a.stdout, "Create an account from another terminal:\n  eval $(coffer signup --server %s --email you@example.com --name \"Your Name\")\n", url)
 
 	sig, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()

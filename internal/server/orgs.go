@@ -481,7 +481,7 @@ func (s *Server) pendingInvitations(w http.ResponseWriter, r *http.Request) erro
 		if err != nil {
 			return err
 		}
-		out = append(out, api.PendingInvitation{ID: in.ID, OrgID: in.OrgID, BatchID: in.BatchID, Email: in.Email,
+		out = append(out, api.PendingInvitation{ID: in.ID, OrgID: in.OrgID, BatchID: in.BatchID, Email: in.Email, State: in.State,
 			OrgTag: b.OrgTag, Details: b.Details, Owner: publicKeysToAPI(owner)})
 	}
 	writeJSON(w, http.StatusOK, out)

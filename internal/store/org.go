@@ -139,7 +139,8 @@ type OrgStore interface {
 	// organisation and by the inviting account (any organisation).
 	InvitationsSince(ctx context.Context, orgID, inviterID string, t time.Time) (byOrg, byInviter int, err error)
 	OrgInvitations(ctx context.Context, orgID string) ([]Invitation, error)
-	// OpenInvitationsFor returns the invitations in state invited for an address.
+	// OpenInvitationsFor returns an address's invitations that are invited
+	// or joined (waiting for the owner's confirmation).
 	OpenInvitationsFor(ctx context.Context, email string) ([]Invitation, error)
 	// RecordFailedJoin counts a wrong verifier and returns the new count.
 	RecordFailedJoin(ctx context.Context, id string, at time.Time) (int, error)

@@ -204,7 +204,7 @@ func (s *Store) OrgInvitations(ctx context.Context, orgID string) ([]store.Invit
 }
 
 func (s *Store) OpenInvitationsFor(ctx context.Context, email string) ([]store.Invitation, error) {
-	return s.invitations(ctx, `email = ? AND state = 'invited'`, strings.ToLower(email))
+	return s.invitations(ctx, `email = ? AND state IN ('invited', 'joined')`, strings.ToLower(email))
 }
 
 func (s *Store) RecordFailedJoin(ctx context.Context, id string, at time.Time) (int, error) {

@@ -82,6 +82,11 @@ func testOrgMembership(t *testing.T, s store.Store) {
 	if err := s.JoinInvitation(ctx, invA.ID, alice.ID, []byte("mac"), now); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("second join: %v", err)
 	}
+	// A joined invitation is still the invitee's to see, waiting for
+	// the owner's confirmation.
+	if open, err := s.OpenInvitationsFor(ctx, "alice@example.com"); err != nil || len(open) != 1 || open[0].State != store.InviteJoined {
+		t.Fatalf("OpenInvitationsFor after the join = %+v, %v", open, err)
+	}
 	// Confirm with a stale roster version: conflict, nothing written.
 	stale := o
 	err = s.ConfirmMember(ctx, invA.ID, stale, store.KeyWrap{ObjectID: o.ID, Epoch: 1, MemberID: alice.ID, SignerID: owner.ID, Wrap: []byte("w"), Sig: []byte("s")}, now)

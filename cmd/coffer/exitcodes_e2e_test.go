@@ -1,0 +1,114 @@
+package main_test
+
+import (
+	"database/sql"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"testing"
+)
+
+// TestCLIExitCodesAreTheREADMETable (issue 15, defect 7): the exit-code
+// table in README.md is the contract. Every row has cases here, every
+// case's exit code is a row, and each documented example (a wrong
+// invitation code, a short master password, an expired session, a member
+// inviting, …) exits with its row's code.
+func TestCLIExitCodesAreTheREADMETable(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var documented []int
+	for _, m := range regexp.MustCompile(`(?m)^\s*\| (\d) \| .+\|$`).FindAllStringSubmatch(string(readme), -1) {
+		n, _ := strconv.Atoi(m[1])
+		documented = append(documented, n)
+	}
+
+	srv := startServer(t)
+	owner := user(t, srv, "owner@codes.example")
+	member := user(t, srv, "member@codes.example")
+	owner.ok("", "org", "create", "Codes")
+	code := owner.inviteCode("Codes", "member@codes.example")
+	owner.ok("", "item", "add", "--type", "login", "--name", "Shared", "--password", "p")
+	owner.ok("", "vault", "create", "Codes", "V")
+	owner.ok("", "item", "move", "Shared", "--vault", "Codes/V")
+	fresh := newCLI(t)
+
+	type tc struct {
+		what string
+		run  func() int
+	}
+	run := func(c *cli, stdin string, args ...string) func() int {
+		return func() int { return c.run(stdin, args...).code }
+	}
+	cases := map[int][]tc{
+		0: {{"a command that works", run(owner, "", "item", "list")}},
+		1: {{"server unreachable", run(owner, "", "item", "list", "--server", "http://127.0.0.1:1")}},
+		2: {
+			{"a bad flag", run(owner, "", "item", "list", "--bogus")},
+			{"a wrong invitation code", run(member, "", "org", "join", "Codes", "--code", "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF")},
+			{"a master password too short", run(fresh, "short\n", "signup", "--server", srv.url, "--email", "short@codes.example", "--name", "S", "--password-stdin")},
+		},
+		3: {
+			{"not logged in", run(fresh, "", "item", "list")},
+			{"locked", func() int { c := *owner; c.session = ""; return c.run("", "item", "list").code }},
+			{"wrong master password", run(owner, "not the password\n", "unlock", "--password-stdin")},
+		},
+		4: {{"someone else changed the item", func() int {
+			owner.ok("", "item", "edit", "Shared", "--password", "p2")
+			return owner.run("", "item", "edit", "Shared", "--password", "p3", "--revision", "1").code
+		}}},
+		5: {{"tampered data", func() int {
+			db, err := sql.Open("sqlite", filepath.Join(srv.data, "coffer.db")+"?_pragma=busy_timeout(5000)")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			owner.ok("", "item", "add", "--type", "note", "--name", "Diary", "--note", "dear diary")
+			var id string
+			var blob []byte
+			if err := db.QueryRow(`SELECT r.item_id, r.blob FROM revisions r JOIN items i ON i.id = r.item_id ORDER BY i.created_at DESC LIMIT 1`).Scan(&id, &blob); err != nil {
+				t.Fatal(err)
+			}
+			blob[40] ^= 0x80
+			if _, err := db.Exec(`UPDATE revisions SET blob = ? WHERE item_id = ?`, blob, id); err != nil {
+				t.Fatal(err)
+			}
+			return owner.run("", "item", "get", "Diary").code
+		}}},
+		6: {
+			{"no such item", run(owner, "", "item", "get", "Nothing by that name")},
+			{"no such field", run(owner, "", "item", "get", "Shared", "--field", "pasword")},
+			{"no such organisation", run(owner, "", "org", "members", "Nowhere")},
+		},
+		7: {{"a member inviting where only the owner may", func() int {
+			member.ok("", "org", "join", "Codes", "--code", code)
+			owner.ok("", "org", "confirm", "Codes", "member@codes.example")
+			return member.run("", "org", "invite", "Codes", "someone@codes.example").code
+		}}, {"a view-only member editing", func() int {
+			owner.ok("", "vault", "grant", "Codes/V", "--user", "member@codes.example", "--permission", "view")
+			return member.run("", "item", "edit", "Shared", "--password", "hijack").code
+		}}},
+	}
+	var covered []int
+	for c := range cases {
+		covered = append(covered, c)
+	}
+	sort.Ints(covered)
+	sort.Ints(documented)
+	if !slices.Equal(documented, covered) {
+		t.Fatalf("README's exit codes %v differ from the codes this test checks %v", documented, covered)
+	}
+	// The tampered item goes last: it quarantines My Vault, after which
+	// every lookup there is (rightly) a tampering error.
+	for _, code := range []int{0, 1, 2, 3, 4, 6, 7, 5} {
+		for _, c := range cases[code] {
+			if got := c.run(); got != code {
+				t.Errorf("%s: exit %d, want %d (README.md's table)", c.what, got, code)
+			}
+		}
+	}
+}
