@@ -17,8 +17,28 @@ type Content struct {
 	Tags     []string          `json:"tags,omitempty"`
 	Favorite bool              `json:"favorite,omitempty"`
 	Files    []Attachment      `json:"files,omitempty"`
+	// Change says what the revision did when it was not a plain edit (a
+	// rollback, a restored field, a move). It belongs to one revision: a
+	// write never carries it forward. Inside the sealed, signed content,
+	// so the history's labels are the author's word, not the server's.
+	Change *RevisionChange `json:"change,omitempty"`
 
 	extra map[string]json.RawMessage
+}
+
+// RevisionChange kinds (docs/protocol.md §7.4).
+const (
+	ChangeRollback     = "rollback"      // Revision: the revision rolled back to
+	ChangeRestoreField = "restore-field" // Field restored from Revision
+	ChangeMove         = "move"          // FromVault: the vault it left
+)
+
+// RevisionChange describes a revision that was not a plain edit.
+type RevisionChange struct {
+	Op        string `json:"op"`
+	Revision  uint64 `json:"revision,omitempty"`
+	Field     string `json:"field,omitempty"`
+	FromVault string `json:"from_vault,omitempty"` // the vault's id
 }
 
 // Attachment is an encrypted file attached to an item. Its key, name, size
@@ -57,7 +77,7 @@ type Field struct {
 
 type contentAlias Content
 
-var knownMembers = map[string]bool{"name": true, "notes": true, "login": true, "secret": true, "card": true, "fields": true, "tags": true, "favorite": true, "files": true}
+var knownMembers = map[string]bool{"name": true, "notes": true, "login": true, "secret": true, "card": true, "fields": true, "tags": true, "favorite": true, "files": true, "change": true}
 
 func (c Content) MarshalJSON() ([]byte, error) {
 	b, err := json.Marshal(contentAlias(c))

@@ -336,9 +336,7 @@ func (s *Session) MoveItem(ctx context.Context, it *Item, toVaultID string) (*It
 		return nil, ErrTrashed
 	case to.ID == from.ID:
 		return nil, errors.New("the item is already in this vault")
-	case to.Kind != "org":
-		return nil, errors.New("items cannot move into My Vault: once shared in an organisation they stay there")
-	case from.Kind == "org" && from.OrgID != to.OrgID:
+	case to.Kind == "org" && from.Kind == "org" && from.OrgID != to.OrgID:
 		return nil, errors.New("items cannot move between organisations: a vault item is shared only within one organisation")
 	}
 	var st api.Item
@@ -354,6 +352,10 @@ func (s *Session) MoveItem(ctx context.Context, it *Item, toVaultID string) (*It
 	s.mu.Unlock()
 	done := map[epochKey]bool{}
 	var wraps []api.ItemKeyWrap
+	// An item key is named by (vault, epoch). An item moving back into a
+	// vault where it once lived, at the same epoch, takes that key again:
+	// a second key under the same name could not be told apart.
+	var reuse []byte
 	for _, r := range revs.Revisions {
 		k := epochKey{r.VaultID, r.KeyEpoch}
 		if done[k] {
@@ -366,6 +368,9 @@ func (s *Session) MoveItem(ctx context.Context, it *Item, toVaultID string) (*It
 		if err != nil {
 			return nil, err
 		}
+		if r.VaultID == to.ID && r.KeyEpoch == to.Epoch {
+			reuse = ik
+		}
 		c := crypto.ItemKeyContext{OrgID: to.OrgID, WrapVault: to.ID, WrapEpoch: to.Epoch, ItemID: it.ID, KeyVault: r.VaultID, KeyEpoch: r.KeyEpoch}
 		w, err := crypto.WrapItemKey(destKey, c, ik)
 		if err != nil {
@@ -375,7 +380,12 @@ func (s *Session) MoveItem(ctx context.Context, it *Item, toVaultID string) (*It
 	}
 	next := *it
 	next.VaultID, next.itemKey, next.keyVault, next.keyEpoch = to.ID, crypto.NewKey(), to.ID, to.Epoch
-	nr, newWraps, hash, err := s.sealRevision(&next, to, it.Revision+1, it.hash, true)
+	if reuse != nil {
+		next.itemKey = reuse
+	}
+	next.Content = it.Content.Clone()
+	next.Content.Change = &RevisionChange{Op: ChangeMove, FromVault: from.ID}
+	nr, newWraps, hash, err := s.sealRevision(&next, to, it.Revision+1, it.hash, reuse == nil)
 	if err != nil {
 		return nil, err
 	}

@@ -24,7 +24,8 @@ func (s *Session) Rollback(ctx context.Context, it *Item, rev uint64) (*Item, er
 	if err != nil {
 		return nil, err
 	}
-	return s.UpdateItem(ctx, it, v.Content)
+	c := v.Content.Clone()
+	return s.updateItem(ctx, it, c, &RevisionChange{Op: ChangeRollback, Revision: rev})
 }
 
 // RestoreField copies one field's value from revision rev into a new
@@ -58,5 +59,5 @@ func (s *Session) RestoreField(ctx context.Context, it *Item, field string, rev 
 			return nil, err
 		}
 	}
-	return s.UpdateItem(ctx, it, c)
+	return s.updateItem(ctx, it, c, &RevisionChange{Op: ChangeRestoreField, Field: field, Revision: rev})
 }

@@ -563,10 +563,18 @@ func (s *Session) openRevision(itemID string, v *Vault, r api.Revision, wraps []
 	// An older revision may come from the vault the item was moved from:
 	// My Vault, or another vault of the same organisation. Both its vault
 	// and organisation are bound in its associated data and signature.
+	//
+	// An item moved out of an organisation into My Vault keeps its older
+	// revisions from there: their authors are checked against that
+	// organisation's roster, as when they were written.
+	authorVault := v
 	if r.VaultID != v.ID && r.OrgID != v.OrgID && r.OrgID != "" {
-		return Content{}, nil, nil, tampered("revision %d of item %s comes from another organisation", r.Revision, itemID)
+		if v.Kind == "org" {
+			return Content{}, nil, nil, tampered("revision %d of item %s comes from another organisation", r.Revision, itemID)
+		}
+		authorVault = &Vault{ID: r.VaultID, Kind: "org", OrgID: r.OrgID}
 	}
-	author, err := s.authorKeys(v, r.AuthorID)
+	author, err := s.authorKeys(authorVault, r.AuthorID)
 	if err != nil {
 		return Content{}, nil, nil, err
 	}
@@ -1000,6 +1008,7 @@ func (s *Session) CreateItem(ctx context.Context, vaultID, typ string, c Content
 	if !itemTypes[typ] {
 		return nil, fmt.Errorf("unknown item type %q (want login, note, secret, card or file)", typ)
 	}
+	c.Change = nil // a new item is no rollback, restore or move
 	if err := checkContent(&c); err != nil {
 		return nil, err
 	}
@@ -1053,6 +1062,7 @@ func (s *Session) CreateItems(ctx context.Context, vaultID string, items []NewIt
 		if !itemTypes[n.Type] || n.Type == "file" {
 			return nil, fmt.Errorf("unknown or unbatchable item type %q (want login, note, secret or card)", n.Type)
 		}
+		n.Content.Change = nil
 		if err := checkContent(&n.Content); err != nil {
 			return nil, err
 		}
@@ -1211,11 +1221,18 @@ func nextHeadEntry(it *Item, hash []byte) crypto.ManifestEntry {
 // UpdateItem writes c as the next revision after base. If someone else
 // wrote in between, it returns *ConflictError and nothing is written.
 func (s *Session) UpdateItem(ctx context.Context, base *Item, c Content) (*Item, error) {
+	return s.updateItem(ctx, base, c, nil)
+}
+
+// updateItem is UpdateItem recording what the revision does (nil: a plain
+// edit; a change label never carries over from the base).
+func (s *Session) updateItem(ctx context.Context, base *Item, c Content, change *RevisionChange) (*Item, error) {
 	s.op.Lock()
 	defer s.op.Unlock()
 	if base.Trashed {
 		return nil, ErrTrashed
 	}
+	c.Change = change
 	if err := checkContent(&c); err != nil {
 		return nil, err
 	}

@@ -275,3 +275,62 @@ func TestCLIInviteeIsNeverStuck(t *testing.T) {
 		t.Fatalf("invitations after confirmation:\n%s", out)
 	}
 }
+
+// TestCLIHistoryLabelsWhatARevisionDid (issue 15, defect 9): a rollback, a
+// restored field and a move are labelled in the history (text and JSON),
+// and the label does not stick to the next plain edit.
+func TestCLIHistoryLabelsWhatARevisionDid(t *testing.T) {
+	srv := startServer(t)
+	c := user(t, srv, "labels@example.com")
+	c.ok("", "org", "create", "Lab")
+	c.ok("", "vault", "create", "Lab", "Shelf")
+	c.ok("", "item", "add", "--type", "login", "--name", "Door", "--username", "u1", "--password", "p1")
+	c.ok("", "item", "edit", "Door", "--password", "p2", "--username", "u2")
+	c.ok("", "item", "rollback", "Door", "--to", "1")
+	c.ok("", "item", "restore-field", "Door", "--field", "username", "--revision", "2")
+	c.ok("", "item", "move", "Door", "--vault", "Lab/Shelf")
+	c.ok("", "item", "edit", "Door", "--password", "p5")
+	out := c.ok("", "item", "history", "Door")
+	for _, want := range []string{"revision 3", "(rolled back to revision 1)", "(username restored from revision 2)", "(moved here from My Vault)"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("history lacks %q:\n%s", want, out)
+		}
+	}
+	lines := strings.Split(out, "\n")
+	for _, l := range lines {
+		if strings.HasPrefix(l, "revision 6") && strings.Contains(l, "(") {
+			t.Fatalf("a plain edit after a move is labelled: %q", l)
+		}
+	}
+	if js := c.ok("", "item", "history", "Door", "--json"); !strings.Contains(js, `"what": "rolled back to revision 1"`) {
+		t.Fatalf("history --json:\n%s", js)
+	}
+}
+
+// TestCLIMoveBackIntoMyVault (issue 15): an item moved into an
+// organisation vault moves back into My Vault with its history; whoever
+// moves it out needs edit on the vault, and the others no longer see it.
+func TestCLIMoveBackIntoMyVault(t *testing.T) {
+	srv := startServer(t)
+	owner := user(t, srv, "owner@back.example")
+	viewer := user(t, srv, "viewer@back.example")
+	owner.ok("", "org", "create", "Back")
+	code := owner.inviteCode("Back", "viewer@back.example")
+	viewer.ok("", "org", "join", "Back", "--code", code)
+	owner.ok("", "org", "confirm", "Back", "viewer@back.example")
+	owner.ok("", "vault", "create", "Back", "Shared")
+	owner.ok("", "vault", "grant", "Back/Shared", "--user", "viewer@back.example", "--permission", "view")
+	owner.ok("", "item", "add", "--type", "login", "--name", "Wifi", "--password", "w1")
+	owner.ok("", "item", "move", "Wifi", "--vault", "Back/Shared")
+	viewer.ok("", "item", "get", "Wifi")
+	viewer.fails(7, "", "item", "move", "Wifi", "--vault", "My Vault")
+	owner.ok("", "item", "move", "Wifi", "--vault", "My Vault")
+	viewer.fails(6, "", "item", "get", "Wifi")
+	out := owner.ok("", "item", "history", "Wifi")
+	if !strings.Contains(out, "revision 1") || !strings.Contains(out, "moved here from Back/Shared") {
+		t.Fatalf("history after moving back:\n%s", out)
+	}
+	if got := owner.ok("", "item", "get", "My Vault/Wifi", "--field", "password"); got != "w1\n" {
+		t.Fatalf("after moving back: %q", got)
+	}
+}

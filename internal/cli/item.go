@@ -842,6 +842,7 @@ type historyOut struct {
 	Revision uint64        `json:"revision"`
 	Author   string        `json:"author"`
 	Time     time.Time     `json:"time"`
+	What     string        `json:"what,omitempty"` // a rollback, a restored field, a move
 	Changes  []fieldChange `json:"changes"`
 }
 
@@ -872,7 +873,7 @@ func (a *app) itemHistoryCommand() *cobra.Command {
 			var prev map[string]field
 			for _, v := range versions {
 				cur := fields(&v.Content)
-				h := historyOut{Revision: v.Revision, Author: authorName(s, v.AuthorID), Time: v.Time, Changes: diff(prev, cur, reveal)}
+				h := historyOut{Revision: v.Revision, Author: authorName(s, v.AuthorID), Time: v.Time, Changes: diff(prev, cur, reveal), What: changeLabel(s, v.Content.Change)}
 				out = append(out, h)
 				prev = cur
 			}
@@ -880,7 +881,11 @@ func (a *app) itemHistoryCommand() *cobra.Command {
 				return a.printJSON(out)
 			}
 			for _, h := range out {
-				fmt.Fprintf(a.stdout, "revision %d  %s  %s\n", h.Revision, h.Time.Local().Format("2006-01-02 15:04:05"), h.Author)
+				what := ""
+				if h.What != "" {
+					what = "  (" + h.What + ")"
+				}
+				fmt.Fprintf(a.stdout, "revision %d  %s  %s%s\n", h.Revision, h.Time.Local().Format("2006-01-02 15:04:05"), h.Author, what)
 				for _, c := range h.Changes {
 					fmt.Fprintf(a.stdout, "  %s: %s → %s\n", inert(c.Field), inert(c.Old), inert(c.New))
 				}
@@ -890,6 +895,26 @@ func (a *app) itemHistoryCommand() *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&reveal, "reveal", false, "show secret values")
 	return cmd
+}
+
+// changeLabel says what a revision did when it was not a plain edit.
+func changeLabel(s *client.Session, c *client.RevisionChange) string {
+	if c == nil {
+		return ""
+	}
+	switch c.Op {
+	case client.ChangeRollback:
+		return fmt.Sprintf("rolled back to revision %d", c.Revision)
+	case client.ChangeRestoreField:
+		return fmt.Sprintf("%s restored from revision %d", inert(c.Field), c.Revision)
+	case client.ChangeMove:
+		from := "another vault"
+		if v, err := s.FindVault(c.FromVault); err == nil && c.FromVault != "" {
+			from = v.Label()
+		}
+		return "moved here from " + inert(from)
+	}
+	return inert(c.Op)
 }
 
 func authorName(s *client.Session, id string) string {

@@ -547,7 +547,7 @@ func (a *app) shareCommand() *cobra.Command {
 
 func (a *app) itemMoveCommand() *cobra.Command {
 	var vault string
-	cmd := a.simple("move ITEM --vault V", "Move an item into an organisation vault (its history moves along)", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
+	cmd := a.simple("move ITEM --vault V", "Move an item into another vault — an organisation's, or back into My Vault (its history moves along)", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
 		if vault == "" {
 			return usageError("--vault is required")
 		}
@@ -565,7 +565,7 @@ func (a *app) itemMoveCommand() *cobra.Command {
 		fmt.Fprintf(a.stdout, "Moved %q to %q\n", inert(it.Content.Name), inert(vaultLabel(v)))
 		return nil
 	})
-	cmd.Flags().StringVar(&vault, "vault", "", "destination vault (ORG/NAME or id)")
+	cmd.Flags().StringVar(&vault, "vault", "", "destination vault (ORG/NAME, My Vault, or an id)")
 	return cmd
 }
 

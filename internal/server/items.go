@@ -504,9 +504,9 @@ func (s *Server) moveItem(w http.ResponseWriter, r *http.Request) error {
 		return &httpError{http.StatusConflict, api.CodeTrashed, "the item is in the trash; restore it before moving it", 0}
 	case to.ID == from.ID:
 		return errBadRequest("the item is already in this vault")
-	case to.Kind == store.VaultPersonal:
-		return errBadRequest("items cannot move into a personal vault; My Vault is never shared")
-	case from.Kind == store.VaultOrg && from.OrgID != to.OrgID:
+	case to.Kind == store.VaultPersonal && from.Kind == store.VaultPersonal:
+		return errBadRequest("the item is already in a personal vault")
+	case to.Kind == store.VaultOrg && from.Kind == store.VaultOrg && from.OrgID != to.OrgID:
 		return errBadRequest("items cannot move between organisations")
 	case req.BaseRevision == 0:
 		return errBadRequest("base_revision is required: the revision you moved")
