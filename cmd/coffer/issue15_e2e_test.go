@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestCLISessionsOfOneDeviceCoexist (issue 15, defect 5): a second unlock
@@ -156,10 +157,7 @@ func TestCLIShareNeverUpgradesSilently(t *testing.T) {
 	srv := startServer(t)
 	laura := user(t, srv, "laura@share.example")
 	intern := user(t, srv, "intern@share.example")
-	laura.ok("", "org", "create", "Shop")
-	code := laura.inviteCode("Shop", "intern@share.example")
-	intern.ok("", "org", "join", "Shop", "--code", code)
-	laura.ok("", "org", "confirm", "Shop", "intern@share.example")
+	laura.orgWith("Shop", intern)
 	laura.ok("", "group", "create", "Shop", "Marketing", "--private")
 	laura.ok("", "group", "add", "Shop", "Marketing", "intern@share.example")
 	laura.ok("", "item", "add", "--type", "login", "--name", "Social", "--password", "s1")
@@ -314,10 +312,7 @@ func TestCLIMoveBackIntoMyVault(t *testing.T) {
 	srv := startServer(t)
 	owner := user(t, srv, "owner@back.example")
 	viewer := user(t, srv, "viewer@back.example")
-	owner.ok("", "org", "create", "Back")
-	code := owner.inviteCode("Back", "viewer@back.example")
-	viewer.ok("", "org", "join", "Back", "--code", code)
-	owner.ok("", "org", "confirm", "Back", "viewer@back.example")
+	owner.orgWith("Back", viewer)
 	owner.ok("", "vault", "create", "Back", "Shared")
 	owner.ok("", "vault", "grant", "Back/Shared", "--user", "viewer@back.example", "--permission", "view")
 	owner.ok("", "item", "add", "--type", "login", "--name", "Wifi", "--password", "w1")
@@ -332,5 +327,57 @@ func TestCLIMoveBackIntoMyVault(t *testing.T) {
 	}
 	if got := owner.ok("", "item", "get", "My Vault/Wifi", "--field", "password"); got != "w1\n" {
 		t.Fatalf("after moving back: %q", got)
+	}
+}
+
+// TestCLIItemCopyClearsTheClipboard (issue 15): item copy puts the value
+// on the clipboard through the desktop's tool (stdin, never an argument)
+// and a detached helper clears it after --clear-after — unless something
+// else was copied meanwhile; without a clipboard it says so. The X
+// clipboard is stood in for by a script named xclip that keeps the
+// selection in a file: what is under test is Coffer's side of it.
+func TestCLIItemCopyClearsTheClipboard(t *testing.T) {
+	srv := startServer(t)
+	c := user(t, srv, "copy@example.com")
+	c.ok("", "item", "add", "--type", "login", "--name", "Mail", "--username", "me", "--password", itemPass)
+	if r := c.runEnv([]string{"DISPLAY=", "WAYLAND_DISPLAY="}, "", "item", "copy", "Mail"); r.code != 1 || !strings.Contains(r.stderr, "no clipboard") {
+		t.Fatalf("without a clipboard: %+v", r)
+	}
+	bin := t.TempDir()
+	sel := filepath.Join(bin, "selection")
+	script := "#!/bin/sh\ncase \"$*\" in *-in*) cat > " + sel + ";; *-out*) cat " + sel + " 2>/dev/null;; esac\n"
+	if err := os.WriteFile(filepath.Join(bin, "xclip"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"DISPLAY=:42", "WAYLAND_DISPLAY=", "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")}
+	read := func() string { b, _ := os.ReadFile(sel); return string(b) }
+	waitFor := func(want string) {
+		t.Helper()
+		for i := 0; i < 100 && read() != want; i++ {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if got := read(); got != want {
+			t.Fatalf("clipboard = %q, want %q", got, want)
+		}
+	}
+	r := c.runEnv(env, "", "item", "copy", "Mail", "--clear-after", "1s")
+	if r.code != 0 || strings.Contains(r.stdout+r.stderr, itemPass) {
+		t.Fatalf("item copy: %+v", r)
+	}
+	if read() != itemPass {
+		t.Fatalf("the clipboard holds %q", read())
+	}
+	waitFor("") // cleared after a second
+	r = c.runEnv(env, "", "item", "copy", "Mail", "--field", "username", "--clear-after", "1s")
+	if r.code != 0 || read() != "me" {
+		t.Fatalf("item copy --field username: %+v, clipboard %q", r, read())
+	}
+	os.WriteFile(sel, []byte("something the user copied since"), 0o600)
+	time.Sleep(2 * time.Second)
+	if got := read(); got != "something the user copied since" {
+		t.Fatalf("the helper cleared what the user copied since: %q", got)
+	}
+	if r := c.runEnv(env, "", "item", "copy", "Mail", "--field", "nope"); r.code != 6 {
+		t.Fatalf("a missing field: %+v", r)
 	}
 }

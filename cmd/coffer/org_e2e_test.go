@@ -338,3 +338,33 @@ func TestInvitationMail(t *testing.T) {
 		}
 	}
 }
+
+// orgWith creates the organisation org owned by c, with members invited,
+// joined and confirmed through the real flow.
+func (c *cli) orgWith(org string, members ...*cli) {
+	c.t.Helper()
+	c.ok("", "org", "create", org)
+	if len(members) == 0 {
+		return
+	}
+	var emails []string
+	for _, m := range members {
+		emails = append(emails, m.email())
+	}
+	code := c.inviteCode(org, emails...)
+	for _, m := range members {
+		m.ok("", "org", "join", org, "--code", code)
+	}
+	c.ok("", append([]string{"org", "confirm", org}, emails...)...)
+}
+
+// email is the address of the account this device is logged in as.
+func (c *cli) email() string {
+	c.t.Helper()
+	out := c.ok("", "status", "--json")
+	m := regexp.MustCompile(`"email": "([^"]+)"`).FindStringSubmatch(out)
+	if m == nil {
+		c.t.Fatalf("status --json names no e-mail: %s", out)
+	}
+	return m[1]
+}

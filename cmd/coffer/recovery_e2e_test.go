@@ -23,10 +23,7 @@ func TestCLIAccountRecoveryByOrganisation(t *testing.T) {
 	srv := startServer(t)
 	owner := user(t, srv, "boss@recover.example")
 	laura := user(t, srv, "laura@recover.example")
-	owner.ok("", "org", "create", "Northwind")
-	code := owner.inviteCode("Northwind", "laura@recover.example")
-	laura.ok("", "org", "join", "Northwind", "--code", code)
-	owner.ok("", "org", "confirm", "Northwind", "laura@recover.example")
+	owner.orgWith("Northwind", laura)
 	laura.ok("", "item", "add", "--type", "login", "--name", "Payroll", "--password", itemPass)
 
 	laura.fails(6, "", "account", "recovery", "enrol", "Northwind") // off

@@ -124,7 +124,35 @@ func (c *fileCache) Remove(file string) error {
 }
 
 // Clear deletes the cache directory; logout and a damaged cache use it.
-func (c *fileCache) Clear() error { return os.RemoveAll(c.dir) }
+// Clear deletes the cache. It takes the writers' lock first: another
+// process of this device (a watch, say) may be saving it right now, and
+// removing files under its feet left the directory half there.
+func (c *fileCache) Clear() error {
+	if _, err := os.Stat(c.dir); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	unlock, err := c.lock()
+	if err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(c.dir)
+	for _, e := range entries {
+		if e.Name() != "lock" {
+			if rerr := os.RemoveAll(filepath.Join(c.dir, e.Name())); rerr != nil && err == nil {
+				err = rerr
+			}
+		}
+	}
+	unlock()
+	if err != nil {
+		return err
+	}
+	// A writer that takes the lock now finds nothing to build on; the
+	// empty directory goes unless it already wrote again.
+	os.Remove(filepath.Join(c.dir, "lock"))
+	os.Remove(c.dir)
+	return nil
+}
 
 // lock serialises the processes that write this cache: a state and the
 // records it names are written together (unlock with the function).

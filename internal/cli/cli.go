@@ -215,6 +215,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.shareCommand(),
 		a.runCommand(),
 		a.watchCommand(),
+		a.clipboardClearCommand(),
 	)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return withCode(ExitUsage, err) })
 	return root

@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 	"unicode/utf8"
 
@@ -31,6 +30,7 @@ func (a *app) itemCommand() *cobra.Command {
 	cmd.AddCommand(a.itemAddCommand(), a.itemListCommand(), a.itemGetCommand(), a.itemEditCommand(),
 		a.itemRmCommand(), a.itemRestoreCommand(), a.itemHistoryCommand(), a.itemMoveCommand())
 	cmd.AddCommand(a.itemExtraCommands()...)
+	cmd.AddCommand(a.itemCopyCommand())
 	return cmd
 }
 
@@ -531,7 +531,7 @@ func (a *app) itemListCommand() *cobra.Command {
 				return incompleteList(s, vaultID)
 			}
 			vaults := vaultLabels(s)
-			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			tw := newTable(a.stdout)
 			fmt.Fprintln(tw, "NAME\tTYPE\tUSERNAME\tVAULT\tID")
 			for _, it := range items {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", inert(it.Name), it.Type, inert(it.Username), inert(vaults[it.VaultID]), it.ID)
@@ -695,7 +695,7 @@ func (a *app) itemGetCommand() *cobra.Command {
 }
 
 func (a *app) printItem(it *client.Item, vault string, reveal bool) {
-	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(a.stdout)
 	fmt.Fprintf(tw, "name:\t%s\n", inert(it.Content.Name))
 	fmt.Fprintf(tw, "type:\t%s\n", it.Type)
 	if vault != "" {

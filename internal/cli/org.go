@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -40,7 +39,7 @@ func (a *app) orgCommand() *cobra.Command {
 			if a.jsonOut {
 				return a.printJSON(list)
 			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			tw := newTable(a.stdout)
 			fmt.Fprintln(tw, "NAME\tROLE\tID")
 			for _, o := range list {
 				fmt.Fprintf(tw, "%s\t%s\t%s\n", inert(o.Name), o.Role, o.ID)
@@ -73,7 +72,7 @@ func (a *app) orgCommand() *cobra.Command {
 				fmt.Fprintln(a.stdout, "No open invitations.")
 				return nil
 			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			tw := newTable(a.stdout)
 			fmt.Fprintln(tw, "OWNER\tSTATE\tORGANISATION ID")
 			for _, in := range list {
 				state := "invited: join with coffer org join ORG --code CODE (the owner gives you the code)"
@@ -119,7 +118,7 @@ func (a *app) orgCommand() *cobra.Command {
 				}
 				return a.printJSON(res)
 			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			tw := newTable(a.stdout)
 			fmt.Fprintln(tw, "EMAIL\tSTATE\tNAME\tFINGERPRINT")
 			for _, m := range list {
 				state := m.State
@@ -339,7 +338,7 @@ func (a *app) groupCommand() *cobra.Command {
 			if a.jsonOut {
 				return a.printJSON(res)
 			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			tw := newTable(a.stdout)
 			fmt.Fprintln(tw, "NAME\tPRIVATE\tMANAGER\tDEFAULT\tITS VAULT\tMEMBERS")
 			for _, g := range res {
 				fmt.Fprintf(tw, "%s\t%v\t%s\t%s\t%s\t%s\n", inert(g.Name), g.Private, g.Manager, g.DefaultPermission, orDash(g.VaultPermission), strings.Join(g.Members, ", "))
@@ -451,7 +450,7 @@ func (a *app) vaultCommand() *cobra.Command {
 			if a.jsonOut {
 				return a.printJSON(res)
 			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			tw := newTable(a.stdout)
 			fmt.Fprintln(tw, "VAULT\tPERMISSION\tID")
 			for _, v := range res {
 				name := v.Name
@@ -486,7 +485,7 @@ func (a *app) vaultCommand() *cobra.Command {
 			if a.jsonOut {
 				return a.printJSON(res)
 			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			tw := newTable(a.stdout)
 			fmt.Fprintln(tw, "KIND\tNAME\tPERMISSION")
 			for _, x := range res {
 				fmt.Fprintf(tw, "%s\t%s\t%s\n", x.Kind, inert(x.Name), x.Permission)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -47,7 +46,7 @@ func (a *app) accountRecoveryCommand() *cobra.Command {
 				if len(orgs) == 0 {
 					fmt.Fprintln(a.stdout, "None of your organisations offers account recovery.")
 				} else {
-					tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+					tw := newTable(a.stdout)
 					fmt.Fprintln(tw, "ORGANISATION\tOWNER\tENROLLED")
 					for _, o := range orgs {
 						state := "no (coffer account recovery enrol " + inert(o.Org.Name) + ")"
@@ -246,7 +245,7 @@ func (a *app) orgRecoveryCommand() *cobra.Command {
 				return nil
 			}
 			fmt.Fprintf(a.stdout, "Account recovery is on in %q (key version %d); %d member(s) enrolled.\n", inert(o.Name), st.Version, len(st.Enrolled))
-			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			tw := newTable(a.stdout)
 			if len(st.Enrolled) > 0 {
 				fmt.Fprintln(tw, "EMAIL\tSINCE\tFINGERPRINT")
 			}
