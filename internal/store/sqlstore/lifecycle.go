@@ -111,13 +111,17 @@ func (s *Store) deleteVaultTx(ctx context.Context, tx *sql.Tx, vaultID string, a
 		`DELETE FROM vault_grants WHERE vault_id = ?`,
 		`DELETE FROM vault_key_wraps WHERE vault_id = ?`,
 		`DELETE FROM vault_manifests WHERE vault_id = ?`,
-		`DELETE FROM vaults WHERE id = ?`,
 	} {
 		if _, err := tx.ExecContext(ctx, s.q(q), vaultID); err != nil {
 			return err
 		}
 	}
-	return nil
+	// Items that moved out earlier keep revisions written here, and their
+	// history names this vault and its organisation (bound in each
+	// revision's signature): the row stays, with no grant, key or item —
+	// nobody can open it, and its id cannot be taken again.
+	_, err = tx.ExecContext(ctx, s.q(`DELETE FROM vaults WHERE id = ? AND NOT EXISTS (SELECT 1 FROM revisions WHERE vault_id = ?)`), vaultID, vaultID)
+	return err
 }
 
 func (s *Store) DeleteVault(ctx context.Context, vaultID string, force bool, at time.Time) error {
@@ -127,7 +131,8 @@ func (s *Store) DeleteVault(ctx context.Context, vaultID string, force bool, at 
 		}
 		var n int
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM vaults v WHERE v.id = ? AND v.kind = 'org'
-			AND NOT EXISTS (SELECT 1 FROM org_groups g WHERE g.vault_id = v.id)`), vaultID).Scan(&n); err != nil {
+			AND NOT EXISTS (SELECT 1 FROM org_groups g WHERE g.vault_id = v.id)
+			AND EXISTS (SELECT 1 FROM vault_grants x WHERE x.vault_id = v.id)`), vaultID).Scan(&n); err != nil {
 			return err
 		}
 		if n == 0 {

@@ -112,6 +112,26 @@ func testDeletes(t *testing.T, s store.Store) {
 		t.Fatalf("purge an id purged before: %v", err)
 	}
 
+	// An item that moved out of a vault keeps its history when the vault
+	// is deleted: the revisions written there still name its organisation.
+	va, vb := orgVault(t, s, o), orgVault(t, s, o)
+	mv := newItem(t, s, owner.ID, va.ID, "born in A")
+	if _, err := s.MoveItem(ctx, mv.ID, 1, vb.ID, revision(owner.ID, vb.ID, "moved to B"),
+		[]store.ItemKeyWrap{{KeyVault: va.ID, KeyEpoch: 1, WrapVault: vb.ID, WrapEpoch: 1, Wrap: []byte("rw")},
+			{KeyVault: vb.ID, KeyEpoch: 1, WrapVault: vb.ID, WrapEpoch: 1, Wrap: []byte("nw")}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteVault(ctx, va.ID, false, now); err != nil {
+		t.Fatalf("delete the vault an item left: %v", err)
+	}
+	revs, err := s.Revisions(ctx, mv.ID)
+	if err != nil || len(revs) != 2 || revs[0].VaultID != va.ID || revs[0].OrgID != o.ID {
+		t.Fatalf("the moved item's history after its old vault was deleted: %+v, %v", revs, err)
+	}
+	if err := s.DeleteVault(ctx, va.ID, false, now); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("delete a deleted vault again: %v", err)
+	}
+
 	// A private group with its own vault goes with its vault.
 	gv := store.Vault{ID: id(), Kind: store.VaultOrg, OrgID: o.ID, CreatorID: m.ID, Meta: []byte("m"), Epoch: 1, CreatedAt: now}
 	g := store.Group{ID: id(), OrgID: o.ID, ManagerID: m.ID, Private: true, DefaultPermission: store.PermView, Meta: []byte("g"),
