@@ -5,6 +5,29 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+echo "== web app: npm packages and Chromium (installed when missing)"
+if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+  (cd web && npm ci --no-audit --no-fund --loglevel=error)
+fi
+if [ ! -x /usr/bin/chromium ]; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
+
+echo "== web app: the committed build (internal/webui/dist) is the build of these sources"
+fresh=$(mktemp -d)
+trap 'rm -rf "$fresh"' EXIT
+COFFER_WEB_OUT="$fresh" bash scripts/build-web.sh
+if ! diff -r "$fresh" internal/webui/dist >/dev/null; then
+  diff -r "$fresh" internal/webui/dist | head -5
+  echo "internal/webui/dist is stale: run scripts/build-web.sh and commit it" >&2
+  exit 1
+fi
+
+echo "== web app: types and unit tests"
+(cd web && npx tsc --noEmit && npx vitest run 2>&1 | grep -E '(Test Files|Tests) ')
+
 echo "== go vet"
 go vet ./...
 

@@ -216,6 +216,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.runCommand(),
 		a.watchCommand(),
 		a.clipboardClearCommand(),
+		a.webCommand(),
 	)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return withCode(ExitUsage, err) })
 	return root

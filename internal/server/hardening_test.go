@@ -20,6 +20,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/coffer-pm/coffer/internal/api"
+	"github.com/coffer-pm/coffer/internal/webui"
 )
 
 // rowCounts returns the number of rows of every table and the change
@@ -185,7 +186,7 @@ func TestSecurityHeadersOnEveryAnswer(t *testing.T) {
 	want := map[string]string{
 		"X-Content-Type-Options":  "nosniff",
 		"X-Frame-Options":         "DENY",
-		"Content-Security-Policy": "frame-ancestors 'none'",
+		"Content-Security-Policy": webui.CSP,
 		"Referrer-Policy":         "no-referrer",
 	}
 	for _, c := range []struct{ name, method, path, token string }{
@@ -196,6 +197,8 @@ func TestSecurityHeadersOnEveryAnswer(t *testing.T) {
 		{"bad request", "POST", "/accounts", ""},
 		{"unknown API endpoint", "GET", "/nothing-here", alice},
 		{"unknown path", "GET", "//nothing-here", ""},
+		{"the web app", "GET", "//", ""},
+		{"the client core", "GET", "//core.wasm", ""},
 		{"wrong method", "PATCH", "/account", alice},
 		{"unknown item", "GET", "/items/" + uuid.NewString(), alice},
 	} {

@@ -19,6 +19,7 @@ import (
 	"github.com/coffer-pm/coffer/internal/mail"
 	"github.com/coffer-pm/coffer/internal/store"
 	"github.com/coffer-pm/coffer/internal/version"
+	"github.com/coffer-pm/coffer/internal/webui"
 )
 
 // Config is the server's configuration, with defaults from DefaultConfig.
@@ -246,6 +247,8 @@ func (s *Server) routes() {
 	s.mux.Handle("POST "+p+"/vaults/{vault}/grants", s.authed(s.grantVault))
 	s.mux.Handle("DELETE "+p+"/vaults/{vault}/grants/{kind}/{id}", s.authed(s.revokeGrant))
 
+	// The web app (internal/webui): every path outside the API.
+	s.mux.Handle("/", webui.Handler())
 	s.mux.HandleFunc(p+"/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, api.Error{Error: "no such API endpoint: " + r.Method + " " + r.URL.Path, Code: api.CodeNotFound})
 	})
@@ -282,7 +285,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func setSecurityHeaders(h http.Header) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "frame-ancestors 'none'")
+	h.Set("Content-Security-Policy", webui.CSP)
 	h.Set("Referrer-Policy", "no-referrer")
 }
 

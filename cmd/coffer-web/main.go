@@ -1,0 +1,321 @@
+//go:build js && wasm
+
+// Command coffer-web is the client core for the browser: the same Go code
+// as the CLI's (package client), compiled to WebAssembly. It exposes a
+// narrow bridge, globalThis.cofferCore, documented in docs/web.md. Keys
+// and the unlocked session live only in this module's memory; the page
+// gets item content to show, never a key.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"syscall/js"
+
+	"github.com/coffer-pm/coffer/client"
+)
+
+// core is the bridge's state: at most one profile and one session.
+type core struct {
+	mu      sync.Mutex
+	server  string
+	profile *client.Profile
+	session *client.Session
+}
+
+func main() {
+	c := &core{server: js.Global().Get("location").Get("origin").String()}
+	api := map[string]any{}
+	for name, fn := range map[string]func(args []js.Value) (any, error){
+		"status": c.status,
+		"signup": c.signup,
+		"login":  c.login,
+		"unlock": c.unlock,
+		"lock":   c.lock,
+		"logout": c.logout,
+		"sync":   c.sync,
+		"list":   c.list,
+		"get":    c.get,
+		"create": c.create,
+		"update": c.update,
+	} {
+		api[name] = promised(fn)
+	}
+	js.Global().Set("cofferCore", js.ValueOf(api))
+	js.Global().Call("dispatchEvent", js.Global().Get("Event").New("coffer-core-ready"))
+	select {}
+}
+
+// promised wraps fn as a JS function returning a Promise; fn runs on its
+// own goroutine (a network call inside a JS callback would deadlock).
+// Results cross as JSON strings; errors as {message, kind}.
+func promised(fn func(args []js.Value) (any, error)) js.Func {
+	return js.FuncOf(func(_ js.Value, args []js.Value) any {
+		return js.Global().Get("Promise").New(js.FuncOf(func(_ js.Value, pr []js.Value) any {
+			resolve, reject := pr[0], pr[1]
+			go func() {
+				out, err := fn(args)
+				if err != nil {
+					e := js.Global().Get("Error").New(err.Error())
+					e.Set("kind", errorKind(err))
+					reject.Invoke(e)
+					return
+				}
+				b, _ := json.Marshal(out)
+				resolve.Invoke(string(b))
+			}()
+			return nil
+		}))
+	})
+}
+
+// errorKind names an error for the page: it decides the words a person
+// sees, never the error's own text alone.
+func errorKind(err error) string {
+	switch {
+	case errors.Is(err, client.ErrWrongPassword):
+		return "wrong-password"
+	case errors.Is(err, client.ErrTampered):
+		return "tampered"
+	case errors.Is(err, client.ErrUnauthorized):
+		return "unauthorized"
+	case errors.Is(err, client.ErrWeakPassword):
+		return "weak-password"
+	case errors.Is(err, client.ErrNotFound):
+		return "not-found"
+	case errors.Is(err, errLocked):
+		return "locked"
+	}
+	var ce *client.ConflictError
+	if errors.As(err, &ce) {
+		return "conflict"
+	}
+	return "error"
+}
+
+var errLocked = errors.New("locked")
+
+const profileKey = "coffer.profile"
+
+// The profile holds no clear key (account key under the password's KEK,
+// private keys and server token under the account key), so it may be
+// kept in localStorage, as the CLI keeps it in a file.
+func (c *core) loadProfile() *client.Profile {
+	v := js.Global().Get("localStorage").Call("getItem", profileKey)
+	if v.IsNull() {
+		return nil
+	}
+	var p client.Profile
+	if json.Unmarshal([]byte(v.String()), &p) != nil {
+		return nil
+	}
+	return &p
+}
+
+func (c *core) saveProfile(p *client.Profile) {
+	b, _ := json.Marshal(p)
+	js.Global().Get("localStorage").Call("setItem", profileKey, string(b))
+}
+
+func str(args []js.Value, i int) string {
+	if i < len(args) && args[i].Type() == js.TypeString {
+		return args[i].String()
+	}
+	return ""
+}
+
+func (c *core) status([]js.Value) (any, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := map[string]string{"state": "none"}
+	p := c.profile
+	if p == nil {
+		p = c.loadProfile()
+	}
+	if p != nil {
+		out["state"], out["email"], out["fingerprint"] = "locked", p.Email, p.Fingerprint()
+	}
+	if c.session != nil {
+		out["state"] = "unlocked"
+	}
+	return out, nil
+}
+
+func (c *core) opened(s *client.Session) (any, error) {
+	if err := s.Sync(context.Background()); err != nil && !client.IsQuarantine(err) {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.session, c.profile = s, s.Profile
+	c.mu.Unlock()
+	c.saveProfile(s.Profile)
+	return map[string]string{"email": s.Profile.Email, "fingerprint": s.Profile.Fingerprint()}, nil
+}
+
+func (c *core) signup(args []js.Value) (any, error) {
+	s, err := client.Signup(context.Background(), c.server, str(args, 0), str(args, 1), []byte(str(args, 2)), client.Options{Description: "web app"})
+	if err != nil {
+		return nil, err
+	}
+	return c.opened(s)
+}
+
+func (c *core) login(args []js.Value) (any, error) {
+	s, err := client.Login(context.Background(), c.server, str(args, 0), []byte(str(args, 1)), client.Options{Description: "web app"})
+	if err != nil {
+		return nil, err
+	}
+	return c.opened(s)
+}
+
+func (c *core) unlock(args []js.Value) (any, error) {
+	p := c.loadProfile()
+	if p == nil {
+		return nil, errors.New("no account on this browser; log in")
+	}
+	s, _, offline := p.UnlockCurrent(context.Background(), []byte(str(args, 0)), client.Options{Description: "web app"})
+	if s == nil {
+		return nil, offline
+	}
+	if err := s.Sync(context.Background()); errors.Is(err, client.ErrUnauthorized) {
+		if s, err = p.Relogin(context.Background(), []byte(str(args, 0)), client.Options{Description: "web app"}); err != nil {
+			return nil, err
+		}
+	}
+	return c.opened(s)
+}
+
+func (c *core) lock([]js.Value) (any, error) {
+	c.mu.Lock()
+	c.session = nil
+	c.mu.Unlock()
+	return map[string]string{"state": "locked"}, nil
+}
+
+func (c *core) logout([]js.Value) (any, error) {
+	c.mu.Lock()
+	s := c.session
+	c.session, c.profile = nil, nil
+	c.mu.Unlock()
+	if s != nil {
+		_ = s.Logout(context.Background())
+	}
+	js.Global().Get("localStorage").Call("removeItem", profileKey)
+	return map[string]string{"state": "none"}, nil
+}
+
+func (c *core) unlocked() (*client.Session, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.session == nil {
+		return nil, errLocked
+	}
+	return c.session, nil
+}
+
+func (c *core) sync([]js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	err = s.Sync(context.Background())
+	if err != nil && !client.IsQuarantine(err) {
+		return nil, err
+	}
+	return map[string]bool{"ok": true}, nil
+}
+
+// summary is a listed item: no secret.
+type summary struct {
+	ID       string   `json:"id"`
+	Type     string   `json:"type"`
+	Name     string   `json:"name"`
+	Username string   `json:"username,omitempty"`
+	URLs     []string `json:"urls,omitempty"`
+	Tags     []string `json:"tags,omitempty"`
+	Favorite bool     `json:"favorite,omitempty"`
+	Vault    string   `json:"vault"`
+	Trashed  bool     `json:"trashed,omitempty"`
+}
+
+func (c *core) list(args []js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	labels := map[string]string{}
+	for _, v := range s.Vaults() {
+		labels[v.ID] = v.Label()
+	}
+	out := []summary{}
+	for _, it := range s.Search(false, "", str(args, 0)) {
+		out = append(out, summary{it.ID, it.Type, it.Name, it.Username, it.URLs, it.Tags, it.Favorite, labels[it.VaultID], it.Trashed})
+	}
+	return out, nil
+}
+
+type itemOut struct {
+	ID       string         `json:"id"`
+	Type     string         `json:"type"`
+	Vault    string         `json:"vault"`
+	Revision uint64         `json:"revision"`
+	Content  client.Content `json:"content"`
+}
+
+func (c *core) get(args []js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	it, err := s.FindItem(str(args, 0), false)
+	if err != nil {
+		return nil, err
+	}
+	label := ""
+	if v, err := s.FindVault(it.VaultID); err == nil {
+		label = v.Label()
+	}
+	return itemOut{it.ID, it.Type, label, it.Revision, it.Content}, nil
+}
+
+func (c *core) create(args []js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	var content client.Content
+	if err := json.Unmarshal([]byte(str(args, 1)), &content); err != nil {
+		return nil, errors.New("the item's content is not valid JSON")
+	}
+	v, err := s.PersonalVault()
+	if err != nil {
+		return nil, err
+	}
+	it, err := s.CreateItem(context.Background(), v.ID, str(args, 0), content)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{"id": it.ID}, nil
+}
+
+func (c *core) update(args []js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	it, err := s.FindItem(str(args, 0), false)
+	if err != nil {
+		return nil, err
+	}
+	var content client.Content
+	if err := json.Unmarshal([]byte(str(args, 1)), &content); err != nil {
+		return nil, errors.New("the item's content is not valid JSON")
+	}
+	up, err := s.UpdateItem(context.Background(), it, content)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"id": up.ID, "revision": up.Revision}, nil
+}

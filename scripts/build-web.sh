@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds the web app into internal/webui/dist (or $COFFER_WEB_OUT): the Go
+# client core for the browser (GOOS=js GOARCH=wasm, reproducible:
+# -trimpath, no build id), Go's wasm_exec.js, and the page bundled by Vite.
+# core.wasm is stored gzipped (core.wasm.gz; the server sends it with
+# Content-Encoding: gzip). The result is committed, so that `go run
+# ./cmd/coffer serve` serves the app on a machine without Node;
+# scripts/test.sh rebuilds it and fails when the committed copy is stale.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+out=${COFFER_WEB_OUT:-$root/internal/webui/dist}
+mkdir -p web/public
+GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w -buildid=" -o web/public/core.wasm ./cmd/coffer-web
+cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" web/public/wasm_exec.js
+cd web
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+COFFER_WEB_OUT="$out" npx vite build --logLevel warn
+gzip -9 -n -f "$out/core.wasm"
+chmod 644 "$out/core.wasm.gz"
+# Only what the server embeds: no stray files in the committed tree.
+touch "$out/.keep"

@@ -1,0 +1,75 @@
+// The narrow bridge to the Go client core running as WebAssembly
+// (cmd/coffer-web, docs/web.md). Every call returns JSON; the page never
+// sees a key — only what it shows.
+
+export interface Status { state: 'none' | 'locked' | 'unlocked'; email?: string; fingerprint?: string }
+export interface Summary { id: string; type: string; name: string; username?: string; urls?: string[]; tags?: string[]; favorite?: boolean; vault: string }
+export interface Login { username?: string; password?: string; urls?: string[]; totp?: string }
+export interface Content { name: string; notes?: string; login?: Login; secret?: Record<string, string>; tags?: string[]; favorite?: boolean }
+export interface Item { id: string; type: string; vault: string; revision: number; content: Content }
+
+export class CoreError extends Error {
+  constructor(message: string, readonly kind: string) { super(message); }
+}
+
+type Fn = (...args: string[]) => Promise<string>;
+interface Bridge { [name: string]: Fn }
+
+declare global {
+  interface Window { cofferCore?: Bridge; Go: new () => { importObject: WebAssembly.Imports; run(i: WebAssembly.Instance): Promise<void> } }
+}
+
+let ready: Promise<Bridge> | undefined;
+
+// start loads the client core once.
+export function start(): Promise<Bridge> {
+  ready ??= (async () => {
+    const go = new window.Go();
+    const loaded = new Promise<void>((resolve) => window.addEventListener('coffer-core-ready', () => resolve(), { once: true }));
+    const { instance } = await WebAssembly.instantiateStreaming(fetch('/core.wasm'), go.importObject);
+    void go.run(instance);
+    await loaded;
+    return window.cofferCore!;
+  })();
+  return ready;
+}
+
+async function call<T>(name: string, ...args: string[]): Promise<T> {
+  const core = await start();
+  try {
+    return JSON.parse(await core[name](...args)) as T;
+  } catch (e) {
+    const err = e as Error & { kind?: string };
+    throw new CoreError(err.message, err.kind ?? 'error');
+  }
+}
+
+export const core = {
+  status: () => call<Status>('status'),
+  signup: (email: string, name: string, password: string) => call<Status>('signup', email, name, password),
+  login: (email: string, password: string) => call<Status>('login', email, password),
+  unlock: (password: string) => call<Status>('unlock', password),
+  lock: () => call<Status>('lock'),
+  logout: () => call<Status>('logout'),
+  sync: () => call<{ ok: boolean }>('sync'),
+  list: (query: string) => call<Summary[]>('list', query),
+  get: (id: string) => call<Item>('get', id),
+  create: (type: string, content: Content) => call<{ id: string }>('create', type, JSON.stringify(content)),
+  update: (id: string, content: Content) => call<{ id: string; revision: number }>('update', id, JSON.stringify(content)),
+};
+
+// message is what a person reads for an error from the core.
+export function message(e: unknown): string {
+  if (e instanceof CoreError) {
+    switch (e.kind) {
+      case 'wrong-password': return 'Wrong master password.';
+      case 'weak-password': return 'The master password must have at least 10 characters.';
+      case 'tampered': return 'Tampering detected: ' + e.message + ' Nothing of it is shown.';
+      case 'unauthorized': return 'Your session with the server ended; unlock again.';
+      case 'conflict': return 'Someone else saved this item first; nothing was saved. Reload it and apply your change again.';
+    }
+    return e.message;
+  }
+  if (e instanceof TypeError) return 'The server cannot be reached; retrying when you try again.';
+  return String(e);
+}

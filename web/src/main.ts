@@ -1,0 +1,4 @@
+import './style.css';
+import { mount } from './app';
+
+mount(document.getElementById('app')!);
