@@ -13,8 +13,10 @@ import (
 	"errors"
 	"sync"
 	"syscall/js"
+	"time"
 
 	"github.com/coffer-pm/coffer/client"
+	"github.com/coffer-pm/coffer/internal/passgen"
 )
 
 // core is the bridge's state: at most one profile and one session.
@@ -23,26 +25,37 @@ type core struct {
 	server  string
 	profile *client.Profile
 	session *client.Session
+	stop    context.CancelFunc // ends the live stream
 }
 
 func main() {
 	c := &core{server: js.Global().Get("location").Get("origin").String()}
 	api := map[string]any{}
 	for name, fn := range map[string]func(args []js.Value) (any, error){
-		"status": c.status,
-		"signup": c.signup,
-		"login":  c.login,
-		"unlock": c.unlock,
-		"lock":   c.lock,
-		"logout": c.logout,
-		"sync":   c.sync,
-		"list":   c.list,
-		"get":    c.get,
-		"create": c.create,
-		"update": c.update,
+		"status":       c.status,
+		"signup":       c.signup,
+		"login":        c.login,
+		"unlock":       c.unlock,
+		"lock":         c.lock,
+		"logout":       c.logout,
+		"sync":         c.sync,
+		"list":         c.list,
+		"get":          c.get,
+		"create":       c.create,
+		"update":       c.update,
+		"trash":        c.trash,
+		"restore":      c.restore,
+		"purge":        c.purge,
+		"trashed":      c.trashed,
+		"history":      c.history,
+		"rollback":     c.rollback,
+		"restoreField": c.restoreField,
+		"totp":         c.totp,
+		"generate":     generate,
 	} {
 		api[name] = promised(fn)
 	}
+	api["watch"] = js.FuncOf(c.watch)
 	js.Global().Set("cofferCore", js.ValueOf(api))
 	js.Global().Call("dispatchEvent", js.Global().Get("Event").New("coffer-core-ready"))
 	select {}
@@ -190,6 +203,10 @@ func (c *core) unlock(args []js.Value) (any, error) {
 func (c *core) lock([]js.Value) (any, error) {
 	c.mu.Lock()
 	c.session = nil
+	if c.stop != nil {
+		c.stop()
+		c.stop = nil
+	}
 	c.mu.Unlock()
 	return map[string]string{"state": "locked"}, nil
 }
@@ -198,6 +215,10 @@ func (c *core) logout([]js.Value) (any, error) {
 	c.mu.Lock()
 	s := c.session
 	c.session, c.profile = nil, nil
+	if c.stop != nil {
+		c.stop()
+		c.stop = nil
+	}
 	c.mu.Unlock()
 	if s != nil {
 		_ = s.Logout(context.Background())
@@ -240,7 +261,11 @@ type summary struct {
 	Trashed  bool     `json:"trashed,omitempty"`
 }
 
-func (c *core) list(args []js.Value) (any, error) {
+func (c *core) list(args []js.Value) (any, error) { return c.summaries(false, str(args, 0)) }
+
+func (c *core) trashed([]js.Value) (any, error) { return c.summaries(true, "") }
+
+func (c *core) summaries(trashed bool, query string) (any, error) {
 	s, err := c.unlocked()
 	if err != nil {
 		return nil, err
@@ -250,7 +275,7 @@ func (c *core) list(args []js.Value) (any, error) {
 		labels[v.ID] = v.Label()
 	}
 	out := []summary{}
-	for _, it := range s.Search(false, "", str(args, 0)) {
+	for _, it := range s.Search(trashed, "", query) {
 		out = append(out, summary{it.ID, it.Type, it.Name, it.Username, it.URLs, it.Tags, it.Favorite, labels[it.VaultID], it.Trashed})
 	}
 	return out, nil
@@ -318,4 +343,198 @@ func (c *core) update(args []js.Value) (any, error) {
 		return nil, err
 	}
 	return map[string]any{"id": up.ID, "revision": up.Revision}, nil
+}
+
+// item finds an item of the unlocked session, live or in the trash.
+func (c *core) item(id string) (*client.Session, *client.Item, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, nil, err
+	}
+	it, err := s.FindItem(id, false)
+	if errors.Is(err, client.ErrNotFound) {
+		it, err = s.FindItem(id, true)
+	}
+	return s, it, err
+}
+
+func (c *core) trash(args []js.Value) (any, error) {
+	s, it, err := c.item(str(args, 0))
+	if err != nil {
+		return nil, err
+	}
+	_, err = s.TrashItem(context.Background(), it)
+	return map[string]bool{"ok": err == nil}, err
+}
+
+func (c *core) restore(args []js.Value) (any, error) {
+	s, it, err := c.item(str(args, 0))
+	if err != nil {
+		return nil, err
+	}
+	_, err = s.RestoreItem(context.Background(), it)
+	return map[string]bool{"ok": err == nil}, err
+}
+
+func (c *core) purge(args []js.Value) (any, error) {
+	s, it, err := c.item(str(args, 0))
+	if err != nil {
+		return nil, err
+	}
+	err = s.PurgeItem(context.Background(), it)
+	return map[string]bool{"ok": err == nil}, err
+}
+
+// value is one field of a version, for the history's diff.
+type value struct {
+	Name   string `json:"name"`
+	Value  string `json:"value"`
+	Secret bool   `json:"secret"`
+}
+
+type version struct {
+	Revision uint64                 `json:"revision"`
+	Author   string                 `json:"author"`
+	Time     string                 `json:"time"`
+	Change   *client.RevisionChange `json:"change,omitempty"`
+	From     string                 `json:"from_vault,omitempty"` // a move's origin, named
+	Values   []value                `json:"values"`
+}
+
+func (c *core) history(args []js.Value) (any, error) {
+	s, it, err := c.item(str(args, 0))
+	if err != nil {
+		return nil, err
+	}
+	versions, err := s.History(context.Background(), it)
+	if err != nil {
+		return nil, err
+	}
+	out := []version{}
+	for _, v := range versions {
+		author := v.AuthorID
+		if v.AuthorID == s.Profile.UserID {
+			author = s.Profile.Email
+		} else if e := s.MemberEmail(v.AuthorID); e != "" {
+			author = e
+		}
+		x := version{Revision: v.Revision, Author: author, Time: v.Time.Format("2006-01-02T15:04:05Z07:00"), Change: v.Content.Change, Values: []value{}}
+		if ch := v.Content.Change; ch != nil && ch.FromVault != "" {
+			if fv, err := s.FindVault(ch.FromVault); err == nil {
+				x.From = fv.Label()
+			}
+		}
+		for _, f := range v.Content.Values() {
+			if f.Name != "name" {
+				x.Values = append(x.Values, value{f.Name, f.Value, f.Secret})
+			}
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+func revArg(args []js.Value, i int) uint64 {
+	if i < len(args) && args[i].Type() == js.TypeNumber {
+		return uint64(args[i].Int())
+	}
+	return 0
+}
+
+func (c *core) rollback(args []js.Value) (any, error) {
+	s, it, err := c.item(str(args, 0))
+	if err != nil {
+		return nil, err
+	}
+	up, err := s.Rollback(context.Background(), it, revArg(args, 1))
+	if err != nil {
+		return nil, err
+	}
+	return map[string]uint64{"revision": up.Revision}, nil
+}
+
+func (c *core) restoreField(args []js.Value) (any, error) {
+	s, it, err := c.item(str(args, 0))
+	if err != nil {
+		return nil, err
+	}
+	up, err := s.RestoreField(context.Background(), it, str(args, 1), revArg(args, 2))
+	if err != nil {
+		return nil, err
+	}
+	return map[string]uint64{"revision": up.Revision}, nil
+}
+
+func (c *core) totp(args []js.Value) (any, error) {
+	_, it, err := c.item(str(args, 0))
+	if err != nil {
+		return nil, err
+	}
+	if it.Content.Login == nil || it.Content.Login.TOTP == "" {
+		return nil, errors.New("this item has no TOTP secret")
+	}
+	code, left, err := client.TOTPCode(it.Content.Login.TOTP, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"code": code, "seconds_left": int(left.Seconds())}, nil
+}
+
+// watch(callback) starts the live stream of the unlocked session: each
+// change, decrypted and described, goes to callback as a JSON string. It
+// ends with lock or logout, and reconnects on its own meanwhile.
+func (c *core) watch(_ js.Value, args []js.Value) any {
+	if len(args) == 0 || args[0].Type() != js.TypeFunction {
+		return js.Undefined()
+	}
+	cb := args[0]
+	c.mu.Lock()
+	s := c.session
+	if s == nil {
+		c.mu.Unlock()
+		return js.Undefined()
+	}
+	if c.stop != nil {
+		c.stop()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c.stop = cancel
+	c.mu.Unlock()
+	go func() {
+		err := s.Watch(ctx, client.WatchOptions{}, func(ch client.Change) {
+			b, _ := json.Marshal(ch)
+			cb.Invoke(string(b))
+		})
+		if err != nil && ctx.Err() == nil {
+			b, _ := json.Marshal(map[string]string{"kind": "error", "text": err.Error(), "error": errorKind(err)})
+			cb.Invoke(string(b))
+		}
+	}()
+	return js.Undefined()
+}
+
+// generate(json options) makes a password or passphrase with the CLI's
+// generator: {"length", "no_upper", "no_digits", "no_symbols"} or
+// {"words", "separator"}.
+func generate(args []js.Value) (any, error) {
+	var o struct {
+		Length    int    `json:"length"`
+		NoUpper   bool   `json:"no_upper"`
+		NoDigits  bool   `json:"no_digits"`
+		NoSymbols bool   `json:"no_symbols"`
+		Words     int    `json:"words"`
+		Separator string `json:"separator"`
+	}
+	if err := json.Unmarshal([]byte(str(args, 0)), &o); err != nil {
+		return nil, errors.New("bad generator options")
+	}
+	if o.Words > 0 {
+		if o.Words < 3 || o.Words > 20 {
+			return nil, errors.New("a passphrase has 3 to 20 words")
+		}
+		p, err := passgen.Passphrase(o.Words, o.Separator)
+		return map[string]any{"value": p, "bits": int(passgen.PassphraseBits(o.Words))}, err
+	}
+	p, err := passgen.Password(passgen.Options{Length: o.Length, NoUpper: o.NoUpper, NoDigits: o.NoDigits, NoSymbols: o.NoSymbols})
+	return map[string]any{"value": p}, err
 }

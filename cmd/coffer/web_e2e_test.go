@@ -39,7 +39,7 @@ func TestWebAppInChromium(t *testing.T) {
 	}
 	cmd := exec.Command(node, "e2e/run.mjs")
 	cmd.Dir = "../../web"
-	cmd.Env = append(os.Environ(), "COFFER_URL="+srv.url+"/", "COFFER_SHOTS="+shots, "CHROMIUM="+chromium)
+	cmd.Env = append(os.Environ(), "COFFER_URL="+srv.url+"/", "COFFER_SHOTS="+shots, "CHROMIUM="+chromium, "COFFER_BIN="+cofferBin)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("the browser scenario failed: %v\n%s", err, out)

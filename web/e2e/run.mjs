@@ -3,8 +3,11 @@
 // cmd/coffer's TestWebAppInChromium. Screenshots go to COFFER_SHOTS.
 // Exits non-zero with a message on the first failed check.
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { createHmac } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 
 const url = process.env.COFFER_URL;
 const shots = process.env.COFFER_SHOTS ?? 'screenshots';
@@ -12,6 +15,33 @@ mkdirSync(shots, { recursive: true });
 const origin = new URL(url).origin;
 
 const fail = (msg) => { throw new Error(msg); };
+
+// RFC 6238 (SHA-1, 30 s, 6 digits), computed here, independently of Coffer.
+function totp(base32, t = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of base32.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(t / 1000 / 30)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const off = mac[mac.length - 1] & 0xf;
+  return String((mac.readUInt32BE(off) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+
+async function newItem(page, type, name, fill) {
+  await page.getByRole('button', { name: 'New item' }).click();
+  await page.getByLabel('Type').selectOption(type);
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  await fill();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('heading', { name }).waitFor();
+}
+
+async function open(page, name) {
+  await page.locator('.list .entry', { hasText: name }).first().click();
+  await page.getByRole('heading', { name }).waitFor();
+}
 const check = (ok, msg) => { if (!ok) fail(msg); };
 
 const browser = await chromium.launch({
@@ -59,7 +89,7 @@ try {
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByRole('heading', { name: evil }).waitFor();
   check(await page.locator('img[src="x"]').count() === 0, 'an item name was rendered as HTML');
-  check((await page.locator('dd.masked').count()) >= 1, 'the password is not masked');
+  check((await page.locator('dd .masked').count()) >= 1, 'the password is not masked');
   await page.getByRole('button', { name: 'Reveal secrets' }).click();
   await page.getByText(secret).waitFor();
   await page.getByRole('button', { name: 'Hide secrets' }).click();
@@ -72,11 +102,100 @@ try {
   await page.getByRole('heading', { name: 'Wi-Fi guests' }).waitFor();
   await page.screenshot({ path: join(shots, 'passwords-light.png') });
 
+  // One item of every other type.
+  const totpSecret = 'JBSWY3DPEHPK3PXP';
+  await newItem(page, 'login', 'Bank', async () => {
+    await page.getByLabel('Username').fill('ada');
+    await page.getByLabel('Password', { exact: true }).fill('bank-pass-1');
+    await page.locator('#item-totp').fill(totpSecret);
+  });
+  const shown = await page.locator('#totp-code').textContent();
+  const now = Date.now();
+  check([totp(totpSecret, now - 30000), totp(totpSecret, now), totp(totpSecret, now + 30000)].includes(shown),
+    `TOTP code ${shown} is not RFC 6238's ${totp(totpSecret, now)}`);
+  await newItem(page, 'secret', 'Deploy keys', async () => {
+    await page.locator('#secret-key-0').fill('AWS_ACCESS_KEY_ID');
+    await page.locator('#secret-value-0').fill('AKIAWEBEXAMPLE');
+    await page.getByRole('button', { name: 'Add a key' }).click();
+    await page.locator('#secret-key-1').fill('AWS_SECRET');
+    await page.locator('#secret-value-1').fill('very-secret-value');
+  });
+  await newItem(page, 'card', 'Company card', async () => {
+    await page.getByLabel('Card holder').fill('Ada Lovelace');
+    await page.getByLabel('Card number').fill('4111111111111111');
+    await page.getByLabel('Expiry (MM/YY)').fill('12/29');
+    await page.getByLabel('CVV').fill('123');
+  });
+  await page.getByRole('button', { name: 'Reveal secrets' }).click();
+  await page.getByText('4111111111111111').waitFor();
+  await page.screenshot({ path: join(shots, 'item-card-light.png') });
+
+  // Edit, then the history: restore one field, roll back a revision.
+  await open(page, 'Bank');
+  await page.getByRole('button', { name: 'Edit' }).click();
+  await page.getByLabel('Password', { exact: true }).fill('bank-pass-2');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Revision').locator('..').getByText('2', { exact: true }).waitFor();
+  await page.getByRole('button', { name: 'History' }).click();
+  await page.getByRole('heading', { name: 'History' }).waitFor();
+  await page.screenshot({ path: join(shots, 'history-light.png') });
+  await page.getByRole('button', { name: 'Restore password from revision 1' }).click();
+  await page.locator('li.revision[data-revision="3"]').waitFor();
+  check((await page.locator('li.revision[data-revision="3"]').textContent()).includes('password restored from revision 1'), 'restore-field is not labelled');
+  await page.getByRole('button', { name: 'Roll back to revision 2' }).click();
+  await page.locator('li.revision[data-revision="4"]').waitFor();
+  check((await page.locator('li.revision[data-revision="4"]').textContent()).includes('rolled back to revision 2'), 'rollback is not labelled');
+  await page.getByRole('button', { name: 'Close' }).first().click();
+  await page.getByRole('button', { name: 'Reveal secrets' }).click();
+  await page.getByText('bank-pass-2').waitFor();
+
+  // Trash and restore.
+  await open(page, 'Deploy keys');
+  await page.getByRole('button', { name: 'Move to trash' }).click();
+  await page.waitForFunction(() => ![...document.querySelectorAll('.list .entry .name')].some((e) => e.textContent === 'Deploy keys'));
+  await page.getByRole('button', { name: 'Trash' }).click();
+  await page.getByRole('button', { name: 'Restore Deploy keys' }).click();
+  await page.getByText('The trash is empty.').waitFor();
+  await page.getByRole('button', { name: 'All items' }).click();
+  await page.locator('.list .entry', { hasText: 'Deploy keys' }).waitFor();
+
+  // Live: a second browser logs in; an edit in one appears in the other
+  // without a reload; an item added with the CLI appears in both.
+  const ctxB = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+  const pageB = await ctxB.newPage();
+  pageB.on('request', (r) => requests.push({ url: r.url(), body: r.postData() ?? '' }));
+  await pageB.goto(url);
+  await pageB.getByRole('button', { name: 'Log in', exact: true }).click();
+  await pageB.getByLabel('E-mail').fill('ada@web.example');
+  await pageB.getByLabel('Master password').fill(master);
+  await pageB.getByRole('button', { name: 'Log in', exact: true }).click();
+  await pageB.getByRole('heading', { name: 'Passwords' }).waitFor({ timeout: 30000 });
+  await open(pageB, 'Wi-Fi guests');
+  await open(page, 'Wi-Fi guests');
+  await page.getByRole('button', { name: 'Edit' }).click();
+  await page.getByLabel('Notes').fill('network: tea-and-biscuits');
+  const edited = Date.now();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await pageB.getByText('network: tea-and-biscuits').waitFor({ timeout: 5000 });
+  const liveMs = Date.now() - edited;
+  check(liveMs <= 2000, `the edit took ${liveMs} ms to appear in the other browser`);
+  if (process.env.COFFER_BIN) {
+    const cfg = mkdtempSync(join(tmpdir(), 'coffer-cli-'));
+    const run = (args, input, env = {}) => execFileSync(process.env.COFFER_BIN, args, { input, env: { ...process.env, COFFER_CONFIG_DIR: cfg, ...env } }).toString();
+    run(['login', '--server', origin, '--email', 'ada@web.example', '--password-stdin'], master + '\n');
+    const session = run(['unlock', '--password-stdin', '--raw'], master + '\n').trim();
+    run(['item', 'add', '--type', 'note', '--name', 'From the CLI', '--note', 'typed in a terminal'], '', { COFFER_SESSION: session });
+    await page.locator('.list .entry', { hasText: 'From the CLI' }).waitFor({ timeout: 5000 });
+    await pageB.locator('.list .entry', { hasText: 'From the CLI' }).waitFor({ timeout: 5000 });
+  }
+  await ctxB.close();
+
   // Search.
   await page.getByLabel('Search').fill('wi-fi');
   await page.waitForFunction(() => document.querySelectorAll('.list .entry').length === 1);
   await page.getByLabel('Search').fill('');
-  await page.waitForFunction(() => document.querySelectorAll('.list .entry').length === 2);
+  const total = process.env.COFFER_BIN ? 6 : 5;
+  await page.waitForFunction((n) => document.querySelectorAll('.list .entry').length === n, total);
 
   // An injected inline script does not run (CSP), and the browser says
   // why.
@@ -104,7 +223,7 @@ try {
   await page.getByLabel('Master password').fill(master);
   await page.getByRole('button', { name: 'Unlock' }).click();
   await page.getByRole('heading', { name: 'Passwords' }).waitFor({ timeout: 20000 });
-  check(await page.locator('.list .entry').count() === 2, 'items missing after unlock');
+  check(await page.locator('.list .entry').count() === total, 'items missing after unlock');
 
   // A reload of the tab: locked (keys lived in the wasm memory only).
   await page.reload();
@@ -114,7 +233,7 @@ try {
   // and no script could have shown a dialog.
   for (const r of requests) {
     check(r.url.startsWith(origin + '/'), `a request went elsewhere: ${r.url}`);
-    for (const typed of [master, secret, 'coffee-and-cake', 'Wi-Fi guests', 'router.example']) {
+    for (const typed of [master, secret, 'coffee-and-cake', 'Wi-Fi guests', 'router.example', totpSecret, 'AKIAWEBEXAMPLE', '4111111111111111', 'bank-pass-2', 'tea-and-biscuits']) {
       check(!r.url.includes(typed) && !r.body.includes(typed), `"${typed}" left the browser in clear: ${r.url}`);
     }
   }
@@ -124,7 +243,7 @@ try {
     check(!store.includes(typed), `"${typed}" is in browser storage in clear`);
   }
   check(consoleErrors.length === 0, `console errors: ${consoleErrors.join(' | ')}`);
-  console.log(`web app scenario passed: ${requests.length} requests, all to ${origin}`);
+  console.log(`web app scenario passed: ${requests.length} requests, all to ${origin}; an edit reached the other browser in ${liveMs} ms`);
 } finally {
   await browser.close();
 }

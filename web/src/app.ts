@@ -1,6 +1,6 @@
 import { h, render, type ComponentChild } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import { core, message, type Content, type Item, type Status, type Summary } from './core';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { core, message, type Content, type Item, type Status, type Summary, type Value, type Version } from './core';
 import { MIN_LENGTH, strength } from './strength';
 
 // Everything from the server or an item is rendered as text by Preact;
@@ -64,87 +64,263 @@ function Welcome(props: { status: Status; onDone: (s: Status) => void }) {
       mode === 'login' && props.status.state === 'locked' ? h('button', { type: 'button', class: 'link', onClick: () => setMode('unlock') }, 'Unlock') : null));
 }
 
-function ItemView(props: { id: string; onClose: () => void }) {
+// copy puts a value on the clipboard and clears it after 30 s.
+async function copy(value: string, setNote: (s: string) => void) {
+  try {
+    await navigator.clipboard.writeText(value);
+    setNote('Copied; the clipboard is cleared in 30 s.');
+    setTimeout(() => { void navigator.clipboard.writeText('').catch(() => undefined); setNote(''); }, 30000);
+  } catch {
+    setNote('This browser did not allow copying.');
+  }
+}
+
+function Totp(props: { id: string; tick: number }) {
+  const [code, setCode] = useState<{ code: string; until: number } | null>(null);
+  const [, setNow] = useState(0);
+  const fetching = useRef(false);
+  const fetchCode = () => {
+    if (fetching.current) return;
+    fetching.current = true;
+    core.totp(props.id).then((r) => setCode({ code: r.code, until: Date.now() + r.seconds_left * 1000 }), () => setCode(null))
+      .finally(() => { fetching.current = false; });
+  };
+  useEffect(fetchCode, [props.id, props.tick]);
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, []);
+  if (!code) return null;
+  const left = Math.ceil((code.until - Date.now()) / 1000);
+  if (left <= 0) fetchCode();
+  return h('span', { class: 'totp' }, h('code', { id: 'totp-code' }, code.code), h('span', { class: 'muted' }, ` ${Math.max(left, 0)} s`));
+}
+
+const typeNames: Record<string, string> = { login: 'Login', note: 'Secure note', secret: 'API secret', card: 'Card', file: 'File' };
+
+function ItemView(props: { id: string; tick: number; onClose: () => void; onEdit: (it: Item) => void; onHistory: () => void; onChanged: () => void }) {
   const [item, setItem] = useState<Item | null>(null);
   const [reveal, setReveal] = useState(false);
+  const [note, setNote] = useState('');
   const [error, setError] = useState('');
-  useEffect(() => { core.get(props.id).then(setItem, (e) => setError(message(e))); }, [props.id]);
+  useEffect(() => { core.get(props.id).then(setItem, (e) => setError(message(e))); }, [props.id, props.tick]);
   if (error) return h(ErrorLine, { error });
   if (!item) return h('p', { class: 'muted' }, 'Opening…');
   const c = item.content;
   const row = (label: string, value: string | undefined, secret = false): ComponentChild =>
-    value ? h('div', { class: 'row' }, h('dt', null, label), h('dd', { class: secret && !reveal ? 'masked' : '' }, secret && !reveal ? '••••••••' : value)) : null;
+    value ? h('div', { class: 'row' }, h('dt', null, label),
+      h('dd', null, h('span', { class: secret && !reveal ? 'masked' : '' }, secret && !reveal ? '••••••••' : value),
+        h('button', { type: 'button', class: 'small', 'aria-label': `Copy ${label}`, onClick: () => copy(value, setNote) }, 'Copy'))) : null;
+  const meta = (label: string, value: string | undefined): ComponentChild =>
+    value ? h('div', { class: 'row' }, h('dt', null, label), h('dd', null, value)) : null;
   return h('section', { class: 'card item', 'aria-labelledby': 'item-title' },
     h('header', null, h('h2', { id: 'item-title' }, c.name), h('button', { type: 'button', class: 'link', onClick: props.onClose, 'aria-label': 'Close' }, 'Close')),
     h('dl', null,
-      row('Vault', item.vault), row('Type', item.type), row('Username', c.login?.username), row('Password', c.login?.password, true),
+      meta('Vault', item.vault), meta('Type', typeNames[item.type] ?? item.type), row('Username', c.login?.username), row('Password', c.login?.password, true),
       ...(c.login?.urls ?? []).map((u, i) => row(i === 0 ? 'URL' : `URL ${i + 1}`, u)),
-      ...Object.entries(c.secret ?? {}).map(([k, v]) => row(k, v, true)),
-      row('Notes', c.notes), row('Tags', (c.tags ?? []).join(', ')), row('Revision', String(item.revision))),
-    h('button', { type: 'button', onClick: () => setReveal(!reveal), 'aria-pressed': reveal }, reveal ? 'Hide secrets' : 'Reveal secrets'));
+      c.login?.totp ? h('div', { class: 'row' }, h('dt', null, 'One-time code'), h('dd', null, h(Totp, { id: item.id, tick: props.tick }))) : null,
+      row('Card holder', c.card?.holder), row('Card number', c.card?.number, true), row('Expiry', c.card?.expiry), row('CVV', c.card?.cvv, true),
+      ...Object.entries(c.secret ?? {}).sort().map(([k, v]) => row(k, v, true)),
+      row('Notes', c.notes), meta('Tags', (c.tags ?? []).join(', ')), c.favorite ? meta('Favourite', 'yes') : null, meta('Revision', String(item.revision))),
+    note ? h('p', { class: 'muted', role: 'status' }, note) : null,
+    h('div', { class: 'actions wrap' },
+      h('button', { type: 'button', onClick: () => setReveal(!reveal), 'aria-pressed': reveal }, reveal ? 'Hide secrets' : 'Reveal secrets'),
+      h('button', { type: 'button', onClick: () => props.onEdit(item) }, 'Edit'),
+      h('button', { type: 'button', onClick: props.onHistory }, 'History'),
+      h('button', { type: 'button', onClick: async () => { try { await core.trash(item.id); props.onChanged(); props.onClose(); } catch (e) { setError(message(e)); } } }, 'Move to trash')));
 }
 
-function AddItem(props: { onDone: (id: string) => void; onCancel: () => void }) {
-  const [type, setType] = useState('login');
-  const [name, setName] = useState('');
-  const [username, setUsername] = useState('');
-  const [password, setPassword] = useState('');
-  const [url, setUrl] = useState('');
-  const [notes, setNotes] = useState('');
+function Generator(props: { onUse: (v: string) => void }) {
+  const [length, setLength] = useState(20);
+  const [words, setWords] = useState(0);
+  const [symbols, setSymbols] = useState(true);
+  const [value, setValue] = useState('');
+  const make = () => core.generate(words ? { words, separator: '-' } : { length, no_symbols: !symbols }).then((r) => setValue(r.value));
+  useEffect(() => { void make(); }, [length, words, symbols]);
+  return h('div', { class: 'generator' },
+    h('div', { class: 'actions wrap' },
+      h('label', { for: 'gen-length' }, 'Length'),
+      h('input', { id: 'gen-length', type: 'number', min: 8, max: 128, value: length, disabled: words > 0, onInput: (e: Event) => setLength(Number((e.target as HTMLInputElement).value) || 20) }),
+      h('label', null, h('input', { type: 'checkbox', checked: symbols, disabled: words > 0, onChange: () => setSymbols(!symbols) }), ' Symbols'),
+      h('label', null, h('input', { type: 'checkbox', checked: words > 0, onChange: () => setWords(words ? 0 : 6) }), ' Passphrase')),
+    h('code', { id: 'generated' }, value),
+    h('div', { class: 'actions' }, h('button', { type: 'button', onClick: () => void make() }, 'Again'), h('button', { type: 'button', class: 'primary', onClick: () => props.onUse(value) }, 'Use it')));
+}
+
+function Editor(props: { item?: Item; onDone: (id: string) => void; onCancel: () => void }) {
+  const orig = props.item?.content;
+  const [type, setType] = useState(props.item?.type ?? 'login');
+  const [name, setName] = useState(orig?.name ?? '');
+  const [username, setUsername] = useState(orig?.login?.username ?? '');
+  const [password, setPassword] = useState(orig?.login?.password ?? '');
+  const [urls, setUrls] = useState<string[]>(orig?.login?.urls?.length ? orig.login.urls : ['']);
+  const [totp, setTotp] = useState(orig?.login?.totp ?? '');
+  const [notes, setNotes] = useState(orig?.notes ?? '');
+  const [tags, setTags] = useState((orig?.tags ?? []).join(', '));
+  const [favorite, setFavorite] = useState(orig?.favorite ?? false);
+  const [card, setCard] = useState(orig?.card ?? {});
+  const [fields, setFields] = useState<[string, string][]>(Object.entries(orig?.secret ?? {}).sort().concat(orig?.secret ? [] : [['', '']]));
+  const [gen, setGen] = useState(false);
   const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
   const submit = async (e: Event) => {
     e.preventDefault();
-    const content: Content = { name, notes: notes || undefined };
-    if (type === 'login') content.login = { username: username || undefined, password: password || undefined, urls: url ? [url] : undefined };
+    setError('');
+    // Unknown members of the content (from newer clients) are kept.
+    const c: Content = { ...(orig ?? {}), name, notes: notes || undefined, tags: tags.split(',').map((t) => t.trim()).filter(Boolean), favorite };
+    delete c.login; delete c.card; delete c.secret;
+    if (type === 'login') c.login = { username: username || undefined, password: password || undefined, urls: urls.filter(Boolean), totp: totp || undefined };
+    if (type === 'card') c.card = card;
+    if (type === 'secret') c.secret = Object.fromEntries(fields.filter(([k]) => k.trim()));
+    setBusy(true);
     try {
-      props.onDone((await core.create(type, content)).id);
+      props.onDone(props.item ? (await core.update(props.item.id, c)).id : (await core.create(type, c)).id);
     } catch (err) {
       setError(message(err));
+    } finally {
+      setBusy(false);
     }
   };
-  return h('form', { class: 'card', onSubmit: submit, 'aria-labelledby': 'add-title' },
-    h('h2', { id: 'add-title' }, 'New item'),
-    h('div', { class: 'field' }, h('label', { for: 'type' }, 'Type'),
+  const cardField = (key: keyof typeof card, label: string, t = 'text') =>
+    h(Field, { label, id: `card-${key}`, type: t, value: card[key] ?? '', onInput: (v) => setCard({ ...card, [key]: v }) });
+  return h('form', { class: 'card editor', onSubmit: submit, 'aria-labelledby': 'edit-title' },
+    h('h2', { id: 'edit-title' }, props.item ? `Edit ${orig?.name}` : 'New item'),
+    props.item ? null : h('div', { class: 'field' }, h('label', { for: 'type' }, 'Type'),
       h('select', { id: 'type', value: type, onChange: (e: Event) => setType((e.target as HTMLSelectElement).value) },
-        h('option', { value: 'login' }, 'Login'), h('option', { value: 'note' }, 'Secure note'))),
+        h('option', { value: 'login' }, 'Login'), h('option', { value: 'note' }, 'Secure note'),
+        h('option', { value: 'secret' }, 'API secret'), h('option', { value: 'card' }, 'Card'))),
     h(Field, { label: 'Name', id: 'item-name', value: name, onInput: setName, required: true }),
     type === 'login' ? [
       h(Field, { label: 'Username', id: 'item-username', value: username, onInput: setUsername, autocomplete: 'off' }),
       h(Field, { label: 'Password', id: 'item-password', type: 'password', value: password, onInput: setPassword, autocomplete: 'new-password' }),
-      h(Field, { label: 'URL', id: 'item-url', type: 'url', value: url, onInput: setUrl }),
+      h('button', { type: 'button', class: 'link', onClick: () => setGen(!gen), 'aria-expanded': gen }, gen ? 'Close the generator' : 'Generate a password'),
+      gen ? h(Generator, { onUse: (v) => { setPassword(v); setGen(false); } }) : null,
+      ...urls.map((u, i) => h('div', { class: 'inline' },
+        h(Field, { label: i === 0 ? 'URL' : `URL ${i + 1}`, id: `item-url-${i}`, type: 'url', value: u, onInput: (v) => setUrls(urls.map((x, j) => (j === i ? v : x))) }),
+        urls.length > 1 ? h('button', { type: 'button', class: 'small', 'aria-label': `Remove URL ${i + 1}`, onClick: () => setUrls(urls.filter((_, j) => j !== i)) }, 'Remove') : null)),
+      h('button', { type: 'button', class: 'link', onClick: () => setUrls([...urls, '']) }, 'Add another URL'),
+      h(Field, { label: 'TOTP secret (otpauth:// or base32)', id: 'item-totp', value: totp, onInput: setTotp, autocomplete: 'off' }),
+    ] : null,
+    type === 'card' ? [cardField('holder', 'Card holder'), cardField('number', 'Card number'), cardField('expiry', 'Expiry (MM/YY)'), cardField('cvv', 'CVV', 'password')] : null,
+    type === 'secret' ? [
+      ...fields.map(([k, v], i) => h('div', { class: 'inline' },
+        h(Field, { label: 'Key', id: `secret-key-${i}`, value: k, onInput: (x) => setFields(fields.map((f, j) => (j === i ? [x, f[1]] : f))) }),
+        h(Field, { label: 'Value', id: `secret-value-${i}`, type: 'password', value: v, onInput: (x) => setFields(fields.map((f, j) => (j === i ? [f[0], x] : f))) }))),
+      h('button', { type: 'button', class: 'link', onClick: () => setFields([...fields, ['', '']]) }, 'Add a key'),
     ] : null,
     h('div', { class: 'field' }, h('label', { for: 'item-notes' }, 'Notes'),
       h('textarea', { id: 'item-notes', value: notes, onInput: (e: Event) => setNotes((e.target as HTMLTextAreaElement).value) })),
+    h(Field, { label: 'Tags (comma-separated)', id: 'item-tags', value: tags, onInput: setTags }),
+    h('label', null, h('input', { type: 'checkbox', checked: favorite, onChange: () => setFavorite(!favorite) }), ' Favourite'),
     h(ErrorLine, { error }),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Save'), h('button', { type: 'button', onClick: props.onCancel }, 'Cancel')));
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', disabled: busy }, 'Save'), h('button', { type: 'button', onClick: props.onCancel }, 'Cancel')));
 }
+
+function describe(v: Version): string {
+  const c = v.change;
+  if (!c) return '';
+  if (c.op === 'rollback') return `rolled back to revision ${c.revision}`;
+  if (c.op === 'restore-field') return `${c.field} restored from revision ${c.revision}`;
+  if (c.op === 'move') return `moved here from ${v.from_vault ?? 'another vault'}`;
+  return c.op;
+}
+
+function HistoryView(props: { id: string; tick: number; onClose: () => void; onChanged: () => void }) {
+  const [versions, setVersions] = useState<Version[] | null>(null);
+  const [reveal, setReveal] = useState(false);
+  const [note, setNote] = useState('');
+  const [error, setError] = useState('');
+  useEffect(() => { core.history(props.id).then(setVersions, (e) => setError(message(e))); }, [props.id, props.tick]);
+  if (error) return h(ErrorLine, { error });
+  if (!versions) return h('p', { class: 'muted' }, 'Opening the history…');
+  const act = async (p: Promise<unknown>) => { try { await p; props.onChanged(); } catch (e) { setError(message(e)); } };
+  const show = (v: Value | undefined) => (!v ? '—' : v.secret && !reveal ? '••••••••' : v.value);
+  return h('section', { class: 'card history', 'aria-labelledby': 'history-title' },
+    h('header', null, h('h2', { id: 'history-title' }, 'History'), h('button', { type: 'button', class: 'link', onClick: props.onClose }, 'Close')),
+    h('button', { type: 'button', onClick: () => setReveal(!reveal), 'aria-pressed': reveal }, reveal ? 'Hide secrets' : 'Reveal secrets'),
+    note ? h('p', { class: 'muted', role: 'status' }, note) : null,
+    h('ol', { class: 'revisions', reversed: true }, [...versions].reverse().map((v) => {
+      const prev = versions[v.revision - 2];
+      const names = new Set([...v.values.map((x) => x.name), ...(prev?.values ?? []).map((x) => x.name)]);
+      const changed = [...names].sort().filter((n) => prev && (prev.values.find((x) => x.name === n)?.value ?? '') !== (v.values.find((x) => x.name === n)?.value ?? ''));
+      return h('li', { key: v.revision, class: 'revision', 'data-revision': String(v.revision) },
+        h('div', { class: 'rev-head' }, h('strong', null, `Revision ${v.revision}`), h('span', { class: 'muted' }, ` · ${v.author} · ${new Date(v.time).toLocaleString()}`),
+          describe(v) ? h('em', null, ` (${describe(v)})`) : null),
+        h('ul', { class: 'changes' }, changed.map((n) => {
+          const old = prev!.values.find((x) => x.name === n);
+          const cur = v.values.find((x) => x.name === n);
+          return h('li', { key: n }, h('span', { class: 'fname' }, n), ': ', h('span', { class: 'old' }, show(old)), ' → ', h('span', null, show(cur)),
+            old ? h('button', { type: 'button', class: 'small', onClick: () => copy(old.value, setNote) }, 'Copy old value') : null,
+            h('button', { type: 'button', class: 'small', onClick: () => act(core.restoreField(props.id, n, v.revision - 1)) }, `Restore ${n} from revision ${v.revision - 1}`));
+        })),
+        v.revision < versions.length ? h('button', { type: 'button', class: 'small', onClick: () => act(core.rollback(props.id, v.revision)) }, `Roll back to revision ${v.revision}`) : null);
+    })));
+}
+
+function TrashView(props: { tick: number; onChanged: () => void }) {
+  const [items, setItems] = useState<Summary[] | null>(null);
+  const [error, setError] = useState('');
+  useEffect(() => { core.trashed().then(setItems, (e) => setError(message(e))); }, [props.tick]);
+  const act = async (p: Promise<unknown>) => { try { await p; props.onChanged(); } catch (e) { setError(message(e)); } };
+  return h('section', { class: 'card', 'aria-labelledby': 'trash-title' },
+    h('h2', { id: 'trash-title' }, 'Trash'),
+    h(ErrorLine, { error }),
+    !items ? h('p', { class: 'muted' }, 'Opening…') : items.length === 0 ? h('p', { class: 'muted' }, 'The trash is empty.') :
+      h('ul', { class: 'list' }, items.map((it) => h('li', { key: it.id, class: 'trashed' },
+        h('span', { class: 'name' }, it.name),
+        h('div', { class: 'actions' },
+          h('button', { type: 'button', onClick: () => act(core.restore(it.id)) }, `Restore ${it.name}`),
+          h('button', { type: 'button', onClick: () => { if (confirm(`Delete "${it.name}" for good? This cannot be undone.`)) void act(core.purge(it.id)); } }, 'Delete for good'))))));
+}
+
+type Pane = { kind: 'none' } | { kind: 'item'; id: string } | { kind: 'edit'; item?: Item } | { kind: 'history'; id: string } | { kind: 'trash' };
 
 function Passwords(props: { status: Status; onLock: () => void }) {
   const [query, setQuery] = useState('');
+  const [filter, setFilter] = useState('all');
   const [items, setItems] = useState<Summary[]>([]);
-  const [open, setOpen] = useState<string | null>(null);
-  const [adding, setAdding] = useState(false);
+  const [pane, setPane] = useState<Pane>({ kind: 'none' });
+  const [tick, setTick] = useState(0);
   const [error, setError] = useState('');
+  const [banner, setBanner] = useState('');
   const refresh = () => core.list(query).then(setItems, (e) => setError(message(e)));
-  useEffect(() => { void refresh(); }, [query]);
+  useEffect(() => { void refresh(); }, [query, tick]);
+  useEffect(() => {
+    void core.watch((c) => {
+      if (c.kind === 'error') {
+        setBanner(c.error === 'tampered' ? `Tampering detected: ${c.text}` : `Live updates stopped: ${c.text}`);
+        return;
+      }
+      setTick((t) => t + 1);
+    });
+  }, []);
+  const changed = () => setTick((t) => t + 1);
+  const shown = items.filter((it) => filter === 'all' || (filter === 'favorites' ? it.favorite : it.type === filter));
+  const filters: [string, string][] = [['all', 'All items'], ['favorites', 'Favourites'], ['login', 'Logins'], ['note', 'Notes'], ['secret', 'API secrets'], ['card', 'Cards']];
   return h('div', { class: 'layout' },
     h('header', { class: 'top' },
       h('h1', null, 'Passwords'),
       h('span', { class: 'muted who' }, props.status.email ?? ''),
       h('button', { type: 'button', onClick: async () => { await core.lock(); props.onLock(); } }, 'Lock')),
+    banner ? h('p', { class: 'error banner', role: 'alert' }, banner) : null,
     h('div', { class: 'tools' },
       h('label', { for: 'search', class: 'sr-only' }, 'Search'),
       h('input', { id: 'search', type: 'search', placeholder: 'Search', value: query, onInput: (e: Event) => setQuery((e.target as HTMLInputElement).value) }),
-      h('button', { type: 'button', class: 'primary', onClick: () => { setAdding(true); setOpen(null); } }, 'New item')),
+      h('button', { type: 'button', class: 'primary', onClick: () => setPane({ kind: 'edit' }) }, 'New item')),
+    h('nav', { class: 'filters', 'aria-label': 'Filters' },
+      filters.map(([k, label]) => h('button', { type: 'button', class: filter === k && pane.kind !== 'trash' ? 'chip on' : 'chip', 'aria-pressed': filter === k, onClick: () => { setFilter(k); if (pane.kind === 'trash') setPane({ kind: 'none' }); } }, label)),
+      h('button', { type: 'button', class: pane.kind === 'trash' ? 'chip on' : 'chip', onClick: () => setPane({ kind: 'trash' }) }, 'Trash')),
     h(ErrorLine, { error }),
     h('div', { class: 'panes' },
-      h('ul', { class: 'list', 'aria-label': 'Items' }, items.length === 0 ? h('li', { class: 'muted' }, query ? 'Nothing matches.' : 'No items yet.') : null,
-        items.map((it) => h('li', { key: it.id },
-          h('button', { type: 'button', class: open === it.id ? 'entry selected' : 'entry', onClick: () => { setOpen(it.id); setAdding(false); } },
+      h('ul', { class: 'list', 'aria-label': 'Items' }, shown.length === 0 ? h('li', { class: 'muted' }, query ? 'Nothing matches.' : 'No items here.') : null,
+        shown.map((it) => h('li', { key: it.id },
+          h('button', { type: 'button', class: pane.kind === 'item' && pane.id === it.id ? 'entry selected' : 'entry', onClick: () => setPane({ kind: 'item', id: it.id }) },
             h('span', { class: 'name' }, it.name), h('span', { class: 'sub' }, [it.username, it.vault].filter(Boolean).join(' · ')))))),
       h('div', { class: 'detail' },
-        adding ? h(AddItem, { onDone: (id) => { setAdding(false); setOpen(id); void refresh(); }, onCancel: () => setAdding(false) })
-          : open ? h(ItemView, { id: open, onClose: () => setOpen(null) }) : null)));
+        pane.kind === 'edit' ? h(Editor, { item: pane.item, onDone: (id) => { changed(); setPane({ kind: 'item', id }); }, onCancel: () => setPane(pane.item ? { kind: 'item', id: pane.item.id } : { kind: 'none' }) })
+          : pane.kind === 'item' ? h(ItemView, { id: pane.id, tick, onClose: () => setPane({ kind: 'none' }), onEdit: (item) => setPane({ kind: 'edit', item }), onHistory: () => setPane({ kind: 'history', id: pane.id }), onChanged: changed })
+          : pane.kind === 'history' ? h(HistoryView, { id: pane.id, tick, onClose: () => setPane({ kind: 'item', id: pane.id }), onChanged: changed })
+          : pane.kind === 'trash' ? h(TrashView, { tick, onChanged: changed }) : null)));
 }
 
 function App() {

@@ -5,7 +5,11 @@
 export interface Status { state: 'none' | 'locked' | 'unlocked'; email?: string; fingerprint?: string }
 export interface Summary { id: string; type: string; name: string; username?: string; urls?: string[]; tags?: string[]; favorite?: boolean; vault: string }
 export interface Login { username?: string; password?: string; urls?: string[]; totp?: string }
-export interface Content { name: string; notes?: string; login?: Login; secret?: Record<string, string>; tags?: string[]; favorite?: boolean }
+export interface Card { holder?: string; number?: string; expiry?: string; cvv?: string }
+export interface Content { name: string; notes?: string; login?: Login; secret?: Record<string, string>; card?: Card; tags?: string[]; favorite?: boolean; [more: string]: unknown }
+export interface Value { name: string; value: string; secret: boolean }
+export interface Version { revision: number; author: string; time: string; change?: { op: string; revision?: number; field?: string }; from_vault?: string; values: Value[] }
+export interface Change { kind: string; item_id?: string; text: string; error?: string }
 export interface Item { id: string; type: string; vault: string; revision: number; content: Content }
 
 export class CoreError extends Error {
@@ -56,7 +60,32 @@ export const core = {
   get: (id: string) => call<Item>('get', id),
   create: (type: string, content: Content) => call<{ id: string }>('create', type, JSON.stringify(content)),
   update: (id: string, content: Content) => call<{ id: string; revision: number }>('update', id, JSON.stringify(content)),
+  trash: (id: string) => call<{ ok: boolean }>('trash', id),
+  restore: (id: string) => call<{ ok: boolean }>('restore', id),
+  purge: (id: string) => call<{ ok: boolean }>('purge', id),
+  trashed: () => call<Summary[]>('trashed'),
+  history: (id: string) => call<Version[]>('history', id),
+  rollback: (id: string, rev: number) => callAny<{ revision: number }>('rollback', id, rev),
+  restoreField: (id: string, field: string, rev: number) => callAny<{ revision: number }>('restoreField', id, field, rev),
+  totp: (id: string) => call<{ code: string; seconds_left: number }>('totp', id),
+  generate: (o: { length?: number; no_upper?: boolean; no_digits?: boolean; no_symbols?: boolean; words?: number; separator?: string }) =>
+    call<{ value: string; bits?: number }>('generate', JSON.stringify(o)),
+  // watch streams live changes to fn until the session locks.
+  watch: async (fn: (c: Change) => void) => {
+    const c = await start();
+    (c.watch as unknown as (cb: (s: string) => void) => void)((s: string) => fn(JSON.parse(s) as Change));
+  },
 };
+
+async function callAny<T>(name: string, ...args: (string | number)[]): Promise<T> {
+  const c = await start();
+  try {
+    return JSON.parse(await (c[name] as unknown as (...a: (string | number)[]) => Promise<string>)(...args)) as T;
+  } catch (e) {
+    const err = e as Error & { kind?: string };
+    throw new CoreError(err.message, err.kind ?? 'error');
+  }
+}
 
 // message is what a person reads for an error from the core.
 export function message(e: unknown): string {
