@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -297,3 +298,20 @@ func (s *Session) Logout(ctx context.Context) error {
 
 // Token returns the server session token (for tests and tools).
 func (s *Session) Token() string { return s.t.token }
+
+// SessionInfo is one server session of the account, as the server lists
+// it (never its token).
+type SessionInfo = api.Session
+
+// Sessions lists the account's server sessions, revoked and expired ones
+// included; Current marks this one.
+func (s *Session) Sessions(ctx context.Context) ([]SessionInfo, error) {
+	var out []SessionInfo
+	err := s.t.do(ctx, http.MethodGet, "/sessions", nil, &out)
+	return out, err
+}
+
+// RevokeSession ends one of the account's server sessions.
+func (s *Session) RevokeSession(ctx context.Context, id string) error {
+	return s.t.do(ctx, http.MethodDelete, "/sessions/"+url.PathEscape(id), nil, nil)
+}

@@ -52,6 +52,11 @@ func main() {
 		"restoreField": c.restoreField,
 		"totp":         c.totp,
 		"generate":     generate,
+		"account":      c.account,
+		"password":     c.password,
+		"sessions":     c.sessions,
+		"endSession":   c.endSession,
+		"vaults":       c.vaults,
 	} {
 		api[name] = promised(fn)
 	}
@@ -261,11 +266,13 @@ type summary struct {
 	Trashed  bool     `json:"trashed,omitempty"`
 }
 
-func (c *core) list(args []js.Value) (any, error) { return c.summaries(false, str(args, 0)) }
+func (c *core) list(args []js.Value) (any, error) {
+	return c.summaries(false, str(args, 0), str(args, 1))
+}
 
-func (c *core) trashed([]js.Value) (any, error) { return c.summaries(true, "") }
+func (c *core) trashed([]js.Value) (any, error) { return c.summaries(true, "", "") }
 
-func (c *core) summaries(trashed bool, query string) (any, error) {
+func (c *core) summaries(trashed bool, query, vaultID string) (any, error) {
 	s, err := c.unlocked()
 	if err != nil {
 		return nil, err
@@ -275,7 +282,7 @@ func (c *core) summaries(trashed bool, query string) (any, error) {
 		labels[v.ID] = v.Label()
 	}
 	out := []summary{}
-	for _, it := range s.Search(trashed, "", query) {
+	for _, it := range s.Search(trashed, vaultID, query) {
 		out = append(out, summary{it.ID, it.Type, it.Name, it.Username, it.URLs, it.Tags, it.Favorite, labels[it.VaultID], it.Trashed})
 	}
 	return out, nil
@@ -537,4 +544,62 @@ func generate(args []js.Value) (any, error) {
 	}
 	p, err := passgen.Password(passgen.Options{Length: o.Length, NoUpper: o.NoUpper, NoDigits: o.NoDigits, NoSymbols: o.NoSymbols})
 	return map[string]any{"value": p}, err
+}
+
+func (c *core) account([]js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	p := s.Profile
+	return map[string]any{"email": p.Email, "name": p.Name, "fingerprint": p.Fingerprint(),
+		"kdf": map[string]any{"time": p.KDF.Time, "memory_kib": p.KDF.Memory, "threads": p.KDF.Threads}}, nil
+}
+
+// password(current, next, "revoke") changes the master password (§17.1).
+func (c *core) password(args []js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	n, err := s.ChangePassword(context.Background(), []byte(str(args, 0)), []byte(str(args, 1)), client.PasswordOptions{RevokeOtherSessions: str(args, 2) == "revoke"})
+	if err != nil {
+		return nil, err
+	}
+	c.saveProfile(s.Profile)
+	return map[string]int{"revoked_sessions": n}, nil
+}
+
+func (c *core) sessions([]js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	return s.Sessions(context.Background())
+}
+
+func (c *core) endSession(args []js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	return map[string]bool{"ok": true}, s.RevokeSession(context.Background(), str(args, 0))
+}
+
+func (c *core) vaults([]js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	type vault struct {
+		ID         string `json:"id"`
+		Label      string `json:"label"`
+		Kind       string `json:"kind"`
+		Permission string `json:"permission"`
+	}
+	out := []vault{}
+	for _, v := range s.Vaults() {
+		out = append(out, vault{v.ID, v.Label(), v.Kind, v.Permission})
+	}
+	return out, nil
 }

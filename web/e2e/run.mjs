@@ -59,7 +59,8 @@ try {
   const consoleErrors = [];
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
 
-  const master = 'violet kettle harbour 1987';
+  let master = 'violet kettle harbour 1987';
+  const oldMaster = master;
   const secret = 'S3cr3t-of-the-router!';
   const resp = await page.goto(url);
   const csp = resp.headers()['content-security-policy'] ?? '';
@@ -190,6 +191,38 @@ try {
   }
   await ctxB.close();
 
+  // Account: the fingerprint the CLI shows; change the master password
+  // here — the CLI then unlocks only with the new one.
+  await page.getByRole('button', { name: 'Account' }).click();
+  await page.getByRole('heading', { name: 'Account' }).waitFor();
+  const fp = (await page.locator('#fingerprint').textContent()).trim();
+  const next = 'a new master password for ada 2';
+  await page.getByLabel('Current master password').fill(master);
+  await page.getByLabel('New master password', { exact: true }).fill(next);
+  await page.getByLabel('New master password again').fill(next);
+  await page.getByRole('button', { name: 'Change the master password' }).click();
+  await page.getByRole('status').filter({ hasText: 'Master password changed' }).waitFor({ timeout: 20000 });
+  await page.screenshot({ path: join(shots, 'account-light.png'), fullPage: true });
+  master = next;
+  if (process.env.COFFER_BIN) {
+    const cfg = mkdtempSync(join(tmpdir(), 'coffer-cli-'));
+    const run = (args, input) => execFileSync(process.env.COFFER_BIN, args, { input, env: { ...process.env, COFFER_CONFIG_DIR: cfg } }).toString();
+    let refused = false;
+    try { run(['login', '--server', origin, '--email', 'ada@web.example', '--password-stdin'], oldMaster + '\n'); } catch { refused = true; }
+    check(refused, 'the old master password still logs in after the change in the browser');
+    run(['login', '--server', origin, '--email', 'ada@web.example', '--password-stdin'], master + '\n');
+    check(run(['fingerprint']).includes(fp), `the CLI's fingerprint differs from the browser's ${fp}`);
+  }
+
+  // Locks itself after the idle time (set short here).
+  await page.evaluate(() => localStorage.setItem('coffer.idleMinutes', '0.05'));
+  await page.getByRole('button', { name: 'All items' }).click();
+  await page.getByRole('heading', { name: 'Unlock' }).waitFor({ timeout: 15000 });
+  await page.evaluate(() => localStorage.removeItem('coffer.idleMinutes'));
+  await page.getByLabel('Master password').fill(master);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await page.getByRole('heading', { name: 'Passwords' }).waitFor({ timeout: 20000 });
+
   // Search.
   await page.getByLabel('Search').fill('wi-fi');
   await page.waitForFunction(() => document.querySelectorAll('.list .entry').length === 1);
@@ -223,7 +256,8 @@ try {
   await page.getByLabel('Master password').fill(master);
   await page.getByRole('button', { name: 'Unlock' }).click();
   await page.getByRole('heading', { name: 'Passwords' }).waitFor({ timeout: 20000 });
-  check(await page.locator('.list .entry').count() === total, 'items missing after unlock');
+  // The list fills in after the screen appears.
+  await page.waitForFunction((n) => document.querySelectorAll('.list .entry').length === n, total, { timeout: 10000 });
 
   // A reload of the tab: locked (keys lived in the wasm memory only).
   await page.reload();
@@ -233,7 +267,7 @@ try {
   // and no script could have shown a dialog.
   for (const r of requests) {
     check(r.url.startsWith(origin + '/'), `a request went elsewhere: ${r.url}`);
-    for (const typed of [master, secret, 'coffee-and-cake', 'Wi-Fi guests', 'router.example', totpSecret, 'AKIAWEBEXAMPLE', '4111111111111111', 'bank-pass-2', 'tea-and-biscuits']) {
+    for (const typed of [master, oldMaster, secret, 'coffee-and-cake', 'Wi-Fi guests', 'router.example', totpSecret, 'AKIAWEBEXAMPLE', '4111111111111111', 'bank-pass-2', 'tea-and-biscuits']) {
       check(!r.url.includes(typed) && !r.body.includes(typed), `"${typed}" left the browser in clear: ${r.url}`);
     }
   }

@@ -1,6 +1,6 @@
 import { h, render, type ComponentChild } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { core, message, type Content, type Item, type Status, type Summary, type Value, type Version } from './core';
+import { core, message, type Account, type Content, type Item, type SessionInfo, type Status, type Summary, type Value, type VaultInfo, type Version } from './core';
 import { MIN_LENGTH, strength } from './strength';
 
 // Everything from the server or an item is rendered as text by Preact;
@@ -273,18 +273,97 @@ function TrashView(props: { tick: number; onChanged: () => void }) {
           h('button', { type: 'button', onClick: () => { if (confirm(`Delete "${it.name}" for good? This cannot be undone.`)) void act(core.purge(it.id)); } }, 'Delete for good'))))));
 }
 
-type Pane = { kind: 'none' } | { kind: 'item'; id: string } | { kind: 'edit'; item?: Item } | { kind: 'history'; id: string } | { kind: 'trash' };
+const IDLE_KEY = 'coffer.idleMinutes';
 
-function Passwords(props: { status: Status; onLock: () => void }) {
+export function idleMinutes(): number {
+  const v = Number(localStorage.getItem(IDLE_KEY) ?? '15');
+  return Number.isFinite(v) && v >= 0 ? v : 15;
+}
+
+function AccountView(props: { onLogout: () => void }) {
+  const [acct, setAcct] = useState<Account | null>(null);
+  const [sessions, setSessions] = useState<SessionInfo[]>([]);
+  const [cur, setCur] = useState('');
+  const [next, setNext] = useState('');
+  const [next2, setNext2] = useState('');
+  const [revoke, setRevoke] = useState(true);
+  const [idle, setIdle] = useState(idleMinutes());
+  const [note, setNote] = useState('');
+  const [error, setError] = useState('');
+  const load = () => { core.account().then(setAcct, (e) => setError(message(e))); core.sessions().then(setSessions, (e) => setError(message(e))); };
+  useEffect(load, []);
+  const change = async (e: Event) => {
+    e.preventDefault();
+    setError(''); setNote('');
+    if (next !== next2) { setError('The two new passwords differ.'); return; }
+    try {
+      const r = await core.password(cur, next, revoke);
+      setCur(''); setNext(''); setNext2('');
+      setNote(`Master password changed.${revoke ? ` ${r.revoked_sessions} other session(s) were signed out.` : ''} Every device unlocks with the new one from now on.`);
+      load();
+    } catch (err) { setError(message(err)); }
+  };
+  const st = strength(next);
+  return h('section', { class: 'card account', 'aria-labelledby': 'account-title' },
+    h('h2', { id: 'account-title' }, 'Account'),
+    acct ? h('dl', null,
+      h('div', { class: 'row' }, h('dt', null, 'E-mail'), h('dd', null, acct.email)),
+      h('div', { class: 'row' }, h('dt', null, 'Name'), h('dd', null, acct.name)),
+      h('div', { class: 'row' }, h('dt', null, 'Key fingerprint'), h('dd', null, h('code', { id: 'fingerprint' }, acct.fingerprint))),
+      h('div', { class: 'row' }, h('dt', null, 'Argon2id'), h('dd', null, `t=${acct.kdf.time}, ${acct.kdf.memory_kib / 1024} MiB, p=${acct.kdf.threads}`))) : null,
+    h('p', { class: 'muted' }, 'Compare the fingerprint with what others see for you (coffer fingerprint in the CLI) over a channel you trust.'),
+    h('form', { class: 'stack', onSubmit: change, 'aria-labelledby': 'pw-title' },
+      h('h3', { id: 'pw-title' }, 'Change the master password'),
+      h(Field, { label: 'Current master password', id: 'pw-current', type: 'password', value: cur, onInput: setCur, autocomplete: 'current-password', required: true }),
+      h(Field, { label: 'New master password', id: 'pw-new', type: 'password', value: next, onInput: setNext, autocomplete: 'new-password', required: true }),
+      next ? h('span', { class: 'muted' }, st.label) : null,
+      h(Field, { label: 'New master password again', id: 'pw-new2', type: 'password', value: next2, onInput: setNext2, autocomplete: 'new-password', required: true }),
+      h('label', null, h('input', { type: 'checkbox', checked: revoke, onChange: () => setRevoke(!revoke) }), ' Sign out every other session'),
+      h('button', { type: 'submit', class: 'primary' }, 'Change the master password')),
+    note ? h('p', { role: 'status' }, note) : null,
+    h(ErrorLine, { error }),
+    h('h3', null, 'Lock after inactivity'),
+    h('div', { class: 'field' }, h('label', { for: 'idle' }, 'Lock this tab after'),
+      h('select', { id: 'idle', value: String(idle), onChange: (e: Event) => { const v = Number((e.target as HTMLSelectElement).value); localStorage.setItem(IDLE_KEY, String(v)); setIdle(v); } },
+        [[1, '1 minute'], [5, '5 minutes'], [15, '15 minutes'], [60, '1 hour'], [0, 'never (until the tab closes)']].map(([v, l]) => h('option', { value: String(v) }, l)))),
+    h('h3', null, 'Sessions'),
+    h('ul', { class: 'list sessions' }, sessions.filter((x) => !x.revoked && new Date(x.expires_at) > new Date()).map((x) => h('li', { key: x.id, class: 'trashed' },
+      h('span', null, `${x.description || 'unnamed device'} · ${x.client_addr} · since ${new Date(x.created_at).toLocaleString()}`, x.current ? h('strong', null, ' (this one)') : null),
+      x.current ? null : h('button', { type: 'button', class: 'small', onClick: async () => { try { await core.endSession(x.id); load(); } catch (e) { setError(message(e)); } } }, 'Sign out')))),
+    h('button', { type: 'button', onClick: async () => { await core.logout(); props.onLogout(); } }, 'Log out of this browser'));
+}
+
+type Pane = { kind: 'none' } | { kind: 'account' } | { kind: 'item'; id: string } | { kind: 'edit'; item?: Item } | { kind: 'history'; id: string } | { kind: 'trash' };
+
+function Passwords(props: { status: Status; onLock: () => void; onLogout: () => void }) {
   const [query, setQuery] = useState('');
   const [filter, setFilter] = useState('all');
+  const [vault, setVault] = useState('');
+  const [vaults, setVaults] = useState<VaultInfo[]>([]);
   const [items, setItems] = useState<Summary[]>([]);
   const [pane, setPane] = useState<Pane>({ kind: 'none' });
   const [tick, setTick] = useState(0);
   const [error, setError] = useState('');
   const [banner, setBanner] = useState('');
-  const refresh = () => core.list(query).then(setItems, (e) => setError(message(e)));
-  useEffect(() => { void refresh(); }, [query, tick]);
+  const refresh = () => core.list(query, vault).then(setItems, (e) => setError(message(e)));
+  useEffect(() => { void refresh(); }, [query, vault, tick]);
+  useEffect(() => {
+    core.vaults().then((vs) => setVaults(vs.sort((a, b) => (a.kind === 'personal' ? -1 : b.kind === 'personal' ? 1 : a.label.localeCompare(b.label)))), () => undefined);
+  }, [tick]);
+  // Lock after the chosen idle time (the keys go with the session).
+  useEffect(() => {
+    // The setting is read at every arming, so a change applies at once.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const arm = () => {
+      clearTimeout(timer);
+      const minutes = idleMinutes();
+      if (minutes) timer = setTimeout(lock, minutes * 60000);
+    };
+    arm();
+    const events = ['pointerdown', 'keydown', 'wheel', 'touchstart'];
+    events.forEach((e) => window.addEventListener(e, arm, { passive: true }));
+    return () => { clearTimeout(timer); events.forEach((e) => window.removeEventListener(e, arm)); };
+  }, []);
   useEffect(() => {
     void core.watch((c) => {
       if (c.kind === 'error') {
@@ -295,13 +374,15 @@ function Passwords(props: { status: Status; onLock: () => void }) {
     });
   }, []);
   const changed = () => setTick((t) => t + 1);
+  async function lock() { await core.lock(); props.onLock(); }
   const shown = items.filter((it) => filter === 'all' || (filter === 'favorites' ? it.favorite : it.type === filter));
   const filters: [string, string][] = [['all', 'All items'], ['favorites', 'Favourites'], ['login', 'Logins'], ['note', 'Notes'], ['secret', 'API secrets'], ['card', 'Cards']];
   return h('div', { class: 'layout' },
     h('header', { class: 'top' },
       h('h1', null, 'Passwords'),
       h('span', { class: 'muted who' }, props.status.email ?? ''),
-      h('button', { type: 'button', onClick: async () => { await core.lock(); props.onLock(); } }, 'Lock')),
+      h('button', { type: 'button', onClick: () => setPane({ kind: 'account' }) }, 'Account'),
+      h('button', { type: 'button', onClick: lock }, 'Lock')),
     banner ? h('p', { class: 'error banner', role: 'alert' }, banner) : null,
     h('div', { class: 'tools' },
       h('label', { for: 'search', class: 'sr-only' }, 'Search'),
@@ -312,6 +393,9 @@ function Passwords(props: { status: Status; onLock: () => void }) {
       h('button', { type: 'button', class: pane.kind === 'trash' ? 'chip on' : 'chip', onClick: () => setPane({ kind: 'trash' }) }, 'Trash')),
     h(ErrorLine, { error }),
     h('div', { class: 'panes' },
+      h('nav', { class: 'vaults', 'aria-label': 'Vaults' },
+        h('h2', { class: 'sr-only' }, 'Vaults'),
+        [{ id: '', label: 'All vaults' }, ...vaults].map((v) => h('button', { type: 'button', key: v.id, class: vault === v.id ? 'vault on' : 'vault', 'aria-pressed': vault === v.id, onClick: () => setVault(v.id) }, v.label))),
       h('ul', { class: 'list', 'aria-label': 'Items' }, shown.length === 0 ? h('li', { class: 'muted' }, query ? 'Nothing matches.' : 'No items here.') : null,
         shown.map((it) => h('li', { key: it.id },
           h('button', { type: 'button', class: pane.kind === 'item' && pane.id === it.id ? 'entry selected' : 'entry', onClick: () => setPane({ kind: 'item', id: it.id }) },
@@ -320,7 +404,8 @@ function Passwords(props: { status: Status; onLock: () => void }) {
         pane.kind === 'edit' ? h(Editor, { item: pane.item, onDone: (id) => { changed(); setPane({ kind: 'item', id }); }, onCancel: () => setPane(pane.item ? { kind: 'item', id: pane.item.id } : { kind: 'none' }) })
           : pane.kind === 'item' ? h(ItemView, { id: pane.id, tick, onClose: () => setPane({ kind: 'none' }), onEdit: (item) => setPane({ kind: 'edit', item }), onHistory: () => setPane({ kind: 'history', id: pane.id }), onChanged: changed })
           : pane.kind === 'history' ? h(HistoryView, { id: pane.id, tick, onClose: () => setPane({ kind: 'item', id: pane.id }), onChanged: changed })
-          : pane.kind === 'trash' ? h(TrashView, { tick, onChanged: changed }) : null)));
+          : pane.kind === 'trash' ? h(TrashView, { tick, onChanged: changed })
+          : pane.kind === 'account' ? h(AccountView, { onLogout: props.onLogout }) : null)));
 }
 
 function App() {
@@ -330,7 +415,7 @@ function App() {
   if (error) return h(ErrorLine, { error });
   if (!status) return h('p', { class: 'loading' }, 'Loading Coffer…');
   if (status.state !== 'unlocked') return h(Welcome, { status, onDone: setStatus });
-  return h(Passwords, { status, onLock: () => setStatus({ ...status, state: 'locked' }) });
+  return h(Passwords, { status, onLock: () => setStatus({ ...status, state: 'locked' }), onLogout: () => setStatus({ state: 'none' }) });
 }
 
 export function mount(el: HTMLElement) {

@@ -9,6 +9,9 @@ export interface Card { holder?: string; number?: string; expiry?: string; cvv?:
 export interface Content { name: string; notes?: string; login?: Login; secret?: Record<string, string>; card?: Card; tags?: string[]; favorite?: boolean; [more: string]: unknown }
 export interface Value { name: string; value: string; secret: boolean }
 export interface Version { revision: number; author: string; time: string; change?: { op: string; revision?: number; field?: string }; from_vault?: string; values: Value[] }
+export interface Account { email: string; name: string; fingerprint: string; kdf: { time: number; memory_kib: number; threads: number } }
+export interface SessionInfo { id: string; current: boolean; created_at: string; last_used_at: string; expires_at: string; revoked: boolean; client_addr: string; description: string }
+export interface VaultInfo { id: string; label: string; kind: string; permission: string }
 export interface Change { kind: string; item_id?: string; text: string; error?: string }
 export interface Item { id: string; type: string; vault: string; revision: number; content: Content }
 
@@ -56,7 +59,12 @@ export const core = {
   lock: () => call<Status>('lock'),
   logout: () => call<Status>('logout'),
   sync: () => call<{ ok: boolean }>('sync'),
-  list: (query: string) => call<Summary[]>('list', query),
+  list: (query: string, vault = '') => call<Summary[]>('list', query, vault),
+  vaults: () => call<VaultInfo[]>('vaults'),
+  account: () => call<Account>('account'),
+  password: (current: string, next: string, revoke: boolean) => call<{ revoked_sessions: number }>('password', current, next, revoke ? 'revoke' : ''),
+  sessions: () => call<SessionInfo[]>('sessions'),
+  endSession: (id: string) => call<{ ok: boolean }>('endSession', id),
   get: (id: string) => call<Item>('get', id),
   create: (type: string, content: Content) => call<{ id: string }>('create', type, JSON.stringify(content)),
   update: (id: string, content: Content) => call<{ id: string; revision: number }>('update', id, JSON.stringify(content)),
