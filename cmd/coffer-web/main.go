@@ -8,9 +8,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"sync"
 	"syscall/js"
 	"time"
@@ -61,6 +63,8 @@ func main() {
 		api[name] = promised(fn)
 	}
 	api["watch"] = js.FuncOf(c.watch)
+	api["attach"] = js.FuncOf(c.attach)
+	api["download"] = js.FuncOf(c.download)
 	js.Global().Set("cofferCore", js.ValueOf(api))
 	js.Global().Call("dispatchEvent", js.Global().Get("Event").New("coffer-core-ready"))
 	select {}
@@ -309,7 +313,13 @@ func (c *core) get(args []js.Value) (any, error) {
 	if v, err := s.FindVault(it.VaultID); err == nil {
 		label = v.Label()
 	}
-	return itemOut{it.ID, it.Type, label, it.Revision, it.Content}, nil
+	// Attachments go to the page without their keys (files are opened by
+	// download, inside this module).
+	content := it.Content.Clone()
+	for i := range content.Files {
+		content.Files[i].Key = nil
+	}
+	return itemOut{it.ID, it.Type, label, it.Revision, content}, nil
 }
 
 func (c *core) create(args []js.Value) (any, error) {
@@ -321,6 +331,7 @@ func (c *core) create(args []js.Value) (any, error) {
 	if err := json.Unmarshal([]byte(str(args, 1)), &content); err != nil {
 		return nil, errors.New("the item's content is not valid JSON")
 	}
+	content.Files = nil // files come through attach
 	v, err := s.PersonalVault()
 	if err != nil {
 		return nil, err
@@ -345,6 +356,9 @@ func (c *core) update(args []js.Value) (any, error) {
 	if err := json.Unmarshal([]byte(str(args, 1)), &content); err != nil {
 		return nil, errors.New("the item's content is not valid JSON")
 	}
+	// Attachments are the item's own (the page never holds their keys);
+	// they change through attach only.
+	content.Files = it.Content.Files
 	up, err := s.UpdateItem(context.Background(), it, content)
 	if err != nil {
 		return nil, err
@@ -602,4 +616,126 @@ func (c *core) vaults([]js.Value) (any, error) {
 		out = append(out, vault{v.ID, v.Label(), v.Kind, v.Permission})
 	}
 	return out, nil
+}
+
+// progressReader reports how many bytes were read, at most every 256 KiB.
+type progressReader struct {
+	r          io.Reader
+	done, last int64
+	report     func(int64)
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	p.done += int64(n)
+	if p.done-p.last >= 256<<10 || err == io.EOF {
+		p.last = p.done
+		p.report(p.done)
+	}
+	return n, err
+}
+
+// attach(id or "", type, name, bytes, progress) encrypts bytes (a
+// Uint8Array) as a file, uploads it chunk by chunk calling progress(sent,
+// total), and attaches it to item id — or, with id "", creates a file
+// item named name in My Vault. Resolves to {"id": item id}.
+func (c *core) attach(_ js.Value, args []js.Value) any {
+	return js.Global().Get("Promise").New(js.FuncOf(func(_ js.Value, pr []js.Value) any {
+		resolve, reject := pr[0], pr[1]
+		fail := func(err error) {
+			e := js.Global().Get("Error").New(err.Error())
+			e.Set("kind", errorKind(err))
+			reject.Invoke(e)
+		}
+		if len(args) < 4 || args[3].Type() != js.TypeObject {
+			fail(errors.New("attach needs the file's bytes"))
+			return nil
+		}
+		id, name := str(args, 0), str(args, 2)
+		data := make([]byte, args[3].Get("length").Int())
+		js.CopyBytesToGo(data, args[3])
+		progress := js.Undefined()
+		if len(args) > 4 && args[4].Type() == js.TypeFunction {
+			progress = args[4]
+		}
+		go func() {
+			s, err := c.unlocked()
+			if err != nil {
+				fail(err)
+				return
+			}
+			var it *client.Item
+			vaultID := ""
+			if id != "" {
+				if _, it, err = c.item(id); err != nil {
+					fail(err)
+					return
+				}
+				vaultID = it.VaultID
+			} else {
+				v, err := s.PersonalVault()
+				if err != nil {
+					fail(err)
+					return
+				}
+				vaultID = v.ID
+			}
+			total := int64(len(data))
+			r := &progressReader{r: bytes.NewReader(data), report: func(n int64) {
+				if !progress.IsUndefined() {
+					progress.Invoke(float64(n), float64(total))
+				}
+			}}
+			att, err := s.UploadFile(context.Background(), vaultID, name, r, total)
+			if err != nil {
+				fail(err)
+				return
+			}
+			if it == nil {
+				created, err := s.CreateItem(context.Background(), vaultID, "file", client.Content{Name: name, Files: []client.Attachment{att}})
+				if err != nil {
+					fail(err)
+					return
+				}
+				resolve.Invoke(`{"id":"` + created.ID + `"}`)
+				return
+			}
+			content := it.Content.Clone()
+			content.Files = append(content.Files, att)
+			if _, err := s.UpdateItem(context.Background(), it, content); err != nil {
+				fail(err)
+				return
+			}
+			resolve.Invoke(`{"id":"` + it.ID + `"}`)
+		}()
+		return nil
+	}))
+}
+
+// download(id, fileID) fetches, decrypts and verifies an attachment
+// (every chunk's tag and the whole file's hash, as the item's signed
+// content names it) and resolves to its bytes, a Uint8Array.
+func (c *core) download(_ js.Value, args []js.Value) any {
+	return js.Global().Get("Promise").New(js.FuncOf(func(_ js.Value, pr []js.Value) any {
+		resolve, reject := pr[0], pr[1]
+		go func() {
+			s, it, err := c.item(str(args, 0))
+			if err == nil {
+				var att client.Attachment
+				if att, err = it.FindAttachment(str(args, 1)); err == nil {
+					var buf bytes.Buffer
+					if err = s.DownloadFile(context.Background(), att, &buf); err == nil {
+						out := js.Global().Get("Uint8Array").New(buf.Len())
+						js.CopyBytesToJS(out, buf.Bytes())
+						resolve.Invoke(out)
+						return
+					}
+				}
+			}
+			e := js.Global().Get("Error").New(err.Error())
+			e.Set("kind", errorKind(err))
+			reject.Invoke(e)
+		}()
+		return nil
+	}))
 }

@@ -96,6 +96,52 @@ function Totp(props: { id: string; tick: number }) {
   return h('span', { class: 'totp' }, h('code', { id: 'totp-code' }, code.code), h('span', { class: 'muted' }, ` ${Math.max(left, 0)} s`));
 }
 
+function saveBytes(name: string, data: Uint8Array) {
+  const url = URL.createObjectURL(new Blob([data as Uint8Array<ArrayBuffer>]));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+function size(n: number): string {
+  return n < 1024 ? `${n} bytes` : n < 1 << 20 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / (1 << 20)).toFixed(1)} MiB`;
+}
+
+// Attachments: upload with progress, download verified by the client core.
+function Attachments(props: { item: Item; onChanged: () => void; setNote: (s: string) => void }) {
+  const [progress, setProgress] = useState<number | null>(null);
+  const [error, setError] = useState('');
+  const files = props.item.content.files ?? [];
+  const upload = async (e: Event) => {
+    const input = e.target as HTMLInputElement;
+    const file = input.files?.[0];
+    if (!file) return;
+    setError('');
+    setProgress(0);
+    try {
+      await core.attach(props.item.id, file.name, new Uint8Array(await file.arrayBuffer()), (sent, total) => setProgress(total ? sent / total : 1));
+      props.onChanged();
+    } catch (err) {
+      setError(message(err));
+    } finally {
+      setProgress(null);
+      input.value = '';
+    }
+  };
+  return h('div', { class: 'attachments' },
+    h('h3', null, 'Attachments'),
+    files.length === 0 ? h('p', { class: 'muted' }, 'None.') : h('ul', { class: 'files' }, files.map((f) => h('li', { key: f.id },
+      h('span', null, `${f.name} (${size(f.size)})`),
+      h('button', { type: 'button', class: 'small', onClick: async () => {
+        try { saveBytes(f.name, await core.download(props.item.id, f.id)); props.setNote(`Downloaded ${f.name}; its hash checked out.`); } catch (err) { setError(message(err)); }
+      } }, `Download ${f.name}`)))),
+    h('label', { class: 'upload' }, 'Attach a file', h('input', { type: 'file', onChange: upload, disabled: progress !== null })),
+    progress !== null ? h('progress', { max: 1, value: progress, 'aria-label': 'Upload progress' }) : null,
+    h(ErrorLine, { error }));
+}
+
 const typeNames: Record<string, string> = { login: 'Login', note: 'Secure note', secret: 'API secret', card: 'Card', file: 'File' };
 
 function ItemView(props: { id: string; tick: number; onClose: () => void; onEdit: (it: Item) => void; onHistory: () => void; onChanged: () => void }) {
@@ -122,6 +168,7 @@ function ItemView(props: { id: string; tick: number; onClose: () => void; onEdit
       row('Card holder', c.card?.holder), row('Card number', c.card?.number, true), row('Expiry', c.card?.expiry), row('CVV', c.card?.cvv, true),
       ...Object.entries(c.secret ?? {}).sort().map(([k, v]) => row(k, v, true)),
       row('Notes', c.notes), meta('Tags', (c.tags ?? []).join(', ')), c.favorite ? meta('Favourite', 'yes') : null, meta('Revision', String(item.revision))),
+    h(Attachments, { item, onChanged: props.onChanged, setNote }),
     note ? h('p', { class: 'muted', role: 'status' }, note) : null,
     h('div', { class: 'actions wrap' },
       h('button', { type: 'button', onClick: () => setReveal(!reveal), 'aria-pressed': reveal }, reveal ? 'Hide secrets' : 'Reveal secrets'),
@@ -161,6 +208,8 @@ function Editor(props: { item?: Item; onDone: (id: string) => void; onCancel: ()
   const [card, setCard] = useState(orig?.card ?? {});
   const [fields, setFields] = useState<[string, string][]>(Object.entries(orig?.secret ?? {}).sort().concat(orig?.secret ? [] : [['', '']]));
   const [gen, setGen] = useState(false);
+  const [file, setFile] = useState<File | null>(null);
+  const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const submit = async (e: Event) => {
@@ -174,11 +223,18 @@ function Editor(props: { item?: Item; onDone: (id: string) => void; onCancel: ()
     if (type === 'secret') c.secret = Object.fromEntries(fields.filter(([k]) => k.trim()));
     setBusy(true);
     try {
+      if (type === 'file' && !props.item) {
+        if (!file) throw new Error('Choose a file.');
+        setProgress(0);
+        props.onDone((await core.attach('', name, new Uint8Array(await file.arrayBuffer()), (sent, total) => setProgress(total ? sent / total : 1))).id);
+        return;
+      }
       props.onDone(props.item ? (await core.update(props.item.id, c)).id : (await core.create(type, c)).id);
     } catch (err) {
       setError(message(err));
     } finally {
       setBusy(false);
+      setProgress(null);
     }
   };
   const cardField = (key: keyof typeof card, label: string, t = 'text') =>
@@ -188,7 +244,7 @@ function Editor(props: { item?: Item; onDone: (id: string) => void; onCancel: ()
     props.item ? null : h('div', { class: 'field' }, h('label', { for: 'type' }, 'Type'),
       h('select', { id: 'type', value: type, onChange: (e: Event) => setType((e.target as HTMLSelectElement).value) },
         h('option', { value: 'login' }, 'Login'), h('option', { value: 'note' }, 'Secure note'),
-        h('option', { value: 'secret' }, 'API secret'), h('option', { value: 'card' }, 'Card'))),
+        h('option', { value: 'secret' }, 'API secret'), h('option', { value: 'card' }, 'Card'), h('option', { value: 'file' }, 'File'))),
     h(Field, { label: 'Name', id: 'item-name', value: name, onInput: setName, required: true }),
     type === 'login' ? [
       h(Field, { label: 'Username', id: 'item-username', value: username, onInput: setUsername, autocomplete: 'off' }),
@@ -201,6 +257,9 @@ function Editor(props: { item?: Item; onDone: (id: string) => void; onCancel: ()
       h('button', { type: 'button', class: 'link', onClick: () => setUrls([...urls, '']) }, 'Add another URL'),
       h(Field, { label: 'TOTP secret (otpauth:// or base32)', id: 'item-totp', value: totp, onInput: setTotp, autocomplete: 'off' }),
     ] : null,
+    type === 'file' && !props.item ? h('div', { class: 'field' }, h('label', { for: 'item-file' }, 'File'),
+      h('input', { id: 'item-file', type: 'file', required: true, onChange: (e: Event) => { const f = (e.target as HTMLInputElement).files?.[0] ?? null; setFile(f); if (f && !name) setName(f.name); } })) : null,
+    progress !== null ? h('progress', { max: 1, value: progress, 'aria-label': 'Upload progress' }) : null,
     type === 'card' ? [cardField('holder', 'Card holder'), cardField('number', 'Card number'), cardField('expiry', 'Expiry (MM/YY)'), cardField('cvv', 'CVV', 'password')] : null,
     type === 'secret' ? [
       ...fields.map(([k, v], i) => h('div', { class: 'inline' },

@@ -6,7 +6,8 @@ export interface Status { state: 'none' | 'locked' | 'unlocked'; email?: string;
 export interface Summary { id: string; type: string; name: string; username?: string; urls?: string[]; tags?: string[]; favorite?: boolean; vault: string }
 export interface Login { username?: string; password?: string; urls?: string[]; totp?: string }
 export interface Card { holder?: string; number?: string; expiry?: string; cvv?: string }
-export interface Content { name: string; notes?: string; login?: Login; secret?: Record<string, string>; card?: Card; tags?: string[]; favorite?: boolean; [more: string]: unknown }
+export interface FileRef { id: string; name: string; size: number }
+export interface Content { files?: FileRef[]; name: string; notes?: string; login?: Login; secret?: Record<string, string>; card?: Card; tags?: string[]; favorite?: boolean; [more: string]: unknown }
 export interface Value { name: string; value: string; secret: boolean }
 export interface Version { revision: number; author: string; time: string; change?: { op: string; revision?: number; field?: string }; from_vault?: string; values: Value[] }
 export interface Account { email: string; name: string; fingerprint: string; kdf: { time: number; memory_kib: number; threads: number } }
@@ -78,6 +79,24 @@ export const core = {
   totp: (id: string) => call<{ code: string; seconds_left: number }>('totp', id),
   generate: (o: { length?: number; no_upper?: boolean; no_digits?: boolean; no_symbols?: boolean; words?: number; separator?: string }) =>
     call<{ value: string; bits?: number }>('generate', JSON.stringify(o)),
+  attach: async (id: string, name: string, data: Uint8Array, progress: (sent: number, total: number) => void) => {
+    const c = await start();
+    try {
+      return JSON.parse(await (c.attach as unknown as (...a: unknown[]) => Promise<string>)(id, '', name, data, progress)) as { id: string };
+    } catch (e) {
+      const err = e as Error & { kind?: string };
+      throw new CoreError(err.message, err.kind ?? 'error');
+    }
+  },
+  download: async (id: string, fileID: string): Promise<Uint8Array> => {
+    const c = await start();
+    try {
+      return await (c.download as unknown as (...a: unknown[]) => Promise<Uint8Array>)(id, fileID);
+    } catch (e) {
+      const err = e as Error & { kind?: string };
+      throw new CoreError(err.message, err.kind ?? 'error');
+    }
+  },
   // watch streams live changes to fn until the session locks.
   watch: async (fn: (c: Change) => void) => {
     const c = await start();
