@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"strings"
 	"sync"
 	"syscall/js"
 	"time"
@@ -109,6 +110,8 @@ func errorKind(err error) string {
 		return "not-found"
 	case errors.Is(err, errLocked):
 		return "locked"
+	case strings.Contains(err.Error(), "Fetch API") || strings.Contains(err.Error(), "Failed to fetch") || strings.Contains(err.Error(), "NetworkError"):
+		return "offline" // net/http on js/wasm: the browser could not reach the server
 	}
 	var ce *client.ConflictError
 	if errors.As(err, &ce) {
@@ -355,6 +358,11 @@ func (c *core) update(args []js.Value) (any, error) {
 	var content client.Content
 	if err := json.Unmarshal([]byte(str(args, 1)), &content); err != nil {
 		return nil, errors.New("the item's content is not valid JSON")
+	}
+	// The revision the editor started from: a save over a newer one is a
+	// conflict, never a silent overwrite of someone else's change.
+	if base := revArg(args, 2); base > 0 && base != it.Revision {
+		return nil, &client.ConflictError{Base: base, Head: it.Revision}
 	}
 	// Attachments are the item's own (the page never holds their keys);
 	// they change through attach only.

@@ -1,6 +1,6 @@
 import { h, render, type ComponentChild } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { core, message, type Account, type Content, type Item, type SessionInfo, type Status, type Summary, type Value, type VaultInfo, type Version } from './core';
+import { core, CoreError, message, type Account, type Content, type Item, type SessionInfo, type Status, type Summary, type Value, type VaultInfo, type Version } from './core';
 import { MIN_LENGTH, strength } from './strength';
 
 // Everything from the server or an item is rendered as text by Preact;
@@ -209,6 +209,7 @@ function Editor(props: { item?: Item; onDone: (id: string) => void; onCancel: ()
   const [fields, setFields] = useState<[string, string][]>(Object.entries(orig?.secret ?? {}).sort().concat(orig?.secret ? [] : [['', '']]));
   const [gen, setGen] = useState(false);
   const [file, setFile] = useState<File | null>(null);
+  const [conflict, setConflict] = useState<{ theirs: Item; mine: Content } | null>(null);
   const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
@@ -229,14 +230,35 @@ function Editor(props: { item?: Item; onDone: (id: string) => void; onCancel: ()
         props.onDone((await core.attach('', name, new Uint8Array(await file.arrayBuffer()), (sent, total) => setProgress(total ? sent / total : 1))).id);
         return;
       }
-      props.onDone(props.item ? (await core.update(props.item.id, c)).id : (await core.create(type, c)).id);
+      props.onDone(props.item ? (await core.update(props.item.id, c, props.item.revision)).id : (await core.create(type, c)).id);
     } catch (err) {
+      if (err instanceof CoreError && err.kind === 'conflict' && props.item) {
+        setConflict({ theirs: await core.get(props.item.id), mine: c });
+      }
       setError(message(err));
     } finally {
       setBusy(false);
       setProgress(null);
     }
   };
+  if (conflict) {
+    const flat = (c: Content) => [
+      ['Name', c.name], ['Username', c.login?.username], ['Password', c.login?.password ? '••••••••' : ''], ['URLs', (c.login?.urls ?? []).join(', ')],
+      ['Notes', c.notes], ['Tags', (c.tags ?? []).join(', ')], ...Object.keys(c.secret ?? {}).map((k) => [k, '••••••••']),
+    ].filter(([, v]) => v) as [string, string][];
+    const table = (title: string, c: Content) => h('div', { class: 'side' }, h('h3', null, title),
+      h('dl', null, flat(c).map(([k, v]) => h('div', { class: 'row' }, h('dt', null, k), h('dd', null, v)))));
+    return h('section', { class: 'card conflict', role: 'alertdialog', 'aria-labelledby': 'conflict-title' },
+      h('h2', { id: 'conflict-title' }, 'Someone else saved first'),
+      h('p', null, `${conflict.theirs.content.name} is at revision ${conflict.theirs.revision} now; you edited revision ${props.item?.revision}. Choose which to keep — the other stays in the history.`),
+      h('div', { class: 'sides' }, table(`Theirs (revision ${conflict.theirs.revision})`, conflict.theirs.content), table('Yours', conflict.mine)),
+      h(ErrorLine, { error: error && !error.startsWith('Someone else') ? error : '' }),
+      h('div', { class: 'actions wrap' },
+        h('button', { type: 'button', onClick: () => props.onDone(conflict.theirs.id) }, 'Keep theirs'),
+        h('button', { type: 'button', class: 'primary', onClick: async () => {
+          try { props.onDone((await core.update(conflict.theirs.id, conflict.mine, conflict.theirs.revision)).id); } catch (err) { setError(message(err)); }
+        } }, 'Save mine over theirs')));
+  }
   const cardField = (key: keyof typeof card, label: string, t = 'text') =>
     h(Field, { label, id: `card-${key}`, type: t, value: card[key] ?? '', onInput: (v) => setCard({ ...card, [key]: v }) });
   return h('form', { class: 'card editor', onSubmit: submit, 'aria-labelledby': 'edit-title' },
@@ -434,6 +456,19 @@ function Passwords(props: { status: Status; onLock: () => void; onLogout: () => 
   }, []);
   const changed = () => setTick((t) => t + 1);
   async function lock() { await core.lock(); props.onLock(); }
+  // Server unreachable: a banner, and a retry every 2 s until a sync
+  // works again; nothing on screen is thrown away meanwhile.
+  const [offline, setOffline] = useState(false);
+  useEffect(() => {
+    const on = () => setOffline(true);
+    window.addEventListener('coffer-offline', on);
+    return () => window.removeEventListener('coffer-offline', on);
+  }, []);
+  useEffect(() => {
+    if (!offline) return;
+    const t = setInterval(() => { core.sync().then(() => { setOffline(false); changed(); }, () => undefined); }, 2000);
+    return () => clearInterval(t);
+  }, [offline]);
   const shown = items.filter((it) => filter === 'all' || (filter === 'favorites' ? it.favorite : it.type === filter));
   const filters: [string, string][] = [['all', 'All items'], ['favorites', 'Favourites'], ['login', 'Logins'], ['note', 'Notes'], ['secret', 'API secrets'], ['card', 'Cards']];
   return h('div', { class: 'layout' },
@@ -442,7 +477,8 @@ function Passwords(props: { status: Status; onLock: () => void; onLogout: () => 
       h('span', { class: 'muted who' }, props.status.email ?? ''),
       h('button', { type: 'button', onClick: () => setPane({ kind: 'account' }) }, 'Account'),
       h('button', { type: 'button', onClick: lock }, 'Lock')),
-    banner ? h('p', { class: 'error banner', role: 'alert' }, banner) : null,
+    banner ? h('p', { class: 'error banner tamper', role: 'alert' }, banner) : null,
+    offline ? h('p', { class: 'banner offline', role: 'status' }, 'The server cannot be reached; retrying every 2 seconds. Nothing is lost.') : null,
     h('div', { class: 'tools' },
       h('label', { for: 'search', class: 'sr-only' }, 'Search'),
       h('input', { id: 'search', type: 'search', placeholder: 'Search', value: query, onInput: (e: Event) => setQuery((e.target as HTMLInputElement).value) }),

@@ -68,7 +68,9 @@ export const core = {
   endSession: (id: string) => call<{ ok: boolean }>('endSession', id),
   get: (id: string) => call<Item>('get', id),
   create: (type: string, content: Content) => call<{ id: string }>('create', type, JSON.stringify(content)),
-  update: (id: string, content: Content) => call<{ id: string; revision: number }>('update', id, JSON.stringify(content)),
+  // update saves a new revision over base (the revision the editor
+  // started from); a newer head is a conflict (kind "conflict").
+  update: (id: string, content: Content, base = 0) => callAny<{ id: string; revision: number }>('update', id, JSON.stringify(content), base),
   trash: (id: string) => call<{ ok: boolean }>('trash', id),
   restore: (id: string) => call<{ ok: boolean }>('restore', id),
   purge: (id: string) => call<{ ok: boolean }>('purge', id),
@@ -122,7 +124,10 @@ export function message(e: unknown): string {
       case 'weak-password': return 'The master password must have at least 10 characters.';
       case 'tampered': return 'Tampering detected: ' + e.message + ' Nothing of it is shown.';
       case 'unauthorized': return 'Your session with the server ended; unlock again.';
-      case 'conflict': return 'Someone else saved this item first; nothing was saved. Reload it and apply your change again.';
+      case 'conflict': return 'Someone else saved this item first; nothing was saved.';
+      case 'offline':
+        window.dispatchEvent(new Event('coffer-offline'));
+        return 'The server cannot be reached. Nothing is lost: your changes are still here; try again when it is back.';
     }
     return e.message;
   }
