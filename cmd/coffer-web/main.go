@@ -44,15 +44,15 @@ func main() {
 		"sync":         c.sync,
 		"list":         c.list,
 		"get":          c.get,
-		"create":       c.create,
-		"update":       c.update,
-		"trash":        c.trash,
-		"restore":      c.restore,
-		"purge":        c.purge,
+		"create":       c.persisting(c.create),
+		"update":       c.persisting(c.update),
+		"trash":        c.persisting(c.trash),
+		"restore":      c.persisting(c.restore),
+		"purge":        c.persisting(c.purge),
 		"trashed":      c.trashed,
 		"history":      c.history,
-		"rollback":     c.rollback,
-		"restoreField": c.restoreField,
+		"rollback":     c.persisting(c.rollback),
+		"restoreField": c.persisting(c.restoreField),
 		"totp":         c.totp,
 		"generate":     generate,
 		"account":      c.account,
@@ -69,6 +69,17 @@ func main() {
 	js.Global().Set("cofferCore", js.ValueOf(api))
 	js.Global().Call("dispatchEvent", js.Global().Get("Event").New("coffer-core-ready"))
 	select {}
+}
+
+// persisting runs a write and then saves the device cache and marks.
+func (c *core) persisting(fn func([]js.Value) (any, error)) func([]js.Value) (any, error) {
+	return func(args []js.Value) (any, error) {
+		out, err := fn(args)
+		if s, uerr := c.unlocked(); uerr == nil {
+			persist(s)
+		}
+		return out, err
+	}
 }
 
 // promised wraps fn as a JS function returning a Promise; fn runs on its
@@ -168,10 +179,44 @@ func (c *core) status([]js.Value) (any, error) {
 	return out, nil
 }
 
+func marksKey(userID string) string { return "coffer.marks." + userID }
+
+// useCache gives a new session this browser's high-water marks and device
+// cache (IndexedDB, sealed like the CLI's: protocol §16) before its first
+// sync, so an unlock fetches only what changed.
+func useCache(s *client.Session) {
+	ls := js.Global().Get("localStorage")
+	if v := ls.Call("getItem", marksKey(s.Profile.UserID)); !v.IsNull() {
+		var m client.Marks
+		if json.Unmarshal([]byte(v.String()), &m) == nil {
+			s.SetMarks(m)
+		}
+	}
+	if store, err := openIDB(s.Profile.UserID); err == nil {
+		_, _ = s.UseCache(store) // a cache that does not open is only not used
+	}
+}
+
+// persist saves the device cache and the marks after a sync or a write.
+// The marks hold revision numbers and hashes, no secret (as the CLI's
+// marks file).
+func persist(s *client.Session) {
+	_ = s.SaveCache()
+	if s.MarksChanged() {
+		if data, err := s.MarksJSON(); err == nil {
+			js.Global().Get("localStorage").Call("setItem", marksKey(s.Profile.UserID), string(data))
+		}
+	}
+}
+
 func (c *core) opened(s *client.Session) (any, error) {
+	if !s.CacheInUse() {
+		useCache(s)
+	}
 	if err := s.Sync(context.Background()); err != nil && !client.IsQuarantine(err) {
 		return nil, err
 	}
+	persist(s)
 	c.mu.Lock()
 	c.session, c.profile = s, s.Profile
 	c.mu.Unlock()
@@ -204,6 +249,7 @@ func (c *core) unlock(args []js.Value) (any, error) {
 	if s == nil {
 		return nil, offline
 	}
+	useCache(s) // before the first sync: it fetches only what changed
 	if err := s.Sync(context.Background()); errors.Is(err, client.ErrUnauthorized) {
 		if s, err = p.Relogin(context.Background(), []byte(str(args, 0)), client.Options{Description: "web app"}); err != nil {
 			return nil, err
@@ -234,6 +280,10 @@ func (c *core) logout([]js.Value) (any, error) {
 	c.mu.Unlock()
 	if s != nil {
 		_ = s.Logout(context.Background())
+		if store, err := openIDB(s.Profile.UserID); err == nil {
+			_ = store.Clear()
+		}
+		js.Global().Get("localStorage").Call("removeItem", marksKey(s.Profile.UserID))
 	}
 	js.Global().Get("localStorage").Call("removeItem", profileKey)
 	return map[string]string{"state": "none"}, nil
@@ -257,6 +307,7 @@ func (c *core) sync([]js.Value) (any, error) {
 	if err != nil && !client.IsQuarantine(err) {
 		return nil, err
 	}
+	persist(s)
 	return map[string]bool{"ok": true}, nil
 }
 
@@ -531,6 +582,7 @@ func (c *core) watch(_ js.Value, args []js.Value) any {
 	c.mu.Unlock()
 	go func() {
 		err := s.Watch(ctx, client.WatchOptions{}, func(ch client.Change) {
+			persist(s)
 			b, _ := json.Marshal(ch)
 			cb.Invoke(string(b))
 		})

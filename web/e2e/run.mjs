@@ -322,6 +322,32 @@ try {
   // A reload of the tab: locked (keys lived in the wasm memory only).
   await page.reload();
   await page.getByRole('heading', { name: 'Unlock' }).waitFor({ timeout: 20000 });
+  // Unlocking after the reload opens the device cache (IndexedDB): the
+  // sync asks only for what changed since.
+  const mark = requests.length;
+  await page.getByLabel('Master password').fill(master);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await page.getByRole('heading', { name: 'Passwords' }).waitFor({ timeout: 20000 });
+  await page.waitForFunction((n) => document.querySelectorAll('.list .entry').length === n, total, { timeout: 10000 });
+  const syncs = requests.slice(mark).filter((r) => r.url.includes('/api/v1/sync'));
+  check(syncs.length > 0 && syncs.every((r) => !/[?&]since=0(&|$)/.test(r.url) && /[?&]since=\d+/.test(r.url)),
+    `the unlock after a reload synced in full, not from the device cache: ${syncs.map((r) => r.url)}`);
+  // The cache holds nothing typed in clear.
+  const idb = await page.evaluate(async () => {
+    const names = (await indexedDB.databases()).map((d) => d.name).filter((n) => n.startsWith('coffer-cache-'));
+    let text = '';
+    for (const name of names) {
+      const db = await new Promise((ok, no) => { const r = indexedDB.open(name); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
+      const all = await new Promise((ok) => { const r = db.transaction('kv').objectStore('kv').getAll(); r.onsuccess = () => ok(r.result); });
+      for (const v of all) text += new TextDecoder('latin1').decode(v);
+      db.close();
+    }
+    return { names, size: text.length, text };
+  });
+  check(idb.names.length === 1 && idb.size > 0, `no device cache in IndexedDB: ${JSON.stringify(idb.names)}`);
+  for (const typed of [secret, 'coffee-and-cake', 'AKIAWEBEXAMPLE', '4111111111111111', 'Wi-Fi guests', 'ada-from-a']) {
+    check(!idb.text.includes(typed), `"${typed}" is in the device cache in clear`);
+  }
 
   // Nothing left the origin, nothing typed left the browser in clear,
   // and no script could have shown a dialog.

@@ -414,6 +414,8 @@ function AccountView(props: { onLogout: () => void }) {
     h('button', { type: 'button', onClick: async () => { await core.logout(); props.onLogout(); } }, 'Log out of this browser'));
 }
 
+const LIST_LIMIT = 200;
+
 type Pane = { kind: 'none' } | { kind: 'account' } | { kind: 'item'; id: string } | { kind: 'edit'; item?: Item } | { kind: 'history'; id: string } | { kind: 'trash' };
 
 function Passwords(props: { status: Status; onLock: () => void; onLogout: () => void }) {
@@ -492,7 +494,10 @@ function Passwords(props: { status: Status; onLock: () => void; onLogout: () => 
         h('h2', { class: 'sr-only' }, 'Vaults'),
         [{ id: '', label: 'All vaults' }, ...vaults].map((v) => h('button', { type: 'button', key: v.id, class: vault === v.id ? 'vault on' : 'vault', 'aria-pressed': vault === v.id, onClick: () => setVault(v.id) }, v.label))),
       h('ul', { class: 'list', 'aria-label': 'Items' }, shown.length === 0 ? h('li', { class: 'muted' }, query ? 'Nothing matches.' : 'No items here.') : null,
-        shown.map((it) => h('li', { key: it.id },
+        // A person reads a few hundred names at most; the rest come with a
+        // search, which stays instant at any size.
+        shown.length > LIST_LIMIT ? h('li', { class: 'muted count' }, `${shown.length.toLocaleString()} items; the first ${LIST_LIMIT} are shown — search to find the others.`) : null,
+        shown.slice(0, LIST_LIMIT).map((it) => h('li', { key: it.id },
           h('button', { type: 'button', class: pane.kind === 'item' && pane.id === it.id ? 'entry selected' : 'entry', onClick: () => setPane({ kind: 'item', id: it.id }) },
             h('span', { class: 'name' }, it.name), h('span', { class: 'sub' }, [it.username, it.vault].filter(Boolean).join(' · ')))))),
       h('div', { class: 'detail' },
