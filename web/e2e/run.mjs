@@ -349,6 +349,21 @@ try {
     check(!idb.text.includes(typed), `"${typed}" is in the device cache in clear`);
   }
 
+  // Keyboard only: a new note, lock and unlock, without the mouse.
+  await page.getByRole('button', { name: 'New item' }).focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.activeElement?.id === 'item-name');
+  await page.keyboard.type('Typed with keys');
+  await page.keyboard.press('Enter'); // submits the form
+  await page.getByRole('heading', { name: 'Typed with keys' }).waitFor();
+  await page.getByRole('button', { name: 'Lock' }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Unlock' }).waitFor();
+  await page.waitForFunction(() => document.activeElement?.id === 'password');
+  await page.keyboard.type(master);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Passwords' }).waitFor({ timeout: 20000 });
+
   // Nothing left the origin, nothing typed left the browser in clear,
   // and no script could have shown a dialog.
   for (const r of requests) {

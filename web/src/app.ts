@@ -6,11 +6,15 @@ import { MIN_LENGTH, strength } from './strength';
 // Everything from the server or an item is rendered as text by Preact;
 // this file never sets HTML.
 
-function Field(props: { label: string; id: string; type?: string; value: string; onInput: (v: string) => void; autocomplete?: string; required?: boolean }) {
+function Field(props: { label: string; id: string; type?: string; value: string; onInput: (v: string) => void; autocomplete?: string; required?: boolean; autofocus?: boolean }) {
+  // The autofocus attribute works only when a page loads; a field that
+  // appears later (an editor, the unlock form) takes the focus here.
+  const ref = useRef<HTMLInputElement>(null);
+  useEffect(() => { if (props.autofocus) ref.current?.focus(); }, []);
   return h('div', { class: 'field' },
     h('label', { for: props.id }, props.label),
     h('input', {
-      id: props.id, type: props.type ?? 'text', value: props.value, required: props.required,
+      ref, id: props.id, type: props.type ?? 'text', value: props.value, required: props.required,
       autocomplete: props.autocomplete, onInput: (e: Event) => props.onInput((e.target as HTMLInputElement).value),
     }));
 }
@@ -49,9 +53,9 @@ function Welcome(props: { status: Status; onDone: (s: Status) => void }) {
   return h('form', { class: 'card', onSubmit: submit, 'aria-labelledby': 'welcome-title' },
     h('h1', { id: 'welcome-title' }, titles[mode]),
     mode === 'unlock' ? h('p', { class: 'muted' }, 'Locked as ', h('strong', null, props.status.email ?? '')) : null,
-    mode !== 'unlock' ? h(Field, { label: 'E-mail', id: 'email', type: 'email', value: email, onInput: setEmail, autocomplete: 'username', required: true }) : null,
+    mode !== 'unlock' ? h(Field, { label: 'E-mail', id: 'email', type: 'email', value: email, onInput: setEmail, autocomplete: 'username', required: true, autofocus: true }) : null,
     mode === 'signup' ? h(Field, { label: 'Your name', id: 'name', value: name, onInput: setName, autocomplete: 'name', required: true }) : null,
-    h(Field, { label: 'Master password', id: 'password', type: 'password', value: pw, onInput: setPw, autocomplete: mode === 'signup' ? 'new-password' : 'current-password', required: true }),
+    h(Field, { label: 'Master password', id: 'password', type: 'password', value: pw, onInput: setPw, autocomplete: mode === 'signup' ? 'new-password' : 'current-password', required: true, autofocus: mode === 'unlock' }),
     mode === 'signup' ? h('div', { class: 'meter', 'data-score': String(st.score) },
       h('meter', { min: 0, max: 4, value: st.score, 'aria-label': 'Password strength' }),
       h('span', { id: 'strength' }, pw ? st.label : `At least ${MIN_LENGTH} characters; a few unrelated words work well.`)) : null,
@@ -267,7 +271,7 @@ function Editor(props: { item?: Item; onDone: (id: string) => void; onCancel: ()
       h('select', { id: 'type', value: type, onChange: (e: Event) => setType((e.target as HTMLSelectElement).value) },
         h('option', { value: 'login' }, 'Login'), h('option', { value: 'note' }, 'Secure note'),
         h('option', { value: 'secret' }, 'API secret'), h('option', { value: 'card' }, 'Card'), h('option', { value: 'file' }, 'File'))),
-    h(Field, { label: 'Name', id: 'item-name', value: name, onInput: setName, required: true }),
+    h(Field, { label: 'Name', id: 'item-name', value: name, onInput: setName, required: true, autofocus: true }),
     type === 'login' ? [
       h(Field, { label: 'Username', id: 'item-username', value: username, onInput: setUsername, autocomplete: 'off' }),
       h(Field, { label: 'Password', id: 'item-password', type: 'password', value: password, onInput: setPassword, autocomplete: 'new-password' }),
