@@ -451,31 +451,33 @@ func (c *core) item(id string) (*client.Session, *client.Item, error) {
 	return s, it, err
 }
 
-func (c *core) trash(args []js.Value) (any, error) {
-	s, it, err := c.item(str(args, 0))
-	if err != nil {
-		return nil, err
+// onItem runs an action on the item named by the first argument.
+func (c *core) onItem(do func(context.Context, *client.Session, *client.Item) error) func([]js.Value) (any, error) {
+	return func(args []js.Value) (any, error) {
+		s, it, err := c.item(str(args, 0))
+		if err == nil {
+			err = do(context.Background(), s, it)
+		}
+		return map[string]bool{"ok": err == nil}, err
 	}
-	_, err = s.TrashItem(context.Background(), it)
-	return map[string]bool{"ok": err == nil}, err
+}
+
+func (c *core) trash(args []js.Value) (any, error) {
+	return c.onItem(func(ctx context.Context, s *client.Session, it *client.Item) error {
+		_, err := s.TrashItem(ctx, it)
+		return err
+	})(args)
 }
 
 func (c *core) restore(args []js.Value) (any, error) {
-	s, it, err := c.item(str(args, 0))
-	if err != nil {
-		return nil, err
-	}
-	_, err = s.RestoreItem(context.Background(), it)
-	return map[string]bool{"ok": err == nil}, err
+	return c.onItem(func(ctx context.Context, s *client.Session, it *client.Item) error {
+		_, err := s.RestoreItem(ctx, it)
+		return err
+	})(args)
 }
 
 func (c *core) purge(args []js.Value) (any, error) {
-	s, it, err := c.item(str(args, 0))
-	if err != nil {
-		return nil, err
-	}
-	err = s.PurgeItem(context.Background(), it)
-	return map[string]bool{"ok": err == nil}, err
+	return c.onItem(func(ctx context.Context, s *client.Session, it *client.Item) error { return s.PurgeItem(ctx, it) })(args)
 }
 
 // value is one field of a version, for the history's diff.
