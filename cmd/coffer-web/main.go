@@ -62,6 +62,9 @@ func main() {
 		"sessions":     c.sessions,
 		"endSession":   c.endSession,
 		"vaults":       c.vaults,
+		"recovery":     c.recovery,
+		"enrol":        c.enrol,
+		"leave":        c.leave,
 	} {
 		api[name] = promised(fn)
 	}
@@ -824,4 +827,51 @@ func kdfTime([]js.Value) (any, error) {
 		return nil, err
 	}
 	return map[string]int64{"ms": time.Since(start).Milliseconds()}, nil
+}
+
+// recovery lists the organisations offering account recovery (each key
+// checked against the owner's pinned keys) and the account's recovery
+// requests (protocol §17.2).
+func (c *core) recovery([]js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	orgs, reqs, err := s.AccountRecovery(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	type org struct {
+		ID       string `json:"id"`
+		Name     string `json:"name"`
+		Owner    string `json:"owner"`
+		Enrolled bool   `json:"enrolled"`
+	}
+	out := struct {
+		Orgs     []org                        `json:"orgs"`
+		Requests []client.RecoveryRequestInfo `json:"requests"`
+	}{Orgs: []org{}, Requests: reqs}
+	for _, o := range orgs {
+		out.Orgs = append(out.Orgs, org{o.Org.ID, o.Org.Name, o.OwnerEmail, o.Enrolled})
+	}
+	if out.Requests == nil {
+		out.Requests = []client.RecoveryRequestInfo{}
+	}
+	return out, nil
+}
+
+func (c *core) enrol(args []js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	return map[string]bool{"ok": true}, s.EnrolRecovery(context.Background(), str(args, 0))
+}
+
+func (c *core) leave(args []js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	return map[string]bool{"ok": true}, s.LeaveRecovery(context.Background(), str(args, 0))
 }

@@ -56,7 +56,12 @@ try {
   const requests = [];
   page.on('request', (r) => requests.push({ url: r.url(), body: r.postData() ?? '' }));
   const dialogs = [];
-  page.on('dialog', async (d) => { dialogs.push(d.message()); await d.dismiss(); });
+  let allowConfirm = false; // set around a step that asks for a confirmation on purpose
+  page.on('dialog', async (d) => {
+    if (allowConfirm && d.type() === 'confirm') { await d.accept(); return; }
+    dialogs.push(d.message());
+    await d.dismiss();
+  });
   const consoleErrors = [];
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
 
@@ -251,7 +256,7 @@ try {
   // Account: the fingerprint the CLI shows; change the master password
   // here — the CLI then unlocks only with the new one.
   await page.getByRole('button', { name: 'Account' }).click();
-  await page.getByRole('heading', { name: 'Account' }).waitFor();
+  await page.getByRole('heading', { name: 'Account', exact: true }).waitFor();
   const fp = (await page.locator('#fingerprint').textContent()).trim();
   const next = 'a new master password for ada 2';
   await page.getByLabel('Current master password').fill(master);
@@ -269,6 +274,27 @@ try {
     check(refused, 'the old master password still logs in after the change in the browser');
     run(['login', '--server', origin, '--email', 'ada@web.example', '--password-stdin'], master + '\n');
     check(run(['fingerprint']).includes(fp), `the CLI's fingerprint differs from the browser's ${fp}`);
+
+    // Account recovery: an owner (with the CLI) offers it; ada enrols here.
+    const ocfg = mkdtempSync(join(tmpdir(), 'coffer-owner-'));
+    const orun = (args, input, env = {}) => execFileSync(process.env.COFFER_BIN, args, { input, env: { ...process.env, COFFER_CONFIG_DIR: ocfg, ...env } }).toString();
+    const opw = 'the owner of the guild 42\n';
+    orun(['signup', '--server', origin, '--email', 'boss@web.example', '--name', 'Boss', '--password-stdin'], opw);
+    const osess = { COFFER_SESSION: orun(['unlock', '--password-stdin', '--raw'], opw).trim() };
+    orun(['org', 'create', 'Guild'], '', osess);
+    const inviteCode = /Confirmation code: (\S+)/.exec(orun(['org', 'invite', 'Guild', 'ada@web.example'], '', osess))[1];
+    const asess = { COFFER_SESSION: run(['unlock', '--password-stdin', '--raw'], master + '\n').trim() };
+    execFileSync(process.env.COFFER_BIN, ['org', 'join', 'Guild', '--code', inviteCode], { env: { ...process.env, COFFER_CONFIG_DIR: cfg, ...asess } });
+    orun(['org', 'confirm', 'Guild', 'ada@web.example'], '', osess);
+    orun(['org', 'recovery', 'Guild', 'enable'], '', osess);
+    await page.getByRole('button', { name: 'All vaults' }).click();
+    await open(page, 'Bank');
+    await page.getByRole('button', { name: 'Account' }).click();
+    allowConfirm = true;
+    await page.getByRole('button', { name: "Enrol in Guild's recovery" }).click({ timeout: 20000 });
+    await page.getByRole('button', { name: "Leave Guild's recovery" }).waitFor({ timeout: 10000 });
+    allowConfirm = false;
+    check(orun(['org', 'recovery', 'Guild'], '', osess).includes('ada@web.example'), 'the owner does not see the enrolment made in the browser');
   }
 
   // Locks itself after the idle time (set short here).

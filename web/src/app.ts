@@ -1,6 +1,6 @@
 import { h, render, type ComponentChild } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { core, CoreError, message, type Account, type Content, type Item, type SessionInfo, type Status, type Summary, type Value, type VaultInfo, type Version } from './core';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { core, CoreError, message, type Account, type Content, type Recovery, type Item, type SessionInfo, type Status, type Summary, type Value, type VaultInfo, type Version } from './core';
 import { MIN_LENGTH, strength } from './strength';
 
 // Everything from the server or an item is rendered as text by Preact;
@@ -10,7 +10,9 @@ function Field(props: { label: string; id: string; type?: string; value: string;
   // The autofocus attribute works only when a page loads; a field that
   // appears later (an editor, the unlock form) takes the focus here.
   const ref = useRef<HTMLInputElement>(null);
-  useEffect(() => { if (props.autofocus) ref.current?.focus(); }, []);
+  // A layout effect: the focus moves as the field appears, before anyone
+  // can type elsewhere.
+  useLayoutEffect(() => { if (props.autofocus) ref.current?.focus(); }, []);
   return h('div', { class: 'field' },
     h('label', { for: props.id }, props.label),
     h('input', {
@@ -271,7 +273,7 @@ function Editor(props: { item?: Item; onDone: (id: string) => void; onCancel: ()
       h('select', { id: 'type', value: type, onChange: (e: Event) => setType((e.target as HTMLSelectElement).value) },
         h('option', { value: 'login' }, 'Login'), h('option', { value: 'note' }, 'Secure note'),
         h('option', { value: 'secret' }, 'API secret'), h('option', { value: 'card' }, 'Card'), h('option', { value: 'file' }, 'File'))),
-    h(Field, { label: 'Name', id: 'item-name', value: name, onInput: setName, required: true, autofocus: true }),
+    h(Field, { label: 'Name', id: 'item-name', value: name, onInput: setName, required: true, autofocus: !props.item }),
     type === 'login' ? [
       h(Field, { label: 'Username', id: 'item-username', value: username, onInput: setUsername, autocomplete: 'off' }),
       h(Field, { label: 'Password', id: 'item-password', type: 'password', value: password, onInput: setPassword, autocomplete: 'new-password' }),
@@ -375,8 +377,14 @@ function AccountView(props: { onLogout: () => void }) {
   const [idle, setIdle] = useState(idleMinutes());
   const [note, setNote] = useState('');
   const [error, setError] = useState('');
-  const load = () => { core.account().then(setAcct, (e) => setError(message(e))); core.sessions().then(setSessions, (e) => setError(message(e))); };
-  useEffect(load, []);
+  const [recovery, setRecovery] = useState<Recovery | null>(null);
+  const load = async () => {
+    await core.sync().catch(() => undefined); // organisations joined meanwhile
+    core.account().then(setAcct, (e) => setError(message(e)));
+    core.sessions().then(setSessions, (e) => setError(message(e)));
+    core.recovery().then(setRecovery, (e) => setError(message(e)));
+  };
+  useEffect(() => { void load(); }, []);
   const change = async (e: Event) => {
     e.preventDefault();
     setError(''); setNote('');
@@ -385,7 +393,7 @@ function AccountView(props: { onLogout: () => void }) {
       const r = await core.password(cur, next, revoke);
       setCur(''); setNext(''); setNext2('');
       setNote(`Master password changed.${revoke ? ` ${r.revoked_sessions} other session(s) were signed out.` : ''} Every device unlocks with the new one from now on.`);
-      load();
+      void load();
     } catch (err) { setError(message(err)); }
   };
   const st = strength(next);
@@ -407,6 +415,19 @@ function AccountView(props: { onLogout: () => void }) {
       h('button', { type: 'submit', class: 'primary' }, 'Change the master password')),
     note ? h('p', { role: 'status' }, note) : null,
     h(ErrorLine, { error }),
+    h('h3', null, 'Account recovery'),
+    !recovery || recovery.orgs.length === 0 ? h('p', { class: 'muted' }, 'None of your organisations offers account recovery.') :
+      h('ul', { class: 'list' }, recovery.orgs.map((o) => h('li', { key: o.id, class: 'trashed' },
+        h('span', null, `${o.name} (owner ${o.owner}): `, o.enrolled ? h('strong', null, 'enrolled') : 'not enrolled'),
+        h('button', { type: 'button', class: 'small', onClick: async () => {
+          try {
+            if (o.enrolled) await core.leave(o.id);
+            else if (confirm(`Let the owner of ${o.name} (${o.owner}) approve a new master password for you if you forget yours? They could then open everything you can. You can leave again at any time.`)) await core.enrol(o.id);
+            void load();
+          } catch (e) { setError(message(e)); }
+        } }, o.enrolled ? `Leave ${o.name}'s recovery` : `Enrol in ${o.name}'s recovery`)))),
+    recovery && recovery.requests.length > 0 ? h('p', { class: 'error', role: 'alert' },
+      `${recovery.requests.length} recovery request(s) exist for your account${recovery.requests.some((r) => r.granted) ? ', one approved' : ''}. If you did not ask, void them with coffer account recovery cancel and tell your owner.`) : null,
     h('h3', null, 'Lock after inactivity'),
     h('div', { class: 'field' }, h('label', { for: 'idle' }, 'Lock this tab after'),
       h('select', { id: 'idle', value: String(idle), onChange: (e: Event) => { const v = Number((e.target as HTMLSelectElement).value); localStorage.setItem(IDLE_KEY, String(v)); setIdle(v); } },
@@ -414,7 +435,7 @@ function AccountView(props: { onLogout: () => void }) {
     h('h3', null, 'Sessions'),
     h('ul', { class: 'list sessions' }, sessions.filter((x) => !x.revoked && new Date(x.expires_at) > new Date()).map((x) => h('li', { key: x.id, class: 'trashed' },
       h('span', null, `${x.description || 'unnamed device'} · ${x.client_addr} · since ${new Date(x.created_at).toLocaleString()}`, x.current ? h('strong', null, ' (this one)') : null),
-      x.current ? null : h('button', { type: 'button', class: 'small', onClick: async () => { try { await core.endSession(x.id); load(); } catch (e) { setError(message(e)); } } }, 'Sign out')))),
+      x.current ? null : h('button', { type: 'button', class: 'small', onClick: async () => { try { await core.endSession(x.id); void load(); } catch (e) { setError(message(e)); } } }, 'Sign out')))),
     h('button', { type: 'button', onClick: async () => { await core.logout(); props.onLogout(); } }, 'Log out of this browser'));
 }
 

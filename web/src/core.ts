@@ -13,6 +13,7 @@ export interface Version { revision: number; author: string; time: string; chang
 export interface Account { email: string; name: string; fingerprint: string; kdf: { time: number; memory_kib: number; threads: number } }
 export interface SessionInfo { id: string; current: boolean; created_at: string; last_used_at: string; expires_at: string; revoked: boolean; client_addr: string; description: string }
 export interface VaultInfo { id: string; label: string; kind: string; permission: string }
+export interface Recovery { orgs: { id: string; name: string; owner: string; enrolled: boolean }[]; requests: { id: string; created_at: string; granted: boolean }[] }
 export interface Change { kind: string; item_id?: string; text: string; error?: string }
 export interface Item { id: string; type: string; vault: string; revision: number; content: Content }
 
@@ -65,6 +66,9 @@ export const core = {
   account: () => call<Account>('account'),
   password: (current: string, next: string, revoke: boolean) => call<{ revoked_sessions: number }>('password', current, next, revoke ? 'revoke' : ''),
   sessions: () => call<SessionInfo[]>('sessions'),
+  recovery: () => call<Recovery>('recovery'),
+  enrol: (org: string) => call<{ ok: boolean }>('enrol', org),
+  leave: (org: string) => call<{ ok: boolean }>('leave', org),
   endSession: (id: string) => call<{ ok: boolean }>('endSession', id),
   get: (id: string) => call<Item>('get', id),
   create: (type: string, content: Content) => call<{ id: string }>('create', type, JSON.stringify(content)),
