@@ -63,6 +63,7 @@ func main() {
 		"endSession":   c.endSession,
 		"vaults":       c.vaults,
 		"recovery":     c.recovery,
+		"quarantined":  c.quarantined,
 		"enrol":        c.enrol,
 		"leave":        c.leave,
 	} {
@@ -874,4 +875,19 @@ func (c *core) leave(args []js.Value) (any, error) {
 		return nil, err
 	}
 	return map[string]bool{"ok": true}, s.LeaveRecovery(context.Background(), str(args, 0))
+}
+
+// quarantined lists what failed verification at the last sync, each said
+// in words (what, and who signed it), so the page can name it in red while
+// showing everything else (protocol §7.6).
+func (c *core) quarantined([]js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	out := []string{}
+	for _, q := range s.Quarantined() {
+		out = append(out, q.Describe())
+	}
+	return out, nil
 }

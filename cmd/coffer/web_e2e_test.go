@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"database/sql"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -19,19 +20,7 @@ import (
 // scripts/test.sh installs Chromium and the npm packages; in CI a missing
 // one fails the test instead of skipping it.
 func TestWebAppInChromium(t *testing.T) {
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	node, nerr := exec.LookPath("node")
-	_, cerr := os.Stat(chromium)
-	_, merr := os.Stat("../../web/node_modules/playwright-core")
-	if nerr != nil || cerr != nil || merr != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("the browser test needs node, %s and web/node_modules (scripts/test.sh installs them): %v %v %v", chromium, nerr, cerr, merr)
-		}
-		t.Skip("no node, Chromium or web/node_modules; run scripts/test.sh, which installs them")
-	}
+	node, chromium := webTools(t)
 	srv := startServer(t)
 	shots := os.Getenv("COFFER_SHOTS")
 	if shots == "" {
@@ -73,4 +62,55 @@ func TestWebVerify(t *testing.T) {
 	if msg := c.fails(5, "", "web", "verify", evil.URL); !strings.Contains(msg, "/assets/") {
 		t.Fatalf("web verify against a swapped script: %q", msg)
 	}
+}
+
+// TestWebAppShowsTampering (issue 16): a stored revision altered on the
+// server makes the page name the failure in a red banner and show nothing
+// of the vault that failed.
+func TestWebAppShowsTampering(t *testing.T) {
+	node, chromium := webTools(t)
+	srv := startServer(t)
+	c := user(t, srv, "eve@web.example")
+	c.ok("", "item", "add", "--type", "login", "--name", "Altered item", "--password", "p")
+	db, err := sql.Open("sqlite", filepath.Join(srv.data, "coffer.db")+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var blob []byte
+	if err := db.QueryRow(`SELECT blob FROM revisions`).Scan(&blob); err != nil {
+		t.Fatal(err)
+	}
+	blob[40] ^= 0x80
+	if _, err := db.Exec(`UPDATE revisions SET blob = ?`, blob); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(node, "e2e/tamper.mjs")
+	cmd.Dir = "../../web"
+	cmd.Env = append(os.Environ(), "COFFER_URL="+srv.url+"/", "CHROMIUM="+chromium, "COFFER_EMAIL=eve@web.example",
+		"COFFER_PASSWORD="+masterPW, "COFFER_HIDDEN=Altered item", "COFFER_SHOTS="+t.TempDir())
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the tampering scenario failed: %v\n%s", err, out)
+	}
+	t.Log(strings.TrimSpace(string(out)))
+}
+
+// webTools returns node and Chromium, or skips (fails in CI) without them.
+func webTools(t *testing.T) (node, chromium string) {
+	t.Helper()
+	chromium = os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	node, nerr := exec.LookPath("node")
+	_, cerr := os.Stat(chromium)
+	_, merr := os.Stat("../../web/node_modules/playwright-core")
+	if nerr != nil || cerr != nil || merr != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("the browser test needs node, %s and web/node_modules (scripts/test.sh installs them): %v %v %v", chromium, nerr, cerr, merr)
+		}
+		t.Skip("no node, Chromium or web/node_modules; run scripts/test.sh, which installs them")
+	}
+	return node, chromium
 }

@@ -399,6 +399,7 @@ try {
     }
   }
   check(dialogs.length === 0, `a dialog opened: ${dialogs}`);
+  check(await page.locator('.banner.tamper').count() === 0, 'a tampering banner showed for an honest server');
   const store = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
   for (const typed of [master, secret, 'coffee-and-cake']) {
     check(!store.includes(typed), `"${typed}" is in browser storage in clear`);

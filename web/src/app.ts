@@ -453,7 +453,11 @@ function Passwords(props: { status: Status; onLock: () => void; onLogout: () => 
   const [tick, setTick] = useState(0);
   const [error, setError] = useState('');
   const [banner, setBanner] = useState('');
-  const refresh = () => core.list(query, vault).then(setItems, (e) => setError(message(e)));
+  const [quarantined, setQuarantined] = useState<string[]>([]);
+  const refresh = () => {
+    core.quarantined().then(setQuarantined, () => undefined);
+    return core.list(query, vault).then(setItems, (e) => setError(message(e)));
+  };
   useEffect(() => { void refresh(); }, [query, vault, tick]);
   useEffect(() => {
     core.vaults().then((vs) => setVaults(vs.sort((a, b) => (a.kind === 'personal' ? -1 : b.kind === 'personal' ? 1 : a.label.localeCompare(b.label)))), () => undefined);
@@ -505,6 +509,8 @@ function Passwords(props: { status: Status; onLock: () => void; onLogout: () => 
       h('button', { type: 'button', onClick: () => setPane({ kind: 'account' }) }, 'Account'),
       h('button', { type: 'button', onClick: lock }, 'Lock')),
     banner ? h('p', { class: 'error banner tamper', role: 'alert' }, banner) : null,
+    // Data that failed verification is not shown; what it was is said.
+    ...quarantined.map((q) => h('p', { class: 'error banner tamper', role: 'alert' }, `Tampering detected — not shown: ${q}`)),
     offline ? h('p', { class: 'banner offline', role: 'status' }, 'The server cannot be reached; retrying every 2 seconds. Nothing is lost.') : null,
     h('div', { class: 'tools' },
       h('label', { for: 'search', class: 'sr-only' }, 'Search'),

@@ -67,6 +67,7 @@ export const core = {
   password: (current: string, next: string, revoke: boolean) => call<{ revoked_sessions: number }>('password', current, next, revoke ? 'revoke' : ''),
   sessions: () => call<SessionInfo[]>('sessions'),
   recovery: () => call<Recovery>('recovery'),
+  quarantined: () => call<string[]>('quarantined'),
   enrol: (org: string) => call<{ ok: boolean }>('enrol', org),
   leave: (org: string) => call<{ ok: boolean }>('leave', org),
   endSession: (id: string) => call<{ ok: boolean }>('endSession', id),
