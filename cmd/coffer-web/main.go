@@ -98,9 +98,7 @@ func promised(fn func(args []js.Value) (any, error)) js.Func {
 			go func() {
 				out, err := fn(args)
 				if err != nil {
-					e := js.Global().Get("Error").New(err.Error())
-					e.Set("kind", errorKind(err))
-					reject.Invoke(e)
+					reject.Invoke(jsError(err))
 					return
 				}
 				b, _ := json.Marshal(out)
@@ -109,6 +107,13 @@ func promised(fn func(args []js.Value) (any, error)) js.Func {
 			return nil
 		}))
 	})
+}
+
+// jsError is err for the page: an Error with the kind the page reads.
+func jsError(err error) js.Value {
+	e := js.Global().Get("Error").New(err.Error())
+	e.Set("kind", errorKind(err))
+	return e
 }
 
 // errorKind names an error for the page: it decides the words a person
@@ -721,11 +726,7 @@ func (p *progressReader) Read(b []byte) (int, error) {
 func (c *core) attach(_ js.Value, args []js.Value) any {
 	return js.Global().Get("Promise").New(js.FuncOf(func(_ js.Value, pr []js.Value) any {
 		resolve, reject := pr[0], pr[1]
-		fail := func(err error) {
-			e := js.Global().Get("Error").New(err.Error())
-			e.Set("kind", errorKind(err))
-			reject.Invoke(e)
-		}
+		fail := func(err error) { reject.Invoke(jsError(err)) }
 		if len(args) < 4 || args[3].Type() != js.TypeObject {
 			fail(errors.New("attach needs the file's bytes"))
 			return nil
@@ -811,9 +812,7 @@ func (c *core) download(_ js.Value, args []js.Value) any {
 					}
 				}
 			}
-			e := js.Global().Get("Error").New(err.Error())
-			e.Set("kind", errorKind(err))
-			reject.Invoke(e)
+			reject.Invoke(jsError(err))
 		}()
 		return nil
 	}))

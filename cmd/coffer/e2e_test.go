@@ -287,22 +287,31 @@ func TestCLITamperedCiphertextIsRefused(t *testing.T) {
 	c.unlock(masterPW)
 	c.ok("", "item", "add", "--type", "login", "--name", itemName, "--password", itemPass)
 
+	srv.alterNewestRevision(t)
+	msg := c.fails(5, "", "item", "get", itemName, "--field", "password")
+	if !strings.Contains(msg, "failed authentication") || strings.Contains(msg, itemPass) {
+		t.Fatalf("tampered read: %q", msg)
+	}
+}
+
+// alterNewestRevision flips one bit of the ciphertext of the newest
+// item's revisions in the server's SQLite file: what a malicious server or
+// a damaged disk would serve.
+func (srv *serverProc) alterNewestRevision(t *testing.T) {
+	t.Helper()
 	db, err := sql.Open("sqlite", filepath.Join(srv.data, "coffer.db")+"?_pragma=busy_timeout(5000)")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	var id string
 	var blob []byte
-	if err := db.QueryRow(`SELECT blob FROM revisions`).Scan(&blob); err != nil {
+	if err := db.QueryRow(`SELECT r.item_id, r.blob FROM revisions r JOIN items i ON i.id = r.item_id ORDER BY i.created_at DESC LIMIT 1`).Scan(&id, &blob); err != nil {
 		t.Fatal(err)
 	}
 	blob[40] ^= 0x80
-	if _, err := db.Exec(`UPDATE revisions SET blob = ?`, blob); err != nil {
+	if _, err := db.Exec(`UPDATE revisions SET blob = ? WHERE item_id = ?`, blob, id); err != nil {
 		t.Fatal(err)
-	}
-	msg := c.fails(5, "", "item", "get", itemName, "--field", "password")
-	if !strings.Contains(msg, "failed authentication") || strings.Contains(msg, itemPass) {
-		t.Fatalf("tampered read: %q", msg)
 	}
 }
 

@@ -1,9 +1,7 @@
 package main_test
 
 import (
-	"database/sql"
 	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -62,21 +60,8 @@ func TestCLIExitCodesAreTheREADMETable(t *testing.T) {
 			return owner.run("", "item", "edit", "Shared", "--password", "p3", "--revision", "1").code
 		}}},
 		5: {{"tampered data", func() int {
-			db, err := sql.Open("sqlite", filepath.Join(srv.data, "coffer.db")+"?_pragma=busy_timeout(5000)")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
 			owner.ok("", "item", "add", "--type", "note", "--name", "Diary", "--note", "dear diary")
-			var id string
-			var blob []byte
-			if err := db.QueryRow(`SELECT r.item_id, r.blob FROM revisions r JOIN items i ON i.id = r.item_id ORDER BY i.created_at DESC LIMIT 1`).Scan(&id, &blob); err != nil {
-				t.Fatal(err)
-			}
-			blob[40] ^= 0x80
-			if _, err := db.Exec(`UPDATE revisions SET blob = ? WHERE item_id = ?`, blob, id); err != nil {
-				t.Fatal(err)
-			}
+			srv.alterNewestRevision(t)
 			return owner.run("", "item", "get", "Diary").code
 		}}},
 		6: {

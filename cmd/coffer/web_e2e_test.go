@@ -1,7 +1,6 @@
 package main_test
 
 import (
-	"database/sql"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -72,19 +71,7 @@ func TestWebAppShowsTampering(t *testing.T) {
 	srv := startServer(t)
 	c := user(t, srv, "eve@web.example")
 	c.ok("", "item", "add", "--type", "login", "--name", "Altered item", "--password", "p")
-	db, err := sql.Open("sqlite", filepath.Join(srv.data, "coffer.db")+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var blob []byte
-	if err := db.QueryRow(`SELECT blob FROM revisions`).Scan(&blob); err != nil {
-		t.Fatal(err)
-	}
-	blob[40] ^= 0x80
-	if _, err := db.Exec(`UPDATE revisions SET blob = ?`, blob); err != nil {
-		t.Fatal(err)
-	}
+	srv.alterNewestRevision(t)
 	cmd := exec.Command(node, "e2e/tamper.mjs")
 	cmd.Dir = "../../web"
 	cmd.Env = append(os.Environ(), "COFFER_URL="+srv.url+"/", "CHROMIUM="+chromium, "COFFER_EMAIL=eve@web.example",

@@ -536,7 +536,8 @@ function Passwords(props: { status: Status; onLock: () => void; onLogout: () => 
           : pane.kind === 'item' ? h(ItemView, { id: pane.id, tick, onClose: () => setPane({ kind: 'none' }), onEdit: (item) => setPane({ kind: 'edit', item }), onHistory: () => setPane({ kind: 'history', id: pane.id }), onChanged: changed })
           : pane.kind === 'history' ? h(HistoryView, { id: pane.id, tick, onClose: () => setPane({ kind: 'item', id: pane.id }), onChanged: changed })
           : pane.kind === 'trash' ? h(TrashView, { tick, onChanged: changed })
-          : pane.kind === 'account' ? h(AccountView, { onLogout: props.onLogout }) : null)));
+          : pane.kind === 'account' ? h(AccountView, { onLogout: props.onLogout })
+          : h('p', { class: 'muted empty' }, items.length ? 'Choose an item to see it, or add one with New item.' : 'Add your first item with New item.'))));
 }
 
 function App() {
