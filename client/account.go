@@ -37,6 +37,12 @@ type Options struct {
 	HTTPClient  *http.Client
 	Description string // device name shown in the account's session list
 	Now         func() time.Time
+	// DeferSignatures makes a full sync (a log-in, a device without a
+	// cache) check each item against its vault's signed manifest and
+	// decrypt it, but leave each revision's own signature for
+	// CheckDeferred or the item's first use (docs/protocol.md §16.7): the
+	// web app shows a big vault before the last signature is checked.
+	DeferSignatures bool
 }
 
 func (o Options) now() time.Time {

@@ -455,6 +455,9 @@ func summaryOf(c Content) itemSummary {
 // revision signature, as in a sync); the opened item replaces it. The
 // caller holds s.mu.
 func (s *Session) openCachedLocked(it *Item) (*Item, error) {
+	if err := s.settleLocked(it); err != nil {
+		return nil, err
+	}
 	if !it.sealed {
 		return it, nil
 	}
@@ -554,8 +557,8 @@ func (s *Session) SaveCache() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.cache
-	if c == nil || !c.dirty || !s.synced || len(s.quarantine) > 0 {
-		return nil
+	if c == nil || !c.dirty || !s.synced || len(s.quarantine) > 0 || s.deferredLeftLocked() > 0 {
+		return nil // (signatures left to check: saved once they are)
 	}
 	s.materializeLocked()
 	held := make(map[string]*Item, len(s.items))
@@ -565,7 +568,7 @@ func (s *Session) SaveCache() error {
 		if s.vaults[it.VaultID] == nil {
 			continue // a vault this account no longer opens
 		}
-		if it.rec.file == "" && it.raw == nil {
+		if it.rec.file == "" && it.raw == nil && it.src == nil {
 			return nil // nothing to write it from: keep the last cache
 		}
 		ids = append(ids, id)
@@ -595,7 +598,7 @@ func (s *Session) SaveCache() error {
 			return err
 		}
 		for i, it := range inChunk {
-			it.rec, it.raw = cacheLoc{uint64(off) + locs[i].off, locs[i].n, c.fileID}, nil
+			it.rec, it.raw, it.src = cacheLoc{uint64(off) + locs[i].off, locs[i].n, c.fileID}, nil, nil
 		}
 		end = off + int64(len(chunk))
 		chunk, inChunk, locs = chunk[:0], inChunk[:0], locs[:0]
@@ -668,6 +671,9 @@ func (s *Session) SaveCache() error {
 func (s *Session) rawLocked(it *Item) ([]byte, error) {
 	if it.raw != nil {
 		return it.raw, nil
+	}
+	if it.src != nil {
+		return json.Marshal(it.src)
 	}
 	pt, _, err := s.readRecordLocked(it)
 	return pt, err

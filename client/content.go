@@ -1,7 +1,9 @@
 package client
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"sort"
 )
 
@@ -97,7 +99,19 @@ func (c Content) MarshalJSON() ([]byte, error) {
 }
 
 func (c *Content) UnmarshalJSON(b []byte) error {
+	// Nearly always every member is known: one strict pass decodes it
+	// (a sync of 10,000 items decodes 10,000 of these; in the browser the
+	// second pass below was a tenth of a cold log-in).
+	strict := json.NewDecoder(bytes.NewReader(b))
+	strict.DisallowUnknownFields()
 	var a contentAlias
+	if strict.Decode(&a) == nil {
+		if _, err := strict.Token(); err == io.EOF {
+			*c = Content(a)
+			return nil
+		}
+	}
+	a = contentAlias{}
 	if err := json.Unmarshal(b, &a); err != nil {
 		return err
 	}

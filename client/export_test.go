@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"time"
@@ -77,4 +78,60 @@ func CreateRawItem(ctx context.Context, s *Session, vaultID string, plaintext []
 	return s.t.do(ctx, http.MethodPost, "/vaults/"+url.PathEscape(v.ID)+"/items",
 		api.CreateItemRequest{ID: item.ID, Type: "note", Revision: nr, Manifest: m.api,
 			KeyWraps: []api.ItemKeyWrap{{KeyVault: v.ID, KeyEpoch: v.Epoch, WrapVault: v.ID, WrapEpoch: v.Epoch, Wrap: w}}}, nil)
+}
+
+// CreateItemSignedOverAnotherKey stores what only a modified client of a
+// vault writer can: a note encrypted under the item key it wraps for
+// readers, but signed over another key's commitment (which it also tells
+// the server, so the server's own signature check passes), in a validly
+// signed manifest over the hash readers compute. Everything but the
+// revision signature checks out for a reader.
+func CreateItemSignedOverAnotherKey(ctx context.Context, s *Session, vaultID, name string) error {
+	v, _ := s.vault(vaultID)
+	itemID, ik := uuid.NewString(), crypto.NewKey()
+	ictx := crypto.ItemKeyContext{OrgID: v.OrgID, WrapVault: v.ID, WrapEpoch: v.Epoch, ItemID: itemID, KeyVault: v.ID, KeyEpoch: v.Epoch}
+	s.mu.Lock()
+	vk := s.vaultKeys[epochKey{v.ID, v.Epoch}]
+	s.mu.Unlock()
+	w, err := crypto.WrapItemKey(vk, ictx, ik)
+	if err != nil {
+		return err
+	}
+	now := s.opt.now().UnixMilli()
+	h := crypto.RevisionHeader{OrgID: v.OrgID, VaultID: v.ID, ItemID: itemID, Revision: 1, KeyEpoch: v.Epoch, Type: "note",
+		AuthorID: s.Profile.UserID, Time: uint64(now), PrevHash: crypto.ZeroHash()}
+	pt, _ := json.Marshal(Content{Name: name, Notes: "planted"})
+	blob, err := crypto.EncryptRevision(ik, h, pt)
+	if err != nil {
+		return err
+	}
+	other := crypto.ItemKeyCommitment(crypto.NewKey())
+	sig, _, err := crypto.SignRevision(s.id, h, other, blob)
+	if err != nil {
+		return err
+	}
+	readersHash := crypto.RevisionHash(h, crypto.ItemKeyCommitment(ik), blob, sig)
+	nr := api.NewRevision{KeyEpoch: v.Epoch, Time: now, PrevHash: crypto.ZeroHash(), Blob: blob, Sig: sig, KeyCommit: other}
+	m, err := s.nextManifest(v, func(e map[string]crypto.ManifestEntry) {
+		e[itemID] = crypto.ManifestEntry{ItemID: itemID, Head: 1, HeadHash: readersHash}
+	})
+	if err != nil {
+		return err
+	}
+	return s.t.do(ctx, http.MethodPost, "/vaults/"+url.PathEscape(v.ID)+"/items",
+		api.CreateItemRequest{ID: itemID, Type: "note", Revision: nr, Manifest: m.api,
+			KeyWraps: []api.ItemKeyWrap{{KeyVault: v.ID, KeyEpoch: v.Epoch, WrapVault: v.ID, WrapEpoch: v.Epoch, Wrap: w}}}, nil)
+}
+
+// DeferredLeftIn is how many items of vaultID still wait for their check.
+func DeferredLeftIn(s *Session, vaultID string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, it := range s.items {
+		if it.VaultID == vaultID && it.check != nil {
+			n++
+		}
+	}
+	return n
 }

@@ -66,3 +66,34 @@ func newFuzzSession(f *testing.F) *fuzzEnv {
 	env.profile, env.ak = p, ak
 	return env
 }
+
+// TestContentKeepsUnknownMembers: content a newer client wrote keeps its
+// unknown top-level members through an edit by this one, whichever way it
+// was decoded (every member known, or not).
+func TestContentKeepsUnknownMembers(t *testing.T) {
+	for in, want := range map[string][]string{
+		`{"name":"a","future":{"x":1}}`:                         {`"future":{"x":1}`},
+		`{"name":"b","login":{"username":"u","passkey":"p"}}`:    {`"username":"u"`},
+		`{"name":"c","tags":["t"],"favorite":true}`:              {`"tags":["t"]`, `"favorite":true`},
+		`{"name":"d","future":1,"login":{"username":"v","z":2}}`: {`"future":1`, `"username":"v"`},
+	} {
+		var c client.Content
+		if err := json.Unmarshal([]byte(in), &c); err != nil {
+			t.Fatalf("%s: %v", in, err)
+		}
+		c.Name += "!"
+		out, err := json.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range append(want, `"name":"`+strings.Trim(in[9:10], `"`)+`!"`) {
+			if !strings.Contains(string(out), w) {
+				t.Errorf("%s → %s: %s missing", in, out, w)
+			}
+		}
+	}
+	var c client.Content
+	if err := json.Unmarshal([]byte(`{"name":1}`), &c); err == nil {
+		t.Error("a name that is a number was accepted")
+	}
+}

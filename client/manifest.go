@@ -91,6 +91,10 @@ type pendingManifest struct {
 func (s *Session) nextManifest(v *Vault, change func(map[string]crypto.ManifestEntry)) (pendingManifest, error) {
 	s.mu.Lock()
 	cur, ok := s.manifests[v.ID]
+	if err := s.settleVaultLocked(v.ID); err != nil {
+		s.mu.Unlock()
+		return pendingManifest{}, err
+	}
 	entries := s.entriesLocked(v.ID)
 	s.mu.Unlock()
 	if !ok {

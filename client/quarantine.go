@@ -313,6 +313,14 @@ func (s *Session) RepairVault(ctx context.Context, ref string, opt RepairOptions
 		}
 	}
 	h := s.held[q.ID]
+	if h != nil {
+		// A repair vouches for the held items: their signatures first
+		// (a full sync may have left them, §16.7).
+		if err := s.settleLocked(h.items...); err != nil {
+			s.mu.Unlock()
+			return nil, fmt.Errorf("%w (sync again: the vault's items are then checked one by one)", err)
+		}
+	}
 	seen := s.manifestSeen[q.ID]
 	var missing, flipped, failing []string
 	if h != nil {

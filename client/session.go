@@ -90,6 +90,12 @@ type Session struct {
 	cache     *deviceCache
 	cacheMark uint64
 	synced    bool
+	// deferred lists the items whose signature a full sync left to check
+	// (Options.DeferSignatures), oldest first; an entry whose item was
+	// replaced or checked since is skipped. fullCheck: a deferred check
+	// failed, so the next sync is full and checks every signature inline.
+	deferred  []*Item
+	fullCheck bool
 	// lazy holds the items of a device cache state that have not been
 	// built yet (items is nil meanwhile): a command that shows one item
 	// does not build 10,000. materializeLocked builds them.
@@ -173,8 +179,12 @@ type Item struct {
 	// URLs, tags, favourite) and no key is known. Nothing outside the
 	// session sees a sealed item (openCachedLocked opens it first).
 	sealed bool
-	rec    cacheLoc // its record in the device cache, if written
-	raw    []byte   // the JSON the server sent it in, to write its record
+	// check is the revision signature a deferred full sync left to check
+	// (Options.DeferSignatures); nil once checked.
+	check *deferredCheck
+	rec   cacheLoc  // its record in the device cache, if written
+	raw   []byte    // the JSON the server sent it in, to write its record
+	src   *api.Item // or what the server sent, decoded (encoded for the record)
 }
 
 // Version is one decrypted revision in an item's history.
@@ -203,7 +213,7 @@ func (s *Session) Sync(ctx context.Context) error {
 func (s *Session) syncLocked(ctx context.Context) error {
 	s.mu.Lock()
 	since := s.cursor
-	if len(s.quarantine) > 0 {
+	if len(s.quarantine) > 0 || s.fullCheck {
 		// Quarantined vaults' items are not kept between syncs: verify
 		// everything again from a full answer.
 		since = 0
@@ -316,11 +326,15 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 		delete(s.items, id)
 	}
 	inAnswer := map[string]bool{}
+	// A full answer of a session that defers signatures leaves them for
+	// CheckDeferred (§16.7); after a deferred check failed, every one is
+	// checked inline.
+	deferSig := since == 0 && s.opt.DeferSignatures && !s.fullCheck
 	for b := range readAhead(stream) {
 		if b.err != nil {
 			return b.err
 		}
-		if err := s.applyItemsLocked(b.items, b.raws, served, inAnswer, touched); err != nil {
+		if err := s.applyItemsLocked(b.items, b.raws, served, inAnswer, touched, deferSig); err != nil {
 			return err
 		}
 	}
@@ -332,6 +346,9 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 		s.cache.dirty = true
 	}
 	s.cursor, s.synced = resp.Cursor, true
+	if since == 0 && !deferSig {
+		s.fullCheck, s.deferred = false, nil
+	}
 	return s.quarantineError()
 }
 
@@ -392,14 +409,14 @@ const syncBatch = 1024
 
 // applyItemsLocked verifies and applies one batch of a sync answer's
 // items (raws: the JSON each came in). The caller holds s.mu.
-func (s *Session) applyItemsLocked(items []api.Item, raws [][]byte, served map[string]api.Vault, inAnswer, touched map[string]bool) error {
+func (s *Session) applyItemsLocked(items []api.Item, raws [][]byte, served map[string]api.Vault, inAnswer, touched map[string]bool, deferSig bool) error {
 	for _, it := range items {
 		if inAnswer[it.ID] {
 			return tampered("item %s listed twice", it.ID)
 		}
 		inAnswer[it.ID] = true
 	}
-	opened := s.openItemsLocked(items, served)
+	opened := s.openItemsLocked(items, served, deferSig)
 	for i, it := range items {
 		item, err := opened[i].item, opened[i].err
 		// The vaults whose manifests must be matched again: before and
@@ -419,11 +436,20 @@ func (s *Session) applyItemsLocked(items []api.Item, raws [][]byte, served map[s
 			delete(s.items, it.ID) // in a quarantined or ignored vault
 		case err == nil:
 			item.raw = raws[i]
+			if item.raw == nil {
+				item.src = &items[i] // encoded for its record when the cache is written
+			}
 			s.seen[item.ID] = item.Revision
 			if same && old.rec.file != "" {
-				item.rec, item.raw = old.rec, nil // the device cache holds it already
+				item.rec, item.raw, item.src = old.rec, nil, nil // the device cache holds it already
+			}
+			if same && old.check == nil {
+				item.check = nil // these exact bytes were checked already
 			}
 			s.items[item.ID] = item
+			if item.check != nil {
+				s.deferred = append(s.deferred, item)
+			}
 		case errors.Is(err, ErrTampered) || errors.Is(err, errUnreadableContent):
 			if _, open := s.vaults[it.VaultID]; !open {
 				return err // in a vault the answer does not list
@@ -560,6 +586,21 @@ func (s *Session) itemKey(itemID string, v *Vault, keyVault string, keyEpoch uin
 
 // openRevision verifies and decrypts one revision of an item.
 func (s *Session) openRevision(itemID string, v *Vault, r api.Revision, wraps []api.ItemKeyWrap) (Content, []byte, []byte, error) {
+	c, ik, hash, _, err := s.openRevisionAs(itemID, v, r, wraps, false)
+	return c, ik, hash, err
+}
+
+// deferredCheck is a revision signature left to check, with the author's
+// keys as the roster held them when the revision was opened.
+type deferredCheck struct {
+	crypto.RevisionCheck
+	author   crypto.PublicKeys
+	revision uint64
+}
+
+// openRevisionAs is openRevision; with deferSig it checks everything but
+// the signature, which it returns (protocol §16.7).
+func (s *Session) openRevisionAs(itemID string, v *Vault, r api.Revision, wraps []api.ItemKeyWrap, deferSig bool) (Content, []byte, []byte, *deferredCheck, error) {
 	// An older revision may come from the vault the item was moved from:
 	// My Vault, or another vault of the same organisation. Both its vault
 	// and organisation are bound in its associated data and signature.
@@ -570,23 +611,31 @@ func (s *Session) openRevision(itemID string, v *Vault, r api.Revision, wraps []
 	authorVault := v
 	if r.VaultID != v.ID && r.OrgID != v.OrgID && r.OrgID != "" {
 		if v.Kind == "org" {
-			return Content{}, nil, nil, tampered("revision %d of item %s comes from another organisation", r.Revision, itemID)
+			return Content{}, nil, nil, nil, tampered("revision %d of item %s comes from another organisation", r.Revision, itemID)
 		}
 		authorVault = &Vault{ID: r.VaultID, Kind: "org", OrgID: r.OrgID}
 	}
 	author, err := s.authorKeys(authorVault, r.AuthorID)
 	if err != nil {
-		return Content{}, nil, nil, err
+		return Content{}, nil, nil, nil, err
 	}
 	ik, err := s.itemKey(itemID, v, r.VaultID, r.KeyEpoch, wraps)
 	if err != nil {
-		return Content{}, nil, nil, err
+		return Content{}, nil, nil, nil, err
 	}
 	h := crypto.RevisionHeader{OrgID: r.OrgID, VaultID: r.VaultID, ItemID: itemID, Revision: r.Revision, KeyEpoch: r.KeyEpoch,
 		Type: r.Type, AuthorID: r.AuthorID, Time: uint64(r.Time), PrevHash: r.PrevHash}
-	pt, hash, err := crypto.OpenRevision(author, ik, h, r.Blob, r.Sig)
+	var pt, hash []byte
+	var check *deferredCheck
+	if deferSig {
+		var rc crypto.RevisionCheck
+		pt, hash, rc, err = crypto.OpenRevisionDeferred(ik, h, r.Blob, r.Sig)
+		check = &deferredCheck{RevisionCheck: rc, author: author, revision: r.Revision}
+	} else {
+		pt, hash, err = crypto.OpenRevision(author, ik, h, r.Blob, r.Sig)
+	}
 	if err != nil {
-		return Content{}, nil, nil, tampered("revision %d of item %s", r.Revision, itemID)
+		return Content{}, nil, nil, nil, tampered("revision %d of item %s", r.Revision, itemID)
 	}
 	var c Content
 	err = json.Unmarshal(pt, &c)
@@ -595,9 +644,9 @@ func (s *Session) openRevision(itemID string, v *Vault, r api.Revision, wraps []
 	}
 	if err != nil {
 		// Authenticated, so written by a member's client; still refuse.
-		return Content{}, nil, nil, fmt.Errorf("revision %d of item %s holds content this client cannot read: %w", r.Revision, itemID, errUnreadableContent)
+		return Content{}, nil, nil, nil, fmt.Errorf("revision %d of item %s holds content this client cannot read: %w", r.Revision, itemID, errUnreadableContent)
 	}
-	return c, ik, hash, nil
+	return c, ik, hash, check, nil
 }
 
 func (s *Session) decryptItem(it api.Item) (*Item, error) {
@@ -624,7 +673,10 @@ const parallelFrom = 64
 // on all cores: openItem only reads the session's state (keys, vaults,
 // members, marks), which nothing writes while the caller holds s.mu. The
 // results are applied by the caller, in the answer's order.
-func (s *Session) openItemsLocked(items []api.Item, served map[string]api.Vault) []openedItem {
+//
+// With deferSig (a full sync of a session that defers signatures), each
+// item's signature is left for later (protocol §16.7).
+func (s *Session) openItemsLocked(items []api.Item, served map[string]api.Vault, deferSig bool) []openedItem {
 	out := make([]openedItem, len(items))
 	todo := make([]int, 0, len(items))
 	for i, it := range items {
@@ -639,7 +691,7 @@ func (s *Session) openItemsLocked(items []api.Item, served map[string]api.Vault)
 	workers := min(runtime.GOMAXPROCS(0), (len(todo)+parallelFrom-1)/parallelFrom)
 	if workers <= 1 {
 		for _, i := range todo {
-			out[i].item, out[i].err = s.openItem(items[i])
+			out[i].item, out[i].err = s.openItemAs(items[i], deferSig)
 		}
 		return out
 	}
@@ -653,7 +705,7 @@ func (s *Session) openItemsLocked(items []api.Item, served map[string]api.Vault)
 					return
 				}
 				i := todo[k]
-				out[i].item, out[i].err = s.openItem(items[i])
+				out[i].item, out[i].err = s.openItemAs(items[i], deferSig)
 			}
 		})
 	}
@@ -663,16 +715,21 @@ func (s *Session) openItemsLocked(items []api.Item, served map[string]api.Vault)
 
 // openItem verifies and decrypts an item at its head, refusing a head
 // older than this device has seen; it writes nothing.
-func (s *Session) openItem(it api.Item) (*Item, error) {
+func (s *Session) openItem(it api.Item) (*Item, error) { return s.openItemAs(it, false) }
+
+// openItemAs is openItem, leaving the signature for later with deferSig.
+func (s *Session) openItemAs(it api.Item, deferSig bool) (*Item, error) {
 	if seen := s.seen[it.ID]; it.Head < seen {
 		return nil, fmt.Errorf("%w%w", tampered("item %s: the server served revision %d after %d (rollback)", it.ID, it.Head, seen), errRollback)
 	}
-	return s.openItemAt(it)
+	return s.openItemAtAs(it, deferSig)
 }
 
 // openItemAt is openItem without the rollback mark, for a state this
 // device saw before (a cached item that Watch describes as it was).
-func (s *Session) openItemAt(it api.Item) (*Item, error) {
+func (s *Session) openItemAt(it api.Item) (*Item, error) { return s.openItemAtAs(it, false) }
+
+func (s *Session) openItemAtAs(it api.Item, deferSig bool) (*Item, error) {
 	v, ok := s.vaults[it.VaultID]
 	if !ok {
 		return nil, tampered("item %s is in a vault this account cannot open", it.ID)
@@ -681,13 +738,13 @@ func (s *Session) openItemAt(it api.Item) (*Item, error) {
 	if uuid.Validate(it.ID) != nil || r.Revision != it.Head || r.Type != it.Type || r.Time < 0 || r.VaultID != v.ID || r.OrgID != v.OrgID {
 		return nil, tampered("item %s head does not match its revision", it.ID)
 	}
-	c, ik, hash, err := s.openRevision(it.ID, v, r, it.KeyWraps)
+	c, ik, hash, check, err := s.openRevisionAs(it.ID, v, r, it.KeyWraps, deferSig)
 	if err != nil {
 		return nil, err
 	}
 	return &Item{ID: it.ID, VaultID: it.VaultID, Type: it.Type, Revision: it.Head, Trashed: it.Trashed, AuthorID: r.AuthorID,
 		Time: time.UnixMilli(r.Time).UTC(), UpdatedAt: it.UpdatedAt, Content: c,
-		keyEpoch: r.KeyEpoch, keyVault: r.VaultID, itemKey: ik, hash: hash}, nil
+		keyEpoch: r.KeyEpoch, keyVault: r.VaultID, itemKey: ik, hash: hash, check: check}, nil
 }
 
 // Vaults returns the vaults the user can open, My Vault first.

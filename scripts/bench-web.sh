@@ -16,4 +16,4 @@ for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && b
 pw='bench web master password'
 COFFER_CONFIG_DIR="$tmp/cli" "$tmp/coffer" signup --server "http://127.0.0.1:$port" --email bench@web.example --name Bench --password-stdin <<<"$pw" >/dev/null
 "$tmp/benchfill" -server "http://127.0.0.1:$port" -email bench@web.example -items "$N" <<<"$pw" >&2
-(cd web && node e2e/bench.mjs "http://127.0.0.1:$port/" bench@web.example "$pw")
+(cd web && N=$N node e2e/bench.mjs "http://127.0.0.1:$port/" bench@web.example "$pw")

@@ -118,3 +118,10 @@ func clone(b []byte) []byte {
 	}
 	return append([]byte(nil), b...)
 }
+
+// Written reports whether a state was ever written.
+func (s *Store) Written() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state != nil
+}

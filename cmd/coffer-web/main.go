@@ -13,8 +13,10 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall/js"
 	"time"
 
@@ -30,6 +32,76 @@ type core struct {
 	profile *client.Profile
 	session *client.Session
 	stop    context.CancelFunc // ends the live stream
+	// notify is the page's live-stream callback, also told when the
+	// signatures a log-in left are checked; endChecks stops that check.
+	notify    js.Value
+	endChecks context.CancelFunc
+	busy      atomic.Bool // checking, or writing the device cache after the checks
+}
+
+// options are the web app's client options: a log-in lists a big vault
+// before every signature is checked, and checks them in the background
+// (docs/protocol.md §16.7).
+var options = client.Options{Description: "web app", DeferSignatures: true}
+
+// checkTurn is how long the background check runs between two turns of
+// the page's event loop, in batches of checkBatch signatures (about 4 ms
+// each here): a keystroke waits at most about that long.
+const (
+	checkTurn  = 25 * time.Millisecond
+	checkBatch = 16
+	checkAfter = 300 * time.Millisecond // after a log-in, before the first check
+)
+
+// startChecks checks the signatures s's full sync left, a batch at a time
+// so that the page stays responsive, then saves the device cache (which
+// waits for them) and tells the page.
+func (c *core) startChecks(s *client.Session) {
+	if s.DeferredLeft() == 0 {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c.mu.Lock()
+	if c.endChecks != nil {
+		c.endChecks()
+	}
+	c.endChecks = cancel
+	c.mu.Unlock()
+	c.busy.Store(true)
+	go func() {
+		defer c.busy.Store(false)
+		// The page's first list, its vaults and its live stream come
+		// first: they are what the person waits for.
+		select {
+		case <-ctx.Done():
+		case <-time.After(checkAfter):
+		}
+		for turn := time.Now(); ctx.Err() == nil; {
+			left, err := s.CheckDeferred(ctx, checkBatch)
+			if err != nil || left == 0 {
+				if ctx.Err() == nil {
+					persist(s)
+					c.tell(map[string]string{"kind": "checked"})
+				}
+				return
+			}
+			if time.Since(turn) > checkTurn {
+				time.Sleep(time.Millisecond) // the page's turn
+				turn = time.Now()
+			}
+		}
+	}()
+}
+
+// tell sends an event to the page's live-stream callback, if any.
+func (c *core) tell(event any) {
+	c.mu.Lock()
+	cb := c.notify
+	c.mu.Unlock()
+	if cb.Type() == js.TypeFunction {
+		b, _ := json.Marshal(event)
+		cb.Invoke(string(b))
+	}
 }
 
 func main() {
@@ -93,7 +165,9 @@ func (c *core) persisting(fn func([]js.Value) (any, error)) func([]js.Value) (an
 // Results cross as JSON strings; errors as {message, kind}.
 func promised(fn func(args []js.Value) (any, error)) js.Func {
 	return js.FuncOf(func(_ js.Value, args []js.Value) any {
-		return js.Global().Get("Promise").New(js.FuncOf(func(_ js.Value, pr []js.Value) any {
+		var executor js.Func
+		executor = js.FuncOf(func(_ js.Value, pr []js.Value) any {
+			executor.Release() // called once, by the Promise constructor
 			resolve, reject := pr[0], pr[1]
 			go func() {
 				out, err := fn(args)
@@ -105,7 +179,8 @@ func promised(fn func(args []js.Value) (any, error)) js.Func {
 				resolve.Invoke(string(b))
 			}()
 			return nil
-		}))
+		})
+		return js.Global().Get("Promise").New(executor)
 	})
 }
 
@@ -186,6 +261,8 @@ func (c *core) status([]js.Value) (any, error) {
 	}
 	if c.session != nil {
 		out["state"] = "unlocked"
+		out["checking"] = strconv.Itoa(c.session.DeferredLeft())
+		out["busy"] = strconv.FormatBool(c.busy.Load())
 	}
 	return out, nil
 }
@@ -212,7 +289,11 @@ func useCache(s *client.Session) {
 // The marks hold revision numbers and hashes, no secret (as the CLI's
 // marks file).
 func persist(s *client.Session) {
-	_ = s.SaveCache()
+	if err := s.SaveCache(); err != nil {
+		// Only the next unlock is slower (a full sync); say so in the
+		// console. The errors name files and items, never content.
+		js.Global().Get("console").Call("warn", "coffer: the device cache was not saved: "+err.Error())
+	}
 	if s.MarksChanged() {
 		if data, err := s.MarksJSON(); err == nil {
 			js.Global().Get("localStorage").Call("setItem", marksKey(s.Profile.UserID), string(data))
@@ -232,11 +313,12 @@ func (c *core) opened(s *client.Session) (any, error) {
 	c.session, c.profile = s, s.Profile
 	c.mu.Unlock()
 	c.saveProfile(s.Profile)
+	c.startChecks(s)
 	return map[string]string{"email": s.Profile.Email, "fingerprint": s.Profile.Fingerprint()}, nil
 }
 
 func (c *core) signup(args []js.Value) (any, error) {
-	s, err := client.Signup(context.Background(), c.server, str(args, 0), str(args, 1), []byte(str(args, 2)), client.Options{Description: "web app"})
+	s, err := client.Signup(context.Background(), c.server, str(args, 0), str(args, 1), []byte(str(args, 2)), options)
 	if err != nil {
 		return nil, err
 	}
@@ -244,7 +326,7 @@ func (c *core) signup(args []js.Value) (any, error) {
 }
 
 func (c *core) login(args []js.Value) (any, error) {
-	s, err := client.Login(context.Background(), c.server, str(args, 0), []byte(str(args, 1)), client.Options{Description: "web app"})
+	s, err := client.Login(context.Background(), c.server, str(args, 0), []byte(str(args, 1)), options)
 	if err != nil {
 		return nil, err
 	}
@@ -256,14 +338,14 @@ func (c *core) unlock(args []js.Value) (any, error) {
 	if p == nil {
 		return nil, errors.New("no account on this browser; log in")
 	}
-	s, _, offline := p.UnlockCurrent(context.Background(), []byte(str(args, 0)), client.Options{Description: "web app"})
+	s, _, offline := p.UnlockCurrent(context.Background(), []byte(str(args, 0)), options)
 	if s == nil {
 		return nil, offline
 	}
 	useCache(s) // before the first sync: it fetches only what changed
 	err := s.Sync(context.Background())
 	if errors.Is(err, client.ErrUnauthorized) {
-		if s, err = p.Relogin(context.Background(), []byte(str(args, 0)), client.Options{Description: "web app"}); err != nil {
+		if s, err = p.Relogin(context.Background(), []byte(str(args, 0)), options); err != nil {
 			return nil, err
 		}
 		return c.opened(s)
@@ -277,16 +359,14 @@ func (c *core) unlock(args []js.Value) (any, error) {
 	c.mu.Unlock()
 	c.saveProfile(s.Profile)
 	persist(s)
+	c.startChecks(s)
 	return map[string]string{"email": s.Profile.Email, "fingerprint": s.Profile.Fingerprint()}, nil
 }
 
 func (c *core) lock([]js.Value) (any, error) {
 	c.mu.Lock()
 	c.session = nil
-	if c.stop != nil {
-		c.stop()
-		c.stop = nil
-	}
+	c.stopLocked()
 	c.mu.Unlock()
 	return map[string]string{"state": "locked"}, nil
 }
@@ -295,10 +375,7 @@ func (c *core) logout([]js.Value) (any, error) {
 	c.mu.Lock()
 	s := c.session
 	c.session, c.profile = nil, nil
-	if c.stop != nil {
-		c.stop()
-		c.stop = nil
-	}
+	c.stopLocked()
 	c.mu.Unlock()
 	if s != nil {
 		_ = s.Logout(context.Background())
@@ -309,6 +386,18 @@ func (c *core) logout([]js.Value) (any, error) {
 	}
 	js.Global().Get("localStorage").Call("removeItem", profileKey)
 	return map[string]string{"state": "none"}, nil
+}
+
+// stopLocked ends the live stream and the background checks of the
+// session going away. The caller holds c.mu.
+func (c *core) stopLocked() {
+	for _, stop := range []*context.CancelFunc{&c.stop, &c.endChecks} {
+		if *stop != nil {
+			(*stop)()
+			*stop = nil
+		}
+	}
+	c.notify = js.Undefined()
 }
 
 func (c *core) unlocked() (*client.Session, error) {
@@ -602,7 +691,7 @@ func (c *core) watch(_ js.Value, args []js.Value) any {
 		c.stop()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	c.stop = cancel
+	c.stop, c.notify = cancel, cb
 	c.mu.Unlock()
 	go func() {
 		err := s.Watch(ctx, client.WatchOptions{}, func(ch client.Change) {

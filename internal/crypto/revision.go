@@ -61,16 +61,64 @@ func revisionHash(msg, sig []byte) []byte {
 // author, and returns the blob, the signature and the revision hash that the
 // next revision must name as PrevHash.
 func SealRevision(author *Identity, itemKey []byte, h RevisionHeader, content []byte) (blob, sig, hash []byte, err error) {
-	if !h.valid() {
-		return nil, nil, nil, ErrTampered
-	}
-	blob, err = Seal(itemKey, content, h.ad())
-	if err != nil {
+	if blob, err = EncryptRevision(itemKey, h, content); err != nil {
 		return nil, nil, nil, err
 	}
-	msg := h.sigMsg(ItemKeyCommitment(itemKey), blob)
+	sig, hash, err = SignRevision(author, h, ItemKeyCommitment(itemKey), blob)
+	return blob, sig, hash, err
+}
+
+// EncryptRevision is SealRevision's first half: the blob. Honest clients
+// call SealRevision; the two halves exist apart so that tests can build
+// what a modified client could (a blob under one key, signed over another
+// key's commitment).
+func EncryptRevision(itemKey []byte, h RevisionHeader, content []byte) ([]byte, error) {
+	if !h.valid() {
+		return nil, ErrTampered
+	}
+	return Seal(itemKey, content, h.ad())
+}
+
+// SignRevision is SealRevision's second half: the author's signature over
+// the header, the key commitment and the blob, and the revision hash.
+func SignRevision(author *Identity, h RevisionHeader, keyCommit, blob []byte) (sig, hash []byte, err error) {
+	if !h.valid() || len(keyCommit) != KeySize {
+		return nil, nil, ErrTampered
+	}
+	msg := h.sigMsg(keyCommit, blob)
 	sig = author.Sign(msg)
-	return blob, sig, revisionHash(msg, sig), nil
+	return sig, revisionHash(msg, sig), nil
+}
+
+// RevisionHash is the hash of a revision as a reader holding the item key
+// computes it (keyCommit from that key), whatever its signature.
+func RevisionHash(h RevisionHeader, keyCommit, blob, sig []byte) []byte {
+	return revisionHash(h.sigMsg(keyCommit, blob), sig)
+}
+
+// RevisionCheck is the signature check OpenRevisionDeferred leaves for
+// later: the signed message and the signature, no key.
+type RevisionCheck struct{ msg, sig []byte }
+
+// Verify checks the deferred signature against the author's keys.
+func (c RevisionCheck) Verify(author PublicKeys) error { return Verify(author, c.msg, c.sig) }
+
+// OpenRevisionDeferred is OpenRevision without the signature check, which
+// it returns for the caller to run later (docs/protocol.md §16.7). It is
+// only sound where the revision hash it returns is matched against a
+// manifest whose signature was verified: then the bytes are the ones a
+// writer of the vault vouched for, and the check settles only who wrote
+// them.
+func OpenRevisionDeferred(itemKey []byte, h RevisionHeader, blob, sig []byte) (content, hash []byte, check RevisionCheck, err error) {
+	if !h.valid() {
+		return nil, nil, RevisionCheck{}, ErrTampered
+	}
+	msg := h.sigMsg(ItemKeyCommitment(itemKey), blob)
+	content, err = Open(itemKey, blob, h.ad())
+	if err != nil {
+		return nil, nil, RevisionCheck{}, err
+	}
+	return content, revisionHash(msg, sig), RevisionCheck{msg, sig}, nil
 }
 
 // OpenRevision checks the author's signature (over the header, the blob and

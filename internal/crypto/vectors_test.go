@@ -400,6 +400,21 @@ func TestVectors(t *testing.T) {
 	if err != nil || string(content) != v.Revision.Content || !bytes.Equal(hash, v.Revision.Hash) {
 		t.Fatalf("OpenRevision: %q %v", content, err)
 	}
+	// The deferred order (§16.7) opens the same vector to the same content
+	// and hash; its check passes for the author and fails for a flipped
+	// signature, which still opens (only the manifest guards it then).
+	dContent, dh, check, err := OpenRevisionDeferred(ik, h, v.Revision.Blob, v.Revision.Sig)
+	if err != nil || string(dContent) != v.Revision.Content || !bytes.Equal(dh, v.Revision.Hash) || check.Verify(pub) != nil {
+		t.Fatalf("OpenRevisionDeferred: %q %v", dContent, err)
+	}
+	if !bytes.Equal(RevisionHash(h, ItemKeyCommitment(ik), v.Revision.Blob, v.Revision.Sig), v.Revision.Hash) {
+		t.Fatal("RevisionHash differs from the vector's")
+	}
+	bad := bytes.Clone([]byte(v.Revision.Sig))
+	bad[0] ^= 1
+	if _, bh, check, err := OpenRevisionDeferred(ik, h, v.Revision.Blob, bad); err != nil || check.Verify(pub) != ErrTampered || bytes.Equal(bh, v.Revision.Hash) {
+		t.Fatalf("a flipped signature: %v, or its hash equals the vector's", err)
+	}
 	mk, err := DeriveMasterKeys([]byte(v.KDF.Password), v.KDF.Email, KDFParams{Algorithm: KDFAlgorithm, Time: v.KDF.Time, Memory: v.KDF.Memory, Threads: v.KDF.Threads, Salt: v.KDF.Salt})
 	if err != nil || !bytes.Equal(mk.AuthKey, v.KDF.AuthKey) {
 		t.Fatalf("DeriveMasterKeys: %v", err)

@@ -454,8 +454,11 @@ function Passwords(props: { status: Status; onLock: () => void; onLogout: () => 
   const [error, setError] = useState('');
   const [banner, setBanner] = useState('');
   const [quarantined, setQuarantined] = useState<string[]>([]);
+  // Signatures a log-in left to check in the background (§16.7).
+  const [checking, setChecking] = useState(0);
   const refresh = () => {
     core.quarantined().then(setQuarantined, () => undefined);
+    core.status().then((st) => setChecking(Number(st.checking ?? 0)), () => undefined);
     return core.list(query, vault).then(setItems, (e) => setError(message(e)));
   };
   useEffect(() => { void refresh(); }, [query, vault, tick]);
@@ -527,7 +530,7 @@ function Passwords(props: { status: Status; onLock: () => void; onLogout: () => 
       h('ul', { class: 'list', 'aria-label': 'Items' }, shown.length === 0 ? h('li', { class: 'muted' }, query ? 'Nothing matches.' : 'No items here.') : null,
         // A person reads a few hundred names at most; the rest come with a
         // search, which stays instant at any size.
-        shown.length > LIST_LIMIT ? h('li', { class: 'muted count' }, `${shown.length.toLocaleString()} items; the first ${LIST_LIMIT} are shown — search to find the others.`) : null,
+        shown.length > LIST_LIMIT ? h('li', { class: 'muted count' }, `${shown.length.toLocaleString()} items; the first ${LIST_LIMIT} are shown — search to find the others.${checking ? ' Checking signatures…' : ''}`) : null,
         shown.slice(0, LIST_LIMIT).map((it) => h('li', { key: it.id },
           h('button', { type: 'button', class: pane.kind === 'item' && pane.id === it.id ? 'entry selected' : 'entry', onClick: () => setPane({ kind: 'item', id: it.id }) },
             h('span', { class: 'name' }, it.name), h('span', { class: 'sub' }, [it.username, it.vault].filter(Boolean).join(' · ')))))),

@@ -2,7 +2,7 @@
 // (cmd/coffer-web, docs/web.md). Every call returns JSON; the page never
 // sees a key — only what it shows.
 
-export interface Status { state: 'none' | 'locked' | 'unlocked'; email?: string; fingerprint?: string }
+export interface Status { state: 'none' | 'locked' | 'unlocked'; email?: string; fingerprint?: string; checking?: string }
 export interface Summary { id: string; type: string; name: string; username?: string; urls?: string[]; tags?: string[]; favorite?: boolean; vault: string }
 export interface Login { username?: string; password?: string; urls?: string[]; totp?: string }
 export interface Card { holder?: string; number?: string; expiry?: string; cvv?: string }
