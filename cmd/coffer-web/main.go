@@ -12,6 +12,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -131,6 +132,7 @@ func main() {
 		"kdfTime":      kdfTime,
 		"account":      c.account,
 		"password":     c.password,
+		"kdf":          c.kdf,
 		"sessions":     c.sessions,
 		"endSession":   c.endSession,
 		"vaults":       c.vaults,
@@ -910,12 +912,67 @@ func (c *core) download(_ js.Value, args []js.Value) any {
 // kdfTime derives master keys once with the default Argon2id parameters
 // and a throwaway password, and returns how long it took — for the
 // benchmark (docs/performance.md), which compares an unlock with it.
-func kdfTime([]js.Value) (any, error) {
+// kdfArgs reads Argon2id parameters {"time", "memory_kib", "threads"}
+// from args[i]; zero fields keep the default (or current) value.
+func kdfArgs(args []js.Value, i int) (crypto.KDFParams, error) {
+	var p struct {
+		Time    uint32 `json:"time"`
+		Memory  uint32 `json:"memory_kib"`
+		Threads uint8  `json:"threads"`
+	}
+	if raw := str(args, i); raw != "" {
+		if err := json.Unmarshal([]byte(raw), &p); err != nil {
+			return crypto.KDFParams{}, errors.New("bad Argon2id parameters")
+		}
+	}
+	return crypto.KDFParams{Algorithm: crypto.KDFAlgorithm, Time: p.Time, Memory: p.Memory, Threads: p.Threads}, nil
+}
+
+// kdfTime([params]) times one Argon2id derivation in this browser, with
+// the given parameters (within the allowed range) or the defaults.
+func kdfTime(args []js.Value) (any, error) {
+	p, err := kdfArgs(args, 0)
+	if err != nil {
+		return nil, err
+	}
+	d := crypto.DefaultKDFParams()
+	if p.Time != 0 {
+		d.Time = p.Time
+	}
+	if p.Memory != 0 {
+		d.Memory = p.Memory
+	}
+	if p.Threads != 0 {
+		d.Threads = p.Threads
+	}
+	if err := d.Check(); err != nil {
+		return nil, fmt.Errorf("Argon2id parameters must be within t %d–%d, m %d–%d KiB, p %d–%d",
+			crypto.MinTime, crypto.MaxTime, crypto.MinMemory, crypto.MaxMemory, crypto.MinThreads, crypto.MaxThreads)
+	}
 	start := time.Now()
-	if _, err := crypto.DeriveMasterKeys([]byte("benchmark password"), "bench@example.com", crypto.DefaultKDFParams()); err != nil {
+	if _, err := crypto.DeriveMasterKeys([]byte("benchmark password"), "bench@example.com", d); err != nil {
 		return nil, err
 	}
 	return map[string]int64{"ms": time.Since(start).Milliseconds()}, nil
+}
+
+// kdf(password, params) raises the account's Argon2id parameters (the
+// master password stays; protocol §17.1) and returns the account.
+func (c *core) kdf(args []js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	p, err := kdfArgs(args, 1)
+	if err != nil {
+		return nil, err
+	}
+	pw := []byte(str(args, 0))
+	if _, err := s.ChangePassword(context.Background(), pw, pw, client.PasswordOptions{KDF: p}); err != nil {
+		return nil, err
+	}
+	c.saveProfile(s.Profile)
+	return c.account(nil)
 }
 
 // recovery lists the organisations offering account recovery (each key

@@ -125,11 +125,44 @@ func serve(w http.ResponseWriter, r *http.Request, root fs.FS, name, ctype, cach
 		http.NotFound(w, r)
 		return
 	}
+	h := w.Header()
 	if ctype != "" {
-		w.Header().Set("Content-Type", ctype)
+		h.Set("Content-Type", ctype)
 	}
-	w.Header().Set("Cache-Control", cache)
+	h.Set("Cache-Control", cache)
+	if z := gzipped(name, b); z != nil {
+		h.Set("Vary", "Accept-Encoding")
+		if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			h.Set("Content-Encoding", "gzip")
+			b = z
+		}
+	}
 	http.ServeContent(w, r, name, modTime, bytes.NewReader(b))
+}
+
+// gzipCache holds the page's text files gzipped, made once on first use.
+var gzipCache sync.Map // name → []byte
+
+// gzipped is b gzipped when that is worth it (text of 1 KiB or more),
+// else nil.
+func gzipped(name string, b []byte) []byte {
+	switch path.Ext(name) {
+	case ".html", ".js", ".css", ".svg", ".json":
+	default:
+		return nil
+	}
+	if len(b) < 1024 {
+		return nil
+	}
+	if z, ok := gzipCache.Load(name); ok {
+		return z.([]byte)
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write(b)
+	zw.Close()
+	z, _ := gzipCache.LoadOrStore(name, buf.Bytes())
+	return z.([]byte)
 }
 
 // serveWasm sends the gzipped core as it is stored when the browser

@@ -45,6 +45,28 @@ async function open(page, name) {
 }
 const check = (ok, msg) => { if (!ok) fail(msg); };
 
+// unnamedControls lists the controls on the page that a screen reader
+// would announce without a name (Chromium's own accessibility tree).
+const named = new Set(['button', 'textbox', 'checkbox', 'combobox', 'spinbutton', 'link', 'searchbox', 'slider', 'radio', 'switch', 'listbox', 'progressbar', 'meter', 'timer']);
+async function unnamedControls(page) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+    return nodes.filter((n) => !n.ignored && named.has(n.role?.value) && !String(n.name?.value ?? '').trim())
+      .map((n) => `${n.role.value} (DOM node ${n.backendDOMNodeId})`);
+  } finally {
+    await cdp.detach();
+  }
+}
+
+// shot writes a screenshot of a main screen and checks, on the same
+// screen, that every control has a name a screen reader reads.
+async function shot(page, name, opts = {}) {
+  await page.screenshot({ path: join(shots, `${name}.png`), ...opts });
+  const missing = await unnamedControls(page);
+  check(missing.length === 0, `${name}: controls without an accessible name: ${missing.join(', ')}`);
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
@@ -75,7 +97,7 @@ try {
 
   // Sign up, with the strength meter.
   await page.getByRole('heading', { name: 'Create your account' }).waitFor({ timeout: 20000 });
-  await page.screenshot({ path: join(shots, 'signup-light.png') });
+  await shot(page, 'signup-light');
   await page.getByLabel('E-mail').fill('ada@web.example');
   await page.getByLabel('Your name').fill('Ada');
   await page.getByLabel('Master password', { exact: true }).fill('short');
@@ -93,6 +115,20 @@ try {
   await page.getByLabel('Username').fill('admin');
   await page.getByLabel('Password', { exact: true }).fill(secret);
   await page.getByLabel('URL').fill('https://router.example');
+  await page.getByRole('button', { name: 'Generate a password' }).click();
+  await shot(page, 'editor-light');
+  // The generator: character sets, length, passphrases.
+  const generated = () => page.locator('#generated').textContent();
+  await page.getByLabel('Length').fill('32');
+  for (const set of ['A–Z', '0–9', 'Symbols']) await page.getByLabel(set).uncheck();
+  await page.waitForFunction(() => /^[a-z]{32}$/.test(document.getElementById('generated').textContent));
+  await page.getByLabel('0–9').check();
+  await page.waitForFunction(() => /^(?=.*[0-9])[a-z0-9]{32}$/.test(document.getElementById('generated').textContent));
+  await page.getByLabel('Passphrase').check();
+  await page.getByLabel('Words').fill('7');
+  await page.waitForFunction(() => document.getElementById('generated').textContent.split('-').length === 7);
+  check(/^[a-z]+(-[a-z]+){6}$/.test(await generated()), `a passphrase looks like ${await generated()}`);
+  await page.getByRole('button', { name: 'Close the generator' }).click();
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByRole('heading', { name: evil }).waitFor();
   check(await page.locator('img[src="x"]').count() === 0, 'an item name was rendered as HTML');
@@ -107,7 +143,7 @@ try {
   await page.getByLabel('Notes').fill('network: coffee-and-cake');
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByRole('heading', { name: 'Wi-Fi guests' }).waitFor();
-  await page.screenshot({ path: join(shots, 'passwords-light.png') });
+  await shot(page, 'passwords-light');
 
   // One item of every other type.
   const totpSecret = 'JBSWY3DPEHPK3PXP';
@@ -135,7 +171,7 @@ try {
   });
   await page.getByRole('button', { name: 'Reveal secrets' }).click();
   await page.getByText('4111111111111111').waitFor();
-  await page.screenshot({ path: join(shots, 'item-card-light.png') });
+  await shot(page, 'item-card-light');
 
   // Files: a file item, and an attachment, uploaded with progress and
   // downloaded (verified by the client core) byte for byte.
@@ -163,7 +199,7 @@ try {
   await page.getByText('Revision').locator('..').getByText('2', { exact: true }).waitFor();
   await page.getByRole('button', { name: 'History' }).click();
   await page.getByRole('heading', { name: 'History' }).waitFor();
-  await page.screenshot({ path: join(shots, 'history-light.png') });
+  await shot(page, 'history-light');
   await page.getByRole('button', { name: 'Restore password from revision 1' }).click();
   await page.locator('li.revision[data-revision="3"]').waitFor();
   check((await page.locator('li.revision[data-revision="3"]').textContent()).includes('password restored from revision 1'), 'restore-field is not labelled');
@@ -227,7 +263,7 @@ try {
   await page.getByRole('heading', { name: 'Someone else saved first' }).waitFor({ timeout: 10000 });
   await page.locator('.conflict').getByText('ada-from-b').waitFor();
   await page.locator('.conflict').getByText('ada-from-a').waitFor();
-  await page.screenshot({ path: join(shots, 'conflict-light.png') });
+  await shot(page, 'conflict-light');
   await page.getByRole('button', { name: 'Save mine over theirs' }).click();
   await page.getByRole('heading', { name: 'Bank' }).waitFor();
   await pageB.locator('.item dd', { hasText: 'ada-from-a' }).waitFor({ timeout: 5000 });
@@ -241,7 +277,7 @@ try {
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByText('The server cannot be reached; retrying').waitFor({ timeout: 10000 });
   check(await page.getByLabel('Notes').inputValue() === 'network: offline edit', 'the edit was lost while the server was away');
-  await page.screenshot({ path: join(shots, 'offline-light.png') });
+  await shot(page, 'offline-light');
   await page.unroute('**/api/v1/**');
   // The only console errors meanwhile: the requests the "network" refused.
   check(consoleErrors.every((m) => m.includes('ERR_INTERNET_DISCONNECTED')), `console errors while offline: ${consoleErrors.join(' | ')}`);
@@ -264,8 +300,25 @@ try {
   await page.getByLabel('New master password again').fill(next);
   await page.getByRole('button', { name: 'Change the master password' }).click();
   await page.getByRole('status').filter({ hasText: 'Master password changed' }).waitFor({ timeout: 20000 });
-  await page.screenshot({ path: join(shots, 'account-light.png'), fullPage: true });
   master = next;
+  // Raise Argon2id: lowering is refused, "Time it" measures, raising the
+  // passes to 4 shows on the account; every later unlock (the idle lock
+  // below, the CLI) derives with them.
+  await page.getByLabel('Master password', { exact: true }).fill('not the password at all');
+  await page.getByLabel('Passes (t)').fill('2');
+  await page.getByRole('button', { name: 'Raise the parameters' }).click();
+  check(await page.getByLabel('Passes (t)').evaluate((el) => el.validity.rangeUnderflow), 'lowering the passes was not refused');
+  check((await page.locator('.account dl').textContent()).includes('t=3'), 'the passes changed although lowering was refused');
+  await page.getByLabel('Passes (t)').fill('4');
+  await page.getByRole('button', { name: 'Time it' }).click();
+  await page.getByRole('status').filter({ hasText: 'an unlock takes about' }).waitFor({ timeout: 20000 });
+  await page.getByRole('button', { name: 'Raise the parameters' }).click();
+  await page.getByText(/wrong master password/i).waitFor({ timeout: 20000 });
+  await page.getByLabel('Master password', { exact: true }).fill(master);
+  await page.getByRole('button', { name: 'Raise the parameters' }).click();
+  await page.getByRole('status').filter({ hasText: 'Argon2id is now t=4' }).waitFor({ timeout: 20000 });
+  check((await page.locator('.account dl').textContent()).includes('t=4, 64 MiB'), 'the account does not show the raised Argon2id parameters');
+  await shot(page, 'account-light', { fullPage: true });
   if (process.env.COFFER_BIN) {
     const cfg = mkdtempSync(join(tmpdir(), 'coffer-cli-'));
     const run = (args, input) => execFileSync(process.env.COFFER_BIN, args, { input, env: { ...process.env, COFFER_CONFIG_DIR: cfg } }).toString();
@@ -326,9 +379,9 @@ try {
 
   // Dark theme, then a phone-sized screen.
   await page.emulateMedia({ colorScheme: 'dark' });
-  await page.screenshot({ path: join(shots, 'passwords-dark.png') });
+  await shot(page, 'passwords-dark');
   await page.setViewportSize({ width: 375, height: 740 });
-  await page.screenshot({ path: join(shots, 'passwords-375.png'), fullPage: true });
+  await shot(page, 'passwords-375', { fullPage: true });
   await page.setViewportSize({ width: 1100, height: 760 });
   await page.emulateMedia({ colorScheme: 'light' });
 
@@ -338,7 +391,7 @@ try {
   await page.getByLabel('Master password').fill('not my password at all');
   await page.getByRole('button', { name: 'Unlock' }).click();
   await page.getByRole('alert').filter({ hasText: 'Wrong master password.' }).waitFor({ timeout: 20000 });
-  await page.screenshot({ path: join(shots, 'unlock-wrong-light.png') });
+  await shot(page, 'unlock-wrong-light');
   await page.getByLabel('Master password').fill(master);
   await page.getByRole('button', { name: 'Unlock' }).click();
   await page.getByRole('heading', { name: 'Passwords' }).waitFor({ timeout: 20000 });

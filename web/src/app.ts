@@ -1,6 +1,6 @@
 import { h, render, type ComponentChild } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { core, CoreError, message, type Account, type Content, type Recovery, type Item, type SessionInfo, type Status, type Summary, type Value, type VaultInfo, type Version } from './core';
+import { core, CoreError, message, type Account, type Content, type KDF, type Recovery, type Item, type SessionInfo, type Status, type Summary, type Value, type VaultInfo, type Version } from './core';
 import { MIN_LENGTH, strength } from './strength';
 
 // Everything from the server or an item is rendered as text by Preact;
@@ -81,7 +81,7 @@ async function copy(value: string, setNote: (s: string) => void) {
   }
 }
 
-function Totp(props: { id: string; tick: number }) {
+function Totp(props: { id: string; tick: number; onCopy?: (code: string) => void }) {
   const [code, setCode] = useState<{ code: string; until: number } | null>(null);
   const [, setNow] = useState(0);
   const fetching = useRef(false);
@@ -99,7 +99,10 @@ function Totp(props: { id: string; tick: number }) {
   if (!code) return null;
   const left = Math.ceil((code.until - Date.now()) / 1000);
   if (left <= 0) fetchCode();
-  return h('span', { class: 'totp' }, h('code', { id: 'totp-code' }, code.code), h('span', { class: 'muted' }, ` ${Math.max(left, 0)} s`));
+  // The countdown is a timer (read when asked, not every second).
+  return h('span', { class: 'totp' }, h('code', { id: 'totp-code' }, code.code),
+    h('span', { class: 'muted', role: 'timer', 'aria-label': `${Math.max(left, 0)} seconds left` }, ` ${Math.max(left, 0)} s`),
+    props.onCopy ? h('button', { type: 'button', class: 'small', 'aria-label': 'Copy one-time code', onClick: () => props.onCopy?.(code.code) }, 'Copy') : null);
 }
 
 function saveBytes(name: string, data: Uint8Array) {
@@ -161,7 +164,8 @@ function ItemView(props: { id: string; tick: number; onClose: () => void; onEdit
   const c = item.content;
   const row = (label: string, value: string | undefined, secret = false): ComponentChild =>
     value ? h('div', { class: 'row' }, h('dt', null, label),
-      h('dd', null, h('span', { class: secret && !reveal ? 'masked' : '' }, secret && !reveal ? '••••••••' : value),
+      // A hidden value is read as "hidden", not as eight bullets.
+      h('dd', null, secret && !reveal ? h('span', { class: 'masked' }, h('span', { 'aria-hidden': 'true' }, '••••••••'), h('span', { class: 'sr-only' }, 'hidden')) : h('span', null, value),
         h('button', { type: 'button', class: 'small', 'aria-label': `Copy ${label}`, onClick: () => copy(value, setNote) }, 'Copy'))) : null;
   const meta = (label: string, value: string | undefined): ComponentChild =>
     value ? h('div', { class: 'row' }, h('dt', null, label), h('dd', null, value)) : null;
@@ -170,7 +174,7 @@ function ItemView(props: { id: string; tick: number; onClose: () => void; onEdit
     h('dl', null,
       meta('Vault', item.vault), meta('Type', typeNames[item.type] ?? item.type), row('Username', c.login?.username), row('Password', c.login?.password, true),
       ...(c.login?.urls ?? []).map((u, i) => row(i === 0 ? 'URL' : `URL ${i + 1}`, u)),
-      c.login?.totp ? h('div', { class: 'row' }, h('dt', null, 'One-time code'), h('dd', null, h(Totp, { id: item.id, tick: props.tick }))) : null,
+      c.login?.totp ? h('div', { class: 'row' }, h('dt', null, 'One-time code'), h('dd', null, h(Totp, { id: item.id, tick: props.tick, onCopy: (v: string) => copy(v, setNote) }))) : null,
       row('Card holder', c.card?.holder), row('Card number', c.card?.number, true), row('Expiry', c.card?.expiry), row('CVV', c.card?.cvv, true),
       ...Object.entries(c.secret ?? {}).sort().map(([k, v]) => row(k, v, true)),
       row('Notes', c.notes), meta('Tags', (c.tags ?? []).join(', ')), c.favorite ? meta('Favourite', 'yes') : null, meta('Revision', String(item.revision))),
@@ -183,21 +187,33 @@ function ItemView(props: { id: string; tick: number; onClose: () => void; onEdit
       h('button', { type: 'button', onClick: async () => { try { await core.trash(item.id); props.onChanged(); props.onClose(); } catch (e) { setError(message(e)); } } }, 'Move to trash')));
 }
 
+// Generator makes a password (length and character sets) or a
+// passphrase (number of words) with the client core's generator.
 function Generator(props: { onUse: (v: string) => void }) {
   const [length, setLength] = useState(20);
   const [words, setWords] = useState(0);
+  const [upper, setUpper] = useState(true);
+  const [digits, setDigits] = useState(true);
   const [symbols, setSymbols] = useState(true);
   const [value, setValue] = useState('');
-  const make = () => core.generate(words ? { words, separator: '-' } : { length, no_symbols: !symbols }).then((r) => setValue(r.value));
-  useEffect(() => { void make(); }, [length, words, symbols]);
+  const [error, setError] = useState('');
+  const make = () => core.generate(words ? { words, separator: '-' } : { length, no_upper: !upper, no_digits: !digits, no_symbols: !symbols })
+    .then((r) => { setValue(r.value); setError(''); }, (e) => setError(message(e)));
+  useEffect(() => { void make(); }, [length, words, upper, digits, symbols]);
+  const box = (label: string, on: boolean, set: (v: boolean) => void) =>
+    h('label', null, h('input', { type: 'checkbox', checked: on, disabled: words > 0, onChange: () => set(!on) }), ` ${label}`);
   return h('div', { class: 'generator' },
     h('div', { class: 'actions wrap' },
-      h('label', { for: 'gen-length' }, 'Length'),
-      h('input', { id: 'gen-length', type: 'number', min: 8, max: 128, value: length, disabled: words > 0, onInput: (e: Event) => setLength(Number((e.target as HTMLInputElement).value) || 20) }),
-      h('label', null, h('input', { type: 'checkbox', checked: symbols, disabled: words > 0, onChange: () => setSymbols(!symbols) }), ' Symbols'),
-      h('label', null, h('input', { type: 'checkbox', checked: words > 0, onChange: () => setWords(words ? 0 : 6) }), ' Passphrase')),
-    h('code', { id: 'generated' }, value),
-    h('div', { class: 'actions' }, h('button', { type: 'button', onClick: () => void make() }, 'Again'), h('button', { type: 'button', class: 'primary', onClick: () => props.onUse(value) }, 'Use it')));
+      h('label', null, h('input', { type: 'checkbox', checked: words > 0, onChange: () => setWords(words ? 0 : 6) }), ' Passphrase'),
+      words > 0
+        ? [h('label', { for: 'gen-words' }, 'Words'),
+          h('input', { id: 'gen-words', type: 'number', min: 4, max: 20, value: words, onInput: (e: Event) => setWords(Math.min(20, Math.max(4, Number((e.target as HTMLInputElement).value) || 6))) })]
+        : [h('label', { for: 'gen-length' }, 'Length'),
+          h('input', { id: 'gen-length', type: 'number', min: 8, max: 128, value: length, onInput: (e: Event) => setLength(Number((e.target as HTMLInputElement).value) || 20) }),
+          box('A–Z', upper, setUpper), box('0–9', digits, setDigits), box('Symbols', symbols, setSymbols)]),
+    h('code', { id: 'generated', 'aria-live': 'polite' }, value),
+    h(ErrorLine, { error }),
+    h('div', { class: 'actions' }, h('button', { type: 'button', onClick: () => void make() }, 'Again'), h('button', { type: 'button', class: 'primary', disabled: !value, onClick: () => props.onUse(value) }, 'Use it')));
 }
 
 function Editor(props: { item?: Item; onDone: (id: string) => void; onCancel: () => void }) {
@@ -337,7 +353,7 @@ function HistoryView(props: { id: string; tick: number; onClose: () => void; onC
           const old = prev!.values.find((x) => x.name === n);
           const cur = v.values.find((x) => x.name === n);
           return h('li', { key: n }, h('span', { class: 'fname' }, n), ': ', h('span', { class: 'old' }, show(old)), ' → ', h('span', null, show(cur)),
-            old ? h('button', { type: 'button', class: 'small', onClick: () => copy(old.value, setNote) }, 'Copy old value') : null,
+            old ? h('button', { type: 'button', class: 'small', 'aria-label': `Copy the old ${n} (revision ${v.revision - 1})`, onClick: () => copy(old.value, setNote) }, 'Copy old value') : null,
             h('button', { type: 'button', class: 'small', onClick: () => act(core.restoreField(props.id, n, v.revision - 1)) }, `Restore ${n} from revision ${v.revision - 1}`));
         })),
         v.revision < versions.length ? h('button', { type: 'button', class: 'small', onClick: () => act(core.rollback(props.id, v.revision)) }, `Roll back to revision ${v.revision}`) : null);
@@ -357,7 +373,7 @@ function TrashView(props: { tick: number; onChanged: () => void }) {
         h('span', { class: 'name' }, it.name),
         h('div', { class: 'actions' },
           h('button', { type: 'button', onClick: () => act(core.restore(it.id)) }, `Restore ${it.name}`),
-          h('button', { type: 'button', onClick: () => { if (confirm(`Delete "${it.name}" for good? This cannot be undone.`)) void act(core.purge(it.id)); } }, 'Delete for good'))))));
+          h('button', { type: 'button', onClick: () => { if (confirm(`Delete "${it.name}" for good? This cannot be undone.`)) void act(core.purge(it.id)); }, 'aria-label': `Delete ${it.name} for good` }, 'Delete for good'))))));
 }
 
 const IDLE_KEY = 'coffer.idleMinutes';
@@ -415,6 +431,7 @@ function AccountView(props: { onLogout: () => void }) {
       h('button', { type: 'submit', class: 'primary' }, 'Change the master password')),
     note ? h('p', { role: 'status' }, note) : null,
     h(ErrorLine, { error }),
+    acct ? h(KDFForm, { key: JSON.stringify(acct.kdf), current: acct.kdf, onDone: (a: Account) => { setAcct(a); setNote(`Argon2id is now t=${a.kdf.time}, ${a.kdf.memory_kib / 1024} MiB, p=${a.kdf.threads}: every device unlocks with these from now on.`); } }) : null,
     h('h3', null, 'Account recovery'),
     !recovery || recovery.orgs.length === 0 ? h('p', { class: 'muted' }, 'None of your organisations offers account recovery.') :
       h('ul', { class: 'list' }, recovery.orgs.map((o) => h('li', { key: o.id, class: 'trashed' },
@@ -435,8 +452,58 @@ function AccountView(props: { onLogout: () => void }) {
     h('h3', null, 'Sessions'),
     h('ul', { class: 'list sessions' }, sessions.filter((x) => !x.revoked && new Date(x.expires_at) > new Date()).map((x) => h('li', { key: x.id, class: 'trashed' },
       h('span', null, `${x.description || 'unnamed device'} · ${x.client_addr} · since ${new Date(x.created_at).toLocaleString()}`, x.current ? h('strong', null, ' (this one)') : null),
-      x.current ? null : h('button', { type: 'button', class: 'small', onClick: async () => { try { await core.endSession(x.id); void load(); } catch (e) { setError(message(e)); } } }, 'Sign out')))),
+      x.current ? null : h('button', { type: 'button', class: 'small', 'aria-label': `Sign out ${x.description || 'unnamed device'} (${x.client_addr})`, onClick: async () => { try { await core.endSession(x.id); void load(); } catch (e) { setError(message(e)); } } }, 'Sign out')))),
     h('button', { type: 'button', onClick: async () => { await core.logout(); props.onLogout(); } }, 'Log out of this browser'));
+}
+
+// KDFForm raises the Argon2id parameters of the master password: every
+// unlock (and every guess of an attacker holding the server's data) then
+// costs more. Parameters only go up; "Time it" measures an unlock with
+// them in this browser first.
+function KDFForm(props: { current: KDF; onDone: (a: Account) => void }) {
+  const [time, setTime] = useState(String(props.current.time));
+  const [mib, setMib] = useState(String(props.current.memory_kib / 1024));
+  const [threads, setThreads] = useState(String(props.current.threads));
+  const [pw, setPw] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [note, setNote] = useState('');
+  const [error, setError] = useState('');
+  const chosen = (): KDF => ({ time: Number(time), memory_kib: Math.round(Number(mib) * 1024), threads: Number(threads) });
+  const run = async (what: () => Promise<void>) => {
+    setError(''); setNote(''); setBusy(true);
+    try { await what(); } catch (err) { setError(message(err)); } finally { setBusy(false); }
+  };
+  const measure = () => run(async () => {
+    const t = await core.kdfTime(chosen());
+    setNote(`With these parameters an unlock takes about ${(t.ms / 1000).toFixed(1)} s in this browser.`);
+  });
+  const raise = (e: Event) => {
+    e.preventDefault();
+    const k = chosen(), c = props.current;
+    if (k.time === c.time && k.memory_kib === c.memory_kib && k.threads === c.threads) { setError('Raise at least one of the three.'); return; }
+    if (k.time < c.time || k.memory_kib < c.memory_kib || k.threads < c.threads) { setError(`The parameters can only be raised (now t=${c.time}, ${c.memory_kib / 1024} MiB, p=${c.threads}).`); return; }
+    void run(async () => {
+      const a = await core.kdf(pw, k);
+      setPw('');
+      props.onDone(a);
+    });
+  };
+  const num = (label: string, id: string, value: string, set: (v: string) => void, min: number, hint: string) =>
+    h('div', { class: 'field' }, h('label', { for: id }, label),
+      h('input', { id, type: 'number', inputMode: 'numeric', min, value, 'aria-describedby': `${id}-hint`, onInput: (e: Event) => set((e.target as HTMLInputElement).value) }),
+      h('span', { id: `${id}-hint`, class: 'muted' }, hint));
+  return h('form', { class: 'stack', onSubmit: raise, 'aria-labelledby': 'kdf-title' },
+    h('h3', { id: 'kdf-title' }, 'Make the master password harder to guess'),
+    h('p', { class: 'muted' }, 'Argon2id turns your master password into keys. Higher values make every unlock slower on every device — and every guess slower for anyone who steals the server\'s data.'),
+    num('Passes (t)', 'kdf-time', time, setTime, props.current.time, `now ${props.current.time}`),
+    num('Memory (MiB)', 'kdf-memory', mib, setMib, props.current.memory_kib / 1024, `now ${props.current.memory_kib / 1024} MiB`),
+    num('Threads (p)', 'kdf-threads', threads, setThreads, props.current.threads, `now ${props.current.threads}`),
+    h(Field, { label: 'Master password', id: 'kdf-pw', type: 'password', value: pw, onInput: setPw, autocomplete: 'current-password', required: true }),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', onClick: measure, disabled: busy }, 'Time it'),
+      h('button', { type: 'submit', class: 'primary', disabled: busy }, busy ? 'Working…' : 'Raise the parameters')),
+    note ? h('p', { role: 'status' }, note) : null,
+    h(ErrorLine, { error }));
 }
 
 const LIST_LIMIT = 200;
@@ -521,7 +588,7 @@ function Passwords(props: { status: Status; onLock: () => void; onLogout: () => 
       h('button', { type: 'button', class: 'primary', onClick: () => setPane({ kind: 'edit' }) }, 'New item')),
     h('nav', { class: 'filters', 'aria-label': 'Filters' },
       filters.map(([k, label]) => h('button', { type: 'button', class: filter === k && pane.kind !== 'trash' ? 'chip on' : 'chip', 'aria-pressed': filter === k, onClick: () => { setFilter(k); if (pane.kind === 'trash') setPane({ kind: 'none' }); } }, label)),
-      h('button', { type: 'button', class: pane.kind === 'trash' ? 'chip on' : 'chip', onClick: () => setPane({ kind: 'trash' }) }, 'Trash')),
+      h('button', { type: 'button', class: pane.kind === 'trash' ? 'chip on' : 'chip', 'aria-pressed': pane.kind === 'trash', onClick: () => setPane({ kind: 'trash' }) }, 'Trash')),
     h(ErrorLine, { error }),
     h('div', { class: 'panes' },
       h('nav', { class: 'vaults', 'aria-label': 'Vaults' },
@@ -532,7 +599,7 @@ function Passwords(props: { status: Status; onLock: () => void; onLogout: () => 
         // search, which stays instant at any size.
         shown.length > LIST_LIMIT ? h('li', { class: 'muted count' }, `${shown.length.toLocaleString()} items; the first ${LIST_LIMIT} are shown — search to find the others.${checking ? ' Checking signatures…' : ''}`) : null,
         shown.slice(0, LIST_LIMIT).map((it) => h('li', { key: it.id },
-          h('button', { type: 'button', class: pane.kind === 'item' && pane.id === it.id ? 'entry selected' : 'entry', onClick: () => setPane({ kind: 'item', id: it.id }) },
+          h('button', { type: 'button', class: pane.kind === 'item' && pane.id === it.id ? 'entry selected' : 'entry', 'aria-current': pane.kind === 'item' && pane.id === it.id ? 'true' : undefined, onClick: () => setPane({ kind: 'item', id: it.id }) },
             h('span', { class: 'name' }, it.name), h('span', { class: 'sub' }, [it.username, it.vault].filter(Boolean).join(' · ')))))),
       h('div', { class: 'detail' },
         pane.kind === 'edit' ? h(Editor, { item: pane.item, onDone: (id) => { changed(); setPane({ kind: 'item', id }); }, onCancel: () => setPane(pane.item ? { kind: 'item', id: pane.item.id } : { kind: 'none' }) })

@@ -10,7 +10,8 @@ export interface FileRef { id: string; name: string; size: number }
 export interface Content { files?: FileRef[]; name: string; notes?: string; login?: Login; secret?: Record<string, string>; card?: Card; tags?: string[]; favorite?: boolean; [more: string]: unknown }
 export interface Value { name: string; value: string; secret: boolean }
 export interface Version { revision: number; author: string; time: string; change?: { op: string; revision?: number; field?: string }; from_vault?: string; values: Value[] }
-export interface Account { email: string; name: string; fingerprint: string; kdf: { time: number; memory_kib: number; threads: number } }
+export interface KDF { time: number; memory_kib: number; threads: number }
+export interface Account { email: string; name: string; fingerprint: string; kdf: KDF }
 export interface SessionInfo { id: string; current: boolean; created_at: string; last_used_at: string; expires_at: string; revoked: boolean; client_addr: string; description: string }
 export interface VaultInfo { id: string; label: string; kind: string; permission: string }
 export interface Recovery { orgs: { id: string; name: string; owner: string; enrolled: boolean }[]; requests: { id: string; created_at: string; granted: boolean }[] }
@@ -64,6 +65,9 @@ export const core = {
   list: (query: string, vault = '') => call<Summary[]>('list', query, vault),
   vaults: () => call<VaultInfo[]>('vaults'),
   account: () => call<Account>('account'),
+  // Raise the Argon2id parameters (the password stays); time them first.
+  kdf: (password: string, p: KDF) => call<Account>('kdf', password, JSON.stringify(p)),
+  kdfTime: (p: KDF) => call<{ ms: number }>('kdfTime', JSON.stringify(p)),
   password: (current: string, next: string, revoke: boolean) => call<{ revoked_sessions: number }>('password', current, next, revoke ? 'revoke' : ''),
   sessions: () => call<SessionInfo[]>('sessions'),
   recovery: () => call<Recovery>('recovery'),
