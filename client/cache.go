@@ -557,8 +557,8 @@ func (s *Session) SaveCache() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.cache
-	if c == nil || !c.dirty || !s.synced || len(s.quarantine) > 0 || s.deferredLeftLocked() > 0 {
-		return nil // (signatures left to check: saved once they are)
+	if c == nil || !c.dirty || !s.synced || len(s.quarantine) > 0 || s.uncheckedLocked() {
+		return nil // (signatures left to check: saved once they are, §16.7)
 	}
 	s.materializeLocked()
 	held := make(map[string]*Item, len(s.items))

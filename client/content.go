@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"sort"
+	"strings"
 )
 
 // Content is an item's plaintext (docs/protocol.md §7.4). Unknown members
@@ -81,6 +82,12 @@ type contentAlias Content
 
 var knownMembers = map[string]bool{"name": true, "notes": true, "login": true, "secret": true, "card": true, "fields": true, "tags": true, "favorite": true, "files": true, "change": true}
 
+// isKnownMember matches as encoding/json matches members to fields:
+// without regard to case. A member "CHANGE" is decoded into Change, so it
+// is never carried along as an unknown one (it would come back, in an
+// honest editor's signed revision, as a label it never wrote).
+func isKnownMember(k string) bool { return knownMembers[strings.ToLower(k)] }
+
 func (c Content) MarshalJSON() ([]byte, error) {
 	b, err := json.Marshal(contentAlias(c))
 	if err != nil || len(c.extra) == 0 {
@@ -91,7 +98,7 @@ func (c Content) MarshalJSON() ([]byte, error) {
 		return nil, err
 	}
 	for k, v := range c.extra {
-		if !knownMembers[k] {
+		if !isKnownMember(k) {
 			m[k] = v
 		}
 	}
@@ -120,7 +127,7 @@ func (c *Content) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	for k := range m {
-		if knownMembers[k] {
+		if isKnownMember(k) {
 			delete(m, k)
 		}
 	}

@@ -24,14 +24,14 @@ func (s *Session) CheckDeferred(ctx context.Context, max int) (left int, err err
 	defer s.op.Unlock()
 	s.mu.Lock()
 	var failed error
-	for n := 0; n < max && failed == nil && len(s.deferred) > 0; {
+	for n := 0; n < max && len(s.deferred) > 0; n++ {
 		it := s.deferred[0]
-		s.deferred = s.deferred[1:]
-		if it.check == nil || s.items[it.ID] != it {
-			continue // checked on its first use, or replaced since
+		if it.check != nil && s.items[it.ID] == it {
+			if failed = s.settleLocked(it); failed != nil {
+				break // stays queued (and pending) until a sync replaces it
+			}
 		}
-		failed = s.settleLocked(it)
-		n++
+		s.deferred = s.deferred[1:]
 	}
 	left = s.deferredLeftLocked()
 	s.mu.Unlock()
@@ -39,9 +39,9 @@ func (s *Session) CheckDeferred(ctx context.Context, max int) (left int, err err
 		return left, nil
 	}
 	if err := s.syncLocked(ctx); err != nil {
-		return 0, err
+		return s.DeferredLeft(), err
 	}
-	return 0, failed // an answer that now verifies: the failure stands reported
+	return s.DeferredLeft(), failed // an answer that now verifies: the failure stands reported
 }
 
 // DeferredLeft is how many signatures are left to check.
@@ -64,6 +64,21 @@ func (s *Session) deferredLeftLocked() int {
 	return len(live)
 }
 
+// uncheckedLocked reports whether any item held has a signature left to
+// check, or a check failed and the full sync that settles it is still
+// due. It looks at the items themselves, not at the queue.
+func (s *Session) uncheckedLocked() bool {
+	if s.fullCheck {
+		return true
+	}
+	for _, it := range s.items {
+		if it.check != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // settleLocked checks the signatures left on items. The first that fails
 // is ErrTampered, and makes the next sync a full one that checks inline.
 func (s *Session) settleLocked(items ...*Item) error {
@@ -81,10 +96,11 @@ func (s *Session) settleLocked(items ...*Item) error {
 }
 
 // settleVaultLocked checks the signatures left in one vault, before a
-// manifest is signed over its items.
+// manifest is signed over its items. It refuses while a failed check
+// waits for its full sync.
 func (s *Session) settleVaultLocked(vaultID string) error {
-	if len(s.deferred) == 0 {
-		return nil
+	if s.fullCheck {
+		return tampered("vault %s: a revision signature failed its check; sync again", vaultID)
 	}
 	for _, it := range s.items {
 		if it.VaultID == vaultID && it.check != nil {

@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -47,6 +48,10 @@ func TestDeferredSignaturesCatchAnInsider(t *testing.T) {
 
 	// Deferred (the web app): the sync passes; the item is listed only.
 	admin := deferredLogin(t, tm.env.URL, "admin@d.example")
+	store := &cachetest.Store{}
+	if _, err := admin.UseCache(store); err != nil {
+		t.Fatal(err)
+	}
 	if err := admin.Sync(ctx); err != nil {
 		t.Fatalf("deferred sync: %v", err)
 	}
@@ -62,9 +67,28 @@ func TestDeferredSignaturesCatchAnInsider(t *testing.T) {
 	if _, err := admin.CreateItem(ctx, tm.ops.ID, "note", client.Content{Name: "signed over the planted one"}); !errors.Is(err, client.ErrTampered) {
 		t.Fatalf("a write to the vault before its checks: %v, want tampered", err)
 	}
+	// The check fails, and the full sync that should settle it fails too
+	// (here: cancelled; a server could answer 503): the planted item
+	// stays unchecked — no write over it, no cache of it.
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if left, err := admin.CheckDeferred(cancelled, 1000); err == nil || left == 0 {
+		t.Fatalf("CheckDeferred with the settling sync failing = %d, %v", left, err)
+	}
+	if _, err := admin.CreateItem(ctx, tm.ops.ID, "note", client.Content{Name: "after a failed settle"}); !errors.Is(err, client.ErrTampered) {
+		t.Fatalf("a write to the vault after a failed check: %v, want tampered", err)
+	}
+	if err := admin.SaveCache(); err != nil || store.Written() {
+		t.Fatalf("the cache was written with a failed check pending: %v", err)
+	}
 	left, err := admin.CheckDeferred(ctx, 1000)
 	if !client.IsQuarantine(err) || left != 0 {
 		t.Fatalf("CheckDeferred = %d, %v, want the vault quarantined", left, err)
+	}
+	// Found once, found again: later syncs check inline.
+	mustQuarantine(t, admin, tm.ops.ID)
+	if n := admin.DeferredLeft(); n != 0 {
+		t.Fatalf("a later full sync deferred %d checks again", n)
 	}
 	qs := admin.Quarantined()
 	if len(qs) != 1 || qs[0].ID != tm.ops.ID {

@@ -72,7 +72,7 @@ func newFuzzSession(f *testing.F) *fuzzEnv {
 // was decoded (every member known, or not).
 func TestContentKeepsUnknownMembers(t *testing.T) {
 	for in, want := range map[string][]string{
-		`{"name":"a","future":{"x":1}}`:                         {`"future":{"x":1}`},
+		`{"name":"a","future":{"x":1}}`:                          {`"future":{"x":1}`},
 		`{"name":"b","login":{"username":"u","passkey":"p"}}`:    {`"username":"u"`},
 		`{"name":"c","tags":["t"],"favorite":true}`:              {`"tags":["t"]`, `"favorite":true`},
 		`{"name":"d","future":1,"login":{"username":"v","z":2}}`: {`"future":1`, `"username":"v"`},
@@ -91,6 +91,18 @@ func TestContentKeepsUnknownMembers(t *testing.T) {
 				t.Errorf("%s → %s: %s missing", in, out, w)
 			}
 		}
+	}
+	// A known member spelled in another case is decoded (encoding/json
+	// matches without regard to case), never kept as an unknown one that
+	// an edit would write back as the editor's own.
+	var cased client.Content
+	if err := json.Unmarshal([]byte(`{"name":"x","CHANGE":{"op":"rollback","revision":1},"Name":"y","zz":1}`), &cased); err != nil {
+		t.Fatal(err)
+	}
+	cased.Change = nil
+	out, _ := json.Marshal(cased)
+	if strings.Contains(strings.ToLower(string(out)), "rollback") || strings.Count(strings.ToLower(string(out)), `"name"`) != 1 || !strings.Contains(string(out), `"zz":1`) {
+		t.Errorf("case-variant known members carried along: %s", out)
 	}
 	var c client.Content
 	if err := json.Unmarshal([]byte(`{"name":1}`), &c); err == nil {

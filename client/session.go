@@ -329,12 +329,26 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 	// A full answer of a session that defers signatures leaves them for
 	// CheckDeferred (§16.7); after a deferred check failed, every one is
 	// checked inline.
-	deferSig := since == 0 && s.opt.DeferSignatures && !s.fullCheck
+	//
+	// Only the session's first sync, from nothing (a log-in without a
+	// cache), defers: a full sync forced by a quarantine, a failed check
+	// or a stale cache checks inline, so a failure found once is found
+	// again by every later sync. And only in vaults whose manifest
+	// verified: a vault quarantined already has nothing to vouch for its
+	// items' bytes.
+	deferSig := since == 0 && s.cursor == 0 && !s.synced && s.opt.DeferSignatures && !s.fullCheck
+	var deferIn map[string]bool
+	if deferSig {
+		deferIn = map[string]bool{}
+		for id := range manifests {
+			deferIn[id] = true
+		}
+	}
 	for b := range readAhead(stream) {
 		if b.err != nil {
 			return b.err
 		}
-		if err := s.applyItemsLocked(b.items, b.raws, served, inAnswer, touched, deferSig); err != nil {
+		if err := s.applyItemsLocked(b.items, b.raws, served, inAnswer, touched, deferIn); err != nil {
 			return err
 		}
 	}
@@ -409,14 +423,14 @@ const syncBatch = 1024
 
 // applyItemsLocked verifies and applies one batch of a sync answer's
 // items (raws: the JSON each came in). The caller holds s.mu.
-func (s *Session) applyItemsLocked(items []api.Item, raws [][]byte, served map[string]api.Vault, inAnswer, touched map[string]bool, deferSig bool) error {
+func (s *Session) applyItemsLocked(items []api.Item, raws [][]byte, served map[string]api.Vault, inAnswer, touched map[string]bool, deferIn map[string]bool) error {
 	for _, it := range items {
 		if inAnswer[it.ID] {
 			return tampered("item %s listed twice", it.ID)
 		}
 		inAnswer[it.ID] = true
 	}
-	opened := s.openItemsLocked(items, served, deferSig)
+	opened := s.openItemsLocked(items, served, deferIn)
 	for i, it := range items {
 		item, err := opened[i].item, opened[i].err
 		// The vaults whose manifests must be matched again: before and
@@ -494,7 +508,10 @@ func (s *Session) setAsideQuarantinedLocked(served map[string]api.Vault) {
 		}
 		for itemID, it := range s.items {
 			if it.VaultID == id {
-				if h != nil {
+				// Its manifest did not match: nothing vouches for a
+				// deferred item's bytes, so its signature is checked now
+				// (a failure makes the next sync check inline, §16.7).
+				if s.settleLocked(it) == nil && h != nil {
 					h.items = append(h.items, it)
 				}
 				delete(s.items, itemID)
@@ -674,9 +691,9 @@ const parallelFrom = 64
 // members, marks), which nothing writes while the caller holds s.mu. The
 // results are applied by the caller, in the answer's order.
 //
-// With deferSig (a full sync of a session that defers signatures), each
-// item's signature is left for later (protocol §16.7).
-func (s *Session) openItemsLocked(items []api.Item, served map[string]api.Vault, deferSig bool) []openedItem {
+// The signatures of items in the vaults deferIn lists (a session's first
+// full sync, when it defers) are left for later (protocol §16.7).
+func (s *Session) openItemsLocked(items []api.Item, served map[string]api.Vault, deferIn map[string]bool) []openedItem {
 	out := make([]openedItem, len(items))
 	todo := make([]int, 0, len(items))
 	for i, it := range items {
@@ -691,7 +708,7 @@ func (s *Session) openItemsLocked(items []api.Item, served map[string]api.Vault,
 	workers := min(runtime.GOMAXPROCS(0), (len(todo)+parallelFrom-1)/parallelFrom)
 	if workers <= 1 {
 		for _, i := range todo {
-			out[i].item, out[i].err = s.openItemAs(items[i], deferSig)
+			out[i].item, out[i].err = s.openItemAs(items[i], deferIn[items[i].VaultID])
 		}
 		return out
 	}
@@ -705,7 +722,7 @@ func (s *Session) openItemsLocked(items []api.Item, served map[string]api.Vault,
 					return
 				}
 				i := todo[k]
-				out[i].item, out[i].err = s.openItemAs(items[i], deferSig)
+				out[i].item, out[i].err = s.openItemAs(items[i], deferIn[items[i].VaultID])
 			}
 		})
 	}

@@ -229,8 +229,8 @@ func (st *syncStream) next(max int) ([]api.Item, [][]byte, error) {
 		// when the device cache is written (Item.src).
 		var it api.Item
 		if err := st.dec.Decode(&it); err != nil {
-			if st.readFailed != nil {
-				return nil, nil, readErr(err) // the connection's
+			if st.readFailed != nil || errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil, nil, readErr(err) // the connection's: cut, or cut short
 			}
 			return nil, nil, malformedSync("an item: " + err.Error())
 		}
