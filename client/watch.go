@@ -269,6 +269,8 @@ func (s *Session) describe(ctx context.Context, m api.LiveMessage) (*Change, err
 		} else {
 			ch.Text = fmt.Sprintf("%s left the organisation", s.authorEmail(m.UserID))
 		}
+	case "org.member_joined":
+		ch.Text = "someone joined one of your organisations with its code: confirm them in Members"
 	case "org.member_confirmed":
 		ch.Text = fmt.Sprintf("%s joined the organisation", s.authorEmail(m.UserID))
 	case "group.member_added", "group.member_removed", "group.changed":

@@ -143,6 +143,9 @@ func main() {
 	} {
 		api[name] = promised(fn)
 	}
+	for name, fn := range c.orgFuncs() {
+		api[name] = promised(fn)
+	}
 	api["watch"] = js.FuncOf(c.watch)
 	api["attach"] = js.FuncOf(c.attach)
 	api["download"] = js.FuncOf(c.download)
@@ -207,6 +210,10 @@ func errorKind(err error) string {
 		return "weak-password"
 	case errors.Is(err, client.ErrNotFound):
 		return "not-found"
+	case errors.Is(err, client.ErrKeyMismatch):
+		return "key-mismatch"
+	case errors.Is(err, client.ErrReadOnly), errors.Is(err, client.ErrNotAllowed):
+		return "forbidden"
 	case errors.Is(err, errLocked):
 		return "locked"
 	case strings.Contains(err.Error(), "Fetch API") || strings.Contains(err.Error(), "Failed to fetch") || strings.Contains(err.Error(), "NetworkError"):
@@ -465,6 +472,12 @@ type itemOut struct {
 	Vault    string         `json:"vault"`
 	Revision uint64         `json:"revision"`
 	Content  client.Content `json:"content"`
+	// Permission is this account's on the item's vault (view, edit,
+	// manage; "owner" for My Vault): the page shows no edit controls for
+	// view. The server and the client core refuse a write all the same.
+	Permission string `json:"permission"`
+	VaultID    string `json:"vault_id"`
+	OrgID      string `json:"org_id,omitempty"`
 }
 
 func (c *core) get(args []js.Value) (any, error) {
@@ -476,9 +489,12 @@ func (c *core) get(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	label := ""
+	out := itemOut{ID: it.ID, Type: it.Type, Revision: it.Revision, VaultID: it.VaultID}
 	if v, err := s.FindVault(it.VaultID); err == nil {
-		label = v.Label()
+		out.Vault, out.Permission, out.OrgID = v.Label(), v.Permission, v.OrgID
+		if v.Kind != "org" {
+			out.Permission = "owner"
+		}
 	}
 	// Attachments go to the page without their keys (files are opened by
 	// download, inside this module).
@@ -486,7 +502,8 @@ func (c *core) get(args []js.Value) (any, error) {
 	for i := range content.Files {
 		content.Files[i].Key = nil
 	}
-	return itemOut{it.ID, it.Type, label, it.Revision, content}, nil
+	out.Content = content
+	return out, nil
 }
 
 func (c *core) create(args []js.Value) (any, error) {
@@ -785,10 +802,12 @@ func (c *core) vaults([]js.Value) (any, error) {
 		Label      string `json:"label"`
 		Kind       string `json:"kind"`
 		Permission string `json:"permission"`
+		OrgID      string `json:"org_id,omitempty"`
+		Name       string `json:"name"`
 	}
 	out := []vault{}
 	for _, v := range s.Vaults() {
-		out = append(out, vault{v.ID, v.Label(), v.Kind, v.Permission})
+		out = append(out, vault{v.ID, v.Label(), v.Kind, v.Permission, v.OrgID, v.Name})
 	}
 	return out, nil
 }

@@ -101,3 +101,25 @@ func webTools(t *testing.T) (node, chromium string) {
 	}
 	return node, chromium
 }
+
+// TestWebAppOrganisations (issue 17): web/e2e/orgs.mjs — one browser
+// context per person, everything done in the page: PVYvault onboarding
+// (invite form, the code modal, the Join link, Members, a group, a vault,
+// grants and a revoke reaching open pages), Laura's private group, an
+// external partner in two organisations, the request recorder.
+func TestWebAppOrganisations(t *testing.T) {
+	node, chromium := webTools(t)
+	srv := startServer(t)
+	shots := os.Getenv("COFFER_SHOTS")
+	if shots == "" {
+		shots = filepath.Join(t.TempDir(), "screenshots")
+	}
+	cmd := exec.Command(node, "e2e/orgs.mjs")
+	cmd.Dir = "../../web"
+	cmd.Env = append(os.Environ(), "COFFER_URL="+srv.url+"/", "COFFER_SHOTS="+shots, "CHROMIUM="+chromium)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the organisations scenario failed: %v\n%s", err, out)
+	}
+	t.Log(strings.TrimSpace(string(out)))
+}

@@ -22,6 +22,7 @@ import (
 	"github.com/coffer-pm/coffer/internal/server"
 	"github.com/coffer-pm/coffer/internal/store"
 	"github.com/coffer-pm/coffer/internal/testserver"
+	"github.com/coffer-pm/coffer/internal/webui"
 )
 
 // TestIssue13F5MailNeedsPublicURL: a server that sends mail must have its
@@ -358,9 +359,9 @@ func TestIssue13F7SignupIsNoEnumerationOracle(t *testing.T) {
 	}
 }
 
-// TestJoinLinkAnswers: the Join link of invitation e-mail leads somewhere
-// (a new user found it answering 404): until the web app serves it, a page
-// that says how to join with the CLI, echoing nothing of the request.
+// TestJoinLinkAnswers: the Join link of invitation e-mail opens the web
+// app (its Join page reads the organisation from the link), under the
+// app's CSP, echoing nothing of the request.
 func TestJoinLinkAnswers(t *testing.T) {
 	cfg := testConfig()
 	cfg.PublicURL = "https://vault.example.com"
@@ -371,8 +372,8 @@ func TestJoinLinkAnswers(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "coffer org join") || !strings.Contains(string(body), "https://vault.example.com") ||
-		strings.Contains(string(body), "script") || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "<title>Coffer</title>") || strings.Contains(string(body), "<script>x") ||
+		resp.Header.Get("Content-Security-Policy") != webui.CSP || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Fatalf("join page: %d %q %v", resp.StatusCode, body, resp.Header)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -175,7 +174,8 @@ func (s *Server) SetClock(now func() time.Time) { s.now = now }
 func (s *Server) routes() {
 	p := api.Prefix
 	s.mux.HandleFunc("GET /healthz", s.healthz)
-	s.mux.HandleFunc("GET /join", s.joinPage)
+	// GET /join (the Join link of invitation e-mail) is the web app's own
+	// Join page, served by webui below.
 	s.mux.HandleFunc("GET "+p+"/version", s.getVersion)
 
 	s.mux.Handle("POST "+p+"/accounts", s.public(s.signup))
@@ -329,23 +329,6 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-}
-
-// joinPage answers the Join link of invitation e-mail until the web app
-// serves it: how to join with the CLI. Nothing of the request is echoed.
-func (s *Server) joinPage(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	server := s.cfg.PublicURL
-	if server == "" {
-		server = "this server's address"
-	}
-	fmt.Fprintf(w, "You were invited to an organisation on the Coffer server at %s.\n\n"+
-		"To join, with the coffer command line:\n"+
-		"  1. coffer signup --server %s --email YOUR-ADDRESS   (or coffer login, if you have an account)\n"+
-		"  2. coffer org join ORGANISATION --code CODE\n\n"+
-		"The confirmation code comes from the person who invited you, by another channel (never by e-mail).\n"+
-		"Then the organisation's owner confirms you.\n", server, server)
 }
 
 func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) {

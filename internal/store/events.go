@@ -22,6 +22,7 @@ const (
 	EventOrgCreated       = "org.created"
 	EventOrgChanged       = "org.changed"   // renamed
 	EventVaultChanged     = "vault.changed" // renamed
+	EventMemberJoined     = "org.member_joined" // to the owner alone: confirm them
 	EventMemberConfirmed  = "org.member_confirmed"
 	EventMemberRemoved    = "org.member_removed"
 	EventSessionRevoked   = "session.revoked"

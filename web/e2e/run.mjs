@@ -2,20 +2,13 @@
 // by playwright-core against a real `coffer serve` (COFFER_URL), started by
 // cmd/coffer's TestWebAppInChromium. Screenshots go to COFFER_SHOTS.
 // Exits non-zero with a message on the first failed check.
-import { chromium } from 'playwright-core';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { check, failureShots, fail, launch, origin, shot, shots, url } from './lib.mjs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { createHmac } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-
-const url = process.env.COFFER_URL;
-const shots = process.env.COFFER_SHOTS ?? 'screenshots';
-mkdirSync(shots, { recursive: true });
-const origin = new URL(url).origin;
-
-const fail = (msg) => { throw new Error(msg); };
 
 // RFC 6238 (SHA-1, 30 s, 6 digits), computed here, independently of Coffer.
 function totp(base32, t = Date.now()) {
@@ -43,34 +36,7 @@ async function open(page, name) {
   await page.locator('.list .entry', { hasText: name }).first().click();
   await page.getByRole('heading', { name }).waitFor();
 }
-const check = (ok, msg) => { if (!ok) fail(msg); };
-
-// unnamedControls lists the controls on the page that a screen reader
-// would announce without a name (Chromium's own accessibility tree).
-const named = new Set(['button', 'textbox', 'checkbox', 'combobox', 'spinbutton', 'link', 'searchbox', 'slider', 'radio', 'switch', 'listbox', 'progressbar', 'meter', 'timer']);
-async function unnamedControls(page) {
-  const cdp = await page.context().newCDPSession(page);
-  try {
-    const { nodes } = await cdp.send('Accessibility.getFullAXTree');
-    return nodes.filter((n) => !n.ignored && named.has(n.role?.value) && !String(n.name?.value ?? '').trim())
-      .map((n) => `${n.role.value} (DOM node ${n.backendDOMNodeId})`);
-  } finally {
-    await cdp.detach();
-  }
-}
-
-// shot writes a screenshot of a main screen and checks, on the same
-// screen, that every control has a name a screen reader reads.
-async function shot(page, name, opts = {}) {
-  await page.screenshot({ path: join(shots, `${name}.png`), ...opts });
-  const missing = await unnamedControls(page);
-  check(missing.length === 0, `${name}: controls without an accessible name: ${missing.join(', ')}`);
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-});
+const browser = await launch();
 try {
   const ctx = await browser.newContext({ viewport: { width: 1100, height: 760 } });
   const page = await ctx.newPage();
@@ -461,11 +427,7 @@ try {
   check(late.length === 0, `console errors: ${late.join(' | ')}`);
   console.log(`web app scenario passed: ${requests.length} requests, all to ${origin}; an edit reached the other browser in ${liveMs} ms`);
 } catch (e) {
-  // What each open page showed when the scenario failed.
-  let i = 0;
-  for (const ctx of browser.contexts()) {
-    for (const p of ctx.pages()) await p.screenshot({ path: join(shots, `failure-${i++}.png`), fullPage: true }).catch(() => undefined);
-  }
+  await failureShots(browser, 'failure');
   throw e;
 } finally {
   await browser.close();

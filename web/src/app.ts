@@ -1,31 +1,14 @@
 import { h, render, type ComponentChild } from 'preact';
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { core, CoreError, message, type Account, type Content, type KDF, type Recovery, type Item, type SessionInfo, type Status, type Summary, type Value, type VaultInfo, type Version } from './core';
 import { MIN_LENGTH, strength } from './strength';
+import { copy, ErrorLine, Field } from './ui';
+import { JoinView, OrgsView, ShareMove } from './orgs';
 
 // Everything from the server or an item is rendered as text by Preact;
 // this file never sets HTML.
 
-function Field(props: { label: string; id: string; type?: string; value: string; onInput: (v: string) => void; autocomplete?: string; required?: boolean; autofocus?: boolean }) {
-  // The autofocus attribute works only when a page loads; a field that
-  // appears later (an editor, the unlock form) takes the focus here.
-  const ref = useRef<HTMLInputElement>(null);
-  // A layout effect: the focus moves as the field appears, before anyone
-  // can type elsewhere.
-  useLayoutEffect(() => { if (props.autofocus) ref.current?.focus(); }, []);
-  return h('div', { class: 'field' },
-    h('label', { for: props.id }, props.label),
-    h('input', {
-      ref, id: props.id, type: props.type ?? 'text', value: props.value, required: props.required,
-      autocomplete: props.autocomplete, onInput: (e: Event) => props.onInput((e.target as HTMLInputElement).value),
-    }));
-}
-
-function ErrorLine(props: { error: string }) {
-  return props.error ? h('p', { class: 'error', role: 'alert' }, props.error) : null;
-}
-
-function Welcome(props: { status: Status; onDone: (s: Status) => void }) {
+function Welcome(props: { status: Status; invited?: boolean; onDone: (s: Status) => void }) {
   const [mode, setMode] = useState<'unlock' | 'login' | 'signup'>(props.status.state === 'locked' ? 'unlock' : 'signup');
   const [email, setEmail] = useState(props.status.email ?? '');
   const [name, setName] = useState('');
@@ -54,6 +37,7 @@ function Welcome(props: { status: Status; onDone: (s: Status) => void }) {
   const titles = { unlock: 'Unlock', login: 'Log in', signup: 'Create your account' };
   return h('form', { class: 'card', onSubmit: submit, 'aria-labelledby': 'welcome-title' },
     h('h1', { id: 'welcome-title' }, titles[mode]),
+    props.invited ? h('p', { class: 'invited' }, 'You were invited to an organisation. Log in, or create your account, with the address the invitation went to; then enter the confirmation code you were given.') : null,
     mode === 'unlock' ? h('p', { class: 'muted' }, 'Locked as ', h('strong', null, props.status.email ?? '')) : null,
     mode !== 'unlock' ? h(Field, { label: 'E-mail', id: 'email', type: 'email', value: email, onInput: setEmail, autocomplete: 'username', required: true, autofocus: true }) : null,
     mode === 'signup' ? h(Field, { label: 'Your name', id: 'name', value: name, onInput: setName, autocomplete: 'name', required: true }) : null,
@@ -68,17 +52,6 @@ function Welcome(props: { status: Status; onDone: (s: Status) => void }) {
       mode !== 'signup' ? h('button', { type: 'button', class: 'link', onClick: () => setMode('signup') }, 'Create an account') : null,
       mode !== 'login' ? h('button', { type: 'button', class: 'link', onClick: () => setMode('login') }, props.status.state === 'locked' ? 'Log in as someone else' : 'Log in') : null,
       mode === 'login' && props.status.state === 'locked' ? h('button', { type: 'button', class: 'link', onClick: () => setMode('unlock') }, 'Unlock') : null));
-}
-
-// copy puts a value on the clipboard and clears it after 30 s.
-async function copy(value: string, setNote: (s: string) => void) {
-  try {
-    await navigator.clipboard.writeText(value);
-    setNote('Copied; the clipboard is cleared in 30 s.');
-    setTimeout(() => { void navigator.clipboard.writeText('').catch(() => undefined); setNote(''); }, 30000);
-  } catch {
-    setNote('This browser did not allow copying.');
-  }
 }
 
 function Totp(props: { id: string; tick: number; onCopy?: (code: string) => void }) {
@@ -119,7 +92,7 @@ function size(n: number): string {
 }
 
 // Attachments: upload with progress, download verified by the client core.
-function Attachments(props: { item: Item; onChanged: () => void; setNote: (s: string) => void }) {
+function Attachments(props: { item: Item; onChanged: () => void; setNote: (s: string) => void; readOnly?: boolean }) {
   const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState('');
   const files = props.item.content.files ?? [];
@@ -146,7 +119,7 @@ function Attachments(props: { item: Item; onChanged: () => void; setNote: (s: st
       h('button', { type: 'button', class: 'small', onClick: async () => {
         try { saveBytes(f.name, await core.download(props.item.id, f.id)); props.setNote(`Downloaded ${f.name}; its hash checked out.`); } catch (err) { setError(message(err)); }
       } }, `Download ${f.name}`)))),
-    h('label', { class: 'upload' }, 'Attach a file', h('input', { type: 'file', onChange: upload, disabled: progress !== null })),
+    props.readOnly ? null : h('label', { class: 'upload' }, 'Attach a file', h('input', { type: 'file', onChange: upload, disabled: progress !== null })),
     progress !== null ? h('progress', { max: 1, value: progress, 'aria-label': 'Upload progress' }) : null,
     h(ErrorLine, { error }));
 }
@@ -158,10 +131,12 @@ function ItemView(props: { id: string; tick: number; onClose: () => void; onEdit
   const [reveal, setReveal] = useState(false);
   const [note, setNote] = useState('');
   const [error, setError] = useState('');
+  const [sharing, setSharing] = useState(false);
   useEffect(() => { core.get(props.id).then(setItem, (e) => setError(message(e))); }, [props.id, props.tick]);
   if (error) return h(ErrorLine, { error });
   if (!item) return h('p', { class: 'muted' }, 'Opening…');
   const c = item.content;
+  const readOnly = item.permission === 'view';
   const row = (label: string, value: string | undefined, secret = false): ComponentChild =>
     value ? h('div', { class: 'row' }, h('dt', null, label),
       // A hidden value is read as "hidden", not as eight bullets.
@@ -178,13 +153,18 @@ function ItemView(props: { id: string; tick: number; onClose: () => void; onEdit
       row('Card holder', c.card?.holder), row('Card number', c.card?.number, true), row('Expiry', c.card?.expiry), row('CVV', c.card?.cvv, true),
       ...Object.entries(c.secret ?? {}).sort().map(([k, v]) => row(k, v, true)),
       row('Notes', c.notes), meta('Tags', (c.tags ?? []).join(', ')), c.favorite ? meta('Favourite', 'yes') : null, meta('Revision', String(item.revision))),
-    h(Attachments, { item, onChanged: props.onChanged, setNote }),
+    h(Attachments, { item, onChanged: props.onChanged, setNote, readOnly }),
+    // A view-only item has no edit controls; the server and the client
+    // core refuse a write all the same, and say so.
+    readOnly ? h('p', { class: 'muted view-only' }, `View only: you can read and copy this item. Whoever manages ${item.vault} can change it.`) : null,
     note ? h('p', { class: 'muted', role: 'status' }, note) : null,
     h('div', { class: 'actions wrap' },
       h('button', { type: 'button', onClick: () => setReveal(!reveal), 'aria-pressed': reveal }, reveal ? 'Hide secrets' : 'Reveal secrets'),
-      h('button', { type: 'button', onClick: () => props.onEdit(item) }, 'Edit'),
+      readOnly ? null : h('button', { type: 'button', onClick: () => props.onEdit(item) }, 'Edit'),
       h('button', { type: 'button', onClick: props.onHistory }, 'History'),
-      h('button', { type: 'button', onClick: async () => { try { await core.trash(item.id); props.onChanged(); props.onClose(); } catch (e) { setError(message(e)); } } }, 'Move to trash')));
+      readOnly ? null : h('button', { type: 'button', 'aria-expanded': sharing, onClick: () => setSharing(!sharing) }, 'Share or move'),
+      readOnly ? null : h('button', { type: 'button', onClick: async () => { try { await core.trash(item.id); props.onChanged(); props.onClose(); } catch (e) { setError(message(e)); } } }, 'Move to trash')),
+    sharing ? h(ShareMove, { item, onDone: (n: string) => { setNote(n); setSharing(false); props.onChanged(); } }) : null);
 }
 
 // Generator makes a password (length and character sets) or a
@@ -508,15 +488,15 @@ function KDFForm(props: { current: KDF; onDone: (a: Account) => void }) {
 
 const LIST_LIMIT = 200;
 
-type Pane = { kind: 'none' } | { kind: 'account' } | { kind: 'item'; id: string } | { kind: 'edit'; item?: Item } | { kind: 'history'; id: string } | { kind: 'trash' };
+type Pane = { kind: 'none' } | { kind: 'account' } | { kind: 'orgs' } | { kind: 'join'; org: string } | { kind: 'item'; id: string } | { kind: 'edit'; item?: Item } | { kind: 'history'; id: string } | { kind: 'trash' };
 
-function Passwords(props: { status: Status; onLock: () => void; onLogout: () => void }) {
+function Passwords(props: { status: Status; join?: string; onLock: () => void; onLogout: () => void }) {
   const [query, setQuery] = useState('');
   const [filter, setFilter] = useState('all');
   const [vault, setVault] = useState('');
   const [vaults, setVaults] = useState<VaultInfo[]>([]);
   const [items, setItems] = useState<Summary[]>([]);
-  const [pane, setPane] = useState<Pane>({ kind: 'none' });
+  const [pane, setPane] = useState<Pane>(props.join !== undefined ? { kind: 'join', org: props.join } : { kind: 'none' });
   const [tick, setTick] = useState(0);
   const [error, setError] = useState('');
   const [banner, setBanner] = useState('');
@@ -576,6 +556,7 @@ function Passwords(props: { status: Status; onLock: () => void; onLogout: () => 
     h('header', { class: 'top' },
       h('h1', null, 'Passwords'),
       h('span', { class: 'muted who' }, props.status.email ?? ''),
+      h('button', { type: 'button', 'aria-pressed': pane.kind === 'orgs', onClick: () => setPane({ kind: 'orgs' }) }, 'Organisations'),
       h('button', { type: 'button', onClick: () => setPane({ kind: 'account' }) }, 'Account'),
       h('button', { type: 'button', onClick: lock }, 'Lock')),
     banner ? h('p', { class: 'error banner tamper', role: 'alert' }, banner) : null,
@@ -607,6 +588,8 @@ function Passwords(props: { status: Status; onLock: () => void; onLogout: () => 
           : pane.kind === 'history' ? h(HistoryView, { id: pane.id, tick, onClose: () => setPane({ kind: 'item', id: pane.id }), onChanged: changed })
           : pane.kind === 'trash' ? h(TrashView, { tick, onChanged: changed })
           : pane.kind === 'account' ? h(AccountView, { onLogout: props.onLogout })
+          : pane.kind === 'orgs' ? h(OrgsView, { tick, mine: props.status.fingerprint ?? '', onChanged: changed })
+          : pane.kind === 'join' ? h(JoinView, { org: pane.org, onDone: () => { history.replaceState(null, '', '/'); changed(); setPane({ kind: 'orgs' }); } })
           : h('p', { class: 'muted empty' }, items.length ? 'Choose an item to see it, or add one with New item.' : 'Add your first item with New item.'))));
 }
 
@@ -616,8 +599,10 @@ function App() {
   useEffect(() => { core.status().then(setStatus, (e) => setError(message(e))); }, []);
   if (error) return h(ErrorLine, { error });
   if (!status) return h('p', { class: 'loading' }, 'Loading Coffer…');
-  if (status.state !== 'unlocked') return h(Welcome, { status, onDone: setStatus });
-  return h(Passwords, { status, onLock: () => setStatus({ ...status, state: 'locked' }), onLogout: () => setStatus({ state: 'none' }) });
+  // The Join link of an invitation e-mail: /join?org=…&invitation=…
+  const join = location.pathname === '/join' ? new URLSearchParams(location.search).get('org') ?? '' : undefined;
+  if (status.state !== 'unlocked') return h(Welcome, { status, invited: join !== undefined, onDone: setStatus });
+  return h(Passwords, { status, join, onLock: () => setStatus({ ...status, state: 'locked' }), onLogout: () => setStatus({ state: 'none' }) });
 }
 
 export function mount(el: HTMLElement) {

@@ -13,10 +13,15 @@ export interface Version { revision: number; author: string; time: string; chang
 export interface KDF { time: number; memory_kib: number; threads: number }
 export interface Account { email: string; name: string; fingerprint: string; kdf: KDF }
 export interface SessionInfo { id: string; current: boolean; created_at: string; last_used_at: string; expires_at: string; revoked: boolean; client_addr: string; description: string }
-export interface VaultInfo { id: string; label: string; kind: string; permission: string }
+export interface VaultInfo { id: string; label: string; kind: string; permission: string; org_id?: string; name: string }
 export interface Recovery { orgs: { id: string; name: string; owner: string; enrolled: boolean }[]; requests: { id: string; created_at: string; granted: boolean }[] }
 export interface Change { kind: string; item_id?: string; text: string; error?: string }
-export interface Item { id: string; type: string; vault: string; revision: number; content: Content }
+export interface Item { id: string; type: string; vault: string; vault_id: string; org_id?: string; permission: string; revision: number; content: Content }
+export interface Org { id: string; name: string; role: 'owner' | 'member'; owner_email: string }
+export interface Invitation { id: string; org_id: string; state: string; owner_email: string }
+export interface Member { email: string; name?: string; user_id?: string; state: 'owner' | 'confirmed' | 'joined' | 'invited' | 'cancelled' | string; fingerprint?: string; locked?: boolean }
+export interface Group { id: string; name: string; private: boolean; default_permission: string; members: string[]; vault_id?: string; manager: string; manages: boolean }
+export interface Access { kind: 'group' | 'user' | string; id: string; name: string; permission: string }
 
 export class CoreError extends Error {
   constructor(message: string, readonly kind: string) { super(message); }
@@ -108,6 +113,26 @@ export const core = {
       throw new CoreError(err.message, err.kind ?? 'error');
     }
   },
+  // Organisations (the same client calls as the CLI's `coffer org …`).
+  orgs: () => call<Org[]>('orgs'),
+  createOrg: (name: string) => call<Org>('createOrg', name),
+  invite: (org: string, emails: string[]) => call<{ code: string; mail: string }>('invite', org, JSON.stringify(emails)),
+  invitations: () => call<Invitation[]>('invitations'),
+  join: (org: string, code: string) => call<{ org_id: string; org_name: string; owner_email: string; owner_name: string }>('join', org, code),
+  members: (org: string) => call<Member[]>('members', org),
+  confirm: (org: string, emails: string[]) => call<{ done: number }>('confirm', org, JSON.stringify(emails)),
+  cancelInvites: (org: string, emails: string[]) => call<{ done: number }>('cancelInvites', org, JSON.stringify(emails)),
+  removeMember: (org: string, email: string) => call<{ ok: boolean }>('removeMember', org, email),
+  groups: (org: string) => call<Group[]>('groups', org),
+  createGroup: (org: string, name: string, priv: boolean, perm: string) => call<{ id: string; vault_id: string }>('createGroup', org, name, priv ? 'private' : '', perm),
+  addGroupMembers: (org: string, group: string, emails: string[]) => call<{ done: number }>('addGroupMembers', org, group, JSON.stringify(emails)),
+  removeGroupMember: (org: string, group: string, email: string) => call<{ ok: boolean }>('removeGroupMember', org, group, email),
+  createVault: (org: string, name: string) => call<{ id: string; label: string }>('createVault', org, name),
+  access: (vault: string) => call<Access[]>('access', vault),
+  grant: (vault: string, kind: 'group' | 'user', ref: string, perm: string) => call<{ ok: boolean }>('grant', vault, kind, ref, perm),
+  revoke: (vault: string, kind: string, ref: string) => call<{ ok: boolean }>('revoke', vault, kind, ref),
+  share: (item: string, org: string, group: string, perm: string) => call<{ id: string; vault: string }>('share', item, org, group, perm),
+  move: (item: string, vault: string) => call<{ id: string; vault: string }>('move', item, vault),
   // watch streams live changes to fn until the session locks.
   watch: async (fn: (c: Change) => void) => {
     const c = await start();
@@ -134,6 +159,8 @@ export function message(e: unknown): string {
       case 'tampered': return 'Tampering detected: ' + e.message + ' Nothing of it is shown.';
       case 'unauthorized': return 'Your session with the server ended; unlock again.';
       case 'conflict': return 'Someone else saved this item first; nothing was saved.';
+      case 'forbidden': return `Not allowed: ${e.message.replace(/^permission denied:?\s*/i, '')}. Ask whoever manages the vault or organisation.`;
+      case 'key-mismatch': return 'SECURITY WARNING: the keys the server presents for this person are not the keys they joined with — the server may have swapped them. Nobody was confirmed and nothing was shared. Compare fingerprints with them over another channel, then cancel and invite again.';
       case 'offline':
         window.dispatchEvent(new Event('coffer-offline'));
         return 'The server cannot be reached. Nothing is lost: your changes are still here; try again when it is back.';

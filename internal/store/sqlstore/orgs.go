@@ -243,7 +243,17 @@ func (s *Store) JoinInvitation(ctx context.Context, id, userID string, mac []byt
 		if err := s.setInvitationState(ctx, tx, id, store.InviteJoined, at, store.InviteInvited); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, s.q(`UPDATE invitations SET user_id = ?, join_mac = ? WHERE id = ?`), userID, mac, id)
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE invitations SET user_id = ?, join_mac = ? WHERE id = ?`), userID, mac, id); err != nil {
+			return err
+		}
+		// The owner's open pages learn that someone waits for them in
+		// Members. Addressed to the owner alone (no organisation id: no
+		// other member receives it).
+		var ownerID string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT o.owner_id FROM orgs o JOIN invitations i ON i.org_id = o.id WHERE i.id = ?`), id).Scan(&ownerID); err != nil {
+			return err
+		}
+		_, err := s.seqAndEmit(ctx, tx, store.Event{Kind: store.EventMemberJoined, TargetUser: ownerID})
 		return err
 	})
 }

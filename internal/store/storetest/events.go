@@ -38,6 +38,18 @@ func testEvents(t *testing.T, s store.Store) {
 	outsider, _ := newAccount(t, s, "outsider@example.com")
 	o := newOrg(t, s, owner)
 	o = confirm(t, s, o, alice)
+	// An invitee joining is told to the owner alone (confirm them).
+	_, beforeBob := kinds(t, s, alice.ID, 0)
+	bob, _ := newAccount(t, s, "bob@example.com")
+	o = confirm(t, s, o, bob)
+	if k, _ := kinds(t, s, owner.ID, 0); !has(k, store.EventMemberJoined) {
+		t.Fatalf("the owner is not told of a join: %v", k)
+	}
+	for _, u := range []string{alice.ID, outsider.ID} {
+		if k, _ := kinds(t, s, u, beforeBob); has(k, store.EventMemberJoined) {
+			t.Fatalf("%s is told of someone else's join: %v", u, k)
+		}
+	}
 	v := store.Vault{ID: id(), Kind: store.VaultOrg, OrgID: o.ID, CreatorID: owner.ID, Epoch: 1, CreatedAt: now}
 	if err := s.CreateVault(ctx, v, nil, []store.Grant{{VaultID: v.ID, GranteeKind: "user", GranteeID: owner.ID, Permission: store.PermManage}}); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,414 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"syscall/js"
+
+	"github.com/coffer-pm/coffer/client"
+)
+
+// The organisation half of the bridge (docs/web.md): everything the CLI
+// does for organisations, on the same client calls. Every check of the
+// client core applies as for the CLI (the owner's MACs at confirm, the
+// roster's keys, permissions); the page only shows and asks.
+
+// orgFuncs are the organisation functions of the bridge; writes save the
+// device cache after (persisting).
+func (c *core) orgFuncs() map[string]func([]js.Value) (any, error) {
+	return map[string]func([]js.Value) (any, error){
+		"orgs":              c.orgs,
+		"createOrg":         c.persisting(c.createOrg),
+		"invite":            c.invite,
+		"invitations":       c.invitations,
+		"join":              c.persisting(c.join),
+		"members":           c.members,
+		"confirm":           c.persisting(c.confirm),
+		"cancelInvites":     c.cancelInvites,
+		"removeMember":      c.persisting(c.removeMember),
+		"groups":            c.groups,
+		"createGroup":       c.persisting(c.createGroup),
+		"addGroupMembers":   c.persisting(c.addGroupMembers),
+		"removeGroupMember": c.persisting(c.removeGroupMember),
+		"createVault":       c.persisting(c.createVault),
+		"access":            c.access,
+		"grant":             c.persisting(c.grant),
+		"revoke":            c.persisting(c.revoke),
+		"share":             c.persisting(c.share),
+		"move":              c.persisting(c.move),
+	}
+}
+
+// strList reads a JSON array of strings from args[i].
+func strList(args []js.Value, i int) ([]string, error) {
+	var out []string
+	if err := json.Unmarshal([]byte(str(args, i)), &out); err != nil {
+		return nil, errors.New("expected a list of addresses")
+	}
+	return out, nil
+}
+
+type orgInfo struct {
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	Role       string `json:"role"`
+	OwnerEmail string `json:"owner_email"`
+}
+
+// orgs lists the organisations this account is a confirmed member of.
+func (c *core) orgs([]js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	out := []orgInfo{}
+	for _, o := range s.Orgs() {
+		out = append(out, orgInfo{ID: o.ID, Name: o.Name, Role: o.Role, OwnerEmail: s.MemberEmail(o.OwnerID)})
+	}
+	return out, nil
+}
+
+func (c *core) createOrg(args []js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	o, err := s.CreateOrg(context.Background(), str(args, 0))
+	if err != nil {
+		return nil, err
+	}
+	return orgInfo{ID: o.ID, Name: o.Name, Role: o.Role, OwnerEmail: s.Profile.Email}, nil
+}
+
+// invite(org, [emails]) invites 1–50 addresses with one fresh code, which
+// the answer carries once: the page shows it in its modal and forgets it.
+func (c *core) invite(args []js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	emails, err := strList(args, 1)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.Invite(context.Background(), str(args, 0), emails)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{"code": r.Code, "mail": r.Mail}, nil
+}
+
+// invitations lists this account's open and joined invitations.
+func (c *core) invitations([]js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	list, err := s.Invitations(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	type inv struct {
+		ID         string `json:"id"`
+		OrgID      string `json:"org_id"`
+		State      string `json:"state"`
+		OwnerEmail string `json:"owner_email"`
+	}
+	out := []inv{}
+	for _, in := range list {
+		out = append(out, inv{in.ID, in.OrgID, in.State, in.OwnerEmail})
+	}
+	return out, nil
+}
+
+// join(org, code): the code authenticates the organisation and its owner
+// before anything is sent.
+func (c *core) join(args []js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.Join(context.Background(), str(args, 0), str(args, 1))
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{"org_id": p.OrgID, "org_name": p.OrgName, "owner_email": p.OwnerEmail, "owner_name": p.OwnerName}, nil
+}
+
+// members lists an organisation's members and (for the owner) its
+// invitations, with each confirmed member's roster-verified fingerprint.
+func (c *core) members(args []js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	list, err := s.MembersAndInvitations(context.Background(), str(args, 0))
+	if err != nil {
+		return nil, err
+	}
+	type member struct {
+		Email       string `json:"email"`
+		Name        string `json:"name,omitempty"`
+		UserID      string `json:"user_id,omitempty"`
+		State       string `json:"state"`
+		Fingerprint string `json:"fingerprint,omitempty"`
+		Locked      bool   `json:"locked,omitempty"`
+	}
+	out := []member{}
+	for _, m := range list {
+		out = append(out, member{m.Email, m.Name, m.UserID, m.State, m.Fingerprint, m.Locked})
+	}
+	return out, nil
+}
+
+// confirm(org, [emails]) confirms joined invitees; a key mismatch stops
+// it before anything is confirmed (error kind "key-mismatch").
+func (c *core) confirm(args []js.Value) (any, error) {
+	return c.withEmails(args, func(s *client.Session, org string, emails []string) error {
+		return s.Confirm(context.Background(), org, emails)
+	})
+}
+
+func (c *core) cancelInvites(args []js.Value) (any, error) {
+	return c.withEmails(args, func(s *client.Session, org string, emails []string) error {
+		return s.Cancel(context.Background(), org, emails)
+	})
+}
+
+func (c *core) withEmails(args []js.Value, do func(*client.Session, string, []string) error) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	emails, err := strList(args, 1)
+	if err != nil {
+		return nil, err
+	}
+	if err := do(s, str(args, 0), emails); err != nil {
+		return nil, err
+	}
+	return map[string]int{"done": len(emails)}, nil
+}
+
+func (c *core) removeMember(args []js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.RemoveMember(context.Background(), str(args, 0), str(args, 1)); err != nil {
+		return nil, err
+	}
+	return map[string]bool{"ok": true}, nil
+}
+
+type groupInfo struct {
+	ID                string   `json:"id"`
+	Name              string   `json:"name"`
+	Private           bool     `json:"private"`
+	DefaultPermission string   `json:"default_permission"`
+	Members           []string `json:"members"`
+	VaultID           string   `json:"vault_id,omitempty"`
+	Manager           string   `json:"manager"`
+	Manages           bool     `json:"manages"`
+}
+
+// groups lists the organisation's groups this account may see, members
+// by e-mail.
+func (c *core) groups(args []js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	list, err := s.ListGroups(context.Background(), str(args, 0))
+	if err != nil {
+		return nil, err
+	}
+	out := []groupInfo{}
+	for _, g := range list {
+		members := []string{}
+		for _, id := range g.Members {
+			members = append(members, s.MemberEmail(id))
+		}
+		out = append(out, groupInfo{ID: g.ID, Name: g.Name, Private: g.Private, DefaultPermission: g.DefaultPermission, Members: members,
+			VaultID: g.VaultID, Manager: s.MemberEmail(g.ManagerID), Manages: g.ManagerID == s.Profile.UserID})
+	}
+	return out, nil
+}
+
+// createGroup(org, name, "private"|"", default permission).
+func (c *core) createGroup(args []js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	g, err := s.CreateGroup(context.Background(), str(args, 0), str(args, 1), str(args, 2) == "private", str(args, 3))
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{"id": g.ID, "vault_id": g.VaultID}, nil
+}
+
+func (c *core) group(s *client.Session, org, ref string) (*client.Group, error) {
+	if err := s.Sync(context.Background()); err != nil && !client.IsQuarantine(err) {
+		return nil, err
+	}
+	return s.FindGroup(org, ref)
+}
+
+// addGroupMembers(org, group, [emails]): registered members of the
+// organisation, by e-mail.
+func (c *core) addGroupMembers(args []js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	g, err := c.group(s, str(args, 0), str(args, 1))
+	if err != nil {
+		return nil, err
+	}
+	emails, err := strList(args, 2)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.AddGroupMembers(context.Background(), g, emails); err != nil {
+		return nil, err
+	}
+	return map[string]int{"done": len(emails)}, nil
+}
+
+func (c *core) removeGroupMember(args []js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	g, err := c.group(s, str(args, 0), str(args, 1))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.RemoveGroupMember(context.Background(), g, str(args, 2)); err != nil {
+		return nil, err
+	}
+	return map[string]bool{"ok": true}, nil
+}
+
+func (c *core) createVault(args []js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.CreateVault(context.Background(), str(args, 0), str(args, 1))
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{"id": v.ID, "label": v.Label()}, nil
+}
+
+// access(vault) lists who can open a vault and how.
+func (c *core) access(args []js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.FindVault(str(args, 0))
+	if err != nil {
+		return nil, err
+	}
+	list, err := s.VaultAccess(context.Background(), v)
+	if err != nil {
+		return nil, err
+	}
+	type access struct {
+		Kind       string `json:"kind"`
+		ID         string `json:"id"`
+		Name       string `json:"name"`
+		Permission string `json:"permission"`
+	}
+	out := []access{}
+	for _, a := range list {
+		out = append(out, access{a.Kind, a.ID, a.Name, a.Permission})
+	}
+	return out, nil
+}
+
+// grant(vault, "group"|"user", group id or e-mail, permission).
+func (c *core) grant(args []js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.FindVault(str(args, 0))
+	if err != nil {
+		return nil, err
+	}
+	switch str(args, 1) {
+	case "group":
+		err = s.GrantGroup(context.Background(), v, str(args, 2), str(args, 3))
+	case "user":
+		err = s.GrantUser(context.Background(), v, str(args, 2), str(args, 3))
+	default:
+		err = fmt.Errorf("grant to a group or a user, not %q", str(args, 1))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return map[string]bool{"ok": true}, nil
+}
+
+// revoke(vault, "group"|"user", id or e-mail).
+func (c *core) revoke(args []js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.FindVault(str(args, 0))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Revoke(context.Background(), v, str(args, 1), str(args, 2)); err != nil {
+		return nil, err
+	}
+	return map[string]bool{"ok": true}, nil
+}
+
+// share(item, org, group, permission): the MySafe flow — the item moves
+// into the private group's vault ("" permission: the vault's).
+func (c *core) share(args []js.Value) (any, error) {
+	s, it, err := c.item(str(args, 0))
+	if err != nil {
+		return nil, err
+	}
+	g, err := c.group(s, str(args, 1), str(args, 2))
+	if err != nil {
+		return nil, err
+	}
+	moved, err := s.Share(context.Background(), it, g, str(args, 3))
+	if err != nil {
+		return nil, err
+	}
+	label := moved.VaultID
+	if v, err := s.FindVault(moved.VaultID); err == nil {
+		label = v.Label()
+	}
+	return map[string]string{"id": moved.ID, "vault": label}, nil
+}
+
+// move(item, vault): into another vault, its history along.
+func (c *core) move(args []js.Value) (any, error) {
+	s, it, err := c.item(str(args, 0))
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.FindVault(str(args, 1))
+	if err != nil {
+		return nil, err
+	}
+	moved, err := s.MoveItem(context.Background(), it, v.ID)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{"id": moved.ID, "vault": v.Label()}, nil
+}

@@ -1,0 +1,51 @@
+// What the browser scenarios share (run.mjs, orgs.mjs): Chromium's
+// launch, checks, and screenshots that also check every control's
+// accessible name.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const url = process.env.COFFER_URL;
+export const origin = url ? new URL(url).origin : '';
+export const shots = process.env.COFFER_SHOTS ?? 'screenshots';
+mkdirSync(shots, { recursive: true });
+
+export const fail = (msg) => { throw new Error(msg); };
+export const check = (ok, msg) => { if (!ok) fail(msg); };
+
+export function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  });
+}
+
+// unnamedControls lists the controls on the page that a screen reader
+// would announce without a name (Chromium's own accessibility tree).
+const named = new Set(['button', 'textbox', 'checkbox', 'combobox', 'spinbutton', 'link', 'searchbox', 'slider', 'radio', 'switch', 'listbox', 'progressbar', 'meter', 'timer']);
+export async function unnamedControls(page) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+    return nodes.filter((n) => !n.ignored && named.has(n.role?.value) && !String(n.name?.value ?? '').trim())
+      .map((n) => `${n.role.value} (DOM node ${n.backendDOMNodeId})`);
+  } finally {
+    await cdp.detach();
+  }
+}
+
+// shot writes a screenshot of a main screen and checks, on the same
+// screen, that every control has a name a screen reader reads.
+export async function shot(page, name, opts = {}) {
+  await page.screenshot({ path: join(shots, `${name}.png`), ...opts });
+  const missing = await unnamedControls(page);
+  check(missing.length === 0, `${name}: controls without an accessible name: ${missing.join(', ')}`);
+}
+
+// failureShots writes what each open page showed when a scenario failed.
+export async function failureShots(browser, prefix) {
+  let i = 0;
+  for (const ctx of browser.contexts()) {
+    for (const p of ctx.pages()) await p.screenshot({ path: join(shots, `${prefix}-${i++}.png`), fullPage: true }).catch(() => undefined);
+  }
+}

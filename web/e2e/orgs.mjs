@@ -1,0 +1,344 @@
+// Browser test of organisations in the web app (issue 17): one browser
+// context per person, everything clicked or typed in the page — nothing
+// through the CLI or the API. Started by cmd/coffer's
+// TestWebAppOrganisations against a real `coffer serve` (COFFER_URL).
+//
+// PVYvault onboarding: the owner invites four addresses in one form (a bad
+// address is named first, 51 are refused), copies the code from the modal
+// with the keyboard; invitees open the Join link, one types a wrong code;
+// the owner confirms three and cancels one in Members, builds a group and
+// a vault, grants it — each member's open page shows the vault without a
+// reload — and revokes it again. Laura's scenario (seeds/
+// mysafe-private-groups.txt): a private group "Marketing", the intern and
+// the coordinator added by e-mail, the social-media login shared view
+// only; a fourth colleague sees nothing of it. An external partner in two
+// organisations switches between them.
+import { check, failureShots, launch, origin, shot, url } from './lib.mjs';
+
+const browser = await launch();
+const requests = [];
+const typed = new Set(); // every value a person typed that must never leave the browser in clear
+const consoleErrors = [];
+
+// person signs a new person up in a context of their own, at path (the
+// Join link, or "/").
+async function person(email, name, path = '') {
+  const ctx = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+  const page = await ctx.newPage();
+  page.on('request', (r) => requests.push({ url: r.url(), body: r.postData() ?? '' }));
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${email}: ${m.text()}`); });
+  page.on('dialog', (d) => d.accept()); // the one confirm() here: removing a member
+  const password = `master password of ${name} 42`;
+  typed.add(password);
+  await page.goto(url + path);
+  await page.getByRole('heading', { name: 'Create your account' }).waitFor({ timeout: 30000 });
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Your name').fill(name);
+  await page.getByLabel('Master password', { exact: true }).fill(password);
+  await page.getByLabel('Master password again').fill(password);
+  await page.getByRole('button', { name: 'Create your account' }).click();
+  await page.getByRole('heading', { name: 'Passwords' }).waitFor({ timeout: 30000 });
+  return page;
+}
+
+const orgsScreen = async (page) => {
+  await page.getByRole('button', { name: 'Organisations' }).click();
+  await page.locator('section.orgs').waitFor();
+};
+
+// joinByLink opens the Join link as a new person and enters the code.
+async function joinByLink(email, name, link, code, wrongFirst = false) {
+  const page = await person(email, name, link);
+  await page.getByRole('heading', { name: 'You were invited' }).waitFor();
+  if (wrongFirst) {
+    await page.getByLabel('Confirmation code').fill('AAAA-BBBB-CCCC-DDDD-EEEE');
+    await page.getByRole('button', { name: 'Join', exact: true }).click();
+    await page.getByRole('alert').waitFor();
+    check(/code|wrong|invalid|match/i.test(await page.getByRole('alert').textContent()), 'a wrong code is not said to be wrong');
+    await shot(page, 'join-wrong-code-light');
+  }
+  await page.getByLabel('Confirmation code').fill(code);
+  await page.getByRole('button', { name: 'Join', exact: true }).click();
+  await page.getByRole('status').filter({ hasText: 'You joined' }).waitFor({ timeout: 20000 });
+  await page.getByRole('button', { name: 'Go to Passwords' }).click();
+  check(new URL(page.url()).pathname === '/', 'the Join link stays in the address bar');
+  return page;
+}
+
+// vaultShown waits until the page's vault sidebar lists (or, with
+// present = false, no longer lists) a vault, and returns how long it took.
+async function vaultShown(page, label, present = true) {
+  const t0 = Date.now();
+  await page.waitForFunction(([l, p]) => [...document.querySelectorAll('nav.vaults button')].some((b) => b.textContent === l) === p, [label, present], { timeout: 5000 });
+  return Date.now() - t0;
+}
+
+try {
+  // The owner creates the organisation.
+  const owner = await person('olivia@pvy.example', 'Olivia');
+  await orgsScreen(owner);
+  await owner.getByLabel('New organisation').fill('PVYvault');
+  await owner.getByRole('button', { name: 'Create', exact: true }).click();
+  await owner.getByRole('heading', { name: 'PVYvault' }).waitFor({ timeout: 20000 });
+  const orgID = await owner.evaluate(() => localStorage.getItem('coffer.org'));
+  const joinLink = `join?org=${orgID}&invitation=from-the-e-mail`;
+
+  // Invite: a bad address is named before anything is sent; 51 are refused.
+  const addresses = owner.getByLabel(/E-mail addresses/);
+  await addresses.fill('laura@pvy.example\nintern@pvy.example, not-an-address');
+  await owner.getByRole('button', { name: 'Invite', exact: true }).click();
+  await owner.getByText('Not an e-mail address: not-an-address').waitFor();
+  await addresses.fill(Array.from({ length: 51 }, (_, i) => `p${i}@pvy.example`).join('\n'));
+  await owner.getByRole('button', { name: 'Invite', exact: true }).click();
+  await owner.getByText('At most 50 addresses at a time (51 given)').waitFor();
+  check(await owner.getByRole('dialog').count() === 0, 'an invitation went out despite 51 addresses');
+
+  // Four addresses, pasted as a list — then invite, copy the code and
+  // close the modal with the keyboard alone.
+  await addresses.fill('');
+  await addresses.focus();
+  await owner.keyboard.insertText('Laura <laura@pvy.example>\nintern@pvy.example; coordinator@pvy.example\nmax@pvy.example');
+  await owner.getByText('4 addresses').waitFor();
+  await owner.keyboard.press('Tab');
+  await owner.keyboard.press('Enter');
+  const modal = owner.getByRole('dialog', { name: 'Confirmation code' });
+  await modal.waitFor({ timeout: 20000 });
+  const code = (await owner.locator('#invite-code').textContent()).trim();
+  check(/^[A-Z0-9]{4}(-[A-Z0-9]{4})+$/.test(code), `the code looks like ${code}`);
+  typed.add(code);
+  await owner.keyboard.press('Escape'); // not before the code is copied
+  check(await modal.isVisible(), 'Escape closed the modal before the code was copied');
+  check(await modal.getByRole('button', { name: 'Close' }).isDisabled(), 'the modal can be closed before the code was copied');
+  await shot(owner, 'invite-modal-light');
+  await owner.emulateMedia({ colorScheme: 'dark' });
+  await shot(owner, 'invite-modal-dark');
+  await owner.emulateMedia({ colorScheme: 'light' });
+  await modal.getByRole('button', { name: 'Copy' }).focus();
+  await owner.keyboard.press('Enter');
+  await owner.waitForFunction(() => document.querySelector('dialog input[type=checkbox]')?.checked === true);
+  check(await owner.evaluate(() => navigator.clipboard.readText()) === code, 'Copy did not put the code on the clipboard');
+  await owner.keyboard.press('Tab'); // the checkbox
+  await owner.keyboard.press('Tab'); // Close
+  await owner.keyboard.press('Enter');
+  await modal.waitFor({ state: 'hidden' });
+
+  // The invitees open the Join link; the intern types a wrong code first.
+  const laura = await joinByLink('laura@pvy.example', 'Laura', joinLink, code);
+  await shot(laura, 'join-light');
+  const intern = await joinByLink('intern@pvy.example', 'Ian Intern', joinLink, code, true);
+  const coord = await joinByLink('coordinator@pvy.example', 'Cora Coordinator', joinLink, code);
+
+  // Members: three joined and one only invited; confirm three, cancel one.
+  await orgsScreen(owner);
+  await owner.getByText('joined — waiting for you to confirm').first().waitFor({ timeout: 10000 });
+  for (const who of ['laura', 'intern', 'coordinator']) await owner.getByLabel(`Select ${who}@pvy.example`).check();
+  await shot(owner, 'members-light');
+  await owner.getByRole('button', { name: 'Confirm selected' }).click();
+  await owner.getByRole('status').filter({ hasText: 'confirmed' }).waitFor({ timeout: 30000 });
+  await owner.getByRole('button', { name: 'Cancel the invitation of max@pvy.example' }).click();
+  await owner.getByRole('status').filter({ hasText: 'cancelled' }).waitFor({ timeout: 20000 });
+  // Three confirmed, the cancelled one gone (the list reloads after).
+  await owner.waitForFunction(() => {
+    const t = document.querySelector('ul.members')?.textContent ?? '';
+    return !t.includes('max@pvy.example') && (t.match(/ · confirmed/g) ?? []).length === 3;
+  }, null, { timeout: 10000 });
+
+  // A second batch: Fred (a colleague outside marketing) and Paula, an
+  // external partner; the owner confirms Fred with the keyboard.
+  await addresses.fill('fred@pvy.example\npaula@partner.example');
+  await owner.getByRole('button', { name: 'Invite', exact: true }).click();
+  await modal.waitFor({ timeout: 20000 });
+  const code2 = (await owner.locator('#invite-code').textContent()).trim();
+  typed.add(code2);
+  await modal.getByRole('button', { name: 'Copy' }).click();
+  await modal.getByRole('button', { name: 'Close' }).click();
+  const fred = await joinByLink('fred@pvy.example', 'Fred', joinLink, code2);
+  const paula = await joinByLink('paula@partner.example', 'Paula Partner', joinLink, code2);
+  await orgsScreen(owner);
+  const confirmFred = owner.getByRole('button', { name: 'Confirm fred@pvy.example' });
+  await confirmFred.waitFor({ timeout: 10000 });
+  await confirmFred.focus();
+  await owner.keyboard.press('Enter');
+  await owner.getByRole('status').filter({ hasText: 'fred@pvy.example is confirmed' }).waitFor({ timeout: 30000 });
+  await owner.getByRole('button', { name: 'Confirm paula@partner.example' }).click();
+  await owner.getByRole('status').filter({ hasText: 'paula@partner.example is confirmed' }).waitFor({ timeout: 30000 });
+
+  // Fingerprints side by side, with words on how to compare them.
+  await owner.getByRole('button', { name: 'Compare fingerprints with laura@pvy.example' }).click();
+  const cmp = owner.getByRole('region', { name: 'Fingerprints of you and laura@pvy.example' });
+  const lauraFP = (await laura.evaluate(async () => JSON.parse(await window.cofferCore.status()).fingerprint));
+  check((await cmp.textContent()).includes(lauraFP), 'the compared fingerprint is not Laura\'s own');
+  await shot(owner, 'fingerprints-light');
+  await cmp.getByRole('button', { name: 'Done' }).click();
+
+  // A group and a vault; the grant reaches every member's open page.
+  for (const p of [laura, intern, coord, fred]) await p.getByRole('button', { name: 'All vaults' }).click();
+  await owner.getByLabel('Group name').fill('Staff');
+  await owner.getByLabel('Default permission').selectOption('edit');
+  await owner.getByRole('button', { name: 'Create the group' }).click();
+  await owner.getByRole('status').filter({ hasText: 'Group Staff created' }).waitFor({ timeout: 20000 });
+  for (const who of ['laura@pvy.example', 'intern@pvy.example', 'coordinator@pvy.example', 'fred@pvy.example']) {
+    await owner.getByLabel('Add to Staff (registered e-mail)').fill(who);
+    await owner.getByRole('button', { name: 'Add to Staff' }).click();
+    await owner.getByRole('status').filter({ hasText: `Added ${who} to Staff` }).waitFor({ timeout: 20000 });
+    await owner.getByRole('list', { name: 'Members of Staff' }).getByText(who).waitFor({ timeout: 20000 });
+  }
+  await owner.getByLabel('New vault').fill('Servers');
+  await owner.getByRole('button', { name: 'Create the vault' }).click();
+  await owner.getByRole('status').filter({ hasText: 'Vault Servers created' }).waitFor({ timeout: 20000 });
+  await owner.getByLabel('Grant Servers to').selectOption({ label: 'group Staff' });
+  await owner.getByLabel('Permission on Servers').selectOption('edit');
+  await owner.getByRole('button', { name: 'Grant access to Servers' }).click();
+  await owner.getByRole('status').filter({ hasText: 'Granted edit on Servers' }).waitFor({ timeout: 20000 });
+  const liveGrant = [];
+  for (const p of [laura, intern, coord, fred]) liveGrant.push(await vaultShown(p, 'PVYvault/Servers'));
+  check((await owner.locator('.group', { hasText: 'Staff' }).textContent()).includes('Opens: Servers (edit)'), 'the group does not say what it opens');
+  await shot(owner, 'vault-access-light', { fullPage: true });
+  await owner.emulateMedia({ colorScheme: 'dark' });
+  await shot(owner, 'vault-access-dark', { fullPage: true });
+  await owner.emulateMedia({ colorScheme: 'light' });
+  await owner.setViewportSize({ width: 375, height: 800 });
+  await shot(owner, 'organisation-375', { fullPage: true });
+  await owner.setViewportSize({ width: 1100, height: 800 });
+
+  // Revoke: the vault leaves an open page within a second.
+  await owner.getByRole('button', { name: 'Revoke Staff from Servers' }).click();
+  const liveRevoke = await vaultShown(fred, 'PVYvault/Servers', false);
+  check(liveRevoke < 1500, `the revoke took ${liveRevoke} ms to reach an open page`);
+  await owner.getByLabel('Grant Servers to').selectOption({ label: 'group Staff' });
+  await owner.getByRole('button', { name: 'Grant access to Servers' }).click();
+  await vaultShown(fred, 'PVYvault/Servers');
+
+  // Laura's scenario: the private group "Marketing".
+  await orgsScreen(laura);
+  await laura.getByLabel('Group name').fill('Marketing');
+  await laura.getByRole('button', { name: 'Create the group' }).click();
+  await laura.getByRole('status').filter({ hasText: 'Group Marketing created' }).waitFor({ timeout: 20000 });
+  for (const who of ['intern@pvy.example', 'coordinator@pvy.example']) {
+    await laura.getByLabel('Add to Marketing (registered e-mail)').fill(who);
+    await laura.getByRole('button', { name: 'Add to Marketing' }).click();
+    await laura.getByRole('status').filter({ hasText: `Added ${who} to Marketing` }).waitFor({ timeout: 20000 });
+    await laura.getByRole('list', { name: 'Members of Marketing' }).getByText(who).waitFor({ timeout: 20000 });
+  }
+  await shot(laura, 'private-group-light');
+  const smPass = 'Soc1al-Med1a-2026!';
+  typed.add(smPass);
+  await laura.getByRole('button', { name: 'All vaults' }).click();
+  await laura.getByRole('button', { name: 'New item' }).click();
+  await laura.getByLabel('Name', { exact: true }).fill('Social media platform');
+  await laura.getByLabel('Username').fill('pvy_marketing');
+  await laura.getByLabel('Password', { exact: true }).fill(smPass);
+  await laura.getByRole('button', { name: 'Save' }).click();
+  await laura.getByRole('heading', { name: 'Social media platform' }).waitFor();
+  await laura.getByRole('button', { name: 'Share or move' }).click();
+  await laura.getByLabel('Share with').selectOption({ label: 'Marketing (PVYvault)' });
+  check(await laura.locator('#share-perm').inputValue() === 'view', 'sharing is not view only by default');
+  await laura.getByRole('button', { name: 'Share', exact: true }).click();
+  await laura.getByRole('status').filter({ hasText: 'Shared with Marketing (view)' }).waitFor({ timeout: 20000 });
+
+  for (const p of [intern, coord]) {
+    await p.locator('.list .entry', { hasText: 'Social media platform' }).waitFor({ timeout: 5000 });
+    await p.locator('.list .entry', { hasText: 'Social media platform' }).click();
+    await p.getByRole('heading', { name: 'Social media platform' }).waitFor();
+    check(await p.getByRole('button', { name: 'Edit' }).count() === 0, 'a view-only member sees Edit');
+    check(await p.getByRole('button', { name: 'Move to trash' }).count() === 0, 'a view-only member sees Move to trash');
+    check(await p.getByRole('button', { name: 'Share or move' }).count() === 0, 'a view-only member sees Share or move');
+    await p.getByText('View only').waitFor();
+    await p.getByRole('button', { name: 'Copy Password' }).click();
+    check(await p.evaluate(() => navigator.clipboard.readText()) === smPass, 'the shared password was not copied');
+    // A forced edit (the bridge called directly, as a modified page
+    // would): the server refuses, and the error says why.
+    const forced = await p.evaluate(async () => {
+      const items = JSON.parse(await window.cofferCore.list('Social media', ''));
+      const it = JSON.parse(await window.cofferCore.get(items[0].id));
+      try {
+        await window.cofferCore.update(it.id, JSON.stringify({ ...it.content, notes: 'forced' }), it.revision);
+        return 'accepted';
+      } catch (e) { return `${e.kind}: ${e.message}`; }
+    });
+    check(forced.startsWith('forbidden:') && /only view|403/.test(forced), `a forced edit by a viewer: ${forced}`);
+  }
+  await shot(intern, 'shared-view-only-light');
+  await intern.setViewportSize({ width: 375, height: 800 });
+  await shot(intern, 'shared-view-only-375', { fullPage: true });
+  // The fourth colleague sees neither the group's vault nor the item.
+  await fred.getByLabel('Search').fill('Social');
+  await fred.waitForFunction(() => document.querySelectorAll('.list .entry').length === 0);
+  check(!(await fred.locator('nav.vaults').textContent()).includes('Marketing'), 'a colleague outside the group sees its vault');
+  await fred.getByLabel('Search').fill('');
+
+  // Moving an item from My Vault into an organisation vault: its history
+  // goes along.
+  await fred.getByRole('button', { name: 'New item' }).click();
+  await fred.getByLabel('Type').selectOption('note');
+  await fred.getByLabel('Name', { exact: true }).fill('Rack layout');
+  await fred.getByLabel('Notes').fill('row 1');
+  await fred.getByRole('button', { name: 'Save' }).click();
+  await fred.getByRole('heading', { name: 'Rack layout' }).waitFor();
+  await fred.getByRole('button', { name: 'Edit' }).click();
+  await fred.getByLabel('Notes').fill('row 2');
+  await fred.getByRole('button', { name: 'Save' }).click();
+  await fred.locator('dd', { hasText: 'row 2' }).waitFor();
+  await fred.getByRole('button', { name: 'Share or move' }).click();
+  await fred.getByLabel('Move to').selectOption({ label: 'PVYvault/Servers' });
+  await fred.getByRole('button', { name: 'Move', exact: true }).click();
+  await fred.getByRole('status').filter({ hasText: 'Moved to PVYvault/Servers' }).waitFor({ timeout: 20000 });
+  await fred.getByRole('button', { name: 'History' }).click();
+  await fred.locator('.revision').nth(2).waitFor({ timeout: 10000 });
+  check((await fred.locator('.history').textContent()).includes('row 1'), 'the history did not move with the item');
+  await laura.locator('.list .entry', { hasText: 'Rack layout' }).waitFor({ timeout: 5000 });
+
+  // An external partner in two organisations switches between them.
+  const bob = await person('bob@partner-co.example', 'Bob');
+  await orgsScreen(bob);
+  await bob.getByLabel('New organisation').fill('Partner Co');
+  await bob.getByRole('button', { name: 'Create', exact: true }).click();
+  await bob.getByRole('heading', { name: 'Partner Co' }).waitFor({ timeout: 20000 });
+  await bob.getByLabel(/E-mail addresses/).fill('paula@partner.example');
+  await bob.getByRole('button', { name: 'Invite', exact: true }).click();
+  const bobModal = bob.getByRole('dialog', { name: 'Confirmation code' });
+  await bobModal.waitFor({ timeout: 20000 });
+  const code3 = (await bob.locator('#invite-code').textContent()).trim();
+  typed.add(code3);
+  await bobModal.getByRole('button', { name: 'Copy' }).click();
+  await bobModal.getByRole('button', { name: 'Close' }).click();
+  await orgsScreen(paula);
+  await paula.getByText('Join or create another organisation').click();
+  await paula.getByLabel('Organisation (its name, as in the invitation)').fill('Partner Co');
+  await paula.getByLabel('Confirmation code').fill(code3);
+  await paula.getByRole('button', { name: 'Join', exact: true }).click();
+  await paula.getByRole('status').filter({ hasText: 'You joined Partner Co' }).waitFor({ timeout: 20000 });
+  await bob.getByRole('button', { name: 'Confirm paula@partner.example' }).click({ timeout: 15000 });
+  await bob.getByRole('status').filter({ hasText: 'is confirmed' }).waitFor({ timeout: 30000 });
+  await paula.getByLabel('Organisation', { exact: true }).waitFor({ timeout: 10000 });
+  await paula.getByLabel('Organisation', { exact: true }).selectOption({ label: 'Partner Co (owner bob@partner-co.example)' });
+  await paula.getByRole('heading', { name: 'Partner Co' }).waitFor();
+  await paula.getByLabel('Organisation', { exact: true }).selectOption({ label: 'PVYvault (owner olivia@pvy.example)' });
+  await paula.getByRole('heading', { name: 'PVYvault' }).waitFor();
+  await shot(paula, 'organisation-switch-light');
+
+  // Removing a member: their page loses the organisation's vaults.
+  await orgsScreen(owner);
+  check(await owner.getByRole('button', { name: 'Remove olivia@pvy.example', exact: true }).count() === 0, 'the owner has a remove button');
+  await owner.getByRole('button', { name: 'Remove fred@pvy.example', exact: true }).click();
+  await owner.getByRole('status').filter({ hasText: 'fred@pvy.example was removed' }).waitFor({ timeout: 30000 });
+  await vaultShown(fred, 'PVYvault/Servers', false);
+
+  // The request recorder: every request went to the server's origin, and
+  // nothing anyone typed (passwords, codes, the shared secret) left in clear.
+  for (const r of requests) {
+    check(r.url.startsWith(origin + '/'), `a request went elsewhere: ${r.url}`);
+    for (const t of typed) check(!r.url.includes(t) && !r.body.includes(t), `"${t}" left the browser in clear: ${r.url}`);
+  }
+  // The browser logs the forced edits' 403s (one per viewer), nothing else.
+  const refused = consoleErrors.filter((m) => /^(intern|coordinator)@pvy\.example: .*status of 403/.test(m));
+  const other = consoleErrors.filter((m) => !refused.includes(m));
+  check(refused.length === 2 && other.length === 0, `console errors: ${consoleErrors.join(' | ')}`);
+  console.log(`organisations scenario passed: ${requests.length} requests, all to ${origin}; a grant reached open pages in ${liveGrant.join('/')} ms, a revoke in ${liveRevoke} ms`);
+} catch (e) {
+  await failureShots(browser, 'orgs-failure');
+  throw e;
+} finally {
+  await browser.close();
+}
