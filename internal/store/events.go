@@ -20,8 +20,8 @@ const (
 	EventGroupMemberAdded = "group.member_added"
 	EventGroupMemberLeft  = "group.member_removed"
 	EventOrgCreated       = "org.created"
-	EventOrgChanged       = "org.changed"   // renamed
-	EventVaultChanged     = "vault.changed" // renamed
+	EventOrgChanged       = "org.changed"       // renamed
+	EventVaultChanged     = "vault.changed"     // renamed
 	EventMemberJoined     = "org.member_joined" // to the owner alone: confirm them
 	EventMemberConfirmed  = "org.member_confirmed"
 	EventMemberRemoved    = "org.member_removed"

@@ -488,6 +488,18 @@ function KDFForm(props: { current: KDF; onDone: (a: Account) => void }) {
 
 const LIST_LIMIT = 200;
 
+// listShown: the panes next to which the item list stays; a vault or a
+// filter chosen from the others goes back to the list.
+function listShown(p: Pane): boolean {
+  return p.kind !== 'trash' && p.kind !== 'orgs' && p.kind !== 'join';
+}
+
+// breakable lets ORG/VAULT wrap after the slash, not inside a word.
+function breakable(label: string): ComponentChild {
+  const i = label.indexOf('/');
+  return i < 0 ? label : [label.slice(0, i + 1), h('wbr', null), label.slice(i + 1)];
+}
+
 type Pane = { kind: 'none' } | { kind: 'account' } | { kind: 'orgs' } | { kind: 'join'; org: string } | { kind: 'item'; id: string } | { kind: 'edit'; item?: Item } | { kind: 'history'; id: string } | { kind: 'trash' };
 
 function Passwords(props: { status: Status; join?: string; onLock: () => void; onLogout: () => void }) {
@@ -568,13 +580,14 @@ function Passwords(props: { status: Status; join?: string; onLock: () => void; o
       h('input', { id: 'search', type: 'search', placeholder: 'Search', value: query, onInput: (e: Event) => setQuery((e.target as HTMLInputElement).value) }),
       h('button', { type: 'button', class: 'primary', onClick: () => setPane({ kind: 'edit' }) }, 'New item')),
     h('nav', { class: 'filters', 'aria-label': 'Filters' },
-      filters.map(([k, label]) => h('button', { type: 'button', class: filter === k && pane.kind !== 'trash' ? 'chip on' : 'chip', 'aria-pressed': filter === k, onClick: () => { setFilter(k); if (pane.kind === 'trash') setPane({ kind: 'none' }); } }, label)),
+      filters.map(([k, label]) => h('button', { type: 'button', class: filter === k && pane.kind !== 'trash' ? 'chip on' : 'chip', 'aria-pressed': filter === k, onClick: () => { setFilter(k); if (!listShown(pane)) setPane({ kind: 'none' }); } }, label)),
       h('button', { type: 'button', class: pane.kind === 'trash' ? 'chip on' : 'chip', 'aria-pressed': pane.kind === 'trash', onClick: () => setPane({ kind: 'trash' }) }, 'Trash')),
     h(ErrorLine, { error }),
-    h('div', { class: 'panes' },
+    // Organisations and the Join page take the list's room as well.
+    h('div', { class: pane.kind === 'orgs' || pane.kind === 'join' ? 'panes wide' : 'panes' },
       h('nav', { class: 'vaults', 'aria-label': 'Vaults' },
         h('h2', { class: 'sr-only' }, 'Vaults'),
-        [{ id: '', label: 'All vaults' }, ...vaults].map((v) => h('button', { type: 'button', key: v.id, class: vault === v.id ? 'vault on' : 'vault', 'aria-pressed': vault === v.id, onClick: () => setVault(v.id) }, v.label))),
+        [{ id: '', label: 'All vaults' }, ...vaults].map((v) => h('button', { type: 'button', key: v.id, class: vault === v.id ? 'vault on' : 'vault', 'aria-pressed': vault === v.id, onClick: () => { setVault(v.id); if (!listShown(pane)) setPane({ kind: 'none' }); } }, breakable(v.label)))),
       h('ul', { class: 'list', 'aria-label': 'Items' }, shown.length === 0 ? h('li', { class: 'muted' }, query ? 'Nothing matches.' : 'No items here.') : null,
         // A person reads a few hundred names at most; the rest come with a
         // search, which stays instant at any size.
@@ -588,7 +601,7 @@ function Passwords(props: { status: Status; join?: string; onLock: () => void; o
           : pane.kind === 'history' ? h(HistoryView, { id: pane.id, tick, onClose: () => setPane({ kind: 'item', id: pane.id }), onChanged: changed })
           : pane.kind === 'trash' ? h(TrashView, { tick, onChanged: changed })
           : pane.kind === 'account' ? h(AccountView, { onLogout: props.onLogout })
-          : pane.kind === 'orgs' ? h(OrgsView, { tick, mine: props.status.fingerprint ?? '', onChanged: changed })
+          : pane.kind === 'orgs' ? h(OrgsView, { tick, mine: props.status.fingerprint ?? '', me: props.status.email ?? '', onChanged: changed })
           : pane.kind === 'join' ? h(JoinView, { org: pane.org, onDone: () => { history.replaceState(null, '', '/'); changed(); setPane({ kind: 'orgs' }); } })
           : h('p', { class: 'muted empty' }, items.length ? 'Choose an item to see it, or add one with New item.' : 'Add your first item with New item.'))));
 }

@@ -183,7 +183,7 @@ function GroupsSection(props: { org: Org; groups: Group[]; roster: string[]; ope
     h(ErrorLine, { error }));
 }
 
-function VaultsSection(props: { org: Org; vaults: VaultInfo[]; access: Record<string, Access[]>; groups: Group[]; roster: string[]; onChanged: () => void }) {
+function VaultsSection(props: { org: Org; me: string; vaults: VaultInfo[]; access: Record<string, Access[]>; groups: Group[]; roster: string[]; onChanged: () => void }) {
   const owner = props.org.role === 'owner';
   const [name, setName] = useState('');
   const [grantTo, setGrantTo] = useState<Record<string, string>>({});
@@ -204,7 +204,7 @@ function VaultsSection(props: { org: Org; vaults: VaultInfo[]; access: Record<st
       return h('li', { key: v.id, class: 'vault-access' },
         h('div', null, h('strong', null, v.name), h('span', { class: 'muted' }, ` · you: ${v.permission}`)),
         manage ? h('table', { class: 'access', 'aria-label': `Who can open ${v.name}` },
-          h('tbody', null, list.map((a) => h('tr', { key: a.kind + a.id },
+          h('tbody', null, list.map((a) => a.kind === 'user' && a.name === props.me ? h('tr', { key: a.kind + a.id }, h('td', null, `${a.name} (you)`), h('td', null, a.permission), h('td', null)) : h('tr', { key: a.kind + a.id },
             h('td', null, a.kind === 'group' ? `group ${a.name}` : a.name),
             h('td', null, h('label', { class: 'sr-only', for: `perm-${v.id}-${a.id}` }, `Permission of ${a.name} on ${v.name}`),
               h('select', { id: `perm-${v.id}-${a.id}`, value: a.permission, onChange: (e: Event) => { const p = (e.target as HTMLSelectElement).value; void act(() => core.grant(v.id, a.kind as 'group' | 'user', a.kind === 'group' ? a.id : a.name, p), `${a.name} can now ${p} ${v.name}.`); } }, PERMS.map((p) => h('option', { value: p }, p)))),
@@ -245,7 +245,11 @@ export function JoinForm(props: { org?: string; onJoined: (text: string) => void
       setCode('');
       props.onJoined(`You joined ${r.org_name}. ${r.owner_name || r.owner_email} confirms you next; its vaults appear here then.`);
     } catch (err) {
-      setError(err instanceof CoreError && /attempt|too many/i.test(err.message) ? `${err.message} Ask the person who invited you to invite you again.` : message(err));
+      // The server counts wrong codes per invitation (5): say how many
+      // are left, and what to do once none is.
+      const left = err instanceof CoreError ? /(\d+) of (\d+) attempts? left/.exec(err.message) : null;
+      if (left) setError(Number(left[1]) > 0 ? `That code is wrong (${left[1]} of ${left[2]} attempts left). Check it with the person who invited you.` : 'That code is wrong, and no attempts are left: ask the person who invited you to invite you again.');
+      else setError(err instanceof CoreError && /attempt|locked|too many/i.test(err.message) ? `${message(err)} Ask the person who invited you to invite you again.` : message(err));
     } finally { setBusy(false); }
   };
   return h('form', { class: 'stack', onSubmit: submit, 'aria-labelledby': 'join-title' },
@@ -270,7 +274,7 @@ export function JoinView(props: { org: string; onDone: () => void }) {
 // OrgsView is the organisations screen: switch between organisations,
 // members (invite, confirm, cancel, remove, fingerprints), groups and
 // vaults with who can open them.
-export function OrgsView(props: { tick: number; mine: string; onChanged: () => void }) {
+export function OrgsView(props: { tick: number; mine: string; me: string; onChanged: () => void }) {
   const [orgs, setOrgs] = useState<Org[]>([]);
   const [current, setCurrent] = useState(localStorage.getItem('coffer.org') ?? '');
   const [members, setMembers] = useState<Member[]>([]);
@@ -317,7 +321,7 @@ export function OrgsView(props: { tick: number; mine: string; onChanged: () => v
     body = [
       h(MembersSection, { key: 'm', org, mine: props.mine, members, opens, onChanged: changed }),
       h(GroupsSection, { key: 'g', org, groups, roster, opens, onChanged: changed }),
-      h(VaultsSection, { key: 'v', org, vaults, access, groups, roster, onChanged: changed }),
+      h(VaultsSection, { key: 'v', org, me: props.me, vaults, access, groups, roster, onChanged: changed }),
     ];
   }
   return h('section', { class: 'card orgs', 'aria-labelledby': 'orgs-title' },
