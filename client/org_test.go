@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/coffer-pm/coffer/client"
@@ -130,18 +131,22 @@ func TestConfirmDetectsSwappedKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := owner.Invite(ctx, o.ID, []string{"invitee@acme.example"})
+	honest := signup(t, env.URL, "honest@acme.example")
+	res, err := owner.Invite(ctx, o.ID, []string{"invitee@acme.example", "honest@acme.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := invitee.Join(ctx, "Acme", res.Code); err != nil {
-		t.Fatal(err)
+	for _, s := range []*client.Session{invitee, honest} {
+		if _, err := s.Join(ctx, "Acme", res.Code); err != nil {
+			t.Fatal(err)
+		}
 	}
 	// From now on the server presents Mallory's keys as the invitee's.
 	swap = func(b []byte) []byte { return swapKeys(t, b, invitee, mallory) }
-	err = owner.Confirm(ctx, o.ID, []string{"invitee@acme.example"})
-	if !errors.Is(err, client.ErrKeyMismatch) {
-		t.Fatalf("confirm with swapped keys: %v, want ErrKeyMismatch", err)
+	// Confirming both, the honest one first: nobody is confirmed.
+	err = owner.Confirm(ctx, o.ID, []string{"honest@acme.example", "invitee@acme.example"})
+	if !errors.Is(err, client.ErrKeyMismatch) || !strings.Contains(err.Error(), "invitee@acme.example") {
+		t.Fatalf("confirm with swapped keys: %v, want ErrKeyMismatch naming the invitee", err)
 	}
 	swap = nil
 	members, err := owner.MembersAndInvitations(ctx, o.ID)
@@ -149,8 +154,8 @@ func TestConfirmDetectsSwappedKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range members {
-		if m.Email == "invitee@acme.example" && m.State != "joined" {
-			t.Fatalf("invitee is %s after a refused confirm", m.State)
+		if (m.Email == "invitee@acme.example" || m.Email == "honest@acme.example") && m.State != "joined" {
+			t.Fatalf("%s is %s after a refused confirm", m.Email, m.State)
 		}
 	}
 }

@@ -343,6 +343,25 @@ func (s *Session) Confirm(ctx context.Context, orgID string, emails []string) er
 	if err != nil {
 		return err
 	}
+	// Every invitee's keys are checked before anyone is confirmed: a swap
+	// found for one of several confirms nobody (each is checked again as
+	// it is confirmed).
+	var resp api.Members
+	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+url.PathEscape(o.ID)+"/members", nil, &resp); err != nil {
+		return err
+	}
+	var swapped []string
+	for _, email := range emails {
+		_, _, err := s.verifyJoined(o, resp, strings.ToLower(strings.TrimSpace(email)))
+		if errors.Is(err, ErrKeyMismatch) {
+			swapped = append(swapped, strings.ToLower(strings.TrimSpace(email)))
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(swapped) > 0 {
+		return fmt.Errorf("%w (%s)", ErrKeyMismatch, strings.Join(swapped, ", "))
+	}
 	for _, email := range emails {
 		if err := s.confirmOne(ctx, o, strings.ToLower(strings.TrimSpace(email))); err != nil {
 			return err
@@ -362,26 +381,9 @@ func (s *Session) confirmOne(ctx context.Context, o *Org, email string) error {
 	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+url.PathEscape(o.ID)+"/members", nil, &resp); err != nil {
 		return err
 	}
-	var in *api.Invitation
-	for i := range resp.Invitations {
-		if resp.Invitations[i].Email == email && resp.Invitations[i].State == "joined" {
-			in = &resp.Invitations[i]
-		}
-	}
-	if in == nil || in.MemberKeys == nil {
-		return fmt.Errorf("%s has not joined %q (only joined invitations can be confirmed): %w", email, o.Name, ErrNotFound)
-	}
-	code, err := crypto.Open(s.ak, in.SealedCode, codeAD(s.Profile.UserID, in.BatchID))
+	in, memberKeys, err := s.verifyJoined(o, resp, email)
 	if err != nil {
-		return tampered("the stored confirmation code of this invitation")
-	}
-	keys := crypto.DeriveInviteKeys(code, in.BatchID)
-	// Exactly these bytes are checked, pinned and wrapped to.
-	memberKeys := crypto.PublicKeys{Sign: bytesClone(in.MemberKeys.SignPub), KEM: bytesClone(in.MemberKeys.KEMPub)}
-	if in.MemberKeys.UserID != in.UserID || !strings.EqualFold(in.MemberKeys.Email, email) ||
-		keys.VerifyJoinMAC(in.JoinMAC, in.ID, o.ID, email, memberKeys) != nil ||
-		crypto.VerifyPublicKeys(crypto.RecipientUser, in.UserID, memberKeys, memberKeys, in.MemberKeys.PublicKeysSig) != nil {
-		return fmt.Errorf("%w (%s)", ErrKeyMismatch, email)
+		return err
 	}
 	member := Member{UserID: in.UserID, Email: email, Keys: memberKeys}
 	roster := s.signRoster(o, &member, "")
@@ -392,6 +394,34 @@ func (s *Session) confirmOne(ctx context.Context, o *Org, email string) error {
 	}
 	req := api.ConfirmRequest{Roster: roster, KeyWrap: api.KeyWrap{Epoch: o.keyEpoch, MemberID: in.UserID, SignerID: s.Profile.UserID, Wrap: wrap, Sig: sig}}
 	return s.t.do(ctx, http.MethodPost, "/orgs/"+url.PathEscape(o.ID)+"/invitations/"+url.PathEscape(in.ID)+"/confirm", req, nil)
+}
+
+// verifyJoined finds email's joined invitation in the members answer and
+// checks the keys the server presents for it against the invitee's MAC
+// (under the code sealed for the owner) and their self-signature. Exactly
+// the bytes returned are the ones to pin and wrap to.
+func (s *Session) verifyJoined(o *Org, resp api.Members, email string) (*api.Invitation, crypto.PublicKeys, error) {
+	var in *api.Invitation
+	for i := range resp.Invitations {
+		if resp.Invitations[i].Email == email && resp.Invitations[i].State == "joined" {
+			in = &resp.Invitations[i]
+		}
+	}
+	if in == nil || in.MemberKeys == nil {
+		return nil, crypto.PublicKeys{}, fmt.Errorf("%s has not joined %q (only joined invitations can be confirmed): %w", email, o.Name, ErrNotFound)
+	}
+	code, err := crypto.Open(s.ak, in.SealedCode, codeAD(s.Profile.UserID, in.BatchID))
+	if err != nil {
+		return nil, crypto.PublicKeys{}, tampered("the stored confirmation code of this invitation")
+	}
+	keys := crypto.DeriveInviteKeys(code, in.BatchID)
+	memberKeys := crypto.PublicKeys{Sign: bytesClone(in.MemberKeys.SignPub), KEM: bytesClone(in.MemberKeys.KEMPub)}
+	if in.MemberKeys.UserID != in.UserID || !strings.EqualFold(in.MemberKeys.Email, email) ||
+		keys.VerifyJoinMAC(in.JoinMAC, in.ID, o.ID, email, memberKeys) != nil ||
+		crypto.VerifyPublicKeys(crypto.RecipientUser, in.UserID, memberKeys, memberKeys, in.MemberKeys.PublicKeysSig) != nil {
+		return nil, crypto.PublicKeys{}, fmt.Errorf("%w (%s)", ErrKeyMismatch, email)
+	}
+	return in, memberKeys, nil
 }
 
 func bytesClone(b []byte) []byte { return append([]byte(nil), b...) }

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/coffer-pm/coffer/client"
+	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/crypto"
 	"github.com/coffer-pm/coffer/internal/passgen"
 )
@@ -199,6 +200,10 @@ func jsError(err error) js.Value {
 // errorKind names an error for the page: it decides the words a person
 // sees, never the error's own text alone.
 func errorKind(err error) string {
+	var ae *client.APIError
+	if errors.As(err, &ae) && ae.Code == api.CodeEmailUnverified {
+		return "unverified" // the page offers to verify the address
+	}
 	switch {
 	case errors.Is(err, client.ErrWrongPassword):
 		return "wrong-password"
@@ -223,6 +228,7 @@ func errorKind(err error) string {
 	if errors.As(err, &ce) {
 		return "conflict"
 	}
+
 	return "error"
 }
 

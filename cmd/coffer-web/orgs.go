@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"syscall/js"
+	"unicode"
 
 	"github.com/coffer-pm/coffer/client"
 )
@@ -21,26 +23,46 @@ import (
 // device cache after (persisting).
 func (c *core) orgFuncs() map[string]func([]js.Value) (any, error) {
 	return map[string]func([]js.Value) (any, error){
-		"orgs":              c.orgs,
-		"createOrg":         c.persisting(c.createOrg),
-		"invite":            c.invite,
-		"invitations":       c.invitations,
-		"join":              c.persisting(c.join),
-		"members":           c.members,
-		"confirm":           c.persisting(c.confirm),
-		"cancelInvites":     c.cancelInvites,
-		"removeMember":      c.persisting(c.removeMember),
-		"groups":            c.groups,
-		"createGroup":       c.persisting(c.createGroup),
-		"addGroupMembers":   c.persisting(c.addGroupMembers),
-		"removeGroupMember": c.persisting(c.removeGroupMember),
-		"createVault":       c.persisting(c.createVault),
-		"access":            c.access,
-		"grant":             c.persisting(c.grant),
-		"revoke":            c.persisting(c.revoke),
-		"share":             c.persisting(c.share),
-		"move":              c.persisting(c.move),
+		"orgs":                c.orgs,
+		"createOrg":           c.persisting(c.createOrg),
+		"invite":              c.invite,
+		"reissue":             c.reissue,
+		"requestVerification": c.requestVerification,
+		"verifyEmail":         c.verifyEmail,
+		"invitations":         c.invitations,
+		"join":                c.persisting(c.join),
+		"members":             c.members,
+		"confirm":             c.persisting(c.confirm),
+		"cancelInvites":       c.cancelInvites,
+		"removeMember":        c.persisting(c.removeMember),
+		"groups":              c.groups,
+		"createGroup":         c.persisting(c.createGroup),
+		"addGroupMembers":     c.persisting(c.addGroupMembers),
+		"removeGroupMember":   c.persisting(c.removeGroupMember),
+		"createVault":         c.persisting(c.createVault),
+		"access":              c.access,
+		"grant":               c.persisting(c.grant),
+		"revoke":              c.persisting(c.revoke),
+		"share":               c.persisting(c.share),
+		"move":                c.persisting(c.move),
 	}
+}
+
+// shown makes a name someone chose for themselves safe to show inside the
+// page's own words: no control or formatting characters (a right-to-left
+// override could turn a fingerprint prompt around), at most 60 characters.
+func shown(name string) string {
+	out := make([]rune, 0, len(name))
+	for _, r := range name {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			continue
+		}
+		if out = append(out, r); len(out) == 60 {
+			out = append(out, '…')
+			break
+		}
+	}
+	return strings.TrimSpace(string(out))
 }
 
 // strList reads a JSON array of strings from args[i].
@@ -102,6 +124,49 @@ func (c *core) invite(args []js.Value) (any, error) {
 	return map[string]string{"code": r.Code, "mail": r.Mail}, nil
 }
 
+// reissue(org, [emails]) re-invites locked (or unjoined) invitations with
+// a fresh code, shown once as invite's.
+func (c *core) reissue(args []js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	emails, err := strList(args, 1)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.Reissue(context.Background(), str(args, 0), emails)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{"code": r.Code, "mail": r.Mail}, nil
+}
+
+// requestVerification and verifyEmail(code): a server that sends e-mail
+// wants the address proven before inviting or joining (error kind
+// "unverified").
+func (c *core) requestVerification([]js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.RequestVerification(context.Background()); err != nil {
+		return nil, err
+	}
+	return map[string]bool{"ok": true}, nil
+}
+
+func (c *core) verifyEmail(args []js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.VerifyEmail(context.Background(), str(args, 0)); err != nil {
+		return nil, err
+	}
+	return map[string]bool{"ok": true}, nil
+}
+
 // invitations lists this account's open and joined invitations.
 func (c *core) invitations([]js.Value) (any, error) {
 	s, err := c.unlocked()
@@ -136,7 +201,7 @@ func (c *core) join(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]string{"org_id": p.OrgID, "org_name": p.OrgName, "owner_email": p.OwnerEmail, "owner_name": p.OwnerName}, nil
+	return map[string]string{"org_id": p.OrgID, "org_name": shown(p.OrgName), "owner_email": p.OwnerEmail, "owner_name": shown(p.OwnerName)}, nil
 }
 
 // members lists an organisation's members and (for the owner) its
@@ -160,7 +225,7 @@ func (c *core) members(args []js.Value) (any, error) {
 	}
 	out := []member{}
 	for _, m := range list {
-		out = append(out, member{m.Email, m.Name, m.UserID, m.State, m.Fingerprint, m.Locked})
+		out = append(out, member{m.Email, shown(m.Name), m.UserID, m.State, m.Fingerprint, m.Locked})
 	}
 	return out, nil
 }

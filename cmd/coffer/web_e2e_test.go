@@ -1,6 +1,10 @@
 package main_test
 
 import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -8,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -120,6 +125,61 @@ func TestWebAppOrganisations(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("the organisations scenario failed: %v\n%s", err, out)
+	}
+	t.Log(strings.TrimSpace(string(out)))
+}
+
+// TestWebAppConfirmShowsSwappedKeys (issue 17): a server that presents
+// other keys for an invitee (here: a proxy in front of the real server,
+// flipping a byte of swapped@…'s signing key in the owner's member list).
+// In the browser, confirming shows a red warning and confirms nobody, not
+// even the honest invitee selected with it (web/e2e/keyswap.mjs).
+func TestWebAppConfirmShowsSwappedKeys(t *testing.T) {
+	node, chromium := webTools(t)
+	srv := startServer(t)
+	target, _ := url.Parse(srv.url)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy.ModifyResponse = func(resp *http.Response) error {
+		if resp.Request.Method != http.MethodGet || !strings.HasSuffix(resp.Request.URL.Path, "/members") || resp.StatusCode != http.StatusOK {
+			return nil
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		var m map[string]any
+		if json.Unmarshal(body, &m) == nil {
+			invs, _ := m["invitations"].([]any)
+			for _, x := range invs {
+				in, _ := x.(map[string]any)
+				keys, _ := in["member_keys"].(map[string]any)
+				if in["email"] == "swapped@swap.example" && keys != nil {
+					pub, _ := base64.StdEncoding.DecodeString(keys["sign_pub"].(string))
+					pub[0] ^= 1
+					keys["sign_pub"] = base64.StdEncoding.EncodeToString(pub)
+				}
+			}
+			body, _ = json.Marshal(m)
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		resp.ContentLength = int64(len(body))
+		resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
+		resp.Header.Del("Content-Encoding")
+		return nil
+	}
+	evil := httptest.NewServer(proxy)
+	defer evil.Close()
+	shots := os.Getenv("COFFER_SHOTS")
+	if shots == "" {
+		shots = filepath.Join(t.TempDir(), "screenshots")
+	}
+	cmd := exec.Command(node, "e2e/keyswap.mjs")
+	cmd.Dir = "../../web"
+	cmd.Env = append(os.Environ(), "COFFER_URL="+evil.URL+"/", "COFFER_SHOTS="+shots, "CHROMIUM="+chromium)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the swapped-keys scenario failed: %v\n%s", err, out)
 	}
 	t.Log(strings.TrimSpace(string(out)))
 }

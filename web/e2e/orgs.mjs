@@ -108,19 +108,23 @@ try {
   const code = (await owner.locator('#invite-code').textContent()).trim();
   check(/^[A-Z0-9]{4}(-[A-Z0-9]{4})+$/.test(code), `the code looks like ${code}`);
   typed.add(code);
-  await owner.keyboard.press('Escape'); // not before the code is copied
+  // Not before the code is copied — not even by a second Escape, which
+  // browsers let through.
+  await owner.keyboard.press('Escape');
+  await owner.keyboard.press('Escape');
+  await owner.waitForTimeout(100);
   check(await modal.isVisible(), 'Escape closed the modal before the code was copied');
   check(await modal.getByRole('button', { name: 'Close' }).isDisabled(), 'the modal can be closed before the code was copied');
   await shot(owner, 'invite-modal-light');
   await owner.emulateMedia({ colorScheme: 'dark' });
   await shot(owner, 'invite-modal-dark');
   await owner.emulateMedia({ colorScheme: 'light' });
-  await modal.getByRole('button', { name: 'Copy' }).focus();
+  await modal.getByRole('button', { name: 'Copy the code' }).focus();
   await owner.keyboard.press('Enter');
   await owner.waitForFunction(() => document.querySelector('dialog input[type=checkbox]')?.checked === true);
   check(await owner.evaluate(() => navigator.clipboard.readText()) === code, 'Copy did not put the code on the clipboard');
-  await owner.keyboard.press('Tab'); // the checkbox
-  await owner.keyboard.press('Tab'); // Close
+  // Tab on (past the Join link's Copy and the ticked box) to Close.
+  for (let i = 0; i < 6 && !(await owner.evaluate(() => document.activeElement?.textContent === 'Close')); i++) await owner.keyboard.press('Tab');
   await owner.keyboard.press('Enter');
   await modal.waitFor({ state: 'hidden' });
 
@@ -156,7 +160,7 @@ try {
   await modal.waitFor({ timeout: 20000 });
   const code2 = (await owner.locator('#invite-code').textContent()).trim();
   typed.add(code2);
-  await modal.getByRole('button', { name: 'Copy' }).click();
+  await modal.getByRole('button', { name: 'Copy the code' }).click();
   await modal.getByRole('button', { name: 'Close' }).click();
   const fred = await joinByLink('fred@pvy.example', 'Fred', joinLink, code2);
   const paula = await joinByLink('paula@partner.example', 'Paula Partner', joinLink, code2);
@@ -213,9 +217,19 @@ try {
   await owner.getByRole('button', { name: 'Revoke Staff from Servers' }).click();
   const liveRevoke = await vaultShown(fred, 'PVYvault/Servers', false);
   check(liveRevoke < 1500, `the revoke took ${liveRevoke} ms to reach an open page`);
-  await owner.getByLabel('Grant Servers to').selectOption({ label: 'group Staff' });
-  await owner.getByRole('button', { name: 'Grant access to Servers' }).click();
+  // Granted again from the group's side; the permission changed from the
+  // vault's list reaches the members' pages too.
+  await owner.getByLabel('Give Staff access to').selectOption({ label: 'Servers' });
+  await owner.getByLabel('Permission of Staff', { exact: true }).selectOption('edit');
+  await owner.getByRole('button', { name: 'Give Staff access' }).click();
   await vaultShown(fred, 'PVYvault/Servers');
+  await owner.getByLabel('Permission of Staff on Servers').selectOption('view');
+  await owner.getByRole('status').filter({ hasText: 'Staff can now view Servers' }).waitFor({ timeout: 20000 });
+  await laura.waitForFunction(async () => JSON.parse(await window.cofferCore.vaults()).find((v) => v.label === 'PVYvault/Servers')?.permission === 'view', null, { timeout: 5000 });
+  await owner.getByLabel('Permission of Staff on Servers').selectOption('edit');
+  await owner.getByRole('status').filter({ hasText: 'Staff can now edit Servers' }).waitFor({ timeout: 20000 });
+  await fred.waitForFunction(async () => JSON.parse(await window.cofferCore.vaults()).find((v) => v.label === 'PVYvault/Servers')?.permission === 'edit', null, { timeout: 5000 });
+  await laura.waitForFunction(async () => JSON.parse(await window.cofferCore.vaults()).find((v) => v.label === 'PVYvault/Servers')?.permission === 'edit', null, { timeout: 5000 });
 
   // Laura's scenario: the private group "Marketing".
   await orgsScreen(laura);
@@ -308,11 +322,11 @@ try {
   await bobModal.waitFor({ timeout: 20000 });
   const code3 = (await bob.locator('#invite-code').textContent()).trim();
   typed.add(code3);
-  await bobModal.getByRole('button', { name: 'Copy' }).click();
+  await bobModal.getByRole('button', { name: 'Copy the code' }).click();
   await bobModal.getByRole('button', { name: 'Close' }).click();
   await orgsScreen(paula);
   await paula.getByText('Join or create another organisation').click();
-  await paula.getByLabel('Organisation (its name, as in the invitation)').fill('Partner Co');
+  await paula.getByLabel('Organisation (its name, or the org= part of the Join link)').fill('Partner Co');
   await paula.getByLabel('Confirmation code').fill(code3);
   await paula.getByRole('button', { name: 'Join', exact: true }).click();
   await paula.getByRole('status').filter({ hasText: 'You joined Partner Co' }).waitFor({ timeout: 20000 });
@@ -324,6 +338,13 @@ try {
   await paula.getByLabel('Organisation', { exact: true }).selectOption({ label: 'PVYvault (owner olivia@pvy.example)' });
   await paula.getByRole('heading', { name: 'PVYvault' }).waitFor();
   await shot(paula, 'organisation-switch-light');
+
+  // Laura takes the coordinator out of Marketing: the group's vault leaves
+  // the coordinator's open page.
+  await orgsScreen(laura);
+  await laura.getByRole('button', { name: 'Remove coordinator@pvy.example from Marketing' }).click();
+  await laura.getByRole('status').filter({ hasText: 'coordinator@pvy.example left Marketing' }).waitFor({ timeout: 20000 });
+  await vaultShown(coord, 'PVYvault/Marketing', false);
 
   // Removing a member: their page loses the organisation's vaults.
   await orgsScreen(owner);

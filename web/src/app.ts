@@ -313,7 +313,11 @@ function HistoryView(props: { id: string; tick: number; onClose: () => void; onC
   const [reveal, setReveal] = useState(false);
   const [note, setNote] = useState('');
   const [error, setError] = useState('');
-  useEffect(() => { core.history(props.id).then(setVersions, (e) => setError(message(e))); }, [props.id, props.tick]);
+  const [readOnly, setReadOnly] = useState(true); // until the item says otherwise
+  useEffect(() => {
+    core.history(props.id).then(setVersions, (e) => setError(message(e)));
+    core.get(props.id).then((it) => setReadOnly(it.permission === 'view'), () => undefined);
+  }, [props.id, props.tick]);
   if (error) return h(ErrorLine, { error });
   if (!versions) return h('p', { class: 'muted' }, 'Opening the history…');
   const act = async (p: Promise<unknown>) => { try { await p; props.onChanged(); } catch (e) { setError(message(e)); } };
@@ -334,9 +338,9 @@ function HistoryView(props: { id: string; tick: number; onClose: () => void; onC
           const cur = v.values.find((x) => x.name === n);
           return h('li', { key: n }, h('span', { class: 'fname' }, n), ': ', h('span', { class: 'old' }, show(old)), ' → ', h('span', null, show(cur)),
             old ? h('button', { type: 'button', class: 'small', 'aria-label': `Copy the old ${n} (revision ${v.revision - 1})`, onClick: () => copy(old.value, setNote) }, 'Copy old value') : null,
-            h('button', { type: 'button', class: 'small', onClick: () => act(core.restoreField(props.id, n, v.revision - 1)) }, `Restore ${n} from revision ${v.revision - 1}`));
+            readOnly ? null : h('button', { type: 'button', class: 'small', onClick: () => act(core.restoreField(props.id, n, v.revision - 1)) }, `Restore ${n} from revision ${v.revision - 1}`));
         })),
-        v.revision < versions.length ? h('button', { type: 'button', class: 'small', onClick: () => act(core.rollback(props.id, v.revision)) }, `Roll back to revision ${v.revision}`) : null);
+        v.revision < versions.length && !readOnly ? h('button', { type: 'button', class: 'small', onClick: () => act(core.rollback(props.id, v.revision)) }, `Roll back to revision ${v.revision}`) : null);
     })));
 }
 
@@ -531,7 +535,8 @@ function Passwords(props: { status: Status; join?: string; onLock: () => void; o
     const arm = () => {
       clearTimeout(timer);
       const minutes = idleMinutes();
-      if (minutes) timer = setTimeout(lock, minutes * 60000);
+      // Not while a modal is open (a code being read out on a call).
+      if (minutes) timer = setTimeout(() => (document.querySelector('dialog[open]') ? arm() : void lock()), minutes * 60000);
     };
     arm();
     const events = ['pointerdown', 'keydown', 'wheel', 'touchstart'];

@@ -117,6 +117,9 @@ export const core = {
   orgs: () => call<Org[]>('orgs'),
   createOrg: (name: string) => call<Org>('createOrg', name),
   invite: (org: string, emails: string[]) => call<{ code: string; mail: string }>('invite', org, JSON.stringify(emails)),
+  reissue: (org: string, emails: string[]) => call<{ code: string; mail: string }>('reissue', org, JSON.stringify(emails)),
+  requestVerification: () => call<{ ok: boolean }>('requestVerification'),
+  verifyEmail: (code: string) => call<{ ok: boolean }>('verifyEmail', code),
   invitations: () => call<Invitation[]>('invitations'),
   join: (org: string, code: string) => call<{ org_id: string; org_name: string; owner_email: string; owner_name: string }>('join', org, code),
   members: (org: string) => call<Member[]>('members', org),
@@ -159,8 +162,12 @@ export function message(e: unknown): string {
       case 'tampered': return 'Tampering detected: ' + e.message + ' Nothing of it is shown.';
       case 'unauthorized': return 'Your session with the server ended; unlock again.';
       case 'conflict': return 'Someone else saved this item first; nothing was saved.';
+      case 'unverified': return 'This server wants your e-mail address proven first: send yourself a code below and enter it.';
       case 'forbidden': return `Not allowed: ${e.message.replace(/^permission denied:?\s*/i, '')}. Ask whoever manages the vault or organisation.`;
-      case 'key-mismatch': return 'SECURITY WARNING: the keys the server presents for this person are not the keys they joined with — the server may have swapped them. Nobody was confirmed and nothing was shared. Compare fingerprints with them over another channel, then cancel and invite again.';
+      case 'key-mismatch': {
+        const who = /\(([^()]*@[^()]*)\)\s*$/.exec(e.message)?.[1] ?? 'this person';
+        return `SECURITY WARNING: the keys the server presents for ${who} are not the keys they joined with — the server may have swapped them. Nobody was confirmed and nothing was shared. Compare fingerprints with them over another channel, then cancel and invite again.`;
+      }
       case 'offline':
         window.dispatchEvent(new Event('coffer-offline'));
         return 'The server cannot be reached. Nothing is lost: your changes are still here; try again when it is back.';

@@ -34,29 +34,52 @@ export function parseAddresses(text: string): { emails: string[]; bad: string[] 
 
 // InviteModal shows the confirmation code once, with its Copy button; it
 // closes only after the person says the code is copied.
-function InviteModal(props: { code: string; emails: string[]; mail: string; onClose: () => void }) {
+function InviteModal(props: { code: string; emails: string[]; mail: string; joinLink: string; onClose: () => void }) {
   const ref = useRef<HTMLDialogElement>(null);
   const [copied, setCopied] = useState(false);
+  const confirmed = useRef(false);
   const [note, setNote] = useState('');
   useEffect(() => {
     const d = ref.current!;
     d.showModal();
-    // Escape closes a dialog: not before the code was copied.
-    const cancel = (e: Event) => { e.preventDefault(); setNote('Copy the code first, and tick the box — it is shown only now.'); };
+    // Escape (or a second Escape, or a back gesture, which browsers let
+    // through) must not lose the code: until it is copied the dialog
+    // opens again.
+    const warn = () => setNote('Copy the code first, and tick the box — it is shown only now.');
+    const cancel = (e: Event) => { e.preventDefault(); warn(); };
+    const close = () => { if (!confirmed.current) { d.showModal(); warn(); } };
     d.addEventListener('cancel', cancel);
-    return () => d.removeEventListener('cancel', cancel);
+    d.addEventListener('close', close);
+    return () => { d.removeEventListener('cancel', cancel); d.removeEventListener('close', close); };
   }, []);
   const mailNote = props.mail === 'sent' ? 'An e-mail with a Join link went to each address; the code is not in it.'
-    : 'No e-mail was sent (the server has no mail set up): send each person the Join link yourself, and the code by another channel.';
+    : props.mail === 'failed' ? 'Sending the e-mail failed: send each person the Join link below yourself, and the code by another channel.'
+      : 'No e-mail was sent (this server has no mail set up): send each person the Join link below yourself, and the code by another channel.';
   return h('dialog', { ref, class: 'modal', 'aria-labelledby': 'code-title', 'aria-describedby': 'code-advice' },
     h('h2', { id: 'code-title' }, 'Confirmation code'),
     h('p', null, `For ${props.emails.length === 1 ? props.emails[0] : `${props.emails.length} people: ${props.emails.join(', ')}`}.`),
     h('p', { class: 'code-box' }, h('code', { id: 'invite-code' }, props.code),
-      h('button', { type: 'button', class: 'primary', onClick: () => void copy(props.code, (n) => { setNote(n); if (n.startsWith('Copied')) setCopied(true); }) }, 'Copy')),
+      h('button', { type: 'button', class: 'primary', 'aria-label': 'Copy the code', onClick: () => void copy(props.code, (n) => { setNote(n); if (n.startsWith('Copied')) setCopied(true); }) }, 'Copy')),
     h('p', { id: 'code-advice' }, 'Pass the code on by another channel than e-mail — in person, by phone, or in a chat you trust. It is shown only now; nobody, not even the server, can show it again. ', mailNote),
+    props.mail === 'sent' ? null : h('p', { class: 'code-box' }, h('code', { id: 'join-link' }, props.joinLink),
+      h('button', { type: 'button', class: 'small', 'aria-label': 'Copy the Join link', onClick: () => void copy(props.joinLink, setNote) }, 'Copy')),
     h('label', null, h('input', { type: 'checkbox', checked: copied, onChange: () => setCopied(!copied) }), ' I have copied the code'),
     note ? h('p', { role: 'status', class: 'muted' }, note) : null,
-    h('div', { class: 'actions' }, h('button', { type: 'button', disabled: !copied, onClick: () => { ref.current?.close(); props.onClose(); } }, 'Close')));
+    h('div', { class: 'actions' }, h('button', { type: 'button', disabled: !copied, onClick: () => { confirmed.current = true; ref.current?.close(); props.onClose(); } }, 'Close')));
+}
+
+// VerifyBox proves this account's e-mail address, which a server that
+// sends mail wants before inviting or joining.
+function VerifyBox(props: { onDone: () => void }) {
+  const [sent, setSent] = useState(false);
+  const [code, setCode] = useState('');
+  const [error, setError] = useState('');
+  return h('div', { class: 'stack verify' },
+    h('p', null, 'This server wants your e-mail address proven before you invite or join.'),
+    h('button', { type: 'button', onClick: () => { setError(''); core.requestVerification().then(() => setSent(true), (e) => setError(message(e))); } }, sent ? 'Send another code' : 'Send me a code'),
+    sent ? h(Field, { label: 'Code from the e-mail', id: 'verify-code', value: code, onInput: setCode, autocomplete: 'one-time-code' }) : null,
+    sent ? h('button', { type: 'button', class: 'primary', onClick: () => { setError(''); core.verifyEmail(code.trim()).then(props.onDone, (e) => setError(message(e))); } }, 'Verify') : null,
+    h(ErrorLine, { error }));
 }
 
 function InviteForm(props: { org: Org; onInvited: () => void }) {
@@ -64,6 +87,7 @@ function InviteForm(props: { org: Org; onInvited: () => void }) {
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const [shown, setShown] = useState<{ code: string; emails: string[]; mail: string } | null>(null);
+  const [unverified, setUnverified] = useState(false);
   const parsed = parseAddresses(text);
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -76,7 +100,10 @@ function InviteForm(props: { org: Org; onInvited: () => void }) {
       const r = await core.invite(props.org.id, parsed.emails);
       setShown({ code: r.code, emails: parsed.emails, mail: r.mail });
       setText('');
-    } catch (err) { setError(message(err)); } finally { setBusy(false); }
+    } catch (err) {
+      setError(message(err));
+      if (err instanceof CoreError && err.kind === 'unverified') setUnverified(true);
+    } finally { setBusy(false); }
   };
   return h('form', { class: 'stack', onSubmit: submit, 'aria-labelledby': 'invite-title' },
     h('h3', { id: 'invite-title' }, 'Invite people'),
@@ -85,8 +112,15 @@ function InviteForm(props: { org: Org; onInvited: () => void }) {
     h('span', { id: 'invite-count', class: parsed.bad.length || parsed.emails.length > MAX_INVITES ? 'error' : 'muted' },
       parsed.bad.length ? `Not an address: ${parsed.bad.join(', ')}` : `${parsed.emails.length} address${parsed.emails.length === 1 ? '' : 'es'}${parsed.emails.length > MAX_INVITES ? ` — at most ${MAX_INVITES}` : ''}`),
     h(ErrorLine, { error }),
+    unverified ? h(VerifyBox, { onDone: () => { setUnverified(false); setError(''); } }) : null,
     h('button', { type: 'submit', class: 'primary', disabled: busy }, busy ? 'Working…' : 'Invite'),
-    shown ? h(InviteModal, { ...shown, onClose: () => { setShown(null); props.onInvited(); } }) : null);
+    shown ? h(InviteModal, { ...shown, key: shown.code, joinLink: joinLinkOf(props.org.id), onClose: () => { setShown(null); props.onInvited(); } }) : null);
+}
+
+// joinLinkOf is the Join link of an organisation's invitations, as the
+// invitation e-mail carries it.
+export function joinLinkOf(org: string): string {
+  return `${location.origin}/join?org=${encodeURIComponent(org)}`;
 }
 
 // Fingerprints side by side, with words that say how to compare them.
@@ -94,7 +128,7 @@ function Compare(props: { mine: string; member: Member; onClose: () => void }) {
   return h('div', { class: 'compare', role: 'region', 'aria-label': `Fingerprints of you and ${props.member.email}` },
     h('div', null, h('strong', null, 'Yours'), h('code', null, props.mine)),
     h('div', null, h('strong', null, props.member.email), h('code', null, props.member.fingerprint ?? '')),
-    h('p', { class: 'muted' }, `Ask ${props.member.name || props.member.email} to read their own fingerprint aloud (Account screen, or coffer fingerprint) — in person or on a call, not in this app. Every group must match the one shown here for them. If one differs, do not share anything with them and tell your organisation's owner.`),
+    h('p', { class: 'muted' }, `Ask ${props.member.email} to read their own fingerprint aloud (Account screen, or coffer fingerprint) — in person or on a call, not in this app. Every group must match the one shown here for them. If one differs, do not share anything with them and tell your organisation's owner.`),
     h('button', { type: 'button', class: 'small', onClick: props.onClose }, 'Done'));
 }
 
@@ -110,10 +144,11 @@ function MembersSection(props: { org: Org; mine: string; members: Member[]; open
     setError(''); setNote('');
     try { await what(); setPicked([]); setNote(done); props.onChanged(); } catch (err) {
       setError(message(err));
-      if (err instanceof CoreError && err.kind === 'key-mismatch') props.onChanged();
+      props.onChanged(); // part of a batch may have gone through
     }
   };
   const pending = props.members.filter((m) => m.state === 'joined' || m.state === 'invited');
+  const [reissued, setReissued] = useState<{ code: string; emails: string[]; mail: string } | null>(null);
   const toggle = (email: string) => setPicked(picked.includes(email) ? picked.filter((e) => e !== email) : [...picked, email]);
   return h('section', { 'aria-labelledby': 'members-title' },
     h('h3', { id: 'members-title' }, 'Members'),
@@ -125,6 +160,10 @@ function MembersSection(props: { org: Org; mine: string; members: Member[]; open
       h('span', { class: 'actions' },
         m.fingerprint && m.fingerprint !== props.mine ? h('button', { type: 'button', class: 'small', 'aria-label': `Compare fingerprints with ${m.email}`, onClick: () => setCompare(compare === m.email ? '' : m.email) }, 'Compare') : null,
         owner && m.state === 'joined' ? h('button', { type: 'button', class: 'small primary', 'aria-label': `Confirm ${m.email}`, onClick: () => act(() => core.confirm(props.org.id, [m.email]), `${m.email} is confirmed.`) }, 'Confirm') : null,
+        owner && m.locked ? h('button', { type: 'button', class: 'small primary', 'aria-label': `Re-issue the invitation of ${m.email}`, onClick: async () => {
+          setError('');
+          try { const r = await core.reissue(props.org.id, [m.email]); setReissued({ code: r.code, emails: [m.email], mail: r.mail }); } catch (err) { setError(message(err)); }
+        } }, 'Re-issue') : null,
         owner && (m.state === 'joined' || m.state === 'invited') ? h('button', { type: 'button', class: 'small', 'aria-label': `Cancel the invitation of ${m.email}`, onClick: () => act(() => core.cancelInvites(props.org.id, [m.email]), `The invitation of ${m.email} is cancelled.`) }, 'Cancel') : null,
         owner && m.state === 'confirmed' ? h('button', { type: 'button', class: 'small', 'aria-label': `Remove ${m.email}`, onClick: () => { if (confirm(`Remove ${m.email} from ${props.org.name}? They lose every vault of it at once.`)) void act(() => core.removeMember(props.org.id, m.email), `${m.email} was removed.`); } }, 'Remove') : null),
       compare === m.email ? h(Compare, { mine: props.mine, member: m, onClose: () => setCompare('') }) : null))),
@@ -134,11 +173,15 @@ function MembersSection(props: { org: Org; mine: string; members: Member[]; open
       h('button', { type: 'button', disabled: picked.length === 0, onClick: () => act(() => core.cancelInvites(props.org.id, picked), 'The selected invitations are cancelled.') }, 'Cancel selected')) : null,
     note ? h('p', { role: 'status' }, note) : null,
     h(ErrorLine, { error }),
+    reissued ? h(InviteModal, { ...reissued, key: reissued.code, joinLink: joinLinkOf(props.org.id), onClose: () => { setReissued(null); props.onChanged(); } }) : null,
     owner ? h(InviteForm, { org: props.org, onInvited: props.onChanged }) : null);
 }
 
-function GroupsSection(props: { org: Org; groups: Group[]; roster: string[]; opens: (kind: string, ref: string) => string; onChanged: () => void }) {
+function GroupsSection(props: { org: Org; groups: Group[]; roster: string[]; vaults: VaultInfo[]; opens: (kind: string, ref: string) => string; onChanged: () => void }) {
   const owner = props.org.role === 'owner';
+  const manageable = props.vaults.filter((v) => v.permission === 'manage');
+  const [giveVault, setGiveVault] = useState<Record<string, string>>({});
+  const [givePerm, setGivePerm] = useState<Record<string, string>>({});
   const [name, setName] = useState('');
   const [priv, setPriv] = useState(!owner);
   const [perm, setPerm] = useState('view');
@@ -160,6 +203,19 @@ function GroupsSection(props: { org: Org; groups: Group[]; roster: string[]; ope
     h('ul', { class: 'list groups' }, props.groups.map((g) => h('li', { key: g.id, class: 'group' },
       h('div', null, h('strong', null, g.name), h('span', { class: 'muted' }, ` · ${g.private ? `private group of ${g.manager}` : 'organisation group'} · default ${g.default_permission}`)),
       h('div', { class: 'muted opens' }, props.opens('group', g.id)),
+      // What the group can open, granted from the group's side too (the
+      // vaults this account manages).
+      !g.private && manageable.length ? h('form', { class: 'inline', onSubmit: (e: Event) => {
+        e.preventDefault();
+        const v = manageable.find((x) => x.id === (giveVault[g.id] ?? manageable[0].id))!;
+        const p = givePerm[g.id] ?? g.default_permission;
+        void act(() => core.grant(v.id, 'group', g.id, p), `${g.name} can now ${p} ${v.name}.`);
+      } },
+        h('label', { for: `give-${g.id}` }, `Give ${g.name} access to`),
+        h('select', { id: `give-${g.id}`, value: giveVault[g.id] ?? manageable[0].id, onChange: (e: Event) => setGiveVault({ ...giveVault, [g.id]: (e.target as HTMLSelectElement).value }) }, manageable.map((v) => h('option', { value: v.id }, v.name))),
+        h('label', { for: `giveperm-${g.id}`, class: 'sr-only' }, `Permission of ${g.name}`),
+        h('select', { id: `giveperm-${g.id}`, value: givePerm[g.id] ?? g.default_permission, onChange: (e: Event) => setGivePerm({ ...givePerm, [g.id]: (e.target as HTMLSelectElement).value }) }, PERMS.map((p) => h('option', { value: p }, p))),
+        h('button', { type: 'submit', class: 'small primary', 'aria-label': `Give ${g.name} access` }, 'Give access')) : null,
       h('ul', { class: 'chips', 'aria-label': `Members of ${g.name}` }, g.members.map((m) => h('li', { key: m }, m,
         g.manages && m !== g.manager ? h('button', { type: 'button', class: 'small link', 'aria-label': `Remove ${m} from ${g.name}`, onClick: () => act(() => core.removeGroupMember(props.org.id, g.id, m), `${m} left ${g.name}.`) }, '×') : null))),
       g.manages ? h('form', { class: 'inline', onSubmit: (e: Event) => {
@@ -199,7 +255,7 @@ function VaultsSection(props: { org: Org; me: string; vaults: VaultInfo[]; acces
     h('h3', { id: 'vaults-title' }, 'Vaults'),
     props.vaults.length === 0 ? h('p', { class: 'muted' }, 'No vaults of this organisation that you can open.') : null,
     h('ul', { class: 'list vaults-access' }, props.vaults.map((v) => {
-      const manage = owner || v.permission === 'manage';
+      const manage = v.permission === 'manage'; // what the server asks for
       const list = props.access[v.id] ?? [];
       return h('li', { key: v.id, class: 'vault-access' },
         h('div', null, h('strong', null, v.name), h('span', { class: 'muted' }, ` · you: ${v.permission}`)),
@@ -234,6 +290,7 @@ function VaultsSection(props: { org: Org; me: string; vaults: VaultInfo[]; acces
 // JoinForm takes the confirmation code for an invitation.
 export function JoinForm(props: { org?: string; onJoined: (text: string) => void }) {
   const [org, setOrg] = useState(props.org ?? '');
+  const [unverified, setUnverified] = useState(false);
   const [code, setCode] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
@@ -243,21 +300,23 @@ export function JoinForm(props: { org?: string; onJoined: (text: string) => void
     try {
       const r = await core.join(org, code);
       setCode('');
-      props.onJoined(`You joined ${r.org_name}. ${r.owner_name || r.owner_email} confirms you next; its vaults appear here then.`);
+      props.onJoined(`You joined ${r.org_name}. Its owner, ${r.owner_email}, confirms you next; its vaults appear here then.`);
     } catch (err) {
       // The server counts wrong codes per invitation (5): say how many
       // are left, and what to do once none is.
       const left = err instanceof CoreError ? /(\d+) of (\d+) attempts? left/.exec(err.message) : null;
       if (left) setError(Number(left[1]) > 0 ? `That code is wrong (${left[1]} of ${left[2]} attempts left). Check it with the person who invited you.` : 'That code is wrong, and no attempts are left: ask the person who invited you to invite you again.');
       else setError(err instanceof CoreError && /attempt|locked|too many/i.test(err.message) ? `${message(err)} Ask the person who invited you to invite you again.` : message(err));
+      if (err instanceof CoreError && err.kind === 'unverified') setUnverified(true);
     } finally { setBusy(false); }
   };
   return h('form', { class: 'stack', onSubmit: submit, 'aria-labelledby': 'join-title' },
     h('h3', { id: 'join-title' }, 'Join an organisation'),
-    props.org ? null : h(Field, { label: 'Organisation (its name, as in the invitation)', id: 'join-org', value: org, onInput: setOrg, required: true }),
+    props.org ? null : h(Field, { label: 'Organisation (its name, or the org= part of the Join link)', id: 'join-org', value: org, onInput: setOrg, required: true }),
     h(Field, { label: 'Confirmation code', id: 'join-code', value: code, onInput: setCode, required: true, autofocus: !!props.org, autocomplete: 'off' }),
     h('p', { class: 'muted' }, 'The code comes from the person who invited you, by another channel than e-mail.'),
     h(ErrorLine, { error }),
+    unverified ? h(VerifyBox, { onDone: () => { setUnverified(false); setError(''); } }) : null,
     h('button', { type: 'submit', class: 'primary', disabled: busy }, busy ? 'Working…' : 'Join'));
 }
 
@@ -293,15 +352,21 @@ export function OrgsView(props: { tick: number; mine: string; me: string; onChan
   }, [props.tick, loaded]);
   useEffect(() => {
     if (!org) return;
-    core.members(org.id).then(setMembers, (e) => setError(message(e)));
-    core.groups(org.id).then(setGroups, (e) => setError(message(e)));
+    // Answers for an organisation switched away from meanwhile are dropped.
+    let live = true;
+    const keep = <T,>(set: (v: T) => void) => (v: T) => { if (live) set(v); };
+    core.members(org.id).then(keep(setMembers), (e) => live && setError(message(e)));
+    core.groups(org.id).then(keep(setGroups), (e) => live && setError(message(e)));
     core.vaults().then(async (vs) => {
       const mine = vs.filter((v) => v.org_id === org.id);
-      setVaults(mine);
       const out: Record<string, Access[]> = {};
-      for (const v of mine) if (org.role === 'owner' || v.permission === 'manage') out[v.id] = await core.access(v.id).catch(() => []);
-      setAccess(out);
+      for (const v of mine) {
+        if (v.permission !== 'manage') continue;
+        try { out[v.id] = await core.access(v.id); } catch (e) { if (live) setError(message(e)); }
+      }
+      if (live) { setVaults(mine); setAccess(out); }
     }, () => undefined);
+    return () => { live = false; };
   }, [org?.id, props.tick, loaded]);
   const changed = () => { setLoaded((n) => n + 1); props.onChanged(); };
   const roster = members.filter((m) => m.state === 'confirmed' || m.state === 'owner').map((m) => m.email);
@@ -319,9 +384,9 @@ export function OrgsView(props: { tick: number; mine: string; me: string; onChan
   let body: ComponentChild = null;
   if (org) {
     body = [
-      h(MembersSection, { key: 'm', org, mine: props.mine, members, opens, onChanged: changed }),
-      h(GroupsSection, { key: 'g', org, groups, roster, opens, onChanged: changed }),
-      h(VaultsSection, { key: 'v', org, me: props.me, vaults, access, groups, roster, onChanged: changed }),
+      h(MembersSection, { key: `m-${org.id}`, org, mine: props.mine, members, opens, onChanged: changed }),
+      h(GroupsSection, { key: `g-${org.id}`, org, groups, roster, vaults, opens, onChanged: changed }),
+      h(VaultsSection, { key: `v-${org.id}`, org, me: props.me, vaults, access, groups, roster, onChanged: changed }),
     ];
   }
   return h('section', { class: 'card orgs', 'aria-labelledby': 'orgs-title' },
@@ -359,10 +424,14 @@ export function ShareMove(props: { item: Item; onDone: (note: string) => void })
     core.orgs().then(async (os) => {
       setOrgs(os);
       const all: (Group & { org: string })[] = [];
-      for (const o of os) for (const g of await core.groups(o.id).catch(() => [])) if (g.private && g.vault_id && g.members.length) all.push({ ...g, org: o.id });
+      // Private groups with a vault that this account is in or manages.
+      const me = (await core.status()).email ?? '';
+      for (const o of os) for (const g of await core.groups(o.id).catch(() => [])) if (g.private && g.vault_id && (g.manages || g.members.includes(me))) all.push({ ...g, org: o.id });
       setGroups(all);
     }, () => undefined);
-    core.vaults().then((vs) => setVaults(vs.filter((v) => v.id !== props.item.vault_id && (v.kind !== 'org' || v.permission !== 'view'))), () => undefined);
+    // Into My Vault, or a vault of the item's own organisation (or of any,
+    // from My Vault) that this account may write to.
+    core.vaults().then((vs) => setVaults(vs.filter((v) => v.id !== props.item.vault_id && (v.kind !== 'org' || (v.permission !== 'view' && (!props.item.org_id || v.org_id === props.item.org_id))))), () => undefined);
   }, [props.item.id]);
   const run = async (what: () => Promise<{ vault: string }>, done: (v: string) => string) => {
     setError('');

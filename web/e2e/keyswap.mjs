@@ -1,0 +1,65 @@
+// A server that swaps an invitee's keys (issue 17): COFFER_URL is a proxy,
+// started by cmd/coffer's TestWebAppConfirmShowsSwappedKeys, that presents
+// other keys for swapped@… in the owner's member list. Confirming shows a
+// red warning and confirms nobody — not even the honest invitee confirmed
+// in the same click.
+import { check, failureShots, launch, shot, url } from './lib.mjs';
+
+const browser = await launch();
+
+async function person(email, path = '') {
+  const ctx = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  const page = await ctx.newPage();
+  const password = `master password of ${email}`;
+  await page.goto(url + path);
+  await page.getByRole('heading', { name: 'Create your account' }).waitFor({ timeout: 30000 });
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Your name').fill(email.split('@')[0]);
+  await page.getByLabel('Master password', { exact: true }).fill(password);
+  await page.getByLabel('Master password again').fill(password);
+  await page.getByRole('button', { name: 'Create your account' }).click();
+  await page.getByRole('heading', { name: 'Passwords' }).waitFor({ timeout: 30000 });
+  return page;
+}
+
+try {
+  const owner = await person('owner@swap.example');
+  await owner.getByRole('button', { name: 'Organisations' }).click();
+  await owner.getByLabel('New organisation').fill('Swap Co');
+  await owner.getByRole('button', { name: 'Create', exact: true }).click();
+  await owner.getByRole('heading', { name: 'Swap Co' }).waitFor({ timeout: 20000 });
+  const orgID = await owner.evaluate(() => localStorage.getItem('coffer.org'));
+  await owner.getByLabel(/E-mail addresses/).fill('honest@swap.example\nswapped@swap.example');
+  await owner.getByRole('button', { name: 'Invite', exact: true }).click();
+  const modal = owner.getByRole('dialog', { name: 'Confirmation code' });
+  await modal.waitFor({ timeout: 20000 });
+  const code = (await owner.locator('#invite-code').textContent()).trim();
+  await modal.getByLabel('I have copied the code').check();
+  await modal.getByRole('button', { name: 'Close' }).click();
+  for (const email of ['honest@swap.example', 'swapped@swap.example']) {
+    const p = await person(email, `join?org=${orgID}`);
+    await p.getByLabel('Confirmation code').fill(code);
+    await p.getByRole('button', { name: 'Join', exact: true }).click();
+    await p.getByRole('status').filter({ hasText: 'You joined' }).waitFor({ timeout: 20000 });
+  }
+  await owner.getByRole('button', { name: 'Confirm swapped@swap.example' }).waitFor({ timeout: 10000 });
+  await owner.getByLabel('Select honest@swap.example').check();
+  await owner.getByLabel('Select swapped@swap.example').check();
+  await owner.getByRole('button', { name: 'Confirm selected' }).click();
+  const alert = owner.getByRole('alert').filter({ hasText: 'SECURITY WARNING: the keys the server presents for swapped@swap.example' });
+  await alert.waitFor({ timeout: 20000 });
+  check(await alert.evaluate((el) => getComputedStyle(el).color !== getComputedStyle(document.body).color), 'the warning is not in the error colour');
+  await shot(owner, 'confirm-swapped-keys-light');
+  // Nobody was confirmed: both still wait.
+  await owner.waitForFunction(() => (document.querySelector('ul.members')?.textContent.match(/joined — waiting/g) ?? []).length === 2, null, { timeout: 10000 });
+  check(!(await owner.locator('ul.members').textContent()).includes('· confirmed'), 'someone was confirmed despite the swapped keys');
+  // The honest invitee alone confirms.
+  await owner.getByRole('button', { name: 'Confirm honest@swap.example' }).click();
+  await owner.getByRole('status').filter({ hasText: 'honest@swap.example is confirmed' }).waitFor({ timeout: 30000 });
+  console.log('swapped keys: warned, nobody confirmed; the honest invitee confirmed alone');
+} catch (e) {
+  await failureShots(browser, 'keyswap-failure');
+  throw e;
+} finally {
+  await browser.close();
+}
