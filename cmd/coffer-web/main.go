@@ -112,6 +112,7 @@ func main() {
 	for name, fn := range map[string]func(args []js.Value) (any, error){
 		"status":       c.status,
 		"signup":       c.signup,
+		"verifySignup": c.verifySignup,
 		"login":        c.login,
 		"unlock":       c.unlock,
 		"lock":         c.lock,
@@ -334,10 +335,25 @@ func (c *core) opened(s *client.Session) (any, error) {
 
 func (c *core) signup(args []js.Value) (any, error) {
 	s, err := client.Signup(context.Background(), c.server, str(args, 0), str(args, 1), []byte(str(args, 2)), options)
+	var vn *client.VerificationNeededError
+	if errors.As(err, &vn) {
+		// A server that sends mail holds the sign-up until the mailed
+		// code comes back (verifySignup, then log in).
+		return map[string]string{"state": "verify", "user_id": vn.UserID, "email": vn.Email}, nil
+	}
 	if err != nil {
 		return nil, err
 	}
 	return c.opened(s)
+}
+
+// verifySignup(userID, code) completes a sign-up held for its mailed code;
+// the page then logs in.
+func (c *core) verifySignup(args []js.Value) (any, error) {
+	if err := client.VerifySignup(context.Background(), c.server, str(args, 0), strings.TrimSpace(str(args, 1)), options); err != nil {
+		return nil, err
+	}
+	return map[string]bool{"ok": true}, nil
 }
 
 func (c *core) login(args []js.Value) (any, error) {

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestWebAppInChromium (issue 16): the browser scenario of
@@ -180,6 +181,41 @@ func TestWebAppConfirmShowsSwappedKeys(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("the swapped-keys scenario failed: %v\n%s", err, out)
+	}
+	t.Log(strings.TrimSpace(string(out)))
+}
+
+// TestWebAppWithMail (issue 17): the web app on a server that sends
+// e-mail to a real SMTP server on loopback (web/e2e/mail.mjs): sign-ups
+// are held until the mailed code comes back, and the invitee follows the
+// Join link of the invitation e-mail itself. The scenario reads the mail
+// through a small loopback reader of this test.
+func TestWebAppWithMail(t *testing.T) {
+	node, chromium := webTools(t)
+	smtp := startSMTP(t)
+	srv := startServer(t, smtpFlags(smtp)...)
+	reader := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		to := r.URL.Query().Get("to")
+		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			if msgs := smtp.To(to, ""); len(msgs) >= n && n > 0 {
+				io.WriteString(w, msgs[n-1].Head+"\n\n"+msgs[n-1].Body)
+				return
+			}
+		}
+		http.Error(w, "no such mail", http.StatusNotFound)
+	}))
+	defer reader.Close()
+	shots := os.Getenv("COFFER_SHOTS")
+	if shots == "" {
+		shots = filepath.Join(t.TempDir(), "screenshots")
+	}
+	cmd := exec.Command(node, "e2e/mail.mjs")
+	cmd.Dir = "../../web"
+	cmd.Env = append(os.Environ(), "COFFER_URL="+srv.url+"/", "MAIL_URL="+reader.URL, "COFFER_SHOTS="+shots, "CHROMIUM="+chromium)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the mail scenario failed: %v\n%s", err, out)
 	}
 	t.Log(strings.TrimSpace(string(out)))
 }

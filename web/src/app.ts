@@ -16,6 +16,9 @@ function Welcome(props: { status: Status; invited?: boolean; onDone: (s: Status)
   const [pw2, setPw2] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  // A sign-up the server holds until the code it mailed comes back.
+  const [held, setHeld] = useState<{ userID: string; email: string } | null>(null);
+  const [code, setCode] = useState('');
   const st = strength(pw);
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -26,7 +29,16 @@ function Welcome(props: { status: Status; invited?: boolean; onDone: (s: Status)
     }
     setBusy(true);
     try {
+      if (held) {
+        await core.verifySignup(held.userID, code);
+        props.onDone({ ...(await core.login(held.email, pw)), state: 'unlocked' });
+        return;
+      }
       const s = mode === 'signup' ? await core.signup(email, name, pw) : mode === 'login' ? await core.login(email, pw) : await core.unlock(pw);
+      if (s.state === 'verify') {
+        setHeld({ userID: s.user_id ?? '', email: s.email ?? email });
+        return;
+      }
       props.onDone({ ...s, state: 'unlocked' });
     } catch (err) {
       setError(message(err));
@@ -35,6 +47,15 @@ function Welcome(props: { status: Status; invited?: boolean; onDone: (s: Status)
     }
   };
   const titles = { unlock: 'Unlock', login: 'Log in', signup: 'Create your account' };
+  if (held) {
+    return h('form', { class: 'card', onSubmit: submit, 'aria-labelledby': 'welcome-title' },
+      h('h1', { id: 'welcome-title' }, 'Check your e-mail'),
+      h('p', null, `This server mailed a code to ${held.email}. Enter it to finish creating your account. (If the address has an account already, no code comes: log in instead.)`),
+      h(Field, { label: 'Code from the e-mail', id: 'signup-code', value: code, onInput: setCode, required: true, autofocus: true, autocomplete: 'one-time-code' }),
+      h(ErrorLine, { error }),
+      h('button', { type: 'submit', class: 'primary', disabled: busy }, busy ? 'Working…' : 'Verify and log in'),
+      h('p', { class: 'switch' }, h('button', { type: 'button', class: 'link', onClick: () => { setHeld(null); setMode('login'); } }, 'Log in instead')));
+  }
   return h('form', { class: 'card', onSubmit: submit, 'aria-labelledby': 'welcome-title' },
     h('h1', { id: 'welcome-title' }, titles[mode]),
     props.invited ? h('p', { class: 'invited' }, 'You were invited to an organisation. Log in, or create your account, with the address the invitation went to; then enter the confirmation code you were given.') : null,

@@ -2,7 +2,7 @@
 // (cmd/coffer-web, docs/web.md). Every call returns JSON; the page never
 // sees a key — only what it shows.
 
-export interface Status { state: 'none' | 'locked' | 'unlocked'; email?: string; fingerprint?: string; checking?: string }
+export interface Status { state: 'none' | 'locked' | 'unlocked' | 'verify'; email?: string; fingerprint?: string; checking?: string; user_id?: string }
 export interface Summary { id: string; type: string; name: string; username?: string; urls?: string[]; tags?: string[]; favorite?: boolean; vault: string }
 export interface Login { username?: string; password?: string; urls?: string[]; totp?: string }
 export interface Card { holder?: string; number?: string; expiry?: string; cvv?: string }
@@ -63,6 +63,9 @@ export const core = {
   status: () => call<Status>('status'),
   signup: (email: string, name: string, password: string) => call<Status>('signup', email, name, password),
   login: (email: string, password: string) => call<Status>('login', email, password),
+  // A server that sends mail holds a sign-up (state "verify") until the
+  // mailed code comes back.
+  verifySignup: (userID: string, code: string) => call<{ ok: boolean }>('verifySignup', userID, code),
   unlock: (password: string) => call<Status>('unlock', password),
   lock: () => call<Status>('lock'),
   logout: () => call<Status>('logout'),
