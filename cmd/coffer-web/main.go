@@ -218,6 +218,8 @@ func errorKind(err error) string {
 		return "not-found"
 	case errors.Is(err, client.ErrKeyMismatch):
 		return "key-mismatch"
+	case errors.Is(err, client.ErrPermissionScope):
+		return "permission-scope"
 	case errors.Is(err, client.ErrReadOnly), errors.Is(err, client.ErrNotAllowed):
 		return "forbidden"
 	case errors.Is(err, errLocked):

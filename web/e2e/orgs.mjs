@@ -48,9 +48,18 @@ const orgsScreen = async (page) => {
 };
 
 // joinByLink opens the Join link as a new person and enters the code.
-async function joinByLink(email, name, link, code, wrongFirst = false) {
+async function joinByLink(email, name, link, code, wrongFirst = false, shots = false) {
   const page = await person(email, name, link);
   await page.getByRole('heading', { name: 'You were invited' }).waitFor();
+  if (shots) {
+    await shot(page, 'join-light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot(page, 'join-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 375, height: 760 });
+    await shot(page, 'join-375');
+    await page.setViewportSize({ width: 1100, height: 800 });
+  }
   if (wrongFirst) {
     await page.getByLabel('Confirmation code').fill('AAAA-BBBB-CCCC-DDDD-EEEE-FFFF');
     await page.getByRole('button', { name: 'Join', exact: true }).click();
@@ -129,12 +138,12 @@ try {
   await modal.waitFor({ state: 'hidden' });
 
   // The invitees open the Join link; the intern types a wrong code first.
-  const laura = await joinByLink('laura@pvy.example', 'Laura', joinLink, code);
+  const laura = await joinByLink('laura@pvy.example', 'Laura', joinLink, code, false, true);
   // The owner's open Members list shows her as joined, without a reload.
   const tJoin = Date.now();
   await owner.locator('ul.members li', { hasText: 'laura@pvy.example' }).filter({ hasText: 'joined' }).waitFor({ timeout: 3000 });
   const liveJoin = Date.now() - tJoin;
-  await shot(laura, 'join-light');
+  await shot(laura, 'organisation-member-light');
   const intern = await joinByLink('intern@pvy.example', 'Ian Intern', joinLink, code, true);
   const coord = await joinByLink('coordinator@pvy.example', 'Cora Coordinator', joinLink, code);
 
@@ -145,6 +154,9 @@ try {
   await shot(owner, 'members-light');
   await owner.getByRole('button', { name: 'Confirm selected' }).click();
   await owner.getByRole('status').filter({ hasText: 'confirmed' }).waitFor({ timeout: 30000 });
+  await owner.emulateMedia({ colorScheme: 'dark' });
+  await shot(owner, 'members-dark');
+  await owner.emulateMedia({ colorScheme: 'light' });
   await owner.getByRole('button', { name: 'Cancel the invitation of max@pvy.example' }).click();
   await owner.getByRole('status').filter({ hasText: 'cancelled' }).waitFor({ timeout: 20000 });
   // Three confirmed, the cancelled one gone (the list reloads after).
@@ -281,6 +293,9 @@ try {
     check(forced.startsWith('forbidden:') && /only view|403/.test(forced), `a forced edit by a viewer: ${forced}`);
   }
   await shot(intern, 'shared-view-only-light');
+  await intern.emulateMedia({ colorScheme: 'dark' });
+  await shot(intern, 'shared-view-only-dark');
+  await intern.emulateMedia({ colorScheme: 'light' });
   await intern.setViewportSize({ width: 375, height: 800 });
   await shot(intern, 'shared-view-only-375', { fullPage: true });
   // The fourth colleague sees neither the group's vault nor the item.

@@ -165,6 +165,7 @@ export function message(e: unknown): string {
       case 'tampered': return 'Tampering detected: ' + e.message + ' Nothing of it is shown.';
       case 'unauthorized': return 'Your session with the server ended; unlock again.';
       case 'conflict': return 'Someone else saved this item first; nothing was saved.';
+      case 'permission-scope': return "Everything in a group's vault has one permission, and this group's vault holds other items the group can open with another one. Share it with the group's permission, or change the group's permission on its whole vault under Organisations → Vaults.";
       case 'unverified': return 'This server wants your e-mail address proven first: send yourself a code below and enter it.';
       case 'forbidden': return `Not allowed: ${e.message.replace(/^permission denied:?\s*/i, '')}. Ask whoever manages the vault or organisation.`;
       case 'key-mismatch': {

@@ -250,6 +250,7 @@ function VaultsSection(props: { org: Org; me: string; vaults: VaultInfo[]; acces
     setError(''); setNote('');
     try { await what(); setNote(done); props.onChanged(); } catch (err) { setError(message(err)); }
   };
+  const defaultPerm = (t?: string) => (t?.startsWith('group:') ? props.groups.find((g) => `group:${g.id}` === t)?.default_permission : undefined) ?? 'view';
   const targets = [...props.groups.filter((g) => !g.private).map((g) => ({ value: `group:${g.id}`, label: `group ${g.name}` })), ...props.roster.map((e) => ({ value: `user:${e}`, label: e }))];
   return h('section', { 'aria-labelledby': 'vaults-title' },
     h('h3', { id: 'vaults-title' }, 'Vaults'),
@@ -270,13 +271,14 @@ function VaultsSection(props: { org: Org; me: string; vaults: VaultInfo[]; acces
           const t = grantTo[v.id] ?? targets[0]?.value;
           if (!t) return;
           const [kind, ref] = [t.slice(0, t.indexOf(':')), t.slice(t.indexOf(':') + 1)];
-          const p = grantPerm[v.id] ?? 'view';
+          // A group's default permission, unless another was chosen.
+          const p = grantPerm[v.id] ?? (kind === 'group' ? props.groups.find((g) => g.id === ref)?.default_permission : undefined) ?? 'view';
           void act(() => core.grant(v.id, kind as 'group' | 'user', ref, p), `Granted ${p} on ${v.name}.`);
         } },
           h('label', { for: `grant-${v.id}`, class: 'sr-only' }, `Grant ${v.name} to`),
           h('select', { id: `grant-${v.id}`, value: grantTo[v.id] ?? targets[0]?.value, onChange: (e: Event) => setGrantTo({ ...grantTo, [v.id]: (e.target as HTMLSelectElement).value }) }, targets.map((t) => h('option', { value: t.value }, t.label))),
           h('label', { for: `grantperm-${v.id}`, class: 'sr-only' }, `Permission on ${v.name}`),
-          h('select', { id: `grantperm-${v.id}`, value: grantPerm[v.id] ?? 'view', onChange: (e: Event) => setGrantPerm({ ...grantPerm, [v.id]: (e.target as HTMLSelectElement).value }) }, PERMS.map((p) => h('option', { value: p }, p))),
+          h('select', { id: `grantperm-${v.id}`, value: grantPerm[v.id] ?? defaultPerm(grantTo[v.id] ?? targets[0]?.value), onChange: (e: Event) => setGrantPerm({ ...grantPerm, [v.id]: (e.target as HTMLSelectElement).value }) }, PERMS.map((p) => h('option', { value: p }, p))),
           h('button', { type: 'submit', class: 'small primary', 'aria-label': `Grant access to ${v.name}` }, 'Grant')) : null);
     })),
     owner ? h('form', { class: 'inline', onSubmit: (e: Event) => { e.preventDefault(); void act(async () => { await core.createVault(props.org.id, name); setName(''); }, `Vault ${name} created.`); } },
