@@ -65,6 +65,18 @@ func shown(name string) string {
 	return strings.TrimSpace(string(out))
 }
 
+// act runs do on the unlocked session and answers {"ok": true}.
+func (c *core) act(do func(ctx context.Context, s *client.Session) error) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	if err := do(context.Background(), s); err != nil {
+		return nil, err
+	}
+	return map[string]bool{"ok": true}, nil
+}
+
 // strList reads a JSON array of strings from args[i].
 func strList(args []js.Value, i int) ([]string, error) {
 	var out []string
@@ -146,25 +158,11 @@ func (c *core) reissue(args []js.Value) (any, error) {
 // wants the address proven before inviting or joining (error kind
 // "unverified").
 func (c *core) requestVerification([]js.Value) (any, error) {
-	s, err := c.unlocked()
-	if err != nil {
-		return nil, err
-	}
-	if err := s.RequestVerification(context.Background()); err != nil {
-		return nil, err
-	}
-	return map[string]bool{"ok": true}, nil
+	return c.act(func(ctx context.Context, s *client.Session) error { return s.RequestVerification(ctx) })
 }
 
 func (c *core) verifyEmail(args []js.Value) (any, error) {
-	s, err := c.unlocked()
-	if err != nil {
-		return nil, err
-	}
-	if err := s.VerifyEmail(context.Background(), str(args, 0)); err != nil {
-		return nil, err
-	}
-	return map[string]bool{"ok": true}, nil
+	return c.act(func(ctx context.Context, s *client.Session) error { return s.VerifyEmail(ctx, str(args, 0)) })
 }
 
 // invitations lists this account's open and joined invitations.
@@ -260,14 +258,9 @@ func (c *core) withEmails(args []js.Value, do func(*client.Session, string, []st
 }
 
 func (c *core) removeMember(args []js.Value) (any, error) {
-	s, err := c.unlocked()
-	if err != nil {
-		return nil, err
-	}
-	if err := s.RemoveMember(context.Background(), str(args, 0), str(args, 1)); err != nil {
-		return nil, err
-	}
-	return map[string]bool{"ok": true}, nil
+	return c.act(func(ctx context.Context, s *client.Session) error {
+		return s.RemoveMember(ctx, str(args, 0), str(args, 1))
+	})
 }
 
 type groupInfo struct {
@@ -346,18 +339,13 @@ func (c *core) addGroupMembers(args []js.Value) (any, error) {
 }
 
 func (c *core) removeGroupMember(args []js.Value) (any, error) {
-	s, err := c.unlocked()
-	if err != nil {
-		return nil, err
-	}
-	g, err := c.group(s, str(args, 0), str(args, 1))
-	if err != nil {
-		return nil, err
-	}
-	if err := s.RemoveGroupMember(context.Background(), g, str(args, 2)); err != nil {
-		return nil, err
-	}
-	return map[string]bool{"ok": true}, nil
+	return c.act(func(ctx context.Context, s *client.Session) error {
+		g, err := c.group(s, str(args, 0), str(args, 1))
+		if err != nil {
+			return err
+		}
+		return s.RemoveGroupMember(ctx, g, str(args, 2))
+	})
 }
 
 func (c *core) createVault(args []js.Value) (any, error) {
@@ -401,42 +389,30 @@ func (c *core) access(args []js.Value) (any, error) {
 
 // grant(vault, "group"|"user", group id or e-mail, permission).
 func (c *core) grant(args []js.Value) (any, error) {
-	s, err := c.unlocked()
-	if err != nil {
-		return nil, err
-	}
-	v, err := s.FindVault(str(args, 0))
-	if err != nil {
-		return nil, err
-	}
-	switch str(args, 1) {
-	case "group":
-		err = s.GrantGroup(context.Background(), v, str(args, 2), str(args, 3))
-	case "user":
-		err = s.GrantUser(context.Background(), v, str(args, 2), str(args, 3))
-	default:
-		err = fmt.Errorf("grant to a group or a user, not %q", str(args, 1))
-	}
-	if err != nil {
-		return nil, err
-	}
-	return map[string]bool{"ok": true}, nil
+	return c.act(func(ctx context.Context, s *client.Session) error {
+		v, err := s.FindVault(str(args, 0))
+		if err != nil {
+			return err
+		}
+		switch str(args, 1) {
+		case "group":
+			return s.GrantGroup(ctx, v, str(args, 2), str(args, 3))
+		case "user":
+			return s.GrantUser(ctx, v, str(args, 2), str(args, 3))
+		}
+		return fmt.Errorf("grant to a group or a user, not %q", str(args, 1))
+	})
 }
 
 // revoke(vault, "group"|"user", id or e-mail).
 func (c *core) revoke(args []js.Value) (any, error) {
-	s, err := c.unlocked()
-	if err != nil {
-		return nil, err
-	}
-	v, err := s.FindVault(str(args, 0))
-	if err != nil {
-		return nil, err
-	}
-	if err := s.Revoke(context.Background(), v, str(args, 1), str(args, 2)); err != nil {
-		return nil, err
-	}
-	return map[string]bool{"ok": true}, nil
+	return c.act(func(ctx context.Context, s *client.Session) error {
+		v, err := s.FindVault(str(args, 0))
+		if err != nil {
+			return err
+		}
+		return s.Revoke(ctx, v, str(args, 1), str(args, 2))
+	})
 }
 
 // share(item, org, group, permission): the MySafe flow — the item moves

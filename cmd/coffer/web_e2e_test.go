@@ -25,20 +25,8 @@ import (
 // scripts/test.sh installs Chromium and the npm packages; in CI a missing
 // one fails the test instead of skipping it.
 func TestWebAppInChromium(t *testing.T) {
-	node, chromium := webTools(t)
 	srv := startServer(t)
-	shots := os.Getenv("COFFER_SHOTS")
-	if shots == "" {
-		shots = filepath.Join(t.TempDir(), "screenshots")
-	}
-	cmd := exec.Command(node, "e2e/run.mjs")
-	cmd.Dir = "../../web"
-	cmd.Env = append(os.Environ(), "COFFER_URL="+srv.url+"/", "COFFER_SHOTS="+shots, "CHROMIUM="+chromium, "COFFER_BIN="+cofferBin)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("the browser scenario failed: %v\n%s", err, out)
-	}
-	t.Log(strings.TrimSpace(string(out)))
+	runScenario(t, "run.mjs", srv.url, "COFFER_BIN="+cofferBin)
 }
 
 // TestWebVerify (issue 16): coffer web verify accepts the server that
@@ -73,18 +61,29 @@ func TestWebVerify(t *testing.T) {
 // server makes the page name the failure in a red banner and show nothing
 // of the vault that failed.
 func TestWebAppShowsTampering(t *testing.T) {
-	node, chromium := webTools(t)
+	webTools(t) // before the setup: skip (or, in CI, fail) early
 	srv := startServer(t)
 	c := user(t, srv, "eve@web.example")
 	c.ok("", "item", "add", "--type", "login", "--name", "Altered item", "--password", "p")
 	srv.alterNewestRevision(t)
-	cmd := exec.Command(node, "e2e/tamper.mjs")
+	runScenario(t, "tamper.mjs", srv.url, "COFFER_EMAIL=eve@web.example", "COFFER_PASSWORD="+masterPW, "COFFER_HIDDEN=Altered item")
+}
+
+// runScenario runs a browser scenario (web/e2e/NAME) against the server at
+// target with Debian's Chromium and fails the test with its output.
+func runScenario(t *testing.T, script, target string, env ...string) {
+	t.Helper()
+	node, chromium := webTools(t)
+	shots := os.Getenv("COFFER_SHOTS")
+	if shots == "" {
+		shots = filepath.Join(t.TempDir(), "screenshots")
+	}
+	cmd := exec.Command(node, "e2e/"+script)
 	cmd.Dir = "../../web"
-	cmd.Env = append(os.Environ(), "COFFER_URL="+srv.url+"/", "CHROMIUM="+chromium, "COFFER_EMAIL=eve@web.example",
-		"COFFER_PASSWORD="+masterPW, "COFFER_HIDDEN=Altered item", "COFFER_SHOTS="+t.TempDir())
+	cmd.Env = append(append(os.Environ(), "COFFER_URL="+target+"/", "COFFER_SHOTS="+shots, "CHROMIUM="+chromium), env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("the tampering scenario failed: %v\n%s", err, out)
+		t.Fatalf("the browser scenario %s failed: %v\n%s", script, err, out)
 	}
 	t.Log(strings.TrimSpace(string(out)))
 }
@@ -114,20 +113,7 @@ func webTools(t *testing.T) (node, chromium string) {
 // grants and a revoke reaching open pages), Laura's private group, an
 // external partner in two organisations, the request recorder.
 func TestWebAppOrganisations(t *testing.T) {
-	node, chromium := webTools(t)
-	srv := startServer(t)
-	shots := os.Getenv("COFFER_SHOTS")
-	if shots == "" {
-		shots = filepath.Join(t.TempDir(), "screenshots")
-	}
-	cmd := exec.Command(node, "e2e/orgs.mjs")
-	cmd.Dir = "../../web"
-	cmd.Env = append(os.Environ(), "COFFER_URL="+srv.url+"/", "COFFER_SHOTS="+shots, "CHROMIUM="+chromium)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("the organisations scenario failed: %v\n%s", err, out)
-	}
-	t.Log(strings.TrimSpace(string(out)))
+	runScenario(t, "orgs.mjs", startServer(t).url)
 }
 
 // TestWebAppConfirmShowsSwappedKeys (issue 17): a server that presents
@@ -136,7 +122,6 @@ func TestWebAppOrganisations(t *testing.T) {
 // In the browser, confirming shows a red warning and confirms nobody, not
 // even the honest invitee selected with it (web/e2e/keyswap.mjs).
 func TestWebAppConfirmShowsSwappedKeys(t *testing.T) {
-	node, chromium := webTools(t)
 	srv := startServer(t)
 	target, _ := url.Parse(srv.url)
 	proxy := httputil.NewSingleHostReverseProxy(target)
@@ -171,18 +156,7 @@ func TestWebAppConfirmShowsSwappedKeys(t *testing.T) {
 	}
 	evil := httptest.NewServer(proxy)
 	defer evil.Close()
-	shots := os.Getenv("COFFER_SHOTS")
-	if shots == "" {
-		shots = filepath.Join(t.TempDir(), "screenshots")
-	}
-	cmd := exec.Command(node, "e2e/keyswap.mjs")
-	cmd.Dir = "../../web"
-	cmd.Env = append(os.Environ(), "COFFER_URL="+evil.URL+"/", "COFFER_SHOTS="+shots, "CHROMIUM="+chromium)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("the swapped-keys scenario failed: %v\n%s", err, out)
-	}
-	t.Log(strings.TrimSpace(string(out)))
+	runScenario(t, "keyswap.mjs", evil.URL)
 }
 
 // TestWebAppWithMail (issue 17): the web app on a server that sends
@@ -191,7 +165,6 @@ func TestWebAppConfirmShowsSwappedKeys(t *testing.T) {
 // Join link of the invitation e-mail itself. The scenario reads the mail
 // through a small loopback reader of this test.
 func TestWebAppWithMail(t *testing.T) {
-	node, chromium := webTools(t)
 	smtp := startSMTP(t)
 	srv := startServer(t, smtpFlags(smtp)...)
 	reader := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -206,16 +179,5 @@ func TestWebAppWithMail(t *testing.T) {
 		http.Error(w, "no such mail", http.StatusNotFound)
 	}))
 	defer reader.Close()
-	shots := os.Getenv("COFFER_SHOTS")
-	if shots == "" {
-		shots = filepath.Join(t.TempDir(), "screenshots")
-	}
-	cmd := exec.Command(node, "e2e/mail.mjs")
-	cmd.Dir = "../../web"
-	cmd.Env = append(os.Environ(), "COFFER_URL="+srv.url+"/", "MAIL_URL="+reader.URL, "COFFER_SHOTS="+shots, "CHROMIUM="+chromium)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("the mail scenario failed: %v\n%s", err, out)
-	}
-	t.Log(strings.TrimSpace(string(out)))
+	runScenario(t, "mail.mjs", srv.url, "MAIL_URL="+reader.URL)
 }

@@ -3,21 +3,12 @@
 // other keys for swapped@… in the owner's member list. Confirming shows a
 // red warning and confirms nobody — not even the honest invitee confirmed
 // in the same click.
-import { check, failureShots, launch, shot, url } from './lib.mjs';
+import { check, failureShots, launch, shot, signUp } from './lib.mjs';
 
 const browser = await launch();
 
 async function person(email, path = '') {
-  const ctx = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-  const page = await ctx.newPage();
-  const password = `master password of ${email}`;
-  await page.goto(url + path);
-  await page.getByRole('heading', { name: 'Create your account' }).waitFor({ timeout: 30000 });
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Your name').fill(email.split('@')[0]);
-  await page.getByLabel('Master password', { exact: true }).fill(password);
-  await page.getByLabel('Master password again').fill(password);
-  await page.getByRole('button', { name: 'Create your account' }).click();
+  const page = await signUp(browser, { email, name: email.split('@')[0], password: `master password of ${email}`, path });
   await page.getByRole('heading', { name: 'Passwords' }).waitFor({ timeout: 30000 });
   return page;
 }

@@ -3,7 +3,7 @@
 // loopback; MAIL_URL (the test's own loopback reader) returns what arrived.
 // Sign-up proves the address with the mailed code; the invitee opens the
 // Join link from the invitation e-mail itself.
-import { check, failureShots, launch, origin, shot, url } from './lib.mjs';
+import { check, failureShots, launch, shot, signUp } from './lib.mjs';
 
 const browser = await launch();
 const mailURL = process.env.MAIL_URL;
@@ -17,17 +17,7 @@ async function mail(addr, n) {
 
 // person signs up at path, entering the code the server mails.
 async function person(email, path, nthMail) {
-  const ctx = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-  await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
-  const page = await ctx.newPage();
-  const password = `master password of ${email}`;
-  await page.goto(url + path);
-  await page.getByRole('heading', { name: 'Create your account' }).waitFor({ timeout: 30000 });
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Your name').fill(email.split('@')[0]);
-  await page.getByLabel('Master password', { exact: true }).fill(password);
-  await page.getByLabel('Master password again').fill(password);
-  await page.getByRole('button', { name: 'Create your account' }).click();
+  const page = await signUp(browser, { email, name: email.split('@')[0], password: `master password of ${email}`, path });
   await page.getByRole('heading', { name: 'Check your e-mail' }).waitFor({ timeout: 30000 });
   const code = /coffer account verify (\d{4}-\d{4})/.exec(await mail(email, nthMail))?.[1];
   check(code, `no verification code mailed to ${email}`);

@@ -13,7 +13,7 @@
 // the coordinator added by e-mail, the social-media login shared view
 // only; a fourth colleague sees nothing of it. An external partner in two
 // organisations switches between them.
-import { check, failureShots, launch, origin, shot, url } from './lib.mjs';
+import { check, failureShots, launch, origin, shot, signUp } from './lib.mjs';
 
 const browser = await launch();
 const requests = [];
@@ -23,21 +23,15 @@ const consoleErrors = [];
 // person signs a new person up in a context of their own, at path (the
 // Join link, or "/").
 async function person(email, name, path = '') {
-  const ctx = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-  await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
-  const page = await ctx.newPage();
-  page.on('request', (r) => requests.push({ url: r.url(), body: r.postData() ?? '' }));
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${email}: ${m.text()}`); });
-  page.on('dialog', (d) => d.accept()); // the one confirm() here: removing a member
   const password = `master password of ${name} 42`;
   typed.add(password);
-  await page.goto(url + path);
-  await page.getByRole('heading', { name: 'Create your account' }).waitFor({ timeout: 30000 });
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Your name').fill(name);
-  await page.getByLabel('Master password', { exact: true }).fill(password);
-  await page.getByLabel('Master password again').fill(password);
-  await page.getByRole('button', { name: 'Create your account' }).click();
+  const page = await signUp(browser, {
+    email, name, password, path, onPage: (p) => {
+      p.on('request', (r) => requests.push({ url: r.url(), body: r.postData() ?? '' }));
+      p.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${email}: ${m.text()}`); });
+      p.on('dialog', (d) => d.accept()); // the one confirm() here: removing a member
+    },
+  });
   await page.getByRole('heading', { name: 'Passwords' }).waitFor({ timeout: 30000 });
   return page;
 }
