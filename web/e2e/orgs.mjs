@@ -209,6 +209,7 @@ try {
   const liveGrant = [];
   for (const p of [laura, intern, coord, fred]) liveGrant.push(await vaultShown(p, 'PVYvault/Servers'));
   check((await owner.locator('.group', { hasText: 'Staff' }).textContent()).includes('Opens: Servers (edit)'), 'the group does not say what it opens');
+  await owner.locator('ul.members li', { hasText: 'laura@pvy.example' }).getByText('Opens: Servers (edit, through Staff)').waitFor({ timeout: 5000 });
   await shot(owner, 'vault-access-light', { fullPage: true });
   await owner.emulateMedia({ colorScheme: 'dark' });
   await shot(owner, 'vault-access-dark', { fullPage: true });

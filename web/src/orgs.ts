@@ -373,8 +373,14 @@ export function OrgsView(props: { tick: number; mine: string; me: string; onChan
   const changed = () => { setLoaded((n) => n + 1); props.onChanged(); };
   const roster = members.filter((m) => m.state === 'confirmed' || m.state === 'owner').map((m) => m.email);
   // "What can they open": from the access lists of the vaults shown.
+  // A member's access through their groups counts too (leave management
+  // needs all of it).
   const opens = (kind: string, ref: string) => {
-    const list = vaults.flatMap((v) => (access[v.id] ?? []).filter((a) => a.kind === kind && (kind === 'group' ? a.id === ref : a.name === ref)).map((a) => `${v.name} (${a.permission})`));
+    const list = vaults.flatMap((v) => (access[v.id] ?? []).flatMap((a) => {
+      if (a.kind === kind && (kind === 'group' ? a.id === ref : a.name === ref)) return [`${v.name} (${a.permission})`];
+      const via = kind === 'user' && a.kind === 'group' ? groups.find((g) => g.id === a.id && g.members.includes(ref)) : undefined;
+      return via ? [`${v.name} (${a.permission}, through ${via.name})`] : [];
+    }));
     return list.length ? `Opens: ${list.join(', ')}` : '';
   };
   const create = async (e: Event) => {
