@@ -13,7 +13,7 @@
 // the coordinator added by e-mail, the social-media login shared view
 // only; a fourth colleague sees nothing of it. An external partner in two
 // organisations switches between them.
-import { check, failureShots, launch, origin, shot, signUp } from './lib.mjs';
+import { check, fail, failureShots, launch, origin, shot, signUp } from './lib.mjs';
 
 const browser = await launch();
 const requests = [];
@@ -34,6 +34,16 @@ async function person(email, name, path = '') {
   });
   await page.getByRole('heading', { name: 'Passwords' }).waitFor({ timeout: 30000 });
   return page;
+}
+
+// tabTo presses Tab (from wherever the focus is) until the focused element
+// is the one the selector names: the keyboard alone reaches it.
+async function tabTo(page, selector, max = 120) {
+  for (let i = 0; i < max; i++) {
+    if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return;
+    await page.keyboard.press('Tab');
+  }
+  fail(`${selector} cannot be reached with Tab`);
 }
 
 const orgsScreen = async (page) => {
@@ -101,7 +111,8 @@ try {
   // Four addresses, pasted as a list — then invite, copy the code and
   // close the modal with the keyboard alone.
   await addresses.fill('');
-  await addresses.focus();
+  await owner.getByRole('heading', { name: 'PVYvault' }).click(); // start from the page, not a field
+  await tabTo(owner, '#invite-emails');
   await owner.keyboard.insertText('Laura <laura@pvy.example>\nintern@pvy.example; coordinator@pvy.example\nmax@pvy.example');
   await owner.getByText('4 addresses').waitFor();
   await owner.keyboard.press('Tab');
@@ -122,7 +133,7 @@ try {
   await owner.emulateMedia({ colorScheme: 'dark' });
   await shot(owner, 'invite-modal-dark');
   await owner.emulateMedia({ colorScheme: 'light' });
-  await modal.getByRole('button', { name: 'Copy the code' }).focus();
+  await tabTo(owner, 'dialog button[aria-label="Copy the code"]');
   await owner.keyboard.press('Enter');
   await owner.waitForFunction(() => document.querySelector('dialog input[type=checkbox]')?.checked === true);
   check(await owner.evaluate(() => navigator.clipboard.readText()) === code, 'Copy did not put the code on the clipboard');
@@ -173,7 +184,7 @@ try {
   await orgsScreen(owner);
   const confirmFred = owner.getByRole('button', { name: 'Confirm fred@pvy.example' });
   await confirmFred.waitFor({ timeout: 10000 });
-  await confirmFred.focus();
+  await tabTo(owner, 'button[aria-label="Confirm fred@pvy.example"]');
   await owner.keyboard.press('Enter');
   await owner.getByRole('status').filter({ hasText: 'fred@pvy.example is confirmed' }).waitFor({ timeout: 30000 });
   await owner.getByRole('button', { name: 'Confirm paula@partner.example' }).click();
