@@ -426,12 +426,13 @@ func (s *Session) Share(ctx context.Context, it *Item, g *Group, permission stri
 	if !ok {
 		return nil, fmt.Errorf("you cannot open the vault of group %q", g.Name)
 	}
+	var cur string
 	if permission != "" {
 		// A permission is the group's on its whole vault (keys are per
 		// vault): changing it for this item changes it for every item
 		// already shared there, so that is refused, never done silently.
-		cur, err := s.GroupVaultPermission(ctx, g)
-		if err != nil {
+		var err error
+		if cur, err = s.GroupVaultPermission(ctx, g); err != nil {
 			return nil, err
 		}
 		if permission != cur {
@@ -450,15 +451,10 @@ func (s *Session) Share(ctx context.Context, it *Item, g *Group, permission stri
 			return nil, err
 		}
 	}
-	if permission != "" {
-		cur, err := s.GroupVaultPermission(ctx, g)
-		if err != nil {
+	// (The permission asked before the move: one request, not two.)
+	if permission != "" && permission != cur {
+		if err := s.GrantGroup(ctx, v, g.ID, permission); err != nil {
 			return nil, err
-		}
-		if permission != cur {
-			if err := s.GrantGroup(ctx, v, g.ID, permission); err != nil {
-				return nil, err
-			}
 		}
 	}
 	return moved, nil
