@@ -358,6 +358,7 @@ try {
   await paula.getByRole('heading', { name: 'Partner Co' }).waitFor();
   await paula.getByLabel('Organisation', { exact: true }).selectOption({ label: 'PVYvault (owner olivia@pvy.example)' });
   await paula.getByRole('heading', { name: 'PVYvault' }).waitFor();
+  await paula.evaluate(() => window.scrollTo(0, 0));
   await shot(paula, 'organisation-switch-light');
 
   // Laura takes the coordinator out of Marketing: the group's vault leaves

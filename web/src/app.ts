@@ -133,6 +133,7 @@ function Attachments(props: { item: Item; onChanged: () => void; setNote: (s: st
       input.value = '';
     }
   };
+  if (props.readOnly && files.length === 0) return null; // nothing to show, nothing to do
   return h('div', { class: 'attachments' },
     h('h3', null, 'Attachments'),
     files.length === 0 ? h('p', { class: 'muted' }, 'None.') : h('ul', { class: 'files' }, files.map((f) => h('li', { key: f.id },
@@ -628,7 +629,7 @@ function Passwords(props: { status: Status; join?: string; onLock: () => void; o
           : pane.kind === 'trash' ? h(TrashView, { tick, onChanged: changed })
           : pane.kind === 'account' ? h(AccountView, { onLogout: props.onLogout })
           : pane.kind === 'orgs' ? h(OrgsView, { tick, mine: props.status.fingerprint ?? '', me: props.status.email ?? '', onChanged: changed })
-          : pane.kind === 'join' ? h(JoinView, { org: pane.org, onDone: () => { history.replaceState(null, '', '/'); changed(); setPane({ kind: 'orgs' }); } })
+          : pane.kind === 'join' ? h(JoinView, { org: pane.org, onDone: () => { history.replaceState(null, '', '/'); changed(); setPane({ kind: 'none' }); } })
           : h('p', { class: 'muted empty' }, items.length ? 'Choose an item to see it, or add one with New item.' : 'Add your first item with New item.'))));
 }
 

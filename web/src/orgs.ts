@@ -124,11 +124,11 @@ export function joinLinkOf(org: string): string {
 }
 
 // Fingerprints side by side, with words that say how to compare them.
-function Compare(props: { mine: string; member: Member; onClose: () => void }) {
+function Compare(props: { mine: string; member: Member; owner: boolean; onClose: () => void }) {
   return h('div', { class: 'compare', role: 'region', 'aria-label': `Fingerprints of you and ${props.member.email}` },
     h('div', null, h('strong', null, 'Yours'), h('code', null, props.mine)),
     h('div', null, h('strong', null, props.member.email), h('code', null, props.member.fingerprint ?? '')),
-    h('p', { class: 'muted' }, `Ask ${props.member.email} to read their own fingerprint aloud (Account screen, or coffer fingerprint) — in person or on a call, not in this app. Every group must match the one shown here for them. If one differs, do not share anything with them and tell your organisation's owner.`),
+    h('p', { class: 'muted' }, `Ask ${props.member.email} to read their own fingerprint aloud (Account screen, or coffer fingerprint) — in person or on a call, not in this app. Every group must match the one shown here for them. If one differs, do not share anything with them${props.owner ? ', and remove them from the organisation' : ' and tell the organisation\'s owner'}.`),
     h('button', { type: 'button', class: 'small', onClick: props.onClose }, 'Done'));
 }
 
@@ -166,7 +166,7 @@ function MembersSection(props: { org: Org; mine: string; members: Member[]; open
         } }, 'Re-issue') : null,
         owner && (m.state === 'joined' || m.state === 'invited') ? h('button', { type: 'button', class: 'small', 'aria-label': `Cancel the invitation of ${m.email}`, onClick: () => act(() => core.cancelInvites(props.org.id, [m.email]), `The invitation of ${m.email} is cancelled.`) }, 'Cancel') : null,
         owner && m.state === 'confirmed' ? h('button', { type: 'button', class: 'small', 'aria-label': `Remove ${m.email}`, onClick: () => { if (confirm(`Remove ${m.email} from ${props.org.name}? They lose every vault of it at once.`)) void act(() => core.removeMember(props.org.id, m.email), `${m.email} was removed.`); } }, 'Remove') : null),
-      compare === m.email ? h(Compare, { mine: props.mine, member: m, onClose: () => setCompare('') }) : null))),
+      compare === m.email ? h(Compare, { mine: props.mine, member: m, owner, onClose: () => setCompare('') }) : null))),
     owner && pending.length > 1 ? h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'primary', disabled: !picked.some((e) => pending.find((m) => m.email === e)?.state === 'joined'),
         onClick: () => act(() => core.confirm(props.org.id, picked.filter((e) => pending.find((m) => m.email === e)?.state === 'joined')), 'The selected members are confirmed.') }, 'Confirm selected'),
@@ -203,19 +203,6 @@ function GroupsSection(props: { org: Org; groups: Group[]; roster: string[]; vau
     h('ul', { class: 'list groups' }, props.groups.map((g) => h('li', { key: g.id, class: 'group' },
       h('div', null, h('strong', null, g.name), h('span', { class: 'muted' }, ` · ${g.private ? `private group of ${g.manager}` : 'organisation group'} · default ${g.default_permission}`)),
       h('div', { class: 'muted opens' }, props.opens('group', g.id)),
-      // What the group can open, granted from the group's side too (the
-      // vaults this account manages).
-      !g.private && manageable.length ? h('form', { class: 'inline', onSubmit: (e: Event) => {
-        e.preventDefault();
-        const v = manageable.find((x) => x.id === (giveVault[g.id] ?? manageable[0].id))!;
-        const p = givePerm[g.id] ?? g.default_permission;
-        void act(() => core.grant(v.id, 'group', g.id, p), `${g.name} can now ${p} ${v.name}.`);
-      } },
-        h('label', { for: `give-${g.id}` }, `Give ${g.name} access to`),
-        h('select', { id: `give-${g.id}`, value: giveVault[g.id] ?? manageable[0].id, onChange: (e: Event) => setGiveVault({ ...giveVault, [g.id]: (e.target as HTMLSelectElement).value }) }, manageable.map((v) => h('option', { value: v.id }, v.name))),
-        h('label', { for: `giveperm-${g.id}`, class: 'sr-only' }, `Permission of ${g.name}`),
-        h('select', { id: `giveperm-${g.id}`, value: givePerm[g.id] ?? g.default_permission, onChange: (e: Event) => setGivePerm({ ...givePerm, [g.id]: (e.target as HTMLSelectElement).value }) }, PERMS.map((p) => h('option', { value: p }, p))),
-        h('button', { type: 'submit', class: 'small primary', 'aria-label': `Give ${g.name} access` }, 'Give access')) : null,
       h('ul', { class: 'chips', 'aria-label': `Members of ${g.name}` }, g.members.map((m) => h('li', { key: m }, m,
         g.manages && m !== g.manager ? h('button', { type: 'button', class: 'small link', 'aria-label': `Remove ${m} from ${g.name}`, onClick: () => act(() => core.removeGroupMember(props.org.id, g.id, m), `${m} left ${g.name}.`) }, '×') : null))),
       g.manages ? h('form', { class: 'inline', onSubmit: (e: Event) => {
@@ -227,7 +214,20 @@ function GroupsSection(props: { org: Org; groups: Group[]; roster: string[]; vau
       } },
         h('label', { for: `add-${g.id}`, class: 'sr-only' }, `Add to ${g.name} (registered e-mail)`),
         h('input', { id: `add-${g.id}`, type: 'email', list: 'roster', placeholder: 'registered e-mail of a member', value: adding[g.id] ?? '', onInput: (e: Event) => setAdding({ ...adding, [g.id]: (e.target as HTMLInputElement).value }) }),
-        h('button', { type: 'submit', class: 'small' }, `Add to ${g.name}`)) : null))),
+        h('button', { type: 'submit', class: 'small' }, `Add to ${g.name}`)) : null,
+      // What the group can open, granted from the group's side too (the
+      // vaults the owner manages).
+      owner && !g.private && manageable.length ? h('form', { class: 'inline', onSubmit: (e: Event) => {
+        e.preventDefault();
+        const v = manageable.find((x) => x.id === (giveVault[g.id] ?? manageable[0].id))!;
+        const p = givePerm[g.id] ?? g.default_permission;
+        void act(() => core.grant(v.id, 'group', g.id, p), `${g.name} can now ${p} ${v.name}.`);
+      } },
+        h('label', { for: `give-${g.id}` }, `Give ${g.name} access to`),
+        h('select', { id: `give-${g.id}`, value: giveVault[g.id] ?? manageable[0].id, onChange: (e: Event) => setGiveVault({ ...giveVault, [g.id]: (e.target as HTMLSelectElement).value }) }, manageable.map((v) => h('option', { value: v.id }, v.name))),
+        h('label', { for: `giveperm-${g.id}`, class: 'sr-only' }, `Permission of ${g.name}`),
+        h('select', { id: `giveperm-${g.id}`, value: givePerm[g.id] ?? g.default_permission, onChange: (e: Event) => setGivePerm({ ...givePerm, [g.id]: (e.target as HTMLSelectElement).value }) }, PERMS.map((p) => h('option', { value: p }, p))),
+        h('button', { type: 'submit', class: 'small primary', 'aria-label': `Give ${g.name} access` }, 'Give access')) : null))),
     h('form', { class: 'stack', onSubmit: create, 'aria-labelledby': 'newgroup-title' },
       h('h4', { id: 'newgroup-title' }, owner ? 'New group' : 'New private group'),
       h(Field, { label: 'Group name', id: 'group-name', value: name, onInput: setName, required: true }),
@@ -302,6 +302,7 @@ export function JoinForm(props: { org?: string; onJoined: (text: string) => void
     try {
       const r = await core.join(org, code);
       setCode('');
+      if (!props.org) setOrg('');
       props.onJoined(`You joined ${r.org_name}. Its owner, ${r.owner_email}, confirms you next; its vaults appear here then.`);
     } catch (err) {
       // The server counts wrong codes per invitation (5): say how many
@@ -400,11 +401,13 @@ export function OrgsView(props: { tick: number; mine: string; me: string; onChan
   return h('section', { class: 'card orgs', 'aria-labelledby': 'orgs-title' },
     h('h2', { id: 'orgs-title' }, org ? org.name : 'Organisations'),
     orgs.length > 1 ? h('div', { class: 'field' }, h('label', { for: 'org-switch' }, 'Organisation'),
-      h('select', { id: 'org-switch', value: org?.id, onChange: (e: Event) => { const id = (e.target as HTMLSelectElement).value; localStorage.setItem('coffer.org', id); setCurrent(id); } },
+      h('select', { id: 'org-switch', value: org?.id, onChange: (e: Event) => { const id = (e.target as HTMLSelectElement).value; localStorage.setItem('coffer.org', id); setCurrent(id); setNote(''); } },
         orgs.map((o) => h('option', { value: o.id }, `${o.name}${o.role === 'owner' ? ' (yours)' : ` (owner ${o.owner_email})`}`)))) : null,
     org ? h('p', { class: 'muted' }, org.role === 'owner' ? 'You own this organisation.' : `Owner: ${org.owner_email}.`, ' Your fingerprint: ', h('code', null, props.mine)) : null,
     body,
-    waiting.length ? h('p', { class: 'muted' }, `Waiting: ${waiting.map((i) => `${i.state === 'joined' ? 'joined, waiting for' : 'invited by'} ${i.owner_email}`).join('; ')}.`) : null,
+    ...waiting.map((i) => h('p', { key: i.id, class: 'muted' }, i.state === 'joined'
+      ? `You joined an organisation of ${i.owner_email}; they confirm you next, and its vaults appear then.`
+      : `${i.owner_email} invited you to an organisation: join it below with the code they give you.`)),
     note ? h('p', { role: 'status' }, note) : null,
     // Joining or creating another organisation: folded away once there is
     // one, open while there is none.
