@@ -279,10 +279,10 @@ func (s *Session) Revoke(ctx context.Context, v *Vault, kind, ref string) error 
 
 // Access is one grant on a vault, with the grantee's name resolved.
 type Access struct {
-	Kind       string
-	ID         string
-	Name       string // member e-mail or group name
-	Permission string
+	Kind       string `json:"kind"`
+	ID         string `json:"id"`
+	Name       string `json:"name"` // member e-mail or group name
+	Permission string `json:"permission"`
 }
 
 // VaultAccess lists who can open a vault and with which permission.

@@ -270,10 +270,10 @@ func (s *Session) Join(ctx context.Context, orgRef, codeText string) (*PendingIn
 // before joining: the organisation's name and owner are sealed under the
 // code, so only the owner's address as the server states it is known.
 type Invitation struct {
-	ID         string
-	OrgID      string
-	State      string // "invited", or "joined": waiting for the owner
-	OwnerEmail string // as the server says; the code authenticates it at join
+	ID         string `json:"id"`
+	OrgID      string `json:"org_id"`
+	State      string `json:"state"` // "invited", or "joined": waiting for the owner
+	OwnerEmail string `json:"owner"` // as the server says; the code authenticates it at join
 }
 
 // Invitations lists the invitations to this account that are open or
@@ -292,13 +292,13 @@ func (s *Session) Invitations(ctx context.Context) ([]Invitation, error) {
 
 // MemberView is a member or invitation as the owner's members list shows it.
 type MemberView struct {
-	Email        string
-	Name         string
-	UserID       string
-	State        string // owner, confirmed, joined, invited, cancelled
-	InvitationID string
-	Fingerprint  string
-	Locked       bool // invited, but the wrong-code attempts are used up: re-issue it
+	Email        string `json:"email"`
+	Name         string `json:"name,omitempty"`
+	UserID       string `json:"user_id,omitempty"`
+	State        string `json:"state"` // owner, confirmed, joined, invited, cancelled
+	InvitationID string `json:"-"`
+	Fingerprint  string `json:"fingerprint,omitempty"`
+	Locked       bool   `json:"locked,omitempty"` // invited, but the wrong-code attempts are used up: re-issue it
 }
 
 // MembersAndInvitations lists confirmed members (roster-verified) and, for

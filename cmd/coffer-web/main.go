@@ -809,11 +809,7 @@ func (c *core) sessions([]js.Value) (any, error) {
 }
 
 func (c *core) endSession(args []js.Value) (any, error) {
-	s, err := c.unlocked()
-	if err != nil {
-		return nil, err
-	}
-	return map[string]bool{"ok": true}, s.RevokeSession(context.Background(), str(args, 0))
+	return c.act(func(ctx context.Context, s *client.Session) error { return s.RevokeSession(ctx, str(args, 0)) })
 }
 
 func (c *core) vaults([]js.Value) (any, error) {
@@ -1050,19 +1046,11 @@ func (c *core) recovery([]js.Value) (any, error) {
 }
 
 func (c *core) enrol(args []js.Value) (any, error) {
-	s, err := c.unlocked()
-	if err != nil {
-		return nil, err
-	}
-	return map[string]bool{"ok": true}, s.EnrolRecovery(context.Background(), str(args, 0))
+	return c.act(func(ctx context.Context, s *client.Session) error { return s.EnrolRecovery(ctx, str(args, 0)) })
 }
 
 func (c *core) leave(args []js.Value) (any, error) {
-	s, err := c.unlocked()
-	if err != nil {
-		return nil, err
-	}
-	return map[string]bool{"ok": true}, s.LeaveRecovery(context.Background(), str(args, 0))
+	return c.act(func(ctx context.Context, s *client.Session) error { return s.LeaveRecovery(ctx, str(args, 0)) })
 }
 
 // quarantined lists what failed verification at the last sync, each said

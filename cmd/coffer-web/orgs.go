@@ -175,17 +175,7 @@ func (c *core) invitations([]js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	type inv struct {
-		ID         string `json:"id"`
-		OrgID      string `json:"org_id"`
-		State      string `json:"state"`
-		OwnerEmail string `json:"owner_email"`
-	}
-	out := []inv{}
-	for _, in := range list {
-		out = append(out, inv{in.ID, in.OrgID, in.State, in.OwnerEmail})
-	}
-	return out, nil
+	return append([]client.Invitation{}, list...), nil
 }
 
 // join(org, code): the code authenticates the organisation and its owner
@@ -213,17 +203,9 @@ func (c *core) members(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	type member struct {
-		Email       string `json:"email"`
-		Name        string `json:"name,omitempty"`
-		UserID      string `json:"user_id,omitempty"`
-		State       string `json:"state"`
-		Fingerprint string `json:"fingerprint,omitempty"`
-		Locked      bool   `json:"locked,omitempty"`
-	}
-	out := []member{}
-	for _, m := range list {
-		out = append(out, member{m.Email, shown(m.Name), m.UserID, m.State, m.Fingerprint, m.Locked})
+	out := append([]client.MemberView{}, list...)
+	for i := range out {
+		out[i].Name = shown(out[i].Name)
 	}
 	return out, nil
 }
@@ -374,17 +356,7 @@ func (c *core) access(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	type access struct {
-		Kind       string `json:"kind"`
-		ID         string `json:"id"`
-		Name       string `json:"name"`
-		Permission string `json:"permission"`
-	}
-	out := []access{}
-	for _, a := range list {
-		out = append(out, access{a.Kind, a.ID, a.Name, a.Permission})
-	}
-	return out, nil
+	return append([]client.Access{}, list...), nil
 }
 
 // grant(vault, "group"|"user", group id or e-mail, permission).

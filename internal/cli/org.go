@@ -56,17 +56,7 @@ func (a *app) orgCommand() *cobra.Command {
 				return err
 			}
 			if a.jsonOut {
-				type out struct {
-					ID    string `json:"id"`
-					OrgID string `json:"org_id"`
-					State string `json:"state"`
-					Owner string `json:"owner"`
-				}
-				res := []out{}
-				for _, in := range list {
-					res = append(res, out{in.ID, in.OrgID, in.State, in.OwnerEmail})
-				}
-				return a.printJSON(res)
+				return a.printJSON(append([]client.Invitation{}, list...))
 			}
 			if len(list) == 0 {
 				fmt.Fprintln(a.stdout, "No open invitations.")
@@ -104,19 +94,7 @@ func (a *app) orgCommand() *cobra.Command {
 				return err
 			}
 			if a.jsonOut {
-				type out struct {
-					Email       string `json:"email"`
-					Name        string `json:"name,omitempty"`
-					UserID      string `json:"user_id,omitempty"`
-					State       string `json:"state"`
-					Fingerprint string `json:"fingerprint,omitempty"`
-					Locked      bool   `json:"locked,omitempty"`
-				}
-				res := []out{}
-				for _, m := range list {
-					res = append(res, out{m.Email, m.Name, m.UserID, m.State, m.Fingerprint, m.Locked})
-				}
-				return a.printJSON(res)
+				return a.printJSON(append([]client.MemberView{}, list...))
 			}
 			tw := newTable(a.stdout)
 			fmt.Fprintln(tw, "EMAIL\tSTATE\tNAME\tFINGERPRINT")
@@ -472,16 +450,7 @@ func (a *app) vaultCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			type out struct {
-				Kind       string `json:"kind"`
-				ID         string `json:"id"`
-				Name       string `json:"name"`
-				Permission string `json:"permission"`
-			}
-			res := []out{}
-			for _, x := range list {
-				res = append(res, out{x.Kind, x.ID, x.Name, x.Permission})
-			}
+			res := append([]client.Access{}, list...)
 			if a.jsonOut {
 				return a.printJSON(res)
 			}

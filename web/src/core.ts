@@ -18,7 +18,7 @@ export interface Recovery { orgs: { id: string; name: string; owner: string; enr
 export interface Change { kind: string; item_id?: string; text: string; error?: string }
 export interface Item { id: string; type: string; vault: string; vault_id: string; org_id?: string; permission: string; revision: number; content: Content }
 export interface Org { id: string; name: string; role: 'owner' | 'member'; owner_email: string }
-export interface Invitation { id: string; org_id: string; state: string; owner_email: string }
+export interface Invitation { id: string; org_id: string; state: string; owner: string }
 export interface Member { email: string; name?: string; user_id?: string; state: 'owner' | 'confirmed' | 'joined' | 'invited' | 'cancelled' | string; fingerprint?: string; locked?: boolean }
 export interface Group { id: string; name: string; private: boolean; default_permission: string; members: string[]; vault_id?: string; manager: string; manages: boolean }
 export interface Access { kind: 'group' | 'user' | string; id: string; name: string; permission: string }

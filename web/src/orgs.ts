@@ -1,6 +1,6 @@
 import { h, type ComponentChild } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { core, CoreError, message, type Access, type Group, type Item, type Member, type Org, type VaultInfo } from './core';
+import { core, CoreError, message, type Access, type Group, type Invitation, type Item, type Member, type Org, type VaultInfo } from './core';
 import { copy, ErrorLine, Field } from './ui';
 
 // Organisations in the browser: the same client calls as `coffer org …`.
@@ -343,7 +343,7 @@ export function OrgsView(props: { tick: number; mine: string; me: string; onChan
   const [groups, setGroups] = useState<Group[]>([]);
   const [vaults, setVaults] = useState<VaultInfo[]>([]);
   const [access, setAccess] = useState<Record<string, Access[]>>({});
-  const [invitations, setInvitations] = useState<{ id: string; org_id: string; state: string; owner_email: string }[]>([]);
+  const [invitations, setInvitations] = useState<Invitation[]>([]);
   const [newName, setNewName] = useState('');
   const [error, setError] = useState('');
   const [note, setNote] = useState('');
@@ -406,8 +406,8 @@ export function OrgsView(props: { tick: number; mine: string; me: string; onChan
     org ? h('p', { class: 'muted' }, org.role === 'owner' ? 'You own this organisation.' : `Owner: ${org.owner_email}.`, ' Your fingerprint: ', h('code', null, props.mine)) : null,
     body,
     ...waiting.map((i) => h('p', { key: i.id, class: 'muted' }, i.state === 'joined'
-      ? `You joined an organisation of ${i.owner_email}; they confirm you next, and its vaults appear then.`
-      : `${i.owner_email} invited you to an organisation: join it below with the code they give you.`)),
+      ? `You joined an organisation of ${i.owner}; they confirm you next, and its vaults appear then.`
+      : `${i.owner} invited you to an organisation: join it below with the code they give you.`)),
     note ? h('p', { role: 'status' }, note) : null,
     // Joining or creating another organisation: folded away once there is
     // one, open while there is none.
