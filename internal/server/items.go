@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -388,95 +387,6 @@ func (s *Server) vaultsOf(r *http.Request) ([]api.Vault, error) {
 	return out, nil
 }
 
-func (s *Server) sync(w http.ResponseWriter, r *http.Request) error {
-	var since int64
-	if q := r.URL.Query().Get("since"); q != "" {
-		n, err := strconv.ParseInt(q, 10, 64)
-		if err != nil || n < 0 {
-			return errBadRequest("since must be a non-negative integer cursor")
-		}
-		since = n
-	}
-	me := s.userID(r)
-	orgs, err := s.orgsOf(r.Context(), me)
-	if err != nil {
-		return err
-	}
-	groups, wraps, err := s.store.GroupsForUser(r.Context(), me)
-	if err != nil {
-		return err
-	}
-	vaults, err := s.vaultsOf(r)
-	if err != nil {
-		return err
-	}
-	// Vaults are read before the items and manifests: a vault listed here
-	// was committed with its first manifest, so the later snapshot has it.
-	//
-	// The answer is streamed: everything but the items first, then the
-	// items a page at a time as the store reads them (one snapshot), so
-	// the server holds one page, not the vault, whatever its size. Items
-	// come last, which is what lets a client verify them as they arrive.
-	started, first := false, true
-	err = s.store.ChangesEach(r.Context(), me, since, func(manifests []store.Manifest, cursor int64) error {
-		byVault := map[string]store.Manifest{}
-		for _, m := range manifests {
-			byVault[m.VaultID] = m
-		}
-		for i := range vaults {
-			if m, ok := byVault[vaults[i].ID]; ok {
-				vaults[i].Manifest = manifestToAPI(m)
-			}
-		}
-		purged, err := s.store.PurgedSince(r.Context(), me, since, cursor)
-		if err != nil {
-			return err
-		}
-		head := api.Sync{Cursor: cursor, Purged: purged, Orgs: orgs, Groups: make([]api.Group, 0, len(groups)), Vaults: vaults, Items: []api.Item{}}
-		for _, g := range groups {
-			head.Groups = append(head.Groups, groupToAPI(g, wraps))
-		}
-		data, err := json.Marshal(head)
-		if err != nil {
-			return err
-		}
-		// {"cursor":…,"vaults":[…],"items":[] → open the items array.
-		if !bytes.HasSuffix(data, []byte(`"items":[]}`)) {
-			return errors.New("sync: the answer's head does not end with its items")
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Cache-Control", "no-store")
-		w.WriteHeader(http.StatusOK)
-		started = true
-		_, err = w.Write(data[:len(data)-2])
-		return err
-	}, func(page []store.ItemState) error {
-		var buf []byte
-		for _, st := range page {
-			if !first {
-				buf = append(buf, ',')
-			}
-			item, err := json.Marshal(itemToAPI(st))
-			if err != nil {
-				return err
-			}
-			buf, first = append(buf, item...), false
-		}
-		_, err := w.Write(buf)
-		return err
-	})
-	if err != nil {
-		if started {
-			// The status is sent: cut the answer short, so that the
-			// client sees a broken answer, never a shorter valid one.
-			s.log.Error("sync answer cut short", "err", err)
-			panic(http.ErrAbortHandler)
-		}
-		return err
-	}
-	_, err = w.Write([]byte("]}\n"))
-	return err
-}
 
 // moveItem moves an item into another vault with a new revision written
 // there. Both vaults need edit permission; items stay inside their

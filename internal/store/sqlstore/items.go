@@ -256,8 +256,8 @@ func (s *Store) Changes(ctx context.Context, userID string, since int64) ([]stor
 	var states []store.ItemState
 	var manifests []store.Manifest
 	var cursor int64
-	err := s.ChangesEach(ctx, userID, since, func(ms []store.Manifest, c int64) error {
-		manifests, cursor = ms, c
+	err := s.ChangesEach(ctx, userID, since, func(h store.ChangesHead) error {
+		manifests, cursor = h.Manifests, h.Cursor
 		return nil
 	}, func(page []store.ItemState) error {
 		states = append(states, page...)
@@ -270,7 +270,7 @@ func (s *Store) Changes(ctx context.Context, userID string, since int64) ([]stor
 // what a sync holds in memory, whatever the vault's size.
 const changesPage = 500
 
-func (s *Store) ChangesEach(ctx context.Context, userID string, since int64, head func([]store.Manifest, int64) error, each func([]store.ItemState) error) error {
+func (s *Store) ChangesEach(ctx context.Context, userID string, since int64, head func(store.ChangesHead) error, each func([]store.ItemState) error) error {
 	return s.readTx(ctx, func(tx *sql.Tx) error {
 		// Read the cursor first: every sequence number up to it is
 		// committed, so nothing at or below it can appear later.
@@ -282,7 +282,11 @@ func (s *Store) ChangesEach(ctx context.Context, userID string, since int64, hea
 		if err != nil {
 			return err
 		}
-		if err := head(manifests, cursor); err != nil {
+		purged, err := s.purgedSince(ctx, tx, userID, since, cursor)
+		if err != nil {
+			return err
+		}
+		if err := head(store.ChangesHead{Manifests: manifests, Purged: purged, Cursor: cursor}); err != nil {
 			return err
 		}
 		// Per readable vault: the items written since the cursor, or all

@@ -11,11 +11,11 @@ import (
 
 func init() {
 	extraTests = append(extraTests,
-		namedTest{"ManifestsFollowWrites", testManifests},
-		namedTest{"ConcurrentWritersSerialiseOnManifest", testConcurrentManifests},
-		namedTest{"CreateItemsIsAllOrNothing", testCreateItems},
-		namedTest{"ChangesEachPagesOneSnapshot", testChangesEach},
-		namedTest{"RepairManifest", testRepairManifest},
+		namedTest{name: "ManifestsFollowWrites", fn: testManifests},
+		namedTest{name: "ConcurrentWritersSerialiseOnManifest", fn: testConcurrentManifests},
+		namedTest{name: "CreateItemsIsAllOrNothing", fn: testCreateItems},
+		namedTest{name: "ChangesEachPagesOneSnapshot", fn: testChangesEach, twoConns: true},
+		namedTest{name: "RepairManifest", fn: testRepairManifest},
 	)
 }
 
@@ -347,7 +347,8 @@ func testChangesEach(t *testing.T, s store.Store) {
 	var cursor int64
 	var lastSeq int64
 	wrote := false
-	err := s.ChangesEach(ctx, a.ID, 0, func(ms []store.Manifest, c int64) error {
+	err := s.ChangesEach(ctx, a.ID, 0, func(h store.ChangesHead) error {
+		ms, c := h.Manifests, h.Cursor
 		cursor = c
 		if len(ms) != 1 || ms[0].Version != version {
 			t.Fatalf("manifests at the start: %+v", ms)
@@ -375,7 +376,7 @@ func testChangesEach(t *testing.T, s store.Store) {
 		t.Fatalf("the write made during the pages: %d in the next delta, %v", len(later), err)
 	}
 	stop := errors.New("stop")
-	if err := s.ChangesEach(ctx, a.ID, 0, func([]store.Manifest, int64) error { return nil },
+	if err := s.ChangesEach(ctx, a.ID, 0, func(store.ChangesHead) error { return nil },
 		func([]store.ItemState) error { return stop }); !errors.Is(err, stop) {
 		t.Fatalf("an error from each: %v", err)
 	}
