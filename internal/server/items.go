@@ -387,7 +387,6 @@ func (s *Server) vaultsOf(r *http.Request) ([]api.Vault, error) {
 	return out, nil
 }
 
-
 // moveItem moves an item into another vault with a new revision written
 // there. Both vaults need edit permission; items stay inside their
 // organisation (My Vault → organisation is allowed, the reverse and moves

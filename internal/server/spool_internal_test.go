@@ -73,7 +73,9 @@ type poolsOnly struct {
 	max int
 }
 
-func (p poolsOnly) Pools() []store.PoolStats { return []store.PoolStats{{Name: "pool", MaxOpen: p.max}} }
+func (p poolsOnly) Pools() []store.PoolStats {
+	return []store.PoolStats{{Name: "pool", MaxOpen: p.max}}
+}
 
 // An account has at most SyncsPerAccount syncs in flight; slots are half
 // the pool and a wait for one ends with 503.
