@@ -337,18 +337,23 @@ type Store interface {
 	VaultsForUser(ctx context.Context, userID string) ([]VaultAccess, error)
 	Vault(ctx context.Context, id string) (Vault, error)
 
+	// Writes of items return the item's state as their transaction wrote
+	// it, so that the server answers from what was committed, never from a
+	// second read that can fail after the commit (issue 23: a committed
+	// write answered 503 made a retrying client write it twice).
+	//
 	// CreateItem stores a new item with revision 1 and its key wraps.
-	CreateItem(ctx context.Context, it Item, rev Revision, wraps []ItemKeyWrap, ms ...Manifest) (Item, error)
+	CreateItem(ctx context.Context, it Item, rev Revision, wraps []ItemKeyWrap, ms ...Manifest) (ItemState, error)
 	// CreateItems stores several new items of one vault, each with
 	// revision 1 and its key wraps, and the vault's next manifest, in one
 	// transaction: all of them or none. They share one change sequence.
-	CreateItems(ctx context.Context, items []NewItem, ms ...Manifest) ([]Item, error)
+	CreateItems(ctx context.Context, items []NewItem, ms ...Manifest) ([]ItemState, error)
 	// UpdateItem appends revision baseRev+1 if baseRev is still the head,
 	// else returns *ConflictError and writes nothing. New key wraps are
 	// added; existing ones are kept.
-	UpdateItem(ctx context.Context, itemID string, baseRev uint64, rev Revision, wraps []ItemKeyWrap, ms ...Manifest) (Item, error)
+	UpdateItem(ctx context.Context, itemID string, baseRev uint64, rev Revision, wraps []ItemKeyWrap, ms ...Manifest) (ItemState, error)
 	// SetItemTrashed moves an item to or from the trash.
-	SetItemTrashed(ctx context.Context, itemID string, trashed bool, at time.Time, ms ...Manifest) (Item, error)
+	SetItemTrashed(ctx context.Context, itemID string, trashed bool, at time.Time, ms ...Manifest) (ItemState, error)
 	Item(ctx context.Context, id string) (Item, error)
 	ItemState(ctx context.Context, id string) (ItemState, error)
 	Revisions(ctx context.Context, itemID string) ([]Revision, error)

@@ -101,8 +101,10 @@ func testManifests(t *testing.T, s store.Store) {
 
 	// An edit: a stale base is an item conflict, reported as such, and the
 	// manifest does not move.
-	if _, err := s.UpdateItem(ctx, it.ID, 1, revision(a.ID, personal.ID, "r2"), nil, manifest(personal.ID, 3, a.ID)); err != nil {
+	if got, err := s.UpdateItem(ctx, it.ID, 1, revision(a.ID, personal.ID, "r2"), nil, manifest(personal.ID, 3, a.ID)); err != nil {
 		t.Fatalf("UpdateItem: %v", err)
+	} else {
+		sameAsStored(t, s, got)
 	}
 	var ce *store.ConflictError
 	if _, err := s.UpdateItem(ctx, it.ID, 1, revision(a.ID, personal.ID, "r2'"), nil, manifest(personal.ID, 4, a.ID)); !errors.As(err, &ce) {
@@ -120,8 +122,10 @@ func testManifests(t *testing.T, s store.Store) {
 	if st, _ := s.ItemState(ctx, it.ID); st.Trashed {
 		t.Fatal("item trashed by a refused write")
 	}
-	if _, err := s.SetItemTrashed(ctx, it.ID, true, now, manifest(personal.ID, 4, a.ID)); err != nil {
+	if got, err := s.SetItemTrashed(ctx, it.ID, true, now, manifest(personal.ID, 4, a.ID)); err != nil {
 		t.Fatalf("SetItemTrashed: %v", err)
+	} else {
+		sameAsStored(t, s, got)
 	}
 
 	// Move: both vaults' manifests, each in step, or nothing moves.
@@ -131,8 +135,10 @@ func testManifests(t *testing.T, s store.Store) {
 		t.Fatalf("item after refused move: %+v", st.Item)
 	}
 	wantManifest(t, s, a.ID, personal.ID, 4)
-	if _, err := s.MoveItem(ctx, it.ID, 2, ov.ID, revision(a.ID, ov.ID, "m"), wraps(ov.ID), manifest(personal.ID, 5, a.ID), manifest(ov.ID, 2, a.ID)); err != nil {
+	if got, err := s.MoveItem(ctx, it.ID, 2, ov.ID, revision(a.ID, ov.ID, "m"), wraps(ov.ID), manifest(personal.ID, 5, a.ID), manifest(ov.ID, 2, a.ID)); err != nil {
 		t.Fatalf("MoveItem: %v", err)
+	} else {
+		sameAsStored(t, s, got)
 	}
 	wantManifest(t, s, a.ID, personal.ID, 5)
 	wantManifest(t, s, a.ID, ov.ID, 2)
@@ -291,6 +297,12 @@ func testCreateItems(t *testing.T, s store.Store) {
 	got, err := s.CreateItems(ctx, first, manifest(personal.ID, 2, a.ID))
 	if err != nil || len(got) != 50 {
 		t.Fatalf("CreateItems: %d, %v", len(got), err)
+	}
+	for i, st := range got {
+		if st.ID != first[i].Item.ID {
+			t.Fatalf("CreateItems answered item %d out of order", i)
+		}
+		sameAsStored(t, s, st)
 	}
 	wantManifest(t, s, a.ID, personal.ID, 2)
 	items, _, next, err := s.Changes(ctx, a.ID, cursor)

@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -115,7 +116,21 @@ func newItem(t *testing.T, s store.Store, author, vault, blob string) store.Item
 	if err != nil {
 		t.Fatalf("CreateItem: %v", err)
 	}
-	return got
+	sameAsStored(t, s, got)
+	return got.Item
+}
+
+// sameAsStored checks that a write returned the state it stored: what the
+// server answers with, instead of reading it back (issue 23).
+func sameAsStored(t testing.TB, s store.Store, got store.ItemState) {
+	t.Helper()
+	stored, err := s.ItemState(ctx, got.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, stored) {
+		t.Fatalf("a write returned\n%+v\nbut stored\n%+v", got, stored)
+	}
 }
 
 func testServerSecret(t *testing.T, s store.Store) {
