@@ -77,7 +77,10 @@ func (s *Server) authedWith(h handlerFunc, subprotocol bool) http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		if err := h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, &caller{session: sess}))); err != nil {
+		// Every write of the request re-checks, in its transaction, the
+		// authorizations the handler registers (store.Require).
+		ctx := store.WithRequirements(context.WithValue(r.Context(), ctxKey{}, &caller{session: sess}))
+		if err := h(w, r.WithContext(ctx)); err != nil {
 			s.writeError(w, r, err)
 		}
 	})

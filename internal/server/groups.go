@@ -209,6 +209,11 @@ func (s *Server) groupFor(r *http.Request, manage bool) (store.Group, error) {
 	if manage && !authz.ManagesGroup(g, me) {
 		return g, errForbidden("only the group's manager may change its members")
 	}
+	req := store.Requirement{UserID: me, OrgID: g.OrgID}
+	if manage {
+		req.GroupID = g.ID
+	}
+	store.Require(r.Context(), req)
 	return g, nil
 }
 
@@ -242,6 +247,7 @@ func (s *Server) addGroupMembers(w http.ResponseWriter, r *http.Request) error {
 		if role == "" {
 			return errBadRequest("user %s is not a confirmed member of the organisation", kw.MemberID)
 		}
+		store.Require(r.Context(), store.Requirement{UserID: kw.MemberID, OrgID: g.OrgID})
 		_, pub, err := s.accountKeys(r.Context(), kw.MemberID)
 		if err != nil {
 			return err
@@ -371,6 +377,7 @@ func (s *Server) grantVault(w http.ResponseWriter, r *http.Request) error {
 		if role == "" {
 			return errBadRequest("vaults can be shared only with confirmed members of their organisation")
 		}
+		store.Require(r.Context(), store.Requirement{UserID: req.GranteeID, OrgID: v.OrgID})
 		if _, pub, err = s.accountKeys(r.Context(), req.GranteeID); err != nil {
 			return err
 		}

@@ -272,6 +272,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &ce):
 		he = &httpError{http.StatusConflict, api.CodeConflict,
 			fmt.Sprintf("the item was changed since you read it (current revision %d); nothing was written", ce.Head), ce.Head}
+	case errors.Is(err, store.ErrNoLongerAllowed):
+		he = &httpError{http.StatusForbidden, api.CodeForbidden, "your access changed while this request ran (a removal or a revoke came first); nothing was written", 0}
 	case errors.Is(err, store.ErrUnavailable):
 		s.log.Error("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 		he = &httpError{http.StatusServiceUnavailable, api.CodeUnavailable, "the database is unavailable; try again shortly", 0}

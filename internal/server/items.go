@@ -27,6 +27,7 @@ func (s *Server) vaultFor(r *http.Request, vaultID string, action authz.Action) 
 	if !authz.Allows(perm, action) {
 		return store.Vault{}, errForbidden("your permission on this vault (" + perm.String() + ") does not allow this")
 	}
+	store.Require(r.Context(), store.Requirement{UserID: userID, VaultID: vaultID, Perm: authz.Needs(action)})
 	return s.store.Vault(r.Context(), vaultID)
 }
 

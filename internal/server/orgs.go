@@ -44,6 +44,7 @@ func (s *Server) orgFor(r *http.Request, orgID string, action authz.OrgAction) (
 	if !authz.AllowsOrg(role, action) {
 		return store.Org{}, role, errForbidden("only the organisation's owner may do this")
 	}
+	store.Require(r.Context(), store.Requirement{UserID: s.userID(r), OrgID: orgID, Owner: authz.NeedsOwner(action)})
 	o, err := s.store.Org(r.Context(), orgID)
 	return o, role, err
 }

@@ -36,6 +36,19 @@ func Allows(p store.Permission, a Action) bool {
 	return false
 }
 
+// Needs is the lowest permission that allows a.
+func Needs(a Action) store.Permission {
+	for p := store.PermView; p <= store.PermManage; p++ {
+		if Allows(p, a) {
+			return p
+		}
+	}
+	return store.PermManage + 1 // nothing allows it
+}
+
+// NeedsOwner reports whether only the owner may do a.
+func NeedsOwner(a OrgAction) bool { return !AllowsOrg(store.RoleMember, a) }
+
 // OrgAction is something a user may try in an organisation.
 type OrgAction int
 

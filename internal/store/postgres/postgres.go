@@ -77,6 +77,7 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 		// transaction commits, never before.
 		NotifySQL: "SELECT pg_notify('" + notifyChannel + "', '')",
 		ForUpdate: " FOR UPDATE",
+		ForShare:  " FOR SHARE",
 	})
 	return &Store{Store: st, cfg: cfg}, nil
 }
@@ -120,7 +121,10 @@ func IsUnavailable(err error) bool {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		// Class 08: connection exception; 57P01-03: shutdown, crash, starting.
-		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+		// 40001/40P01: a serialization failure or deadlock; nothing was
+		// written and the same request may well succeed again.
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" ||
+			pe.Code == "40001" || pe.Code == "40P01"
 	}
 	var ce *pgconn.ConnectError
 	var ne net.Error

@@ -179,7 +179,7 @@ func (s *Store) AddGroupMembers(ctx context.Context, groupID string, wraps []sto
 }
 
 func (s *Store) RemoveGroupMember(ctx context.Context, groupID, userID string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.takingTx(ctx, func(tx *sql.Tx) error {
 		var orgID string
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT org_id FROM org_groups WHERE id = ?`), groupID).Scan(&orgID); err != nil {
 			return err
@@ -220,7 +220,7 @@ func (s *Store) CreateVault(ctx context.Context, v store.Vault, wraps []store.Va
 }
 
 func (s *Store) GrantVault(ctx context.Context, g store.Grant, wraps []store.VaultKeyWrap) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.takingTx(ctx, func(tx *sql.Tx) error {
 		seq, err := s.seqAndEmit(ctx, tx, grantEvent(store.EventVaultGranted, g.VaultID, g.GranteeKind, g.GranteeID))
 		if err != nil {
 			return err
@@ -249,7 +249,7 @@ func grantEvent(kind, vaultID, granteeKind, granteeID string) store.Event {
 }
 
 func (s *Store) RevokeGrant(ctx context.Context, vaultID, kind, id string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.takingTx(ctx, func(tx *sql.Tx) error {
 		// The event is recorded while the grantee can still see it.
 		if _, err := s.seqAndEmit(ctx, tx, grantEvent(store.EventVaultRevoked, vaultID, kind, id)); err != nil {
 			return err

@@ -125,7 +125,7 @@ func (s *Store) deleteVaultTx(ctx context.Context, tx *sql.Tx, vaultID string, a
 }
 
 func (s *Store) DeleteVault(ctx context.Context, vaultID string, force bool, at time.Time) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.takingTx(ctx, func(tx *sql.Tx) error {
 		if err := s.lockWrites(ctx, tx); err != nil {
 			return err
 		}
@@ -199,7 +199,7 @@ func (s *Store) deleteGroupTx(ctx context.Context, tx *sql.Tx, orgID, groupID st
 }
 
 func (s *Store) DeleteGroup(ctx context.Context, groupID string, force bool, at time.Time) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.takingTx(ctx, func(tx *sql.Tx) error {
 		if err := s.lockWrites(ctx, tx); err != nil {
 			return err
 		}
@@ -219,7 +219,7 @@ func (s *Store) DeleteGroup(ctx context.Context, groupID string, force bool, at 
 }
 
 func (s *Store) DeleteOrg(ctx context.Context, orgID string, force bool, at time.Time) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.takingTx(ctx, func(tx *sql.Tx) error {
 		if err := s.lockWrites(ctx, tx); err != nil {
 			return err
 		}

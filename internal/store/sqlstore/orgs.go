@@ -303,13 +303,21 @@ func (s *Store) ConfirmMember(ctx context.Context, invitationID string, o store.
 }
 
 func (s *Store) CancelInvitation(ctx context.Context, id string, at time.Time) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.takingTx(ctx, func(tx *sql.Tx) error {
 		return s.setInvitationState(ctx, tx, id, store.InviteCancelled, at, store.InviteInvited, store.InviteJoined)
 	})
 }
 
 func (s *Store) RemoveMember(ctx context.Context, o store.Org, userID string, resigned map[string][]byte) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.takingTx(ctx, func(tx *sql.Tx) error {
+		// The member's row first: a write of theirs that re-checks their
+		// membership (requirements.go) holds it shared until it commits,
+		// so everything below sees what such a write did, and any later
+		// one finds them gone.
+		var role string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT role FROM org_members WHERE org_id = ? AND user_id = ?`+s.dialect.ForUpdate), o.ID, userID).Scan(&role); err != nil {
+			return err
+		}
 		if err := s.setRoster(ctx, tx, o); err != nil {
 			return err
 		}

@@ -34,6 +34,9 @@ type Dialect struct {
 	// (PostgreSQL: " FOR UPDATE"); SQLite needs none, its writes are
 	// serialised.
 	ForUpdate string
+	// ForShare locks the rows a SELECT read against changes until commit,
+	// letting other readers lock them too (PostgreSQL: " FOR SHARE").
+	ForShare string
 }
 
 // Store is a store.Store over one or two connection pools. SQLite uses a
@@ -146,6 +149,12 @@ func (s *Store) wrap(err error) error {
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
+		return s.wrap(err)
+	}
+	// What the request's handler decided before the transaction holds
+	// still, or nothing is written (requirements.go).
+	if err := s.recheck(ctx, tx); err != nil {
+		tx.Rollback()
 		return s.wrap(err)
 	}
 	if err := fn(tx); err != nil {

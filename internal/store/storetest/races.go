@@ -1,0 +1,228 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/coffer-pm/coffer/internal/store"
+)
+
+// Issue 23, findings 1 and 2: an authorization a handler decided before a
+// write must hold inside the write's transaction (store.Require). Each test
+// races the write, from several goroutines in a loop, against the removal
+// that takes the authorization away, on a real database; afterwards
+// nothing the removed member wrote after their removal may exist.
+
+func init() {
+	extraTests = append(extraTests,
+		namedTest{name: "RaceGrantAgainstRemoval", fn: testRaceGrantAgainstRemoval},
+		namedTest{name: "RaceGroupCreateAgainstRemoval", fn: testRaceGroupCreateAgainstRemoval},
+		namedTest{name: "RaceItemWriteAgainstRevoke", fn: testRaceItemWriteAgainstRevoke},
+		namedTest{name: "RequirementsAreChecked", fn: testRequirementsAreChecked},
+	)
+}
+
+// as returns a context whose writes re-check rs, as a request's do.
+func as(rs ...store.Requirement) context.Context {
+	c := store.WithRequirements(ctx)
+	for _, r := range rs {
+		store.Require(c, r)
+	}
+	return c
+}
+
+// race runs write in 4 goroutines until stop is closed (after remove ran),
+// and returns how many writes succeeded and how many were refused as no
+// longer allowed; any other error fails the test.
+func race(t *testing.T, write func() error, remove func() error) (ok, refused int64) {
+	t.Helper()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var started sync.WaitGroup
+	for range 4 {
+		started.Add(1)
+		wg.Go(func() {
+			first := true
+			for {
+				err := write()
+				if first {
+					started.Done()
+					first = false
+				}
+				switch {
+				case err == nil:
+					atomic.AddInt64(&ok, 1)
+				case errors.Is(err, store.ErrNoLongerAllowed), errors.Is(err, store.ErrNotFound):
+					atomic.AddInt64(&refused, 1)
+				default:
+					t.Errorf("write: %v", err)
+					return
+				}
+				select {
+				case <-stop:
+					return
+				default:
+				}
+			}
+		})
+	}
+	started.Wait() // every writer has written once: the removal races them
+	err := remove()
+	close(stop)
+	wg.Wait()
+	if err != nil {
+		t.Fatalf("the removal: %v", err)
+	}
+	return ok, refused
+}
+
+func testRaceGrantAgainstRemoval(t *testing.T, s store.Store) {
+	owner, _ := newAccount(t, s, "owner@example.com")
+	o := newOrg(t, s, owner)
+	v := store.Vault{ID: id(), Kind: store.VaultOrg, OrgID: o.ID, CreatorID: owner.ID, Meta: []byte("vm"), Epoch: 1, CreatedAt: now}
+	if err := s.CreateVault(ctx, v, []store.VaultKeyWrap{{VaultID: v.ID, Epoch: 1, RecipientKind: "user", RecipientID: owner.ID, SignerID: owner.ID, Wrap: []byte("w"), Sig: []byte("s")}},
+		[]store.Grant{{VaultID: v.ID, GranteeKind: "user", GranteeID: owner.ID, Permission: store.PermManage}}); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 5 {
+		m, _ := newAccount(t, s, fmt.Sprintf("manager%d@example.com", round))
+		o = confirm(t, s, o, m)
+		wrap := store.VaultKeyWrap{VaultID: v.ID, Epoch: 1, RecipientKind: "user", RecipientID: m.ID, SignerID: m.ID, Wrap: []byte("w"), Sig: []byte("s")}
+		if err := s.GrantVault(ctx, store.Grant{VaultID: v.ID, GranteeKind: "user", GranteeID: m.ID, Permission: store.PermManage}, []store.VaultKeyWrap{wrap}); err != nil {
+			t.Fatal(err)
+		}
+		// The manager re-grants the vault to themselves, as the grant
+		// handler would after checking their manage and their membership.
+		mctx := as(store.Requirement{UserID: m.ID, VaultID: v.ID, Perm: store.PermManage}, store.Requirement{UserID: m.ID, OrgID: o.ID})
+		ok, _ := race(t, func() error {
+			return s.GrantVault(mctx, store.Grant{VaultID: v.ID, GranteeKind: "user", GranteeID: m.ID, Permission: store.PermManage}, []store.VaultKeyWrap{wrap})
+		}, func() error {
+			o.RosterVersion++
+			return s.RemoveMember(ctx, o, m.ID, nil)
+		})
+		if ok == 0 {
+			t.Fatal("no grant went through before the removal: the race was not run")
+		}
+		if p, err := s.VaultPermission(ctx, m.ID, v.ID); err != nil || p != store.PermNone {
+			t.Fatalf("round %d: the removed manager keeps %v on the vault (%v)", round, p, err)
+		}
+		wraps, _ := s.VaultKeyWraps(ctx, v.ID)
+		for _, w := range wraps {
+			if w.RecipientID == m.ID {
+				t.Fatalf("round %d: the removed manager keeps a key wrap", round)
+			}
+		}
+	}
+}
+
+func testRaceGroupCreateAgainstRemoval(t *testing.T, s store.Store) {
+	owner, _ := newAccount(t, s, "owner@example.com")
+	o := newOrg(t, s, owner)
+	for round := range 5 {
+		m, _ := newAccount(t, s, fmt.Sprintf("member%d@example.com", round))
+		o = confirm(t, s, o, m)
+		mctx := as(store.Requirement{UserID: m.ID, OrgID: o.ID})
+		ok, _ := race(t, func() error {
+			g := store.Group{ID: id(), OrgID: o.ID, ManagerID: m.ID, Private: true, DefaultPermission: store.PermView, Meta: []byte("m"),
+				SignPub: []byte("sp"), KEMPub: []byte("kp"), KeysSig: []byte("ks"), Epoch: 1, CreatedAt: now}
+			return s.CreateGroup(mctx, g, store.KeyWrap{ObjectID: g.ID, Epoch: 1, MemberID: m.ID, SignerID: m.ID, Wrap: []byte("w"), Sig: []byte("s"), CreatedAt: now}, nil, nil, nil)
+		}, func() error {
+			o.RosterVersion++
+			return s.RemoveMember(ctx, o, m.ID, nil)
+		})
+		if ok == 0 {
+			t.Fatal("no group was created before the removal: the race was not run")
+		}
+		groups, err := s.GroupsInOrg(ctx, o.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range groups {
+			if g.ManagerID == m.ID || contains(g.Members, m.ID) {
+				t.Fatalf("round %d: group %s keeps the removed member (manager %s, members %v)", round, g.ID, g.ManagerID, g.Members)
+			}
+		}
+	}
+}
+
+func testRaceItemWriteAgainstRevoke(t *testing.T, s store.Store) {
+	owner, _ := newAccount(t, s, "owner@example.com")
+	o := newOrg(t, s, owner)
+	editor, _ := newAccount(t, s, "editor@example.com")
+	o = confirm(t, s, o, editor)
+	v := store.Vault{ID: id(), Kind: store.VaultOrg, OrgID: o.ID, CreatorID: owner.ID, Meta: []byte("vm"), Epoch: 1, CreatedAt: now}
+	if err := s.CreateVault(ctx, v, nil, []store.Grant{{VaultID: v.ID, GranteeKind: "user", GranteeID: owner.ID, Permission: store.PermManage}}); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 5 {
+		if err := s.GrantVault(ctx, store.Grant{VaultID: v.ID, GranteeKind: "user", GranteeID: editor.ID, Permission: store.PermEdit}, nil); err != nil {
+			t.Fatal(err)
+		}
+		ectx := as(store.Requirement{UserID: editor.ID, VaultID: v.ID, Perm: store.PermEdit})
+		race(t, func() error {
+			it := store.Item{ID: id(), VaultID: v.ID, Type: "login", CreatedAt: now}
+			_, err := s.CreateItem(ectx, it, revision(editor.ID, v.ID, "x"), nil)
+			return err
+		}, func() error {
+			return s.RevokeGrant(ctx, v.ID, "user", editor.ID)
+		})
+		// A write decided before the revoke and run after it is refused.
+		it := store.Item{ID: id(), VaultID: v.ID, Type: "login", CreatedAt: now}
+		if _, err := s.CreateItem(ectx, it, revision(editor.ID, v.ID, "late"), nil); !errors.Is(err, store.ErrNoLongerAllowed) {
+			t.Fatalf("round %d: a write after the revoke: %v", round, err)
+		}
+	}
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// testRequirementsAreChecked: each kind of requirement refuses a write
+// once it does not hold, and nothing is written.
+func testRequirementsAreChecked(t *testing.T, s store.Store) {
+	owner, _ := newAccount(t, s, "owner@example.com")
+	member, _ := newAccount(t, s, "member@example.com")
+	stranger, personal := newAccount(t, s, "stranger@example.com")
+	o := newOrg(t, s, owner)
+	o = confirm(t, s, o, member)
+	g := store.Group{ID: id(), OrgID: o.ID, ManagerID: owner.ID, DefaultPermission: store.PermView, Meta: []byte("m"),
+		SignPub: []byte("sp"), KEMPub: []byte("kp"), KeysSig: []byte("ks"), Epoch: 1, CreatedAt: now}
+	if err := s.CreateGroup(ctx, g, store.KeyWrap{ObjectID: g.ID, Epoch: 1, MemberID: owner.ID, SignerID: owner.ID, Wrap: []byte("w"), Sig: []byte("s"), CreatedAt: now}, nil, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	write := func(c context.Context) error {
+		it := store.Item{ID: id(), VaultID: personal.ID, Type: "login", CreatedAt: now}
+		_, err := s.CreateItem(c, it, revision(stranger.ID, personal.ID, "x"), nil)
+		return err
+	}
+	for _, tc := range []struct {
+		name string
+		r    store.Requirement
+		ok   bool
+	}{
+		{"member", store.Requirement{UserID: member.ID, OrgID: o.ID}, true},
+		{"not a member", store.Requirement{UserID: stranger.ID, OrgID: o.ID}, false},
+		{"owner", store.Requirement{UserID: owner.ID, OrgID: o.ID, Owner: true}, true},
+		{"member is no owner", store.Requirement{UserID: member.ID, OrgID: o.ID, Owner: true}, false},
+		{"manages the group", store.Requirement{UserID: owner.ID, GroupID: g.ID}, true},
+		{"does not manage it", store.Requirement{UserID: member.ID, GroupID: g.ID}, false},
+		{"edit on own vault", store.Requirement{UserID: stranger.ID, VaultID: personal.ID, Perm: store.PermEdit}, true},
+		{"no permission", store.Requirement{UserID: member.ID, VaultID: personal.ID, Perm: store.PermView}, false},
+		{"no such vault", store.Requirement{UserID: member.ID, VaultID: id(), Perm: store.PermView}, false},
+	} {
+		err := write(as(tc.r))
+		if tc.ok && err != nil || !tc.ok && !errors.Is(err, store.ErrNoLongerAllowed) {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+}
