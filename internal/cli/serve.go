@@ -80,6 +80,7 @@ func (a *app) serveCommand() *cobra.Command {
 	f.IntVar(&cfg.HashQueue, "hash-queue", cfg.HashQueue, "logins and sign-ups waiting for a hash slot; more get 503")
 	f.DurationVar(&cfg.HashWait, "hash-wait", cfg.HashWait, "longest wait for a hash slot; then 503")
 	f.IntVar(&cfg.HashPerNetwork, "hash-per-network", cfg.HashPerNetwork, "logins and sign-ups running or waiting per client network (IPv4 /24, IPv6 /56); more get 429")
+	f.IntVar(&cfg.RecoveryRequestsPerNetwork, "recovery-requests-per-network", cfg.RecoveryRequestsPerNetwork, "account recovery requests (no session needed) per client network per hour; more get 429")
 	f.StringVar(&smtpURL, "smtp-url", "", "SMTP server for invitation e-mail (env COFFER_SMTP_URL): smtp://user:pass@host:587?from=coffer@example.com")
 	f.StringVar(&cfg.PublicURL, "public-url", "", "the server's address as users reach it, for links in e-mail (env COFFER_PUBLIC_URL; required with --smtp-url)")
 	f.IntVar(&cfg.InviteMailPerAccount, "invite-mail-per-account", cfg.InviteMailPerAccount, "invitation e-mails one account may send per --invite-mail-window")

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/coffer-pm/coffer/internal/store"
 )
@@ -14,6 +15,7 @@ import (
 func init() {
 	extraTests = append(extraTests,
 		namedTest{"JoinAttemptsCountedBeforeComparing", testJoinAttemptsCounted},
+		namedTest{"RecoveryRequestsBoundedUnderRace", testRecoveryRequestsBounded},
 	)
 }
 
@@ -82,5 +84,64 @@ func testJoinAttemptsCounted(t *testing.T, s store.Store) {
 	}
 	if _, err := s.CountJoinAttempt(ctx, id(), limit, now); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("attempt at an unknown invitation: %v, want ErrNotFound", err)
+	}
+}
+
+// testRecoveryRequestsBounded races 30 recovery requests for one account
+// (anyone may ask in a member's name): exactly 5 are kept, the others are
+// refused with ErrLimit — none pushes a kept one out — and a request
+// granted or expired no longer takes a place.
+func testRecoveryRequestsBounded(t *testing.T, s store.Store) {
+	m, _ := newAccount(t, s, "member@example.com")
+	const keep, racers = 5, 30
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var kept []string
+	limited := 0
+	start := make(chan struct{})
+	for i := range racers {
+		wg.Go(func() {
+			<-start
+			at := now.Add(time.Duration(i) * time.Millisecond)
+			q := store.RecoveryRequest{ID: id(), UserID: m.ID, SignPub: []byte("qs"), KEMPub: []byte("qk"), CreatedAt: at, ExpiresAt: at.Add(72 * time.Hour)}
+			err := s.CreateRecoveryRequest(ctx, q, keep)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				kept = append(kept, q.ID)
+			case errors.Is(err, store.ErrLimit):
+				limited++
+			default:
+				t.Errorf("CreateRecoveryRequest: %v", err)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	if len(kept) != keep || limited != racers-keep {
+		t.Fatalf("%d racing requests: %d kept, %d refused; want exactly %d kept", racers, len(kept), limited, keep)
+	}
+	_, stored, err := s.RecoveryForMember(ctx, m.ID)
+	if err != nil || len(stored) != keep {
+		t.Fatalf("stored requests: %d, %v", len(stored), err)
+	}
+	for _, q := range stored {
+		found := false
+		for _, k := range kept {
+			found = found || k == q.ID
+		}
+		if !found {
+			t.Fatalf("request %s is stored but was refused", q.ID)
+		}
+	}
+	// Once the kept ones expired, a new request takes a place.
+	later := now.Add(73 * time.Hour)
+	q := store.RecoveryRequest{ID: id(), UserID: m.ID, SignPub: []byte("qs"), KEMPub: []byte("qk"), CreatedAt: later, ExpiresAt: later.Add(72 * time.Hour)}
+	if err := s.CreateRecoveryRequest(ctx, q, keep); err != nil {
+		t.Fatalf("a request after the others expired: %v", err)
+	}
+	if _, stored, _ := s.RecoveryForMember(ctx, m.ID); len(stored) != 1 {
+		t.Fatalf("expired requests were not dropped: %d stored", len(stored))
 	}
 }
