@@ -77,6 +77,13 @@ type Config struct {
 	// no session) one client network may make per hour; <= 0 takes the
 	// default, 10.
 	RecoveryRequestsPerNetwork int
+
+	// A request body must bring at least BodyMinRate bytes a second,
+	// measured over windows of BodyRateWindow (a smaller body must end
+	// within one), else it is cut with 408 (bodybudget.go); <= 0 takes
+	// the defaults, 8 KiB/s over 10 s.
+	BodyMinRate    int
+	BodyRateWindow time.Duration
 }
 
 // DefaultConfig returns the defaults documented in docs/api.md.
@@ -112,6 +119,8 @@ func DefaultConfig() Config {
 		HashPerNetwork:        2 * defaultHashSlots(),
 
 		RecoveryRequestsPerNetwork: 10,
+		BodyMinRate:                defaultBodyMinRate,
+		BodyRateWindow:             defaultBodyRateWindow,
 	}
 }
 
