@@ -127,11 +127,13 @@ const (
 // body budget as it arrives and cut if it arrives too slowly. The caller
 // calls release once it no longer holds the bytes.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request, limit int64) (data []byte, release func(), err error) {
-	key := "net:" + networkKey(r.RemoteAddr)
+	// Unauthenticated bodies are at most publicBodyLimit (public), so
+	// small whatever they announce.
+	key, small := "net:"+networkKey(r.RemoteAddr), true
 	if c, ok := r.Context().Value(ctxKey{}).(*caller); ok {
 		key = "user:" + c.session.UserID
+		small = limit <= smallBody || r.ContentLength >= 0 && r.ContentLength <= smallBody
 	}
-	small := limit <= smallBody || r.ContentLength >= 0 && r.ContentLength <= smallBody
 	hold := &bodyHold{b: s.bodies, key: key, small: small}
 	rate, window := int64(s.cfg.BodyMinRate), s.cfg.BodyRateWindow
 	if rate <= 0 {
