@@ -16,6 +16,8 @@ import (
 	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/crypto"
 	"github.com/coffer-pm/coffer/internal/server"
+	"github.com/coffer-pm/coffer/internal/store/pgtest"
+	"github.com/coffer-pm/coffer/internal/store/postgres"
 	"github.com/coffer-pm/coffer/internal/testserver"
 )
 
@@ -57,8 +59,27 @@ func postAs(t testing.TB, base, token, path string, body any) answer {
 // code is compared: exactly 5 get "wrong code", the other 35 are refused
 // as locked, and the right code after them is refused too.
 func TestJoinCodeLimitIsExactUnderRace(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) { testJoinCodeRace(t, startOn(t, engine)) })
+	}
+}
+
+// startOn starts a test server on a fresh database of engine.
+func startOn(t *testing.T, engine string) *testserver.Env {
+	t.Helper()
 	cfg := server23Config()
-	env := testserver.Start(t, &cfg, nil)
+	if engine == "sqlite" {
+		return testserver.Start(t, &cfg, nil)
+	}
+	st, err := postgres.Open(bg, pgtest.URL(t), postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return testserver.StartStore(t, st, &cfg, nil)
+}
+
+func testJoinCodeRace(t *testing.T, env *testserver.Env) {
 	owner := signupClient(t, env.URL, "owner@race.example")
 	guest := signupClient(t, env.URL, "guest@race.example")
 	o, err := owner.CreateOrg(bg, "Race")
@@ -104,9 +125,10 @@ func TestJoinCodeLimitIsExactUnderRace(t *testing.T) {
 }
 
 // server23Config is the default configuration with the per-network
-// request rate out of the way (every test request comes from loopback).
+// request rates out of the way (every test request comes from loopback).
 func server23Config() server.Config {
 	cfg := server.DefaultConfig()
 	cfg.RequestsPerAddr = 1 << 20
+	cfg.RecoveryRequestsPerNetwork = 1 << 20
 	return cfg
 }

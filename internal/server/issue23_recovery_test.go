@@ -83,8 +83,12 @@ func recoveryOrg(t *testing.T, owner *client.Session, enrolled *client.Session, 
 // right token, a completion, and the state after expiry — is the same
 // status and the same bytes for all three.
 func TestRecoveryRequestIsNoEnrolmentOracle(t *testing.T) {
-	cfg := server23Config()
-	env := testserver.Start(t, &cfg, nil)
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) { testRecoveryOracle(t, startOn(t, engine)) })
+	}
+}
+
+func testRecoveryOracle(t *testing.T, env *testserver.Env) {
 	owner := signupClient(t, env.URL, "owner@oracle.example")
 	laura := signupClient(t, env.URL, "laura@oracle.example")
 	other := signupClient(t, env.URL, "other@oracle.example")
@@ -171,9 +175,12 @@ func TestRecoveryRequestIsNoEnrolmentOracle(t *testing.T) {
 // (answered the same); the owner discards the ones she did not make, and
 // her next request is kept and approved.
 func TestRecoveryProbesCannotPushOutARealRequest(t *testing.T) {
-	cfg := server23Config()
-	cfg.RecoveryRequestsPerNetwork = 1000 // every request here comes from loopback
-	env := testserver.Start(t, &cfg, nil)
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) { testRecoveryProbes(t, startOn(t, engine)) })
+	}
+}
+
+func testRecoveryProbes(t *testing.T, env *testserver.Env) {
 	owner := signupClient(t, env.URL, "owner@evict.example")
 	laura := signupClient(t, env.URL, "laura@evict.example")
 	o := recoveryOrg(t, owner, laura)
