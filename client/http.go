@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/coffer-pm/coffer/internal/api"
 )
@@ -73,13 +74,13 @@ func (t *transport) do(ctx context.Context, method, path string, body, out any) 
 	}
 	resp, err := t.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("cannot reach the server at %s: %w", t.base, unwrapURLError(err))
+		return noAnswer{fmt.Errorf("cannot reach the server at %s: %w", t.base, unwrapURLError(err))}
 	}
 	defer resp.Body.Close()
 	// Bound what we read from a server we do not trust.
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
 	if err != nil {
-		return fmt.Errorf("reading the server's answer: %w", err)
+		return noAnswer{fmt.Errorf("reading the server's answer: %w", err)}
 	}
 	if resp.StatusCode >= 300 {
 		return apiError(resp.StatusCode, data)
@@ -91,6 +92,42 @@ func (t *transport) do(ctx context.Context, method, path string, body, out any) 
 		return fmt.Errorf("%w (the server's answer to %s %s is not the expected JSON)", ErrTampered, method, path)
 	}
 	return nil
+}
+
+// noAnswer marks a request whose answer never arrived: the server may or
+// may not have done it.
+type noAnswer struct{ error }
+
+func (e noAnswer) Unwrap() error { return e.error }
+
+// answerLost reports whether err leaves it open whether the server did the
+// request: no answer, or a gateway's or an overloaded server's 502–504.
+func answerLost(err error) bool {
+	var na noAnswer
+	var ae *APIError
+	return errors.As(err, &na) || (errors.As(err, &ae) && ae.Status >= 502 && ae.Status <= 504)
+}
+
+// doAgainIfLost is do for the writes the server recognises when they come
+// again — an item's creation (its id is the client's) and a revision
+// write (its number and signature) answer a retry of a committed write as
+// if it were the first (docs/api.md). An answer that is lost is therefore
+// asked for again with the very same request, up to three times, instead
+// of leaving the person unsure whether the save happened.
+func (t *transport) doAgainIfLost(ctx context.Context, method, path string, body, out any) error {
+	delay := 200 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := t.do(ctx, method, path, body, out)
+		if err == nil || attempt == 3 || !answerLost(err) || ctx.Err() != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(delay):
+		}
+		delay *= 3
+	}
 }
 
 func unwrapURLError(err error) error {

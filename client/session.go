@@ -1103,7 +1103,7 @@ func (s *Session) CreateItem(ctx context.Context, vaultID, typ string, c Content
 		}); err != nil {
 			return err
 		}
-		return s.t.do(ctx, http.MethodPost, "/vaults/"+url.PathEscape(v.ID)+"/items",
+		return s.t.doAgainIfLost(ctx, http.MethodPost, "/vaults/"+url.PathEscape(v.ID)+"/items",
 			api.CreateItemRequest{ID: item.ID, Type: typ, Revision: nr, KeyWraps: wraps, Manifest: m.api}, &out)
 	})
 	if err != nil {
@@ -1182,7 +1182,7 @@ func (s *Session) createBatch(ctx context.Context, v *Vault, items []NewItem) ([
 			return err
 		}
 		req.Manifest = m.api
-		return s.t.do(ctx, http.MethodPost, "/vaults/"+url.PathEscape(v.ID)+"/items/batch", req, &resp)
+		return s.t.doAgainIfLost(ctx, http.MethodPost, "/vaults/"+url.PathEscape(v.ID)+"/items/batch", req, &resp)
 	})
 	if err != nil {
 		return nil, forbidden(err)
@@ -1333,7 +1333,7 @@ func (s *Session) updateItem(ctx context.Context, base *Item, c Content, change 
 		}); err != nil {
 			return err
 		}
-		return s.t.do(ctx, http.MethodPut, "/items/"+url.PathEscape(base.ID),
+		return s.t.doAgainIfLost(ctx, http.MethodPut, "/items/"+url.PathEscape(base.ID),
 			api.UpdateItemRequest{BaseRevision: base.Revision, Revision: nr, KeyWraps: wraps, Manifest: m.api}, &out)
 	})
 	var ae *APIError

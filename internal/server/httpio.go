@@ -284,5 +284,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		he = &httpError{http.StatusInternalServerError, api.CodeInternal, "internal server error", 0}
 	}
+	if (he.status == http.StatusServiceUnavailable || he.status == http.StatusTooManyRequests) && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", "1") // both are worth a retry, soon
+	}
 	writeJSON(w, he.status, api.Error{Error: he.msg, Code: he.code, Head: he.head})
 }

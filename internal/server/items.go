@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -148,14 +147,53 @@ func (s *Server) createItem(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	it := store.Item{ID: req.ID, VaultID: v.ID, Type: req.Type, CreatedAt: s.now()}
-	it, err = s.store.CreateItem(r.Context(), it, s.newRevision(req.Revision, it, me), wraps, m)
-	if err != nil {
-		if errors.Is(err, store.ErrExists) {
-			return &httpError{http.StatusConflict, api.CodeExists, "an item with this id already exists", 0}
+	st, err := s.store.CreateItem(r.Context(), it, s.newRevision(req.Revision, it, me), wraps, m)
+	if errors.Is(err, store.ErrExists) {
+		if st, ok, rerr := s.replayOf(r, req.ID, v.ID, 1, req.Revision); rerr != nil || ok {
+			return s.answerItem(w, http.StatusCreated, st, rerr)
 		}
+		return &httpError{http.StatusConflict, api.CodeExists, "an item with this id already exists", 0}
+	}
+	return s.answerItem(w, http.StatusCreated, st, err)
+}
+
+// replayOf reports whether a write refused as already done (the id
+// exists, or the base revision is no longer the head) is the caller's own
+// retry of a write that committed: the item is in vault and its revision n
+// is the caller's, with exactly these signed bytes. A client whose answer
+// was lost (a dropped connection, a 503 from a proxy) sends the same
+// request again and gets the answer it missed, never a duplicate or a
+// conflict with itself (issue 23). Another caller, or other bytes, is no
+// replay: the write is refused as before.
+func (s *Server) replayOf(r *http.Request, itemID, vaultID string, n uint64, nr api.NewRevision) (store.ItemState, bool, error) {
+	st, err := s.store.ItemState(r.Context(), itemID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && st.VaultID != vaultID) {
+		return store.ItemState{}, false, nil
+	}
+	if err != nil {
+		return store.ItemState{}, false, err
+	}
+	revs, err := s.store.Revisions(r.Context(), itemID)
+	if err != nil {
+		return store.ItemState{}, false, err
+	}
+	for _, rv := range revs {
+		if rv.Revision == n {
+			same := rv.AuthorID == s.userID(r) && rv.VaultID == vaultID && rv.KeyEpoch == nr.KeyEpoch &&
+				bytes.Equal(rv.Sig, nr.Sig) && bytes.Equal(rv.Blob, nr.Blob) && bytes.Equal(rv.PrevHash, nr.PrevHash)
+			return st, same, nil
+		}
+	}
+	return store.ItemState{}, false, nil
+}
+
+// answerItem answers a write with the state its transaction returned.
+func (s *Server) answerItem(w http.ResponseWriter, status int, st store.ItemState, err error) error {
+	if err != nil {
 		return err
 	}
-	return s.writeItem(w, r, http.StatusCreated, it.ID)
+	writeJSON(w, status, itemToAPI(st))
+	return nil
 }
 
 // firstRevision checks revision 1 of a new item in v and its key wraps,
@@ -234,18 +272,26 @@ func (s *Server) createItems(w http.ResponseWriter, r *http.Request) error {
 	if err := s.checkRevisionQuota(r, blobs); err != nil {
 		return err
 	}
-	if _, err := s.store.CreateItems(r.Context(), batch, m); err != nil {
-		if errors.Is(err, store.ErrExists) {
-			return &httpError{http.StatusConflict, api.CodeExists, "an item with one of these ids already exists", 0}
+	states, err := s.store.CreateItems(r.Context(), batch, m)
+	if errors.Is(err, store.ErrExists) {
+		// A batch is stored whole or not at all: it is a replay only if
+		// every item of it is.
+		states = make([]store.ItemState, len(batch))
+		for i, n := range req.Items {
+			st, ok, rerr := s.replayOf(r, n.ID, v.ID, 1, n.Revision)
+			if rerr != nil {
+				return rerr
+			}
+			if !ok {
+				return &httpError{http.StatusConflict, api.CodeExists, "an item with one of these ids already exists", 0}
+			}
+			states[i] = st
 		}
+	} else if err != nil {
 		return err
 	}
-	out := api.Items{Items: make([]api.Item, len(batch))}
-	for i, n := range batch {
-		st, err := s.store.ItemState(r.Context(), n.Item.ID)
-		if err != nil {
-			return err
-		}
+	out := api.Items{Items: make([]api.Item, len(states))}
+	for i, st := range states {
 		out.Items[i] = itemToAPI(st)
 	}
 	writeJSON(w, http.StatusCreated, out)
@@ -297,10 +343,21 @@ func (s *Server) updateItem(w http.ResponseWriter, r *http.Request) error {
 	if err := s.signedRevision(r, req.Revision, v, it.ID, it.Type, req.BaseRevision+1); err != nil {
 		return err
 	}
-	if _, err := s.store.UpdateItem(r.Context(), it.ID, req.BaseRevision, s.newRevision(req.Revision, it, me), wraps, m); err != nil {
-		return err
+	st, err := s.store.UpdateItem(r.Context(), it.ID, req.BaseRevision, s.newRevision(req.Revision, it, me), wraps, m)
+	return s.answerWrite(w, r, st, err, it.ID, v.ID, req.BaseRevision+1, req.Revision)
+}
+
+// answerWrite answers a revision write with the state it stored; a write
+// refused as a conflict that is the caller's own committed write, sent
+// again, gets that answer instead (replayOf).
+func (s *Server) answerWrite(w http.ResponseWriter, r *http.Request, st store.ItemState, err error, itemID, vaultID string, n uint64, nr api.NewRevision) error {
+	var ce *store.ConflictError
+	if errors.As(err, &ce) && ce.Head >= n {
+		if replay, ok, rerr := s.replayOf(r, itemID, vaultID, n, nr); rerr != nil || ok {
+			return s.answerItem(w, http.StatusOK, replay, rerr)
+		}
 	}
-	return s.writeItem(w, r, http.StatusOK, it.ID)
+	return s.answerItem(w, http.StatusOK, st, err)
 }
 
 func (s *Server) trashItem(w http.ResponseWriter, r *http.Request) error {
@@ -326,9 +383,8 @@ func (s *Server) setTrashed(w http.ResponseWriter, r *http.Request, trashed bool
 		if err != nil {
 			return err
 		}
-		if _, err := s.store.SetItemTrashed(r.Context(), it.ID, trashed, s.now(), m); err != nil {
-			return err
-		}
+		st, err := s.store.SetItemTrashed(r.Context(), it.ID, trashed, s.now(), m)
+		return s.answerItem(w, http.StatusOK, st, err)
 	}
 	return s.writeItem(w, r, http.StatusOK, it.ID)
 }
@@ -386,96 +442,6 @@ func (s *Server) vaultsOf(r *http.Request) ([]api.Vault, error) {
 		out = append(out, vaultToAPI(v))
 	}
 	return out, nil
-}
-
-func (s *Server) sync(w http.ResponseWriter, r *http.Request) error {
-	var since int64
-	if q := r.URL.Query().Get("since"); q != "" {
-		n, err := strconv.ParseInt(q, 10, 64)
-		if err != nil || n < 0 {
-			return errBadRequest("since must be a non-negative integer cursor")
-		}
-		since = n
-	}
-	me := s.userID(r)
-	orgs, err := s.orgsOf(r.Context(), me)
-	if err != nil {
-		return err
-	}
-	groups, wraps, err := s.store.GroupsForUser(r.Context(), me)
-	if err != nil {
-		return err
-	}
-	vaults, err := s.vaultsOf(r)
-	if err != nil {
-		return err
-	}
-	// Vaults are read before the items and manifests: a vault listed here
-	// was committed with its first manifest, so the later snapshot has it.
-	//
-	// The answer is streamed: everything but the items first, then the
-	// items a page at a time as the store reads them (one snapshot), so
-	// the server holds one page, not the vault, whatever its size. Items
-	// come last, which is what lets a client verify them as they arrive.
-	started, first := false, true
-	err = s.store.ChangesEach(r.Context(), me, since, func(manifests []store.Manifest, cursor int64) error {
-		byVault := map[string]store.Manifest{}
-		for _, m := range manifests {
-			byVault[m.VaultID] = m
-		}
-		for i := range vaults {
-			if m, ok := byVault[vaults[i].ID]; ok {
-				vaults[i].Manifest = manifestToAPI(m)
-			}
-		}
-		purged, err := s.store.PurgedSince(r.Context(), me, since, cursor)
-		if err != nil {
-			return err
-		}
-		head := api.Sync{Cursor: cursor, Purged: purged, Orgs: orgs, Groups: make([]api.Group, 0, len(groups)), Vaults: vaults, Items: []api.Item{}}
-		for _, g := range groups {
-			head.Groups = append(head.Groups, groupToAPI(g, wraps))
-		}
-		data, err := json.Marshal(head)
-		if err != nil {
-			return err
-		}
-		// {"cursor":…,"vaults":[…],"items":[] → open the items array.
-		if !bytes.HasSuffix(data, []byte(`"items":[]}`)) {
-			return errors.New("sync: the answer's head does not end with its items")
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Cache-Control", "no-store")
-		w.WriteHeader(http.StatusOK)
-		started = true
-		_, err = w.Write(data[:len(data)-2])
-		return err
-	}, func(page []store.ItemState) error {
-		var buf []byte
-		for _, st := range page {
-			if !first {
-				buf = append(buf, ',')
-			}
-			item, err := json.Marshal(itemToAPI(st))
-			if err != nil {
-				return err
-			}
-			buf, first = append(buf, item...), false
-		}
-		_, err := w.Write(buf)
-		return err
-	})
-	if err != nil {
-		if started {
-			// The status is sent: cut the answer short, so that the
-			// client sees a broken answer, never a shorter valid one.
-			s.log.Error("sync answer cut short", "err", err)
-			panic(http.ErrAbortHandler)
-		}
-		return err
-	}
-	_, err = w.Write([]byte("]}\n"))
-	return err
 }
 
 // moveItem moves an item into another vault with a new revision written
@@ -550,8 +516,6 @@ func (s *Server) moveItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.MoveItem(r.Context(), it.ID, req.BaseRevision, to.ID, s.newRevision(req.Revision, moved, me), wraps, fromM, toM); err != nil {
-		return err
-	}
-	return s.writeItem(w, r, http.StatusOK, it.ID)
+	st, err := s.store.MoveItem(r.Context(), it.ID, req.BaseRevision, to.ID, s.newRevision(req.Revision, moved, me), wraps, fromM, toM)
+	return s.answerWrite(w, r, st, err, it.ID, to.ID, req.BaseRevision+1, req.Revision)
 }

@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -41,6 +42,19 @@ type Config struct {
 	LivePerSession     int           // open live streams per session
 	LivePerAccount     int           // open live streams per account, all its sessions together
 	LiveMaxStreams     int           // open live streams on this instance
+	// Syncs (syncgate.go, spool.go): SyncSlots read their snapshot at once
+	// (<= 0: half the store's read connections); one waits at most
+	// SyncWait for a slot, then 503; an account has at most
+	// SyncsPerAccount in flight (more get 429); what a client has not read
+	// yet is held in memory up to SyncSpoolMemory bytes per sync, beyond
+	// that in a temporary file in SyncSpoolDir (empty: the system's); a
+	// client that takes no bytes for SyncSendTimeout is cut off.
+	SyncSlots       int
+	SyncWait        time.Duration
+	SyncsPerAccount int
+	SyncSpoolMemory int
+	SyncSpoolDir    string
+	SyncSendTimeout time.Duration
 	// Mailer sends invitation e-mail; nil means SMTP is not configured.
 	Mailer mail.Sender
 	// PublicURL is the server's address as users reach it, for links in
@@ -109,6 +123,10 @@ func DefaultConfig() Config {
 		LivePerSession:        8,
 		LivePerAccount:        32,
 		LiveMaxStreams:        10000,
+		SyncWait:              10 * time.Second,
+		SyncsPerAccount:       32,
+		SyncSpoolMemory:       1 << 20,
+		SyncSendTimeout:       time.Minute,
 		QuotaBytes:            10 << 30,
 		MaxPendingUploads:     100,
 		MaxPendingBytes:       1 << 30,
@@ -143,6 +161,7 @@ type Server struct {
 	recoveryNet   *limiter // recovery requests per client network
 	hashes        *hashGate
 	bodies        *bodyBudget
+	syncs         *syncGate
 	hash          func(authKey, salt []byte) []byte // crypto.AuthHash; tests observe it
 	mux           *http.ServeMux
 	hub           *hub
@@ -175,6 +194,7 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 		recoveryNet:   newLimiter(orDefault(cfg.RecoveryRequestsPerNetwork, 10), time.Hour),
 		hashes:        newHashGateFor(cfg),
 		bodies:        newBodyBudgetFor(cfg),
+		syncs:         newSyncGate(cfg, st),
 		hash:          crypto.AuthHash,
 		mux:           http.NewServeMux(),
 		hub:           newHub(),
@@ -344,6 +364,17 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
+		// A ping that found every connection of a pool in use waited for
+		// one: the database may be fine and the instance overloaded (or
+		// stuck). Say which, so that an operator looks in the right place.
+		for _, p := range s.store.Pools() {
+			if p.Full() {
+				w.Header().Set("Retry-After", "1")
+				writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "busy",
+					"detail": fmt.Sprintf("all %d connections of the %s pool are in use", p.MaxOpen, p.Name)})
+				return
+			}
+		}
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
 		return
 	}

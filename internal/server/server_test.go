@@ -661,7 +661,13 @@ func (f *fixture) testCreateItem(t *testing.T) {
 		req.Manifest = f.nextManifest(t, f.alice.Token(), f.vault)
 		f.send(t, "POST", "/vaults/"+f.vault+"/items", f.alice.Token(), req).decodeOK(t, http.StatusCreated, nil)
 		check := f.itemUnchanged(t, req.ID)
-		wantError(t, f.send(t, "POST", "/vaults/"+f.vault+"/items", f.alice.Token(), req), http.StatusConflict, api.CodeExists, "already exists")
+		// The very same request again is a retry, answered as the first
+		// (replay_test.go); the same id with other content is a conflict.
+		other := newItem(f.vault)
+		other.ID = req.ID
+		f.sign(t, &other.Revision, other.ID, other.Type, 1)
+		other.Manifest = f.nextManifest(t, f.alice.Token(), f.vault)
+		wantError(t, f.send(t, "POST", "/vaults/"+f.vault+"/items", f.alice.Token(), other), http.StatusConflict, api.CodeExists, "already exists")
 		check(t)
 	})
 }

@@ -191,7 +191,7 @@ type OrgStore interface {
 	VaultKeyWraps(ctx context.Context, vaultID string) ([]VaultKeyWrap, error)
 
 	// MoveItem is UpdateItem that also moves the item to vault toVault.
-	MoveItem(ctx context.Context, itemID string, baseRev uint64, toVault string, rev Revision, wraps []ItemKeyWrap, ms ...Manifest) (Item, error)
+	MoveItem(ctx context.Context, itemID string, baseRev uint64, toVault string, rev Revision, wraps []ItemKeyWrap, ms ...Manifest) (ItemState, error)
 
 	// Keyring returns the account's sealed keyring (version 0 if none).
 	Keyring(ctx context.Context, userID string) (uint64, []byte, error)

@@ -66,6 +66,18 @@ type Manifest struct {
 	Sig       []byte
 }
 
+// PoolStats is one connection pool of a store.
+type PoolStats struct {
+	Name      string // "readers", "writer" or "pool"
+	MaxOpen   int    // 0: no limit
+	InUse     int
+	WaitCount int64 // connections waited for since the pool opened
+}
+
+// Full reports whether every connection of the pool is in use: a caller
+// that wants one now waits.
+func (p PoolStats) Full() bool { return p.MaxOpen > 0 && p.InUse >= p.MaxOpen }
+
 // Permission is a grant level on a vault. Higher includes lower.
 type Permission int
 
@@ -265,7 +277,12 @@ type Store interface {
 	EventStore
 
 	Close() error
+	// Ping checks that every pool of the store can reach the database.
 	Ping(ctx context.Context) error
+	// Pools reports the store's connection pools: what the server sizes
+	// its sync slots by, and how /healthz tells a starved pool from an
+	// unreachable database.
+	Pools() []PoolStats
 
 	// ServerSecret returns the named 32-byte server secret, creating it on
 	// first use. Every server instance on one database gets the same value.
@@ -323,18 +340,23 @@ type Store interface {
 	VaultsForUser(ctx context.Context, userID string) ([]VaultAccess, error)
 	Vault(ctx context.Context, id string) (Vault, error)
 
+	// Writes of items return the item's state as their transaction wrote
+	// it, so that the server answers from what was committed, never from a
+	// second read that can fail after the commit (issue 23: a committed
+	// write answered 503 made a retrying client write it twice).
+	//
 	// CreateItem stores a new item with revision 1 and its key wraps.
-	CreateItem(ctx context.Context, it Item, rev Revision, wraps []ItemKeyWrap, ms ...Manifest) (Item, error)
+	CreateItem(ctx context.Context, it Item, rev Revision, wraps []ItemKeyWrap, ms ...Manifest) (ItemState, error)
 	// CreateItems stores several new items of one vault, each with
 	// revision 1 and its key wraps, and the vault's next manifest, in one
 	// transaction: all of them or none. They share one change sequence.
-	CreateItems(ctx context.Context, items []NewItem, ms ...Manifest) ([]Item, error)
+	CreateItems(ctx context.Context, items []NewItem, ms ...Manifest) ([]ItemState, error)
 	// UpdateItem appends revision baseRev+1 if baseRev is still the head,
 	// else returns *ConflictError and writes nothing. New key wraps are
 	// added; existing ones are kept.
-	UpdateItem(ctx context.Context, itemID string, baseRev uint64, rev Revision, wraps []ItemKeyWrap, ms ...Manifest) (Item, error)
+	UpdateItem(ctx context.Context, itemID string, baseRev uint64, rev Revision, wraps []ItemKeyWrap, ms ...Manifest) (ItemState, error)
 	// SetItemTrashed moves an item to or from the trash.
-	SetItemTrashed(ctx context.Context, itemID string, trashed bool, at time.Time, ms ...Manifest) (Item, error)
+	SetItemTrashed(ctx context.Context, itemID string, trashed bool, at time.Time, ms ...Manifest) (ItemState, error)
 	Item(ctx context.Context, id string) (Item, error)
 	ItemState(ctx context.Context, id string) (ItemState, error)
 	Revisions(ctx context.Context, itemID string) ([]Revision, error)
@@ -343,10 +365,25 @@ type Store interface {
 	// the user can read, from the same snapshot; and the cursor to use next.
 	Changes(ctx context.Context, userID string, since int64) ([]ItemState, []Manifest, int64, error)
 	// ChangesEach is Changes for any number of items: in one snapshot it
-	// hands head the manifests and the cursor, then each page of items
-	// (ordered by seq, then id) to each, so that memory stays bounded
-	// whatever the vault's size. An error from head or each ends it.
-	ChangesEach(ctx context.Context, userID string, since int64, head func(ms []Manifest, cursor int64) error, each func(page []ItemState) error) error
+	// hands head the manifests, the purged items and the cursor, then each
+	// page of items (ordered by seq, then id) to each, so that memory
+	// stays bounded whatever the vault's size. An error from head or each
+	// ends it.
+	//
+	// head and each run while ChangesEach holds a pooled connection: they
+	// must not call the store (a second connection from the same pool
+	// deadlocks once every connection is held by a caller doing the same).
+	ChangesEach(ctx context.Context, userID string, since int64, head func(ChangesHead) error, each func(page []ItemState) error) error
+}
+
+// ChangesHead is what a sync answers before its items, read in the same
+// snapshot as the items: the manifests of every vault the user can read,
+// the items purged in them after the cursor since (up to Cursor), and the
+// cursor to use next.
+type ChangesHead struct {
+	Manifests []Manifest
+	Purged    []string
+	Cursor    int64
 }
 
 // File is an encrypted attachment's server-side record.

@@ -60,3 +60,16 @@ func TestUnreachableDatabaseNamesHost(t *testing.T) {
 		t.Fatalf("invalid URL: %v", err)
 	}
 }
+
+// TestConformanceOneConnection: no store method waits for a second
+// connection while it holds one (issue 23).
+func TestConformanceOneConnection(t *testing.T) {
+	storetest.RunOneConnection(t, func(t *testing.T) store.Store {
+		s, err := postgres.Open(context.Background(), pgtest.URL(t), postgres.Options{MaxOpenConns: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}

@@ -23,13 +23,26 @@ import (
 // FileName is the database file inside the data directory.
 const FileName = "coffer.db"
 
-// Open opens (creating if needed) the database at path and migrates it.
+// Options tune the reader pool.
+type Options struct {
+	// MaxReaders is the most concurrent read transactions (syncs hold one
+	// each); default max(8, 2 × GOMAXPROCS): WAL readers are cheap.
+	MaxReaders int
+}
+
+// Open opens (creating if needed) the database at path and migrates it,
+// with the default options.
+func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
+	return OpenWith(ctx, path, Options{})
+}
+
+// OpenWith opens (creating if needed) the database at path and migrates it.
 //
 // Writes go through a single connection that starts transactions with
 // BEGIN IMMEDIATE: SQLite allows one writer at a time anyway, and taking the
 // write lock up front avoids the deadlock-prone upgrade from a read lock.
 // Reads use a separate pool and run concurrently thanks to WAL.
-func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
+func OpenWith(ctx context.Context, path string, opt Options) (*sqlstore.Store, error) {
 	dsn := func(extra string) string {
 		v := url.Values{}
 		v.Add("_pragma", "busy_timeout(10000)")
@@ -59,7 +72,10 @@ func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 		w.Close()
 		return nil, err
 	}
-	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
+	if opt.MaxReaders <= 0 {
+		opt.MaxReaders = max(8, 2*runtime.GOMAXPROCS(0))
+	}
+	r.SetMaxOpenConns(opt.MaxReaders)
 	return sqlstore.New(w, r, sqlstore.Dialect{IsUniqueViolation: isUniqueViolation, ReadTx: sql.TxOptions{ReadOnly: true}}), nil
 }
 

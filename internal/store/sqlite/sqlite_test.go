@@ -23,6 +23,19 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+// TestConformanceOneConnection: no store method waits for a second reader
+// while it holds one (issue 23). SQLite's writer is one connection always.
+func TestConformanceOneConnection(t *testing.T) {
+	storetest.RunOneConnection(t, func(t *testing.T) store.Store {
+		s, err := sqlite.OpenWith(context.Background(), filepath.Join(t.TempDir(), sqlite.FileName), sqlite.Options{MaxReaders: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
 func TestMigrationsTwiceAreANoOp(t *testing.T) {
 	path := filepath.Join(t.TempDir(), sqlite.FileName)
 	for i := 0; i < 2; i++ {

@@ -255,19 +255,11 @@ func (s *Store) purgeItemTx(ctx context.Context, tx *sql.Tx, itemID, vaultID str
 }
 
 func (s *Store) PurgedSince(ctx context.Context, userID string, since, until int64) ([]string, error) {
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT item_id FROM purged_items WHERE seq > ? AND seq <= ?
-		AND vault_id IN (SELECT vault_id FROM (`+userGrants+`) g) ORDER BY seq`), since, until, userID, userID)
-	if err != nil {
-		return nil, s.wrap(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, s.wrap(err)
-		}
-		out = append(out, id)
-	}
-	return out, s.wrap(rows.Err())
+	return s.purgedSince(ctx, s.r, userID, since, until)
+}
+
+// purgedSince is PurgedSince on q: the reader pool, or a sync's snapshot.
+func (s *Store) purgedSince(ctx context.Context, q querier, userID string, since, until int64) ([]string, error) {
+	return s.stringsIn(ctx, q, `SELECT item_id FROM purged_items WHERE seq > ? AND seq <= ?
+		AND vault_id IN (SELECT vault_id FROM (`+userGrants+`) g) ORDER BY seq`, since, until, userID, userID)
 }

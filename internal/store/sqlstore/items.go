@@ -59,15 +59,27 @@ func (s *Store) insertItemKeyWraps(ctx context.Context, tx *sql.Tx, itemID strin
 	return nil
 }
 
-func (s *Store) CreateItem(ctx context.Context, it store.Item, rev store.Revision, wraps []store.ItemKeyWrap, manifests ...store.Manifest) (store.Item, error) {
+func (s *Store) CreateItem(ctx context.Context, it store.Item, rev store.Revision, wraps []store.ItemKeyWrap, manifests ...store.Manifest) (store.ItemState, error) {
 	out, err := s.CreateItems(ctx, []store.NewItem{{Item: it, Rev: rev, Wraps: wraps}}, manifests...)
 	if err != nil {
-		return store.Item{}, err
+		return store.ItemState{}, err
 	}
 	return out[0], nil
 }
 
-func (s *Store) CreateItems(ctx context.Context, items []store.NewItem, manifests ...store.Manifest) ([]store.Item, error) {
+// writtenState reads an item's state inside the transaction that wrote it.
+func (s *Store) writtenState(ctx context.Context, tx *sql.Tx, itemID string) (store.ItemState, error) {
+	states, err := s.itemStates(ctx, tx, `i.id = ?`, itemID)
+	if err != nil {
+		return store.ItemState{}, err
+	}
+	if len(states) != 1 {
+		return store.ItemState{}, sql.ErrNoRows
+	}
+	return states[0], nil
+}
+
+func (s *Store) CreateItems(ctx context.Context, items []store.NewItem, manifests ...store.Manifest) ([]store.ItemState, error) {
 	if len(items) == 0 {
 		return nil, errors.New("CreateItems: no items")
 	}
@@ -79,13 +91,13 @@ func (s *Store) CreateItems(ctx context.Context, items []store.NewItem, manifest
 		}
 		events[i] = store.Event{Kind: store.EventItemChanged, VaultID: vault, ItemID: n.Item.ID}
 	}
-	out := make([]store.Item, len(items))
+	out := make([]store.ItemState, len(items))
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		seq, err := s.seqAndEmit(ctx, tx, events...)
 		if err != nil {
 			return err
 		}
-		for i, n := range items {
+		for _, n := range items {
 			it, rev := n.Item, n.Rev
 			it.Head, it.Seq, it.UpdatedAt, it.Trashed, it.TrashedAt = 1, seq, it.CreatedAt, false, time.Time{}
 			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO items (id, vault_id, type, head, trashed_at, created_at, updated_at, seq)
@@ -99,9 +111,26 @@ func (s *Store) CreateItems(ctx context.Context, items []store.NewItem, manifest
 			if err := s.insertItemKeyWraps(ctx, tx, it.ID, n.Wraps); err != nil {
 				return err
 			}
-			out[i] = it
 		}
-		return s.putManifests(ctx, tx, []string{vault}, manifests)
+		if err := s.putManifests(ctx, tx, []string{vault}, manifests); err != nil {
+			return err
+		}
+		// The batch shares its sequence number: one read for all of it.
+		states, err := s.itemStates(ctx, tx, `i.vault_id = ? AND i.seq = ?`, vault, seq)
+		if err != nil {
+			return err
+		}
+		index := make(map[string]int, len(items))
+		for i, n := range items {
+			index[n.Item.ID] = i
+		}
+		for _, st := range states {
+			out[index[st.ID]] = st
+		}
+		if len(states) != len(items) {
+			return errors.New("CreateItems: the batch did not read back whole")
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -109,18 +138,18 @@ func (s *Store) CreateItems(ctx context.Context, items []store.NewItem, manifest
 	return out, nil
 }
 
-func (s *Store) UpdateItem(ctx context.Context, itemID string, baseRev uint64, rev store.Revision, wraps []store.ItemKeyWrap, manifests ...store.Manifest) (store.Item, error) {
+func (s *Store) UpdateItem(ctx context.Context, itemID string, baseRev uint64, rev store.Revision, wraps []store.ItemKeyWrap, manifests ...store.Manifest) (store.ItemState, error) {
 	return s.writeRevision(ctx, itemID, baseRev, "", rev, wraps, manifests)
 }
 
-func (s *Store) MoveItem(ctx context.Context, itemID string, baseRev uint64, toVault string, rev store.Revision, wraps []store.ItemKeyWrap, manifests ...store.Manifest) (store.Item, error) {
+func (s *Store) MoveItem(ctx context.Context, itemID string, baseRev uint64, toVault string, rev store.Revision, wraps []store.ItemKeyWrap, manifests ...store.Manifest) (store.ItemState, error) {
 	return s.writeRevision(ctx, itemID, baseRev, toVault, rev, wraps, manifests)
 }
 
 // writeRevision appends revision baseRev+1, moving the item to toVault if
 // that is not empty.
-func (s *Store) writeRevision(ctx context.Context, itemID string, baseRev uint64, toVault string, rev store.Revision, wraps []store.ItemKeyWrap, manifests []store.Manifest) (store.Item, error) {
-	var it store.Item
+func (s *Store) writeRevision(ctx context.Context, itemID string, baseRev uint64, toVault string, rev store.Revision, wraps []store.ItemKeyWrap, manifests []store.Manifest) (store.ItemState, error) {
+	var it store.ItemState
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		seq, err := s.nextSeq(ctx, tx)
 		if err != nil {
@@ -162,7 +191,7 @@ func (s *Store) writeRevision(ctx context.Context, itemID string, baseRev uint64
 				return err
 			}
 		}
-		it, err = scanItem(tx.QueryRowContext(ctx, s.q(`SELECT `+itemColumns+` FROM items i WHERE i.id = ?`), itemID))
+		it, err = s.writtenState(ctx, tx, itemID)
 		if err != nil {
 			return err
 		}
@@ -175,8 +204,8 @@ func (s *Store) writeRevision(ctx context.Context, itemID string, baseRev uint64
 	return it, err
 }
 
-func (s *Store) SetItemTrashed(ctx context.Context, itemID string, trashed bool, at time.Time, manifests ...store.Manifest) (store.Item, error) {
-	var it store.Item
+func (s *Store) SetItemTrashed(ctx context.Context, itemID string, trashed bool, at time.Time, manifests ...store.Manifest) (store.ItemState, error) {
+	var it store.ItemState
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		seq, err := s.nextSeq(ctx, tx)
 		if err != nil {
@@ -193,7 +222,7 @@ func (s *Store) SetItemTrashed(ctx context.Context, itemID string, trashed bool,
 		if n, _ := res.RowsAffected(); n == 0 {
 			return sql.ErrNoRows
 		}
-		it, err = scanItem(tx.QueryRowContext(ctx, s.q(`SELECT `+itemColumns+` FROM items i WHERE i.id = ?`), itemID))
+		it, err = s.writtenState(ctx, tx, itemID)
 		if err != nil {
 			return err
 		}
@@ -256,8 +285,8 @@ func (s *Store) Changes(ctx context.Context, userID string, since int64) ([]stor
 	var states []store.ItemState
 	var manifests []store.Manifest
 	var cursor int64
-	err := s.ChangesEach(ctx, userID, since, func(ms []store.Manifest, c int64) error {
-		manifests, cursor = ms, c
+	err := s.ChangesEach(ctx, userID, since, func(h store.ChangesHead) error {
+		manifests, cursor = h.Manifests, h.Cursor
 		return nil
 	}, func(page []store.ItemState) error {
 		states = append(states, page...)
@@ -270,7 +299,7 @@ func (s *Store) Changes(ctx context.Context, userID string, since int64) ([]stor
 // what a sync holds in memory, whatever the vault's size.
 const changesPage = 500
 
-func (s *Store) ChangesEach(ctx context.Context, userID string, since int64, head func([]store.Manifest, int64) error, each func([]store.ItemState) error) error {
+func (s *Store) ChangesEach(ctx context.Context, userID string, since int64, head func(store.ChangesHead) error, each func([]store.ItemState) error) error {
 	return s.readTx(ctx, func(tx *sql.Tx) error {
 		// Read the cursor first: every sequence number up to it is
 		// committed, so nothing at or below it can appear later.
@@ -282,7 +311,11 @@ func (s *Store) ChangesEach(ctx context.Context, userID string, since int64, hea
 		if err != nil {
 			return err
 		}
-		if err := head(manifests, cursor); err != nil {
+		purged, err := s.purgedSince(ctx, tx, userID, since, cursor)
+		if err != nil {
+			return err
+		}
+		if err := head(store.ChangesHead{Manifests: manifests, Purged: purged, Cursor: cursor}); err != nil {
 			return err
 		}
 		// Per readable vault: the items written since the cursor, or all

@@ -74,7 +74,25 @@ func (s *Store) Close() error {
 	return errors.Join(errs...)
 }
 
-func (s *Store) Ping(ctx context.Context) error { return s.wrap(s.w.PingContext(ctx)) }
+func (s *Store) Ping(ctx context.Context) error {
+	if s.r != s.w {
+		if err := s.r.PingContext(ctx); err != nil {
+			return s.wrap(err)
+		}
+	}
+	return s.wrap(s.w.PingContext(ctx))
+}
+
+func (s *Store) Pools() []store.PoolStats {
+	stats := func(name string, db *sql.DB) store.PoolStats {
+		st := db.Stats()
+		return store.PoolStats{Name: name, MaxOpen: st.MaxOpenConnections, InUse: st.InUse, WaitCount: st.WaitCount}
+	}
+	if s.r == s.w {
+		return []store.PoolStats{stats("pool", s.w)}
+	}
+	return []store.PoolStats{stats("readers", s.r), stats("writer", s.w)}
+}
 
 func (s *Store) ServerSecret(ctx context.Context, name string) ([]byte, error) {
 	fresh := make([]byte, 32)
@@ -171,10 +189,13 @@ func (s *Store) strings(ctx context.Context, query string, args ...any) ([]strin
 	return s.stringsIn(ctx, s.r, query, args...)
 }
 
-// stringsIn is strings inside a transaction (or on any querier).
-func (s *Store) stringsIn(ctx context.Context, q interface {
+// querier is a pool or a transaction.
+type querier interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, query string, args ...any) ([]string, error) {
+}
+
+// stringsIn is strings inside a transaction (or on any querier).
+func (s *Store) stringsIn(ctx context.Context, q querier, query string, args ...any) ([]string, error) {
 	rows, err := q.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, s.wrap(err)

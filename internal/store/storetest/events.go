@@ -7,7 +7,7 @@ import (
 )
 
 func init() {
-	extraTests = append(extraTests, namedTest{"EventsFollowVisibility", testEvents})
+	extraTests = append(extraTests, namedTest{name: "EventsFollowVisibility", fn: testEvents})
 }
 
 func kinds(t *testing.T, s store.Store, userID string, since int64) ([]string, int64) {

@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	extraTests = append(extraTests, namedTest{"EventsViewerIsTheBacklogRule", testEventsViewer})
+	extraTests = append(extraTests, namedTest{name: "EventsViewerIsTheBacklogRule", fn: testEventsViewer})
 }
 
 // seen filters the whole change log with the user's viewer: what live

@@ -9,8 +9,8 @@ import (
 
 func init() {
 	extraTests = append(extraTests,
-		namedTest{"FilesAndChunks", testFiles},
-		namedTest{"PurgeLeavesTombstone", testPurge},
+		namedTest{name: "FilesAndChunks", fn: testFiles},
+		namedTest{name: "PurgeLeavesTombstone", fn: testPurge},
 	)
 }
 
@@ -76,6 +76,16 @@ func testPurge(t *testing.T, s store.Store) {
 	}
 	if ids, _ := s.PurgedSince(ctx, b.ID, 0, until); len(ids) != 0 {
 		t.Fatalf("another user learns of the purge: %v", ids)
+	}
+	// A sync reads the purges in its own snapshot, with the cursor.
+	var head store.ChangesHead
+	if err := s.ChangesEach(ctx, a.ID, cursor, func(h store.ChangesHead) error { head = h; return nil },
+		func([]store.ItemState) error { return nil }); err != nil || head.Cursor != until || len(head.Purged) != 1 || head.Purged[0] != it.ID {
+		t.Fatalf("ChangesEach head = %+v, %v", head, err)
+	}
+	if err := s.ChangesEach(ctx, b.ID, 0, func(h store.ChangesHead) error { head = h; return nil },
+		func([]store.ItemState) error { return nil }); err != nil || len(head.Purged) != 0 {
+		t.Fatalf("another user's sync learns of the purge: %+v, %v", head, err)
 	}
 	if err := s.PurgeItem(ctx, it.ID, now); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("second purge: %v", err)

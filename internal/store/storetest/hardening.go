@@ -13,12 +13,12 @@ import (
 // a file belongs to one item, storage quotas and the expiry of uploads.
 func init() {
 	extraTests = append(extraTests,
-		namedTest{"SharesOrg", testSharesOrg},
-		namedTest{"FileBelongsToOneItem", testFileBelongsToOneItem},
-		namedTest{"ConcurrentLinksOfOneFile", testConcurrentFileLinks},
-		namedTest{"QuotaAndExpiry", testQuotaAndExpiry},
-		namedTest{"ConcurrentUploadsStayWithinQuota", testConcurrentQuota},
-		namedTest{"ConcurrentSweepsFreeEachUploadOnce", testConcurrentSweeps},
+		namedTest{name: "SharesOrg", fn: testSharesOrg},
+		namedTest{name: "FileBelongsToOneItem", fn: testFileBelongsToOneItem},
+		namedTest{name: "ConcurrentLinksOfOneFile", fn: testConcurrentFileLinks},
+		namedTest{name: "QuotaAndExpiry", fn: testQuotaAndExpiry},
+		namedTest{name: "ConcurrentUploadsStayWithinQuota", fn: testConcurrentQuota},
+		namedTest{name: "ConcurrentSweepsFreeEachUploadOnce", fn: testConcurrentSweeps},
 	)
 }
 

@@ -7,7 +7,7 @@ import (
 )
 
 func init() {
-	extraTests = append(extraTests, namedTest{"RemovedManagerHandsGroupsToOwner", testRemovedManager})
+	extraTests = append(extraTests, namedTest{name: "RemovedManagerHandsGroupsToOwner", fn: testRemovedManager})
 }
 
 // testRemovedManager: removing a member who made and manages a private

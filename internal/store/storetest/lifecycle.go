@@ -9,8 +9,8 @@ import (
 
 func init() {
 	extraTests = append(extraTests,
-		namedTest{"RenamesSwapSealedNamesAndTellReaders", testRenames},
-		namedTest{"DeletesRefuseItemsUnlessForcedAndTakeEverythingAlong", testDeletes})
+		namedTest{name: "RenamesSwapSealedNamesAndTellReaders", fn: testRenames},
+		namedTest{name: "DeletesRefuseItemsUnlessForcedAndTakeEverythingAlong", fn: testDeletes})
 }
 
 func orgVault(t *testing.T, s store.Store, o store.Org, grantees ...store.Grant) store.Vault {

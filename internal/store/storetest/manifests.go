@@ -11,11 +11,11 @@ import (
 
 func init() {
 	extraTests = append(extraTests,
-		namedTest{"ManifestsFollowWrites", testManifests},
-		namedTest{"ConcurrentWritersSerialiseOnManifest", testConcurrentManifests},
-		namedTest{"CreateItemsIsAllOrNothing", testCreateItems},
-		namedTest{"ChangesEachPagesOneSnapshot", testChangesEach},
-		namedTest{"RepairManifest", testRepairManifest},
+		namedTest{name: "ManifestsFollowWrites", fn: testManifests},
+		namedTest{name: "ConcurrentWritersSerialiseOnManifest", fn: testConcurrentManifests},
+		namedTest{name: "CreateItemsIsAllOrNothing", fn: testCreateItems},
+		namedTest{name: "ChangesEachPagesOneSnapshot", fn: testChangesEach, twoConns: true},
+		namedTest{name: "RepairManifest", fn: testRepairManifest},
 	)
 }
 
@@ -101,8 +101,10 @@ func testManifests(t *testing.T, s store.Store) {
 
 	// An edit: a stale base is an item conflict, reported as such, and the
 	// manifest does not move.
-	if _, err := s.UpdateItem(ctx, it.ID, 1, revision(a.ID, personal.ID, "r2"), nil, manifest(personal.ID, 3, a.ID)); err != nil {
+	if got, err := s.UpdateItem(ctx, it.ID, 1, revision(a.ID, personal.ID, "r2"), nil, manifest(personal.ID, 3, a.ID)); err != nil {
 		t.Fatalf("UpdateItem: %v", err)
+	} else {
+		sameAsStored(t, s, got)
 	}
 	var ce *store.ConflictError
 	if _, err := s.UpdateItem(ctx, it.ID, 1, revision(a.ID, personal.ID, "r2'"), nil, manifest(personal.ID, 4, a.ID)); !errors.As(err, &ce) {
@@ -120,8 +122,10 @@ func testManifests(t *testing.T, s store.Store) {
 	if st, _ := s.ItemState(ctx, it.ID); st.Trashed {
 		t.Fatal("item trashed by a refused write")
 	}
-	if _, err := s.SetItemTrashed(ctx, it.ID, true, now, manifest(personal.ID, 4, a.ID)); err != nil {
+	if got, err := s.SetItemTrashed(ctx, it.ID, true, now, manifest(personal.ID, 4, a.ID)); err != nil {
 		t.Fatalf("SetItemTrashed: %v", err)
+	} else {
+		sameAsStored(t, s, got)
 	}
 
 	// Move: both vaults' manifests, each in step, or nothing moves.
@@ -131,8 +135,10 @@ func testManifests(t *testing.T, s store.Store) {
 		t.Fatalf("item after refused move: %+v", st.Item)
 	}
 	wantManifest(t, s, a.ID, personal.ID, 4)
-	if _, err := s.MoveItem(ctx, it.ID, 2, ov.ID, revision(a.ID, ov.ID, "m"), wraps(ov.ID), manifest(personal.ID, 5, a.ID), manifest(ov.ID, 2, a.ID)); err != nil {
+	if got, err := s.MoveItem(ctx, it.ID, 2, ov.ID, revision(a.ID, ov.ID, "m"), wraps(ov.ID), manifest(personal.ID, 5, a.ID), manifest(ov.ID, 2, a.ID)); err != nil {
 		t.Fatalf("MoveItem: %v", err)
+	} else {
+		sameAsStored(t, s, got)
 	}
 	wantManifest(t, s, a.ID, personal.ID, 5)
 	wantManifest(t, s, a.ID, ov.ID, 2)
@@ -292,6 +298,12 @@ func testCreateItems(t *testing.T, s store.Store) {
 	if err != nil || len(got) != 50 {
 		t.Fatalf("CreateItems: %d, %v", len(got), err)
 	}
+	for i, st := range got {
+		if st.ID != first[i].Item.ID {
+			t.Fatalf("CreateItems answered item %d out of order", i)
+		}
+		sameAsStored(t, s, st)
+	}
 	wantManifest(t, s, a.ID, personal.ID, 2)
 	items, _, next, err := s.Changes(ctx, a.ID, cursor)
 	if err != nil || len(items) != 50 || next != cursor+1 {
@@ -347,7 +359,8 @@ func testChangesEach(t *testing.T, s store.Store) {
 	var cursor int64
 	var lastSeq int64
 	wrote := false
-	err := s.ChangesEach(ctx, a.ID, 0, func(ms []store.Manifest, c int64) error {
+	err := s.ChangesEach(ctx, a.ID, 0, func(h store.ChangesHead) error {
+		ms, c := h.Manifests, h.Cursor
 		cursor = c
 		if len(ms) != 1 || ms[0].Version != version {
 			t.Fatalf("manifests at the start: %+v", ms)
@@ -375,7 +388,7 @@ func testChangesEach(t *testing.T, s store.Store) {
 		t.Fatalf("the write made during the pages: %d in the next delta, %v", len(later), err)
 	}
 	stop := errors.New("stop")
-	if err := s.ChangesEach(ctx, a.ID, 0, func([]store.Manifest, int64) error { return nil },
+	if err := s.ChangesEach(ctx, a.ID, 0, func(store.ChangesHead) error { return nil },
 		func([]store.ItemState) error { return stop }); !errors.Is(err, stop) {
 		t.Fatalf("an error from each: %v", err)
 	}

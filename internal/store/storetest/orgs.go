@@ -10,11 +10,11 @@ import (
 
 func init() {
 	extraTests = append(extraTests,
-		namedTest{"OrgMembershipLifecycle", testOrgMembership},
-		namedTest{"GroupGrantsReachMembers", testGroupGrants},
-		namedTest{"NewAccessSyncsOldItems", testNewAccessSyncsOldItems},
-		namedTest{"MoveItem", testMoveItem},
-		namedTest{"Keyring", testKeyring},
+		namedTest{name: "OrgMembershipLifecycle", fn: testOrgMembership},
+		namedTest{name: "GroupGrantsReachMembers", fn: testGroupGrants},
+		namedTest{name: "NewAccessSyncsOldItems", fn: testNewAccessSyncsOldItems},
+		namedTest{name: "MoveItem", fn: testMoveItem},
+		namedTest{name: "Keyring", fn: testKeyring},
 	)
 }
 

@@ -12,8 +12,8 @@ import (
 
 func init() {
 	extraTests = append(extraTests,
-		namedTest{"SetPasswordIsCompareAndSet", testSetPassword},
-		namedTest{"SetPasswordRevokesOtherSessions", testSetPasswordRevokes})
+		namedTest{name: "SetPasswordIsCompareAndSet", fn: testSetPassword},
+		namedTest{name: "SetPasswordRevokesOtherSessions", fn: testSetPasswordRevokes})
 }
 
 func newPassword(tag string) store.PasswordChange {

@@ -10,8 +10,8 @@ import (
 
 func init() {
 	extraTests = append(extraTests,
-		namedTest{"RecoveryEnrolOnlyMembersAtTheCurrentVersion", testRecoveryEnrol},
-		namedTest{"RecoveryRequestsGrantAndComplete", testRecoveryRequests})
+		namedTest{name: "RecoveryEnrolOnlyMembersAtTheCurrentVersion", fn: testRecoveryEnrol},
+		namedTest{name: "RecoveryRequestsGrantAndComplete", fn: testRecoveryRequests})
 }
 
 func recoveryKey(org string, version uint64) store.OrgRecovery {

@@ -10,8 +10,8 @@ import (
 
 func init() {
 	extraTests = append(extraTests,
-		namedTest{"EmailVerifications", testEmailVerifications},
-		namedTest{"InvitationsSince", testInvitationsSince},
+		namedTest{name: "EmailVerifications", fn: testEmailVerifications},
+		namedTest{name: "InvitationsSince", fn: testInvitationsSince},
 	)
 }
 
