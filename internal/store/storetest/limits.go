@@ -14,8 +14,8 @@ import (
 
 func init() {
 	extraTests = append(extraTests,
-		namedTest{"JoinAttemptsCountedBeforeComparing", testJoinAttemptsCounted},
-		namedTest{"RecoveryRequestsBoundedUnderRace", testRecoveryRequestsBounded},
+		namedTest{name: "JoinAttemptsCountedBeforeComparing", fn: testJoinAttemptsCounted},
+		namedTest{name: "RecoveryRequestsBoundedUnderRace", fn: testRecoveryRequestsBounded},
 	)
 }
 
