@@ -258,7 +258,7 @@ func (s *Session) ApproveRecovery(ctx context.Context, orgID, email, codeText st
 		if pending == 0 {
 			return "", fmt.Errorf("%s has no open recovery request (or is not enrolled): %w", sanitize(m.Email, 100), ErrNotFound)
 		}
-		return "", fmt.Errorf("%w: none of the %d open recovery request(s) of %s has this code; ask them to read it again — if it still does not match, the server may have swapped the request, and nothing was approved", ErrWrongCode, pending, sanitize(m.Email, 100))
+		return "", fmt.Errorf("%w: none of the %d open recovery request(s) of %s has this code; ask them to read it again — if it still does not match, their request may not have been kept (requests someone else made in their name can take all %d places: discard them, then ask them to request again) or the server may have swapped it; nothing was approved", ErrWrongCode, pending, sanitize(m.Email, 100), MaxOpenRecoveryRequests)
 	}
 	var cur api.OrgRecovery
 	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+o.ID+"/recovery", nil, &cur); err != nil {
@@ -289,6 +289,48 @@ func (s *Session) ApproveRecovery(ctx context.Context, orgID, email, codeText st
 		return "", err
 	}
 	return crypto.RecoveryApprovalCode(match.ID, m.UserID, m.Keys), nil
+}
+
+// MaxOpenRecoveryRequests is how many open recovery requests the server
+// keeps per account; it keeps no further one (and answers the same).
+const MaxOpenRecoveryRequests = 5
+
+// DiscardRecoveryRequests deletes every open (not yet approved) recovery
+// request of an enrolled member of an organisation the caller owns, and
+// returns how many. Anyone may ask for recovery in a member's name, and
+// the server keeps only MaxOpenRecoveryRequests open requests per account
+// — it never pushes out one the member made — so requests the member did
+// not make can keep theirs from being kept until they expire; this is the
+// owner's remedy, once the member said they did not make them.
+func (s *Session) DiscardRecoveryRequests(ctx context.Context, orgID, email string) (int, error) {
+	o, err := s.requireOwner(orgID)
+	if err != nil {
+		return 0, err
+	}
+	m, err := s.memberByEmail(o.ID, email)
+	if err != nil {
+		return 0, err
+	}
+	var reqs []api.OpenRecoveryRequest
+	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+o.ID+"/recovery/requests", nil, &reqs); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, q := range reqs {
+		if q.UserID != m.UserID {
+			continue
+		}
+		err := s.t.do(ctx, http.MethodDelete, "/orgs/"+o.ID+"/recovery/requests/"+q.ID, nil, nil)
+		var ae *APIError
+		if errors.As(err, &ae) && ae.Status == http.StatusNotFound {
+			continue // approved, expired or discarded meanwhile
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // PendingRecovery is a recovery request kept on the member's device

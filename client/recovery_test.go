@@ -234,8 +234,13 @@ func TestRecoveryPermissions(t *testing.T) {
 		{"member enrols with a wrap not signed by them", m, "PUT", org + "/enrolment", enrol, 400},
 		{"owner enables with a key not signed by them", owner, "PUT", org, api.RecoveryKey{Version: 2, SignPub: key.SignPub, KEMPub: key.KEMPub, KeysSig: key.KeysSig, SealedPrivate: key.SealedPrivate}, 400},
 		{"no session reads the member's recovery", nil, "GET", "/account/recovery", nil, 401},
-		{"a state query with a wrong token", nil, "POST", "/recovery/requests/" + p.RequestID, api.RecoveryToken{Token: "cr1_wrong"}, 404},
-		{"a completion with a wrong token", nil, "POST", "/recovery/requests/" + p.RequestID + "/complete", api.CompleteRecovery{Token: "cr1_wrong"}, 404},
+		// A wrong token is answered as for a request that was never kept
+		// (an address enrolled nowhere): a 404 here told them apart.
+		{"a state query with a wrong token", nil, "POST", "/recovery/requests/" + p.RequestID, api.RecoveryToken{Token: "cr2_wrong"}, 200},
+		{"a completion with a wrong token", nil, "POST", "/recovery/requests/" + p.RequestID + "/complete", api.CompleteRecovery{Token: "cr2_wrong",
+			KDF: api.KDF{Algorithm: "argon2id", Time: 3, Memory: 65536, Threads: 4, Salt: make([]byte, 16)}, AuthKey: make([]byte, 32), WrappedAccountKey: make([]byte, 73), Sig: make([]byte, 64)}, 409},
+		{"member discards a request", m, "DELETE", org + "/requests/" + p.RequestID, nil, 403},
+		{"outsider discards a request", outsider, "DELETE", org + "/requests/" + p.RequestID, nil, 404},
 	} {
 		if got := rawStatus(t, env.URL, c.s, c.method, c.path, c.body); got != c.want {
 			t.Errorf("%s: HTTP %d, want %d", c.who, got, c.want)

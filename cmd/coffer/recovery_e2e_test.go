@@ -55,6 +55,17 @@ func TestCLIAccountRecoveryByOrganisation(t *testing.T) {
 	if out := laura.ok("", "account", "recovery", "status"); !strings.Contains(out, "pending") {
 		t.Fatalf("the member does not see the request:\n%s", out)
 	}
+	// Someone else asks in her name too. The owner discards her open
+	// requests (those take her places: the server keeps 5 and drops none
+	// for a newer one), and she asks again.
+	newCLI(t).ok("a stranger's password\na stranger's password\n", "account", "recovery", "request", "--server", srv.url, "--email", "laura@recover.example", "--password-stdin")
+	if out := owner.ok("", "org", "recover", "Northwind", "laura@recover.example", "--discard"); !strings.Contains(out, "Discarded 2 open recovery request(s)") {
+		t.Fatalf("discard: %q", out)
+	}
+	out = phone.ok(newPW+"\n"+newPW+"\n", "account", "recovery", "request", "--server", srv.url, "--email", "laura@recover.example", "--password-stdin")
+	if m = recoveryCodeRe.FindStringSubmatch(out); m == nil {
+		t.Fatalf("recovery request printed no code:\n%s", out)
+	}
 	owner.fails(2, "", "org", "recover", "Northwind", "laura@recover.example", "--code", "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF")
 	out = owner.ok(m[1]+"\n", "org", "recover", "Northwind", "laura@recover.example")
 	a := approvalCodeRe.FindStringSubmatch(out)

@@ -41,6 +41,10 @@ const (
 	CodeEmailUnverified = "email_unverified"
 )
 
+// CodeTooSlow (408): the request body stopped arriving at the server's
+// minimum rate and was cut; nothing was done.
+const CodeTooSlow = "too_slow"
+
 // CodeQuotaExceeded (507): the write would take the account over its
 // storage quota or its limit of unattached uploads.
 const CodeQuotaExceeded = "quota_exceeded"

@@ -262,8 +262,21 @@ func (a *app) orgRecoveryCommand() *cobra.Command {
 
 func (a *app) orgRecoverCommand() *cobra.Command {
 	var code string
-	cmd := a.simple("recover ORG EMAIL", "Owner: approve an enrolled member's account recovery with the code they read to you", 2,
+	var discard bool
+	cmd := a.simple("recover ORG EMAIL", "Owner: approve an enrolled member's account recovery with the code they read to you (--discard: drop their open requests)", 2,
 		func(cmd *cobra.Command, s *client.Session, args []string) error {
+			if discard {
+				if code != "" {
+					return usageError("--discard approves nothing; leave out --code")
+				}
+				n, err := s.DiscardRecoveryRequests(cmd.Context(), args[0], args[1])
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "Discarded %d open recovery request(s) of %s.\n", n, inert(args[1]))
+				fmt.Fprintln(a.stderr, "Ask them to request recovery again (coffer account recovery request) and read you the new code.")
+				return nil
+			}
 			if code == "" {
 				c, err := a.readCode("Recovery code read to you by " + args[1])
 				if err != nil {
@@ -280,6 +293,7 @@ func (a *app) orgRecoverCommand() *cobra.Command {
 			return nil
 		})
 	cmd.Flags().StringVar(&code, "code", "", "the recovery code the member read to you (asked for when left out)")
+	cmd.Flags().BoolVar(&discard, "discard", false, fmt.Sprintf("discard every open recovery request of the member instead (requests they did not make can take all %d places)", client.MaxOpenRecoveryRequests))
 	return cmd
 }
 

@@ -67,6 +67,8 @@ func (a *app) serveCommand() *cobra.Command {
 	f.Int64Var(&cfg.MaxBodyBytes, "max-body", cfg.MaxBodyBytes, "maximum request body size in bytes")
 	f.Int64Var(&cfg.BodyBytesInFlight, "bodies-in-flight", cfg.BodyBytesInFlight, "request bytes held in memory at once on this instance; more are refused with 503")
 	f.Int64Var(&cfg.BodyBytesPerCaller, "bodies-per-caller", cfg.BodyBytesPerCaller, "request bytes held at once for one account (or one client network); more are refused with 429")
+	f.IntVar(&cfg.BodyMinRate, "body-min-rate", cfg.BodyMinRate, "bytes a second a request body must bring, measured over --body-rate-window; slower bodies are cut with 408")
+	f.DurationVar(&cfg.BodyRateWindow, "body-rate-window", cfg.BodyRateWindow, "window over which --body-min-rate is measured (a smaller body must end within one)")
 	f.IntVar(&cfg.RequestsPerAddr, "requests-per-network", cfg.RequestsPerAddr, "unauthenticated requests per client network per minute (raise it behind a reverse proxy)")
 	f.Int64Var(&cfg.MaxFileBytes, "max-file-size", cfg.MaxFileBytes, "largest attachment in bytes")
 	f.IntVar(&cfg.LivePerSession, "live-per-session", cfg.LivePerSession, "open live event streams allowed per session")
@@ -83,6 +85,7 @@ func (a *app) serveCommand() *cobra.Command {
 	f.IntVar(&cfg.HashQueue, "hash-queue", cfg.HashQueue, "logins and sign-ups waiting for a hash slot; more get 503")
 	f.DurationVar(&cfg.HashWait, "hash-wait", cfg.HashWait, "longest wait for a hash slot; then 503")
 	f.IntVar(&cfg.HashPerNetwork, "hash-per-network", cfg.HashPerNetwork, "logins and sign-ups running or waiting per client network (IPv4 /24, IPv6 /56); more get 429")
+	f.IntVar(&cfg.RecoveryRequestsPerNetwork, "recovery-requests-per-network", cfg.RecoveryRequestsPerNetwork, "account recovery requests (no session needed) per client network per hour; more get 429")
 	f.StringVar(&smtpURL, "smtp-url", "", "SMTP server for invitation e-mail (env COFFER_SMTP_URL): smtp://user:pass@host:587?from=coffer@example.com")
 	f.StringVar(&cfg.PublicURL, "public-url", "", "the server's address as users reach it, for links in e-mail (env COFFER_PUBLIC_URL; required with --smtp-url)")
 	f.IntVar(&cfg.InviteMailPerAccount, "invite-mail-per-account", cfg.InviteMailPerAccount, "invitation e-mails one account may send per --invite-mail-window")
@@ -125,6 +128,9 @@ func (a *app) serve(ctx context.Context, addr, data, database string, cfg server
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w", addr, err)
 	}
+	// ReadTimeout bounds a request whose body no handler reads; a body that
+	// is read is kept moving by --body-min-rate instead (a slow honest
+	// upload may take longer than a minute, a trickle is cut sooner).
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 	url := "http://" + ln.Addr().String()
 	fmt.Fprintf(a.stdout, "Coffer %s listening on %s (%s)\n", version.Version, url, desc)

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -221,8 +220,9 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 }
 
 // prelogin returns an account's KDF parameters. For unknown addresses it
-// returns the defaults with a salt derived from the server secret, stable
-// per address, so the answer does not reveal whether an account exists.
+// returns a decoy (prelogin.go), stable per address and shaped like real
+// accounts' answers, so the answer does not reveal whether an account
+// exists.
 func (s *Server) prelogin(w http.ResponseWriter, r *http.Request) error {
 	var req api.PreloginRequest
 	if err := s.decode(w, r, &req); err != nil {
@@ -234,10 +234,7 @@ func (s *Server) prelogin(w http.ResponseWriter, r *http.Request) error {
 	}
 	acct, err := s.store.AccountByEmail(r.Context(), email)
 	if errors.Is(err, store.ErrNotFound) {
-		m := hmac.New(sha256.New, s.secret)
-		m.Write([]byte(email))
-		writeJSON(w, http.StatusOK, api.KDF{Algorithm: crypto.KDFAlgorithm, Time: crypto.MinTime, Memory: crypto.MinMemory,
-			Threads: crypto.MinThreads, Salt: m.Sum(nil)[:crypto.SaltSize]})
+		writeJSON(w, http.StatusOK, decoyKDF(s.secret, email))
 		return nil
 	}
 	if err != nil {

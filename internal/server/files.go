@@ -3,7 +3,6 @@ package server
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 
@@ -118,19 +117,17 @@ func (s *Server) putChunk(w http.ResponseWriter, r *http.Request) error {
 	// stored is what the quota counted (a file announced as empty cannot
 	// carry a full chunk).
 	want := crypto.ChunkBoxSize(f.Size, idx)
-	release, err := s.readBudget(r, want)
-	if err != nil {
-		w.Header().Set("Retry-After", "1")
-		return err
-	}
+	data, release, err := s.readBody(w, r, want)
 	defer release()
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, want))
 	var maxErr *http.MaxBytesError
-	if errors.As(err, &maxErr) {
+	var he *httpError
+	switch {
+	case errors.As(err, &maxErr):
 		return &httpError{http.StatusRequestEntityTooLarge, api.CodeTooLarge,
 			fmt.Sprintf("chunk %d of a file of %d bytes is exactly %d bytes encrypted", idx, f.Size, want), 0}
-	}
-	if err != nil {
+	case errors.As(err, &he):
+		return he
+	case err != nil:
 		return errBadRequest("could not read the chunk")
 	}
 	if int64(len(data)) != want {

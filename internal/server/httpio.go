@@ -55,19 +55,18 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	}
 	// The body is at most MaxBodyBytes, so reading it whole is bounded; it
 	// lets the UTF-8 check see every byte before anything is decoded. The
-	// bytes held at once, over all requests, are bounded too (bodybudget.go).
-	release, err := s.readBudget(r, s.cfg.MaxBodyBytes)
-	if err != nil {
-		w.Header().Set("Retry-After", "1")
-		return err
-	}
+	// bytes held at once, over all requests, are bounded too, and a body
+	// must keep arriving (bodybudget.go).
+	data, release, err := s.readBody(w, r, s.cfg.MaxBodyBytes)
 	defer release()
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
 	var maxErr *http.MaxBytesError
-	if errors.As(err, &maxErr) {
+	var he *httpError
+	switch {
+	case errors.As(err, &maxErr):
 		return errTooLargeBody(maxErr.Limit) // the limit that applied (public endpoints read less)
-	}
-	if err != nil {
+	case errors.As(err, &he):
+		return he
+	case err != nil:
 		return errBadRequest("request body could not be read")
 	}
 	if !utf8.Valid(data) {

@@ -82,3 +82,11 @@ func (l *limiter) sweep(now time.Time) {
 		}
 	}
 }
+
+// orDefault is n, or def when n is not positive (an unset limit).
+func orDefault(n, def int) int {
+	if n <= 0 {
+		return def
+	}
+	return n
+}

@@ -520,18 +520,29 @@ func (s *Server) joinInvitation(w http.ResponseWriter, r *http.Request) error {
 	if in.State != store.InviteInvited {
 		return errConflict("this invitation is "+in.State+"; it cannot be joined", 0)
 	}
+	locked := &httpError{http.StatusTooManyRequests, api.CodeRateLimited, "too many wrong codes for this invitation; ask the owner to re-issue it (coffer org invite --reissue)", 0}
 	if in.FailedAttempts >= maxJoinFails {
-		return &httpError{http.StatusTooManyRequests, api.CodeRateLimited, "too many wrong codes for this invitation; ask the owner to re-issue it (coffer org invite --reissue)", 0}
+		return locked
 	}
 	b, err := s.store.InviteBatch(r.Context(), in.BatchID)
 	if err != nil {
 		return err
 	}
-	if !crypto.Equal(crypto.VerifierHash(req.Verifier), b.VerifierHash) {
-		n, err := s.store.RecordFailedJoin(r.Context(), in.ID, s.now())
-		if err != nil {
-			return err
+	// The attempt is counted before the code is compared, in one atomic
+	// step that refuses once the limit is reached: concurrent guesses get
+	// exactly maxJoinFails comparisons, and a right code after them is
+	// refused too.
+	n, err := s.store.CountJoinAttempt(r.Context(), in.ID, maxJoinFails, s.now())
+	if errors.Is(err, store.ErrNotFound) {
+		if now, err := s.store.Invitation(r.Context(), in.ID); err == nil && now.State != store.InviteInvited {
+			return errConflict("this invitation is "+now.State+"; it cannot be joined", 0)
 		}
+		return locked
+	}
+	if err != nil {
+		return err
+	}
+	if !crypto.Equal(crypto.VerifierHash(req.Verifier), b.VerifierHash) {
 		return errForbidden(fmt.Sprintf("wrong confirmation code (%d of %d attempts left)", max(0, maxJoinFails-n), maxJoinFails))
 	}
 	if err := s.store.JoinInvitation(r.Context(), in.ID, me.ID, req.JoinMAC, s.now()); err != nil {

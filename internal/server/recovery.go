@@ -4,8 +4,10 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/coffer-pm/coffer/internal/api"
@@ -25,43 +27,73 @@ const (
 	// and the member to finish it.
 	recoveryRequestTTL = 72 * time.Hour
 	// recoveryRequestsKept bounds a user's open requests (the endpoint
-	// needs no session): a new one drops the oldest.
+	// needs no session). A request beyond it is not kept, and answered
+	// the same: it never pushes out one the member made (the owner
+	// discards those the member did not make).
 	recoveryRequestsKept = 5
-	recoveryTokenPrefix  = "cr1_"
+	recoveryTokenPrefix  = "cr2_"
+	// recoveryAnswerTime is the least time a request for recovery takes
+	// to answer: whether the address is enrolled decides how much work is
+	// done (a write, or nothing), and the answer must not tell by its
+	// timing either.
+	recoveryAnswerTime = 200 * time.Millisecond
 )
 
-// recoveryToken is the bearer secret of a request: a keyed hash of its id,
-// the address and the request's keys, so the server need not store it,
-// answers the same way for a request it did not keep (an address without
-// an account or enrolment), and knowing a request's id alone does not
-// give its token.
-func (s *Server) recoveryToken(id, email string, signPub, kemPub []byte) string {
+// noAccount is an account id that never exists (ids are random UUIDs).
+const noAccount = "00000000-0000-0000-0000-000000000000"
+
+// recoveryToken is the bearer secret of a request: its expiry, then a keyed
+// hash of the id, the address, the request's keys and that expiry. The
+// server need not store it, answers the same way for a request it did not
+// keep (an address without an account or enrolment) — the expiry it
+// carries lets such a request expire like a kept one — and knowing a
+// request's id alone does not give its token.
+func (s *Server) recoveryToken(id, email string, signPub, kemPub []byte, expires time.Time) string {
+	exp := binary.BigEndian.AppendUint64(nil, uint64(expires.UnixMilli()))
 	m := hmac.New(sha256.New, s.secret)
-	m.Write(crypto.Tuple("coffer/v1/recovery-request-token", []byte(id), []byte(email), signPub, kemPub))
-	return recoveryTokenPrefix + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	m.Write(crypto.Tuple("coffer/v1/recovery-request-token", []byte(id), []byte(email), signPub, kemPub, exp))
+	return recoveryTokenPrefix + base64.RawURLEncoding.EncodeToString(m.Sum(exp))
 }
 
-// storedRequest finds a kept request and checks its token. found is false
-// for a request that was never kept (the token cannot be checked and is
-// not needed: there is nothing to give).
-func (s *Server) storedRequest(r *http.Request, id, token string) (q store.RecoveryRequest, acct store.Account, found bool, err error) {
+// tokenExpiry reads the expiry a token carries; ok is false for a token
+// that is not one (it is answered as expired).
+func tokenExpiry(token string) (expires time.Time, ok bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(token, recoveryTokenPrefix))
+	if err != nil || !strings.HasPrefix(token, recoveryTokenPrefix) || len(raw) != 8+sha256.Size {
+		return time.Time{}, false
+	}
+	return time.UnixMilli(int64(binary.BigEndian.Uint64(raw))).UTC(), true
+}
+
+// storedRequest finds the kept request a token opens. found is false for
+// a request that was never kept, is gone, or whose token is wrong: all
+// three are answered alike, so that nothing without a session tells
+// whether an address is enrolled (a wrong token once answered 404 for a
+// kept request and "pending" for another). expires is then the token's
+// own expiry, zero for a token that is not one.
+func (s *Server) storedRequest(r *http.Request, id, token string) (q store.RecoveryRequest, acct store.Account, found bool, expires time.Time, err error) {
 	if err := checkID("request id", id); err != nil {
-		return q, acct, false, err
+		return q, acct, false, expires, err
 	}
+	expires, wellFormed := tokenExpiry(token)
 	q, err = s.store.RecoveryRequest(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return q, acct, false, nil
+	kept := err == nil
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return q, acct, false, expires, err
 	}
-	if err != nil {
-		return q, acct, false, err
+	// The account is read and the token computed either way, so that a
+	// kept request costs the same queries as one that was not.
+	user := q.UserID
+	if !kept {
+		user = noAccount
 	}
-	if acct, err = s.store.AccountByID(r.Context(), q.UserID); err != nil {
-		return q, acct, false, err
+	acct, err = s.store.AccountByID(r.Context(), user)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return q, acct, false, expires, err
 	}
-	if !hmac.Equal([]byte(token), []byte(s.recoveryToken(q.ID, acct.Email, q.SignPub, q.KEMPub))) {
-		return q, acct, false, errNotFound("recovery request")
-	}
-	return q, acct, true, nil
+	want := s.recoveryToken(id, acct.Email, q.SignPub, q.KEMPub, q.ExpiresAt)
+	found = hmac.Equal([]byte(token), []byte(want)) && kept && err == nil && wellFormed
+	return q, acct, found, expires, nil
 }
 
 func recoveryPub(r store.OrgRecovery) crypto.PublicKeys {
@@ -255,10 +287,12 @@ func (s *Server) cancelRecoveryRequests(w http.ResponseWriter, r *http.Request) 
 }
 
 // createRecoveryRequest needs no session. Its answer is the same whether
-// or not the address has an account enrolled anywhere: only enrolled
-// members' requests are kept, and the token of one that was not kept
-// reads as pending until it expires.
+// or not the address has an account enrolled anywhere — in status, body
+// and time: only enrolled members' requests are kept (at most
+// recoveryRequestsKept open each, a further one is not), and the token of
+// one that was not kept reads as pending until it expires.
 func (s *Server) createRecoveryRequest(w http.ResponseWriter, r *http.Request) error {
+	start := time.Now()
 	var req api.NewRecoveryRequest
 	if err := s.decode(w, r, &req); err != nil {
 		return err
@@ -274,35 +308,66 @@ func (s *Server) createRecoveryRequest(w http.ResponseWriter, r *http.Request) e
 	if crypto.VerifyPublicKeys(crypto.RecipientRequest, req.ID, pk, pk, req.KeysSig) != nil {
 		return errBadRequest("the request's keys are malformed or their self-signature does not verify")
 	}
+	// Counted for every address alike, so the limit tells nothing about
+	// any of them; it bounds how fast one network can take the places of
+	// members' requests.
+	if ok, wait := s.recoveryNet.add(networkKey(r.RemoteAddr), s.now()); !ok {
+		retryAfter(w, wait)
+		return &httpError{http.StatusTooManyRequests, api.CodeRateLimited, "too many recovery requests from your network; try again later", 0}
+	}
 	now := s.now()
-	q := store.RecoveryRequest{ID: req.ID, SignPub: req.SignPub, KEMPub: req.KEMPub, CreatedAt: now, ExpiresAt: now.Add(recoveryRequestTTL)}
-	acct, err := s.store.AccountByEmail(r.Context(), email)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	expires := time.UnixMilli(now.Add(recoveryRequestTTL).UnixMilli()).UTC() // as stored
+	err = s.keepRecoveryRequest(r, email, store.RecoveryRequest{ID: req.ID, SignPub: req.SignPub, KEMPub: req.KEMPub, CreatedAt: now, ExpiresAt: expires})
+	// What was done depends on the address; when the answer comes must not.
+	wait := time.NewTimer(time.Until(start.Add(recoveryAnswerTime)))
+	defer wait.Stop()
+	select {
+	case <-wait.C:
+	case <-r.Context().Done():
+	}
+	if err != nil {
 		return err
 	}
-	if err == nil {
-		orgs, _, err := s.store.RecoveryForMember(r.Context(), acct.ID)
-		if err != nil {
-			return err
-		}
-		enrolled := false
-		for _, m := range orgs {
-			enrolled = enrolled || m.Enrolment != nil
-		}
-		if enrolled {
-			q.UserID = acct.ID
-			// An id that is taken gets the same answer (and a token that
-			// opens nothing): a clash must not tell who is enrolled.
-			err := s.store.CreateRecoveryRequest(r.Context(), q, recoveryRequestsKept)
-			if err != nil && !errors.Is(err, store.ErrExists) {
-				return err
-			}
-			if err == nil {
-				s.log.Info("account recovery requested", "user", acct.ID, "request", q.ID, "client", clientAddr(r))
-			}
-		}
+	writeJSON(w, http.StatusCreated, api.RecoveryRequestCreated{Token: s.recoveryToken(req.ID, email, req.SignPub, req.KEMPub, expires), ExpiresAt: expires})
+	return nil
+}
+
+// keepRecoveryRequest stores q for the account of email if it is enrolled
+// somewhere and has fewer than recoveryRequestsKept open requests;
+// otherwise it stores nothing, and that is no error.
+func (s *Server) keepRecoveryRequest(r *http.Request, email string, q store.RecoveryRequest) error {
+	acct, err := s.store.AccountByEmail(r.Context(), email)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
 	}
-	writeJSON(w, http.StatusCreated, api.RecoveryRequestCreated{Token: s.recoveryToken(req.ID, email, req.SignPub, req.KEMPub), ExpiresAt: q.ExpiresAt})
+	if err != nil {
+		return err
+	}
+	orgs, _, err := s.store.RecoveryForMember(r.Context(), acct.ID)
+	if err != nil {
+		return err
+	}
+	enrolled := false
+	for _, m := range orgs {
+		enrolled = enrolled || m.Enrolment != nil
+	}
+	if !enrolled {
+		return nil
+	}
+	q.UserID = acct.ID
+	// An id that is taken, or an account with its places full, gets the
+	// same answer (and a token that opens nothing): neither may tell who
+	// is enrolled.
+	err = s.store.CreateRecoveryRequest(r.Context(), q, recoveryRequestsKept)
+	switch {
+	case err == nil:
+		s.log.Info("account recovery requested", "user", acct.ID, "request", q.ID, "client", clientAddr(r))
+	case errors.Is(err, store.ErrLimit):
+		s.log.Warn("account recovery request not kept: the account has its open requests already", "user", acct.ID, "client", clientAddr(r))
+	case errors.Is(err, store.ErrExists):
+	default:
+		return err
+	}
 	return nil
 }
 
@@ -311,25 +376,44 @@ func (s *Server) recoveryRequestState(w http.ResponseWriter, r *http.Request) er
 	if err := s.decode(w, r, &req); err != nil {
 		return err
 	}
-	q, acct, found, err := s.storedRequest(r, r.PathValue("id"), req.Token)
+	q, acct, found, expires, err := s.storedRequest(r, r.PathValue("id"), req.Token)
 	if err != nil {
 		return err
 	}
-	if !found {
-		writeJSON(w, http.StatusOK, api.RecoveryRequestState{State: "pending"})
-		return nil
-	}
 	switch {
-	case !s.now().Before(q.ExpiresAt):
+	case !s.now().Before(expires):
 		writeJSON(w, http.StatusOK, api.RecoveryRequestState{State: "expired"})
 		return nil
-	case !q.Granted():
+	case !found || !q.Granted():
 		writeJSON(w, http.StatusOK, api.RecoveryRequestState{State: "pending"})
 		return nil
 	}
 	writeJSON(w, http.StatusOK, api.RecoveryRequestState{State: "granted", UserID: q.UserID, OrgID: q.GrantOrg, Version: q.GrantVersion,
 		GrantedBy: q.GrantedBy, Wrap: q.GrantWrap, Sig: q.GrantSig,
 		Keys: &api.AccountKeys{SignPub: acct.SignPub, KEMPub: acct.KEMPub, PublicKeysSig: acct.PublicKeysSig, PrivateKeys: acct.PrivateKeys}})
+	return nil
+}
+
+// discardRecoveryRequest is the owner's remedy for requests in a member's
+// name that the member did not make: they take the member's places
+// (recoveryRequestsKept) until they expire.
+func (s *Server) discardRecoveryRequest(w http.ResponseWriter, r *http.Request) error {
+	o, _, err := s.orgFor(r, r.PathValue("org"), authz.ManageRecovery)
+	if err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	if err := checkID("request id", id); err != nil {
+		return err
+	}
+	if err := s.store.DiscardRecoveryRequest(r.Context(), o.ID, id); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return errNotFound("open recovery request of a member enrolled here")
+		}
+		return err
+	}
+	s.log.Info("account recovery request discarded", "org", o.ID, "request", id, "by", o.OwnerID)
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
@@ -419,7 +503,7 @@ func (s *Server) completeRecovery(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	id := r.PathValue("id")
-	q, acct, found, err := s.storedRequest(r, id, req.Token)
+	q, acct, found, _, err := s.storedRequest(r, id, req.Token)
 	if err != nil {
 		return err
 	}

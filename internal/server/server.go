@@ -86,6 +86,18 @@ type Config struct {
 	HashQueue      int           // requests waiting for a slot beyond those (default 16 × HashSlots); more get 503
 	HashWait       time.Duration // longest wait for a slot (default 3 s); then 503
 	HashPerNetwork int           // running + waiting per client network (default 2 × HashSlots); more get 429
+
+	// RecoveryRequestsPerNetwork bounds the recovery requests (which need
+	// no session) one client network may make per hour; <= 0 takes the
+	// default, 10.
+	RecoveryRequestsPerNetwork int
+
+	// A request body must bring at least BodyMinRate bytes a second,
+	// measured over windows of BodyRateWindow (a smaller body must end
+	// within one), else it is cut with 408 (bodybudget.go); <= 0 takes
+	// the defaults, 8 KiB/s over 10 s.
+	BodyMinRate    int
+	BodyRateWindow time.Duration
 }
 
 // DefaultConfig returns the defaults documented in docs/api.md.
@@ -123,6 +135,10 @@ func DefaultConfig() Config {
 		HashQueue:             16 * defaultHashSlots(),
 		HashWait:              3 * time.Second,
 		HashPerNetwork:        2 * defaultHashSlots(),
+
+		RecoveryRequestsPerNetwork: 10,
+		BodyMinRate:                defaultBodyMinRate,
+		BodyRateWindow:             defaultBodyRateWindow,
 	}
 }
 
@@ -142,6 +158,7 @@ type Server struct {
 	verifyMail    *limiter // per address and client network
 	verifyMailAll *limiter // per address
 	inviteMu      sync.Mutex
+	recoveryNet   *limiter // recovery requests per client network
 	hashes        *hashGate
 	bodies        *bodyBudget
 	syncs         *syncGate
@@ -174,6 +191,7 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 		verifySecret:  verifySecret,
 		verifyMail:    newLimiter(cfg.VerifyMailsPerAddress, time.Hour),
 		verifyMailAll: newLimiter(4*cfg.VerifyMailsPerAddress, time.Hour),
+		recoveryNet:   newLimiter(orDefault(cfg.RecoveryRequestsPerNetwork, 10), time.Hour),
 		hashes:        newHashGateFor(cfg),
 		bodies:        newBodyBudgetFor(cfg),
 		syncs:         newSyncGate(cfg, st),
@@ -257,6 +275,7 @@ func (s *Server) routes() {
 	s.mux.Handle("DELETE "+p+"/orgs/{org}/recovery/enrolment", s.authed(s.leaveRecovery))
 	s.mux.Handle("GET "+p+"/orgs/{org}/recovery/requests", s.authed(s.openRecoveryRequests))
 	s.mux.Handle("POST "+p+"/orgs/{org}/recovery/requests/{id}/grant", s.authed(s.grantRecovery))
+	s.mux.Handle("DELETE "+p+"/orgs/{org}/recovery/requests/{id}", s.authed(s.discardRecoveryRequest))
 	s.mux.Handle("POST "+p+"/orgs/{org}/groups", s.authed(s.createGroup))
 	s.mux.Handle("GET "+p+"/orgs/{org}/groups", s.authed(s.listGroups))
 	s.mux.Handle("POST "+p+"/groups/{id}/members", s.authed(s.addGroupMembers))

@@ -142,8 +142,12 @@ type OrgStore interface {
 	// OpenInvitationsFor returns an address's invitations that are invited
 	// or joined (waiting for the owner's confirmation).
 	OpenInvitationsFor(ctx context.Context, email string) ([]Invitation, error)
-	// RecordFailedJoin counts a wrong verifier and returns the new count.
-	RecordFailedJoin(ctx context.Context, id string, at time.Time) (int, error)
+	// CountJoinAttempt counts one attempt at an invitation's code before
+	// the code is compared, and returns the new count: atomically, and
+	// only while the invitation is invited and has had fewer than limit
+	// attempts — else ErrNotFound and nothing is counted. So concurrent
+	// attempts get at most limit comparisons, a right code included.
+	CountJoinAttempt(ctx context.Context, id string, limit int, at time.Time) (int, error)
 	// JoinInvitation moves an invited invitation to joined; ErrNotFound if
 	// it is not in state invited.
 	JoinInvitation(ctx context.Context, id, userID string, mac []byte, at time.Time) error

@@ -25,6 +25,9 @@ var (
 	// ErrFileTaken: a write links a file that belongs to another item.
 	// Nothing was written.
 	ErrFileTaken = errors.New("the file belongs to another item")
+	// ErrLimit: a bound on the number of rows is reached. Nothing was
+	// written.
+	ErrLimit = errors.New("limit reached")
 )
 
 // ConflictError is returned when an update names a revision that is no
@@ -574,8 +577,16 @@ type RecoveryStore interface {
 	// Enrolments lists an organisation's enrolments at its current version.
 	Enrolments(ctx context.Context, orgID string) ([]RecoveryEnrolment, error)
 	// CreateRecoveryRequest stores a request, first dropping the user's
-	// expired requests and, beyond keep-1 open ones, the oldest.
+	// expired requests. ErrLimit, and nothing written, when the user has
+	// keep open (unexpired, ungranted) requests already: a request is
+	// never pushed out by a newer one (anyone may ask in a user's name).
+	// Counted under a lock on the account, so concurrent requests cannot
+	// pass the bound together.
 	CreateRecoveryRequest(ctx context.Context, q RecoveryRequest, keep int) error
+	// DiscardRecoveryRequest deletes an open (ungranted) request of a
+	// member enrolled in orgID at its current version: the owner's remedy
+	// for requests the member did not make. ErrNotFound otherwise.
+	DiscardRecoveryRequest(ctx context.Context, orgID, id string) error
 	// RecoveryRequest returns one request; ErrNotFound if none.
 	RecoveryRequest(ctx context.Context, id string) (RecoveryRequest, error)
 	// OpenRecoveryRequests lists the unexpired, ungranted requests of

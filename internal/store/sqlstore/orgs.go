@@ -207,13 +207,14 @@ func (s *Store) OpenInvitationsFor(ctx context.Context, email string) ([]store.I
 	return s.invitations(ctx, `email = ? AND state IN ('invited', 'joined')`, strings.ToLower(email))
 }
 
-func (s *Store) RecordFailedJoin(ctx context.Context, id string, at time.Time) (int, error) {
+func (s *Store) CountJoinAttempt(ctx context.Context, id string, limit int, at time.Time) (int, error) {
+	// One statement: the check and the increment cannot be separated by a
+	// concurrent attempt (SQLite has one writer; PostgreSQL re-checks the
+	// WHERE on the row a concurrent update committed).
 	var n int
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, s.q(`UPDATE invitations SET failed_attempts = failed_attempts + 1, updated_at = ? WHERE id = ? RETURNING failed_attempts`),
-			ms(at), id).Scan(&n)
-	})
-	return n, err
+	err := s.w.QueryRowContext(ctx, s.q(`UPDATE invitations SET failed_attempts = failed_attempts + 1, updated_at = ?
+		WHERE id = ? AND state = 'invited' AND failed_attempts < ? RETURNING failed_attempts`), ms(at), id, limit).Scan(&n)
+	return n, s.wrap(err)
 }
 
 // setInvitationState moves an invitation from one of the states in from to

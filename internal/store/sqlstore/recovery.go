@@ -222,22 +222,40 @@ func (s *Store) requestsWhere(ctx context.Context, q interface {
 
 func (s *Store) CreateRecoveryRequest(ctx context.Context, r store.RecoveryRequest, keep int) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		// The account row stays locked until commit, so concurrent requests
+		// for one account are counted one after another (PostgreSQL; SQLite
+		// has one writer anyway).
+		var user string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM accounts WHERE id = ?`+s.dialect.ForUpdate), r.UserID).Scan(&user); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM recovery_requests WHERE user_id = ? AND expires_at <= ?`), r.UserID, ms(r.CreatedAt)); err != nil {
 			return err
 		}
-		open, err := s.stringsIn(ctx, tx, `SELECT id FROM recovery_requests WHERE user_id = ? AND grant_org = '' ORDER BY created_at DESC, id DESC`, r.UserID)
-		if err != nil {
+		var open int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM recovery_requests WHERE user_id = ? AND grant_org = ''`), r.UserID).Scan(&open); err != nil {
 			return err
 		}
-		for i := keep - 1; i >= 0 && i < len(open); i++ {
-			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM recovery_requests WHERE id = ?`), open[i]); err != nil {
-				return err
-			}
+		if open >= keep {
+			return store.ErrLimit
 		}
-		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO recovery_requests (`+requestColumns+`) VALUES (?, ?, ?, ?, ?, ?, '', 0, NULL, NULL, '', 0)`),
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO recovery_requests (`+requestColumns+`) VALUES (?, ?, ?, ?, ?, ?, '', 0, NULL, NULL, '', 0)`),
 			r.ID, r.UserID, r.SignPub, r.KEMPub, ms(r.CreatedAt), ms(r.ExpiresAt))
 		return err
 	})
+}
+
+func (s *Store) DiscardRecoveryRequest(ctx context.Context, orgID, id string) error {
+	res, err := s.w.ExecContext(ctx, s.q(`DELETE FROM recovery_requests WHERE id = ? AND grant_org = '' AND user_id IN (
+		SELECT e.user_id FROM recovery_enrolments e JOIN org_recovery r ON r.org_id = e.org_id AND r.version = e.version AND r.enabled = 1
+		WHERE e.org_id = ?)`), id, orgID)
+	if err != nil {
+		return s.wrap(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
 }
 
 func (s *Store) RecoveryRequest(ctx context.Context, id string) (store.RecoveryRequest, error) {

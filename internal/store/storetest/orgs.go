@@ -73,8 +73,8 @@ func testOrgMembership(t *testing.T, s store.Store) {
 	if open, err := s.OpenInvitationsFor(ctx, "ALICE@example.com"); err != nil || len(open) != 1 || open[0].ID != invA.ID {
 		t.Fatalf("OpenInvitationsFor = %+v, %v", open, err)
 	}
-	if n, err := s.RecordFailedJoin(ctx, invA.ID, now); err != nil || n != 1 {
-		t.Fatalf("RecordFailedJoin = %d, %v", n, err)
+	if n, err := s.CountJoinAttempt(ctx, invA.ID, 5, now); err != nil || n != 1 {
+		t.Fatalf("CountJoinAttempt = %d, %v", n, err)
 	}
 	if err := s.JoinInvitation(ctx, invA.ID, alice.ID, []byte("mac"), now); err != nil {
 		t.Fatal(err)

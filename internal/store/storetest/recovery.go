@@ -129,18 +129,34 @@ func testRecoveryRequests(t *testing.T, s store.Store) {
 		return q
 	}
 	var reqs []store.RecoveryRequest
-	for i := range 4 {
+	for i := range 3 {
 		reqs = append(reqs, req(m.ID, now.Add(time.Duration(i)*time.Minute)))
 	}
+	// A fourth is refused: it does not push the first out (anyone may
+	// ask in the member's name).
+	fourth := store.RecoveryRequest{ID: id(), UserID: m.ID, SignPub: []byte("qs"), KEMPub: []byte("qk"), CreatedAt: now.Add(3 * time.Minute), ExpiresAt: now.Add(75 * time.Hour)}
+	wantErr(t, "a request beyond the bound", s.CreateRecoveryRequest(ctx, fourth, 3), store.ErrLimit)
 	req(other.ID, now) // not enrolled: never offered to the owner
 	_, mine, _ := s.RecoveryForMember(ctx, m.ID)
-	if len(mine) != 3 || mine[0].ID != reqs[3].ID || mine[2].ID != reqs[1].ID {
-		t.Fatalf("a member's requests (newest 3 kept): %+v", mine)
+	if len(mine) != 3 || mine[0].ID != reqs[2].ID || mine[2].ID != reqs[0].ID {
+		t.Fatalf("a member's requests (the first 3 kept): %+v", mine)
 	}
 	later := now.Add(5 * time.Minute)
 	open, err := s.OpenRecoveryRequests(ctx, o.ID, later)
-	if err != nil || len(open) != 3 || open[0].ID != reqs[1].ID {
+	if err != nil || len(open) != 3 || open[0].ID != reqs[0].ID {
 		t.Fatalf("open requests: %+v, %v", open, err)
+	}
+	// The owner discards one the member did not make; that frees a place.
+	wantErr(t, "discard another organisation's request", s.DiscardRecoveryRequest(ctx, id(), reqs[0].ID), store.ErrNotFound)
+	_, others, _ := s.RecoveryForMember(ctx, other.ID)
+	wantErr(t, "discard a request of a member not enrolled", s.DiscardRecoveryRequest(ctx, o.ID, others[0].ID), store.ErrNotFound)
+	if err := s.DiscardRecoveryRequest(ctx, o.ID, reqs[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, "discard twice", s.DiscardRecoveryRequest(ctx, o.ID, reqs[0].ID), store.ErrNotFound)
+	reqs[0] = req(m.ID, now.Add(4*time.Minute))
+	if open, _ := s.OpenRecoveryRequests(ctx, o.ID, later); len(open) != 3 || open[0].ID != reqs[1].ID {
+		t.Fatalf("open requests after a discard: %+v", open)
 	}
 	grant := func(q store.RecoveryRequest, version uint64, at time.Time) error {
 		q.GrantOrg, q.GrantVersion, q.GrantWrap, q.GrantSig, q.GrantedBy, q.GrantedAt = o.ID, version, []byte("gw"), []byte("gs"), owner.ID, at
@@ -149,7 +165,6 @@ func testRecoveryRequests(t *testing.T, s store.Store) {
 	wantErr(t, "grant an expired request", grant(reqs[1], 1, now.Add(73*time.Hour)), store.ErrNotFound)
 	wantErr(t, "grant at another version", grant(reqs[1], 2, later), store.ErrNotFound)
 	wantErr(t, "grant a request of a member who is not enrolled", grant(store.RecoveryRequest{ID: id()}, 1, later), store.ErrNotFound)
-	_, others, _ := s.RecoveryForMember(ctx, other.ID)
 	wantErr(t, "grant a request of a member who is not enrolled", grant(others[0], 1, later), store.ErrNotFound)
 	pw := newPassword("recovered")
 	if _, err := s.CompleteRecovery(ctx, reqs[2].ID, m.ID, m.AuthHash, pw, later); !errors.Is(err, store.ErrNotFound) {
