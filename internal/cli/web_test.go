@@ -222,6 +222,21 @@ func TestWebVerifyCatchesWhatAServerVaries(t *testing.T) {
 			not:  []string{"GET / (", "other bytes"},
 		},
 		{
+			name: "the Join page sending the browser on",
+			wrap: func(next http.Handler) http.HandlerFunc {
+				return func(w http.ResponseWriter, r *http.Request) {
+					if r.URL.Path == "/join" {
+						altered(next, w, r, nil, func(h http.Header) { h.Set("Refresh", "0; url=/join2") })
+						return
+					}
+					next.ServeHTTP(w, r)
+				}
+			},
+			at:   "/join:",
+			want: []string{"GET /join (gzip): Refresh: 0; url=/join2, which this binary's server never sends with the page"},
+			not:  []string{"GET / (", "other bytes"},
+		},
+		{
 			name: "the Join link sent elsewhere",
 			wrap: func(next http.Handler) http.HandlerFunc {
 				return func(w http.ResponseWriter, r *http.Request) {

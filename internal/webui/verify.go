@@ -288,6 +288,12 @@ func (v *verifier) check(p probe, encoding, header string) error {
 	return nil
 }
 
+// pageSteering are headers that change what a browser does with the very
+// bytes of the page — send it to another page (Refresh), save it instead
+// (Content-Disposition), fetch more (Link) — none of which this binary
+// sends with it.
+var pageSteering = []string{"Refresh", "Content-Disposition", "Link"}
+
 // checkPage checks what binds a served page: its CSP, and that no cache
 // keeps it (PageCache); and keeps it to check what it loads.
 func (v *verifier) checkPage(request request, got answer) {
@@ -296,6 +302,11 @@ func (v *verifier) checkPage(request request, got answer) {
 	}
 	if cc := got.header.Get("Cache-Control"); !hasDirective(cc, PageCache) {
 		v.differs(request, "Cache-Control %q: the page may be kept and run again without asking the server (this binary's server sends %q)", cc, PageCache)
+	}
+	for _, h := range pageSteering {
+		if val := got.header.Get(h); val != "" {
+			v.differs(request, "%s: %s, which this binary's server never sends with the page", h, val)
+		}
 	}
 	for _, p := range v.pages {
 		if bytes.Equal(p.body, got.body) {
