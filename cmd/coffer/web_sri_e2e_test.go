@@ -13,7 +13,8 @@ import (
 
 // TestWebAppRefusesAChangedScript (issue 23, finding 4): a server in front
 // of the real one serves its own script under the app's own hashed name,
-// and its own client core, each with "keep it for a year" — once, or until
+// its own wasm_exec.js and its own client core, each with "keep it for a
+// year" — once, or until
 // told to stop (web/e2e/sri.mjs drives it). Chromium refuses them (the
 // page names every file by its SHA-384; the script carries the core's):
 // the changed script never runs — it would set a global and call /stolen,
@@ -37,7 +38,7 @@ func TestWebAppRefusesAChangedScript(t *testing.T) {
 	if sw.stolen != 0 {
 		t.Errorf("the changed script ran: %d calls to /stolen", sw.stolen)
 	}
-	if sw.served["script"] < 3 || sw.served["wasm"] < 1 {
+	if sw.served["script"] < 3 || sw.served["wasm"] < 1 || sw.served["exec"] < 1 {
 		t.Errorf("changed files served: %v; the scenario did not meet them", sw.served)
 	}
 }
@@ -45,8 +46,9 @@ func TestWebAppRefusesAChangedScript(t *testing.T) {
 var hashedAppScript = regexp.MustCompile(`^/assets/index-[^/]+\.js$`)
 
 // swapper serves the real server, but its own script and client core
-// under their names when its mode for them ("script", "wasm") is "once"
-// (then honest) or "always".
+// under their names when its mode for them ("script": the hashed bundle,
+// "exec": wasm_exec.js, "wasm": the core) is "once" (then honest) or
+// "always".
 type swapper struct {
 	origin string
 	mu     sync.Mutex
@@ -91,7 +93,7 @@ func (s *swapper) handler(t *testing.T) http.Handler {
 			s.stolen++
 			s.mu.Unlock()
 			w.WriteHeader(http.StatusNoContent)
-		case hashedAppScript.MatchString(r.URL.Path) && s.swap("script"):
+		case hashedAppScript.MatchString(r.URL.Path) && s.swap("script"), r.URL.Path == "/wasm_exec.js" && s.swap("exec"):
 			s.serveChanged(t, w, r.URL.Path, "text/javascript; charset=utf-8", func(b []byte) []byte {
 				return append(b, "\n;globalThis.cofferChanged = true; fetch('/stolen', { method: 'POST', body: 'what was typed' });\n"...)
 			})

@@ -1,8 +1,10 @@
-// A server that serves its own script under the app's own hashed name, or
-// its own client core, with "keep it for a year" (issue 23, finding 4).
-// COFFER_URL is cmd/coffer's TestWebAppRefusesAChangedScript's server in
-// front of the real one; CONTROL_URL tells it what to change: "once" (the
-// next request, then honest), "always" or "honest". The changed script
+// A server that serves its own script under the app's own hashed name, its
+// own wasm_exec.js or its own client core, with "keep it for a year"
+// (issue 23, finding 4). COFFER_URL is cmd/coffer's
+// TestWebAppRefusesAChangedScript's server in front of the real one;
+// CONTROL_URL tells it what to change (script: the hashed bundle, exec:
+// wasm_exec.js, wasm: the core) and how: "once" (the next request, then
+// honest), "always" or "honest". The changed script
 // would set globalThis.cofferChanged and POST to /stolen; neither may
 // happen. Every wait is for an event: a console report, a heading, an
 // alert.
@@ -85,6 +87,21 @@ try {
   await started(c.page);
   console.log('changed client core: refused, said so; honest again, a reload starts');
   await c.ctx.close();
+
+  // Go's wasm_exec.js (a classic script, not hashed by name): the same.
+  await serve({ exec: 'always' });
+  const d = await visit();
+  refused = refusal(d.page);
+  await d.page.goto(url);
+  await refused;
+  await d.page.getByRole('alert').filter({ hasText: '(/wasm_exec.js)' }).waitFor({ timeout: 30000 });
+  await unchanged(d, 'changed wasm_exec.js');
+  await serve({ exec: 'honest' });
+  await d.page.reload();
+  await started(d.page);
+  await unchanged(d, 'wasm_exec.js honest again');
+  console.log('changed wasm_exec.js: refused, said so; honest again, a reload runs the app');
+  await d.ctx.close();
 } catch (e) {
   await failureShots(browser, 'sri-failure');
   throw e;

@@ -58,6 +58,9 @@ async function fetchCore(): Promise<Response> {
 // start loads the client core once.
 export function start(): Promise<Bridge> {
   ready ??= (async () => {
+    // wasm_exec.js is named by its integrity too: a refused copy leaves no
+    // Go (the page's guard script fetches it anew and reloads).
+    if (typeof window.Go !== 'function') throw new CoreError("Go's wasm_exec.js did not run (the browser refused the copy the server sent, or none came); Coffer did not start.", 'core-refused');
     const go = new window.Go();
     const loaded = new Promise<void>((resolve) => window.addEventListener('coffer-core-ready', () => resolve(), { once: true }));
     const { instance } = await WebAssembly.instantiateStreaming(fetchCore(), go.importObject);
