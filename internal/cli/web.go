@@ -1,14 +1,9 @@
 package cli
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
-	"net/http"
-	"sort"
+	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -20,45 +15,36 @@ func (a *app) webCommand() *cobra.Command {
 	cmd.AddCommand(&cobra.Command{
 		Use:   "verify URL",
 		Short: "Check that a server serves exactly the web app built into this binary (and its Content-Security-Policy)",
-		Long: `Fetches every file of the web app from URL and compares each with the
-SHA-256 of the copy embedded in this binary (coffer version prints the hash
-of the whole). A server that serves its own script is caught here; see
-docs/security.md for what such a server could do in a browser that trusts it.`,
+		Long: `Asks URL for every path of the web app as a browser would — each path
+that serves the page (` + strings.Join(webui.Routes(), ", ") + `), with a
+query and a trailing slash, a path of no route, and every file, each
+compressed and not — and compares each answer with this binary's: its
+bytes (coffer version prints the hash of the whole), and for the page its
+Content-Security-Policy and that it is never cached. Then it checks each
+script and stylesheet the page names against the integrity the page gives
+it. A server that serves its own script is caught here, unless it serves
+it only to others: see docs/security.md for what verify cannot see and
+what such a server could do in a browser that trusts it.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			base := strings.TrimRight(args[0], "/")
-			hc := &http.Client{Timeout: 60 * time.Second}
-			want := webui.Files()
-			want["/"] = want["/index.html"]
-			names := make([]string, 0, len(want))
-			for n := range want {
-				names = append(names, n)
+			rep, err := webui.Verify(cmd.Context(), base)
+			if err != nil {
+				return err
 			}
-			sort.Strings(names)
-			var bad []string
-			for _, n := range names {
-				resp, err := hc.Get(base + n)
-				if err != nil {
-					return fmt.Errorf("fetch %s: %w", n, err)
+			if n := len(rep.Differences); n > 0 {
+				var paths []string
+				for _, d := range rep.Differences {
+					fmt.Fprintln(a.stdout, d.String())
+					if !slices.Contains(paths, d.Path) {
+						paths = append(paths, d.Path)
+					}
 				}
-				h := sha256.New()
-				_, err = io.Copy(h, io.LimitReader(resp.Body, 64<<20))
-				resp.Body.Close()
-				if err != nil {
-					return fmt.Errorf("fetch %s: %w", n, err)
-				}
-				got := hex.EncodeToString(h.Sum(nil))
-				if n == "/" && resp.Header.Get("Content-Security-Policy") != webui.CSP {
-					bad = append(bad, "the Content-Security-Policy of /")
-				}
-				if resp.StatusCode != http.StatusOK || got != want[n] {
-					bad = append(bad, fmt.Sprintf("%s (HTTP %d)", n, resp.StatusCode))
-				}
+				return withCode(ExitTampered, fmt.Errorf("%s does not serve this binary's web app at %s: %d differences in %d answers (on standard output)",
+					base, strings.Join(paths, ", "), n, rep.Requests))
 			}
-			if len(bad) > 0 {
-				return withCode(ExitTampered, fmt.Errorf("%s does not serve this binary's web app: %s differ", base, strings.Join(bad, ", ")))
-			}
-			fmt.Fprintf(a.stdout, "%s serves this binary's web app (sha256 %s, %d files).\n", base, webui.BundleHash(), len(want)-1)
+			fmt.Fprintf(a.stdout, "%s serves this binary's web app (sha256 %s; %d answers, at %d paths of the page and %d files).\n",
+				base, webui.BundleHash(), rep.Requests, len(webui.Routes()), len(webui.Files())-1)
 			return nil
 		},
 	})

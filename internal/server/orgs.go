@@ -14,6 +14,7 @@ import (
 	"github.com/coffer-pm/coffer/internal/crypto"
 	"github.com/coffer-pm/coffer/internal/server/authz"
 	"github.com/coffer-pm/coffer/internal/store"
+	"github.com/coffer-pm/coffer/internal/webui"
 )
 
 const (
@@ -439,7 +440,7 @@ func (s *Server) sendInvitations(ctx context.Context, o store.Org, inviter store
 	}
 	status := api.MailSent
 	for _, in := range invs {
-		link := s.publicLink("/join", url.Values{"org": {o.ID}, "invitation": {in.ID}})
+		link := s.publicLink(webui.JoinPath, url.Values{"org": {o.ID}, "invitation": {in.ID}})
 		body := fmt.Sprintf("The Coffer account %s invited you (%s) to an organisation on the Coffer server at %s.\n"+
 			"This server has verified that the account controls the address %s.\n\n"+
 			"Join: %s\n\nWith the command line:\n  coffer org join %s --code CODE\n\n"+

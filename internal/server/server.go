@@ -212,8 +212,9 @@ func (s *Server) SetClock(now func() time.Time) { s.now = now }
 func (s *Server) routes() {
 	p := api.Prefix
 	s.mux.HandleFunc("GET /healthz", s.healthz)
-	// GET /join (the Join link of invitation e-mail) is the web app's own
-	// Join page, served by webui below.
+	// GET /join (webui.JoinPath, the Join link of invitation e-mail) is
+	// the web app's own Join page, served by webui below with the other
+	// routes of the page (webui.Routes).
 	s.mux.HandleFunc("GET "+p+"/version", s.getVersion)
 
 	s.mux.Handle("POST "+p+"/accounts", s.public(s.signup))
@@ -286,7 +287,8 @@ func (s *Server) routes() {
 	s.mux.Handle("POST "+p+"/vaults/{vault}/grants", s.authed(s.grantVault))
 	s.mux.Handle("DELETE "+p+"/vaults/{vault}/grants/{kind}/{id}", s.authed(s.revokeGrant))
 
-	// The web app (internal/webui): every path outside the API.
+	// The web app (internal/webui): every path outside the API. The page
+	// only at webui.Routes, which `coffer web verify` checks one by one.
 	s.mux.Handle("/", webui.Handler())
 	s.mux.HandleFunc(p+"/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, api.Error{Error: "no such API endpoint: " + r.Method + " " + r.URL.Path, Code: api.CodeNotFound})
@@ -319,8 +321,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // setSecurityHeaders marks every answer — API, errors, 404s, /healthz — as
 // not to be sniffed as another type, framed or sent on as a referrer.
-// The CSP only forbids framing for now; the web app, when served at /,
-// brings its own policy.
+// The CSP is the page's (webui.CSP) on every answer: on the page it is
+// the one that counts; elsewhere it forbids framing.
 func setSecurityHeaders(h http.Header) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")

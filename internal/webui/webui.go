@@ -9,12 +9,15 @@ import (
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
+	"crypto/sha512"
 	"embed"
+	"encoding/base64"
 	"encoding/hex"
 	"io"
 	"io/fs"
 	"net/http"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -26,10 +29,55 @@ var dist embed.FS
 
 // CSP is the Content-Security-Policy of every response: only this
 // origin's own scripts, styles and connections; WebAssembly compilation
-// ('wasm-unsafe-eval') and nothing else — no inline script or style, no
-// eval, no other origin, no framing.
-const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; font-src 'self'; " +
-	"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+// ('wasm-unsafe-eval'); of inline script, only the page's own guard, by
+// its SHA-384 (web/index.html: it fetches anew a file the browser
+// refused) — no other inline script or style, no eval, no other origin,
+// no framing.
+var CSP = policy(inlineScripts(page()))
+
+func policy(inline [][]byte) string {
+	script := "script-src 'self' 'wasm-unsafe-eval'"
+	for _, s := range inline {
+		script += " '" + Integrity(s) + "'"
+	}
+	return "default-src 'self'; " + script + "; style-src 'self'; img-src 'self'; font-src 'self'; " +
+		"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+}
+
+// JoinPath is the page of an invitation's Join link (the server mails
+// it; web/src/app.ts reads the organisation from its query).
+const JoinPath = "/join"
+
+// routes are the paths that serve the page, and the only ones: every
+// other path is a file or nothing (404). A finite list lets `coffer web
+// verify` ask for each (Routes); a server that served the page at any
+// path could hand one path a different page than the paths verify
+// knows.
+var routes = []string{"/", "/index.html", JoinPath}
+
+// Routes lists the paths that serve the page (index.html).
+func Routes() []string { return slices.Clone(routes) }
+
+// PageCache is the Cache-Control of the page: never stored, so that a
+// page a server once sent is not run again without asking the server; the
+// page names every file it loads by its hash (Integrity), so what it
+// loads cannot outlive it either.
+const PageCache = "no-store"
+
+// Integrity is the Subresource Integrity value of b ("sha384-" and the
+// base64 of its SHA-384): the page names each script and stylesheet with
+// it (web/vite.config.ts), the CSP its inline script, and a browser
+// refuses a file whose bytes do not match.
+func Integrity(b []byte) string {
+	sum := sha512.Sum384(b)
+	return "sha384-" + base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// page is the embedded index.html.
+func page() []byte {
+	b, _ := fs.ReadFile(files(), "index.html")
+	return b
+}
 
 func files() fs.FS {
 	sub, err := fs.Sub(dist, "dist")
@@ -89,8 +137,8 @@ func Files() map[string]string {
 	return out
 }
 
-// Handler serves the app: files by path, and index.html for "/" and for
-// any path of the app's own (no dot in its last segment).
+// Handler serves the app: index.html at each of Routes (exactly: not
+// "/join/"), and the files by path.
 func Handler() http.Handler {
 	root := files()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -99,14 +147,20 @@ func Handler() http.Handler {
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
+		if slices.Contains(routes, r.URL.Path) {
+			serve(w, r, root, "index.html", "text/html; charset=utf-8", PageCache)
+			return
+		}
 		p := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
 		switch {
-		case p == "" || !strings.Contains(path.Base(p), "."):
-			serve(w, r, root, "index.html", "text/html; charset=utf-8", "no-cache")
+		case p == "index.html" || !strings.Contains(path.Base(p), "."):
+			http.NotFound(w, r) // the page only at its routes
 		case p == "core.wasm":
 			serveWasm(w, r, root)
 		case strings.HasPrefix(p, "assets/"):
-			serve(w, r, root, p, "", "public, max-age=31536000, immutable") // names carry content hashes
+			// Names carry content hashes, and the page their integrity: a
+			// changed copy a browser kept is refused and fetched anew.
+			serve(w, r, root, p, "", "public, max-age=31536000, immutable")
 		case p == "wasm_exec.js":
 			serve(w, r, root, p, "text/javascript; charset=utf-8", "no-cache")
 		case !strings.Contains(p, "/") && !strings.HasSuffix(p, ".gz"):

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -71,12 +72,91 @@ func TestServesEveryFileCompressedOrNot(t *testing.T) {
 			}
 		}
 	}
-	// The page itself, for "/" and for the app's own paths.
-	for _, p := range []string{"/", "/passwords"} {
-		resp, body := get(t, http.MethodGet, p, true)
-		if resp.StatusCode != http.StatusOK || !bytes.Contains(body, []byte("<title>Coffer</title>")) || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" {
-			t.Errorf("%s: HTTP %d %q", p, resp.StatusCode, resp.Header.Get("Content-Type"))
+}
+
+// TestServesThePageAtItsRoutesOnly (issue 23, finding 3): every route of
+// the page, with a query or not, compressed or not, serves the same bytes
+// — this build's index.html — under the same CSP, never to be stored; no
+// other path serves it, so `coffer web verify` can ask for each path
+// that does.
+func TestServesThePageAtItsRoutesOnly(t *testing.T) {
+	if !slices.Contains(Routes(), "/join") || !slices.Contains(Routes(), "/") {
+		t.Fatalf("routes %v", Routes())
+	}
+	for _, route := range Routes() {
+		for _, p := range []string{route, route + "?org=o&invitation=i"} {
+			for _, gz := range []bool{false, true} {
+				resp, body := get(t, http.MethodGet, p, gz)
+				if resp.StatusCode != http.StatusOK || !bytes.Equal(body, page()) || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" {
+					t.Errorf("%s (gzip %v): HTTP %d %q, or not this build's index.html", p, gz, resp.StatusCode, resp.Header.Get("Content-Type"))
+				}
+				if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
+					t.Errorf("%s: Cache-Control %q", p, cc)
+				}
+			}
 		}
+	}
+	for _, p := range []string{"/passwords", "/join/", "/index.html/", "/join/x", "/org/settings"} {
+		if resp, _ := get(t, http.MethodGet, p, true); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s: HTTP %d, want 404 (the page only at its routes)", p, resp.StatusCode)
+		}
+	}
+}
+
+// TestPageNamesEveryFileByItsIntegrity (issue 23, finding 4): the page
+// names each script and stylesheet with the SHA-384 of the file it
+// loads, every script and stylesheet of the build is one of them (no
+// chunk loads unchecked), the bundle carries the client core's SHA-384
+// (it fetches the core with it), and the CSP allows the page's one
+// inline script by its hash and no other.
+func TestPageNamesEveryFileByItsIntegrity(t *testing.T) {
+	named := map[string]bool{}
+	for _, r := range References(page()) {
+		if !r.Code {
+			continue
+		}
+		b, err := fs.ReadFile(files(), strings.TrimPrefix(r.URL, "/"))
+		if err != nil {
+			t.Fatalf("the page loads %s: %v", r.URL, err)
+		}
+		if r.Integrity != Integrity(b) {
+			t.Errorf("%s: integrity %q, want %q", r.URL, r.Integrity, Integrity(b))
+		}
+		named[r.URL] = true
+	}
+	for name := range Files() {
+		if (strings.HasSuffix(name, ".js") || strings.HasSuffix(name, ".css")) && !named[name] {
+			t.Errorf("%s is not named by the page with its integrity", name)
+		}
+	}
+	zb, _ := fs.ReadFile(files(), "core.wasm.gz")
+	zr, err := gzip.NewReader(bytes.NewReader(zb))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wasm, _ := io.ReadAll(zr)
+	carried := false
+	for name := range named {
+		b, _ := fs.ReadFile(files(), strings.TrimPrefix(name, "/"))
+		carried = carried || bytes.Contains(b, []byte(Integrity(wasm)))
+	}
+	if !carried {
+		t.Errorf("no script of the page carries the client core's integrity %s", Integrity(wasm))
+	}
+	inline := inlineScripts(page())
+	if len(inline) != 1 || !strings.Contains(CSP, "'"+Integrity(inline[0])+"'") || strings.Count(CSP, "sha384-") != 1 {
+		t.Errorf("%d inline scripts; CSP %q", len(inline), CSP)
+	}
+	if strings.Contains(CSP, "unsafe-inline") {
+		t.Errorf("CSP %q allows inline script", CSP)
+	}
+}
+
+// TestIntegrityIsSRI: the value a browser computes (the SRI spec's
+// example, "alert('Hello, world.');").
+func TestIntegrityIsSRI(t *testing.T) {
+	if got := Integrity([]byte("alert('Hello, world.');")); got != "sha384-H8BRh8j48O9oYatfu5AZzq6A9RINhZO5H16dQZngK7T62em8MUt1FLm52t+eX6xO" {
+		t.Errorf("Integrity: %s", got)
 	}
 }
 

@@ -36,12 +36,34 @@ declare global {
 
 let ready: Promise<Bridge> | undefined;
 
+// fetchCore fetches the client core, which must be exactly the one this
+// build names: this script carries its SHA-384 (and the page carries this
+// script's), so the browser refuses other bytes. A refused core may be a
+// copy the HTTP cache kept from a server that once sent it: ask the
+// server once more, past the cache, before giving up.
+async function fetchCore(): Promise<Response> {
+  const integrity = __CORE_WASM_INTEGRITY__;
+  try {
+    return await fetch('/core.wasm', { integrity });
+  } catch {
+    try {
+      return await fetch('/core.wasm', { integrity, cache: 'reload' });
+    } catch {
+      throw new CoreError('The client core the server sent is not this page\'s own (its SHA-384 differs), or did not arrive; Coffer did not start. ' +
+        'Reload to try again; if this stays, do not enter your master password here, and tell whoever runs this server.', 'core-refused');
+    }
+  }
+}
+
 // start loads the client core once.
 export function start(): Promise<Bridge> {
   ready ??= (async () => {
+    // wasm_exec.js is named by its integrity too: a refused copy leaves no
+    // Go (the page's guard script fetches it anew and reloads).
+    if (typeof window.Go !== 'function') throw new CoreError("Go's wasm_exec.js did not run (the browser refused the copy the server sent, or none came); Coffer did not start.", 'core-refused');
     const go = new window.Go();
     const loaded = new Promise<void>((resolve) => window.addEventListener('coffer-core-ready', () => resolve(), { once: true }));
-    const { instance } = await WebAssembly.instantiateStreaming(fetch('/core.wasm'), go.importObject);
+    const { instance } = await WebAssembly.instantiateStreaming(fetchCore(), go.importObject);
     void go.run(instance);
     await loaded;
     return window.cofferCore!;

@@ -1,1 +1,6 @@
 declare module '*.css';
+
+// The client core's Subresource Integrity (sha384-…), put in by
+// vite.config.ts from the core.wasm it bundles with; empty in the dev
+// server and unit tests.
+declare const __CORE_WASM_INTEGRITY__: string;
