@@ -77,9 +77,17 @@ func (s *Server) checkRevision(nr api.NewRevision, v store.Vault, first bool) er
 	return nil
 }
 
-// checkKeyWraps validates item key wraps; all must be wrapped under a key
-// of the item's vault.
-func checkKeyWraps(wraps []api.ItemKeyWrap, v store.Vault) ([]store.ItemKeyWrap, error) {
+// itemKeyID names an item key: the vault and epoch it was made for.
+type itemKeyID struct {
+	vault string
+	epoch uint64
+}
+
+// checkKeyWraps validates item key wraps: each wraps one of the item's own
+// keys (allowed) under a key epoch of the item's vault. Any other key would
+// be a row the server stores for nothing, which no quota counts (issue 23:
+// 64 wraps of made-up keys per item).
+func checkKeyWraps(wraps []api.ItemKeyWrap, v store.Vault, allowed map[itemKeyID]bool) ([]store.ItemKeyWrap, error) {
 	if len(wraps) > 64 {
 		return nil, errBadRequest("too many key_wraps (at most 64)")
 	}
@@ -88,12 +96,25 @@ func checkKeyWraps(wraps []api.ItemKeyWrap, v store.Vault) ([]store.ItemKeyWrap,
 		if w.WrapVault != v.ID || w.WrapEpoch == 0 || w.WrapEpoch > v.Epoch || w.KeyEpoch == 0 || checkID("key_wraps.key_vault", w.KeyVault) != nil {
 			return nil, errBadRequest("key_wraps must be wrapped under a key epoch of the item's vault")
 		}
+		if !allowed[itemKeyID{w.KeyVault, w.KeyEpoch}] {
+			return nil, errBadRequest("key_wraps may only wrap the item's own keys: the key of the vault's current epoch, or the key of one of its revisions")
+		}
 		if err := checkLen("key_wraps.wrap", w.Wrap, boxedKeySize); err != nil {
 			return nil, err
 		}
 		out = append(out, store.ItemKeyWrap{KeyVault: w.KeyVault, KeyEpoch: w.KeyEpoch, WrapVault: w.WrapVault, WrapEpoch: w.WrapEpoch, Wrap: w.Wrap})
 	}
 	return out, nil
+}
+
+// itemKeys returns the keys an item has (those its wraps wrap) and the key
+// of v's current epoch, which a write may add.
+func itemKeys(st store.ItemState, v store.Vault) map[itemKeyID]bool {
+	keys := map[itemKeyID]bool{{v.ID, v.Epoch}: true}
+	for _, w := range st.KeyWraps {
+		keys[itemKeyID{w.KeyVault, w.KeyEpoch}] = true
+	}
+	return keys
 }
 
 func hasKeyFor(wraps []store.ItemKeyWrap, vault string, epoch uint64) bool {
@@ -136,7 +157,7 @@ func (s *Server) createItem(w http.ResponseWriter, r *http.Request) error {
 	if err := s.checkFileRefs(r, "", v.ID, req.Revision.FileIDs); err != nil {
 		return err
 	}
-	if err := s.checkRevisionQuota(r, len(req.Revision.Blob)); err != nil {
+	if err := s.checkRevisionQuota(r, store.RevisionCost(len(req.Revision.Blob))); err != nil {
 		return err
 	}
 	me := s.userID(r)
@@ -203,7 +224,8 @@ func (s *Server) firstRevision(nr api.NewRevision, keyWraps []api.ItemKeyWrap, v
 	if err := s.checkRevision(nr, v, true); err != nil {
 		return nil, err
 	}
-	wraps, err := checkKeyWraps(keyWraps, v)
+	// A new item's key is made for the vault's current epoch.
+	wraps, err := checkKeyWraps(keyWraps, v, map[itemKeyID]bool{{v.ID, v.Epoch}: true})
 	if err != nil {
 		return nil, err
 	}
@@ -244,7 +266,7 @@ func (s *Server) createItems(w http.ResponseWriter, r *http.Request) error {
 	now := s.now()
 	seen := make(map[string]bool, len(req.Items))
 	batch := make([]store.NewItem, len(req.Items))
-	var blobs int
+	var cost int64
 	for i, n := range req.Items {
 		if err := checkID("items.id", n.ID); err != nil {
 			return err
@@ -266,11 +288,11 @@ func (s *Server) createItems(w http.ResponseWriter, r *http.Request) error {
 		if err := s.signedRevision(r, n.Revision, v, n.ID, n.Type, 1); err != nil {
 			return err
 		}
-		blobs += len(n.Revision.Blob)
+		cost += store.RevisionCost(len(n.Revision.Blob))
 		it := store.Item{ID: n.ID, VaultID: v.ID, Type: n.Type, CreatedAt: now}
 		batch[i] = store.NewItem{Item: it, Rev: s.newRevision(n.Revision, it, me), Wraps: wraps}
 	}
-	if err := s.checkRevisionQuota(r, blobs); err != nil {
+	if err := s.checkRevisionQuota(r, cost); err != nil {
 		return err
 	}
 	states, err := s.store.CreateItems(r.Context(), batch, m)
@@ -317,23 +339,21 @@ func (s *Server) updateItem(w http.ResponseWriter, r *http.Request) error {
 	if err := s.checkRevision(req.Revision, v, false); err != nil {
 		return err
 	}
-	wraps, err := checkKeyWraps(req.KeyWraps, v)
+	st, err := s.store.ItemState(r.Context(), it.ID)
 	if err != nil {
 		return err
 	}
-	if !hasKeyFor(wraps, v.ID, v.Epoch) {
-		st, err := s.store.ItemState(r.Context(), it.ID)
-		if err != nil {
-			return err
-		}
-		if !hasKeyFor(st.KeyWraps, v.ID, v.Epoch) {
-			return errBadRequest("key_wraps must include the item key for the vault's current epoch")
-		}
+	wraps, err := checkKeyWraps(req.KeyWraps, v, itemKeys(st, v))
+	if err != nil {
+		return err
+	}
+	if !hasKeyFor(wraps, v.ID, v.Epoch) && !hasKeyFor(st.KeyWraps, v.ID, v.Epoch) {
+		return errBadRequest("key_wraps must include the item key for the vault's current epoch")
 	}
 	if err := s.checkFileRefs(r, it.ID, v.ID, req.Revision.FileIDs); err != nil {
 		return err
 	}
-	if err := s.checkRevisionQuota(r, len(req.Revision.Blob)); err != nil {
+	if err := s.checkRevisionQuota(r, store.RevisionCost(len(req.Revision.Blob))); err != nil {
 		return err
 	}
 	me := s.userID(r)
@@ -344,7 +364,7 @@ func (s *Server) updateItem(w http.ResponseWriter, r *http.Request) error {
 	if err := s.signedRevision(r, req.Revision, v, it.ID, it.Type, req.BaseRevision+1); err != nil {
 		return err
 	}
-	st, err := s.store.UpdateItem(r.Context(), it.ID, req.BaseRevision, s.newRevision(req.Revision, it, me), wraps, m)
+	st, err = s.store.UpdateItem(r.Context(), it.ID, req.BaseRevision, s.newRevision(req.Revision, it, me), wraps, m)
 	return s.answerWrite(w, r, st, err, it.ID, v.ID, req.BaseRevision+1, req.Revision)
 }
 
@@ -481,11 +501,15 @@ func (s *Server) moveItem(w http.ResponseWriter, r *http.Request) error {
 	if err := s.checkRevision(req.Revision, to, false); err != nil {
 		return err
 	}
-	wraps, err := checkKeyWraps(req.KeyWraps, to)
+	revs, err := s.store.Revisions(r.Context(), it.ID)
 	if err != nil {
 		return err
 	}
-	revs, err := s.store.Revisions(r.Context(), it.ID)
+	keys := map[itemKeyID]bool{{to.ID, to.Epoch}: true}
+	for _, rv := range revs {
+		keys[itemKeyID{rv.VaultID, rv.KeyEpoch}] = true
+	}
+	wraps, err := checkKeyWraps(req.KeyWraps, to, keys)
 	if err != nil {
 		return err
 	}
@@ -505,7 +529,7 @@ func (s *Server) moveItem(w http.ResponseWriter, r *http.Request) error {
 	if err := s.signedRevision(r, req.Revision, to, it.ID, it.Type, req.BaseRevision+1); err != nil {
 		return err
 	}
-	if err := s.checkRevisionQuota(r, len(req.Revision.Blob)); err != nil {
+	if err := s.checkRevisionQuota(r, store.RevisionCost(len(req.Revision.Blob))); err != nil {
 		return err
 	}
 	me := s.userID(r)

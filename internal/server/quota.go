@@ -37,10 +37,11 @@ func (s *Server) expired(f store.File) bool {
 	return s.cfg.UploadExpiry > 0 && f.CreatedAt.Before(s.now().Add(-s.cfg.UploadExpiry))
 }
 
-// checkRevisionQuota refuses a revision blob that would take its author
-// over the storage quota. Unlike uploads this check is not atomic with the
-// write: concurrent writes can overshoot by at most one blob each.
-func (s *Server) checkRevisionQuota(r *http.Request, blobBytes int) error {
+// checkRevisionQuota refuses a write of revisions that count cost bytes
+// (store.RevisionCost each) when it would take the caller over quota.
+// Unlike uploads this check is not atomic with the write: concurrent
+// writes can overshoot by at most one write each.
+func (s *Server) checkRevisionQuota(r *http.Request, cost int64) error {
 	if s.cfg.QuotaBytes <= 0 {
 		return nil
 	}
@@ -48,7 +49,7 @@ func (s *Server) checkRevisionQuota(r *http.Request, blobBytes int) error {
 	if err != nil {
 		return err
 	}
-	return s.quota().Check(store.Usage{Bytes: used}, int64(blobBytes), false)
+	return s.quota().Check(store.Usage{Bytes: used}, cost, false)
 }
 
 // quotaError turns a store quota error into the answer: 507 with a
@@ -82,9 +83,6 @@ func sizeText(n int64) string {
 // startSweeper deletes expired uploads a minute after start and then
 // every sweepEvery, until Close.
 func (s *Server) startSweeper() {
-	if s.cfg.UploadExpiry <= 0 {
-		return
-	}
 	go func() {
 		// The first sweep a minute after start, so that an instance that
 		// restarts often still sweeps.
@@ -96,10 +94,31 @@ func (s *Server) startSweeper() {
 				return
 			case <-t.C:
 				s.SweepUploads(s.base)
+				s.PruneEvents(s.base)
 				t.Reset(sweepEvery)
 			}
 		}
 	}()
+}
+
+// PruneEvents deletes the events no live stream replays any more: a
+// stream further than maxReplaySpan × LiveBacklog changes behind resyncs
+// without reading them (live.go); twice that is kept. Several instances
+// may run it at the same time.
+func (s *Server) PruneEvents(ctx context.Context) (int64, error) {
+	_, latest, err := s.store.EventsAfter(ctx, 0, 0) // the newest sequence number alone
+	if err != nil {
+		s.log.Error("pruning events", "err", err)
+		return 0, err
+	}
+	n, err := s.store.PruneEvents(ctx, latest-int64(2*maxReplaySpan*s.cfg.LiveBacklog))
+	switch {
+	case err != nil:
+		s.log.Error("pruning events", "err", err)
+	case n > 0:
+		s.log.Info("old events pruned", "events", n)
+	}
+	return n, err
 }
 
 // SweepUploads deletes the uploads that no item links and that expired

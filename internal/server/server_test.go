@@ -73,7 +73,13 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	cfg := testConfig()
-	env := testserver.Start(t, &cfg, nil)
+	return newFixtureOn(t, testserver.Start(t, &cfg, nil))
+}
+
+// newFixtureOn is newFixture on a server the test started (another engine,
+// another configuration).
+func newFixtureOn(t *testing.T, env *testserver.Env) *fixture {
+	t.Helper()
 	f := &fixture{env: env, hc: env.HTTP.Client()}
 	f.alice = signupClient(t, env.URL, "alice@example.com")
 	f.bob = signupClient(t, env.URL, "bob@example.com")

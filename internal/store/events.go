@@ -142,6 +142,11 @@ type EventStore interface {
 	// committed sequence number. The answer covers seqs up to
 	// min(latest, since+span).
 	EventsAfter(ctx context.Context, since, span int64) ([]Event, int64, error)
+	// PruneEvents deletes the events with a sequence number below before
+	// and returns how many. Live streams replay only recent events (a
+	// stream further behind resyncs), so older ones are never read again;
+	// without pruning, every write would grow the database for good.
+	PruneEvents(ctx context.Context, before int64) (int64, error)
 }
 
 // Notifier is implemented by stores that hear about commits made by other

@@ -397,9 +397,20 @@ type File struct {
 	CreatedAt  time.Time
 }
 
+// RevisionOverhead is what a revision counts against its author's quota on
+// top of its blob: its row, signature and hashes, the item's key wraps and
+// row, its event and the index entries (measured: docs/performance.md).
+// Without it, 1-byte revisions stored thousands of times what they counted
+// (issue 23). Migration 12 uses the same number.
+const RevisionOverhead = 1024
+
+// RevisionCost is what a revision with a blob of n bytes counts.
+func RevisionCost(n int) int64 { return int64(n) + RevisionOverhead }
+
 // Usage is what an account stores, as storage quotas count it: the
 // announced sizes of the files it uploaded (complete, attached or not,
-// until they are purged or swept) and the blobs of the revisions it wrote.
+// until they are purged or swept) and the revisions it wrote
+// (RevisionCost each).
 // Chunks are bounded by the announced size, so they are not counted
 // separately.
 type Usage struct {

@@ -180,3 +180,27 @@ func (s *Store) EventsAfter(ctx context.Context, since, span int64) ([]store.Eve
 	})
 	return out, latest, err
 }
+
+// pruneChunk bounds one pruning transaction: a first prune of a large log
+// must not hold the writer for long.
+const pruneChunk = 10000
+
+func (s *Store) PruneEvents(ctx context.Context, before int64) (int64, error) {
+	var total int64
+	for {
+		var oldest sql.NullInt64
+		if err := s.w.QueryRowContext(ctx, s.q(`SELECT MIN(seq) FROM events`)).Scan(&oldest); err != nil {
+			return total, s.wrap(err)
+		}
+		if !oldest.Valid || oldest.Int64 >= before {
+			return total, nil
+		}
+		upto := min(before, oldest.Int64+pruneChunk)
+		res, err := s.w.ExecContext(ctx, s.q(`DELETE FROM events WHERE seq < ?`), upto)
+		if err != nil {
+			return total, s.wrap(err)
+		}
+		n, _ := res.RowsAffected()
+		total += n
+	}
+}

@@ -223,7 +223,7 @@ func (s *Store) purgeItemTx(ctx context.Context, tx *sql.Tx, itemID, vaultID str
 	// one item, so all its files go with it).
 	if _, err := tx.ExecContext(ctx, s.q(`UPDATE account_usage SET
 			revision_bytes = revision_bytes -
-				(SELECT COALESCE(SUM(LENGTH(r.blob)), 0) FROM revisions r WHERE r.item_id = ? AND r.author_id = account_usage.user_id),
+				(SELECT COALESCE(SUM(LENGTH(r.blob) + `+strconv.Itoa(store.RevisionOverhead)+`), 0) FROM revisions r WHERE r.item_id = ? AND r.author_id = account_usage.user_id),
 			file_bytes = file_bytes -
 				(SELECT COALESCE(SUM(f.size), 0) FROM files f JOIN item_files l ON l.file_id = f.id
 				 WHERE l.item_id = ? AND f.creator_id = account_usage.user_id)

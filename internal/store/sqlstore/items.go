@@ -40,7 +40,7 @@ func (s *Store) insertRevision(ctx context.Context, tx *sql.Tx, r store.Revision
 		return err
 	}
 	// The author's running total, for the storage quota.
-	if err := s.addUsage(ctx, tx, r.AuthorID, 0, int64(len(r.Blob))); err != nil {
+	if err := s.addUsage(ctx, tx, r.AuthorID, 0, store.RevisionCost(len(r.Blob))); err != nil {
 		return err
 	}
 	return s.linkFiles(ctx, tx, r.ItemID, r.FileIDs)

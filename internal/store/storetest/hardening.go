@@ -197,7 +197,8 @@ func wantQuotaError(t *testing.T, err error, limit string) {
 func testQuotaAndExpiry(t *testing.T, s store.Store) {
 	a, v := newAccount(t, s, "a@example.com")
 	b, _ := newAccount(t, s, "b@example.com")
-	q := store.Quota{MaxBytes: 1000, MaxPendingFiles: 2, MaxPendingBytes: 500, ExpiredBefore: now.Add(-time.Hour)}
+	rc := store.RevisionCost(10) // the one revision of a's
+	q := store.Quota{MaxBytes: 990 + rc, MaxPendingFiles: 2, MaxPendingBytes: 500, ExpiredBefore: now.Add(-time.Hour)}
 	file := func(size int64) store.File {
 		return store.File{ID: id(), VaultID: v.ID, Size: size, ChunkCount: 1, CreatorID: a.ID, CreatedAt: now}
 	}
@@ -230,7 +231,7 @@ func testQuotaAndExpiry(t *testing.T, s store.Store) {
 	if _, err := s.CreateItem(ctx, it, rev, []store.ItemKeyWrap{{KeyVault: v.ID, KeyEpoch: 1, WrapVault: v.ID, WrapEpoch: 1, Wrap: []byte("ikw")}}); err != nil {
 		t.Fatal(err)
 	}
-	if u := usage(q.ExpiredBefore); u != (store.Usage{Bytes: 410, PendingFiles: 1, PendingBytes: 200}) {
+	if u := usage(q.ExpiredBefore); u != (store.Usage{Bytes: 400 + rc, PendingFiles: 1, PendingBytes: 200}) {
 		t.Fatalf("usage after attaching = %+v", u)
 	}
 	wantQuotaError(t, s.CreateFileWithin(ctx, file(301), q), "pending bytes")
@@ -249,7 +250,7 @@ func testQuotaAndExpiry(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	later := now.Add(time.Millisecond)
-	if u := usage(later); u != (store.Usage{Bytes: 710}) {
+	if u := usage(later); u != (store.Usage{Bytes: 700 + rc}) {
 		t.Fatalf("usage after expiry = %+v, want nothing pending, the bytes until swept", u)
 	}
 	if n, err := s.DeleteExpiredUploads(ctx, now); err != nil || n != 0 {
@@ -275,11 +276,11 @@ func testQuotaAndExpiry(t *testing.T, s store.Store) {
 			t.Fatalf("the sweep deleted an attached or fresh file: %v", err)
 		}
 	}
-	if u := usage(later); u != (store.Usage{Bytes: 210}) {
-		t.Fatalf("usage after the sweep = %+v, want 210 bytes", u)
+	if u := usage(later); u != (store.Usage{Bytes: 200 + rc}) {
+		t.Fatalf("usage after the sweep = %+v, want the attached file and the revision", u)
 	}
-	if n, err := s.UsageBytes(ctx, a.ID); err != nil || n != 210 {
-		t.Fatalf("UsageBytes = %d, %v; want 210", n, err)
+	if n, err := s.UsageBytes(ctx, a.ID); err != nil || n != 200+rc {
+		t.Fatalf("UsageBytes = %d, %v; want %d", n, err, 200+rc)
 	}
 	if n, err := s.UsageBytes(ctx, id()); err != nil || n != 0 {
 		t.Fatalf("UsageBytes of an account that stored nothing = %d, %v", n, err)
@@ -287,8 +288,8 @@ func testQuotaAndExpiry(t *testing.T, s store.Store) {
 	if n, err := s.DeleteExpiredUploads(ctx, later); err != nil || n != 0 {
 		t.Fatalf("second sweep deleted %d, %v", n, err)
 	}
-	if u := usage(later); u != (store.Usage{Bytes: 210}) {
-		t.Fatalf("usage after a second sweep = %+v, want 210 bytes", u)
+	if u := usage(later); u != (store.Usage{Bytes: 200 + rc}) {
+		t.Fatalf("usage after a second sweep = %+v, want the attached file and the revision", u)
 	}
 
 	// Revisions count against their author; purging the item gives every
@@ -296,8 +297,8 @@ func testQuotaAndExpiry(t *testing.T, s store.Store) {
 	if _, err := s.UpdateItem(ctx, it.ID, 1, revision(b.ID, v.ID, "abcde"), nil); err != nil {
 		t.Fatal(err)
 	}
-	if u, _ := s.Usage(ctx, b.ID, later); u.Bytes != 1+5 {
-		t.Fatalf("b's usage after writing a revision = %+v, want 6 bytes", u)
+	if u, _ := s.Usage(ctx, b.ID, later); u.Bytes != 1+store.RevisionCost(5) {
+		t.Fatalf("b's usage after writing a revision = %+v, want its upload and the revision's cost", u)
 	}
 	if _, err := s.SetItemTrashed(ctx, it.ID, true, later); err != nil {
 		t.Fatal(err)

@@ -64,11 +64,12 @@ func Migration9(t *testing.T, open func() store.Store, raw func() *sql.DB, engin
 	if ids, err := s.ItemFiles(ctx, later.ID); err != nil || len(ids) != 0 {
 		t.Fatalf("later item's files after the migration = %v, %v; want none", ids, err)
 	}
-	if n, err := s.UsageBytes(ctx, a.ID); err != nil || n != 1000+5 {
-		t.Fatalf("a's usage after the migration = %d, %v; want 1005", n, err)
+	// Migration 12 then counts each revision with its overhead.
+	if n, err := s.UsageBytes(ctx, a.ID); err != nil || n != 1000+store.RevisionCost(5) {
+		t.Fatalf("a's usage after the migrations = %d, %v; want %d", n, err, 1000+store.RevisionCost(5))
 	}
-	if n, err := s.UsageBytes(ctx, b.ID); err != nil || n != 70+7 {
-		t.Fatalf("b's usage after the migration = %d, %v; want 77", n, err)
+	if n, err := s.UsageBytes(ctx, b.ID); err != nil || n != 70+store.RevisionCost(7) {
+		t.Fatalf("b's usage after the migrations = %d, %v; want %d", n, err, 70+store.RevisionCost(7))
 	}
 	if got, err := s.File(ctx, f.ID); err != nil || got.VaultID != v.ID {
 		t.Fatalf("after the migration the file is in vault %s (%v), want its item's vault %s: a carried-off file must come back", got.VaultID, err, v.ID)

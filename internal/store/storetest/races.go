@@ -226,3 +226,33 @@ func testRequirementsAreChecked(t *testing.T, s store.Store) {
 		}
 	}
 }
+
+func init() {
+	extraTests = append(extraTests, namedTest{name: "PruneEventsKeepsRecentOnes", fn: testPruneEvents})
+}
+
+// testPruneEvents: pruning deletes the events below a sequence number and
+// nothing else; the newest stay for live streams to replay.
+func testPruneEvents(t *testing.T, s store.Store) {
+	a, v := newAccount(t, s, "events@example.com")
+	var seqs []int64
+	for i := range 30 {
+		it := newItem(t, s, a.ID, v.ID, fmt.Sprint("item ", i))
+		seqs = append(seqs, it.Seq)
+	}
+	cut := seqs[20]
+	n, err := s.PruneEvents(ctx, cut)
+	if err != nil || n < 20 {
+		t.Fatalf("PruneEvents = %d, %v", n, err)
+	}
+	evs, _, _, err := s.EventsSince(ctx, a.ID, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 10 || evs[0].Seq != cut {
+		t.Fatalf("after pruning below %d: %d events, first %+v", cut, len(evs), evs[0])
+	}
+	if n, err := s.PruneEvents(ctx, cut); err != nil || n != 0 {
+		t.Fatalf("second prune = %d, %v", n, err)
+	}
+}
