@@ -489,13 +489,32 @@ func (s *Session) RemoveMember(ctx context.Context, orgID, email string) error {
 	if m.UserID == o.OwnerID {
 		return errors.New("the organisation's owner cannot be removed")
 	}
-	groupKeys, err := s.resignGroupKeysOf(ctx, o, m)
+	groupKeys, err := s.resignGroupKeysOf(ctx, o, m, nil)
 	if err != nil {
 		return err
 	}
 	req := api.RemoveMemberRequest{Roster: s.signRoster(o, nil, m.UserID), GroupKeys: groupKeys}
-	if err := s.t.do(ctx, http.MethodPost, "/orgs/"+url.PathEscape(o.ID)+"/members/"+url.PathEscape(m.UserID)+"/remove", req, nil); err != nil {
+	var res api.RemoveMemberResult
+	if err := s.t.do(ctx, http.MethodPost, "/orgs/"+url.PathEscape(o.ID)+"/members/"+url.PathEscape(m.UserID)+"/remove", req, &res); err != nil {
 		return err
+	}
+	// Groups the member made while the list above was read: the removal
+	// went ahead (so the member could not keep it from happening by making
+	// more) and the owner re-signs them now.
+	if len(res.Resign) > 0 {
+		left := map[string]bool{}
+		for _, id := range res.Resign {
+			left[id] = true
+		}
+		late, err := s.resignGroupKeysOf(ctx, o, m, left)
+		if err != nil {
+			return err
+		}
+		for _, g := range late {
+			if err := s.t.do(ctx, http.MethodPut, "/orgs/"+url.PathEscape(o.ID)+"/groups/"+url.PathEscape(g.GroupID)+"/keys-sig", g, nil); err != nil {
+				return fmt.Errorf("%s was removed; re-signing the keys of group %s they made meanwhile failed (run the removal again to retry): %w", m.Email, g.GroupID, err)
+			}
+		}
 	}
 	return s.refresh(ctx)
 }
@@ -532,14 +551,16 @@ func (s *Session) memberEmailLocked(userID string) (email string, former bool) {
 // member's pinned keys while they are still a member: from then on only
 // current members vouch for group keys, so a removed member cannot sign a
 // group key of their own that the owner would then wrap vault keys to.
-func (s *Session) resignGroupKeysOf(ctx context.Context, o *Org, leaving Member) ([]api.GroupKeysSig, error) {
+//
+// With only set, just those groups (the ones a removal reported).
+func (s *Session) resignGroupKeysOf(ctx context.Context, o *Org, leaving Member, only map[string]bool) ([]api.GroupKeysSig, error) {
 	var groups []api.Group
 	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+url.PathEscape(o.ID)+"/groups", nil, &groups); err != nil {
 		return nil, err
 	}
 	var out []api.GroupKeysSig
 	for _, g := range groups {
-		if keysSignerOf(g) != leaving.UserID {
+		if keysSignerOf(g) != leaving.UserID || (only != nil && !only[g.ID]) {
 			continue
 		}
 		keys := crypto.PublicKeys{Sign: g.SignPub, KEM: g.KEMPub}

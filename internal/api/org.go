@@ -146,6 +146,14 @@ type RemoveMemberRequest struct {
 	GroupKeys []GroupKeysSig `json:"group_keys,omitempty"`
 }
 
+// RemoveMemberResult answers a removal: the groups whose keys the removed
+// member signed that the request's group_keys did not cover (made while
+// the owner's client listed them). The owner's client re-signs each with
+// PUT /orgs/{org}/groups/{id}/keys-sig.
+type RemoveMemberResult struct {
+	Resign []string `json:"resign"`
+}
+
 // GroupKeysSig is a new signature of a group's unchanged public keys.
 type GroupKeysSig struct {
 	GroupID string `json:"group_id"`

@@ -672,18 +672,72 @@ func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.RemoveMember(r.Context(), o, userID, resigned); err != nil {
+	left, err := s.store.RemoveMember(r.Context(), o, userID, resigned)
+	if err != nil {
 		return rosterConflict(err)
 	}
 	s.log.Info("member removed", "org", o.ID, "user", userID)
+	if left == nil {
+		left = []string{}
+	}
+	writeJSON(w, http.StatusOK, api.RemoveMemberResult{Resign: left})
+	return nil
+}
+
+// resignGroupKeys stores the owner's signature of the unchanged keys of a
+// group that a removed member signed and the removal's group_keys did not
+// cover (it was made while the owner's client listed the groups).
+func (s *Server) resignGroupKeys(w http.ResponseWriter, r *http.Request) error {
+	var req api.GroupKeysSig
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	o, _, err := s.orgFor(r, r.PathValue("org"), authz.RemoveMembers)
+	if err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	if err := checkID("group id", id); err != nil {
+		return err
+	}
+	if req.GroupID != "" && req.GroupID != id {
+		return errBadRequest("group_id must be the group of the path (or left out)")
+	}
+	g, err := s.store.Group(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && g.OrgID != o.ID) {
+		return errNotFound("group")
+	}
+	if err != nil {
+		return err
+	}
+	if role, err := s.store.OrgRole(r.Context(), o.ID, g.KeysSignerID); err != nil {
+		return err
+	} else if role != "" {
+		return errConflict("the group's keys are signed by a member; only keys a removed member signed are re-signed", 0)
+	}
+	_, owner, err := s.accountKeys(r.Context(), o.OwnerID)
+	if err != nil {
+		return err
+	}
+	keys := crypto.PublicKeys{Sign: g.SignPub, KEM: g.KEMPub}
+	if len(req.KeysSig) != sigSize || crypto.VerifyPublicKeys(crypto.RecipientGroup, g.ID, keys, owner, req.KeysSig) != nil {
+		return errBadRequest("keys_sig does not verify with the owner's keys over the group's keys")
+	}
+	if err := s.store.ResignGroupKeys(r.Context(), o.ID, g.ID, g.KeysSignerID, o.OwnerID, req.KeysSig); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return errConflict("the group's keys signer changed; list the groups again", 0)
+		}
+		return err
+	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-// resignedGroupKeys checks the owner's new signatures of the keys of every
-// group whose keys the leaving member signed: exactly those groups, each
+// resignedGroupKeys checks the owner's new signatures of the keys of
+// groups whose keys the leaving member signed: only such groups, each
 // signature verifying with the owner's keys over the group's unchanged
-// public keys.
+// public keys. Groups it does not cover are re-signed after the removal
+// (resignGroupKeys).
 func (s *Server) resignedGroupKeys(ctx context.Context, o store.Org, userID string, sigs []api.GroupKeysSig) (map[string][]byte, error) {
 	groups, err := s.store.GroupsInOrg(ctx, o.ID)
 	if err != nil {
@@ -707,7 +761,9 @@ func (s *Server) resignedGroupKeys(ctx context.Context, o store.Org, userID stri
 		}
 		sig, ok := byID[g.ID]
 		if !ok {
-			return nil, errBadRequest("group_keys must re-sign, as the owner, the keys of group %s, which the leaving member signed", g.ID)
+			// Made after the owner's client listed the groups: the
+			// removal goes ahead and reports it for re-signing.
+			continue
 		}
 		keys := crypto.PublicKeys{Sign: g.SignPub, KEM: g.KEMPub}
 		if len(sig) != sigSize || crypto.VerifyPublicKeys(crypto.RecipientGroup, g.ID, keys, owner, sig) != nil {

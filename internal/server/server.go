@@ -258,6 +258,7 @@ func (s *Server) routes() {
 	s.mux.Handle("GET "+p+"/orgs", s.authed(s.listOrgs))
 	s.mux.Handle("GET "+p+"/orgs/{org}/members", s.authed(s.orgMembers))
 	s.mux.Handle("POST "+p+"/orgs/{org}/members/{user}/remove", s.authed(s.removeMember))
+	s.mux.Handle("PUT "+p+"/orgs/{org}/groups/{id}/keys-sig", s.authed(s.resignGroupKeys))
 	s.mux.Handle("POST "+p+"/orgs/{org}/invitations", s.authed(s.invite))
 	s.mux.Handle("POST "+p+"/orgs/{org}/invitations/{id}/confirm", s.authed(s.confirmInvitation))
 	s.mux.Handle("POST "+p+"/orgs/{org}/invitations/{id}/cancel", s.authed(s.cancelInvitation))

@@ -166,7 +166,17 @@ type OrgStore interface {
 	// resigned holds the owner's new signature of the keys of every group
 	// the member signed the keys of; those groups' keys signer becomes the
 	// owner.
-	RemoveMember(ctx context.Context, o Org, userID string, resigned map[string][]byte) error
+	//
+	// It returns the groups whose keys the member signed and that resigned
+	// does not cover (created after the owner's client listed them): they
+	// keep the former member as keys signer until the owner re-signs them
+	// with ResignGroupKeys. A removal therefore never depends on a list
+	// the member can keep growing (issue 23, finding 2).
+	RemoveMember(ctx context.Context, o Org, userID string, resigned map[string][]byte) (left []string, err error)
+	// ResignGroupKeys stores the owner's signature of a group's unchanged
+	// keys, if their signer is formerSigner and no longer a member of the
+	// organisation; ErrNotFound otherwise.
+	ResignGroupKeys(ctx context.Context, orgID, groupID, formerSigner, ownerID string, sig []byte) error
 
 	// CreateGroup stores a group with its manager's group key wrap; for a
 	// private group also its vault, vault key wraps and grants. The creator

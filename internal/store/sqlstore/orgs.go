@@ -309,8 +309,9 @@ func (s *Store) CancelInvitation(ctx context.Context, id string, at time.Time) e
 	})
 }
 
-func (s *Store) RemoveMember(ctx context.Context, o store.Org, userID string, resigned map[string][]byte) error {
-	return s.takingTx(ctx, func(tx *sql.Tx) error {
+func (s *Store) RemoveMember(ctx context.Context, o store.Org, userID string, resigned map[string][]byte) ([]string, error) {
+	var left []string
+	err := s.takingTx(ctx, func(tx *sql.Tx) error {
 		// The member's row first: a write of theirs that re-checks their
 		// membership (requirements.go) holds it shared until it commits,
 		// so everything below sees what such a write did, and any later
@@ -350,6 +351,11 @@ func (s *Store) RemoveMember(ctx context.Context, o store.Org, userID string, re
 				return err
 			}
 		}
+		// Read under the member's lock: no group of theirs can appear
+		// after this.
+		if left, err = s.stringsIn(ctx, tx, `SELECT id FROM org_groups WHERE org_id = ? AND keys_signer_id = ? ORDER BY id`, o.ID, userID); err != nil {
+			return err
+		}
 		for _, q := range []string{
 			`DELETE FROM group_members WHERE user_id = ? AND group_id IN (SELECT id FROM org_groups WHERE org_id = ?)`,
 			`DELETE FROM group_key_wraps WHERE member_id = ? AND group_id IN (SELECT id FROM org_groups WHERE org_id = ?)`,
@@ -365,6 +371,24 @@ func (s *Store) RemoveMember(ctx context.Context, o store.Org, userID string, re
 			}
 		}
 		_, err = tx.ExecContext(ctx, s.q(`UPDATE invitations SET state = 'cancelled' WHERE org_id = ? AND user_id = ? AND state IN ('invited', 'joined')`), o.ID, userID)
+		return err
+	})
+	return left, err
+}
+
+func (s *Store) ResignGroupKeys(ctx context.Context, orgID, groupID, formerSigner, ownerID string, sig []byte) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE org_groups SET keys_sig = ?, keys_signer_id = ?
+			WHERE id = ? AND org_id = ? AND keys_signer_id = ?
+			AND NOT EXISTS (SELECT 1 FROM org_members WHERE org_id = ? AND user_id = ?)`),
+			sig, ownerID, groupID, orgID, formerSigner, orgID, formerSigner)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return sql.ErrNoRows
+		}
+		_, err = s.seqAndEmit(ctx, tx, store.Event{Kind: store.EventGroupChanged, OrgID: orgID, TargetGroup: groupID})
 		return err
 	})
 }

@@ -85,7 +85,7 @@ func testEvents(t *testing.T, s store.Store) {
 	// A removed member hears of the removal, then nothing of the organisation.
 	_, cur = kinds(t, s, alice.ID, 0)
 	o.RosterVersion++
-	if err := s.RemoveMember(ctx, o, alice.ID, nil); err != nil {
+	if _, err := s.RemoveMember(ctx, o, alice.ID, nil); err != nil {
 		t.Fatal(err)
 	}
 	g := store.Group{ID: id(), OrgID: o.ID, ManagerID: owner.ID, DefaultPermission: store.PermView, Meta: []byte("m"), SignPub: []byte("s"), KEMPub: []byte("k"), KeysSig: []byte("x"), Epoch: 1, CreatedAt: now}

@@ -46,7 +46,7 @@ func testSharesOrg(t *testing.T, s store.Store) {
 		t.Fatal("an outsider shares an organisation")
 	}
 	o.RosterVersion++
-	if err := s.RemoveMember(ctx, o, member.ID, nil); err != nil {
+	if _, err := s.RemoveMember(ctx, o, member.ID, nil); err != nil {
 		t.Fatal(err)
 	}
 	if shares(owner, member) {

@@ -38,8 +38,8 @@ func testRemovedManager(t *testing.T, s store.Store) {
 		t.Fatalf("keys signer of a new group = %q, want its creator", g.KeysSignerID)
 	}
 	o.RosterVersion++
-	if err := s.RemoveMember(ctx, o, laura.ID, map[string][]byte{private.ID: []byte("owner's new sig")}); err != nil {
-		t.Fatal(err)
+	if left, err := s.RemoveMember(ctx, o, laura.ID, map[string][]byte{private.ID: []byte("owner's new sig")}); err != nil || len(left) != 0 {
+		t.Fatal(left, err)
 	}
 	g, err := s.Group(ctx, private.ID)
 	if err != nil || g.ManagerID != owner.ID || g.KeysSignerID != owner.ID || string(g.KeysSig) != "owner's new sig" {

@@ -120,10 +120,10 @@ func testOrgMembership(t *testing.T, s store.Store) {
 	}
 	// The owner cannot be removed; a member can.
 	o.RosterVersion = 3
-	if err := s.RemoveMember(ctx, o, owner.ID, nil); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.RemoveMember(ctx, o, owner.ID, nil); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("remove owner: %v", err)
 	}
-	if err := s.RemoveMember(ctx, o, alice.ID, nil); err != nil {
+	if _, err := s.RemoveMember(ctx, o, alice.ID, nil); err != nil {
 		t.Fatal(err)
 	}
 	if role, _ := s.OrgRole(ctx, o.ID, alice.ID); role != "" {

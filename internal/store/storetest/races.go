@@ -102,7 +102,8 @@ func testRaceGrantAgainstRemoval(t *testing.T, s store.Store) {
 			return s.GrantVault(mctx, store.Grant{VaultID: v.ID, GranteeKind: "user", GranteeID: m.ID, Permission: store.PermManage}, []store.VaultKeyWrap{wrap})
 		}, func() error {
 			o.RosterVersion++
-			return s.RemoveMember(ctx, o, m.ID, nil)
+			_, err := s.RemoveMember(ctx, o, m.ID, nil)
+			return err
 		})
 		if ok == 0 {
 			t.Fatal("no grant went through before the removal: the race was not run")
@@ -132,7 +133,8 @@ func testRaceGroupCreateAgainstRemoval(t *testing.T, s store.Store) {
 			return s.CreateGroup(mctx, g, store.KeyWrap{ObjectID: g.ID, Epoch: 1, MemberID: m.ID, SignerID: m.ID, Wrap: []byte("w"), Sig: []byte("s"), CreatedAt: now}, nil, nil, nil)
 		}, func() error {
 			o.RosterVersion++
-			return s.RemoveMember(ctx, o, m.ID, nil)
+			_, err := s.RemoveMember(ctx, o, m.ID, nil)
+			return err
 		})
 		if ok == 0 {
 			t.Fatal("no group was created before the removal: the race was not run")

@@ -78,7 +78,7 @@ func testRecoveryEnrol(t *testing.T, s store.Store) {
 		t.Fatalf("after leaving: %+v", mine)
 	}
 	o.RosterVersion++
-	if err := s.RemoveMember(ctx, o, m.ID, nil); err != nil {
+	if _, err := s.RemoveMember(ctx, o, m.ID, nil); err != nil {
 		t.Fatal(err)
 	}
 	if list, _ := s.Enrolments(ctx, o.ID); len(list) != 0 {
