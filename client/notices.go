@@ -21,8 +21,8 @@ import (
 // NoticeRecovered is the kind of notice a completed recovery leaves.
 const NoticeRecovered = api.NoticeRecovered
 
-// Notice is one notice of the account, ready to show: Text says what
-// happened and Advice what to do, in words; the fields say the same for
+// Notice is one notice of the account, ready to show: Title names it,
+// Text says what happened and Advice what to do, in words; the fields say the same for
 // a program. Org is the organisation's name as this device verified it,
 // empty when the account is no longer one of its members; Approver the
 // approving owner's address, from the organisation's signed roster when
@@ -38,12 +38,13 @@ type Notice struct {
 	From       string    `json:"from"`
 	Seen       bool      `json:"seen"`
 	SeenAt     time.Time `json:"seen_at,omitzero"`
+	Title      string    `json:"title"`
 	Text       string    `json:"text"`
 	Advice     string    `json:"advice"`
 }
 
 // noticeTime is how a notice writes a time: this device's local time.
-func noticeTime(t time.Time) string { return t.Local().Format("2006-01-02 15:04 MST") }
+func noticeTime(t time.Time) string { return t.Local().Format("2006-01-02 15:04") }
 
 // Notices returns every notice of the account, newest first, acknowledged
 // or not: its recovery history.
@@ -103,6 +104,7 @@ func (s *Session) notice(n api.AccountNotice) Notice {
 	}
 	s.mu.Unlock()
 	if out.Kind != NoticeRecovered {
+		out.Title = "Something happened to your account"
 		out.Text = fmt.Sprintf("The server recorded an event of a kind this version does not know (%q) for your account on %s.", out.Kind, noticeTime(out.At))
 		out.Advice = "Update Coffer to read it."
 		return out
@@ -115,6 +117,7 @@ func (s *Session) notice(n api.AccountNotice) Notice {
 	if approver == "" {
 		approver = "an owner whose account no longer exists"
 	}
+	out.Title = "Your account was recovered"
 	out.Text = fmt.Sprintf("Your account was recovered through %s on %s: its owner %s approved it on %s, it was completed from %s, "+
 		"the master password was replaced and every session was signed out.",
 		org, noticeTime(out.At), approver, noticeTime(out.ApprovedAt), out.From)
