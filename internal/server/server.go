@@ -55,7 +55,8 @@ type Config struct {
 	SyncSpoolMemory int
 	SyncSpoolDir    string
 	SyncSendTimeout time.Duration
-	// Mailer sends invitation e-mail; nil means SMTP is not configured.
+	// Mailer sends invitation, verification and recovery e-mail; nil
+	// means SMTP is not configured.
 	Mailer mail.Sender
 	// PublicURL is the server's address as users reach it, for links in
 	// e-mail (e.g. https://vault.example.com). Required with a Mailer:
