@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/coffer-pm/coffer/internal/api"
@@ -259,3 +260,65 @@ func TestRecoveryPermissions(t *testing.T) {
 
 // code answers Finish's question for the approval code.
 func code(c string) func() (string, error) { return func() (string, error) { return c, nil } }
+
+// TestRecoveryNotice (issue 23, finding 10): a completed recovery is
+// shown to whoever uses the account next — here the member who asked —
+// with the organisation's name and the owner as the roster pins them,
+// until the account acknowledges it; it stays in the history. Another
+// account has no notice and cannot acknowledge this one.
+func TestRecoveryNotice(t *testing.T) {
+	env := testserver.Start(t, nil, nil)
+	owner := signup(t, env.URL, "owner@n.example")
+	laura := signup(t, env.URL, "laura@n.example")
+	o := company(t, owner, "Notice & Co", laura)
+	if err := owner.EnableRecovery(ctx, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := laura.EnrolRecovery(ctx, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	if list, err := laura.UnseenNotices(ctx); err != nil || len(list) != 0 {
+		t.Fatalf("notices before a recovery: %+v, %v", list, err)
+	}
+	newPW := []byte("laura's notice password")
+	p, err := client.RequestRecovery(ctx, env.URL, "laura@n.example", newPW, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	approval, err := owner.ApproveRecovery(ctx, o.ID, "laura@n.example", p.Code())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := p.Finish(ctx, newPW, code(approval), client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	unseen, err := s.UnseenNotices(ctx)
+	if err != nil || len(unseen) != 1 {
+		t.Fatalf("unseen notices after the recovery: %+v, %v", unseen, err)
+	}
+	n := unseen[0]
+	if n.Kind != client.NoticeRecovered || n.OrgID != o.ID || n.Org != "Notice & Co" || n.Approver != "owner@n.example" || n.Seen ||
+		!strings.Contains(n.Text, `"Notice & Co"`) || !strings.Contains(n.Text, "owner@n.example") || !strings.Contains(n.Text, "every session was signed out") ||
+		!strings.Contains(n.Advice, "If you did not") {
+		t.Fatalf("the notice: %+v", n)
+	}
+	if err := owner.AcknowledgeNotice(ctx, n.ID); !errors.Is(err, client.ErrNotFound) {
+		t.Fatalf("the owner acknowledges the member's notice: %v", err)
+	}
+	if list, _ := owner.Notices(ctx); len(list) != 0 {
+		t.Fatalf("the owner's notices: %+v", list)
+	}
+	if err := s.AcknowledgeNotice(ctx, n.ID); err != nil {
+		t.Fatal(err)
+	}
+	if list, err := s.UnseenNotices(ctx); err != nil || len(list) != 0 {
+		t.Fatalf("unseen after the acknowledgement: %+v, %v", list, err)
+	}
+	if all, err := s.Notices(ctx); err != nil || len(all) != 1 || !all[0].Seen || all[0].SeenAt.IsZero() {
+		t.Fatalf("the history after the acknowledgement: %+v, %v", all, err)
+	}
+}

@@ -142,6 +142,8 @@ func main() {
 		"quarantined":  c.quarantined,
 		"enrol":        c.enrol,
 		"leave":        c.leave,
+		"notices":      c.notices,
+		"ackNotice":    c.ackNotice,
 	} {
 		api[name] = promised(fn)
 	}
@@ -332,7 +334,20 @@ func (c *core) opened(s *client.Session) (any, error) {
 	c.mu.Unlock()
 	c.saveProfile(s.Profile)
 	c.startChecks(s)
-	return map[string]string{"email": s.Profile.Email, "fingerprint": s.Profile.Fingerprint()}, nil
+	return unlockedView(s), nil
+}
+
+// unlockedView is what a log-in or an unlock returns to the page: who is
+// unlocked, and the account's notices it has not acknowledged
+// (docs/protocol.md §17.3: a recovery of the account), in the client
+// core's words, which the page shows in a banner until acknowledged. A
+// server that cannot say (an older one) has told nothing.
+func unlockedView(s *client.Session) map[string]any {
+	notices, err := s.UnseenNotices(context.Background())
+	if err != nil || notices == nil {
+		notices = []client.Notice{}
+	}
+	return map[string]any{"email": s.Profile.Email, "fingerprint": s.Profile.Fingerprint(), "notices": notices}
 }
 
 func (c *core) signup(args []js.Value) (any, error) {
@@ -393,7 +408,7 @@ func (c *core) unlock(args []js.Value) (any, error) {
 	c.saveProfile(s.Profile)
 	persist(s)
 	c.startChecks(s)
-	return map[string]string{"email": s.Profile.Email, "fingerprint": s.Profile.Fingerprint()}, nil
+	return unlockedView(s), nil
 }
 
 func (c *core) lock([]js.Value) (any, error) {
@@ -1043,6 +1058,22 @@ func (c *core) recovery([]js.Value) (any, error) {
 		out.Requests = []client.RecoveryRequestInfo{}
 	}
 	return out, nil
+}
+
+// notices is the account's every notice, acknowledged or not, newest
+// first: its recovery history, for the account screen.
+func (c *core) notices([]js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	return s.Notices(context.Background())
+}
+
+// ackNotice(id): the account's user read the notice; it is no longer
+// shown at unlock.
+func (c *core) ackNotice(args []js.Value) (any, error) {
+	return c.act(func(ctx context.Context, s *client.Session) error { return s.AcknowledgeNotice(ctx, str(args, 0)) })
 }
 
 func (c *core) enrol(args []js.Value) (any, error) {

@@ -181,3 +181,31 @@ func TestWebAppWithMail(t *testing.T) {
 	defer reader.Close()
 	runScenario(t, "mail.mjs", srv.url, "MAIL_URL="+reader.URL)
 }
+
+// TestWebAppShowsARecovery (issue 23, finding 10): web/e2e/recovery.mjs —
+// a member logs in in Chromium and locks; her account is recovered with
+// the real CLI on another device (the owner approves); the browser's
+// next unlock, with the new password, shows a banner naming the
+// organisation and the owner until she acknowledges it, and the account
+// screen keeps the recovery. Her CLI then sees the notice acknowledged.
+func TestWebAppShowsARecovery(t *testing.T) {
+	webTools(t)
+	const newPW = "the new password of the member 7"
+	srv := startServer(t)
+	owner := user(t, srv, "boss@web-recovery.example")
+	laura := user(t, srv, "laura@web-recovery.example")
+	owner.orgWith("Northwind", laura)
+	owner.ok("", "org", "recovery", "Northwind", "enable")
+	laura.ok("", "account", "recovery", "enrol", "Northwind")
+	runScenario(t, "recovery.mjs", srv.url, "COFFER_BIN="+cofferBin, "OWNER_CONFIG="+owner.config, "OWNER_SESSION="+owner.session,
+		"OWNER_EMAIL=boss@web-recovery.example", "MEMBER_EMAIL=laura@web-recovery.example", "MEMBER_PASSWORD="+masterPW,
+		"NEW_PASSWORD="+newPW, "NORTHWIND=Northwind")
+	r := laura.run(newPW+"\n", "unlock", "--password-stdin", "--json")
+	if r.code != 0 || strings.Contains(r.stderr, "warning") || !strings.Contains(r.stdout, `"notices": []`) {
+		t.Fatalf("the CLI after the browser acknowledged the notice: %+v", r)
+	}
+	laura.session = exportRe.FindStringSubmatch(laura.ok(newPW+"\n", "unlock", "--password-stdin"))[1]
+	if out := laura.ok("", "account", "notices"); !strings.Contains(out, "acknowledged ") {
+		t.Fatalf("notices:\n%s", out)
+	}
+}

@@ -128,3 +128,36 @@ type CompleteRecovery struct {
 	WrappedAccountKey []byte `json:"wrapped_account_key"`
 	Sig               []byte `json:"sig"`
 }
+
+// RecoveryGranted answers an approval: whether the member was told by
+// e-mail (MailSent, MailFailed, MailNotConfigured).
+type RecoveryGranted struct {
+	Mail string `json:"mail"`
+}
+
+// NoticeRecovered is the kind of notice a completed recovery leaves.
+const NoticeRecovered = "recovered"
+
+// AccountNotice is something that happened to the caller's account that
+// its user is shown at the next unlock until the account acknowledges it
+// (docs/protocol.md §17.3): for now, that the account was recovered
+// through an organisation — approved by its owner (ApprovedBy, their
+// address then: ApproverEmail) at ApprovedAt, completed at At from
+// ClientAddr. SeenAt is when the account acknowledged it.
+type AccountNotice struct {
+	ID            string    `json:"id"`
+	Kind          string    `json:"kind"`
+	OrgID         string    `json:"org_id"`
+	ApprovedBy    string    `json:"approved_by"`
+	ApproverEmail string    `json:"approver_email"`
+	ApprovedAt    time.Time `json:"approved_at"`
+	At            time.Time `json:"at"`
+	ClientAddr    string    `json:"client_addr"`
+	SeenAt        time.Time `json:"seen_at,omitzero"`
+}
+
+// AccountNotices answers GET /account/notices: every notice of the
+// account (the newest 100), newest first, seen or not.
+type AccountNotices struct {
+	Notices []AccountNotice `json:"notices"`
+}

@@ -24,11 +24,17 @@ func (a *app) clientOptions() client.Options {
 }
 
 // printSessionKey prints the unlock result: an export line for eval, or the
-// key alone with --raw, or JSON.
-func (a *app) printSessionKey(key string, raw bool) error {
+// key alone with --raw, or JSON — with the account's unacknowledged
+// notices when the command asked for them (notices not nil; they are on
+// stderr as warnings too).
+func (a *app) printSessionKey(key string, raw bool, notices []client.Notice) error {
 	switch {
 	case a.jsonOut:
-		return a.printJSON(map[string]string{"session": key})
+		out := map[string]any{"session": key}
+		if notices != nil {
+			out["notices"] = notices
+		}
+		return a.printJSON(out)
 	case raw:
 		fmt.Fprintln(a.stdout, key)
 	default:
@@ -70,7 +76,7 @@ func (a *app) signupCommand() *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(a.stderr, "Account %s created. Your key fingerprint: %s\n", s.Profile.Email, s.Profile.Fingerprint())
-			return a.printSessionKey(key, false)
+			return a.printSessionKey(key, false, nil)
 		},
 	}
 	cmd.Flags().StringVar(&email, "email", "", "e-mail address")
@@ -105,7 +111,7 @@ func (a *app) loginCommand() *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(a.stderr, "Logged in as %s.\n", s.Profile.Email)
-			return a.printSessionKey(key, raw)
+			return a.printSessionKey(key, raw, a.showNotices(cmd.Context(), s, false))
 		},
 	}
 	cmd.Flags().StringVar(&email, "email", "", "e-mail address")
@@ -163,21 +169,28 @@ func (a *app) unlockCommand() *cobra.Command {
 			a.attach(s)
 			// If the server session has expired, log in again with the
 			// password we already have.
+			online, synced := true, true
 			if err := s.Sync(cmd.Context()); errors.Is(err, client.ErrUnauthorized) {
 				if s, err = p.Relogin(cmd.Context(), pw, a.clientOptions()); err != nil {
 					return err
 				}
 				a.session = nil // the new session syncs on its next command
+				synced = false
 			} else if client.IsQuarantine(err) {
 				a.noteQuarantined(s)
 			} else if err != nil {
 				fmt.Fprintf(a.stderr, "warning: unlocked offline; the server could not be reached (%s)\n", oneLine(err.Error()))
+				online = false
 			}
 			key, err := a.saveSession(s)
 			if err != nil {
 				return err
 			}
-			return a.printSessionKey(key, raw)
+			var notices []client.Notice
+			if online {
+				notices = a.showNotices(cmd.Context(), s, synced)
+			}
+			return a.printSessionKey(key, raw, notices)
 		},
 	}
 	cmd.Flags().BoolVar(&raw, "raw", false, "print the session key alone")
@@ -303,4 +316,36 @@ func (a *app) fingerprintCommand() *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// showNotices fetches what the account must be told at this log-in or
+// unlock (docs/protocol.md §17.3: that it was recovered through an
+// organisation), prints each as a warning and returns them (an empty,
+// non-nil list when there are none). A session that has not synced yet
+// syncs first when there is one, so that it names the organisation.
+// Nothing here stops the unlock: a server that cannot answer (an older
+// one, say) has told nothing.
+func (a *app) showNotices(ctx context.Context, s *client.Session, synced bool) []client.Notice {
+	list, err := s.UnseenNotices(ctx)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "coffer: warning: could not ask the server for your account's notices (%s)\n", oneLine(err.Error()))
+		return []client.Notice{}
+	}
+	if len(list) > 0 && !synced {
+		if a.session == nil {
+			a.attach(s) // its marks are saved when the command ends
+		}
+		if err := s.Sync(ctx); err == nil || client.IsQuarantine(err) {
+			if again, err := s.UnseenNotices(ctx); err == nil {
+				list = again
+			}
+		}
+	}
+	for _, n := range list {
+		fmt.Fprintf(a.stderr, "coffer: warning: %s %s Once read: coffer account notices ack %s\n", oneLine(inert(n.Text)), oneLine(inert(n.Advice)), n.ID)
+	}
+	if list == nil {
+		list = []client.Notice{}
+	}
+	return list
 }

@@ -26,6 +26,17 @@ func (a *app) accountRecoveryCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
+				// The recovery history: every completed recovery, read or not.
+				history, err := s.Notices(cmd.Context())
+				if err != nil {
+					return err
+				}
+				var recovered []client.Notice
+				for _, n := range history {
+					if n.Kind == client.NoticeRecovered {
+						recovered = append(recovered, n)
+					}
+				}
 				if a.jsonOut {
 					type org struct {
 						Org        string    `json:"org"`
@@ -35,9 +46,10 @@ func (a *app) accountRecoveryCommand() *cobra.Command {
 						EnrolledAt time.Time `json:"enrolled_at,omitzero"`
 					}
 					out := struct {
-						Orgs     []org                        `json:"orgs"`
-						Requests []client.RecoveryRequestInfo `json:"requests"`
-					}{Orgs: []org{}, Requests: reqs}
+						Orgs       []org                        `json:"orgs"`
+						Requests   []client.RecoveryRequestInfo `json:"requests"`
+						Recoveries []client.Notice              `json:"recoveries"`
+					}{Orgs: []org{}, Requests: reqs, Recoveries: append([]client.Notice{}, recovered...)}
 					for _, o := range orgs {
 						out.Orgs = append(out.Orgs, org{o.Org.Name, o.Org.ID, o.OwnerEmail, o.Enrolled, o.EnrolledAt})
 					}
@@ -68,6 +80,14 @@ func (a *app) accountRecoveryCommand() *cobra.Command {
 				}
 				if len(reqs) > 0 {
 					fmt.Fprintln(a.stdout, "If you did not ask for these, void them with coffer account recovery cancel and tell your organisation's owner: an approved one lets its holder set your master password.")
+				}
+				for _, n := range recovered {
+					org := "an organisation you left (id " + n.OrgID + ")"
+					if n.Org != "" {
+						org = fmt.Sprintf("%q", inert(n.Org))
+					}
+					fmt.Fprintf(a.stdout, "Recovered %s through %s, approved by %s at %s, from %s\n", n.At.Local().Format("2006-01-02 15:04"), org,
+						inert(n.Approver), n.ApprovedAt.Local().Format("2006-01-02 15:04"), inert(n.From))
 				}
 				return nil
 			}),
@@ -180,7 +200,7 @@ func (a *app) recoveryCompleteCommand() *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(a.stderr, "Account %s recovered: unlock with the new master password from now on. Every other session was ended.\n", s.Profile.Email)
-			return a.printSessionKey(key, raw)
+			return a.printSessionKey(key, raw, a.showNotices(cmd.Context(), s, false))
 		},
 	}
 	cmd.Flags().BoolVar(&raw, "raw", false, "print the session key alone")

@@ -34,8 +34,8 @@ func (a *app) signupPending(vn *client.VerificationNeededError) error {
 }
 
 func (a *app) accountCommand() *cobra.Command {
-	cmd := group("account", "Your account: master password, Argon2id parameters, recovery, e-mail verification")
-	cmd.AddCommand(a.accountVerifyCommand(), a.accountPasswordCommand(), a.accountKDFCommand(), a.accountRecoveryCommand())
+	cmd := group("account", "Your account: master password, Argon2id parameters, recovery and its notices, e-mail verification")
+	cmd.AddCommand(a.accountVerifyCommand(), a.accountPasswordCommand(), a.accountKDFCommand(), a.accountRecoveryCommand(), a.accountNoticesCommand())
 	return cmd
 }
 
@@ -95,7 +95,7 @@ func (a *app) accountVerifyCommand() *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(a.stderr, "Account %s created. Your key fingerprint: %s\n", s.Profile.Email, s.Profile.Fingerprint())
-			return a.printSessionKey(key, false)
+			return a.printSessionKey(key, false, nil)
 		},
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/crypto"
 	"github.com/coffer-pm/coffer/internal/server/authz"
@@ -484,16 +486,33 @@ func (s *Server) grantRecovery(w http.ResponseWriter, r *http.Request) error {
 	if crypto.VerifyKeyWrap(owner, o.OwnerID, ctx, req.Wrap, req.Sig) != nil {
 		return errBadRequest("the grant's signature does not verify")
 	}
+	member, err := s.store.AccountByID(r.Context(), q.UserID)
+	if err != nil {
+		return err
+	}
+	ownerAcct, err := s.store.AccountByID(r.Context(), o.OwnerID)
+	if err != nil {
+		return err
+	}
 	now := s.now()
+	// Every approval is mailed to the member (issue 23, finding 10), so
+	// that a takeover in progress can be noticed before it completes.
+	giveBack, err := s.reserveApprovalMail(w, member.ID, now)
+	if err != nil {
+		return err
+	}
 	q.GrantOrg, q.GrantVersion, q.GrantWrap, q.GrantSig, q.GrantedBy, q.GrantedAt = o.ID, req.Version, req.Wrap, req.Sig, o.OwnerID, now
 	if err := s.store.GrantRecovery(r.Context(), q, now); err != nil {
+		giveBack()
 		if errors.Is(err, store.ErrNotFound) {
 			return errNotFound("open recovery request of a member enrolled at this key version")
 		}
 		return err
 	}
 	s.log.Info("account recovery approved", "org", o.ID, "user", q.UserID, "request", q.ID, "by", o.OwnerID)
-	w.WriteHeader(http.StatusNoContent)
+	subject, body := s.approvalMail(member, ownerAcct, o.ID, now)
+	mailed := s.sendRecoveryMail(r, member.Email, subject, body, "what", "approval", "org", o.ID, "user", member.ID, "request", q.ID)
+	writeJSON(w, http.StatusOK, api.RecoveryGranted{Mail: mailed})
 	return nil
 }
 
@@ -531,16 +550,30 @@ func (s *Server) completeRecovery(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	// The trace the account keeps (protocol §17.3), stored with the new
+	// password in one transaction.
+	now := s.now()
+	notice := store.AccountNotice{ID: uuid.NewString(), Kind: store.NoticeRecovered, OrgID: q.GrantOrg, ActorID: q.GrantedBy,
+		ApprovedAt: q.GrantedAt, ClientAddr: clientAddr(r), CreatedAt: now}
+	if approver, err := s.store.AccountByID(r.Context(), q.GrantedBy); err == nil {
+		notice.ActorEmail = approver.Email
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
 	n, err := s.store.CompleteRecovery(r.Context(), id, acct.ID, acct.AuthHash, store.PasswordChange{
 		KDF: kdfToStore(kdf), AuthHash: authHash, AuthSalt: authSalt, WrappedAccountKey: req.WrappedAccountKey,
-	}, s.now())
+	}, notice, now)
 	if errors.Is(err, store.ErrNotFound) {
 		return errConflict("the recovery request expired, was used, or its approval was withdrawn (the member left recovery, was removed, or recovery was turned off)", 0)
 	}
 	if err != nil {
 		return err
 	}
-	s.log.Info("account recovered", "user", acct.ID, "request", id, "org", q.GrantOrg, "approved_by", q.GrantedBy, "revoked_sessions", n)
+	s.log.Info("account recovered", "user", acct.ID, "request", id, "org", q.GrantOrg, "approved_by", q.GrantedBy, "revoked_sessions", n, "notice", notice.ID)
+	// Mailed whatever the completing client does next: after a takeover
+	// the address is the real member's only channel.
+	subject, body := s.recoveredMail(acct, notice)
+	s.sendRecoveryMail(r, acct.Email, subject, body, "what", "completion", "org", q.GrantOrg, "user", acct.ID, "notice", notice.ID)
 	writeJSON(w, http.StatusOK, api.PasswordChanged{RevokedSessions: n})
 	return nil
 }

@@ -55,7 +55,8 @@ type Config struct {
 	SyncSpoolMemory int
 	SyncSpoolDir    string
 	SyncSendTimeout time.Duration
-	// Mailer sends invitation e-mail; nil means SMTP is not configured.
+	// Mailer sends invitation, verification and recovery e-mail; nil
+	// means SMTP is not configured.
 	Mailer mail.Sender
 	// PublicURL is the server's address as users reach it, for links in
 	// e-mail (e.g. https://vault.example.com). Required with a Mailer:
@@ -91,6 +92,12 @@ type Config struct {
 	// no session) one client network may make per hour; <= 0 takes the
 	// default, 10.
 	RecoveryRequestsPerNetwork int
+	// RecoveryMailPerAccount bounds the approvals of one member's
+	// recovery per 24 hours when the server sends mail: each is mailed to
+	// the member, and one beyond the budget is refused (429, nothing
+	// approved); <= 0 takes the default, 10. Completed recoveries are
+	// always mailed (each needs an approval).
+	RecoveryMailPerAccount int
 
 	// A request body must bring at least BodyMinRate bytes a second,
 	// measured over windows of BodyRateWindow (a smaller body must end
@@ -137,6 +144,7 @@ func DefaultConfig() Config {
 		HashPerNetwork:        2 * defaultHashSlots(),
 
 		RecoveryRequestsPerNetwork: 10,
+		RecoveryMailPerAccount:     defaultRecoveryMailPerAccount,
 		BodyMinRate:                defaultBodyMinRate,
 		BodyRateWindow:             defaultBodyRateWindow,
 	}
@@ -159,6 +167,7 @@ type Server struct {
 	verifyMailAll *limiter // per address
 	inviteMu      sync.Mutex
 	recoveryNet   *limiter // recovery requests per client network
+	recoveryMail  *limiter // approval mail per member account
 	hashes        *hashGate
 	bodies        *bodyBudget
 	syncs         *syncGate
@@ -192,6 +201,7 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 		verifyMail:    newLimiter(cfg.VerifyMailsPerAddress, time.Hour),
 		verifyMailAll: newLimiter(4*cfg.VerifyMailsPerAddress, time.Hour),
 		recoveryNet:   newLimiter(orDefault(cfg.RecoveryRequestsPerNetwork, 10), time.Hour),
+		recoveryMail:  newLimiter(orDefault(cfg.RecoveryMailPerAccount, defaultRecoveryMailPerAccount), recoveryMailWindow),
 		hashes:        newHashGateFor(cfg),
 		bodies:        newBodyBudgetFor(cfg),
 		syncs:         newSyncGate(cfg, st),
@@ -230,6 +240,8 @@ func (s *Server) routes() {
 	s.mux.Handle("PUT "+p+"/account/password", s.authed(s.changePassword))
 	s.mux.Handle("GET "+p+"/account/recovery", s.authed(s.accountRecovery))
 	s.mux.Handle("DELETE "+p+"/account/recovery/requests", s.authed(s.cancelRecoveryRequests))
+	s.mux.Handle("GET "+p+"/account/notices", s.authed(s.accountNotices))
+	s.mux.Handle("POST "+p+"/account/notices/{id}/seen", s.authed(s.seeNotice))
 	s.mux.Handle("POST "+p+"/recovery/requests", s.public(s.createRecoveryRequest))
 	s.mux.Handle("POST "+p+"/recovery/requests/{id}", s.public(s.recoveryRequestState))
 	s.mux.Handle("POST "+p+"/recovery/requests/{id}/complete", s.public(s.completeRecovery))

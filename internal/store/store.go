@@ -611,10 +611,42 @@ type RecoveryStore interface {
 	// prevAuthHash (as SetPassword, revoking every session) and deletes
 	// all the user's requests, if request id is granted, unexpired, and
 	// its user still a member enrolled at the grant's version while
-	// recovery is on; ErrNotFound otherwise. One transaction. (Removing a
-	// member, leaving, turning recovery off and changing the password
-	// void approvals too.)
-	CompleteRecovery(ctx context.Context, id, userID string, prevAuthHash []byte, c PasswordChange, now time.Time) (revoked int, err error)
+	// recovery is on; ErrNotFound otherwise. In the same transaction it
+	// stores notice (its UserID, OrgID, ActorID and ApprovedAt those of
+	// the request's approval), so that a completed recovery always leaves
+	// its trace, and a refused one none. (Removing a member, leaving,
+	// turning recovery off and changing the password void approvals too.)
+	CompleteRecovery(ctx context.Context, id, userID string, prevAuthHash []byte, c PasswordChange, notice AccountNotice, now time.Time) (revoked int, err error)
+	// AccountNotices lists the user's notices, newest first, at most
+	// limit of them.
+	AccountNotices(ctx context.Context, userID string, limit int) ([]AccountNotice, error)
+	// MarkNoticeSeen records that the user acknowledged their notice id
+	// at at; a notice seen before keeps its first time. ErrNotFound
+	// unless the notice is the user's.
+	MarkNoticeSeen(ctx context.Context, userID, id string, at time.Time) error
+}
+
+// NoticeRecovered is the kind of notice a completed account recovery
+// leaves (docs/protocol.md §17.3).
+const NoticeRecovered = "recovered"
+
+// AccountNotice is an event about an account that its user is shown at
+// their next unlock until the account acknowledges it, and keeps seeing
+// in its history afterwards: for now, that the account was recovered
+// through an organisation. It names the organisation and the approving
+// owner by id (and the owner's address at the time), so that it outlives
+// both.
+type AccountNotice struct {
+	ID         string
+	UserID     string
+	Kind       string
+	OrgID      string
+	ActorID    string // the owner who approved
+	ActorEmail string // their address when they approved
+	ApprovedAt time.Time
+	ClientAddr string // the client address that completed the recovery
+	CreatedAt  time.Time
+	SeenAt     time.Time // zero until acknowledged
 }
 
 // NotEmptyError: a delete without force found items that would go with it.

@@ -1,6 +1,6 @@
 import { h, render, type ComponentChild } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { core, CoreError, message, type Account, type Content, type KDF, type Recovery, type Item, type SessionInfo, type Status, type Summary, type Value, type VaultInfo, type Version } from './core';
+import { core, CoreError, message, type Account, type Content, type KDF, type Notice, type Recovery, type Item, type SessionInfo, type Status, type Summary, type Value, type VaultInfo, type Version } from './core';
 import { MIN_LENGTH, strength } from './strength';
 import { copy, ErrorLine, Field } from './ui';
 import { JoinView, OrgsView, ShareMove } from './orgs';
@@ -400,11 +400,13 @@ function AccountView(props: { onLogout: () => void }) {
   const [note, setNote] = useState('');
   const [error, setError] = useState('');
   const [recovery, setRecovery] = useState<Recovery | null>(null);
+  const [history, setHistory] = useState<Notice[]>([]);
   const load = async () => {
     await core.sync().catch(() => undefined); // organisations joined meanwhile
     core.account().then(setAcct, (e) => setError(message(e)));
     core.sessions().then(setSessions, (e) => setError(message(e)));
     core.recovery().then(setRecovery, (e) => setError(message(e)));
+    core.notices().then(setHistory, (e) => setError(message(e)));
   };
   useEffect(() => { void load(); }, []);
   const change = async (e: Event) => {
@@ -451,6 +453,10 @@ function AccountView(props: { onLogout: () => void }) {
         } }, o.enrolled ? `Leave ${o.name}'s recovery` : `Enrol in ${o.name}'s recovery`)))),
     recovery && recovery.requests.length > 0 ? h('p', { class: 'error', role: 'alert' },
       `${recovery.requests.length} recovery request(s) exist for your account${recovery.requests.some((r) => r.granted) ? ', one approved' : ''}. If you did not ask, void them with coffer account recovery cancel and tell your owner.`) : null,
+    history.length > 0 ? h('h4', null, 'Recoveries of this account') : null,
+    history.length > 0 ? h('ul', { class: 'list recoveries' }, history.map((n) => h('li', { key: n.id },
+      h('span', null, n.text), ' ',
+      h('span', { class: 'muted' }, n.seen ? `Acknowledged ${new Date(n.seen_at ?? '').toLocaleString()}.` : 'Not acknowledged yet.')))) : null,
     h('h3', null, 'Lock after inactivity'),
     h('div', { class: 'field' }, h('label', { for: 'idle' }, 'Lock this tab after'),
       h('select', { id: 'idle', value: String(idle), onChange: (e: Event) => { const v = Number((e.target as HTMLSelectElement).value); localStorage.setItem(IDLE_KEY, String(v)); setIdle(v); } },
@@ -526,6 +532,20 @@ function breakable(label: string): ComponentChild {
   return i < 0 ? label : [label.slice(0, i + 1), h('wbr', null), label.slice(i + 1)];
 }
 
+// NoticeBanner shows one notice of the account (a recovery through an
+// organisation) at the log-in or unlock that found it, in the client
+// core's words, until the account acknowledges it.
+function NoticeBanner(props: { notice: Notice; onRead: () => void }) {
+  const [error, setError] = useState('');
+  const n = props.notice;
+  return h('section', { class: 'banner notice', role: 'alert', 'aria-labelledby': `notice-${n.id}` },
+    h('h2', { id: `notice-${n.id}` }, n.title),
+    h('p', null, n.text),
+    h('p', null, n.advice),
+    h(ErrorLine, { error }),
+    h('button', { type: 'button', onClick: async () => { try { await core.ackNotice(n.id); props.onRead(); } catch (e) { setError(message(e)); } } }, 'I have read this'));
+}
+
 type Pane = { kind: 'none' } | { kind: 'account' } | { kind: 'orgs' } | { kind: 'join'; org: string } | { kind: 'item'; id: string } | { kind: 'edit'; item?: Item } | { kind: 'history'; id: string } | { kind: 'trash' };
 
 function Passwords(props: { status: Status; join?: string; onLock: () => void; onLogout: () => void }) {
@@ -539,6 +559,8 @@ function Passwords(props: { status: Status; join?: string; onLock: () => void; o
   const [error, setError] = useState('');
   const [banner, setBanner] = useState('');
   const [quarantined, setQuarantined] = useState<string[]>([]);
+  // What the log-in or unlock found that the account must be told.
+  const [notices, setNotices] = useState<Notice[]>(props.status.notices ?? []);
   // Signatures a log-in left to check in the background (§16.7).
   const [checking, setChecking] = useState(0);
   const refresh = () => {
@@ -598,6 +620,7 @@ function Passwords(props: { status: Status; join?: string; onLock: () => void; o
       h('button', { type: 'button', 'aria-pressed': pane.kind === 'orgs', onClick: () => setPane({ kind: 'orgs' }) }, 'Organisations'),
       h('button', { type: 'button', onClick: () => setPane({ kind: 'account' }) }, 'Account'),
       h('button', { type: 'button', onClick: lock }, 'Lock')),
+    ...notices.map((n) => h(NoticeBanner, { key: n.id, notice: n, onRead: () => setNotices((ns) => ns.filter((x) => x.id !== n.id)) })),
     banner ? h('p', { class: 'error banner tamper', role: 'alert' }, banner) : null,
     // Data that failed verification is not shown; what it was is said.
     ...quarantined.map((q) => h('p', { class: 'error banner tamper', role: 'alert' }, `Tampering detected — not shown: ${q}`)),

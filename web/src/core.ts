@@ -2,7 +2,10 @@
 // (cmd/coffer-web, docs/web.md). Every call returns JSON; the page never
 // sees a key — only what it shows.
 
-export interface Status { state: 'none' | 'locked' | 'unlocked' | 'verify'; email?: string; fingerprint?: string; checking?: string; user_id?: string }
+// Notice: something that happened to the account (a recovery through an
+// organisation), in the client core's words; shown until acknowledged.
+export interface Notice { id: string; kind: string; org_id: string; org?: string; approver: string; approved_at: string; at: string; from: string; seen: boolean; seen_at?: string; title: string; text: string; advice: string }
+export interface Status { state: 'none' | 'locked' | 'unlocked' | 'verify'; email?: string; fingerprint?: string; checking?: string; user_id?: string; notices?: Notice[] }
 export interface Summary { id: string; type: string; name: string; username?: string; urls?: string[]; tags?: string[]; favorite?: boolean; vault: string }
 export interface Login { username?: string; password?: string; urls?: string[]; totp?: string }
 export interface Card { holder?: string; number?: string; expiry?: string; cvv?: string }
@@ -102,6 +105,9 @@ export const core = {
   sessions: () => call<SessionInfo[]>('sessions'),
   recovery: () => call<Recovery>('recovery'),
   quarantined: () => call<string[]>('quarantined'),
+  // The account's notices (its recovery history); acknowledge one.
+  notices: () => call<Notice[]>('notices'),
+  ackNotice: (id: string) => call<{ ok: boolean }>('ackNotice', id),
   enrol: (org: string) => call<{ ok: boolean }>('enrol', org),
   leave: (org: string) => call<{ ok: boolean }>('leave', org),
   endSession: (id: string) => call<{ ok: boolean }>('endSession', id),

@@ -288,7 +288,7 @@ func (s *Store) GrantRecovery(ctx context.Context, g store.RecoveryRequest, now 
 	})
 }
 
-func (s *Store) CompleteRecovery(ctx context.Context, id, userID string, prevAuthHash []byte, c store.PasswordChange, now time.Time) (int, error) {
+func (s *Store) CompleteRecovery(ctx context.Context, id, userID string, prevAuthHash []byte, c store.PasswordChange, notice store.AccountNotice, now time.Time) (int, error) {
 	revoked := 0
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		// The approval counts only while the member is still enrolled at
@@ -307,11 +307,55 @@ func (s *Store) CompleteRecovery(ctx context.Context, id, userID string, prevAut
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM recovery_requests WHERE user_id = ?`), userID); err != nil {
 			return err
 		}
-		revoked, err = s.setPassword(ctx, tx, userID, prevAuthHash, c, true, "", now)
+		if revoked, err = s.setPassword(ctx, tx, userID, prevAuthHash, c, true, "", now); err != nil {
+			return err
+		}
+		// The trace the account's user is shown (protocol §17.3): written
+		// with the new password or not at all.
+		notice.UserID = userID
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO account_notices (`+noticeColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`),
+			notice.ID, notice.UserID, notice.Kind, notice.OrgID, notice.ActorID, notice.ActorEmail, ms(notice.ApprovedAt), notice.ClientAddr, ms(notice.CreatedAt))
 		return err
 	})
 	if err != nil {
 		return 0, err
 	}
 	return revoked, nil
+}
+
+const noticeColumns = `id, user_id, kind, org_id, actor_id, actor_email, approved_at, client_addr, created_at, seen_at`
+
+func (s *Store) AccountNotices(ctx context.Context, userID string, limit int) ([]store.AccountNotice, error) {
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+noticeColumns+` FROM account_notices WHERE user_id = ?
+		ORDER BY created_at DESC, id LIMIT ?`), userID, limit)
+	if err != nil {
+		return nil, s.wrap(err)
+	}
+	defer rows.Close()
+	var out []store.AccountNotice
+	for rows.Next() {
+		var n store.AccountNotice
+		var approved, created, seen int64
+		if err := rows.Scan(&n.ID, &n.UserID, &n.Kind, &n.OrgID, &n.ActorID, &n.ActorEmail, &approved, &n.ClientAddr, &created, &seen); err != nil {
+			return nil, s.wrap(err)
+		}
+		n.ApprovedAt, n.CreatedAt, n.SeenAt = fromMS(approved), fromMS(created), fromMS(seen)
+		out = append(out, n)
+	}
+	return out, s.wrap(rows.Err())
+}
+
+func (s *Store) MarkNoticeSeen(ctx context.Context, userID, id string, at time.Time) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE account_notices SET seen_at = ? WHERE id = ? AND user_id = ? AND seen_at = 0`), ms(at), id, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			return nil
+		}
+		var one int
+		// Seen before: that stays as it was; not the user's: not found.
+		return tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM account_notices WHERE id = ? AND user_id = ?`), id, userID).Scan(&one)
+	})
 }

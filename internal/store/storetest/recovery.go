@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 
@@ -11,7 +12,8 @@ import (
 func init() {
 	extraTests = append(extraTests,
 		namedTest{name: "RecoveryEnrolOnlyMembersAtTheCurrentVersion", fn: testRecoveryEnrol},
-		namedTest{name: "RecoveryRequestsGrantAndComplete", fn: testRecoveryRequests})
+		namedTest{name: "RecoveryRequestsGrantAndComplete", fn: testRecoveryRequests},
+		namedTest{name: "RecoveryLeavesANoticeForTheAccount", fn: testRecoveryNotices})
 }
 
 func recoveryKey(org string, version uint64) store.OrgRecovery {
@@ -167,7 +169,7 @@ func testRecoveryRequests(t *testing.T, s store.Store) {
 	wantErr(t, "grant a request of a member who is not enrolled", grant(store.RecoveryRequest{ID: id()}, 1, later), store.ErrNotFound)
 	wantErr(t, "grant a request of a member who is not enrolled", grant(others[0], 1, later), store.ErrNotFound)
 	pw := newPassword("recovered")
-	if _, err := s.CompleteRecovery(ctx, reqs[2].ID, m.ID, m.AuthHash, pw, later); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.CompleteRecovery(ctx, reqs[2].ID, m.ID, m.AuthHash, pw, recoveredNotice(o.ID, owner.ID), later); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("complete an ungranted request: %v", err)
 	}
 	if err := grant(reqs[2], 1, later); err != nil {
@@ -182,11 +184,11 @@ func testRecoveryRequests(t *testing.T, s store.Store) {
 		t.Fatalf("a granted request is still open: %+v", open)
 	}
 	wantErr(t, "complete as another user", func() error {
-		_, err := s.CompleteRecovery(ctx, reqs[2].ID, other.ID, other.AuthHash, pw, later)
+		_, err := s.CompleteRecovery(ctx, reqs[2].ID, other.ID, other.AuthHash, pw, recoveredNotice(o.ID, owner.ID), later)
 		return err
 	}(), store.ErrNotFound)
 	wantErr(t, "complete over a stale hash", func() error {
-		_, err := s.CompleteRecovery(ctx, reqs[2].ID, m.ID, []byte("stale"), pw, later)
+		_, err := s.CompleteRecovery(ctx, reqs[2].ID, m.ID, []byte("stale"), pw, recoveredNotice(o.ID, owner.ID), later)
 		return err
 	}(), store.ErrNotFound)
 	if _, err := s.RecoveryRequest(ctx, reqs[2].ID); err != nil {
@@ -196,7 +198,7 @@ func testRecoveryRequests(t *testing.T, s store.Store) {
 		ExpiresAt: now.Add(time.Hour), MaxExpires: now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	n, err := s.CompleteRecovery(ctx, reqs[2].ID, m.ID, m.AuthHash, pw, later)
+	n, err := s.CompleteRecovery(ctx, reqs[2].ID, m.ID, m.AuthHash, pw, recoveredNotice(o.ID, owner.ID), later)
 	if err != nil || n != 1 {
 		t.Fatalf("complete: %d, %v", n, err)
 	}
@@ -242,8 +244,113 @@ func testRecoveryRequests(t *testing.T, s store.Store) {
 			t.Fatalf("%s: %v", void.what, err)
 		}
 		a, _ := s.AccountByID(ctx, m.ID)
-		if _, err := s.CompleteRecovery(ctx, q.ID, m.ID, a.AuthHash, newPassword("after "+void.what), later); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.CompleteRecovery(ctx, q.ID, m.ID, a.AuthHash, newPassword("after "+void.what), recoveredNotice(o.ID, owner.ID), later); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("an approval was used after %s: %v", void.what, err)
 		}
+	}
+}
+
+func recoveredNotice(org, owner string) store.AccountNotice {
+	return store.AccountNotice{ID: id(), Kind: store.NoticeRecovered, OrgID: org, ActorID: owner, ActorEmail: "owner@example.com",
+		ApprovedAt: now.Add(time.Minute), ClientAddr: "192.0.2.7", CreatedAt: now.Add(2 * time.Minute)}
+}
+
+// testRecoveryNotices (issue 23, finding 10): a completed recovery leaves
+// a notice for the account, in the same transaction — a refused
+// completion none; only the account marks it seen, once (the first time
+// stays); it outlives the organisation that approved it; notices list
+// newest first, bounded.
+func testRecoveryNotices(t *testing.T, s store.Store) {
+	owner, _ := newAccount(t, s, "owner@example.com")
+	m, _ := newAccount(t, s, "member@example.com")
+	other, _ := newAccount(t, s, "other@example.com")
+	o := newOrg(t, s, owner)
+	o = confirm(t, s, o, m)
+	o = confirm(t, s, o, other)
+	if err := s.EnableRecovery(ctx, recoveryKey(o.ID, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Enrol(ctx, enrolment(o.ID, m.ID, 1)); err != nil {
+		t.Fatal(err)
+	}
+	granted := func(at time.Time) store.RecoveryRequest {
+		q := store.RecoveryRequest{ID: id(), UserID: m.ID, SignPub: []byte("qs"), KEMPub: []byte("qk"), CreatedAt: at, ExpiresAt: at.Add(72 * time.Hour)}
+		if err := s.CreateRecoveryRequest(ctx, q, 5); err != nil {
+			t.Fatal(err)
+		}
+		q.GrantOrg, q.GrantVersion, q.GrantWrap, q.GrantSig, q.GrantedBy, q.GrantedAt = o.ID, 1, []byte("gw"), []byte("gs"), owner.ID, at
+		if err := s.GrantRecovery(ctx, q, at); err != nil {
+			t.Fatal(err)
+		}
+		return q
+	}
+	notices := func(user string, limit int) []store.AccountNotice {
+		t.Helper()
+		list, err := s.AccountNotices(ctx, user, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return list
+	}
+	if list := notices(m.ID, 10); len(list) != 0 {
+		t.Fatalf("notices before any recovery: %+v", list)
+	}
+	q := granted(now)
+	first := recoveredNotice(o.ID, owner.ID)
+	first.UserID = other.ID // the store takes the completion's user, whatever the notice says
+	if _, err := s.CompleteRecovery(ctx, q.ID, m.ID, []byte("stale"), newPassword("refused"), first, now.Add(2*time.Minute)); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a completion over a stale hash: %v", err)
+	}
+	if list := notices(m.ID, 10); len(list) != 0 {
+		t.Fatalf("a refused completion left a notice: %+v", list)
+	}
+	if _, err := s.CompleteRecovery(ctx, q.ID, m.ID, m.AuthHash, newPassword("recovered"), first, now.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	list := notices(m.ID, 10)
+	want := first
+	want.UserID = m.ID
+	if len(list) != 1 || !reflect.DeepEqual(list[0], want) {
+		t.Fatalf("the notice of a completed recovery:\n got %+v\nwant %+v", list, want)
+	}
+	if list := notices(other.ID, 10); len(list) != 0 {
+		t.Fatalf("another account got the notice: %+v", list)
+	}
+	wantErr(t, "another account marks the notice seen", s.MarkNoticeSeen(ctx, other.ID, first.ID, now), store.ErrNotFound)
+	wantErr(t, "an unknown notice marked seen", s.MarkNoticeSeen(ctx, m.ID, id(), now), store.ErrNotFound)
+	if list := notices(m.ID, 10); !list[0].SeenAt.IsZero() {
+		t.Fatalf("seen by someone else's mark: %+v", list)
+	}
+	seen := now.Add(time.Hour)
+	if err := s.MarkNoticeSeen(ctx, m.ID, first.ID, seen); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkNoticeSeen(ctx, m.ID, first.ID, seen.Add(time.Hour)); err != nil {
+		t.Fatalf("marking a seen notice seen again: %v", err)
+	}
+	if list := notices(m.ID, 10); !list[0].SeenAt.Equal(seen) {
+		t.Fatalf("seen at %v, want the first time %v", list[0].SeenAt, seen)
+	}
+
+	// A second recovery: newest first, bounded; the organisation that
+	// approved both is deleted, the notices stay.
+	a, _ := s.AccountByID(ctx, m.ID)
+	q2 := granted(now.Add(2 * time.Hour))
+	second := recoveredNotice(o.ID, owner.ID)
+	second.CreatedAt = now.Add(3 * time.Hour)
+	if _, err := s.CompleteRecovery(ctx, q2.ID, m.ID, a.AuthHash, newPassword("again"), second, now.Add(3*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if list := notices(m.ID, 10); len(list) != 2 || list[0].ID != second.ID || list[1].ID != first.ID || !list[0].SeenAt.IsZero() {
+		t.Fatalf("two notices: %+v", list)
+	}
+	if list := notices(m.ID, 1); len(list) != 1 || list[0].ID != second.ID {
+		t.Fatalf("limit 1: %+v", list)
+	}
+	if err := s.DeleteOrg(ctx, o.ID, true, now.Add(4*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if list := notices(m.ID, 10); len(list) != 2 || list[0].OrgID != o.ID || list[0].ActorID != owner.ID {
+		t.Fatalf("after the organisation was deleted: %+v", list)
 	}
 }
