@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -261,6 +262,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var ce *store.ConflictError
 	var mc *store.ManifestConflictError
 	var qe *store.QuotaError
+	var le *store.LimitError
 	switch {
 	case errors.As(err, &he):
 	case errors.As(err, &qe):
@@ -271,6 +273,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &ce):
 		he = &httpError{http.StatusConflict, api.CodeConflict,
 			fmt.Sprintf("the item was changed since you read it (current revision %d); nothing was written", ce.Head), ce.Head}
+	case errors.As(err, &le):
+		he = &httpError{http.StatusInsufficientStorage, api.CodeQuotaExceeded, "this server allows at most " + strconv.Itoa(le.Max) + " " + le.What + "; nothing was created", 0}
 	case errors.Is(err, store.ErrNoLongerAllowed):
 		he = &httpError{http.StatusForbidden, api.CodeForbidden, "your access changed while this request ran (a removal or a revoke came first); nothing was written", 0}
 	case errors.Is(err, store.ErrUnavailable):

@@ -27,6 +27,25 @@ func boolInt(b bool) int {
 
 func (s *Store) CreateGroup(ctx context.Context, g store.Group, managerWrap store.KeyWrap, vault *store.Vault, vaultWraps []store.VaultKeyWrap, grants []store.Grant, manifests ...store.Manifest) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockSeq(ctx, tx); err != nil {
+			return err
+		}
+		if g.Private {
+			if err := s.within(ctx, tx, store.MaxPrivateGroupsPerOwner, "private groups one member manages in an organisation",
+				`SELECT COUNT(*) FROM org_groups WHERE org_id = ? AND manager_id = ? AND private <> 0`, g.OrgID, g.ManagerID); err != nil {
+				return err
+			}
+		}
+		if err := s.within(ctx, tx, store.MaxGroupsPerOrg, "groups in one organisation",
+			`SELECT COUNT(*) FROM org_groups WHERE org_id = ?`, g.OrgID); err != nil {
+			return err
+		}
+		if vault != nil {
+			if err := s.within(ctx, tx, store.MaxVaultsPerOrg, "vaults in one organisation",
+				`SELECT COUNT(*) FROM vaults WHERE org_id = ?`, g.OrgID); err != nil {
+				return err
+			}
+		}
 		events := []store.Event{{Kind: store.EventGroupChanged, OrgID: g.OrgID, TargetGroup: g.ID}}
 		if vault != nil {
 			events = append(events, store.Event{Kind: store.EventVaultCreated, VaultID: vault.ID, TargetUser: g.ManagerID})
@@ -202,6 +221,13 @@ func (s *Store) RemoveGroupMember(ctx context.Context, groupID, userID string) e
 
 func (s *Store) CreateVault(ctx context.Context, v store.Vault, wraps []store.VaultKeyWrap, grants []store.Grant, manifests ...store.Manifest) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockSeq(ctx, tx); err != nil {
+			return err
+		}
+		if err := s.within(ctx, tx, store.MaxVaultsPerOrg, "vaults in one organisation",
+			`SELECT COUNT(*) FROM vaults WHERE org_id = ?`, v.OrgID); err != nil {
+			return err
+		}
 		seq, err := s.nextSeq(ctx, tx)
 		if err != nil {
 			return err

@@ -27,6 +27,13 @@ func (s *Store) insertKeyWrap(ctx context.Context, tx *sql.Tx, table, idColumn s
 
 func (s *Store) CreateOrg(ctx context.Context, o store.Org, ownerWrap store.KeyWrap) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockSeq(ctx, tx); err != nil {
+			return err
+		}
+		if err := s.within(ctx, tx, store.MaxOrgsPerOwner, "organisations owned by one account",
+			`SELECT COUNT(*) FROM orgs WHERE owner_id = ?`, o.OwnerID); err != nil {
+			return err
+		}
 		seq, err := s.seqAndEmit(ctx, tx, store.Event{Kind: store.EventOrgCreated, OrgID: o.ID, TargetUser: o.OwnerID})
 		if err != nil {
 			return err
@@ -162,6 +169,13 @@ func (s *Store) invitations(ctx context.Context, where string, args ...any) ([]s
 
 func (s *Store) CreateInvitations(ctx context.Context, b store.InviteBatch, invs []store.Invitation) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockSeq(ctx, tx); err != nil {
+			return err
+		}
+		if err := s.within(ctx, tx, store.MaxOpenInvitationsPerOrg-len(invs)+1, "open invitations in one organisation (confirm or cancel some first)",
+			`SELECT COUNT(*) FROM invitations WHERE org_id = ? AND state IN ('invited', 'joined')`, b.OrgID); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO invite_batches (id, org_id, verifier_hash, org_tag, details, sealed_code, created_at, inviter_id)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), b.ID, b.OrgID, b.VerifierHash, b.OrgTag, b.Details, b.SealedCode, ms(b.CreatedAt), b.InviterID); err != nil {
 			return err

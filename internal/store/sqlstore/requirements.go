@@ -138,3 +138,18 @@ func (s *Store) takingTx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return fn(tx)
 	})
 }
+
+// within returns a *store.LimitError when the count query (one integer)
+// is at max already: a create would pass it. It runs inside the creating
+// transaction, after the locks that serialise such creates (the change
+// counter on PostgreSQL; SQLite's single writer).
+func (s *Store) within(ctx context.Context, tx *sql.Tx, max int, what, query string, args ...any) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, s.q(query), args...).Scan(&n); err != nil {
+		return err
+	}
+	if n >= max {
+		return &store.LimitError{What: what, Max: max}
+	}
+	return nil
+}
