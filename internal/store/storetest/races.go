@@ -258,3 +258,131 @@ func testPruneEvents(t *testing.T, s store.Store) {
 		t.Fatalf("second prune = %d, %v", n, err)
 	}
 }
+
+func init() {
+	extraTests = append(extraTests,
+		namedTest{name: "RaceShareAgainstRevoke", fn: testRaceShareAgainstRevoke},
+		namedTest{name: "RaceAddGroupMemberAgainstRemoval", fn: testRaceAddMemberAgainstRemoval},
+		namedTest{name: "RaceEnrolAgainstRemoval", fn: testRaceEnrolAgainstRemoval},
+	)
+}
+
+// testRaceShareAgainstRevoke: a manager shares a vault with their private
+// group in a loop while the owner revokes the manager's grant; afterwards
+// the group holds no grant the manager made after losing manage.
+func testRaceShareAgainstRevoke(t *testing.T, s store.Store) {
+	owner, _ := newAccount(t, s, "owner@example.com")
+	m, _ := newAccount(t, s, "manager@example.com")
+	o := newOrg(t, s, owner)
+	o = confirm(t, s, o, m)
+	v := store.Vault{ID: id(), Kind: store.VaultOrg, OrgID: o.ID, CreatorID: owner.ID, Meta: []byte("vm"), Epoch: 1, CreatedAt: now}
+	if err := s.CreateVault(ctx, v, nil, []store.Grant{{VaultID: v.ID, GranteeKind: "user", GranteeID: owner.ID, Permission: store.PermManage}}); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 5 {
+		g := store.Group{ID: id(), OrgID: o.ID, ManagerID: m.ID, Private: true, DefaultPermission: store.PermView, Meta: []byte("m"),
+			SignPub: []byte("sp"), KEMPub: []byte("kp"), KeysSig: []byte("ks"), Epoch: 1, CreatedAt: now}
+		if err := s.CreateGroup(ctx, g, store.KeyWrap{ObjectID: g.ID, Epoch: 1, MemberID: m.ID, SignerID: m.ID, Wrap: []byte("w"), Sig: []byte("s"), CreatedAt: now}, nil, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.GrantVault(ctx, store.Grant{VaultID: v.ID, GranteeKind: "user", GranteeID: m.ID, Permission: store.PermManage}, nil); err != nil {
+			t.Fatal(err)
+		}
+		mctx := as(store.Requirement{UserID: m.ID, VaultID: v.ID, Perm: store.PermManage}, store.Requirement{UserID: m.ID, GroupID: g.ID})
+		var revoked bool
+		race(t, func() error {
+			return s.GrantVault(mctx, store.Grant{VaultID: v.ID, GranteeKind: "group", GranteeID: g.ID, Permission: store.PermView}, nil)
+		}, func() error {
+			// Revoke the manager's grant and the group's, as an owner
+			// taking the vault back would.
+			if err := s.RevokeGrant(ctx, v.ID, "user", m.ID); err != nil {
+				return err
+			}
+			revoked = true
+			err := s.RevokeGrant(ctx, v.ID, "group", g.ID)
+			if errors.Is(err, store.ErrNotFound) {
+				err = nil
+			}
+			return err
+		})
+		if !revoked {
+			t.Fatal("not revoked")
+		}
+		grants, err := s.VaultGrants(ctx, v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, gr := range grants {
+			if gr.GranteeID == g.ID || gr.GranteeID == m.ID {
+				t.Fatalf("round %d: a grant made after the revoke survives: %+v", round, gr)
+			}
+		}
+	}
+}
+
+// testRaceAddMemberAgainstRemoval: the owner adds a member to a group in a
+// loop (removing them again each time) while the member is removed from
+// the organisation; afterwards they are in no group.
+func testRaceAddMemberAgainstRemoval(t *testing.T, s store.Store) {
+	owner, _ := newAccount(t, s, "owner@example.com")
+	o := newOrg(t, s, owner)
+	g := store.Group{ID: id(), OrgID: o.ID, ManagerID: owner.ID, DefaultPermission: store.PermView, Meta: []byte("m"),
+		SignPub: []byte("sp"), KEMPub: []byte("kp"), KeysSig: []byte("ks"), Epoch: 1, CreatedAt: now}
+	if err := s.CreateGroup(ctx, g, store.KeyWrap{ObjectID: g.ID, Epoch: 1, MemberID: owner.ID, SignerID: owner.ID, Wrap: []byte("w"), Sig: []byte("s"), CreatedAt: now}, nil, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 5 {
+		m, _ := newAccount(t, s, fmt.Sprintf("member%d@example.com", round))
+		o = confirm(t, s, o, m)
+		octx := as(store.Requirement{UserID: owner.ID, GroupID: g.ID}, store.Requirement{UserID: m.ID, OrgID: o.ID})
+		race(t, func() error {
+			err := s.AddGroupMembers(octx, g.ID, []store.KeyWrap{{ObjectID: g.ID, Epoch: 1, MemberID: m.ID, SignerID: owner.ID, Wrap: []byte("w"), Sig: []byte("s"), CreatedAt: now}})
+			if errors.Is(err, store.ErrExists) {
+				return nil // another writer added them first
+			}
+			return err
+		}, func() error {
+			o.RosterVersion++
+			_, err := s.RemoveMember(ctx, o, m.ID, nil)
+			return err
+		})
+		got, err := s.Group(ctx, g.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if contains(got.Members, m.ID) {
+			t.Fatalf("round %d: the removed member is in the group", round)
+		}
+	}
+}
+
+// testRaceEnrolAgainstRemoval: a member enrols in recovery in a loop while
+// being removed; afterwards no enrolment of theirs remains.
+func testRaceEnrolAgainstRemoval(t *testing.T, s store.Store) {
+	owner, _ := newAccount(t, s, "owner@example.com")
+	o := newOrg(t, s, owner)
+	if err := s.EnableRecovery(ctx, recoveryKey(o.ID, 1)); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 5 {
+		m, _ := newAccount(t, s, fmt.Sprintf("member%d@example.com", round))
+		o = confirm(t, s, o, m)
+		mctx := as(store.Requirement{UserID: m.ID, OrgID: o.ID})
+		race(t, func() error {
+			return s.Enrol(mctx, enrolment(o.ID, m.ID, 1))
+		}, func() error {
+			o.RosterVersion++
+			_, err := s.RemoveMember(ctx, o, m.ID, nil)
+			return err
+		})
+		es, err := s.Enrolments(ctx, o.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range es {
+			if e.UserID == m.ID {
+				t.Fatalf("round %d: the removed member's enrolment survives", round)
+			}
+		}
+	}
+}
