@@ -45,7 +45,7 @@ func (f *fixture) flood(t *testing.T, token, vault string, size int64, max int) 
 	return ok, reply{}, ""
 }
 
-func personalVault(t *testing.T, s *client.Session) string {
+func personalVault(t testing.TB, s *client.Session) string {
 	t.Helper()
 	if err := s.Sync(bg); err != nil {
 		t.Fatal(err)

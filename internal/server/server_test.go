@@ -102,7 +102,7 @@ func newFixtureOn(t *testing.T, env *testserver.Env) *fixture {
 	return f
 }
 
-func signupClient(t *testing.T, url, email string) *client.Session {
+func signupClient(t testing.TB, url, email string) *client.Session {
 	t.Helper()
 	s, err := client.Signup(bg, url, email, "Test User", []byte("pw of "+email), client.Options{})
 	if err != nil {
