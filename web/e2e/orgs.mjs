@@ -117,6 +117,22 @@ async function vaultShown(page, label, present = true) {
   return Date.now() - t0;
 }
 
+// permissionShown waits until the page's client core gives the page a
+// permission on a vault; it asks again at every frame, as waitForFunction
+// would, whose predicate cannot wait for the core's answer (a promise is
+// truthy: such a wait passed at once, checking nothing). The guard only
+// turns a hang into a failure.
+async function permissionShown(page, label, permission) {
+  await page.evaluate(async ([l, p]) => {
+    const guard = Date.now() + 30000;
+    for (;;) {
+      if (JSON.parse(await window.cofferCore.vaults()).find((v) => v.label === l)?.permission === p) return;
+      if (Date.now() > guard) throw new Error(`${l} did not become ${p} on this page`);
+      await new Promise((r) => requestAnimationFrame(r));
+    }
+  }, [label, permission]);
+}
+
 // section is one section of the organisations screen, by its title: a
 // status is looked for where the action was, since two sections can say
 // the same words ("Staff can now edit Servers." after a grant from the
@@ -294,11 +310,11 @@ try {
   // the group again (it reloads after the grant).
   await owner.getByLabel('Permission of Staff on Servers').selectOption('view');
   await section(owner, 'vaults').getByRole('status').filter({ hasText: 'Staff can now view Servers' }).waitFor({ timeout: 20000 });
-  await laura.waitForFunction(async () => JSON.parse(await window.cofferCore.vaults()).find((v) => v.label === 'PVYvault/Servers')?.permission === 'view');
+  await permissionShown(laura, 'PVYvault/Servers', 'view');
   await owner.getByLabel('Permission of Staff on Servers').selectOption('edit');
   await section(owner, 'vaults').getByRole('status').filter({ hasText: 'Staff can now edit Servers' }).waitFor({ timeout: 20000 });
-  await fred.waitForFunction(async () => JSON.parse(await window.cofferCore.vaults()).find((v) => v.label === 'PVYvault/Servers')?.permission === 'edit');
-  await laura.waitForFunction(async () => JSON.parse(await window.cofferCore.vaults()).find((v) => v.label === 'PVYvault/Servers')?.permission === 'edit');
+  await permissionShown(fred, 'PVYvault/Servers', 'edit');
+  await permissionShown(laura, 'PVYvault/Servers', 'edit');
 
   // Laura's scenario: the private group "Marketing".
   await orgsScreen(laura);
