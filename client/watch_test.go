@@ -16,13 +16,14 @@ import (
 type watcher struct {
 	mu       sync.Mutex
 	changes  []client.Change
+	arrived  chan struct{} // closed (and replaced) when a change arrives
 	connects int
 	cancel   context.CancelFunc
 	done     chan error
 }
 
 func startWatch(t *testing.T, s *client.Session) *watcher {
-	w := &watcher{done: make(chan error, 1)}
+	w := &watcher{done: make(chan error, 1), arrived: make(chan struct{})}
 	ctx, cancel := context.WithCancel(ctx)
 	w.cancel = cancel
 	connected := make(chan struct{}, 16)
@@ -35,23 +36,27 @@ func startWatch(t *testing.T, s *client.Session) *watcher {
 		}}, func(c client.Change) {
 			w.mu.Lock()
 			w.changes = append(w.changes, c)
+			close(w.arrived)
+			w.arrived = make(chan struct{})
 			w.mu.Unlock()
 		})
 	}()
 	t.Cleanup(func() { cancel(); <-w.done })
 	select {
 	case <-connected:
-	case <-time.After(10 * time.Second):
+	case <-time.After(time.Minute): // only turns a hang into a failure
 		t.Fatal("watch did not connect")
 	}
 	return w
 }
 
-// waitFor waits until a change whose text contains want arrives.
+// waitFor waits until a change whose text contains want arrives: it looks
+// again at each change that arrives. The guard only turns a hang into a
+// failure.
 func (w *watcher) waitFor(t *testing.T, want string) client.Change {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	guard := time.After(time.Minute)
+	for {
 		w.mu.Lock()
 		for _, c := range w.changes {
 			if strings.Contains(c.Text, want) {
@@ -59,13 +64,17 @@ func (w *watcher) waitFor(t *testing.T, want string) client.Change {
 				return c
 			}
 		}
+		arrived := w.arrived
 		w.mu.Unlock()
-		time.Sleep(20 * time.Millisecond)
+		select {
+		case <-arrived:
+		case <-guard:
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			t.Fatalf("no change %q; got %+v", want, w.changes)
+			return client.Change{}
+		}
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	t.Fatalf("no change %q; got %+v", want, w.changes)
-	return client.Change{}
 }
 
 func (w *watcher) texts() []string {
@@ -121,8 +130,28 @@ func TestWatchSeesChangesGrantsAndRevokes(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.waitFor(t, "you were removed")
-	owner.CreateGroup(ctx, o.ID, "After", false, "")
-	time.Sleep(300 * time.Millisecond)
+	if _, err := owner.CreateGroup(ctx, o.ID, "After", false, ""); err != nil {
+		t.Fatal(err)
+	}
+	// A barrier instead of a pause: a change A sees for sure, made after
+	// everything A must not see. One stream delivers in commit order, so
+	// once it arrived, anything before it that A's stream would carry has
+	// arrived too.
+	aDevice, err := client.Login(ctx, env.URL, "a@live.example", []byte("pw of a@live.example"), client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := aDevice.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mine, err := aDevice.PersonalVault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := aDevice.CreateItem(ctx, mine.ID, "note", client.Content{Name: "Barrier"}); err != nil {
+		t.Fatal(err)
+	}
+	w.waitFor(t, "My Vault/Barrier: created")
 	for _, txt := range w.texts() {
 		if strings.Contains(txt, "p3") || strings.Contains(txt, "Router: password changed") && strings.Count(strings.Join(w.texts(), "\n"), "password changed") > 1 {
 			t.Fatalf("A saw a change after the revoke: %v", w.texts())

@@ -345,19 +345,23 @@ func TestCLIItemCopyClearsTheClipboard(t *testing.T) {
 	}
 	bin := t.TempDir()
 	sel := filepath.Join(bin, "selection")
-	script := "#!/bin/sh\ncase \"$*\" in *-in*) cat > " + sel + ";; *-out*) cat " + sel + " 2>/dev/null;; esac\n"
+	reads := filepath.Join(bin, "reads") // a line for each read of the selection
+	script := "#!/bin/sh\ncase \"$*\" in *-in*) cat > " + sel + ";; *-out*) echo read >> " + reads + "; cat " + sel + " 2>/dev/null;; esac\n"
 	if err := os.WriteFile(filepath.Join(bin, "xclip"), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	env := []string{"DISPLAY=:42", "WAYLAND_DISPLAY=", "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")}
 	read := func() string { b, _ := os.ReadFile(sel); return string(b) }
-	waitFor := func(want string) {
+	readsSoFar := func() int { b, _ := os.ReadFile(reads); return strings.Count(string(b), "read\n") }
+	// The helper is a detached process whose only trace is what it does
+	// to the (file) clipboard: the test looks at it until it shows what
+	// is expected. The guard only turns a hang into a failure.
+	waitFor := func(what string, done func() bool) {
 		t.Helper()
-		for i := 0; i < 100 && read() != want; i++ {
-			time.Sleep(50 * time.Millisecond)
-		}
-		if got := read(); got != want {
-			t.Fatalf("clipboard = %q, want %q", got, want)
+		for guard := time.Now().Add(time.Minute); !done(); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(guard) {
+				t.Fatalf("%s: not within a minute (clipboard %q)", what, read())
+			}
 		}
 	}
 	r := c.runEnv(env, "", "item", "copy", "Mail", "--clear-after", "1s")
@@ -367,13 +371,16 @@ func TestCLIItemCopyClearsTheClipboard(t *testing.T) {
 	if read() != itemPass {
 		t.Fatalf("the clipboard holds %q", read())
 	}
-	waitFor("") // cleared after a second
+	waitFor("the clipboard cleared after a second", func() bool { return read() == "" })
+	before := readsSoFar()
 	r = c.runEnv(env, "", "item", "copy", "Mail", "--field", "username", "--clear-after", "1s")
 	if r.code != 0 || read() != "me" {
 		t.Fatalf("item copy --field username: %+v, clipboard %q", r, read())
 	}
 	os.WriteFile(sel, []byte("something the user copied since"), 0o600)
-	time.Sleep(2 * time.Second)
+	// Not a pause of a guessed length: the helper's own read of the
+	// clipboard, after which it decides to leave it.
+	waitFor("the helper's look at the clipboard", func() bool { return readsSoFar() > before })
 	if got := read(); got != "something the user copied since" {
 		t.Fatalf("the helper cleared what the user copied since: %q", got)
 	}

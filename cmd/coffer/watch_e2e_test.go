@@ -2,7 +2,6 @@ package main_test
 
 import (
 	"bufio"
-	"bytes"
 	"os"
 	"os/exec"
 	"strings"
@@ -13,35 +12,56 @@ import (
 	"github.com/coffer-pm/coffer/internal/store/pgtest"
 )
 
-// watchProc is a running `coffer watch`.
+// watchProc is a running `coffer watch`. What it prints is read as it
+// comes: a test waits for the line it expects (or for the process to end),
+// not for a while.
 type watchProc struct {
-	cmd    *exec.Cmd
-	mu     sync.Mutex
-	lines  []string
-	stderr bytes.Buffer
-	done   chan struct{}
+	cmd     *exec.Cmd
+	mu      sync.Mutex
+	lines   []string        // stdout
+	stderr  strings.Builder // everything on stderr
+	arrived chan struct{}   // closed (and replaced) at each line on either
+	ready   chan struct{}   // closed once it says it is watching
+	done    chan struct{}   // closed once it has ended and its output is read
 }
 
-func (c *cli) watch(t *testing.T, args ...string) *watchProc {
+// startWatch starts `coffer watch` and returns at once.
+func (c *cli) startWatch(t *testing.T, args ...string) *watchProc {
 	t.Helper()
-	w := &watchProc{done: make(chan struct{})}
+	w := &watchProc{arrived: make(chan struct{}), ready: make(chan struct{}), done: make(chan struct{})}
 	w.cmd = exec.Command(cofferBin, append([]string{"watch"}, args...)...)
 	w.cmd.Env = append(os.Environ(), "COFFER_CONFIG_DIR="+c.config, "COFFER_SESSION="+c.session)
 	out, err := w.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.cmd.Stderr = &w.stderr
+	errOut, err := w.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := w.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go func() {
+	var readers sync.WaitGroup
+	readers.Go(func() {
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
-			w.mu.Lock()
-			w.lines = append(w.lines, sc.Text())
-			w.mu.Unlock()
+			w.add(func() { w.lines = append(w.lines, sc.Text()) })
 		}
+	})
+	readers.Go(func() {
+		sc := bufio.NewScanner(errOut)
+		readyOnce := sync.OnceFunc(func() { close(w.ready) })
+		for sc.Scan() {
+			line := sc.Text()
+			w.add(func() { w.stderr.WriteString(line + "\n") })
+			if strings.Contains(line, "Watching") {
+				readyOnce()
+			}
+		}
+	})
+	go func() {
+		readers.Wait() // the pipes are read to the end before Wait closes them
 		w.cmd.Wait()
 		close(w.done)
 	}()
@@ -49,17 +69,43 @@ func (c *cli) watch(t *testing.T, args ...string) *watchProc {
 		w.cmd.Process.Signal(os.Interrupt)
 		select {
 		case <-w.done:
-		case <-time.After(5 * time.Second):
+		case <-time.After(time.Minute): // only turns a hang into a failure
 			w.cmd.Process.Kill()
 		}
 	})
-	// Ready when it says so on stderr.
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(w.stderrText(), "Watching") {
-		if time.Now().After(deadline) {
-			t.Fatalf("watch did not start: %s", w.stderrText())
-		}
-		time.Sleep(20 * time.Millisecond)
+	return w
+}
+
+// add records output under the lock and wakes the waiters.
+func (w *watchProc) add(f func()) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	f()
+	close(w.arrived)
+	w.arrived = make(chan struct{})
+}
+
+// started waits until the watch says it is watching (true) or ends
+// without (false). The guard only turns a hang into a failure.
+func (w *watchProc) started(t *testing.T) bool {
+	t.Helper()
+	select {
+	case <-w.ready:
+		return true
+	case <-w.done:
+		return false
+	case <-time.After(time.Minute):
+		t.Fatalf("watch neither started nor ended within a minute: %s", w.stderrText())
+		return false
+	}
+}
+
+// watch starts `coffer watch` and returns once it is watching.
+func (c *cli) watch(t *testing.T, args ...string) *watchProc {
+	t.Helper()
+	w := c.startWatch(t, args...)
+	if !w.started(t) {
+		t.Fatalf("watch did not start: %s", w.stderrText())
 	}
 	return w
 }
@@ -70,10 +116,12 @@ func (w *watchProc) stderrText() string {
 	return w.stderr.String()
 }
 
+// waitLine waits until the watch prints a line containing want: it looks
+// again at each line printed. The guard only turns a hang into a failure.
 func (w *watchProc) waitLine(t *testing.T, want string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	guard := time.After(time.Minute)
+	for {
 		w.mu.Lock()
 		for _, l := range w.lines {
 			if strings.Contains(l, want) {
@@ -81,12 +129,16 @@ func (w *watchProc) waitLine(t *testing.T, want string) {
 				return
 			}
 		}
+		arrived := w.arrived
 		w.mu.Unlock()
-		time.Sleep(20 * time.Millisecond)
+		select {
+		case <-arrived:
+		case <-guard:
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			t.Fatalf("watch printed no %q; got %q (stderr %q)", want, w.lines, w.stderr.String())
+		}
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	t.Fatalf("watch printed no %q; got %q (stderr %q)", want, w.lines, w.stderr.String())
 }
 
 func (w *watchProc) output() string {
@@ -127,7 +179,12 @@ func liveScenario(t *testing.T, srvA, srvB *serverProc) {
 	w.waitLine(t, "you were removed from an organisation")
 	owner.ok("", "group", "create", "Live", "Later")
 	b.ok("", "item", "edit", "Social media", "--username", "four")
-	time.Sleep(500 * time.Millisecond)
+	// A barrier instead of a pause: a change A sees for sure, made after
+	// everything A must not see. The stream delivers in commit order, so
+	// once it is printed, anything before it that A's stream would carry
+	// is printed too.
+	a.ok("", "item", "add", "--type", "note", "--name", "Barrier")
+	w.waitLine(t, "Barrier: created")
 	out := w.output()
 	if strings.Count(out, "Social media:") != 1 || strings.Contains(out, "groups changed") {
 		t.Fatalf("A saw events after losing access:\n%s", out)
@@ -158,8 +215,8 @@ func TestWatchEndsWhenSessionRevoked(t *testing.T) {
 	c.ok("", "logout")
 	select {
 	case <-w.done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("watch still running after the session was revoked")
+	case <-time.After(time.Minute): // only turns a hang into a failure
+		t.Fatal("watch still running a minute after the session was revoked")
 	}
 	if code := w.cmd.ProcessState.ExitCode(); code != 3 || !strings.Contains(w.stderrText(), "session revoked") {
 		t.Fatalf("watch ended with %d: %s", code, w.stderrText())

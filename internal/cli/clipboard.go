@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"runtime"
@@ -126,10 +127,33 @@ func startClipboardClear(after time.Duration, hash string) error {
 	if err != nil {
 		return err
 	}
+	// What the helper needs goes through a pipe written here, before this
+	// command returns. Not through an io.Reader as Stdin: exec copies
+	// that in a goroutine of this process, which can still be waiting for
+	// its turn when the command exits — the helper then read nothing,
+	// gave up, and the clipboard was never cleared (issue 23: the
+	// end-to-end test caught it on a loaded machine).
+	r, w, err := os.Pipe()
+	if err != nil {
+		return err
+	}
 	cmd := exec.Command(exe, "clipboard-clear")
-	cmd.Stdin = strings.NewReader(after.String() + "\n" + hash + "\n")
+	cmd.Stdin = r
 	detach(cmd)
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	r.Close() // the helper has its own copy
+	if err != nil {
+		w.Close()
+		return err
+	}
+	// A few dozen bytes: the pipe takes them without a reader.
+	_, err = io.WriteString(w, after.String()+"\n"+hash+"\n")
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		cmd.Process.Kill()
+		cmd.Process.Release()
 		return err
 	}
 	return cmd.Process.Release()

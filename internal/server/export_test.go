@@ -15,7 +15,16 @@ func ObserveAuthHash(s *Server, f func(next func(authKey, salt []byte) []byte, a
 
 // HashGateState returns how many hashes run and how many requests wait.
 func HashGateState(s *Server) (running, waiting int) {
-	s.hashes.mu.Lock()
-	defer s.hashes.mu.Unlock()
-	return s.hashes.running, len(s.hashes.queue)
+	running, waiting, _ = s.hashes.state()
+	return running, waiting
 }
+
+// HashGateChange is HashGateState with a channel that is closed at the
+// gate's next change: tests wait for the state they expect on it.
+func HashGateChange(s *Server) (running, waiting int, changed <-chan struct{}) {
+	return s.hashes.state()
+}
+
+// LiveConnections returns how many live connections the server holds and
+// a channel that is closed when that number next changes.
+func LiveConnections(s *Server) (int, <-chan struct{}) { return s.hub.countAndChange() }

@@ -39,6 +39,10 @@ type hashGate struct {
 	running int
 	queue   []*hashWaiter
 	perKey  map[string]int // running + waiting, per network
+	// changed is closed (and replaced) whenever running or the queue
+	// changes, so that a test can wait for the state it expects instead
+	// of polling it.
+	changed chan struct{}
 }
 
 type hashWaiter struct {
@@ -47,7 +51,22 @@ type hashWaiter struct {
 }
 
 func newHashGate(slots, queue, perNet int, wait time.Duration) *hashGate {
-	return &hashGate{slots: slots, queueMax: queue, perNet: perNet, wait: wait, perKey: map[string]int{}}
+	return &hashGate{slots: slots, queueMax: queue, perNet: perNet, wait: wait, perKey: map[string]int{}, changed: make(chan struct{})}
+}
+
+// changedLocked wakes whoever waits for the gate's state to change. The
+// caller holds g.mu.
+func (g *hashGate) changedLocked() {
+	close(g.changed)
+	g.changed = make(chan struct{})
+}
+
+// state returns how many hashes run and how many requests wait, and a
+// channel that is closed at the next change of either.
+func (g *hashGate) state() (running, waiting int, changed <-chan struct{}) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.running, len(g.queue), g.changed
 }
 
 // Errors of the gate, answered with Retry-After (see retryAfter).
@@ -73,6 +92,7 @@ func (g *hashGate) acquire(ctx context.Context, key string) error {
 	if g.running < g.slots && len(g.queue) == 0 {
 		g.running++
 		g.perKey[key]++
+		g.changedLocked()
 		g.mu.Unlock()
 		return nil
 	}
@@ -83,6 +103,7 @@ func (g *hashGate) acquire(ctx context.Context, key string) error {
 	w := &hashWaiter{ready: make(chan struct{})}
 	g.queue = append(g.queue, w)
 	g.perKey[key]++
+	g.changedLocked()
 	g.mu.Unlock()
 
 	timer := time.NewTimer(g.wait)
@@ -108,6 +129,7 @@ func (g *hashGate) acquire(ctx context.Context, key string) error {
 		}
 	}
 	g.done(key)
+	g.changedLocked()
 	return err
 }
 
@@ -116,6 +138,7 @@ func (g *hashGate) release(key string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.done(key)
+	defer g.changedLocked()
 	if len(g.queue) == 0 {
 		g.running--
 		return

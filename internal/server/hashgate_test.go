@@ -208,16 +208,23 @@ func TestNetworkKey(t *testing.T) {
 }
 
 // waitForQueue waits until n requests wait for a hash slot (the server
-// notices a request, or a client that left, a little after the client).
+// notices a request, or a client that left, a little after the client):
+// it checks again at each change of the gate, which the gate signals. The
+// guard only turns a hang into a failure.
 func waitForQueue(t *testing.T, s *server.Server, n int) {
 	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-		if _, w := server.HashGateState(s); w == n {
+	guard := time.After(time.Minute)
+	for {
+		_, w, changed := server.HashGateChange(s)
+		if w == n {
 			return
 		}
+		select {
+		case <-changed:
+		case <-guard:
+			t.Fatalf("%d requests wait for a hash slot, want %d", w, n)
+		}
 	}
-	_, w := server.HashGateState(s)
-	t.Fatalf("%d requests wait for a hash slot, want %d", w, n)
 }
 
 // TestHashGateWaitIsBounded: a request waits at most HashWait for a slot,
@@ -236,6 +243,20 @@ func TestHashGateWaitIsBounded(t *testing.T) {
 		t.Fatalf("login that waited longer than HashWait: %+v, want 503 unavailable, Retry-After 1", a)
 	}
 	waitForQueue(t, env.Server, 0)
+	release()
+	if a := recv(t, done); a.status != http.StatusUnauthorized {
+		t.Fatalf("the held login: %+v, want 401", a)
+	}
+
+	// A client that leaves gives up its place. On a gate whose wait is
+	// long, so that leaving, not the wait running out, is what empties the
+	// queue: with the 300 ms above, a loaded machine could see the place
+	// given up by the timer, or miss the request in the queue altogether.
+	cfg.HashWait = time.Minute
+	env = startFloodEnv(t, cfg)
+	started, release = holdHashes(t, env.Server)
+	go func() { done <- postFrom(t, "127.0.0.1", env.URL, "/sessions", madeUpLogin()) }()
+	recv(t, started)
 
 	ctx, cancel := context.WithCancel(bg)
 	req := mustRequest(t, ctx, env.URL+api.Prefix+"/sessions", madeUpLogin())

@@ -79,11 +79,22 @@ type hub struct {
 	conns      map[*liveConn]struct{}
 	perSession map[string]int
 	perUser    map[string]int
+	// changed is closed (and replaced) whenever a connection is added or
+	// removed, so that a test can wait for the count it expects instead
+	// of polling it.
+	changed chan struct{}
 }
 
 func newHub() *hub {
 	return &hub{kick: make(chan struct{}, 1), conns: map[*liveConn]struct{}{},
-		perSession: map[string]int{}, perUser: map[string]int{}}
+		perSession: map[string]int{}, perUser: map[string]int{}, changed: make(chan struct{})}
+}
+
+// changedLocked wakes whoever waits for the count to change. The caller
+// holds h.mu.
+func (h *hub) changedLocked() {
+	close(h.changed)
+	h.changed = make(chan struct{})
 }
 
 func (h *hub) wake() {
@@ -113,6 +124,7 @@ func (h *hub) add(cfg Config, sess store.Session) (*liveConn, error) {
 	h.conns[c] = struct{}{}
 	h.perSession[sess.ID]++
 	h.perUser[sess.UserID]++
+	h.changedLocked()
 	return c, nil
 }
 
@@ -129,12 +141,20 @@ func (h *hub) remove(c *liveConn) {
 	if h.perUser[c.userID]--; h.perUser[c.userID] <= 0 {
 		delete(h.perUser, c.userID)
 	}
+	h.changedLocked()
 }
 
 func (h *hub) count() int {
+	n, _ := h.countAndChange()
+	return n
+}
+
+// countAndChange returns the number of connections and a channel that is
+// closed at the next change of it.
+func (h *hub) countAndChange() (int, <-chan struct{}) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return len(h.conns)
+	return len(h.conns), h.changed
 }
 
 // deliver queues b for every connection and wakes it.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/coffer-pm/coffer/client"
 	"github.com/coffer-pm/coffer/internal/api"
+	"github.com/coffer-pm/coffer/internal/server"
 	"github.com/coffer-pm/coffer/internal/store"
 	"github.com/coffer-pm/coffer/internal/store/sqlite"
 	"github.com/coffer-pm/coffer/internal/testserver"
@@ -43,14 +44,23 @@ func tryEvents(env *testserver.Env, token string) (*websocket.Conn, int, api.Err
 	return nil, resp.StatusCode, e
 }
 
+// waitConnections waits until the server holds want live connections
+// (it notices a closed stream a little after the client): it checks again
+// at each change, which the server signals. The guard only turns a hang
+// into a failure.
 func waitConnections(t *testing.T, env *testserver.Env, want int) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for env.Server.Connections() != want {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d live connections, want %d", env.Server.Connections(), want)
+	guard := time.After(time.Minute)
+	for {
+		n, changed := server.LiveConnections(env.Server)
+		if n == want {
+			return
 		}
-		time.Sleep(10 * time.Millisecond)
+		select {
+		case <-changed:
+		case <-guard:
+			t.Fatalf("%d live connections, want %d", n, want)
+		}
 	}
 }
 
@@ -215,15 +225,29 @@ func TestLiveWriteReadsChangeLogOnce(t *testing.T) {
 // TestLiveStreamEndsWhenSessionExpires: streams no longer re-read their
 // session on every write; expiry is checked on the heartbeat once the
 // session's known expiry has passed, and closes the stream with 1008.
+//
+// The session's lifetime passes on the server's clock, moved on by the
+// test once the stream is open — not in real time: a sign-up and a dial
+// that took longer than a real lifetime on a loaded machine met an expired
+// session before the stream opened.
 func TestLiveStreamEndsWhenSessionExpires(t *testing.T) {
 	cfg := testConfig()
 	cfg.Heartbeat = 50 * time.Millisecond
 	cfg.SessionMax = 3 * time.Second // absolute: using the session does not extend it
 	env := testserver.Start(t, &cfg, nil)
+	// The server's clock stands still until the test moves it.
+	t0 := time.Now()
+	var skew atomic.Int64
+	env.Server.SetClock(func() time.Time { return t0.Add(time.Duration(skew.Load())) })
 	s := signupClient(t, env.URL, "expiring@limits.example")
 	c := dialEvents(t, env, s.Token(), "")
-	readMsg(t, c)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	if m := readMsg(t, c); m.Type != api.LiveReady {
+		t.Fatalf("first message %+v, want ready", m)
+	}
+	skew.Store(int64(cfg.SessionMax + time.Second)) // the session's lifetime is over
+	// The next heartbeat notices; the guard only turns a hang into a
+	// failure.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	_, _, err := c.Read(ctx)
 	var ce websocket.CloseError

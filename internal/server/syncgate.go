@@ -70,6 +70,15 @@ func (g *syncGate) enter(userID string) (func(), error) {
 // slot waits for a slot to read a snapshot in; the returned function gives
 // it back.
 func (g *syncGate) slot(ctx context.Context) (func(), error) {
+	// A free slot is taken without a timer: in one select with a timer
+	// that has already fired (a goroutine descheduled for longer than the
+	// wait, on a loaded machine), Go picks either case at random, and a
+	// free slot could be refused with 503.
+	select {
+	case g.slots <- struct{}{}:
+		return func() { <-g.slots }, nil
+	default:
+	}
 	t := time.NewTimer(g.wait)
 	defer t.Stop()
 	select {

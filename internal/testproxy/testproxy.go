@@ -42,13 +42,20 @@ func (p *Proxy) serve(ln net.Listener) {
 			if err != nil {
 				return
 			}
+			// Registered before the dial, so that a Cut or Stop from now
+			// on closes it (the copies below then close up too): one
+			// registered after the dial could outlive a Cut that came
+			// while it was dialling.
+			p.mu.Lock()
+			p.conns = append(p.conns, c)
+			p.mu.Unlock()
 			up, err := net.Dial("tcp", p.target)
 			if err != nil {
 				c.Close()
 				continue
 			}
 			p.mu.Lock()
-			p.conns = append(p.conns, c, up)
+			p.conns = append(p.conns, up)
 			p.mu.Unlock()
 			go func() { io.Copy(up, c); up.Close() }()
 			go func() { io.Copy(c, up); c.Close() }()

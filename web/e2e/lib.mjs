@@ -51,15 +51,15 @@ export async function failureShots(browser, prefix) {
 }
 
 // signUp opens url + path in a new browser context of its own (one per
-// person, with the clipboard allowed; onPage(page) first) and submits the
-// sign-up form; the
+// person, with the clipboard allowed; onPage(page) first, awaited, so that
+// what it sets up sees the first load) and submits the sign-up form; the
 // caller waits for what comes next (the Passwords screen, or a held
 // sign-up's code).
 export async function signUp(browser, { email, name, password, path = '', onPage = () => undefined }) {
   const ctx = await browser.newContext({ viewport: { width: 1100, height: 800 } });
   await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
   const page = await ctx.newPage();
-  onPage(page); // listeners that must see the whole visit (a request recorder)
+  await onPage(page); // listeners that must see the whole visit (a request recorder)
   await page.goto(url + path);
   await page.getByRole('heading', { name: 'Create your account' }).waitFor({ timeout: 30000 });
   await page.getByLabel('E-mail').fill(email);

@@ -13,6 +13,18 @@
 // the coordinator added by e-mail, the social-media login shared view
 // only; a fourth colleague sees nothing of it. An external partner in two
 // organisations switches between them.
+//
+// Waits: this scenario waits for what a person would see — a locator's
+// text or state, which playwright polls on the page — never for a while,
+// and no wait is bounded tighter than the page's default timeout, which
+// only turns a hang into a failure. Seven people share two cores with
+// the server: a live update reaches an open page when it does, and the
+// scenario checks that it does, without a reload, not how fast (the
+// times are logged). Found flaky (issue 23): selecting invitees before
+// the owner's list showed all of them as joined, a status text that two
+// sections show at once, a list read once before its reload, a fixed
+// pause before a check, latency bounds, and the clipboard, which all
+// contexts of one browser share.
 import { check, fail, failureShots, launch, origin, shot, signUp } from './lib.mjs';
 
 const browser = await launch();
@@ -22,19 +34,34 @@ const consoleErrors = [];
 
 // person signs a new person up in a context of their own, at path (the
 // Join link, or "/").
+//
+// The clipboard is one for the whole browser, shared by every person's
+// context, and each copy clears it 30 s later: another person's clearing
+// can land between a copy and the check of it. So each page also records
+// what it copied (copiedBy), which is that person's own clipboard.
+const loads = new Map(); // page → how many times it loaded
 async function person(email, name, path = '') {
   const password = `master password of ${name} 42`;
   typed.add(password);
   const page = await signUp(browser, {
-    email, name, password, path, onPage: (p) => {
+    email, name, password, path, onPage: async (p) => {
       p.on('request', (r) => requests.push({ url: r.url(), body: r.postData() ?? '' }));
       p.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${email}: ${m.text()}`); });
       p.on('dialog', (d) => d.accept()); // the one confirm() here: removing a member
+      p.on('load', () => loads.set(p, (loads.get(p) ?? 0) + 1));
+      await p.context().addInitScript(() => {
+        const write = navigator.clipboard.writeText.bind(navigator.clipboard);
+        window.copiedByThisPage = [];
+        navigator.clipboard.writeText = (text) => { window.copiedByThisPage.push(text); return write(text); };
+      });
     },
   });
   await page.getByRole('heading', { name: 'Passwords' }).waitFor({ timeout: 30000 });
   return page;
 }
+
+// copiedBy is the last text the page put on the clipboard.
+const copiedBy = (page) => page.evaluate(() => window.copiedByThisPage.at(-1));
 
 // tabTo presses Tab (from wherever the focus is) until the focused element
 // is the one the selector names: the keyboard alone reaches it.
@@ -81,12 +108,36 @@ async function joinByLink(email, name, link, code, wrongFirst = false, shots = f
 }
 
 // vaultShown waits until the page's vault sidebar lists (or, with
-// present = false, no longer lists) a vault, and returns how long it took.
+// present = false, no longer lists) a vault, and returns how long it took
+// (logged, not checked: a live update arrives when it does on a loaded
+// machine).
 async function vaultShown(page, label, present = true) {
   const t0 = Date.now();
-  await page.waitForFunction(([l, p]) => [...document.querySelectorAll('nav.vaults button')].some((b) => b.textContent === l) === p, [label, present], { timeout: 5000 });
+  await page.waitForFunction(([l, p]) => [...document.querySelectorAll('nav.vaults button')].some((b) => b.textContent === l) === p, [label, present]);
   return Date.now() - t0;
 }
+
+// permissionShown waits until the page's client core gives the page a
+// permission on a vault; it asks again at every frame, as waitForFunction
+// would, whose predicate cannot wait for the core's answer (a promise is
+// truthy: such a wait passed at once, checking nothing). The guard only
+// turns a hang into a failure.
+async function permissionShown(page, label, permission) {
+  await page.evaluate(async ([l, p]) => {
+    const guard = Date.now() + 30000;
+    for (;;) {
+      if (JSON.parse(await window.cofferCore.vaults()).find((v) => v.label === l)?.permission === p) return;
+      if (Date.now() > guard) throw new Error(`${l} did not become ${p} on this page`);
+      await new Promise((r) => requestAnimationFrame(r));
+    }
+  }, [label, permission]);
+}
+
+// section is one section of the organisations screen, by its title: a
+// status is looked for where the action was, since two sections can say
+// the same words ("Staff can now edit Servers." after a grant from the
+// group's side and from the vault's).
+const section = (page, title) => page.locator(`section[aria-labelledby="${title}-title"]`);
 
 try {
   // The owner creates the organisation.
@@ -124,9 +175,14 @@ try {
   typed.add(code);
   // Not before the code is copied — not even by a second Escape, which
   // browsers let through.
+  // The page answers an Escape with a note in the modal; a second one,
+  // which the browser lets close the dialog, makes the page open it again
+  // when the close event comes — so the modal is waited for, not looked
+  // at once after a pause: the close event may come late on a busy page.
   await owner.keyboard.press('Escape');
+  await modal.getByRole('status').filter({ hasText: 'Copy the code first' }).waitFor();
   await owner.keyboard.press('Escape');
-  await owner.waitForTimeout(100);
+  await modal.waitFor({ state: 'visible' });
   check(await modal.isVisible(), 'Escape closed the modal before the code was copied');
   check(await modal.getByRole('button', { name: 'Close' }).isDisabled(), 'the modal can be closed before the code was copied');
   await shot(owner, 'invite-modal-light');
@@ -146,16 +202,22 @@ try {
   const laura = await joinByLink('laura@pvy.example', 'Laura', joinLink, code, false, true);
   // The owner's open Members list shows her as joined, without a reload.
   const tJoin = Date.now();
-  await owner.locator('ul.members li', { hasText: 'laura@pvy.example' }).filter({ hasText: 'joined' }).waitFor({ timeout: 3000 });
+  await owner.locator('ul.members li', { hasText: 'laura@pvy.example' }).filter({ hasText: 'joined' }).waitFor();
   const liveJoin = Date.now() - tJoin;
   await shot(laura, 'organisation-member-light');
   const intern = await joinByLink('intern@pvy.example', 'Ian Intern', joinLink, code, true);
   const coord = await joinByLink('coordinator@pvy.example', 'Cora Coordinator', joinLink, code);
 
   // Members: three joined and one only invited; confirm three, cancel one.
+  // Each of the three is selected once the owner's list shows them as
+  // joined: a box ticked while the list still says "invited" (the join
+  // has not reached the open page yet) is left out of "Confirm selected",
+  // which confirms only those who joined.
   await orgsScreen(owner);
-  await owner.getByText('joined — waiting for you to confirm').first().waitFor({ timeout: 10000 });
-  for (const who of ['laura', 'intern', 'coordinator']) await owner.getByLabel(`Select ${who}@pvy.example`).check();
+  for (const who of ['laura', 'intern', 'coordinator']) {
+    await owner.locator('ul.members li', { hasText: `${who}@pvy.example` }).filter({ hasText: 'joined — waiting for you to confirm' }).waitFor();
+    await owner.getByLabel(`Select ${who}@pvy.example`).check();
+  }
   await shot(owner, 'members-light');
   await owner.getByRole('button', { name: 'Confirm selected' }).click();
   await owner.getByRole('status').filter({ hasText: 'confirmed' }).waitFor({ timeout: 30000 });
@@ -168,7 +230,7 @@ try {
   await owner.waitForFunction(() => {
     const t = document.querySelector('ul.members')?.textContent ?? '';
     return !t.includes('max@pvy.example') && (t.match(/ · confirmed/g) ?? []).length === 3;
-  }, null, { timeout: 10000 });
+  });
 
   // A second batch: Fred (a colleague outside marketing) and Paula, an
   // external partner; the owner confirms Fred with the keyboard.
@@ -183,7 +245,7 @@ try {
   const paula = await joinByLink('paula@partner.example', 'Paula Partner', joinLink, code2);
   await orgsScreen(owner);
   const confirmFred = owner.getByRole('button', { name: 'Confirm fred@pvy.example' });
-  await confirmFred.waitFor({ timeout: 10000 });
+  await confirmFred.waitFor();
   await tabTo(owner, 'button[aria-label="Confirm fred@pvy.example"]');
   await owner.keyboard.press('Enter');
   await owner.getByRole('status').filter({ hasText: 'fred@pvy.example is confirmed' }).waitFor({ timeout: 30000 });
@@ -219,8 +281,10 @@ try {
   await owner.getByRole('status').filter({ hasText: 'Granted edit on Servers' }).waitFor({ timeout: 20000 });
   const liveGrant = [];
   for (const p of [laura, intern, coord, fred]) liveGrant.push(await vaultShown(p, 'PVYvault/Servers'));
-  check((await owner.locator('.group', { hasText: 'Staff' }).textContent()).includes('Opens: Servers (edit)'), 'the group does not say what it opens');
-  await owner.locator('ul.members li', { hasText: 'laura@pvy.example' }).getByText('Opens: Servers (edit, through Staff)').waitFor({ timeout: 5000 });
+  // The status comes before the lists reload: what the group opens is
+  // waited for, not read once.
+  await owner.locator('.group', { hasText: 'Staff' }).getByText('Opens: Servers (edit)').waitFor();
+  await owner.locator('ul.members li', { hasText: 'laura@pvy.example' }).getByText('Opens: Servers (edit, through Staff)').waitFor();
   await shot(owner, 'vault-access-light', { fullPage: true });
   await owner.emulateMedia({ colorScheme: 'dark' });
   await shot(owner, 'vault-access-dark', { fullPage: true });
@@ -231,23 +295,26 @@ try {
   await shot(owner, 'vault-access-375');
   await owner.setViewportSize({ width: 1100, height: 800 });
 
-  // Revoke: the vault leaves an open page within a second.
+  // Revoke: the vault leaves an open page, without a reload.
   await owner.getByRole('button', { name: 'Revoke Staff from Servers' }).click();
   const liveRevoke = await vaultShown(fred, 'PVYvault/Servers', false);
-  check(liveRevoke < 1500, `the revoke took ${liveRevoke} ms to reach an open page`);
+  await section(owner, 'vaults').getByRole('status').filter({ hasText: 'Staff can no longer open Servers' }).waitFor();
   // Granted again from the group's side; the permission changed from the
   // vault's list reaches the members' pages too.
   await owner.getByLabel('Give Staff access to').selectOption({ label: 'Servers' });
   await owner.getByLabel('Permission of Staff', { exact: true }).selectOption('edit');
   await owner.getByRole('button', { name: 'Give Staff access' }).click();
+  await section(owner, 'groups').getByRole('status').filter({ hasText: 'Staff can now edit Servers' }).waitFor({ timeout: 20000 });
   await vaultShown(fred, 'PVYvault/Servers');
+  // The permission is changed in the vault's list once that list shows
+  // the group again (it reloads after the grant).
   await owner.getByLabel('Permission of Staff on Servers').selectOption('view');
-  await owner.getByRole('status').filter({ hasText: 'Staff can now view Servers' }).waitFor({ timeout: 20000 });
-  await laura.waitForFunction(async () => JSON.parse(await window.cofferCore.vaults()).find((v) => v.label === 'PVYvault/Servers')?.permission === 'view', null, { timeout: 5000 });
+  await section(owner, 'vaults').getByRole('status').filter({ hasText: 'Staff can now view Servers' }).waitFor({ timeout: 20000 });
+  await permissionShown(laura, 'PVYvault/Servers', 'view');
   await owner.getByLabel('Permission of Staff on Servers').selectOption('edit');
-  await owner.getByRole('status').filter({ hasText: 'Staff can now edit Servers' }).waitFor({ timeout: 20000 });
-  await fred.waitForFunction(async () => JSON.parse(await window.cofferCore.vaults()).find((v) => v.label === 'PVYvault/Servers')?.permission === 'edit', null, { timeout: 5000 });
-  await laura.waitForFunction(async () => JSON.parse(await window.cofferCore.vaults()).find((v) => v.label === 'PVYvault/Servers')?.permission === 'edit', null, { timeout: 5000 });
+  await section(owner, 'vaults').getByRole('status').filter({ hasText: 'Staff can now edit Servers' }).waitFor({ timeout: 20000 });
+  await permissionShown(fred, 'PVYvault/Servers', 'edit');
+  await permissionShown(laura, 'PVYvault/Servers', 'edit');
 
   // Laura's scenario: the private group "Marketing".
   await orgsScreen(laura);
@@ -277,7 +344,7 @@ try {
   await laura.getByRole('status').filter({ hasText: 'Shared with Marketing (view)' }).waitFor({ timeout: 20000 });
 
   for (const p of [intern, coord]) {
-    await p.locator('.list .entry', { hasText: 'Social media platform' }).waitFor({ timeout: 5000 });
+    await p.locator('.list .entry', { hasText: 'Social media platform' }).waitFor();
     await p.locator('.list .entry', { hasText: 'Social media platform' }).click();
     await p.getByRole('heading', { name: 'Social media platform' }).waitFor();
     check(await p.getByRole('button', { name: 'Edit' }).count() === 0, 'a view-only member sees Edit');
@@ -285,7 +352,10 @@ try {
     check(await p.getByRole('button', { name: 'Share or move' }).count() === 0, 'a view-only member sees Share or move');
     await p.getByText('View only').waitFor();
     await p.getByRole('button', { name: 'Copy Password' }).click();
-    check(await p.evaluate(() => navigator.clipboard.readText()) === smPass, 'the shared password was not copied');
+    // Copied once the page says so; what this person copied, not what the
+    // shared clipboard holds by then (see person).
+    await p.locator('section.item').getByRole('status').filter({ hasText: 'Copied' }).waitFor();
+    check(await copiedBy(p) === smPass, 'the shared password was not copied');
     // A forced edit (the bridge called directly, as a modified page
     // would): the server refuses, and the error says why.
     const forced = await p.evaluate(async () => {
@@ -327,9 +397,9 @@ try {
   await fred.getByRole('button', { name: 'Move', exact: true }).click();
   await fred.getByRole('status').filter({ hasText: 'Moved to PVYvault/Servers' }).waitFor({ timeout: 20000 });
   await fred.getByRole('button', { name: 'History' }).click();
-  await fred.locator('.revision').nth(2).waitFor({ timeout: 10000 });
+  await fred.locator('.revision').nth(2).waitFor();
   check((await fred.locator('.history').textContent()).includes('row 1'), 'the history did not move with the item');
-  await laura.locator('.list .entry', { hasText: 'Rack layout' }).waitFor({ timeout: 5000 });
+  await laura.locator('.list .entry', { hasText: 'Rack layout' }).waitFor();
 
   // An external partner in two organisations switches between them.
   const bob = await person('bob@partner-co.example', 'Bob');
@@ -351,9 +421,9 @@ try {
   await paula.getByLabel('Confirmation code').fill(code3);
   await paula.getByRole('button', { name: 'Join', exact: true }).click();
   await paula.getByRole('status').filter({ hasText: 'You joined Partner Co' }).waitFor({ timeout: 20000 });
-  await bob.getByRole('button', { name: 'Confirm paula@partner.example' }).click({ timeout: 15000 });
+  await bob.getByRole('button', { name: 'Confirm paula@partner.example' }).click();
   await bob.getByRole('status').filter({ hasText: 'is confirmed' }).waitFor({ timeout: 30000 });
-  await paula.getByLabel('Organisation', { exact: true }).waitFor({ timeout: 10000 });
+  await paula.getByLabel('Organisation', { exact: true }).waitFor();
   await paula.getByLabel('Organisation', { exact: true }).selectOption({ label: 'Partner Co (owner bob@partner-co.example)' });
   await paula.getByRole('heading', { name: 'Partner Co' }).waitFor();
   await paula.getByLabel('Organisation', { exact: true }).selectOption({ label: 'PVYvault (owner olivia@pvy.example)' });
@@ -374,6 +444,9 @@ try {
   await owner.getByRole('button', { name: 'Remove fred@pvy.example', exact: true }).click();
   await owner.getByRole('status').filter({ hasText: 'fred@pvy.example was removed' }).waitFor({ timeout: 30000 });
   await vaultShown(fred, 'PVYvault/Servers', false);
+
+  // Every update above reached an open page live: no page was reloaded.
+  for (const [p, n] of loads) check(n === 1, `a page was loaded ${n} times`);
 
   // The request recorder: every request went to the server's origin, and
   // nothing anyone typed (passwords, codes, the shared secret) left in clear.
