@@ -238,9 +238,18 @@ func (s *Session) verifyMembers(o *Org, resp api.Members) (current, former []Mem
 	}
 	current = make([]Member, 0, len(o.roster))
 	for _, rm := range o.roster {
-		m, ok := byID[rm.UserID]
+		// The member list is read after the sync's roster, so a member
+		// removed (or confirmed again) in between is listed on the other
+		// side: their keys are as good there, since they must match the
+		// signed roster's fingerprint either way. Looking only on the
+		// roster's side made a removal during a sync look like tampering.
+		named, other := byID, formerByID
 		if rm.Former {
-			m, ok = formerByID[rm.UserID]
+			named, other = formerByID, byID
+		}
+		m, ok := named[rm.UserID]
+		if !ok {
+			m, ok = other[rm.UserID]
 		}
 		if !ok {
 			return nil, nil, tampered("organisation %s: the server withheld member %s", o.ID, rm.UserID)
