@@ -876,7 +876,13 @@ func (c *core) attach(_ js.Value, args []js.Value) any {
 			fail(errors.New("attach needs the file's bytes"))
 			return nil
 		}
-		id, name := str(args, 0), str(args, 2)
+		// The attachment keeps the file's own name (its extension tells
+		// what it is when downloaded); a new file item is called what the
+		// person typed, or the file's name.
+		id, itemName, name := str(args, 0), str(args, 1), str(args, 2)
+		if itemName == "" {
+			itemName = name
+		}
 		data := make([]byte, args[3].Get("length").Int())
 		js.CopyBytesToGo(data, args[3])
 		progress := js.Undefined()
@@ -917,7 +923,7 @@ func (c *core) attach(_ js.Value, args []js.Value) any {
 				return
 			}
 			if it == nil {
-				created, err := s.CreateItem(context.Background(), vaultID, "file", client.Content{Name: name, Files: []client.Attachment{att}})
+				created, err := s.CreateItem(context.Background(), vaultID, "file", client.Content{Name: itemName, Files: []client.Attachment{att}})
 				if err != nil {
 					fail(err)
 					return

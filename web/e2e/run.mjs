@@ -145,16 +145,21 @@ try {
   await page.getByRole('button', { name: 'New item' }).click();
   await page.getByLabel('Type').selectOption('file');
   await page.locator('#item-file').setInputFiles({ name: 'passport.pdf', mimeType: 'application/pdf', buffer: scan });
+  // The item gets the person's name; the file keeps its own (issue 24:
+  // it was saved as "Passport scan.txt").
+  await page.getByLabel('Name', { exact: true }).fill('Passport scan');
   await page.getByRole('button', { name: 'Save' }).click();
-  await page.getByRole('heading', { name: 'passport.pdf' }).waitFor({ timeout: 20000 });
+  await page.getByRole('heading', { name: 'Passport scan' }).waitFor({ timeout: 20000 });
   const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download passport.pdf' }).click()]);
   check(Buffer.compare(readFileSync(await dl.path()), scan) === 0, 'the downloaded file differs from the uploaded one');
+  check(dl.suggestedFilename() === 'passport.pdf', `the file item downloads as ${dl.suggestedFilename()}, want passport.pdf`);
   await open(page, 'Company card');
   const codes = Buffer.from('1111-2222\n3333-4444\n');
   await page.locator('.upload input[type=file]').setInputFiles({ name: 'pin.txt', mimeType: 'text/plain', buffer: codes });
   await page.getByRole('button', { name: 'Download pin.txt' }).waitFor({ timeout: 20000 });
   const [dl2] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download pin.txt' }).click()]);
   check(readFileSync(await dl2.path()).equals(codes), 'the downloaded attachment differs');
+  check(dl2.suggestedFilename() === 'pin.txt', `the attachment downloads as ${dl2.suggestedFilename()}, want pin.txt`);
   await page.getByText('its hash checked out').waitFor();
 
   // Edit, then the history: restore one field, roll back a revision.

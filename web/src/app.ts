@@ -100,7 +100,8 @@ function Totp(props: { id: string; tick: number; onCopy?: (code: string) => void
 }
 
 function saveBytes(name: string, data: Uint8Array) {
-  const url = URL.createObjectURL(new Blob([data as Uint8Array<ArrayBuffer>]));
+  // Opaque bytes: the browser adds no extension of its own guessing.
+  const url = URL.createObjectURL(new Blob([data as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
   const a = document.createElement('a');
   a.href = url;
   a.download = name;
@@ -124,7 +125,7 @@ function Attachments(props: { item: Item; onChanged: () => void; setNote: (s: st
     setError('');
     setProgress(0);
     try {
-      await core.attach(props.item.id, file.name, new Uint8Array(await file.arrayBuffer()), (sent, total) => setProgress(total ? sent / total : 1));
+      await core.attach(props.item.id, '', file.name, new Uint8Array(await file.arrayBuffer()), (sent, total) => setProgress(total ? sent / total : 1));
       props.onChanged();
     } catch (err) {
       setError(message(err));
@@ -251,7 +252,7 @@ function Editor(props: { item?: Item; onDone: (id: string) => void; onCancel: ()
       if (type === 'file' && !props.item) {
         if (!file) throw new Error('Choose a file.');
         setProgress(0);
-        props.onDone((await core.attach('', name, new Uint8Array(await file.arrayBuffer()), (sent, total) => setProgress(total ? sent / total : 1))).id);
+        props.onDone((await core.attach('', name, file.name, new Uint8Array(await file.arrayBuffer()), (sent, total) => setProgress(total ? sent / total : 1))).id);
         return;
       }
       props.onDone(props.item ? (await core.update(props.item.id, c, props.item.revision)).id : (await core.create(type, c)).id);

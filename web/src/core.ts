@@ -126,10 +126,11 @@ export const core = {
   totp: (id: string) => call<{ code: string; seconds_left: number }>('totp', id),
   generate: (o: { length?: number; no_upper?: boolean; no_digits?: boolean; no_symbols?: boolean; words?: number; separator?: string }) =>
     call<{ value: string; bits?: number }>('generate', JSON.stringify(o)),
-  attach: async (id: string, name: string, data: Uint8Array, progress: (sent: number, total: number) => void) => {
+  // itemName names a new file item (id empty); fileName stays the file's.
+  attach: async (id: string, itemName: string, fileName: string, data: Uint8Array, progress: (sent: number, total: number) => void) => {
     const c = await start();
     try {
-      return JSON.parse(await (c.attach as unknown as (...a: unknown[]) => Promise<string>)(id, '', name, data, progress)) as { id: string };
+      return JSON.parse(await (c.attach as unknown as (...a: unknown[]) => Promise<string>)(id, itemName, fileName, data, progress)) as { id: string };
     } catch (e) {
       const err = e as Error & { kind?: string };
       throw new CoreError(err.message, err.kind ?? 'error');
