@@ -858,7 +858,60 @@ func (s *Session) itemsLocked(trashed bool, keep ...func(*Item) bool) []*Item {
 	return byName(list)
 }
 
-// byName sorts items by name, ignoring case, then by id.
+// naturalCompare orders names as people read them: ignoring case (the
+// caller lowers them), and runs of digits by their value, so "site-9"
+// comes before "site-10" and "site-113" after "site-1129" no longer
+// (issue 24). Equal by that, the plain byte order decides ("a01" before
+// "a1"), so the order is total and stable.
+func naturalCompare(a, b string) int {
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		if isDigit(a[i]) && isDigit(b[j]) {
+			si, sj := i, j
+			for i < len(a) && isDigit(a[i]) {
+				i++
+			}
+			for j < len(b) && isDigit(b[j]) {
+				j++
+			}
+			x, y := strings.TrimLeft(a[si:i], "0"), strings.TrimLeft(b[sj:j], "0")
+			if len(x) != len(y) {
+				return cmpInt(len(x), len(y))
+			}
+			if c := strings.Compare(x, y); c != 0 {
+				return c
+			}
+			continue
+		}
+		// Compare the next rune (not byte), so that names in any script
+		// keep the order of their code points.
+		ra, na := utf8.DecodeRuneInString(a[i:])
+		rb, nb := utf8.DecodeRuneInString(b[j:])
+		if ra != rb {
+			return cmpInt(int(ra), int(rb))
+		}
+		i, j = i+na, j+nb
+	}
+	if c := cmpInt(len(a)-i, len(b)-j); c != 0 {
+		return c
+	}
+	return strings.Compare(a, b)
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func cmpInt(x, y int) int {
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}
+
+// byName sorts items by name as people read it (naturalCompare), then by
+// id.
 func byName(items []*Item) []*Item {
 	type keyed struct {
 		it    *Item
@@ -870,7 +923,7 @@ func byName(items []*Item) []*Item {
 		list[i] = keyed{it, strings.ToLower(it.Content.Name)}
 	}
 	slices.SortFunc(list, func(a, b keyed) int {
-		if c := strings.Compare(a.lower, b.lower); c != 0 {
+		if c := naturalCompare(a.lower, b.lower); c != 0 {
 			return c
 		}
 		return strings.Compare(a.it.ID, b.it.ID)
