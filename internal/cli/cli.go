@@ -1,4 +1,4 @@
-// Package cli implements the coffer command line (docs: ../shared/CLI.md,
+// Package cli implements the coffer command line (docs: docs/cli.md,
 // README.md). Commands parse flags, call the client core or start the
 // server, and print results; errors are one line on stderr with an exit
 // code that says what kind of failure it was.
