@@ -153,6 +153,7 @@ try {
   const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download passport.pdf' }).click()]);
   check(Buffer.compare(readFileSync(await dl.path()), scan) === 0, 'the downloaded file differs from the uploaded one');
   check(dl.suggestedFilename() === 'passport.pdf', `the file item downloads as ${dl.suggestedFilename()}, want passport.pdf`);
+  await shot(page, 'item-file-light');
   await open(page, 'Company card');
   const codes = Buffer.from('1111-2222\n3333-4444\n');
   await page.locator('.upload input[type=file]').setInputFiles({ name: 'pin.txt', mimeType: 'text/plain', buffer: codes });
