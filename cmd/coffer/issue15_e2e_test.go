@@ -1,9 +1,11 @@
 package main_test
 
 import (
+	"bufio"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -346,7 +348,26 @@ func TestCLIItemCopyClearsTheClipboard(t *testing.T) {
 	bin := t.TempDir()
 	sel := filepath.Join(bin, "selection")
 	reads := filepath.Join(bin, "reads") // a line for each read of the selection
-	script := "#!/bin/sh\ncase \"$*\" in *-in*) cat > " + sel + ";; *-out*) echo read >> " + reads + "; cat " + sel + " 2>/dev/null;; esac\n"
+	// Every use of the fake clipboard also says so on a FIFO the test
+	// holds open: the test wakes on that, not on a timer. (Opened
+	// read-write, so that a write never blocks, also after the test.)
+	events := filepath.Join(bin, "events")
+	if err := syscall.Mkfifo(events, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fifo, err := os.OpenFile(events, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fifo.Close() })
+	changed := make(chan struct{}, 1024)
+	go func() {
+		sc := bufio.NewScanner(fifo)
+		for sc.Scan() {
+			changed <- struct{}{}
+		}
+	}()
+	script := "#!/bin/sh\ncase \"$*\" in *-in*) cat > " + sel + ";; *-out*) echo read >> " + reads + "; cat " + sel + " 2>/dev/null;; esac\necho used 1<>" + events + "\n"
 	if err := os.WriteFile(filepath.Join(bin, "xclip"), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -354,12 +375,14 @@ func TestCLIItemCopyClearsTheClipboard(t *testing.T) {
 	read := func() string { b, _ := os.ReadFile(sel); return string(b) }
 	readsSoFar := func() int { b, _ := os.ReadFile(reads); return strings.Count(string(b), "read\n") }
 	// The helper is a detached process whose only trace is what it does
-	// to the (file) clipboard: the test looks at it until it shows what
-	// is expected. The guard only turns a hang into a failure.
+	// to the (file) clipboard: the test looks again each time the fake
+	// clipboard is used. The guard only turns a hang into a failure.
 	waitFor := func(what string, done func() bool) {
 		t.Helper()
-		for guard := time.Now().Add(time.Minute); !done(); time.Sleep(20 * time.Millisecond) {
-			if time.Now().After(guard) {
+		for !done() {
+			select {
+			case <-changed:
+			case <-time.After(time.Minute):
 				t.Fatalf("%s: not within a minute (clipboard %q)", what, read())
 			}
 		}

@@ -57,18 +57,8 @@ const stallDeadline = 60 * time.Second
 // while another account writes items and syncs; each request must be
 // answered 200, and /healthz must stay 200 throughout.
 func raceSyncs(t *testing.T, st store.Store) {
-	cfg := testConfig()
-	cfg.MaxBodyBytes = 4 << 20
-	env := testserver.StartStore(t, st, &cfg, nil)
-	heavy := signupClient(t, env.URL, "heavy@example.com")
-	v := personalVault(t, heavy)
-	batch := make([]client.NewItem, 400)
-	for i := range batch {
-		batch[i] = client.NewItem{Type: "note", Content: client.Content{Name: fmt.Sprintf("site-%d", i), Notes: "a note of some length to make the item realistic"}}
-	}
-	if _, err := heavy.CreateItems(bg, v, batch); err != nil {
-		t.Fatal(err)
-	}
+	const items = 400
+	env, heavy := syncServer(t, st, items)
 	writer := signupClient(t, env.URL, "writer@example.com")
 	wv := personalVault(t, writer)
 
@@ -101,8 +91,8 @@ func raceSyncs(t *testing.T, st store.Store) {
 					return
 				}
 				var out struct{ Items []json.RawMessage }
-				if err := json.Unmarshal(body, &out); err != nil || len(out.Items) != len(batch) {
-					errs <- fmt.Errorf("sync answered %d items (%v), want %d", len(out.Items), err, len(batch))
+				if err := json.Unmarshal(body, &out); err != nil || len(out.Items) != items {
+					errs <- fmt.Errorf("sync answered %d items (%v), want %d", len(out.Items), err, items)
 					return
 				}
 			}
@@ -257,4 +247,21 @@ func TestHealthzTellsStarvedPoolFromUnreachableDatabase(t *testing.T) {
 			}
 		})
 	}
+}
+
+// syncServer starts a server on st with an account holding n notes.
+func syncServer(t testing.TB, st store.Store, n int) (*testserver.Env, *client.Session) {
+	cfg := testConfig()
+	cfg.MaxBodyBytes = 4 << 20
+	env := testserver.StartStore(t, st, &cfg, nil)
+	heavy := signupClient(t, env.URL, "heavy@example.com")
+	v := personalVault(t, heavy)
+	batch := make([]client.NewItem, n)
+	for i := range batch {
+		batch[i] = client.NewItem{Type: "note", Content: client.Content{Name: fmt.Sprintf("site-%d", i), Notes: "a note of some length to make the item realistic"}}
+	}
+	if _, err := heavy.CreateItems(bg, v, batch); err != nil {
+		t.Fatal(err)
+	}
+	return env, heavy
 }

@@ -1,18 +1,15 @@
 package server_test
 
 import (
-	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
 	"testing"
 
-	"github.com/coffer-pm/coffer/client"
 	"github.com/coffer-pm/coffer/internal/store"
 	"github.com/coffer-pm/coffer/internal/store/pgtest"
 	"github.com/coffer-pm/coffer/internal/store/postgres"
 	"github.com/coffer-pm/coffer/internal/store/sqlite"
-	"github.com/coffer-pm/coffer/internal/testserver"
 )
 
 // BenchmarkConcurrentSyncs: full syncs (since=0) of a 400-item account,
@@ -41,18 +38,7 @@ func BenchmarkConcurrentSyncs(b *testing.B) {
 }
 
 func benchSyncs(b *testing.B, st store.Store) {
-	cfg := testConfig()
-	cfg.MaxBodyBytes = 4 << 20
-	env := testserver.StartStore(b, st, &cfg, nil)
-	s := signupClient(b, env.URL, "bench@example.com")
-	v := personalVault(b, s)
-	batch := make([]client.NewItem, 400)
-	for i := range batch {
-		batch[i] = client.NewItem{Type: "note", Content: client.Content{Name: fmt.Sprintf("site-%d", i), Notes: "a note of some length to make the item realistic"}}
-	}
-	if _, err := s.CreateItems(bg, v, batch); err != nil {
-		b.Fatal(err)
-	}
+	env, s := syncServer(b, st, 400)
 	token := s.Token()
 	b.SetParallelism(8) // × GOMAXPROCS (2 here): 16 clients
 	b.ResetTimer()
