@@ -299,6 +299,9 @@ type MemberView struct {
 	InvitationID string `json:"-"`
 	Fingerprint  string `json:"fingerprint,omitempty"`
 	Locked       bool   `json:"locked,omitempty"` // invited, but the wrong-code attempts are used up: re-issue it
+	// KeyMismatch: joined, but the keys the server presents are not the
+	// ones the invitee joined with (their MAC under the code fails).
+	KeyMismatch bool `json:"key_mismatch,omitempty"`
 }
 
 // MembersAndInvitations lists confirmed members (roster-verified) and, for
@@ -328,7 +331,19 @@ func (s *Session) MembersAndInvitations(ctx context.Context, orgID string) ([]Me
 		if in.State == "confirmed" {
 			continue // listed as a member
 		}
-		out = append(out, MemberView{Email: in.Email, UserID: in.UserID, State: in.State, InvitationID: in.ID, Locked: in.Locked})
+		v := MemberView{Email: in.Email, UserID: in.UserID, State: in.State, InvitationID: in.ID, Locked: in.Locked}
+		// A joined invitee's fingerprint, to compare before confirming: of
+		// the keys the server presents, and only once their MAC under the
+		// code checks out — the same check Confirm makes.
+		if in.State == "joined" && o.Role == "owner" {
+			switch _, keys, err := s.verifyJoined(o, resp, in.Email); {
+			case err == nil:
+				v.Fingerprint = keys.FingerprintText()
+			case errors.Is(err, ErrKeyMismatch):
+				v.KeyMismatch = true
+			}
+		}
+		out = append(out, v)
 	}
 	return out, nil
 }

@@ -1,4 +1,5 @@
-import { defineConfig, type Plugin } from 'vite';
+import { defineConfig } from 'vitest/config';
+import type { Plugin } from 'vite';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -69,6 +70,11 @@ function subresourceIntegrity(): Plugin {
 export default defineConfig(({ command }) => ({
   define: { __CORE_WASM_INTEGRITY__: JSON.stringify(coreIntegrity(command === 'build')) },
   plugins: [subresourceIntegrity()],
+  // TSX with Preact's automatic runtime (tsconfig.json says the same to tsc).
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  // Component tests run in happy-dom; the Chromium scenarios (e2e/) cover
+  // what needs a real browser.
+  test: { environment: 'happy-dom', include: ['src/**/*.test.{ts,tsx}'] },
   build: {
     outDir: process.env.COFFER_WEB_OUT ?? '../internal/webui/dist',
     emptyOutDir: true,

@@ -555,15 +555,29 @@ func (c *core) create(args []js.Value) (any, error) {
 		return nil, errors.New("the item's content is not valid JSON")
 	}
 	content.Files = nil // files come through attach
-	v, err := s.PersonalVault()
+	vaultID, err := targetVault(s, str(args, 2))
 	if err != nil {
 		return nil, err
 	}
-	it, err := s.CreateItem(context.Background(), v.ID, str(args, 0), content)
+	it, err := s.CreateItem(context.Background(), vaultID, str(args, 0), content)
 	if err != nil {
 		return nil, err
 	}
 	return map[string]string{"id": it.ID}, nil
+}
+
+// targetVault is the vault a new item goes to: the one the page names
+// (the client core checks that this account may write to it), else My
+// Vault.
+func targetVault(s *client.Session, id string) (string, error) {
+	if id != "" {
+		return id, nil
+	}
+	v, err := s.PersonalVault()
+	if err != nil {
+		return "", err
+	}
+	return v.ID, nil
 }
 
 func (c *core) update(args []js.Value) (any, error) {
@@ -903,13 +917,9 @@ func (c *core) attach(_ js.Value, args []js.Value) any {
 					return
 				}
 				vaultID = it.VaultID
-			} else {
-				v, err := s.PersonalVault()
-				if err != nil {
-					fail(err)
-					return
-				}
-				vaultID = v.ID
+			} else if vaultID, err = targetVault(s, str(args, 5)); err != nil {
+				fail(err)
+				return
 			}
 			total := int64(len(data))
 			r := &progressReader{r: bytes.NewReader(data), report: func(n int64) {

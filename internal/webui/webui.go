@@ -48,15 +48,34 @@ func policy(inline [][]byte) string {
 // it; web/src/app.ts reads the organisation from its query).
 const JoinPath = "/join"
 
-// routes are the paths that serve the page, and the only ones: every
-// other path is a file or nothing (404). A finite list lets `coffer web
-// verify` ask for each (Routes); a server that served the page at any
-// path could hand one path a different page than the paths verify
-// knows.
-var routes = []string{"/", "/index.html", JoinPath}
+// sections are the app's areas (web/src/shell/routes.ts): the page is
+// served at each and at every path below it (/vault/{vault}/{item},
+// /orgs/{org}/members, …), so that a reload, a bookmark or a shared link
+// lands on its screen.
+var sections = []string{"/vault", "/orgs", "/tools", "/account", "/admin"}
 
-// Routes lists the paths that serve the page (index.html).
+// routes are the paths that serve the page, and with the paths below the
+// sections, the only ones: every other path is a file or nothing (404).
+// The list lets `coffer web verify` ask for each (Routes); what is served
+// below a section is the same bytes by the same branch of Handler.
+var routes = append([]string{"/", "/index.html", JoinPath, "/login", "/signup", "/unlock"}, sections...)
+
+// Routes lists the paths that serve the page (index.html); every path
+// below a section's (IsRoute) serves it too.
 func Routes() []string { return slices.Clone(routes) }
+
+// IsRoute tells whether the page is served at p.
+func IsRoute(p string) bool {
+	if slices.Contains(routes, p) {
+		return true
+	}
+	for _, s := range sections {
+		if strings.HasPrefix(p, s+"/") && path.Clean(p) == p {
+			return true
+		}
+	}
+	return false
+}
 
 // PageCache is the Cache-Control of the page: never stored, so that a
 // page a server once sent is not run again without asking the server; the
@@ -138,7 +157,7 @@ func Files() map[string]string {
 }
 
 // Handler serves the app: index.html at each of Routes (exactly: not
-// "/join/"), and the files by path.
+// "/join/") and below the sections (IsRoute), and the files by path.
 func Handler() http.Handler {
 	root := files()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -147,7 +166,7 @@ func Handler() http.Handler {
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
-		if slices.Contains(routes, r.URL.Path) {
+		if IsRoute(r.URL.Path) {
 			serve(w, r, root, "index.html", "text/html; charset=utf-8", PageCache)
 			return
 		}

@@ -83,7 +83,9 @@ func TestServesThePageAtItsRoutesOnly(t *testing.T) {
 	if !slices.Contains(Routes(), "/join") || !slices.Contains(Routes(), "/") {
 		t.Fatalf("routes %v", Routes())
 	}
-	for _, route := range Routes() {
+	// The screens below the sections, as links and reloads name them.
+	deep := []string{"/vault/v1/i9", "/vault/all/i9/history", "/orgs/o1/members", "/account/security", "/tools/generator"}
+	for _, route := range append(Routes(), deep...) {
 		for _, p := range []string{route, route + "?org=o&invitation=i"} {
 			for _, gz := range []bool{false, true} {
 				resp, body := get(t, http.MethodGet, p, gz)
@@ -96,7 +98,7 @@ func TestServesThePageAtItsRoutesOnly(t *testing.T) {
 			}
 		}
 	}
-	for _, p := range []string{"/passwords", "/join/", "/index.html/", "/join/x", "/org/settings"} {
+	for _, p := range []string{"/passwords", "/join/", "/index.html/", "/join/x", "/org/settings", "/vaults", "/vault//x", "/login/x", "/accounts/x"} {
 		if resp, _ := get(t, http.MethodGet, p, true); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("%s: HTTP %d, want 404 (the page only at its routes)", p, resp.StatusCode)
 		}

@@ -9,17 +9,19 @@ const browser = await launch();
 
 async function person(email, path = '') {
   const page = await signUp(browser, { email, name: email.split('@')[0], password: `master password of ${email}`, path });
-  await page.getByRole('heading', { name: 'Passwords' }).waitFor({ timeout: 30000 });
+  // The Join link opens its own page; any other address the vault.
+  await page.getByRole('heading', { name: String(path).startsWith('join') ? 'You were invited' : 'Passwords' }).waitFor({ timeout: 30000 });
   return page;
 }
 
 try {
   const owner = await person('owner@swap.example');
-  await owner.getByRole('button', { name: 'Organisations' }).click();
+  await owner.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Join or create/ }).click();
   await owner.getByLabel('New organisation').fill('Swap Co');
   await owner.getByRole('button', { name: 'Create', exact: true }).click();
   await owner.getByRole('heading', { name: 'Swap Co' }).waitFor({ timeout: 20000 });
   const orgID = await owner.evaluate(() => localStorage.getItem('coffer.org'));
+  await owner.getByRole('button', { name: 'Invite people' }).click();
   await owner.getByLabel(/E-mail addresses/).fill('honest@swap.example\nswapped@swap.example');
   await owner.getByRole('button', { name: 'Invite', exact: true }).click();
   const modal = owner.getByRole('dialog', { name: 'Confirmation code' });
@@ -36,6 +38,11 @@ try {
   // Both joins reach the owner's open list live; when they do depends on
   // the machine's load, so no bound tighter than the default timeout.
   await owner.getByRole('button', { name: 'Confirm swapped@swap.example' }).waitFor();
+  // Before anyone confirms, the list already says whose keys do not match
+  // the keys they joined with, and shows no fingerprint for them.
+  await owner.locator('table.members tr', { hasText: 'swapped@swap.example' }).getByText('Keys do not match').waitFor();
+  check(await owner.getByRole('button', { name: 'Compare fingerprints with swapped@swap.example' }).count() === 0, 'a fingerprint is offered for swapped keys');
+  await owner.getByRole('button', { name: 'Compare fingerprints with honest@swap.example' }).waitFor();
   await owner.getByLabel('Select honest@swap.example').check();
   await owner.getByLabel('Select swapped@swap.example').check();
   await owner.getByRole('button', { name: 'Confirm selected' }).click();
@@ -44,8 +51,8 @@ try {
   check(await alert.evaluate((el) => getComputedStyle(el).color !== getComputedStyle(document.body).color), 'the warning is not in the error colour');
   await shot(owner, 'confirm-swapped-keys-light');
   // Nobody was confirmed: both still wait.
-  await owner.waitForFunction(() => (document.querySelector('ul.members')?.textContent.match(/joined — waiting/g) ?? []).length === 2);
-  check(!(await owner.locator('ul.members').textContent()).includes('· confirmed'), 'someone was confirmed despite the swapped keys');
+  await owner.waitForFunction(() => (document.querySelector('table.members')?.textContent.match(/Joined — confirm them/g) ?? []).length === 2);
+  check(await owner.locator('table.members .badge.confirmed').count() === 0, 'someone was confirmed despite the swapped keys');
   // The honest invitee alone confirms.
   await owner.getByRole('button', { name: 'Confirm honest@swap.example' }).click();
   await owner.getByRole('status').filter({ hasText: 'honest@swap.example is confirmed' }).waitFor({ timeout: 30000 });

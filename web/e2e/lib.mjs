@@ -37,6 +37,8 @@ export async function unnamedControls(page) {
 // shot writes a screenshot of a main screen and checks, on the same
 // screen, that every control has a name a screen reader reads.
 export async function shot(page, name, opts = {}) {
+  // A full-page shot from the top: sticky bars stay where a person sees them.
+  if (opts.fullPage) await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(shots, `${name}.png`), ...opts });
   const missing = await unnamedControls(page);
   check(missing.length === 0, `${name}: controls without an accessible name: ${missing.join(', ')}`);

@@ -62,7 +62,8 @@ try {
   await page.emulateMedia({ colorScheme: 'light' });
 
   // The account screen keeps the recovery, not acknowledged yet.
-  await page.getByRole('button', { name: 'Account', exact: true }).click();
+  await page.getByRole('link', { name: 'Account', exact: true }).click();
+  await page.getByRole('link', { name: 'Recovery' }).click();
   const history = page.locator('.recoveries li');
   await history.filter({ hasText: 'Not acknowledged yet.' }).waitFor({ timeout: 20000 });
   check((await history.first().textContent()).includes(`"${org}"`), 'the account screen does not name the organisation');
@@ -73,10 +74,13 @@ try {
   await page.getByRole('button', { name: 'Lock', exact: true }).click();
   await page.getByLabel('Master password', { exact: true }).fill(newPW);
   await page.getByRole('button', { name: 'Unlock', exact: true }).click();
-  await page.getByRole('heading', { name: 'Passwords' }).waitFor({ timeout: 30000 });
+  // The unlock lands where the lock found the page.
+  await page.getByRole('heading', { name: 'Account', exact: true }).waitFor({ timeout: 30000 });
+  check(new URL(page.url()).pathname === '/account/recovery', `the unlock landed at ${page.url()}`);
   // The unlock's notices come with the screen it opens: none now.
   check(await page.getByRole('heading', { name: 'Your account was recovered' }).count() === 0, 'the acknowledged notice is shown again');
-  await page.getByRole('button', { name: 'Account', exact: true }).click();
+  await page.getByRole('link', { name: 'Account', exact: true }).click();
+  await page.getByRole('link', { name: 'Recovery' }).click();
   await history.filter({ hasText: 'Acknowledged' }).waitFor({ timeout: 20000 });
   await shot(page, 'recovery-history', { fullPage: true });
   console.log('recovery: the next unlock named the organisation and the owner; acknowledged, it is gone, and the account screen keeps it');

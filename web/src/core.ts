@@ -22,7 +22,7 @@ export interface Change { kind: string; item_id?: string; text: string; error?: 
 export interface Item { id: string; type: string; vault: string; vault_id: string; org_id?: string; permission: string; revision: number; content: Content }
 export interface Org { id: string; name: string; role: 'owner' | 'member'; owner_email: string }
 export interface Invitation { id: string; org_id: string; state: string; owner: string }
-export interface Member { email: string; name?: string; user_id?: string; state: 'owner' | 'confirmed' | 'joined' | 'invited' | 'cancelled' | string; fingerprint?: string; locked?: boolean }
+export interface Member { email: string; name?: string; user_id?: string; state: 'owner' | 'confirmed' | 'joined' | 'invited' | 'cancelled' | string; fingerprint?: string; locked?: boolean; key_mismatch?: boolean }
 export interface Group { id: string; name: string; private: boolean; default_permission: string; members: string[]; vault_id?: string; manager: string; manages: boolean }
 export interface Access { kind: 'group' | 'user' | string; id: string; name: string; permission: string }
 
@@ -38,6 +38,25 @@ declare global {
 }
 
 let ready: Promise<Bridge> | undefined;
+
+// The core stops for good when its Go program exits; whoever shows the
+// vault must then show that instead (onStopped), never an empty vault.
+let stoppedWith: string | undefined;
+const stopListeners = new Set<(error: string) => void>();
+
+function stop(error: string) {
+  if (stoppedWith !== undefined) return;
+  stoppedWith = error;
+  for (const l of stopListeners) l(error);
+}
+
+// onStopped calls listener once the core has stopped (at once if it has);
+// it returns the way to stop listening.
+export function onStopped(listener: (error: string) => void): () => void {
+  if (stoppedWith !== undefined) listener(stoppedWith);
+  else stopListeners.add(listener);
+  return () => stopListeners.delete(listener);
+}
 
 // fetchCore fetches the client core, which must be exactly the one this
 // build names: this script carries its SHA-384 (and the page carries this
@@ -67,7 +86,7 @@ export function start(): Promise<Bridge> {
     const go = new window.Go();
     const loaded = new Promise<void>((resolve) => window.addEventListener('coffer-core-ready', () => resolve(), { once: true }));
     const { instance } = await WebAssembly.instantiateStreaming(fetchCore(), go.importObject);
-    void go.run(instance);
+    void go.run(instance).then(() => stop('The client core exited.'), (e) => stop(String(e)));
     await loaded;
     return window.cofferCore!;
   })();
@@ -112,7 +131,8 @@ export const core = {
   leave: (org: string) => call<{ ok: boolean }>('leave', org),
   endSession: (id: string) => call<{ ok: boolean }>('endSession', id),
   get: (id: string) => call<Item>('get', id),
-  create: (type: string, content: Content) => call<{ id: string }>('create', type, JSON.stringify(content)),
+  // vault: where the item goes ('' is My Vault).
+  create: (type: string, content: Content, vault = '') => call<{ id: string }>('create', type, JSON.stringify(content), vault),
   // update saves a new revision over base (the revision the editor
   // started from); a newer head is a conflict (kind "conflict").
   update: (id: string, content: Content, base = 0) => callAny<{ id: string; revision: number }>('update', id, JSON.stringify(content), base),
@@ -126,11 +146,12 @@ export const core = {
   totp: (id: string) => call<{ code: string; seconds_left: number }>('totp', id),
   generate: (o: { length?: number; no_upper?: boolean; no_digits?: boolean; no_symbols?: boolean; words?: number; separator?: string }) =>
     call<{ value: string; bits?: number }>('generate', JSON.stringify(o)),
-  // itemName names a new file item (id empty); fileName stays the file's.
-  attach: async (id: string, itemName: string, fileName: string, data: Uint8Array, progress: (sent: number, total: number) => void) => {
+  // itemName names a new file item (id empty), which goes to vault ('' is
+  // My Vault); fileName stays the file's.
+  attach: async (id: string, itemName: string, fileName: string, data: Uint8Array, progress: (sent: number, total: number) => void, vault = '') => {
     const c = await start();
     try {
-      return JSON.parse(await (c.attach as unknown as (...a: unknown[]) => Promise<string>)(id, itemName, fileName, data, progress)) as { id: string };
+      return JSON.parse(await (c.attach as unknown as (...a: unknown[]) => Promise<string>)(id, itemName, fileName, data, progress, vault)) as { id: string };
     } catch (e) {
       const err = e as Error & { kind?: string };
       throw new CoreError(err.message, err.kind ?? 'error');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CoreError, message } from './core';
-import { parseAddresses } from './orgs';
+import { CoreError, message } from '../core';
+import { parseAddresses } from './addresses';
 
 describe('parseAddresses', () => {
   it('takes lines, commas, semicolons, spaces and "Name <address>"', () => {

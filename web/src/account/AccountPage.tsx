@@ -1,0 +1,24 @@
+import { Link } from '../shell/Link';
+import type { AccountTab } from '../shell/routes';
+import { Profile } from './Profile';
+import { Recovery } from './Recovery';
+import { Security } from './Security';
+import { Sessions } from './Sessions';
+
+const tabs: [AccountTab, string][] = [['profile', 'Profile'], ['security', 'Security'], ['sessions', 'Sessions'], ['recovery', 'Recovery']];
+
+// AccountPage: this account's profile, security (master password, key
+// derivation), sessions and account recovery, one page each.
+export function AccountPage(props: { tab: AccountTab; onLogout: () => void }) {
+  return (
+    <div class="account-page">
+      <nav class="tabs" aria-label="Account pages">
+        {tabs.map(([t, label]) => <Link key={t} href={`/account/${t}`} current={props.tab === t} class="tab">{label}</Link>)}
+      </nav>
+      {props.tab === 'profile' ? <Profile onLogout={props.onLogout} />
+        : props.tab === 'security' ? <Security />
+        : props.tab === 'sessions' ? <Sessions />
+        : <Recovery />}
+    </div>
+  );
+}

@@ -1,4 +1,0 @@
-import './style.css';
-import { mount } from './app';
-
-mount(document.getElementById('app')!);

@@ -1,0 +1,59 @@
+import { X } from 'lucide';
+import { useState } from 'preact/hooks';
+import { core, type Group, type Org } from '../core';
+import { Icon } from '../ui/Icon';
+import { opensOf, type OrgData } from './useOrgData';
+
+const PERMS = ['view', 'edit', 'manage'];
+
+// GroupRow is one group: who is in it (its manager adds and removes), what
+// it can open, and — for the owner — access to give it.
+export function GroupRow(props: { org: Org; group: Group; data: OrgData; act: (what: () => Promise<unknown>, done: string) => Promise<void> }) {
+  const g = props.group;
+  const owner = props.org.role === 'owner';
+  const manageable = props.data.vaults.filter((v) => v.permission === 'manage');
+  const [adding, setAdding] = useState('');
+  const [giveVault, setGiveVault] = useState(manageable[0]?.id ?? '');
+  const [givePerm, setGivePerm] = useState(g.default_permission);
+  const opens = opensOf(props.data, 'group', g.id);
+  return (
+    <li class="card group">
+      <div class="group-head">
+        <h3>{g.name}</h3>
+        <span class="muted">{g.private ? `private group of ${g.manager}` : 'organisation group'} · default {g.default_permission}</span>
+      </div>
+      <p class="muted opens">{opens ? `Opens: ${opens}` : 'Opens no vault yet.'}</p>
+      <ul class="chips" aria-label={`Members of ${g.name}`}>
+        {g.members.map((m) => (
+          <li key={m}>{m}
+            {g.manages && m !== g.manager ? <button type="button" class="chip-x" aria-label={`Remove ${m} from ${g.name}`} onClick={() => props.act(() => core.removeGroupMember(props.org.id, g.id, m), `${m} left ${g.name}.`)}><Icon icon={X} size={14} /></button> : null}
+          </li>
+        ))}
+      </ul>
+      {g.manages ? (
+        <form class="inline" onSubmit={(e) => {
+          e.preventDefault();
+          const v = adding.trim();
+          if (v) void props.act(async () => { await core.addGroupMembers(props.org.id, g.id, v.split(/[\s,;]+/).filter(Boolean)); setAdding((cur) => (cur === v ? '' : cur)); }, `Added ${v} to ${g.name}.`);
+        }}>
+          <label for={`add-${g.id}`} class="sr-only">Add to {g.name} (registered e-mail)</label>
+          <input id={`add-${g.id}`} type="email" list="roster" placeholder="e-mail of a member" value={adding} onInput={(e) => setAdding((e.target as HTMLInputElement).value)} />
+          <button type="submit" class="small">Add to {g.name}</button>
+        </form>
+      ) : null}
+      {owner && !g.private && manageable.length ? (
+        <form class="inline" onSubmit={(e) => {
+          e.preventDefault();
+          const v = manageable.find((x) => x.id === giveVault) ?? manageable[0];
+          void props.act(() => core.grant(v.id, 'group', g.id, givePerm), `${g.name} can now ${givePerm} ${v.name}.`);
+        }}>
+          <label for={`give-${g.id}`}>Give {g.name} access to</label>
+          <select id={`give-${g.id}`} value={giveVault} onChange={(e) => setGiveVault((e.target as HTMLSelectElement).value)}>{manageable.map((v) => <option key={v.id} value={v.id}>{v.name}</option>)}</select>
+          <label for={`giveperm-${g.id}`} class="sr-only">Permission of {g.name}</label>
+          <select id={`giveperm-${g.id}`} value={givePerm} onChange={(e) => setGivePerm((e.target as HTMLSelectElement).value)}>{PERMS.map((p) => <option key={p} value={p}>{p}</option>)}</select>
+          <button type="submit" class="small" aria-label={`Give ${g.name} access`}>Give access</button>
+        </form>
+      ) : null}
+    </li>
+  );
+}

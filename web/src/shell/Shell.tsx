@@ -1,0 +1,85 @@
+import { useEffect, useState } from 'preact/hooks';
+import { core, type Notice, type Org, type Status, type VaultInfo } from '../core';
+import { AccountPage } from '../account/AccountPage';
+import { JoinPage } from '../orgs/JoinPage';
+import { OrgPage } from '../orgs/OrgPage';
+import { OrgsHome } from '../orgs/OrgsHome';
+import { GeneratorPage } from '../tools/GeneratorPage';
+import { Passwords } from '../vault/Passwords';
+import { AppContext } from './AppState';
+import { Banners } from './Banners';
+import { Nav } from './Nav';
+import { NotFound } from './NotFound';
+import { navigate, useRoute } from './router';
+import { title, type Route } from './routes';
+import { TopBar } from './TopBar';
+import { useIdleLock } from './useIdleLock';
+import { useLive } from './useLive';
+import { useOffline } from './useOffline';
+
+// currentOrg is the organisation the navigation is about: the one on
+// screen, else the last one used in this browser, else the first.
+function currentOrg(route: Route, orgs: Org[]): Org | undefined {
+  const id = route.screen === 'org' ? route.org : localStorage.getItem('coffer.org');
+  return orgs.find((o) => o.id === id) ?? orgs[0];
+}
+
+const headings: Partial<Record<Route['screen'], string>> = { vault: 'Passwords', new: 'Passwords', trash: 'Passwords', orgs: 'Organisations', tools: 'Tools', account: 'Account', admin: 'Administrator Portal', join: 'Join an organisation', missing: 'Not found' };
+
+// Shell is the unlocked app: the navigation, the top bar, what the whole
+// app must say (banners), and the screen the address names.
+export function Shell(props: { status: Status; onLock: () => void; onLogout: () => void }) {
+  const route = useRoute();
+  const [tick, setTick] = useState(0);
+  const changed = () => setTick((t) => t + 1);
+  const [orgs, setOrgs] = useState<Org[]>([]);
+  const [vaults, setVaults] = useState<VaultInfo[]>([]);
+  const [quarantined, setQuarantined] = useState<string[]>([]);
+  const [notices, setNotices] = useState<Notice[]>(props.status.notices ?? []);
+  const [navOpen, setNavOpen] = useState(false);
+  const [query, setQuery] = useState('');
+  const lock = async () => { await core.lock().catch(() => undefined); props.onLock(); };
+  useIdleLock(() => void lock());
+  const offline = useOffline(changed);
+  const live = useLive(changed);
+  useEffect(() => {
+    core.orgs().then(setOrgs, () => undefined);
+    core.vaults().then(setVaults, () => undefined);
+    core.quarantined().then(setQuarantined, () => undefined);
+  }, [tick]);
+  const org = currentOrg(route, orgs);
+  if (route.screen === 'org' && org?.id === route.org) localStorage.setItem('coffer.org', org.id);
+  const heading = route.screen === 'org' ? org?.name ?? 'Organisation' : headings[route.screen] ?? 'Coffer';
+  useEffect(() => { document.title = title(route, { org: org?.name }); }, [route, org?.name]);
+  // The open screens (log in, unlock) are behind us: go to the vault.
+  useEffect(() => { if (route.screen === 'login' || route.screen === 'signup' || route.screen === 'unlock') navigate('/vault', { replace: true }); }, [route.screen]);
+  const screen = (() => {
+    switch (route.screen) {
+      case 'vault': case 'new': case 'trash': return <Passwords route={route} query={query} />;
+      case 'orgs': return <OrgsHome />;
+      case 'org': return <OrgPage key={route.org} orgID={route.org} tab={route.tab} />;
+      case 'tools': return <GeneratorPage />;
+      case 'account': return <AccountPage tab={route.tab} onLogout={props.onLogout} />;
+      case 'join': return <JoinPage org={route.org} invitation={route.invitation} />;
+      case 'admin': case 'missing': return <NotFound path={location.pathname} />;
+      default: return null;
+    }
+  })();
+  return (
+    <AppContext.Provider value={{ status: props.status, orgs, vaults, tick, changed }}>
+      <div class={navOpen ? 'shell nav-open' : 'shell'}>
+        <a class="skip" href="#main">Skip to the content</a>
+        <div id="nav-drawer" class="drawer">
+          <Nav route={route} orgs={orgs} org={org} admin={false} onPick={() => setNavOpen(false)} />
+        </div>
+        {navOpen ? <div class="scrim" onClick={() => setNavOpen(false)} aria-hidden="true" /> : null}
+        <div class="main-col">
+          <TopBar title={heading} email={props.status.email ?? ''} navOpen={navOpen} onMenu={() => setNavOpen(!navOpen)} onLock={() => void lock()}
+            search={route.screen === 'vault' || route.screen === 'new' ? { value: query, onInput: setQuery } : undefined} />
+          <Banners notices={notices} onRead={(id) => setNotices(notices.filter((n) => n.id !== id))} quarantined={quarantined} offline={offline} live={live} />
+          <main id="main" tabIndex={-1}>{screen}</main>
+        </div>
+      </div>
+    </AppContext.Provider>
+  );
+}

@@ -1,0 +1,122 @@
+// The app's screens and their URLs (docs/web.md lists them). parse and
+// href are each other's inverse, so a URL shared, bookmarked or reloaded
+// lands on the screen it names.
+
+export type OrgTab = 'members' | 'groups' | 'vaults' | 'settings';
+export type AccountTab = 'profile' | 'security' | 'sessions' | 'recovery';
+export type ItemMode = 'view' | 'edit' | 'history';
+
+export type Route =
+  // Passwords: vault '' is every vault; item '' is none chosen.
+  | { screen: 'vault'; vault: string; item: string; mode: ItemMode }
+  | { screen: 'new'; vault: string }
+  | { screen: 'trash' }
+  | { screen: 'orgs' } // no organisation yet: join or create one
+  | { screen: 'org'; org: string; tab: OrgTab }
+  | { screen: 'tools'; tool: 'generator' }
+  | { screen: 'account'; tab: AccountTab }
+  | { screen: 'admin' }
+  | { screen: 'join'; org: string; invitation: string }
+  | { screen: 'login' } | { screen: 'signup' } | { screen: 'unlock' }
+  | { screen: 'missing'; path: string };
+
+const orgTabs: OrgTab[] = ['members', 'groups', 'vaults', 'settings'];
+const accountTabs: AccountTab[] = ['profile', 'security', 'sessions', 'recovery'];
+
+// ALL is the vault segment of an item opened from "All vaults".
+const ALL = 'all';
+
+export function parse(pathname: string, search = ''): Route {
+  const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const q = new URLSearchParams(search);
+  const [a, b, c, d] = parts;
+  switch (a) {
+    case undefined:
+      return { screen: 'vault', vault: '', item: '', mode: 'view' };
+    case 'vault': {
+      if (b === 'trash' && !c) return { screen: 'trash' };
+      const vault = !b || b === ALL ? '' : b;
+      if (c === 'new' && !d) return { screen: 'new', vault };
+      if (parts.length > 4) break;
+      const mode: ItemMode | undefined = !d ? 'view' : d === 'edit' || d === 'history' ? d : undefined;
+      if (!mode || (d && !c)) break;
+      return { screen: 'vault', vault, item: c ?? '', mode };
+    }
+    case 'orgs':
+      if (!b) return { screen: 'orgs' };
+      if (!c) return { screen: 'org', org: b, tab: 'members' };
+      if (orgTabs.includes(c as OrgTab) && !d) return { screen: 'org', org: b, tab: c as OrgTab };
+      break;
+    case 'tools':
+      if (!b || (b === 'generator' && !c)) return { screen: 'tools', tool: 'generator' };
+      break;
+    case 'account':
+      if (!b) return { screen: 'account', tab: 'profile' };
+      if (accountTabs.includes(b as AccountTab) && !c) return { screen: 'account', tab: b as AccountTab };
+      break;
+    case 'admin':
+      return { screen: 'admin' };
+    case 'join':
+      if (!b) return { screen: 'join', org: q.get('org') ?? '', invitation: q.get('invitation') ?? '' };
+      break;
+    case 'login': case 'signup': case 'unlock':
+      if (!b) return { screen: a };
+      break;
+  }
+  return { screen: 'missing', path: pathname };
+}
+
+const seg = encodeURIComponent;
+
+export function href(r: Route): string {
+  switch (r.screen) {
+    case 'vault': {
+      if (!r.item) return r.vault ? `/vault/${seg(r.vault)}` : '/vault';
+      const base = `/vault/${seg(r.vault || ALL)}/${seg(r.item)}`;
+      return r.mode === 'view' ? base : `${base}/${r.mode}`;
+    }
+    case 'new': return `/vault/${seg(r.vault || ALL)}/new`;
+    case 'trash': return '/vault/trash';
+    case 'orgs': return '/orgs';
+    case 'org': return `/orgs/${seg(r.org)}/${r.tab}`;
+    case 'tools': return `/tools/${r.tool}`;
+    case 'account': return `/account/${r.tab}`;
+    case 'admin': return '/admin';
+    case 'join': {
+      const q = new URLSearchParams();
+      if (r.org) q.set('org', r.org);
+      if (r.invitation) q.set('invitation', r.invitation);
+      const s = q.toString();
+      return s ? `/join?${s}` : '/join';
+    }
+    case 'login': case 'signup': case 'unlock': return `/${r.screen}`;
+    case 'missing': return r.path;
+  }
+}
+
+// title is the page title of a screen (the tab's and the history's name).
+export function title(r: Route, names: { vault?: string; item?: string; org?: string } = {}): string {
+  const part = (() => {
+    switch (r.screen) {
+      case 'vault': return r.item ? `${names.item ?? 'Item'}${r.mode === 'edit' ? ' — edit' : r.mode === 'history' ? ' — history' : ''}` : names.vault ?? 'Passwords';
+      case 'new': return 'New item';
+      case 'trash': return 'Trash';
+      case 'orgs': return 'Organisations';
+      case 'org': return `${names.org ?? 'Organisation'} — ${r.tab[0].toUpperCase()}${r.tab.slice(1)}`;
+      case 'tools': return 'Password generator';
+      case 'account': return `Account — ${r.tab[0].toUpperCase()}${r.tab.slice(1)}`;
+      case 'admin': return 'Administrator Portal';
+      case 'join': return 'Join an organisation';
+      case 'login': return 'Log in';
+      case 'signup': return 'Create your account';
+      case 'unlock': return 'Unlock';
+      case 'missing': return 'Not found';
+    }
+  })();
+  return `${part} · Coffer`;
+}
+
+// isOpen tells the screens that need no unlocked account.
+export function isOpen(r: Route): boolean {
+  return r.screen === 'login' || r.screen === 'signup' || r.screen === 'unlock';
+}

@@ -1,0 +1,78 @@
+import { ArrowLeft, Plus } from 'lucide';
+import { useEffect, useState } from 'preact/hooks';
+import { core, message, type Summary } from '../core';
+import { useApp } from '../shell/AppState';
+import { Link } from '../shell/Link';
+import { navigate } from '../shell/router';
+import { href, type Route } from '../shell/routes';
+import { EmptyState } from '../ui/EmptyState';
+import { ErrorLine } from '../ui/ErrorLine';
+import { Icon } from '../ui/Icon';
+import { Editor } from './Editor';
+import { Filters, matches } from './Filters';
+import { HistoryView } from './HistoryView';
+import { ItemList } from './ItemList';
+import { ItemView } from './ItemView';
+import { Trash } from './Trash';
+import { VaultsPane } from './VaultsPane';
+
+type PasswordsRoute = Extract<Route, { screen: 'vault' | 'new' | 'trash' }>;
+
+// Passwords is the vault screen: vaults · list · item on a desktop, the
+// list and the item on a tablet, one at a time on a phone (the item with
+// a way back). The address says which vault and which item.
+export function Passwords(props: { route: PasswordsRoute; query: string }) {
+  const app = useApp();
+  const r = props.route;
+  const vault = r.screen === 'trash' ? '' : r.vault;
+  const item = r.screen === 'vault' ? r.item : '';
+  const [items, setItems] = useState<Summary[] | null>(null);
+  const [filter, setFilter] = useState('all');
+  const [error, setError] = useState('');
+  useEffect(() => {
+    let live = true;
+    core.list(props.query, vault).then((xs) => { if (live) { setItems(xs); setError(''); } }, (e) => live && setError(message(e)));
+    return () => { live = false; };
+  }, [props.query, vault, app.tick]);
+  const listOf = (v = vault) => href({ screen: 'vault', vault: v, item: '', mode: 'view' });
+  const itemOf = (id: string, mode: 'view' | 'edit' | 'history' = 'view') => href({ screen: 'vault', vault, item: id, mode });
+  const vaultName = vault ? app.vaults.find((v) => v.id === vault)?.label ?? 'Vault' : 'All vaults';
+  const shown = (items ?? []).filter((it) => matches(it, filter));
+  const detailOpen = r.screen === 'new' || item !== '';
+  let detail;
+  if (r.screen === 'new') {
+    detail = <Editor vault={vault} onDone={(id) => { app.changed(); navigate(itemOf(id)); }} onCancel={() => navigate(listOf())} />;
+  } else if (item && r.screen === 'vault') {
+    if (r.mode === 'edit') detail = <Editor key={item} id={item} onDone={(id) => { app.changed(); navigate(itemOf(id), { replace: true }); }} onCancel={() => navigate(itemOf(item), { replace: true })} />;
+    else if (r.mode === 'history') detail = <HistoryView key={item} id={item} onClose={() => navigate(itemOf(item))} />;
+    else detail = <ItemView key={item} id={item} onClose={() => navigate(listOf())} onEdit={() => navigate(itemOf(item, 'edit'))} onHistory={() => navigate(itemOf(item, 'history'))} onGone={() => navigate(listOf(), { replace: true })} />;
+  } else {
+    detail = items && items.length === 0 && !props.query
+      ? <EmptyState title={vault ? `Nothing in ${vaultName} yet` : 'Your vault is empty'} text="Add a login, a note, an API secret, a card or a file: it is encrypted on this device before it leaves it."><Link href={href({ screen: 'new', vault })} class="button primary">New item</Link></EmptyState>
+      : <EmptyState title="Choose an item" text="Pick an item from the list to see it, or add one with New item." />;
+  }
+  return (
+    <div class={`passwords${detailOpen ? ' detail-open' : ''}${r.screen === 'trash' ? ' trash-open' : ''}`}>
+      <VaultsPane vaults={app.vaults} current={vault} trash={r.screen === 'trash'} />
+      {r.screen === 'trash' ? <Trash /> : (
+        <section class="list-pane" aria-labelledby="list-title">
+          <div class="list-head">
+            <h2 id="list-title">{vaultName}</h2>
+            <span class="muted count" role="status">{items ? `${shown.length.toLocaleString()} item${shown.length === 1 ? '' : 's'}` : 'Opening…'}</span>
+            <Link href={href({ screen: 'new', vault })} class="button primary"><Icon icon={Plus} /> New item</Link>
+          </div>
+          <Filters value={filter} onChange={setFilter} />
+          <ErrorLine error={error} />
+          {items && shown.length === 0 ? <p class="muted pad">{props.query || filter !== 'all' ? 'Nothing matches.' : `No items in ${vault ? vaultName : 'your vaults'} yet.`}</p> : null}
+          <ItemList items={shown} vault={vault} selected={item} />
+        </section>
+      )}
+      {r.screen === 'trash' ? null : (
+        <section class="detail-pane" aria-label="Item">
+          {detailOpen ? <Link href={listOf()} class="back"><Icon icon={ArrowLeft} /> Back to {vaultName}</Link> : null}
+          {detail}
+        </section>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,97 @@
+import { useState } from 'preact/hooks';
+import { core, message, type Status } from '../core';
+import { MIN_LENGTH, strength } from '../strength';
+import { Brand } from '../shell/Brand';
+import { ErrorLine } from '../ui/ErrorLine';
+import { Field } from '../ui/Field';
+import { navigate } from '../shell/router';
+
+export type WelcomeMode = 'unlock' | 'login' | 'signup';
+
+// Welcome is every screen before the vault: log in, create an account,
+// unlock. It stays at the address it was opened at (a shared link to an
+// item, or the screen that locked), so the unlock lands there.
+export function Welcome(props: { status: Status; mode?: WelcomeMode; invited?: boolean; onDone: (s: Status) => void }) {
+  const locked = props.status.state === 'locked';
+  const [mode, setModeState] = useState<WelcomeMode>(props.mode && (props.mode !== 'unlock' || locked) ? props.mode : locked ? 'unlock' : 'signup');
+  const [email, setEmail] = useState(props.status.email ?? '');
+  const [name, setName] = useState('');
+  const [pw, setPw] = useState('');
+  const [pw2, setPw2] = useState('');
+  const [error, setError] = useState('');
+  const [pw2Error, setPw2Error] = useState('');
+  const [busy, setBusy] = useState(false);
+  // A sign-up the server holds until the code it mailed comes back.
+  const [held, setHeld] = useState<{ userID: string; email: string } | null>(null);
+  const [code, setCode] = useState('');
+  const st = strength(pw);
+  const setMode = (m: WelcomeMode) => {
+    setModeState(m); setError(''); setPw2Error('');
+    // The open screens have their own addresses; elsewhere the address
+    // stays (it is where the person goes after this).
+    if (['/login', '/signup', '/unlock', '/'].includes(location.pathname)) navigate(`/${m}`, { replace: true });
+  };
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setError(''); setPw2Error('');
+    if (mode === 'signup' && pw !== pw2) { setPw2Error('The two passwords differ.'); return; }
+    setBusy(true);
+    try {
+      if (held) {
+        await core.verifySignup(held.userID, code);
+        props.onDone({ ...(await core.login(held.email, pw)), state: 'unlocked' });
+        return;
+      }
+      const s = mode === 'signup' ? await core.signup(email, name, pw) : mode === 'login' ? await core.login(email, pw) : await core.unlock(pw);
+      if (s.state === 'verify') { setHeld({ userID: s.user_id ?? '', email: s.email ?? email }); return; }
+      props.onDone({ ...s, state: 'unlocked' });
+    } catch (err) {
+      setError(message(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const titles = { unlock: 'Unlock', login: 'Log in', signup: 'Create your account' };
+  if (held) {
+    return (
+      <div class="welcome">
+        <Brand />
+        <form class="card" onSubmit={submit} aria-labelledby="welcome-title">
+          <h1 id="welcome-title">Check your e-mail</h1>
+          <p>This server mailed a code to {held.email}. Enter it here to finish creating your account. (If the address has an account already, no code comes: log in instead.)</p>
+          <Field label="Code from the e-mail" id="signup-code" value={code} onInput={setCode} required autofocus autocomplete="one-time-code" />
+          <ErrorLine error={error} />
+          <button type="submit" class="primary" disabled={busy}>{busy ? 'Working…' : 'Verify and log in'}</button>
+          <p class="switch"><button type="button" class="link" onClick={() => { setHeld(null); setMode('login'); }}>Log in instead</button></p>
+        </form>
+      </div>
+    );
+  }
+  return (
+    <div class="welcome">
+      <Brand />
+      <form class="card" onSubmit={submit} aria-labelledby="welcome-title">
+        <h1 id="welcome-title">{titles[mode]}</h1>
+        {props.invited ? <p class="invited">You were invited to an organisation. Log in, or create your account, with the address the invitation went to; then enter the confirmation code you were given.</p> : null}
+        {mode === 'unlock' ? <p class="muted">Locked as <strong>{props.status.email ?? ''}</strong></p> : null}
+        {mode !== 'unlock' ? <Field label="E-mail" id="email" type="email" value={email} onInput={setEmail} autocomplete="username" required autofocus /> : null}
+        {mode === 'signup' ? <Field label="Your name" id="name" value={name} onInput={setName} autocomplete="name" required /> : null}
+        <Field label="Master password" id="password" type="password" value={pw} onInput={setPw} autocomplete={mode === 'signup' ? 'new-password' : 'current-password'} required autofocus={mode === 'unlock'} />
+        {mode === 'signup' ? (
+          <div class="meter" data-score={String(st.score)}>
+            <meter min={0} max={4} value={st.score} aria-label="Password strength" />
+            <span id="strength">{pw ? st.label : `At least ${MIN_LENGTH} characters; a few unrelated words work well.`}</span>
+          </div>
+        ) : null}
+        {mode === 'signup' ? <Field label="Master password again" id="password2" type="password" value={pw2} onInput={(v) => { setPw2(v); setPw2Error(''); }} autocomplete="new-password" required error={pw2Error} /> : null}
+        <ErrorLine error={error} />
+        <button type="submit" class="primary" disabled={busy}>{busy ? 'Working…' : titles[mode]}</button>
+        <p class="switch">
+          {mode !== 'signup' ? <button type="button" class="link" onClick={() => setMode('signup')}>Create an account</button> : null}
+          {mode !== 'login' ? <button type="button" class="link" onClick={() => setMode('login')}>{locked ? 'Log in as someone else' : 'Log in'}</button> : null}
+          {mode === 'login' && locked ? <button type="button" class="link" onClick={() => setMode('unlock')}>Unlock</button> : null}
+        </p>
+      </form>
+    </div>
+  );
+}
