@@ -750,11 +750,6 @@ func (a *app) itemEditCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			// A script that read revision N and must not overwrite a
-			// change made since (compare-and-set).
-			if cmd.Flags().Changed("revision") && it.Revision != ifRevision {
-				return &client.ConflictError{Base: ifRevision, Head: it.Revision}
-			}
 			// A deep copy: the secret's keys, the card and the custom
 			// fields are maps, pointers and slices, and an edit made in
 			// place would compare equal to itself (issue 15, defect 1).
@@ -768,7 +763,9 @@ func (a *app) itemEditCommand() *cobra.Command {
 			if same, err := sameContent(it.Content, c); err != nil || same {
 				return usageError("nothing to change: give at least one of --name, --username, --password, --generate, --url, --totp, --note, --field with a new value")
 			}
-			updated, err := s.UpdateItem(cmd.Context(), it, c)
+			// A script that read revision N must not overwrite a change
+			// made since (compare-and-set, as the web app's editor).
+			updated, err := s.UpdateItemAt(cmd.Context(), it, c, ifRevision)
 			if err != nil {
 				return err
 			}
