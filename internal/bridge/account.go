@@ -204,15 +204,15 @@ func (c *Core) notices() ([]client.Notice, error) {
 	return append([]client.Notice{}, list...), err
 }
 
-// Rules are the client core's rules and its error kinds, for a page that
+// RulesInfo are the client core's rules and its error kinds, for a page that
 // shows limits and picks words by kind.
-type Rules struct {
+type RulesInfo struct {
 	client.Rules
 	ErrorKinds []client.KindInfo `json:"error_kinds"`
 }
 
-func rules() (Rules, error) {
-	return Rules{client.CurrentRules(), client.ErrorKinds()}, nil
+func rules() (RulesInfo, error) {
+	return RulesInfo{client.CurrentRules(), client.ErrorKinds()}, nil
 }
 
 func checkPassword(pw string) (view.PasswordCheck, error) {

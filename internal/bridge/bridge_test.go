@@ -261,7 +261,7 @@ func TestBridgeLockAndUnlock(t *testing.T) {
 // TestBridgeRules: the page's limits and checks come from the core.
 func TestBridgeRules(t *testing.T) {
 	p := newPage(t, "http://127.0.0.1:1")
-	var r bridge.Rules
+	var r bridge.RulesInfo
 	p.call(&r, "rules")
 	if r.MasterPasswordMin != client.MinPasswordLength || r.InviteBatchMax != client.MaxInvites || len(r.ErrorKinds) == 0 {
 		t.Fatalf("rules %+v", r)

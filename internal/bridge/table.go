@@ -88,7 +88,7 @@ func (c *Core) Funcs() []Func {
 			return answer(c.act(func(ctx context.Context, s *client.Session) error { return s.AcknowledgeNotice(ctx, x.Str(0)) }))
 		}),
 		// The client core's rules, for the page to show and check with.
-		f("rules", nil, Rules{}, func(Args) (any, error) { return answer(rules()) }),
+		f("rules", nil, RulesInfo{}, func(Args) (any, error) { return answer(rules()) }),
 		f("checkAddresses", a("text"), view.Addresses{}, func(x Args) (any, error) { return answer(checkAddresses(x.Str(0))) }),
 		f("checkEmail", a("email"), Email{}, func(x Args) (any, error) { return answer(checkEmail(x.Str(0))) }),
 		f("checkPassword", a("password"), view.PasswordCheck{}, func(x Args) (any, error) { return answer(checkPassword(x.Str(0))) }),
