@@ -331,13 +331,8 @@ func (s *Session) MoveItem(ctx context.Context, it *Item, toVaultID string) (*It
 	if !ok {
 		return nil, fmt.Errorf("vault %q: %w", toVaultID, ErrNotFound)
 	}
-	switch {
-	case it.Trashed:
-		return nil, ErrTrashed
-	case to.ID == from.ID:
-		return nil, errors.New("the item is already in this vault")
-	case to.Kind == "org" && from.Kind == "org" && from.OrgID != to.OrgID:
-		return nil, errors.New("items cannot move between organisations: a vault item is shared only within one organisation")
+	if err := CheckMove(it, from, to); err != nil {
+		return nil, err
 	}
 	var st api.Item
 	if err := s.t.do(ctx, http.MethodGet, "/items/"+url.PathEscape(it.ID), nil, &st); err != nil {

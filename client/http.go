@@ -74,7 +74,7 @@ func (t *transport) do(ctx context.Context, method, path string, body, out any) 
 	}
 	resp, err := t.http.Do(req)
 	if err != nil {
-		return noAnswer{fmt.Errorf("cannot reach the server at %s: %w", t.base, unwrapURLError(err))}
+		return noAnswer{fmt.Errorf("%w at %s: %w", ErrUnreachable, t.base, unwrapURLError(err))}
 	}
 	defer resp.Body.Close()
 	// Bound what we read from a server we do not trust.
@@ -157,7 +157,7 @@ func (t *transport) raw(ctx context.Context, method, path string, body []byte, l
 	req.Header.Set("Authorization", "Bearer "+t.token)
 	resp, err := t.http.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("cannot reach the server at %s: %w", t.base, unwrapURLError(err))
+		return nil, fmt.Errorf("%w at %s: %w", ErrUnreachable, t.base, unwrapURLError(err))
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
@@ -171,25 +171,6 @@ func (t *transport) raw(ctx context.Context, method, path string, body []byte, l
 		return nil, tampered("the server sent more than %d bytes", limit)
 	}
 	return data, nil
-}
-
-// sanitize makes server-provided text inert for display: control
-// characters replaced, length limited.
-func sanitize(s string, max int) string {
-	var b strings.Builder
-	n := 0
-	for _, r := range s {
-		if n >= max {
-			b.WriteString("…")
-			break
-		}
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029 || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
-			r = '\uFFFD'
-		}
-		b.WriteRune(r)
-		n++
-	}
-	return b.String()
 }
 
 // apiError is the server's error answer of status, body data, as an

@@ -93,8 +93,8 @@ func cleanName(what, name string) (string, error) {
 	if name == "" {
 		return "", fmt.Errorf("the %s needs a name", what)
 	}
-	if n := len([]rune(name)); n > 200 {
-		return "", fmt.Errorf("the %s name is too long (%d characters; at most 200)", what, n)
+	if n := len([]rune(name)); n > MaxContainerName {
+		return "", fmt.Errorf("the %s name is too long (%d characters; at most %d)", what, n, MaxContainerName)
 	}
 	return name, nil
 }
@@ -150,9 +150,9 @@ func (s *Session) Invite(ctx context.Context, orgID string, emails []string) (*I
 	seen := map[string]bool{}
 	invs := make([]api.NewInvitation, 0, len(emails))
 	for _, e := range emails {
-		norm := strings.ToLower(strings.TrimSpace(e))
+		norm, err := NormalizeEmail(e)
 		switch {
-		case !plausibleEmail(norm):
+		case err != nil:
 			problems = append(problems, fmt.Sprintf("%q is not an e-mail address", sanitize(e, 80)))
 		case seen[norm]:
 			problems = append(problems, norm+" is listed twice")
@@ -183,11 +183,6 @@ func (s *Session) Invite(ctx context.Context, orgID string, emails []string) (*I
 		return nil, err
 	}
 	return &InviteResult{Code: text, BatchID: batch, Mail: resp.Mail}, nil
-}
-
-func plausibleEmail(e string) bool {
-	at := strings.LastIndex(e, "@")
-	return at > 0 && at < len(e)-1 && !strings.ContainsAny(e, " \t\r\n<>,;\"") && len(e) <= 254 && strings.Contains(e[at:], ".")
 }
 
 // PendingInvitation is an open invitation whose details the code opened.

@@ -66,7 +66,7 @@ func (t *transport) openSync(ctx context.Context, since int64) (*syncStream, err
 	}
 	resp, err := t.http.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("cannot reach the server at %s: %w", t.base, unwrapURLError(err))
+		return nil, fmt.Errorf("%w at %s: %w", ErrUnreachable, t.base, unwrapURLError(err))
 	}
 	if resp.StatusCode >= 300 {
 		defer resp.Body.Close()

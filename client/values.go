@@ -15,50 +15,111 @@ type Value struct {
 	Secret bool // masked unless the user asks to see it
 }
 
-// Values flattens an item's content into named values, sorted by name. It
-// is the one place that names item fields and decides which are secret:
-// passwords, TOTP seeds, API secrets, card numbers and CVVs, and custom
-// fields unless they are of kind text or url.
-func (c *Content) Values() []Value {
-	var out []Value
-	put := func(name, v string, secret bool) {
-		if v != "" {
-			out = append(out, Value{name, v, secret})
+// Field kinds: how a value is shown (Entry.Kind).
+const (
+	KindText      = "text"
+	KindMultiline = "multiline" // notes, or any text with a line break
+	KindURL       = "url"
+	KindSecret    = "secret" // masked until revealed
+	KindTOTP      = "totp"   // a TOTP seed: secret; its code is what is shown and copied
+	KindTags      = "tags"
+	KindFlag      = "flag" // favourite: "yes" or absent
+	KindFile      = "file" // an attachment's name, size and hash
+)
+
+// Entry is one named value of an item with how to show it: its kind, a
+// label a person reads, whether it is secret and whether it is a custom
+// field (added with the CLI's --text-field, --url-field or --field, or a
+// secret's key). Entries are in the order an item is read: name, the
+// type's own fields, secret keys, custom fields, notes, then tags,
+// favourite and attachments.
+type Entry struct {
+	Name   string // stable: what --field, restoreField and the history use
+	Label  string
+	Value  string
+	Kind   string
+	Secret bool
+	Custom bool
+}
+
+// Entries is the one place that names an item's fields and decides which
+// are secret: passwords, TOTP seeds, API secrets, card numbers and CVVs,
+// and custom fields unless they are of kind text or url. Empty values are
+// left out.
+func (c *Content) Entries() []Entry {
+	var out []Entry
+	put := func(name, label, v, kind string, custom bool) {
+		if v == "" {
+			return
 		}
+		if kind == KindText && strings.Contains(v, "\n") {
+			kind = KindMultiline
+		}
+		secret := kind == KindSecret || kind == KindTOTP
+		out = append(out, Entry{name, label, v, kind, secret, custom})
 	}
-	put("name", c.Name, false)
-	put("notes", c.Notes, false)
+	put("name", "Name", c.Name, KindText, false)
 	if l := c.Login; l != nil {
-		put("username", l.Username, false)
-		put("password", l.Password, true)
-		put("totp", l.TOTP, true)
+		put("username", "Username", l.Username, KindText, false)
+		put("password", "Password", l.Password, KindSecret, false)
+		put("totp", "One-time code", l.TOTP, KindTOTP, false)
 		for i, u := range l.URLs {
-			put(urlName(i), u, false)
+			put(urlName(i), urlLabel(i), u, KindURL, false)
 		}
 	}
 	if cd := c.Card; cd != nil {
-		put("holder", cd.Holder, false)
-		put("number", cd.Number, true)
-		put("expiry", cd.Expiry, false)
-		put("cvv", cd.CVV, true)
+		put("holder", "Card holder", cd.Holder, KindText, false)
+		put("number", "Card number", cd.Number, KindSecret, false)
+		put("expiry", "Expiry", cd.Expiry, KindText, false)
+		put("cvv", "CVV", cd.CVV, KindSecret, false)
 	}
-	for k, v := range c.Secret {
-		put(k, v, true)
+	for _, k := range c.SecretKeys() {
+		put(k, k, c.Secret[k], KindSecret, true)
 	}
 	for _, f := range c.Fields {
-		put(f.Name, f.Value, f.Kind != "text" && f.Kind != "url")
+		put(f.Name, f.Name, f.Value, customKind(f.Kind), true)
 	}
+	put("notes", "Notes", c.Notes, KindMultiline, false)
 	if len(c.Tags) > 0 {
-		put("tags", strings.Join(c.Tags, ", "), false)
+		put("tags", "Tags", strings.Join(c.Tags, ", "), KindTags, false)
 	}
 	if c.Favorite {
-		put("favorite", "yes", false)
+		put("favorite", "Favourite", "yes", KindFlag, false)
 	}
 	for _, f := range c.Files {
-		put("file "+f.Name, fmt.Sprintf("%d bytes, sha256 %x", f.Size, f.SHA256[:min(8, len(f.SHA256))]), false)
+		put("file "+f.Name, "Attachment "+f.Name, fmt.Sprintf("%d bytes, sha256 %x", f.Size, f.SHA256[:min(8, len(f.SHA256))]), KindFile, false)
+	}
+	return out
+}
+
+// customKind is how a custom field of kind k shows: "text" and "url" as
+// such, anything else ("hidden", none, a kind from a newer client) secret.
+func customKind(k string) string {
+	switch k {
+	case "text":
+		return KindText
+	case "url":
+		return KindURL
+	}
+	return KindSecret
+}
+
+// Values flattens an item's content into named values (Entries), sorted
+// by name.
+func (c *Content) Values() []Value {
+	var out []Value
+	for _, e := range c.Entries() {
+		out = append(out, Value{e.Name, e.Value, e.Secret})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+func urlLabel(i int) string {
+	if i == 0 {
+		return "URL"
+	}
+	return "URL " + strconv.Itoa(i+1)
 }
 
 func urlName(i int) string {

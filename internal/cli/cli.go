@@ -112,32 +112,29 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return code
 }
 
+// exitCodes maps the client core's error kinds (client.KindOf, the one
+// classification the web app uses too) to the exit codes of README.md.
+var exitCodes = map[client.ErrorKind]int{
+	"conflict": ExitConflict,
+	"tampered": ExitTampered, "key-mismatch": ExitTampered,
+	"wrong-password": ExitAuth, "unauthorized": ExitAuth, "locked": ExitAuth,
+	"not-found": ExitNotFound,
+	"forbidden": ExitDenied, "unverified": ExitDenied,
+	"ambiguous": ExitUsage, "weak-password": ExitUsage, "exists": ExitUsage, "not-empty": ExitUsage,
+	"wrong-code": ExitUsage, "bad-totp": ExitUsage, "bad-email": ExitUsage, "permission-scope": ExitUsage,
+	"offline": ExitError,
+}
+
 func exitCode(err error) int {
 	var ee *exitError
-	var ce *client.ConflictError
-	var ae *client.APIError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	if code, ok := exitCodes[client.KindOf(err)]; ok {
+		return code
+	}
 	var ne net.Error
 	switch {
-	case errors.As(err, &ee):
-		return ee.code
-	case errors.As(err, &ce):
-		return ExitConflict
-	case errors.Is(err, client.ErrTampered), errors.Is(err, client.ErrKeyMismatch):
-		return ExitTampered
-	case errors.Is(err, client.ErrWrongPassword), errors.Is(err, client.ErrUnauthorized):
-		return ExitAuth
-	case errors.Is(err, client.ErrNotFound):
-		return ExitNotFound
-	case errors.Is(err, client.ErrReadOnly), errors.Is(err, client.ErrNotAllowed):
-		return ExitDenied
-	case errors.Is(err, client.ErrAmbiguous), errors.Is(err, client.ErrWeakPassword), errors.Is(err, client.ErrExists),
-		errors.Is(err, client.ErrNotEmpty), errors.Is(err, client.ErrWrongCode), errors.Is(err, client.ErrBadTOTP):
-		return ExitUsage
-	case errors.As(err, &ae) && ae.Status == 403:
-		// The owner's and managers' rules, as every other refusal.
-		return ExitDenied
-	case errors.As(err, &ae) && ae.Status == 404:
-		return ExitNotFound
 	case errors.As(err, &ne):
 		return ExitError
 	case strings.HasPrefix(err.Error(), "unknown command"), strings.HasPrefix(err.Error(), "unknown flag"),

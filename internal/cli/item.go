@@ -8,16 +8,15 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/coffer-pm/coffer/client"
+	"github.com/coffer-pm/coffer/client/view"
 	"github.com/coffer-pm/coffer/internal/passgen"
 )
 
@@ -307,7 +306,7 @@ func (a *app) itemAddCommand() *cobra.Command {
 				return err
 			}
 			if a.jsonOut {
-				return a.printJSON(itemJSON(it, false))
+				return a.printJSON(view.ItemOf(s, it, view.ItemOptions{}))
 			}
 			fmt.Fprintf(a.stdout, "Added %s %q (%s)\n", it.Type, inert(it.Content.Name), it.ID)
 			return nil
@@ -519,17 +518,13 @@ func (a *app) itemListCommand() *cobra.Command {
 				}
 				vaultID = v.ID
 			}
-			items := s.Search(trash, vaultID, search)
 			if a.jsonOut {
-				out := make([]itemOut, 0, len(items))
-				for _, it := range items {
-					out = append(out, summaryJSON(it))
-				}
-				if err := a.printJSON(out); err != nil {
+				if err := a.printJSON(view.Summaries(s, trash, vaultID, search)); err != nil {
 					return err
 				}
 				return incompleteList(s, vaultID)
 			}
+			items := s.Search(trash, vaultID, search)
 			vaults := vaultLabels(s)
 			tw := newTable(a.stdout)
 			fmt.Fprintln(tw, "NAME\tTYPE\tUSERNAME\tVAULT\tID")
@@ -548,64 +543,6 @@ func (a *app) itemListCommand() *cobra.Command {
 	return cmd
 }
 
-// itemOut is the --json form of an item; field names are stable.
-type itemOut struct {
-	ID       string            `json:"id"`
-	VaultID  string            `json:"vault_id"`
-	Type     string            `json:"type"`
-	Name     string            `json:"name"`
-	Revision uint64            `json:"revision"`
-	Trashed  bool              `json:"trashed"`
-	Username string            `json:"username,omitempty"`
-	Updated  time.Time         `json:"updated"`
-	Fields   map[string]string `json:"fields,omitempty"`
-	URLs     []string          `json:"urls,omitempty"`
-	Tags     []string          `json:"tags,omitempty"`
-	Favorite bool              `json:"favorite,omitempty"`
-	Vault    string            `json:"vault,omitempty"` // as commands take it: My Vault or ORG/NAME
-	Files    []fileOut         `json:"attachments,omitempty"`
-}
-
-// fileOut is an attachment in --json output (never its key).
-type fileOut struct {
-	ID     string `json:"id"`
-	Name   string `json:"name"`
-	Size   int64  `json:"size"`
-	SHA256 string `json:"sha256"`
-}
-
-// field is one displayable value of an item.
-type field struct {
-	value  string
-	secret bool // masked unless the user asks with --reveal
-}
-
-// fields is the client core's Values as a map (the core decides which
-// values are secret).
-func fields(c *client.Content) map[string]field {
-	m := map[string]field{}
-	for _, v := range c.Values() {
-		m[v.Name] = field{v.Value, v.Secret}
-	}
-	return m
-}
-
-// fieldMap is fields as plain strings, secrets masked unless reveal.
-func fieldMap(it *client.Item, reveal bool) map[string]string {
-	m := map[string]string{}
-	for k, f := range fields(&it.Content) {
-		if k == "name" || k == "tags" || k == "favorite" || strings.HasPrefix(k, "file ") {
-			continue // shown on their own
-		}
-		if f.secret && !reveal {
-			m[k] = masked
-		} else {
-			m[k] = f.value
-		}
-	}
-	return m
-}
-
 // vaultLabels names each vault as commands take it: "My Vault" or
 // ORG/NAME (issue 15: a list says where each item is).
 func vaultLabels(s *client.Session) map[string]string {
@@ -620,28 +557,9 @@ func vaultLabels(s *client.Session) map[string]string {
 	return out
 }
 
-// summaryJSON is the --json form of a listed item: no fields.
-func summaryJSON(it client.Summary) itemOut {
-	return itemOut{ID: it.ID, VaultID: it.VaultID, Type: it.Type, Name: it.Name, Revision: it.Revision, Trashed: it.Trashed,
-		Updated: it.Time, Username: it.Username, URLs: it.URLs, Tags: it.Tags, Favorite: it.Favorite}
-}
-
-func itemJSON(it *client.Item, reveal bool) itemOut {
-	o := itemOut{ID: it.ID, VaultID: it.VaultID, Type: it.Type, Name: it.Content.Name, Revision: it.Revision,
-		Trashed: it.Trashed, Updated: it.Time, Fields: fieldMap(it, reveal), Tags: it.Content.Tags, Favorite: it.Content.Favorite}
-	for _, f := range it.Content.Files {
-		o.Files = append(o.Files, fileOut{f.ID, f.Name, f.Size, fmt.Sprintf("%x", f.SHA256)})
-	}
-	if it.Content.Login != nil {
-		o.URLs = it.Content.Login.URLs
-		o.Username = it.Content.Login.Username
-	}
-	return o
-}
-
 func (a *app) itemGetCommand() *cobra.Command {
 	var field string
-	var reveal bool
+	var reveal, access bool
 	cmd := &cobra.Command{
 		Use:     "get ITEM",
 		Aliases: []string{"show"},
@@ -676,63 +594,63 @@ func (a *app) itemGetCommand() *cobra.Command {
 				fmt.Fprintln(a.stdout, v)
 				return nil
 			}
-			label := ""
-			if v, err := s.FindVault(it.VaultID); err == nil {
-				label = v.Label()
+			o := view.ItemOf(s, it, view.ItemOptions{Reveal: reveal})
+			if access {
+				if o.Access, err = view.ItemAccess(cmd.Context(), s, it); err != nil {
+					return err
+				}
 			}
 			if a.jsonOut {
-				o := itemJSON(it, reveal)
-				o.Vault = label
 				return a.printJSON(o)
 			}
-			a.printItem(it, label, reveal)
+			a.printItem(it, o)
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&field, "field", "", "print only this field's value (e.g. password, username, url, notes, a secret key)")
 	cmd.Flags().BoolVar(&reveal, "reveal", false, "show secret values")
+	cmd.Flags().BoolVar(&access, "access", false, "also show who opens the item, and through which group (for whoever manages its vault)")
 	return cmd
 }
 
-func (a *app) printItem(it *client.Item, vault string, reveal bool) {
+// printItem prints an item's view: its fields in reading order (as the
+// web app shows them), each under its stable name.
+func (a *app) printItem(it *client.Item, o view.Item) {
 	tw := newTable(a.stdout)
-	fmt.Fprintf(tw, "name:\t%s\n", inert(it.Content.Name))
-	fmt.Fprintf(tw, "type:\t%s\n", it.Type)
-	if vault != "" {
-		fmt.Fprintf(tw, "vault:\t%s\n", inert(vault))
+	fmt.Fprintf(tw, "name:\t%s\n", inert(o.Name))
+	fmt.Fprintf(tw, "type:\t%s\n", o.Type)
+	if o.Vault != "" {
+		fmt.Fprintf(tw, "vault:\t%s\n", inert(o.Vault))
 	}
-	fmt.Fprintf(tw, "id:\t%s\n", it.ID)
-	fmt.Fprintf(tw, "revision:\t%d\n", it.Revision)
-	if len(it.Content.Tags) > 0 {
-		fmt.Fprintf(tw, "tags:\t%s\n", inert(strings.Join(it.Content.Tags, ", ")))
+	fmt.Fprintf(tw, "id:\t%s\n", o.ID)
+	fmt.Fprintf(tw, "revision:\t%d\n", o.Revision)
+	if len(o.Tags) > 0 {
+		fmt.Fprintf(tw, "tags:\t%s\n", inert(strings.Join(o.Tags, ", ")))
 	}
-	if it.Content.Favorite {
+	if o.Favorite {
 		fmt.Fprintf(tw, "favorite:\tyes\n")
 	}
-	for _, f := range it.Content.Files {
+	for _, f := range o.Files {
 		fmt.Fprintf(tw, "attachment:\t%s (%d bytes)\n", inert(f.Name), f.Size)
 	}
 	if it.Trashed {
 		fmt.Fprintf(tw, "trashed:\tyes (restore with: coffer item restore %s)\n", it.ID)
 	}
-	fm := fieldMap(it, reveal)
-	keys := make([]string, 0, len(fm))
-	for k := range fm {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var blocks []string
-	for _, k := range keys {
-		if strings.Contains(fm[k], "\n") {
-			blocks = append(blocks, k) // after the table, a line each
+	var blocks []view.Field
+	for _, f := range o.Values {
+		if strings.Contains(f.Value, "\n") {
+			blocks = append(blocks, f) // after the table, a line each
 			continue
 		}
-		fmt.Fprintf(tw, "%s:\t%s\n", inert(k), inert(fm[k]))
+		fmt.Fprintf(tw, "%s:\t%s\n", inert(f.Name), inert(f.Value))
+	}
+	for _, x := range o.Access {
+		fmt.Fprintf(tw, "opened by:\t%s (%s, through %s)\n", inert(x.Email), x.Permission, inert(strings.Join(x.Through, ", ")))
 	}
 	tw.Flush()
-	for _, k := range blocks {
-		fmt.Fprintf(a.stdout, "%s:\n", inert(k))
-		for _, line := range strings.Split(fm[k], "\n") {
+	for _, f := range blocks {
+		fmt.Fprintf(a.stdout, "%s:\n", inert(f.Name))
+		for _, line := range strings.Split(f.Value, "\n") {
 			fmt.Fprintf(a.stdout, "  %s\n", inert(line))
 		}
 	}
@@ -750,11 +668,6 @@ func (a *app) itemEditCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			// A script that read revision N and must not overwrite a
-			// change made since (compare-and-set).
-			if cmd.Flags().Changed("revision") && it.Revision != ifRevision {
-				return &client.ConflictError{Base: ifRevision, Head: it.Revision}
-			}
 			// A deep copy: the secret's keys, the card and the custom
 			// fields are maps, pointers and slices, and an edit made in
 			// place would compare equal to itself (issue 15, defect 1).
@@ -768,12 +681,14 @@ func (a *app) itemEditCommand() *cobra.Command {
 			if same, err := sameContent(it.Content, c); err != nil || same {
 				return usageError("nothing to change: give at least one of --name, --username, --password, --generate, --url, --totp, --note, --field with a new value")
 			}
-			updated, err := s.UpdateItem(cmd.Context(), it, c)
+			// A script that read revision N must not overwrite a change
+			// made since (compare-and-set, as the web app's editor).
+			updated, err := s.UpdateItemAt(cmd.Context(), it, c, ifRevision)
 			if err != nil {
 				return err
 			}
 			if a.jsonOut {
-				return a.printJSON(itemJSON(updated, false))
+				return a.printJSON(view.ItemOf(s, updated, view.ItemOptions{}))
 			}
 			fmt.Fprintf(a.stdout, "Updated %q: revision %d\n", inert(updated.Content.Name), updated.Revision)
 			return nil
@@ -837,21 +752,6 @@ func (a *app) itemRestoreCommand() *cobra.Command {
 	}
 }
 
-// historyOut is one revision in `item history --json`.
-type historyOut struct {
-	Revision uint64        `json:"revision"`
-	Author   string        `json:"author"`
-	Time     time.Time     `json:"time"`
-	What     string        `json:"what,omitempty"` // a rollback, a restored field, a move
-	Changes  []fieldChange `json:"changes"`
-}
-
-type fieldChange struct {
-	Field string `json:"field"`
-	Old   string `json:"old"`
-	New   string `json:"new"`
-}
-
 func (a *app) itemHistoryCommand() *cobra.Command {
 	var reveal bool
 	cmd := &cobra.Command{
@@ -869,14 +769,7 @@ func (a *app) itemHistoryCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out := make([]historyOut, 0, len(versions))
-			var prev map[string]field
-			for _, v := range versions {
-				cur := fields(&v.Content)
-				h := historyOut{Revision: v.Revision, Author: authorName(s, v.AuthorID), Time: v.Time, Changes: diff(prev, cur, reveal), What: changeLabel(s, v.Content.Change)}
-				out = append(out, h)
-				prev = cur
-			}
+			out := view.History(s, it, versions, reveal)
 			if a.jsonOut {
 				return a.printJSON(out)
 			}
@@ -895,73 +788,6 @@ func (a *app) itemHistoryCommand() *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&reveal, "reveal", false, "show secret values")
 	return cmd
-}
-
-// changeLabel says what a revision did when it was not a plain edit.
-func changeLabel(s *client.Session, c *client.RevisionChange) string {
-	if c == nil {
-		return ""
-	}
-	switch c.Op {
-	case client.ChangeRollback:
-		return fmt.Sprintf("rolled back to revision %d", c.Revision)
-	case client.ChangeRestoreField:
-		return fmt.Sprintf("%s restored from revision %d", inert(c.Field), c.Revision)
-	case client.ChangeMove:
-		from := "another vault"
-		if v, err := s.FindVault(c.FromVault); err == nil && c.FromVault != "" {
-			from = v.Label()
-		}
-		return "moved here from " + inert(from)
-	}
-	return inert(c.Op)
-}
-
-func authorName(s *client.Session, id string) string {
-	if id == s.Profile.UserID {
-		return s.Profile.Email
-	}
-	if email := s.MemberEmail(id); email != "" {
-		return email
-	}
-	return id
-}
-
-// diff lists changed fields between two flattened versions, sorted by name.
-// A value secret in either version is masked unless reveal.
-func diff(old, cur map[string]field, reveal bool) []fieldChange {
-	keys := map[string]bool{}
-	for k := range old {
-		keys[k] = true
-	}
-	for k := range cur {
-		keys[k] = true
-	}
-	names := make([]string, 0, len(keys))
-	for k := range keys {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	out := []fieldChange{}
-	for _, k := range names {
-		o, n := old[k], cur[k]
-		if o.value == n.value {
-			continue
-		}
-		ov, nv := o.value, n.value
-		if !reveal && (o.secret || n.secret) {
-			ov, nv = maskIfSet(ov), maskIfSet(nv)
-		}
-		out = append(out, fieldChange{Field: k, Old: ov, New: nv})
-	}
-	return out
-}
-
-func maskIfSet(v string) string {
-	if v == "" {
-		return ""
-	}
-	return masked
 }
 
 // incompleteList: a listing of every vault (vaultID "") printed only what

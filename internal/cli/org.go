@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/coffer-pm/coffer/client"
+	"github.com/coffer-pm/coffer/client/view"
 	"github.com/coffer-pm/coffer/internal/api"
 )
 
@@ -27,15 +28,7 @@ func (a *app) orgCommand() *cobra.Command {
 			return nil
 		}),
 		a.simple("list", "List your organisations", 0, func(cmd *cobra.Command, s *client.Session, args []string) error {
-			type out struct {
-				ID   string `json:"id"`
-				Name string `json:"name"`
-				Role string `json:"role"`
-			}
-			list := []out{}
-			for _, o := range s.Orgs() {
-				list = append(list, out{o.ID, o.Name, o.Role})
-			}
+			list := view.Orgs(s)
 			if a.jsonOut {
 				return a.printJSON(list)
 			}
@@ -89,12 +82,15 @@ func (a *app) orgCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			list, err := s.MembersAndInvitations(cmd.Context(), o.ID)
+			// As this account may see them: the owner everything, a member
+			// the confirmed members and the fingerprints they have a reason
+			// to compare (view.Members).
+			list, err := view.Members(cmd.Context(), s, o.ID)
 			if err != nil {
 				return err
 			}
 			if a.jsonOut {
-				return a.printJSON(append([]client.MemberView{}, list...))
+				return a.printJSON(list)
 			}
 			tw := newTable(a.stdout)
 			fmt.Fprintln(tw, "EMAIL\tSTATE\tNAME\tFINGERPRINT")

@@ -2,8 +2,9 @@ package cli
 
 import (
 	"encoding/json"
-	"strings"
 	"time"
+
+	"github.com/coffer-pm/coffer/client"
 )
 
 const timeoutShort = 10 * time.Second
@@ -16,14 +17,6 @@ func (a *app) printJSON(v any) error {
 
 // inert renders text that came from an item or the server safe for a
 // terminal: control characters (escape sequences, newlines) are replaced,
-// so a name cannot forge output or prompts.
-func inert(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
-			return '\uFFFD'
-		}
-		return r
-	}, s)
-}
-
-const masked = "********"
+// so a name cannot forge output or prompts (client.Displayable, the one
+// display sanitiser of the CLI and the web app).
+func inert(s string) string { return client.Displayable(s, 0) }

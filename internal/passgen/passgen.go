@@ -3,7 +3,7 @@ package passgen
 
 import (
 	"crypto/rand"
-	"errors"
+	"fmt"
 	"math/big"
 	"strings"
 )
@@ -16,6 +16,15 @@ const (
 	Symbols = "!#$%&*+-=?@^_~"
 )
 
+// The generator's bounds: the client core's Rules (client.CurrentRules)
+// carry them to the CLI's flags and the page's controls.
+const (
+	MinLength = 8
+	MaxLength = 256
+	MinWords  = 3
+	MaxWords  = 20
+)
+
 // Options select the length and the character classes; each selected
 // class appears at least once.
 type Options struct {
@@ -26,8 +35,8 @@ type Options struct {
 
 // Password returns a random password.
 func Password(o Options) (string, error) {
-	if o.Length < 8 || o.Length > 256 {
-		return "", errors.New("password length must be between 8 and 256")
+	if o.Length < MinLength || o.Length > MaxLength {
+		return "", fmt.Errorf("password length must be between %d and %d", MinLength, MaxLength)
 	}
 	lower, upper, digits := Lower, Upper, Digits
 	if o.AmbiguousToo {

@@ -2,7 +2,7 @@ package passgen
 
 import (
 	_ "embed"
-	"errors"
+	"fmt"
 	"math"
 	"strings"
 )
@@ -21,8 +21,8 @@ func WordCount() int { return len(wordList) }
 
 // Passphrase returns n words drawn uniformly with crypto/rand, joined by sep.
 func Passphrase(n int, sep string) (string, error) {
-	if n < 3 || n > 20 {
-		return "", errors.New("a passphrase has 3 to 20 words")
+	if n < MinWords || n > MaxWords {
+		return "", fmt.Errorf("a passphrase has %d to %d words", MinWords, MaxWords)
 	}
 	out := make([]string, n)
 	for i := range out {

@@ -1,0 +1,399 @@
+// Package bridge is the web app's bridge to the client core
+// (globalThis.cofferCore, docs/web.md) as plain Go: every function takes
+// the page's arguments and returns a JSON-able value or an error, so it
+// runs and is tested natively against a real server. cmd/coffer-web only
+// glues it to JavaScript (arguments, Promises, localStorage, IndexedDB,
+// the live stream's callback). Keys and the unlocked session live in the
+// Core; what it returns is what the page shows, never a key.
+package bridge
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coffer-pm/coffer/client"
+)
+
+// Host is what the bridge needs of the browser.
+type Host interface {
+	// Get, Set and Remove are the page's localStorage: the profile (no
+	// clear key) and the high-water marks (no secret).
+	Get(key string) (string, bool)
+	Set(key, value string)
+	Remove(key string)
+	// OpenCache opens the account's device cache (IndexedDB).
+	OpenCache(userID string) (Cache, error)
+	// Warn tells the developer console; never a secret.
+	Warn(msg string)
+}
+
+// Cache is a device cache that can also be cleared (at logout).
+type Cache interface {
+	client.CacheStore
+	Clear() error
+}
+
+// Core is the bridge's state: at most one profile and one session.
+type Core struct {
+	server string
+	host   Host
+	opts   client.Options
+
+	mu      sync.Mutex
+	profile *client.Profile
+	session *client.Session
+	stop    context.CancelFunc // ends the live stream
+	// notify is the page's live-stream callback, also told when the
+	// signatures a log-in left are checked; endChecks stops that check.
+	notify    func(event []byte)
+	endChecks context.CancelFunc
+	busy      atomic.Bool // checking, or writing the device cache after the checks
+
+	tableOnce sync.Once
+	table     map[string]Func
+}
+
+// Options are the web app's client options: a log-in lists a big vault
+// before every signature is checked, and checks them in the background
+// (docs/protocol.md §16.7).
+var Options = client.Options{Description: "web app", DeferSignatures: true}
+
+// New is a bridge to the server at server (the page's origin).
+func New(server string, host Host, opts client.Options) *Core {
+	return &Core{server: server, host: host, opts: opts}
+}
+
+// checkTurn is how long the background check runs between two turns of
+// the page's event loop, in batches of checkBatch signatures (about 4 ms
+// each in a browser): a keystroke waits at most about that long.
+const (
+	checkTurn  = 25 * time.Millisecond
+	checkBatch = 16
+	checkAfter = 300 * time.Millisecond // after a log-in, before the first check
+)
+
+// startChecks checks the signatures s's full sync left, a batch at a time
+// so that the page stays responsive, then saves the device cache (which
+// waits for them) and tells the page.
+func (c *Core) startChecks(s *client.Session) {
+	if s.DeferredLeft() == 0 {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c.mu.Lock()
+	if c.endChecks != nil {
+		c.endChecks()
+	}
+	c.endChecks = cancel
+	c.mu.Unlock()
+	c.busy.Store(true)
+	go func() {
+		defer c.busy.Store(false)
+		// The page's first list, its vaults and its live stream come
+		// first: they are what the person waits for.
+		select {
+		case <-ctx.Done():
+		case <-time.After(checkAfter):
+		}
+		for turn := time.Now(); ctx.Err() == nil; {
+			left, err := s.CheckDeferred(ctx, checkBatch)
+			if err != nil || left == 0 {
+				if ctx.Err() == nil {
+					c.persist(s)
+					c.tell(map[string]string{"kind": "checked"})
+				}
+				return
+			}
+			if time.Since(turn) > checkTurn {
+				time.Sleep(time.Millisecond) // the page's turn
+				turn = time.Now()
+			}
+		}
+	}()
+}
+
+// tell sends an event to the page's live-stream callback, if any.
+func (c *Core) tell(event any) {
+	c.mu.Lock()
+	cb := c.notify
+	c.mu.Unlock()
+	if cb != nil {
+		b, _ := json.Marshal(event)
+		cb(b)
+	}
+}
+
+const profileKey = "coffer.profile"
+
+// The profile holds no clear key (account key under the password's KEK,
+// private keys and server token under the account key), so it may be
+// kept in localStorage, as the CLI keeps it in a file.
+func (c *Core) loadProfile() *client.Profile {
+	v, ok := c.host.Get(profileKey)
+	if !ok {
+		return nil
+	}
+	var p client.Profile
+	if json.Unmarshal([]byte(v), &p) != nil {
+		return nil
+	}
+	return &p
+}
+
+func (c *Core) saveProfile(p *client.Profile) {
+	b, _ := json.Marshal(p)
+	c.host.Set(profileKey, string(b))
+}
+
+func marksKey(userID string) string { return "coffer.marks." + userID }
+
+// useCache gives a new session this browser's high-water marks and device
+// cache (sealed like the CLI's: protocol §16) before its first sync, so
+// an unlock fetches only what changed.
+func (c *Core) useCache(s *client.Session) {
+	if v, ok := c.host.Get(marksKey(s.Profile.UserID)); ok {
+		var m client.Marks
+		if json.Unmarshal([]byte(v), &m) == nil {
+			s.SetMarks(m)
+		}
+	}
+	if store, err := c.host.OpenCache(s.Profile.UserID); err == nil {
+		_, _ = s.UseCache(store) // a cache that does not open is only not used
+	}
+}
+
+// persist saves the device cache and the marks after a sync or a write.
+// The marks hold revision numbers and hashes, no secret (as the CLI's
+// marks file).
+func (c *Core) persist(s *client.Session) {
+	if err := s.SaveCache(); err != nil {
+		// Only the next unlock is slower (a full sync); say so in the
+		// console. The errors name files and items, never content.
+		c.host.Warn("coffer: the device cache was not saved: " + err.Error())
+	}
+	if s.MarksChanged() {
+		if data, err := s.MarksJSON(); err == nil {
+			c.host.Set(marksKey(s.Profile.UserID), string(data))
+		}
+	}
+}
+
+// Status is what status() answers. Checking and Busy are strings (as
+// the bridge has answered since they were added).
+type Status struct {
+	State       string `json:"state"` // one of StatusStates
+	Email       string `json:"email,omitempty"`
+	Fingerprint string `json:"fingerprint,omitempty"`
+	Checking    string `json:"checking,omitempty"` // signatures a log-in left to check, in decimal
+	Busy        string `json:"busy,omitempty"`     // "true" while that check (and the cache write after it) runs
+}
+
+// StatusStates are every state status(), signup, lock and logout answer:
+// no profile in this browser, a profile but no session, a session, a
+// sign-up held for the code the server mailed.
+var StatusStates = []string{"none", "locked", "unlocked", "verify"}
+
+func (c *Core) status() (Status, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := Status{State: "none"}
+	p := c.profile
+	if p == nil {
+		p = c.loadProfile()
+	}
+	if p != nil {
+		out.State, out.Email, out.Fingerprint = "locked", p.Email, p.Fingerprint()
+	}
+	if c.session != nil {
+		out.State = "unlocked"
+		out.Checking = strconv.Itoa(c.session.DeferredLeft())
+		out.Busy = strconv.FormatBool(c.busy.Load())
+	}
+	return out, nil
+}
+
+// Unlocked is what a log-in, an unlock or a sign-up answers: who is
+// unlocked and the account's notices it has not acknowledged
+// (docs/protocol.md §17.3: a recovery of the account), in the client
+// core's words, which the page shows in a banner until acknowledged. A
+// sign-up the server holds for a mailed code answers State "verify" and
+// UserID instead (verifySignup, then log in).
+type Unlocked struct {
+	State       string          `json:"state,omitempty"`
+	UserID      string          `json:"user_id,omitempty"`
+	Email       string          `json:"email"`
+	Fingerprint string          `json:"fingerprint,omitempty"`
+	Notices     []client.Notice `json:"notices"`
+}
+
+func (c *Core) opened(s *client.Session) (Unlocked, error) {
+	if !s.CacheInUse() {
+		c.useCache(s)
+	}
+	if err := s.Sync(context.Background()); err != nil && !client.IsQuarantine(err) {
+		return Unlocked{}, err
+	}
+	c.keep(s)
+	return unlockedView(s), nil
+}
+
+// keep makes s the bridge's session, saves what it must and starts the
+// signatures' check.
+func (c *Core) keep(s *client.Session) {
+	c.persist(s)
+	c.mu.Lock()
+	c.session, c.profile = s, s.Profile
+	c.mu.Unlock()
+	c.saveProfile(s.Profile)
+	c.startChecks(s)
+}
+
+// unlockedView: a server that cannot say the notices (an older one) has
+// told nothing.
+func unlockedView(s *client.Session) Unlocked {
+	notices, err := s.UnseenNotices(context.Background())
+	if err != nil || notices == nil {
+		notices = []client.Notice{}
+	}
+	return Unlocked{Email: s.Profile.Email, Fingerprint: s.Profile.Fingerprint(), Notices: notices}
+}
+
+func (c *Core) signup(email, name, password string) (Unlocked, error) {
+	s, err := client.Signup(context.Background(), c.server, email, name, []byte(password), c.opts)
+	var vn *client.VerificationNeededError
+	if errors.As(err, &vn) {
+		// A server that sends mail holds the sign-up until the mailed
+		// code comes back (verifySignup, then log in).
+		return Unlocked{State: "verify", UserID: vn.UserID, Email: vn.Email, Notices: []client.Notice{}}, nil
+	}
+	if err != nil {
+		return Unlocked{}, err
+	}
+	return c.opened(s)
+}
+
+func (c *Core) verifySignup(userID, code string) (OK, error) {
+	return ok(client.VerifySignup(context.Background(), c.server, userID, strings.TrimSpace(code), c.opts))
+}
+
+func (c *Core) login(email, password string) (Unlocked, error) {
+	s, err := client.Login(context.Background(), c.server, email, []byte(password), c.opts)
+	if err != nil {
+		return Unlocked{}, err
+	}
+	return c.opened(s)
+}
+
+// errNoProfile: unlock in a browser that has no account.
+var errNoProfile = errors.New("no account on this browser; log in")
+
+func (c *Core) unlock(password string) (Unlocked, error) {
+	p := c.loadProfile()
+	if p == nil {
+		return Unlocked{}, errNoProfile
+	}
+	s, _, offline := p.UnlockCurrent(context.Background(), []byte(password), c.opts)
+	if s == nil {
+		return Unlocked{}, offline
+	}
+	c.useCache(s) // before the first sync: it fetches only what changed
+	err := s.Sync(context.Background())
+	if errors.Is(err, client.ErrUnauthorized) {
+		if s, err = p.Relogin(context.Background(), []byte(password), c.opts); err != nil {
+			return Unlocked{}, err
+		}
+		return c.opened(s)
+	}
+	if err != nil && !client.IsQuarantine(err) {
+		return Unlocked{}, err
+	}
+	// Synced already: keep it (a second sync would only repeat the delta).
+	c.keep(s)
+	return unlockedView(s), nil
+}
+
+func (c *Core) lock() (Status, error) {
+	c.mu.Lock()
+	c.session = nil
+	c.stopLocked()
+	c.mu.Unlock()
+	return Status{State: "locked"}, nil
+}
+
+func (c *Core) logout() (Status, error) {
+	c.mu.Lock()
+	s := c.session
+	c.session, c.profile = nil, nil
+	c.stopLocked()
+	c.mu.Unlock()
+	if s != nil {
+		_ = s.Logout(context.Background())
+		if store, err := c.host.OpenCache(s.Profile.UserID); err == nil {
+			_ = store.Clear()
+		}
+		c.host.Remove(marksKey(s.Profile.UserID))
+	}
+	c.host.Remove(profileKey)
+	return Status{State: "none"}, nil
+}
+
+// stopLocked ends the live stream and the background checks of the
+// session going away. The caller holds c.mu.
+func (c *Core) stopLocked() {
+	for _, stop := range []*context.CancelFunc{&c.stop, &c.endChecks} {
+		if *stop != nil {
+			(*stop)()
+			*stop = nil
+		}
+	}
+	c.notify = nil
+}
+
+// Session is the unlocked session (client.ErrLocked when there is none).
+func (c *Core) Session() (*client.Session, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.session == nil {
+		return nil, client.ErrLocked
+	}
+	return c.session, nil
+}
+
+func (c *Core) sync() (OK, error) {
+	s, err := c.Session()
+	if err != nil {
+		return OK{}, err
+	}
+	if err = s.Sync(context.Background()); err != nil && !client.IsQuarantine(err) {
+		return OK{}, err
+	}
+	c.persist(s)
+	return OK{true}, nil
+}
+
+// OK is the answer of a call that only does something.
+type OK struct {
+	OK bool `json:"ok"`
+}
+
+func ok(err error) (OK, error) {
+	if err != nil {
+		return OK{}, err
+	}
+	return OK{true}, nil
+}
+
+// act runs do on the unlocked session and answers {"ok": true}.
+func (c *Core) act(do func(ctx context.Context, s *client.Session) error) (OK, error) {
+	s, err := c.Session()
+	if err != nil {
+		return OK{}, err
+	}
+	return ok(do(context.Background(), s))
+}

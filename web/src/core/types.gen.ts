@@ -1,0 +1,632 @@
+// Generated from the Go types by `COFFER_WRITE_DOCS=1 go test ./internal/bridge
+// -run TestTSTypesAreCurrent` (internal/bridge/tsgen_test.go); do not edit.
+// What each member means: the Go types' comments (client/view, internal/bridge,
+// client). Every bridge function resolves to a JSON string of its
+// BridgeResults type (docs/web.md).
+
+// The kind of a bridge error (Error.kind): client.KindOf.
+export type ErrorKind = 'unverified' | 'conflict' | 'key-mismatch' | 'tampered' | 'wrong-password' | 'unauthorized' | 'locked' | 'weak-password' | 'bad-email' | 'permission-scope' | 'not-found' | 'forbidden' | 'ambiguous' | 'exists' | 'not-empty' | 'wrong-code' | 'bad-totp' | 'offline' | 'error';
+
+// Status.state.
+export type StatusState = 'none' | 'locked' | 'unlocked' | 'verify';
+
+// The client core's rules (also rules() at run time).
+export const RULES: Rules = {
+  "master_password_min": 10,
+  "invite_batch_max": 50,
+  "item_name_max": 500,
+  "org_name_max": 200,
+  "email_max": 254,
+  "password_length_min": 8,
+  "password_length_max": 256,
+  "passphrase_words_min": 3,
+  "passphrase_words_max": 20,
+  "display_name_max": 60
+};
+
+// Access is client.Access.
+export interface Access {
+  kind: string;
+  id: string;
+  name: string;
+  permission: string;
+}
+
+// Account is bridge.Account.
+export interface Account {
+  email: string;
+  name: string;
+  fingerprint: string;
+  kdf: KDF;
+}
+
+// Addresses is view.Addresses.
+export interface Addresses {
+  emails: string[];
+  bad: string[];
+  max: number;
+  problem?: string;
+}
+
+// Attachment is client.Attachment.
+export interface Attachment {
+  id: string;
+  name: string;
+  size: number;
+  sha256: string | null;
+  key: string | null;
+}
+
+// Card is client.Card.
+export interface Card {
+  holder?: string;
+  number?: string;
+  expiry?: string;
+  cvv?: string;
+}
+
+// Change is view.Change.
+export interface Change {
+  field: string;
+  label: string;
+  kind: string;
+  old: string;
+  new: string;
+  secret: boolean;
+  masked?: boolean;
+  restorable: boolean;
+}
+
+// Content is client.Content.
+export interface Content {
+  name: string;
+  notes?: string;
+  login?: LoginFields;
+  secret?: Record<string, string>;
+  card?: Card;
+  fields?: CustomField[];
+  tags?: string[];
+  favorite?: boolean;
+  files?: Attachment[];
+  change?: RevisionChange;
+  [more: string]: unknown; // members of newer clients, kept as they are
+}
+
+// Created is bridge.Created.
+export interface Created {
+  id: string;
+  vault_id?: string;
+  label?: string;
+}
+
+// CustomField is client.Field.
+export interface CustomField {
+  name: string;
+  value: string;
+  kind?: string;
+}
+
+// Done is bridge.Done.
+export interface Done {
+  done: number;
+}
+
+// Email is bridge.Email.
+export interface Email {
+  email: string;
+}
+
+// Field is view.Field.
+export interface Field {
+  name: string;
+  label: string;
+  value: string;
+  kind: string;
+  secret: boolean;
+  copyable: boolean;
+  custom?: boolean;
+  masked?: boolean;
+}
+
+// File is view.File.
+export interface File {
+  id: string;
+  name: string;
+  size: number;
+  sha256: string;
+}
+
+// Generated is bridge.Generated.
+export interface Generated {
+  value: string;
+  bits?: number;
+}
+
+// Group is view.Group.
+export interface Group {
+  id: string;
+  name: string;
+  private: boolean;
+  default_permission: string;
+  members: string[];
+  vault_id?: string;
+  manager: string;
+  manages: boolean;
+  can_add_members: boolean;
+  can_remove_members: boolean;
+  can_grant: boolean;
+  opens?: Opens[];
+}
+
+// Invitation is client.Invitation.
+export interface Invitation {
+  id: string;
+  org_id: string;
+  state: string;
+  owner: string;
+}
+
+// Invited is bridge.Invited.
+export interface Invited {
+  code: string;
+  mail: string;
+}
+
+// Item is view.Item.
+export interface Item {
+  id: string;
+  type: string;
+  type_label: string;
+  name: string;
+  vault_id: string;
+  vault?: string;
+  org_id?: string;
+  org?: string;
+  revision: number;
+  trashed: boolean;
+  updated: string;
+  username?: string;
+  urls?: string[];
+  tags?: string[];
+  favorite?: boolean;
+  fields?: Record<string, string>;
+  values: Field[];
+  attachments?: File[];
+  totp?: boolean;
+  permission: string;
+  can_edit: boolean;
+  can_trash: boolean;
+  can_restore: boolean;
+  can_move: boolean;
+  move_targets: VaultRef[];
+  can_share: boolean;
+  share_groups: ShareGroup[];
+  access?: Opener[];
+}
+
+// ItemWithContent is bridge.ItemWithContent.
+export interface ItemWithContent {
+  id: string;
+  type: string;
+  type_label: string;
+  name: string;
+  vault_id: string;
+  vault?: string;
+  org_id?: string;
+  org?: string;
+  revision: number;
+  trashed: boolean;
+  updated: string;
+  username?: string;
+  urls?: string[];
+  tags?: string[];
+  favorite?: boolean;
+  fields?: Record<string, string>;
+  values: Field[];
+  attachments?: File[];
+  totp?: boolean;
+  permission: string;
+  can_edit: boolean;
+  can_trash: boolean;
+  can_restore: boolean;
+  can_move: boolean;
+  move_targets: VaultRef[];
+  can_share: boolean;
+  share_groups: ShareGroup[];
+  access?: Opener[];
+  content: Content;
+}
+
+// Joined is bridge.Joined.
+export interface Joined {
+  org_id: string;
+  org_name: string;
+  owner_email: string;
+  owner_name: string;
+}
+
+// KDF is bridge.KDF.
+export interface KDF {
+  time: number;
+  memory_kib: number;
+  threads: number;
+}
+
+// KindInfo is client.KindInfo.
+export interface KindInfo {
+  kind: string;
+  means: string;
+}
+
+// LiveChange is client.Change.
+export interface LiveChange {
+  seq: number;
+  kind: string;
+  org_id?: string;
+  vault_id?: string;
+  item_id?: string;
+  vault?: string;
+  item?: string;
+  author?: string;
+  fields?: string[];
+  text: string;
+}
+
+// LoginFields is client.LoginFields.
+export interface LoginFields {
+  username?: string;
+  password?: string;
+  urls?: string[];
+  totp?: string;
+}
+
+// Member is view.Member.
+export interface Member {
+  email: string;
+  name?: string;
+  user_id?: string;
+  state: string;
+  fingerprint?: string;
+  key_mismatch?: boolean;
+  locked?: boolean;
+  me?: boolean;
+  can_confirm: boolean;
+  can_cancel: boolean;
+  can_reissue: boolean;
+  can_remove: boolean;
+  can_compare: boolean;
+  opens?: Opens[];
+}
+
+// Millis is bridge.Millis.
+export interface Millis {
+  ms: number;
+}
+
+// Moved is bridge.Moved.
+export interface Moved {
+  id: string;
+  vault: string;
+}
+
+// Notice is client.Notice.
+export interface Notice {
+  id: string;
+  kind: string;
+  org_id: string;
+  org?: string;
+  approver: string;
+  approved_at: string;
+  at: string;
+  from: string;
+  seen: boolean;
+  seen_at?: string;
+  title: string;
+  text: string;
+  advice: string;
+}
+
+// OK is bridge.OK.
+export interface OK {
+  ok: boolean;
+}
+
+// Opener is view.Opener.
+export interface Opener {
+  email: string;
+  permission: string;
+  through: string[];
+  me?: boolean;
+}
+
+// Opens is view.Opens.
+export interface Opens {
+  vault_id: string;
+  vault: string;
+  permission: string;
+  through?: string;
+}
+
+// Org is view.Org.
+export interface Org {
+  id: string;
+  name: string;
+  role: string;
+  owner_email: string;
+  can_invite: boolean;
+  can_manage_members: boolean;
+  can_manage_groups: boolean;
+  can_create_private_group: boolean;
+  can_create_vault: boolean;
+  can_grant: boolean;
+  can_rename: boolean;
+  can_delete: boolean;
+}
+
+// OrgDetail is view.OrgDetail.
+export interface OrgDetail {
+  org: Org;
+  members: Member[];
+  groups: Group[];
+  vaults: Vault[];
+  roster: string[];
+}
+
+// PasswordCheck is view.PasswordCheck.
+export interface PasswordCheck {
+  ok: boolean;
+  min: number;
+  problem?: string;
+}
+
+// Recovery is bridge.Recovery.
+export interface Recovery {
+  orgs: RecoveryOrg[];
+  requests: RecoveryRequestInfo[];
+}
+
+// RecoveryOrg is bridge.RecoveryOrg.
+export interface RecoveryOrg {
+  id: string;
+  name: string;
+  owner: string;
+  enrolled: boolean;
+}
+
+// RecoveryRequestInfo is api.RecoveryRequestInfo.
+export interface RecoveryRequestInfo {
+  id: string;
+  created_at: string;
+  expires_at: string;
+  granted: boolean;
+  grant_org?: string;
+  granted_by?: string;
+  granted_at?: string;
+}
+
+// RevisionChange is client.RevisionChange.
+export interface RevisionChange {
+  op: string;
+  revision?: number;
+  field?: string;
+  from_vault?: string;
+}
+
+// Revoked is bridge.Revoked.
+export interface Revoked {
+  revoked_sessions: number;
+}
+
+// Rules is client.Rules.
+export interface Rules {
+  master_password_min: number;
+  invite_batch_max: number;
+  item_name_max: number;
+  org_name_max: number;
+  email_max: number;
+  password_length_min: number;
+  password_length_max: number;
+  passphrase_words_min: number;
+  passphrase_words_max: number;
+  display_name_max: number;
+}
+
+// RulesInfo is bridge.RulesInfo.
+export interface RulesInfo {
+  master_password_min: number;
+  invite_batch_max: number;
+  item_name_max: number;
+  org_name_max: number;
+  email_max: number;
+  password_length_min: number;
+  password_length_max: number;
+  passphrase_words_min: number;
+  passphrase_words_max: number;
+  display_name_max: number;
+  error_kinds: KindInfo[];
+}
+
+// Saved is bridge.Saved.
+export interface Saved {
+  id?: string;
+  revision: number;
+}
+
+// Session is api.Session.
+export interface Session {
+  id: string;
+  current: boolean;
+  created_at: string;
+  last_used_at: string;
+  expires_at: string;
+  revoked: boolean;
+  client_addr: string;
+  description: string;
+}
+
+// ShareGroup is view.ShareGroup.
+export interface ShareGroup {
+  id: string;
+  name: string;
+  org_id: string;
+  org: string;
+  vault_id: string;
+  can_set_permission: boolean;
+}
+
+// Shown is bridge.Shown.
+export interface Shown {
+  text: string;
+}
+
+// Status is bridge.Status.
+export interface Status {
+  state: string;
+  email?: string;
+  fingerprint?: string;
+  checking?: string;
+  busy?: string;
+}
+
+// Summary is view.Summary.
+export interface Summary {
+  id: string;
+  type: string;
+  name: string;
+  vault_id: string;
+  vault: string;
+  revision: number;
+  trashed: boolean;
+  updated: string;
+  username?: string;
+  urls?: string[];
+  tags?: string[];
+  favorite?: boolean;
+}
+
+// TOTPCode is bridge.TOTPCode.
+export interface TOTPCode {
+  code: string;
+  seconds_left: number;
+}
+
+// Unlocked is bridge.Unlocked.
+export interface Unlocked {
+  state?: string;
+  user_id?: string;
+  email: string;
+  fingerprint?: string;
+  notices: Notice[];
+}
+
+// Vault is view.Vault.
+export interface Vault {
+  id: string;
+  label: string;
+  name: string;
+  kind: string;
+  org_id?: string;
+  org?: string;
+  permission: string;
+  can_create: boolean;
+  can_manage: boolean;
+  access?: Access[];
+  openers?: Opener[];
+}
+
+// VaultRef is view.VaultRef.
+export interface VaultRef {
+  id: string;
+  label: string;
+}
+
+// Version is view.Version.
+export interface Version {
+  revision: number;
+  author: string;
+  time: string;
+  what?: string;
+  change?: RevisionChange;
+  from_vault?: string;
+  values: Field[];
+  changes: Change[];
+  can_roll_back: boolean;
+}
+
+// WatchError is bridge.WatchError.
+export interface WatchError {
+  kind: string;
+  text: string;
+  error: string;
+}
+
+// What each bridge function resolves to (as JSON). attach resolves to
+// Created, download to a Uint8Array; watch's callback gets WatchEvent JSON.
+export interface BridgeResults {
+  status: Status;
+  signup: Unlocked;
+  verifySignup: OK;
+  login: Unlocked;
+  unlock: Unlocked;
+  lock: Status;
+  logout: Status;
+  sync: OK;
+  list: Summary[];
+  trashed: Summary[];
+  get: ItemWithContent;
+  create: Created;
+  update: Saved;
+  trash: OK;
+  restore: OK;
+  purge: OK;
+  history: Version[];
+  rollback: Saved;
+  restoreField: Saved;
+  totp: TOTPCode;
+  generate: Generated;
+  kdfTime: Millis;
+  account: Account;
+  password: Revoked;
+  kdf: Account;
+  sessions: Session[];
+  endSession: OK;
+  vaults: Vault[];
+  recovery: Recovery;
+  quarantined: string[];
+  enrol: OK;
+  leave: OK;
+  notices: Notice[];
+  ackNotice: OK;
+  rules: RulesInfo;
+  checkAddresses: Addresses;
+  checkEmail: Email;
+  checkPassword: PasswordCheck;
+  display: Shown;
+  orgs: Org[];
+  org: OrgDetail;
+  createOrg: Org;
+  invite: Invited;
+  reissue: Invited;
+  requestVerification: OK;
+  verifyEmail: OK;
+  invitations: Invitation[];
+  join: Joined;
+  members: Member[];
+  confirm: Done;
+  cancelInvites: Done;
+  removeMember: OK;
+  groups: Group[];
+  createGroup: Created;
+  addGroupMembers: Done;
+  removeGroupMember: OK;
+  createVault: Created;
+  access: Access[];
+  grant: OK;
+  revoke: OK;
+  share: Moved;
+  move: Moved;
+}
+
+export type BridgeFunction = keyof BridgeResults;
+
+export type WatchEvent = LiveChange | WatchError | { kind: 'checked' };
