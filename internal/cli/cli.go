@@ -128,7 +128,7 @@ func exitCode(err error) int {
 		return ExitAuth
 	case errors.Is(err, client.ErrNotFound):
 		return ExitNotFound
-	case errors.Is(err, client.ErrReadOnly), errors.Is(err, client.ErrNotAllowed):
+	case errors.Is(err, client.ErrReadOnly), errors.Is(err, client.ErrNotAllowed), errors.Is(err, client.ErrInvitationLocked):
 		return ExitDenied
 	case errors.Is(err, client.ErrAmbiguous), errors.Is(err, client.ErrWeakPassword), errors.Is(err, client.ErrExists),
 		errors.Is(err, client.ErrNotEmpty), errors.Is(err, client.ErrWrongCode), errors.Is(err, client.ErrBadTOTP):

@@ -27,3 +27,13 @@ func inert(s string) string {
 }
 
 const masked = "********"
+
+// shellArg is s as one argument of a command line to copy: quoted for a
+// POSIX shell when it holds anything but plain characters.
+func shellArg(s string) string {
+	s = inert(s)
+	if s != "" && !strings.ContainsAny(s, " \t'\"$`\\!*?;&|<>()[]{}#~%") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
