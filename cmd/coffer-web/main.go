@@ -220,6 +220,10 @@ func errorKind(err error) string {
 		return "not-found"
 	case errors.Is(err, client.ErrKeyMismatch):
 		return "key-mismatch"
+	case errors.Is(err, client.ErrInvitationLocked):
+		return "invitation-locked" // only the owner's re-issue helps
+	case errors.Is(err, client.ErrAlreadyInvited):
+		return "already-invited" // reissue replaces the working invitation
 	case errors.Is(err, client.ErrPermissionScope):
 		return "permission-scope"
 	case errors.Is(err, client.ErrReadOnly), errors.Is(err, client.ErrNotAllowed):

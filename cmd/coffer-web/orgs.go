@@ -30,6 +30,7 @@ func (c *core) orgFuncs() map[string]func([]js.Value) (any, error) {
 		"requestVerification": c.requestVerification,
 		"verifyEmail":         c.verifyEmail,
 		"invitations":         c.invitations,
+		"joinStatus":          c.joinStatus,
 		"join":                c.persisting(c.join),
 		"members":             c.members,
 		"confirm":             c.persisting(c.confirm),
@@ -118,27 +119,31 @@ func (c *core) createOrg(args []js.Value) (any, error) {
 	return orgInfo{ID: o.ID, Name: o.Name, Role: o.Role, OwnerEmail: s.Profile.Email}, nil
 }
 
-// invite(org, [emails]) invites 1–50 addresses with one fresh code, which
-// the answer carries once: the page shows it in its modal and forgets it.
-func (c *core) invite(args []js.Value) (any, error) {
-	s, err := c.unlocked()
-	if err != nil {
-		return nil, err
-	}
-	emails, err := strList(args, 1)
-	if err != nil {
-		return nil, err
-	}
-	r, err := s.Invite(context.Background(), str(args, 0), emails)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]string{"code": r.Code, "mail": r.Mail}, nil
+// inviteResult is what invite and reissue answer: the code, once (the
+// page shows it in its modal and forgets it), how the mail went, and the
+// addresses whose earlier invitation the new one replaced.
+type inviteResult struct {
+	Code     string   `json:"code"`
+	Mail     string   `json:"mail"`
+	Reissued []string `json:"reissued"`
 }
 
-// reissue(org, [emails]) re-invites locked (or unjoined) invitations with
-// a fresh code, shown once as invite's.
+// invite(org, [emails]) invites 1–50 addresses with one fresh code. An
+// address whose invitation is locked is re-issued (listed in reissued);
+// one whose invitation still works is refused with kind already-invited
+// (reissue replaces it), one that joined or is a member with kind error.
+func (c *core) invite(args []js.Value) (any, error) {
+	return c.inviting(args, (*client.Session).Invite)
+}
+
+// reissue(org, [emails]) replaces the addresses' open, unjoined
+// invitations — locked or not — with new ones and a fresh code, answered
+// as invite's; an address without one is simply invited.
 func (c *core) reissue(args []js.Value) (any, error) {
+	return c.inviting(args, (*client.Session).Reissue)
+}
+
+func (c *core) inviting(args []js.Value, do func(*client.Session, context.Context, string, []string) (*client.InviteResult, error)) (any, error) {
 	s, err := c.unlocked()
 	if err != nil {
 		return nil, err
@@ -147,11 +152,11 @@ func (c *core) reissue(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.Reissue(context.Background(), str(args, 0), emails)
+	r, err := do(s, context.Background(), str(args, 0), emails)
 	if err != nil {
 		return nil, err
 	}
-	return map[string]string{"code": r.Code, "mail": r.Mail}, nil
+	return inviteResult{Code: r.Code, Mail: r.Mail, Reissued: append([]string{}, r.Reissued...)}, nil
 }
 
 // requestVerification and verifyEmail(code): a server that sends e-mail
@@ -178,8 +183,30 @@ func (c *core) invitations([]js.Value) (any, error) {
 	return append([]client.Invitation{}, list...), nil
 }
 
-// join(org, code): the code authenticates the organisation and its owner
-// before anything is sent.
+// joinStatus(org, invitation) — the Join link's `org` and `invitation` —
+// says where this account stands: client.JoinState, {state: invited |
+// locked | joined | member | none, org_id, invitation_id, org_name (once
+// the code opened the invitation), owner, text}. The page asks again
+// after a join and at every live change (org.member_confirmed ends the
+// wait), so what it shows is never older than the last event.
+func (c *core) joinStatus(args []js.Value) (any, error) {
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.JoinStatus(context.Background(), str(args, 0), str(args, 1))
+	if err != nil {
+		return nil, err
+	}
+	out := *st
+	out.OrgName, out.Owner = shown(out.OrgName), shown(out.Owner)
+	return out, nil
+}
+
+// join(org, code): org is the organisation's id or name, or the
+// invitation's id (a Join link carries both ids). The code authenticates
+// the organisation and its owner before anything is sent; a locked
+// invitation is kind invitation-locked.
 func (c *core) join(args []js.Value) (any, error) {
 	s, err := c.unlocked()
 	if err != nil {
