@@ -39,6 +39,8 @@ var errorKinds = []struct {
 	}},
 	{"key-mismatch", "a confirm found an invitee's keys swapped; nobody was confirmed", is(ErrKeyMismatch)},
 	{"tampered", "data from the server failed authentication; nothing of it is shown", is(ErrTampered)},
+	{"invitation-locked", "the invitation's wrong-code attempts are used up; only the owner's re-issue helps", is(ErrInvitationLocked)},
+	{"already-invited", "the address has a working invitation already; re-issue replaces it", is(ErrAlreadyInvited)},
 	{"wrong-password", "the master password is wrong", is(ErrWrongPassword)},
 	{"unauthorized", "the server session ended (expired, revoked, password changed elsewhere); unlock again", is(ErrUnauthorized)},
 	{"locked", "the session is locked; unlock first", is(ErrLocked)},

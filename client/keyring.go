@@ -22,6 +22,11 @@ type pinnedOrg struct {
 	OwnerID string `json:"owner_id"`
 	SignPub []byte `json:"sign_pub"`
 	KEMPub  []byte `json:"kem_pub"`
+	// Name and OwnerEmail: what the code-authenticated invitation said,
+	// pinned at join, so that a joined invitee's client can name the
+	// organisation before the owner's confirmation lets it open it.
+	Name       string `json:"name,omitempty"`
+	OwnerEmail string `json:"owner_email,omitempty"`
 }
 
 func (p pinnedOrg) keys() crypto.PublicKeys { return crypto.PublicKeys{Sign: p.SignPub, KEM: p.KEMPub} }
@@ -78,10 +83,13 @@ func (s *Session) pinOrg(ctx context.Context, orgID string, p pinnedOrg) error {
 			return err
 		}
 		if old, ok := kr.Orgs[orgID]; ok {
-			if old.OwnerID == p.OwnerID && crypto.Equal(old.SignPub, p.SignPub) && crypto.Equal(old.KEMPub, p.KEMPub) {
+			if old.OwnerID != p.OwnerID || !crypto.Equal(old.SignPub, p.SignPub) || !crypto.Equal(old.KEMPub, p.KEMPub) {
+				return tampered("organisation %s is pinned with another owner", orgID)
+			}
+			if p.Name == "" || (old.Name == p.Name && old.OwnerEmail == p.OwnerEmail) {
 				return nil
 			}
-			return tampered("organisation %s is pinned with another owner", orgID)
+			// The same owner: only what the invitation said is new.
 		}
 		kr.Orgs[orgID] = p
 		pt, err := json.Marshal(kr)

@@ -1,10 +1,13 @@
 package client_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/coffer-pm/coffer/client"
@@ -161,9 +164,31 @@ func TestConfirmDetectsSwappedKeys(t *testing.T) {
 }
 
 // TestJoinAttemptsLimited: five wrong codes lock the invitation; after that
-// even the right code is refused.
+// even the right code is refused — by the client, which the server tells
+// that the invitation is locked, and by the server itself when it is
+// asked anyway (a proxy hides the lock from the client here).
 func TestJoinAttemptsLimited(t *testing.T) {
-	env := testserver.Start(t, nil, nil)
+	var hideLock atomic.Bool
+	var asked atomic.Int32 // joins sent while the lock is hidden
+	env := testserver.Start(t, nil, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if hideLock.Load() && strings.HasSuffix(r.URL.Path, "/join") {
+				asked.Add(1)
+			}
+			if !hideLock.Load() || r.URL.Path != "/api/v1/invitations" {
+				h.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.Header().Del("Content-Length")
+			w.WriteHeader(rec.Code)
+			w.Write(bytes.ReplaceAll(rec.Body.Bytes(), []byte(`"locked":true`), []byte(`"locked":false`)))
+		})
+	})
 	owner := signup(t, env.URL, "owner@lock.example")
 	guest := signup(t, env.URL, "guest@lock.example")
 	o, err := owner.CreateOrg(ctx, "Lock")
@@ -179,10 +204,18 @@ func TestJoinAttemptsLimited(t *testing.T) {
 			t.Fatalf("wrong code %d: %v", i+1, err)
 		}
 	}
-	_, err = guest.Join(ctx, o.ID, res.Code)
-	var ae *client.APIError
-	if !errors.As(err, &ae) || ae.Status != http.StatusTooManyRequests {
-		t.Fatalf("right code after 5 wrong ones: %v, want 429", err)
+	if _, err = guest.Join(ctx, o.ID, res.Code); !errors.Is(err, client.ErrInvitationLocked) {
+		t.Fatalf("right code after 5 wrong ones: %v, want the invitation locked", err)
+	}
+	hideLock.Store(true)
+	if _, err = guest.Join(ctx, o.ID, res.Code); !errors.Is(err, client.ErrInvitationLocked) {
+		t.Fatalf("right code after 5 wrong ones, sent to the server: %v, want its 429 as the invitation locked", err)
+	}
+	if _, err = guest.Join(ctx, o.ID, "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF"); !errors.Is(err, client.ErrInvitationLocked) {
+		t.Fatalf("a sixth wrong code, sent to the server: %v, want its 429 as the invitation locked", err)
+	}
+	if n := asked.Load(); n != 2 {
+		t.Fatalf("%d joins reached the server with the lock hidden, want 2", n)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/crypto"
@@ -21,6 +22,41 @@ var ErrKeyMismatch = errors.New("SECURITY WARNING: the invitee's keys do not mat
 
 // ErrWrongCode: the confirmation code does not open any invitation.
 var ErrWrongCode = errors.New("wrong confirmation code")
+
+// ErrInvitationLocked: too many wrong codes were tried for the invitation.
+// The server refuses every code for it, the right one too; only the
+// owner's re-issue (a new invitation, with a new code) lets the address
+// join. The error says so in words for the browser and the command line
+// alike.
+var ErrInvitationLocked = errors.New("this invitation is locked: too many wrong confirmation codes were tried for it")
+
+func invitationLocked(owner string) error {
+	return fmt.Errorf("%w. Ask the organisation's owner (%s) to re-issue the invitation: you then get a new e-mail, and a new code from them",
+		ErrInvitationLocked, sanitize(owner, 100))
+}
+
+// ErrAlreadyInvited: an address to invite has an open invitation whose
+// code still works. Inviting it again would make that code useless, so
+// Invite refuses; Reissue replaces it on purpose.
+var ErrAlreadyInvited = errors.New("already invited")
+
+// InviteError: nobody was invited, for the reasons listed (every one at
+// once). Open lists the addresses refused only because they have an open
+// invitation whose code still works (errors.Is ErrAlreadyInvited): the
+// same call as Reissue replaces those.
+type InviteError struct {
+	Problems []string
+	Open     []string
+}
+
+func (e *InviteError) Error() string { return "nobody was invited: " + strings.Join(e.Problems, "; ") }
+
+func (e *InviteError) Unwrap() []error {
+	if len(e.Open) > 0 {
+		return []error{ErrExists, ErrAlreadyInvited}
+	}
+	return []error{ErrExists}
+}
 
 // rosterWith is o's roster with add confirmed (a former member confirmed
 // again becomes current) and drop turned into a former member: removed
@@ -134,17 +170,45 @@ type InviteResult struct {
 	Code    string
 	BatchID string
 	Mail    string // "sent", "not_configured" or "failed"
+	// Reissued lists the addresses whose open invitation the batch
+	// replaced (a re-issue): their earlier code no longer works.
+	Reissued []string
 }
 
 // Invite invites 1–50 addresses with one fresh confirmation code. All
 // addresses are checked first; a bad one stops the whole batch.
+//
+// Inviting an address again whose invitation is locked (too many wrong
+// codes) re-issues it: the new invitation replaces the locked one, in one
+// server transaction. An address whose open invitation still works is
+// refused (*InviteError, ErrAlreadyInvited): its code may be on its way
+// to the invitee, and only Reissue replaces it, on purpose. An address
+// that has joined is refused (confirm or cancel it), as is a member.
 func (s *Session) Invite(ctx context.Context, orgID string, emails []string) (*InviteResult, error) {
+	return s.invite(ctx, orgID, emails, false)
+}
+
+// Reissue invites addresses again with a fresh confirmation code, made on
+// this device (protocol §14.3) like Invite's: each open invitation of
+// theirs that is not joined — locked or not — is replaced by the new one
+// in the same server transaction (its code and link stop working); an
+// address without one is simply invited. An address that has joined is
+// refused (confirm or cancel it instead), and then nobody is re-issued.
+func (s *Session) Reissue(ctx context.Context, orgID string, emails []string) (*InviteResult, error) {
+	return s.invite(ctx, orgID, emails, true)
+}
+
+func (s *Session) invite(ctx context.Context, orgID string, emails []string, reissue bool) (*InviteResult, error) {
 	o, err := s.requireOwner(orgID)
 	if err != nil {
 		return nil, err
 	}
+	verb := "invite"
+	if reissue {
+		verb = "re-issue"
+	}
 	if len(emails) == 0 || len(emails) > MaxInvites {
-		return nil, fmt.Errorf("invite 1 to %d addresses at a time (got %d)", MaxInvites, len(emails))
+		return nil, fmt.Errorf("%s 1 to %d addresses at a time (got %d)", verb, MaxInvites, len(emails))
 	}
 	var problems []string
 	seen := map[string]bool{}
@@ -163,6 +227,43 @@ func (s *Session) Invite(ctx context.Context, orgID string, emails []string) (*I
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("nobody was invited: %s", strings.Join(problems, "; "))
 	}
+	// What the organisation has open for these addresses decides between
+	// a new invitation, a re-issue and a refusal.
+	var resp api.Members
+	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+url.PathEscape(o.ID)+"/members", nil, &resp); err != nil {
+		return nil, err
+	}
+	members, open := map[string]bool{}, map[string]api.Invitation{}
+	for _, m := range resp.Members {
+		members[strings.ToLower(m.Email)] = true
+	}
+	for _, in := range resp.Invitations {
+		if in.State == "invited" || in.State == "joined" {
+			open[in.Email] = in
+		}
+	}
+	var refused InviteError
+	var reissued []string
+	for i := range invs {
+		e := invs[i].Email
+		in, isOpen := open[e]
+		switch {
+		case members[e]:
+			refused.Problems = append(refused.Problems, e+" is already a member")
+		case !isOpen:
+		case in.State == "joined":
+			refused.Problems = append(refused.Problems, e+" has joined with the code and waits for your confirmation: confirm or cancel that invitation")
+		case in.Locked || reissue:
+			invs[i].Replaces = in.ID
+			reissued = append(reissued, e)
+		default:
+			refused.Problems = append(refused.Problems, e+" already has an open invitation whose code still works: re-issue it to replace that code with a new one")
+			refused.Open = append(refused.Open, e)
+		}
+	}
+	if len(refused.Problems) > 0 {
+		return nil, &refused
+	}
 	code, text := crypto.NewInviteCode()
 	batch := newID()
 	keys := crypto.DeriveInviteKeys(code, batch)
@@ -178,11 +279,11 @@ func (s *Session) Invite(ctx context.Context, orgID string, emails []string) (*I
 	req := api.InviteRequest{BatchID: batch, VerifierHash: crypto.VerifierHash(keys.Verifier),
 		OrgTag: keys.OrgTag(o.ID, batch, s.Profile.UserID, s.id.Public()), Details: detailBox, SealedCode: sealedCode,
 		Invitations: invs}
-	var resp api.InviteResponse
-	if err := s.t.do(ctx, http.MethodPost, "/orgs/"+url.PathEscape(o.ID)+"/invitations", req, &resp); err != nil {
+	var sent api.InviteResponse
+	if err := s.t.do(ctx, http.MethodPost, "/orgs/"+url.PathEscape(o.ID)+"/invitations", req, &sent); err != nil {
 		return nil, err
 	}
-	return &InviteResult{Code: text, BatchID: batch, Mail: resp.Mail}, nil
+	return &InviteResult{Code: text, BatchID: batch, Mail: sent.Mail, Reissued: reissued}, nil
 }
 
 // PendingInvitation is an open invitation whose details the code opened.
@@ -194,11 +295,13 @@ type PendingInvitation struct {
 	OwnerName  string
 }
 
-// Join accepts the invitation to the organisation named orgRef (its id or
-// the name the owner gave it) with the confirmation code. Before sending
-// anything it checks that the code authenticates the organisation and its
-// owner; it then proves the code bound to this account's keys, and pins
-// the owner's keys.
+// Join accepts the invitation to the organisation named orgRef (its id,
+// the name the owner gave it, or the invitation's id — a Join link
+// carries both ids) with the confirmation code. Before sending anything
+// it checks that the code authenticates the organisation and its owner;
+// it then proves the code bound to this account's keys, and pins the
+// owner's keys with the organisation's name the invitation carried. A
+// locked invitation is ErrInvitationLocked, and nothing is sent.
 func (s *Session) Join(ctx context.Context, orgRef, codeText string) (*PendingInvitation, error) {
 	code, err := crypto.ParseInviteCode(codeText)
 	if err != nil {
@@ -215,9 +318,10 @@ func (s *Session) Join(ctx context.Context, orgRef, codeText string) (*PendingIn
 	for i := range pending {
 		in := &pending[i]
 		keys := crypto.DeriveInviteKeys(code, in.BatchID)
+		byID := in.OrgID == orgRef || in.ID == orgRef
 		pt, err := crypto.Open(keys.Detail, in.Details, detailsAD(in.OrgID, in.BatchID))
 		if err != nil {
-			if in.OrgID == orgRef && in.State != "joined" {
+			if byID && in.State != "joined" {
 				named = in
 			}
 			continue
@@ -226,11 +330,11 @@ func (s *Session) Join(ctx context.Context, orgRef, codeText string) (*PendingIn
 		if json.Unmarshal(pt, &d) != nil {
 			continue
 		}
-		if in.OrgID != orgRef && !strings.EqualFold(d.OrgName, orgRef) {
+		if !byID && !strings.EqualFold(d.OrgName, orgRef) {
 			continue
 		}
 		if in.State == "joined" {
-			return nil, fmt.Errorf("%w: you joined %q already; its owner (%s) confirms you as the last step — ask them to run coffer org confirm",
+			return nil, fmt.Errorf("%w: you joined %q already; its owner (%s) confirms you as the last step, and you see its vaults then",
 				ErrExists, sanitize(d.OrgName, 80), sanitize(d.OwnerEmail, 100))
 		}
 		owner := crypto.PublicKeys{Sign: in.Owner.SignPub, KEM: in.Owner.KEMPub}
@@ -238,23 +342,37 @@ func (s *Session) Join(ctx context.Context, orgRef, codeText string) (*PendingIn
 			keys.VerifyOrgTag(in.OrgTag, in.OrgID, in.BatchID, in.Owner.UserID, owner) != nil {
 			return nil, tampered("the invitation to %q does not match its code: the organisation or its owner was altered", sanitize(d.OrgName, 80))
 		}
+		if in.Locked {
+			return nil, invitationLocked(d.OwnerEmail)
+		}
 		req := api.JoinRequest{Verifier: keys.Verifier, JoinMAC: keys.JoinMAC(in.ID, in.OrgID, s.Profile.Email, s.id.Public())}
 		if err := s.t.do(ctx, http.MethodPost, "/invitations/"+url.PathEscape(in.ID)+"/join", req, nil); err != nil {
+			var ae *APIError
+			if errors.As(err, &ae) && ae.Status == http.StatusTooManyRequests {
+				return nil, invitationLocked(d.OwnerEmail)
+			}
 			return nil, err
 		}
-		if err := s.pinOrg(ctx, in.OrgID, pinnedOrg{OwnerID: in.Owner.UserID, SignPub: owner.Sign, KEMPub: owner.KEM}); err != nil {
+		pin := pinnedOrg{OwnerID: in.Owner.UserID, SignPub: owner.Sign, KEMPub: owner.KEM, Name: d.OrgName, OwnerEmail: d.OwnerEmail}
+		if err := s.pinOrg(ctx, in.OrgID, pin); err != nil {
 			return nil, err
 		}
 		return &PendingInvitation{ID: in.ID, OrgID: in.OrgID, OrgName: d.OrgName, OwnerEmail: d.OwnerEmail, OwnerName: d.OwnerName}, nil
 	}
 	if named != nil {
+		if named.Locked {
+			return nil, invitationLocked(named.Owner.Email)
+		}
 		// Let the server count the failed attempt too (its limit protects
 		// the code against guessing through the API).
 		keys := crypto.DeriveInviteKeys(code, named.BatchID)
 		err := s.t.do(ctx, http.MethodPost, "/invitations/"+url.PathEscape(named.ID)+"/join",
 			api.JoinRequest{Verifier: keys.Verifier, JoinMAC: make([]byte, 32)}, nil)
 		var ae *APIError
-		if errors.As(err, &ae) && (ae.Status == http.StatusForbidden || ae.Status == http.StatusTooManyRequests) {
+		switch {
+		case errors.As(err, &ae) && ae.Status == http.StatusTooManyRequests:
+			return nil, invitationLocked(named.Owner.Email)
+		case errors.As(err, &ae) && ae.Status == http.StatusForbidden:
 			return nil, fmt.Errorf("%w: %s", ErrWrongCode, sanitize(ae.Message, 200))
 		}
 	}
@@ -269,6 +387,8 @@ type Invitation struct {
 	OrgID      string `json:"org_id"`
 	State      string `json:"state"` // "invited", or "joined": waiting for the owner
 	OwnerEmail string `json:"owner"` // as the server says; the code authenticates it at join
+	// Locked: too many wrong codes were tried; the owner must re-issue it.
+	Locked bool `json:"locked,omitempty"`
 }
 
 // Invitations lists the invitations to this account that are open or
@@ -280,7 +400,7 @@ func (s *Session) Invitations(ctx context.Context) ([]Invitation, error) {
 	}
 	out := make([]Invitation, 0, len(pending))
 	for _, in := range pending {
-		out = append(out, Invitation{ID: in.ID, OrgID: in.OrgID, State: in.State, OwnerEmail: in.Owner.Email})
+		out = append(out, Invitation{ID: in.ID, OrgID: in.OrgID, State: in.State, OwnerEmail: in.Owner.Email, Locked: in.Locked})
 	}
 	return out, nil
 }
@@ -293,7 +413,10 @@ type MemberView struct {
 	State        string `json:"state"` // owner, confirmed, joined, invited, cancelled
 	InvitationID string `json:"-"`
 	Fingerprint  string `json:"fingerprint,omitempty"`
-	Locked       bool   `json:"locked,omitempty"` // invited, but the wrong-code attempts are used up: re-issue it
+	// Locked: invited, but the wrong-code attempts are used up (the last
+	// at LockedAt): re-issue it — Invite or Reissue the address again.
+	Locked   bool       `json:"locked,omitempty"`
+	LockedAt *time.Time `json:"locked_at,omitempty"`
 	// KeyMismatch: joined, but the keys the server presents are not the
 	// ones the invitee joined with (their MAC under the code fails).
 	KeyMismatch bool `json:"key_mismatch,omitempty"`
@@ -326,7 +449,7 @@ func (s *Session) MembersAndInvitations(ctx context.Context, orgID string) ([]Me
 		if in.State == "confirmed" {
 			continue // listed as a member
 		}
-		v := MemberView{Email: in.Email, UserID: in.UserID, State: in.State, InvitationID: in.ID, Locked: in.Locked}
+		v := MemberView{Email: in.Email, UserID: in.UserID, State: in.State, InvitationID: in.ID, Locked: in.Locked, LockedAt: in.LockedAt}
 		// A joined invitee's fingerprint, to compare before confirming: of
 		// the keys the server presents, and only once their MAC under the
 		// code checks out — the same check Confirm makes.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/coffer-pm/coffer/internal/api"
 )
@@ -40,43 +39,4 @@ func (s *Session) RequestVerification(ctx context.Context) error {
 // VerifyEmail enters the code mailed by RequestVerification.
 func (s *Session) VerifyEmail(ctx context.Context, code string) error {
 	return s.t.do(ctx, http.MethodPost, "/accounts/"+url.PathEscape(s.Profile.UserID)+"/verify", api.VerifyEmailRequest{Code: code}, nil)
-}
-
-// Reissue re-invites addresses whose invitation is locked (too many wrong
-// codes) or otherwise still open and unjoined: it cancels the open
-// invitations, then invites the addresses again with a fresh confirmation
-// code made on this device (protocol §14.3), exactly like Invite. An
-// address that has joined is refused (confirm or cancel it instead). If
-// the new invitation fails, the old ones stay cancelled: run it again.
-func (s *Session) Reissue(ctx context.Context, orgID string, emails []string) (*InviteResult, error) {
-	o, err := s.requireOwner(orgID)
-	if err != nil {
-		return nil, err
-	}
-	if len(emails) == 0 || len(emails) > MaxInvites {
-		return nil, fmt.Errorf("re-issue 1 to %d addresses at a time (got %d)", MaxInvites, len(emails))
-	}
-	var resp api.Members
-	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+url.PathEscape(o.ID)+"/members", nil, &resp); err != nil {
-		return nil, err
-	}
-	var cancel []string
-	for _, e := range emails {
-		e = strings.ToLower(strings.TrimSpace(e))
-		for _, in := range resp.Invitations {
-			switch {
-			case in.Email != e:
-			case in.State == "joined":
-				return nil, fmt.Errorf("nothing was re-issued: %s has joined with the code; confirm or cancel it", e)
-			case in.State == "invited":
-				cancel = append(cancel, in.ID)
-			}
-		}
-	}
-	for _, id := range cancel {
-		if err := s.t.do(ctx, http.MethodPost, "/orgs/"+url.PathEscape(o.ID)+"/invitations/"+url.PathEscape(id)+"/cancel", nil, nil); err != nil {
-			return nil, err
-		}
-	}
-	return s.Invite(ctx, o.ID, emails)
 }

@@ -271,8 +271,19 @@ func (s *Session) describe(ctx context.Context, m api.LiveMessage) (*Change, err
 		}
 	case "org.member_joined":
 		ch.Text = "someone joined one of your organisations with its code: confirm them in Members"
+	case "org.invitation_locked":
+		ch.Text = "an invitation to one of your organisations is locked after too many wrong codes: re-issue it in Members"
 	case "org.member_confirmed":
-		ch.Text = fmt.Sprintf("%s joined the organisation", s.authorEmail(m.UserID))
+		if m.UserID == me {
+			// The invitee's own confirmation: the organisation opened.
+			name := "an organisation"
+			if o, err := s.FindOrg(m.OrgID); err == nil {
+				name = fmt.Sprintf("%q", sanitize(o.Name, 80))
+			}
+			ch.Text = fmt.Sprintf("you are now a member of %s: its owner confirmed you", name)
+		} else {
+			ch.Text = fmt.Sprintf("%s joined the organisation", s.authorEmail(m.UserID))
+		}
 	case "group.member_added", "group.member_removed", "group.changed":
 		ch.Text = "groups changed"
 	case "vault.changed":

@@ -2,6 +2,7 @@ package view
 
 import (
 	"context"
+	"time"
 
 	"github.com/coffer-pm/coffer/client"
 )
@@ -77,14 +78,15 @@ type Member struct {
 	Fingerprint string `json:"fingerprint,omitempty"`
 	// KeyMismatch: a joined invitee whose keys, as the server presents
 	// them, are not the ones they joined with (the owner's view).
-	KeyMismatch bool `json:"key_mismatch,omitempty"`
-	Locked      bool   `json:"locked,omitempty"` // invited, wrong-code attempts used up: re-issue
-	Me          bool   `json:"me,omitempty"`
-	CanConfirm  bool   `json:"can_confirm"`
-	CanCancel   bool   `json:"can_cancel"`
-	CanReissue  bool   `json:"can_reissue"`
-	CanRemove   bool   `json:"can_remove"`
-	CanCompare  bool   `json:"can_compare"` // a fingerprint to compare with theirs, read aloud
+	KeyMismatch bool       `json:"key_mismatch,omitempty"`
+	Locked      bool       `json:"locked,omitempty"` // invited, wrong-code attempts used up: re-issue
+	LockedAt    *time.Time `json:"locked_at,omitempty"`
+	Me          bool       `json:"me,omitempty"`
+	CanConfirm  bool       `json:"can_confirm"`
+	CanCancel   bool       `json:"can_cancel"`
+	CanReissue  bool       `json:"can_reissue"`
+	CanRemove   bool       `json:"can_remove"`
+	CanCompare  bool       `json:"can_compare"` // a fingerprint to compare with theirs, read aloud
 	// Opens are the vaults they open that this account manages (OrgDetail).
 	Opens []Opens `json:"opens,omitempty"`
 }
@@ -119,7 +121,7 @@ func Members(ctx context.Context, s *client.Session, orgID string) ([]Member, er
 			continue // invitations are the owner's business
 		}
 		v := Member{Email: m.Email, Name: client.Displayable(m.Name, client.MaxDisplayName), State: m.State,
-			Locked: m.Locked, Me: m.UserID == s.Profile.UserID && m.UserID != ""}
+			Locked: m.Locked, LockedAt: m.LockedAt, Me: m.UserID == s.Profile.UserID && m.UserID != ""}
 		if owner || near[m.UserID] {
 			v.Fingerprint = m.Fingerprint
 		}

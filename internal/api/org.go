@@ -66,9 +66,11 @@ type Invitation struct {
 	MemberKeys *PublicKeys `json:"member_keys,omitempty"`
 	SealedCode []byte      `json:"sealed_code,omitempty"`
 	CreatedAt  time.Time   `json:"created_at"`
-	// Locked: the invitee used up the wrong-code attempts; re-issue it
-	// (cancel and invite again with a fresh code).
-	Locked bool `json:"locked,omitempty"`
+	// Locked: the invitee used up the wrong-code attempts; the owner
+	// re-issues it (invites the address again, replacing it). LockedAt is
+	// when the last attempt was made.
+	Locked   bool       `json:"locked,omitempty"`
+	LockedAt *time.Time `json:"locked_at,omitempty"`
 }
 
 // Members is the answer to GET /orgs/{org}/members.
@@ -84,6 +86,11 @@ type Members struct {
 type NewInvitation struct {
 	ID    string `json:"id"`
 	Email string `json:"email"`
+	// Replaces re-issues: the id of this address's open invitation in
+	// this organisation (invited, not joined; locked or not) that the new
+	// one replaces. It is cancelled in the transaction that stores the
+	// new one.
+	Replaces string `json:"replaces,omitempty"`
 }
 
 // InviteRequest invites 1–50 addresses with one confirmation code.
@@ -122,6 +129,9 @@ type PendingInvitation struct {
 	OrgTag  []byte     `json:"org_tag"`
 	Details []byte     `json:"details"`
 	Owner   PublicKeys `json:"owner"`
+	// Locked: too many wrong codes were tried; only the owner's re-issue
+	// (a new invitation) lets the address join.
+	Locked bool `json:"locked,omitempty"`
 }
 
 // JoinRequest proves knowledge of the code.

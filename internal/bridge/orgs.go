@@ -43,23 +43,28 @@ func (c *Core) createOrg(name string) (view.Org, error) {
 }
 
 // Invited is an invitation batch's code — shown once, in the page's
-// modal, and never stored — and whether the server mailed it ("sent",
-// "not_configured", "failed").
+// modal, and never stored — whether the server mailed it ("sent",
+// "not_configured", "failed"), and the addresses whose earlier
+// invitation the new one replaced.
 type Invited struct {
-	Code string `json:"code"`
-	Mail string `json:"mail"`
+	Code     string   `json:"code"`
+	Mail     string   `json:"mail"`
+	Reissued []string `json:"reissued"`
 }
 
 // invite(org, [emails]) invites 1–rules().invite_batch_max addresses with
-// one fresh code.
+// one fresh code. An address whose invitation is locked is re-issued
+// (listed in reissued); one whose invitation still works is refused with
+// kind already-invited (reissue replaces it).
 func (c *Core) invite(org string, a Args) (Invited, error) {
 	return c.inviting(a, func(s *client.Session, emails []string) (*client.InviteResult, error) {
 		return s.Invite(context.Background(), org, emails)
 	})
 }
 
-// reissue(org, [emails]) re-invites locked (or unjoined) invitations with
-// a fresh code, shown once as invite's.
+// reissue(org, [emails]) replaces the addresses' open, unjoined
+// invitations — locked or not — with new ones and a fresh code, answered
+// as invite's; an address without one is simply invited.
 func (c *Core) reissue(org string, a Args) (Invited, error) {
 	return c.inviting(a, func(s *client.Session, emails []string) (*client.InviteResult, error) {
 		return s.Reissue(context.Background(), org, emails)
@@ -79,7 +84,7 @@ func (c *Core) inviting(a Args, do func(*client.Session, []string) (*client.Invi
 	if err != nil {
 		return Invited{}, err
 	}
-	return Invited{r.Code, r.Mail}, nil
+	return Invited{r.Code, r.Mail, append([]string{}, r.Reissued...)}, nil
 }
 
 func (c *Core) invitations() ([]client.Invitation, error) {
@@ -89,6 +94,25 @@ func (c *Core) invitations() ([]client.Invitation, error) {
 	}
 	list, err := s.Invitations(context.Background())
 	return append([]client.Invitation{}, list...), err
+}
+
+// joinStatus(org, invitation) — the Join link's `org` and `invitation` —
+// says where this account stands (client.JoinState: invited, locked,
+// joined, member or none, with the core's sentence). The page asks again
+// after a join and at every live change, so what it shows is never older
+// than the last event.
+func (c *Core) joinStatus(org, invitation string) (client.JoinState, error) {
+	s, err := c.Session()
+	if err != nil {
+		return client.JoinState{}, err
+	}
+	st, err := s.JoinStatus(context.Background(), org, invitation)
+	if err != nil {
+		return client.JoinState{}, err
+	}
+	out := *st
+	out.OrgName, out.Owner = client.Displayable(out.OrgName, client.MaxDisplayName), client.Displayable(out.Owner, client.MaxDisplayName)
+	return out, nil
 }
 
 // Joined is the organisation an invitation code opened.

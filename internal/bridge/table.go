@@ -106,6 +106,7 @@ func (c *Core) Funcs() []Func {
 			return answer(c.act(func(ctx context.Context, s *client.Session) error { return s.VerifyEmail(ctx, x.Str(0)) }))
 		}),
 		f("invitations", nil, []client.Invitation{}, func(Args) (any, error) { return answer(c.invitations()) }),
+		f("joinStatus", a("org", "invitation"), client.JoinState{}, func(x Args) (any, error) { return answer(c.joinStatus(x.Str(0), x.Str(1))) }),
 		w(f("join", a("org", "code"), Joined{}, func(x Args) (any, error) { return answer(c.join(x.Str(0), x.Str(1))) })),
 		f("members", a("org"), []view.Member{}, func(x Args) (any, error) { return answer(c.members(x.Str(0))) }),
 		w(f("confirm", a("org", "emailsJSON"), Done{}, onEmails(func(s *client.Session, org string, emails []string) error {

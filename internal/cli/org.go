@@ -59,8 +59,11 @@ func (a *app) orgCommand() *cobra.Command {
 			fmt.Fprintln(tw, "OWNER\tSTATE\tORGANISATION ID")
 			for _, in := range list {
 				state := "invited: join with coffer org join ORG --code CODE (the owner gives you the code)"
-				if in.State == "joined" {
+				switch {
+				case in.State == "joined":
 					state = "joined: waiting for the owner to confirm you"
+				case in.Locked:
+					state = "locked: too many wrong codes; ask the owner to re-issue the invitation (a new e-mail and a new code)"
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\n", inert(in.OwnerEmail), state, in.OrgID)
 			}
@@ -97,7 +100,11 @@ func (a *app) orgCommand() *cobra.Command {
 			for _, m := range list {
 				state := m.State
 				if m.Locked {
-					state += " (locked: too many wrong codes; re-issue with coffer org invite --reissue)"
+					since := ""
+					if m.LockedAt != nil {
+						since = " since " + m.LockedAt.UTC().Format("2006-01-02 15:04 UTC")
+					}
+					state += fmt.Sprintf(" (locked%s: too many wrong codes; re-issue it with coffer org invite %s %s)", since, shellArg(args[0]), m.Email)
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", inert(m.Email), state, inert(m.Name), m.Fingerprint)
 			}
@@ -170,14 +177,21 @@ func (a *app) orgInviteCommand() *cobra.Command {
 			invite = s.Reissue
 		}
 		res, err := invite(cmd.Context(), o.ID, args[1:])
+		if ie := (*client.InviteError)(nil); errors.As(err, &ie) && len(ie.Open) > 0 {
+			return fmt.Errorf("%w (to replace their codes on purpose: coffer org invite --reissue %s %s)", err, shellArg(args[0]), strings.Join(ie.Open, " "))
+		}
 		if err != nil {
 			return err
 		}
 		if a.jsonOut {
-			return a.printJSON(map[string]any{"code": res.Code, "invited": args[1:], "mail": res.Mail})
+			reissued := append([]string{}, res.Reissued...)
+			return a.printJSON(map[string]any{"code": res.Code, "invited": args[1:], "mail": res.Mail, "reissued": reissued})
 		}
 		fmt.Fprintf(a.stdout, "Confirmation code: %s\n", res.Code)
 		fmt.Fprintln(a.stdout, "It is shown only now. Pass it to the invitees out of band (a messenger channel), not by e-mail.")
+		if len(res.Reissued) > 0 {
+			fmt.Fprintf(a.stdout, "Re-issued for %s: the earlier invitation is replaced, and its code no longer works.\n", strings.Join(res.Reissued, ", "))
+		}
 		switch res.Mail {
 		case api.MailSent:
 			fmt.Fprintf(a.stdout, "Invitation e-mails with a Join link were sent to %d address(es).\n", len(args)-1)
@@ -188,7 +202,10 @@ func (a *app) orgInviteCommand() *cobra.Command {
 		}
 		return nil
 	})
-	cmd.Flags().BoolVar(&reissue, "reissue", false, "cancel the addresses' open (e.g. locked) invitations first and invite them again with a fresh code")
+	cmd.Long = "Invite 1–50 people to an organisation you own, with one fresh confirmation code, printed once.\n\n" +
+		"Inviting an address again whose invitation is locked (too many wrong codes) re-issues it: a new invitation, e-mail and code replace the locked one. " +
+		"An address whose open invitation still works is refused unless --reissue replaces it; one that has joined is refused (confirm or cancel it)."
+	cmd.Flags().BoolVar(&reissue, "reissue", false, "also replace open invitations that still work (not only locked ones) with new ones; their earlier codes stop working")
 	return cmd
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/coffer-pm/coffer/internal/cli"
 	"github.com/coffer-pm/coffer/internal/testserver"
+	"github.com/coffer-pm/coffer/internal/webui"
 )
 
 // verify runs `coffer web verify URL` and returns its exit code, its
@@ -139,7 +140,7 @@ func TestWebVerifyCatchesWhatAServerVaries(t *testing.T) {
 					next.ServeHTTP(w, r)
 				}
 			},
-			at:   "/, /index.html, /join:",
+			at:   strings.Join(webui.Routes(), ", ") + ":", // every route, each with the query
 			want: []string{"GET /join?org=", "GET /?org="},
 			not:  []string{"GET /join (", "GET / ("},
 		},

@@ -1,4 +1,5 @@
-// Package mail sends Coffer's e-mail (invitations) over SMTP with
+// Package mail sends Coffer's e-mail (invitations, verification codes,
+// recovery notices) over SMTP with
 // github.com/wneessen/go-mail. A server without SMTP configuration has no
 // Sender, and callers say that no mail was sent.
 package mail
@@ -14,9 +15,19 @@ import (
 	gomail "github.com/wneessen/go-mail"
 )
 
-// Sender sends one plain-text message.
+// Message is one e-mail: a plain-text body, and optionally an HTML
+// alternative of the same content (multipart/alternative: a mail program
+// shows the HTML, or the text if it shows no HTML). Text must say
+// everything on its own.
+type Message struct {
+	To, Subject string
+	Text        string
+	HTML        string // optional
+}
+
+// Sender sends one message.
 type Sender interface {
-	Send(ctx context.Context, to, subject, body string) error
+	Send(ctx context.Context, m Message) error
 }
 
 // SMTP is a Sender configured from a URL.
@@ -80,17 +91,22 @@ func ParseURL(raw string) (*SMTP, error) {
 	return m, nil
 }
 
-// Send delivers one message.
-func (m *SMTP) Send(ctx context.Context, to, subject, body string) error {
+// Send delivers one message: text/plain, or multipart/alternative with
+// the text first and the HTML second (the last part is the preferred one,
+// RFC 2046 §5.1.4).
+func (m *SMTP) Send(ctx context.Context, mm Message) error {
 	msg := gomail.NewMsg()
 	if err := msg.From(m.from); err != nil {
 		return err
 	}
-	if err := msg.To(to); err != nil {
+	if err := msg.To(mm.To); err != nil {
 		return err
 	}
-	msg.Subject(subject)
-	msg.SetBodyString(gomail.TypeTextPlain, body)
+	msg.Subject(mm.Subject)
+	msg.SetBodyString(gomail.TypeTextPlain, mm.Text)
+	if mm.HTML != "" {
+		msg.AddAlternativeString(gomail.TypeTextHTML, mm.HTML)
+	}
 	c, err := gomail.NewClient(m.host, m.opts...)
 	if err != nil {
 		return err

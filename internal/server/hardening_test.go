@@ -354,10 +354,12 @@ func TestEmailInvisibleCharactersRefused(t *testing.T) {
 				signup.Email = email
 				wantError(t, f.send(t, "POST", "/accounts", "", signup), http.StatusBadRequest, api.CodeBadRequest, "email must not contain invisible")
 				f.noAccount(signup)(t)
-				// The client trims spaces around what it is given; inside
-				// an address nothing is trimmed and the server decides.
+				// The client core refuses such an address before sending
+				// (client.NormalizeEmail, a subset of what the server takes);
+				// the server refuses it all the same (the sign-up and log-in
+				// above, sent raw).
 				if strings.HasPrefix(email, "eve"+string(r)) {
-					if _, err := f.alice.Invite(bg, o.ID, []string{email}); err == nil || !strings.Contains(err.Error(), "HTTP 400") {
+					if _, err := f.alice.Invite(bg, o.ID, []string{email}); err == nil || !(strings.Contains(err.Error(), "HTTP 400") || strings.Contains(err.Error(), "not an e-mail address")) {
 						t.Fatalf("invitation to the address: %v, want refused", err)
 					}
 				}

@@ -5,13 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	htmltemplate "html/template"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
+	"text/template"
 
 	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/crypto"
+	"github.com/coffer-pm/coffer/internal/mail"
 	"github.com/coffer-pm/coffer/internal/server/authz"
 	"github.com/coffer-pm/coffer/internal/store"
 	"github.com/coffer-pm/coffer/internal/webui"
@@ -270,8 +272,13 @@ func (s *Server) orgMembers(w http.ResponseWriter, r *http.Request) error {
 		}
 		codes := map[string][]byte{}
 		for _, in := range invs {
-			ai := api.Invitation{ID: in.ID, BatchID: in.BatchID, Email: in.Email, State: in.State, UserID: in.UserID, CreatedAt: in.CreatedAt,
-				Locked: in.State == store.InviteInvited && in.FailedAttempts >= maxJoinFails}
+			ai := api.Invitation{ID: in.ID, BatchID: in.BatchID, Email: in.Email, State: in.State, UserID: in.UserID, CreatedAt: in.CreatedAt}
+			if locked(in) {
+				// Its last attempt is its last change: nothing else
+				// updates an invited invitation.
+				at := in.UpdatedAt
+				ai.Locked, ai.LockedAt = true, &at
+			}
 			if in.State == store.InviteJoined {
 				acct, err := s.store.AccountByID(r.Context(), in.UserID)
 				if err != nil {
@@ -341,10 +348,10 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pending := map[string]bool{}
+	pending := map[string]store.Invitation{}
 	for _, in := range open {
 		if in.State == store.InviteInvited || in.State == store.InviteJoined {
-			pending[in.Email] = true
+			pending[in.Email] = in
 		}
 	}
 	// Check every address and report every problem at once; store nothing
@@ -354,6 +361,7 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
 	invs := make([]store.Invitation, 0, n)
 	for _, in := range req.Invitations {
 		email, err := normalizeEmail(in.Email)
+		open, isOpen := pending[email]
 		switch {
 		case err != nil:
 			problems = append(problems, fmt.Sprintf("%q is not an e-mail address", truncate(in.Email, 80)))
@@ -361,21 +369,31 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
 			problems = append(problems, email+" is listed twice")
 		case memberEmails[email]:
 			problems = append(problems, email+" is already a member")
-		case pending[email]:
-			problems = append(problems, email+" already has an open invitation")
+		case in.Replaces != "" && (!isOpen || open.ID != in.Replaces):
+			problems = append(problems, "the invitation to replace for "+email+" is not its open invitation")
+		case in.Replaces != "" && open.State == store.InviteJoined:
+			problems = append(problems, email+" has joined with the code; confirm or cancel that invitation instead of re-issuing it")
+		case isOpen && in.Replaces == "":
+			problems = append(problems, email+" already has an open invitation (re-issue it to replace it)")
 		case checkID("invitation id", in.ID) != nil:
 			problems = append(problems, "the invitation id for "+email+" is not a UUID")
 		}
 		seen[email] = true
-		invs = append(invs, store.Invitation{ID: in.ID, Email: email})
+		invs = append(invs, store.Invitation{ID: in.ID, Email: email, Replaces: in.Replaces})
 	}
 	if len(problems) > 0 {
 		return errBadRequest("nobody was invited: %s", strings.Join(problems, "; "))
 	}
 	b := store.InviteBatch{ID: req.BatchID, OrgID: o.ID, VerifierHash: req.VerifierHash, OrgTag: req.OrgTag, Details: req.Details, SealedCode: req.SealedCode, CreatedAt: s.now(), InviterID: inviter.ID}
+	// The owner's authority (orgFor's store.Require) is checked again
+	// inside the transaction that cancels what is replaced and stores the
+	// batch: an owner no longer owner by then re-issues nothing.
 	if err := s.createInvitationsWithinBudget(r.Context(), b, invs); err != nil {
 		if errors.Is(err, store.ErrExists) {
 			return &httpError{http.StatusConflict, api.CodeExists, "an invitation or batch with this id already exists, or an address was invited meanwhile", 0}
+		}
+		if errors.Is(err, store.ErrNotFound) {
+			return errConflict("nobody was invited: an invitation to replace was joined or cancelled meanwhile; list the members and try again", 0)
 		}
 		return err
 	}
@@ -431,30 +449,87 @@ func (s *Server) createInvitationsWithinBudget(ctx context.Context, b store.Invi
 }
 
 // sendInvitations mails each invitee a Join link built from the configured
-// public URL. The mail names the inviter by their verified address only
-// (names are self-chosen) and says the code comes separately, never by
-// mail.
+// public URL, as text and as HTML with a Join button. The mail names the
+// inviter by their verified address only (names are self-chosen) and says
+// the code comes separately, never by mail. It cannot name the
+// organisation: the server holds its name sealed under the organisation
+// key (zero knowledge); the Join page shows it once the code opened the
+// invitation.
 func (s *Server) sendInvitations(ctx context.Context, o store.Org, inviter store.Account, invs []store.Invitation) string {
 	if s.cfg.Mailer == nil {
 		return api.MailNotConfigured
 	}
 	status := api.MailSent
 	for _, in := range invs {
-		link := s.publicLink(webui.JoinPath, url.Values{"org": {o.ID}, "invitation": {in.ID}})
-		body := fmt.Sprintf("The Coffer account %s invited you (%s) to an organisation on the Coffer server at %s.\n"+
-			"This server has verified that the account controls the address %s.\n\n"+
-			"Join: %s\n\nWith the command line:\n  coffer org join %s --code CODE\n\n"+
-			"You need the confirmation code. It is NOT in this e-mail and never comes by e-mail: %s gives it to you separately, "+
-			"through another channel (in person, by phone or messenger). Ignore any e-mail that contains a code or asks for your master password.\n\n"+
-			"If you have no Coffer account yet, sign up with this address (%s) first.\n"+
-			"If you did not expect this invitation, ignore this mail.\n",
-			inviter.Email, in.Email, s.cfg.PublicURL, inviter.Email, link, o.ID, inviter.Email, in.Email)
-		if err := s.cfg.Mailer.Send(ctx, in.Email, "Invitation from "+inviter.Email+" to join an organisation on Coffer", body); err != nil {
+		text, html := s.invitationMail(o, inviter, in)
+		m := mail.Message{To: in.Email, Subject: "Invitation from " + inviter.Email + " to join an organisation on Coffer", Text: text, HTML: html}
+		if err := s.cfg.Mailer.Send(ctx, m); err != nil {
 			s.log.Warn("invitation mail failed", "org", o.ID, "invitation", in.ID, "err", err)
 			status = api.MailFailed
 		}
 	}
 	return status
+}
+
+// joinLink is an invitation's Join link: the configured public URL, the
+// web app's Join page, and what the page needs but the code.
+func (s *Server) joinLink(o store.Org, in store.Invitation) string {
+	return strings.TrimRight(s.cfg.PublicURL, "/") + webui.JoinPath + "?" + webui.JoinQuery(in.ID, o.ID, in.Email)
+}
+
+type invitationMailData struct {
+	Inviter, Invitee, Server, Link, OrgID string
+	Replaces                              bool
+}
+
+// invitationText and invitationHTML say the same; the text stands alone
+// for mail programs that show no HTML.
+var invitationText = template.Must(template.New("text").Parse(`The Coffer account {{.Inviter}} invited you ({{.Invitee}}) to an organisation on the Coffer server at {{.Server}}.
+This server has verified that the account controls the address {{.Inviter}}.
+{{if .Replaces}}
+This invitation replaces an earlier one to the same organisation: the earlier code and link no longer work.
+{{end}}
+Join in the browser: {{.Link}}
+  Log in there, or sign up with this address ({{.Invitee}}) if you have no Coffer account yet. The page then asks only for the confirmation code.
+
+With the command line:
+  coffer org join {{.OrgID}} --code CODE
+
+You need the confirmation code. It is NOT in this e-mail and never comes by e-mail: {{.Inviter}} gives it to you separately, through another channel (in person, by phone or messenger). Ignore any e-mail that contains a code or asks for your master password.
+
+The organisation's name is not in this e-mail: it is end-to-end encrypted, and this server cannot read it. Coffer shows it to you once your code has opened the invitation.
+
+If you did not expect this invitation, ignore this mail.
+`))
+
+var invitationHTML = htmltemplate.Must(htmltemplate.New("html").Parse(`<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>Invitation to Coffer</title></head>
+<body style="font-family: -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif; line-height: 1.5; color: #1b1f24; max-width: 36rem">
+<p>The Coffer account <strong>{{.Inviter}}</strong> invited you ({{.Invitee}}) to an organisation on the Coffer server at {{.Server}}.
+This server has verified that the account controls the address {{.Inviter}}.</p>
+{{if .Replaces}}<p>This invitation replaces an earlier one to the same organisation: the earlier code and link no longer work.</p>
+{{end}}<p style="margin: 1.5rem 0"><a href="{{.Link}}" style="display: inline-block; padding: 0.75rem 1.5rem; background: #0b5cd5; color: #ffffff; font-weight: 600; text-decoration: none; border-radius: 6px">Join</a></p>
+<p>Log in there, or sign up with this address ({{.Invitee}}) if you have no Coffer account yet. The page then asks only for the confirmation code.
+If the button does not work, open this link: <a href="{{.Link}}">{{.Link}}</a></p>
+<p>With the command line: <code>coffer org join {{.OrgID}} --code CODE</code></p>
+<p><strong>You need the confirmation code. It is not in this e-mail and never comes by e-mail:</strong> {{.Inviter}} gives it to you separately, through another channel (in person, by phone or messenger). Ignore any e-mail that contains a code or asks for your master password.</p>
+<p>The organisation's name is not in this e-mail: it is end-to-end encrypted, and this server cannot read it. Coffer shows it to you once your code has opened the invitation.</p>
+<p>If you did not expect this invitation, ignore this mail.</p>
+</body></html>
+`))
+
+// invitationMail is one invitation's mail, as text and as HTML (every
+// value escaped for it).
+func (s *Server) invitationMail(o store.Org, inviter store.Account, in store.Invitation) (text, html string) {
+	d := invitationMailData{Inviter: inviter.Email, Invitee: in.Email, Server: s.cfg.PublicURL, Link: s.joinLink(o, in), OrgID: o.ID, Replaces: in.Replaces != ""}
+	var t, h strings.Builder
+	if err := invitationText.Execute(&t, d); err != nil {
+		panic(err) // a template of this file, with strings only
+	}
+	if err := invitationHTML.Execute(&h, d); err != nil {
+		panic(err)
+	}
+	return t.String(), h.String()
 }
 
 func (s *Server) pendingInvitations(w http.ResponseWriter, r *http.Request) error {
@@ -484,7 +559,7 @@ func (s *Server) pendingInvitations(w http.ResponseWriter, r *http.Request) erro
 			return err
 		}
 		out = append(out, api.PendingInvitation{ID: in.ID, OrgID: in.OrgID, BatchID: in.BatchID, Email: in.Email, State: in.State,
-			OrgTag: b.OrgTag, Details: b.Details, Owner: publicKeysToAPI(owner)})
+			OrgTag: b.OrgTag, Details: b.Details, Owner: publicKeysToAPI(owner), Locked: locked(in)})
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -521,9 +596,10 @@ func (s *Server) joinInvitation(w http.ResponseWriter, r *http.Request) error {
 	if in.State != store.InviteInvited {
 		return errConflict("this invitation is "+in.State+"; it cannot be joined", 0)
 	}
-	locked := &httpError{http.StatusTooManyRequests, api.CodeRateLimited, "too many wrong codes for this invitation; ask the owner to re-issue it (coffer org invite --reissue)", 0}
+	// Said to the invitee, in the browser or the command line alike.
+	lockedErr := &httpError{http.StatusTooManyRequests, api.CodeRateLimited, "too many wrong codes for this invitation, so it is locked; ask the organisation's owner to re-issue the invitation (you then get a new e-mail, and a new code from them)", 0}
 	if in.FailedAttempts >= maxJoinFails {
-		return locked
+		return lockedErr
 	}
 	b, err := s.store.InviteBatch(r.Context(), in.BatchID)
 	if err != nil {
@@ -538,12 +614,18 @@ func (s *Server) joinInvitation(w http.ResponseWriter, r *http.Request) error {
 		if now, err := s.store.Invitation(r.Context(), in.ID); err == nil && now.State != store.InviteInvited {
 			return errConflict("this invitation is "+now.State+"; it cannot be joined", 0)
 		}
-		return locked
+		return lockedErr
 	}
 	if err != nil {
 		return err
 	}
 	if !crypto.Equal(crypto.VerifierHash(req.Verifier), b.VerifierHash) {
+		if n >= maxJoinFails {
+			// The owner's open pages learn at once that it needs a re-issue.
+			if err := s.store.NoteInvitationLocked(r.Context(), in.ID); err != nil {
+				s.log.Warn("telling the owner of a locked invitation failed", "invitation", in.ID, "err", err)
+			}
+		}
 		return errForbidden(fmt.Sprintf("wrong confirmation code (%d of %d attempts left)", max(0, maxJoinFails-n), maxJoinFails))
 	}
 	if err := s.store.JoinInvitation(r.Context(), in.ID, me.ID, req.JoinMAC, s.now()); err != nil {
@@ -555,6 +637,12 @@ func (s *Server) joinInvitation(w http.ResponseWriter, r *http.Request) error {
 	s.log.Info("invitation joined", "org", in.OrgID, "invitation", in.ID, "user", me.ID)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// locked reports whether an invitation used up its code attempts: only a
+// re-issue (a new invitation) lets its address join.
+func locked(in store.Invitation) bool {
+	return in.State == store.InviteInvited && in.FailedAttempts >= maxJoinFails
 }
 
 // invitationFor loads an invitation of the organisation in the path.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/coffer-pm/coffer/internal/api"
+	"github.com/coffer-pm/coffer/internal/mail"
 	"github.com/coffer-pm/coffer/internal/store"
 )
 
@@ -61,7 +62,7 @@ func (s *Server) sendRecoveryMail(r *http.Request, to, subject, body string, log
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), recoveryMailTimeout)
 	defer cancel()
-	if err := s.cfg.Mailer.Send(ctx, to, subject, body); err != nil {
+	if err := s.cfg.Mailer.Send(ctx, mail.Message{To: to, Subject: subject, Text: body}); err != nil {
 		s.log.Warn("account recovery mail failed", append(logArgs, "err", err)...)
 		return api.MailFailed
 	}

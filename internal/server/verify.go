@@ -15,6 +15,7 @@ import (
 
 	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/crypto"
+	"github.com/coffer-pm/coffer/internal/mail"
 	"github.com/coffer-pm/coffer/internal/store"
 )
 
@@ -138,7 +139,7 @@ func (s *Server) signupByMail(w http.ResponseWriter, r *http.Request, p pendingS
 	if exists {
 		subject, body = "Someone tried to sign up with your address on Coffer", s.alreadyRegisteredMail(email)
 	}
-	if err := s.cfg.Mailer.Send(ctx, email, subject, body); err != nil {
+	if err := s.cfg.Mailer.Send(ctx, mail.Message{To: email, Subject: subject, Text: body}); err != nil {
 		s.log.Warn("sign-up mail failed", "user", p.Account.ID, "err", err)
 		s.store.DeleteEmailVerification(ctx, v.ID)
 		return errMailUnavailable()
@@ -148,19 +149,26 @@ func (s *Server) signupByMail(w http.ResponseWriter, r *http.Request, p pendingS
 	return nil
 }
 
+// verificationMail carries a sign-up's (or an address check's) code, and
+// says where it goes for either way of signing up: the web page that
+// asked for it, or the command line (issue 24: it named the command only).
 func (s *Server) verificationMail(email, code string) string {
 	return fmt.Sprintf("Your verification code for the Coffer server at %s is:\n\n    %s\n\n"+
-		"Enter it to confirm that %s is your address:\n  coffer account verify %s\n\n"+
+		"Enter it to confirm that %s is your address, where Coffer asked you for it:\n\n"+
+		"  In the browser: on the Coffer page you signed up on (or that asked you to verify your address). "+
+		"It waits for this code; if you closed it, open %s and start again there: a new e-mail brings a new code.\n\n"+
+		"  With the command line:\n    coffer account verify %s\n\n"+
 		"It expires in one hour. If you did not sign up, ignore this mail: without the code no account is made.\n",
-		s.cfg.PublicURL, code, email, code)
+		s.cfg.PublicURL, code, email, s.cfg.PublicURL, code)
 }
 
 func (s *Server) alreadyRegisteredMail(email string) string {
 	return fmt.Sprintf("Someone, perhaps you, tried to create an account on the Coffer server at %s with this address (%s), "+
 		"which already has one. No second account was made.\n\n"+
-		"If it was you, log in instead:\n  coffer login --server %s --email %s\n\n"+
+		"If it was you, log in instead:\n\n  In the browser: open %s and log in with %s.\n\n"+
+		"  With the command line:\n    coffer login --server %s --email %s\n\n"+
 		"If it was not you, you need do nothing: your account and its master password are unchanged.\n",
-		s.cfg.PublicURL, email, s.cfg.PublicURL, email)
+		s.cfg.PublicURL, email, s.cfg.PublicURL, email, s.cfg.PublicURL, email)
 }
 
 // verifyEmail checks a mailed code (limited attempts, expiry, constant-time
@@ -265,7 +273,7 @@ func (s *Server) requestVerification(w http.ResponseWriter, r *http.Request) err
 	if err := s.store.PutEmailVerification(ctx, v, true, now); err != nil {
 		return err
 	}
-	if err := s.cfg.Mailer.Send(ctx, me.Email, "Your Coffer verification code", s.verificationMail(me.Email, code)); err != nil {
+	if err := s.cfg.Mailer.Send(ctx, mail.Message{To: me.Email, Subject: "Your Coffer verification code", Text: s.verificationMail(me.Email, code)}); err != nil {
 		s.log.Warn("verification mail failed", "user", me.ID, "err", err)
 		s.store.DeleteEmailVerification(ctx, v.ID)
 		return errMailUnavailable()

@@ -23,6 +23,9 @@ const (
 	EventOrgChanged       = "org.changed"       // renamed
 	EventVaultChanged     = "vault.changed"     // renamed
 	EventMemberJoined     = "org.member_joined" // to the owner alone: confirm them
+	// EventInvitationLocked: to the owner alone, an invitation used up
+	// its wrong-code attempts: re-issue it.
+	EventInvitationLocked = "org.invitation_locked"
 	EventMemberConfirmed  = "org.member_confirmed"
 	EventMemberRemoved    = "org.member_removed"
 	EventSessionRevoked   = "session.revoked"

@@ -84,7 +84,11 @@ type Invitation struct {
 	JoinMAC        []byte
 	FailedAttempts int
 	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	UpdatedAt      time.Time // for a locked invitation: its last attempt
+	// Replaces, for CreateInvitations only: the id of this address's open
+	// invitation in the same organisation, in state invited, that the new
+	// one replaces (a re-issue).
+	Replaces string
 }
 
 // Group is an organisation group or a private group.
@@ -131,7 +135,11 @@ type OrgStore interface {
 	SharesOrg(ctx context.Context, userA, userB string) (bool, error)
 
 	// CreateInvitations stores a batch and its invitations atomically;
-	// ErrExists if an address already has an open invitation.
+	// ErrExists if an address already has an open invitation. An
+	// invitation with Replaces cancels the invitation it names in the same
+	// transaction, which must be of the batch's organisation, of the same
+	// address and in state invited: else ErrNotFound and nothing is
+	// stored.
 	CreateInvitations(ctx context.Context, b InviteBatch, invs []Invitation) error
 	Invitation(ctx context.Context, id string) (Invitation, error)
 	InviteBatch(ctx context.Context, id string) (InviteBatch, error)
@@ -148,6 +156,9 @@ type OrgStore interface {
 	// attempts — else ErrNotFound and nothing is counted. So concurrent
 	// attempts get at most limit comparisons, a right code included.
 	CountJoinAttempt(ctx context.Context, id string, limit int, at time.Time) (int, error)
+	// NoteInvitationLocked tells the owner of the invitation's
+	// organisation, alone, that it is locked (EventInvitationLocked).
+	NoteInvitationLocked(ctx context.Context, id string) error
 	// JoinInvitation moves an invited invitation to joined; ErrNotFound if
 	// it is not in state invited.
 	JoinInvitation(ctx context.Context, id, userID string, mac []byte, at time.Time) error

@@ -16,6 +16,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"slices"
 	"sort"
@@ -53,6 +54,17 @@ const JoinPath = "/join"
 // /orgs/{org}/members, …), so that a reload, a bookmark or a shared link
 // lands on its screen.
 var sections = []string{"/vault", "/orgs", "/tools", "/account", "/admin"}
+
+// JoinQuery is the query of an invitation's Join link, always in this
+// order: `invitation` and `org`, the invitation and the organisation it
+// opens, and `email`, the invited address, for the page's log-in or
+// sign-up form. That is everything the Join page needs but the
+// confirmation code, which never travels in a link. The organisation's
+// name is not in it: the server cannot read it (docs/protocol.md §14.3).
+func JoinQuery(invitationID, orgID, email string) string {
+	return "invitation=" + url.QueryEscape(invitationID) + "&org=" + url.QueryEscape(orgID) + "&email=" + url.QueryEscape(email)
+}
+
 
 // routes are the paths that serve the page, and with the paths below the
 // sections, the only ones: every other path is a file or nothing (404).

@@ -55,7 +55,7 @@ try {
   await shot(invitee, 'join-from-mail-light');
   await invitee.getByLabel('Confirmation code').fill(code);
   await invitee.getByRole('button', { name: 'Join', exact: true }).click();
-  await invitee.getByRole('status').filter({ hasText: 'You joined Contoso' }).waitFor({ timeout: 20000 });
+  await invitee.getByRole('status').filter({ hasText: 'You joined "Contoso"' }).waitFor({ timeout: 20000 });
   await owner.getByRole('button', { name: 'Confirm new1@contoso.example' }).click(); // once the join reaches the open list
   await owner.getByRole('status').filter({ hasText: 'new1@contoso.example is confirmed' }).waitFor({ timeout: 30000 });
   console.log('mail: sign-up codes from the mail, the Join link from the invitation e-mail, joined and confirmed');

@@ -1,30 +1,20 @@
 // The narrow bridge to the Go client core running as WebAssembly
-// (cmd/coffer-web, docs/web.md). Every call returns JSON; the page never
-// sees a key — only what it shows.
+// (cmd/coffer-web over internal/bridge, docs/web.md). Every call returns
+// JSON of the type the Go side declares (core/types.gen.ts, generated from
+// the Go structs and checked by a Go test); the page never sees a key —
+// only what it shows — and holds no product rule: limits, validation,
+// permissions, field lists and history labels come from the core.
+import type { BridgeFunction, BridgeResults, Content, ErrorKind, Status as CoreStatus, Unlocked, WatchEvent } from './core/types.gen';
+import { RULES } from './core/types.gen';
 
-// Notice: something that happened to the account (a recovery through an
-// organisation), in the client core's words; shown until acknowledged.
-export interface Notice { id: string; kind: string; org_id: string; org?: string; approver: string; approved_at: string; at: string; from: string; seen: boolean; seen_at?: string; title: string; text: string; advice: string }
-export interface Status { state: 'none' | 'locked' | 'unlocked' | 'verify'; email?: string; fingerprint?: string; checking?: string; user_id?: string; notices?: Notice[] }
-export interface Summary { id: string; type: string; name: string; username?: string; urls?: string[]; tags?: string[]; favorite?: boolean; vault: string }
-export interface Login { username?: string; password?: string; urls?: string[]; totp?: string }
-export interface Card { holder?: string; number?: string; expiry?: string; cvv?: string }
-export interface FileRef { id: string; name: string; size: number }
-export interface Content { files?: FileRef[]; name: string; notes?: string; login?: Login; secret?: Record<string, string>; card?: Card; tags?: string[]; favorite?: boolean; [more: string]: unknown }
-export interface Value { name: string; value: string; secret: boolean }
-export interface Version { revision: number; author: string; time: string; change?: { op: string; revision?: number; field?: string }; from_vault?: string; values: Value[] }
-export interface KDF { time: number; memory_kib: number; threads: number }
-export interface Account { email: string; name: string; fingerprint: string; kdf: KDF }
-export interface SessionInfo { id: string; current: boolean; created_at: string; last_used_at: string; expires_at: string; revoked: boolean; client_addr: string; description: string }
-export interface VaultInfo { id: string; label: string; kind: string; permission: string; org_id?: string; name: string }
-export interface Recovery { orgs: { id: string; name: string; owner: string; enrolled: boolean }[]; requests: { id: string; created_at: string; granted: boolean }[] }
-export interface Change { kind: string; item_id?: string; text: string; error?: string }
-export interface Item { id: string; type: string; vault: string; vault_id: string; org_id?: string; permission: string; revision: number; content: Content }
-export interface Org { id: string; name: string; role: 'owner' | 'member'; owner_email: string }
-export interface Invitation { id: string; org_id: string; state: string; owner: string }
-export interface Member { email: string; name?: string; user_id?: string; state: 'owner' | 'confirmed' | 'joined' | 'invited' | 'cancelled' | string; fingerprint?: string; locked?: boolean; key_mismatch?: boolean }
-export interface Group { id: string; name: string; private: boolean; default_permission: string; members: string[]; vault_id?: string; manager: string; manages: boolean }
-export interface Access { kind: 'group' | 'user' | string; id: string; name: string; permission: string }
+export type {
+  Access, Account, Addresses, Change, Content, Field, File as FileRef, Group, Invitation, Invited, ItemWithContent as Item, JoinState, KDF, Member, Notice,
+  Opens, Org, OrgDetail, Recovery, Session as SessionInfo, ShareGroup, Summary, Vault as VaultInfo, VaultRef, Version,
+} from './core/types.gen';
+export { RULES };
+
+// Status is the core's state, with what a log-in or sign-up answers.
+export type Status = CoreStatus & Partial<Omit<Unlocked, 'email'>>;
 
 export class CoreError extends Error {
   constructor(message: string, readonly kind: string) { super(message); }
@@ -93,10 +83,12 @@ export function start(): Promise<Bridge> {
   return ready;
 }
 
-async function call<T>(name: string, ...args: string[]): Promise<T> {
-  const core = await start();
+type Arg = string | number | Uint8Array | ((...a: never[]) => void);
+
+async function call<K extends BridgeFunction>(name: K, ...args: Arg[]): Promise<BridgeResults[K]> {
+  const c = await start();
   try {
-    return JSON.parse(await core[name](...args)) as T;
+    return JSON.parse(await (c[name] as unknown as (...a: Arg[]) => Promise<string>)(...args)) as BridgeResults[K];
   } catch (e) {
     const err = e as Error & { kind?: string };
     throw new CoreError(err.message, err.kind ?? 'error');
@@ -104,48 +96,53 @@ async function call<T>(name: string, ...args: string[]): Promise<T> {
 }
 
 export const core = {
-  status: () => call<Status>('status'),
-  signup: (email: string, name: string, password: string) => call<Status>('signup', email, name, password),
-  login: (email: string, password: string) => call<Status>('login', email, password),
+  status: () => call('status') as Promise<Status>,
+  signup: (email: string, name: string, password: string) => call('signup', email, name, password) as Promise<Status>,
+  login: (email: string, password: string) => call('login', email, password) as Promise<Status>,
   // A server that sends mail holds a sign-up (state "verify") until the
   // mailed code comes back.
-  verifySignup: (userID: string, code: string) => call<{ ok: boolean }>('verifySignup', userID, code),
-  unlock: (password: string) => call<Status>('unlock', password),
-  lock: () => call<Status>('lock'),
-  logout: () => call<Status>('logout'),
-  sync: () => call<{ ok: boolean }>('sync'),
-  list: (query: string, vault = '') => call<Summary[]>('list', query, vault),
-  vaults: () => call<VaultInfo[]>('vaults'),
-  account: () => call<Account>('account'),
+  verifySignup: (userID: string, code: string) => call('verifySignup', userID, code),
+  unlock: (password: string) => call('unlock', password) as Promise<Status>,
+  lock: () => call('lock'),
+  logout: () => call('logout'),
+  sync: () => call('sync'),
+  list: (query: string, vault = '') => call('list', query, vault),
+  vaults: () => call('vaults'),
+  rules: () => call('rules'),
+  checkAddresses: (text: string) => call('checkAddresses', text),
+  checkPassword: (password: string) => call('checkPassword', password),
+  account: () => call('account'),
   // Raise the Argon2id parameters (the password stays); time them first.
-  kdf: (password: string, p: KDF) => call<Account>('kdf', password, JSON.stringify(p)),
-  kdfTime: (p: KDF) => call<{ ms: number }>('kdfTime', JSON.stringify(p)),
-  password: (current: string, next: string, revoke: boolean) => call<{ revoked_sessions: number }>('password', current, next, revoke ? 'revoke' : ''),
-  sessions: () => call<SessionInfo[]>('sessions'),
-  recovery: () => call<Recovery>('recovery'),
-  quarantined: () => call<string[]>('quarantined'),
+  kdf: (password: string, p: { time: number; memory_kib: number; threads: number }) => call('kdf', password, JSON.stringify(p)),
+  kdfTime: (p: { time: number; memory_kib: number; threads: number }) => call('kdfTime', JSON.stringify(p)),
+  password: (current: string, next: string, revoke: boolean) => call('password', current, next, revoke ? 'revoke' : ''),
+  sessions: () => call('sessions'),
+  recovery: () => call('recovery'),
+  quarantined: () => call('quarantined'),
   // The account's notices (its recovery history); acknowledge one.
-  notices: () => call<Notice[]>('notices'),
-  ackNotice: (id: string) => call<{ ok: boolean }>('ackNotice', id),
-  enrol: (org: string) => call<{ ok: boolean }>('enrol', org),
-  leave: (org: string) => call<{ ok: boolean }>('leave', org),
-  endSession: (id: string) => call<{ ok: boolean }>('endSession', id),
-  get: (id: string) => call<Item>('get', id),
+  notices: () => call('notices'),
+  ackNotice: (id: string) => call('ackNotice', id),
+  enrol: (org: string) => call('enrol', org),
+  leave: (org: string) => call('leave', org),
+  endSession: (id: string) => call('endSession', id),
+  // get: the item's view (fields with kinds and labels, capabilities, move
+  // targets, share groups) and its content, for the editor; with access,
+  // who opens it.
+  get: (id: string, access = false) => call('get', id, access ? 'access' : ''),
   // vault: where the item goes ('' is My Vault).
-  create: (type: string, content: Content, vault = '') => call<{ id: string }>('create', type, JSON.stringify(content), vault),
+  create: (type: string, content: Content, vault = '') => call('create', type, JSON.stringify(content), vault),
   // update saves a new revision over base (the revision the editor
   // started from); a newer head is a conflict (kind "conflict").
-  update: (id: string, content: Content, base = 0) => callAny<{ id: string; revision: number }>('update', id, JSON.stringify(content), base),
-  trash: (id: string) => call<{ ok: boolean }>('trash', id),
-  restore: (id: string) => call<{ ok: boolean }>('restore', id),
-  purge: (id: string) => call<{ ok: boolean }>('purge', id),
-  trashed: () => call<Summary[]>('trashed'),
-  history: (id: string) => call<Version[]>('history', id),
-  rollback: (id: string, rev: number) => callAny<{ revision: number }>('rollback', id, rev),
-  restoreField: (id: string, field: string, rev: number) => callAny<{ revision: number }>('restoreField', id, field, rev),
-  totp: (id: string) => call<{ code: string; seconds_left: number }>('totp', id),
-  generate: (o: { length?: number; no_upper?: boolean; no_digits?: boolean; no_symbols?: boolean; words?: number; separator?: string }) =>
-    call<{ value: string; bits?: number }>('generate', JSON.stringify(o)),
+  update: (id: string, content: Content, base = 0) => call('update', id, JSON.stringify(content), base),
+  trash: (id: string) => call('trash', id),
+  restore: (id: string) => call('restore', id),
+  purge: (id: string) => call('purge', id),
+  trashed: () => call('trashed'),
+  history: (id: string) => call('history', id),
+  rollback: (id: string, rev: number) => call('rollback', id, rev),
+  restoreField: (id: string, field: string, rev: number) => call('restoreField', id, field, rev),
+  totp: (id: string) => call('totp', id),
+  generate: (o: { length?: number; no_upper?: boolean; no_digits?: boolean; no_symbols?: boolean; words?: number; separator?: string }) => call('generate', JSON.stringify(o)),
   // itemName names a new file item (id empty), which goes to vault ('' is
   // My Vault); fileName stays the file's.
   attach: async (id: string, itemName: string, fileName: string, data: Uint8Array, progress: (sent: number, total: number) => void, vault = '') => {
@@ -167,51 +164,43 @@ export const core = {
     }
   },
   // Organisations (the same client calls as the CLI's `coffer org …`).
-  orgs: () => call<Org[]>('orgs'),
-  createOrg: (name: string) => call<Org>('createOrg', name),
-  invite: (org: string, emails: string[]) => call<{ code: string; mail: string }>('invite', org, JSON.stringify(emails)),
-  reissue: (org: string, emails: string[]) => call<{ code: string; mail: string }>('reissue', org, JSON.stringify(emails)),
-  requestVerification: () => call<{ ok: boolean }>('requestVerification'),
-  verifyEmail: (code: string) => call<{ ok: boolean }>('verifyEmail', code),
-  invitations: () => call<Invitation[]>('invitations'),
-  join: (org: string, code: string) => call<{ org_id: string; org_name: string; owner_email: string; owner_name: string }>('join', org, code),
-  members: (org: string) => call<Member[]>('members', org),
-  confirm: (org: string, emails: string[]) => call<{ done: number }>('confirm', org, JSON.stringify(emails)),
-  cancelInvites: (org: string, emails: string[]) => call<{ done: number }>('cancelInvites', org, JSON.stringify(emails)),
-  removeMember: (org: string, email: string) => call<{ ok: boolean }>('removeMember', org, email),
-  groups: (org: string) => call<Group[]>('groups', org),
-  createGroup: (org: string, name: string, priv: boolean, perm: string) => call<{ id: string; vault_id: string }>('createGroup', org, name, priv ? 'private' : '', perm),
-  addGroupMembers: (org: string, group: string, emails: string[]) => call<{ done: number }>('addGroupMembers', org, group, JSON.stringify(emails)),
-  removeGroupMember: (org: string, group: string, email: string) => call<{ ok: boolean }>('removeGroupMember', org, group, email),
-  createVault: (org: string, name: string) => call<{ id: string; label: string }>('createVault', org, name),
-  access: (vault: string) => call<Access[]>('access', vault),
-  grant: (vault: string, kind: 'group' | 'user', ref: string, perm: string) => call<{ ok: boolean }>('grant', vault, kind, ref, perm),
-  revoke: (vault: string, kind: string, ref: string) => call<{ ok: boolean }>('revoke', vault, kind, ref),
-  share: (item: string, org: string, group: string, perm: string) => call<{ id: string; vault: string }>('share', item, org, group, perm),
-  move: (item: string, vault: string) => call<{ id: string; vault: string }>('move', item, vault),
+  orgs: () => call('orgs'),
+  org: (org: string) => call('org', org),
+  createOrg: (name: string) => call('createOrg', name),
+  invite: (org: string, emails: string[]) => call('invite', org, JSON.stringify(emails)),
+  reissue: (org: string, emails: string[]) => call('reissue', org, JSON.stringify(emails)),
+  requestVerification: () => call('requestVerification'),
+  verifyEmail: (code: string) => call('verifyEmail', code),
+  invitations: () => call('invitations'),
+  joinStatus: (org: string, invitation: string) => call('joinStatus', org, invitation),
+  join: (org: string, code: string) => call('join', org, code),
+  members: (org: string) => call('members', org),
+  confirm: (org: string, emails: string[]) => call('confirm', org, JSON.stringify(emails)),
+  cancelInvites: (org: string, emails: string[]) => call('cancelInvites', org, JSON.stringify(emails)),
+  removeMember: (org: string, email: string) => call('removeMember', org, email),
+  groups: (org: string) => call('groups', org),
+  createGroup: (org: string, name: string, priv: boolean, perm: string) => call('createGroup', org, name, priv ? 'private' : '', perm),
+  addGroupMembers: (org: string, group: string, emails: string[]) => call('addGroupMembers', org, group, JSON.stringify(emails)),
+  removeGroupMember: (org: string, group: string, email: string) => call('removeGroupMember', org, group, email),
+  createVault: (org: string, name: string) => call('createVault', org, name),
+  access: (vault: string) => call('access', vault),
+  grant: (vault: string, kind: 'group' | 'user', ref: string, perm: string) => call('grant', vault, kind, ref, perm),
+  revoke: (vault: string, kind: string, ref: string) => call('revoke', vault, kind, ref),
+  share: (item: string, org: string, group: string, perm: string) => call('share', item, org, group, perm),
+  move: (item: string, vault: string) => call('move', item, vault),
   // watch streams live changes to fn until the session locks.
-  watch: async (fn: (c: Change) => void) => {
+  watch: async (fn: (c: WatchEvent) => void) => {
     const c = await start();
-    (c.watch as unknown as (cb: (s: string) => void) => void)((s: string) => fn(JSON.parse(s) as Change));
+    (c.watch as unknown as (cb: (s: string) => void) => void)((s: string) => fn(JSON.parse(s) as WatchEvent));
   },
 };
-
-async function callAny<T>(name: string, ...args: (string | number)[]): Promise<T> {
-  const c = await start();
-  try {
-    return JSON.parse(await (c[name] as unknown as (...a: (string | number)[]) => Promise<string>)(...args)) as T;
-  } catch (e) {
-    const err = e as Error & { kind?: string };
-    throw new CoreError(err.message, err.kind ?? 'error');
-  }
-}
 
 // message is what a person reads for an error from the core.
 export function message(e: unknown): string {
   if (e instanceof CoreError) {
     switch (e.kind) {
       case 'wrong-password': return 'Wrong master password.';
-      case 'weak-password': return 'The master password must have at least 10 characters.';
+      case 'weak-password': return `The master password must have at least ${RULES.master_password_min} characters.`;
       case 'tampered': return 'Tampering detected: ' + e.message + ' Nothing of it is shown.';
       case 'unauthorized': return 'Your session with the server ended; unlock again.';
       case 'conflict': return 'Someone else saved this item first; nothing was saved.';

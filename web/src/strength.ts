@@ -2,10 +2,12 @@
 // estimates the guesses an attacker needs, roughly: the character classes
 // used give an alphabet, the length an exponent; repeated and sequential
 // runs and very common passwords count for little. It is a guide for a
-// person choosing, not a policy: the client's only rule is the minimum
-// length (client.MinPasswordLength), and Argon2id makes each guess slow.
+// person choosing, not a policy: the client core's only rule is the
+// minimum length (RULES.master_password_min, from client.Rules), and
+// Argon2id makes each guess slow.
+import { RULES } from './core/types.gen';
 
-export const MIN_LENGTH = 10;
+export const MIN_LENGTH = RULES.master_password_min;
 
 const COMMON = new Set([
   'password', 'password1', 'password123', '123456789', '1234567890', 'qwertyuiop',

@@ -4,9 +4,13 @@
 package mailtest
 
 import (
+	"encoding/base64"
 	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
 	"mime/quotedprintable"
+	"net/mail"
 	"strings"
 	"testing"
 	"time"
@@ -18,9 +22,11 @@ import (
 type Mailbox struct{ srv *smtpmock.Server }
 
 // Message is one received mail: the first recipient (lower case, as
-// "<addr>"), the subject, the header block and the decoded body with \n
-// line ends.
-type Message struct{ To, Subject, Head, Body string }
+// "<addr>"), the subject, the header block, the decoded plain-text body
+// with \n line ends and, for a multipart/alternative mail, its decoded
+// HTML part (Type is the top-level media type: text/plain or
+// multipart/alternative).
+type Message struct{ To, Subject, Head, Type, Body, HTML string }
 
 // Start runs the server until the test ends.
 func Start(t testing.TB) *Mailbox {
@@ -45,12 +51,9 @@ func (m *Mailbox) URL(from string) string {
 func (m *Mailbox) All() []Message {
 	var out []Message
 	for _, msg := range m.srv.Messages() {
-		head, body, _ := strings.Cut(msg.MsgRequest(), "\r\n\r\n")
-		if strings.Contains(strings.ToLower(head), "quoted-printable") {
-			if b, err := io.ReadAll(quotedprintable.NewReader(strings.NewReader(body))); err == nil {
-				body = string(b)
-			}
-		}
+		raw := msg.MsgRequest()
+		head, _, _ := strings.Cut(raw, "\r\n\r\n")
+		typ, body, html := decode(raw)
 		var to string
 		if rc := msg.RcpttoRequestResponse(); len(rc) > 0 {
 			to = strings.ToLower(rc[0][0])
@@ -59,9 +62,54 @@ func (m *Mailbox) All() []Message {
 		if _, rest, ok := strings.Cut(head, "\r\nSubject: "); ok {
 			subject, _, _ = strings.Cut(strings.ReplaceAll(rest, "\r\n ", " "), "\r\n")
 		}
-		out = append(out, Message{To: to, Subject: subject, Head: head, Body: strings.ReplaceAll(body, "\r\n", "\n")})
+		out = append(out, Message{To: to, Subject: subject, Head: head, Type: typ,
+			Body: strings.ReplaceAll(body, "\r\n", "\n"), HTML: strings.ReplaceAll(html, "\r\n", "\n")})
 	}
 	return out
+}
+
+// decode reads a message as a mail program would: its media type, the
+// text/plain body (or part) and the text/html part of a
+// multipart/alternative, each with its transfer encoding undone. What it
+// cannot parse comes back raw as the body.
+func decode(raw string) (typ, text, html string) {
+	m, err := mail.ReadMessage(strings.NewReader(raw))
+	if err != nil {
+		_, body, _ := strings.Cut(raw, "\r\n\r\n")
+		return "", body, ""
+	}
+	typ, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	if err != nil {
+		typ = "text/plain"
+	}
+	if !strings.HasPrefix(typ, "multipart/") {
+		return typ, readPart(m.Body, m.Header.Get("Content-Transfer-Encoding")), ""
+	}
+	r := multipart.NewReader(m.Body, params["boundary"])
+	for {
+		p, err := r.NextRawPart()
+		if err != nil {
+			return typ, text, html
+		}
+		pt, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
+		switch s := readPart(p, p.Header.Get("Content-Transfer-Encoding")); pt {
+		case "text/plain":
+			text = s
+		case "text/html":
+			html = s
+		}
+	}
+}
+
+func readPart(r io.Reader, encoding string) string {
+	switch strings.ToLower(encoding) {
+	case "quoted-printable":
+		r = quotedprintable.NewReader(r)
+	case "base64":
+		r = base64.NewDecoder(base64.StdEncoding, r)
+	}
+	b, _ := io.ReadAll(r)
+	return string(b)
 }
 
 // To returns the messages to addr whose subject contains subject.

@@ -172,6 +172,22 @@ func (s *Store) CreateInvitations(ctx context.Context, b store.InviteBatch, invs
 		if err := s.lockSeq(ctx, tx); err != nil {
 			return err
 		}
+		// A re-issue first cancels what it replaces: only an invitation of
+		// this organisation, for the same address, still invited (a
+		// concurrent join or cancel makes it ErrNotFound, nothing stored).
+		for _, in := range invs {
+			if in.Replaces == "" {
+				continue
+			}
+			res, err := tx.ExecContext(ctx, s.q(`UPDATE invitations SET state = 'cancelled', updated_at = ?
+				WHERE id = ? AND org_id = ? AND email = ? AND state = 'invited'`), ms(b.CreatedAt), in.Replaces, b.OrgID, strings.ToLower(in.Email))
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return sql.ErrNoRows
+			}
+		}
 		if err := s.within(ctx, tx, store.MaxOpenInvitationsPerOrg-len(invs)+1, "open invitations in one organisation (confirm or cancel some first)",
 			`SELECT COUNT(*) FROM invitations WHERE org_id = ? AND state IN ('invited', 'joined')`, b.OrgID); err != nil {
 			return err
@@ -229,6 +245,18 @@ func (s *Store) CountJoinAttempt(ctx context.Context, id string, limit int, at t
 	err := s.w.QueryRowContext(ctx, s.q(`UPDATE invitations SET failed_attempts = failed_attempts + 1, updated_at = ?
 		WHERE id = ? AND state = 'invited' AND failed_attempts < ? RETURNING failed_attempts`), ms(at), id, limit).Scan(&n)
 	return n, s.wrap(err)
+}
+
+func (s *Store) NoteInvitationLocked(ctx context.Context, id string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var ownerID string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT o.owner_id FROM orgs o JOIN invitations i ON i.org_id = o.id WHERE i.id = ?`), id).Scan(&ownerID); err != nil {
+			return err
+		}
+		// No organisation id: no other member receives it.
+		_, err := s.seqAndEmit(ctx, tx, store.Event{Kind: store.EventInvitationLocked, TargetUser: ownerID})
+		return err
+	})
 }
 
 // setInvitationState moves an invitation from one of the states in from to

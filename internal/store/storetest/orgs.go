@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ func init() {
 		namedTest{name: "NewAccessSyncsOldItems", fn: testNewAccessSyncsOldItems},
 		namedTest{name: "MoveItem", fn: testMoveItem},
 		namedTest{name: "Keyring", fn: testKeyring},
+		namedTest{name: "ReissueReplacesInOneTransaction", fn: testReissue},
 	)
 }
 
@@ -262,5 +264,91 @@ func testKeyring(t *testing.T, s store.Store) {
 	}
 	if v, box, _ := s.Keyring(ctx, a.ID); v != 2 || string(box) != "k2" {
 		t.Fatalf("keyring = %d %q", v, box)
+	}
+}
+
+// testReissue (issue 24): a batch whose invitation names one to replace
+// cancels it in the transaction that stores the batch — only an invited
+// invitation of the same organisation and address — and the owner's
+// authority is re-checked in that transaction: a member's re-issue, or
+// one that names the wrong invitation, changes nothing.
+func testReissue(t *testing.T, s store.Store) {
+	owner, _ := newAccount(t, s, "owner@example.com")
+	member, _ := newAccount(t, s, "member@example.com")
+	joiner, _ := newAccount(t, s, "joiner@example.com")
+	o := newOrg(t, s, owner)
+	o = confirm(t, s, o, member)
+	other := newOrg(t, s, member)
+	batch := func(orgID string) store.InviteBatch {
+		return store.InviteBatch{ID: id(), OrgID: orgID, VerifierHash: []byte("vh"), OrgTag: []byte("tag"), Details: []byte("d"), SealedCode: []byte("c"), CreatedAt: now, InviterID: owner.ID}
+	}
+	locked := store.Invitation{ID: id(), Email: "x@example.com"}
+	joined := store.Invitation{ID: id(), Email: joiner.Email}
+	if err := s.CreateInvitations(ctx, batch(o.ID), []store.Invitation{locked, joined}); err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		if _, err := s.CountJoinAttempt(ctx, locked.ID, 5, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.JoinInvitation(ctx, joined.ID, joiner.ID, []byte("mac"), now); err != nil {
+		t.Fatal(err)
+	}
+	otherInv := store.Invitation{ID: id(), Email: "x@example.com"}
+	if err := s.CreateInvitations(ctx, batch(other.ID), []store.Invitation{otherInv}); err != nil {
+		t.Fatal(err)
+	}
+	unchanged := func(what string) {
+		t.Helper()
+		in, err := s.Invitation(ctx, locked.ID)
+		if err != nil || in.State != store.InviteInvited || in.FailedAttempts != 5 {
+			t.Fatalf("%s: the locked invitation is %+v, %v", what, in, err)
+		}
+		if open, _ := s.OpenInvitationsFor(ctx, "x@example.com"); len(open) != 2 {
+			t.Fatalf("%s: open invitations of x: %+v", what, open)
+		}
+	}
+	fresh := func(replaces, email string) []store.Invitation {
+		return []store.Invitation{{ID: id(), Email: email, Replaces: replaces}}
+	}
+	asOwner := as(store.Requirement{UserID: owner.ID, OrgID: o.ID, Owner: true})
+	for _, tc := range []struct {
+		name string
+		c    context.Context
+		b    store.InviteBatch
+		invs []store.Invitation
+		want error
+	}{
+		{"a member", as(store.Requirement{UserID: member.ID, OrgID: o.ID, Owner: true}), batch(o.ID), fresh(locked.ID, "x@example.com"), store.ErrNoLongerAllowed},
+		{"another address", asOwner, batch(o.ID), fresh(locked.ID, "y@example.com"), store.ErrNotFound},
+		{"another organisation's", asOwner, batch(o.ID), fresh(otherInv.ID, "x@example.com"), store.ErrNotFound},
+		{"a joined invitation", asOwner, batch(o.ID), fresh(joined.ID, joiner.Email), store.ErrNotFound},
+		{"with a bad second address", asOwner, batch(o.ID), append(fresh(locked.ID, "x@example.com"), fresh(id(), "z@example.com")...), store.ErrNotFound},
+	} {
+		if err := s.CreateInvitations(tc.c, tc.b, tc.invs); !errors.Is(err, tc.want) {
+			t.Fatalf("re-issue by %s: %v, want %v", tc.name, err, tc.want)
+		}
+		unchanged(tc.name)
+		if _, err := s.InviteBatch(ctx, tc.b.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("re-issue by %s stored its batch: %v", tc.name, err)
+		}
+	}
+	if in, _ := s.Invitation(ctx, joined.ID); in.State != store.InviteJoined {
+		t.Fatalf("the joined invitation is %s", in.State)
+	}
+	next := fresh(locked.ID, "X@example.com")
+	if err := s.CreateInvitations(asOwner, batch(o.ID), next); err != nil {
+		t.Fatalf("the owner's re-issue: %v", err)
+	}
+	if in, _ := s.Invitation(ctx, locked.ID); in.State != store.InviteCancelled {
+		t.Fatalf("the replaced invitation is %s, want cancelled", in.State)
+	}
+	if in, err := s.Invitation(ctx, next[0].ID); err != nil || in.State != store.InviteInvited || in.FailedAttempts != 0 {
+		t.Fatalf("the new invitation: %+v, %v", in, err)
+	}
+	// Replaced once: naming it again finds nothing open.
+	if err := s.CreateInvitations(asOwner, batch(o.ID), fresh(locked.ID, "x@example.com")); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("replacing a cancelled invitation: %v", err)
 	}
 }

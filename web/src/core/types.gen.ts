@@ -5,7 +5,7 @@
 // BridgeResults type (docs/web.md).
 
 // The kind of a bridge error (Error.kind): client.KindOf.
-export type ErrorKind = 'unverified' | 'conflict' | 'key-mismatch' | 'tampered' | 'wrong-password' | 'unauthorized' | 'locked' | 'weak-password' | 'bad-email' | 'permission-scope' | 'not-found' | 'forbidden' | 'ambiguous' | 'exists' | 'not-empty' | 'wrong-code' | 'bad-totp' | 'offline' | 'error';
+export type ErrorKind = 'unverified' | 'conflict' | 'key-mismatch' | 'tampered' | 'invitation-locked' | 'already-invited' | 'wrong-password' | 'unauthorized' | 'locked' | 'weak-password' | 'bad-email' | 'permission-scope' | 'not-found' | 'forbidden' | 'ambiguous' | 'exists' | 'not-empty' | 'wrong-code' | 'bad-totp' | 'offline' | 'error';
 
 // Status.state.
 export type StatusState = 'none' | 'locked' | 'unlocked' | 'verify';
@@ -164,12 +164,14 @@ export interface Invitation {
   org_id: string;
   state: string;
   owner: string;
+  locked?: boolean;
 }
 
 // Invited is bridge.Invited.
 export interface Invited {
   code: string;
   mail: string;
+  reissued: string[];
 }
 
 // Item is view.Item.
@@ -237,6 +239,16 @@ export interface ItemWithContent {
   content: Content;
 }
 
+// JoinState is client.JoinState.
+export interface JoinState {
+  state: string;
+  org_id?: string;
+  invitation_id?: string;
+  org_name?: string;
+  owner?: string;
+  text: string;
+}
+
 // Joined is bridge.Joined.
 export interface Joined {
   org_id: string;
@@ -289,6 +301,7 @@ export interface Member {
   fingerprint?: string;
   key_mismatch?: boolean;
   locked?: boolean;
+  locked_at?: string;
   me?: boolean;
   can_confirm: boolean;
   can_cancel: boolean;
@@ -610,6 +623,7 @@ export interface BridgeResults {
   requestVerification: OK;
   verifyEmail: OK;
   invitations: Invitation[];
+  joinStatus: JoinState;
   join: Joined;
   members: Member[];
   confirm: Done;

@@ -1,21 +1,22 @@
 import { X } from 'lucide';
 import { useState } from 'preact/hooks';
-import { core, type Group, type Org } from '../core';
+import { core, type Group, type OrgDetail } from '../core';
 import { Icon } from '../ui/Icon';
-import { opensOf, type OrgData } from './useOrgData';
+import { opensText } from './useOrgData';
 
 const PERMS = ['view', 'edit', 'manage'];
 
 // GroupRow is one group: who is in it (its manager adds and removes), what
-// it can open, and — for the owner — access to give it.
-export function GroupRow(props: { org: Org; group: Group; data: OrgData; act: (what: () => Promise<unknown>, done: string) => Promise<void> }) {
+// it can open, and — where the core says this account may — access to
+// give it.
+export function GroupRow(props: { detail: OrgDetail; group: Group; act: (what: () => Promise<unknown>, done: string) => Promise<void> }) {
   const g = props.group;
-  const owner = props.org.role === 'owner';
-  const manageable = props.data.vaults.filter((v) => v.permission === 'manage');
+  const org = props.detail.org;
+  const manageable = props.detail.vaults.filter((v) => v.can_manage);
   const [adding, setAdding] = useState('');
   const [giveVault, setGiveVault] = useState(manageable[0]?.id ?? '');
   const [givePerm, setGivePerm] = useState(g.default_permission);
-  const opens = opensOf(props.data, 'group', g.id);
+  const opens = opensText(g.opens);
   return (
     <li class="card group">
       <div class="group-head">
@@ -26,22 +27,22 @@ export function GroupRow(props: { org: Org; group: Group; data: OrgData; act: (w
       <ul class="chips" aria-label={`Members of ${g.name}`}>
         {g.members.map((m) => (
           <li key={m}>{m}
-            {g.manages && m !== g.manager ? <button type="button" class="chip-x" aria-label={`Remove ${m} from ${g.name}`} onClick={() => props.act(() => core.removeGroupMember(props.org.id, g.id, m), `${m} left ${g.name}.`)}><Icon icon={X} size={14} /></button> : null}
+            {g.can_remove_members && m !== g.manager ? <button type="button" class="chip-x" aria-label={`Remove ${m} from ${g.name}`} onClick={() => props.act(() => core.removeGroupMember(org.id, g.id, m), `${m} left ${g.name}.`)}><Icon icon={X} size={14} /></button> : null}
           </li>
         ))}
       </ul>
-      {g.manages ? (
+      {g.can_add_members ? (
         <form class="inline" onSubmit={(e) => {
           e.preventDefault();
           const v = adding.trim();
-          if (v) void props.act(async () => { await core.addGroupMembers(props.org.id, g.id, v.split(/[\s,;]+/).filter(Boolean)); setAdding((cur) => (cur === v ? '' : cur)); }, `Added ${v} to ${g.name}.`);
+          if (v) void props.act(async () => { await core.addGroupMembers(org.id, g.id, v.split(/[\s,;]+/).filter(Boolean)); setAdding((cur) => (cur === v ? '' : cur)); }, `Added ${v} to ${g.name}.`);
         }}>
           <label for={`add-${g.id}`} class="sr-only">Add to {g.name} (registered e-mail)</label>
           <input id={`add-${g.id}`} type="email" list="roster" placeholder="e-mail of a member" value={adding} onInput={(e) => setAdding((e.target as HTMLInputElement).value)} />
           <button type="submit" class="small">Add to {g.name}</button>
         </form>
       ) : null}
-      {owner && !g.private && manageable.length ? (
+      {g.can_grant && manageable.length ? (
         <form class="inline" onSubmit={(e) => {
           e.preventDefault();
           const v = manageable.find((x) => x.id === giveVault) ?? manageable[0];

@@ -1,31 +1,41 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import { core, message, type JoinState } from '../core';
 import { useApp } from '../shell/AppState';
 import { Link } from '../shell/Link';
 import { href } from '../shell/routes';
+import { ErrorLine } from '../ui/ErrorLine';
 import { JoinForm } from './JoinForm';
 
 // JoinPage is what the Join link of an invitation e-mail opens (after
-// logging in or signing up with the invited address). Once joined it
-// says what happens next, and changes when the owner confirms.
+// logging in or signing up with the invited address). Where this account
+// stands — invited, locked, joined, a member — is the client core's
+// (joinStatus), read anew after a join and at every live change, so
+// "confirms you next" never outlives the owner's confirmation.
 export function JoinPage(props: { org: string; invitation: string }) {
   const app = useApp();
-  const [joined, setJoined] = useState<{ org_id: string; org_name: string; owner_email: string } | null>(null);
-  const confirmed = joined ? app.orgs.find((o) => o.id === joined.org_id) : undefined;
+  const [st, setSt] = useState<JoinState | null>(null);
+  const [error, setError] = useState('');
+  const [n, setN] = useState(0);
+  useEffect(() => {
+    let live = true;
+    core.joinStatus(props.org, props.invitation).then((s) => { if (live) { setSt(s); setError(''); } }, (e) => { if (live) setError(message(e)); });
+    return () => { live = false; };
+  }, [props.org, props.invitation, app.tick, n]);
+  const orgID = st?.org_id || props.org;
   return (
     <section class="card narrow join" aria-labelledby="joinpage-title">
       <h2 id="joinpage-title">You were invited</h2>
-      {!joined ? <JoinForm org={props.org || undefined} onJoined={setJoined} />
-        : confirmed ? (
-          <>
-            <p role="status">{confirmed.owner_email} confirmed you: you are a member of {confirmed.name}, and its vaults are in Passwords.</p>
-            <div class="actions"><Link href="/vault" class="button primary">Go to Passwords</Link><Link href={href({ screen: 'org', org: confirmed.id, tab: 'members' })} class="button">{confirmed.name}</Link></div>
-          </>
-        ) : (
-          <>
-            <p role="status">You joined {joined.org_name}. Its owner, {joined.owner_email}, confirms you next — this page changes when they have; its vaults then appear in Passwords.</p>
-            <div class="actions"><Link href="/vault" class="button primary">Go to Passwords</Link></div>
-          </>
-        )}
+      <ErrorLine error={error} />
+      {!st ? (error ? null : <p class="muted">Opening…</p>)
+        : st.state === 'invited' ? <JoinForm org={st.invitation_id || orgID || undefined} onJoined={() => { app.changed(); setN((x) => x + 1); }} />
+        : <p role="status">{st.text}</p>}
+      {st && (st.state === 'joined' || st.state === 'member') ? (
+        <div class="actions">
+          <Link href="/vault" class="button primary">Go to Passwords</Link>
+          {st.state === 'member' && st.org_id ? <Link href={href({ screen: 'org', org: st.org_id, tab: 'members' })} class="button">{st.org_name || 'The organisation'}</Link> : null}
+        </div>
+      ) : null}
+      {st && (st.state === 'none' || st.state === 'locked') ? <div class="actions"><Link href="/orgs" class="button">Your organisations</Link></div> : null}
     </section>
   );
 }

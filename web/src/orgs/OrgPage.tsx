@@ -15,10 +15,10 @@ const tabs: [OrgTab, string][] = [['members', 'Members'], ['groups', 'Groups'], 
 // Settings, with the tabs to switch between them.
 export function OrgPage(props: { orgID: string; tab: OrgTab }) {
   const app = useApp();
-  const org = app.orgs.find((o) => o.id === props.orgID);
   const data = useOrgData(props.orgID);
+  const org = data.detail?.org ?? app.orgs.find((o) => o.id === props.orgID);
   if (!org) {
-    return app.orgs.length === 0 && !data.loaded ? <p class="muted pad">Opening…</p>
+    return !data.error ? <p class="muted pad">Opening…</p>
       : <EmptyState title="No such organisation here" text="You are not a member of this organisation (or it is gone)."><Link href="/orgs" class="button primary">Your organisations</Link></EmptyState>;
   }
   return (
@@ -28,10 +28,11 @@ export function OrgPage(props: { orgID: string; tab: OrgTab }) {
       </nav>
       <p class="muted org-line">{org.role === 'owner' ? 'You own this organisation.' : `Owner: ${org.owner_email}.`}</p>
       <ErrorLine error={data.error} />
-      {props.tab === 'members' ? <Members org={org} data={data} />
-        : props.tab === 'groups' ? <Groups org={org} data={data} />
-        : props.tab === 'vaults' ? <Vaults org={org} data={data} />
-        : <Settings org={org} data={data} />}
+      {!data.detail ? <p class="muted pad">Opening…</p>
+        : props.tab === 'members' ? <Members detail={data.detail} reload={data.reload} />
+        : props.tab === 'groups' ? <Groups detail={data.detail} reload={data.reload} />
+        : props.tab === 'vaults' ? <Vaults detail={data.detail} reload={data.reload} />
+        : <Settings detail={data.detail} />}
     </div>
   );
 }

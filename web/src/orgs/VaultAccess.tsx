@@ -1,17 +1,16 @@
 import { useState } from 'preact/hooks';
-import { core, type VaultInfo } from '../core';
-import type { OrgData } from './useOrgData';
+import { core, type OrgDetail, type VaultInfo } from '../core';
 
 const PERMS = ['view', 'edit', 'manage'];
 
 // VaultAccess is one vault: this account's permission and, where it
 // manages the vault, who can open it (change, revoke, grant).
-export function VaultAccess(props: { vault: VaultInfo; data: OrgData; me: string; roster: string[]; act: (what: () => Promise<unknown>, done: string) => Promise<void> }) {
+export function VaultAccess(props: { vault: VaultInfo; detail: OrgDetail; me: string; act: (what: () => Promise<unknown>, done: string) => Promise<void> }) {
   const v = props.vault;
-  const manage = v.permission === 'manage'; // what the server asks for
-  const list = props.data.access[v.id] ?? [];
-  const groups = props.data.groups;
-  const targets = [...groups.filter((g) => !g.private).map((g) => ({ value: `group:${g.id}`, label: `group ${g.name}` })), ...props.roster.map((e) => ({ value: `user:${e}`, label: e }))];
+  const manage = v.can_manage;
+  const list = v.access ?? [];
+  const groups = props.detail.groups;
+  const targets = [...groups.filter((g) => !g.private).map((g) => ({ value: `group:${g.id}`, label: `group ${g.name}` })), ...props.detail.roster.map((e) => ({ value: `user:${e}`, label: e }))];
   const [to, setTo] = useState(targets[0]?.value ?? '');
   const defaultPerm = (t: string) => (t.startsWith('group:') ? groups.find((g) => `group:${g.id}` === t)?.default_permission : undefined) ?? 'view';
   const [perm, setPerm] = useState<string | null>(null);

@@ -1,29 +1,28 @@
 import { Plus } from 'lucide';
 import { useState } from 'preact/hooks';
-import { core, message, type Org } from '../core';
+import { core, message, type OrgDetail } from '../core';
 import { useApp } from '../shell/AppState';
 import { Dialog } from '../ui/Dialog';
 import { EmptyState } from '../ui/EmptyState';
 import { ErrorLine } from '../ui/ErrorLine';
 import { Field } from '../ui/Field';
 import { Icon } from '../ui/Icon';
-import type { OrgData } from './useOrgData';
 import { VaultAccess } from './VaultAccess';
 
 // Vaults: the organisation's vaults this account can open, and — where it
 // manages one — who can open it, with what permission.
-export function Vaults(props: { org: Org; data: OrgData }) {
+export function Vaults(props: { detail: OrgDetail; reload: () => void }) {
   const app = useApp();
-  const owner = props.org.role === 'owner';
+  const org = props.detail.org;
+  const owner = org.can_create_vault;
   const [creating, setCreating] = useState(false);
   const [name, setName] = useState('');
   const [error, setError] = useState('');
   const [note, setNote] = useState('');
   const act = async (what: () => Promise<unknown>, done: string) => {
     setError(''); setNote('');
-    try { await what(); setNote(done); props.data.reload(); } catch (err) { setError(message(err)); }
+    try { await what(); setNote(done); props.reload(); } catch (err) { setError(message(err)); }
   };
-  const roster = props.data.members.filter((m) => m.state === 'confirmed' || m.state === 'owner').map((m) => m.email);
   return (
     <section aria-labelledby="vaults-title">
       <div class="section-head">
@@ -32,14 +31,14 @@ export function Vaults(props: { org: Org; data: OrgData }) {
       </div>
       {note ? <p role="status" class="note">{note}</p> : null}
       <ErrorLine error={error} />
-      {props.data.loaded && props.data.vaults.length === 0 ? <EmptyState title="No vaults you can open" text={owner ? 'A vault holds the items a team shares: make one, then give groups or people access to it.' : 'When someone gives you access to a vault of this organisation, it appears here and in Passwords.'} /> : (
+      {props.detail.vaults.length === 0 ? <EmptyState title="No vaults you can open" text={owner ? 'A vault holds the items a team shares: make one, then give groups or people access to it.' : 'When someone gives you access to a vault of this organisation, it appears here and in Passwords.'} /> : (
         <ul class="cards">
-          {props.data.vaults.map((v) => <VaultAccess key={v.id} vault={v} data={props.data} me={app.status.email ?? ''} roster={roster} act={act} />)}
+          {props.detail.vaults.map((v) => <VaultAccess key={v.id} vault={v} detail={props.detail} me={app.status.email ?? ''} act={act} />)}
         </ul>
       )}
       {creating ? (
         <Dialog title="New vault" onClose={() => setCreating(false)}>
-          <form class="stack" onSubmit={(e) => { e.preventDefault(); void act(async () => { await core.createVault(props.org.id, name); setName(''); setCreating(false); }, `Vault ${name} created.`); }}>
+          <form class="stack" onSubmit={(e) => { e.preventDefault(); void act(async () => { await core.createVault(org.id, name); setName(''); setCreating(false); }, `Vault ${name} created.`); }}>
             <Field label="Vault name" id="vault-name" value={name} onInput={setName} required autofocus />
             <p class="muted">Only you can open it at first; give groups or people access next.</p>
             <div class="actions end"><button type="button" onClick={() => setCreating(false)}>Cancel</button><button type="submit" class="primary">Create the vault</button></div>

@@ -7,7 +7,7 @@ export function useLive(changed: () => void): string {
   const [banner, setBanner] = useState('');
   useEffect(() => {
     void core.watch((c) => {
-      if (c.kind === 'error') {
+      if (c.kind === 'error' && 'error' in c) {
         setBanner(c.error === 'tampered' ? `Tampering detected: ${c.text}` : `Live updates stopped: ${c.text}`);
         return;
       }

@@ -29,7 +29,7 @@ export function ConflictView(props: { base: number; theirs: Item; mine: Content;
       <div class="actions wrap">
         <button type="button" onClick={() => props.onDone(t.id)}>Keep theirs</button>
         <button type="button" class="primary" onClick={async () => {
-          try { props.onDone((await core.update(t.id, props.mine, t.revision)).id); } catch (err) { setError(message(err)); }
+          try { await core.update(t.id, props.mine, t.revision); props.onDone(t.id); } catch (err) { setError(message(err)); }
         }}>Save mine over theirs</button>
       </div>
     </section>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { core, CoreError, message, type Content, type Item } from '../core';
+import type { CustomField } from '../core/types.gen';
 import { useApp } from '../shell/AppState';
 import { ErrorLine } from '../ui/ErrorLine';
 import { Field } from '../ui/Field';
@@ -23,7 +24,7 @@ function EditorForm(props: { item?: Item; vault: string; onDone: (id: string) =>
   const orig = props.item?.content;
   // Where a new item can go: My Vault and the vaults this account may
   // write to; the one chosen in the list first, if it is one of them.
-  const writable = sortVaults(app.vaults).filter((v) => v.kind === 'personal' || v.permission !== 'view');
+  const writable = sortVaults(app.vaults).filter((v) => v.can_create);
   const [vault, setVault] = useState(writable.find((v) => v.id === props.vault)?.id ?? writable[0]?.id ?? '');
   const [type, setType] = useState(props.item?.type ?? 'login');
   const [name, setName] = useState(orig?.name ?? '');
@@ -36,6 +37,7 @@ function EditorForm(props: { item?: Item; vault: string; onDone: (id: string) =>
   const [favorite, setFavorite] = useState(orig?.favorite ?? false);
   const [card, setCard] = useState(orig?.card ?? {});
   const [fields, setFields] = useState<[string, string][]>(Object.entries(orig?.secret ?? {}).sort().concat(orig?.secret ? [] : [['', '']]));
+  const [custom, setCustom] = useState<CustomField[]>(orig?.fields ?? []);
   const [gen, setGen] = useState(false);
   const [file, setFile] = useState<File | null>(null);
   const [conflict, setConflict] = useState<{ theirs: Item; mine: Content } | null>(null);
@@ -51,6 +53,8 @@ function EditorForm(props: { item?: Item; vault: string; onDone: (id: string) =>
     if (type === 'login') c.login = { username: username || undefined, password: password || undefined, urls: urls.filter(Boolean), totp: totp || undefined };
     if (type === 'card') c.card = card;
     if (type === 'secret') c.secret = Object.fromEntries(fields.filter(([k]) => k.trim()));
+    c.fields = custom.filter((f) => f.name.trim());
+    if (c.fields.length === 0) delete c.fields;
     setBusy(true);
     try {
       if (type === 'file' && !props.item) {
@@ -59,7 +63,7 @@ function EditorForm(props: { item?: Item; vault: string; onDone: (id: string) =>
         props.onDone((await core.attach('', name, file.name, new Uint8Array(await file.arrayBuffer()), (sent, total) => setProgress(total ? sent / total : 1), vault)).id);
         return;
       }
-      props.onDone(props.item ? (await core.update(props.item.id, c, props.item.revision)).id : (await core.create(type, c, vault)).id);
+      if (props.item) { await core.update(props.item.id, c, props.item.revision); props.onDone(props.item.id); } else props.onDone((await core.create(type, c, vault)).id);
     } catch (err) {
       if (err instanceof CoreError && err.kind === 'conflict' && props.item) setConflict({ theirs: await core.get(props.item.id), mine: c });
       setError(message(err));
@@ -122,6 +126,20 @@ function EditorForm(props: { item?: Item; vault: string; onDone: (id: string) =>
           <button type="button" class="link" onClick={() => setFields([...fields, ['', '']])}>Add a key</button>
         </fieldset>
       ) : null}
+      <fieldset><legend>Custom fields</legend>
+        {custom.map((f, i) => (
+          <div class="inline" key={i}>
+            <Field label="Field name" id={`custom-name-${i}`} value={f.name} onInput={(x) => setCustom(custom.map((g, j) => (j === i ? { ...g, name: x } : g)))} autocomplete="off" />
+            <Field label="Value" id={`custom-value-${i}`} type={f.kind === 'hidden' ? 'password' : f.kind === 'url' ? 'url' : 'text'} value={f.value} onInput={(x) => setCustom(custom.map((g, j) => (j === i ? { ...g, value: x } : g)))} autocomplete="off" />
+            <div class="field"><label for={`custom-kind-${i}`}>Kind</label>
+              <select id={`custom-kind-${i}`} value={f.kind || 'text'} onChange={(e) => { const k = (e.target as HTMLSelectElement).value; setCustom(custom.map((g, j) => (j === i ? { ...g, kind: k } : g))); }}>
+                <option value="text">text</option><option value="hidden">hidden</option><option value="url">web address</option>
+              </select></div>
+            <button type="button" class="small" aria-label={`Remove the field ${f.name || i + 1}`} onClick={() => setCustom(custom.filter((_, j) => j !== i))}>Remove</button>
+          </div>
+        ))}
+        <button type="button" class="link" onClick={() => setCustom([...custom, { name: '', value: '', kind: 'text' }])}>Add a field</button>
+      </fieldset>
       <fieldset><legend>More</legend>
         <div class="field"><label for="item-notes">Notes</label>
           <textarea id="item-notes" value={notes} onInput={(e) => setNotes((e.target as HTMLTextAreaElement).value)} /></div>

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { core, message } from '../core';
+import { core, message, RULES } from '../core';
 import { ErrorLine } from '../ui/ErrorLine';
 
 // Generator makes a password (length and character sets) or a
@@ -24,11 +24,11 @@ export function Generator(props: { onUse?: (v: string) => void; useLabel?: strin
         <label><input type="checkbox" checked={words > 0} onChange={() => setWords(words ? 0 : 6)} /> Passphrase</label>
         {words > 0 ? (
           <span class="inline"><label for="gen-words">Words</label>
-            <input id="gen-words" type="number" min={4} max={20} value={words} onInput={(e) => setWords(Math.min(20, Math.max(4, Number((e.target as HTMLInputElement).value) || 6)))} /></span>
+            <input id="gen-words" type="number" min={RULES.passphrase_words_min} max={RULES.passphrase_words_max} value={words} onInput={(e) => setWords(Math.min(RULES.passphrase_words_max, Math.max(RULES.passphrase_words_min, Number((e.target as HTMLInputElement).value) || 6)))} /></span>
         ) : (
           <>
             <span class="inline"><label for="gen-length">Length</label>
-              <input id="gen-length" type="number" min={8} max={128} value={length} onInput={(e) => setLength(Number((e.target as HTMLInputElement).value) || 20)} /></span>
+              <input id="gen-length" type="number" min={RULES.password_length_min} max={RULES.password_length_max} value={length} onInput={(e) => setLength(Number((e.target as HTMLInputElement).value) || 20)} /></span>
             {box('A–Z', upper, setUpper)}{box('0–9', digits, setDigits)}{box('Symbols', symbols, setSymbols)}
           </>
         )}

@@ -1,18 +1,14 @@
 import { useState } from 'preact/hooks';
 import { core, message, type Item } from '../core';
-import { useApp } from '../shell/AppState';
 import { Dialog } from '../ui/Dialog';
 import { ErrorLine } from '../ui/ErrorLine';
-import { sortVaults } from './VaultsPane';
 
-// MoveDialog moves an item into another vault this account may write to
-// (My Vault, or a vault of the item's own organisation — or of any, from
-// My Vault); its history goes along, and who can open it changes with the
-// vault.
+// MoveDialog moves an item into another vault — one of the targets the
+// client core offers for it (the vaults this account may move it to); its
+// history goes along, and who can open it changes with the vault.
 export function MoveDialog(props: { item: Item; onClose: () => void; onDone: (note: string) => void }) {
-  const app = useApp();
   const it = props.item;
-  const targets = sortVaults(app.vaults).filter((v) => v.id !== it.vault_id && (v.kind !== 'org' || (v.permission !== 'view' && (!it.org_id || v.org_id === it.org_id))));
+  const targets = it.move_targets;
   const [to, setTo] = useState(targets[0]?.id ?? '');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');

@@ -14,7 +14,8 @@ export type WelcomeMode = 'unlock' | 'login' | 'signup';
 export function Welcome(props: { status: Status; mode?: WelcomeMode; invited?: boolean; onDone: (s: Status) => void }) {
   const locked = props.status.state === 'locked';
   const [mode, setModeState] = useState<WelcomeMode>(props.mode && (props.mode !== 'unlock' || locked) ? props.mode : locked ? 'unlock' : 'signup');
-  const [email, setEmail] = useState(props.status.email ?? '');
+  // The Join link names the invited address: the form starts with it.
+  const [email, setEmail] = useState(props.status.email ?? (props.invited ? new URLSearchParams(location.search).get('email') ?? '' : ''));
   const [name, setName] = useState('');
   const [pw, setPw] = useState('');
   const [pw2, setPw2] = useState('');
