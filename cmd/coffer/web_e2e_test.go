@@ -107,6 +107,14 @@ func webTools(t *testing.T) (node, chromium string) {
 	return node, chromium
 }
 
+// TestWebAppEveryScreen (issue 24): web/e2e/screens.mjs — every screen at
+// its own address, in light, dark and at 375 px: a screenshot each, every
+// control named, nothing wider than the viewport; the unlock lands where
+// the lock was.
+func TestWebAppEveryScreen(t *testing.T) {
+	runScenario(t, "screens.mjs", startServer(t).url)
+}
+
 // TestWebAppOrganisations (issue 17): web/e2e/orgs.mjs — one browser
 // context per person, everything done in the page: PVYvault onboarding
 // (invite form, the code modal, the Join link, Members, a group, a vault,

@@ -24,7 +24,7 @@ export function Trash() {
             <li key={it.id} class="row-line">
               <span class="name">{it.name}<span class="muted"> · {it.vault}</span></span>
               <span class="row-actions">
-                <button type="button" class="small" onClick={() => act(core.restore(it.id))}>Restore {it.name}</button>
+                <button type="button" class="small" aria-label={`Restore ${it.name}`} onClick={() => act(core.restore(it.id))}>Restore</button>
                 <button type="button" class="small danger" onClick={() => setPurging(it)} aria-label={`Delete ${it.name} for good`}>Delete for good</button>
               </span>
             </li>

@@ -1,0 +1,173 @@
+// Every screen of the web app (issue 24), each at its own address, in
+// light, dark and at 375 px: a screenshot of each (in COFFER_SHOTS),
+// every control named for a screen reader, and nothing wider than the
+// viewport — at 375 px and at a desktop's 1100. Started by cmd/coffer's
+// TestWebAppEveryScreen against a real `coffer serve` (COFFER_URL).
+//
+// The screens are reached the way a person reaches them — a link in the
+// navigation or the page — or, for the ones a shared link opens, by the
+// address itself (pushed as the app's own links push it: a reload would
+// lock the tab, whose keys live in its memory only).
+import { check, failureShots, launch, shot, signUp } from './lib.mjs';
+
+const browser = await launch();
+const bridge = (page, name, ...args) => page.evaluate(([n, a]) => window.cofferCore[n](...a).then((s) => JSON.parse(s)), [name, args]);
+
+// go opens an address inside the app, as its links do.
+async function go(page, path) {
+  await page.evaluate((p) => { history.pushState(null, '', p); dispatchEvent(new Event('coffer-navigate')); }, path);
+}
+
+// overflow names what sticks out of the viewport sideways, if anything.
+const overflow = (page) => page.evaluate(() => {
+  const w = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth <= w) return '';
+  const wide = [...document.querySelectorAll('body *')].filter((el) => {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.right > w + 1 && getComputedStyle(el).position !== 'fixed';
+  }).slice(0, 5).map((el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${[...el.classList].join('.')} (right ${Math.round(el.getBoundingClientRect().right)})`);
+  return `page ${document.documentElement.scrollWidth} px wide in ${w}: ${wide.join(', ')}`;
+});
+
+// screen takes a screen in its three looks; ready waits for what shows
+// that it is there.
+async function screen(page, name, ready) {
+  const looks = [['light', 1100, 'light'], ['dark', 1100, 'dark'], ['375', 375, 'light']];
+  for (const [look, width, scheme] of looks) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.setViewportSize({ width, height: width === 375 ? 760 : 800 });
+    await ready();
+    const wide = await overflow(page);
+    check(!wide, `${name} at ${width} px: ${wide}`);
+    await shot(page, `${name}-${look}`);
+  }
+  await page.setViewportSize({ width: 1100, height: 800 });
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+const heading = (page, name) => () => page.getByRole('heading', { name, exact: true }).first().waitFor();
+
+try {
+  // The open screens: sign up (the first visit), log in.
+  const page = await signUp(browser, { email: 'sam@screens.example', name: 'Sam', password: 'screens master password 1', onPage: async (p) => {
+    await p.goto(process.env.COFFER_URL);
+    await screen(p, 'signup', heading(p, 'Create your account'));
+    await p.getByRole('button', { name: 'Log in', exact: true }).click();
+    await screen(p, 'login', heading(p, 'Log in'));
+    check(new URL(p.url()).pathname === '/login', `the log-in screen is at ${p.url()}`);
+    await p.getByRole('button', { name: 'Create an account' }).click();
+  } });
+  await page.getByRole('heading', { name: 'Passwords', exact: true }).waitFor({ timeout: 30000 });
+
+  // An empty vault says what to do.
+  await screen(page, 'vault-empty', () => page.getByText('No items in your vaults yet.').waitFor());
+
+  // Things to show: items of every type (a login with custom fields), an
+  // organisation with a vault, a group and an invitation.
+  const login = await bridge(page, 'create', 'login', JSON.stringify({
+    name: 'Staging database', notes: 'rotate monthly',
+    login: { username: 'deploy', password: 'S3cret-of-staging', urls: ['https://db.staging.example'], totp: 'JBSWY3DPEHPK3PXP' },
+    fields: [{ name: 'port', value: '5432', kind: 'text' }, { name: 'replica key', value: 'rk-99', kind: 'hidden' }],
+  }), '');
+  for (let i = 1; i <= 30; i++) await bridge(page, 'create', 'note', JSON.stringify({ name: `Note ${i}`, notes: `note number ${i}` }), '');
+  await bridge(page, 'create', 'card', JSON.stringify({ name: 'Company card', card: { holder: 'Sam', number: '4111111111111111', expiry: '12/29', cvv: '123' } }), '');
+  await bridge(page, 'create', 'secret', JSON.stringify({ name: 'Deploy keys', secret: { AWS_KEY: 'AKIA1', AWS_SECRET: 's3' } }), '');
+  const gone = await bridge(page, 'create', 'note', JSON.stringify({ name: 'Old note' }), '');
+  await bridge(page, 'trash', gone.id);
+  const org = await bridge(page, 'createOrg', 'Screens & Co');
+  await bridge(page, 'createVault', org.id, 'Operations');
+  await bridge(page, 'createGroup', org.id, 'Engineering', '', 'edit');
+  await bridge(page, 'createGroup', org.id, 'Close friends', 'private', 'view');
+  await bridge(page, 'invite', org.id, JSON.stringify(['ines@screens.example']));
+  await bridge(page, 'sync');
+  const my = (await bridge(page, 'vaults')).find((v) => v.kind === 'personal');
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Passwords', exact: true }).click();
+  await screen(page, 'vault', () => page.locator('.item-list .entry').first().waitFor());
+  await go(page, `/vault/${my.id}`);
+  await screen(page, 'vault-one', heading(page, 'My Vault'));
+  // Far down the list: not drawn until scrolled to (a virtualised list);
+  // the search finds it.
+  check(await page.locator('.item-list .entry', { hasText: 'Staging database' }).count() === 0, 'the whole list is drawn');
+  await page.getByLabel('Search').fill('staging');
+  await page.locator('.item-list .entry', { hasText: 'Staging database' }).click();
+  await page.getByLabel('Search').fill('');
+  check(new URL(page.url()).pathname === `/vault/${my.id}/${login.id}`, `an item opens at ${page.url()}`);
+  await screen(page, 'item', heading(page, 'Staging database'));
+  // The custom fields show (issue 24, defect 7), the hidden one masked.
+  await page.getByText('5432').waitFor();
+  check(await page.getByText('rk-99').count() === 0, 'a hidden custom field shows in clear');
+  await page.getByRole('button', { name: 'Edit' }).click();
+  await screen(page, 'item-edit', heading(page, 'Edit Staging database'));
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await page.getByRole('button', { name: 'History' }).click();
+  await screen(page, 'item-history', heading(page, 'History'));
+  await page.getByRole('button', { name: 'Close' }).click();
+  await page.getByRole('button', { name: 'Share', exact: true }).click();
+  await screen(page, 'item-share', () => page.getByRole('dialog', { name: 'Share Staging database' }).waitFor());
+  await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: 'Move', exact: true }).click();
+  await screen(page, 'item-move', () => page.getByRole('dialog', { name: 'Move Staging database' }).waitFor());
+  await page.keyboard.press('Escape');
+  await page.getByRole('dialog').waitFor({ state: 'hidden' });
+  await page.getByRole('link', { name: 'New item' }).first().click();
+  await screen(page, 'item-new', heading(page, 'New item'));
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await page.getByRole('link', { name: 'Trash' }).click();
+  await screen(page, 'trash', () => page.getByRole('button', { name: 'Restore Old note' }).waitFor());
+
+  // The organisation's four pages, its home, and a Join link.
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  for (const [tab, ready] of [['Members', () => page.getByText('ines@screens.example').waitFor()], ['Groups', () => page.getByText('Engineering').first().waitFor()],
+    ['Vaults', () => page.getByText('Operations').first().waitFor()], ['Settings', heading(page, 'Settings')]]) {
+    await nav.getByRole('link', { name: tab, exact: true }).click();
+    check(new URL(page.url()).pathname === `/orgs/${org.id}/${tab.toLowerCase()}`, `${tab} is at ${page.url()}`);
+    await screen(page, `org-${tab.toLowerCase()}`, ready);
+  }
+  await nav.getByRole('link', { name: 'Members', exact: true }).click();
+  await page.getByRole('button', { name: 'Invite people' }).click();
+  await screen(page, 'org-invite', () => page.getByRole('dialog', { name: 'Invite people to Screens & Co' }).waitFor());
+  await page.keyboard.press('Escape');
+  await nav.getByRole('link', { name: /^Join or create/ }).click();
+  await screen(page, 'orgs', heading(page, 'Your organisations'));
+  await go(page, `/join?org=${encodeURIComponent(org.id)}`);
+  await screen(page, 'join', heading(page, 'You were invited'));
+
+  // Tools and the account's four pages.
+  await nav.getByRole('link', { name: 'Tools' }).click();
+  await screen(page, 'tools-generator', () => page.locator('#generated').filter({ hasText: /./ }).waitFor());
+  await nav.getByRole('link', { name: 'Account' }).click();
+  for (const tab of ['Profile', 'Security', 'Sessions', 'Recovery']) {
+    await page.getByRole('navigation', { name: 'Account pages' }).getByRole('link', { name: tab }).click();
+    check(new URL(page.url()).pathname === `/account/${tab.toLowerCase()}`, `${tab} is at ${page.url()}`);
+    await screen(page, `account-${tab.toLowerCase()}`, () => page.locator('main h2').first().waitFor());
+  }
+
+  // An address the app has no screen for; the menu of a phone.
+  await go(page, '/no/such/screen');
+  await screen(page, 'not-found', heading(page, 'Nothing here'));
+  await page.setViewportSize({ width: 375, height: 760 });
+  await go(page, '/vault');
+  await page.getByRole('button', { name: 'Menu' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tools' }).waitFor();
+  check(!(await overflow(page)), `the open menu at 375 px: ${await overflow(page)}`);
+  await shot(page, 'menu-375');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tools' }).click();
+  await heading(page, 'Password generator')();
+  check(await page.locator('.shell.nav-open').count() === 0, 'the menu stays open after a choice');
+
+  // Locked: the unlock screen, and the unlock lands where the lock was.
+  await page.setViewportSize({ width: 1100, height: 800 });
+  await page.getByRole('button', { name: 'Lock' }).click();
+  await screen(page, 'unlock', heading(page, 'Unlock'));
+  await page.getByLabel('Master password').fill('screens master password 1');
+  await page.getByRole('button', { name: 'Unlock', exact: true }).click();
+  await heading(page, 'Password generator')();
+  check(new URL(page.url()).pathname === '/tools/generator', `the unlock landed at ${page.url()}`);
+  console.log('every screen: light, dark and 375 px, named controls, no horizontal overflow');
+} catch (e) {
+  await failureShots(browser, 'screens-failure');
+  throw e;
+} finally {
+  await browser.close();
+}
