@@ -115,6 +115,14 @@ func TestWebAppEveryScreen(t *testing.T) {
 	runScenario(t, "screens.mjs", startServer(t).url)
 }
 
+// TestWebAppLockedInvitation (issue 24, defect 6): web/e2e/invites.mjs —
+// an invitation locked by wrong codes is said in words (no command) to
+// the invitee, shown live to the owner, re-issued from Members, joined
+// with the new code; inviting a working invitation again offers Re-issue.
+func TestWebAppLockedInvitation(t *testing.T) {
+	runScenario(t, "invites.mjs", startServer(t).url)
+}
+
 // TestWebAppOrganisations (issue 17): web/e2e/orgs.mjs — one browser
 // context per person, everything done in the page: PVYvault onboarding
 // (invite form, the code modal, the Join link, Members, a group, a vault,

@@ -58,6 +58,10 @@ try {
   await invitee.getByRole('status').filter({ hasText: 'You joined "Contoso"' }).waitFor({ timeout: 20000 });
   await owner.getByRole('button', { name: 'Confirm new1@contoso.example' }).click(); // once the join reaches the open list
   await owner.getByRole('status').filter({ hasText: 'new1@contoso.example is confirmed' }).waitFor({ timeout: 30000 });
+  // The invitee's open Join page follows (issue 24: "…confirms you next"
+  // stayed after the confirmation): the core's live event, no reload.
+  await invitee.getByRole('status').filter({ hasText: 'You are a member of "Contoso"' }).waitFor();
+  check(await invitee.getByText('confirms you').count() === 0, 'the Join page still says the owner confirms next');
   console.log('mail: sign-up codes from the mail, the Join link from the invitation e-mail, joined and confirmed');
 } catch (e) {
   await failureShots(browser, 'mail-failure');

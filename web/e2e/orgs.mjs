@@ -435,6 +435,19 @@ try {
   await fred.getByRole('status').filter({ hasText: 'Moved to PVYvault/Servers' }).waitFor({ timeout: 20000 });
   await fred.getByRole('button', { name: 'History' }).click();
   await fred.locator('.revision').nth(2).waitFor();
+  // New item with an organisation vault chosen goes there, and the form
+  // says so (issue 24, defect 2: it went to My Vault, unsaid).
+  await fred.getByRole('navigation', { name: 'Vaults' }).getByRole('link', { name: 'PVYvault/Servers' }).click();
+  await fred.getByRole('link', { name: 'New item' }).first().click();
+  check(await fred.getByLabel('Vault', { exact: true }).evaluate((el) => el.selectedOptions[0].textContent) === 'PVYvault/Servers', 'a new item is not set to go to the vault chosen');
+  await fred.getByLabel('Name', { exact: true }).fill('Switch console');
+  await fred.getByRole('button', { name: 'Save' }).click();
+  await fred.getByRole('heading', { name: 'Switch console' }).waitFor();
+  await fred.locator('article.item').getByText('Login · PVYvault/Servers').waitFor();
+  await laura.locator('.item-list .entry', { hasText: 'Switch console' }).waitFor();
+  await fred.getByRole('link', { name: 'Rack layout' }).click();
+  await fred.getByRole('button', { name: 'History' }).click();
+  await fred.locator('.revision').nth(2).waitFor();
   check((await fred.locator('.history').textContent()).includes('row 1'), 'the history did not move with the item');
   await laura.locator('.item-list .entry', { hasText: 'Rack layout' }).waitFor();
 

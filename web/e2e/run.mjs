@@ -219,9 +219,20 @@ try {
     const run = (args, input, env = {}) => execFileSync(process.env.COFFER_BIN, args, { input, env: { ...process.env, COFFER_CONFIG_DIR: cfg, ...env } }).toString();
     run(['login', '--server', origin, '--email', 'ada@web.example', '--password-stdin'], master + '\n');
     const session = run(['unlock', '--password-stdin', '--raw'], master + '\n').trim();
-    run(['item', 'add', '--type', 'note', '--name', 'From the CLI', '--note', 'typed in a terminal'], '', { COFFER_SESSION: session });
+    run(['item', 'add', '--type', 'note', '--name', 'From the CLI', '--note', 'typed in a terminal',
+      '--text-field', 'floor=3rd', '--url-field', 'wiki=https://wiki.example/door', '--field', 'door code=4711'], '', { COFFER_SESSION: session });
     await page.locator('.item-list .entry', { hasText: 'From the CLI' }).waitFor();
     await pageB.locator('.item-list .entry', { hasText: 'From the CLI' }).waitFor();
+    // Its custom fields show in the browser (issue 24, defect 7: they never
+    // did), each as the client core lists it: the hidden one masked.
+    await open(page, 'From the CLI');
+    const item = page.locator('article.item');
+    await item.getByText('3rd', { exact: true }).waitFor();
+    await item.getByRole('link', { name: 'Open wiki' }).waitFor();
+    check(await item.getByText('4711').count() === 0, 'a hidden custom field shows in clear');
+    await item.getByRole('button', { name: 'Reveal secrets' }).click();
+    await item.getByText('4711', { exact: true }).waitFor();
+    await item.getByRole('button', { name: 'Hide secrets' }).click();
   }
   // A conflict: A edits Bank while B saves first; A's save shows both and
   // A chooses.

@@ -69,7 +69,9 @@ try {
     login: { username: 'deploy', password: 'S3cret-of-staging', urls: ['https://db.staging.example'], totp: 'JBSWY3DPEHPK3PXP' },
     fields: [{ name: 'port', value: '5432', kind: 'text' }, { name: 'replica key', value: 'rk-99', kind: 'hidden' }],
   }), '');
-  for (let i = 1; i <= 30; i++) await bridge(page, 'create', 'note', JSON.stringify({ name: `Note ${i}`, notes: `note number ${i}` }), '');
+  // More than the old list showed (200), named so that string order and
+  // a person's order differ (Note 9 before Note 10).
+  for (let i = 1; i <= 240; i++) await bridge(page, 'create', 'note', JSON.stringify({ name: `Note ${i}`, notes: `note number ${i}` }), '');
   await bridge(page, 'create', 'card', JSON.stringify({ name: 'Company card', card: { holder: 'Sam', number: '4111111111111111', expiry: '12/29', cvv: '123' } }), '');
   await bridge(page, 'create', 'secret', JSON.stringify({ name: 'Deploy keys', secret: { AWS_KEY: 'AKIA1', AWS_SECRET: 's3' } }), '');
   const gone = await bridge(page, 'create', 'note', JSON.stringify({ name: 'Old note' }), '');
@@ -84,6 +86,32 @@ try {
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Passwords', exact: true }).click();
   await screen(page, 'vault', () => page.locator('.item-list .entry').first().waitFor());
+
+  // A long list (issue 24, defect 3): every item can be reached (the old
+  // list stopped at 200), in a person's order, and the item chosen far
+  // down shows in view — beside the list, or on a phone as its own screen.
+  await page.locator('.list-head .count').filter({ hasText: '243 items' }).waitFor();
+  const names = await page.locator('.item-list .entry .name').allTextContents();
+  check(names.indexOf('Note 9') >= 0 && names.indexOf('Note 9') < names.indexOf('Note 10'), `not in natural order: ${names.slice(0, 14).join(', ')}`);
+  for (const [width, height] of [[1100, 800], [375, 760]]) {
+    await page.setViewportSize({ width, height });
+    await go(page, '/vault');
+    await page.locator('.item-list .entry').first().waitFor();
+    await page.locator('.vlist').evaluate((el) => { el.scrollTop = el.scrollHeight; });
+    await page.locator('.item-list .entry', { hasText: 'Note 240' }).click();
+    const h = page.getByRole('heading', { name: 'Note 240', exact: true });
+    await h.waitFor();
+    const box = await h.boundingBox();
+    check(box && box.y >= 0 && box.y + box.height <= height, `the item chosen far down the list is out of view at ${width} px: ${JSON.stringify(box)}`);
+    if (width === 375) {
+      check(await page.locator('.list-pane').isHidden(), 'on a phone the list stays beside the item');
+      await page.getByRole('link', { name: /^Back to/ }).click();
+      await page.locator('.item-list .entry').first().waitFor();
+    }
+  }
+  await page.setViewportSize({ width: 1100, height: 800 });
+  await go(page, '/vault');
+  await page.locator('.vlist').evaluate((el) => { el.scrollTop = 0; });
   await go(page, `/vault/${my.id}`);
   await screen(page, 'vault-one', heading(page, 'My Vault'));
   // Far down the list: not drawn until scrolled to (a virtualised list);

@@ -5,7 +5,7 @@ import { Field } from '../ui/Field';
 import { VerifyBox } from './VerifyBox';
 
 // JoinForm takes the confirmation code for an invitation.
-export function JoinForm(props: { org?: string; onJoined: (r: { org_id: string; org_name: string; owner_email: string }) => void }) {
+export function JoinForm(props: { org?: string; onJoined: (r: { org_id: string; org_name: string; owner_email: string }) => void; onFailed?: () => void }) {
   const [org, setOrg] = useState(props.org ?? '');
   const [unverified, setUnverified] = useState(false);
   const [code, setCode] = useState('');
@@ -24,8 +24,9 @@ export function JoinForm(props: { org?: string; onJoined: (r: { org_id: string; 
       // are left, and what to do once none is.
       const left = err instanceof CoreError ? /(\d+) of (\d+) attempts? left/.exec(err.message) : null;
       if (left) setError(Number(left[1]) > 0 ? `That code is wrong (${left[1]} of ${left[2]} attempts left). Check it with the person who invited you.` : 'That code is wrong, and no attempts are left: ask the person who invited you to re-issue the invitation.');
-      else setError(err instanceof CoreError && /attempt|locked|too many/i.test(err.message) ? `${message(err)} Ask the person who invited you to re-issue the invitation.` : message(err));
+      else setError(message(err)); // a locked invitation: the core says what to do
       if (err instanceof CoreError && err.kind === 'unverified') setUnverified(true);
+      props.onFailed?.(); // the invitation may be locked now: its page asks the core again
     } finally { setBusy(false); }
   };
   return (

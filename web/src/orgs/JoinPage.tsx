@@ -27,7 +27,7 @@ export function JoinPage(props: { org: string; invitation: string }) {
       <h2 id="joinpage-title">You were invited</h2>
       <ErrorLine error={error} />
       {!st ? (error ? null : <p class="muted">Opening…</p>)
-        : st.state === 'invited' ? <JoinForm org={st.invitation_id || orgID || undefined} onJoined={() => { app.changed(); setN((x) => x + 1); }} />
+        : st.state === 'invited' ? <JoinForm org={st.invitation_id || orgID || undefined} onJoined={() => { app.changed(); setN((x) => x + 1); }} onFailed={() => setN((x) => x + 1)} />
         : <p role="status">{st.text}</p>}
       {st && (st.state === 'joined' || st.state === 'member') ? (
         <div class="actions">
@@ -35,7 +35,13 @@ export function JoinPage(props: { org: string; invitation: string }) {
           {st.state === 'member' && st.org_id ? <Link href={href({ screen: 'org', org: st.org_id, tab: 'members' })} class="button">{st.org_name || 'The organisation'}</Link> : null}
         </div>
       ) : null}
-      {st && (st.state === 'none' || st.state === 'locked') ? <div class="actions"><Link href="/orgs" class="button">Your organisations</Link></div> : null}
+      {st && (st.state === 'none' || st.state === 'locked') ? (
+        <div class="actions">
+          {/* Once the owner has re-issued it, the same page finds the new invitation. */}
+          <button type="button" class="primary" onClick={() => setN((x) => x + 1)}>Check again</button>
+          <Link href="/orgs" class="button">Your organisations</Link>
+        </div>
+      ) : null}
     </section>
   );
 }
