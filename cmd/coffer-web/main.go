@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"github.com/coffer-pm/coffer/client"
-	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/crypto"
 	"github.com/coffer-pm/coffer/internal/passgen"
 )
@@ -70,7 +69,7 @@ func (c *core) startChecks(s *client.Session) {
 	c.endChecks = cancel
 	c.mu.Unlock()
 	c.busy.Store(true)
-	go func() {
+	go guardGo("the signature check", report, c.tellFailure, func() {
 		defer c.busy.Store(false)
 		// The page's first list, its vaults and its live stream come
 		// first: they are what the person waits for.
@@ -92,7 +91,7 @@ func (c *core) startChecks(s *client.Session) {
 				turn = time.Now()
 			}
 		}
-	}()
+	})
 }
 
 // tell sends an event to the page's live-stream callback, if any.
@@ -102,9 +101,20 @@ func (c *core) tell(event any) {
 	c.mu.Unlock()
 	if cb.Type() == js.TypeFunction {
 		b, _ := json.Marshal(event)
-		cb.Invoke(string(b))
+		if err := invoke(cb, string(b)); err != nil {
+			warn("coffer: the page's live-update callback threw: " + err.Error())
+		}
 	}
 }
+
+// failure is the live stream's event for an error that ended it.
+func failure(err error) map[string]string {
+	return map[string]string{"kind": "error", "text": err.Error(), "error": errorKind(err)}
+}
+
+// tellFailure tells the page, on its live stream, that a goroutine of
+// the bridge failed (an *InternalError: the page says so in words).
+func (c *core) tellFailure(err error) { c.tell(failure(err)) }
 
 func main() {
 	c := &core{server: js.Global().Get("location").Get("origin").String()}
@@ -144,15 +154,15 @@ func main() {
 		"leave":        c.leave,
 		"notices":      c.notices,
 		"ackNotice":    c.ackNotice,
+		"attach":       c.attach,
+		"download":     c.download,
 	} {
-		api[name] = promised(fn)
+		api[name] = promised(name, fn)
 	}
 	for name, fn := range c.orgFuncs() {
-		api[name] = promised(fn)
+		api[name] = promised(name, fn)
 	}
-	api["watch"] = js.FuncOf(c.watch)
-	api["attach"] = js.FuncOf(c.attach)
-	api["download"] = js.FuncOf(c.download)
+	api["watch"] = callback("watch", c.watch)
 	js.Global().Set("cofferCore", js.ValueOf(api))
 	js.Global().Call("dispatchEvent", js.Global().Get("Event").New("coffer-core-ready"))
 	select {}
@@ -169,84 +179,14 @@ func (c *core) persisting(fn func([]js.Value) (any, error)) func([]js.Value) (an
 	}
 }
 
-// promised wraps fn as a JS function returning a Promise; fn runs on its
-// own goroutine (a network call inside a JS callback would deadlock).
-// Results cross as JSON strings; errors as {message, kind}.
-func promised(fn func(args []js.Value) (any, error)) js.Func {
-	return js.FuncOf(func(_ js.Value, args []js.Value) any {
-		var executor js.Func
-		executor = js.FuncOf(func(_ js.Value, pr []js.Value) any {
-			executor.Release() // called once, by the Promise constructor
-			resolve, reject := pr[0], pr[1]
-			go func() {
-				out, err := fn(args)
-				if err != nil {
-					reject.Invoke(jsError(err))
-					return
-				}
-				b, _ := json.Marshal(out)
-				resolve.Invoke(string(b))
-			}()
-			return nil
-		})
-		return js.Global().Get("Promise").New(executor)
-	})
-}
-
-// jsError is err for the page: an Error with the kind the page reads.
-func jsError(err error) js.Value {
-	e := js.Global().Get("Error").New(err.Error())
-	e.Set("kind", errorKind(err))
-	return e
-}
-
-// errorKind names an error for the page: it decides the words a person
-// sees, never the error's own text alone.
-func errorKind(err error) string {
-	var ae *client.APIError
-	if errors.As(err, &ae) && ae.Code == api.CodeEmailUnverified {
-		return "unverified" // the page offers to verify the address
-	}
-	switch {
-	case errors.Is(err, client.ErrWrongPassword):
-		return "wrong-password"
-	case errors.Is(err, client.ErrTampered):
-		return "tampered"
-	case errors.Is(err, client.ErrUnauthorized):
-		return "unauthorized"
-	case errors.Is(err, client.ErrWeakPassword):
-		return "weak-password"
-	case errors.Is(err, client.ErrNotFound):
-		return "not-found"
-	case errors.Is(err, client.ErrKeyMismatch):
-		return "key-mismatch"
-	case errors.Is(err, client.ErrPermissionScope):
-		return "permission-scope"
-	case errors.Is(err, client.ErrReadOnly), errors.Is(err, client.ErrNotAllowed):
-		return "forbidden"
-	case errors.Is(err, errLocked):
-		return "locked"
-	case strings.Contains(err.Error(), "Fetch API") || strings.Contains(err.Error(), "Failed to fetch") || strings.Contains(err.Error(), "NetworkError"):
-		return "offline" // net/http on js/wasm: the browser could not reach the server
-	}
-	var ce *client.ConflictError
-	if errors.As(err, &ce) {
-		return "conflict"
-	}
-
-	return "error"
-}
-
-var errLocked = errors.New("locked")
-
 const profileKey = "coffer.profile"
 
 // The profile holds no clear key (account key under the password's KEK,
 // private keys and server token under the account key), so it may be
 // kept in localStorage, as the CLI keeps it in a file.
 func (c *core) loadProfile() *client.Profile {
-	v := js.Global().Get("localStorage").Call("getItem", profileKey)
-	if v.IsNull() {
+	v := js.Null()
+	if err := jsTry(func() { v = js.Global().Get("localStorage").Call("getItem", profileKey) }); err != nil || v.Type() != js.TypeString {
 		return nil
 	}
 	var p client.Profile
@@ -258,7 +198,9 @@ func (c *core) loadProfile() *client.Profile {
 
 func (c *core) saveProfile(p *client.Profile) {
 	b, _ := json.Marshal(p)
-	js.Global().Get("localStorage").Call("setItem", profileKey, string(b))
+	if err := jsTry(func() { js.Global().Get("localStorage").Call("setItem", profileKey, string(b)) }); err != nil {
+		warn("coffer: the profile was not saved in this browser: " + err.Error())
+	}
 }
 
 func str(args []js.Value, i int) string {
@@ -269,19 +211,22 @@ func str(args []js.Value, i int) string {
 }
 
 func (c *core) status([]js.Value) (any, error) {
+	// c.mu is held for reading the fields only: the session's own calls
+	// wait while a sync or a cache write holds it, and nothing waits with
+	// c.mu held.
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	p, s := c.profile, c.session
+	c.mu.Unlock()
 	out := map[string]string{"state": "none"}
-	p := c.profile
 	if p == nil {
 		p = c.loadProfile()
 	}
 	if p != nil {
 		out["state"], out["email"], out["fingerprint"] = "locked", p.Email, p.Fingerprint()
 	}
-	if c.session != nil {
+	if s != nil {
 		out["state"] = "unlocked"
-		out["checking"] = strconv.Itoa(c.session.DeferredLeft())
+		out["checking"] = strconv.Itoa(s.DeferredLeft())
 		out["busy"] = strconv.FormatBool(c.busy.Load())
 	}
 	return out, nil
@@ -293,8 +238,9 @@ func marksKey(userID string) string { return "coffer.marks." + userID }
 // cache (IndexedDB, sealed like the CLI's: protocol §16) before its first
 // sync, so an unlock fetches only what changed.
 func useCache(s *client.Session) {
-	ls := js.Global().Get("localStorage")
-	if v := ls.Call("getItem", marksKey(s.Profile.UserID)); !v.IsNull() {
+	v := js.Null()
+	_ = jsTry(func() { v = js.Global().Get("localStorage").Call("getItem", marksKey(s.Profile.UserID)) })
+	if v.Type() == js.TypeString {
 		var m client.Marks
 		if json.Unmarshal([]byte(v.String()), &m) == nil {
 			s.SetMarks(m)
@@ -312,11 +258,13 @@ func persist(s *client.Session) {
 	if err := s.SaveCache(); err != nil {
 		// Only the next unlock is slower (a full sync); say so in the
 		// console. The errors name files and items, never content.
-		js.Global().Get("console").Call("warn", "coffer: the device cache was not saved: "+err.Error())
+		warn("coffer: the device cache was not saved: " + err.Error())
 	}
 	if s.MarksChanged() {
 		if data, err := s.MarksJSON(); err == nil {
-			js.Global().Get("localStorage").Call("setItem", marksKey(s.Profile.UserID), string(data))
+			if err := jsTry(func() { js.Global().Get("localStorage").Call("setItem", marksKey(s.Profile.UserID), string(data)) }); err != nil {
+				warn("coffer: the high-water marks were not saved: " + err.Error())
+			}
 		}
 	}
 }
@@ -430,9 +378,11 @@ func (c *core) logout([]js.Value) (any, error) {
 		if store, err := openIDB(s.Profile.UserID); err == nil {
 			_ = store.Clear()
 		}
-		js.Global().Get("localStorage").Call("removeItem", marksKey(s.Profile.UserID))
+		_ = jsTry(func() { js.Global().Get("localStorage").Call("removeItem", marksKey(s.Profile.UserID)) })
 	}
-	js.Global().Get("localStorage").Call("removeItem", profileKey)
+	if err := jsTry(func() { js.Global().Get("localStorage").Call("removeItem", profileKey) }); err != nil {
+		return nil, err
+	}
 	return map[string]string{"state": "none"}, nil
 }
 
@@ -733,17 +683,29 @@ func (c *core) totp(args []js.Value) (any, error) {
 
 // watch(callback) starts the live stream of the unlocked session: each
 // change, decrypted and described, goes to callback as a JSON string. It
-// ends with lock or logout, and reconnects on its own meanwhile.
-func (c *core) watch(_ js.Value, args []js.Value) any {
+// ends with lock or logout, and reconnects on its own meanwhile. The
+// callback into Go only starts a goroutine: taking c.mu there, while
+// status() held it waiting for a session that a sync held across a fetch,
+// was issue 24's dead core.
+func (c *core) watch(args []js.Value) {
 	if len(args) == 0 || args[0].Type() != js.TypeFunction {
-		return js.Undefined()
+		return
 	}
 	cb := args[0]
+	go guardGo("watch", report, func(err error) {
+		if ierr := invoke(cb, mustJSON(failure(err))); ierr != nil {
+			warn("coffer: the page's live-update callback threw: " + ierr.Error())
+		}
+	}, func() { c.stream(cb) })
+}
+
+// stream runs the live stream for cb until lock, logout or the next watch.
+func (c *core) stream(cb js.Value) {
 	c.mu.Lock()
 	s := c.session
 	if s == nil {
 		c.mu.Unlock()
-		return js.Undefined()
+		return
 	}
 	if c.stop != nil {
 		c.stop()
@@ -751,18 +713,26 @@ func (c *core) watch(_ js.Value, args []js.Value) any {
 	ctx, cancel := context.WithCancel(context.Background())
 	c.stop, c.notify = cancel, cb
 	c.mu.Unlock()
-	go func() {
-		err := s.Watch(ctx, client.WatchOptions{}, func(ch client.Change) {
-			persist(s)
-			b, _ := json.Marshal(ch)
-			cb.Invoke(string(b))
-		})
-		if err != nil && ctx.Err() == nil {
-			b, _ := json.Marshal(map[string]string{"kind": "error", "text": err.Error(), "error": errorKind(err)})
-			cb.Invoke(string(b))
+	// The page's callback throwing is a bug of the page: said on the
+	// console, and the stream goes on.
+	send := func(event any) {
+		if err := invoke(cb, mustJSON(event)); err != nil {
+			warn("coffer: the page's live-update callback threw: " + err.Error())
 		}
-	}()
-	return js.Undefined()
+	}
+	err := s.Watch(ctx, client.WatchOptions{}, func(ch client.Change) {
+		persist(s)
+		send(ch)
+	})
+	if err != nil && ctx.Err() == nil {
+		send(failure(err))
+	}
+}
+
+// mustJSON is v as a JSON string (v is the bridge's own: it encodes).
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }
 
 // generate(json options) makes a password or passphrase with the CLI's
@@ -864,109 +834,92 @@ func (p *progressReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// attach(id or "", type, name, bytes, progress) encrypts bytes (a
+// attach(id or "", itemName, fileName, bytes, progress) encrypts bytes (a
 // Uint8Array) as a file, uploads it chunk by chunk calling progress(sent,
 // total), and attaches it to item id — or, with id "", creates a file
-// item named name in My Vault. Resolves to {"id": item id}.
-func (c *core) attach(_ js.Value, args []js.Value) any {
-	return js.Global().Get("Promise").New(js.FuncOf(func(_ js.Value, pr []js.Value) any {
-		resolve, reject := pr[0], pr[1]
-		fail := func(err error) { reject.Invoke(jsError(err)) }
-		if len(args) < 4 || args[3].Type() != js.TypeObject {
-			fail(errors.New("attach needs the file's bytes"))
-			return nil
+// item named itemName (or fileName) in My Vault. Resolves to {"id": item
+// id}.
+func (c *core) attach(args []js.Value) (any, error) {
+	if len(args) < 4 || args[3].Type() != js.TypeObject {
+		return nil, errors.New("attach needs the file's bytes")
+	}
+	// The attachment keeps the file's own name (its extension tells
+	// what it is when downloaded); a new file item is called what the
+	// person typed, or the file's name.
+	id, itemName, name := str(args, 0), str(args, 1), str(args, 2)
+	if itemName == "" {
+		itemName = name
+	}
+	data := make([]byte, args[3].Get("length").Int())
+	js.CopyBytesToGo(data, args[3])
+	progress := js.Undefined()
+	if len(args) > 4 && args[4].Type() == js.TypeFunction {
+		progress = args[4]
+	}
+	s, err := c.unlocked()
+	if err != nil {
+		return nil, err
+	}
+	var it *client.Item
+	vaultID := ""
+	if id != "" {
+		if _, it, err = c.item(id); err != nil {
+			return nil, err
 		}
-		// The attachment keeps the file's own name (its extension tells
-		// what it is when downloaded); a new file item is called what the
-		// person typed, or the file's name.
-		id, itemName, name := str(args, 0), str(args, 1), str(args, 2)
-		if itemName == "" {
-			itemName = name
+		vaultID = it.VaultID
+	} else {
+		v, err := s.PersonalVault()
+		if err != nil {
+			return nil, err
 		}
-		data := make([]byte, args[3].Get("length").Int())
-		js.CopyBytesToGo(data, args[3])
-		progress := js.Undefined()
-		if len(args) > 4 && args[4].Type() == js.TypeFunction {
-			progress = args[4]
+		vaultID = v.ID
+	}
+	total := int64(len(data))
+	r := &progressReader{r: bytes.NewReader(data), report: func(n int64) {
+		if !progress.IsUndefined() {
+			if err := invoke(progress, float64(n), float64(total)); err != nil {
+				warn("coffer: the page's progress callback threw: " + err.Error())
+			}
 		}
-		go func() {
-			s, err := c.unlocked()
-			if err != nil {
-				fail(err)
-				return
-			}
-			var it *client.Item
-			vaultID := ""
-			if id != "" {
-				if _, it, err = c.item(id); err != nil {
-					fail(err)
-					return
-				}
-				vaultID = it.VaultID
-			} else {
-				v, err := s.PersonalVault()
-				if err != nil {
-					fail(err)
-					return
-				}
-				vaultID = v.ID
-			}
-			total := int64(len(data))
-			r := &progressReader{r: bytes.NewReader(data), report: func(n int64) {
-				if !progress.IsUndefined() {
-					progress.Invoke(float64(n), float64(total))
-				}
-			}}
-			att, err := s.UploadFile(context.Background(), vaultID, name, r, total)
-			if err != nil {
-				fail(err)
-				return
-			}
-			if it == nil {
-				created, err := s.CreateItem(context.Background(), vaultID, "file", client.Content{Name: itemName, Files: []client.Attachment{att}})
-				if err != nil {
-					fail(err)
-					return
-				}
-				resolve.Invoke(`{"id":"` + created.ID + `"}`)
-				return
-			}
-			content := it.Content.Clone()
-			content.Files = append(content.Files, att)
-			if _, err := s.UpdateItem(context.Background(), it, content); err != nil {
-				fail(err)
-				return
-			}
-			resolve.Invoke(`{"id":"` + it.ID + `"}`)
-		}()
-		return nil
-	}))
+	}}
+	att, err := s.UploadFile(context.Background(), vaultID, name, r, total)
+	if err != nil {
+		return nil, err
+	}
+	if it == nil {
+		created, err := s.CreateItem(context.Background(), vaultID, "file", client.Content{Name: itemName, Files: []client.Attachment{att}})
+		if err != nil {
+			return nil, err
+		}
+		return map[string]string{"id": created.ID}, nil
+	}
+	content := it.Content.Clone()
+	content.Files = append(content.Files, att)
+	if _, err := s.UpdateItem(context.Background(), it, content); err != nil {
+		return nil, err
+	}
+	return map[string]string{"id": it.ID}, nil
 }
 
 // download(id, fileID) fetches, decrypts and verifies an attachment
 // (every chunk's tag and the whole file's hash, as the item's signed
 // content names it) and resolves to its bytes, a Uint8Array.
-func (c *core) download(_ js.Value, args []js.Value) any {
-	return js.Global().Get("Promise").New(js.FuncOf(func(_ js.Value, pr []js.Value) any {
-		resolve, reject := pr[0], pr[1]
-		go func() {
-			s, it, err := c.item(str(args, 0))
-			if err == nil {
-				var att client.Attachment
-				if att, err = it.FindAttachment(str(args, 1)); err == nil {
-					var buf bytes.Buffer
-					if err = s.DownloadFile(context.Background(), att, &buf); err == nil {
-						out := js.Global().Get("Uint8Array").New(buf.Len())
-						js.CopyBytesToJS(out, buf.Bytes())
-						resolve.Invoke(out)
-						return
-					}
-				}
-			}
-			reject.Invoke(jsError(err))
-		}()
-		return nil
-	}))
+func (c *core) download(args []js.Value) (any, error) {
+	s, it, err := c.item(str(args, 0))
+	if err != nil {
+		return nil, err
+	}
+	att, err := it.FindAttachment(str(args, 1))
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := s.DownloadFile(context.Background(), att, &buf); err != nil {
+		return nil, err
+	}
+	out := js.Global().Get("Uint8Array").New(buf.Len())
+	js.CopyBytesToJS(out, buf.Bytes())
+	return out, nil
 }
 
 // kdfTime derives master keys once with the default Argon2id parameters
