@@ -3,7 +3,6 @@ package client
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 
@@ -27,19 +26,19 @@ func (e *VerificationNeededError) Error() string {
 // account's address) with the code mailed to it. After a sign-up, log in.
 func VerifySignup(ctx context.Context, server, userID, code string, opt Options) error {
 	t := newTransport(server, opt.HTTPClient)
-	return t.do(ctx, http.MethodPost, "/accounts/"+url.PathEscape(userID)+"/verify", api.VerifyEmailRequest{Code: code}, nil)
+	return t.do(ctx, "POST", "/accounts/"+url.PathEscape(userID)+"/verify", api.VerifyEmailRequest{Code: code}, nil)
 }
 
 // RequestVerification asks the server to mail a code to the account's
 // address (for accounts made before the server sent e-mail); enter it
 // with VerifyEmail.
 func (s *Session) RequestVerification(ctx context.Context) error {
-	return s.t.do(ctx, http.MethodPost, "/account/verification", struct{}{}, nil)
+	return s.t.do(ctx, "POST", "/account/verification", struct{}{}, nil)
 }
 
 // VerifyEmail enters the code mailed by RequestVerification.
 func (s *Session) VerifyEmail(ctx context.Context, code string) error {
-	return s.t.do(ctx, http.MethodPost, "/accounts/"+url.PathEscape(s.Profile.UserID)+"/verify", api.VerifyEmailRequest{Code: code}, nil)
+	return s.t.do(ctx, "POST", "/accounts/"+url.PathEscape(s.Profile.UserID)+"/verify", api.VerifyEmailRequest{Code: code}, nil)
 }
 
 // Reissue re-invites addresses whose invitation is locked (too many wrong
@@ -57,7 +56,7 @@ func (s *Session) Reissue(ctx context.Context, orgID string, emails []string) (*
 		return nil, fmt.Errorf("re-issue 1 to %d addresses at a time (got %d)", MaxInvites, len(emails))
 	}
 	var resp api.Members
-	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+url.PathEscape(o.ID)+"/members", nil, &resp); err != nil {
+	if err := s.t.do(ctx, "GET", "/orgs/"+url.PathEscape(o.ID)+"/members", nil, &resp); err != nil {
 		return nil, err
 	}
 	var cancel []string
@@ -74,7 +73,7 @@ func (s *Session) Reissue(ctx context.Context, orgID string, emails []string) (*
 		}
 	}
 	for _, id := range cancel {
-		if err := s.t.do(ctx, http.MethodPost, "/orgs/"+url.PathEscape(o.ID)+"/invitations/"+url.PathEscape(id)+"/cancel", nil, nil); err != nil {
+		if err := s.t.do(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/invitations/"+url.PathEscape(id)+"/cancel", nil, nil); err != nil {
 			return nil, err
 		}
 	}
