@@ -76,8 +76,7 @@ func (s *Session) dialLive(ctx context.Context, url string) (c liveConn, err err
 func (l *browserLive) on(event string, fn func(e js.Value)) {
 	f := js.FuncOf(func(_ js.Value, args []js.Value) any {
 		l.mu.Lock()
-		err := jsCall(func() { fn(arg(args)) })
-		if err != nil && l.err == nil {
+		if err := l.handle(fn, arg(args)); err != nil && l.err == nil {
 			l.err = fmt.Errorf("the live stream failed: %w", err)
 		}
 		l.mu.Unlock()
@@ -89,6 +88,23 @@ func (l *browserLive) on(event string, fn func(e js.Value)) {
 	})
 	l.funcs = append(l.funcs, f)
 	l.ws.Set("on"+event, f)
+}
+
+// handle runs an event's fn; whatever it panics (a JavaScript exception
+// or not) ends the stream instead of the runtime, as a panic in a
+// callback would.
+func (l *browserLive) handle(fn func(js.Value), e js.Value) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if je, ok := r.(js.Error); ok {
+				err = errors.New(je.Error())
+			} else {
+				err = fmt.Errorf("an internal error (%T)", r)
+			}
+		}
+	}()
+	fn(e)
+	return nil
 }
 
 // message queues a message; one over liveReadLimit ends the stream. The
