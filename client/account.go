@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -34,8 +33,8 @@ type Profile struct {
 
 // Options configure a client; all fields are optional.
 type Options struct {
-	HTTPClient  *http.Client
-	Description string // device name shown in the account's session list
+	HTTPClient  *HTTPClient // net/http's *http.Client, natively; unused in a browser
+	Description string      // device name shown in the account's session list
 	Now         func() time.Time
 	// DeferSignatures makes a full sync (a log-in, a device without a
 	// cache) check each item against its vault's signed manifest and
@@ -104,7 +103,7 @@ func Signup(ctx context.Context, server, email, name string, password []byte, op
 	}
 	t := newTransport(server, opt.HTTPClient)
 	var resp api.SignupResponse
-	if err := t.do(ctx, http.MethodPost, "/accounts", req, &resp); err != nil {
+	if err := t.do(ctx, "POST", "/accounts", req, &resp); err != nil {
 		return nil, err
 	}
 	if resp.Verification == api.VerificationMailed {
@@ -141,7 +140,7 @@ func Login(ctx context.Context, server, email string, password []byte, opt Optio
 	email = strings.ToLower(strings.TrimSpace(email))
 	t := newTransport(server, opt.HTTPClient)
 	var k api.KDF
-	if err := t.do(ctx, http.MethodPost, "/prelogin", api.PreloginRequest{Email: email}, &k); err != nil {
+	if err := t.do(ctx, "POST", "/prelogin", api.PreloginRequest{Email: email}, &k); err != nil {
 		return nil, err
 	}
 	kdf := kdfFromAPI(k)
@@ -159,9 +158,9 @@ func Login(ctx context.Context, server, email string, password []byte, opt Optio
 func (p *Profile) login(ctx context.Context, mk crypto.MasterKeys, opt Options) (*Session, error) {
 	t := newTransport(p.Server, opt.HTTPClient)
 	var lr api.LoginResponse
-	err := t.do(ctx, http.MethodPost, "/sessions", api.LoginRequest{Email: p.Email, AuthKey: mk.AuthKey, Description: opt.Description}, &lr)
+	err := t.do(ctx, "POST", "/sessions", api.LoginRequest{Email: p.Email, AuthKey: mk.AuthKey, Description: opt.Description}, &lr)
 	var ae *APIError
-	if errors.As(err, &ae) && ae.Status == http.StatusUnauthorized {
+	if errors.As(err, &ae) && ae.Status == statusUnauthorized {
 		return nil, fmt.Errorf("%w (or unknown e-mail address)", ErrWrongPassword)
 	}
 	if err != nil {
@@ -169,7 +168,7 @@ func (p *Profile) login(ctx context.Context, mk crypto.MasterKeys, opt Options) 
 	}
 	t.token = lr.Token
 	var acct api.Account
-	if err := t.do(ctx, http.MethodGet, "/account", nil, &acct); err != nil {
+	if err := t.do(ctx, "GET", "/account", nil, &acct); err != nil {
 		return nil, err
 	}
 	if acct.UserID != lr.UserID || (p.UserID != "" && acct.UserID != p.UserID) || !strings.EqualFold(acct.Email, p.Email) {
@@ -295,7 +294,7 @@ func (s *Session) Logout(ctx context.Context) error {
 	if s.t.token == "" {
 		return nil
 	}
-	err := s.t.do(ctx, http.MethodDelete, "/sessions/current", nil, nil)
+	err := s.t.do(ctx, "DELETE", "/sessions/current", nil, nil)
 	if errors.Is(err, ErrUnauthorized) {
 		return nil // already expired or revoked
 	}
@@ -313,11 +312,11 @@ type SessionInfo = api.Session
 // included; Current marks this one.
 func (s *Session) Sessions(ctx context.Context) ([]SessionInfo, error) {
 	var out []SessionInfo
-	err := s.t.do(ctx, http.MethodGet, "/sessions", nil, &out)
+	err := s.t.do(ctx, "GET", "/sessions", nil, &out)
 	return out, err
 }
 
 // RevokeSession ends one of the account's server sessions.
 func (s *Session) RevokeSession(ctx context.Context, id string) error {
-	return s.t.do(ctx, http.MethodDelete, "/sessions/"+url.PathEscape(id), nil, nil)
+	return s.t.do(ctx, "DELETE", "/sessions/"+url.PathEscape(id), nil, nil)
 }

@@ -2,7 +2,6 @@ package client
 
 import (
 	"errors"
-	"net/http"
 	"strings"
 
 	"github.com/coffer-pm/coffer/internal/api"
@@ -49,11 +48,11 @@ var errorKinds = []struct {
 	{"permission-scope", "a permission asked for one item would change it for the others in its vault", is(ErrPermissionScope)},
 	{"not-found", "no such item, vault, organisation, group, member or field", func(err error) bool {
 		var ae *APIError
-		return errors.Is(err, ErrNotFound) || errors.As(err, &ae) && ae.Status == http.StatusNotFound
+		return errors.Is(err, ErrNotFound) || errors.As(err, &ae) && ae.Status == statusNotFound
 	}},
 	{"forbidden", "a permission the account lacks (the server's 403 included)", func(err error) bool {
 		var ae *APIError
-		return errors.Is(err, ErrReadOnly) || errors.Is(err, ErrNotAllowed) || errors.As(err, &ae) && ae.Status == http.StatusForbidden
+		return errors.Is(err, ErrReadOnly) || errors.Is(err, ErrNotAllowed) || errors.As(err, &ae) && ae.Status == statusForbidden
 	}},
 	{"ambiguous", "a name matches more than one thing; the message names their ids", is(ErrAmbiguous)},
 	{"exists", "the name is taken, or it is done already", is(ErrExists)},

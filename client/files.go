@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"strconv"
 
@@ -28,9 +27,9 @@ func (s *Session) UploadFile(ctx context.Context, vaultID, name string, r io.Rea
 	att := Attachment{ID: newID(), Name: name, Size: size, Key: crypto.NewKey()}
 	n := crypto.ChunkCount(size)
 	var created api.File
-	err := s.t.do(ctx, http.MethodPost, "/vaults/"+url.PathEscape(vaultID)+"/files", api.NewFile{ID: att.ID, Size: size, ChunkCount: n}, &created)
+	err := s.t.do(ctx, "POST", "/vaults/"+url.PathEscape(vaultID)+"/files", api.NewFile{ID: att.ID, Size: size, ChunkCount: n}, &created)
 	var ae *APIError
-	if errors.As(err, &ae) && ae.Status == http.StatusRequestEntityTooLarge {
+	if errors.As(err, &ae) && ae.Status == statusTooLarge {
 		return Attachment{}, fmt.Errorf("%w: %s", ErrFileTooLarge, sanitize(ae.Message, 200))
 	}
 	if err != nil {
@@ -51,7 +50,7 @@ func (s *Session) UploadFile(ctx context.Context, vaultID, name string, r io.Rea
 		if err != nil {
 			return Attachment{}, err
 		}
-		if _, err := s.t.raw(ctx, http.MethodPut, "/files/"+url.PathEscape(att.ID)+"/chunks/"+strconv.Itoa(i), box, 4096); err != nil {
+		if _, err := s.t.raw(ctx, "PUT", "/files/"+url.PathEscape(att.ID)+"/chunks/"+strconv.Itoa(i), box, 4096); err != nil {
 			return Attachment{}, forbidden(err)
 		}
 	}
@@ -69,7 +68,7 @@ func (s *Session) UploadFile(ctx context.Context, vaultID, name string, r io.Rea
 // discard what was written.
 func (s *Session) DownloadFile(ctx context.Context, att Attachment, w io.Writer) error {
 	var f api.File
-	if err := s.t.do(ctx, http.MethodGet, "/files/"+url.PathEscape(att.ID), nil, &f); err != nil {
+	if err := s.t.do(ctx, "GET", "/files/"+url.PathEscape(att.ID), nil, &f); err != nil {
 		return err
 	}
 	n := crypto.ChunkCount(att.Size)
@@ -82,7 +81,7 @@ func (s *Session) DownloadFile(ctx context.Context, att Attachment, w io.Writer)
 	h := sha256.New()
 	var total int64
 	for i := 0; i < n; i++ {
-		box, err := s.t.raw(ctx, http.MethodGet, "/files/"+url.PathEscape(att.ID)+"/chunks/"+strconv.Itoa(i), nil, crypto.ChunkSize+crypto.ChunkOverhead)
+		box, err := s.t.raw(ctx, "GET", "/files/"+url.PathEscape(att.ID)+"/chunks/"+strconv.Itoa(i), nil, crypto.ChunkSize+crypto.ChunkOverhead)
 		if err != nil {
 			return err
 		}

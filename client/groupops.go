@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 
@@ -100,7 +99,7 @@ func (s *Session) CreateGroup(ctx context.Context, orgID, name string, private b
 		s.vaultKeys[epochKey{vaultID, 1}] = vk // the creator keeps the key it made
 		s.mu.Unlock()
 	}
-	if err := s.t.do(ctx, http.MethodPost, "/orgs/"+url.PathEscape(o.ID)+"/groups", req, nil); err != nil {
+	if err := s.t.do(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/groups", req, nil); err != nil {
 		return nil, err
 	}
 	return g, s.refresh(ctx)
@@ -127,7 +126,7 @@ func (s *Session) AddGroupMembers(ctx context.Context, g *Group, emails []string
 		}
 		wraps = append(wraps, api.KeyWrap{Epoch: g.epoch, MemberID: m.UserID, SignerID: s.Profile.UserID, Wrap: wrap, Sig: sig})
 	}
-	if err := s.t.do(ctx, http.MethodPost, "/groups/"+url.PathEscape(g.ID)+"/members", api.AddGroupMembersRequest{Wraps: wraps}, nil); err != nil {
+	if err := s.t.do(ctx, "POST", "/groups/"+url.PathEscape(g.ID)+"/members", api.AddGroupMembersRequest{Wraps: wraps}, nil); err != nil {
 		return err
 	}
 	return s.refresh(ctx)
@@ -139,7 +138,7 @@ func (s *Session) RemoveGroupMember(ctx context.Context, g *Group, email string)
 	if err != nil {
 		return err
 	}
-	if err := s.t.do(ctx, http.MethodDelete, "/groups/"+url.PathEscape(g.ID)+"/members/"+url.PathEscape(m.UserID), nil, nil); err != nil {
+	if err := s.t.do(ctx, "DELETE", "/groups/"+url.PathEscape(g.ID)+"/members/"+url.PathEscape(m.UserID), nil, nil); err != nil {
 		return err
 	}
 	return s.refresh(ctx)
@@ -173,7 +172,7 @@ func (s *Session) CreateVault(ctx context.Context, orgID, name string) (*Vault, 
 	s.mu.Lock()
 	s.vaultKeys[epochKey{id, 1}] = vk
 	s.mu.Unlock()
-	if err := s.t.do(ctx, http.MethodPost, "/orgs/"+url.PathEscape(o.ID)+"/vaults",
+	if err := s.t.do(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/vaults",
 		api.CreateVaultRequest{NewVault: api.NewVault{ID: id, Meta: metaBox, Wraps: []api.VaultKeyWrap{toMe}, Manifest: m}}, nil); err != nil {
 		return nil, err
 	}
@@ -204,7 +203,7 @@ func (s *Session) findGrantableGroup(ctx context.Context, orgID, ref string) (*G
 		return g, nil
 	}
 	var resp []api.Group
-	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+url.PathEscape(orgID)+"/groups", nil, &resp); err != nil {
+	if err := s.t.do(ctx, "GET", "/orgs/"+url.PathEscape(orgID)+"/groups", nil, &resp); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -246,7 +245,7 @@ func (s *Session) grant(ctx context.Context, v *Vault, req api.GrantRequest) err
 	if v.Kind != "org" {
 		return errors.New("My Vault is never shared; move the item into an organisation vault instead")
 	}
-	if err := s.t.do(ctx, http.MethodPost, "/vaults/"+url.PathEscape(v.ID)+"/grants", req, nil); err != nil {
+	if err := s.t.do(ctx, "POST", "/vaults/"+url.PathEscape(v.ID)+"/grants", req, nil); err != nil {
 		return err
 	}
 	return s.refresh(ctx)
@@ -271,7 +270,7 @@ func (s *Session) Revoke(ctx context.Context, v *Vault, kind, ref string) error 
 	default:
 		return fmt.Errorf("grantee kind must be user or group")
 	}
-	if err := s.t.do(ctx, http.MethodDelete, "/vaults/"+url.PathEscape(v.ID)+"/grants/"+kind+"/"+url.PathEscape(id), nil, nil); err != nil {
+	if err := s.t.do(ctx, "DELETE", "/vaults/"+url.PathEscape(v.ID)+"/grants/"+kind+"/"+url.PathEscape(id), nil, nil); err != nil {
 		return err
 	}
 	return s.refresh(ctx)
@@ -288,7 +287,7 @@ type Access struct {
 // VaultAccess lists who can open a vault and with which permission.
 func (s *Session) VaultAccess(ctx context.Context, v *Vault) ([]Access, error) {
 	var resp api.VaultAccess
-	if err := s.t.do(ctx, http.MethodGet, "/vaults/"+url.PathEscape(v.ID)+"/access", nil, &resp); err != nil {
+	if err := s.t.do(ctx, "GET", "/vaults/"+url.PathEscape(v.ID)+"/access", nil, &resp); err != nil {
 		return nil, err
 	}
 	names := map[string]string{}
@@ -335,11 +334,11 @@ func (s *Session) MoveItem(ctx context.Context, it *Item, toVaultID string) (*It
 		return nil, err
 	}
 	var st api.Item
-	if err := s.t.do(ctx, http.MethodGet, "/items/"+url.PathEscape(it.ID), nil, &st); err != nil {
+	if err := s.t.do(ctx, "GET", "/items/"+url.PathEscape(it.ID), nil, &st); err != nil {
 		return nil, err
 	}
 	var revs api.Revisions
-	if err := s.t.do(ctx, http.MethodGet, "/items/"+url.PathEscape(it.ID)+"/revisions", nil, &revs); err != nil {
+	if err := s.t.do(ctx, "GET", "/items/"+url.PathEscape(it.ID)+"/revisions", nil, &revs); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -396,7 +395,7 @@ func (s *Session) MoveItem(ctx context.Context, it *Item, toVaultID string) (*It
 		}); err != nil {
 			return err
 		}
-		return s.t.do(ctx, http.MethodPost, "/items/"+url.PathEscape(it.ID)+"/move",
+		return s.t.do(ctx, "POST", "/items/"+url.PathEscape(it.ID)+"/move",
 			api.MoveItemRequest{ToVault: to.ID, BaseRevision: it.Revision, Revision: nr, KeyWraps: append(wraps, newWraps...),
 				Manifest: fromM.api, ToManifest: toM.api}, &out)
 	})

@@ -1,13 +1,11 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 	"time"
 
@@ -31,59 +29,73 @@ func (e *APIError) Error() string {
 var ErrUnauthorized = errors.New("the server session is not valid (expired, revoked or logged out)")
 
 func (e *APIError) Unwrap() error {
-	if e.Status == http.StatusUnauthorized {
+	if e.Status == statusUnauthorized {
 		return ErrUnauthorized
 	}
 	return nil
 }
 
-// transport talks JSON to one server.
+// The HTTP status codes the client reads (net/http's names: the browser's
+// build does not link net/http, see http_js.go).
+const (
+	statusUnauthorized    = 401
+	statusForbidden       = 403
+	statusNotFound        = 404
+	statusConflict        = 409
+	statusTooLarge        = 413
+	statusTooManyRequests = 429
+)
+
+// transport talks JSON to one server. Its requests go out through send:
+// net/http's client natively (http_native.go), the browser's fetch in
+// WebAssembly (http_js.go).
 type transport struct {
 	base  string
-	http  *http.Client
+	hc    *HTTPClient // nil: the platform's default
 	token string
 }
 
-func newTransport(server string, hc *http.Client) *transport {
-	if hc == nil {
-		hc = http.DefaultClient
+func newTransport(server string, hc *HTTPClient) *transport {
+	return &transport{base: strings.TrimRight(server, "/"), hc: hc}
+}
+
+// header is the request's Content-Type (if any) and, with a session, its
+// bearer token.
+func (t *transport) header(contentType string) [][2]string {
+	var h [][2]string
+	if contentType != "" {
+		h = append(h, [2]string{"Content-Type", contentType})
 	}
-	return &transport{base: strings.TrimRight(server, "/"), http: hc}
+	if t.token != "" {
+		h = append(h, [2]string{"Authorization", "Bearer " + t.token})
+	}
+	return h
 }
 
 // do sends a request with an optional JSON body and decodes a JSON answer
 // into out (if non-nil).
 func (t *transport) do(ctx context.Context, method, path string, body, out any) error {
-	var rd io.Reader
+	var b []byte
+	contentType := ""
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
+		var err error
+		if b, err = json.Marshal(body); err != nil {
 			return err
 		}
-		rd = bytes.NewReader(b)
+		contentType = "application/json"
 	}
-	req, err := http.NewRequestWithContext(ctx, method, t.base+api.Prefix+path, rd)
-	if err != nil {
-		return err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if t.token != "" {
-		req.Header.Set("Authorization", "Bearer "+t.token)
-	}
-	resp, err := t.http.Do(req)
+	status, rc, err := t.send(ctx, method, t.base+api.Prefix+path, t.header(contentType), b)
 	if err != nil {
 		return noAnswer{fmt.Errorf("%w at %s: %w", ErrUnreachable, t.base, unwrapURLError(err))}
 	}
-	defer resp.Body.Close()
+	defer rc.Close()
 	// Bound what we read from a server we do not trust.
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	data, err := io.ReadAll(io.LimitReader(rc, 256<<20))
 	if err != nil {
 		return noAnswer{fmt.Errorf("reading the server's answer: %w", err)}
 	}
-	if resp.StatusCode >= 300 {
-		return apiError(resp.StatusCode, data)
+	if status >= 300 {
+		return apiError(status, data)
 	}
 	if out == nil || len(data) == 0 {
 		return nil
@@ -143,29 +155,21 @@ func unwrapURLError(err error) error {
 // raw sends a request with a binary body (or none) and returns a binary
 // answer of at most limit bytes.
 func (t *transport) raw(ctx context.Context, method, path string, body []byte, limit int64) ([]byte, error) {
-	var rd io.Reader
+	contentType := ""
 	if body != nil {
-		rd = bytes.NewReader(body)
+		contentType = "application/octet-stream"
 	}
-	req, err := http.NewRequestWithContext(ctx, method, t.base+api.Prefix+path, rd)
-	if err != nil {
-		return nil, err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/octet-stream")
-	}
-	req.Header.Set("Authorization", "Bearer "+t.token)
-	resp, err := t.http.Do(req)
+	status, rc, err := t.send(ctx, method, t.base+api.Prefix+path, t.header(contentType), body)
 	if err != nil {
 		return nil, fmt.Errorf("%w at %s: %w", ErrUnreachable, t.base, unwrapURLError(err))
 	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading the server's answer: %w", err)
 	}
-	if resp.StatusCode >= 300 {
-		return nil, apiError(resp.StatusCode, data)
+	if status >= 300 {
+		return nil, apiError(status, data)
 	}
 	if int64(len(data)) > limit {
 		return nil, tampered("the server sent more than %d bytes", limit)
@@ -178,7 +182,22 @@ func (t *transport) raw(ctx context.Context, method, path string, body []byte, l
 func apiError(status int, data []byte) *APIError {
 	var e api.Error
 	if json.Unmarshal(data, &e) != nil || e.Error == "" {
-		e.Error = http.StatusText(status)
+		e.Error = statusText(status)
 	}
 	return &APIError{Status: status, Code: e.Code, Message: e.Error, Head: e.Head}
+}
+
+// statusText is an HTTP status's reason phrase, for an error answer
+// without the server's own words.
+func statusText(status int) string {
+	if t, ok := map[int]string{
+		400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+		409: "Conflict", 410: "Gone", 412: "Precondition Failed", 413: "Request Entity Too Large",
+		415: "Unsupported Media Type", 422: "Unprocessable Entity", 429: "Too Many Requests",
+		500: "Internal Server Error", 501: "Not Implemented", 502: "Bad Gateway", 503: "Service Unavailable",
+		504: "Gateway Timeout",
+	}[status]; ok {
+		return t
+	}
+	return fmt.Sprintf("HTTP status %d", status)
 }

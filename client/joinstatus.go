@@ -3,7 +3,6 @@ package client
 import (
 	"context"
 	"fmt"
-	"net/http"
 
 	"github.com/coffer-pm/coffer/internal/api"
 )
@@ -56,7 +55,7 @@ func (s *Session) JoinStatus(ctx context.Context, orgID, invitationID string) (*
 		}
 	}
 	var pending []api.PendingInvitation
-	if err := s.t.do(ctx, http.MethodGet, "/invitations", nil, &pending); err != nil {
+	if err := s.t.do(ctx, "GET", "/invitations", nil, &pending); err != nil {
 		return nil, err
 	}
 	var in *api.PendingInvitation

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
 
 	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/crypto"
@@ -39,7 +38,7 @@ func (s *Session) keyringAD() []byte {
 // session wrote or read is a rollback.
 func (s *Session) loadKeyring(ctx context.Context) (*keyring, error) {
 	var resp api.Keyring
-	if err := s.t.do(ctx, http.MethodGet, "/keyring", nil, &resp); err != nil {
+	if err := s.t.do(ctx, "GET", "/keyring", nil, &resp); err != nil {
 		return nil, err
 	}
 	kr := &keyring{Version: resp.Version, Orgs: map[string]pinnedOrg{}}
@@ -100,7 +99,7 @@ func (s *Session) pinOrg(ctx context.Context, orgID string, p pinnedOrg) error {
 		if err != nil {
 			return err
 		}
-		err = s.t.do(ctx, http.MethodPut, "/keyring", api.PutKeyringRequest{BaseVersion: kr.Version, Box: box}, nil)
+		err = s.t.do(ctx, "PUT", "/keyring", api.PutKeyringRequest{BaseVersion: kr.Version, Box: box}, nil)
 		var ae *APIError
 		if errors.As(err, &ae) && ae.Code == api.CodeConflict {
 			continue

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 
@@ -66,7 +65,7 @@ func (s *Session) RenameOrg(ctx context.Context, orgRef, name string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.t.do(ctx, http.MethodPut, "/orgs/"+url.PathEscape(o.ID)+"/meta", api.MetaRequest{Meta: box}, nil); err != nil {
+	if err := s.t.do(ctx, "PUT", "/orgs/"+url.PathEscape(o.ID)+"/meta", api.MetaRequest{Meta: box}, nil); err != nil {
 		return forbidden(err)
 	}
 	return s.refresh(ctx)
@@ -97,7 +96,7 @@ func (s *Session) RenameVault(ctx context.Context, vaultRef, name string) error 
 	if err != nil {
 		return err
 	}
-	if err := s.t.do(ctx, http.MethodPut, "/vaults/"+url.PathEscape(v.ID)+"/meta", api.MetaRequest{Meta: box}, nil); err != nil {
+	if err := s.t.do(ctx, "PUT", "/vaults/"+url.PathEscape(v.ID)+"/meta", api.MetaRequest{Meta: box}, nil); err != nil {
 		return forbidden(err)
 	}
 	return s.refresh(ctx)
@@ -126,7 +125,7 @@ func (s *Session) RenameGroup(ctx context.Context, orgRef, groupRef, name string
 	if err != nil {
 		return err
 	}
-	if err := s.t.do(ctx, http.MethodPut, "/groups/"+url.PathEscape(g.ID)+"/meta", api.MetaRequest{Meta: box}, nil); err != nil {
+	if err := s.t.do(ctx, "PUT", "/groups/"+url.PathEscape(g.ID)+"/meta", api.MetaRequest{Meta: box}, nil); err != nil {
 		return forbidden(err)
 	}
 	return s.refresh(ctx)
@@ -158,7 +157,7 @@ func (s *Session) DeleteOrg(ctx context.Context, orgRef string, force bool) erro
 	if err != nil {
 		return err
 	}
-	if err := s.t.do(ctx, http.MethodDelete, "/orgs/"+url.PathEscape(o.ID)+forceQuery(force), nil, nil); err != nil {
+	if err := s.t.do(ctx, "DELETE", "/orgs/"+url.PathEscape(o.ID)+forceQuery(force), nil, nil); err != nil {
 		return deleted(err)
 	}
 	return s.refresh(ctx)
@@ -174,7 +173,7 @@ func (s *Session) DeleteVault(ctx context.Context, vaultRef string, force bool) 
 	if v.Kind != "org" {
 		return fmt.Errorf("%w: My Vault cannot be deleted", ErrNotAllowed)
 	}
-	if err := s.t.do(ctx, http.MethodDelete, "/vaults/"+url.PathEscape(v.ID)+forceQuery(force), nil, nil); err != nil {
+	if err := s.t.do(ctx, "DELETE", "/vaults/"+url.PathEscape(v.ID)+forceQuery(force), nil, nil); err != nil {
 		return deleted(err)
 	}
 	return s.refresh(ctx)
@@ -194,7 +193,7 @@ func (s *Session) DeleteGroup(ctx context.Context, orgRef, groupRef string, forc
 	if g.ManagerID != s.Profile.UserID {
 		return fmt.Errorf("%w: only the group's manager deletes it", ErrNotAllowed)
 	}
-	if err := s.t.do(ctx, http.MethodDelete, "/groups/"+url.PathEscape(g.ID)+forceQuery(force), nil, nil); err != nil {
+	if err := s.t.do(ctx, "DELETE", "/groups/"+url.PathEscape(g.ID)+forceQuery(force), nil, nil); err != nil {
 		return deleted(err)
 	}
 	return s.refresh(ctx)

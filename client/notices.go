@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"time"
 
@@ -50,7 +49,7 @@ func noticeTime(t time.Time) string { return t.Local().Format("2006-01-02 15:04"
 // or not: its recovery history.
 func (s *Session) Notices(ctx context.Context) ([]Notice, error) {
 	var resp api.AccountNotices
-	if err := s.t.do(ctx, http.MethodGet, "/account/notices", nil, &resp); err != nil {
+	if err := s.t.do(ctx, "GET", "/account/notices", nil, &resp); err != nil {
 		return nil, err
 	}
 	out := make([]Notice, 0, len(resp.Notices))
@@ -79,9 +78,9 @@ func (s *Session) UnseenNotices(ctx context.Context) ([]Notice, error) {
 // AcknowledgeNotice records that the account's user read notice id: it is
 // no longer shown at unlock, and stays in the history.
 func (s *Session) AcknowledgeNotice(ctx context.Context, id string) error {
-	err := s.t.do(ctx, http.MethodPost, "/account/notices/"+url.PathEscape(id)+"/seen", nil, nil)
+	err := s.t.do(ctx, "POST", "/account/notices/"+url.PathEscape(id)+"/seen", nil, nil)
 	var ae *APIError
-	if errors.As(err, &ae) && ae.Status == http.StatusNotFound {
+	if errors.As(err, &ae) && ae.Status == statusNotFound {
 		return fmt.Errorf("notice %q: %w", sanitize(id, 60), ErrNotFound)
 	}
 	return err

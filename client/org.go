@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"sort"
 	"strings"
@@ -107,7 +106,7 @@ func (s *Session) fetchOrgs(ctx context.Context, orgs []api.Org) (*orgFetch, err
 			continue
 		}
 		var resp api.Members
-		if err := s.t.do(ctx, http.MethodGet, "/orgs/"+url.PathEscape(o.ID)+"/members", nil, &resp); err != nil {
+		if err := s.t.do(ctx, "GET", "/orgs/"+url.PathEscape(o.ID)+"/members", nil, &resp); err != nil {
 			return nil, err
 		}
 		f.members[o.ID] = resp
@@ -220,7 +219,7 @@ func (s *Session) Members(ctx context.Context, orgID string) ([]Member, error) {
 		return nil, fmt.Errorf("organisation %q: %w", orgID, ErrNotFound)
 	}
 	var resp api.Members
-	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+url.PathEscape(orgID)+"/members", nil, &resp); err != nil {
+	if err := s.t.do(ctx, "GET", "/orgs/"+url.PathEscape(orgID)+"/members", nil, &resp); err != nil {
 		return nil, err
 	}
 	list, _, err := s.verifyMembers(o, resp)
@@ -497,7 +496,7 @@ func (s *Session) ListGroups(ctx context.Context, orgID string) ([]GroupInfo, er
 		return nil, fmt.Errorf("organisation %q: %w", orgID, ErrNotFound)
 	}
 	var resp []api.Group
-	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+url.PathEscape(orgID)+"/groups", nil, &resp); err != nil {
+	if err := s.t.do(ctx, "GET", "/orgs/"+url.PathEscape(orgID)+"/groups", nil, &resp); err != nil {
 		return nil, err
 	}
 	out := make([]GroupInfo, 0, len(resp))

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"sort"
 	"strings"
@@ -116,7 +115,7 @@ func (s *Session) CreateOrg(ctx context.Context, name string) (*Org, error) {
 		return nil, err
 	}
 	req := api.CreateOrgRequest{ID: o.ID, Meta: metaBox, Roster: roster, KeyWrap: api.KeyWrap{Epoch: 1, MemberID: me, SignerID: me, Wrap: wrap, Sig: sig}}
-	if err := s.t.do(ctx, http.MethodPost, "/orgs", req, nil); err != nil {
+	if err := s.t.do(ctx, "POST", "/orgs", req, nil); err != nil {
 		return nil, err
 	}
 	return o, s.refresh(ctx)
@@ -230,7 +229,7 @@ func (s *Session) invite(ctx context.Context, orgID string, emails []string, rei
 	// What the organisation has open for these addresses decides between
 	// a new invitation, a re-issue and a refusal.
 	var resp api.Members
-	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+url.PathEscape(o.ID)+"/members", nil, &resp); err != nil {
+	if err := s.t.do(ctx, "GET", "/orgs/"+url.PathEscape(o.ID)+"/members", nil, &resp); err != nil {
 		return nil, err
 	}
 	members, open := map[string]bool{}, map[string]api.Invitation{}
@@ -280,7 +279,7 @@ func (s *Session) invite(ctx context.Context, orgID string, emails []string, rei
 		OrgTag: keys.OrgTag(o.ID, batch, s.Profile.UserID, s.id.Public()), Details: detailBox, SealedCode: sealedCode,
 		Invitations: invs}
 	var sent api.InviteResponse
-	if err := s.t.do(ctx, http.MethodPost, "/orgs/"+url.PathEscape(o.ID)+"/invitations", req, &sent); err != nil {
+	if err := s.t.do(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/invitations", req, &sent); err != nil {
 		return nil, err
 	}
 	return &InviteResult{Code: text, BatchID: batch, Mail: sent.Mail, Reissued: reissued}, nil
@@ -311,7 +310,7 @@ func (s *Session) Join(ctx context.Context, orgRef, codeText string) (*PendingIn
 		return nil, fmt.Errorf("%w: you are a member of %q already", ErrExists, sanitize(o.Name, 80))
 	}
 	var pending []api.PendingInvitation
-	if err := s.t.do(ctx, http.MethodGet, "/invitations", nil, &pending); err != nil {
+	if err := s.t.do(ctx, "GET", "/invitations", nil, &pending); err != nil {
 		return nil, err
 	}
 	var named *api.PendingInvitation
@@ -346,9 +345,9 @@ func (s *Session) Join(ctx context.Context, orgRef, codeText string) (*PendingIn
 			return nil, invitationLocked(d.OwnerEmail)
 		}
 		req := api.JoinRequest{Verifier: keys.Verifier, JoinMAC: keys.JoinMAC(in.ID, in.OrgID, s.Profile.Email, s.id.Public())}
-		if err := s.t.do(ctx, http.MethodPost, "/invitations/"+url.PathEscape(in.ID)+"/join", req, nil); err != nil {
+		if err := s.t.do(ctx, "POST", "/invitations/"+url.PathEscape(in.ID)+"/join", req, nil); err != nil {
 			var ae *APIError
-			if errors.As(err, &ae) && ae.Status == http.StatusTooManyRequests {
+			if errors.As(err, &ae) && ae.Status == statusTooManyRequests {
 				return nil, invitationLocked(d.OwnerEmail)
 			}
 			return nil, err
@@ -366,13 +365,13 @@ func (s *Session) Join(ctx context.Context, orgRef, codeText string) (*PendingIn
 		// Let the server count the failed attempt too (its limit protects
 		// the code against guessing through the API).
 		keys := crypto.DeriveInviteKeys(code, named.BatchID)
-		err := s.t.do(ctx, http.MethodPost, "/invitations/"+url.PathEscape(named.ID)+"/join",
+		err := s.t.do(ctx, "POST", "/invitations/"+url.PathEscape(named.ID)+"/join",
 			api.JoinRequest{Verifier: keys.Verifier, JoinMAC: make([]byte, 32)}, nil)
 		var ae *APIError
 		switch {
-		case errors.As(err, &ae) && ae.Status == http.StatusTooManyRequests:
+		case errors.As(err, &ae) && ae.Status == statusTooManyRequests:
 			return nil, invitationLocked(named.Owner.Email)
-		case errors.As(err, &ae) && ae.Status == http.StatusForbidden:
+		case errors.As(err, &ae) && ae.Status == statusForbidden:
 			return nil, fmt.Errorf("%w: %s", ErrWrongCode, sanitize(ae.Message, 200))
 		}
 	}
@@ -395,7 +394,7 @@ type Invitation struct {
 // joined and waiting for the owner's confirmation.
 func (s *Session) Invitations(ctx context.Context) ([]Invitation, error) {
 	var pending []api.PendingInvitation
-	if err := s.t.do(ctx, http.MethodGet, "/invitations", nil, &pending); err != nil {
+	if err := s.t.do(ctx, "GET", "/invitations", nil, &pending); err != nil {
 		return nil, err
 	}
 	out := make([]Invitation, 0, len(pending))
@@ -430,7 +429,7 @@ func (s *Session) MembersAndInvitations(ctx context.Context, orgID string) ([]Me
 		return nil, err
 	}
 	var resp api.Members
-	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+url.PathEscape(o.ID)+"/members", nil, &resp); err != nil {
+	if err := s.t.do(ctx, "GET", "/orgs/"+url.PathEscape(o.ID)+"/members", nil, &resp); err != nil {
 		return nil, err
 	}
 	members, _, err := s.verifyMembers(o, resp)
@@ -480,7 +479,7 @@ func (s *Session) Confirm(ctx context.Context, orgID string, emails []string) er
 	// found for one of several confirms nobody (each is checked again as
 	// it is confirmed).
 	var resp api.Members
-	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+url.PathEscape(o.ID)+"/members", nil, &resp); err != nil {
+	if err := s.t.do(ctx, "GET", "/orgs/"+url.PathEscape(o.ID)+"/members", nil, &resp); err != nil {
 		return err
 	}
 	var swapped []string
@@ -511,7 +510,7 @@ func (s *Session) Confirm(ctx context.Context, orgID string, emails []string) er
 
 func (s *Session) confirmOne(ctx context.Context, o *Org, email string) error {
 	var resp api.Members
-	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+url.PathEscape(o.ID)+"/members", nil, &resp); err != nil {
+	if err := s.t.do(ctx, "GET", "/orgs/"+url.PathEscape(o.ID)+"/members", nil, &resp); err != nil {
 		return err
 	}
 	in, memberKeys, err := s.verifyJoined(o, resp, email)
@@ -526,7 +525,7 @@ func (s *Session) confirmOne(ctx context.Context, o *Org, email string) error {
 		return err
 	}
 	req := api.ConfirmRequest{Roster: roster, KeyWrap: api.KeyWrap{Epoch: o.keyEpoch, MemberID: in.UserID, SignerID: s.Profile.UserID, Wrap: wrap, Sig: sig}}
-	return s.t.do(ctx, http.MethodPost, "/orgs/"+url.PathEscape(o.ID)+"/invitations/"+url.PathEscape(in.ID)+"/confirm", req, nil)
+	return s.t.do(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/invitations/"+url.PathEscape(in.ID)+"/confirm", req, nil)
 }
 
 // verifyJoined finds email's joined invitation in the members answer and
@@ -566,7 +565,7 @@ func (s *Session) Cancel(ctx context.Context, orgID string, emails []string) err
 		return err
 	}
 	var resp api.Members
-	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+url.PathEscape(o.ID)+"/members", nil, &resp); err != nil {
+	if err := s.t.do(ctx, "GET", "/orgs/"+url.PathEscape(o.ID)+"/members", nil, &resp); err != nil {
 		return err
 	}
 	for _, email := range emails {
@@ -580,7 +579,7 @@ func (s *Session) Cancel(ctx context.Context, orgID string, emails []string) err
 		if id == "" {
 			return fmt.Errorf("no open invitation for %s in %q: %w", email, o.Name, ErrNotFound)
 		}
-		if err := s.t.do(ctx, http.MethodPost, "/orgs/"+url.PathEscape(o.ID)+"/invitations/"+url.PathEscape(id)+"/cancel", nil, nil); err != nil {
+		if err := s.t.do(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/invitations/"+url.PathEscape(id)+"/cancel", nil, nil); err != nil {
 			return err
 		}
 	}
@@ -628,7 +627,7 @@ func (s *Session) RemoveMember(ctx context.Context, orgID, email string) error {
 	}
 	req := api.RemoveMemberRequest{Roster: s.signRoster(o, nil, m.UserID), GroupKeys: groupKeys}
 	var res api.RemoveMemberResult
-	if err := s.t.do(ctx, http.MethodPost, "/orgs/"+url.PathEscape(o.ID)+"/members/"+url.PathEscape(m.UserID)+"/remove", req, &res); err != nil {
+	if err := s.t.do(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/members/"+url.PathEscape(m.UserID)+"/remove", req, &res); err != nil {
 		return err
 	}
 	// Groups the member made while the list above was read: the removal
@@ -644,7 +643,7 @@ func (s *Session) RemoveMember(ctx context.Context, orgID, email string) error {
 			return err
 		}
 		for _, g := range late {
-			if err := s.t.do(ctx, http.MethodPut, "/orgs/"+url.PathEscape(o.ID)+"/groups/"+url.PathEscape(g.GroupID)+"/keys-sig", g, nil); err != nil {
+			if err := s.t.do(ctx, "PUT", "/orgs/"+url.PathEscape(o.ID)+"/groups/"+url.PathEscape(g.GroupID)+"/keys-sig", g, nil); err != nil {
 				return fmt.Errorf("%s was removed; re-signing the keys of group %s they made meanwhile failed (run the removal again to retry): %w", m.Email, g.GroupID, err)
 			}
 		}
@@ -688,7 +687,7 @@ func (s *Session) memberEmailLocked(userID string) (email string, former bool) {
 // With only set, just those groups (the ones a removal reported).
 func (s *Session) resignGroupKeysOf(ctx context.Context, o *Org, leaving Member, only map[string]bool) ([]api.GroupKeysSig, error) {
 	var groups []api.Group
-	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+url.PathEscape(o.ID)+"/groups", nil, &groups); err != nil {
+	if err := s.t.do(ctx, "GET", "/orgs/"+url.PathEscape(o.ID)+"/groups", nil, &groups); err != nil {
 		return nil, err
 	}
 	var out []api.GroupKeysSig

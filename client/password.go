@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 
 	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/crypto"
@@ -37,7 +36,7 @@ func (s *Session) ChangePassword(ctx context.Context, current, next []byte, opt 
 	// The account as the server has it now: another device may have
 	// changed the password since this profile was pinned.
 	var acct api.Account
-	if err := s.t.do(ctx, http.MethodGet, "/account", nil, &acct); err != nil {
+	if err := s.t.do(ctx, "GET", "/account", nil, &acct); err != nil {
 		return 0, err
 	}
 	if acct.UserID != s.Profile.UserID || !sameIdentity(acct.Keys, s.Profile.Keys) {
@@ -85,7 +84,7 @@ func (s *Session) ChangePassword(ctx context.Context, current, next []byte, opt 
 		return 0, errors.New("internal error: the new account key wrap does not open; nothing was sent")
 	}
 	var out api.PasswordChanged
-	err = s.t.do(ctx, http.MethodPut, "/account/password", api.PasswordChange{
+	err = s.t.do(ctx, "PUT", "/account/password", api.PasswordChange{
 		CurrentAuthKey: cur.AuthKey, KDF: kdfToAPI(kdf), AuthKey: mk.AuthKey, WrappedAccountKey: wrapped,
 		RevokeOtherSessions: opt.RevokeOtherSessions,
 	}, &out)
@@ -115,7 +114,7 @@ func (s *Session) ChangePassword(ctx context.Context, current, next []byte, opt 
 func (p *Profile) UnlockCurrent(ctx context.Context, password []byte, opt Options) (s *Session, changed bool, offline error) {
 	t := newTransport(p.Server, opt.HTTPClient)
 	var k api.KDF
-	if err := t.do(ctx, http.MethodPost, "/prelogin", api.PreloginRequest{Email: p.Email}, &k); err != nil {
+	if err := t.do(ctx, "POST", "/prelogin", api.PreloginRequest{Email: p.Email}, &k); err != nil {
 		s, uerr := p.Unlock(password, opt)
 		if uerr != nil {
 			return nil, false, uerr

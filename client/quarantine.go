@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"sort"
 	"strings"
@@ -379,7 +378,7 @@ func (s *Session) RepairVault(ctx context.Context, ref string, opt RepairOptions
 	if err != nil {
 		return nil, err
 	}
-	if err := s.t.do(ctx, http.MethodPut, "/vaults/"+url.PathEscape(h.vault.ID)+"/manifest", api.RepairManifestRequest{Manifest: a, Purge: failing}, nil); err != nil {
+	if err := s.t.do(ctx, "PUT", "/vaults/"+url.PathEscape(h.vault.ID)+"/manifest", api.RepairManifestRequest{Manifest: a, Purge: failing}, nil); err != nil {
 		return nil, forbidden(err)
 	}
 	s.recordManifests(pendingManifest{a, m})

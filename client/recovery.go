@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -31,7 +30,7 @@ func (s *Session) EnableRecovery(ctx context.Context, orgID string) error {
 		return err
 	}
 	var cur api.OrgRecovery
-	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+o.ID+"/recovery", nil, &cur); err != nil {
+	if err := s.t.do(ctx, "GET", "/orgs/"+o.ID+"/recovery", nil, &cur); err != nil {
 		return err
 	}
 	if cur.Enabled {
@@ -47,7 +46,7 @@ func (s *Session) EnableRecovery(ctx context.Context, orgID string) error {
 		return err
 	}
 	pk := rec.Public()
-	return s.t.do(ctx, http.MethodPut, "/orgs/"+o.ID+"/recovery", api.RecoveryKey{Version: version, SignPub: pk.Sign, KEMPub: pk.KEM,
+	return s.t.do(ctx, "PUT", "/orgs/"+o.ID+"/recovery", api.RecoveryKey{Version: version, SignPub: pk.Sign, KEMPub: pk.KEM,
 		KeysSig: s.id.SignRecoveryKey(o.ID, version, o.OwnerID, pk), SealedPrivate: sealed}, nil)
 }
 
@@ -58,7 +57,7 @@ func (s *Session) DisableRecovery(ctx context.Context, orgID string) error {
 	if err != nil {
 		return err
 	}
-	return s.t.do(ctx, http.MethodDelete, "/orgs/"+o.ID+"/recovery", nil, nil)
+	return s.t.do(ctx, "DELETE", "/orgs/"+o.ID+"/recovery", nil, nil)
 }
 
 // RecoveryEnrolment is an enrolled member as the owner sees it.
@@ -85,7 +84,7 @@ func (s *Session) RecoveryStatus(ctx context.Context, orgID string) (*OrgRecover
 		return nil, err
 	}
 	var cur api.OrgRecovery
-	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+o.ID+"/recovery", nil, &cur); err != nil {
+	if err := s.t.do(ctx, "GET", "/orgs/"+o.ID+"/recovery", nil, &cur); err != nil {
 		return nil, err
 	}
 	out := &OrgRecoveryStatus{Enabled: cur.Enabled, Version: cur.Version}
@@ -139,7 +138,7 @@ type RecoveryRequestInfo = api.RecoveryRequestInfo
 // make.
 func (s *Session) AccountRecovery(ctx context.Context) ([]MyRecovery, []RecoveryRequestInfo, error) {
 	var resp api.AccountRecovery
-	if err := s.t.do(ctx, http.MethodGet, "/account/recovery", nil, &resp); err != nil {
+	if err := s.t.do(ctx, "GET", "/account/recovery", nil, &resp); err != nil {
 		return nil, nil, err
 	}
 	var out []MyRecovery
@@ -183,7 +182,7 @@ func (s *Session) EnrolRecovery(ctx context.Context, orgID string) error {
 		if err != nil {
 			return err
 		}
-		return s.t.do(ctx, http.MethodPut, "/orgs/"+o.ID+"/recovery/enrolment", api.RecoveryEnrolment{Version: m.version, Wrap: wrap, Sig: sig}, nil)
+		return s.t.do(ctx, "PUT", "/orgs/"+o.ID+"/recovery/enrolment", api.RecoveryEnrolment{Version: m.version, Wrap: wrap, Sig: sig}, nil)
 	}
 	return fmt.Errorf("account recovery is off in %s: %w", sanitize(o.Name, 100), ErrNotFound)
 }
@@ -194,9 +193,9 @@ func (s *Session) LeaveRecovery(ctx context.Context, orgID string) error {
 	if err != nil {
 		return err
 	}
-	err = s.t.do(ctx, http.MethodDelete, "/orgs/"+o.ID+"/recovery/enrolment", nil, nil)
+	err = s.t.do(ctx, "DELETE", "/orgs/"+o.ID+"/recovery/enrolment", nil, nil)
 	var ae *APIError
-	if errors.As(err, &ae) && ae.Status == http.StatusNotFound {
+	if errors.As(err, &ae) && ae.Status == statusNotFound {
 		return fmt.Errorf("you are not enrolled in the account recovery of %s: %w", sanitize(o.Name, 100), ErrNotFound)
 	}
 	return err
@@ -209,7 +208,7 @@ func (s *Session) CancelRecoveryRequests(ctx context.Context) (int, error) {
 	var out struct {
 		Cancelled int `json:"cancelled"`
 	}
-	err := s.t.do(ctx, http.MethodDelete, "/account/recovery/requests", nil, &out)
+	err := s.t.do(ctx, "DELETE", "/account/recovery/requests", nil, &out)
 	return out.Cancelled, err
 }
 
@@ -239,7 +238,7 @@ func (s *Session) ApproveRecovery(ctx context.Context, orgID, email, codeText st
 		return "", fmt.Errorf("%w: %v", ErrWrongCode, err)
 	}
 	var reqs []api.OpenRecoveryRequest
-	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+o.ID+"/recovery/requests", nil, &reqs); err != nil {
+	if err := s.t.do(ctx, "GET", "/orgs/"+o.ID+"/recovery/requests", nil, &reqs); err != nil {
 		return "", err
 	}
 	var match *api.OpenRecoveryRequest
@@ -261,7 +260,7 @@ func (s *Session) ApproveRecovery(ctx context.Context, orgID, email, codeText st
 		return "", fmt.Errorf("%w: none of the %d open recovery request(s) of %s has this code; ask them to read it again — if it still does not match, their request may not have been kept (requests someone else made in their name can take all %d places: discard them, then ask them to request again) or the server may have swapped it; nothing was approved", ErrWrongCode, pending, sanitize(m.Email, 100), MaxOpenRecoveryRequests)
 	}
 	var cur api.OrgRecovery
-	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+o.ID+"/recovery", nil, &cur); err != nil {
+	if err := s.t.do(ctx, "GET", "/orgs/"+o.ID+"/recovery", nil, &cur); err != nil {
 		return "", err
 	}
 	if !cur.Enabled || cur.Key == nil || match.Enrolment.Version != cur.Version {
@@ -285,7 +284,7 @@ func (s *Session) ApproveRecovery(ctx context.Context, orgID, email, codeText st
 	if err != nil {
 		return "", err
 	}
-	if err := s.t.do(ctx, http.MethodPost, "/orgs/"+o.ID+"/recovery/requests/"+match.ID+"/grant", api.RecoveryGrant{Version: cur.Version, Wrap: wrap, Sig: sig}, nil); err != nil {
+	if err := s.t.do(ctx, "POST", "/orgs/"+o.ID+"/recovery/requests/"+match.ID+"/grant", api.RecoveryGrant{Version: cur.Version, Wrap: wrap, Sig: sig}, nil); err != nil {
 		return "", err
 	}
 	return crypto.RecoveryApprovalCode(match.ID, m.UserID, m.Keys), nil
@@ -312,7 +311,7 @@ func (s *Session) DiscardRecoveryRequests(ctx context.Context, orgID, email stri
 		return 0, err
 	}
 	var reqs []api.OpenRecoveryRequest
-	if err := s.t.do(ctx, http.MethodGet, "/orgs/"+o.ID+"/recovery/requests", nil, &reqs); err != nil {
+	if err := s.t.do(ctx, "GET", "/orgs/"+o.ID+"/recovery/requests", nil, &reqs); err != nil {
 		return 0, err
 	}
 	n := 0
@@ -320,9 +319,9 @@ func (s *Session) DiscardRecoveryRequests(ctx context.Context, orgID, email stri
 		if q.UserID != m.UserID {
 			continue
 		}
-		err := s.t.do(ctx, http.MethodDelete, "/orgs/"+o.ID+"/recovery/requests/"+q.ID, nil, nil)
+		err := s.t.do(ctx, "DELETE", "/orgs/"+o.ID+"/recovery/requests/"+q.ID, nil, nil)
 		var ae *APIError
-		if errors.As(err, &ae) && ae.Status == http.StatusNotFound {
+		if errors.As(err, &ae) && ae.Status == statusNotFound {
 			continue // approved, expired or discarded meanwhile
 		}
 		if err != nil {
@@ -375,7 +374,7 @@ func RequestRecovery(ctx context.Context, server, email string, newPassword []by
 	t := newTransport(server, opt.HTTPClient)
 	kdf := crypto.DefaultKDFParams()
 	var cur api.KDF
-	if err := t.do(ctx, http.MethodPost, "/prelogin", api.PreloginRequest{Email: email}, &cur); err != nil {
+	if err := t.do(ctx, "POST", "/prelogin", api.PreloginRequest{Email: email}, &cur); err != nil {
 		return nil, err
 	}
 	if c := kdfFromAPI(cur); c.Check() == nil {
@@ -391,7 +390,7 @@ func RequestRecovery(ctx context.Context, server, email string, newPassword []by
 	}
 	id, pk := uuid.NewString(), q.Public()
 	var created api.RecoveryRequestCreated
-	if err := t.do(ctx, http.MethodPost, "/recovery/requests", api.NewRecoveryRequest{ID: id, Email: email, SignPub: pk.Sign, KEMPub: pk.KEM,
+	if err := t.do(ctx, "POST", "/recovery/requests", api.NewRecoveryRequest{ID: id, Email: email, SignPub: pk.Sign, KEMPub: pk.KEM,
 		KeysSig: q.SignPublicKeys(crypto.RecipientRequest, id, pk)}, &created); err != nil {
 		return nil, err
 	}
@@ -438,7 +437,7 @@ func (p *PendingRecovery) Finish(ctx context.Context, newPassword []byte, approv
 	}
 	t := newTransport(p.Server, opt.HTTPClient)
 	var st api.RecoveryRequestState
-	if err := t.do(ctx, http.MethodPost, "/recovery/requests/"+p.RequestID, api.RecoveryToken{Token: sec.Token}, &st); err != nil {
+	if err := t.do(ctx, "POST", "/recovery/requests/"+p.RequestID, api.RecoveryToken{Token: sec.Token}, &st); err != nil {
 		return nil, err
 	}
 	switch st.State {
@@ -485,7 +484,7 @@ func (p *PendingRecovery) Finish(ctx context.Context, newPassword []byte, approv
 		return nil, err
 	}
 	sig := id.SignRecoveryReset(st.UserID, p.RequestID, p.KDF, mk.AuthKey, wrapped)
-	if err := t.do(ctx, http.MethodPost, "/recovery/requests/"+p.RequestID+"/complete", api.CompleteRecovery{Token: sec.Token,
+	if err := t.do(ctx, "POST", "/recovery/requests/"+p.RequestID+"/complete", api.CompleteRecovery{Token: sec.Token,
 		KDF: kdfToAPI(p.KDF), AuthKey: mk.AuthKey, WrappedAccountKey: wrapped, Sig: sig}, nil); err != nil {
 		return nil, err
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"iter"
 	"maps"
-	"net/http"
 	"net/url"
 	"runtime"
 	"slices"
@@ -1156,7 +1155,7 @@ func (s *Session) CreateItem(ctx context.Context, vaultID, typ string, c Content
 		}); err != nil {
 			return err
 		}
-		return s.t.doAgainIfLost(ctx, http.MethodPost, "/vaults/"+url.PathEscape(v.ID)+"/items",
+		return s.t.doAgainIfLost(ctx, "POST", "/vaults/"+url.PathEscape(v.ID)+"/items",
 			api.CreateItemRequest{ID: item.ID, Type: typ, Revision: nr, KeyWraps: wraps, Manifest: m.api}, &out)
 	})
 	if err != nil {
@@ -1235,7 +1234,7 @@ func (s *Session) createBatch(ctx context.Context, v *Vault, items []NewItem) ([
 			return err
 		}
 		req.Manifest = m.api
-		return s.t.doAgainIfLost(ctx, http.MethodPost, "/vaults/"+url.PathEscape(v.ID)+"/items/batch", req, &resp)
+		return s.t.doAgainIfLost(ctx, "POST", "/vaults/"+url.PathEscape(v.ID)+"/items/batch", req, &resp)
 	})
 	if err != nil {
 		return nil, forbidden(err)
@@ -1386,11 +1385,11 @@ func (s *Session) updateItem(ctx context.Context, base *Item, c Content, change 
 		}); err != nil {
 			return err
 		}
-		return s.t.doAgainIfLost(ctx, http.MethodPut, "/items/"+url.PathEscape(base.ID),
+		return s.t.doAgainIfLost(ctx, "PUT", "/items/"+url.PathEscape(base.ID),
 			api.UpdateItemRequest{BaseRevision: base.Revision, Revision: nr, KeyWraps: wraps, Manifest: m.api}, &out)
 	})
 	var ae *APIError
-	if errors.As(err, &ae) && ae.Status == http.StatusConflict && ae.Code == api.CodeConflict && ae.Head > 0 {
+	if errors.As(err, &ae) && ae.Status == statusConflict && ae.Code == api.CodeConflict && ae.Head > 0 {
 		return nil, &ConflictError{Base: base.Revision, Head: ae.Head}
 	}
 	if errors.As(err, &ae) && ae.Code == api.CodeTrashed {
@@ -1447,7 +1446,7 @@ func (s *Session) setTrashed(ctx context.Context, it *Item, trashed bool) (*Item
 		if !held {
 			return fmt.Errorf("item %q is not in vault %q: %w", it.ID, v.ID, ErrNotFound)
 		}
-		return s.t.do(ctx, http.MethodPost, "/items/"+url.PathEscape(it.ID)+suffix, api.ManifestRequest{Manifest: m.api}, &out)
+		return s.t.do(ctx, "POST", "/items/"+url.PathEscape(it.ID)+suffix, api.ManifestRequest{Manifest: m.api}, &out)
 	})
 	if err != nil {
 		return nil, forbidden(err)
@@ -1476,7 +1475,7 @@ func (s *Session) PurgeItem(ctx context.Context, it *Item) error {
 		if m, err = s.nextManifest(v, func(e map[string]crypto.ManifestEntry) { delete(e, it.ID) }); err != nil {
 			return err
 		}
-		return s.t.do(ctx, http.MethodPost, "/items/"+url.PathEscape(it.ID)+"/purge", api.ManifestRequest{Manifest: m.api}, nil)
+		return s.t.do(ctx, "POST", "/items/"+url.PathEscape(it.ID)+"/purge", api.ManifestRequest{Manifest: m.api}, nil)
 	})
 	if err != nil {
 		return forbidden(err)
@@ -1500,11 +1499,11 @@ func (s *Session) PurgeItem(ctx context.Context, it *Item) error {
 // this client has seen (or later).
 func (s *Session) History(ctx context.Context, it *Item) ([]Version, error) {
 	var resp api.Revisions
-	if err := s.t.do(ctx, http.MethodGet, "/items/"+url.PathEscape(it.ID)+"/revisions", nil, &resp); err != nil {
+	if err := s.t.do(ctx, "GET", "/items/"+url.PathEscape(it.ID)+"/revisions", nil, &resp); err != nil {
 		return nil, err
 	}
 	var st api.Item
-	if err := s.t.do(ctx, http.MethodGet, "/items/"+url.PathEscape(it.ID), nil, &st); err != nil {
+	if err := s.t.do(ctx, "GET", "/items/"+url.PathEscape(it.ID), nil, &st); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()

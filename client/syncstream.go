@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"strconv"
 
 	"github.com/coffer-pm/coffer/internal/api"
@@ -57,24 +56,17 @@ func malformedSync(why string) error {
 // them, and only then are they streamed; an answer that sends them earlier
 // is read whole (its members may come in any order, as in any JSON).
 func (t *transport) openSync(ctx context.Context, since int64) (*syncStream, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.base+api.Prefix+"/sync?since="+strconv.FormatInt(since, 10), nil)
-	if err != nil {
-		return nil, err
-	}
-	if t.token != "" {
-		req.Header.Set("Authorization", "Bearer "+t.token)
-	}
-	resp, err := t.http.Do(req)
+	status, body, err := t.send(ctx, "GET", t.base+api.Prefix+"/sync?since="+strconv.FormatInt(since, 10), t.header(""), nil)
 	if err != nil {
 		return nil, fmt.Errorf("%w at %s: %w", ErrUnreachable, t.base, unwrapURLError(err))
 	}
-	if resp.StatusCode >= 300 {
-		defer resp.Body.Close()
-		data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		return nil, apiError(resp.StatusCode, data)
+	if status >= 300 {
+		defer body.Close()
+		data, _ := io.ReadAll(io.LimitReader(body, 1<<20))
+		return nil, apiError(status, data)
 	}
-	st := &syncStream{body: resp.Body}
-	st.dec = json.NewDecoder(&readTracker{r: io.LimitReader(resp.Body, maxSyncAnswer), err: &st.readFailed})
+	st := &syncStream{body: body}
+	st.dec = json.NewDecoder(&readTracker{r: io.LimitReader(body, maxSyncAnswer), err: &st.readFailed})
 	if err := st.readHead(); err != nil {
 		st.close()
 		return nil, err

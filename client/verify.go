@@ -3,7 +3,6 @@ package client
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"net/url"
 
 	"github.com/coffer-pm/coffer/internal/api"
@@ -26,17 +25,17 @@ func (e *VerificationNeededError) Error() string {
 // account's address) with the code mailed to it. After a sign-up, log in.
 func VerifySignup(ctx context.Context, server, userID, code string, opt Options) error {
 	t := newTransport(server, opt.HTTPClient)
-	return t.do(ctx, http.MethodPost, "/accounts/"+url.PathEscape(userID)+"/verify", api.VerifyEmailRequest{Code: code}, nil)
+	return t.do(ctx, "POST", "/accounts/"+url.PathEscape(userID)+"/verify", api.VerifyEmailRequest{Code: code}, nil)
 }
 
 // RequestVerification asks the server to mail a code to the account's
 // address (for accounts made before the server sent e-mail); enter it
 // with VerifyEmail.
 func (s *Session) RequestVerification(ctx context.Context) error {
-	return s.t.do(ctx, http.MethodPost, "/account/verification", struct{}{}, nil)
+	return s.t.do(ctx, "POST", "/account/verification", struct{}{}, nil)
 }
 
 // VerifyEmail enters the code mailed by RequestVerification.
 func (s *Session) VerifyEmail(ctx context.Context, code string) error {
-	return s.t.do(ctx, http.MethodPost, "/accounts/"+url.PathEscape(s.Profile.UserID)+"/verify", api.VerifyEmailRequest{Code: code}, nil)
+	return s.t.do(ctx, "POST", "/accounts/"+url.PathEscape(s.Profile.UserID)+"/verify", api.VerifyEmailRequest{Code: code}, nil)
 }

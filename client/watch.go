@@ -5,13 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/coder/websocket"
 
 	"github.com/coffer-pm/coffer/internal/api"
 )
@@ -72,14 +68,14 @@ func (s *Session) Watch(ctx context.Context, opt WatchOptions, fn func(Change)) 
 		if ctx.Err() != nil {
 			break
 		}
-		var ce websocket.CloseError
-		if asClose(err, &ce) && ce.Code == websocket.StatusPolicyViolation {
-			return fmt.Errorf("%w: %s", ErrUnauthorized, sanitize(ce.Reason, 100))
+		var ce *closeError
+		if errors.As(err, &ce) && ce.code == closePolicyViolation {
+			return fmt.Errorf("%w: %s", ErrUnauthorized, sanitize(ce.reason, 100))
 		}
 		// Refused before the upgrade (too many streams, bad session):
 		// retrying would not help, say why.
 		var ae *APIError
-		if errors.As(err, &ae) && (ae.Status == http.StatusTooManyRequests || ae.Status == http.StatusUnauthorized) {
+		if errors.As(err, &ae) && (ae.Status == statusTooManyRequests || ae.Status == statusUnauthorized) {
 			return err
 		}
 		select {
@@ -91,22 +87,33 @@ func (s *Session) Watch(ctx context.Context, opt WatchOptions, fn func(Change)) 
 	return nil
 }
 
-// refusal turns a refused upgrade into an APIError with the server's
-// message (read, bounded, by the WebSocket library).
-func refusal(resp *http.Response, err error) error {
-	if resp == nil || resp.StatusCode < 400 || resp.StatusCode >= 500 {
-		return err
-	}
-	var data []byte
-	if resp.Body != nil {
-		data, _ = io.ReadAll(io.LimitReader(resp.Body, 4096))
-	}
-	return apiError(resp.StatusCode, data)
+// liveConn is one open live stream (GET /api/v1/events upgraded to a
+// WebSocket): coder/websocket natively (live_native.go), the browser's own
+// WebSocket in WebAssembly (live_js.go).
+type liveConn interface {
+	// Read returns the next message, at most liveReadLimit bytes.
+	Read(ctx context.Context) ([]byte, error)
+	// Close ends the stream (a normal closure: the server frees its slot).
+	Close()
 }
 
-func asClose(err error, ce *websocket.CloseError) bool {
-	return errors.As(err, ce)
+// liveReadLimit bounds one live message.
+const liveReadLimit = 1 << 16
+
+// closeError is the server's closing of the stream, with its code and
+// reason.
+type closeError struct {
+	code   int
+	reason string
 }
+
+func (e *closeError) Error() string {
+	return fmt.Sprintf("the live stream was closed (status %d: %q)", e.code, e.reason)
+}
+
+// closePolicyViolation is the close code of a session the server no
+// longer accepts.
+const closePolicyViolation = 1008
 
 // watchOnce runs one connection and returns the last cursor it reached.
 func (s *Session) watchOnce(ctx context.Context, cursor int64, opt WatchOptions, fn func(Change)) (int64, error) {
@@ -114,14 +121,13 @@ func (s *Session) watchOnce(ctx context.Context, cursor int64, opt WatchOptions,
 	if cursor >= 0 {
 		u += "?since=" + strconv.FormatInt(cursor, 10)
 	}
-	c, resp, err := websocket.Dial(ctx, u, s.dialOptions())
+	c, err := s.dialLive(ctx, u)
 	if err != nil {
-		return cursor, refusal(resp, err)
+		return cursor, err
 	}
-	defer c.CloseNow()
-	c.SetReadLimit(1 << 16)
+	defer c.Close()
 	for {
-		_, data, err := c.Read(ctx)
+		data, err := c.Read(ctx)
 		if err != nil {
 			return cursor, err
 		}

@@ -3,7 +3,9 @@
 # client core for the browser (GOOS=js GOARCH=wasm, reproducible:
 # -trimpath, no build id), Go's wasm_exec.js, and the page bundled by Vite.
 # core.wasm is stored gzipped (core.wasm.gz; the server sends it with
-# Content-Encoding: gzip). The result is committed, so that `go run
+# Content-Encoding: gzip), by zopfli: standard gzip that any browser
+# inflates, 4–5 % smaller than gzip -9 (87 KB of the first load), and as
+# reproducible (no name, no time in the header). The result is committed, so that `go run
 # ./cmd/coffer serve` serves the app on a machine without Node;
 # scripts/test.sh rebuilds it and fails when the committed copy is stale.
 set -euo pipefail
@@ -18,7 +20,12 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 COFFER_WEB_OUT="$out" npx vite build --logLevel warn
-gzip -9 -n -f "$out/core.wasm"
+if ! command -v zopfli >/dev/null; then
+  echo "scripts/build-web.sh needs zopfli (Debian: apt-get install zopfli; scripts/test.sh installs it)" >&2
+  exit 1
+fi
+zopfli --i5 -c "$out/core.wasm" > "$out/core.wasm.gz"
+rm "$out/core.wasm"
 chmod 644 "$out/core.wasm.gz"
 # Only what the server embeds: no stray files in the committed tree.
 touch "$out/.keep"

@@ -25,23 +25,45 @@ type idbStore struct {
 
 const idbObjects = "kv"
 
-// await runs a request-producing function and waits for its result.
-func await(req js.Value) (js.Value, error) {
+// await waits for an IndexedDB request's result. Its callbacks only take
+// the result and wake the waiting goroutine (a callback never waits, and
+// never panics: bridge.go); making the request may throw (a connection
+// the browser closed), which is an error too, as is a failed request.
+func await(request func() js.Value) (js.Value, error) {
+	var req js.Value
 	done := make(chan struct{})
+	var once sync.Once
 	var res js.Value
 	var err error
-	var ok, fail js.Func
-	ok = js.FuncOf(func(js.Value, []js.Value) any { res = req.Get("result"); close(done); return nil })
-	fail = js.FuncOf(func(js.Value, []js.Value) any {
-		err = fmt.Errorf("IndexedDB: %s", req.Get("error").Call("toString").String())
-		close(done)
+	finish := func(get func()) {
+		once.Do(func() {
+			defer close(done)
+			if jerr := jsTry(get); jerr != nil {
+				err = fmt.Errorf("IndexedDB: %w", jerr)
+			}
+		})
+	}
+	ok := js.FuncOf(func(js.Value, []js.Value) any { finish(func() { res = req.Get("result") }); return nil })
+	fail := js.FuncOf(func(js.Value, []js.Value) any {
+		finish(func() {
+			name := "the request failed"
+			if e := req.Get("error"); e.Type() == js.TypeObject {
+				name = e.Get("name").String()
+			}
+			err = fmt.Errorf("IndexedDB: %s", name)
+		})
 		return nil
 	})
-	req.Set("onsuccess", ok)
-	req.Set("onerror", fail)
+	defer ok.Release()
+	defer fail.Release()
+	if jerr := jsTry(func() {
+		req = request()
+		req.Set("onsuccess", ok)
+		req.Set("onerror", fail)
+	}); jerr != nil {
+		return js.Value{}, fmt.Errorf("IndexedDB: %w", jerr)
+	}
 	<-done
-	ok.Release()
-	fail.Release()
 	return res, err
 }
 
@@ -50,52 +72,63 @@ func openIDB(userID string) (*idbStore, error) {
 	if idb.IsUndefined() {
 		return nil, errors.New("this browser has no IndexedDB")
 	}
-	req := idb.Call("open", "coffer-cache-"+userID, 1)
+	var req js.Value
 	upgrade := js.FuncOf(func(js.Value, []js.Value) any {
-		db := req.Get("result")
-		if !db.Get("objectStoreNames").Call("contains", idbObjects).Bool() {
-			db.Call("createObjectStore", idbObjects)
-		}
+		// A store that cannot be created makes the open fail.
+		_ = jsTry(func() {
+			db := req.Get("result")
+			if !db.Get("objectStoreNames").Call("contains", idbObjects).Bool() {
+				db.Call("createObjectStore", idbObjects)
+			}
+		})
 		return nil
 	})
-	req.Set("onupgradeneeded", upgrade)
-	db, err := await(req)
-	upgrade.Release()
+	defer upgrade.Release()
+	db, err := await(func() js.Value {
+		req = idb.Call("open", "coffer-cache-"+userID, 1)
+		req.Set("onupgradeneeded", upgrade)
+		return req
+	})
 	if err != nil {
 		return nil, err
 	}
 	s := &idbStore{db: db, mem: map[string][]byte{}}
-	st := db.Call("transaction", idbObjects, "readonly").Call("objectStore", idbObjects)
-	keys, err := await(st.Call("getAllKeys"))
+	var st js.Value
+	keys, err := await(func() js.Value {
+		st = db.Call("transaction", idbObjects, "readonly").Call("objectStore", idbObjects)
+		return st.Call("getAllKeys")
+	})
 	if err != nil {
 		return nil, err
 	}
-	vals, err := await(st.Call("getAll"))
+	vals, err := await(func() js.Value { return st.Call("getAll") })
 	if err != nil {
 		return nil, err
 	}
+	u8 := js.Global().Get("Uint8Array")
 	for i := 0; i < keys.Length() && i < vals.Length(); i++ {
-		v := vals.Index(i)
+		v, k := vals.Index(i), keys.Index(i)
+		if !v.InstanceOf(u8) || k.Type() != js.TypeString {
+			continue // not ours: the cache's own checks find what is missing
+		}
 		b := make([]byte, v.Get("length").Int())
 		js.CopyBytesToGo(b, v)
-		s.mem[keys.Index(i).String()] = b
+		s.mem[k.String()] = b
 	}
 	return s, nil
 }
 
-// put stores one blob (nil deletes) and waits for the transaction.
+// put stores one blob (nil deletes) and waits for the request.
 func (s *idbStore) put(key string, data []byte) error {
-	tx := s.db.Call("transaction", idbObjects, "readwrite")
-	st := tx.Call("objectStore", idbObjects)
-	var req js.Value
-	if data == nil {
-		req = st.Call("delete", key)
-	} else {
+	_, err := await(func() js.Value {
+		st := s.db.Call("transaction", idbObjects, "readwrite").Call("objectStore", idbObjects)
+		if data == nil {
+			return st.Call("delete", key)
+		}
 		arr := js.Global().Get("Uint8Array").New(len(data))
 		js.CopyBytesToJS(arr, data)
-		req = st.Call("put", arr, key)
-	}
-	_, err := await(req)
+		return st.Call("put", arr, key)
+	})
 	return err
 }
 
@@ -160,6 +193,8 @@ func (s *idbStore) Clear() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.mem = map[string][]byte{}
-	_, err := await(s.db.Call("transaction", idbObjects, "readwrite").Call("objectStore", idbObjects).Call("clear"))
+	_, err := await(func() js.Value {
+		return s.db.Call("transaction", idbObjects, "readwrite").Call("objectStore", idbObjects).Call("clear")
+	})
 	return err
 }

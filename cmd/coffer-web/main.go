@@ -15,7 +15,6 @@ import (
 	"errors"
 	"syscall/js"
 
-	"github.com/coffer-pm/coffer/client"
 	"github.com/coffer-pm/coffer/internal/bridge"
 )
 
@@ -27,8 +26,9 @@ func main() {
 			continue
 		}
 		name := fn.Name
-		api[name] = promised(func(args []js.Value) (any, error) { return c.Call(name, jsArgs(args)) })
+		api[name] = promised(name, func(args []js.Value) (any, error) { return c.Call(name, jsArgs(args)) })
 	}
+	// A callback never waits (bridge.go): each of these starts a goroutine.
 	api["watch"] = js.FuncOf(func(_ js.Value, args []js.Value) any { return watch(c, args) })
 	api["attach"] = js.FuncOf(func(_ js.Value, args []js.Value) any { return attach(c, args) })
 	api["download"] = js.FuncOf(func(_ js.Value, args []js.Value) any { return download(c, args) })
@@ -36,42 +36,6 @@ func main() {
 	js.Global().Call("dispatchEvent", js.Global().Get("Event").New("coffer-core-ready"))
 	select {}
 }
-
-// promised wraps fn as a JS function returning a Promise; fn runs on its
-// own goroutine (a network call inside a JS callback would deadlock).
-// Results cross as JSON strings; errors as {message, kind}.
-func promised(fn func(args []js.Value) (any, error)) js.Func {
-	return js.FuncOf(func(_ js.Value, args []js.Value) any {
-		var executor js.Func
-		executor = js.FuncOf(func(_ js.Value, pr []js.Value) any {
-			executor.Release() // called once, by the Promise constructor
-			resolve, reject := pr[0], pr[1]
-			go func() {
-				out, err := fn(args)
-				if err != nil {
-					reject.Invoke(jsError(err))
-					return
-				}
-				b, _ := json.Marshal(out)
-				resolve.Invoke(string(b))
-			}()
-			return nil
-		})
-		return js.Global().Get("Promise").New(executor)
-	})
-}
-
-// jsError is err for the page: an Error with the kind the page reads.
-func jsError(err error) js.Value {
-	e := js.Global().Get("Error").New(err.Error())
-	e.Set("kind", errorKind(err))
-	return e
-}
-
-// errorKind names an error for the page (client.KindOf, the client
-// core's one classification): it decides the words a person sees, never
-// the error's own text alone.
-func errorKind(err error) string { return client.KindOf(err) }
 
 // jsArgs are the page's arguments: strings, and numbers for revisions.
 type jsArgs []js.Value
@@ -94,16 +58,28 @@ func (a jsArgs) Num(i int) uint64 {
 type jsHost struct{}
 
 func (jsHost) Get(key string) (string, bool) {
-	v := js.Global().Get("localStorage").Call("getItem", key)
-	if v.IsNull() {
+	var v js.Value
+	if err := jsTry(func() { v = js.Global().Get("localStorage").Call("getItem", key) }); err != nil || v.Type() != js.TypeString {
 		return "", false
 	}
 	return v.String(), true
 }
 
-func (jsHost) Set(key, value string) { js.Global().Get("localStorage").Call("setItem", key, value) }
-func (jsHost) Remove(key string)     { js.Global().Get("localStorage").Call("removeItem", key) }
-func (jsHost) Warn(msg string)       { js.Global().Get("console").Call("warn", msg) }
+// Set and Remove: a browser that refuses (full storage, storage turned
+// off) costs only what was to be remembered, said on the console.
+func (jsHost) Set(key, value string) {
+	if err := jsTry(func() { js.Global().Get("localStorage").Call("setItem", key, value) }); err != nil {
+		warn("coffer: this browser did not store a setting: " + err.Error())
+	}
+}
+
+func (jsHost) Remove(key string) {
+	if err := jsTry(func() { js.Global().Get("localStorage").Call("removeItem", key) }); err != nil {
+		warn("coffer: this browser did not remove a setting: " + err.Error())
+	}
+}
+
+func (jsHost) Warn(msg string) { warn(msg) }
 
 func (jsHost) OpenCache(userID string) (bridge.Cache, error) {
 	store, err := openIDB(userID)
@@ -113,14 +89,24 @@ func (jsHost) OpenCache(userID string) (bridge.Cache, error) {
 	return store, nil
 }
 
-// watch(callback) starts the live stream (bridge.Core.Watch): each event
-// goes to callback as a JSON string.
+// watch(callback) starts the live stream (bridge.Core.Watch) on a
+// goroutine — the callback that asked must not wait — and each event goes
+// to callback as a JSON string; a callback that throws is reported, and
+// the stream goes on.
 func watch(c *bridge.Core, args []js.Value) any {
 	if len(args) == 0 || args[0].Type() != js.TypeFunction {
 		return js.Undefined()
 	}
 	cb := args[0]
-	c.Watch(func(event []byte) { cb.Invoke(string(event)) })
+	tell := func(event []byte) {
+		if err := invoke(cb, string(event)); err != nil {
+			warn("coffer: the page's live-update callback failed: " + err.Error())
+		}
+	}
+	go guardGo("watch", report, func(err error) {
+		b, _ := json.Marshal(map[string]string{"kind": "error", "text": err.Error(), "error": errorKind(err)})
+		tell(b)
+	}, func() { c.Watch(tell) })
 	return js.Undefined()
 }
 
@@ -130,8 +116,8 @@ func watch(c *bridge.Core, args []js.Value) any {
 func attach(c *bridge.Core, args []js.Value) any {
 	return js.Global().Get("Promise").New(js.FuncOf(func(_ js.Value, pr []js.Value) any {
 		resolve, reject := pr[0], pr[1]
-		if len(args) < 4 || args[3].Type() != js.TypeObject {
-			reject.Invoke(jsError(errors.New("attach needs the file's bytes")))
+		if len(args) < 4 || !args[3].InstanceOf(js.Global().Get("Uint8Array")) {
+			reject.Invoke(jsError(errors.New("attach needs the file's bytes (a Uint8Array)")))
 			return nil
 		}
 		a := jsArgs(args)
@@ -140,10 +126,16 @@ func attach(c *bridge.Core, args []js.Value) any {
 		var progress func(sent, total int64)
 		if len(args) > 4 && args[4].Type() == js.TypeFunction {
 			fn := args[4]
-			progress = func(sent, total int64) { fn.Invoke(float64(sent), float64(total)) }
+			progress = func(sent, total int64) {
+				if err := invoke(fn, float64(sent), float64(total)); err != nil {
+					warn("coffer: the page's progress callback failed: " + err.Error())
+				}
+			}
 		}
 		go func() {
-			out, err := c.Attach(a.Str(0), a.Str(1), a.Str(2), data, progress, a.Str(5))
+			out, err := guard("attach", report, func() (bridge.Created, error) {
+				return c.Attach(a.Str(0), a.Str(1), a.Str(2), data, progress, a.Str(5))
+			})
 			if err != nil {
 				reject.Invoke(jsError(err))
 				return
@@ -162,7 +154,7 @@ func download(c *bridge.Core, args []js.Value) any {
 		resolve, reject := pr[0], pr[1]
 		a := jsArgs(args)
 		go func() {
-			data, err := c.Download(a.Str(0), a.Str(1))
+			data, err := guard("download", report, func() ([]byte, error) { return c.Download(a.Str(0), a.Str(1)) })
 			if err != nil {
 				reject.Invoke(jsError(err))
 				return

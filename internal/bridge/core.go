@@ -11,6 +11,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -94,6 +96,7 @@ func (c *Core) startChecks(s *client.Session) {
 	c.mu.Unlock()
 	c.busy.Store(true)
 	go func() {
+		defer c.recovered("the signature checks")
 		defer c.busy.Store(false)
 		// The page's first list, its vaults and its live stream come
 		// first: they are what the person waits for.
@@ -201,21 +204,43 @@ var StatusStates = []string{"none", "locked", "unlocked", "verify"}
 
 func (c *Core) status() (Status, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	out := Status{State: "none"}
 	p := c.profile
 	if p == nil {
 		p = c.loadProfile()
 	}
+	s := c.session
+	c.mu.Unlock()
+	// The session is asked without c.mu: it may be busy (a sync reading
+	// the network, a cache write waiting for IndexedDB), and whoever waits
+	// for c.mu meanwhile — a callback from the page — must not wait on
+	// that (issue 24, defect 1: in the browser that wait never ended).
 	if p != nil {
 		out.State, out.Email, out.Fingerprint = "locked", p.Email, p.Fingerprint()
 	}
-	if c.session != nil {
+	if s != nil {
 		out.State = "unlocked"
-		out.Checking = strconv.Itoa(c.session.DeferredLeft())
+		out.Checking = strconv.Itoa(s.DeferredLeft())
 		out.Busy = strconv.FormatBool(c.busy.Load())
 	}
 	return out, nil
+}
+
+// recovered ends a goroutine of the bridge that panicked — a bug — with a
+// line on the console (the panic's type, or the runtime's own words;
+// never its value, which may hold anything) and an event for the page,
+// instead of stopping the client core with every tab function in it.
+func (c *Core) recovered(what string) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	said := fmt.Sprintf("%T", r)
+	if re, ok := r.(runtime.Error); ok {
+		said = re.Error()
+	}
+	c.host.Warn("coffer: internal error in " + what + ": " + said)
+	c.tell(WatchError{Kind: "error", Text: "Coffer hit an internal error in " + what + " (a bug, reported on the browser's console); reload the page if something looks wrong.", Error: "internal"})
 }
 
 // Unlocked is what a log-in, an unlock or a sign-up answers: who is

@@ -113,6 +113,7 @@ func (c *Core) Watch(event func([]byte)) {
 	c.stop, c.notify = cancel, event
 	c.mu.Unlock()
 	go func() {
+		defer c.recovered("the live stream")
 		err := s.Watch(ctx, client.WatchOptions{}, func(ch client.Change) {
 			c.persist(s)
 			b, _ := json.Marshal(ch)

@@ -24,28 +24,96 @@ type Fn = (...args: string[]) => Promise<string>;
 interface Bridge { [name: string]: Fn }
 
 declare global {
-  interface Window { cofferCore?: Bridge; Go: new () => { importObject: WebAssembly.Imports; run(i: WebAssembly.Instance): Promise<void> } }
+  interface Window {
+    cofferCore?: Bridge;
+    Go: new () => { importObject: WebAssembly.Imports; run(i: WebAssembly.Instance): Promise<void>; exit: (code: number) => void };
+  }
 }
 
 let ready: Promise<Bridge> | undefined;
 
-// The core stops for good when its Go program exits; whoever shows the
-// vault must then show that instead (onStopped), never an empty vault.
+// ---- A stopped core (issue 24, defect 1) ----
+//
+// The client core is a Go program: if its runtime ever exits (a fatal
+// error such as a deadlock: Go's bridge recovers every panic itself), every
+// key and every function of the tab are gone. The page must know at once
+// (onStopped: the app shows "Coffer stopped — reload" over everything),
+// and no call may hang or throw Go's "Go program has already exited":
+// each rejects with a CoreError of kind 'stopped'.
+
 let stoppedWith: string | undefined;
 const stopListeners = new Set<(error: string) => void>();
+let rejectStopped: (e: CoreError) => void = () => undefined;
+// Rejects once, when the core stops; every call races it.
+const stoppedSignal = new Promise<never>((_, reject) => { rejectStopped = reject; });
+stoppedSignal.catch(() => undefined); // (a rejection nobody awaited is not an error)
 
-function stop(error: string) {
+const stoppedMessage = () => `Coffer stopped (${stoppedWith ?? 'its client core is not running'}). Reload the page to start it again.`;
+
+// stop records that the core stopped, with what it said, and tells every
+// listener once.
+function stop(error: string): void {
   if (stoppedWith !== undefined) return;
   stoppedWith = error;
-  for (const l of stopListeners) l(error);
+  rejectStopped(new CoreError(stoppedMessage(), 'stopped'));
+  // Not from inside the Go call that exited: a listener may call again.
+  queueMicrotask(() => {
+    for (const listener of [...stopListeners]) {
+      try { listener(error); } catch (e) { console.error(e); }
+    }
+    stopListeners.clear();
+  });
 }
 
-// onStopped calls listener once the core has stopped (at once if it has);
-// it returns the way to stop listening.
+// onStopped calls listener once, with the error text (what the runtime
+// said last, and its exit code), when the client core stops — at once if
+// it has stopped already. It returns a function that removes the
+// listener.
 export function onStopped(listener: (error: string) => void): () => void {
-  if (stoppedWith !== undefined) listener(stoppedWith);
-  else stopListeners.add(listener);
-  return () => stopListeners.delete(listener);
+  if (stoppedWith !== undefined) {
+    const error = stoppedWith;
+    queueMicrotask(() => listener(error));
+    return () => undefined;
+  }
+  stopListeners.add(listener);
+  return () => { stopListeners.delete(listener); };
+}
+
+// The runtime's own last words: Go writes a fatal error or an unrecovered
+// panic to standard error, which wasm_exec.js prints on the console; the
+// first such line of the run is kept for onStopped (the rest still goes
+// to the console).
+let lastWords = '';
+function keepLastWords(): void {
+  const fs = (globalThis as unknown as { fs?: { writeSync?: (fd: number, buf: Uint8Array) => number } }).fs;
+  if (!fs || typeof fs.writeSync !== 'function') return;
+  const write = fs.writeSync.bind(fs);
+  const decoder = new TextDecoder();
+  let line = '';
+  fs.writeSync = (fd: number, buf: Uint8Array) => {
+    if (fd === 2 && !lastWords) {
+      line += decoder.decode(buf, { stream: true });
+      for (const l of line.split('\n')) {
+        if (/^(fatal error|panic):/.test(l)) { lastWords = l.trim(); break; }
+      }
+      line = line.slice(line.lastIndexOf('\n') + 1);
+    }
+    return write(fd, buf);
+  };
+}
+
+// A call that threw or rejected: a CoreError for the page.
+function coreError(e: unknown): CoreError {
+  if (e instanceof CoreError) return e;
+  const err = e as (Error & { kind?: string }) | undefined;
+  const text = String(err?.message ?? e);
+  // Go's wasm_exec.js after the exit, or a WebAssembly trap (the runtime
+  // is in no state to go on): the core has stopped.
+  if (stoppedWith !== undefined || /Go program has already exited/.test(text) || e instanceof WebAssembly.RuntimeError) {
+    stop(lastWords || (e instanceof WebAssembly.RuntimeError ? `WebAssembly: ${text}` : 'the client core exited'));
+    return new CoreError(stoppedMessage(), 'stopped');
+  }
+  return new CoreError(text, err?.kind ?? 'error');
 }
 
 // fetchCore fetches the client core, which must be exactly the one this
@@ -74,10 +142,20 @@ export function start(): Promise<Bridge> {
     // Go (the page's guard script fetches it anew and reloads).
     if (typeof window.Go !== 'function') throw new CoreError("Go's wasm_exec.js did not run (the browser refused the copy the server sent, or none came); Coffer did not start.", 'core-refused');
     const go = new window.Go();
+    keepLastWords();
+    const exit = go.exit;
+    go.exit = (code: number) => {
+      exit(code);
+      stop(`${lastWords || 'the client core exited'} (exit code ${code})`);
+    };
     const loaded = new Promise<void>((resolve) => window.addEventListener('coffer-core-ready', () => resolve(), { once: true }));
     const { instance } = await WebAssembly.instantiateStreaming(fetchCore(), go.importObject);
-    void go.run(instance).then(() => stop('The client core exited.'), (e) => stop(String(e)));
-    await loaded;
+    // run settles when the Go program exits, which it never does unless
+    // it failed.
+    go.run(instance).then(
+      () => stop(lastWords || 'the client core exited'),
+      (e: unknown) => stop(lastWords || String((e as Error)?.message ?? e)));
+    await Promise.race([loaded, stoppedSignal]);
     return window.cofferCore!;
   })();
   return ready;
@@ -85,14 +163,20 @@ export function start(): Promise<Bridge> {
 
 type Arg = string | number | Uint8Array | ((...a: never[]) => void);
 
-async function call<K extends BridgeFunction>(name: K, ...args: Arg[]): Promise<BridgeResults[K]> {
-  const c = await start();
+// invokeCore makes one bridge call: it rejects with kind 'stopped' when
+// the core has stopped or stops before answering, never hangs on it.
+async function invokeCore<R>(fn: (core: Bridge) => Promise<R>): Promise<R> {
+  const bridge = await start();
+  if (stoppedWith !== undefined) throw new CoreError(stoppedMessage(), 'stopped');
   try {
-    return JSON.parse(await (c[name] as unknown as (...a: Arg[]) => Promise<string>)(...args)) as BridgeResults[K];
+    return await Promise.race([fn(bridge), stoppedSignal]);
   } catch (e) {
-    const err = e as Error & { kind?: string };
-    throw new CoreError(err.message, err.kind ?? 'error');
+    throw coreError(e);
   }
+}
+
+async function call<K extends BridgeFunction>(name: K, ...args: Arg[]): Promise<BridgeResults[K]> {
+  return JSON.parse(await invokeCore((c) => (c[name] as unknown as (...a: Arg[]) => Promise<string>)(...args))) as BridgeResults[K];
 }
 
 export const core = {
@@ -145,24 +229,10 @@ export const core = {
   generate: (o: { length?: number; no_upper?: boolean; no_digits?: boolean; no_symbols?: boolean; words?: number; separator?: string }) => call('generate', JSON.stringify(o)),
   // itemName names a new file item (id empty), which goes to vault ('' is
   // My Vault); fileName stays the file's.
-  attach: async (id: string, itemName: string, fileName: string, data: Uint8Array, progress: (sent: number, total: number) => void, vault = '') => {
-    const c = await start();
-    try {
-      return JSON.parse(await (c.attach as unknown as (...a: unknown[]) => Promise<string>)(id, itemName, fileName, data, progress, vault)) as { id: string };
-    } catch (e) {
-      const err = e as Error & { kind?: string };
-      throw new CoreError(err.message, err.kind ?? 'error');
-    }
-  },
-  download: async (id: string, fileID: string): Promise<Uint8Array> => {
-    const c = await start();
-    try {
-      return await (c.download as unknown as (...a: unknown[]) => Promise<Uint8Array>)(id, fileID);
-    } catch (e) {
-      const err = e as Error & { kind?: string };
-      throw new CoreError(err.message, err.kind ?? 'error');
-    }
-  },
+  attach: async (id: string, itemName: string, fileName: string, data: Uint8Array, progress: (sent: number, total: number) => void, vault = '') =>
+    JSON.parse(await invokeCore((c) => (c.attach as unknown as (...a: unknown[]) => Promise<string>)(id, itemName, fileName, data, progress, vault))) as { id: string },
+  download: async (id: string, fileID: string): Promise<Uint8Array> =>
+    invokeCore((c) => (c.download as unknown as (...a: unknown[]) => Promise<Uint8Array>)(id, fileID)),
   // Organisations (the same client calls as the CLI's `coffer org …`).
   orgs: () => call('orgs'),
   org: (org: string) => call('org', org),
@@ -190,8 +260,7 @@ export const core = {
   move: (item: string, vault: string) => call('move', item, vault),
   // watch streams live changes to fn until the session locks.
   watch: async (fn: (c: WatchEvent) => void) => {
-    const c = await start();
-    (c.watch as unknown as (cb: (s: string) => void) => void)((s: string) => fn(JSON.parse(s) as WatchEvent));
+    await invokeCore(async (c) => { (c.watch as unknown as (cb: (s: string) => void) => void)((s: string) => fn(JSON.parse(s) as WatchEvent)); });
   },
 };
 
