@@ -1,6 +1,6 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { describe, expect, it, vi } from 'vitest';
-import { core, type Member } from '../core';
+import { core, CoreError, type Member } from '../core';
 import { member, org, orgDetail, renderInApp } from '../test/app';
 import { Members } from './Members';
 
@@ -116,7 +116,6 @@ describe('Members', () => {
   });
 
   it('confirms one member, and says a key swap in words', async () => {
-    const { CoreError } = await import('../core');
     vi.mocked(core.confirm).mockRejectedValue(new CoreError('SECURITY WARNING: keys differ (carol@acme.example)', 'key-mismatch'));
     show();
     fireEvent.click(screen.getByRole('button', { name: 'Confirm carol@acme.example' }));

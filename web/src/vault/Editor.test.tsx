@@ -43,6 +43,18 @@ describe('Editor, a new item', () => {
     expect(vaultSelect.value).toBe('v-eng');
   });
 
+  it('starts in the vault given when the vaults arrive after it opened (a reload on New item)', async () => {
+    vi.mocked(core.create).mockResolvedValue({ id: 'i-new' });
+    const onDone = vi.fn();
+    const { rerenderInApp } = renderInApp(<Editor vault="v-eng" onDone={onDone} onCancel={vi.fn()} />, { vaults: [] });
+    rerenderInApp(<Editor vault="v-eng" onDone={onDone} onCancel={vi.fn()} />, { vaults: [my, eng] });
+    expect((screen.getByRole('combobox', { name: 'Vault' }) as HTMLSelectElement).value).toBe('v-eng');
+    type('Name', 'Grafana');
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(onDone).toHaveBeenCalledWith('i-new'));
+    expect(created()[2]).toBe('v-eng');
+  });
+
   it('creates the item in the vault chosen', async () => {
     vi.mocked(core.create).mockResolvedValue({ id: 'i-new' });
     const { vaultSelect, onDone } = editNew('', [my, eng, ops]);

@@ -1,6 +1,6 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { describe, expect, it, vi } from 'vitest';
-import { core, type Change, type Version } from '../core';
+import { core, CoreError, type Change, type Version } from '../core';
 import { renderInApp } from '../test/app';
 import { HistoryView } from './HistoryView';
 
@@ -87,7 +87,6 @@ describe('HistoryView', () => {
   });
 
   it('says a refusal in words', async () => {
-    const { CoreError } = await import('../core');
     open();
     await screen.findByRole('heading', { name: 'History' });
     vi.mocked(core.rollback).mockRejectedValue(new CoreError('permission denied: you can only view Acme/Eng', 'forbidden'));

@@ -1,6 +1,6 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { describe, expect, it, vi } from 'vitest';
-import { core, type Field } from '../core';
+import { core, CoreError, type Field } from '../core';
 import { item, renderInApp } from '../test/app';
 import { ItemView } from './ItemView';
 
@@ -127,7 +127,6 @@ describe('ItemView', () => {
   });
 
   it("says the core's error in words", async () => {
-    const { CoreError } = await vi.importActual<typeof import('../core')>('../core');
     vi.mocked(core.get).mockRejectedValue(new CoreError('item i-9 not found', 'not-found'));
     renderInApp(<ItemView id="i-9" {...handlers()} />);
     expect((await screen.findByRole('alert')).textContent).toBe('item i-9 not found');

@@ -67,9 +67,7 @@ describe('ShareDialog', () => {
     expect(within(dialog).getByText(/^You are in no private group to share this with\./)).toBeTruthy();
     expect(within(dialog).queryByRole('combobox')).toBeNull();
   });
-});
 
-describe('ShareDialog, switching groups', () => {
   it('does not carry a permission chosen for one group over to a group it cannot be set for', async () => {
     vi.mocked(core.share).mockResolvedValue({ id: 'i-7', vault: 'Acme/Pair' });
     const { dialog, onDone } = open();
