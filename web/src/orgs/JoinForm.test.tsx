@@ -51,9 +51,14 @@ describe('JoinForm', () => {
       .toBe('That code is wrong, and no attempts are left: ask the person who invited you to re-issue the invitation.');
   });
 
-  it('says what to do with a locked invitation', async () => {
-    expect(await joinWith(new CoreError('This invitation is locked.', 'invitation-locked')))
-      .toBe('This invitation is locked. Ask the person who invited you to re-issue the invitation.');
+  it("says a locked invitation in the core's words, and that the join failed", async () => {
+    vi.mocked(core.join).mockRejectedValue(new CoreError('This invitation is locked after too many wrong codes: ask whoever invited you to invite you again.', 'invitation-locked'));
+    const onFailed = vi.fn();
+    render(<JoinForm org="inv-1" onJoined={vi.fn()} onFailed={onFailed} />);
+    fireEvent.input(screen.getByRole('textbox', { name: 'Confirmation code' }), { target: { value: 'WRONG' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Join' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('This invitation is locked after too many wrong codes: ask whoever invited you to invite you again.');
+    expect(onFailed).toHaveBeenCalled();
   });
 
   it('offers to prove the address when the server wants it', async () => {

@@ -60,6 +60,25 @@ describe('JoinPage', () => {
     await waitFor(() => expect(app.changed).toHaveBeenCalled());
   });
 
+  it('asks the core again after a failed join (the invitation may be locked now)', async () => {
+    open(state({ state: 'invited', org_id: 'o-acme', invitation_id: 'inv-1', text: '' }));
+    vi.mocked(core.join).mockRejectedValue(new CoreError('wrong code (0 of 5 attempts left)', 'wrong-code'));
+    fireEvent.input(await screen.findByRole('textbox', { name: 'Confirmation code' }), { target: { value: 'WRONG' } });
+    const locked = 'This invitation is locked after too many wrong codes: ask whoever invited you to invite you again.';
+    vi.mocked(core.joinStatus).mockResolvedValue(state({ state: 'locked', text: locked }));
+    fireEvent.click(screen.getByRole('button', { name: 'Join' }));
+    expect((await screen.findByRole('status')).textContent).toBe(locked);
+    expect(screen.queryByRole('textbox', { name: 'Confirmation code' })).toBeNull();
+  });
+
+  it('checks again on a locked invitation, and finds the re-issued one', async () => {
+    open(state({ state: 'locked', text: 'This invitation is locked.' }));
+    vi.mocked(core.joinStatus).mockResolvedValue(state({ state: 'invited', org_id: 'o-acme', invitation_id: 'inv-2', text: '' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Check again' }));
+    expect(await screen.findByRole('textbox', { name: 'Confirmation code' })).toBeTruthy();
+    expect(core.joinStatus).toHaveBeenCalledTimes(2);
+  });
+
   it("says the core's error in words", async () => {
     vi.mocked(core.joinStatus).mockRejectedValue(new CoreError('not found', 'not-found'));
     renderInApp(<JoinPage org="o-x" invitation="" />);
