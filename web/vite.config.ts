@@ -74,7 +74,7 @@ export default defineConfig(({ command }) => ({
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   // Component tests run in happy-dom; the Chromium scenarios (e2e/) cover
   // what needs a real browser.
-  test: { environment: 'happy-dom', include: ['src/**/*.test.{ts,tsx}'] },
+  test: { environment: 'happy-dom', include: ['src/**/*.test.{ts,tsx}'], setupFiles: ['src/test/setup.ts'] },
   build: {
     outDir: process.env.COFFER_WEB_OUT ?? '../internal/webui/dist',
     emptyOutDir: true,

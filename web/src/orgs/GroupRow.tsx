@@ -32,7 +32,10 @@ export function GroupRow(props: { detail: OrgDetail; group: Group; act: (what: (
         ))}
       </ul>
       {g.can_add_members ? (
-        <form class="inline" onSubmit={(e) => {
+        // Several addresses at once (comma, semicolon or space between
+        // them): the browser would refuse them as one e-mail address, so
+        // the client core checks them instead.
+        <form class="inline" noValidate onSubmit={(e) => {
           e.preventDefault();
           const v = adding.trim();
           if (v) void props.act(async () => { await core.addGroupMembers(org.id, g.id, v.split(/[\s,;]+/).filter(Boolean)); setAdding((cur) => (cur === v ? '' : cur)); }, `Added ${v} to ${g.name}.`);

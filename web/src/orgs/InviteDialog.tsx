@@ -24,11 +24,11 @@ export function InviteDialog(props: { org: Org; onClose: () => void; onInvited: 
   }, [text]);
   const send = async (reissue: boolean) => {
     setError(''); setAlready(false);
-    const checked = await core.checkAddresses(text);
-    setParsed(checked);
-    if (checked.problem) { setError(`${checked.problem} Nothing was sent.`); return; }
     setBusy(true);
     try {
+      const checked = await core.checkAddresses(text);
+      setParsed(checked);
+      if (checked.problem) { setError(`${checked.problem} Nothing was sent.`); return; }
       const r = reissue ? await core.reissue(props.org.id, checked.emails) : await core.invite(props.org.id, checked.emails);
       props.onInvited({ code: r.code, emails: checked.emails, mail: r.mail });
     } catch (err) {

@@ -24,8 +24,11 @@ function EditorForm(props: { item?: Item; vault: string; onDone: (id: string) =>
   const orig = props.item?.content;
   // Where a new item can go: My Vault and the vaults this account may
   // write to; the one chosen in the list first, if it is one of them.
+  // (The vaults may arrive after the editor opened: the choice is made
+  // among those there are now.)
   const writable = sortVaults(app.vaults).filter((v) => v.can_create);
-  const [vault, setVault] = useState(writable.find((v) => v.id === props.vault)?.id ?? writable[0]?.id ?? '');
+  const [chosen, setVault] = useState('');
+  const vault = writable.some((v) => v.id === chosen) ? chosen : writable.find((v) => v.id === props.vault)?.id ?? writable[0]?.id ?? '';
   const [type, setType] = useState(props.item?.type ?? 'login');
   const [name, setName] = useState(orig?.name ?? '');
   const [username, setUsername] = useState(orig?.login?.username ?? '');

@@ -16,13 +16,16 @@ export function ShareDialog(props: { item: Item; onClose: () => void; onDone: (n
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const g = groups.find((x) => x.id === group);
+  // A group whose vault this account does not manage is shared with view
+  // only, whatever was chosen for another group before.
+  const permission = g?.can_set_permission ? perm : 'view';
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!g) return;
     setBusy(true); setError('');
     try {
-      const r = await core.share(props.item.id, g.org_id, g.id, perm);
-      props.onDone(`Shared with ${g.name} (${perm}); it is now in ${r.vault}.`);
+      const r = await core.share(props.item.id, g.org_id, g.id, permission);
+      props.onDone(`Shared with ${g.name} (${permission}); it is now in ${r.vault}.`);
     } catch (err) { setError(message(err)); } finally { setBusy(false); }
   };
   return (
@@ -40,7 +43,7 @@ export function ShareDialog(props: { item: Item; onClose: () => void; onDone: (n
               {groups.map((x) => <option key={x.id} value={x.id}>{x.name} ({x.org})</option>)}
             </select></div>
           <div class="field"><label for="share-perm">Permission</label>
-            <select id="share-perm" value={perm} disabled={!g?.can_set_permission} onChange={(e) => setPerm((e.target as HTMLSelectElement).value)}>
+            <select id="share-perm" value={permission} disabled={!g?.can_set_permission} onChange={(e) => setPerm((e.target as HTMLSelectElement).value)}>
               {PERMS.map((p) => <option key={p} value={p}>{p === 'view' ? 'view only' : p}</option>)}
             </select></div>
           <ErrorLine error={error} />

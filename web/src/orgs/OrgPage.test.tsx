@@ -1,0 +1,34 @@
+import { screen, within } from '@testing-library/preact';
+import { describe, expect, it, vi } from 'vitest';
+import { core, CoreError } from '../core';
+import { org, orgDetail, renderInApp } from '../test/app';
+import { OrgPage } from './OrgPage';
+
+vi.mock('../core', async (importOriginal) => (await import('../test/fakeCore')).fakeCore(await importOriginal()));
+
+describe('OrgPage', () => {
+  it('shows the tab asked for, marked current among the tabs', async () => {
+    vi.mocked(core.org).mockResolvedValue(orgDetail({ org: org({ role: 'member', owner_email: 'gil@guild.example', name: 'Guild', id: 'o-guild', can_manage_groups: false }) }));
+    renderInApp(<OrgPage orgID="o-guild" tab="groups" />);
+    expect(await screen.findByRole('heading', { name: 'Groups' })).toBeTruthy();
+    const tabs = screen.getByRole('navigation', { name: 'Guild pages' });
+    expect(within(tabs).getByRole('link', { current: 'page' }).textContent).toBe('Groups');
+    expect(within(tabs).getByRole('link', { name: 'Settings' }).getAttribute('href')).toBe('/orgs/o-guild/settings');
+    expect(screen.getByText('Owner: gil@guild.example.')).toBeTruthy();
+    expect(core.org).toHaveBeenCalledWith('o-guild');
+  });
+
+  it('says when the organisation is not one of this account', async () => {
+    vi.mocked(core.org).mockRejectedValue(new CoreError('no organisation o-x', 'not-found'));
+    renderInApp(<OrgPage orgID="o-x" tab="members" />);
+    expect(await screen.findByRole('heading', { name: 'No such organisation here' })).toBeTruthy();
+    expect(screen.getByRole('link', { name: 'Your organisations' }).getAttribute('href')).toBe('/orgs');
+  });
+
+  it('shows the settings with this account in them', async () => {
+    vi.mocked(core.org).mockResolvedValue(orgDetail({ roster: ['ann@acme.example', 'bob@acme.example'] }));
+    renderInApp(<OrgPage orgID="o-acme" tab="settings" />);
+    expect(await screen.findByText('you (ann@acme.example)')).toBeTruthy();
+    expect(screen.getByText('You own this organisation.')).toBeTruthy();
+  });
+});

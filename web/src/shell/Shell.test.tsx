@@ -1,0 +1,119 @@
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { core } from '../core';
+import type { WatchEvent } from '../core/types.gen';
+import { org, summary, vaultInfo } from '../test/app';
+import { Shell } from './Shell';
+
+vi.mock('../core', async (importOriginal) => (await import('../test/fakeCore')).fakeCore(await importOriginal()));
+
+const status = { state: 'unlocked', email: 'ann@acme.example', notices: [] };
+
+describe('Shell', () => {
+  it('goes to the vault from an open screen, titled by the screen', async () => {
+    history.replaceState(null, '', '/login');
+    vi.mocked(core.list).mockResolvedValue([]);
+    render(<Shell status={status} onLock={vi.fn()} onLogout={vi.fn()} />);
+    await waitFor(() => expect(location.pathname).toBe('/vault'));
+    expect(screen.getByRole('heading', { level: 1, name: 'Passwords' })).toBeTruthy();
+    expect(await screen.findByRole('heading', { name: 'Your vault is empty' })).toBeTruthy();
+    await waitFor(() => expect(document.title).toBe('Passwords · Coffer'));
+  });
+
+  it('names the organisation on its pages and keeps it for the navigation', async () => {
+    history.replaceState(null, '', '/orgs/o-guild/settings');
+    const guild = org({ id: 'o-guild', name: 'Guild', role: 'member' });
+    vi.mocked(core.orgs).mockResolvedValue([org(), guild]);
+    render(<Shell status={status} onLock={vi.fn()} onLogout={vi.fn()} />);
+    expect(await screen.findByRole('heading', { level: 1, name: 'Guild' })).toBeTruthy();
+    const nav = screen.getByRole('navigation', { name: 'Main' });
+    expect(within(nav).getByRole('link', { name: 'Settings', current: 'page' }).getAttribute('href')).toBe('/orgs/o-guild/settings');
+    expect(localStorage.getItem('coffer.org')).toBe('o-guild');
+  });
+
+  it('locks', async () => {
+    vi.mocked(core.lock).mockResolvedValue({ state: 'locked' });
+    const onLock = vi.fn();
+    history.replaceState(null, '', '/tools/generator');
+    render(<Shell status={status} onLock={onLock} onLogout={vi.fn()} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Lock' }));
+    await waitFor(() => expect(onLock).toHaveBeenCalled());
+    expect(core.lock).toHaveBeenCalled();
+  });
+
+  it('shows the vaults the core lists', async () => {
+    vi.mocked(core.vaults).mockResolvedValue([vaultInfo({ id: 'v-eng', label: 'Acme/Eng' }), vaultInfo({ id: 'v-my', label: 'My Vault', kind: 'personal' })]);
+    history.replaceState(null, '', '/vault');
+    render(<Shell status={status} onLock={vi.fn()} onLogout={vi.fn()} />);
+    const vaults = await screen.findByRole('navigation', { name: 'Vaults' });
+    await waitFor(() => expect(within(vaults).getAllByRole('link').map((l) => l.textContent)).toEqual(['All vaults', 'My Vault', 'Acme/Eng', 'Trash']));
+  });
+
+  it('says a stopped live stream, and tampering in its own words', async () => {
+    let send: (e: WatchEvent) => void = () => undefined;
+    vi.mocked(core.watch).mockImplementation(async (fn) => { send = fn; });
+    history.replaceState(null, '', '/tools/generator');
+    render(<Shell status={status} onLock={vi.fn()} onLogout={vi.fn()} />);
+    await waitFor(() => expect(core.watch).toHaveBeenCalled());
+    act(() => send({ kind: 'error', error: 'tampered', text: 'revision 4 of i-9 is not signed' }));
+    expect(screen.getByRole('alert').textContent).toBe('Tampering detected: revision 4 of i-9 is not signed');
+  });
+
+  it('reads the screen anew at a live change', async () => {
+    let send: (e: WatchEvent) => void = () => undefined;
+    vi.mocked(core.watch).mockImplementation(async (fn) => { send = fn; });
+    vi.mocked(core.list).mockResolvedValue([]);
+    history.replaceState(null, '', '/vault');
+    render(<Shell status={status} onLock={vi.fn()} onLogout={vi.fn()} />);
+    await waitFor(() => expect(core.list).toHaveBeenCalledTimes(1));
+    vi.mocked(core.list).mockResolvedValue([summary({ id: 'i-1', name: 'From the CLI' })]);
+    act(() => send({ seq: 7, kind: 'item', item_id: 'i-1', text: 'ann created From the CLI' }));
+    expect(await screen.findByRole('link', { name: /^From the CLI/ })).toBeTruthy();
+  });
+
+  describe('with a clock', () => {
+    afterEach(() => { vi.useRealTimers(); });
+
+    it('locks after the idle time chosen, but not while a dialog is open', async () => {
+      vi.useFakeTimers();
+      localStorage.setItem('coffer.idleMinutes', '1');
+      vi.mocked(core.lock).mockResolvedValue({ state: 'locked' });
+      const onLock = vi.fn();
+      history.replaceState(null, '', '/tools/generator');
+      render(<Shell status={status} onLock={onLock} onLogout={vi.fn()} />);
+      const dialog = document.createElement('dialog');
+      dialog.setAttribute('open', '');
+      document.body.append(dialog);
+      await act(async () => { vi.advanceTimersByTime(90_000); });
+      expect(core.lock).not.toHaveBeenCalled();
+      dialog.remove();
+      fireEvent.keyDown(window, { key: 'a' }); // someone is here: the minute starts again
+      await act(async () => { vi.advanceTimersByTime(59_000); });
+      expect(core.lock).not.toHaveBeenCalled();
+      await act(async () => { vi.advanceTimersByTime(1_000); });
+      expect(core.lock).toHaveBeenCalled();
+      await act(async () => { await Promise.resolve(); });
+      expect(onLock).toHaveBeenCalled();
+    });
+
+    it('says the server is gone, retries every 2 seconds, and shows the data anew when it is back', async () => {
+      vi.useFakeTimers();
+      vi.mocked(core.sync).mockRejectedValueOnce(new TypeError('fetch failed')).mockResolvedValue({ ok: true });
+      vi.mocked(core.list).mockResolvedValue([]);
+      history.replaceState(null, '', '/vault');
+      render(<Shell status={status} onLock={vi.fn()} onLogout={vi.fn()} />);
+      await act(async () => { await Promise.resolve(); });
+      const before = vi.mocked(core.list).mock.calls.length;
+      act(() => { window.dispatchEvent(new Event('coffer-offline')); });
+      expect(screen.getByText('The server cannot be reached; retrying every 2 seconds. Nothing is lost.')).toBeTruthy();
+      await act(async () => { vi.advanceTimersByTime(2_000); });
+      expect(core.sync).toHaveBeenCalledTimes(1);
+      expect(screen.getByText(/^The server cannot be reached/)).toBeTruthy();
+      await act(async () => { vi.advanceTimersByTime(2_000); });
+      await act(async () => { await Promise.resolve(); });
+      expect(core.sync).toHaveBeenCalledTimes(2);
+      expect(screen.queryByText(/^The server cannot be reached/)).toBeNull();
+      expect(vi.mocked(core.list).mock.calls.length).toBeGreaterThan(before);
+    });
+  });
+});
