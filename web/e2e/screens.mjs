@@ -176,6 +176,12 @@ try {
   await screen(page, 'not-found', heading(page, 'Nothing here'));
   await page.setViewportSize({ width: 375, height: 760 });
   await go(page, '/vault');
+  // The menu with the keyboard: it takes the focus, Escape closes it.
+  await page.getByRole('button', { name: 'Menu' }).focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.activeElement?.closest('#nav-drawer') !== null);
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Menu' && !document.querySelector('.shell.nav-open'));
   await page.getByRole('button', { name: 'Menu' }).click();
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tools' }).waitFor();
   check(!(await overflow(page)), `the open menu at 375 px: ${await overflow(page)}`);

@@ -22,7 +22,7 @@ export function Recovery() {
     <section class="card account" aria-labelledby="recovery-title">
       <h2 id="recovery-title">Account recovery</h2>
       <ErrorLine error={error} />
-      {!recovery || recovery.orgs.length === 0 ? <p class="muted">None of your organisations offers account recovery.</p> : (
+      {!recovery ? <p class="muted">Opening…</p> : recovery.orgs.length === 0 ? <p class="muted">None of your organisations offers account recovery.</p> : (
         <ul class="rows">
           {recovery.orgs.map((o) => (
             <li key={o.id} class="row-line">

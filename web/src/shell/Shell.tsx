@@ -47,6 +47,19 @@ export function Shell(props: { status: Status; onLock: () => void; onLogout: () 
     core.vaults().then(setVaults, () => undefined);
     core.quarantined().then(setQuarantined, () => undefined);
   }, [tick]);
+  // The drawer (narrow screens): opened, it takes the focus; Escape closes
+  // it and gives the focus back to the menu button.
+  useEffect(() => {
+    if (!navOpen) return;
+    document.querySelector<HTMLElement>('#nav-drawer a')?.focus();
+    const esc = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      setNavOpen(false);
+      document.querySelector<HTMLElement>('.topbar .menu')?.focus();
+    };
+    window.addEventListener('keydown', esc);
+    return () => window.removeEventListener('keydown', esc);
+  }, [navOpen]);
   const org = currentOrg(route, orgs);
   if (route.screen === 'org' && org?.id === route.org) localStorage.setItem('coffer.org', org.id);
   const heading = route.screen === 'org' ? org?.name ?? 'Organisation' : headings[route.screen] ?? 'Coffer';

@@ -79,10 +79,10 @@ describe('Editor, a new item', () => {
     fireEvent.change(screen.getByRole('combobox', { name: 'Type' }), { target: { value: 'note' } });
     fireEvent.click(screen.getByRole('button', { name: 'Add a field' }));
     fireEvent.click(screen.getByRole('button', { name: 'Add a field' }));
-    const names = screen.getAllByRole('textbox', { name: 'Field name' });
+    const names = screen.getAllByRole('textbox', { name: /^Name of field \d+$/ });
     fireEvent.input(names[0], { target: { value: 'PIN' } });
-    fireEvent.input(screen.getAllByLabelText('Value')[0], { target: { value: '4711' } });
-    fireEvent.change(screen.getAllByRole('combobox', { name: 'Kind' })[0], { target: { value: 'hidden' } });
+    fireEvent.input(screen.getByLabelText('Value of field 1'), { target: { value: '4711' } });
+    fireEvent.change(screen.getByRole('combobox', { name: 'Kind of field 1' }), { target: { value: 'hidden' } });
     // The second field stays unnamed: it is not saved.
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(core.create).toHaveBeenCalled());
@@ -107,10 +107,10 @@ describe('Editor, an existing item', () => {
     expect(await screen.findByRole('heading', { name: 'Edit Door' })).toBeTruthy();
     expect(screen.getByText('In Acme/Eng. To put it elsewhere, use Move.')).toBeTruthy();
     expect(screen.queryByRole('combobox', { name: 'Vault' })).toBeNull();
-    expect(screen.getAllByRole('textbox', { name: 'Field name' }).map((i) => (i as HTMLInputElement).value)).toEqual(['PIN', 'Floor']);
+    expect(screen.getAllByRole('textbox', { name: /^Name of field \d+$/ }).map((i) => (i as HTMLInputElement).value)).toEqual(['PIN', 'Floor']);
     fireEvent.click(screen.getByRole('button', { name: 'Add a field' }));
-    fireEvent.input(screen.getAllByRole('textbox', { name: 'Field name' })[2], { target: { value: 'Room' } });
-    fireEvent.input(screen.getAllByLabelText('Value')[2], { target: { value: '301' } });
+    fireEvent.input(screen.getAllByRole('textbox', { name: /^Name of field \d+$/ })[2], { target: { value: 'Room' } });
+    fireEvent.input(screen.getByLabelText('Value of field 3'), { target: { value: '301' } });
     fireEvent.click(screen.getByRole('button', { name: 'Remove the field Floor' }));
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(onDone).toHaveBeenCalledWith('i-5'));

@@ -132,9 +132,9 @@ function EditorForm(props: { item?: Item; vault: string; onDone: (id: string) =>
       <fieldset><legend>Custom fields</legend>
         {custom.map((f, i) => (
           <div class="inline" key={i}>
-            <Field label="Field name" id={`custom-name-${i}`} value={f.name} onInput={(x) => setCustom(custom.map((g, j) => (j === i ? { ...g, name: x } : g)))} autocomplete="off" />
-            <Field label="Value" id={`custom-value-${i}`} type={f.kind === 'hidden' ? 'password' : f.kind === 'url' ? 'url' : 'text'} value={f.value} onInput={(x) => setCustom(custom.map((g, j) => (j === i ? { ...g, value: x } : g)))} autocomplete="off" />
-            <div class="field"><label for={`custom-kind-${i}`}>Kind</label>
+            <Field label={`Name of field ${i + 1}`} id={`custom-name-${i}`} value={f.name} onInput={(x) => setCustom(custom.map((g, j) => (j === i ? { ...g, name: x } : g)))} autocomplete="off" />
+            <Field label={`Value of field ${i + 1}`} id={`custom-value-${i}`} type={f.kind === 'hidden' ? 'password' : f.kind === 'url' ? 'url' : 'text'} value={f.value} onInput={(x) => setCustom(custom.map((g, j) => (j === i ? { ...g, value: x } : g)))} autocomplete="off" />
+            <div class="field"><label for={`custom-kind-${i}`}>Kind of field {i + 1}</label>
               <select id={`custom-kind-${i}`} value={f.kind || 'text'} onChange={(e) => { const k = (e.target as HTMLSelectElement).value; setCustom(custom.map((g, j) => (j === i ? { ...g, kind: k } : g))); }}>
                 <option value="text">text</option><option value="hidden">hidden</option><option value="url">web address</option>
               </select></div>

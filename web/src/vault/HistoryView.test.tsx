@@ -60,7 +60,7 @@ describe('HistoryView', () => {
     const { app } = open();
     await screen.findByRole('heading', { name: 'History' });
     const restores = screen.getAllByRole('button', { name: /^Restore / });
-    expect(restores.map((b) => b.textContent)).toEqual(['Restore password from revision 1']);
+    expect(restores.map((b) => b.textContent)).toEqual(['Restore Password from revision 1']);
     vi.mocked(core.restoreField).mockResolvedValue({ revision: 4 });
     fireEvent.click(restores[0]);
     await waitFor(() => expect(app.changed).toHaveBeenCalled());

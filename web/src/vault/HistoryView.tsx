@@ -34,8 +34,8 @@ export function HistoryView(props: { id: string; onClose: () => void }) {
             <ul class="changes">
               {v.changes.filter(() => v.revision > 1).map((c) => (
                 <li key={c.field}><span class="fname">{c.label}</span>: <span class="old">{show(c, c.old)}</span> → <span>{show(c, c.new)}</span>
-                  {c.old ? <button type="button" class="small" aria-label={`Copy the old ${c.field} (revision ${v.revision - 1})`} onClick={() => copy(c.old, setNote)}>Copy old value</button> : null}
-                  {c.restorable ? <button type="button" class="small" onClick={() => act(core.restoreField(props.id, c.field, v.revision - 1))}>Restore {c.field} from revision {v.revision - 1}</button> : null}
+                  {c.old ? <button type="button" class="small" aria-label={`Copy the old ${c.label} (revision ${v.revision - 1})`} onClick={() => copy(c.old, setNote)}>Copy old value</button> : null}
+                  {c.restorable ? <button type="button" class="small" onClick={() => act(core.restoreField(props.id, c.field, v.revision - 1))}>Restore {c.label} from revision {v.revision - 1}</button> : null}
                 </li>
               ))}
             </ul>
