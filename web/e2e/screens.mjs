@@ -29,6 +29,12 @@ const overflow = (page) => page.evaluate(() => {
   return `page ${document.documentElement.scrollWidth} px wide in ${w}: ${wide.join(', ')}`;
 });
 
+// tallFields names one-line inputs drawn taller than one line (issue 24:
+// URL and key fields were 180 px tall empty boxes).
+const tallFields = (page) => page.evaluate(() => [...document.querySelectorAll('input:not([type=checkbox]):not([type=radio]):not([type=file]), select')]
+  .filter((el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 48; })
+  .map((el) => `${el.id || el.getAttribute('aria-label') || el.tagName} (${Math.round(el.getBoundingClientRect().height)} px)`).join(', '));
+
 // screen takes a screen in its three looks; ready waits for what shows
 // that it is there.
 async function screen(page, name, ready) {
@@ -39,6 +45,8 @@ async function screen(page, name, ready) {
     await ready();
     const wide = await overflow(page);
     check(!wide, `${name} at ${width} px: ${wide}`);
+    const tall = await tallFields(page);
+    check(!tall, `${name} at ${width} px: one-line fields taller than a line: ${tall}`);
     await shot(page, `${name}-${look}`);
   }
   await page.setViewportSize({ width: 1100, height: 800 });
