@@ -133,8 +133,20 @@ func (g *tsGen) ref(t reflect.Type) string {
 		return name
 	}
 	g.names[name] = t
+	// Embedded structs (a view and more) are what the interface extends:
+	// one declaration of their members, not a copy.
+	var bases []string
+	for i := range t.NumField() {
+		if f := t.Field(i); f.Anonymous && f.Tag.Get("json") == "" && f.Type.Kind() == reflect.Struct {
+			bases = append(bases, g.ref(f.Type))
+		}
+	}
+	extends := ""
+	if len(bases) > 0 {
+		extends = " extends " + strings.Join(bases, ", ")
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "// %s is %s.\nexport interface %s {\n", name, t.String(), name)
+	fmt.Fprintf(&b, "// %s is %s.\nexport interface %s%s {\n", name, t.String(), name, extends)
 	g.fields(&b, t)
 	if reflect.PointerTo(t).Implements(reflect.TypeFor[json.Marshaler]()) || t.Implements(reflect.TypeFor[json.Marshaler]()) {
 		b.WriteString("  [more: string]: unknown; // members of newer clients, kept as they are\n")
@@ -144,7 +156,8 @@ func (g *tsGen) ref(t reflect.Type) string {
 	return name
 }
 
-// fields writes t's JSON members; an embedded struct's are t's own.
+// fields writes t's own JSON members; an embedded struct's come from
+// the interface t extends (ref).
 func (g *tsGen) fields(b *strings.Builder, t reflect.Type) {
 	for i := range t.NumField() {
 		f := t.Field(i)
@@ -154,8 +167,10 @@ func (g *tsGen) fields(b *strings.Builder, t reflect.Type) {
 		}
 		name, opts, _ := strings.Cut(tag, ",")
 		if f.Anonymous && name == "" {
-			g.fields(b, f.Type)
-			continue
+			if f.Type.Kind() != reflect.Struct {
+				g.fields(b, f.Type)
+			}
+			continue // declared by the interface it extends (ref)
 		}
 		if name == "" {
 			name = f.Name

@@ -207,35 +207,7 @@ export interface Item {
 }
 
 // ItemWithContent is bridge.ItemWithContent.
-export interface ItemWithContent {
-  id: string;
-  type: string;
-  type_label: string;
-  name: string;
-  vault_id: string;
-  vault?: string;
-  org_id?: string;
-  org?: string;
-  revision: number;
-  trashed: boolean;
-  updated: string;
-  username?: string;
-  urls?: string[];
-  tags?: string[];
-  favorite?: boolean;
-  fields?: Record<string, string>;
-  values: Field[];
-  attachments?: File[];
-  totp?: boolean;
-  permission: string;
-  can_edit: boolean;
-  can_trash: boolean;
-  can_restore: boolean;
-  can_move: boolean;
-  move_targets: VaultRef[];
-  can_share: boolean;
-  share_groups: ShareGroup[];
-  access?: Opener[];
+export interface ItemWithContent extends Item {
   content: Content;
 }
 
@@ -445,17 +417,7 @@ export interface Rules {
 }
 
 // RulesInfo is bridge.RulesInfo.
-export interface RulesInfo {
-  master_password_min: number;
-  invite_batch_max: number;
-  item_name_max: number;
-  org_name_max: number;
-  email_max: number;
-  password_length_min: number;
-  password_length_max: number;
-  passphrase_words_min: number;
-  passphrase_words_max: number;
-  display_name_max: number;
+export interface RulesInfo extends Rules {
   error_kinds: KindInfo[];
 }
 

@@ -1,8 +1,9 @@
 import { Plus } from 'lucide';
 import { useState } from 'preact/hooks';
-import { message, type Group, type OrgDetail } from '../core';
+import type { Group, OrgDetail } from '../core';
 import { EmptyState } from '../ui/EmptyState';
 import { ErrorLine } from '../ui/ErrorLine';
+import { useAction } from '../ui/useAction';
 import { Icon } from '../ui/Icon';
 import { GroupRow } from './GroupRow';
 import { NewGroupDialog } from './NewGroupDialog';
@@ -13,12 +14,7 @@ export function Groups(props: { detail: OrgDetail; reload: () => void }) {
   const org = props.detail.org;
   const owner = org.can_manage_groups;
   const [creating, setCreating] = useState(false);
-  const [error, setError] = useState('');
-  const [note, setNote] = useState('');
-  const act = async (what: () => Promise<unknown>, done: string) => {
-    setError(''); setNote('');
-    try { await what(); setNote(done); props.reload(); } catch (err) { setError(message(err)); }
-  };
+  const { note, error, setNote, act } = useAction(props.reload);
   return (
     <section aria-labelledby="groups-title">
       <div class="section-head">

@@ -5,6 +5,7 @@ import { useApp } from '../shell/AppState';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
 import { EmptyState } from '../ui/EmptyState';
 import { ErrorLine } from '../ui/ErrorLine';
+import { useAction } from '../ui/useAction';
 import { Icon } from '../ui/Icon';
 import { joinLinkOf } from './addresses';
 import { CodeDialog } from './CodeDialog';
@@ -31,13 +32,8 @@ export function Members(props: { detail: OrgDetail; reload: () => void }) {
   const [removing, setRemoving] = useState<Member | null>(null);
   const [inviting, setInviting] = useState(false);
   const [shown, setShown] = useState<Shown | null>(null);
-  const [error, setError] = useState('');
-  const [note, setNote] = useState('');
-  const act = async (what: () => Promise<unknown>, done: string) => {
-    setError(''); setNote('');
-    try { await what(); setPicked([]); setNote(done); } catch (err) { setError(message(err)); }
-    props.reload(); // part of a batch may have gone through
-  };
+  const { note, error, setNote, setError, act: run } = useAction(props.reload);
+  const act = (what: () => Promise<unknown>, done: string) => run(async () => { await what(); setPicked([]); }, done);
   const rows = props.detail.members.filter((m) => m.state !== 'cancelled');
   const selectable = rows.filter((m) => m.can_cancel);
   const selectMode = selectable.length > 0;

@@ -1,10 +1,11 @@
 import { Plus } from 'lucide';
 import { useState } from 'preact/hooks';
-import { core, message, type OrgDetail } from '../core';
+import { core, type OrgDetail } from '../core';
 import { useApp } from '../shell/AppState';
 import { Dialog } from '../ui/Dialog';
 import { EmptyState } from '../ui/EmptyState';
 import { ErrorLine } from '../ui/ErrorLine';
+import { useAction } from '../ui/useAction';
 import { Field } from '../ui/Field';
 import { Icon } from '../ui/Icon';
 import { VaultAccess } from './VaultAccess';
@@ -17,12 +18,7 @@ export function Vaults(props: { detail: OrgDetail; reload: () => void }) {
   const owner = org.can_create_vault;
   const [creating, setCreating] = useState(false);
   const [name, setName] = useState('');
-  const [error, setError] = useState('');
-  const [note, setNote] = useState('');
-  const act = async (what: () => Promise<unknown>, done: string) => {
-    setError(''); setNote('');
-    try { await what(); setNote(done); props.reload(); } catch (err) { setError(message(err)); }
-  };
+  const { note, error, act } = useAction(props.reload);
   return (
     <section aria-labelledby="vaults-title">
       <div class="section-head">
