@@ -42,6 +42,32 @@ export async function shot(page, name, opts = {}) {
   await page.screenshot({ path: join(shots, `${name}.png`), ...opts });
   const missing = await unnamedControls(page);
   check(missing.length === 0, `${name}: controls without an accessible name: ${missing.join(', ')}`);
+  const wide = await overflow(page);
+  check(!wide, `${name}: wider than the window: ${wide}`);
+}
+
+// overflow names what sticks out of the window sideways, if anything: a
+// page that scrolls sideways, or a box that draws past the window's edge
+// (issue 24: at 375 px the page was 421 px wide; a table's last column
+// was cut off).
+export async function overflow(page) {
+  return page.evaluate(() => {
+    const w = document.documentElement.clientWidth;
+    const past = [...document.querySelectorAll('body *')].filter((el) => {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.right <= w + 1 || getComputedStyle(el).position === 'fixed') return false;
+      // Inside a box that scrolls sideways on purpose (tabs, the vaults
+      // row), or one the drawer hides: not past the window.
+      for (let p = el.parentElement; p; p = p.parentElement) {
+        const s = getComputedStyle(p);
+        if (s.overflowX === 'auto' || s.overflowX === 'scroll' || s.visibility === 'hidden' || s.position === 'fixed') return false;
+      }
+      return true;
+    });
+    if (document.documentElement.scrollWidth <= w && past.length === 0) return '';
+    const names = past.slice(0, 5).map((el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${[...el.classList].join('.')} (right ${Math.round(el.getBoundingClientRect().right)})`);
+    return `page ${document.documentElement.scrollWidth} px wide in ${w}: ${names.join(', ')}`;
+  });
 }
 
 // failureShots writes what each open page showed when a scenario failed.

@@ -8,7 +8,7 @@
 // navigation or the page — or, for the ones a shared link opens, by the
 // address itself (pushed as the app's own links push it: a reload would
 // lock the tab, whose keys live in its memory only).
-import { check, failureShots, launch, shot, signUp } from './lib.mjs';
+import { check, failureShots, launch, overflow, shot, signUp } from './lib.mjs';
 
 const browser = await launch();
 const bridge = (page, name, ...args) => page.evaluate(([n, a]) => window.cofferCore[n](...a).then((s) => JSON.parse(s)), [name, args]);
@@ -17,17 +17,6 @@ const bridge = (page, name, ...args) => page.evaluate(([n, a]) => window.cofferC
 async function go(page, path) {
   await page.evaluate((p) => { history.pushState(null, '', p); dispatchEvent(new Event('coffer-navigate')); }, path);
 }
-
-// overflow names what sticks out of the viewport sideways, if anything.
-const overflow = (page) => page.evaluate(() => {
-  const w = document.documentElement.clientWidth;
-  if (document.documentElement.scrollWidth <= w) return '';
-  const wide = [...document.querySelectorAll('body *')].filter((el) => {
-    const r = el.getBoundingClientRect();
-    return r.width > 0 && r.right > w + 1 && getComputedStyle(el).position !== 'fixed';
-  }).slice(0, 5).map((el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${[...el.classList].join('.')} (right ${Math.round(el.getBoundingClientRect().right)})`);
-  return `page ${document.documentElement.scrollWidth} px wide in ${w}: ${wide.join(', ')}`;
-});
 
 // tallFields names one-line inputs drawn taller than one line (issue 24:
 // URL and key fields were 180 px tall empty boxes).

@@ -60,7 +60,7 @@ export function Members(props: { detail: OrgDetail; reload: () => void }) {
       <table class="table members">
         <thead><tr>
           {selectMode ? <th scope="col"><span class="sr-only">Select</span></th> : null}
-          <th scope="col">Member</th><th scope="col">Status</th><th scope="col">Fingerprint</th><th scope="col">Can open</th><th scope="col"><span class="sr-only">Actions</span></th>
+          <th scope="col">Member and key fingerprint</th><th scope="col">Status</th><th scope="col">Can open</th><th scope="col"><span class="sr-only">Actions</span></th>
         </tr></thead>
         <tbody>
           {rows.map((m) => {
@@ -68,13 +68,14 @@ export function Members(props: { detail: OrgDetail; reload: () => void }) {
             return (
               <tr key={m.email} class="member">
                 {selectMode ? <td class="pick">{m.can_cancel ? <input type="checkbox" checked={picked.includes(m.email)} onChange={() => toggle(m.email)} aria-label={`Select ${m.email}`} /> : null}</td> : null}
-                <td data-label="Member" class="who"><strong>{m.email}</strong>{m.name ? <span class="muted"> {m.name}</span> : null}{m.me ? <span class="muted"> (you)</span> : null}</td>
+                <td data-label="Member" class="who"><strong>{m.email}</strong>{m.name ? <span class="muted"> {m.name}</span> : null}{m.me ? <span class="muted"> (you)</span> : null}
+                  {m.fingerprint ? <code class="fp" aria-label={`Key fingerprint of ${m.email}`}>{m.fingerprint}</code> : m.state === 'invited' ? <span class="fp muted">not joined yet</span> : null}</td>
                 <td data-label="Status">
                   <span class={`badge ${m.state}`}>{stateWords[m.state] ?? m.state}</span>
                   {m.locked ? <span class="badge warn" title={m.locked_at ? `since ${new Date(m.locked_at).toLocaleString()}` : undefined}>Locked: too many wrong codes</span> : null}
                   {m.key_mismatch ? <span class="badge danger">Keys do not match</span> : null}
                 </td>
-                <td data-label="Fingerprint">{m.fingerprint ? <code class="fp">{m.fingerprint}</code> : <span class="muted">{m.state === 'invited' ? 'not joined yet' : '—'}</span>}</td>
+
                 <td data-label="Can open" class="opens">{opens || <span class="muted">—</span>}</td>
                 <td class="row-actions">
                   {m.can_compare ? <button type="button" class="small" aria-label={`Compare fingerprints with ${m.email}`} onClick={() => setCompare(m)}>Compare</button> : null}
