@@ -13,6 +13,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"syscall/js"
 
 	"github.com/coffer-pm/coffer/client"
@@ -101,12 +102,31 @@ func (jsHost) Get(key string) (string, bool) {
 	return v.String(), true
 }
 
-func (jsHost) Set(key, value string) { js.Global().Get("localStorage").Call("setItem", key, value) }
-func (jsHost) Remove(key string)     { js.Global().Get("localStorage").Call("removeItem", key) }
-func (jsHost) Warn(msg string)       { js.Global().Get("console").Call("warn", msg) }
+// Set stores a value in localStorage; a browser that refuses it (its
+// quota, a private window) throws, which is said in the console, not a
+// stop of the core.
+func (h jsHost) Set(key, value string) {
+	defer func() {
+		if e := recover(); e != nil {
+			h.Warn(fmt.Sprintf("coffer: %s was not saved: %v", key, e))
+		}
+	}()
+	js.Global().Get("localStorage").Call("setItem", key, value)
+}
+
+func (jsHost) Remove(key string) { js.Global().Get("localStorage").Call("removeItem", key) }
+func (jsHost) Warn(msg string)   { js.Global().Get("console").Call("warn", msg) }
 
 func (jsHost) OpenCache(userID string) (bridge.Cache, error) {
-	store, err := openIDB(userID)
+	store, err := openCache(userID)
+	if err != nil {
+		return nil, err
+	}
+	return store, nil
+}
+
+func (jsHost) OpenMarks(userID string) (bridge.Marks, error) {
+	store, err := openMarks(userID)
 	if err != nil {
 		return nil, err
 	}
