@@ -983,6 +983,20 @@ func (s *Session) Search(trashed bool, vaultID, query string) []Summary {
 	return out
 }
 
+// MatchQuery is Search's rule as a test of one summary: its name, user
+// name, a URL or a tag contains query, ignoring case ("" matches every
+// summary). For a page that holds a list of Search's already and asks
+// only which of it match (the web app's find): one rule, here.
+func MatchQuery(query string) func(*Summary) bool {
+	if query == "" {
+		return func(*Summary) bool { return true }
+	}
+	q := strings.ToLower(query)
+	return func(s *Summary) bool {
+		return itemSummary{Name: s.Name, Username: s.Username, URLs: s.URLs, Tags: s.Tags}.contains(q)
+	}
+}
+
 // FindItem resolves an item by id or by name among items that are (not) in
 // the trash. An exact name match wins over case-insensitive ones; more than
 // one match is ErrAmbiguous, naming each candidate's id and vault. A

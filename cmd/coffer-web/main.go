@@ -53,13 +53,23 @@ func promised(fn func(args []js.Value) (any, error)) js.Func {
 					reject.Invoke(jsError(err))
 					return
 				}
-				b, _ := json.Marshal(out)
-				resolve.Invoke(string(b))
+				resolve.Invoke(string(encode(out)))
 			}()
 			return nil
 		})
 		return js.Global().Get("Promise").New(executor)
 	})
+}
+
+// encode is an answer as JSON; one the bridge wrote itself (rows, find:
+// big, written without reflection) goes as it is — json.Marshal would
+// scan it again.
+func encode(out any) []byte {
+	if raw, ok := out.(json.RawMessage); ok {
+		return raw
+	}
+	b, _ := json.Marshal(out)
+	return b
 }
 
 // jsError is err for the page: an Error with the kind the page reads.

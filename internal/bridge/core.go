@@ -66,6 +66,13 @@ type Core struct {
 	notify    func(event []byte)
 	endChecks context.CancelFunc
 	busy      atomic.Bool // checking, or writing the device cache after the checks
+	// rowsList is the list rows last answered (Version rowsVersion), which
+	// find searches.
+	rowsMu      sync.Mutex
+	rowsVersion uint64
+	rowsList    []client.Summary
+	rowsFinder  *client.Finder // indexes rowsList once rowsIndexed (the first find)
+	rowsIndexed bool
 	// marks is the marks' store of account marksUser, opened once.
 	marks     Marks
 	marksUser string
@@ -381,6 +388,7 @@ func (c *Core) unlock(password string) (Unlocked, error) {
 }
 
 func (c *Core) lock() (Status, error) {
+	c.forgetRows()
 	c.mu.Lock()
 	c.session = nil
 	c.stopLocked()
@@ -389,6 +397,7 @@ func (c *Core) lock() (Status, error) {
 }
 
 func (c *Core) logout() (Status, error) {
+	c.forgetRows()
 	c.mu.Lock()
 	s := c.session
 	c.session, c.profile = nil, nil
