@@ -3,6 +3,7 @@ package bridge
 import (
 	"encoding/json"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"github.com/coffer-pm/coffer/client"
@@ -57,25 +58,46 @@ func (c *Core) rows(vault string) (json.RawMessage, error) {
 	version := c.rowsVersion
 	c.rowsList, c.rowsIndexed = list, false
 	c.rowsMu.Unlock()
+	// find's index is made once the page has drawn the list, so that the
+	// first keystroke does not wait for it (at 100,000 items about 40 ms
+	// in WebAssembly).
+	time.AfterFunc(indexAfter, func() {
+		c.rowsMu.Lock()
+		defer c.rowsMu.Unlock()
+		if c.rowsVersion == version && c.rowsList != nil {
+			c.indexLocked()
+		}
+	})
 	return encodeRows(version, list, labels), nil
+}
+
+// indexAfter is how long after answering rows the core indexes the list
+// for find.
+const indexAfter = 250 * time.Millisecond
+
+// indexLocked makes find's index of rowsList, unless it is made. The
+// caller holds rowsMu.
+func (c *Core) indexLocked() {
+	switch {
+	case c.rowsIndexed:
+	case c.rowsFinder == nil:
+		c.rowsFinder = client.NewFinder(c.rowsList)
+	default:
+		c.rowsFinder.Reset(c.rowsList) // its memory again
+	}
+	c.rowsIndexed = true
 }
 
 // find answers which rows of the last list rows answered match query
 // (client.Finder: MatchQuery's rule over the list's text, lowered once,
-// at the first find).
+// after rows answered or at the first find).
 func (c *Core) find(query string) (json.RawMessage, error) {
 	if _, err := c.Session(); err != nil {
 		return nil, err
 	}
 	c.rowsMu.Lock()
 	defer c.rowsMu.Unlock()
-	switch {
-	case c.rowsFinder == nil:
-		c.rowsFinder = client.NewFinder(c.rowsList)
-	case !c.rowsIndexed:
-		c.rowsFinder.Reset(c.rowsList) // its memory again
-	}
-	c.rowsIndexed = true
+	c.indexLocked()
 	b := make([]byte, 0, 64)
 	b = append(b, `{"version":`...)
 	b = strconv.AppendUint(b, c.rowsVersion, 10)
@@ -121,21 +143,29 @@ func encodeRows(version uint64, list []client.Summary, labels map[string]string)
 	var vaultNames, typeNames []string
 	vault, typ := make([]int, len(list)), make([]int, len(list))
 	size := 256
+	lastVault, lastType, v, t := "", "", -1, -1 // (most neighbours share them)
 	for i := range list {
 		it := &list[i]
-		k, ok := vaults[it.VaultID]
-		if !ok {
-			k = len(vaultNames)
-			vaults[it.VaultID] = k
-			vaultNames = append(vaultNames, labels[it.VaultID])
+		if v < 0 || it.VaultID != lastVault {
+			k, ok := vaults[it.VaultID]
+			if !ok {
+				k = len(vaultNames)
+				vaults[it.VaultID] = k
+				vaultNames = append(vaultNames, labels[it.VaultID])
+			}
+			lastVault, v = it.VaultID, k
 		}
-		vault[i] = k
-		if k, ok = types[it.Type]; !ok {
-			k = len(typeNames)
-			types[it.Type] = k
-			typeNames = append(typeNames, it.Type)
+		vault[i] = v
+		if t < 0 || it.Type != lastType {
+			k, ok := types[it.Type]
+			if !ok {
+				k = len(typeNames)
+				types[it.Type] = k
+				typeNames = append(typeNames, it.Type)
+			}
+			lastType, t = it.Type, k
 		}
-		typ[i] = k
+		typ[i] = t
 		size += len(it.ID) + len(it.Name) + len(it.Username) + 24
 	}
 	b := make([]byte, 0, size)
@@ -188,6 +218,14 @@ func appendInts(b []byte, xs []int) []byte {
 	return append(b, ']')
 }
 
+// plain are the ASCII bytes a JSON string holds as they are.
+var plain = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
 // appendString writes s as a JSON string, as encoding/json does (invalid
 // UTF-8 as U+FFFD; <, > and & escaped; U+2028 and U+2029 too).
 func appendString(b []byte, s string) []byte {
@@ -197,7 +235,7 @@ func appendString(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			if plain[c] {
 				i++
 				continue
 			}

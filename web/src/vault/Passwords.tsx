@@ -35,16 +35,21 @@ export function Passwords(props: { route: PasswordsRoute; query: string }) {
   const [found, setFound] = useState<{ rows: Rows; query: string; shown: number[] } | null>(null);
   const [filter, setFilter] = useState('all');
   const [error, setError] = useState('');
+  const [again, setAgain] = useState(0);
   useEffect(() => {
     let live = true;
     core.rows(vault).then((r) => { if (live) { setRows(r); setError(''); } }, (e) => live && setError(message(e)));
     return () => { live = false; };
-  }, [vault, app.tick]);
+  }, [vault, app.tick, again]);
   useLayoutEffect(() => {
     if (!rows || !props.query) return;
     let live = true;
     const query = props.query;
-    core.find(query).then((f) => { if (live && f.version === rows.version) setFound({ rows, query, shown: expand(f.ranges) }); }, (e) => live && setError(message(e)));
+    core.find(query).then((f) => {
+      if (!live) return;
+      if (f.version === rows.version) setFound({ rows, query, shown: expand(f.ranges) });
+      else setAgain((n) => n + 1); // the core answered for a list asked after this one: ask for it too
+    }, (e) => live && setError(message(e)));
     return () => { live = false; };
   }, [props.query, rows]);
   const all = useMemo(() => (rows ? every(rows) : []), [rows]);
