@@ -1,6 +1,8 @@
 // Measures the web app in Chromium (docs/performance.md): bytes and time of
-// a first load, a cold log-in and decrypt of a big vault, and search
-// keystrokes. Run by scripts/bench-web.sh against a filled server.
+// a first load, a cold log-in and decrypt of a big vault, the list scrolled
+// to its end and its frames while scrolling, the last item opened, search
+// keystrokes, unlocks. Run by scripts/bench-web.sh against a filled server
+// (N items: benchfill's site-0 … site-N-1).
 import { chromium } from 'playwright-core';
 
 const [url, email, password] = process.argv.slice(2);
@@ -86,10 +88,11 @@ try {
   if (process.env.PROFILE) out.profile_scroll = topFunctions((await cdp.send('Profiler.stop')).profile, 30);
 
   // Search: time from a keystroke to the list showing its result — not
-  // busy, the count of matches, and the rows drawn being the right matches (the
-  // list stays where it was scrolled, so the first row drawn is checked
-  // against the match at its position). Narrowing, broadening, matches
-  // through the user name only, none, and clearing back to every item.
+  // busy, the count of matches, and the rows drawn being the right
+  // matches (the list stays where it was scrolled, so the first row drawn
+  // is checked against the match at its position). Narrowing,
+  // broadening, matches through the user name only, none, and clearing
+  // back to every item.
   const queries = ['s', 'si', 'site-9', 'site-99', 'site-999', 'site-9999', 'site-99999', '', 'example', 'user-5', 'site-12345', 'zzz', '']
     .filter((q) => !/^site-\d+$/.test(q) || Number(q.slice(5)) < n);
   const times = [];
@@ -119,15 +122,33 @@ try {
   if (process.env.PROFILE) out.profile_search = topFunctions((await cdp.send('Profiler.stop')).profile, 40);
   out.search_keystroke_ms = times;
 
-  // Lock and unlock (the profile is there; no device cache yet).
-  await page.getByRole('button', { name: 'Lock' }).click();
-  await page.getByLabel('Master password').fill(password);
-  if (process.env.PROFILE) await cdp.send('Profiler.start');
-  t0 = Date.now();
-  await page.getByRole('button', { name: 'Unlock' }).click();
-  await page.locator('.list-head .count').filter({ hasText: /^[\d,]+ items?$/ }).waitFor({ timeout: 600000 });
-  out.unlock_and_decrypt_ms = Date.now() - t0;
-  if (process.env.PROFILE) out.profile_unlock = topFunctions((await cdp.send('Profiler.stop')).profile, 40);
+  // Lock and unlock (the profile and the device cache are there), three
+  // times: the first is the figure; in_page is from the click event to
+  // the count shown, by the page's own clock (without the harness's
+  // click and polling).
+  const unlocks = [];
+  for (let k = 0; k < 3; k++) {
+    await page.getByRole('button', { name: 'Lock' }).click();
+    await page.getByLabel('Master password').fill(password);
+    await page.evaluate(() => {
+      window.__unlock = {};
+      document.addEventListener('click', () => { window.__unlock.click ??= performance.now(); }, { capture: true, once: true });
+      const seen = new MutationObserver(() => {
+        if (/^[\d,]+ items?$/.test(document.querySelector('.list-head .count')?.textContent ?? '')) { window.__unlock.count = performance.now(); seen.disconnect(); }
+      });
+      seen.observe(document, { subtree: true, childList: true, characterData: true });
+    });
+    if (process.env.PROFILE && k === 0) await cdp.send('Profiler.start');
+    t0 = Date.now();
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await page.locator('.list-head .count').filter({ hasText: /^[\d,]+ items?$/ }).waitFor({ timeout: 600000 });
+    const ms = Date.now() - t0;
+    if (process.env.PROFILE && k === 0) out.profile_unlock = topFunctions((await cdp.send('Profiler.stop')).profile, 40);
+    const inPage = await page.evaluate(() => Math.round(window.__unlock.count - window.__unlock.click));
+    unlocks.push({ ms, in_page_ms: inPage });
+  }
+  out.unlock_and_decrypt_ms = unlocks[0].ms;
+  out.unlocks = unlocks;
   // Argon2id alone in this browser, with the account's parameters.
   out.argon2id_ms = JSON.parse(await page.evaluate(() => window.cofferCore.kdfTime())).ms;
   // The cold path again, in a fresh context (no profile, no cache).
