@@ -865,7 +865,8 @@ func (s *Session) itemsLocked(trashed bool, keep ...func(*Item) bool) []*Item {
 func naturalCompare(a, b string) int {
 	i, j := 0, 0
 	for i < len(a) && j < len(b) {
-		if isDigit(a[i]) && isDigit(b[j]) {
+		ca, cb := a[i], b[j]
+		if isDigit(ca) && isDigit(cb) {
 			si, sj := i, j
 			for i < len(a) && isDigit(a[i]) {
 				i++
@@ -873,13 +874,28 @@ func naturalCompare(a, b string) int {
 			for j < len(b) && isDigit(b[j]) {
 				j++
 			}
-			x, y := strings.TrimLeft(a[si:i], "0"), strings.TrimLeft(b[sj:j], "0")
-			if len(x) != len(y) {
-				return cmpInt(len(x), len(y))
+			// Leading zeros aside, a longer run is a greater value.
+			for si < i && a[si] == '0' {
+				si++
 			}
-			if c := strings.Compare(x, y); c != 0 {
+			for sj < j && b[sj] == '0' {
+				sj++
+			}
+			if i-si != j-sj {
+				return cmpInt(i-si, j-sj)
+			}
+			if c := strings.Compare(a[si:i], b[sj:j]); c != 0 {
 				return c
 			}
+			continue
+		}
+		if ca < utf8.RuneSelf && cb < utf8.RuneSelf {
+			// ASCII: the byte is the rune (a sort of 100,000 names
+			// makes millions of these steps).
+			if ca != cb {
+				return cmpInt(int(ca), int(cb))
+			}
+			i, j = i+1, j+1
 			continue
 		}
 		// Compare the next rune (not byte), so that names in any script
@@ -910,19 +926,32 @@ func cmpInt(x, y int) int {
 }
 
 // byName sorts items by name as people read it (naturalCompare), then by
-// id.
+// id. Each name is lowered once, and turned once into its natural key
+// (naturalKey), so that most comparisons are plain string comparisons:
+// a sort of 100,000 names makes 1.7 million of them (in WebAssembly,
+// naturalCompare's steps were half of a list's time).
 func byName(items []*Item) []*Item {
 	type keyed struct {
-		it    *Item
-		lower string
+		it         *Item
+		lower, key string
+		hasKey     bool
 	}
-	// Each name lowered once, not once per comparison.
 	list := make([]keyed, len(items))
 	for i, it := range items {
-		list[i] = keyed{it, strings.ToLower(it.Content.Name)}
+		lower := strings.ToLower(it.Content.Name)
+		key, ok := naturalKey(lower)
+		list[i] = keyed{it, lower, key, ok}
 	}
 	slices.SortFunc(list, func(a, b keyed) int {
-		if c := naturalCompare(a.lower, b.lower); c != 0 {
+		var c int
+		if a.hasKey && b.hasKey {
+			if c = strings.Compare(a.key, b.key); c == 0 {
+				c = strings.Compare(a.lower, b.lower) // as naturalCompare ends
+			}
+		} else {
+			c = naturalCompare(a.lower, b.lower)
+		}
+		if c != 0 {
 			return c
 		}
 		return strings.Compare(a.it.ID, b.it.ID)
@@ -932,6 +961,53 @@ func byName(items []*Item) []*Item {
 		out[i] = k.it
 	}
 	return out
+}
+
+// naturalKey is a lowered name as a string whose byte order is
+// naturalCompare's order up to its last step (equal keys: the names'
+// byte order decides): each run of digits becomes '0', the length of the
+// run without its leading zeros (one byte), and those digits — so a
+// longer value is greater, and a run compares with any other character
+// as a digit does. UTF-8's byte order is its code points' order. A name
+// that is not valid UTF-8, or has a run of more than 255 digits, has
+// none (ok false): naturalCompare orders it.
+func naturalKey(lower string) (key string, ok bool) {
+	digits := false
+	for i := 0; i < len(lower); i++ {
+		if isDigit(lower[i]) {
+			digits = true
+			break
+		}
+	}
+	if !utf8.ValidString(lower) {
+		return "", false
+	}
+	if !digits {
+		return lower, true
+	}
+	b := make([]byte, 0, len(lower)+8)
+	for i := 0; i < len(lower); {
+		if !isDigit(lower[i]) {
+			b = append(b, lower[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(lower) && isDigit(lower[j]) {
+			j++
+		}
+		k := i
+		for k < j && lower[k] == '0' {
+			k++
+		}
+		if j-k > 255 {
+			return "", false
+		}
+		b = append(b, '0', byte(j-k))
+		b = append(b, lower[k:j]...)
+		i = j
+	}
+	return string(b), true
 }
 
 // Summary is what an item list shows of an item: never a password, a
@@ -980,6 +1056,20 @@ func (s *Session) Search(trashed bool, vaultID, query string) []Summary {
 			Name: sum.Name, Username: sum.Username, URLs: sum.URLs, Tags: sum.Tags, Favorite: sum.Favorite}
 	}
 	return out
+}
+
+// MatchQuery is Search's rule as a test of one summary: its name, user
+// name, a URL or a tag contains query, ignoring case ("" matches every
+// summary). For a page that holds a list of Search's already and asks
+// only which of it match (the web app's find): one rule, here.
+func MatchQuery(query string) func(*Summary) bool {
+	if query == "" {
+		return func(*Summary) bool { return true }
+	}
+	q := strings.ToLower(query)
+	return func(s *Summary) bool {
+		return itemSummary{Name: s.Name, Username: s.Username, URLs: s.URLs, Tags: s.Tags}.contains(q)
+	}
 }
 
 // FindItem resolves an item by id or by name among items that are (not) in

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"syscall/js"
 )
@@ -76,7 +75,7 @@ func promised(call string, fn func(args []js.Value) (any, error)) js.Func {
 					resolve.Invoke(v)
 					return
 				}
-				b, err := json.Marshal(out)
+				b, err := encode(out)
 				if err != nil {
 					reject.Invoke(jsError(&InternalError{Call: call}))
 					return

@@ -17,6 +17,9 @@ import (
 // client core under a key derived from the account key. It is read whole
 // when opened and kept in memory; every write is stored before the call
 // returns, records before the state that names them.
+//
+// The account's high-water marks (bridge.Marks) live in a database of
+// their own, apart from the cache (§16.5): "marks", one blob of JSON.
 type idbStore struct {
 	mu  sync.Mutex
 	db  js.Value
@@ -67,7 +70,10 @@ func await(request func() js.Value) (js.Value, error) {
 	return res, err
 }
 
-func openIDB(userID string) (*idbStore, error) {
+func openCache(userID string) (*idbStore, error) { return openIDB("coffer-cache-" + userID) }
+func openMarks(userID string) (*idbStore, error) { return openIDB("coffer-marks-" + userID) }
+
+func openIDB(name string) (*idbStore, error) {
 	idb := js.Global().Get("indexedDB")
 	if idb.IsUndefined() {
 		return nil, errors.New("this browser has no IndexedDB")
@@ -85,7 +91,7 @@ func openIDB(userID string) (*idbStore, error) {
 	})
 	defer upgrade.Release()
 	db, err := await(func() js.Value {
-		req = idb.Call("open", "coffer-cache-"+userID, 1)
+		req = idb.Call("open", name, 1)
 		req.Set("onupgradeneeded", upgrade)
 		return req
 	})
@@ -143,6 +149,19 @@ func (s *idbStore) WriteState(data []byte) error {
 	defer s.mu.Unlock()
 	s.mem["state"] = append([]byte(nil), data...)
 	return s.put("state", data)
+}
+
+func (s *idbStore) ReadMarks() ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.mem["marks"], nil
+}
+
+func (s *idbStore) WriteMarks(data []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mem["marks"] = append([]byte(nil), data...)
+	return s.put("marks", data)
 }
 
 func (s *idbStore) Size(file string) (int64, error) {

@@ -82,7 +82,15 @@ func (jsHost) Remove(key string) {
 func (jsHost) Warn(msg string) { warn(msg) }
 
 func (jsHost) OpenCache(userID string) (bridge.Cache, error) {
-	store, err := openIDB(userID)
+	store, err := openCache(userID)
+	if err != nil {
+		return nil, err
+	}
+	return store, nil
+}
+
+func (jsHost) OpenMarks(userID string) (bridge.Marks, error) {
+	store, err := openMarks(userID)
 	if err != nil {
 		return nil, err
 	}
@@ -165,4 +173,14 @@ func download(c *bridge.Core, args []js.Value) any {
 		}()
 		return nil
 	}))
+}
+
+// encode is an answer as JSON; one the bridge wrote itself (rows, find:
+// big, written without reflection) goes as it is — json.Marshal would
+// scan it again.
+func encode(out any) ([]byte, error) {
+	if raw, ok := out.(json.RawMessage); ok {
+		return raw, nil
+	}
+	return json.Marshal(out)
 }

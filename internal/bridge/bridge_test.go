@@ -17,16 +17,48 @@ import (
 var ctx = context.Background()
 
 // memHost is a browser for the bridge: localStorage as a map, IndexedDB
-// as an in-memory cache per account.
+// as an in-memory cache and marks per account.
 type memHost struct {
 	mu     sync.Mutex
 	kv     map[string]string
 	caches map[string]*cachetest.Store
+	marks  map[string]*memMarks
 	warned []string
 }
 
 func newHost() *memHost {
-	return &memHost{kv: map[string]string{}, caches: map[string]*cachetest.Store{}}
+	return &memHost{kv: map[string]string{}, caches: map[string]*cachetest.Store{}, marks: map[string]*memMarks{}}
+}
+
+// memMarks is the marks' IndexedDB database of one account.
+type memMarks struct {
+	mu     sync.Mutex
+	data   []byte
+	writes int
+}
+
+func (m *memMarks) ReadMarks() ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.data, nil
+}
+
+func (m *memMarks) WriteMarks(b []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.data, m.writes = append([]byte(nil), b...), m.writes+1
+	return nil
+}
+
+func (m *memMarks) Clear() error { m.mu.Lock(); m.data = nil; m.mu.Unlock(); return nil }
+
+func (h *memHost) OpenMarks(user string) (bridge.Marks, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.marks[user] == nil {
+		h.marks[user] = &memMarks{}
+	}
+	return h.marks[user], nil
 }
 
 func (h *memHost) Get(k string) (string, bool) {
@@ -255,6 +287,87 @@ func TestBridgeLockAndUnlock(t *testing.T) {
 	}
 	for k := range p.host.kv {
 		t.Fatalf("logout left %s in localStorage", k)
+	}
+	for user, m := range p.host.marks {
+		if m.data != nil {
+			t.Fatalf("logout left %s's marks", user)
+		}
+	}
+}
+
+// TestBridgeKeepsMarksInIndexedDB: the high-water marks live in their own
+// store (IndexedDB: at 100,000 items they are 8 MB, over localStorage's
+// quota), not in localStorage; an earlier version's marks there still
+// count, and move at the next write; an unlock from the device cache
+// reads only their generation, a full sync all of them — and a server
+// that then serves an item below its mark is refused.
+func TestBridgeKeepsMarksInIndexedDB(t *testing.T) {
+	env := testserver.Start(t, nil, nil)
+	p := signedUp(t, env.URL, "mark@example.com")
+	var made bridge.Created
+	p.call(&made, "create", "note", `{"name":"Door code","notes":"4711"}`)
+	p.call(nil, "update", made.ID, `{"name":"Door code","notes":"4712"}`, 1)
+	var user string
+	for u := range p.host.marks {
+		user = u
+	}
+	m := p.host.marks[user]
+	var marks client.Marks
+	if err := json.Unmarshal(m.data, &marks); err != nil || marks.Items[made.ID] != 2 || marks.Cache == 0 {
+		t.Fatalf("marks in IndexedDB: %+v (%v)", marks, err)
+	}
+	if client.MarksGeneration(m.data) != marks.Cache {
+		t.Fatalf("MarksGeneration(%.40s) = %d, want %d", m.data, client.MarksGeneration(m.data), marks.Cache)
+	}
+	for k := range p.host.kv {
+		if strings.HasPrefix(k, "coffer.marks.") {
+			t.Fatalf("marks in localStorage: %s", k)
+		}
+	}
+
+	// An earlier version kept them in localStorage: they count, and
+	// move to IndexedDB at the next write.
+	p.call(nil, "lock")
+	p.host.kv["coffer.marks."+user], m.data = string(m.data), nil
+	p.host.caches[user] = &cachetest.Store{} // no cache: the marks are read whole
+	p.call(nil, "unlock", pw)
+	p.call(nil, "create", "note", `{"name":"Second"}`)
+	if _, ok := p.host.kv["coffer.marks."+user]; ok || m.data == nil {
+		t.Fatalf("the marks did not move: localStorage %v, IndexedDB %d bytes", ok, len(m.data))
+	}
+
+	// Without a cache the marks are read whole: a mark above the
+	// server's head (as after a rollback of the server) refuses it.
+	p.call(nil, "lock")
+	if err := json.Unmarshal(m.data, &marks); err != nil {
+		t.Fatal(err)
+	}
+	marks.Items[made.ID] = 5
+	m.data, _ = marks.MarshalJSON()
+	p.host.caches[user] = &cachetest.Store{}
+	p.call(nil, "unlock", pw)
+	var bad []string
+	p.call(&bad, "quarantined")
+	if len(bad) == 0 {
+		t.Fatal("a head below the stored mark was accepted")
+	}
+}
+
+// TestMarksGeneration: the generation at the start of the marks.
+func TestMarksGeneration(t *testing.T) {
+	for in, want := range map[string]uint64{
+		`{"cache_generation":12,"items":{}}`:        12,
+		`{"cache_generation":7}`:                    7,
+		`{"items":{},"cache_generation":3}`:         0,
+		`{"cache_generation":,`:                     0,
+		`{"cache_generation":12`:                    0,
+		`{"cache_generation":1x,`:                   0,
+		`{"cache_generation":99999999999999999999,`: 0,
+		``: 0,
+	} {
+		if got := client.MarksGeneration([]byte(in)); got != want {
+			t.Errorf("MarksGeneration(%s) = %d, want %d", in, got, want)
+		}
 	}
 }
 

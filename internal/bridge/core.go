@@ -25,12 +25,16 @@ import (
 // Host is what the bridge needs of the browser.
 type Host interface {
 	// Get, Set and Remove are the page's localStorage: the profile (no
-	// clear key) and the high-water marks (no secret).
+	// clear key); the high-water marks of earlier versions.
 	Get(key string) (string, bool)
 	Set(key, value string)
 	Remove(key string)
 	// OpenCache opens the account's device cache (IndexedDB).
 	OpenCache(userID string) (Cache, error)
+	// OpenMarks opens where the account's high-water marks (no secret)
+	// are kept: IndexedDB, apart from the device cache (§16.5). At
+	// 100,000 items they are 8 MB, more than localStorage takes.
+	OpenMarks(userID string) (Marks, error)
 	// Warn tells the developer console; never a secret.
 	Warn(msg string)
 }
@@ -38,6 +42,14 @@ type Host interface {
 // Cache is a device cache that can also be cleared (at logout).
 type Cache interface {
 	client.CacheStore
+	Clear() error
+}
+
+// Marks keeps one account's high-water marks (client.Marks as JSON).
+type Marks interface {
+	// ReadMarks returns them, or nil when there are none.
+	ReadMarks() ([]byte, error)
+	WriteMarks(data []byte) error
 	Clear() error
 }
 
@@ -56,6 +68,16 @@ type Core struct {
 	notify    func(event []byte)
 	endChecks context.CancelFunc
 	busy      atomic.Bool // checking, or writing the device cache after the checks
+	// rowsList is the list rows last answered (Version rowsVersion), which
+	// find searches.
+	rowsMu      sync.Mutex
+	rowsVersion uint64
+	rowsList    []client.Summary
+	rowsFinder  *client.Finder // indexes rowsList once rowsIndexed (the first find)
+	rowsIndexed bool
+	// marks is the marks' store of account marksUser, opened once.
+	marks     Marks
+	marksUser string
 
 	tableOnce sync.Once
 	table     map[string]Func
@@ -154,21 +176,58 @@ func (c *Core) saveProfile(p *client.Profile) {
 	c.host.Set(profileKey, string(b))
 }
 
+// marksKey is where versions before issue 24 kept the marks, in
+// localStorage; they move to IndexedDB at the next write.
 func marksKey(userID string) string { return "coffer.marks." + userID }
 
 // useCache gives a new session this browser's high-water marks and device
 // cache (sealed like the CLI's: protocol §16) before its first sync, so
-// an unlock fetches only what changed.
+// an unlock fetches only what changed. As the CLI, it reads the marks
+// whole only when the cache is not used: a cache at the generation the
+// marks name holds the same marks (§16.5), and at 10,000 items parsing
+// them costs more than the rest of an unlock.
 func (c *Core) useCache(s *client.Session) {
-	if v, ok := c.host.Get(marksKey(s.Profile.UserID)); ok {
+	user := s.Profile.UserID
+	var kept [][]byte
+	if store, err := c.marksOf(user); err == nil {
+		if b, err := store.ReadMarks(); err == nil && b != nil {
+			kept = append(kept, b)
+		}
+	}
+	if v, ok := c.host.Get(marksKey(user)); ok {
+		kept = append(kept, []byte(v))
+	}
+	for _, b := range kept {
+		s.SetMarks(client.Marks{Cache: client.MarksGeneration(b)})
+	}
+	if store, err := c.host.OpenCache(user); err == nil {
+		_, _ = s.UseCache(store) // a cache that does not open is only not used
+	}
+	if s.CacheInUse() {
+		return
+	}
+	for _, b := range kept {
 		var m client.Marks
-		if json.Unmarshal([]byte(v), &m) == nil {
+		if json.Unmarshal(b, &m) == nil {
 			s.SetMarks(m)
 		}
 	}
-	if store, err := c.host.OpenCache(s.Profile.UserID); err == nil {
-		_, _ = s.UseCache(store) // a cache that does not open is only not used
+}
+
+// marksOf opens account user's marks store (once: the page writes them
+// after every change).
+func (c *Core) marksOf(user string) (Marks, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.marks != nil && c.marksUser == user {
+		return c.marks, nil
 	}
+	m, err := c.host.OpenMarks(user)
+	if err != nil {
+		return nil, err
+	}
+	c.marks, c.marksUser = m, user
+	return m, nil
 }
 
 // persist saves the device cache and the marks after a sync or a write.
@@ -180,11 +239,21 @@ func (c *Core) persist(s *client.Session) {
 		// console. The errors name files and items, never content.
 		c.host.Warn("coffer: the device cache was not saved: " + err.Error())
 	}
-	if s.MarksChanged() {
-		if data, err := s.MarksJSON(); err == nil {
-			c.host.Set(marksKey(s.Profile.UserID), string(data))
+	if !s.MarksChanged() {
+		return
+	}
+	data, err := s.MarksJSON()
+	if err == nil {
+		var store Marks
+		if store, err = c.marksOf(s.Profile.UserID); err == nil {
+			err = store.WriteMarks(data)
 		}
 	}
+	if err != nil {
+		c.host.Warn("coffer: the high-water marks were not saved: " + err.Error())
+		return
+	}
+	c.host.Remove(marksKey(s.Profile.UserID)) // an earlier version's, now in IndexedDB
 }
 
 // Status is what status() answers. Checking and Busy are strings (as
@@ -344,6 +413,7 @@ func (c *Core) unlock(password string) (Unlocked, error) {
 }
 
 func (c *Core) lock() (Status, error) {
+	c.forgetRows()
 	c.mu.Lock()
 	c.session = nil
 	c.stopLocked()
@@ -352,6 +422,7 @@ func (c *Core) lock() (Status, error) {
 }
 
 func (c *Core) logout() (Status, error) {
+	c.forgetRows()
 	c.mu.Lock()
 	s := c.session
 	c.session, c.profile = nil, nil
@@ -360,6 +431,9 @@ func (c *Core) logout() (Status, error) {
 	if s != nil {
 		_ = s.Logout(context.Background())
 		if store, err := c.host.OpenCache(s.Profile.UserID); err == nil {
+			_ = store.Clear()
+		}
+		if store, err := c.marksOf(s.Profile.UserID); err == nil {
 			_ = store.Clear()
 		}
 		c.host.Remove(marksKey(s.Profile.UserID))

@@ -54,6 +54,8 @@ func (c *Core) Funcs() []Func {
 		f("logout", nil, Status{}, func(Args) (any, error) { return answer(c.logout()) }),
 		f("sync", nil, OK{}, func(Args) (any, error) { return answer(c.sync()) }),
 		f("list", a("query", "vault"), []view.Summary{}, func(x Args) (any, error) { return answer(c.list(x.Str(0), x.Str(1), false)) }),
+		f("rows", a("vault"), Rows{}, func(x Args) (any, error) { return answer(c.rows(x.Str(0))) }),
+		f("find", a("query"), Found{}, func(x Args) (any, error) { return answer(c.find(x.Str(0))) }),
 		f("trashed", nil, []view.Summary{}, func(Args) (any, error) { return answer(c.list("", "", true)) }),
 		f("get", a("id", `"access"?`), ItemWithContent{}, func(x Args) (any, error) { return answer(c.get(x.Str(0), x.Str(1))) }),
 		w(f("create", a("type", "contentJSON", "vault"), Created{}, func(x Args) (any, error) { return answer(c.create(x.Str(0), x.Str(1), x.Str(2))) })),

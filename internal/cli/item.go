@@ -7,8 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -361,13 +359,9 @@ func (a *app) attach(s *client.Session) {
 	}
 }
 
-// marksGenRe reads the cache generation from the start of the marks file,
-// where Marks puts it, without parsing the rest.
-var marksGenRe = regexp.MustCompile(`^\{"cache_generation":([0-9]{1,19})[,}]`)
-
 // marksGeneration reads the cache generation the marks file names from
-// its first bytes (0 when there is none, or the file is of an older
-// format).
+// its first bytes (client.MarksGeneration; 0 when there is none, or the
+// file is of an older format).
 func (a *app) marksGeneration() uint64 {
 	d, err := a.dir()
 	if err != nil {
@@ -380,12 +374,7 @@ func (a *app) marksGeneration() uint64 {
 	defer f.Close()
 	head := make([]byte, 64)
 	n, _ := io.ReadFull(f, head)
-	if m := marksGenRe.FindSubmatch(head[:n]); m != nil {
-		if gen, err := strconv.ParseUint(string(m[1]), 10, 64); err == nil {
-			return gen
-		}
-	}
-	return 0
+	return client.MarksGeneration(head[:n])
 }
 
 // sync syncs s. A quarantine (some organisation, group or vault failed

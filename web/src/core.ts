@@ -9,7 +9,7 @@ import { RULES } from './core/types.gen';
 
 export type {
   Access, Account, Addresses, Change, Content, Field, File as FileRef, Group, Invitation, Invited, ItemWithContent as Item, JoinState, KDF, Member, Notice,
-  Opens, Org, OrgDetail, Recovery, Session as SessionInfo, ShareGroup, Summary, Vault as VaultInfo, VaultRef, Version,
+  Opens, Org, OrgDetail, Recovery, Rows, Session as SessionInfo, ShareGroup, Summary, Vault as VaultInfo, VaultRef, Version,
 } from './core/types.gen';
 export { RULES };
 
@@ -191,6 +191,10 @@ export const core = {
   logout: () => call('logout'),
   sync: () => call('sync'),
   list: (query: string, vault = '') => call('list', query, vault),
+  // rows: the list the page holds of a vault ('' for all), column by
+  // column; find: which of the last rows match a query (positions).
+  rows: (vault = '') => call('rows', vault),
+  find: (query: string) => call('find', query),
   vaults: () => call('vaults'),
   rules: () => call('rules'),
   checkAddresses: (text: string) => call('checkAddresses', text),

@@ -136,6 +136,13 @@ export interface File {
   sha256: string;
 }
 
+// Found is bridge.Found.
+export interface Found {
+  version: number;
+  ranges: number[];
+  count: number;
+}
+
 // Generated is bridge.Generated.
 export interface Generated {
   value: string;
@@ -402,6 +409,19 @@ export interface Revoked {
   revoked_sessions: number;
 }
 
+// Rows is bridge.Rows.
+export interface Rows {
+  version: number;
+  vaults: string[];
+  types: string[];
+  id: string[];
+  name: string[];
+  username: string[];
+  vault: number[];
+  type: number[];
+  favorite: number[];
+}
+
 // Rules is client.Rules.
 export interface Rules {
   master_password_min: number;
@@ -547,6 +567,8 @@ export interface BridgeResults {
   logout: Status;
   sync: OK;
   list: Summary[];
+  rows: Rows;
+  find: Found;
   trashed: Summary[];
   get: ItemWithContent;
   create: Created;

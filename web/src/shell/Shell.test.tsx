@@ -2,7 +2,7 @@ import { act, fireEvent, render, screen, waitFor, within } from '@testing-librar
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { core } from '../core';
 import type { WatchEvent } from '../core/types.gen';
-import { org, summary, vaultInfo } from '../test/app';
+import { org, rowsOf, summary, vaultInfo } from '../test/app';
 import { Shell } from './Shell';
 
 vi.mock('../core', async (importOriginal) => (await import('../test/fakeCore')).fakeCore(await importOriginal()));
@@ -12,7 +12,7 @@ const status = { state: 'unlocked', email: 'ann@acme.example', notices: [] };
 describe('Shell', () => {
   it('goes to the vault from an open screen, titled by the screen', async () => {
     history.replaceState(null, '', '/login');
-    vi.mocked(core.list).mockResolvedValue([]);
+    vi.mocked(core.rows).mockResolvedValue(rowsOf([]));
     render(<Shell status={status} onLock={vi.fn()} onLogout={vi.fn()} />);
     await waitFor(() => expect(location.pathname).toBe('/vault'));
     expect(screen.getByRole('heading', { level: 1, name: 'Passwords' })).toBeTruthy();
@@ -62,11 +62,11 @@ describe('Shell', () => {
   it('reads the screen anew at a live change', async () => {
     let send: (e: WatchEvent) => void = () => undefined;
     vi.mocked(core.watch).mockImplementation(async (fn) => { send = fn; });
-    vi.mocked(core.list).mockResolvedValue([]);
+    vi.mocked(core.rows).mockResolvedValue(rowsOf([]));
     history.replaceState(null, '', '/vault');
     render(<Shell status={status} onLock={vi.fn()} onLogout={vi.fn()} />);
-    await waitFor(() => expect(core.list).toHaveBeenCalledTimes(1));
-    vi.mocked(core.list).mockResolvedValue([summary({ id: 'i-1', name: 'From the CLI' })]);
+    await waitFor(() => expect(core.rows).toHaveBeenCalledTimes(1));
+    vi.mocked(core.rows).mockResolvedValue(rowsOf([summary({ id: 'i-1', name: 'From the CLI' })], 2));
     act(() => send({ seq: 7, kind: 'item', item_id: 'i-1', text: 'ann created From the CLI' }));
     expect(await screen.findByRole('link', { name: /^From the CLI/ })).toBeTruthy();
   });
@@ -99,11 +99,11 @@ describe('Shell', () => {
     it('says the server is gone, retries every 2 seconds, and shows the data anew when it is back', async () => {
       vi.useFakeTimers();
       vi.mocked(core.sync).mockRejectedValueOnce(new TypeError('fetch failed')).mockResolvedValue({ ok: true });
-      vi.mocked(core.list).mockResolvedValue([]);
+      vi.mocked(core.rows).mockResolvedValue(rowsOf([]));
       history.replaceState(null, '', '/vault');
       render(<Shell status={status} onLock={vi.fn()} onLogout={vi.fn()} />);
       await act(async () => { await Promise.resolve(); });
-      const before = vi.mocked(core.list).mock.calls.length;
+      const before = vi.mocked(core.rows).mock.calls.length;
       act(() => { window.dispatchEvent(new Event('coffer-offline')); });
       expect(screen.getByText('The server cannot be reached; retrying every 2 seconds. Nothing is lost.')).toBeTruthy();
       await act(async () => { vi.advanceTimersByTime(2_000); });
@@ -113,7 +113,7 @@ describe('Shell', () => {
       await act(async () => { await Promise.resolve(); });
       expect(core.sync).toHaveBeenCalledTimes(2);
       expect(screen.queryByText(/^The server cannot be reached/)).toBeNull();
-      expect(vi.mocked(core.list).mock.calls.length).toBeGreaterThan(before);
+      expect(vi.mocked(core.rows).mock.calls.length).toBeGreaterThan(before);
     });
   });
 });

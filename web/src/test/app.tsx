@@ -3,7 +3,7 @@
 import { render } from '@testing-library/preact';
 import type { JSX } from 'preact';
 import { vi } from 'vitest';
-import type { Item, Member, Org, OrgDetail, Status, Summary, VaultInfo } from '../core';
+import type { Item, Member, Org, OrgDetail, Rows, Status, Summary, VaultInfo } from '../core';
 import { AppContext, type AppState } from '../shell/AppState';
 
 export function appState(over: Partial<AppState> = {}): AppState {
@@ -29,6 +29,19 @@ export function vaultInfo(over: Partial<VaultInfo> & { id: string; label: string
 
 export function summary(over: Partial<Summary> & { id: string; name: string }): Summary {
   return { type: 'login', vault_id: 'v-my', vault: 'My Vault', revision: 1, trashed: false, updated: '2025-01-02T03:04:05Z', ...over };
+}
+
+// rowsOf is the core's rows() answer for these summaries, in their order.
+export function rowsOf(items: Summary[], version = 1): Rows {
+  const vaults: string[] = [];
+  const types: string[] = [];
+  const at = (list: string[], v: string) => { const i = list.indexOf(v); return i >= 0 ? i : list.push(v) - 1; };
+  return {
+    version, vaults, types,
+    id: items.map((x) => x.id), name: items.map((x) => x.name), username: items.map((x) => x.username ?? ''),
+    vault: items.map((x) => at(vaults, x.vault)), type: items.map((x) => at(types, x.type)),
+    favorite: items.flatMap((x, i) => (x.favorite ? [i] : [])),
+  };
 }
 
 // item is the core's get() answer: a login everyone may do everything with,

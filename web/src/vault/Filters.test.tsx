@@ -1,23 +1,21 @@
 import { fireEvent, render, screen, within } from '@testing-library/preact';
 import { describe, expect, it, vi } from 'vitest';
-import { summary } from '../test/app';
-import { Filters, matches } from './Filters';
+import { rowsOf, summary } from '../test/app';
+import { Filters } from './Filters';
+import { filtered } from './rows';
 
-describe('matches', () => {
-  const login = summary({ id: 'a', name: 'GitHub', type: 'login', favorite: true });
-  const note = summary({ id: 'b', name: 'Wi-Fi', type: 'note' });
+describe('filtered', () => {
+  const rows = rowsOf([summary({ id: 'a', name: 'GitHub', type: 'login', favorite: true }), summary({ id: 'b', name: 'Wi-Fi', type: 'note' })]);
   it('lets everything through "all"', () => {
-    expect(matches(login, 'all') && matches(note, 'all')).toBe(true);
+    expect(filtered(rows, [0, 1], 'all')).toEqual([0, 1]);
   });
   it('keeps favourites for "favorites"', () => {
-    expect(matches(login, 'favorites')).toBe(true);
-    expect(matches(note, 'favorites')).toBe(false);
+    expect(filtered(rows, [0, 1], 'favorites')).toEqual([0]);
   });
-  it('keeps one type for a type chip', () => {
-    expect(matches(note, 'note')).toBe(true);
-    expect(matches(login, 'note')).toBe(false);
-    expect(matches(login, 'login')).toBe(true);
-    expect(matches(login, 'card')).toBe(false);
+  it('keeps one type for a type chip, among the positions shown', () => {
+    expect(filtered(rows, [0, 1], 'note')).toEqual([1]);
+    expect(filtered(rows, [0], 'note')).toEqual([]);
+    expect(filtered(rows, [0, 1], 'card')).toEqual([]);
   });
 });
 

@@ -1,13 +1,7 @@
-import type { Summary } from '../core';
-
 const filters: [string, string][] = [['all', 'All items'], ['favorites', 'Favourites'], ['login', 'Logins'], ['note', 'Notes'], ['secret', 'API secrets'], ['card', 'Cards'], ['file', 'Files']];
 
-// matches tells whether an item passes a filter chip.
-export function matches(it: Summary, filter: string): boolean {
-  return filter === 'all' || (filter === 'favorites' ? !!it.favorite : it.type === filter);
-}
-
-// Filters: the chips that narrow the list to a kind of item.
+// Filters: the chips that narrow the list to a kind of item (rows.ts:
+// passes).
 export function Filters(props: { value: string; onChange: (f: string) => void }) {
   return (
     <div class="filters" role="group" aria-label="Filters">

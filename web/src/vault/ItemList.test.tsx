@@ -1,17 +1,19 @@
 import { act, fireEvent, render, screen, within } from '@testing-library/preact';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useRoute } from '../shell/router';
-import { summary } from '../test/app';
+import { rowsOf, summary } from '../test/app';
+import { every } from './rows';
 import { ItemList } from './ItemList';
 
 const N = 100_000;
-const items = Array.from({ length: N }, (_, i) => summary({ id: `i${i}`, name: `Item ${i}`, username: `user${i}`, vault: 'Acme/Eng', favorite: i === 1 }));
+const items = rowsOf(Array.from({ length: N }, (_, i) => summary({ id: `i${i}`, name: `Item ${i}`, username: `user${i}`, vault: 'Acme/Eng', favorite: i === 1 })));
+const all = every(items);
 
 // Routed is the list as the vault screen shows it: the item chosen is the
 // one the address names.
 function Routed() {
   const r = useRoute();
-  return <ItemList items={items} vault="v-eng" selected={r.screen === 'vault' ? r.item : ''} />;
+  return <ItemList rows={items} shown={all} vault="v-eng" selected={r.screen === 'vault' ? r.item : ''} />;
 }
 
 // item is the accessible name of item n's row: its name, then the rest.

@@ -2,7 +2,7 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { describe, expect, it, vi } from 'vitest';
 import { core } from '../core';
 import { parse, type Route } from '../shell/routes';
-import { item, renderInApp, summary, vaultInfo } from '../test/app';
+import { item, renderInApp, rowsOf, summary, vaultInfo } from '../test/app';
 import { Passwords } from './Passwords';
 
 vi.mock('../core', async (importOriginal) => (await import('../test/fakeCore')).fakeCore(await importOriginal()));
@@ -25,10 +25,13 @@ const count = () => within(screen.getByRole('region', { name: 'Acme/Eng' })).get
 
 describe('Passwords', () => {
   it("lists the vault's items with their count, and narrows them by a filter", async () => {
-    vi.mocked(core.list).mockResolvedValue(items);
+    vi.mocked(core.rows).mockResolvedValue(rowsOf(items));
+    // The search's answer: positions (as ranges) of what matches.
+    vi.mocked(core.find).mockResolvedValue({ version: 1, count: 3, ranges: [0, 3] });
     show('/vault/v-eng', 'k');
     expect(await screen.findByText('3 items')).toBeTruthy();
-    expect(core.list).toHaveBeenCalledWith('k', 'v-eng');
+    expect(core.rows).toHaveBeenCalledWith('v-eng');
+    expect(core.find).toHaveBeenCalledWith('k');
     expect(screen.getByRole('heading', { name: 'Acme/Eng' })).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Favourites' }));
     expect(count().textContent).toBe('1 item');
@@ -39,7 +42,7 @@ describe('Passwords', () => {
   });
 
   it('says an empty vault is empty, and offers a new item in it', async () => {
-    vi.mocked(core.list).mockResolvedValue([]);
+    vi.mocked(core.rows).mockResolvedValue(rowsOf([]));
     show('/vault/v-eng');
     expect(await screen.findByRole('heading', { name: 'Nothing in Acme/Eng yet' })).toBeTruthy();
     const links = screen.getAllByRole('link', { name: /New item/ });
@@ -47,7 +50,7 @@ describe('Passwords', () => {
   });
 
   it('shows the item the address names, with the way back to the list', async () => {
-    vi.mocked(core.list).mockResolvedValue(items);
+    vi.mocked(core.rows).mockResolvedValue(rowsOf(items));
     vi.mocked(core.get).mockResolvedValue(item({ id: 'i-2', content: { name: 'Wi-Fi' } }));
     show('/vault/all/i-2');
     const pane = screen.getByRole('region', { name: 'Item' });
@@ -58,7 +61,7 @@ describe('Passwords', () => {
   });
 
   it('opens the editor for a new item in the vault on screen', async () => {
-    vi.mocked(core.list).mockResolvedValue(items);
+    vi.mocked(core.rows).mockResolvedValue(rowsOf(items));
     show('/vault/v-eng/new');
     expect(screen.getByRole('heading', { name: 'New item' })).toBeTruthy();
     expect((screen.getByRole('combobox', { name: 'Vault' }) as HTMLSelectElement).value).toBe('v-eng');

@@ -1,6 +1,6 @@
 import { ArrowLeft, Plus } from 'lucide';
-import { useEffect, useState } from 'preact/hooks';
-import { core, message, type Summary } from '../core';
+import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
+import { core, message, type Rows } from '../core';
 import { useApp } from '../shell/AppState';
 import { Link } from '../shell/Link';
 import { navigate } from '../shell/router';
@@ -9,10 +9,11 @@ import { EmptyState } from '../ui/EmptyState';
 import { ErrorLine } from '../ui/ErrorLine';
 import { Icon } from '../ui/Icon';
 import { Editor } from './Editor';
-import { Filters, matches } from './Filters';
+import { Filters } from './Filters';
 import { HistoryView } from './HistoryView';
 import { ItemList } from './ItemList';
 import { ItemView } from './ItemView';
+import { every, expand, filtered } from './rows';
 import { Trash } from './Trash';
 import { VaultsPane } from './VaultsPane';
 
@@ -26,18 +27,38 @@ export function Passwords(props: { route: PasswordsRoute; query: string }) {
   const r = props.route;
   const vault = r.screen === 'trash' ? '' : r.vault;
   const item = r.screen === 'vault' ? r.item : '';
-  const [items, setItems] = useState<Summary[] | null>(null);
+  // The list, once per vault and change (core.rows); a search asks the
+  // core which of it match (core.find: positions, a few numbers), so a
+  // keystroke never carries the list. A search's answer is shown with
+  // the rows it indexes; until it comes, what was shown stays (busy).
+  const [rows, setRows] = useState<Rows | null>(null);
+  const [found, setFound] = useState<{ rows: Rows; query: string; shown: number[] } | null>(null);
   const [filter, setFilter] = useState('all');
   const [error, setError] = useState('');
+  const [again, setAgain] = useState(0);
   useEffect(() => {
     let live = true;
-    core.list(props.query, vault).then((xs) => { if (live) { setItems(xs); setError(''); } }, (e) => live && setError(message(e)));
+    core.rows(vault).then((r) => { if (live) { setRows(r); setError(''); } }, (e) => live && setError(message(e)));
     return () => { live = false; };
-  }, [props.query, vault, app.tick]);
+  }, [vault, app.tick, again]);
+  useLayoutEffect(() => {
+    if (!rows || !props.query) return;
+    let live = true;
+    const query = props.query;
+    core.find(query).then((f) => {
+      if (!live) return;
+      if (f.version === rows.version) setFound({ rows, query, shown: expand(f.ranges) });
+      else setAgain((n) => n + 1); // the core answered for a list asked after this one: ask for it too
+    }, (e) => live && setError(message(e)));
+    return () => { live = false; };
+  }, [props.query, rows]);
+  const all = useMemo(() => (rows ? every(rows) : []), [rows]);
+  const view = !props.query || !found ? (rows ? { rows, shown: all } : null) : found;
+  const busy = !!props.query && (found?.query !== props.query || found.rows !== rows);
+  const shown = useMemo(() => (view ? filtered(view.rows, view.shown, filter) : []), [view?.rows, view?.shown, filter]);
   const listOf = (v = vault) => href({ screen: 'vault', vault: v, item: '', mode: 'view' });
   const itemOf = (id: string, mode: 'view' | 'edit' | 'history' = 'view') => href({ screen: 'vault', vault, item: id, mode });
   const vaultName = vault ? app.vaults.find((v) => v.id === vault)?.label ?? 'Vault' : 'All vaults';
-  const shown = (items ?? []).filter((it) => matches(it, filter));
   const detailOpen = r.screen === 'new' || item !== '';
   let detail;
   if (r.screen === 'new') {
@@ -47,7 +68,7 @@ export function Passwords(props: { route: PasswordsRoute; query: string }) {
     else if (r.mode === 'history') detail = <HistoryView key={item} id={item} onClose={() => navigate(itemOf(item))} />;
     else detail = <ItemView key={item} id={item} onClose={() => navigate(listOf())} onEdit={() => navigate(itemOf(item, 'edit'))} onHistory={() => navigate(itemOf(item, 'history'))} onGone={() => navigate(listOf(), { replace: true })} />;
   } else {
-    detail = items && items.length === 0 && !props.query
+    detail = rows && rows.id.length === 0 && !props.query
       ? <EmptyState title={vault ? `Nothing in ${vaultName} yet` : 'Your vault is empty'} text="Add a login, a note, an API secret, a card or a file: it is encrypted on this device before it leaves it."><Link href={href({ screen: 'new', vault })} class="button primary">New item</Link></EmptyState>
       : <EmptyState title="Choose an item" text="Pick an item from the list to see it, or add one with New item." />;
   }
@@ -58,13 +79,13 @@ export function Passwords(props: { route: PasswordsRoute; query: string }) {
         <section class="list-pane" aria-labelledby="list-title">
           <div class="list-head">
             <h2 id="list-title">{vaultName}</h2>
-            <span class="muted count" role="status">{items ? `${shown.length.toLocaleString()} item${shown.length === 1 ? '' : 's'}` : 'Opening…'}</span>
+            <span class="muted count" role="status">{view ? `${shown.length.toLocaleString()} item${shown.length === 1 ? '' : 's'}` : 'Opening…'}</span>
             <Link href={href({ screen: 'new', vault })} class="button primary"><Icon icon={Plus} /> New item</Link>
           </div>
           <Filters value={filter} onChange={setFilter} />
           <ErrorLine error={error} />
-          {items && shown.length === 0 ? <p class="muted pad">{props.query || filter !== 'all' ? 'Nothing matches.' : `No items in ${vault ? vaultName : 'your vaults'} yet.`}</p> : null}
-          <ItemList items={shown} vault={vault} selected={item} />
+          {view && !busy && shown.length === 0 ? <p class="muted pad">{props.query || filter !== 'all' ? 'Nothing matches.' : `No items in ${vault ? vaultName : 'your vaults'} yet.`}</p> : null}
+          {view ? <ItemList rows={view.rows} shown={shown} vault={vault} selected={item} busy={busy} /> : null}
         </section>
       )}
       {r.screen === 'trash' ? null : (
