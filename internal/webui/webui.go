@@ -65,7 +65,6 @@ func JoinQuery(invitationID, orgID, email string) string {
 	return "invitation=" + url.QueryEscape(invitationID) + "&org=" + url.QueryEscape(orgID) + "&email=" + url.QueryEscape(email)
 }
 
-
 // routes are the paths that serve the page, and with the paths below the
 // sections, the only ones: every other path is a file or nothing (404).
 // The list lets `coffer web verify` ask for each (Routes); what is served

@@ -129,16 +129,18 @@ function edits(tab, ids, n) {
 }
 
 // mounts calls the bridge as a Passwords screen does when it mounts —
-// quarantined, status, list, vaults, then watch, in one turn — n times at
-// random moments while other tabs' edits keep this session syncing and
-// writing its cache. The live callback counts what arrives.
+// quarantined, status, list, vaults, then watch, in one turn — n times,
+// each as soon as one call of the last mount answered, while other tabs'
+// edits keep this session syncing and writing its cache. The live callback counts what arrives.
 function mounts(tab, n) {
   return bridge(tab, `${n} mounts`, async (n) => {
     const core = globalThis.cofferCore;
     const calls = [];
     globalThis.__seen ??= 0;
     for (let i = 0; i < n; i++) {
-      await new Promise((r) => setTimeout(r, Math.random() * 40));
+      // The next mount comes as soon as one call of the last one answers
+      // (an event, not a pause): mounts overlap the calls still running.
+      if (calls.length) await Promise.race(calls.slice(-4)).catch(() => undefined);
       calls.push(core.quarantined(), core.status(), core.list('', ''), core.vaults());
       core.watch(() => { globalThis.__seen++; });
     }
