@@ -151,10 +151,10 @@ func MetaAD(label string, epoch uint64, ids ...string) []byte {
 // TransferOffer is an owner's signed offer of an organisation to a member
 // (§18.5).
 type TransferOffer struct {
-	OrgID            string
-	RosterVersion    uint64
-	OldOwnerID       string
-	NewOwnerID       string
+	OrgID               string
+	RosterVersion       uint64
+	OldOwnerID          string
+	NewOwnerID          string
 	NewOwnerFingerprint []byte
 }
 
