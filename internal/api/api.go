@@ -45,6 +45,15 @@ const (
 // minimum rate and was cut; nothing was done.
 const CodeTooSlow = "too_slow"
 
+// CodeRecordConflict (409): the request's epoch record does not follow
+// the stored chain or does not describe what the write leaves (another
+// change came first); sync and try again. Nothing was written.
+const CodeRecordConflict = "record_conflict"
+
+// CodeRotationOrder (409): a vault rotation came before the rotation of a
+// group it is granted to; rotate the group first.
+const CodeRotationOrder = "rotation_order"
+
 // CodeQuotaExceeded (507): the write would take the account over its
 // storage quota or its limit of unattached uploads.
 const CodeQuotaExceeded = "quota_exceeded"

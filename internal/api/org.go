@@ -30,10 +30,11 @@ type Roster struct {
 
 // CreateOrgRequest creates an organisation owned by the caller.
 type CreateOrgRequest struct {
-	ID      string  `json:"id"`
-	Meta    []byte  `json:"meta"`
-	Roster  Roster  `json:"roster"`
-	KeyWrap KeyWrap `json:"key_wrap"`
+	ID      string      `json:"id"`
+	Meta    []byte      `json:"meta"`
+	Roster  Roster      `json:"roster"`
+	KeyWrap KeyWrap     `json:"key_wrap"`
+	Record  EpochRecord `json:"record"` // version 1 of the organisation's records
 }
 
 // Org is an organisation as a confirmed member sees it.
@@ -143,8 +144,9 @@ type JoinRequest struct {
 // ConfirmRequest confirms a joined member with a new roster and their
 // organisation key wrap.
 type ConfirmRequest struct {
-	Roster  Roster  `json:"roster"`
-	KeyWrap KeyWrap `json:"key_wrap"`
+	Roster  Roster      `json:"roster"`
+	KeyWrap KeyWrap     `json:"key_wrap"`
+	Record  EpochRecord `json:"record"` // version 1 of the organisation's records
 }
 
 // RemoveMemberRequest removes a member with a new roster.
@@ -176,19 +178,21 @@ type NewVault struct {
 	Meta     []byte         `json:"meta"`
 	Wraps    []VaultKeyWrap `json:"wraps"`
 	Manifest Manifest       `json:"manifest"` // version 1, no items, signed by the creator
+	Record   EpochRecord    `json:"record"`   // version 1 of the vault's records
 }
 
 // CreateGroupRequest creates a group; a private group brings its vault.
 type CreateGroupRequest struct {
-	ID                string    `json:"id"`
-	Private           bool      `json:"private"`
-	DefaultPermission string    `json:"default_permission"`
-	Meta              []byte    `json:"meta"`
-	SignPub           []byte    `json:"sign_pub"`
-	KEMPub            []byte    `json:"kem_pub"`
-	KeysSig           []byte    `json:"keys_sig"`
-	KeyWrap           KeyWrap   `json:"key_wrap"`
-	Vault             *NewVault `json:"vault,omitempty"`
+	ID                string      `json:"id"`
+	Private           bool        `json:"private"`
+	DefaultPermission string      `json:"default_permission"`
+	Meta              []byte      `json:"meta"`
+	SignPub           []byte      `json:"sign_pub"`
+	KEMPub            []byte      `json:"kem_pub"`
+	KeysSig           []byte      `json:"keys_sig"`
+	KeyWrap           KeyWrap     `json:"key_wrap"`
+	Vault             *NewVault   `json:"vault,omitempty"`
+	Record            EpochRecord `json:"record"` // the group's version 1
 }
 
 // Group is a group with its members and, for the caller's own groups, the
@@ -208,11 +212,15 @@ type Group struct {
 	VaultID           string    `json:"vault_id,omitempty"`
 	Members           []string  `json:"members"`
 	Wraps             []KeyWrap `json:"wraps,omitempty"`
+	// History holds the group's public keys of every epoch (vault keys of
+	// earlier epochs stay wrapped to its earlier keys).
+	History []GroupEpochKeys `json:"history,omitempty"`
 }
 
 // AddGroupMembersRequest adds members, each with their group key wrap.
 type AddGroupMembersRequest struct {
-	Wraps []KeyWrap `json:"wraps"`
+	Wraps  []KeyWrap   `json:"wraps"`
+	Record EpochRecord `json:"record"` // the group's next record
 }
 
 // CreateVaultRequest creates an organisation vault (owner only).
@@ -226,6 +234,7 @@ type GrantRequest struct {
 	GranteeID   string         `json:"grantee_id"`
 	Permission  string         `json:"permission,omitempty"` // empty: the group's default
 	Wraps       []VaultKeyWrap `json:"wraps"`
+	Record      EpochRecord    `json:"record"` // the vault's next record
 }
 
 // Grant is one grant on a vault.
@@ -267,5 +276,6 @@ type PutKeyringRequest struct {
 // MetaRequest renames an organisation, vault or group: its new name,
 // sealed as at creation (protocol §14.1).
 type MetaRequest struct {
-	Meta []byte `json:"meta"`
+	Meta   []byte      `json:"meta"`
+	Record EpochRecord `json:"record"` // the object's next record, naming the new name
 }

@@ -139,6 +139,18 @@ func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) error {
 			{VaultID: vault.ID, GranteeKind: crypto.RecipientGroup, GranteeID: g.ID, Permission: perm, CreatedAt: now},
 		}
 	}
+	groupKind := crypto.RecordGroup
+	if g.Private {
+		groupKind = crypto.RecordPrivateGroup
+	}
+	if err := s.attachRecord(r, req.Record, o.ID, g.ID, groupKind); err != nil {
+		return err
+	}
+	if vault != nil {
+		if err := s.attachRecord(r, req.Vault.Record, o.ID, vault.ID, crypto.RecordGroupVault); err != nil {
+			return err
+		}
+	}
 	wrap := store.KeyWrap{ObjectID: g.ID, Epoch: 1, MemberID: me, SignerID: me, Wrap: kw.Wrap, Sig: kw.Sig, CreatedAt: now}
 	if err := s.store.CreateGroup(r.Context(), g, wrap, vault, vaultWraps, grants, manifests...); err != nil {
 		if errors.Is(err, store.ErrExists) {
@@ -261,6 +273,13 @@ func (s *Server) addGroupMembers(w http.ResponseWriter, r *http.Request) error {
 		}
 		wraps = append(wraps, store.KeyWrap{ObjectID: g.ID, Epoch: g.Epoch, MemberID: kw.MemberID, SignerID: me, Wrap: kw.Wrap, Sig: kw.Sig, CreatedAt: s.now()})
 	}
+	groupKind := crypto.RecordGroup
+	if g.Private {
+		groupKind = crypto.RecordPrivateGroup
+	}
+	if err := s.attachRecord(r, req.Record, g.OrgID, g.ID, groupKind); err != nil {
+		return err
+	}
 	if err := s.store.AddGroupMembers(r.Context(), g.ID, wraps); err != nil {
 		return err
 	}
@@ -318,6 +337,9 @@ func (s *Server) createOrgVault(w http.ResponseWriter, r *http.Request) error {
 	}
 	m, err := s.signedManifest(r, "manifest", req.Manifest, v, true)
 	if err != nil {
+		return err
+	}
+	if err := s.attachRecord(r, req.Record, o.ID, v.ID, crypto.RecordVault); err != nil {
 		return err
 	}
 	err = s.store.CreateVault(r.Context(), v, wraps, []store.Grant{{VaultID: v.ID, GranteeKind: crypto.RecipientUser, GranteeID: me, Permission: store.PermManage, CreatedAt: now}}, m)
@@ -412,6 +434,9 @@ func (s *Server) grantVault(w http.ResponseWriter, r *http.Request) error {
 		if !hasEpochFor(wraps, req.GranteeKind, req.GranteeID, e) {
 			return errBadRequest("wraps must deliver every key epoch of the vault (1 to %d)", v.Epoch)
 		}
+	}
+	if err := s.attachRecord(r, req.Record, v.OrgID, v.ID, crypto.RecordVault, crypto.RecordGroupVault); err != nil {
+		return err
 	}
 	g := store.Grant{VaultID: v.ID, GranteeKind: req.GranteeKind, GranteeID: req.GranteeID, Permission: perm, CreatedAt: s.now()}
 	if err := s.store.GrantVault(r.Context(), g, wraps); err != nil {

@@ -263,6 +263,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var mc *store.ManifestConflictError
 	var qe *store.QuotaError
 	var le *store.LimitError
+	var rc *store.RecordConflict
 	switch {
 	case errors.As(err, &he):
 	case errors.As(err, &qe):
@@ -273,6 +274,12 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &ce):
 		he = &httpError{http.StatusConflict, api.CodeConflict,
 			fmt.Sprintf("the item was changed since you read it (current revision %d); nothing was written", ce.Head), ce.Head}
+	case errors.As(err, &rc):
+		code := api.CodeRecordConflict
+		if strings.HasPrefix(rc.Reason, "rotation_order") {
+			code = api.CodeRotationOrder
+		}
+		he = &httpError{http.StatusConflict, code, rc.Error() + "; sync and try again; nothing was written", 0}
 	case errors.As(err, &le):
 		he = &httpError{http.StatusInsufficientStorage, api.CodeQuotaExceeded, "this server allows at most " + strconv.Itoa(le.Max) + " " + le.What + "; nothing was created", 0}
 	case errors.Is(err, store.ErrNoLongerAllowed):

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/coffer-pm/coffer/internal/api"
+	"github.com/coffer-pm/coffer/internal/crypto"
 	"github.com/coffer-pm/coffer/internal/server/authz"
 	"github.com/coffer-pm/coffer/internal/store"
 )
@@ -48,6 +49,9 @@ func (s *Server) renameOrg(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := checkMeta("meta", req.Meta); err != nil {
+		return err
+	}
+	if err := s.attachRecord(r, req.Record, o.ID, o.ID, crypto.RecordOrg); err != nil {
 		return err
 	}
 	if err := s.store.SetOrgMeta(r.Context(), o.ID, req.Meta); err != nil {
@@ -98,6 +102,9 @@ func (s *Server) renameVault(w http.ResponseWriter, r *http.Request) error {
 	if err := checkMeta("meta", req.Meta); err != nil {
 		return err
 	}
+	if err := s.attachRecord(r, req.Record, v.OrgID, v.ID, crypto.RecordVault, crypto.RecordGroupVault); err != nil {
+		return err
+	}
 	if err := s.store.SetVaultMeta(r.Context(), v.ID, req.Meta); err != nil {
 		return deleteError(err, "vault")
 	}
@@ -145,6 +152,9 @@ func (s *Server) renameGroup(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := checkMeta("meta", req.Meta); err != nil {
+		return err
+	}
+	if err := s.attachRecord(r, req.Record, g.OrgID, g.ID, crypto.RecordGroup, crypto.RecordPrivateGroup); err != nil {
 		return err
 	}
 	if err := s.store.SetGroupMeta(r.Context(), g.ID, req.Meta); err != nil {

@@ -190,6 +190,9 @@ func (s *Server) createOrg(w http.ResponseWriter, r *http.Request) error {
 	if err := s.checkKeyWrap(r.Context(), me, c, kw.Wrap, kw.Sig, vaultWrapSize); err != nil {
 		return err
 	}
+	if err := s.attachRecord(r, req.Record, o.ID, o.ID, crypto.RecordOrg); err != nil {
+		return err
+	}
 	err = s.store.CreateOrg(r.Context(), o, store.KeyWrap{ObjectID: o.ID, Epoch: 1, MemberID: me, SignerID: me, Wrap: kw.Wrap, Sig: kw.Sig, CreatedAt: o.CreatedAt})
 	if errors.Is(err, store.ErrExists) {
 		return &httpError{http.StatusConflict, api.CodeExists, "an organisation with this id already exists", 0}

@@ -299,6 +299,11 @@ func (s *Server) routes() {
 	s.mux.Handle("PUT "+p+"/vaults/{vault}/manifest", s.authed(s.repairManifest))
 	s.mux.Handle("POST "+p+"/vaults/{vault}/grants", s.authed(s.grantVault))
 	s.mux.Handle("DELETE "+p+"/vaults/{vault}/grants/{kind}/{id}", s.authed(s.revokeGrant))
+	s.mux.Handle("GET "+p+"/orgs/{org}/records", s.authed(s.listRecords))
+	s.mux.Handle("GET "+p+"/orgs/{org}/rotations", s.authed(s.pendingRotations))
+	s.mux.Handle("POST "+p+"/orgs/{org}/rotate", s.authed(s.rotateOrg))
+	s.mux.Handle("POST "+p+"/groups/{id}/rotate", s.authed(s.rotateGroup))
+	s.mux.Handle("POST "+p+"/vaults/{vault}/rotate", s.authed(s.rotateVault))
 
 	// The web app (internal/webui): every path outside the API. The page
 	// only at webui.Routes, which `coffer web verify` checks one by one.

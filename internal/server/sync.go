@@ -69,7 +69,18 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) error {
 		}
 		head := api.Sync{Cursor: h.Cursor, Purged: h.Purged, Orgs: orgs, Groups: make([]api.Group, 0, len(groups)), Vaults: vaults, Items: []api.Item{}}
 		for _, g := range groups {
-			head.Groups = append(head.Groups, groupToAPI(g, wraps))
+			ag := groupToAPI(g, wraps)
+			if g.Epoch > 1 {
+				// Earlier epochs' keys open the vault keys wrapped to them.
+				hist, err := s.store.GroupKeyHistory(r.Context(), g.ID)
+				if err != nil {
+					return err
+				}
+				for _, k := range hist {
+					ag.History = append(ag.History, api.GroupEpochKeys{Epoch: k.Epoch, SignPub: k.SignPub, KEMPub: k.KEMPub, KeysSig: k.KeysSig, SignerID: k.SignerID})
+				}
+			}
+			head.Groups = append(head.Groups, ag)
 		}
 		data, err := json.Marshal(head)
 		if err != nil {

@@ -271,6 +271,7 @@ type ItemState struct {
 // Store is implemented by each database engine.
 type Store interface {
 	OrgStore
+	RecordStore
 	RecoveryStore
 	LifecycleStore
 	FileStore

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"time"
 
 	"github.com/coffer-pm/coffer/internal/store"
 )
@@ -81,6 +82,10 @@ func (s *Store) CreateGroup(ctx context.Context, g store.Group, managerWrap stor
 			}
 		}
 		if err := s.insertKeyWrap(ctx, tx, "group_key_wraps", "group_id", managerWrap); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO group_keys (group_id, epoch, sign_pub, kem_pub, keys_sig, signer_id) VALUES (?, ?, ?, ?, ?, ?)`),
+			g.ID, g.Epoch, g.SignPub, g.KEMPub, g.KeysSig, g.ManagerID); err != nil {
 			return err
 		}
 		return s.insertGrants(ctx, tx, seq, vaultWraps, grants)
@@ -214,6 +219,11 @@ func (s *Store) RemoveGroupMember(ctx context.Context, groupID, userID string) e
 		if n, _ := res.RowsAffected(); n == 0 {
 			return sql.ErrNoRows
 		}
+		// They held the group's key and, through it, its vaults' keys: all
+		// of them are rotated (§18.2).
+		if err := s.markRotationsForGroupMember(ctx, tx, groupID, ms(time.Now())); err != nil {
+			return err
+		}
 		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM group_key_wraps WHERE group_id = ? AND member_id = ?`), groupID, userID)
 		return err
 	})
@@ -287,8 +297,11 @@ func (s *Store) RevokeGrant(ctx context.Context, vaultID, kind, id string) error
 		if n, _ := res.RowsAffected(); n == 0 {
 			return sql.ErrNoRows
 		}
-		// The server stops handing out the wraps; rotation (a later
-		// issue) closes the vault's future content to the grantee.
+		// The server stops handing out the wraps; the vault's rotation,
+		// owed from now on, closes its future content to the grantee.
+		if err := s.markRotationForVault(ctx, tx, vaultID, ms(time.Now())); err != nil {
+			return err
+		}
 		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM vault_key_wraps WHERE vault_id = ? AND recipient_kind = ? AND recipient_id = ?`), vaultID, kind, id)
 		return err
 	})

@@ -398,6 +398,11 @@ func (s *Store) RemoveMember(ctx context.Context, o store.Org, userID string, re
 		if left, err = s.stringsIn(ctx, tx, `SELECT id FROM org_groups WHERE org_id = ? AND keys_signer_id = ? ORDER BY id`, o.ID, userID); err != nil {
 			return err
 		}
+		// Everything they could open is rotated (§18.2): marked before their
+		// memberships and wraps go, which say what that was.
+		if err := s.markRotationsForMember(ctx, tx, o.ID, userID, store.RotateRemoved, ms(time.Now())); err != nil {
+			return err
+		}
 		for _, q := range []string{
 			`DELETE FROM group_members WHERE user_id = ? AND group_id IN (SELECT id FROM org_groups WHERE org_id = ?)`,
 			`DELETE FROM group_key_wraps WHERE member_id = ? AND group_id IN (SELECT id FROM org_groups WHERE org_id = ?)`,

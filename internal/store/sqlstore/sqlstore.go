@@ -161,8 +161,18 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		tx.Rollback()
 		return s.wrap(err)
 	}
+	// The request's epoch records, checked against what fn left
+	// (records.go); the first write transaction of a request stores them.
+	recs := store.Attached(ctx)
+	if err := s.putRecords(ctx, tx, recs); err != nil {
+		tx.Rollback()
+		return s.wrap(err)
+	}
 	if err := tx.Commit(); err != nil {
 		return s.wrap(err)
+	}
+	if len(recs) > 0 {
+		store.RecordsStored(ctx)
 	}
 	if s.onCommit != nil {
 		s.onCommit()

@@ -1,0 +1,369 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/coffer-pm/coffer/internal/api"
+	"github.com/coffer-pm/coffer/internal/crypto"
+	"github.com/coffer-pm/coffer/internal/server/authz"
+	"github.com/coffer-pm/coffer/internal/store"
+)
+
+// Epoch records and rotation (docs/protocol.md §18.1–18.2). A handler that
+// changes a vault's, group's or organisation's signed state checks the
+// caller's record here and attaches it; the write's own transaction then
+// checks it against what the write leaves and stores it (sqlstore).
+
+func recipientsToCrypto(rs []api.RecordRecipient) []crypto.RecordRecipient {
+	out := make([]crypto.RecordRecipient, len(rs))
+	for i, r := range rs {
+		out[i] = crypto.RecordRecipient{Kind: r.Kind, ID: r.ID, Fingerprint: r.Fingerprint, Permission: r.Permission}
+	}
+	return out
+}
+
+// cryptoRecord is the signed form of a wire record.
+func cryptoRecord(rec api.EpochRecord) (crypto.EpochRecord, error) {
+	rh, err := crypto.RecipientsHash(recipientsToCrypto(rec.Recipients))
+	if err != nil {
+		return crypto.EpochRecord{}, err
+	}
+	return crypto.EpochRecord{OrgID: rec.OrgID, Kind: rec.Kind, ObjectID: rec.ObjectID, Version: rec.Version, Epoch: rec.Epoch,
+		KeyCommit: rec.KeyCommit, MetaEpoch: rec.MetaEpoch, MetaHash: rec.MetaHash, RecipientsHash: rh, PrevHash: rec.PrevHash,
+		SignerID: rec.SignerID, Time: rec.TimeMS}, nil
+}
+
+// attachRecord checks that rec is the caller's signed record of the object
+// (kinds: the record kinds the object may have) and attaches it to the
+// request's write.
+func (s *Server) attachRecord(r *http.Request, rec api.EpochRecord, orgID, objectID string, kinds ...string) error {
+	if rec.Version == 0 && len(rec.Sig) == 0 && !strings.HasSuffix(r.URL.Path, "/rotate") {
+		// Transitional (issue 25, landing in slices): changes made by
+		// clients that do not sign records yet are stored without one.
+		return nil
+	}
+	okKind := false
+	for _, k := range kinds {
+		okKind = okKind || rec.Kind == k
+	}
+	if !okKind || rec.ObjectID != objectID || rec.OrgID != orgID {
+		return errBadRequest("record must be the next epoch record of %s %s (docs/protocol.md §18.1)", kinds[0], objectID)
+	}
+	if rec.SignerID != s.userID(r) {
+		return errBadRequest("record must be signed by you")
+	}
+	if len(rec.Recipients) > maxRecordRecipients {
+		return errBadRequest("record lists more than %d recipients", maxRecordRecipients)
+	}
+	cr, err := cryptoRecord(rec)
+	if err != nil {
+		return errBadRequest("record: malformed recipients (a recipient twice, a bad kind or fingerprint)")
+	}
+	keys, err := s.callerKeys(r)
+	if err != nil {
+		return err
+	}
+	if crypto.VerifyEpochRecord(keys, cr, rec.Sig) != nil {
+		return errBadRequest("record: malformed, or its signature does not verify with your keys")
+	}
+	rs := make([]store.RecordRecipient, len(rec.Recipients))
+	for i, x := range rec.Recipients {
+		rs[i] = store.RecordRecipient{Kind: x.Kind, ID: x.ID, Fingerprint: x.Fingerprint, Permission: x.Permission}
+	}
+	store.AttachRecord(r.Context(), store.EpochRecord{OrgID: rec.OrgID, Kind: rec.Kind, ObjectID: rec.ObjectID, Version: rec.Version,
+		Epoch: rec.Epoch, KeyCommit: rec.KeyCommit, MetaEpoch: rec.MetaEpoch, MetaHash: rec.MetaHash, Recipients: rs,
+		PrevHash: rec.PrevHash, SignerID: rec.SignerID, TimeMS: rec.TimeMS, Sig: rec.Sig, Hash: crypto.EpochRecordHash(cr, rec.Sig)})
+	return nil
+}
+
+// maxRecordRecipients bounds a record's recipient list (a group of the
+// largest size the server allows, or a vault's grants).
+const maxRecordRecipients = 10_000
+
+func recordToAPI(r store.EpochRecord) api.EpochRecord {
+	rs := make([]api.RecordRecipient, len(r.Recipients))
+	for i, x := range r.Recipients {
+		rs[i] = api.RecordRecipient{Kind: x.Kind, ID: x.ID, Fingerprint: x.Fingerprint, Permission: x.Permission}
+	}
+	return api.EpochRecord{OrgID: r.OrgID, Kind: r.Kind, ObjectID: r.ObjectID, Version: r.Version, Epoch: r.Epoch, KeyCommit: r.KeyCommit,
+		MetaEpoch: r.MetaEpoch, MetaHash: r.MetaHash, Recipients: rs, PrevHash: r.PrevHash, SignerID: r.SignerID, TimeMS: r.TimeMS, Sig: r.Sig, Seq: r.Seq}
+}
+
+// listRecords answers the records of the organisation's objects the caller
+// can see (the organisation's own; groups it may see; vaults it can read)
+// stored after ?after=SEQ.
+func (s *Server) listRecords(w http.ResponseWriter, r *http.Request) error {
+	o, role, err := s.orgFor(r, r.PathValue("org"), authz.SeeOrg)
+	if err != nil {
+		return err
+	}
+	var after int64
+	if a := r.URL.Query().Get("after"); a != "" {
+		if after, err = strconv.ParseInt(a, 10, 64); err != nil || after < 0 {
+			return errBadRequest("after must be a change sequence number")
+		}
+	}
+	me := s.userID(r)
+	visible := map[string]bool{o.ID: true}
+	groups, err := s.store.GroupsInOrg(r.Context(), o.ID)
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		if !g.Private || role == store.RoleOwner || contains(g.Members, me) {
+			visible[g.ID] = true
+		}
+	}
+	vaults, err := s.store.VaultsForUser(r.Context(), me)
+	if err != nil {
+		return err
+	}
+	for _, v := range vaults {
+		if v.OrgID == o.ID {
+			visible[v.ID] = true
+		}
+	}
+	recs, err := s.store.Records(r.Context(), o.ID, after)
+	if err != nil {
+		return err
+	}
+	// Sequence numbers are taken under the change counter's lock and so
+	// commit in order: nothing stored later can come below the highest
+	// one answered.
+	out := api.Records{Records: []api.EpochRecord{}, Latest: after}
+	for _, rec := range recs {
+		out.Latest = max(out.Latest, rec.Seq)
+		if visible[rec.ObjectID] {
+			out.Records = append(out.Records, recordToAPI(rec))
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// pendingRotations lists the organisation's owed rotations to its members
+// (each client does those it can).
+func (s *Server) pendingRotations(w http.ResponseWriter, r *http.Request) error {
+	o, _, err := s.orgFor(r, r.PathValue("org"), authz.SeeOrg)
+	if err != nil {
+		return err
+	}
+	ps, err := s.store.PendingRotations(r.Context(), o.ID)
+	if err != nil {
+		return err
+	}
+	out := make([]api.PendingRotation, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, api.PendingRotation{Kind: p.Kind, ObjectID: p.ObjectID, Epoch: p.Epoch, Reason: p.Reason, Since: time.UnixMilli(p.Since).UTC()})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// owesRotation reports whether the object has a pending rotation.
+func (s *Server) owesRotation(r *http.Request, orgID, objectID string) (bool, error) {
+	ps, err := s.store.PendingRotations(r.Context(), orgID)
+	if err != nil {
+		return false, err
+	}
+	for _, p := range ps {
+		if p.ObjectID == objectID {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// rotateVault stores a vault's next key epoch. A manager may rotate at any
+// time; any other reader only a rotation the vault owes (rotation-only:
+// the store checks the record renames no one and adds no one).
+func (s *Server) rotateVault(w http.ResponseWriter, r *http.Request) error {
+	var req api.RotateVaultRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	v, err := s.vaultFor(r, r.PathValue("vault"), authz.ReadVault)
+	if err != nil {
+		return err
+	}
+	if v.Kind != store.VaultOrg {
+		return errBadRequest("My Vault has one reader: there is nothing to rotate")
+	}
+	me := s.userID(r)
+	perm, err := s.store.VaultPermission(r.Context(), me, v.ID)
+	if err != nil {
+		return err
+	}
+	if !authz.Allows(perm, authz.ManageGrants) {
+		owed, err := s.owesRotation(r, v.OrgID, v.ID)
+		if err != nil {
+			return err
+		}
+		if !owed {
+			return errForbidden("only the vault's managers rotate its key, unless a rotation is owed")
+		}
+	}
+	if req.FromEpoch != v.Epoch || len(req.Wraps) > maxRecordRecipients {
+		return &httpError{http.StatusConflict, api.CodeRecordConflict, "from_epoch is not the vault's current epoch (" + strconv.FormatUint(v.Epoch, 10) + "); sync and try again", 0}
+	}
+	next := v
+	next.Epoch = v.Epoch + 1
+	recipients := map[string]crypto.PublicKeys{}
+	grants, err := s.store.VaultGrants(r.Context(), v.ID)
+	if err != nil {
+		return err
+	}
+	for _, g := range grants {
+		pub, err := s.granteeKeys(r, g.GranteeKind, g.GranteeID)
+		if err != nil {
+			return err
+		}
+		recipients[g.GranteeKind+":"+g.GranteeID] = pub
+	}
+	wraps, err := s.checkVaultWraps(r, next, req.Wraps, recipients)
+	if err != nil {
+		return err
+	}
+	for _, wr := range wraps {
+		if wr.Epoch != next.Epoch {
+			return errBadRequest("wraps must all be of the new epoch %d", next.Epoch)
+		}
+	}
+	if err := s.attachRecord(r, req.Record, v.OrgID, v.ID, crypto.RecordVault, crypto.RecordGroupVault); err != nil {
+		return err
+	}
+	if err := s.store.RotateVault(r.Context(), v.ID, req.FromEpoch, wraps); err != nil {
+		return err
+	}
+	s.log.Info("vault key rotated", "vault", v.ID, "epoch", next.Epoch)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// granteeKeys returns a grantee's current public keys.
+func (s *Server) granteeKeys(r *http.Request, kind, id string) (crypto.PublicKeys, error) {
+	if kind == crypto.RecipientGroup {
+		g, err := s.store.Group(r.Context(), id)
+		return groupKeys(g), err
+	}
+	_, pub, err := s.accountKeys(r.Context(), id)
+	return pub, err
+}
+
+// rotateGroup stores new keys for a group. Its manager may rotate at any
+// time; a member only a rotation the group owes.
+func (s *Server) rotateGroup(w http.ResponseWriter, r *http.Request) error {
+	var req api.RotateGroupRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	g, err := s.groupFor(r, false)
+	if err != nil {
+		return err
+	}
+	me := s.userID(r)
+	if !authz.ManagesGroup(g, me) {
+		owed, err := s.owesRotation(r, g.OrgID, g.ID)
+		if err != nil {
+			return err
+		}
+		if !owed || !contains(g.Members, me) {
+			return errForbidden("only the group's manager rotates its keys, unless a rotation is owed and you are a member")
+		}
+	}
+	if req.FromEpoch != g.Epoch || len(req.Wraps) > maxRecordRecipients+1 {
+		return &httpError{http.StatusConflict, api.CodeRecordConflict, "from_epoch is not the group's current epoch; sync and try again", 0}
+	}
+	pub := crypto.PublicKeys{Sign: req.SignPub, KEM: req.KEMPub}
+	myKeys, err := s.callerKeys(r)
+	if err != nil {
+		return err
+	}
+	if crypto.VerifyPublicKeys(crypto.RecipientGroup, g.ID, pub, myKeys, req.KeysSig) != nil {
+		return errBadRequest("the group's new public keys are malformed or not signed by you")
+	}
+	epoch := g.Epoch + 1
+	wraps := make([]store.KeyWrap, 0, len(req.Wraps))
+	for _, kw := range req.Wraps {
+		if err := checkID("member_id", kw.MemberID); err != nil {
+			return err
+		}
+		if kw.Epoch != epoch || kw.SignerID != me {
+			return errBadRequest("wraps must be of the new epoch %d and signed by you", epoch)
+		}
+		_, mpub, err := s.accountKeys(r.Context(), kw.MemberID)
+		if errors.Is(err, store.ErrNotFound) {
+			return errBadRequest("no such member %s", kw.MemberID)
+		}
+		if err != nil {
+			return err
+		}
+		c := crypto.KeyWrapContext{Kind: crypto.KindGroupKey, OrgID: g.OrgID, ObjectID: g.ID, Epoch: epoch, RecipientKind: crypto.RecipientUser, RecipientID: kw.MemberID, Recipient: mpub}
+		if err := s.checkKeyWrap(r.Context(), me, c, kw.Wrap, kw.Sig, groupWrapSize); err != nil {
+			return err
+		}
+		wraps = append(wraps, store.KeyWrap{ObjectID: g.ID, Epoch: epoch, MemberID: kw.MemberID, SignerID: me, Wrap: kw.Wrap, Sig: kw.Sig, CreatedAt: s.now()})
+	}
+	if err := s.attachRecord(r, req.Record, g.OrgID, g.ID, crypto.RecordGroup, crypto.RecordPrivateGroup); err != nil {
+		return err
+	}
+	keys := store.GroupKeys{GroupID: g.ID, Epoch: epoch, SignPub: req.SignPub, KEMPub: req.KEMPub, KeysSig: req.KeysSig, SignerID: me}
+	if err := s.store.RotateGroup(r.Context(), g.ID, req.FromEpoch, keys, wraps); err != nil {
+		return err
+	}
+	s.log.Info("group keys rotated", "group", g.ID, "epoch", epoch)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// rotateOrg stores the organisation key's next epoch (the owner only: the
+// organisation key's wraps are the owner's to sign, §14.1).
+func (s *Server) rotateOrg(w http.ResponseWriter, r *http.Request) error {
+	var req api.RotateOrgRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	o, _, err := s.orgFor(r, r.PathValue("org"), authz.ManageOrg)
+	if err != nil {
+		return err
+	}
+	if req.FromEpoch != o.KeyEpoch {
+		return &httpError{http.StatusConflict, api.CodeRecordConflict, "from_epoch is not the organisation key's current epoch; sync and try again", 0}
+	}
+	me := s.userID(r)
+	epoch := o.KeyEpoch + 1
+	wraps := make([]store.KeyWrap, 0, len(req.Wraps))
+	for _, kw := range req.Wraps {
+		if err := checkID("member_id", kw.MemberID); err != nil {
+			return err
+		}
+		if kw.Epoch != epoch || kw.SignerID != me {
+			return errBadRequest("wraps must be of the new epoch %d and signed by you", epoch)
+		}
+		_, mpub, err := s.accountKeys(r.Context(), kw.MemberID)
+		if errors.Is(err, store.ErrNotFound) {
+			return errBadRequest("no such member %s", kw.MemberID)
+		}
+		if err != nil {
+			return err
+		}
+		c := crypto.KeyWrapContext{Kind: crypto.KindOrgKey, OrgID: o.ID, ObjectID: o.ID, Epoch: epoch, RecipientKind: crypto.RecipientUser, RecipientID: kw.MemberID, Recipient: mpub}
+		if err := s.checkKeyWrap(r.Context(), me, c, kw.Wrap, kw.Sig, vaultWrapSize); err != nil {
+			return err
+		}
+		wraps = append(wraps, store.KeyWrap{ObjectID: o.ID, Epoch: epoch, MemberID: kw.MemberID, SignerID: me, Wrap: kw.Wrap, Sig: kw.Sig, CreatedAt: s.now()})
+	}
+	if err := s.attachRecord(r, req.Record, o.ID, o.ID, crypto.RecordOrg); err != nil {
+		return err
+	}
+	if err := s.store.RotateOrg(r.Context(), o.ID, req.FromEpoch, wraps); err != nil {
+		return err
+	}
+	s.log.Info("organisation key rotated", "org", o.ID, "epoch", epoch)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
