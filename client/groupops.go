@@ -75,6 +75,15 @@ func (s *Session) CreateGroup(ctx context.Context, orgID, name string, private b
 	req := api.CreateGroupRequest{ID: g.ID, Private: private, DefaultPermission: defaultPerm, Meta: metaBox,
 		SignPub: gid.Public().Sign, KEMPub: gid.Public().KEM, KeysSig: s.id.SignPublicKeys(crypto.RecipientGroup, g.ID, gid.Public()),
 		KeyWrap: api.KeyWrap{Epoch: 1, MemberID: me, SignerID: me, Wrap: wrap, Sig: sig}}
+	// Version 1 of the group's records: a private group's creator is its
+	// first member; an organisation group starts empty.
+	gst := recordState{orgID: o.ID, kind: crypto.RecordGroup, objectID: g.ID, keyCommit: gid.Public().Fingerprint(), meta: metaBox}
+	if private {
+		gst.kind, gst.recipients = crypto.RecordPrivateGroup, []crypto.RecordRecipient{userRecipient(me, s.id.Public(), "")}
+	}
+	if req.Record, err = s.firstRecord(gst); err != nil {
+		return nil, err
+	}
 	if private {
 		vaultID, vk := newID(), crypto.NewKey()
 		vmeta, err := sealMeta(vk, name, metaAD("coffer/v1/vault-meta", o.ID, vaultID))
@@ -93,7 +102,16 @@ func (s *Session) CreateGroup(ctx context.Context, orgID, name string, private b
 		if err != nil {
 			return nil, err
 		}
-		req.Vault = &api.NewVault{ID: vaultID, Meta: vmeta, Wraps: []api.VaultKeyWrap{toMe, toGroup}, Manifest: m}
+		perm := defaultPerm
+		if perm == "" {
+			perm = "view"
+		}
+		vrec, err := s.firstRecord(recordState{orgID: o.ID, kind: crypto.RecordGroupVault, objectID: vaultID, keyCommit: crypto.EpochKeyCommit(vk), meta: vmeta,
+			recipients: []crypto.RecordRecipient{userRecipient(me, s.id.Public(), "manage"), groupRecipient(g.ID, gid.Public(), perm)}})
+		if err != nil {
+			return nil, err
+		}
+		req.Vault = &api.NewVault{ID: vaultID, Meta: vmeta, Wraps: []api.VaultKeyWrap{toMe, toGroup}, Manifest: m, Record: vrec}
 		g.VaultID = vaultID
 		s.mu.Lock()
 		s.vaultKeys[epochKey{vaultID, 1}] = vk // the creator keeps the key it made
@@ -169,11 +187,16 @@ func (s *Session) CreateVault(ctx context.Context, orgID, name string) (*Vault, 
 	if err != nil {
 		return nil, err
 	}
+	rec, err := s.firstRecord(recordState{orgID: o.ID, kind: crypto.RecordVault, objectID: id, keyCommit: crypto.EpochKeyCommit(vk), meta: metaBox,
+		recipients: []crypto.RecordRecipient{userRecipient(s.Profile.UserID, s.id.Public(), "manage")}})
+	if err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	s.vaultKeys[epochKey{id, 1}] = vk
 	s.mu.Unlock()
 	if err := s.t.do(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/vaults",
-		api.CreateVaultRequest{NewVault: api.NewVault{ID: id, Meta: metaBox, Wraps: []api.VaultKeyWrap{toMe}, Manifest: m}}, nil); err != nil {
+		api.CreateVaultRequest{NewVault: api.NewVault{ID: id, Meta: metaBox, Wraps: []api.VaultKeyWrap{toMe}, Manifest: m, Record: rec}}, nil); err != nil {
 		return nil, err
 	}
 	if err := s.refresh(ctx); err != nil {

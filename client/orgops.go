@@ -114,7 +114,11 @@ func (s *Session) CreateOrg(ctx context.Context, name string) (*Org, error) {
 	if err := s.pinOrg(ctx, o.ID, pinnedOrg{OwnerID: me, SignPub: s.id.Public().Sign, KEMPub: s.id.Public().KEM}); err != nil {
 		return nil, err
 	}
-	req := api.CreateOrgRequest{ID: o.ID, Meta: metaBox, Roster: roster, KeyWrap: api.KeyWrap{Epoch: 1, MemberID: me, SignerID: me, Wrap: wrap, Sig: sig}}
+	rec, err := s.firstRecord(recordState{orgID: o.ID, kind: crypto.RecordOrg, objectID: o.ID, keyCommit: crypto.EpochKeyCommit(o.key), meta: metaBox})
+	if err != nil {
+		return nil, err
+	}
+	req := api.CreateOrgRequest{ID: o.ID, Meta: metaBox, Roster: roster, KeyWrap: api.KeyWrap{Epoch: 1, MemberID: me, SignerID: me, Wrap: wrap, Sig: sig}, Record: rec}
 	if err := s.t.do(ctx, "POST", "/orgs", req, nil); err != nil {
 		return nil, err
 	}
