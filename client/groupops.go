@@ -65,6 +65,7 @@ func (s *Session) CreateGroup(ctx context.Context, orgID, name string, private b
 	if err != nil {
 		return nil, err
 	}
+	g.meta = metaBox
 	seeds := gid.PrivateSeeds()
 	defer clear(seeds)
 	c := crypto.KeyWrapContext{Kind: crypto.KindGroupKey, OrgID: o.ID, ObjectID: g.ID, Epoch: 1, RecipientKind: crypto.RecipientUser, RecipientID: me, Recipient: s.id.Public()}
@@ -132,11 +133,13 @@ func (s *Session) AddGroupMembers(ctx context.Context, g *Group, emails []string
 	seeds := g.id.PrivateSeeds()
 	defer clear(seeds)
 	var wraps []api.KeyWrap
+	var added []Member
 	for _, email := range emails {
 		m, err := s.memberByEmail(g.OrgID, email)
 		if err != nil {
 			return err
 		}
+		added = append(added, m)
 		c := crypto.KeyWrapContext{Kind: crypto.KindGroupKey, OrgID: g.OrgID, ObjectID: g.ID, Epoch: g.epoch, RecipientKind: crypto.RecipientUser, RecipientID: m.UserID, Recipient: m.Keys}
 		wrap, sig, err := crypto.WrapKey(s.id, s.Profile.UserID, c, seeds)
 		if err != nil {
@@ -144,7 +147,11 @@ func (s *Session) AddGroupMembers(ctx context.Context, g *Group, emails []string
 		}
 		wraps = append(wraps, api.KeyWrap{Epoch: g.epoch, MemberID: m.UserID, SignerID: s.Profile.UserID, Wrap: wrap, Sig: sig})
 	}
-	if err := s.t.do(ctx, "POST", "/groups/"+url.PathEscape(g.ID)+"/members", api.AddGroupMembersRequest{Wraps: wraps}, nil); err != nil {
+	rec, err := s.nextRecord(ctx, s.groupState(g, added, ""), false)
+	if err != nil {
+		return err
+	}
+	if err := s.t.do(ctx, "POST", "/groups/"+url.PathEscape(g.ID)+"/members", api.AddGroupMembersRequest{Wraps: wraps, Record: rec}, nil); err != nil {
 		return err
 	}
 	return s.refresh(ctx)
@@ -216,7 +223,12 @@ func (s *Session) GrantGroup(ctx context.Context, v *Vault, groupRef, permission
 	if err != nil {
 		return err
 	}
-	return s.grant(ctx, v, api.GrantRequest{GranteeKind: crypto.RecipientGroup, GranteeID: g.ID, Permission: permission, Wraps: wraps})
+	perm := permission
+	if perm == "" {
+		perm = g.DefaultPermission
+	}
+	return s.grant(ctx, v, api.GrantRequest{GranteeKind: crypto.RecipientGroup, GranteeID: g.ID, Permission: permission, Wraps: wraps},
+		groupRecipient(g.ID, g.keys, perm))
 }
 
 // findGrantableGroup finds any group of the organisation the user can see
@@ -246,7 +258,7 @@ func (s *Session) findGrantableGroup(ctx context.Context, orgID, ref string) (*G
 			return nil, err
 		}
 		found = append(found, &Group{ID: ag.ID, OrgID: orgID, Name: name, ManagerID: ag.ManagerID, Private: ag.Private,
-			DefaultPermission: ag.DefaultPermission, Members: ag.Members, VaultID: ag.VaultID, keys: keys, epoch: ag.Epoch})
+			DefaultPermission: ag.DefaultPermission, Members: ag.Members, VaultID: ag.VaultID, keys: keys, epoch: ag.Epoch, meta: ag.Meta})
 	}
 	return one("group", ref, found, "", groupID)
 }
@@ -261,12 +273,28 @@ func (s *Session) GrantUser(ctx context.Context, v *Vault, email, permission str
 	if err != nil {
 		return err
 	}
-	return s.grant(ctx, v, api.GrantRequest{GranteeKind: crypto.RecipientUser, GranteeID: m.UserID, Permission: permission, Wraps: wraps})
+	return s.grant(ctx, v, api.GrantRequest{GranteeKind: crypto.RecipientUser, GranteeID: m.UserID, Permission: permission, Wraps: wraps},
+		userRecipient(m.UserID, m.Keys, permission))
 }
 
-func (s *Session) grant(ctx context.Context, v *Vault, req api.GrantRequest) error {
+// grant grants a vault with the vault's next record, which names the
+// grantee (to) among its holders.
+func (s *Session) grant(ctx context.Context, v *Vault, req api.GrantRequest, to crypto.RecordRecipient) error {
 	if v.Kind != "org" {
 		return errors.New("My Vault is never shared; move the item into an organisation vault instead")
+	}
+	if to.Permission == 0 {
+		return fmt.Errorf("permission must be view, edit or manage")
+	}
+	rs, err := s.vaultRecipients(ctx, v, func(m map[string]crypto.RecordRecipient) error {
+		m[to.Kind+":"+to.ID] = to
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if req.Record, err = s.nextRecord(ctx, s.vaultState(v, rs), false); err != nil {
+		return err
 	}
 	if err := s.t.do(ctx, "POST", "/vaults/"+url.PathEscape(v.ID)+"/grants", req, nil); err != nil {
 		return err

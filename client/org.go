@@ -54,6 +54,7 @@ type Group struct {
 	keys  crypto.PublicKeys
 	epoch uint64
 	id    *crypto.Identity // nil unless the user holds the group key
+	meta  []byte           // the sealed name, as its records name it
 }
 
 func metaAD(label string, fields ...string) []byte {
@@ -329,7 +330,7 @@ func (s *Session) openGroup(o *Org, ag api.Group) error {
 		return tampered("name of group %s", ag.ID)
 	}
 	g := &Group{ID: ag.ID, OrgID: o.ID, Name: name, ManagerID: ag.ManagerID, Private: ag.Private, DefaultPermission: ag.DefaultPermission,
-		Members: ag.Members, VaultID: ag.VaultID, keys: keys, epoch: ag.Epoch}
+		Members: ag.Members, VaultID: ag.VaultID, keys: keys, epoch: ag.Epoch, meta: ag.Meta}
 	for _, w := range ag.Wraps {
 		// Group keys were wrapped by whoever managed the group then,
 		// who may have left since: any current or former member. What
@@ -411,7 +412,7 @@ func (s *Session) openOrgVault(v api.Vault) error {
 	if err != nil {
 		return tampered("name of vault %s", v.ID)
 	}
-	s.vaults[v.ID] = &Vault{ID: v.ID, Kind: v.Kind, OrgID: o.ID, OrgName: o.Name, Name: name, Epoch: v.Epoch, Permission: v.Permission}
+	s.vaults[v.ID] = &Vault{ID: v.ID, Kind: v.Kind, OrgID: o.ID, OrgName: o.Name, Name: name, Epoch: v.Epoch, Permission: v.Permission, meta: v.Meta}
 	return nil
 }
 

@@ -1,6 +1,10 @@
 package client
 
 import (
+	"context"
+	"fmt"
+	"net/url"
+
 	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/crypto"
 )
@@ -75,4 +79,144 @@ func permLevel(perm string) uint8 {
 		return 3
 	}
 	return 0
+}
+
+// latestRecord fetches an object's newest record and its hash (nil for an
+// object made before records were signed: its next record is version 1).
+func (s *Session) latestRecord(ctx context.Context, orgID, objectID string) (*api.EpochRecord, []byte, error) {
+	var resp api.Records
+	if err := s.t.do(ctx, "GET", "/orgs/"+url.PathEscape(orgID)+"/records", nil, &resp); err != nil {
+		return nil, nil, err
+	}
+	var latest *api.EpochRecord
+	for i, r := range resp.Records {
+		if r.ObjectID == objectID && (latest == nil || r.Version > latest.Version) {
+			latest = &resp.Records[i]
+		}
+	}
+	if latest == nil {
+		return nil, nil, nil
+	}
+	cr, err := recordToCrypto(*latest)
+	if err != nil {
+		return nil, nil, tampered("epoch record of %s", objectID)
+	}
+	return latest, crypto.EpochRecordHash(cr, latest.Sig), nil
+}
+
+func recordToCrypto(r api.EpochRecord) (crypto.EpochRecord, error) {
+	rs := make([]crypto.RecordRecipient, len(r.Recipients))
+	for i, x := range r.Recipients {
+		rs[i] = crypto.RecordRecipient{Kind: x.Kind, ID: x.ID, Fingerprint: x.Fingerprint, Permission: x.Permission}
+	}
+	rh, err := crypto.RecipientsHash(rs)
+	if err != nil {
+		return crypto.EpochRecord{}, err
+	}
+	return crypto.EpochRecord{OrgID: r.OrgID, Kind: r.Kind, ObjectID: r.ObjectID, Version: r.Version, Epoch: r.Epoch, KeyCommit: r.KeyCommit,
+		MetaEpoch: r.MetaEpoch, MetaHash: r.MetaHash, RecipientsHash: rh, PrevHash: r.PrevHash, SignerID: r.SignerID, Time: r.TimeMS}, nil
+}
+
+// nextRecord signs the record after prev for st: the key commitment and
+// the name's epoch carry over unless st changes them (a rotation, a
+// rename).
+func (s *Session) nextRecord(ctx context.Context, st recordState, renamed bool) (api.EpochRecord, error) {
+	prev, prevHash, err := s.latestRecord(ctx, st.orgID, st.objectID)
+	if err != nil {
+		return api.EpochRecord{}, err
+	}
+	if prev == nil {
+		if st.epoch != 1 {
+			return api.EpochRecord{}, fmt.Errorf("%s %s has no epoch record to rotate from", st.kind, st.objectID)
+		}
+		st.metaEpoch = 1
+		return s.signRecord(st, nil, nil)
+	}
+	if st.epoch == prev.Epoch {
+		st.keyCommit = prev.KeyCommit
+	}
+	if !renamed {
+		st.metaEpoch = prev.MetaEpoch
+	} else {
+		st.metaEpoch = st.epoch
+	}
+	st.kind = prev.Kind
+	return s.signRecord(st, prev, prevHash)
+}
+
+// vaultRecipients are a vault's grants as the server lists them, each
+// grantee's keys checked (members against the roster, groups against
+// their signer), with change applied.
+func (s *Session) vaultRecipients(ctx context.Context, v *Vault, change func(map[string]crypto.RecordRecipient) error) ([]crypto.RecordRecipient, error) {
+	var resp api.VaultAccess
+	if err := s.t.do(ctx, "GET", "/vaults/"+url.PathEscape(v.ID)+"/access", nil, &resp); err != nil {
+		return nil, err
+	}
+	members := s.memberKeys(v.OrgID)
+	out := map[string]crypto.RecordRecipient{}
+	for _, g := range resp.Grants {
+		switch g.GranteeKind {
+		case crypto.RecipientUser:
+			m, ok := members[g.GranteeID]
+			if !ok {
+				continue // a departed member whose removal the roster has not caught up with
+			}
+			out["user:"+g.GranteeID] = userRecipient(g.GranteeID, m.Keys, g.Permission)
+		case crypto.RecipientGroup:
+			grp, err := s.findGrantableGroup(ctx, v.OrgID, g.GranteeID)
+			if err != nil {
+				return nil, err
+			}
+			out["group:"+g.GranteeID] = groupRecipient(g.GranteeID, grp.keys, g.Permission)
+		}
+	}
+	if change != nil {
+		if err := change(out); err != nil {
+			return nil, err
+		}
+	}
+	list := make([]crypto.RecordRecipient, 0, len(out))
+	for _, r := range out {
+		list = append(list, r)
+	}
+	return list, nil
+}
+
+// vaultState is a vault's record state at its current epoch.
+func (s *Session) vaultState(v *Vault, recipients []crypto.RecordRecipient) recordState {
+	kind := crypto.RecordVault
+	s.mu.Lock()
+	vk := s.vaultKeys[epochKey{v.ID, v.Epoch}]
+	for _, g := range s.groups {
+		if g.VaultID == v.ID {
+			kind = crypto.RecordGroupVault
+		}
+	}
+	s.mu.Unlock()
+	return recordState{orgID: v.OrgID, kind: kind, objectID: v.ID, epoch: v.Epoch, keyCommit: crypto.EpochKeyCommit(vk), meta: v.meta, recipients: recipients}
+}
+
+// groupState is a group's record state at its current epoch, its members
+// (as last synced) changed by add and drop.
+func (s *Session) groupState(g *Group, add []Member, drop string) recordState {
+	s.mu.Lock()
+	if synced, ok := s.groups[g.ID]; ok {
+		g = synced // a group value from before the last sync may be stale
+	}
+	s.mu.Unlock()
+	members := s.memberKeys(g.OrgID)
+	var rs []crypto.RecordRecipient
+	for _, id := range g.Members {
+		if m, ok := members[id]; ok && id != drop {
+			rs = append(rs, userRecipient(id, m.Keys, ""))
+		}
+	}
+	for _, m := range add {
+		rs = append(rs, userRecipient(m.UserID, m.Keys, ""))
+	}
+	kind := crypto.RecordGroup
+	if g.Private {
+		kind = crypto.RecordPrivateGroup
+	}
+	return recordState{orgID: g.OrgID, kind: kind, objectID: g.ID, epoch: g.epoch, keyCommit: g.keys.Fingerprint(), meta: g.meta, recipients: rs}
 }

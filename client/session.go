@@ -145,6 +145,8 @@ type Vault struct {
 	Name       string
 	Epoch      uint64
 	Permission string
+
+	meta []byte // an organisation vault's sealed name, as its records name it
 }
 
 // Label names the vault as every command takes and shows it: "My Vault",
