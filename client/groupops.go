@@ -61,7 +61,7 @@ func (s *Session) CreateGroup(ctx context.Context, orgID, name string, private b
 	}
 	me := s.Profile.UserID
 	g := &Group{ID: newID(), OrgID: o.ID, Name: name, ManagerID: me, Private: private, keys: gid.Public(), epoch: 1, id: gid}
-	metaBox, err := sealMeta(o.key, name, metaAD("coffer/v1/group-meta", o.ID, g.ID))
+	metaBox, err := sealMeta(o.key, name, crypto.MetaAD("coffer/v1/group-meta", o.keyEpoch, o.ID, g.ID))
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +166,10 @@ func (s *Session) RemoveGroupMember(ctx context.Context, g *Group, email string)
 	if err := s.t.do(ctx, "DELETE", "/groups/"+url.PathEscape(g.ID)+"/members/"+url.PathEscape(m.UserID), nil, nil); err != nil {
 		return err
 	}
-	return s.refresh(ctx)
+	if err := s.refresh(ctx); err != nil {
+		return err
+	}
+	return s.rotateAfter(ctx, m.Email+" was removed from the group")
 }
 
 // CreateVault creates an organisation vault (owner only).
@@ -246,7 +249,7 @@ func (s *Session) findGrantableGroup(ctx context.Context, orgID, ref string) (*G
 	o := s.orgs[orgID]
 	var found []*Group
 	for _, ag := range resp {
-		name, err := openMeta(o.key, ag.Meta, metaAD("coffer/v1/group-meta", o.ID, ag.ID))
+		name, err := o.openName(ag.Meta, "coffer/v1/group-meta", o.ID, ag.ID)
 		if err != nil {
 			return nil, tampered("name of group %s", ag.ID)
 		}
@@ -324,7 +327,10 @@ func (s *Session) Revoke(ctx context.Context, v *Vault, kind, ref string) error 
 	if err := s.t.do(ctx, "DELETE", "/vaults/"+url.PathEscape(v.ID)+"/grants/"+kind+"/"+url.PathEscape(id), nil, nil); err != nil {
 		return err
 	}
-	return s.refresh(ctx)
+	if err := s.refresh(ctx); err != nil {
+		return err
+	}
+	return s.rotateAfter(ctx, "the grant was revoked")
 }
 
 // Access is one grant on a vault, with the grantee's name resolved.

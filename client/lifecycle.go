@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/coffer-pm/coffer/internal/api"
+	"github.com/coffer-pm/coffer/internal/crypto"
 )
 
 // Renaming and deleting organisations, vaults and groups (issue 15). Names
@@ -61,11 +62,17 @@ func (s *Session) RenameOrg(ctx context.Context, orgRef, name string) error {
 	if err := s.uniqueOrgName(name, o.ID); err != nil {
 		return err
 	}
-	box, err := sealMeta(o.key, name, metaAD("coffer/v1/org-meta", o.ID))
+	// A name is sealed under the newest epoch's key (§18.1) and named by
+	// the organisation's next record.
+	box, err := sealMeta(o.key, name, crypto.MetaAD("coffer/v1/org-meta", o.keyEpoch, o.ID))
 	if err != nil {
 		return err
 	}
-	if err := s.t.do(ctx, "PUT", "/orgs/"+url.PathEscape(o.ID)+"/meta", api.MetaRequest{Meta: box}, nil); err != nil {
+	rec, err := s.nextRecord(ctx, recordState{orgID: o.ID, kind: crypto.RecordOrg, objectID: o.ID, epoch: o.keyEpoch, keyCommit: crypto.EpochKeyCommit(o.key), meta: box}, true)
+	if err != nil {
+		return err
+	}
+	if err := s.t.do(ctx, "PUT", "/orgs/"+url.PathEscape(o.ID)+"/meta", api.MetaRequest{Meta: box, Record: rec}, nil); err != nil {
 		return forbidden(err)
 	}
 	return s.refresh(ctx)
@@ -87,16 +94,26 @@ func (s *Session) RenameVault(ctx context.Context, vaultRef, name string) error 
 		return err
 	}
 	s.mu.Lock()
-	vk := s.vaultKeys[epochKey{v.ID, 1}]
+	vk := s.vaultKeys[epochKey{v.ID, v.Epoch}]
 	s.mu.Unlock()
 	if vk == nil {
-		return fmt.Errorf("%w: this device holds no key of the vault's first epoch, which seals its name", ErrNotAllowed)
+		return fmt.Errorf("%w: this device holds no key of the vault's current epoch, which seals its name", ErrNotAllowed)
 	}
-	box, err := sealMeta(vk, name, metaAD("coffer/v1/vault-meta", v.OrgID, v.ID))
+	box, err := sealMeta(vk, name, crypto.MetaAD("coffer/v1/vault-meta", v.Epoch, v.OrgID, v.ID))
 	if err != nil {
 		return err
 	}
-	if err := s.t.do(ctx, "PUT", "/vaults/"+url.PathEscape(v.ID)+"/meta", api.MetaRequest{Meta: box}, nil); err != nil {
+	rs, err := s.vaultRecipients(ctx, v, nil)
+	if err != nil {
+		return err
+	}
+	st := s.vaultState(v, rs)
+	st.meta = box
+	rec, err := s.nextRecord(ctx, st, true)
+	if err != nil {
+		return err
+	}
+	if err := s.t.do(ctx, "PUT", "/vaults/"+url.PathEscape(v.ID)+"/meta", api.MetaRequest{Meta: box, Record: rec}, nil); err != nil {
 		return forbidden(err)
 	}
 	return s.refresh(ctx)
@@ -121,11 +138,17 @@ func (s *Session) RenameGroup(ctx context.Context, orgRef, groupRef, name string
 	if err := s.uniqueGroupName(ctx, o, name, g.ID); err != nil {
 		return err
 	}
-	box, err := sealMeta(o.key, name, metaAD("coffer/v1/group-meta", o.ID, g.ID))
+	box, err := sealMeta(o.key, name, crypto.MetaAD("coffer/v1/group-meta", o.keyEpoch, o.ID, g.ID))
 	if err != nil {
 		return err
 	}
-	if err := s.t.do(ctx, "PUT", "/groups/"+url.PathEscape(g.ID)+"/meta", api.MetaRequest{Meta: box}, nil); err != nil {
+	st := s.groupState(g, nil, "")
+	st.meta = box
+	rec, err := s.nextRecord(ctx, st, true)
+	if err != nil {
+		return err
+	}
+	if err := s.t.do(ctx, "PUT", "/groups/"+url.PathEscape(g.ID)+"/meta", api.MetaRequest{Meta: box, Record: rec}, nil); err != nil {
 		return forbidden(err)
 	}
 	return s.refresh(ctx)

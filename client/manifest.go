@@ -123,10 +123,11 @@ func (s *Session) recordManifests(ms ...pendingManifest) {
 }
 
 // isManifestConflict: the server refused a write because another writer
-// moved the vault's manifest on first.
+// moved the vault's manifest on first, or a rotation gave the vault a new
+// key epoch (§18.1: writes go under the newest; a sync brings its key).
 func isManifestConflict(err error) bool {
 	var ae *APIError
-	return errors.As(err, &ae) && ae.Code == api.CodeManifestConflict
+	return errors.As(err, &ae) && (ae.Code == api.CodeManifestConflict || ae.Code == api.CodeEpochConflict)
 }
 
 // retryOnManifestConflict runs write; when another writer to the same

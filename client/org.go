@@ -22,8 +22,10 @@ type Org struct {
 	OwnerID string
 	Role    string // "owner" or "member"
 
-	key           []byte
+	key           []byte // the organisation key's current epoch
 	keyEpoch      uint64
+	keys          map[uint64][]byte // every epoch this account holds
+	meta          []byte            // the sealed name, as its records name it
 	rosterVersion uint64
 	roster        []api.RosterMember
 }
@@ -55,6 +57,23 @@ type Group struct {
 	epoch uint64
 	id    *crypto.Identity // nil unless the user holds the group key
 	meta  []byte           // the sealed name, as its records name it
+	// ids are the group's identities of every epoch the user holds: vault
+	// keys of earlier epochs stay wrapped to its earlier keys (§18.2).
+	ids map[uint64]*crypto.Identity
+}
+
+// identities are the group's identities the user holds, newest first.
+func (g *Group) identities() []*crypto.Identity {
+	epochs := make([]uint64, 0, len(g.ids))
+	for e := range g.ids {
+		epochs = append(epochs, e)
+	}
+	sort.Slice(epochs, func(i, j int) bool { return epochs[i] > epochs[j] })
+	out := make([]*crypto.Identity, len(epochs))
+	for i, e := range epochs {
+		out[i] = g.ids[e]
+	}
+	return out
 }
 
 func metaAD(label string, fields ...string) []byte {
@@ -72,6 +91,25 @@ type meta struct {
 func sealMeta(key []byte, name string, ad []byte) ([]byte, error) {
 	pt, _ := json.Marshal(meta{Name: name})
 	return crypto.Seal(key, pt, ad)
+}
+
+// openName opens a name sealed under the organisation key by whichever
+// epoch's key sealed it: the associated data names the epoch (§18.1), so
+// a box opens under one epoch only.
+func (o *Org) openName(box []byte, label string, ids ...string) (string, error) {
+	return openNameOf(o.keys, box, label, ids...)
+}
+
+func openNameOf(keys map[uint64][]byte, box []byte, label string, ids ...string) (string, error) {
+	var last error = crypto.ErrTampered
+	for e, key := range keys {
+		name, err := openMeta(key, box, crypto.MetaAD(label, e, ids...))
+		if err == nil {
+			return name, nil
+		}
+		last = err
+	}
+	return "", last
 }
 
 func openMeta(key, box, ad []byte) (string, error) {
@@ -166,20 +204,23 @@ func (s *Session) openOrg(ao api.Org, pin pinnedOrg, memberList api.Members) err
 		s.cacheChangedLocked()
 	}
 	s.rosterSeen[ao.ID] = ao.Roster.Version
-	var key []byte
+	keys := map[uint64][]byte{}
 	for _, w := range ao.Wraps {
-		if w.MemberID != me || w.Epoch != ao.KeyEpoch || w.SignerID != ao.OwnerID {
+		if w.MemberID != me || w.Epoch == 0 || w.Epoch > ao.KeyEpoch || w.SignerID != ao.OwnerID {
 			continue
 		}
 		c := crypto.KeyWrapContext{Kind: crypto.KindOrgKey, OrgID: ao.ID, ObjectID: ao.ID, Epoch: w.Epoch, RecipientKind: crypto.RecipientUser, RecipientID: me}
-		if key, err = crypto.OpenKey(s.id, pin.keys(), ao.OwnerID, c, w.Wrap, w.Sig, crypto.KeySize); err != nil {
+		key, err := crypto.OpenKey(s.id, pin.keys(), ao.OwnerID, c, w.Wrap, w.Sig, crypto.KeySize)
+		if err != nil {
 			return tampered("organisation key of %s", ao.ID)
 		}
+		keys[w.Epoch] = key
 	}
+	key := keys[ao.KeyEpoch]
 	if key == nil {
 		return tampered("no organisation key for %s", ao.ID)
 	}
-	name, err := openMeta(key, ao.Meta, metaAD("coffer/v1/org-meta", ao.ID))
+	name, err := openNameOf(keys, ao.Meta, "coffer/v1/org-meta", ao.ID)
 	if err != nil {
 		return tampered("name of organisation %s", ao.ID)
 	}
@@ -187,7 +228,7 @@ func (s *Session) openOrg(ao api.Org, pin pinnedOrg, memberList api.Members) err
 	if ao.OwnerID == me {
 		role = "owner"
 	}
-	o := &Org{ID: ao.ID, Name: name, OwnerID: ao.OwnerID, Role: role, key: key, keyEpoch: ao.KeyEpoch,
+	o := &Org{ID: ao.ID, Name: name, OwnerID: ao.OwnerID, Role: role, key: key, keyEpoch: ao.KeyEpoch, keys: keys, meta: ao.Meta,
 		rosterVersion: ao.Roster.Version, roster: ao.Roster.Members}
 	list, former, err := s.verifyMembers(o, memberList)
 	if err != nil {
@@ -325,17 +366,33 @@ func (s *Session) openGroup(o *Org, ag api.Group) error {
 	if err != nil {
 		return err
 	}
-	name, err := openMeta(o.key, ag.Meta, metaAD("coffer/v1/group-meta", o.ID, ag.ID))
+	name, err := o.openName(ag.Meta, "coffer/v1/group-meta", o.ID, ag.ID)
 	if err != nil {
 		return tampered("name of group %s", ag.ID)
 	}
 	g := &Group{ID: ag.ID, OrgID: o.ID, Name: name, ManagerID: ag.ManagerID, Private: ag.Private, DefaultPermission: ag.DefaultPermission,
 		Members: ag.Members, VaultID: ag.VaultID, keys: keys, epoch: ag.Epoch, meta: ag.Meta}
+	// Each epoch's public keys: the current ones as checked above, earlier
+	// ones from the group's history, each signed by a (then) member.
+	epochKeys := map[uint64]crypto.PublicKeys{ag.Epoch: keys}
+	for _, h := range ag.History {
+		if h.Epoch >= ag.Epoch {
+			continue
+		}
+		signer, ok := s.signerKeys(o.ID, h.SignerID)
+		pk := crypto.PublicKeys{Sign: h.SignPub, KEM: h.KEMPub}
+		if !ok || crypto.VerifyPublicKeys(crypto.RecipientGroup, ag.ID, pk, signer.Keys, h.KeysSig) != nil {
+			return tampered("group %s: keys of epoch %d not signed by a member", ag.ID, h.Epoch)
+		}
+		epochKeys[h.Epoch] = pk
+	}
+	g.ids = map[uint64]*crypto.Identity{}
 	for _, w := range ag.Wraps {
 		// Group keys were wrapped by whoever managed the group then,
 		// who may have left since: any current or former member. What
 		// a wrap holds must match the group's signed public keys.
-		if w.MemberID != me || w.Epoch != ag.Epoch {
+		pk, known := epochKeys[w.Epoch]
+		if w.MemberID != me || !known {
 			continue
 		}
 		signer, ok := s.signerKeys(o.ID, w.SignerID)
@@ -347,11 +404,14 @@ func (s *Session) openGroup(o *Org, ag api.Group) error {
 		if err != nil {
 			return tampered("group key of %s", ag.ID)
 		}
-		if g.id, err = crypto.IdentityFromSeeds(seeds, keys); err != nil {
+		gid, err := crypto.IdentityFromSeeds(seeds, pk)
+		clear(seeds)
+		if err != nil {
 			return tampered("group key of %s does not match its public keys", ag.ID)
 		}
-		clear(seeds)
+		g.ids[w.Epoch] = gid
 	}
+	g.id = g.ids[ag.Epoch]
 	s.groups[g.ID] = g
 	return nil
 }
@@ -378,12 +438,14 @@ func (s *Session) openOrgVault(v api.Vault) error {
 		if !ok {
 			return tampered("key wrap of vault %s signed by someone outside the organisation", v.ID)
 		}
-		var recipient *crypto.Identity
+		var recipients []*crypto.Identity
 		switch {
 		case w.RecipientKind == crypto.RecipientUser && w.RecipientID == me:
-			recipient = s.id
-		case w.RecipientKind == crypto.RecipientGroup && s.groups[w.RecipientID] != nil && s.groups[w.RecipientID].id != nil:
-			recipient = s.groups[w.RecipientID].id
+			recipients = []*crypto.Identity{s.id}
+		case w.RecipientKind == crypto.RecipientGroup && s.groups[w.RecipientID] != nil && len(s.groups[w.RecipientID].ids) > 0:
+			// The wrap names no group epoch: it opens under the keys it
+			// was made for, newest first.
+			recipients = s.groups[w.RecipientID].identities()
 		case w.RecipientKind == crypto.RecipientGroup && s.isQuarantinedLocked(w.RecipientID):
 			viaQuarantined = w.RecipientID
 			continue
@@ -391,7 +453,13 @@ func (s *Session) openOrgVault(v api.Vault) error {
 			return tampered("vault %s: a key wrap addressed to someone else", v.ID)
 		}
 		c := crypto.VaultKeyContext(o.ID, v.ID, w.Epoch, w.RecipientKind, w.RecipientID, crypto.PublicKeys{})
-		vk, err := crypto.OpenKey(recipient, signer.Keys, w.SignerID, c, w.Wrap, w.Sig, crypto.KeySize)
+		var vk []byte
+		var err error
+		for _, recipient := range recipients {
+			if vk, err = crypto.OpenKey(recipient, signer.Keys, w.SignerID, c, w.Wrap, w.Sig, crypto.KeySize); err == nil {
+				break
+			}
+		}
 		if err != nil {
 			return tampered("key wrap of vault %s epoch %d", v.ID, w.Epoch)
 		}
@@ -401,14 +469,19 @@ func (s *Session) openOrgVault(v api.Vault) error {
 		}
 		s.vaultKeys[k] = vk
 	}
-	first, ok := s.vaultKeys[epochKey{v.ID, 1}]
-	if _, cur := s.vaultKeys[epochKey{v.ID, v.Epoch}]; !ok || !cur {
+	if _, cur := s.vaultKeys[epochKey{v.ID, v.Epoch}]; !cur {
 		if viaQuarantined != "" {
 			return tampered("vault %s: its key comes through group %s, which is quarantined", v.ID, viaQuarantined)
 		}
 		return tampered("no key for vault %s", v.ID)
 	}
-	name, err := openMeta(first, v.Meta, metaAD("coffer/v1/vault-meta", o.ID, v.ID))
+	keys := map[uint64][]byte{}
+	for e := uint64(1); e <= v.Epoch; e++ {
+		if k, ok := s.vaultKeys[epochKey{v.ID, e}]; ok {
+			keys[e] = k
+		}
+	}
+	name, err := openNameOf(keys, v.Meta, "coffer/v1/vault-meta", o.ID, v.ID)
 	if err != nil {
 		return tampered("name of vault %s", v.ID)
 	}
@@ -502,7 +575,7 @@ func (s *Session) ListGroups(ctx context.Context, orgID string) ([]GroupInfo, er
 	}
 	out := make([]GroupInfo, 0, len(resp))
 	for _, g := range resp {
-		name, err := openMeta(o.key, g.Meta, metaAD("coffer/v1/group-meta", o.ID, g.ID))
+		name, err := o.openName(g.Meta, "coffer/v1/group-meta", o.ID, g.ID)
 		if err != nil {
 			return nil, tampered("name of group %s", g.ID)
 		}

@@ -99,6 +99,7 @@ func (s *Session) CreateOrg(ctx context.Context, name string) (*Org, error) {
 	}
 	me := s.Profile.UserID
 	o := &Org{ID: newID(), Name: name, OwnerID: me, Role: "owner", key: crypto.NewKey(), keyEpoch: 1}
+	o.keys = map[uint64][]byte{1: o.key}
 	metaBox, err := sealMeta(o.key, name, metaAD("coffer/v1/org-meta", o.ID))
 	if err != nil {
 		return nil, err
@@ -529,6 +530,20 @@ func (s *Session) confirmOne(ctx context.Context, o *Org, email string) error {
 		return err
 	}
 	req := api.ConfirmRequest{Roster: roster, KeyWrap: api.KeyWrap{Epoch: o.keyEpoch, MemberID: in.UserID, SignerID: s.Profile.UserID, Wrap: wrap, Sig: sig}}
+	// And every earlier epoch: names sealed under them (§18.1).
+	for e := uint64(1); e < o.keyEpoch; e++ {
+		key, ok := o.keys[e]
+		if !ok {
+			return fmt.Errorf("this device holds no key of the organisation's epoch %d; sync and try again", e)
+		}
+		ec := c
+		ec.Epoch = e
+		w, sg, err := crypto.WrapKey(s.id, s.Profile.UserID, ec, key)
+		if err != nil {
+			return err
+		}
+		req.EarlierWraps = append(req.EarlierWraps, api.KeyWrap{Epoch: e, MemberID: in.UserID, SignerID: s.Profile.UserID, Wrap: w, Sig: sg})
+	}
 	return s.t.do(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/invitations/"+url.PathEscape(in.ID)+"/confirm", req, nil)
 }
 
@@ -652,7 +667,20 @@ func (s *Session) RemoveMember(ctx context.Context, orgID, email string) error {
 			}
 		}
 	}
-	return s.refresh(ctx)
+	if err := s.refresh(ctx); err != nil {
+		return err
+	}
+	return s.rotateAfter(ctx, m.Email+" was removed")
+}
+
+// rotateAfter does, at once, the rotations a loss of access made owed
+// that this account can do (§18.2); the rest stay pending for the next
+// key holder. The loss of access itself (what) has happened either way.
+func (s *Session) rotateAfter(ctx context.Context, what string) error {
+	if _, err := s.CompleteRotations(ctx); err != nil {
+		return fmt.Errorf("%s; rotating the keys they held is pending (it is retried at the next unlock): %w", what, err)
+	}
+	return nil
 }
 
 // MemberEmail returns the e-mail address of a member of any of the user's

@@ -1234,14 +1234,20 @@ func (s *Session) CreateItem(ctx context.Context, vaultID, typ string, c Content
 	if !ok {
 		return nil, fmt.Errorf("vault %q: %w", vaultID, ErrNotFound)
 	}
-	item := &Item{ID: uuid.NewString(), VaultID: v.ID, Type: typ, Content: c, keyVault: v.ID, keyEpoch: v.Epoch, itemKey: crypto.NewKey()}
-	nr, wraps, hash, err := s.sealRevision(item, v, 1, crypto.ZeroHash(), true)
-	if err != nil {
-		return nil, err
-	}
+	item := &Item{ID: uuid.NewString(), VaultID: v.ID, Type: typ, Content: c}
 	var out api.Item
 	var m pendingManifest
-	err = s.retryOnManifestConflict(ctx, func() error {
+	err := s.retryOnManifestConflict(ctx, func() error {
+		// Sealed (again) at the vault's newest epoch: a rotation while
+		// writing makes the server refuse the old one (epoch_conflict).
+		if v, ok = s.vault(vaultID); !ok {
+			return fmt.Errorf("vault %q: %w", vaultID, ErrNotFound)
+		}
+		item.keyVault, item.keyEpoch, item.itemKey = v.ID, v.Epoch, crypto.NewKey()
+		nr, wraps, hash, err := s.sealRevision(item, v, 1, crypto.ZeroHash(), true)
+		if err != nil {
+			return err
+		}
 		if m, err = s.nextManifest(v, func(e map[string]crypto.ManifestEntry) {
 			e[item.ID] = crypto.ManifestEntry{ItemID: item.ID, Head: 1, HeadHash: hash}
 		}); err != nil {
@@ -1460,18 +1466,24 @@ func (s *Session) updateItem(ctx context.Context, base *Item, c Content, change 
 	}
 	next := *base
 	next.Content = c
-	// A new item key after a key rotation or a move; else reuse.
-	newKey := base.keyVault != v.ID || base.keyEpoch != v.Epoch
-	if newKey {
-		next.itemKey, next.keyVault, next.keyEpoch = crypto.NewKey(), v.ID, v.Epoch
-	}
-	nr, wraps, hash, err := s.sealRevision(&next, v, base.Revision+1, base.hash, newKey)
-	if err != nil {
-		return nil, err
-	}
 	var out api.Item
 	var m pendingManifest
-	err = s.retryOnManifestConflict(ctx, func() error {
+	err := s.retryOnManifestConflict(ctx, func() error {
+		// Sealed (again) at the vault's newest epoch: a rotation while
+		// writing makes the server refuse the old one (epoch_conflict).
+		if v, ok = s.vault(base.VaultID); !ok {
+			return fmt.Errorf("vault %q: %w", base.VaultID, ErrNotFound)
+		}
+		// A new item key after a key rotation or a move; else reuse.
+		newKey := base.keyVault != v.ID || base.keyEpoch != v.Epoch
+		next.itemKey, next.keyVault, next.keyEpoch = base.itemKey, base.keyVault, base.keyEpoch
+		if newKey {
+			next.itemKey, next.keyVault, next.keyEpoch = crypto.NewKey(), v.ID, v.Epoch
+		}
+		nr, wraps, hash, err := s.sealRevision(&next, v, base.Revision+1, base.hash, newKey)
+		if err != nil {
+			return err
+		}
 		if m, err = s.nextManifest(v, func(e map[string]crypto.ManifestEntry) {
 			e[base.ID] = nextHeadEntry(base, hash)
 		}); err != nil {

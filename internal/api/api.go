@@ -50,6 +50,10 @@ const CodeTooSlow = "too_slow"
 // change came first); sync and try again. Nothing was written.
 const CodeRecordConflict = "record_conflict"
 
+// CodeEpochConflict (409): the write was made under a key epoch that a
+// rotation has superseded; sync (which brings the new key) and try again.
+const CodeEpochConflict = "epoch_conflict"
+
 // CodeRotationOrder (409): a vault rotation came before the rotation of a
 // group it is granted to; rotate the group first.
 const CodeRotationOrder = "rotation_order"

@@ -144,9 +144,11 @@ type JoinRequest struct {
 // ConfirmRequest confirms a joined member with a new roster and their
 // organisation key wrap.
 type ConfirmRequest struct {
-	Roster  Roster      `json:"roster"`
-	KeyWrap KeyWrap     `json:"key_wrap"`
-	Record  EpochRecord `json:"record"` // version 1 of the organisation's records
+	Roster  Roster  `json:"roster"`
+	KeyWrap KeyWrap `json:"key_wrap"` // the organisation key's current epoch
+	// EarlierWraps deliver the organisation key's earlier epochs (after a
+	// rotation): names sealed under them stay readable to the new member.
+	EarlierWraps []KeyWrap `json:"earlier_wraps,omitempty"`
 }
 
 // RemoveMemberRequest removes a member with a new roster.

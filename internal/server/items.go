@@ -56,6 +56,9 @@ func (s *Server) itemFor(r *http.Request, action authz.Action) (store.Item, stor
 // epoch. Revision 1 must start the chain with a zero hash.
 func (s *Server) checkRevision(nr api.NewRevision, v store.Vault, first bool) error {
 	switch {
+	case nr.KeyEpoch < v.Epoch:
+		// A superseded epoch, which whoever lost access holds (§18.1).
+		return &httpError{http.StatusConflict, api.CodeEpochConflict, "revision.key_epoch must be the vault's current key epoch (" + strconv.FormatUint(v.Epoch, 10) + "): it was rotated; sync and retry", 0}
 	case nr.KeyEpoch != v.Epoch:
 		return errConflict("revision.key_epoch must be the vault's current key epoch ("+strconv.FormatUint(v.Epoch, 10)+"); sync and retry", 0)
 	case nr.Time <= 0:

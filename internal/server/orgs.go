@@ -697,7 +697,24 @@ func (s *Server) confirmInvitation(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	wrap := store.KeyWrap{ObjectID: o.ID, Epoch: kw.Epoch, MemberID: in.UserID, SignerID: o.OwnerID, Wrap: kw.Wrap, Sig: kw.Sig, CreatedAt: s.now()}
-	if err := s.store.ConfirmMember(r.Context(), in.ID, o, wrap, s.now()); err != nil {
+	// Every earlier epoch too (names sealed under them), once each.
+	if uint64(len(req.EarlierWraps)) != o.KeyEpoch-1 {
+		return errBadRequest("earlier_wraps must deliver the organisation key's epochs 1 to %d", o.KeyEpoch-1)
+	}
+	var earlier []store.KeyWrap
+	for i, ew := range req.EarlierWraps {
+		e := uint64(i + 1)
+		if ew.Epoch != e || ew.MemberID != in.UserID || ew.SignerID != o.OwnerID {
+			return errBadRequest("earlier_wraps must be the organisation key's epochs 1 to %d in order, to the new member, signed by the owner", o.KeyEpoch-1)
+		}
+		ec := c
+		ec.Epoch = e
+		if err := s.checkKeyWrap(r.Context(), o.OwnerID, ec, ew.Wrap, ew.Sig, vaultWrapSize); err != nil {
+			return err
+		}
+		earlier = append(earlier, store.KeyWrap{ObjectID: o.ID, Epoch: e, MemberID: in.UserID, SignerID: o.OwnerID, Wrap: ew.Wrap, Sig: ew.Sig, CreatedAt: s.now()})
+	}
+	if err := s.store.ConfirmMember(r.Context(), in.ID, o, wrap, s.now(), earlier...); err != nil {
 		return rosterConflict(err)
 	}
 	s.log.Info("member confirmed", "org", o.ID, "user", in.UserID)

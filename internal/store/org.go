@@ -165,8 +165,10 @@ type OrgStore interface {
 	// ConfirmMember confirms a joined invitation: the member joins the
 	// organisation, the roster moves from version o.RosterVersion-1 to
 	// o.RosterVersion (else *ConflictError), and the member's key wrap is
-	// stored.
-	ConfirmMember(ctx context.Context, invitationID string, o Org, wrap KeyWrap, at time.Time) error
+	// stored, with the earlier epochs' wraps. The organisation key's epoch
+	// must still be wrap.Epoch (else *RecordConflict: a rotation came
+	// first, and the member would miss its new key).
+	ConfirmMember(ctx context.Context, invitationID string, o Org, wrap KeyWrap, at time.Time, earlier ...KeyWrap) error
 	// CancelInvitation cancels an invited or joined invitation.
 	CancelInvitation(ctx context.Context, id string, at time.Time) error
 	// RemoveMember removes a member from the organisation with a new

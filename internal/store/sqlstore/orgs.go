@@ -319,8 +319,20 @@ func (s *Store) setRoster(ctx context.Context, tx *sql.Tx, o store.Org) error {
 	return nil
 }
 
-func (s *Store) ConfirmMember(ctx context.Context, invitationID string, o store.Org, wrap store.KeyWrap, at time.Time) error {
+func (s *Store) ConfirmMember(ctx context.Context, invitationID string, o store.Org, wrap store.KeyWrap, at time.Time, earlier ...store.KeyWrap) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		var epoch uint64
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT key_epoch FROM orgs WHERE id = ?`+s.dialect.ForUpdate), o.ID).Scan(&epoch); err != nil {
+			return err
+		}
+		if epoch != wrap.Epoch {
+			return &store.RecordConflict{Reason: "the organisation key was rotated meanwhile"}
+		}
+		for _, w := range earlier {
+			if err := s.insertKeyWrap(ctx, tx, "org_key_wraps", "org_id", w); err != nil {
+				return err
+			}
+		}
 		var userID string
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(user_id, '') FROM invitations WHERE id = ? AND org_id = ? AND state = 'joined'`),
 			invitationID, o.ID).Scan(&userID); err != nil {

@@ -1,0 +1,227 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+
+	"github.com/coffer-pm/coffer/internal/api"
+	"github.com/coffer-pm/coffer/internal/crypto"
+)
+
+// Rotation (docs/protocol.md §18.2): after someone loses access, every key
+// they could open gets a new epoch, wrapped only to those who keep access,
+// and a signed record saying so. Nothing is re-encrypted: old revisions
+// keep their keys, new ones are written under the new epoch.
+
+// PendingRotation is a rotation the server says an organisation owes.
+type PendingRotation struct {
+	OrgID    string
+	Kind     string // org, group or vault
+	ObjectID string
+	Name     string // as this account can name it; "" if it cannot
+	Epoch    uint64
+	Reason   string
+}
+
+// PendingRotations lists what the organisation owes.
+func (s *Session) PendingRotations(ctx context.Context, orgID string) ([]PendingRotation, error) {
+	var resp []api.PendingRotation
+	if err := s.t.do(ctx, "GET", "/orgs/"+url.PathEscape(orgID)+"/rotations", nil, &resp); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]PendingRotation, 0, len(resp))
+	for _, p := range resp {
+		pr := PendingRotation{OrgID: orgID, Kind: p.Kind, ObjectID: p.ObjectID, Epoch: p.Epoch, Reason: p.Reason}
+		switch {
+		case p.Kind == "org" && s.orgs[p.ObjectID] != nil:
+			pr.Name = s.orgs[p.ObjectID].Name
+		case p.Kind == "group" && s.groups[p.ObjectID] != nil:
+			pr.Name = s.groups[p.ObjectID].Name
+		case p.Kind == "vault" && s.vaults[p.ObjectID] != nil:
+			pr.Name = s.vaults[p.ObjectID].Name
+		}
+		out = append(out, pr)
+	}
+	return out, nil
+}
+
+// CompleteRotations does every owed rotation of the user's organisations
+// that this account can do — groups first (a vault's new key is wrapped to
+// its groups' new keys), then organisation keys, then vaults — and
+// returns how many it did. A rotation it cannot do yet (a vault whose
+// group someone else must rotate first) stays pending for the next key
+// holder; only unexpected failures are errors.
+func (s *Session) CompleteRotations(ctx context.Context) (int, error) {
+	done := 0
+	for _, o := range s.Orgs() {
+		pending, err := s.PendingRotations(ctx, o.ID)
+		if err != nil {
+			return done, err
+		}
+		slices.SortStableFunc(pending, func(a, b PendingRotation) int { return rotationOrder(a.Kind) - rotationOrder(b.Kind) })
+		for _, p := range pending {
+			did, err := s.rotateOwed(ctx, o, p)
+			var ae *APIError
+			if errors.As(err, &ae) && (ae.Code == api.CodeRotationOrder || ae.Code == api.CodeRecordConflict || ae.Status == 403 || ae.Status == 404) {
+				continue // someone else's to do, or done meanwhile
+			}
+			if err != nil {
+				return done, fmt.Errorf("rotating %s %s: %w", p.Kind, p.ObjectID, err)
+			}
+			if did {
+				done++
+				// The next rotation wraps to what this one made.
+				if err := s.refresh(ctx); err != nil {
+					return done, err
+				}
+			}
+		}
+	}
+	return done, nil
+}
+
+func rotationOrder(kind string) int {
+	switch kind {
+	case "group":
+		return 0
+	case "org":
+		return 1
+	}
+	return 2
+}
+
+// rotateOwed does one owed rotation if this account can.
+func (s *Session) rotateOwed(ctx context.Context, o *Org, p PendingRotation) (bool, error) {
+	me := s.Profile.UserID
+	s.mu.Lock()
+	g, v := s.groups[p.ObjectID], s.vaults[p.ObjectID]
+	s.mu.Unlock()
+	switch {
+	case p.Kind == "org" && o.OwnerID == me:
+		return true, s.RotateOrg(ctx, o)
+	case p.Kind == "group" && g != nil && (g.ManagerID == me || slices.Contains(g.Members, me)):
+		return true, s.RotateGroup(ctx, g)
+	case p.Kind == "vault" && v != nil:
+		return true, s.RotateVault(ctx, v)
+	}
+	return false, nil
+}
+
+// RotateVault gives a vault's key a new epoch, wrapped to every grantee
+// the vault keeps (users at their roster keys, groups at their newest).
+func (s *Session) RotateVault(ctx context.Context, v *Vault) error {
+	if v.Kind != "org" {
+		return fmt.Errorf("%w: My Vault has one reader: there is nothing to rotate", ErrNotAllowed)
+	}
+	rs, err := s.vaultRecipients(ctx, v, nil)
+	if err != nil {
+		return err
+	}
+	key, next := crypto.NewKey(), v.Epoch+1
+	members := s.memberKeys(v.OrgID)
+	var wraps []api.VaultKeyWrap
+	for _, r := range rs {
+		keys := members[r.ID].Keys
+		if r.Kind == crypto.RecipientGroup {
+			g, err := s.findGrantableGroup(ctx, v.OrgID, r.ID)
+			if err != nil {
+				return err
+			}
+			keys = g.keys
+		}
+		w, err := s.wrapVaultKey(v.OrgID, v.ID, next, r.Kind, r.ID, keys, key)
+		if err != nil {
+			return err
+		}
+		wraps = append(wraps, w)
+	}
+	st := s.vaultState(v, rs)
+	st.epoch, st.keyCommit = next, crypto.EpochKeyCommit(key)
+	rec, err := s.nextRecord(ctx, st, false)
+	if err != nil {
+		return err
+	}
+	if err := s.t.do(ctx, "POST", "/vaults/"+url.PathEscape(v.ID)+"/rotate", api.RotateVaultRequest{FromEpoch: v.Epoch, Wraps: wraps, Record: rec}, nil); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.vaultKeys[epochKey{v.ID, next}] = key // the rotator keeps the key it made
+	s.mu.Unlock()
+	return s.refresh(ctx)
+}
+
+// RotateGroup gives a group new keys as its next epoch, wrapped to its
+// remaining members and its manager.
+func (s *Session) RotateGroup(ctx context.Context, g *Group) error {
+	s.mu.Lock()
+	if synced, ok := s.groups[g.ID]; ok {
+		g = synced
+	}
+	s.mu.Unlock()
+	members := s.memberKeys(g.OrgID)
+	holders := map[string]crypto.PublicKeys{}
+	for _, id := range append(slices.Clone(g.Members), g.ManagerID) {
+		if m, ok := members[id]; ok {
+			holders[id] = m.Keys
+		}
+	}
+	gid, err := crypto.NewIdentity()
+	if err != nil {
+		return err
+	}
+	seeds := gid.PrivateSeeds()
+	defer clear(seeds)
+	next, me := g.epoch+1, s.Profile.UserID
+	var wraps []api.KeyWrap
+	for id, keys := range holders {
+		c := crypto.KeyWrapContext{Kind: crypto.KindGroupKey, OrgID: g.OrgID, ObjectID: g.ID, Epoch: next, RecipientKind: crypto.RecipientUser, RecipientID: id, Recipient: keys}
+		w, sig, err := crypto.WrapKey(s.id, me, c, seeds)
+		if err != nil {
+			return err
+		}
+		wraps = append(wraps, api.KeyWrap{Epoch: next, MemberID: id, SignerID: me, Wrap: w, Sig: sig})
+	}
+	st := s.groupState(g, nil, "")
+	st.epoch, st.keyCommit = next, gid.Public().Fingerprint()
+	rec, err := s.nextRecord(ctx, st, false)
+	if err != nil {
+		return err
+	}
+	req := api.RotateGroupRequest{FromEpoch: g.epoch, SignPub: gid.Public().Sign, KEMPub: gid.Public().KEM,
+		KeysSig: s.id.SignPublicKeys(crypto.RecipientGroup, g.ID, gid.Public()), Wraps: wraps, Record: rec}
+	if err := s.t.do(ctx, "POST", "/groups/"+url.PathEscape(g.ID)+"/rotate", req, nil); err != nil {
+		return err
+	}
+	return s.refresh(ctx)
+}
+
+// RotateOrg gives the organisation key a new epoch, wrapped to every
+// current member (the owner only).
+func (s *Session) RotateOrg(ctx context.Context, o *Org) error {
+	if o.OwnerID != s.Profile.UserID {
+		return fmt.Errorf("%w: only the organisation's owner rotates its key", ErrNotAllowed)
+	}
+	key, next, me := crypto.NewKey(), o.keyEpoch+1, s.Profile.UserID
+	var wraps []api.KeyWrap
+	for id, m := range s.memberKeys(o.ID) {
+		c := crypto.KeyWrapContext{Kind: crypto.KindOrgKey, OrgID: o.ID, ObjectID: o.ID, Epoch: next, RecipientKind: crypto.RecipientUser, RecipientID: id, Recipient: m.Keys}
+		w, sig, err := crypto.WrapKey(s.id, me, c, key)
+		if err != nil {
+			return err
+		}
+		wraps = append(wraps, api.KeyWrap{Epoch: next, MemberID: id, SignerID: me, Wrap: w, Sig: sig})
+	}
+	rec, err := s.nextRecord(ctx, recordState{orgID: o.ID, kind: crypto.RecordOrg, objectID: o.ID, epoch: next, keyCommit: crypto.EpochKeyCommit(key), meta: o.meta}, false)
+	if err != nil {
+		return err
+	}
+	if err := s.t.do(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/rotate", api.RotateOrgRequest{FromEpoch: o.keyEpoch, Wraps: wraps, Record: rec}, nil); err != nil {
+		return err
+	}
+	return s.refresh(ctx)
+}
