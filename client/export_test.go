@@ -135,3 +135,10 @@ func DeferredLeftIn(s *Session, vaultID string) int {
 	}
 	return n
 }
+
+// Statement is the audit statement header (api.StatementHeader) s sends
+// for action on target in orgID: for tests that act as an insider with
+// raw requests.
+func Statement(s *Session, orgID, action string, target api.AuditTarget) string {
+	return s.statement(orgID, action, target)
+}

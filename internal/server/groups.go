@@ -140,6 +140,9 @@ func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	wrap := store.KeyWrap{ObjectID: g.ID, Epoch: 1, MemberID: me, SignerID: me, Wrap: kw.Wrap, Sig: kw.Sig, CreatedAt: now}
+	if err := s.audit(r, o.ID, api.AuditGroupCreate, api.TargetGroupCreate(g.ID, g.VaultID)); err != nil {
+		return err
+	}
 	if err := s.store.CreateGroup(r.Context(), g, wrap, vault, vaultWraps, grants, manifests...); err != nil {
 		if errors.Is(err, store.ErrExists) {
 			return &httpError{http.StatusConflict, api.CodeExists, "a group or vault with this id already exists", 0}
@@ -261,6 +264,13 @@ func (s *Server) addGroupMembers(w http.ResponseWriter, r *http.Request) error {
 		}
 		wraps = append(wraps, store.KeyWrap{ObjectID: g.ID, Epoch: g.Epoch, MemberID: kw.MemberID, SignerID: me, Wrap: kw.Wrap, Sig: kw.Sig, CreatedAt: s.now()})
 	}
+	added := make([]string, len(wraps))
+	for i, kw := range wraps {
+		added[i] = kw.MemberID
+	}
+	if err := s.audit(r, g.OrgID, api.AuditGroupAdd, api.TargetGroupMembers(g.ID, added...)); err != nil {
+		return err
+	}
 	if err := s.store.AddGroupMembers(r.Context(), g.ID, wraps); err != nil {
 		return err
 	}
@@ -275,6 +285,9 @@ func (s *Server) removeGroupMember(w http.ResponseWriter, r *http.Request) error
 	}
 	user := r.PathValue("user")
 	if err := checkID("user id", user); err != nil {
+		return err
+	}
+	if err := s.audit(r, g.OrgID, api.AuditGroupRemove, api.TargetGroupMembers(g.ID, user)); err != nil {
 		return err
 	}
 	if err := s.store.RemoveGroupMember(r.Context(), g.ID, user); err != nil {
@@ -318,6 +331,9 @@ func (s *Server) createOrgVault(w http.ResponseWriter, r *http.Request) error {
 	}
 	m, err := s.signedManifest(r, "manifest", req.Manifest, v, true)
 	if err != nil {
+		return err
+	}
+	if err := s.audit(r, o.ID, api.AuditVaultCreate, api.TargetObject(api.ObjectVault, v.ID, false)); err != nil {
 		return err
 	}
 	err = s.store.CreateVault(r.Context(), v, wraps, []store.Grant{{VaultID: v.ID, GranteeKind: crypto.RecipientUser, GranteeID: me, Permission: store.PermManage, CreatedAt: now}}, m)
@@ -414,6 +430,9 @@ func (s *Server) grantVault(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	g := store.Grant{VaultID: v.ID, GranteeKind: req.GranteeKind, GranteeID: req.GranteeID, Permission: perm, CreatedAt: s.now()}
+	if err := s.audit(r, v.OrgID, api.AuditGrant, api.TargetGrant(v.ID, g.GranteeKind, g.GranteeID, perm.String())); err != nil {
+		return err
+	}
 	if err := s.store.GrantVault(r.Context(), g, wraps); err != nil {
 		return err
 	}
@@ -439,6 +458,9 @@ func (s *Server) revokeGrant(w http.ResponseWriter, r *http.Request) error {
 	}
 	if kind == crypto.RecipientUser && id == v.CreatorID {
 		return errConflict("the vault's creator keeps manage access", 0)
+	}
+	if err := s.audit(r, v.OrgID, api.AuditRevoke, api.TargetGrant(v.ID, kind, id, "")); err != nil {
+		return err
 	}
 	if err := s.store.RevokeGrant(r.Context(), v.ID, kind, id); err != nil {
 		if errors.Is(err, store.ErrNotFound) {

@@ -50,6 +50,9 @@ func (s *Server) renameOrg(w http.ResponseWriter, r *http.Request) error {
 	if err := checkMeta("meta", req.Meta); err != nil {
 		return err
 	}
+	if err := s.audit(r, o.ID, api.AuditRename, api.TargetObject(api.ObjectOrg, o.ID, false)); err != nil {
+		return err
+	}
 	if err := s.store.SetOrgMeta(r.Context(), o.ID, req.Meta); err != nil {
 		return deleteError(err, "organisation")
 	}
@@ -64,6 +67,11 @@ func (s *Server) deleteOrg(w http.ResponseWriter, r *http.Request) error {
 	}
 	o, _, err := s.orgFor(r, r.PathValue("org"), authz.ManageOrg)
 	if err != nil {
+		return err
+	}
+	// Recorded, then deleted with the log in the same transaction: the
+	// statement is still required, so that a delete is the owner's own.
+	if err := s.audit(r, o.ID, api.AuditDelete, api.TargetObject(api.ObjectOrg, o.ID, force)); err != nil {
 		return err
 	}
 	if err := s.store.DeleteOrg(r.Context(), o.ID, force, s.now()); err != nil {
@@ -98,6 +106,9 @@ func (s *Server) renameVault(w http.ResponseWriter, r *http.Request) error {
 	if err := checkMeta("meta", req.Meta); err != nil {
 		return err
 	}
+	if err := s.audit(r, v.OrgID, api.AuditRename, api.TargetObject(api.ObjectVault, v.ID, false)); err != nil {
+		return err
+	}
 	if err := s.store.SetVaultMeta(r.Context(), v.ID, req.Meta); err != nil {
 		return deleteError(err, "vault")
 	}
@@ -123,6 +134,9 @@ func (s *Server) deleteVault(w http.ResponseWriter, r *http.Request) error {
 			return errForbidden("only the vault's creator or the organisation's owner may delete it")
 		}
 	}
+	if err := s.audit(r, v.OrgID, api.AuditDelete, api.TargetObject(api.ObjectVault, v.ID, force)); err != nil {
+		return err
+	}
 	err = s.store.DeleteVault(r.Context(), v.ID, force, s.now())
 	if errors.Is(err, store.ErrNotFound) {
 		return errConflict("this is a private group's own vault: it goes when the group is deleted", 0)
@@ -147,6 +161,9 @@ func (s *Server) renameGroup(w http.ResponseWriter, r *http.Request) error {
 	if err := checkMeta("meta", req.Meta); err != nil {
 		return err
 	}
+	if err := s.audit(r, g.OrgID, api.AuditRename, api.TargetObject(api.ObjectGroup, g.ID, false)); err != nil {
+		return err
+	}
 	if err := s.store.SetGroupMeta(r.Context(), g.ID, req.Meta); err != nil {
 		return deleteError(err, "group")
 	}
@@ -161,6 +178,9 @@ func (s *Server) deleteGroup(w http.ResponseWriter, r *http.Request) error {
 	}
 	g, err := s.groupFor(r, true)
 	if err != nil {
+		return err
+	}
+	if err := s.audit(r, g.OrgID, api.AuditDelete, api.TargetObject(api.ObjectGroup, g.ID, force)); err != nil {
 		return err
 	}
 	if err := s.store.DeleteGroup(r.Context(), g.ID, force, s.now()); err != nil {
