@@ -30,6 +30,13 @@ func (s *Session) statement(orgID, action string, target api.AuditTarget) string
 	return api.FormatStatement(now, sig)
 }
 
+// AuditStatement is the api.StatementHeader value this account sends for
+// action on target in orgID, for a caller that builds an audited request
+// itself (tests that act as an insider, tools).
+func (s *Session) AuditStatement(orgID, action string, target api.AuditTarget) string {
+	return s.statement(orgID, action, target)
+}
+
 // itemStatement is statement for an item change that writes no revision
 // (trash, restore, purge); none in My Vault, which is in no log.
 func (s *Session) itemStatement(v *Vault, action, itemID string) string {
