@@ -68,7 +68,7 @@ type Session struct {
 	rosterSeen  map[string]uint64
 	keyringSeen uint64
 	auditSeen   map[string]AuditMark // per organisation: the audit log's head last verified here
-	reported    map[string]Item // Watch: item states last described
+	reported    map[string]Item      // Watch: item states last described
 
 	// quarantine holds the objects the last sync could not verify, by id;
 	// held the verified items of quarantined vaults that a manager may

@@ -116,7 +116,9 @@ func TargetInvitation(invitation, user string) AuditTarget {
 func TargetMember(user string) AuditTarget { return AuditTarget{User: user} }
 
 // TargetGroupCreate: a group and, for a private group, its vault.
-func TargetGroupCreate(group, vault string) AuditTarget { return AuditTarget{Group: group, Vault: vault} }
+func TargetGroupCreate(group, vault string) AuditTarget {
+	return AuditTarget{Group: group, Vault: vault}
+}
 
 // TargetGroupMembers: group-add (users in request order) and group-remove.
 func TargetGroupMembers(group string, users ...string) AuditTarget {
