@@ -743,6 +743,14 @@ func (m Marks) MarshalJSON() ([]byte, error) {
 		b = append(b, `,"trashed":`...)
 		b = appendStrings(b, m.Trashed)
 	}
+	if len(m.Audit) > 0 {
+		// Rare and small (one per organisation owned): encoding/json.
+		a, err := json.Marshal(m.Audit)
+		if err != nil {
+			return nil, err
+		}
+		b = append(append(b, `,"audit":`...), a...)
+	}
 	return append(b, '}'), nil
 }
 

@@ -161,3 +161,15 @@ func SignRecordAs(s *Session, rec api.EpochRecord) api.EpochRecord {
 	}
 	return rec
 }
+
+// Statement is the audit statement header (api.StatementHeader) s sends
+// for action on target in orgID: for tests that act as an insider with
+// raw requests.
+func Statement(s *Session, orgID, action string, target api.AuditTarget) string {
+	return s.statement(orgID, action, target)
+}
+
+// RawDoStated is RawDo with an audit statement header (Statement).
+func RawDoStated(ctx context.Context, s *Session, method, path, stmt string, body, out any) error {
+	return s.t.doStated(ctx, method, path, stmt, body, out)
+}

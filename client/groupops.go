@@ -118,7 +118,8 @@ func (s *Session) CreateGroup(ctx context.Context, orgID, name string, private b
 		s.vaultKeys[epochKey{vaultID, 1}] = vk // the creator keeps the key it made
 		s.mu.Unlock()
 	}
-	if err := s.t.do(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/groups", req, nil); err != nil {
+	stmt := s.statement(o.ID, api.AuditGroupCreate, api.TargetGroupCreate(g.ID, g.VaultID))
+	if err := s.t.doStated(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/groups", stmt, req, nil); err != nil {
 		return nil, err
 	}
 	return g, s.refresh(ctx)
@@ -151,7 +152,12 @@ func (s *Session) AddGroupMembers(ctx context.Context, g *Group, emails []string
 	if err != nil {
 		return err
 	}
-	if err := s.t.do(ctx, "POST", "/groups/"+url.PathEscape(g.ID)+"/members", api.AddGroupMembersRequest{Wraps: wraps, Record: rec}, nil); err != nil {
+	addedIDs := make([]string, len(wraps))
+	for i, w := range wraps {
+		addedIDs[i] = w.MemberID
+	}
+	stmt := s.statement(g.OrgID, api.AuditGroupAdd, api.TargetGroupMembers(g.ID, addedIDs...))
+	if err := s.t.doStated(ctx, "POST", "/groups/"+url.PathEscape(g.ID)+"/members", stmt, api.AddGroupMembersRequest{Wraps: wraps, Record: rec}, nil); err != nil {
 		return err
 	}
 	return s.refresh(ctx)
@@ -163,7 +169,8 @@ func (s *Session) RemoveGroupMember(ctx context.Context, g *Group, email string)
 	if err != nil {
 		return err
 	}
-	if err := s.t.do(ctx, "DELETE", "/groups/"+url.PathEscape(g.ID)+"/members/"+url.PathEscape(m.UserID), nil, nil); err != nil {
+	stmt := s.statement(g.OrgID, api.AuditGroupRemove, api.TargetGroupMembers(g.ID, m.UserID))
+	if err := s.t.doStated(ctx, "DELETE", "/groups/"+url.PathEscape(g.ID)+"/members/"+url.PathEscape(m.UserID), stmt, nil, nil); err != nil {
 		return err
 	}
 	if err := s.refresh(ctx); err != nil {
@@ -205,7 +212,8 @@ func (s *Session) CreateVault(ctx context.Context, orgID, name string) (*Vault, 
 	s.mu.Lock()
 	s.vaultKeys[epochKey{id, 1}] = vk
 	s.mu.Unlock()
-	if err := s.t.do(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/vaults",
+	stmt := s.statement(o.ID, api.AuditVaultCreate, api.TargetObject(api.ObjectVault, id, false))
+	if err := s.t.doStated(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/vaults", stmt,
 		api.CreateVaultRequest{NewVault: api.NewVault{ID: id, Meta: metaBox, Wraps: []api.VaultKeyWrap{toMe}, Manifest: m, Record: rec}}, nil); err != nil {
 		return nil, err
 	}
@@ -226,12 +234,13 @@ func (s *Session) GrantGroup(ctx context.Context, v *Vault, groupRef, permission
 	if err != nil {
 		return err
 	}
-	perm := permission
-	if perm == "" {
-		perm = g.DefaultPermission
+	if permission == "" {
+		// Said explicitly: the signed statement names the permission
+		// granted (api.TargetGrant), and the record names it too.
+		permission = g.DefaultPermission
 	}
 	return s.grant(ctx, v, api.GrantRequest{GranteeKind: crypto.RecipientGroup, GranteeID: g.ID, Permission: permission, Wraps: wraps},
-		groupRecipient(g.ID, g.keys, perm))
+		groupRecipient(g.ID, g.keys, permission))
 }
 
 // findGrantableGroup finds any group of the organisation the user can see
@@ -299,7 +308,8 @@ func (s *Session) grant(ctx context.Context, v *Vault, req api.GrantRequest, to 
 	if req.Record, err = s.nextRecord(ctx, s.vaultState(v, rs), false); err != nil {
 		return err
 	}
-	if err := s.t.do(ctx, "POST", "/vaults/"+url.PathEscape(v.ID)+"/grants", req, nil); err != nil {
+	stmt := s.statement(v.OrgID, api.AuditGrant, api.TargetGrant(v.ID, req.GranteeKind, req.GranteeID, req.Permission))
+	if err := s.t.doStated(ctx, "POST", "/vaults/"+url.PathEscape(v.ID)+"/grants", stmt, req, nil); err != nil {
 		return err
 	}
 	return s.refresh(ctx)
@@ -324,7 +334,8 @@ func (s *Session) Revoke(ctx context.Context, v *Vault, kind, ref string) error 
 	default:
 		return fmt.Errorf("grantee kind must be user or group")
 	}
-	if err := s.t.do(ctx, "DELETE", "/vaults/"+url.PathEscape(v.ID)+"/grants/"+kind+"/"+url.PathEscape(id), nil, nil); err != nil {
+	stmt := s.statement(v.OrgID, api.AuditRevoke, api.TargetGrant(v.ID, kind, id, ""))
+	if err := s.t.doStated(ctx, "DELETE", "/vaults/"+url.PathEscape(v.ID)+"/grants/"+kind+"/"+url.PathEscape(id), stmt, nil, nil); err != nil {
 		return err
 	}
 	if err := s.refresh(ctx); err != nil {

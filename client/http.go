@@ -75,6 +75,13 @@ func (t *transport) header(contentType string) [][2]string {
 // do sends a request with an optional JSON body and decodes a JSON answer
 // into out (if non-nil).
 func (t *transport) do(ctx context.Context, method, path string, body, out any) error {
+	return t.doStated(ctx, method, path, "", body, out)
+}
+
+// doStated is do for an audited organisation action: stmt, if not empty,
+// is the caller's signed statement (Session.statement), sent in
+// api.StatementHeader.
+func (t *transport) doStated(ctx context.Context, method, path, stmt string, body, out any) error {
 	var b []byte
 	contentType := ""
 	if body != nil {
@@ -84,7 +91,11 @@ func (t *transport) do(ctx context.Context, method, path string, body, out any) 
 		}
 		contentType = "application/json"
 	}
-	status, rc, err := t.send(ctx, method, t.base+api.Prefix+path, t.header(contentType), b)
+	h := t.header(contentType)
+	if stmt != "" {
+		h = append(h, [2]string{api.StatementHeader, stmt})
+	}
+	status, rc, err := t.send(ctx, method, t.base+api.Prefix+path, h, b)
 	if err != nil {
 		return noAnswer{fmt.Errorf("%w at %s: %w", ErrUnreachable, t.base, unwrapURLError(err))}
 	}

@@ -15,6 +15,9 @@ import (
 type keyring struct {
 	Version uint64               `json:"-"`
 	Orgs    map[string]pinnedOrg `json:"orgs"`
+	// Audit is, per organisation this account owns, the head of its
+	// audit log last verified on any of the account's devices (§18.7).
+	Audit map[string]AuditMark `json:"audit,omitempty"`
 }
 
 type pinnedOrg struct {
@@ -91,6 +94,43 @@ func (s *Session) pinOrg(ctx context.Context, orgID string, p pinnedOrg) error {
 			// The same owner: only what the invitation said is new.
 		}
 		kr.Orgs[orgID] = p
+		pt, err := json.Marshal(kr)
+		if err != nil {
+			return err
+		}
+		box, err := crypto.Seal(s.ak, pt, s.keyringAD())
+		if err != nil {
+			return err
+		}
+		err = s.t.do(ctx, "PUT", "/keyring", api.PutKeyringRequest{BaseVersion: kr.Version, Box: box}, nil)
+		var ae *APIError
+		if errors.As(err, &ae) && ae.Code == api.CodeConflict {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		s.mu.Lock()
+		s.keyringSeen = kr.Version + 1
+		s.cacheChangedLocked()
+		s.mu.Unlock()
+		return nil
+	}
+	return errors.New("the keyring kept changing; try again")
+}
+
+// updateKeyring changes the keyring with change (which reports whether it
+// changed anything) and writes it: read, modify, write with optimistic
+// concurrency, retried on a concurrent change.
+func (s *Session) updateKeyring(ctx context.Context, change func(*keyring) bool) error {
+	for attempt := 0; attempt < 3; attempt++ {
+		kr, err := s.loadKeyring(ctx)
+		if err != nil {
+			return err
+		}
+		if !change(kr) {
+			return nil
+		}
 		pt, err := json.Marshal(kr)
 		if err != nil {
 			return err

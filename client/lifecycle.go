@@ -72,7 +72,8 @@ func (s *Session) RenameOrg(ctx context.Context, orgRef, name string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.t.do(ctx, "PUT", "/orgs/"+url.PathEscape(o.ID)+"/meta", api.MetaRequest{Meta: box, Record: rec}, nil); err != nil {
+	stmt := s.statement(o.ID, api.AuditRename, api.TargetObject(api.ObjectOrg, o.ID, false))
+	if err := s.t.doStated(ctx, "PUT", "/orgs/"+url.PathEscape(o.ID)+"/meta", stmt, api.MetaRequest{Meta: box, Record: rec}, nil); err != nil {
 		return forbidden(err)
 	}
 	return s.refresh(ctx)
@@ -113,7 +114,8 @@ func (s *Session) RenameVault(ctx context.Context, vaultRef, name string) error 
 	if err != nil {
 		return err
 	}
-	if err := s.t.do(ctx, "PUT", "/vaults/"+url.PathEscape(v.ID)+"/meta", api.MetaRequest{Meta: box, Record: rec}, nil); err != nil {
+	stmt := s.statement(v.OrgID, api.AuditRename, api.TargetObject(api.ObjectVault, v.ID, false))
+	if err := s.t.doStated(ctx, "PUT", "/vaults/"+url.PathEscape(v.ID)+"/meta", stmt, api.MetaRequest{Meta: box, Record: rec}, nil); err != nil {
 		return forbidden(err)
 	}
 	return s.refresh(ctx)
@@ -148,7 +150,8 @@ func (s *Session) RenameGroup(ctx context.Context, orgRef, groupRef, name string
 	if err != nil {
 		return err
 	}
-	if err := s.t.do(ctx, "PUT", "/groups/"+url.PathEscape(g.ID)+"/meta", api.MetaRequest{Meta: box, Record: rec}, nil); err != nil {
+	stmt := s.statement(o.ID, api.AuditRename, api.TargetObject(api.ObjectGroup, g.ID, false))
+	if err := s.t.doStated(ctx, "PUT", "/groups/"+url.PathEscape(g.ID)+"/meta", stmt, api.MetaRequest{Meta: box, Record: rec}, nil); err != nil {
 		return forbidden(err)
 	}
 	return s.refresh(ctx)
@@ -180,7 +183,8 @@ func (s *Session) DeleteOrg(ctx context.Context, orgRef string, force bool) erro
 	if err != nil {
 		return err
 	}
-	if err := s.t.do(ctx, "DELETE", "/orgs/"+url.PathEscape(o.ID)+forceQuery(force), nil, nil); err != nil {
+	stmt := s.statement(o.ID, api.AuditDelete, api.TargetObject(api.ObjectOrg, o.ID, force))
+	if err := s.t.doStated(ctx, "DELETE", "/orgs/"+url.PathEscape(o.ID)+forceQuery(force), stmt, nil, nil); err != nil {
 		return deleted(err)
 	}
 	return s.refresh(ctx)
@@ -196,7 +200,8 @@ func (s *Session) DeleteVault(ctx context.Context, vaultRef string, force bool) 
 	if v.Kind != "org" {
 		return fmt.Errorf("%w: My Vault cannot be deleted", ErrNotAllowed)
 	}
-	if err := s.t.do(ctx, "DELETE", "/vaults/"+url.PathEscape(v.ID)+forceQuery(force), nil, nil); err != nil {
+	stmt := s.statement(v.OrgID, api.AuditDelete, api.TargetObject(api.ObjectVault, v.ID, force))
+	if err := s.t.doStated(ctx, "DELETE", "/vaults/"+url.PathEscape(v.ID)+forceQuery(force), stmt, nil, nil); err != nil {
 		return deleted(err)
 	}
 	return s.refresh(ctx)
@@ -216,7 +221,8 @@ func (s *Session) DeleteGroup(ctx context.Context, orgRef, groupRef string, forc
 	if g.ManagerID != s.Profile.UserID {
 		return fmt.Errorf("%w: only the group's manager deletes it", ErrNotAllowed)
 	}
-	if err := s.t.do(ctx, "DELETE", "/groups/"+url.PathEscape(g.ID)+forceQuery(force), nil, nil); err != nil {
+	stmt := s.statement(o.ID, api.AuditDelete, api.TargetObject(api.ObjectGroup, g.ID, force))
+	if err := s.t.doStated(ctx, "DELETE", "/groups/"+url.PathEscape(g.ID)+forceQuery(force), stmt, nil, nil); err != nil {
 		return deleted(err)
 	}
 	return s.refresh(ctx)

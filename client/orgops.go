@@ -283,8 +283,13 @@ func (s *Session) invite(ctx context.Context, orgID string, emails []string, rei
 	req := api.InviteRequest{BatchID: batch, VerifierHash: crypto.VerifierHash(keys.Verifier),
 		OrgTag: keys.OrgTag(o.ID, batch, s.Profile.UserID, s.id.Public()), Details: detailBox, SealedCode: sealedCode,
 		Invitations: invs}
+	ids := make([]string, len(invs))
+	for i, in := range invs {
+		ids[i] = in.ID
+	}
+	stmt := s.statement(o.ID, api.AuditInvite, api.TargetInvite(batch, ids))
 	var sent api.InviteResponse
-	if err := s.t.do(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/invitations", req, &sent); err != nil {
+	if err := s.t.doStated(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/invitations", stmt, req, &sent); err != nil {
 		return nil, err
 	}
 	return &InviteResult{Code: text, BatchID: batch, Mail: sent.Mail, Reissued: reissued}, nil
@@ -544,7 +549,8 @@ func (s *Session) confirmOne(ctx context.Context, o *Org, email string) error {
 		}
 		req.EarlierWraps = append(req.EarlierWraps, api.KeyWrap{Epoch: e, MemberID: in.UserID, SignerID: s.Profile.UserID, Wrap: w, Sig: sg})
 	}
-	return s.t.do(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/invitations/"+url.PathEscape(in.ID)+"/confirm", req, nil)
+	stmt := s.statement(o.ID, api.AuditConfirm, api.TargetInvitation(in.ID, in.UserID))
+	return s.t.doStated(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/invitations/"+url.PathEscape(in.ID)+"/confirm", stmt, req, nil)
 }
 
 // verifyJoined finds email's joined invitation in the members answer and
@@ -598,7 +604,8 @@ func (s *Session) Cancel(ctx context.Context, orgID string, emails []string) err
 		if id == "" {
 			return fmt.Errorf("no open invitation for %s in %q: %w", email, o.Name, ErrNotFound)
 		}
-		if err := s.t.do(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/invitations/"+url.PathEscape(id)+"/cancel", nil, nil); err != nil {
+		stmt := s.statement(o.ID, api.AuditCancel, api.TargetInvitation(id, ""))
+		if err := s.t.doStated(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/invitations/"+url.PathEscape(id)+"/cancel", stmt, nil, nil); err != nil {
 			return err
 		}
 	}
@@ -646,7 +653,8 @@ func (s *Session) RemoveMember(ctx context.Context, orgID, email string) error {
 	}
 	req := api.RemoveMemberRequest{Roster: s.signRoster(o, nil, m.UserID), GroupKeys: groupKeys}
 	var res api.RemoveMemberResult
-	if err := s.t.do(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/members/"+url.PathEscape(m.UserID)+"/remove", req, &res); err != nil {
+	stmt := s.statement(o.ID, api.AuditRemove, api.TargetMember(m.UserID))
+	if err := s.t.doStated(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/members/"+url.PathEscape(m.UserID)+"/remove", stmt, req, &res); err != nil {
 		return err
 	}
 	// Groups the member made while the list above was read: the removal

@@ -15,11 +15,14 @@ import (
 
 // rawPost sends one authenticated API request as s, as an insider with the
 // raw API would, and returns the status.
-func rawPost(t *testing.T, url string, s *client.Session, path string, body any) int {
+func rawPost(t *testing.T, url string, s *client.Session, path string, body any, statement ...string) int {
 	t.Helper()
 	b, _ := json.Marshal(body)
 	req, _ := http.NewRequest(http.MethodPost, url+api.Prefix+path, bytes.NewReader(b))
 	req.Header.Set("Authorization", "Bearer "+s.Token())
+	for _, st := range statement {
+		req.Header.Set(api.StatementHeader, st) // an audited action (§18.7)
+	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -120,7 +123,7 @@ func TestInsiderManifestQuarantinedAndRepaired(t *testing.T) {
 	// over made-up items.
 	next := client.ManifestVersion(mallory, ops.ID) + 1
 	bad := client.SignManifestAs(mallory, o.ID, ops.ID, next, 7, bytes.Repeat([]byte{0xab}, 32))
-	if st := rawPost(t, env.URL, mallory, "/items/"+db.ID+"/trash", api.ManifestRequest{Manifest: bad}); st != http.StatusOK {
+	if st := rawPost(t, env.URL, mallory, "/items/"+db.ID+"/trash", api.ManifestRequest{Manifest: bad}, client.Statement(mallory, o.ID, api.AuditItemTrash, api.TargetItem(ops.ID, db.ID, 0, ""))); st != http.StatusOK {
 		t.Fatalf("the insider's trash: HTTP %d", st)
 	}
 
@@ -268,7 +271,7 @@ func TestWatchReportsQuarantineAndGoesOn(t *testing.T) {
 	w := startWatch(t, reader)
 	next := client.ManifestVersion(mallory, ops.ID) + 1
 	bad := client.SignManifestAs(mallory, o.ID, ops.ID, next, 3, bytes.Repeat([]byte{0xcd}, 32))
-	if st := rawPost(t, env.URL, mallory, "/items/"+db.ID+"/trash", api.ManifestRequest{Manifest: bad}); st != http.StatusOK {
+	if st := rawPost(t, env.URL, mallory, "/items/"+db.ID+"/trash", api.ManifestRequest{Manifest: bad}, client.Statement(mallory, o.ID, api.AuditItemTrash, api.TargetItem(ops.ID, db.ID, 0, ""))); st != http.StatusOK {
 		t.Fatalf("the insider's trash: HTTP %d", st)
 	}
 	c := w.waitFor(t, "quarantined")

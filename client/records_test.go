@@ -81,24 +81,27 @@ func TestCreationSignsFirstRecords(t *testing.T) {
 			meta = av.Meta
 		}
 	}
+	rename := func(s *client.Session) string { // the audit statement of a rename
+		return client.Statement(s, o.ID, api.AuditRename, api.TargetObject(api.ObjectVault, v.ID, false))
+	}
 	prev := recs[v.ID][0]
 	next := prev
 	next.Version, next.PrevHash = 2, crypto.EpochRecordHash(cryptoOf(t, prev), prev.Sig)
 	wrong := next
 	wrong.Recipients = append([]api.RecordRecipient{{Kind: "user", ID: member.Profile.UserID, Fingerprint: prev.Recipients[0].Fingerprint, Permission: 1}}, prev.Recipients...)
-	err = client.RawDo(ctx, owner, http.MethodPut, "/vaults/"+url.PathEscape(v.ID)+"/meta", api.MetaRequest{Meta: meta, Record: client.SignRecordAs(owner, wrong)}, nil)
+	err = client.RawDoStated(ctx, owner, http.MethodPut, "/vaults/"+url.PathEscape(v.ID)+"/meta", rename(owner), api.MetaRequest{Meta: meta, Record: client.SignRecordAs(owner, wrong)}, nil)
 	if err == nil || !strings.Contains(err.Error(), "recipients") {
 		t.Fatalf("a record naming a holder the vault does not have: %v", err)
 	}
 	stale := next
 	stale.Version = 3
-	if err := client.RawDo(ctx, owner, http.MethodPut, "/vaults/"+url.PathEscape(v.ID)+"/meta", api.MetaRequest{Meta: meta, Record: client.SignRecordAs(owner, stale)}, nil); err == nil {
+	if err := client.RawDoStated(ctx, owner, http.MethodPut, "/vaults/"+url.PathEscape(v.ID)+"/meta", rename(owner), api.MetaRequest{Meta: meta, Record: client.SignRecordAs(owner, stale)}, nil); err == nil {
 		t.Fatal("a record skipping a version was stored")
 	}
 	if rs := records(t, owner, o.ID)[v.ID]; len(rs) != 1 {
 		t.Fatalf("a refused change stored a record: %d records", len(rs))
 	}
-	if err := client.RawDo(ctx, owner, http.MethodPut, "/vaults/"+url.PathEscape(v.ID)+"/meta", api.MetaRequest{Meta: meta, Record: client.SignRecordAs(owner, next)}, nil); err != nil {
+	if err := client.RawDoStated(ctx, owner, http.MethodPut, "/vaults/"+url.PathEscape(v.ID)+"/meta", rename(owner), api.MetaRequest{Meta: meta, Record: client.SignRecordAs(owner, next)}, nil); err != nil {
 		t.Fatalf("the next record: %v", err)
 	}
 	if rs := records(t, owner, o.ID)[v.ID]; len(rs) != 2 || rs[1].Version != 2 {
@@ -109,7 +112,7 @@ func TestCreationSignsFirstRecords(t *testing.T) {
 	forged.Version, forged.PrevHash = 3, crypto.EpochRecordHash(cryptoOf(t, next), client.SignRecordAs(owner, next).Sig)
 	forged = client.SignRecordAs(member, forged)
 	forged.SignerID = owner.Profile.UserID
-	if err := client.RawDo(ctx, owner, http.MethodPut, "/vaults/"+url.PathEscape(v.ID)+"/meta", api.MetaRequest{Meta: meta, Record: forged}, nil); err == nil {
+	if err := client.RawDoStated(ctx, owner, http.MethodPut, "/vaults/"+url.PathEscape(v.ID)+"/meta", rename(owner), api.MetaRequest{Meta: meta, Record: forged}, nil); err == nil {
 		t.Fatal("a record signed by another account was stored")
 	}
 }

@@ -146,7 +146,8 @@ func (s *Session) RotateVault(ctx context.Context, v *Vault) error {
 	if err != nil {
 		return err
 	}
-	if err := s.t.do(ctx, "POST", "/vaults/"+url.PathEscape(v.ID)+"/rotate", api.RotateVaultRequest{FromEpoch: v.Epoch, Wraps: wraps, Record: rec}, nil); err != nil {
+	stmt := s.statement(v.OrgID, api.AuditRotate, api.TargetRotation(api.ObjectVault, v.ID, next))
+	if err := s.t.doStated(ctx, "POST", "/vaults/"+url.PathEscape(v.ID)+"/rotate", stmt, api.RotateVaultRequest{FromEpoch: v.Epoch, Wraps: wraps, Record: rec}, nil); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -194,7 +195,8 @@ func (s *Session) RotateGroup(ctx context.Context, g *Group) error {
 	}
 	req := api.RotateGroupRequest{FromEpoch: g.epoch, SignPub: gid.Public().Sign, KEMPub: gid.Public().KEM,
 		KeysSig: s.id.SignPublicKeys(crypto.RecipientGroup, g.ID, gid.Public()), Wraps: wraps, Record: rec}
-	if err := s.t.do(ctx, "POST", "/groups/"+url.PathEscape(g.ID)+"/rotate", req, nil); err != nil {
+	stmt := s.statement(g.OrgID, api.AuditRotate, api.TargetRotation(api.ObjectGroup, g.ID, next))
+	if err := s.t.doStated(ctx, "POST", "/groups/"+url.PathEscape(g.ID)+"/rotate", stmt, req, nil); err != nil {
 		return err
 	}
 	return s.refresh(ctx)
@@ -220,7 +222,8 @@ func (s *Session) RotateOrg(ctx context.Context, o *Org) error {
 	if err != nil {
 		return err
 	}
-	if err := s.t.do(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/rotate", api.RotateOrgRequest{FromEpoch: o.keyEpoch, Wraps: wraps, Record: rec}, nil); err != nil {
+	stmt := s.statement(o.ID, api.AuditRotate, api.TargetRotation(api.ObjectOrg, o.ID, next))
+	if err := s.t.doStated(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/rotate", stmt, api.RotateOrgRequest{FromEpoch: o.keyEpoch, Wraps: wraps, Record: rec}, nil); err != nil {
 		return err
 	}
 	return s.refresh(ctx)

@@ -67,7 +67,8 @@ type Session struct {
 	former      map[string]map[string]Member // former members, per organisation, roster-verified
 	rosterSeen  map[string]uint64
 	keyringSeen uint64
-	reported    map[string]Item // Watch: item states last described
+	auditSeen   map[string]AuditMark // per organisation: the audit log's head last verified here
+	reported    map[string]Item      // Watch: item states last described
 
 	// quarantine holds the objects the last sync could not verify, by id;
 	// held the verified items of quarantined vaults that a manager may
@@ -109,7 +110,7 @@ func newSession(p *Profile, ak []byte, id *crypto.Identity, t *transport, opt Op
 	return &Session{Profile: p, t: t, opt: opt, ak: ak, id: id,
 		vaultKeys: map[epochKey][]byte{}, vaults: map[string]*Vault{}, items: map[string]*Item{}, seen: map[string]uint64{},
 		manifests: map[string]crypto.Manifest{}, manifestSeen: map[string]uint64{}, itemVault: map[string]string{}, itemTrashed: map[string]bool{},
-		orgs: map[string]*Org{}, groups: map[string]*Group{}, members: map[string]map[string]Member{}, former: map[string]map[string]Member{}, rosterSeen: map[string]uint64{},
+		orgs: map[string]*Org{}, groups: map[string]*Group{}, members: map[string]map[string]Member{}, former: map[string]map[string]Member{}, rosterSeen: map[string]uint64{}, auditSeen: map[string]AuditMark{},
 		quarantine: map[string]Quarantine{}, held: map[string]*heldVault{}, failing: map[string]map[string]string{},
 		matched: map[string]api.Manifest{}}
 }
@@ -1550,7 +1551,12 @@ func (s *Session) setTrashed(ctx context.Context, it *Item, trashed bool) (*Item
 		if !held {
 			return fmt.Errorf("item %q is not in vault %q: %w", it.ID, v.ID, ErrNotFound)
 		}
-		return s.t.do(ctx, "POST", "/items/"+url.PathEscape(it.ID)+suffix, api.ManifestRequest{Manifest: m.api}, &out)
+		action := api.AuditItemRestore
+		if trashed {
+			action = api.AuditItemTrash
+		}
+		stmt := s.itemStatement(v, action, it.ID)
+		return s.t.doStated(ctx, "POST", "/items/"+url.PathEscape(it.ID)+suffix, stmt, api.ManifestRequest{Manifest: m.api}, &out)
 	})
 	if err != nil {
 		return nil, forbidden(err)
@@ -1579,7 +1585,8 @@ func (s *Session) PurgeItem(ctx context.Context, it *Item) error {
 		if m, err = s.nextManifest(v, func(e map[string]crypto.ManifestEntry) { delete(e, it.ID) }); err != nil {
 			return err
 		}
-		return s.t.do(ctx, "POST", "/items/"+url.PathEscape(it.ID)+"/purge", api.ManifestRequest{Manifest: m.api}, nil)
+		stmt := s.itemStatement(v, api.AuditItemPurge, it.ID)
+		return s.t.doStated(ctx, "POST", "/items/"+url.PathEscape(it.ID)+"/purge", stmt, api.ManifestRequest{Manifest: m.api}, nil)
 	})
 	if err != nil {
 		return forbidden(err)
@@ -1654,6 +1661,9 @@ type Marks struct {
 	// Trashed the items that were in the trash then.
 	Vaults  map[string][]string `json:"vaults,omitempty"`
 	Trashed []string            `json:"trashed,omitempty"`
+	// Audit is, per organisation, the head of its audit log last
+	// verified on this device (§18.7).
+	Audit map[string]AuditMark `json:"audit,omitempty"`
 }
 
 // Marks returns the session's high-water marks, to keep for the next run.
@@ -1665,7 +1675,7 @@ func (s *Session) Marks() Marks {
 
 func (s *Session) marksLocked() Marks {
 	m := s.sharedMarksLocked()
-	m.Items, m.Rosters, m.Manifests = maps.Clone(m.Items), maps.Clone(m.Rosters), maps.Clone(m.Manifests)
+	m.Items, m.Rosters, m.Manifests, m.Audit = maps.Clone(m.Items), maps.Clone(m.Rosters), maps.Clone(m.Manifests), maps.Clone(m.Audit)
 	return m
 }
 
@@ -1681,7 +1691,7 @@ func (s *Session) MarksJSON() ([]byte, error) {
 // the caller holds s.mu for as long as it uses them.
 func (s *Session) sharedMarksLocked() Marks {
 	s.materializeLocked() // the marks its entries imply
-	m := Marks{Items: s.seen, Rosters: s.rosterSeen, Keyring: s.keyringSeen, Manifests: s.manifestSeen, Cache: s.cacheMark}
+	m := Marks{Items: s.seen, Rosters: s.rosterSeen, Keyring: s.keyringSeen, Manifests: s.manifestSeen, Cache: s.cacheMark, Audit: s.auditSeen}
 	m.Vaults = map[string][]string{}
 	for id, v := range s.itemVault {
 		m.Vaults[v] = append(m.Vaults[v], id)
@@ -1716,6 +1726,11 @@ func (s *Session) setMarksLocked(m Marks) {
 	}
 	s.keyringSeen = max(s.keyringSeen, m.Keyring)
 	s.cacheMark = max(s.cacheMark, m.Cache)
+	for k, v := range m.Audit {
+		if v.Seq > s.auditSeen[k].Seq {
+			s.auditSeen[k] = v
+		}
+	}
 	for v, ids := range m.Vaults {
 		for _, id := range ids {
 			if _, ok := s.itemVault[id]; !ok {

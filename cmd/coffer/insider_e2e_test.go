@@ -51,6 +51,20 @@ func newInsider(t *testing.T, srv *serverProc, email string) *insider {
 // do sends one request and returns the status; out, if set, takes a 2xx body.
 func (in *insider) do(method, path string, body, out any) int {
 	in.t.Helper()
+	return in.doStated(method, path, "", body, out)
+}
+
+// statement is the insider's signed audit statement (api.StatementHeader)
+// for action on target in orgID: an organisation action needs one
+// (protocol §18.7), whatever else the request does.
+func (in *insider) statement(orgID, action string, target api.AuditTarget) string {
+	now := uint64(time.Now().UnixMilli())
+	return api.FormatStatement(now, in.id.Sign(crypto.AuditStatement(orgID, action, in.userID, now, target.JSON())))
+}
+
+// doStated is do with a statement header (if not empty).
+func (in *insider) doStated(method, path, stmt string, body, out any) int {
+	in.t.Helper()
 	var r *bytes.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
@@ -61,6 +75,9 @@ func (in *insider) do(method, path string, body, out any) int {
 	req, _ := http.NewRequest(method, in.url+api.Prefix+path, r)
 	req.Header.Set("Authorization", "Bearer "+in.token)
 	req.Header.Set("Content-Type", "application/json")
+	if stmt != "" {
+		req.Header.Set(api.StatementHeader, stmt)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		in.t.Fatal(err)
@@ -153,7 +170,8 @@ func TestInsiderCannotBrickASharedVault(t *testing.T) {
 	ops := m.vault(opsID)
 	forged := m.manifest(ops, ops.Manifest.Version+1, ops.Manifest.Count, ops.Manifest.ItemsHash)
 	forged.Sig = bytes.Repeat([]byte{0x5a}, 64)
-	if st := m.do("POST", "/items/"+dbID+"/trash", api.ManifestRequest{Manifest: forged}, nil); st != http.StatusBadRequest {
+	trash := m.statement(ops.OrgID, api.AuditItemTrash, api.TargetItem(opsID, dbID, 0, ""))
+	if st := m.doStated("POST", "/items/"+dbID+"/trash", trash, api.ManifestRequest{Manifest: forged}, nil); st != http.StatusBadRequest {
 		t.Fatalf("trash with a random-signature manifest: HTTP %d, want 400", st)
 	}
 	for _, c := range []*cli{reader, admin} {
@@ -164,7 +182,7 @@ func TestInsiderCannotBrickASharedVault(t *testing.T) {
 
 	// Validly signed over made-up items: the server cannot tell.
 	bad := m.manifest(ops, ops.Manifest.Version+1, 9, bytes.Repeat([]byte{0xab}, 32))
-	if st := m.do("POST", "/items/"+dbID+"/trash", api.ManifestRequest{Manifest: bad}, nil); st != http.StatusOK {
+	if st := m.doStated("POST", "/items/"+dbID+"/trash", trash, api.ManifestRequest{Manifest: bad}, nil); st != http.StatusOK {
 		t.Fatalf("trash with a validly signed wrong manifest: HTTP %d", st)
 	}
 

@@ -153,3 +153,10 @@ func VerifyRevisionSignature(author PublicKeys, h RevisionHeader, keyCommit, blo
 	}
 	return Verify(author, h.sigMsg(keyCommit, blob), sig)
 }
+
+// RevisionSigMsg is the message a revision's author signed (§7.3). The
+// audit log (§18.7) keeps it, with the signature, as the statement of an
+// item change: the author's own words for what they wrote, and where.
+func RevisionSigMsg(h RevisionHeader, keyCommit, blob []byte) []byte {
+	return h.sigMsg(keyCommit, blob)
+}

@@ -36,3 +36,34 @@ func appendTuple(dst []byte, label string, fields ...[]byte) []byte {
 func U64(n uint64) []byte {
 	return binary.BigEndian.AppendUint64(nil, n)
 }
+
+// ParseTuple splits a Tuple encoding into its label and fields; ok is
+// false for bytes that are not exactly one tuple. Readers of signed
+// statements (the audit log, §18.7) use it to compare what was signed
+// with what an entry claims.
+func ParseTuple(b []byte) (label string, fields [][]byte, ok bool) {
+	next := func() ([]byte, bool) {
+		if len(b) < 4 {
+			return nil, false
+		}
+		n := binary.BigEndian.Uint32(b)
+		if uint64(len(b)-4) < uint64(n) {
+			return nil, false
+		}
+		f := b[4 : 4+n]
+		b = b[4+n:]
+		return f, true
+	}
+	l, ok := next()
+	if !ok {
+		return "", nil, false
+	}
+	for len(b) > 0 {
+		f, ok := next()
+		if !ok {
+			return "", nil, false
+		}
+		fields = append(fields, f)
+	}
+	return string(l), fields, true
+}

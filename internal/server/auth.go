@@ -78,7 +78,9 @@ func (s *Server) authedWith(h handlerFunc, subprotocol bool) http.Handler {
 		}
 		// Every write of the request re-checks, in its transaction, the
 		// authorizations the handler registers (store.Require).
-		ctx := store.WithRecords(store.WithRequirements(context.WithValue(r.Context(), ctxKey{}, &caller{session: sess})))
+		// An audited action's entry goes into the transaction of the
+		// action (store.Audit); so do its epoch records (store.AttachRecord).
+		ctx := store.WithRecords(store.WithAudit(store.WithRequirements(context.WithValue(r.Context(), ctxKey{}, &caller{session: sess}))))
 		if err := h(w, r.WithContext(ctx)); err != nil {
 			s.writeError(w, r, err)
 		}

@@ -237,6 +237,9 @@ func (s *Server) purgeItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.auditItem(r, v, api.AuditItemPurge, it.ID); err != nil {
+		return err
+	}
 	if err := s.store.PurgeItem(r.Context(), it.ID, s.now(), m); err != nil {
 		return err
 	}

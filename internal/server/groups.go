@@ -152,6 +152,9 @@ func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	wrap := store.KeyWrap{ObjectID: g.ID, Epoch: 1, MemberID: me, SignerID: me, Wrap: kw.Wrap, Sig: kw.Sig, CreatedAt: now}
+	if err := s.audit(r, o.ID, api.AuditGroupCreate, api.TargetGroupCreate(g.ID, g.VaultID)); err != nil {
+		return err
+	}
 	if err := s.store.CreateGroup(r.Context(), g, wrap, vault, vaultWraps, grants, manifests...); err != nil {
 		if errors.Is(err, store.ErrExists) {
 			return &httpError{http.StatusConflict, api.CodeExists, "a group or vault with this id already exists", 0}
@@ -280,6 +283,13 @@ func (s *Server) addGroupMembers(w http.ResponseWriter, r *http.Request) error {
 	if err := s.attachRecord(r, req.Record, g.OrgID, g.ID, groupKind); err != nil {
 		return err
 	}
+	added := make([]string, len(wraps))
+	for i, kw := range wraps {
+		added[i] = kw.MemberID
+	}
+	if err := s.audit(r, g.OrgID, api.AuditGroupAdd, api.TargetGroupMembers(g.ID, added...)); err != nil {
+		return err
+	}
 	if err := s.store.AddGroupMembers(r.Context(), g.ID, wraps); err != nil {
 		return err
 	}
@@ -294,6 +304,9 @@ func (s *Server) removeGroupMember(w http.ResponseWriter, r *http.Request) error
 	}
 	user := r.PathValue("user")
 	if err := checkID("user id", user); err != nil {
+		return err
+	}
+	if err := s.audit(r, g.OrgID, api.AuditGroupRemove, api.TargetGroupMembers(g.ID, user)); err != nil {
 		return err
 	}
 	if err := s.store.RemoveGroupMember(r.Context(), g.ID, user); err != nil {
@@ -340,6 +353,9 @@ func (s *Server) createOrgVault(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := s.attachRecord(r, req.Record, o.ID, v.ID, crypto.RecordVault); err != nil {
+		return err
+	}
+	if err := s.audit(r, o.ID, api.AuditVaultCreate, api.TargetObject(api.ObjectVault, v.ID, false)); err != nil {
 		return err
 	}
 	err = s.store.CreateVault(r.Context(), v, wraps, []store.Grant{{VaultID: v.ID, GranteeKind: crypto.RecipientUser, GranteeID: me, Permission: store.PermManage, CreatedAt: now}}, m)
@@ -439,6 +455,9 @@ func (s *Server) grantVault(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	g := store.Grant{VaultID: v.ID, GranteeKind: req.GranteeKind, GranteeID: req.GranteeID, Permission: perm, CreatedAt: s.now()}
+	if err := s.audit(r, v.OrgID, api.AuditGrant, api.TargetGrant(v.ID, g.GranteeKind, g.GranteeID, perm.String())); err != nil {
+		return err
+	}
 	if err := s.store.GrantVault(r.Context(), g, wraps); err != nil {
 		return err
 	}
@@ -464,6 +483,9 @@ func (s *Server) revokeGrant(w http.ResponseWriter, r *http.Request) error {
 	}
 	if kind == crypto.RecipientUser && id == v.CreatorID {
 		return errConflict("the vault's creator keeps manage access", 0)
+	}
+	if err := s.audit(r, v.OrgID, api.AuditRevoke, api.TargetGrant(v.ID, kind, id, "")); err != nil {
+		return err
 	}
 	if err := s.store.RevokeGrant(r.Context(), v.ID, kind, id); err != nil {
 		if errors.Is(err, store.ErrNotFound) {

@@ -172,6 +172,7 @@ func (s *Server) createItem(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	it := store.Item{ID: req.ID, VaultID: v.ID, Type: req.Type, CreatedAt: s.now()}
+	s.auditRevision(r, v, api.AuditItemCreate, req.ID, req.Type, 1, req.Revision, "")
 	st, err := s.store.CreateItem(r.Context(), it, s.newRevision(req.Revision, it, me), wraps, m)
 	if errors.Is(err, store.ErrExists) {
 		if st, ok, rerr := s.replayOf(r, req.ID, v.ID, 1, req.Revision); rerr != nil || ok {
@@ -298,6 +299,10 @@ func (s *Server) createItems(w http.ResponseWriter, r *http.Request) error {
 	if err := s.checkRevisionQuota(r, cost); err != nil {
 		return err
 	}
+	// One entry per item, in the batch's one transaction.
+	for _, n := range req.Items {
+		s.auditRevision(r, v, api.AuditItemCreate, n.ID, n.Type, 1, n.Revision, "")
+	}
 	states, err := s.store.CreateItems(r.Context(), batch, m)
 	if errors.Is(err, store.ErrExists) {
 		// A batch is stored whole or not at all: it is a replay only if
@@ -367,6 +372,7 @@ func (s *Server) updateItem(w http.ResponseWriter, r *http.Request) error {
 	if err := s.signedRevision(r, req.Revision, v, it.ID, it.Type, req.BaseRevision+1); err != nil {
 		return err
 	}
+	s.auditRevision(r, v, api.AuditItemUpdate, it.ID, it.Type, req.BaseRevision+1, req.Revision, "")
 	st, err = s.store.UpdateItem(r.Context(), it.ID, req.BaseRevision, s.newRevision(req.Revision, it, me), wraps, m)
 	return s.answerWrite(w, r, st, err, it.ID, v.ID, req.BaseRevision+1, req.Revision)
 }
@@ -405,6 +411,13 @@ func (s *Server) setTrashed(w http.ResponseWriter, r *http.Request, trashed bool
 	if it.Trashed != trashed {
 		m, err := s.signedManifest(r, "manifest", req.Manifest, v, false)
 		if err != nil {
+			return err
+		}
+		action := api.AuditItemTrash
+		if !trashed {
+			action = api.AuditItemRestore
+		}
+		if err := s.auditItem(r, v, action, it.ID); err != nil {
 			return err
 		}
 		st, err := s.store.SetItemTrashed(r.Context(), it.ID, trashed, s.now(), m)
@@ -544,6 +557,7 @@ func (s *Server) moveItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.auditRevision(r, to, api.AuditMove, it.ID, it.Type, req.BaseRevision+1, req.Revision, from.ID)
 	st, err := s.store.MoveItem(r.Context(), it.ID, req.BaseRevision, to.ID, s.newRevision(req.Revision, moved, me), wraps, fromM, toM)
 	return s.answerWrite(w, r, st, err, it.ID, to.ID, req.BaseRevision+1, req.Revision)
 }

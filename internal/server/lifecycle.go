@@ -54,6 +54,9 @@ func (s *Server) renameOrg(w http.ResponseWriter, r *http.Request) error {
 	if err := s.attachRecord(r, req.Record, o.ID, o.ID, crypto.RecordOrg); err != nil {
 		return err
 	}
+	if err := s.audit(r, o.ID, api.AuditRename, api.TargetObject(api.ObjectOrg, o.ID, false)); err != nil {
+		return err
+	}
 	if err := s.store.SetOrgMeta(r.Context(), o.ID, req.Meta); err != nil {
 		return deleteError(err, "organisation")
 	}
@@ -68,6 +71,11 @@ func (s *Server) deleteOrg(w http.ResponseWriter, r *http.Request) error {
 	}
 	o, _, err := s.orgFor(r, r.PathValue("org"), authz.ManageOrg)
 	if err != nil {
+		return err
+	}
+	// Recorded, then deleted with the log in the same transaction: the
+	// statement is still required, so that a delete is the owner's own.
+	if err := s.audit(r, o.ID, api.AuditDelete, api.TargetObject(api.ObjectOrg, o.ID, force)); err != nil {
 		return err
 	}
 	if err := s.store.DeleteOrg(r.Context(), o.ID, force, s.now()); err != nil {
@@ -105,6 +113,9 @@ func (s *Server) renameVault(w http.ResponseWriter, r *http.Request) error {
 	if err := s.attachRecord(r, req.Record, v.OrgID, v.ID, crypto.RecordVault, crypto.RecordGroupVault); err != nil {
 		return err
 	}
+	if err := s.audit(r, v.OrgID, api.AuditRename, api.TargetObject(api.ObjectVault, v.ID, false)); err != nil {
+		return err
+	}
 	if err := s.store.SetVaultMeta(r.Context(), v.ID, req.Meta); err != nil {
 		return deleteError(err, "vault")
 	}
@@ -129,6 +140,9 @@ func (s *Server) deleteVault(w http.ResponseWriter, r *http.Request) error {
 		} else if role != store.RoleOwner {
 			return errForbidden("only the vault's creator or the organisation's owner may delete it")
 		}
+	}
+	if err := s.audit(r, v.OrgID, api.AuditDelete, api.TargetObject(api.ObjectVault, v.ID, force)); err != nil {
+		return err
 	}
 	err = s.store.DeleteVault(r.Context(), v.ID, force, s.now())
 	if errors.Is(err, store.ErrNotFound) {
@@ -157,6 +171,9 @@ func (s *Server) renameGroup(w http.ResponseWriter, r *http.Request) error {
 	if err := s.attachRecord(r, req.Record, g.OrgID, g.ID, crypto.RecordGroup, crypto.RecordPrivateGroup); err != nil {
 		return err
 	}
+	if err := s.audit(r, g.OrgID, api.AuditRename, api.TargetObject(api.ObjectGroup, g.ID, false)); err != nil {
+		return err
+	}
 	if err := s.store.SetGroupMeta(r.Context(), g.ID, req.Meta); err != nil {
 		return deleteError(err, "group")
 	}
@@ -171,6 +188,9 @@ func (s *Server) deleteGroup(w http.ResponseWriter, r *http.Request) error {
 	}
 	g, err := s.groupFor(r, true)
 	if err != nil {
+		return err
+	}
+	if err := s.audit(r, g.OrgID, api.AuditDelete, api.TargetObject(api.ObjectGroup, g.ID, force)); err != nil {
 		return err
 	}
 	if err := s.store.DeleteGroup(r.Context(), g.ID, force, s.now()); err != nil {

@@ -387,6 +387,13 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
 	if len(problems) > 0 {
 		return errBadRequest("nobody was invited: %s", strings.Join(problems, "; "))
 	}
+	ids := make([]string, len(invs))
+	for i, in := range invs {
+		ids[i] = in.ID
+	}
+	if err := s.audit(r, o.ID, api.AuditInvite, api.TargetInvite(req.BatchID, ids)); err != nil {
+		return err
+	}
 	b := store.InviteBatch{ID: req.BatchID, OrgID: o.ID, VerifierHash: req.VerifierHash, OrgTag: req.OrgTag, Details: req.Details, SealedCode: req.SealedCode, CreatedAt: s.now(), InviterID: inviter.ID}
 	// The owner's authority (orgFor's store.Require) is checked again
 	// inside the transaction that cancels what is replaced and stores the
@@ -631,6 +638,8 @@ func (s *Server) joinInvitation(w http.ResponseWriter, r *http.Request) error {
 		}
 		return errForbidden(fmt.Sprintf("wrong confirmation code (%d of %d attempts left)", max(0, maxJoinFails-n), maxJoinFails))
 	}
+	// Server-attested: the invitee proved the code to the server.
+	s.auditServer(r, in.OrgID, me.ID, api.AuditJoin, api.TargetInvitation(in.ID, me.ID))
 	if err := s.store.JoinInvitation(r.Context(), in.ID, me.ID, req.JoinMAC, s.now()); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return errConflict("this invitation can no longer be joined", 0)
@@ -714,6 +723,9 @@ func (s *Server) confirmInvitation(w http.ResponseWriter, r *http.Request) error
 		}
 		earlier = append(earlier, store.KeyWrap{ObjectID: o.ID, Epoch: e, MemberID: in.UserID, SignerID: o.OwnerID, Wrap: ew.Wrap, Sig: ew.Sig, CreatedAt: s.now()})
 	}
+	if err := s.audit(r, o.ID, api.AuditConfirm, api.TargetInvitation(in.ID, in.UserID)); err != nil {
+		return err
+	}
 	if err := s.store.ConfirmMember(r.Context(), in.ID, o, wrap, s.now(), earlier...); err != nil {
 		return rosterConflict(err)
 	}
@@ -729,6 +741,9 @@ func (s *Server) cancelInvitation(w http.ResponseWriter, r *http.Request) error 
 	}
 	in, err := s.invitationFor(r, o)
 	if err != nil {
+		return err
+	}
+	if err := s.audit(r, o.ID, api.AuditCancel, api.TargetInvitation(in.ID, "")); err != nil {
 		return err
 	}
 	if err := s.store.CancelInvitation(r.Context(), in.ID, s.now()); err != nil {
@@ -778,6 +793,9 @@ func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) error {
 	}
 	resigned, err := s.resignedGroupKeys(r.Context(), o, userID, req.GroupKeys)
 	if err != nil {
+		return err
+	}
+	if err := s.audit(r, o.ID, api.AuditRemove, api.TargetMember(userID)); err != nil {
 		return err
 	}
 	left, err := s.store.RemoveMember(r.Context(), o, userID, resigned)

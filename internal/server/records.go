@@ -236,6 +236,9 @@ func (s *Server) rotateVault(w http.ResponseWriter, r *http.Request) error {
 	if err := s.attachRecord(r, req.Record, v.OrgID, v.ID, crypto.RecordVault, crypto.RecordGroupVault); err != nil {
 		return err
 	}
+	if err := s.audit(r, v.OrgID, api.AuditRotate, api.TargetRotation(api.ObjectVault, v.ID, next.Epoch)); err != nil {
+		return err
+	}
 	if err := s.store.RotateVault(r.Context(), v.ID, req.FromEpoch, wraps); err != nil {
 		return err
 	}
@@ -312,6 +315,9 @@ func (s *Server) rotateGroup(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	keys := store.GroupKeys{GroupID: g.ID, Epoch: epoch, SignPub: req.SignPub, KEMPub: req.KEMPub, KeysSig: req.KeysSig, SignerID: me}
+	if err := s.audit(r, g.OrgID, api.AuditRotate, api.TargetRotation(api.ObjectGroup, g.ID, epoch)); err != nil {
+		return err
+	}
 	if err := s.store.RotateGroup(r.Context(), g.ID, req.FromEpoch, keys, wraps); err != nil {
 		return err
 	}
@@ -358,6 +364,9 @@ func (s *Server) rotateOrg(w http.ResponseWriter, r *http.Request) error {
 		wraps = append(wraps, store.KeyWrap{ObjectID: o.ID, Epoch: epoch, MemberID: kw.MemberID, SignerID: me, Wrap: kw.Wrap, Sig: kw.Sig, CreatedAt: s.now()})
 	}
 	if err := s.attachRecord(r, req.Record, o.ID, o.ID, crypto.RecordOrg); err != nil {
+		return err
+	}
+	if err := s.audit(r, o.ID, api.AuditRotate, api.TargetRotation(api.ObjectOrg, o.ID, epoch)); err != nil {
 		return err
 	}
 	if err := s.store.RotateOrg(r.Context(), o.ID, req.FromEpoch, wraps); err != nil {

@@ -276,6 +276,7 @@ func (s *Server) routes() {
 	s.mux.Handle("POST "+p+"/orgs/{org}/invitations/{id}/cancel", s.authed(s.cancelInvitation))
 	s.mux.Handle("GET "+p+"/invitations", s.authed(s.pendingInvitations))
 	s.mux.Handle("POST "+p+"/invitations/{id}/join", s.authed(s.joinInvitation))
+	s.mux.Handle("GET "+p+"/orgs/{org}/audit", s.authed(s.auditLog))
 	s.mux.Handle("PUT "+p+"/orgs/{org}/meta", s.authed(s.renameOrg))
 	s.mux.Handle("DELETE "+p+"/orgs/{org}", s.authed(s.deleteOrg))
 	s.mux.Handle("PUT "+p+"/vaults/{vault}/meta", s.authed(s.renameVault))

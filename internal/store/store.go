@@ -276,6 +276,7 @@ type Store interface {
 	LifecycleStore
 	FileStore
 	EventStore
+	AuditStore
 
 	Close() error
 	// Ping checks that every pool of the store can reach the database.

@@ -75,6 +75,9 @@ const (
 	// organisation's recovery — a confirmed member who is not the owner
 	// (the owner holds the recovery key; enrolling would mean nothing).
 	EnrolRecovery
+	// ReadAudit: read the organisation's audit log (docs/protocol.md
+	// §18.7) — the owner only.
+	ReadAudit
 )
 
 // AllowsOrg reports whether an organisation role ("owner", "member" or ""
@@ -83,7 +86,7 @@ func AllowsOrg(role string, a OrgAction) bool {
 	switch a {
 	case SeeOrg, CreatePrivateGroup:
 		return role == store.RoleOwner || role == store.RoleMember
-	case Invite, ConfirmMembers, RemoveMembers, CreateOrgGroup, CreateOrgVault, SeeInvitations, ManageRecovery, ManageOrg:
+	case Invite, ConfirmMembers, RemoveMembers, CreateOrgGroup, CreateOrgVault, SeeInvitations, ManageRecovery, ManageOrg, ReadAudit:
 		return role == store.RoleOwner
 	case EnrolRecovery:
 		return role == store.RoleMember

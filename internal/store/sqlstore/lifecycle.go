@@ -290,6 +290,12 @@ func (s *Store) DeleteOrg(ctx context.Context, orgID string, force bool, at time
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM recovery_requests WHERE grant_org = ?`), orgID); err != nil {
 			return err
 		}
+		// Its audit log goes with it, the entry of this delete included:
+		// only the owner reads a log, through the organisation
+		// (docs/protocol.md §18.7).
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM audit_log WHERE org_id = ?`), orgID); err != nil {
+			return err
+		}
 		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM orgs WHERE id = ?`), orgID)
 		return err
 	})

@@ -157,6 +157,18 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		tx.Rollback()
 		return s.wrap(err)
 	}
+	// The action's audit entries go in with it, or nothing does (audit.go).
+	audit := store.PendingAudit(ctx)
+	if len(audit) > 0 {
+		if err := s.lockSeq(ctx, tx); err != nil {
+			tx.Rollback()
+			return s.wrap(err)
+		}
+		if err := s.appendAudit(ctx, tx, audit); err != nil {
+			tx.Rollback()
+			return s.wrap(err)
+		}
+	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return s.wrap(err)
@@ -174,6 +186,7 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if len(recs) > 0 {
 		store.RecordsStored(ctx)
 	}
+	store.AuditWritten(ctx, len(audit))
 	if s.onCommit != nil {
 		s.onCommit()
 	}

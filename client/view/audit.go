@@ -1,0 +1,55 @@
+package view
+
+import (
+	"context"
+	"time"
+
+	"github.com/coffer-pm/coffer/client"
+	"github.com/coffer-pm/coffer/internal/api"
+)
+
+// AuditEntry is one verified entry of an organisation's audit log
+// (docs/protocol.md §18.7), as `coffer org audit --json` prints it (one
+// per line, for a SIEM) and the web app's audit screen shows it.
+type AuditEntry struct {
+	Seq    uint64    `json:"seq"`
+	Time   time.Time `json:"time"` // the server's clock
+	Actor  string    `json:"actor"`
+	Action string    `json:"action"`
+	// Target holds the ids the action concerns, never content.
+	Target api.AuditTarget `json:"target"`
+	Source string          `json:"source"`
+	// Signed: the actor's signed statement verified; false for what the
+	// server attests alone (a join by code).
+	Signed bool `json:"signed"`
+}
+
+// ServerActor names the actor of an entry the server made on its own.
+const ServerActor = "server"
+
+// Audit reads and verifies an organisation's whole audit log (the owner
+// only; client.ErrTampered if anything fails) and returns the entries f
+// selects, oldest first.
+func Audit(ctx context.Context, s *client.Session, orgRef string, f client.AuditFilter) ([]AuditEntry, error) {
+	list, err := s.AuditLog(ctx, orgRef, f)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]AuditEntry, 0, len(list))
+	for _, e := range list {
+		out = append(out, AuditEntry{Seq: e.Seq, Time: e.Time, Actor: actorName(e), Action: e.Action, Target: e.Target, Source: e.Source, Signed: e.Signed})
+	}
+	return out, nil
+}
+
+// actorName is the actor's e-mail address from the roster, "server" for
+// the server, or the account id of someone the roster never listed.
+func actorName(e client.AuditEntry) string {
+	switch {
+	case e.Actor != "":
+		return e.Actor
+	case e.ActorID == "":
+		return ServerActor
+	}
+	return e.ActorID
+}

@@ -1,0 +1,212 @@
+package api
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// The organisation audit log (docs/protocol.md §18.7). What an entry of
+// each action says — its name and the ids of its target — is defined here
+// once, for the server that records it and the client that signs and
+// checks it: the two build the same bytes from the same function, so they
+// cannot drift apart.
+
+// StatementHeader carries the acting client's statement on a request
+// that performs an audited action: "<time_ms>.<signature>", the
+// signature (base64url, no padding) by the caller over
+// crypto.AuditStatement(org, action, caller, time_ms, target).
+const StatementHeader = "Coffer-Statement"
+
+// The audit actions, in the order of §18.7.
+const (
+	AuditInvite         = "invite"
+	AuditJoin           = "join"
+	AuditConfirm        = "confirm"
+	AuditCancel         = "cancel"
+	AuditRemove         = "remove"
+	AuditLeave          = "leave"
+	AuditUnbind         = "unbind"
+	AuditGrant          = "grant"
+	AuditRevoke         = "revoke"
+	AuditGroupCreate    = "group-create"
+	AuditGroupAdd       = "group-add"
+	AuditGroupRemove    = "group-remove"
+	AuditVaultCreate    = "vault-create"
+	AuditRename         = "rename"
+	AuditDelete         = "delete"
+	AuditMove           = "move"
+	AuditRotate         = "rotate"
+	AuditTransferOffer  = "transfer-offer"
+	AuditTransferAccept = "transfer-accept"
+	AuditExport         = "export"
+	AuditItemCreate     = "item-create"
+	AuditItemUpdate     = "item-update"
+	AuditItemTrash      = "item-trash"
+	AuditItemRestore    = "item-restore"
+	AuditItemPurge      = "item-purge"
+)
+
+// AuditActions is the fixed list; an entry with any other action is not
+// one a server of this protocol writes.
+var AuditActions = []string{AuditInvite, AuditJoin, AuditConfirm, AuditCancel, AuditRemove, AuditLeave, AuditUnbind,
+	AuditGrant, AuditRevoke, AuditGroupCreate, AuditGroupAdd, AuditGroupRemove, AuditVaultCreate, AuditRename,
+	AuditDelete, AuditMove, AuditRotate, AuditTransferOffer, AuditTransferAccept, AuditExport,
+	AuditItemCreate, AuditItemUpdate, AuditItemTrash, AuditItemRestore, AuditItemPurge}
+
+// ServerAttested reports the actions that carry no client statement: the
+// server performs them on its own authority (join: the invitee proved the
+// code to the server, not to the owner; unbind: an instance
+// administrator's server action). Their entries are the server's word.
+func ServerAttested(action string) bool { return action == AuditJoin || action == AuditUnbind }
+
+// RevisionStated reports the actions whose statement is the revision's
+// own signature (§7.3: its sig_msg and sig), which names the
+// organisation, vault, item, revision number and author.
+func RevisionStated(action string) bool {
+	return action == AuditItemCreate || action == AuditItemUpdate || action == AuditMove
+}
+
+// AuditTarget is what an entry concerns: ids only, never content (names
+// are sealed; e-mail addresses are left out too). Its JSON (Go's
+// encoding, fields in this order, empty ones left out) is the entry's
+// target_json.
+type AuditTarget struct {
+	Org         string   `json:"org,omitempty"`
+	Batch       string   `json:"batch,omitempty"`
+	Invitations []string `json:"invitations,omitempty"`
+	Invitation  string   `json:"invitation,omitempty"`
+	User        string   `json:"user,omitempty"`
+	Users       []string `json:"users,omitempty"`
+	Group       string   `json:"group,omitempty"`
+	Vault       string   `json:"vault,omitempty"`
+	FromVault   string   `json:"from_vault,omitempty"`
+	Item        string   `json:"item,omitempty"`
+	Revision    uint64   `json:"revision,omitempty"`
+	GranteeKind string   `json:"grantee_kind,omitempty"`
+	Grantee     string   `json:"grantee,omitempty"`
+	Permission  string   `json:"permission,omitempty"`
+	Force       bool     `json:"force,omitempty"`
+	Epoch       uint64   `json:"epoch,omitempty"` // rotate: the new epoch
+}
+
+// JSON is the target's canonical bytes.
+func (t AuditTarget) JSON() []byte {
+	b, err := json.Marshal(t)
+	if err != nil {
+		panic(err) // strings and numbers only
+	}
+	return b
+}
+
+// The target of each action, built the same way on both sides.
+
+// TargetInvite: an invitation batch and its invitations, in request order.
+func TargetInvite(batch string, invitations []string) AuditTarget {
+	return AuditTarget{Batch: batch, Invitations: invitations}
+}
+
+// TargetInvitation: join, confirm (with the member's account) and cancel.
+func TargetInvitation(invitation, user string) AuditTarget {
+	return AuditTarget{Invitation: invitation, User: user}
+}
+
+// TargetMember: remove (and leave, unbind) — the account concerned.
+func TargetMember(user string) AuditTarget { return AuditTarget{User: user} }
+
+// TargetGroupCreate: a group and, for a private group, its vault.
+func TargetGroupCreate(group, vault string) AuditTarget {
+	return AuditTarget{Group: group, Vault: vault}
+}
+
+// TargetGroupMembers: group-add (users in request order) and group-remove.
+func TargetGroupMembers(group string, users ...string) AuditTarget {
+	return AuditTarget{Group: group, Users: users}
+}
+
+// The kinds of object rename and delete name.
+const (
+	ObjectOrg   = "org"
+	ObjectVault = "vault"
+	ObjectGroup = "group"
+)
+
+// TargetObject: vault-create, rename and delete (force: items purged).
+func TargetObject(kind, id string, force bool) AuditTarget {
+	t := AuditTarget{Force: force}
+	switch kind {
+	case ObjectOrg:
+		t.Org = id
+	case ObjectGroup:
+		t.Group = id
+	default:
+		t.Vault = id
+	}
+	return t
+}
+
+// TargetRotation: rotate (kind org, group or vault; epoch the new one).
+func TargetRotation(kind, id string, epoch uint64) AuditTarget {
+	t := TargetObject(kind, id, false)
+	t.Epoch = epoch
+	return t
+}
+
+// TargetGrant: grant (permission as stored: view, edit or manage) and
+// revoke (no permission).
+func TargetGrant(vault, granteeKind, grantee, permission string) AuditTarget {
+	return AuditTarget{Vault: vault, GranteeKind: granteeKind, Grantee: grantee, Permission: permission}
+}
+
+// TargetItem: item changes. revision is the revision written (0 for
+// trash, restore and purge, which write none); fromVault is a move's
+// origin.
+func TargetItem(vault, item string, revision uint64, fromVault string) AuditTarget {
+	return AuditTarget{Vault: vault, Item: item, Revision: revision, FromVault: fromVault}
+}
+
+// FormatStatement is the StatementHeader value.
+func FormatStatement(timeMS uint64, sig []byte) string {
+	return strconv.FormatUint(timeMS, 10) + "." + base64.RawURLEncoding.EncodeToString(sig)
+}
+
+// ParseStatement reads a StatementHeader value.
+func ParseStatement(v string) (timeMS uint64, sig []byte, err error) {
+	t, s, ok := strings.Cut(strings.TrimSpace(v), ".")
+	if !ok {
+		return 0, nil, fmt.Errorf("%s must be <time_ms>.<signature>", StatementHeader)
+	}
+	if timeMS, err = strconv.ParseUint(t, 10, 64); err != nil || timeMS == 0 {
+		return 0, nil, fmt.Errorf("%s: the time must be Unix milliseconds", StatementHeader)
+	}
+	if sig, err = base64.RawURLEncoding.DecodeString(s); err != nil {
+		return 0, nil, fmt.Errorf("%s: the signature must be base64url without padding", StatementHeader)
+	}
+	return timeMS, sig, nil
+}
+
+// AuditEntry is one entry of an organisation's audit log as the server
+// stores it. Target, statement and hash travel as bytes (base64), exactly
+// as hashed.
+type AuditEntry struct {
+	Seq          uint64 `json:"seq"`
+	PrevHash     []byte `json:"prev_hash"`
+	Time         uint64 `json:"time_ms"` // the server's clock
+	ActorID      string `json:"actor_id"`
+	Action       string `json:"action"`
+	Target       []byte `json:"target"`
+	Source       string `json:"source"`
+	Statement    []byte `json:"statement,omitempty"`
+	StatementSig []byte `json:"statement_sig,omitempty"`
+	Hash         []byte `json:"hash"`
+}
+
+// AuditLog is the answer to GET /orgs/{org}/audit: entries after the
+// asked sequence number, oldest first; More if there are others after
+// them.
+type AuditLog struct {
+	Entries []AuditEntry `json:"entries"`
+	More    bool         `json:"more"`
+}
