@@ -170,7 +170,7 @@ type OrgStore interface {
 	// CancelInvitation cancels an invited or joined invitation.
 	CancelInvitation(ctx context.Context, id string, at time.Time) error
 	// RemoveMember removes a member from the organisation with a new
-	// roster. Groups the member managed get the organisation's owner as
+	// roster; store.ErrOwner for the owner, ErrNotFound for a non-member. Groups the member managed get the organisation's owner as
 	// their manager, in the same transaction: a group never points at a
 	// non-member.
 	// roster: their groups, direct grants and key wraps in it go too.
