@@ -619,8 +619,18 @@ func (s *Session) RemoveMember(ctx context.Context, orgID, email string) error {
 		return err
 	}
 	if m.UserID == o.OwnerID {
-		return errors.New("the organisation's owner cannot be removed")
+		return fmt.Errorf("%w: the organisation's owner cannot be removed", ErrTransferOwnership)
 	}
+	if err := s.sendRemoval(ctx, o, m); err != nil {
+		return err
+	}
+	return s.refresh(ctx)
+}
+
+// sendRemoval signs the next roster with m as a former member, re-signs
+// the keys of groups m made, and sends them: a removal, or the completion
+// of a departure the server already made (§18.4).
+func (s *Session) sendRemoval(ctx context.Context, o *Org, m Member) error {
 	groupKeys, err := s.resignGroupKeysOf(ctx, o, m, nil)
 	if err != nil {
 		return err
@@ -628,7 +638,7 @@ func (s *Session) RemoveMember(ctx context.Context, orgID, email string) error {
 	req := api.RemoveMemberRequest{Roster: s.signRoster(o, nil, m.UserID), GroupKeys: groupKeys}
 	var res api.RemoveMemberResult
 	if err := s.t.do(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/members/"+url.PathEscape(m.UserID)+"/remove", req, &res); err != nil {
-		return err
+		return ownershipError(err)
 	}
 	// Groups the member made while the list above was read: the removal
 	// went ahead (so the member could not keep it from happening by making
@@ -648,7 +658,7 @@ func (s *Session) RemoveMember(ctx context.Context, orgID, email string) error {
 			}
 		}
 	}
-	return s.refresh(ctx)
+	return nil
 }
 
 // MemberEmail returns the e-mail address of a member of any of the user's

@@ -205,7 +205,12 @@ type Version struct {
 func (s *Session) Sync(ctx context.Context) error {
 	s.op.Lock()
 	defer s.op.Unlock()
-	return s.syncLocked(ctx)
+	err := s.syncLocked(ctx)
+	if (err == nil || IsQuarantine(err)) && s.completeDepartures(ctx) {
+		// The owner signed members who left out of the roster: show it.
+		err = s.syncLocked(ctx)
+	}
+	return err
 }
 
 // syncLocked is Sync for a caller that holds s.op.

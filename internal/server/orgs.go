@@ -265,6 +265,12 @@ func (s *Server) orgMembers(w http.ResponseWriter, r *http.Request) error {
 		}
 		out.Former = append(out.Former, publicKeysToAPI(acct))
 	}
+	// Members who left since the roster was signed: it still lists them.
+	departed, keys, err := s.departuresOf(r.Context(), o.ID)
+	if err != nil {
+		return err
+	}
+	out.Departed, out.Former = departed, append(out.Former, keys...)
 	if authz.AllowsOrg(role, authz.SeeInvitations) {
 		invs, err := s.store.OrgInvitations(r.Context(), o.ID)
 		if err != nil {
@@ -735,7 +741,7 @@ func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if userID == o.OwnerID {
-		return errConflict("the organisation's owner cannot be removed", 0)
+		return errTransferOwnership("the organisation's owner cannot be removed")
 	}
 	members, err := s.confirmedMembers(r.Context(), o.ID)
 	if err != nil {
@@ -751,7 +757,9 @@ func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) error {
 		rest = append(rest, m.UserID)
 	}
 	if !found {
-		return errNotFound("member")
+		// They left, were unbound or deleted their account: the owner's
+		// roster completes it (§18.4).
+		return s.completeDeparture(w, r, o, userID, req)
 	}
 	if o, err = s.checkRoster(r.Context(), o, req.Roster, rest, append(formerMembers(o), userID)); err != nil {
 		return err
