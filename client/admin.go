@@ -81,10 +81,17 @@ func (s *Session) AdminEnable(ctx context.Context, ref string) error {
 func ownershipError(err error) error {
 	var ae *APIError
 	if errors.As(err, &ae) && ae.Code == api.CodeTransferOwnership {
-		return fmt.Errorf("%w (%s)", ErrTransferOwnership, sanitize(ae.Message, 300))
+		return &ownershipErr{ae}
 	}
 	return err
 }
+
+// ownershipErr is the server's refusal in its own words; it is both
+// ErrTransferOwnership and the *APIError.
+type ownershipErr struct{ ae *APIError }
+
+func (e *ownershipErr) Error() string   { return sanitize(e.ae.Message, 300) }
+func (e *ownershipErr) Unwrap() []error { return []error{ErrTransferOwnership, e.ae} }
 
 // LeaveOrg leaves an organisation: the server cuts this account's access
 // at once; the owner's client then signs the roster with it as a former

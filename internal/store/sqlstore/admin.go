@@ -217,10 +217,6 @@ func (s *Store) CompleteDeparture(ctx context.Context, o store.Org, userID strin
 		if err := s.setRoster(ctx, tx, o); err != nil {
 			return err
 		}
-		// Members' clients re-read the roster.
-		if _, err := s.seqAndEmit(ctx, tx, store.Event{Kind: store.EventOrgChanged, OrgID: o.ID}); err != nil {
-			return err
-		}
 		left, err = s.resignGroups(ctx, tx, o, userID, resigned)
 		return err
 	})
