@@ -163,6 +163,9 @@ func (p *Profile) login(ctx context.Context, mk crypto.MasterKeys, opt Options) 
 	if errors.As(err, &ae) && ae.Status == statusUnauthorized {
 		return nil, fmt.Errorf("%w (or unknown e-mail address)", ErrWrongPassword)
 	}
+	if errors.As(err, &ae) && ae.Code == api.CodeAccountDisabled {
+		return nil, ErrAccountDisabled
+	}
 	if err != nil {
 		return nil, err
 	}

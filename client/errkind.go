@@ -36,6 +36,14 @@ var errorKinds = []struct {
 		var ce *ConflictError
 		return errors.As(err, &ce)
 	}},
+	{"account-disabled", "an instance administrator disabled the account; it cannot log in until one enables it", func(err error) bool {
+		var ae *APIError
+		return errors.Is(err, ErrAccountDisabled) || errors.As(err, &ae) && ae.Code == api.CodeAccountDisabled
+	}},
+	{"transfer-ownership", "an organisation's owner cannot leave it, be removed or unbound, nor delete their account while owning one", func(err error) bool {
+		var ae *APIError
+		return errors.Is(err, ErrTransferOwnership) || errors.As(err, &ae) && ae.Code == api.CodeTransferOwnership
+	}},
 	{"key-mismatch", "a confirm found an invitee's keys swapped; nobody was confirmed", is(ErrKeyMismatch)},
 	{"tampered", "data from the server failed authentication; nothing of it is shown", is(ErrTampered)},
 	{"invitation-locked", "the invitation's wrong-code attempts are used up; only the owner's re-issue helps", is(ErrInvitationLocked)},

@@ -28,6 +28,12 @@ type Org struct {
 	meta          []byte            // the sealed name, as its records name it
 	rosterVersion uint64
 	roster        []api.RosterMember
+	// departed: members the roster lists who left, were unbound or
+	// deleted their account (user id → how); nothing new is wrapped to
+	// them, and the owner's client signs them out of the roster.
+	departed map[string]string
+	// pendingRotations counts what the organisation owes (§18.2).
+	pendingRotations int
 }
 
 // Member is a confirmed member whose keys match the signed roster.
@@ -229,7 +235,10 @@ func (s *Session) openOrg(ao api.Org, pin pinnedOrg, memberList api.Members) err
 		role = "owner"
 	}
 	o := &Org{ID: ao.ID, Name: name, OwnerID: ao.OwnerID, Role: role, key: key, keyEpoch: ao.KeyEpoch, keys: keys, meta: ao.Meta,
-		rosterVersion: ao.Roster.Version, roster: ao.Roster.Members}
+		rosterVersion: ao.Roster.Version, roster: ao.Roster.Members, departed: map[string]string{}, pendingRotations: ao.PendingRotations}
+	for _, d := range memberList.Departed {
+		o.departed[d.UserID] = d.How
+	}
 	list, former, err := s.verifyMembers(o, memberList)
 	if err != nil {
 		return err
@@ -307,6 +316,13 @@ func (s *Session) verifyMembers(o *Org, resp api.Members) (current, former []Mem
 			role = "owner"
 		}
 		mem := Member{UserID: m.UserID, Email: rm.Email, Name: m.Name, Role: role, Keys: keys}
+		if how, gone := o.departed[rm.UserID]; gone && !rm.Former && rm.UserID != o.OwnerID {
+			// Gone on the server, still in the signed roster: treated as
+			// a former member (roster pending, §18.4).
+			mem.Role = how + " (roster pending)"
+			former = append(former, mem)
+			continue
+		}
 		if rm.Former {
 			former = append(former, mem)
 		} else {

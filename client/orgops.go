@@ -645,8 +645,21 @@ func (s *Session) RemoveMember(ctx context.Context, orgID, email string) error {
 		return err
 	}
 	if m.UserID == o.OwnerID {
-		return errors.New("the organisation's owner cannot be removed")
+		return fmt.Errorf("%w: the organisation's owner cannot be removed", ErrTransferOwnership)
 	}
+	if err := s.sendRemoval(ctx, o, m); err != nil {
+		return err
+	}
+	if err := s.refresh(ctx); err != nil {
+		return err
+	}
+	return s.rotateAfter(ctx, m.Email+" was removed")
+}
+
+// sendRemoval signs the next roster with m as a former member, re-signs
+// the keys of groups m made, and sends them: a removal, or the completion
+// of a departure the server already made (§18.4).
+func (s *Session) sendRemoval(ctx context.Context, o *Org, m Member) error {
 	groupKeys, err := s.resignGroupKeysOf(ctx, o, m, nil)
 	if err != nil {
 		return err
@@ -655,7 +668,7 @@ func (s *Session) RemoveMember(ctx context.Context, orgID, email string) error {
 	var res api.RemoveMemberResult
 	stmt := s.statement(o.ID, api.AuditRemove, api.TargetMember(m.UserID))
 	if err := s.t.doStated(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/members/"+url.PathEscape(m.UserID)+"/remove", stmt, req, &res); err != nil {
-		return err
+		return ownershipError(err)
 	}
 	// Groups the member made while the list above was read: the removal
 	// went ahead (so the member could not keep it from happening by making
@@ -675,10 +688,7 @@ func (s *Session) RemoveMember(ctx context.Context, orgID, email string) error {
 			}
 		}
 	}
-	if err := s.refresh(ctx); err != nil {
-		return err
-	}
-	return s.rotateAfter(ctx, m.Email+" was removed")
+	return nil
 }
 
 // rotateAfter does, at once, the rotations a loss of access made owed

@@ -57,14 +57,36 @@ func (s *Session) PendingRotations(ctx context.Context, orgID string) ([]Pending
 // group someone else must rotate first) stays pending for the next key
 // holder; only unexpected failures are errors.
 func (s *Session) CompleteRotations(ctx context.Context) (int, error) {
+	return s.completeRotations(ctx, s.refresh, false)
+}
+
+// completeRotations is CompleteRotations with sync as the way to see what
+// a rotation made (a caller holding s.op passes syncLocked). With
+// onlyOwed it asks only organisations whose listing says they owe some,
+// and skips what it already tried at the same epoch this session (a
+// rotation someone else must do is not asked for at every sync).
+func (s *Session) completeRotations(ctx context.Context, sync func(context.Context) error, onlyOwed bool) (int, error) {
 	done := 0
 	for _, o := range s.Orgs() {
+		if onlyOwed && o.pendingRotations == 0 {
+			continue
+		}
 		pending, err := s.PendingRotations(ctx, o.ID)
 		if err != nil {
 			return done, err
 		}
 		slices.SortStableFunc(pending, func(a, b PendingRotation) int { return rotationOrder(a.Kind) - rotationOrder(b.Kind) })
 		for _, p := range pending {
+			s.mu.Lock()
+			if s.rotationTried == nil {
+				s.rotationTried = map[string]uint64{}
+			}
+			tried := s.rotationTried[p.ObjectID] == p.Epoch
+			s.rotationTried[p.ObjectID] = p.Epoch
+			s.mu.Unlock()
+			if onlyOwed && tried {
+				continue
+			}
 			did, err := s.rotateOwed(ctx, o, p)
 			var ae *APIError
 			if errors.As(err, &ae) && (ae.Code == api.CodeRotationOrder || ae.Code == api.CodeRecordConflict || ae.Status == 403 || ae.Status == 404) {
@@ -76,7 +98,7 @@ func (s *Session) CompleteRotations(ctx context.Context) (int, error) {
 			if did {
 				done++
 				// The next rotation wraps to what this one made.
-				if err := s.refresh(ctx); err != nil {
+				if err := sync(ctx); err != nil && !IsQuarantine(err) {
 					return done, err
 				}
 			}
@@ -103,11 +125,11 @@ func (s *Session) rotateOwed(ctx context.Context, o *Org, p PendingRotation) (bo
 	s.mu.Unlock()
 	switch {
 	case p.Kind == "org" && o.OwnerID == me:
-		return true, s.RotateOrg(ctx, o)
+		return true, s.rotateOrg(ctx, o)
 	case p.Kind == "group" && g != nil && (g.ManagerID == me || slices.Contains(g.Members, me)):
-		return true, s.RotateGroup(ctx, g)
+		return true, s.rotateGroup(ctx, g)
 	case p.Kind == "vault" && v != nil:
-		return true, s.RotateVault(ctx, v)
+		return true, s.rotateVault(ctx, v)
 	}
 	return false, nil
 }
@@ -115,6 +137,32 @@ func (s *Session) rotateOwed(ctx context.Context, o *Org, p PendingRotation) (bo
 // RotateVault gives a vault's key a new epoch, wrapped to every grantee
 // the vault keeps (users at their roster keys, groups at their newest).
 func (s *Session) RotateVault(ctx context.Context, v *Vault) error {
+	if err := s.rotateVault(ctx, v); err != nil {
+		return err
+	}
+	return s.refresh(ctx)
+}
+
+// RotateGroup gives a group new keys as its next epoch, wrapped to its
+// remaining members and its manager.
+func (s *Session) RotateGroup(ctx context.Context, g *Group) error {
+	if err := s.rotateGroup(ctx, g); err != nil {
+		return err
+	}
+	return s.refresh(ctx)
+}
+
+// RotateOrg gives the organisation key a new epoch, wrapped to every
+// current member (the owner only).
+func (s *Session) RotateOrg(ctx context.Context, o *Org) error {
+	if err := s.rotateOrg(ctx, o); err != nil {
+		return err
+	}
+	return s.refresh(ctx)
+}
+
+// rotateVault is RotateVault without the sync that shows its result.
+func (s *Session) rotateVault(ctx context.Context, v *Vault) error {
 	if v.Kind != "org" {
 		return fmt.Errorf("%w: My Vault has one reader: there is nothing to rotate", ErrNotAllowed)
 	}
@@ -153,12 +201,11 @@ func (s *Session) RotateVault(ctx context.Context, v *Vault) error {
 	s.mu.Lock()
 	s.vaultKeys[epochKey{v.ID, next}] = key // the rotator keeps the key it made
 	s.mu.Unlock()
-	return s.refresh(ctx)
+	return nil
 }
 
-// RotateGroup gives a group new keys as its next epoch, wrapped to its
-// remaining members and its manager.
-func (s *Session) RotateGroup(ctx context.Context, g *Group) error {
+// rotateGroup is RotateGroup without the sync.
+func (s *Session) rotateGroup(ctx context.Context, g *Group) error {
 	s.mu.Lock()
 	if synced, ok := s.groups[g.ID]; ok {
 		g = synced
@@ -196,15 +243,11 @@ func (s *Session) RotateGroup(ctx context.Context, g *Group) error {
 	req := api.RotateGroupRequest{FromEpoch: g.epoch, SignPub: gid.Public().Sign, KEMPub: gid.Public().KEM,
 		KeysSig: s.id.SignPublicKeys(crypto.RecipientGroup, g.ID, gid.Public()), Wraps: wraps, Record: rec}
 	stmt := s.statement(g.OrgID, api.AuditRotate, api.TargetRotation(api.ObjectGroup, g.ID, next))
-	if err := s.t.doStated(ctx, "POST", "/groups/"+url.PathEscape(g.ID)+"/rotate", stmt, req, nil); err != nil {
-		return err
-	}
-	return s.refresh(ctx)
+	return s.t.doStated(ctx, "POST", "/groups/"+url.PathEscape(g.ID)+"/rotate", stmt, req, nil)
 }
 
-// RotateOrg gives the organisation key a new epoch, wrapped to every
-// current member (the owner only).
-func (s *Session) RotateOrg(ctx context.Context, o *Org) error {
+// rotateOrg is RotateOrg without the sync.
+func (s *Session) rotateOrg(ctx context.Context, o *Org) error {
 	if o.OwnerID != s.Profile.UserID {
 		return fmt.Errorf("%w: only the organisation's owner rotates its key", ErrNotAllowed)
 	}
@@ -223,8 +266,5 @@ func (s *Session) RotateOrg(ctx context.Context, o *Org) error {
 		return err
 	}
 	stmt := s.statement(o.ID, api.AuditRotate, api.TargetRotation(api.ObjectOrg, o.ID, next))
-	if err := s.t.doStated(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/rotate", stmt, api.RotateOrgRequest{FromEpoch: o.keyEpoch, Wraps: wraps, Record: rec}, nil); err != nil {
-		return err
-	}
-	return s.refresh(ctx)
+	return s.t.doStated(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/rotate", stmt, api.RotateOrgRequest{FromEpoch: o.keyEpoch, Wraps: wraps, Record: rec}, nil)
 }

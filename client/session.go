@@ -69,6 +69,9 @@ type Session struct {
 	keyringSeen uint64
 	auditSeen   map[string]AuditMark // per organisation: the audit log's head last verified here
 	reported    map[string]Item      // Watch: item states last described
+	// rotationTried: the epoch of each owed rotation this session tried
+	// (completeRotations), so a sync does not ask again and again.
+	rotationTried map[string]uint64
 
 	// quarantine holds the objects the last sync could not verify, by id;
 	// held the verified items of quarantined vaults that a manager may
@@ -208,7 +211,21 @@ type Version struct {
 func (s *Session) Sync(ctx context.Context) error {
 	s.op.Lock()
 	defer s.op.Unlock()
-	return s.syncLocked(ctx)
+	err := s.syncLocked(ctx)
+	if (err == nil || IsQuarantine(err)) && s.completeDepartures(ctx) {
+		// The owner signed members who left out of the roster: show it.
+		err = s.syncLocked(ctx)
+	}
+	if err == nil || IsQuarantine(err) {
+		// Rotations owed after a loss of access, done by the next key
+		// holder who syncs (§18.2); what fails stays pending.
+		if _, rerr := s.completeRotations(ctx, s.syncLocked, true); rerr != nil {
+			s.mu.Lock()
+			s.warn("a key rotation after someone lost access is pending: %v", rerr)
+			s.mu.Unlock()
+		}
+	}
+	return err
 }
 
 // syncLocked is Sync for a caller that holds s.op.

@@ -296,8 +296,9 @@ func TestOnboardingScenario(t *testing.T) {
 		t.Fatalf("moved history seen by the other owner: %d revisions", len(hist))
 	}
 
-	// The owner cannot be removed; a member can, and loses access.
-	if msg := owner.fails(1, "", "org", "remove", org, "it@contoso.example"); !strings.Contains(msg, "owner cannot be removed") {
+	// The owner cannot be removed (refused like every other owner's
+	// departure, issue 25); a member can, and loses access.
+	if msg := owner.fails(7, "", "org", "remove", org, "it@contoso.example"); !strings.Contains(msg, "owner cannot be removed") || !strings.Contains(msg, "transfer ownership first") {
 		t.Fatalf("remove owner: %q", msg)
 	}
 	owner.ok("", "org", "remove", org, "ben@contoso.example")

@@ -39,6 +39,12 @@ const (
 	// CodeEmailUnverified (403): the server sends e-mail and the account
 	// has not proved its address yet (POST /account/verification).
 	CodeEmailUnverified = "email_unverified"
+	// CodeAccountDisabled (403): an instance administrator disabled the
+	// account; it cannot log in until one enables it again.
+	CodeAccountDisabled = "account_disabled"
+	// CodeTransferOwnership (409): the owner of an organisation cannot
+	// leave it, be removed or unbound, or delete their account.
+	CodeTransferOwnership = "transfer_ownership_first"
 )
 
 // CodeTooSlow (408): the request body stopped arriving at the server's
@@ -186,6 +192,10 @@ type Account struct {
 	Name   string      `json:"name"`
 	KDF    KDF         `json:"kdf"`
 	Keys   AccountKeys `json:"keys"`
+	// InstanceAdmin: the account is an instance administrator (protocol
+	// §18.8): the web app shows its Administrator Portal. A server role
+	// only: it holds no key.
+	InstanceAdmin bool `json:"instance_admin,omitempty"`
 }
 
 // PasswordChange replaces an account's master password (or only its

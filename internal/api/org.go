@@ -46,6 +46,9 @@ type Org struct {
 	KeyEpoch uint64    `json:"key_epoch"`
 	Roster   Roster    `json:"roster"`
 	Wraps    []KeyWrap `json:"wraps"`
+	// PendingRotations counts the rotations the organisation owes after a
+	// loss of access (protocol §18.2); clients that can do some do them.
+	PendingRotations int `json:"pending_rotations,omitempty"`
 }
 
 // Member is a confirmed member with public keys.
@@ -79,8 +82,12 @@ type Members struct {
 	Members []Member `json:"members"`
 	// Former are the roster's former members, with their public keys, so
 	// that clients can verify what they signed while members.
+	// and of departed members (Departed) the roster still lists.
 	Former      []PublicKeys `json:"former,omitempty"`
 	Invitations []Invitation `json:"invitations,omitempty"` // owner only
+	// Departed are the roster's members who left, were unbound or deleted
+	// their account since it was signed (roster pending, protocol §18.4).
+	Departed []Departure `json:"departed,omitempty"`
 }
 
 // NewInvitation is one address of an invite batch.

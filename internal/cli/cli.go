@@ -119,7 +119,7 @@ var exitCodes = map[client.ErrorKind]int{
 	"tampered": ExitTampered, "key-mismatch": ExitTampered,
 	"wrong-password": ExitAuth, "unauthorized": ExitAuth, "locked": ExitAuth,
 	"not-found": ExitNotFound,
-	"forbidden": ExitDenied, "unverified": ExitDenied, "invitation-locked": ExitDenied, "already-invited": ExitUsage,
+	"forbidden": ExitDenied, "unverified": ExitDenied, "account-disabled": ExitAuth, "transfer-ownership": ExitDenied, "invitation-locked": ExitDenied, "already-invited": ExitUsage,
 	"ambiguous": ExitUsage, "weak-password": ExitUsage, "exists": ExitUsage, "not-empty": ExitUsage,
 	"wrong-code": ExitUsage, "bad-totp": ExitUsage, "bad-email": ExitUsage, "permission-scope": ExitUsage,
 	"offline": ExitError,

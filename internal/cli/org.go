@@ -125,6 +125,13 @@ func (a *app) orgCommand() *cobra.Command {
 			fmt.Fprintf(a.stdout, "Cancelled %s\n", strings.Join(args[1:], ", "))
 			return nil
 		}),
+		a.simple("leave ORG", "Leave an organisation: your access ends now; you keep your account and My Vault (not for its owner)", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
+			if err := s.LeaveOrg(cmd.Context(), args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "You left %s.\n", inert(args[0]))
+			return nil
+		}),
 		a.simple("remove ORG EMAIL", "Remove a member from the organisation (they keep their account and My Vault)", 2, func(cmd *cobra.Command, s *client.Session, args []string) error {
 			if err := s.RemoveMember(cmd.Context(), args[0], args[1]); err != nil {
 				return err

@@ -1,22 +1,26 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/mail"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/coffer-pm/coffer/internal/mail"
+	cmail "github.com/coffer-pm/coffer/internal/mail"
 	"github.com/coffer-pm/coffer/internal/server"
 	"github.com/coffer-pm/coffer/internal/store"
 	"github.com/coffer-pm/coffer/internal/store/postgres"
@@ -26,7 +30,8 @@ import (
 )
 
 func (a *app) serveCommand() *cobra.Command {
-	var addr, data, database, smtpURL string
+	var addr, data, database, smtpURL, configFile string
+	var admins []string
 	cfg := server.DefaultConfig()
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -46,7 +51,7 @@ func (a *app) serveCommand() *cobra.Command {
 				cfg.PublicURL = os.Getenv("COFFER_PUBLIC_URL")
 			}
 			if smtpURL != "" {
-				m, err := mail.ParseURL(smtpURL)
+				m, err := cmail.ParseURL(smtpURL)
 				if err != nil {
 					return usageError("--smtp-url: %v", err)
 				}
@@ -54,6 +59,10 @@ func (a *app) serveCommand() *cobra.Command {
 				if cfg.PublicURL == "" {
 					return usageError("--smtp-url needs --public-url (the address users reach the server at, e.g. https://vault.example.com): links in e-mail are built only from it")
 				}
+			}
+			var err error
+			if cfg.Admins, err = serveAdmins(admins, configFile); err != nil {
+				return err
 			}
 			return a.serve(cmd.Context(), addr, data, database, cfg)
 		},
@@ -92,7 +101,46 @@ func (a *app) serveCommand() *cobra.Command {
 	f.IntVar(&cfg.InviteMailPerAccount, "invite-mail-per-account", cfg.InviteMailPerAccount, "invitation e-mails one account may send per --invite-mail-window")
 	f.IntVar(&cfg.InviteMailPerOrg, "invite-mail-per-org", cfg.InviteMailPerOrg, "invitation e-mails per organisation per --invite-mail-window")
 	f.DurationVar(&cfg.InviteMailWindow, "invite-mail-window", cfg.InviteMailWindow, "window of the invitation e-mail budgets")
+	f.StringArrayVar(&admins, "admin", nil, "address of an instance administrator (repeatable); an account that signs up later with it is one too")
+	f.StringVar(&configFile, "config-file", "", `JSON file of server settings: {"admins": ["EMAIL", …]} (added to --admin)`)
 	return cmd
+}
+
+// serveConfig is the config file of coffer serve. Unknown keys are
+// refused: a misspelt key must not silently leave the server without the
+// administrators it names.
+type serveConfig struct {
+	Admins []string `json:"admins"`
+}
+
+// serveAdmins merges --admin and the config file's admins: each a plain
+// e-mail address, lower-cased, once.
+func serveAdmins(flags []string, file string) ([]string, error) {
+	list := append([]string(nil), flags...)
+	if file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, usageError("--config-file: %v", err)
+		}
+		var c serveConfig
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&c); err != nil {
+			return nil, usageError("--config-file %s: %v", file, err)
+		}
+		list = append(list, c.Admins...)
+	}
+	var out []string
+	for _, e := range list {
+		e = strings.ToLower(strings.TrimSpace(e))
+		if a, err := mail.ParseAddress(e); err != nil || a.Address != e {
+			return nil, usageError("administrator %q is not a plain e-mail address", e)
+		}
+		if !slices.Contains(out, e) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }
 
 func (a *app) openStore(ctx context.Context, data, database string) (store.Store, string, error) {
@@ -135,6 +183,9 @@ func (a *app) serve(ctx context.Context, addr, data, database string, cfg server
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 	url := "http://" + ln.Addr().String()
 	fmt.Fprintf(a.stdout, "Coffer %s listening on %s (%s)\n", version.Version, url, desc)
+	if len(cfg.Admins) > 0 {
+		fmt.Fprintf(a.stdout, "Instance administrators: %s\n", strings.Join(cfg.Admins, ", "))
+	}
 	fmt.Fprintf(a.stdout, "Create an account from another terminal:\n  eval $(coffer signup --server %s --email you@example.com --name \"Your Name\")\n", url)
 
 	sig, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)

@@ -320,6 +320,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if !acct.DisabledAt.IsZero() {
+		return accountDisabled
+	}
 	now := s.now()
 	raw := make([]byte, 32)
 	rand.Read(raw)
@@ -336,6 +339,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		sess.ExpiresAt = sess.MaxExpires
 	}
 	if err := s.store.CreateSession(r.Context(), sess); err != nil {
+		if errors.Is(err, store.ErrDisabled) {
+			return accountDisabled // disabled while the hash ran
+		}
 		return err
 	}
 	s.log.Info("login", "user", acct.ID, "session", sess.ID)
@@ -446,9 +452,13 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	admin, err := s.isAdmin(r.Context(), acct)
+	if err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, api.Account{UserID: acct.ID, Email: acct.Email, Name: acct.Name, KDF: kdfToAPI(acct.KDF),
 		Keys: api.AccountKeys{SignPub: acct.SignPub, KEMPub: acct.KEMPub, PublicKeysSig: acct.PublicKeysSig,
-			WrappedAccountKey: acct.WrappedAccountKey, PrivateKeys: acct.PrivateKeys}})
+			WrappedAccountKey: acct.WrappedAccountKey, PrivateKeys: acct.PrivateKeys}, InstanceAdmin: admin})
 	return nil
 }
 

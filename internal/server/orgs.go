@@ -207,7 +207,7 @@ func (s *Server) createOrg(w http.ResponseWriter, r *http.Request) error {
 
 func orgToAPI(o store.OrgAccess) api.Org {
 	out := api.Org{ID: o.ID, OwnerID: o.OwnerID, Role: o.Role, Meta: o.Meta, KeyEpoch: o.KeyEpoch,
-		Roster: api.Roster{Version: o.RosterVersion, Sig: o.RosterSig}, Wraps: []api.KeyWrap{}}
+		Roster: api.Roster{Version: o.RosterVersion, Sig: o.RosterSig}, Wraps: []api.KeyWrap{}, PendingRotations: o.PendingRotations}
 	json.Unmarshal(o.Roster, &out.Roster.Members)
 	for _, w := range o.Wraps {
 		out.Wraps = append(out.Wraps, keyWrapToAPI(w))
@@ -268,6 +268,12 @@ func (s *Server) orgMembers(w http.ResponseWriter, r *http.Request) error {
 		}
 		out.Former = append(out.Former, publicKeysToAPI(acct))
 	}
+	// Members who left since the roster was signed: it still lists them.
+	departed, keys, err := s.departuresOf(r.Context(), o.ID)
+	if err != nil {
+		return err
+	}
+	out.Departed, out.Former = departed, append(out.Former, keys...)
 	if authz.AllowsOrg(role, authz.SeeInvitations) {
 		invs, err := s.store.OrgInvitations(r.Context(), o.ID)
 		if err != nil {
@@ -770,7 +776,7 @@ func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if userID == o.OwnerID {
-		return errConflict("the organisation's owner cannot be removed", 0)
+		return errTransferOwnership("the organisation's owner cannot be removed")
 	}
 	members, err := s.confirmedMembers(r.Context(), o.ID)
 	if err != nil {
@@ -786,7 +792,9 @@ func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) error {
 		rest = append(rest, m.UserID)
 	}
 	if !found {
-		return errNotFound("member")
+		// They left, were unbound or deleted their account: the owner's
+		// roster completes it (§18.4).
+		return s.completeDeparture(w, r, o, userID, req)
 	}
 	if o, err = s.checkRoster(r.Context(), o, req.Roster, rest, append(formerMembers(o), userID)); err != nil {
 		return err

@@ -105,6 +105,13 @@ type Config struct {
 	// the defaults, 8 KiB/s over 10 s.
 	BodyMinRate    int
 	BodyRateWindow time.Duration
+
+	// Admins are the addresses of instance administrators (coffer serve
+	// --admin, or admins in the config file; protocol §18.8), matched
+	// case-insensitively at every request: an account that signs up
+	// later with one of them is an administrator from then on. Accounts
+	// granted on the server machine (coffer admin grant-admin) are too.
+	Admins []string
 }
 
 // DefaultConfig returns the defaults documented in docs/api.md.
@@ -238,6 +245,7 @@ func (s *Server) routes() {
 	s.mux.Handle("DELETE "+p+"/sessions/{id}", s.authed(s.revokeSession))
 	s.mux.Handle("GET "+p+"/account", s.authed(s.getAccount))
 	s.mux.Handle("PUT "+p+"/account/password", s.authed(s.changePassword))
+	s.mux.Handle("DELETE "+p+"/account", s.authed(s.deleteAccount))
 	s.mux.Handle("GET "+p+"/account/recovery", s.authed(s.accountRecovery))
 	s.mux.Handle("DELETE "+p+"/account/recovery/requests", s.authed(s.cancelRecoveryRequests))
 	s.mux.Handle("GET "+p+"/account/notices", s.authed(s.accountNotices))
@@ -271,6 +279,13 @@ func (s *Server) routes() {
 	s.mux.Handle("GET "+p+"/orgs/{org}/members", s.authed(s.orgMembers))
 	s.mux.Handle("POST "+p+"/orgs/{org}/members/{user}/remove", s.authed(s.removeMember))
 	s.mux.Handle("PUT "+p+"/orgs/{org}/groups/{id}/keys-sig", s.authed(s.resignGroupKeys))
+	s.mux.Handle("POST "+p+"/orgs/{org}/leave", s.authed(s.leaveOrg))
+
+	s.mux.Handle("GET "+p+"/admin/accounts", s.adminOnly(s.adminSearch))
+	s.mux.Handle("GET "+p+"/admin/accounts/{user}", s.adminOnly(s.adminAccountDetail))
+	s.mux.Handle("POST "+p+"/admin/accounts/{user}/disable", s.adminOnly(s.adminDisable))
+	s.mux.Handle("POST "+p+"/admin/accounts/{user}/enable", s.adminOnly(s.adminEnable))
+	s.mux.Handle("POST "+p+"/admin/accounts/{user}/orgs/{org}/unbind", s.adminOnly(s.adminUnbind))
 	s.mux.Handle("POST "+p+"/orgs/{org}/invitations", s.authed(s.invite))
 	s.mux.Handle("POST "+p+"/orgs/{org}/invitations/{id}/confirm", s.authed(s.confirmInvitation))
 	s.mux.Handle("POST "+p+"/orgs/{org}/invitations/{id}/cancel", s.authed(s.cancelInvitation))

@@ -47,6 +47,8 @@ type OrgAccess struct {
 	Org
 	Role  string
 	Wraps []KeyWrap // the organisation key wraps addressed to the member
+	// PendingRotations counts the rotations the organisation owes (§18.2).
+	PendingRotations int
 }
 
 // Member is a confirmed member with their public keys.
@@ -172,7 +174,7 @@ type OrgStore interface {
 	// CancelInvitation cancels an invited or joined invitation.
 	CancelInvitation(ctx context.Context, id string, at time.Time) error
 	// RemoveMember removes a member from the organisation with a new
-	// roster. Groups the member managed get the organisation's owner as
+	// roster; store.ErrOwner for the owner, ErrNotFound for a non-member. Groups the member managed get the organisation's owner as
 	// their manager, in the same transaction: a group never points at a
 	// non-member.
 	// roster: their groups, direct grants and key wraps in it go too.

@@ -131,6 +131,13 @@ type Account struct {
 	PrivateKeys       []byte
 	CreatedAt         time.Time
 	EmailVerifiedAt   time.Time // zero until the owner proved the address
+	// DisabledAt is set while an instance administrator has disabled the
+	// account: it cannot log in. Zero when enabled.
+	DisabledAt time.Time
+	// DeletedAt is set on the tombstone of a deleted account: only its id,
+	// public keys and former address (in Email) remain, so that what it
+	// signed in organisations keeps verifying.
+	DeletedAt time.Time
 }
 
 // PasswordChange is new password material for an account
@@ -272,6 +279,7 @@ type ItemState struct {
 type Store interface {
 	OrgStore
 	RecordStore
+	AdminStore
 	RecoveryStore
 	LifecycleStore
 	FileStore

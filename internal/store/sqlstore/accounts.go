@@ -12,6 +12,10 @@ import (
 const accountColumns = `id, email, name, kdf_algorithm, kdf_time, kdf_memory, kdf_threads, kdf_salt,
 	auth_hash, auth_salt, sign_pub, kem_pub, public_keys_sig, wrapped_account_key, private_keys, created_at, email_verified_at`
 
+// accountSelect reads what accountColumns writes, and the state columns
+// of migration 16.
+const accountSelect = accountColumns + `, disabled_at, deleted_at, former_email`
+
 func (s *Store) CreateAccount(ctx context.Context, a store.Account, v store.Vault, w store.VaultKeyWrap, manifests ...store.Manifest) error {
 	return s.tx(ctx, func(tx *sql.Tx) error { return s.createAccount(ctx, tx, a, v, w, manifests) })
 }
@@ -60,29 +64,49 @@ func (s *Store) insertVaultKeyWrap(ctx context.Context, tx *sql.Tx, w store.Vaul
 
 func scanAccount(row interface{ Scan(...any) error }) (store.Account, error) {
 	var a store.Account
-	var created, verified int64
+	var created, verified, disabled, deleted int64
+	var formerEmail string
 	err := row.Scan(&a.ID, &a.Email, &a.Name, &a.KDF.Algorithm, &a.KDF.Time, &a.KDF.Memory, &a.KDF.Threads, &a.KDF.Salt,
-		&a.AuthHash, &a.AuthSalt, &a.SignPub, &a.KEMPub, &a.PublicKeysSig, &a.WrappedAccountKey, &a.PrivateKeys, &created, &verified)
+		&a.AuthHash, &a.AuthSalt, &a.SignPub, &a.KEMPub, &a.PublicKeysSig, &a.WrappedAccountKey, &a.PrivateKeys, &created, &verified,
+		&disabled, &deleted, &formerEmail)
 	a.CreatedAt, a.EmailVerifiedAt = fromMS(created), fromMS(verified)
+	a.DisabledAt, a.DeletedAt = fromMS(disabled), fromMS(deleted)
+	if deleted != 0 {
+		// A tombstone answers with the address the rosters sign.
+		a.Email = formerEmail
+	}
 	return a, err
 }
 
 func (s *Store) AccountByEmail(ctx context.Context, email string) (store.Account, error) {
-	a, err := scanAccount(s.r.QueryRowContext(ctx, s.q(`SELECT `+accountColumns+` FROM accounts WHERE email = ?`), strings.ToLower(email)))
+	a, err := scanAccount(s.r.QueryRowContext(ctx, s.q(`SELECT `+accountSelect+` FROM accounts WHERE email = ?`), strings.ToLower(email)))
 	return a, s.wrap(err)
 }
 
 func (s *Store) AccountByID(ctx context.Context, id string) (store.Account, error) {
-	a, err := scanAccount(s.r.QueryRowContext(ctx, s.q(`SELECT `+accountColumns+` FROM accounts WHERE id = ?`), id))
+	a, err := scanAccount(s.r.QueryRowContext(ctx, s.q(`SELECT `+accountSelect+` FROM accounts WHERE id = ?`), id))
 	return a, s.wrap(err)
 }
 
 const sessionColumns = `id, user_id, token_hash, created_at, last_used_at, expires_at, max_expires, revoked_at, client_addr, description`
 
+// CreateSession refuses (store.ErrDisabled) an account disabled or
+// deleted meanwhile: the account's row is read under a shared lock, so a
+// disable that commits first is seen, and one that comes later waits for
+// the session and then revokes it.
 func (s *Store) CreateSession(ctx context.Context, x store.Session) error {
-	_, err := s.w.ExecContext(ctx, s.q(`INSERT INTO sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-		x.ID, x.UserID, x.TokenHash, ms(x.CreatedAt), ms(x.LastUsedAt), ms(x.ExpiresAt), ms(x.MaxExpires), ms(x.RevokedAt), x.ClientAddr, x.Description)
-	return s.wrap(err)
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var disabled, deleted int64
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT disabled_at, deleted_at FROM accounts WHERE id = ?`+s.dialect.ForShare), x.UserID).Scan(&disabled, &deleted); err != nil {
+			return err
+		}
+		if disabled != 0 || deleted != 0 {
+			return store.ErrDisabled
+		}
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			x.ID, x.UserID, x.TokenHash, ms(x.CreatedAt), ms(x.LastUsedAt), ms(x.ExpiresAt), ms(x.MaxExpires), ms(x.RevokedAt), x.ClientAddr, x.Description)
+		return err
+	})
 }
 
 func scanSession(row interface{ Scan(...any) error }) (store.Session, error) {

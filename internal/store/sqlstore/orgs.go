@@ -91,12 +91,33 @@ func (s *Store) OrgsForUser(ctx context.Context, userID string) ([]store.OrgAcce
 			return err
 		}
 		wraps, err := s.keyWraps(ctx, tx, `SELECT org_id, epoch, member_id, signer_id, wrap, sig, created_at FROM org_key_wraps WHERE member_id = ?`, userID)
+		if err != nil {
+			return err
+		}
 		for _, w := range wraps {
 			if i, ok := index[w.ObjectID]; ok {
 				out[i].Wraps = append(out[i].Wraps, w)
 			}
 		}
-		return err
+		// How many rotations each organisation owes: a client that can do
+		// some does them after its sync (§18.2).
+		rows, err = tx.QueryContext(ctx, s.q(`SELECT p.org_id, COUNT(*) FROM pending_rotations p JOIN org_members m ON m.org_id = p.org_id
+			WHERE m.user_id = ? GROUP BY p.org_id`), userID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			var n int
+			if err := rows.Scan(&id, &n); err != nil {
+				return err
+			}
+			if i, ok := index[id]; ok {
+				out[i].PendingRotations = n
+			}
+		}
+		return rows.Err()
 	})
 	return out, err
 }
@@ -366,73 +387,103 @@ func (s *Store) CancelInvitation(ctx context.Context, id string, at time.Time) e
 func (s *Store) RemoveMember(ctx context.Context, o store.Org, userID string, resigned map[string][]byte) ([]string, error) {
 	var left []string
 	err := s.takingTx(ctx, func(tx *sql.Tx) error {
-		// The member's row first: a write of theirs that re-checks their
-		// membership (requirements.go) holds it shared until it commits,
-		// so everything below sees what such a write did, and any later
-		// one finds them gone.
-		var role string
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT role FROM org_members WHERE org_id = ? AND user_id = ?`+s.dialect.ForUpdate), o.ID, userID).Scan(&role); err != nil {
+		// The member's row first (detachMember locks it): a write of
+		// theirs that re-checks their membership (requirements.go) holds
+		// it shared until it commits, so everything below sees what such
+		// a write did, and any later one finds them gone.
+		if err := s.detachMember(ctx, tx, o.ID, userID, store.RotateRemoved); err != nil {
 			return err
 		}
 		if err := s.setRoster(ctx, tx, o); err != nil {
 			return err
 		}
-		// The owner takes over the groups the member managed.
-		managed, err := s.stringsIn(ctx, tx, `SELECT id FROM org_groups WHERE org_id = ? AND manager_id = ? ORDER BY id`, o.ID, userID)
-		if err != nil {
-			return err
-		}
-		events := []store.Event{{Kind: store.EventMemberRemoved, OrgID: o.ID, TargetUser: userID}}
-		for _, g := range managed {
-			events = append(events, store.Event{Kind: store.EventGroupChanged, OrgID: o.ID, TargetGroup: g})
-		}
-		if _, err := s.seqAndEmit(ctx, tx, events...); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM org_members WHERE org_id = ? AND user_id = ? AND role = 'member'`), o.ID, userID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return sql.ErrNoRows
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE org_groups SET manager_id = ? WHERE org_id = ? AND manager_id = ?`), o.OwnerID, o.ID, userID); err != nil {
-			return err
-		}
-		for groupID, sig := range resigned {
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE org_groups SET keys_sig = ?, keys_signer_id = ? WHERE id = ? AND org_id = ? AND keys_signer_id = ?`),
-				sig, o.OwnerID, groupID, o.ID, userID); err != nil {
-				return err
-			}
-		}
-		// Read under the member's lock: no group of theirs can appear
-		// after this.
-		if left, err = s.stringsIn(ctx, tx, `SELECT id FROM org_groups WHERE org_id = ? AND keys_signer_id = ? ORDER BY id`, o.ID, userID); err != nil {
-			return err
-		}
-		// Everything they could open is rotated (§18.2): marked before their
-		// memberships and wraps go, which say what that was.
-		if err := s.markRotationsForMember(ctx, tx, o.ID, userID, store.RotateRemoved, ms(time.Now())); err != nil {
-			return err
-		}
-		for _, q := range []string{
-			`DELETE FROM group_members WHERE user_id = ? AND group_id IN (SELECT id FROM org_groups WHERE org_id = ?)`,
-			`DELETE FROM group_key_wraps WHERE member_id = ? AND group_id IN (SELECT id FROM org_groups WHERE org_id = ?)`,
-			`DELETE FROM vault_grants WHERE grantee_kind = 'user' AND grantee_id = ? AND vault_id IN (SELECT id FROM vaults WHERE org_id = ?)`,
-			`DELETE FROM vault_key_wraps WHERE recipient_kind = 'user' AND recipient_id = ? AND vault_id IN (SELECT id FROM vaults WHERE org_id = ?)`,
-			`DELETE FROM org_key_wraps WHERE member_id = ? AND org_id = ?`,
-			// A removed member's account key is no longer the owner's to recover.
-			`DELETE FROM recovery_enrolments WHERE user_id = ? AND org_id = ?`,
-			`DELETE FROM recovery_requests WHERE user_id = ? AND grant_org = ?`,
-		} {
-			if _, err := tx.ExecContext(ctx, s.q(q), userID, o.ID); err != nil {
-				return err
-			}
-		}
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE invitations SET state = 'cancelled' WHERE org_id = ? AND user_id = ? AND state IN ('invited', 'joined')`), o.ID, userID)
+		var err error
+		left, err = s.resignGroups(ctx, tx, o, userID, resigned)
 		return err
 	})
 	return left, err
+}
+
+// detachMember cuts userID's access to orgID on the server, inside tx: it
+// locks and deletes their membership (refusing the owner: store.ErrOwner;
+// sql.ErrNoRows if they are not a confirmed member), hands the groups they
+// managed to the owner, and drops their group memberships, group and
+// organisation key wraps, direct grants and vault key wraps, recovery
+// enrolment and approvals, and open invitations; it emits
+// EventMemberRemoved (to them and every member, so their open sessions
+// drop the organisation at once) and EventGroupChanged for each group
+// handed over.
+//
+// It is the one place every loss of organisation access goes through —
+// the owner's removal, leaving, an administrator's unbinding and account
+// deletion (docs/protocol.md §18.4) — so they all drop the same rows;
+// work that must follow every such loss (e.g. marking rotations pending,
+// §18.2) belongs here. It signs nothing: the caller stores a new roster
+// or marks it pending.
+func (s *Store) detachMember(ctx context.Context, tx *sql.Tx, orgID, userID, reason string) error {
+	var role, ownerID string
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT role FROM org_members WHERE org_id = ? AND user_id = ?`+s.dialect.ForUpdate), orgID, userID).Scan(&role); err != nil {
+		return err
+	}
+	if role == store.RoleOwner {
+		return store.ErrOwner
+	}
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT owner_id FROM orgs WHERE id = ?`), orgID).Scan(&ownerID); err != nil {
+		return err
+	}
+	// The owner takes over the groups the member managed.
+	managed, err := s.stringsIn(ctx, tx, `SELECT id FROM org_groups WHERE org_id = ? AND manager_id = ? ORDER BY id`, orgID, userID)
+	if err != nil {
+		return err
+	}
+	events := []store.Event{{Kind: store.EventMemberRemoved, OrgID: orgID, TargetUser: userID}}
+	for _, g := range managed {
+		events = append(events, store.Event{Kind: store.EventGroupChanged, OrgID: orgID, TargetGroup: g})
+	}
+	if _, err := s.seqAndEmit(ctx, tx, events...); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM org_members WHERE org_id = ? AND user_id = ? AND role = 'member'`), orgID, userID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE org_groups SET manager_id = ? WHERE org_id = ? AND manager_id = ?`), ownerID, orgID, userID); err != nil {
+		return err
+	}
+	// Everything they could open is rotated (§18.2): marked before their
+	// memberships and wraps go, which say what that was.
+	if err := s.markRotationsForMember(ctx, tx, orgID, userID, reason, ms(time.Now())); err != nil {
+		return err
+	}
+	for _, q := range []string{
+		`DELETE FROM group_members WHERE user_id = ? AND group_id IN (SELECT id FROM org_groups WHERE org_id = ?)`,
+		`DELETE FROM group_key_wraps WHERE member_id = ? AND group_id IN (SELECT id FROM org_groups WHERE org_id = ?)`,
+		`DELETE FROM vault_grants WHERE grantee_kind = 'user' AND grantee_id = ? AND vault_id IN (SELECT id FROM vaults WHERE org_id = ?)`,
+		`DELETE FROM vault_key_wraps WHERE recipient_kind = 'user' AND recipient_id = ? AND vault_id IN (SELECT id FROM vaults WHERE org_id = ?)`,
+		`DELETE FROM org_key_wraps WHERE member_id = ? AND org_id = ?`,
+		// A removed member's account key is no longer the owner's to recover.
+		`DELETE FROM recovery_enrolments WHERE user_id = ? AND org_id = ?`,
+		`DELETE FROM recovery_requests WHERE user_id = ? AND grant_org = ?`,
+	} {
+		if _, err := tx.ExecContext(ctx, s.q(q), userID, orgID); err != nil {
+			return err
+		}
+	}
+	_, err = tx.ExecContext(ctx, s.q(`UPDATE invitations SET state = 'cancelled' WHERE org_id = ? AND user_id = ? AND state IN ('invited', 'joined')`), orgID, userID)
+	return err
+}
+
+// resignGroups stores the owner's new signatures of the keys of groups
+// the former member signed, and returns the groups they signed that
+// resigned does not cover (read after detachMember, under the member's
+// lock: no group of theirs can appear after this).
+func (s *Store) resignGroups(ctx context.Context, tx *sql.Tx, o store.Org, userID string, resigned map[string][]byte) ([]string, error) {
+	for groupID, sig := range resigned {
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE org_groups SET keys_sig = ?, keys_signer_id = ? WHERE id = ? AND org_id = ? AND keys_signer_id = ?`),
+			sig, o.OwnerID, groupID, o.ID, userID); err != nil {
+			return nil, err
+		}
+	}
+	return s.stringsIn(ctx, tx, `SELECT id FROM org_groups WHERE org_id = ? AND keys_signer_id = ? ORDER BY id`, o.ID, userID)
 }
 
 func (s *Store) ResignGroupKeys(ctx context.Context, orgID, groupID, formerSigner, ownerID string, sig []byte) error {

@@ -122,8 +122,8 @@ func testOrgMembership(t *testing.T, s store.Store) {
 	}
 	// The owner cannot be removed; a member can.
 	o.RosterVersion = 3
-	if _, err := s.RemoveMember(ctx, o, owner.ID, nil); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("remove owner: %v", err)
+	if _, err := s.RemoveMember(ctx, o, owner.ID, nil); !errors.Is(err, store.ErrOwner) {
+		t.Fatalf("remove owner: %v, want ErrOwner", err)
 	}
 	if _, err := s.RemoveMember(ctx, o, alice.ID, nil); err != nil {
 		t.Fatal(err)
