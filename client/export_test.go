@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/crypto"
+	"github.com/coffer-pm/coffer/internal/store"
 )
 
 // ObservePlaintext lets tests see every decrypted item content.
@@ -172,4 +174,93 @@ func Statement(s *Session, orgID, action string, target api.AuditTarget) string 
 // RawDoStated is RawDo with an audit statement header (Statement).
 func RawDoStated(ctx context.Context, s *Session, method, path, stmt string, body, out any) error {
 	return s.t.doStated(ctx, method, path, stmt, body, out)
+}
+
+// Kept is every key an account holds at one moment: what a member about
+// to lose access could save (the kept-keys test, protocol §18.3).
+type Kept struct {
+	vaultKeys [][]byte
+	itemKeys  [][]byte
+	orgKeys   [][]byte
+	ids       []*crypto.Identity // the account's own and every group identity it holds
+}
+
+// KeepKeys saves every key s holds.
+func KeepKeys(s *Session) Kept {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := Kept{ids: []*crypto.Identity{s.id}}
+	for _, vk := range s.vaultKeys {
+		k.vaultKeys = append(k.vaultKeys, bytes.Clone(vk))
+	}
+	for _, it := range s.items {
+		if it.itemKey != nil {
+			k.itemKeys = append(k.itemKeys, bytes.Clone(it.itemKey))
+		}
+	}
+	for _, o := range s.orgs {
+		for _, key := range o.keys {
+			k.orgKeys = append(k.orgKeys, bytes.Clone(key))
+		}
+	}
+	for _, g := range s.groups {
+		for _, id := range g.ids {
+			k.ids = append(k.ids, id)
+		}
+	}
+	return k
+}
+
+// Counts says how many keys of each kind were kept (a test that keeps
+// nothing proves nothing).
+func (k Kept) Counts() (vaultKeys, itemKeys, orgKeys, identities int) {
+	return len(k.vaultKeys), len(k.itemKeys), len(k.orgKeys), len(k.ids)
+}
+
+// OpensRevision reports whether any kept key opens a stored revision: an
+// item key unwrapped from any of the item's stored key wraps with any
+// kept vault key, or a kept item key, that opens the blob.
+func (k Kept) OpensRevision(r store.Revision, wraps []store.ItemKeyWrap) bool {
+	iks := append([][]byte(nil), k.itemKeys...)
+	for _, w := range wraps {
+		c := crypto.ItemKeyContext{OrgID: r.OrgID, WrapVault: w.WrapVault, WrapEpoch: w.WrapEpoch, ItemID: r.ItemID, KeyVault: w.KeyVault, KeyEpoch: w.KeyEpoch}
+		for _, vk := range k.vaultKeys {
+			if ik, err := crypto.UnwrapItemKey(vk, c, w.Wrap); err == nil {
+				iks = append(iks, ik)
+			}
+		}
+	}
+	h := crypto.RevisionHeader{OrgID: r.OrgID, VaultID: r.VaultID, ItemID: r.ItemID, Revision: r.Revision, KeyEpoch: r.KeyEpoch, Type: r.Type,
+		AuthorID: r.AuthorID, Time: uint64(r.Time), PrevHash: r.PrevHash}
+	for _, ik := range iks {
+		if _, _, _, err := crypto.OpenRevisionDeferred(ik, h, r.Blob, r.Sig); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// OpensName reports whether any kept organisation or vault key opens a
+// sealed name (label, ids as sealed), at any epoch's associated data.
+func (k Kept) OpensName(box []byte, label string, ids ...string) bool {
+	for _, key := range append(append([][]byte(nil), k.orgKeys...), k.vaultKeys...) {
+		for e := uint64(1); e <= 16; e++ {
+			if _, err := crypto.Open(key, box, crypto.MetaAD(label, e, ids...)); err == nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// OpensKeyWrap reports whether any kept identity opens a key wrap (of a
+// vault key to a group, of a group or organisation key to a member) made
+// for the given context and signed by signer.
+func (k Kept) OpensKeyWrap(c crypto.KeyWrapContext, signer crypto.PublicKeys, signerID string, wrap, sig []byte, keyLen int) bool {
+	for _, id := range k.ids {
+		if _, err := crypto.OpenKey(id, signer, signerID, c, wrap, sig, keyLen); err == nil {
+			return true
+		}
+	}
+	return false
 }
