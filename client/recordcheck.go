@@ -5,7 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
-	"slices"
+	"sort"
 	"strconv"
 
 	"github.com/coffer-pm/coffer/internal/api"
@@ -78,7 +78,7 @@ func (s *Session) applyRecordsLocked(o *Org, recs api.Records) error {
 		}
 		return 2
 	}
-	slices.SortStableFunc(order, func(a, b string) int { return rank(a) - rank(b) })
+	sort.SliceStable(order, func(i, j int) bool { return rank(order[i]) < rank(order[j]) })
 	for _, id := range order {
 		if err := s.extendChainLocked(o, id, byObject[id]); err != nil {
 			c := s.chains[id]
