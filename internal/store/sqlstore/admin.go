@@ -177,7 +177,7 @@ func (s *Store) Depart(ctx context.Context, orgID, userID, how string, at time.T
 
 // depart is detachMember plus the roster-pending mark.
 func (s *Store) depart(ctx context.Context, tx *sql.Tx, orgID, userID, how string, at time.Time) error {
-	if err := s.detachMember(ctx, tx, orgID, userID, how); err != nil {
+	if err := s.detachMember(ctx, tx, orgID, userID, how, at); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO org_departures (org_id, user_id, how, at) VALUES (?, ?, ?, ?)
