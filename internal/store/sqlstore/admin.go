@@ -239,7 +239,17 @@ func (s *Store) DeleteAccount(ctx context.Context, userID string, at time.Time) 
 		if err != nil {
 			return err
 		}
+		// Each departure is in its organisation's audit log, in this
+		// transaction (store.AuditEachOrg; §18.7).
+		entry, audited := store.EachOrgAudit(ctx)
 		for _, orgID := range orgs {
+			if audited {
+				e := entry
+				e.OrgID = orgID
+				if err := s.appendAuditEntry(ctx, tx, e); err != nil {
+					return err
+				}
+			}
 			if err := s.depart(ctx, tx, orgID, userID, store.DepartDeleted, at); err != nil {
 				return err
 			}
