@@ -29,6 +29,24 @@ type pinnedOrg struct {
 	// organisation before the owner's confirmation lets it open it.
 	Name       string `json:"name,omitempty"`
 	OwnerEmail string `json:"owner_email,omitempty"`
+	// FormerOwners are the owners before OwnerID, oldest first, each of
+	// whom handed the organisation on by a signed transfer this account
+	// checked (§18.5): what they signed as owner (organisation key wraps)
+	// stays valid.
+	FormerOwners []string `json:"former_owners,omitempty"`
+}
+
+// isOwnerOf reports whether userID owns or owned the organisation.
+func (p pinnedOrg) isOwnerOf(userID string) bool {
+	if userID == p.OwnerID {
+		return true
+	}
+	for _, id := range p.FormerOwners {
+		if id == userID {
+			return true
+		}
+	}
+	return false
 }
 
 func (p pinnedOrg) keys() crypto.PublicKeys { return crypto.PublicKeys{Sign: p.SignPub, KEM: p.KEMPub} }
@@ -117,6 +135,23 @@ func (s *Session) pinOrg(ctx context.Context, orgID string, p pinnedOrg) error {
 		return nil
 	}
 	return errors.New("the keyring kept changing; try again")
+}
+
+// repinOrg moves an organisation's pin from the owner pinned as from to
+// the owner to — only after a transfer from one to the other was checked
+// (§18.5). The owners in between (a chain of transfers) are in via.
+func (s *Session) repinOrg(ctx context.Context, orgID string, from pinnedOrg, to pinnedOrg, via ...string) error {
+	return s.updateKeyring(ctx, func(kr *keyring) bool {
+		cur, ok := kr.Orgs[orgID]
+		if !ok || cur.OwnerID != from.OwnerID || !crypto.Equal(cur.SignPub, from.SignPub) {
+			return false // changed meanwhile: the next sync looks again
+		}
+		next := to
+		next.Name = cur.Name
+		next.FormerOwners = append(append(append([]string(nil), cur.FormerOwners...), cur.OwnerID), via...)
+		kr.Orgs[orgID] = next
+		return true
+	})
 }
 
 // updateKeyring changes the keyring with change (which reports whether it
