@@ -215,3 +215,61 @@ func TestOwnershipTransfer(t *testing.T) {
 		t.Fatalf("audit entries: %v", got)
 	}
 }
+
+// TestTransferChain: a member offline through two transfers (owner →
+// laura → intern) follows both at its next sync — each offer signed by the
+// owner before — and keeps opening the organisation key epochs each owner
+// wrapped to it.
+func TestTransferChain(t *testing.T) {
+	env := testserver.Start(t, nil, nil)
+	owner := signup(t, env.URL, "owner@c.example")
+	laura := signup(t, env.URL, "laura@c.example")
+	intern := signup(t, env.URL, "intern@c.example")
+	bob := signup(t, env.URL, "bob@c.example")
+	o := company(t, owner, "C", laura, intern, bob)
+	if _, err := owner.OfferOwnership(ctx, o.ID, "laura@c.example"); err != nil {
+		t.Fatal(err)
+	}
+	if err := laura.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := laura.AcceptOwnership(ctx, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	lo, _ := laura.FindOrg(o.ID)
+	if err := laura.RotateOrg(ctx, lo); err != nil { // bob's epoch-2 wrap is laura's
+		t.Fatal(err)
+	}
+	if _, err := laura.OfferOwnership(ctx, o.ID, "intern@c.example"); err != nil {
+		t.Fatal(err)
+	}
+	if err := intern.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := intern.AcceptOwnership(ctx, o.ID); err != nil {
+		t.Fatalf("the second transfer: %v", err)
+	}
+	if err := bob.Sync(ctx); err != nil {
+		t.Fatalf("bob after two transfers: %v", err)
+	}
+	bo, err := bob.FindOrg(o.ID)
+	if err != nil || bo.OwnerID != intern.Profile.UserID || len(bob.Quarantined()) != 0 {
+		t.Fatalf("bob: %+v %v %+v", bo, err, bob.Quarantined())
+	}
+	// The first owner, a member now, follows too and can leave.
+	if err := owner.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.LeaveOrg(ctx, o.ID); err != nil {
+		t.Fatalf("the first owner leaves: %v", err)
+	}
+	if err := intern.RenameOrg(ctx, o.ID, "C2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := bob.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if bo, err := bob.FindOrg("C2"); err != nil || bo.ID != o.ID {
+		t.Fatalf("bob after the rename: %v", err)
+	}
+}
