@@ -21,8 +21,9 @@ import (
 // new owner.
 
 // ErrNoOffer: the organisation is not offered to this account (no open
-// offer, or another one than the one looked at).
-var ErrNoOffer = errors.New("no open ownership offer")
+// offer, or another one than the one looked at). It is ErrNotFound's kind
+// (exit 6 in the CLI).
+var ErrNoOffer = fmt.Errorf("no open ownership offer (%w)", ErrNotFound)
 
 // TransferResult says what an accepted transfer changed.
 type TransferResult struct {
