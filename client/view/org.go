@@ -41,8 +41,8 @@ type Org struct {
 	OfferedTo          string     `json:"offered_to,omitempty"`
 	OfferedAt          *time.Time `json:"offered_at,omitempty"`
 	OfferedToYou       bool       `json:"offered_to_you,omitempty"`
-	CanTransfer        bool       `json:"can_transfer"`
-	CanAcceptOwnership bool       `json:"can_accept_ownership"`
+	CanTransfer        bool       `json:"can_transfer,omitempty"`
+	CanAcceptOwnership bool       `json:"can_accept_ownership,omitempty"`
 }
 
 // OrgOf is o as this account sees it.
