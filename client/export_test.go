@@ -294,3 +294,27 @@ func RosterVersion(s *Session, orgID string) uint64 {
 	defer s.mu.Unlock()
 	return s.orgs[orgID].rosterVersion
 }
+
+// SealVaultNameAs seals name as a vault's name under the vault key of
+// epoch, as any reader holding that key could (an insider's modified
+// client).
+func SealVaultNameAs(s *Session, vaultID string, epoch uint64, name string) []byte {
+	s.mu.Lock()
+	vk := s.vaultKeys[epochKey{vaultID, epoch}]
+	orgID := s.vaults[vaultID].OrgID
+	s.mu.Unlock()
+	box, err := sealMeta(vk, name, crypto.MetaAD("coffer/v1/vault-meta", epoch, orgID, vaultID))
+	if err != nil {
+		panic(err)
+	}
+	return box
+}
+
+// RecordHash is the record_hash of a wire record (the next one's prev).
+func RecordHash(r api.EpochRecord) []byte {
+	cr, err := recordToCrypto(r)
+	if err != nil {
+		panic(err)
+	}
+	return crypto.EpochRecordHash(cr, r.Sig)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 
 	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/crypto"
@@ -103,13 +104,19 @@ func (s *Session) pinOrg(ctx context.Context, orgID string, p pinnedOrg) error {
 			return err
 		}
 		if old, ok := kr.Orgs[orgID]; ok {
-			if old.OwnerID != p.OwnerID || !crypto.Equal(old.SignPub, p.SignPub) || !crypto.Equal(old.KEMPub, p.KEMPub) {
+			handedOn := old.OwnerID != p.OwnerID && slices.Contains(p.FormerOwners, old.OwnerID)
+			if !handedOn && (old.OwnerID != p.OwnerID || !crypto.Equal(old.SignPub, p.SignPub) || !crypto.Equal(old.KEMPub, p.KEMPub)) {
 				return tampered("organisation %s is pinned with another owner", orgID)
 			}
-			if p.Name == "" || (old.Name == p.Name && old.OwnerEmail == p.OwnerEmail) {
+			if !handedOn && (p.Name == "" || (old.Name == p.Name && old.OwnerEmail == p.OwnerEmail && len(p.FormerOwners) <= len(old.FormerOwners))) {
 				return nil
 			}
-			// The same owner: only what the invitation said is new.
+			// The same owner: only what the invitation said is new. Or an
+			// invitation (authenticated by its code) from an owner the
+			// organisation was handed on to since (§18.5).
+			if !handedOn && len(p.FormerOwners) < len(old.FormerOwners) {
+				p.FormerOwners = old.FormerOwners
+			}
 		}
 		kr.Orgs[orgID] = p
 		pt, err := json.Marshal(kr)

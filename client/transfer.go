@@ -105,6 +105,21 @@ func followTransfers(ao api.Org, pin pinnedOrg, seen uint64) (pinnedOrg, []strin
 	return cur, via, nil
 }
 
+// ownerRank places userID among the organisation's owners: 0 for the
+// first of its former owners, …, len(former owners) for the current owner;
+// -1 for someone who never owned it.
+func (o *Org) ownerRank(userID string) int {
+	if userID == o.OwnerID {
+		return len(o.formerOwners)
+	}
+	for i, id := range o.formerOwners {
+		if id == userID {
+			return i
+		}
+	}
+	return -1
+}
+
 // openOffer notes an open offer the server shows this account, if the
 // owner signed it over the current roster. The caller holds s.mu.
 func (s *Session) openOffer(o *Org, ao api.Org, pin pinnedOrg) {
