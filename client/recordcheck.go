@@ -31,7 +31,7 @@ type chain struct {
 	// the chain: after a transfer, once the new owner has signed, an
 	// earlier owner's signature no longer counts as the owner's (§18.5).
 	ownerRank int
-	err        error                    // the chain failed: the object is quarantined
+	err       error // the chain failed: the object is quarantined
 }
 
 // errRecordsAhead: an object's state in the sync answer is older than its
