@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/coffer-pm/coffer/client"
+	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/testserver"
 )
 
@@ -272,4 +273,54 @@ func TestForgedTransferRefused(t *testing.T) {
 		plant(t, `UPDATE org_transfers SET accepted_at = ?`, now)
 		refused(t, "a stale offer")
 	})
+}
+
+// TestOldOwnerNoLongerSignsAsOwner: after a transfer, once the new owner
+// has signed a record of the organisation, a record the old owner signs as
+// owner (planted by a server that colludes with them) is refused by every
+// reader: the organisation is quarantined.
+func TestOldOwnerNoLongerSignsAsOwner(t *testing.T) {
+	env := testserver.Start(t, nil, nil)
+	owner := signup(t, env.URL, "owner@o.example")
+	laura := signup(t, env.URL, "laura@o.example")
+	intern := signup(t, env.URL, "intern@o.example")
+	o := company(t, owner, "O", laura, intern)
+	if _, err := owner.OfferOwnership(ctx, o.ID, "laura@o.example"); err != nil {
+		t.Fatal(err)
+	}
+	if err := laura.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := laura.AcceptOwnership(ctx, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := laura.RenameOrg(ctx, o.ID, "O2"); err != nil { // the new owner signs the organisation's chain
+		t.Fatal(err)
+	}
+	if err := intern.Sync(ctx); err != nil || len(intern.Quarantined()) != 0 {
+		t.Fatalf("before: %v %+v", err, intern.Quarantined())
+	}
+	var recs api.Records
+	if err := client.RawDo(ctx, intern, "GET", "/orgs/"+o.ID+"/records", nil, &recs); err != nil {
+		t.Fatal(err)
+	}
+	var latest api.EpochRecord
+	for _, r := range recs.Records {
+		if r.ObjectID == o.ID && r.Version > latest.Version {
+			latest = r
+		}
+	}
+	next := latest
+	next.Version, next.PrevHash, next.TimeMS = latest.Version+1, client.RecordHash(latest), latest.TimeMS+1
+	db, err := sql.Open("sqlite", env.DBPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	insertRecord(t, db, client.SignRecordAs(owner, next))
+	err = intern.Sync(ctx)
+	if !errors.Is(err, client.ErrTampered) {
+		t.Fatalf("a record the old owner signed as owner after the new owner: %v", err)
+	}
+	quarantinedFor(t, intern, o.ID, "may not change it")
 }
