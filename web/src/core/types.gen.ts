@@ -282,6 +282,7 @@ export interface Member {
   locked?: boolean;
   locked_at?: string;
   me?: boolean;
+  offered_ownership?: boolean;
   can_confirm: boolean;
   can_cancel: boolean;
   can_reissue: boolean;
@@ -353,6 +354,11 @@ export interface Org {
   can_grant: boolean;
   can_rename: boolean;
   can_delete: boolean;
+  offered_to?: string;
+  offered_at?: string;
+  offered_to_you?: boolean;
+  can_transfer?: boolean;
+  can_accept_ownership?: boolean;
 }
 
 // OrgDetail is view.OrgDetail.
