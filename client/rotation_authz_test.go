@@ -1,0 +1,135 @@
+package client_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/coffer-pm/coffer/client"
+	"github.com/coffer-pm/coffer/internal/testserver"
+)
+
+// TestRotationPermissions (issue 25): who may rotate what (protocol
+// §18.2). A vault's managers and the owner rotate at any time; any other
+// reader only a rotation the vault owes; a group's manager at any time, a
+// member only what the group owes; the organisation key only the owner.
+// Everyone else is refused — a removed member and an outsider as if the
+// object did not exist.
+func TestRotationPermissions(t *testing.T) {
+	env := testserver.Start(t, nil, nil)
+	owner := signup(t, env.URL, "owner@rotperm.example")
+	manager := signup(t, env.URL, "manager@rotperm.example")
+	viewer := signup(t, env.URL, "viewer@rotperm.example")
+	gone := signup(t, env.URL, "gone@rotperm.example")
+	outsider := signup(t, env.URL, "outsider@rotperm.example")
+	o := company(t, owner, "RotPerm", manager, viewer, gone)
+	v, err := owner.CreateVault(ctx, o.ID, "V")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for email, perm := range map[string]string{"manager@rotperm.example": "manage", "viewer@rotperm.example": "view", "gone@rotperm.example": "view"} {
+		if err := owner.GrantUser(ctx, mustVault(t, owner, v.ID), email, perm); err != nil {
+			t.Fatal(err)
+		}
+	}
+	g, err := owner.CreateGroup(ctx, o.ID, "Ops", false, "view")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.AddGroupMembers(ctx, g, []string{"viewer@rotperm.example", "gone@rotperm.example"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []*client.Session{manager, viewer, gone} {
+		if err := s.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	status := func(s *client.Session, path string) int {
+		t.Helper()
+		code, err := call(env.URL+"/api/v1", s, http.MethodPost, path, map[string]any{"from_epoch": 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return code
+	}
+	vaultPath, groupPath, orgPath := "/vaults/"+v.ID+"/rotate", "/groups/"+g.ID+"/rotate", "/orgs/"+o.ID+"/rotate"
+
+	// Nothing owed: only managers and the owner.
+	for _, c := range []struct {
+		who  string
+		s    *client.Session
+		path string
+		want int
+	}{
+		{"viewer, vault", viewer, vaultPath, 403},
+		{"member, group", viewer, groupPath, 403},
+		{"member, organisation", viewer, orgPath, 403},
+		{"manager, organisation", manager, orgPath, 403},
+		{"outsider, vault", outsider, vaultPath, 404},
+		{"outsider, group", outsider, groupPath, 404},
+		{"outsider, organisation", outsider, orgPath, 404},
+	} {
+		if got := status(c.s, c.path); got != c.want {
+			t.Errorf("%s: %d, want %d", c.who, got, c.want)
+		}
+	}
+	if err := manager.RotateVault(ctx, mustVault(t, manager, v.ID)); err != nil {
+		t.Fatalf("the vault's manager rotates: %v", err)
+	}
+	if err := owner.RotateGroup(ctx, mustGroup(t, owner, o.ID, g.ID)); err != nil {
+		t.Fatalf("the group's manager rotates: %v", err)
+	}
+	if err := owner.RotateOrg(ctx, mustOrg(t, owner, o.ID)); err != nil {
+		t.Fatalf("the owner rotates the organisation key: %v", err)
+	}
+
+	// gone leaves the organisation (a departure the owner has not yet
+	// completed): the group and the vault owe rotations, which a member
+	// and a reader may now do — gone may not.
+	if err := gone.LeaveOrg(ctx, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{vaultPath, groupPath, orgPath} {
+		if got := status(gone, path); got != 404 {
+			t.Errorf("the member who left, %s: %d, want 404", path, got)
+		}
+	}
+	if err := viewer.Sync(ctx); err != nil { // the viewer's sync does what it can
+		t.Fatal(err)
+	}
+	ps, err := owner.PendingRotations(ctx, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if p.Kind != "org" {
+			t.Errorf("still owed after the viewer's sync: %+v", p)
+		}
+	}
+	if status(viewer, orgPath) != 403 {
+		t.Error("a member rotated the organisation key")
+	}
+	if err := owner.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ps, _ := owner.PendingRotations(ctx, o.ID); len(ps) != 0 {
+		t.Fatalf("owed after the owner's sync: %+v", ps)
+	}
+}
+
+func mustGroup(t *testing.T, s *client.Session, orgID, id string) *client.Group {
+	t.Helper()
+	g, err := s.FindGroup(orgID, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+func mustOrg(t *testing.T, s *client.Session, id string) *client.Org {
+	t.Helper()
+	o, err := s.FindOrg(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
