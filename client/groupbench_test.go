@@ -194,8 +194,21 @@ func BenchmarkAddMemberToGroupWith500Vaults(b *testing.B) {
 		for _, w := range []api.VaultKeyWrap{toOwner, toGroup} {
 			ws = append(ws, store.VaultKeyWrap{VaultID: id, Epoch: 1, RecipientKind: w.RecipientKind, RecipientID: w.RecipientID, SignerID: w.SignerID, Wrap: w.Wrap, Sig: w.Sig})
 		}
-		err := bo.env.Store.CreateVault(ctx, store.Vault{ID: id, Kind: store.VaultOrg, OrgID: bo.org.ID, CreatorID: owner.Profile.UserID, Meta: m, Epoch: 1, CreatedAt: time.Now()}, ws,
-			[]store.Grant{{VaultID: id, GranteeKind: "user", GranteeID: owner.Profile.UserID, Permission: store.PermManage}, {VaultID: id, GranteeKind: "group", GranteeID: g.ID, Permission: store.PermView}})
+		// With its first epoch record (protocol §18.1), as a client makes it.
+		rec, err := owner.firstRecord(recordState{orgID: bo.org.ID, kind: crypto.RecordVault, objectID: id, keyCommit: crypto.EpochKeyCommit(vk), meta: m,
+			recipients: []crypto.RecordRecipient{userRecipient(owner.Profile.UserID, owner.id.Public(), "manage"), groupRecipient(g.ID, g.keys, "view")}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rctx := store.WithRecords(ctx)
+		store.AttachRecord(rctx, storeRecord(rec))
+		am, err := firstManifest(owner.id, owner.Profile.UserID, bo.org.ID, id, time.Now().UnixMilli())
+		if err != nil {
+			b.Fatal(err)
+		}
+		err = bo.env.Store.CreateVault(rctx, store.Vault{ID: id, Kind: store.VaultOrg, OrgID: bo.org.ID, CreatorID: owner.Profile.UserID, Meta: m, Epoch: 1, CreatedAt: time.Now()}, ws,
+			[]store.Grant{{VaultID: id, GranteeKind: "user", GranteeID: owner.Profile.UserID, Permission: store.PermManage}, {VaultID: id, GranteeKind: "group", GranteeID: g.ID, Permission: store.PermView}},
+			store.Manifest{VaultID: id, Version: am.Version, Count: am.Count, ItemsHash: am.ItemsHash, SignerID: am.SignerID, Time: am.Time, Sig: am.Sig})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -238,4 +251,19 @@ func mustJSON(b *testing.B, v any) []byte {
 		b.Fatal(err)
 	}
 	return data
+}
+
+// storeRecord is a signed wire record as the server stores it.
+func storeRecord(r api.EpochRecord) store.EpochRecord {
+	cr, err := recordToCrypto(r)
+	if err != nil {
+		panic(err)
+	}
+	rs := make([]store.RecordRecipient, len(r.Recipients))
+	for i, x := range r.Recipients {
+		rs[i] = store.RecordRecipient{Kind: x.Kind, ID: x.ID, Fingerprint: x.Fingerprint, Permission: x.Permission}
+	}
+	return store.EpochRecord{OrgID: r.OrgID, Kind: r.Kind, ObjectID: r.ObjectID, Version: r.Version, Epoch: r.Epoch, KeyCommit: r.KeyCommit,
+		MetaEpoch: r.MetaEpoch, MetaHash: r.MetaHash, Recipients: rs, PrevHash: r.PrevHash, SignerID: r.SignerID, TimeMS: r.TimeMS, Sig: r.Sig,
+		Hash: crypto.EpochRecordHash(cr, r.Sig)}
 }
