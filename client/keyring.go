@@ -95,21 +95,19 @@ func (s *Session) loadKeyring(ctx context.Context) (*keyring, error) {
 	return kr, nil
 }
 
-// pinOrg adds an organisation's owner to the keyring (read, modify, write
-// with optimistic concurrency; retried on a concurrent change).
+// pinOrg adds an organisation's owner to the keyring (updateKeyring:
+// read, modify, write with optimistic concurrency).
 func (s *Session) pinOrg(ctx context.Context, orgID string, p pinnedOrg) error {
-	for attempt := 0; attempt < 3; attempt++ {
-		kr, err := s.loadKeyring(ctx)
-		if err != nil {
-			return err
-		}
+	var refused error
+	err := s.updateKeyring(ctx, func(kr *keyring) bool {
 		if old, ok := kr.Orgs[orgID]; ok {
 			handedOn := old.OwnerID != p.OwnerID && slices.Contains(p.FormerOwners, old.OwnerID)
 			if !handedOn && (old.OwnerID != p.OwnerID || !crypto.Equal(old.SignPub, p.SignPub) || !crypto.Equal(old.KEMPub, p.KEMPub)) {
-				return tampered("organisation %s is pinned with another owner", orgID)
+				refused = tampered("organisation %s is pinned with another owner", orgID)
+				return false
 			}
 			if !handedOn && (p.Name == "" || (old.Name == p.Name && old.OwnerEmail == p.OwnerEmail && len(p.FormerOwners) <= len(old.FormerOwners))) {
-				return nil
+				return false
 			}
 			// The same owner: only what the invitation said is new. Or an
 			// invitation (authenticated by its code) from an owner the
@@ -119,29 +117,12 @@ func (s *Session) pinOrg(ctx context.Context, orgID string, p pinnedOrg) error {
 			}
 		}
 		kr.Orgs[orgID] = p
-		pt, err := json.Marshal(kr)
-		if err != nil {
-			return err
-		}
-		box, err := crypto.Seal(s.ak, pt, s.keyringAD())
-		if err != nil {
-			return err
-		}
-		err = s.t.do(ctx, "PUT", "/keyring", api.PutKeyringRequest{BaseVersion: kr.Version, Box: box}, nil)
-		var ae *APIError
-		if errors.As(err, &ae) && ae.Code == api.CodeConflict {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		s.mu.Lock()
-		s.keyringSeen = kr.Version + 1
-		s.cacheChangedLocked()
-		s.mu.Unlock()
-		return nil
+		return true
+	})
+	if refused != nil {
+		return refused
 	}
-	return errors.New("the keyring kept changing; try again")
+	return err
 }
 
 // repinOrg moves an organisation's pin from the owner pinned as from to

@@ -284,26 +284,9 @@ func (s *Server) rotateGroup(w http.ResponseWriter, r *http.Request) error {
 		return errBadRequest("the group's new public keys are malformed or not signed by you")
 	}
 	epoch := g.Epoch + 1
-	wraps := make([]store.KeyWrap, 0, len(req.Wraps))
-	for _, kw := range req.Wraps {
-		if err := checkID("member_id", kw.MemberID); err != nil {
-			return err
-		}
-		if kw.Epoch != epoch || kw.SignerID != me {
-			return errBadRequest("wraps must be of the new epoch %d and signed by you", epoch)
-		}
-		_, mpub, err := s.accountKeys(r.Context(), kw.MemberID)
-		if errors.Is(err, store.ErrNotFound) {
-			return errBadRequest("no such member %s", kw.MemberID)
-		}
-		if err != nil {
-			return err
-		}
-		c := crypto.KeyWrapContext{Kind: crypto.KindGroupKey, OrgID: g.OrgID, ObjectID: g.ID, Epoch: epoch, RecipientKind: crypto.RecipientUser, RecipientID: kw.MemberID, Recipient: mpub}
-		if err := s.checkKeyWrap(r.Context(), me, c, kw.Wrap, kw.Sig, groupWrapSize); err != nil {
-			return err
-		}
-		wraps = append(wraps, store.KeyWrap{ObjectID: g.ID, Epoch: epoch, MemberID: kw.MemberID, SignerID: me, Wrap: kw.Wrap, Sig: kw.Sig, CreatedAt: s.now()})
+	wraps, err := s.checkRotationWraps(r, crypto.KindGroupKey, g.OrgID, g.ID, epoch, req.Wraps, groupWrapSize)
+	if err != nil {
+		return err
 	}
 	if err := s.attachRecord(r, req.Record, g.OrgID, g.ID, crypto.RecordGroup, crypto.RecordPrivateGroup); err != nil {
 		return err
@@ -334,28 +317,10 @@ func (s *Server) rotateOrg(w http.ResponseWriter, r *http.Request) error {
 	if req.FromEpoch != o.KeyEpoch {
 		return &httpError{http.StatusConflict, api.CodeRecordConflict, "from_epoch is not the organisation key's current epoch; sync and try again", 0}
 	}
-	me := s.userID(r)
 	epoch := o.KeyEpoch + 1
-	wraps := make([]store.KeyWrap, 0, len(req.Wraps))
-	for _, kw := range req.Wraps {
-		if err := checkID("member_id", kw.MemberID); err != nil {
-			return err
-		}
-		if kw.Epoch != epoch || kw.SignerID != me {
-			return errBadRequest("wraps must be of the new epoch %d and signed by you", epoch)
-		}
-		_, mpub, err := s.accountKeys(r.Context(), kw.MemberID)
-		if errors.Is(err, store.ErrNotFound) {
-			return errBadRequest("no such member %s", kw.MemberID)
-		}
-		if err != nil {
-			return err
-		}
-		c := crypto.KeyWrapContext{Kind: crypto.KindOrgKey, OrgID: o.ID, ObjectID: o.ID, Epoch: epoch, RecipientKind: crypto.RecipientUser, RecipientID: kw.MemberID, Recipient: mpub}
-		if err := s.checkKeyWrap(r.Context(), me, c, kw.Wrap, kw.Sig, vaultWrapSize); err != nil {
-			return err
-		}
-		wraps = append(wraps, store.KeyWrap{ObjectID: o.ID, Epoch: epoch, MemberID: kw.MemberID, SignerID: me, Wrap: kw.Wrap, Sig: kw.Sig, CreatedAt: s.now()})
+	wraps, err := s.checkRotationWraps(r, crypto.KindOrgKey, o.ID, o.ID, epoch, req.Wraps, vaultWrapSize)
+	if err != nil {
+		return err
 	}
 	if err := s.attachRecord(r, req.Record, o.ID, o.ID, crypto.RecordOrg); err != nil {
 		return err
@@ -369,4 +334,34 @@ func (s *Server) rotateOrg(w http.ResponseWriter, r *http.Request) error {
 	s.log.Info("organisation key rotated", "org", o.ID, "epoch", epoch)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// checkRotationWraps checks the wraps of a group's or organisation's new
+// epoch to members: each of that epoch, signed by the caller over the
+// member's keys. That they go to exactly the remaining holders is the
+// store's to check, in the rotation's transaction.
+func (s *Server) checkRotationWraps(r *http.Request, kind, orgID, objectID string, epoch uint64, in []api.KeyWrap, size int) ([]store.KeyWrap, error) {
+	me := s.userID(r)
+	wraps := make([]store.KeyWrap, 0, len(in))
+	for _, kw := range in {
+		if err := checkID("member_id", kw.MemberID); err != nil {
+			return nil, err
+		}
+		if kw.Epoch != epoch || kw.SignerID != me {
+			return nil, errBadRequest("wraps must be of the new epoch %d and signed by you", epoch)
+		}
+		_, pub, err := s.accountKeys(r.Context(), kw.MemberID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, errBadRequest("no such member %s", kw.MemberID)
+		}
+		if err != nil {
+			return nil, err
+		}
+		c := crypto.KeyWrapContext{Kind: kind, OrgID: orgID, ObjectID: objectID, Epoch: epoch, RecipientKind: crypto.RecipientUser, RecipientID: kw.MemberID, Recipient: pub}
+		if err := s.checkKeyWrap(r.Context(), me, c, kw.Wrap, kw.Sig, size); err != nil {
+			return nil, err
+		}
+		wraps = append(wraps, store.KeyWrap{ObjectID: objectID, Epoch: epoch, MemberID: kw.MemberID, SignerID: me, Wrap: kw.Wrap, Sig: kw.Sig, CreatedAt: s.now()})
+	}
+	return wraps, nil
 }
