@@ -78,18 +78,31 @@ func (s *Session) completeRotations(ctx context.Context, sync func(context.Conte
 		}
 		// (sort, not slices: see crypto.SortRecipients)
 		sort.SliceStable(pending, func(i, j int) bool { return rotationOrder(pending[i].Kind) < rotationOrder(pending[j].Kind) })
+		// Groups still owing a rotation hold back the vaults granted to
+		// them (the server would answer rotation_order).
+		waiting := map[string]bool{}
+		for _, p := range pending {
+			if p.Kind == "group" {
+				waiting[p.ObjectID] = true
+			}
+		}
 		for _, p := range pending {
 			s.mu.Lock()
-			if s.rotationTried == nil {
-				s.rotationTried = map[string]uint64{}
-			}
 			tried := s.rotationTried[p.ObjectID] == p.Epoch
-			s.rotationTried[p.ObjectID] = p.Epoch
 			s.mu.Unlock()
 			if onlyOwed && tried {
 				continue
 			}
-			did, err := s.rotateOwed(ctx, o, p)
+			did, err := s.rotateOwed(ctx, o, p, waiting)
+			if did || err != nil {
+				// Tried: a sync does not try again at this epoch.
+				s.mu.Lock()
+				if s.rotationTried == nil {
+					s.rotationTried = map[string]uint64{}
+				}
+				s.rotationTried[p.ObjectID] = p.Epoch
+				s.mu.Unlock()
+			}
 			var ae *APIError
 			if errors.As(err, &ae) && (ae.Code == api.CodeRotationOrder || ae.Code == api.CodeRecordConflict || ae.Status == 403 || ae.Status == 404) {
 				continue // someone else's to do, or done meanwhile
@@ -99,6 +112,7 @@ func (s *Session) completeRotations(ctx context.Context, sync func(context.Conte
 			}
 			if did {
 				done++
+				delete(waiting, p.ObjectID)
 				// The next rotation wraps to what this one made.
 				if err := sync(ctx); err != nil && !IsQuarantine(err) {
 					return done, err
@@ -119,21 +133,60 @@ func rotationOrder(kind string) int {
 	return 2
 }
 
-// rotateOwed does one owed rotation if this account can.
-func (s *Session) rotateOwed(ctx context.Context, o *Org, p PendingRotation) (bool, error) {
+// rotateOwed does one owed rotation if it is this account's to do: the
+// organisation key the owner's, a group's keys its manager's, a vault's
+// key its managers' — or, when no current member manages the vault any
+// more (a private group's vault whose creator left), any of its holders'.
+// So one client, not every member online, answers a removal, and a
+// vault waits until the groups it is granted to (waiting) have new keys.
+func (s *Session) rotateOwed(ctx context.Context, o *Org, p PendingRotation, waiting map[string]bool) (bool, error) {
 	me := s.Profile.UserID
 	s.mu.Lock()
 	g, v := s.groups[p.ObjectID], s.vaults[p.ObjectID]
+	vaultMine := v != nil && (v.Permission == "manage" || !s.managedLocked(o.ID, p.ObjectID))
+	blocked := false
+	if c := s.chains[p.ObjectID]; c != nil {
+		for _, r := range c.recipients {
+			blocked = blocked || (r.Kind == crypto.RecipientGroup && waiting[r.ID])
+		}
+	}
 	s.mu.Unlock()
 	switch {
 	case p.Kind == "org" && o.OwnerID == me:
 		return true, s.rotateOrg(ctx, o)
-	case p.Kind == "group" && g != nil && (g.ManagerID == me || slices.Contains(g.Members, me)):
+	case p.Kind == "group" && g != nil && g.ManagerID == me:
 		return true, s.rotateGroup(ctx, g)
-	case p.Kind == "vault" && v != nil:
+	case p.Kind == "vault" && vaultMine && !blocked:
 		return true, s.rotateVault(ctx, v)
 	}
 	return false, nil
+}
+
+// managedLocked: a current member of the organisation manages the vault,
+// directly or through a group, as its newest record says.
+func (s *Session) managedLocked(orgID, vaultID string) bool {
+	c := s.chains[vaultID]
+	if c == nil {
+		return true // unknown: leave it to those who know
+	}
+	for _, r := range c.recipients {
+		if r.Permission < 3 {
+			continue
+		}
+		if _, member := s.members[orgID][r.ID]; r.Kind == crypto.RecipientUser && member {
+			return true
+		}
+		if r.Kind == crypto.RecipientGroup {
+			if gc := s.chains[r.ID]; gc != nil {
+				for _, m := range gc.recipients {
+					if _, member := s.members[orgID][m.ID]; member {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 // RotateVault gives a vault's key a new epoch, wrapped to every grantee
