@@ -34,6 +34,14 @@ type Org struct {
 	// CanRename, CanDelete: the organisation itself.
 	CanRename bool `json:"can_rename"`
 	CanDelete bool `json:"can_delete"`
+	// CanAudit: read the organisation's audit log and what key rotations
+	// it owes (the owner).
+	CanAudit bool `json:"can_audit"`
+	// CanLeave: leave the organisation (a member); else LeaveRefusal says
+	// why, in the client core's words (the owner: transfer ownership
+	// first).
+	CanLeave     bool   `json:"can_leave"`
+	LeaveRefusal string `json:"leave_refusal,omitempty"`
 }
 
 // OrgOf is o as this account sees it.
@@ -44,7 +52,12 @@ func OrgOf(s *client.Session, o *client.Org) Org {
 		email = s.Profile.Email
 	}
 	out := Org{ID: o.ID, Name: o.Name, Role: o.Role, OwnerEmail: email, CanInvite: owner, CanManageMembers: owner,
-		CanManageGroups: owner, CanCreatePrivateGroup: true, CanCreateVault: owner, CanRename: owner, CanDelete: owner}
+		CanManageGroups: owner, CanCreatePrivateGroup: true, CanCreateVault: owner, CanRename: owner, CanDelete: owner, CanAudit: owner}
+	if err := s.LeaveRefusal(o); err != nil {
+		out.LeaveRefusal = err.Error()
+	} else {
+		out.CanLeave = true
+	}
 	for _, v := range s.Vaults() {
 		if v.OrgID == o.ID && v.Manageable() {
 			out.CanGrant = true
