@@ -104,7 +104,10 @@ func (s *Session) LeaveOrg(ctx context.Context, ref string) error {
 	if err := s.LeaveRefusal(o); err != nil {
 		return err
 	}
-	if err := ownershipError(s.t.do(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/leave", struct{}{}, nil)); err != nil {
+	// Leaving is recorded in the organisation's audit log with this
+	// account's signed statement (§18.7).
+	stmt := s.statement(o.ID, api.AuditLeave, api.TargetMember(s.Profile.UserID))
+	if err := ownershipError(s.t.doStated(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/leave", stmt, struct{}{}, nil)); err != nil {
 		return err
 	}
 	return s.refresh(ctx)
@@ -192,4 +195,108 @@ func inRosterAsMember(o *Org, userID string) bool {
 		}
 	}
 	return false
+}
+
+// AdminAuditLog is AuditLog for an instance administrator (§18.7,
+// §18.8), who is not a member of the organisation (named by id: its name
+// is sealed): the whole log is read through the administrator's
+// endpoints and verified the same way — the chain, no gaps, every
+// client action's statement against the keys of the owner-signed roster,
+// and the heads this account (keyring) and this device remembered, which
+// then move to the log's head. Any failure is ErrTampered.
+//
+// The roster's signature is checked with the owner's keys as this
+// account pinned them if it is a member itself; otherwise with the
+// owner's keys as the server serves them (self-signed), since an
+// administrator pinned nothing at an invitation: against a server that
+// swaps the owner's keys and the whole roster, an administrator's check
+// of statements is only as good as that — the remembered heads still
+// catch a log rewritten after this account saw it.
+func (s *Session) AdminAuditLog(ctx context.Context, orgID string, f AuditFilter) ([]AuditEntry, error) {
+	var ro api.AdminOrgRoster
+	if err := s.t.do(ctx, "GET", "/admin/orgs/"+url.PathEscape(orgID)+"/roster", nil, &ro); err != nil {
+		var ae *APIError
+		if errors.As(err, &ae) && ae.Status == statusForbidden {
+			return nil, fmt.Errorf("%w: only instance administrators read an organisation's audit log this way", ErrNotAllowed)
+		}
+		return nil, err
+	}
+	kr, err := s.loadKeyring(ctx)
+	if err != nil {
+		return nil, err
+	}
+	who, err := s.adminRosterKeys(orgID, ro, kr)
+	if err != nil {
+		return nil, err
+	}
+	list, err := s.fetchAuditAt(ctx, "/admin/orgs/"+url.PathEscape(orgID)+"/audit", orgID,
+		"only instance administrators read an organisation's audit log this way")
+	if err != nil {
+		return nil, err
+	}
+	out, err := s.verifyAudit(orgID, list, who)
+	if err != nil {
+		return nil, err
+	}
+	return s.checkAndRemember(ctx, orgID, list, kr, out, f)
+}
+
+// adminRosterKeys verifies the roster an administrator is served — signed
+// by the owner, not older than this device saw, every listed account's
+// keys self-signed and matching its fingerprint — and returns the keys
+// statements are checked against.
+func (s *Session) adminRosterKeys(orgID string, ro api.AdminOrgRoster, kr *keyring) (auditKeys, error) {
+	if ro.OrgID != orgID {
+		return nil, tampered("audit log of %s: the roster of another organisation", orgID)
+	}
+	served := map[string]crypto.PublicKeys{}
+	for _, k := range ro.Keys {
+		pk := crypto.PublicKeys{Sign: k.SignPub, KEM: k.KEMPub}
+		if crypto.VerifyPublicKeys(crypto.RecipientUser, k.UserID, pk, pk, k.PublicKeysSig) != nil {
+			return nil, tampered("audit log of %s: the keys of %s are not self-signed", orgID, k.UserID)
+		}
+		served[k.UserID] = pk
+	}
+	owner, ok := served[ro.OwnerID]
+	if pin, pinned := kr.Orgs[orgID]; pinned {
+		if pin.OwnerID != ro.OwnerID {
+			return nil, tampered("audit log of %s: another owner than the one this account pinned", orgID)
+		}
+		owner, ok = pin.keys(), true
+	}
+	if !ok {
+		return nil, tampered("audit log of %s: the owner's keys were withheld", orgID)
+	}
+	members := make([]crypto.RosterMember, 0, len(ro.Roster.Members))
+	for _, m := range ro.Roster.Members {
+		members = append(members, crypto.RosterMember{UserID: m.UserID, Email: m.Email, Fingerprint: m.Fingerprint, Former: m.Former})
+	}
+	if crypto.VerifyRoster(owner, orgID, ro.Roster.Version, ro.OwnerID, members, ro.Roster.Sig) != nil {
+		return nil, tampered("audit log of %s: its roster is not signed by the owner", orgID)
+	}
+	byID := map[string]Member{}
+	for _, m := range ro.Roster.Members {
+		pk, ok := served[m.UserID]
+		if !ok || !crypto.Equal(pk.Fingerprint(), m.Fingerprint) {
+			return nil, tampered("audit log of %s: the keys of %s do not match the signed roster", orgID, sanitize(m.Email, 80))
+		}
+		byID[m.UserID] = Member{UserID: m.UserID, Email: m.Email, Keys: pk}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ro.Roster.Version < s.rosterSeen[orgID] {
+		return nil, tampered("audit log of %s: its roster rolled back to version %d", orgID, ro.Roster.Version)
+	}
+	s.rosterSeen[orgID] = ro.Roster.Version
+	me, myEmail, myKeys := s.Profile.UserID, s.Profile.Email, s.id.Public()
+	return func(actorID string) (string, crypto.PublicKeys, bool) {
+		if m, ok := byID[actorID]; ok {
+			return m.Email, m.Keys, true
+		}
+		if actorID == me {
+			// The administrator's own server-attested actions (unbind).
+			return myEmail, myKeys, false
+		}
+		return "", crypto.PublicKeys{}, false
+	}, nil
 }

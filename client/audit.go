@@ -103,34 +103,65 @@ func (s *Session) AuditLog(ctx context.Context, orgRef string, f AuditFilter) ([
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.verifyAudit(o.ID, list)
+	out, err := s.verifyAudit(o.ID, list, s.memberAuditKeys(o.ID))
 	if err != nil {
 		return nil, err
 	}
+	return s.checkAndRemember(ctx, o.ID, list, kr, out, f)
+}
+
+// checkAndRemember checks a verified log against the heads this account
+// and this device remembered, remembers its new head, and returns the
+// entries f selects.
+func (s *Session) checkAndRemember(ctx context.Context, orgID string, list []api.AuditEntry, kr *keyring, out []AuditEntry, f AuditFilter) ([]AuditEntry, error) {
 	s.mu.Lock()
-	seen := s.auditSeen[o.ID]
+	seen := s.auditSeen[orgID]
 	s.mu.Unlock()
-	for _, m := range []AuditMark{kr.Audit[o.ID], seen} {
-		if err := checkAuditMark(o.ID, list, m); err != nil {
+	for _, m := range []AuditMark{kr.Audit[orgID], seen} {
+		if err := checkAuditMark(orgID, list, m); err != nil {
 			return nil, err
 		}
 	}
-	if err := s.rememberAudit(ctx, o.ID, list); err != nil {
+	if err := s.rememberAudit(ctx, orgID, list); err != nil {
 		return nil, err
 	}
 	return filterAudit(out, f), nil
 }
 
-// fetchAudit reads every page of the log.
+// auditKeys names an actor (their e-mail address as the roster signs it)
+// and gives the keys their statements verify with; ok false for an
+// account the roster never listed.
+type auditKeys func(actorID string) (email string, keys crypto.PublicKeys, ok bool)
+
+// memberAuditKeys are the roster's keys as this member's session verified
+// them: current and former members (§14.2).
+func (s *Session) memberAuditKeys(orgID string) auditKeys {
+	return func(actorID string) (string, crypto.PublicKeys, bool) {
+		if actorID == s.Profile.UserID {
+			return s.Profile.Email, s.id.Public(), true
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		m, ok := s.signerKeys(orgID, actorID)
+		return m.Email, m.Keys, ok
+	}
+}
+
+// fetchAudit reads every page of the log, the owner's way.
 func (s *Session) fetchAudit(ctx context.Context, orgID string) ([]api.AuditEntry, error) {
+	return s.fetchAuditAt(ctx, "/orgs/"+url.PathEscape(orgID)+"/audit", orgID, "only the organisation's owner reads its audit log")
+}
+
+// fetchAuditAt reads every page of the log at base; refused says who may.
+func (s *Session) fetchAuditAt(ctx context.Context, base, orgID, refused string) ([]api.AuditEntry, error) {
 	var all []api.AuditEntry
 	for {
 		var page api.AuditLog
-		path := "/orgs/" + url.PathEscape(orgID) + "/audit?after=" + strconv.Itoa(len(all)) + "&limit=" + strconv.Itoa(auditPage)
+		path := base + "?after=" + strconv.Itoa(len(all)) + "&limit=" + strconv.Itoa(auditPage)
 		if err := s.t.do(ctx, "GET", path, nil, &page); err != nil {
 			var ae *APIError
 			if errors.As(err, &ae) && ae.Status == statusForbidden {
-				return nil, fmt.Errorf("%w: only the organisation's owner reads its audit log", ErrNotAllowed)
+				return nil, fmt.Errorf("%w: %s", ErrNotAllowed, refused)
 			}
 			return nil, err
 		}
@@ -144,8 +175,9 @@ func (s *Session) fetchAudit(ctx context.Context, orgID string) ([]api.AuditEntr
 	}
 }
 
-// verifyAudit checks the chain and every entry's statement.
-func (s *Session) verifyAudit(orgID string, list []api.AuditEntry) ([]AuditEntry, error) {
+// verifyAudit checks the chain and every entry's statement against the
+// keys who gives.
+func (s *Session) verifyAudit(orgID string, list []api.AuditEntry, who auditKeys) ([]AuditEntry, error) {
 	out := make([]AuditEntry, 0, len(list))
 	prev := crypto.ZeroHash()
 	for i, e := range list {
@@ -157,7 +189,7 @@ func (s *Session) verifyAudit(orgID string, list []api.AuditEntry) ([]AuditEntry
 		if !crypto.Equal(h, e.Hash) {
 			return nil, tampered("audit log of %s: entry %d was altered", orgID, e.Seq)
 		}
-		entry, err := s.checkAuditEntry(orgID, e)
+		entry, err := checkAuditEntry(orgID, e, who)
 		if err != nil {
 			return nil, err
 		}
@@ -168,7 +200,7 @@ func (s *Session) verifyAudit(orgID string, list []api.AuditEntry) ([]AuditEntry
 }
 
 // checkAuditEntry checks one entry's action, target and statement.
-func (s *Session) checkAuditEntry(orgID string, e api.AuditEntry) (AuditEntry, error) {
+func checkAuditEntry(orgID string, e api.AuditEntry, who auditKeys) (AuditEntry, error) {
 	bad := func(why string) (AuditEntry, error) {
 		return AuditEntry{}, tampered("audit log of %s: entry %d (%s): %s", orgID, e.Seq, sanitize(e.Action, 40), why)
 	}
@@ -182,9 +214,11 @@ func (s *Session) checkAuditEntry(orgID string, e api.AuditEntry) (AuditEntry, e
 		return bad("its target is not in the protocol's form")
 	}
 	out := AuditEntry{Seq: e.Seq, Time: time.UnixMilli(int64(e.Time)).UTC(), ActorID: e.ActorID, Action: e.Action, Target: t, Source: e.Source}
-	s.mu.Lock()
-	out.Actor = s.auditActorLocked(orgID, e.ActorID)
-	s.mu.Unlock()
+	email, keys, known := "", crypto.PublicKeys{}, false
+	if e.ActorID != "" {
+		email, keys, known = who(e.ActorID)
+	}
+	out.Actor = email
 	if api.ServerAttested(e.Action) {
 		if len(e.Statement) > 0 || len(e.StatementSig) > 0 {
 			return bad("a server-attested action with a statement")
@@ -194,8 +228,7 @@ func (s *Session) checkAuditEntry(orgID string, e api.AuditEntry) (AuditEntry, e
 	if len(e.Statement) == 0 {
 		return bad("a client action without the actor's statement")
 	}
-	keys, ok := s.auditActorKeys(orgID, e.ActorID)
-	if !ok {
+	if !known {
 		return bad("its actor is not in the organisation's signed roster")
 	}
 	if crypto.Verify(keys, e.Statement, e.StatementSig) != nil {
@@ -225,32 +258,6 @@ func statementMatches(orgID string, e api.AuditEntry, t api.AuditTarget) bool {
 		return false
 	}
 	return bytes.Equal(e.Statement, crypto.AuditStatement(orgID, e.Action, e.ActorID, binary.BigEndian.Uint64(f[3]), e.Target))
-}
-
-// auditActorKeys are the keys an actor's statements verify with: the
-// roster's, current or former member (§14.2).
-func (s *Session) auditActorKeys(orgID, actorID string) (crypto.PublicKeys, bool) {
-	if actorID == s.Profile.UserID {
-		return s.id.Public(), true
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, ok := s.signerKeys(orgID, actorID)
-	return m.Keys, ok
-}
-
-// auditActorLocked names an actor by the roster's e-mail address.
-func (s *Session) auditActorLocked(orgID, actorID string) string {
-	switch {
-	case actorID == "":
-		return ""
-	case actorID == s.Profile.UserID:
-		return s.Profile.Email
-	}
-	if m, ok := s.signerKeys(orgID, actorID); ok {
-		return m.Email
-	}
-	return ""
 }
 
 // checkAuditMark: a remembered head must still be in the log, unchanged.

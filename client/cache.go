@@ -743,6 +743,10 @@ func (m Marks) MarshalJSON() ([]byte, error) {
 		b = append(b, `,"trashed":`...)
 		b = appendStrings(b, m.Trashed)
 	}
+	if len(m.Records) > 0 {
+		b = append(b, `,"records":`...)
+		b = appendCounts(b, m.Records)
+	}
 	if len(m.Audit) > 0 {
 		// Rare and small (one per organisation owned): encoding/json.
 		a, err := json.Marshal(m.Audit)

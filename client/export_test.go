@@ -264,3 +264,27 @@ func (k Kept) OpensKeyWrap(c crypto.KeyWrapContext, signer crypto.PublicKeys, si
 	}
 	return false
 }
+
+// SealVaultNameAs seals name as a vault's name under the vault key of
+// epoch, as any reader holding that key could (an insider's modified
+// client).
+func SealVaultNameAs(s *Session, vaultID string, epoch uint64, name string) []byte {
+	s.mu.Lock()
+	vk := s.vaultKeys[epochKey{vaultID, epoch}]
+	orgID := s.vaults[vaultID].OrgID
+	s.mu.Unlock()
+	box, err := sealMeta(vk, name, crypto.MetaAD("coffer/v1/vault-meta", epoch, orgID, vaultID))
+	if err != nil {
+		panic(err)
+	}
+	return box
+}
+
+// RecordHash is the record_hash of a wire record (the next one's prev).
+func RecordHash(r api.EpochRecord) []byte {
+	cr, err := recordToCrypto(r)
+	if err != nil {
+		panic(err)
+	}
+	return crypto.EpochRecordHash(cr, r.Sig)
+}

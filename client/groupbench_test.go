@@ -60,28 +60,34 @@ func newBenchOrg(b *testing.B, members int) *benchOrg {
 		invs = append(invs, store.Invitation{ID: uuid.NewString(), Email: email})
 		added = append(added, Member{UserID: uid, Email: email, Keys: id.Public()})
 	}
-	if members > 0 {
-		if err := env.Store.CreateInvitations(ctx, batch, invs); err != nil {
+	// Invited, joined and confirmed a batch at a time: the store allows at
+	// most store.MaxOpenInvitationsPerOrg open at once.
+	const chunk = 500
+	for from := 0; from < len(invs); from += chunk {
+		to := min(from+chunk, len(invs))
+		batch.ID = uuid.NewString()
+		if err := env.Store.CreateInvitations(ctx, batch, invs[from:to]); err != nil {
 			b.Fatal(err)
 		}
-	}
-	for i, in := range invs {
-		if err := env.Store.JoinInvitation(ctx, in.ID, added[i].UserID, make([]byte, 32), now); err != nil {
-			b.Fatal(err)
-		}
-		so, _ := env.Store.Org(ctx, o.ID)
-		so.RosterVersion++
-		if i == len(invs)-1 {
-			// Only the final roster matters: the owner signs all members.
-			for _, m := range added[:len(added)-1] {
-				o.roster = append(o.roster, api.RosterMember{UserID: m.UserID, Email: m.Email, Fingerprint: m.Keys.Fingerprint()})
+		for i := from; i < to; i++ {
+			in := invs[i]
+			if err := env.Store.JoinInvitation(ctx, in.ID, added[i].UserID, make([]byte, 32), now); err != nil {
+				b.Fatal(err)
 			}
-			o.rosterVersion = so.RosterVersion - 1
-			r := owner.signRoster(&o, &added[len(added)-1], "")
-			so.Roster, so.RosterSig = mustJSON(b, r.Members), r.Sig
-		}
-		if err := env.Store.ConfirmMember(ctx, in.ID, so, store.KeyWrap{ObjectID: o.ID, Epoch: 1, MemberID: added[i].UserID, SignerID: owner.Profile.UserID, Wrap: []byte("x"), Sig: []byte("x")}, now); err != nil {
-			b.Fatal(err)
+			so, _ := env.Store.Org(ctx, o.ID)
+			so.RosterVersion++
+			if i == len(invs)-1 {
+				// Only the final roster matters: the owner signs all members.
+				for _, m := range added[:len(added)-1] {
+					o.roster = append(o.roster, api.RosterMember{UserID: m.UserID, Email: m.Email, Fingerprint: m.Keys.Fingerprint()})
+				}
+				o.rosterVersion = so.RosterVersion - 1
+				r := owner.signRoster(&o, &added[len(added)-1], "")
+				so.Roster, so.RosterSig = mustJSON(b, r.Members), r.Sig
+			}
+			if err := env.Store.ConfirmMember(ctx, in.ID, so, store.KeyWrap{ObjectID: o.ID, Epoch: 1, MemberID: added[i].UserID, SignerID: owner.Profile.UserID, Wrap: []byte("x"), Sig: []byte("x")}, now); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 	if err := owner.Sync(ctx); err != nil {

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
@@ -135,10 +136,12 @@ func openMeta(key, box, ad []byte) (string, error) {
 type orgFetch struct {
 	keyring *keyring
 	members map[string]api.Members
+	records map[string]api.Records // new epoch records, per organisation
 }
 
-func (s *Session) fetchOrgs(ctx context.Context, orgs []api.Org) (*orgFetch, error) {
-	f := &orgFetch{keyring: &keyring{Orgs: map[string]pinnedOrg{}}, members: map[string]api.Members{}}
+func (s *Session) fetchOrgs(ctx context.Context, resp api.Sync) (*orgFetch, error) {
+	orgs := resp.Orgs
+	f := &orgFetch{keyring: &keyring{Orgs: map[string]pinnedOrg{}}, members: map[string]api.Members{}, records: map[string]api.Records{}}
 	if len(orgs) == 0 && s.keyringSeen == 0 {
 		return f, nil
 	}
@@ -146,15 +149,39 @@ func (s *Session) fetchOrgs(ctx context.Context, orgs []api.Org) (*orgFetch, err
 	if f.keyring, err = s.loadKeyring(ctx); err != nil {
 		return nil, err
 	}
+	// An organisation whose answer shows an object this session holds no
+	// records of (newly granted, newly a member) has its records read
+	// whole; else only what is new.
+	unknown := map[string]bool{}
+	s.mu.Lock()
+	for _, v := range resp.Vaults {
+		if v.OrgID != "" && s.chains[v.ID] == nil {
+			unknown[v.OrgID] = true
+		}
+	}
+	for _, g := range resp.Groups {
+		if s.chains[g.ID] == nil {
+			unknown[g.OrgID] = true
+		}
+	}
+	for _, o := range orgs {
+		if s.chains[o.ID] == nil {
+			unknown[o.ID] = true
+		}
+	}
+	s.mu.Unlock()
 	for _, o := range orgs {
 		if _, pinned := f.keyring.Orgs[o.ID]; !pinned {
 			continue
 		}
-		var resp api.Members
-		if err := s.t.do(ctx, "GET", "/orgs/"+url.PathEscape(o.ID)+"/members", nil, &resp); err != nil {
+		var members api.Members
+		if err := s.t.do(ctx, "GET", "/orgs/"+url.PathEscape(o.ID)+"/members", nil, &members); err != nil {
 			return nil, err
 		}
-		f.members[o.ID] = resp
+		f.members[o.ID] = members
+		if f.records[o.ID], err = s.fetchRecords(ctx, o.ID, unknown[o.ID]); err != nil {
+			return nil, err
+		}
 	}
 	return f, nil
 }
@@ -174,7 +201,9 @@ func (s *Session) openOrgs(orgs []api.Org, f *orgFetch) {
 			s.warn("ignored organisation %s: it was never confirmed through an invitation on this account", ao.ID)
 			continue
 		}
-		if err := s.openOrg(ao, pin, f.members[ao.ID]); err != nil {
+		if err := s.openOrg(ao, pin, f.members[ao.ID], f.records[ao.ID]); errors.Is(err, errRecordsAhead) {
+			continue
+		} else if err != nil {
 			s.quarantineLocked(Quarantine{Kind: KindOrg, ID: ao.ID, Name: s.knownName(KindOrg, ao.ID), Reason: err.Error(),
 				SignerID: ao.OwnerID, Signer: s.accountName(ao.OwnerID)})
 		}
@@ -183,7 +212,7 @@ func (s *Session) openOrgs(orgs []api.Org, f *orgFetch) {
 
 // openOrg checks one pinned organisation and opens it into s.orgs and
 // s.members. The caller holds s.mu.
-func (s *Session) openOrg(ao api.Org, pin pinnedOrg, memberList api.Members) error {
+func (s *Session) openOrg(ao api.Org, pin pinnedOrg, memberList api.Members, recs api.Records) error {
 	var err error
 	me := s.Profile.UserID
 	if ao.OwnerID != pin.OwnerID {
@@ -251,6 +280,22 @@ func (s *Session) openOrg(ao api.Org, pin pinnedOrg, memberList api.Members) err
 	s.former[ao.ID] = map[string]Member{}
 	for _, m := range former {
 		s.former[ao.ID][m.UserID] = m
+	}
+	// The signed epoch records (§18.1), then the organisation's keys and
+	// name against them.
+	if err := s.applyRecordsLocked(o, recs); err != nil {
+		delete(s.orgs, ao.ID)
+		return err
+	}
+	for e, key := range keys {
+		if err := s.checkKeyLocked(o.ID, e, crypto.EpochKeyCommit(key)); err != nil {
+			delete(s.orgs, ao.ID)
+			return err
+		}
+	}
+	if err := s.checkStateLocked(o.ID, ao.KeyEpoch, ao.Meta); err != nil {
+		delete(s.orgs, ao.ID)
+		return err
 	}
 	return nil
 }
@@ -364,7 +409,9 @@ func (s *Session) openGroups(groups []api.Group) {
 		if !ok {
 			continue // an organisation ignored or quarantined, with its groups
 		}
-		if err := s.openGroup(o, ag); err != nil {
+		if err := s.openGroup(o, ag); errors.Is(err, errRecordsAhead) {
+			continue
+		} else if err != nil {
 			s.quarantineLocked(Quarantine{Kind: KindGroup, ID: ag.ID, OrgID: o.ID, Name: s.knownName(KindGroup, ag.ID), Reason: err.Error(),
 				SignerID: ag.ManagerID, Signer: s.accountName(ag.ManagerID)})
 		}
@@ -401,6 +448,16 @@ func (s *Session) openGroup(o *Org, ag api.Group) error {
 			return tampered("group %s: keys of epoch %d not signed by a member", ag.ID, h.Epoch)
 		}
 		epochKeys[h.Epoch] = pk
+	}
+	// Each epoch's keys are the ones the group's signed records name, and
+	// its epoch and name the newest record's (§18.1).
+	for e, pk := range epochKeys {
+		if err := s.checkKeyLocked(ag.ID, e, pk.Fingerprint()); err != nil {
+			return err
+		}
+	}
+	if err := s.checkStateLocked(ag.ID, ag.Epoch, ag.Meta); err != nil {
+		return err
 	}
 	g.ids = map[uint64]*crypto.Identity{}
 	for _, w := range ag.Wraps {
@@ -494,8 +551,15 @@ func (s *Session) openOrgVault(v api.Vault) error {
 	keys := map[uint64][]byte{}
 	for e := uint64(1); e <= v.Epoch; e++ {
 		if k, ok := s.vaultKeys[epochKey{v.ID, e}]; ok {
+			// The key is the one the vault's signed records name (§18.1).
+			if err := s.checkKeyLocked(v.ID, e, crypto.EpochKeyCommit(k)); err != nil {
+				return err
+			}
 			keys[e] = k
 		}
+	}
+	if err := s.checkStateLocked(v.ID, v.Epoch, v.Meta); err != nil {
+		return err
 	}
 	name, err := openNameOf(keys, v.Meta, "coffer/v1/vault-meta", o.ID, v.ID)
 	if err != nil {

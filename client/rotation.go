@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"sort"
 	"time"
 
 	"github.com/coffer-pm/coffer/internal/api"
@@ -77,7 +78,8 @@ func (s *Session) completeRotations(ctx context.Context, sync func(context.Conte
 		if err != nil {
 			return done, err
 		}
-		slices.SortStableFunc(pending, func(a, b PendingRotation) int { return rotationOrder(a.Kind) - rotationOrder(b.Kind) })
+		// (sort, not slices: see crypto.SortRecipients)
+		sort.SliceStable(pending, func(i, j int) bool { return rotationOrder(pending[i].Kind) < rotationOrder(pending[j].Kind) })
 		for _, p := range pending {
 			s.mu.Lock()
 			if s.rotationTried == nil {

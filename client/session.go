@@ -69,6 +69,16 @@ type Session struct {
 	keyringSeen uint64
 	auditSeen   map[string]AuditMark // per organisation: the audit log's head last verified here
 	reported    map[string]Item      // Watch: item states last described
+	// chains are the verified epoch records per object (recordcheck.go);
+	// recordCursor per organisation the change sequence they cover;
+	// recordSeen the highest record version seen per object (a mark kept
+	// between runs: a server cannot roll a chain back).
+	chains       map[string]*chain
+	recordCursor map[string]int64
+	recordSeen   map[string]uint64
+	// recordsAhead: this answer's state is older than the records read
+	// after it; recordsStrict: the retry, where that is tampering.
+	recordsAhead, recordsStrict bool
 	// rotationTried: the epoch of each owed rotation this session tried
 	// (completeRotations), so a sync does not ask again and again.
 	rotationTried map[string]uint64
@@ -239,6 +249,13 @@ func (s *Session) syncLocked(ctx context.Context) error {
 	}
 	s.mu.Unlock()
 	err := s.syncFrom(ctx, since)
+	if errors.Is(err, errRecordsAhead) {
+		// Records newer than the answer (a change between the two reads):
+		// the next answer must agree with them, or it is tampering.
+		s.recordsStrict = true
+		err = s.syncFrom(ctx, since)
+		s.recordsStrict = false
+	}
 	if since > 0 && errors.Is(err, errManifestMismatch) {
 		// A delta on top of a cache that went stale legitimately (an item
 		// moved to a vault this account cannot read) does not match; a
@@ -261,7 +278,7 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 	}
 	defer stream.close()
 	resp := stream.head
-	fetched, err := s.fetchOrgs(ctx, resp.Orgs)
+	fetched, err := s.fetchOrgs(ctx, resp)
 	if err != nil {
 		return err
 	}
@@ -298,6 +315,7 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 	// Memberships and keys may have changed: re-check them from scratch.
 	s.orgs, s.groups, s.members, s.former = map[string]*Org{}, map[string]*Group{}, map[string]map[string]Member{}, map[string]map[string]Member{}
 	s.quarantine, s.held, s.failing = map[string]Quarantine{}, map[string]*heldVault{}, map[string]map[string]string{}
+	s.recordsAhead = false
 	s.openOrgs(resp.Orgs, fetched)
 	s.openGroups(resp.Groups)
 	s.vaults = map[string]*Vault{}
@@ -313,6 +331,9 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 			err = s.openOrgVault(v)
 		} else {
 			err = s.openVault(v)
+		}
+		if errors.Is(err, errRecordsAhead) {
+			continue
 		}
 		if err != nil {
 			if !errors.Is(err, ErrTampered) {
@@ -334,6 +355,9 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 			s.quarantineVaultLocked(v, err, signer, false, true)
 			delete(manifests, v.ID)
 		}
+	}
+	if s.recordsAhead {
+		return errRecordsAhead // nothing of this answer is kept; read again
 	}
 	// touched: the vaults whose items this answer changes (before and
 	// after a move), which must be matched against their manifests again.
@@ -1678,6 +1702,8 @@ type Marks struct {
 	// Trashed the items that were in the trash then.
 	Vaults  map[string][]string `json:"vaults,omitempty"`
 	Trashed []string            `json:"trashed,omitempty"`
+	// Records are the epoch record versions seen, per object (§18.1).
+	Records map[string]uint64 `json:"records,omitempty"`
 	// Audit is, per organisation, the head of its audit log last
 	// verified on this device (§18.7).
 	Audit map[string]AuditMark `json:"audit,omitempty"`
@@ -1692,7 +1718,7 @@ func (s *Session) Marks() Marks {
 
 func (s *Session) marksLocked() Marks {
 	m := s.sharedMarksLocked()
-	m.Items, m.Rosters, m.Manifests, m.Audit = maps.Clone(m.Items), maps.Clone(m.Rosters), maps.Clone(m.Manifests), maps.Clone(m.Audit)
+	m.Items, m.Rosters, m.Manifests, m.Audit, m.Records = maps.Clone(m.Items), maps.Clone(m.Rosters), maps.Clone(m.Manifests), maps.Clone(m.Audit), maps.Clone(m.Records)
 	return m
 }
 
@@ -1708,7 +1734,7 @@ func (s *Session) MarksJSON() ([]byte, error) {
 // the caller holds s.mu for as long as it uses them.
 func (s *Session) sharedMarksLocked() Marks {
 	s.materializeLocked() // the marks its entries imply
-	m := Marks{Items: s.seen, Rosters: s.rosterSeen, Keyring: s.keyringSeen, Manifests: s.manifestSeen, Cache: s.cacheMark, Audit: s.auditSeen}
+	m := Marks{Items: s.seen, Rosters: s.rosterSeen, Keyring: s.keyringSeen, Manifests: s.manifestSeen, Cache: s.cacheMark, Audit: s.auditSeen, Records: s.recordSeen}
 	m.Vaults = map[string][]string{}
 	for id, v := range s.itemVault {
 		m.Vaults[v] = append(m.Vaults[v], id)
@@ -1740,6 +1766,12 @@ func (s *Session) setMarksLocked(m Marks) {
 	}
 	for k, v := range m.Manifests {
 		s.manifestSeen[k] = max(s.manifestSeen[k], v)
+	}
+	if len(m.Records) > 0 && s.recordSeen == nil {
+		s.chains, s.recordCursor, s.recordSeen = map[string]*chain{}, map[string]int64{}, map[string]uint64{}
+	}
+	for k, v := range m.Records {
+		s.recordSeen[k] = max(s.recordSeen[k], v)
 	}
 	s.keyringSeen = max(s.keyringSeen, m.Keyring)
 	s.cacheMark = max(s.cacheMark, m.Cache)

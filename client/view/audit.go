@@ -20,7 +20,8 @@ type AuditEntry struct {
 	Target api.AuditTarget `json:"target"`
 	Source string          `json:"source"`
 	// Signed: the actor's signed statement verified; false for what the
-	// server attests alone (a join by code).
+	// server attests alone (a join by code, an unbinding, an account
+	// deletion).
 	Signed bool `json:"signed"`
 }
 
@@ -35,11 +36,26 @@ func Audit(ctx context.Context, s *client.Session, orgRef string, f client.Audit
 	if err != nil {
 		return nil, err
 	}
+	return auditEntries(list), nil
+}
+
+// AdminAudit is Audit for an instance administrator, who names the
+// organisation by id (client.Session.AdminAuditLog): the same entries,
+// verified the same way.
+func AdminAudit(ctx context.Context, s *client.Session, orgID string, f client.AuditFilter) ([]AuditEntry, error) {
+	list, err := s.AdminAuditLog(ctx, orgID, f)
+	if err != nil {
+		return nil, err
+	}
+	return auditEntries(list), nil
+}
+
+func auditEntries(list []client.AuditEntry) []AuditEntry {
 	out := make([]AuditEntry, 0, len(list))
 	for _, e := range list {
 		out = append(out, AuditEntry{Seq: e.Seq, Time: e.Time, Actor: actorName(e), Action: e.Action, Target: e.Target, Source: e.Source, Signed: e.Signed})
 	}
-	return out, nil
+	return out
 }
 
 // actorName is the actor's e-mail address from the roster, "server" for

@@ -61,3 +61,14 @@ type Departure struct {
 type DeleteAccountRequest struct {
 	AuthKey []byte `json:"auth_key"`
 }
+
+// AdminOrgRoster answers GET /admin/orgs/{org}/roster: an organisation's
+// owner-signed roster and the public keys of every account it lists
+// (without names), what an instance administrator's client verifies the
+// organisation's audit log against (protocol §18.7).
+type AdminOrgRoster struct {
+	OrgID   string       `json:"org_id"`
+	OwnerID string       `json:"owner_id"`
+	Roster  Roster       `json:"roster"`
+	Keys    []PublicKeys `json:"keys"`
+}

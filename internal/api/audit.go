@@ -22,13 +22,17 @@ const StatementHeader = "Coffer-Statement"
 
 // The audit actions, in the order of §18.7.
 const (
-	AuditInvite         = "invite"
-	AuditJoin           = "join"
-	AuditConfirm        = "confirm"
-	AuditCancel         = "cancel"
-	AuditRemove         = "remove"
-	AuditLeave          = "leave"
-	AuditUnbind         = "unbind"
+	AuditInvite  = "invite"
+	AuditJoin    = "join"
+	AuditConfirm = "confirm"
+	AuditCancel  = "cancel"
+	AuditRemove  = "remove"
+	AuditLeave   = "leave"
+	AuditUnbind  = "unbind"
+	// AuditAccountDelete: the actor deleted their account, which left
+	// the organisation (server-attested: the password was proved to the
+	// server, not to the owner).
+	AuditAccountDelete  = "account-delete"
 	AuditGrant          = "grant"
 	AuditRevoke         = "revoke"
 	AuditGroupCreate    = "group-create"
@@ -51,7 +55,7 @@ const (
 
 // AuditActions is the fixed list; an entry with any other action is not
 // one a server of this protocol writes.
-var AuditActions = []string{AuditInvite, AuditJoin, AuditConfirm, AuditCancel, AuditRemove, AuditLeave, AuditUnbind,
+var AuditActions = []string{AuditInvite, AuditJoin, AuditConfirm, AuditCancel, AuditRemove, AuditLeave, AuditUnbind, AuditAccountDelete,
 	AuditGrant, AuditRevoke, AuditGroupCreate, AuditGroupAdd, AuditGroupRemove, AuditVaultCreate, AuditRename,
 	AuditDelete, AuditMove, AuditRotate, AuditTransferOffer, AuditTransferAccept, AuditExport,
 	AuditItemCreate, AuditItemUpdate, AuditItemTrash, AuditItemRestore, AuditItemPurge}
@@ -59,8 +63,11 @@ var AuditActions = []string{AuditInvite, AuditJoin, AuditConfirm, AuditCancel, A
 // ServerAttested reports the actions that carry no client statement: the
 // server performs them on its own authority (join: the invitee proved the
 // code to the server, not to the owner; unbind: an instance
-// administrator's server action). Their entries are the server's word.
-func ServerAttested(action string) bool { return action == AuditJoin || action == AuditUnbind }
+// administrator's server action; account-delete: the account proved its
+// master password to the server). Their entries are the server's word.
+func ServerAttested(action string) bool {
+	return action == AuditJoin || action == AuditUnbind || action == AuditAccountDelete
+}
 
 // RevisionStated reports the actions whose statement is the revision's
 // own signature (§7.3: its sig_msg and sig), which names the
@@ -113,7 +120,8 @@ func TargetInvitation(invitation, user string) AuditTarget {
 	return AuditTarget{Invitation: invitation, User: user}
 }
 
-// TargetMember: remove (and leave, unbind) — the account concerned.
+// TargetMember: remove, leave, unbind and account-delete — the account
+// concerned.
 func TargetMember(user string) AuditTarget { return AuditTarget{User: user} }
 
 // TargetGroupCreate: a group and, for a private group, its vault.

@@ -288,3 +288,31 @@ type MetaRequest struct {
 	Meta   []byte      `json:"meta"`
 	Record EpochRecord `json:"record"` // the object's next record, naming the new name
 }
+
+// Exposure is one exposure record (protocol §18.6): what someone could
+// read when they lost access. How is "removed", "left", "unbound",
+// "deleted" (the whole organisation) or "revoked", "group" (only the
+// vaults listed: those they could no longer open).
+type Exposure struct {
+	UserID string        `json:"user_id"`
+	How    string        `json:"how"`
+	At     time.Time     `json:"at"`
+	Vaults []string      `json:"vaults"`
+	Items  []ExposedItem `json:"items"`
+}
+
+// ExposedItem is an item as it was when the access ended.
+type ExposedItem struct {
+	ItemID    string     `json:"item_id"`
+	VaultID   string     `json:"vault_id"` // its vault then
+	Revision  uint64     `json:"revision"` // its head then
+	Time      int64      `json:"time_ms"`  // the head's signed time (the author's clock)
+	UpdatedAt time.Time  `json:"updated_at"`
+	TrashedAt *time.Time `json:"trashed_at,omitempty"`
+}
+
+// Exposures answers GET /orgs/{org}/exposure/{user}: the person's
+// records, newest first.
+type Exposures struct {
+	Records []Exposure `json:"records"`
+}

@@ -143,7 +143,7 @@ func TestBridgeLeaveAuditDelete(t *testing.T) {
 		}
 		return false
 	}
-	if !has("invite", "owner@acme.example") || !has("join", "mia@acme.example") {
+	if !has("invite", "owner@acme.example") || !has("join", "mia@acme.example") || !has("leave", "mia@acme.example") {
 		t.Fatalf("audit entries: %+v", log.Entries)
 	}
 	f, _ := json.Marshal(bridge.AuditFilter{Action: "join", Actor: " MIA@acme.example"})

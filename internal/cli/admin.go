@@ -20,6 +20,7 @@ func (a *app) adminCommand() *cobra.Command {
 	cmd := group("admin", "Server administration: backups and administrators on the server machine; accounts as an instance administrator")
 	cmd.AddCommand(a.adminBackupCommand(), a.adminGrantCommand(true), a.adminGrantCommand(false))
 	cmd.AddCommand(a.adminAccountCommands()...)
+	cmd.AddCommand(a.adminAuditCommand())
 	return cmd
 }
 

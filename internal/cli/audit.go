@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -18,8 +19,19 @@ import (
 // organisation's audit log (docs/protocol.md §18.7), verified whole
 // whatever the filters select; a log that fails verification exits 5.
 func (a *app) orgAuditCommand() *cobra.Command {
+	return a.auditCommand("audit ORG", "Show the organisation's verified audit log (owner); --json prints one entry per line", view.Audit)
+}
+
+// adminAuditCommand is `coffer admin audit`: an instance administrator
+// reads an organisation's audit log by its id, verified as the owner's
+// is (exit 5 if it fails).
+func (a *app) adminAuditCommand() *cobra.Command {
+	return a.auditCommand("audit ORG-ID", "Show an organisation's verified audit log: ids, actions, times (instance administrators); --json prints one entry per line", view.AdminAudit)
+}
+
+func (a *app) auditCommand(use, short string, read func(context.Context, *client.Session, string, client.AuditFilter) ([]view.AuditEntry, error)) *cobra.Command {
 	var since, actor, action string
-	cmd := a.simple("audit ORG", "Show the organisation's verified audit log (owner); --json prints one entry per line", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
+	cmd := a.simple(use, short, 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
 		f := client.AuditFilter{Actor: actor, Action: action}
 		if action != "" && !slices.Contains(api.AuditActions, action) {
 			return usageError("--action must be one of %s", strings.Join(api.AuditActions, ", "))
@@ -31,7 +43,7 @@ func (a *app) orgAuditCommand() *cobra.Command {
 			}
 			f.Since = t
 		}
-		list, err := view.Audit(cmd.Context(), s, args[0], f)
+		list, err := read(cmd.Context(), s, args[0], f)
 		if err != nil {
 			return err
 		}

@@ -42,6 +42,7 @@ func (a *app) orgCommand() *cobra.Command {
 		a.orgInviteCommand(),
 		a.orgJoinCommand(),
 		a.orgAuditCommand(),
+		a.orgExposureCommand(),
 		a.orgRecoveryCommand(),
 		a.orgRecoverCommand(),
 		a.simple("invitations", "List your invitations: open ones, and those you joined that wait for the owner's confirmation", 0, func(cmd *cobra.Command, s *client.Session, args []string) error {

@@ -4,7 +4,7 @@ import (
 	"crypto/hkdf"
 	"crypto/sha256"
 	"slices"
-	"strings"
+	"sort"
 )
 
 // Kinds of objects that carry an epoch record chain (docs/protocol.md §18.1).
@@ -38,11 +38,14 @@ type RecordRecipient struct {
 // hashed in.
 func SortRecipients(rs []RecordRecipient) []RecordRecipient {
 	out := slices.Clone(rs)
-	slices.SortFunc(out, func(a, b RecordRecipient) int {
-		if c := strings.Compare(a.Kind, b.Kind); c != 0 {
-			return c
+	// sort.Slice, not slices.SortFunc: a generic sort is compiled again
+	// for every element type, and this package runs in the browser's
+	// client core, whose size is budgeted (docs/performance.md).
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Kind != out[j].Kind {
+			return out[i].Kind < out[j].Kind
 		}
-		return strings.Compare(a.ID, b.ID)
+		return out[i].ID < out[j].ID
 	})
 	return out
 }

@@ -3,8 +3,7 @@ package crypto
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"slices"
-	"strings"
+	"sort"
 )
 
 // ManifestEntry is one item as a vault manifest lists it (docs/protocol.md
@@ -34,7 +33,9 @@ type Manifest struct {
 // an entry with an empty id or a wrong-sized hash, and an id listed twice.
 func ManifestItemsHash(entries []ManifestEntry) ([]byte, error) {
 	sorted := append([]ManifestEntry(nil), entries...)
-	slices.SortFunc(sorted, func(a, b ManifestEntry) int { return strings.Compare(a.ItemID, b.ItemID) })
+	// sort.Slice (see SortRecipients): one generic sort less in the
+	// browser's core; a few milliseconds at 10,000 entries either way.
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].ItemID < sorted[j].ItemID })
 	h := sha256.New()
 	h.Write(Tuple("coffer/v1/manifest-items", U64(uint64(len(sorted)))))
 	// Each entry is tuple("coffer/v1/manifest-entry", item_id, u64(head),

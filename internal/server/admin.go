@@ -153,6 +153,9 @@ func (s *Server) adminUnbind(w http.ResponseWriter, r *http.Request) error {
 	if err := checkID("organisation id", orgID); err != nil {
 		return err
 	}
+	// Recorded in the organisation's log in the departure's transaction:
+	// server-attested, the administrator as actor (§18.7).
+	s.auditServer(r, orgID, s.userID(r), api.AuditUnbind, api.TargetMember(a.ID))
 	if err := s.depart(r.Context(), orgID, a.ID, store.DepartUnbound); err != nil {
 		return err
 	}
@@ -223,6 +226,14 @@ func (s *Server) leaveOrg(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// Recorded with the member's signed statement, in the departure's
+	// transaction (§18.7); a request without one is refused before
+	// anything is done.
+	if role != store.RoleOwner {
+		if err := s.audit(r, orgID, api.AuditLeave, api.TargetMember(s.userID(r))); err != nil {
+			return err
+		}
+	}
 	if err := s.depart(r.Context(), orgID, s.userID(r), store.DepartLeft); err != nil {
 		return err
 	}
@@ -255,6 +266,9 @@ func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request) error {
 	if acct.ID != me.ID {
 		return errUnauthorized("the account changed its address meanwhile; try again")
 	}
+	// Every organisation it leaves records it, in the deletion's
+	// transaction: server-attested, the account as actor (§18.7).
+	store.AuditEachOrg(r.Context(), s.auditEntry(r, "", me.ID, api.AuditAccountDelete, api.TargetMember(me.ID).JSON(), nil, nil))
 	err = s.store.DeleteAccount(r.Context(), me.ID, s.now())
 	if errors.Is(err, store.ErrOwnsOrgs) {
 		return errTransferOwnership("this account owns an organisation and cannot be deleted")

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -111,6 +113,13 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return s.auditPage(w, r, o.ID)
+}
+
+// auditPage answers a page of organisation orgID's log, as the request's
+// after and limit ask.
+func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, orgID string) error {
+	var err error
 	after, limit := uint64(0), maxAuditPage
 	if v := r.URL.Query().Get("after"); v != "" {
 		if after, err = strconv.ParseUint(v, 10, 64); err != nil {
@@ -123,7 +132,7 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	// One more than asked tells whether there are more.
-	list, err := s.store.AuditLog(r.Context(), o.ID, after, limit+1)
+	list, err := s.store.AuditLog(r.Context(), orgID, after, limit+1)
 	if err != nil {
 		return err
 	}
@@ -131,6 +140,63 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) error {
 	for _, e := range list[:min(len(list), limit)] {
 		out.Entries = append(out.Entries, api.AuditEntry{Seq: e.Seq, PrevHash: e.PrevHash, Time: e.TimeMS, ActorID: e.ActorID, Action: e.Action,
 			Target: e.Target, Source: e.Source, Statement: e.Statement, StatementSig: e.StatementSig, Hash: e.Hash})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// adminOrg finds the organisation an administrator's path names (404 if
+// there is none).
+func (s *Server) adminOrg(r *http.Request) (store.Org, error) {
+	orgID := r.PathValue("org")
+	if err := checkID("organisation id", orgID); err != nil {
+		return store.Org{}, err
+	}
+	o, err := s.store.Org(r.Context(), orgID)
+	if errors.Is(err, store.ErrNotFound) {
+		return o, errNotFound("organisation")
+	}
+	return o, err
+}
+
+// adminAuditLog answers GET /admin/orgs/{org}/audit?after=SEQ&limit=N:
+// an instance administrator's read of an organisation's log
+// (docs/protocol.md §18.7, §18.8) — ids, actions, times, addresses and
+// statements, as the owner reads it; nothing sealed is in a log.
+func (s *Server) adminAuditLog(w http.ResponseWriter, r *http.Request) error {
+	o, err := s.adminOrg(r)
+	if err != nil {
+		return err
+	}
+	return s.auditPage(w, r, o.ID)
+}
+
+// adminOrgRoster answers GET /admin/orgs/{org}/roster: the owner-signed
+// roster and the public keys of every account it lists (current, former
+// and departed members), which an administrator's client checks the
+// log's statements against. No sealed name, wrap or invitation.
+func (s *Server) adminOrgRoster(w http.ResponseWriter, r *http.Request) error {
+	o, err := s.adminOrg(r)
+	if err != nil {
+		return err
+	}
+	var roster []api.RosterMember
+	if err := json.Unmarshal(o.Roster, &roster); err != nil {
+		return err
+	}
+	out := api.AdminOrgRoster{OrgID: o.ID, OwnerID: o.OwnerID,
+		Roster: api.Roster{Version: o.RosterVersion, Members: roster, Sig: o.RosterSig}, Keys: make([]api.PublicKeys, 0, len(roster))}
+	for _, m := range roster {
+		a, err := s.store.AccountByID(r.Context(), m.UserID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		k := publicKeysToAPI(a)
+		k.Email, k.Name = "", "" // the roster signs the address; the name is no part of it
+		out.Keys = append(out.Keys, k)
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

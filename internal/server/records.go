@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/coffer-pm/coffer/internal/api"
@@ -41,11 +40,6 @@ func cryptoRecord(rec api.EpochRecord) (crypto.EpochRecord, error) {
 // (kinds: the record kinds the object may have) and attaches it to the
 // request's write.
 func (s *Server) attachRecord(r *http.Request, rec api.EpochRecord, orgID, objectID string, kinds ...string) error {
-	if rec.Version == 0 && len(rec.Sig) == 0 && !strings.HasSuffix(r.URL.Path, "/rotate") {
-		// Transitional (issue 25, landing in slices): changes made by
-		// clients that do not sign records yet are stored without one.
-		return nil
-	}
 	okKind := false
 	for _, k := range kinds {
 		okKind = okKind || rec.Kind == k

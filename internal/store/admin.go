@@ -118,6 +118,7 @@ type AdminStore interface {
 	// recovery requests, notices and administrator grant, wipes its
 	// password material and frees its address, keeping a tombstone with
 	// its public keys (Account.DeletedAt). ErrNotFound if there is no live
-	// account.
+	// account. The entry AuditEachOrg registered, if any, is appended to
+	// the audit log of each organisation it departs, in the transaction.
 	DeleteAccount(ctx context.Context, userID string, at time.Time) error
 }

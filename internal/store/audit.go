@@ -41,6 +41,9 @@ type AuditStore interface {
 type auditPending struct {
 	mu   sync.Mutex
 	list []AuditEntry
+	// eachOrg is the entry of an action whose organisations the store
+	// finds inside its transaction (AuditEachOrg).
+	eachOrg *AuditEntry
 }
 
 type auditKey struct{}
@@ -85,4 +88,34 @@ func AuditWritten(ctx context.Context, n int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.list = append([]AuditEntry(nil), p.list[min(n, len(p.list)):]...)
+}
+
+// AuditEachOrg registers the entry of an action that concerns every
+// organisation the store finds inside the action's transaction — account
+// deletion, which departs from each organisation the account is in then:
+// the store appends e once per such organisation, with its OrgID, in that
+// transaction (so no concurrent confirmation or removal can leave one
+// unrecorded or recorded wrongly). Without WithAudit it panics.
+func AuditEachOrg(ctx context.Context, e AuditEntry) {
+	p, _ := ctx.Value(auditKey{}).(*auditPending)
+	if p == nil {
+		panic("store.AuditEachOrg without store.WithAudit")
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.eachOrg = &e
+}
+
+// EachOrgAudit returns the entry AuditEachOrg registered, if any.
+func EachOrgAudit(ctx context.Context) (AuditEntry, bool) {
+	p, _ := ctx.Value(auditKey{}).(*auditPending)
+	if p == nil {
+		return AuditEntry{}, false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.eachOrg == nil {
+		return AuditEntry{}, false
+	}
+	return *p.eachOrg, true
 }

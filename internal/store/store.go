@@ -285,6 +285,7 @@ type Store interface {
 	FileStore
 	EventStore
 	AuditStore
+	ExposureStore
 
 	Close() error
 	// Ping checks that every pool of the store can reach the database.

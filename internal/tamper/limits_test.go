@@ -12,13 +12,16 @@ import (
 // later change silently claims more than the protocol delivers — or, once
 // a limit is lifted, the test is changed on purpose together with the docs.
 
-// A2 (limit): there is no key rotation yet. Revoking a grant makes the
-// server stop handing out the grantee's wraps and ciphertext; the grantee
-// keeps whatever keys it already held.
-func TestThreatA2RevokeWithoutRotationPinned(t *testing.T) {
+// A2: a rotation re-wraps only to pinned recipients (docs/protocol.md
+// §18.2). A server that slips an extra grantee into the grants the
+// rotating client reads — an account outside the organisation — gets
+// nothing: the client wraps the new epoch to roster-verified members (and
+// groups whose keys their signer vouches for) only.
+func TestThreatA2RotationWrapsOnlyToPinnedRecipients(t *testing.T) {
 	h := tamper.Start(t, nil)
 	owner := signup(t, h, "owner@a2.example")
 	member := signup(t, h, "member@a2.example")
+	mallory := signup(t, h, "mallory@a2.example")
 	_, v := company(t, owner, member)
 	if err := owner.GrantUser(ctx, v, "member@a2.example", "view"); err != nil {
 		t.Fatal(err)
@@ -27,24 +30,32 @@ func TestThreatA2RevokeWithoutRotationPinned(t *testing.T) {
 	if _, err := member.FindVault(v.ID); err != nil {
 		t.Fatal(err)
 	}
+	h.MutateJSON("GET", `/vaults/[^/]+/access$`, func(body any) any {
+		m := body.(map[string]any)
+		m["grants"] = append(m["grants"].([]any), map[string]any{"grantee_kind": "user", "grantee_id": mallory.Profile.UserID, "permission": "manage"})
+		return m
+	})
 	if err := owner.Revoke(ctx, v, "user", "member@a2.example"); err != nil {
 		t.Fatal(err)
 	}
+	h.Clear()
 	wraps, err := h.Store.VaultKeyWraps(ctx, v.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
+	rotated := false
 	for _, w := range wraps {
-		if w.RecipientID == member.Profile.UserID {
-			t.Fatal("the server still holds a wrap for the revoked member")
+		if w.RecipientID == member.Profile.UserID || w.RecipientID == mallory.Profile.UserID {
+			t.Fatalf("the server holds a wrap (epoch %d) for %s", w.Epoch, w.RecipientID)
 		}
+		rotated = rotated || w.Epoch == 2
+	}
+	if !rotated {
+		t.Fatal("the revoke did not rotate the vault's key")
 	}
 	member.Sync(ctx)
 	if _, err := member.FindVault(v.ID); !errors.Is(err, client.ErrNotFound) {
 		t.Fatalf("revoked member still opens the vault: %v", err)
-	}
-	if ov, _ := owner.FindVault(v.ID); ov.Epoch != 1 {
-		t.Fatalf("epoch %d: rotation exists now — update docs/security.md (A2) and this test", ov.Epoch)
 	}
 }
 

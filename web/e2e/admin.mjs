@@ -11,8 +11,9 @@
 //     core's words — and enables her again: she logs in;
 //   - the owner opens Settings (no Leave: the reason in the core's
 //     words), the Security section and the audit log, and sees the
-//     entries (the rotation their client did after the unbind among
-//     them), filtered by person and action in the address;
+//     entries (the administrator's unbind and the rotation their client
+//     did after it among them), filtered by person and action in the
+//     address;
 //   - Leo leaves the organisation from its Settings: the app goes to
 //     Organisations and the organisation is gone.
 import { check, failureShots, launch, shot, url } from './lib.mjs';
@@ -57,7 +58,7 @@ try {
   await adminPage.getByLabel('Search accounts').fill('MIA@');
   await adminPage.getByRole('button', { name: 'Search', exact: true }).click();
   await adminPage.waitForURL((u) => u.pathname === '/admin/users' && u.searchParams.get('q') === 'MIA@');
-  const rows = adminPage.locator('table.admin-users tbody tr');
+  const rows = adminPage.getByRole('table', { name: 'Accounts matching MIA@' }).locator('tbody tr');
   await rows.first().waitFor();
   check(await rows.count() === 1, `the search for MIA@ found ${await rows.count()} accounts`);
   await adminPage.getByRole('link', { name: mia, exact: true }).click();
@@ -125,9 +126,9 @@ try {
   check(new URL(ownerPage.url()).pathname === `/orgs/${orgID}/audit`, `the audit log is at ${ownerPage.url()}`);
   await ownerPage.getByRole('status').filter({ hasText: 'the whole log verified' }).waitFor({ timeout: 15000 });
   const actions = await ownerPage.locator('table.audit-log tbody tr td[data-label="Action"]').allTextContents();
-  // (The server writes no entry of its own for an unbind or a leave yet;
-  // the rotation the owner's client did after the unbind is there.)
-  for (const want of ['invite', 'join', 'confirm', 'rotate']) check(actions.includes(want), `the audit log lacks ${want}: ${actions.join(', ')}`);
+  // The administrator's unbind (the server's word) and the rotation the
+  // owner's client did after it are there.
+  for (const want of ['invite', 'join', 'confirm', 'unbind', 'rotate']) check(actions.includes(want), `the audit log lacks ${want}: ${actions.join(', ')}`);
   await shot(ownerPage, 'org-audit-owner');
   await ownerPage.getByLabel('Action').selectOption('join');
   await ownerPage.getByLabel('Person').fill(mia);

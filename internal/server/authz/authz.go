@@ -78,6 +78,9 @@ const (
 	// ReadAudit: read the organisation's audit log (docs/protocol.md
 	// §18.7) — the owner only.
 	ReadAudit
+	// ReadExposure: read what a person could read when they lost access
+	// (docs/protocol.md §18.6) — the owner only.
+	ReadExposure
 )
 
 // AllowsOrg reports whether an organisation role ("owner", "member" or ""
@@ -86,7 +89,7 @@ func AllowsOrg(role string, a OrgAction) bool {
 	switch a {
 	case SeeOrg, CreatePrivateGroup:
 		return role == store.RoleOwner || role == store.RoleMember
-	case Invite, ConfirmMembers, RemoveMembers, CreateOrgGroup, CreateOrgVault, SeeInvitations, ManageRecovery, ManageOrg, ReadAudit:
+	case Invite, ConfirmMembers, RemoveMembers, CreateOrgGroup, CreateOrgVault, SeeInvitations, ManageRecovery, ManageOrg, ReadAudit, ReadExposure:
 		return role == store.RoleOwner
 	case EnrolRecovery:
 		return role == store.RoleMember

@@ -177,7 +177,7 @@ func (s *Store) Depart(ctx context.Context, orgID, userID, how string, at time.T
 
 // depart is detachMember plus the roster-pending mark.
 func (s *Store) depart(ctx context.Context, tx *sql.Tx, orgID, userID, how string, at time.Time) error {
-	if err := s.detachMember(ctx, tx, orgID, userID, how); err != nil {
+	if err := s.detachMember(ctx, tx, orgID, userID, how, at); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO org_departures (org_id, user_id, how, at) VALUES (?, ?, ?, ?)
@@ -239,7 +239,17 @@ func (s *Store) DeleteAccount(ctx context.Context, userID string, at time.Time) 
 		if err != nil {
 			return err
 		}
+		// Each departure is in its organisation's audit log, in this
+		// transaction (store.AuditEachOrg; §18.7).
+		entry, audited := store.EachOrgAudit(ctx)
 		for _, orgID := range orgs {
+			if audited {
+				e := entry
+				e.OrgID = orgID
+				if err := s.appendAuditEntry(ctx, tx, e); err != nil {
+					return err
+				}
+			}
 			if err := s.depart(ctx, tx, orgID, userID, store.DepartDeleted, at); err != nil {
 				return err
 			}

@@ -212,6 +212,11 @@ func (s *Store) RemoveGroupMember(ctx context.Context, groupID, userID string) e
 			store.Event{Kind: store.EventGroupChanged, OrgID: orgID, TargetGroup: groupID}); err != nil {
 			return err
 		}
+		// What they can open before, to record what they lose (§18.6).
+		before, err := s.exposureBefore(ctx, tx, orgID, []string{userID})
+		if err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM group_members WHERE group_id = ? AND user_id = ?`), groupID, userID)
 		if err != nil {
 			return err
@@ -224,8 +229,10 @@ func (s *Store) RemoveGroupMember(ctx context.Context, groupID, userID string) e
 		if err := s.markRotationsForGroupMember(ctx, tx, groupID, ms(time.Now())); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM group_key_wraps WHERE group_id = ? AND member_id = ?`), groupID, userID)
-		return err
+		if _, err = tx.ExecContext(ctx, s.q(`DELETE FROM group_key_wraps WHERE group_id = ? AND member_id = ?`), groupID, userID); err != nil {
+			return err
+		}
+		return s.exposeLost(ctx, tx, orgID, store.RotateGroup, time.Now(), before)
 	})
 }
 
@@ -290,6 +297,16 @@ func (s *Store) RevokeGrant(ctx context.Context, vaultID, kind, id string) error
 		if _, err := s.seqAndEmit(ctx, tx, grantEvent(store.EventVaultRevoked, vaultID, kind, id)); err != nil {
 			return err
 		}
+		// Who may lose the vault: the user, or the group's key holders;
+		// what they can open before, to record what they lose (§18.6).
+		orgID, users, err := s.revokeAffects(ctx, tx, vaultID, kind, id)
+		if err != nil {
+			return err
+		}
+		before, err := s.exposureBefore(ctx, tx, orgID, users)
+		if err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM vault_grants WHERE vault_id = ? AND grantee_kind = ? AND grantee_id = ?`), vaultID, kind, id)
 		if err != nil {
 			return err
@@ -302,8 +319,10 @@ func (s *Store) RevokeGrant(ctx context.Context, vaultID, kind, id string) error
 		if err := s.markRotationForVault(ctx, tx, vaultID, ms(time.Now())); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM vault_key_wraps WHERE vault_id = ? AND recipient_kind = ? AND recipient_id = ?`), vaultID, kind, id)
-		return err
+		if _, err = tx.ExecContext(ctx, s.q(`DELETE FROM vault_key_wraps WHERE vault_id = ? AND recipient_kind = ? AND recipient_id = ?`), vaultID, kind, id); err != nil {
+			return err
+		}
+		return s.exposeLost(ctx, tx, orgID, store.RotateRevoked, time.Now(), before)
 	})
 }
 

@@ -391,7 +391,7 @@ func (s *Store) RemoveMember(ctx context.Context, o store.Org, userID string, re
 		// theirs that re-checks their membership (requirements.go) holds
 		// it shared until it commits, so everything below sees what such
 		// a write did, and any later one finds them gone.
-		if err := s.detachMember(ctx, tx, o.ID, userID, store.RotateRemoved); err != nil {
+		if err := s.detachMember(ctx, tx, o.ID, userID, store.RotateRemoved, time.Now()); err != nil {
 			return err
 		}
 		if err := s.setRoster(ctx, tx, o); err != nil {
@@ -417,10 +417,10 @@ func (s *Store) RemoveMember(ctx context.Context, o store.Org, userID string, re
 // It is the one place every loss of organisation access goes through —
 // the owner's removal, leaving, an administrator's unbinding and account
 // deletion (docs/protocol.md §18.4) — so they all drop the same rows;
-// work that must follow every such loss (e.g. marking rotations pending,
-// §18.2) belongs here. It signs nothing: the caller stores a new roster
-// or marks it pending.
-func (s *Store) detachMember(ctx context.Context, tx *sql.Tx, orgID, userID, reason string) error {
+// work that must follow every such loss (marking rotations pending,
+// §18.2; the exposure record, §18.6) belongs here. It signs nothing: the
+// caller stores a new roster or marks it pending.
+func (s *Store) detachMember(ctx context.Context, tx *sql.Tx, orgID, userID, reason string, at time.Time) error {
 	var role, ownerID string
 	if err := tx.QueryRowContext(ctx, s.q(`SELECT role FROM org_members WHERE org_id = ? AND user_id = ?`+s.dialect.ForUpdate), orgID, userID).Scan(&role); err != nil {
 		return err
@@ -452,6 +452,10 @@ func (s *Store) detachMember(ctx context.Context, tx *sql.Tx, orgID, userID, rea
 	// Everything they could open is rotated (§18.2): marked before their
 	// memberships and wraps go, which say what that was.
 	if err := s.markRotationsForMember(ctx, tx, orgID, userID, reason, ms(time.Now())); err != nil {
+		return err
+	}
+	// And what they could read is recorded (§18.6), from the same rows.
+	if err := s.exposeMember(ctx, tx, orgID, userID, reason, at); err != nil {
 		return err
 	}
 	for _, q := range []string{

@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { describe, expect, it, vi } from 'vitest';
 import { core, CoreError, type AdminUser } from '../core';
-import { renderInApp } from '../test/app';
+import { deferred, renderInApp } from '../test/app';
 import { AdminPage } from './AdminPage';
 
 vi.mock('../core', async (importOriginal) => (await import('../test/fakeCore')).fakeCore(await importOriginal()));
@@ -32,6 +32,18 @@ describe('AdminPage', () => {
     fireEvent.input(screen.getByLabelText('Search accounts'), { target: { value: ' mia ' } });
     fireEvent.click(screen.getByRole('button', { name: 'Search' }));
     expect(location.pathname + location.search).toBe('/admin/users?q=mia');
+  });
+
+  it('never shows the last search’s accounts under a new search', async () => {
+    const later = deferred<AdminUser[]>();
+    vi.mocked(core.adminSearch).mockResolvedValueOnce([adminUser({ email: 'zed@acme.example' })]).mockReturnValueOnce(later.promise);
+    const { rerenderInApp } = renderInApp(<AdminPage q="" />);
+    expect(await screen.findByRole('link', { name: 'zed@acme.example' })).toBeTruthy();
+    rerenderInApp(<AdminPage q="mia" />);
+    expect(screen.queryByRole('link', { name: 'zed@acme.example' })).toBeNull();
+    expect(screen.getByText('Searching…')).toBeTruthy();
+    later.resolve([adminUser({ email: 'mia@acme.example' })]);
+    expect(await screen.findByRole('link', { name: 'mia@acme.example' })).toBeTruthy();
   });
 
   it('says a refusal in words', async () => {

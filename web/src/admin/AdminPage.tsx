@@ -13,15 +13,19 @@ import { Field } from '../ui/Field';
 export function AdminPage(props: { q: string }) {
   const app = useApp();
   const [text, setText] = useState(props.q);
-  const [found, setFound] = useState<AdminUser[] | null>(null);
+  // The answer with the search it answers: never the last search's
+  // accounts under this one's words.
+  const [answer, setAnswer] = useState<{ q: string; list: AdminUser[] } | null>(null);
   const [error, setError] = useState('');
   useEffect(() => setText(props.q), [props.q]);
   useEffect(() => {
     let live = true;
     setError('');
-    core.adminSearch(props.q).then((l) => { if (live) setFound(l); }, (e) => { if (live) { setFound([]); setError(message(e)); } });
+    const q = props.q;
+    core.adminSearch(q).then((list) => { if (live) setAnswer({ q, list }); }, (e) => { if (live) { setAnswer({ q, list: [] }); setError(message(e)); } });
     return () => { live = false; };
   }, [props.q, app.tick]);
+  const found = answer?.q === props.q ? answer.list : null;
   const search = (e: Event) => { e.preventDefault(); navigate(href({ screen: 'admin', q: text.trim() })); };
   return (
     <section class="stack-page admin-home" aria-labelledby="admin-title">

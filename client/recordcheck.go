@@ -1,0 +1,311 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/url"
+	"sort"
+	"strconv"
+
+	"github.com/coffer-pm/coffer/internal/api"
+	"github.com/coffer-pm/coffer/internal/crypto"
+)
+
+// Readers verify epoch records (docs/protocol.md §18.1): per object, the
+// whole chain — versions from 1, each signature by a roster member and
+// the signer rule of its kind, prev_hash, the kind fixed at version 1, and
+// no version below what this device saw. Then every key opened must match
+// its epoch's commitment, a name its newest record's meta_hash, and the
+// epoch the server says is current the newest record's.
+
+// chain is an object's verified records.
+type chain struct {
+	kind       string
+	latest     crypto.EpochRecord
+	hash       []byte
+	recipients []crypto.RecordRecipient // of latest
+	creator    string                   // signer of version 1
+	commits    map[uint64][]byte        // epoch → key commitment
+	err        error                    // the chain failed: the object is quarantined
+}
+
+// errRecordsAhead: an object's state in the sync answer is older than its
+// records, read after the answer — a change landed between the two reads.
+// The sync is tried once more; then it is tampering.
+var errRecordsAhead = errors.New("epoch records are ahead of the sync answer")
+
+// fetchRecords reads the organisation's records stored since what this
+// session verified (with whole, all of them).
+func (s *Session) fetchRecords(ctx context.Context, orgID string, whole bool) (api.Records, error) {
+	s.mu.Lock()
+	after := s.recordCursor[orgID]
+	s.mu.Unlock()
+	if whole {
+		after = 0
+	}
+	var resp api.Records
+	err := s.t.do(ctx, "GET", "/orgs/"+url.PathEscape(orgID)+"/records?after="+strconv.FormatInt(after, 10), nil, &resp)
+	return resp, err
+}
+
+// applyRecordsLocked verifies an organisation's new records, the
+// organisation's own first, then its groups' (vault rules ask who is in a
+// group), then its vaults'. A chain that fails marks its object; the
+// organisation's own failing is the organisation's failure. The caller
+// holds s.mu and has verified the roster (o's members and former members).
+func (s *Session) applyRecordsLocked(o *Org, recs api.Records) error {
+	if s.chains == nil {
+		s.chains, s.recordCursor, s.recordSeen = map[string]*chain{}, map[string]int64{}, map[string]uint64{}
+	}
+	byObject := map[string][]api.EpochRecord{}
+	var order []string
+	for _, r := range recs.Records {
+		if r.OrgID != o.ID {
+			return tampered("records of organisation %s: a record of another organisation", o.ID)
+		}
+		if _, ok := byObject[r.ObjectID]; !ok {
+			order = append(order, r.ObjectID)
+		}
+		byObject[r.ObjectID] = append(byObject[r.ObjectID], r)
+	}
+	rank := func(id string) int {
+		switch byObject[id][0].Kind {
+		case crypto.RecordOrg:
+			return 0
+		case crypto.RecordGroup, crypto.RecordPrivateGroup:
+			return 1
+		}
+		return 2
+	}
+	sort.SliceStable(order, func(i, j int) bool { return rank(order[i]) < rank(order[j]) })
+	for _, id := range order {
+		if err := s.extendChainLocked(o, id, byObject[id]); err != nil {
+			c := s.chains[id]
+			if c == nil {
+				c = &chain{}
+				s.chains[id] = c
+			}
+			c.err = err
+			if id == o.ID {
+				return err
+			}
+		}
+	}
+	if c := s.chains[o.ID]; c == nil || c.err != nil {
+		return tampered("organisation %s has no signed epoch record", o.ID)
+	}
+	s.recordCursor[o.ID] = max(s.recordCursor[o.ID], recs.Latest)
+	return nil
+}
+
+// extendChainLocked verifies recs (one object's, in version order) on top
+// of what the session holds of its chain.
+func (s *Session) extendChainLocked(o *Org, id string, recs []api.EpochRecord) error {
+	c := s.chains[id]
+	if c != nil && c.err != nil {
+		return c.err
+	}
+	for _, ar := range recs {
+		r, err := recordToCrypto(ar)
+		if err != nil {
+			return tampered("epoch record %d of %s", ar.Version, id)
+		}
+		prev := c
+		if c == nil {
+			if r.Version != 1 {
+				return tampered("epoch records of %s start at version %d", id, r.Version)
+			}
+			c = &chain{kind: r.Kind, creator: r.SignerID, commits: map[uint64][]byte{}}
+		} else if r.Version <= c.latest.Version {
+			continue // seen (a full fetch after the cursor)
+		} else if r.Version != c.latest.Version+1 || !bytes.Equal(r.PrevHash, c.hash) || r.Kind != c.kind {
+			return tampered("epoch record %d of %s does not follow version %d", r.Version, id, c.latest.Version)
+		}
+		signer, ok := s.signerKeys(o.ID, r.SignerID)
+		if !ok || crypto.VerifyEpochRecord(signer.Keys, r, ar.Sig) != nil {
+			return tampered("epoch record %d of %s: not signed by a member of the organisation", r.Version, id)
+		}
+		recips := recordRecipients(ar)
+		if err := s.signerMayLocked(o, prev, r, recips); err != nil {
+			return err
+		}
+		if have, ok := c.commits[r.Epoch]; ok && !bytes.Equal(have, r.KeyCommit) {
+			return tampered("epoch record %d of %s changes the key of epoch %d", r.Version, id, r.Epoch)
+		}
+		c.commits[r.Epoch] = r.KeyCommit
+		c.latest, c.hash, c.recipients = r, crypto.EpochRecordHash(r, ar.Sig), recips
+	}
+	if c == nil {
+		return nil
+	}
+	if c.latest.Version < s.recordSeen[id] {
+		return tampered("epoch records of %s rolled back to version %d (this device saw %d)", id, c.latest.Version, s.recordSeen[id])
+	}
+	if c.latest.Version != s.recordSeen[id] {
+		s.cacheChangedLocked()
+	}
+	s.recordSeen[id] = c.latest.Version
+	s.chains[id] = c
+	return nil
+}
+
+func recordRecipients(r api.EpochRecord) []crypto.RecordRecipient {
+	out := make([]crypto.RecordRecipient, len(r.Recipients))
+	for i, x := range r.Recipients {
+		out[i] = crypto.RecordRecipient{Kind: x.Kind, ID: x.ID, Fingerprint: x.Fingerprint, Permission: x.Permission}
+	}
+	return out
+}
+
+// signerMayLocked is the signer rule of §18.1's table: who may sign the
+// next version of an object (c is nil for version 1).
+func (s *Session) signerMayLocked(o *Org, c *chain, r crypto.EpochRecord, recips []crypto.RecordRecipient) error {
+	refuse := func(why string) error {
+		return tampered("epoch record %d of %s %s: %s", r.Version, r.Kind, r.ObjectID, why)
+	}
+	owner := r.SignerID == o.OwnerID
+	if c == nil {
+		switch r.Kind {
+		case crypto.RecordOrg, crypto.RecordGroup, crypto.RecordVault:
+			if !owner {
+				return refuse("only the owner creates it")
+			}
+		case crypto.RecordPrivateGroup, crypto.RecordGroupVault:
+			if !holds(recips, r.SignerID, 0) {
+				return refuse("its creator is not among its holders")
+			}
+		}
+		return nil
+	}
+	if c.kind != crypto.RecordOrg && c.rotationOnly(r, recips) && s.heldPreviousLocked(o, c, r.SignerID) {
+		return nil // the next key holder completing a pending rotation
+	}
+	switch r.Kind {
+	case crypto.RecordOrg, crypto.RecordGroup:
+		if owner {
+			return nil
+		}
+	case crypto.RecordPrivateGroup:
+		if r.SignerID == c.creator {
+			return nil
+		}
+		if owner && subset(recips, c.recipients) && bytes.Equal(r.MetaHash, c.latest.MetaHash) {
+			return nil // the owner who took the group over removes members
+		}
+	case crypto.RecordVault, crypto.RecordGroupVault:
+		if owner && r.Kind == crypto.RecordVault {
+			return nil
+		}
+		if s.managesLocked(c.recipients, r.SignerID) {
+			return nil
+		}
+	}
+	return refuse("signed by someone who may not change it")
+}
+
+// rotationOnly: a record that moves to the next epoch, keeps the name and
+// adds nobody (a group recipient's fingerprint may move to its new keys).
+func (c *chain) rotationOnly(r crypto.EpochRecord, recips []crypto.RecordRecipient) bool {
+	return r.Epoch == c.latest.Epoch+1 && r.MetaEpoch == c.latest.MetaEpoch && bytes.Equal(r.MetaHash, c.latest.MetaHash) && subset(recips, c.recipients)
+}
+
+// subset: every recipient of a is in b with the same kind, id and
+// permission (a user's fingerprint the same; a group's may change).
+func subset(a, b []crypto.RecordRecipient) bool {
+	for _, x := range a {
+		found := false
+		for _, y := range b {
+			if x.Kind == y.Kind && x.ID == y.ID && x.Permission == y.Permission && (x.Kind == crypto.RecipientGroup || bytes.Equal(x.Fingerprint, y.Fingerprint)) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// holds: userID is a user recipient with at least perm.
+func holds(rs []crypto.RecordRecipient, userID string, perm uint8) bool {
+	for _, r := range rs {
+		if r.Kind == crypto.RecipientUser && r.ID == userID && r.Permission >= perm {
+			return true
+		}
+	}
+	return false
+}
+
+// heldPreviousLocked: userID held the previous version's key — a user
+// recipient, or a member of a group recipient (as that group's newest
+// verified record says). (An organisation's key is the owner's to rotate.)
+func (s *Session) heldPreviousLocked(o *Org, c *chain, userID string) bool {
+	for _, r := range c.recipients {
+		if r.Kind == crypto.RecipientUser && r.ID == userID {
+			return true
+		}
+		if r.Kind == crypto.RecipientGroup && s.groupHasLocked(r.ID, userID) {
+			return true
+		}
+	}
+	return false
+}
+
+// managesLocked: userID has manage on a vault whose latest record lists rs,
+// directly or through a group.
+func (s *Session) managesLocked(rs []crypto.RecordRecipient, userID string) bool {
+	for _, r := range rs {
+		if r.Permission < 3 {
+			continue
+		}
+		if (r.Kind == crypto.RecipientUser && r.ID == userID) || (r.Kind == crypto.RecipientGroup && s.groupHasLocked(r.ID, userID)) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Session) groupHasLocked(groupID, userID string) bool {
+	g := s.chains[groupID]
+	return g != nil && g.err == nil && holds(g.recipients, userID, 0)
+}
+
+// checkKeyLocked: key is epoch's key as the object's records commit to it.
+func (s *Session) checkKeyLocked(objectID string, epoch uint64, commit []byte) error {
+	c := s.chains[objectID]
+	switch {
+	case c == nil:
+		return tampered("%s has no signed epoch record", objectID)
+	case c.err != nil:
+		return c.err
+	case c.commits[epoch] == nil:
+		return tampered("%s: epoch %d has no signed record", objectID, epoch)
+	case !bytes.Equal(c.commits[epoch], commit):
+		return tampered("%s: the key of epoch %d is not the one its record names", objectID, epoch)
+	}
+	return nil
+}
+
+// checkStateLocked: the server's current epoch and sealed name are the
+// newest record's. A difference may be a change that landed between the
+// answer and the records read after it: errRecordsAhead, once.
+func (s *Session) checkStateLocked(objectID string, epoch uint64, meta []byte) error {
+	c := s.chains[objectID]
+	if c != nil && c.err == nil && !s.recordsStrict && (c.latest.Epoch != epoch || !bytes.Equal(crypto.MetaHash(meta), c.latest.MetaHash)) {
+		s.recordsAhead = true
+		return errRecordsAhead
+	}
+	switch {
+	case c == nil:
+		return tampered("%s has no signed epoch record", objectID)
+	case c.err != nil:
+		return c.err
+	case c.latest.Epoch != epoch:
+		return tampered("%s: the server says epoch %d, its newest signed record %d", objectID, epoch, c.latest.Epoch)
+	case !bytes.Equal(crypto.MetaHash(meta), c.latest.MetaHash):
+		return tampered("%s: its name is not the one its newest signed record names", objectID)
+	}
+	return nil
+}
