@@ -265,6 +265,36 @@ func (k Kept) OpensKeyWrap(c crypto.KeyWrapContext, signer crypto.PublicKeys, si
 	return false
 }
 
+// ForgeOwnerRoster signs, as s, the organisation's next roster naming s
+// as its owner, with the same members: what an insider holding a member's
+// keys and the database could plant (§18.5).
+func ForgeOwnerRoster(s *Session, orgID string) api.Roster {
+	s.mu.Lock()
+	o := s.orgs[orgID]
+	s.mu.Unlock()
+	members, cm := s.rosterWith(o, nil, "")
+	v := o.rosterVersion + 1
+	return api.Roster{Version: v, Members: members, Sig: s.id.SignRoster(o.ID, v, s.Profile.UserID, cm)}
+}
+
+// SignTransferOfferAs signs, as s, an offer of orgID from oldOwner to
+// newOwner at roster version: an offer the pinned owner did not sign
+// unless s is that owner.
+func SignTransferOfferAs(s *Session, orgID string, version uint64, oldOwner string, newOwner Member) []byte {
+	sig, err := s.id.SignTransferOffer(crypto.TransferOffer{OrgID: orgID, RosterVersion: version, OldOwnerID: oldOwner, NewOwnerID: newOwner.UserID, NewOwnerFingerprint: newOwner.Keys.Fingerprint()})
+	if err != nil {
+		panic(err)
+	}
+	return sig
+}
+
+// RosterVersion is the organisation's roster version as s verified it.
+func RosterVersion(s *Session, orgID string) uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.orgs[orgID].rosterVersion
+}
+
 // SealVaultNameAs seals name as a vault's name under the vault key of
 // epoch, as any reader holding that key could (an insider's modified
 // client).

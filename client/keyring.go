@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 
 	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/crypto"
@@ -29,6 +30,24 @@ type pinnedOrg struct {
 	// organisation before the owner's confirmation lets it open it.
 	Name       string `json:"name,omitempty"`
 	OwnerEmail string `json:"owner_email,omitempty"`
+	// FormerOwners are the owners before OwnerID, oldest first, each of
+	// whom handed the organisation on by a signed transfer this account
+	// checked (§18.5): what they signed as owner (organisation key wraps)
+	// stays valid.
+	FormerOwners []string `json:"former_owners,omitempty"`
+}
+
+// isOwnerOf reports whether userID owns or owned the organisation.
+func (p pinnedOrg) isOwnerOf(userID string) bool {
+	if userID == p.OwnerID {
+		return true
+	}
+	for _, id := range p.FormerOwners {
+		if id == userID {
+			return true
+		}
+	}
+	return false
 }
 
 func (p pinnedOrg) keys() crypto.PublicKeys { return crypto.PublicKeys{Sign: p.SignPub, KEM: p.KEMPub} }
@@ -85,13 +104,19 @@ func (s *Session) pinOrg(ctx context.Context, orgID string, p pinnedOrg) error {
 			return err
 		}
 		if old, ok := kr.Orgs[orgID]; ok {
-			if old.OwnerID != p.OwnerID || !crypto.Equal(old.SignPub, p.SignPub) || !crypto.Equal(old.KEMPub, p.KEMPub) {
+			handedOn := old.OwnerID != p.OwnerID && slices.Contains(p.FormerOwners, old.OwnerID)
+			if !handedOn && (old.OwnerID != p.OwnerID || !crypto.Equal(old.SignPub, p.SignPub) || !crypto.Equal(old.KEMPub, p.KEMPub)) {
 				return tampered("organisation %s is pinned with another owner", orgID)
 			}
-			if p.Name == "" || (old.Name == p.Name && old.OwnerEmail == p.OwnerEmail) {
+			if !handedOn && (p.Name == "" || (old.Name == p.Name && old.OwnerEmail == p.OwnerEmail && len(p.FormerOwners) <= len(old.FormerOwners))) {
 				return nil
 			}
-			// The same owner: only what the invitation said is new.
+			// The same owner: only what the invitation said is new. Or an
+			// invitation (authenticated by its code) from an owner the
+			// organisation was handed on to since (§18.5).
+			if !handedOn && len(p.FormerOwners) < len(old.FormerOwners) {
+				p.FormerOwners = old.FormerOwners
+			}
 		}
 		kr.Orgs[orgID] = p
 		pt, err := json.Marshal(kr)
@@ -117,6 +142,23 @@ func (s *Session) pinOrg(ctx context.Context, orgID string, p pinnedOrg) error {
 		return nil
 	}
 	return errors.New("the keyring kept changing; try again")
+}
+
+// repinOrg moves an organisation's pin from the owner pinned as from to
+// the owner to — only after a transfer from one to the other was checked
+// (§18.5). The owners in between (a chain of transfers) are in via.
+func (s *Session) repinOrg(ctx context.Context, orgID string, from pinnedOrg, to pinnedOrg, via ...string) error {
+	return s.updateKeyring(ctx, func(kr *keyring) bool {
+		cur, ok := kr.Orgs[orgID]
+		if !ok || cur.OwnerID != from.OwnerID || !crypto.Equal(cur.SignPub, from.SignPub) {
+			return false // changed meanwhile: the next sync looks again
+		}
+		next := to
+		next.Name = cur.Name
+		next.FormerOwners = append(append(append([]string(nil), cur.FormerOwners...), cur.OwnerID), via...)
+		kr.Orgs[orgID] = next
+		return true
+	})
 }
 
 // updateKeyring changes the keyring with change (which reports whether it

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -35,6 +36,14 @@ type Org struct {
 	departed map[string]string
 	// pendingRotations counts what the organisation owes (§18.2).
 	pendingRotations int
+	// OfferedTo is the member the owner offered the organisation to (an
+	// open offer, signed by the owner over the current roster: §18.5),
+	// shown to the owner and to that member; "" if none. OfferedAt is when.
+	OfferedTo string
+	OfferedAt time.Time
+	offer     *api.OwnerTransfer
+	// formerOwners: who owned it before, as the keyring pins them.
+	formerOwners []string
 }
 
 // Member is a confirmed member whose keys match the signed roster.
@@ -137,11 +146,15 @@ type orgFetch struct {
 	keyring *keyring
 	members map[string]api.Members
 	records map[string]api.Records // new epoch records, per organisation
+	// transfer says why an organisation whose roster another owner than
+	// the pinned one signs was not re-pinned (§18.5).
+	transfer map[string]string
 }
 
 func (s *Session) fetchOrgs(ctx context.Context, resp api.Sync) (*orgFetch, error) {
 	orgs := resp.Orgs
-	f := &orgFetch{keyring: &keyring{Orgs: map[string]pinnedOrg{}}, members: map[string]api.Members{}, records: map[string]api.Records{}}
+	f := &orgFetch{keyring: &keyring{Orgs: map[string]pinnedOrg{}}, members: map[string]api.Members{}, records: map[string]api.Records{},
+		transfer: map[string]string{}}
 	if len(orgs) == 0 && s.keyringSeen == 0 {
 		return f, nil
 	}
@@ -170,6 +183,11 @@ func (s *Session) fetchOrgs(ctx context.Context, resp api.Sync) (*orgFetch, erro
 		}
 	}
 	s.mu.Unlock()
+	for _, o := range orgs {
+		if err := s.followOwner(ctx, o, f); err != nil {
+			return nil, err
+		}
+	}
 	for _, o := range orgs {
 		if _, pinned := f.keyring.Orgs[o.ID]; !pinned {
 			continue
@@ -201,7 +219,7 @@ func (s *Session) openOrgs(orgs []api.Org, f *orgFetch) {
 			s.warn("ignored organisation %s: it was never confirmed through an invitation on this account", ao.ID)
 			continue
 		}
-		if err := s.openOrg(ao, pin, f.members[ao.ID], f.records[ao.ID]); errors.Is(err, errRecordsAhead) {
+		if err := s.openOrg(ao, pin, f.members[ao.ID], f.records[ao.ID], f.transfer[ao.ID]); errors.Is(err, errRecordsAhead) {
 			continue
 		} else if err != nil {
 			s.quarantineLocked(Quarantine{Kind: KindOrg, ID: ao.ID, Name: s.knownName(KindOrg, ao.ID), Reason: err.Error(),
@@ -212,11 +230,11 @@ func (s *Session) openOrgs(orgs []api.Org, f *orgFetch) {
 
 // openOrg checks one pinned organisation and opens it into s.orgs and
 // s.members. The caller holds s.mu.
-func (s *Session) openOrg(ao api.Org, pin pinnedOrg, memberList api.Members, recs api.Records) error {
+func (s *Session) openOrg(ao api.Org, pin pinnedOrg, memberList api.Members, recs api.Records, transferWhy string) error {
 	var err error
 	me := s.Profile.UserID
 	if ao.OwnerID != pin.OwnerID {
-		return tampered("organisation %s has another owner than the one pinned", ao.ID)
+		return tampered("organisation %s has another owner than the one pinned, and no ownership transfer signed by the pinned owner hands it on (%s)", ao.ID, orDefault(transferWhy, "none served"))
 	}
 	members := make([]crypto.RosterMember, 0, len(ao.Roster.Members))
 	inRoster := false
@@ -239,15 +257,42 @@ func (s *Session) openOrg(ao api.Org, pin pinnedOrg, memberList api.Members, rec
 		s.cacheChangedLocked()
 	}
 	s.rosterSeen[ao.ID] = ao.Roster.Version
+	role := "member"
+	if ao.OwnerID == me {
+		role = "owner"
+	}
+	o := &Org{ID: ao.ID, OwnerID: ao.OwnerID, Role: role, keyEpoch: ao.KeyEpoch, meta: ao.Meta,
+		rosterVersion: ao.Roster.Version, roster: ao.Roster.Members, departed: map[string]string{}, pendingRotations: ao.PendingRotations,
+		formerOwners: pin.FormerOwners}
+	for _, d := range memberList.Departed {
+		o.departed[d.UserID] = d.How
+	}
+	list, former, err := s.verifyMembers(o, memberList)
+	if err != nil {
+		return err
+	}
+	// Organisation key wraps are the owner's to sign: the current owner's,
+	// or one before them who handed the organisation on (§18.5), at their
+	// roster keys.
+	ownerKeys := map[string]crypto.PublicKeys{ao.OwnerID: pin.keys()}
+	for _, m := range append(append([]Member(nil), list...), former...) {
+		if m.UserID != ao.OwnerID && pin.isOwnerOf(m.UserID) {
+			ownerKeys[m.UserID] = m.Keys
+		}
+	}
 	keys := map[uint64][]byte{}
 	for _, w := range ao.Wraps {
-		if w.MemberID != me || w.Epoch == 0 || w.Epoch > ao.KeyEpoch || w.SignerID != ao.OwnerID {
+		signer, ok := ownerKeys[w.SignerID]
+		if w.MemberID != me || w.Epoch == 0 || w.Epoch > ao.KeyEpoch || !ok {
 			continue
 		}
 		c := crypto.KeyWrapContext{Kind: crypto.KindOrgKey, OrgID: ao.ID, ObjectID: ao.ID, Epoch: w.Epoch, RecipientKind: crypto.RecipientUser, RecipientID: me}
-		key, err := crypto.OpenKey(s.id, pin.keys(), ao.OwnerID, c, w.Wrap, w.Sig, crypto.KeySize)
+		key, err := crypto.OpenKey(s.id, signer, w.SignerID, c, w.Wrap, w.Sig, crypto.KeySize)
 		if err != nil {
 			return tampered("organisation key of %s", ao.ID)
+		}
+		if old, dup := keys[w.Epoch]; dup && !crypto.Equal(old, key) {
+			return tampered("organisation %s: two different keys of epoch %d", ao.ID, w.Epoch)
 		}
 		keys[w.Epoch] = key
 	}
@@ -259,19 +304,8 @@ func (s *Session) openOrg(ao api.Org, pin pinnedOrg, memberList api.Members, rec
 	if err != nil {
 		return tampered("name of organisation %s", ao.ID)
 	}
-	role := "member"
-	if ao.OwnerID == me {
-		role = "owner"
-	}
-	o := &Org{ID: ao.ID, Name: name, OwnerID: ao.OwnerID, Role: role, key: key, keyEpoch: ao.KeyEpoch, keys: keys, meta: ao.Meta,
-		rosterVersion: ao.Roster.Version, roster: ao.Roster.Members, departed: map[string]string{}, pendingRotations: ao.PendingRotations}
-	for _, d := range memberList.Departed {
-		o.departed[d.UserID] = d.How
-	}
-	list, former, err := s.verifyMembers(o, memberList)
-	if err != nil {
-		return err
-	}
+	o.Name, o.key, o.keys = name, key, keys
+	s.openOffer(o, ao, pin)
 	s.orgs[ao.ID] = o
 	s.members[ao.ID] = map[string]Member{}
 	for _, m := range list {

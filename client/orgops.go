@@ -155,6 +155,10 @@ type inviteDetails struct {
 	OrgName    string `json:"org_name"`
 	OwnerEmail string `json:"owner_email"`
 	OwnerName  string `json:"owner_name"`
+	// FormerOwners: the organisation's owners before this one (§18.5),
+	// oldest first, so that what they signed as owner keeps verifying for
+	// the invitee. Sealed with the details, under the code.
+	FormerOwners []string `json:"former_owners,omitempty"`
 }
 
 func detailsAD(orgID, batchID string) []byte {
@@ -271,7 +275,7 @@ func (s *Session) invite(ctx context.Context, orgID string, emails []string, rei
 	code, text := crypto.NewInviteCode()
 	batch := newID()
 	keys := crypto.DeriveInviteKeys(code, batch)
-	details, _ := json.Marshal(inviteDetails{OrgName: o.Name, OwnerEmail: s.Profile.Email, OwnerName: s.Profile.Name})
+	details, _ := json.Marshal(inviteDetails{OrgName: o.Name, OwnerEmail: s.Profile.Email, OwnerName: s.Profile.Name, FormerOwners: o.formerOwners})
 	detailBox, err := crypto.Seal(keys.Detail, details, detailsAD(o.ID, batch))
 	if err != nil {
 		return nil, err
@@ -362,7 +366,7 @@ func (s *Session) Join(ctx context.Context, orgRef, codeText string) (*PendingIn
 			}
 			return nil, err
 		}
-		pin := pinnedOrg{OwnerID: in.Owner.UserID, SignPub: owner.Sign, KEMPub: owner.KEM, Name: d.OrgName, OwnerEmail: d.OwnerEmail}
+		pin := pinnedOrg{OwnerID: in.Owner.UserID, SignPub: owner.Sign, KEMPub: owner.KEM, Name: d.OrgName, OwnerEmail: d.OwnerEmail, FormerOwners: d.FormerOwners}
 		if err := s.pinOrg(ctx, in.OrgID, pin); err != nil {
 			return nil, err
 		}

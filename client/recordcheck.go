@@ -27,7 +27,11 @@ type chain struct {
 	recipients []crypto.RecordRecipient // of latest
 	creator    string                   // signer of version 1
 	commits    map[uint64][]byte        // epoch → key commitment
-	err        error                    // the chain failed: the object is quarantined
+	// ownerRank is the latest owner (o.ownerRank) who signed a record of
+	// the chain: after a transfer, once the new owner has signed, an
+	// earlier owner's signature no longer counts as the owner's (§18.5).
+	ownerRank int
+	err       error // the chain failed: the object is quarantined
 }
 
 // errRecordsAhead: an object's state in the sync answer is older than its
@@ -116,7 +120,7 @@ func (s *Session) extendChainLocked(o *Org, id string, recs []api.EpochRecord) e
 			if r.Version != 1 {
 				return tampered("epoch records of %s start at version %d", id, r.Version)
 			}
-			c = &chain{kind: r.Kind, creator: r.SignerID, commits: map[uint64][]byte{}}
+			c = &chain{kind: r.Kind, creator: r.SignerID, commits: map[uint64][]byte{}, ownerRank: -1}
 		} else if r.Version <= c.latest.Version {
 			continue // seen (a full fetch after the cursor)
 		} else if r.Version != c.latest.Version+1 || !bytes.Equal(r.PrevHash, c.hash) || r.Kind != c.kind {
@@ -134,6 +138,7 @@ func (s *Session) extendChainLocked(o *Org, id string, recs []api.EpochRecord) e
 			return tampered("epoch record %d of %s changes the key of epoch %d", r.Version, id, r.Epoch)
 		}
 		c.commits[r.Epoch] = r.KeyCommit
+		c.ownerRank = max(c.ownerRank, o.ownerRank(r.SignerID))
 		c.latest, c.hash, c.recipients = r, crypto.EpochRecordHash(r, ar.Sig), recips
 	}
 	if c == nil {
@@ -164,7 +169,11 @@ func (s *Session) signerMayLocked(o *Org, c *chain, r crypto.EpochRecord, recips
 	refuse := func(why string) error {
 		return tampered("epoch record %d of %s %s: %s", r.Version, r.Kind, r.ObjectID, why)
 	}
-	owner := r.SignerID == o.OwnerID
+	// The owner's rules take the owner at that record: the current owner,
+	// or one before them (an ownership transfer, §18.5) as long as no later
+	// owner signed a record of the chain before it.
+	rank := o.ownerRank(r.SignerID)
+	owner := rank >= 0 && (c == nil || rank >= c.ownerRank)
 	if c == nil {
 		switch r.Kind {
 		case crypto.RecordOrg, crypto.RecordGroup, crypto.RecordVault:

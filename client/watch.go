@@ -290,6 +290,23 @@ func (s *Session) describe(ctx context.Context, m api.LiveMessage) (*Change, err
 		} else {
 			ch.Text = fmt.Sprintf("%s joined the organisation", s.authorEmail(m.UserID))
 		}
+	case "org.transfer_offered", "org.transfer_withdrawn", "org.owner_changed":
+		name := "an organisation"
+		if o, err := s.FindOrg(m.OrgID); err == nil {
+			name = fmt.Sprintf("%q", sanitize(o.Name, 80))
+		}
+		switch {
+		case m.Kind == "org.transfer_offered" && m.UserID == me:
+			ch.Text = fmt.Sprintf("the owner offers you the ownership of %s: accept with coffer org accept", name)
+		case m.Kind == "org.transfer_offered":
+			ch.Text = fmt.Sprintf("the ownership of %s was offered to %s", name, orDefault(s.authorEmail(m.UserID), "a member"))
+		case m.Kind == "org.transfer_withdrawn":
+			ch.Text = fmt.Sprintf("an ownership offer of %s was withdrawn", name)
+		case m.UserID == me:
+			ch.Text = fmt.Sprintf("you own %s now", name)
+		default:
+			ch.Text = fmt.Sprintf("%s owns %s now", orDefault(s.authorEmail(m.UserID), "another member"), name)
+		}
 	case "group.member_added", "group.member_removed", "group.changed":
 		ch.Text = "groups changed"
 	case "vault.changed":

@@ -42,6 +42,15 @@ type Org struct {
 	// first).
 	CanLeave     bool   `json:"can_leave"`
 	LeaveRefusal string `json:"leave_refusal,omitempty"`
+	// OfferedTo is the address of the member the owner offered the
+	// organisation to (an open ownership offer, docs/protocol.md §18.5),
+	// shown to the owner and to that member; OfferedToYou: that member is
+	// this account, which may accept (CanAcceptOwnership).
+	OfferedTo          string     `json:"offered_to,omitempty"`
+	OfferedAt          *time.Time `json:"offered_at,omitempty"`
+	OfferedToYou       bool       `json:"offered_to_you,omitempty"`
+	CanTransfer        bool       `json:"can_transfer,omitempty"`
+	CanAcceptOwnership bool       `json:"can_accept_ownership,omitempty"`
 }
 
 // OrgOf is o as this account sees it.
@@ -52,11 +61,17 @@ func OrgOf(s *client.Session, o *client.Org) Org {
 		email = s.Profile.Email
 	}
 	out := Org{ID: o.ID, Name: o.Name, Role: o.Role, OwnerEmail: email, CanInvite: owner, CanManageMembers: owner,
-		CanManageGroups: owner, CanCreatePrivateGroup: true, CanCreateVault: owner, CanRename: owner, CanDelete: owner, CanAudit: owner}
+		CanManageGroups: owner, CanCreatePrivateGroup: true, CanCreateVault: owner, CanRename: owner, CanDelete: owner, CanTransfer: owner, CanAudit: owner}
 	if err := s.LeaveRefusal(o); err != nil {
 		out.LeaveRefusal = err.Error()
 	} else {
 		out.CanLeave = true
+	}
+	if o.OfferedTo != "" {
+		at := o.OfferedAt
+		out.OfferedTo, out.OfferedAt = s.MemberEmail(o.OfferedTo), &at
+		out.OfferedToYou = o.OfferedTo == s.Profile.UserID
+		out.CanAcceptOwnership = out.OfferedToYou
 	}
 	for _, v := range s.Vaults() {
 		if v.OrgID == o.ID && v.Manageable() {
@@ -95,11 +110,14 @@ type Member struct {
 	Locked      bool       `json:"locked,omitempty"` // invited, wrong-code attempts used up: re-issue
 	LockedAt    *time.Time `json:"locked_at,omitempty"`
 	Me          bool       `json:"me,omitempty"`
-	CanConfirm  bool       `json:"can_confirm"`
-	CanCancel   bool       `json:"can_cancel"`
-	CanReissue  bool       `json:"can_reissue"`
-	CanRemove   bool       `json:"can_remove"`
-	CanCompare  bool       `json:"can_compare"` // a fingerprint to compare with theirs, read aloud
+	// OfferedOwnership: the owner offered the organisation to them (the
+	// owner's view, and their own).
+	OfferedOwnership bool `json:"offered_ownership,omitempty"`
+	CanConfirm       bool `json:"can_confirm"`
+	CanCancel        bool `json:"can_cancel"`
+	CanReissue       bool `json:"can_reissue"`
+	CanRemove        bool `json:"can_remove"`
+	CanCompare       bool `json:"can_compare"` // a fingerprint to compare with theirs, read aloud
 	// Opens are the vaults they open that this account manages (OrgDetail).
 	Opens []Opens `json:"opens,omitempty"`
 }
@@ -138,6 +156,7 @@ func Members(ctx context.Context, s *client.Session, orgID string) ([]Member, er
 		if owner || near[m.UserID] {
 			v.Fingerprint = m.Fingerprint
 		}
+		v.OfferedOwnership = m.UserID != "" && m.UserID == o.OfferedTo
 		if owner {
 			v.UserID = m.UserID
 			v.KeyMismatch = m.KeyMismatch

@@ -51,6 +51,11 @@ const (
 // minimum rate and was cut; nothing was done.
 const CodeTooSlow = "too_slow"
 
+// CodeNoOffer (409): there is no open ownership offer of the
+// organisation to the caller, or not the one accepted (withdrawn or
+// replaced meanwhile); nothing was done.
+const CodeNoOffer = "no_offer"
+
 // CodeRecordConflict (409): the request's epoch record does not follow
 // the stored chain or does not describe what the write leaves (another
 // change came first); sync and try again. Nothing was written.

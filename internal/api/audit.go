@@ -45,19 +45,21 @@ const (
 	AuditRotate         = "rotate"
 	AuditTransferOffer  = "transfer-offer"
 	AuditTransferAccept = "transfer-accept"
-	AuditExport         = "export"
-	AuditItemCreate     = "item-create"
-	AuditItemUpdate     = "item-update"
-	AuditItemTrash      = "item-trash"
-	AuditItemRestore    = "item-restore"
-	AuditItemPurge      = "item-purge"
+	// AuditTransferWithdraw: the owner withdrew an open ownership offer.
+	AuditTransferWithdraw = "transfer-withdraw"
+	AuditExport           = "export"
+	AuditItemCreate       = "item-create"
+	AuditItemUpdate       = "item-update"
+	AuditItemTrash        = "item-trash"
+	AuditItemRestore      = "item-restore"
+	AuditItemPurge        = "item-purge"
 )
 
 // AuditActions is the fixed list; an entry with any other action is not
 // one a server of this protocol writes.
 var AuditActions = []string{AuditInvite, AuditJoin, AuditConfirm, AuditCancel, AuditRemove, AuditLeave, AuditUnbind, AuditAccountDelete,
 	AuditGrant, AuditRevoke, AuditGroupCreate, AuditGroupAdd, AuditGroupRemove, AuditVaultCreate, AuditRename,
-	AuditDelete, AuditMove, AuditRotate, AuditTransferOffer, AuditTransferAccept, AuditExport,
+	AuditDelete, AuditMove, AuditRotate, AuditTransferOffer, AuditTransferAccept, AuditTransferWithdraw, AuditExport,
 	AuditItemCreate, AuditItemUpdate, AuditItemTrash, AuditItemRestore, AuditItemPurge}
 
 // ServerAttested reports the actions that carry no client statement: the
@@ -161,6 +163,10 @@ func TargetRotation(kind, id string, epoch uint64) AuditTarget {
 	t.Epoch = epoch
 	return t
 }
+
+// TargetTransfer: transfer-offer, transfer-withdraw and transfer-accept —
+// the member the organisation is (or was) offered to.
+func TargetTransfer(newOwner string) AuditTarget { return AuditTarget{User: newOwner} }
 
 // TargetGrant: grant (permission as stored: view, edit or manage) and
 // revoke (no permission).

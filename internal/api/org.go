@@ -49,6 +49,83 @@ type Org struct {
 	// PendingRotations counts the rotations the organisation owes after a
 	// loss of access (protocol §18.2); clients that can do some do them.
 	PendingRotations int `json:"pending_rotations,omitempty"`
+	// Transfers are the organisation's accepted ownership transfers,
+	// oldest first (protocol §18.5): a member whose keyring pins an
+	// earlier owner accepts the roster of a later one only through them.
+	Transfers []OwnerTransfer `json:"transfers,omitempty"`
+	// Offer is the open ownership offer, shown to the owner and to the
+	// member it is offered to.
+	Offer *OwnerTransfer `json:"offer,omitempty"`
+}
+
+// OwnerTransfer is an ownership offer, open or accepted (protocol §18.5):
+// Sig is the old owner's signature of
+// tuple("coffer/v1/owner-transfer", org_id, u64(roster_version),
+// old_owner_id, new_owner_id, new_owner_fingerprint).
+type OwnerTransfer struct {
+	RosterVersion       uint64 `json:"roster_version"`
+	OldOwnerID          string `json:"old_owner_id"`
+	NewOwnerID          string `json:"new_owner_id"`
+	NewOwnerFingerprint []byte `json:"new_owner_fingerprint"`
+	Sig                 []byte `json:"sig"`
+	// NewOwner holds the new owner's public keys (the server's word: a
+	// client takes them only if their fingerprint is the signed one).
+	NewOwner   PublicKeys `json:"new_owner"`
+	OfferedAt  time.Time  `json:"offered_at"`
+	AcceptedAt *time.Time `json:"accepted_at,omitempty"`
+}
+
+// GroupKeyWrap is a group key wrap naming its group.
+type GroupKeyWrap struct {
+	GroupID string `json:"group_id"`
+	KeyWrap
+}
+
+// TransferOfferRequest offers the organisation to a confirmed member
+// (PUT /orgs/{org}/transfer), replacing any open offer. The wraps give the
+// new owner, signed by the owner, every key of the owner's role: every
+// epoch of the organisation key, of every organisation group's key and of
+// every organisation vault's key (not private groups') the owner holds.
+type TransferOfferRequest struct {
+	NewOwnerID          string         `json:"new_owner_id"`
+	RosterVersion       uint64         `json:"roster_version"`
+	NewOwnerFingerprint []byte         `json:"new_owner_fingerprint"`
+	Sig                 []byte         `json:"sig"`
+	OrgWraps            []KeyWrap      `json:"org_wraps"`
+	GroupWraps          []GroupKeyWrap `json:"group_wraps"`
+	VaultWraps          []VaultKeyWrap `json:"vault_wraps"`
+}
+
+// TransferOffer answers GET /orgs/{org}/transfer: the open offer with its
+// wraps and, for the member it is offered to, each vault the acceptance
+// hands them (a manage grant) with its sealed name and newest epoch
+// record, which the acceptance's record for it follows.
+type TransferOffer struct {
+	Offer      OwnerTransfer   `json:"offer"`
+	OrgWraps   []KeyWrap       `json:"org_wraps"`
+	GroupWraps []GroupKeyWrap  `json:"group_wraps"`
+	VaultWraps []VaultKeyWrap  `json:"vault_wraps"`
+	Vaults     []TransferVault `json:"vaults"`
+}
+
+// TransferVault is a vault an acceptance hands to the new owner.
+type TransferVault struct {
+	ID     string       `json:"id"`
+	Epoch  uint64       `json:"epoch"`
+	Meta   []byte       `json:"meta"`
+	Record *EpochRecord `json:"record,omitempty"` // newest; none for a vault made before records
+}
+
+// AcceptTransferRequest accepts the open offer (POST
+// /orgs/{org}/transfer/accept): the roster of the offer's version + 1,
+// signed by the new owner as owner, listing exactly the members and
+// former members of the offer's version; OfferSig names the offer
+// accepted; Records hold, for each transferred vault with epoch records,
+// its next record with the new owner as a manage recipient.
+type AcceptTransferRequest struct {
+	Roster   Roster        `json:"roster"`
+	OfferSig []byte        `json:"offer_sig"`
+	Records  []EpochRecord `json:"records"`
 }
 
 // Member is a confirmed member with public keys.

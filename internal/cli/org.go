@@ -35,12 +35,21 @@ func (a *app) orgCommand() *cobra.Command {
 			tw := newTable(a.stdout)
 			fmt.Fprintln(tw, "NAME\tROLE\tID")
 			for _, o := range list {
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", inert(o.Name), o.Role, o.ID)
+				role := o.Role
+				switch {
+				case o.OfferedToYou:
+					role += " (ownership offered to you: coffer org accept " + shellArg(o.Name) + ")"
+				case o.OfferedTo != "":
+					role += " (ownership offered to " + inert(o.OfferedTo) + ")"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", inert(o.Name), role, o.ID)
 			}
 			return tw.Flush()
 		}),
 		a.orgInviteCommand(),
 		a.orgJoinCommand(),
+		a.orgTransferCommand(),
+		a.orgAcceptCommand(),
 		a.orgAuditCommand(),
 		a.orgExposureCommand(),
 		a.orgRecoveryCommand(),
@@ -107,6 +116,11 @@ func (a *app) orgCommand() *cobra.Command {
 						since = " since " + m.LockedAt.UTC().Format("2006-01-02 15:04 UTC")
 					}
 					state += fmt.Sprintf(" (locked%s: too many wrong codes; re-issue it with coffer org invite %s %s)", since, shellArg(args[0]), m.Email)
+				}
+				if m.OfferedOwnership && m.Me {
+					state += " (ownership offered to you: coffer org accept " + shellArg(args[0]) + ")"
+				} else if m.OfferedOwnership {
+					state += " (ownership offered)"
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", inert(m.Email), state, inert(m.Name), m.Fingerprint)
 			}
@@ -572,4 +586,61 @@ func nonNil(l []string) []string {
 		return []string{}
 	}
 	return l
+}
+
+// orgTransferCommand offers an organisation to a member, or withdraws the
+// offer (docs/protocol.md §18.5).
+func (a *app) orgTransferCommand() *cobra.Command {
+	var withdraw bool
+	cmd := a.simple("transfer ORG [EMAIL]", "Owner: offer the organisation to a confirmed member, who becomes its owner by accepting (--withdraw: take the open offer back)", -1,
+		func(cmd *cobra.Command, s *client.Session, args []string) error {
+			if withdraw {
+				if len(args) != 1 {
+					return usageError("--withdraw takes the organisation only: coffer org transfer ORG --withdraw")
+				}
+				if err := s.WithdrawOwnershipOffer(cmd.Context(), args[0]); err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "Withdrew the ownership offer of %s.\n", inert(args[0]))
+				return nil
+			}
+			if len(args) != 2 {
+				return usageError("name the member to offer the organisation to: coffer org transfer ORG EMAIL")
+			}
+			m, err := s.OfferOwnership(cmd.Context(), args[0], args[1])
+			if err != nil {
+				return err
+			}
+			if a.jsonOut {
+				return a.printJSON(map[string]string{"org": args[0], "offered_to": m.Email, "fingerprint": m.Fingerprint()})
+			}
+			fmt.Fprintf(a.stdout, "Offered %s to %s (fingerprint %s).\n", inert(args[0]), inert(m.Email), m.Fingerprint())
+			fmt.Fprintf(a.stderr, "They become its owner when they run: coffer org accept %s\n"+
+				"Until then you own it; a new offer replaces this one, and coffer org transfer %s --withdraw takes it back.\n"+
+				"When they accept: you stay an ordinary member (keeping your grants) and can then leave;\n"+
+				"account recovery is turned off and every enrolment dropped (the new owner turns it on again, members enrol again);\n"+
+				"open invitations are cancelled (the new owner invites again).\n", shellArg(args[0]), shellArg(args[0]))
+			return nil
+		})
+	cmd.Flags().BoolVar(&withdraw, "withdraw", false, "withdraw the open ownership offer instead")
+	return cmd
+}
+
+// orgAcceptCommand accepts an organisation's ownership.
+func (a *app) orgAcceptCommand() *cobra.Command {
+	return a.simple("accept ORG", "Accept the ownership of an organisation its owner offered you", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
+		res, err := s.AcceptOwnership(cmd.Context(), args[0])
+		if res != nil && a.jsonOut && err == nil {
+			return a.printJSON(map[string]any{"org": res.OrgID, "name": res.OrgName, "vaults": res.Vaults, "recovery_turned_off": res.RecoveryWasOn})
+		}
+		if res != nil {
+			fmt.Fprintf(a.stdout, "You own %s now (you manage its %d organisation vault(s) and its groups).\n", inert(res.OrgName), res.Vaults)
+			if res.RecoveryWasOn {
+				fmt.Fprintf(a.stderr, "Account recovery was on with the previous owner's key: it is off now and every enrolment was dropped.\n"+
+					"Turn it on again with: coffer org recovery %s enable (members then enrol again).\n", shellArg(res.OrgName))
+			}
+			fmt.Fprintln(a.stderr, "Invitations the previous owner left open were cancelled: invite those addresses again.")
+		}
+		return err
+	})
 }

@@ -226,7 +226,23 @@ func (s *Server) orgsOf(ctx context.Context, userID string) ([]api.Org, error) {
 	}
 	out := make([]api.Org, 0, len(list))
 	for _, o := range list {
-		out = append(out, orgToAPI(o))
+		ao := orgToAPI(o)
+		for _, t := range o.Transfers {
+			at, err := s.transferToAPI(ctx, t)
+			if err != nil {
+				return nil, err
+			}
+			ao.Transfers = append(ao.Transfers, at)
+		}
+		// The open offer: to the owner and to the member it names.
+		if o.Offer != nil && (o.Role == store.RoleOwner || o.Offer.NewOwnerID == userID) {
+			at, err := s.transferToAPI(ctx, *o.Offer)
+			if err != nil {
+				return nil, err
+			}
+			ao.Offer = &at
+		}
+		out = append(out, ao)
 	}
 	return out, nil
 }

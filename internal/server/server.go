@@ -280,6 +280,10 @@ func (s *Server) routes() {
 	s.mux.Handle("POST "+p+"/orgs/{org}/members/{user}/remove", s.authed(s.removeMember))
 	s.mux.Handle("PUT "+p+"/orgs/{org}/groups/{id}/keys-sig", s.authed(s.resignGroupKeys))
 	s.mux.Handle("POST "+p+"/orgs/{org}/leave", s.authed(s.leaveOrg))
+	s.mux.Handle("PUT "+p+"/orgs/{org}/transfer", s.authed(s.offerTransfer))
+	s.mux.Handle("GET "+p+"/orgs/{org}/transfer", s.authed(s.getTransfer))
+	s.mux.Handle("DELETE "+p+"/orgs/{org}/transfer", s.authed(s.withdrawTransfer))
+	s.mux.Handle("POST "+p+"/orgs/{org}/transfer/accept", s.authed(s.acceptTransfer))
 
 	s.mux.Handle("GET "+p+"/admin/accounts", s.adminOnly(s.adminSearch))
 	s.mux.Handle("GET "+p+"/admin/accounts/{user}", s.adminOnly(s.adminAccountDetail))

@@ -29,6 +29,12 @@ const (
 	EventMemberConfirmed  = "org.member_confirmed"
 	EventMemberRemoved    = "org.member_removed"
 	EventSessionRevoked   = "session.revoked"
+	// EventTransferOffered: the owner offered the organisation to a member
+	// (TargetUser), or withdrew the offer (EventTransferWithdrawn).
+	EventTransferOffered   = "org.transfer_offered"
+	EventTransferWithdrawn = "org.transfer_withdrawn"
+	// EventOwnerChanged: TargetUser accepted the organisation's ownership.
+	EventOwnerChanged = "org.owner_changed"
 )
 
 // Event is one row of the change log.
@@ -127,6 +133,11 @@ func (v *Viewer) Reloads(e Event) bool {
 		// A new vault's grant goes to its creator (TargetUser); a private
 		// group's creator becomes its member through its vault.created.
 		return mine
+	case EventOwnerChanged:
+		// Who owns the organisation decides what its members see (private
+		// groups' events) and the new owner's grants.
+		_, in := v.Orgs[e.OrgID]
+		return in
 	}
 	return false
 }

@@ -49,6 +49,10 @@ type OrgAccess struct {
 	Wraps []KeyWrap // the organisation key wraps addressed to the member
 	// PendingRotations counts the rotations the organisation owes (§18.2).
 	PendingRotations int
+	// Transfers are the accepted ownership transfers, oldest first; Offer
+	// the open offer (without its wraps), if any (§18.5).
+	Transfers []OwnerTransfer
+	Offer     *OwnerTransfer
 }
 
 // Member is a confirmed member with their public keys.
@@ -124,6 +128,8 @@ type Grant struct {
 
 // OrgStore is the organisation part of Store.
 type OrgStore interface {
+	TransferStore
+
 	// CreateOrg stores an organisation, its owner as first member and the
 	// owner's organisation key wrap.
 	CreateOrg(ctx context.Context, o Org, ownerWrap KeyWrap) error
@@ -223,4 +229,67 @@ type OrgStore interface {
 	// PutKeyring stores version baseVersion+1; *ConflictError if the
 	// stored version is not baseVersion.
 	PutKeyring(ctx context.Context, userID string, baseVersion uint64, box []byte, at time.Time) error
+}
+
+// OwnerTransfer is an ownership offer (docs/protocol.md §18.5): open until
+// the new owner accepts it (AcceptedAt set) or the owner withdraws or
+// replaces it. Sig is the old owner's signature of crypto.TransferOffer
+// over OrgID, RosterVersion, OldOwnerID, NewOwnerID and
+// NewOwnerFingerprint. An open offer carries the keys the old owner
+// wrapped to the new owner (each wrap's ObjectID is its organisation or
+// group); an accepted one keeps none.
+type OwnerTransfer struct {
+	OrgID               string
+	RosterVersion       uint64
+	OldOwnerID          string
+	NewOwnerID          string
+	NewOwnerFingerprint []byte
+	Sig                 []byte
+	OrgWraps            []KeyWrap
+	GroupWraps          []KeyWrap
+	VaultWraps          []VaultKeyWrap
+	OfferedAt           time.Time
+	AcceptedAt          time.Time // zero while open
+}
+
+// Open reports whether the offer is still open.
+func (t OwnerTransfer) Open() bool { return t.AcceptedAt.IsZero() }
+
+// TransferStore is the ownership-transfer part of OrgStore.
+type TransferStore interface {
+	// OfferTransfer stores t as the organisation's open offer, replacing
+	// any open one, in one transaction that checks that t.OldOwnerID still
+	// owns the organisation, t.NewOwnerID is a confirmed member and the
+	// roster is still at t.RosterVersion (else *ConflictError with the
+	// stored version); ErrNotFound if the new owner is not a member.
+	OfferTransfer(ctx context.Context, t OwnerTransfer) error
+	// WithdrawTransfer deletes the open offer; ErrNotFound if there is none.
+	WithdrawTransfer(ctx context.Context, orgID string) error
+	// OpenTransfer returns the organisation's open offer, with its wraps;
+	// ErrNotFound if there is none.
+	OpenTransfer(ctx context.Context, orgID string) (OwnerTransfer, error)
+	// Transfers returns the organisation's accepted transfers, oldest
+	// first.
+	Transfers(ctx context.Context, orgID string) ([]OwnerTransfer, error)
+	// TransferredVaults lists the vaults an open offer hands to its new
+	// owner as a manager: the organisation's vaults (not private groups')
+	// the offer wraps the current epoch of.
+	TransferredVaults(ctx context.Context, t OwnerTransfer) ([]Vault, error)
+	// AcceptTransfer makes the offer's new owner the owner, in one
+	// transaction, only if offerSig is still the open offer's signature
+	// and the roster still at its version (o.RosterVersion - 1; else
+	// *ConflictError): o (the new roster, signed by the new owner, with
+	// o.OwnerID the new owner) is stored; the old owner becomes a member;
+	// the offered wraps are stored (those the new owner holds already are
+	// kept); the new owner gets a manage grant on every transferred vault
+	// (TransferredVaults) and manages every organisation group (not
+	// private ones); account recovery is turned off (the recovery key was
+	// the old owner's: enrolments and open requests go); the offer is kept
+	// as accepted. It refuses (*RecordConflict) if the organisation
+	// changed so that the offered keys fall short — the new owner must
+	// end up holding every epoch of the organisation key, of every
+	// organisation group's key and of every organisation vault's key that
+	// the old owner holds directly — or if a transferred vault that has
+	// epoch records has no record attached to the request.
+	AcceptTransfer(ctx context.Context, o Org, offerSig []byte, at time.Time) error
 }

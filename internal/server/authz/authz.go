@@ -78,6 +78,10 @@ const (
 	// ReadAudit: read the organisation's audit log (docs/protocol.md
 	// §18.7) — the owner only.
 	ReadAudit
+	// TransferOwnership: offer the organisation to a member, or withdraw
+	// the offer — the owner only. Accepting is for the member the open
+	// offer names (checked against the offer, not by role).
+	TransferOwnership
 	// ReadExposure: read what a person could read when they lost access
 	// (docs/protocol.md §18.6) — the owner only.
 	ReadExposure
@@ -89,7 +93,7 @@ func AllowsOrg(role string, a OrgAction) bool {
 	switch a {
 	case SeeOrg, CreatePrivateGroup:
 		return role == store.RoleOwner || role == store.RoleMember
-	case Invite, ConfirmMembers, RemoveMembers, CreateOrgGroup, CreateOrgVault, SeeInvitations, ManageRecovery, ManageOrg, ReadAudit, ReadExposure:
+	case Invite, ConfirmMembers, RemoveMembers, CreateOrgGroup, CreateOrgVault, SeeInvitations, ManageRecovery, ManageOrg, ReadAudit, ReadExposure, TransferOwnership:
 		return role == store.RoleOwner
 	case EnrolRecovery:
 		return role == store.RoleMember

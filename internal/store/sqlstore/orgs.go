@@ -99,6 +99,31 @@ func (s *Store) OrgsForUser(ctx context.Context, userID string) ([]store.OrgAcce
 				out[i].Wraps = append(out[i].Wraps, w)
 			}
 		}
+		// Ownership transfers, accepted and open (§18.5), without wraps.
+		trows, err := tx.QueryContext(ctx, s.q(`SELECT t.org_id, t.roster_version, t.old_owner_id, t.new_owner_id, t.new_owner_fp, t.sig, NULL, t.offered_at, t.accepted_at
+			FROM org_transfers t JOIN org_members m ON m.org_id = t.org_id WHERE m.user_id = ? ORDER BY t.org_id, t.roster_version`), userID)
+		if err != nil {
+			return err
+		}
+		for trows.Next() {
+			t, err := scanTransfer(trows)
+			if err != nil {
+				trows.Close()
+				return err
+			}
+			i, ok := index[t.OrgID]
+			switch {
+			case !ok:
+			case t.Open():
+				out[i].Offer = &t
+			default:
+				out[i].Transfers = append(out[i].Transfers, t)
+			}
+		}
+		trows.Close()
+		if err := trows.Err(); err != nil {
+			return err
+		}
 		// How many rotations each organisation owes: a client that can do
 		// some does them after its sync (§18.2).
 		rows, err = tx.QueryContext(ctx, s.q(`SELECT p.org_id, COUNT(*) FROM pending_rotations p JOIN org_members m ON m.org_id = p.org_id

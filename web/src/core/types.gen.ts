@@ -361,6 +361,7 @@ export interface Member {
   locked?: boolean;
   locked_at?: string;
   me?: boolean;
+  offered_ownership?: boolean;
   can_confirm: boolean;
   can_cancel: boolean;
   can_reissue: boolean;
@@ -435,6 +436,11 @@ export interface Org {
   can_audit: boolean;
   can_leave: boolean;
   leave_refusal?: string;
+  offered_to?: string;
+  offered_at?: string;
+  offered_to_you?: boolean;
+  can_transfer?: boolean;
+  can_accept_ownership?: boolean;
 }
 
 // OrgDetail is view.OrgDetail.
