@@ -142,7 +142,9 @@ func (c *Core) Funcs() []Func {
 			return answer(c.act(func(ctx context.Context, s *client.Session) error { return s.LeaveOrg(ctx, x.Str(0)) }))
 		})),
 		w(f("deleteOrg", a("org", `"force"|""`), OK{}, func(x Args) (any, error) {
-			return answer(c.act(func(ctx context.Context, s *client.Session) error { return s.DeleteOrg(ctx, x.Str(0), x.Str(1) == "force") }))
+			return answer(c.act(func(ctx context.Context, s *client.Session) error {
+				return s.DeleteOrg(ctx, x.Str(0), x.Str(1) == "force")
+			}))
 		})),
 		f("rotations", a("org"), view.Rotations{}, func(x Args) (any, error) { return answer(c.rotations(x.Str(0))) }),
 		f("audit", a("org", "filterJSON"), AuditLog{}, func(x Args) (any, error) { return answer(c.audit(x.Str(0), x.Str(1))) }),
