@@ -101,8 +101,8 @@ func (s *Session) LeaveOrg(ctx context.Context, ref string) error {
 	if err != nil {
 		return err
 	}
-	if o.OwnerID == s.Profile.UserID {
-		return fmt.Errorf("%w: you own %s and cannot leave it", ErrTransferOwnership, sanitize(o.Name, 100))
+	if err := s.LeaveRefusal(o); err != nil {
+		return err
 	}
 	// Leaving is recorded in the organisation's audit log with this
 	// account's signed statement (§18.7).
@@ -111,6 +111,15 @@ func (s *Session) LeaveOrg(ctx context.Context, ref string) error {
 		return err
 	}
 	return s.refresh(ctx)
+}
+
+// LeaveRefusal is why this account cannot leave o (ErrTransferOwnership:
+// it owns it), or nil: what LeaveOrg refuses before asking the server.
+func (s *Session) LeaveRefusal(o *Org) error {
+	if o.OwnerID == s.Profile.UserID {
+		return fmt.Errorf("%w: you own %s and cannot leave it", ErrTransferOwnership, sanitize(o.Name, 100))
+	}
+	return nil
 }
 
 // DeleteAccount deletes this account for good, proving the master

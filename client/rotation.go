@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/crypto"
@@ -24,7 +25,8 @@ type PendingRotation struct {
 	ObjectID string
 	Name     string // as this account can name it; "" if it cannot
 	Epoch    uint64
-	Reason   string
+	Reason   string    // removed, left, unbound, deleted, group or revoked
+	Since    time.Time // when it became owed (the server's clock)
 }
 
 // PendingRotations lists what the organisation owes.
@@ -37,7 +39,7 @@ func (s *Session) PendingRotations(ctx context.Context, orgID string) ([]Pending
 	defer s.mu.Unlock()
 	out := make([]PendingRotation, 0, len(resp))
 	for _, p := range resp {
-		pr := PendingRotation{OrgID: orgID, Kind: p.Kind, ObjectID: p.ObjectID, Epoch: p.Epoch, Reason: p.Reason}
+		pr := PendingRotation{OrgID: orgID, Kind: p.Kind, ObjectID: p.ObjectID, Epoch: p.Epoch, Reason: p.Reason, Since: p.Since}
 		switch {
 		case p.Kind == "org" && s.orgs[p.ObjectID] != nil:
 			pr.Name = s.orgs[p.ObjectID].Name

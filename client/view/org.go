@@ -34,6 +34,14 @@ type Org struct {
 	// CanRename, CanDelete: the organisation itself.
 	CanRename bool `json:"can_rename"`
 	CanDelete bool `json:"can_delete"`
+	// CanAudit: read the organisation's audit log and what key rotations
+	// it owes (the owner).
+	CanAudit bool `json:"can_audit"`
+	// CanLeave: leave the organisation (a member); else LeaveRefusal says
+	// why, in the client core's words (the owner: transfer ownership
+	// first).
+	CanLeave     bool   `json:"can_leave"`
+	LeaveRefusal string `json:"leave_refusal,omitempty"`
 	// OfferedTo is the address of the member the owner offered the
 	// organisation to (an open ownership offer, docs/protocol.md §18.5),
 	// shown to the owner and to that member; OfferedToYou: that member is
@@ -53,7 +61,12 @@ func OrgOf(s *client.Session, o *client.Org) Org {
 		email = s.Profile.Email
 	}
 	out := Org{ID: o.ID, Name: o.Name, Role: o.Role, OwnerEmail: email, CanInvite: owner, CanManageMembers: owner,
-		CanManageGroups: owner, CanCreatePrivateGroup: true, CanCreateVault: owner, CanRename: owner, CanDelete: owner, CanTransfer: owner}
+		CanManageGroups: owner, CanCreatePrivateGroup: true, CanCreateVault: owner, CanRename: owner, CanDelete: owner, CanTransfer: owner, CanAudit: owner}
+	if err := s.LeaveRefusal(o); err != nil {
+		out.LeaveRefusal = err.Error()
+	} else {
+		out.CanLeave = true
+	}
 	if o.OfferedTo != "" {
 		at := o.OfferedAt
 		out.OfferedTo, out.OfferedAt = s.MemberEmail(o.OfferedTo), &at

@@ -110,9 +110,29 @@ func webTools(t *testing.T) (node, chromium string) {
 // TestWebAppEveryScreen (issue 24): web/e2e/screens.mjs — every screen at
 // its own address, in light, dark and at 375 px: a screenshot each, every
 // control named, nothing wider than the viewport; the unlock lands where
-// the lock was.
+// the lock was. Its account is an instance administrator, for the
+// Administrator Portal's screens.
 func TestWebAppEveryScreen(t *testing.T) {
-	runScenario(t, "screens.mjs", startServer(t).url)
+	runScenario(t, "screens.mjs", startServer(t, "--admin", "sam@screens.example").url)
+}
+
+// TestWebAppAdministration (issue 25): web/e2e/admin.mjs on a server with
+// an instance administrator — the administrator searches an account,
+// opens it and unbinds it from an organisation while that member's page
+// is open in another browser, which loses the organisation live; the
+// owner is not offered Unbind; disable refuses the member's log-in and
+// enable lets it in again; the owner reads the audit log (the unbind in
+// it) and cannot leave; another member leaves from Settings.
+func TestWebAppAdministration(t *testing.T) {
+	webTools(t)
+	srv := startServer(t, "--admin", "root@harbour-admin.example")
+	user(t, srv, "root@harbour-admin.example")
+	owner := user(t, srv, "olga@harbour.example")
+	mia := user(t, srv, "mia@harbour.example")
+	leo := user(t, srv, "leo@harbour.example")
+	owner.orgWith("Harbour", mia, leo)
+	runScenario(t, "admin.mjs", srv.url, "ADMIN_EMAIL=root@harbour-admin.example", "OWNER_EMAIL=olga@harbour.example",
+		"MIA_EMAIL=mia@harbour.example", "LEO_EMAIL=leo@harbour.example", "PASSWORD="+masterPW, "HARBOUR=Harbour")
 }
 
 // TestWebAppLockedInvitation (issue 24, defect 6): web/e2e/invites.mjs —

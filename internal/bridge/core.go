@@ -68,6 +68,9 @@ type Core struct {
 	notify    func(event []byte)
 	endChecks context.CancelFunc
 	busy      atomic.Bool // checking, or writing the device cache after the checks
+	// admin: the unlocked account is an instance administrator (asked
+	// at each log-in and unlock).
+	admin atomic.Bool
 	// rowsList is the list rows last answered (Version rowsVersion), which
 	// find searches.
 	rowsMu      sync.Mutex
@@ -264,6 +267,9 @@ type Status struct {
 	Fingerprint string `json:"fingerprint,omitempty"`
 	Checking    string `json:"checking,omitempty"` // signatures a log-in left to check, in decimal
 	Busy        string `json:"busy,omitempty"`     // "true" while that check (and the cache write after it) runs
+	// InstanceAdmin: the unlocked account is an instance administrator
+	// (the page shows the Administrator Portal).
+	InstanceAdmin bool `json:"instance_admin,omitempty"`
 }
 
 // StatusStates are every state status(), signup, lock and logout answer:
@@ -291,6 +297,7 @@ func (c *Core) status() (Status, error) {
 		out.State = "unlocked"
 		out.Checking = strconv.Itoa(s.DeferredLeft())
 		out.Busy = strconv.FormatBool(c.busy.Load())
+		out.InstanceAdmin = c.admin.Load()
 	}
 	return out, nil
 }
@@ -324,6 +331,8 @@ type Unlocked struct {
 	Email       string          `json:"email"`
 	Fingerprint string          `json:"fingerprint,omitempty"`
 	Notices     []client.Notice `json:"notices"`
+	// InstanceAdmin: an instance administrator (status() says it too).
+	InstanceAdmin bool `json:"instance_admin,omitempty"`
 }
 
 func (c *Core) opened(s *client.Session) (Unlocked, error) {
@@ -334,13 +343,16 @@ func (c *Core) opened(s *client.Session) (Unlocked, error) {
 		return Unlocked{}, err
 	}
 	c.keep(s)
-	return unlockedView(s), nil
+	return c.unlockedAs(s), nil
 }
 
 // keep makes s the bridge's session, saves what it must and starts the
 // signatures' check.
 func (c *Core) keep(s *client.Session) {
 	c.persist(s)
+	// A server that cannot say (an older one) has no administrators.
+	admin, err := s.IsInstanceAdmin(context.Background())
+	c.admin.Store(err == nil && admin)
 	c.mu.Lock()
 	c.session, c.profile = s, s.Profile
 	c.mu.Unlock()
@@ -356,6 +368,13 @@ func unlockedView(s *client.Session) Unlocked {
 		notices = []client.Notice{}
 	}
 	return Unlocked{Email: s.Profile.Email, Fingerprint: s.Profile.Fingerprint(), Notices: notices}
+}
+
+// unlockedAs is unlockedView with what the bridge knows of the account.
+func (c *Core) unlockedAs(s *client.Session) Unlocked {
+	u := unlockedView(s)
+	u.InstanceAdmin = c.admin.Load()
+	return u
 }
 
 func (c *Core) signup(email, name, password string) (Unlocked, error) {
@@ -409,7 +428,7 @@ func (c *Core) unlock(password string) (Unlocked, error) {
 	}
 	// Synced already: keep it (a second sync would only repeat the delta).
 	c.keep(s)
-	return unlockedView(s), nil
+	return c.unlockedAs(s), nil
 }
 
 func (c *Core) lock() (Status, error) {
@@ -418,6 +437,7 @@ func (c *Core) lock() (Status, error) {
 	c.session = nil
 	c.stopLocked()
 	c.mu.Unlock()
+	c.admin.Store(false)
 	return Status{State: "locked"}, nil
 }
 
@@ -428,6 +448,7 @@ func (c *Core) logout() (Status, error) {
 	c.session, c.profile = nil, nil
 	c.stopLocked()
 	c.mu.Unlock()
+	c.admin.Store(false)
 	if s != nil {
 		_ = s.Logout(context.Background())
 		if store, err := c.host.OpenCache(s.Profile.UserID); err == nil {

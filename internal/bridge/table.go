@@ -138,6 +138,28 @@ func (c *Core) Funcs() []Func {
 			return answer(c.share(x.Str(0), x.Str(1), x.Str(2), x.Str(3)))
 		})),
 		w(f("move", a("item", "vault"), Moved{}, func(x Args) (any, error) { return answer(c.move(x.Str(0), x.Str(1))) })),
+		w(f("leaveOrg", a("org"), OK{}, func(x Args) (any, error) {
+			return answer(c.act(func(ctx context.Context, s *client.Session) error { return s.LeaveOrg(ctx, x.Str(0)) }))
+		})),
+		w(f("deleteOrg", a("org", `"force"|""`), OK{}, func(x Args) (any, error) {
+			return answer(c.act(func(ctx context.Context, s *client.Session) error {
+				return s.DeleteOrg(ctx, x.Str(0), x.Str(1) == "force")
+			}))
+		})),
+		f("rotations", a("org"), view.Rotations{}, func(x Args) (any, error) { return answer(c.rotations(x.Str(0))) }),
+		f("audit", a("org", "filterJSON"), AuditLog{}, func(x Args) (any, error) { return answer(c.audit(x.Str(0), x.Str(1))) }),
+		f("deleteAccount", a("password"), Status{}, func(x Args) (any, error) { return answer(c.deleteAccount(x.Str(0))) }),
+		// The Administrator Portal (instance administrators; the server
+		// refuses everyone else).
+		f("adminSearch", a("text"), []view.AdminUser{}, func(x Args) (any, error) { return answer(c.adminSearch(x.Str(0))) }),
+		f("adminUser", a("ref"), view.AdminUserDetail{}, func(x Args) (any, error) { return answer(c.adminUser(x.Str(0))) }),
+		f("adminUnbind", a("ref", "org"), OK{}, func(x Args) (any, error) {
+			return answer(c.act(func(ctx context.Context, s *client.Session) error { return s.AdminUnbind(ctx, x.Str(0), x.Str(1)) }))
+		}),
+		f("adminDisable", a("ref"), Revoked{}, func(x Args) (any, error) { return answer(c.adminDisable(x.Str(0))) }),
+		f("adminEnable", a("ref"), OK{}, func(x Args) (any, error) {
+			return answer(c.act(func(ctx context.Context, s *client.Session) error { return s.AdminEnable(ctx, x.Str(0)) }))
+		}),
 		// Bytes and callbacks: cmd/coffer-web calls the typed methods.
 		{Name: "attach", Args: a("id", "itemName", "fileName", "bytes", "progress", "vault"), Result: Created{}, Glue: true},
 		{Name: "download", Args: a("id", "fileID"), Result: "", Glue: true},

@@ -149,6 +149,15 @@ try {
     check(new URL(page.url()).pathname === `/orgs/${org.id}/${tab.toLowerCase()}`, `${tab} is at ${page.url()}`);
     await screen(page, `org-${tab.toLowerCase()}`, ready);
   }
+  // Settings' Security section leads to the audit log, a page of its own.
+  await page.getByRole('link', { name: 'Open the audit log' }).click();
+  check(new URL(page.url()).pathname === `/orgs/${org.id}/audit`, `the audit log is at ${page.url()}`);
+  await screen(page, 'org-audit', () => page.getByRole('status').filter({ hasText: 'the whole log verified' }).waitFor());
+  await nav.getByRole('link', { name: 'Settings', exact: true }).click();
+  await page.getByRole('button', { name: 'Delete Screens & Co' }).click();
+  await screen(page, 'org-delete', () => page.getByRole('alertdialog', { name: 'Delete Screens & Co?' }).waitFor());
+  await page.keyboard.press('Escape');
+  await page.getByRole('alertdialog').waitFor({ state: 'hidden' });
   await nav.getByRole('link', { name: 'Members', exact: true }).click();
   await page.getByRole('button', { name: 'Invite people' }).click();
   await screen(page, 'org-invite', () => page.getByRole('dialog', { name: 'Invite people to Screens & Co' }).waitFor());
@@ -169,6 +178,20 @@ try {
     check(new URL(page.url()).pathname === `/account/${tab.toLowerCase()}`, `${tab} is at ${page.url()}`);
     await screen(page, `account-${tab.toLowerCase()}`, () => page.locator('main h2').first().waitFor());
   }
+
+  await page.getByRole('navigation', { name: 'Account pages' }).getByRole('link', { name: 'Security' }).click();
+  await page.getByRole('button', { name: 'Delete your account…' }).click();
+  await screen(page, 'account-delete', () => page.getByRole('alertdialog', { name: 'Delete your account for good?' }).waitFor());
+  await page.keyboard.press('Escape');
+  await page.getByRole('alertdialog').waitFor({ state: 'hidden' });
+
+  // The Administrator Portal (this account is an instance administrator):
+  // the search, and an account's page.
+  await nav.getByRole('link', { name: 'Administrator Portal' }).click();
+  await screen(page, 'admin', () => page.getByRole('link', { name: 'sam@screens.example', exact: true }).waitFor());
+  await page.getByRole('link', { name: 'sam@screens.example', exact: true }).click();
+  check(/^\/admin\/users\/[^/]+$/.test(new URL(page.url()).pathname), `an account's page is at ${page.url()}`);
+  await screen(page, 'admin-user', () => page.getByText('the owner cannot be unbound: transfer ownership first').waitFor());
 
   // An address the app has no screen for; the menu of a phone.
   await go(page, '/no/such/screen');

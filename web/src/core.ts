@@ -8,8 +8,8 @@ import type { BridgeFunction, BridgeResults, Content, ErrorKind, Status as CoreS
 import { RULES } from './core/types.gen';
 
 export type {
-  Access, Account, Addresses, Change, Content, Field, File as FileRef, Group, Invitation, Invited, ItemWithContent as Item, JoinState, KDF, Member, Notice,
-  Opens, Org, OrgDetail, Recovery, Rows, Session as SessionInfo, ShareGroup, Summary, Vault as VaultInfo, VaultRef, Version,
+  Access, Account, Addresses, AdminOrg, AdminUser, AdminUserDetail, AuditEntry, AuditLog, AuditTarget, Change, Content, Field, File as FileRef, Group, Invitation, Invited, ItemWithContent as Item, JoinState, KDF, Member, Notice,
+  Opens, Org, OrgDetail, Recovery, Rotation, Rotations, Rows, Session as SessionInfo, ShareGroup, Summary, Vault as VaultInfo, VaultRef, Version,
 } from './core/types.gen';
 export { RULES };
 
@@ -263,6 +263,16 @@ export const core = {
   share: (item: string, org: string, group: string, perm: string) => call('share', item, org, group, perm),
   move: (item: string, vault: string) => call('move', item, vault),
   // watch streams live changes to fn until the session locks.
+  leaveOrg: (org: string) => call('leaveOrg', org),
+  deleteOrg: (org: string, force: boolean) => call('deleteOrg', org, force ? 'force' : ''),
+  rotations: (org: string) => call('rotations', org),
+  audit: (org: string, f: { actor?: string; action?: string; since?: string } = {}) => call('audit', org, JSON.stringify(f)),
+  deleteAccount: (password: string) => call('deleteAccount', password),
+  adminSearch: (text: string) => call('adminSearch', text),
+  adminUser: (ref: string) => call('adminUser', ref),
+  adminUnbind: (ref: string, org: string) => call('adminUnbind', ref, org),
+  adminDisable: (ref: string) => call('adminDisable', ref),
+  adminEnable: (ref: string) => call('adminEnable', ref),
   watch: async (fn: (c: WatchEvent) => void) => {
     await invokeCore(async (c) => { (c.watch as unknown as (cb: (s: string) => void) => void)((s: string) => fn(JSON.parse(s) as WatchEvent)); });
   },

@@ -16,7 +16,7 @@ export function AccountPage(props: { tab: AccountTab; onLogout: () => void }) {
         {tabs.map(([t, label]) => <Link key={t} href={`/account/${t}`} current={props.tab === t} class="tab">{label}</Link>)}
       </nav>
       {props.tab === 'profile' ? <Profile onLogout={props.onLogout} />
-        : props.tab === 'security' ? <Security />
+        : props.tab === 'security' ? <Security onDeleted={props.onLogout} />
         : props.tab === 'sessions' ? <Sessions />
         : <Recovery />}
     </div>

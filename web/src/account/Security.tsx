@@ -3,11 +3,12 @@ import { core, message, type Account } from '../core';
 import { strength } from '../strength';
 import { ErrorLine } from '../ui/ErrorLine';
 import { Field } from '../ui/Field';
+import { DeleteAccount } from './DeleteAccount';
 import { KDFForm } from './KDFForm';
 
 // Security: change the master password (optionally signing out every
-// other session), and raise the key derivation's cost.
-export function Security() {
+// other session), raise the key derivation's cost, delete the account.
+export function Security(props: { onDeleted?: () => void }) {
   const [acct, setAcct] = useState<Account | null>(null);
   const [cur, setCur] = useState('');
   const [next, setNext] = useState('');
@@ -47,6 +48,7 @@ export function Security() {
         {acct ? <KDFForm key={JSON.stringify(acct.kdf)} current={acct.kdf} onDone={(a) => { setAcct(a); setKdfNote(`Argon2id is now t=${a.kdf.time}, ${a.kdf.memory_kib / 1024} MiB, p=${a.kdf.threads}: every device unlocks with these from now on.`); }} /> : <p class="muted">Opening…</p>}
         {kdfNote ? <p role="status">{kdfNote}</p> : null}
       </section>
+      {props.onDeleted ? <DeleteAccount onDeleted={props.onDeleted} /> : null}
     </div>
   );
 }

@@ -48,6 +48,48 @@ export interface Addresses {
   problem?: string;
 }
 
+// AdminGroup is view.AdminGroup.
+export interface AdminGroup {
+  group_id: string;
+  org_id: string;
+  private: boolean;
+  members: number;
+  member: boolean;
+  manager: boolean;
+}
+
+// AdminOrg is view.AdminOrg.
+export interface AdminOrg {
+  org_id: string;
+  role: string;
+  members: number;
+  owner_email: string;
+  can_unbind: boolean;
+  unbind_refusal?: string;
+}
+
+// AdminUser is view.AdminUser.
+export interface AdminUser {
+  user_id: string;
+  email: string;
+  name: string;
+  created_at: string;
+  state: string;
+  disabled_at?: string;
+  admin: boolean;
+  orgs: number;
+  me?: boolean;
+  can_disable: boolean;
+  can_enable: boolean;
+}
+
+// AdminUserDetail is view.AdminUserDetail.
+export interface AdminUserDetail extends AdminUser {
+  organisations: AdminOrg[];
+  groups: AdminGroup[];
+  sealed: string;
+}
+
 // Attachment is client.Attachment.
 export interface Attachment {
   id: string;
@@ -55,6 +97,43 @@ export interface Attachment {
   size: number;
   sha256: string | null;
   key: string | null;
+}
+
+// AuditEntry is view.AuditEntry.
+export interface AuditEntry {
+  seq: number;
+  time: string;
+  actor: string;
+  action: string;
+  target: AuditTarget;
+  source: string;
+  signed: boolean;
+}
+
+// AuditLog is bridge.AuditLog.
+export interface AuditLog {
+  entries: AuditEntry[];
+  actions: string[];
+}
+
+// AuditTarget is api.AuditTarget.
+export interface AuditTarget {
+  org?: string;
+  batch?: string;
+  invitations?: string[];
+  invitation?: string;
+  user?: string;
+  users?: string[];
+  group?: string;
+  vault?: string;
+  from_vault?: string;
+  item?: string;
+  revision?: number;
+  grantee_kind?: string;
+  grantee?: string;
+  permission?: string;
+  force?: boolean;
+  epoch?: number;
 }
 
 // Card is client.Card.
@@ -354,6 +433,9 @@ export interface Org {
   can_grant: boolean;
   can_rename: boolean;
   can_delete: boolean;
+  can_audit: boolean;
+  can_leave: boolean;
+  leave_refusal?: string;
   offered_to?: string;
   offered_at?: string;
   offered_to_you?: boolean;
@@ -413,6 +495,23 @@ export interface RevisionChange {
 // Revoked is bridge.Revoked.
 export interface Revoked {
   revoked_sessions: number;
+}
+
+// Rotation is view.Rotation.
+export interface Rotation {
+  kind: string;
+  object_id: string;
+  what: string;
+  epoch: number;
+  reason: string;
+  why: string;
+  since: string;
+}
+
+// Rotations is view.Rotations.
+export interface Rotations {
+  pending: Rotation[];
+  note: string;
 }
 
 // Rows is bridge.Rows.
@@ -487,6 +586,7 @@ export interface Status {
   fingerprint?: string;
   checking?: string;
   busy?: string;
+  instance_admin?: boolean;
 }
 
 // Summary is view.Summary.
@@ -518,6 +618,7 @@ export interface Unlocked {
   email: string;
   fingerprint?: string;
   notices: Notice[];
+  instance_admin?: boolean;
 }
 
 // Vault is view.Vault.
@@ -629,6 +730,16 @@ export interface BridgeResults {
   revoke: OK;
   share: Moved;
   move: Moved;
+  leaveOrg: OK;
+  deleteOrg: OK;
+  rotations: Rotations;
+  audit: AuditLog;
+  deleteAccount: Status;
+  adminSearch: AdminUser[];
+  adminUser: AdminUserDetail;
+  adminUnbind: OK;
+  adminDisable: Revoked;
+  adminEnable: OK;
 }
 
 export type BridgeFunction = keyof BridgeResults;

@@ -25,6 +25,24 @@ describe('OrgPage', () => {
     expect(screen.getByRole('link', { name: 'Your organisations' }).getAttribute('href')).toBe('/orgs');
   });
 
+  it('lets go of an organisation that goes while it is open (unbound, left)', async () => {
+    const guild = org({ role: 'member', name: 'Guild', id: 'o-guild' });
+    vi.mocked(core.org).mockResolvedValueOnce(orgDetail({ org: guild })).mockRejectedValue(new CoreError('organisation "o-guild": not found', 'not-found'));
+    const { rerenderInApp } = renderInApp(<OrgPage orgID="o-guild" tab="settings" />, { orgs: [guild] });
+    expect(await screen.findByRole('heading', { name: 'Settings' })).toBeTruthy();
+    rerenderInApp(<OrgPage orgID="o-guild" tab="settings" />, { orgs: [], tick: 1 });
+    expect(await screen.findByRole('heading', { name: 'No such organisation here' })).toBeTruthy();
+    expect(screen.queryByRole('heading', { name: 'Settings' })).toBeNull();
+  });
+
+  it('shows the audit log as a page of Settings', async () => {
+    vi.mocked(core.org).mockResolvedValue(orgDetail());
+    vi.mocked(core.audit).mockResolvedValue({ actions: [], entries: [] });
+    renderInApp(<OrgPage orgID="o-acme" tab="settings" audit={{ screen: 'audit', org: 'o-acme', actor: '', action: '', since: '' }} />);
+    expect(await screen.findByRole('heading', { name: 'Audit log' })).toBeTruthy();
+    expect(within(screen.getByRole('navigation', { name: 'Acme pages' })).getByRole('link', { current: 'page' }).textContent).toBe('Settings');
+  });
+
   it('shows the settings with this account in them', async () => {
     vi.mocked(core.org).mockResolvedValue(orgDetail({ roster: ['ann@acme.example', 'bob@acme.example'] }));
     renderInApp(<OrgPage orgID="o-acme" tab="settings" />);

@@ -1,5 +1,6 @@
 import { useApp } from '../shell/AppState';
-import type { OrgTab } from '../shell/routes';
+import type { OrgTab, Route } from '../shell/routes';
+import { AuditPage } from './AuditPage';
 import { EmptyState } from '../ui/EmptyState';
 import { ErrorLine } from '../ui/ErrorLine';
 import { Link } from '../shell/Link';
@@ -12,8 +13,9 @@ import { Vaults } from './Vaults';
 const tabs: [OrgTab, string][] = [['members', 'Members'], ['groups', 'Groups'], ['vaults', 'Vaults'], ['settings', 'Settings']];
 
 // OrgPage is one organisation's page: Members, Groups, Vaults or
-// Settings, with the tabs to switch between them.
-export function OrgPage(props: { orgID: string; tab: OrgTab }) {
+// Settings, with the tabs to switch between them; audit, a page of
+// Settings: the audit log, filtered as its address says.
+export function OrgPage(props: { orgID: string; tab: OrgTab; audit?: Extract<Route, { screen: 'audit' }> }) {
   const app = useApp();
   const data = useOrgData(props.orgID);
   const org = data.detail?.org ?? app.orgs.find((o) => o.id === props.orgID);
@@ -32,6 +34,7 @@ export function OrgPage(props: { orgID: string; tab: OrgTab }) {
         : props.tab === 'members' ? <Members detail={data.detail} reload={data.reload} />
         : props.tab === 'groups' ? <Groups detail={data.detail} reload={data.reload} />
         : props.tab === 'vaults' ? <Vaults detail={data.detail} reload={data.reload} />
+        : props.audit ? <AuditPage detail={data.detail} filter={props.audit} />
         : <Settings detail={data.detail} />}
     </div>
   );

@@ -1,24 +1,32 @@
 import type { OrgDetail } from '../core';
 import { useApp } from '../shell/AppState';
 import { Link } from '../shell/Link';
+import { LeaveOrDelete } from './LeaveOrDelete';
+import { OrgSecurity } from './OrgSecurity';
 
-// Settings: what the organisation is, and this account's place in it.
+// Settings: what the organisation is, this account's place in it, the
+// owner's Security section (pending rotations, the audit log), and
+// leaving or deleting it.
 export function Settings(props: { detail: OrgDetail }) {
   const app = useApp();
   const o = props.detail.org;
   const members = props.detail.roster.length;
   return (
-    <section aria-labelledby="settings-title">
-      <div class="section-head"><h2 id="settings-title">Settings</h2></div>
-      <dl class="card facts">
-        <div class="row"><dt>Name</dt><dd>{o.name}</dd></div>
-        <div class="row"><dt>Owner</dt><dd>{o.role === 'owner' ? `you (${app.status.email})` : o.owner_email}</dd></div>
-        <div class="row"><dt>Your role</dt><dd>{o.role === 'owner' ? 'owner' : 'member'}</dd></div>
-        <div class="row"><dt>Members</dt><dd>{members}</dd></div>
-        <div class="row"><dt>Vaults you can open</dt><dd>{props.detail.vaults.length}</dd></div>
-        <div class="row"><dt>Organisation id</dt><dd><code>{o.id}</code></dd></div>
-      </dl>
-      <p class="muted">Account recovery through {o.name} is chosen by each member, under <Link href="/account/recovery">Account → Recovery</Link>.</p>
-    </section>
+    <div class="stack-page">
+      <section aria-labelledby="settings-title">
+        <div class="section-head"><h2 id="settings-title">Settings</h2></div>
+        <dl class="card facts">
+          <div class="row"><dt>Name</dt><dd>{o.name}</dd></div>
+          <div class="row"><dt>Owner</dt><dd>{o.role === 'owner' ? `you (${app.status.email})` : o.owner_email}</dd></div>
+          <div class="row"><dt>Your role</dt><dd>{o.role === 'owner' ? 'owner' : 'member'}</dd></div>
+          <div class="row"><dt>Members</dt><dd>{members}</dd></div>
+          <div class="row"><dt>Vaults you can open</dt><dd>{props.detail.vaults.length}</dd></div>
+          <div class="row"><dt>Organisation id</dt><dd><code>{o.id}</code></dd></div>
+        </dl>
+        <p class="muted">Account recovery through {o.name} is chosen by each member, under <Link href="/account/recovery">Account → Recovery</Link>.</p>
+      </section>
+      {o.can_audit ? <OrgSecurity org={o} /> : null}
+      <LeaveOrDelete org={o} />
+    </div>
   );
 }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { core, message, type OrgDetail, type Opens } from '../core';
+import { core, CoreError, message, type OrgDetail, type Opens } from '../core';
 import { useApp } from '../shell/AppState';
 
 export interface OrgData {
@@ -19,7 +19,12 @@ export function useOrgData(orgID: string): OrgData {
   const [error, setError] = useState('');
   useEffect(() => {
     let live = true;
-    core.org(orgID).then((d) => { if (live) { setDetail(d); setError(''); } }, (e) => { if (live) setError(message(e)); });
+    core.org(orgID).then((d) => { if (live) { setDetail(d); setError(''); } }, (e) => {
+      if (!live) return;
+      // Gone (left, unbound, deleted): nothing of it stays on screen.
+      if (e instanceof CoreError && e.kind === 'not-found') setDetail(null);
+      setError(message(e));
+    });
     return () => { live = false; };
   }, [orgID, app.tick, n]);
   return { detail, error, reload: () => { setN((x) => x + 1); app.changed(); } };

@@ -50,6 +50,16 @@ describe('Nav', () => {
     expect(within(nav).getByRole('link', { name: 'Administrator Portal', current: 'page' }).getAttribute('href')).toBe('/admin');
   });
 
+  it('keeps the Administrator Portal current on an account’s page', () => {
+    const { nav } = show('/admin/users/u1', { admin: true });
+    expect(current(nav)).toEqual(['Administrator Portal']);
+  });
+
+  it('keeps Settings current on the audit log, a page of Settings', () => {
+    const { nav } = show(`/orgs/${acme.id}/audit`);
+    expect(current(nav)).toEqual(['Settings']);
+  });
+
   it('offers joining or creating one when there is no organisation', () => {
     const { nav } = show('/vault', { orgs: [], org: undefined });
     expect(within(nav).getByRole('link', { name: 'Join or create one' }).getAttribute('href')).toBe('/orgs');

@@ -23,10 +23,10 @@ export function Nav(props: { route: Route; orgs: Org[]; org?: Org; admin: boolea
           <span class="group-title"><Icon icon={Building2} /> Organisation</span>
           {props.org ? (
             <>
-              <OrgSwitcher orgs={props.orgs} current={props.org} tab={r.screen === 'org' ? r.tab : 'members'} />
+              <OrgSwitcher orgs={props.orgs} current={props.org} tab={r.screen === 'org' ? r.tab : r.screen === 'audit' ? 'settings' : 'members'} />
               <ul aria-label={`${props.org.name} pages`}>
                 {orgPages.map(([tab, label]) => (
-                  <li key={tab}><Link href={href({ screen: 'org', org: props.org!.id, tab })} current={r.screen === 'org' && r.org === props.org!.id && r.tab === tab} onClick={props.onPick}>{label}</Link></li>
+                  <li key={tab}><Link href={href({ screen: 'org', org: props.org!.id, tab })} current={(r.screen === 'org' && r.org === props.org!.id && r.tab === tab) || (r.screen === 'audit' && r.org === props.org!.id && tab === 'settings')} onClick={props.onPick}>{label}</Link></li>
                 ))}
               </ul>
             </>
@@ -35,7 +35,7 @@ export function Nav(props: { route: Route; orgs: Org[]; org?: Org; admin: boolea
         </li>
         <li><Link href="/tools/generator" current={at(['tools'])} onClick={props.onPick}><Icon icon={Wrench} /> Tools</Link></li>
         <li><Link href="/account/profile" current={at(['account'])} onClick={props.onPick}><Icon icon={UserRound} /> Account</Link></li>
-        {props.admin ? <li><Link href="/admin" current={at(['admin'])} onClick={props.onPick}><Icon icon={Shield} /> Administrator Portal</Link></li> : null}
+        {props.admin ? <li><Link href="/admin" current={at(['admin', 'admin-user'])} onClick={props.onPick}><Icon icon={Shield} /> Administrator Portal</Link></li> : null}
       </ul>
     </nav>
   );

@@ -31,6 +31,24 @@ describe('Shell', () => {
     expect(localStorage.getItem('coffer.org')).toBe('o-guild');
   });
 
+  it('shows the Administrator Portal to an instance administrator only', async () => {
+    history.replaceState(null, '', '/admin/users?q=mia');
+    vi.mocked(core.adminSearch).mockResolvedValue([]);
+    render(<Shell status={{ ...status, instance_admin: true }} onLock={vi.fn()} onLogout={vi.fn()} />);
+    expect(screen.getByRole('heading', { level: 1, name: 'Administrator Portal' })).toBeTruthy();
+    expect(await screen.findByText(/No account's address or name contains/)).toBeTruthy();
+    expect(core.adminSearch).toHaveBeenCalledWith('mia');
+    expect(within(screen.getByRole('navigation', { name: 'Main' })).getByRole('link', { name: 'Administrator Portal', current: 'page' })).toBeTruthy();
+  });
+
+  it('has no Administrator Portal for anyone else', async () => {
+    history.replaceState(null, '', '/admin');
+    render(<Shell status={status} onLock={vi.fn()} onLogout={vi.fn()} />);
+    expect(await screen.findByRole('heading', { name: 'Nothing here' })).toBeTruthy();
+    expect(within(screen.getByRole('navigation', { name: 'Main' })).queryByRole('link', { name: 'Administrator Portal' })).toBeNull();
+    expect(core.adminSearch).not.toHaveBeenCalled();
+  });
+
   it('locks', async () => {
     vi.mocked(core.lock).mockResolvedValue({ state: 'locked' });
     const onLock = vi.fn();

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { core, type Notice, type Org, type Status, type VaultInfo } from '../core';
 import { AccountPage } from '../account/AccountPage';
+import { AdminPage } from '../admin/AdminPage';
+import { AdminUser } from '../admin/AdminUser';
 import { JoinPage } from '../orgs/JoinPage';
 import { OrgPage } from '../orgs/OrgPage';
 import { OrgsHome } from '../orgs/OrgsHome';
@@ -20,11 +22,11 @@ import { useOffline } from './useOffline';
 // currentOrg is the organisation the navigation is about: the one on
 // screen, else the last one used in this browser, else the first.
 function currentOrg(route: Route, orgs: Org[]): Org | undefined {
-  const id = route.screen === 'org' ? route.org : localStorage.getItem('coffer.org');
+  const id = route.screen === 'org' || route.screen === 'audit' ? route.org : localStorage.getItem('coffer.org');
   return orgs.find((o) => o.id === id) ?? orgs[0];
 }
 
-const headings: Partial<Record<Route['screen'], string>> = { vault: 'Passwords', new: 'Passwords', trash: 'Passwords', orgs: 'Organisations', tools: 'Tools', account: 'Account', admin: 'Administrator Portal', join: 'Join an organisation', missing: 'Not found' };
+const headings: Partial<Record<Route['screen'], string>> = { vault: 'Passwords', new: 'Passwords', trash: 'Passwords', orgs: 'Organisations', tools: 'Tools', account: 'Account', admin: 'Administrator Portal', 'admin-user': 'Administrator Portal', join: 'Join an organisation', missing: 'Not found' };
 
 // Shell is the unlocked app: the navigation, the top bar, what the whole
 // app must say (banners), and the screen the address names.
@@ -62,7 +64,11 @@ export function Shell(props: { status: Status; onLock: () => void; onLogout: () 
   }, [navOpen]);
   const org = currentOrg(route, orgs);
   if (route.screen === 'org' && org?.id === route.org) localStorage.setItem('coffer.org', org.id);
-  const heading = route.screen === 'org' ? org?.name ?? 'Organisation' : headings[route.screen] ?? 'Coffer';
+  const inOrg = route.screen === 'org' || route.screen === 'audit';
+  const heading = inOrg ? org?.name ?? 'Organisation' : headings[route.screen] ?? 'Coffer';
+  // The Administrator Portal is there for instance administrators only
+  // (the server refuses everyone else all the same).
+  const admin = props.status.instance_admin === true;
   useEffect(() => { document.title = title(route, { org: org?.name }); }, [route, org?.name]);
   // The open screens (log in, unlock) are behind us: go to the vault.
   useEffect(() => { if (route.screen === 'login' || route.screen === 'signup' || route.screen === 'unlock') navigate('/vault', { replace: true }); }, [route.screen]);
@@ -71,10 +77,13 @@ export function Shell(props: { status: Status; onLock: () => void; onLogout: () 
       case 'vault': case 'new': case 'trash': return <Passwords route={route} query={query} />;
       case 'orgs': return <OrgsHome />;
       case 'org': return <OrgPage key={route.org} orgID={route.org} tab={route.tab} />;
+      case 'audit': return <OrgPage key={route.org} orgID={route.org} tab="settings" audit={route} />;
+      case 'admin': return admin ? <AdminPage q={route.q} /> : <NotFound path={location.pathname} />;
+      case 'admin-user': return admin ? <AdminUser user={route.user} /> : <NotFound path={location.pathname} />;
       case 'tools': return <GeneratorPage />;
       case 'account': return <AccountPage tab={route.tab} onLogout={props.onLogout} />;
       case 'join': return <JoinPage org={route.org} invitation={route.invitation} />;
-      case 'admin': case 'missing': return <NotFound path={location.pathname} />;
+      case 'missing': return <NotFound path={location.pathname} />;
       default: return null;
     }
   })();
@@ -83,7 +92,7 @@ export function Shell(props: { status: Status; onLock: () => void; onLogout: () 
       <div class={navOpen ? 'shell nav-open' : 'shell'}>
         <a class="skip" href="#main">Skip to the content</a>
         <div id="nav-drawer" class="drawer">
-          <Nav route={route} orgs={orgs} org={org} admin={false} onPick={() => setNavOpen(false)} />
+          <Nav route={route} orgs={orgs} org={org} admin={admin} onPick={() => setNavOpen(false)} />
         </div>
         {navOpen ? <div class="scrim" onClick={() => setNavOpen(false)} aria-hidden="true" /> : null}
         <div class="main-col">

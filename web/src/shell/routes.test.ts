@@ -17,7 +17,11 @@ describe('routes', () => {
     ['/orgs/o1/settings', { screen: 'org', org: 'o1', tab: 'settings' }],
     ['/tools/generator', { screen: 'tools', tool: 'generator' }],
     ['/account/sessions', { screen: 'account', tab: 'sessions' }],
-    ['/admin', { screen: 'admin' }],
+    ['/admin', { screen: 'admin', q: '' }],
+    ['/admin/users?q=mia+%40', { screen: 'admin', q: 'mia @' }],
+    ['/admin/users/u%2F1', { screen: 'admin-user', user: 'u/1' }],
+    ['/orgs/o1/audit', { screen: 'audit', org: 'o1', actor: '', action: '', since: '' }],
+    ['/orgs/o1/audit?actor=ann%40acme.example&action=invite&since=2025-01-31', { screen: 'audit', org: 'o1', actor: 'ann@acme.example', action: 'invite', since: '2025-01-31' }],
     ['/login', { screen: 'login' }],
     ['/join?org=o%2F1&invitation=x', { screen: 'join', org: 'o/1', invitation: 'x' }],
   ];
@@ -30,9 +34,10 @@ describe('routes', () => {
     expect(parse('/')).toEqual({ screen: 'vault', vault: '', item: '', mode: 'view' });
     expect(parse('/orgs/o1')).toEqual({ screen: 'org', org: 'o1', tab: 'members' });
     expect(parse('/account')).toEqual({ screen: 'account', tab: 'profile' });
+    expect(parse('/admin/users')).toEqual({ screen: 'admin', q: '' });
   });
   it('names what it does not know as missing', () => {
-    for (const p of ['/nope', '/vault/v1/i9/delete', '/orgs/o1/secrets', '/account/keys', '/vault/v1/i9/edit/more', '/login/x']) {
+    for (const p of ['/nope', '/vault/v1/i9/delete', '/orgs/o1/secrets', '/account/keys', '/vault/v1/i9/edit/more', '/login/x', '/admin/keys', '/admin/users/u1/more', '/orgs/o1/audit/x']) {
       expect(parse(p).screen, p).toBe('missing');
     }
   });

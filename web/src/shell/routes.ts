@@ -15,7 +15,9 @@ export type Route =
   | { screen: 'org'; org: string; tab: OrgTab }
   | { screen: 'tools'; tool: 'generator' }
   | { screen: 'account'; tab: AccountTab }
-  | { screen: 'admin' }
+  | { screen: 'admin'; q: string } // the Administrator Portal's search
+  | { screen: 'admin-user'; user: string } // one account, by id
+  | { screen: 'audit'; org: string; actor: string; action: string; since: string } // an organisation's audit log, filtered
   | { screen: 'join'; org: string; invitation: string }
   | { screen: 'login' } | { screen: 'signup' } | { screen: 'unlock' }
   | { screen: 'missing'; path: string };
@@ -46,6 +48,7 @@ export function parse(pathname: string, search = ''): Route {
       if (!b) return { screen: 'orgs' };
       if (!c) return { screen: 'org', org: b, tab: 'members' };
       if (orgTabs.includes(c as OrgTab) && !d) return { screen: 'org', org: b, tab: c as OrgTab };
+      if (c === 'audit' && !d) return { screen: 'audit', org: b, actor: q.get('actor') ?? '', action: q.get('action') ?? '', since: q.get('since') ?? '' };
       break;
     case 'tools':
       if (!b || (b === 'generator' && !c)) return { screen: 'tools', tool: 'generator' };
@@ -55,7 +58,9 @@ export function parse(pathname: string, search = ''): Route {
       if (accountTabs.includes(b as AccountTab) && !c) return { screen: 'account', tab: b as AccountTab };
       break;
     case 'admin':
-      return { screen: 'admin' };
+      if (!b || (b === 'users' && !c)) return { screen: 'admin', q: q.get('q') ?? '' };
+      if (b === 'users' && !d) return { screen: 'admin-user', user: c };
+      break;
     case 'join':
       if (!b) return { screen: 'join', org: q.get('org') ?? '', invitation: q.get('invitation') ?? '' };
       break;
@@ -81,7 +86,12 @@ export function href(r: Route): string {
     case 'org': return `/orgs/${seg(r.org)}/${r.tab}`;
     case 'tools': return `/tools/${r.tool}`;
     case 'account': return `/account/${r.tab}`;
-    case 'admin': return '/admin';
+    case 'admin': return r.q ? `/admin/users?${new URLSearchParams({ q: r.q })}` : '/admin';
+    case 'admin-user': return `/admin/users/${seg(r.user)}`;
+    case 'audit': {
+      const q = new URLSearchParams(Object.entries({ actor: r.actor, action: r.action, since: r.since }).filter(([, v]) => v)).toString();
+      return `/orgs/${seg(r.org)}/audit${q ? `?${q}` : ''}`;
+    }
     case 'join': {
       const q = new URLSearchParams();
       if (r.org) q.set('org', r.org);
@@ -95,7 +105,7 @@ export function href(r: Route): string {
 }
 
 // title is the page title of a screen (the tab's and the history's name).
-export function title(r: Route, names: { vault?: string; item?: string; org?: string } = {}): string {
+export function title(r: Route, names: { vault?: string; item?: string; org?: string; user?: string } = {}): string {
   const part = (() => {
     switch (r.screen) {
       case 'vault': return r.item ? `${names.item ?? 'Item'}${r.mode === 'edit' ? ' — edit' : r.mode === 'history' ? ' — history' : ''}` : names.vault ?? 'Passwords';
@@ -106,6 +116,8 @@ export function title(r: Route, names: { vault?: string; item?: string; org?: st
       case 'tools': return 'Password generator';
       case 'account': return `Account — ${r.tab[0].toUpperCase()}${r.tab.slice(1)}`;
       case 'admin': return 'Administrator Portal';
+      case 'admin-user': return `${names.user ?? 'Account'} — Administrator Portal`;
+      case 'audit': return `${names.org ?? 'Organisation'} — Audit log`;
       case 'join': return 'Join an organisation';
       case 'login': return 'Log in';
       case 'signup': return 'Create your account';

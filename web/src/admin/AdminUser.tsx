@@ -1,0 +1,109 @@
+import { useEffect, useState } from 'preact/hooks';
+import { core, message, type AdminOrg, type AdminUserDetail } from '../core';
+import { useApp } from '../shell/AppState';
+import { Link } from '../shell/Link';
+import { title } from '../shell/routes';
+import { ConfirmDialog } from '../ui/ConfirmDialog';
+import { EmptyState } from '../ui/EmptyState';
+import { ErrorLine } from '../ui/ErrorLine';
+
+type Asking = { what: 'disable' | 'enable' } | { what: 'unbind'; org: AdminOrg };
+
+// AdminUser is one account in the Administrator Portal: its state, the
+// organisations and groups it is bound to (ids and sizes: names are
+// sealed), Unbind from an organisation (never its owner) and Disable or
+// Enable — each asked in a dialog that says what it does.
+export function AdminUser(props: { user: string }) {
+  const app = useApp();
+  const [d, setD] = useState<AdminUserDetail | null>(null);
+  const [error, setError] = useState('');
+  const [note, setNote] = useState('');
+  const [asking, setAsking] = useState<Asking | null>(null);
+  const [n, setN] = useState(0);
+  useEffect(() => {
+    let live = true;
+    core.adminUser(props.user).then((x) => { if (live) { setD(x); setError(''); document.title = title({ screen: 'admin-user', user: props.user }, { user: x.email }); } },
+      (e) => { if (live) setError(message(e)); });
+    return () => { live = false; };
+  }, [props.user, app.tick, n]);
+  const back = <Link href="/admin" class="back-link">← Accounts</Link>;
+  if (!d) return <div class="stack-page">{back}{error ? <EmptyState title="No such account" text={error} /> : <p class="muted">Opening…</p>}</div>;
+  const done = (text: string) => { setNote(text); setN((x) => x + 1); };
+  return (
+    <div class="stack-page admin-user">
+      {back}
+      <section class="card" aria-labelledby="acct-title">
+        <div class="section-head">
+          <h2 id="acct-title">{d.email}</h2>
+          <span class={d.state === 'disabled' ? 'badge danger' : 'badge confirmed'}>{d.state === 'disabled' ? 'Disabled' : 'Active'}</span>
+        </div>
+        <dl class="facts">
+          <div class="row"><dt>Name</dt><dd>{d.name || '—'}</dd></div>
+          <div class="row"><dt>Signed up</dt><dd>{new Date(d.created_at).toLocaleString()}</dd></div>
+          {d.disabled_at ? <div class="row"><dt>Disabled since</dt><dd>{new Date(d.disabled_at).toLocaleString()}</dd></div> : null}
+          <div class="row"><dt>Instance administrator</dt><dd>{d.admin ? 'yes' : 'no'}{d.me ? ' (this is you)' : ''}</dd></div>
+          <div class="row"><dt>Account id</dt><dd><code>{d.user_id}</code></dd></div>
+        </dl>
+        {note ? <p role="status" class="note">{note}</p> : null}
+        <ErrorLine error={error} />
+        <div class="actions">
+          {d.can_disable ? <button type="button" class="danger" onClick={() => setAsking({ what: 'disable' })}>Disable the account</button> : null}
+          {d.can_enable ? <button type="button" class="primary" onClick={() => setAsking({ what: 'enable' })}>Enable the account</button> : null}
+          {d.me ? <p class="muted">You cannot disable your own account; another administrator can.</p> : null}
+        </div>
+      </section>
+      <section class="card" aria-labelledby="bound-title">
+        <h2 id="bound-title">Organisations</h2>
+        <p class="muted">{d.sealed}</p>
+        {d.organisations.length === 0 ? <p class="muted">Bound to no organisation.</p> : (
+          <table class="table admin-orgs">
+            <thead><tr><th scope="col">Organisation id</th><th scope="col">Role</th><th scope="col">Members</th><th scope="col">Owner</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+            <tbody>
+              {d.organisations.map((o) => (
+                <tr key={o.org_id} class="bound-org">
+                  <td data-label="Organisation id"><code>{o.org_id}</code></td>
+                  <td data-label="Role" class="nowrap">{o.role}</td>
+                  <td data-label="Members" class="nowrap">{o.members}</td>
+                  <td data-label="Owner" class="email">{o.owner_email}</td>
+                  {o.can_unbind ? (
+                    <td class="row-actions"><button type="button" class="small danger" aria-label={`Unbind ${d.email} from organisation ${o.org_id}`} onClick={() => setAsking({ what: 'unbind', org: o })}>Unbind</button></td>
+                  ) : <td class="muted refusal">{o.unbind_refusal}</td>}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <h3>Groups</h3>
+        {d.groups.length === 0 ? <p class="muted">In no group.</p> : (
+          <table class="table admin-groups">
+            <thead><tr><th scope="col">Group id</th><th scope="col">Organisation id</th><th scope="col">Kind</th><th scope="col">Members</th><th scope="col">Place</th></tr></thead>
+            <tbody>
+              {d.groups.map((g) => (
+                <tr key={g.group_id}>
+                  <td data-label="Group id"><code>{g.group_id}</code></td>
+                  <td data-label="Organisation id"><code>{g.org_id}</code></td>
+                  <td data-label="Kind" class="nowrap">{g.private ? 'private' : 'organisation'}</td>
+                  <td data-label="Members">{g.members}</td>
+                  <td data-label="Place">{[g.member ? 'member' : '', g.manager ? 'manager' : ''].filter(Boolean).join(', ') || '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      {asking?.what === 'disable' ? (
+        <ConfirmDialog title={`Disable ${d.email}?`} danger action={`Disable ${d.email}`} onClose={() => setAsking(null)}
+          text={`Every session of ${d.email} is signed out at once, and the account cannot log in until an administrator enables it again. Nothing of theirs is deleted, and their organisations keep them.`}
+          onConfirm={async () => { const r = await core.adminDisable(d.user_id); done(`${d.email} is disabled; ${r.revoked_sessions} session(s) were signed out.`); }} />
+      ) : asking?.what === 'enable' ? (
+        <ConfirmDialog title={`Enable ${d.email}?`} action={`Enable ${d.email}`} onClose={() => setAsking(null)}
+          text={`${d.email} can log in again with their master password.`}
+          onConfirm={async () => { await core.adminEnable(d.user_id); done(`${d.email} is enabled: they can log in again.`); }} />
+      ) : asking?.what === 'unbind' ? (
+        <ConfirmDialog title={`Unbind ${d.email}?`} danger action={`Unbind from ${asking.org.org_id}`} onClose={() => setAsking(null)}
+          text={`${d.email} loses organisation ${asking.org.org_id} and its vaults at once; they keep their account and My Vault. The owner (${asking.org.owner_email}) signs the member list without them at their next sync, and the keys they held are rotated.`}
+          onConfirm={async () => { await core.adminUnbind(d.user_id, asking.org.org_id); done(`${d.email} is unbound from organisation ${asking.org.org_id}.`); }} />
+      ) : null}
+    </div>
+  );
+}
