@@ -59,13 +59,20 @@ func auditEntries(list []client.AuditEntry) []AuditEntry {
 }
 
 // actorName is the actor's e-mail address from the roster, "server" for
-// the server, or the account id of someone the roster never listed.
+// the server, an instance administrator (who is in no roster: the
+// server's word) by account id, or the account id of someone the roster
+// never listed.
 func actorName(e client.AuditEntry) string {
 	switch {
 	case e.Actor != "":
 		return e.Actor
 	case e.ActorID == "":
 		return ServerActor
+	case e.Action == api.AuditUnbind:
+		return InstanceAdministrator + " " + e.ActorID
 	}
 	return e.ActorID
 }
+
+// InstanceAdministrator names the actor of an unbind (§18.8).
+const InstanceAdministrator = "instance administrator"

@@ -93,6 +93,32 @@ func TestLeaveManagementStory(t *testing.T) {
 	acme.ok("", "item", "add", "--type", "login", "--vault", "Acme/Servers", "--name", "router-2", "--password", "new")
 	frank.ok("", "item", "get", "router-2")
 
+	// The audit log tells it: the administrator's unbind (the server's
+	// word: an administrator is in no roster), then the rotations, each
+	// signed by whoever did it.
+	var unbind, rotations int
+	for _, line := range strings.Split(strings.TrimSpace(acme.ok("", "org", "audit", "Acme", "--json")), "\n") {
+		var e struct{ Actor, Action string }
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatal(err)
+		}
+		switch e.Action {
+		case "unbind":
+			unbind++
+			if !strings.HasPrefix(e.Actor, "instance administrator ") {
+				t.Fatalf("the unbind's actor is %q", e.Actor)
+			}
+		case "rotate":
+			rotations++
+			if e.Actor != "owner@acme.example" && e.Actor != "erin@acme.example" {
+				t.Fatalf("a rotation by %q", e.Actor)
+			}
+		}
+	}
+	if unbind != 1 || rotations != 5 {
+		t.Fatalf("audit: %d unbind, %d rotate entries; want 1 and 5", unbind, rotations)
+	}
+
 	// The exposure report: exactly what she could read.
 	var report struct {
 		Records []struct {
