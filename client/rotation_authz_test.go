@@ -141,3 +141,61 @@ func mustOrg(t *testing.T, s *client.Session, id string) *client.Org {
 	}
 	return o
 }
+
+// TestFormerOwnerLeavingRotatesTheGroupsTheyHeld: whoever holds a group's
+// key without being its member — an owner who handed the organisation
+// on keeps the organisation groups' keys they managed — makes the group
+// owe a rotation when they leave, and the vaults granted to it with it
+// (else the vaults' new keys would go to group keys they still hold).
+func TestFormerOwnerLeavingRotatesTheGroupsTheyHeld(t *testing.T) {
+	env := testserver.Start(t, nil, nil)
+	first := signup(t, env.URL, "first@heldkeys.example")
+	next := signup(t, env.URL, "next@heldkeys.example")
+	o := company(t, first, "Held", next)
+	g, err := first.CreateGroup(ctx, o.ID, "Ops", false, "view")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.AddGroupMembers(ctx, g, []string{"next@heldkeys.example"}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := first.CreateVault(ctx, o.ID, "Shared")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.GrantGroup(ctx, mustVault(t, first, v.ID), g.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.OfferOwnership(ctx, o.ID, "next@heldkeys.example"); err != nil {
+		t.Fatal(err)
+	}
+	if err := next.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := next.AcceptOwnership(ctx, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.LeaveOrg(ctx, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := next.PendingRotations(ctx, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	owed := map[string]bool{}
+	for _, p := range ps {
+		owed[p.Kind+":"+p.ObjectID] = true
+	}
+	if !owed["group:"+g.ID] || !owed["vault:"+v.ID] || !owed["org:"+o.ID] {
+		t.Fatalf("owed after the former owner left: %+v; want the organisation, the group whose key they held and its vault", ps)
+	}
+	if err := next.Sync(ctx); err != nil { // the new owner does them
+		t.Fatal(err)
+	}
+	if ps, _ := next.PendingRotations(ctx, o.ID); len(ps) != 0 {
+		t.Fatalf("still owed after the new owner's sync: %+v", ps)
+	}
+}

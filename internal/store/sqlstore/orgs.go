@@ -471,12 +471,13 @@ func (s *Store) detachMember(ctx context.Context, tx *sql.Tx, orgID, userID, rea
 	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM org_members WHERE org_id = ? AND user_id = ? AND role = 'member'`), orgID, userID); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`UPDATE org_groups SET manager_id = ? WHERE org_id = ? AND manager_id = ?`), ownerID, orgID, userID); err != nil {
+	// Everything they could open is rotated (§18.2): marked before their
+	// memberships, the groups they managed and their wraps go, which say
+	// what that was.
+	if err := s.markRotationsForMember(ctx, tx, orgID, userID, reason, ms(time.Now())); err != nil {
 		return err
 	}
-	// Everything they could open is rotated (§18.2): marked before their
-	// memberships and wraps go, which say what that was.
-	if err := s.markRotationsForMember(ctx, tx, orgID, userID, reason, ms(time.Now())); err != nil {
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE org_groups SET manager_id = ? WHERE org_id = ? AND manager_id = ?`), ownerID, orgID, userID); err != nil {
 		return err
 	}
 	// And what they could read is recorded (§18.6), from the same rows.

@@ -271,18 +271,25 @@ func (s *Store) markPending(ctx context.Context, tx *sql.Tx, reason string, sinc
 	return err
 }
 
+// heldGroups selects the groups whose key a user holds (three ? for the
+// user): as a member, as the manager (the owner manages organisation
+// groups without being a member), or through any wrap of any epoch (an
+// owner who handed the organisation on keeps the wraps they had).
+const heldGroups = `SELECT group_id FROM group_members WHERE user_id = ?
+	UNION SELECT id FROM org_groups WHERE manager_id = ?
+	UNION SELECT group_id FROM group_key_wraps WHERE member_id = ?`
+
 // markRotationsForMember marks what a member leaving the organisation could
 // open: the organisation key, their groups and every vault whose key they
 // held, directly or through a group (§18.2). Run before their wraps go.
 func (s *Store) markRotationsForMember(ctx context.Context, tx *sql.Tx, orgID, userID, reason string, since int64) error {
 	return s.markPending(ctx, tx, reason, since, `
 		SELECT o.id AS object_id, o.id AS org_id, 'org' AS kind, o.key_epoch AS epoch FROM orgs o WHERE o.id = ?
-		UNION SELECT g.id, g.org_id, 'group', g.epoch FROM org_groups g JOIN group_members m ON m.group_id = g.id
-			WHERE g.org_id = ? AND m.user_id = ?
+		UNION SELECT g.id, g.org_id, 'group', g.epoch FROM org_groups g WHERE g.org_id = ? AND g.id IN (`+heldGroups+`)
 		UNION SELECT v.id, v.org_id, 'vault', v.epoch FROM vaults v WHERE v.org_id = ? AND v.id IN (
 			SELECT w.vault_id FROM vault_key_wraps w WHERE w.recipient_kind = 'user' AND w.recipient_id = ?
-			UNION SELECT w.vault_id FROM vault_key_wraps w JOIN group_members m ON w.recipient_kind = 'group' AND w.recipient_id = m.group_id
-				WHERE m.user_id = ?)`, orgID, orgID, userID, orgID, userID, userID)
+			UNION SELECT w.vault_id FROM vault_key_wraps w WHERE w.recipient_kind = 'group' AND w.recipient_id IN (`+heldGroups+`))`,
+		orgID, orgID, userID, userID, userID, orgID, userID, userID, userID, userID)
 }
 
 // markRotationsForGroupMember marks a group and the vaults granted to it
