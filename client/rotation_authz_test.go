@@ -1,10 +1,12 @@
 package client_test
 
 import (
+	"errors"
 	"net/http"
 	"testing"
 
 	"github.com/coffer-pm/coffer/client"
+	"github.com/coffer-pm/coffer/internal/store"
 	"github.com/coffer-pm/coffer/internal/testserver"
 )
 
@@ -197,5 +199,58 @@ func TestFormerOwnerLeavingRotatesTheGroupsTheyHeld(t *testing.T) {
 	}
 	if ps, _ := next.PendingRotations(ctx, o.ID); len(ps) != 0 {
 		t.Fatalf("still owed after the new owner's sync: %+v", ps)
+	}
+}
+
+// TestHoldersRotationIsRecheckedInItsTransaction: a member's or reader's
+// right to do an owed rotation is decided again inside the rotation's
+// transaction (review finding: a member removed while their rotation was
+// on its way would have made the group's new keys, and kept them). Here
+// the store is called as the handler would after its own checks passed,
+// once the access is gone, and once the rotation is no longer owed.
+func TestHoldersRotationIsRecheckedInItsTransaction(t *testing.T) {
+	env := testserver.Start(t, nil, nil)
+	owner := signup(t, env.URL, "owner@recheck.example")
+	x := signup(t, env.URL, "x@recheck.example")
+	y := signup(t, env.URL, "y@recheck.example")
+	o := company(t, owner, "Recheck", x, y)
+	g, err := owner.CreateGroup(ctx, o.ID, "Ops", false, "view")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.AddGroupMembers(ctx, g, []string{"x@recheck.example", "y@recheck.example"}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := owner.CreateVault(ctx, o.ID, "V")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.GrantUser(ctx, mustVault(t, owner, v.ID), "x@recheck.example", "view"); err != nil {
+		t.Fatal(err)
+	}
+	// The owner revokes x and removes them from the group, leaving both
+	// rotations owed (straight in the store: no rotation follows).
+	if err := env.Store.RevokeGrant(ctx, v.ID, "user", x.Profile.UserID); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Store.RemoveGroupMember(ctx, g.ID, x.Profile.UserID); err != nil {
+		t.Fatal(err)
+	}
+	sg, _ := env.Store.Group(ctx, g.ID)
+	if err := env.Store.RotateGroup(ctx, g.ID, sg.Epoch, store.GroupKeys{GroupID: g.ID}, nil, x.Profile.UserID); !errors.Is(err, store.ErrNoLongerAllowed) {
+		t.Fatalf("a rotation of the group by a member removed meanwhile: %v, want ErrNoLongerAllowed", err)
+	}
+	sv, _ := env.Store.Vault(ctx, v.ID)
+	if err := env.Store.RotateVault(ctx, v.ID, sv.Epoch, nil, x.Profile.UserID); !errors.Is(err, store.ErrNoLongerAllowed) {
+		t.Fatalf("a rotation of the vault by a reader revoked meanwhile: %v, want ErrNoLongerAllowed", err)
+	}
+	// y, still a member, may — until the owner has done it.
+	if err := owner.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sg, _ = env.Store.Group(ctx, g.ID)
+	var rc *store.RecordConflict
+	if err := env.Store.RotateGroup(ctx, g.ID, sg.Epoch, store.GroupKeys{GroupID: g.ID}, nil, y.Profile.UserID); !errors.As(err, &rc) {
+		t.Fatalf("a member's rotation of a group that owes none any more: %v, want a record conflict", err)
 	}
 }

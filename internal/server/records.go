@@ -192,7 +192,10 @@ func (s *Server) rotateVault(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if !authz.Allows(perm, authz.ManageGrants) {
+	owedBy := ""
+	if authz.Allows(perm, authz.ManageGrants) {
+		store.Require(r.Context(), store.Requirement{UserID: me, VaultID: v.ID, Perm: store.PermManage})
+	} else {
 		owed, err := s.owesRotation(r, v.OrgID, v.ID)
 		if err != nil {
 			return err
@@ -200,6 +203,7 @@ func (s *Server) rotateVault(w http.ResponseWriter, r *http.Request) error {
 		if !owed {
 			return errForbidden("only the vault's managers rotate its key, unless a rotation is owed")
 		}
+		owedBy = me // re-checked in the rotation's transaction
 	}
 	if req.FromEpoch != v.Epoch || len(req.Wraps) > maxRecordRecipients {
 		return &httpError{http.StatusConflict, api.CodeRecordConflict, "from_epoch is not the vault's current epoch (" + strconv.FormatUint(v.Epoch, 10) + "); sync and try again", 0}
@@ -233,7 +237,7 @@ func (s *Server) rotateVault(w http.ResponseWriter, r *http.Request) error {
 	if err := s.audit(r, v.OrgID, api.AuditRotate, api.TargetRotation(api.ObjectVault, v.ID, next.Epoch)); err != nil {
 		return err
 	}
-	if err := s.store.RotateVault(r.Context(), v.ID, req.FromEpoch, wraps); err != nil {
+	if err := s.store.RotateVault(r.Context(), v.ID, req.FromEpoch, wraps, owedBy); err != nil {
 		return err
 	}
 	s.log.Info("vault key rotated", "vault", v.ID, "epoch", next.Epoch)
@@ -263,7 +267,10 @@ func (s *Server) rotateGroup(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	me := s.userID(r)
-	if !authz.ManagesGroup(g, me) {
+	owedBy := ""
+	if authz.ManagesGroup(g, me) {
+		store.Require(r.Context(), store.Requirement{UserID: me, GroupID: g.ID})
+	} else {
 		owed, err := s.owesRotation(r, g.OrgID, g.ID)
 		if err != nil {
 			return err
@@ -271,6 +278,7 @@ func (s *Server) rotateGroup(w http.ResponseWriter, r *http.Request) error {
 		if !owed || !contains(g.Members, me) {
 			return errForbidden("only the group's manager rotates its keys, unless a rotation is owed and you are a member")
 		}
+		owedBy = me // re-checked in the rotation's transaction
 	}
 	if req.FromEpoch != g.Epoch || len(req.Wraps) > maxRecordRecipients+1 {
 		return &httpError{http.StatusConflict, api.CodeRecordConflict, "from_epoch is not the group's current epoch; sync and try again", 0}
@@ -295,7 +303,7 @@ func (s *Server) rotateGroup(w http.ResponseWriter, r *http.Request) error {
 	if err := s.audit(r, g.OrgID, api.AuditRotate, api.TargetRotation(api.ObjectGroup, g.ID, epoch)); err != nil {
 		return err
 	}
-	if err := s.store.RotateGroup(r.Context(), g.ID, req.FromEpoch, keys, wraps); err != nil {
+	if err := s.store.RotateGroup(r.Context(), g.ID, req.FromEpoch, keys, wraps, owedBy); err != nil {
 		return err
 	}
 	s.log.Info("group keys rotated", "group", g.ID, "epoch", epoch)

@@ -147,10 +147,17 @@ type RecordStore interface {
 	// new epoch and exactly the grantees. It clears the pending mark.
 	// A vault whose group grantee still owes a rotation is refused
 	// (*RecordConflict "rotation_order").
-	RotateVault(ctx context.Context, vaultID string, fromEpoch uint64, wraps []VaultKeyWrap) error
+	//
+	// owedBy, if not empty, is a holder who does not manage the vault: the
+	// rotation is theirs only while it is owed and they can still read the
+	// vault, both checked in the transaction (a manager's right is the
+	// request's store.Require).
+	RotateVault(ctx context.Context, vaultID string, fromEpoch uint64, wraps []VaultKeyWrap, owedBy string) error
 	// RotateGroup stores new group keys as epoch fromEpoch+1 with the
 	// wraps of its seeds to the remaining members (and the manager).
-	RotateGroup(ctx context.Context, groupID string, fromEpoch uint64, keys GroupKeys, wraps []KeyWrap) error
+	// owedBy as for RotateVault: a member who is not the manager, only
+	// while the group owes it and they are still a member.
+	RotateGroup(ctx context.Context, groupID string, fromEpoch uint64, keys GroupKeys, wraps []KeyWrap, owedBy string) error
 	// RotateOrg stores organisation key epoch fromEpoch+1 with its wraps
 	// to every current member.
 	RotateOrg(ctx context.Context, orgID string, fromEpoch uint64, wraps []KeyWrap) error

@@ -318,6 +318,24 @@ func exactly(want []string, got []string, what string) error {
 	return nil
 }
 
+// stillOwed: a holder's rotation of an object (holds: they still hold it)
+// goes ahead only while the object owes one — re-checked in the
+// rotation's transaction, so a removal or a rotation that commits first
+// is seen.
+func (s *Store) stillOwed(ctx context.Context, tx *sql.Tx, objectID string, holds bool) error {
+	if !holds {
+		return store.ErrNoLongerAllowed
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM pending_rotations WHERE object_id = ?`), objectID).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return &store.RecordConflict{Reason: "the rotation is no longer owed (done meanwhile)"}
+	}
+	return nil
+}
+
 // rotating locks an object's row and checks its epoch is still fromEpoch.
 func (s *Store) rotating(ctx context.Context, tx *sql.Tx, query, id string, fromEpoch uint64) (orgID string, err error) {
 	var epoch uint64
@@ -331,10 +349,19 @@ func (s *Store) rotating(ctx context.Context, tx *sql.Tx, query, id string, from
 	return orgID, err
 }
 
-func (s *Store) RotateVault(ctx context.Context, vaultID string, fromEpoch uint64, wraps []store.VaultKeyWrap) error {
+func (s *Store) RotateVault(ctx context.Context, vaultID string, fromEpoch uint64, wraps []store.VaultKeyWrap, owedBy string) error {
 	return s.takingTx(ctx, func(tx *sql.Tx) error {
 		if _, err := s.rotating(ctx, tx, `SELECT org_id, epoch FROM vaults WHERE kind = 'org' AND id = ?`, vaultID, fromEpoch); err != nil {
 			return err
+		}
+		if owedBy != "" {
+			perm, err := s.lockedPermission(ctx, tx, owedBy, vaultID)
+			if err != nil {
+				return err
+			}
+			if err := s.stillOwed(ctx, tx, vaultID, perm > store.PermNone); err != nil {
+				return err
+			}
 		}
 		var waiting int
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM vault_grants g JOIN pending_rotations p ON p.object_id = g.grantee_id
@@ -374,11 +401,20 @@ func (s *Store) RotateVault(ctx context.Context, vaultID string, fromEpoch uint6
 	})
 }
 
-func (s *Store) RotateGroup(ctx context.Context, groupID string, fromEpoch uint64, keys store.GroupKeys, wraps []store.KeyWrap) error {
+func (s *Store) RotateGroup(ctx context.Context, groupID string, fromEpoch uint64, keys store.GroupKeys, wraps []store.KeyWrap, owedBy string) error {
 	return s.takingTx(ctx, func(tx *sql.Tx) error {
 		orgID, err := s.rotating(ctx, tx, `SELECT org_id, epoch FROM org_groups WHERE id = ?`, groupID, fromEpoch)
 		if err != nil {
 			return err
+		}
+		if owedBy != "" {
+			var n int
+			if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM group_members WHERE group_id = ? AND user_id = ?`+s.dialect.ForShare), groupID, owedBy).Scan(&n); err != nil {
+				return err
+			}
+			if err := s.stillOwed(ctx, tx, groupID, n > 0); err != nil {
+				return err
+			}
 		}
 		holders, err := s.stringsIn(ctx, tx, `SELECT user_id FROM group_members WHERE group_id = ?
 			UNION SELECT manager_id FROM org_groups WHERE id = ?`, groupID, groupID)
