@@ -170,7 +170,13 @@ func (s *Session) RemoveGroupMember(ctx context.Context, g *Group, email string)
 		return err
 	}
 	stmt := s.statement(g.OrgID, api.AuditGroupRemove, api.TargetGroupMembers(g.ID, m.UserID))
-	if err := s.t.doStated(ctx, "DELETE", "/groups/"+url.PathEscape(g.ID)+"/members/"+url.PathEscape(m.UserID), stmt, nil, nil); err != nil {
+	// The group's next record no longer lists them: its rotation can
+	// never add them back (§18.1).
+	rec, err := s.nextRecord(ctx, s.groupState(g, nil, m.UserID), false)
+	if err != nil {
+		return err
+	}
+	if err := s.t.doStated(ctx, "DELETE", "/groups/"+url.PathEscape(g.ID)+"/members/"+url.PathEscape(m.UserID), stmt, api.RecordRequest{Record: rec}, nil); err != nil {
 		return err
 	}
 	if err := s.refresh(ctx); err != nil {
@@ -335,7 +341,20 @@ func (s *Session) Revoke(ctx context.Context, v *Vault, kind, ref string) error 
 		return fmt.Errorf("grantee kind must be user or group")
 	}
 	stmt := s.statement(v.OrgID, api.AuditRevoke, api.TargetGrant(v.ID, kind, id, ""))
-	if err := s.t.doStated(ctx, "DELETE", "/vaults/"+url.PathEscape(v.ID)+"/grants/"+kind+"/"+url.PathEscape(id), stmt, nil, nil); err != nil {
+	// The vault's next record no longer lists the grantee: its rotation
+	// can never add them back (§18.1).
+	rs, err := s.vaultRecipients(ctx, v, func(m map[string]crypto.RecordRecipient) error {
+		delete(m, kind+":"+id)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	rec, err := s.nextRecord(ctx, s.vaultState(v, rs), false)
+	if err != nil {
+		return err
+	}
+	if err := s.t.doStated(ctx, "DELETE", "/vaults/"+url.PathEscape(v.ID)+"/grants/"+kind+"/"+url.PathEscape(id), stmt, api.RecordRequest{Record: rec}, nil); err != nil {
 		return err
 	}
 	if err := s.refresh(ctx); err != nil {

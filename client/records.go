@@ -170,6 +170,27 @@ func (s *Session) vaultRecipients(ctx context.Context, v *Vault, change func(map
 			out["group:"+g.GranteeID] = groupRecipient(g.GranteeID, grp.keys, g.Permission)
 		}
 	}
+	// The server can take holders away (a removal needs no record) but
+	// never add one or raise a permission: only who the newest verified
+	// record lists stays, at its permission (review finding: a server
+	// listing a revoked grantee made the rotation wrap the new key to them).
+	s.mu.Lock()
+	if c := s.chains[v.ID]; c != nil && c.err == nil {
+		signed := map[string]uint8{}
+		for _, r := range c.recipients {
+			signed[r.Kind+":"+r.ID] = r.Permission
+		}
+		for k, r := range out {
+			perm, ok := signed[k]
+			if !ok {
+				delete(out, k)
+				continue
+			}
+			r.Permission = perm
+			out[k] = r
+		}
+	}
+	s.mu.Unlock()
 	if change != nil {
 		if err := change(out); err != nil {
 			return nil, err
@@ -186,6 +207,9 @@ func (s *Session) vaultRecipients(ctx context.Context, v *Vault, change func(map
 func (s *Session) vaultState(v *Vault, recipients []crypto.RecordRecipient) recordState {
 	kind := crypto.RecordVault
 	s.mu.Lock()
+	if synced, ok := s.vaults[v.ID]; ok {
+		v = synced // a vault value from before the last sync may be stale (a rename, a rotation)
+	}
 	vk := s.vaultKeys[epochKey{v.ID, v.Epoch}]
 	for _, g := range s.groups {
 		if g.VaultID == v.ID {
@@ -205,9 +229,20 @@ func (s *Session) groupState(g *Group, add []Member, drop string) recordState {
 	}
 	s.mu.Unlock()
 	members := s.memberKeys(g.OrgID)
+	// Members the server lists, but only those the newest verified record
+	// lists too: the server can take members away, never add one.
+	s.mu.Lock()
+	var signed map[string]bool
+	if c := s.chains[g.ID]; c != nil && c.err == nil {
+		signed = map[string]bool{}
+		for _, r := range c.recipients {
+			signed[r.ID] = true
+		}
+	}
+	s.mu.Unlock()
 	var rs []crypto.RecordRecipient
 	for _, id := range g.Members {
-		if m, ok := members[id]; ok && id != drop {
+		if m, ok := members[id]; ok && id != drop && (signed == nil || signed[id]) {
 			rs = append(rs, userRecipient(id, m.Keys, ""))
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"slices"
 	"sort"
 	"time"
 
@@ -223,6 +222,11 @@ func (s *Session) rotateVault(ctx context.Context, v *Vault) error {
 	if v.Kind != "org" {
 		return fmt.Errorf("%w: My Vault has one reader: there is nothing to rotate", ErrNotAllowed)
 	}
+	s.mu.Lock()
+	if synced, ok := s.vaults[v.ID]; ok {
+		v = synced // as last synced: its epoch now
+	}
+	s.mu.Unlock()
 	rs, err := s.vaultRecipients(ctx, v, nil)
 	if err != nil {
 		return err
@@ -268,12 +272,17 @@ func (s *Session) rotateGroup(ctx context.Context, g *Group) error {
 		g = synced
 	}
 	s.mu.Unlock()
+	// The new keys go to exactly the members the record names (the
+	// server's list, only as far as the signed records vouch for it) and
+	// to the manager.
+	st := s.groupState(g, nil, "")
 	members := s.memberKeys(g.OrgID)
 	holders := map[string]crypto.PublicKeys{}
-	for _, id := range append(slices.Clone(g.Members), g.ManagerID) {
-		if m, ok := members[id]; ok {
-			holders[id] = m.Keys
-		}
+	for _, r := range st.recipients {
+		holders[r.ID] = members[r.ID].Keys
+	}
+	if m, ok := members[g.ManagerID]; ok {
+		holders[g.ManagerID] = m.Keys
 	}
 	gid, err := crypto.NewIdentity()
 	if err != nil {
@@ -291,7 +300,6 @@ func (s *Session) rotateGroup(ctx context.Context, g *Group) error {
 		}
 		wraps = append(wraps, api.KeyWrap{Epoch: next, MemberID: id, SignerID: me, Wrap: w, Sig: sig})
 	}
-	st := s.groupState(g, nil, "")
 	st.epoch, st.keyCommit = next, gid.Public().Fingerprint()
 	rec, err := s.nextRecord(ctx, st, false)
 	if err != nil {

@@ -80,3 +80,11 @@ type RotateOrgRequest struct {
 	Wraps     []KeyWrap   `json:"wraps"`
 	Record    EpochRecord `json:"record"`
 }
+
+// RecordRequest is the body of a change that takes access away — a
+// revoke (DELETE /vaults/{v}/grants/{kind}/{id}), a removal from a group
+// (DELETE /groups/{id}/members/{user}): the object's next record, which
+// no longer lists the person, so a rotation can never add them back.
+type RecordRequest struct {
+	Record EpochRecord `json:"record"`
+}

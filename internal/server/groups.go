@@ -309,6 +309,18 @@ func (s *Server) removeGroupMember(w http.ResponseWriter, r *http.Request) error
 	if err := s.audit(r, g.OrgID, api.AuditGroupRemove, api.TargetGroupMembers(g.ID, user)); err != nil {
 		return err
 	}
+	// The group's next record, without them (§18.1).
+	var req api.RecordRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	groupKind := crypto.RecordGroup
+	if g.Private {
+		groupKind = crypto.RecordPrivateGroup
+	}
+	if err := s.attachRecord(r, req.Record, g.OrgID, g.ID, groupKind); err != nil {
+		return err
+	}
 	if err := s.store.RemoveGroupMember(r.Context(), g.ID, user); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return errNotFound("group member")
@@ -485,6 +497,14 @@ func (s *Server) revokeGrant(w http.ResponseWriter, r *http.Request) error {
 		return errConflict("the vault's creator keeps manage access", 0)
 	}
 	if err := s.audit(r, v.OrgID, api.AuditRevoke, api.TargetGrant(v.ID, kind, id, "")); err != nil {
+		return err
+	}
+	// The vault's next record, without the grantee (§18.1).
+	var req api.RecordRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	if err := s.attachRecord(r, req.Record, v.OrgID, v.ID, crypto.RecordVault, crypto.RecordGroupVault); err != nil {
 		return err
 	}
 	if err := s.store.RevokeGrant(r.Context(), v.ID, kind, id); err != nil {

@@ -32,9 +32,16 @@ func TestThreatA2RotationWrapsOnlyToPinnedRecipients(t *testing.T) {
 	}
 	h.MutateJSON("GET", `/vaults/[^/]+/access$`, func(body any) any {
 		m := body.(map[string]any)
-		m["grants"] = append(m["grants"].([]any), map[string]any{"grantee_kind": "user", "grantee_id": mallory.Profile.UserID, "permission": "manage"})
+		// An account outside the organisation, and the member being
+		// revoked (still a member of the organisation): neither is in
+		// the vault's newest signed record once the revoke signed it.
+		m["grants"] = append(m["grants"].([]any),
+			map[string]any{"grantee_kind": "user", "grantee_id": mallory.Profile.UserID, "permission": "manage"},
+			map[string]any{"grantee_kind": "user", "grantee_id": member.Profile.UserID, "permission": "view"})
 		return m
 	})
+	// The revoke signs a record without the member; the rotation right
+	// after reads the grants again — with the member slipped back in.
 	if err := owner.Revoke(ctx, v, "user", "member@a2.example"); err != nil {
 		t.Fatal(err)
 	}
