@@ -254,3 +254,39 @@ func TestHoldersRotationIsRecheckedInItsTransaction(t *testing.T) {
 		t.Fatalf("a member's rotation of a group that owes none any more: %v, want a record conflict", err)
 	}
 }
+
+// TestOwedRotationsAreShownToWhoMaySeeThem: a member is not told of owed
+// rotations of a private group it is not in, or of a vault it cannot
+// read (review finding); the owner sees every one.
+func TestOwedRotationsAreShownToWhoMaySeeThem(t *testing.T) {
+	env := testserver.Start(t, nil, nil)
+	owner := signup(t, env.URL, "owner@owedseen.example")
+	ann := signup(t, env.URL, "ann@owedseen.example")
+	bob := signup(t, env.URL, "bob@owedseen.example")
+	carl := signup(t, env.URL, "carl@owedseen.example")
+	o := company(t, owner, "OwedSeen", ann, bob, carl)
+	p, err := ann.CreateGroup(ctx, o.ID, "Secret", true, "view")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ann.AddGroupMembers(ctx, p, []string{"bob@owedseen.example"}); err != nil {
+		t.Fatal(err)
+	}
+	// Straight in the store: bob leaves the private group, the rotations
+	// stay owed (ann has not synced).
+	if err := env.Store.RemoveGroupMember(ctx, p.ID, bob.Profile.UserID); err != nil {
+		t.Fatal(err)
+	}
+	if err := carl.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ps, err := carl.PendingRotations(ctx, o.ID); err != nil || len(ps) != 0 {
+		t.Fatalf("carl, in neither, is told of %+v (%v)", ps, err)
+	}
+	if ps, err := owner.PendingRotations(ctx, o.ID); err != nil || len(ps) != 2 {
+		t.Fatalf("the owner is told of %+v (%v), want the group and its vault", ps, err)
+	}
+	if ps, err := ann.PendingRotations(ctx, o.ID); err != nil || len(ps) != 2 {
+		t.Fatalf("ann, the group's manager, is told of %+v (%v)", ps, err)
+	}
+}

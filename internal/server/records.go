@@ -101,25 +101,9 @@ func (s *Server) listRecords(w http.ResponseWriter, r *http.Request) error {
 			return errBadRequest("after must be a change sequence number")
 		}
 	}
-	me := s.userID(r)
-	visible := map[string]bool{o.ID: true}
-	groups, err := s.store.GroupsInOrg(r.Context(), o.ID)
+	visible, err := s.visibleObjects(r, o, role)
 	if err != nil {
 		return err
-	}
-	for _, g := range groups {
-		if !g.Private || role == store.RoleOwner || contains(g.Members, me) {
-			visible[g.ID] = true
-		}
-	}
-	vaults, err := s.store.VaultsForUser(r.Context(), me)
-	if err != nil {
-		return err
-	}
-	for _, v := range vaults {
-		if v.OrgID == o.ID {
-			visible[v.ID] = true
-		}
 	}
 	recs, err := s.store.Records(r.Context(), o.ID, after)
 	if err != nil {
@@ -139,10 +123,38 @@ func (s *Server) listRecords(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// pendingRotations lists the organisation's owed rotations to its members
-// (each client does those it can).
+// visibleObjects are the objects of the organisation whose records and
+// owed rotations the caller may see: the organisation's own, the groups
+// it may see (a private group only its members and the owner), the
+// vaults it can read.
+func (s *Server) visibleObjects(r *http.Request, o store.Org, role string) (map[string]bool, error) {
+	me := s.userID(r)
+	visible := map[string]bool{o.ID: true}
+	groups, err := s.store.GroupsInOrg(r.Context(), o.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range groups {
+		if !g.Private || role == store.RoleOwner || contains(g.Members, me) {
+			visible[g.ID] = true
+		}
+	}
+	vaults, err := s.store.VaultsForUser(r.Context(), me)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range vaults {
+		if v.OrgID == o.ID {
+			visible[v.ID] = true
+		}
+	}
+	return visible, nil
+}
+
+// pendingRotations lists the organisation's owed rotations that the
+// caller may see (each client does those it can).
 func (s *Server) pendingRotations(w http.ResponseWriter, r *http.Request) error {
-	o, _, err := s.orgFor(r, r.PathValue("org"), authz.SeeOrg)
+	o, role, err := s.orgFor(r, r.PathValue("org"), authz.SeeOrg)
 	if err != nil {
 		return err
 	}
@@ -150,8 +162,17 @@ func (s *Server) pendingRotations(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	visible, err := s.visibleObjects(r, o, role)
+	if err != nil {
+		return err
+	}
 	out := make([]api.PendingRotation, 0, len(ps))
 	for _, p := range ps {
+		if role != store.RoleOwner && !visible[p.ObjectID] {
+			// A private group's, or a vault this member cannot read. The
+			// owner sees all of them (it sees every group and its vault).
+			continue
+		}
 		out = append(out, api.PendingRotation{Kind: p.Kind, ObjectID: p.ObjectID, Epoch: p.Epoch, Reason: p.Reason, Since: time.UnixMilli(p.Since).UTC()})
 	}
 	writeJSON(w, http.StatusOK, out)
