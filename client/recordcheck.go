@@ -220,17 +220,16 @@ func (c *chain) rotationOnly(r crypto.EpochRecord, recips []crypto.RecordRecipie
 }
 
 // subset: every recipient of a is in b with the same kind, id and
-// permission (a user's fingerprint the same; a group's may change).
+// permission (a user's fingerprint the same; a group's may change). A map
+// of b: records list up to thousands of members.
 func subset(a, b []crypto.RecordRecipient) bool {
+	in := make(map[string]crypto.RecordRecipient, len(b))
+	for _, y := range b {
+		in[y.Kind+":"+y.ID] = y
+	}
 	for _, x := range a {
-		found := false
-		for _, y := range b {
-			if x.Kind == y.Kind && x.ID == y.ID && x.Permission == y.Permission && (x.Kind == crypto.RecipientGroup || bytes.Equal(x.Fingerprint, y.Fingerprint)) {
-				found = true
-				break
-			}
-		}
-		if !found {
+		y, ok := in[x.Kind+":"+x.ID]
+		if !ok || x.Permission != y.Permission || (x.Kind != crypto.RecipientGroup && !bytes.Equal(x.Fingerprint, y.Fingerprint)) {
 			return false
 		}
 	}
