@@ -148,6 +148,17 @@ func (c *Core) Funcs() []Func {
 		})),
 		f("rotations", a("org"), view.Rotations{}, func(x Args) (any, error) { return answer(c.rotations(x.Str(0))) }),
 		f("audit", a("org", "filterJSON"), AuditLog{}, func(x Args) (any, error) { return answer(c.audit(x.Str(0), x.Str(1))) }),
+		f("exposure", a("org", "who"), view.ExposureReport{}, func(x Args) (any, error) { return answer(c.exposure(x.Str(0), x.Str(1))) }),
+		w(f("offerOwnership", a("org", "email"), OK{}, func(x Args) (any, error) {
+			return answer(c.act(func(ctx context.Context, s *client.Session) error {
+				_, err := s.OfferOwnership(ctx, x.Str(0), x.Str(1))
+				return err
+			}))
+		})),
+		w(f("withdrawOwnership", a("org"), OK{}, func(x Args) (any, error) {
+			return answer(c.act(func(ctx context.Context, s *client.Session) error { return s.WithdrawOwnershipOffer(ctx, x.Str(0)) }))
+		})),
+		w(f("acceptOwnership", a("org"), view.Accepted{}, func(x Args) (any, error) { return answer(c.acceptOwnership(x.Str(0))) })),
 		f("deleteAccount", a("password"), Status{}, func(x Args) (any, error) { return answer(c.deleteAccount(x.Str(0))) }),
 		// The Administrator Portal (instance administrators; the server
 		// refuses everyone else).
