@@ -27,7 +27,7 @@ export function ExposurePage(props: { org: Org; who: string }) {
       <ErrorLine error={error} />
       {!r ? (error ? null : <p class="muted">Opening…</p>) : (
         <>
-          <p class="note warn" role="note">{r.notice}</p>
+          <p class="callout" role="note">{r.notice}</p>
           {r.records.length === 0 ? <p class="muted">{r.email} has not lost access to anything in {r.org}: nothing to change.</p> : r.records.map((e, i) => (
             <article class="card" key={i} aria-label={`${e.how_text}, ${when(e.at)}`}>
               <h3>{e.how_text} <span class="muted">— {when(e.at)}</span></h3>
