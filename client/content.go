@@ -38,10 +38,11 @@ const (
 
 // RevisionChange describes a revision that was not a plain edit.
 type RevisionChange struct {
-	Op        string `json:"op"`
-	Revision  uint64 `json:"revision,omitempty"`
-	Field     string `json:"field,omitempty"`
-	FromVault string `json:"from_vault,omitempty"` // the vault's id
+	_         [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	Op        string    `json:"op"`
+	Revision  uint64    `json:"revision,omitempty"`
+	Field     string    `json:"field,omitempty"`
+	FromVault string    `json:"from_vault,omitempty"` // the vault's id
 }
 
 // Attachment is an encrypted file attached to an item. Its key, name, size
@@ -65,17 +66,19 @@ type LoginFields struct {
 
 // Card holds a payment card.
 type Card struct {
-	Holder string `json:"holder,omitempty"`
-	Number string `json:"number,omitempty"`
-	Expiry string `json:"expiry,omitempty"`
-	CVV    string `json:"cvv,omitempty"`
+	_      [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	Holder string    `json:"holder,omitempty"`
+	Number string    `json:"number,omitempty"`
+	Expiry string    `json:"expiry,omitempty"`
+	CVV    string    `json:"cvv,omitempty"`
 }
 
 // Field is a custom field. Kind is "text", "hidden" or "url".
 type Field struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
-	Kind  string `json:"kind,omitempty"`
+	_     [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	Name  string    `json:"name"`
+	Value string    `json:"value"`
+	Kind  string    `json:"kind,omitempty"`
 }
 
 type contentAlias Content

@@ -41,22 +41,23 @@ type Exposure struct {
 
 // ExposedItem is an item the person could read, named by this account.
 type ExposedItem struct {
-	ID      string
-	VaultID string // its vault then
-	Vault   string // its vault then, ORG/NAME (or where it is now, if this account cannot open that one)
-	Name    string // as this account sees it now
-	Type    string
+	ID      string `json:"id"`
+	Name    string `json:"name"` // as this account sees it now
+	Type    string `json:"type"`
+	VaultID string `json:"vault_id"` // its vault then
+	Vault   string `json:"vault"`    // its vault then, ORG/NAME (or where it is now, if this account cannot open that one)
 	// Revision is the head they could read; Changed its signed time (the
 	// author's clock) and Updated the server's time of that change.
-	Revision uint64
-	Changed  time.Time
-	Updated  time.Time
-	Trashed  bool // it was in the trash then
+	Revision uint64    `json:"revision"`
+	Changed  time.Time `json:"changed"`
+	Updated  time.Time `json:"updated"`
+	Trashed  bool      `json:"trashed"` // it was in the trash then
 	// ChangedSince: the item has a newer revision now than the one they
 	// could read (which may or may not have changed its password).
-	ChangedSince bool
+	ChangedSince bool `json:"changed_since"`
 	// MovedTo: the label of the vault it is in now, when it moved since.
-	MovedTo string
+	MovedTo string    `json:"moved_to,omitempty"`
+	_       [0]func() // not comparable: no equality function in core.wasm
 }
 
 // Exposure returns, newest first, what the person with this e-mail
@@ -146,4 +147,18 @@ func (s *Session) rosterPerson(orgID, email string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("%q is neither a member nor a former member of the organisation: %w", sanitize(email, 80), ErrNotFound)
+}
+
+// FormerMembers lists the addresses of an organisation's former members,
+// as its signed roster lists them (and those gone whose roster is still
+// pending): whose exposure its owner may read.
+func (s *Session) FormerMembers(orgID string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []string{}
+	for _, m := range s.former[orgID] {
+		out = append(out, m.Email)
+	}
+	sort.Strings(out)
+	return out
 }

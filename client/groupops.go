@@ -365,10 +365,11 @@ func (s *Session) Revoke(ctx context.Context, v *Vault, kind, ref string) error 
 
 // Access is one grant on a vault, with the grantee's name resolved.
 type Access struct {
-	Kind       string `json:"kind"`
-	ID         string `json:"id"`
-	Name       string `json:"name"` // member e-mail or group name
-	Permission string `json:"permission"`
+	_          [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	Kind       string    `json:"kind"`
+	ID         string    `json:"id"`
+	Name       string    `json:"name"` // member e-mail or group name
+	Permission string    `json:"permission"`
 }
 
 // VaultAccess lists who can open a vault and with which permission.

@@ -30,11 +30,12 @@ const (
 // e-mail address: before the join as the server states it, after it as
 // the code-authenticated invitation (or the signed roster) says.
 type JoinState struct {
-	State        string `json:"state"`
-	OrgID        string `json:"org_id,omitempty"`
-	InvitationID string `json:"invitation_id,omitempty"`
-	OrgName      string `json:"org_name,omitempty"`
-	Owner        string `json:"owner,omitempty"`
+	_            [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	State        string    `json:"state"`
+	OrgID        string    `json:"org_id,omitempty"`
+	InvitationID string    `json:"invitation_id,omitempty"`
+	OrgName      string    `json:"org_name,omitempty"`
+	Owner        string    `json:"owner,omitempty"`
 	// Text says what the state means and what to do, in words for the
 	// browser and the command line alike.
 	Text string `json:"text"`

@@ -27,6 +27,7 @@ const NoticeRecovered = api.NoticeRecovered
 // approving owner's address, from the organisation's signed roster when
 // this device holds it, else as the server recorded it.
 type Notice struct {
+	_          [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
 	ID         string    `json:"id"`
 	Kind       string    `json:"kind"`
 	OrgID      string    `json:"org_id"`

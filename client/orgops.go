@@ -301,6 +301,7 @@ func (s *Session) invite(ctx context.Context, orgID string, emails []string, rei
 
 // PendingInvitation is an open invitation whose details the code opened.
 type PendingInvitation struct {
+	_          [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
 	ID         string
 	OrgID      string
 	OrgName    string
@@ -396,10 +397,11 @@ func (s *Session) Join(ctx context.Context, orgRef, codeText string) (*PendingIn
 // before joining: the organisation's name and owner are sealed under the
 // code, so only the owner's address as the server states it is known.
 type Invitation struct {
-	ID         string `json:"id"`
-	OrgID      string `json:"org_id"`
-	State      string `json:"state"` // "invited", or "joined": waiting for the owner
-	OwnerEmail string `json:"owner"` // as the server says; the code authenticates it at join
+	_          [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	ID         string    `json:"id"`
+	OrgID      string    `json:"org_id"`
+	State      string    `json:"state"` // "invited", or "joined": waiting for the owner
+	OwnerEmail string    `json:"owner"` // as the server says; the code authenticates it at join
 	// Locked: too many wrong codes were tried; the owner must re-issue it.
 	Locked bool `json:"locked,omitempty"`
 }
@@ -420,12 +422,13 @@ func (s *Session) Invitations(ctx context.Context) ([]Invitation, error) {
 
 // MemberView is a member or invitation as the owner's members list shows it.
 type MemberView struct {
-	Email        string `json:"email"`
-	Name         string `json:"name,omitempty"`
-	UserID       string `json:"user_id,omitempty"`
-	State        string `json:"state"` // owner, confirmed, joined, invited, cancelled
-	InvitationID string `json:"-"`
-	Fingerprint  string `json:"fingerprint,omitempty"`
+	_            [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	Email        string    `json:"email"`
+	Name         string    `json:"name,omitempty"`
+	UserID       string    `json:"user_id,omitempty"`
+	State        string    `json:"state"` // owner, confirmed, joined, invited, cancelled
+	InvitationID string    `json:"-"`
+	Fingerprint  string    `json:"fingerprint,omitempty"`
 	// Locked: invited, but the wrong-code attempts are used up (the last
 	// at LockedAt): re-issue it — Invite or Reissue the address again.
 	Locked   bool       `json:"locked,omitempty"`

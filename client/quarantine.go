@@ -30,7 +30,8 @@ const (
 
 // Quarantine is an object whose data from the server failed verification.
 type Quarantine struct {
-	Kind    string // KindOrg, KindGroup or KindVault
+	_       [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	Kind    string    // KindOrg, KindGroup or KindVault
 	ID      string
 	OrgID   string // for groups and organisation vaults
 	OrgName string // the organisation's name as this client verified it, if any

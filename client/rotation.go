@@ -19,6 +19,7 @@ import (
 
 // PendingRotation is a rotation the server says an organisation owes.
 type PendingRotation struct {
+	_        [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
 	OrgID    string
 	Kind     string // org, group or vault
 	ObjectID string

@@ -9,7 +9,6 @@ import (
 	"maps"
 	"net/url"
 	"runtime"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -720,6 +719,7 @@ func (s *Session) decryptItem(it api.Item) (*Item, error) {
 // openedItem is one item of a sync answer, verified and decrypted, or why
 // not; skip marks an item of a quarantined or ignored vault (not opened).
 type openedItem struct {
+	_    [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
 	item *Item
 	err  error
 	skip bool
@@ -980,13 +980,19 @@ func byName(items []*Item) []*Item {
 		lower, key string
 		hasKey     bool
 	}
-	list := make([]keyed, len(items))
+	// sort.Slice over pointers, not slices.SortFunc: a generic sort is
+	// compiled again for each element type (20 KB of the first load,
+	// docs/performance.md), and swapping pointers is sort.Slice's fast path.
+	keys := make([]keyed, len(items))
+	list := make([]*keyed, len(items))
 	for i, it := range items {
 		lower := strings.ToLower(it.Content.Name)
 		key, ok := naturalKey(lower)
-		list[i] = keyed{it, lower, key, ok}
+		keys[i] = keyed{it, lower, key, ok}
+		list[i] = &keys[i]
 	}
-	slices.SortFunc(list, func(a, b keyed) int {
+	sort.Slice(list, func(i, j int) bool {
+		a, b := list[i], list[j]
 		var c int
 		if a.hasKey && b.hasKey {
 			if c = strings.Compare(a.key, b.key); c == 0 {
@@ -996,9 +1002,9 @@ func byName(items []*Item) []*Item {
 			c = naturalCompare(a.lower, b.lower)
 		}
 		if c != 0 {
-			return c
+			return c < 0
 		}
-		return strings.Compare(a.it.ID, b.it.ID)
+		return a.it.ID < b.it.ID
 	})
 	out := make([]*Item, len(list))
 	for i, k := range list {

@@ -35,6 +35,7 @@ type syncStream struct {
 
 // readTracker records its reader's errors for syncStream.
 type readTracker struct {
+	_   [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
 	r   io.Reader
 	err *error
 }

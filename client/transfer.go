@@ -27,6 +27,7 @@ var ErrNoOffer = fmt.Errorf("no open ownership offer (%w)", ErrNotFound)
 
 // TransferResult says what an accepted transfer changed.
 type TransferResult struct {
+	_       [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
 	OrgID   string
 	OrgName string
 	// Vaults: how many organisation vaults the new owner now manages.

@@ -20,10 +20,11 @@ type Opener struct {
 
 // Opens is one vault that a member or a group opens, and how.
 type Opens struct {
-	VaultID    string `json:"vault_id"`
-	Vault      string `json:"vault"` // the vault's name in its organisation
-	Permission string `json:"permission"`
-	Through    string `json:"through,omitempty"` // the group it comes through; "" for a grant of its own
+	_          [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	VaultID    string    `json:"vault_id"`
+	Vault      string    `json:"vault"` // the vault's name in its organisation
+	Permission string    `json:"permission"`
+	Through    string    `json:"through,omitempty"` // the group it comes through; "" for a grant of its own
 }
 
 // rank orders permissions; an unknown one counts as none.
@@ -31,6 +32,7 @@ var rank = map[string]int{"view": 1, "edit": 2, "manage": 3, "owner": 4}
 
 // path is one way a member opens a vault.
 type path struct {
+	_          [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
 	vault      *client.Vault
 	email      string // the member
 	groupID    string // "" for a grant to the member

@@ -17,6 +17,7 @@ const SealedNote = "Organisation and group names are end-to-end encrypted: the s
 
 // AdminUser is an account in an administrator's search.
 type AdminUser struct {
+	_          [0]func()  // not comparable: no equality function in core.wasm (docs/performance.md)
 	UserID     string     `json:"user_id"`
 	Email      string     `json:"email"`
 	Name       string     `json:"name"` // as they chose it, made Displayable
@@ -34,10 +35,11 @@ type AdminUser struct {
 
 // AdminOrg is an organisation an account is bound to.
 type AdminOrg struct {
-	OrgID      string `json:"org_id"`
-	Role       string `json:"role"` // owner or member
-	Members    int    `json:"members"`
-	OwnerEmail string `json:"owner_email"`
+	_          [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	OrgID      string    `json:"org_id"`
+	Role       string    `json:"role"` // owner or member
+	Members    int       `json:"members"`
+	OwnerEmail string    `json:"owner_email"`
 	// CanUnbind: a member (never the owner); else UnbindRefusal says why.
 	CanUnbind     bool   `json:"can_unbind"`
 	UnbindRefusal string `json:"unbind_refusal,omitempty"`
@@ -45,12 +47,13 @@ type AdminOrg struct {
 
 // AdminGroup is a group an account is in or manages.
 type AdminGroup struct {
-	GroupID string `json:"group_id"`
-	OrgID   string `json:"org_id"`
-	Private bool   `json:"private"`
-	Members int    `json:"members"`
-	Member  bool   `json:"member"`
-	Manager bool   `json:"manager"`
+	_       [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	GroupID string    `json:"group_id"`
+	OrgID   string    `json:"org_id"`
+	Private bool      `json:"private"`
+	Members int       `json:"members"`
+	Member  bool      `json:"member"`
+	Manager bool      `json:"manager"`
 }
 
 // AdminUserDetail is one account's page: what it is bound to.
@@ -106,7 +109,7 @@ func AdminUserOf(ctx context.Context, s *client.Session, ref string) (*AdminUser
 		out.Orgs = append(out.Orgs, v)
 	}
 	for _, g := range d.Groups {
-		out.Groups = append(out.Groups, AdminGroup{g.GroupID, g.OrgID, g.Private, g.Members, g.Member, g.Manager})
+		out.Groups = append(out.Groups, AdminGroup{GroupID: g.GroupID, OrgID: g.OrgID, Private: g.Private, Members: g.Members, Member: g.Member, Manager: g.Manager})
 	}
 	return out, nil
 }

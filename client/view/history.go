@@ -32,13 +32,14 @@ type Version struct {
 
 // Change is one field's change in a revision.
 type Change struct {
-	Field  string `json:"field"`
-	Label  string `json:"label"`
-	Kind   string `json:"kind"`
-	Old    string `json:"old"` // "" when it was added
-	New    string `json:"new"` // "" when it was removed
-	Secret bool   `json:"secret"`
-	Masked bool   `json:"masked,omitempty"` // Old and New are Masked where set
+	_      [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	Field  string    `json:"field"`
+	Label  string    `json:"label"`
+	Kind   string    `json:"kind"`
+	Old    string    `json:"old"` // "" when it was added
+	New    string    `json:"new"` // "" when it was removed
+	Secret bool      `json:"secret"`
+	Masked bool      `json:"masked,omitempty"` // Old and New are Masked where set
 	// Restorable: restoreField(item, field, revision - 1) brings the old
 	// value back (not an attachment's line; the vault writable).
 	Restorable bool `json:"restorable"`

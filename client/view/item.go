@@ -12,6 +12,7 @@ const Masked = "********"
 
 // Field is one value of an item, in the order an item is read.
 type Field struct {
+	_ [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
 	// Name is the field's stable name: what `item get --field`,
 	// restoreField and the history use ("password", "url2", a secret's
 	// key, a custom field's name).
@@ -29,25 +30,28 @@ type Field struct {
 
 // File is an attachment (never its key).
 type File struct {
-	ID     string `json:"id"`
-	Name   string `json:"name"`
-	Size   int64  `json:"size"`
-	SHA256 string `json:"sha256"`
+	_      [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	ID     string    `json:"id"`
+	Name   string    `json:"name"`
+	Size   int64     `json:"size"`
+	SHA256 string    `json:"sha256"`
 }
 
 // VaultRef names a vault.
 type VaultRef struct {
-	ID    string `json:"id"`
-	Label string `json:"label"` // My Vault, or ORG/NAME
+	_     [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	ID    string    `json:"id"`
+	Label string    `json:"label"` // My Vault, or ORG/NAME
 }
 
 // ShareGroup is a private group an item can be shared with.
 type ShareGroup struct {
-	ID      string `json:"id"`
-	Name    string `json:"name"`
-	OrgID   string `json:"org_id"`
-	Org     string `json:"org"`
-	VaultID string `json:"vault_id"`
+	_       [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	ID      string    `json:"id"`
+	Name    string    `json:"name"`
+	OrgID   string    `json:"org_id"`
+	Org     string    `json:"org"`
+	VaultID string    `json:"vault_id"`
 	// CanSetPermission: this account manages the group's vault, so a
 	// share may set the group's permission on it (view, edit, manage).
 	CanSetPermission bool `json:"can_set_permission"`
@@ -143,7 +147,7 @@ func ItemOf(s *client.Session, it *client.Item, o ItemOptions) Item {
 		out.Username, out.URLs, out.TOTP = l.Username, l.URLs, l.TOTP != ""
 	}
 	for _, f := range c.Files {
-		out.Files = append(out.Files, File{f.ID, f.Name, f.Size, fmt.Sprintf("%x", f.SHA256)})
+		out.Files = append(out.Files, File{ID: f.ID, Name: f.Name, Size: f.Size, SHA256: fmt.Sprintf("%x", f.SHA256)})
 	}
 	v, err := s.FindVault(it.VaultID)
 	if err != nil {
@@ -155,7 +159,7 @@ func ItemOf(s *client.Session, it *client.Item, o ItemOptions) Item {
 	out.CanTrash = writable && !it.Trashed
 	out.CanRestore = writable && it.Trashed
 	for _, t := range s.MoveTargets(it) {
-		out.MoveTargets = append(out.MoveTargets, VaultRef{t.ID, t.Label()})
+		out.MoveTargets = append(out.MoveTargets, VaultRef{ID: t.ID, Label: t.Label()})
 	}
 	out.CanMove = len(out.MoveTargets) > 0
 	out.ShareGroups = shareGroups(s, it, v)

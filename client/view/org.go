@@ -2,6 +2,7 @@ package view
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/coffer-pm/coffer/client"
@@ -13,10 +14,11 @@ import (
 // groups and vaults; any member creates private groups); the server
 // refuses the rest all the same.
 type Org struct {
-	ID         string `json:"id"`
-	Name       string `json:"name"`
-	Role       string `json:"role"` // owner or member
-	OwnerEmail string `json:"owner_email"`
+	_          [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	ID         string    `json:"id"`
+	Name       string    `json:"name"`
+	Role       string    `json:"role"` // owner or member
+	OwnerEmail string    `json:"owner_email"`
 	// CanInvite: invite, re-issue and cancel invitations, confirm joined
 	// invitees.
 	CanInvite bool `json:"can_invite"`
@@ -51,6 +53,33 @@ type Org struct {
 	OfferedToYou       bool       `json:"offered_to_you,omitempty"`
 	CanTransfer        bool       `json:"can_transfer,omitempty"`
 	CanAcceptOwnership bool       `json:"can_accept_ownership,omitempty"`
+	// TransferNote says what an accepted transfer changes, shown with the
+	// offer (to the owner making it, and to the member offered it).
+	TransferNote string `json:"transfer_note,omitempty"`
+}
+
+// TransferNote is what an accepted ownership transfer changes, in the CLI
+// and the web app alike.
+const TransferNote = "When the offer is accepted, the new owner manages the organisation, its groups and vaults; the previous owner stays an ordinary member (keeping their grants) and can then leave. Account recovery is turned off and every enrolment dropped (the new owner turns it on again, members enrol again); open invitations are cancelled (the new owner invites again). Until then, a new offer replaces this one and the owner can withdraw it."
+
+// Accepted is what accepting an organisation's ownership changed
+// (client.TransferResult), with the sentence that says it.
+type Accepted struct {
+	_                 [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	Org               string    `json:"org"`
+	Name              string    `json:"name"`
+	Vaults            int       `json:"vaults"`
+	RecoveryTurnedOff bool      `json:"recovery_turned_off"`
+	Message           string    `json:"message"`
+}
+
+// AcceptedOf says what an accepted transfer changed.
+func AcceptedOf(r *client.TransferResult) Accepted {
+	msg := "You own " + r.OrgName + " now (you manage its " + strconv.Itoa(r.Vaults) + " organisation vault(s) and its groups). Invitations the previous owner left open were cancelled: invite those addresses again."
+	if r.RecoveryWasOn {
+		msg += " Account recovery was on with the previous owner's key: it is off now and every enrolment was dropped; turn it on again (members then enrol again)."
+	}
+	return Accepted{Org: r.OrgID, Name: r.OrgName, Vaults: r.Vaults, RecoveryTurnedOff: r.RecoveryWasOn, Message: msg}
 }
 
 // OrgOf is o as this account sees it.
@@ -72,6 +101,9 @@ func OrgOf(s *client.Session, o *client.Org) Org {
 		out.OfferedTo, out.OfferedAt = s.MemberEmail(o.OfferedTo), &at
 		out.OfferedToYou = o.OfferedTo == s.Profile.UserID
 		out.CanAcceptOwnership = out.OfferedToYou
+	}
+	if owner || out.OfferedToYou {
+		out.TransferNote = TransferNote
 	}
 	for _, v := range s.Vaults() {
 		if v.OrgID == o.ID && v.Manageable() {
@@ -228,6 +260,9 @@ type OrgDetail struct {
 	// Roster are the confirmed members' addresses: whom a group or a
 	// grant can name.
 	Roster []string `json:"roster"`
+	// Former are the former members' addresses (the owner's view): whose
+	// exposure report the owner reads (ExposureOf).
+	Former []string `json:"former,omitempty"`
 }
 
 // OrgDetailOf gathers OrgDetail.
@@ -255,6 +290,9 @@ func OrgDetailOf(ctx context.Context, s *client.Session, orgID string) (*OrgDeta
 		return nil, err
 	}
 	d := &OrgDetail{Org: OrgOf(s, o), Members: members, Groups: groups, Vaults: []Vault{}, Roster: []string{}}
+	if d.Org.CanAudit {
+		d.Former = s.FormerMembers(o.ID)
+	}
 	for i, m := range d.Members {
 		if m.State == "owner" || m.State == "confirmed" {
 			d.Members[i].Opens = access.opensOfMember(m.Email)

@@ -42,9 +42,10 @@ func CheckAddresses(text string) Addresses {
 
 // PasswordCheck says whether a new master password meets the rules.
 type PasswordCheck struct {
-	OK      bool   `json:"ok"`
-	Min     int    `json:"min"`
-	Problem string `json:"problem,omitempty"`
+	_       [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	OK      bool      `json:"ok"`
+	Min     int       `json:"min"`
+	Problem string    `json:"problem,omitempty"`
 }
 
 // CheckMasterPassword applies client.CheckNewPassword, for a form that

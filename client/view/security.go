@@ -12,6 +12,7 @@ import (
 // epoch. It completes when the next client that holds the key unlocks
 // (RotationNote).
 type Rotation struct {
+	_        [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
 	Kind     string    `json:"kind"` // org, group or vault
 	ObjectID string    `json:"object_id"`
 	What     string    `json:"what"` // in words: "the vault Operations"

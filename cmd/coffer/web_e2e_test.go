@@ -135,6 +135,26 @@ func TestWebAppAdministration(t *testing.T) {
 		"MIA_EMAIL=mia@harbour.example", "LEO_EMAIL=leo@harbour.example", "PASSWORD="+masterPW, "HARBOUR=Harbour")
 }
 
+// TestWebAppExposureAndTransfer: web/e2e/transfer.mjs — the owner removes
+// a member in Members, opens the exposure report from the removal dialog
+// and sees the items the member could read (not those written after);
+// then offers the organisation to another member, who accepts it in a
+// second browser context, and both pages show the roles swapped.
+func TestWebAppExposureAndTransfer(t *testing.T) {
+	webTools(t)
+	srv := startServer(t)
+	owner := user(t, srv, "olga@keel.example")
+	mia := user(t, srv, "mia@keel.example")
+	leo := user(t, srv, "leo@keel.example")
+	owner.orgWith("Keel", mia, leo)
+	owner.ok("", "vault", "create", "Keel", "Ops")
+	owner.ok("", "vault", "grant", "Keel/Ops", "--user", "mia@keel.example", "--permission", "view")
+	owner.ok("", "item", "add", "--type", "login", "--vault", "Keel/Ops", "--name", "Router", "--password", "r1")
+	owner.ok("", "item", "add", "--type", "note", "--vault", "Keel/Ops", "--name", "Door code")
+	runScenario(t, "transfer.mjs", srv.url, "OWNER_EMAIL=olga@keel.example", "MIA_EMAIL=mia@keel.example", "LEO_EMAIL=leo@keel.example",
+		"PASSWORD="+masterPW, "ORG=Keel")
+}
+
 // TestWebAppLockedInvitation (issue 24, defect 6): web/e2e/invites.mjs —
 // an invitation locked by wrong codes is said in words (no command) to
 // the invitee, shown live to the owner, re-issued from Members, joined

@@ -5,6 +5,7 @@ import "time"
 // AdminAccount is an account as an instance administrator's search shows
 // it (GET /admin/accounts): no key material.
 type AdminAccount struct {
+	_          [0]func()  // not comparable: no equality function in core.wasm (docs/performance.md)
 	UserID     string     `json:"user_id"`
 	Email      string     `json:"email"`
 	Name       string     `json:"name"`
@@ -18,21 +19,23 @@ type AdminAccount struct {
 // AdminOrgBinding is one organisation an account belongs to. Names are
 // sealed: the server shows ids, sizes and the owner's address.
 type AdminOrgBinding struct {
-	OrgID      string `json:"org_id"`
-	Role       string `json:"role"`
-	Members    int    `json:"members"`
-	OwnerID    string `json:"owner_id"`
-	OwnerEmail string `json:"owner_email"`
+	_          [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	OrgID      string    `json:"org_id"`
+	Role       string    `json:"role"`
+	Members    int       `json:"members"`
+	OwnerID    string    `json:"owner_id"`
+	OwnerEmail string    `json:"owner_email"`
 }
 
 // AdminGroupBinding is one group an account is in or manages.
 type AdminGroupBinding struct {
-	GroupID string `json:"group_id"`
-	OrgID   string `json:"org_id"`
-	Private bool   `json:"private"`
-	Members int    `json:"members"`
-	Member  bool   `json:"member"`
-	Manager bool   `json:"manager"`
+	_       [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	GroupID string    `json:"group_id"`
+	OrgID   string    `json:"org_id"`
+	Private bool      `json:"private"`
+	Members int       `json:"members"`
+	Member  bool      `json:"member"`
+	Manager bool      `json:"manager"`
 }
 
 // AdminAccountDetail answers GET /admin/accounts/{user}.
@@ -52,6 +55,7 @@ type AdminDisabled struct {
 // client signs the next roster with them as a former member (protocol
 // §18.4). Until then clients wrap nothing to them.
 type Departure struct {
+	_      [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
 	UserID string    `json:"user_id"`
 	How    string    `json:"how"` // "left", "unbound" or "deleted"
 	At     time.Time `json:"at"`

@@ -144,9 +144,10 @@ type ManifestRequest struct {
 // address is sent to POST /accounts/{user_id}/verify (status 202; the
 // answer is the same whether or not the address already has an account).
 type SignupResponse struct {
-	UserID        string `json:"user_id"`
-	PersonalVault string `json:"personal_vault_id"`
-	Verification  string `json:"verification,omitempty"`
+	_             [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	UserID        string    `json:"user_id"`
+	PersonalVault string    `json:"personal_vault_id"`
+	Verification  string    `json:"verification,omitempty"`
 }
 
 // VerificationMailed is SignupResponse.Verification when a code was mailed.
@@ -172,6 +173,7 @@ type LoginRequest struct {
 
 // LoginResponse carries the new session token.
 type LoginResponse struct {
+	_         [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
 	Token     string    `json:"token"`
 	SessionID string    `json:"session_id"`
 	UserID    string    `json:"user_id"`
@@ -180,6 +182,7 @@ type LoginResponse struct {
 
 // Session describes one session (never its token).
 type Session struct {
+	_           [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
 	ID          string    `json:"id"`
 	Current     bool      `json:"current"`
 	CreatedAt   time.Time `json:"created_at"`
@@ -284,18 +287,20 @@ type NewRevision struct {
 // NewFile announces an attachment upload. Size is the plaintext size;
 // ChunkCount must be crypto.ChunkCount(Size).
 type NewFile struct {
-	ID         string `json:"id"`
-	Size       int64  `json:"size"`
-	ChunkCount int    `json:"chunk_count"`
+	_          [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	ID         string    `json:"id"`
+	Size       int64     `json:"size"`
+	ChunkCount int       `json:"chunk_count"`
 }
 
 // File is an attachment's upload state.
 type File struct {
-	ID         string `json:"id"`
-	VaultID    string `json:"vault_id"`
-	Size       int64  `json:"size"`
-	ChunkCount int    `json:"chunk_count"`
-	Uploaded   int    `json:"uploaded"`
+	_          [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	ID         string    `json:"id"`
+	VaultID    string    `json:"vault_id"`
+	Size       int64     `json:"size"`
+	ChunkCount int       `json:"chunk_count"`
+	Uploaded   int       `json:"uploaded"`
 }
 
 // ItemKeyWrap is an item key wrapped under a vault key.
@@ -395,13 +400,14 @@ const (
 // LiveMessage is one message of the live event stream. Events carry ids
 // and kinds only, never content.
 type LiveMessage struct {
-	Type    string `json:"type"`
-	Cursor  int64  `json:"cursor,omitempty"`
-	Seq     int64  `json:"seq,omitempty"`
-	Kind    string `json:"kind,omitempty"`
-	OrgID   string `json:"org_id,omitempty"`
-	VaultID string `json:"vault_id,omitempty"`
-	ItemID  string `json:"item_id,omitempty"`
-	UserID  string `json:"user_id,omitempty"`
-	GroupID string `json:"group_id,omitempty"`
+	_       [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	Type    string    `json:"type"`
+	Cursor  int64     `json:"cursor,omitempty"`
+	Seq     int64     `json:"seq,omitempty"`
+	Kind    string    `json:"kind,omitempty"`
+	OrgID   string    `json:"org_id,omitempty"`
+	VaultID string    `json:"vault_id,omitempty"`
+	ItemID  string    `json:"item_id,omitempty"`
+	UserID  string    `json:"user_id,omitempty"`
+	GroupID string    `json:"group_id,omitempty"`
 }

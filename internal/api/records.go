@@ -50,6 +50,7 @@ type GroupEpochKeys struct {
 
 // PendingRotation is a rotation owed after a loss of access (§18.2).
 type PendingRotation struct {
+	_        [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
 	Kind     string    `json:"kind"` // org, group or vault
 	ObjectID string    `json:"object_id"`
 	Epoch    uint64    `json:"epoch"` // the epoch it replaces

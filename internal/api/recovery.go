@@ -45,6 +45,7 @@ type MemberRecovery struct {
 
 // RecoveryRequestInfo is a recovery request as its account sees it.
 type RecoveryRequestInfo struct {
+	_         [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
 	ID        string    `json:"id"`
 	CreatedAt time.Time `json:"created_at"`
 	ExpiresAt time.Time `json:"expires_at"`
@@ -145,6 +146,7 @@ const NoticeRecovered = "recovered"
 // address then: ApproverEmail) at ApprovedAt, completed at At from
 // ClientAddr. SeenAt is when the account acknowledged it.
 type AccountNotice struct {
+	_             [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
 	ID            string    `json:"id"`
 	Kind          string    `json:"kind"`
 	OrgID         string    `json:"org_id"`

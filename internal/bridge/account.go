@@ -15,8 +15,9 @@ import (
 
 // Generated is a password or passphrase from the CLI's generator.
 type Generated struct {
-	Value string `json:"value"`
-	Bits  int    `json:"bits,omitempty"` // a passphrase's entropy
+	_     [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	Value string    `json:"value"`
+	Bits  int       `json:"bits,omitempty"` // a passphrase's entropy
 }
 
 // generate(options) makes a password or passphrase with the CLI's
@@ -36,7 +37,7 @@ func generate(raw string) (Generated, error) {
 	}
 	if o.Words > 0 {
 		p, err := passgen.Passphrase(o.Words, o.Separator)
-		return Generated{p, int(passgen.PassphraseBits(o.Words))}, err
+		return Generated{Value: p, Bits: int(passgen.PassphraseBits(o.Words))}, err
 	}
 	p, err := passgen.Password(passgen.Options{Length: o.Length, NoUpper: o.NoUpper, NoDigits: o.NoDigits, NoSymbols: o.NoSymbols})
 	return Generated{Value: p}, err
@@ -51,10 +52,11 @@ type KDF struct {
 
 // Account is the account's own details.
 type Account struct {
-	Email       string `json:"email"`
-	Name        string `json:"name"`
-	Fingerprint string `json:"fingerprint"`
-	KDF         KDF    `json:"kdf"`
+	_           [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	Email       string    `json:"email"`
+	Name        string    `json:"name"`
+	Fingerprint string    `json:"fingerprint"`
+	KDF         KDF       `json:"kdf"`
 }
 
 func (c *Core) account() (Account, error) {
@@ -161,10 +163,11 @@ func (c *Core) sessions() ([]client.SessionInfo, error) {
 
 // RecoveryOrg is an organisation that offers account recovery.
 type RecoveryOrg struct {
-	ID       string `json:"id"`
-	Name     string `json:"name"`
-	Owner    string `json:"owner"`
-	Enrolled bool   `json:"enrolled"`
+	_        [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	ID       string    `json:"id"`
+	Name     string    `json:"name"`
+	Owner    string    `json:"owner"`
+	Enrolled bool      `json:"enrolled"`
 }
 
 // Recovery is where account recovery is offered and the account's
@@ -188,7 +191,7 @@ func (c *Core) recovery() (Recovery, error) {
 	}
 	out := Recovery{Orgs: []RecoveryOrg{}, Requests: append([]client.RecoveryRequestInfo{}, reqs...)}
 	for _, o := range orgs {
-		out.Orgs = append(out.Orgs, RecoveryOrg{o.Org.ID, o.Org.Name, o.OwnerEmail, o.Enrolled})
+		out.Orgs = append(out.Orgs, RecoveryOrg{ID: o.Org.ID, Name: o.Org.Name, Owner: o.OwnerEmail, Enrolled: o.Enrolled})
 	}
 	return out, nil
 }

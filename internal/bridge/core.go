@@ -262,11 +262,12 @@ func (c *Core) persist(s *client.Session) {
 // Status is what status() answers. Checking and Busy are strings (as
 // the bridge has answered since they were added).
 type Status struct {
-	State       string `json:"state"` // one of StatusStates
-	Email       string `json:"email,omitempty"`
-	Fingerprint string `json:"fingerprint,omitempty"`
-	Checking    string `json:"checking,omitempty"` // signatures a log-in left to check, in decimal
-	Busy        string `json:"busy,omitempty"`     // "true" while that check (and the cache write after it) runs
+	_           [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	State       string    `json:"state"` // one of StatusStates
+	Email       string    `json:"email,omitempty"`
+	Fingerprint string    `json:"fingerprint,omitempty"`
+	Checking    string    `json:"checking,omitempty"` // signatures a log-in left to check, in decimal
+	Busy        string    `json:"busy,omitempty"`     // "true" while that check (and the cache write after it) runs
 	// InstanceAdmin: the unlocked account is an instance administrator
 	// (the page shows the Administrator Portal).
 	InstanceAdmin bool `json:"instance_admin,omitempty"`

@@ -128,7 +128,8 @@ func (c *Core) Watch(event func([]byte)) {
 
 // WatchError ends a live stream that failed.
 type WatchError struct {
-	Kind  string `json:"kind"` // "error"
-	Text  string `json:"text"`
-	Error string `json:"error"` // its ErrorKind
+	_     [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	Kind  string    `json:"kind"` // "error"
+	Text  string    `json:"text"`
+	Error string    `json:"error"` // its ErrorKind
 }

@@ -49,9 +49,10 @@ func (c *Core) get(id, with string) (ItemWithContent, error) {
 
 // Created names a new item, group or vault.
 type Created struct {
-	ID      string `json:"id"`
-	VaultID string `json:"vault_id,omitempty"`
-	Label   string `json:"label,omitempty"`
+	_       [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	ID      string    `json:"id"`
+	VaultID string    `json:"vault_id,omitempty"`
+	Label   string    `json:"label,omitempty"`
 }
 
 func content(raw string) (client.Content, error) {
@@ -88,8 +89,9 @@ func (c *Core) create(typ, raw, vaultID string) (Created, error) {
 
 // Saved is a new revision of an item.
 type Saved struct {
-	ID       string `json:"id,omitempty"`
-	Revision uint64 `json:"revision"`
+	_        [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	ID       string    `json:"id,omitempty"`
+	Revision uint64    `json:"revision"`
 }
 
 // update(id, content, base): a new revision over base, the revision the
@@ -198,8 +200,9 @@ func (c *Core) restoreField(id, field string, rev uint64) (Saved, error) {
 
 // TOTPCode is a login's current one-time code.
 type TOTPCode struct {
-	Code        string `json:"code"`
-	SecondsLeft int    `json:"seconds_left"`
+	_           [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	Code        string    `json:"code"`
+	SecondsLeft int       `json:"seconds_left"`
 }
 
 func (c *Core) totp(id string) (TOTPCode, error) {
@@ -214,7 +217,7 @@ func (c *Core) totp(id string) (TOTPCode, error) {
 	if err != nil {
 		return TOTPCode{}, err
 	}
-	return TOTPCode{code, int(left.Seconds())}, nil
+	return TOTPCode{Code: code, SecondsLeft: int(left.Seconds())}, nil
 }
 
 func (c *Core) vaults() ([]view.Vault, error) {

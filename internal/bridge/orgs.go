@@ -117,10 +117,11 @@ func (c *Core) joinStatus(org, invitation string) (client.JoinState, error) {
 
 // Joined is the organisation an invitation code opened.
 type Joined struct {
-	OrgID      string `json:"org_id"`
-	OrgName    string `json:"org_name"`
-	OwnerEmail string `json:"owner_email"`
-	OwnerName  string `json:"owner_name"`
+	_          [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	OrgID      string    `json:"org_id"`
+	OrgName    string    `json:"org_name"`
+	OwnerEmail string    `json:"owner_email"`
+	OwnerName  string    `json:"owner_name"`
 }
 
 // join(org, code): the code authenticates the organisation and its owner
@@ -134,7 +135,7 @@ func (c *Core) join(org, code string) (Joined, error) {
 	if err != nil {
 		return Joined{}, err
 	}
-	return Joined{p.OrgID, client.Displayable(p.OrgName, client.MaxDisplayName), p.OwnerEmail, client.Displayable(p.OwnerName, client.MaxDisplayName)}, nil
+	return Joined{OrgID: p.OrgID, OrgName: client.Displayable(p.OrgName, client.MaxDisplayName), OwnerEmail: p.OwnerEmail, OwnerName: client.Displayable(p.OwnerName, client.MaxDisplayName)}, nil
 }
 
 // members(org): members as this account may see them (view.Members: the
@@ -285,8 +286,9 @@ func (c *Core) revoke(vault, kind, ref string) (OK, error) {
 
 // Moved is where an item went.
 type Moved struct {
-	ID    string `json:"id"`
-	Vault string `json:"vault"` // its label
+	_     [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	ID    string    `json:"id"`
+	Vault string    `json:"vault"` // its label
 }
 
 // share(item, org, group, permission): the MySafe flow — the item moves
@@ -308,7 +310,7 @@ func (c *Core) share(item, org, group, perm string) (Moved, error) {
 	if v, err := s.FindVault(moved.VaultID); err == nil {
 		label = v.Label()
 	}
-	return Moved{moved.ID, label}, nil
+	return Moved{ID: moved.ID, Vault: label}, nil
 }
 
 // move(item, vault): into another vault (one of the item's
@@ -326,5 +328,30 @@ func (c *Core) move(item, vault string) (Moved, error) {
 	if err != nil {
 		return Moved{}, err
 	}
-	return Moved{moved.ID, v.Label()}, nil
+	return Moved{ID: moved.ID, Vault: v.Label()}, nil
+}
+
+// exposure(org, who): what a current or former member (by address) could
+// read each time they lost access (view.ExposureReport, with its notice):
+// the owner only.
+func (c *Core) exposure(org, who string) (view.ExposureReport, error) {
+	s, err := c.Session()
+	if err != nil {
+		return view.ExposureReport{}, err
+	}
+	return view.ExposureOf(context.Background(), s, org, who)
+}
+
+// acceptOwnership(org): this account accepts the organisation's open
+// ownership offer (view.Accepted says what that changed).
+func (c *Core) acceptOwnership(org string) (view.Accepted, error) {
+	s, err := c.Session()
+	if err != nil {
+		return view.Accepted{}, err
+	}
+	r, err := s.AcceptOwnership(context.Background(), org)
+	if err != nil {
+		return view.Accepted{}, err
+	}
+	return view.AcceptedOf(r), nil
 }

@@ -25,25 +25,6 @@ func (a *app) orgExposureCommand() *cobra.Command {
 	})
 }
 
-// howLost says in words how a person lost access.
-func howLost(how string) string {
-	switch how {
-	case "removed":
-		return "removed from the organisation"
-	case "left":
-		return "left the organisation"
-	case "unbound":
-		return "unbound from the organisation by an instance administrator"
-	case "deleted":
-		return "deleted their account"
-	case "revoked":
-		return "a grant revoked"
-	case "group":
-		return "removed from a group"
-	}
-	return how
-}
-
 func (a *app) printExposure(r view.ExposureReport) error {
 	if len(r.Records) == 0 {
 		fmt.Fprintf(a.stdout, "%s has not lost access to anything in %s: no exposure records.\n", inert(r.Email), inert(r.Org))
@@ -53,7 +34,7 @@ func (a *app) printExposure(r view.ExposureReport) error {
 		if i > 0 {
 			fmt.Fprintln(a.stdout)
 		}
-		fmt.Fprintf(a.stdout, "%s — %s: %d item(s) they could read in %d vault(s)\n", e.At.UTC().Format("2006-01-02 15:04:05Z"), howLost(e.How),
+		fmt.Fprintf(a.stdout, "%s — %s: %d item(s) they could read in %d vault(s)\n", e.At.UTC().Format("2006-01-02 15:04:05Z"), e.HowText,
 			len(e.Items)+e.Hidden, len(e.Vaults))
 		if len(e.Items) > 0 {
 			tw := newTable(a.stdout)
@@ -76,7 +57,7 @@ func (a *app) printExposure(r view.ExposureReport) error {
 			}
 		}
 		if e.Hidden > 0 {
-			fmt.Fprintf(a.stdout, "and %d item(s) you cannot open (a private group's vault, or purged since): ask whoever can open them to change theirs too\n", e.Hidden)
+			fmt.Fprintf(a.stdout, "and %d item(s) %s\n", e.Hidden, r.HiddenNote)
 		}
 	}
 	fmt.Fprintln(a.stdout, "\n"+view.ExposureNotice)

@@ -153,6 +153,9 @@ try {
   await page.getByRole('link', { name: 'Open the audit log' }).click();
   check(new URL(page.url()).pathname === `/orgs/${org.id}/audit`, `the audit log is at ${page.url()}`);
   await screen(page, 'org-audit', () => page.getByRole('status').filter({ hasText: 'the whole log verified' }).waitFor());
+  // An exposure report, at its address (here the owner's own: nothing lost).
+  await go(page, `/orgs/${org.id}/exposure/${encodeURIComponent('sam@screens.example')}`);
+  await screen(page, 'org-exposure', () => page.getByRole('note').filter({ hasText: 'they may have copied' }).waitFor());
   await nav.getByRole('link', { name: 'Settings', exact: true }).click();
   await page.getByRole('button', { name: 'Delete Screens & Co' }).click();
   await screen(page, 'org-delete', () => page.getByRole('alertdialog', { name: 'Delete Screens & Co?' }).waitFor());

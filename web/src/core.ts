@@ -8,8 +8,8 @@ import type { BridgeFunction, BridgeResults, Content, ErrorKind, Status as CoreS
 import { RULES } from './core/types.gen';
 
 export type {
-  Access, Account, Addresses, AdminOrg, AdminUser, AdminUserDetail, AuditEntry, AuditLog, AuditTarget, Change, Content, Field, File as FileRef, Group, Invitation, Invited, ItemWithContent as Item, JoinState, KDF, Member, Notice,
-  Opens, Org, OrgDetail, Recovery, Rotation, Rotations, Rows, Session as SessionInfo, ShareGroup, Summary, Vault as VaultInfo, VaultRef, Version,
+  Accepted, Access, Account, Addresses, AdminOrg, AdminUser, AdminUserDetail, AuditEntry, AuditLog, AuditTarget, Change, Content, Field, File as FileRef, Group, Invitation, Invited, ItemWithContent as Item, JoinState, KDF, Member, Notice,
+  ExposedItem, Exposure, ExposureReport, Opens, Org, OrgDetail, Recovery, Rotation, Rotations, Rows, Session as SessionInfo, ShareGroup, Summary, Vault as VaultInfo, VaultRef, Version,
 } from './core/types.gen';
 export { RULES };
 
@@ -266,6 +266,10 @@ export const core = {
   leaveOrg: (org: string) => call('leaveOrg', org),
   deleteOrg: (org: string, force: boolean) => call('deleteOrg', org, force ? 'force' : ''),
   rotations: (org: string) => call('rotations', org),
+  exposure: (org: string, who: string) => call('exposure', org, who),
+  offerOwnership: (org: string, email: string) => call('offerOwnership', org, email),
+  withdrawOwnership: (org: string) => call('withdrawOwnership', org),
+  acceptOwnership: (org: string) => call('acceptOwnership', org),
   audit: (org: string, f: { actor?: string; action?: string; since?: string } = {}) => call('audit', org, JSON.stringify(f)),
   deleteAccount: (password: string) => call('deleteAccount', password),
   adminSearch: (text: string) => call('adminSearch', text),

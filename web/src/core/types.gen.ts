@@ -24,6 +24,15 @@ export const RULES: Rules = {
   "display_name_max": 60
 };
 
+// Accepted is view.Accepted.
+export interface Accepted {
+  org: string;
+  name: string;
+  vaults: number;
+  recovery_turned_off: boolean;
+  message: string;
+}
+
 // Access is client.Access.
 export interface Access {
   kind: string;
@@ -193,6 +202,47 @@ export interface Done {
 // Email is bridge.Email.
 export interface Email {
   email: string;
+}
+
+// ExposedItem is client.ExposedItem.
+export interface ExposedItem {
+  id: string;
+  name: string;
+  type: string;
+  vault_id: string;
+  vault: string;
+  revision: number;
+  changed: string;
+  updated: string;
+  trashed: boolean;
+  changed_since: boolean;
+  moved_to?: string;
+}
+
+// ExposedVault is view.ExposedVault.
+export interface ExposedVault {
+  id: string;
+  label: string;
+  hidden: number;
+}
+
+// Exposure is view.Exposure.
+export interface Exposure {
+  how: string;
+  how_text: string;
+  at: string;
+  vaults: ExposedVault[];
+  items: ExposedItem[];
+  hidden: number;
+}
+
+// ExposureReport is view.ExposureReport.
+export interface ExposureReport {
+  org: string;
+  email: string;
+  notice: string;
+  hidden_note: string;
+  records: Exposure[];
 }
 
 // Field is view.Field.
@@ -441,6 +491,7 @@ export interface Org {
   offered_to_you?: boolean;
   can_transfer?: boolean;
   can_accept_ownership?: boolean;
+  transfer_note?: string;
 }
 
 // OrgDetail is view.OrgDetail.
@@ -450,6 +501,7 @@ export interface OrgDetail {
   groups: Group[];
   vaults: Vault[];
   roster: string[];
+  former?: string[];
 }
 
 // PasswordCheck is view.PasswordCheck.
@@ -734,6 +786,10 @@ export interface BridgeResults {
   deleteOrg: OK;
   rotations: Rotations;
   audit: AuditLog;
+  exposure: ExposureReport;
+  offerOwnership: OK;
+  withdrawOwnership: OK;
+  acceptOwnership: Accepted;
   deleteAccount: Status;
   adminSearch: AdminUser[];
   adminUser: AdminUserDetail;

@@ -101,10 +101,14 @@ describe('Members', () => {
     expect(within(dialog).getByText(/^bob@acme\.example can no longer open any vault of Acme/)).toBeTruthy();
     expect(core.removeMember).not.toHaveBeenCalled();
     fireEvent.click(within(dialog).getByRole('button', { name: 'Remove bob@acme.example from Acme' }));
-    await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
+    // Removed: the dialog offers what they could read.
+    const done = await screen.findByRole('alertdialog', { name: 'bob@acme.example was removed' });
     expect(core.removeMember).toHaveBeenCalledWith('o-acme', 'bob@acme.example');
+    expect(within(done).getByRole('link', { name: 'What they could read' }).getAttribute('href')).toBe('/orgs/o-acme/exposure/bob%40acme.example');
     expect(screen.getByRole('status').textContent).toBe('bob@acme.example was removed.');
     expect(reload).toHaveBeenCalled();
+    fireEvent.click(within(done).getByRole('button', { name: 'Close' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
   });
 
   it('removes nobody when the dialog is cancelled', () => {

@@ -2,7 +2,6 @@ import { UserPlus } from 'lucide';
 import { useState } from 'preact/hooks';
 import { core, message, type Member, type OrgDetail } from '../core';
 import { useApp } from '../shell/AppState';
-import { ConfirmDialog } from '../ui/ConfirmDialog';
 import { EmptyState } from '../ui/EmptyState';
 import { ErrorLine } from '../ui/ErrorLine';
 import { useAction } from '../ui/useAction';
@@ -11,6 +10,7 @@ import { joinLinkOf } from './addresses';
 import { CodeDialog } from './CodeDialog';
 import { CompareDialog } from './CompareDialog';
 import { InviteDialog } from './InviteDialog';
+import { RemoveDialog } from './RemoveDialog';
 import { opensText } from './useOrgData';
 
 const stateWords: Record<string, string> = { owner: 'Owner', confirmed: 'Member', joined: 'Joined — confirm them', invited: 'Invited', cancelled: 'Cancelled' };
@@ -95,10 +95,7 @@ export function Members(props: { detail: OrgDetail; reload: () => void }) {
       {inviting ? <InviteDialog org={org} onClose={() => setInviting(false)} onInvited={(r) => { setInviting(false); setShown(r); }} /> : null}
       {shown ? <CodeDialog {...shown} key={shown.code} joinLink={joinLinkOf(org.id)} onClose={() => { setShown(null); props.reload(); }} /> : null}
       {compare ? <CompareDialog mine={mine} member={compare} owner={org.can_manage_members} onClose={() => setCompare(null)} /> : null}
-      {removing ? <ConfirmDialog title={`Remove ${removing.email}?`} danger action={`Remove ${removing.email} from ${org.name}`}
-        text={`${removing.email} can no longer open any vault of ${org.name}, from now on. Their own items (My Vault) stay theirs.`}
-        onConfirm={async () => { await core.removeMember(org.id, removing.email); setNote(`${removing.email} was removed.`); props.reload(); }}
-        onClose={() => setRemoving(null)} /> : null}
+      {removing ? <RemoveDialog org={org} member={removing} onRemoved={() => { setNote(`${removing.email} was removed.`); props.reload(); }} onClose={() => setRemoving(null)} /> : null}
     </section>
   );
 }

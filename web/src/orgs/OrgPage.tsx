@@ -1,6 +1,7 @@
 import { useApp } from '../shell/AppState';
 import type { OrgTab, Route } from '../shell/routes';
 import { AuditPage } from './AuditPage';
+import { ExposurePage } from './ExposurePage';
 import { EmptyState } from '../ui/EmptyState';
 import { ErrorLine } from '../ui/ErrorLine';
 import { Link } from '../shell/Link';
@@ -14,8 +15,9 @@ const tabs: [OrgTab, string][] = [['members', 'Members'], ['groups', 'Groups'], 
 
 // OrgPage is one organisation's page: Members, Groups, Vaults or
 // Settings, with the tabs to switch between them; audit, a page of
-// Settings: the audit log, filtered as its address says.
-export function OrgPage(props: { orgID: string; tab: OrgTab; audit?: Extract<Route, { screen: 'audit' }> }) {
+// Settings: the audit log, filtered as its address says; exposure, a
+// page of Settings too: what a (former) member could read.
+export function OrgPage(props: { orgID: string; tab: OrgTab; audit?: Extract<Route, { screen: 'audit' }>; exposure?: string }) {
   const app = useApp();
   const data = useOrgData(props.orgID);
   const org = data.detail?.org ?? app.orgs.find((o) => o.id === props.orgID);
@@ -35,7 +37,8 @@ export function OrgPage(props: { orgID: string; tab: OrgTab; audit?: Extract<Rou
         : props.tab === 'groups' ? <Groups detail={data.detail} reload={data.reload} />
         : props.tab === 'vaults' ? <Vaults detail={data.detail} reload={data.reload} />
         : props.audit ? <AuditPage detail={data.detail} filter={props.audit} />
-        : <Settings detail={data.detail} />}
+        : props.exposure ? <ExposurePage org={data.detail.org} who={props.exposure} />
+        : <Settings detail={data.detail} reload={data.reload} />}
     </div>
   );
 }

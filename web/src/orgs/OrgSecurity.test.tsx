@@ -20,6 +20,14 @@ describe('OrgSecurity', () => {
     expect(core.rotations).toHaveBeenCalledWith('o-acme');
   });
 
+  it('lists the former members, each with the way to what they could read', async () => {
+    vi.mocked(core.rotations).mockResolvedValue({ note: 'n', pending: [] });
+    renderInApp(<OrgSecurity org={org()} former={['bob@acme.example']} />);
+    const list = screen.getByRole('list', { name: 'Former members' });
+    expect(list.textContent).toContain('bob@acme.example');
+    expect(screen.getByRole('link', { name: 'What bob@acme.example could read' }).getAttribute('href')).toBe('/orgs/o-acme/exposure/bob%40acme.example');
+  });
+
   it('says when every key is current', async () => {
     vi.mocked(core.rotations).mockResolvedValue({ note: 'n', pending: [] });
     renderInApp(<OrgSecurity org={org()} />);

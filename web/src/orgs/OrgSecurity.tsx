@@ -7,8 +7,9 @@ import { ErrorLine } from '../ui/ErrorLine';
 
 // OrgSecurity is the owner's Security section of Settings: the key
 // rotations the organisation owes (what, why, since — in the core's
-// words) and the way to the verified audit log.
-export function OrgSecurity(props: { org: Org }) {
+// words), its former members with the way to what each could read, and
+// the way to the verified audit log.
+export function OrgSecurity(props: { org: Org; former?: string[] }) {
   const app = useApp();
   const [rot, setRot] = useState<Rotations | null>(null);
   const [error, setError] = useState('');
@@ -34,6 +35,17 @@ export function OrgSecurity(props: { org: Org }) {
           </ul>
           <p class="muted">{rot.note}</p>
         </>
+      )}
+      <h3 id="former-title">Former members</h3>
+      {(props.former ?? []).length === 0 ? <p class="muted">Nobody has left or been removed.</p> : (
+        <ul class="rows" aria-labelledby="former-title">
+          {props.former!.map((email) => (
+            <li key={email} class="row-line">
+              <span>{email}</span>
+              <Link href={href({ screen: 'exposure', org: props.org.id, who: email })} label={`What ${email} could read`}>What they could read</Link>
+            </li>
+          ))}
+        </ul>
       )}
       <h3>Audit log</h3>
       <p>Every change to the organisation, signed by whoever made it and checked here before it is shown.</p>

@@ -3,11 +3,12 @@ import { useApp } from '../shell/AppState';
 import { Link } from '../shell/Link';
 import { LeaveOrDelete } from './LeaveOrDelete';
 import { OrgSecurity } from './OrgSecurity';
+import { Transfer } from './Transfer';
 
 // Settings: what the organisation is, this account's place in it, the
 // owner's Security section (pending rotations, the audit log), and
-// leaving or deleting it.
-export function Settings(props: { detail: OrgDetail }) {
+// leaving or deleting it; ownership transfer.
+export function Settings(props: { detail: OrgDetail; reload: () => void }) {
   const app = useApp();
   const o = props.detail.org;
   const members = props.detail.roster.length;
@@ -25,7 +26,8 @@ export function Settings(props: { detail: OrgDetail }) {
         </dl>
         <p class="muted">Account recovery through {o.name} is chosen by each member, under <Link href="/account/recovery">Account → Recovery</Link>.</p>
       </section>
-      {o.can_audit ? <OrgSecurity org={o} /> : null}
+      <Transfer detail={props.detail} reload={props.reload} />
+      {o.can_audit ? <OrgSecurity org={o} former={props.detail.former} /> : null}
       <LeaveOrDelete org={o} />
     </div>
   );

@@ -23,10 +23,10 @@ export function Nav(props: { route: Route; orgs: Org[]; org?: Org; admin: boolea
           <span class="group-title"><Icon icon={Building2} /> Organisation</span>
           {props.org ? (
             <>
-              <OrgSwitcher orgs={props.orgs} current={props.org} tab={r.screen === 'org' ? r.tab : r.screen === 'audit' ? 'settings' : 'members'} />
+              <OrgSwitcher orgs={props.orgs} current={props.org} tab={r.screen === 'org' ? r.tab : r.screen === 'audit' || r.screen === 'exposure' ? 'settings' : 'members'} />
               <ul aria-label={`${props.org.name} pages`}>
                 {orgPages.map(([tab, label]) => (
-                  <li key={tab}><Link href={href({ screen: 'org', org: props.org!.id, tab })} current={(r.screen === 'org' && r.org === props.org!.id && r.tab === tab) || (r.screen === 'audit' && r.org === props.org!.id && tab === 'settings')} onClick={props.onPick}>{label}</Link></li>
+                  <li key={tab}><Link href={href({ screen: 'org', org: props.org!.id, tab })} current={(r.screen === 'org' && r.org === props.org!.id && r.tab === tab) || ((r.screen === 'audit' || r.screen === 'exposure') && r.org === props.org!.id && tab === 'settings')} onClick={props.onPick}>{label}</Link></li>
                 ))}
               </ul>
             </>

@@ -22,7 +22,7 @@ import { useOffline } from './useOffline';
 // currentOrg is the organisation the navigation is about: the one on
 // screen, else the last one used in this browser, else the first.
 function currentOrg(route: Route, orgs: Org[]): Org | undefined {
-  const id = route.screen === 'org' || route.screen === 'audit' ? route.org : localStorage.getItem('coffer.org');
+  const id = route.screen === 'org' || route.screen === 'audit' || route.screen === 'exposure' ? route.org : localStorage.getItem('coffer.org');
   return orgs.find((o) => o.id === id) ?? orgs[0];
 }
 
@@ -64,7 +64,7 @@ export function Shell(props: { status: Status; onLock: () => void; onLogout: () 
   }, [navOpen]);
   const org = currentOrg(route, orgs);
   if (route.screen === 'org' && org?.id === route.org) localStorage.setItem('coffer.org', org.id);
-  const inOrg = route.screen === 'org' || route.screen === 'audit';
+  const inOrg = route.screen === 'org' || route.screen === 'audit' || route.screen === 'exposure';
   const heading = inOrg ? org?.name ?? 'Organisation' : headings[route.screen] ?? 'Coffer';
   // The Administrator Portal is there for instance administrators only
   // (the server refuses everyone else all the same).
@@ -78,6 +78,7 @@ export function Shell(props: { status: Status; onLock: () => void; onLogout: () 
       case 'orgs': return <OrgsHome />;
       case 'org': return <OrgPage key={route.org} orgID={route.org} tab={route.tab} />;
       case 'audit': return <OrgPage key={route.org} orgID={route.org} tab="settings" audit={route} />;
+      case 'exposure': return <OrgPage key={route.org} orgID={route.org} tab="settings" exposure={route.who} />;
       case 'admin': return admin ? <AdminPage q={route.q} /> : <NotFound path={location.pathname} />;
       case 'admin-user': return admin ? <AdminUser user={route.user} /> : <NotFound path={location.pathname} />;
       case 'tools': return <GeneratorPage />;

@@ -21,6 +21,7 @@ describe('routes', () => {
     ['/admin/users?q=mia+%40', { screen: 'admin', q: 'mia @' }],
     ['/admin/users/u%2F1', { screen: 'admin-user', user: 'u/1' }],
     ['/orgs/o1/audit', { screen: 'audit', org: 'o1', actor: '', action: '', since: '' }],
+    ['/orgs/o1/exposure/bob%40acme.example', { screen: 'exposure', org: 'o1', who: 'bob@acme.example' }],
     ['/orgs/o1/audit?actor=ann%40acme.example&action=invite&since=2025-01-31', { screen: 'audit', org: 'o1', actor: 'ann@acme.example', action: 'invite', since: '2025-01-31' }],
     ['/login', { screen: 'login' }],
     ['/join?org=o%2F1&invitation=x', { screen: 'join', org: 'o/1', invitation: 'x' }],
@@ -37,7 +38,7 @@ describe('routes', () => {
     expect(parse('/admin/users')).toEqual({ screen: 'admin', q: '' });
   });
   it('names what it does not know as missing', () => {
-    for (const p of ['/nope', '/vault/v1/i9/delete', '/orgs/o1/secrets', '/account/keys', '/vault/v1/i9/edit/more', '/login/x', '/admin/keys', '/admin/users/u1/more', '/orgs/o1/audit/x']) {
+    for (const p of ['/nope', '/vault/v1/i9/delete', '/orgs/o1/secrets', '/account/keys', '/vault/v1/i9/edit/more', '/login/x', '/admin/keys', '/admin/users/u1/more', '/orgs/o1/audit/x', '/orgs/o1/exposure', '/orgs/o1/exposure/a/b']) {
       expect(parse(p).screen, p).toBe('missing');
     }
   });

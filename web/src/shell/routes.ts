@@ -18,6 +18,7 @@ export type Route =
   | { screen: 'admin'; q: string } // the Administrator Portal's search
   | { screen: 'admin-user'; user: string } // one account, by id
   | { screen: 'audit'; org: string; actor: string; action: string; since: string } // an organisation's audit log, filtered
+  | { screen: 'exposure'; org: string; who: string } // what a (former) member could read, by address
   | { screen: 'join'; org: string; invitation: string }
   | { screen: 'login' } | { screen: 'signup' } | { screen: 'unlock' }
   | { screen: 'missing'; path: string };
@@ -48,6 +49,7 @@ export function parse(pathname: string, search = ''): Route {
       if (!b) return { screen: 'orgs' };
       if (!c) return { screen: 'org', org: b, tab: 'members' };
       if (orgTabs.includes(c as OrgTab) && !d) return { screen: 'org', org: b, tab: c as OrgTab };
+      if (c === 'exposure' && d && parts.length === 4) return { screen: 'exposure', org: b, who: d };
       if (c === 'audit' && !d) return { screen: 'audit', org: b, actor: q.get('actor') ?? '', action: q.get('action') ?? '', since: q.get('since') ?? '' };
       break;
     case 'tools':
@@ -92,6 +94,7 @@ export function href(r: Route): string {
       const q = new URLSearchParams(Object.entries({ actor: r.actor, action: r.action, since: r.since }).filter(([, v]) => v)).toString();
       return `/orgs/${seg(r.org)}/audit${q ? `?${q}` : ''}`;
     }
+    case 'exposure': return `/orgs/${seg(r.org)}/exposure/${seg(r.who)}`;
     case 'join': {
       const q = new URLSearchParams();
       if (r.org) q.set('org', r.org);
@@ -118,6 +121,7 @@ export function title(r: Route, names: { vault?: string; item?: string; org?: st
       case 'admin': return 'Administrator Portal';
       case 'admin-user': return `${names.user ?? 'Account'} — Administrator Portal`;
       case 'audit': return `${names.org ?? 'Organisation'} — Audit log`;
+      case 'exposure': return `${r.who} — what they could read — ${names.org ?? 'Organisation'}`;
       case 'join': return 'Join an organisation';
       case 'login': return 'Log in';
       case 'signup': return 'Create your account';
