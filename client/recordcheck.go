@@ -39,11 +39,20 @@ type chain struct {
 // The sync is tried once more; then it is tampering.
 var errRecordsAhead = errors.New("epoch records are ahead of the sync answer")
 
+// errRecordsGap: an object's new records do not start right after the
+// version this session holds (some were made while it could not see the
+// object); the organisation's records are read whole on the retry.
+var errRecordsGap = errors.New("epoch records with a gap")
+
 // fetchRecords reads the organisation's records stored since what this
 // session verified (with whole, all of them).
 func (s *Session) fetchRecords(ctx context.Context, orgID string, whole bool) (api.Records, error) {
 	s.mu.Lock()
 	after := s.recordCursor[orgID]
+	if s.recordsWhole[orgID] {
+		whole = true
+		delete(s.recordsWhole, orgID)
+	}
 	s.mu.Unlock()
 	if whole {
 		after = 0
@@ -84,7 +93,16 @@ func (s *Session) applyRecordsLocked(o *Org, recs api.Records) error {
 	}
 	sort.SliceStable(order, func(i, j int) bool { return rank(order[i]) < rank(order[j]) })
 	for _, id := range order {
-		if err := s.extendChainLocked(o, id, byObject[id]); err != nil {
+		err := s.extendChainLocked(o, id, byObject[id])
+		if errors.Is(err, errRecordsGap) {
+			if s.recordsWhole == nil {
+				s.recordsWhole = map[string]bool{}
+			}
+			s.recordsWhole[o.ID] = true
+			s.recordsAhead = true
+			return errRecordsAhead
+		}
+		if err != nil {
 			c := s.chains[id]
 			if c == nil {
 				c = &chain{}
@@ -123,6 +141,11 @@ func (s *Session) extendChainLocked(o *Org, id string, recs []api.EpochRecord) e
 			c = &chain{kind: r.Kind, creator: r.SignerID, commits: map[uint64][]byte{}, ownerRank: -1}
 		} else if r.Version <= c.latest.Version {
 			continue // seen (a full fetch after the cursor)
+		} else if r.Version > c.latest.Version+1 && !s.recordsStrict {
+			// Versions this session never saw: made while the object was
+			// hidden from this account (a revoke, then a grant again).
+			// The organisation's records are read whole, once.
+			return errRecordsGap
 		} else if r.Version != c.latest.Version+1 || !bytes.Equal(r.PrevHash, c.hash) || r.Kind != c.kind {
 			return tampered("epoch record %d of %s does not follow version %d", r.Version, id, c.latest.Version)
 		}

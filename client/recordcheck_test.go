@@ -176,3 +176,44 @@ func relogin(t *testing.T, url, email string) *client.Session {
 	}
 	return s
 }
+
+// TestRecordsMadeWhileHiddenAreReadOnReturn: a vault revoked from a
+// member and granted again gets records (the revoke, the rotation) the
+// member's session never saw; on its return the session reads the
+// organisation's records whole and opens the vault (it had quarantined
+// it as a broken chain: TestWebAppOrganisations).
+func TestRecordsMadeWhileHiddenAreReadOnReturn(t *testing.T) {
+	env := testserver.Start(t, nil, nil)
+	owner := signup(t, env.URL, "owner@hidden.example")
+	fred := signup(t, env.URL, "fred@hidden.example")
+	o := company(t, owner, "Hidden", fred)
+	v, err := owner.CreateVault(ctx, o.ID, "Servers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.GrantUser(ctx, mustVault(t, owner, v.ID), "fred@hidden.example", "view"); err != nil {
+		t.Fatal(err)
+	}
+	if err := fred.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.Revoke(ctx, mustVault(t, owner, v.ID), "user", "fred@hidden.example"); err != nil {
+		t.Fatal(err)
+	}
+	if err := fred.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.GrantUser(ctx, mustVault(t, owner, v.ID), "fred@hidden.example", "edit"); err != nil {
+		t.Fatal(err)
+	}
+	if err := fred.Sync(ctx); err != nil {
+		t.Fatalf("the vault granted again: %v", err)
+	}
+	got, err := fred.FindVault(v.ID)
+	if err != nil || got.Epoch != 2 {
+		t.Fatalf("fred's vault after the grant: %+v %v (want epoch 2)", got, err)
+	}
+	if _, err := fred.CreateItem(ctx, v.ID, "note", client.Content{Name: "written at the new epoch"}); err != nil {
+		t.Fatal(err)
+	}
+}

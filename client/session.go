@@ -78,6 +78,8 @@ type Session struct {
 	// recordsAhead: this answer's state is older than the records read
 	// after it; recordsStrict: the retry, where that is tampering.
 	recordsAhead, recordsStrict bool
+	// recordsWhole: organisations whose records the next sync reads whole.
+	recordsWhole map[string]bool
 	// rotationTried: the epoch of each owed rotation this session tried
 	// (completeRotations), so a sync does not ask again and again.
 	rotationTried map[string]uint64
