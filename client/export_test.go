@@ -147,17 +147,11 @@ func RawDo(ctx context.Context, s *Session, method, path string, body, out any) 
 // SignRecordAs signs rec (its recipients, prev hash and fields as given)
 // as s's account.
 func SignRecordAs(s *Session, rec api.EpochRecord) api.EpochRecord {
-	rs := make([]crypto.RecordRecipient, len(rec.Recipients))
-	for i, r := range rec.Recipients {
-		rs[i] = crypto.RecordRecipient{Kind: r.Kind, ID: r.ID, Fingerprint: r.Fingerprint, Permission: r.Permission}
-	}
-	rh, err := crypto.RecipientsHash(rs)
+	rec.SignerID = s.Profile.UserID
+	cr, err := rec.Signed()
 	if err != nil {
 		panic(err)
 	}
-	cr := crypto.EpochRecord{OrgID: rec.OrgID, Kind: rec.Kind, ObjectID: rec.ObjectID, Version: rec.Version, Epoch: rec.Epoch, KeyCommit: rec.KeyCommit,
-		MetaEpoch: rec.MetaEpoch, MetaHash: rec.MetaHash, RecipientsHash: rh, PrevHash: rec.PrevHash, SignerID: s.Profile.UserID, Time: rec.TimeMS}
-	rec.SignerID = s.Profile.UserID
 	if rec.Sig, err = crypto.SignEpochRecord(s.id, cr); err != nil {
 		panic(err)
 	}
@@ -312,7 +306,7 @@ func SealVaultNameAs(s *Session, vaultID string, epoch uint64, name string) []by
 
 // RecordHash is the record_hash of a wire record (the next one's prev).
 func RecordHash(r api.EpochRecord) []byte {
-	cr, err := recordToCrypto(r)
+	cr, err := r.Signed()
 	if err != nil {
 		panic(err)
 	}

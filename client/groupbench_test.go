@@ -255,7 +255,7 @@ func mustJSON(b *testing.B, v any) []byte {
 
 // storeRecord is a signed wire record as the server stores it.
 func storeRecord(r api.EpochRecord) store.EpochRecord {
-	cr, err := recordToCrypto(r)
+	cr, err := r.Signed()
 	if err != nil {
 		panic(err)
 	}

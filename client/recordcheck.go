@@ -129,7 +129,7 @@ func (s *Session) extendChainLocked(o *Org, id string, recs []api.EpochRecord) e
 		return c.err
 	}
 	for _, ar := range recs {
-		r, err := recordToCrypto(ar)
+		r, err := ar.Signed()
 		if err != nil {
 			return tampered("epoch record %d of %s", ar.Version, id)
 		}
@@ -153,7 +153,7 @@ func (s *Session) extendChainLocked(o *Org, id string, recs []api.EpochRecord) e
 		if !ok || crypto.VerifyEpochRecord(signer.Keys, r, ar.Sig) != nil {
 			return tampered("epoch record %d of %s: not signed by a member of the organisation", r.Version, id)
 		}
-		recips := recordRecipients(ar)
+		recips := ar.CryptoRecipients()
 		if err := s.signerMayLocked(o, prev, r, recips); err != nil {
 			return err
 		}
@@ -176,14 +176,6 @@ func (s *Session) extendChainLocked(o *Org, id string, recs []api.EpochRecord) e
 	s.recordSeen[id] = c.latest.Version
 	s.chains[id] = c
 	return nil
-}
-
-func recordRecipients(r api.EpochRecord) []crypto.RecordRecipient {
-	out := make([]crypto.RecordRecipient, len(r.Recipients))
-	for i, x := range r.Recipients {
-		out[i] = crypto.RecordRecipient{Kind: x.Kind, ID: x.ID, Fingerprint: x.Fingerprint, Permission: x.Permission}
-	}
-	return out
 }
 
 // signerMayLocked is the signer rule of §18.1's table: who may sign the

@@ -97,24 +97,11 @@ func (s *Session) latestRecord(ctx context.Context, orgID, objectID string) (*ap
 	if latest == nil {
 		return nil, nil, nil
 	}
-	cr, err := recordToCrypto(*latest)
+	cr, err := latest.Signed()
 	if err != nil {
 		return nil, nil, tampered("epoch record of %s", objectID)
 	}
 	return latest, crypto.EpochRecordHash(cr, latest.Sig), nil
-}
-
-func recordToCrypto(r api.EpochRecord) (crypto.EpochRecord, error) {
-	rs := make([]crypto.RecordRecipient, len(r.Recipients))
-	for i, x := range r.Recipients {
-		rs[i] = crypto.RecordRecipient{Kind: x.Kind, ID: x.ID, Fingerprint: x.Fingerprint, Permission: x.Permission}
-	}
-	rh, err := crypto.RecipientsHash(rs)
-	if err != nil {
-		return crypto.EpochRecord{}, err
-	}
-	return crypto.EpochRecord{OrgID: r.OrgID, Kind: r.Kind, ObjectID: r.ObjectID, Version: r.Version, Epoch: r.Epoch, KeyCommit: r.KeyCommit,
-		MetaEpoch: r.MetaEpoch, MetaHash: r.MetaHash, RecipientsHash: rh, PrevHash: r.PrevHash, SignerID: r.SignerID, Time: r.TimeMS}, nil
 }
 
 // nextRecord signs the record after prev for st: the key commitment and

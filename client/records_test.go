@@ -116,17 +116,11 @@ func TestCreationSignsFirstRecords(t *testing.T) {
 		t.Fatal("a record signed by another account was stored")
 	}
 }
-
 func cryptoOf(t *testing.T, r api.EpochRecord) crypto.EpochRecord {
 	t.Helper()
-	rs := make([]crypto.RecordRecipient, len(r.Recipients))
-	for i, x := range r.Recipients {
-		rs[i] = crypto.RecordRecipient{Kind: x.Kind, ID: x.ID, Fingerprint: x.Fingerprint, Permission: x.Permission}
-	}
-	rh, err := crypto.RecipientsHash(rs)
+	cr, err := r.Signed()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return crypto.EpochRecord{OrgID: r.OrgID, Kind: r.Kind, ObjectID: r.ObjectID, Version: r.Version, Epoch: r.Epoch, KeyCommit: r.KeyCommit,
-		MetaEpoch: r.MetaEpoch, MetaHash: r.MetaHash, RecipientsHash: rh, PrevHash: r.PrevHash, SignerID: r.SignerID, Time: r.TimeMS}
+	return cr
 }

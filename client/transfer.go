@@ -344,7 +344,7 @@ func (s *Session) AcceptOwnership(ctx context.Context, orgRef string) (*Transfer
 		if prev.ObjectID != tv.ID || prev.OrgID != o.ID || prev.Kind != crypto.RecordVault || prev.Epoch != tv.Epoch {
 			return nil, tampered("vault %s: its epoch record is not the vault's", tv.ID)
 		}
-		cr, err := recordToCrypto(*prev)
+		cr, err := prev.Signed()
 		if err != nil {
 			return nil, tampered("vault %s: its epoch record", tv.ID)
 		}

@@ -1,6 +1,10 @@
 package api
 
-import "time"
+import (
+	"time"
+
+	"github.com/coffer-pm/coffer/internal/crypto"
+)
 
 // RecordRecipient is one holder of an epoch in an epoch record.
 type RecordRecipient struct {
@@ -88,4 +92,24 @@ type RotateOrgRequest struct {
 // no longer lists the person, so a rotation can never add them back.
 type RecordRequest struct {
 	Record EpochRecord `json:"record"`
+}
+
+// CryptoRecipients are the record's holders as the protocol hashes them.
+func (r EpochRecord) CryptoRecipients() []crypto.RecordRecipient {
+	out := make([]crypto.RecordRecipient, len(r.Recipients))
+	for i, x := range r.Recipients {
+		out[i] = crypto.RecordRecipient{Kind: x.Kind, ID: x.ID, Fingerprint: x.Fingerprint, Permission: x.Permission}
+	}
+	return out
+}
+
+// Signed is the record's signed form (its recipients hashed):
+// ErrTampered for malformed recipients.
+func (r EpochRecord) Signed() (crypto.EpochRecord, error) {
+	rh, err := crypto.RecipientsHash(r.CryptoRecipients())
+	if err != nil {
+		return crypto.EpochRecord{}, err
+	}
+	return crypto.EpochRecord{OrgID: r.OrgID, Kind: r.Kind, ObjectID: r.ObjectID, Version: r.Version, Epoch: r.Epoch, KeyCommit: r.KeyCommit,
+		MetaEpoch: r.MetaEpoch, MetaHash: r.MetaHash, RecipientsHash: rh, PrevHash: r.PrevHash, SignerID: r.SignerID, Time: r.TimeMS}, nil
 }

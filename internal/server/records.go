@@ -17,25 +17,6 @@ import (
 // caller's record here and attaches it; the write's own transaction then
 // checks it against what the write leaves and stores it (sqlstore).
 
-func recipientsToCrypto(rs []api.RecordRecipient) []crypto.RecordRecipient {
-	out := make([]crypto.RecordRecipient, len(rs))
-	for i, r := range rs {
-		out[i] = crypto.RecordRecipient{Kind: r.Kind, ID: r.ID, Fingerprint: r.Fingerprint, Permission: r.Permission}
-	}
-	return out
-}
-
-// cryptoRecord is the signed form of a wire record.
-func cryptoRecord(rec api.EpochRecord) (crypto.EpochRecord, error) {
-	rh, err := crypto.RecipientsHash(recipientsToCrypto(rec.Recipients))
-	if err != nil {
-		return crypto.EpochRecord{}, err
-	}
-	return crypto.EpochRecord{OrgID: rec.OrgID, Kind: rec.Kind, ObjectID: rec.ObjectID, Version: rec.Version, Epoch: rec.Epoch,
-		KeyCommit: rec.KeyCommit, MetaEpoch: rec.MetaEpoch, MetaHash: rec.MetaHash, RecipientsHash: rh, PrevHash: rec.PrevHash,
-		SignerID: rec.SignerID, Time: rec.TimeMS}, nil
-}
-
 // attachRecord checks that rec is the caller's signed record of the object
 // (kinds: the record kinds the object may have) and attaches it to the
 // request's write.
@@ -53,7 +34,7 @@ func (s *Server) attachRecord(r *http.Request, rec api.EpochRecord, orgID, objec
 	if len(rec.Recipients) > maxRecordRecipients {
 		return errBadRequest("record lists more than %d recipients", maxRecordRecipients)
 	}
-	cr, err := cryptoRecord(rec)
+	cr, err := rec.Signed()
 	if err != nil {
 		return errBadRequest("record: malformed recipients (a recipient twice, a bad kind or fingerprint)")
 	}

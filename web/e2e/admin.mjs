@@ -16,28 +16,15 @@
 //     address;
 //   - Leo leaves the organisation from its Settings: the app goes to
 //     Organisations and the organisation is gone.
-import { check, failureShots, launch, shot, url } from './lib.mjs';
+import { bridge, check, failureShots, launch, logIn as logInAs, shot, url } from './lib.mjs';
 
 const env = (k) => process.env[k] ?? (() => { throw new Error(`${k} is not set`); })();
 const admin = env('ADMIN_EMAIL'), owner = env('OWNER_EMAIL'), mia = env('MIA_EMAIL'), leo = env('LEO_EMAIL');
 const password = env('PASSWORD'), harbour = env('HARBOUR');
 
 const browser = await launch();
-const bridge = (page, name, ...args) => page.evaluate(([n, a]) => window.cofferCore[n](...a).then((s) => JSON.parse(s)), [name, args]);
 
-// logIn opens the app in a new context and logs email in; it resolves
-// when Passwords shows.
-async function logIn(email) {
-  const ctx = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-  const page = await ctx.newPage();
-  await page.goto(url + 'login');
-  await page.getByRole('heading', { name: 'Log in' }).waitFor({ timeout: 30000 });
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Master password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Log in', exact: true }).click();
-  await page.getByRole('heading', { name: 'Passwords', exact: true }).waitFor({ timeout: 30000 });
-  return page;
-}
+const logIn = (email) => logInAs(browser, email, password);
 
 const nav = (page) => page.getByRole('navigation', { name: 'Main' });
 

@@ -97,3 +97,20 @@ export async function signUp(browser, { email, name, password, path = '', onPage
   await page.getByRole('button', { name: 'Create your account' }).click();
   return page;
 }
+
+// logIn opens the app in a new context and logs email in; it resolves
+// when Passwords shows.
+export async function logIn(browser, email, password) {
+  const ctx = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  const page = await ctx.newPage();
+  await page.goto(url + 'login');
+  await page.getByRole('heading', { name: 'Log in' }).waitFor({ timeout: 30000 });
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Master password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Log in', exact: true }).click();
+  await page.getByRole('heading', { name: 'Passwords', exact: true }).waitFor({ timeout: 30000 });
+  return page;
+}
+
+// bridge calls the page's client core and parses its JSON answer.
+export const bridge = (page, name, ...args) => page.evaluate(([n, a]) => window.cofferCore[n](...a).then((s) => JSON.parse(s)), [name, args]);

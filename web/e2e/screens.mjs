@@ -8,10 +8,9 @@
 // navigation or the page — or, for the ones a shared link opens, by the
 // address itself (pushed as the app's own links push it: a reload would
 // lock the tab, whose keys live in its memory only).
-import { check, failureShots, launch, overflow, shot, signUp } from './lib.mjs';
+import { bridge, check, failureShots, launch, overflow, shot, signUp } from './lib.mjs';
 
 const browser = await launch();
-const bridge = (page, name, ...args) => page.evaluate(([n, a]) => window.cofferCore[n](...a).then((s) => JSON.parse(s)), [name, args]);
 
 // go opens an address inside the app, as its links do.
 async function go(page, path) {

@@ -10,25 +10,14 @@
 //     (open meanwhile) shows "… offers you ownership of …"; he accepts;
 //     his page says he owns it, and the owner's page turns to a member's
 //     (the live event) — nothing waits by the clock.
-import { check, failureShots, launch, overflow, shot, url } from './lib.mjs';
+import { bridge, check, failureShots, launch, logIn as logInAs, overflow, shot, url } from './lib.mjs';
 
 const env = (k) => process.env[k] ?? (() => { throw new Error(`${k} is not set`); })();
 const owner = env('OWNER_EMAIL'), mia = env('MIA_EMAIL'), leo = env('LEO_EMAIL'), password = env('PASSWORD'), orgName = env('ORG');
 
 const browser = await launch();
-const bridge = (page, name, ...args) => page.evaluate(([n, a]) => window.cofferCore[n](...a).then((s) => JSON.parse(s)), [name, args]);
 
-async function logIn(email) {
-  const ctx = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-  const page = await ctx.newPage();
-  await page.goto(url + 'login');
-  await page.getByRole('heading', { name: 'Log in' }).waitFor({ timeout: 30000 });
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Master password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Log in', exact: true }).click();
-  await page.getByRole('heading', { name: 'Passwords', exact: true }).waitFor({ timeout: 30000 });
-  return page;
-}
+const logIn = (email) => logInAs(browser, email, password);
 
 // narrow shoots a screen at 375 px, dark too, with nothing wider than
 // the viewport.
