@@ -719,6 +719,15 @@ func (s *Session) MemberEmail(userID string) string {
 	return ""
 }
 
+// PersonEmail is the address of a current or former member of any of the
+// user's organisations, as the signed rosters name them ("" if none).
+func (s *Session) PersonEmail(userID string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	email, _ := s.memberEmailLocked(userID)
+	return email
+}
+
 // memberEmailLocked finds a member, or with former a former member, of any
 // of the user's organisations by id. The caller holds s.mu.
 func (s *Session) memberEmailLocked(userID string) (email string, former bool) {

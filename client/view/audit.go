@@ -23,6 +23,9 @@ type AuditEntry struct {
 	// server attests alone (a join by code, an unbinding, an account
 	// deletion).
 	Signed bool `json:"signed"`
+	// Users names the accounts the target mentions (id → address), as
+	// the signed rosters do, former members included.
+	Users map[string]string `json:"users,omitempty"`
 }
 
 // ServerActor names the actor of an entry the server made on its own.
@@ -36,7 +39,23 @@ func Audit(ctx context.Context, s *client.Session, orgRef string, f client.Audit
 	if err != nil {
 		return nil, err
 	}
-	return auditEntries(list), nil
+	return namedEntries(s, auditEntries(list)), nil
+}
+
+// namedEntries adds the addresses of the accounts each target mentions.
+func namedEntries(s *client.Session, list []AuditEntry) []AuditEntry {
+	for i, e := range list {
+		ids := append([]string{e.Target.User, e.Target.Grantee}, e.Target.Users...)
+		for _, id := range ids {
+			if email := s.PersonEmail(id); id != "" && email != "" {
+				if list[i].Users == nil {
+					list[i].Users = map[string]string{}
+				}
+				list[i].Users[id] = email
+			}
+		}
+	}
+	return list
 }
 
 // AdminAudit is Audit for an instance administrator, who names the

@@ -117,6 +117,7 @@ export interface AuditEntry {
   target: AuditTarget;
   source: string;
   signed: boolean;
+  users?: Record<string, string>;
 }
 
 // AuditLog is bridge.AuditLog.

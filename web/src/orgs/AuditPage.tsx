@@ -76,7 +76,7 @@ export function AuditPage(props: { detail: OrgDetail; filter: Filter }) {
                     <td data-label="When">{new Date(e.time).toLocaleString()}</td>
                     <td data-label="Who" class="email">{e.actor}{e.signed ? null : <span class="muted"> (the server's word)</span>}</td>
                     <td data-label="Action" class="nowrap"><code>{e.action}</code></td>
-                    <td data-label="What">{targetText(e.target, names) || '—'}</td>
+                    <td data-label="What">{targetText(e.target, (id) => e.users?.[id] ?? names(id)) || '—'}</td>
                     <td data-label="From" class="nowrap">{e.source}</td>
                   </tr>
                 ))}
