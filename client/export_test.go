@@ -312,3 +312,21 @@ func RecordHash(r api.EpochRecord) []byte {
 	}
 	return crypto.EpochRecordHash(cr, r.Sig)
 }
+
+// ForgeVaultRotationAs makes what a holder (present or former) colluding
+// with the server could store: epoch's key of vault vaultID chosen by s,
+// wrapped by s to each user in to at the keys s's session knows them by.
+func ForgeVaultRotationAs(s *Session, orgID, vaultID string, epoch uint64, to []string) (key []byte, wraps []api.VaultKeyWrap) {
+	key = crypto.NewKey()
+	s.mu.Lock()
+	members := s.members[orgID]
+	s.mu.Unlock()
+	for _, id := range to {
+		w, err := s.wrapVaultKey(orgID, vaultID, epoch, crypto.RecipientUser, id, members[id].Keys, key)
+		if err != nil {
+			panic(err)
+		}
+		wraps = append(wraps, w)
+	}
+	return key, wraps
+}

@@ -232,7 +232,7 @@ func (s *Session) CreateVault(ctx context.Context, orgID, name string) (*Vault, 
 // GrantGroup grants a vault to a group; permission "" uses the group's
 // default. The group's keys are checked against its manager's signature.
 func (s *Session) GrantGroup(ctx context.Context, v *Vault, groupRef, permission string) error {
-	g, err := s.findGrantableGroup(ctx, v.OrgID, groupRef)
+	g, err := s.wrapTargetGroup(ctx, v.OrgID, groupRef)
 	if err != nil {
 		return err
 	}
@@ -247,6 +247,19 @@ func (s *Session) GrantGroup(ctx context.Context, v *Vault, groupRef, permission
 	}
 	return s.grant(ctx, v, api.GrantRequest{GranteeKind: crypto.RecipientGroup, GranteeID: g.ID, Permission: permission, Wraps: wraps},
 		groupRecipient(g.ID, g.keys, permission))
+}
+
+// wrapTargetGroup is findGrantableGroup for wrapping a vault key to the
+// group's keys: refused while those keys wait for a rotation (finding
+// 25.13: a former holder may have chosen them).
+func (s *Session) wrapTargetGroup(ctx context.Context, orgID, ref string) (*Group, error) {
+	g, err := s.findGrantableGroup(ctx, orgID, ref)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return g, s.writableEpochLocked(g.ID, g.epoch)
 }
 
 // findGrantableGroup finds any group of the organisation the user can see

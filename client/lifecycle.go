@@ -96,7 +96,11 @@ func (s *Session) RenameVault(ctx context.Context, vaultRef, name string) error 
 	}
 	s.mu.Lock()
 	vk := s.vaultKeys[epochKey{v.ID, v.Epoch}]
+	err = s.writableEpochLocked(v.ID, v.Epoch)
 	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
 	if vk == nil {
 		return fmt.Errorf("%w: this device holds no key of the vault's current epoch, which seals its name", ErrNotAllowed)
 	}

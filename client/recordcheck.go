@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"sort"
 	"strconv"
@@ -32,6 +33,19 @@ type chain struct {
 	// earlier owner's signature no longer counts as the owner's (§18.5).
 	ownerRank int
 	err       error // the chain failed: the object is quarantined
+
+	// Trust (security finding 25.13). A record whose signer may sign it
+	// now (a current member, by the rule of its kind, groups as they are
+	// now) is trusted and vouches, through prev_hash, for every version
+	// before it. One whose signer could sign it only as they were — a
+	// former member, a group member since removed — is history: valid,
+	// but vouched for only by a later trusted record. A key first
+	// committed by an unvouched record may have been chosen by someone
+	// who no longer holds it: nobody writes under it, its manager rotates
+	// it (writableEpochLocked, owedHereLocked).
+	vouched    uint64            // newest trusted version
+	introduced map[uint64]uint64 // epoch → version that first committed its key
+	ever       map[string]bool   // user holders of any version (groups' "as they were")
 }
 
 // errRecordsAhead: an object's state in the sync answer is older than its
@@ -138,7 +152,8 @@ func (s *Session) extendChainLocked(o *Org, id string, recs []api.EpochRecord) e
 			if r.Version != 1 {
 				return tampered("epoch records of %s start at version %d", id, r.Version)
 			}
-			c = &chain{kind: r.Kind, creator: r.SignerID, commits: map[uint64][]byte{}, ownerRank: -1}
+			c = &chain{kind: r.Kind, creator: r.SignerID, commits: map[uint64][]byte{}, ownerRank: -1,
+				introduced: map[uint64]uint64{}, ever: map[string]bool{}}
 		} else if r.Version <= c.latest.Version {
 			continue // seen (a full fetch after the cursor)
 		} else if r.Version > c.latest.Version+1 && !s.recordsStrict {
@@ -154,13 +169,25 @@ func (s *Session) extendChainLocked(o *Org, id string, recs []api.EpochRecord) e
 			return tampered("epoch record %d of %s: not signed by a member of the organisation", r.Version, id)
 		}
 		recips := ar.CryptoRecipients()
-		if err := s.signerMayLocked(o, prev, r, recips); err != nil {
+		trusted, err := s.signerMayLocked(o, prev, r, recips)
+		if err != nil {
 			return err
 		}
 		if have, ok := c.commits[r.Epoch]; ok && !bytes.Equal(have, r.KeyCommit) {
 			return tampered("epoch record %d of %s changes the key of epoch %d", r.Version, id, r.Epoch)
 		}
+		if _, ok := c.commits[r.Epoch]; !ok {
+			c.introduced[r.Epoch] = r.Version
+		}
 		c.commits[r.Epoch] = r.KeyCommit
+		if trusted {
+			c.vouched = r.Version
+		}
+		for _, h := range recips {
+			if h.Kind == crypto.RecipientUser {
+				c.ever[h.ID] = true
+			}
+		}
 		c.ownerRank = max(c.ownerRank, o.ownerRank(r.SignerID))
 		c.latest, c.hash, c.recipients = r, crypto.EpochRecordHash(r, ar.Sig), recips
 	}
@@ -179,10 +206,26 @@ func (s *Session) extendChainLocked(o *Org, id string, recs []api.EpochRecord) e
 }
 
 // signerMayLocked is the signer rule of §18.1's table: who may sign the
-// next version of an object (c is nil for version 1).
-func (s *Session) signerMayLocked(o *Org, c *chain, r crypto.EpochRecord, recips []crypto.RecordRecipient) error {
-	refuse := func(why string) error {
-		return tampered("epoch record %d of %s %s: %s", r.Version, r.Kind, r.ObjectID, why)
+// next version of an object (c is nil for version 1). trusted: the signer
+// may sign it now; else they could as they were (history, vouched for by
+// a later trusted record — see chain.vouched); else it is tampering.
+func (s *Session) signerMayLocked(o *Org, c *chain, r crypto.EpochRecord, recips []crypto.RecordRecipient) (trusted bool, err error) {
+	why := s.signerRuleLocked(o, c, r, recips, true)
+	if why == "" {
+		return true, nil
+	}
+	if s.signerRuleLocked(o, c, r, recips, false) == "" {
+		return false, nil
+	}
+	return false, tampered("epoch record %d of %s %s: %s", r.Version, r.Kind, r.ObjectID, why)
+}
+
+// signerRuleLocked says why r's signer may not sign it ("" if they may):
+// now, as a current member with groups as they are now; or else as they
+// were, former members and a group's earlier members counted.
+func (s *Session) signerRuleLocked(o *Org, c *chain, r crypto.EpochRecord, recips []crypto.RecordRecipient, now bool) string {
+	if _, current := s.members[o.ID][r.SignerID]; now && !current {
+		return "signed by someone who is no longer a member"
 	}
 	// The owner's rules take the owner at that record: the current owner,
 	// or one before them (an ownership transfer, §18.5) as long as no later
@@ -193,39 +236,39 @@ func (s *Session) signerMayLocked(o *Org, c *chain, r crypto.EpochRecord, recips
 		switch r.Kind {
 		case crypto.RecordOrg, crypto.RecordGroup, crypto.RecordVault:
 			if !owner {
-				return refuse("only the owner creates it")
+				return "only the owner creates it"
 			}
 		case crypto.RecordPrivateGroup, crypto.RecordGroupVault:
 			if !holds(recips, r.SignerID, 0) {
-				return refuse("its creator is not among its holders")
+				return "its creator is not among its holders"
 			}
 		}
-		return nil
+		return ""
 	}
-	if c.kind != crypto.RecordOrg && c.rotationOnly(r, recips) && s.heldPreviousLocked(o, c, r.SignerID) {
-		return nil // the next key holder completing a pending rotation
+	if c.kind != crypto.RecordOrg && c.rotationOnly(r, recips) && s.heldPreviousLocked(c, r.SignerID, now) {
+		return "" // the next key holder completing a pending rotation
 	}
 	switch r.Kind {
 	case crypto.RecordOrg, crypto.RecordGroup:
 		if owner {
-			return nil
+			return ""
 		}
 	case crypto.RecordPrivateGroup:
 		if r.SignerID == c.creator {
-			return nil
+			return ""
 		}
 		if owner && subset(recips, c.recipients) && bytes.Equal(r.MetaHash, c.latest.MetaHash) {
-			return nil // the owner who took the group over removes members
+			return "" // the owner who took the group over removes members
 		}
 	case crypto.RecordVault, crypto.RecordGroupVault:
 		if owner && r.Kind == crypto.RecordVault {
-			return nil
+			return ""
 		}
-		if s.managesLocked(c.recipients, r.SignerID) {
-			return nil
+		if s.managesLocked(c.recipients, r.SignerID, now) {
+			return ""
 		}
 	}
-	return refuse("signed by someone who may not change it")
+	return "signed by someone who may not change it"
 }
 
 // rotationOnly: a record that moves to the next epoch, keeps the name and
@@ -262,14 +305,15 @@ func holds(rs []crypto.RecordRecipient, userID string, perm uint8) bool {
 }
 
 // heldPreviousLocked: userID held the previous version's key — a user
-// recipient, or a member of a group recipient (as that group's newest
-// verified record says). (An organisation's key is the owner's to rotate.)
-func (s *Session) heldPreviousLocked(o *Org, c *chain, userID string) bool {
+// recipient, or a member of a group recipient (now: as that group's newest
+// verified record says; else as any of its records did). (An
+// organisation's key is the owner's to rotate.)
+func (s *Session) heldPreviousLocked(c *chain, userID string, now bool) bool {
 	for _, r := range c.recipients {
 		if r.Kind == crypto.RecipientUser && r.ID == userID {
 			return true
 		}
-		if r.Kind == crypto.RecipientGroup && s.groupHasLocked(r.ID, userID) {
+		if r.Kind == crypto.RecipientGroup && s.groupHasLocked(r.ID, userID, now) {
 			return true
 		}
 	}
@@ -277,22 +321,57 @@ func (s *Session) heldPreviousLocked(o *Org, c *chain, userID string) bool {
 }
 
 // managesLocked: userID has manage on a vault whose latest record lists rs,
-// directly or through a group.
-func (s *Session) managesLocked(rs []crypto.RecordRecipient, userID string) bool {
+// directly or through a group (now, or as it was).
+func (s *Session) managesLocked(rs []crypto.RecordRecipient, userID string, now bool) bool {
 	for _, r := range rs {
 		if r.Permission < 3 {
 			continue
 		}
-		if (r.Kind == crypto.RecipientUser && r.ID == userID) || (r.Kind == crypto.RecipientGroup && s.groupHasLocked(r.ID, userID)) {
+		if (r.Kind == crypto.RecipientUser && r.ID == userID) || (r.Kind == crypto.RecipientGroup && s.groupHasLocked(r.ID, userID, now)) {
 			return true
 		}
 	}
 	return false
 }
 
-func (s *Session) groupHasLocked(groupID, userID string) bool {
+func (s *Session) groupHasLocked(groupID, userID string, now bool) bool {
 	g := s.chains[groupID]
-	return g != nil && g.err == nil && holds(g.recipients, userID, 0)
+	return g != nil && g.err == nil && (holds(g.recipients, userID, 0) || (!now && g.ever[userID]))
+}
+
+// writableEpochLocked refuses writing under an object's epoch whose key
+// was first committed by a record nobody who may sign it now has vouched
+// for (finding 25.13): a former holder colluding with the server may have
+// chosen it. Its manager's next sync rotates it (owedHereLocked).
+func (s *Session) writableEpochLocked(objectID string, epoch uint64) error {
+	c := s.chains[objectID]
+	if c == nil || c.err != nil {
+		return nil // the object's own checks refuse it
+	}
+	if v, ok := c.introduced[epoch]; ok && v > c.vouched {
+		return fmt.Errorf("%w: the current key of this vault or group was made by someone who no longer holds it; it waits for a new key from its manager (their next sync makes one)", ErrNotAllowed)
+	}
+	return nil
+}
+
+// owedHereLocked: the object owes a rotation by what this device verified,
+// whatever the server's list says — its current key was introduced by an
+// unvouched record, or its newest record still names as a holder someone
+// who is no longer a member (a removal the server did not mark).
+func (s *Session) owedHereLocked(orgID, objectID string) bool {
+	c := s.chains[objectID]
+	if c == nil || c.err != nil || c.kind == crypto.RecordOrg {
+		return false
+	}
+	if s.writableEpochLocked(objectID, c.latest.Epoch) != nil {
+		return true
+	}
+	for _, r := range c.recipients {
+		if _, current := s.members[orgID][r.ID]; r.Kind == crypto.RecipientUser && !current {
+			return true
+		}
+	}
+	return false
 }
 
 // checkKeyLocked: key is epoch's key as the object's records commit to it.

@@ -50,7 +50,47 @@ func (s *Session) PendingRotations(ctx context.Context, orgID string) ([]Pending
 		}
 		out = append(out, pr)
 	}
-	return out, nil
+	return append(out, s.owedHereOnlyLocked(orgID, out)...), nil
+}
+
+// ReasonUntrustedKey: a rotation this device sees owed though the server
+// lists none (owedHereLocked): its current key was made by someone who no
+// longer holds it, or its newest record names a former member.
+const ReasonUntrustedKey = "untrusted-key"
+
+// owedHereOnlyLocked lists the organisation's groups and vaults this
+// device sees owing a rotation that listed does not name. Derived from
+// verified records and the signed roster, a server cannot hide them.
+func (s *Session) owedHereOnlyLocked(orgID string, listed []PendingRotation) []PendingRotation {
+	named := map[string]bool{}
+	for _, p := range listed {
+		named[p.ObjectID] = true
+	}
+	var out []PendingRotation
+	add := func(kind, id, name string) {
+		if c := s.chains[id]; !named[id] && s.owedHereLocked(orgID, id) {
+			out = append(out, PendingRotation{OrgID: orgID, Kind: kind, ObjectID: id, Name: name, Epoch: c.latest.Epoch, Reason: ReasonUntrustedKey})
+		}
+	}
+	for _, g := range s.groups {
+		if g.OrgID == orgID {
+			add("group", g.ID, g.Name)
+		}
+	}
+	for _, v := range s.vaults {
+		if v.OrgID == orgID && v.Kind == "org" {
+			add("vault", v.ID, v.Name)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ObjectID < out[j].ObjectID })
+	return out
+}
+
+// owesHere: the organisation has something owedHereLocked.
+func (s *Session) owesHere(orgID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.owedHereOnlyLocked(orgID, nil)) > 0
 }
 
 // CompleteRotations does every owed rotation of the user's organisations
@@ -71,7 +111,7 @@ func (s *Session) CompleteRotations(ctx context.Context) (int, error) {
 func (s *Session) completeRotations(ctx context.Context, sync func(context.Context) error, onlyOwed bool) (int, error) {
 	done := 0
 	for _, o := range s.Orgs() {
-		if onlyOwed && o.pendingRotations == 0 {
+		if onlyOwed && o.pendingRotations == 0 && !s.owesHere(o.ID) {
 			continue
 		}
 		pending, err := s.PendingRotations(ctx, o.ID)
@@ -238,7 +278,7 @@ func (s *Session) rotateVault(ctx context.Context, v *Vault) error {
 	for _, r := range rs {
 		keys := members[r.ID].Keys
 		if r.Kind == crypto.RecipientGroup {
-			g, err := s.findGrantableGroup(ctx, v.OrgID, r.ID)
+			g, err := s.wrapTargetGroup(ctx, v.OrgID, r.ID)
 			if err != nil {
 				return err
 			}

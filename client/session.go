@@ -1418,6 +1418,12 @@ func (s *Session) vault(id string) (*Vault, bool) {
 // sealRevision encrypts and signs item.Content as revision n of item.
 func (s *Session) sealRevision(item *Item, v *Vault, n uint64, prev []byte, newKey bool) (api.NewRevision, []api.ItemKeyWrap, []byte, error) {
 	var wraps []api.ItemKeyWrap
+	s.mu.Lock()
+	err := s.writableEpochLocked(v.ID, v.Epoch)
+	s.mu.Unlock()
+	if err != nil {
+		return api.NewRevision{}, nil, nil, err
+	}
 	if newKey {
 		ctx := crypto.ItemKeyContext{OrgID: v.OrgID, WrapVault: v.ID, WrapEpoch: v.Epoch, ItemID: item.ID, KeyVault: v.ID, KeyEpoch: v.Epoch}
 		s.mu.Lock()

@@ -32,12 +32,13 @@ type Rotations struct {
 const RotationNote = "A rotation completes by itself when the next person who holds that key unlocks Coffer; until then nothing new is written under the old key's successor for anyone who lost access."
 
 var rotationWhy = map[string]string{
-	"removed": "a member was removed",
-	"left":    "a member left the organisation",
-	"unbound": "an instance administrator unbound a member",
-	"deleted": "a member deleted their account",
-	"group":   "someone was removed from a group",
-	"revoked": "a vault's access was revoked",
+	"removed":                 "a member was removed",
+	"left":                    "a member left the organisation",
+	"unbound":                 "an instance administrator unbound a member",
+	"deleted":                 "a member deleted their account",
+	"group":                   "someone was removed from a group",
+	"revoked":                 "a vault's access was revoked",
+	client.ReasonUntrustedKey: "its current key was made by, or is still held by, someone who is no longer a member",
 }
 
 // PendingRotations lists what organisation orgRef owes, in words.
