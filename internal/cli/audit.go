@@ -97,7 +97,7 @@ func (a *app) printAudit(list []view.AuditEntry) error {
 			signed = "server"
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Seq, e.Time.UTC().Format("2006-01-02 15:04:05Z"), inert(e.Actor), e.Action,
-			inert(string(e.Target.JSON())), inert(e.Source), signed)
+			inert(e.What), inert(e.Source), signed)
 	}
 	return tw.Flush()
 }

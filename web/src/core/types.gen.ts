@@ -118,6 +118,7 @@ export interface AuditEntry {
   source: string;
   signed: boolean;
   users?: Record<string, string>;
+  what: string;
 }
 
 // AuditLog is bridge.AuditLog.

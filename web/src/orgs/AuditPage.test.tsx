@@ -7,7 +7,7 @@ import { AuditPage } from './AuditPage';
 vi.mock('../core', async (importOriginal) => (await import('../test/fakeCore')).fakeCore(await importOriginal()));
 
 const entry = (over: Partial<AuditEntry> & { seq: number; action: string }): AuditEntry => ({
-  time: '2025-01-02T03:04:05Z', actor: 'ann@acme.example', target: {}, source: '203.0.113.7', signed: true, ...over,
+  time: '2025-01-02T03:04:05Z', actor: 'ann@acme.example', target: {}, source: '203.0.113.7', signed: true, what: '—', ...over,
 });
 const none = { screen: 'audit' as const, org: 'o-acme', actor: '', action: '', since: '' };
 const detail = orgDetail({
@@ -17,11 +17,11 @@ const detail = orgDetail({
 });
 
 describe('AuditPage', () => {
-  it('shows the verified entries, naming the ids it can', async () => {
+  it('shows the verified entries as the core words them', async () => {
     vi.mocked(core.audit).mockResolvedValue({ actions: ['invite', 'join', 'group-add'], entries: [
-      entry({ seq: 1, action: 'invite', target: { invitations: ['i1', 'i2'] } }),
-      entry({ seq: 2, action: 'join', actor: 'mia@acme.example', signed: false, target: { user: 'u-mia', invitation: 'i1' } }),
-      entry({ seq: 3, action: 'group-add', target: { group: 'g-eng', users: ['u-mia'] } }),
+      entry({ seq: 1, action: 'invite', target: { invitations: ['i1', 'i2'] }, what: '2 invitations' }),
+      entry({ seq: 2, action: 'join', actor: 'mia@acme.example', signed: false, target: { user: 'u-mia', invitation: 'i1' }, what: 'member mia@acme.example' }),
+      entry({ seq: 3, action: 'group-add', target: { group: 'g-eng', users: ['u-mia'] }, what: 'members mia@acme.example · group Engineering' }),
     ] });
     renderInApp(<AuditPage detail={detail} filter={none} />);
     expect((await screen.findByRole('status')).textContent).toBe('3 entries; the whole log verified.');

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { core, CoreError, message, type AuditLog, type AuditTarget, type OrgDetail } from '../core';
+import { core, CoreError, message, type AuditLog, type OrgDetail } from '../core';
 import { useApp } from '../shell/AppState';
 import { Link } from '../shell/Link';
 import { navigate } from '../shell/router';
@@ -34,7 +34,6 @@ export function AuditPage(props: { detail: OrgDetail; filter: Filter }) {
     return () => { live = false; };
   }, [org.id, f.actor, f.action, f.since, app.tick]);
   const apply = (e: Event) => { e.preventDefault(); navigate(href({ ...f, actor: actor.trim(), action, since })); };
-  const names = nameOf(props.detail);
   const filtered = f.actor || f.action || f.since;
   return (
     <section class="audit" aria-labelledby="audit-title">
@@ -76,7 +75,7 @@ export function AuditPage(props: { detail: OrgDetail; filter: Filter }) {
                     <td data-label="When">{new Date(e.time).toLocaleString()}</td>
                     <td data-label="Who" class="email">{e.actor}{e.signed ? null : <span class="muted"> (the server's word)</span>}</td>
                     <td data-label="Action" class="nowrap"><code>{e.action}</code></td>
-                    <td data-label="What">{targetText(e.target, (id) => e.users?.[id] ?? names(id)) || '—'}</td>
+                    <td data-label="What">{e.what}</td>
                     <td data-label="From" class="nowrap">{e.source}</td>
                   </tr>
                 ))}
@@ -87,32 +86,4 @@ export function AuditPage(props: { detail: OrgDetail; filter: Filter }) {
       )}
     </section>
   );
-}
-
-// nameOf names the ids this account can name: members, groups, vaults.
-function nameOf(d: OrgDetail): (id: string) => string {
-  const m = new Map<string, string>();
-  for (const x of d.members) if (x.user_id) m.set(x.user_id, x.email);
-  for (const g of d.groups) m.set(g.id, g.name);
-  for (const v of d.vaults) m.set(v.id, v.name);
-  return (id) => m.get(id) ?? id;
-}
-
-// targetText says what an entry's target ids are, by name where known.
-function targetText(t: AuditTarget, name: (id: string) => string): string {
-  const parts: string[] = [];
-  if (t.org) parts.push('the organisation');
-  if (t.user) parts.push(`member ${name(t.user)}`);
-  if (t.users?.length) parts.push(`members ${t.users.map(name).join(', ')}`);
-  if (t.invitations?.length) parts.push(t.invitations.length === 1 ? '1 invitation' : `${t.invitations.length} invitations`);
-  else if (t.invitation && !t.user) parts.push('an invitation');
-  if (t.group) parts.push(`group ${name(t.group)}`);
-  if (t.from_vault) parts.push(`from vault ${name(t.from_vault)}`);
-  if (t.vault) parts.push(`vault ${name(t.vault)}`);
-  if (t.item) parts.push(`item ${t.item}${t.revision ? ` (revision ${t.revision})` : ''}`);
-  if (t.grantee) parts.push(`${t.grantee_kind ?? ''} ${name(t.grantee)}`.trim());
-  if (t.permission) parts.push(t.permission);
-  if (t.epoch) parts.push(`epoch ${t.epoch}`);
-  if (t.force) parts.push('with its items');
-  return parts.join(' · ');
 }
