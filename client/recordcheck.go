@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/crypto"
@@ -46,6 +47,7 @@ type chain struct {
 	vouched    uint64            // newest trusted version
 	introduced map[uint64]uint64 // epoch → version that first committed its key
 	ever       map[string]bool   // user holders of any version (groups' "as they were")
+	writers    map[string]bool   // kind:id of every holder with edit or more in any version
 }
 
 // errRecordsAhead: an object's state in the sync answer is older than its
@@ -153,7 +155,7 @@ func (s *Session) extendChainLocked(o *Org, id string, recs []api.EpochRecord) e
 				return tampered("epoch records of %s start at version %d", id, r.Version)
 			}
 			c = &chain{kind: r.Kind, creator: r.SignerID, commits: map[uint64][]byte{}, ownerRank: -1,
-				introduced: map[uint64]uint64{}, ever: map[string]bool{}}
+				introduced: map[uint64]uint64{}, ever: map[string]bool{}, writers: map[string]bool{}}
 		} else if r.Version <= c.latest.Version {
 			continue // seen (a full fetch after the cursor)
 		} else if r.Version > c.latest.Version+1 && !s.recordsStrict {
@@ -186,6 +188,9 @@ func (s *Session) extendChainLocked(o *Org, id string, recs []api.EpochRecord) e
 		for _, h := range recips {
 			if h.Kind == crypto.RecipientUser {
 				c.ever[h.ID] = true
+			}
+			if h.Permission >= 2 {
+				c.writers[h.Kind+":"+h.ID] = true
 			}
 		}
 		c.ownerRank = max(c.ownerRank, o.ownerRank(r.SignerID))
@@ -337,6 +342,24 @@ func (s *Session) managesLocked(rs []crypto.RecordRecipient, userID string, now 
 func (s *Session) groupHasLocked(groupID, userID string, now bool) bool {
 	g := s.chains[groupID]
 	return g != nil && g.err == nil && (holds(g.recipients, userID, 0) || (!now && g.ever[userID]))
+}
+
+// mayHaveWrittenLocked: authorID held edit (or manage) on the vault in
+// some record of its chain — directly, or as a member, then or since, of
+// a group that did (§14.6). Revisions and manifests signed by anyone else
+// are refused: a view-only member colluding with the server cannot write.
+// (A vault with no verified chain is refused by its own checks.)
+func (s *Session) mayHaveWrittenLocked(vaultID, authorID string) bool {
+	c := s.chains[vaultID]
+	if c == nil || c.err != nil || c.writers["user:"+authorID] {
+		return true
+	}
+	for k := range c.writers {
+		if id, ok := strings.CutPrefix(k, crypto.RecipientGroup+":"); ok && s.groupHasLocked(id, authorID, false) {
+			return true
+		}
+	}
+	return false
 }
 
 // writableEpochLocked refuses writing under an object's epoch whose key

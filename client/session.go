@@ -610,7 +610,9 @@ func (s *Session) openVault(v api.Vault) error {
 
 // authorKeys returns the pinned public keys of an author allowed to write in
 // vault v: in a personal vault only the account itself, in an organisation
-// vault a member whose keys match the signed roster.
+// vault a member (or former member) whose keys match the signed roster and
+// who held edit on the vault, as its signed records say. The caller holds
+// s.mu.
 func (s *Session) authorKeys(v *Vault, authorID string) (crypto.PublicKeys, error) {
 	if authorID == s.Profile.UserID {
 		return s.id.Public(), nil
@@ -618,7 +620,7 @@ func (s *Session) authorKeys(v *Vault, authorID string) (crypto.PublicKeys, erro
 	if v.Kind == "org" {
 		// A former member's revisions and manifests from before they
 		// left still verify (docs/protocol.md §14.2).
-		if m, ok := s.signerKeys(v.OrgID, authorID); ok {
+		if m, ok := s.signerKeys(v.OrgID, authorID); ok && s.mayHaveWrittenLocked(v.ID, authorID) {
 			return m.Keys, nil
 		}
 	}

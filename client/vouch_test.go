@@ -174,3 +174,37 @@ func TestRecordsByMembersWhoLostAuthorityStillVerify(t *testing.T) {
 		}
 	}
 }
+
+// TestRevisionsOnlyFromWhoHeldEdit (protocol §14.6): a view-only member
+// colluding with the server — which lets their write through — signs an
+// item into the vault; readers refuse it, since the vault's signed
+// records never gave them edit. The same writer with edit is accepted.
+func TestRevisionsOnlyFromWhoHeldEdit(t *testing.T) {
+	f := newSignedFixture(t)
+	f.exec(t, `UPDATE vault_grants SET permission = 2 WHERE vault_id = ? AND grantee_id = ?`, f.vault, f.viewer.Profile.UserID)
+	if err := f.viewer.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := client.CreateRawItem(ctx, f.viewer, f.vault, []byte(`{"name":"planted by a reader"}`)); err != nil {
+		t.Fatalf("the server let the write through: %v", err)
+	}
+	f.exec(t, `UPDATE vault_grants SET permission = 1 WHERE vault_id = ? AND grantee_id = ?`, f.vault, f.viewer.Profile.UserID)
+	quarantinedFor(t, f.owner, f.vault, "may not write there")
+	quarantinedFor(t, relogin(t, f.env.URL, "owner@signed.example"), f.vault, "may not write there")
+
+	// Given edit by a signed grant, the same member's writes are read.
+	g := newSignedFixture(t)
+	if err := g.owner.GrantUser(ctx, mustVault(t, g.owner, g.vault), "viewer@signed.example", "edit"); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.viewer.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	it := newItem(t, g.viewer, g.vault, "written with edit")
+	if err := g.owner.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.owner.FindItem(it.ID, false); err != nil {
+		t.Fatalf("the editor's item: %v", err)
+	}
+}
