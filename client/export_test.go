@@ -271,11 +271,15 @@ func ForgeOwnerRoster(s *Session, orgID string) api.Roster {
 	return api.Roster{Version: v, Members: members, Sig: s.id.SignRoster(o.ID, v, s.Profile.UserID, cm)}
 }
 
+// NoHeads is the record heads of an offer handing over no vault.
+var NoHeads = crypto.TransferHeads(nil)
+
 // SignTransferOfferAs signs, as s, an offer of orgID from oldOwner to
 // newOwner at roster version: an offer the pinned owner did not sign
 // unless s is that owner.
 func SignTransferOfferAs(s *Session, orgID string, version uint64, oldOwner string, newOwner Member) []byte {
-	sig, err := s.id.SignTransferOffer(crypto.TransferOffer{OrgID: orgID, RosterVersion: version, OldOwnerID: oldOwner, NewOwnerID: newOwner.UserID, NewOwnerFingerprint: newOwner.Keys.Fingerprint()})
+	sig, err := s.id.SignTransferOffer(crypto.TransferOffer{OrgID: orgID, RosterVersion: version, OldOwnerID: oldOwner, NewOwnerID: newOwner.UserID,
+		NewOwnerFingerprint: newOwner.Keys.Fingerprint(), RecordHeads: NoHeads})
 	if err != nil {
 		panic(err)
 	}

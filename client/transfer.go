@@ -85,7 +85,8 @@ func followTransfers(ao api.Org, pin pinnedOrg, seen uint64) (pinnedOrg, []strin
 		if t == nil {
 			return pin, nil, fmt.Errorf("no transfer from %s at roster version %d or later", cur.OwnerID, floor)
 		}
-		offer := crypto.TransferOffer{OrgID: ao.ID, RosterVersion: t.RosterVersion, OldOwnerID: cur.OwnerID, NewOwnerID: t.NewOwnerID, NewOwnerFingerprint: t.NewOwnerFingerprint}
+		offer := t.Offer(ao.ID)
+		offer.OldOwnerID = cur.OwnerID
 		if crypto.VerifyTransferOffer(cur.keys(), offer, t.Sig) != nil {
 			return pin, nil, fmt.Errorf("the transfer to %s is not signed by the owner %s", t.NewOwnerID, cur.OwnerID)
 		}
@@ -128,8 +129,7 @@ func (s *Session) openOffer(o *Org, ao api.Org, pin pinnedOrg) {
 	if t == nil || t.OldOwnerID != ao.OwnerID || t.RosterVersion != ao.Roster.Version {
 		return
 	}
-	offer := crypto.TransferOffer{OrgID: ao.ID, RosterVersion: t.RosterVersion, OldOwnerID: t.OldOwnerID, NewOwnerID: t.NewOwnerID, NewOwnerFingerprint: t.NewOwnerFingerprint}
-	if crypto.VerifyTransferOffer(pin.keys(), offer, t.Sig) != nil {
+	if crypto.VerifyTransferOffer(pin.keys(), t.Offer(ao.ID), t.Sig) != nil {
 		s.warn("organisation %s: ignored an ownership offer its owner did not sign", ao.ID)
 		return
 	}
@@ -158,9 +158,18 @@ func (s *Session) OfferOwnership(ctx context.Context, orgRef, email string) (Mem
 	if _, gone := o.departed[m.UserID]; gone {
 		return Member{}, fmt.Errorf("%s left the organisation: %w", sanitize(m.Email, 100), ErrNotFound)
 	}
-	req := api.TransferOfferRequest{NewOwnerID: m.UserID, RosterVersion: o.rosterVersion, NewOwnerFingerprint: m.Keys.Fingerprint(),
-		OrgWraps: []api.KeyWrap{}, GroupWraps: []api.GroupKeyWrap{}, VaultWraps: []api.VaultKeyWrap{}}
-	req.Sig, err = s.id.SignTransferOffer(crypto.TransferOffer{OrgID: o.ID, RosterVersion: o.rosterVersion, OldOwnerID: me, NewOwnerID: m.UserID, NewOwnerFingerprint: req.NewOwnerFingerprint})
+	// The offer moves the roster on (members unchanged): an offer made
+	// before — withdrawn or replaced — names a version behind it, which
+	// members who saw this one refuse to follow (§18.5).
+	roster := s.signRoster(o, nil, "")
+	heads, err := s.transferHeads(o.ID)
+	if err != nil {
+		return Member{}, err
+	}
+	req := api.TransferOfferRequest{NewOwnerID: m.UserID, Roster: roster, RosterVersion: roster.Version, NewOwnerFingerprint: m.Keys.Fingerprint(),
+		RecordHeads: heads, OrgWraps: []api.KeyWrap{}, GroupWraps: []api.GroupKeyWrap{}, VaultWraps: []api.VaultKeyWrap{}}
+	req.Sig, err = s.id.SignTransferOffer(crypto.TransferOffer{OrgID: o.ID, RosterVersion: roster.Version, OldOwnerID: me, NewOwnerID: m.UserID,
+		NewOwnerFingerprint: req.NewOwnerFingerprint, RecordHeads: heads})
 	if err != nil {
 		return Member{}, err
 	}
@@ -251,10 +260,40 @@ func (s *Session) WithdrawOwnershipOffer(ctx context.Context, orgRef string) err
 		return fmt.Errorf("%w of %s", ErrNoOffer, sanitize(o.Name, 100))
 	}
 	stmt := s.statement(o.ID, api.AuditTransferWithdraw, api.TargetTransfer(o.OfferedTo))
-	if err := s.t.doStated(ctx, "DELETE", "/orgs/"+url.PathEscape(o.ID)+"/transfer", stmt, nil, nil); err != nil {
+	// The roster moves on with the withdrawal: the withdrawn offer names
+	// a version behind it (§18.5).
+	req := api.WithdrawTransferRequest{Roster: s.signRoster(o, nil, "")}
+	if err := s.t.doStated(ctx, "DELETE", "/orgs/"+url.PathEscape(o.ID)+"/transfer", stmt, req, nil); err != nil {
 		return noOffer(err)
 	}
 	return s.refresh(ctx)
+}
+
+// transferHeads commits to the newest verified epoch record of every
+// vault an offer of the organisation hands over (the organisation vaults
+// this account opens, not private groups' vaults): the new owner signs
+// its records on top of exactly those (§18.5).
+func (s *Session) transferHeads(orgID string) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	groupVaults := map[string]bool{}
+	for _, g := range s.groups {
+		if g.OrgID == orgID && g.VaultID != "" {
+			groupVaults[g.VaultID] = true
+		}
+	}
+	var heads []crypto.RecordHead
+	for _, v := range s.vaults {
+		if v.OrgID != orgID || v.Kind != "org" || groupVaults[v.ID] {
+			continue
+		}
+		c := s.chains[v.ID]
+		if c == nil || c.err != nil {
+			return nil, fmt.Errorf("%w: vault %s has no verified epoch records (quarantined?): ownership cannot be handed over with it", ErrNotAllowed, sanitize(v.Name, 100))
+		}
+		heads = append(heads, crypto.RecordHead{ObjectID: v.ID, Version: c.latest.Version, Hash: c.hash})
+	}
+	return crypto.TransferHeads(heads), nil
 }
 
 func noOffer(err error) error {
@@ -300,8 +339,7 @@ func (s *Session) AcceptOwnership(ctx context.Context, orgRef string) (*Transfer
 	if !ok || pin.OwnerID != o.OwnerID {
 		return nil, tampered("organisation %s: its owner is not the one pinned", o.ID)
 	}
-	offer := crypto.TransferOffer{OrgID: o.ID, RosterVersion: t.RosterVersion, OldOwnerID: t.OldOwnerID, NewOwnerID: me, NewOwnerFingerprint: t.NewOwnerFingerprint}
-	if t.OldOwnerID != o.OwnerID || crypto.VerifyTransferOffer(pin.keys(), offer, t.Sig) != nil {
+	if t.NewOwnerID != me || t.OldOwnerID != o.OwnerID || crypto.VerifyTransferOffer(pin.keys(), t.Offer(o.ID), t.Sig) != nil {
 		return nil, tampered("organisation %s: the ownership offer is not signed by its owner", o.ID)
 	}
 	if !crypto.Equal(t.NewOwnerFingerprint, s.id.Public().Fingerprint()) {
@@ -327,6 +365,23 @@ func (s *Session) AcceptOwnership(ctx context.Context, orgRef string) (*Transfer
 			return nil, tampered("organisation %s: vault key of %s in the offer", o.ID, w.VaultID)
 		}
 		vaultKeys[epochKey{w.VaultID, w.Epoch}] = vk
+	}
+	// The records the acceptance follows are the ones the old owner
+	// verified and signed the heads of — not whatever the server serves
+	// now (a stale record could list a grantee revoked since).
+	var heads []crypto.RecordHead
+	for _, tv := range resp.Vaults {
+		if tv.Record == nil {
+			continue
+		}
+		cr, err := tv.Record.Signed()
+		if err != nil {
+			return nil, tampered("vault %s: its epoch record", tv.ID)
+		}
+		heads = append(heads, crypto.RecordHead{ObjectID: tv.ID, Version: tv.Record.Version, Hash: crypto.EpochRecordHash(cr, tv.Record.Sig)})
+	}
+	if !crypto.Equal(crypto.TransferHeads(heads), t.RecordHeads) {
+		return nil, fmt.Errorf("%w: the vaults' epoch records are not the ones the offer names (they changed since, or the server altered them); the owner must offer again", ErrNoOffer)
 	}
 	roster, cm := s.rosterWith(o, nil, "")
 	v := o.rosterVersion + 1

@@ -160,8 +160,15 @@ func TestForgedTransferRefused(t *testing.T) {
 
 	// plant makes the intern the owner with a roster the intern signs and
 	// a transfer row (offer signed by signer, or an existing row).
+	// The genuine state plant overwrites (an offer moves the roster on:
+	// restore goes back to the newest genuine roster, not the first).
+	var version uint64
+	var roster, sig []byte
 	plant := func(t *testing.T, transferSQL string, args ...any) {
 		t.Helper()
+		if err := db.QueryRow(`SELECT roster_version, roster, roster_sig FROM orgs WHERE id = ?`, o.ID).Scan(&version, &roster, &sig); err != nil {
+			t.Fatal(err)
+		}
 		if err := intern.Sync(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -183,7 +190,7 @@ func TestForgedTransferRefused(t *testing.T) {
 			}
 		}
 	}
-	restore := func(t *testing.T, version uint64, roster, sig []byte) {
+	restore := func(t *testing.T) {
 		t.Helper()
 		for _, q := range []string{`DELETE FROM org_transfers`} {
 			db.Exec(q)
@@ -191,13 +198,12 @@ func TestForgedTransferRefused(t *testing.T) {
 		db.Exec(`UPDATE orgs SET owner_id = ?, roster_version = ?, roster = ?, roster_sig = ? WHERE id = ?`, owner.Profile.UserID, version, roster, sig, o.ID)
 		db.Exec(`UPDATE org_members SET role = CASE user_id WHEN ? THEN 'owner' ELSE 'member' END WHERE org_id = ?`, owner.Profile.UserID, o.ID)
 	}
-	var version uint64
-	var roster, sig []byte
-	if err := db.QueryRow(`SELECT roster_version, roster, roster_sig FROM orgs WHERE id = ?`, o.ID).Scan(&version, &roster, &sig); err != nil {
+	var first uint64
+	if err := db.QueryRow(`SELECT roster_version FROM orgs WHERE id = ?`, o.ID).Scan(&first); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now().UnixMilli()
-	insert := `INSERT INTO org_transfers (org_id, roster_version, old_owner_id, new_owner_id, new_owner_fp, sig, wraps, offered_at, accepted_at) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?)`
+	insert := `INSERT INTO org_transfers (org_id, roster_version, old_owner_id, new_owner_id, new_owner_fp, sig, wraps, offered_at, accepted_at, record_heads) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)`
 
 	refused := func(t *testing.T, what string) {
 		t.Helper()
@@ -225,15 +231,15 @@ func TestForgedTransferRefused(t *testing.T) {
 	}
 
 	t.Run("signed by the new owner", func(t *testing.T) {
-		plant(t, insert, o.ID, version, owner.Profile.UserID, intern.Profile.UserID, internAsMember.Keys.Fingerprint(),
-			client.SignTransferOfferAs(intern, o.ID, version, owner.Profile.UserID, internAsMember), now, now)
+		plant(t, insert, o.ID, first, owner.Profile.UserID, intern.Profile.UserID, internAsMember.Keys.Fingerprint(),
+			client.SignTransferOfferAs(intern, o.ID, first, owner.Profile.UserID, internAsMember), now, now, client.NoHeads)
 		refused(t, "an offer the owner did not sign")
-		restore(t, version, roster, sig)
+		restore(t)
 	})
 	t.Run("no transfer at all", func(t *testing.T) {
 		plant(t, "")
 		refused(t, "no transfer")
-		restore(t, version, roster, sig)
+		restore(t)
 	})
 	t.Run("a genuine offer to someone else", func(t *testing.T) {
 		if err := laura.Sync(ctx); err != nil {
@@ -244,7 +250,7 @@ func TestForgedTransferRefused(t *testing.T) {
 		}
 		plant(t, `UPDATE org_transfers SET accepted_at = ?`, now)
 		refused(t, "an offer to another member")
-		restore(t, version, roster, sig)
+		restore(t)
 	})
 	t.Run("a stale genuine offer", func(t *testing.T) {
 		if err := laura.Sync(ctx); err != nil {
@@ -267,8 +273,9 @@ func TestForgedTransferRefused(t *testing.T) {
 		if err := laura.Sync(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if client.RosterVersion(laura, o.ID) != version+1 {
-			t.Fatalf("roster version %d", client.RosterVersion(laura, o.ID))
+		// The offer and the confirmation each moved it on.
+		if client.RosterVersion(laura, o.ID) != first+3 {
+			t.Fatalf("roster version %d, want %d", client.RosterVersion(laura, o.ID), first+3)
 		}
 		plant(t, `UPDATE org_transfers SET accepted_at = ?`, now)
 		refused(t, "a stale offer")
@@ -323,4 +330,110 @@ func TestOldOwnerNoLongerSignsAsOwner(t *testing.T) {
 		t.Fatalf("a record the old owner signed as owner after the new owner: %v", err)
 	}
 	quarantinedFor(t, intern, o.ID, "may not change it")
+}
+
+// TestWithdrawnOfferCannotBeCompleted: the owner offers the organisation
+// and withdraws the offer; the member it named, colluding with the
+// server, completes it anyway (the withdrawn offer kept as accepted, a
+// roster signed by them as owner). The withdrawal moved the roster on, so
+// the offer names a version behind what every client that saw the
+// withdrawal holds: they refuse it, the owner's own included.
+func TestWithdrawnOfferCannotBeCompleted(t *testing.T) {
+	env := testserver.Start(t, nil, nil)
+	owner := signup(t, env.URL, "owner@w.example")
+	laura := signup(t, env.URL, "laura@w.example")
+	intern := signup(t, env.URL, "intern@w.example")
+	o := company(t, owner, "W", laura, intern)
+	db, err := sql.Open("sqlite", env.DBPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := owner.OfferOwnership(ctx, o.ID, "laura@w.example"); err != nil {
+		t.Fatal(err)
+	}
+	var offerVersion uint64
+	var fp, sig, heads []byte
+	if err := db.QueryRow(`SELECT roster_version, new_owner_fp, sig, record_heads FROM org_transfers WHERE org_id = ?`, o.ID).Scan(&offerVersion, &fp, &sig, &heads); err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.WithdrawOwnershipOffer(ctx, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []*client.Session{laura, intern} {
+		if err := s.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if client.RosterVersion(intern, o.ID) != offerVersion+1 {
+		t.Fatalf("after the withdrawal the roster is at %d, the offer at %d", client.RosterVersion(intern, o.ID), offerVersion)
+	}
+	// The collusion: the withdrawn offer, accepted; laura the owner.
+	r := client.ForgeOwnerRoster(laura, o.ID)
+	members, _ := json.Marshal(r.Members)
+	now := time.Now().UnixMilli()
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO org_transfers (org_id, roster_version, old_owner_id, new_owner_id, new_owner_fp, record_heads, sig, wraps, offered_at, accepted_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`,
+			[]any{o.ID, offerVersion, owner.Profile.UserID, laura.Profile.UserID, fp, heads, sig, now, now}},
+		{`UPDATE orgs SET owner_id = ?, roster_version = ?, roster = ?, roster_sig = ? WHERE id = ?`, []any{laura.Profile.UserID, r.Version, members, r.Sig, o.ID}},
+		{`UPDATE org_members SET role = CASE user_id WHEN ? THEN 'owner' ELSE 'member' END WHERE org_id = ?`, []any{laura.Profile.UserID, o.ID}},
+	} {
+		if _, err := db.Exec(q.sql, q.args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, s := range []*client.Session{intern, owner} {
+		if err := s.Sync(ctx); !errors.Is(err, client.ErrTampered) {
+			t.Fatalf("%s followed a withdrawn offer: %v", s.Profile.Email, err)
+		}
+	}
+}
+
+// TestAcceptanceFollowsTheRecordsTheOfferNames: the server serves the new
+// owner an older record of a vault (from before a grant was revoked) to
+// build its acceptance on; the acceptance's records would list the
+// revoked grantee again. The offer signs the heads of the records the old
+// owner verified, so the new owner's client refuses before signing.
+func TestAcceptanceFollowsTheRecordsTheOfferNames(t *testing.T) {
+	env := testserver.Start(t, nil, nil)
+	owner := signup(t, env.URL, "owner@h.example")
+	laura := signup(t, env.URL, "laura@h.example")
+	carol := signup(t, env.URL, "carol@h.example")
+	o := company(t, owner, "H", laura, carol)
+	v, err := owner.CreateVault(ctx, o.ID, "Payroll")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.GrantUser(ctx, mustVault(t, owner, v.ID), "carol@h.example", "view"); err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.Revoke(ctx, mustVault(t, owner, v.ID), "user", "carol@h.example"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.OfferOwnership(ctx, o.ID, "laura@h.example"); err != nil {
+		t.Fatal(err)
+	}
+	if err := laura.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", env.DBPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// The records from the revoke on, dropped: the grant's is the newest.
+	var grantVersion uint64
+	if err := db.QueryRow(`SELECT MAX(version) FROM epoch_records WHERE object_id = ? AND CAST(recipients AS TEXT) LIKE ?`, v.ID, "%"+carol.Profile.UserID+"%").Scan(&grantVersion); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`DELETE FROM epoch_records WHERE object_id = ? AND version > ?`, v.ID, grantVersion); err != nil {
+		t.Fatal(err)
+	}
+	_, err = laura.AcceptOwnership(ctx, o.ID)
+	if !errors.Is(err, client.ErrNoOffer) || !strings.Contains(err.Error(), "not the ones the offer names") {
+		t.Fatalf("accepting on top of a stale record: %v", err)
+	}
 }

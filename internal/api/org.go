@@ -1,6 +1,10 @@
 package api
 
-import "time"
+import (
+	"time"
+
+	"github.com/coffer-pm/coffer/internal/crypto"
+)
 
 // KeyWrap is a signed wrap of an organisation or group key to a member.
 type KeyWrap struct {
@@ -67,6 +71,7 @@ type OwnerTransfer struct {
 	OldOwnerID          string `json:"old_owner_id"`
 	NewOwnerID          string `json:"new_owner_id"`
 	NewOwnerFingerprint []byte `json:"new_owner_fingerprint"`
+	RecordHeads         []byte `json:"record_heads"` // crypto.TransferHeads of the vaults handed over
 	Sig                 []byte `json:"sig"`
 	// NewOwner holds the new owner's public keys (the server's word: a
 	// client takes them only if their fingerprint is the signed one).
@@ -87,13 +92,31 @@ type GroupKeyWrap struct {
 // epoch of the organisation key, of every organisation group's key and of
 // every organisation vault's key (not private groups') the owner holds.
 type TransferOfferRequest struct {
-	NewOwnerID          string         `json:"new_owner_id"`
-	RosterVersion       uint64         `json:"roster_version"`
+	NewOwnerID string `json:"new_owner_id"`
+	// Roster is the next roster, its members unchanged, signed by the
+	// owner: every offer (and every withdrawal) moves the roster on, so an
+	// earlier offer names a version members who saw this one refuse.
+	Roster              Roster         `json:"roster"`
+	RosterVersion       uint64         `json:"roster_version"` // Roster's
 	NewOwnerFingerprint []byte         `json:"new_owner_fingerprint"`
+	RecordHeads         []byte         `json:"record_heads"`
 	Sig                 []byte         `json:"sig"`
 	OrgWraps            []KeyWrap      `json:"org_wraps"`
 	GroupWraps          []GroupKeyWrap `json:"group_wraps"`
 	VaultWraps          []VaultKeyWrap `json:"vault_wraps"`
+}
+
+// WithdrawTransferRequest withdraws the open offer (DELETE
+// /orgs/{org}/transfer) with the next roster, its members unchanged, so
+// that the withdrawn offer names a version behind it.
+type WithdrawTransferRequest struct {
+	Roster Roster `json:"roster"`
+}
+
+// Offer is the signed form of an offer of organisation orgID.
+func (t OwnerTransfer) Offer(orgID string) crypto.TransferOffer {
+	return crypto.TransferOffer{OrgID: orgID, RosterVersion: t.RosterVersion, OldOwnerID: t.OldOwnerID, NewOwnerID: t.NewOwnerID,
+		NewOwnerFingerprint: t.NewOwnerFingerprint, RecordHeads: t.RecordHeads}
 }
 
 // TransferOffer answers GET /orgs/{org}/transfer: the open offer with its

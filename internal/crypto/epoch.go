@@ -159,14 +159,39 @@ type TransferOffer struct {
 	OldOwnerID          string
 	NewOwnerID          string
 	NewOwnerFingerprint []byte
+	// RecordHeads commits to the newest epoch record of every vault the
+	// offer hands over, as the old owner verified them (TransferHeads):
+	// the new owner signs its records on top of exactly those.
+	RecordHeads []byte
 }
 
 func (o TransferOffer) msg() []byte {
-	return Tuple("coffer/v1/owner-transfer", []byte(o.OrgID), U64(o.RosterVersion), []byte(o.OldOwnerID), []byte(o.NewOwnerID), o.NewOwnerFingerprint)
+	return Tuple("coffer/v1/owner-transfer", []byte(o.OrgID), U64(o.RosterVersion), []byte(o.OldOwnerID), []byte(o.NewOwnerID), o.NewOwnerFingerprint, o.RecordHeads)
 }
 
 func (o TransferOffer) valid() bool {
-	return o.OrgID != "" && o.RosterVersion != 0 && o.OldOwnerID != "" && o.NewOwnerID != "" && o.OldOwnerID != o.NewOwnerID && len(o.NewOwnerFingerprint) == HashSize
+	return o.OrgID != "" && o.RosterVersion != 0 && o.OldOwnerID != "" && o.NewOwnerID != "" && o.OldOwnerID != o.NewOwnerID &&
+		len(o.NewOwnerFingerprint) == HashSize && len(o.RecordHeads) == HashSize
+}
+
+// RecordHead is an object's newest epoch record: its version and hash.
+type RecordHead struct {
+	ObjectID string
+	Version  uint64
+	Hash     []byte
+}
+
+// TransferHeads hashes the heads of the vaults an offer hands over, in
+// object id order (the caller's order does not matter).
+func TransferHeads(heads []RecordHead) []byte {
+	sorted := append([]RecordHead(nil), heads...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].ObjectID < sorted[j].ObjectID })
+	parts := make([][]byte, 0, 3*len(sorted))
+	for _, h := range sorted {
+		parts = append(parts, []byte(h.ObjectID), U64(h.Version), h.Hash)
+	}
+	sum := sha256.Sum256(Tuple("coffer/v1/transfer-heads", parts...))
+	return sum[:]
 }
 
 // SignTransferOffer signs an offer as the old owner.

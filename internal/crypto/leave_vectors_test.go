@@ -40,6 +40,7 @@ type leaveVectors struct {
 	Meta2          hexb              `json:"meta_2"` // a name sealed under vault_key_2 at epoch 2
 	OfferMsg       hexb              `json:"transfer_offer_msg"`
 	OfferSig       hexb              `json:"transfer_offer_sig"`
+	OfferHeads     hexb              `json:"transfer_offer_record_heads"`
 	Statement      hexb              `json:"audit_statement"`
 	StatementSig   hexb              `json:"audit_statement_sig"`
 	Entry1Hash     hexb              `json:"audit_entry_1_hash"`
@@ -91,8 +92,10 @@ func generateLeave(t *testing.T) *leaveVectors {
 	v.Record2Hash = EpochRecordHash(r2, v.Record2Sig)
 	v.Meta2AD = MetaAD("coffer/v1/vault-meta", 2, v.OrgID, v.VaultID)
 	v.Meta2 = must(sealWithNonce(v.VaultKey2, v.MetaNonce, []byte(`{"name":"Servers (new)"}`), v.Meta2AD))
-	offer := TransferOffer{OrgID: v.OrgID, RosterVersion: 7, OldOwnerID: v.OwnerID, NewOwnerID: v.MemberID, NewOwnerFingerprint: member.Public().Fingerprint()}
+	offer := TransferOffer{OrgID: v.OrgID, RosterVersion: 7, OldOwnerID: v.OwnerID, NewOwnerID: v.MemberID, NewOwnerFingerprint: member.Public().Fingerprint(),
+		RecordHeads: TransferHeads([]RecordHead{{ObjectID: v.VaultID, Version: 2, Hash: v.Record2Hash}})}
 	v.OfferMsg, v.OfferSig = offer.msg(), must(owner.SignTransferOffer(offer))
+	v.OfferHeads = offer.RecordHeads
 	v.Statement = AuditStatement(v.OrgID, "vault-create", v.OwnerID, 1_790_000_000_000, []byte(`{"vault":"`+v.VaultID+`"}`))
 	v.StatementSig = owner.Sign(v.Statement)
 	e1, e2 := leaveEntries(&v)
@@ -176,9 +179,22 @@ func TestLeaveVectors(t *testing.T) {
 	if _, err := Open(v.VaultKey2, v.Meta2, MetaAD("coffer/v1/vault-meta", 1, v.OrgID, v.VaultID)); err == nil {
 		t.Fatal("a name sealed at epoch 2 opens as epoch 1's")
 	}
-	offer := TransferOffer{OrgID: v.OrgID, RosterVersion: 7, OldOwnerID: v.OwnerID, NewOwnerID: v.MemberID, NewOwnerFingerprint: member.Public().Fingerprint()}
+	offer := TransferOffer{OrgID: v.OrgID, RosterVersion: 7, OldOwnerID: v.OwnerID, NewOwnerID: v.MemberID, NewOwnerFingerprint: member.Public().Fingerprint(),
+		RecordHeads: TransferHeads([]RecordHead{{ObjectID: v.VaultID, Version: 2, Hash: v.Record2Hash}})}
 	if err := VerifyTransferOffer(owner.Public(), offer, v.OfferSig); err != nil {
 		t.Fatalf("offer: %v", err)
+	}
+	if !bytes.Equal(offer.RecordHeads, v.OfferHeads) || !bytes.Equal(offer.msg(), v.OfferMsg) {
+		t.Fatal("the offer's record heads or message changed form")
+	}
+	if !bytes.Equal(TransferHeads([]RecordHead{{ObjectID: "b", Version: 1, Hash: v.Record1Hash}, {ObjectID: "a", Version: 2, Hash: v.Record2Hash}}),
+		TransferHeads([]RecordHead{{ObjectID: "a", Version: 2, Hash: v.Record2Hash}, {ObjectID: "b", Version: 1, Hash: v.Record1Hash}})) {
+		t.Fatal("the heads' hash depends on their order")
+	}
+	stale := offer
+	stale.RecordHeads = TransferHeads([]RecordHead{{ObjectID: v.VaultID, Version: 1, Hash: v.Record1Hash}})
+	if VerifyTransferOffer(owner.Public(), stale, v.OfferSig) == nil {
+		t.Fatal("an offer verifies over other record heads")
 	}
 	other := offer
 	other.NewOwnerFingerprint = owner.Public().Fingerprint()

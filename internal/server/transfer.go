@@ -48,8 +48,15 @@ func (s *Server) offerTransfer(w http.ResponseWriter, r *http.Request) error {
 	} else if role != store.RoleMember {
 		return errBadRequest("ownership can be offered only to a confirmed member of the organisation")
 	}
-	if req.RosterVersion != o.RosterVersion {
-		return errConflict(fmt.Sprintf("the offer must name the current roster (version %d); sync and retry", o.RosterVersion), 0)
+	// The offer names the next roster, which moves on with it: an earlier
+	// offer then names a version behind what members hold (§18.5).
+	if req.RosterVersion != req.Roster.Version {
+		return errBadRequest("roster_version must be the version of the roster the offer moves on to")
+	}
+	current, former := rosterSplit(o)
+	next, err := s.checkRoster(r.Context(), o, req.Roster, current, former)
+	if err != nil {
+		return err
 	}
 	var roster []api.RosterMember
 	json.Unmarshal(o.Roster, &roster)
@@ -68,7 +75,7 @@ func (s *Server) offerTransfer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	offer := crypto.TransferOffer{OrgID: o.ID, RosterVersion: req.RosterVersion, OldOwnerID: me, NewOwnerID: req.NewOwnerID, NewOwnerFingerprint: req.NewOwnerFingerprint}
+	offer := crypto.TransferOffer{OrgID: o.ID, RosterVersion: req.RosterVersion, OldOwnerID: me, NewOwnerID: req.NewOwnerID, NewOwnerFingerprint: req.NewOwnerFingerprint, RecordHeads: req.RecordHeads}
 	if len(req.Sig) != sigSize || crypto.VerifyTransferOffer(myKeys, offer, req.Sig) != nil {
 		return errBadRequest("sig does not verify with your keys over the offer (docs/protocol.md §18.5)")
 	}
@@ -76,12 +83,12 @@ func (s *Server) offerTransfer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t.OrgID, t.RosterVersion, t.OldOwnerID, t.NewOwnerID, t.NewOwnerFingerprint, t.Sig, t.OfferedAt =
-		o.ID, req.RosterVersion, me, req.NewOwnerID, req.NewOwnerFingerprint, req.Sig, s.now()
+	t.OrgID, t.RosterVersion, t.OldOwnerID, t.NewOwnerID, t.NewOwnerFingerprint, t.RecordHeads, t.Sig, t.OfferedAt =
+		o.ID, req.RosterVersion, me, req.NewOwnerID, req.NewOwnerFingerprint, req.RecordHeads, req.Sig, s.now()
 	if err := s.audit(r, o.ID, api.AuditTransferOffer, api.TargetTransfer(req.NewOwnerID)); err != nil {
 		return err
 	}
-	if err := s.store.OfferTransfer(r.Context(), t); err != nil {
+	if err := s.store.OfferTransfer(r.Context(), t, next); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return errConflict("the member left the organisation meanwhile", 0)
 		}
@@ -181,7 +188,7 @@ func (s *Server) checkTransferWraps(r *http.Request, o store.Org, req api.Transf
 // transferToAPI is an offer as members see it, with the new owner's keys.
 func (s *Server) transferToAPI(ctx context.Context, t store.OwnerTransfer) (api.OwnerTransfer, error) {
 	out := api.OwnerTransfer{RosterVersion: t.RosterVersion, OldOwnerID: t.OldOwnerID, NewOwnerID: t.NewOwnerID,
-		NewOwnerFingerprint: t.NewOwnerFingerprint, Sig: t.Sig, OfferedAt: t.OfferedAt}
+		NewOwnerFingerprint: t.NewOwnerFingerprint, RecordHeads: t.RecordHeads, Sig: t.Sig, OfferedAt: t.OfferedAt}
 	if !t.Open() {
 		at := t.AcceptedAt
 		out.AcceptedAt = &at
@@ -251,6 +258,15 @@ func (s *Server) withdrawTransfer(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	var req api.WithdrawTransferRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	current, former := rosterSplit(o)
+	next, err := s.checkRoster(r.Context(), o, req.Roster, current, former)
+	if err != nil {
+		return err
+	}
 	t, err := s.store.OpenTransfer(r.Context(), o.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		return errNoOffer("there is no open ownership offer to withdraw")
@@ -261,11 +277,11 @@ func (s *Server) withdrawTransfer(w http.ResponseWriter, r *http.Request) error 
 	if err := s.audit(r, o.ID, api.AuditTransferWithdraw, api.TargetTransfer(t.NewOwnerID)); err != nil {
 		return err
 	}
-	if err := s.store.WithdrawTransfer(r.Context(), o.ID); err != nil {
+	if err := s.store.WithdrawTransfer(r.Context(), next); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return errNoOffer("the offer was accepted or withdrawn meanwhile")
 		}
-		return err
+		return rosterConflict(err)
 	}
 	s.log.Info("ownership offer withdrawn", "org", o.ID)
 	w.WriteHeader(http.StatusNoContent)
@@ -298,16 +314,7 @@ func (s *Server) acceptTransfer(w http.ResponseWriter, r *http.Request) error {
 	if t.RosterVersion != o.RosterVersion {
 		return errConflict(fmt.Sprintf("the roster moved on since the offer (version %d, the offer names %d); the owner must offer again", o.RosterVersion, t.RosterVersion), 0)
 	}
-	var stored []api.RosterMember
-	json.Unmarshal(o.Roster, &stored)
-	var current, former []string
-	for _, m := range stored {
-		if m.Former {
-			former = append(former, m.UserID)
-		} else {
-			current = append(current, m.UserID)
-		}
-	}
+	current, former := rosterSplit(o)
 	next := o
 	next.OwnerID = me
 	if next, err = s.checkRoster(r.Context(), next, req.Roster, current, former); err != nil {
@@ -333,4 +340,19 @@ func (s *Server) acceptTransfer(w http.ResponseWriter, r *http.Request) error {
 	s.log.Info("ownership transferred", "org", o.ID, "from", t.OldOwnerID, "to", me)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// rosterSplit lists the stored roster's members and former members: a
+// roster that only moves the version on lists exactly them.
+func rosterSplit(o store.Org) (current, former []string) {
+	var stored []api.RosterMember
+	json.Unmarshal(o.Roster, &stored)
+	for _, m := range stored {
+		if m.Former {
+			former = append(former, m.UserID)
+		} else {
+			current = append(current, m.UserID)
+		}
+	}
+	return current, former
 }

@@ -244,6 +244,7 @@ type OwnerTransfer struct {
 	OldOwnerID          string
 	NewOwnerID          string
 	NewOwnerFingerprint []byte
+	RecordHeads         []byte
 	Sig                 []byte
 	OrgWraps            []KeyWrap
 	GroupWraps          []KeyWrap
@@ -258,13 +259,16 @@ func (t OwnerTransfer) Open() bool { return t.AcceptedAt.IsZero() }
 // TransferStore is the ownership-transfer part of OrgStore.
 type TransferStore interface {
 	// OfferTransfer stores t as the organisation's open offer, replacing
-	// any open one, in one transaction that checks that t.OldOwnerID still
-	// owns the organisation, t.NewOwnerID is a confirmed member and the
-	// roster is still at t.RosterVersion (else *ConflictError with the
-	// stored version); ErrNotFound if the new owner is not a member.
-	OfferTransfer(ctx context.Context, t OwnerTransfer) error
-	// WithdrawTransfer deletes the open offer; ErrNotFound if there is none.
-	WithdrawTransfer(ctx context.Context, orgID string) error
+	// any open one, and the roster as next (its RosterVersion is
+	// t.RosterVersion), in one transaction that checks that t.OldOwnerID
+	// still owns the organisation, t.NewOwnerID is a confirmed member and
+	// the roster is still at the version before (else *ConflictError with
+	// the stored version); ErrNotFound if the new owner is not a member.
+	OfferTransfer(ctx context.Context, t OwnerTransfer, next Org) error
+	// WithdrawTransfer deletes the open offer and stores next's roster
+	// (the version after the stored one) in one transaction; ErrNotFound
+	// if there is no open offer.
+	WithdrawTransfer(ctx context.Context, next Org) error
 	// OpenTransfer returns the organisation's open offer, with its wraps;
 	// ErrNotFound if there is none.
 	OpenTransfer(ctx context.Context, orgID string) (OwnerTransfer, error)

@@ -100,7 +100,7 @@ func (s *Store) OrgsForUser(ctx context.Context, userID string) ([]store.OrgAcce
 			}
 		}
 		// Ownership transfers, accepted and open (§18.5), without wraps.
-		trows, err := tx.QueryContext(ctx, s.q(`SELECT t.org_id, t.roster_version, t.old_owner_id, t.new_owner_id, t.new_owner_fp, t.sig, NULL, t.offered_at, t.accepted_at
+		trows, err := tx.QueryContext(ctx, s.q(`SELECT t.org_id, t.roster_version, t.old_owner_id, t.new_owner_id, t.new_owner_fp, t.record_heads, t.sig, NULL, t.offered_at, t.accepted_at
 			FROM org_transfers t JOIN org_members m ON m.org_id = t.org_id WHERE m.user_id = ? ORDER BY t.org_id, t.roster_version`), userID)
 		if err != nil {
 			return err

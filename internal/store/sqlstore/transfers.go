@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/coffer-pm/coffer/internal/store"
@@ -18,13 +19,13 @@ type transferWraps struct {
 	Vault []store.VaultKeyWrap `json:"vault,omitempty"`
 }
 
-const transferColumns = `org_id, roster_version, old_owner_id, new_owner_id, new_owner_fp, sig, wraps, offered_at, accepted_at`
+const transferColumns = `org_id, roster_version, old_owner_id, new_owner_id, new_owner_fp, record_heads, sig, wraps, offered_at, accepted_at`
 
 func scanTransfer(row interface{ Scan(...any) error }) (store.OwnerTransfer, error) {
 	var t store.OwnerTransfer
 	var wraps []byte
 	var offered, accepted int64
-	if err := row.Scan(&t.OrgID, &t.RosterVersion, &t.OldOwnerID, &t.NewOwnerID, &t.NewOwnerFingerprint, &t.Sig, &wraps, &offered, &accepted); err != nil {
+	if err := row.Scan(&t.OrgID, &t.RosterVersion, &t.OldOwnerID, &t.NewOwnerID, &t.NewOwnerFingerprint, &t.RecordHeads, &t.Sig, &wraps, &offered, &accepted); err != nil {
 		return t, err
 	}
 	t.OfferedAt = fromMS(offered)
@@ -58,12 +59,18 @@ func (s *Store) ownerAndRoster(ctx context.Context, tx *sql.Tx, orgID, ownerID s
 	return nil
 }
 
-func (s *Store) OfferTransfer(ctx context.Context, t store.OwnerTransfer) error {
+func (s *Store) OfferTransfer(ctx context.Context, t store.OwnerTransfer, next store.Org) error {
+	if next.ID != t.OrgID || next.RosterVersion != t.RosterVersion || t.RosterVersion < 2 {
+		return errors.New("OfferTransfer: the offer must name the next roster")
+	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.lockSeq(ctx, tx); err != nil {
 			return err
 		}
-		if err := s.ownerAndRoster(ctx, tx, t.OrgID, t.OldOwnerID, t.RosterVersion); err != nil {
+		if err := s.ownerAndRoster(ctx, tx, t.OrgID, t.OldOwnerID, t.RosterVersion-1); err != nil {
+			return err
+		}
+		if err := s.setRoster(ctx, tx, next); err != nil {
 			return err
 		}
 		var role string
@@ -80,8 +87,8 @@ func (s *Store) OfferTransfer(ctx context.Context, t store.OwnerTransfer) error 
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM org_transfers WHERE org_id = ? AND accepted_at = 0`), t.OrgID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO org_transfers (`+transferColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)`),
-			t.OrgID, t.RosterVersion, t.OldOwnerID, t.NewOwnerID, t.NewOwnerFingerprint, t.Sig, wraps, ms(t.OfferedAt)); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO org_transfers (`+transferColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`),
+			t.OrgID, t.RosterVersion, t.OldOwnerID, t.NewOwnerID, t.NewOwnerFingerprint, t.RecordHeads, t.Sig, wraps, ms(t.OfferedAt)); err != nil {
 			return err
 		}
 		_, err = s.seqAndEmit(ctx, tx, store.Event{Kind: store.EventTransferOffered, OrgID: t.OrgID, TargetUser: t.NewOwnerID})
@@ -89,7 +96,8 @@ func (s *Store) OfferTransfer(ctx context.Context, t store.OwnerTransfer) error 
 	})
 }
 
-func (s *Store) WithdrawTransfer(ctx context.Context, orgID string) error {
+func (s *Store) WithdrawTransfer(ctx context.Context, next store.Org) error {
+	orgID := next.ID
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.lockSeq(ctx, tx); err != nil {
 			return err
@@ -99,6 +107,9 @@ func (s *Store) WithdrawTransfer(ctx context.Context, orgID string) error {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM org_transfers WHERE org_id = ? AND accepted_at = 0`), orgID); err != nil {
+			return err
+		}
+		if err := s.setRoster(ctx, tx, next); err != nil {
 			return err
 		}
 		_, err := s.seqAndEmit(ctx, tx, store.Event{Kind: store.EventTransferWithdrawn, OrgID: orgID, TargetUser: to})

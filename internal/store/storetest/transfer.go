@@ -56,8 +56,24 @@ func testOwnershipTransfer(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 
+	// next is the organisation's roster moved on by one, members
+	// unchanged: every offer and every withdrawal stores one (§18.5).
+	next := func() store.Org {
+		cur, err := s.Org(ctx, o.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cur.RosterVersion++
+		cur.RosterSig = []byte("roster moved on")
+		return cur
+	}
+	offerNow := func(tr store.OwnerTransfer) error {
+		n := next()
+		tr.RosterVersion = n.RosterVersion
+		return s.OfferTransfer(ctx, tr, n)
+	}
 	offer := func(to store.Account, sig string, vaultWraps bool) store.OwnerTransfer {
-		tr := store.OwnerTransfer{OrgID: o.ID, RosterVersion: o.RosterVersion, OldOwnerID: owner.ID, NewOwnerID: to.ID, NewOwnerFingerprint: []byte("fp"),
+		tr := store.OwnerTransfer{OrgID: o.ID, OldOwnerID: owner.ID, RecordHeads: []byte("heads"), NewOwnerID: to.ID, NewOwnerFingerprint: []byte("fp"),
 			Sig: []byte(sig), OfferedAt: now,
 			GroupWraps: []store.KeyWrap{{ObjectID: team.ID, Epoch: 1, MemberID: to.ID, SignerID: owner.ID, Wrap: []byte("gw"), Sig: []byte("gs"), CreatedAt: now}}}
 		if vaultWraps {
@@ -65,64 +81,78 @@ func testOwnershipTransfer(t *testing.T, s store.Store) {
 		}
 		return tr
 	}
-	wantErr(t, "offer to a non-member", s.OfferTransfer(ctx, offer(outsider, "x", true)), store.ErrNotFound)
+	wantErr(t, "offer to a non-member", offerNow(offer(outsider, "x", true)), store.ErrNotFound)
 	stale := offer(laura, "x", true)
-	stale.RosterVersion--
+	n := next()
+	stale.RosterVersion, n.RosterVersion = n.RosterVersion-1, n.RosterVersion-1
 	var ce *store.ConflictError
-	if err := s.OfferTransfer(ctx, stale); !errors.As(err, &ce) || ce.Head != o.RosterVersion {
+	if err := s.OfferTransfer(ctx, stale, n); !errors.As(err, &ce) || ce.Head != o.RosterVersion {
 		t.Fatalf("offer over an older roster: %v", err)
 	}
 	notOwner := offer(intern, "x", true)
 	notOwner.OldOwnerID = laura.ID
-	wantErr(t, "offer by a member", s.OfferTransfer(ctx, notOwner), store.ErrNoLongerAllowed)
+	wantErr(t, "offer by a member", offerNow(notOwner), store.ErrNoLongerAllowed)
+	if got, _ := s.Org(ctx, o.ID); got.RosterVersion != o.RosterVersion {
+		t.Fatalf("refused offers moved the roster to %d", got.RosterVersion)
+	}
 
-	// One open offer: a new one replaces it; withdrawn, it is gone.
-	if err := s.OfferTransfer(ctx, offer(intern, "to intern", true)); err != nil {
+	// One open offer: a new one replaces it; withdrawn, it is gone. Each
+	// moves the roster on.
+	if err := offerNow(offer(intern, "to intern", true)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.OfferTransfer(ctx, offer(laura, "to laura", false)); err != nil {
+	if err := offerNow(offer(laura, "to laura", false)); err != nil {
 		t.Fatal(err)
 	}
-	if tr, err := s.OpenTransfer(ctx, o.ID); err != nil || tr.NewOwnerID != laura.ID || string(tr.Sig) != "to laura" || len(tr.GroupWraps) != 1 {
+	if tr, err := s.OpenTransfer(ctx, o.ID); err != nil || tr.NewOwnerID != laura.ID || string(tr.Sig) != "to laura" || len(tr.GroupWraps) != 1 ||
+		tr.RosterVersion != o.RosterVersion+2 || string(tr.RecordHeads) != "heads" {
 		t.Fatalf("the open offer: %+v %v", tr, err)
 	}
-	if err := s.WithdrawTransfer(ctx, o.ID); err != nil {
+	if err := s.WithdrawTransfer(ctx, next()); err != nil {
 		t.Fatal(err)
 	}
+	if got, _ := s.Org(ctx, o.ID); got.RosterVersion != o.RosterVersion+3 {
+		t.Fatalf("the withdrawal left the roster at %d", got.RosterVersion)
+	}
 	wantErr(t, "no open offer", func() error { _, err := s.OpenTransfer(ctx, o.ID); return err }(), store.ErrNotFound)
-	wantErr(t, "withdraw twice", s.WithdrawTransfer(ctx, o.ID), store.ErrNotFound)
+	wantErr(t, "withdraw twice", s.WithdrawTransfer(ctx, next()), store.ErrNotFound)
 
-	next := o
-	next.OwnerID, next.RosterVersion, next.RosterSig = laura.ID, o.RosterVersion+1, []byte("laura's roster")
-	wantErr(t, "accept without an offer", s.AcceptTransfer(ctx, next, []byte("to laura"), now), store.ErrNotFound)
+	accept := func() store.Org {
+		n := next()
+		n.OwnerID, n.RosterSig = laura.ID, []byte("laura's roster")
+		return n
+	}
+	wantErr(t, "accept without an offer", s.AcceptTransfer(ctx, accept(), []byte("to laura"), now), store.ErrNotFound)
 
 	// An offer without the vault key the owner holds falls short.
-	if err := s.OfferTransfer(ctx, offer(laura, "short", false)); err != nil {
+	if err := offerNow(offer(laura, "short", false)); err != nil {
 		t.Fatal(err)
 	}
 	var rc *store.RecordConflict
-	if err := s.AcceptTransfer(ctx, next, []byte("short"), now); !errors.As(err, &rc) {
+	if err := s.AcceptTransfer(ctx, accept(), []byte("short"), now); !errors.As(err, &rc) {
 		t.Fatalf("accepting an offer without the vault's key: %v", err)
 	}
-	if err := s.OfferTransfer(ctx, offer(laura, "full", true)); err != nil {
+	if err := offerNow(offer(laura, "full", true)); err != nil {
 		t.Fatal(err)
 	}
+	before, _ := s.Org(ctx, o.ID)
+	nextOwner := accept()
 	if orgs, _ := s.OrgsForUser(ctx, laura.ID); len(orgs) != 1 || orgs[0].Offer == nil || orgs[0].Offer.NewOwnerID != laura.ID || len(orgs[0].Offer.VaultWraps) != 0 {
 		t.Fatalf("the offer in the listing: %+v", orgs)
 	}
-	wantErr(t, "accept another offer", s.AcceptTransfer(ctx, next, []byte("short"), now), store.ErrNotFound)
-	byIntern := next
+	wantErr(t, "accept another offer", s.AcceptTransfer(ctx, nextOwner, []byte("short"), now), store.ErrNotFound)
+	byIntern := nextOwner
 	byIntern.OwnerID = intern.ID
 	wantErr(t, "accept by someone else", s.AcceptTransfer(ctx, byIntern, []byte("full"), now), store.ErrNotFound)
-	if got, _ := s.Org(ctx, o.ID); got.OwnerID != owner.ID || got.RosterVersion != o.RosterVersion {
+	if got, _ := s.Org(ctx, o.ID); got.OwnerID != owner.ID || got.RosterVersion != before.RosterVersion {
 		t.Fatalf("a refused acceptance changed the organisation: %+v", got)
 	}
 
-	if err := s.AcceptTransfer(ctx, next, []byte("full"), now); err != nil {
+	if err := s.AcceptTransfer(ctx, nextOwner, []byte("full"), now); err != nil {
 		t.Fatalf("AcceptTransfer: %v", err)
 	}
 	got, err := s.Org(ctx, o.ID)
-	if err != nil || got.OwnerID != laura.ID || got.RosterVersion != next.RosterVersion || string(got.RosterSig) != "laura's roster" {
+	if err != nil || got.OwnerID != laura.ID || got.RosterVersion != nextOwner.RosterVersion || string(got.RosterSig) != "laura's roster" {
 		t.Fatalf("the organisation after the transfer: %+v %v", got, err)
 	}
 	for who, want := range map[string]string{owner.ID: store.RoleMember, laura.ID: store.RoleOwner, intern.ID: store.RoleMember} {
@@ -172,14 +202,16 @@ func testOwnershipTransfer(t *testing.T, s store.Store) {
 	}
 	// The old owner can no longer offer it; the new one can, and a
 	// stale acceptance (the roster moved on) is refused.
-	wantErr(t, "offer by the old owner", s.OfferTransfer(ctx, offer(intern, "old", true)), store.ErrNoLongerAllowed)
+	wantErr(t, "offer by the old owner", offerNow(offer(intern, "old", true)), store.ErrNoLongerAllowed)
 	o = got
-	again := store.OwnerTransfer{OrgID: o.ID, RosterVersion: o.RosterVersion, OldOwnerID: laura.ID, NewOwnerID: intern.ID, NewOwnerFingerprint: []byte("fp"), Sig: []byte("again"), OfferedAt: now,
+	again := store.OwnerTransfer{OrgID: o.ID, OldOwnerID: laura.ID, RecordHeads: []byte("heads"), NewOwnerID: intern.ID, NewOwnerFingerprint: []byte("fp"), Sig: []byte("again"), OfferedAt: now,
 		VaultWraps: []store.VaultKeyWrap{{VaultID: v.ID, Epoch: 1, RecipientKind: "user", RecipientID: intern.ID, SignerID: laura.ID, Wrap: []byte("vw"), Sig: []byte("vs"), CreatedAt: now}},
 		GroupWraps: []store.KeyWrap{{ObjectID: team.ID, Epoch: 1, MemberID: intern.ID, SignerID: laura.ID, Wrap: []byte("gw"), Sig: []byte("gs"), CreatedAt: now}}}
-	if err := s.OfferTransfer(ctx, again); err != nil {
+	if err := offerNow(again); err != nil {
 		t.Fatal(err)
 	}
+	again.RosterVersion = o.RosterVersion + 1
+	o, _ = s.Org(ctx, o.ID)
 	o = confirm(t, s, o, bob)
 	toIntern := o
 	toIntern.OwnerID, toIntern.RosterVersion = intern.ID, again.RosterVersion+1
