@@ -73,9 +73,21 @@ func (s *Session) fetchRecords(ctx context.Context, orgID string, whole bool) (a
 	if whole {
 		after = 0
 	}
-	var resp api.Records
-	err := s.t.do(ctx, "GET", "/orgs/"+url.PathEscape(orgID)+"/records?after="+strconv.FormatInt(after, 10), nil, &resp)
-	return resp, err
+	// The server answers a page at a time; the pages are verified as one
+	// answer (an object's records may span pages).
+	var all api.Records
+	for {
+		var resp api.Records
+		if err := s.t.do(ctx, "GET", "/orgs/"+url.PathEscape(orgID)+"/records?after="+strconv.FormatInt(after, 10), nil, &resp); err != nil {
+			return all, err
+		}
+		all.Records = append(all.Records, resp.Records...)
+		all.Latest = max(all.Latest, resp.Latest)
+		if !resp.More || resp.Latest <= after {
+			return all, nil
+		}
+		after = resp.Latest
+	}
 }
 
 // applyRecordsLocked verifies an organisation's new records, the

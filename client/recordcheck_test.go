@@ -10,6 +10,7 @@ import (
 	"github.com/coffer-pm/coffer/client"
 	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/crypto"
+	"github.com/coffer-pm/coffer/internal/server"
 	"github.com/coffer-pm/coffer/internal/testserver"
 )
 
@@ -214,6 +215,56 @@ func TestRecordsMadeWhileHiddenAreReadOnReturn(t *testing.T) {
 		t.Fatalf("fred's vault after the grant: %+v %v (want epoch 2)", got, err)
 	}
 	if _, err := fred.CreateItem(ctx, v.ID, "note", client.Content{Name: "written at the new epoch"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRecordsAreReadAPageAtATime: the server answers an organisation's
+// records a page at a time; a device starting afresh reads every page and
+// verifies them as one answer (an object's chain spans pages), and a
+// writer signs on top of the object's own newest record.
+func TestRecordsAreReadAPageAtATime(t *testing.T) {
+	cfg := server.DefaultConfig()
+	cfg.RecordsPage = 3
+	env := testserver.Start(t, &cfg, nil)
+	owner := signup(t, env.URL, "owner@paged.example")
+	fred := signup(t, env.URL, "fred@paged.example")
+	o := company(t, owner, "Paged", fred)
+	var vaults []string
+	for _, name := range []string{"One", "Two", "Three", "Four"} {
+		v, err := owner.CreateVault(ctx, o.ID, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := owner.GrantUser(ctx, mustVault(t, owner, v.ID), "fred@paged.example", "edit"); err != nil {
+			t.Fatal(err)
+		}
+		if err := owner.RenameVault(ctx, v.ID, name+" (renamed)"); err != nil {
+			t.Fatal(err)
+		}
+		vaults = append(vaults, v.ID)
+	}
+	var resp api.Records
+	if err := client.RawDo(ctx, fred, "GET", "/orgs/"+o.ID+"/records?after=0", nil, &resp); err != nil {
+		t.Fatal(err)
+	}
+	if !resp.More || len(resp.Records) > 3 {
+		t.Fatalf("the first page: %d records, more %v", len(resp.Records), resp.More)
+	}
+	fresh := relogin(t, env.URL, "fred@paged.example")
+	if err := fresh.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range vaults {
+		v, err := fresh.FindVault(id)
+		if err != nil || !strings.HasSuffix(v.Name, "(renamed)") {
+			t.Fatalf("vault %s on a fresh device: %+v %v", id, v, err)
+		}
+		if err := owner.GrantUser(ctx, mustVault(t, owner, id), "fred@paged.example", "view"); err != nil {
+			t.Fatalf("a record on top of a paged chain: %v", err)
+		}
+	}
+	if err := fresh.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 
@@ -85,7 +86,11 @@ func permLevel(perm string) uint8 {
 // object made before records were signed: its next record is version 1).
 func (s *Session) latestRecord(ctx context.Context, orgID, objectID string) (*api.EpochRecord, []byte, error) {
 	var resp api.Records
-	if err := s.t.do(ctx, "GET", "/orgs/"+url.PathEscape(orgID)+"/records", nil, &resp); err != nil {
+	if err := s.t.do(ctx, "GET", "/orgs/"+url.PathEscape(orgID)+"/records?object="+url.QueryEscape(objectID), nil, &resp); err != nil {
+		var ae *APIError
+		if errors.As(err, &ae) && ae.Status == 404 {
+			return nil, nil, nil // no records yet (a new object): its next is version 1
+		}
 		return nil, nil, err
 	}
 	var latest *api.EpochRecord

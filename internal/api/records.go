@@ -41,6 +41,8 @@ type Records struct {
 	Records []EpochRecord `json:"records"`
 	// Latest is the highest sequence the answer covers.
 	Latest int64 `json:"latest"`
+	// More: the answer stopped at a page's end; ask again after Latest.
+	More bool `json:"more,omitempty"`
 }
 
 // GroupEpochKeys are a group's public keys of one epoch.

@@ -86,14 +86,33 @@ func (s *Server) listRecords(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	recs, err := s.store.Records(r.Context(), o.ID, after)
+	out := api.Records{Records: []api.EpochRecord{}, Latest: after}
+	if object := r.URL.Query().Get("object"); object != "" {
+		// One object's whole chain (what a writer signs on top of).
+		if !visible[object] {
+			return errNotFound("no such object in the organisation")
+		}
+		recs, err := s.store.ObjectRecords(r.Context(), object)
+		if err != nil {
+			return err
+		}
+		for _, rec := range recs {
+			out.Records = append(out.Records, recordToAPI(rec))
+		}
+		writeJSON(w, http.StatusOK, out)
+		return nil
+	}
+	// A page at a time: an organisation's records grow with every grant,
+	// rename and rotation, and a device starting afresh reads them all.
+	page := max(s.cfg.RecordsPage, 1)
+	recs, err := s.store.Records(r.Context(), o.ID, after, page)
 	if err != nil {
 		return err
 	}
 	// Sequence numbers are taken under the change counter's lock and so
 	// commit in order: nothing stored later can come below the highest
 	// one answered.
-	out := api.Records{Records: []api.EpochRecord{}, Latest: after}
+	out.More = len(recs) == page
 	for _, rec := range recs {
 		out.Latest = max(out.Latest, rec.Seq)
 		if visible[rec.ObjectID] {

@@ -42,6 +42,7 @@ type Config struct {
 	LivePerSession     int           // open live streams per session
 	LivePerAccount     int           // open live streams per account, all its sessions together
 	LiveMaxStreams     int           // open live streams on this instance
+	RecordsPage        int           // epoch records one GET /orgs/{org}/records answer scans at most
 	// Syncs (syncgate.go, spool.go): SyncSlots read their snapshot at once
 	// (<= 0: half the store's read connections); one waits at most
 	// SyncWait for a slot, then 503; an account has at most
@@ -129,6 +130,7 @@ func DefaultConfig() Config {
 		MaxFileBytes:       100 << 20,
 		Heartbeat:          30 * time.Second,
 		LiveBacklog:        1000,
+		RecordsPage:        2000,
 
 		InviteMailPerAccount:  200,
 		InviteMailPerOrg:      200,

@@ -132,10 +132,13 @@ func RecordsStored(ctx context.Context) {
 
 // RecordStore is the epoch-record part of Store.
 type RecordStore interface {
-	// Records returns the records of the organisation's objects stored
-	// after change sequence afterSeq, in (object, version) order. What a
-	// caller may see of them is the handler's to filter.
-	Records(ctx context.Context, orgID string, afterSeq int64) ([]EpochRecord, error)
+	// Records returns at most limit records of the organisation's objects
+	// stored after change sequence afterSeq, in sequence order (so an
+	// object's in version order). What a caller may see of them is the
+	// handler's to filter.
+	Records(ctx context.Context, orgID string, afterSeq int64, limit int) ([]EpochRecord, error)
+	// ObjectRecords returns one object's records, in version order.
+	ObjectRecords(ctx context.Context, objectID string) ([]EpochRecord, error)
 	// LatestRecord returns an object's newest record (ErrNotFound if none).
 	LatestRecord(ctx context.Context, objectID string) (EpochRecord, error)
 	// PendingRotations lists the organisation's owed rotations.

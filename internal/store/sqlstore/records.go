@@ -37,8 +37,16 @@ func scanRecord(row interface{ Scan(...any) error }) (store.EpochRecord, error) 
 	return r, nil
 }
 
-func (s *Store) Records(ctx context.Context, orgID string, afterSeq int64) ([]store.EpochRecord, error) {
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+recordColumns+` FROM epoch_records WHERE org_id = ? AND seq > ? ORDER BY object_id, version`), orgID, afterSeq)
+func (s *Store) Records(ctx context.Context, orgID string, afterSeq int64, limit int) ([]store.EpochRecord, error) {
+	return s.queryRecords(ctx, `WHERE org_id = ? AND seq > ? ORDER BY seq LIMIT ?`, orgID, afterSeq, limit)
+}
+
+func (s *Store) ObjectRecords(ctx context.Context, objectID string) ([]store.EpochRecord, error) {
+	return s.queryRecords(ctx, `WHERE object_id = ? ORDER BY version`, objectID)
+}
+
+func (s *Store) queryRecords(ctx context.Context, where string, args ...any) ([]store.EpochRecord, error) {
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+recordColumns+` FROM epoch_records `+where), args...)
 	if err != nil {
 		return nil, err
 	}
