@@ -1271,6 +1271,16 @@ func checkContent(c *Content) error {
 
 var itemTypes = map[string]bool{"login": true, "note": true, "secret": true, "card": true, "file": true}
 
+// CheckNewItem says why an item of type typ with content c cannot be
+// created (nil if it can), as CreateItem would: an import reports it per
+// entry instead of failing a whole batch. c's name is trimmed.
+func CheckNewItem(typ string, c *Content) error {
+	if !itemTypes[typ] {
+		return fmt.Errorf("unknown item type %q (want login, note, secret, card or file)", typ)
+	}
+	return checkContent(c)
+}
+
 // CreateItem encrypts content as revision 1 of a new item in vault v.
 func (s *Session) CreateItem(ctx context.Context, vaultID, typ string, c Content) (*Item, error) {
 	s.op.Lock()

@@ -65,6 +65,9 @@ fuzz() {
 for target in FuzzOpenBox FuzzOpenRevision FuzzKeyObjects FuzzWraps FuzzRoster FuzzParseInviteCode FuzzOpenChunk FuzzManifest FuzzOpenCache; do
   fuzz ./internal/crypto "$target"
 done
+for target in FuzzCofferReader FuzzSealedReader; do
+  fuzz ./client/exchange "$target"
+done
 for target in FuzzContent FuzzSyncResponse FuzzCacheState; do
   fuzz ./client "$target"
 done

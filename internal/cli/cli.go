@@ -65,6 +65,8 @@ type app struct {
 	// quarantined is a session whose sync quarantined something; Main
 	// names what when the command ends.
 	quarantined *client.Session
+	// progressShown: a progress line is on the terminal (stderr).
+	progressShown bool
 }
 
 // Main runs the CLI with args and returns the process exit code.
@@ -210,6 +212,8 @@ func (a *app) rootCommand() *cobra.Command {
 		a.groupCommand(),
 		a.vaultCommand(),
 		a.shareCommand(),
+		a.exportCommand(),
+		a.importCommand(),
 		a.runCommand(),
 		a.watchCommand(),
 		a.clipboardClearCommand(),

@@ -1,0 +1,70 @@
+package exchange
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/coffer-pm/coffer/internal/crypto"
+)
+
+// FuzzCofferReader: any bytes give items or an error, never a panic or
+// unbounded memory (each item is read under MaxItemBytes).
+func FuzzCofferReader(f *testing.F) {
+	f.Add(writeDoc(f, sampleItems()))
+	f.Add([]byte(`{"format":"coffer-export","version":1,"vaults":[],"items":[{"id":"a","type":"login","content":{"name":"x","login":{"urls":["u"]}}}]}`))
+	f.Add([]byte(`{"items":[`))
+	f.Add([]byte("\xff\xfe{"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		defer func(n int64) { MaxItemBytes = n }(MaxItemBytes)
+		MaxItemBytes = 1 << 16
+		rd, err := NewReader(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		for i := 0; i < 1000; i++ {
+			if _, err := rd.Next(); err != nil {
+				return
+			}
+		}
+	})
+}
+
+// FuzzSealedReader: a password-protected export altered anywhere is an
+// error, never a panic; what opens is what was sealed.
+func FuzzSealedReader(f *testing.F) {
+	var sealed bytes.Buffer
+	w, _ := NewSealedWriter(&sealed, []byte("pw"))
+	w.Write([]byte(`{"format":"coffer-export","version":1,"items":[]}`))
+	w.Close()
+	f.Add(sealed.Bytes(), uint16(0), byte(0))
+	f.Add(sealed.Bytes(), uint16(40), byte(1))
+	f.Add(sealed.Bytes(), uint16(200), byte(0x80))
+	keys := map[string][]byte{}
+	derive := deriveExportKey
+	deriveExportKey = func(pw []byte, p crypto.KDFParams) ([]byte, error) {
+		id := fmt.Sprint(p)
+		if k, ok := keys[id]; ok {
+			return bytes.Clone(k), nil
+		}
+		k, err := derive(pw, p)
+		keys[id] = bytes.Clone(k)
+		return k, err
+	}
+	f.Cleanup(func() { deriveExportKey = derive })
+	f.Fuzz(func(t *testing.T, file []byte, at uint16, flip byte) {
+		if len(file) > 0 {
+			file = bytes.Clone(file)
+			file[int(at)%len(file)] ^= flip
+		}
+		r, err := OpenSealed(bytes.NewReader(file), []byte("pw"))
+		if err != nil {
+			return
+		}
+		got, err := io.ReadAll(io.LimitReader(r, 1<<22))
+		if err == nil && flip != 0 && bytes.Equal(file, sealed.Bytes()) == false && len(got) > 0 && !bytes.Equal(got, []byte(`{"format":"coffer-export","version":1,"items":[]}`)) {
+			t.Fatalf("an altered export opened to %q", got)
+		}
+	})
+}

@@ -1,0 +1,248 @@
+package exchange
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/coffer-pm/coffer/client"
+)
+
+// ExportOptions say what an export holds.
+type ExportOptions struct {
+	// Vaults are vault references (names or ids); none means My Vault and
+	// every vault this account can read.
+	Vaults []string
+	// History adds every earlier version of each item.
+	History bool
+	// Progress, if set, is called after each item with the count so far.
+	Progress func(done, total int)
+}
+
+// Summary says what an export or an import did.
+type Summary struct {
+	Vaults int            `json:"vaults"`
+	Items  int            `json:"items"`
+	Files  int            `json:"files"`
+	ByType map[string]int `json:"by_type"`
+}
+
+func (s *Summary) count(typ string, files int) {
+	if s.ByType == nil {
+		s.ByType = map[string]int{}
+	}
+	s.Items++
+	s.ByType[typ]++
+	s.Files += files
+}
+
+// ExportVaults resolves what an export of refs takes: every vault this
+// account can read when refs is empty, else the vaults named.
+func ExportVaults(s *client.Session, refs []string) ([]*client.Vault, error) {
+	if len(refs) == 0 {
+		return s.Vaults(), nil
+	}
+	var out []*client.Vault
+	seen := map[string]bool{}
+	for _, ref := range refs {
+		v, err := s.FindVault(ref)
+		if err != nil {
+			return nil, err
+		}
+		if !seen[v.ID] {
+			seen[v.ID] = true
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// Export writes the items of vaults (not the trash) to w as a Coffer JSON
+// export, with their attachments' bytes and, with opt.History, their
+// earlier versions.
+func Export(ctx context.Context, s *client.Session, vaults []*client.Vault, opt ExportOptions, w io.Writer) (Summary, error) {
+	h := Header{ExportedAt: time.Now().UTC(), ExportedBy: s.Profile.Email}
+	in := map[string]bool{}
+	for _, v := range vaults {
+		h.Vaults = append(h.Vaults, Vault{ID: v.ID, Name: v.Name, Kind: v.Kind, Organisation: v.OrgName})
+		in[v.ID] = true
+	}
+	sum := Summary{Vaults: len(vaults)}
+	ew, err := NewWriter(w, h)
+	if err != nil {
+		return sum, err
+	}
+	items, err := s.Items(false)
+	if err != nil {
+		return sum, err
+	}
+	var mine []*client.Item
+	for _, it := range items {
+		if in[it.VaultID] {
+			mine = append(mine, it)
+		}
+	}
+	for i, it := range mine {
+		out := Item{ID: it.ID, Vault: it.VaultID, Type: it.Type, Updated: it.UpdatedAt, Content: it.Content}
+		for _, att := range it.Content.Files {
+			var buf bytes.Buffer
+			if err := s.DownloadFile(ctx, att, &buf); err != nil {
+				return sum, fmt.Errorf("attachment %q of %q: %w", att.Name, it.Content.Name, err)
+			}
+			out.Files = append(out.Files, File{Name: att.Name, Size: att.Size, SHA256: att.SHA256, Data: buf.Bytes()})
+		}
+		if opt.History {
+			versions, err := s.History(ctx, it)
+			if err != nil {
+				return sum, fmt.Errorf("history of %q: %w", it.Content.Name, err)
+			}
+			for _, v := range versions {
+				if v.Revision == it.Revision {
+					continue // the item itself
+				}
+				out.History = append(out.History, Version{Revision: v.Revision, Time: v.Time, Author: s.PersonEmail(v.AuthorID), Content: v.Content})
+			}
+		}
+		if err := ew.Write(out); err != nil {
+			return sum, err
+		}
+		sum.count(it.Type, len(out.Files))
+		if opt.Progress != nil {
+			opt.Progress(i+1, len(mine))
+		}
+	}
+	return sum, ew.Close()
+}
+
+// ImportOptions say how an import runs.
+type ImportOptions struct {
+	// DryRun reads and checks everything and creates nothing.
+	DryRun bool
+	// Progress, if set, is called as items are created (or, dry, checked).
+	Progress func(done int)
+}
+
+// Skipped is an entry an import left out, and why.
+type Skipped struct {
+	Entry  string `json:"entry"` // its name, or its place in the file
+	Reason string `json:"reason"`
+}
+
+// ImportResult says what an import created (or, dry, would create).
+type ImportResult struct {
+	Summary
+	DryRun  bool      `json:"dry_run"`
+	Skipped []Skipped `json:"skipped"`
+	// Duplicates counts entries like an item the vault already held (same
+	// type, name, user name and first URL): imported again, and said.
+	Duplicates int `json:"duplicates"`
+}
+
+// Source gives the entries of a file one at a time (io.EOF after the
+// last); Coffer JSON's Reader is one.
+type Source interface {
+	Next() (Item, error)
+}
+
+// Import creates every entry of src in vault v, through the batch create
+// (500 a request), each entry whole or not at all: an entry that cannot
+// be created is skipped and said, the others go on. Attachments are
+// uploaded first; history is not re-created (a history is its authors'
+// signed word; the import is the importer's).
+func Import(ctx context.Context, s *client.Session, v *client.Vault, src Source, opt ImportOptions) (ImportResult, error) {
+	res := ImportResult{DryRun: opt.DryRun, Skipped: []Skipped{}}
+	res.Vaults = 1
+	if v.Permission == "view" {
+		return res, fmt.Errorf("%w: you can only view %s", client.ErrNotAllowed, v.Label())
+	}
+	existing := map[string]bool{}
+	for _, sm := range s.Search(false, v.ID, "") {
+		existing[dupKey(sm.Type, sm.Name, sm.Username, sm.URLs)] = true
+	}
+	var batch []client.NewItem
+	flush := func() error {
+		if len(batch) == 0 || opt.DryRun {
+			batch = batch[:0]
+			return nil
+		}
+		if _, err := s.CreateItems(ctx, v.ID, batch); err != nil {
+			return err
+		}
+		batch = batch[:0]
+		return nil
+	}
+	for n := 1; ; n++ {
+		it, err := src.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return res, fmt.Errorf("entry %d: %w", n, err)
+		}
+		name := it.Content.Name
+		if name == "" {
+			name = fmt.Sprintf("entry %d", n)
+		}
+		c := it.Content
+		c.Files, c.Change = nil, nil
+		if err := client.CheckNewItem(it.Type, &c); err != nil {
+			res.Skipped = append(res.Skipped, Skipped{Entry: name, Reason: err.Error()})
+			continue
+		}
+		var uri []string
+		if c.Login != nil {
+			uri = c.Login.URLs
+		}
+		user := ""
+		if c.Login != nil {
+			user = c.Login.Username
+		}
+		if existing[dupKey(it.Type, c.Name, user, uri)] {
+			res.Duplicates++
+		}
+		existing[dupKey(it.Type, c.Name, user, uri)] = true
+		if !opt.DryRun {
+			for _, f := range it.Files {
+				att, err := s.UploadFile(ctx, v.ID, f.Name, bytes.NewReader(f.Data), int64(len(f.Data)))
+				if err != nil {
+					return res, fmt.Errorf("attachment %q of %q: %w", f.Name, name, err)
+				}
+				c.Files = append(c.Files, att)
+			}
+		}
+		if it.Type == "file" || len(c.Files) > 0 || len(it.Files) > 0 {
+			// An item with files is created on its own (the batch create
+			// takes none: the server ties each file to its item).
+			if err := flush(); err != nil {
+				return res, err
+			}
+			if !opt.DryRun {
+				if _, err := s.CreateItem(ctx, v.ID, it.Type, c); err != nil {
+					return res, fmt.Errorf("%q: %w", name, err)
+				}
+			}
+		} else {
+			batch = append(batch, client.NewItem{Type: it.Type, Content: c})
+			if len(batch) == 500 {
+				if err := flush(); err != nil {
+					return res, err
+				}
+			}
+		}
+		res.count(it.Type, len(it.Files))
+		if opt.Progress != nil {
+			opt.Progress(res.Items)
+		}
+	}
+	return res, flush()
+}
+
+func dupKey(typ, name, user string, urls []string) string {
+	first := ""
+	if len(urls) > 0 {
+		first = urls[0]
+	}
+	return typ + "\x00" + name + "\x00" + user + "\x00" + first
+}
