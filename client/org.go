@@ -672,6 +672,9 @@ type GroupInfo struct {
 	DefaultPermission string
 	Members           []string
 	VaultID           string
+	// ExportMyVaultOnly: the owner restricts the group's members to
+	// exporting My Vault only.
+	ExportMyVaultOnly bool
 }
 
 // ListGroups lists an organisation's groups visible to the user (private
@@ -693,7 +696,8 @@ func (s *Session) ListGroups(ctx context.Context, orgID string) ([]GroupInfo, er
 		if err != nil {
 			return nil, tampered("name of group %s", g.ID)
 		}
-		out = append(out, GroupInfo{ID: g.ID, Name: name, ManagerID: g.ManagerID, Private: g.Private, DefaultPermission: g.DefaultPermission, Members: g.Members, VaultID: g.VaultID})
+		out = append(out, GroupInfo{ID: g.ID, Name: name, ManagerID: g.ManagerID, Private: g.Private, DefaultPermission: g.DefaultPermission, Members: g.Members, VaultID: g.VaultID,
+			ExportMyVaultOnly: g.ExportMyVaultOnly})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil

@@ -38,25 +38,59 @@ func (s *Summary) count(typ string, files int) {
 	s.Files += files
 }
 
-// ExportVaults resolves what an export of refs takes: every vault this
-// account can read when refs is empty, else the vaults named.
-func ExportVaults(s *client.Session, refs []string) ([]*client.Vault, error) {
+// ExportVaults resolves what an export of refs takes under the account's
+// export policy: every vault this account can read that the policy
+// allows when refs is empty (left, those it holds back), else the vaults
+// named — one the policy does not allow is client.ErrExportRestricted.
+func ExportVaults(s *client.Session, refs []string, policy client.ExportPolicy) (chosen, left []*client.Vault, err error) {
 	if len(refs) == 0 {
-		return s.Vaults(), nil
+		for _, v := range s.Vaults() {
+			if policy.Allows(v) {
+				chosen = append(chosen, v)
+			} else {
+				left = append(left, v)
+			}
+		}
+		return chosen, left, nil
 	}
-	var out []*client.Vault
 	seen := map[string]bool{}
 	for _, ref := range refs {
 		v, err := s.FindVault(ref)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+		if !policy.Allows(v) {
+			return nil, nil, fmt.Errorf("%w (%s)", client.ErrExportRestricted, v.Label())
 		}
 		if !seen[v.ID] {
 			seen[v.ID] = true
-			out = append(out, v)
+			chosen = append(chosen, v)
 		}
 	}
-	return out, nil
+	return chosen, nil, nil
+}
+
+// RecordExport writes the export of vaults in each organisation's audit
+// log (who, which vaults, format) before anything is written; the server
+// refuses what the policy does not allow, and then nothing is.
+func RecordExport(ctx context.Context, s *client.Session, vaults []*client.Vault, format string) error {
+	byOrg := map[string][]string{}
+	var orgs []string
+	for _, v := range vaults {
+		if v.Kind != "org" {
+			continue
+		}
+		if _, ok := byOrg[v.OrgID]; !ok {
+			orgs = append(orgs, v.OrgID)
+		}
+		byOrg[v.OrgID] = append(byOrg[v.OrgID], v.ID)
+	}
+	for _, org := range orgs {
+		if err := s.RecordExport(ctx, org, byOrg[org], format); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Export writes the items of vaults (not the trash) to w as a Coffer JSON

@@ -128,6 +128,19 @@ func targetText(t api.AuditTarget, name func(kind, id string) string) string {
 			say(p.label, p.id)
 		}
 	}
+	if len(t.Vaults) > 0 {
+		vaults := make([]string, len(t.Vaults))
+		for i, id := range t.Vaults {
+			vaults[i] = name("vault", id)
+		}
+		say("vaults ", strings.Join(vaults, ", "))
+	}
+	if t.Format != "" {
+		say("as ", t.Format)
+	}
+	if t.Policy != "" {
+		say("export ", t.Policy)
+	}
 	if t.Epoch > 0 {
 		say("epoch ", strconv.FormatUint(t.Epoch, 10))
 	}

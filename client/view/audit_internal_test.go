@@ -33,6 +33,8 @@ func TestAuditTargetWording(t *testing.T) {
 		{api.AuditTarget{Vault: "v-srv", Epoch: 4}, "vault Servers · epoch 4"},
 		{api.AuditTarget{Vault: "v-srv", Force: true}, "vault Servers · with its items"},
 		{api.AuditTarget{Org: "o-1"}, "the organisation"},
+		{api.TargetExport([]string{"v-srv", "v-old"}, "kdbx"), "vaults v-old, Servers · as kdbx"},
+		{api.TargetExportPolicy("g-eng", true), "group Engineering · export my-vault-only"},
 	} {
 		if got := targetText(c.target, name); got != c.want {
 			t.Errorf("targetText(%+v) = %q, want %q", c.target, got, c.want)

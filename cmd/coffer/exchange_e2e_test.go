@@ -139,3 +139,115 @@ func TestCLIExportImportRoundTrip(t *testing.T) {
 		t.Fatalf("a text file: %q", msg)
 	}
 }
+
+// TestCLIExportPolicy (issue 26) with the real binary: an account an
+// administrator restricts, and a member of a group the owner restricts,
+// export what the policy allows — My Vault always; a restricted vault
+// asked for by name is refused (exit 7) and nothing is written. Only an
+// administrator sets an account's policy and only the owner a group's;
+// every export of an organisation's vaults, and every policy change, is
+// in its audit log.
+func TestCLIExportPolicy(t *testing.T) {
+	srv := startServer(t, "--admin", "root@policy.example")
+	root := user(t, srv, "root@policy.example")
+	owner := user(t, srv, "owner@policy.example")
+	mia := user(t, srv, "mia@policy.example")
+	leo := user(t, srv, "leo@policy.example")
+	owner.orgWith("Acme", mia, leo)
+	owner.ok("", "vault", "create", "Acme", "Ops")
+	owner.ok("", "group", "create", "Acme", "Interns")
+	owner.ok("", "group", "add", "Acme", "Interns", "leo@policy.example")
+	for _, who := range []string{"mia@policy.example", "leo@policy.example"} {
+		owner.ok("", "vault", "grant", "Acme/Ops", "--user", who, "--permission", "view")
+	}
+	owner.ok("", "item", "add", "--type", "note", "--name", "Ops runbook", "--vault", "Acme/Ops", "--note", "restart the thing")
+	for _, c := range []*cli{mia, leo} {
+		c.ok("", "item", "add", "--type", "note", "--name", "My own note", "--note", "mine")
+	}
+	dir := t.TempDir()
+	exported := func(c *cli, name string, args ...string) []string {
+		t.Helper()
+		out := filepath.Join(dir, name)
+		c.ok("", append([]string{"export", "--format", "json", "--out", out}, args...)...)
+		var names []string
+		for _, it := range exportedItems(t, out) {
+			if strings.Contains(it, "Ops runbook") {
+				names = append(names, "Ops runbook")
+			} else if strings.Contains(it, "My own note") {
+				names = append(names, "My own note")
+			}
+		}
+		sort.Strings(names)
+		return names
+	}
+	if got := exported(mia, "mia-before.json"); strings.Join(got, ",") != "My own note,Ops runbook" {
+		t.Fatalf("mia, unrestricted: %v", got)
+	}
+
+	// Who may set what.
+	mia.fails(7, "", "admin", "export-policy", "leo@policy.example", "my-vault-only")
+	mia.fails(7, "", "org", "policy", "Acme", "--group", "Interns", "--export", "my-vault-only")
+	root.ok("", "admin", "export-policy", "mia@policy.example", "my-vault-only")
+	owner.ok("", "org", "policy", "Acme", "--group", "Interns", "--export", "my-vault-only")
+	if out := owner.ok("", "org", "policy", "Acme"); !strings.Contains(out, "Interns") || !strings.Contains(out, "my-vault-only") {
+		t.Fatalf("org policy:\n%s", out)
+	}
+	if out := leo.ok("", "org", "policy", "Acme"); !strings.Contains(out, "allows exporting My Vault only") {
+		t.Fatalf("leo's view of the policy:\n%s", out)
+	}
+
+	// The restricted export only My Vault; asking for Acme/Ops is refused.
+	for name, c := range map[string]*cli{"mia": mia, "leo": leo} {
+		r := c.run("", "export", "--format", "json", "--out", filepath.Join(dir, name+".json"))
+		if r.code != 0 || !strings.Contains(r.stderr, "Left out: Acme/Ops") {
+			t.Fatalf("%s's export: %d %s", name, r.code, r.stderr)
+		}
+		if got := exported(c, name+"-2.json"); strings.Join(got, ",") != "My own note" {
+			t.Fatalf("%s, restricted: %v", name, got)
+		}
+		if msg := c.fails(7, "", "export", "--format", "json", "--out", filepath.Join(dir, name+"-ops.json"), "--vault", "Acme/Ops"); !strings.Contains(msg, "My Vault only") {
+			t.Fatalf("%s asking for Acme/Ops: %q", name, msg)
+		}
+		if _, err := os.Stat(filepath.Join(dir, name+"-ops.json")); err == nil {
+			t.Fatalf("%s's refused export wrote a file", name)
+		}
+	}
+	// Lifted, mia exports the organisation's vault again.
+	root.ok("", "admin", "export-policy", "mia@policy.example", "all")
+	if got := exported(mia, "mia-after.json"); strings.Join(got, ",") != "My own note,Ops runbook" {
+		t.Fatalf("mia, lifted: %v", got)
+	}
+
+	// The audit log: the exports of Acme's vault and the policy change.
+	var exports, policies int
+	for _, line := range strings.Split(strings.TrimSpace(owner.ok("", "org", "audit", "Acme", "--json")), "\n") {
+		var e struct {
+			Actor  string `json:"actor"`
+			Action string `json:"action"`
+			Target struct {
+				Vaults []string `json:"vaults"`
+				Format string   `json:"format"`
+				Policy string   `json:"policy"`
+			} `json:"target"`
+			Signed bool `json:"signed"`
+		}
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatal(err)
+		}
+		switch e.Action {
+		case "export":
+			exports++
+			if e.Actor != "mia@policy.example" || len(e.Target.Vaults) != 1 || e.Target.Format != "json" || !e.Signed {
+				t.Fatalf("export entry: %+v", e)
+			}
+		case "export-policy":
+			policies++
+			if e.Actor != "owner@policy.example" || e.Target.Policy != "my-vault-only" {
+				t.Fatalf("policy entry: %+v", e)
+			}
+		}
+	}
+	if exports != 2 || policies != 1 {
+		t.Fatalf("audit: %d exports (want 2: mia's before and after; none of the refused), %d policy changes", exports, policies)
+	}
+}

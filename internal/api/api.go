@@ -73,6 +73,11 @@ const CodeRotationOrder = "rotation_order"
 // storage quota or its limit of unattached uploads.
 const CodeQuotaExceeded = "quota_exceeded"
 
+// CodeExportRestricted: the caller's export policy (an administrator's on
+// the account, or the owner's on a group they are in) allows exporting My
+// Vault only (403).
+const CodeExportRestricted = "export_restricted"
+
 // KDF are an account's Argon2id parameters (memory in KiB).
 type KDF struct {
 	Algorithm string `json:"algorithm"`

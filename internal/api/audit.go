@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -48,11 +49,13 @@ const (
 	// AuditTransferWithdraw: the owner withdrew an open ownership offer.
 	AuditTransferWithdraw = "transfer-withdraw"
 	AuditExport           = "export"
-	AuditItemCreate       = "item-create"
-	AuditItemUpdate       = "item-update"
-	AuditItemTrash        = "item-trash"
-	AuditItemRestore      = "item-restore"
-	AuditItemPurge        = "item-purge"
+	// AuditExportPolicy: the owner set a group's export policy.
+	AuditExportPolicy = "export-policy"
+	AuditItemCreate   = "item-create"
+	AuditItemUpdate   = "item-update"
+	AuditItemTrash    = "item-trash"
+	AuditItemRestore  = "item-restore"
+	AuditItemPurge    = "item-purge"
 )
 
 // AuditActions is the fixed list; an entry with any other action is not
@@ -60,7 +63,7 @@ const (
 var AuditActions = []string{AuditInvite, AuditJoin, AuditConfirm, AuditCancel, AuditRemove, AuditLeave, AuditUnbind, AuditAccountDelete,
 	AuditGrant, AuditRevoke, AuditGroupCreate, AuditGroupAdd, AuditGroupRemove, AuditVaultCreate, AuditRename,
 	AuditDelete, AuditMove, AuditRotate, AuditTransferOffer, AuditTransferAccept, AuditTransferWithdraw, AuditExport,
-	AuditItemCreate, AuditItemUpdate, AuditItemTrash, AuditItemRestore, AuditItemPurge}
+	AuditItemCreate, AuditItemUpdate, AuditItemTrash, AuditItemRestore, AuditItemPurge, AuditExportPolicy}
 
 // ServerAttested reports the actions that carry no client statement: the
 // server performs them on its own authority (join: the invitee proved the
@@ -99,6 +102,11 @@ type AuditTarget struct {
 	Permission  string   `json:"permission,omitempty"`
 	Force       bool     `json:"force,omitempty"`
 	Epoch       uint64   `json:"epoch,omitempty"` // rotate: the new epoch
+	// Export: the vaults exported (ids, sorted) and the file's format.
+	Vaults []string `json:"vaults,omitempty"`
+	Format string   `json:"format,omitempty"`
+	// Policy: export-policy's new value (my-vault-only or all).
+	Policy string `json:"policy,omitempty"`
 }
 
 // JSON is the target's canonical bytes.
@@ -179,6 +187,54 @@ func TargetGrant(vault, granteeKind, grantee, permission string) AuditTarget {
 // origin.
 func TargetItem(vault, item string, revision uint64, fromVault string) AuditTarget {
 	return AuditTarget{Vault: vault, Item: item, Revision: revision, FromVault: fromVault}
+}
+
+// TargetExport: export — the organisation's vaults in the file (ids,
+// sorted) and its format.
+func TargetExport(vaults []string, format string) AuditTarget {
+	sorted := append([]string(nil), vaults...)
+	sort.Strings(sorted)
+	return AuditTarget{Vaults: sorted, Format: format}
+}
+
+// TargetExportPolicy: export-policy — the group and its new policy.
+func TargetExportPolicy(group string, myVaultOnly bool) AuditTarget {
+	return AuditTarget{Group: group, Policy: ExportPolicyName(myVaultOnly)}
+}
+
+// Export policy names, as the CLI and the audit log say them.
+const (
+	ExportMyVaultOnly = "my-vault-only"
+	ExportAll         = "all"
+)
+
+// ExportPolicyName names a policy.
+func ExportPolicyName(myVaultOnly bool) string {
+	if myVaultOnly {
+		return ExportMyVaultOnly
+	}
+	return ExportAll
+}
+
+// ExportPolicy sets an account's (by an instance administrator) or a
+// group's (by the organisation's owner) export policy.
+type ExportPolicy struct {
+	MyVaultOnly bool `json:"my_vault_only"`
+}
+
+// ExportRecord records an export of an organisation's vaults (POST
+// /orgs/{org}/exports) before the client writes the file.
+type ExportRecord struct {
+	Vaults []string `json:"vaults"`
+	Format string   `json:"format"`
+}
+
+// MyExportPolicy is what the caller may export (GET /account/export-policy):
+// with MyVaultOnly only My Vault; RestrictedOrgs, the organisations none of
+// whose vaults it may export (it is in a group flagged my-vault-only).
+type MyExportPolicy struct {
+	MyVaultOnly    bool     `json:"my_vault_only"`
+	RestrictedOrgs []string `json:"restricted_orgs"`
 }
 
 // FormatStatement is the StatementHeader value.

@@ -309,19 +309,22 @@ type CreateGroupRequest struct {
 // Group is a group with its members and, for the caller's own groups, the
 // group key wraps addressed to them.
 type Group struct {
-	ID                string    `json:"id"`
-	OrgID             string    `json:"org_id"`
-	ManagerID         string    `json:"manager_id"`
-	KeysSignerID      string    `json:"keys_signer_id"` // who signed keys_sig: the group's creator
-	Private           bool      `json:"private"`
-	DefaultPermission string    `json:"default_permission"`
-	Meta              []byte    `json:"meta"`
-	SignPub           []byte    `json:"sign_pub"`
-	KEMPub            []byte    `json:"kem_pub"`
-	KeysSig           []byte    `json:"keys_sig"`
-	Epoch             uint64    `json:"epoch"`
-	VaultID           string    `json:"vault_id,omitempty"`
-	Members           []string  `json:"members"`
+	ID                string   `json:"id"`
+	OrgID             string   `json:"org_id"`
+	ManagerID         string   `json:"manager_id"`
+	KeysSignerID      string   `json:"keys_signer_id"` // who signed keys_sig: the group's creator
+	Private           bool     `json:"private"`
+	DefaultPermission string   `json:"default_permission"`
+	Meta              []byte   `json:"meta"`
+	SignPub           []byte   `json:"sign_pub"`
+	KEMPub            []byte   `json:"kem_pub"`
+	KeysSig           []byte   `json:"keys_sig"`
+	Epoch             uint64   `json:"epoch"`
+	VaultID           string   `json:"vault_id,omitempty"`
+	Members           []string `json:"members"`
+	// ExportMyVaultOnly: the owner restricts the group's members to
+	// exporting My Vault only (no vault of this organisation).
+	ExportMyVaultOnly bool      `json:"export_my_vault_only,omitempty"`
 	Wraps             []KeyWrap `json:"wraps,omitempty"`
 	// History holds the group's public keys of every epoch (vault keys of
 	// earlier epochs stay wrapped to its earlier keys).

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/coffer-pm/coffer/client"
+	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/store"
 	"github.com/coffer-pm/coffer/internal/store/sqlite"
 )
@@ -161,7 +162,36 @@ func (a *app) adminAccountCommands() []*cobra.Command {
 			fmt.Fprintf(a.stdout, "Enabled %s.\n", inert(args[0]))
 			return nil
 		}),
+		a.simple("export-policy EMAIL my-vault-only|all", "Allow an account to export My Vault only, or everything it can read (instance administrators)", 2, func(cmd *cobra.Command, s *client.Session, args []string) error {
+			only, err := exportPolicyArg(args[1])
+			if err != nil {
+				return err
+			}
+			if err := s.AdminSetExportPolicy(cmd.Context(), args[0], only); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "%s may now export %s.\n", inert(args[0]), exportPolicyWords(only))
+			return nil
+		}),
 	}
+}
+
+// exportPolicyArg reads my-vault-only or all.
+func exportPolicyArg(v string) (bool, error) {
+	switch v {
+	case api.ExportMyVaultOnly:
+		return true, nil
+	case api.ExportAll:
+		return false, nil
+	}
+	return false, usageError("the export policy is %s or %s", api.ExportMyVaultOnly, api.ExportAll)
+}
+
+func exportPolicyWords(myVaultOnly bool) string {
+	if myVaultOnly {
+		return "My Vault only"
+	}
+	return "everything they can read"
 }
 
 func accountState(u client.AdminAccount) string {

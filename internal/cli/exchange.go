@@ -42,9 +42,20 @@ func (a *app) exportCommand() *cobra.Command {
 		if _, err := os.Lstat(out); err == nil && !force {
 			return usageError("%s exists; use --force to replace it", out)
 		}
-		chosen, err := exchange.ExportVaults(s, vaults)
+		policy, err := s.ExportPolicy(cmd.Context())
 		if err != nil {
 			return err
+		}
+		chosen, left, err := exchange.ExportVaults(s, vaults, policy)
+		if err != nil {
+			return err
+		}
+		if len(left) > 0 {
+			names := make([]string, len(left))
+			for i, v := range left {
+				names[i] = v.Label()
+			}
+			fmt.Fprintf(a.stderr, "%s Left out: %s.\n", policy.Note(), strings.Join(names, ", "))
 		}
 		var password []byte
 		if format == exchange.FormatEncryptedJSON {
@@ -53,6 +64,10 @@ func (a *app) exportCommand() *cobra.Command {
 			}
 		} else {
 			fmt.Fprintln(a.stderr, "warning: this export is not encrypted: whoever can read "+out+" reads every password in it. Keep it safe and delete it when done (or use --format encrypted-json).")
+		}
+		// In each organisation's audit log before a byte is written.
+		if err := exchange.RecordExport(cmd.Context(), s, chosen, format); err != nil {
+			return err
 		}
 		var sum exchange.Summary
 		err = writeFileAtomically(out, func(w io.Writer) error {

@@ -15,6 +15,7 @@ import (
 func (a *app) orgCommand() *cobra.Command {
 	cmd := group("org", "Organisations: create, invite, join, confirm, members, rename, delete")
 	cmd.AddCommand(a.orgLifecycleCommands()...)
+	cmd.AddCommand(a.orgPolicyCommand())
 	cmd.AddCommand(
 		a.simple("create NAME", "Create an organisation; you are its owner", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
 			o, err := s.CreateOrg(cmd.Context(), args[0])
@@ -643,4 +644,64 @@ func (a *app) orgAcceptCommand() *cobra.Command {
 		}
 		return err
 	})
+}
+
+// orgPolicyCommand is `coffer org policy ORG`: each group's export
+// policy and what this account may export; the owner sets a group's with
+// --group G --export my-vault-only|all.
+func (a *app) orgPolicyCommand() *cobra.Command {
+	var groupRef, export string
+	cmd := a.simple("policy ORG", "Show the organisation's export policy per group; the owner sets one with --group G --export my-vault-only|all", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
+		if (groupRef == "") != (export == "") {
+			return usageError("--group and --export go together")
+		}
+		if groupRef != "" {
+			only, err := exportPolicyArg(export)
+			if err != nil {
+				return err
+			}
+			o, err := s.FindOrg(args[0])
+			if err != nil {
+				return err
+			}
+			groups, err := s.ListGroups(cmd.Context(), o.ID)
+			if err != nil {
+				return err
+			}
+			var found []client.GroupInfo
+			for _, g := range groups {
+				if g.ID == groupRef || strings.EqualFold(g.Name, groupRef) {
+					found = append(found, g)
+				}
+			}
+			if len(found) != 1 {
+				return withCode(ExitNotFound, fmt.Errorf("group %q: %d groups of %s have that name or id", groupRef, len(found), inert(o.Name)))
+			}
+			if err := s.SetGroupExportPolicy(cmd.Context(), o.ID, found[0].ID, only); err != nil {
+				return err
+			}
+		}
+		p, err := view.OrgPolicyOf(cmd.Context(), s, args[0])
+		if err != nil {
+			return err
+		}
+		if a.jsonOut {
+			return a.printJSON(p)
+		}
+		tw := newTable(a.stdout)
+		fmt.Fprintln(tw, "GROUP\tEXPORT\tID")
+		for _, g := range p.Groups {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", inert(g.Name), g.Export, g.ID)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		if !p.YouMayExport {
+			fmt.Fprintln(a.stdout, p.Note)
+		}
+		return nil
+	})
+	cmd.Flags().StringVar(&groupRef, "group", "", "the group whose export policy to set (the owner)")
+	cmd.Flags().StringVar(&export, "export", "", "my-vault-only (its members export My Vault only) or all")
+	return cmd
 }

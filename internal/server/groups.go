@@ -12,7 +12,7 @@ import (
 
 func groupToAPI(g store.Group, wraps []store.KeyWrap) api.Group {
 	out := api.Group{ID: g.ID, OrgID: g.OrgID, ManagerID: g.ManagerID, KeysSignerID: g.KeysSignerID, Private: g.Private, DefaultPermission: g.DefaultPermission.String(),
-		Meta: g.Meta, SignPub: g.SignPub, KEMPub: g.KEMPub, KeysSig: g.KeysSig, Epoch: g.Epoch, VaultID: g.VaultID, Members: g.Members}
+		Meta: g.Meta, SignPub: g.SignPub, KEMPub: g.KEMPub, KeysSig: g.KeysSig, Epoch: g.Epoch, VaultID: g.VaultID, Members: g.Members, ExportMyVaultOnly: g.ExportMyVaultOnly}
 	if out.Members == nil {
 		out.Members = []string{}
 	}

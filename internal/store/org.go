@@ -113,6 +113,7 @@ type Group struct {
 	KeysSig           []byte
 	Epoch             uint64
 	VaultID           string // a private group's own vault
+	ExportMyVaultOnly bool   // its members export My Vault only (issue 26)
 	CreatedAt         time.Time
 	Members           []string // user ids, filled by GroupsInOrg
 }

@@ -286,6 +286,7 @@ type Store interface {
 	EventStore
 	AuditStore
 	ExposureStore
+	ExportPolicyStore
 
 	Close() error
 	// Ping checks that every pool of the store can reach the database.
@@ -690,4 +691,31 @@ type LifecycleStore interface {
 	// DeleteOrg deletes an organisation with all its vaults, groups,
 	// members, invitations and recovery data.
 	DeleteOrg(ctx context.Context, orgID string, force bool, at time.Time) error
+}
+
+// ErrExportRestricted: the account's export policy allows My Vault only.
+var ErrExportRestricted = errors.New("export restricted to My Vault")
+
+// ExportPolicy is what an account may export (issue 26): with
+// MyVaultOnly only its My Vault; otherwise no vault of RestrictedOrgs
+// (it is a member of a group there flagged my-vault-only).
+type ExportPolicy struct {
+	MyVaultOnly    bool
+	RestrictedOrgs []string
+}
+
+// ExportPolicyStore keeps the "Allow export of My Vault only" flags.
+type ExportPolicyStore interface {
+	// SetAccountExportPolicy sets an account's flag (an instance
+	// administrator's action); ErrNotFound for no live account.
+	SetAccountExportPolicy(ctx context.Context, userID string, myVaultOnly bool, setBy string, at time.Time) error
+	// SetGroupExportPolicy sets a group's flag (the owner's action, with
+	// its audit entry attached to ctx); ErrNotFound for no group.
+	SetGroupExportPolicy(ctx context.Context, groupID string, myVaultOnly bool, setBy string, at time.Time) error
+	// ExportPolicy says what userID may export.
+	ExportPolicy(ctx context.Context, userID string) (ExportPolicy, error)
+	// RecordExport commits the export's audit entry (attached to ctx) if
+	// userID's policy — read again in the transaction — lets them export
+	// orgID's vaults; else ErrExportRestricted and nothing is written.
+	RecordExport(ctx context.Context, orgID, userID string) error
 }

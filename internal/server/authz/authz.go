@@ -85,15 +85,21 @@ const (
 	// ReadExposure: read what a person could read when they lost access
 	// (docs/protocol.md §18.6) — the owner only.
 	ReadExposure
+	// SetExportPolicy: restrict a group's members to exporting My Vault
+	// only (issue 26) — the owner only.
+	SetExportPolicy
+	// RecordExport: record an export of the organisation's vaults in its
+	// audit log — a confirmed member (whose export policy allows it).
+	RecordExport
 )
 
 // AllowsOrg reports whether an organisation role ("owner", "member" or ""
 // for anyone else) allows action a.
 func AllowsOrg(role string, a OrgAction) bool {
 	switch a {
-	case SeeOrg, CreatePrivateGroup:
+	case SeeOrg, CreatePrivateGroup, RecordExport:
 		return role == store.RoleOwner || role == store.RoleMember
-	case Invite, ConfirmMembers, RemoveMembers, CreateOrgGroup, CreateOrgVault, SeeInvitations, ManageRecovery, ManageOrg, ReadAudit, ReadExposure, TransferOwnership:
+	case Invite, ConfirmMembers, RemoveMembers, CreateOrgGroup, CreateOrgVault, SeeInvitations, ManageRecovery, ManageOrg, ReadAudit, ReadExposure, TransferOwnership, SetExportPolicy:
 		return role == store.RoleOwner
 	case EnrolRecovery:
 		return role == store.RoleMember

@@ -8,14 +8,15 @@ import (
 	"github.com/coffer-pm/coffer/internal/store"
 )
 
-const groupColumns = `g.id, g.org_id, g.manager_id, g.keys_signer_id, g.private, g.default_permission, g.meta, g.sign_pub, g.kem_pub, g.keys_sig, g.epoch, COALESCE(g.vault_id, ''), g.created_at`
+const groupColumns = `g.id, g.org_id, g.manager_id, g.keys_signer_id, g.private, g.default_permission, g.meta, g.sign_pub, g.kem_pub, g.keys_sig, g.epoch, COALESCE(g.vault_id, ''), g.created_at,
+	(SELECT COUNT(*) FROM group_export_policy p WHERE p.group_id = g.id)`
 
 func scanGroup(row interface{ Scan(...any) error }) (store.Group, error) {
 	var g store.Group
-	var private, perm int
+	var private, perm, exportPolicy int
 	var created int64
-	err := row.Scan(&g.ID, &g.OrgID, &g.ManagerID, &g.KeysSignerID, &private, &perm, &g.Meta, &g.SignPub, &g.KEMPub, &g.KeysSig, &g.Epoch, &g.VaultID, &created)
-	g.Private, g.DefaultPermission, g.CreatedAt = private != 0, store.Permission(perm), fromMS(created)
+	err := row.Scan(&g.ID, &g.OrgID, &g.ManagerID, &g.KeysSignerID, &private, &perm, &g.Meta, &g.SignPub, &g.KEMPub, &g.KeysSig, &g.Epoch, &g.VaultID, &created, &exportPolicy)
+	g.Private, g.DefaultPermission, g.CreatedAt, g.ExportMyVaultOnly = private != 0, store.Permission(perm), fromMS(created), exportPolicy > 0
 	return g, err
 }
 

@@ -145,6 +145,9 @@ export interface AuditTarget {
   permission?: string;
   force?: boolean;
   epoch?: number;
+  vaults?: string[];
+  format?: string;
+  policy?: string;
 }
 
 // Card is client.Card.

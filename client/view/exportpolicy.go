@@ -1,0 +1,54 @@
+package view
+
+import (
+	"context"
+	"slices"
+
+	"github.com/coffer-pm/coffer/client"
+	"github.com/coffer-pm/coffer/internal/api"
+)
+
+// OrgPolicy is an organisation's policies as `coffer org policy --json`
+// prints them and the web app's settings show them: each group's export
+// policy, and what this account may export of the organisation.
+type OrgPolicy struct {
+	Org    string              `json:"org"`
+	Groups []GroupExportPolicy `json:"groups"`
+	// YouMayExport: this account may export the organisation's vaults.
+	YouMayExport bool   `json:"you_may_export"`
+	Note         string `json:"note,omitempty"`
+	// CanSet: this account may change the groups' policies (the owner).
+	CanSet bool `json:"can_set"`
+}
+
+// GroupExportPolicy is one group's export policy.
+type GroupExportPolicy struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Export string `json:"export"` // my-vault-only or all
+}
+
+// OrgPolicyOf reads organisation orgRef's policies.
+func OrgPolicyOf(ctx context.Context, s *client.Session, orgRef string) (OrgPolicy, error) {
+	o, err := s.FindOrg(orgRef)
+	if err != nil {
+		return OrgPolicy{}, err
+	}
+	groups, err := s.ListGroups(ctx, o.ID)
+	if err != nil {
+		return OrgPolicy{}, err
+	}
+	p, err := s.ExportPolicy(ctx)
+	if err != nil {
+		return OrgPolicy{}, err
+	}
+	out := OrgPolicy{Org: o.Name, Groups: []GroupExportPolicy{}, CanSet: o.OwnerID == s.Profile.UserID,
+		YouMayExport: !p.MyVaultOnly && !slices.Contains(p.RestrictedOrgs, o.ID)}
+	if !out.YouMayExport {
+		out.Note = p.Note()
+	}
+	for _, g := range groups {
+		out.Groups = append(out.Groups, GroupExportPolicy{ID: g.ID, Name: g.Name, Export: api.ExportPolicyName(g.ExportMyVaultOnly)})
+	}
+	return out, nil
+}
