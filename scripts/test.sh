@@ -65,7 +65,7 @@ fuzz() {
 for target in FuzzOpenBox FuzzOpenRevision FuzzKeyObjects FuzzWraps FuzzRoster FuzzParseInviteCode FuzzOpenChunk FuzzManifest FuzzOpenCache; do
   fuzz ./internal/crypto "$target"
 done
-for target in FuzzCofferReader FuzzSealedReader; do
+for target in FuzzCofferReader FuzzSealedReader FuzzCSVSource FuzzBitwardenSource; do
   fuzz ./client/exchange "$target"
 done
 for target in FuzzContent FuzzSyncResponse FuzzCacheState; do

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
 	"testing"
 
 	"github.com/coffer-pm/coffer/internal/crypto"
@@ -65,6 +66,49 @@ func FuzzSealedReader(f *testing.F) {
 		got, err := io.ReadAll(io.LimitReader(r, 1<<22))
 		if err == nil && flip != 0 && bytes.Equal(file, sealed.Bytes()) == false && len(got) > 0 && !bytes.Equal(got, []byte(`{"format":"coffer-export","version":1,"items":[]}`)) {
 			t.Fatalf("an altered export opened to %q", got)
+		}
+	})
+}
+
+// FuzzCSVSource: any bytes as a CSV import give entries or an error.
+func FuzzCSVSource(f *testing.F) {
+	for _, name := range []string{"chrome.csv", "firefox.csv", "safari.csv", "bitwarden.csv", "1password.csv", "keepassxc.csv", "generic.csv"} {
+		b, _ := os.ReadFile("testdata/" + name)
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		defer func(n int64) { MaxCSVRecordBytes = n }(MaxCSVRecordBytes)
+		MaxCSVRecordBytes = 1 << 16
+		src, _, err := Open(bytes.NewReader(data), FormatCSV, nil, nil)
+		if err != nil {
+			return
+		}
+		for i := 0; i < 1000; i++ {
+			if _, err := src.Next(); err != nil {
+				return
+			}
+		}
+	})
+}
+
+// FuzzBitwardenSource: any bytes as a Bitwarden JSON import give entries
+// or an error.
+func FuzzBitwardenSource(f *testing.F) {
+	for _, name := range []string{"bitwarden.json", "bitwarden-org.json", "bitwarden-encrypted.json"} {
+		b, _ := os.ReadFile("testdata/" + name)
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		defer func(n int64) { MaxItemBytes = n }(MaxItemBytes)
+		MaxItemBytes = 1 << 16
+		src, err := NewBitwardenSource(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		for i := 0; i < 1000; i++ {
+			if _, err := src.Next(); err != nil {
+				return
+			}
 		}
 	})
 }

@@ -93,10 +93,31 @@ func RecordExport(ctx context.Context, s *client.Session, vaults []*client.Vault
 	return nil
 }
 
-// Export writes the items of vaults (not the trash) to w as a Coffer JSON
-// export, with their attachments' bytes and, with opt.History, their
+// ItemWriter is an export format's writer.
+type ItemWriter interface {
+	Write(Item) error
+	Close() error
+}
+
+// withFiles says whether a format carries attachments' bytes.
+func withFiles(format string) bool { return format != FormatCSV }
+
+// newItemWriter starts an export of format on w.
+func newItemWriter(format string, w io.Writer, h Header) (ItemWriter, error) {
+	switch format {
+	case FormatJSON, FormatEncryptedJSON:
+		return NewWriter(w, h)
+	case FormatCSV:
+		return NewCSVWriter(w, h.Vaults)
+	}
+	return nil, fmt.Errorf("unknown export format %q", format)
+}
+
+// Export writes the items of vaults (not the trash) to w in format (the
+// encrypted form's plaintext for encrypted-json), with their attachments'
+// bytes where the format carries them and, with opt.History, their
 // earlier versions.
-func Export(ctx context.Context, s *client.Session, vaults []*client.Vault, opt ExportOptions, w io.Writer) (Summary, error) {
+func Export(ctx context.Context, s *client.Session, vaults []*client.Vault, opt ExportOptions, format string, w io.Writer) (Summary, error) {
 	h := Header{ExportedAt: time.Now().UTC(), ExportedBy: s.Profile.Email}
 	in := map[string]bool{}
 	for _, v := range vaults {
@@ -104,7 +125,7 @@ func Export(ctx context.Context, s *client.Session, vaults []*client.Vault, opt 
 		in[v.ID] = true
 	}
 	sum := Summary{Vaults: len(vaults)}
-	ew, err := NewWriter(w, h)
+	ew, err := newItemWriter(format, w, h)
 	if err != nil {
 		return sum, err
 	}
@@ -121,6 +142,9 @@ func Export(ctx context.Context, s *client.Session, vaults []*client.Vault, opt 
 	for i, it := range mine {
 		out := Item{ID: it.ID, Vault: it.VaultID, Type: it.Type, Updated: it.UpdatedAt, Content: it.Content}
 		for _, att := range it.Content.Files {
+			if !withFiles(format) {
+				break
+			}
 			var buf bytes.Buffer
 			if err := s.DownloadFile(ctx, att, &buf); err != nil {
 				return sum, fmt.Errorf("attachment %q of %q: %w", att.Name, it.Content.Name, err)

@@ -130,12 +130,41 @@ func TestCLIExportImportRoundTrip(t *testing.T) {
 		t.Fatalf("the encrypted round trip changed items:\nwant %s\n got %s", strings.Join(want, "\n"), strings.Join(got, "\n"))
 	}
 
+	// CSV: KeePassXC's columns, no attachments; a card's and a secret's
+	// values in the notes; read back as KeePassXC's CSV.
+	csvFile := filepath.Join(dir, "ann.csv")
+	r = ann.run("", "export", "--format", "csv", "--out", csvFile)
+	if r.code != 0 || !strings.Contains(r.stderr, "not encrypted") {
+		t.Fatalf("csv export: %d %s", r.code, r.stderr)
+	}
+	data, _ := os.ReadFile(csvFile)
+	if !strings.HasPrefix(string(data), "Group,Title,Username,Password,URL,Notes,TOTP\n") || !strings.Contains(string(data), "Card number: 4111111111111111") {
+		t.Fatalf("the CSV export:\n%s", data)
+	}
+	dee := user(t, srv, "dee@exchange.example")
+	if out := dee.ok("", "import", csvFile); !strings.Contains(out, "Imported 5 items (1 login, 4 note)") {
+		t.Fatalf("the CSV import:\n%s", out)
+	}
+	if out := dee.ok("", "item", "get", "Bank – Zürich 🏦", "--field", "password"); strings.TrimSpace(out) != `p,"w"d;x` {
+		t.Fatalf("a password through CSV: %q", out)
+	}
+	// A Bitwarden export, its format told by its content.
+	if out := dee.ok("", "import", filepath.Join("..", "..", "client", "exchange", "testdata", "bitwarden.json"), "--dry-run"); !strings.Contains(out, "Would import 6 items (2 login, 1 note, 2 secret, 1 card)") {
+		t.Fatalf("a Bitwarden export:\n%s", out)
+	}
+	if msg := dee.fails(1, "", "import", filepath.Join("..", "..", "client", "exchange", "testdata", "bitwarden-encrypted.json")); !strings.Contains(msg, "encrypted") {
+		t.Fatalf("an encrypted Bitwarden export: %q", msg)
+	}
+
 	// The same file again: imported, with a warning.
 	if out := bob.ok("", "import", plain); !strings.Contains(out, "warning: 5 of them look like items already in My Vault") {
 		t.Fatalf("a second import:\n%s", out)
 	}
-	// Not a file Coffer knows.
-	if msg := bob.fails(2, "", "import", note); !strings.Contains(msg, "not a file Coffer knows how to import") {
+	// Not a file Coffer knows; a text file whose columns it does not know.
+	if msg := bob.fails(2, "", "import", write("photo.jpg", "\xff\xd8\xff\xe0\x00\x10JFIF")); !strings.Contains(msg, "not a file Coffer knows how to import") {
+		t.Fatalf("a picture: %q", msg)
+	}
+	if msg := bob.fails(1, "", "import", note); !strings.Contains(msg, "columns Coffer does not know") {
 		t.Fatalf("a text file: %q", msg)
 	}
 }

@@ -20,8 +20,8 @@ import (
 
 // exportFormats and importFormats are what --format takes.
 var (
-	exportFormats = []string{exchange.FormatJSON, exchange.FormatEncryptedJSON}
-	importFormats = []string{exchange.FormatJSON, exchange.FormatEncryptedJSON}
+	exportFormats = []string{exchange.FormatJSON, exchange.FormatEncryptedJSON, exchange.FormatCSV}
+	importFormats = append([]string{exchange.FormatJSON, exchange.FormatEncryptedJSON, exchange.FormatBitwardenJSON}, exchange.CSVFormats...)
 )
 
 // exportCommand is `coffer export` (docs/protocol.md §19): My Vault and
@@ -32,7 +32,7 @@ func (a *app) exportCommand() *cobra.Command {
 	var format, out string
 	var vaults []string
 	var force, history, filePasswordStdin bool
-	cmd := a.simple("export", "Export My Vault and every vault you can read (or --vault …) to a file: json, encrypted-json", 0, func(cmd *cobra.Command, s *client.Session, args []string) error {
+	cmd := a.simple("export", "Export My Vault and every vault you can read (or --vault …) to a file: json, encrypted-json, csv", 0, func(cmd *cobra.Command, s *client.Session, args []string) error {
 		if !slices.Contains(exportFormats, format) {
 			return usageError("--format must be one of %s", strings.Join(exportFormats, ", "))
 		}
@@ -80,7 +80,7 @@ func (a *app) exportCommand() *cobra.Command {
 				inner = sealed
 			}
 			opt := exchange.ExportOptions{History: history, Progress: a.progress("Exported")}
-			if sum, err = exchange.Export(cmd.Context(), s, chosen, opt, inner); err != nil {
+			if sum, err = exchange.Export(cmd.Context(), s, chosen, opt, format, inner); err != nil {
 				return err
 			}
 			if sealed != nil {
@@ -99,7 +99,7 @@ func (a *app) exportCommand() *cobra.Command {
 		return nil
 	})
 	f := cmd.Flags()
-	f.StringVar(&format, "format", "", "json (Coffer JSON, not encrypted) or encrypted-json (under a password of its own)")
+	f.StringVar(&format, "format", "", "json (Coffer JSON, not encrypted), encrypted-json (under a password of its own) or csv (KeePassXC's and browsers' columns, not encrypted, no attachments)")
 	f.StringVar(&out, "out", "", "the file to write (created 0600)")
 	f.StringArrayVar(&vaults, "vault", nil, "export only this vault (repeatable; ORG/NAME, My Vault or an id)")
 	f.BoolVar(&force, "force", false, "replace the file if it exists")
@@ -111,9 +111,9 @@ func (a *app) exportCommand() *cobra.Command {
 // importCommand is `coffer import FILE` into a vault (My Vault unless
 // --vault), through the batch create; every skipped entry is said.
 func (a *app) importCommand() *cobra.Command {
-	var format, vaultRef string
+	var format, vaultRef, mapFlag string
 	var dryRun, filePasswordStdin bool
-	cmd := a.simple("import FILE", "Import a file into a vault (My Vault unless --vault): json, encrypted-json; --dry-run shows what would be created", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
+	cmd := a.simple("import FILE", "Import a file into a vault (My Vault unless --vault): Coffer, Bitwarden, KeePassXC, 1Password, browsers' CSVs; --dry-run shows what would be created", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
 		if format != "" && !slices.Contains(importFormats, format) {
 			return usageError("--format must be one of %s", strings.Join(importFormats, ", "))
 		}
@@ -121,30 +121,22 @@ func (a *app) importCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
+		mapping, err := exchange.ParseMapping(mapFlag)
+		if err != nil {
+			return usageError("%v", err)
+		}
 		f, err := os.Open(args[0])
 		if err != nil {
 			return err
 		}
 		defer f.Close()
-		br := bufio.NewReaderSize(f, 64<<10)
-		start, _ := br.Peek(64)
-		if format == "" {
-			if format = detectFormat(start); format == "" {
+		src, _, err := exchange.Open(f, format, mapping, func() ([]byte, error) {
+			return a.filePassword(filePasswordStdin, "Password of the export", false)
+		})
+		if err != nil {
+			if errors.Is(err, exchange.ErrUnknownFile) {
 				return usageError("%s is not a file Coffer knows how to import (give --format: %s)", args[0], strings.Join(importFormats, ", "))
 			}
-		}
-		var r io.Reader = br
-		if format == exchange.FormatEncryptedJSON {
-			password, err := a.filePassword(filePasswordStdin, "Password of the export", false)
-			if err != nil {
-				return err
-			}
-			if r, err = exchange.OpenSealed(br, password); err != nil {
-				return err
-			}
-		}
-		src, err := exchange.NewReader(r)
-		if err != nil {
 			return err
 		}
 		res, err := exchange.Import(cmd.Context(), s, v, src, exchange.ImportOptions{DryRun: dryRun, Progress: a.progressCount("Imported")})
@@ -159,7 +151,8 @@ func (a *app) importCommand() *cobra.Command {
 		return nil
 	})
 	f := cmd.Flags()
-	f.StringVar(&format, "format", "", "the file's format (json, encrypted-json); without it the file's format is detected")
+	f.StringVar(&format, "format", "", "the file's format ("+strings.Join(importFormats, ", ")+"); without it the file's format is detected")
+	f.StringVar(&mapFlag, "map", "", "a CSV file's columns, for --format csv: field=column,… (fields: name, url, username, password, notes, totp, folder, favorite, tags)")
 	f.StringVar(&vaultRef, "vault", "My Vault", "the vault to import into (ORG/NAME, My Vault or an id)")
 	f.BoolVar(&dryRun, "dry-run", false, "read and check everything, create nothing")
 	f.BoolVar(&filePasswordStdin, "file-password-stdin", false, "read the file's own password from a line of stdin (after the master password's, with --password-stdin)")
@@ -191,17 +184,6 @@ func (a *app) printImport(res exchange.ImportResult, v *client.Vault) {
 			fmt.Fprintf(a.stdout, "  %s: %s\n", inert(sk.Entry), inert(sk.Reason))
 		}
 	}
-}
-
-// detectFormat names the format a file's first bytes show ("" if none).
-func detectFormat(start []byte) string {
-	switch trimmed := strings.TrimLeft(string(start), " \t\r\n\ufeff"); {
-	case exchange.IsSealed(start):
-		return exchange.FormatEncryptedJSON
-	case strings.HasPrefix(trimmed, "{") && strings.Contains(trimmed, `"coffer-export"`):
-		return exchange.FormatJSON
-	}
-	return ""
 }
 
 // filePassword reads a file's own password (an encrypted export's): the

@@ -1,0 +1,183 @@
+package exchange
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"testing"
+)
+
+func readAll(t *testing.T, path, format string, mapping map[string]string) (string, []Item) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	src, got, err := Open(f, format, mapping, nil)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	var out []Item
+	for {
+		it, err := src.Next()
+		if err == io.EOF {
+			return got, out
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		out = append(out, it)
+	}
+}
+
+// TestImportFormats reads a sample of each format, written after each
+// tool's documented export, with the awkward cases: quotes, commas and
+// newlines inside fields, unicode, empty names, custom hidden fields,
+// folders, cards, identities and SSH keys.
+func TestImportFormats(t *testing.T) {
+	t.Run("chrome", func(t *testing.T) {
+		f, items := readAll(t, "testdata/chrome.csv", "", nil)
+		if f != FormatChromeCSV || len(items) != 3 {
+			t.Fatalf("%s, %d items", f, len(items))
+		}
+		if c := items[0].Content; c.Name != "Bank – Zürich" || c.Login.Username != "änn" || c.Login.Password != `p,"w"d` || c.Login.URLs[0] != "https://bank.example/login" {
+			t.Fatalf("row 1: %+v %+v", c, c.Login)
+		}
+		if c := items[1].Content; c.Name != "no-name.example" || c.Notes != "line one\nline two, with comma" || items[1].Type != "login" {
+			t.Fatalf("a row without a name: %+v", c)
+		}
+	})
+	t.Run("firefox", func(t *testing.T) {
+		f, items := readAll(t, "testdata/firefox.csv", "", nil)
+		if f != FormatFirefoxCSV || len(items) != 2 || items[0].Content.Login.Password != `p"q,r` || items[0].Content.Name != "shop.example" {
+			t.Fatalf("%s %+v", f, items)
+		}
+	})
+	t.Run("safari", func(t *testing.T) {
+		f, items := readAll(t, "testdata/safari.csv", "", nil)
+		if f != FormatSafariCSV || len(items) != 2 || !strings.HasPrefix(items[0].Content.Login.TOTP, "otpauth://totp/GitHub") || items[0].Content.Notes != "2FA on\nbackup codes in the safe" {
+			t.Fatalf("%s %+v", f, items)
+		}
+	})
+	t.Run("bitwarden csv", func(t *testing.T) {
+		f, items := readAll(t, "testdata/bitwarden.csv", "", nil)
+		if f != FormatBitwardenCSV || len(items) != 2 {
+			t.Fatalf("%s, %d items", f, len(items))
+		}
+		c := items[0].Content
+		if !c.Favorite || c.Tags[0] != "Work/Servers" || len(c.Login.URLs) != 2 || c.Login.Password != `r00t!"x` || len(c.Fields) != 2 || c.Fields[1].Value != "eu-west" {
+			t.Fatalf("row 1: %+v %+v", c, c.Login)
+		}
+		if items[1].Type != "note" || items[1].Content.Login != nil || !strings.Contains(items[1].Content.Notes, "hunter2") {
+			t.Fatalf("a note: %+v", items[1])
+		}
+	})
+	t.Run("1password", func(t *testing.T) {
+		f, items := readAll(t, "testdata/1password.csv", "", nil)
+		if f != Format1PasswordCSV || len(items) != 2 || !items[0].Content.Favorite || strings.Join(items[0].Content.Tags, "|") != "media|family" || items[1].Type != "note" {
+			t.Fatalf("%s %+v", f, items)
+		}
+	})
+	t.Run("keepassxc", func(t *testing.T) {
+		f, items := readAll(t, "testdata/keepassxc.csv", "", nil)
+		if f != FormatKeePassXCCSV || len(items) != 2 || items[0].Content.Tags[0] != "Root/Finance/Banks" || items[1].Content.Name != "Ünïcode ✓" || items[1].Content.Notes != "multi\nline\nnotes" || len(items[1].Content.Tags) != 0 {
+			t.Fatalf("%s %+v", f, items)
+		}
+	})
+	t.Run("generic with a mapping", func(t *testing.T) {
+		f, items := readAll(t, "testdata/generic.csv", FormatCSV, map[string]string{"name": "Account", "url": "Site", "username": "User", "password": "Pass", "notes": "Comment"})
+		if f != FormatCSV || len(items) != 1 || items[0].Content.Notes != `a "quoted" comment` || items[0].Content.Login.Password != "pw1" {
+			t.Fatalf("%s %+v", f, items)
+		}
+		fh, _ := os.Open("testdata/generic.csv")
+		defer fh.Close()
+		if _, _, err := Open(fh, "", nil, nil); err == nil || !strings.Contains(err.Error(), "--map") {
+			t.Fatalf("an unknown CSV without a mapping: %v", err)
+		}
+	})
+	t.Run("bitwarden json", func(t *testing.T) {
+		f, items := readAll(t, "testdata/bitwarden.json", "", nil)
+		if f != FormatBitwardenJSON || len(items) != 6 {
+			t.Fatalf("%s, %d items", f, len(items))
+		}
+		bank := items[0].Content
+		if items[0].Type != "login" || bank.Tags[0] != "Personal/Finance" || !bank.Favorite || len(bank.Fields) != 2 || bank.Fields[0].Kind != "hidden" || bank.Login.TOTP != "JBSWY3DPEHPK3PXP" {
+			t.Fatalf("a login: %+v %+v", bank, bank.Login)
+		}
+		if items[1].Type != "note" || items[1].Content.Notes != "1111\n2222\n3333" {
+			t.Fatalf("a note: %+v", items[1])
+		}
+		if c := items[2].Content.Card; items[2].Type != "card" || c.Expiry != "07/2029" || c.Number != "4111111111111111" || c.CVV != "123" {
+			t.Fatalf("a card: %+v", items[2])
+		}
+		if s := items[3].Content.Secret; items[3].Type != "secret" || s["passportNumber"] != "X123" || s["firstName"] != "Ann" {
+			t.Fatalf("an identity: %+v", items[3])
+		}
+		if s := items[4].Content.Secret; !strings.Contains(s["privateKey"], "OPENSSH PRIVATE KEY") || s["keyFingerprint"] != "SHA256:abc" {
+			t.Fatalf("an SSH key: %+v", items[4])
+		}
+		if items[5].Content.Name != "nameless.example" {
+			t.Fatalf("an item without a name: %+v", items[5].Content)
+		}
+		_, org := readAll(t, "testdata/bitwarden-org.json", "", nil)
+		if len(org) != 1 || org[0].Content.Tags[0] != "Engineering/Prod" {
+			t.Fatalf("an organisation export: %+v", org)
+		}
+		fh, _ := os.Open("testdata/bitwarden-encrypted.json")
+		defer fh.Close()
+		if _, _, err := Open(fh, "", nil, nil); !errors.Is(err, ErrEncryptedBitwarden) {
+			t.Fatalf("an encrypted export: %v", err)
+		}
+	})
+}
+
+// TestHostileFiles: a 1 GB line, invalid UTF-8, deeply nested JSON and a
+// binary file each give a clear error, not a crash or unbounded memory.
+func TestHostileFiles(t *testing.T) {
+	defer func(n int64) { MaxCSVRecordBytes = n }(MaxCSVRecordBytes)
+	MaxCSVRecordBytes = 1 << 20
+	long := io.MultiReader(strings.NewReader("name,url,username,password\nx,"), &repeat{b: 'a', n: 1 << 30})
+	src, _, err := Open(long, "", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.Next(); err == nil || !strings.Contains(err.Error(), "longer than") {
+		t.Fatalf("a 1 GB line: %v", err)
+	}
+	bad := "name,url,username,password\nx\xff\xfe,https://a.example,u,p\n"
+	src, _, err = Open(strings.NewReader(bad), "", nil, nil)
+	if err == nil {
+		_, err = src.Next()
+	}
+	if err == nil || !strings.Contains(err.Error(), "UTF-8") {
+		t.Fatalf("invalid UTF-8: %v", err)
+	}
+	nested := `{"encrypted": false, "folders": ` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + `, "items": []}`
+	if _, _, err := Open(strings.NewReader(nested), FormatBitwardenJSON, nil, nil); err == nil {
+		t.Fatal("deeply nested JSON read")
+	}
+	if _, _, err := Open(bytes.NewReader([]byte("\x89PNG\r\n\x1a\n\x00\x00")), "", nil, nil); !errors.Is(err, ErrUnknownFile) {
+		t.Fatalf("a binary file: %v", err)
+	}
+}
+
+// repeat is n bytes of b, read without holding them.
+type repeat struct {
+	b byte
+	n int64
+}
+
+func (r *repeat) Read(p []byte) (int, error) {
+	if r.n <= 0 {
+		return 0, io.EOF
+	}
+	k := int(min(int64(len(p)), r.n))
+	for i := range p[:k] {
+		p[i] = r.b
+	}
+	r.n -= int64(k)
+	return k, nil
+}
