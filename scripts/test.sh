@@ -12,10 +12,15 @@ fi
 missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
 command -v zopfli >/dev/null || missing="$missing zopfli" # core.wasm.gz (scripts/build-web.sh)
-if [ -n "$missing" ]; then
+# KeePassXC's own command-line tool opens Coffer's KDBX exports and builds
+# databases to import (cmd/coffer TestKeePassXCOpensCoffersExport).
+norecommends=""
+command -v keepassxc-cli >/dev/null || norecommends="keepassxc"
+if [ -n "$missing$norecommends" ]; then
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
+  [ -z "$missing" ] || DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
+  [ -z "$norecommends" ] || DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $norecommends >/dev/null
 fi
 
 echo "== web app: the committed build (internal/webui/dist) is the build of these sources"

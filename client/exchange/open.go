@@ -43,6 +43,13 @@ func Open(r io.Reader, format string, mapping map[string]string, password func()
 	case FormatBitwardenJSON:
 		src, err := NewBitwardenSource(br)
 		return src, format, err
+	case FormatKDBX:
+		pw, err := password()
+		if err != nil {
+			return nil, format, err
+		}
+		src, err := NewKDBXSource(br, pw)
+		return src, format, err
 	}
 	for _, f := range CSVFormats {
 		if f == format {
@@ -70,6 +77,8 @@ func Detect(start []byte) string {
 	switch {
 	case IsSealed(start):
 		return FormatEncryptedJSON
+	case bytes.HasPrefix(start, kdbxMagic):
+		return FormatKDBX
 	case bytes.HasPrefix(trimmed, []byte("{")) && bytes.Contains(trimmed, []byte(`"coffer-export"`)):
 		return FormatJSON
 	case bytes.HasPrefix(trimmed, []byte("{")) && (bytes.Contains(trimmed, []byte(`"encrypted"`)) || bytes.Contains(trimmed, []byte(`"folders"`)) || bytes.Contains(trimmed, []byte(`"collections"`))):

@@ -19,6 +19,8 @@ type ExportOptions struct {
 	History bool
 	// Progress, if set, is called after each item with the count so far.
 	Progress func(done, total int)
+	// Password is a KeePass database's (FormatKDBX).
+	Password []byte
 }
 
 // Summary says what an export or an import did.
@@ -103,8 +105,10 @@ type ItemWriter interface {
 func withFiles(format string) bool { return format != FormatCSV }
 
 // newItemWriter starts an export of format on w.
-func newItemWriter(format string, w io.Writer, h Header) (ItemWriter, error) {
+func newItemWriter(format string, w io.Writer, h Header, password []byte) (ItemWriter, error) {
 	switch format {
+	case FormatKDBX:
+		return NewKDBXWriter(w, h.Vaults, password)
 	case FormatJSON, FormatEncryptedJSON:
 		return NewWriter(w, h)
 	case FormatCSV:
@@ -125,7 +129,7 @@ func Export(ctx context.Context, s *client.Session, vaults []*client.Vault, opt 
 		in[v.ID] = true
 	}
 	sum := Summary{Vaults: len(vaults)}
-	ew, err := newItemWriter(format, w, h)
+	ew, err := newItemWriter(format, w, h, opt.Password)
 	if err != nil {
 		return sum, err
 	}

@@ -20,8 +20,8 @@ import (
 
 // exportFormats and importFormats are what --format takes.
 var (
-	exportFormats = []string{exchange.FormatJSON, exchange.FormatEncryptedJSON, exchange.FormatCSV}
-	importFormats = append([]string{exchange.FormatJSON, exchange.FormatEncryptedJSON, exchange.FormatBitwardenJSON}, exchange.CSVFormats...)
+	exportFormats = []string{exchange.FormatJSON, exchange.FormatEncryptedJSON, exchange.FormatCSV, exchange.FormatKDBX}
+	importFormats = append([]string{exchange.FormatJSON, exchange.FormatEncryptedJSON, exchange.FormatKDBX, exchange.FormatBitwardenJSON}, exchange.CSVFormats...)
 )
 
 // exportCommand is `coffer export` (docs/protocol.md §19): My Vault and
@@ -32,7 +32,7 @@ func (a *app) exportCommand() *cobra.Command {
 	var format, out string
 	var vaults []string
 	var force, history, filePasswordStdin bool
-	cmd := a.simple("export", "Export My Vault and every vault you can read (or --vault …) to a file: json, encrypted-json, csv", 0, func(cmd *cobra.Command, s *client.Session, args []string) error {
+	cmd := a.simple("export", "Export My Vault and every vault you can read (or --vault …) to a file: json, encrypted-json, csv, kdbx", 0, func(cmd *cobra.Command, s *client.Session, args []string) error {
 		if !slices.Contains(exportFormats, format) {
 			return usageError("--format must be one of %s", strings.Join(exportFormats, ", "))
 		}
@@ -58,7 +58,7 @@ func (a *app) exportCommand() *cobra.Command {
 			fmt.Fprintf(a.stderr, "%s Left out: %s.\n", policy.Note(), strings.Join(names, ", "))
 		}
 		var password []byte
-		if format == exchange.FormatEncryptedJSON {
+		if format == exchange.FormatEncryptedJSON || format == exchange.FormatKDBX {
 			if password, err = a.filePassword(filePasswordStdin, "Password for the export", true); err != nil {
 				return err
 			}
@@ -73,13 +73,13 @@ func (a *app) exportCommand() *cobra.Command {
 		err = writeFileAtomically(out, func(w io.Writer) error {
 			var inner io.Writer = w
 			var sealed *exchange.SealedWriter
-			if password != nil {
+			if format == exchange.FormatEncryptedJSON {
 				if sealed, err = exchange.NewSealedWriter(w, password); err != nil {
 					return err
 				}
 				inner = sealed
 			}
-			opt := exchange.ExportOptions{History: history, Progress: a.progress("Exported")}
+			opt := exchange.ExportOptions{History: history, Progress: a.progress("Exported"), Password: password}
 			if sum, err = exchange.Export(cmd.Context(), s, chosen, opt, format, inner); err != nil {
 				return err
 			}
@@ -99,7 +99,7 @@ func (a *app) exportCommand() *cobra.Command {
 		return nil
 	})
 	f := cmd.Flags()
-	f.StringVar(&format, "format", "", "json (Coffer JSON, not encrypted), encrypted-json (under a password of its own) or csv (KeePassXC's and browsers' columns, not encrypted, no attachments)")
+	f.StringVar(&format, "format", "", "json (Coffer JSON, not encrypted), encrypted-json (under a password of its own), csv (KeePassXC's and browsers' columns, not encrypted, no attachments) or kdbx (a KeePass database under a password of its own)")
 	f.StringVar(&out, "out", "", "the file to write (created 0600)")
 	f.StringArrayVar(&vaults, "vault", nil, "export only this vault (repeatable; ORG/NAME, My Vault or an id)")
 	f.BoolVar(&force, "force", false, "replace the file if it exists")
@@ -131,7 +131,7 @@ func (a *app) importCommand() *cobra.Command {
 		}
 		defer f.Close()
 		src, _, err := exchange.Open(f, format, mapping, func() ([]byte, error) {
-			return a.filePassword(filePasswordStdin, "Password of the export", false)
+			return a.filePassword(filePasswordStdin, "The file's password", false)
 		})
 		if err != nil {
 			if errors.Is(err, exchange.ErrUnknownFile) {

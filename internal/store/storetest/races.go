@@ -58,7 +58,7 @@ func race(t *testing.T, write func() error, remove func() error) (ok, refused in
 					atomic.AddInt64(&ok, 1)
 				case errors.Is(err, store.ErrNoLongerAllowed), errors.Is(err, store.ErrNotFound):
 					atomic.AddInt64(&refused, 1)
-				case errors.Is(err, store.ErrLimit):
+				case errors.Is(err, store.ErrLimit), errors.As(err, new(*store.LimitError)):
 					// A slow removal let the writers reach a row limit (a
 					// loaded machine: CI saw 100 private groups): a refusal
 					// too, and the writes go on racing the removal.

@@ -1,0 +1,351 @@
+package exchange
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/tobischo/gokeepasslib/v3"
+	"github.com/tobischo/gokeepasslib/v3/wrappers"
+
+	"github.com/coffer-pm/coffer/client"
+)
+
+// FormatKDBX is a KeePass database (docs/protocol.md §19.6): written as
+// KDBX 4, read as KDBX 3.1 or 4.
+const FormatKDBX = "kdbx"
+
+// MaxKDBXBytes bounds a KeePass database read whole (the library decodes
+// a database at once). A variable: tests lower it.
+var MaxKDBXBytes int64 = 256 << 20
+
+// The KeePass fields Coffer maps; every other string field is a custom
+// field. KeePassXC keeps a TOTP as "otp" (an otpauth:// URI), older
+// versions as "TOTP Seed"; more URLs as "KP2A_URL", "KP2A_URL_1", ….
+const (
+	kpTitle    = "Title"
+	kpUserName = "UserName"
+	kpPassword = "Password"
+	kpURL      = "URL"
+	kpNotes    = "Notes"
+	kpOTP      = "otp"
+	kpTOTPSeed = "TOTP Seed"
+	kpMoreURL  = "KP2A_URL"
+)
+
+// KDBXWriter collects items and writes them as one KDBX 4 database on
+// Close, one group per vault under a root named "Coffer": what KeePassXC
+// opens with every field in place.
+type KDBXWriter struct {
+	w        io.Writer
+	password string
+	db       *gokeepasslib.Database
+	root     gokeepasslib.Group
+	groups   map[string]int // vault id → index in root.Groups
+}
+
+// NewKDBXWriter starts a database under password.
+func NewKDBXWriter(w io.Writer, vaults []Vault, password []byte) (*KDBXWriter, error) {
+	if len(password) == 0 {
+		return nil, errors.New("a KeePass database needs a password")
+	}
+	db := gokeepasslib.NewDatabase(gokeepasslib.WithDatabaseKDBXVersion4())
+	db.Content.Meta.DatabaseName = "Coffer"
+	kw := &KDBXWriter{w: w, password: string(password), db: db, root: gokeepasslib.NewGroup(), groups: map[string]int{}}
+	kw.root.Name = "Coffer"
+	for _, v := range vaults {
+		g := gokeepasslib.NewGroup()
+		g.Name = v.Name
+		if v.Organisation != "" {
+			g.Name = v.Organisation + " – " + v.Name
+		}
+		kw.groups[v.ID] = len(kw.root.Groups)
+		kw.root.Groups = append(kw.root.Groups, g)
+	}
+	return kw, nil
+}
+
+func kpValue(key, value string, protected bool) gokeepasslib.ValueData {
+	v := gokeepasslib.ValueData{Key: key, Value: gokeepasslib.V{Content: value}}
+	if protected {
+		v.Value.Protected = wrappers.NewBoolWrapper(true)
+	}
+	return v
+}
+
+// otpURI is a TOTP as an otpauth:// URI (Coffer keeps a URI or a bare
+// base32 secret).
+func otpURI(totp, name string) string {
+	if strings.HasPrefix(strings.ToLower(totp), "otpauth://") {
+		return totp
+	}
+	return "otpauth://totp/" + url.PathEscape(name) + "?secret=" + url.QueryEscape(strings.ReplaceAll(totp, " ", "")) + "&period=30&digits=6&algorithm=SHA1"
+}
+
+// Write adds one item as an entry of its vault's group.
+func (kw *KDBXWriter) Write(it Item) error {
+	c := it.Content
+	e := gokeepasslib.NewEntry()
+	used := map[string]bool{}
+	add := func(key, value string, protected bool) {
+		if value == "" && key != kpTitle {
+			return
+		}
+		for base, n := key, 2; used[key]; n++ {
+			key = fmt.Sprintf("%s (%d)", base, n)
+		}
+		used[key] = true
+		e.Values = append(e.Values, kpValue(key, value, protected))
+	}
+	add(kpTitle, c.Name, false)
+	add(kpNotes, c.Notes, false)
+	if l := c.Login; l != nil {
+		add(kpUserName, l.Username, false)
+		add(kpPassword, l.Password, true)
+		for i, u := range l.URLs {
+			switch i {
+			case 0:
+				add(kpURL, u, false)
+			case 1:
+				add(kpMoreURL, u, false)
+			default:
+				add(fmt.Sprintf("%s_%d", kpMoreURL, i-1), u, false)
+			}
+		}
+		if l.TOTP != "" {
+			add(kpOTP, otpURI(l.TOTP, c.Name), true)
+		}
+	}
+	if cd := c.Card; cd != nil {
+		add("Card holder", cd.Holder, false)
+		add("Card number", cd.Number, true)
+		add("Expiry", cd.Expiry, false)
+		add("CVV", cd.CVV, true)
+	}
+	keys := make([]string, 0, len(c.Secret))
+	for k := range c.Secret {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		add(k, c.Secret[k], true)
+	}
+	for _, f := range c.Fields {
+		add(f.Name, f.Value, f.Kind == "hidden")
+	}
+	tags := append([]string(nil), c.Tags...)
+	if c.Favorite {
+		tags = append(tags, "Favorite")
+	}
+	e.Tags = strings.Join(tags, ";")
+	for _, f := range it.Files {
+		b := kw.db.AddBinary(f.Data)
+		e.Binaries = append(e.Binaries, b.CreateReference(f.Name))
+	}
+	i, ok := kw.groups[it.Vault]
+	if !ok {
+		g := gokeepasslib.NewGroup()
+		g.Name = it.Vault
+		i = len(kw.root.Groups)
+		kw.groups[it.Vault] = i
+		kw.root.Groups = append(kw.root.Groups, g)
+	}
+	kw.root.Groups[i].Entries = append(kw.root.Groups[i].Entries, e)
+	return nil
+}
+
+// Close encodes the database.
+func (kw *KDBXWriter) Close() error {
+	kw.db.Content.Root.Groups = []gokeepasslib.Group{kw.root}
+	kw.db.Credentials = gokeepasslib.NewPasswordCredentials(kw.password)
+	if err := kw.db.LockProtectedEntries(); err != nil {
+		return err
+	}
+	return gokeepasslib.NewEncoder(kw.w).Encode(kw.db)
+}
+
+// KDBXSource gives the entries of a KeePass database.
+type KDBXSource struct {
+	items []Item
+}
+
+// ErrKDBXPassword: the database does not open with the password given.
+var ErrKDBXPassword = errors.New("the KeePass database's password is wrong (or it needs a key file, which Coffer does not read)")
+
+// NewKDBXSource opens a KeePass database (KDBX 3.1 or 4) with password:
+// every entry, its group's path as a tag (the recycle bin left out).
+func NewKDBXSource(r io.Reader, password []byte) (*KDBXSource, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxKDBXBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > MaxKDBXBytes {
+		return nil, fmt.Errorf("the KeePass database is larger than %d MB: refused", MaxKDBXBytes>>20)
+	}
+	if err := checkKDBXCost(data); err != nil {
+		return nil, err
+	}
+	db := gokeepasslib.NewDatabase()
+	db.Credentials = gokeepasslib.NewPasswordCredentials(string(password))
+	if err := decodeKDBX(db, data); err != nil {
+		return nil, err
+	}
+	if err := db.UnlockProtectedEntries(); err != nil {
+		return nil, fmt.Errorf("the KeePass database: %v", err)
+	}
+	src := &KDBXSource{}
+	bin := db.Content.Meta.RecycleBinUUID
+	var walk func(g gokeepasslib.Group, path []string, depth int) error
+	walk = func(g gokeepasslib.Group, path []string, depth int) error {
+		if depth > 64 {
+			return errors.New("the KeePass database's groups are nested more than 64 deep")
+		}
+		if db.Content.Meta.RecycleBinEnabled.Bool && g.UUID.Compare(bin) && depth > 0 {
+			return nil
+		}
+		for _, e := range g.Entries {
+			it, err := kdbxEntry(db, e, path)
+			if err != nil {
+				return err
+			}
+			src.items = append(src.items, it)
+		}
+		for _, sub := range g.Groups {
+			if err := walk(sub, append(append([]string(nil), path...), sub.Name), depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, g := range db.Content.Root.Groups {
+		// The root group's own name ("Root", the database's) is no folder.
+		if err := walk(g, nil, 0); err != nil {
+			return nil, err
+		}
+	}
+	return src, nil
+}
+
+// decodeKDBX decodes data, turning the library's panics on a malformed
+// file into an error.
+func decodeKDBX(db *gokeepasslib.Database, data []byte) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = errors.New("not a KeePass database, or a damaged one")
+		}
+	}()
+	if err := gokeepasslib.NewDecoder(bytes.NewReader(data)).Decode(db); err != nil {
+		msg := err.Error()
+		if strings.Contains(msg, "HMAC") || strings.Contains(msg, "integrity") || strings.Contains(msg, "Wrong password") {
+			return ErrKDBXPassword
+		}
+		return fmt.Errorf("not a KeePass database, or a damaged one: %v", err)
+	}
+	return nil
+}
+
+func kdbxEntry(db *gokeepasslib.Database, e gokeepasslib.Entry, path []string) (Item, error) {
+	c := client.Content{}
+	login := &client.LoginFields{}
+	var more []string
+	for _, v := range e.Values {
+		val := v.Value.Content
+		switch k := v.Key; {
+		case k == kpTitle:
+			c.Name = strings.TrimSpace(val)
+		case k == kpNotes:
+			c.Notes = val
+		case k == kpUserName:
+			login.Username = val
+		case k == kpPassword:
+			login.Password = val
+		case k == kpURL:
+			if val != "" {
+				login.URLs = append([]string{val}, login.URLs...)
+			}
+		case strings.HasPrefix(k, kpMoreURL):
+			if val != "" {
+				more = append(more, k+"\x00"+val)
+			}
+		case k == kpOTP || k == kpTOTPSeed:
+			if val != "" && login.TOTP == "" {
+				login.TOTP = val
+			}
+		case k == "TOTP Settings":
+		default:
+			if val == "" {
+				continue
+			}
+			kind := "text"
+			if v.Value.Protected.Bool {
+				kind = "hidden"
+			}
+			c.Fields = append(c.Fields, client.Field{Name: k, Value: val, Kind: kind})
+		}
+	}
+	sort.Strings(more)
+	for _, m := range more {
+		_, u, _ := strings.Cut(m, "\x00")
+		login.URLs = append(login.URLs, u)
+	}
+	typ := "note"
+	if login.Username != "" || login.Password != "" || len(login.URLs) > 0 || login.TOTP != "" {
+		typ, c.Login = "login", login
+	}
+	if len(path) > 0 {
+		c.Tags = append(c.Tags, strings.Join(path, "/"))
+	}
+	for _, t := range strings.FieldsFunc(e.Tags, func(r rune) bool { return r == ';' || r == ',' }) {
+		switch t = strings.TrimSpace(t); {
+		case t == "":
+		case strings.EqualFold(t, "Favorite"):
+			c.Favorite = true
+		default:
+			c.Tags = append(c.Tags, t)
+		}
+	}
+	var files []File
+	for _, ref := range e.Binaries {
+		b := ref.Find(db)
+		if b == nil {
+			return Item{}, fmt.Errorf("entry %q: attachment %q is missing from the database", c.Name, ref.Name)
+		}
+		data, err := binaryContent(db, b)
+		if err != nil {
+			return Item{}, fmt.Errorf("entry %q: attachment %q: %v", c.Name, ref.Name, err)
+		}
+		files = append(files, File{Name: ref.Name, Size: int64(len(data)), Data: data})
+	}
+	if c.Name == "" {
+		c.Name = fallbackName(c)
+	}
+	return Item{Type: typ, Content: c, Files: files}, nil
+}
+
+// Next returns the next entry.
+func (s *KDBXSource) Next() (Item, error) {
+	if len(s.items) == 0 {
+		return Item{}, io.EOF
+	}
+	it := s.items[0]
+	s.items = s.items[1:]
+	return it, nil
+}
+
+// kdbxMagic opens every KeePass 2 database (KDBX 3.1 and 4).
+var kdbxMagic = []byte{0x03, 0xd9, 0xa2, 0x9a, 0x67, 0xfb, 0x4b, 0xb5}
+
+// binaryContent is an attachment's bytes. A KDBX 4 binary is stored raw
+// (the whole payload is compressed, not each binary); the library's
+// GetContentBytes would first try base64 on it and corrupt any content
+// that happens to be valid base64 ("file" read back as 3 bytes).
+func binaryContent(db *gokeepasslib.Database, b *gokeepasslib.Binary) ([]byte, error) {
+	if db.Header.IsKdbx4() {
+		return bytes.Clone(b.Content), nil
+	}
+	return b.GetContentBytes()
+}
