@@ -181,3 +181,34 @@ func (r *repeat) Read(p []byte) (int, error) {
 	r.n -= int64(k)
 	return k, nil
 }
+
+// TestKeePassXML reads KeePass 2's XML export: nested groups as a path
+// tag, escaped characters, the TOTP, a custom field, a compressed
+// attachment, the favourite tag, and the recycle bin left out; an
+// attachment that inflates past the bound is refused.
+func TestKeePassXML(t *testing.T) {
+	f, items := readAll(t, "testdata/keepass2.xml", "", nil)
+	if f != FormatKeePassXML || len(items) != 2 {
+		t.Fatalf("%s, %d items: %+v", f, len(items), items)
+	}
+	jump, wifi := items[1], items[0] // a group's own entries before its subgroups'
+	c := jump.Content
+	if jump.Type != "login" || c.Name != "Jump host" || c.Login.Password != `r00t <&> "x"` || c.Login.URLs[0] != "https://jump.example" ||
+		c.Notes != "port 2222\nsecond line" || !strings.Contains(c.Login.TOTP, "JBSWY3DPEHPK3PXP") || !c.Favorite ||
+		strings.Join(c.Tags, "|") != "Work/Servers & Co|prod" || len(c.Fields) != 1 || c.Fields[0].Value != "eu-west" {
+		t.Fatalf("the entry: %+v %+v", c, c.Login)
+	}
+	if len(jump.Files) != 1 || string(jump.Files[0].Data) != "ssh-ed25519 AAAA ann@host\n" {
+		t.Fatalf("the attachment: %+v", jump.Files)
+	}
+	if wifi.Type != "note" || wifi.Content.Name != "Wi-Fi" {
+		t.Fatalf("the note: %+v", wifi)
+	}
+	defer func(n int64) { MaxAttachmentBytes = n }(MaxAttachmentBytes)
+	MaxAttachmentBytes = 1 << 20
+	fh, _ := os.Open("testdata/keepass2-bomb.xml")
+	defer fh.Close()
+	if _, _, err := Open(fh, "", nil, nil); err == nil || !strings.Contains(err.Error(), "inflates to more than") {
+		t.Fatalf("an attachment bomb: %v", err)
+	}
+}

@@ -197,18 +197,31 @@ func NewKDBXSource(r io.Reader, password []byte) (*KDBXSource, error) {
 	if err := db.UnlockProtectedEntries(); err != nil {
 		return nil, fmt.Errorf("the KeePass database: %v", err)
 	}
+	bins := db.Content.Meta.Binaries
+	if db.Header.IsKdbx4() && db.Content.InnerHeader != nil {
+		bins = db.Content.InnerHeader.Binaries
+	}
+	return keepassSource(db.Content, bins, func(b *gokeepasslib.Binary) ([]byte, error) { return binaryContent(db, b) })
+}
+
+// keepassSource walks a KeePass document's groups: every entry but the
+// recycle bin's, its group's path as a tag.
+func keepassSource(content *gokeepasslib.DBContent, bins gokeepasslib.Binaries, binary func(*gokeepasslib.Binary) ([]byte, error)) (*KDBXSource, error) {
+	if content == nil || content.Root == nil || content.Meta == nil {
+		return nil, errors.New("not a KeePass document: no Root or Meta")
+	}
 	src := &KDBXSource{}
-	bin := db.Content.Meta.RecycleBinUUID
+	meta := content.Meta
 	var walk func(g gokeepasslib.Group, path []string, depth int) error
 	walk = func(g gokeepasslib.Group, path []string, depth int) error {
 		if depth > 64 {
 			return errors.New("the KeePass database's groups are nested more than 64 deep")
 		}
-		if db.Content.Meta.RecycleBinEnabled.Bool && g.UUID.Compare(bin) && depth > 0 {
+		if meta.RecycleBinEnabled.Bool && g.UUID.Compare(meta.RecycleBinUUID) && depth > 0 {
 			return nil
 		}
 		for _, e := range g.Entries {
-			it, err := kdbxEntry(db, e, path)
+			it, err := kdbxEntry(bins, binary, e, path)
 			if err != nil {
 				return err
 			}
@@ -221,7 +234,7 @@ func NewKDBXSource(r io.Reader, password []byte) (*KDBXSource, error) {
 		}
 		return nil
 	}
-	for _, g := range db.Content.Root.Groups {
+	for _, g := range content.Root.Groups {
 		// The root group's own name ("Root", the database's) is no folder.
 		if err := walk(g, nil, 0); err != nil {
 			return nil, err
@@ -248,7 +261,7 @@ func decodeKDBX(db *gokeepasslib.Database, data []byte) (err error) {
 	return nil
 }
 
-func kdbxEntry(db *gokeepasslib.Database, e gokeepasslib.Entry, path []string) (Item, error) {
+func kdbxEntry(bins gokeepasslib.Binaries, binary func(*gokeepasslib.Binary) ([]byte, error), e gokeepasslib.Entry, path []string) (Item, error) {
 	c := client.Content{}
 	login := &client.LoginFields{}
 	var more []string
@@ -310,11 +323,11 @@ func kdbxEntry(db *gokeepasslib.Database, e gokeepasslib.Entry, path []string) (
 	}
 	var files []File
 	for _, ref := range e.Binaries {
-		b := ref.Find(db)
+		b := bins.Find(ref.Value.ID)
 		if b == nil {
 			return Item{}, fmt.Errorf("entry %q: attachment %q is missing from the database", c.Name, ref.Name)
 		}
-		data, err := binaryContent(db, b)
+		data, err := binary(b)
 		if err != nil {
 			return Item{}, fmt.Errorf("entry %q: attachment %q: %v", c.Name, ref.Name, err)
 		}

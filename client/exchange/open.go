@@ -43,6 +43,9 @@ func Open(r io.Reader, format string, mapping map[string]string, password func()
 	case FormatBitwardenJSON:
 		src, err := NewBitwardenSource(br)
 		return src, format, err
+	case FormatKeePassXML:
+		src, err := NewKeePassXMLSource(br)
+		return src, format, err
 	case FormatKDBX:
 		pw, err := password()
 		if err != nil {
@@ -79,6 +82,8 @@ func Detect(start []byte) string {
 		return FormatEncryptedJSON
 	case bytes.HasPrefix(start, kdbxMagic):
 		return FormatKDBX
+	case (bytes.HasPrefix(trimmed, []byte("<?xml")) || bytes.HasPrefix(trimmed, []byte("<KeePassFile"))) && bytes.Contains(start, []byte("<KeePassFile")):
+		return FormatKeePassXML
 	case bytes.HasPrefix(trimmed, []byte("{")) && bytes.Contains(trimmed, []byte(`"coffer-export"`)):
 		return FormatJSON
 	case bytes.HasPrefix(trimmed, []byte("{")) && (bytes.Contains(trimmed, []byte(`"encrypted"`)) || bytes.Contains(trimmed, []byte(`"folders"`)) || bytes.Contains(trimmed, []byte(`"collections"`))):

@@ -21,7 +21,7 @@ import (
 // exportFormats and importFormats are what --format takes.
 var (
 	exportFormats = []string{exchange.FormatJSON, exchange.FormatEncryptedJSON, exchange.FormatCSV, exchange.FormatKDBX}
-	importFormats = append([]string{exchange.FormatJSON, exchange.FormatEncryptedJSON, exchange.FormatKDBX, exchange.FormatBitwardenJSON}, exchange.CSVFormats...)
+	importFormats = append([]string{exchange.FormatJSON, exchange.FormatEncryptedJSON, exchange.FormatKDBX, exchange.FormatKeePassXML, exchange.FormatBitwardenJSON}, exchange.CSVFormats...)
 )
 
 // exportCommand is `coffer export` (docs/protocol.md §19): My Vault and
@@ -113,7 +113,7 @@ func (a *app) exportCommand() *cobra.Command {
 func (a *app) importCommand() *cobra.Command {
 	var format, vaultRef, mapFlag string
 	var dryRun, filePasswordStdin bool
-	cmd := a.simple("import FILE", "Import a file into a vault (My Vault unless --vault): Coffer, Bitwarden, KeePassXC, 1Password, browsers' CSVs; --dry-run shows what would be created", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
+	cmd := a.simple("import FILE", "Import a file into a vault (My Vault unless --vault): Coffer, KeePass (KDBX, XML), Bitwarden, KeePassXC, 1Password, browsers' CSVs; --dry-run shows what would be created", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
 		if format != "" && !slices.Contains(importFormats, format) {
 			return usageError("--format must be one of %s", strings.Join(importFormats, ", "))
 		}

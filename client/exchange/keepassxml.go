@@ -1,0 +1,64 @@
+package exchange
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/base64"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/tobischo/gokeepasslib/v3"
+)
+
+// FormatKeePassXML is KeePass 2's "KeePass XML (2.x)" export: the
+// database's document in the clear (docs/protocol.md §19.6).
+const FormatKeePassXML = "keepass-xml"
+
+// MaxAttachmentBytes bounds one attachment inflated from a file (a
+// "zip bomb" is an error, not memory). A variable: tests lower it.
+var MaxAttachmentBytes int64 = 100 << 20
+
+// NewKeePassXMLSource reads a KeePass 2 XML export (at most MaxKDBXBytes).
+func NewKeePassXMLSource(r io.Reader) (*KDBXSource, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxKDBXBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > MaxKDBXBytes {
+		return nil, fmt.Errorf("the KeePass XML export is larger than %d MB: refused", MaxKDBXBytes>>20)
+	}
+	var content gokeepasslib.DBContent
+	if err := xml.NewDecoder(bytes.NewReader(data)).Decode(&content); err != nil {
+		return nil, fmt.Errorf("not a KeePass XML export, or a damaged one: %v", err)
+	}
+	if content.Meta == nil {
+		return nil, errors.New("not a KeePass XML export: no Meta")
+	}
+	return keepassSource(&content, content.Meta.Binaries, xmlBinary)
+}
+
+// xmlBinary is an attachment of a KeePass XML export: base64, gzip'd when
+// marked Compressed — inflated under MaxAttachmentBytes.
+func xmlBinary(b *gokeepasslib.Binary) ([]byte, error) {
+	raw, err := base64.StdEncoding.DecodeString(string(bytes.TrimSpace(b.Content)))
+	if err != nil {
+		return nil, errors.New("an attachment is not base64")
+	}
+	if !b.Compressed.Bool {
+		return raw, nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil, errors.New("a compressed attachment is not gzip")
+	}
+	out, err := io.ReadAll(io.LimitReader(zr, MaxAttachmentBytes+1))
+	if err != nil {
+		return nil, errors.New("a compressed attachment is damaged")
+	}
+	if int64(len(out)) > MaxAttachmentBytes {
+		return nil, fmt.Errorf("an attachment inflates to more than %d MB: refused", MaxAttachmentBytes>>20)
+	}
+	return out, nil
+}
