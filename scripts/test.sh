@@ -70,7 +70,7 @@ fuzz() {
 for target in FuzzOpenBox FuzzOpenRevision FuzzKeyObjects FuzzWraps FuzzRoster FuzzParseInviteCode FuzzOpenChunk FuzzManifest FuzzOpenCache; do
   fuzz ./internal/crypto "$target"
 done
-for target in FuzzCofferReader FuzzSealedReader FuzzCSVSource FuzzBitwardenSource; do
+for target in FuzzCofferReader FuzzSealedReader FuzzCSVSource FuzzBitwardenSource FuzzKDBXSource; do
   fuzz ./client/exchange "$target"
 done
 for target in FuzzContent FuzzSyncResponse FuzzCacheState; do

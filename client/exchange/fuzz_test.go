@@ -7,6 +7,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/coffer-pm/coffer/client"
 	"github.com/coffer-pm/coffer/internal/crypto"
 )
 
@@ -102,6 +103,35 @@ func FuzzBitwardenSource(f *testing.F) {
 		defer func(n int64) { MaxItemBytes = n }(MaxItemBytes)
 		MaxItemBytes = 1 << 16
 		src, err := NewBitwardenSource(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		for i := 0; i < 1000; i++ {
+			if _, err := src.Next(); err != nil {
+				return
+			}
+		}
+	})
+}
+
+// FuzzKDBXSource: any bytes as a KeePass database (with its password)
+// give entries or an error, never a panic — with the key-derivation
+// bounds lowered so that no run hashes for long.
+func FuzzKDBXSource(f *testing.F) {
+	aes, mem, iter, par := maxKDBXAESRounds, maxKDBXArgonMemory, maxKDBXArgonIter, maxKDBXArgonParallel
+	maxKDBXAESRounds, maxKDBXArgonMemory, maxKDBXArgonIter, maxKDBXArgonParallel = 10_000, 8<<20, 4, 4
+	f.Cleanup(func() { maxKDBXAESRounds, maxKDBXArgonMemory, maxKDBXArgonIter, maxKDBXArgonParallel = aes, mem, iter, par })
+	var buf bytes.Buffer
+	w, _ := NewKDBXWriter(&buf, []Vault{{ID: "v", Name: "V"}}, []byte("pw"))
+	w.Write(Item{Vault: "v", Type: "login", Content: client.Content{Name: "n", Login: &client.LoginFields{Username: "u", Password: "p"}}, Files: []File{{Name: "f", Data: []byte("d")}}})
+	w.Close()
+	f.Add(buf.Bytes())
+	xmlFile, _ := os.ReadFile("testdata/keepass2.xml")
+	f.Add(xmlFile)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		defer func(n, m int64) { MaxKDBXBytes, MaxAttachmentBytes = n, m }(MaxKDBXBytes, MaxAttachmentBytes)
+		MaxKDBXBytes, MaxAttachmentBytes = 1<<20, 1<<20
+		src, _, err := Open(bytes.NewReader(data), "", nil, func() ([]byte, error) { return []byte("pw"), nil })
 		if err != nil {
 			return
 		}

@@ -11,11 +11,12 @@ import (
 // hostile file could ask for terabytes of Argon2 memory or days of
 // AES-KDF rounds before the password is even checked. checkKDBXCost reads
 // the header's KDF parameters and refuses what no KeePass client sets.
-const (
-	maxKDBXAESRounds     = 500_000_000 // AES-KDF: KeePassXC's "1 second" is ~10–60 M on a laptop
-	maxKDBXArgonMemory   = 2 << 30     // bytes
-	maxKDBXArgonIter     = 1_000
-	maxKDBXArgonParallel = 64
+// (Variables: the fuzz test lowers them.)
+var (
+	maxKDBXAESRounds     uint64 = 500_000_000 // AES-KDF: KeePassXC's "1 second" is ~10–60 M on a laptop
+	maxKDBXArgonMemory   uint64 = 2 << 30     // bytes
+	maxKDBXArgonIter     uint64 = 1_000
+	maxKDBXArgonParallel uint64 = 64
 )
 
 var errKDBXHeader = errors.New("not a KeePass database, or a damaged one (its header)")

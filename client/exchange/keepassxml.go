@@ -29,6 +29,19 @@ func NewKeePassXMLSource(r io.Reader) (*KDBXSource, error) {
 	if int64(len(data)) > MaxKDBXBytes {
 		return nil, fmt.Errorf("the KeePass XML export is larger than %d MB: refused", MaxKDBXBytes>>20)
 	}
+	// The library's group decoder loops for ever on a syntax error (it
+	// reads tokens until EOF and never stops at an error): the document
+	// must be well-formed before it sees it.
+	check := xml.NewDecoder(bytes.NewReader(data))
+	for {
+		_, err := check.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("not a KeePass XML export, or a damaged one: %v", err)
+		}
+	}
 	var content gokeepasslib.DBContent
 	if err := xml.NewDecoder(bytes.NewReader(data)).Decode(&content); err != nil {
 		return nil, fmt.Errorf("not a KeePass XML export, or a damaged one: %v", err)
