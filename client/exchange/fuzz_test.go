@@ -120,7 +120,9 @@ func FuzzBitwardenSource(f *testing.F) {
 func FuzzKDBXSource(f *testing.F) {
 	aes, mem, iter, par := maxKDBXAESRounds, maxKDBXArgonMemory, maxKDBXArgonIter, maxKDBXArgonParallel
 	maxKDBXAESRounds, maxKDBXArgonMemory, maxKDBXArgonIter, maxKDBXArgonParallel = 10_000, 8<<20, 4, 4
-	f.Cleanup(func() { maxKDBXAESRounds, maxKDBXArgonMemory, maxKDBXArgonIter, maxKDBXArgonParallel = aes, mem, iter, par })
+	f.Cleanup(func() {
+		maxKDBXAESRounds, maxKDBXArgonMemory, maxKDBXArgonIter, maxKDBXArgonParallel = aes, mem, iter, par
+	})
 	var buf bytes.Buffer
 	w, _ := NewKDBXWriter(&buf, []Vault{{ID: "v", Name: "V"}}, []byte("pw"))
 	w.Write(Item{Vault: "v", Type: "login", Content: client.Content{Name: "n", Login: &client.LoginFields{Username: "u", Password: "p"}}, Files: []File{{Name: "f", Data: []byte("d")}}})
