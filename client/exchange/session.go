@@ -164,7 +164,11 @@ func Export(ctx context.Context, s *client.Session, vaults []*client.Vault, opt 
 				if v.Revision == it.Revision {
 					continue // the item itself
 				}
-				out.History = append(out.History, Version{Revision: v.Revision, Time: v.Time, Author: s.PersonEmail(v.AuthorID), Content: v.Content})
+				author := s.PersonEmail(v.AuthorID)
+				if v.AuthorID == s.Profile.UserID {
+					author = s.Profile.Email // in no roster when it is My Vault
+				}
+				out.History = append(out.History, Version{Revision: v.Revision, Time: v.Time, Author: author, Content: v.Content})
 			}
 		}
 		if err := ew.Write(out); err != nil {

@@ -130,6 +130,40 @@ func TestCLIExportImportRoundTrip(t *testing.T) {
 		t.Fatalf("the encrypted round trip changed items:\nwant %s\n got %s", strings.Join(want, "\n"), strings.Join(got, "\n"))
 	}
 
+	// --history: an item's earlier versions come along, as they were.
+	ann.ok("", "item", "edit", "API keys", "--field", "AWS_KEY=AKIA999")
+	hist := filepath.Join(dir, "history.json")
+	ann.ok("", "export", "--format", "json", "--out", hist, "--history", "--vault", "My Vault")
+	var doc struct {
+		Items []struct {
+			Content struct {
+				Name   string            `json:"name"`
+				Secret map[string]string `json:"secret"`
+			} `json:"content"`
+			History []struct {
+				Revision uint64 `json:"revision"`
+				Author   string `json:"author"`
+				Content  struct {
+					Secret map[string]string `json:"secret"`
+				} `json:"content"`
+			} `json:"history"`
+		} `json:"items"`
+	}
+	raw, _ := os.ReadFile(hist)
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, it := range doc.Items {
+		if it.Content.Name == "API keys" {
+			found = it.Content.Secret["AWS_KEY"] == "AKIA999" && len(it.History) == 1 && it.History[0].Revision == 1 &&
+				it.History[0].Content.Secret["AWS_KEY"] == "AKIA123" && it.History[0].Author == "ann@exchange.example"
+		}
+	}
+	if !found {
+		t.Fatalf("the export with history:\n%s", raw)
+	}
+
 	// CSV: KeePassXC's columns, no attachments; a card's and a secret's
 	// values in the notes; read back as KeePassXC's CSV.
 	csvFile := filepath.Join(dir, "ann.csv")
