@@ -251,6 +251,9 @@ func TestCLIExportPolicy(t *testing.T) {
 	mia.fails(7, "", "admin", "export-policy", "leo@policy.example", "my-vault-only")
 	mia.fails(7, "", "org", "policy", "Acme", "--group", "Interns", "--export", "my-vault-only")
 	root.ok("", "admin", "export-policy", "mia@policy.example", "my-vault-only")
+	if out := root.ok("", "admin", "user", "mia@policy.example"); !strings.Contains(out, "May export: My Vault only") {
+		t.Fatalf("the administrator's view of mia:\n%s", out)
+	}
 	owner.ok("", "org", "policy", "Acme", "--group", "Interns", "--export", "my-vault-only")
 	if out := owner.ok("", "org", "policy", "Acme"); !strings.Contains(out, "Interns") || !strings.Contains(out, "my-vault-only") {
 		t.Fatalf("org policy:\n%s", out)

@@ -43,6 +43,9 @@ type AdminAccountDetail struct {
 	AdminAccount
 	Orgs   []AdminOrgBinding   `json:"organisations"`
 	Groups []AdminGroupBinding `json:"groups"`
+	// ExportMyVaultOnly: an administrator restricted the account to
+	// exporting My Vault only (issue 26).
+	ExportMyVaultOnly bool `json:"export_my_vault_only"`
 }
 
 // AdminDisabled answers POST /admin/accounts/{user}/disable.

@@ -210,6 +210,7 @@ func yesNo(b bool) string {
 
 func (a *app) printAdminAccount(d *client.AdminAccountDetail) error {
 	fmt.Fprintf(a.stdout, "%s (%s), %s, administrator: %s, id %s\n", inert(d.Email), inert(d.Name), accountState(d.AdminAccount), yesNo(d.Admin), d.UserID)
+	fmt.Fprintf(a.stdout, "May export: %s\n", exportPolicyWords(d.ExportMyVaultOnly))
 	fmt.Fprintln(a.stdout, "\nOrganisations:")
 	tw := newTable(a.stdout)
 	fmt.Fprintln(tw, "ID\tROLE\tMEMBERS\tOWNER")

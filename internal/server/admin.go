@@ -137,6 +137,11 @@ func (s *Server) adminAccountDetail(w http.ResponseWriter, r *http.Request) erro
 	for _, g := range b.Groups {
 		out.Groups = append(out.Groups, api.AdminGroupBinding{GroupID: g.GroupID, OrgID: g.OrgID, Private: g.Private, Members: g.Members, Member: g.Member, Manager: g.Manager})
 	}
+	p, err := s.store.ExportPolicy(r.Context(), a.ID)
+	if err != nil {
+		return err
+	}
+	out.ExportMyVaultOnly = p.MyVaultOnly
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
