@@ -70,8 +70,9 @@ fuzz() {
 for target in FuzzOpenBox FuzzOpenRevision FuzzKeyObjects FuzzWraps FuzzRoster FuzzParseInviteCode FuzzOpenChunk FuzzManifest FuzzOpenCache; do
   fuzz ./internal/crypto "$target"
 done
-for target in FuzzCofferReader FuzzSealedReader FuzzCSVSource FuzzBitwardenSource FuzzKDBXSource; do
-  fuzz ./client/exchange "$target"
+fuzz ./client/exchange FuzzCofferReader
+for target in FuzzSealedReader FuzzCSVSource FuzzBitwardenSource FuzzKDBXSource; do
+  fuzz ./client/exchange/formats "$target"
 done
 for target in FuzzContent FuzzSyncResponse FuzzCacheState; do
   fuzz ./client "$target"

@@ -1,8 +1,10 @@
-// Package exchange reads and writes the files people move their data in
-// and out with (docs/protocol.md §19): Coffer's own JSON export, its
-// password-protected form, and (in later files) the formats of other
-// tools. It knows formats, not sessions: the client hands it items and
-// takes items from it.
+// Package exchange is what moves people's data in and out of Coffer
+// (docs/protocol.md §19) on the client core's side: the item model of an
+// export, Coffer's own JSON export (read and written a streamed item at a
+// time), and the session's part — which vaults an export may take, its
+// record in the audit log, writing a session's items, and an import's
+// batch create. The other tools' formats are in exchange/formats, which
+// the web app loads only when an import or an export starts.
 package exchange
 
 import (
@@ -16,12 +18,10 @@ import (
 	"github.com/coffer-pm/coffer/client"
 )
 
-// Format names, as `coffer export --format` and `coffer import --format`
-// take them.
-const (
-	FormatJSON          = "json"           // Coffer JSON (§19.2)
-	FormatEncryptedJSON = "encrypted-json" // Coffer JSON under a password (§19.3)
-)
+// FormatJSON is Coffer JSON's name, as `coffer export --format` and
+// `coffer import --format` take it (the other formats are in
+// exchange/formats).
+const FormatJSON = "json" // Coffer JSON (§19.2)
 
 // DocumentFormat and DocumentVersion head every Coffer JSON export.
 const (
@@ -155,20 +155,20 @@ var ErrNotCoffer = errors.New("not a Coffer JSON export")
 type Reader struct {
 	Header Header
 	dec    *json.Decoder
-	budget *budgetReader
+	budget *BudgetReader
 	done   bool
 }
 
 // NewReader reads an export's header; Next then gives its items.
 func NewReader(r io.Reader) (*Reader, error) {
-	budget := &budgetReader{r: r, left: MaxItemBytes}
+	budget := NewBudgetReader(r, MaxItemBytes)
 	dec := json.NewDecoder(budget)
 	rd := &Reader{dec: dec, budget: budget}
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return nil, fmt.Errorf("%w: it does not start with a JSON object", ErrNotCoffer)
 	}
 	for dec.More() {
-		budget.left = MaxItemBytes
+		budget.Reset(MaxItemBytes)
 		t, err := dec.Token()
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrNotCoffer, err)
@@ -213,11 +213,11 @@ func (rd *Reader) Next() (Item, error) {
 		rd.done = true
 		return Item{}, io.EOF
 	}
-	rd.budget.left = MaxItemBytes
+	rd.budget.Reset(MaxItemBytes)
 	var it Item
 	if err := rd.dec.Decode(&it); err != nil {
 		rd.done = true
-		if errors.Is(err, errOverBudget) {
+		if errors.Is(err, ErrOverBudget) {
 			return Item{}, fmt.Errorf("an item of the export is larger than %d MB: refused", MaxItemBytes>>20)
 		}
 		return Item{}, fmt.Errorf("the export is damaged: %v", err)
@@ -225,18 +225,26 @@ func (rd *Reader) Next() (Item, error) {
 	return it, nil
 }
 
-var errOverBudget = errors.New("over budget")
+// ErrOverBudget: a BudgetReader's bound was reached.
+var ErrOverBudget = errors.New("over budget")
 
-// budgetReader fails once more than left bytes are read since the last
-// reset: the decoder buffers a whole value before it decodes it.
-type budgetReader struct {
+// BudgetReader fails once more than its budget is read since the last
+// Reset: a decoder buffers a whole value before it decodes it, so a
+// reader's bound is what one value may cost.
+type BudgetReader struct {
 	r    io.Reader
 	left int64
 }
 
-func (b *budgetReader) Read(p []byte) (int, error) {
+// NewBudgetReader reads r, n bytes at most until the next Reset.
+func NewBudgetReader(r io.Reader, n int64) *BudgetReader { return &BudgetReader{r: r, left: n} }
+
+// Reset allows n more bytes.
+func (b *BudgetReader) Reset(n int64) { b.left = n }
+
+func (b *BudgetReader) Read(p []byte) (int, error) {
 	if b.left <= 0 {
-		return 0, errOverBudget
+		return 0, ErrOverBudget
 	}
 	if int64(len(p)) > b.left {
 		p = p[:b.left]

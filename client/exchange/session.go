@@ -19,8 +19,6 @@ type ExportOptions struct {
 	History bool
 	// Progress, if set, is called after each item with the count so far.
 	Progress func(done, total int)
-	// Password is a KeePass database's (FormatKDBX).
-	Password []byte
 }
 
 // Summary says what an export or an import did.
@@ -31,7 +29,8 @@ type Summary struct {
 	ByType map[string]int `json:"by_type"`
 }
 
-func (s *Summary) count(typ string, files int) {
+// Count adds an item of type typ with files attachments.
+func (s *Summary) Count(typ string, files int) {
 	if s.ByType == nil {
 		s.ByType = map[string]int{}
 	}
@@ -101,38 +100,26 @@ type ItemWriter interface {
 	Close() error
 }
 
-// withFiles says whether a format carries attachments' bytes.
-func withFiles(format string) bool { return format != FormatCSV }
-
-// newItemWriter starts an export of format on w.
-func newItemWriter(format string, w io.Writer, h Header, password []byte) (ItemWriter, error) {
-	switch format {
-	case FormatKDBX:
-		return NewKDBXWriter(w, h.Vaults, password)
-	case FormatJSON, FormatEncryptedJSON:
-		return NewWriter(w, h)
-	case FormatCSV:
-		return NewCSVWriter(w, h.Vaults)
-	}
-	return nil, fmt.Errorf("unknown export format %q", format)
-}
-
-// Export writes the items of vaults (not the trash) to w in format (the
-// encrypted form's plaintext for encrypted-json), with their attachments'
-// bytes where the format carries them and, with opt.History, their
-// earlier versions.
-func Export(ctx context.Context, s *client.Session, vaults []*client.Vault, opt ExportOptions, format string, w io.Writer) (Summary, error) {
-	h := Header{ExportedAt: time.Now().UTC(), ExportedBy: s.Profile.Email}
-	in := map[string]bool{}
+// ExportHeader says who exports vaults, now: what every format's writer
+// starts with.
+func ExportHeader(s *client.Session, vaults []*client.Vault) Header {
+	h := Header{ExportedAt: time.Now().UTC(), ExportedBy: s.Profile.Email, Vaults: []Vault{}}
 	for _, v := range vaults {
 		h.Vaults = append(h.Vaults, Vault{ID: v.ID, Name: v.Name, Kind: v.Kind, Organisation: v.OrgName})
+	}
+	return h
+}
+
+// Export writes the items of vaults (not the trash) to ew, begun with
+// ExportHeader(s, vaults): with their attachments' bytes when withFiles
+// (the format carries them) and, with opt.History, their earlier
+// versions. It closes ew.
+func Export(ctx context.Context, s *client.Session, vaults []*client.Vault, opt ExportOptions, ew ItemWriter, withFiles bool) (Summary, error) {
+	in := map[string]bool{}
+	for _, v := range vaults {
 		in[v.ID] = true
 	}
 	sum := Summary{Vaults: len(vaults)}
-	ew, err := newItemWriter(format, w, h, opt.Password)
-	if err != nil {
-		return sum, err
-	}
 	items, err := s.Items(false)
 	if err != nil {
 		return sum, err
@@ -146,7 +133,7 @@ func Export(ctx context.Context, s *client.Session, vaults []*client.Vault, opt 
 	for i, it := range mine {
 		out := Item{ID: it.ID, Vault: it.VaultID, Type: it.Type, Updated: it.UpdatedAt, Content: it.Content}
 		for _, att := range it.Content.Files {
-			if !withFiles(format) {
+			if !withFiles {
 				break
 			}
 			var buf bytes.Buffer
@@ -174,7 +161,7 @@ func Export(ctx context.Context, s *client.Session, vaults []*client.Vault, opt 
 		if err := ew.Write(out); err != nil {
 			return sum, err
 		}
-		sum.count(it.Type, len(out.Files))
+		sum.Count(it.Type, len(out.Files))
 		if opt.Progress != nil {
 			opt.Progress(i+1, len(mine))
 		}
@@ -297,7 +284,7 @@ func Import(ctx context.Context, s *client.Session, v *client.Vault, src Source,
 				}
 			}
 		}
-		res.count(it.Type, len(it.Files))
+		res.Count(it.Type, len(it.Files))
 		if opt.Progress != nil {
 			opt.Progress(res.Items)
 		}

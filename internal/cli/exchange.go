@@ -16,12 +16,13 @@ import (
 
 	"github.com/coffer-pm/coffer/client"
 	"github.com/coffer-pm/coffer/client/exchange"
+	"github.com/coffer-pm/coffer/client/exchange/formats"
 )
 
 // exportFormats and importFormats are what --format takes.
 var (
-	exportFormats = []string{exchange.FormatJSON, exchange.FormatEncryptedJSON, exchange.FormatCSV, exchange.FormatKDBX}
-	importFormats = append([]string{exchange.FormatJSON, exchange.FormatEncryptedJSON, exchange.FormatKDBX, exchange.FormatKeePassXML, exchange.FormatBitwardenJSON}, exchange.CSVFormats...)
+	exportFormats = exchange.ExportFormats
+	importFormats = exchange.ImportFormats
 )
 
 // exportCommand is `coffer export` (docs/protocol.md §19): My Vault and
@@ -58,7 +59,7 @@ func (a *app) exportCommand() *cobra.Command {
 			fmt.Fprintf(a.stderr, "%s Left out: %s.\n", policy.Note(), strings.Join(names, ", "))
 		}
 		var password []byte
-		if format == exchange.FormatEncryptedJSON || format == exchange.FormatKDBX {
+		if exchange.Encrypted(format) {
 			if password, err = a.filePassword(filePasswordStdin, "Password for the export", true); err != nil {
 				return err
 			}
@@ -71,22 +72,13 @@ func (a *app) exportCommand() *cobra.Command {
 		}
 		var sum exchange.Summary
 		err = writeFileAtomically(out, func(w io.Writer) error {
-			var inner io.Writer = w
-			var sealed *exchange.SealedWriter
-			if format == exchange.FormatEncryptedJSON {
-				if sealed, err = exchange.NewSealedWriter(w, password); err != nil {
-					return err
-				}
-				inner = sealed
-			}
-			opt := exchange.ExportOptions{History: history, Progress: a.progress("Exported"), Password: password}
-			if sum, err = exchange.Export(cmd.Context(), s, chosen, opt, format, inner); err != nil {
+			ew, err := formats.NewItemWriter(format, w, exchange.ExportHeader(s, chosen), password)
+			if err != nil {
 				return err
 			}
-			if sealed != nil {
-				return sealed.Close()
-			}
-			return nil
+			opt := exchange.ExportOptions{History: history, Progress: a.progress("Exported")}
+			sum, err = exchange.Export(cmd.Context(), s, chosen, opt, ew, exchange.CarriesFiles(format))
+			return err
 		})
 		a.progressDone()
 		if err != nil {
@@ -121,7 +113,7 @@ func (a *app) importCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		mapping, err := exchange.ParseMapping(mapFlag)
+		mapping, err := formats.ParseMapping(mapFlag)
 		if err != nil {
 			return usageError("%v", err)
 		}
@@ -130,11 +122,11 @@ func (a *app) importCommand() *cobra.Command {
 			return err
 		}
 		defer f.Close()
-		src, _, err := exchange.Open(f, format, mapping, func() ([]byte, error) {
+		src, _, err := formats.Open(f, format, mapping, func() ([]byte, error) {
 			return a.filePassword(filePasswordStdin, "The file's password", false)
 		})
 		if err != nil {
-			if errors.Is(err, exchange.ErrUnknownFile) {
+			if errors.Is(err, formats.ErrUnknownFile) {
 				return usageError("%s is not a file Coffer knows how to import (give --format: %s)", args[0], strings.Join(importFormats, ", "))
 			}
 			return err

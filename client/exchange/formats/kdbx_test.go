@@ -1,4 +1,4 @@
-package exchange
+package formats
 
 import (
 	"bytes"
@@ -9,20 +9,21 @@ import (
 	"testing"
 
 	"github.com/coffer-pm/coffer/client"
+	"github.com/coffer-pm/coffer/client/exchange"
 )
 
 func kdbxFile(t *testing.T) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	w, err := NewKDBXWriter(&buf, []Vault{{ID: "v1", Name: "My Vault", Kind: "personal"}}, []byte("pw"))
+	w, err := NewKDBXWriter(&buf, []exchange.Vault{{ID: "v1", Name: "My Vault", Kind: "personal"}}, []byte("pw"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	items := []Item{
+	items := []exchange.Item{
 		{Vault: "v1", Type: "login", Content: client.Content{Name: "Bank", Notes: "n", Tags: []string{"a/b"}, Favorite: true,
 			Login:  &client.LoginFields{Username: "u", Password: "p", URLs: []string{"https://1.example", "https://2.example", "https://3.example"}, TOTP: "JBSWY3DPEHPK3PXP"},
 			Fields: []client.Field{{Name: "PIN", Value: "1", Kind: "hidden"}, {Name: "Title", Value: "a field named like a KeePass one", Kind: "text"}}},
-			Files: []File{{Name: "f.txt", Data: []byte("file")}}},
+			Files: []exchange.File{{Name: "f.txt", Data: []byte("file")}}},
 		{Vault: "v1", Type: "secret", Content: client.Content{Name: "Keys", Secret: map[string]string{"AWS": "k"}}},
 	}
 	for _, it := range items {
@@ -40,7 +41,7 @@ func kdbxFile(t *testing.T) []byte {
 // password and a damaged file are refused in words.
 func TestKDBXRoundTrip(t *testing.T) {
 	file := kdbxFile(t)
-	if Detect(file) != FormatKDBX {
+	if Detect(file) != exchange.FormatKDBX {
 		t.Fatal("a KDBX file is not recognised")
 	}
 	src, err := NewKDBXSource(bytes.NewReader(file), []byte("pw"))

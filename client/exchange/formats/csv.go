@@ -1,4 +1,4 @@
-package exchange
+package formats
 
 import (
 	"bytes"
@@ -12,20 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/coffer-pm/coffer/client"
-)
-
-// CSV formats (docs/protocol.md §19.5): the exports of browsers, password
-// managers and spreadsheets, each known by its header row. Every row is
-// one entry; a login when it has a URL, a user name or a password, a
-// note otherwise. Folders and groups become a tag holding their path.
-const (
-	FormatCSV          = "csv"           // Coffer's own CSV export, or a generic CSV with --map
-	FormatChromeCSV    = "chrome-csv"    // name,url,username,password,note
-	FormatFirefoxCSV   = "firefox-csv"   // url,username,password,httpRealm,…
-	FormatSafariCSV    = "safari-csv"    // Title,URL,Username,Password,Notes,OTPAuth
-	FormatBitwardenCSV = "bitwarden-csv" // folder,favorite,type,name,notes,fields,…
-	Format1PasswordCSV = "1password-csv" // Title,Url,Username,Password,OTPAuth,…
-	FormatKeePassXCCSV = "keepassxc-csv" // Group,Title,Username,Password,URL,Notes,TOTP,…
+	"github.com/coffer-pm/coffer/client/exchange"
 )
 
 // csvColumns are the fields an entry has, each a column of a CSV file.
@@ -49,27 +36,24 @@ var csvProfiles = map[string]struct {
 	columns map[string]string // header column → field
 	marks   []string          // every one in the header: it is this format
 }{
-	FormatKeePassXCCSV: {columns: map[string]string{"group": colFolder, "title": colName, "username": colUsername, "password": colPassword, "url": colURL, "notes": colNotes, "totp": colTOTP},
+	exchange.FormatKeePassXCCSV: {columns: map[string]string{"group": colFolder, "title": colName, "username": colUsername, "password": colPassword, "url": colURL, "notes": colNotes, "totp": colTOTP},
 		marks: []string{"group", "title", "username", "password", "url", "notes"}},
-	FormatBitwardenCSV: {columns: map[string]string{"folder": colFolder, "favorite": colFavorite, "type": colType, "name": colName, "notes": colNotes, "fields": colFields,
+	exchange.FormatBitwardenCSV: {columns: map[string]string{"folder": colFolder, "favorite": colFavorite, "type": colType, "name": colName, "notes": colNotes, "fields": colFields,
 		"login_uri": colURL, "login_username": colUsername, "login_password": colPassword, "login_totp": colTOTP},
 		marks: []string{"folder", "type", "name", "login_uri", "login_username", "login_password"}},
-	Format1PasswordCSV: {columns: map[string]string{"title": colName, "url": colURL, "username": colUsername, "password": colPassword, "otpauth": colTOTP,
+	exchange.Format1PasswordCSV: {columns: map[string]string{"title": colName, "url": colURL, "username": colUsername, "password": colPassword, "otpauth": colTOTP,
 		"favorite": colFavorite, "tags": colTags, "notes": colNotes},
 		marks: []string{"title", "url", "username", "password", "otpauth", "favorite", "archived"}},
-	FormatSafariCSV: {columns: map[string]string{"title": colName, "url": colURL, "username": colUsername, "password": colPassword, "notes": colNotes, "otpauth": colTOTP},
+	exchange.FormatSafariCSV: {columns: map[string]string{"title": colName, "url": colURL, "username": colUsername, "password": colPassword, "notes": colNotes, "otpauth": colTOTP},
 		marks: []string{"title", "url", "username", "password", "notes", "otpauth"}},
-	FormatFirefoxCSV: {columns: map[string]string{"url": colURL, "username": colUsername, "password": colPassword},
+	exchange.FormatFirefoxCSV: {columns: map[string]string{"url": colURL, "username": colUsername, "password": colPassword},
 		marks: []string{"url", "username", "password", "httprealm", "formactionorigin"}},
-	FormatChromeCSV: {columns: map[string]string{"name": colName, "url": colURL, "username": colUsername, "password": colPassword, "note": colNotes},
+	exchange.FormatChromeCSV: {columns: map[string]string{"name": colName, "url": colURL, "username": colUsername, "password": colPassword, "note": colNotes},
 		marks: []string{"name", "url", "username", "password"}},
 }
 
 // csvDetectOrder: the most specific headers first.
-var csvDetectOrder = []string{FormatBitwardenCSV, Format1PasswordCSV, FormatKeePassXCCSV, FormatSafariCSV, FormatFirefoxCSV, FormatChromeCSV}
-
-// CSVFormats are the CSV formats an import takes.
-var CSVFormats = append([]string{FormatCSV}, csvDetectOrder...)
+var csvDetectOrder = exchange.CSVFormats[1:]
 
 // MaxCSVRecordBytes bounds one row (a hostile file's 1 GB line is an
 // error, not a gigabyte held). A variable: tests lower it.
@@ -100,18 +84,18 @@ func normHeader(h string) string {
 // CSVSource reads entries from a CSV file.
 type CSVSource struct {
 	r       *csv.Reader
-	budget  *budgetReader
+	budget  *exchange.BudgetReader
 	columns []string // field of each column ("" for one not used)
 	Format  string
 	row     int
 }
 
 // NewCSVSource reads the header of a CSV file. format "" detects it
-// from the header; FormatCSV with mapping (field → header column, e.g.
+// from the header; exchange.FormatCSV with mapping (field → header column, e.g.
 // name=Title) reads any CSV; a known format without mapping uses its
 // own columns.
 func NewCSVSource(r io.Reader, format string, mapping map[string]string) (*CSVSource, error) {
-	budget := &budgetReader{r: r, left: MaxCSVRecordBytes}
+	budget := exchange.NewBudgetReader(r, MaxCSVRecordBytes)
 	cr := csv.NewReader(budget)
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = false
@@ -141,15 +125,15 @@ func NewCSVSource(r io.Reader, format string, mapping map[string]string) (*CSVSo
 			}
 			src.columns[i] = field
 		}
-		src.Format = FormatCSV
+		src.Format = exchange.FormatCSV
 		return src, nil
 	case format == "":
 		if src.Format = DetectCSV(header); src.Format == "" {
 			return nil, errors.New("a CSV file whose columns Coffer does not know: give --format csv with --map (e.g. --map name=Title,username=User,password=Pass,url=Site)")
 		}
-	case format == FormatCSV:
+	case format == exchange.FormatCSV:
 		// Coffer's own CSV export is KeePassXC's columns.
-		src.Format = FormatKeePassXCCSV
+		src.Format = exchange.FormatKeePassXCCSV
 	}
 	profile, ok := csvProfiles[src.Format]
 	if !ok {
@@ -177,7 +161,7 @@ func knownField(f string) bool {
 }
 
 func csvError(row int, err error) error {
-	if errors.Is(err, errOverBudget) {
+	if errors.Is(err, exchange.ErrOverBudget) {
 		return fmt.Errorf("row %d of the CSV file is longer than %d MB: refused", row+1, MaxCSVRecordBytes>>20)
 	}
 	var pe *csv.ParseError
@@ -191,22 +175,22 @@ func csvError(row int, err error) error {
 }
 
 // Next returns the next row as an entry.
-func (s *CSVSource) Next() (Item, error) {
+func (s *CSVSource) Next() (exchange.Item, error) {
 	for {
-		s.budget.left = MaxCSVRecordBytes
+		s.budget.Reset(MaxCSVRecordBytes)
 		rec, err := s.r.Read()
 		if err == io.EOF {
-			return Item{}, io.EOF
+			return exchange.Item{}, io.EOF
 		}
 		s.row++
 		if err != nil {
-			return Item{}, csvError(s.row, err)
+			return exchange.Item{}, csvError(s.row, err)
 		}
 		v := map[string]string{}
 		blank := true
 		for i, cell := range rec {
 			if !utf8.ValidString(cell) {
-				return Item{}, fmt.Errorf("row %d of the CSV file is not UTF-8 (save the file as UTF-8 and try again)", s.row+1)
+				return exchange.Item{}, fmt.Errorf("row %d of the CSV file is not UTF-8 (save the file as UTF-8 and try again)", s.row+1)
 			}
 			if i < len(s.columns) && s.columns[i] != "" {
 				v[s.columns[i]] = cell
@@ -221,11 +205,11 @@ func (s *CSVSource) Next() (Item, error) {
 }
 
 // csvEntry makes an entry of one row's fields.
-func csvEntry(v map[string]string, format string) Item {
+func csvEntry(v map[string]string, format string) exchange.Item {
 	c := client.Content{Name: strings.TrimSpace(v[colName]), Notes: v[colNotes]}
 	if v[colURL] != "" || v[colUsername] != "" || v[colPassword] != "" || v[colTOTP] != "" {
 		c.Login = &client.LoginFields{Username: v[colUsername], Password: v[colPassword], TOTP: strings.TrimSpace(v[colTOTP])}
-		for _, u := range strings.FieldsFunc(v[colURL], func(r rune) bool { return r == '\n' || r == ',' && format == FormatBitwardenCSV }) {
+		for _, u := range strings.FieldsFunc(v[colURL], func(r rune) bool { return r == '\n' || r == ',' && format == exchange.FormatBitwardenCSV }) {
 			if u = strings.TrimSpace(u); u != "" {
 				c.Login.URLs = append(c.Login.URLs, u)
 			}
@@ -253,13 +237,13 @@ func csvEntry(v map[string]string, format string) Item {
 	if c.Login != nil {
 		typ = "login"
 	}
-	if format == FormatBitwardenCSV && strings.EqualFold(v[colType], "note") {
+	if format == exchange.FormatBitwardenCSV && strings.EqualFold(v[colType], "note") {
 		typ, c.Login = "note", nil
 	}
 	if c.Name == "" {
 		c.Name = fallbackName(c)
 	}
-	return Item{Type: typ, Content: c}
+	return exchange.Item{Type: typ, Content: c}
 }
 
 // fallbackName names an entry that has none (browsers' exports often
@@ -292,7 +276,7 @@ type CSVWriter struct {
 }
 
 // NewCSVWriter writes the header.
-func NewCSVWriter(w io.Writer, vaults []Vault) (*CSVWriter, error) {
+func NewCSVWriter(w io.Writer, vaults []exchange.Vault) (*CSVWriter, error) {
 	cw := &CSVWriter{w: csv.NewWriter(w), groups: map[string]string{}}
 	for _, v := range vaults {
 		name := v.Name
@@ -305,7 +289,7 @@ func NewCSVWriter(w io.Writer, vaults []Vault) (*CSVWriter, error) {
 }
 
 // Write adds one item.
-func (cw *CSVWriter) Write(it Item) error {
+func (cw *CSVWriter) Write(it exchange.Item) error {
 	c := it.Content
 	var user, pass, urls, totp string
 	if c.Login != nil {

@@ -1,4 +1,4 @@
-package exchange
+package formats
 
 import (
 	"bytes"
@@ -13,11 +13,8 @@ import (
 	"github.com/tobischo/gokeepasslib/v3/wrappers"
 
 	"github.com/coffer-pm/coffer/client"
+	"github.com/coffer-pm/coffer/client/exchange"
 )
-
-// FormatKDBX is a KeePass database (docs/protocol.md §19.6): written as
-// KDBX 4, read as KDBX 3.1 or 4.
-const FormatKDBX = "kdbx"
 
 // MaxKDBXBytes bounds a KeePass database read whole (the library decodes
 // a database at once). A variable: tests lower it.
@@ -49,7 +46,7 @@ type KDBXWriter struct {
 }
 
 // NewKDBXWriter starts a database under password.
-func NewKDBXWriter(w io.Writer, vaults []Vault, password []byte) (*KDBXWriter, error) {
+func NewKDBXWriter(w io.Writer, vaults []exchange.Vault, password []byte) (*KDBXWriter, error) {
 	if len(password) == 0 {
 		return nil, errors.New("a KeePass database needs a password")
 	}
@@ -87,7 +84,7 @@ func otpURI(totp, name string) string {
 }
 
 // Write adds one item as an entry of its vault's group.
-func (kw *KDBXWriter) Write(it Item) error {
+func (kw *KDBXWriter) Write(it exchange.Item) error {
 	c := it.Content
 	e := gokeepasslib.NewEntry()
 	used := map[string]bool{}
@@ -170,7 +167,7 @@ func (kw *KDBXWriter) Close() error {
 
 // KDBXSource gives the entries of a KeePass database.
 type KDBXSource struct {
-	items []Item
+	items []exchange.Item
 }
 
 // ErrKDBXPassword: the database does not open with the password given.
@@ -261,7 +258,7 @@ func decodeKDBX(db *gokeepasslib.Database, data []byte) (err error) {
 	return nil
 }
 
-func kdbxEntry(bins gokeepasslib.Binaries, binary func(*gokeepasslib.Binary) ([]byte, error), e gokeepasslib.Entry, path []string) (Item, error) {
+func kdbxEntry(bins gokeepasslib.Binaries, binary func(*gokeepasslib.Binary) ([]byte, error), e gokeepasslib.Entry, path []string) (exchange.Item, error) {
 	c := client.Content{}
 	login := &client.LoginFields{}
 	var more []string
@@ -321,28 +318,28 @@ func kdbxEntry(bins gokeepasslib.Binaries, binary func(*gokeepasslib.Binary) ([]
 			c.Tags = append(c.Tags, t)
 		}
 	}
-	var files []File
+	var files []exchange.File
 	for _, ref := range e.Binaries {
 		b := bins.Find(ref.Value.ID)
 		if b == nil {
-			return Item{}, fmt.Errorf("entry %q: attachment %q is missing from the database", c.Name, ref.Name)
+			return exchange.Item{}, fmt.Errorf("entry %q: attachment %q is missing from the database", c.Name, ref.Name)
 		}
 		data, err := binary(b)
 		if err != nil {
-			return Item{}, fmt.Errorf("entry %q: attachment %q: %v", c.Name, ref.Name, err)
+			return exchange.Item{}, fmt.Errorf("entry %q: attachment %q: %v", c.Name, ref.Name, err)
 		}
-		files = append(files, File{Name: ref.Name, Size: int64(len(data)), Data: data})
+		files = append(files, exchange.File{Name: ref.Name, Size: int64(len(data)), Data: data})
 	}
 	if c.Name == "" {
 		c.Name = fallbackName(c)
 	}
-	return Item{Type: typ, Content: c, Files: files}, nil
+	return exchange.Item{Type: typ, Content: c, Files: files}, nil
 }
 
 // Next returns the next entry.
-func (s *KDBXSource) Next() (Item, error) {
+func (s *KDBXSource) Next() (exchange.Item, error) {
 	if len(s.items) == 0 {
-		return Item{}, io.EOF
+		return exchange.Item{}, io.EOF
 	}
 	it := s.items[0]
 	s.items = s.items[1:]

@@ -1,10 +1,11 @@
-package exchange
+package formats
 
 import (
 	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/coffer-pm/coffer/client/exchange"
 	"io"
 	"strings"
 )
@@ -16,7 +17,7 @@ var ErrUnknownFile = errors.New("not a file Coffer knows how to import")
 // first bytes (and a CSV's header). password gives a file's own password
 // when it has one (an encrypted export); mapping is a generic CSV's
 // columns (field → header). It returns the entries and the format.
-func Open(r io.Reader, format string, mapping map[string]string, password func() ([]byte, error)) (Source, string, error) {
+func Open(r io.Reader, format string, mapping map[string]string, password func() ([]byte, error)) (exchange.Source, string, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	start, _ := br.Peek(4096)
 	if format == "" {
@@ -26,7 +27,7 @@ func Open(r io.Reader, format string, mapping map[string]string, password func()
 		}
 	}
 	switch format {
-	case FormatEncryptedJSON:
+	case exchange.FormatEncryptedJSON:
 		pw, err := password()
 		if err != nil {
 			return nil, format, err
@@ -35,18 +36,18 @@ func Open(r io.Reader, format string, mapping map[string]string, password func()
 		if err != nil {
 			return nil, format, err
 		}
-		src, err := NewReader(plain)
+		src, err := exchange.NewReader(plain)
 		return src, format, err
-	case FormatJSON:
-		src, err := NewReader(br)
+	case exchange.FormatJSON:
+		src, err := exchange.NewReader(br)
 		return src, format, err
-	case FormatBitwardenJSON:
+	case exchange.FormatBitwardenJSON:
 		src, err := NewBitwardenSource(br)
 		return src, format, err
-	case FormatKeePassXML:
+	case exchange.FormatKeePassXML:
 		src, err := NewKeePassXMLSource(br)
 		return src, format, err
-	case FormatKDBX:
+	case exchange.FormatKDBX:
 		pw, err := password()
 		if err != nil {
 			return nil, format, err
@@ -54,10 +55,10 @@ func Open(r io.Reader, format string, mapping map[string]string, password func()
 		src, err := NewKDBXSource(br, pw)
 		return src, format, err
 	}
-	for _, f := range CSVFormats {
+	for _, f := range exchange.CSVFormats {
 		if f == format {
 			csvFormat := format
-			if format == FormatCSV && len(mapping) == 0 {
+			if format == exchange.FormatCSV && len(mapping) == 0 {
 				csvFormat = "" // detect among the known headers
 			}
 			src, err := NewCSVSource(br, csvFormat, mapping)
@@ -79,17 +80,17 @@ func Detect(start []byte) string {
 	trimmed = bytes.TrimPrefix(trimmed, []byte("\xef\xbb\xbf"))
 	switch {
 	case IsSealed(start):
-		return FormatEncryptedJSON
+		return exchange.FormatEncryptedJSON
 	case bytes.HasPrefix(start, kdbxMagic):
-		return FormatKDBX
+		return exchange.FormatKDBX
 	case (bytes.HasPrefix(trimmed, []byte("<?xml")) || bytes.HasPrefix(trimmed, []byte("<KeePassFile"))) && bytes.Contains(start, []byte("<KeePassFile")):
-		return FormatKeePassXML
+		return exchange.FormatKeePassXML
 	case bytes.HasPrefix(trimmed, []byte("{")) && bytes.Contains(trimmed, []byte(`"coffer-export"`)):
-		return FormatJSON
+		return exchange.FormatJSON
 	case bytes.HasPrefix(trimmed, []byte("{")) && (bytes.Contains(trimmed, []byte(`"encrypted"`)) || bytes.Contains(trimmed, []byte(`"folders"`)) || bytes.Contains(trimmed, []byte(`"collections"`))):
-		return FormatBitwardenJSON
+		return exchange.FormatBitwardenJSON
 	case len(trimmed) > 0 && !bytes.HasPrefix(trimmed, []byte("{")) && !bytes.HasPrefix(trimmed, []byte("<")) && textStart(trimmed):
-		return FormatCSV
+		return exchange.FormatCSV
 	}
 	return ""
 }

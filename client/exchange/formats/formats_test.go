@@ -1,15 +1,16 @@
-package exchange
+package formats
 
 import (
 	"bytes"
 	"errors"
+	"github.com/coffer-pm/coffer/client/exchange"
 	"io"
 	"os"
 	"strings"
 	"testing"
 )
 
-func readAll(t *testing.T, path, format string, mapping map[string]string) (string, []Item) {
+func readAll(t *testing.T, path, format string, mapping map[string]string) (string, []exchange.Item) {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -20,7 +21,7 @@ func readAll(t *testing.T, path, format string, mapping map[string]string) (stri
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-	var out []Item
+	var out []exchange.Item
 	for {
 		it, err := src.Next()
 		if err == io.EOF {
@@ -40,7 +41,7 @@ func readAll(t *testing.T, path, format string, mapping map[string]string) (stri
 func TestImportFormats(t *testing.T) {
 	t.Run("chrome", func(t *testing.T) {
 		f, items := readAll(t, "testdata/chrome.csv", "", nil)
-		if f != FormatChromeCSV || len(items) != 3 {
+		if f != exchange.FormatChromeCSV || len(items) != 3 {
 			t.Fatalf("%s, %d items", f, len(items))
 		}
 		if c := items[0].Content; c.Name != "Bank – Zürich" || c.Login.Username != "änn" || c.Login.Password != `p,"w"d` || c.Login.URLs[0] != "https://bank.example/login" {
@@ -52,19 +53,19 @@ func TestImportFormats(t *testing.T) {
 	})
 	t.Run("firefox", func(t *testing.T) {
 		f, items := readAll(t, "testdata/firefox.csv", "", nil)
-		if f != FormatFirefoxCSV || len(items) != 2 || items[0].Content.Login.Password != `p"q,r` || items[0].Content.Name != "shop.example" {
+		if f != exchange.FormatFirefoxCSV || len(items) != 2 || items[0].Content.Login.Password != `p"q,r` || items[0].Content.Name != "shop.example" {
 			t.Fatalf("%s %+v", f, items)
 		}
 	})
 	t.Run("safari", func(t *testing.T) {
 		f, items := readAll(t, "testdata/safari.csv", "", nil)
-		if f != FormatSafariCSV || len(items) != 2 || !strings.HasPrefix(items[0].Content.Login.TOTP, "otpauth://totp/GitHub") || items[0].Content.Notes != "2FA on\nbackup codes in the safe" {
+		if f != exchange.FormatSafariCSV || len(items) != 2 || !strings.HasPrefix(items[0].Content.Login.TOTP, "otpauth://totp/GitHub") || items[0].Content.Notes != "2FA on\nbackup codes in the safe" {
 			t.Fatalf("%s %+v", f, items)
 		}
 	})
 	t.Run("bitwarden csv", func(t *testing.T) {
 		f, items := readAll(t, "testdata/bitwarden.csv", "", nil)
-		if f != FormatBitwardenCSV || len(items) != 2 {
+		if f != exchange.FormatBitwardenCSV || len(items) != 2 {
 			t.Fatalf("%s, %d items", f, len(items))
 		}
 		c := items[0].Content
@@ -77,19 +78,19 @@ func TestImportFormats(t *testing.T) {
 	})
 	t.Run("1password", func(t *testing.T) {
 		f, items := readAll(t, "testdata/1password.csv", "", nil)
-		if f != Format1PasswordCSV || len(items) != 2 || !items[0].Content.Favorite || strings.Join(items[0].Content.Tags, "|") != "media|family" || items[1].Type != "note" {
+		if f != exchange.Format1PasswordCSV || len(items) != 2 || !items[0].Content.Favorite || strings.Join(items[0].Content.Tags, "|") != "media|family" || items[1].Type != "note" {
 			t.Fatalf("%s %+v", f, items)
 		}
 	})
 	t.Run("keepassxc", func(t *testing.T) {
 		f, items := readAll(t, "testdata/keepassxc.csv", "", nil)
-		if f != FormatKeePassXCCSV || len(items) != 2 || items[0].Content.Tags[0] != "Root/Finance/Banks" || items[1].Content.Name != "Ünïcode ✓" || items[1].Content.Notes != "multi\nline\nnotes" || len(items[1].Content.Tags) != 0 {
+		if f != exchange.FormatKeePassXCCSV || len(items) != 2 || items[0].Content.Tags[0] != "Root/Finance/Banks" || items[1].Content.Name != "Ünïcode ✓" || items[1].Content.Notes != "multi\nline\nnotes" || len(items[1].Content.Tags) != 0 {
 			t.Fatalf("%s %+v", f, items)
 		}
 	})
 	t.Run("generic with a mapping", func(t *testing.T) {
-		f, items := readAll(t, "testdata/generic.csv", FormatCSV, map[string]string{"name": "Account", "url": "Site", "username": "User", "password": "Pass", "notes": "Comment"})
-		if f != FormatCSV || len(items) != 1 || items[0].Content.Notes != `a "quoted" comment` || items[0].Content.Login.Password != "pw1" {
+		f, items := readAll(t, "testdata/generic.csv", exchange.FormatCSV, map[string]string{"name": "Account", "url": "Site", "username": "User", "password": "Pass", "notes": "Comment"})
+		if f != exchange.FormatCSV || len(items) != 1 || items[0].Content.Notes != `a "quoted" comment` || items[0].Content.Login.Password != "pw1" {
 			t.Fatalf("%s %+v", f, items)
 		}
 		fh, _ := os.Open("testdata/generic.csv")
@@ -100,7 +101,7 @@ func TestImportFormats(t *testing.T) {
 	})
 	t.Run("bitwarden json", func(t *testing.T) {
 		f, items := readAll(t, "testdata/bitwarden.json", "", nil)
-		if f != FormatBitwardenJSON || len(items) != 6 {
+		if f != exchange.FormatBitwardenJSON || len(items) != 6 {
 			t.Fatalf("%s, %d items", f, len(items))
 		}
 		bank := items[0].Content
@@ -156,7 +157,7 @@ func TestHostileFiles(t *testing.T) {
 		t.Fatalf("invalid UTF-8: %v", err)
 	}
 	nested := `{"encrypted": false, "folders": ` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + `, "items": []}`
-	if _, _, err := Open(strings.NewReader(nested), FormatBitwardenJSON, nil, nil); err == nil {
+	if _, _, err := Open(strings.NewReader(nested), exchange.FormatBitwardenJSON, nil, nil); err == nil {
 		t.Fatal("deeply nested JSON read")
 	}
 	if _, _, err := Open(bytes.NewReader([]byte("\x89PNG\r\n\x1a\n\x00\x00")), "", nil, nil); !errors.Is(err, ErrUnknownFile) {
@@ -188,7 +189,7 @@ func (r *repeat) Read(p []byte) (int, error) {
 // attachment that inflates past the bound is refused.
 func TestKeePassXML(t *testing.T) {
 	f, items := readAll(t, "testdata/keepass2.xml", "", nil)
-	if f != FormatKeePassXML || len(items) != 2 {
+	if f != exchange.FormatKeePassXML || len(items) != 2 {
 		t.Fatalf("%s, %d items: %+v", f, len(items), items)
 	}
 	jump, wifi := items[1], items[0] // a group's own entries before its subgroups'

@@ -1,4 +1,4 @@
-package exchange
+package formats
 
 import (
 	"encoding/json"
@@ -8,12 +8,8 @@ import (
 	"strings"
 
 	"github.com/coffer-pm/coffer/client"
+	"github.com/coffer-pm/coffer/client/exchange"
 )
-
-// FormatBitwardenJSON is Bitwarden's unencrypted JSON export, of an
-// individual vault (folders) or of an organisation (collections)
-// (docs/protocol.md §19.5).
-const FormatBitwardenJSON = "bitwarden-json"
 
 type bwFolder struct {
 	ID   string `json:"id"`
@@ -55,24 +51,24 @@ type bwItem struct {
 // BitwardenSource reads a Bitwarden JSON export an item at a time.
 type BitwardenSource struct {
 	dec     *json.Decoder
-	budget  *budgetReader
+	budget  *exchange.BudgetReader
 	folders map[string]string // folder or collection id → name
 }
 
 // ErrEncryptedBitwarden: a password-protected or account-encrypted
 // Bitwarden export, which Coffer cannot read.
-var ErrEncryptedBitwarden = errors.New("this Bitwarden export is encrypted: export your vault again from Bitwarden as \"JSON\" (not \"JSON (Encrypted)\") and import that file")
+var ErrEncryptedBitwarden = errors.New("this Bitwarden export is encrypted: export your vault again from Bitwarden as \"JSON\" (not \"JSON (exchange.Encrypted)\") and import that file")
 
 // NewBitwardenSource reads a Bitwarden export up to its items.
 func NewBitwardenSource(r io.Reader) (*BitwardenSource, error) {
-	budget := &budgetReader{r: r, left: MaxItemBytes}
+	budget := exchange.NewBudgetReader(r, exchange.MaxItemBytes)
 	dec := json.NewDecoder(budget)
 	src := &BitwardenSource{dec: dec, budget: budget, folders: map[string]string{}}
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return nil, errors.New("not a Bitwarden JSON export: it does not start with a JSON object")
 	}
 	for dec.More() {
-		budget.left = MaxItemBytes
+		budget.Reset(exchange.MaxItemBytes)
 		t, err := dec.Token()
 		if err != nil {
 			return nil, fmt.Errorf("not a Bitwarden JSON export: %v", err)
@@ -119,17 +115,17 @@ func str(p *string) string {
 }
 
 // Next returns the next item as an entry.
-func (s *BitwardenSource) Next() (Item, error) {
+func (s *BitwardenSource) Next() (exchange.Item, error) {
 	if !s.dec.More() {
-		return Item{}, io.EOF
+		return exchange.Item{}, io.EOF
 	}
-	s.budget.left = MaxItemBytes
+	s.budget.Reset(exchange.MaxItemBytes)
 	var b bwItem
 	if err := s.dec.Decode(&b); err != nil {
-		if errors.Is(err, errOverBudget) {
-			return Item{}, fmt.Errorf("an item of the export is larger than %d MB: refused", MaxItemBytes>>20)
+		if errors.Is(err, exchange.ErrOverBudget) {
+			return exchange.Item{}, fmt.Errorf("an item of the export is larger than %d MB: refused", exchange.MaxItemBytes>>20)
 		}
-		return Item{}, fmt.Errorf("the export is damaged: %v", err)
+		return exchange.Item{}, fmt.Errorf("the export is damaged: %v", err)
 	}
 	c := client.Content{Name: strings.TrimSpace(b.Name), Notes: str(b.Notes), Favorite: b.Favorite}
 	if b.FolderID != nil && s.folders[*b.FolderID] != "" {
@@ -195,10 +191,10 @@ func (s *BitwardenSource) Next() (Item, error) {
 			}
 		}
 	default:
-		return Item{Type: fmt.Sprintf("bitwarden type %d", b.Type), Content: c}, nil
+		return exchange.Item{Type: fmt.Sprintf("bitwarden type %d", b.Type), Content: c}, nil
 	}
 	if c.Name == "" {
 		c.Name = fallbackName(c)
 	}
-	return Item{Type: typ, Content: c}, nil
+	return exchange.Item{Type: typ, Content: c}, nil
 }

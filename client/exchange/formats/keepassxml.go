@@ -1,4 +1,4 @@
-package exchange
+package formats
 
 import (
 	"bytes"
@@ -11,10 +11,6 @@ import (
 
 	"github.com/tobischo/gokeepasslib/v3"
 )
-
-// FormatKeePassXML is KeePass 2's "KeePass XML (2.x)" export: the
-// database's document in the clear (docs/protocol.md §19.6).
-const FormatKeePassXML = "keepass-xml"
 
 // MaxAttachmentBytes bounds one attachment inflated from a file (a
 // "zip bomb" is an error, not memory). A variable: tests lower it.

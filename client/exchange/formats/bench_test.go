@@ -1,4 +1,4 @@
-package exchange_test
+package formats_test
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/coffer-pm/coffer/client"
 	"github.com/coffer-pm/coffer/client/exchange"
+	"github.com/coffer-pm/coffer/client/exchange/formats"
 	"github.com/coffer-pm/coffer/internal/testserver"
 )
 
@@ -38,7 +39,7 @@ func bitwardenFile(n int) []byte {
 
 func kdbxFile(b *testing.B, n int) []byte {
 	var buf bytes.Buffer
-	w, err := exchange.NewKDBXWriter(&buf, []exchange.Vault{{ID: "v", Name: "Work", Kind: "personal"}}, []byte("pw"))
+	w, err := formats.NewKDBXWriter(&buf, []exchange.Vault{{ID: "v", Name: "Work", Kind: "personal"}}, []byte("pw"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -100,7 +101,7 @@ func BenchmarkImport10000(b *testing.B) {
 				stop := make(chan struct{})
 				peakC := peakHeap(stop)
 				b.StartTimer()
-				src, _, err := exchange.Open(bytes.NewReader(files[format]), format, nil, func() ([]byte, error) { return []byte("pw"), nil })
+				src, _, err := formats.Open(bytes.NewReader(files[format]), format, nil, func() ([]byte, error) { return []byte("pw"), nil })
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -120,7 +121,7 @@ func BenchmarkImport10000(b *testing.B) {
 func BenchmarkExport10000(b *testing.B) {
 	env := testserver.Start(b, nil, nil)
 	s, v := freshSession(b, env, 0)
-	src, _, err := exchange.Open(bytes.NewReader(bitwardenFile(10000)), exchange.FormatBitwardenJSON, nil, nil)
+	src, _, err := formats.Open(bytes.NewReader(bitwardenFile(10000)), exchange.FormatBitwardenJSON, nil, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -134,7 +135,12 @@ func BenchmarkExport10000(b *testing.B) {
 				runtime.GC()
 				stop := make(chan struct{})
 				peakC := peakHeap(stop)
-				sum, err := exchange.Export(ctx, s, []*client.Vault{v}, exchange.ExportOptions{Password: []byte("pw")}, format, io.Discard)
+				vaults := []*client.Vault{v}
+				ew, err := formats.NewItemWriter(format, io.Discard, exchange.ExportHeader(s, vaults), []byte("pw"))
+				if err != nil {
+					b.Fatal(err)
+				}
+				sum, err := exchange.Export(ctx, s, vaults, exchange.ExportOptions{}, ew, exchange.CarriesFiles(format))
 				if err != nil || sum.Items != 10000 {
 					b.Fatalf("%+v %v", sum, err)
 				}

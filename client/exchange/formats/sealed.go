@@ -1,4 +1,4 @@
-package exchange
+package formats
 
 import (
 	"bufio"
