@@ -11,7 +11,8 @@ if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.pa
 fi
 missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
-command -v zopfli >/dev/null || missing="$missing zopfli" # core.wasm.gz (scripts/build-web.sh)
+command -v zopfli >/dev/null || missing="$missing zopfli" # the modules' .gz (scripts/build-web.sh)
+command -v brotli >/dev/null || missing="$missing brotli" # the modules' .br
 # KeePassXC's own command-line tool opens Coffer's KDBX exports and builds
 # databases to import (cmd/coffer TestKeePassXCOpensCoffersExport).
 norecommends=""

@@ -12,15 +12,16 @@ function integrity(b: string | Uint8Array): string {
   return 'sha384-' + createHash('sha384').update(b).digest('base64');
 }
 
-// The client core, as scripts/build-web.sh built it into public/. Its hash
-// goes into the bundle (core.ts fetches the core with it), so the core is
-// bound to the script, and the script to the page: a build without it
-// would load an unchecked core, so it fails.
-function coreIntegrity(build: boolean): string {
-  const wasm = fileURLToPath(new URL('./public/core.wasm', import.meta.url));
+// The client core and the tools module, as scripts/build-web.sh built
+// them into public/. Their hashes go into the bundle (core.ts and
+// tools.ts fetch them with it), so each module is bound to the script,
+// and the script to the page: a build without them would load unchecked
+// code, so it fails.
+function wasmIntegrity(name: string, build: boolean): string {
+  const wasm = fileURLToPath(new URL(`./public/${name}`, import.meta.url));
   if (existsSync(wasm)) return integrity(readFileSync(wasm));
-  if (build) throw new Error('public/core.wasm is missing: build with scripts/build-web.sh');
-  return ''; // the dev server and unit tests: no core to check
+  if (build) throw new Error(`public/${name} is missing: build with scripts/build-web.sh`);
+  return ''; // the dev server and unit tests: no module to check
 }
 
 const tag = /<(script|link)\b[^>]*>/g;
@@ -68,7 +69,10 @@ function subresourceIntegrity(): Plugin {
 // and every script and stylesheet carries its integrity, so a build is
 // reproducible and cacheable and binds the page to its files.
 export default defineConfig(({ command }) => ({
-  define: { __CORE_WASM_INTEGRITY__: JSON.stringify(coreIntegrity(command === 'build')) },
+  define: {
+    __CORE_WASM_INTEGRITY__: JSON.stringify(wasmIntegrity('core.wasm', command === 'build')),
+    __TOOLS_WASM_INTEGRITY__: JSON.stringify(wasmIntegrity('tools.wasm', command === 'build')),
+  },
   plugins: [subresourceIntegrity()],
   // TSX with Preact's automatic runtime (tsconfig.json says the same to tsc).
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },

@@ -55,36 +55,10 @@ func callback(call string, fn func(args []js.Value)) js.Func {
 	})
 }
 
-// promised wraps fn as a bridge function returning a Promise; fn runs on a
-// goroutine of its own (a callback never waits), guarded. A result that is
-// a js.Value (bytes) is resolved as it is; anything else crosses as a JSON
-// string. Errors are Errors with a kind (jsError).
+// promised wraps fn as a bridge function returning a Promise (settle).
 func promised(call string, fn func(args []js.Value) (any, error)) js.Func {
 	return js.FuncOf(func(_ js.Value, args []js.Value) any {
-		var executor js.Func
-		executor = js.FuncOf(func(_ js.Value, pr []js.Value) any {
-			executor.Release() // called once, by the Promise constructor
-			resolve, reject := pr[0], pr[1]
-			go func() {
-				out, err := guard(call, report, func() (any, error) { return fn(args) })
-				if err != nil {
-					reject.Invoke(jsError(err))
-					return
-				}
-				if v, ok := out.(js.Value); ok {
-					resolve.Invoke(v)
-					return
-				}
-				b, err := encode(out)
-				if err != nil {
-					reject.Invoke(jsError(&InternalError{Call: call}))
-					return
-				}
-				resolve.Invoke(string(b))
-			}()
-			return nil
-		})
-		return js.Global().Get("Promise").New(executor)
+		return settle(call, func() (any, error) { return fn(args) })
 	})
 }
 

@@ -32,6 +32,8 @@ func main() {
 	api["watch"] = js.FuncOf(func(_ js.Value, args []js.Value) any { return watch(c, args) })
 	api["attach"] = js.FuncOf(func(_ js.Value, args []js.Value) any { return attach(c, args) })
 	api["download"] = js.FuncOf(func(_ js.Value, args []js.Value) any { return download(c, args) })
+	api["exportDocument"] = js.FuncOf(func(_ js.Value, args []js.Value) any { return exportDocument(c, args) })
+	api["importDocument"] = js.FuncOf(func(_ js.Value, args []js.Value) any { return importDocument(c, args) })
 	js.Global().Set("cofferCore", js.ValueOf(api))
 	js.Global().Call("dispatchEvent", js.Global().Get("Event").New("coffer-core-ready"))
 	select {}
@@ -118,61 +120,124 @@ func watch(c *bridge.Core, args []js.Value) any {
 	return js.Undefined()
 }
 
-// attach(id, itemName, fileName, bytes, progress) resolves to {"id"}
-// (bridge.Core.Attach); bytes is a Uint8Array, progress(sent, total) a
-// function or nothing.
+// attach(id, itemName, fileName, bytes, progress, vault) resolves to
+// {"id"} (bridge.Core.Attach); bytes is a Uint8Array, progress(sent,
+// total) a function or nothing.
 func attach(c *bridge.Core, args []js.Value) any {
+	if len(args) < 4 || !args[3].InstanceOf(js.Global().Get("Uint8Array")) {
+		return rejected(errors.New("attach needs the file's bytes (a Uint8Array)"))
+	}
+	a := jsArgs(args)
+	data := bytesFromJS(args[3])
+	progress := progressOf(args, 4)
+	return settle("attach", func() (any, error) {
+		return c.Attach(a.Str(0), a.Str(1), a.Str(2), data, func(sent, total int64) { progress(float64(sent), float64(total)) }, a.Str(5))
+	})
+}
+
+// download(id, fileID) resolves to the file's bytes, a Uint8Array, once
+// every chunk and the file's signed hash checked out.
+func download(c *bridge.Core, args []js.Value) any {
+	a := jsArgs(args)
+	return settle("download", func() (any, error) {
+		data, err := c.Download(a.Str(0), a.Str(1))
+		if err != nil {
+			return nil, err
+		}
+		return bytesToJS(data), nil
+	})
+}
+
+// exportDocument(vaultsJSON, format, "history"|"", progress) resolves to
+// the Coffer JSON document of the export (bridge.Core.ExportDocument), a
+// Uint8Array; progress(done, total) follows the items.
+func exportDocument(c *bridge.Core, args []js.Value) any {
+	a := jsArgs(args)
+	var vaults []string
+	if err := json.Unmarshal([]byte(a.Str(0)), &vaults); err != nil {
+		return rejected(errors.New("exportDocument needs a JSON list of vault ids"))
+	}
+	progress := progressOf(args, 3)
+	return settle("exportDocument", func() (any, error) {
+		doc, err := c.ExportDocument(vaults, a.Str(1), a.Str(2) == "history", func(done, total int) { progress(float64(done), float64(total)) })
+		if err != nil {
+			return nil, err
+		}
+		return bytesToJS(doc), nil
+	})
+}
+
+// importDocument(vault, bytes, "dry"|"", progress) resolves to the import's
+// report (bridge.Core.ImportDocument); bytes is a Coffer JSON document, a
+// Uint8Array; progress(done) follows the entries.
+func importDocument(c *bridge.Core, args []js.Value) any {
+	if len(args) < 2 || !args[1].InstanceOf(js.Global().Get("Uint8Array")) {
+		return rejected(errors.New("importDocument needs the document's bytes (a Uint8Array)"))
+	}
+	a := jsArgs(args)
+	doc := bytesFromJS(args[1])
+	progress := progressOf(args, 3)
+	return settle("importDocument", func() (any, error) {
+		return c.ImportDocument(a.Str(0), doc, a.Str(2) == "dry", func(done int) { progress(float64(done), 0) })
+	})
+}
+
+// settle is a Promise of fn's answer, run on a goroutine of its own (a
+// callback never waits), guarded: a js.Value as it is, anything else as
+// a JSON string.
+func settle(call string, fn func() (any, error)) js.Value {
 	return js.Global().Get("Promise").New(js.FuncOf(func(_ js.Value, pr []js.Value) any {
 		resolve, reject := pr[0], pr[1]
-		if len(args) < 4 || !args[3].InstanceOf(js.Global().Get("Uint8Array")) {
-			reject.Invoke(jsError(errors.New("attach needs the file's bytes (a Uint8Array)")))
-			return nil
-		}
-		a := jsArgs(args)
-		data := make([]byte, args[3].Get("length").Int())
-		js.CopyBytesToGo(data, args[3])
-		var progress func(sent, total int64)
-		if len(args) > 4 && args[4].Type() == js.TypeFunction {
-			fn := args[4]
-			progress = func(sent, total int64) {
-				if err := invoke(fn, float64(sent), float64(total)); err != nil {
-					warn("coffer: the page's progress callback failed: " + err.Error())
-				}
-			}
-		}
 		go func() {
-			out, err := guard("attach", report, func() (bridge.Created, error) {
-				return c.Attach(a.Str(0), a.Str(1), a.Str(2), data, progress, a.Str(5))
-			})
+			out, err := guard(call, report, fn)
 			if err != nil {
 				reject.Invoke(jsError(err))
 				return
 			}
-			b, _ := json.Marshal(out)
+			if v, ok := out.(js.Value); ok {
+				resolve.Invoke(v)
+				return
+			}
+			b, err := encode(out)
+			if err != nil {
+				reject.Invoke(jsError(&InternalError{Call: call}))
+				return
+			}
 			resolve.Invoke(string(b))
 		}()
 		return nil
 	}))
 }
 
-// download(id, fileID) resolves to the file's bytes, a Uint8Array, once
-// every chunk and the file's signed hash checked out.
-func download(c *bridge.Core, args []js.Value) any {
-	return js.Global().Get("Promise").New(js.FuncOf(func(_ js.Value, pr []js.Value) any {
-		resolve, reject := pr[0], pr[1]
-		a := jsArgs(args)
-		go func() {
-			data, err := guard("download", report, func() ([]byte, error) { return c.Download(a.Str(0), a.Str(1)) })
-			if err != nil {
-				reject.Invoke(jsError(err))
-				return
-			}
-			out := js.Global().Get("Uint8Array").New(len(data))
-			js.CopyBytesToJS(out, data)
-			resolve.Invoke(out)
-		}()
-		return nil
-	}))
+// rejected is a Promise rejected with err.
+func rejected(err error) js.Value {
+	return js.Global().Get("Promise").Call("reject", jsError(err))
+}
+
+// progressOf is argument i as a progress callback (a no-op when it is
+// not a function); one that throws is reported, and the work goes on.
+func progressOf(args []js.Value, i int) func(a, b float64) {
+	if i >= len(args) || args[i].Type() != js.TypeFunction {
+		return func(float64, float64) {}
+	}
+	fn := args[i]
+	return func(a, b float64) {
+		if err := invoke(fn, a, b); err != nil {
+			warn("coffer: the page's progress callback failed: " + err.Error())
+		}
+	}
+}
+
+func bytesFromJS(v js.Value) []byte {
+	b := make([]byte, v.Get("length").Int())
+	js.CopyBytesToGo(b, v)
+	return b
+}
+
+func bytesToJS(b []byte) js.Value {
+	out := js.Global().Get("Uint8Array").New(len(b))
+	js.CopyBytesToJS(out, b)
+	return out
 }
 
 // encode is an answer as JSON; one the bridge wrote itself (rows, find:

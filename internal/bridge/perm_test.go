@@ -39,6 +39,12 @@ type acme struct {
 }
 
 func newAcme(t *testing.T) *acme {
+	a, _ := newAcmeAt(t)
+	return a
+}
+
+// newAcmeAt is newAcme, with its server's address.
+func newAcmeAt(t *testing.T) (*acme, string) {
 	env := testserver.Start(t, nil, nil)
 	a := &acme{owner: session(t, env.URL, "owner@acme.example"), zed: session(t, env.URL, "zed@acme.example"), mia: signedUp(t, env.URL, "mia@acme.example")}
 	var err error
@@ -59,7 +65,7 @@ func newAcme(t *testing.T) *acme {
 	a.item, err = a.owner.CreateItem(ctx, a.ops.ID, "login", client.Content{Name: "db-prod", Login: &client.LoginFields{Password: "ops-secret-1"}})
 	must(t, err)
 	a.mia.call(nil, "sync")
-	return a
+	return a, env.URL
 }
 
 // TestBridgeViewOnlyMemberIsRefused: a member who may only view an

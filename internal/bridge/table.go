@@ -182,7 +182,11 @@ func (c *Core) Funcs() []Func {
 		f("adminEnable", a("ref"), OK{}, func(x Args) (any, error) {
 			return answer(c.act(func(ctx context.Context, s *client.Session) error { return s.AdminEnable(ctx, x.Str(0)) }))
 		}),
+		f("exportPlan", nil, view.ExportPlan{}, func(Args) (any, error) { return answer(c.exportPlan()) }),
+		f("importPlan", nil, view.ImportPlan{}, func(Args) (any, error) { return answer(c.importPlan()) }),
 		// Bytes and callbacks: cmd/coffer-web calls the typed methods.
+		{Name: "exportDocument", Args: a("vaultsJSON", "format", `"history"|""`, "progress"), Result: "", Glue: true},
+		{Name: "importDocument", Args: a("vault", "bytes", `"dry"|""`, "progress"), Result: view.ImportReport{}, Glue: true, Writes: true},
 		{Name: "attach", Args: a("id", "itemName", "fileName", "bytes", "progress", "vault"), Result: Created{}, Glue: true},
 		{Name: "download", Args: a("id", "fileID"), Result: "", Glue: true},
 		{Name: "watch", Args: a("callback"), Result: client.Change{}, Glue: true},

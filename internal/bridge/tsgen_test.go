@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/coffer-pm/coffer/client"
+	"github.com/coffer-pm/coffer/client/exchange"
+	"github.com/coffer-pm/coffer/client/exchange/formats"
 	"github.com/coffer-pm/coffer/client/view"
 	"github.com/coffer-pm/coffer/internal/bridge"
 )
@@ -39,8 +41,9 @@ func TestTSTypesAreCurrent(t *testing.T) {
 
 // tsNames rename Go types whose names two packages use.
 var tsNames = map[reflect.Type]string{
-	reflect.TypeFor[client.Change](): "LiveChange",
-	reflect.TypeFor[client.Field]():  "CustomField",
+	reflect.TypeFor[client.Change]():    "LiveChange",
+	reflect.TypeFor[client.Field]():     "CustomField",
+	reflect.TypeFor[exchange.Summary](): "ExchangeSummary",
 }
 
 type tsGen struct {
@@ -62,7 +65,8 @@ func tsTypes(t *testing.T) string {
 	}
 	g.ref(reflect.TypeFor[bridge.WatchError]())
 	g.ref(reflect.TypeFor[client.Rules]())
-	g.ref(reflect.TypeFor[view.Item]()) // the CLI's `item get --json`; get's without content
+	g.ref(reflect.TypeFor[view.Item]())        // the CLI's `item get --json`; get's without content
+	g.ref(reflect.TypeFor[formats.Detected]()) // the tools module's detect (cmd/coffer-tools)
 	var b strings.Builder
 	b.WriteString("// Generated from the Go types by `COFFER_WRITE_DOCS=1 go test ./internal/bridge\n" +
 		"// -run TestTSTypesAreCurrent` (internal/bridge/tsgen_test.go); do not edit.\n" +

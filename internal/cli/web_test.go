@@ -108,7 +108,7 @@ func TestWebVerifyCatchesWhatAServerVaries(t *testing.T) {
 				}
 			},
 			at: "/join:",
-			want: []string{"GET /join (gzip): other bytes than this binary's index.html", "GET /join (identity)", "GET /join?org=",
+			want: []string{"GET /join (compressed): other bytes than this binary's index.html", "GET /join (identity)", "GET /join?org=",
 				"the page loads /assets/keys.js without integrity", "/assets/keys.js, which is not a file of this app"},
 			not: []string{"GET / (", "GET /index.html (", "GET /assets/index-"},
 		},
@@ -126,7 +126,7 @@ func TestWebVerifyCatchesWhatAServerVaries(t *testing.T) {
 				}
 			},
 			at:   "/join/, /",
-			want: []string{"HTTP 200, where this binary's server answers 404", "GET /join/ (gzip)"},
+			want: []string{"HTTP 200, where this binary's server answers 404", "GET /join/ (compressed)"},
 			not:  []string{"GET /join (", "GET / ("},
 		},
 		{
@@ -171,7 +171,7 @@ func TestWebVerifyCatchesWhatAServerVaries(t *testing.T) {
 				}
 			},
 			at:   "/assets/index-",
-			want: []string{"(gzip): other bytes than this binary's /assets/index-"},
+			want: []string{"(compressed): other bytes than this binary's /assets/index-"},
 			not:  []string{"(identity): other bytes"},
 		},
 		{
@@ -187,21 +187,21 @@ func TestWebVerifyCatchesWhatAServerVaries(t *testing.T) {
 			},
 			at:   "/:",
 			want: []string{"GET / (identity): other bytes than this binary's index.html"},
-			not:  []string{"GET / (gzip)", "GET /join"},
+			not:  []string{"GET / (compressed)", "GET /join"},
 		},
 		{
 			name: "a compression verify cannot read",
 			wrap: func(next http.Handler) http.HandlerFunc {
 				return func(w http.ResponseWriter, r *http.Request) {
-					if r.URL.Path == "/index.html" && strings.Contains(r.Header.Get("Accept-Encoding"), "br") {
-						altered(next, w, r, func([]byte) []byte { return []byte("\x1b\x00not brotli") }, func(h http.Header) { h.Set("Content-Encoding", "br") })
+					if r.URL.Path == "/index.html" && strings.Contains(r.Header.Get("Accept-Encoding"), "zstd") {
+						altered(next, w, r, func([]byte) []byte { return []byte("\x28\xb5\x2f\xfdnot zstd") }, func(h http.Header) { h.Set("Content-Encoding", "zstd") })
 						return
 					}
 					next.ServeHTTP(w, r)
 				}
 			},
 			at:   "/index.html:",
-			want: []string{"GET /index.html (gzip): Content-Encoding br, which this binary never sends and verify cannot read"},
+			want: []string{"GET /index.html (compressed): Content-Encoding zstd, which this binary never sends and verify cannot read"},
 			not:  []string{"GET /index.html (identity)"},
 		},
 		{
@@ -219,7 +219,7 @@ func TestWebVerifyCatchesWhatAServerVaries(t *testing.T) {
 				}
 			},
 			at:   "/join:",
-			want: []string{`GET /join (gzip): Cache-Control "public, max-age=31536000, immutable"`, `GET /join (identity): Content-Security-Policy "default-src *"`},
+			want: []string{`GET /join (compressed): Cache-Control "public, max-age=31536000, immutable"`, `GET /join (identity): Content-Security-Policy "default-src *"`},
 			not:  []string{"GET / (", "other bytes"},
 		},
 		{
@@ -234,7 +234,7 @@ func TestWebVerifyCatchesWhatAServerVaries(t *testing.T) {
 				}
 			},
 			at:   "/join:",
-			want: []string{"GET /join (gzip): Refresh: 0; url=/join2, which this binary's server never sends with the page"},
+			want: []string{"GET /join (compressed): Refresh: 0; url=/join2, which this binary's server never sends with the page"},
 			not:  []string{"GET / (", "other bytes"},
 		},
 		{
@@ -249,7 +249,7 @@ func TestWebVerifyCatchesWhatAServerVaries(t *testing.T) {
 				}
 			},
 			at:   "/join:",
-			want: []string{"GET /join (gzip): HTTP 302 to /welcome.html, where this binary's server answers 200"},
+			want: []string{"GET /join (compressed): HTTP 302 to /welcome.html, where this binary's server answers 200"},
 		},
 	}
 	for _, c := range cases {

@@ -18,6 +18,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/andybalholm/brotli"
 )
 
 // A Difference is one answer of a server that is not this binary's.
@@ -45,11 +47,13 @@ type Report struct {
 	Differences []Difference
 }
 
-// encodings are the two ways verify asks for each file: as Chromium does
-// (every compression it takes), and uncompressed. A server that keeps
+// encodings are the three ways verify asks for each file: as Chromium
+// does (every compression it takes), as a browser that takes gzip only,
+// and uncompressed. A server that keeps
 // its own script for one of them is caught in either.
 var encodings = []struct{ name, header string }{
-	{"gzip", "gzip, deflate, br, zstd"},
+	{"compressed", "gzip, deflate, br, zstd"},
+	{"gzip", "gzip, deflate"},
 	{"identity", "identity"},
 }
 
@@ -228,7 +232,7 @@ func local(p probe, header string) answer {
 }
 
 // decoded undoes a Content-Encoding as a browser would; one verify
-// cannot undo (br, zstd: never sent by this binary) is a difference in
+// cannot undo (zstd: never sent by this binary) is a difference in
 // itself, since verify cannot see what a browser would run.
 func decoded(status int, h http.Header, raw []byte) answer {
 	a := answer{status: status, header: h, body: raw}
@@ -241,6 +245,8 @@ func decoded(status int, h http.Header, raw []byte) answer {
 		r, err = gzip.NewReader(bytes.NewReader(raw))
 	case "deflate":
 		r, err = zlib.NewReader(bytes.NewReader(raw))
+	case "br":
+		r = brotli.NewReader(bytes.NewReader(raw))
 	default:
 		a.err = "Content-Encoding " + enc + ", which this binary never sends and verify cannot read"
 		return a

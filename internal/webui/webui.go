@@ -1,6 +1,6 @@
 // Package webui serves the web app that scripts/build-web.sh builds into
 // dist: the page, its bundle, Go's wasm_exec.js and the client core
-// (core.wasm, stored gzipped). The files are embedded in the binary, so
+// (core.wasm) and the tools module (tools.wasm), stored compressed. The files are embedded in the binary, so
 // `coffer serve` serves the app without Node; BundleHash names exactly
 // what is served (`coffer version`, `coffer web verify`).
 package webui
@@ -141,11 +141,12 @@ var hashOnce = sync.OnceValue(func() string {
 func BundleHash() string { return hashOnce() }
 
 // Files lists the embedded files with the SHA-256 of the bytes a browser
-// receives for each (core.wasm: after gunzip), for `coffer web verify`.
+// receives for each (a module: after gunzip; its brotli copy holds the
+// same bytes), for `coffer web verify`.
 func Files() map[string]string {
 	out := map[string]string{}
 	fs.WalkDir(files(), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || p == ".keep" {
+		if err != nil || d.IsDir() || p == ".keep" || strings.HasSuffix(p, ".br") {
 			return nil
 		}
 		b, _ := fs.ReadFile(files(), p)
@@ -185,15 +186,15 @@ func Handler() http.Handler {
 		switch {
 		case p == "index.html" || !strings.Contains(path.Base(p), "."):
 			http.NotFound(w, r) // the page only at its routes
-		case p == "core.wasm":
-			serveWasm(w, r, root)
+		case slices.Contains(wasmModules, p):
+			serveWasm(w, r, root, p)
 		case strings.HasPrefix(p, "assets/"):
 			// Names carry content hashes, and the page their integrity: a
 			// changed copy a browser kept is refused and fetched anew.
 			serve(w, r, root, p, "", "public, max-age=31536000, immutable")
 		case p == "wasm_exec.js":
 			serve(w, r, root, p, "text/javascript; charset=utf-8", "no-cache")
-		case !strings.Contains(p, "/") && !strings.HasSuffix(p, ".gz"):
+		case !strings.Contains(p, "/") && !strings.HasSuffix(p, ".gz") && !strings.HasSuffix(p, ".br"):
 			serve(w, r, root, p, "", "no-cache") // favicon.svg and the like
 		default:
 			http.NotFound(w, r)
@@ -216,7 +217,7 @@ func serve(w http.ResponseWriter, r *http.Request, root fs.FS, name, ctype, cach
 	h.Set("Cache-Control", cache)
 	if z := gzipped(name, b); z != nil {
 		h.Set("Vary", "Accept-Encoding")
-		if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		if accepts(r, "gzip") {
 			h.Set("Content-Encoding", "gzip")
 			b = z
 		}
@@ -249,32 +250,60 @@ func gzipped(name string, b []byte) []byte {
 	return z.([]byte)
 }
 
-// serveWasm sends the gzipped core as it is stored when the browser
-// takes gzip (every browser does), else unzipped.
-func serveWasm(w http.ResponseWriter, r *http.Request, root fs.FS) {
-	b, err := fs.ReadFile(root, "core.wasm.gz")
-	if err != nil {
-		http.NotFound(w, r)
-		return
-	}
+// wasmModules are the WebAssembly modules: the client core, and the
+// tools module Tools → Import and Export load. Each is stored brotli'd
+// (name.br) and gzipped (name.gz), the same bytes (scripts/build-web.sh
+// checks, and TestBrotliCopiesAreTheModules).
+var wasmModules = []string{"core.wasm", "tools.wasm"}
+
+// serveWasm sends module name brotli'd when the browser takes br (every
+// browser over HTTPS, and Chromium on loopback), else gzipped when it
+// takes gzip (every browser does), else as it is.
+func serveWasm(w http.ResponseWriter, r *http.Request, root fs.FS, name string) {
 	h := w.Header()
 	h.Set("Content-Type", "application/wasm")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("Vary", "Accept-Encoding")
-	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
-		h.Set("Content-Encoding", "gzip")
-		http.ServeContent(w, r, "core.wasm", modTime, bytes.NewReader(b))
+	for _, enc := range []struct{ coding, ext string }{{"br", ".br"}, {"gzip", ".gz"}} {
+		if !accepts(r, enc.coding) {
+			continue
+		}
+		b, err := fs.ReadFile(root, name+enc.ext)
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		h.Set("Content-Encoding", enc.coding)
+		http.ServeContent(w, r, name, modTime, bytes.NewReader(b))
+		return
+	}
+	b, err := fs.ReadFile(root, name+".gz")
+	if err != nil {
+		http.NotFound(w, r)
 		return
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(b))
 	if err != nil {
-		http.Error(w, "damaged core", http.StatusInternalServerError)
+		http.Error(w, "damaged module", http.StatusInternalServerError)
 		return
 	}
 	raw, err := io.ReadAll(zr)
 	if err != nil {
-		http.Error(w, "damaged core", http.StatusInternalServerError)
+		http.Error(w, "damaged module", http.StatusInternalServerError)
 		return
 	}
-	http.ServeContent(w, r, "core.wasm", modTime, bytes.NewReader(raw))
+	http.ServeContent(w, r, name, modTime, bytes.NewReader(raw))
+}
+
+// accepts says whether r's Accept-Encoding takes coding (not with q=0).
+func accepts(r *http.Request, coding string) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, params, _ := strings.Cut(part, ";")
+		if !strings.EqualFold(strings.TrimSpace(name), coding) {
+			continue
+		}
+		q := strings.ReplaceAll(strings.ToLower(params), " ", "")
+		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+	}
+	return false
 }

@@ -3,6 +3,8 @@ package webui
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"io/fs"
 	"net/http"
@@ -10,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/andybalholm/brotli"
 )
 
 // get asks the handler for p, with gzip accepted or not, and returns the
@@ -24,50 +28,79 @@ func get(t *testing.T, method, p string, gz bool) (*http.Response, []byte) {
 	Handler().ServeHTTP(w, r)
 	resp := w.Result()
 	body, _ := io.ReadAll(resp.Body)
-	if resp.Header.Get("Content-Encoding") == "gzip" {
+	return resp, decode(t, p, resp.Header.Get("Content-Encoding"), body)
+}
+
+// decode undoes Content-Encoding enc of body (p's), as a browser does.
+func decode(t *testing.T, p, enc string, body []byte) []byte {
+	t.Helper()
+	var r io.Reader
+	switch enc {
+	case "":
+		return body
+	case "gzip":
 		zr, err := gzip.NewReader(bytes.NewReader(body))
 		if err != nil {
 			t.Fatalf("%s: gzip: %v", p, err)
 		}
-		if body, err = io.ReadAll(zr); err != nil {
-			t.Fatalf("%s: gunzip: %v", p, err)
-		}
+		r = zr
+	case "br":
+		r = brotli.NewReader(bytes.NewReader(body))
+	default:
+		t.Fatalf("%s: Content-Encoding %q", p, enc)
 	}
-	return resp, body
+	out, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatalf("%s: %s: %v", p, enc, err)
+	}
+	return out
 }
 
 // TestServesEveryFileCompressedOrNot: every embedded file reads back as
-// exactly its bytes (core.wasm unzipped), with and without gzip; the text
-// files of 1 KiB or more travel gzipped when the browser takes it; the
-// hashes `coffer web verify` compares are of those bytes.
+// exactly its bytes (the hashes `coffer web verify` compares), to a
+// browser that takes br, one that takes gzip only, and one that takes
+// neither; the modules travel brotli'd or gzipped, the text files of
+// 1 KiB or more gzipped, when the browser takes it.
 func TestServesEveryFileCompressedOrNot(t *testing.T) {
 	want := Files()
-	if len(want) < 4 {
+	if len(want) < 5 {
 		t.Fatalf("only %d embedded files", len(want))
 	}
-	for name := range want {
-		stored := name
-		if name == "/core.wasm" {
-			stored += ".gz"
+	for _, n := range wasmModules {
+		if want["/"+n] == "" {
+			t.Errorf("no %s in the build", n)
 		}
-		raw, err := fs.ReadFile(files(), strings.TrimPrefix(stored, "/"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, gz := range []bool{false, true} {
-			resp, body := get(t, http.MethodGet, name, gz)
-			if resp.StatusCode != http.StatusOK {
-				t.Fatalf("%s (gzip %v): HTTP %d", name, gz, resp.StatusCode)
+	}
+	for name, sum := range want {
+		module := slices.Contains(wasmModules, strings.TrimPrefix(name, "/"))
+		for _, accept := range []string{"", "gzip", "gzip, deflate, br, zstd", "br;q=0, gzip"} {
+			r := httptest.NewRequest(http.MethodGet, name, nil)
+			if accept != "" {
+				r.Header.Set("Accept-Encoding", accept)
 			}
-			if name != "/core.wasm" && !bytes.Equal(body, raw) {
-				t.Errorf("%s (gzip %v): body differs from the embedded file", name, gz)
+			w := httptest.NewRecorder()
+			Handler().ServeHTTP(w, r)
+			resp := w.Result()
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("%s (%q): HTTP %d", name, accept, resp.StatusCode)
+			}
+			enc := resp.Header.Get("Content-Encoding")
+			body := decode(t, name, enc, w.Body.Bytes())
+			if got := sha256.Sum256(body); hex.EncodeToString(got[:]) != sum {
+				t.Errorf("%s (%q): body differs from the embedded file", name, accept)
 			}
 			compressible := strings.HasSuffix(name, ".js") || strings.HasSuffix(name, ".css") || strings.HasSuffix(name, ".html")
-			wantGz := gz && (name == "/core.wasm" || compressible && len(raw) >= 1024)
-			if got := resp.Header.Get("Content-Encoding") == "gzip"; got != wantGz {
-				t.Errorf("%s (gzip accepted %v): gzipped %v, want %v", name, gz, got, wantGz)
+			wantEnc := ""
+			switch {
+			case module && accept == "gzip, deflate, br, zstd":
+				wantEnc = "br"
+			case (module || compressible && len(body) >= 1024) && accept != "":
+				wantEnc = "gzip"
 			}
-			if wantGz && resp.Header.Get("Vary") != "Accept-Encoding" {
+			if enc != wantEnc {
+				t.Errorf("%s (Accept-Encoding %q): Content-Encoding %q, want %q", name, accept, enc, wantEnc)
+			}
+			if wantEnc != "" && resp.Header.Get("Vary") != "Accept-Encoding" {
 				t.Errorf("%s: no Vary: Accept-Encoding", name)
 			}
 		}
@@ -131,19 +164,21 @@ func TestPageNamesEveryFileByItsIntegrity(t *testing.T) {
 			t.Errorf("%s is not named by the page with its integrity", name)
 		}
 	}
-	zb, _ := fs.ReadFile(files(), "core.wasm.gz")
-	zr, err := gzip.NewReader(bytes.NewReader(zb))
-	if err != nil {
-		t.Fatal(err)
-	}
-	wasm, _ := io.ReadAll(zr)
-	carried := false
-	for name := range named {
-		b, _ := fs.ReadFile(files(), strings.TrimPrefix(name, "/"))
-		carried = carried || bytes.Contains(b, []byte(Integrity(wasm)))
-	}
-	if !carried {
-		t.Errorf("no script of the page carries the client core's integrity %s", Integrity(wasm))
+	for _, m := range wasmModules {
+		zb, _ := fs.ReadFile(files(), m+".gz")
+		zr, err := gzip.NewReader(bytes.NewReader(zb))
+		if err != nil {
+			t.Fatal(err)
+		}
+		wasm, _ := io.ReadAll(zr)
+		carried := false
+		for name := range named {
+			b, _ := fs.ReadFile(files(), strings.TrimPrefix(name, "/"))
+			carried = carried || bytes.Contains(b, []byte(Integrity(wasm)))
+		}
+		if !carried {
+			t.Errorf("no script of the page carries %s's integrity %s", m, Integrity(wasm))
+		}
 	}
 	inline := inlineScripts(page())
 	if len(inline) != 1 || !strings.Contains(CSP, "'"+Integrity(inline[0])+"'") || strings.Count(CSP, "sha384-") != 1 {
@@ -169,6 +204,8 @@ func TestRefusesWhatItDoesNotServe(t *testing.T) {
 	}{
 		{http.MethodPost, "/", http.StatusMethodNotAllowed},
 		{http.MethodGet, "/core.wasm.gz", http.StatusNotFound},
+		{http.MethodGet, "/core.wasm.br", http.StatusNotFound},
+		{http.MethodGet, "/tools.wasm.gz", http.StatusNotFound},
 		{http.MethodGet, "/.keep", http.StatusNotFound},
 		{http.MethodGet, "/assets/nothing.js", http.StatusNotFound},
 		{http.MethodGet, "/deeper/file.txt", http.StatusNotFound},

@@ -4,12 +4,12 @@
 // the Go structs and checked by a Go test); the page never sees a key —
 // only what it shows — and holds no product rule: limits, validation,
 // permissions, field lists and history labels come from the core.
-import type { BridgeFunction, BridgeResults, Content, ErrorKind, Status as CoreStatus, Unlocked, WatchEvent } from './core/types.gen';
+import type { BridgeFunction, BridgeResults, Content, ErrorKind, ImportReport, Status as CoreStatus, Unlocked, WatchEvent } from './core/types.gen';
 import { RULES } from './core/types.gen';
 
 export type {
   Accepted, Access, Account, Addresses, AdminOrg, AdminUser, AdminUserDetail, AuditEntry, AuditLog, AuditTarget, Change, Content, Field, File as FileRef, Group, Invitation, Invited, ItemWithContent as Item, JoinState, KDF, Member, Notice,
-  ExposedItem, Exposure, ExposureReport, Opens, Org, OrgDetail, Recovery, Rotation, Rotations, Rows, Session as SessionInfo, ShareGroup, Summary, Vault as VaultInfo, VaultRef, Version,
+  Detected, ExportPlan, FormatInfo, ImportPlan, ImportReport, ExposedItem, Exposure, ExposureReport, Opens, Org, OrgDetail, Recovery, Rotation, Rotations, Rows, Session as SessionInfo, ShareGroup, Summary, Vault as VaultInfo, VaultRef, Version,
 } from './core/types.gen';
 export { RULES };
 
@@ -277,6 +277,19 @@ export const core = {
   adminUnbind: (ref: string, org: string) => call('adminUnbind', ref, org),
   adminDisable: (ref: string) => call('adminDisable', ref),
   adminEnable: (ref: string) => call('adminEnable', ref),
+  // Tools → Export and Import: the core writes and reads Coffer JSON
+  // documents only; the tools module (tools/module.ts) converts them.
+  exportPlan: () => call('exportPlan'),
+  importPlan: () => call('importPlan'),
+  // exportDocument records the export in each organisation's audit log,
+  // then resolves to the Coffer JSON document of vaults ('' none: what the
+  // policy allows) for format; progress(done, total) follows the items.
+  exportDocument: (vaults: string[], format: string, history: boolean, progress: (done: number, total: number) => void): Promise<Uint8Array> =>
+    invokeCore((c) => (c.exportDocument as unknown as (...a: unknown[]) => Promise<Uint8Array>)(JSON.stringify(vaults), format, history ? 'history' : '', progress)),
+  // importDocument creates (dry: only checks) a Coffer JSON document's
+  // items in vault; progress(done) follows the entries.
+  importDocument: async (vault: string, doc: Uint8Array, dry: boolean, progress: (done: number) => void) =>
+    JSON.parse(await invokeCore((c) => (c.importDocument as unknown as (...a: unknown[]) => Promise<string>)(vault, doc, dry ? 'dry' : '', progress))) as ImportReport,
   watch: async (fn: (c: WatchEvent) => void) => {
     await invokeCore(async (c) => { (c.watch as unknown as (cb: (s: string) => void) => void)((s: string) => fn(JSON.parse(s) as WatchEvent)); });
   },

@@ -4,3 +4,5 @@ declare module '*.css';
 // vite.config.ts from the core.wasm it bundles with; empty in the dev
 // server and unit tests.
 declare const __CORE_WASM_INTEGRITY__: string;
+// The tools module's (tools.wasm, loaded by Tools → Import and Export).
+declare const __TOOLS_WASM_INTEGRITY__: string;

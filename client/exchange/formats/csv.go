@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -152,13 +153,7 @@ func NewCSVSource(r io.Reader, format string, mapping map[string]string) (*CSVSo
 	return src, nil
 }
 
-func knownField(f string) bool {
-	switch f {
-	case colName, colURL, colUsername, colPassword, colNotes, colTOTP, colFolder, colFavorite, colTags:
-		return true
-	}
-	return false
-}
+func knownField(f string) bool { return slices.Contains(exchange.CSVFields, f) }
 
 func csvError(row int, err error) error {
 	if errors.Is(err, exchange.ErrOverBudget) {

@@ -150,6 +150,12 @@ export interface AuditTarget {
   policy?: string;
 }
 
+// CSVField is view.CSVField.
+export interface CSVField {
+  name: string;
+  label: string;
+}
+
 // Card is client.Card.
 export interface Card {
   holder?: string;
@@ -199,6 +205,15 @@ export interface CustomField {
   kind?: string;
 }
 
+// Detected is formats.Detected.
+export interface Detected {
+  format: string;
+  label?: string;
+  password: boolean;
+  columns?: string[];
+  needs_mapping: boolean;
+}
+
 // Done is bridge.Done.
 export interface Done {
   done: number;
@@ -207,6 +222,32 @@ export interface Done {
 // Email is bridge.Email.
 export interface Email {
   email: string;
+}
+
+// ExchangeSummary is exchange.Summary.
+export interface ExchangeSummary {
+  vaults: number;
+  items: number;
+  files: number;
+  by_type: Record<string, number>;
+}
+
+// ExportPlan is view.ExportPlan.
+export interface ExportPlan {
+  formats: FormatInfo[];
+  vaults: ExportVault[];
+  note?: string;
+  clear_warning: string;
+  file_stem: string;
+}
+
+// ExportVault is view.ExportVault.
+export interface ExportVault {
+  id: string;
+  label: string;
+  items: number;
+  allowed: boolean;
+  held_by?: string;
 }
 
 // ExposedItem is client.ExposedItem.
@@ -270,6 +311,15 @@ export interface File {
   sha256: string;
 }
 
+// FormatInfo is exchange.FormatInfo.
+export interface FormatInfo {
+  name: string;
+  label: string;
+  description: string;
+  encrypted: boolean;
+  extension?: string;
+}
+
 // Found is bridge.Found.
 export interface Found {
   version: number;
@@ -297,6 +347,26 @@ export interface Group {
   can_remove_members: boolean;
   can_grant: boolean;
   opens?: Opens[];
+}
+
+// ImportPlan is view.ImportPlan.
+export interface ImportPlan {
+  formats: FormatInfo[];
+  vaults: VaultRef[];
+  fields: CSVField[];
+}
+
+// ImportReport is view.ImportReport.
+export interface ImportReport extends ImportResult {
+  vault: VaultRef;
+  counts: TypeCount[];
+}
+
+// ImportResult is exchange.ImportResult.
+export interface ImportResult extends ExchangeSummary {
+  dry_run: boolean;
+  skipped: Skipped[];
+  duplicates: number;
 }
 
 // Invitation is client.Invitation.
@@ -636,6 +706,12 @@ export interface Shown {
   text: string;
 }
 
+// Skipped is exchange.Skipped.
+export interface Skipped {
+  entry: string;
+  reason: string;
+}
+
 // Status is bridge.Status.
 export interface Status {
   state: string;
@@ -666,6 +742,13 @@ export interface Summary {
 export interface TOTPCode {
   code: string;
   seconds_left: number;
+}
+
+// TypeCount is view.TypeCount.
+export interface TypeCount {
+  type: string;
+  label: string;
+  count: number;
 }
 
 // Unlocked is bridge.Unlocked.
@@ -801,6 +884,8 @@ export interface BridgeResults {
   adminUnbind: OK;
   adminDisable: Revoked;
   adminEnable: OK;
+  exportPlan: ExportPlan;
+  importPlan: ImportPlan;
 }
 
 export type BridgeFunction = keyof BridgeResults;

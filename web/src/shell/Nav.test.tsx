@@ -36,7 +36,7 @@ describe('Nav', () => {
     expect(within(within(nav).getByRole('list', { name: 'Acme pages' })).getByRole('link', { name: 'Groups', current: 'page' })).toBeTruthy();
   });
 
-  it.each([['/vault/trash', 'Passwords'], ['/tools/generator', 'Tools'], ['/account/security', 'Account'], ['/orgs', 'Join or create another']])('marks %s as %s', (path, name) => {
+  it.each([['/vault/trash', 'Passwords'], ['/tools/generator', 'Password generator'], ['/tools/import', 'Import'], ['/tools/export', 'Export'], ['/account/security', 'Account'], ['/orgs', 'Join or create another']])('marks %s as %s', (path, name) => {
     expect(current(show(path).nav)).toEqual([name]);
   });
 
@@ -68,8 +68,8 @@ describe('Nav', () => {
 
   it('navigates inside the app and says a page was picked (closing the drawer)', () => {
     const { nav, onPick } = show('/vault');
-    fireEvent.click(within(nav).getByRole('link', { name: 'Tools' }));
-    expect(location.pathname).toBe('/tools/generator');
+    fireEvent.click(within(nav).getByRole('link', { name: 'Import' }));
+    expect(location.pathname).toBe('/tools/import');
     expect(onPick).toHaveBeenCalled();
   });
 });

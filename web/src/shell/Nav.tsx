@@ -7,6 +7,7 @@ import { OrgSwitcher } from './OrgSwitcher';
 import { href, type Route } from './routes';
 
 const orgPages = [['members', 'Members'], ['groups', 'Groups'], ['vaults', 'Vaults'], ['settings', 'Settings']] as const;
+const toolPages = [['generator', 'Password generator'], ['import', 'Import'], ['export', 'Export']] as const;
 
 // Nav is the app's one navigation: Passwords, the organisation in use and
 // its four pages, Tools, Account, and the Administrator Portal for
@@ -33,7 +34,14 @@ export function Nav(props: { route: Route; orgs: Org[]; org?: Org; admin: boolea
           ) : null}
           <ul><li><Link href="/orgs" current={at(['orgs'])} onClick={props.onPick}>{props.orgs.length ? 'Join or create another' : 'Join or create one'}</Link></li></ul>
         </li>
-        <li><Link href="/tools/generator" current={at(['tools'])} onClick={props.onPick}><Icon icon={Wrench} /> Tools</Link></li>
+        <li class="group">
+          <span class="group-title"><Icon icon={Wrench} /> Tools</span>
+          <ul aria-label="Tools">
+            {toolPages.map(([tool, label]) => (
+              <li key={tool}><Link href={href({ screen: 'tools', tool })} current={r.screen === 'tools' && r.tool === tool} onClick={props.onPick}>{label}</Link></li>
+            ))}
+          </ul>
+        </li>
         <li><Link href="/account/profile" current={at(['account'])} onClick={props.onPick}><Icon icon={UserRound} /> Account</Link></li>
         {props.admin ? <li><Link href="/admin" current={at(['admin', 'admin-user'])} onClick={props.onPick}><Icon icon={Shield} /> Administrator Portal</Link></li> : null}
       </ul>

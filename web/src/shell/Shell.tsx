@@ -6,7 +6,9 @@ import { AdminUser } from '../admin/AdminUser';
 import { JoinPage } from '../orgs/JoinPage';
 import { OrgPage } from '../orgs/OrgPage';
 import { OrgsHome } from '../orgs/OrgsHome';
+import { ExportPage } from '../tools/ExportPage';
 import { GeneratorPage } from '../tools/GeneratorPage';
+import { ImportPage } from '../tools/ImportPage';
 import { Passwords } from '../vault/Passwords';
 import { AppContext } from './AppState';
 import { Banners } from './Banners';
@@ -81,7 +83,7 @@ export function Shell(props: { status: Status; onLock: () => void; onLogout: () 
       case 'exposure': return <OrgPage key={route.org} orgID={route.org} tab="settings" exposure={route.who} />;
       case 'admin': return admin ? <AdminPage q={route.q} /> : <NotFound path={location.pathname} />;
       case 'admin-user': return admin ? <AdminUser user={route.user} /> : <NotFound path={location.pathname} />;
-      case 'tools': return <GeneratorPage />;
+      case 'tools': return route.tool === 'import' ? <ImportPage /> : route.tool === 'export' ? <ExportPage /> : <GeneratorPage />;
       case 'account': return <AccountPage tab={route.tab} onLogout={props.onLogout} />;
       case 'join': return <JoinPage org={route.org} invitation={route.invitation} />;
       case 'missing': return <NotFound path={location.pathname} />;

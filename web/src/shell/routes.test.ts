@@ -16,6 +16,8 @@ describe('routes', () => {
     ['/orgs/o1/groups', { screen: 'org', org: 'o1', tab: 'groups' }],
     ['/orgs/o1/settings', { screen: 'org', org: 'o1', tab: 'settings' }],
     ['/tools/generator', { screen: 'tools', tool: 'generator' }],
+    ['/tools/import', { screen: 'tools', tool: 'import' }],
+    ['/tools/export', { screen: 'tools', tool: 'export' }],
     ['/account/sessions', { screen: 'account', tab: 'sessions' }],
     ['/admin', { screen: 'admin', q: '' }],
     ['/admin/users?q=mia+%40', { screen: 'admin', q: 'mia @' }],

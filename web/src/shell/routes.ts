@@ -5,6 +5,7 @@
 export type OrgTab = 'members' | 'groups' | 'vaults' | 'settings';
 export type AccountTab = 'profile' | 'security' | 'sessions' | 'recovery';
 export type ItemMode = 'view' | 'edit' | 'history';
+export type Tool = 'generator' | 'import' | 'export';
 
 export type Route =
   // Passwords: vault '' is every vault; item '' is none chosen.
@@ -13,7 +14,7 @@ export type Route =
   | { screen: 'trash' }
   | { screen: 'orgs' } // no organisation yet: join or create one
   | { screen: 'org'; org: string; tab: OrgTab }
-  | { screen: 'tools'; tool: 'generator' }
+  | { screen: 'tools'; tool: Tool }
   | { screen: 'account'; tab: AccountTab }
   | { screen: 'admin'; q: string } // the Administrator Portal's search
   | { screen: 'admin-user'; user: string } // one account, by id
@@ -25,6 +26,7 @@ export type Route =
 
 const orgTabs: OrgTab[] = ['members', 'groups', 'vaults', 'settings'];
 const accountTabs: AccountTab[] = ['profile', 'security', 'sessions', 'recovery'];
+const toolPages: Tool[] = ['generator', 'import', 'export'];
 
 // ALL is the vault segment of an item opened from "All vaults".
 const ALL = 'all';
@@ -53,7 +55,8 @@ export function parse(pathname: string, search = ''): Route {
       if (c === 'audit' && !d) return { screen: 'audit', org: b, actor: q.get('actor') ?? '', action: q.get('action') ?? '', since: q.get('since') ?? '' };
       break;
     case 'tools':
-      if (!b || (b === 'generator' && !c)) return { screen: 'tools', tool: 'generator' };
+      if (!b) return { screen: 'tools', tool: 'generator' };
+      if (toolPages.includes(b as Tool) && !c) return { screen: 'tools', tool: b as Tool };
       break;
     case 'account':
       if (!b) return { screen: 'account', tab: 'profile' };
@@ -116,7 +119,7 @@ export function title(r: Route, names: { vault?: string; item?: string; org?: st
       case 'trash': return 'Trash';
       case 'orgs': return 'Organisations';
       case 'org': return `${names.org ?? 'Organisation'} — ${r.tab[0].toUpperCase()}${r.tab.slice(1)}`;
-      case 'tools': return 'Password generator';
+      case 'tools': return r.tool === 'generator' ? 'Password generator' : r.tool === 'import' ? 'Import' : 'Export';
       case 'account': return `Account — ${r.tab[0].toUpperCase()}${r.tab.slice(1)}`;
       case 'admin': return 'Administrator Portal';
       case 'admin-user': return `${names.user ?? 'Account'} — Administrator Portal`;
