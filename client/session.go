@@ -893,6 +893,46 @@ func (s *Session) Items(trashed bool) ([]*Item, error) {
 	return out, nil
 }
 
+// VaultItems is Items for the items of vaults vaultIDs only: only those
+// are built and opened (an export of one vault decrypts that vault's
+// items, not every item the device cache holds).
+func (s *Session) VaultItems(trashed bool, vaultIDs ...string) ([]*Item, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in := make(map[string]bool, len(vaultIDs))
+	for _, id := range vaultIDs {
+		in[id] = true
+	}
+	if s.lazy != nil {
+		// A device cache's entries are scanned, not built: one pass per
+		// vault, building and opening its items only.
+		var list []*Item
+		for id := range in {
+			found, err := s.searchLazyLocked(trashed, id, "")
+			if err != nil {
+				return nil, fmt.Errorf("%w: its state does not decode", ErrCacheDamaged)
+			}
+			list = append(list, found...)
+		}
+		list = byName(list)
+		for i, it := range list {
+			var err error
+			if list[i], err = s.openLazyLocked(it); err != nil {
+				return nil, err
+			}
+		}
+		return list, nil
+	}
+	list := s.itemsLocked(trashed, func(it *Item) bool { return in[it.VaultID] })
+	for i, it := range list {
+		var err error
+		if list[i], err = s.openCachedLocked(it); err != nil {
+			return nil, err
+		}
+	}
+	return list, nil
+}
+
 // itemsLocked lists the items held (sealed or not) by name.
 func (s *Session) itemsLocked(trashed bool, keep ...func(*Item) bool) []*Item {
 	s.materializeLocked()

@@ -115,20 +115,16 @@ func ExportHeader(s *client.Session, vaults []*client.Vault) Header {
 // (the format carries them) and, with opt.History, their earlier
 // versions. It closes ew.
 func Export(ctx context.Context, s *client.Session, vaults []*client.Vault, opt ExportOptions, ew ItemWriter, withFiles bool) (Summary, error) {
-	in := map[string]bool{}
-	for _, v := range vaults {
-		in[v.ID] = true
+	ids := make([]string, len(vaults))
+	for i, v := range vaults {
+		ids[i] = v.ID
 	}
 	sum := Summary{Vaults: len(vaults)}
-	items, err := s.Items(false)
+	// Only the chosen vaults' items are opened: with a device cache,
+	// Items would decrypt every item held to export one vault's.
+	mine, err := s.VaultItems(false, ids...)
 	if err != nil {
 		return sum, err
-	}
-	var mine []*client.Item
-	for _, it := range items {
-		if in[it.VaultID] {
-			mine = append(mine, it)
-		}
 	}
 	for i, it := range mine {
 		out := Item{ID: it.ID, Vault: it.VaultID, Type: it.Type, Updated: it.UpdatedAt, Content: it.Content}

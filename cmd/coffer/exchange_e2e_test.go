@@ -41,6 +41,17 @@ func exportedItems(t *testing.T, path string) []string {
 	return out
 }
 
+// writeIn writes content to a file name in dir (a test's input to the
+// binary) and returns its path.
+func writeIn(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // TestCLIExportImportRoundTrip (issue 26) with the real binary: one item
 // of every type, custom fields of every kind, TOTP, tags, a favourite,
 // attachments, unicode names and a multi-line note go out as Coffer JSON
@@ -53,23 +64,16 @@ func TestCLIExportImportRoundTrip(t *testing.T) {
 	ann := user(t, srv, "ann@exchange.example")
 	bob := user(t, srv, "bob@exchange.example")
 	dir := t.TempDir()
-	write := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	note := write("note.txt", "Zeile eins\n\"quoted\", with commas\n\ttabbed — ünïcödé 🔑\n")
+	note := writeIn(t, dir, "note.txt", "Zeile eins\n\"quoted\", with commas\n\ttabbed — ünïcödé 🔑\n")
 	ann.ok("", "item", "add", "--type", "login", "--name", "Bank – Zürich 🏦", "--username", "änn", "--password", `p,"w"d;x`,
 		"--url", "https://bank.example/login", "--url", "https://m.bank.example", "--totp", "otpauth://totp/Bank:ann?secret=JBSWY3DPEHPK3PXP&issuer=Bank",
 		"--tag", "finance", "--tag", "ch", "--favorite", "--note", "@"+note,
 		"--text-field", "Customer no=12 345", "--url-field", "Portal=https://portal.example", "--field", "PIN=0042")
-	ann.ok("", "item", "attach", "Bank – Zürich 🏦", "--file", write("statement.pdf", "%PDF-1.7 fake statement\x00\x01\x02"))
+	ann.ok("", "item", "attach", "Bank – Zürich 🏦", "--file", writeIn(t, dir, "statement.pdf", "%PDF-1.7 fake statement\x00\x01\x02"))
 	ann.ok("", "item", "add", "--type", "note", "--name", "日本語のメモ", "--note", "@"+note)
 	ann.ok("", "item", "add", "--type", "secret", "--name", "API keys", "--field", "AWS_KEY=AKIA123", "--field", "AWS_SECRET=s3cr3t/+=")
 	ann.ok("", "item", "add", "--type", "card", "--name", "Visa", "--field", "holder=Ann Example", "--field", "number=4111111111111111", "--field", "expiry=12/29", "--field", "cvv=123")
-	ann.ok("", "item", "add", "--type", "file", "--name", "Passport scan", "--file", write("passport.png", "\x89PNG fake"))
+	ann.ok("", "item", "add", "--type", "file", "--name", "Passport scan", "--file", writeIn(t, dir, "passport.png", "\x89PNG fake"))
 
 	plain := filepath.Join(dir, "ann.json")
 	r := ann.run("", "export", "--format", "json", "--out", plain)
@@ -183,10 +187,10 @@ func TestCLIExportImportRoundTrip(t *testing.T) {
 		t.Fatalf("a password through CSV: %q", out)
 	}
 	// A Bitwarden export, its format told by its content.
-	if out := dee.ok("", "import", filepath.Join("..", "..", "client", "exchange", "testdata", "bitwarden.json"), "--dry-run"); !strings.Contains(out, "Would import 6 items (2 login, 1 note, 2 secret, 1 card)") {
+	if out := dee.ok("", "import", filepath.Join("..", "..", "client", "exchange", "formats", "testdata", "bitwarden.json"), "--dry-run"); !strings.Contains(out, "Would import 6 items (2 login, 1 note, 2 secret, 1 card)") {
 		t.Fatalf("a Bitwarden export:\n%s", out)
 	}
-	if msg := dee.fails(1, "", "import", filepath.Join("..", "..", "client", "exchange", "testdata", "bitwarden-encrypted.json")); !strings.Contains(msg, "encrypted") {
+	if msg := dee.fails(1, "", "import", filepath.Join("..", "..", "client", "exchange", "formats", "testdata", "bitwarden-encrypted.json")); !strings.Contains(msg, "encrypted") {
 		t.Fatalf("an encrypted Bitwarden export: %q", msg)
 	}
 
@@ -195,7 +199,7 @@ func TestCLIExportImportRoundTrip(t *testing.T) {
 		t.Fatalf("a second import:\n%s", out)
 	}
 	// Not a file Coffer knows; a text file whose columns it does not know.
-	if msg := bob.fails(2, "", "import", write("photo.jpg", "\xff\xd8\xff\xe0\x00\x10JFIF")); !strings.Contains(msg, "not a file Coffer knows how to import") {
+	if msg := bob.fails(2, "", "import", writeIn(t, dir, "photo.jpg", "\xff\xd8\xff\xe0\x00\x10JFIF")); !strings.Contains(msg, "not a file Coffer knows how to import") {
 		t.Fatalf("a picture: %q", msg)
 	}
 	if msg := bob.fails(1, "", "import", note); !strings.Contains(msg, "columns Coffer does not know") {

@@ -40,17 +40,10 @@ func TestKeePassXCOpensCoffersExport(t *testing.T) {
 	srv := startServer(t)
 	ann := user(t, srv, "ann@kdbx.example")
 	dir := t.TempDir()
-	write := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
 	ann.ok("", "item", "add", "--type", "login", "--name", "Bank – Zürich", "--username", "änn", "--password", `p,"w"d;x`,
 		"--url", "https://bank.example/login", "--url", "https://m.bank.example", "--totp", "otpauth://totp/Bank:ann?secret=JBSWY3DPEHPK3PXP&issuer=Bank",
-		"--note", "@"+write("note.txt", "line one\nline two ✓\n"), "--field", "PIN=0042", "--text-field", "Branch=Zürich", "--tag", "finance", "--favorite")
-	ann.ok("", "item", "attach", "Bank – Zürich", "--file", write("statement.pdf", "%PDF-1.7 statement\x00\x01"))
+		"--note", "@"+writeIn(t, dir, "note.txt", "line one\nline two ✓\n"), "--field", "PIN=0042", "--text-field", "Branch=Zürich", "--tag", "finance", "--favorite")
+	ann.ok("", "item", "attach", "Bank – Zürich", "--file", writeIn(t, dir, "statement.pdf", "%PDF-1.7 statement\x00\x01"))
 	ann.ok("", "item", "add", "--type", "card", "--name", "Visa", "--field", "holder=Ann Example", "--field", "number=4111111111111111", "--field", "expiry=12/29", "--field", "cvv=123")
 	ann.ok("", "item", "add", "--type", "note", "--name", "Wi-Fi", "--note", "SSID casa")
 
@@ -88,7 +81,7 @@ func TestKeePassXCOpensCoffersExport(t *testing.T) {
 	keepassxc(t, "kx pass\n", "mkdir", kx, "Work")
 	keepassxc(t, "kx pass\n", "mkdir", kx, "Work/Servers")
 	keepassxc(t, "kx pass\nr00t-pässword\n", "add", "-u", "root", "-p", "--url", "https://jump.example", "--notes", "port 2222", kx, "Work/Servers/Jump host")
-	keepassxc(t, "kx pass\n", "attachment-import", kx, "Work/Servers/Jump host", "id_ed25519.pub", write("key.pub", "ssh-ed25519 AAAA ann@host\n"))
+	keepassxc(t, "kx pass\n", "attachment-import", kx, "Work/Servers/Jump host", "id_ed25519.pub", writeIn(t, dir, "key.pub", "ssh-ed25519 AAAA ann@host\n"))
 	keepassxc(t, "kx pass\n", "add", "-u", "ann", "--url", "https://top.example", kx, "Top level")
 	bob := user(t, srv, "bob@kdbx.example")
 	if out := bob.ok("kx pass\n", "import", kx, "--file-password-stdin"); !strings.Contains(out, "Imported 2 items (2 login) and 1 attachments") {

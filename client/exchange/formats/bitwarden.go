@@ -64,6 +64,9 @@ func NewBitwardenSource(r io.Reader) (*BitwardenSource, error) {
 	budget := exchange.NewBudgetReader(r, exchange.MaxItemBytes)
 	dec := json.NewDecoder(budget)
 	src := &BitwardenSource{dec: dec, budget: budget, folders: map[string]string{}}
+	// The folders are kept while the items are read: their total is
+	// bounded, not just each list (a hostile export can repeat the key).
+	var folderBytes int64
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return nil, errors.New("not a Bitwarden JSON export: it does not start with a JSON object")
 	}
@@ -90,6 +93,9 @@ func NewBitwardenSource(r io.Reader) (*BitwardenSource, error) {
 				return nil, fmt.Errorf("the export's %s: %v", key, err)
 			}
 			for _, f := range list {
+				if folderBytes += int64(len(f.ID) + len(f.Name)); folderBytes > exchange.MaxItemBytes {
+					return nil, fmt.Errorf("the export's folders and collections are larger than %d MB: refused", exchange.MaxItemBytes>>20)
+				}
 				src.folders[f.ID] = f.Name
 			}
 		case "items":

@@ -60,6 +60,50 @@ var csvDetectOrder = exchange.CSVFormats[1:]
 // error, not a gigabyte held). A variable: tests lower it.
 var MaxCSVRecordBytes int64 = 8 << 20
 
+// MaxCSVFields bounds the columns of one row: the csv package holds a
+// string and two indexes per field, so an 8 MB row of commas would cost
+// over a gigabyte of allocations before Next could refuse it. A
+// variable: tests lower it.
+var MaxCSVFields = 1000
+
+var errTooManyFields = errors.New("too many fields")
+
+// fieldCounter passes a CSV file through, failing once a row has more
+// than MaxCSVFields fields: it counts the commas outside quotes (each
+// '"' toggles: an opening, a closing, and a doubled one inside a quoted
+// field both keep the state right) and starts again at each line break
+// outside quotes.
+type fieldCounter struct {
+	r      io.Reader
+	quoted bool
+	fields int
+	err    error // once a row is refused, the rest of the file is too
+}
+
+func (c *fieldCounter) Read(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.r.Read(p)
+	for i, b := range p[:n] {
+		switch {
+		case b == '"':
+			c.quoted = !c.quoted
+		case c.quoted:
+		case b == ',':
+			if c.fields++; c.fields >= MaxCSVFields {
+				// What precedes this row reaches the csv reader; the
+				// row itself fails.
+				c.err = errTooManyFields
+				return i, c.err
+			}
+		case b == '\n':
+			c.fields = 0
+		}
+	}
+	return n, err
+}
+
 // DetectCSV names the CSV format of a header row ("" if none is known).
 func DetectCSV(header []string) string {
 	have := map[string]bool{}
@@ -97,7 +141,7 @@ type CSVSource struct {
 // own columns.
 func NewCSVSource(r io.Reader, format string, mapping map[string]string) (*CSVSource, error) {
 	budget := exchange.NewBudgetReader(r, MaxCSVRecordBytes)
-	cr := csv.NewReader(budget)
+	cr := csv.NewReader(&fieldCounter{r: budget})
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = false
 	header, err := cr.Read()
@@ -158,6 +202,9 @@ func knownField(f string) bool { return slices.Contains(exchange.CSVFields, f) }
 func csvError(row int, err error) error {
 	if errors.Is(err, exchange.ErrOverBudget) {
 		return fmt.Errorf("row %d of the CSV file is longer than %d MB: refused", row+1, MaxCSVRecordBytes>>20)
+	}
+	if errors.Is(err, errTooManyFields) {
+		return fmt.Errorf("row %d of the CSV file has more than %d columns: refused", row+1, MaxCSVFields)
 	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {

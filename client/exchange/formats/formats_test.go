@@ -3,9 +3,11 @@ package formats
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"github.com/coffer-pm/coffer/client/exchange"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -211,5 +213,58 @@ func TestKeePassXML(t *testing.T) {
 	defer fh.Close()
 	if _, _, err := Open(fh, "", nil, nil); err == nil || !strings.Contains(err.Error(), "inflates to more than") {
 		t.Fatalf("an attachment bomb: %v", err)
+	}
+}
+
+// TestBitwardenFoldersAreBounded: the folders are held while the items
+// are read, so their total is bounded, not each list alone: an export
+// that repeats "folders" (each list under the bound) is refused.
+func TestBitwardenFoldersAreBounded(t *testing.T) {
+	defer func(n int64) { exchange.MaxItemBytes = n }(exchange.MaxItemBytes)
+	exchange.MaxItemBytes = 1 << 16
+	var b strings.Builder
+	b.WriteString(`{"encrypted": false`)
+	for i := range 100 {
+		fmt.Fprintf(&b, `, "folders": [{"id": "f%d", "name": "%s"}]`, i, strings.Repeat("n", 1000))
+	}
+	b.WriteString(`, "items": []}`)
+	if _, err := NewBitwardenSource(strings.NewReader(b.String())); err == nil || !strings.Contains(err.Error(), "folders and collections are larger") {
+		t.Fatalf("100 lists of folders: %v", err)
+	}
+	// One such list is read.
+	one := `{"encrypted": false, "folders": [{"id": "f", "name": "` + strings.Repeat("n", 1000) + `"}], "items": []}`
+	if _, err := NewBitwardenSource(strings.NewReader(one)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCSVFieldsAreBounded: a row of a few MB of commas is refused before
+// the csv package holds a field for each (over a gigabyte allocated for
+// 8 MB); the rows before it, and commas inside quotes, are read.
+func TestCSVFieldsAreBounded(t *testing.T) {
+	defer func(n int) { MaxCSVFields = n }(MaxCSVFields)
+	MaxCSVFields = 10
+	file := "name,url,username,password\n" +
+		`ok,https://a.example,u,"p,a,s,s,w,o,r,d,with,many,commas"` + "\n" +
+		"x" + strings.Repeat(",", 4<<20) + "\n"
+	src, _, err := Open(strings.NewReader(file), "", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it, err := src.Next(); err != nil || it.Content.Login.Password != "p,a,s,s,w,o,r,d,with,many,commas" {
+		t.Fatalf("the row before: %+v, %v", it, err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err = src.Next()
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "more than 10 columns") {
+		t.Fatalf("4 M commas: %v", err)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 16<<20 {
+		t.Errorf("%d MB allocated to refuse it", n>>20)
+	}
+	if _, _, err := Open(strings.NewReader(strings.Repeat("a,", 20)+"\n"), exchange.FormatCSV, nil, nil); err == nil || !strings.Contains(err.Error(), "columns") {
+		t.Fatalf("a header of 21 columns: %v", err)
 	}
 }

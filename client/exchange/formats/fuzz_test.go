@@ -107,11 +107,17 @@ func FuzzKDBXSource(f *testing.F) {
 	w.Write(exchange.Item{Vault: "v", Type: "login", Content: client.Content{Name: "n", Login: &client.LoginFields{Username: "u", Password: "p"}}, Files: []exchange.File{{Name: "f", Data: []byte("d")}}})
 	w.Close()
 	f.Add(buf.Bytes())
+	// The library's own KDBX 3.1 and 4 (a gzip'd attachment, a CBC
+	// cipher), and a database that opens but holds a malformed document.
+	for _, v := range kdbxVariants {
+		f.Add(libraryKDBX(f, v, []byte("attached")))
+	}
+	f.Add(resealKDBX(f, libraryKDBX(f, kdbxVariants[2], nil), []byte(`<KeePassFile><Meta></Meta><Root><Group><Name>x</Group></Root></KeePassFile>`)))
 	xmlFile, _ := os.ReadFile("testdata/keepass2.xml")
 	f.Add(xmlFile)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		defer func(n, m int64) { MaxKDBXBytes, MaxAttachmentBytes = n, m }(MaxKDBXBytes, MaxAttachmentBytes)
-		MaxKDBXBytes, MaxAttachmentBytes = 1<<20, 1<<20
+		defer func(n, m, p int64) { MaxKDBXBytes, MaxAttachmentBytes, MaxKDBXPayloadBytes = n, m, p }(MaxKDBXBytes, MaxAttachmentBytes, MaxKDBXPayloadBytes)
+		MaxKDBXBytes, MaxAttachmentBytes, MaxKDBXPayloadBytes = 1<<20, 1<<20, 4<<20
 		src, _, err := Open(bytes.NewReader(data), "", nil, func() ([]byte, error) { return []byte("pw"), nil })
 		if err != nil {
 			return

@@ -186,9 +186,8 @@ func NewKDBXSource(r io.Reader, password []byte) (*KDBXSource, error) {
 	if err := checkKDBXCost(data); err != nil {
 		return nil, err
 	}
-	db := gokeepasslib.NewDatabase()
-	db.Credentials = gokeepasslib.NewPasswordCredentials(string(password))
-	if err := decodeKDBX(db, data); err != nil {
+	db, err := openKDBX(data, password)
+	if err != nil {
 		return nil, err
 	}
 	if err := db.UnlockProtectedEntries(); err != nil {
@@ -238,24 +237,6 @@ func keepassSource(content *gokeepasslib.DBContent, bins gokeepasslib.Binaries, 
 		}
 	}
 	return src, nil
-}
-
-// decodeKDBX decodes data, turning the library's panics on a malformed
-// file into an error.
-func decodeKDBX(db *gokeepasslib.Database, data []byte) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = errors.New("not a KeePass database, or a damaged one")
-		}
-	}()
-	if err := gokeepasslib.NewDecoder(bytes.NewReader(data)).Decode(db); err != nil {
-		msg := err.Error()
-		if strings.Contains(msg, "HMAC") || strings.Contains(msg, "integrity") || strings.Contains(msg, "Wrong password") {
-			return ErrKDBXPassword
-		}
-		return fmt.Errorf("not a KeePass database, or a damaged one: %v", err)
-	}
-	return nil
 }
 
 func kdbxEntry(bins gokeepasslib.Binaries, binary func(*gokeepasslib.Binary) ([]byte, error), e gokeepasslib.Entry, path []string) (exchange.Item, error) {
@@ -352,10 +333,13 @@ var kdbxMagic = []byte{0x03, 0xd9, 0xa2, 0x9a, 0x67, 0xfb, 0x4b, 0xb5}
 // binaryContent is an attachment's bytes. A KDBX 4 binary is stored raw
 // (the whole payload is compressed, not each binary); the library's
 // GetContentBytes would first try base64 on it and corrupt any content
-// that happens to be valid base64 ("file" read back as 3 bytes).
+// that happens to be valid base64 ("file" read back as 3 bytes). A KDBX
+// 3.1 binary is base64 in the document, gzip'd when marked Compressed,
+// as in an XML export: xmlBinary inflates it under a bound, where
+// GetContentBytes has none.
 func binaryContent(db *gokeepasslib.Database, b *gokeepasslib.Binary) ([]byte, error) {
 	if db.Header.IsKdbx4() {
 		return bytes.Clone(b.Content), nil
 	}
-	return b.GetContentBytes()
+	return xmlBinary(b)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 )
 
 // A KeePass database names its own key-derivation cost in its header: a
@@ -65,8 +66,13 @@ func checkKDBXCost(data []byte) error {
 		if id == 0 {
 			return nil
 		}
-		if id == 11 { // KdfParameters: a variant dictionary
+		switch id {
+		case 11: // KdfParameters: a variant dictionary
 			if err := checkKDFParams(field); err != nil {
+				return err
+			}
+		case 12: // PublicCustomData: one too
+			if err := walkVariantDict(field, func(string, []byte) error { return nil }); err != nil {
 				return err
 			}
 		}
@@ -78,29 +84,7 @@ func kdbxTooCostly() error {
 }
 
 func checkKDFParams(d []byte) error {
-	if len(d) < 2 {
-		return errKDBXHeader
-	}
-	d = d[2:] // version
-	for len(d) > 0 {
-		typ := d[0]
-		if typ == 0 {
-			return nil
-		}
-		if len(d) < 5 {
-			return errKDBXHeader
-		}
-		kn := int(binary.LittleEndian.Uint32(d[1:5]))
-		if kn < 0 || len(d) < 5+kn+4 {
-			return errKDBXHeader
-		}
-		key := string(d[5 : 5+kn])
-		vn := int(binary.LittleEndian.Uint32(d[5+kn : 9+kn]))
-		if vn < 0 || len(d) < 9+kn+vn {
-			return errKDBXHeader
-		}
-		val := d[9+kn : 9+kn+vn]
-		d = d[9+kn+vn:]
+	return walkVariantDict(d, func(key string, val []byte) error {
 		var n uint64
 		switch len(val) {
 		case 4:
@@ -108,7 +92,7 @@ func checkKDFParams(d []byte) error {
 		case 8:
 			n = binary.LittleEndian.Uint64(val)
 		default:
-			continue
+			return nil
 		}
 		switch {
 		case key == "R" && n > maxKDBXAESRounds,
@@ -116,6 +100,41 @@ func checkKDFParams(d []byte) error {
 			key == "I" && n > maxKDBXArgonIter,
 			key == "P" && n > maxKDBXArgonParallel:
 			return kdbxTooCostly()
+		}
+		return nil
+	})
+}
+
+// walkVariantDict checks that every item of a KDBX 4 variant dictionary
+// (u16 version; items of u8 type, i32 name length, name, i32 value
+// length, value; a type 0 ends it) lies within d, calling fn on each:
+// the library allocates each length as read, so a hostile length would
+// be gigabytes from a few bytes of header.
+func walkVariantDict(d []byte, fn func(key string, val []byte) error) error {
+	if len(d) < 2 {
+		return errKDBXHeader
+	}
+	d = d[2:] // version
+	for len(d) > 0 {
+		if d[0] == 0 {
+			return nil
+		}
+		if len(d) < 5 {
+			return errKDBXHeader
+		}
+		kn := uint64(binary.LittleEndian.Uint32(d[1:5]))
+		if kn > math.MaxInt32 || uint64(len(d)) < 5+kn+4 {
+			return errKDBXHeader
+		}
+		key := string(d[5 : 5+kn])
+		vn := uint64(binary.LittleEndian.Uint32(d[5+kn : 9+kn]))
+		if vn > math.MaxInt32 || uint64(len(d)) < 9+kn+vn {
+			return errKDBXHeader
+		}
+		val := d[9+kn : 9+kn+vn]
+		d = d[9+kn+vn:]
+		if err := fn(key, val); err != nil {
+			return err
 		}
 	}
 	return errKDBXHeader

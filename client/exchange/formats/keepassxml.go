@@ -25,18 +25,8 @@ func NewKeePassXMLSource(r io.Reader) (*KDBXSource, error) {
 	if int64(len(data)) > MaxKDBXBytes {
 		return nil, fmt.Errorf("the KeePass XML export is larger than %d MB: refused", MaxKDBXBytes>>20)
 	}
-	// The library's group decoder loops for ever on a syntax error (it
-	// reads tokens until EOF and never stops at an error): the document
-	// must be well-formed before it sees it.
-	check := xml.NewDecoder(bytes.NewReader(data))
-	for {
-		_, err := check.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("not a KeePass XML export, or a damaged one: %v", err)
-		}
+	if err := checkWellFormed(data); err != nil {
+		return nil, fmt.Errorf("not a KeePass XML export, or a damaged one: %v", err)
 	}
 	var content gokeepasslib.DBContent
 	if err := xml.NewDecoder(bytes.NewReader(data)).Decode(&content); err != nil {
@@ -46,6 +36,33 @@ func NewKeePassXMLSource(r io.Reader) (*KDBXSource, error) {
 		return nil, errors.New("not a KeePass XML export: no Meta")
 	}
 	return keepassSource(&content, content.Meta.Binaries, xmlBinary)
+}
+
+// checkWellFormed reads doc's tokens up to the end of its root element.
+// The library's group decoder loops for ever on a syntax error (it reads
+// tokens until EOF and never stops at an error): it must only see a
+// well-formed document. What follows the root element (a KDBX cipher's
+// padding) its decoder never reads, and neither does this.
+func checkWellFormed(doc []byte) error {
+	d := xml.NewDecoder(bytes.NewReader(doc))
+	depth := 0
+	for {
+		t, err := d.Token()
+		if err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+		switch t.(type) {
+		case xml.StartElement:
+			depth++
+		case xml.EndElement:
+			if depth--; depth == 0 {
+				return nil
+			}
+		}
+	}
 }
 
 // xmlBinary is an attachment of a KeePass XML export: base64, gzip'd when
@@ -63,7 +80,10 @@ func xmlBinary(b *gokeepasslib.Binary) ([]byte, error) {
 		return nil, errors.New("a compressed attachment is not gzip")
 	}
 	out, err := io.ReadAll(io.LimitReader(zr, MaxAttachmentBytes+1))
-	if err != nil {
+	// The library writes a KDBX 3.1 attachment without flushing its
+	// base64 encoder: the gzip trailer's last bytes are lost, the data is
+	// whole. Its own reader lets that pass; so does this one.
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return nil, errors.New("a compressed attachment is damaged")
 	}
 	if int64(len(out)) > MaxAttachmentBytes {
