@@ -52,3 +52,27 @@ func OrgPolicyOf(ctx context.Context, s *client.Session, orgRef string) (OrgPoli
 	}
 	return out, nil
 }
+
+// ExportLimits says what the export policy can and cannot stop
+// (docs/protocol.md §19.4), wherever it is set or shown: whoever sets it
+// must not take it for more than it is. The web app has it as
+// TEXTS.export_limits (core/types.gen.ts), not from the core: static
+// words cost the first load nothing there.
+const ExportLimits = "The policy stops Coffer's own apps from exporting, and the audit log shows every export they make. It does not stop reading: someone who can read an item can still copy it — by hand, with a screenshot, or with a modified client. To limit what someone can read, change their vault access."
+
+// GroupExportNote and AccountExportNote say what the policy does where it
+// is set (docs/protocol.md §19.4); the web app has them as TEXTS, like
+// ExportLimits.
+const (
+	GroupExportNote   = "When a group allows export of My Vault only, its members export no vault of this organisation; My Vault, and their other organisations' vaults, stay exportable."
+	AccountExportNote = "An account that may export My Vault only has every organisation vault left out of its exports; My Vault always stays exportable."
+)
+
+// ExportPolicyWords says what an account's policy lets it export, as
+// its administrator reads it ("May export: …").
+func ExportPolicyWords(myVaultOnly bool) string {
+	if myVaultOnly {
+		return "My Vault only"
+	}
+	return "everything they can read"
+}
