@@ -3,6 +3,7 @@ package view
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/coffer-pm/coffer/client"
 	"github.com/coffer-pm/coffer/internal/api"
@@ -75,4 +76,47 @@ func ExportPolicyWords(myVaultOnly bool) string {
 		return "My Vault only"
 	}
 	return "everything they can read"
+}
+
+// MyExportPolicy is what this account may export, as the web app shows
+// it (Account → Profile; the export screen).
+type MyExportPolicy struct {
+	_ [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	// MyVaultOnly: an instance administrator restricts the account.
+	MyVaultOnly bool `json:"my_vault_only"`
+	// RestrictedOrgs names the organisations none of whose vaults it may
+	// export (a group it is in is restricted); empty when MyVaultOnly.
+	RestrictedOrgs []string `json:"restricted_orgs"`
+	// MayExport says it in words: "everything you can read", "My Vault
+	// only", or everything but some organisations' vaults.
+	MayExport string `json:"may_export"`
+	// Note is the sentence an export shows when something is held back
+	// ("" when nothing is).
+	Note string `json:"note,omitempty"`
+}
+
+// MyExportPolicyOf asks the server what this account may export.
+func MyExportPolicyOf(ctx context.Context, s *client.Session) (MyExportPolicy, error) {
+	p, err := s.ExportPolicy(ctx)
+	if err != nil {
+		return MyExportPolicy{}, err
+	}
+	out := MyExportPolicy{MyVaultOnly: p.MyVaultOnly, RestrictedOrgs: []string{}, Note: p.Note(), MayExport: "everything you can read"}
+	if p.MyVaultOnly {
+		out.MayExport = "My Vault only"
+		return out, nil
+	}
+	for _, id := range p.RestrictedOrgs {
+		// An organisation this account does not hold (it just left) by
+		// its id: its name is sealed to its members.
+		name := id
+		if o, err := s.FindOrg(id); err == nil {
+			name = o.Name
+		}
+		out.RestrictedOrgs = append(out.RestrictedOrgs, name)
+	}
+	if len(out.RestrictedOrgs) > 0 {
+		out.MayExport = "everything you can read except the vaults of " + strings.Join(out.RestrictedOrgs, ", ")
+	}
+	return out, nil
 }

@@ -138,7 +138,8 @@ func TestWebAppAdministration(t *testing.T) {
 // TestWebAppExportPolicy (issue 26): web/e2e/policy.mjs — the
 // administrator allows an account to export My Vault only in the portal,
 // the owner flags a group in Groups (each in a dialog that says what the
-// policy cannot stop); the member sees the group's flag, with no switch.
+// policy cannot stop); the member sees both, in Account → Profile and in
+// Groups, with no switch.
 func TestWebAppExportPolicy(t *testing.T) {
 	webTools(t)
 	srv := startServer(t, "--admin", "root@quay-admin.example")

@@ -1,6 +1,7 @@
 package bridge_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/coffer-pm/coffer/client/view"
@@ -11,9 +12,9 @@ import (
 
 // TestBridgeExportPolicy: "Allow export of My Vault only" (issue 26) in
 // the web app. The owner sees a switch on every group (a member's private
-// group too, by id) and flags one: its member sees the flag but no switch
-// and is refused by the server when they try; the change is in the audit
-// log. An instance administrator sees
+// group too, by id) and flags one: its member sees the flag but no switch,
+// is refused by the server when they try, and is told what they may
+// export; the change is in the audit log. An instance administrator sees
 // and sets an account's policy in the portal; anyone else is refused by
 // the server.
 func TestBridgeExportPolicy(t *testing.T) {
@@ -38,6 +39,12 @@ func TestBridgeExportPolicy(t *testing.T) {
 	owner := newPage(t, env.URL)
 	owner.call(nil, "login", "ann@policy.example", pw)
 
+	var me view.MyExportPolicy
+	me = view.MyExportPolicy{} // (note is omitted when empty)
+	mia.call(&me, "exportPolicy")
+	if me.MyVaultOnly || len(me.RestrictedOrgs) != 0 || me.MayExport != "everything you can read" || me.Note != "" {
+		t.Fatalf("an unrestricted account's policy: %+v", me)
+	}
 	group := func(p *page, id string) view.Group {
 		t.Helper()
 		var d view.OrgDetail
@@ -76,6 +83,12 @@ func TestBridgeExportPolicy(t *testing.T) {
 	if x := group(owner, mine.ID); !x.ExportMyVaultOnly {
 		t.Fatalf("the private group flagged by id: %+v", x)
 	}
+	me = view.MyExportPolicy{} // (note is omitted when empty)
+	mia.call(&me, "exportPolicy")
+	if me.MyVaultOnly || len(me.RestrictedOrgs) != 1 || me.RestrictedOrgs[0] != "Acme" ||
+		me.MayExport != "everything you can read except the vaults of Acme" || !strings.Contains(me.Note, "Your organisation allows exporting My Vault only") {
+		t.Fatalf("a flagged group's member's policy: %+v", me)
+	}
 	var log bridge.AuditLog
 	owner.call(&log, "audit", o.ID, `{"action":"export-policy"}`)
 	if len(log.Entries) != 2 || log.Entries[0].Actor != "ann@policy.example" {
@@ -83,6 +96,11 @@ func TestBridgeExportPolicy(t *testing.T) {
 	}
 	owner.call(nil, "setGroupExportPolicy", o.ID, g.ID, "")
 	owner.call(nil, "setGroupExportPolicy", o.ID, mine.ID, "")
+	me = view.MyExportPolicy{} // (note is omitted when empty)
+	mia.call(&me, "exportPolicy")
+	if len(me.RestrictedOrgs) != 0 || me.Note != "" {
+		t.Fatalf("freed again: %+v", me)
+	}
 
 	// The Administrator Portal; nobody else may set an account's policy.
 	mia.fails("forbidden", "adminSetExportPolicy", "mia@policy.example", "")
@@ -97,6 +115,16 @@ func TestBridgeExportPolicy(t *testing.T) {
 	if !d.ExportMyVaultOnly || d.MayExport != "My Vault only" {
 		t.Fatalf("a restricted account in the portal: %+v", d)
 	}
+	me = view.MyExportPolicy{} // (note is omitted when empty)
+	mia.call(&me, "exportPolicy")
+	if !me.MyVaultOnly || me.MayExport != "My Vault only" || me.Note != "Your administrator allows exporting My Vault only." {
+		t.Fatalf("a restricted account's own policy: %+v", me)
+	}
 	admin.fails("not-found", "adminSetExportPolicy", "nobody@policy.example", "")
 	admin.call(nil, "adminSetExportPolicy", "mia@policy.example", "")
+	me = view.MyExportPolicy{} // (note is omitted when empty)
+	mia.call(&me, "exportPolicy")
+	if me.MyVaultOnly || me.Note != "" {
+		t.Fatalf("freed by the administrator: %+v", me)
+	}
 }

@@ -2,24 +2,39 @@
 // real `coffer serve --admin ADMIN_EMAIL` on which the CLI made
 // OWNER_EMAIL's organisation ORG with MIA_EMAIL confirmed and in the
 // group GROUP (every password PASSWORD). One browser context per person:
+//   - Mia's Account → Profile says she may export everything she can read;
 //   - the administrator opens Mia in the portal and allows her to export
-//     My Vault only, in a dialog that says what the policy cannot stop,
-//     and allows everything again;
+//     My Vault only, in a dialog that says what the policy cannot stop;
+//     Mia's Profile then says her administrator restricts her;
 //   - the owner flags GROUP in Groups (a dialog again); Mia sees the flag
-//     in Groups but no switch.
-import { check, failureShots, launch, logIn as logInAs, shot } from './lib.mjs';
+//     in Groups but no switch, and once the administrator frees her
+//     account again her Profile names ORG as what she may not export.
+import { bridge, check, failureShots, launch, logIn as logInAs, shot } from './lib.mjs';
 
 const env = (k) => process.env[k] ?? (() => { throw new Error(`${k} is not set`); })();
 const admin = env('ADMIN_EMAIL'), owner = env('OWNER_EMAIL'), mia = env('MIA_EMAIL');
-const password = env('PASSWORD'), group = env('GROUP');
+const password = env('PASSWORD'), org = env('ORG'), group = env('GROUP');
 const limits = 'someone who can read an item can still copy it';
 
 const browser = await launch();
 const logIn = (email) => logInAs(browser, email, password);
 const nav = (page) => page.getByRole('navigation', { name: 'Main' });
 
+// profile opens Account → Profile anew (it asks the core when it opens)
+// and resolves to what "May export" says.
+async function profile(page) {
+  await nav(page).getByRole('link', { name: 'Passwords' }).click();
+  await page.getByRole('heading', { name: 'Passwords', exact: true }).waitFor();
+  await nav(page).getByRole('link', { name: 'Account' }).click();
+  const row = page.locator('.row', { has: page.getByText('May export', { exact: true }) });
+  await row.waitFor();
+  return (await row.locator('dd').textContent()).trim();
+}
+
 try {
   const miaPage = await logIn(mia);
+  const said = await profile(miaPage);
+  check(said === 'everything you can read', `Mia may export: ${said}`);
 
   // The administrator restricts her account.
   const adminPage = await logIn(admin);
@@ -40,9 +55,9 @@ try {
   await card.getByRole('button', { name: 'Allow export of everything they can read' }).waitFor();
   await shot(adminPage, 'policy-admin-user', { fullPage: true });
 
-  await card.getByRole('button', { name: 'Allow export of everything they can read' }).click();
-  await adminPage.getByRole('alertdialog', { name: `Let ${mia} export everything?` }).getByRole('button', { name: 'Allow export of everything' }).click();
-  await card.locator('.may-export', { hasText: /^everything they can read$/ }).waitFor();
+  check((await profile(miaPage)) === 'My Vault only', 'Mia is not told she may export My Vault only');
+  await miaPage.getByText('Your administrator allows exporting My Vault only.').waitFor();
+  await shot(miaPage, 'policy-profile-admin');
 
   // The owner flags the group.
   const ownerPage = await logIn(owner);
@@ -62,13 +77,22 @@ try {
   await ownerPage.getByText(limits, { exact: false }).waitFor();
   await shot(ownerPage, 'policy-groups-owner', { fullPage: true });
 
-  // Mia sees it, with no switch.
+  // Mia sees it, with no switch; freed by the administrator, her Profile
+  // names the organisation she may not export.
   await nav(miaPage).getByRole('link', { name: 'Groups', exact: true }).click();
   const miaGroup = miaPage.locator('li.group', { has: miaPage.getByRole('heading', { name: group, exact: true }) });
   await miaGroup.getByText('Export: My Vault only').waitFor({ timeout: 15000 });
   check(await miaPage.getByRole('checkbox').count() === 0, 'a member is offered the export switch');
   await shot(miaPage, 'policy-groups-member', { fullPage: true });
-  console.log('administrator: an account to My Vault only and back; owner: a group flagged; member: sees it, no switch');
+  await card.getByRole('button', { name: 'Allow export of everything they can read' }).click();
+  await adminPage.getByRole('alertdialog', { name: `Let ${mia} export everything?` }).getByRole('button', { name: 'Allow export of everything' }).click();
+  await card.locator('.may-export', { hasText: /^everything they can read$/ }).waitFor();
+  const now = await profile(miaPage);
+  check(now === `everything you can read except the vaults of ${org}`, `Mia, freed but in a flagged group, may export: ${now}`);
+  await miaPage.getByText('Your organisation allows exporting My Vault only').waitFor();
+  check((await bridge(miaPage, 'exportPolicy')).restricted_orgs.includes(org), 'the core does not name the organisation');
+  await shot(miaPage, 'policy-profile-group');
+  console.log('administrator: an account to My Vault only and back; owner: a group flagged; member: sees both, no switch');
 } catch (e) {
   await failureShots(browser, 'policy-failure');
   throw e;

@@ -9,7 +9,7 @@ import { RULES, TEXTS } from './core/types.gen';
 
 export type {
   Accepted, Access, Account, Addresses, AdminOrg, AdminUser, AdminUserDetail, AuditEntry, AuditLog, AuditTarget, Change, Content, Field, File as FileRef, Group, Invitation, Invited, ItemWithContent as Item, JoinState, KDF, Member, Notice,
-  ExposedItem, Exposure, ExposureReport, Opens, Org, OrgDetail, Recovery, Rotation, Rotations, Rows, Session as SessionInfo, ShareGroup, Summary, Vault as VaultInfo, VaultRef, Version,
+  ExposedItem, Exposure, ExposureReport, MyExportPolicy, Opens, Org, OrgDetail, Recovery, Rotation, Rotations, Rows, Session as SessionInfo, ShareGroup, Summary, Vault as VaultInfo, VaultRef, Version,
 } from './core/types.gen';
 export { RULES, TEXTS };
 
@@ -205,6 +205,8 @@ export const core = {
   kdfTime: (p: { time: number; memory_kib: number; threads: number }) => call('kdfTime', JSON.stringify(p)),
   password: (current: string, next: string, revoke: boolean) => call('password', current, next, revoke ? 'revoke' : ''),
   sessions: () => call('sessions'),
+  // What this account may export, asked of the server each time.
+  exportPolicy: () => call('exportPolicy'),
   recovery: () => call('recovery'),
   quarantined: () => call('quarantined'),
   // The account's notices (its recovery history); acknowledge one.

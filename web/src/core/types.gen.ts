@@ -448,6 +448,14 @@ export interface Moved {
   vault: string;
 }
 
+// MyExportPolicy is view.MyExportPolicy.
+export interface MyExportPolicy {
+  my_vault_only: boolean;
+  restricted_orgs: string[];
+  may_export: string;
+  note?: string;
+}
+
 // Notice is client.Notice.
 export interface Notice {
   id: string;
@@ -761,6 +769,7 @@ export interface BridgeResults {
   account: Account;
   password: Revoked;
   kdf: Account;
+  exportPolicy: MyExportPolicy;
   sessions: Session[];
   endSession: OK;
   vaults: Vault[];
