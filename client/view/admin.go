@@ -62,6 +62,11 @@ type AdminUserDetail struct {
 	Orgs   []AdminOrg   `json:"organisations"`
 	Groups []AdminGroup `json:"groups"`
 	Sealed string       `json:"sealed"` // SealedNote
+	// ExportMyVaultOnly: the account may export My Vault only ("Allow
+	// export of My Vault only", set by an instance administrator);
+	// MayExport says it in words (ExportPolicyWords).
+	ExportMyVaultOnly bool   `json:"export_my_vault_only"`
+	MayExport         string `json:"may_export"`
 }
 
 // UnbindOwnerRefusal is why an organisation's owner is not offered Unbind.
@@ -98,7 +103,8 @@ func AdminUserOf(ctx context.Context, s *client.Session, ref string) (*AdminUser
 	if err != nil {
 		return nil, err
 	}
-	out := &AdminUserDetail{AdminUser: adminUser(s, d.AdminAccount), Orgs: []AdminOrg{}, Groups: []AdminGroup{}, Sealed: SealedNote}
+	out := &AdminUserDetail{AdminUser: adminUser(s, d.AdminAccount), Orgs: []AdminOrg{}, Groups: []AdminGroup{}, Sealed: SealedNote,
+		ExportMyVaultOnly: d.ExportMyVaultOnly, MayExport: ExportPolicyWords(d.ExportMyVaultOnly)}
 	for _, o := range d.Orgs {
 		v := AdminOrg{OrgID: o.OrgID, Role: o.Role, Members: o.Members, OwnerEmail: client.Displayable(o.OwnerEmail, client.MaxDisplayName)}
 		if o.Role == "owner" || o.OwnerID == d.UserID {

@@ -218,6 +218,12 @@ type Group struct {
 	// CanGrant: give the group access to a vault (an organisation group,
 	// by the owner, to a vault the owner manages).
 	CanGrant bool `json:"can_grant"`
+	// ExportMyVaultOnly: "Allow export of My Vault only" — its members
+	// export no vault of the organisation (docs/protocol.md §19.4);
+	// every member who sees the group sees it. CanSetExportPolicy: this
+	// account may change it (the owner, any group of theirs).
+	ExportMyVaultOnly  bool `json:"export_my_vault_only"`
+	CanSetExportPolicy bool `json:"can_set_export_policy"`
 	// Opens are the vaults granted to it that this account manages
 	// (OrgDetail).
 	Opens []Opens `json:"opens,omitempty"`
@@ -244,7 +250,7 @@ func Groups(ctx context.Context, s *client.Session, orgID string) ([]Group, erro
 		manages := g.ManagerID == s.Profile.UserID
 		out = append(out, Group{ID: g.ID, Name: g.Name, Private: g.Private, DefaultPermission: g.DefaultPermission, Members: members,
 			VaultID: g.VaultID, Manager: s.MemberEmail(g.ManagerID), Manages: manages, CanAddMembers: manages, CanRemoveMembers: manages,
-			CanGrant: owner && !g.Private})
+			CanGrant: owner && !g.Private, ExportMyVaultOnly: g.ExportMyVaultOnly, CanSetExportPolicy: owner})
 	}
 	return out, nil
 }

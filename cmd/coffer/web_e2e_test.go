@@ -135,6 +135,24 @@ func TestWebAppAdministration(t *testing.T) {
 		"MIA_EMAIL=mia@harbour.example", "LEO_EMAIL=leo@harbour.example", "PASSWORD="+masterPW, "HARBOUR=Harbour")
 }
 
+// TestWebAppExportPolicy (issue 26): web/e2e/policy.mjs — the
+// administrator allows an account to export My Vault only in the portal,
+// the owner flags a group in Groups (each in a dialog that says what the
+// policy cannot stop); the member sees both, in Account → Profile and in
+// Groups, with no switch.
+func TestWebAppExportPolicy(t *testing.T) {
+	webTools(t)
+	srv := startServer(t, "--admin", "root@quay-admin.example")
+	user(t, srv, "root@quay-admin.example")
+	owner := user(t, srv, "olga@quay.example")
+	mia := user(t, srv, "mia@quay.example")
+	owner.orgWith("Quay", mia)
+	owner.ok("", "group", "create", "Quay", "Contractors")
+	owner.ok("", "group", "add", "Quay", "Contractors", "mia@quay.example")
+	runScenario(t, "policy.mjs", srv.url, "ADMIN_EMAIL=root@quay-admin.example", "OWNER_EMAIL=olga@quay.example",
+		"MIA_EMAIL=mia@quay.example", "PASSWORD="+masterPW, "ORG=Quay", "GROUP=Contractors")
+}
+
 // TestWebAppExposureAndTransfer: web/e2e/transfer.mjs — the owner removes
 // a member in Members, opens the exposure report from the removal dialog
 // and sees the items the member could read (not those written after);

@@ -68,6 +68,17 @@ func (c *Core) account() (Account, error) {
 	return Account{Email: p.Email, Name: p.Name, Fingerprint: p.Fingerprint(), KDF: KDF{p.KDF.Time, p.KDF.Memory, p.KDF.Threads}}, nil
 }
 
+// exportPolicy(): what this account may export (view.MyExportPolicy),
+// asked of the server each time: an administrator or an owner may have
+// changed it since.
+func (c *Core) exportPolicy() (view.MyExportPolicy, error) {
+	s, err := c.Session()
+	if err != nil {
+		return view.MyExportPolicy{}, err
+	}
+	return view.MyExportPolicyOf(context.Background(), s)
+}
+
 // Revoked is how many other sessions a password change signed out.
 type Revoked struct {
 	Sessions int `json:"revoked_sessions"`

@@ -7,6 +7,7 @@ import (
 
 	"github.com/coffer-pm/coffer/client"
 	"github.com/coffer-pm/coffer/client/view"
+	"github.com/coffer-pm/coffer/internal/api"
 )
 
 // Func is one function of globalThis.cofferCore.
@@ -83,6 +84,7 @@ func (c *Core) Funcs() []Func {
 		f("account", nil, Account{}, func(Args) (any, error) { return answer(c.account()) }),
 		f("password", a("current", "next", `"revoke"`), Revoked{}, func(x Args) (any, error) { return answer(c.password(x.Str(0), x.Str(1), x.Str(2))) }),
 		f("kdf", a("password", "paramsJSON"), Account{}, func(x Args) (any, error) { return answer(c.kdf(x.Str(0), x.Str(1))) }),
+		f("exportPolicy", nil, view.MyExportPolicy{}, func(Args) (any, error) { return answer(c.exportPolicy()) }),
 		f("sessions", nil, []client.SessionInfo{}, func(Args) (any, error) { return answer(c.sessions()) }),
 		f("endSession", a("id"), OK{}, func(x Args) (any, error) {
 			return answer(c.act(func(ctx context.Context, s *client.Session) error { return s.RevokeSession(ctx, x.Str(0)) }))
@@ -139,6 +141,13 @@ func (c *Core) Funcs() []Func {
 		w(f("removeGroupMember", a("org", "group", "email"), OK{}, func(x Args) (any, error) {
 			return answer(c.removeGroupMember(x.Str(0), x.Str(1), x.Str(2)))
 		})),
+		// By ids: the owner flags groups they neither manage nor are in
+		// (a member's private group), which the session holds no keys of.
+		f("setGroupExportPolicy", a("orgID", "groupID", `"my-vault-only"|""`), OK{}, func(x Args) (any, error) {
+			return answer(c.act(func(ctx context.Context, s *client.Session) error {
+				return s.SetGroupExportPolicy(ctx, x.Str(0), x.Str(1), x.Str(2) == api.ExportMyVaultOnly)
+			}))
+		}),
 		w(f("createVault", a("org", "name"), Created{}, func(x Args) (any, error) { return answer(c.createVault(x.Str(0), x.Str(1))) })),
 		f("access", a("vault"), []client.Access{}, func(x Args) (any, error) { return answer(c.access(x.Str(0))) }),
 		w(f("grant", a("vault", `"group"|"user"`, "ref", "permission"), OK{}, func(x Args) (any, error) {
@@ -181,6 +190,11 @@ func (c *Core) Funcs() []Func {
 		f("adminDisable", a("ref"), Revoked{}, func(x Args) (any, error) { return answer(c.adminDisable(x.Str(0))) }),
 		f("adminEnable", a("ref"), OK{}, func(x Args) (any, error) {
 			return answer(c.act(func(ctx context.Context, s *client.Session) error { return s.AdminEnable(ctx, x.Str(0)) }))
+		}),
+		f("adminSetExportPolicy", a("ref", `"my-vault-only"|""`), OK{}, func(x Args) (any, error) {
+			return answer(c.act(func(ctx context.Context, s *client.Session) error {
+				return s.AdminSetExportPolicy(ctx, x.Str(0), x.Str(1) == api.ExportMyVaultOnly)
+			}))
 		}),
 		f("exportPlan", nil, view.ExportPlan{}, func(Args) (any, error) { return answer(c.exportPlan()) }),
 		f("importPlan", nil, view.ImportPlan{}, func(Args) (any, error) { return answer(c.importPlan()) }),

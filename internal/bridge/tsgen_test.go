@@ -46,6 +46,15 @@ var tsNames = map[reflect.Type]string{
 	reflect.TypeFor[exchange.Summary](): "ExchangeSummary",
 }
 
+// tsTexts are the client/view wording the page shows as it is, with no
+// state of the session in it: generated into TEXTS rather than carried
+// by every answer (the first load's budget, docs/performance.md).
+var tsTexts = map[string]string{
+	"export_limits":  view.ExportLimits,
+	"export_group":   view.GroupExportNote,
+	"export_account": view.AccountExportNote,
+}
+
 type tsGen struct {
 	t     *testing.T
 	names map[string]reflect.Type // TS name → Go type, to catch two types under one name
@@ -86,6 +95,8 @@ func tsTypes(t *testing.T) string {
 	b.WriteString("\n// Status.state.\nexport type StatusState = " + strings.Join(states, " | ") + ";\n")
 	rules, _ := json.MarshalIndent(client.CurrentRules(), "", "  ")
 	b.WriteString("\n// The client core's rules (also rules() at run time).\nexport const RULES: Rules = " + string(rules) + ";\n")
+	texts, _ := json.MarshalIndent(tsTexts, "", "  ")
+	b.WriteString("\n// Static words of the Go side (tsTexts), here so that they cost the\n// first load nothing: no call, no copy in core.wasm.\nexport const TEXTS = " + string(texts) + " as const;\n")
 	names := make([]string, 0, len(g.decls))
 	for n := range g.decls {
 		names = append(names, n)

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/coffer-pm/coffer/client"
+	"github.com/coffer-pm/coffer/client/view"
 	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/store"
 	"github.com/coffer-pm/coffer/internal/store/sqlite"
@@ -170,7 +171,7 @@ func (a *app) adminAccountCommands() []*cobra.Command {
 			if err := s.AdminSetExportPolicy(cmd.Context(), args[0], only); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "%s may now export %s.\n", inert(args[0]), exportPolicyWords(only))
+			fmt.Fprintf(a.stdout, "%s may now export %s.\n", inert(args[0]), view.ExportPolicyWords(only))
 			return nil
 		}),
 	}
@@ -185,13 +186,6 @@ func exportPolicyArg(v string) (bool, error) {
 		return false, nil
 	}
 	return false, usageError("the export policy is %s or %s", api.ExportMyVaultOnly, api.ExportAll)
-}
-
-func exportPolicyWords(myVaultOnly bool) string {
-	if myVaultOnly {
-		return "My Vault only"
-	}
-	return "everything they can read"
 }
 
 func accountState(u client.AdminAccount) string {
@@ -210,7 +204,7 @@ func yesNo(b bool) string {
 
 func (a *app) printAdminAccount(d *client.AdminAccountDetail) error {
 	fmt.Fprintf(a.stdout, "%s (%s), %s, administrator: %s, id %s\n", inert(d.Email), inert(d.Name), accountState(d.AdminAccount), yesNo(d.Admin), d.UserID)
-	fmt.Fprintf(a.stdout, "May export: %s\n", exportPolicyWords(d.ExportMyVaultOnly))
+	fmt.Fprintf(a.stdout, "May export: %s\n", view.ExportPolicyWords(d.ExportMyVaultOnly))
 	fmt.Fprintln(a.stdout, "\nOrganisations:")
 	tw := newTable(a.stdout)
 	fmt.Fprintln(tw, "ID\tROLE\tMEMBERS\tOWNER")

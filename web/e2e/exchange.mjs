@@ -74,7 +74,7 @@ try {
 
   // Mia: the administrator allows My Vault only.
   const miaPage = await logIn(mia);
-  await miaPage.goto(new URL('/tools/export', miaPage.url()).href);
+  await nav(miaPage).getByRole('link', { name: 'Export', exact: true }).click();
   await miaPage.getByRole('heading', { name: 'Export', exact: true }).waitFor();
   await miaPage.getByRole('note').filter({ hasText: 'Your administrator allows exporting My Vault only.' }).waitFor();
   const ops = miaPage.getByRole('checkbox', { name: /^Quay\/Ops/ });

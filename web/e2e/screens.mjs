@@ -172,8 +172,14 @@ try {
   await screen(page, 'join', () => page.getByRole('status').filter({ hasText: 'You are a member of' }).waitFor());
 
   // Tools and the account's four pages.
-  await nav.getByRole('link', { name: 'Tools' }).click();
+  await nav.getByRole('link', { name: 'Password generator' }).click();
   await screen(page, 'tools-generator', () => page.locator('#generated').filter({ hasText: /./ }).waitFor());
+  await nav.getByRole('link', { name: 'Import', exact: true }).click();
+  check(new URL(page.url()).pathname === '/tools/import', `Import is at ${page.url()}`);
+  await screen(page, 'tools-import', () => page.getByText('Choose a file').waitFor());
+  await nav.getByRole('link', { name: 'Export', exact: true }).click();
+  check(new URL(page.url()).pathname === '/tools/export', `Export is at ${page.url()}`);
+  await screen(page, 'tools-export', () => page.getByRole('checkbox', { name: /^My Vault/ }).waitFor());
   await nav.getByRole('link', { name: 'Account' }).click();
   for (const tab of ['Profile', 'Security', 'Sessions', 'Recovery']) {
     await page.getByRole('navigation', { name: 'Account pages' }).getByRole('link', { name: tab }).click();
@@ -207,10 +213,10 @@ try {
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Menu' && !document.querySelector('.shell.nav-open'));
   await page.getByRole('button', { name: 'Menu' }).click();
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tools' }).waitFor();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Password generator' }).waitFor();
   check(!(await overflow(page)), `the open menu at 375 px: ${await overflow(page)}`);
   await shot(page, 'menu-375');
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tools' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Password generator' }).click();
   await heading(page, 'Password generator')();
   check(await page.locator('.shell.nav-open').count() === 0, 'the menu stays open after a choice');
 

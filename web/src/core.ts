@@ -5,13 +5,13 @@
 // only what it shows — and holds no product rule: limits, validation,
 // permissions, field lists and history labels come from the core.
 import type { BridgeFunction, BridgeResults, Content, ErrorKind, ImportReport, Status as CoreStatus, Unlocked, WatchEvent } from './core/types.gen';
-import { RULES } from './core/types.gen';
+import { RULES, TEXTS } from './core/types.gen';
 
 export type {
   Accepted, Access, Account, Addresses, AdminOrg, AdminUser, AdminUserDetail, AuditEntry, AuditLog, AuditTarget, Change, Content, Field, File as FileRef, Group, Invitation, Invited, ItemWithContent as Item, JoinState, KDF, Member, Notice,
-  Detected, ExportPlan, FormatInfo, ImportPlan, ImportReport, ExposedItem, Exposure, ExposureReport, Opens, Org, OrgDetail, Recovery, Rotation, Rotations, Rows, Session as SessionInfo, ShareGroup, Summary, Vault as VaultInfo, VaultRef, Version,
+  Detected, ExportPlan, FormatInfo, ImportPlan, ImportReport, ExposedItem, Exposure, ExposureReport, MyExportPolicy, Opens, Org, OrgDetail, Recovery, Rotation, Rotations, Rows, Session as SessionInfo, ShareGroup, Summary, Vault as VaultInfo, VaultRef, Version,
 } from './core/types.gen';
-export { RULES };
+export { RULES, TEXTS };
 
 // Status is the core's state, with what a log-in or sign-up answers.
 export type Status = CoreStatus & Partial<Omit<Unlocked, 'email'>>;
@@ -205,6 +205,8 @@ export const core = {
   kdfTime: (p: { time: number; memory_kib: number; threads: number }) => call('kdfTime', JSON.stringify(p)),
   password: (current: string, next: string, revoke: boolean) => call('password', current, next, revoke ? 'revoke' : ''),
   sessions: () => call('sessions'),
+  // What this account may export, asked of the server each time.
+  exportPolicy: () => call('exportPolicy'),
   recovery: () => call('recovery'),
   quarantined: () => call('quarantined'),
   // The account's notices (its recovery history); acknowledge one.
@@ -256,6 +258,8 @@ export const core = {
   createGroup: (org: string, name: string, priv: boolean, perm: string) => call('createGroup', org, name, priv ? 'private' : '', perm),
   addGroupMembers: (org: string, group: string, emails: string[]) => call('addGroupMembers', org, group, JSON.stringify(emails)),
   removeGroupMember: (org: string, group: string, email: string) => call('removeGroupMember', org, group, email),
+  // "Allow export of My Vault only" on a group (the owner), by ids.
+  setGroupExportPolicy: (orgID: string, groupID: string, myVaultOnly: boolean) => call('setGroupExportPolicy', orgID, groupID, myVaultOnly ? 'my-vault-only' : ''),
   createVault: (org: string, name: string) => call('createVault', org, name),
   access: (vault: string) => call('access', vault),
   grant: (vault: string, kind: 'group' | 'user', ref: string, perm: string) => call('grant', vault, kind, ref, perm),
@@ -277,6 +281,7 @@ export const core = {
   adminUnbind: (ref: string, org: string) => call('adminUnbind', ref, org),
   adminDisable: (ref: string) => call('adminDisable', ref),
   adminEnable: (ref: string) => call('adminEnable', ref),
+  adminSetExportPolicy: (ref: string, myVaultOnly: boolean) => call('adminSetExportPolicy', ref, myVaultOnly ? 'my-vault-only' : ''),
   // Tools → Export and Import: the core writes and reads Coffer JSON
   // documents only; the tools module (tools/module.ts) converts them.
   exportPlan: () => call('exportPlan'),

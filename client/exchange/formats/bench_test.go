@@ -18,7 +18,7 @@ import (
 // The import and export of 10,000 items (docs/performance.md, "Export and
 // import"): time per run and the heap's peak while it runs.
 //
-//	go test -run '^$' -bench 'Import10000|Export10000' -benchtime 1x ./client/exchange
+//	go test -run '^$' -bench 'Import10000|Export10000' -benchtime 1x ./client/exchange/formats
 
 var ctx = context.Background()
 

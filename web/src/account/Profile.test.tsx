@@ -13,6 +13,23 @@ describe('Profile', () => {
     expect(screen.getByText('t=3, 64 MiB, p=4')).toBeTruthy();
   });
 
+  it('says what the account may export, in the core’s words', async () => {
+    vi.mocked(core.account).mockResolvedValue({ email: 'ann@acme.example', name: 'Ann', fingerprint: 'A1B2 C3D4', kdf: { time: 3, memory_kib: 65536, threads: 4 } });
+    vi.mocked(core.exportPolicy).mockResolvedValue({ my_vault_only: false, restricted_orgs: [], may_export: 'everything you can read' });
+    render(<Profile onLogout={vi.fn()} />);
+    expect(await screen.findByText('everything you can read')).toBeTruthy();
+    expect(screen.getByText('May export')).toBeTruthy();
+    expect(document.querySelector('.export-note')).toBeNull();
+  });
+
+  it('says an administrator’s restriction', async () => {
+    vi.mocked(core.account).mockResolvedValue({ email: 'ann@acme.example', name: 'Ann', fingerprint: 'A1B2 C3D4', kdf: { time: 3, memory_kib: 65536, threads: 4 } });
+    vi.mocked(core.exportPolicy).mockResolvedValue({ my_vault_only: true, restricted_orgs: [], may_export: 'My Vault only', note: 'Your administrator allows exporting My Vault only.' });
+    render(<Profile onLogout={vi.fn()} />);
+    expect(await screen.findByText('Your administrator allows exporting My Vault only.')).toBeTruthy();
+    expect(screen.getByText('My Vault only')).toBeTruthy();
+  });
+
   it('keeps the idle lock chosen in this browser', () => {
     render(<Profile onLogout={vi.fn()} />);
     const idle = screen.getByRole('combobox', { name: 'Lock this tab after' }) as HTMLSelectElement;

@@ -9,7 +9,7 @@ vi.mock('../core', async (importOriginal) => (await import('../test/fakeCore')).
 const sealed = 'Organisation and group names are end-to-end encrypted: the server, and so this portal, sees only their ids, sizes and owners.';
 const detail = (over: Partial<AdminUserDetail> = {}): AdminUserDetail => ({
   user_id: 'u-mia', email: 'mia@acme.example', name: 'Mia', created_at: '2025-01-02T03:04:05Z', state: 'active', admin: false, orgs: 2,
-  can_disable: true, can_enable: false, sealed,
+  can_disable: true, can_enable: false, sealed, export_my_vault_only: false, may_export: 'everything they can read',
   organisations: [
     { org_id: 'o-acme', role: 'member', members: 4, owner_email: 'ann@acme.example', can_unbind: true },
     { org_id: 'o-own', role: 'owner', members: 2, owner_email: 'mia@acme.example', can_unbind: false, unbind_refusal: 'the owner cannot be unbound: transfer ownership first' },
@@ -70,6 +70,50 @@ describe('AdminUser', () => {
     fireEvent.click(await screen.findByRole('button', { name: 'Enable the account' }));
     fireEvent.click(screen.getByRole('button', { name: 'Enable mia@acme.example' }));
     await waitFor(() => expect(core.adminEnable).toHaveBeenCalledWith('u-mia'));
+  });
+
+  it('shows what the account may export, in the core’s words, and says what the policy cannot stop', async () => {
+    vi.mocked(core.adminUser).mockResolvedValue(detail());
+    renderInApp(<AdminUser user="u-mia" />);
+    const card = (await screen.findByRole('heading', { name: 'Export' })).closest('section')!;
+    expect(within(card).getByText('May export').nextElementSibling!.textContent).toBe('everything they can read');
+    expect(card.querySelector('details')!.textContent).toContain('can still copy it');
+    expect(within(card).queryByText('My Vault only')).toBeNull();
+    expect(within(card).getByRole('button', { name: 'Allow export of My Vault only' })).toBeTruthy();
+  });
+
+  it('allows export of My Vault only after a dialog that says what it does and cannot do, and reads the account anew', async () => {
+    vi.mocked(core.adminUser).mockResolvedValueOnce(detail()).mockResolvedValue(detail({ export_my_vault_only: true, may_export: 'My Vault only' }));
+    vi.mocked(core.adminSetExportPolicy).mockResolvedValue({ ok: true });
+    renderInApp(<AdminUser user="u-mia" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Allow export of My Vault only' }));
+    const dialog = screen.getByRole('alertdialog', { name: 'Allow mia@acme.example to export My Vault only?' });
+    expect(dialog.textContent).toContain('every organisation vault left out of its exports');
+    expect(dialog.textContent).toContain('someone who can read an item can still copy it');
+    expect(core.adminSetExportPolicy).not.toHaveBeenCalled();
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Allow export of My Vault only' }));
+    expect((await screen.findByRole('status')).textContent).toBe('Changed the export policy of mia@acme.example.');
+    expect(core.adminSetExportPolicy).toHaveBeenCalledWith('u-mia', true);
+    const card = (await screen.findByRole('heading', { name: 'Export' })).closest('section')!;
+    await waitFor(() => expect(card.querySelector('.may-export')!.textContent).toBe('My Vault only'));
+    fireEvent.click(within(card).getByRole('button', { name: 'Allow export of everything they can read' }));
+    fireEvent.click(within(screen.getByRole('alertdialog', { name: 'Let mia@acme.example export everything?' })).getByRole('button', { name: 'Allow export of everything' }));
+    await waitFor(() => expect(core.adminSetExportPolicy).toHaveBeenLastCalledWith('u-mia', false));
+  });
+
+  it('keeps the policy and says the server’s refusal in the dialog; Cancel changes nothing', async () => {
+    vi.mocked(core.adminUser).mockResolvedValue(detail());
+    vi.mocked(core.adminSetExportPolicy).mockRejectedValue(new CoreError('permission denied: instance administrators only', 'forbidden'));
+    renderInApp(<AdminUser user="u-mia" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Allow export of My Vault only' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(core.adminSetExportPolicy).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByRole('button', { name: 'Allow export of My Vault only' }));
+    const dialog = screen.getByRole('alertdialog');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Allow export of My Vault only' }));
+    await waitFor(() => expect(within(dialog).getByRole('alert').textContent).toContain('instance administrators only'));
+    expect(screen.queryByRole('status')).toBeNull();
   });
 
   it('offers no Disable for the administrator’s own account', async () => {

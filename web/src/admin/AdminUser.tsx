@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { core, message, type AdminOrg, type AdminUserDetail } from '../core';
+import { core, message, TEXTS, type AdminOrg, type AdminUserDetail } from '../core';
 import { useApp } from '../shell/AppState';
 import { Link } from '../shell/Link';
 import { title } from '../shell/routes';
@@ -7,12 +7,13 @@ import { ConfirmDialog } from '../ui/ConfirmDialog';
 import { EmptyState } from '../ui/EmptyState';
 import { ErrorLine } from '../ui/ErrorLine';
 
-type Asking = { what: 'disable' | 'enable' } | { what: 'unbind'; org: AdminOrg };
+type Asking = { what: 'disable' | 'enable' | 'export' } | { what: 'unbind'; org: AdminOrg };
 
 // AdminUser is one account in the Administrator Portal: its state, the
 // organisations and groups it is bound to (ids and sizes: names are
-// sealed), Unbind from an organisation (never its owner) and Disable or
-// Enable — each asked in a dialog that says what it does.
+// sealed), what it may export ("Allow export of My Vault only"), Unbind
+// from an organisation (never its owner) and Disable or Enable — each
+// change asked in a dialog that says what it does.
 export function AdminUser(props: { user: string }) {
   const app = useApp();
   const [d, setD] = useState<AdminUserDetail | null>(null);
@@ -50,6 +51,25 @@ export function AdminUser(props: { user: string }) {
           {d.can_disable ? <button type="button" class="danger" onClick={() => setAsking({ what: 'disable' })}>Disable the account</button> : null}
           {d.can_enable ? <button type="button" class="primary" onClick={() => setAsking({ what: 'enable' })}>Enable the account</button> : null}
           {d.me ? <p class="muted">You cannot disable your own account; another administrator can.</p> : null}
+        </div>
+      </section>
+      <section class="card" aria-labelledby="export-title">
+        <div class="section-head">
+          <h2 id="export-title">Export</h2>
+          {d.export_my_vault_only ? <span class="badge warn">My Vault only</span> : null}
+        </div>
+        <dl class="facts">
+          <div class="row"><dt>May export</dt><dd class="may-export">{d.may_export}</dd></div>
+        </dl>
+        <details class="help">
+          <summary>What “Allow export of My Vault only” does</summary>
+          <p>{TEXTS.export_account}</p>
+          <p>{TEXTS.export_limits}</p>
+        </details>
+        <div class="actions">
+          <button type="button" onClick={() => setAsking({ what: 'export' })}>
+            {d.export_my_vault_only ? 'Allow export of everything they can read' : 'Allow export of My Vault only'}
+          </button>
         </div>
       </section>
       <section class="card" aria-labelledby="bound-title">
@@ -99,7 +119,15 @@ export function AdminUser(props: { user: string }) {
         <ConfirmDialog title={`Enable ${d.email}?`} action={`Enable ${d.email}`} onClose={() => setAsking(null)}
           text={`${d.email} can log in again with their master password.`}
           onConfirm={async () => { await core.adminEnable(d.user_id); done(`${d.email} is enabled: they can log in again.`); }} />
-      ) : asking?.what === 'unbind' ? (
+      ) : asking?.what === 'export' ? (d.export_my_vault_only ? (
+        <ConfirmDialog title={`Let ${d.email} export everything?`} action="Allow export of everything" onClose={() => setAsking(null)}
+          text={`${d.email} may again export everything they can read, as far as the groups they are in allow.`}
+          onConfirm={async () => { await core.adminSetExportPolicy(d.user_id, false); done(`Changed the export policy of ${d.email}.`); }} />
+      ) : (
+        <ConfirmDialog title={`Allow ${d.email} to export My Vault only?`} action="Allow export of My Vault only" onClose={() => setAsking(null)}
+          text={`${TEXTS.export_account} ${TEXTS.export_limits}`}
+          onConfirm={async () => { await core.adminSetExportPolicy(d.user_id, true); done(`Changed the export policy of ${d.email}.`); }} />
+      )) : asking?.what === 'unbind' ? (
         <ConfirmDialog title={`Unbind ${d.email}?`} danger action={`Unbind from ${asking.org.org_id}`} onClose={() => setAsking(null)}
           text={`${d.email} loses organisation ${asking.org.org_id} and its vaults at once; they keep their account and My Vault. The owner (${asking.org.owner_email}) signs the member list without them at their next sync, and the keys they held are rotated.`}
           onConfirm={async () => { await core.adminUnbind(d.user_id, asking.org.org_id); done(`${d.email} is unbound from organisation ${asking.org.org_id}.`); }} />

@@ -24,6 +24,14 @@ export const RULES: Rules = {
   "display_name_max": 60
 };
 
+// Static words of the Go side (tsTexts), here so that they cost the
+// first load nothing: no call, no copy in core.wasm.
+export const TEXTS = {
+  "export_account": "An account that may export My Vault only has every organisation vault left out of its exports; My Vault always stays exportable.",
+  "export_group": "When a group allows export of My Vault only, its members export no vault of this organisation; My Vault, and their other organisations' vaults, stay exportable.",
+  "export_limits": "The policy stops Coffer's own apps from exporting, and the audit log shows every export they make. It does not stop reading: someone who can read an item can still copy it — by hand, with a screenshot, or with a modified client. To limit what someone can read, change their vault access."
+} as const;
+
 // Accepted is view.Accepted.
 export interface Accepted {
   org: string;
@@ -97,6 +105,8 @@ export interface AdminUserDetail extends AdminUser {
   organisations: AdminOrg[];
   groups: AdminGroup[];
   sealed: string;
+  export_my_vault_only: boolean;
+  may_export: string;
 }
 
 // Attachment is client.Attachment.
@@ -346,6 +356,8 @@ export interface Group {
   can_add_members: boolean;
   can_remove_members: boolean;
   can_grant: boolean;
+  export_my_vault_only: boolean;
+  can_set_export_policy: boolean;
   opens?: Opens[];
 }
 
@@ -504,6 +516,14 @@ export interface Millis {
 export interface Moved {
   id: string;
   vault: string;
+}
+
+// MyExportPolicy is view.MyExportPolicy.
+export interface MyExportPolicy {
+  my_vault_only: boolean;
+  restricted_orgs: string[];
+  may_export: string;
+  note?: string;
 }
 
 // Notice is client.Notice.
@@ -832,6 +852,7 @@ export interface BridgeResults {
   account: Account;
   password: Revoked;
   kdf: Account;
+  exportPolicy: MyExportPolicy;
   sessions: Session[];
   endSession: OK;
   vaults: Vault[];
@@ -864,6 +885,7 @@ export interface BridgeResults {
   createGroup: Created;
   addGroupMembers: Done;
   removeGroupMember: OK;
+  setGroupExportPolicy: OK;
   createVault: Created;
   access: Access[];
   grant: OK;
@@ -884,6 +906,7 @@ export interface BridgeResults {
   adminUnbind: OK;
   adminDisable: Revoked;
   adminEnable: OK;
+  adminSetExportPolicy: OK;
   exportPlan: ExportPlan;
   importPlan: ImportPlan;
 }

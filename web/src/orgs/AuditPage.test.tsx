@@ -12,7 +12,7 @@ const entry = (over: Partial<AuditEntry> & { seq: number; action: string }): Aud
 const none = { screen: 'audit' as const, org: 'o-acme', actor: '', action: '', since: '' };
 const detail = orgDetail({
   members: [member({ email: 'mia@acme.example', state: 'confirmed', user_id: 'u-mia' })],
-  groups: [{ id: 'g-eng', name: 'Engineering', private: false, default_permission: 'edit', members: [], manager: 'ann@acme.example', manages: true, can_add_members: true, can_remove_members: true, can_grant: true }],
+  groups: [{ id: 'g-eng', name: 'Engineering', private: false, default_permission: 'edit', members: [], manager: 'ann@acme.example', manages: true, can_add_members: true, can_remove_members: true, can_grant: true, export_my_vault_only: false, can_set_export_policy: true }],
   roster: ['ann@acme.example', 'mia@acme.example'],
 });
 

@@ -1,13 +1,13 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { describe, expect, it, vi } from 'vitest';
-import { core, type Group } from '../core';
+import { core, CoreError, type Group } from '../core';
 import { org, orgDetail, renderInApp, vaultInfo } from '../test/app';
 import { Groups } from './Groups';
 
 vi.mock('../core', async (importOriginal) => (await import('../test/fakeCore')).fakeCore(await importOriginal()));
 
 const group = (g: Partial<Group> & { id: string; name: string }): Group => ({
-  private: false, default_permission: 'view', members: [], manager: '', manages: false, can_add_members: false, can_remove_members: false, can_grant: false, ...g,
+  private: false, default_permission: 'view', members: [], manager: '', manages: false, can_add_members: false, can_remove_members: false, can_grant: false, export_my_vault_only: false, can_set_export_policy: false, ...g,
 });
 const devs = group({ id: 'g-dev', name: 'Developers', default_permission: 'edit', members: ['bob@acme.example', 'carol@acme.example'], can_add_members: true, can_remove_members: true, can_grant: true,
   opens: [{ vault_id: 'v-eng', vault: 'Eng', permission: 'edit' }] });
@@ -71,6 +71,63 @@ describe('Groups', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Give Developers access' }));
     expect(await screen.findByText('Developers can now manage Ops.')).toBeTruthy();
     expect(core.grant).toHaveBeenCalledWith('v-ops', 'group', 'g-dev', 'manage');
+  });
+
+  it('shows the owner a switch per group for its export policy, and what the policy cannot stop', () => {
+    show({ groups: [{ ...devs, can_set_export_policy: true }, { ...pair, can_set_export_policy: true, export_my_vault_only: true }] });
+    const d = within(card('Developers')).getByRole('checkbox', { name: 'Allow export of My Vault only for Developers' }) as HTMLInputElement;
+    const p = within(card('Pair')).getByRole('checkbox', { name: 'Allow export of My Vault only for Pair' }) as HTMLInputElement;
+    expect([d.checked, p.checked]).toEqual([false, true]);
+    expect(within(card('Pair')).getByText('Export: My Vault only')).toBeTruthy();
+    expect(within(card('Developers')).queryByText('Export: My Vault only')).toBeNull();
+    const help = screen.getByText('What “Allow export of My Vault only” does').closest('details')!;
+    expect(help.textContent).toContain('its members export no vault of this organisation');
+    expect(help.textContent).toContain('someone who can read an item can still copy it');
+  });
+
+  it('shows a member the policy but no switch', () => {
+    show({ org: org({ role: 'member', can_manage_groups: false }), groups: [{ ...devs, export_my_vault_only: true }, pair] });
+    expect(screen.queryByRole('checkbox')).toBeNull();
+    expect(within(card('Developers')).getByText('Export: My Vault only')).toBeTruthy();
+    expect(within(card('Pair')).queryByText('Export: My Vault only')).toBeNull();
+    expect(screen.getByText('What “Allow export of My Vault only” does')).toBeTruthy();
+  });
+
+  it('says nothing of the policy to a member when no group has it', () => {
+    show({ org: org({ role: 'member', can_manage_groups: false }) });
+    expect(screen.queryByText('What “Allow export of My Vault only” does')).toBeNull();
+  });
+
+  it('switches a group to My Vault only after a dialog that says what it does and cannot do, and back', async () => {
+    vi.mocked(core.setGroupExportPolicy).mockResolvedValue({ ok: true });
+    const { reload } = show({ groups: [{ ...devs, can_set_export_policy: true }] });
+    const box = screen.getByRole('checkbox', { name: 'Allow export of My Vault only for Developers' }) as HTMLInputElement;
+    fireEvent.click(box);
+    expect(box.checked).toBe(false); // until the dialog's button says so
+    const dialog = screen.getByRole('alertdialog', { name: 'Allow Developers to export My Vault only?' });
+    expect(dialog.textContent).toContain('its members export no vault of this organisation');
+    expect(dialog.textContent).toContain('someone who can read an item can still copy it');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Allow export of My Vault only' }));
+    expect(await screen.findByText('Developers now allows export of My Vault only.')).toBeTruthy();
+    expect(core.setGroupExportPolicy).toHaveBeenCalledWith('o-acme', 'g-dev', true);
+    expect(reload).toHaveBeenCalled();
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
+  });
+
+  it('frees a flagged group; Cancel changes nothing; a refusal is said in the dialog', async () => {
+    vi.mocked(core.setGroupExportPolicy).mockRejectedValue(new CoreError('permission denied: only the owner may do this', 'forbidden'));
+    show({ groups: [{ ...devs, can_set_export_policy: true, export_my_vault_only: true }] });
+    const box = screen.getByRole('checkbox', { name: 'Allow export of My Vault only for Developers' }) as HTMLInputElement;
+    fireEvent.click(box);
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(box.checked).toBe(true);
+    fireEvent.click(box);
+    const dialog = screen.getByRole('alertdialog', { name: 'Let Developers export everything?' });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Allow export of everything' }));
+    await waitFor(() => expect(within(dialog).getByRole('alert').textContent).toContain('only the owner may do this'));
+    expect(core.setGroupExportPolicy).toHaveBeenCalledWith('o-acme', 'g-dev', false);
+    expect(box.checked).toBe(true);
   });
 
   it('offers the owner a new group, a member a new private group, or neither', () => {

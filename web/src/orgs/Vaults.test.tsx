@@ -6,7 +6,7 @@ import { Vaults } from './Vaults';
 
 vi.mock('../core', async (importOriginal) => (await import('../test/fakeCore')).fakeCore(await importOriginal()));
 
-const devs: Group = { id: 'g-dev', name: 'Developers', private: false, default_permission: 'edit', members: [], manager: '', manages: false, can_add_members: false, can_remove_members: false, can_grant: true };
+const devs: Group = { id: 'g-dev', name: 'Developers', private: false, default_permission: 'edit', members: [], manager: '', manages: false, can_add_members: false, can_remove_members: false, can_grant: true, export_my_vault_only: false, can_set_export_policy: false };
 const pair: Group = { ...devs, id: 'g-pair', name: 'Pair', private: true, default_permission: 'view' };
 const eng = vaultInfo({
   id: 'v-eng', label: 'Acme/Eng', name: 'Eng', permission: 'manage',

@@ -7,9 +7,9 @@ export function ColumnMapping(props: { fields: { name: string; label: string }[]
       <p class="hint">Coffer does not know this file's columns. Pick the column for each field; a field left at "—" stays empty.</p>
       <div class="mapping-grid">
         {props.fields.map((f) => (
-          <label key={f.name}>
-            <span class="mapping-field">{f.label}</span>
-            <select value={props.mapping[f.name] ?? ''} onChange={(e) => {
+          <div key={f.name} class="mapping-pair">
+            <label for={`map-${f.name}`} class="mapping-field">{f.label}</label>
+            <select id={`map-${f.name}`} value={props.mapping[f.name] ?? ''} onChange={(e) => {
               const col = (e.target as HTMLSelectElement).value;
               const next = { ...props.mapping };
               if (col) next[f.name] = col; else delete next[f.name];
@@ -18,7 +18,7 @@ export function ColumnMapping(props: { fields: { name: string; label: string }[]
               <option value="">—</option>
               {props.columns.map((c) => <option key={c} value={c}>{c}</option>)}
             </select>
-          </label>
+          </div>
         ))}
       </div>
     </fieldset>
