@@ -40,6 +40,8 @@ type Session struct {
 	// fetched before one of our own writes landed must not be applied
 	// after it (it would look like a rollback), nor two syncs overlap.
 	op sync.Mutex
+	// own are the revisions this session signed (ownsigs.go).
+	own ownRevisions
 	// mu guards the synced state below; a session may be shared by
 	// goroutines (a web app's UI and its live-update handler, say).
 	mu        sync.Mutex
@@ -695,7 +697,12 @@ func (s *Session) openRevisionAs(itemID string, v *Vault, r api.Revision, wraps 
 		pt, hash, rc, err = crypto.OpenRevisionDeferred(ik, h, r.Blob, r.Sig)
 		check = &deferredCheck{RevisionCheck: rc, author: author, revision: r.Revision}
 	} else {
-		pt, hash, err = crypto.OpenRevision(author, ik, h, r.Blob, r.Sig)
+		var rc crypto.RevisionCheck
+		// The signature is checked unless the bytes are a revision this
+		// session signed (ownsigs.go): the hash binds them.
+		if pt, hash, rc, err = crypto.OpenRevisionDeferred(ik, h, r.Blob, r.Sig); err == nil && !s.own.has(hash) {
+			err = rc.Verify(author)
+		}
 	}
 	if err != nil {
 		return Content{}, nil, nil, nil, tampered("revision %d of item %s", r.Revision, itemID)
@@ -1498,6 +1505,7 @@ func (s *Session) sealRevision(item *Item, v *Vault, n uint64, prev []byte, newK
 	if err != nil {
 		return api.NewRevision{}, nil, nil, err
 	}
+	s.own.add(hash)
 	var fileIDs []string
 	for _, f := range item.Content.Files {
 		fileIDs = append(fileIDs, f.ID)

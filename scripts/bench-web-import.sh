@@ -4,6 +4,7 @@
 # Vault — the tools module's load, the file read and previewed, and the
 # import itself. Prints JSON; docs/performance.md ("Export and import")
 # records it. Needs the committed web build (scripts/build-web.sh).
+# PROFILE=file writes Chromium's CPU profile of the import there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-10000}
@@ -16,4 +17,4 @@ server=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
 pw='bench import master password'
 COFFER_CONFIG_DIR="$tmp/cli" "$tmp/coffer" signup --server "http://127.0.0.1:$port" --email import@web.example --name Import --password-stdin <<<"$pw" >/dev/null
-(cd web && N=$N FILE="$tmp/bitwarden.json" node e2e/bench-import.mjs "http://127.0.0.1:$port/" import@web.example "$pw")
+(cd web && N=$N FILE="$tmp/bitwarden.json" PROFILE=${PROFILE:-} node e2e/bench-import.mjs "http://127.0.0.1:$port/" import@web.example "$pw")
