@@ -63,3 +63,26 @@ func TypeLabel(typ string) string {
 	}
 	return typ
 }
+
+// SSHKeyCheck is what the client makes of an SSH key being typed or
+// pasted, before it is saved: the public key (given, or read from the
+// private key), its fingerprint and comment, or what is wrong.
+type SSHKeyCheck struct {
+	_           [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	OK          bool      `json:"ok"`
+	Problem     string    `json:"problem,omitempty"`
+	PublicKey   string    `json:"public_key,omitempty"`
+	Fingerprint string    `json:"fingerprint,omitempty"`
+	Comment     string    `json:"comment,omitempty"`
+	Type        string    `json:"type,omitempty"`
+	Encrypted   bool      `json:"encrypted,omitempty"` // under a passphrase
+}
+
+// CheckSSHKey applies client.ParseSSHKey, the rule a save applies.
+func CheckSSHKey(private, public string) SSHKeyCheck {
+	info, err := client.ParseSSHKey(private, public)
+	if err != nil {
+		return SSHKeyCheck{Problem: err.Error()}
+	}
+	return SSHKeyCheck{OK: true, PublicKey: info.PublicKey, Fingerprint: info.Fingerprint, Comment: info.Comment, Type: info.Type, Encrypted: info.Encrypted}
+}
