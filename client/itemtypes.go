@@ -217,6 +217,67 @@ func (k *SSHKey) SSHKeyField(name string) *string {
 	return nil
 }
 
+// CardField is a pointer to the card's field called name (nil for none).
+func (cd *Card) CardField(name string) *string {
+	switch name {
+	case "holder":
+		return &cd.Holder
+	case "number":
+		return &cd.Number
+	case "expiry":
+		return &cd.Expiry
+	case "cvv":
+		return &cd.CVV
+	}
+	return nil
+}
+
+// MemberField is a pointer to field name of the member a card, an
+// identity or an SSH key keeps its fields in (Member "card", "identity",
+// "ssh_key"): nil for another member or name, or when the content has no
+// such member and create is false; with create, a missing member is made.
+// The exchange formats read and write those types' fields through it, by
+// the type list, so a field added to a type is carried everywhere.
+func (c *Content) MemberField(member, name string, create bool) *string {
+	switch member {
+	case "card":
+		if c.Card == nil && create {
+			c.Card = &Card{}
+		}
+		if c.Card != nil {
+			return c.Card.CardField(name)
+		}
+	case "identity":
+		if c.Identity == nil && create {
+			c.Identity = &Identity{}
+		}
+		if c.Identity != nil {
+			return c.Identity.IdentityField(name)
+		}
+	case "ssh_key":
+		if c.SSHKey == nil && create {
+			c.SSHKey = &SSHKey{}
+		}
+		if c.SSHKey != nil {
+			return c.SSHKey.SSHKeyField(name)
+		}
+	}
+	return nil
+}
+
+// FieldTypes are the types whose fields are a member of their own of
+// fixed names, that MemberField reaches: card, identity, ssh-key (a
+// login's URLs are a list, a secret's keys free).
+func FieldTypes() []ItemType {
+	var out []ItemType
+	for _, t := range itemTypeList {
+		if t.Member == "card" || t.Member == "identity" || t.Member == "ssh_key" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // IdentityFields and SSHKeyFields are those types' fields, in order.
 func IdentityFields() []TypeField { return append([]TypeField(nil), identityFields...) }
 func SSHKeyFields() []TypeField   { return append([]TypeField(nil), sshKeyFields...) }
