@@ -460,6 +460,11 @@ func summaryOf(c Content) itemSummary {
 	return s
 }
 
+// ListUsername is the line a list shows under the item's name (Summary's
+// Username: summaryOf), for a caller that compares content with a list
+// (an import's duplicates).
+func (c *Content) ListUsername() string { return summaryOf(*c).Username }
+
 // identityLine is "First Last <email>", or what there is of it, else the
 // identity's user name.
 func identityLine(id *Identity) string {

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/coffer-pm/coffer/client"
 	"github.com/coffer-pm/coffer/client/cachetest"
+	"github.com/coffer-pm/coffer/client/exchange"
 	"github.com/coffer-pm/coffer/internal/testserver"
 )
 
@@ -331,5 +333,41 @@ func TestItemTypesAgree(t *testing.T) {
 	}
 	if _, err := s.CreateItems(ctx, vault.ID, batch); err != nil {
 		t.Fatalf("the server refused a type of the list: %v", err)
+	}
+}
+
+// sliceSource gives items one at a time, as a file's reader does.
+type sliceSource struct{ items []exchange.Item }
+
+func (s *sliceSource) Next() (exchange.Item, error) {
+	if len(s.items) == 0 {
+		return exchange.Item{}, io.EOF
+	}
+	it := s.items[0]
+	s.items = s.items[1:]
+	return it, nil
+}
+
+// TestImportOfTypedItemsSeesDuplicates: an import of an identity and an
+// SSH key the vault holds already counts them as duplicates, by the line
+// the list shows (the person's name and e-mail, the fingerprint).
+func TestImportOfTypedItemsSeesDuplicates(t *testing.T) {
+	v := loadItemTypeVectors(t)
+	env := testserver.Start(t, nil, nil)
+	s := signup(t, env.URL, "dup@example.com")
+	vault, _ := s.PersonalVault()
+	items := func() *sliceSource {
+		return &sliceSource{[]exchange.Item{
+			{Type: "identity", Content: v.Identity.Content.Clone()},
+			{Type: "ssh-key", Content: client.Content{Name: "Key", SSHKey: &client.SSHKey{PrivateKey: v.SSHKeys[0].PrivateKey}}},
+		}}
+	}
+	first, err := exchange.Import(ctx, s, vault, items(), exchange.ImportOptions{})
+	if err != nil || first.Items != 2 || first.Duplicates != 0 || first.ByType["identity"] != 1 || first.ByType["ssh-key"] != 1 {
+		t.Fatalf("first import: %+v, %v", first, err)
+	}
+	again, err := exchange.Import(ctx, s, vault, items(), exchange.ImportOptions{DryRun: true})
+	if err != nil || again.Duplicates != 2 {
+		t.Fatalf("second import: %+v, %v", again, err)
 	}
 }
