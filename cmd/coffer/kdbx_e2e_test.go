@@ -47,7 +47,7 @@ func TestKeePassXCOpensCoffersExport(t *testing.T) {
 	ann.ok("", "item", "add", "--type", "card", "--name", "Visa", "--field", "holder=Ann Example", "--field", "number=4111111111111111", "--field", "expiry=12/29", "--field", "cvv=123")
 	ann.ok("", "item", "add", "--type", "note", "--name", "Wi-Fi", "--note", "SSID casa")
 	privateKey := "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACA6a8EAQ1HGf/rE3LB8wDuP7uri9CDn5MMQuvABd2QuhAAAAJAhJZCyISWQ\nsgAAAAtzc2gtZWQyNTUxOQAAACA6a8EAQ1HGf/rE3LB8wDuP7uri9CDn5MMQuvABd2QuhA\nAAAEAMrvfhslvvxkk8h+JPTA6DZfgNF2GNtUxI9n6UeLfJHTprwQBDUcZ/+sTcsHzAO4/u\n6uL0IOfkwxC68AF3ZC6EAAAACmFubkBsYXB0b3ABAgM=\n-----END OPENSSH PRIVATE KEY-----\n"
-	ann.ok("", "item", "add", "--type", "ssh-key", "--name", "Laptop key", "--private-key", "@"+write("id_ed25519", privateKey))
+	ann.ok("", "item", "add", "--type", "ssh-key", "--name", "Laptop key", "--private-key", "@"+writeIn(t, dir, "id_ed25519", privateKey))
 	ann.ok("", "item", "add", "--type", "identity", "--name", "Passport", "--field", "first_name=Ann", "--field", "passport_number=P7654321", "--username", "ann.k")
 
 	db := filepath.Join(dir, "ann.kdbx")
