@@ -442,12 +442,51 @@ func containsFold[T string | []byte](h T, lower string) bool {
 	return false
 }
 
+// summaryOf is what a list shows and a search looks at. Its Username is
+// the line a list shows under the name: a login's user name, an
+// identity's name and e-mail address, an SSH key's fingerprint and
+// comment — so a search finds an identity by its person and a key by its
+// fingerprint or comment, through the device cache's index as it is.
 func summaryOf(c Content) itemSummary {
 	s := itemSummary{Name: c.Name, Tags: c.Tags, Favorite: c.Favorite}
-	if c.Login != nil {
+	switch {
+	case c.Login != nil:
 		s.Username, s.URLs = c.Login.Username, c.Login.URLs
+	case c.Identity != nil:
+		s.Username = identityLine(c.Identity)
+	case c.SSHKey != nil:
+		s.Username = sshKeyLine(c.SSHKey)
 	}
 	return s
+}
+
+// ListUsername is the line a list shows under the item's name (Summary's
+// Username: summaryOf), for a caller that compares content with a list
+// (an import's duplicates).
+func (c *Content) ListUsername() string { return summaryOf(*c).Username }
+
+// identityLine is "First Last <email>", or what there is of it, else the
+// identity's user name.
+func identityLine(id *Identity) string {
+	name := id.FullName()
+	switch {
+	case name != "" && id.Email != "":
+		return name + " <" + id.Email + ">"
+	case name != "":
+		return name
+	case id.Email != "":
+		return id.Email
+	}
+	return id.Username
+}
+
+// sshKeyLine is "SHA256:… comment", as ssh-keygen -l says a key.
+func sshKeyLine(k *SSHKey) string {
+	comment := ""
+	if _, _, c, err := parseAuthorizedKey(strings.TrimSpace(k.PublicKey)); err == nil {
+		comment = c
+	}
+	return strings.TrimSpace(k.Fingerprint + " " + comment)
 }
 
 // openCachedLocked returns it with its body opened: a sealed item's record

@@ -16,6 +16,8 @@ type Content struct {
 	Login    *LoginFields      `json:"login,omitempty"`
 	Secret   map[string]string `json:"secret,omitempty"`
 	Card     *Card             `json:"card,omitempty"`
+	Identity *Identity         `json:"identity,omitempty"`
+	SSHKey   *SSHKey           `json:"ssh_key,omitempty"`
 	Fields   []Field           `json:"fields,omitempty"`
 	Tags     []string          `json:"tags,omitempty"`
 	Favorite bool              `json:"favorite,omitempty"`
@@ -73,6 +75,41 @@ type Card struct {
 	CVV    string    `json:"cvv,omitempty"`
 }
 
+// Identity holds a person's details: an identity item's own fields
+// (docs/protocol.md §7.4; their names, labels and which are secret are in
+// identityFields).
+type Identity struct {
+	_              [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	Title          string    `json:"title,omitempty"`
+	FirstName      string    `json:"first_name,omitempty"`
+	MiddleName     string    `json:"middle_name,omitempty"`
+	LastName       string    `json:"last_name,omitempty"`
+	Company        string    `json:"company,omitempty"`
+	Email          string    `json:"email,omitempty"`
+	Phone          string    `json:"phone,omitempty"`
+	Address1       string    `json:"address1,omitempty"`
+	Address2       string    `json:"address2,omitempty"`
+	Address3       string    `json:"address3,omitempty"`
+	City           string    `json:"city,omitempty"`
+	State          string    `json:"state,omitempty"`
+	PostalCode     string    `json:"postal_code,omitempty"`
+	Country        string    `json:"country,omitempty"`
+	SSN            string    `json:"ssn,omitempty"`
+	PassportNumber string    `json:"passport_number,omitempty"`
+	LicenseNumber  string    `json:"license_number,omitempty"`
+	Username       string    `json:"username,omitempty"`
+}
+
+// SSHKey holds an SSH key pair. Fingerprint is the client's: computed
+// from the public key (given, or read from an OpenSSH private key) when
+// the item is written, never taken on trust (sshkey.go).
+type SSHKey struct {
+	_           [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	PrivateKey  string    `json:"private_key,omitempty"`
+	PublicKey   string    `json:"public_key,omitempty"`
+	Fingerprint string    `json:"fingerprint,omitempty"`
+}
+
 // Field is a custom field. Kind is "text", "hidden" or "url".
 type Field struct {
 	_     [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
@@ -83,7 +120,7 @@ type Field struct {
 
 type contentAlias Content
 
-var knownMembers = map[string]bool{"name": true, "notes": true, "login": true, "secret": true, "card": true, "fields": true, "tags": true, "favorite": true, "files": true, "change": true}
+var knownMembers = map[string]bool{"name": true, "notes": true, "login": true, "secret": true, "card": true, "identity": true, "ssh_key": true, "fields": true, "tags": true, "favorite": true, "files": true, "change": true}
 
 // isKnownMember matches as encoding/json matches members to fields:
 // without regard to case. A member "CHANGE" is decoded into Change, so it

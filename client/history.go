@@ -45,6 +45,14 @@ func (s *Session) RestoreField(ctx context.Context, it *Item, field string, rev 
 		return nil, fmt.Errorf("field %q exists neither in revision %d nor now: %w", sanitize(field, 80), rev, ErrNotFound)
 	}
 	c := it.Content.Clone()
+	// An identity's or an SSH key's field comes back into its member,
+	// even when the item has none now (every field of it was emptied).
+	if v.Content.Identity != nil && c.Identity == nil {
+		c.Identity = &Identity{}
+	}
+	if v.Content.SSHKey != nil && c.SSHKey == nil {
+		c.SSHKey = &SSHKey{}
+	}
 	// A custom field comes back with its kind.
 	restored := false
 	for _, f := range v.Content.Fields {

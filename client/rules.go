@@ -28,6 +28,10 @@ type Rules struct {
 	// (a member's, an organisation's as an invitation states it) the page
 	// shows inside its own sentences.
 	DisplayNameMax int `json:"display_name_max"`
+	// IdentityFieldMax bounds each of an identity's fields (characters);
+	// SSHKeyMax each of an SSH key's keys (bytes).
+	IdentityFieldMax int `json:"identity_field_max"`
+	SSHKeyMax        int `json:"ssh_key_max"`
 }
 
 // The limits that are not defined elsewhere.
@@ -54,6 +58,8 @@ func CurrentRules() Rules {
 		PassphraseWordMin: passgen.MinWords,
 		PassphraseWordMax: passgen.MaxWords,
 		DisplayNameMax:    MaxDisplayName,
+		IdentityFieldMax:  MaxIdentityField,
+		SSHKeyMax:         MaxSSHKey,
 	}
 }
 

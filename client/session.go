@@ -1299,7 +1299,10 @@ const MaxNameLength = 500
 
 // checkContent trims the item's name (spaces at either end are never
 // meant) and checks what would otherwise fail only later: an empty or
-// too long name, a TOTP secret that yields no code.
+// too long name, a TOTP secret that yields no code, an identity's field
+// over its bound, an SSH key that does not parse or whose halves do not
+// match. An SSH key's public key is filled in from its private key, and
+// its fingerprint computed (checkSSHKey).
 func checkContent(c *Content) error {
 	c.Name = strings.TrimSpace(c.Name)
 	switch n := utf8.RuneCountInString(c.Name); {
@@ -1313,17 +1316,25 @@ func checkContent(c *Content) error {
 			return err
 		}
 	}
+	if c.Identity != nil {
+		if err := checkIdentity(c.Identity); err != nil {
+			return err
+		}
+	}
+	if c.SSHKey != nil {
+		if err := checkSSHKey(c.SSHKey); err != nil {
+			return err
+		}
+	}
 	return nil
 }
-
-var itemTypes = map[string]bool{"login": true, "note": true, "secret": true, "card": true, "file": true}
 
 // CheckNewItem says why an item of type typ with content c cannot be
 // created (nil if it can), as CreateItem would: an import reports it per
 // entry instead of failing a whole batch. c's name is trimmed.
 func CheckNewItem(typ string, c *Content) error {
-	if !itemTypes[typ] {
-		return fmt.Errorf("unknown item type %q (want login, note, secret, card or file)", typ)
+	if _, ok := LookupItemType(typ); !ok {
+		return unknownType(typ)
 	}
 	return checkContent(c)
 }
@@ -1332,8 +1343,8 @@ func CheckNewItem(typ string, c *Content) error {
 func (s *Session) CreateItem(ctx context.Context, vaultID, typ string, c Content) (*Item, error) {
 	s.op.Lock()
 	defer s.op.Unlock()
-	if !itemTypes[typ] {
-		return nil, fmt.Errorf("unknown item type %q (want login, note, secret, card or file)", typ)
+	if _, ok := LookupItemType(typ); !ok {
+		return nil, unknownType(typ)
 	}
 	c.Change = nil // a new item is no rollback, restore or move
 	if err := checkContent(&c); err != nil {
@@ -1392,8 +1403,8 @@ func (s *Session) CreateItems(ctx context.Context, vaultID string, items []NewIt
 	defer s.op.Unlock()
 	for i := range items {
 		n := &items[i]
-		if !itemTypes[n.Type] || n.Type == "file" {
-			return nil, fmt.Errorf("unknown or unbatchable item type %q (want login, note, secret or card)", n.Type)
+		if t, ok := LookupItemType(n.Type); !ok || t.File {
+			return nil, fmt.Errorf("unknown or unbatchable item type %q (want %s)", sanitize(n.Type, 40), typeList("file"))
 		}
 		n.Content.Change = nil
 		if err := checkContent(&n.Content); err != nil {

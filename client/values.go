@@ -44,8 +44,9 @@ type Entry struct {
 
 // Entries is the one place that names an item's fields and decides which
 // are secret: passwords, TOTP seeds, API secrets, card numbers and CVVs,
-// and custom fields unless they are of kind text or url. Empty values are
-// left out.
+// an identity's social security, passport and licence numbers, an SSH
+// private key, and custom fields unless they are of kind text or url.
+// Empty values are left out.
 func (c *Content) Entries() []Entry {
 	var out []Entry
 	put := func(name, label, v, kind string, custom bool) {
@@ -72,6 +73,25 @@ func (c *Content) Entries() []Entry {
 		put("number", "Card number", cd.Number, KindSecret, false)
 		put("expiry", "Expiry", cd.Expiry, KindText, false)
 		put("cvv", "CVV", cd.CVV, KindSecret, false)
+	}
+	// An identity's and an SSH key's fields are as their type lists
+	// them (itemtypes.go): a private key is secret and multi-line both.
+	typed := func(fields []TypeField, value func(string) *string) {
+		for _, f := range fields {
+			if v := *value(f.Name); v != "" {
+				kind := f.Kind
+				if kind == KindText && strings.Contains(v, "\n") {
+					kind = KindMultiline
+				}
+				out = append(out, Entry{f.Name, f.Label, v, kind, f.Secret, false})
+			}
+		}
+	}
+	if id := c.Identity; id != nil {
+		typed(identityFields, id.IdentityField)
+	}
+	if k := c.SSHKey; k != nil {
+		typed(sshKeyFields, k.SSHKeyField)
 	}
 	for _, k := range c.SecretKeys() {
 		put(k, k, c.Secret[k], KindSecret, true)
@@ -170,6 +190,20 @@ func (c *Content) SetFieldValue(name, value string, present bool) error {
 			c.Card = &Card{}
 		}
 		return c.Card
+	}
+	// An identity's or an SSH key's field, when the item is one (a
+	// login's custom field "email" stays the login's).
+	if c.Identity != nil {
+		if p := c.Identity.IdentityField(name); p != nil {
+			*p = value
+			return nil
+		}
+	}
+	if c.SSHKey != nil {
+		if p := c.SSHKey.SSHKeyField(name); p != nil {
+			*p = value
+			return nil
+		}
 	}
 	switch {
 	case name == "name":

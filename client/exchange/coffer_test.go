@@ -2,6 +2,7 @@ package exchange
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"strings"
 	"testing"
@@ -125,5 +126,40 @@ func TestCofferJSONItemBudget(t *testing.T) {
 	}
 	if _, err := rd.Next(); err == nil || !strings.Contains(err.Error(), "larger than") {
 		t.Fatalf("an item over the budget: %v", err)
+	}
+}
+
+// typedItems are an identity with every field and an SSH key (with a
+// history version), as an export writes them.
+func typedItems() []Item {
+	id := &client.Identity{}
+	for i, f := range client.IdentityFields() {
+		*id.IdentityField(f.Name) = f.Label + " ✓ " + strings.Repeat("x", i)
+	}
+	key := &client.SSHKey{PrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl\n-----END OPENSSH PRIVATE KEY-----\n", PublicKey: "ssh-ed25519 AAAA ann@host", Fingerprint: "SHA256:abc"}
+	return []Item{
+		{ID: "i3", Vault: "v1", Type: "identity", Content: client.Content{Name: "Me", Identity: id, Fields: []client.Field{{Name: "Nickname", Value: "Annie", Kind: "text"}}}},
+		{ID: "i4", Vault: "v1", Type: "ssh-key", Content: client.Content{Name: "Deploy", SSHKey: key, Tags: []string{"servers"}},
+			History: []Version{{Revision: 1, Time: time.Unix(1_780_000_000, 0).UTC(), Author: "ann@example.com", Content: client.Content{Name: "Deploy", SSHKey: &client.SSHKey{PublicKey: "ssh-ed25519 BBBB"}}}}},
+	}
+}
+
+// TestCofferJSONRoundTripOfEveryType: an identity and an SSH key come back
+// from Coffer JSON exactly as they went out, every field and the type.
+func TestCofferJSONRoundTripOfEveryType(t *testing.T) {
+	want := typedItems()
+	_, items := readDoc(t, bytes.NewReader(writeDoc(t, typedItems())))
+	if len(items) != len(want) {
+		t.Fatalf("%d items", len(items))
+	}
+	for i := range want {
+		got, _ := json.Marshal(items[i])
+		exp, _ := json.Marshal(want[i])
+		if string(got) != string(exp) {
+			t.Fatalf("item %d came back as\n%s\nwant\n%s", i, got, exp)
+		}
+	}
+	if items[0].Content.Identity.LicenseNumber == "" || items[1].Content.SSHKey.PrivateKey == "" {
+		t.Fatal("the typed members are empty")
 	}
 }

@@ -244,10 +244,9 @@ func Import(ctx context.Context, s *client.Session, v *client.Vault, src Source,
 		if c.Login != nil {
 			uri = c.Login.URLs
 		}
-		user := ""
-		if c.Login != nil {
-			user = c.Login.Username
-		}
+		// As the list says it (Search's Username): an identity's name and
+		// e-mail, a key's fingerprint, so a second import of one is seen.
+		user := c.ListUsername()
 		if existing[dupKey(it.Type, c.Name, user, uri)] {
 			res.Duplicates++
 		}

@@ -122,10 +122,7 @@ func ImportReportOf(res exchange.ImportResult, v *client.Vault) ImportReport {
 func TypeCounts(byType map[string]int) []TypeCount {
 	out := []TypeCount{}
 	for t, n := range byType {
-		label := TypeLabels[t]
-		if label == "" {
-			label = t
-		}
+		label := TypeLabel(t) // a type this client does not know: its name
 		out = append(out, TypeCount{Type: t, Label: label, Count: n})
 	}
 	sort.Slice(out, func(i, j int) bool {

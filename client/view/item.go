@@ -98,9 +98,6 @@ type Item struct {
 	Access []Opener `json:"access,omitempty"`
 }
 
-// TypeLabels name the item types.
-var TypeLabels = map[string]string{"login": "Login", "note": "Secure note", "secret": "API secret", "card": "Card", "file": "File"}
-
 // ItemOptions choose what ItemOf gives.
 type ItemOptions struct {
 	// Reveal gives secret values; else they are Masked (the CLI without
@@ -137,7 +134,7 @@ func fieldOf(e client.Entry, reveal bool) Field {
 // ItemOf is it as s shows it.
 func ItemOf(s *client.Session, it *client.Item, o ItemOptions) Item {
 	c := &it.Content
-	out := Item{ID: it.ID, Type: it.Type, TypeLabel: TypeLabels[it.Type], Name: c.Name, VaultID: it.VaultID,
+	out := Item{ID: it.ID, Type: it.Type, TypeLabel: TypeLabel(it.Type), Name: c.Name, VaultID: it.VaultID,
 		Revision: it.Revision, Trashed: it.Trashed, Updated: it.Time, Tags: c.Tags, Favorite: c.Favorite,
 		Values: Fields(c, o.Reveal), Fields: map[string]string{}, MoveTargets: []VaultRef{}, ShareGroups: []ShareGroup{}}
 	for _, f := range out.Values {

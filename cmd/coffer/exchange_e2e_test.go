@@ -187,7 +187,7 @@ func TestCLIExportImportRoundTrip(t *testing.T) {
 		t.Fatalf("a password through CSV: %q", out)
 	}
 	// A Bitwarden export, its format told by its content.
-	if out := dee.ok("", "import", filepath.Join("..", "..", "client", "exchange", "formats", "testdata", "bitwarden.json"), "--dry-run"); !strings.Contains(out, "Would import 6 items (2 login, 1 note, 2 secret, 1 card)") {
+	if out := dee.ok("", "import", filepath.Join("..", "..", "client", "exchange", "formats", "testdata", "bitwarden.json"), "--dry-run"); !strings.Contains(out, "Would import 6 items (2 login, 1 note, 1 card, 1 identity, 1 ssh-key)") {
 		t.Fatalf("a Bitwarden export:\n%s", out)
 	}
 	if msg := dee.fails(1, "", "import", filepath.Join("..", "..", "client", "exchange", "formats", "testdata", "bitwarden-encrypted.json")); !strings.Contains(msg, "encrypted") {

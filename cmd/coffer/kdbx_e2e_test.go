@@ -46,6 +46,9 @@ func TestKeePassXCOpensCoffersExport(t *testing.T) {
 	ann.ok("", "item", "attach", "Bank – Zürich", "--file", writeIn(t, dir, "statement.pdf", "%PDF-1.7 statement\x00\x01"))
 	ann.ok("", "item", "add", "--type", "card", "--name", "Visa", "--field", "holder=Ann Example", "--field", "number=4111111111111111", "--field", "expiry=12/29", "--field", "cvv=123")
 	ann.ok("", "item", "add", "--type", "note", "--name", "Wi-Fi", "--note", "SSID casa")
+	privateKey := "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACA6a8EAQ1HGf/rE3LB8wDuP7uri9CDn5MMQuvABd2QuhAAAAJAhJZCyISWQ\nsgAAAAtzc2gtZWQyNTUxOQAAACA6a8EAQ1HGf/rE3LB8wDuP7uri9CDn5MMQuvABd2QuhA\nAAAEAMrvfhslvvxkk8h+JPTA6DZfgNF2GNtUxI9n6UeLfJHTprwQBDUcZ/+sTcsHzAO4/u\n6uL0IOfkwxC68AF3ZC6EAAAACmFubkBsYXB0b3ABAgM=\n-----END OPENSSH PRIVATE KEY-----\n"
+	ann.ok("", "item", "add", "--type", "ssh-key", "--name", "Laptop key", "--private-key", "@"+writeIn(t, dir, "id_ed25519", privateKey))
+	ann.ok("", "item", "add", "--type", "identity", "--name", "Passport", "--field", "first_name=Ann", "--field", "passport_number=P7654321", "--username", "ann.k")
 
 	db := filepath.Join(dir, "ann.kdbx")
 	ann.ok("kdbx pass\n", "export", "--format", "kdbx", "--out", db, "--file-password-stdin")
@@ -73,6 +76,14 @@ func TestKeePassXCOpensCoffersExport(t *testing.T) {
 	}
 	if card := keepassxc(t, "kdbx pass\n", "show", "-s", "-q", db, "My Vault/Visa", "-a", "Card number", "-a", "CVV"); card != "4111111111111111\n123\n" {
 		t.Fatalf("the card in KeePassXC: %q", card)
+	}
+	// An SSH key and an identity: their fields by their labels, the
+	// Coffer type named (docs/protocol.md §19.6).
+	if key := keepassxc(t, "kdbx pass\n", "show", "-s", "-q", db, "My Vault/Laptop key", "-a", "Coffer type", "-a", "Private key", "-a", "Fingerprint"); key != "ssh-key\n"+privateKey+"\nSHA256:qykbumewGw5cYZBEiEVaHwaUoZA537mk2TjvVrKnCKU\n" {
+		t.Fatalf("the SSH key in KeePassXC: %q", key)
+	}
+	if id := keepassxc(t, "kdbx pass\n", "show", "-s", "-q", db, "My Vault/Passport", "-a", "First name", "-a", "Passport number", "-a", "UserName"); id != "Ann\nP7654321\nann.k\n" {
+		t.Fatalf("the identity in KeePassXC: %q", id)
 	}
 
 	// A database KeePassXC builds: nested groups, an attachment.
@@ -103,10 +114,16 @@ func TestKeePassXCOpensCoffersExport(t *testing.T) {
 	if msg := cid.fails(1, "wrong\n", "import", db, "--file-password-stdin"); !strings.Contains(msg, "password is wrong") {
 		t.Fatalf("a wrong password: %q", msg)
 	}
-	if out := cid.ok("kdbx pass\n", "import", db, "--file-password-stdin"); !strings.Contains(out, "Imported 3 items") {
+	if out := cid.ok("kdbx pass\n", "import", db, "--file-password-stdin"); !strings.Contains(out, "Imported 5 items (1 login, 1 note, 1 card, 1 identity, 1 ssh-key)") {
 		t.Fatalf("Coffer's own database back:\n%s", out)
 	}
 	if got := cid.ok("", "item", "get", "Bank – Zürich", "--field", "password"); strings.TrimSpace(got) != `p,"w"d;x` {
 		t.Fatalf("the password back: %q", got)
+	}
+	if got := cid.ok("", "item", "get", "Laptop key", "--field", "private_key"); got != privateKey+"\n" {
+		t.Fatalf("the private key back: %q", got)
+	}
+	if got := cid.ok("", "item", "get", "Passport", "--field", "username"); got != "ann.k\n" {
+		t.Fatalf("the identity's user name back: %q", got)
 	}
 }

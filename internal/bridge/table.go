@@ -107,6 +107,10 @@ func (c *Core) Funcs() []Func {
 		f("checkAddresses", a("text"), view.Addresses{}, func(x Args) (any, error) { return answer(checkAddresses(x.Str(0))) }),
 		f("checkEmail", a("email"), Email{}, func(x Args) (any, error) { return answer(checkEmail(x.Str(0))) }),
 		f("checkPassword", a("password"), view.PasswordCheck{}, func(x Args) (any, error) { return answer(checkPassword(x.Str(0))) }),
+		// The item types with their fields, for the type picker, the
+		// list's filters and the editor; an SSH key checked as it is typed.
+		f("itemTypes", nil, []view.ItemType{}, func(Args) (any, error) { return answer(view.ItemTypes(), nil) }),
+		f("checkSSHKey", a("privateKey", "publicKey"), view.SSHKeyCheck{}, func(x Args) (any, error) { return answer(view.CheckSSHKey(x.Str(0), x.Str(1)), nil) }),
 		f("display", a("text"), Shown{}, func(x Args) (any, error) { return answer(display(x.Str(0))) }),
 		// Organisations (the same client calls as the CLI's `coffer org …`).
 		f("orgs", nil, []view.Org{}, func(Args) (any, error) { return answer(c.orgs()) }),

@@ -97,6 +97,12 @@ func tsTypes(t *testing.T) string {
 	b.WriteString("\n// The client core's rules (also rules() at run time).\nexport const RULES: Rules = " + string(rules) + ";\n")
 	texts, _ := json.MarshalIndent(tsTexts, "", "  ")
 	b.WriteString("\n// Static words of the Go side (tsTexts), here so that they cost the\n// first load nothing: no call, no copy in core.wasm.\nexport const TEXTS = " + string(texts) + " as const;\n")
+	var types []string
+	for _, t := range view.ItemTypes() {
+		j, _ := json.Marshal(t)
+		types = append(types, string(j))
+	}
+	b.WriteString("\n// The item types as this build's client core lists them, one a line\n// (itemTypes() at run time, which the app uses; the tests' fake core\n// answers with these).\nexport const ITEM_TYPES: ItemType[] = [\n  " + strings.Join(types, ",\n  ") + ",\n];\n")
 	names := make([]string, 0, len(g.decls))
 	for n := range g.decls {
 		names = append(names, n)

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/coffer-pm/coffer/client"
 )
 
 // clipboard is a system clipboard reached through the platform's own
@@ -105,17 +107,16 @@ func (a *app) itemCopyCommand() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&field, "field", "", "which field (default: password; a card's number; a note's notes)")
+	cmd.Flags().StringVar(&field, "field", "", "which field (default: password; a card's number; a note's notes; an identity's email; an SSH key's public_key)")
 	cmd.Flags().DurationVar(&after, "clear-after", 30*time.Second, "clear the clipboard after this long")
 	return cmd
 }
 
+// defaultCopyField is the field a type's item copies when none is named
+// (client.ItemType.Copy).
 func defaultCopyField(typ string) string {
-	switch typ {
-	case "card":
-		return "number"
-	case "note":
-		return "notes"
+	if t, ok := client.LookupItemType(typ); ok && t.Copy != "" {
+		return t.Copy
 	}
 	return "password"
 }

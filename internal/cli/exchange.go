@@ -157,7 +157,7 @@ func (a *app) printImport(res exchange.ImportResult, v *client.Vault) {
 		verb = "Would import"
 	}
 	var kinds []string
-	for _, t := range []string{"login", "note", "secret", "card", "file"} {
+	for _, t := range client.ItemTypeNames() {
 		if n := res.ByType[t]; n > 0 {
 			kinds = append(kinds, fmt.Sprintf("%d %s", n, t))
 		}

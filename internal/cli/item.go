@@ -27,13 +27,53 @@ func (a *app) itemCommand() *cobra.Command {
 	cmd.AddCommand(a.itemAddCommand(), a.itemListCommand(), a.itemGetCommand(), a.itemEditCommand(),
 		a.itemRmCommand(), a.itemRestoreCommand(), a.itemHistoryCommand(), a.itemMoveCommand())
 	cmd.AddCommand(a.itemExtraCommands()...)
-	cmd.AddCommand(a.itemCopyCommand())
+	cmd.AddCommand(a.itemCopyCommand(), a.itemTypesCommand())
 	return cmd
+}
+
+// itemTypesCommand lists the item types with their fields, from the
+// client core's one list (what the web app's editor is built from).
+func (a *app) itemTypesCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "types",
+		Short: "List the item types and their fields (--json: as the web app gets them)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			types := view.ItemTypes()
+			if a.jsonOut {
+				return a.printJSON(types)
+			}
+			tw := newTable(a.stdout)
+			fmt.Fprintln(tw, "TYPE\tNAME\tFIELDS (--field KEY=VALUE; * secret)")
+			for _, t := range types {
+				var fields []string
+				for _, f := range t.Fields {
+					name := f.Name
+					if f.Secret {
+						name += "*"
+					}
+					if f.ReadOnly {
+						name += " (computed)"
+					}
+					fields = append(fields, name)
+				}
+				switch {
+				case t.FreeKeys:
+					fields = append(fields, "any KEY*")
+				case t.File:
+					fields = append(fields, "--file PATH")
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", t.Name, t.Label, strings.Join(fields, ", "))
+			}
+			return tw.Flush()
+		},
+	}
 }
 
 // itemFlags are the content flags shared by add and edit.
 type itemFlags struct {
 	name, username, password, totp, note string
+	privateKey, publicKey                string
 	urls, fields, textFields, urlFields  []string
 	tags                                 []string
 	generate, favorite                   bool
@@ -50,7 +90,9 @@ func (f *itemFlags) register(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.urls, "url", nil, "URL (repeatable)")
 	fl.StringVar(&f.totp, "totp", "", "TOTP secret (otpauth:// URI or base32)")
 	fl.StringVar(&f.note, "note", "", "notes; - reads them from stdin, @FILE from a file")
-	fl.StringArrayVar(&f.fields, "field", nil, "KEY=VALUE: a secret's key, a card field (holder, number, expiry, cvv) or a hidden custom field (repeatable)")
+	fl.StringArrayVar(&f.fields, "field", nil, "KEY=VALUE: a secret's key, a card's or an identity's field (coffer item types lists them) or a hidden custom field (repeatable)")
+	fl.StringVar(&f.privateKey, "private-key", "", "an ssh-key item's private key: @FILE reads it from a file, - from stdin (never the key itself: it would stay in shell history)")
+	fl.StringVar(&f.publicKey, "public-key", "", "an ssh-key item's public key (ssh-ed25519 AAAA… comment), or @FILE; without it, read from an OpenSSH private key")
 	fl.StringArrayVar(&f.textFields, "text-field", nil, "KEY=VALUE: a visible custom field (repeatable)")
 	fl.StringArrayVar(&f.urlFields, "url-field", nil, "KEY=URL: a custom URL field (repeatable)")
 	fl.StringArrayVar(&f.tags, "tag", nil, "tag (repeatable; replaces the item's tags)")
@@ -69,10 +111,11 @@ func (a *app) readInputs(cmd *cobra.Command, f *itemFlags) error {
 	set := cmd.Flags().Changed
 	pwStdin := set("password") && f.password == "-"
 	noteStdin := set("note") && f.note == "-"
-	if pwStdin && noteStdin {
-		return usageError("--password - and --note - both read stdin; give the note with --note @FILE")
+	keyStdin := set("private-key") && f.privateKey == "-"
+	if n := btoi(pwStdin) + btoi(noteStdin) + btoi(keyStdin); n > 1 {
+		return usageError("only one of --password -, --note - and --private-key - can read stdin; give the others with @FILE")
 	}
-	if (pwStdin || noteStdin) && a.passwordStdin {
+	if (pwStdin || noteStdin || keyStdin) && a.passwordStdin {
 		return usageError("--password-stdin reads stdin too; unlock first (COFFER_SESSION) and leave it out")
 	}
 	if pwStdin {
@@ -102,6 +145,30 @@ func (a *app) readInputs(cmd *cobra.Command, f *itemFlags) error {
 		defer file.Close()
 		src = file
 	}
+	if set("private-key") {
+		if keyStdin {
+			data, err := io.ReadAll(io.LimitReader(a.stdin, client.MaxSSHKey+1))
+			if err != nil {
+				return err
+			}
+			f.privateKey = string(data)
+		} else if strings.HasPrefix(f.privateKey, "@") {
+			data, err := readSmallFile("--private-key", f.privateKey[1:], client.MaxSSHKey)
+			if err != nil {
+				return err
+			}
+			f.privateKey = data
+		} else if strings.TrimSpace(f.privateKey) != "" {
+			return usageError("--private-key takes @FILE or - (stdin), not the key itself: it would stay in shell history")
+		}
+	}
+	if set("public-key") && strings.HasPrefix(f.publicKey, "@") {
+		data, err := readSmallFile("--public-key", f.publicKey[1:], client.MaxSSHKey)
+		if err != nil {
+			return err
+		}
+		f.publicKey = strings.TrimSpace(data)
+	}
 	if src != nil {
 		data, err := io.ReadAll(io.LimitReader(src, maxNoteBytes+1))
 		if err != nil {
@@ -118,6 +185,32 @@ func (a *app) readInputs(cmd *cobra.Command, f *itemFlags) error {
 	return nil
 }
 
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// readSmallFile reads a UTF-8 text file of at most limit bytes (the
+// client refuses a longer key with its own words; this bound only keeps a
+// wrong path from reading a disk image).
+func readSmallFile(flag, path string, limit int) (string, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return "", usageError("%s @%s: %v", flag, inert(path), err)
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, int64(limit)+1))
+	if err != nil {
+		return "", err
+	}
+	if !utf8.Valid(data) {
+		return "", usageError("%s @%s: the file is not text", flag, inert(path))
+	}
+	return string(data), nil
+}
+
 // apply changes c according to the flags that were set on cmd.
 func (f *itemFlags) apply(cmd *cobra.Command, typ string, c *client.Content) error {
 	set := cmd.Flags().Changed
@@ -130,9 +223,32 @@ func (f *itemFlags) apply(cmd *cobra.Command, typ string, c *client.Content) err
 	if set("note") {
 		c.Notes = f.note
 	}
-	loginFlags := set("username") || set("password") || set("generate") || set("url") || set("totp")
+	if set("username") && typ == "identity" {
+		identity(c).Username = f.username
+	}
+	loginFlags := (set("username") && typ != "identity") || set("password") || set("generate") || set("url") || set("totp")
 	if loginFlags && typ != "login" {
-		return usageError("--username, --password, --generate, --url and --totp apply to login items only")
+		return usageError("--username, --password, --generate, --url and --totp apply to login items only (--username to identities too)")
+	}
+	keyFlags := set("private-key") || set("public-key")
+	if keyFlags && typ != "ssh-key" {
+		return usageError("--private-key and --public-key apply to ssh-key items only")
+	}
+	if keyFlags {
+		if c.SSHKey == nil {
+			c.SSHKey = &client.SSHKey{}
+		}
+		if set("private-key") {
+			c.SSHKey.PrivateKey = f.privateKey
+		}
+		if set("public-key") {
+			c.SSHKey.PublicKey = f.publicKey
+		}
+		if set("private-key") && !set("public-key") {
+			// A new private key's public key is read from it anew (the
+			// client core fills it in), not kept from the old one.
+			c.SSHKey.PublicKey = ""
+		}
 	}
 	if loginFlags {
 		if c.Login == nil {
@@ -203,6 +319,17 @@ func (f *itemFlags) apply(cmd *cobra.Command, typ string, c *client.Content) err
 			if !setCardField(c, k, v) {
 				setCustomField(c, k, v)
 			}
+		case "identity":
+			if p := identity(c).IdentityField(k); p != nil {
+				*p = v
+			} else {
+				setCustomField(c, k, v)
+			}
+		case "ssh-key":
+			if k == "private_key" || k == "public_key" || k == "fingerprint" {
+				return usageError("--field %s: an SSH key's keys are given with --private-key and --public-key (from files); the fingerprint is computed", inert(k))
+			}
+			setCustomField(c, k, v)
 		default:
 			setCustomField(c, k, v)
 		}
@@ -222,6 +349,14 @@ func builtinFlag(k string) string {
 		return "url"
 	}
 	return k
+}
+
+// identity is c's identity, made when it has none.
+func identity(c *client.Content) *client.Identity {
+	if c.Identity == nil {
+		c.Identity = &client.Identity{}
+	}
+	return c.Identity
 }
 
 // setCardField fills the card's own fields from --field holder=…,
@@ -260,19 +395,18 @@ func setCustomField(c *client.Content, k, v string) {
 func (a *app) itemAddCommand() *cobra.Command {
 	var f itemFlags
 	var typ, vault, file string
+	types := strings.Join(client.ItemTypeNames(), "|")
 	cmd := &cobra.Command{
-		Use:   "add --type login|note|secret|card|file --name NAME",
+		Use:   "add --type " + types + " --name NAME",
 		Short: "Add an item (to My Vault unless --vault)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			switch typ {
-			case "login", "note", "secret", "card":
-			case "file":
-				if file == "" {
-					return usageError("a file item needs --file PATH")
-				}
-			default:
-				return usageError("--type must be login, note, secret, card or file")
+			t, ok := client.LookupItemType(typ)
+			switch {
+			case !ok:
+				return usageError("--type must be one of %s (coffer item types lists them with their fields)", strings.ReplaceAll(types, "|", ", "))
+			case t.File && file == "":
+				return usageError("a file item needs --file PATH")
 			}
 			if !cmd.Flags().Changed("name") {
 				return usageError("--name is required")
@@ -311,7 +445,7 @@ func (a *app) itemAddCommand() *cobra.Command {
 		},
 	}
 	f.register(cmd)
-	cmd.Flags().StringVar(&typ, "type", "", "login, note, secret, card, or file (with --file)")
+	cmd.Flags().StringVar(&typ, "type", "", strings.ReplaceAll(types, "|", ", ")+" (file with --file)")
 	cmd.Flags().StringVar(&vault, "vault", "", "vault name or id (default My Vault)")
 	cmd.Flags().StringVar(&file, "file", "", "the file of a --type file item (encrypted before upload)")
 	return cmd
@@ -668,7 +802,7 @@ func (a *app) itemEditCommand() *cobra.Command {
 				return err
 			}
 			if same, err := sameContent(it.Content, c); err != nil || same {
-				return usageError("nothing to change: give at least one of --name, --username, --password, --generate, --url, --totp, --note, --field with a new value")
+				return usageError("nothing to change: give at least one of --name, --username, --password, --generate, --url, --totp, --note, --field, --private-key, --public-key with a new value")
 			}
 			// A script that read revision N must not overwrite a change
 			// made since (compare-and-set, as the web app's editor).

@@ -147,7 +147,7 @@ func (s *Server) createItem(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !itemTypes[req.Type] {
-		return errBadRequest("type must be one of login, note, secret, card, file")
+		return errBadRequest("type must be one of login, note, secret, card, identity, ssh-key, file")
 	}
 	v, err := s.vaultFor(r, vaultID, authz.WriteItems)
 	if err != nil {
@@ -280,7 +280,7 @@ func (s *Server) createItems(w http.ResponseWriter, r *http.Request) error {
 		}
 		seen[n.ID] = true
 		if !itemTypes[n.Type] || n.Type == "file" {
-			return errBadRequest("items.type must be one of login, note, secret, card (file items are created one at a time)")
+			return errBadRequest("items.type must be one of login, note, secret, card, identity, ssh-key (file items are created one at a time)")
 		}
 		if len(n.Revision.FileIDs) > 0 {
 			return errBadRequest("items in a batch carry no attachments; attach files to an item on its own")

@@ -22,7 +22,10 @@ const (
 	privateKeysBoxLen = 1 + 24 + 1 + 2*32 + 16
 )
 
-var itemTypes = map[string]bool{"login": true, "note": true, "secret": true, "card": true, "file": true}
+// itemTypes are the types the server stores (the client's
+// client.ItemTypes; the server cannot import the client, and checks only
+// the name: the content is sealed).
+var itemTypes = map[string]bool{"login": true, "note": true, "secret": true, "card": true, "identity": true, "ssh-key": true, "file": true}
 
 // checkID requires a canonical lower-case UUID.
 func checkID(field, v string) error {

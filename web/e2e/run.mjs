@@ -131,12 +131,66 @@ try {
   await newItem(page, 'card', 'Company card', async () => {
     await page.getByLabel('Card holder').fill('Ada Lovelace');
     await page.getByLabel('Card number').fill('4111111111111111');
-    await page.getByLabel('Expiry (MM/YY)').fill('12/29');
+    await page.getByLabel('Expiry').fill('12/29');
     await page.getByLabel('CVV').fill('123');
   });
   await page.getByRole('button', { name: 'Reveal secrets' }).click();
   await page.getByText('4111111111111111').waitFor();
   await shot(page, 'item-card-light');
+
+  // An identity and an SSH key (issue 26): their fields are the client
+  // core's list; the passport number and the private key are masked; the
+  // fingerprint is the core's, shown as the key is pasted and saved.
+  await page.getByRole('link', { name: 'New item' }).first().click();
+  await page.getByLabel('Type').selectOption('identity');
+  await page.getByLabel('Name', { exact: true }).fill('Ada at home');
+  for (const [label, value] of [['First name', 'Ada'], ['Last name', 'Lovelace'], ['E-mail', 'ada@example.com'], ['Phone', '+44 20 7946 0000'],
+    ['Address', '12 St James\'s Square'], ['City', 'London'], ['Postal code', 'SW1Y 4JH'], ['Country', 'GB']]) {
+    await page.getByLabel(label, { exact: true }).fill(value);
+  }
+  await page.getByLabel('Passport number').fill('P7654321');
+  check(await page.getByLabel('Passport number').getAttribute('type') === 'password', 'the passport number is not masked in the editor');
+  await shot(page, 'editor-identity-light', { fullPage: true });
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('heading', { name: 'Ada at home' }).waitFor();
+  check(await page.getByText('P7654321').count() === 0, 'the passport number is shown unmasked');
+  await page.getByText('ada@example.com').first().waitFor();
+  await shot(page, 'item-identity-light');
+  const sshPrivate = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACA6a8EAQ1HGf/rE3LB8wDuP7uri9CDn5MMQuvABd2QuhAAAAJAhJZCyISWQ\nsgAAAAtzc2gtZWQyNTUxOQAAACA6a8EAQ1HGf/rE3LB8wDuP7uri9CDn5MMQuvABd2QuhA\nAAAEAMrvfhslvvxkk8h+JPTA6DZfgNF2GNtUxI9n6UeLfJHTprwQBDUcZ/+sTcsHzAO4/u\n6uL0IOfkwxC68AF3ZC6EAAAACmFubkBsYXB0b3ABAgM=\n-----END OPENSSH PRIVATE KEY-----\n";
+  const sshPublic = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDprwQBDUcZ/+sTcsHzAO4/u6uL0IOfkwxC68AF3ZC6E ann@laptop";
+  const sshFingerprint = "SHA256:qykbumewGw5cYZBEiEVaHwaUoZA537mk2TjvVrKnCKU";
+  await page.getByRole('link', { name: 'New item' }).first().click();
+  await page.getByLabel('Type').selectOption('ssh-key');
+  await page.getByLabel('Name', { exact: true }).fill('Laptop key');
+  await page.getByLabel('Private key').fill(sshPrivate);
+  // The core reads the public key and its fingerprint as it is pasted.
+  await page.waitForFunction((fp) => document.getElementById('ssh_key-fingerprint')?.value === fp, sshFingerprint);
+  check(await page.locator('#ssh_key-private_key.masked-text').count() === 1, 'the private key is not masked in the editor');
+  await shot(page, 'editor-ssh-key-light', { fullPage: true });
+  await page.getByLabel('Public key').fill('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl other@host');
+  await page.getByText(/not the private key's/).first().waitFor();
+  await shot(page, 'editor-ssh-key-mismatch-light');
+  await page.getByLabel('Public key').fill(sshPublic);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('heading', { name: 'Laptop key' }).waitFor();
+  await page.locator('dd .value', { hasText: sshFingerprint }).waitFor();
+  check(await page.getByText('OPENSSH PRIVATE KEY').count() === 0, 'the private key is shown unmasked');
+  await page.getByRole('button', { name: 'Reveal secrets' }).click();
+  await page.getByText(/BEGIN OPENSSH PRIVATE KEY/).waitFor();
+  await shot(page, 'item-ssh-key-light');
+  await page.getByRole('button', { name: 'Hide secrets' }).click();
+  // The search finds a key by its comment and an identity by its e-mail;
+  // the filters are the core's types.
+  for (const [query, name] of [['ann@laptop', 'Laptop key'], ['ada@example', 'Ada at home']]) {
+    await page.getByLabel('Search').fill(query);
+    await page.waitForFunction((n) => { const e = [...document.querySelectorAll('.item-list .entry')]; return e.length === 1 && e[0].textContent.includes(n); }, name);
+  }
+  await page.getByLabel('Search').fill('');
+  await page.getByRole('button', { name: 'SSH keys' }).click();
+  await page.locator('.item-list .entry', { hasText: 'Laptop key' }).waitFor();
+  check(await page.locator('.item-list .entry').count() === 1, 'the SSH keys filter shows other items');
+  await shot(page, 'list-ssh-keys-light');
+  await page.getByRole('button', { name: 'All items' }).click();
 
   // Files: a file item, and an attachment, uploaded with progress and
   // downloaded (verified by the client core) byte for byte.
@@ -356,7 +410,7 @@ try {
   await page.getByLabel('Search').fill('wi-fi');
   await page.waitForFunction(() => document.querySelectorAll('.item-list .entry').length === 1);
   await page.getByLabel('Search').fill('');
-  const total = process.env.COFFER_BIN ? 7 : 6;
+  const total = process.env.COFFER_BIN ? 9 : 8; // with the identity and the SSH key
   await page.waitForFunction((n) => document.querySelectorAll('.item-list .entry').length === n, total);
 
   // An injected inline script does not run (CSP), and the browser says

@@ -5,13 +5,13 @@
 // only what it shows — and holds no product rule: limits, validation,
 // permissions, field lists and history labels come from the core.
 import type { BridgeFunction, BridgeResults, Content, ErrorKind, ImportReport, Status as CoreStatus, Unlocked, WatchEvent } from './core/types.gen';
-import { RULES, TEXTS } from './core/types.gen';
+import { ITEM_TYPES, RULES, TEXTS } from './core/types.gen';
 
 export type {
   Accepted, Access, Account, Addresses, AdminOrg, AdminUser, AdminUserDetail, AuditEntry, AuditLog, AuditTarget, Change, Content, Field, File as FileRef, Group, Invitation, Invited, ItemWithContent as Item, JoinState, KDF, Member, Notice,
-  Detected, ExportPlan, FormatInfo, ImportPlan, ImportReport, ExposedItem, Exposure, ExposureReport, MyExportPolicy, Opens, Org, OrgDetail, Recovery, Rotation, Rotations, Rows, Session as SessionInfo, ShareGroup, Summary, Vault as VaultInfo, VaultRef, Version,
+  Detected, ExportPlan, FormatInfo, ImportPlan, ImportReport, ExposedItem, Exposure, ExposureReport, ItemType, MyExportPolicy, Opens, Org, OrgDetail, Recovery, Rotation, Rotations, Rows, Session as SessionInfo, ShareGroup, SSHKeyCheck, Summary, TypeField, Vault as VaultInfo, VaultRef, Version,
 } from './core/types.gen';
-export { RULES, TEXTS };
+export { ITEM_TYPES, RULES, TEXTS };
 
 // Status is the core's state, with what a log-in or sign-up answers.
 export type Status = CoreStatus & Partial<Omit<Unlocked, 'email'>>;
@@ -197,6 +197,10 @@ export const core = {
   find: (query: string) => call('find', query),
   vaults: () => call('vaults'),
   rules: () => call('rules'),
+  // The item types with their fields (the core's one list); an SSH key
+  // checked as it is typed, by the rule a save applies.
+  itemTypes: () => call('itemTypes'),
+  checkSSHKey: (privateKey: string, publicKey: string) => call('checkSSHKey', privateKey, publicKey),
   checkAddresses: (text: string) => call('checkAddresses', text),
   checkPassword: (password: string) => call('checkPassword', password),
   account: () => call('account'),

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/coffer-pm/coffer/client"
@@ -46,6 +47,38 @@ type bwItem struct {
 	} `json:"card"`
 	Identity map[string]*string `json:"identity"`
 	SSHKey   map[string]*string `json:"sshKey"`
+}
+
+// bwIdentity and bwSSHKey name Coffer's field for each of Bitwarden's
+// identity and SSH key members.
+var (
+	bwIdentity = map[string]string{"title": "title", "firstName": "first_name", "middleName": "middle_name", "lastName": "last_name",
+		"address1": "address1", "address2": "address2", "address3": "address3", "city": "city", "state": "state", "postalCode": "postal_code",
+		"country": "country", "company": "company", "email": "email", "phone": "phone", "ssn": "ssn", "username": "username",
+		"passportNumber": "passport_number", "licenseNumber": "license_number"}
+	bwSSHKey = map[string]string{"privateKey": "private_key", "publicKey": "public_key", "keyFingerprint": "fingerprint"}
+)
+
+// bitwardenFields puts an identity's or an SSH key's members into the
+// item's fields; one Coffer does not know (a later Bitwarden's) is kept as
+// a hidden custom field, so nothing is lost.
+func bitwardenFields(c *client.Content, members map[string]*string, names map[string]string, field func(string) *string) {
+	keys := make([]string, 0, len(members))
+	for k := range members {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := str(members[k])
+		if v == "" {
+			continue
+		}
+		if name, ok := names[k]; ok {
+			*field(name) = v
+		} else {
+			c.Fields = append(c.Fields, client.Field{Name: k, Value: v, Kind: "hidden"})
+		}
+	}
 }
 
 // BitwardenSource reads a Bitwarden JSON export an item at a time.
@@ -181,21 +214,16 @@ func (s *BitwardenSource) Next() (exchange.Item, error) {
 				c.Fields = append(c.Fields, client.Field{Name: "Brand", Value: brand, Kind: "text"})
 			}
 		}
-	case 4, 5:
-		// An identity or an SSH key: its fields as a secret's keys (the
-		// identity and ssh-key types are to come; nothing is flattened
-		// into a note).
-		typ = "secret"
-		fields := b.Identity
-		if b.Type == 5 {
-			fields = b.SSHKey
-		}
-		c.Secret = map[string]string{}
-		for k, v := range fields {
-			if str(v) != "" {
-				c.Secret[k] = str(v)
-			}
-		}
+	case 4:
+		typ = "identity"
+		c.Identity = &client.Identity{}
+		bitwardenFields(&c, b.Identity, bwIdentity, c.Identity.IdentityField)
+	case 5:
+		// The fingerprint is the client's to compute (it checks the key
+		// pair as it does); Bitwarden's is the same SHA256:… form.
+		typ = "ssh-key"
+		c.SSHKey = &client.SSHKey{}
+		bitwardenFields(&c, b.SSHKey, bwSSHKey, c.SSHKey.SSHKeyField)
 	default:
 		return exchange.Item{Type: fmt.Sprintf("bitwarden type %d", b.Type), Content: c}, nil
 	}

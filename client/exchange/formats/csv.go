@@ -308,10 +308,10 @@ func fallbackName(c client.Content) string {
 // KeePassXC and browsers read.
 var CSVHeader = []string{"Group", "Title", "Username", "Password", "URL", "Notes", "TOTP"}
 
-// CSVWriter writes items as Coffer's CSV export. Cards, secrets and
-// custom fields have no column: their values go into Notes as
-// "name: value" lines so nothing is lost; attachments are left out
-// (Coffer JSON and KDBX carry them).
+// CSVWriter writes items as Coffer's CSV export. Cards, identities, SSH
+// keys, secrets and custom fields have no column: their values go into
+// Notes as "name: value" lines so nothing is lost; attachments are left
+// out (Coffer JSON and KDBX carry them).
 type CSVWriter struct {
 	w      *csv.Writer
 	groups map[string]string // vault id → its name in the Group column
@@ -343,11 +343,15 @@ func (cw *CSVWriter) Write(it exchange.Item) error {
 			fmt.Fprintf(&extra, "%s: %s\n", name, value)
 		}
 	}
-	if c.Card != nil {
-		line("Card holder", c.Card.Holder)
-		line("Card number", c.Card.Number)
-		line("Expiry", c.Card.Expiry)
-		line("CVV", c.Card.CVV)
+	// A card's, an identity's and an SSH key's fields, by their labels
+	// (a private key's lines follow its label's); a CSV has no column
+	// for them, nor for the type: read back, the row is a note.
+	for _, t := range client.FieldTypes() {
+		for _, f := range t.Fields {
+			if v := c.MemberField(t.Member, f.Name, false); v != nil {
+				line(f.Label, *v)
+			}
+		}
 	}
 	for _, k := range sortedKeys(c.Secret) {
 		line(k, c.Secret[k])

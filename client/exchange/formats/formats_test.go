@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/coffer-pm/coffer/client/exchange"
 	"io"
 	"os"
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/coffer-pm/coffer/client"
+	"github.com/coffer-pm/coffer/client/exchange"
 )
 
 func readAll(t *testing.T, path, format string, mapping map[string]string) (string, []exchange.Item) {
@@ -116,11 +118,30 @@ func TestImportFormats(t *testing.T) {
 		if c := items[2].Content.Card; items[2].Type != "card" || c.Expiry != "07/2029" || c.Number != "4111111111111111" || c.CVV != "123" {
 			t.Fatalf("a card: %+v", items[2])
 		}
-		if s := items[3].Content.Secret; items[3].Type != "secret" || s["passportNumber"] != "X123" || s["firstName"] != "Ann" {
-			t.Fatalf("an identity: %+v", items[3])
+		// An identity: every one of Bitwarden's members in its field, a
+		// member Coffer does not know kept as a hidden custom field.
+		id := items[3].Content.Identity
+		if items[3].Type != "identity" || id == nil || id.Title != "Ms" || id.FirstName != "Ann" || id.MiddleName != "Q" || id.LastName != "Example" ||
+			id.Address1 != "1 High Street" || id.Address2 != "Flat 2" || id.Address3 != "" || id.City != "Leeds" || id.State != "West Yorkshire" ||
+			id.PostalCode != "LS1 1AA" || id.Country != "GB" || id.Company != "Acme" || id.Email != "ann@example.com" || id.Phone != "+44 113 496 0000" ||
+			id.SSN != "" || id.Username != "ann.example" || id.PassportNumber != "X123" || id.LicenseNumber != "D-998877" {
+			t.Fatalf("an identity: %+v %+v", items[3], id)
 		}
-		if s := items[4].Content.Secret; !strings.Contains(s["privateKey"], "OPENSSH PRIVATE KEY") || s["keyFingerprint"] != "SHA256:abc" {
-			t.Fatalf("an SSH key: %+v", items[4])
+		if f := items[3].Content.Fields; len(f) != 1 || f[0].Name != "nickname" || f[0].Value != "Annie" || f[0].Kind != "hidden" {
+			t.Fatalf("an identity's unknown member: %+v", f)
+		}
+		k := items[4].Content.SSHKey
+		if items[4].Type != "ssh-key" || k == nil || !strings.Contains(k.PrivateKey, "OPENSSH PRIVATE KEY") || !strings.HasSuffix(k.PublicKey, " ann@laptop") ||
+			k.Fingerprint != "SHA256:qykbumewGw5cYZBEiEVaHwaUoZA537mk2TjvVrKnCKU" {
+			t.Fatalf("an SSH key: %+v %+v", items[4], k)
+		}
+		// Both are items the client creates as they are (the key pair
+		// checked, the fingerprint computed again: the same).
+		for _, it := range items[3:5] {
+			c := it.Content
+			if err := client.CheckNewItem(it.Type, &c); err != nil || (c.SSHKey != nil && c.SSHKey.Fingerprint != k.Fingerprint) {
+				t.Fatalf("%s: %v", it.Type, err)
+			}
 		}
 		if items[5].Content.Name != "nameless.example" {
 			t.Fatalf("an item without a name: %+v", items[5].Content)

@@ -32,7 +32,30 @@ const (
 	kpOTP      = "otp"
 	kpTOTPSeed = "TOTP Seed"
 	kpMoreURL  = "KP2A_URL"
+	// kpCofferType names the Coffer type of an entry whose type KeePass
+	// has no notion of (a card, an identity, an SSH key): an import of
+	// Coffer's own database gives the item its type and its fields back
+	// (docs/protocol.md §19.6).
+	kpCofferType = "Coffer type"
 )
+
+// kpStandard are KeePass's standard fields, which a type's field must not
+// be written over.
+var kpStandard = map[string]bool{"title": true, "username": true, "password": true, "url": true, "notes": true}
+
+// kdbxKey is the string field a type's field is written as: its label
+// ("Card number", "Passport number", "Private key"); an identity's user
+// name is KeePass's own UserName; a label that is a standard field's name
+// is said with its type's ("Identity title").
+func kdbxKey(t client.ItemType, f client.TypeField) string {
+	switch {
+	case t.Member == "identity" && f.Name == "username":
+		return kpUserName
+	case kpStandard[strings.ToLower(f.Label)]:
+		return t.Label + " " + strings.ToLower(f.Label)
+	}
+	return f.Label
+}
 
 // KDBXWriter collects items and writes them as one KDBX 4 database on
 // Close, one group per vault under a root named "Coffer": what KeePassXC
@@ -117,11 +140,18 @@ func (kw *KDBXWriter) Write(it exchange.Item) error {
 			add(kpOTP, otpURI(l.TOTP, c.Name), true)
 		}
 	}
-	if cd := c.Card; cd != nil {
-		add("Card holder", cd.Holder, false)
-		add("Card number", cd.Number, true)
-		add("Expiry", cd.Expiry, false)
-		add("CVV", cd.CVV, true)
+	// A card's, an identity's and an SSH key's fields, as the type list
+	// names them; secret ones (a card number, a passport number, a
+	// private key) protected.
+	for _, t := range client.FieldTypes() {
+		if it.Type == t.Name {
+			add(kpCofferType, t.Name, false)
+		}
+		for _, f := range t.Fields {
+			if v := c.MemberField(t.Member, f.Name, false); v != nil {
+				add(kdbxKey(t, f), *v, f.Secret)
+			}
+		}
 	}
 	keys := make([]string, 0, len(c.Secret))
 	for k := range c.Secret {
@@ -287,6 +317,10 @@ func kdbxEntry(bins gokeepasslib.Binaries, binary func(*gokeepasslib.Binary) ([]
 	if login.Username != "" || login.Password != "" || len(login.URLs) > 0 || login.TOTP != "" {
 		typ, c.Login = "login", login
 	}
+	if t, ok := cofferType(c.Fields); ok {
+		typ = t.Name
+		retype(&c, t, login)
+	}
 	if len(path) > 0 {
 		c.Tags = append(c.Tags, strings.Join(path, "/"))
 	}
@@ -315,6 +349,60 @@ func kdbxEntry(bins gokeepasslib.Binaries, binary func(*gokeepasslib.Binary) ([]
 		c.Name = fallbackName(c)
 	}
 	return exchange.Item{Type: typ, Content: c, Files: files}, nil
+}
+
+// cofferType is the type an entry's kpCofferType field names, when it is
+// one whose fields kdbxKey writes.
+func cofferType(fields []client.Field) (client.ItemType, bool) {
+	for _, f := range fields {
+		if f.Name == kpCofferType {
+			for _, t := range client.FieldTypes() {
+				if t.Name == strings.TrimSpace(f.Value) {
+					return t, true
+				}
+			}
+		}
+	}
+	return client.ItemType{}, false
+}
+
+// retype makes an entry of Coffer's own database the item of type t it
+// was: its fields back into t's member, kpCofferType dropped; what else
+// KeePass holds (a password, URLs someone added in KeePass) stays, as
+// custom fields.
+func retype(c *client.Content, t client.ItemType, login *client.LoginFields) {
+	byKey := map[string]string{}
+	for _, f := range t.Fields {
+		byKey[kdbxKey(t, f)] = f.Name
+	}
+	kept := c.Fields[:0]
+	for _, f := range c.Fields {
+		name, ok := byKey[f.Name]
+		switch {
+		case f.Name == kpCofferType:
+		case ok:
+			*c.MemberField(t.Member, name, true) = f.Value
+		default:
+			kept = append(kept, f)
+		}
+	}
+	c.Fields = kept
+	c.MemberField(t.Member, "", true) // the member, even with every field empty
+	if name, ok := byKey[kpUserName]; ok {
+		*c.MemberField(t.Member, name, true) = login.Username
+	} else if login.Username != "" {
+		c.Fields = append(c.Fields, client.Field{Name: kpUserName, Value: login.Username, Kind: "text"})
+	}
+	if login.Password != "" {
+		c.Fields = append(c.Fields, client.Field{Name: kpPassword, Value: login.Password, Kind: "hidden"})
+	}
+	for i, u := range login.URLs {
+		c.Fields = append(c.Fields, client.Field{Name: fmt.Sprintf("%s %d", kpURL, i+1), Value: u, Kind: "url"})
+	}
+	if login.TOTP != "" {
+		c.Fields = append(c.Fields, client.Field{Name: kpOTP, Value: login.TOTP, Kind: "hidden"})
+	}
+	c.Login = nil
 }
 
 // Next returns the next entry.

@@ -21,7 +21,9 @@ export const RULES: Rules = {
   "password_length_max": 256,
   "passphrase_words_min": 3,
   "passphrase_words_max": 20,
-  "display_name_max": 60
+  "display_name_max": 60,
+  "identity_field_max": 500,
+  "ssh_key_max": 16384
 };
 
 // Static words of the Go side (tsTexts), here so that they cost the
@@ -31,6 +33,19 @@ export const TEXTS = {
   "export_group": "When a group allows export of My Vault only, its members export no vault of this organisation; My Vault, and their other organisations' vaults, stay exportable.",
   "export_limits": "The policy stops Coffer's own apps from exporting, and the audit log shows every export they make. It does not stop reading: someone who can read an item can still copy it — by hand, with a screenshot, or with a modified client. To limit what someone can read, change their vault access."
 } as const;
+
+// The item types as this build's client core lists them, one a line
+// (itemTypes() at run time, which the app uses; the tests' fake core
+// answers with these).
+export const ITEM_TYPES: ItemType[] = [
+  {"name":"login","label":"Login","plural":"Logins","icon":"key-round","member":"login","fields":[{"name":"username","label":"Username","kind":"text","secret":false,"multiline":false},{"name":"password","label":"Password","kind":"secret","secret":true,"multiline":false,"generate":true},{"name":"urls","label":"URL","kind":"url","secret":false,"multiline":false,"repeated":true},{"name":"totp","label":"One-time code","kind":"totp","secret":true,"multiline":false,"hint":"otpauth:// URI or base32 secret"}]},
+  {"name":"note","label":"Secure note","plural":"Notes","icon":"sticky-note","fields":[]},
+  {"name":"secret","label":"API secret","plural":"API secrets","icon":"terminal","member":"secret","fields":[],"free_keys":true},
+  {"name":"card","label":"Card","plural":"Cards","icon":"credit-card","member":"card","fields":[{"name":"holder","label":"Card holder","kind":"text","secret":false,"multiline":false},{"name":"number","label":"Card number","kind":"secret","secret":true,"multiline":false},{"name":"expiry","label":"Expiry","kind":"text","secret":false,"multiline":false,"hint":"MM/YY"},{"name":"cvv","label":"CVV","kind":"secret","secret":true,"multiline":false}]},
+  {"name":"identity","label":"Identity","plural":"Identities","icon":"id-card","member":"identity","fields":[{"name":"title","label":"Title","kind":"text","secret":false,"multiline":false,"hint":"Mr, Ms, Dr","max":500},{"name":"first_name","label":"First name","kind":"text","secret":false,"multiline":false,"max":500},{"name":"middle_name","label":"Middle name","kind":"text","secret":false,"multiline":false,"max":500},{"name":"last_name","label":"Last name","kind":"text","secret":false,"multiline":false,"max":500},{"name":"company","label":"Company","kind":"text","secret":false,"multiline":false,"max":500},{"name":"email","label":"E-mail","kind":"text","secret":false,"multiline":false,"max":500},{"name":"phone","label":"Phone","kind":"text","secret":false,"multiline":false,"max":500},{"name":"address1","label":"Address","kind":"text","secret":false,"multiline":false,"max":500},{"name":"address2","label":"Address line 2","kind":"text","secret":false,"multiline":false,"max":500},{"name":"address3","label":"Address line 3","kind":"text","secret":false,"multiline":false,"max":500},{"name":"city","label":"City","kind":"text","secret":false,"multiline":false,"max":500},{"name":"state","label":"State or province","kind":"text","secret":false,"multiline":false,"max":500},{"name":"postal_code","label":"Postal code","kind":"text","secret":false,"multiline":false,"max":500},{"name":"country","label":"Country","kind":"text","secret":false,"multiline":false,"max":500},{"name":"ssn","label":"Social security number","kind":"secret","secret":true,"multiline":false,"max":500},{"name":"passport_number","label":"Passport number","kind":"secret","secret":true,"multiline":false,"max":500},{"name":"license_number","label":"Licence number","kind":"secret","secret":true,"multiline":false,"max":500},{"name":"username","label":"Username","kind":"text","secret":false,"multiline":false,"max":500}]},
+  {"name":"ssh-key","label":"SSH key","plural":"SSH keys","icon":"key-square","member":"ssh_key","fields":[{"name":"private_key","label":"Private key","kind":"multiline","secret":true,"multiline":true,"hint":"-----BEGIN OPENSSH PRIVATE KEY-----","max":16384},{"name":"public_key","label":"Public key","kind":"text","secret":false,"multiline":false,"hint":"ssh-ed25519 AAAA… comment","max":16384},{"name":"fingerprint","label":"Fingerprint","kind":"text","secret":false,"multiline":false,"read_only":true}]},
+  {"name":"file","label":"File","plural":"Files","icon":"paperclip","fields":[],"file":true},
+];
 
 // Accepted is view.Accepted.
 export interface Accepted {
@@ -193,6 +208,8 @@ export interface Content {
   login?: LoginFields;
   secret?: Record<string, string>;
   card?: Card;
+  identity?: Identity;
+  ssh_key?: SSHKey;
   fields?: CustomField[];
   tags?: string[];
   favorite?: boolean;
@@ -361,6 +378,28 @@ export interface Group {
   opens?: Opens[];
 }
 
+// Identity is client.Identity.
+export interface Identity {
+  title?: string;
+  first_name?: string;
+  middle_name?: string;
+  last_name?: string;
+  company?: string;
+  email?: string;
+  phone?: string;
+  address1?: string;
+  address2?: string;
+  address3?: string;
+  city?: string;
+  state?: string;
+  postal_code?: string;
+  country?: string;
+  ssn?: string;
+  passport_number?: string;
+  license_number?: string;
+  username?: string;
+}
+
 // ImportPlan is view.ImportPlan.
 export interface ImportPlan {
   formats: FormatInfo[];
@@ -427,6 +466,18 @@ export interface Item {
   can_share: boolean;
   share_groups: ShareGroup[];
   access?: Opener[];
+}
+
+// ItemType is view.ItemType.
+export interface ItemType {
+  name: string;
+  label: string;
+  plural: string;
+  icon: string;
+  member?: string;
+  fields: TypeField[];
+  free_keys?: boolean;
+  file?: boolean;
 }
 
 // ItemWithContent is bridge.ItemWithContent.
@@ -686,11 +737,31 @@ export interface Rules {
   passphrase_words_min: number;
   passphrase_words_max: number;
   display_name_max: number;
+  identity_field_max: number;
+  ssh_key_max: number;
 }
 
 // RulesInfo is bridge.RulesInfo.
 export interface RulesInfo extends Rules {
   error_kinds: KindInfo[];
+}
+
+// SSHKey is client.SSHKey.
+export interface SSHKey {
+  private_key?: string;
+  public_key?: string;
+  fingerprint?: string;
+}
+
+// SSHKeyCheck is view.SSHKeyCheck.
+export interface SSHKeyCheck {
+  ok: boolean;
+  problem?: string;
+  public_key?: string;
+  fingerprint?: string;
+  comment?: string;
+  type?: string;
+  encrypted?: boolean;
 }
 
 // Saved is bridge.Saved.
@@ -769,6 +840,20 @@ export interface TypeCount {
   type: string;
   label: string;
   count: number;
+}
+
+// TypeField is view.TypeField.
+export interface TypeField {
+  name: string;
+  label: string;
+  kind: string;
+  secret: boolean;
+  multiline: boolean;
+  read_only?: boolean;
+  repeated?: boolean;
+  generate?: boolean;
+  hint?: string;
+  max?: number;
 }
 
 // Unlocked is bridge.Unlocked.
@@ -866,6 +951,8 @@ export interface BridgeResults {
   checkAddresses: Addresses;
   checkEmail: Email;
   checkPassword: PasswordCheck;
+  itemTypes: ItemType[];
+  checkSSHKey: SSHKeyCheck;
   display: Shown;
   orgs: Org[];
   org: OrgDetail;

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { core, type Notice, type Org, type Status, type VaultInfo } from '../core';
+import { core, type ItemType, type Notice, type Org, type Status, type VaultInfo } from '../core';
 import { AccountPage } from '../account/AccountPage';
 import { AdminPage } from '../admin/AdminPage';
 import { AdminUser } from '../admin/AdminUser';
@@ -38,6 +38,7 @@ export function Shell(props: { status: Status; onLock: () => void; onLogout: () 
   const changed = () => setTick((t) => t + 1);
   const [orgs, setOrgs] = useState<Org[]>([]);
   const [vaults, setVaults] = useState<VaultInfo[]>([]);
+  const [types, setTypes] = useState<ItemType[]>([]);
   const [quarantined, setQuarantined] = useState<string[]>([]);
   const [notices, setNotices] = useState<Notice[]>(props.status.notices ?? []);
   const [navOpen, setNavOpen] = useState(false);
@@ -51,6 +52,8 @@ export function Shell(props: { status: Status; onLock: () => void; onLogout: () 
     core.vaults().then(setVaults, () => undefined);
     core.quarantined().then(setQuarantined, () => undefined);
   }, [tick]);
+  // The item types are the core's; they change only with the core.
+  useEffect(() => { core.itemTypes().then(setTypes, () => undefined); }, []);
   // The drawer (narrow screens): opened, it takes the focus; Escape closes
   // it and gives the focus back to the menu button.
   useEffect(() => {
@@ -91,7 +94,7 @@ export function Shell(props: { status: Status; onLock: () => void; onLogout: () 
     }
   })();
   return (
-    <AppContext.Provider value={{ status: props.status, orgs, vaults, tick, changed }}>
+    <AppContext.Provider value={{ status: props.status, orgs, vaults, types, tick, changed }}>
       <div class={navOpen ? 'shell nav-open' : 'shell'}>
         <a class="skip" href="#main">Skip to the content</a>
         <div id="nav-drawer" class="drawer">

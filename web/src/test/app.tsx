@@ -3,12 +3,14 @@
 import { render } from '@testing-library/preact';
 import type { JSX } from 'preact';
 import { vi } from 'vitest';
-import type { Item, Member, Org, OrgDetail, Rows, Status, Summary, VaultInfo } from '../core';
+import { ITEM_TYPES, type Item, type Member, type Org, type OrgDetail, type Rows, type Status, type Summary, type VaultInfo } from '../core';
 import { AppContext, type AppState } from '../shell/AppState';
 
 export function appState(over: Partial<AppState> = {}): AppState {
   const status: Status = { state: 'unlocked', email: 'ann@acme.example', fingerprint: 'ANN1 ANN2 ANN3' };
-  return { status, orgs: [], vaults: [], tick: 0, changed: vi.fn(), ...over };
+  // The item types are this build's core's (types.gen.ts), as
+  // itemTypes() answers them.
+  return { status, orgs: [], vaults: [], types: ITEM_TYPES, tick: 0, changed: vi.fn(), ...over };
 }
 
 // renderInApp renders ui with the app's state; rerender renders it anew

@@ -5,6 +5,7 @@ import { useLayoutEffect, useRef } from 'preact/hooks';
 export function Field(props: {
   label: string; id: string; type?: string; value: string; onInput: (v: string) => void;
   autocomplete?: string; required?: boolean; autofocus?: boolean; error?: string; hint?: string; placeholder?: string; list?: string;
+  maxLength?: number; readOnly?: boolean;
 }) {
   // The autofocus attribute works only when a page loads; a field that
   // appears later (an editor, the unlock form) takes the focus here, as
@@ -16,7 +17,7 @@ export function Field(props: {
     <div class={props.error ? 'field invalid' : 'field'}>
       <label for={props.id}>{props.label}</label>
       <input ref={ref} id={props.id} type={(props.type ?? 'text') as 'text'} value={props.value} required={props.required}
-        autocomplete={props.autocomplete} placeholder={props.placeholder} list={props.list}
+        autocomplete={props.autocomplete} placeholder={props.placeholder} list={props.list} maxLength={props.maxLength} readOnly={props.readOnly}
         aria-invalid={props.error ? 'true' : undefined} aria-describedby={note ? `${props.id}-note` : undefined}
         onInput={(e) => props.onInput((e.target as HTMLInputElement).value)} />
       {note ? <span id={`${props.id}-note`} class={props.error ? 'field-error' : 'hint'}>{note}</span> : null}

@@ -131,3 +131,92 @@ describe('Editor, an existing item', () => {
     expect(within(conflict).getByText('Front door is at revision 8 now; you edited revision 7. Choose which to keep — the other stays in the history.')).toBeTruthy();
   });
 });
+
+describe('Editor, the types the core lists', () => {
+  const key = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU=\n-----END OPENSSH PRIVATE KEY-----\n';
+
+  it('offers every type of the core, in its order and words', () => {
+    const { vaultSelect } = editNew('');
+    expect(vaultSelect).toBeTruthy();
+    expect(options(screen.getByRole('combobox', { name: 'Type' }))).toEqual(['Login', 'Secure note', 'API secret', 'Card', 'Identity', 'SSH key', 'File']);
+  });
+
+  it('creates an identity with the fields the core lists, its numbers masked', async () => {
+    vi.mocked(core.create).mockResolvedValue({ id: 'i-id' });
+    const { onDone } = editNew('');
+    fireEvent.change(screen.getByRole('combobox', { name: 'Type' }), { target: { value: 'identity' } });
+    const group = screen.getByRole('group', { name: 'Identity' });
+    expect(within(group).getByLabelText('Passport number').getAttribute('type')).toBe('password');
+    expect(within(group).getByLabelText('Social security number').getAttribute('type')).toBe('password');
+    expect(within(group).getByRole('textbox', { name: 'E-mail' }).getAttribute('maxlength')).toBe('500');
+    type('Name', 'Me at home');
+    type('First name', 'Ann');
+    type('Last name', 'Smith');
+    type('E-mail', 'ann@example.com');
+    type('Username', 'annsmith');
+    fireEvent.input(within(group).getByLabelText('Passport number'), { target: { value: 'P7654321' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(onDone).toHaveBeenCalledWith('i-id'));
+    const [t, content] = created();
+    expect(t).toBe('identity');
+    expect(content.identity).toEqual({ first_name: 'Ann', last_name: 'Smith', email: 'ann@example.com', username: 'annsmith', passport_number: 'P7654321' });
+    expect(content.login).toBeUndefined();
+  });
+
+  it('creates an SSH key: the private key masked until shown, the fingerprint the core computes shown and never sent', async () => {
+    vi.mocked(core.create).mockResolvedValue({ id: 'i-key' });
+    vi.mocked(core.checkSSHKey).mockImplementation(async (priv: string) => (priv
+      ? { ok: true, fingerprint: 'SHA256:qykbumewGw5cYZBEiEVaHwaUoZA537mk2TjvVrKnCKU', public_key: 'ssh-ed25519 AAAAC3Nza', type: 'ssh-ed25519' }
+      : { ok: true }));
+    const { onDone } = editNew('');
+    fireEvent.change(screen.getByRole('combobox', { name: 'Type' }), { target: { value: 'ssh-key' } });
+    type('Name', 'Laptop key');
+    const privateKey = screen.getByLabelText('Private key') as HTMLTextAreaElement;
+    expect(privateKey.tagName).toBe('TEXTAREA');
+    expect(privateKey.classList.contains('masked-text')).toBe(true);
+    fireEvent.input(privateKey, { target: { value: key } });
+    const fingerprint = screen.getByRole('textbox', { name: 'Fingerprint' }) as HTMLInputElement;
+    await waitFor(() => expect(fingerprint.value).toBe('SHA256:qykbumewGw5cYZBEiEVaHwaUoZA537mk2TjvVrKnCKU'));
+    expect(fingerprint.readOnly).toBe(true);
+    expect(core.checkSSHKey).toHaveBeenLastCalledWith(key, '');
+    // The public key the private key holds, as a placeholder: saved by the core.
+    expect((screen.getByRole('textbox', { name: 'Public key' }) as HTMLInputElement).placeholder).toBe('ssh-ed25519 AAAAC3Nza');
+    expect(screen.getByText('Read from the private key when saved')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Show the private key' }));
+    expect(privateKey.classList.contains('masked-text')).toBe(false);
+    expect(screen.getByRole('button', { name: 'Hide the private key' }).getAttribute('aria-pressed')).toBe('true');
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(onDone).toHaveBeenCalledWith('i-key'));
+    const [t, content] = created();
+    expect(t).toBe('ssh-key');
+    expect(content.ssh_key).toEqual({ private_key: key });
+  });
+
+  it('says what is wrong with a key, in the core\'s words', async () => {
+    vi.mocked(core.checkSSHKey).mockResolvedValue({ ok: false, problem: 'the private key is not an SSH private key: it does not decode' });
+    editNew('');
+    fireEvent.change(screen.getByRole('combobox', { name: 'Type' }), { target: { value: 'ssh-key' } });
+    fireEvent.input(screen.getByLabelText('Private key'), { target: { value: 'garbage' } });
+    expect(await screen.findAllByText('the private key is not an SSH private key: it does not decode')).toHaveLength(2);
+    expect(screen.getByLabelText('Private key').getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it('edits an SSH key it opened, over its revision, the fingerprint shown as saved', async () => {
+    vi.mocked(core.get).mockResolvedValue(item({
+      id: 'i-k', revision: 2, type: 'ssh-key', type_label: 'SSH key',
+      content: { name: 'Deploy', ssh_key: { private_key: key, public_key: 'ssh-ed25519 AAAA deploy@ci', fingerprint: 'SHA256:saved' } },
+    }));
+    vi.mocked(core.update).mockResolvedValue({ revision: 3 });
+    const onDone = vi.fn();
+    renderInApp(<Editor id="i-k" onDone={onDone} onCancel={vi.fn()} />, { vaults: [my] });
+    await screen.findByRole('heading', { name: 'Edit Deploy' });
+    expect((screen.getByRole('textbox', { name: 'Fingerprint' }) as HTMLInputElement).value).toBe('SHA256:saved');
+    expect((screen.getByLabelText('Private key') as HTMLTextAreaElement).value).toBe(key);
+    type('Public key', 'ssh-ed25519 AAAA deploy@ci2');
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(onDone).toHaveBeenCalledWith('i-k'));
+    const [id, content, base] = vi.mocked(core.update).mock.calls[0];
+    expect([id, base]).toEqual(['i-k', 2]);
+    expect(content.ssh_key).toEqual({ private_key: key, public_key: 'ssh-ed25519 AAAA deploy@ci2' });
+  });
+});

@@ -1,5 +1,6 @@
 import { fireEvent, render, screen, within } from '@testing-library/preact';
 import { describe, expect, it, vi } from 'vitest';
+import { ITEM_TYPES } from '../core';
 import { rowsOf, summary } from '../test/app';
 import { Filters } from './Filters';
 import { filtered } from './rows';
@@ -22,10 +23,10 @@ describe('filtered', () => {
 describe('Filters', () => {
   it('shows the chip in use as pressed and reports a new choice', () => {
     const onChange = vi.fn();
-    render(<Filters value="note" onChange={onChange} />);
+    render(<Filters value="note" types={ITEM_TYPES} onChange={onChange} />);
     const group = screen.getByRole('group', { name: 'Filters' });
     const chips = within(group).getAllByRole('button');
-    expect(chips.map((c) => c.textContent)).toEqual(['All items', 'Favourites', 'Logins', 'Notes', 'API secrets', 'Cards', 'Files']);
+    expect(chips.map((c) => c.textContent)).toEqual(['All items', 'Favourites', 'Logins', 'Notes', 'API secrets', 'Cards', 'Identities', 'SSH keys', 'Files']);
     expect(within(group).getByRole('button', { name: 'Notes', pressed: true })).toBeTruthy();
     expect(within(group).getAllByRole('button', { pressed: true })).toHaveLength(1);
     fireEvent.click(within(group).getByRole('button', { name: 'Favourites' }));

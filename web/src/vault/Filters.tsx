@@ -1,8 +1,10 @@
-const filters: [string, string][] = [['all', 'All items'], ['favorites', 'Favourites'], ['login', 'Logins'], ['note', 'Notes'], ['secret', 'API secrets'], ['card', 'Cards'], ['file', 'Files']];
+import type { ItemType } from '../core';
 
 // Filters: the chips that narrow the list to a kind of item (rows.ts:
-// passes).
-export function Filters(props: { value: string; onChange: (f: string) => void }) {
+// passes): every item, the favourites, and one chip a type, in the
+// client core's order and words.
+export function Filters(props: { value: string; types: ItemType[]; onChange: (f: string) => void }) {
+  const filters: [string, string][] = [['all', 'All items'], ['favorites', 'Favourites'], ...props.types.map((t): [string, string] => [t.name, t.plural])];
   return (
     <div class="filters" role="group" aria-label="Filters">
       {filters.map(([k, label]) => (

@@ -1,11 +1,11 @@
 import { Star } from 'lucide';
 import { useEffect, useMemo, useRef } from 'preact/hooks';
-import type { Rows } from '../core';
+import type { ItemType, Rows } from '../core';
 import { Icon } from '../ui/Icon';
 import { Link } from '../shell/Link';
 import { navigate } from '../shell/router';
 import { href } from '../shell/routes';
-import { TypeIcon, typeNames } from './TypeIcon';
+import { TypeIcon, typeOf } from './TypeIcon';
 import { VirtualList } from './VirtualList';
 
 export const ROW_HEIGHT = 56;
@@ -14,7 +14,7 @@ export const ROW_HEIGHT = 56;
 // core sorts them, drawn as far as it is in view: shown are positions in
 // rows (the list the page holds, column by column). Up and Down move
 // between items. busy: the list does not answer what was typed yet.
-export function ItemList(props: { rows: Rows; shown: number[]; vault: string; selected: string; busy?: boolean }) {
+export function ItemList(props: { rows: Rows; shown: number[]; vault: string; selected: string; busy?: boolean; types?: ItemType[] }) {
   const { rows, shown } = props;
   const index = useMemo(() => (props.selected ? shown.findIndex((p) => rows.id[p] === props.selected) : -1), [rows, shown, props.selected]);
   const favorites = useMemo(() => new Set(rows.favorite), [rows]);
@@ -40,10 +40,10 @@ export function ItemList(props: { rows: Rows; shown: number[]; vault: string; se
       <VirtualList items={shown} rowHeight={ROW_HEIGHT} label="Items" selected={index} keyOf={(p) => rows.id[p]} onKey={onKey}
         render={(p) => {
           const id = rows.id[p];
-          const type = rows.types[rows.type[p]];
+          const type = typeOf(props.types ?? [], rows.types[rows.type[p]]);
           return (
             <Link href={linkOf(p)} class={id === props.selected ? 'entry selected' : 'entry'} current={id === props.selected} dataId={id}>
-              <span class="type" title={typeNames[type] ?? type}><TypeIcon type={type} /></span>
+              <span class="type" title={type?.label ?? rows.types[rows.type[p]]}><TypeIcon type={type} /></span>
               <span class="text">
                 <span class="name">{rows.name[p]}{favorites.has(p) ? <span class="star"><Icon icon={Star} label="favourite" size={14} /></span> : null}</span>
                 <span class="sub">{[rows.username[p], rows.vaults[rows.vault[p]]].filter(Boolean).join(' · ')}</span>

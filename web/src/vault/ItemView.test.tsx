@@ -132,3 +132,26 @@ describe('ItemView', () => {
     expect((await screen.findByRole('alert')).textContent).toBe('item i-9 not found');
   });
 });
+
+describe('ItemView of an SSH key', () => {
+  it('masks the private key until revealed, then shows its lines; the fingerprint is not secret', async () => {
+    const key = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE=\n-----END OPENSSH PRIVATE KEY-----';
+    const { container } = show({
+      name: 'Laptop key', type: 'ssh-key', type_label: 'SSH key', content: { name: 'Laptop key' },
+      values: [
+        f('private_key', 'Private key', key, { kind: 'multiline', secret: true }),
+        f('public_key', 'Public key', 'ssh-ed25519 AAAA ann@laptop'),
+        f('fingerprint', 'Fingerprint', 'SHA256:qykbumewGw5cYZBEiEVaHwaUoZA537mk2TjvVrKnCKU'),
+      ],
+    });
+    await screen.findByRole('heading', { name: 'Laptop key' });
+    expect(screen.getByText('SSH key · My Vault')).toBeTruthy();
+    expect(container.querySelector('.type-badge svg')?.innerHTML).toContain('m14 7 3 3'); // key-square, the icon the core names
+    expect(screen.queryByText(/OPENSSH PRIVATE KEY/)).toBeNull();
+    expect(screen.getByText('SHA256:qykbumewGw5cYZBEiEVaHwaUoZA537mk2TjvVrKnCKU')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Reveal secrets' }));
+    const shown = screen.getByText(/BEGIN OPENSSH PRIVATE KEY/);
+    expect(shown.textContent).toBe(key);
+    expect(shown.classList.contains('multiline')).toBe(true);
+  });
+});

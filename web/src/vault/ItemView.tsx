@@ -9,7 +9,7 @@ import { Attachments } from './Attachments';
 import { MoveDialog } from './MoveDialog';
 import { ShareDialog } from './ShareDialog';
 import { Totp } from './Totp';
-import { TypeIcon } from './TypeIcon';
+import { TypeIcon, typeOf } from './TypeIcon';
 import { ValueRow } from './ValueRow';
 
 // ItemView shows an item: the fields a person uses first, then the rest,
@@ -41,7 +41,7 @@ export function ItemView(props: { id: string; onClose: () => void; onEdit: () =>
   return (
     <article class="item" aria-labelledby="item-title">
       <header class="item-head">
-        <span class="type-badge"><TypeIcon type={item.type} /></span>
+        <span class="type-badge"><TypeIcon type={typeOf(app.types, item.type)} /></span>
         <div>
           <h2 id="item-title">{c.name}</h2>
           <p class="muted">{item.type_label} · {item.vault}</p>

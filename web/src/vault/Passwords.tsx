@@ -82,10 +82,10 @@ export function Passwords(props: { route: PasswordsRoute; query: string }) {
             <span class="muted count" role="status">{view ? `${shown.length.toLocaleString()} item${shown.length === 1 ? '' : 's'}` : 'Opening…'}</span>
             <Link href={href({ screen: 'new', vault })} class="button primary"><Icon icon={Plus} /> New item</Link>
           </div>
-          <Filters value={filter} onChange={setFilter} />
+          <Filters value={filter} types={app.types} onChange={setFilter} />
           <ErrorLine error={error} />
           {view && !busy && shown.length === 0 ? <p class="muted pad">{props.query || filter !== 'all' ? 'Nothing matches.' : `No items in ${vault ? vaultName : 'your vaults'} yet.`}</p> : null}
-          {view ? <ItemList rows={view.rows} shown={shown} vault={vault} selected={item} busy={busy} /> : null}
+          {view ? <ItemList rows={view.rows} shown={shown} vault={vault} selected={item} busy={busy} types={app.types} /> : null}
         </section>
       )}
       {r.screen === 'trash' ? null : (
