@@ -211,6 +211,9 @@ type Version struct {
 	AuthorID string
 	Time     time.Time
 	Content  Content
+	// VaultID and OrgID say where it was written (an item moved keeps its
+	// earlier revisions from the vault it was moved from).
+	VaultID, OrgID string `json:"-"`
 }
 
 // Sync fetches what changed since the last sync, opens new vault keys,
@@ -1765,7 +1768,7 @@ func (s *Session) History(ctx context.Context, it *Item) ([]Version, error) {
 			return nil, err
 		}
 		prev = hash
-		out = append(out, Version{Revision: r.Revision, AuthorID: r.AuthorID, Time: time.UnixMilli(r.Time).UTC(), Content: c})
+		out = append(out, Version{Revision: r.Revision, AuthorID: r.AuthorID, Time: time.UnixMilli(r.Time).UTC(), Content: c, VaultID: r.VaultID, OrgID: r.OrgID})
 	}
 	return out, nil
 }

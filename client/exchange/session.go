@@ -15,8 +15,11 @@ type ExportOptions struct {
 	// Vaults are vault references (names or ids); none means My Vault and
 	// every vault this account can read.
 	Vaults []string
-	// History adds every earlier version of each item.
+	// History adds every earlier version of each item — but none written
+	// in an organisation's vault that Policy holds back (an item moved
+	// into My Vault keeps its earlier revisions from there).
 	History bool
+	Policy  client.ExportPolicy
 	// Progress, if set, is called after each item with the count so far.
 	Progress func(done, total int)
 }
@@ -147,6 +150,9 @@ func Export(ctx context.Context, s *client.Session, vaults []*client.Vault, opt 
 				if v.Revision == it.Revision {
 					continue // the item itself
 				}
+				if v.OrgID != "" && !opt.Policy.Allows(&client.Vault{Kind: "org", OrgID: v.OrgID}) {
+					continue
+				}
 				author := s.PersonEmail(v.AuthorID)
 				if v.AuthorID == s.Profile.UserID {
 					author = s.Profile.Email // in no roster when it is My Vault
@@ -203,7 +209,7 @@ type Source interface {
 func Import(ctx context.Context, s *client.Session, v *client.Vault, src Source, opt ImportOptions) (ImportResult, error) {
 	res := ImportResult{DryRun: opt.DryRun, Skipped: []Skipped{}}
 	res.Vaults = 1
-	if v.Permission == "view" {
+	if !v.Writable() {
 		return res, fmt.Errorf("%w: you can only view %s", client.ErrNotAllowed, v.Label())
 	}
 	existing := map[string]bool{}

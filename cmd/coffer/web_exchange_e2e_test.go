@@ -18,8 +18,9 @@ import (
 // Export and Import in Chromium, the tools module loaded on demand. The
 // owner exports My Vault and the organisation's vault under a password,
 // as a KeePass database and, after the warning, as clear Coffer JSON;
-// Mia, whom the administrator allows My Vault only, is shown why the
-// organisation's vault is held back and exports My Vault; Nia imports
+// Mia, whom the administrator allows My Vault only, and Leo, in a group
+// the owner allows My Vault only, are shown why the organisation's vault
+// is held back, and Mia exports My Vault; Nia imports
 // the owner's password-protected export (password, preview, progress,
 // the items listed), a Bitwarden export with an entry Coffer cannot
 // take (left out, and why) twice (the duplicates said), and a CSV of
@@ -32,10 +33,17 @@ func TestWebAppExportAndImport(t *testing.T) {
 	root := user(t, srv, "root@quay.example")
 	owner := user(t, srv, "olga@quay.example")
 	mia := user(t, srv, "mia@quay.example")
+	leo := user(t, srv, "leo@quay.example")
 	user(t, srv, "nia@quay.example")
-	owner.orgWith("Quay", mia)
+	owner.orgWith("Quay", mia, leo)
 	owner.ok("", "vault", "create", "Quay", "Ops")
-	owner.ok("", "vault", "grant", "Quay/Ops", "--user", "mia@quay.example", "--permission", "view")
+	for _, who := range []string{"mia@quay.example", "leo@quay.example"} {
+		owner.ok("", "vault", "grant", "Quay/Ops", "--user", who, "--permission", "view")
+	}
+	// Leo is in a group whose members the owner allows My Vault only.
+	owner.ok("", "group", "create", "Quay", "Interns")
+	owner.ok("", "group", "add", "Quay", "Interns", "leo@quay.example")
+	owner.ok("", "org", "policy", "Quay", "--group", "Interns", "--export", "my-vault-only")
 	owner.ok("", "item", "add", "--type", "note", "--name", "Ops runbook", "--vault", "Quay/Ops", "--note", "restart the pump\nthen the valve")
 	owner.ok("", "item", "add", "--type", "login", "--name", "Harbour gate – Zürich", "--username", "olga", "--password", `g@te,"pw"`, "--url", "https://gate.quay.example")
 	dir := t.TempDir()
@@ -43,7 +51,7 @@ func TestWebAppExportAndImport(t *testing.T) {
 	mia.ok("", "item", "add", "--type", "note", "--name", "Mia's own note", "--note", "mine")
 	root.ok("", "admin", "export-policy", "mia@quay.example", "my-vault-only")
 
-	runScenario(t, "exchange.mjs", srv.url, "PASSWORD="+masterPW, "OWNER_EMAIL=olga@quay.example", "MIA_EMAIL=mia@quay.example",
+	runScenario(t, "exchange.mjs", srv.url, "PASSWORD="+masterPW, "OWNER_EMAIL=olga@quay.example", "MIA_EMAIL=mia@quay.example", "LEO_EMAIL=leo@quay.example",
 		"NIA_EMAIL=nia@quay.example", "OUT="+dir)
 
 	// What the browser saved reads back: the KeePass database under its

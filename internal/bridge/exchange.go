@@ -74,7 +74,7 @@ func (c *Core) ExportDocument(vaultIDs []string, format string, history bool, pr
 			progress(done, total)
 		}
 	}
-	if _, err := exchange.Export(ctx, s, vaults, exchange.ExportOptions{History: history, Progress: tell}, w, exchange.CarriesFiles(format)); err != nil {
+	if _, err := exchange.Export(ctx, s, vaults, exchange.ExportOptions{History: history, Policy: policy, Progress: tell}, w, exchange.CarriesFiles(format)); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil

@@ -76,7 +76,7 @@ func (a *app) exportCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			opt := exchange.ExportOptions{History: history, Progress: a.progress("Exported")}
+			opt := exchange.ExportOptions{History: history, Policy: policy, Progress: a.progress("Exported")}
 			sum, err = exchange.Export(cmd.Context(), s, chosen, opt, ew, exchange.CarriesFiles(format))
 			return err
 		})

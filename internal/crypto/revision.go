@@ -108,7 +108,9 @@ func (c RevisionCheck) Verify(author PublicKeys) error { return Verify(author, c
 // only sound where the revision hash it returns is matched against a
 // manifest whose signature was verified: then the bytes are the ones a
 // writer of the vault vouched for, and the check settles only who wrote
-// them.
+// them — or where the caller runs the check at once, or knows the hash
+// as one of a revision it signed itself (protocol §16.8): the hash binds
+// the signed message and the signature.
 func OpenRevisionDeferred(itemKey []byte, h RevisionHeader, blob, sig []byte) (content, hash []byte, check RevisionCheck, err error) {
 	if !h.valid() {
 		return nil, nil, RevisionCheck{}, ErrTampered

@@ -6,18 +6,20 @@
 // PASSWORD. Files saved go to OUT (the Go test reads them back).
 //   - The owner exports both vaults password-protected, as a KeePass
 //     database, and — after the warning — as clear Coffer JSON.
-//   - Mia is shown why the organisation's vault is held back, and
-//     exports My Vault.
+//   - Mia (the administrator's restriction) and LEO_EMAIL (in a group the
+//     owner restricts) are shown why the organisation's vault is held
+//     back; Mia exports My Vault.
 //   - Nia imports the owner's password-protected export (its password,
 //     the preview, the import, the items listed), a Bitwarden export with
 //     an entry Coffer cannot take (left out, and why) twice (duplicates
-//     said), and a CSV whose columns she maps by hand.
-import { writeFileSync } from 'node:fs';
+//     said), and a CSV — dropped on the page — whose columns she maps by
+//     hand.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, failureShots, launch, logIn as logInAs, shot } from './lib.mjs';
 
 const env = (k) => process.env[k] ?? (() => { throw new Error(`${k} is not set`); })();
-const owner = env('OWNER_EMAIL'), mia = env('MIA_EMAIL'), nia = env('NIA_EMAIL'), password = env('PASSWORD'), out = env('OUT');
+const owner = env('OWNER_EMAIL'), mia = env('MIA_EMAIL'), leo = env('LEO_EMAIL'), nia = env('NIA_EMAIL'), password = env('PASSWORD'), out = env('OUT');
 
 const browser = await launch();
 const logIn = (email) => logInAs(browser, email, password);
@@ -84,6 +86,14 @@ try {
   said = await exportAs(miaPage, 'Coffer, password-protected', 'mia file password', 'mia.coffer');
   check(said.startsWith('Exported 1 items from 1 vault '), `Mia's export said: ${said}`);
 
+  // Leo: a group of his allows My Vault only — in Quay.
+  const leoPage = await logIn(leo);
+  await nav(leoPage).getByRole('link', { name: 'Export', exact: true }).click();
+  await leoPage.getByRole('note').filter({ hasText: 'Your organisation allows exporting My Vault only' }).waitFor();
+  check(await leoPage.getByRole('checkbox', { name: /^Quay\/Ops/ }).isDisabled(), "the group's restriction does not hold Quay/Ops back");
+  check(await leoPage.getByRole('checkbox', { name: /^My Vault/ }).isChecked(), 'My Vault is not offered under a group restriction');
+  await shot(leoPage, 'tools-export-group-policy');
+
   // Nia imports the owner's password-protected export.
   const niaPage = await logIn(nia);
   await nav(niaPage).getByRole('link', { name: 'Import', exact: true }).click();
@@ -132,7 +142,13 @@ try {
   // A CSV of columns Coffer does not know: mapped by hand.
   const csv = join(out, 'accounts.csv');
   writeFileSync(csv, 'Site,Login,Secret,Remarks\nhttps://shop.example,nia,"s3,cret",first line\nhttps://forum.example,nia2,f0rum,"two\nlines"\n');
-  await importFile(niaPage, csv);
+  // Dropped on the drop zone this time, as from a file manager.
+  const dropped = await niaPage.evaluateHandle((text) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([text], 'accounts.csv', { type: 'text/csv' }));
+    return dt;
+  }, readFileSync(csv, 'utf8'));
+  await niaPage.dispatchEvent('.dropzone', 'drop', { dataTransfer: dropped });
   await niaPage.getByRole('group', { name: 'Which column holds what' }).waitFor();
   await niaPage.getByLabel('Web address').selectOption('Site');
   await niaPage.getByLabel('User name').selectOption('Login');

@@ -71,6 +71,11 @@ func (s *Store) ExportPolicy(ctx context.Context, userID string) (store.ExportPo
 
 func (s *Store) RecordExport(ctx context.Context, orgID, userID string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		// Serialised with every policy change (they take the same lock),
+		// whether or not an audit entry rides along with this record.
+		if err := s.lockSeq(ctx, tx); err != nil {
+			return err
+		}
 		var n int
 		err := tx.QueryRowContext(ctx, s.q(`SELECT (SELECT COUNT(*) FROM account_export_policy WHERE user_id = ?) +
 			(SELECT COUNT(*) FROM group_export_policy p JOIN org_groups g ON g.id = p.group_id

@@ -41,12 +41,12 @@ export function ExportPage() {
     const started = performance.now();
     setProgress({ done: 0, total: 0, started });
     let count = 0;
+    let doc: Uint8Array | undefined;
     try {
-      const doc = await core.exportDocument([...chosen], format, history, (d, total) => { count = total; setProgress({ done: d, total, started }); });
+      doc = await core.exportDocument([...chosen], format, history, (d, total) => { count = total; setProgress({ done: d, total, started }); });
       let file = doc;
       if (format !== 'json') { // Coffer JSON is the core's own document
         file = await tools.fromCoffer(doc, format, info!.encrypted ? password : '');
-        doc.fill(0);
       }
       const name = `${plan.file_stem}.${info!.extension}`;
       saveFile(file, name, format === 'csv' ? 'text/csv' : 'application/octet-stream');
@@ -56,6 +56,7 @@ export function ExportPage() {
     } catch (e) {
       setError(message(e));
     } finally {
+      doc?.fill(0); // the clear document, whatever happened to the file
       setProgress(null);
     }
   };

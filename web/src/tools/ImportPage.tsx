@@ -42,6 +42,7 @@ export function ImportPage() {
   const reset = () => { setDoc(null); setPreview(null); setResult(null); setError(''); };
   // read turns the file into the core's document and previews it in v.
   const read = async (f: Chosen, fmt: string, pw: string, map: Record<string, string>, v: string) => {
+    doc?.fill(0); // the page keeps one clear copy at most
     reset();
     setBusy('Reading the file…');
     try {
@@ -55,6 +56,8 @@ export function ImportPage() {
     }
   };
   const choose = async (f: File) => {
+    file?.bytes.fill(0);
+    doc?.fill(0);
     reset();
     setPassword(''); setMapping({});
     setBusy('Reading the file…');
@@ -83,6 +86,9 @@ export function ImportPage() {
       setPreview(null);
       doc.fill(0);
       setDoc(null);
+      file?.bytes.fill(0); // done with the clear file
+      setFile(null);
+      setPassword('');
       changed();
     } catch (e) {
       setError(message(e));
