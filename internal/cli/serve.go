@@ -31,7 +31,7 @@ import (
 
 func (a *app) serveCommand() *cobra.Command {
 	var addr, data, database, smtpURL, configFile string
-	var admins []string
+	var admins, trusted []string
 	cfg := server.DefaultConfig()
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -60,9 +60,15 @@ func (a *app) serveCommand() *cobra.Command {
 					return usageError("--smtp-url needs --public-url (the address users reach the server at, e.g. https://vault.example.com): links in e-mail are built only from it")
 				}
 			}
-			var err error
-			if cfg.Admins, err = serveAdmins(admins, configFile); err != nil {
+			file, err := readServeConfig(configFile)
+			if err != nil {
 				return err
+			}
+			if cfg.Admins, err = serveAdmins(append(admins, file.Admins...)); err != nil {
+				return err
+			}
+			if cfg.TrustedProxies, err = server.ParseTrustedProxies(append(trusted, file.TrustedProxies...)); err != nil {
+				return usageError("--trusted-proxy: %v", err)
 			}
 			return a.serve(cmd.Context(), addr, data, database, cfg)
 		},
@@ -78,7 +84,7 @@ func (a *app) serveCommand() *cobra.Command {
 	f.Int64Var(&cfg.BodyBytesPerCaller, "bodies-per-caller", cfg.BodyBytesPerCaller, "request bytes held at once for one account (or one client network); more are refused with 429")
 	f.IntVar(&cfg.BodyMinRate, "body-min-rate", cfg.BodyMinRate, "bytes a second a request body must bring, measured over --body-rate-window; slower bodies are cut with 408")
 	f.DurationVar(&cfg.BodyRateWindow, "body-rate-window", cfg.BodyRateWindow, "window over which --body-min-rate is measured (a smaller body must end within one)")
-	f.IntVar(&cfg.RequestsPerAddr, "requests-per-network", cfg.RequestsPerAddr, "unauthenticated requests per client network per minute (raise it behind a reverse proxy)")
+	f.IntVar(&cfg.RequestsPerAddr, "requests-per-network", cfg.RequestsPerAddr, "unauthenticated requests per client network per minute (raise it behind a reverse proxy that is not a --trusted-proxy)")
 	f.Int64Var(&cfg.MaxFileBytes, "max-file-size", cfg.MaxFileBytes, "largest attachment in bytes")
 	f.IntVar(&cfg.LivePerSession, "live-per-session", cfg.LivePerSession, "open live event streams allowed per session")
 	f.IntVar(&cfg.LivePerAccount, "live-per-account", cfg.LivePerAccount, "open live event streams allowed per account, all its sessions together")
@@ -102,7 +108,8 @@ func (a *app) serveCommand() *cobra.Command {
 	f.IntVar(&cfg.InviteMailPerOrg, "invite-mail-per-org", cfg.InviteMailPerOrg, "invitation e-mails per organisation per --invite-mail-window")
 	f.DurationVar(&cfg.InviteMailWindow, "invite-mail-window", cfg.InviteMailWindow, "window of the invitation e-mail budgets")
 	f.StringArrayVar(&admins, "admin", nil, "address of an instance administrator (repeatable); an account that signs up later with it is one too")
-	f.StringVar(&configFile, "config-file", "", `JSON file of server settings: {"admins": ["EMAIL", …]} (added to --admin)`)
+	f.StringSliceVar(&trusted, "trusted-proxy", nil, "network (CIDR) of a reverse proxy in front of the server (repeatable, or comma-separated): requests from it are counted and recorded under the client its X-Forwarded-For or Forwarded header names (docs/deployment.md)")
+	f.StringVar(&configFile, "config-file", "", `JSON file of server settings: {"admins": ["EMAIL", …], "trusted_proxies": ["CIDR", …]} (added to --admin and --trusted-proxy)`)
 	return cmd
 }
 
@@ -110,26 +117,31 @@ func (a *app) serveCommand() *cobra.Command {
 // refused: a misspelt key must not silently leave the server without the
 // administrators it names.
 type serveConfig struct {
-	Admins []string `json:"admins"`
+	Admins         []string `json:"admins"`
+	TrustedProxies []string `json:"trusted_proxies"`
 }
 
-// serveAdmins merges --admin and the config file's admins: each a plain
-// e-mail address, lower-cased, once.
-func serveAdmins(flags []string, file string) ([]string, error) {
-	list := append([]string(nil), flags...)
-	if file != "" {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			return nil, usageError("--config-file: %v", err)
-		}
-		var c serveConfig
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&c); err != nil {
-			return nil, usageError("--config-file %s: %v", file, err)
-		}
-		list = append(list, c.Admins...)
+// readServeConfig reads the config file; "" is an empty one.
+func readServeConfig(file string) (serveConfig, error) {
+	var c serveConfig
+	if file == "" {
+		return c, nil
 	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return c, usageError("--config-file: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return c, usageError("--config-file %s: %v", file, err)
+	}
+	return c, nil
+}
+
+// serveAdmins checks the administrators of --admin and the config file:
+// each a plain e-mail address, lower-cased, once.
+func serveAdmins(list []string) ([]string, error) {
 	var out []string
 	for _, e := range list {
 		e = strings.ToLower(strings.TrimSpace(e))
@@ -185,6 +197,13 @@ func (a *app) serve(ctx context.Context, addr, data, database string, cfg server
 	fmt.Fprintf(a.stdout, "Coffer %s listening on %s (%s)\n", version.Version, url, desc)
 	if len(cfg.Admins) > 0 {
 		fmt.Fprintf(a.stdout, "Instance administrators: %s\n", strings.Join(cfg.Admins, ", "))
+	}
+	if len(cfg.TrustedProxies) > 0 {
+		nets := make([]string, len(cfg.TrustedProxies))
+		for i, p := range cfg.TrustedProxies {
+			nets[i] = p.String()
+		}
+		fmt.Fprintf(a.stdout, "Trusted proxies (client addresses from their X-Forwarded-For / Forwarded): %s\n", strings.Join(nets, ", "))
 	}
 	fmt.Fprintf(a.stdout, "Create an account from another terminal:\n  eval $(coffer signup --server %s --email you@example.com --name \"Your Name\")\n", url)
 

@@ -100,7 +100,7 @@ func (s *Server) auditItem(r *http.Request, v store.Vault, action, itemID string
 
 func (s *Server) auditEntry(r *http.Request, orgID, actorID, action string, target, stmt, sig []byte) store.AuditEntry {
 	return store.AuditEntry{OrgID: orgID, TimeMS: uint64(s.now().UnixMilli()), ActorID: actorID, Action: action,
-		Target: target, Source: clientAddr(r), Statement: stmt, StatementSig: sig}
+		Target: target, Source: s.clientAddr(r), Statement: stmt, StatementSig: sig}
 }
 
 // maxAuditPage bounds one page of GET /orgs/{org}/audit.

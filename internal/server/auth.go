@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -33,19 +32,11 @@ func callerFrom(ctx context.Context) caller { return *ctx.Value(ctxKey{}).(*call
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 // public wraps an unauthenticated handler with a rate limit per client
-// network (networkKey).
+// network (clientNetwork).
 func (s *Server) public(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if ok, wait := s.perAddr.add(networkKey(r.RemoteAddr), s.now()); !ok {
+		if ok, wait := s.perAddr.add(s.clientNetwork(r), s.now()); !ok {
 			retryAfter(w, wait)
 			writeJSON(w, http.StatusTooManyRequests, api.Error{Error: "too many requests from your network; wait a minute", Code: api.CodeRateLimited})
 			return
@@ -302,6 +293,10 @@ func (s *Server) checkAuthKey(w http.ResponseWriter, r *http.Request, email stri
 	got := s.hash(authKey, salt)
 	if want == nil || !crypto.Equal(got, want) {
 		failed = true
+		// For fail2ban and the like: the client (behind a trusted proxy,
+		// the forwarded one), never the address tried — a password typed
+		// into the e-mail field must not land in the log.
+		s.log.Warn("failed password check", "path", r.URL.Path, "client", s.clientAddr(r))
 		return store.Account{}, errUnauthorized("wrong e-mail address or master password")
 	}
 	return acct, nil
@@ -333,7 +328,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	sess := store.Session{
 		ID: uuid.NewString(), UserID: acct.ID, TokenHash: hashToken(token), CreatedAt: now, LastUsedAt: now,
-		ExpiresAt: now.Add(s.cfg.SessionIdle), MaxExpires: now.Add(s.cfg.SessionMax), ClientAddr: clientAddr(r), Description: desc,
+		ExpiresAt: now.Add(s.cfg.SessionIdle), MaxExpires: now.Add(s.cfg.SessionMax), ClientAddr: s.clientAddr(r), Description: desc,
 	}
 	if sess.ExpiresAt.After(sess.MaxExpires) {
 		sess.ExpiresAt = sess.MaxExpires

@@ -129,7 +129,7 @@ const (
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request, limit int64) (data []byte, release func(), err error) {
 	// Unauthenticated bodies are at most publicBodyLimit (public), so
 	// small whatever they announce.
-	key, small := "net:"+networkKey(r.RemoteAddr), true
+	key, small := "net:"+s.clientNetwork(r), true
 	if c, ok := r.Context().Value(ctxKey{}).(*caller); ok {
 		key = "user:" + c.session.UserID
 		small = limit <= smallBody || r.ContentLength >= 0 && r.ContentLength <= smallBody

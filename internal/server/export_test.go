@@ -28,3 +28,6 @@ func HashGateChange(s *Server) (running, waiting int, changed <-chan struct{}) {
 // LiveConnections returns how many live connections the server holds and
 // a channel that is closed when that number next changes.
 func LiveConnections(s *Server) (int, <-chan struct{}) { return s.hub.countAndChange() }
+
+// ClientAddrOf is clientAddrOf, the rule that finds a request's client.
+var ClientAddrOf = clientAddrOf

@@ -162,7 +162,7 @@ func (g *hashGate) done(key string) {
 // hash is done; calls after the first do nothing, so it can also be
 // deferred.
 func (s *Server) hashSlot(w http.ResponseWriter, r *http.Request) (release func(), err error) {
-	key := networkKey(r.RemoteAddr)
+	key := s.clientNetwork(r)
 	switch err := s.hashes.acquire(r.Context(), key); err {
 	case nil:
 		return sync.OnceFunc(func() { s.hashes.release(key) }), nil
@@ -195,23 +195,28 @@ func retryAfter(w http.ResponseWriter, d time.Duration) {
 //     in which a single customer can use 2^72 addresses and 256 /64s;
 //   - IPv4-mapped IPv6 addresses count as IPv4.
 //
-// Anything that is not an IP address and port is used as it is.
-func networkKey(remoteAddr string) string {
-	ap, err := netip.ParseAddrPort(remoteAddr)
+// addr is an IP address (clientAddr's answer), with or without a port;
+// anything else is used as it is.
+func networkKey(addr string) string {
+	a, err := netip.ParseAddr(addr)
 	if err != nil {
-		return remoteAddr
+		ap, perr := netip.ParseAddrPort(addr)
+		if perr != nil {
+			return addr
+		}
+		a = ap.Addr()
 	}
-	addr := ap.Addr().Unmap().WithZone("")
+	a = a.Unmap().WithZone("")
 	bits := 56
 	switch {
-	case addr.Is4() && addr.IsLoopback():
+	case a.Is4() && a.IsLoopback():
 		bits = 8
-	case addr.Is4():
+	case a.Is4():
 		bits = 24
 	}
-	p, err := addr.Prefix(bits)
+	p, err := a.Prefix(bits)
 	if err != nil {
-		return addr.String()
+		return a.String()
 	}
 	return p.String()
 }

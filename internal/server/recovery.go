@@ -313,7 +313,7 @@ func (s *Server) createRecoveryRequest(w http.ResponseWriter, r *http.Request) e
 	// Counted for every address alike, so the limit tells nothing about
 	// any of them; it bounds how fast one network can take the places of
 	// members' requests.
-	if ok, wait := s.recoveryNet.add(networkKey(r.RemoteAddr), s.now()); !ok {
+	if ok, wait := s.recoveryNet.add(s.clientNetwork(r), s.now()); !ok {
 		retryAfter(w, wait)
 		return &httpError{http.StatusTooManyRequests, api.CodeRateLimited, "too many recovery requests from your network; try again later", 0}
 	}
@@ -363,9 +363,9 @@ func (s *Server) keepRecoveryRequest(r *http.Request, email string, q store.Reco
 	err = s.store.CreateRecoveryRequest(r.Context(), q, recoveryRequestsKept)
 	switch {
 	case err == nil:
-		s.log.Info("account recovery requested", "user", acct.ID, "request", q.ID, "client", clientAddr(r))
+		s.log.Info("account recovery requested", "user", acct.ID, "request", q.ID, "client", s.clientAddr(r))
 	case errors.Is(err, store.ErrLimit):
-		s.log.Warn("account recovery request not kept: the account has its open requests already", "user", acct.ID, "client", clientAddr(r))
+		s.log.Warn("account recovery request not kept: the account has its open requests already", "user", acct.ID, "client", s.clientAddr(r))
 	case errors.Is(err, store.ErrExists):
 	default:
 		return err
@@ -554,7 +554,7 @@ func (s *Server) completeRecovery(w http.ResponseWriter, r *http.Request) error 
 	// password in one transaction.
 	now := s.now()
 	notice := store.AccountNotice{ID: uuid.NewString(), Kind: store.NoticeRecovered, OrgID: q.GrantOrg, ActorID: q.GrantedBy,
-		ApprovedAt: q.GrantedAt, ClientAddr: clientAddr(r), CreatedAt: now}
+		ApprovedAt: q.GrantedAt, ClientAddr: s.clientAddr(r), CreatedAt: now}
 	if approver, err := s.store.AccountByID(r.Context(), q.GrantedBy); err == nil {
 		notice.ActorEmail = approver.Email
 	} else if !errors.Is(err, store.ErrNotFound) {

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -113,6 +114,13 @@ type Config struct {
 	// later with one of them is an administrator from then on. Accounts
 	// granted on the server machine (coffer admin grant-admin) are too.
 	Admins []string
+
+	// TrustedProxies are the networks of the reverse proxies in front of
+	// the server (coffer serve --trusted-proxy, ParseTrustedProxies): a
+	// request from one of them is counted and recorded under the client
+	// its X-Forwarded-For or Forwarded header names (clientaddr.go). Empty:
+	// those headers are ignored.
+	TrustedProxies []netip.Prefix
 }
 
 // DefaultConfig returns the defaults documented in docs/api.md.

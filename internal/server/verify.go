@@ -298,7 +298,7 @@ func (s *Server) requireVerified(a store.Account, what string) error {
 // up with someone's address could use up its budget and keep its owner
 // from ever getting a code; keyed by network, one network cannot.
 func (s *Server) allowVerifyMail(r *http.Request, email string, now time.Time) bool {
-	if ok, _ := s.verifyMail.add(email+"|"+networkKey(r.RemoteAddr), now); !ok {
+	if ok, _ := s.verifyMail.add(email+"|"+s.clientNetwork(r), now); !ok {
 		return false
 	}
 	ok, _ := s.verifyMailAll.add(email, now)
