@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,9 +39,54 @@ func TestMain(m *testing.M) {
 }
 
 type serverProc struct {
-	url  string
-	data string
-	cmd  *exec.Cmd
+	url    string
+	data   string
+	cmd    *exec.Cmd
+	stderr *lockedBuffer // the server's log
+}
+
+// lockedBuffer holds what a process writes while a test reads it; a test
+// waits for a line with waitFor.
+type lockedBuffer struct {
+	mu      sync.Mutex
+	b       bytes.Buffer
+	changed chan struct{} // closed at the next write
+}
+
+func newLockedBuffer() *lockedBuffer { return &lockedBuffer{changed: make(chan struct{})} }
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	close(l.changed)
+	l.changed = make(chan struct{})
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// waitFor waits until the buffer holds substr; the guard only turns a
+// hang into a failure.
+func (l *lockedBuffer) waitFor(t testing.TB, substr string) {
+	t.Helper()
+	guard := time.After(20 * time.Second)
+	for {
+		l.mu.Lock()
+		found, changed := strings.Contains(l.b.String(), substr), l.changed
+		l.mu.Unlock()
+		if found {
+			return
+		}
+		select {
+		case <-changed:
+		case <-guard:
+			t.Fatalf("%q never written; so far:\n%s", substr, l.String())
+		}
+	}
 }
 
 // startServer runs `coffer serve` on a random loopback port with a fresh
@@ -58,8 +104,8 @@ func startServerTB(t testing.TB, extra ...string) *serverProc {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	stderr := newLockedBuffer()
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +138,7 @@ func startServerTB(t testing.TB, extra ...string) *serverProc {
 	}()
 	select {
 	case u := <-found:
-		return &serverProc{url: u, data: data, cmd: cmd}
+		return &serverProc{url: u, data: data, cmd: cmd, stderr: stderr}
 	case <-deadline:
 		t.Fatalf("server did not start; stderr:\n%s", stderr.String())
 	}

@@ -68,7 +68,7 @@ func (a *app) serveCommand() *cobra.Command {
 				return err
 			}
 			if cfg.TrustedProxies, err = server.ParseTrustedProxies(append(trusted, file.TrustedProxies...)); err != nil {
-				return usageError("--trusted-proxy: %v", err)
+				return usageError("trusted proxy (--trusted-proxy, trusted_proxies): %v", err)
 			}
 			return a.serve(cmd.Context(), addr, data, database, cfg)
 		},

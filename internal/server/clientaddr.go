@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
@@ -41,11 +42,9 @@ func parseTrusted(list []string) ([]netip.Prefix, error) {
 		p, err := netip.ParsePrefix(s)
 		if err != nil {
 			a, aerr := netip.ParseAddr(s)
-			if aerr != nil {
-				return nil, err
-			}
-			if a.Zone() != "" { // a zone names a link, not a network
-				return nil, &net.ParseError{Type: "CIDR address", Text: s}
+			// A zone names a link, not a network.
+			if aerr != nil || a.Zone() != "" {
+				return nil, fmt.Errorf("%q is neither a network (CIDR, such as 10.0.0.0/8) nor an address", s)
 			}
 			p = netip.PrefixFrom(a, a.BitLen())
 		}
@@ -67,7 +66,7 @@ func ParseTrustedProxies(list []string) ([]netip.Prefix, error) {
 	}
 	for _, p := range ps {
 		if p.Bits() == 0 {
-			return nil, &net.ParseError{Type: "trusted proxy network (a /0 trusts every client to name its own address)", Text: p.String()}
+			return nil, fmt.Errorf("%s would trust every client to name its own address", p)
 		}
 	}
 	return ps, nil
