@@ -78,3 +78,4 @@ done
 for target in FuzzContent FuzzSyncResponse FuzzCacheState; do
   fuzz ./client "$target"
 done
+fuzz ./internal/server FuzzClientAddrCannotBeChosen
