@@ -113,6 +113,10 @@ type Config struct {
 	// later with one of them is an administrator from then on. Accounts
 	// granted on the server machine (coffer admin grant-admin) are too.
 	Admins []string
+
+	// Signup is who may sign up (signup.go; coffer serve --signup,
+	// --signup-domain, --sso-only-domain); the zero value is open.
+	Signup SignupPolicy
 }
 
 // DefaultConfig returns the defaults documented in docs/api.md.
@@ -192,6 +196,10 @@ type Server struct {
 // New returns a server. It reads (or creates) the server secret from the store.
 func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Server, error) {
 	if err := checkMailConfig(cfg); err != nil {
+		return nil, err
+	}
+	var err error
+	if cfg.Signup, err = cfg.Signup.Normalized(); err != nil {
 		return nil, err
 	}
 	secret, err := st.ServerSecret(ctx, "prelogin")
