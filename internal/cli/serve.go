@@ -30,8 +30,8 @@ import (
 )
 
 func (a *app) serveCommand() *cobra.Command {
-	var addr, data, database, smtpURL, configFile string
-	var admins []string
+	var addr, data, database, smtpURL, configFile, signupMode string
+	var admins, signupDomains, ssoDomains []string
 	cfg := server.DefaultConfig()
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -60,8 +60,14 @@ func (a *app) serveCommand() *cobra.Command {
 					return usageError("--smtp-url needs --public-url (the address users reach the server at, e.g. https://vault.example.com): links in e-mail are built only from it")
 				}
 			}
-			var err error
-			if cfg.Admins, err = serveAdmins(admins, configFile); err != nil {
+			file, err := readServeConfig(configFile)
+			if err != nil {
+				return err
+			}
+			if cfg.Admins, err = serveAdmins(append(admins, file.Admins...)); err != nil {
+				return err
+			}
+			if cfg.Signup, err = serveSignup(signupMode, file, signupDomains, ssoDomains); err != nil {
 				return err
 			}
 			return a.serve(cmd.Context(), addr, data, database, cfg)
@@ -102,34 +108,44 @@ func (a *app) serveCommand() *cobra.Command {
 	f.IntVar(&cfg.InviteMailPerOrg, "invite-mail-per-org", cfg.InviteMailPerOrg, "invitation e-mails per organisation per --invite-mail-window")
 	f.DurationVar(&cfg.InviteMailWindow, "invite-mail-window", cfg.InviteMailWindow, "window of the invitation e-mail budgets")
 	f.StringArrayVar(&admins, "admin", nil, "address of an instance administrator (repeatable); an account that signs up later with it is one too")
-	f.StringVar(&configFile, "config-file", "", `JSON file of server settings: {"admins": ["EMAIL", …]} (added to --admin)`)
+	f.StringVar(&signupMode, "signup", "", "who may sign up: open (anyone; the default) or invitation (an address with a pending invitation to an organisation, or at a --signup-domain)")
+	f.StringArrayVar(&signupDomains, "signup-domain", nil, "a domain whose addresses may sign up (repeatable; exactly it, not its subdomains); given, sign-up is limited to these domains, and with --signup invitation to them or invited addresses")
+	f.StringArrayVar(&ssoDomains, "sso-only-domain", nil, "a domain whose people sign in with their company's single sign-on (repeatable; its subdomains too): its addresses cannot sign up with a master password")
+	f.StringVar(&configFile, "config-file", "", `JSON file of server settings: {"admins": ["EMAIL", …], "signup": "open"|"invitation", "signup_domains": ["DOMAIN", …], "sso_only_domains": ["DOMAIN", …]} (lists added to the flags')`)
 	return cmd
 }
 
 // serveConfig is the config file of coffer serve. Unknown keys are
 // refused: a misspelt key must not silently leave the server without the
-// administrators it names.
+// administrators or the sign-up limits it names.
 type serveConfig struct {
-	Admins []string `json:"admins"`
+	Admins         []string `json:"admins"`
+	Signup         string   `json:"signup"`
+	SignupDomains  []string `json:"signup_domains"`
+	SSOOnlyDomains []string `json:"sso_only_domains"`
 }
 
-// serveAdmins merges --admin and the config file's admins: each a plain
-// e-mail address, lower-cased, once.
-func serveAdmins(flags []string, file string) ([]string, error) {
-	list := append([]string(nil), flags...)
-	if file != "" {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			return nil, usageError("--config-file: %v", err)
-		}
-		var c serveConfig
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&c); err != nil {
-			return nil, usageError("--config-file %s: %v", file, err)
-		}
-		list = append(list, c.Admins...)
+// readServeConfig reads the config file; none gives the zero settings.
+func readServeConfig(file string) (serveConfig, error) {
+	var c serveConfig
+	if file == "" {
+		return c, nil
 	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return c, usageError("--config-file: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return c, usageError("--config-file %s: %v", file, err)
+	}
+	return c, nil
+}
+
+// serveAdmins checks the administrators of --admin and the config file:
+// each a plain e-mail address, lower-cased, once.
+func serveAdmins(list []string) ([]string, error) {
 	var out []string
 	for _, e := range list {
 		e = strings.ToLower(strings.TrimSpace(e))
@@ -141,6 +157,34 @@ func serveAdmins(flags []string, file string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// serveSignup is the sign-up policy of --signup, --signup-domain and
+// --sso-only-domain with the config file's signup, signup_domains and
+// sso_only_domains (the lists added together). A mode given both ways
+// must agree: which one won would be a guess.
+func serveSignup(mode string, file serveConfig, domains, sso []string) (server.SignupPolicy, error) {
+	if mode != "" && file.Signup != "" && mode != file.Signup {
+		return server.SignupPolicy{}, usageError("--signup %s and the config file's \"signup\": %q disagree; give it once", mode, file.Signup)
+	}
+	if mode == "" {
+		mode = file.Signup
+	}
+	var p server.SignupPolicy
+	switch mode {
+	case "", "open":
+	case "invitation":
+		p.Invitation = true
+	default:
+		return p, usageError("--signup %q: the modes are open and invitation (limit to domains with --signup-domain)", mode)
+	}
+	p.Domains = append(append([]string(nil), domains...), file.SignupDomains...)
+	p.SSOOnlyDomains = append(append([]string(nil), sso...), file.SSOOnlyDomains...)
+	p, err := p.Normalized()
+	if err != nil {
+		return p, usageError("%v", err)
+	}
+	return p, nil
 }
 
 func (a *app) openStore(ctx context.Context, data, database string) (store.Store, string, error) {
@@ -186,6 +230,7 @@ func (a *app) serve(ctx context.Context, addr, data, database string, cfg server
 	if len(cfg.Admins) > 0 {
 		fmt.Fprintf(a.stdout, "Instance administrators: %s\n", strings.Join(cfg.Admins, ", "))
 	}
+	fmt.Fprintf(a.stdout, "Sign-up: %s\n", cfg.Signup.Describe())
 	fmt.Fprintf(a.stdout, "Create an account from another terminal:\n  eval $(coffer signup --server %s --email you@example.com --name \"Your Name\")\n", url)
 
 	sig, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
