@@ -44,6 +44,10 @@ var errorKinds = []struct {
 		var ae *APIError
 		return errors.Is(err, ErrTransferOwnership) || errors.As(err, &ae) && ae.Code == api.CodeTransferOwnership
 	}},
+	{"signup-refused", "the server's sign-up policy does not admit the address (not invited, not at an allowed domain, or single sign-on only); the message says what to do", func(err error) bool {
+		var ae *APIError
+		return errors.As(err, &ae) && (ae.Code == api.CodeSignupRefused || ae.Code == api.CodeSSORequired)
+	}},
 	{"key-mismatch", "a confirm found an invitee's keys swapped; nobody was confirmed", is(ErrKeyMismatch)},
 	{"tampered", "data from the server failed authentication; nothing of it is shown", is(ErrTampered)},
 	{"invitation-locked", "the invitation's wrong-code attempts are used up; only the owner's re-issue helps", is(ErrInvitationLocked)},

@@ -109,6 +109,8 @@ func TestKindOf(t *testing.T) {
 		&client.APIError{Status: 403, Message: "no"}: "forbidden",
 		&client.APIError{Status: 403, Code: api.CodeEmailUnverified}:            "unverified",
 		&client.APIError{Status: 404}:                                           "not-found",
+		&client.APIError{Status: 403, Code: api.CodeSignupRefused}:              "signup-refused",
+		&client.APIError{Status: 403, Code: api.CodeSSORequired}:                "signup-refused",
 		&client.APIError{Status: 401}:                                           "unauthorized",
 		fmt.Errorf("%w (a@b)", client.ErrKeyMismatch):                           "key-mismatch",
 		fmt.Errorf("%w at x: %w", client.ErrUnreachable, errors.New("refused")): "offline",

@@ -78,6 +78,17 @@ const CodeQuotaExceeded = "quota_exceeded"
 // Vault only (403).
 const CodeExportRestricted = "export_restricted"
 
+// CodeSignupRefused (403): the server's sign-up policy does not admit the
+// address (coffer serve --signup, --signup-domain): it is not in an
+// allowed domain and has no pending invitation. The message says which
+// addresses the server accepts. Nothing was stored.
+const CodeSignupRefused = "signup_refused"
+
+// CodeSSORequired (403): the address is in a domain whose people sign in
+// with their company's single sign-on (coffer serve --sso-only-domain),
+// never with an e-mail address and master password. Nothing was stored.
+const CodeSSORequired = "sso_required"
+
 // KDF are an account's Argon2id parameters (memory in KiB).
 type KDF struct {
 	Algorithm string `json:"algorithm"`

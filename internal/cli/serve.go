@@ -30,8 +30,8 @@ import (
 )
 
 func (a *app) serveCommand() *cobra.Command {
-	var addr, data, database, smtpURL, configFile string
-	var admins, trusted []string
+	var addr, data, database, smtpURL, configFile, signupMode string
+	var admins, trusted, signupDomains, ssoDomains []string
 	cfg := server.DefaultConfig()
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -69,6 +69,9 @@ func (a *app) serveCommand() *cobra.Command {
 			}
 			if cfg.TrustedProxies, err = server.ParseTrustedProxies(append(trusted, file.TrustedProxies...)); err != nil {
 				return usageError("trusted proxy (--trusted-proxy, trusted_proxies): %v", err)
+			}
+			if cfg.Signup, err = serveSignup(signupMode, file, signupDomains, ssoDomains); err != nil {
+				return err
 			}
 			return a.serve(cmd.Context(), addr, data, database, cfg)
 		},
@@ -108,20 +111,26 @@ func (a *app) serveCommand() *cobra.Command {
 	f.IntVar(&cfg.InviteMailPerOrg, "invite-mail-per-org", cfg.InviteMailPerOrg, "invitation e-mails per organisation per --invite-mail-window")
 	f.DurationVar(&cfg.InviteMailWindow, "invite-mail-window", cfg.InviteMailWindow, "window of the invitation e-mail budgets")
 	f.StringArrayVar(&admins, "admin", nil, "address of an instance administrator (repeatable); an account that signs up later with it is one too")
+	f.StringVar(&signupMode, "signup", "", "who may sign up: open (anyone; the default) or invitation (an address with a pending invitation to an organisation, or at a --signup-domain)")
+	f.StringArrayVar(&signupDomains, "signup-domain", nil, "a domain whose addresses may sign up (repeatable; exactly it, not its subdomains); given, sign-up is limited to these domains, and with --signup invitation to them or invited addresses")
+	f.StringArrayVar(&ssoDomains, "sso-only-domain", nil, "a domain whose people sign in with their company's single sign-on (repeatable; its subdomains too): its addresses cannot sign up with a master password")
 	f.StringSliceVar(&trusted, "trusted-proxy", nil, "network (CIDR) of a reverse proxy in front of the server (repeatable, or comma-separated): requests from it are counted and recorded under the client its X-Forwarded-For or Forwarded header names (docs/deployment.md)")
-	f.StringVar(&configFile, "config-file", "", `JSON file of server settings: {"admins": ["EMAIL", …], "trusted_proxies": ["CIDR", …]} (added to --admin and --trusted-proxy)`)
+	f.StringVar(&configFile, "config-file", "", `JSON file of server settings: {"admins": ["EMAIL", …], "trusted_proxies": ["CIDR", …], "signup": "open"|"invitation", "signup_domains": ["DOMAIN", …], "sso_only_domains": ["DOMAIN", …]} (lists added to the flags')`)
 	return cmd
 }
 
 // serveConfig is the config file of coffer serve. Unknown keys are
 // refused: a misspelt key must not silently leave the server without the
-// administrators it names.
+// administrators or the sign-up limits it names.
 type serveConfig struct {
 	Admins         []string `json:"admins"`
 	TrustedProxies []string `json:"trusted_proxies"`
+	Signup         string   `json:"signup"`
+	SignupDomains  []string `json:"signup_domains"`
+	SSOOnlyDomains []string `json:"sso_only_domains"`
 }
 
-// readServeConfig reads the config file; "" is an empty one.
+// readServeConfig reads the config file; none gives the zero settings.
 func readServeConfig(file string) (serveConfig, error) {
 	var c serveConfig
 	if file == "" {
@@ -153,6 +162,34 @@ func serveAdmins(list []string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// serveSignup is the sign-up policy of --signup, --signup-domain and
+// --sso-only-domain with the config file's signup, signup_domains and
+// sso_only_domains (the lists added together). A mode given both ways
+// must agree: which one won would be a guess.
+func serveSignup(mode string, file serveConfig, domains, sso []string) (server.SignupPolicy, error) {
+	if mode != "" && file.Signup != "" && mode != file.Signup {
+		return server.SignupPolicy{}, usageError("--signup %s and the config file's \"signup\": %q disagree; give it once", mode, file.Signup)
+	}
+	if mode == "" {
+		mode = file.Signup
+	}
+	var p server.SignupPolicy
+	switch mode {
+	case "", "open":
+	case "invitation":
+		p.Invitation = true
+	default:
+		return p, usageError("--signup %q: the modes are open and invitation (limit to domains with --signup-domain)", mode)
+	}
+	p.Domains = append(append([]string(nil), domains...), file.SignupDomains...)
+	p.SSOOnlyDomains = append(append([]string(nil), sso...), file.SSOOnlyDomains...)
+	p, err := p.Normalized()
+	if err != nil {
+		return p, usageError("%v", err)
+	}
+	return p, nil
 }
 
 func (a *app) openStore(ctx context.Context, data, database string) (store.Store, string, error) {
@@ -205,6 +242,7 @@ func (a *app) serve(ctx context.Context, addr, data, database string, cfg server
 		}
 		fmt.Fprintf(a.stdout, "Trusted proxies (client addresses from their X-Forwarded-For / Forwarded): %s\n", strings.Join(nets, ", "))
 	}
+	fmt.Fprintf(a.stdout, "Sign-up: %s\n", cfg.Signup.Describe())
 	fmt.Fprintf(a.stdout, "Create an account from another terminal:\n  eval $(coffer signup --server %s --email you@example.com --name \"Your Name\")\n", url)
 
 	sig, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)

@@ -160,6 +160,12 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	// The policy before the costly checks: a refused address costs no
+	// signature check nor hash. What it decided the write re-checks.
+	r = r.WithContext(store.WithRequirements(r.Context()))
+	if err := s.checkSignup(r.Context(), req.UserID, email); err != nil {
+		return err
+	}
 	if crypto.VerifyPublicKeys(crypto.RecipientUser, req.UserID, pub, pub, k.PublicKeysSig) != nil {
 		return errBadRequest("keys: public keys are malformed or their self-signature does not verify")
 	}
@@ -205,7 +211,7 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 			// Do not say whether the e-mail or an id clashed.
 			return &httpError{http.StatusConflict, api.CodeExists, "an account with this e-mail address already exists; log in instead (coffer login)", 0}
 		}
-		return err
+		return s.signupStoreError(err)
 	}
 	s.log.Info("account created", "user", req.UserID)
 	writeJSON(w, http.StatusCreated, api.SignupResponse{UserID: req.UserID, PersonalVault: req.PersonalVault})

@@ -121,6 +121,9 @@ type Config struct {
 	// its X-Forwarded-For or Forwarded header names (clientaddr.go). Empty:
 	// those headers are ignored.
 	TrustedProxies []netip.Prefix
+	// Signup is who may sign up (signup.go; coffer serve --signup,
+	// --signup-domain, --sso-only-domain); the zero value is open.
+	Signup SignupPolicy
 }
 
 // DefaultConfig returns the defaults documented in docs/api.md.
@@ -200,6 +203,10 @@ type Server struct {
 // New returns a server. It reads (or creates) the server secret from the store.
 func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Server, error) {
 	if err := checkMailConfig(cfg); err != nil {
+		return nil, err
+	}
+	var err error
+	if cfg.Signup, err = cfg.Signup.Normalized(); err != nil {
 		return nil, err
 	}
 	secret, err := st.ServerSecret(ctx, "prelogin")

@@ -235,6 +235,12 @@ func (s *Server) verifyEmail(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Account.EmailVerifiedAt = now
+	// The sign-up policy again, as it stands now: an invitation it rested
+	// on may have been cancelled since the code was mailed.
+	ctx = store.WithRequirements(ctx)
+	if err := s.checkSignup(ctx, id, p.Account.Email); err != nil {
+		return err
+	}
 	if err := s.store.CompleteSignup(ctx, id, p.Account, p.Vault, p.Wrap, p.Manifest); err != nil {
 		switch {
 		case errors.Is(err, store.ErrNotFound):
@@ -243,7 +249,7 @@ func (s *Server) verifyEmail(w http.ResponseWriter, r *http.Request) error {
 			// Whoever reads the mailbox may know this.
 			return &httpError{http.StatusConflict, api.CodeExists, "an account with this e-mail address already exists; log in instead (coffer login)", 0}
 		}
-		return err
+		return s.signupStoreError(err)
 	}
 	s.log.Info("account created", "user", id)
 	w.WriteHeader(http.StatusNoContent)

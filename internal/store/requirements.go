@@ -14,7 +14,10 @@ var ErrNoLongerAllowed = errors.New("no longer allowed: access changed while the
 // Requirement is an authorization a handler checked before a write, which
 // a concurrent request can make false: UserID is a confirmed member of
 // OrgID (its owner, with Owner); holds at least Perm on VaultID; manages
-// GroupID. Every field left empty is not required.
+// GroupID; the address Invited (lower-cased) has an invitation to some
+// organisation still in state invited — the sign-up of UserID under a
+// server's invitation policy (issue 27), which a cancel must not slip
+// past. Every field left empty is not required.
 //
 // A check before a transaction is a race (issue 23: a member re-granted a
 // vault to themselves while the owner removed them, and kept it). So every
@@ -29,6 +32,7 @@ type Requirement struct {
 	VaultID string
 	Perm    Permission
 	GroupID string
+	Invited string
 }
 
 type requirements struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 
 	"github.com/coffer-pm/coffer/internal/store"
 )
@@ -32,6 +33,19 @@ func (s *Store) recheck(ctx context.Context, tx *sql.Tx) error {
 }
 
 func (s *Store) holds(ctx context.Context, tx *sql.Tx, r store.Requirement) error {
+	if r.Invited != "" {
+		// The invitation's row stays shared until the sign-up commits: a
+		// cancel (or a re-issue, or the organisation's deletion) that
+		// commits first is seen, one that comes later waits.
+		var id string
+		err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM invitations WHERE email = ? AND state = 'invited' LIMIT 1`+s.dialect.ForShare), strings.ToLower(r.Invited)).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return store.ErrNoLongerAllowed
+		}
+		if err != nil {
+			return err
+		}
+	}
 	orgID := r.OrgID
 	if r.VaultID != "" && orgID == "" {
 		err := tx.QueryRowContext(ctx, s.q(`SELECT org_id FROM vaults WHERE id = ?`), r.VaultID).Scan(&orgID)
