@@ -497,7 +497,7 @@ func (s *Server) grantRecovery(w http.ResponseWriter, r *http.Request) error {
 	now := s.now()
 	// Every approval is mailed to the member (issue 23, finding 10), so
 	// that a takeover in progress can be noticed before it completes.
-	giveBack, err := s.reserveApprovalMail(w, member.ID, now)
+	giveBack, err := s.reserveApprovalMail(r.Context(), w, member.ID, now)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coffer-pm/coffer/internal/api"
@@ -36,6 +37,13 @@ type Config struct {
 	MaxBlobBytes       int // limit of one revision blob
 	LoginAttempts      int // failed logins per account per LoginWindow
 	LoginWindow        time.Duration
+	// SharedLimits counts the failed-login windows and the verification
+	// and recovery mail budgets in the database (store.RateCounterStore)
+	// rather than in this process: set when several instances serve one
+	// PostgreSQL database, so that they enforce one limit together, not
+	// one each (issue 27). If the database cannot count, those requests
+	// are refused (503), never let through uncounted.
+	SharedLimits bool
 	RequestsPerAddr    int           // unauthenticated requests per client network (networkKey) per minute
 	MaxFileBytes       int64         // largest attachment, plaintext bytes
 	Heartbeat          time.Duration // live connections are pinged this often
@@ -174,17 +182,21 @@ type Server struct {
 	log       *slog.Logger
 	now       func() time.Time
 	secret    []byte // keyed hash for pre-login answers about unknown accounts
-	loginFail *limiter
+	loginFail counter
 	perAddr   *limiter
+	// limitSecret keys the hashes under which shared limits count
+	// (counters.go); counterHits paces their pruning.
+	limitSecret []byte
+	counterHits atomic.Uint64
 	// verify keys the hashes of mailed verification codes; verifyMail
 	// limits verification e-mail per address; inviteMu serialises the
 	// invitation mail budget check with the write it allows.
 	verifySecret  []byte
-	verifyMail    *limiter // per address and client network
-	verifyMailAll *limiter // per address
+	verifyMail    counter // per address and client network
+	verifyMailAll counter // per address
 	inviteMu      sync.Mutex
 	recoveryNet   *limiter // recovery requests per client network
-	recoveryMail  *limiter // approval mail per member account
+	recoveryMail  counter  // approval mail per member account
 	hashes        *hashGate
 	bodies        *bodyBudget
 	syncs         *syncGate
@@ -212,13 +224,9 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 	}
 	s := &Server{
 		cfg: cfg, store: st, log: log, now: time.Now, secret: secret,
-		loginFail:     newLimiter(cfg.LoginAttempts, cfg.LoginWindow),
 		perAddr:       newLimiter(cfg.RequestsPerAddr, time.Minute),
 		verifySecret:  verifySecret,
-		verifyMail:    newLimiter(cfg.VerifyMailsPerAddress, time.Hour),
-		verifyMailAll: newLimiter(4*cfg.VerifyMailsPerAddress, time.Hour),
 		recoveryNet:   newLimiter(orDefault(cfg.RecoveryRequestsPerNetwork, 10), time.Hour),
-		recoveryMail:  newLimiter(orDefault(cfg.RecoveryMailPerAccount, defaultRecoveryMailPerAccount), recoveryMailWindow),
 		hashes:        newHashGateFor(cfg),
 		bodies:        newBodyBudgetFor(cfg),
 		syncs:         newSyncGate(cfg, st),
@@ -226,6 +234,16 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 		mux:           http.NewServeMux(),
 		hub:           newHub(),
 	}
+	if cfg.SharedLimits {
+		if s.limitSecret, err = st.ServerSecret(ctx, "rate-limit-keys"); err != nil {
+			return nil, err
+		}
+	}
+	// Every limit that must hold across instances, in one place.
+	s.loginFail = s.newCounter("login", cfg.LoginAttempts, cfg.LoginWindow)
+	s.verifyMail = s.newCounter("verify-mail", cfg.VerifyMailsPerAddress, time.Hour)
+	s.verifyMailAll = s.newCounter("verify-mail-all", 4*cfg.VerifyMailsPerAddress, time.Hour)
+	s.recoveryMail = s.newCounter("recovery-mail", orDefault(cfg.RecoveryMailPerAccount, defaultRecoveryMailPerAccount), recoveryMailWindow)
 	s.base, s.cancel = context.WithCancel(context.Background())
 	s.routes()
 	s.startLive()
