@@ -37,13 +37,6 @@ type Config struct {
 	MaxBlobBytes       int // limit of one revision blob
 	LoginAttempts      int // failed logins per account per LoginWindow
 	LoginWindow        time.Duration
-	// SharedLimits counts the failed-login windows and the verification
-	// and recovery mail budgets in the database (store.RateCounterStore)
-	// rather than in this process: set when several instances serve one
-	// PostgreSQL database, so that they enforce one limit together, not
-	// one each (issue 27). If the database cannot count, those requests
-	// are refused (503), never let through uncounted.
-	SharedLimits bool
 	RequestsPerAddr    int           // unauthenticated requests per client network (networkKey) per minute
 	MaxFileBytes       int64         // largest attachment, plaintext bytes
 	Heartbeat          time.Duration // live connections are pinged this often
@@ -52,6 +45,13 @@ type Config struct {
 	LivePerAccount     int           // open live streams per account, all its sessions together
 	LiveMaxStreams     int           // open live streams on this instance
 	RecordsPage        int           // epoch records one GET /orgs/{org}/records answer scans at most
+	// SharedLimits counts the failed-login windows and the verification
+	// and recovery mail budgets in the database (store.RateCounterStore)
+	// rather than in this process: set when several instances serve one
+	// PostgreSQL database, so that they enforce one limit together, not
+	// one each (issue 27). If the database cannot count, those requests
+	// are refused (503), never let through uncounted.
+	SharedLimits bool
 	// Syncs (syncgate.go, spool.go): SyncSlots read their snapshot at once
 	// (<= 0: half the store's read connections); one waits at most
 	// SyncWait for a slot, then 503; an account has at most
@@ -224,15 +224,15 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 	}
 	s := &Server{
 		cfg: cfg, store: st, log: log, now: time.Now, secret: secret,
-		perAddr:       newLimiter(cfg.RequestsPerAddr, time.Minute),
-		verifySecret:  verifySecret,
-		recoveryNet:   newLimiter(orDefault(cfg.RecoveryRequestsPerNetwork, 10), time.Hour),
-		hashes:        newHashGateFor(cfg),
-		bodies:        newBodyBudgetFor(cfg),
-		syncs:         newSyncGate(cfg, st),
-		hash:          crypto.AuthHash,
-		mux:           http.NewServeMux(),
-		hub:           newHub(),
+		perAddr:      newLimiter(cfg.RequestsPerAddr, time.Minute),
+		verifySecret: verifySecret,
+		recoveryNet:  newLimiter(orDefault(cfg.RecoveryRequestsPerNetwork, 10), time.Hour),
+		hashes:       newHashGateFor(cfg),
+		bodies:       newBodyBudgetFor(cfg),
+		syncs:        newSyncGate(cfg, st),
+		hash:         crypto.AuthHash,
+		mux:          http.NewServeMux(),
+		hub:          newHub(),
 	}
 	if cfg.SharedLimits {
 		if s.limitSecret, err = st.ServerSecret(ctx, "rate-limit-keys"); err != nil {
