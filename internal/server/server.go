@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -189,12 +188,10 @@ type Server struct {
 	limitSecret []byte
 	counterHits atomic.Uint64
 	// verify keys the hashes of mailed verification codes; verifyMail
-	// limits verification e-mail per address; inviteMu serialises the
-	// invitation mail budget check with the write it allows.
+	// limits verification e-mail per address.
 	verifySecret  []byte
-	verifyMail    counter // per address and client network
-	verifyMailAll counter // per address
-	inviteMu      sync.Mutex
+	verifyMail    counter  // per address and client network
+	verifyMailAll counter  // per address
 	recoveryNet   *limiter // recovery requests per client network
 	recoveryMail  counter  // approval mail per member account
 	hashes        *hashGate
