@@ -14,6 +14,8 @@ import (
 	"github.com/coffer-pm/coffer/client"
 	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/store"
+	"github.com/coffer-pm/coffer/internal/store/pgtest"
+	"github.com/coffer-pm/coffer/internal/store/postgres"
 	"github.com/coffer-pm/coffer/internal/store/sqlite"
 	"github.com/coffer-pm/coffer/internal/testserver"
 )
@@ -96,5 +98,42 @@ func TestSharedLoginLimit(t *testing.T) {
 	fc.fail.Store(false)
 	if err := right("b@example.com"); err != nil {
 		t.Fatalf("after the store recovered: %v", err)
+	}
+}
+
+// TestSharedVerifyMailBudgetPostgres: two servers, each with its own
+// connection pool, on one PostgreSQL database spend one address's
+// verification-mail budget together: VerifyMailsPerAddress sign-ups
+// spread over both, then either refuses the next.
+func TestSharedVerifyMailBudgetPostgres(t *testing.T) {
+	url := pgtest.URL(t)
+	m := startSMTP(t)
+	cfg := m.config(t)
+	cfg.SharedLimits = true
+	var envs []*testserver.Env
+	for range 2 {
+		st, err := postgres.Open(bg, url, postgres.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		envs = append(envs, testserver.StartStore(t, st, &cfg, nil))
+	}
+	var vn *client.VerificationNeededError
+	for i := range cfg.VerifyMailsPerAddress {
+		if _, err := client.Signup(bg, envs[i%2].URL, "new@example.com", "New", pw("new@example.com"), client.Options{}); !errors.As(err, &vn) {
+			t.Fatalf("sign-up %d: %v", i+1, err)
+		}
+	}
+	for i, env := range envs {
+		_, err := client.Signup(bg, env.URL, "new@example.com", "New", pw("new@example.com"), client.Options{})
+		var ae *client.APIError
+		if !errors.As(err, &ae) || ae.Status != http.StatusTooManyRequests {
+			t.Fatalf("one sign-up too many on server %d: %v, want 429", i+1, err)
+		}
+	}
+	m.Wait(t, "new@example.com", "verification code", cfg.VerifyMailsPerAddress)
+	if n := len(m.To("new@example.com", "verification code")); n != cfg.VerifyMailsPerAddress {
+		t.Fatalf("%d code mails, want %d", n, cfg.VerifyMailsPerAddress)
 	}
 }
