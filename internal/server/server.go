@@ -190,10 +190,10 @@ type Server struct {
 	// verify keys the hashes of mailed verification codes; verifyMail
 	// limits verification e-mail per address.
 	verifySecret  []byte
-	verifyMail    counter  // per address and client network
-	verifyMailAll counter  // per address
-	recoveryNet   *limiter // recovery requests per client network
-	recoveryMail  counter  // approval mail per member account
+	verifyMail    counter // per address and client network
+	verifyMailAll counter // per address
+	recoveryNet   counter // recovery requests per client network
+	recoveryMail  counter // approval mail per member account
 	hashes        *hashGate
 	bodies        *bodyBudget
 	syncs         *syncGate
@@ -223,7 +223,6 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 		cfg: cfg, store: st, log: log, now: time.Now, secret: secret,
 		perAddr:      newLimiter(cfg.RequestsPerAddr, time.Minute),
 		verifySecret: verifySecret,
-		recoveryNet:  newLimiter(orDefault(cfg.RecoveryRequestsPerNetwork, 10), time.Hour),
 		hashes:       newHashGateFor(cfg),
 		bodies:       newBodyBudgetFor(cfg),
 		syncs:        newSyncGate(cfg, st),
@@ -240,6 +239,7 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 	s.loginFail = s.newCounter("login", cfg.LoginAttempts, cfg.LoginWindow)
 	s.verifyMail = s.newCounter("verify-mail", cfg.VerifyMailsPerAddress, time.Hour)
 	s.verifyMailAll = s.newCounter("verify-mail-all", 4*cfg.VerifyMailsPerAddress, time.Hour)
+	s.recoveryNet = s.newCounter("recovery-net", orDefault(cfg.RecoveryRequestsPerNetwork, 10), time.Hour)
 	s.recoveryMail = s.newCounter("recovery-mail", orDefault(cfg.RecoveryMailPerAccount, defaultRecoveryMailPerAccount), recoveryMailWindow)
 	s.base, s.cancel = context.WithCancel(context.Background())
 	s.routes()
