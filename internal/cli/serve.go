@@ -218,6 +218,9 @@ func (a *app) serve(ctx context.Context, addr, data, database string, cfg server
 		return err
 	}
 	defer st.Close()
+	// On PostgreSQL several instances may serve one database: count the
+	// limits that must hold across them there. SQLite is one process.
+	cfg.SharedLimits = strings.HasPrefix(desc, "postgres")
 	srv, err := server.New(ctx, cfg, st, log)
 	if err != nil {
 		return err

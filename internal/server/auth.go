@@ -270,7 +270,11 @@ func (s *Server) checkAuthKey(w http.ResponseWriter, r *http.Request, email stri
 	if err := checkLen("auth_key", authKey, crypto.KeySize); err != nil {
 		return store.Account{}, err
 	}
-	res, ok, wait := s.loginFail.reserve(email, s.now())
+	res, ok, wait, err := s.loginFail.reserve(r.Context(), email, s.now())
+	if err != nil {
+		// Fail closed: a guess that cannot be counted is not checked.
+		return store.Account{}, s.errLimitsUnavailable(w, "login", err)
+	}
 	if !ok {
 		retryAfter(w, wait)
 		return store.Account{}, &httpError{http.StatusTooManyRequests, api.CodeRateLimited, "too many failed logins for this account; wait a few minutes", 0}
@@ -278,7 +282,7 @@ func (s *Server) checkAuthKey(w http.ResponseWriter, r *http.Request, email stri
 	failed := false
 	defer func() {
 		if !failed {
-			s.loginFail.refund(email, res)
+			s.loginFail.refund(r.Context(), email, res)
 		}
 	}()
 	// Take a hash slot before the account is read: a request the gate

@@ -5,8 +5,9 @@ import (
 	"time"
 )
 
-// limiter counts events per key in fixed windows. It is per process: with
-// several instances each enforces its own share, which still bounds guessing.
+// limiter counts events per key in fixed windows, in this process. Limits
+// that must hold across several instances on one database use a
+// storeCounter instead when Config.SharedLimits (counters.go).
 type limiter struct {
 	mu     sync.Mutex
 	max    int

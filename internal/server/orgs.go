@@ -454,30 +454,24 @@ func truncate(s string, n int) string {
 // createInvitationsWithinBudget stores a batch if, with a Mailer, the
 // whole batch fits the invitation mail budgets of the inviting account and
 // of the organisation; otherwise it stores and sends nothing (429). The
-// check and the write are serialised in this process; with several
-// instances each may let one batch more through.
+// store checks the budget in the transaction that writes the batch, so it
+// holds across every instance on one database (issue 27).
 func (s *Server) createInvitationsWithinBudget(ctx context.Context, b store.InviteBatch, invs []store.Invitation) error {
-	if s.cfg.Mailer == nil {
-		return s.store.CreateInvitations(ctx, b, invs)
+	if s.cfg.Mailer != nil {
+		b.Budget = &store.InviteBudget{Since: b.CreatedAt.Add(-s.cfg.InviteMailWindow), PerInviter: s.cfg.InviteMailPerAccount, PerOrg: s.cfg.InviteMailPerOrg}
 	}
-	s.inviteMu.Lock()
-	defer s.inviteMu.Unlock()
-	byOrg, byInviter, err := s.store.InvitationsSince(ctx, b.OrgID, b.InviterID, b.CreatedAt.Add(-s.cfg.InviteMailWindow))
-	if err != nil {
-		return err
-	}
-	n := len(invs)
-	for _, c := range []struct {
-		who       string
-		used, max int
-	}{{"your account", byInviter, s.cfg.InviteMailPerAccount}, {"this organisation", byOrg, s.cfg.InviteMailPerOrg}} {
-		if c.used+n > c.max {
-			return &httpError{http.StatusTooManyRequests, api.CodeRateLimited, fmt.Sprintf(
-				"nobody was invited: %s may send %d invitation e-mails per %s and has %d left (this batch has %d); try again later",
-				c.who, c.max, s.cfg.InviteMailWindow, max(0, c.max-c.used), n), 0}
+	err := s.store.CreateInvitations(ctx, b, invs)
+	var be *store.InviteBudgetError
+	if errors.As(err, &be) {
+		who := "your account"
+		if be.ByOrg {
+			who = "this organisation"
 		}
+		return &httpError{http.StatusTooManyRequests, api.CodeRateLimited, fmt.Sprintf(
+			"nobody was invited: %s may send %d invitation e-mails per %s and has %d left (this batch has %d); try again later",
+			who, be.Max, s.cfg.InviteMailWindow, max(0, be.Max-be.Used), be.BatchCount), 0}
 	}
-	return s.store.CreateInvitations(ctx, b, invs)
+	return err
 }
 
 // sendInvitations mails each invitee a Join link built from the configured

@@ -95,6 +95,7 @@ func (s *Server) startSweeper() {
 			case <-t.C:
 				s.SweepUploads(s.base)
 				s.PruneEvents(s.base)
+				s.PruneCounters(s.base)
 				t.Reset(sweepEvery)
 			}
 		}

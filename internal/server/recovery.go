@@ -313,8 +313,12 @@ func (s *Server) createRecoveryRequest(w http.ResponseWriter, r *http.Request) e
 	// Counted for every address alike, so the limit tells nothing about
 	// any of them; it bounds how fast one network can take the places of
 	// members' requests.
-	if ok, wait := s.recoveryNet.add(s.clientNetwork(r), s.now()); !ok {
-		retryAfter(w, wait)
+	_, ok, netWait, err := s.recoveryNet.reserve(r.Context(), s.clientNetwork(r), s.now())
+	if err != nil {
+		return s.errLimitsUnavailable(w, "recovery-net", err)
+	}
+	if !ok {
+		retryAfter(w, netWait)
 		return &httpError{http.StatusTooManyRequests, api.CodeRateLimited, "too many recovery requests from your network; try again later", 0}
 	}
 	now := s.now()
@@ -497,7 +501,7 @@ func (s *Server) grantRecovery(w http.ResponseWriter, r *http.Request) error {
 	now := s.now()
 	// Every approval is mailed to the member (issue 23, finding 10), so
 	// that a takeover in progress can be noticed before it completes.
-	giveBack, err := s.reserveApprovalMail(w, member.ID, now)
+	giveBack, err := s.reserveApprovalMail(r.Context(), w, member.ID, now)
 	if err != nil {
 		return err
 	}

@@ -38,18 +38,21 @@ func mailTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC"
 // reserveApprovalMail takes one of the member's approval mails before an
 // approval is stored: an approval that could not be announced is not
 // given (429, nothing stored). give returns it when nothing was approved.
-func (s *Server) reserveApprovalMail(w http.ResponseWriter, member string, now time.Time) (give func(), err error) {
+func (s *Server) reserveApprovalMail(ctx context.Context, w http.ResponseWriter, member string, now time.Time) (give func(), err error) {
 	if s.cfg.Mailer == nil {
 		return func() {}, nil
 	}
-	res, ok, wait := s.recoveryMail.reserve(member, now)
+	res, ok, wait, err := s.recoveryMail.reserve(ctx, member, now)
+	if err != nil {
+		return nil, s.errLimitsUnavailable(w, "recovery-mail", err)
+	}
 	if !ok {
 		retryAfter(w, wait)
 		return nil, &httpError{http.StatusTooManyRequests, api.CodeRateLimited, fmt.Sprintf(
 			"nothing was approved: this member may be sent %d recovery e-mails per %s and every approval is mailed to them; try again later",
 			orDefault(s.cfg.RecoveryMailPerAccount, defaultRecoveryMailPerAccount), recoveryMailWindow), 0}
 	}
-	return func() { s.recoveryMail.refund(member, res) }, nil
+	return func() { s.recoveryMail.refund(ctx, member, res) }, nil
 }
 
 const defaultRecoveryMailPerAccount = 10

@@ -12,7 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coffer-pm/coffer/internal/api"
@@ -44,6 +44,13 @@ type Config struct {
 	LivePerAccount     int           // open live streams per account, all its sessions together
 	LiveMaxStreams     int           // open live streams on this instance
 	RecordsPage        int           // epoch records one GET /orgs/{org}/records answer scans at most
+	// SharedLimits counts the failed-login windows and the verification
+	// and recovery mail budgets in the database (store.RateCounterStore)
+	// rather than in this process: set when several instances serve one
+	// PostgreSQL database, so that they enforce one limit together, not
+	// one each (issue 27). If the database cannot count, those requests
+	// are refused (503), never let through uncounted.
+	SharedLimits bool
 	// Syncs (syncgate.go, spool.go): SyncSlots read their snapshot at once
 	// (<= 0: half the store's read connections); one waits at most
 	// SyncWait for a slot, then 503; an account has at most
@@ -177,17 +184,19 @@ type Server struct {
 	log       *slog.Logger
 	now       func() time.Time
 	secret    []byte // keyed hash for pre-login answers about unknown accounts
-	loginFail *limiter
+	loginFail counter
 	perAddr   *limiter
+	// limitSecret keys the hashes under which shared limits count
+	// (counters.go); counterHits paces their pruning.
+	limitSecret []byte
+	counterHits atomic.Uint64
 	// verify keys the hashes of mailed verification codes; verifyMail
-	// limits verification e-mail per address; inviteMu serialises the
-	// invitation mail budget check with the write it allows.
+	// limits verification e-mail per address.
 	verifySecret  []byte
-	verifyMail    *limiter // per address and client network
-	verifyMailAll *limiter // per address
-	inviteMu      sync.Mutex
-	recoveryNet   *limiter // recovery requests per client network
-	recoveryMail  *limiter // approval mail per member account
+	verifyMail    counter // per address and client network
+	verifyMailAll counter // per address
+	recoveryNet   counter // recovery requests per client network
+	recoveryMail  counter // approval mail per member account
 	hashes        *hashGate
 	bodies        *bodyBudget
 	syncs         *syncGate
@@ -219,20 +228,26 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 	}
 	s := &Server{
 		cfg: cfg, store: st, log: log, now: time.Now, secret: secret,
-		loginFail:     newLimiter(cfg.LoginAttempts, cfg.LoginWindow),
-		perAddr:       newLimiter(cfg.RequestsPerAddr, time.Minute),
-		verifySecret:  verifySecret,
-		verifyMail:    newLimiter(cfg.VerifyMailsPerAddress, time.Hour),
-		verifyMailAll: newLimiter(4*cfg.VerifyMailsPerAddress, time.Hour),
-		recoveryNet:   newLimiter(orDefault(cfg.RecoveryRequestsPerNetwork, 10), time.Hour),
-		recoveryMail:  newLimiter(orDefault(cfg.RecoveryMailPerAccount, defaultRecoveryMailPerAccount), recoveryMailWindow),
-		hashes:        newHashGateFor(cfg),
-		bodies:        newBodyBudgetFor(cfg),
-		syncs:         newSyncGate(cfg, st),
-		hash:          crypto.AuthHash,
-		mux:           http.NewServeMux(),
-		hub:           newHub(),
+		perAddr:      newLimiter(cfg.RequestsPerAddr, time.Minute),
+		verifySecret: verifySecret,
+		hashes:       newHashGateFor(cfg),
+		bodies:       newBodyBudgetFor(cfg),
+		syncs:        newSyncGate(cfg, st),
+		hash:         crypto.AuthHash,
+		mux:          http.NewServeMux(),
+		hub:          newHub(),
 	}
+	if cfg.SharedLimits {
+		if s.limitSecret, err = st.ServerSecret(ctx, "rate-limit-keys"); err != nil {
+			return nil, err
+		}
+	}
+	// Every limit that must hold across instances, in one place.
+	s.loginFail = s.newCounter("login", cfg.LoginAttempts, cfg.LoginWindow)
+	s.verifyMail = s.newCounter("verify-mail", cfg.VerifyMailsPerAddress, time.Hour)
+	s.verifyMailAll = s.newCounter("verify-mail-all", 4*cfg.VerifyMailsPerAddress, time.Hour)
+	s.recoveryNet = s.newCounter("recovery-net", orDefault(cfg.RecoveryRequestsPerNetwork, 10), time.Hour)
+	s.recoveryMail = s.newCounter("recovery-mail", orDefault(cfg.RecoveryMailPerAccount, defaultRecoveryMailPerAccount), recoveryMailWindow)
 	s.base, s.cancel = context.WithCancel(context.Background())
 	s.routes()
 	s.startLive()

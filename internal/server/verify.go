@@ -106,8 +106,8 @@ func errVerifyMailLimit() error {
 // same either way.
 func (s *Server) signupByMail(w http.ResponseWriter, r *http.Request, p pendingSignup) error {
 	ctx, now, email := r.Context(), s.now(), p.Account.Email
-	if !s.allowVerifyMail(r, email, now) {
-		return errVerifyMailLimit()
+	if err := s.allowVerifyMail(w, r, email, now); err != nil {
+		return err
 	}
 	_, err := s.store.AccountByEmail(ctx, email)
 	exists := err == nil
@@ -270,8 +270,8 @@ func (s *Server) requestVerification(w http.ResponseWriter, r *http.Request) err
 	if !me.EmailVerifiedAt.IsZero() {
 		return errConflict("your e-mail address is already verified", 0)
 	}
-	if !s.allowVerifyMail(r, me.Email, now) {
-		return errVerifyMailLimit()
+	if err := s.allowVerifyMail(w, r, me.Email, now); err != nil {
+		return err
 	}
 	code := newVerifyCode()
 	digits, _ := parseVerifyCode(code)
@@ -303,10 +303,20 @@ func (s *Server) requireVerified(a store.Account, what string) error {
 // address of four times that. Keyed by address alone, strangers signing
 // up with someone's address could use up its budget and keep its owner
 // from ever getting a code; keyed by network, one network cannot.
-func (s *Server) allowVerifyMail(r *http.Request, email string, now time.Time) bool {
-	if ok, _ := s.verifyMail.add(email+"|"+s.clientNetwork(r), now); !ok {
-		return false
+func (s *Server) allowVerifyMail(w http.ResponseWriter, r *http.Request, email string, now time.Time) error {
+	for _, c := range []struct {
+		name string
+		c    counter
+		key  string
+	}{{"verify-mail", s.verifyMail, email + "|" + s.clientNetwork(r)}, {"verify-mail-all", s.verifyMailAll, email}} {
+		_, ok, _, err := c.c.reserve(r.Context(), c.key, now)
+		if err != nil {
+			// Fail closed: no mail whose budget could not be counted.
+			return s.errLimitsUnavailable(w, c.name, err)
+		}
+		if !ok {
+			return errVerifyMailLimit()
+		}
 	}
-	ok, _ := s.verifyMailAll.add(email, now)
-	return ok
+	return nil
 }

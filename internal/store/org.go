@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -77,6 +78,36 @@ type InviteBatch struct {
 	SealedCode   []byte
 	CreatedAt    time.Time
 	InviterID    string // the account that invited
+	// Budget, if set, is the invitation mail budget the batch must fit,
+	// checked inside CreateInvitations' transaction (not stored).
+	Budget *InviteBudget
+}
+
+// InviteBudget bounds the invitations (each one e-mail) made since Since:
+// PerInviter by the inviting account in any organisation, PerOrg in the
+// batch's organisation. Checked where the batch is written, under the
+// lock every CreateInvitations takes, so that it holds across every
+// instance on the database (issue 27), not once per process.
+type InviteBudget struct {
+	Since      time.Time
+	PerInviter int
+	PerOrg     int
+}
+
+// InviteBudgetError: the batch does not fit its InviteBudget; nothing
+// was stored.
+type InviteBudgetError struct {
+	ByOrg      bool // the organisation's budget, else the inviter's
+	Max, Used  int
+	BatchCount int
+}
+
+func (e *InviteBudgetError) Error() string {
+	who := "the inviting account"
+	if e.ByOrg {
+		who = "the organisation"
+	}
+	return fmt.Sprintf("invitation mail budget: %s has %d of %d left, the batch has %d", who, max(0, e.Max-e.Used), e.Max, e.BatchCount)
 }
 
 // Invitation is one invited address.
@@ -148,7 +179,8 @@ type OrgStore interface {
 	// invitation with Replaces cancels the invitation it names in the same
 	// transaction, which must be of the batch's organisation, of the same
 	// address and in state invited: else ErrNotFound and nothing is
-	// stored.
+	// stored. With b.Budget set, a batch that does not fit it returns
+	// *InviteBudgetError and nothing is stored.
 	CreateInvitations(ctx context.Context, b InviteBatch, invs []Invitation) error
 	Invitation(ctx context.Context, id string) (Invitation, error)
 	InviteBatch(ctx context.Context, id string) (InviteBatch, error)

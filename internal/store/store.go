@@ -287,6 +287,7 @@ type Store interface {
 	AuditStore
 	ExposureStore
 	ExportPolicyStore
+	RateCounterStore
 
 	Close() error
 	// Ping checks that every pool of the store can reach the database.
@@ -718,4 +719,38 @@ type ExportPolicyStore interface {
 	// userID's policy — read again in the transaction — lets them export
 	// orgID's vaults; else ErrExportRestricted and nothing is written.
 	RecordExport(ctx context.Context, orgID, userID string) error
+}
+
+// MaxCounterKey bounds a rate counter's key: keys are a short prefix and
+// a keyed hash, so anything longer is a bug, not a key.
+const MaxCounterKey = 128
+
+// CounterHit is the outcome of one RateCounterStore.HitCounter.
+type CounterHit struct {
+	OK    bool      // the event was counted: the window was not full
+	N     int       // events counted in the window, this one included if OK
+	Start time.Time // when the window started (its identity for a refund)
+	End   time.Time // when it ends
+}
+
+// RateCounterStore keeps fixed-window counters that every instance on one
+// database shares (issue 27): with several instances on one PostgreSQL,
+// the failed-login windows and the mail budgets are counted here so that
+// N instances do not allow N times the limit. Both engines implement it;
+// a server on SQLite (one process) keeps its counters in memory instead.
+type RateCounterStore interface {
+	// HitCounter counts one event for key unless its window already holds
+	// max: atomically, so concurrent hits through any instances never
+	// count more than max in one window. A window starts at the first
+	// event after the previous one ended and lasts window; both times are
+	// the caller's now, stored in the row, so instances compare against
+	// one recorded end. len(key) must be at most MaxCounterKey.
+	HitCounter(ctx context.Context, key string, max int, window time.Duration, now time.Time) (CounterHit, error)
+	// RefundCounter gives back one event counted in the window that
+	// started at start; nothing if that window has ended and another
+	// begun, or nothing is counted.
+	RefundCounter(ctx context.Context, key string, start time.Time) error
+	// PruneCounters deletes the counters whose window ended at or before
+	// now and says how many.
+	PruneCounters(ctx context.Context, now time.Time) (int64, error)
 }

@@ -234,6 +234,21 @@ func (s *Store) CreateInvitations(ctx context.Context, b store.InviteBatch, invs
 				return sql.ErrNoRows
 			}
 		}
+		// The mail budget, under the change counter's lock taken above:
+		// concurrent batches through any instances are counted one after
+		// the other, so together they never pass it.
+		if bu := b.Budget; bu != nil {
+			var byOrg, byInviter int
+			if err := tx.QueryRowContext(ctx, s.q(invitationsSinceSQL), b.OrgID, ms(bu.Since), b.InviterID, ms(bu.Since)).Scan(&byOrg, &byInviter); err != nil {
+				return err
+			}
+			if byInviter+len(invs) > bu.PerInviter {
+				return &store.InviteBudgetError{Max: bu.PerInviter, Used: byInviter, BatchCount: len(invs)}
+			}
+			if byOrg+len(invs) > bu.PerOrg {
+				return &store.InviteBudgetError{ByOrg: true, Max: bu.PerOrg, Used: byOrg, BatchCount: len(invs)}
+			}
+		}
 		if err := s.within(ctx, tx, store.MaxOpenInvitationsPerOrg-len(invs)+1, "open invitations in one organisation (confirm or cancel some first)",
 			`SELECT COUNT(*) FROM invitations WHERE org_id = ? AND state IN ('invited', 'joined')`, b.OrgID); err != nil {
 			return err
@@ -266,12 +281,15 @@ func (s *Store) InviteBatch(ctx context.Context, id string) (store.InviteBatch, 
 	return b, s.wrap(err)
 }
 
+// invitationsSinceSQL counts the invitations since a time in one
+// organisation and by one inviter: the invitation mail budget.
+const invitationsSinceSQL = `SELECT
+	(SELECT COUNT(*) FROM invitations WHERE org_id = ? AND created_at >= ?),
+	(SELECT COUNT(*) FROM invitations i JOIN invite_batches b ON b.id = i.batch_id WHERE b.inviter_id = ? AND b.created_at >= ?)`
+
 func (s *Store) InvitationsSince(ctx context.Context, orgID, inviterID string, t time.Time) (int, int, error) {
 	var byOrg, byInviter int
-	err := s.r.QueryRowContext(ctx, s.q(`SELECT
-		(SELECT COUNT(*) FROM invitations WHERE org_id = ? AND created_at >= ?),
-		(SELECT COUNT(*) FROM invitations i JOIN invite_batches b ON b.id = i.batch_id WHERE b.inviter_id = ? AND b.created_at >= ?)`),
-		orgID, ms(t), inviterID, ms(t)).Scan(&byOrg, &byInviter)
+	err := s.r.QueryRowContext(ctx, s.q(invitationsSinceSQL), orgID, ms(t), inviterID, ms(t)).Scan(&byOrg, &byInviter)
 	return byOrg, byInviter, s.wrap(err)
 }
 
