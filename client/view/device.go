@@ -1,9 +1,13 @@
 package view
 
 import (
+	"sort"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/coffer-pm/coffer/client"
 )
 
 // MaxDeviceName bounds a device name (the server drops a longer one: it
@@ -110,5 +114,42 @@ func CleanDeviceName(s string) string {
 	if utf8.RuneCountInString(out) > MaxDeviceName {
 		out = string([]rune(out)[:MaxDeviceName-1]) + "…"
 	}
+	return out
+}
+
+// Device is one signed-in device of the account (a live server session),
+// as `coffer devices` and the web app's Account → Devices list it.
+type Device struct {
+	ID         string    `json:"id"`
+	Name       string    `json:"name"`
+	Current    bool      `json:"current"` // this device
+	CreatedAt  time.Time `json:"created_at"`
+	LastUsedAt time.Time `json:"last_used_at"` // recorded at most once a minute
+	ClientAddr string    `json:"client_addr"`  // of the last recorded use
+	ExpiresAt  time.Time `json:"expires_at"`
+}
+
+// Devices are the account's live sessions (revoked and expired ones left
+// out), this device first, then the most recently used. A session that
+// named no device is "an unnamed device".
+func Devices(list []client.SessionInfo, now time.Time) []Device {
+	out := []Device{}
+	for _, x := range list {
+		if x.Revoked || !now.Before(x.ExpiresAt) {
+			continue
+		}
+		name := CleanDeviceName(x.Description)
+		if name == "" {
+			name = "an unnamed device"
+		}
+		out = append(out, Device{ID: x.ID, Name: name, Current: x.Current, CreatedAt: x.CreatedAt,
+			LastUsedAt: x.LastUsedAt, ClientAddr: CleanDeviceName(x.ClientAddr), ExpiresAt: x.ExpiresAt})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Current != out[j].Current {
+			return out[i].Current
+		}
+		return out[i].LastUsedAt.After(out[j].LastUsedAt)
+	})
 	return out
 }

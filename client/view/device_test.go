@@ -3,7 +3,10 @@ package view
 import (
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
+
+	"github.com/coffer-pm/coffer/client"
 )
 
 func TestBrowserDevice(t *testing.T) {
@@ -59,5 +62,27 @@ func TestCleanDeviceName(t *testing.T) {
 		if got := CleanDeviceName(in); got != want {
 			t.Errorf("CleanDeviceName(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestDevicesListsLiveOnesThisFirst(t *testing.T) {
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	list := []client.SessionInfo{
+		{ID: "old", Description: "Firefox on Linux", LastUsedAt: now.Add(-time.Hour), ExpiresAt: now.Add(time.Hour)},
+		{ID: "gone", Description: "x", Revoked: true, ExpiresAt: now.Add(time.Hour)},
+		{ID: "expired", Description: "y", ExpiresAt: now},
+		{ID: "new", Description: "", LastUsedAt: now.Add(-time.Minute), ExpiresAt: now.Add(time.Hour), ClientAddr: "192.0.2.1"},
+		{ID: "me", Current: true, Description: "Chrome on macOS", LastUsedAt: now.Add(-2 * time.Hour), ExpiresAt: now.Add(time.Hour)},
+	}
+	got := Devices(list, now)
+	var ids []string
+	for _, d := range got {
+		ids = append(ids, d.ID)
+	}
+	if strings.Join(ids, ",") != "me,new,old" || got[1].Name != "an unnamed device" || !got[0].Current || got[1].ClientAddr != "192.0.2.1" {
+		t.Fatalf("Devices = %+v", got)
+	}
+	if d := Devices(nil, now); d == nil || len(d) != 0 {
+		t.Fatalf("no sessions: %#v (want an empty list, not null)", d)
 	}
 }
