@@ -46,7 +46,7 @@ export function Shell(props: { status: Status; onLock: () => void; onLogout: () 
   const lock = async () => { await core.lock().catch(() => undefined); props.onLock(); };
   useIdleLock(() => void lock());
   const offline = useOffline(changed);
-  const live = useLive(changed);
+  const live = useLive(changed, () => void lock());
   useEffect(() => {
     core.orgs().then(setOrgs, () => undefined);
     core.vaults().then(setVaults, () => undefined);
