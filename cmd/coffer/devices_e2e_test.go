@@ -65,3 +65,16 @@ func TestCLIDevicesListAndRevoke(t *testing.T) {
 		t.Fatalf("after signing out the others: %s", out)
 	}
 }
+
+// TestWebAppDevices (issue 27): web/e2e/devices.mjs — two browsers and the
+// CLI of one account; Account → Devices lists them, signs one browser out
+// (its page locks at once) and then every other device; the CLI's next
+// command exits 3.
+func TestWebAppDevices(t *testing.T) {
+	srv := startServer(t)
+	c := user(t, srv, "dana@devices.example")
+	runScenario(t, "devices.mjs", srv.url, "COFFER_EMAIL=dana@devices.example", "COFFER_PASSWORD="+masterPW)
+	if msg := c.fails(3, "", "devices"); !strings.Contains(msg, "revoked") {
+		t.Fatalf("the CLI after Sign out all other devices: %q", msg)
+	}
+}
