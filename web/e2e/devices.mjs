@@ -37,6 +37,7 @@ try {
   await dialog.getByRole('button', { name: 'Sign out Chrome on Linux' }).click();
   await desk.getByRole('status').filter({ hasText: 'Chrome on Linux signed out.' }).waitFor({ timeout: 20000 });
   await laptop.getByRole('heading', { name: 'Unlock' }).waitFor({ timeout: 20000 });
+  await laptop.getByRole('status').filter({ hasText: 'This device was signed out from another device.' }).waitFor();
   await shot(laptop, 'devices-signed-out-elsewhere-light');
   check((await rows(desk).count()) === 2, `after signing out the laptop: ${await rows(desk).allTextContents()}`);
 

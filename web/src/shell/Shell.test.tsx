@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { core } from '../core';
 import type { WatchEvent } from '../core/types.gen';
 import { org, rowsOf, summary, vaultInfo } from '../test/app';
-import { Shell } from './Shell';
+import { Shell, signedOutElsewhere } from './Shell';
 
 vi.mock('../core', async (importOriginal) => (await import('../test/fakeCore')).fakeCore(await importOriginal()));
 
@@ -86,7 +86,7 @@ describe('Shell', () => {
     render(<Shell status={status} onLock={onLock} onLogout={vi.fn()} />);
     await waitFor(() => expect(core.watch).toHaveBeenCalled());
     act(() => send({ kind: 'error', error: 'unauthorized', text: 'session revoked; log in again' }));
-    await waitFor(() => expect(onLock).toHaveBeenCalled());
+    await waitFor(() => expect(onLock).toHaveBeenCalledWith(signedOutElsewhere));
     expect(core.lock).toHaveBeenCalled();
   });
 
