@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -319,7 +320,38 @@ func (s *Session) Sessions(ctx context.Context) ([]SessionInfo, error) {
 	return out, err
 }
 
-// RevokeSession ends one of the account's server sessions.
+// RevokeSession ends one of the account's server sessions: its next
+// request is refused and its live stream closes. ErrNotFound if the
+// account has no such session still live (another account's is refused
+// the same way).
 func (s *Session) RevokeSession(ctx context.Context, id string) error {
-	return s.t.do(ctx, "DELETE", "/sessions/"+url.PathEscape(id), nil, nil)
+	err := s.t.do(ctx, "DELETE", "/sessions/"+url.PathEscape(id), nil, nil)
+	var ae *APIError
+	if errors.As(err, &ae) && ae.Status == http.StatusNotFound {
+		return fmt.Errorf("%w: no live session %s of this account", ErrNotFound, sanitize(id, 80))
+	}
+	return err
+}
+
+// RevokeOtherSessions ends every live server session of the account but
+// this one ("sign out all other devices") and returns how many it ended.
+// One that ends meanwhile (revoked elsewhere, expired) is not an error.
+func (s *Session) RevokeOtherSessions(ctx context.Context) (int, error) {
+	list, err := s.Sessions(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, x := range list {
+		if x.Current || x.Revoked || !time.Now().Before(x.ExpiresAt) {
+			continue
+		}
+		switch err := s.RevokeSession(ctx, x.ID); {
+		case err == nil:
+			n++
+		case !errors.Is(err, ErrNotFound):
+			return n, err
+		}
+	}
+	return n, nil
 }

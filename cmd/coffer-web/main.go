@@ -15,11 +15,16 @@ import (
 	"errors"
 	"syscall/js"
 
+	"github.com/coffer-pm/coffer/client/view"
 	"github.com/coffer-pm/coffer/internal/bridge"
 )
 
 func main() {
-	c := bridge.New(js.Global().Get("location").Get("origin").String(), jsHost{}, bridge.Options)
+	// The session is named after the browser ("Firefox on Windows") for
+	// the account's device list; the user agent is only read here.
+	opts := bridge.Options
+	opts.Description = view.BrowserDevice(js.Global().Get("navigator").Get("userAgent").String())
+	c := bridge.New(js.Global().Get("location").Get("origin").String(), jsHost{}, opts)
 	api := map[string]any{}
 	for _, fn := range c.Funcs() {
 		if fn.Glue {

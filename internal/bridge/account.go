@@ -79,7 +79,8 @@ func (c *Core) exportPolicy() (view.MyExportPolicy, error) {
 	return view.MyExportPolicyOf(context.Background(), s)
 }
 
-// Revoked is how many other sessions a password change signed out.
+// Revoked is how many other sessions a password change, or signing out
+// the other devices, signed out.
 type Revoked struct {
 	Sessions int `json:"revoked_sessions"`
 }
@@ -163,13 +164,29 @@ func (c *Core) kdf(password, raw string) (Account, error) {
 	return c.account()
 }
 
-func (c *Core) sessions() ([]client.SessionInfo, error) {
+// devices are the account's signed-in devices (view.Devices: named by
+// the Go core, this one first).
+func (c *Core) devices() ([]view.Device, error) {
 	s, err := c.Session()
 	if err != nil {
 		return nil, err
 	}
 	list, err := s.Sessions(context.Background())
-	return append([]client.SessionInfo{}, list...), err
+	if err != nil {
+		return nil, err
+	}
+	return view.Devices(list, time.Now()), nil
+}
+
+// signOutOthers ends every other device's session ("sign out all other
+// devices").
+func (c *Core) signOutOthers() (Revoked, error) {
+	s, err := c.Session()
+	if err != nil {
+		return Revoked{}, err
+	}
+	n, err := s.RevokeOtherSessions(context.Background())
+	return Revoked{Sessions: n}, err
 }
 
 // RecoveryOrg is an organisation that offers account recovery.

@@ -85,7 +85,8 @@ func (c *Core) Funcs() []Func {
 		f("password", a("current", "next", `"revoke"`), Revoked{}, func(x Args) (any, error) { return answer(c.password(x.Str(0), x.Str(1), x.Str(2))) }),
 		f("kdf", a("password", "paramsJSON"), Account{}, func(x Args) (any, error) { return answer(c.kdf(x.Str(0), x.Str(1))) }),
 		f("exportPolicy", nil, view.MyExportPolicy{}, func(Args) (any, error) { return answer(c.exportPolicy()) }),
-		f("sessions", nil, []client.SessionInfo{}, func(Args) (any, error) { return answer(c.sessions()) }),
+		f("devices", nil, []view.Device{}, func(Args) (any, error) { return answer(c.devices()) }),
+		f("signOutOthers", nil, Revoked{}, func(Args) (any, error) { return answer(c.signOutOthers()) }),
 		f("endSession", a("id"), OK{}, func(x Args) (any, error) {
 			return answer(c.act(func(ctx context.Context, s *client.Session) error { return s.RevokeSession(ctx, x.Str(0)) }))
 		}),

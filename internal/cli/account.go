@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/coffer-pm/coffer/client"
+	"github.com/coffer-pm/coffer/client/view"
 )
 
 // requestTimeout bounds every request to the server, so a hung server
@@ -20,7 +22,7 @@ const requestTimeout = 60 * time.Second
 
 func (a *app) clientOptions() client.Options {
 	host, _ := os.Hostname()
-	return client.Options{Description: "coffer CLI on " + host, HTTPClient: &http.Client{Timeout: requestTimeout}}
+	return client.Options{Description: view.CLIDevice(host, runtime.GOOS), HTTPClient: &http.Client{Timeout: requestTimeout}}
 }
 
 // printSessionKey prints the unlock result: an export line for eval, or the

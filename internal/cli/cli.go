@@ -200,6 +200,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.versionCommand(),
 		a.signupCommand(),
 		a.accountCommand(),
+		a.devicesCommand(),
 		a.loginCommand(),
 		a.unlockCommand(),
 		a.lockCommand(),

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -115,16 +116,18 @@ func (s *Server) authenticate(r *http.Request, subprotocol bool) (store.Session,
 	case !now.Before(sess.ExpiresAt) || !now.Before(sess.MaxExpires):
 		return store.Session{}, errUnauthorized("session expired; log in again")
 	}
-	// Slide the idle expiry, at most once a minute to spare the database.
+	// Slide the idle expiry and record the use (when, from where: the
+	// device list shows them), at most once a minute to spare the database.
 	if now.Sub(sess.LastUsedAt) > time.Minute {
 		exp := now.Add(s.cfg.SessionIdle)
 		if exp.After(sess.MaxExpires) {
 			exp = sess.MaxExpires
 		}
-		if err := s.store.TouchSession(r.Context(), sess.ID, now, exp); err != nil {
+		addr := s.clientAddr(r)
+		if err := s.store.TouchSession(r.Context(), sess.ID, now, exp, addr); err != nil {
 			return store.Session{}, err
 		}
-		sess.LastUsedAt, sess.ExpiresAt = now, exp
+		sess.LastUsedAt, sess.ExpiresAt, sess.ClientAddr = now, exp, addr
 	}
 	return sess, nil
 }
@@ -333,7 +336,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	rand.Read(raw)
 	token := tokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
 	desc := req.Description
-	if len(desc) > 100 || checkName(desc) != nil {
+	// Only a label for the device list: a bad one is dropped, not refused.
+	if utf8.RuneCountInString(desc) > 100 || checkName(desc) != nil {
 		desc = ""
 	}
 	sess := store.Session{

@@ -174,8 +174,8 @@ type Session struct {
 	ExpiresAt   time.Time // idle expiry, pushed forward on use up to MaxExpires
 	MaxExpires  time.Time // absolute expiry
 	RevokedAt   time.Time // zero if not revoked
-	ClientAddr  string
-	Description string // user agent or device name
+	ClientAddr  string    // of the log-in, then of the last recorded use
+	Description string    // device name ("Firefox on Linux"), a label only
 }
 
 // Vault kinds.
@@ -341,7 +341,9 @@ type Store interface {
 	SetPassword(ctx context.Context, userID string, prevAuthHash []byte, c PasswordChange, revoke bool, keepSession string, at time.Time) (revoked int, err error)
 	CreateSession(ctx context.Context, s Session) error
 	SessionByTokenHash(ctx context.Context, tokenHash []byte) (Session, error)
-	TouchSession(ctx context.Context, id string, lastUsed, expires time.Time) error
+	// TouchSession records a use of the session: when, from which client
+	// address (the device list shows both), and its slid idle expiry.
+	TouchSession(ctx context.Context, id string, lastUsed, expires time.Time, clientAddr string) error
 	// RevokeSession revokes one of the user's sessions; ErrNotFound if the
 	// session is not theirs or already revoked.
 	RevokeSession(ctx context.Context, userID, id string, at time.Time) error

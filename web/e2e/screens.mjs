@@ -181,7 +181,7 @@ try {
   check(new URL(page.url()).pathname === '/tools/export', `Export is at ${page.url()}`);
   await screen(page, 'tools-export', () => page.getByRole('checkbox', { name: /^My Vault/ }).waitFor());
   await nav.getByRole('link', { name: 'Account' }).click();
-  for (const tab of ['Profile', 'Security', 'Sessions', 'Recovery']) {
+  for (const tab of ['Profile', 'Security', 'Devices', 'Recovery']) {
     await page.getByRole('navigation', { name: 'Account pages' }).getByRole('link', { name: tab }).click();
     check(new URL(page.url()).pathname === `/account/${tab.toLowerCase()}`, `${tab} is at ${page.url()}`);
     await screen(page, `account-${tab.toLowerCase()}`, () => page.locator('main h2').first().waitFor());

@@ -8,8 +8,8 @@ import type { BridgeFunction, BridgeResults, Content, ErrorKind, ImportReport, S
 import { ITEM_TYPES, RULES, TEXTS } from './core/types.gen';
 
 export type {
-  Accepted, Access, Account, Addresses, AdminOrg, AdminUser, AdminUserDetail, AuditEntry, AuditLog, AuditTarget, Change, Content, Field, File as FileRef, Group, Invitation, Invited, ItemWithContent as Item, JoinState, KDF, Member, Notice,
-  Detected, ExportPlan, FormatInfo, ImportPlan, ImportReport, ExposedItem, Exposure, ExposureReport, ItemType, MyExportPolicy, Opens, Org, OrgDetail, Recovery, Rotation, Rotations, Rows, Session as SessionInfo, ShareGroup, SSHKeyCheck, Summary, TypeField, Vault as VaultInfo, VaultRef, Version,
+  Accepted, Access, Account, Addresses, AdminOrg, AdminUser, AdminUserDetail, AuditEntry, AuditLog, AuditTarget, Change, Content, Device, Field, File as FileRef, Group, Invitation, Invited, ItemWithContent as Item, JoinState, KDF, Member, Notice,
+  Detected, ExportPlan, FormatInfo, ImportPlan, ImportReport, ExposedItem, Exposure, ExposureReport, ItemType, MyExportPolicy, Opens, Org, OrgDetail, Recovery, Rotation, Rotations, Rows, ShareGroup, SSHKeyCheck, Summary, TypeField, Vault as VaultInfo, VaultRef, Version,
 } from './core/types.gen';
 export { ITEM_TYPES, RULES, TEXTS };
 
@@ -208,7 +208,10 @@ export const core = {
   kdf: (password: string, p: { time: number; memory_kib: number; threads: number }) => call('kdf', password, JSON.stringify(p)),
   kdfTime: (p: { time: number; memory_kib: number; threads: number }) => call('kdfTime', JSON.stringify(p)),
   password: (current: string, next: string, revoke: boolean) => call('password', current, next, revoke ? 'revoke' : ''),
-  sessions: () => call('sessions'),
+  // The account's signed-in devices (named by the core, this one first);
+  // sign one out, or every other one.
+  devices: () => call('devices'),
+  signOutOthers: () => call('signOutOthers'),
   // What this account may export, asked of the server each time.
   exportPolicy: () => call('exportPolicy'),
   recovery: () => call('recovery'),

@@ -122,8 +122,8 @@ func (s *Store) SessionByTokenHash(ctx context.Context, h []byte) (store.Session
 	return x, s.wrap(err)
 }
 
-func (s *Store) TouchSession(ctx context.Context, id string, lastUsed, expires time.Time) error {
-	_, err := s.w.ExecContext(ctx, s.q(`UPDATE sessions SET last_used_at = ?, expires_at = ? WHERE id = ?`), ms(lastUsed), ms(expires), id)
+func (s *Store) TouchSession(ctx context.Context, id string, lastUsed, expires time.Time, clientAddr string) error {
+	_, err := s.w.ExecContext(ctx, s.q(`UPDATE sessions SET last_used_at = ?, expires_at = ?, client_addr = ? WHERE id = ?`), ms(lastUsed), ms(expires), clientAddr, id)
 	return s.wrap(err)
 }
 

@@ -191,11 +191,11 @@ func testSessions(t *testing.T, s store.Store) {
 		t.Fatalf("SessionByTokenHash = %+v, %v", got, err)
 	}
 	later := now.Add(30 * time.Minute)
-	if err := s.TouchSession(ctx, sess.ID, later, later.Add(time.Hour)); err != nil {
+	if err := s.TouchSession(ctx, sess.ID, later, later.Add(time.Hour), "192.0.2.7"); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = s.SessionByTokenHash(ctx, []byte("hash-1"))
-	if !got.LastUsedAt.Equal(later) || !got.ExpiresAt.Equal(later.Add(time.Hour)) {
+	if !got.LastUsedAt.Equal(later) || !got.ExpiresAt.Equal(later.Add(time.Hour)) || got.ClientAddr != "192.0.2.7" || got.Description != "test" {
 		t.Fatalf("TouchSession not applied: %+v", got)
 	}
 	if err := s.RevokeSession(ctx, b.ID, sess.ID, later); !errors.Is(err, store.ErrNotFound) {

@@ -5,7 +5,7 @@ import { AccountPage } from './AccountPage';
 vi.mock('../core', async (importOriginal) => (await import('../test/fakeCore')).fakeCore(await importOriginal()));
 
 describe('AccountPage', () => {
-  it.each([['profile', 'Profile', 'Profile'], ['security', 'Security', 'Change the master password'], ['sessions', 'Sessions', 'Sessions'], ['recovery', 'Recovery', 'Account recovery']] as const)(
+  it.each([['profile', 'Profile', 'Profile'], ['security', 'Security', 'Change the master password'], ['devices', 'Devices', 'Devices'], ['recovery', 'Recovery', 'Account recovery']] as const)(
     'shows the %s tab, marked current', (tab, label, heading) => {
       render(<AccountPage tab={tab} onLogout={vi.fn()} />);
       const tabs = screen.getByRole('navigation', { name: 'Account pages' });

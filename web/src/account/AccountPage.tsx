@@ -3,12 +3,12 @@ import type { AccountTab } from '../shell/routes';
 import { Profile } from './Profile';
 import { Recovery } from './Recovery';
 import { Security } from './Security';
-import { Sessions } from './Sessions';
+import { Devices } from './Devices';
 
-const tabs: [AccountTab, string][] = [['profile', 'Profile'], ['security', 'Security'], ['sessions', 'Sessions'], ['recovery', 'Recovery']];
+const tabs: [AccountTab, string][] = [['profile', 'Profile'], ['security', 'Security'], ['devices', 'Devices'], ['recovery', 'Recovery']];
 
 // AccountPage: this account's profile, security (master password, key
-// derivation), sessions and account recovery, one page each.
+// derivation), signed-in devices and account recovery, one page each.
 export function AccountPage(props: { tab: AccountTab; onLogout: () => void }) {
   return (
     <div class="account-page">
@@ -17,7 +17,7 @@ export function AccountPage(props: { tab: AccountTab; onLogout: () => void }) {
       </nav>
       {props.tab === 'profile' ? <Profile onLogout={props.onLogout} />
         : props.tab === 'security' ? <Security onDeleted={props.onLogout} />
-        : props.tab === 'sessions' ? <Sessions />
+        : props.tab === 'devices' ? <Devices />
         : <Recovery />}
     </div>
   );

@@ -241,6 +241,17 @@ export interface Detected {
   needs_mapping: boolean;
 }
 
+// Device is view.Device.
+export interface Device {
+  id: string;
+  name: string;
+  current: boolean;
+  created_at: string;
+  last_used_at: string;
+  client_addr: string;
+  expires_at: string;
+}
+
 // Done is bridge.Done.
 export interface Done {
   done: number;
@@ -770,18 +781,6 @@ export interface Saved {
   revision: number;
 }
 
-// Session is api.Session.
-export interface Session {
-  id: string;
-  current: boolean;
-  created_at: string;
-  last_used_at: string;
-  expires_at: string;
-  revoked: boolean;
-  client_addr: string;
-  description: string;
-}
-
 // ShareGroup is view.ShareGroup.
 export interface ShareGroup {
   id: string;
@@ -938,7 +937,8 @@ export interface BridgeResults {
   password: Revoked;
   kdf: Account;
   exportPolicy: MyExportPolicy;
-  sessions: Session[];
+  devices: Device[];
+  signOutOthers: Revoked;
   endSession: OK;
   vaults: Vault[];
   recovery: Recovery;

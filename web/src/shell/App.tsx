@@ -13,6 +13,7 @@ export function App() {
   const [status, setStatus] = useState<Status | null>(null);
   const [error, setError] = useState('');
   const [stopped, setStopped] = useState<string | null>(null);
+  const [lockedWhy, setLockedWhy] = useState(''); // why the app locked itself, if not asked to
   useEffect(() => onStopped(setStopped), []);
   useEffect(() => { core.status().then(setStatus, (e) => setError(message(e))); }, []);
   if (stopped !== null) return <Stopped error={stopped} />;
@@ -20,7 +21,7 @@ export function App() {
   if (!status) return <p class="loading">Loading Coffer…</p>;
   if (status.state !== 'unlocked') {
     const mode = route.screen === 'login' || route.screen === 'signup' || route.screen === 'unlock' ? route.screen : undefined;
-    return <Welcome key={status.state} status={status} mode={mode} invited={route.screen === 'join'} onDone={setStatus} />;
+    return <Welcome key={status.state} status={status} mode={mode} invited={route.screen === 'join'} note={lockedWhy} onDone={(s) => { setLockedWhy(''); setStatus(s); }} />;
   }
-  return <Shell status={status} onLock={() => setStatus({ ...status, state: 'locked' })} onLogout={() => setStatus({ state: 'none' })} />;
+  return <Shell status={status} onLock={(why) => { setLockedWhy(why ?? ''); setStatus({ ...status, state: 'locked' }); }} onLogout={() => setStatus({ state: 'none' })} />;
 }

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { core } from '../core';
 import type { WatchEvent } from '../core/types.gen';
 import { org, rowsOf, summary, vaultInfo } from '../test/app';
-import { Shell } from './Shell';
+import { Shell, signedOutElsewhere } from './Shell';
 
 vi.mock('../core', async (importOriginal) => (await import('../test/fakeCore')).fakeCore(await importOriginal()));
 
@@ -75,6 +75,19 @@ describe('Shell', () => {
     await waitFor(() => expect(core.watch).toHaveBeenCalled());
     act(() => send({ kind: 'error', error: 'tampered', text: 'revision 4 of i-9 is not signed' }));
     expect(screen.getByRole('alert').textContent).toBe('Tampering detected: revision 4 of i-9 is not signed');
+  });
+
+  it('locks when the server ends the stream because this device was signed out', async () => {
+    let send: (e: WatchEvent) => void = () => undefined;
+    vi.mocked(core.watch).mockImplementation(async (fn) => { send = fn; });
+    vi.mocked(core.lock).mockResolvedValue({ state: 'locked' });
+    const onLock = vi.fn();
+    history.replaceState(null, '', '/tools/generator');
+    render(<Shell status={status} onLock={onLock} onLogout={vi.fn()} />);
+    await waitFor(() => expect(core.watch).toHaveBeenCalled());
+    act(() => send({ kind: 'error', error: 'unauthorized', text: 'session revoked; log in again' }));
+    await waitFor(() => expect(onLock).toHaveBeenCalledWith(signedOutElsewhere));
+    expect(core.lock).toHaveBeenCalled();
   });
 
   it('reads the screen anew at a live change', async () => {

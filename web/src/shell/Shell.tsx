@@ -30,9 +30,14 @@ function currentOrg(route: Route, orgs: Org[]): Org | undefined {
 
 const headings: Partial<Record<Route['screen'], string>> = { vault: 'Passwords', new: 'Passwords', trash: 'Passwords', orgs: 'Organisations', tools: 'Tools', account: 'Account', admin: 'Administrator Portal', 'admin-user': 'Administrator Portal', join: 'Join an organisation', missing: 'Not found' };
 
+// signedOutElsewhere is what the unlock screen says when the server ended
+// this device's session (Account → Devices or coffer devices revoke on
+// another device).
+export const signedOutElsewhere = 'This device was signed out from another device. Unlock to sign in again with your master password.';
+
 // Shell is the unlocked app: the navigation, the top bar, what the whole
 // app must say (banners), and the screen the address names.
-export function Shell(props: { status: Status; onLock: () => void; onLogout: () => void }) {
+export function Shell(props: { status: Status; onLock: (why?: string) => void; onLogout: () => void }) {
   const route = useRoute();
   const [tick, setTick] = useState(0);
   const changed = () => setTick((t) => t + 1);
@@ -43,10 +48,10 @@ export function Shell(props: { status: Status; onLock: () => void; onLogout: () 
   const [notices, setNotices] = useState<Notice[]>(props.status.notices ?? []);
   const [navOpen, setNavOpen] = useState(false);
   const [query, setQuery] = useState('');
-  const lock = async () => { await core.lock().catch(() => undefined); props.onLock(); };
+  const lock = async (why?: string) => { await core.lock().catch(() => undefined); props.onLock(why); };
   useIdleLock(() => void lock());
   const offline = useOffline(changed);
-  const live = useLive(changed);
+  const live = useLive(changed, () => void lock(signedOutElsewhere));
   useEffect(() => {
     core.orgs().then(setOrgs, () => undefined);
     core.vaults().then(setVaults, () => undefined);

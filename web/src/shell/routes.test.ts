@@ -18,7 +18,7 @@ describe('routes', () => {
     ['/tools/generator', { screen: 'tools', tool: 'generator' }],
     ['/tools/import', { screen: 'tools', tool: 'import' }],
     ['/tools/export', { screen: 'tools', tool: 'export' }],
-    ['/account/sessions', { screen: 'account', tab: 'sessions' }],
+    ['/account/devices', { screen: 'account', tab: 'devices' }],
     ['/admin', { screen: 'admin', q: '' }],
     ['/admin/users?q=mia+%40', { screen: 'admin', q: 'mia @' }],
     ['/admin/users/u%2F1', { screen: 'admin-user', user: 'u/1' }],
@@ -37,6 +37,7 @@ describe('routes', () => {
     expect(parse('/')).toEqual({ screen: 'vault', vault: '', item: '', mode: 'view' });
     expect(parse('/orgs/o1')).toEqual({ screen: 'org', org: 'o1', tab: 'members' });
     expect(parse('/account')).toEqual({ screen: 'account', tab: 'profile' });
+    expect(parse('/account/sessions')).toEqual({ screen: 'account', tab: 'devices' });
     expect(parse('/admin/users')).toEqual({ screen: 'admin', q: '' });
   });
   it('names what it does not know as missing', () => {

@@ -3,7 +3,7 @@
 // lands on the screen it names.
 
 export type OrgTab = 'members' | 'groups' | 'vaults' | 'settings';
-export type AccountTab = 'profile' | 'security' | 'sessions' | 'recovery';
+export type AccountTab = 'profile' | 'security' | 'devices' | 'recovery';
 export type ItemMode = 'view' | 'edit' | 'history';
 export type Tool = 'generator' | 'import' | 'export';
 
@@ -25,7 +25,7 @@ export type Route =
   | { screen: 'missing'; path: string };
 
 const orgTabs: OrgTab[] = ['members', 'groups', 'vaults', 'settings'];
-const accountTabs: AccountTab[] = ['profile', 'security', 'sessions', 'recovery'];
+const accountTabs: AccountTab[] = ['profile', 'security', 'devices', 'recovery'];
 const toolPages: Tool[] = ['generator', 'import', 'export'];
 
 // ALL is the vault segment of an item opened from "All vaults".
@@ -60,6 +60,8 @@ export function parse(pathname: string, search = ''): Route {
       break;
     case 'account':
       if (!b) return { screen: 'account', tab: 'profile' };
+      // The page was called Sessions before: old links still land on it.
+      if (b === 'sessions' && !c) return { screen: 'account', tab: 'devices' };
       if (accountTabs.includes(b as AccountTab) && !c) return { screen: 'account', tab: b as AccountTab };
       break;
     case 'admin':

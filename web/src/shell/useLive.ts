@@ -3,10 +3,17 @@ import { core } from '../core';
 
 // useLive follows the account's live changes (other browsers, the CLI):
 // each one calls changed; a stop says why (tampering is its own words).
-export function useLive(changed: () => void): string {
+// A stream the server ended because this device was signed out (from
+// Account → Devices elsewhere, or coffer devices revoke) calls signedOut:
+// the page locks, and unlocking signs in again with the master password.
+export function useLive(changed: () => void, signedOut: () => void): string {
   const [banner, setBanner] = useState('');
   useEffect(() => {
     void core.watch((c) => {
+      if (c.kind === 'error' && 'error' in c && c.error === 'unauthorized') {
+        signedOut();
+        return;
+      }
       if (c.kind === 'error' && 'error' in c) {
         setBanner(c.error === 'tampered' ? `Tampering detected: ${c.text}` : `Live updates stopped: ${c.text}`);
         return;

@@ -83,6 +83,11 @@ describe('Welcome', () => {
     expect(screen.getByRole('heading', { name: 'Unlock' })).toBeTruthy();
   });
 
+  it('says why the app locked itself (this device was signed out elsewhere)', () => {
+    render(<Welcome status={{ state: 'locked', email: 'ann@acme.example' }} note="This device was signed out from another device." onDone={vi.fn()} />);
+    expect(screen.getByRole('status').textContent).toBe('This device was signed out from another device.');
+  });
+
   it('asks for the mailed code when the server holds the sign-up', async () => {
     vi.mocked(core.signup).mockResolvedValue({ state: 'verify', user_id: 'u-1', email: 'ann@acme.example', notices: [] });
     vi.mocked(core.verifySignup).mockResolvedValue({ ok: true });

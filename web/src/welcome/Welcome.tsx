@@ -11,7 +11,7 @@ export type WelcomeMode = 'unlock' | 'login' | 'signup';
 // Welcome is every screen before the vault: log in, create an account,
 // unlock. It stays at the address it was opened at (a shared link to an
 // item, or the screen that locked), so the unlock lands there.
-export function Welcome(props: { status: Status; mode?: WelcomeMode; invited?: boolean; onDone: (s: Status) => void }) {
+export function Welcome(props: { status: Status; mode?: WelcomeMode; invited?: boolean; note?: string; onDone: (s: Status) => void }) {
   const locked = props.status.state === 'locked';
   const [mode, setModeState] = useState<WelcomeMode>(props.mode && (props.mode !== 'unlock' || locked) ? props.mode : locked ? 'unlock' : 'signup');
   // The Join link names the invited address: the form starts with it.
@@ -75,6 +75,7 @@ export function Welcome(props: { status: Status; mode?: WelcomeMode; invited?: b
         <h1 id="welcome-title">{titles[mode]}</h1>
         {props.invited ? <p class="invited">You were invited to an organisation. Log in, or create your account, with the address the invitation went to; then enter the confirmation code you were given.</p> : null}
         {mode === 'unlock' ? <p class="muted">Locked as <strong>{props.status.email ?? ''}</strong></p> : null}
+        {mode === 'unlock' && props.note ? <p role="status">{props.note}</p> : null}
         {mode !== 'unlock' ? <Field label="E-mail" id="email" type="email" value={email} onInput={setEmail} autocomplete="username" required autofocus /> : null}
         {mode === 'signup' ? <Field label="Your name" id="name" value={name} onInput={setName} autocomplete="name" required /> : null}
         <Field label="Master password" id="password" type="password" value={pw} onInput={setPw} autocomplete={mode === 'signup' ? 'new-password' : 'current-password'} required autofocus={mode === 'unlock'} />
