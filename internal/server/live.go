@@ -451,6 +451,13 @@ func (st *stream) run(lc *liveConn, since int64) {
 			return
 		}
 	}
+	// A revocation that committed after the request's session check but
+	// before this stream's cursor was read is in no batch this stream will
+	// see: check the session once more now, or the stream would stay open
+	// until the next heartbeat.
+	if st.checkSession() != nil {
+		return
+	}
 	heartbeat := time.NewTicker(s.cfg.Heartbeat)
 	defer heartbeat.Stop()
 	for {
