@@ -83,7 +83,7 @@ func TestTwoFactorLogin(t *testing.T) {
 	fresh()
 	// ±1 step: the code of the step after now is accepted (a fast clock).
 	t2 := at(60 * time.Second)
-	login(code(t2.Add(30 * time.Second))).decodeOK(t, http.StatusCreated, nil)
+	login(code(t2.Add(30*time.Second))).decodeOK(t, http.StatusCreated, nil)
 	// ... and then no older one.
 	wantError(t, login(code(t2)), http.StatusUnauthorized, api.CodeWrongSecondFactor)
 
