@@ -29,7 +29,7 @@ func TestCLITwoFactorLogin(t *testing.T) {
 	u.fails(3, "not the password\n", "account", "2fa", "enable", "--password-stdin")
 	out := u.ok(masterPW+"\n", "account", "2fa", "enable", "--password-stdin")
 	m := secretRe.FindStringSubmatch(out)
-	if m == nil || !strings.Contains(out, "uri: otpauth://totp/Coffer:tf%40example.com?") {
+	if m == nil || !strings.Contains(out, "uri: otpauth://totp/Coffer:tf@example.com?") {
 		t.Fatalf("enable printed:\n%s", out)
 	}
 	code := func(at time.Time) string {
