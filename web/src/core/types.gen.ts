@@ -834,6 +834,25 @@ export interface TOTPCode {
   seconds_left: number;
 }
 
+// TwoFactorEnabled is api.TwoFactorEnabled.
+export interface TwoFactorEnabled {
+  recovery_codes: string[];
+}
+
+// TwoFactorStart is api.TwoFactorStart.
+export interface TwoFactorStart {
+  secret: string;
+  uri: string;
+  qr?: string[];
+}
+
+// TwoFactorStatus is api.TwoFactorStatus.
+export interface TwoFactorStatus {
+  enabled: boolean;
+  pending: boolean;
+  recovery_codes_left: number;
+}
+
 // TypeCount is view.TypeCount.
 export interface TypeCount {
   type: string;
@@ -988,6 +1007,10 @@ export interface BridgeResults {
   withdrawOwnership: OK;
   acceptOwnership: Accepted;
   deleteAccount: Status;
+  twoFactorStatus: TwoFactorStatus;
+  twoFactorStart: TwoFactorStart;
+  twoFactorConfirm: TwoFactorEnabled;
+  twoFactorDisable: OK;
   adminSearch: AdminUser[];
   adminUser: AdminUserDetail;
   adminUnbind: OK;
