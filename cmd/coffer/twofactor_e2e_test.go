@@ -102,3 +102,14 @@ func TestCLITwoFactorLogin(t *testing.T) {
 		t.Fatalf("log-in after disabling: %+v", r)
 	}
 }
+
+// TestWebAppTwoFactor (issue 27): web/e2e/twofactor.mjs in Chromium —
+// enrolment under Account → Security (the QR code drawn as SVG, the
+// recovery codes once) and log-ins asked for the code, with a TOTP code
+// and with a recovery code.
+func TestWebAppTwoFactor(t *testing.T) {
+	webTools(t)
+	srv := startServer(t)
+	user(t, srv, "tf@web.example")
+	runScenario(t, "twofactor.mjs", srv.url, "COFFER_EMAIL=tf@web.example", "COFFER_PASSWORD="+masterPW)
+}
