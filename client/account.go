@@ -43,6 +43,11 @@ type Options struct {
 	// CheckDeferred or the item's first use (docs/protocol.md §16.7): the
 	// web app shows a big vault before the last signature is checked.
 	DeferSignatures bool
+	// SecondFactor is asked for a TOTP code or a recovery code when the
+	// account has two-factor log-in (docs/protocol.md §8.1); the log-in
+	// is then sent again with it, without deriving the keys again. Without
+	// it such a log-in fails with ErrSecondFactorRequired.
+	SecondFactor func(ctx context.Context) (string, error)
 }
 
 func (o Options) now() time.Time {
@@ -159,8 +164,21 @@ func Login(ctx context.Context, server, email string, password []byte, opt Optio
 func (p *Profile) login(ctx context.Context, mk crypto.MasterKeys, opt Options) (*Session, error) {
 	t := newTransport(p.Server, opt.HTTPClient)
 	var lr api.LoginResponse
-	err := t.do(ctx, "POST", "/sessions", api.LoginRequest{Email: p.Email, AuthKey: mk.AuthKey, Description: opt.Description}, &lr)
+	req := api.LoginRequest{Email: p.Email, AuthKey: mk.AuthKey, Description: opt.Description}
+	err := t.do(ctx, "POST", "/sessions", req, &lr)
 	var ae *APIError
+	if errors.As(err, &ae) && ae.Code == api.CodeSecondFactorRequired {
+		if opt.SecondFactor == nil {
+			return nil, ErrSecondFactorRequired
+		}
+		if req.SecondFactor, err = opt.SecondFactor(ctx); err != nil {
+			return nil, err
+		}
+		err = t.do(ctx, "POST", "/sessions", req, &lr)
+	}
+	if errors.As(err, &ae) && ae.Code == api.CodeWrongSecondFactor {
+		return nil, ErrWrongSecondFactor
+	}
 	if errors.As(err, &ae) && ae.Status == statusUnauthorized {
 		return nil, fmt.Errorf("%w (or unknown e-mail address)", ErrWrongPassword)
 	}

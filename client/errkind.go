@@ -53,6 +53,8 @@ var errorKinds = []struct {
 	{"invitation-locked", "the invitation's wrong-code attempts are used up; only the owner's re-issue helps", is(ErrInvitationLocked)},
 	{"already-invited", "the address has a working invitation already; re-issue replaces it", is(ErrAlreadyInvited)},
 	{"wrong-password", "the master password is wrong", is(ErrWrongPassword)},
+	{"second-factor-required", "the account has two-factor log-in; give a code from the authenticator app or a recovery code", is(ErrSecondFactorRequired)},
+	{"wrong-second-factor", "the two-factor code was wrong, used already or expired; it counts as a failed log-in", is(ErrWrongSecondFactor)},
 	{"unauthorized", "the server session ended (expired, revoked, password changed elsewhere); unlock again", is(ErrUnauthorized)},
 	{"locked", "the session is locked; unlock first", is(ErrLocked)},
 	{"weak-password", "a new master password is shorter than the rules allow", is(ErrWeakPassword)},

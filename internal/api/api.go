@@ -89,6 +89,57 @@ const CodeSignupRefused = "signup_refused"
 // never with an e-mail address and master password. Nothing was stored.
 const CodeSSORequired = "sso_required"
 
+// CodeSecondFactorRequired (401): the master password was right and the
+// account has two-factor log-in on; log in again with second_factor.
+const CodeSecondFactorRequired = "second_factor_required"
+
+// CodeWrongSecondFactor (401 at log-in, 403 where a session re-proves
+// it): the TOTP code or recovery code was wrong, used already, or a
+// TOTP code of a time step already used. It counts as a failed log-in.
+const CodeWrongSecondFactor = "wrong_second_factor"
+
+// TwoFactorStatus answers GET /account/2fa.
+type TwoFactorStatus struct {
+	Enabled           bool `json:"enabled"`
+	Pending           bool `json:"pending"` // started, not confirmed yet
+	RecoveryCodesLeft int  `json:"recovery_codes_left"`
+}
+
+// TwoFactorStartRequest starts an enrolment (POST /account/2fa); the
+// master password is proved afresh, so a stolen session token alone
+// cannot put a second factor in front of the owner.
+type TwoFactorStartRequest struct {
+	AuthKey []byte `json:"auth_key"`
+}
+
+// TwoFactorStart is the new TOTP secret, for an authenticator app.
+type TwoFactorStart struct {
+	Secret string `json:"secret"` // base32, no padding
+	URI    string `json:"uri"`    // otpauth://totp/...
+	// QR is the URI as a QR code's modules, row by row ('1' dark, '0'
+	// light): a page draws it itself (the web app's CSP allows no data:
+	// images).
+	QR []string `json:"qr,omitempty"`
+}
+
+// TwoFactorConfirmRequest confirms an enrolment with a current code.
+type TwoFactorConfirmRequest struct {
+	Code string `json:"code"`
+}
+
+// TwoFactorEnabled carries the recovery codes, shown once: the server
+// keeps only their hashes.
+type TwoFactorEnabled struct {
+	RecoveryCodes []string `json:"recovery_codes"`
+}
+
+// TwoFactorDisableRequest turns two-factor log-in off: the master
+// password and a current code (TOTP or recovery).
+type TwoFactorDisableRequest struct {
+	AuthKey []byte `json:"auth_key"`
+	Code    string `json:"code"`
+}
+
 // KDF are an account's Argon2id parameters (memory in KiB).
 type KDF struct {
 	Algorithm string `json:"algorithm"`
@@ -185,6 +236,9 @@ type LoginRequest struct {
 	Email       string `json:"email"`
 	AuthKey     []byte `json:"auth_key"`
 	Description string `json:"description,omitempty"` // device name shown in session lists
+	// SecondFactor is a TOTP code or a recovery code, for an account with
+	// two-factor log-in (the answer without one: CodeSecondFactorRequired).
+	SecondFactor string `json:"second_factor,omitempty"`
 }
 
 // LoginResponse carries the new session token.

@@ -396,8 +396,15 @@ func (c *Core) verifySignup(userID, code string) (OK, error) {
 	return ok(client.VerifySignup(context.Background(), c.server, userID, strings.TrimSpace(code), c.opts))
 }
 
-func (c *Core) login(email, password string) (Unlocked, error) {
-	s, err := client.Login(context.Background(), c.server, email, []byte(password), c.opts)
+// login logs in; code is the two-factor code for an account that asks
+// one (empty: such a log-in fails with second-factor-required, and the
+// page asks for the code).
+func (c *Core) login(email, password, code string) (Unlocked, error) {
+	opts := c.opts
+	if code = strings.TrimSpace(code); code != "" {
+		opts.SecondFactor = func(context.Context) (string, error) { return code, nil }
+	}
+	s, err := client.Login(context.Background(), c.server, email, []byte(password), opts)
 	if err != nil {
 		return Unlocked{}, err
 	}

@@ -60,7 +60,7 @@ func (c *Core) Funcs() []Func {
 		f("status", nil, Status{}, func(Args) (any, error) { return answer(c.status()) }),
 		f("signup", a("email", "name", "password"), Unlocked{}, func(x Args) (any, error) { return answer(c.signup(x.Str(0), x.Str(1), x.Str(2))) }),
 		f("verifySignup", a("userID", "code"), OK{}, func(x Args) (any, error) { return answer(c.verifySignup(x.Str(0), x.Str(1))) }),
-		f("login", a("email", "password"), Unlocked{}, func(x Args) (any, error) { return answer(c.login(x.Str(0), x.Str(1))) }),
+		f("login", a("email", "password", "code"), Unlocked{}, func(x Args) (any, error) { return answer(c.login(x.Str(0), x.Str(1), x.Str(2))) }),
 		f("unlock", a("password"), Unlocked{}, func(x Args) (any, error) { return answer(c.unlock(x.Str(0))) }),
 		f("lock", nil, Status{}, func(Args) (any, error) { return answer(c.lock()) }),
 		f("logout", nil, Status{}, func(Args) (any, error) { return answer(c.logout()) }),
@@ -185,6 +185,15 @@ func (c *Core) Funcs() []Func {
 		})),
 		w(f("acceptOwnership", a("org"), view.Accepted{}, func(x Args) (any, error) { return answer(c.acceptOwnership(x.Str(0))) })),
 		f("deleteAccount", a("password"), Status{}, func(x Args) (any, error) { return answer(c.deleteAccount(x.Str(0))) }),
+		// Two-factor log-in (docs/protocol.md §8.1).
+		f("twoFactorStatus", nil, api.TwoFactorStatus{}, func(Args) (any, error) { return answer(c.twoFactorStatus()) }),
+		f("twoFactorStart", a("password"), api.TwoFactorStart{}, func(x Args) (any, error) { return answer(c.twoFactorStart(x.Str(0))) }),
+		f("twoFactorConfirm", a("code"), api.TwoFactorEnabled{}, func(x Args) (any, error) { return answer(c.twoFactorConfirm(x.Str(0))) }),
+		f("twoFactorDisable", a("password", "code"), OK{}, func(x Args) (any, error) {
+			return answer(c.act(func(ctx context.Context, s *client.Session) error {
+				return s.DisableTwoFactor(ctx, []byte(x.Str(0)), x.Str(1))
+			}))
+		}),
 		// The Administrator Portal (instance administrators; the server
 		// refuses everyone else).
 		f("adminSearch", a("text"), []view.AdminUser{}, func(x Args) (any, error) { return answer(c.adminSearch(x.Str(0))) }),

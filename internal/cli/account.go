@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/coffer-pm/coffer/client"
 	"github.com/coffer-pm/coffer/client/view"
@@ -22,7 +23,31 @@ const requestTimeout = 60 * time.Second
 
 func (a *app) clientOptions() client.Options {
 	host, _ := os.Hostname()
-	return client.Options{Description: view.CLIDevice(host, runtime.GOOS), HTTPClient: &http.Client{Timeout: requestTimeout}}
+	return client.Options{Description: view.CLIDevice(host, runtime.GOOS), HTTPClient: &http.Client{Timeout: requestTimeout}, SecondFactor: a.readSecondFactor}
+}
+
+// readSecondFactor is asked only when the server wants a two-factor code:
+// --code, else the next line of stdin with --password-stdin, else a
+// prompt on the terminal (no echo: a recovery code is a secret).
+func (a *app) readSecondFactor(context.Context) (string, error) {
+	if a.secondFactor != "" {
+		return a.secondFactor, nil
+	}
+	if a.passwordStdin {
+		line, err := a.nextStdinLine()
+		if err != nil || line == "" {
+			return "", usageError("this account has two-factor log-in: give --code, or the code on the line of stdin after the master password")
+		}
+		return line, nil
+	}
+	f, ok := a.stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return "", usageError("this account has two-factor log-in and there is no terminal to ask for the code; use --code")
+	}
+	fmt.Fprint(a.stderr, "Two-factor code (or a recovery code): ")
+	code, err := term.ReadPassword(int(f.Fd()))
+	fmt.Fprintln(a.stderr)
+	return string(code), err
 }
 
 // printSessionKey prints the unlock result: an export line for eval, or the
@@ -118,6 +143,7 @@ func (a *app) loginCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&email, "email", "", "e-mail address")
 	cmd.Flags().BoolVar(&raw, "raw", false, "print the session key alone")
+	cmd.Flags().StringVar(&a.secondFactor, "code", "", "two-factor code or recovery code, if the account asks one (else prompted, or the next line of --password-stdin)")
 	return cmd
 }
 
@@ -196,6 +222,7 @@ func (a *app) unlockCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&raw, "raw", false, "print the session key alone")
+	cmd.Flags().StringVar(&a.secondFactor, "code", "", "two-factor code or recovery code, if the server session expired and the log-in asks one")
 	return cmd
 }
 

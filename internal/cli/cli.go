@@ -57,11 +57,14 @@ type app struct {
 	server        string
 	sessionKey    string
 	passwordStdin bool
-	jsonOut       bool
-	stdinLine     *string       // first line of stdin, read once
-	stdinBuf      *bufio.Reader // stdin, for commands that read more than one line
-	itemVault     string        // item --vault: the vault ITEM arguments are looked up in
-	session       *client.Session
+	// secondFactor is --code of login and unlock: the two-factor code
+	// for a log-in that asks one.
+	secondFactor string
+	jsonOut      bool
+	stdinLine    *string       // first line of stdin, read once
+	stdinBuf     *bufio.Reader // stdin, for commands that read more than one line
+	itemVault    string        // item --vault: the vault ITEM arguments are looked up in
+	session      *client.Session
 	// quarantined is a session whose sync quarantined something; Main
 	// names what when the command ends.
 	quarantined *client.Session
@@ -119,7 +122,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 var exitCodes = map[client.ErrorKind]int{
 	"conflict": ExitConflict,
 	"tampered": ExitTampered, "key-mismatch": ExitTampered,
-	"wrong-password": ExitAuth, "unauthorized": ExitAuth, "locked": ExitAuth,
+	"wrong-password": ExitAuth, "second-factor-required": ExitAuth, "wrong-second-factor": ExitAuth, "unauthorized": ExitAuth, "locked": ExitAuth,
 	"not-found": ExitNotFound,
 	"forbidden": ExitDenied, "unverified": ExitDenied, "account-disabled": ExitAuth, "transfer-ownership": ExitDenied, "invitation-locked": ExitDenied, "already-invited": ExitUsage,
 	"signup-refused": ExitDenied,

@@ -35,7 +35,7 @@ func (a *app) signupPending(vn *client.VerificationNeededError) error {
 
 func (a *app) accountCommand() *cobra.Command {
 	cmd := group("account", "Your account: master password, Argon2id parameters, recovery and its notices, e-mail verification")
-	cmd.AddCommand(a.accountVerifyCommand(), a.accountPasswordCommand(), a.accountKDFCommand(), a.accountRecoveryCommand(), a.accountNoticesCommand(), a.accountDeleteCommand())
+	cmd.AddCommand(a.accountVerifyCommand(), a.accountPasswordCommand(), a.accountKDFCommand(), a.accountRecoveryCommand(), a.accountNoticesCommand(), a.account2FACommand(), a.accountDeleteCommand())
 	return cmd
 }
 

@@ -331,6 +331,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if !acct.DisabledAt.IsZero() {
 		return accountDisabled
 	}
+	if err := s.secondFactorGate(w, r, email, acct, req.SecondFactor); err != nil {
+		return err
+	}
 	now := s.now()
 	raw := make([]byte, 32)
 	rand.Read(raw)

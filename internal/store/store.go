@@ -288,6 +288,7 @@ type Store interface {
 	ExposureStore
 	ExportPolicyStore
 	RateCounterStore
+	TwoFactorStore
 
 	Close() error
 	// Ping checks that every pool of the store can reach the database.
@@ -755,4 +756,39 @@ type RateCounterStore interface {
 	// PruneCounters deletes the counters whose window ended at or before
 	// now and says how many.
 	PruneCounters(ctx context.Context, now time.Time) (int64, error)
+}
+
+// TwoFactor is an account's TOTP enrolment (issue 27). The secret is a
+// server authentication factor: the server checks codes with it; it is
+// not vault data and opens nothing.
+type TwoFactor struct {
+	Secret    []byte
+	EnabledAt time.Time // zero while the enrolment waits for its first code
+	LastStep  int64     // the newest TOTP time step a code was accepted for
+	CreatedAt time.Time
+	// RecoveryCodes are the hashes of the unused recovery codes.
+	RecoveryCodes [][]byte
+}
+
+// TwoFactorStore keeps two-factor enrolments and recovery codes.
+type TwoFactorStore interface {
+	// StartTwoFactor stores a pending enrolment with secret, replacing a
+	// pending one; ErrExists if two-factor log-in is on already,
+	// ErrNotFound for no live account.
+	StartTwoFactor(ctx context.Context, userID string, secret []byte, at time.Time) error
+	// TwoFactor returns the account's enrolment; ErrNotFound for none.
+	TwoFactor(ctx context.Context, userID string) (TwoFactor, error)
+	// ConfirmTwoFactor turns a pending enrolment on, uses step (the code
+	// that confirmed it cannot log in again) and stores the recovery code
+	// hashes; ErrNotFound if no enrolment is pending.
+	ConfirmTwoFactor(ctx context.Context, userID string, step int64, recoveryHashes [][]byte, at time.Time) error
+	// UseTOTPStep records that a code of step was accepted if step is
+	// newer than the last one (compare-and-set); ErrNotFound otherwise (a
+	// replay, or two-factor log-in is off).
+	UseTOTPStep(ctx context.Context, userID string, step int64) error
+	// UseRecoveryCode deletes the recovery code hash; ErrNotFound if it is
+	// not there (used already, by a concurrent log-in too: one wins).
+	UseRecoveryCode(ctx context.Context, userID string, hash []byte) error
+	// DisableTwoFactor deletes the enrolment and its recovery codes.
+	DisableTwoFactor(ctx context.Context, userID string) error
 }

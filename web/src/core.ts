@@ -182,7 +182,9 @@ async function call<K extends BridgeFunction>(name: K, ...args: Arg[]): Promise<
 export const core = {
   status: () => call('status') as Promise<Status>,
   signup: (email: string, name: string, password: string) => call('signup', email, name, password) as Promise<Status>,
-  login: (email: string, password: string) => call('login', email, password) as Promise<Status>,
+  // code: the two-factor code of an account that asks one (the page asks
+  // it after a 'second-factor-required' error).
+  login: (email: string, password: string, code = '') => call('login', email, password, code) as Promise<Status>,
   // A server that sends mail holds a sign-up (state "verify") until the
   // mailed code comes back.
   verifySignup: (userID: string, code: string) => call('verifySignup', userID, code),
@@ -283,6 +285,11 @@ export const core = {
   acceptOwnership: (org: string) => call('acceptOwnership', org),
   audit: (org: string, f: { actor?: string; action?: string; since?: string } = {}) => call('audit', org, JSON.stringify(f)),
   deleteAccount: (password: string) => call('deleteAccount', password),
+  // Two-factor log-in (docs/protocol.md §8.1): server authentication only.
+  twoFactorStatus: () => call('twoFactorStatus'),
+  twoFactorStart: (password: string) => call('twoFactorStart', password),
+  twoFactorConfirm: (code: string) => call('twoFactorConfirm', code),
+  twoFactorDisable: (password: string, code: string) => call('twoFactorDisable', password, code),
   adminSearch: (text: string) => call('adminSearch', text),
   adminUser: (ref: string) => call('adminUser', ref),
   adminUnbind: (ref: string, org: string) => call('adminUnbind', ref, org),

@@ -5,9 +5,11 @@ import { ErrorLine } from '../ui/ErrorLine';
 import { Field } from '../ui/Field';
 import { DeleteAccount } from './DeleteAccount';
 import { KDFForm } from './KDFForm';
+import { TwoFactor } from './TwoFactor';
 
 // Security: change the master password (optionally signing out every
-// other session), raise the key derivation's cost, delete the account.
+// other session), raise the key derivation's cost, two-factor log-in,
+// delete the account.
 export function Security(props: { onDeleted?: () => void }) {
   const [acct, setAcct] = useState<Account | null>(null);
   const [cur, setCur] = useState('');
@@ -48,6 +50,7 @@ export function Security(props: { onDeleted?: () => void }) {
         {acct ? <KDFForm key={JSON.stringify(acct.kdf)} current={acct.kdf} onDone={(a) => { setAcct(a); setKdfNote(`Argon2id is now t=${a.kdf.time}, ${a.kdf.memory_kib / 1024} MiB, p=${a.kdf.threads}: every device unlocks with these from now on.`); }} /> : <p class="muted">Opening…</p>}
         {kdfNote ? <p role="status">{kdfNote}</p> : null}
       </section>
+      <TwoFactor />
       {props.onDeleted ? <DeleteAccount onDeleted={props.onDeleted} /> : null}
     </div>
   );

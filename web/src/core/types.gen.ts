@@ -5,7 +5,7 @@
 // BridgeResults type (docs/web.md).
 
 // The kind of a bridge error (Error.kind): client.KindOf.
-export type ErrorKind = 'unverified' | 'conflict' | 'account-disabled' | 'transfer-ownership' | 'signup-refused' | 'key-mismatch' | 'tampered' | 'invitation-locked' | 'already-invited' | 'wrong-password' | 'unauthorized' | 'locked' | 'weak-password' | 'bad-email' | 'permission-scope' | 'not-found' | 'forbidden' | 'ambiguous' | 'exists' | 'not-empty' | 'wrong-code' | 'bad-totp' | 'offline' | 'error';
+export type ErrorKind = 'unverified' | 'conflict' | 'account-disabled' | 'transfer-ownership' | 'signup-refused' | 'key-mismatch' | 'tampered' | 'invitation-locked' | 'already-invited' | 'wrong-password' | 'second-factor-required' | 'wrong-second-factor' | 'unauthorized' | 'locked' | 'weak-password' | 'bad-email' | 'permission-scope' | 'not-found' | 'forbidden' | 'ambiguous' | 'exists' | 'not-empty' | 'wrong-code' | 'bad-totp' | 'offline' | 'error';
 
 // Status.state.
 export type StatusState = 'none' | 'locked' | 'unlocked' | 'verify';
@@ -834,6 +834,25 @@ export interface TOTPCode {
   seconds_left: number;
 }
 
+// TwoFactorEnabled is api.TwoFactorEnabled.
+export interface TwoFactorEnabled {
+  recovery_codes: string[];
+}
+
+// TwoFactorStart is api.TwoFactorStart.
+export interface TwoFactorStart {
+  secret: string;
+  uri: string;
+  qr?: string[];
+}
+
+// TwoFactorStatus is api.TwoFactorStatus.
+export interface TwoFactorStatus {
+  enabled: boolean;
+  pending: boolean;
+  recovery_codes_left: number;
+}
+
 // TypeCount is view.TypeCount.
 export interface TypeCount {
   type: string;
@@ -988,6 +1007,10 @@ export interface BridgeResults {
   withdrawOwnership: OK;
   acceptOwnership: Accepted;
   deleteAccount: Status;
+  twoFactorStatus: TwoFactorStatus;
+  twoFactorStart: TwoFactorStart;
+  twoFactorConfirm: TwoFactorEnabled;
+  twoFactorDisable: OK;
   adminSearch: AdminUser[];
   adminUser: AdminUserDetail;
   adminUnbind: OK;

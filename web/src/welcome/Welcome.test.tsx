@@ -105,4 +105,20 @@ describe('Welcome', () => {
     expect(core.verifySignup).toHaveBeenCalledWith('u-1', '123456');
     expect(core.login).toHaveBeenCalledWith('ann@acme.example', 'correct horse battery staple');
   });
+
+  it('asks for the two-factor code when the account has two-factor log-in, then logs in with it', async () => {
+    vi.mocked(core.login)
+      .mockRejectedValueOnce(new CoreError('this account has two-factor log-in', 'second-factor-required'))
+      .mockResolvedValueOnce({ state: 'unlocked', email: 'ann@acme.example', notices: [] });
+    const { onDone } = show({ state: 'none' }, 'login');
+    type('E-mail', 'ann@acme.example');
+    type('Master password', 'correct horse battery staple');
+    fireEvent.click(screen.getByRole('button', { name: 'Log in' }));
+    const field = await screen.findByLabelText('Two-factor code (or a recovery code)');
+    expect(screen.queryByRole('alert')).toBeNull(); // a step, not an error
+    fireEvent.input(field, { target: { value: '123456' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Log in' }));
+    await waitFor(() => expect(onDone).toHaveBeenCalledWith(expect.objectContaining({ state: 'unlocked' })));
+    expect(core.login).toHaveBeenLastCalledWith('ann@acme.example', 'correct horse battery staple', '123456');
+  });
 });

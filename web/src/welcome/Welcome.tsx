@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { core, message, type Status } from '../core';
+import { core, CoreError, message, type Status } from '../core';
 import { MIN_LENGTH, strength } from '../strength';
 import { Brand } from '../shell/Brand';
 import { ErrorLine } from '../ui/ErrorLine';
@@ -25,6 +25,9 @@ export function Welcome(props: { status: Status; mode?: WelcomeMode; invited?: b
   // A sign-up the server holds until the code it mailed comes back.
   const [held, setHeld] = useState<{ userID: string; email: string } | null>(null);
   const [code, setCode] = useState('');
+  // The account has two-factor log-in: the server asked for a code.
+  const [needCode, setNeedCode] = useState(false);
+  const [tfCode, setTfCode] = useState('');
   const st = strength(pw);
   const setMode = (m: WelcomeMode) => {
     setModeState(m); setError(''); setPw2Error('');
@@ -43,10 +46,17 @@ export function Welcome(props: { status: Status; mode?: WelcomeMode; invited?: b
         props.onDone({ ...(await core.login(held.email, pw)), state: 'unlocked' });
         return;
       }
-      const s = mode === 'signup' ? await core.signup(email, name, pw) : mode === 'login' ? await core.login(email, pw) : await core.unlock(pw);
+      const s = mode === 'signup' ? await core.signup(email, name, pw) : mode === 'login' ? await core.login(email, pw, needCode ? tfCode : '') : await core.unlock(pw);
       if (s.state === 'verify') { setHeld({ userID: s.user_id ?? '', email: s.email ?? email }); return; }
       props.onDone({ ...s, state: 'unlocked' });
     } catch (err) {
+      if (err instanceof CoreError && err.kind === 'second-factor-required') {
+        // Not an error to show: the next step of this log-in.
+        setNeedCode(true);
+        if (mode !== 'login') setModeState('login');
+        return;
+      }
+      setTfCode('');
       setError(message(err));
     } finally {
       setBusy(false);
@@ -85,6 +95,7 @@ export function Welcome(props: { status: Status; mode?: WelcomeMode; invited?: b
             <span id="strength">{pw ? st.label : `At least ${MIN_LENGTH} characters; a few unrelated words work well.`}</span>
           </div>
         ) : null}
+        {needCode && mode === 'login' ? <Field label="Two-factor code (or a recovery code)" id="second-factor" value={tfCode} onInput={setTfCode} autocomplete="one-time-code" required autofocus hint="This account has two-factor log-in: the code your authenticator app shows now, or one of your recovery codes." /> : null}
         {mode === 'signup' ? <Field label="Master password again" id="password2" type="password" value={pw2} onInput={(v) => { setPw2(v); setPw2Error(''); }} autocomplete="new-password" required error={pw2Error} /> : null}
         <ErrorLine error={error} />
         <button type="submit" class="primary" disabled={busy}>{busy ? 'Working…' : titles[mode]}</button>

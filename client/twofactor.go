@@ -1,0 +1,91 @@
+package client
+
+import (
+	"context"
+	"errors"
+
+	"github.com/coffer-pm/coffer/internal/api"
+	"github.com/coffer-pm/coffer/internal/crypto"
+)
+
+// Two-factor log-in (docs/protocol.md §8.1) is server authentication
+// only: nothing here touches a key. The master password is proved afresh
+// to start or to stop it, as for deleting the account.
+
+var (
+	// ErrSecondFactorRequired: the account has two-factor log-in and no
+	// code was given (Options.SecondFactor).
+	ErrSecondFactorRequired = errors.New("this account has two-factor log-in: give a code from your authenticator app or a recovery code")
+	// ErrWrongSecondFactor: the code was wrong, used already, or of a
+	// time step already used. It counts as a failed log-in.
+	ErrWrongSecondFactor = errors.New("wrong, used or expired two-factor code")
+)
+
+// TwoFactorStatus says whether the account has two-factor log-in.
+func (s *Session) TwoFactorStatus(ctx context.Context) (api.TwoFactorStatus, error) {
+	var st api.TwoFactorStatus
+	err := s.t.do(ctx, "GET", "/account/2fa", nil, &st)
+	return st, err
+}
+
+// authKeyAfresh derives the account's authentication key from password
+// with the account's current KDF parameters, after checking that the
+// password opens the account key (a wrong one is not sent).
+func (s *Session) authKeyAfresh(ctx context.Context, password []byte) ([]byte, error) {
+	var acct api.Account
+	if err := s.t.do(ctx, "GET", "/account", nil, &acct); err != nil {
+		return nil, err
+	}
+	if acct.UserID != s.Profile.UserID || !sameIdentity(acct.Keys, s.Profile.Keys) {
+		return nil, tampered("the server returned another account's key material")
+	}
+	mk, err := crypto.DeriveMasterKeys(password, s.Profile.Email, kdfFromAPI(acct.KDF))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := crypto.UnwrapAccountKey(mk.KEK, acct.Keys.WrappedAccountKey, s.Profile.UserID); err != nil {
+		return nil, ErrWrongPassword
+	}
+	return mk.AuthKey, nil
+}
+
+func wrongProof(err error) error {
+	var ae *APIError
+	switch {
+	case errors.As(err, &ae) && ae.Code == api.CodeWrongPassword:
+		return ErrWrongPassword
+	case errors.As(err, &ae) && ae.Code == api.CodeWrongSecondFactor:
+		return ErrWrongSecondFactor
+	}
+	return err
+}
+
+// StartTwoFactor begins an enrolment: the server makes a TOTP secret and
+// returns it with its otpauth URI for an authenticator app.
+func (s *Session) StartTwoFactor(ctx context.Context, password []byte) (api.TwoFactorStart, error) {
+	var st api.TwoFactorStart
+	key, err := s.authKeyAfresh(ctx, password)
+	if err != nil {
+		return st, err
+	}
+	err = s.t.do(ctx, "POST", "/account/2fa", api.TwoFactorStartRequest{AuthKey: key}, &st)
+	return st, wrongProof(err)
+}
+
+// ConfirmTwoFactor turns two-factor log-in on with a current code and
+// returns the 10 recovery codes: the only time they are shown.
+func (s *Session) ConfirmTwoFactor(ctx context.Context, code string) ([]string, error) {
+	var en api.TwoFactorEnabled
+	err := s.t.do(ctx, "POST", "/account/2fa/confirm", api.TwoFactorConfirmRequest{Code: code}, &en)
+	return en.RecoveryCodes, wrongProof(err)
+}
+
+// DisableTwoFactor turns two-factor log-in off: the master password and a
+// current code (TOTP or recovery).
+func (s *Session) DisableTwoFactor(ctx context.Context, password []byte, code string) error {
+	key, err := s.authKeyAfresh(ctx, password)
+	if err != nil {
+		return err
+	}
+	return wrongProof(s.t.do(ctx, "POST", "/account/2fa/disable", api.TwoFactorDisableRequest{AuthKey: key, Code: code}, nil))
+}

@@ -1,0 +1,333 @@
+package server
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/boombuler/barcode/qr"
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/hotp"
+	"github.com/pquerna/otp/totp"
+
+	"github.com/coffer-pm/coffer/internal/api"
+	"github.com/coffer-pm/coffer/internal/crypto"
+	"github.com/coffer-pm/coffer/internal/store"
+)
+
+// Two-factor log-in (issue 27, docs/protocol.md §8.1). It is server
+// authentication only: the TOTP secret and the recovery codes gate the
+// creation of a session, and are independent of the master password, the
+// KDF and every key — zero knowledge is unchanged.
+
+const (
+	totpPeriod        = 30 // seconds: what authenticator apps assume
+	totpSecretSize    = 20 // bytes: RFC 4226's recommended 160 bits
+	recoveryCodeCount = 10
+	recoveryCodeBytes = 10 // 80 bits: out of reach of any guessing the rate limit allows
+)
+
+var totpOpts = hotp.ValidateOpts{Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+
+var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// recoveryCodeHash is what the server stores of a recovery code: bound to
+// the account, so equal codes of two accounts do not share a hash. The
+// code has 80 random bits; a fast hash suffices.
+func recoveryCodeHash(userID, normalized string) []byte {
+	h := sha256.Sum256([]byte("coffer/v1/2fa-recovery\x00" + userID + "\x00" + normalized))
+	return h[:]
+}
+
+// normalizeCode drops separators and spaces (codes are read aloud, typed
+// with dashes, pasted with spaces) and upper-cases recovery codes' base32.
+func normalizeCode(code string) string {
+	return strings.ToUpper(strings.NewReplacer("-", "", " ", "").Replace(strings.TrimSpace(code)))
+}
+
+func isTOTP(code string) bool {
+	if len(code) != 6 {
+		return false
+	}
+	for _, c := range code {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// totpStep is the newest time step within ±1 of now whose code is code
+// (compared in constant time), or -1.
+func (s *Server) totpStep(secret []byte, code string) int64 {
+	cur := s.now().Unix() / totpPeriod
+	found := int64(-1)
+	for step := cur - 1; step <= cur+1; step++ {
+		want, err := hotp.GenerateCodeCustom(b32.EncodeToString(secret), uint64(step), totpOpts)
+		if err == nil && crypto.Equal([]byte(want), []byte(code)) {
+			found = step
+		}
+	}
+	return found
+}
+
+var errWrongSecondFactor = &httpError{http.StatusUnauthorized, api.CodeWrongSecondFactor, "wrong, used or expired two-factor code", 0}
+
+// checkSecondFactor accepts a TOTP code of a time step newer than the
+// last one used, or an unused recovery code (which it consumes). Every
+// check counts against the account's failed-login limit before it runs,
+// as a password check does (checkAuthKey), and is given back only if the
+// code was right: guessing six digits is as limited as guessing the
+// password.
+func (s *Server) checkSecondFactor(w http.ResponseWriter, r *http.Request, email string, tf store.TwoFactor, userID, code string) error {
+	res, err := s.reserveCodeCheck(w, r, email)
+	if err != nil {
+		return err
+	}
+	err = s.useSecondFactor(r, tf, userID, normalizeCode(code))
+	if err == nil {
+		s.loginFail.refund(r.Context(), email, res)
+		return nil
+	}
+	if errors.Is(err, errWrongSecondFactor) {
+		// Never the code: only where from (as a failed password).
+		s.log.Warn("failed second factor", "path", r.URL.Path, "client", s.clientAddr(r), "user", userID)
+	}
+	return err
+}
+
+// reserveCodeCheck counts one code check against the account's
+// failed-login limit before it runs, as checkAuthKey does for a password;
+// a check that cannot be counted is not made (fail closed).
+func (s *Server) reserveCodeCheck(w http.ResponseWriter, r *http.Request, email string) (any, error) {
+	res, ok, wait, err := s.loginFail.reserve(r.Context(), email, s.now())
+	if err != nil {
+		return nil, s.errLimitsUnavailable(w, "login", err)
+	}
+	if !ok {
+		retryAfter(w, wait)
+		return nil, &httpError{http.StatusTooManyRequests, api.CodeRateLimited, "too many failed logins for this account; wait a few minutes", 0}
+	}
+	return res, nil
+}
+
+func (s *Server) useSecondFactor(r *http.Request, tf store.TwoFactor, userID, code string) error {
+	if isTOTP(code) {
+		step := s.totpStep(tf.Secret, code)
+		if step < 0 {
+			return errWrongSecondFactor
+		}
+		err := s.store.UseTOTPStep(r.Context(), userID, step)
+		if errors.Is(err, store.ErrNotFound) {
+			return errWrongSecondFactor // a replay
+		}
+		return err
+	}
+	h := recoveryCodeHash(userID, code)
+	found := false
+	for _, x := range tf.RecoveryCodes {
+		// Every stored hash is compared, in constant time.
+		found = crypto.Equal(x, h) || found
+	}
+	if !found {
+		return errWrongSecondFactor
+	}
+	err := s.store.UseRecoveryCode(r.Context(), userID, h)
+	if errors.Is(err, store.ErrNotFound) {
+		return errWrongSecondFactor // a concurrent log-in used it
+	}
+	return err
+}
+
+// secondFactorGate is the log-in's second step: after the master password
+// was proved, an account with two-factor log-in gets no session without a
+// valid code.
+func (s *Server) secondFactorGate(w http.ResponseWriter, r *http.Request, email string, acct store.Account, code string) error {
+	tf, err := s.store.TwoFactor(r.Context(), acct.ID)
+	if errors.Is(err, store.ErrNotFound) || err == nil && tf.EnabledAt.IsZero() {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(code) == "" {
+		return &httpError{http.StatusUnauthorized, api.CodeSecondFactorRequired, "this account has two-factor log-in: give a code from your authenticator app or a recovery code", 0}
+	}
+	return s.checkSecondFactor(w, r, email, tf, acct.ID, code)
+}
+
+// reprove proves the caller's master password afresh, as account deletion
+// does: a stolen session token alone cannot change the second factor.
+func (s *Server) reprove(w http.ResponseWriter, r *http.Request, authKey []byte) (store.Account, error) {
+	me, err := s.store.AccountByID(r.Context(), callerFrom(r.Context()).session.UserID)
+	if err != nil {
+		return store.Account{}, err
+	}
+	acct, err := s.checkAuthKey(w, r, me.Email, authKey)
+	var he *httpError
+	if errors.As(err, &he) && he.status == http.StatusUnauthorized {
+		return store.Account{}, &httpError{http.StatusForbidden, api.CodeWrongPassword, "the master password is wrong; nothing was changed", 0}
+	}
+	if err != nil {
+		return store.Account{}, err
+	}
+	if acct.ID != me.ID {
+		return store.Account{}, errUnauthorized("the account changed its address meanwhile; try again")
+	}
+	return acct, nil
+}
+
+func (s *Server) twoFactorStatus(w http.ResponseWriter, r *http.Request) error {
+	tf, err := s.store.TwoFactor(r.Context(), callerFrom(r.Context()).session.UserID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	on := err == nil && !tf.EnabledAt.IsZero()
+	st := api.TwoFactorStatus{Enabled: on, Pending: err == nil && !on}
+	if on {
+		st.RecoveryCodesLeft = len(tf.RecoveryCodes)
+	}
+	writeJSON(w, http.StatusOK, st)
+	return nil
+}
+
+func (s *Server) startTwoFactor(w http.ResponseWriter, r *http.Request) error {
+	var req api.TwoFactorStartRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	acct, err := s.reprove(w, r, req.AuthKey)
+	if err != nil {
+		return err
+	}
+	secret := make([]byte, totpSecretSize)
+	rand.Read(secret)
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: "Coffer", AccountName: acct.Email, Period: totpPeriod,
+		Secret: secret, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	if err != nil {
+		return err
+	}
+	err = s.store.StartTwoFactor(r.Context(), acct.ID, secret, s.now())
+	if errors.Is(err, store.ErrExists) {
+		return &httpError{http.StatusConflict, api.CodeExists, "two-factor log-in is on already; disable it first to enrol a new authenticator", 0}
+	}
+	if err != nil {
+		return err
+	}
+	s.log.Info("two-factor enrolment started", "user", acct.ID)
+	writeJSON(w, http.StatusOK, api.TwoFactorStart{Secret: key.Secret(), URI: key.URL(), QR: qrModules(key.URL())})
+	return nil
+}
+
+// qrModules encodes text as a QR code's module rows; nil if it cannot
+// (the secret and the URI still enrol an app).
+func qrModules(text string) []string {
+	code, err := qr.Encode(text, qr.M, qr.Auto)
+	if err != nil {
+		return nil
+	}
+	b := code.Bounds()
+	rows := make([]string, 0, b.Dy())
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		var row strings.Builder
+		for x := b.Min.X; x < b.Max.X; x++ {
+			if r, _, _, _ := code.At(x, y).RGBA(); r == 0 {
+				row.WriteByte('1')
+			} else {
+				row.WriteByte('0')
+			}
+		}
+		rows = append(rows, row.String())
+	}
+	return rows
+}
+
+func (s *Server) confirmTwoFactor(w http.ResponseWriter, r *http.Request) error {
+	var req api.TwoFactorConfirmRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	userID := callerFrom(r.Context()).session.UserID
+	me, err := s.store.AccountByID(r.Context(), userID)
+	if err != nil {
+		return err
+	}
+	tf, err := s.store.TwoFactor(r.Context(), userID)
+	if errors.Is(err, store.ErrNotFound) || err == nil && !tf.EnabledAt.IsZero() {
+		return errConflict("no two-factor enrolment is waiting for a code; start one first", 0)
+	}
+	if err != nil {
+		return err
+	}
+	// A wrong code counts as a failed log-in, like every code check.
+	res, err := s.reserveCodeCheck(w, r, me.Email)
+	if err != nil {
+		return err
+	}
+	code := normalizeCode(req.Code)
+	step := int64(-1)
+	if isTOTP(code) {
+		step = s.totpStep(tf.Secret, code)
+	}
+	if step < 0 {
+		s.log.Warn("failed second factor", "path", r.URL.Path, "client", s.clientAddr(r), "user", userID)
+		return &httpError{http.StatusForbidden, api.CodeWrongSecondFactor, "wrong code: give the current code your authenticator app shows for this account", 0}
+	}
+	s.loginFail.refund(r.Context(), me.Email, res)
+	codes := make([]string, recoveryCodeCount)
+	hashes := make([][]byte, recoveryCodeCount)
+	for i := range codes {
+		raw := make([]byte, recoveryCodeBytes)
+		rand.Read(raw)
+		c := b32.EncodeToString(raw) // 16 characters
+		codes[i] = strings.ToLower(c[0:4] + "-" + c[4:8] + "-" + c[8:12] + "-" + c[12:16])
+		hashes[i] = recoveryCodeHash(userID, c)
+	}
+	if err := s.store.ConfirmTwoFactor(r.Context(), userID, step, hashes, s.now()); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return errConflict("the enrolment changed meanwhile; start again", 0)
+		}
+		return err
+	}
+	s.log.Info("two-factor log-in enabled", "user", userID)
+	writeJSON(w, http.StatusOK, api.TwoFactorEnabled{RecoveryCodes: codes})
+	return nil
+}
+
+func (s *Server) disableTwoFactor(w http.ResponseWriter, r *http.Request) error {
+	var req api.TwoFactorDisableRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	acct, err := s.reprove(w, r, req.AuthKey)
+	if err != nil {
+		return err
+	}
+	tf, err := s.store.TwoFactor(r.Context(), acct.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !tf.EnabledAt.IsZero() {
+		err := s.checkSecondFactor(w, r, acct.Email, tf, acct.ID, req.Code)
+		var he *httpError
+		if errors.As(err, &he) && he.code == api.CodeWrongSecondFactor {
+			return &httpError{http.StatusForbidden, api.CodeWrongSecondFactor, "wrong, used or expired two-factor code; two-factor log-in stays on", 0}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := s.store.DisableTwoFactor(r.Context(), acct.ID); err != nil {
+		return err
+	}
+	s.log.Info("two-factor log-in disabled", "user", acct.ID)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,48 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { describe, expect, it, vi } from 'vitest';
+import { core, CoreError } from '../core';
+import { TwoFactor } from './TwoFactor';
+
+vi.mock('../core', async (importOriginal) => (await import('../test/fakeCore')).fakeCore(await importOriginal()));
+
+const type = (label: string, value: string) => fireEvent.input(screen.getByLabelText(label), { target: { value } });
+
+describe('TwoFactor', () => {
+  it('enrols: the password, the QR code drawn as SVG with the secret, the code, then the recovery codes once', async () => {
+    vi.mocked(core.twoFactorStatus).mockResolvedValueOnce({ enabled: false, pending: false, recovery_codes_left: 0 })
+      .mockResolvedValue({ enabled: true, pending: false, recovery_codes_left: 10 });
+    vi.mocked(core.twoFactorStart).mockResolvedValue({ secret: 'NYHBEATC', uri: 'otpauth://totp/Coffer:ann', qr: ['101', '010', '101'] });
+    vi.mocked(core.twoFactorConfirm).mockResolvedValue({ recovery_codes: ['aaaa-bbbb-cccc-dddd', 'eeee-ffff-gggg-hhhh'] });
+    render(<TwoFactor />);
+    await screen.findByLabelText('Master password');
+    type('Master password', 'correct horse battery staple');
+    fireEvent.click(screen.getByRole('button', { name: 'Set up two-factor log-in' }));
+    const qr = await screen.findByRole('img', { name: 'QR code for your authenticator app' });
+    expect(qr.querySelectorAll('g rect').length).toBe(5);
+    expect(screen.getByText('NYHBEATC')).toBeTruthy();
+    expect(core.twoFactorStart).toHaveBeenCalledWith('correct horse battery staple');
+    type('Code from the app', '123456');
+    fireEvent.click(screen.getByRole('button', { name: 'Turn on two-factor log-in' }));
+    expect(await screen.findByText('aaaa-bbbb-cccc-dddd')).toBeTruthy();
+    expect(core.twoFactorConfirm).toHaveBeenCalledWith('123456');
+    fireEvent.click(screen.getByRole('button', { name: 'I have saved them' }));
+    expect(await screen.findByText('Two-factor log-in is on; 10 recovery codes left.')).toBeTruthy();
+    expect(screen.queryByText('aaaa-bbbb-cccc-dddd')).toBeNull(); // shown once
+  });
+
+  it('turns it off with the password and a code, and says a wrong code', async () => {
+    vi.mocked(core.twoFactorStatus).mockResolvedValueOnce({ enabled: true, pending: false, recovery_codes_left: 9 })
+      .mockResolvedValue({ enabled: false, pending: false, recovery_codes_left: 0 });
+    vi.mocked(core.twoFactorDisable).mockRejectedValueOnce(new CoreError('wrong, used or expired two-factor code', 'wrong-second-factor')).mockResolvedValue({ ok: true });
+    render(<TwoFactor />);
+    await screen.findByText('Two-factor log-in is on; 9 recovery codes left.');
+    type('Master password', 'correct horse battery staple');
+    type('Code from the app (or a recovery code)', '000000');
+    fireEvent.click(screen.getByRole('button', { name: 'Turn off two-factor log-in' }));
+    expect((await screen.findByRole('alert')).textContent).toContain('wrong, used or expired two-factor code');
+    type('Code from the app (or a recovery code)', '123456');
+    fireEvent.click(screen.getByRole('button', { name: 'Turn off two-factor log-in' }));
+    await waitFor(() => expect(core.twoFactorDisable).toHaveBeenLastCalledWith('correct horse battery staple', '123456'));
+    expect(await screen.findByText('Two-factor log-in is off; the recovery codes are void.')).toBeTruthy();
+  });
+});
