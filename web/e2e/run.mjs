@@ -345,7 +345,7 @@ try {
   // Raise Argon2id: lowering is refused, "Time it" measures, raising the
   // passes to 4 shows on the account; every later unlock (the idle lock
   // below, the CLI) derives with them.
-  await page.getByLabel('Master password', { exact: true }).fill('not the password at all');
+  await page.locator('#kdf-pw').fill('not the password at all');
   await page.getByLabel('Passes (t)').fill('2');
   await page.getByRole('button', { name: 'Raise the parameters' }).click();
   check(await page.getByLabel('Passes (t)').evaluate((el) => el.validity.rangeUnderflow), 'lowering the passes was not refused');
@@ -355,7 +355,7 @@ try {
   await page.getByRole('status').filter({ hasText: 'an unlock takes about' }).waitFor({ timeout: 20000 });
   await page.getByRole('button', { name: 'Raise the parameters' }).click();
   await page.getByText(/wrong master password/i).waitFor({ timeout: 20000 });
-  await page.getByLabel('Master password', { exact: true }).fill(master);
+  await page.locator('#kdf-pw').fill(master);
   await page.getByRole('button', { name: 'Raise the parameters' }).click();
   await page.getByRole('status').filter({ hasText: 'Argon2id is now t=4' }).waitFor({ timeout: 20000 });
   await shot(page, 'account-security-light', { fullPage: true });
