@@ -289,6 +289,7 @@ type Store interface {
 	ExportPolicyStore
 	RateCounterStore
 	TwoFactorStore
+	SSOStore
 
 	Close() error
 	// Ping checks that every pool of the store can reach the database.
@@ -791,4 +792,51 @@ type TwoFactorStore interface {
 	UseRecoveryCode(ctx context.Context, userID string, hash []byte) error
 	// DisableTwoFactor deletes the enrolment and its recovery codes.
 	DisableTwoFactor(ctx context.Context, userID string) error
+}
+
+// SSOState is a single sign-on under way (docs/protocol.md §8.4): made
+// when a client starts it, taken once when the provider sends the
+// browser back.
+type SSOState struct {
+	Hash      []byte // of the state in the provider's URL (sso.TicketHash "state")
+	Nonce     string // the ID token must repeat it
+	Verifier  string // PKCE verifier toward the provider
+	Challenge string // the starting client's S256 challenge
+	ReturnTo  string // "" for the web app, or a CLI's loopback address
+	ExpiresAt time.Time
+}
+
+// SSOTicket is a sign-in the provider proved, waiting for the client that
+// started it to log in (with the master password's proof) or sign up.
+type SSOTicket struct {
+	Hash            []byte
+	Challenge       string
+	Issuer, Subject string
+	Email, Name     string // the verified address (or the linked account's), the provider's name for the person
+	UserID          string // the account the identity is linked to; "" if none yet
+	ExpiresAt       time.Time
+}
+
+// SSOStore keeps single sign-ons under way, proved sign-ins and the links
+// of provider identities to accounts.
+type SSOStore interface {
+	// CreateSSOState stores a sign-in under way (and deletes expired
+	// ones).
+	CreateSSOState(ctx context.Context, st SSOState, now time.Time) error
+	// TakeSSOState deletes and returns the state with hash: ErrNotFound if
+	// there is none, it expired at now, or a concurrent take won.
+	TakeSSOState(ctx context.Context, hash []byte, now time.Time) (SSOState, error)
+	// CreateSSOTicket stores a proved sign-in (and deletes expired ones).
+	CreateSSOTicket(ctx context.Context, t SSOTicket, now time.Time) error
+	// SSOTicket returns the ticket with hash unless it expired at now;
+	// ErrNotFound otherwise.
+	SSOTicket(ctx context.Context, hash []byte, now time.Time) (SSOTicket, error)
+	// RedeemSSOTicket deletes the ticket and links its identity to userID,
+	// in one transaction: ErrNotFound if the ticket is gone or expired (a
+	// concurrent redemption won), ErrExists if the identity is linked to
+	// another account or the account to another identity of the issuer.
+	RedeemSSOTicket(ctx context.Context, hash []byte, userID string, now time.Time) error
+	// SSOLink returns the account the identity is linked to; ErrNotFound
+	// for none.
+	SSOLink(ctx context.Context, issuer, subject string) (string, error)
 }
