@@ -48,6 +48,9 @@ type Options struct {
 	// is then sent again with it, without deriving the keys again. Without
 	// it such a log-in fails with ErrSecondFactorRequired.
 	SecondFactor func(ctx context.Context) (string, error)
+	// SSO is a single sign-on's ticket and verifier (SSOStart): a log-in
+	// or sign-up with it is one the company's provider proved.
+	SSO *api.SSOProof
 }
 
 func (o Options) now() time.Time {
@@ -106,6 +109,7 @@ func Signup(ctx context.Context, server, email, name string, password []byte, op
 		PersonalVault: vaultID,
 		VaultKeyWrap:  api.VaultKeyWrap{VaultID: vaultID, Epoch: 1, RecipientKind: crypto.RecipientUser, RecipientID: userID, SignerID: userID, Wrap: wrap, Sig: sig},
 		Manifest:      manifest,
+		SSO:           opt.SSO,
 	}
 	t := newTransport(server, opt.HTTPClient)
 	var resp api.SignupResponse
@@ -164,7 +168,7 @@ func Login(ctx context.Context, server, email string, password []byte, opt Optio
 func (p *Profile) login(ctx context.Context, mk crypto.MasterKeys, opt Options) (*Session, error) {
 	t := newTransport(p.Server, opt.HTTPClient)
 	var lr api.LoginResponse
-	req := api.LoginRequest{Email: p.Email, AuthKey: mk.AuthKey, Description: opt.Description}
+	req := api.LoginRequest{Email: p.Email, AuthKey: mk.AuthKey, Description: opt.Description, SSO: opt.SSO}
 	err := t.do(ctx, "POST", "/sessions", req, &lr)
 	var ae *APIError
 	if errors.As(err, &ae) && ae.Code == api.CodeSecondFactorRequired {
@@ -178,6 +182,9 @@ func (p *Profile) login(ctx context.Context, mk crypto.MasterKeys, opt Options) 
 	}
 	if errors.As(err, &ae) && ae.Code == api.CodeWrongSecondFactor {
 		return nil, ErrWrongSecondFactor
+	}
+	if errors.As(err, &ae) && ae.Code == api.CodeSSOTicket {
+		return nil, err // said in words by the server; not a wrong password
 	}
 	if errors.As(err, &ae) && ae.Status == statusUnauthorized {
 		return nil, fmt.Errorf("%w (or unknown e-mail address)", ErrWrongPassword)

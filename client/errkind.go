@@ -44,9 +44,17 @@ var errorKinds = []struct {
 		var ae *APIError
 		return errors.Is(err, ErrTransferOwnership) || errors.As(err, &ae) && ae.Code == api.CodeTransferOwnership
 	}},
-	{"signup-refused", "the server's sign-up policy does not admit the address (not invited, not at an allowed domain, or single sign-on only); the message says what to do", func(err error) bool {
+	{"sso-required", "the address is at a domain whose people log in and sign up with the company's single sign-on, not with an e-mail address and master password", func(err error) bool {
 		var ae *APIError
-		return errors.As(err, &ae) && (ae.Code == api.CodeSignupRefused || ae.Code == api.CodeSSORequired)
+		return errors.As(err, &ae) && ae.Code == api.CodeSSORequired
+	}},
+	{"sso-ticket", "the single sign-on expired, was used already or is another address's (or the identity is linked to another account); sign in with the company's account again", func(err error) bool {
+		var ae *APIError
+		return errors.As(err, &ae) && (ae.Code == api.CodeSSOTicket || ae.Code == api.CodeSSOLinked)
+	}},
+	{"signup-refused", "the server's sign-up policy does not admit the address (not invited, not at an allowed domain); the message says what to do", func(err error) bool {
+		var ae *APIError
+		return errors.As(err, &ae) && ae.Code == api.CodeSignupRefused
 	}},
 	{"key-mismatch", "a confirm found an invitee's keys swapped; nobody was confirmed", is(ErrKeyMismatch)},
 	{"tampered", "data from the server failed authentication; nothing of it is shown", is(ErrTampered)},

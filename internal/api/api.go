@@ -89,6 +89,15 @@ const CodeSignupRefused = "signup_refused"
 // never with an e-mail address and master password. Nothing was stored.
 const CodeSSORequired = "sso_required"
 
+// CodeSSOTicket (401): the single sign-on ticket is unknown, expired,
+// used, not the caller's (its verifier does not match) or of another
+// address: sign in with the provider again.
+const CodeSSOTicket = "sso_ticket_invalid"
+
+// CodeSSOLinked (409): the provider's identity is linked to another
+// account, or the account to another identity of the provider.
+const CodeSSOLinked = "sso_linked"
+
 // CodeSecondFactorRequired (401): the master password was right and the
 // account has two-factor log-in on; log in again with second_factor.
 const CodeSecondFactorRequired = "second_factor_required"
@@ -180,6 +189,10 @@ type SignupRequest struct {
 	PersonalVault string       `json:"personal_vault_id"`
 	VaultKeyWrap  VaultKeyWrap `json:"vault_key_wrap"`
 	Manifest      Manifest     `json:"manifest"` // version 1 of My Vault, no items
+	// SSO signs up a person whose company's sign-on proved the address
+	// (docs/protocol.md §8.4): no e-mail code is mailed, and an address at
+	// an SSO-only domain is admitted.
+	SSO *SSOProof `json:"sso,omitempty"`
 }
 
 // Manifest is a vault's signed list of its items (protocol §7.5). Every
@@ -239,6 +252,49 @@ type LoginRequest struct {
 	// SecondFactor is a TOTP code or a recovery code, for an account with
 	// two-factor log-in (the answer without one: CodeSecondFactorRequired).
 	SecondFactor string `json:"second_factor,omitempty"`
+	// SSO is a single sign-on the provider proved for this address; an
+	// address at an SSO-only domain must bring one.
+	SSO *SSOProof `json:"sso,omitempty"`
+}
+
+// SSOInfo (GET /sso) is the server's single sign-on, for log-in pages.
+type SSOInfo struct {
+	Enabled bool     `json:"enabled"`
+	Name    string   `json:"name,omitempty"`    // "Acme ID": the button says "Log in with Acme ID"
+	Domains []string `json:"domains,omitempty"` // the SSO-only domains: their people must use it
+}
+
+// SSOStartRequest (POST /sso/start) starts a single sign-on. Challenge is
+// the S256 of a verifier the client keeps (base64url, no padding);
+// ReturnTo is empty for the web app or a CLI's loopback address
+// (http://127.0.0.1:PORT/…, http://[::1]:PORT/…).
+type SSOStartRequest struct {
+	Challenge string `json:"challenge"`
+	ReturnTo  string `json:"return_to,omitempty"`
+}
+
+// SSOStartResponse is where the browser goes to sign in.
+type SSOStartResponse struct {
+	URL string `json:"url"`
+}
+
+// SSOProof is the ticket a single sign-on ended with and the verifier of
+// the challenge that started it.
+type SSOProof struct {
+	Ticket   string `json:"ticket"`
+	Verifier string `json:"verifier"`
+}
+
+// SSOTicketInfo (POST /sso/ticket) says what a ticket proved and what
+// comes next: log in (Account) or sign up (SignupAllowed, else
+// SignupRefused says why).
+type SSOTicketInfo struct {
+	Email         string `json:"email"`
+	Name          string `json:"name,omitempty"`
+	Provider      string `json:"provider"`
+	Account       bool   `json:"account"`
+	SignupAllowed bool   `json:"signup_allowed"`
+	SignupRefused string `json:"signup_refused,omitempty"`
 }
 
 // LoginResponse carries the new session token.

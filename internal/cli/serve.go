@@ -22,6 +22,7 @@ import (
 
 	cmail "github.com/coffer-pm/coffer/internal/mail"
 	"github.com/coffer-pm/coffer/internal/server"
+	"github.com/coffer-pm/coffer/internal/sso"
 	"github.com/coffer-pm/coffer/internal/store"
 	"github.com/coffer-pm/coffer/internal/store/postgres"
 	"github.com/coffer-pm/coffer/internal/store/sqlite"
@@ -32,6 +33,7 @@ import (
 func (a *app) serveCommand() *cobra.Command {
 	var addr, data, database, smtpURL, configFile, signupMode string
 	var admins, trusted, signupDomains, ssoDomains []string
+	var oidc sso.Config
 	cfg := server.DefaultConfig()
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -71,6 +73,9 @@ func (a *app) serveCommand() *cobra.Command {
 				return usageError("trusted proxy (--trusted-proxy, trusted_proxies): %v", err)
 			}
 			if cfg.Signup, err = serveSignup(signupMode, file, signupDomains, ssoDomains); err != nil {
+				return err
+			}
+			if cfg.SSO, err = serveSSO(oidc, file.OIDC, cfg.PublicURL); err != nil {
 				return err
 			}
 			return a.serve(cmd.Context(), addr, data, database, cfg)
@@ -115,7 +120,11 @@ func (a *app) serveCommand() *cobra.Command {
 	f.StringArrayVar(&signupDomains, "signup-domain", nil, "a domain whose addresses may sign up (repeatable; exactly it, not its subdomains); given, sign-up is limited to these domains, and with --signup invitation to them or invited addresses")
 	f.StringArrayVar(&ssoDomains, "sso-only-domain", nil, "a domain whose people sign in with their company's single sign-on (repeatable; its subdomains too): its addresses cannot sign up with a master password")
 	f.StringSliceVar(&trusted, "trusted-proxy", nil, "network (CIDR) of a reverse proxy in front of the server (repeatable, or comma-separated): requests from it are counted and recorded under the client its X-Forwarded-For or Forwarded header names (docs/deployment.md)")
-	f.StringVar(&configFile, "config-file", "", `JSON file of server settings: {"admins": ["EMAIL", …], "trusted_proxies": ["CIDR", …], "signup": "open"|"invitation", "signup_domains": ["DOMAIN", …], "sso_only_domains": ["DOMAIN", …]} (lists added to the flags')`)
+	f.StringVar(&oidc.Issuer, "oidc-issuer", "", "single sign-on: the OpenID Connect provider's issuer URL (https://…); needs --oidc-client-id, the client secret and --public-url, and the provider must accept PUBLIC_URL/api/v1/sso/callback as a redirect URI")
+	f.StringVar(&oidc.ClientID, "oidc-client-id", "", "single sign-on: the client id the provider gave Coffer")
+	f.StringVar(&oidc.ClientSecret, "oidc-client-secret", "", "single sign-on: the client secret (better: env COFFER_OIDC_CLIENT_SECRET or the config file — a flag shows in the process list)")
+	f.StringVar(&oidc.Name, "oidc-name", "", `single sign-on: the provider's name on the log-in button, "Log in with NAME" (default "SSO")`)
+	f.StringVar(&configFile, "config-file", "", `JSON file of server settings: {"admins": ["EMAIL", …], "trusted_proxies": ["CIDR", …], "signup": "open"|"invitation", "signup_domains": ["DOMAIN", …], "sso_only_domains": ["DOMAIN", …], "oidc": {"issuer", "client_id", "client_secret", "name"}} (lists added to the flags'; a flag wins over the file)`)
 	return cmd
 }
 
@@ -123,11 +132,53 @@ func (a *app) serveCommand() *cobra.Command {
 // refused: a misspelt key must not silently leave the server without the
 // administrators or the sign-up limits it names.
 type serveConfig struct {
-	Admins         []string `json:"admins"`
-	TrustedProxies []string `json:"trusted_proxies"`
-	Signup         string   `json:"signup"`
-	SignupDomains  []string `json:"signup_domains"`
-	SSOOnlyDomains []string `json:"sso_only_domains"`
+	Admins         []string  `json:"admins"`
+	TrustedProxies []string  `json:"trusted_proxies"`
+	Signup         string    `json:"signup"`
+	SignupDomains  []string  `json:"signup_domains"`
+	SSOOnlyDomains []string  `json:"sso_only_domains"`
+	OIDC           serveOIDC `json:"oidc"`
+}
+
+// serveOIDC is the config file's single sign-on.
+type serveOIDC struct {
+	Issuer       string `json:"issuer"`
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+	Name         string `json:"name"`
+}
+
+// serveSSO is the single sign-on of the --oidc-* flags, the environment's
+// COFFER_OIDC_CLIENT_SECRET and the config file's "oidc" (in that order:
+// what is given first wins), checked.
+func serveSSO(flags sso.Config, file serveOIDC, publicURL string) (sso.Config, error) {
+	pick := func(v ...string) string {
+		for _, x := range v {
+			if x != "" {
+				return x
+			}
+		}
+		return ""
+	}
+	c := sso.Config{
+		Issuer:       pick(flags.Issuer, file.Issuer),
+		ClientID:     pick(flags.ClientID, file.ClientID),
+		ClientSecret: pick(flags.ClientSecret, os.Getenv("COFFER_OIDC_CLIENT_SECRET"), file.ClientSecret),
+		Name:         pick(flags.Name, file.Name, "SSO"),
+	}
+	if !c.Enabled() {
+		if c.ClientID != "" || flags.ClientSecret != "" || file.ClientSecret != "" {
+			return c, usageError("single sign-on needs the provider's issuer (--oidc-issuer or the config file's oidc.issuer)")
+		}
+		return sso.Config{}, nil
+	}
+	if publicURL != "" {
+		c.RedirectURL = server.SSORedirectURL(publicURL)
+	}
+	if err := c.Check(); err != nil {
+		return c, usageError("%v", err)
+	}
+	return c, nil
 }
 
 // readServeConfig reads the config file; none gives the zero settings.

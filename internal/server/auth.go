@@ -163,10 +163,27 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	// A single sign-on proved the address: no e-mail code is needed, and
+	// an SSO-only domain admits it (docs/protocol.md §8.4). The ticket
+	// stays for the log-in that follows.
+	viaSSO := false
+	if req.SSO != nil {
+		t, err := s.ssoTicketFor(r, *req.SSO)
+		if err != nil {
+			return err
+		}
+		if t.Email != email {
+			return &httpError{http.StatusUnauthorized, api.CodeSSOTicket, "this single sign-on was for " + t.Email + ", not for the address given", 0}
+		}
+		if t.UserID != "" {
+			return &httpError{http.StatusConflict, api.CodeExists, "your company's account is linked to a Coffer account already; log in instead", 0}
+		}
+		viaSSO = true
+	}
 	// The policy before the costly checks: a refused address costs no
 	// signature check nor hash. What it decided the write re-checks.
 	r = r.WithContext(store.WithRequirements(r.Context()))
-	if err := s.checkSignup(r.Context(), req.UserID, email); err != nil {
+	if err := s.checkSignup(r.Context(), req.UserID, email, viaSSO); err != nil {
 		return err
 	}
 	if crypto.VerifyPublicKeys(crypto.RecipientUser, req.UserID, pub, pub, k.PublicKeysSig) != nil {
@@ -202,7 +219,10 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	vault := store.Vault{ID: req.PersonalVault, Kind: store.VaultPersonal, OwnerID: req.UserID, Epoch: 1, CreatedAt: now}
 	wrap := store.VaultKeyWrap{VaultID: vw.VaultID, Epoch: 1, RecipientKind: vw.RecipientKind, RecipientID: vw.RecipientID,
 		SignerID: vw.SignerID, Wrap: vw.Wrap, Sig: vw.Sig, CreatedAt: now}
-	if s.cfg.Mailer != nil {
+	if viaSSO {
+		acct.EmailVerifiedAt = now // the provider verified it
+	}
+	if s.cfg.Mailer != nil && !viaSSO {
 		// The address must be proved first; the answer does not say
 		// whether it already has an account (verify.go).
 		return s.signupByMail(w, r, pendingSignup{acct, vault, wrap, manifest})
@@ -324,6 +344,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	ticket, err := s.ssoLoginCheck(r, email, req.SSO)
+	if err != nil {
+		return err
+	}
 	acct, err := s.checkAuthKey(w, r, email, req.AuthKey)
 	if err != nil {
 		return err
@@ -333,6 +357,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := s.secondFactorGate(w, r, email, acct, req.SecondFactor); err != nil {
 		return err
+	}
+	if ticket != nil {
+		if err := s.ssoRedeem(r, ticket, acct); err != nil {
+			return err
+		}
 	}
 	now := s.now()
 	raw := make([]byte, 32)

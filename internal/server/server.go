@@ -18,6 +18,7 @@ import (
 	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/crypto"
 	"github.com/coffer-pm/coffer/internal/mail"
+	"github.com/coffer-pm/coffer/internal/sso"
 	"github.com/coffer-pm/coffer/internal/store"
 	"github.com/coffer-pm/coffer/internal/version"
 	"github.com/coffer-pm/coffer/internal/webui"
@@ -128,6 +129,9 @@ type Config struct {
 	// its X-Forwarded-For or Forwarded header names (clientaddr.go). Empty:
 	// those headers are ignored.
 	TrustedProxies []netip.Prefix
+	// SSO is single sign-on with an OpenID Connect provider (sso.go);
+	// the zero value is none. Its RedirectURL is set from PublicURL.
+	SSO sso.Config
 	// Signup is who may sign up (signup.go; coffer serve --signup,
 	// --signup-domain, --sso-only-domain); the zero value is open.
 	Signup SignupPolicy
@@ -203,6 +207,8 @@ type Server struct {
 	hash          func(authKey, salt []byte) []byte // crypto.AuthHash; tests observe it
 	mux           *http.ServeMux
 	hub           *hub
+	// rp is the single sign-on provider's client; nil without SSO.
+	rp *sso.RP
 	// base lives as long as the server; Close cancels it, which ends live
 	// connections.
 	base   context.Context
@@ -216,6 +222,12 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 	}
 	var err error
 	if cfg.Signup, err = cfg.Signup.Normalized(); err != nil {
+		return nil, err
+	}
+	if cfg.SSO.Enabled() && cfg.PublicURL != "" {
+		cfg.SSO.RedirectURL = SSORedirectURL(cfg.PublicURL)
+	}
+	if err := cfg.SSO.Check(); err != nil {
 		return nil, err
 	}
 	secret, err := st.ServerSecret(ctx, "prelogin")
@@ -248,6 +260,12 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 	s.verifyMailAll = s.newCounter("verify-mail-all", 4*cfg.VerifyMailsPerAddress, time.Hour)
 	s.recoveryNet = s.newCounter("recovery-net", orDefault(cfg.RecoveryRequestsPerNetwork, 10), time.Hour)
 	s.recoveryMail = s.newCounter("recovery-mail", orDefault(cfg.RecoveryMailPerAccount, defaultRecoveryMailPerAccount), recoveryMailWindow)
+	if cfg.SSO.Enabled() {
+		if cfg.SSO.Now == nil {
+			cfg.SSO.Now = func() time.Time { return s.now() }
+		}
+		s.rp = sso.New(cfg.SSO)
+	}
 	s.base, s.cancel = context.WithCancel(context.Background())
 	s.routes()
 	s.startLive()
@@ -268,6 +286,10 @@ func (s *Server) routes() {
 
 	s.mux.Handle("POST "+p+"/accounts", s.public(s.signup))
 	s.mux.Handle("POST "+p+"/prelogin", s.public(s.prelogin))
+	s.mux.Handle("GET "+p+"/sso", s.public(s.ssoInfo))
+	s.mux.Handle("POST "+p+"/sso/start", s.public(s.ssoStart))
+	s.mux.Handle("GET "+p+"/sso/callback", http.HandlerFunc(s.ssoCallback))
+	s.mux.Handle("POST "+p+"/sso/ticket", s.public(s.ssoTicketInfo))
 	s.mux.Handle("POST "+p+"/sessions", s.public(s.login))
 	s.mux.Handle("POST "+p+"/accounts/{id}/verify", s.public(s.verifyEmail))
 	s.mux.Handle("POST "+p+"/account/verification", s.authed(s.requestVerification))

@@ -117,12 +117,19 @@ func ssoDomainOf(sso []string, domain string) string {
 // as a requirement of ctx (store.Requirement.Invited): the write's
 // transaction reads it again, so an invitation cancelled meanwhile
 // refuses the sign-up (ErrNoLongerAllowed; signupStoreError).
-func (s *Server) checkSignup(ctx context.Context, userID, email string) error {
+//
+// viaSSO is a sign-up whose address the company's single sign-on proved
+// (docs/protocol.md §8.4): an SSO-only domain admits it — that is what
+// the domain is for — and every other address follows the same rule as a
+// password sign-up.
+func (s *Server) checkSignup(ctx context.Context, userID, email string, viaSSO bool) error {
 	p := s.cfg.Signup
 	domain := foldDomain(email[strings.LastIndex(email, "@")+1:])
 	if d := ssoDomainOf(p.SSOOnlyDomains, domain); d != "" {
-		return &httpError{http.StatusForbidden, api.CodeSSORequired,
-			"addresses at " + d + " sign in with the company's single sign-on, not with an e-mail address and master password; no account was made", 0}
+		if viaSSO {
+			return nil
+		}
+		return s.ssoRequired(d, "no account was made")
 	}
 	if !p.Restricted() || slices.Contains(p.Domains, domain) ||
 		slices.ContainsFunc(s.cfg.Admins, func(a string) bool { return strings.EqualFold(a, email) }) {
@@ -139,6 +146,17 @@ func (s *Server) checkSignup(ctx context.Context, userID, email string) error {
 		}
 	}
 	return s.signupRefused()
+}
+
+// ssoRequired refuses an e-mail-and-password log-in or sign-up of an
+// address at an SSO-only domain d, and says what to do instead.
+func (s *Server) ssoRequired(d, after string) error {
+	how := "the company's single sign-on"
+	if s.rp != nil {
+		how = s.rp.Name() + " (\"Log in with " + s.rp.Name() + "\")"
+	}
+	return &httpError{http.StatusForbidden, api.CodeSSORequired,
+		"addresses at " + d + " sign in with " + how + ", not with an e-mail address and master password; " + after, 0}
 }
 
 // signupRefused says whom the server accepts and what to do.

@@ -238,7 +238,7 @@ func (s *Server) verifyEmail(w http.ResponseWriter, r *http.Request) error {
 	// The sign-up policy again, as it stands now: an invitation it rested
 	// on may have been cancelled since the code was mailed.
 	ctx = store.WithRequirements(ctx)
-	if err := s.checkSignup(ctx, id, p.Account.Email); err != nil {
+	if err := s.checkSignup(ctx, id, p.Account.Email, false); err != nil {
 		return err
 	}
 	if err := s.store.CompleteSignup(ctx, id, p.Account, p.Vault, p.Wrap, p.Manifest); err != nil {
