@@ -114,24 +114,42 @@ func (a *app) signupCommand() *cobra.Command {
 }
 
 func (a *app) loginCommand() *cobra.Command {
-	var email string
-	var raw bool
+	var email, name string
+	var raw, sso bool
 	cmd := &cobra.Command{
-		Use:   "login --server URL --email E",
+		Use:   "login --server URL (--email E | --sso)",
 		Short: "Log in on this device and unlock",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			server, email, err := a.serverAndEmail(email)
-			if err != nil {
-				return err
-			}
-			pw, err := a.readPassword("Master password", false)
-			if err != nil {
-				return err
-			}
-			s, err := client.Login(cmd.Context(), server, email, pw, a.clientOptions())
-			if err != nil {
-				return err
+			var s *client.Session
+			if sso {
+				if email != "" {
+					return usageError("--sso takes the address from your company's sign-in: leave out --email")
+				}
+				fallback := ""
+				if p, err := a.loadProfile(); err == nil {
+					fallback = p.Server
+				}
+				server := a.serverURL(fallback)
+				if server == "" {
+					return usageError("--server URL is required")
+				}
+				var err error
+				if s, err = a.loginSSO(cmd.Context(), server, name); err != nil {
+					return err
+				}
+			} else {
+				server, email, err := a.serverAndEmail(email)
+				if err != nil {
+					return err
+				}
+				pw, err := a.readPassword("Master password", false)
+				if err != nil {
+					return err
+				}
+				if s, err = client.Login(cmd.Context(), server, email, pw, a.clientOptions()); err != nil {
+					return err
+				}
 			}
 			key, err := a.saveSession(s)
 			if err != nil {
@@ -144,6 +162,8 @@ func (a *app) loginCommand() *cobra.Command {
 	cmd.Flags().StringVar(&email, "email", "", "e-mail address")
 	cmd.Flags().BoolVar(&raw, "raw", false, "print the session key alone")
 	cmd.Flags().StringVar(&a.secondFactor, "code", "", "two-factor code or recovery code, if the account asks one (else prompted, or the next line of --password-stdin)")
+	cmd.Flags().BoolVar(&sso, "sso", false, "log in with your company's single sign-on: prints an address to open in a browser and waits on a loopback port for its return; the master password is still asked (a first sign-in creates the account and asks you to choose one)")
+	cmd.Flags().StringVar(&name, "name", "", "with --sso, your name for a new account (default: the name your company's sign-in gives)")
 	return cmd
 }
 

@@ -101,12 +101,13 @@ var formID = regexp.MustCompile(`name="id" value="([^"]+)"`)
 // SignIn follows authURL as a browser would, fills the provider's login
 // form with username and password, and returns the address the provider
 // sends the browser back to (the first redirect to a URL that starts with
-// backTo), without following it.
+// backTo), without following it; with backTo "" it follows every redirect,
+// as a browser does, and returns the last page's address.
 func SignIn(ctx context.Context, authURL, username, password, backTo string) (*url.URL, error) {
 	jar, _ := cookiejar.New(nil)
 	var back *url.URL
 	hc := &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(r *http.Request, _ []*http.Request) error {
-		if strings.HasPrefix(r.URL.String(), backTo) {
+		if backTo != "" && strings.HasPrefix(r.URL.String(), backTo) {
 			back = r.URL
 			return http.ErrUseLastResponse
 		}
@@ -142,6 +143,12 @@ func SignIn(ctx context.Context, authURL, username, password, backTo string) (*u
 		return nil, err
 	}
 	defer resp.Body.Close()
+	if backTo == "" {
+		if resp.StatusCode != http.StatusOK {
+			return nil, errors.New("the last page answered " + resp.Status)
+		}
+		return resp.Request.URL, nil
+	}
 	if back == nil {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 		return nil, errors.New("the provider did not send the browser back: " + resp.Status + ": " + string(b))
