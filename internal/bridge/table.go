@@ -62,6 +62,16 @@ func (c *Core) Funcs() []Func {
 		f("verifySignup", a("userID", "code"), OK{}, func(x Args) (any, error) { return answer(c.verifySignup(x.Str(0), x.Str(1))) }),
 		f("login", a("email", "password", "code"), Unlocked{}, func(x Args) (any, error) { return answer(c.login(x.Str(0), x.Str(1), x.Str(2))) }),
 		f("unlock", a("password"), Unlocked{}, func(x Args) (any, error) { return answer(c.unlock(x.Str(0))) }),
+		// Single sign-on (docs/protocol.md §8.4).
+		f("ssoInfo", nil, api.SSOInfo{}, func(Args) (any, error) { return answer(c.ssoInfo()) }),
+		f("ssoStart", nil, SSOStarted{}, func(Args) (any, error) { return answer(c.ssoStart()) }),
+		f("ssoTicket", a("ticket"), api.SSOTicketInfo{}, func(x Args) (any, error) { return answer(c.ssoTicket(x.Str(0))) }),
+		f("ssoLogin", a("ticket", "email", "password", "code"), Unlocked{}, func(x Args) (any, error) {
+			return answer(c.ssoLogin(x.Str(0), x.Str(1), x.Str(2), x.Str(3)))
+		}),
+		f("ssoSignup", a("ticket", "email", "name", "password"), Unlocked{}, func(x Args) (any, error) {
+			return answer(c.ssoSignup(x.Str(0), x.Str(1), x.Str(2), x.Str(3)))
+		}),
 		f("lock", nil, Status{}, func(Args) (any, error) { return answer(c.lock()) }),
 		f("logout", nil, Status{}, func(Args) (any, error) { return answer(c.logout()) }),
 		f("sync", nil, OK{}, func(Args) (any, error) { return answer(c.sync()) }),

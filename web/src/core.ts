@@ -188,6 +188,13 @@ export const core = {
   // A server that sends mail holds a sign-up (state "verify") until the
   // mailed code comes back.
   verifySignup: (userID: string, code: string) => call('verifySignup', userID, code),
+  // Single sign-on (docs/protocol.md §8.4): the company's sign-in proves
+  // the address; the master password still unlocks.
+  ssoInfo: () => call('ssoInfo'),
+  ssoStart: () => call('ssoStart'),
+  ssoTicket: (ticket: string) => call('ssoTicket', ticket),
+  ssoLogin: (ticket: string, email: string, password: string, code = '') => call('ssoLogin', ticket, email, password, code) as Promise<Status>,
+  ssoSignup: (ticket: string, email: string, name: string, password: string) => call('ssoSignup', ticket, email, name, password) as Promise<Status>,
   unlock: (password: string) => call('unlock', password) as Promise<Status>,
   lock: () => call('lock'),
   logout: () => call('logout'),

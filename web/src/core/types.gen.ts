@@ -5,7 +5,7 @@
 // BridgeResults type (docs/web.md).
 
 // The kind of a bridge error (Error.kind): client.KindOf.
-export type ErrorKind = 'unverified' | 'conflict' | 'account-disabled' | 'transfer-ownership' | 'signup-refused' | 'key-mismatch' | 'tampered' | 'invitation-locked' | 'already-invited' | 'wrong-password' | 'second-factor-required' | 'wrong-second-factor' | 'unauthorized' | 'locked' | 'weak-password' | 'bad-email' | 'permission-scope' | 'not-found' | 'forbidden' | 'ambiguous' | 'exists' | 'not-empty' | 'wrong-code' | 'bad-totp' | 'offline' | 'error';
+export type ErrorKind = 'unverified' | 'conflict' | 'account-disabled' | 'transfer-ownership' | 'sso-required' | 'sso-ticket' | 'signup-refused' | 'key-mismatch' | 'tampered' | 'invitation-locked' | 'already-invited' | 'wrong-password' | 'second-factor-required' | 'wrong-second-factor' | 'unauthorized' | 'locked' | 'weak-password' | 'bad-email' | 'permission-scope' | 'not-found' | 'forbidden' | 'ambiguous' | 'exists' | 'not-empty' | 'wrong-code' | 'bad-totp' | 'offline' | 'error';
 
 // Status.state.
 export type StatusState = 'none' | 'locked' | 'unlocked' | 'verify';
@@ -775,6 +775,28 @@ export interface SSHKeyCheck {
   encrypted?: boolean;
 }
 
+// SSOInfo is api.SSOInfo.
+export interface SSOInfo {
+  enabled: boolean;
+  name?: string;
+  domains?: string[];
+}
+
+// SSOStarted is bridge.SSOStarted.
+export interface SSOStarted {
+  url: string;
+}
+
+// SSOTicketInfo is api.SSOTicketInfo.
+export interface SSOTicketInfo {
+  email: string;
+  name?: string;
+  provider: string;
+  account: boolean;
+  signup_allowed: boolean;
+  signup_refused?: string;
+}
+
 // Saved is bridge.Saved.
 export interface Saved {
   id?: string;
@@ -933,6 +955,11 @@ export interface BridgeResults {
   verifySignup: OK;
   login: Unlocked;
   unlock: Unlocked;
+  ssoInfo: SSOInfo;
+  ssoStart: SSOStarted;
+  ssoTicket: SSOTicketInfo;
+  ssoLogin: Unlocked;
+  ssoSignup: Unlocked;
   lock: Status;
   logout: Status;
   sync: OK;

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { core, message, onStopped, type Status } from '../core';
 import { ErrorLine } from '../ui/ErrorLine';
+import { SSOFinish } from '../welcome/SSOFinish';
 import { Welcome } from '../welcome/Welcome';
 import { useRoute } from './router';
 import { Shell } from './Shell';
@@ -19,6 +20,8 @@ export function App() {
   if (stopped !== null) return <Stopped error={stopped} />;
   if (error) return <ErrorLine error={error} />;
   if (!status) return <p class="loading">Loading Coffer…</p>;
+  // Back from the company's sign-in, whatever this browser held before.
+  if (route.screen === 'sso') return <SSOFinish onDone={(s) => { setLockedWhy(''); setStatus(s); }} />;
   if (status.state !== 'unlocked') {
     const mode = route.screen === 'login' || route.screen === 'signup' || route.screen === 'unlock' ? route.screen : undefined;
     return <Welcome key={status.state} status={status} mode={mode} invited={route.screen === 'join'} note={lockedWhy} onDone={(s) => { setLockedWhy(''); setStatus(s); }} />;

@@ -22,6 +22,7 @@ export type Route =
   | { screen: 'exposure'; org: string; who: string } // what a (former) member could read, by address
   | { screen: 'join'; org: string; invitation: string }
   | { screen: 'login' } | { screen: 'signup' } | { screen: 'unlock' }
+  | { screen: 'sso' } // back from the company's sign-in (the ticket is in the address's #)
   | { screen: 'missing'; path: string };
 
 const orgTabs: OrgTab[] = ['members', 'groups', 'vaults', 'settings'];
@@ -71,7 +72,7 @@ export function parse(pathname: string, search = ''): Route {
     case 'join':
       if (!b) return { screen: 'join', org: q.get('org') ?? '', invitation: q.get('invitation') ?? '' };
       break;
-    case 'login': case 'signup': case 'unlock':
+    case 'login': case 'signup': case 'unlock': case 'sso':
       if (!b) return { screen: a };
       break;
   }
@@ -107,7 +108,7 @@ export function href(r: Route): string {
       const s = q.toString();
       return s ? `/join?${s}` : '/join';
     }
-    case 'login': case 'signup': case 'unlock': return `/${r.screen}`;
+    case 'login': case 'signup': case 'unlock': case 'sso': return `/${r.screen}`;
     case 'missing': return r.path;
   }
 }
@@ -131,6 +132,7 @@ export function title(r: Route, names: { vault?: string; item?: string; org?: st
       case 'login': return 'Log in';
       case 'signup': return 'Create your account';
       case 'unlock': return 'Unlock';
+      case 'sso': return 'Single sign-on';
       case 'missing': return 'Not found';
     }
   })();
@@ -139,5 +141,5 @@ export function title(r: Route, names: { vault?: string; item?: string; org?: st
 
 // isOpen tells the screens that need no unlocked account.
 export function isOpen(r: Route): boolean {
-  return r.screen === 'login' || r.screen === 'signup' || r.screen === 'unlock';
+  return r.screen === 'login' || r.screen === 'signup' || r.screen === 'unlock' || r.screen === 'sso';
 }

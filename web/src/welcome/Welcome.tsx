@@ -1,10 +1,11 @@
 import { useState } from 'preact/hooks';
 import { core, CoreError, message, type Status } from '../core';
-import { MIN_LENGTH, strength } from '../strength';
 import { Brand } from '../shell/Brand';
 import { ErrorLine } from '../ui/ErrorLine';
 import { Field } from '../ui/Field';
 import { navigate } from '../shell/router';
+import { SSOButton } from './SSOButton';
+import { StrengthMeter } from './StrengthMeter';
 
 export type WelcomeMode = 'unlock' | 'login' | 'signup';
 
@@ -28,7 +29,6 @@ export function Welcome(props: { status: Status; mode?: WelcomeMode; invited?: b
   // The account has two-factor log-in: the server asked for a code.
   const [needCode, setNeedCode] = useState(false);
   const [tfCode, setTfCode] = useState('');
-  const st = strength(pw);
   const setMode = (m: WelcomeMode) => {
     setModeState(m); setError(''); setPw2Error('');
     // The open screens have their own addresses; elsewhere the address
@@ -89,12 +89,7 @@ export function Welcome(props: { status: Status; mode?: WelcomeMode; invited?: b
         {mode !== 'unlock' ? <Field label="E-mail" id="email" type="email" value={email} onInput={setEmail} autocomplete="username" required autofocus /> : null}
         {mode === 'signup' ? <Field label="Your name" id="name" value={name} onInput={setName} autocomplete="name" required /> : null}
         <Field label="Master password" id="password" type="password" value={pw} onInput={setPw} autocomplete={mode === 'signup' ? 'new-password' : 'current-password'} required autofocus={mode === 'unlock'} />
-        {mode === 'signup' ? (
-          <div class="meter" data-score={String(st.score)}>
-            <meter min={0} max={4} value={st.score} aria-label="Password strength" />
-            <span id="strength">{pw ? st.label : `At least ${MIN_LENGTH} characters; a few unrelated words work well.`}</span>
-          </div>
-        ) : null}
+        {mode === 'signup' ? <StrengthMeter password={pw} /> : null}
         {needCode && mode === 'login' ? <Field label="Two-factor code (or a recovery code)" id="second-factor" value={tfCode} onInput={setTfCode} autocomplete="one-time-code" required autofocus hint="This account has two-factor log-in: the code your authenticator app shows now, or one of your recovery codes." /> : null}
         {mode === 'signup' ? <Field label="Master password again" id="password2" type="password" value={pw2} onInput={(v) => { setPw2(v); setPw2Error(''); }} autocomplete="new-password" required error={pw2Error} /> : null}
         <ErrorLine error={error} />
@@ -105,6 +100,7 @@ export function Welcome(props: { status: Status; mode?: WelcomeMode; invited?: b
           {mode === 'login' && locked ? <button type="button" class="link" onClick={() => setMode('unlock')}>Unlock</button> : null}
         </p>
       </form>
+      {mode !== 'unlock' ? <SSOButton /> : null}
     </div>
   );
 }
