@@ -124,3 +124,13 @@ func TestCLILoginSSO(t *testing.T) {
 		}
 	}
 }
+
+// TestWebAppSSO (issue 27): web/e2e/sso.mjs in Chromium against the real
+// provider — the log-in page's "Log in with Corp ID", the provider's own
+// log-in page, back to choose (then enter) the master password; the
+// e-mail form refused for corp.example; an unverified address refused.
+func TestWebAppSSO(t *testing.T) {
+	webTools(t)
+	srv, _ := ssoServer(t)
+	runScenario(t, "sso.mjs", srv.url, "COFFER_PASSWORD="+masterPW)
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/coffer-pm/coffer/internal/crypto"
 	"github.com/coffer-pm/coffer/internal/sso"
 	"github.com/coffer-pm/coffer/internal/store"
+	"github.com/coffer-pm/coffer/internal/webui"
 )
 
 // Single sign-on with OpenID Connect (issue 27, docs/protocol.md §8.4).
@@ -155,7 +156,7 @@ func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) {
 	back := func(key, value string) {
 		target := st.ReturnTo
 		if target == "" {
-			target = strings.TrimSuffix(s.cfg.PublicURL, "/") + "/sso#" + url.Values{key: {value}}.Encode()
+			target = strings.TrimSuffix(s.cfg.PublicURL, "/") + webui.SSOPath + "#" + url.Values{key: {value}}.Encode()
 		} else {
 			u, _ := url.Parse(target)
 			v := u.Query()
@@ -296,7 +297,7 @@ func (s *Server) ssoLoginCheck(r *http.Request, email string, proof *api.SSOProo
 	if proof == nil {
 		if s.rp != nil {
 			if d := ssoDomainOf(s.cfg.Signup.SSOOnlyDomains, foldDomain(email[strings.LastIndex(email, "@")+1:])); d != "" {
-				return nil, s.ssoRequired(d, "use the button on the log-in page (coffer login --sso)")
+				return nil, s.ssoRequired(d, "use that button on the log-in page, or coffer login --sso in a terminal")
 			}
 		}
 		return nil, nil

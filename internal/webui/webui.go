@@ -49,6 +49,10 @@ func policy(inline [][]byte) string {
 // it; web/src/app.ts reads the organisation from its query).
 const JoinPath = "/join"
 
+// SSOPath is where the server sends a browser back from the company's
+// single sign-on (the ticket or the error after the #).
+const SSOPath = "/sso"
+
 // sections are the app's areas (web/src/shell/routes.ts): the page is
 // served at each and at every path below it (/vault/{vault}/{item},
 // /orgs/{org}/members, …), so that a reload, a bookmark or a shared link
@@ -69,7 +73,7 @@ func JoinQuery(invitationID, orgID, email string) string {
 // sections, the only ones: every other path is a file or nothing (404).
 // The list lets `coffer web verify` ask for each (Routes); what is served
 // below a section is the same bytes by the same branch of Handler.
-var routes = append([]string{"/", "/index.html", JoinPath, "/login", "/signup", "/unlock"}, sections...)
+var routes = append([]string{"/", "/index.html", JoinPath, "/login", "/signup", "/unlock", SSOPath}, sections...)
 
 // Routes lists the paths that serve the page (index.html); every path
 // below a section's (IsRoute) serves it too.
