@@ -789,6 +789,30 @@ type TwoFactorStore interface {
 	// UseRecoveryCode deletes the recovery code hash; ErrNotFound if it is
 	// not there (used already, by a concurrent log-in too: one wins).
 	UseRecoveryCode(ctx context.Context, userID string, hash []byte) error
-	// DisableTwoFactor deletes the enrolment and its recovery codes.
+	// DisableTwoFactor deletes the enrolment and its recovery codes;
+	// while an organisation the account is a confirmed member of requires
+	// two-factor log-in, *TwoFactorHeldError and nothing is deleted (read
+	// in the transaction, serialised with confirmations and requirement
+	// changes).
 	DisableTwoFactor(ctx context.Context, userID string) error
+	// TwoFactorOn says, of each account in userIDs, whether two-factor
+	// log-in is on (enabled, not merely started).
+	TwoFactorOn(ctx context.Context, userIDs []string) (map[string]bool, error)
+	// SetOrgRequireTwoFactor turns the organisation's requirement on or
+	// off (EventOrgChanged). Turning it on needs the owner's own
+	// two-factor log-in on (ErrTwoFactorRequired otherwise), read in the
+	// transaction.
+	SetOrgRequireTwoFactor(ctx context.Context, orgID string, on bool) error
+}
+
+// ErrTwoFactorRequired: the organisation requires two-factor log-in and
+// the account it is about does not have it on. Nothing was written.
+var ErrTwoFactorRequired = errors.New("two-factor log-in required")
+
+// TwoFactorHeldError: an account cannot turn two-factor log-in off while
+// organisations it belongs to require it; Orgs are their ids.
+type TwoFactorHeldError struct{ Orgs []string }
+
+func (e *TwoFactorHeldError) Error() string {
+	return "organisations this account belongs to require two-factor log-in"
 }
