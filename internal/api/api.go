@@ -98,6 +98,20 @@ const CodeSecondFactorRequired = "second_factor_required"
 // TOTP code of a time step already used. It counts as a failed log-in.
 const CodeWrongSecondFactor = "wrong_second_factor"
 
+// CodeTwoFactorRequired (409): an organisation requires two-factor log-in
+// (protocol §8.3) and the account the request is about does not have it
+// on — a joined invitee the owner confirms, or the owner turning the
+// requirement on; or the caller turns theirs off while an organisation
+// they belong to requires it. The message says what to do. Nothing was
+// written.
+const CodeTwoFactorRequired = "two_factor_required"
+
+// TwoFactorPolicy sets an organisation's two-factor requirement (PUT
+// /orgs/{org}/two-factor-policy, the owner).
+type TwoFactorPolicy struct {
+	Require bool `json:"require"`
+}
+
 // TwoFactorStatus answers GET /account/2fa.
 type TwoFactorStatus struct {
 	Enabled           bool `json:"enabled"`

@@ -328,6 +328,7 @@ func (s *Server) routes() {
 	s.mux.Handle("PUT "+p+"/admin/accounts/{user}/export-policy", s.adminOnly(s.adminExportPolicy))
 	s.mux.Handle("GET "+p+"/account/export-policy", s.authed(s.myExportPolicy))
 	s.mux.Handle("PUT "+p+"/groups/{id}/export-policy", s.authed(s.groupExportPolicy))
+	s.mux.Handle("PUT "+p+"/orgs/{org}/two-factor-policy", s.authed(s.setTwoFactorPolicy))
 	s.mux.Handle("POST "+p+"/orgs/{org}/exports", s.authed(s.recordExport))
 	s.mux.Handle("POST "+p+"/admin/accounts/{user}/orgs/{org}/unbind", s.adminOnly(s.adminUnbind))
 	s.mux.Handle("GET "+p+"/admin/orgs/{org}/audit", s.adminOnly(s.adminAuditLog))

@@ -104,8 +104,10 @@ func (s *Store) DisableTwoFactor(ctx context.Context, userID string) error {
 	// organisation commits before this reads the memberships (and is
 	// seen), or waits and then finds two-factor log-in off.
 	return s.takingTx(ctx, func(tx *sql.Tx) error {
+		// A pending enrolment (never on) is dropped whatever holds.
 		held, err := s.stringsIn(ctx, tx, `SELECT o.id FROM orgs o JOIN org_members m ON m.org_id = o.id
-			WHERE m.user_id = ? AND o.require_two_factor <> 0 ORDER BY o.id`, userID)
+			WHERE m.user_id = ? AND o.require_two_factor <> 0
+			AND EXISTS (SELECT 1 FROM two_factor t WHERE t.user_id = m.user_id AND t.enabled_at <> 0) ORDER BY o.id`, userID)
 		if err != nil {
 			return err
 		}
