@@ -54,11 +54,11 @@ const (
 	// AuditTwoFactorPolicy: the owner turned the organisation's
 	// two-factor requirement on or off (protocol §8.3).
 	AuditTwoFactorPolicy = "two-factor-policy"
-	AuditItemCreate   = "item-create"
-	AuditItemUpdate   = "item-update"
-	AuditItemTrash    = "item-trash"
-	AuditItemRestore  = "item-restore"
-	AuditItemPurge    = "item-purge"
+	AuditItemCreate      = "item-create"
+	AuditItemUpdate      = "item-update"
+	AuditItemTrash       = "item-trash"
+	AuditItemRestore     = "item-restore"
+	AuditItemPurge       = "item-purge"
 )
 
 // AuditActions is the fixed list; an entry with any other action is not
