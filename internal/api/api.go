@@ -253,6 +253,13 @@ type LoginRequest struct {
 	// SecondFactor is a TOTP code or a recovery code, for an account with
 	// two-factor log-in (the answer without one: CodeSecondFactorRequired).
 	SecondFactor string `json:"second_factor,omitempty"`
+	// DeviceID is a random id the client keeps for as long as it lives
+	// on the device (the CLI's configuration directory): a log-in from a
+	// device the account has not used before is mailed to it when the
+	// server sends mail (docs/security.md 27.8). Not a secret; the server
+	// keeps only a keyed hash of it. Without it the device is its name
+	// and client network.
+	DeviceID string `json:"device_id,omitempty"`
 }
 
 // LoginResponse carries the new session token.

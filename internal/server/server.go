@@ -67,6 +67,9 @@ type Config struct {
 	// Mailer sends invitation, verification and recovery e-mail; nil
 	// means SMTP is not configured.
 	Mailer mail.Sender
+	// DeviceMailPerAccount bounds the new-device log-in notices mailed
+	// to one account per day (0: 5); across instances with SharedLimits.
+	DeviceMailPerAccount int
 	// PublicURL is the server's address as users reach it, for links in
 	// e-mail (e.g. https://vault.example.com). Required with a Mailer:
 	// links are never built from anything a request says.
@@ -197,12 +200,18 @@ type Server struct {
 	verifyMailAll counter // per address
 	recoveryNet   counter // recovery requests per client network
 	recoveryMail  counter // approval mail per member account
-	hashes        *hashGate
-	bodies        *bodyBudget
-	syncs         *syncGate
-	hash          func(authKey, salt []byte) []byte // crypto.AuthHash; tests observe it
-	mux           *http.ServeMux
-	hub           *hub
+	// deviceSecret keys the hashes of known devices; deviceMail limits
+	// new-device notices per account; devices queues the log-ins the
+	// notice worker checks (newdevice.go).
+	deviceSecret []byte
+	deviceMail   counter
+	devices      chan deviceLogin
+	hashes       *hashGate
+	bodies       *bodyBudget
+	syncs        *syncGate
+	hash         func(authKey, salt []byte) []byte // crypto.AuthHash; tests observe it
+	mux          *http.ServeMux
+	hub          *hub
 	// base lives as long as the server; Close cancels it, which ends live
 	// connections.
 	base   context.Context
@@ -248,7 +257,12 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 	s.verifyMailAll = s.newCounter("verify-mail-all", 4*cfg.VerifyMailsPerAddress, time.Hour)
 	s.recoveryNet = s.newCounter("recovery-net", orDefault(cfg.RecoveryRequestsPerNetwork, 10), time.Hour)
 	s.recoveryMail = s.newCounter("recovery-mail", orDefault(cfg.RecoveryMailPerAccount, defaultRecoveryMailPerAccount), recoveryMailWindow)
+	if s.deviceSecret, err = st.ServerSecret(ctx, "known-devices"); err != nil {
+		return nil, err
+	}
+	s.deviceMail = s.newCounter("device-mail", orDefault(cfg.DeviceMailPerAccount, defaultDeviceMailPerAccount), deviceMailWindow)
 	s.base, s.cancel = context.WithCancel(context.Background())
+	s.startDeviceNotices()
 	s.routes()
 	s.startLive()
 	s.startSweeper()

@@ -289,6 +289,7 @@ type Store interface {
 	ExportPolicyStore
 	RateCounterStore
 	TwoFactorStore
+	KnownDeviceStore
 
 	Close() error
 	// Ping checks that every pool of the store can reach the database.
@@ -803,6 +804,18 @@ type TwoFactorStore interface {
 	// two-factor log-in on (ErrTwoFactorRequired otherwise), read in the
 	// transaction.
 	SetOrgRequireTwoFactor(ctx context.Context, orgID string, on bool) error
+}
+
+// KnownDeviceStore remembers the devices an account logged in from, for
+// the new-device log-in notice (docs/security.md 27.8).
+type KnownDeviceStore interface {
+	// SeeDevice records a log-in of userID from the device whose keyed
+	// hash is deviceHash at at, and says whether it is new to the account:
+	// not listed before while some other device was. The first device an
+	// account is seen on is not new (the log-in after sign-up, or the
+	// first after an upgrade, mails nothing). One statement decides it, so
+	// two concurrent log-ins from one new device say new once.
+	SeeDevice(ctx context.Context, userID string, deviceHash []byte, at time.Time) (isNew bool, err error)
 }
 
 // ErrTwoFactorRequired: the organisation requires two-factor log-in and
