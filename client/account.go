@@ -2,6 +2,8 @@ package client
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -36,7 +38,12 @@ type Profile struct {
 type Options struct {
 	HTTPClient  *HTTPClient // net/http's *http.Client, natively; unused in a browser
 	Description string      // device name shown in the account's session list
-	Now         func() time.Time
+	// DeviceID is a random id the caller keeps for as long as it lives
+	// on the device (NewDeviceID): the server mails the account when it
+	// logs in from a device it has not used before (docs/security.md
+	// 27.8). Empty: the server goes by the device name and network.
+	DeviceID string
+	Now      func() time.Time
 	// DeferSignatures makes a full sync (a log-in, a device without a
 	// cache) check each item against its vault's signed manifest and
 	// decrypt it, but leave each revision's own signature for
@@ -168,7 +175,7 @@ func Login(ctx context.Context, server, email string, password []byte, opt Optio
 func (p *Profile) login(ctx context.Context, mk crypto.MasterKeys, opt Options) (*Session, error) {
 	t := newTransport(p.Server, opt.HTTPClient)
 	var lr api.LoginResponse
-	req := api.LoginRequest{Email: p.Email, AuthKey: mk.AuthKey, Description: opt.Description, SSO: opt.SSO}
+	req := api.LoginRequest{Email: p.Email, AuthKey: mk.AuthKey, Description: opt.Description, DeviceID: opt.DeviceID, SSO: opt.SSO}
 	err := t.do(ctx, "POST", "/sessions", req, &lr)
 	var ae *APIError
 	if errors.As(err, &ae) && ae.Code == api.CodeSecondFactorRequired {
@@ -379,4 +386,12 @@ func (s *Session) RevokeOtherSessions(ctx context.Context) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// NewDeviceID makes a device id (Options.DeviceID): 128 random bits,
+// base64url. It is no secret and opens nothing.
+func NewDeviceID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
 }

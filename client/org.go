@@ -23,6 +23,9 @@ type Org struct {
 	Name    string
 	OwnerID string
 	Role    string // "owner" or "member"
+	// RequireTwoFactor: the owner requires two-factor log-in of the
+	// members (§8.3), as the server says.
+	RequireTwoFactor bool
 
 	key           []byte // the organisation key's current epoch
 	keyEpoch      uint64
@@ -261,7 +264,7 @@ func (s *Session) openOrg(ao api.Org, pin pinnedOrg, memberList api.Members, rec
 	if ao.OwnerID == me {
 		role = "owner"
 	}
-	o := &Org{ID: ao.ID, OwnerID: ao.OwnerID, Role: role, keyEpoch: ao.KeyEpoch, meta: ao.Meta,
+	o := &Org{ID: ao.ID, OwnerID: ao.OwnerID, Role: role, RequireTwoFactor: ao.RequireTwoFactor, keyEpoch: ao.KeyEpoch, meta: ao.Meta,
 		rosterVersion: ao.Roster.Version, roster: ao.Roster.Members, departed: map[string]string{}, pendingRotations: ao.PendingRotations,
 		formerOwners: pin.FormerOwners}
 	for _, d := range memberList.Departed {

@@ -436,6 +436,9 @@ type MemberView struct {
 	// KeyMismatch: joined, but the keys the server presents are not the
 	// ones the invitee joined with (their MAC under the code fails).
 	KeyMismatch bool `json:"key_mismatch,omitempty"`
+	// TwoFactor: whether their two-factor log-in is on, as the server
+	// tells the owner (nil in a member's view).
+	TwoFactor *bool `json:"two_factor,omitempty"`
 }
 
 // MembersAndInvitations lists confirmed members (roster-verified) and, for
@@ -453,19 +456,23 @@ func (s *Session) MembersAndInvitations(ctx context.Context, orgID string) ([]Me
 	if err != nil {
 		return nil, err
 	}
+	twoFactor := map[string]*bool{}
+	for _, m := range resp.Members {
+		twoFactor[m.UserID] = m.TwoFactor
+	}
 	var out []MemberView
 	for _, m := range members {
 		state := "confirmed"
 		if m.Role == "owner" {
 			state = "owner"
 		}
-		out = append(out, MemberView{Email: m.Email, Name: m.Name, UserID: m.UserID, State: state, Fingerprint: m.Fingerprint()})
+		out = append(out, MemberView{Email: m.Email, Name: m.Name, UserID: m.UserID, State: state, Fingerprint: m.Fingerprint(), TwoFactor: twoFactor[m.UserID]})
 	}
 	for _, in := range resp.Invitations {
 		if in.State == "confirmed" {
 			continue // listed as a member
 		}
-		v := MemberView{Email: in.Email, UserID: in.UserID, State: in.State, InvitationID: in.ID, Locked: in.Locked, LockedAt: in.LockedAt}
+		v := MemberView{Email: in.Email, UserID: in.UserID, State: in.State, InvitationID: in.ID, Locked: in.Locked, LockedAt: in.LockedAt, TwoFactor: in.TwoFactor}
 		// A joined invitee's fingerprint, to compare before confirming: of
 		// the keys the server presents, and only once their MAC under the
 		// code checks out — the same check Confirm makes.
@@ -501,7 +508,11 @@ func (s *Session) Confirm(ctx context.Context, orgID string, emails []string) er
 	}
 	var swapped []string
 	for _, email := range emails {
-		_, _, err := s.verifyJoined(o, resp, strings.ToLower(strings.TrimSpace(email)))
+		in, _, err := s.verifyJoined(o, resp, strings.ToLower(strings.TrimSpace(email)))
+		if err == nil && o.RequireTwoFactor && in.TwoFactor != nil && !*in.TwoFactor {
+			// The server refuses it anyway; nobody is confirmed.
+			return inviteeNeedsTwoFactor(in.Email)
+		}
 		if errors.Is(err, ErrKeyMismatch) {
 			swapped = append(swapped, strings.ToLower(strings.TrimSpace(email)))
 		} else if err != nil {
@@ -557,7 +568,11 @@ func (s *Session) confirmOne(ctx context.Context, o *Org, email string) error {
 		req.EarlierWraps = append(req.EarlierWraps, api.KeyWrap{Epoch: e, MemberID: in.UserID, SignerID: s.Profile.UserID, Wrap: w, Sig: sg})
 	}
 	stmt := s.statement(o.ID, api.AuditConfirm, api.TargetInvitation(in.ID, in.UserID))
-	return s.t.doStated(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/invitations/"+url.PathEscape(in.ID)+"/confirm", stmt, req, nil)
+	err = s.t.doStated(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/invitations/"+url.PathEscape(in.ID)+"/confirm", stmt, req, nil)
+	if isTwoFactorRequired(err) {
+		return inviteeNeedsTwoFactor(email)
+	}
+	return err
 }
 
 // verifyJoined finds email's joined invitation in the members answer and

@@ -87,5 +87,9 @@ func (s *Session) DisableTwoFactor(ctx context.Context, password []byte, code st
 	if err != nil {
 		return err
 	}
-	return wrongProof(s.t.do(ctx, "POST", "/account/2fa/disable", api.TwoFactorDisableRequest{AuthKey: key, Code: code}, nil))
+	err = s.t.do(ctx, "POST", "/account/2fa/disable", api.TwoFactorDisableRequest{AuthKey: key, Code: code}, nil)
+	if isTwoFactorRequired(err) {
+		return ErrTwoFactorHeld
+	}
+	return wrongProof(err)
 }

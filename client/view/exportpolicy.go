@@ -20,6 +20,11 @@ type OrgPolicy struct {
 	Note         string `json:"note,omitempty"`
 	// CanSet: this account may change the groups' policies (the owner).
 	CanSet bool `json:"can_set"`
+	// RequireTwoFactor: the organisation requires two-factor log-in of
+	// its members (docs/protocol.md §8.3); TwoFactor says it in words
+	// (two-factor-required or two-factor-not-required).
+	RequireTwoFactor bool   `json:"require_two_factor"`
+	TwoFactor        string `json:"two_factor"`
 }
 
 // GroupExportPolicy is one group's export policy.
@@ -44,6 +49,7 @@ func OrgPolicyOf(ctx context.Context, s *client.Session, orgRef string) (OrgPoli
 		return OrgPolicy{}, err
 	}
 	out := OrgPolicy{Org: o.Name, Groups: []GroupExportPolicy{}, CanSet: o.OwnerID == s.Profile.UserID,
+		RequireTwoFactor: o.RequireTwoFactor, TwoFactor: api.TwoFactorPolicyName(o.RequireTwoFactor),
 		YouMayExport: !p.MyVaultOnly && !slices.Contains(p.RestrictedOrgs, o.ID)}
 	if !out.YouMayExport {
 		out.Note = p.Note()

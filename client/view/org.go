@@ -56,7 +56,28 @@ type Org struct {
 	// TransferNote says what an accepted transfer changes, shown with the
 	// offer (to the owner making it, and to the member offered it).
 	TransferNote string `json:"transfer_note,omitempty"`
+	// RequireTwoFactor: the owner requires two-factor log-in of the
+	// members (docs/protocol.md §8.3); every member sees it.
+	// CanSetTwoFactorPolicy: this account may change it (the owner), and
+	// TwoFactorNote says what it does where it is set.
+	RequireTwoFactor      bool   `json:"require_two_factor"`
+	CanSetTwoFactorPolicy bool   `json:"can_set_two_factor_policy"`
+	TwoFactorNote         string `json:"two_factor_note,omitempty"`
 }
+
+// TwoFactorRequirementNote is what the organisation's two-factor
+// requirement does, where the owner sets it (the CLI and the web app).
+const TwoFactorRequirementNote = "While two-factor log-in is required, you cannot confirm anyone who has not turned it on, and members cannot turn theirs off. Members who lack it now stay until you remove them: the list shows who they are. Turning it on needs your own two-factor log-in."
+
+// Two-factor labels of a member, as the owner's members list shows them.
+const (
+	TwoFactorOnLabel  = "Two-factor on"
+	TwoFactorOffLabel = "No two-factor"
+)
+
+// ConfirmNeedsTwoFactor is why a joined invitee cannot be confirmed
+// while the organisation requires two-factor log-in.
+const ConfirmNeedsTwoFactor = "This organisation requires two-factor log-in: ask them to turn on two-factor log-in in Account → Security, then confirm them."
 
 // TransferNote is what an accepted ownership transfer changes, in the CLI
 // and the web app alike.
@@ -105,6 +126,10 @@ func OrgOf(s *client.Session, o *client.Org) Org {
 	if owner || out.OfferedToYou {
 		out.TransferNote = TransferNote
 	}
+	out.RequireTwoFactor, out.CanSetTwoFactorPolicy = o.RequireTwoFactor, owner
+	if owner {
+		out.TwoFactorNote = TwoFactorRequirementNote
+	}
 	for _, v := range s.Vaults() {
 		if v.OrgID == o.ID && v.Manageable() {
 			out.CanGrant = true
@@ -150,6 +175,13 @@ type Member struct {
 	CanReissue       bool `json:"can_reissue"`
 	CanRemove        bool `json:"can_remove"`
 	CanCompare       bool `json:"can_compare"` // a fingerprint to compare with theirs, read aloud
+	// TwoFactor: whether their two-factor log-in is on, with its label
+	// (the owner's view of members and joined invitees: nil, "" else).
+	TwoFactor      *bool  `json:"two_factor,omitempty"`
+	TwoFactorLabel string `json:"two_factor_label,omitempty"`
+	// ConfirmRefusal: a joined invitee the owner cannot confirm yet, and
+	// why (CanConfirm is false).
+	ConfirmRefusal string `json:"confirm_refusal,omitempty"`
 	// Opens are the vaults they open that this account manages (OrgDetail).
 	Opens []Opens `json:"opens,omitempty"`
 }
@@ -193,6 +225,16 @@ func Members(ctx context.Context, s *client.Session, orgID string) ([]Member, er
 			v.UserID = m.UserID
 			v.KeyMismatch = m.KeyMismatch
 			v.CanConfirm = m.State == "joined"
+			if m.TwoFactor != nil {
+				on := *m.TwoFactor
+				v.TwoFactor, v.TwoFactorLabel = &on, TwoFactorOffLabel
+				if on {
+					v.TwoFactorLabel = TwoFactorOnLabel
+				}
+			}
+			if v.CanConfirm && o.RequireTwoFactor && m.TwoFactor != nil && !*m.TwoFactor {
+				v.CanConfirm, v.ConfirmRefusal = false, ConfirmNeedsTwoFactor
+			}
 			v.CanCancel = m.State == "joined" || m.State == "invited"
 			v.CanReissue = m.Locked
 			v.CanRemove = m.State == "confirmed"

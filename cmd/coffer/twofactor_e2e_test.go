@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"encoding/json"
 	"regexp"
 	"strings"
 	"testing"
@@ -112,4 +113,97 @@ func TestWebAppTwoFactor(t *testing.T) {
 	srv := startServer(t)
 	user(t, srv, "tf@web.example")
 	runScenario(t, "twofactor.mjs", srv.url, "COFFER_EMAIL=tf@web.example", "COFFER_PASSWORD="+masterPW)
+}
+
+// enable2FA turns c's two-factor log-in on with the real binary and
+// returns the secret.
+func enable2FA(t *testing.T, c *cli) string {
+	t.Helper()
+	out := c.ok(masterPW+"\n", "account", "2fa", "enable", "--password-stdin")
+	m := secretRe.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("enable printed:\n%s", out)
+	}
+	code, err := totp.GenerateCode(m[1], time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.ok("", "account", "2fa", "confirm", code)
+	return m[1]
+}
+
+// TestCLIOrgRequireTwoFactor (issue 27, protocol §8.3) with the real
+// binary: a member cannot set the requirement; the owner needs their
+// own two-factor log-in first; `org members --json` tells the owner who
+// lacks it (and a member nothing); a joined invitee without it is not
+// confirmed, with what to do; a member held by it cannot disable theirs.
+func TestCLIOrgRequireTwoFactor(t *testing.T) {
+	srv := startServer(t)
+	owner := user(t, srv, "owner@req2fa.example")
+	member := user(t, srv, "member@req2fa.example")
+	joiner := user(t, srv, "joiner@req2fa.example")
+	const org = "Req"
+	owner.ok("", "org", "create", org)
+	code := owner.inviteCode(org, "member@req2fa.example", "joiner@req2fa.example")
+	member.ok("", "org", "join", org, "--code", code)
+	owner.ok("", "org", "confirm", org, "member@req2fa.example")
+	joiner.ok("", "org", "join", org, "--code", code)
+
+	if out := member.fails(7, "", "org", "policy", org, "--require-2fa", "on"); !strings.Contains(out, "only the organisation's owner") {
+		t.Fatalf("a member sets the requirement: %q", out)
+	}
+	owner.fails(2, "", "org", "policy", org, "--require-2fa", "maybe")
+	if out := owner.fails(7, "", "org", "policy", org, "--require-2fa", "on"); !strings.Contains(out, "turn on two-factor log-in for your own account first") {
+		t.Fatalf("on without the owner's 2FA: %q", out)
+	}
+	enable2FA(t, owner)
+	if out := owner.ok("", "org", "policy", org, "--require-2fa", "on"); !strings.Contains(out, "Two-factor log-in: required") {
+		t.Fatalf("policy on: %q", out)
+	}
+	var p struct {
+		RequireTwoFactor bool   `json:"require_two_factor"`
+		TwoFactor        string `json:"two_factor"`
+	}
+	if err := json.Unmarshal([]byte(member.ok("", "org", "policy", org, "--json")), &p); err != nil || !p.RequireTwoFactor || p.TwoFactor != "two-factor-required" {
+		t.Fatalf("a member's policy: %+v %v", p, err)
+	}
+
+	var members []struct {
+		Email          string `json:"email"`
+		State          string `json:"state"`
+		TwoFactor      *bool  `json:"two_factor"`
+		TwoFactorLabel string `json:"two_factor_label"`
+		CanConfirm     bool   `json:"can_confirm"`
+		ConfirmRefusal string `json:"confirm_refusal"`
+	}
+	if err := json.Unmarshal([]byte(owner.ok("", "org", "members", org, "--json")), &members); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"owner@req2fa.example": "Two-factor on", "member@req2fa.example": "No two-factor", "joiner@req2fa.example": "No two-factor"}
+	for _, m := range members {
+		if m.TwoFactor == nil || m.TwoFactorLabel != want[m.Email] {
+			t.Fatalf("the owner's view of %s: %+v", m.Email, m)
+		}
+		if m.Email == "joiner@req2fa.example" && (m.CanConfirm || !strings.Contains(m.ConfirmRefusal, "Account → Security")) {
+			t.Fatalf("a joined invitee without 2FA: %+v", m)
+		}
+	}
+	if out := owner.ok("", "org", "members", org); !strings.Contains(out, "TWO-FACTOR") || !strings.Contains(out, "Cannot confirm joiner@req2fa.example") {
+		t.Fatalf("members table:\n%s", out)
+	}
+	if out := member.ok("", "org", "members", org, "--json"); strings.Contains(out, "two_factor") {
+		t.Fatalf("a member learns who has two-factor log-in:\n%s", out)
+	}
+
+	if out := owner.fails(7, "", "org", "confirm", org, "joiner@req2fa.example"); !strings.Contains(out, "ask them to turn on two-factor log-in in Account → Security") {
+		t.Fatalf("confirm without 2FA: %q", out)
+	}
+	secret := enable2FA(t, joiner)
+	owner.ok("", "org", "confirm", org, "joiner@req2fa.example")
+	next, _ := totp.GenerateCode(secret, time.Now().Add(30*time.Second))
+	if out := joiner.fails(7, masterPW+"\n", "account", "2fa", "disable", "--code", next, "--password-stdin"); !strings.Contains(out, "requires two-factor log-in") {
+		t.Fatalf("disable while held: %q", out)
+	}
+	owner.ok("", "org", "policy", org, "--require-2fa", "off")
+	joiner.ok(masterPW+"\n", "account", "2fa", "disable", "--code", next, "--password-stdin")
 }

@@ -107,6 +107,20 @@ const CodeSecondFactorRequired = "second_factor_required"
 // TOTP code of a time step already used. It counts as a failed log-in.
 const CodeWrongSecondFactor = "wrong_second_factor"
 
+// CodeTwoFactorRequired (409): an organisation requires two-factor log-in
+// (protocol §8.3) and the account the request is about does not have it
+// on — a joined invitee the owner confirms, or the owner turning the
+// requirement on; or the caller turns theirs off while an organisation
+// they belong to requires it. The message says what to do. Nothing was
+// written.
+const CodeTwoFactorRequired = "two_factor_required"
+
+// TwoFactorPolicy sets an organisation's two-factor requirement (PUT
+// /orgs/{org}/two-factor-policy, the owner).
+type TwoFactorPolicy struct {
+	Require bool `json:"require"`
+}
+
 // TwoFactorStatus answers GET /account/2fa.
 type TwoFactorStatus struct {
 	Enabled           bool `json:"enabled"`
@@ -252,6 +266,13 @@ type LoginRequest struct {
 	// SecondFactor is a TOTP code or a recovery code, for an account with
 	// two-factor log-in (the answer without one: CodeSecondFactorRequired).
 	SecondFactor string `json:"second_factor,omitempty"`
+	// DeviceID is a random id the client keeps for as long as it lives
+	// on the device (the CLI's configuration directory): a log-in from a
+	// device the account has not used before is mailed to it when the
+	// server sends mail (docs/security.md 27.8). Not a secret; the server
+	// keeps only a keyed hash of it. Without it the device is its name
+	// and client network.
+	DeviceID string `json:"device_id,omitempty"`
 	// SSO is a single sign-on the provider proved for this address; an
 	// address at an SSO-only domain must bring one.
 	SSO *SSOProof `json:"sso,omitempty"`

@@ -51,11 +51,14 @@ const (
 	AuditExport           = "export"
 	// AuditExportPolicy: the owner set a group's export policy.
 	AuditExportPolicy = "export-policy"
-	AuditItemCreate   = "item-create"
-	AuditItemUpdate   = "item-update"
-	AuditItemTrash    = "item-trash"
-	AuditItemRestore  = "item-restore"
-	AuditItemPurge    = "item-purge"
+	// AuditTwoFactorPolicy: the owner turned the organisation's
+	// two-factor requirement on or off (protocol §8.3).
+	AuditTwoFactorPolicy = "two-factor-policy"
+	AuditItemCreate      = "item-create"
+	AuditItemUpdate      = "item-update"
+	AuditItemTrash       = "item-trash"
+	AuditItemRestore     = "item-restore"
+	AuditItemPurge       = "item-purge"
 )
 
 // AuditActions is the fixed list; an entry with any other action is not
@@ -63,7 +66,7 @@ const (
 var AuditActions = []string{AuditInvite, AuditJoin, AuditConfirm, AuditCancel, AuditRemove, AuditLeave, AuditUnbind, AuditAccountDelete,
 	AuditGrant, AuditRevoke, AuditGroupCreate, AuditGroupAdd, AuditGroupRemove, AuditVaultCreate, AuditRename,
 	AuditDelete, AuditMove, AuditRotate, AuditTransferOffer, AuditTransferAccept, AuditTransferWithdraw, AuditExport,
-	AuditItemCreate, AuditItemUpdate, AuditItemTrash, AuditItemRestore, AuditItemPurge, AuditExportPolicy}
+	AuditItemCreate, AuditItemUpdate, AuditItemTrash, AuditItemRestore, AuditItemPurge, AuditExportPolicy, AuditTwoFactorPolicy}
 
 // ServerAttested reports the actions that carry no client statement: the
 // server performs them on its own authority (join: the invitee proved the
@@ -200,6 +203,26 @@ func TargetExport(vaults []string, format string) AuditTarget {
 // TargetExportPolicy: export-policy — the group and its new policy.
 func TargetExportPolicy(group string, myVaultOnly bool) AuditTarget {
 	return AuditTarget{Group: group, Policy: ExportPolicyName(myVaultOnly)}
+}
+
+// TargetTwoFactorPolicy is the target of a change of the organisation's
+// two-factor requirement.
+func TargetTwoFactorPolicy(require bool) AuditTarget {
+	return AuditTarget{Policy: TwoFactorPolicyName(require)}
+}
+
+// Two-factor requirement names, as the CLI and the audit log say them.
+const (
+	TwoFactorRequired    = "two-factor-required"
+	TwoFactorNotRequired = "two-factor-not-required"
+)
+
+// TwoFactorPolicyName names the requirement.
+func TwoFactorPolicyName(require bool) string {
+	if require {
+		return TwoFactorRequired
+	}
+	return TwoFactorNotRequired
 }
 
 // Export policy names, as the CLI and the audit log say them.

@@ -60,6 +60,9 @@ type Org struct {
 	// Offer is the open ownership offer, shown to the owner and to the
 	// member it is offered to.
 	Offer *OwnerTransfer `json:"offer,omitempty"`
+	// RequireTwoFactor: the owner requires two-factor log-in of the
+	// members (protocol §8.3).
+	RequireTwoFactor bool `json:"require_two_factor,omitempty"`
 }
 
 // OwnerTransfer is an ownership offer, open or accepted (protocol §18.5):
@@ -156,6 +159,9 @@ type Member struct {
 	PublicKeys
 	Role        string    `json:"role"`
 	ConfirmedAt time.Time `json:"confirmed_at"`
+	// TwoFactor: whether the member's two-factor log-in is on — in the
+	// owner's answer only (protocol §8.3), absent in a member's.
+	TwoFactor *bool `json:"two_factor,omitempty"`
 }
 
 // Invitation is an invitation as the owner sees it. For joined ones it
@@ -175,6 +181,9 @@ type Invitation struct {
 	// when the last attempt was made.
 	Locked   bool       `json:"locked,omitempty"`
 	LockedAt *time.Time `json:"locked_at,omitempty"`
+	// TwoFactor: of a joined invitee, whether their two-factor log-in is
+	// on (protocol §8.3).
+	TwoFactor *bool `json:"two_factor,omitempty"`
 }
 
 // Members is the answer to GET /orgs/{org}/members.

@@ -286,7 +286,11 @@ func TestBridgeLockAndUnlock(t *testing.T) {
 		t.Fatalf("after logout: %+v", st)
 	}
 	for k := range p.host.kv {
-		t.Fatalf("logout left %s in localStorage", k)
+		// The browser's device id stays: it names the browser, not the
+		// account (the new-device notice, protocol §8).
+		if k != "coffer-device-id" {
+			t.Fatalf("logout left %s in localStorage", k)
+		}
 	}
 	for user, m := range p.host.marks {
 		if m.data != nil {

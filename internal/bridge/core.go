@@ -379,7 +379,7 @@ func (c *Core) unlockedAs(s *client.Session) Unlocked {
 }
 
 func (c *Core) signup(email, name, password string) (Unlocked, error) {
-	s, err := client.Signup(context.Background(), c.server, email, name, []byte(password), c.opts)
+	s, err := client.Signup(context.Background(), c.server, email, name, []byte(password), c.options())
 	var vn *client.VerificationNeededError
 	if errors.As(err, &vn) {
 		// A server that sends mail holds the sign-up until the mailed
@@ -393,14 +393,14 @@ func (c *Core) signup(email, name, password string) (Unlocked, error) {
 }
 
 func (c *Core) verifySignup(userID, code string) (OK, error) {
-	return ok(client.VerifySignup(context.Background(), c.server, userID, strings.TrimSpace(code), c.opts))
+	return ok(client.VerifySignup(context.Background(), c.server, userID, strings.TrimSpace(code), c.options()))
 }
 
 // login logs in; code is the two-factor code for an account that asks
 // one (empty: such a log-in fails with second-factor-required, and the
 // page asks for the code).
 func (c *Core) login(email, password, code string) (Unlocked, error) {
-	opts := c.opts
+	opts := c.options()
 	if code = strings.TrimSpace(code); code != "" {
 		opts.SecondFactor = func(context.Context) (string, error) { return code, nil }
 	}
@@ -419,14 +419,14 @@ func (c *Core) unlock(password string) (Unlocked, error) {
 	if p == nil {
 		return Unlocked{}, errNoProfile
 	}
-	s, _, offline := p.UnlockCurrent(context.Background(), []byte(password), c.opts)
+	s, _, offline := p.UnlockCurrent(context.Background(), []byte(password), c.options())
 	if s == nil {
 		return Unlocked{}, offline
 	}
 	c.useCache(s) // before the first sync: it fetches only what changed
 	err := s.Sync(context.Background())
 	if errors.Is(err, client.ErrUnauthorized) {
-		if s, err = p.Relogin(context.Background(), []byte(password), c.opts); err != nil {
+		if s, err = p.Relogin(context.Background(), []byte(password), c.options()); err != nil {
 			return Unlocked{}, err
 		}
 		return c.opened(s)
@@ -524,4 +524,22 @@ func (c *Core) act(do func(ctx context.Context, s *client.Session) error) (OK, e
 		return OK{}, err
 	}
 	return ok(do(context.Background(), s))
+}
+
+// deviceKey is where the page keeps its device id (no secret).
+const deviceKey = "coffer-device-id"
+
+// options are the client options with this browser's device id, made at
+// its first log-in and kept in localStorage across log-ins and log-outs:
+// the server mails the account when a log-in comes from a device it has
+// not used before (docs/security.md 27.8).
+func (c *Core) options() client.Options {
+	o := c.opts
+	if id, ok := c.host.Get(deviceKey); ok && id != "" {
+		o.DeviceID = id
+		return o
+	}
+	o.DeviceID = client.NewDeviceID()
+	c.host.Set(deviceKey, o.DeviceID)
+	return o
 }

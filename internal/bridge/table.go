@@ -163,6 +163,11 @@ func (c *Core) Funcs() []Func {
 				return s.SetGroupExportPolicy(ctx, x.Str(0), x.Str(1), x.Str(2) == api.ExportMyVaultOnly)
 			}))
 		}),
+		w(f("setTwoFactorPolicy", a("org", `"on"|"off"`), OK{}, func(x Args) (any, error) {
+			return answer(c.act(func(ctx context.Context, s *client.Session) error {
+				return s.SetTwoFactorPolicy(ctx, x.Str(0), x.Str(1) == "on")
+			}))
+		})),
 		w(f("createVault", a("org", "name"), Created{}, func(x Args) (any, error) { return answer(c.createVault(x.Str(0), x.Str(1))) })),
 		f("access", a("vault"), []client.Access{}, func(x Args) (any, error) { return answer(c.access(x.Str(0))) }),
 		w(f("grant", a("vault", `"group"|"user"`, "ref", "permission"), OK{}, func(x Args) (any, error) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -23,7 +24,30 @@ const requestTimeout = 60 * time.Second
 
 func (a *app) clientOptions() client.Options {
 	host, _ := os.Hostname()
-	return client.Options{Description: view.CLIDevice(host, runtime.GOOS), HTTPClient: &http.Client{Timeout: requestTimeout}, SecondFactor: a.readSecondFactor}
+	return client.Options{Description: view.CLIDevice(host, runtime.GOOS), DeviceID: a.deviceID(), HTTPClient: &http.Client{Timeout: requestTimeout}, SecondFactor: a.readSecondFactor}
+}
+
+// deviceID is this configuration directory's device id (deviceFile),
+// made at its first log-in and kept across log-ins and log-outs: the
+// server mails the account when a log-in comes from a device it has not
+// used before (docs/security.md 27.8). "" if it cannot be kept.
+func (a *app) deviceID() string {
+	dir, err := a.dir()
+	if err != nil {
+		return ""
+	}
+	path := filepath.Join(dir, deviceFile)
+	if b, err := os.ReadFile(path); err == nil {
+		return strings.TrimSpace(string(b))
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return ""
+	}
+	id := client.NewDeviceID()
+	if writeFileAtomic(path, []byte(id+"\n")) != nil {
+		return ""
+	}
+	return id
 }
 
 // readSecondFactor is asked only when the server wants a two-factor code:

@@ -125,10 +125,9 @@ var exitCodes = map[client.ErrorKind]int{
 	"wrong-password": ExitAuth, "second-factor-required": ExitAuth, "wrong-second-factor": ExitAuth, "unauthorized": ExitAuth, "locked": ExitAuth,
 	"not-found": ExitNotFound,
 	"forbidden": ExitDenied, "unverified": ExitDenied, "account-disabled": ExitAuth, "transfer-ownership": ExitDenied, "invitation-locked": ExitDenied, "already-invited": ExitUsage,
-	"signup-refused": ExitDenied,
-	"sso-required":   ExitDenied,
-	"sso-ticket":     ExitAuth,
-	"ambiguous":      ExitUsage, "weak-password": ExitUsage, "exists": ExitUsage, "not-empty": ExitUsage,
+	"signup-refused": ExitDenied, "two-factor-required": ExitDenied,
+	"sso-required": ExitDenied, "sso-ticket": ExitAuth,
+	"ambiguous": ExitUsage, "weak-password": ExitUsage, "exists": ExitUsage, "not-empty": ExitUsage,
 	"wrong-code": ExitUsage, "bad-totp": ExitUsage, "bad-email": ExitUsage, "permission-scope": ExitUsage,
 	"offline": ExitError,
 }

@@ -108,7 +108,8 @@ func (a *app) orgCommand() *cobra.Command {
 				return a.printJSON(list)
 			}
 			tw := newTable(a.stdout)
-			fmt.Fprintln(tw, "EMAIL\tSTATE\tNAME\tFINGERPRINT")
+			fmt.Fprintln(tw, "EMAIL\tSTATE\tNAME\tFINGERPRINT\tTWO-FACTOR")
+			var refusals []string
 			for _, m := range list {
 				state := m.State
 				if m.Locked {
@@ -123,9 +124,22 @@ func (a *app) orgCommand() *cobra.Command {
 				} else if m.OfferedOwnership {
 					state += " (ownership offered)"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", inert(m.Email), state, inert(m.Name), m.Fingerprint)
+				twoFactor := m.TwoFactorLabel
+				if twoFactor == "" {
+					twoFactor = "-"
+				}
+				if m.ConfirmRefusal != "" {
+					refusals = append(refusals, inert(m.Email)+": "+m.ConfirmRefusal)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", inert(m.Email), state, inert(m.Name), m.Fingerprint, twoFactor)
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			for _, r := range refusals {
+				fmt.Fprintln(a.stdout, "Cannot confirm "+r)
+			}
+			return nil
 		}),
 		a.simple("confirm ORG EMAIL...", "Confirm joined members (checks their keys against the code)", -2, func(cmd *cobra.Command, s *client.Session, args []string) error {
 			if err := s.Confirm(cmd.Context(), args[0], args[1:]); err != nil {
@@ -647,13 +661,22 @@ func (a *app) orgAcceptCommand() *cobra.Command {
 }
 
 // orgPolicyCommand is `coffer org policy ORG`: each group's export
-// policy and what this account may export; the owner sets a group's with
-// --group G --export my-vault-only|all.
+// policy, what this account may export, and whether two-factor log-in is
+// required; the owner sets a group's with --group G --export
+// my-vault-only|all, and the requirement with --require-2fa on|off.
 func (a *app) orgPolicyCommand() *cobra.Command {
-	var groupRef, export string
-	cmd := a.simple("policy ORG", "Show the organisation's export policy per group; the owner sets one with --group G --export my-vault-only|all", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
+	var groupRef, export, require2FA string
+	cmd := a.simple("policy ORG", "Show the organisation's policies (export per group, two-factor log-in); the owner sets a group's export with --group G --export my-vault-only|all, the two-factor requirement with --require-2fa on|off", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
 		if (groupRef == "") != (export == "") {
 			return usageError("--group and --export go together")
+		}
+		if require2FA != "" {
+			if require2FA != "on" && require2FA != "off" {
+				return usageError("--require-2fa takes on or off")
+			}
+			if err := s.SetTwoFactorPolicy(cmd.Context(), args[0], require2FA == "on"); err != nil {
+				return err
+			}
 		}
 		if groupRef != "" {
 			only, err := exportPolicyArg(export)
@@ -699,8 +722,17 @@ func (a *app) orgPolicyCommand() *cobra.Command {
 		if !p.YouMayExport {
 			fmt.Fprintln(a.stdout, p.Note)
 		}
+		if p.RequireTwoFactor {
+			fmt.Fprintln(a.stdout, "Two-factor log-in: required of every member.")
+		} else {
+			fmt.Fprintln(a.stdout, "Two-factor log-in: not required.")
+		}
+		if require2FA != "" {
+			fmt.Fprintln(a.stdout, view.TwoFactorRequirementNote)
+		}
 		return nil
 	})
+	cmd.Flags().StringVar(&require2FA, "require-2fa", "", "on (require two-factor log-in of every member) or off (the owner)")
 	cmd.Flags().StringVar(&groupRef, "group", "", "the group whose export policy to set (the owner)")
 	cmd.Flags().StringVar(&export, "export", "", "my-vault-only (its members export My Vault only) or all")
 	return cmd

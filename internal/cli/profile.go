@@ -16,6 +16,7 @@ const (
 	profileFile = "profile.json"
 	sessionFile = "session.json"
 	marksFile   = "marks.json" // high-water marks: ids and numbers, no secrets
+	deviceFile  = "device-id"  // the device id (client.NewDeviceID): no secret
 )
 
 // dir returns the profile directory: --config, COFFER_CONFIG_DIR, or the

@@ -386,6 +386,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.log.Info("login", "user", acct.ID, "session", sess.ID)
+	s.noteDevice(acct, req.DeviceID, desc, sess.ClientAddr, now)
 	writeJSON(w, http.StatusCreated, api.LoginResponse{Token: token, SessionID: sess.ID, UserID: acct.ID, ExpiresAt: sess.ExpiresAt})
 	return nil
 }

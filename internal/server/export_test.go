@@ -31,3 +31,6 @@ func LiveConnections(s *Server) (int, <-chan struct{}) { return s.hub.countAndCh
 
 // ClientAddrOf is clientAddrOf, the rule that finds a request's client.
 var ClientAddrOf = clientAddrOf
+
+// DeviceQueueLen is how many log-ins wait for the new-device worker.
+func (s *Server) DeviceQueueLen() int { return len(s.devices) }

@@ -207,7 +207,8 @@ func (s *Server) createOrg(w http.ResponseWriter, r *http.Request) error {
 
 func orgToAPI(o store.OrgAccess) api.Org {
 	out := api.Org{ID: o.ID, OwnerID: o.OwnerID, Role: o.Role, Meta: o.Meta, KeyEpoch: o.KeyEpoch,
-		Roster: api.Roster{Version: o.RosterVersion, Sig: o.RosterSig}, Wraps: []api.KeyWrap{}, PendingRotations: o.PendingRotations}
+		Roster: api.Roster{Version: o.RosterVersion, Sig: o.RosterSig}, Wraps: []api.KeyWrap{}, PendingRotations: o.PendingRotations,
+		RequireTwoFactor: o.RequireTwoFactor}
 	json.Unmarshal(o.Roster, &out.Roster.Members)
 	for _, w := range o.Wraps {
 		out.Wraps = append(out.Wraps, keyWrapToAPI(w))
@@ -269,10 +270,18 @@ func (s *Server) orgMembers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	twoFactor, err := s.twoFactorOf(r.Context(), role, memberIDs(members))
+	if err != nil {
+		return err
+	}
 	out := api.Members{Members: make([]api.Member, 0, len(members))}
 	for _, m := range members {
-		out.Members = append(out.Members, api.Member{PublicKeys: api.PublicKeys{UserID: m.UserID, Email: m.Email, Name: m.Name,
-			SignPub: m.SignPub, KEMPub: m.KEMPub, PublicKeysSig: m.PublicKeysSig}, Role: m.Role, ConfirmedAt: m.ConfirmedAt})
+		am := api.Member{PublicKeys: api.PublicKeys{UserID: m.UserID, Email: m.Email, Name: m.Name,
+			SignPub: m.SignPub, KEMPub: m.KEMPub, PublicKeysSig: m.PublicKeysSig}, Role: m.Role, ConfirmedAt: m.ConfirmedAt}
+		if on, ok := twoFactor[m.UserID]; ok {
+			am.TwoFactor = &on
+		}
+		out.Members = append(out.Members, am)
 	}
 	for _, id := range formerMembers(o) {
 		acct, err := s.store.AccountByID(r.Context(), id)
@@ -311,6 +320,11 @@ func (s *Server) orgMembers(w http.ResponseWriter, r *http.Request) error {
 				}
 				k := publicKeysToAPI(acct)
 				ai.JoinMAC, ai.MemberKeys = in.JoinMAC, &k
+				if tf, err := s.twoFactorOf(r.Context(), role, []string{in.UserID}); err != nil {
+					return err
+				} else if on, ok := tf[in.UserID]; ok {
+					ai.TwoFactor = &on
+				}
 				if codes[in.BatchID] == nil {
 					b, err := s.store.InviteBatch(r.Context(), in.BatchID)
 					if err != nil {
@@ -702,6 +716,14 @@ func (s *Server) confirmInvitation(w http.ResponseWriter, r *http.Request) error
 	if in.State != store.InviteJoined {
 		return errConflict("only a joined invitation can be confirmed; this one is "+in.State, 0)
 	}
+	if o.RequireTwoFactor {
+		// Early; ConfirmMember decides it again in its transaction.
+		if on, err := s.store.TwoFactorOn(r.Context(), []string{in.UserID}); err != nil {
+			return err
+		} else if !on[in.UserID] {
+			return errTwoFactorRequired(fmt.Sprintf(msgInviteeNeeds2FA, in.Email))
+		}
+	}
 	members, err := s.confirmedMembers(r.Context(), o.ID)
 	if err != nil {
 		return err
@@ -743,6 +765,9 @@ func (s *Server) confirmInvitation(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	if err := s.store.ConfirmMember(r.Context(), in.ID, o, wrap, s.now(), earlier...); err != nil {
+		if errors.Is(err, store.ErrTwoFactorRequired) {
+			return errTwoFactorRequired(fmt.Sprintf(msgInviteeNeeds2FA, in.Email))
+		}
 		return rosterConflict(err)
 	}
 	s.log.Info("member confirmed", "org", o.ID, "user", in.UserID)

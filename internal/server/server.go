@@ -68,6 +68,9 @@ type Config struct {
 	// Mailer sends invitation, verification and recovery e-mail; nil
 	// means SMTP is not configured.
 	Mailer mail.Sender
+	// DeviceMailPerAccount bounds the new-device log-in notices mailed
+	// to one account per day (0: 5); across instances with SharedLimits.
+	DeviceMailPerAccount int
 	// PublicURL is the server's address as users reach it, for links in
 	// e-mail (e.g. https://vault.example.com). Required with a Mailer:
 	// links are never built from anything a request says.
@@ -201,12 +204,18 @@ type Server struct {
 	verifyMailAll counter // per address
 	recoveryNet   counter // recovery requests per client network
 	recoveryMail  counter // approval mail per member account
-	hashes        *hashGate
-	bodies        *bodyBudget
-	syncs         *syncGate
-	hash          func(authKey, salt []byte) []byte // crypto.AuthHash; tests observe it
-	mux           *http.ServeMux
-	hub           *hub
+	// deviceSecret keys the hashes of known devices; deviceMail limits
+	// new-device notices per account; devices queues the log-ins the
+	// notice worker checks (newdevice.go).
+	deviceSecret []byte
+	deviceMail   counter
+	devices      chan deviceLogin
+	hashes       *hashGate
+	bodies       *bodyBudget
+	syncs        *syncGate
+	hash         func(authKey, salt []byte) []byte // crypto.AuthHash; tests observe it
+	mux          *http.ServeMux
+	hub          *hub
 	// rp is the single sign-on provider's client; nil without SSO.
 	rp *sso.RP
 	// base lives as long as the server; Close cancels it, which ends live
@@ -260,6 +269,10 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 	s.verifyMailAll = s.newCounter("verify-mail-all", 4*cfg.VerifyMailsPerAddress, time.Hour)
 	s.recoveryNet = s.newCounter("recovery-net", orDefault(cfg.RecoveryRequestsPerNetwork, 10), time.Hour)
 	s.recoveryMail = s.newCounter("recovery-mail", orDefault(cfg.RecoveryMailPerAccount, defaultRecoveryMailPerAccount), recoveryMailWindow)
+	if s.deviceSecret, err = st.ServerSecret(ctx, "known-devices"); err != nil {
+		return nil, err
+	}
+	s.deviceMail = s.newCounter("device-mail", orDefault(cfg.DeviceMailPerAccount, defaultDeviceMailPerAccount), deviceMailWindow)
 	if cfg.SSO.Enabled() {
 		if cfg.SSO.Now == nil {
 			cfg.SSO.Now = func() time.Time { return s.now() }
@@ -267,6 +280,7 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 		s.rp = sso.New(cfg.SSO)
 	}
 	s.base, s.cancel = context.WithCancel(context.Background())
+	s.startDeviceNotices()
 	s.routes()
 	s.startLive()
 	s.startSweeper()
@@ -350,6 +364,7 @@ func (s *Server) routes() {
 	s.mux.Handle("PUT "+p+"/admin/accounts/{user}/export-policy", s.adminOnly(s.adminExportPolicy))
 	s.mux.Handle("GET "+p+"/account/export-policy", s.authed(s.myExportPolicy))
 	s.mux.Handle("PUT "+p+"/groups/{id}/export-policy", s.authed(s.groupExportPolicy))
+	s.mux.Handle("PUT "+p+"/orgs/{org}/two-factor-policy", s.authed(s.setTwoFactorPolicy))
 	s.mux.Handle("POST "+p+"/orgs/{org}/exports", s.authed(s.recordExport))
 	s.mux.Handle("POST "+p+"/admin/accounts/{user}/orgs/{org}/unbind", s.adminOnly(s.adminUnbind))
 	s.mux.Handle("GET "+p+"/admin/orgs/{org}/audit", s.adminOnly(s.adminAuditLog))

@@ -315,6 +315,9 @@ func (s *Server) disableTwoFactor(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if !tf.EnabledAt.IsZero() {
+		if err := s.heldByTwoFactor(r.Context(), acct.ID); err != nil {
+			return err
+		}
 		err := s.checkSecondFactor(w, r, acct.Email, tf, acct.ID, req.Code)
 		var he *httpError
 		if errors.As(err, &he) && he.code == api.CodeWrongSecondFactor {
@@ -325,6 +328,9 @@ func (s *Server) disableTwoFactor(w http.ResponseWriter, r *http.Request) error 
 		}
 	}
 	if err := s.store.DisableTwoFactor(r.Context(), acct.ID); err != nil {
+		if errors.As(err, new(*store.TwoFactorHeldError)) {
+			return errTwoFactorRequired(msgHeldBy2FA)
+		}
 		return err
 	}
 	s.log.Info("two-factor log-in disabled", "user", acct.ID)

@@ -30,6 +30,9 @@ type Org struct {
 	Roster        []byte
 	RosterSig     []byte
 	CreatedAt     time.Time
+	// RequireTwoFactor: the owner requires two-factor log-in of the
+	// members (docs/protocol.md §8.3).
+	RequireTwoFactor bool
 }
 
 // KeyWrap is a signed HPKE wrap of an organisation or group key to a member.
@@ -208,7 +211,10 @@ type OrgStore interface {
 	// o.RosterVersion (else *ConflictError), and the member's key wrap is
 	// stored, with the earlier epochs' wraps. The organisation key's epoch
 	// must still be wrap.Epoch (else *RecordConflict: a rotation came
-	// first, and the member would miss its new key).
+	// first, and the member would miss its new key). While the
+	// organisation requires two-factor log-in, an invitee without it is
+	// refused with ErrTwoFactorRequired — read in the transaction, so a
+	// concurrent disable or change of the requirement cannot slip past.
 	ConfirmMember(ctx context.Context, invitationID string, o Org, wrap KeyWrap, at time.Time, earlier ...KeyWrap) error
 	// CancelInvitation cancels an invited or joined invitation.
 	CancelInvitation(ctx context.Context, id string, at time.Time) error

@@ -290,6 +290,7 @@ type Store interface {
 	RateCounterStore
 	TwoFactorStore
 	SSOStore
+	KnownDeviceStore
 
 	Close() error
 	// Ping checks that every pool of the store can reach the database.
@@ -790,8 +791,44 @@ type TwoFactorStore interface {
 	// UseRecoveryCode deletes the recovery code hash; ErrNotFound if it is
 	// not there (used already, by a concurrent log-in too: one wins).
 	UseRecoveryCode(ctx context.Context, userID string, hash []byte) error
-	// DisableTwoFactor deletes the enrolment and its recovery codes.
+	// DisableTwoFactor deletes the enrolment and its recovery codes;
+	// while an organisation the account is a confirmed member of requires
+	// two-factor log-in, *TwoFactorHeldError and nothing is deleted (read
+	// in the transaction, serialised with confirmations and requirement
+	// changes).
 	DisableTwoFactor(ctx context.Context, userID string) error
+	// TwoFactorOn says, of each account in userIDs, whether two-factor
+	// log-in is on (enabled, not merely started).
+	TwoFactorOn(ctx context.Context, userIDs []string) (map[string]bool, error)
+	// SetOrgRequireTwoFactor turns the organisation's requirement on or
+	// off (EventOrgChanged). Turning it on needs the owner's own
+	// two-factor log-in on (ErrTwoFactorRequired otherwise), read in the
+	// transaction.
+	SetOrgRequireTwoFactor(ctx context.Context, orgID string, on bool) error
+}
+
+// KnownDeviceStore remembers the devices an account logged in from, for
+// the new-device log-in notice (docs/security.md 27.8).
+type KnownDeviceStore interface {
+	// SeeDevice records a log-in of userID from the device whose keyed
+	// hash is deviceHash at at, and says whether it is new to the account:
+	// not listed before while some other device was. The first device an
+	// account is seen on is not new (the log-in after sign-up, or the
+	// first after an upgrade, mails nothing). One statement decides it, so
+	// two concurrent log-ins from one new device say new once.
+	SeeDevice(ctx context.Context, userID string, deviceHash []byte, at time.Time) (isNew bool, err error)
+}
+
+// ErrTwoFactorRequired: the organisation requires two-factor log-in and
+// the account it is about does not have it on. Nothing was written.
+var ErrTwoFactorRequired = errors.New("two-factor log-in required")
+
+// TwoFactorHeldError: an account cannot turn two-factor log-in off while
+// organisations it belongs to require it; Orgs are their ids.
+type TwoFactorHeldError struct{ Orgs []string }
+
+func (e *TwoFactorHeldError) Error() string {
+	return "organisations this account belongs to require two-factor log-in"
 }
 
 // SSOState is a single sign-on under way (docs/protocol.md §8.4): made

@@ -275,6 +275,7 @@ export const core = {
   addGroupMembers: (org: string, group: string, emails: string[]) => call('addGroupMembers', org, group, JSON.stringify(emails)),
   removeGroupMember: (org: string, group: string, email: string) => call('removeGroupMember', org, group, email),
   // "Allow export of My Vault only" on a group (the owner), by ids.
+  setTwoFactorPolicy: (org: string, require: boolean) => call('setTwoFactorPolicy', org, require ? 'on' : 'off'),
   setGroupExportPolicy: (orgID: string, groupID: string, myVaultOnly: boolean) => call('setGroupExportPolicy', orgID, groupID, myVaultOnly ? 'my-vault-only' : ''),
   createVault: (org: string, name: string) => call('createVault', org, name),
   access: (vault: string) => call('access', vault),

@@ -91,6 +91,13 @@ const (
 	// RecordExport: record an export of the organisation's vaults in its
 	// audit log — a confirmed member (whose export policy allows it).
 	RecordExport
+	// SetTwoFactorPolicy: require two-factor log-in of the members, or
+	// stop requiring it (protocol §8.3) — the owner only.
+	SetTwoFactorPolicy
+	// SeeTwoFactor: see whether each member and joined invitee has
+	// two-factor log-in on — the owner only, who enforces the
+	// requirement; members do not learn it of each other.
+	SeeTwoFactor
 )
 
 // AllowsOrg reports whether an organisation role ("owner", "member" or ""
@@ -99,7 +106,8 @@ func AllowsOrg(role string, a OrgAction) bool {
 	switch a {
 	case SeeOrg, CreatePrivateGroup, RecordExport:
 		return role == store.RoleOwner || role == store.RoleMember
-	case Invite, ConfirmMembers, RemoveMembers, CreateOrgGroup, CreateOrgVault, SeeInvitations, ManageRecovery, ManageOrg, ReadAudit, ReadExposure, TransferOwnership, SetExportPolicy:
+	case Invite, ConfirmMembers, RemoveMembers, CreateOrgGroup, CreateOrgVault, SeeInvitations, ManageRecovery, ManageOrg, ReadAudit, ReadExposure, TransferOwnership, SetExportPolicy,
+		SetTwoFactorPolicy, SeeTwoFactor:
 		return role == store.RoleOwner
 	case EnrolRecovery:
 		return role == store.RoleMember

@@ -27,7 +27,7 @@ func TestAllows(t *testing.T) {
 
 func TestAllowsOrg(t *testing.T) {
 	everyone := []OrgAction{SeeOrg, CreatePrivateGroup, Invite, ConfirmMembers, RemoveMembers, CreateOrgGroup, CreateOrgVault, SeeInvitations}
-	for _, a := range append(everyone, ManageRecovery, ManageOrg, ReadAudit, ReadExposure, TransferOwnership) {
+	for _, a := range append(everyone, ManageRecovery, ManageOrg, ReadAudit, ReadExposure, TransferOwnership, SetTwoFactorPolicy, SeeTwoFactor) {
 		if !AllowsOrg(store.RoleOwner, a) {
 			t.Errorf("owner refused %d", a)
 		}

@@ -9,13 +9,13 @@ import (
 	"github.com/coffer-pm/coffer/internal/store"
 )
 
-const orgColumns = `o.id, o.owner_id, o.meta, o.key_epoch, o.roster_version, o.roster, o.roster_sig, o.created_at`
+const orgColumns = `o.id, o.owner_id, o.meta, o.key_epoch, o.roster_version, o.roster, o.roster_sig, o.created_at, o.require_two_factor`
 
 func scanOrg(row interface{ Scan(...any) error }, extra ...any) (store.Org, error) {
 	var o store.Org
-	var created int64
-	err := row.Scan(append([]any{&o.ID, &o.OwnerID, &o.Meta, &o.KeyEpoch, &o.RosterVersion, &o.Roster, &o.RosterSig, &created}, extra...)...)
-	o.CreatedAt = fromMS(created)
+	var created, require2FA int64
+	err := row.Scan(append([]any{&o.ID, &o.OwnerID, &o.Meta, &o.KeyEpoch, &o.RosterVersion, &o.Roster, &o.RosterSig, &created, &require2FA}, extra...)...)
+	o.CreatedAt, o.RequireTwoFactor = fromMS(created), require2FA != 0
 	return o, err
 }
 
@@ -385,22 +385,36 @@ func (s *Store) setRoster(ctx context.Context, tx *sql.Tx, o store.Org) error {
 
 func (s *Store) ConfirmMember(ctx context.Context, invitationID string, o store.Org, wrap store.KeyWrap, at time.Time, earlier ...store.KeyWrap) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		// The change counter first (PostgreSQL): a requirement change or a
+		// disable of two-factor log-in (which take it too) commits wholly
+		// before this reads, or waits for this to commit (twofactor.go).
+		if err := s.lockSeq(ctx, tx); err != nil {
+			return err
+		}
 		var epoch uint64
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT key_epoch FROM orgs WHERE id = ?`+s.dialect.ForUpdate), o.ID).Scan(&epoch); err != nil {
+		var require2FA int64
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT key_epoch, require_two_factor FROM orgs WHERE id = ?`+s.dialect.ForUpdate), o.ID).Scan(&epoch, &require2FA); err != nil {
 			return err
 		}
 		if epoch != wrap.Epoch {
 			return &store.RecordConflict{Reason: "the organisation key was rotated meanwhile"}
 		}
-		for _, w := range earlier {
-			if err := s.insertKeyWrap(ctx, tx, "org_key_wraps", "org_id", w); err != nil {
-				return err
-			}
-		}
 		var userID string
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(user_id, '') FROM invitations WHERE id = ? AND org_id = ? AND state = 'joined'`),
 			invitationID, o.ID).Scan(&userID); err != nil {
 			return err
+		}
+		if require2FA != 0 {
+			if on, err := s.twoFactorOnTx(ctx, tx, userID); err != nil {
+				return err
+			} else if !on {
+				return store.ErrTwoFactorRequired
+			}
+		}
+		for _, w := range earlier {
+			if err := s.insertKeyWrap(ctx, tx, "org_key_wraps", "org_id", w); err != nil {
+				return err
+			}
 		}
 		if err := s.setInvitationState(ctx, tx, invitationID, store.InviteConfirmed, at, store.InviteJoined); err != nil {
 			return err

@@ -99,11 +99,78 @@ func (s *Store) UseRecoveryCode(ctx context.Context, userID string, hash []byte)
 }
 
 func (s *Store) DisableTwoFactor(ctx context.Context, userID string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	// The change counter first (takingTx), as ConfirmMember and
+	// SetOrgRequireTwoFactor take it: a confirmation into a requiring
+	// organisation commits before this reads the memberships (and is
+	// seen), or waits and then finds two-factor log-in off.
+	return s.takingTx(ctx, func(tx *sql.Tx) error {
+		// A pending enrolment (never on) is dropped whatever holds.
+		held, err := s.stringsIn(ctx, tx, `SELECT o.id FROM orgs o JOIN org_members m ON m.org_id = o.id
+			WHERE m.user_id = ? AND o.require_two_factor <> 0
+			AND EXISTS (SELECT 1 FROM two_factor t WHERE t.user_id = m.user_id AND t.enabled_at <> 0) ORDER BY o.id`, userID)
+		if err != nil {
+			return err
+		}
+		if len(held) > 0 {
+			return &store.TwoFactorHeldError{Orgs: held}
+		}
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM two_factor_recovery_codes WHERE user_id = ?`), userID); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, s.q(`DELETE FROM two_factor WHERE user_id = ?`), userID)
+		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM two_factor WHERE user_id = ?`), userID)
+		return err
+	})
+}
+
+// twoFactorOnTx reads, in tx, whether the account's two-factor log-in is
+// on, sharing the row (a concurrent disable waits).
+func (s *Store) twoFactorOnTx(ctx context.Context, tx *sql.Tx, userID string) (bool, error) {
+	var enabled int64
+	err := tx.QueryRowContext(ctx, s.q(`SELECT enabled_at FROM two_factor WHERE user_id = ?`+s.dialect.ForShare), userID).Scan(&enabled)
+	if err == sql.ErrNoRows {
+		return false, nil
+	}
+	return err == nil && enabled != 0, err
+}
+
+func (s *Store) TwoFactorOn(ctx context.Context, userIDs []string) (map[string]bool, error) {
+	out := make(map[string]bool, len(userIDs))
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		for _, id := range userIDs {
+			var n int
+			if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM two_factor WHERE user_id = ? AND enabled_at <> 0`), id).Scan(&n); err != nil {
+				return err
+			}
+			out[id] = n > 0
+		}
+		return nil
+	})
+	return out, s.wrap(err)
+}
+
+func (s *Store) SetOrgRequireTwoFactor(ctx context.Context, orgID string, on bool) error {
+	return s.takingTx(ctx, func(tx *sql.Tx) error {
+		var owner string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT owner_id FROM orgs WHERE id = ?`+s.dialect.ForUpdate), orgID).Scan(&owner); err != nil {
+			return err
+		}
+		if on {
+			// The owner is held by the requirement too: their own
+			// two-factor log-in must be on.
+			if ok, err := s.twoFactorOnTx(ctx, tx, owner); err != nil {
+				return err
+			} else if !ok {
+				return store.ErrTwoFactorRequired
+			}
+		}
+		v := 0
+		if on {
+			v = 1
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE orgs SET require_two_factor = ? WHERE id = ?`), v, orgID); err != nil {
+			return err
+		}
+		_, err := s.seqAndEmit(ctx, tx, store.Event{Kind: store.EventOrgChanged, OrgID: orgID})
 		return err
 	})
 }

@@ -5,7 +5,7 @@
 // BridgeResults type (docs/web.md).
 
 // The kind of a bridge error (Error.kind): client.KindOf.
-export type ErrorKind = 'unverified' | 'conflict' | 'account-disabled' | 'transfer-ownership' | 'sso-required' | 'sso-ticket' | 'signup-refused' | 'key-mismatch' | 'tampered' | 'invitation-locked' | 'already-invited' | 'wrong-password' | 'second-factor-required' | 'wrong-second-factor' | 'unauthorized' | 'locked' | 'weak-password' | 'bad-email' | 'permission-scope' | 'not-found' | 'forbidden' | 'ambiguous' | 'exists' | 'not-empty' | 'wrong-code' | 'bad-totp' | 'offline' | 'error';
+export type ErrorKind = 'unverified' | 'conflict' | 'account-disabled' | 'transfer-ownership' | 'sso-required' | 'sso-ticket' | 'signup-refused' | 'key-mismatch' | 'tampered' | 'invitation-locked' | 'already-invited' | 'wrong-password' | 'second-factor-required' | 'two-factor-required' | 'wrong-second-factor' | 'unauthorized' | 'locked' | 'weak-password' | 'bad-email' | 'permission-scope' | 'not-found' | 'forbidden' | 'ambiguous' | 'exists' | 'not-empty' | 'wrong-code' | 'bad-totp' | 'offline' | 'error';
 
 // Status.state.
 export type StatusState = 'none' | 'locked' | 'unlocked' | 'verify';
@@ -566,6 +566,9 @@ export interface Member {
   can_reissue: boolean;
   can_remove: boolean;
   can_compare: boolean;
+  two_factor?: boolean;
+  two_factor_label?: string;
+  confirm_refusal?: string;
   opens?: Opens[];
 }
 
@@ -649,6 +652,9 @@ export interface Org {
   can_transfer?: boolean;
   can_accept_ownership?: boolean;
   transfer_note?: string;
+  require_two_factor: boolean;
+  can_set_two_factor_policy: boolean;
+  two_factor_note?: string;
 }
 
 // OrgDetail is view.OrgDetail.
@@ -1019,6 +1025,7 @@ export interface BridgeResults {
   addGroupMembers: Done;
   removeGroupMember: OK;
   setGroupExportPolicy: OK;
+  setTwoFactorPolicy: OK;
   createVault: Created;
   access: Access[];
   grant: OK;

@@ -140,4 +140,32 @@ describe('Members', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Invite people' }));
     expect(screen.getByRole('dialog', { name: 'Invite people to Acme' })).toBeTruthy();
   });
+
+  it('shows who has no two-factor log-in, and disables Confirm with the reason', () => {
+    const reason = 'This organisation requires two-factor log-in: ask them to turn on two-factor log-in in Account → Security, then confirm them.';
+    show({
+      org: org({ require_two_factor: true }),
+      members: [
+        member({ email: 'ann@acme.example', state: 'owner', me: true, two_factor: true, two_factor_label: 'Two-factor on' }),
+        member({ email: 'bob@acme.example', state: 'confirmed', can_remove: true, two_factor: false, two_factor_label: 'No two-factor' }),
+        member({ email: 'carol@acme.example', state: 'joined', fingerprint: 'CAR1', can_cancel: true, two_factor: false, two_factor_label: 'No two-factor', confirm_refusal: reason }),
+      ],
+    });
+    expect(within(row('bob@acme.example')).getByText('No two-factor')).toBeTruthy();
+    expect(within(row('ann@acme.example')).queryByText('No two-factor')).toBeNull();
+    const confirm = within(row('carol@acme.example')).getByRole('button', { name: 'Confirm carol@acme.example' }) as HTMLButtonElement;
+    expect(confirm.disabled).toBe(true);
+    expect(within(row('carol@acme.example')).getByText(reason)).toBeTruthy();
+    expect(confirm.getAttribute('aria-describedby')).toBe('refusal-carol@acme.example');
+    fireEvent.click(confirm);
+    expect(core.confirm).not.toHaveBeenCalled();
+  });
+
+  it('shows a member nobody\'s two-factor state (the core gives none)', () => {
+    show({
+      org: org({ role: 'member', can_invite: false, can_manage_members: false, require_two_factor: true, can_set_two_factor_policy: false }),
+      members: [member({ email: 'ann@acme.example', state: 'owner' }), member({ email: 'bob@acme.example', state: 'confirmed', me: true })],
+    });
+    expect(screen.queryByText('No two-factor')).toBeNull();
+  });
 });

@@ -74,12 +74,15 @@ export function Members(props: { detail: OrgDetail; reload: () => void }) {
                   <span class={`badge ${m.state}`}>{stateWords[m.state] ?? m.state}</span>
                   {m.locked ? <span class="badge warn" title={m.locked_at ? `since ${new Date(m.locked_at).toLocaleString()}` : undefined}>Locked: too many wrong codes</span> : null}
                   {m.key_mismatch ? <span class="badge danger">Keys do not match</span> : null}
+                  {m.two_factor === false ? <span class="badge warn">{m.two_factor_label}</span> : null}
+                  {m.confirm_refusal ? <p class="muted refusal" id={`refusal-${m.email}`}>{m.confirm_refusal}</p> : null}
                 </td>
 
                 <td data-label="Can open" class="opens">{opens || <span class="muted">—</span>}</td>
                 <td class="row-actions">
                   {m.can_compare ? <button type="button" class="small" aria-label={`Compare fingerprints with ${m.email}`} onClick={() => setCompare(m)}>Compare</button> : null}
                   {m.can_confirm ? <button type="button" class="small primary" aria-label={`Confirm ${m.email}`} onClick={() => act(() => core.confirm(org.id, [m.email]), `${m.email} is confirmed.`)}>Confirm</button> : null}
+                  {m.confirm_refusal ? <button type="button" class="small primary" aria-label={`Confirm ${m.email}`} disabled aria-describedby={`refusal-${m.email}`} title={m.confirm_refusal}>Confirm</button> : null}
                   {m.can_reissue ? <button type="button" class="small primary" aria-label={`Re-issue the invitation of ${m.email}`} onClick={async () => {
                     setError('');
                     try { const r = await core.reissue(org.id, [m.email]); setShown({ code: r.code, emails: [m.email], mail: r.mail }); } catch (err) { setError(message(err)); }

@@ -1,9 +1,11 @@
+import { useState } from 'preact/hooks';
 import type { OrgDetail } from '../core';
 import { useApp } from '../shell/AppState';
 import { Link } from '../shell/Link';
 import { LeaveOrDelete } from './LeaveOrDelete';
 import { OrgSecurity } from './OrgSecurity';
 import { Transfer } from './Transfer';
+import { TwoFactorPolicy } from './TwoFactorPolicy';
 
 // Settings: what the organisation is, this account's place in it, the
 // owner's Security section (pending rotations, the audit log), and
@@ -12,6 +14,7 @@ export function Settings(props: { detail: OrgDetail; reload: () => void }) {
   const app = useApp();
   const o = props.detail.org;
   const members = props.detail.roster.length;
+  const [note, setNote] = useState('');
   return (
     <div class="stack-page">
       <section aria-labelledby="settings-title">
@@ -26,6 +29,8 @@ export function Settings(props: { detail: OrgDetail; reload: () => void }) {
         </dl>
         <p class="muted">Account recovery through {o.name} is chosen by each member, under <Link href="/account/recovery">Account → Recovery</Link>.</p>
       </section>
+      {note ? <p role="status" class="note">{note}</p> : null}
+      <TwoFactorPolicy org={o} changed={(n) => { setNote(n); props.reload(); }} />
       <Transfer detail={props.detail} reload={props.reload} />
       {o.can_audit ? <OrgSecurity org={o} former={props.detail.former} /> : null}
       <LeaveOrDelete org={o} />

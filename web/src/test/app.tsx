@@ -63,6 +63,7 @@ export function org(over: Partial<Org> = {}): Org {
     id: 'o-acme', name: 'Acme', role: 'owner', owner_email: 'ann@acme.example',
     can_invite: true, can_manage_members: true, can_manage_groups: true, can_create_private_group: true, can_create_vault: true,
     can_grant: true, can_rename: true, can_delete: true, can_audit: true,
+    require_two_factor: false, can_set_two_factor_policy: true,
     can_leave: false, leave_refusal: 'transfer ownership first: you own Acme and cannot leave it',
     ...over,
   };
