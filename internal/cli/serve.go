@@ -297,6 +297,9 @@ func (a *app) serve(ctx context.Context, addr, data, database string, cfg server
 		fmt.Fprintf(a.stdout, "Trusted proxies (client addresses from their X-Forwarded-For / Forwarded): %s\n", strings.Join(nets, ", "))
 	}
 	fmt.Fprintf(a.stdout, "Sign-up: %s\n", cfg.Signup.Describe())
+	if cfg.SSO.Enabled() {
+		fmt.Fprintf(a.stdout, "Single sign-on: %q at %s (redirect URI %s)\n", cfg.SSO.Name, cfg.SSO.Issuer, cfg.SSO.RedirectURL)
+	}
 	fmt.Fprintf(a.stdout, "Create an account from another terminal:\n  eval $(coffer signup --server %s --email you@example.com --name \"Your Name\")\n", url)
 
 	sig, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
