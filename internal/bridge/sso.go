@@ -61,12 +61,10 @@ func (c *Core) ssoTicket(ticket string) (api.SSOTicketInfo, error) {
 // ssoLogin logs in with the ticket and the master password (code: a
 // two-factor code, as for login).
 func (c *Core) ssoLogin(ticket, email, password, code string) (Unlocked, error) {
-	proof, err := c.ssoProof(ticket)
+	opts, err := c.ssoOptions(ticket)
 	if err != nil {
 		return Unlocked{}, err
 	}
-	opts := c.opts
-	opts.SSO = proof
 	if code = strings.TrimSpace(code); code != "" {
 		opts.SecondFactor = func(context.Context) (string, error) { return code, nil }
 	}
@@ -74,23 +72,36 @@ func (c *Core) ssoLogin(ticket, email, password, code string) (Unlocked, error) 
 	if err != nil {
 		return Unlocked{}, err
 	}
-	c.host.Remove(ssoKey)
-	return c.opened(s)
+	return c.ssoOpened(s)
 }
 
 // ssoSignup creates the account the sign-in proved the address of, with
 // the master password chosen now, and logs in.
 func (c *Core) ssoSignup(ticket, email, name, password string) (Unlocked, error) {
-	proof, err := c.ssoProof(ticket)
+	opts, err := c.ssoOptions(ticket)
 	if err != nil {
 		return Unlocked{}, err
 	}
-	opts := c.opts
-	opts.SSO = proof
 	s, err := client.Signup(context.Background(), c.server, email, name, []byte(password), opts)
 	if err != nil {
 		return Unlocked{}, err
 	}
+	return c.ssoOpened(s)
+}
+
+// ssoOptions are the core's client options with the ticket's proof.
+func (c *Core) ssoOptions(ticket string) (client.Options, error) {
+	proof, err := c.ssoProof(ticket)
+	if err != nil {
+		return client.Options{}, err
+	}
+	opts := c.opts
+	opts.SSO = proof
+	return opts, nil
+}
+
+// ssoOpened forgets the used sign-in's verifier and opens the session.
+func (c *Core) ssoOpened(s *client.Session) (Unlocked, error) {
 	c.host.Remove(ssoKey)
 	return c.opened(s)
 }
