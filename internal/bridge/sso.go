@@ -28,11 +28,11 @@ type SSOStarted struct {
 }
 
 func (c *Core) ssoInfo() (api.SSOInfo, error) {
-	return client.SSOInfo(context.Background(), c.server, c.opts)
+	return client.SSOInfo(context.Background(), c.server, c.options())
 }
 
 func (c *Core) ssoStart() (SSOStarted, error) {
-	st, err := client.SSOStart(context.Background(), c.server, "", c.opts)
+	st, err := client.SSOStart(context.Background(), c.server, "", c.options())
 	if err != nil {
 		return SSOStarted{}, err
 	}
@@ -55,7 +55,7 @@ func (c *Core) ssoTicket(ticket string) (api.SSOTicketInfo, error) {
 	if err != nil {
 		return api.SSOTicketInfo{}, err
 	}
-	return client.SSOTicket(context.Background(), c.server, *proof, c.opts)
+	return client.SSOTicket(context.Background(), c.server, *proof, c.options())
 }
 
 // ssoLogin logs in with the ticket and the master password (code: a
@@ -95,7 +95,7 @@ func (c *Core) ssoOptions(ticket string) (client.Options, error) {
 	if err != nil {
 		return client.Options{}, err
 	}
-	opts := c.opts
+	opts := c.options()
 	opts.SSO = proof
 	return opts, nil
 }
