@@ -9,6 +9,7 @@ package server_test
 // and the starter's.
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -17,6 +18,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,7 +41,11 @@ type ssoEnv struct {
 // startSSO runs a provider and a Coffer server that uses it, with people
 // at corp.example on single sign-on only and sign-up open to
 // partner.example.
-func startSSO(t *testing.T) *ssoEnv {
+func startSSO(t *testing.T) *ssoEnv { return startSSOWrapped(t, nil) }
+
+// startSSOWrapped is startSSO with wrap in front of the server (a
+// recorder, a tampering server).
+func startSSOWrapped(t *testing.T, wrap func(http.Handler) http.Handler) *ssoEnv {
 	t.Helper()
 	idp := ssotest.Start(t,
 		ssotest.User{ID: "s-alice", Username: "alice", Password: "idp-alice", Email: "alice@corp.example", EmailVerified: true, FirstName: "Alice", LastName: "Archer"},
@@ -66,7 +72,11 @@ func startSSO(t *testing.T) *ssoEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := &http.Server{Handler: srv}
+	var h http.Handler = srv
+	if wrap != nil {
+		h = wrap(srv)
+	}
+	hs := &http.Server{Handler: h}
 	go hs.Serve(ln)
 	t.Cleanup(func() { srv.Close(); hs.Close() })
 	return &ssoEnv{url: public, srv: srv, store: st, idp: idp}
@@ -283,5 +293,62 @@ func TestSSOCLIReturn(t *testing.T) {
 	}
 	if _, err := client.SSOTicket(bg, e.url, api.SSOProof{Ticket: u.Query().Get("ticket"), Verifier: start.Verifier}, client.Options{}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSSOChangesNothingTheServerLearns: single sign-on is server
+// authentication only. Across a whole SSO sign-up and log-in no request
+// carries the master password, and a server that answers the log-in's
+// KDF question below the floor gets nothing: the client refuses before it
+// sends a proof.
+func TestSSOChangesNothingTheServerLearns(t *testing.T) {
+	var mu sync.Mutex
+	var bodies [][]byte
+	weak := false
+	e := startSSOWrapped(t, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			mu.Lock()
+			bodies = append(bodies, append([]byte(r.URL.String()+" "), body...))
+			tamper := weak && strings.HasSuffix(r.URL.Path, "/prelogin")
+			mu.Unlock()
+			if tamper {
+				// A malicious server: Argon2id with 8 KiB.
+				w.Header().Set("Content-Type", "application/json")
+				w.Write([]byte(`{"algorithm":"argon2id","time":1,"memory":8,"threads":1,"salt":"MDEyMzQ1Njc4OWFiY2RlZg=="}`))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	pw := []byte("a master password only the device knows")
+	proof := e.ticket(t, "alice", "idp-alice")
+	if _, err := client.Signup(bg, e.url, "alice@corp.example", "Alice", pw, client.Options{SSO: &proof}); err != nil {
+		t.Fatal(err)
+	}
+	proof = e.ticket(t, "alice", "idp-alice")
+	if _, err := client.Login(bg, e.url, "alice@corp.example", pw, client.Options{SSO: &proof}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	weak = true
+	before := len(bodies)
+	mu.Unlock()
+	proof = e.ticket(t, "alice", "idp-alice")
+	if _, err := client.Login(bg, e.url, "alice@corp.example", pw, client.Options{SSO: &proof}); !errors.Is(err, client.ErrWeakKDF) {
+		t.Fatalf("log-in under a weak KDF: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, b := range bodies[before:] {
+		if bytes.Contains(b, []byte("/sessions")) {
+			t.Fatalf("a proof was sent under a weak KDF: %s", b)
+		}
+	}
+	for _, b := range bodies {
+		if bytes.Contains(b, pw) {
+			t.Fatalf("a request carried the master password: %.200s", b)
+		}
 	}
 }
