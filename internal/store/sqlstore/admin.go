@@ -275,6 +275,11 @@ func (s *Store) DeleteAccount(ctx context.Context, userID string, at time.Time) 
 			`DELETE FROM instance_admins WHERE user_id = ?`,
 			`DELETE FROM two_factor_recovery_codes WHERE user_id = ?`,
 			`DELETE FROM two_factor WHERE user_id = ?`,
+			`DELETE FROM known_devices WHERE user_id = ?`,
+			// A deleted account's provider identity is free again: the
+			// person may sign up afresh with single sign-on.
+			`DELETE FROM sso_links WHERE user_id = ?`,
+			`DELETE FROM sso_tickets WHERE user_id = ?`,
 		} {
 			if _, err := tx.ExecContext(ctx, s.q(q), userID); err != nil {
 				return err

@@ -85,6 +85,13 @@ func testSSO(t *testing.T, s store.Store) {
 			t.Fatalf("case %d: %v, want %v", i, err, c.want)
 		}
 	}
+	// Deleting the account frees its identity.
+	if err := s.DeleteAccount(ctx, a.ID, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SSOLink(ctx, t1.Issuer, "sub-a"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a deleted account's link: %v", err)
+	}
 	// An expired ticket cannot be redeemed, and goes with the next insert.
 	old := ssoTicket("ticket-old", "sub-b", "sso-b@example.com")
 	if err := s.CreateSSOTicket(ctx, old, now); err != nil {
