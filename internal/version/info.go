@@ -10,14 +10,14 @@ import (
 // apart and a reproducible build (-trimpath, the same commit and Go) can
 // be checked byte for byte.
 type BuildInfo struct {
-	Version   string `json:"version"`
-	Commit    string `json:"commit,omitempty"`      // the VCS revision, when built in a checkout
-	Time      string `json:"commit_time,omitempty"` // the revision's commit time (RFC 3339)
-	Modified  bool   `json:"modified,omitempty"`    // built with uncommitted changes
-	Go        string `json:"go"`
-	Platform  string `json:"platform"` // GOOS/GOARCH
-	TrimPath  bool   `json:"trimpath"` // built with -trimpath (no local paths in the binary)
-	CGO       bool   `json:"cgo"`
+	Version  string `json:"version"`
+	Commit   string `json:"commit,omitempty"`      // the VCS revision, when built in a checkout
+	Time     string `json:"commit_time,omitempty"` // the revision's commit time (RFC 3339)
+	Modified bool   `json:"modified,omitempty"`    // built with uncommitted changes
+	Go       string `json:"go"`
+	Platform string `json:"platform"` // GOOS/GOARCH
+	TrimPath bool   `json:"trimpath"` // built with -trimpath (no local paths in the binary)
+	CGO      bool   `json:"cgo"`
 }
 
 // Info reads the build's information from the binary.
