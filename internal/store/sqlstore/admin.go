@@ -275,6 +275,8 @@ func (s *Store) DeleteAccount(ctx context.Context, userID string, at time.Time) 
 			`DELETE FROM instance_admins WHERE user_id = ?`,
 			`DELETE FROM two_factor_recovery_codes WHERE user_id = ?`,
 			`DELETE FROM two_factor WHERE user_id = ?`,
+			`DELETE FROM webauthn_credentials WHERE user_id = ?`,
+			`DELETE FROM webauthn_challenges WHERE user_id = ?`,
 		} {
 			if _, err := tx.ExecContext(ctx, s.q(q), userID); err != nil {
 				return err

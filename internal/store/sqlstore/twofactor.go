@@ -100,7 +100,9 @@ func (s *Store) UseRecoveryCode(ctx context.Context, userID string, hash []byte)
 
 func (s *Store) DisableTwoFactor(ctx context.Context, userID string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM two_factor_recovery_codes WHERE user_id = ?`), userID); err != nil {
+		// Recovery codes stay while a security key is a second factor.
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM two_factor_recovery_codes WHERE user_id = ?
+			AND NOT EXISTS (SELECT 1 FROM webauthn_credentials WHERE user_id = ?)`), userID, userID); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, s.q(`DELETE FROM two_factor WHERE user_id = ?`), userID)
