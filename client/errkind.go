@@ -54,6 +54,7 @@ var errorKinds = []struct {
 	{"already-invited", "the address has a working invitation already; re-issue replaces it", is(ErrAlreadyInvited)},
 	{"wrong-password", "the master password is wrong", is(ErrWrongPassword)},
 	{"second-factor-required", "the account has two-factor log-in; give a code from the authenticator app or a recovery code", is(ErrSecondFactorRequired)},
+	{"security-key-cloned", "the security key's signature counter went backwards (a cloned key?); the log-in was refused", is(ErrSecurityKeyCloned)},
 	{"wrong-second-factor", "the two-factor code was wrong, used already or expired; it counts as a failed log-in", is(ErrWrongSecondFactor)},
 	{"unauthorized", "the server session ended (expired, revoked, password changed elsewhere); unlock again", is(ErrUnauthorized)},
 	{"locked", "the session is locked; unlock first", is(ErrLocked)},
