@@ -50,11 +50,13 @@ type Options struct {
 	// CheckDeferred or the item's first use (docs/protocol.md §16.7): the
 	// web app shows a big vault before the last signature is checked.
 	DeferSignatures bool
-	// SecondFactor is asked for a TOTP code or a recovery code when the
-	// account has two-factor log-in (docs/protocol.md §8.1); the log-in
-	// is then sent again with it, without deriving the keys again. Without
-	// it such a log-in fails with ErrSecondFactorRequired.
-	SecondFactor func(ctx context.Context) (string, error)
+	// SecondFactor is asked for a TOTP code, a recovery code or a security
+	// key's assertion when the account has two-factor log-in
+	// (docs/protocol.md §8.1, §8.2), with what the account accepts (and a
+	// security key's assertion options); the log-in is then sent again
+	// with the answer, without deriving the keys again. Without it such a
+	// log-in fails with a *SecondFactorRequiredError.
+	SecondFactor func(ctx context.Context, ch api.SecondFactorChallenge) (SecondFactorAnswer, error)
 	// SSO is a single sign-on's ticket and verifier (SSOStart): a log-in
 	// or sign-up with it is one the company's provider proved.
 	SSO *api.SSOProof
@@ -171,6 +173,26 @@ func Login(ctx context.Context, server, email string, password []byte, opt Optio
 	return p.login(ctx, mk, opt)
 }
 
+// loginError is the error of a refused log-in.
+func loginError(err error) error {
+	var ae *APIError
+	switch {
+	case errors.As(err, &ae) && ae.Code == api.CodeWrongSecondFactor:
+		return ErrWrongSecondFactor
+	case errors.As(err, &ae) && ae.Code == api.CodeSecurityKeyCloned:
+		return ErrSecurityKeyCloned
+	case errors.As(err, &ae) && ae.Code == api.CodeSecondFactorRequired:
+		return &SecondFactorRequiredError{Challenge: api.SecondFactorChallenge{}}
+	case errors.As(err, &ae) && ae.Code == api.CodeSSOTicket:
+		return err // said in words by the server; not a wrong password
+	case errors.As(err, &ae) && ae.Status == statusUnauthorized:
+		return fmt.Errorf("%w (or unknown e-mail address)", ErrWrongPassword)
+	case errors.As(err, &ae) && ae.Code == api.CodeAccountDisabled:
+		return ErrAccountDisabled
+	}
+	return err
+}
+
 // login sends the authentication key, fetches the account and opens it.
 func (p *Profile) login(ctx context.Context, mk crypto.MasterKeys, opt Options) (*Session, error) {
 	t := newTransport(p.Server, opt.HTTPClient)
@@ -179,28 +201,22 @@ func (p *Profile) login(ctx context.Context, mk crypto.MasterKeys, opt Options) 
 	err := t.do(ctx, "POST", "/sessions", req, &lr)
 	var ae *APIError
 	if errors.As(err, &ae) && ae.Code == api.CodeSecondFactorRequired {
+		ch := api.SecondFactorChallenge{}
+		if ae.SecondFactor != nil {
+			ch = *ae.SecondFactor
+		}
 		if opt.SecondFactor == nil {
-			return nil, ErrSecondFactorRequired
+			return nil, &SecondFactorRequiredError{Challenge: ch}
 		}
-		if req.SecondFactor, err = opt.SecondFactor(ctx); err != nil {
-			return nil, err
+		ans, aerr := opt.SecondFactor(ctx, ch)
+		if aerr != nil {
+			return nil, aerr
 		}
+		req.SecondFactor, req.WebAuthn = ans.Code, ans.Assertion
 		err = t.do(ctx, "POST", "/sessions", req, &lr)
 	}
-	if errors.As(err, &ae) && ae.Code == api.CodeWrongSecondFactor {
-		return nil, ErrWrongSecondFactor
-	}
-	if errors.As(err, &ae) && ae.Code == api.CodeSSOTicket {
-		return nil, err // said in words by the server; not a wrong password
-	}
-	if errors.As(err, &ae) && ae.Status == statusUnauthorized {
-		return nil, fmt.Errorf("%w (or unknown e-mail address)", ErrWrongPassword)
-	}
-	if errors.As(err, &ae) && ae.Code == api.CodeAccountDisabled {
-		return nil, ErrAccountDisabled
-	}
 	if err != nil {
-		return nil, err
+		return nil, loginError(err)
 	}
 	t.token = lr.Token
 	var acct api.Account

@@ -67,6 +67,7 @@ var errorKinds = []struct {
 		return errors.Is(err, ErrInviteeNeedsTwoFactor) || errors.Is(err, ErrOwnTwoFactorFirst) || errors.Is(err, ErrTwoFactorHeld) ||
 			errors.As(err, &ae) && ae.Code == api.CodeTwoFactorRequired
 	}},
+	{"security-key-cloned", "the security key's signature counter went backwards (a cloned key?); the log-in was refused", is(ErrSecurityKeyCloned)},
 	{"wrong-second-factor", "the two-factor code was wrong, used already or expired; it counts as a failed log-in", is(ErrWrongSecondFactor)},
 	{"unauthorized", "the server session ended (expired, revoked, password changed elsewhere); unlock again", is(ErrUnauthorized)},
 	{"locked", "the session is locked; unlock first", is(ErrLocked)},

@@ -19,6 +19,8 @@ type APIError struct {
 	Code    string
 	Message string
 	Head    uint64
+	// SecondFactor: on "second_factor_required", what the account accepts.
+	SecondFactor *api.SecondFactorChallenge
 }
 
 func (e *APIError) Error() string {
@@ -195,7 +197,7 @@ func apiError(status int, data []byte) *APIError {
 	if json.Unmarshal(data, &e) != nil || e.Error == "" {
 		e.Error = statusText(status)
 	}
-	return &APIError{Status: status, Code: e.Code, Message: e.Error, Head: e.Head}
+	return &APIError{Status: status, Code: e.Code, Message: e.Error, Head: e.Head, SecondFactor: e.SecondFactor}
 }
 
 // statusText is an HTTP status's reason phrase, for an error answer

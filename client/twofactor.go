@@ -2,7 +2,9 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"net/url"
 
 	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/crypto"
@@ -92,4 +94,86 @@ func (s *Session) DisableTwoFactor(ctx context.Context, password []byte, code st
 		return ErrTwoFactorHeld
 	}
 	return wrongProof(err)
+}
+
+// ErrSecurityKeyCloned: the security key's signature counter went
+// backwards (docs/protocol.md §8.2), a sign of a cloned key; refused.
+var ErrSecurityKeyCloned = errors.New("this security key's signature counter went backwards: the key may have been cloned; log in with another second factor and remove it")
+
+// SecondFactorRequiredError is a log-in refused for want of a second
+// factor: Challenge says which ones the account has (and carries a
+// security key's assertion options). It is ErrSecondFactorRequired.
+type SecondFactorRequiredError struct {
+	Challenge api.SecondFactorChallenge
+}
+
+func (e *SecondFactorRequiredError) Error() string {
+	if e.OnlySecurityKey() {
+		return "this account's second factor is a security key, which works only in the web app (a browser); it has no authenticator app or recovery code to use here"
+	}
+	return ErrSecondFactorRequired.Error()
+}
+
+func (e *SecondFactorRequiredError) Is(target error) bool { return target == ErrSecondFactorRequired }
+
+// Has says whether the account accepts method (api.Method*).
+func (e *SecondFactorRequiredError) Has(method string) bool {
+	for _, m := range e.Challenge.Methods {
+		if m == method {
+			return true
+		}
+	}
+	return false
+}
+
+// OnlySecurityKey: a security key is the account's only usable second
+// factor (no TOTP, no recovery code left).
+func (e *SecondFactorRequiredError) OnlySecurityKey() bool {
+	return e.Has(api.MethodWebAuthn) && !e.Has(api.MethodTOTP) && !e.Has(api.MethodRecoveryCode)
+}
+
+// SecondFactorAnswer is a log-in's second factor: a code (TOTP or
+// recovery) or a security key's assertion (PublicKeyCredential.toJSON()
+// for the challenge's options, as the browser made it).
+type SecondFactorAnswer struct {
+	Code      string
+	Assertion json.RawMessage
+}
+
+// SecurityKeys lists the account's registered security keys.
+func (s *Session) SecurityKeys(ctx context.Context) ([]api.SecurityKey, error) {
+	var keys []api.SecurityKey
+	err := s.t.do(ctx, "GET", "/account/2fa/webauthn", nil, &keys)
+	return keys, err
+}
+
+// BeginSecurityKey proves the master password afresh and returns the
+// creation options for navigator.credentials.create, as the server made
+// them.
+func (s *Session) BeginSecurityKey(ctx context.Context, password []byte) (api.SecurityKeyBegin, error) {
+	var b api.SecurityKeyBegin
+	key, err := s.authKeyAfresh(ctx, password)
+	if err != nil {
+		return b, err
+	}
+	err = s.t.do(ctx, "POST", "/account/2fa/webauthn", api.SecurityKeyBeginRequest{AuthKey: key}, &b)
+	return b, wrongProof(err)
+}
+
+// FinishSecurityKey registers the credential the browser created
+// (PublicKeyCredential.toJSON()) under name. The account's first second
+// factor comes with its 10 recovery codes: the only time they are shown.
+func (s *Session) FinishSecurityKey(ctx context.Context, name string, credential json.RawMessage) (api.SecurityKeyAdded, error) {
+	var a api.SecurityKeyAdded
+	err := s.t.do(ctx, "POST", "/account/2fa/webauthn/finish", api.SecurityKeyFinishRequest{Name: name, Credential: credential}, &a)
+	return a, err
+}
+
+// RemoveSecurityKey removes a key: the master password afresh.
+func (s *Session) RemoveSecurityKey(ctx context.Context, password []byte, id string) error {
+	key, err := s.authKeyAfresh(ctx, password)
+	if err != nil {
+		return err
+	}
+	return wrongProof(s.t.do(ctx, "POST", "/account/2fa/webauthn/"+url.PathEscape(id)+"/remove", api.SecurityKeyRemoveRequest{AuthKey: key}, nil))
 }

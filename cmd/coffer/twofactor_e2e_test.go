@@ -207,3 +207,22 @@ func TestCLIOrgRequireTwoFactor(t *testing.T) {
 	owner.ok("", "org", "policy", org, "--require-2fa", "off")
 	joiner.ok(masterPW+"\n", "account", "2fa", "disable", "--code", next, "--password-stdin")
 }
+
+// TestWebAppSecurityKey (issue 27, protocol §8.2): web/e2e/securitykey.mjs
+// in Chromium with a virtual authenticator — a key added under Account →
+// Security, a log-in with it as the second factor, and refused once the
+// key was removed from the account. The page is opened at
+// http://localhost: WebAuthn needs a secure context and a domain as RP ID
+// (never an IP address); the server takes both from the page's origin.
+
+func TestWebAppSecurityKey(t *testing.T) {
+	webTools(t)
+	srv := startServer(t)
+	user(t, srv, "key@web.example")
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log(srv.stderr.String())
+		}
+	})
+	runScenario(t, "securitykey.mjs", strings.Replace(srv.url, "127.0.0.1", "localhost", 1), "COFFER_EMAIL=key@web.example", "COFFER_PASSWORD="+masterPW)
+}

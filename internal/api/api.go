@@ -3,7 +3,10 @@
 // docs/api.md documents them. Byte strings are standard base64.
 package api
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Prefix is the path prefix of the current API version.
 const Prefix = "/api/v1"
@@ -13,6 +16,27 @@ type Error struct {
 	Error string `json:"error"`          // one human-readable sentence
 	Code  string `json:"code"`           // machine-readable, see Code* constants
 	Head  uint64 `json:"head,omitempty"` // on "conflict": the current revision
+	// SecondFactor: on "second_factor_required", what the account accepts.
+	SecondFactor *SecondFactorChallenge `json:"second_factor,omitempty"`
+}
+
+// Second-factor methods (SecondFactorChallenge.Methods).
+const (
+	MethodTOTP         = "totp"
+	MethodRecoveryCode = "recovery_code"
+	MethodWebAuthn     = "webauthn"
+)
+
+// SecondFactorChallenge tells a log-in refused with
+// CodeSecondFactorRequired which second factors the account has
+// (docs/protocol.md §8.1, §8.2) and, when it has security keys and the
+// request came from a browser origin the server serves, the WebAuthn
+// assertion options ({"publicKey": …}, the JSON form
+// navigator.credentials.get takes) for this log-in: their challenge is
+// single-use, expires after 5 minutes and belongs to this account.
+type SecondFactorChallenge struct {
+	Methods  []string        `json:"methods"`
+	WebAuthn json.RawMessage `json:"webauthn,omitempty"`
 }
 
 // Error codes.
@@ -121,11 +145,61 @@ type TwoFactorPolicy struct {
 	Require bool `json:"require"`
 }
 
-// TwoFactorStatus answers GET /account/2fa.
+// CodeSecurityKeyCloned (401 at log-in): the security key's assertion
+// carried a signature counter not above the one stored, a sign of a
+// cloned key; the log-in is refused and counts as a failed one.
+const CodeSecurityKeyCloned = "security_key_cloned"
+
+// TwoFactorStatus answers GET /account/2fa. Enabled is TOTP;
+// RecoveryCodesLeft counts while any second factor is on.
 type TwoFactorStatus struct {
-	Enabled           bool `json:"enabled"`
-	Pending           bool `json:"pending"` // started, not confirmed yet
-	RecoveryCodesLeft int  `json:"recovery_codes_left"`
+	Enabled           bool          `json:"enabled"`
+	Pending           bool          `json:"pending"` // started, not confirmed yet
+	RecoveryCodesLeft int           `json:"recovery_codes_left"`
+	SecurityKeys      []SecurityKey `json:"security_keys"`
+}
+
+// SecurityKey is a registered WebAuthn credential (never its key).
+type SecurityKey struct {
+	_          [0]func() // not comparable: no equality function in core.wasm (docs/performance.md)
+	ID         string    `json:"id"`
+	Name       string    `json:"name"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastUsedAt time.Time `json:"last_used_at"` // zero: never used to log in
+}
+
+// SecurityKeyBeginRequest starts a security key's registration (POST
+// /account/2fa/webauthn): the master password is proved afresh.
+type SecurityKeyBeginRequest struct {
+	AuthKey []byte `json:"auth_key"`
+}
+
+// SecurityKeyBegin carries the creation options ({"publicKey": …}, the
+// JSON form navigator.credentials.create takes); their challenge is
+// single-use and expires after 5 minutes.
+type SecurityKeyBegin struct {
+	Options json.RawMessage `json:"options"`
+}
+
+// SecurityKeyFinishRequest ends a registration (POST
+// /account/2fa/webauthn/finish) with the browser's credential
+// (PublicKeyCredential.toJSON()) and the name its owner chose.
+type SecurityKeyFinishRequest struct {
+	Name       string          `json:"name"`
+	Credential json.RawMessage `json:"credential"`
+}
+
+// SecurityKeyAdded is the new key; RecoveryCodes only when it is the
+// account's first second factor (shown once, as TwoFactorEnabled's).
+type SecurityKeyAdded struct {
+	Key           SecurityKey `json:"key"`
+	RecoveryCodes []string    `json:"recovery_codes,omitempty"`
+}
+
+// SecurityKeyRemoveRequest removes a key (POST
+// /account/2fa/webauthn/{id}/remove): the master password afresh.
+type SecurityKeyRemoveRequest struct {
+	AuthKey []byte `json:"auth_key"`
 }
 
 // TwoFactorStartRequest starts an enrolment (POST /account/2fa); the
@@ -276,6 +350,9 @@ type LoginRequest struct {
 	// SSO is a single sign-on the provider proved for this address; an
 	// address at an SSO-only domain must bring one.
 	SSO *SSOProof `json:"sso,omitempty"`
+	// WebAuthn is a security key's assertion (PublicKeyCredential.toJSON())
+	// for the assertion options of the CodeSecondFactorRequired answer.
+	WebAuthn json.RawMessage `json:"webauthn,omitempty"`
 }
 
 // SSOInfo (GET /sso) is the server's single sign-on, for log-in pages.

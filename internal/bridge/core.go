@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/coffer-pm/coffer/client"
+	"github.com/coffer-pm/coffer/internal/api"
 )
 
 // Host is what the bridge needs of the browser.
@@ -275,8 +276,9 @@ type Status struct {
 
 // StatusStates are every state status(), signup, lock and logout answer:
 // no profile in this browser, a profile but no session, a session, a
-// sign-up held for the code the server mailed.
-var StatusStates = []string{"none", "locked", "unlocked", "verify"}
+// sign-up held for the code the server mailed, a log-in that waits for
+// its second factor (login only).
+var StatusStates = []string{"none", "locked", "unlocked", "verify", "second-factor"}
 
 func (c *Core) status() (Status, error) {
 	c.mu.Lock()
@@ -327,6 +329,8 @@ func (c *Core) recovered(what string) {
 // sign-up the server holds for a mailed code answers State "verify" and
 // UserID instead (verifySignup, then log in).
 type Unlocked struct {
+	// State: "verify" (a held sign-up), "second-factor" (a log-in that
+	// waits for its second factor: SecondFactor says which), or empty.
 	State       string          `json:"state,omitempty"`
 	UserID      string          `json:"user_id,omitempty"`
 	Email       string          `json:"email"`
@@ -334,6 +338,10 @@ type Unlocked struct {
 	Notices     []client.Notice `json:"notices"`
 	// InstanceAdmin: an instance administrator (status() says it too).
 	InstanceAdmin bool `json:"instance_admin,omitempty"`
+	// SecondFactor (state "second-factor"): the account's methods and,
+	// with a security key, the assertion options to pass as they are to
+	// navigator.credentials.get; then loginSecurityKey.
+	SecondFactor *api.SecondFactorChallenge `json:"second_factor,omitempty"`
 }
 
 func (c *Core) opened(s *client.Session) (Unlocked, error) {
@@ -397,14 +405,45 @@ func (c *Core) verifySignup(userID, code string) (OK, error) {
 }
 
 // login logs in; code is the two-factor code for an account that asks
-// one (empty: such a log-in fails with second-factor-required, and the
-// page asks for the code).
+// one. Without a code such a log-in answers state "second-factor" with
+// the account's methods (and a security key's assertion options): the
+// page asks for the code, or the key (then loginSecurityKey).
 func (c *Core) login(email, password, code string) (Unlocked, error) {
 	opts := c.options()
 	if code = strings.TrimSpace(code); code != "" {
-		opts.SecondFactor = func(context.Context) (string, error) { return code, nil }
+		opts.SecondFactor = func(context.Context, api.SecondFactorChallenge) (client.SecondFactorAnswer, error) {
+			return client.SecondFactorAnswer{Code: code}, nil
+		}
 	}
+	return c.loginWith(email, password, opts)
+}
+
+// loginSecurityKey logs in with a security key's assertion: what
+// navigator.credentials.get gave for the options of login's
+// "second-factor" answer (PublicKeyCredential.toJSON()), as it is.
+//
+// ticket is a single sign-on's ticket ("" for none), when the log-in
+// came from the company's sign-in (ssoLogin).
+func (c *Core) loginSecurityKey(email, password, assertion, ticket string) (Unlocked, error) {
+	opts := c.options()
+	if ticket != "" {
+		var err error
+		if opts, err = c.ssoOptions(ticket); err != nil {
+			return Unlocked{}, err
+		}
+	}
+	opts.SecondFactor = func(context.Context, api.SecondFactorChallenge) (client.SecondFactorAnswer, error) {
+		return client.SecondFactorAnswer{Assertion: json.RawMessage(assertion)}, nil
+	}
+	return c.loginWith(email, password, opts)
+}
+
+func (c *Core) loginWith(email, password string, opts client.Options) (Unlocked, error) {
 	s, err := client.Login(context.Background(), c.server, email, []byte(password), opts)
+	var need *client.SecondFactorRequiredError
+	if errors.As(err, &need) && opts.SecondFactor == nil {
+		return Unlocked{State: "second-factor", Email: strings.ToLower(strings.TrimSpace(email)), Notices: []client.Notice{}, SecondFactor: &need.Challenge}, nil
+	}
 	if err != nil {
 		return Unlocked{}, err
 	}

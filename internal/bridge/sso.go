@@ -58,21 +58,25 @@ func (c *Core) ssoTicket(ticket string) (api.SSOTicketInfo, error) {
 	return client.SSOTicket(context.Background(), c.server, *proof, c.options())
 }
 
-// ssoLogin logs in with the ticket and the master password (code: a
-// two-factor code, as for login).
+// ssoLogin logs in with the ticket and the master password, as login
+// does (code: a two-factor code; without one an account with two-factor
+// log-in answers state "second-factor", and a security key goes through
+// loginSecurityKey with the ticket).
 func (c *Core) ssoLogin(ticket, email, password, code string) (Unlocked, error) {
 	opts, err := c.ssoOptions(ticket)
 	if err != nil {
 		return Unlocked{}, err
 	}
 	if code = strings.TrimSpace(code); code != "" {
-		opts.SecondFactor = func(context.Context) (string, error) { return code, nil }
+		opts.SecondFactor = func(context.Context, api.SecondFactorChallenge) (client.SecondFactorAnswer, error) {
+			return client.SecondFactorAnswer{Code: code}, nil
+		}
 	}
-	s, err := client.Login(context.Background(), c.server, email, []byte(password), opts)
-	if err != nil {
-		return Unlocked{}, err
+	u, err := c.loginWith(email, password, opts)
+	if err == nil && u.State != "second-factor" {
+		c.host.Remove(ssoKey)
 	}
-	return c.ssoOpened(s)
+	return u, err
 }
 
 // ssoSignup creates the account the sign-in proved the address of, with

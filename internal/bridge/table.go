@@ -61,6 +61,9 @@ func (c *Core) Funcs() []Func {
 		f("signup", a("email", "name", "password"), Unlocked{}, func(x Args) (any, error) { return answer(c.signup(x.Str(0), x.Str(1), x.Str(2))) }),
 		f("verifySignup", a("userID", "code"), OK{}, func(x Args) (any, error) { return answer(c.verifySignup(x.Str(0), x.Str(1))) }),
 		f("login", a("email", "password", "code"), Unlocked{}, func(x Args) (any, error) { return answer(c.login(x.Str(0), x.Str(1), x.Str(2))) }),
+		f("loginSecurityKey", a("email", "password", "assertion", `"ticket"?`), Unlocked{}, func(x Args) (any, error) {
+			return answer(c.loginSecurityKey(x.Str(0), x.Str(1), x.Str(2), x.Str(3)))
+		}),
 		f("unlock", a("password"), Unlocked{}, func(x Args) (any, error) { return answer(c.unlock(x.Str(0))) }),
 		// Single sign-on (docs/protocol.md §8.4).
 		f("ssoInfo", nil, api.SSOInfo{}, func(Args) (any, error) { return answer(c.ssoInfo()) }),
@@ -207,6 +210,14 @@ func (c *Core) Funcs() []Func {
 		f("twoFactorDisable", a("password", "code"), OK{}, func(x Args) (any, error) {
 			return answer(c.act(func(ctx context.Context, s *client.Session) error {
 				return s.DisableTwoFactor(ctx, []byte(x.Str(0)), x.Str(1))
+			}))
+		}),
+		// Security keys (docs/protocol.md §8.2); the list is in twoFactorStatus.
+		f("securityKeyBegin", a("password"), api.SecurityKeyBegin{}, func(x Args) (any, error) { return answer(c.securityKeyBegin(x.Str(0))) }),
+		f("securityKeyFinish", a("name", "credential"), api.SecurityKeyAdded{}, func(x Args) (any, error) { return answer(c.securityKeyFinish(x.Str(0), x.Str(1))) }),
+		f("securityKeyRemove", a("password", "id"), OK{}, func(x Args) (any, error) {
+			return answer(c.act(func(ctx context.Context, s *client.Session) error {
+				return s.RemoveSecurityKey(ctx, []byte(x.Str(0)), x.Str(1))
 			}))
 		}),
 		// The Administrator Portal (instance administrators; the server

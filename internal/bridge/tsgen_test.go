@@ -124,6 +124,8 @@ func (g *tsGen) ref(t reflect.Type) string {
 	switch {
 	case t == reflect.TypeFor[time.Time]():
 		return "string"
+	case t == reflect.TypeFor[json.RawMessage]():
+		return "unknown" // JSON passed on as it is (WebAuthn options)
 	case t.Kind() == reflect.Pointer:
 		return g.ref(t.Elem())
 	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8:

@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/coffer-pm/coffer/internal/api"
 )
@@ -36,4 +37,29 @@ func (c *Core) twoFactorConfirm(code string) (api.TwoFactorEnabled, error) {
 	}
 	codes, err := s.ConfirmTwoFactor(context.Background(), code)
 	return api.TwoFactorEnabled{RecoveryCodes: codes}, err
+}
+
+// Security keys (docs/protocol.md §8.2): the options come from the server
+// through the core as they are, and the browser's answers go back as they
+// are; the page only calls navigator.credentials.
+
+// securityKeyBegin proves the master password afresh and returns the
+// creation options for navigator.credentials.create.
+func (c *Core) securityKeyBegin(password string) (api.SecurityKeyBegin, error) {
+	s, err := c.Session()
+	if err != nil {
+		return api.SecurityKeyBegin{}, err
+	}
+	return s.BeginSecurityKey(context.Background(), []byte(password))
+}
+
+// securityKeyFinish registers the credential the browser created
+// (PublicKeyCredential.toJSON()) under name; the first second factor
+// brings the recovery codes.
+func (c *Core) securityKeyFinish(name, credential string) (api.SecurityKeyAdded, error) {
+	s, err := c.Session()
+	if err != nil {
+		return api.SecurityKeyAdded{}, err
+	}
+	return s.FinishSecurityKey(context.Background(), name, json.RawMessage(credential))
 }

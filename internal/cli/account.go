@@ -16,6 +16,7 @@ import (
 
 	"github.com/coffer-pm/coffer/client"
 	"github.com/coffer-pm/coffer/client/view"
+	"github.com/coffer-pm/coffer/internal/api"
 )
 
 // requestTimeout bounds every request to the server, so a hung server
@@ -52,23 +53,44 @@ func (a *app) deviceID() string {
 
 // readSecondFactor is asked only when the server wants a two-factor code:
 // --code, else the next line of stdin with --password-stdin, else a
-// prompt on the terminal (no echo: a recovery code is a secret).
-func (a *app) readSecondFactor(context.Context) (string, error) {
+// prompt on the terminal (no echo: a recovery code is a secret). A
+// security key works only in the browser: an account whose only second
+// factor is one is told so.
+func (a *app) readSecondFactor(ctx context.Context, ch api.SecondFactorChallenge) (client.SecondFactorAnswer, error) {
+	need := &client.SecondFactorRequiredError{Challenge: ch}
+	if need.OnlySecurityKey() {
+		return client.SecondFactorAnswer{}, errors.New("this account's second factor is a security key, and security keys work only in the web app (a browser); the CLI needs a TOTP code or a recovery code, and this account has neither: log in in the web app, or add an authenticator app there (Account → Security)")
+	}
+	code, err := a.readLoginCode(need)
+	return client.SecondFactorAnswer{Code: code}, err
+}
+
+func (a *app) readLoginCode(need *client.SecondFactorRequiredError) (string, error) {
 	if a.secondFactor != "" {
 		return a.secondFactor, nil
+	}
+	// Said where a code is missing: the key cannot help here.
+	keyNote := ""
+	if need.Has(api.MethodWebAuthn) {
+		keyNote = " (security keys work only in the web app; here a TOTP code or a recovery code)"
 	}
 	if a.passwordStdin {
 		line, err := a.nextStdinLine()
 		if err != nil || line == "" {
-			return "", usageError("this account has two-factor log-in: give --code, or the code on the line of stdin after the master password")
+			return "", usageError("this account has two-factor log-in%s: give --code, or the code on the line of stdin after the master password", keyNote)
 		}
 		return line, nil
 	}
 	f, ok := a.stdin.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return "", usageError("this account has two-factor log-in and there is no terminal to ask for the code; use --code")
+		return "", usageError("this account has two-factor log-in%s and there is no terminal to ask for the code; use --code", keyNote)
 	}
-	fmt.Fprint(a.stderr, "Two-factor code (or a recovery code): ")
+	switch {
+	case need.Has(api.MethodTOTP):
+		fmt.Fprint(a.stderr, "Two-factor code (or a recovery code): ")
+	default:
+		fmt.Fprint(a.stderr, "This account's security key works only in the web app; a recovery code: ")
+	}
 	code, err := term.ReadPassword(int(f.Fd()))
 	fmt.Fprintln(a.stderr)
 	return string(code), err

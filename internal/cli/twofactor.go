@@ -21,7 +21,7 @@ func (a *app) account2FACommand() *cobra.Command {
 func (a *app) twoFAStatusCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "status",
-		Short: "Say whether two-factor log-in is on, and how many recovery codes are left",
+		Short: "Say whether two-factor log-in is on, how many recovery codes are left, and list security keys",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := a.unlocked()
@@ -39,9 +39,24 @@ func (a *app) twoFAStatusCommand() *cobra.Command {
 			case st.Enabled:
 				fmt.Fprintf(a.stdout, "Two-factor log-in is on; %d recovery codes left.\n", st.RecoveryCodesLeft)
 			case st.Pending:
-				fmt.Fprintln(a.stdout, "Two-factor log-in is off; an enrolment waits for its first code (coffer account 2fa confirm CODE).")
+				fmt.Fprintln(a.stdout, "Two-factor log-in with an authenticator app is off; an enrolment waits for its first code (coffer account 2fa confirm CODE).")
+			case len(st.SecurityKeys) > 0:
+				fmt.Fprintln(a.stdout, "Two-factor log-in with an authenticator app is off.")
 			default:
 				fmt.Fprintln(a.stdout, "Two-factor log-in is off.")
+			}
+			if len(st.SecurityKeys) > 0 {
+				if !st.Enabled {
+					fmt.Fprintf(a.stdout, "Two-factor log-in is on with security keys; %d recovery codes left.\n", st.RecoveryCodesLeft)
+				}
+				fmt.Fprintln(a.stdout, "Security keys (added and removed in the web app: Account → Security; they work only in a browser):")
+				for _, k := range st.SecurityKeys {
+					used := "never used"
+					if !k.LastUsedAt.IsZero() {
+						used = "last used " + k.LastUsedAt.Local().Format("2006-01-02 15:04")
+					}
+					fmt.Fprintf(a.stdout, "  %s  added %s, %s\n", inert(k.Name), k.CreatedAt.Local().Format("2006-01-02"), used)
+				}
 			}
 			return nil
 		},

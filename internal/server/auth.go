@@ -355,7 +355,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if !acct.DisabledAt.IsZero() {
 		return accountDisabled
 	}
-	if err := s.secondFactorGate(w, r, email, acct, req.SecondFactor); err != nil {
+	if err := s.secondFactorGate(w, r, email, acct, req); err != nil {
 		return err
 	}
 	if ticket != nil {

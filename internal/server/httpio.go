@@ -264,7 +264,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var qe *store.QuotaError
 	var le *store.LimitError
 	var rc *store.RecordConflict
+	var sf *secondFactorError
 	switch {
+	case errors.As(err, &sf):
+		writeJSON(w, sf.status, api.Error{Error: sf.msg, Code: sf.code, SecondFactor: sf.challenge})
+		return
 	case errors.As(err, &he):
 	case errors.As(err, &qe):
 		he = s.quotaError(qe)

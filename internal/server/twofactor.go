@@ -76,18 +76,63 @@ func (s *Server) totpStep(secret []byte, code string) int64 {
 
 var errWrongSecondFactor = &httpError{http.StatusUnauthorized, api.CodeWrongSecondFactor, "wrong, used or expired two-factor code", 0}
 
+// factors are an account's second factors: TOTP (nil if off), its
+// unused recovery codes' hashes and its security keys.
+type factors struct {
+	totp  *store.TwoFactor
+	codes [][]byte
+	keys  []store.WebAuthnCredential
+}
+
+// on: the account has a second factor (recovery codes exist only then).
+func (f factors) on() bool { return f.totp != nil || len(f.keys) > 0 }
+
+func (f factors) methods() []string {
+	var m []string
+	if f.totp != nil {
+		m = append(m, api.MethodTOTP)
+	}
+	if len(f.codes) > 0 {
+		m = append(m, api.MethodRecoveryCode)
+	}
+	if len(f.keys) > 0 {
+		m = append(m, api.MethodWebAuthn)
+	}
+	return m
+}
+
+func (s *Server) secondFactors(r *http.Request, userID string) (factors, error) {
+	var f factors
+	tf, err := s.store.TwoFactor(r.Context(), userID)
+	switch {
+	case err == nil && !tf.EnabledAt.IsZero():
+		f.totp = &tf
+	case err != nil && !errors.Is(err, store.ErrNotFound):
+		return f, err
+	}
+	if f.keys, err = s.store.WebAuthnCredentials(r.Context(), userID); err != nil {
+		return f, err
+	}
+	if f.on() {
+		if f.codes, err = s.store.RecoveryCodeHashes(r.Context(), userID); err != nil {
+			return f, err
+		}
+	}
+	return f, nil
+}
+
 // checkSecondFactor accepts a TOTP code of a time step newer than the
 // last one used, or an unused recovery code (which it consumes). Every
 // check counts against the account's failed-login limit before it runs,
 // as a password check does (checkAuthKey), and is given back only if the
 // code was right: guessing six digits is as limited as guessing the
 // password.
-func (s *Server) checkSecondFactor(w http.ResponseWriter, r *http.Request, email string, tf store.TwoFactor, userID, code string) error {
+func (s *Server) checkSecondFactor(w http.ResponseWriter, r *http.Request, email string, f factors, userID, code string) error {
 	res, err := s.reserveCodeCheck(w, r, email)
 	if err != nil {
 		return err
 	}
-	err = s.useSecondFactor(r, tf, userID, normalizeCode(code))
+	err = s.useSecondFactor(r, f, userID, normalizeCode(code))
 	if err == nil {
 		s.loginFail.refund(r.Context(), email, res)
 		return nil
@@ -114,9 +159,12 @@ func (s *Server) reserveCodeCheck(w http.ResponseWriter, r *http.Request, email 
 	return res, nil
 }
 
-func (s *Server) useSecondFactor(r *http.Request, tf store.TwoFactor, userID, code string) error {
+func (s *Server) useSecondFactor(r *http.Request, f factors, userID, code string) error {
 	if isTOTP(code) {
-		step := s.totpStep(tf.Secret, code)
+		if f.totp == nil {
+			return errWrongSecondFactor
+		}
+		step := s.totpStep(f.totp.Secret, code)
 		if step < 0 {
 			return errWrongSecondFactor
 		}
@@ -128,7 +176,7 @@ func (s *Server) useSecondFactor(r *http.Request, tf store.TwoFactor, userID, co
 	}
 	h := recoveryCodeHash(userID, code)
 	found := false
-	for _, x := range tf.RecoveryCodes {
+	for _, x := range f.codes {
 		// Every stored hash is compared, in constant time.
 		found = crypto.Equal(x, h) || found
 	}
@@ -143,20 +191,23 @@ func (s *Server) useSecondFactor(r *http.Request, tf store.TwoFactor, userID, co
 }
 
 // secondFactorGate is the log-in's second step: after the master password
-// was proved, an account with two-factor log-in gets no session without a
-// valid code.
-func (s *Server) secondFactorGate(w http.ResponseWriter, r *http.Request, email string, acct store.Account, code string) error {
-	tf, err := s.store.TwoFactor(r.Context(), acct.ID)
-	if errors.Is(err, store.ErrNotFound) || err == nil && tf.EnabledAt.IsZero() {
-		return nil
-	}
-	if err != nil {
+// was proved, an account with a second factor gets no session without a
+// valid code or security key assertion. Without either the answer says
+// which factors the account has (with a security key's challenge).
+func (s *Server) secondFactorGate(w http.ResponseWriter, r *http.Request, email string, acct store.Account, req api.LoginRequest) error {
+	f, err := s.secondFactors(r, acct.ID)
+	if err != nil || !f.on() {
 		return err
 	}
-	if strings.TrimSpace(code) == "" {
-		return &httpError{http.StatusUnauthorized, api.CodeSecondFactorRequired, "this account has two-factor log-in: give a code from your authenticator app or a recovery code", 0}
+	switch {
+	case len(req.WebAuthn) > 0 && len(f.keys) > 0:
+		return s.checkAssertion(w, r, email, acct, f, req.WebAuthn)
+	case len(req.WebAuthn) > 0:
+		return errWrongSecondFactor
+	case strings.TrimSpace(req.SecondFactor) == "":
+		return s.loginChallenge(r, acct, f)
 	}
-	return s.checkSecondFactor(w, r, email, tf, acct.ID, code)
+	return s.checkSecondFactor(w, r, email, f, acct.ID, req.SecondFactor)
 }
 
 // reprove proves the caller's master password afresh, as account deletion
@@ -181,14 +232,19 @@ func (s *Server) reprove(w http.ResponseWriter, r *http.Request, authKey []byte)
 }
 
 func (s *Server) twoFactorStatus(w http.ResponseWriter, r *http.Request) error {
-	tf, err := s.store.TwoFactor(r.Context(), callerFrom(r.Context()).session.UserID)
+	userID := callerFrom(r.Context()).session.UserID
+	tf, err := s.store.TwoFactor(r.Context(), userID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
 	on := err == nil && !tf.EnabledAt.IsZero()
-	st := api.TwoFactorStatus{Enabled: on, Pending: err == nil && !on}
-	if on {
-		st.RecoveryCodesLeft = len(tf.RecoveryCodes)
+	f, err2 := s.secondFactors(r, userID)
+	if err2 != nil {
+		return err2
+	}
+	st := api.TwoFactorStatus{Enabled: on, Pending: err == nil && !on, RecoveryCodesLeft: len(f.codes), SecurityKeys: []api.SecurityKey{}}
+	for _, k := range f.keys {
+		st.SecurityKeys = append(st.SecurityKeys, securityKeyView(k))
 	}
 	writeJSON(w, http.StatusOK, st)
 	return nil
@@ -277,15 +333,7 @@ func (s *Server) confirmTwoFactor(w http.ResponseWriter, r *http.Request) error 
 		return &httpError{http.StatusForbidden, api.CodeWrongSecondFactor, "wrong code: give the current code your authenticator app shows for this account", 0}
 	}
 	s.loginFail.refund(r.Context(), me.Email, res)
-	codes := make([]string, recoveryCodeCount)
-	hashes := make([][]byte, recoveryCodeCount)
-	for i := range codes {
-		raw := make([]byte, recoveryCodeBytes)
-		rand.Read(raw)
-		c := b32.EncodeToString(raw) // 16 characters
-		codes[i] = strings.ToLower(c[0:4] + "-" + c[4:8] + "-" + c[8:12] + "-" + c[12:16])
-		hashes[i] = recoveryCodeHash(userID, c)
-	}
+	codes, hashes := newRecoveryCodes(userID)
 	if err := s.store.ConfirmTwoFactor(r.Context(), userID, step, hashes, s.now()); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return errConflict("the enrolment changed meanwhile; start again", 0)
@@ -318,7 +366,11 @@ func (s *Server) disableTwoFactor(w http.ResponseWriter, r *http.Request) error 
 		if err := s.heldByTwoFactor(r.Context(), acct.ID); err != nil {
 			return err
 		}
-		err := s.checkSecondFactor(w, r, acct.Email, tf, acct.ID, req.Code)
+		f, err := s.secondFactors(r, acct.ID)
+		if err != nil {
+			return err
+		}
+		err = s.checkSecondFactor(w, r, acct.Email, f, acct.ID, req.Code)
 		var he *httpError
 		if errors.As(err, &he) && he.code == api.CodeWrongSecondFactor {
 			return &httpError{http.StatusForbidden, api.CodeWrongSecondFactor, "wrong, used or expired two-factor code; two-factor log-in stays on", 0}

@@ -291,6 +291,7 @@ type Store interface {
 	TwoFactorStore
 	SSOStore
 	KnownDeviceStore
+	WebAuthnStore
 
 	Close() error
 	// Ping checks that every pool of the store can reach the database.
@@ -791,7 +792,8 @@ type TwoFactorStore interface {
 	// UseRecoveryCode deletes the recovery code hash; ErrNotFound if it is
 	// not there (used already, by a concurrent log-in too: one wins).
 	UseRecoveryCode(ctx context.Context, userID string, hash []byte) error
-	// DisableTwoFactor deletes the enrolment and its recovery codes;
+	// DisableTwoFactor deletes the TOTP enrolment, and the recovery codes
+	// unless the account still has a security key (WebAuthnStore);
 	// while an organisation the account is a confirmed member of requires
 	// two-factor log-in, *TwoFactorHeldError and nothing is deleted (read
 	// in the transaction, serialised with confirmations and requirement
@@ -805,6 +807,9 @@ type TwoFactorStore interface {
 	// two-factor log-in on (ErrTwoFactorRequired otherwise), read in the
 	// transaction.
 	SetOrgRequireTwoFactor(ctx context.Context, orgID string, on bool) error
+	// RecoveryCodeHashes returns the hashes of the account's unused
+	// recovery codes (with TOTP on, with a security key, or both).
+	RecoveryCodeHashes(ctx context.Context, userID string) ([][]byte, error)
 }
 
 // KnownDeviceStore remembers the devices an account logged in from, for
@@ -876,4 +881,60 @@ type SSOStore interface {
 	// SSOLink returns the account the identity is linked to; ErrNotFound
 	// for none.
 	SSOLink(ctx context.Context, issuer, subject string) (string, error)
+}
+
+// WebAuthnCredential is a security key registered as a second factor
+// (issue 27, docs/protocol.md §8.2). Its public key checks assertions;
+// like the TOTP secret it is server authentication only and opens nothing.
+type WebAuthnCredential struct {
+	ID           string // the server's id, for listing and removal
+	UserID       string
+	CredentialID []byte // the authenticator's id of the key pair
+	PublicKey    []byte // COSE
+	SignCount    uint32 // the newest signature counter seen
+	AAGUID       []byte
+	Transports   []string
+	Flags        byte   // backup flags, as the library encodes them
+	RPID         string // the relying party it was registered for
+	Name         string // chosen by the account's owner
+	CreatedAt    time.Time
+	LastUsedAt   time.Time // zero: never used to log in
+}
+
+// WebAuthnChallenge is a ceremony's server-side state between its begin
+// and its finish: bound to one account and one ceremony, used once.
+type WebAuthnChallenge struct {
+	Hash      []byte // SHA-256 of the challenge
+	UserID    string
+	Ceremony  string // "register" or "login"
+	Session   []byte // the library's session data (JSON)
+	ExpiresAt time.Time
+}
+
+// WebAuthnStore keeps security keys and their ceremonies' challenges.
+type WebAuthnStore interface {
+	// AddWebAuthnCredential stores c; with recoveryHashes (the account's
+	// first second factor) it replaces the account's recovery codes in the
+	// same transaction. ErrExists if the account has that credential id;
+	// ErrNotFound for no live account.
+	AddWebAuthnCredential(ctx context.Context, c WebAuthnCredential, recoveryHashes [][]byte) error
+	// WebAuthnCredentials lists the account's security keys, oldest first.
+	WebAuthnCredentials(ctx context.Context, userID string) ([]WebAuthnCredential, error)
+	// RemoveWebAuthnCredential deletes one; if it was the account's last
+	// second factor (no other key, TOTP off) the recovery codes go too.
+	// ErrNotFound if the account has no such key.
+	RemoveWebAuthnCredential(ctx context.Context, userID, id string) error
+	// UseWebAuthnCredential records a log-in with the key: its counter
+	// moves from old to count (compare-and-set on old) and its last use
+	// is at. ErrNotFound if the key is gone or its counter is no longer
+	// old (a concurrent log-in came first).
+	UseWebAuthnCredential(ctx context.Context, userID, id string, old, count uint32, at time.Time) error
+	// PutWebAuthnChallenge stores c, first deleting the account's expired
+	// challenges and, beyond max-1 live ones, its oldest.
+	PutWebAuthnChallenge(ctx context.Context, c WebAuthnChallenge, now time.Time, max int) error
+	// TakeWebAuthnChallenge deletes and returns the challenge with hash if
+	// it is the account's, of ceremony and not expired at now: one
+	// conditional DELETE, so of several finishes with one challenge one
+	// gets it. ErrNotFound otherwise.
+	TakeWebAuthnChallenge(ctx context.Context, hash []byte, userID, ceremony string, now time.Time) (WebAuthnChallenge, error)
 }

@@ -23,15 +23,21 @@ export function launch() {
 // unnamedControls lists the controls on the page that a screen reader
 // would announce without a name (Chromium's own accessibility tree).
 const named = new Set(['button', 'textbox', 'checkbox', 'combobox', 'spinbutton', 'link', 'searchbox', 'slider', 'radio', 'switch', 'listbox', 'progressbar', 'meter', 'timer']);
+//
+// One DevTools session per page, kept for the page's life: detaching a
+// session ends the page's WebAuthn environment (Chromium drops the
+// virtual authenticators a scenario plugged in, and a get() then waits
+// for a real key that never comes).
+const sessions = new WeakMap();
 export async function unnamedControls(page) {
-  const cdp = await page.context().newCDPSession(page);
-  try {
-    const { nodes } = await cdp.send('Accessibility.getFullAXTree');
-    return nodes.filter((n) => !n.ignored && named.has(n.role?.value) && !String(n.name?.value ?? '').trim())
-      .map((n) => `${n.role.value} (DOM node ${n.backendDOMNodeId})`);
-  } finally {
-    await cdp.detach();
+  let cdp = sessions.get(page);
+  if (!cdp) {
+    cdp = await page.context().newCDPSession(page);
+    sessions.set(page, cdp);
   }
+  const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+  return nodes.filter((n) => !n.ignored && named.has(n.role?.value) && !String(n.name?.value ?? '').trim())
+    .map((n) => `${n.role.value} (DOM node ${n.backendDOMNodeId})`);
 }
 
 // shot writes a screenshot of a main screen and checks, on the same

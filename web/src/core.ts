@@ -184,7 +184,12 @@ export const core = {
   signup: (email: string, name: string, password: string) => call('signup', email, name, password) as Promise<Status>,
   // code: the two-factor code of an account that asks one (the page asks
   // it after a 'second-factor-required' error).
+  // Without a code, an account with two-factor log-in answers state
+  // 'second-factor' with its methods (and a security key's options).
   login: (email: string, password: string, code = '') => call('login', email, password, code) as Promise<Status>,
+  // assertion: what navigator.credentials.get gave (webauthn.ts).
+  // ticket: a single sign-on's, when the log-in came from the company's sign-in.
+  loginSecurityKey: (email: string, password: string, assertion: string, ticket = '') => call('loginSecurityKey', email, password, assertion, ticket) as Promise<Status>,
   // A server that sends mail holds a sign-up (state "verify") until the
   // mailed code comes back.
   verifySignup: (userID: string, code: string) => call('verifySignup', userID, code),
@@ -298,6 +303,11 @@ export const core = {
   twoFactorStart: (password: string) => call('twoFactorStart', password),
   twoFactorConfirm: (code: string) => call('twoFactorConfirm', code),
   twoFactorDisable: (password: string, code: string) => call('twoFactorDisable', password, code),
+  // Security keys (§8.2): the options and the browser's answers pass
+  // through as they are (webauthn.ts calls the browser).
+  securityKeyBegin: (password: string) => call('securityKeyBegin', password),
+  securityKeyFinish: (name: string, credential: string) => call('securityKeyFinish', name, credential),
+  securityKeyRemove: (password: string, id: string) => call('securityKeyRemove', password, id),
   adminSearch: (text: string) => call('adminSearch', text),
   adminUser: (ref: string) => call('adminUser', ref),
   adminUnbind: (ref: string, org: string) => call('adminUnbind', ref, org),

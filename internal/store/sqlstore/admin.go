@@ -280,6 +280,8 @@ func (s *Store) DeleteAccount(ctx context.Context, userID string, at time.Time) 
 			// person may sign up afresh with single sign-on.
 			`DELETE FROM sso_links WHERE user_id = ?`,
 			`DELETE FROM sso_tickets WHERE user_id = ?`,
+			`DELETE FROM webauthn_credentials WHERE user_id = ?`,
+			`DELETE FROM webauthn_challenges WHERE user_id = ?`,
 		} {
 			if _, err := tx.ExecContext(ctx, s.q(q), userID); err != nil {
 				return err

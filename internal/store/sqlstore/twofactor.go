@@ -104,17 +104,21 @@ func (s *Store) DisableTwoFactor(ctx context.Context, userID string) error {
 	// organisation commits before this reads the memberships (and is
 	// seen), or waits and then finds two-factor log-in off.
 	return s.takingTx(ctx, func(tx *sql.Tx) error {
-		// A pending enrolment (never on) is dropped whatever holds.
+		// A pending enrolment (never on) is dropped whatever holds; so is
+		// TOTP while a security key stays a second factor.
 		held, err := s.stringsIn(ctx, tx, `SELECT o.id FROM orgs o JOIN org_members m ON m.org_id = o.id
 			WHERE m.user_id = ? AND o.require_two_factor <> 0
-			AND EXISTS (SELECT 1 FROM two_factor t WHERE t.user_id = m.user_id AND t.enabled_at <> 0) ORDER BY o.id`, userID)
+			AND EXISTS (SELECT 1 FROM two_factor t WHERE t.user_id = m.user_id AND t.enabled_at <> 0)
+			AND NOT EXISTS (SELECT 1 FROM webauthn_credentials w WHERE w.user_id = m.user_id) ORDER BY o.id`, userID)
 		if err != nil {
 			return err
 		}
 		if len(held) > 0 {
 			return &store.TwoFactorHeldError{Orgs: held}
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM two_factor_recovery_codes WHERE user_id = ?`), userID); err != nil {
+		// Recovery codes stay while a security key is a second factor.
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM two_factor_recovery_codes WHERE user_id = ?
+			AND NOT EXISTS (SELECT 1 FROM webauthn_credentials WHERE user_id = ?)`), userID, userID); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM two_factor WHERE user_id = ?`), userID)
@@ -124,24 +128,26 @@ func (s *Store) DisableTwoFactor(ctx context.Context, userID string) error {
 
 // twoFactorOnTx reads, in tx, whether the account's two-factor log-in is
 // on, sharing the row (a concurrent disable waits).
+// secondFactorOn is true for an account (the ? twice) with a second
+// factor: TOTP on, or a security key.
+const secondFactorOn = `(EXISTS (SELECT 1 FROM two_factor WHERE user_id = ? AND enabled_at <> 0)
+	OR EXISTS (SELECT 1 FROM webauthn_credentials WHERE user_id = ?))`
+
 func (s *Store) twoFactorOnTx(ctx context.Context, tx *sql.Tx, userID string) (bool, error) {
-	var enabled int64
-	err := tx.QueryRowContext(ctx, s.q(`SELECT enabled_at FROM two_factor WHERE user_id = ?`+s.dialect.ForShare), userID).Scan(&enabled)
-	if err == sql.ErrNoRows {
-		return false, nil
-	}
-	return err == nil && enabled != 0, err
+	var on bool
+	err := tx.QueryRowContext(ctx, s.q(`SELECT `+secondFactorOn), userID, userID).Scan(&on)
+	return on, err
 }
 
 func (s *Store) TwoFactorOn(ctx context.Context, userIDs []string) (map[string]bool, error) {
 	out := make(map[string]bool, len(userIDs))
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
 		for _, id := range userIDs {
-			var n int
-			if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM two_factor WHERE user_id = ? AND enabled_at <> 0`), id).Scan(&n); err != nil {
+			on, err := s.twoFactorOnTx(ctx, tx, id)
+			if err != nil {
 				return err
 			}
-			out[id] = n > 0
+			out[id] = on
 		}
 		return nil
 	})

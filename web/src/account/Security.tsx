@@ -5,11 +5,12 @@ import { ErrorLine } from '../ui/ErrorLine';
 import { Field } from '../ui/Field';
 import { DeleteAccount } from './DeleteAccount';
 import { KDFForm } from './KDFForm';
+import { SecurityKeys } from './SecurityKeys';
 import { TwoFactor } from './TwoFactor';
 
 // Security: change the master password (optionally signing out every
-// other session), raise the key derivation's cost, two-factor log-in,
-// delete the account.
+// other session), raise the key derivation's cost, two-factor log-in
+// (an authenticator app; security keys), delete the account.
 export function Security(props: { onDeleted?: () => void }) {
   const [acct, setAcct] = useState<Account | null>(null);
   const [cur, setCur] = useState('');
@@ -51,6 +52,7 @@ export function Security(props: { onDeleted?: () => void }) {
         {kdfNote ? <p role="status">{kdfNote}</p> : null}
       </section>
       <TwoFactor />
+      <SecurityKeys />
       {props.onDeleted ? <DeleteAccount onDeleted={props.onDeleted} /> : null}
     </div>
   );

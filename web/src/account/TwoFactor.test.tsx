@@ -9,8 +9,8 @@ const type = (label: string, value: string) => fireEvent.input(screen.getByLabel
 
 describe('TwoFactor', () => {
   it('enrols: the password, the QR code drawn as SVG with the secret, the code, then the recovery codes once', async () => {
-    vi.mocked(core.twoFactorStatus).mockResolvedValueOnce({ enabled: false, pending: false, recovery_codes_left: 0 })
-      .mockResolvedValue({ enabled: true, pending: false, recovery_codes_left: 10 });
+    vi.mocked(core.twoFactorStatus).mockResolvedValueOnce({ enabled: false, pending: false, recovery_codes_left: 0, security_keys: [] })
+      .mockResolvedValue({ enabled: true, pending: false, recovery_codes_left: 10, security_keys: [] });
     vi.mocked(core.twoFactorStart).mockResolvedValue({ secret: 'NYHBEATC', uri: 'otpauth://totp/Coffer:ann', qr: ['101', '010', '101'] });
     vi.mocked(core.twoFactorConfirm).mockResolvedValue({ recovery_codes: ['aaaa-bbbb-cccc-dddd', 'eeee-ffff-gggg-hhhh'] });
     render(<TwoFactor />);
@@ -31,8 +31,8 @@ describe('TwoFactor', () => {
   });
 
   it('turns it off with the password and a code, and says a wrong code', async () => {
-    vi.mocked(core.twoFactorStatus).mockResolvedValueOnce({ enabled: true, pending: false, recovery_codes_left: 9 })
-      .mockResolvedValue({ enabled: false, pending: false, recovery_codes_left: 0 });
+    vi.mocked(core.twoFactorStatus).mockResolvedValueOnce({ enabled: true, pending: false, recovery_codes_left: 9, security_keys: [] })
+      .mockResolvedValue({ enabled: false, pending: false, recovery_codes_left: 0, security_keys: [] });
     vi.mocked(core.twoFactorDisable).mockRejectedValueOnce(new CoreError('wrong, used or expired two-factor code', 'wrong-second-factor')).mockResolvedValue({ ok: true });
     render(<TwoFactor />);
     await screen.findByText('Two-factor log-in is on; 9 recovery codes left.');

@@ -5,10 +5,10 @@
 // BridgeResults type (docs/web.md).
 
 // The kind of a bridge error (Error.kind): client.KindOf.
-export type ErrorKind = 'unverified' | 'conflict' | 'account-disabled' | 'transfer-ownership' | 'sso-required' | 'sso-ticket' | 'signup-refused' | 'key-mismatch' | 'tampered' | 'invitation-locked' | 'already-invited' | 'wrong-password' | 'second-factor-required' | 'two-factor-required' | 'wrong-second-factor' | 'unauthorized' | 'locked' | 'weak-password' | 'bad-email' | 'permission-scope' | 'not-found' | 'forbidden' | 'ambiguous' | 'exists' | 'not-empty' | 'wrong-code' | 'bad-totp' | 'offline' | 'error';
+export type ErrorKind = 'unverified' | 'conflict' | 'account-disabled' | 'transfer-ownership' | 'sso-required' | 'sso-ticket' | 'signup-refused' | 'key-mismatch' | 'tampered' | 'invitation-locked' | 'already-invited' | 'wrong-password' | 'second-factor-required' | 'two-factor-required' | 'security-key-cloned' | 'wrong-second-factor' | 'unauthorized' | 'locked' | 'weak-password' | 'bad-email' | 'permission-scope' | 'not-found' | 'forbidden' | 'ambiguous' | 'exists' | 'not-empty' | 'wrong-code' | 'bad-totp' | 'offline' | 'error';
 
 // Status.state.
-export type StatusState = 'none' | 'locked' | 'unlocked' | 'verify';
+export type StatusState = 'none' | 'locked' | 'unlocked' | 'verify' | 'second-factor';
 
 // The client core's rules (also rules() at run time).
 export const RULES: Rules = {
@@ -809,6 +809,31 @@ export interface Saved {
   revision: number;
 }
 
+// SecondFactorChallenge is api.SecondFactorChallenge.
+export interface SecondFactorChallenge {
+  methods: string[];
+  webauthn?: unknown;
+}
+
+// SecurityKey is api.SecurityKey.
+export interface SecurityKey {
+  id: string;
+  name: string;
+  created_at: string;
+  last_used_at: string;
+}
+
+// SecurityKeyAdded is api.SecurityKeyAdded.
+export interface SecurityKeyAdded {
+  key: SecurityKey;
+  recovery_codes?: string[];
+}
+
+// SecurityKeyBegin is api.SecurityKeyBegin.
+export interface SecurityKeyBegin {
+  options: unknown | null;
+}
+
 // ShareGroup is view.ShareGroup.
 export interface ShareGroup {
   id: string;
@@ -879,6 +904,7 @@ export interface TwoFactorStatus {
   enabled: boolean;
   pending: boolean;
   recovery_codes_left: number;
+  security_keys: SecurityKey[];
 }
 
 // TypeCount is view.TypeCount.
@@ -910,6 +936,7 @@ export interface Unlocked {
   fingerprint?: string;
   notices: Notice[];
   instance_admin?: boolean;
+  second_factor?: SecondFactorChallenge;
 }
 
 // Vault is view.Vault.
@@ -960,6 +987,7 @@ export interface BridgeResults {
   signup: Unlocked;
   verifySignup: OK;
   login: Unlocked;
+  loginSecurityKey: Unlocked;
   unlock: Unlocked;
   ssoInfo: SSOInfo;
   ssoStart: SSOStarted;
@@ -1045,6 +1073,9 @@ export interface BridgeResults {
   twoFactorStart: TwoFactorStart;
   twoFactorConfirm: TwoFactorEnabled;
   twoFactorDisable: OK;
+  securityKeyBegin: SecurityKeyBegin;
+  securityKeyFinish: SecurityKeyAdded;
+  securityKeyRemove: OK;
   adminSearch: AdminUser[];
   adminUser: AdminUserDetail;
   adminUnbind: OK;

@@ -34,7 +34,7 @@ describe('SSOFinish', () => {
 
   it('asks for the two-factor code when the account has one', async () => {
     vi.mocked(core.ssoTicket).mockResolvedValue({ email: 'ann@acme.example', provider: 'Acme ID', account: true, signup_allowed: false });
-    vi.mocked(core.ssoLogin).mockRejectedValueOnce(new CoreError('this account has two-factor log-in', 'second-factor-required'));
+    vi.mocked(core.ssoLogin).mockResolvedValueOnce({ state: 'second-factor', email: 'ann@acme.example', notices: [], second_factor: { methods: ['totp', 'recovery_code'] } });
     back('#ticket=cst1_abc');
     await screen.findByRole('heading', { name: 'Unlock with your master password' });
     type('Master password', 'correct horse battery staple');

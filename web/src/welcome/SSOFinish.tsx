@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
-import { core, CoreError, message, type Status } from '../core';
-import type { SSOTicketInfo } from '../core/types.gen';
+import { core, message, type Status } from '../core';
+import type { SecondFactorChallenge, SSOTicketInfo } from '../core/types.gen';
 import { Brand } from '../shell/Brand';
 import { navigate } from '../shell/router';
 import { ErrorLine } from '../ui/ErrorLine';
 import { Field } from '../ui/Field';
+import { useKey } from '../webauthn';
 import { StrengthMeter } from './StrengthMeter';
 
 // takeReturn reads what the server sent the browser back to /sso with
@@ -27,8 +28,11 @@ export function SSOFinish(props: { onDone: (s: Status) => void }) {
   const [pw, setPw] = useState('');
   const [pw2, setPw2] = useState('');
   const [pw2Error, setPw2Error] = useState('');
-  const [needCode, setNeedCode] = useState(false);
+  // The account has two-factor log-in: what the server asked for.
+  const [second, setSecond] = useState<SecondFactorChallenge | null>(null);
   const [code, setCode] = useState('');
+  const needCode = !!second && (second.methods.includes('totp') || second.methods.includes('recovery_code'));
+  const hasKey = !!second && second.methods.includes('webauthn');
   const [busy, setBusy] = useState(false);
   useEffect(() => {
     if (!back.ticket) return;
@@ -51,11 +55,36 @@ export function SSOFinish(props: { onDone: (s: Status) => void }) {
     setBusy(true);
     try {
       const s = info.account ? await core.ssoLogin(back.ticket, info.email, pw, needCode ? code : '') : await core.ssoSignup(back.ticket, info.email, name, pw);
-      navigate('/vault', { replace: true });
-      props.onDone({ ...s, state: 'unlocked' });
+      // Not an error to show: the next step of this log-in.
+      if (s.state === 'second-factor') { setSecond(s.second_factor ?? { methods: [] }); return; }
+      done(s);
     } catch (err) {
-      if (err instanceof CoreError && err.kind === 'second-factor-required') { setNeedCode(true); return; }
       setCode('');
+      setError(message(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const done = (s: Status) => {
+    navigate('/vault', { replace: true });
+    props.onDone({ ...s, state: 'unlocked' });
+  };
+  // The security key, with the challenge the server gave (used once).
+  const withKey = async () => {
+    if (!info) return;
+    setError(''); setBusy(true);
+    try {
+      let ch = second;
+      if (!ch?.webauthn) {
+        const s = await core.ssoLogin(back.ticket, info.email, pw, '');
+        if (s.state !== 'second-factor') { done(s); return; }
+        ch = s.second_factor ?? { methods: [] };
+      }
+      const options = ch.webauthn;
+      setSecond({ ...ch, webauthn: undefined }); // used, whatever happens
+      if (!options) return;
+      done(await core.loginSecurityKey(info.email, pw, await useKey(options), back.ticket));
+    } catch (err) {
       setError(message(err));
     } finally {
       setBusy(false);
@@ -106,7 +135,13 @@ export function SSOFinish(props: { onDone: (s: Status) => void }) {
         <Field label="Master password" id="password" type="password" value={pw} onInput={setPw} autocomplete={create ? 'new-password' : 'current-password'} required autofocus />
         {create ? <StrengthMeter password={pw} /> : null}
         {create ? <Field label="Master password again" id="password2" type="password" value={pw2} onInput={(v) => { setPw2(v); setPw2Error(''); }} autocomplete="new-password" required error={pw2Error} /> : null}
-        {needCode ? <Field label="Two-factor code (or a recovery code)" id="second-factor" value={code} onInput={setCode} autocomplete="one-time-code" required autofocus hint="This account has two-factor log-in: the code your authenticator app shows now, or one of your recovery codes." /> : null}
+        {hasKey ? (
+          <div class="stack">
+            <p>This account has two-factor log-in with a security key.</p>
+            <button type="button" class={needCode ? '' : 'primary'} disabled={busy} onClick={() => void withKey()}>Use your security key</button>
+          </div>
+        ) : null}
+        {needCode ? <Field label="Two-factor code (or a recovery code)" id="second-factor" value={code} onInput={setCode} autocomplete="one-time-code" required={!hasKey} autofocus={!hasKey} hint="This account has two-factor log-in: the code your authenticator app shows now, or one of your recovery codes." /> : null}
         <ErrorLine error={error} />
         <button type="submit" class="primary" disabled={busy}>{busy ? 'Working…' : create ? 'Create account' : 'Unlock'}</button>
       </form>

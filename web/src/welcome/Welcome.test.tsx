@@ -1,9 +1,11 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { describe, expect, it, vi } from 'vitest';
 import { core, CoreError, type Status } from '../core';
+import { useKey } from '../webauthn';
 import { Welcome } from './Welcome';
 
 vi.mock('../core', async (importOriginal) => (await import('../test/fakeCore')).fakeCore(await importOriginal()));
+vi.mock('../webauthn', () => ({ useKey: vi.fn(), createKey: vi.fn() }));
 
 function show(status: Status, mode?: 'login' | 'signup' | 'unlock') {
   const onDone = vi.fn();
@@ -108,7 +110,7 @@ describe('Welcome', () => {
 
   it('asks for the two-factor code when the account has two-factor log-in, then logs in with it', async () => {
     vi.mocked(core.login)
-      .mockRejectedValueOnce(new CoreError('this account has two-factor log-in', 'second-factor-required'))
+      .mockResolvedValueOnce({ state: 'second-factor', email: 'ann@acme.example', notices: [], second_factor: { methods: ['totp', 'recovery_code'] } })
       .mockResolvedValueOnce({ state: 'unlocked', email: 'ann@acme.example', notices: [] });
     const { onDone } = show({ state: 'none' }, 'login');
     type('E-mail', 'ann@acme.example');
@@ -120,5 +122,42 @@ describe('Welcome', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Log in' }));
     await waitFor(() => expect(onDone).toHaveBeenCalledWith(expect.objectContaining({ state: 'unlocked' })));
     expect(core.login).toHaveBeenLastCalledWith('ann@acme.example', 'correct horse battery staple', '123456');
+  });
+
+  it('offers the security key when the account has one: the options go to the browser as they are, its answer to the core', async () => {
+    const options = { publicKey: { challenge: 'Y2hhbGxlbmdlLWNoYWxsZW5nZQ', allowCredentials: [{ type: 'public-key', id: 'a2V5' }] } };
+    vi.mocked(core.login).mockResolvedValueOnce({ state: 'second-factor', email: 'ann@acme.example', notices: [], second_factor: { methods: ['recovery_code', 'webauthn'], webauthn: options } });
+    vi.mocked(useKey).mockResolvedValueOnce('{"id":"a2V5"}');
+    vi.mocked(core.loginSecurityKey).mockResolvedValueOnce({ state: 'unlocked', email: 'ann@acme.example', notices: [] });
+    const { onDone } = show({ state: 'none' }, 'login');
+    type('E-mail', 'ann@acme.example');
+    type('Master password', 'correct horse battery staple');
+    fireEvent.click(screen.getByRole('button', { name: 'Log in' }));
+    const key = await screen.findByRole('button', { name: 'Use your security key' });
+    expect(screen.getByLabelText('Recovery code')).toBeTruthy(); // no TOTP on this account
+    expect(screen.queryByRole('alert')).toBeNull();
+    fireEvent.click(key);
+    await waitFor(() => expect(onDone).toHaveBeenCalledWith(expect.objectContaining({ state: 'unlocked' })));
+    expect(useKey).toHaveBeenCalledWith(options);
+    expect(core.loginSecurityKey).toHaveBeenCalledWith('ann@acme.example', 'correct horse battery staple', '{"id":"a2V5"}');
+  });
+
+  it('says a refused key clearly, and asks a fresh challenge for the next try', async () => {
+    const sf = { methods: ['webauthn'], webauthn: { publicKey: { challenge: 'Y2hhbGxlbmdlLWNoYWxsZW5nZQ' } } };
+    vi.mocked(core.login)
+      .mockResolvedValueOnce({ state: 'second-factor', email: 'ann@acme.example', notices: [], second_factor: sf })
+      .mockResolvedValueOnce({ state: 'second-factor', email: 'ann@acme.example', notices: [], second_factor: sf });
+    vi.mocked(useKey).mockResolvedValue('{"id":"b3RoZXI"}');
+    vi.mocked(core.loginSecurityKey).mockRejectedValue(new CoreError('wrong, used or expired two-factor code', 'wrong-second-factor'));
+    show({ state: 'none' }, 'login');
+    type('E-mail', 'ann@acme.example');
+    type('Master password', 'correct horse battery staple');
+    fireEvent.click(screen.getByRole('button', { name: 'Log in' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Use your security key' }));
+    expect((await screen.findByRole('alert')).textContent).toContain('The security key was refused');
+    expect(screen.queryByRole('button', { name: 'Log in' })).toBeNull(); // only the key: no code field, no submit
+    fireEvent.click(screen.getByRole('button', { name: 'Use your security key' }));
+    await waitFor(() => expect(core.loginSecurityKey).toHaveBeenCalledTimes(2));
+    expect(core.login).toHaveBeenCalledTimes(2); // a fresh challenge: the first was used
   });
 });

@@ -6,6 +6,8 @@ import { Field } from '../ui/Field';
 import { navigate } from '../shell/router';
 import { SSOButton } from './SSOButton';
 import { StrengthMeter } from './StrengthMeter';
+import type { SecondFactorChallenge } from '../core/types.gen';
+import { useKey } from '../webauthn';
 
 export type WelcomeMode = 'unlock' | 'login' | 'signup';
 
@@ -26,9 +28,12 @@ export function Welcome(props: { status: Status; mode?: WelcomeMode; invited?: b
   // A sign-up the server holds until the code it mailed comes back.
   const [held, setHeld] = useState<{ userID: string; email: string } | null>(null);
   const [code, setCode] = useState('');
-  // The account has two-factor log-in: the server asked for a code.
-  const [needCode, setNeedCode] = useState(false);
+  // The account has two-factor log-in: what the server asked for (a code,
+  // a security key or either).
+  const [second, setSecond] = useState<SecondFactorChallenge | null>(null);
   const [tfCode, setTfCode] = useState('');
+  const needCode = !!second && (second.methods.includes('totp') || second.methods.includes('recovery_code'));
+  const hasKey = !!second && second.methods.includes('webauthn');
   const setMode = (m: WelcomeMode) => {
     setModeState(m); setError(''); setPw2Error('');
     // The open screens have their own addresses; elsewhere the address
@@ -46,18 +51,46 @@ export function Welcome(props: { status: Status; mode?: WelcomeMode; invited?: b
         props.onDone({ ...(await core.login(held.email, pw)), state: 'unlocked' });
         return;
       }
-      const s = mode === 'signup' ? await core.signup(email, name, pw) : mode === 'login' ? await core.login(email, pw, needCode ? tfCode : '') : await core.unlock(pw);
+      let s;
+      try {
+        s = mode === 'signup' ? await core.signup(email, name, pw) : mode === 'login' ? await core.login(email, pw, needCode ? tfCode : '') : await core.unlock(pw);
+      } catch (err) {
+        // An unlock whose server session ended logs in again: the account
+        // asks its second factor.
+        if (!(err instanceof CoreError && err.kind === 'second-factor-required') || mode === 'login') throw err;
+        setModeState('login');
+        s = await core.login(email, pw, '');
+      }
       if (s.state === 'verify') { setHeld({ userID: s.user_id ?? '', email: s.email ?? email }); return; }
+      // Not an error to show: the next step of this log-in.
+      if (s.state === 'second-factor') { setSecond(s.second_factor ?? { methods: [] }); return; }
       props.onDone({ ...s, state: 'unlocked' });
     } catch (err) {
-      if (err instanceof CoreError && err.kind === 'second-factor-required') {
-        // Not an error to show: the next step of this log-in.
-        setNeedCode(true);
-        if (mode !== 'login') setModeState('login');
-        return;
-      }
       setTfCode('');
       setError(message(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  // The security key: the challenge the server gave (used once; after a
+  // failure a fresh one is asked for with the password again).
+  const withKey = async () => {
+    setError(''); setBusy(true);
+    try {
+      let ch = second;
+      if (!ch?.webauthn) {
+        const s = await core.login(email, pw, '');
+        if (s.state !== 'second-factor') { props.onDone({ ...s, state: 'unlocked' }); return; }
+        ch = s.second_factor ?? { methods: [] };
+        setSecond(ch);
+      }
+      if (!ch.webauthn) { setError('Security keys work only at the address they were added at; use a code here.'); return; }
+      const options = ch.webauthn;
+      setSecond({ ...ch, webauthn: undefined }); // used, whatever happens
+      const s = await core.loginSecurityKey(email, pw, await useKey(options));
+      props.onDone({ ...s, state: 'unlocked' });
+    } catch (err) {
+      setError(err instanceof CoreError && err.kind === 'wrong-second-factor' ? 'The security key was refused: it is not a key of this account (or was removed). Try another key, or a code.' : message(err));
     } finally {
       setBusy(false);
     }
@@ -90,10 +123,16 @@ export function Welcome(props: { status: Status; mode?: WelcomeMode; invited?: b
         {mode === 'signup' ? <Field label="Your name" id="name" value={name} onInput={setName} autocomplete="name" required /> : null}
         <Field label="Master password" id="password" type="password" value={pw} onInput={setPw} autocomplete={mode === 'signup' ? 'new-password' : 'current-password'} required autofocus={mode === 'unlock'} />
         {mode === 'signup' ? <StrengthMeter password={pw} /> : null}
-        {needCode && mode === 'login' ? <Field label="Two-factor code (or a recovery code)" id="second-factor" value={tfCode} onInput={setTfCode} autocomplete="one-time-code" required autofocus hint="This account has two-factor log-in: the code your authenticator app shows now, or one of your recovery codes." /> : null}
+        {hasKey && mode === 'login' ? (
+          <div class="stack">
+            <p>This account has two-factor log-in with a security key.</p>
+            <button type="button" class={needCode ? '' : 'primary'} disabled={busy} onClick={withKey}>Use your security key</button>
+          </div>
+        ) : null}
+        {needCode && mode === 'login' ? <Field label={second?.methods.includes('totp') ? 'Two-factor code (or a recovery code)' : 'Recovery code'} id="second-factor" value={tfCode} onInput={setTfCode} autocomplete="one-time-code" required={!hasKey} autofocus={!hasKey} hint={second?.methods.includes('totp') ? 'This account has two-factor log-in: the code your authenticator app shows now, or one of your recovery codes.' : 'Or one of your recovery codes.'} /> : null}
         {mode === 'signup' ? <Field label="Master password again" id="password2" type="password" value={pw2} onInput={(v) => { setPw2(v); setPw2Error(''); }} autocomplete="new-password" required error={pw2Error} /> : null}
         <ErrorLine error={error} />
-        <button type="submit" class="primary" disabled={busy}>{busy ? 'Working…' : titles[mode]}</button>
+        {hasKey && !needCode && mode === 'login' ? null : <button type="submit" class="primary" disabled={busy}>{busy ? 'Working…' : titles[mode]}</button>}
         <p class="switch">
           {mode !== 'signup' ? <button type="button" class="link" onClick={() => setMode('signup')}>Create an account</button> : null}
           {mode !== 'login' ? <button type="button" class="link" onClick={() => setMode('login')}>{locked ? 'Log in as someone else' : 'Log in'}</button> : null}
