@@ -62,9 +62,9 @@ var errorKinds = []struct {
 	{"already-invited", "the address has a working invitation already; re-issue replaces it", is(ErrAlreadyInvited)},
 	{"wrong-password", "the master password is wrong", is(ErrWrongPassword)},
 	{"second-factor-required", "the account has two-factor log-in; give a code from the authenticator app or a recovery code", is(ErrSecondFactorRequired)},
-	{"two-factor-required", "an organisation requires two-factor log-in: of an invitee before they are confirmed, of its owner before they require it, and a member cannot turn theirs off; the message says what to do", func(err error) bool {
+	{"two-factor-required", "an organisation requires two-factor log-in: of an invitee before they are confirmed, of its owner before they require it, of a member before they accept its ownership, and a member cannot turn theirs off; the message says what to do", func(err error) bool {
 		var ae *APIError
-		return errors.Is(err, ErrInviteeNeedsTwoFactor) || errors.Is(err, ErrOwnTwoFactorFirst) || errors.Is(err, ErrTwoFactorHeld) ||
+		return errors.Is(err, ErrInviteeNeedsTwoFactor) || errors.Is(err, ErrOwnTwoFactorFirst) || errors.Is(err, ErrTwoFactorHeld) || errors.Is(err, ErrNewOwnerNeedsTwoFactor) ||
 			errors.As(err, &ae) && ae.Code == api.CodeTwoFactorRequired
 	}},
 	{"security-key-cloned", "the security key's signature counter went backwards (a cloned key?); the log-in was refused", is(ErrSecurityKeyCloned)},

@@ -24,6 +24,10 @@ var (
 	// ErrTwoFactorHeld: an organisation this account belongs to requires
 	// two-factor log-in, so it cannot be turned off.
 	ErrTwoFactorHeld = errors.New("an organisation you belong to requires two-factor log-in, so it stays on: leave that organisation, or ask its owner to stop requiring it, first")
+	// ErrNewOwnerNeedsTwoFactor: the organisation offered to this account
+	// requires two-factor log-in, of its owner too, and this account's is
+	// off (§18.5).
+	ErrNewOwnerNeedsTwoFactor = errors.New("this organisation requires two-factor log-in, of its owner too: turn on two-factor log-in for your own account first (Account → Security), then accept the offer again")
 )
 
 // SetTwoFactorPolicy requires two-factor log-in of the organisation's

@@ -435,6 +435,9 @@ func (s *Session) AcceptOwnership(ctx context.Context, orgRef string) (*Transfer
 	}
 	stmt := s.statement(o.ID, api.AuditTransferAccept, api.TargetTransfer(me))
 	if err := s.t.doStated(ctx, "POST", "/orgs/"+url.PathEscape(o.ID)+"/transfer/accept", stmt, req, nil); err != nil {
+		if isTwoFactorRequired(err) {
+			return nil, ErrNewOwnerNeedsTwoFactor
+		}
 		return nil, noOffer(err)
 	}
 	// This account pins itself now; its other devices (and every member)

@@ -115,6 +115,26 @@ func TestWebAppTwoFactor(t *testing.T) {
 	runScenario(t, "twofactor.mjs", srv.url, "COFFER_EMAIL=tf@web.example", "COFFER_PASSWORD="+masterPW)
 }
 
+// TestWebAppOrgRequireTwoFactor (issue 27, protocol §8.3):
+// web/e2e/orgtwofactor.mjs in Chromium. The owner (two-factor log-in
+// turned on with the real binary) logs in with a code, creates the
+// organisation and requires two-factor log-in in Settings through the
+// dialog, and invites the member, who joins; the owner's Members page
+// marks them "No two-factor" with the Confirm button disabled and the
+// reason; the member turns two-factor log-in on under Account → Security,
+// and the owner's Members page (opened again from the navigation) lets
+// them be confirmed, and confirms them. Neither the member nor the owner
+// can then turn theirs off: the page says why.
+func TestWebAppOrgRequireTwoFactor(t *testing.T) {
+	webTools(t)
+	srv := startServer(t)
+	owner := user(t, srv, "olga@meridian.example")
+	secret := enable2FA(t, owner)
+	user(t, srv, "mia@meridian.example")
+	runScenario(t, "orgtwofactor.mjs", srv.url, "OWNER_EMAIL=olga@meridian.example", "OWNER_TOTP_SECRET="+secret,
+		"MEMBER_EMAIL=mia@meridian.example", "PASSWORD="+masterPW, "ORG=Meridian")
+}
+
 // enable2FA turns c's two-factor log-in on with the real binary and
 // returns the secret.
 func enable2FA(t *testing.T, c *cli) string {

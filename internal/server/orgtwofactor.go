@@ -12,10 +12,12 @@ import (
 
 // An organisation's two-factor requirement (issue 27, docs/protocol.md
 // §8.3). The owner turns it on; while it is on, the owner's client cannot
-// confirm a joined invitee whose two-factor log-in is off, and a member
-// cannot turn theirs off. Both are decided by the store inside the
-// write's transaction (ConfirmMember, DisableTwoFactor), serialised with
-// the requirement's changes: the checks here only answer early.
+// confirm a joined invitee whose two-factor log-in is off, a member
+// without it cannot accept the organisation's ownership (§18.5), and a
+// member cannot turn theirs off. All are decided by the store inside the
+// write's transaction (ConfirmMember, AcceptTransfer, DisableTwoFactor),
+// serialised with the requirement's changes: the checks here only answer
+// early.
 //
 // Members already confirmed when it is turned on stay: the server cannot
 // remove anyone (a removal is the owner's signed roster and a key
@@ -23,9 +25,10 @@ import (
 // asks them to turn it on.
 
 const (
-	msgInviteeNeeds2FA = "this organisation requires two-factor log-in and %s has not turned it on: ask them to turn on two-factor log-in in Account → Security (coffer account 2fa enable), then confirm them"
-	msgOwnerNeeds2FA   = "the requirement holds you too: turn on two-factor log-in for your own account first (Account → Security, or coffer account 2fa enable)"
-	msgHeldBy2FA       = "an organisation you belong to requires two-factor log-in, so it stays on; leave that organisation, or ask its owner to stop requiring it, before you turn it off"
+	msgInviteeNeeds2FA  = "this organisation requires two-factor log-in and %s has not turned it on: ask them to turn on two-factor log-in in Account → Security (coffer account 2fa enable), then confirm them"
+	msgOwnerNeeds2FA    = "the requirement holds you too: turn on two-factor log-in for your own account first (Account → Security, or coffer account 2fa enable)"
+	msgHeldBy2FA        = "an organisation you belong to requires two-factor log-in, so it stays on; leave that organisation, or ask its owner to stop requiring it, before you turn it off"
+	msgNewOwnerNeeds2FA = "this organisation requires two-factor log-in, of its owner too: turn on two-factor log-in for your own account first (Account → Security, or coffer account 2fa enable), then accept the offer again"
 )
 
 func errTwoFactorRequired(msg string) error {

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -163,5 +164,69 @@ func TestOrgTwoFactorRequirement(t *testing.T) {
 	}
 	if n != 2 {
 		t.Fatalf("audit entries of the requirement: %d, want 2", n)
+	}
+}
+
+// TestTransferRequiresTwoFactor (issue 27, protocol §8.3, §18.5): the
+// ownership of an organisation that requires two-factor log-in is not
+// accepted by a member without it (confirmed before the requirement) —
+// 409 two_factor_required, saying what to do, and nothing changes; the
+// offer stays open, and once their two-factor log-in is on they accept
+// and are then held by it like any owner.
+func TestTransferRequiresTwoFactor(t *testing.T) {
+	cfg := testConfig()
+	env := testserver.Start(t, &cfg, nil)
+	f := &fixture{env: env, hc: env.HTTP.Client()}
+	t0 := time.Unix(1_800_000_000, 0)
+	f.setClock(t, t0)
+	owner := signupClient(t, env.URL, "owner@xfer2fa.example")
+	laura := signupClient(t, env.URL, "laura@xfer2fa.example")
+	o := liveOrg(t, owner, "Xfer", laura)
+	enableTwoFactor(t, owner, t0)
+	if err := owner.SetTwoFactorPolicy(bg, o.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.OfferOwnership(bg, o.ID, "laura@xfer2fa.example"); err != nil {
+		t.Fatal(err)
+	}
+	if err := laura.Sync(bg); err != nil {
+		t.Fatal(err)
+	}
+
+	_, err := laura.AcceptOwnership(bg, o.ID)
+	if !errors.Is(err, client.ErrNewOwnerNeedsTwoFactor) || !strings.Contains(err.Error(), "Account → Security") {
+		t.Fatalf("accepting without 2FA: %v", err)
+	}
+	// The server's own answer, to a request naming the open offer.
+	var offer api.TransferOffer
+	if r := f.send(t, "GET", "/orgs/"+o.ID+"/transfer", laura.Token(), nil); r.status != http.StatusOK {
+		t.Fatalf("the offer: %d %s", r.status, r.body)
+	} else if err := json.Unmarshal(r.body, &offer); err != nil {
+		t.Fatal(err)
+	}
+	e := wantError(t, f.send(t, "POST", "/orgs/"+o.ID+"/transfer/accept", laura.Token(), api.AcceptTransferRequest{OfferSig: offer.Offer.Sig}),
+		http.StatusConflict, api.CodeTwoFactorRequired)
+	if !strings.Contains(e.Error, "turn on two-factor log-in for your own account first") {
+		t.Fatalf("the refusal does not say what to do: %q", e.Error)
+	}
+	if err := owner.Sync(bg); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := owner.FindOrg(o.ID); got.OwnerID != owner.Profile.UserID {
+		t.Fatalf("a refused acceptance moved the ownership to %s", got.OwnerID)
+	}
+
+	secret := enableTwoFactor(t, laura, t0)
+	if _, err := laura.AcceptOwnership(bg, o.ID); err != nil {
+		t.Fatalf("accepting with 2FA: %v", err)
+	}
+	if got, _ := laura.FindOrg(o.ID); got.OwnerID != laura.Profile.UserID || !got.RequireTwoFactor {
+		t.Fatalf("after the transfer: %+v", got)
+	}
+	t1 := t0.Add(30 * time.Second)
+	f.setClock(t, t1)
+	code, _ := totp.GenerateCode(secret, t1)
+	if err := laura.DisableTwoFactor(bg, pw(laura.Profile.Email), code); !errors.Is(err, client.ErrTwoFactorHeld) {
+		t.Fatalf("the new owner's disable while held: %v", err)
 	}
 }

@@ -314,6 +314,14 @@ func (s *Server) acceptTransfer(w http.ResponseWriter, r *http.Request) error {
 	if t.RosterVersion != o.RosterVersion {
 		return errConflict(fmt.Sprintf("the roster moved on since the offer (version %d, the offer names %d); the owner must offer again", o.RosterVersion, t.RosterVersion), 0)
 	}
+	if o.RequireTwoFactor {
+		// Early; AcceptTransfer decides it again in its transaction.
+		if on, err := s.store.TwoFactorOn(r.Context(), []string{me}); err != nil {
+			return err
+		} else if !on[me] {
+			return errTwoFactorRequired(msgNewOwnerNeeds2FA)
+		}
+	}
 	current, former := rosterSplit(o)
 	next := o
 	next.OwnerID = me
@@ -334,6 +342,9 @@ func (s *Server) acceptTransfer(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.AcceptTransfer(r.Context(), next, req.OfferSig, s.now()); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return errNoOffer("the offer was withdrawn or replaced meanwhile")
+		}
+		if errors.Is(err, store.ErrTwoFactorRequired) {
+			return errTwoFactorRequired(msgNewOwnerNeeds2FA)
 		}
 		return rosterConflict(err)
 	}

@@ -333,6 +333,9 @@ type TransferStore interface {
 	// end up holding every epoch of the organisation key, of every
 	// organisation group's key and of every organisation vault's key that
 	// the old owner holds directly — or if a transferred vault that has
-	// epoch records has no record attached to the request.
+	// epoch records has no record attached to the request. While the
+	// organisation requires two-factor log-in, a new owner without it is
+	// refused with ErrTwoFactorRequired, read in the transaction (a
+	// concurrent disable of theirs cannot slip past).
 	AcceptTransfer(ctx context.Context, o Org, offerSig []byte, at time.Time) error
 }

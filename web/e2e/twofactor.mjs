@@ -5,23 +5,9 @@
 // the secret the page shows), the recovery codes shown once; then a log-in
 // in another browser is asked for the code and gets in with it, and one
 // with a recovery code too.
-import { createHmac } from 'node:crypto';
-import { check, launch, logIn, shot, url } from './lib.mjs';
+import { check, launch, logIn, shot, totp, url } from './lib.mjs';
 
 const [email, password] = [process.env.COFFER_EMAIL, process.env.COFFER_PASSWORD];
-
-// totp is RFC 6238 (SHA-1, 6 digits, 30 s) of a base32 secret at time t.
-function totp(secret, t) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of secret.replace(/=+$/, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(t / 30000)));
-  const h = createHmac('sha1', key).update(counter).digest();
-  const o = h[h.length - 1] & 15;
-  return String((h.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, '0');
-}
 
 const browser = await launch();
 try {

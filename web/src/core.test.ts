@@ -116,4 +116,9 @@ describe('message', () => {
     const m = message(new CoreError('permission denied: you can only view this vault (the server refused with HTTP 403: view only)', 'forbidden'));
     expect(m.startsWith('Not allowed: you can only view this vault')).toBe(true);
   });
+  it('says an organisation\'s two-factor requirement as a sentence', async () => {
+    const { CoreError, message } = await import('./core');
+    const m = message(new CoreError('an organisation you belong to requires two-factor log-in, so it stays on: leave that organisation, or ask its owner to stop requiring it, first', 'two-factor-required'));
+    expect(m).toBe('An organisation you belong to requires two-factor log-in, so it stays on: leave that organisation, or ask its owner to stop requiring it, first.');
+  });
 });

@@ -333,6 +333,13 @@ export const core = {
 };
 
 // message is what a person reads for an error from the core.
+// sentence starts s with a capital and ends it with a full stop.
+export function sentence(s: string): string {
+  const t = s.trim();
+  if (!t) return t;
+  return t[0].toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? '' : '.');
+}
+
 export function message(e: unknown): string {
   if (e instanceof CoreError) {
     switch (e.kind) {
@@ -348,6 +355,8 @@ export function message(e: unknown): string {
         const who = /\(([^()]*@[^()]*)\)\s*$/.exec(e.message)?.[1] ?? 'this person';
         return `SECURITY WARNING: the keys the server presents for ${who} are not the keys they joined with — the server may have swapped them. Nobody was confirmed and nothing was shared. Compare fingerprints with them over another channel, then cancel and invite again.`;
       }
+      // The core's words, which say what to do: as a sentence.
+      case 'two-factor-required': return sentence(e.message);
       case 'offline':
         window.dispatchEvent(new Event('coffer-offline'));
         return 'The server cannot be reached. Nothing is lost: your changes are still here; try again when it is back.';

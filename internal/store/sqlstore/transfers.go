@@ -200,6 +200,21 @@ func (s *Store) AcceptTransfer(ctx context.Context, o store.Org, offerSig []byte
 		if role != store.RoleMember {
 			return sql.ErrNoRows
 		}
+		// An organisation that requires two-factor log-in requires it of
+		// its owner too (§8.3): read here, after the change counter, so
+		// a concurrent disable (which takes it too) either commits first
+		// and is seen or waits and is then held by the new ownership.
+		var require2FA int64
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT require_two_factor FROM orgs WHERE id = ?`), o.ID).Scan(&require2FA); err != nil {
+			return err
+		}
+		if require2FA != 0 {
+			if on, err := s.twoFactorOnTx(ctx, tx, t.NewOwnerID); err != nil {
+				return err
+			} else if !on {
+				return store.ErrTwoFactorRequired
+			}
+		}
 		if err := s.within(ctx, tx, store.MaxOrgsPerOwner, "organisations owned by one account",
 			`SELECT COUNT(*) FROM orgs WHERE owner_id = ?`, t.NewOwnerID); err != nil {
 			return err

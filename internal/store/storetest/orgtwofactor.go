@@ -14,6 +14,8 @@ func init() {
 		namedTest{name: "OrgRequireTwoFactor", fn: testOrgRequireTwoFactor},
 		namedTest{name: "RaceConfirmAgainstTwoFactorDisable", fn: testRaceConfirmAgainstTwoFactorDisable},
 		namedTest{name: "RaceRequirementAgainstTwoFactorDisable", fn: testRaceRequirementAgainstTwoFactorDisable},
+		namedTest{name: "TransferRequiresTwoFactor", fn: testTransferRequiresTwoFactor},
+		namedTest{name: "RaceTransferAgainstRequirement", fn: testRaceTransferAgainstRequirement},
 	)
 }
 
@@ -189,4 +191,114 @@ func testRaceRequirementAgainstTwoFactorDisable(t *testing.T, s store.Store) {
 			t.Fatalf("round %d: set %v, disable %v: exactly one must win", i, setErr, disableErr)
 		}
 	}
+}
+
+// offeredOrg makes owner's organisation with to confirmed (before any
+// requirement) and an open ownership offer to to (§18.5: no vaults, no
+// groups, so the offer's keys are the organisation key to holds); the
+// requirement is on when require (owner needs two-factor log-in then).
+// It returns the accepting roster (to the owner, one version on).
+func offeredOrg(t *testing.T, s store.Store, owner, to store.Account, require bool) store.Org {
+	t.Helper()
+	o := newOrg(t, s, owner)
+	o = confirm(t, s, o, to)
+	if require {
+		if err := s.SetOrgRequireTwoFactor(ctx, o.ID, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next := o
+	next.RosterVersion++
+	next.RosterSig = []byte("offer's roster")
+	if err := s.OfferTransfer(ctx, store.OwnerTransfer{OrgID: o.ID, OldOwnerID: owner.ID, NewOwnerID: to.ID, NewOwnerFingerprint: []byte("fp"),
+		RecordHeads: []byte("heads"), Sig: []byte("offer"), OfferedAt: now, RosterVersion: next.RosterVersion}, next); err != nil {
+		t.Fatalf("OfferTransfer: %v", err)
+	}
+	accept := next
+	accept.RosterVersion++
+	accept.OwnerID, accept.RosterSig = to.ID, []byte("new owner's roster")
+	return accept
+}
+
+// testTransferRequiresTwoFactor: a member confirmed before the
+// requirement, without two-factor log-in, does not become the owner of an
+// organisation that requires it (nothing changes; the offer stays open);
+// with it on, they do, and are then held by it like any owner.
+func testTransferRequiresTwoFactor(t *testing.T, s store.Store) {
+	owner, _ := newAccount(t, s, "xfer2fa-owner@example.com")
+	laura, _ := newAccount(t, s, "xfer2fa-laura@example.com")
+	enrolTwoFactor(t, s, owner.ID, nil)
+	accept := offeredOrg(t, s, owner, laura, true)
+	wantErr(t, "accepting without 2FA", s.AcceptTransfer(ctx, accept, []byte("offer"), now), store.ErrTwoFactorRequired)
+	if got, _ := s.Org(ctx, accept.ID); got.OwnerID != owner.ID || got.RosterVersion != accept.RosterVersion-1 {
+		t.Fatalf("a refused acceptance changed the organisation: %+v", got)
+	}
+	if _, err := s.OpenTransfer(ctx, accept.ID); err != nil {
+		t.Fatalf("a refused acceptance closed the offer: %v", err)
+	}
+	// Started, not confirmed: not on.
+	if err := s.StartTwoFactor(ctx, laura.ID, []byte("pending"), now); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, "accepting with a pending enrolment", s.AcceptTransfer(ctx, accept, []byte("offer"), now), store.ErrTwoFactorRequired)
+	if err := s.ConfirmTwoFactor(ctx, laura.ID, 100, nil, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AcceptTransfer(ctx, accept, []byte("offer"), now); err != nil {
+		t.Fatalf("accepting with 2FA: %v", err)
+	}
+	if role, _ := s.OrgRole(ctx, accept.ID, laura.ID); role != store.RoleOwner {
+		t.Fatalf("laura's role: %q", role)
+	}
+	var held *store.TwoFactorHeldError
+	if err := s.DisableTwoFactor(ctx, laura.ID); !errors.As(err, &held) {
+		t.Fatalf("the new owner disables 2FA: %v", err)
+	}
+
+	// Without the requirement, no two-factor log-in is needed.
+	bob, _ := newAccount(t, s, "xfer2fa-bob@example.com")
+	if err := s.AcceptTransfer(ctx, offeredOrg(t, s, owner, bob, false), []byte("offer"), now); err != nil {
+		t.Fatalf("accepting without a requirement: %v", err)
+	}
+}
+
+// testRaceTransferAgainstRequirement: the owner turns the requirement on
+// while the offer's new owner, without two-factor log-in, accepts it.
+// One wins: never an owner without two-factor log-in of an organisation
+// that requires it (accepted first, the requirement then holds the new
+// owner, who lacks it; required first, the acceptance is refused).
+func testRaceTransferAgainstRequirement(t *testing.T, s store.Store) {
+	owner, _ := newAccount(t, s, "racexfer-owner@example.com")
+	enrolTwoFactor(t, s, owner.ID, nil)
+	accepted, required := 0, 0
+	for i := range 12 {
+		to, _ := newAccount(t, s, fmt.Sprintf("racexfer-%d@example.com", i))
+		accept := offeredOrg(t, s, owner, to, false)
+		var acceptErr, setErr error
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		wg.Go(func() { <-start; acceptErr = s.AcceptTransfer(ctx, accept, []byte("offer"), now) })
+		wg.Go(func() { <-start; setErr = s.SetOrgRequireTwoFactor(ctx, accept.ID, true) })
+		close(start)
+		wg.Wait()
+		got, err := s.Org(ctx, accept.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case acceptErr == nil && errors.Is(setErr, store.ErrTwoFactorRequired):
+			accepted++
+			if got.OwnerID != to.ID || got.RequireTwoFactor {
+				t.Fatalf("round %d: accepted first, but owner %s, requires %v", i, got.OwnerID, got.RequireTwoFactor)
+			}
+		case setErr == nil && errors.Is(acceptErr, store.ErrTwoFactorRequired):
+			required++
+			if got.OwnerID != owner.ID || !got.RequireTwoFactor {
+				t.Fatalf("round %d: required first, but owner %s, requires %v", i, got.OwnerID, got.RequireTwoFactor)
+			}
+		default:
+			t.Fatalf("round %d: accept %v, requirement %v: exactly one must win", i, acceptErr, setErr)
+		}
+	}
+	t.Logf("accepted first %d times, required first %d times", accepted, required)
 }

@@ -1,6 +1,7 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { describe, expect, it, vi } from 'vitest';
 import { core, CoreError } from '../core';
+import { org } from '../test/app';
 import { TwoFactor } from './TwoFactor';
 
 vi.mock('../core', async (importOriginal) => (await import('../test/fakeCore')).fakeCore(await importOriginal()));
@@ -44,5 +45,23 @@ describe('TwoFactor', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Turn off two-factor log-in' }));
     await waitFor(() => expect(core.twoFactorDisable).toHaveBeenLastCalledWith('correct horse battery staple', '123456'));
     expect(await screen.findByText('Two-factor log-in is off; the recovery codes are void.')).toBeTruthy();
+  });
+
+  it('says which organisations hold it on, and the refusal as a sentence', async () => {
+    vi.mocked(core.twoFactorStatus).mockResolvedValue({ enabled: true, pending: false, recovery_codes_left: 10, security_keys: [] });
+    vi.mocked(core.orgs).mockResolvedValue([
+      org({ id: 'o-acme', name: 'Acme', role: 'member', require_two_factor: true }),
+      org({ id: 'o-mine', name: 'Mine', role: 'owner', require_two_factor: true }),
+      org({ id: 'o-free', name: 'Free', role: 'member', require_two_factor: false }),
+    ]);
+    vi.mocked(core.twoFactorDisable).mockRejectedValue(new CoreError('an organisation you belong to requires two-factor log-in, so it stays on: leave that organisation, or ask its owner to stop requiring it, first', 'two-factor-required'));
+    render(<TwoFactor />);
+    expect(await screen.findByText(/^Acme requires two-factor log-in, so yours stays on while you belong to it: leave Acme, or ask its owner/)).toBeTruthy();
+    expect(screen.getByText(/^Mine requires two-factor log-in, of you too: stop requiring it in Mine's Settings/)).toBeTruthy();
+    expect(screen.queryByText(/^Free/)).toBeNull();
+    type('Master password', 'correct horse battery staple');
+    type('Code from the app (or a recovery code)', '123456');
+    fireEvent.click(screen.getByRole('button', { name: 'Turn off two-factor log-in' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('An organisation you belong to requires two-factor log-in, so it stays on: leave that organisation, or ask its owner to stop requiring it, first.');
   });
 });

@@ -36,8 +36,14 @@ export function TwoFactor() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const [note, setNote] = useState('');
+  // The organisations that require two-factor log-in (§8.3), as this
+  // device last synced them: while any does, turning it off is refused.
+  const [requiring, setRequiring] = useState<{ name: string; owner: boolean }[]>([]);
   const refresh = () => core.twoFactorStatus().then(setStatus, (e) => setError(message(e)));
-  useEffect(() => { refresh(); }, []);
+  useEffect(() => {
+    refresh();
+    core.orgs().then((list) => setRequiring(list.filter((o) => o.require_two_factor).map((o) => ({ name: o.name, owner: o.role === 'owner' }))), () => undefined);
+  }, []);
   const run = (fn: () => Promise<void>) => async (e: Event) => {
     e.preventDefault();
     setBusy(true); setError(''); setNote('');
@@ -81,6 +87,13 @@ export function TwoFactor() {
     body = (
       <form class="stack" onSubmit={disable}>
         <p>Two-factor log-in is on; {status.recovery_codes_left} recovery codes left.</p>
+        {requiring.map((o) => (
+          <p key={o.name} class="callout warn">
+            {o.owner
+              ? `${o.name} requires two-factor log-in, of you too: stop requiring it in ${o.name}'s Settings before you turn yours off.`
+              : `${o.name} requires two-factor log-in, so yours stays on while you belong to it: leave ${o.name}, or ask its owner to stop requiring it, before you turn it off.`}
+          </p>
+        ))}
         <Field label="Master password" id="tf-disable-pw" type="password" value={pw} onInput={setPw} autocomplete="current-password" required />
         <Field label="Code from the app (or a recovery code)" id="tf-disable-code" value={code} onInput={setCode} autocomplete="one-time-code" required />
         {note ? <p role="status">{note}</p> : null}

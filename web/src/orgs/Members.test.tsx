@@ -155,7 +155,13 @@ describe('Members', () => {
     expect(within(row('ann@acme.example')).queryByText('No two-factor')).toBeNull();
     const confirm = within(row('carol@acme.example')).getByRole('button', { name: 'Confirm carol@acme.example' }) as HTMLButtonElement;
     expect(confirm.disabled).toBe(true);
-    expect(within(row('carol@acme.example')).getByText(reason)).toBeTruthy();
+    // Why, on the line under the row, which the disabled button points to;
+    // the state is "Joined", not "confirm them".
+    const why = screen.getByText(reason);
+    expect(why.id).toBe('refusal-carol@acme.example');
+    expect(why.closest('tr')).toBe(row('carol@acme.example').nextElementSibling);
+    expect(within(row('carol@acme.example')).getByText('Joined', { exact: true })).toBeTruthy();
+    expect(within(row('carol@acme.example')).queryByText(/confirm them/)).toBeNull();
     expect(confirm.getAttribute('aria-describedby')).toBe('refusal-carol@acme.example');
     fireEvent.click(confirm);
     expect(core.confirm).not.toHaveBeenCalled();

@@ -1,4 +1,5 @@
 import { UserPlus } from 'lucide';
+import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { core, message, type Member, type OrgDetail } from '../core';
 import { useApp } from '../shell/AppState';
@@ -65,17 +66,21 @@ export function Members(props: { detail: OrgDetail; reload: () => void }) {
         <tbody>
           {rows.map((m) => {
             const opens = opensText(m.opens);
+            // A joined invitee who cannot be confirmed yet: "Joined" (not
+            // "confirm them"), and why on a line of its own under the row,
+            // across the table, which the disabled Confirm points to.
+            const state = m.confirm_refusal && m.state === 'joined' ? 'Joined' : stateWords[m.state] ?? m.state;
             return (
-              <tr key={m.email} class="member">
+              <Fragment key={m.email}>
+              <tr class={m.confirm_refusal ? 'member has-note' : 'member'}>
                 {selectMode ? <td class="pick">{m.can_cancel ? <input type="checkbox" checked={picked.includes(m.email)} onChange={() => toggle(m.email)} aria-label={`Select ${m.email}`} /> : null}</td> : null}
                 <td data-label="Member" class="who"><strong>{m.email}</strong>{m.name ? <span class="muted"> {m.name}</span> : null}{m.me ? <span class="muted"> (you)</span> : null}
                   {m.fingerprint ? <code class="fp" aria-label={`Key fingerprint of ${m.email}`}>{m.fingerprint}</code> : m.state === 'invited' ? <span class="fp muted">not joined yet</span> : null}</td>
-                <td data-label="Status">
-                  <span class={`badge ${m.state}`}>{stateWords[m.state] ?? m.state}</span>
+                <td data-label="Status" class="status">
+                  <span class={`badge ${m.state}`}>{state}</span>
                   {m.locked ? <span class="badge warn" title={m.locked_at ? `since ${new Date(m.locked_at).toLocaleString()}` : undefined}>Locked: too many wrong codes</span> : null}
                   {m.key_mismatch ? <span class="badge danger">Keys do not match</span> : null}
                   {m.two_factor === false ? <span class="badge warn">{m.two_factor_label}</span> : null}
-                  {m.confirm_refusal ? <p class="muted refusal" id={`refusal-${m.email}`}>{m.confirm_refusal}</p> : null}
                 </td>
 
                 <td data-label="Can open" class="opens">{opens || <span class="muted">—</span>}</td>
@@ -91,6 +96,12 @@ export function Members(props: { detail: OrgDetail; reload: () => void }) {
                   {m.can_remove ? <button type="button" class="small danger" aria-label={`Remove ${m.email}`} onClick={() => setRemoving(m)}>Remove</button> : null}
                 </td>
               </tr>
+              {m.confirm_refusal ? (
+                <tr class="member-note">
+                  <td colSpan={selectMode ? 5 : 4}><p class="refusal" id={`refusal-${m.email}`}>{m.confirm_refusal}</p></td>
+                </tr>
+              ) : null}
+              </Fragment>
             );
           })}
         </tbody>
