@@ -364,3 +364,22 @@ func TestServeConfigChecks(t *testing.T) {
 		}
 	}
 }
+
+// TestServeSettingsDocumented: docs/deployment.md's reference table has a
+// row for every setting, with its variable and its config file key.
+func TestServeSettingsDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/deployment.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range newServeSettings().list {
+		key := "`" + st.fileKey() + "`"
+		if table, k, ok := strings.Cut(st.fileKey(), "."); ok {
+			key = "`" + k + "` in `[" + table + "]`"
+		}
+		row := "| `--" + st.name + "` | `" + st.envName() + "` | " + key + " | "
+		if !strings.Contains(string(doc), "\n"+row) {
+			t.Errorf("docs/deployment.md has no row %q", row)
+		}
+	}
+}
