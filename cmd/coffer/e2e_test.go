@@ -373,6 +373,19 @@ func TestCLIUsageErrors(t *testing.T) {
 	if v := c.ok("", "version"); !strings.HasPrefix(v, "coffer ") {
 		t.Fatalf("version = %q", v)
 	}
+	// The build says what it is (its commit too when stamped: go build's
+	// VCS stamping or scripts/release.sh's -ldflags).
+	var info struct {
+		Version, Commit, Go, Platform, WebApp string
+		Schema                                int64
+	}
+	if err := json.Unmarshal([]byte(c.ok("", "version", "--json")), &info); err != nil {
+		t.Fatal(err)
+	}
+	if info.Version == "" || !strings.HasPrefix(info.Go, "go") || info.Platform == "" || info.Schema < 25 {
+		t.Fatalf("version --json = %+v", info)
+	}
+
 }
 
 // TestBackupWhileServing backs up the database of a running server and

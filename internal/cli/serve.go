@@ -24,7 +24,6 @@ import (
 	"github.com/coffer-pm/coffer/internal/store/postgres"
 	"github.com/coffer-pm/coffer/internal/store/sqlite"
 	"github.com/coffer-pm/coffer/internal/version"
-	"github.com/coffer-pm/coffer/internal/webui"
 )
 
 func (a *app) serveCommand() *cobra.Command {
@@ -220,20 +219,4 @@ func (a *app) serve(ctx context.Context, addr, data, database string, cfg server
 		return err
 	}
 	return nil
-}
-
-func (a *app) versionCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version and the hash of the embedded web app",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if a.jsonOut {
-				return a.printJSON(map[string]string{"version": version.Version, "web_app": webui.BundleHash()})
-			}
-			fmt.Fprintln(a.stdout, "coffer "+version.Version)
-			fmt.Fprintln(a.stdout, "web app sha256 "+webui.BundleHash())
-			return nil
-		},
-	}
 }

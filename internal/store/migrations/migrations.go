@@ -137,3 +137,17 @@ func CheckNotNewer(ctx context.Context, p *goose.Provider) error {
 	}
 	return nil
 }
+
+// Newest is the version of the newest migration this binary has: the
+// schema version it makes and the newest it accepts.
+func Newest() int64 {
+	var newest int64
+	entries, _ := files.ReadDir(".")
+	for _, e := range entries {
+		var v int64
+		if _, err := fmt.Sscanf(e.Name(), "%05d_", &v); err == nil {
+			newest = max(newest, v)
+		}
+	}
+	return newest
+}
