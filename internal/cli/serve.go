@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,7 +18,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	cmail "github.com/coffer-pm/coffer/internal/mail"
 	"github.com/coffer-pm/coffer/internal/server"
 	"github.com/coffer-pm/coffer/internal/sso"
 	"github.com/coffer-pm/coffer/internal/store"
@@ -30,143 +27,61 @@ import (
 )
 
 func (a *app) serveCommand() *cobra.Command {
-	var addr, data, database, smtpURL, configFile, signupMode string
-	var admins, trusted, signupDomains, ssoDomains []string
-	var oidc sso.Config
-	cfg := server.DefaultConfig()
+	s := newServeSettings()
+	var configFile string
+	var checkOnly bool
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the Coffer server (embedded SQLite by default)",
-		Args:  cobra.NoArgs,
+		Long: `Run the Coffer server (embedded SQLite by default).
+
+Every setting below can also be given in the environment as COFFER_ and the
+flag's name in upper case with _ for - (--hash-slots is COFFER_HASH_SLOTS;
+a list comma-separated), and in the --config-file, a TOML file whose keys are
+the flags' names with _ for - (hash_slots = 8; lists as arrays; admins,
+trusted_proxies, signup_domains, sso_only_domains; the --oidc-* settings in
+an [oidc] table) or the JSON file of earlier versions. A flag wins over the
+environment, which wins over the file, which wins over the default; lists
+are added together from all three. Durations are Go durations ("90s",
+"24h"); sizes are bytes, or with KiB, MiB, GiB or TiB ("10MiB").
+--check-config checks it all and prints the effective settings without
+opening the database. docs/deployment.md lists every setting.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if cfg.QuotaBytes < 0 || cfg.MaxPendingUploads < 0 || cfg.MaxPendingBytes < 0 || cfg.UploadExpiry < 0 {
-				return usageError("--quota, --max-pending-uploads, --max-pending-bytes and --upload-expiry must not be negative (0 means no limit)")
+			if configFile == "" {
+				configFile = os.Getenv("COFFER_CONFIG_FILE")
 			}
-			if database == "" {
-				database = os.Getenv("COFFER_DATABASE")
+			if err := s.load(cmd.Flags(), configFile, os.LookupEnv); err != nil {
+				return err
 			}
-			if smtpURL == "" {
-				smtpURL = os.Getenv("COFFER_SMTP_URL")
-			}
-			if cfg.PublicURL == "" {
-				cfg.PublicURL = os.Getenv("COFFER_PUBLIC_URL")
-			}
-			if smtpURL != "" {
-				m, err := cmail.ParseURL(smtpURL)
-				if err != nil {
-					return usageError("--smtp-url: %v", err)
-				}
-				cfg.Mailer = m
-				if cfg.PublicURL == "" {
-					return usageError("--smtp-url needs --public-url (the address users reach the server at, e.g. https://vault.example.com): links in e-mail are built only from it")
-				}
-			}
-			file, err := readServeConfig(configFile)
+			cfg, err := s.config()
 			if err != nil {
 				return err
 			}
-			if cfg.Admins, err = serveAdmins(append(admins, file.Admins...)); err != nil {
-				return err
+			if checkOnly {
+				s.summary(a.stdout, configFile)
+				fmt.Fprintf(a.stdout, "Sign-up: %s\nThe configuration is valid.\n", cfg.Signup.Describe())
+				return nil
 			}
-			if cfg.TrustedProxies, err = server.ParseTrustedProxies(append(trusted, file.TrustedProxies...)); err != nil {
-				return usageError("trusted proxy (--trusted-proxy, trusted_proxies): %v", err)
-			}
-			if cfg.Signup, err = serveSignup(signupMode, file, signupDomains, ssoDomains); err != nil {
-				return err
-			}
-			if cfg.SSO, err = serveSSO(oidc, file.OIDC, cfg.PublicURL); err != nil {
-				return err
-			}
-			return a.serve(cmd.Context(), addr, data, database, cfg)
+			return a.serve(cmd.Context(), s.addr, s.data, s.database, cfg)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
-	f.StringVar(&data, "data", "./data", "data directory for the SQLite database")
-	f.StringVar(&database, "database", "", "database URL (env COFFER_DATABASE); empty means SQLite in --data")
-	f.DurationVar(&cfg.SessionIdle, "session-idle", cfg.SessionIdle, "sessions expire after this long unused")
-	f.DurationVar(&cfg.SessionMax, "session-max", cfg.SessionMax, "sessions expire at the latest this long after login")
-	f.Int64Var(&cfg.MaxBodyBytes, "max-body", cfg.MaxBodyBytes, "maximum request body size in bytes")
-	f.Int64Var(&cfg.BodyBytesInFlight, "bodies-in-flight", cfg.BodyBytesInFlight, "request bytes held in memory at once on this instance; more are refused with 503")
-	f.Int64Var(&cfg.BodyBytesPerCaller, "bodies-per-caller", cfg.BodyBytesPerCaller, "request bytes held at once for one account (or one client network); more are refused with 429")
-	f.IntVar(&cfg.BodyMinRate, "body-min-rate", cfg.BodyMinRate, "bytes a second a request body must bring, measured over --body-rate-window; slower bodies are cut with 408")
-	f.DurationVar(&cfg.BodyRateWindow, "body-rate-window", cfg.BodyRateWindow, "window over which --body-min-rate is measured (a smaller body must end within one)")
-	f.IntVar(&cfg.RequestsPerAddr, "requests-per-network", cfg.RequestsPerAddr, "unauthenticated requests per client network per minute (raise it behind a reverse proxy that is not a --trusted-proxy)")
-	f.Int64Var(&cfg.MaxFileBytes, "max-file-size", cfg.MaxFileBytes, "largest attachment in bytes")
-	f.IntVar(&cfg.LivePerSession, "live-per-session", cfg.LivePerSession, "open live event streams allowed per session")
-	f.IntVar(&cfg.LivePerAccount, "live-per-account", cfg.LivePerAccount, "open live event streams allowed per account, all its sessions together")
-	f.IntVar(&cfg.LiveMaxStreams, "live-max-streams", cfg.LiveMaxStreams, "open live event streams allowed on this instance")
-	f.IntVar(&cfg.SyncSlots, "sync-slots", cfg.SyncSlots, "syncs reading the database at once (0 = half its read connections)")
-	f.IntVar(&cfg.SyncsPerAccount, "syncs-per-account", cfg.SyncsPerAccount, "syncs of one account in flight at once; more get 429")
-	f.StringVar(&cfg.SyncSpoolDir, "sync-spool-dir", cfg.SyncSpoolDir, "where sync answers a client has not read yet wait beyond 1 MiB each (empty = the system's temporary directory)")
-	f.Int64Var(&cfg.QuotaBytes, "quota", cfg.QuotaBytes, "storage per account in bytes: its uploads and revisions (0 = unlimited)")
-	f.IntVar(&cfg.MaxPendingUploads, "max-pending-uploads", cfg.MaxPendingUploads, "uploads not yet attached to an item, per account (0 = unlimited)")
-	f.Int64Var(&cfg.MaxPendingBytes, "max-pending-bytes", cfg.MaxPendingBytes, "bytes of uploads not yet attached to an item, per account (0 = unlimited)")
-	f.DurationVar(&cfg.UploadExpiry, "upload-expiry", cfg.UploadExpiry, "uploads not attached to an item are deleted after this long (0 = never)")
-	f.IntVar(&cfg.HashSlots, "hash-slots", cfg.HashSlots, "login and sign-up hashes (19 MiB each) running at once")
-	f.IntVar(&cfg.HashQueue, "hash-queue", cfg.HashQueue, "logins and sign-ups waiting for a hash slot; more get 503")
-	f.DurationVar(&cfg.HashWait, "hash-wait", cfg.HashWait, "longest wait for a hash slot; then 503")
-	f.IntVar(&cfg.HashPerNetwork, "hash-per-network", cfg.HashPerNetwork, "logins and sign-ups running or waiting per client network (IPv4 /24, IPv6 /56); more get 429")
-	f.IntVar(&cfg.RecoveryRequestsPerNetwork, "recovery-requests-per-network", cfg.RecoveryRequestsPerNetwork, "account recovery requests (no session needed) per client network per hour; more get 429")
-	f.IntVar(&cfg.RecoveryMailPerAccount, "recovery-mail-per-account", cfg.RecoveryMailPerAccount, "with --smtp-url: approvals of one member's account recovery per 24 hours (each is mailed to the member); more get 429")
-	f.StringVar(&smtpURL, "smtp-url", "", "SMTP server for invitation, verification and recovery e-mail (env COFFER_SMTP_URL): smtp://user:pass@host:587?from=coffer@example.com")
-	f.StringVar(&cfg.PublicURL, "public-url", "", "the server's address as users reach it, for links in e-mail (env COFFER_PUBLIC_URL; required with --smtp-url)")
-	f.IntVar(&cfg.InviteMailPerAccount, "invite-mail-per-account", cfg.InviteMailPerAccount, "invitation e-mails one account may send per --invite-mail-window")
-	f.IntVar(&cfg.InviteMailPerOrg, "invite-mail-per-org", cfg.InviteMailPerOrg, "invitation e-mails per organisation per --invite-mail-window")
-	f.DurationVar(&cfg.InviteMailWindow, "invite-mail-window", cfg.InviteMailWindow, "window of the invitation e-mail budgets")
-	f.StringArrayVar(&admins, "admin", nil, "address of an instance administrator (repeatable); an account that signs up later with it is one too")
-	f.StringVar(&signupMode, "signup", "", "who may sign up: open (anyone; the default) or invitation (an address with a pending invitation to an organisation, or at a --signup-domain)")
-	f.StringArrayVar(&signupDomains, "signup-domain", nil, "a domain whose addresses may sign up (repeatable; exactly it, not its subdomains); given, sign-up is limited to these domains, and with --signup invitation to them or invited addresses")
-	f.StringArrayVar(&ssoDomains, "sso-only-domain", nil, "a domain whose people sign in with their company's single sign-on (repeatable; its subdomains too): its addresses cannot sign up with a master password")
-	f.StringSliceVar(&trusted, "trusted-proxy", nil, "network (CIDR) of a reverse proxy in front of the server (repeatable, or comma-separated): requests from it are counted and recorded under the client its X-Forwarded-For or Forwarded header names (docs/deployment.md)")
-	f.StringVar(&oidc.Issuer, "oidc-issuer", "", "single sign-on: the OpenID Connect provider's issuer URL (https://…); needs --oidc-client-id, the client secret and --public-url, and the provider must accept PUBLIC_URL/api/v1/sso/callback as a redirect URI")
-	f.StringVar(&oidc.ClientID, "oidc-client-id", "", "single sign-on: the client id the provider gave Coffer")
-	f.StringVar(&oidc.ClientSecret, "oidc-client-secret", "", "single sign-on: the client secret (better: env COFFER_OIDC_CLIENT_SECRET or the config file — a flag shows in the process list)")
-	f.StringVar(&oidc.Name, "oidc-name", "", `single sign-on: the provider's name on the log-in button, "Log in with NAME" (default "SSO")`)
-	f.StringVar(&configFile, "config-file", "", `JSON file of server settings: {"admins": ["EMAIL", …], "trusted_proxies": ["CIDR", …], "signup": "open"|"invitation", "signup_domains": ["DOMAIN", …], "sso_only_domains": ["DOMAIN", …], "oidc": {"issuer", "client_id", "client_secret", "name"}} (lists added to the flags'; a flag wins over the file)`)
+	s.register(f)
+	f.StringVar(&configFile, "config-file", "", "TOML (or, ending in .json, JSON) file of server settings, keys named like the flags (env COFFER_CONFIG_FILE; docs/deployment.md)")
+	f.BoolVar(&checkOnly, "check-config", false, "check the settings of flags, environment and --config-file, print the effective ones (secrets as (set)) and exit: 0 valid, 2 not; opens no database")
 	return cmd
 }
 
-// serveConfig is the config file of coffer serve. Unknown keys are
-// refused: a misspelt key must not silently leave the server without the
-// administrators or the sign-up limits it names.
-type serveConfig struct {
-	Admins         []string  `json:"admins"`
-	TrustedProxies []string  `json:"trusted_proxies"`
-	Signup         string    `json:"signup"`
-	SignupDomains  []string  `json:"signup_domains"`
-	SSOOnlyDomains []string  `json:"sso_only_domains"`
-	OIDC           serveOIDC `json:"oidc"`
-}
-
-// serveOIDC is the config file's single sign-on.
-type serveOIDC struct {
-	Issuer       string `json:"issuer"`
-	ClientID     string `json:"client_id"`
-	ClientSecret string `json:"client_secret"`
-	Name         string `json:"name"`
-}
-
-// serveSSO is the single sign-on of the --oidc-* flags, the environment's
-// COFFER_OIDC_CLIENT_SECRET and the config file's "oidc" (in that order:
-// what is given first wins), checked.
-func serveSSO(flags sso.Config, file serveOIDC, publicURL string) (sso.Config, error) {
-	pick := func(v ...string) string {
-		for _, x := range v {
-			if x != "" {
-				return x
-			}
-		}
-		return ""
-	}
-	c := sso.Config{
-		Issuer:       pick(flags.Issuer, file.Issuer),
-		ClientID:     pick(flags.ClientID, file.ClientID),
-		ClientSecret: pick(flags.ClientSecret, os.Getenv("COFFER_OIDC_CLIENT_SECRET"), file.ClientSecret),
-		Name:         pick(flags.Name, file.Name, "SSO"),
+// serveSSO is the single sign-on of the --oidc-* settings, checked;
+// explicitSecret says the client secret was given by a flag or the config
+// file rather than only by the environment.
+func serveSSO(c sso.Config, explicitSecret bool, publicURL string) (sso.Config, error) {
+	if c.Name == "" {
+		c.Name = "SSO"
 	}
 	if !c.Enabled() {
-		if c.ClientID != "" || flags.ClientSecret != "" || file.ClientSecret != "" {
+		if c.ClientID != "" || (explicitSecret && c.ClientSecret != "") {
 			return c, usageError("single sign-on needs the provider's issuer (--oidc-issuer or the config file's oidc.issuer)")
 		}
 		return sso.Config{}, nil
@@ -176,24 +91,6 @@ func serveSSO(flags sso.Config, file serveOIDC, publicURL string) (sso.Config, e
 	}
 	if err := c.Check(); err != nil {
 		return c, usageError("%v", err)
-	}
-	return c, nil
-}
-
-// readServeConfig reads the config file; none gives the zero settings.
-func readServeConfig(file string) (serveConfig, error) {
-	var c serveConfig
-	if file == "" {
-		return c, nil
-	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return c, usageError("--config-file: %v", err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
-		return c, usageError("--config-file %s: %v", file, err)
 	}
 	return c, nil
 }
@@ -215,16 +112,8 @@ func serveAdmins(list []string) ([]string, error) {
 }
 
 // serveSignup is the sign-up policy of --signup, --signup-domain and
-// --sso-only-domain with the config file's signup, signup_domains and
-// sso_only_domains (the lists added together). A mode given both ways
-// must agree: which one won would be a guess.
-func serveSignup(mode string, file serveConfig, domains, sso []string) (server.SignupPolicy, error) {
-	if mode != "" && file.Signup != "" && mode != file.Signup {
-		return server.SignupPolicy{}, usageError("--signup %s and the config file's \"signup\": %q disagree; give it once", mode, file.Signup)
-	}
-	if mode == "" {
-		mode = file.Signup
-	}
+// --sso-only-domain (each from a flag, the environment or the config file).
+func serveSignup(mode string, domains, sso []string) (server.SignupPolicy, error) {
 	var p server.SignupPolicy
 	switch mode {
 	case "", "open":
@@ -233,8 +122,8 @@ func serveSignup(mode string, file serveConfig, domains, sso []string) (server.S
 	default:
 		return p, usageError("--signup %q: the modes are open and invitation (limit to domains with --signup-domain)", mode)
 	}
-	p.Domains = append(append([]string(nil), domains...), file.SignupDomains...)
-	p.SSOOnlyDomains = append(append([]string(nil), sso...), file.SSOOnlyDomains...)
+	p.Domains = append([]string(nil), domains...)
+	p.SSOOnlyDomains = append([]string(nil), sso...)
 	p, err := p.Normalized()
 	if err != nil {
 		return p, usageError("%v", err)
@@ -242,7 +131,19 @@ func serveSignup(mode string, file serveConfig, domains, sso []string) (server.S
 	return p, nil
 }
 
+// checkDatabaseURL refuses a database URL serve cannot open, without
+// opening it (and without showing its password).
+func checkDatabaseURL(database string) error {
+	if database == "" || strings.HasPrefix(database, "sqlite:") || strings.HasPrefix(database, "postgres://") || strings.HasPrefix(database, "postgresql://") {
+		return nil
+	}
+	return usageError("unsupported database URL %s (use postgres://… or sqlite:PATH, or leave it empty for SQLite in --data)", postgres.Redact(database))
+}
+
 func (a *app) openStore(ctx context.Context, data, database string) (store.Store, string, error) {
+	if err := checkDatabaseURL(database); err != nil {
+		return nil, "", err
+	}
 	if database == "" || strings.HasPrefix(database, "sqlite:") {
 		path := strings.TrimPrefix(database, "sqlite:")
 		if path == "" {

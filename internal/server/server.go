@@ -224,19 +224,36 @@ type Server struct {
 	cancel context.CancelFunc
 }
 
-// New returns a server. It reads (or creates) the server secret from the store.
-func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Server, error) {
+// Check is what New refuses in a configuration before it touches the
+// store; coffer serve --check-config runs it without one.
+func (cfg Config) Check() error {
+	_, err := cfg.checked()
+	return err
+}
+
+// checked is cfg checked, with its sign-up policy normalized and its
+// single sign-on's redirect URL set from PublicURL.
+func (cfg Config) checked() (Config, error) {
 	if err := checkMailConfig(cfg); err != nil {
-		return nil, err
+		return cfg, err
 	}
 	var err error
 	if cfg.Signup, err = cfg.Signup.Normalized(); err != nil {
-		return nil, err
+		return cfg, err
 	}
 	if cfg.SSO.Enabled() && cfg.PublicURL != "" {
 		cfg.SSO.RedirectURL = SSORedirectURL(cfg.PublicURL)
 	}
 	if err := cfg.SSO.Check(); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+// New returns a server. It reads (or creates) the server secret from the store.
+func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Server, error) {
+	cfg, err := cfg.checked()
+	if err != nil {
 		return nil, err
 	}
 	secret, err := st.ServerSecret(ctx, "prelogin")
