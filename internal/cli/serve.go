@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/mail"
@@ -34,6 +33,7 @@ func (a *app) serveCommand() *cobra.Command {
 	var addr, data, database, smtpURL, configFile, signupMode string
 	var admins, trusted, signupDomains, ssoDomains []string
 	var oidc sso.Config
+	var obs serveObs
 	cfg := server.DefaultConfig()
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -78,7 +78,7 @@ func (a *app) serveCommand() *cobra.Command {
 			if cfg.SSO, err = serveSSO(oidc, file.OIDC, cfg.PublicURL); err != nil {
 				return err
 			}
-			return a.serve(cmd.Context(), addr, data, database, cfg)
+			return a.serve(cmd.Context(), addr, data, database, cfg, &obs)
 		},
 	}
 	f := cmd.Flags()
@@ -124,6 +124,9 @@ func (a *app) serveCommand() *cobra.Command {
 	f.StringVar(&oidc.ClientID, "oidc-client-id", "", "single sign-on: the client id the provider gave Coffer")
 	f.StringVar(&oidc.ClientSecret, "oidc-client-secret", "", "single sign-on: the client secret (better: env COFFER_OIDC_CLIENT_SECRET or the config file — a flag shows in the process list)")
 	f.StringVar(&oidc.Name, "oidc-name", "", `single sign-on: the provider's name on the log-in button, "Log in with NAME" (default "SSO")`)
+	f.StringVar(&obs.metricsAddr, "metrics-addr", "", "address to serve Prometheus metrics (/metrics, /livez, /readyz) on, e.g. 127.0.0.1:9090 (env COFFER_METRICS_ADDR); empty means none. Never the public --addr")
+	f.StringVar(&obs.logFormat, "log-format", "", "log format: text or json (env COFFER_LOG_FORMAT; default text)")
+	f.StringVar(&obs.logLevel, "log-level", "", "log level: debug, info, warn or error (env COFFER_LOG_LEVEL; default info)")
 	f.StringVar(&configFile, "config-file", "", `JSON file of server settings: {"admins": ["EMAIL", …], "trusted_proxies": ["CIDR", …], "signup": "open"|"invitation", "signup_domains": ["DOMAIN", …], "sso_only_domains": ["DOMAIN", …], "oidc": {"issuer", "client_id", "client_secret", "name"}} (lists added to the flags'; a flag wins over the file)`)
 	return cmd
 }
@@ -262,8 +265,11 @@ func (a *app) openStore(ctx context.Context, data, database string) (store.Store
 	return nil, "", usageError("unsupported database URL %s (use postgres://… or sqlite:PATH, or leave it empty for SQLite in --data)", postgres.Redact(database))
 }
 
-func (a *app) serve(ctx context.Context, addr, data, database string, cfg server.Config) error {
-	log := slog.New(slog.NewTextHandler(a.stderr, nil))
+func (a *app) serve(ctx context.Context, addr, data, database string, cfg server.Config, obs *serveObs) error {
+	log, err := obs.logger(a.stderr)
+	if err != nil {
+		return err
+	}
 	st, desc, err := a.openStore(ctx, data, database)
 	if err != nil {
 		return err
@@ -276,6 +282,11 @@ func (a *app) serve(ctx context.Context, addr, data, database string, cfg server
 	if err != nil {
 		return err
 	}
+	stopMetrics, err := a.startMetrics(obs, srv, log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w", addr, err)
