@@ -93,7 +93,7 @@ func TestTrustedProxy(t *testing.T) {
 			t.Fatalf("client A's failed login %d: %d %s, want 401", i+1, status, msg)
 		}
 	}
-	srv.stderr.waitFor(t, `msg="failed password check" path=/api/v1/sessions client=`+proxyClientA)
+	srv.stderr.waitFor(t, `msg="failed password check" route="POST /api/v1/sessions" client=`+proxyClientA)
 	if status, msg := failLogin(t, viaA, "owner@proxy.example", nil); status != http.StatusTooManyRequests || !strings.Contains(msg, "network") {
 		t.Fatalf("client A over its network's requests: %d %s, want 429", status, msg)
 	}
@@ -106,7 +106,7 @@ func TestTrustedProxy(t *testing.T) {
 	if status, msg := failLogin(t, viaB, "owner@proxy.example", nil); status != http.StatusUnauthorized {
 		t.Fatalf("client B after A was limited: %d %s, want 401 (its own network's requests)", status, msg)
 	}
-	srv.stderr.waitFor(t, `msg="failed password check" path=/api/v1/sessions client=`+proxyClientB)
+	srv.stderr.waitFor(t, `msg="failed password check" route="POST /api/v1/sessions" client=`+proxyClientB)
 
 	// The audit log names the forwarded client.
 	out := owner.ok("", "org", "audit", "Acme", "--json")
@@ -137,7 +137,7 @@ func TestUntrustedProxyHeadersIgnored(t *testing.T) {
 			t.Fatalf("client A's failed login %d: %d %s, want 401", i+1, status, msg)
 		}
 	}
-	srv.stderr.waitFor(t, `msg="failed password check" path=/api/v1/sessions client=127.0.0.1`)
+	srv.stderr.waitFor(t, `msg="failed password check" route="POST /api/v1/sessions" client=127.0.0.1`)
 	if strings.Contains(srv.stderr.String(), proxyClientA) {
 		t.Fatalf("the log names the forwarded client of an untrusted proxy:\n%s", srv.stderr.String())
 	}
@@ -157,5 +157,5 @@ func TestTrustedProxyFromConfigFile(t *testing.T) {
 	if status, msg := failLogin(t, forwardingProxy(t, srv.url, proxyClientA), "someone@proxy.example", nil); status != http.StatusUnauthorized {
 		t.Fatalf("failed login: %d %s, want 401", status, msg)
 	}
-	srv.stderr.waitFor(t, `msg="failed password check" path=/api/v1/sessions client=`+proxyClientA)
+	srv.stderr.waitFor(t, `msg="failed password check" route="POST /api/v1/sessions" client=`+proxyClientA)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/mail"
@@ -63,7 +62,7 @@ opening the database. docs/deployment.md lists every setting.`,
 				fmt.Fprintf(a.stdout, "Sign-up: %s\nThe configuration is valid.\n", cfg.Signup.Describe())
 				return nil
 			}
-			return a.serve(cmd.Context(), s.addr, s.data, s.database, cfg)
+			return a.serve(cmd.Context(), s.addr, s.data, s.database, cfg, &s.obs)
 		},
 	}
 	f := cmd.Flags()
@@ -162,8 +161,11 @@ func (a *app) openStore(ctx context.Context, data, database string) (store.Store
 	return nil, "", usageError("unsupported database URL %s (use postgres://… or sqlite:PATH, or leave it empty for SQLite in --data)", postgres.Redact(database))
 }
 
-func (a *app) serve(ctx context.Context, addr, data, database string, cfg server.Config) error {
-	log := slog.New(slog.NewTextHandler(a.stderr, nil))
+func (a *app) serve(ctx context.Context, addr, data, database string, cfg server.Config, obs *serveObs) error {
+	log, err := obs.logger(a.stderr)
+	if err != nil {
+		return err
+	}
 	st, desc, err := a.openStore(ctx, data, database)
 	if err != nil {
 		return err
@@ -176,6 +178,11 @@ func (a *app) serve(ctx context.Context, addr, data, database string, cfg server
 	if err != nil {
 		return err
 	}
+	stopMetrics, err := a.startMetrics(obs, srv, log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w", addr, err)

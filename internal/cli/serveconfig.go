@@ -33,6 +33,7 @@ type serveSettings struct {
 	addr, data, database, smtpURL, signup   string
 	admins, trusted, signupDomains, ssoOnly []string
 	oidc                                    sso.Config
+	obs                                     serveObs
 
 	list []*setting
 }
@@ -111,6 +112,9 @@ func newServeSettings() *serveSettings {
 		{name: "oidc-client-id", key: "oidc.client_id", value: &s.oidc.ClientID, help: "single sign-on: the client id the provider gave Coffer"},
 		{name: "oidc-client-secret", key: "oidc.client_secret", value: &s.oidc.ClientSecret, secret: true, help: "single sign-on: the client secret (better in the environment or the config file — a flag shows in the process list)"},
 		{name: "oidc-name", key: "oidc.name", value: &s.oidc.Name, def: "SSO", help: `single sign-on: the provider's name on the log-in button, "Log in with NAME"`},
+		{name: "metrics-addr", value: &s.obs.metricsAddr, help: "address to serve Prometheus metrics (/metrics, /livez, /readyz) on, e.g. 127.0.0.1:9090; empty means none. Never the public --addr"},
+		{name: "log-format", value: &s.obs.logFormat, def: "text", help: "log format: text or json"},
+		{name: "log-level", value: &s.obs.logLevel, def: "info", help: "log level: debug, info, warn or error"},
 	}
 	for _, st := range s.list {
 		if st.def != "" {

@@ -164,7 +164,7 @@ func (s *Server) adminUnbind(w http.ResponseWriter, r *http.Request) error {
 	if err := s.depart(r.Context(), orgID, a.ID, store.DepartUnbound); err != nil {
 		return err
 	}
-	s.log.Info("member unbound by an instance administrator", "org", orgID, "user", a.ID, "admin", s.userID(r))
+	s.log.InfoContext(r.Context(), "member unbound by an instance administrator", "org", orgID, "user", a.ID, "admin", s.userID(r))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -199,7 +199,7 @@ func (s *Server) adminDisable(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("account disabled", "user", a.ID, "admin", s.userID(r), "revoked_sessions", n)
+	s.log.InfoContext(r.Context(), "account disabled", "user", a.ID, "admin", s.userID(r), "revoked_sessions", n)
 	writeJSON(w, http.StatusOK, api.AdminDisabled{RevokedSessions: n})
 	return nil
 }
@@ -213,7 +213,7 @@ func (s *Server) adminEnable(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.store.SetDisabled(r.Context(), a.ID, false, s.now()); err != nil {
 		return err
 	}
-	s.log.Info("account enabled", "user", a.ID, "admin", s.userID(r))
+	s.log.InfoContext(r.Context(), "account enabled", "user", a.ID, "admin", s.userID(r))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -242,7 +242,7 @@ func (s *Server) leaveOrg(w http.ResponseWriter, r *http.Request) error {
 	if err := s.depart(r.Context(), orgID, s.userID(r), store.DepartLeft); err != nil {
 		return err
 	}
-	s.log.Info("member left", "org", orgID, "user", s.userID(r))
+	s.log.InfoContext(r.Context(), "member left", "org", orgID, "user", s.userID(r))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -281,7 +281,7 @@ func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("account deleted", "user", me.ID)
+	s.log.InfoContext(r.Context(), "account deleted", "user", me.ID)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -309,7 +309,7 @@ func (s *Server) completeDeparture(w http.ResponseWriter, r *http.Request, o sto
 	if err != nil {
 		return rosterConflict(err)
 	}
-	s.log.Info("departure signed into the roster", "org", o.ID, "user", userID)
+	s.log.InfoContext(r.Context(), "departure signed into the roster", "org", o.ID, "user", userID)
 	if left == nil {
 		left = []string{}
 	}

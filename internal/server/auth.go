@@ -38,6 +38,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 func (s *Server) public(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if ok, wait := s.perAddr.add(s.clientNetwork(r), s.now()); !ok {
+			noteLimit(r, "network")
 			retryAfter(w, wait)
 			writeJSON(w, http.StatusTooManyRequests, api.Error{Error: "too many requests from your network; wait a minute", Code: api.CodeRateLimited})
 			return
@@ -68,6 +69,7 @@ func (s *Server) authedWith(h handlerFunc, subprotocol bool) http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
+		noteUser(r, sess.UserID)
 		// Every write of the request re-checks, in its transaction, the
 		// authorizations the handler registers (store.Require).
 		// An audited action's entry goes into the transaction of the
@@ -236,7 +238,7 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.signupStoreError(err)
 	}
-	s.log.Info("account created", "user", req.UserID)
+	s.log.InfoContext(r.Context(), "account created", "user", req.UserID)
 	writeJSON(w, http.StatusCreated, api.SignupResponse{UserID: req.UserID, PersonalVault: req.PersonalVault})
 	return nil
 }
@@ -299,6 +301,7 @@ func (s *Server) checkAuthKey(w http.ResponseWriter, r *http.Request, email stri
 		return store.Account{}, s.errLimitsUnavailable(w, "login", err)
 	}
 	if !ok {
+		noteLimit(r, "failed_logins")
 		retryAfter(w, wait)
 		return store.Account{}, &httpError{http.StatusTooManyRequests, api.CodeRateLimited, "too many failed logins for this account; wait a few minutes", 0}
 	}
@@ -329,7 +332,8 @@ func (s *Server) checkAuthKey(w http.ResponseWriter, r *http.Request, email stri
 		// For fail2ban and the like: the client (behind a trusted proxy,
 		// the forwarded one), never the address tried — a password typed
 		// into the e-mail field must not land in the log.
-		s.log.Warn("failed password check", "path", r.URL.Path, "client", s.clientAddr(r))
+		s.metrics.loginFailures.WithLabelValues("password").Inc()
+		s.log.WarnContext(r.Context(), "failed password check", "route", r.Pattern, "client", s.clientAddr(r))
 		return store.Account{}, errUnauthorized("wrong e-mail address or master password")
 	}
 	return acct, nil
@@ -385,7 +389,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	s.log.Info("login", "user", acct.ID, "session", sess.ID)
+	noteUser(r, acct.ID)
+	s.log.InfoContext(r.Context(), "login", "user", acct.ID, "session", sess.ID)
 	s.noteDevice(acct, req.DeviceID, desc, sess.ClientAddr, now)
 	writeJSON(w, http.StatusCreated, api.LoginResponse{Token: token, SessionID: sess.ID, UserID: acct.ID, ExpiresAt: sess.ExpiresAt})
 	return nil
@@ -484,7 +489,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("master password changed", "user", me.ID, "session", c.session.ID, "revoked_sessions", n)
+	s.log.InfoContext(r.Context(), "master password changed", "user", me.ID, "session", c.session.ID, "revoked_sessions", n)
 	writeJSON(w, http.StatusOK, api.PasswordChanged{RevokedSessions: n})
 	return nil
 }

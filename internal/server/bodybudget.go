@@ -151,7 +151,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, limit int64) (
 	}
 	if err != nil {
 		hold.release()
-		return nil, func() {}, err
+		return nil, func() {}, limited(r, err, "body_bytes")
 	}
 	return data, hold.release, nil
 }

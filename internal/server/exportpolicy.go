@@ -43,7 +43,7 @@ func (s *Server) adminExportPolicy(w http.ResponseWriter, r *http.Request) error
 	if err := s.store.SetAccountExportPolicy(r.Context(), a.ID, req.MyVaultOnly, s.userID(r), s.now()); err != nil {
 		return err
 	}
-	s.log.Info("export policy set", "user", a.ID, "admin", s.userID(r), "policy", api.ExportPolicyName(req.MyVaultOnly))
+	s.log.InfoContext(r.Context(), "export policy set", "user", a.ID, "admin", s.userID(r), "policy", api.ExportPolicyName(req.MyVaultOnly))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -243,7 +243,7 @@ func (s *Server) purgeItem(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.PurgeItem(r.Context(), it.ID, s.now(), m); err != nil {
 		return err
 	}
-	s.log.Info("item purged", "item", it.ID, "user", s.userID(r))
+	s.log.InfoContext(r.Context(), "item purged", "item", it.ID, "user", s.userID(r))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -161,7 +161,7 @@ func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	s.log.Info("group created", "org", o.ID, "group", g.ID, "private", g.Private)
+	s.log.InfoContext(r.Context(), "group created", "org", o.ID, "group", g.ID, "private", g.Private)
 	w.WriteHeader(http.StatusCreated)
 	return nil
 }
@@ -473,7 +473,7 @@ func (s *Server) grantVault(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.GrantVault(r.Context(), g, wraps); err != nil {
 		return err
 	}
-	s.log.Info("vault granted", "vault", v.ID, "grantee", req.GranteeKind+":"+req.GranteeID, "permission", perm.String())
+	s.log.InfoContext(r.Context(), "vault granted", "vault", v.ID, "grantee", req.GranteeKind+":"+req.GranteeID, "permission", perm.String())
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -163,13 +163,22 @@ func (g *hashGate) done(key string) {
 // deferred.
 func (s *Server) hashSlot(w http.ResponseWriter, r *http.Request) (release func(), err error) {
 	key := s.clientNetwork(r)
+	start := time.Now()
 	switch err := s.hashes.acquire(r.Context(), key); err {
 	case nil:
+		s.metrics.hashWait.Observe(time.Since(start).Seconds())
 		return sync.OnceFunc(func() { s.hashes.release(key) }), nil
-	case errNetworkBusy, errQueueFull:
+	case errNetworkBusy:
+		s.metrics.hashRefused.WithLabelValues("network_busy").Inc()
+		noteLimit(r, "hash_network")
+		retryAfter(w, time.Second)
+		return nil, err
+	case errQueueFull:
+		s.metrics.hashRefused.WithLabelValues("queue_full").Inc()
 		retryAfter(w, time.Second)
 		return nil, err
 	case errWaitedTooLong:
+		s.metrics.hashRefused.WithLabelValues("waited_too_long").Inc()
 		retryAfter(w, s.hashes.wait)
 		return nil, err
 	default: // the client left while waiting: nobody reads this answer

@@ -289,7 +289,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, store.ErrNoLongerAllowed):
 		he = &httpError{http.StatusForbidden, api.CodeForbidden, "your access changed while this request ran (a removal or a revoke came first); nothing was written", 0}
 	case errors.Is(err, store.ErrUnavailable):
-		s.log.Error("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.ErrorContext(r.Context(), "database unavailable", "route", r.Pattern, "err", err)
 		he = &httpError{http.StatusServiceUnavailable, api.CodeUnavailable, "the database is unavailable; try again shortly", 0}
 	case errors.Is(err, store.ErrFileTaken):
 		he = &httpError{http.StatusBadRequest, api.CodeBadRequest, "a file the revision refers to is attached to another item; a file belongs to one item; nothing was written", 0}
@@ -298,7 +298,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, store.ErrNotFound):
 		he = &httpError{http.StatusNotFound, api.CodeNotFound, "not found", 0}
 	default:
-		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.ErrorContext(r.Context(), "internal error", "route", r.Pattern, "err", err)
 		he = &httpError{http.StatusInternalServerError, api.CodeInternal, "internal server error", 0}
 	}
 	if (he.status == http.StatusServiceUnavailable || he.status == http.StatusTooManyRequests) && w.Header().Get("Retry-After") == "" {

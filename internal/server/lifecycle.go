@@ -81,7 +81,7 @@ func (s *Server) deleteOrg(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.DeleteOrg(r.Context(), o.ID, force, s.now()); err != nil {
 		return deleteError(err, "organisation")
 	}
-	s.log.Info("organisation deleted", "org", o.ID, "by", s.userID(r), "force", force)
+	s.log.InfoContext(r.Context(), "organisation deleted", "org", o.ID, "by", s.userID(r), "force", force)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -151,7 +151,7 @@ func (s *Server) deleteVault(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return deleteError(err, "vault")
 	}
-	s.log.Info("vault deleted", "vault", v.ID, "org", v.OrgID, "by", s.userID(r), "force", force)
+	s.log.InfoContext(r.Context(), "vault deleted", "vault", v.ID, "org", v.OrgID, "by", s.userID(r), "force", force)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -196,7 +196,7 @@ func (s *Server) deleteGroup(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.DeleteGroup(r.Context(), g.ID, force, s.now()); err != nil {
 		return deleteError(err, "group")
 	}
-	s.log.Info("group deleted", "group", g.ID, "org", g.OrgID, "by", s.userID(r), "force", force)
+	s.log.InfoContext(r.Context(), "group deleted", "group", g.ID, "org", g.OrgID, "by", s.userID(r), "force", force)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

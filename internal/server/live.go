@@ -273,7 +273,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 	// batch from now on starts at or before the cursor read below.
 	lc, err := s.hub.add(s.cfg, sess)
 	if err != nil {
-		return err
+		return limited(r, err, "live_streams")
 	}
 	defer s.hub.remove(lc)
 	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{"coffer.v1"}})
@@ -327,6 +327,7 @@ func (st *stream) sendAll(evs []store.Event, frames [][]byte, more bool, upto in
 		if err := st.send(api.LiveMessage{Type: api.LiveResync, Cursor: upto}); err != nil {
 			return errLiveClosed
 		}
+		st.s.metrics.liveResyncs.Inc()
 	} else {
 		for i, e := range evs {
 			var err error
@@ -340,6 +341,7 @@ func (st *stream) sendAll(evs []store.Event, frames [][]byte, more bool, upto in
 				// reconnects with its cursor.
 				return st.fail(websocket.StatusTryAgainLater, "too slow; reconnect and resume")
 			}
+			st.s.metrics.liveEvents.Inc()
 		}
 	}
 	st.cursor = upto

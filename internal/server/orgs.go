@@ -200,7 +200,7 @@ func (s *Server) createOrg(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("organisation created", "org", o.ID, "owner", me)
+	s.log.InfoContext(r.Context(), "organisation created", "org", o.ID, "owner", me)
 	w.WriteHeader(http.StatusCreated)
 	return nil
 }
@@ -443,7 +443,7 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	s.log.Info("invitations created", "org", o.ID, "batch", b.ID, "count", len(invs))
+	s.log.InfoContext(r.Context(), "invitations created", "org", o.ID, "batch", b.ID, "count", len(invs))
 	// req.JoinURL is ignored: links come only from the configured public URL.
 	writeJSON(w, http.StatusCreated, api.InviteResponse{BatchID: b.ID, Mail: s.sendInvitations(r.Context(), o, inviter, invs)})
 	return nil
@@ -663,7 +663,7 @@ func (s *Server) joinInvitation(w http.ResponseWriter, r *http.Request) error {
 		if n >= maxJoinFails {
 			// The owner's open pages learn at once that it needs a re-issue.
 			if err := s.store.NoteInvitationLocked(r.Context(), in.ID); err != nil {
-				s.log.Warn("telling the owner of a locked invitation failed", "invitation", in.ID, "err", err)
+				s.log.WarnContext(r.Context(), "telling the owner of a locked invitation failed", "invitation", in.ID, "err", err)
 			}
 		}
 		return errForbidden(fmt.Sprintf("wrong confirmation code (%d of %d attempts left)", max(0, maxJoinFails-n), maxJoinFails))
@@ -676,7 +676,7 @@ func (s *Server) joinInvitation(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	s.log.Info("invitation joined", "org", in.OrgID, "invitation", in.ID, "user", me.ID)
+	s.log.InfoContext(r.Context(), "invitation joined", "org", in.OrgID, "invitation", in.ID, "user", me.ID)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -770,7 +770,7 @@ func (s *Server) confirmInvitation(w http.ResponseWriter, r *http.Request) error
 		}
 		return rosterConflict(err)
 	}
-	s.log.Info("member confirmed", "org", o.ID, "user", in.UserID)
+	s.log.InfoContext(r.Context(), "member confirmed", "org", o.ID, "user", in.UserID)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -845,7 +845,7 @@ func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return rosterConflict(err)
 	}
-	s.log.Info("member removed", "org", o.ID, "user", userID)
+	s.log.InfoContext(r.Context(), "member removed", "org", o.ID, "user", userID)
 	if left == nil {
 		left = []string{}
 	}

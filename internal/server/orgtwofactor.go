@@ -57,7 +57,7 @@ func (s *Server) setTwoFactorPolicy(w http.ResponseWriter, r *http.Request) erro
 	case err != nil:
 		return err
 	}
-	s.log.Info("organisation two-factor requirement set", "org", o.ID, "policy", api.TwoFactorPolicyName(req.Require))
+	s.log.InfoContext(r.Context(), "organisation two-factor requirement set", "org", o.ID, "policy", api.TwoFactorPolicyName(req.Require))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

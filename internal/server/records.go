@@ -261,7 +261,7 @@ func (s *Server) rotateVault(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.RotateVault(r.Context(), v.ID, req.FromEpoch, wraps, owedBy); err != nil {
 		return err
 	}
-	s.log.Info("vault key rotated", "vault", v.ID, "epoch", next.Epoch)
+	s.log.InfoContext(r.Context(), "vault key rotated", "vault", v.ID, "epoch", next.Epoch)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -327,7 +327,7 @@ func (s *Server) rotateGroup(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.RotateGroup(r.Context(), g.ID, req.FromEpoch, keys, wraps, owedBy); err != nil {
 		return err
 	}
-	s.log.Info("group keys rotated", "group", g.ID, "epoch", epoch)
+	s.log.InfoContext(r.Context(), "group keys rotated", "group", g.ID, "epoch", epoch)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -360,7 +360,7 @@ func (s *Server) rotateOrg(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.RotateOrg(r.Context(), o.ID, req.FromEpoch, wraps); err != nil {
 		return err
 	}
-	s.log.Info("organisation key rotated", "org", o.ID, "epoch", epoch)
+	s.log.InfoContext(r.Context(), "organisation key rotated", "org", o.ID, "epoch", epoch)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

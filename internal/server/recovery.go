@@ -130,7 +130,7 @@ func (s *Server) enableRecovery(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("account recovery enabled", "org", o.ID, "version", req.Version, "by", o.OwnerID)
+	s.log.InfoContext(r.Context(), "account recovery enabled", "org", o.ID, "version", req.Version, "by", o.OwnerID)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -146,7 +146,7 @@ func (s *Server) disableRecovery(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	s.log.Info("account recovery disabled", "org", o.ID, "by", o.OwnerID)
+	s.log.InfoContext(r.Context(), "account recovery disabled", "org", o.ID, "by", o.OwnerID)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -224,7 +224,7 @@ func (s *Server) enrolRecovery(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("account recovery enrolment", "org", o.ID, "user", me, "version", rec.Version)
+	s.log.InfoContext(r.Context(), "account recovery enrolment", "org", o.ID, "user", me, "version", rec.Version)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -249,7 +249,7 @@ func (s *Server) leaveRecovery(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	s.log.Info("account recovery enrolment withdrawn", "org", o.ID, "user", s.userID(r))
+	s.log.InfoContext(r.Context(), "account recovery enrolment withdrawn", "org", o.ID, "user", s.userID(r))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -283,7 +283,7 @@ func (s *Server) cancelRecoveryRequests(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	s.log.Info("account recovery requests cancelled", "user", s.userID(r), "count", n)
+	s.log.InfoContext(r.Context(), "account recovery requests cancelled", "user", s.userID(r), "count", n)
 	writeJSON(w, http.StatusOK, map[string]int{"cancelled": n})
 	return nil
 }
@@ -318,6 +318,7 @@ func (s *Server) createRecoveryRequest(w http.ResponseWriter, r *http.Request) e
 		return s.errLimitsUnavailable(w, "recovery-net", err)
 	}
 	if !ok {
+		noteLimit(r, "recovery_network")
 		retryAfter(w, netWait)
 		return &httpError{http.StatusTooManyRequests, api.CodeRateLimited, "too many recovery requests from your network; try again later", 0}
 	}
@@ -367,9 +368,9 @@ func (s *Server) keepRecoveryRequest(r *http.Request, email string, q store.Reco
 	err = s.store.CreateRecoveryRequest(r.Context(), q, recoveryRequestsKept)
 	switch {
 	case err == nil:
-		s.log.Info("account recovery requested", "user", acct.ID, "request", q.ID, "client", s.clientAddr(r))
+		s.log.InfoContext(r.Context(), "account recovery requested", "user", acct.ID, "request", q.ID, "client", s.clientAddr(r))
 	case errors.Is(err, store.ErrLimit):
-		s.log.Warn("account recovery request not kept: the account has its open requests already", "user", acct.ID, "client", s.clientAddr(r))
+		s.log.WarnContext(r.Context(), "account recovery request not kept: the account has its open requests already", "user", acct.ID, "client", s.clientAddr(r))
 	case errors.Is(err, store.ErrExists):
 	default:
 		return err
@@ -418,7 +419,7 @@ func (s *Server) discardRecoveryRequest(w http.ResponseWriter, r *http.Request) 
 		}
 		return err
 	}
-	s.log.Info("account recovery request discarded", "org", o.ID, "request", id, "by", o.OwnerID)
+	s.log.InfoContext(r.Context(), "account recovery request discarded", "org", o.ID, "request", id, "by", o.OwnerID)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -513,7 +514,7 @@ func (s *Server) grantRecovery(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	s.log.Info("account recovery approved", "org", o.ID, "user", q.UserID, "request", q.ID, "by", o.OwnerID)
+	s.log.InfoContext(r.Context(), "account recovery approved", "org", o.ID, "user", q.UserID, "request", q.ID, "by", o.OwnerID)
 	subject, body := s.approvalMail(member, ownerAcct, o.ID, now)
 	mailed := s.sendRecoveryMail(r, member.Email, subject, body, "what", "approval", "org", o.ID, "user", member.ID, "request", q.ID)
 	writeJSON(w, http.StatusOK, api.RecoveryGranted{Mail: mailed})
@@ -573,7 +574,7 @@ func (s *Server) completeRecovery(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	s.log.Info("account recovered", "user", acct.ID, "request", id, "org", q.GrantOrg, "approved_by", q.GrantedBy, "revoked_sessions", n, "notice", notice.ID)
+	s.log.InfoContext(r.Context(), "account recovered", "user", acct.ID, "request", id, "org", q.GrantOrg, "approved_by", q.GrantedBy, "revoked_sessions", n, "notice", notice.ID)
 	// Mailed whatever the completing client does next: after a takeover
 	// the address is the real member's only channel.
 	subject, body := s.recoveredMail(acct, notice)

@@ -66,7 +66,7 @@ func (s *Server) sendRecoveryMail(r *http.Request, to, subject, body string, log
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), recoveryMailTimeout)
 	defer cancel()
 	if err := s.cfg.Mailer.Send(ctx, mail.Message{To: to, Subject: subject, Text: body}); err != nil {
-		s.log.Warn("account recovery mail failed", append(logArgs, "err", err)...)
+		s.log.WarnContext(r.Context(), "account recovery mail failed", append(logArgs, "err", err)...)
 		return api.MailFailed
 	}
 	return api.MailSent

@@ -216,6 +216,7 @@ type Server struct {
 	hash         func(authKey, salt []byte) []byte // crypto.AuthHash; tests observe it
 	mux          *http.ServeMux
 	hub          *hub
+	metrics      *metrics
 	// rp is the single sign-on provider's client; nil without SSO.
 	rp *sso.RP
 	// base lives as long as the server; Close cancels it, which ends live
@@ -264,6 +265,7 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 	if err != nil {
 		return nil, err
 	}
+	log = slog.New(ctxLogHandler{log.Handler()})
 	s := &Server{
 		cfg: cfg, store: st, log: log, now: time.Now, secret: secret,
 		perAddr:      newLimiter(cfg.RequestsPerAddr, time.Minute),
@@ -297,6 +299,12 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 		s.rp = sso.New(cfg.SSO)
 	}
 	s.base, s.cancel = context.WithCancel(context.Background())
+	s.metrics = newMetrics(s)
+	if o, ok := st.(interface {
+		ObserveTx(func(kind string, d time.Duration))
+	}); ok {
+		o.ObserveTx(func(kind string, d time.Duration) { s.metrics.txDuration.WithLabelValues(kind).Observe(d.Seconds()) })
+	}
 	s.startDeviceNotices()
 	s.routes()
 	s.startLive()
@@ -310,6 +318,12 @@ func (s *Server) SetClock(now func() time.Time) { s.now = now }
 func (s *Server) routes() {
 	p := api.Prefix
 	s.mux.HandleFunc("GET /healthz", s.healthz)
+	// Health for orchestrators (obs.go), and no /metrics here: the
+	// metrics have a listener of their own (MetricsHandler). None of these
+	// falls through to the web app's page.
+	s.mux.HandleFunc("/livez", s.livez)
+	s.mux.HandleFunc("/readyz", s.readyz)
+	s.mux.HandleFunc("/metrics", notFoundJSON)
 	// GET /join (webui.JoinPath, the Join link of invitation e-mail) is
 	// the web app's own Join page, served by webui below with the other
 	// routes of the page (webui.Routes).
@@ -434,30 +448,6 @@ func (s *Server) routes() {
 	})
 }
 
-// ServeHTTP logs each request (method, path, status, duration — never
-// bodies, headers or tokens) and recovers from panics with a 500.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-	defer func() {
-		if v := recover(); v != nil {
-			if v == http.ErrAbortHandler {
-				// A streamed answer cut short on purpose: net/http
-				// drops the connection, so the client sees no valid end.
-				s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start), "aborted", true)
-				panic(v)
-			}
-			s.log.Error("panic in handler", "method", r.Method, "path", r.URL.Path, "panic", v)
-			if !rec.wrote {
-				writeJSON(rec, http.StatusInternalServerError, api.Error{Error: "internal server error", Code: api.CodeInternal})
-			}
-		}
-		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start))
-	}()
-	setSecurityHeaders(w.Header())
-	s.mux.ServeHTTP(rec, r)
-}
-
 // setSecurityHeaders marks every answer — API, errors, 404s, /healthz — as
 // not to be sniffed as another type, framed or sent on as a referrer.
 // The CSP is the page's (webui.CSP) on every answer: on the page it is
@@ -473,6 +463,7 @@ type statusRecorder struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
+	bytes  int64 // of the body written
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
@@ -484,7 +475,9 @@ func (r *statusRecorder) WriteHeader(code int) {
 
 func (r *statusRecorder) Write(b []byte) (int, error) {
 	r.wrote = true
-	return r.ResponseWriter.Write(b)
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += int64(n)
+	return n, err
 }
 
 // Unwrap lets http.ResponseController (and the WebSocket upgrade) reach
@@ -502,7 +495,21 @@ func (r *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	switch reason, detail := s.databaseState(r.Context()); reason {
+	case "":
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	case "database_busy":
+		w.Header().Set("Retry-After", "1")
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "busy", "detail": detail})
+	default:
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
+	}
+}
+
+// databaseState pings the store: "" when it answers, else a reason word,
+// database_busy or database_unreachable, and a detail for an operator.
+func (s *Server) databaseState(ctx context.Context) (reason, detail string) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
 		// A ping that found every connection of a pool in use waited for
@@ -510,16 +517,12 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		// stuck). Say which, so that an operator looks in the right place.
 		for _, p := range s.store.Pools() {
 			if p.Full() {
-				w.Header().Set("Retry-After", "1")
-				writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "busy",
-					"detail": fmt.Sprintf("all %d connections of the %s pool are in use", p.MaxOpen, p.Name)})
-				return
+				return "database_busy", fmt.Sprintf("all %d connections of the %s pool are in use", p.MaxOpen, p.Name)
 			}
 		}
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
-		return
+		return "database_unreachable", ""
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return "", ""
 }
 
 func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) {

@@ -122,7 +122,7 @@ func (s *Server) repairManifest(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	s.log.Info("vault manifest repaired", "vault", v.ID, "user", s.userID(r), "version", m.Version, "purged", len(req.Purge))
+	s.log.InfoContext(r.Context(), "vault manifest repaired", "vault", v.ID, "user", s.userID(r), "version", m.Version, "purged", len(req.Purge))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

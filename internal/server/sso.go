@@ -98,7 +98,7 @@ func (s *Server) ssoStart(w http.ResponseWriter, r *http.Request) error {
 	state, nonce, verifier := randomToken(), randomToken(), oauth2.GenerateVerifier()
 	u, err := s.rp.AuthURL(r.Context(), state, nonce, verifier)
 	if err != nil {
-		s.log.Warn("single sign-on: provider unreachable", "err", err)
+		s.log.WarnContext(r.Context(), "single sign-on: provider unreachable", "err", err)
 		return &httpError{http.StatusBadGateway, api.CodeUnavailable, "your company's sign-in cannot be reached just now; try again in a minute", 0}
 	}
 	st := store.SSOState{Hash: sso.TicketHash("state", state), Nonce: nonce, Verifier: verifier,
@@ -149,7 +149,7 @@ func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		s.log.Error("single sign-on: state", "err", err)
+		s.log.ErrorContext(r.Context(), "single sign-on: state", "err", err)
 		ssoPage(w, http.StatusServiceUnavailable, "Coffer cannot finish the sign-in just now; try again in a minute.")
 		return
 	}
@@ -173,7 +173,7 @@ func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) {
 	id, err := s.rp.Identify(r.Context(), q.Get("code"), st.Verifier, st.Nonce)
 	if err != nil {
 		// Why, for the operator; never the code or a token.
-		s.log.Warn("single sign-on refused", "client", s.clientAddr(r), "err", err)
+		s.log.WarnContext(r.Context(), "single sign-on refused", "client", s.clientAddr(r), "err", err)
 		msg := err.Error()
 		if errors.Is(err, sso.ErrToken) {
 			msg = "Coffer could not verify your company's sign-in; try again, and ask your administrator if it goes on"
@@ -198,7 +198,7 @@ func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) {
 	ticket := ssoTicketPfx + randomToken()
 	t.Hash = sso.TicketHash("ticket", ticket)
 	if err := s.store.CreateSSOTicket(r.Context(), t, s.now()); err != nil {
-		s.log.Error("single sign-on: ticket", "err", err)
+		s.log.ErrorContext(r.Context(), "single sign-on: ticket", "err", err)
 		back("error", "Coffer cannot finish the sign-in just now; try again in a minute")
 		return
 	}

@@ -24,7 +24,7 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) error {
 	me := s.userID(r)
 	leave, err := s.syncs.enter(me)
 	if err != nil {
-		return err
+		return limited(r, err, "syncs_per_account")
 	}
 	defer leave()
 	orgs, err := s.orgsOf(r.Context(), me)
@@ -57,6 +57,7 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) error {
 	defer sp.release()
 	sent := make(chan error, 1)
 	started, first := false, true
+	size := 0 // bytes of the answer, for coffer_sync_response_bytes
 	err = s.store.ChangesEach(r.Context(), me, since, func(h store.ChangesHead) error {
 		byVault := map[string]store.Manifest{}
 		for _, m := range h.Manifests {
@@ -95,7 +96,8 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusOK)
 		started = true
 		go func() { sent <- s.sendSpool(w, sp) }()
-		_, err = sp.Write(data[:len(data)-2])
+		n, err := sp.Write(data[:len(data)-2])
+		size += n
 		return err
 	}, func(page []store.ItemState) error {
 		var buf []byte
@@ -109,12 +111,15 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) error {
 			}
 			buf, first = append(buf, item...), false
 		}
-		_, err := sp.Write(buf)
+		n, err := sp.Write(buf)
+		size += n
 		return err
 	})
 	free()
 	if err == nil && started {
-		_, err = sp.Write([]byte("]}\n"))
+		var n int
+		n, err = sp.Write([]byte("]}\n"))
+		size += n
 	}
 	sp.Close(err)
 	if !started {
@@ -124,10 +129,11 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) error {
 		// The status is sent: cut the answer short, so that the client
 		// sees a broken answer, never a shorter valid one.
 		if err != nil && !errors.Is(err, errReaderGone) {
-			s.log.Error("sync answer cut short", "err", err)
+			s.log.ErrorContext(r.Context(), "sync answer cut short", "err", err)
 		}
 		panic(http.ErrAbortHandler)
 	}
+	s.metrics.syncBytes.Observe(float64(size))
 	return nil
 }
 

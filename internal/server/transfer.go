@@ -94,7 +94,7 @@ func (s *Server) offerTransfer(w http.ResponseWriter, r *http.Request) error {
 		}
 		return rosterConflict(err)
 	}
-	s.log.Info("ownership offered", "org", o.ID, "to", req.NewOwnerID)
+	s.log.InfoContext(r.Context(), "ownership offered", "org", o.ID, "to", req.NewOwnerID)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -283,7 +283,7 @@ func (s *Server) withdrawTransfer(w http.ResponseWriter, r *http.Request) error 
 		}
 		return rosterConflict(err)
 	}
-	s.log.Info("ownership offer withdrawn", "org", o.ID)
+	s.log.InfoContext(r.Context(), "ownership offer withdrawn", "org", o.ID)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -348,7 +348,7 @@ func (s *Server) acceptTransfer(w http.ResponseWriter, r *http.Request) error {
 		}
 		return rosterConflict(err)
 	}
-	s.log.Info("ownership transferred", "org", o.ID, "from", t.OldOwnerID, "to", me)
+	s.log.InfoContext(r.Context(), "ownership transferred", "org", o.ID, "from", t.OldOwnerID, "to", me)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

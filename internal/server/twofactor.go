@@ -139,7 +139,8 @@ func (s *Server) checkSecondFactor(w http.ResponseWriter, r *http.Request, email
 	}
 	if errors.Is(err, errWrongSecondFactor) {
 		// Never the code: only where from (as a failed password).
-		s.log.Warn("failed second factor", "path", r.URL.Path, "client", s.clientAddr(r), "user", userID)
+		s.metrics.loginFailures.WithLabelValues("second_factor").Inc()
+		s.log.WarnContext(r.Context(), "failed second factor", "route", r.Pattern, "client", s.clientAddr(r), "user", userID)
 	}
 	return err
 }
@@ -153,6 +154,7 @@ func (s *Server) reserveCodeCheck(w http.ResponseWriter, r *http.Request, email 
 		return nil, s.errLimitsUnavailable(w, "login", err)
 	}
 	if !ok {
+		noteLimit(r, "failed_logins")
 		retryAfter(w, wait)
 		return nil, &httpError{http.StatusTooManyRequests, api.CodeRateLimited, "too many failed logins for this account; wait a few minutes", 0}
 	}
@@ -273,7 +275,7 @@ func (s *Server) startTwoFactor(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("two-factor enrolment started", "user", acct.ID)
+	s.log.InfoContext(r.Context(), "two-factor enrolment started", "user", acct.ID)
 	writeJSON(w, http.StatusOK, api.TwoFactorStart{Secret: key.Secret(), URI: key.URL(), QR: qrModules(key.URL())})
 	return nil
 }
@@ -329,7 +331,7 @@ func (s *Server) confirmTwoFactor(w http.ResponseWriter, r *http.Request) error 
 		step = s.totpStep(tf.Secret, code)
 	}
 	if step < 0 {
-		s.log.Warn("failed second factor", "path", r.URL.Path, "client", s.clientAddr(r), "user", userID)
+		s.log.WarnContext(r.Context(), "failed second factor", "route", r.Pattern, "client", s.clientAddr(r), "user", userID)
 		return &httpError{http.StatusForbidden, api.CodeWrongSecondFactor, "wrong code: give the current code your authenticator app shows for this account", 0}
 	}
 	s.loginFail.refund(r.Context(), me.Email, res)
@@ -340,7 +342,7 @@ func (s *Server) confirmTwoFactor(w http.ResponseWriter, r *http.Request) error 
 		}
 		return err
 	}
-	s.log.Info("two-factor log-in enabled", "user", userID)
+	s.log.InfoContext(r.Context(), "two-factor log-in enabled", "user", userID)
 	writeJSON(w, http.StatusOK, api.TwoFactorEnabled{RecoveryCodes: codes})
 	return nil
 }
@@ -385,7 +387,7 @@ func (s *Server) disableTwoFactor(w http.ResponseWriter, r *http.Request) error 
 		}
 		return err
 	}
-	s.log.Info("two-factor log-in disabled", "user", acct.ID)
+	s.log.InfoContext(r.Context(), "two-factor log-in disabled", "user", acct.ID)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -140,11 +140,11 @@ func (s *Server) signupByMail(w http.ResponseWriter, r *http.Request, p pendingS
 		subject, body = "Someone tried to sign up with your address on Coffer", s.alreadyRegisteredMail(email)
 	}
 	if err := s.cfg.Mailer.Send(ctx, mail.Message{To: email, Subject: subject, Text: body}); err != nil {
-		s.log.Warn("sign-up mail failed", "user", p.Account.ID, "err", err)
+		s.log.WarnContext(r.Context(), "sign-up mail failed", "user", p.Account.ID, "err", err)
 		s.store.DeleteEmailVerification(ctx, v.ID)
 		return errMailUnavailable()
 	}
-	s.log.Info("sign-up pending e-mail verification", "user", p.Account.ID)
+	s.log.InfoContext(r.Context(), "sign-up pending e-mail verification", "user", p.Account.ID)
 	writeJSON(w, http.StatusAccepted, api.SignupResponse{UserID: p.Account.ID, PersonalVault: p.Vault.ID, Verification: api.VerificationMailed})
 	return nil
 }
@@ -226,7 +226,7 @@ func (s *Server) verifyEmail(w http.ResponseWriter, r *http.Request) error {
 			}
 			return err
 		}
-		s.log.Info("e-mail address verified", "user", id)
+		s.log.InfoContext(r.Context(), "e-mail address verified", "user", id)
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
@@ -251,7 +251,7 @@ func (s *Server) verifyEmail(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.signupStoreError(err)
 	}
-	s.log.Info("account created", "user", id)
+	s.log.InfoContext(r.Context(), "account created", "user", id)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -280,7 +280,7 @@ func (s *Server) requestVerification(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	if err := s.cfg.Mailer.Send(ctx, mail.Message{To: me.Email, Subject: "Your Coffer verification code", Text: s.verificationMail(me.Email, code)}); err != nil {
-		s.log.Warn("verification mail failed", "user", me.ID, "err", err)
+		s.log.WarnContext(r.Context(), "verification mail failed", "user", me.ID, "err", err)
 		s.store.DeleteEmailVerification(ctx, v.ID)
 		return errMailUnavailable()
 	}

@@ -143,6 +143,10 @@ type RecordStore interface {
 	LatestRecord(ctx context.Context, objectID string) (EpochRecord, error)
 	// PendingRotations lists the organisation's owed rotations.
 	PendingRotations(ctx context.Context, orgID string) ([]PendingRotation, error)
+	// CountPendingRotations counts the rotations owed across every
+	// organisation of the instance (the server's metrics read it at each
+	// scrape; one indexed count).
+	CountPendingRotations(ctx context.Context) (int, error)
 	// GroupKeyHistory returns a group's public keys of every epoch.
 	GroupKeyHistory(ctx context.Context, groupID string) ([]GroupKeys, error)
 	// RotateVault stores epoch e+1 of a vault (e = fromEpoch, which must

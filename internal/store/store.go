@@ -70,8 +70,12 @@ type Manifest struct {
 type PoolStats struct {
 	Name      string // "readers", "writer" or "pool"
 	MaxOpen   int    // 0: no limit
+	Open      int    // connections open, in use or idle
 	InUse     int
 	WaitCount int64 // connections waited for since the pool opened
+	// WaitDuration is the total time waited for connections since the
+	// pool opened.
+	WaitDuration time.Duration
 }
 
 // Full reports whether every connection of the pool is in use: a caller

@@ -33,13 +33,19 @@ type Env struct {
 // proxy, say).
 func Start(t testing.TB, cfg *server.Config, wrap func(http.Handler) http.Handler) *Env {
 	t.Helper()
+	return StartLog(t, cfg, wrap, nil)
+}
+
+// StartLog is Start with the server logging to log (nil: nowhere).
+func StartLog(t testing.TB, cfg *server.Config, wrap func(http.Handler) http.Handler, log *slog.Logger) *Env {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), sqlite.FileName)
 	st, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	env := StartStore(t, st, cfg, wrap)
+	env := startStore(t, st, cfg, wrap, log)
 	env.DBPath = path
 	return env
 }
@@ -82,11 +88,19 @@ func record(next http.Handler) http.Handler {
 // StartStore runs a server over st; the caller closes st.
 func StartStore(t testing.TB, st store.Store, cfg *server.Config, wrap func(http.Handler) http.Handler) *Env {
 	t.Helper()
+	return startStore(t, st, cfg, wrap, nil)
+}
+
+func startStore(t testing.TB, st store.Store, cfg *server.Config, wrap func(http.Handler) http.Handler, log *slog.Logger) *Env {
+	t.Helper()
 	c := server.DefaultConfig()
 	if cfg != nil {
 		c = *cfg
 	}
-	srv, err := server.New(context.Background(), c, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	srv, err := server.New(context.Background(), c, st, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -408,6 +408,7 @@ func (s *Store) vaultsSince(ctx context.Context, tx *sql.Tx, userID string, sinc
 // readTx runs fn in a read transaction on the reader pool, so the items,
 // revisions and wraps it reads belong to one snapshot.
 func (s *Store) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	defer s.observed("read", time.Now())
 	opts := s.dialect.ReadTx
 	tx, err := s.r.BeginTx(ctx, &opts)
 	if err != nil {

@@ -254,6 +254,12 @@ func (s *Store) PendingRotations(ctx context.Context, orgID string) ([]store.Pen
 	return out, rows.Err()
 }
 
+func (s *Store) CountPendingRotations(ctx context.Context) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM pending_rotations`).Scan(&n)
+	return n, s.wrap(err)
+}
+
 func (s *Store) GroupKeyHistory(ctx context.Context, groupID string) ([]store.GroupKeys, error) {
 	rows, err := s.r.QueryContext(ctx, s.q(`SELECT group_id, epoch, sign_pub, kem_pub, keys_sig, signer_id FROM group_keys WHERE group_id = ? ORDER BY epoch`), groupID)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/coffer-pm/coffer/internal/store"
@@ -51,6 +52,23 @@ type Store struct {
 	// in-process wake-up of live updates. A wake-up without new events
 	// costs one cheap query per listener.
 	onCommit func()
+
+	// observeTx, if set, is told how long each transaction took
+	// (ObserveTx).
+	observeTx atomic.Pointer[func(kind string, d time.Duration)]
+}
+
+// ObserveTx registers fn, called after every transaction with its kind
+// ("write" or "read") and how long it took from begin to commit or
+// rollback: the server's metrics hook, which keeps the store free of any
+// metrics library. Set it before serving.
+func (s *Store) ObserveTx(fn func(kind string, d time.Duration)) { s.observeTx.Store(&fn) }
+
+// observed reports a transaction begun at start to the ObserveTx hook.
+func (s *Store) observed(kind string, start time.Time) {
+	if fn := s.observeTx.Load(); fn != nil {
+		(*fn)(kind, time.Since(start))
+	}
 }
 
 // OnCommit registers the function called after each committed write.
@@ -89,7 +107,7 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Pools() []store.PoolStats {
 	stats := func(name string, db *sql.DB) store.PoolStats {
 		st := db.Stats()
-		return store.PoolStats{Name: name, MaxOpen: st.MaxOpenConnections, InUse: st.InUse, WaitCount: st.WaitCount}
+		return store.PoolStats{Name: name, MaxOpen: st.MaxOpenConnections, Open: st.OpenConnections, InUse: st.InUse, WaitCount: st.WaitCount, WaitDuration: st.WaitDuration}
 	}
 	if s.r == s.w {
 		return []store.PoolStats{stats("pool", s.w)}
@@ -147,6 +165,7 @@ func (s *Store) wrap(err error) error {
 
 // tx runs fn in a write transaction and commits if fn succeeds.
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	defer s.observed("write", time.Now())
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return s.wrap(err)
