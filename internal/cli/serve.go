@@ -264,6 +264,18 @@ func (a *app) openStore(ctx context.Context, data, database string) (store.Store
 
 func (a *app) serve(ctx context.Context, addr, data, database string, cfg server.Config) error {
 	log := slog.New(slog.NewTextHandler(a.stderr, nil))
+	// One server per SQLite database, for as long as it runs (admin
+	// commands such as backup open it alongside and need no lock).
+	if path := sqlitePath(data, database); path != "" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return fmt.Errorf("data directory %s: %w", filepath.Dir(path), err)
+		}
+		lock, err := lockData(path, "serve")
+		if err != nil {
+			return err
+		}
+		defer lock.Release()
+	}
 	st, desc, err := a.openStore(ctx, data, database)
 	if err != nil {
 		return err
