@@ -216,6 +216,9 @@ type Server struct {
 	hash         func(authKey, salt []byte) []byte // crypto.AuthHash; tests observe it
 	mux          *http.ServeMux
 	hub          *hub
+	// storageFull: the last write failed for a full disk and none has
+	// gone through since; /healthz says so.
+	storageFull atomic.Bool
 	// rp is the single sign-on provider's client; nil without SSO.
 	rp *sso.RP
 	// base lives as long as the server; Close cancels it, which ends live
@@ -495,7 +498,14 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
+		w.Header().Set("Retry-After", "1")
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
+		return
+	}
+	if s.storageFull.Load() {
+		w.Header().Set("Retry-After", "30")
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "full",
+			"detail": "the last write failed because the database's disk is full; free space on it"})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -12,10 +12,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"syscall"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/coffer-pm/coffer/internal/store"
 	"github.com/coffer-pm/coffer/internal/store/migrations"
 	"github.com/coffer-pm/coffer/internal/store/sqlstore"
 )
@@ -76,7 +78,7 @@ func OpenWith(ctx context.Context, path string, opt Options) (*sqlstore.Store, e
 		opt.MaxReaders = max(8, 2*runtime.GOMAXPROCS(0))
 	}
 	r.SetMaxOpenConns(opt.MaxReaders)
-	return sqlstore.New(w, r, sqlstore.Dialect{IsUniqueViolation: isUniqueViolation, ReadTx: sql.TxOptions{ReadOnly: true}}), nil
+	return sqlstore.New(w, r, sqlstore.Dialect{IsUniqueViolation: isUniqueViolation, Storage: StorageError, ReadTx: sql.TxOptions{ReadOnly: true}}), nil
 }
 
 func isUniqueViolation(err error) bool {
@@ -86,6 +88,29 @@ func isUniqueViolation(err error) bool {
 	}
 	c := e.Code()
 	return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
+// StorageError names SQLite's storage trouble: a full disk (or the
+// database's page limit) is store.ErrStorageFull; a read-only database
+// file or file system is store.ErrReadOnly. SQLite rolls the transaction
+// back in both cases: nothing was written. Other errors give nil.
+func StorageError(err error) error {
+	var e *sqlite.Error
+	if errors.As(err, &e) {
+		switch e.Code() & 0xff {
+		case sqlite3.SQLITE_FULL:
+			return store.ErrStorageFull
+		case sqlite3.SQLITE_READONLY:
+			return store.ErrReadOnly
+		}
+	}
+	switch {
+	case errors.Is(err, syscall.ENOSPC):
+		return store.ErrStorageFull
+	case errors.Is(err, syscall.EROFS):
+		return store.ErrReadOnly
+	}
+	return nil
 }
 
 // Backup writes a consistent copy of the database at path to out while the
