@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -53,4 +54,78 @@ func TestServeRefusesASecondServerOnOneDatabase(t *testing.T) {
 	second := startServerIn(t, data)
 	d := newCLI(t)
 	d.ok(masterPW+"\n", "login", "--server", second.url, "--email", "lock@example.com", "--password-stdin")
+}
+
+// TestAdminBackupIsPrivateAndRestoreIsChecked (issue 28, docs/security.md
+// 28.4): coffer admin backup writes a file only its owner can read;
+// coffer admin restore refuses while a server runs, refuses a file that
+// is not a whole Coffer database or is newer than the binary (leaving the
+// database as it was), and otherwise puts the backup in place, keeping
+// the database it replaced beside it; the server started on it serves
+// what the backup held.
+func TestAdminBackupIsPrivateAndRestoreIsChecked(t *testing.T) {
+	data := t.TempDir()
+	srv := startServerIn(t, data)
+	c := user(t, srv, "restore@example.com")
+	c.ok("", "item", "add", "--type", "note", "--name", "before", "--note", itemNote)
+	backup := filepath.Join(t.TempDir(), "backup.db")
+	c.ok("", "admin", "backup", "--data", data, "--out", backup)
+	if fi, err := os.Stat(backup); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("backup file: %v %v, want mode 0600", fi.Mode(), err)
+	}
+	c.ok("", "item", "add", "--type", "note", "--name", "after", "--note", itemNote)
+
+	msg := c.fails(1, "", "admin", "restore", backup, "--data", data)
+	if want := fmt.Sprintf("another coffer serve (pid %d) is using %s; stop it first", srv.cmd.Process.Pid, data); !strings.Contains(msg, want) {
+		t.Fatalf("restore while serving: %q, want %q", msg, want)
+	}
+	srv.stop(t)
+
+	junk := filepath.Join(t.TempDir(), "junk.db")
+	os.WriteFile(junk, []byte(strings.Repeat("not a database ", 500)), 0o600)
+	if msg := c.fails(1, "", "admin", "restore", junk, "--data", data); !strings.Contains(msg, "not a readable SQLite database") {
+		t.Fatalf("restore of junk: %q", msg)
+	}
+	newer := filepath.Join(t.TempDir(), "newer.db")
+	c.ok("", "admin", "backup", "--database", "sqlite:"+backup, "--out", newer)
+	db, err := sql.Open("sqlite", newer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO goose_db_version (version_id, is_applied) VALUES (99999, 1)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if msg := c.fails(1, "", "admin", "restore", newer, "--data", data); !strings.Contains(msg, "upgraded by a newer coffer") {
+		t.Fatalf("restore of a newer schema: %q", msg)
+	}
+	if side, _ := filepath.Glob(filepath.Join(data, "coffer.db.replaced-*")); len(side) != 0 {
+		t.Fatalf("refused restores left %v", side)
+	}
+
+	out := c.ok("", "admin", "restore", backup, "--data", data)
+	side, _ := filepath.Glob(filepath.Join(data, "coffer.db.replaced-*"))
+	if len(side) != 1 || !strings.Contains(out, side[0]) {
+		t.Fatalf("restore said %q; side copies %v", out, side)
+	}
+	if fi, err := os.Stat(side[0]); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("side copy: %v %v, want mode 0600", fi.Mode(), err)
+	}
+	srv2 := startServerIn(t, data)
+	d := newCLI(t)
+	d.ok(masterPW+"\n", "login", "--server", srv2.url, "--email", "restore@example.com", "--password-stdin")
+	d.unlock(masterPW)
+	if list := d.ok("", "item", "list"); !strings.Contains(list, "before") || strings.Contains(list, "after") {
+		t.Fatalf("items after the restore:\n%s", list)
+	}
+	// The replaced database is whole and holds what came after the backup.
+	db, err = sql.Open("sqlite", side[0]+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var check string
+	if err := db.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
+		t.Fatalf("side copy integrity_check: %q %v", check, err)
+	}
 }
