@@ -1,11 +1,17 @@
 package main_test
 
 import (
+	"bufio"
 	"database/sql"
+	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -128,4 +134,109 @@ func TestAdminBackupIsPrivateAndRestoreIsChecked(t *testing.T) {
 	if err := db.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
 		t.Fatalf("side copy integrity_check: %q %v", check, err)
 	}
+}
+
+// trickle starts a request to the server whose body it holds back: the
+// server has it in flight until send is called, which sends the rest and
+// returns the answer's status.
+func trickle(t *testing.T, srv *serverProc) (send func() int) {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	body := `{"email":"slow@example.com"}`
+	// The server says "100 Continue" when the handler starts reading
+	// the body: from then on the request is in flight.
+	fmt.Fprintf(conn, "POST /api/v1/prelogin HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n", len(body))
+	rd := bufio.NewReader(conn)
+	if resp, err := http.ReadResponse(rd, nil); err != nil || resp.StatusCode != http.StatusContinue {
+		t.Fatalf("waiting for 100 Continue: %v %v", resp, err)
+	}
+	fmt.Fprint(conn, body[:5])
+	return func() int {
+		if _, err := conn.Write([]byte(body[5:])); err != nil {
+			t.Fatalf("the rest of the body: %v", err)
+		}
+		resp, err := http.ReadResponse(rd, nil)
+		if err != nil {
+			t.Fatalf("the answer: %v", err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+}
+
+// exited waits for the server process to end and returns its exit code;
+// the guard only turns a hang into a failure.
+func (s *serverProc) exited(t *testing.T, guard time.Duration) int {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- s.cmd.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0
+	case <-time.After(guard):
+		t.Fatalf("server still running after %s:\n%s", guard, s.stderr.String())
+	}
+	return -1
+}
+
+// TestServeShutsDownGracefully (issue 28): on SIGTERM the server stops
+// accepting, lets a request in flight finish within --shutdown-timeout
+// and exits 0; when the timeout runs out it cuts what is left, says how
+// many, and exits 1; a second signal stops it at once.
+func TestServeShutsDownGracefully(t *testing.T) {
+	t.Run("in-flight request finishes", func(t *testing.T) {
+		srv := startServer(t, "--shutdown-timeout", "1m")
+		send := trickle(t, srv)
+		srv.cmd.Process.Signal(syscall.SIGTERM)
+		srv.stderr.waitFor(t, `waiting for requests in flight" open_requests=1`)
+		if c, err := net.Dial("tcp", strings.TrimPrefix(srv.url, "http://")); err == nil {
+			c.Close()
+			t.Fatal("a new connection was accepted while shutting down")
+		}
+		if status := send(); status != http.StatusOK {
+			t.Fatalf("the request in flight: %d", status)
+		}
+		if code := srv.exited(t, 20*time.Second); code != 0 {
+			t.Fatalf("exit %d after a graceful stop:\n%s", code, srv.stderr.String())
+		}
+		if !strings.Contains(srv.stderr.String(), "msg=stopped") {
+			t.Fatalf("no final log line:\n%s", srv.stderr.String())
+		}
+	})
+	t.Run("timeout cuts what is left", func(t *testing.T) {
+		srv := startServer(t, "--shutdown-timeout", "300ms")
+		trickle(t, srv)
+		srv.cmd.Process.Signal(syscall.SIGTERM)
+		if code := srv.exited(t, 20*time.Second); code != 1 {
+			t.Fatalf("exit %d when the timeout ran out:\n%s", code, srv.stderr.String())
+		}
+		if log := srv.stderr.String(); !strings.Contains(log, "shutdown timeout ran out: cutting the requests still in flight") || !strings.Contains(log, "open_requests=1") ||
+			!strings.Contains(log, "stopped after --shutdown-timeout 300ms with 1 request(s) cut short") {
+			t.Fatalf("log when the timeout ran out:\n%s", log)
+		}
+	})
+	t.Run("second signal stops at once", func(t *testing.T) {
+		srv := startServer(t, "--shutdown-timeout", "10m")
+		trickle(t, srv)
+		srv.cmd.Process.Signal(syscall.SIGTERM)
+		srv.stderr.waitFor(t, "stopped accepting")
+		srv.cmd.Process.Signal(syscall.SIGTERM)
+		if code := srv.exited(t, 20*time.Second); code != 1 {
+			t.Fatalf("exit %d after a second signal:\n%s", code, srv.stderr.String())
+		}
+		if log := srv.stderr.String(); !strings.Contains(log, "second signal: stopping at once") || !strings.Contains(log, "open_requests=1") {
+			t.Fatalf("log after a second signal:\n%s", log)
+		}
+	})
 }

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -34,6 +35,7 @@ func (a *app) serveCommand() *cobra.Command {
 	var addr, data, database, smtpURL, configFile, signupMode string
 	var admins, trusted, signupDomains, ssoDomains []string
 	var oidc sso.Config
+	var shutdownTimeout time.Duration
 	cfg := server.DefaultConfig()
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -78,13 +80,17 @@ func (a *app) serveCommand() *cobra.Command {
 			if cfg.SSO, err = serveSSO(oidc, file.OIDC, cfg.PublicURL); err != nil {
 				return err
 			}
-			return a.serve(cmd.Context(), addr, data, database, cfg)
+			if shutdownTimeout < 0 {
+				return usageError("--shutdown-timeout must not be negative")
+			}
+			return a.serve(cmd.Context(), addr, data, database, cfg, shutdownTimeout)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
 	f.StringVar(&data, "data", "./data", "data directory for the SQLite database")
 	f.StringVar(&database, "database", "", "database URL (env COFFER_DATABASE); empty means SQLite in --data")
+	f.DurationVar(&shutdownTimeout, "shutdown-timeout", 10*time.Second, "on SIGTERM or SIGINT, how long requests in flight may take to finish before they are cut (a second signal stops at once)")
 	f.DurationVar(&cfg.SessionIdle, "session-idle", cfg.SessionIdle, "sessions expire after this long unused")
 	f.DurationVar(&cfg.SessionMax, "session-max", cfg.SessionMax, "sessions expire at the latest this long after login")
 	f.Int64Var(&cfg.MaxBodyBytes, "max-body", cfg.MaxBodyBytes, "maximum request body size in bytes")
@@ -262,7 +268,7 @@ func (a *app) openStore(ctx context.Context, data, database string) (store.Store
 	return nil, "", usageError("unsupported database URL %s (use postgres://… or sqlite:PATH, or leave it empty for SQLite in --data)", postgres.Redact(database))
 }
 
-func (a *app) serve(ctx context.Context, addr, data, database string, cfg server.Config) error {
+func (a *app) serve(ctx context.Context, addr, data, database string, cfg server.Config, shutdownTimeout time.Duration) error {
 	log := slog.New(slog.NewTextHandler(a.stderr, nil))
 	// One server per SQLite database, for as long as it runs (admin
 	// commands such as backup open it alongside and need no lock).
@@ -280,7 +286,14 @@ func (a *app) serve(ctx context.Context, addr, data, database string, cfg server
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	// Unless a stop had to cut requests short (they may still hold
+	// connections): the database is safe to leave without a close.
+	abandon := false
+	defer func() {
+		if !abandon {
+			st.Close()
+		}
+	}()
 	// On PostgreSQL several instances may serve one database: count the
 	// limits that must hold across them there. SQLite is one process.
 	cfg.SharedLimits = strings.HasPrefix(desc, "postgres")
@@ -288,6 +301,11 @@ func (a *app) serve(ctx context.Context, addr, data, database string, cfg server
 	if err != nil {
 		return err
 	}
+	// Signals are caught from before the address is printed: whoever
+	// starts the server may stop it as soon as it has read it.
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w", addr, err)
@@ -295,7 +313,13 @@ func (a *app) serve(ctx context.Context, addr, data, database string, cfg server
 	// ReadTimeout bounds a request whose body no handler reads; a body that
 	// is read is kept moving by --body-min-rate instead (a slow honest
 	// upload may take longer than a minute, a trickle is cut sooner).
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+	var inFlight atomic.Int64 // requests being answered, for the shutdown's log
+	counted := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inFlight.Add(1)
+		defer inFlight.Add(-1)
+		srv.ServeHTTP(w, r)
+	})
+	hs := &http.Server{Handler: counted, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 	url := "http://" + ln.Addr().String()
 	fmt.Fprintf(a.stdout, "Coffer %s listening on %s (%s)\n", version.Version, url, desc)
 	if len(cfg.Admins) > 0 {
@@ -314,23 +338,46 @@ func (a *app) serve(ctx context.Context, addr, data, database string, cfg server
 	}
 	fmt.Fprintf(a.stdout, "Create an account from another terminal:\n  eval $(coffer signup --server %s --email you@example.com --name \"Your Name\")\n", url)
 
-	sig, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return err
-	case <-sig.Done():
+	case s := <-sigs:
+		log.Info("shutting down", "signal", s.String(), "shutdown_timeout", shutdownTimeout.String())
+	case <-ctx.Done():
+		log.Info("shutting down", "shutdown_timeout", shutdownTimeout.String())
 	}
-	log.Info("shutting down")
+	// Called once the listener is closed: nothing new is accepted.
+	hs.RegisterOnShutdown(func() {
+		log.Info("stopped accepting; waiting for requests in flight", "open_requests", inFlight.Load())
+	})
 	srv.Close() // live connections get a clean going-away close
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	shutdown, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
-	if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	done := make(chan error, 1)
+	go func() { done <- hs.Shutdown(shutdown) }()
+	select {
+	case err := <-done:
+		if errors.Is(err, context.DeadlineExceeded) {
+			n := inFlight.Load()
+			log.Error("shutdown timeout ran out: cutting the requests still in flight", "open_requests", n, "shutdown_timeout", shutdownTimeout.String())
+			hs.Close()
+			abandon = true
+			return fmt.Errorf("stopped after --shutdown-timeout %s with %d request(s) cut short", shutdownTimeout, n)
+		}
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		log.Info("stopped")
+		return nil
+	case s := <-sigs:
+		n := inFlight.Load()
+		log.Warn("second signal: stopping at once", "signal", s.String(), "open_requests", n)
+		hs.Close()
+		abandon = true
+		return fmt.Errorf("stopped at once by a second signal with %d request(s) cut short", n)
 	}
-	return nil
 }
 
 func (a *app) versionCommand() *cobra.Command {
