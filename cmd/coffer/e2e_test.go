@@ -98,7 +98,12 @@ func startServer(t *testing.T, extra ...string) *serverProc {
 
 func startServerTB(t testing.TB, extra ...string) *serverProc {
 	t.Helper()
-	data := t.TempDir()
+	return startServerIn(t, t.TempDir(), extra...)
+}
+
+// startServerIn is startServer on the data directory data.
+func startServerIn(t testing.TB, data string, extra ...string) *serverProc {
+	t.Helper()
 	cmd := exec.Command(cofferBin, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, extra...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -352,9 +351,7 @@ func TestCLIItemCopyClearsTheClipboard(t *testing.T) {
 	// holds open: the test wakes on that, not on a timer. (Opened
 	// read-write, so that a write never blocks, also after the test.)
 	events := filepath.Join(bin, "events")
-	if err := syscall.Mkfifo(events, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	mkfifo(t, events)
 	fifo, err := os.OpenFile(events, os.O_RDWR, 0)
 	if err != nil {
 		t.Fatal(err)

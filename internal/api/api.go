@@ -97,6 +97,11 @@ const CodeRotationOrder = "rotation_order"
 // storage quota or its limit of unattached uploads.
 const CodeQuotaExceeded = "quota_exceeded"
 
+// CodeStorageFull (507): the server's disk (where its database lives) is
+// full; nothing was written. Not the account's quota: the operator must
+// free space, then the same request succeeds.
+const CodeStorageFull = "storage_full"
+
 // CodeExportRestricted: the caller's export policy (an administrator's on
 // the account, or the owner's on a group they are in) allows exporting My
 // Vault only (403).

@@ -20,7 +20,7 @@ import (
 
 func (a *app) adminCommand() *cobra.Command {
 	cmd := group("admin", "Server administration: backups and administrators on the server machine; accounts as an instance administrator")
-	cmd.AddCommand(a.adminBackupCommand(), a.adminGrantCommand(true), a.adminGrantCommand(false))
+	cmd.AddCommand(a.adminBackupCommand(), a.adminRestoreCommand(), a.adminGrantCommand(true), a.adminGrantCommand(false))
 	cmd.AddCommand(a.adminAccountCommands()...)
 	cmd.AddCommand(a.adminAuditCommand())
 	return cmd
@@ -53,6 +53,43 @@ func (a *app) adminBackupCommand() *cobra.Command {
 	cmd.Flags().StringVar(&data, "data", "./data", "data directory of the server")
 	cmd.Flags().StringVar(&database, "database", "", "sqlite:PATH of the database (instead of --data)")
 	cmd.Flags().StringVar(&out, "out", "", "backup file to create")
+	return cmd
+}
+
+func (a *app) adminRestoreCommand() *cobra.Command {
+	var data, database string
+	cmd := &cobra.Command{
+		Use:   "restore FILE [--data DIR | --database sqlite:PATH]",
+		Short: "Replace the SQLite database by a backup (coffer serve stopped); the replaced one is kept beside it",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path := sqlitePath(data, database)
+			if path == "" {
+				return usageError("coffer admin restore restores SQLite databases; restore PostgreSQL with pg_restore (see docs/deployment.md)")
+			}
+			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+				return fmt.Errorf("data directory %s: %w", filepath.Dir(path), err)
+			}
+			// No server may have the database open while it is replaced,
+			// and none may start meanwhile.
+			lock, err := lockData(path, "admin restore")
+			if err != nil {
+				return err
+			}
+			defer lock.Release()
+			replaced, err := sqlite.Restore(cmd.Context(), args[0], path, time.Now())
+			if replaced != "" {
+				defer fmt.Fprintf(a.stdout, "The database it replaced is kept as %s.\n", replaced)
+			}
+			if err != nil {
+				return fmt.Errorf("restore of %s: %w", args[0], err)
+			}
+			fmt.Fprintf(a.stdout, "Restored %s into %s (integrity checked).\n", args[0], path)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&data, "data", "./data", "data directory of the server")
+	cmd.Flags().StringVar(&database, "database", "", "sqlite:PATH of the database (instead of --data)")
 	return cmd
 }
 

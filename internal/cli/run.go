@@ -196,7 +196,7 @@ func runChild(args, env []string, a *app) error {
 		return fmt.Errorf("starting %s: %w", args[0], err)
 	}
 	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
+	signal.Notify(sigs, forwardedSignals...)
 	defer signal.Stop(sigs)
 	done := make(chan struct{})
 	go func() {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -162,15 +163,35 @@ func (a *app) openStore(ctx context.Context, data, database string) (store.Store
 }
 
 func (a *app) serve(ctx context.Context, addr, data, database string, cfg server.Config, obs *serveObs) error {
+	shutdownTimeout := obs.shutdownTimeout
 	log, err := obs.logger(a.stderr)
 	if err != nil {
 		return err
+	}
+	// One server per SQLite database, for as long as it runs (admin
+	// commands such as backup open it alongside and need no lock).
+	if path := sqlitePath(data, database); path != "" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return fmt.Errorf("data directory %s: %w", filepath.Dir(path), err)
+		}
+		lock, err := lockData(path, "serve")
+		if err != nil {
+			return err
+		}
+		defer lock.Release()
 	}
 	st, desc, err := a.openStore(ctx, data, database)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	// Unless a stop had to cut requests short (they may still hold
+	// connections): the database is safe to leave without a close.
+	abandon := false
+	defer func() {
+		if !abandon {
+			st.Close()
+		}
+	}()
 	// On PostgreSQL several instances may serve one database: count the
 	// limits that must hold across them there. SQLite is one process.
 	cfg.SharedLimits = strings.HasPrefix(desc, "postgres")
@@ -183,6 +204,11 @@ func (a *app) serve(ctx context.Context, addr, data, database string, cfg server
 		return err
 	}
 	defer stopMetrics()
+	// Signals are caught from before the address is printed: whoever
+	// starts the server may stop it as soon as it has read it.
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w", addr, err)
@@ -190,7 +216,13 @@ func (a *app) serve(ctx context.Context, addr, data, database string, cfg server
 	// ReadTimeout bounds a request whose body no handler reads; a body that
 	// is read is kept moving by --body-min-rate instead (a slow honest
 	// upload may take longer than a minute, a trickle is cut sooner).
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+	var inFlight atomic.Int64 // requests being answered, for the shutdown's log
+	counted := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inFlight.Add(1)
+		defer inFlight.Add(-1)
+		srv.ServeHTTP(w, r)
+	})
+	hs := &http.Server{Handler: counted, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 	url := "http://" + ln.Addr().String()
 	fmt.Fprintf(a.stdout, "Coffer %s listening on %s (%s)\n", version.Version, url, desc)
 	if len(cfg.Admins) > 0 {
@@ -209,21 +241,44 @@ func (a *app) serve(ctx context.Context, addr, data, database string, cfg server
 	}
 	fmt.Fprintf(a.stdout, "Create an account from another terminal:\n  eval $(coffer signup --server %s --email you@example.com --name \"Your Name\")\n", url)
 
-	sig, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return err
-	case <-sig.Done():
+	case s := <-sigs:
+		log.Info("shutting down", "signal", s.String(), "shutdown_timeout", shutdownTimeout.String())
+	case <-ctx.Done():
+		log.Info("shutting down", "shutdown_timeout", shutdownTimeout.String())
 	}
-	log.Info("shutting down")
+	// Called once the listener is closed: nothing new is accepted.
+	hs.RegisterOnShutdown(func() {
+		log.Info("stopped accepting; waiting for requests in flight", "open_requests", inFlight.Load())
+	})
 	srv.Close() // live connections get a clean going-away close
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	shutdown, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
-	if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	done := make(chan error, 1)
+	go func() { done <- hs.Shutdown(shutdown) }()
+	select {
+	case err := <-done:
+		if errors.Is(err, context.DeadlineExceeded) {
+			n := inFlight.Load()
+			log.Error("shutdown timeout ran out: cutting the requests still in flight", "open_requests", n, "shutdown_timeout", shutdownTimeout.String())
+			hs.Close()
+			abandon = true
+			return fmt.Errorf("stopped after --shutdown-timeout %s with %d request(s) cut short", shutdownTimeout, n)
+		}
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		log.Info("stopped")
+		return nil
+	case s := <-sigs:
+		n := inFlight.Load()
+		log.Warn("second signal: stopping at once", "signal", s.String(), "open_requests", n)
+		hs.Close()
+		abandon = true
+		return fmt.Errorf("stopped at once by a second signal with %d request(s) cut short", n)
 	}
-	return nil
 }

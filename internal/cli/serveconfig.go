@@ -115,6 +115,7 @@ func newServeSettings() *serveSettings {
 		{name: "metrics-addr", value: &s.obs.metricsAddr, help: "address to serve Prometheus metrics (/metrics, /livez, /readyz) on, e.g. 127.0.0.1:9090; empty means none. Never the public --addr"},
 		{name: "log-format", value: &s.obs.logFormat, def: "text", help: "log format: text or json"},
 		{name: "log-level", value: &s.obs.logLevel, def: "info", help: "log level: debug, info, warn or error"},
+		{name: "shutdown-timeout", value: &s.obs.shutdownTimeout, def: "10s", help: "on SIGTERM or SIGINT, how long requests in flight may take to finish before they are cut (a second signal stops at once)"},
 	}
 	for _, st := range s.list {
 		if st.def != "" {

@@ -30,6 +30,7 @@ var serveTestValues = map[string]serveTestValue{
 	"metrics-addr":                  {"127.0.0.1:9191", func(c server.Config, s *serveSettings) any { return s.obs.metricsAddr }, "127.0.0.1:9191"},
 	"log-format":                    {"json", func(c server.Config, s *serveSettings) any { return s.obs.logFormat }, "json"},
 	"log-level":                     {"warn", func(c server.Config, s *serveSettings) any { return s.obs.logLevel }, "warn"},
+	"shutdown-timeout":              {"17s", func(c server.Config, s *serveSettings) any { return s.obs.shutdownTimeout }, 17 * time.Second},
 	"data":                          {"/srv/coffer-data", func(c server.Config, s *serveSettings) any { return s.data }, "/srv/coffer-data"},
 	"database":                      {"postgres://coffer:db-secret@db.example/coffer", func(c server.Config, s *serveSettings) any { return s.database }, "postgres://coffer:db-secret@db.example/coffer"},
 	"session-idle":                  {"11h", func(c server.Config, s *serveSettings) any { return c.SessionIdle }, 11 * time.Hour},

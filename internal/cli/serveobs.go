@@ -20,6 +20,9 @@ type serveObs struct {
 	metricsAddr string // --metrics-addr, env COFFER_METRICS_ADDR; empty: no metrics
 	logFormat   string // --log-format, env COFFER_LOG_FORMAT: text (default) or json
 	logLevel    string // --log-level, env COFFER_LOG_LEVEL: debug, info (default), warn or error
+	// shutdownTimeout is how long requests in flight may take to finish
+	// after SIGTERM or SIGINT (--shutdown-timeout).
+	shutdownTimeout time.Duration
 }
 
 // logger is the server's logger on w, as the flags (or the environment)

@@ -288,6 +288,13 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		he = &httpError{http.StatusInsufficientStorage, api.CodeQuotaExceeded, "this server allows at most " + strconv.Itoa(le.Max) + " " + le.What + "; nothing was created", 0}
 	case errors.Is(err, store.ErrNoLongerAllowed):
 		he = &httpError{http.StatusForbidden, api.CodeForbidden, "your access changed while this request ran (a removal or a revoke came first); nothing was written", 0}
+	case errors.Is(err, store.ErrStorageFull):
+		s.storageFull.Store(true)
+		s.log.Error("database disk full: nothing was written; free space on the database's disk", "method", r.Method, "path", r.URL.Path, "err", err)
+		he = &httpError{http.StatusInsufficientStorage, api.CodeStorageFull, "the server's disk is full, so nothing was written; your data is safe; try again once its operator has freed space", 0}
+	case errors.Is(err, store.ErrReadOnly):
+		s.log.Error("database read-only: nothing was written; check the database's file system and permissions", "method", r.Method, "path", r.URL.Path, "err", err)
+		he = &httpError{http.StatusServiceUnavailable, api.CodeUnavailable, "the server's database is read-only just now, so nothing was written; your data is safe; try again later", 0}
 	case errors.Is(err, store.ErrUnavailable):
 		s.log.ErrorContext(r.Context(), "database unavailable", "route", r.Pattern, "err", err)
 		he = &httpError{http.StatusServiceUnavailable, api.CodeUnavailable, "the database is unavailable; try again shortly", 0}
@@ -298,6 +305,14 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, store.ErrNotFound):
 		he = &httpError{http.StatusNotFound, api.CodeNotFound, "not found", 0}
 	default:
+		// A store error that no store method mapped may still be a full
+		// disk or a lost database: name it as the store's engine knows it.
+		if n, ok := s.store.(interface{ NameStorageError(error) error }); ok {
+			if named := n.NameStorageError(err); errors.Is(named, store.ErrStorageFull) || errors.Is(named, store.ErrUnavailable) {
+				s.writeError(w, r, named)
+				return
+			}
+		}
 		s.log.ErrorContext(r.Context(), "internal error", "route", r.Pattern, "err", err)
 		he = &httpError{http.StatusInternalServerError, api.CodeInternal, "internal server error", 0}
 	}

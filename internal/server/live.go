@@ -204,7 +204,10 @@ func (s *Server) Connections() int { return s.hub.count() }
 // instances' commits when the store can listen (PostgreSQL).
 func (s *Server) startLive() {
 	if oc, ok := s.store.(interface{ OnCommit(func()) }); ok {
-		oc.OnCommit(s.hub.wake)
+		oc.OnCommit(func() {
+			s.storageFull.Store(false) // a write went through: there is room again
+			s.hub.wake()
+		})
 	}
 	if n, ok := s.store.(store.Notifier); ok {
 		go n.Listen(s.base, s.hub.wake)

@@ -166,7 +166,7 @@ func slowReaders(t *testing.T, st store.Store) {
 	// Eight connections that ask and never read.
 	for range 8 {
 		d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
-			return c.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+			return c.Control(smallReceiveBuffer)
 		}}
 		conn, err := d.Dial("tcp", strings.TrimPrefix(env.URL, "http://"))
 		if err != nil {

@@ -217,6 +217,9 @@ type Server struct {
 	mux          *http.ServeMux
 	hub          *hub
 	metrics      *metrics
+	// storageFull: the last write failed for a full disk and none has
+	// gone through since; /healthz says so.
+	storageFull atomic.Bool
 	// rp is the single sign-on provider's client; nil without SSO.
 	rp *sso.RP
 	// base lives as long as the server; Close cancels it, which ends live
@@ -501,13 +504,18 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	case "database_busy":
 		w.Header().Set("Retry-After", "1")
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "busy", "detail": detail})
+	case "database_full":
+		w.Header().Set("Retry-After", "30")
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "full", "detail": detail})
 	default:
+		w.Header().Set("Retry-After", "1")
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
 	}
 }
 
 // databaseState pings the store: "" when it answers, else a reason word,
-// database_busy or database_unreachable, and a detail for an operator.
+// database_busy, database_unreachable or database_full (the last write
+// failed for a full disk), and a detail for an operator.
 func (s *Server) databaseState(ctx context.Context) (reason, detail string) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
@@ -521,6 +529,9 @@ func (s *Server) databaseState(ctx context.Context) (reason, detail string) {
 			}
 		}
 		return "database_unreachable", ""
+	}
+	if s.storageFull.Load() {
+		return "database_full", "the last write failed because the database's disk is full; free space on it"
 	}
 	return "", ""
 }

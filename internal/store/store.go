@@ -22,6 +22,13 @@ var (
 	ErrExists = errors.New("already exists")
 	// ErrUnavailable wraps failures to reach the database.
 	ErrUnavailable = errors.New("database unavailable")
+	// ErrStorageFull: the database's disk (or its size limit) is full.
+	// The transaction was rolled back: nothing was written.
+	ErrStorageFull = errors.New("the database's disk is full")
+	// ErrReadOnly: the database cannot be written just now (a read-only
+	// file or file system, a standby). It is an ErrUnavailable too.
+	// Nothing was written.
+	ErrReadOnly = fmt.Errorf("%w: the database is read-only", ErrUnavailable)
 	// ErrFileTaken: a write links a file that belongs to another item.
 	// Nothing was written.
 	ErrFileTaken = errors.New("the file belongs to another item")

@@ -151,3 +151,21 @@ func Newest() int64 {
 	}
 	return newest
 }
+
+// CheckVersion fails with *ErrSchemaTooNew if db's schema is newer than
+// this binary's migrations; it migrates nothing.
+func CheckVersion(ctx context.Context, db *sql.DB, engine Engine) error {
+	fsys, err := FS(engine)
+	if err != nil {
+		return err
+	}
+	dialect := goose.DialectSQLite3
+	if engine == Postgres {
+		dialect = goose.DialectPostgres
+	}
+	p, err := goose.NewProvider(dialect, db, fsys)
+	if err != nil {
+		return err
+	}
+	return CheckNotNewer(ctx, p)
+}

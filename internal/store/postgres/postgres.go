@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/coffer-pm/coffer/internal/store"
 	"github.com/coffer-pm/coffer/internal/store/migrations"
 	"github.com/coffer-pm/coffer/internal/store/sqlstore"
 )
@@ -70,6 +71,7 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 		NumberedParams:    true,
 		IsUniqueViolation: isUniqueViolation,
 		IsUnavailable:     IsUnavailable,
+		Storage:           StorageError,
 		// A repeatable-read snapshot: items, revisions and wraps read for
 		// one answer belong together.
 		ReadTx: sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead},
@@ -112,6 +114,33 @@ func (s *Store) Listen(ctx context.Context, wake func()) error {
 func isUniqueViolation(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
+// StorageError names PostgreSQL's errors that mean "not now" rather than
+// "wrong": disk_full (53100) is store.ErrStorageFull; a read-only
+// transaction refused a write (25006: a standby, or default_transaction_
+// read_only) is store.ErrReadOnly; the rest of class 53 (out of memory,
+// too many connections), an object not in the state the statement needs
+// (55000, 55P03 lock not available), an administrator's shutdown or a
+// server that cannot take connections yet (57P01-57P03) and the
+// connection-level failures of IsUnavailable are store.ErrUnavailable.
+// Each rolled the transaction back. Other errors give nil.
+func StorageError(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case pe.Code == "53100":
+			return store.ErrStorageFull
+		case pe.Code == "25006":
+			return store.ErrReadOnly
+		case strings.HasPrefix(pe.Code, "53"), pe.Code == "55000", pe.Code == "55P03":
+			return store.ErrUnavailable
+		}
+	}
+	if IsUnavailable(err) {
+		return store.ErrUnavailable
+	}
+	return nil
 }
 
 // IsUnavailable reports errors that mean the database cannot be reached

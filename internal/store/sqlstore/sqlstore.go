@@ -26,6 +26,9 @@ type Dialect struct {
 	IsUniqueViolation func(error) bool
 	// IsUnavailable reports a connection-level failure.
 	IsUnavailable func(error) bool
+	// Storage names storage trouble: store.ErrStorageFull,
+	// store.ErrReadOnly or store.ErrUnavailable, or nil for other errors.
+	Storage func(error) error
 	// ReadTx are the options of read transactions: one consistent snapshot.
 	ReadTx sql.TxOptions
 	// NotifySQL, if set, runs in every transaction that records events
@@ -157,7 +160,38 @@ func (s *Store) wrap(err error) error {
 		return store.ErrNotFound
 	case s.dialect.IsUniqueViolation != nil && s.dialect.IsUniqueViolation(err):
 		return fmt.Errorf("%w: %v", store.ErrExists, err)
+	case errors.Is(err, store.ErrStorageFull) || errors.Is(err, store.ErrUnavailable):
+		return err // named already
+	case s.dialect.Storage != nil && s.dialect.Storage(err) != nil:
+		return fmt.Errorf("%w: %v", s.dialect.Storage(err), err)
 	case s.dialect.IsUnavailable != nil && s.dialect.IsUnavailable(err):
+		return fmt.Errorf("%w: %v", store.ErrUnavailable, err)
+	}
+	return err
+}
+
+// ExecWrite runs one statement on the writer's connection, outside any
+// transaction: for settings of that connection (SQLite's
+// PRAGMA max_page_count in tests that fill the database).
+func (s *Store) ExecWrite(ctx context.Context, query string) error {
+	_, err := s.w.ExecContext(ctx, query)
+	return s.wrap(err)
+}
+
+// NameStorageError is err as store.ErrStorageFull or store.ErrUnavailable
+// (store.ErrReadOnly among them) if it is storage trouble, else err as it
+// is. The server asks it of errors a store method returned unmapped, so
+// that a full disk is named wherever it is met.
+func (s *Store) NameStorageError(err error) error {
+	if errors.Is(err, store.ErrStorageFull) || errors.Is(err, store.ErrUnavailable) {
+		return err
+	}
+	if s.dialect.Storage != nil {
+		if named := s.dialect.Storage(err); named != nil {
+			return fmt.Errorf("%w: %v", named, err)
+		}
+	}
+	if s.dialect.IsUnavailable != nil && s.dialect.IsUnavailable(err) {
 		return fmt.Errorf("%w: %v", store.ErrUnavailable, err)
 	}
 	return err
