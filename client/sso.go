@@ -49,3 +49,20 @@ func SSOTicket(ctx context.Context, server string, proof api.SSOProof, opt Optio
 	err := newTransport(server, opt.HTTPClient).do(ctx, "POST", "/sso/ticket", proof, &info)
 	return info, err
 }
+
+// SSOErrorText says in words why a single sign-on did not finish, from the
+// code the server sent the browser back with (api.SSOError…); an unknown
+// code gets the general words — the page shows no text it was handed.
+func SSOErrorText(code string) string {
+	switch code {
+	case api.SSOErrorDenied:
+		return "Your company's sign-in did not sign you in (cancelled or refused there). Try again; ask your administrator if it goes on."
+	case api.SSOErrorUnverified:
+		return "Your company's sign-in does not say that your e-mail address is verified, and Coffer links accounts by verified addresses only. Ask your administrator."
+	case api.SSOErrorNoEmail:
+		return "Your company's sign-in gave no e-mail address Coffer can use. Ask your administrator."
+	case api.SSOErrorBusy:
+		return "Coffer could not finish the sign-in just now. Try again in a minute."
+	}
+	return "Coffer could not verify your company's sign-in. Try again; ask your administrator if it goes on."
+}

@@ -381,6 +381,17 @@ type SSOStartResponse struct {
 	URL string `json:"url"`
 }
 
+// The words of a single sign-on that did not finish, as the callback
+// sends them back (error=CODE): codes, never free text, so that no one can
+// put words on Coffer's page with a link (client.SSOErrorText says each).
+const (
+	SSOErrorDenied     = "denied"           // the provider did not sign the person in (cancelled, refused)
+	SSOErrorUnverified = "unverified_email" // the provider does not vouch for the address
+	SSOErrorNoEmail    = "no_email"         // the provider gave no (usable) address
+	SSOErrorFailed     = "failed"           // the answer could not be verified, or the provider is unreachable
+	SSOErrorBusy       = "busy"             // the server could not finish just now
+)
+
 // SSOProof is the ticket a single sign-on ended with and the verifier of
 // the challenge that started it.
 type SSOProof struct {

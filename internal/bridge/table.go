@@ -69,6 +69,7 @@ func (c *Core) Funcs() []Func {
 		f("ssoInfo", nil, api.SSOInfo{}, func(Args) (any, error) { return answer(c.ssoInfo()) }),
 		f("ssoStart", nil, SSOStarted{}, func(Args) (any, error) { return answer(c.ssoStart()) }),
 		f("ssoTicket", a("ticket"), api.SSOTicketInfo{}, func(x Args) (any, error) { return answer(c.ssoTicket(x.Str(0))) }),
+		f("ssoError", a("code"), Shown{}, func(x Args) (any, error) { return answer(Shown{Text: client.SSOErrorText(x.Str(0))}, nil) }),
 		f("ssoLogin", a("ticket", "email", "password", "code"), Unlocked{}, func(x Args) (any, error) {
 			return answer(c.ssoLogin(x.Str(0), x.Str(1), x.Str(2), x.Str(3)))
 		}),

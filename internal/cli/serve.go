@@ -238,6 +238,8 @@ func (a *app) serve(ctx context.Context, addr, data, database string, cfg server
 	fmt.Fprintf(a.stdout, "Sign-up: %s\n", cfg.Signup.Describe())
 	if cfg.SSO.Enabled() {
 		fmt.Fprintf(a.stdout, "Single sign-on: %q at %s (redirect URI %s)\n", cfg.SSO.Name, cfg.SSO.Issuer, cfg.SSO.RedirectURL)
+	} else if len(cfg.Signup.SSOOnlyDomains) > 0 {
+		log.Warn("SSO-only domains without single sign-on (--oidc-issuer): their addresses cannot sign up, and accounts made there earlier still log in with the master password alone", "domains", strings.Join(cfg.Signup.SSOOnlyDomains, ","))
 	}
 	fmt.Fprintf(a.stdout, "Create an account from another terminal:\n  eval $(coffer signup --server %s --email you@example.com --name \"Your Name\")\n", url)
 

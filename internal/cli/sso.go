@@ -2,11 +2,14 @@ package cli
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"html/template"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/coffer-pm/coffer/client"
@@ -36,13 +39,20 @@ func (a *app) loginSSO(ctx context.Context, server, name string) (*client.Sessio
 		return nil, fmt.Errorf("cannot listen on a loopback port for the sign-in's return: %w", err)
 	}
 	defer ln.Close()
-	returnTo := "http://" + ln.Addr().String() + "/sso"
+	// The return path holds a random part: a local process or a web page
+	// that guesses the port cannot end (or fake) the sign-in.
+	path := "/sso/" + randomPath()
+	returnTo := "http://" + ln.Addr().String() + path
 	start, err := client.SSOStart(ctx, server, returnTo, opt)
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(a.stderr, "Open this address in a browser to log in with %s:\n\n  %s\n\nWaiting for the sign-in (back at %s)…\n", info.Name, start.URL, returnTo)
-	ticket, err := awaitSSO(ctx, ln)
+	u, err := url.Parse(start.URL)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && !loopbackHost(u.Hostname())) {
+		return nil, fmt.Errorf("the server gave a sign-in address that is not https: %s", inert(oneLine(start.URL)))
+	}
+	fmt.Fprintf(a.stderr, "Open this address in a browser to log in with %s (at %s):\n\n  %s\n\nWaiting for the sign-in…\n", inert(info.Name), inert(u.Host), inert(start.URL))
+	ticket, err := awaitSSO(ctx, ln, path)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +61,7 @@ func (a *app) loginSSO(ctx context.Context, server, name string) (*client.Sessio
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(a.stderr, "Signed in with %s as %s. Your master password still unlocks your vault: %s never sees it.\n", ti.Provider, ti.Email, ti.Provider)
+	fmt.Fprintf(a.stderr, "Signed in with %s as %s. Your master password still unlocks your vault: %s never sees it.\n", inert(ti.Provider), inert(ti.Email), inert(ti.Provider))
 	opt.SSO = &proof
 	switch {
 	case ti.Account:
@@ -65,9 +75,9 @@ func (a *app) loginSSO(ctx context.Context, server, name string) (*client.Sessio
 			name = ti.Name
 		}
 		if name == "" {
-			return nil, usageError("%s has no Coffer account yet and gave no name: give --name to create it", ti.Email)
+			return nil, usageError("%s has no Coffer account yet and gave no name: give --name to create it", inert(ti.Email))
 		}
-		fmt.Fprintf(a.stderr, "%s has no Coffer account yet. Choose a master password to create it (at least %d characters; it encrypts your vault and cannot be recovered by anyone).\n", ti.Email, client.MinPasswordLength)
+		fmt.Fprintf(a.stderr, "%s has no Coffer account yet. Choose a master password to create it (at least %d characters; it encrypts your vault and cannot be recovered by anyone).\n", inert(ti.Email), client.MinPasswordLength)
 		pw, err := a.readPassword("New master password", true)
 		if err != nil {
 			return nil, err
@@ -78,8 +88,25 @@ func (a *app) loginSSO(ctx context.Context, server, name string) (*client.Sessio
 		}
 		return s, err
 	default:
-		return nil, &exitError{code: ExitDenied, err: errors.New(ti.SignupRefused)}
+		return nil, &exitError{code: ExitDenied, err: errors.New(inert(oneLine(ti.SignupRefused)))}
 	}
+}
+
+// randomPath is 32 random bytes, base64url.
+func randomPath() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// loopbackHost: a provider on this machine (tests, a local IdP) may be
+// plain http; anywhere else the sign-in page must be https.
+func loopbackHost(h string) bool {
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }
 
 var ssoDonePage = template.Must(template.New("done").Parse(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Coffer</title>
@@ -88,24 +115,22 @@ var ssoDonePage = template.Must(template.New("done").Parse(`<!doctype html><html
 
 // awaitSSO serves the loopback port until the browser comes back with a
 // ticket (or the server's words of why not), ctx ends, or ssoWait passes.
-func awaitSSO(ctx context.Context, ln net.Listener) (string, error) {
+func awaitSSO(ctx context.Context, ln net.Listener, path string) (string, error) {
 	type result struct {
 		ticket string
 		err    error
 	}
 	got := make(chan result, 1)
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /sso", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET "+path, func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
 		res := result{ticket: q.Get("ticket")}
 		page := struct{ Title, Text string }{"Signed in", "You can close this tab and go back to the terminal."}
 		if res.ticket == "" {
-			msg := q.Get("error")
-			if msg == "" {
-				msg = "the sign-in came back without a ticket"
-			}
+			// A code, said in the core's words (never text from the URL).
+			msg := client.SSOErrorText(q.Get("error"))
 			res.err = errors.New(msg)
 			page = struct{ Title, Text string }{"Sign-in not finished", msg + ". Go back to the terminal."}
 		}

@@ -44,6 +44,11 @@ const (
 	ssoStateLife  = 10 * time.Minute // the person signs in at the provider
 	ssoTicketLife = 5 * time.Minute  // the person types the master password
 	ssoTicketPfx  = "cst1_"
+	// maxSSOStates caps the sign-ins under way (each lives 10 minutes):
+	// starts need no account, so a flood from many networks could
+	// otherwise fill the table (the per-network rate limit holds one
+	// network to 1,200).
+	maxSSOStates = 10000
 )
 
 // ssoCallbackPath is where the provider sends browsers back: the
@@ -103,7 +108,12 @@ func (s *Server) ssoStart(w http.ResponseWriter, r *http.Request) error {
 	}
 	st := store.SSOState{Hash: sso.TicketHash("state", state), Nonce: nonce, Verifier: verifier,
 		Challenge: req.Challenge, ReturnTo: req.ReturnTo, ExpiresAt: s.now().Add(ssoStateLife)}
-	if err := s.store.CreateSSOState(r.Context(), st, s.now()); err != nil {
+	if err := s.store.CreateSSOState(r.Context(), st, s.now(), maxSSOStates); err != nil {
+		if errors.Is(err, store.ErrLimit) {
+			s.log.Warn("single sign-on: too many sign-ins under way")
+			retryAfter(w, time.Minute)
+			return &httpError{http.StatusServiceUnavailable, api.CodeUnavailable, "too many sign-ins are under way on this server; try again in a few minutes", 0}
+		}
 		return err
 	}
 	writeJSON(w, http.StatusOK, api.SSOStartResponse{URL: u})
@@ -167,23 +177,28 @@ func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, target, http.StatusFound)
 	}
 	if e := q.Get("error"); e != "" {
-		back("error", "your company's sign-in did not sign you in: "+printable(e+" "+q.Get("error_description")))
+		// The provider's own words are for the operator's log only.
+		s.log.WarnContext(r.Context(), "single sign-on: the provider refused", "client", s.clientAddr(r), "error", printable(e), "description", printable(q.Get("error_description")))
+		back("error", api.SSOErrorDenied)
 		return
 	}
 	id, err := s.rp.Identify(r.Context(), q.Get("code"), st.Verifier, st.Nonce)
 	if err != nil {
 		// Why, for the operator; never the code or a token.
 		s.log.WarnContext(r.Context(), "single sign-on refused", "client", s.clientAddr(r), "err", err)
-		msg := err.Error()
-		if errors.Is(err, sso.ErrToken) {
-			msg = "Coffer could not verify your company's sign-in; try again, and ask your administrator if it goes on"
+		code := api.SSOErrorFailed
+		switch {
+		case errors.Is(err, sso.ErrEmailNotVerified):
+			code = api.SSOErrorUnverified
+		case errors.Is(err, sso.ErrNoEmail):
+			code = api.SSOErrorNoEmail
 		}
-		back("error", msg)
+		back("error", code)
 		return
 	}
 	email, err := normalizeEmail(id.Email)
 	if err != nil {
-		back("error", "your company's sign-in gave an address Coffer cannot use")
+		back("error", api.SSOErrorNoEmail)
 		return
 	}
 	t := store.SSOTicket{Challenge: st.Challenge, Issuer: id.Issuer, Subject: id.Subject, Email: email, Name: id.Name,
@@ -199,7 +214,7 @@ func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) {
 	t.Hash = sso.TicketHash("ticket", ticket)
 	if err := s.store.CreateSSOTicket(r.Context(), t, s.now()); err != nil {
 		s.log.ErrorContext(r.Context(), "single sign-on: ticket", "err", err)
-		back("error", "Coffer cannot finish the sign-in just now; try again in a minute")
+		back("error", api.SSOErrorBusy)
 		return
 	}
 	back("ticket", ticket)

@@ -218,7 +218,7 @@ func TestSSORefusals(t *testing.T) {
 
 	// email_verified false: no ticket, the reason in words.
 	_, back := e.signIn(t, "bob", "idp-bob")
-	if back.Get("ticket") != "" || !strings.Contains(back.Get("error"), "verified") {
+	if back.Get("ticket") != "" || back.Get("error") != api.SSOErrorUnverified {
 		t.Fatalf("an unverified address came back with %v", back)
 	}
 

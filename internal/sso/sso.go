@@ -18,6 +18,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -87,7 +89,14 @@ type RP struct {
 
 	mu       sync.Mutex
 	provider *oidc.Provider
+	// failed and failedErr: the last failed discovery, answered again for
+	// a while instead of every request waiting on an unreachable provider.
+	failed    time.Time
+	failedErr error
 }
+
+// retryDiscovery is how long a failed discovery is answered from memory.
+const retryDiscovery = 30 * time.Second
 
 // New returns the relying party of cfg.
 func New(cfg Config) *RP {
@@ -113,11 +122,15 @@ func (rp *RP) discover(ctx context.Context) (*oidc.Provider, error) {
 	if rp.provider != nil {
 		return rp.provider, nil
 	}
+	if rp.failedErr != nil && time.Since(rp.failed) < retryDiscovery {
+		return nil, rp.failedErr
+	}
 	// The provider keeps the context of its creation for fetching keys
 	// later: not the request's, which ends with the request.
 	p, err := oidc.NewProvider(rp.ctx(context.WithoutCancel(ctx)), rp.cfg.Issuer)
 	if err != nil {
-		return nil, fmt.Errorf("your company's sign-in (%s) cannot be reached: %w", rp.cfg.Issuer, err)
+		rp.failed, rp.failedErr = time.Now(), fmt.Errorf("your company's sign-in (%s) cannot be reached: %w", rp.cfg.Issuer, err)
+		return nil, rp.failedErr
 	}
 	rp.provider = p
 	return p, nil
@@ -225,7 +238,15 @@ func identity(iss, sub string, c claims) (Identity, error) {
 	if len(name) > 100 {
 		name = ""
 	}
-	return Identity{Issuer: iss, Subject: sub, Email: strings.ToLower(strings.TrimSpace(c.Email)), Name: name}, nil
+	email := strings.TrimSpace(c.Email)
+	// Only ASCII letters fold: a provider's address whose other letters
+	// would change (the Kelvin sign K for k) is not the one it verified.
+	for _, r := range email {
+		if r >= utf8.RuneSelf && unicode.ToLower(r) != r {
+			return Identity{}, ErrNoEmail
+		}
+	}
+	return Identity{Issuer: iss, Subject: sub, Email: strings.ToLower(email), Name: name}, nil
 }
 
 // Challenge is what a client that starts a sign-in sends: the S256 of the

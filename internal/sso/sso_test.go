@@ -19,6 +19,8 @@ const callback = "http://127.0.0.1:1/api/v1/sso/callback"
 var people = []ssotest.User{
 	{ID: "u1", Username: "alice", Password: "alice-pw", Email: "Alice@Corp.example", EmailVerified: true, FirstName: "Alice", LastName: "Liddell"},
 	{ID: "u2", Username: "bob", Password: "bob-pw", Email: "bob@corp.example", EmailVerified: false, FirstName: "Bob", LastName: "B"},
+	// The Kelvin sign, which lower-cases to an ASCII k: not kate@.
+	{ID: "u3", Username: "kelvin", Password: "kelvin-pw", Email: "\u212Aate@corp.example", EmailVerified: true, FirstName: "K", LastName: "K"},
 }
 
 func provider(t *testing.T) *ssotest.Provider {
@@ -73,6 +75,12 @@ func TestIdentifyRefuses(t *testing.T) {
 	t.Run("email not verified", func(t *testing.T) {
 		code, v, n := signIn(t, rp, "bob", "bob-pw")
 		if _, err := rp.Identify(ctx, code, v, n); !errors.Is(err, ErrEmailNotVerified) {
+			t.Fatalf("got %v", err)
+		}
+	})
+	t.Run("an address that folds into another", func(t *testing.T) {
+		code, v, n := signIn(t, rp, "kelvin", "kelvin-pw")
+		if _, err := rp.Identify(ctx, code, v, n); !errors.Is(err, ErrNoEmail) {
 			t.Fatalf("got %v", err)
 		}
 	})

@@ -874,8 +874,8 @@ type SSOTicket struct {
 // of provider identities to accounts.
 type SSOStore interface {
 	// CreateSSOState stores a sign-in under way (and deletes expired
-	// ones).
-	CreateSSOState(ctx context.Context, st SSOState, now time.Time) error
+	// ones); ErrLimit if max live ones are stored already.
+	CreateSSOState(ctx context.Context, st SSOState, now time.Time, max int) error
 	// TakeSSOState deletes and returns the state with hash: ErrNotFound if
 	// there is none, it expired at now, or a concurrent take won.
 	TakeSSOState(ctx context.Context, hash []byte, now time.Time) (SSOState, error)

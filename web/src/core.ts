@@ -198,6 +198,7 @@ export const core = {
   ssoInfo: () => call('ssoInfo'),
   ssoStart: () => call('ssoStart'),
   ssoTicket: (ticket: string) => call('ssoTicket', ticket),
+  ssoError: (code: string) => call('ssoError', code),
   ssoLogin: (ticket: string, email: string, password: string, code = '') => call('ssoLogin', ticket, email, password, code) as Promise<Status>,
   ssoSignup: (ticket: string, email: string, name: string, password: string) => call('ssoSignup', ticket, email, name, password) as Promise<Status>,
   unlock: (password: string) => call('unlock', password) as Promise<Status>,

@@ -14,6 +14,9 @@ CREATE TABLE sso_states (
     return_to  TEXT NOT NULL,
     expires_at {{int}} NOT NULL
 );
+-- Each insert first deletes the expired rows, and a start counts the live
+-- ones (a cap): both by expiry.
+CREATE INDEX sso_states_expiry ON sso_states (expires_at);
 -- sso_tickets: a sign-in the provider proved, waiting for the master
 -- password's proof (or a sign-up) from the client that started it; kept
 -- as a hash, deleted when a log-in uses it.
@@ -27,6 +30,7 @@ CREATE TABLE sso_tickets (
     user_id     TEXT NOT NULL,
     expires_at  {{int}} NOT NULL
 );
+CREATE INDEX sso_tickets_expiry ON sso_tickets (expires_at);
 -- sso_links: which account a provider's subject is, made at the first
 -- SSO log-in by verified e-mail address; one subject per account and
 -- issuer.

@@ -15,10 +15,19 @@ import (
 // each insert first deletes the expired ones, so neither table grows with
 // abandoned sign-ins.
 
-func (s *Store) CreateSSOState(ctx context.Context, st store.SSOState, now time.Time) error {
+func (s *Store) CreateSSOState(ctx context.Context, st store.SSOState, now time.Time, max int) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM sso_states WHERE expires_at <= ?`), ms(now)); err != nil {
 			return err
+		}
+		// Starts need no account: a cap on the live ones bounds what a
+		// flood from many networks can make the table hold.
+		var live int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM sso_states`)).Scan(&live); err != nil {
+			return err
+		}
+		if live >= max {
+			return store.ErrLimit
 		}
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO sso_states (state_hash, nonce, verifier, challenge, return_to, expires_at) VALUES (?, ?, ?, ?, ?, ?)`),
 			st.Hash, st.Nonce, st.Verifier, st.Challenge, st.ReturnTo, ms(st.ExpiresAt))

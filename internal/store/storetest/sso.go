@@ -30,7 +30,7 @@ func ssoTicket(hash, subject, email string) store.SSOTicket {
 // with the next insert.
 func testSSO(t *testing.T, s store.Store) {
 	st := store.SSOState{Hash: []byte("state-1"), Nonce: "n", Verifier: "v", Challenge: "c", ReturnTo: "http://127.0.0.1:9/cb", ExpiresAt: now.Add(10 * time.Minute)}
-	if err := s.CreateSSOState(ctx, st, now); err != nil {
+	if err := s.CreateSSOState(ctx, st, now, 100); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.TakeSSOState(ctx, st.Hash, now)
@@ -41,11 +41,26 @@ func testSSO(t *testing.T, s store.Store) {
 		t.Fatalf("taken twice: %v", err)
 	}
 	st.Hash = []byte("state-2")
-	if err := s.CreateSSOState(ctx, st, now); err != nil {
+	if err := s.CreateSSOState(ctx, st, now, 100); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.TakeSSOState(ctx, st.Hash, st.ExpiresAt); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("an expired state: %v", err)
+	}
+	// At most max live states (state-2 is one): the next is refused
+	// until they expire.
+	for i := range 3 {
+		st.Hash = fmt.Appendf(nil, "capped-%d", i)
+		if err := s.CreateSSOState(ctx, st, now, 4); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Hash = []byte("capped-over")
+	if err := s.CreateSSOState(ctx, st, now, 4); !errors.Is(err, store.ErrLimit) {
+		t.Fatalf("a state over the cap: %v", err)
+	}
+	if err := s.CreateSSOState(ctx, st, st.ExpiresAt, 4); err != nil {
+		t.Fatalf("a state once the others expired: %v", err)
 	}
 
 	a, _ := newAccount(t, s, "sso-a@example.com")
@@ -113,7 +128,7 @@ func testSSO(t *testing.T, s store.Store) {
 func testRaceSSOStateTakenOnce(t *testing.T, s store.Store) {
 	for i := range 5 {
 		st := store.SSOState{Hash: fmt.Appendf(nil, "race-state-%d", i), Nonce: "n", Verifier: "v", Challenge: "c", ExpiresAt: now.Add(time.Minute)}
-		if err := s.CreateSSOState(ctx, st, now); err != nil {
+		if err := s.CreateSSOState(ctx, st, now, 100); err != nil {
 			t.Fatal(err)
 		}
 		if n := raceOnce(t, func() error { _, err := s.TakeSSOState(ctx, st.Hash, now); return err }); n != 1 {

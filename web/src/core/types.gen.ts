@@ -992,6 +992,7 @@ export interface BridgeResults {
   ssoInfo: SSOInfo;
   ssoStart: SSOStarted;
   ssoTicket: SSOTicketInfo;
+  ssoError: Shown;
   ssoLogin: Unlocked;
   ssoSignup: Unlocked;
   lock: Status;

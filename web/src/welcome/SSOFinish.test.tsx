@@ -70,9 +70,11 @@ describe('SSOFinish', () => {
 
   it('shows the server\'s words when the sign-in failed, and offers to try again', async () => {
     vi.mocked(core.ssoStart).mockResolvedValue({ url: 'about:blank' });
-    back('#error=your+company%27s+sign-in+does+not+say+that+your+e-mail+address+is+verified');
-    expect(screen.getByRole('heading', { name: 'Sign-in not finished' })).toBeTruthy();
-    expect(screen.getByText(/is verified/)).toBeTruthy();
+    vi.mocked(core.ssoError).mockResolvedValue({ text: 'Your company\'s sign-in does not say that your e-mail address is verified.' });
+    back('#error=unverified_email');
+    expect(await screen.findByRole('heading', { name: 'Sign-in not finished' })).toBeTruthy();
+    expect(await screen.findByText(/is verified/)).toBeTruthy();
+    expect(core.ssoError).toHaveBeenCalledWith('unverified_email');
     expect(core.ssoTicket).not.toHaveBeenCalled();
     expect(screen.getByRole('button', { name: /Sign in with your company's account again/ })).toBeTruthy();
   });

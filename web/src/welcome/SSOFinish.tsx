@@ -23,7 +23,7 @@ function takeReturn(): { ticket: string; error: string } {
 export function SSOFinish(props: { onDone: (s: Status) => void }) {
   const [back] = useState(takeReturn);
   const [info, setInfo] = useState<SSOTicketInfo | null>(null);
-  const [error, setError] = useState(back.error || (back.ticket ? '' : 'There is no sign-in to finish here.'));
+  const [error, setError] = useState(back.ticket || back.error ? '' : 'There is no sign-in to finish here.');
   const [name, setName] = useState('');
   const [pw, setPw] = useState('');
   const [pw2, setPw2] = useState('');
@@ -35,6 +35,8 @@ export function SSOFinish(props: { onDone: (s: Status) => void }) {
   const hasKey = !!second && second.methods.includes('webauthn');
   const [busy, setBusy] = useState(false);
   useEffect(() => {
+    // The server sends a code; the words are the core's.
+    if (back.error) { core.ssoError(back.error).then((s) => setError(s.text), (e) => setError(message(e))); return; }
     if (!back.ticket) return;
     core.ssoTicket(back.ticket).then((i) => { setInfo(i); setName(i.name ?? ''); }, (e) => setError(message(e)));
   }, []);
