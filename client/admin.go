@@ -71,6 +71,13 @@ func (s *Session) AdminDisable(ctx context.Context, ref string) (int, error) {
 	return out.RevokedSessions, err
 }
 
+// AdminResetSecondFactors turns an account's two-factor log-in off (its
+// TOTP, recovery codes and security keys), for someone who lost them all;
+// the account's user is told at their next unlock.
+func (s *Session) AdminResetSecondFactors(ctx context.Context, ref string) error {
+	return s.t.do(ctx, "POST", adminPath(ref)+"/reset-2fa", struct{}{}, nil)
+}
+
 // AdminEnable lets a disabled account log in again.
 func (s *Session) AdminEnable(ctx context.Context, ref string) error {
 	return s.t.do(ctx, "POST", adminPath(ref)+"/enable", struct{}{}, nil)

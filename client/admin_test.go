@@ -3,8 +3,11 @@ package client_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/pquerna/otp/totp"
 
 	"github.com/coffer-pm/coffer/client"
 	"github.com/coffer-pm/coffer/internal/server"
@@ -351,5 +354,53 @@ func waitNoDepartures(t *testing.T, env *testserver.Env, owner *client.Session, 
 	deps, err := env.Store.Departures(ctx, orgID)
 	if err != nil || len(deps) != 0 {
 		t.Fatalf("departures after the owner's sync = %+v, %v (warnings %v)", deps, err, owner.Warnings)
+	}
+}
+
+// TestAdminResetSecondFactors: someone who lost their authenticator and
+// recovery codes gets back in through an instance administrator — the
+// reset turns two-factor log-in off and leaves a notice naming who did
+// it; nobody else may reset, and an account without it is not found.
+func TestAdminResetSecondFactors(t *testing.T) {
+	env := adminServer(t, "admin@r.example")
+	admin := signup(t, env.URL, "admin@r.example")
+	lost := signup(t, env.URL, "lost@r.example")
+	other := signup(t, env.URL, "other@r.example")
+	pw := []byte("pw of lost@r.example")
+	start, err := lost.StartTwoFactor(ctx, pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := totp.GenerateCode(start.Secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lost.ConfirmTwoFactor(ctx, code); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.Login(ctx, env.URL, "lost@r.example", pw, client.Options{}); err == nil {
+		t.Fatal("logged in without the second factor")
+	}
+	// Not an administrator: refused, and nothing changes.
+	var ae *client.APIError
+	if err := other.AdminResetSecondFactors(ctx, "lost@r.example"); !errors.As(err, &ae) || ae.Status != 403 {
+		t.Fatalf("a member's reset: %v", err)
+	}
+	if _, err := client.Login(ctx, env.URL, "lost@r.example", pw, client.Options{}); err == nil {
+		t.Fatal("a refused reset turned two-factor log-in off")
+	}
+	if err := admin.AdminResetSecondFactors(ctx, "lost@r.example"); err != nil {
+		t.Fatal(err)
+	}
+	back, err := client.Login(ctx, env.URL, "lost@r.example", pw, client.Options{})
+	if err != nil {
+		t.Fatalf("log-in after the reset: %v", err)
+	}
+	ns, err := back.Notices(ctx)
+	if err != nil || len(ns) != 1 || ns[0].Title != "Your two-factor log-in was turned off" || !strings.Contains(ns[0].Text, "admin@r.example") {
+		t.Fatalf("notices %+v, %v", ns, err)
+	}
+	if err := admin.AdminResetSecondFactors(ctx, "lost@r.example"); !errors.Is(err, client.ErrNotFound) && client.KindOf(err) != "not-found" {
+		t.Fatalf("a reset of nothing: %v", err)
 	}
 }

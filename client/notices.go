@@ -103,6 +103,13 @@ func (s *Session) notice(n api.AccountNotice) Notice {
 		}
 	}
 	s.mu.Unlock()
+	if out.Kind == api.NoticeSecondFactorReset {
+		out.Title = "Your two-factor log-in was turned off"
+		out.Text = fmt.Sprintf("An administrator of this server (%s) turned off your two-factor log-in on %s, from %s: your authenticator app's codes, recovery codes and security keys no longer work here.",
+			orNone(out.Approver, "an administrator whose account no longer exists"), noticeTime(out.At), out.From)
+		out.Advice = "If you asked for it, turn two-factor log-in on again in Account → Security (coffer account 2fa enable). If you did not, tell whoever runs this server at once, over a channel you trust, and change your master password."
+		return out
+	}
 	if out.Kind != NoticeRecovered {
 		out.Title = "Something happened to your account"
 		out.Text = fmt.Sprintf("The server recorded an event of a kind this version does not know (%q) for your account on %s.", out.Kind, noticeTime(out.At))
@@ -125,4 +132,11 @@ func (s *Session) notice(n api.AccountNotice) Notice {
 		"tell whoever runs this server and the organisation's owner at once, over a channel you trust, change the master password, " +
 		"and leave the account recovery of any organisation whose owner you do not trust."
 	return out
+}
+
+func orNone(s, none string) string {
+	if s == "" {
+		return none
+	}
+	return s
 }

@@ -31,6 +31,11 @@ type AdminUser struct {
 	// server refuses that: the instance could be left without one).
 	CanDisable bool `json:"can_disable"`
 	CanEnable  bool `json:"can_enable"`
+	// TwoFactor: the account has two-factor log-in (in an account's
+	// detail); CanResetTwoFactor offers the reset for someone who lost
+	// their codes and keys.
+	TwoFactor         bool `json:"two_factor"`
+	CanResetTwoFactor bool `json:"can_reset_two_factor"`
 }
 
 // AdminOrg is an organisation an account is bound to.
@@ -80,6 +85,7 @@ func adminUser(s *client.Session, a client.AdminAccount) AdminUser {
 	}
 	u.CanDisable = !a.Disabled && !u.Me
 	u.CanEnable = a.Disabled
+	u.TwoFactor, u.CanResetTwoFactor = a.TwoFactor, a.TwoFactor
 	return u
 }
 

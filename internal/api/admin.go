@@ -14,6 +14,9 @@ type AdminAccount struct {
 	DisabledAt *time.Time `json:"disabled_at,omitempty"`
 	Admin      bool       `json:"admin"`
 	Orgs       int        `json:"orgs"`
+	// TwoFactor: the account has two-factor log-in (TOTP or a security
+	// key); only in an account's detail (POST …/reset-2fa turns it off).
+	TwoFactor bool `json:"two_factor,omitempty"`
 }
 
 // AdminOrgBinding is one organisation an account belongs to. Names are

@@ -139,6 +139,10 @@ type RecoveryGranted struct {
 // NoticeRecovered is the kind of notice a completed recovery leaves.
 const NoticeRecovered = "recovered"
 
+// NoticeSecondFactorReset: an instance administrator turned the
+// account's two-factor log-in off (its codes and keys deleted).
+const NoticeSecondFactorReset = "second_factor_reset"
+
 // AccountNotice is something that happened to the caller's account that
 // its user is shown at the next unlock until the account acknowledges it
 // (docs/protocol.md §17.3): for now, that the account was recovered

@@ -229,6 +229,9 @@ func (c *Core) Funcs() []Func {
 			return answer(c.act(func(ctx context.Context, s *client.Session) error { return s.AdminUnbind(ctx, x.Str(0), x.Str(1)) }))
 		}),
 		f("adminDisable", a("ref"), Revoked{}, func(x Args) (any, error) { return answer(c.adminDisable(x.Str(0))) }),
+		f("adminResetTwoFactor", a("ref"), OK{}, func(x Args) (any, error) {
+			return answer(c.act(func(ctx context.Context, s *client.Session) error { return s.AdminResetSecondFactors(ctx, x.Str(0)) }))
+		}),
 		f("adminEnable", a("ref"), OK{}, func(x Args) (any, error) {
 			return answer(c.act(func(ctx context.Context, s *client.Session) error { return s.AdminEnable(ctx, x.Str(0)) }))
 		}),

@@ -193,6 +193,13 @@ func (a *app) adminAccountCommands() []*cobra.Command {
 			fmt.Fprintf(a.stdout, "Disabled %s; %d session(s) ended.\n", inert(args[0]), n)
 			return nil
 		}),
+		a.simple("reset-2fa EMAIL", "Turn off an account's two-factor log-in (TOTP, recovery codes, security keys) for someone who lost them all; they are told at their next unlock (instance administrators)", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
+			if err := s.AdminResetSecondFactors(cmd.Context(), args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "Two-factor log-in of %s is off; they log in with the master password and can turn it on again in Account → Security.\n", inert(args[0]))
+			return nil
+		}),
 		a.simple("enable EMAIL", "Enable a disabled account: it can log in again (instance administrators)", 1, func(cmd *cobra.Command, s *client.Session, args []string) error {
 			if err := s.AdminEnable(cmd.Context(), args[0]); err != nil {
 				return err

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"github.com/google/uuid"
+
 	"context"
 	"errors"
 	"net/http"
@@ -131,6 +133,11 @@ func (s *Server) adminAccountDetail(w http.ResponseWriter, r *http.Request) erro
 	out := api.AdminAccountDetail{AdminAccount: s.adminAccount(r.Context(), store.AccountSummary{ID: a.ID, Email: a.Email, Name: a.Name,
 		CreatedAt: a.CreatedAt, DisabledAt: a.DisabledAt, Granted: granted, Orgs: len(b.Orgs)}),
 		Orgs: []api.AdminOrgBinding{}, Groups: []api.AdminGroupBinding{}}
+	on, err := s.store.TwoFactorOn(r.Context(), []string{a.ID})
+	if err != nil {
+		return err
+	}
+	out.TwoFactor = on[a.ID]
 	for _, o := range b.Orgs {
 		out.Orgs = append(out.Orgs, api.AdminOrgBinding{OrgID: o.OrgID, Role: o.Role, Members: o.Members, OwnerID: o.OwnerID, OwnerEmail: o.OwnerEmail})
 	}
@@ -201,6 +208,38 @@ func (s *Server) adminDisable(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.log.InfoContext(r.Context(), "account disabled", "user", a.ID, "admin", s.userID(r), "revoked_sessions", n)
 	writeJSON(w, http.StatusOK, api.AdminDisabled{RevokedSessions: n})
+	return nil
+}
+
+// adminResetSecondFactors: POST /admin/accounts/{user}/reset-2fa. For
+// someone who lost their authenticator, their recovery codes and their
+// security keys: the account's two-factor log-in is turned off (its
+// master password still guards it, and the vault stays sealed — a second
+// factor opens nothing), and its user is shown a notice saying who did it
+// at their next unlock. An organisation's requirement does not stop it:
+// the administrator's decision is the way back in; the person turns it on
+// again.
+func (s *Server) adminResetSecondFactors(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.adminTarget(r)
+	if err != nil {
+		return err
+	}
+	adminID := s.userID(r)
+	admin, err := s.store.AccountByID(r.Context(), adminID)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	notice := store.AccountNotice{ID: uuid.NewString(), Kind: store.NoticeSecondFactorReset, ActorID: adminID, ActorEmail: admin.Email,
+		ApprovedAt: now, ClientAddr: s.clientAddr(r), CreatedAt: now}
+	if err := s.store.ResetSecondFactors(r.Context(), a.ID, notice); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return errNotFound("two-factor log-in on this account")
+		}
+		return err
+	}
+	s.log.InfoContext(r.Context(), "second factors reset", "user", a.ID, "admin", adminID)
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 

@@ -399,6 +399,7 @@ func (s *Server) routes() {
 	s.mux.Handle("GET "+p+"/admin/accounts/{user}", s.adminOnly(s.adminAccountDetail))
 	s.mux.Handle("POST "+p+"/admin/accounts/{user}/disable", s.adminOnly(s.adminDisable))
 	s.mux.Handle("POST "+p+"/admin/accounts/{user}/enable", s.adminOnly(s.adminEnable))
+	s.mux.Handle("POST "+p+"/admin/accounts/{user}/reset-2fa", s.adminOnly(s.adminResetSecondFactors))
 	s.mux.Handle("PUT "+p+"/admin/accounts/{user}/export-policy", s.adminOnly(s.adminExportPolicy))
 	s.mux.Handle("GET "+p+"/account/export-policy", s.authed(s.myExportPolicy))
 	s.mux.Handle("PUT "+p+"/groups/{id}/export-policy", s.authed(s.groupExportPolicy))

@@ -821,7 +821,17 @@ type TwoFactorStore interface {
 	// RecoveryCodeHashes returns the hashes of the account's unused
 	// recovery codes (with TOTP on, with a security key, or both).
 	RecoveryCodeHashes(ctx context.Context, userID string) ([][]byte, error)
+	// ResetSecondFactors deletes every second factor of the account (its
+	// TOTP enrolment, recovery codes, security keys and their challenges)
+	// and records notice for its user, in one transaction: an instance
+	// administrator's help for someone who lost them all. ErrNotFound if
+	// the account had none (and nothing is recorded).
+	ResetSecondFactors(ctx context.Context, userID string, notice AccountNotice) error
 }
+
+// NoticeSecondFactorReset is the kind of notice an administrator's reset
+// of an account's second factors leaves.
+const NoticeSecondFactorReset = "second_factor_reset"
 
 // KnownDeviceStore remembers the devices an account logged in from, for
 // the new-device log-in notice (docs/security.md 27.8).

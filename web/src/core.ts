@@ -314,6 +314,7 @@ export const core = {
   adminUnbind: (ref: string, org: string) => call('adminUnbind', ref, org),
   adminDisable: (ref: string) => call('adminDisable', ref),
   adminEnable: (ref: string) => call('adminEnable', ref),
+  adminResetTwoFactor: (ref: string) => call('adminResetTwoFactor', ref),
   adminSetExportPolicy: (ref: string, myVaultOnly: boolean) => call('adminSetExportPolicy', ref, myVaultOnly ? 'my-vault-only' : ''),
   // Tools → Export and Import: the core writes and reads Coffer JSON
   // documents only; the tools module (tools/module.ts) converts them.

@@ -195,3 +195,31 @@ func (s *Store) oneRow(res sql.Result, err error) error {
 	}
 	return nil
 }
+
+func (s *Store) ResetSecondFactors(ctx context.Context, userID string, notice store.AccountNotice) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var had bool
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT `+secondFactorOn), userID, userID).Scan(&had); err != nil {
+			return err
+		}
+		if !had {
+			return store.ErrNotFound
+		}
+		for _, q := range []string{
+			`DELETE FROM two_factor_recovery_codes WHERE user_id = ?`,
+			`DELETE FROM two_factor WHERE user_id = ?`,
+			`DELETE FROM webauthn_credentials WHERE user_id = ?`,
+			`DELETE FROM webauthn_challenges WHERE user_id = ?`,
+		} {
+			if _, err := tx.ExecContext(ctx, s.q(q), userID); err != nil {
+				return err
+			}
+		}
+		// The trace the account's user is shown: written with the reset or
+		// not at all.
+		notice.UserID = userID
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO account_notices (`+noticeColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`),
+			notice.ID, notice.UserID, notice.Kind, notice.OrgID, notice.ActorID, notice.ActorEmail, ms(notice.ApprovedAt), notice.ClientAddr, ms(notice.CreatedAt))
+		return err
+	})
+}

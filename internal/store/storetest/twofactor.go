@@ -13,6 +13,7 @@ import (
 func init() {
 	extraTests = append(extraTests,
 		namedTest{name: "TwoFactor", fn: testTwoFactor},
+		namedTest{name: "ResetSecondFactors", fn: testResetSecondFactors},
 		namedTest{name: "RaceRecoveryCodeUsedOnce", fn: testRaceRecoveryCodeUsedOnce},
 		namedTest{name: "RaceTOTPStepUsedOnce", fn: testRaceTOTPStepUsedOnce},
 	)
@@ -141,4 +142,36 @@ func testRaceTOTPStepUsedOnce(t *testing.T, s store.Store) {
 			t.Fatalf("step %d used %d times", step, n)
 		}
 	}
+}
+
+// testResetSecondFactors: an administrator's reset takes TOTP, recovery
+// codes and security keys in one go and leaves the account's user a
+// notice; an account without a second factor is ErrNotFound, and gets no
+// notice.
+func testResetSecondFactors(t *testing.T, s store.Store) {
+	a, _ := newAccount(t, s, "reset-2fa@example.com")
+	notice := store.AccountNotice{ID: "notice-reset-1", Kind: store.NoticeSecondFactorReset, ActorID: "admin-1", ActorEmail: "admin@example.com", ClientAddr: "192.0.2.1", CreatedAt: now}
+	wantErr(t, "a reset without 2FA", s.ResetSecondFactors(ctx, a.ID, notice), store.ErrNotFound)
+	enrolTwoFactor(t, s, a.ID, [][]byte{[]byte("code-hash")})
+	if err := s.AddWebAuthnCredential(ctx, store.WebAuthnCredential{ID: "key-1", UserID: a.ID, CredentialID: []byte("cred"), PublicKey: []byte("pk"), RPID: "example.com", Name: "Key", CreatedAt: now}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ResetSecondFactors(ctx, a.ID, notice); err != nil {
+		t.Fatal(err)
+	}
+	if on, err := s.TwoFactorOn(ctx, []string{a.ID}); err != nil || on[a.ID] {
+		t.Fatalf("after the reset: %v, %v", on, err)
+	}
+	if keys, _ := s.WebAuthnCredentials(ctx, a.ID); len(keys) != 0 {
+		t.Fatalf("%d keys left", len(keys))
+	}
+	if codes, _ := s.RecoveryCodeHashes(ctx, a.ID); len(codes) != 0 {
+		t.Fatalf("%d recovery codes left", len(codes))
+	}
+	ns, err := s.AccountNotices(ctx, a.ID, 10)
+	if err != nil || len(ns) != 1 || ns[0].Kind != store.NoticeSecondFactorReset || ns[0].ActorEmail != "admin@example.com" {
+		t.Fatalf("notices %+v, %v", ns, err)
+	}
+	notice.ID = "notice-reset-2"
+	wantErr(t, "a second reset", s.ResetSecondFactors(ctx, a.ID, notice), store.ErrNotFound)
 }

@@ -7,7 +7,7 @@ import { AdminPage } from './AdminPage';
 vi.mock('../core', async (importOriginal) => (await import('../test/fakeCore')).fakeCore(await importOriginal()));
 
 const adminUser = (over: Partial<AdminUser> & { email: string }): AdminUser => ({
-  user_id: `u-${over.email}`, name: '', created_at: '2025-01-02T03:04:05Z', state: 'active', admin: false, orgs: 1, can_disable: true, can_enable: false, ...over,
+  user_id: `u-${over.email}`, name: '', created_at: '2025-01-02T03:04:05Z', state: 'active', admin: false, orgs: 1, can_disable: true, can_enable: false, two_factor: false, can_reset_two_factor: false, ...over,
 });
 
 describe('AdminPage', () => {

@@ -9,7 +9,7 @@ vi.mock('../core', async (importOriginal) => (await import('../test/fakeCore')).
 const sealed = 'Organisation and group names are end-to-end encrypted: the server, and so this portal, sees only their ids, sizes and owners.';
 const detail = (over: Partial<AdminUserDetail> = {}): AdminUserDetail => ({
   user_id: 'u-mia', email: 'mia@acme.example', name: 'Mia', created_at: '2025-01-02T03:04:05Z', state: 'active', admin: false, orgs: 2,
-  can_disable: true, can_enable: false, sealed, export_my_vault_only: false, may_export: 'everything they can read',
+  can_disable: true, can_enable: false, two_factor: false, can_reset_two_factor: false, sealed, export_my_vault_only: false, may_export: 'everything they can read',
   organisations: [
     { org_id: 'o-acme', role: 'member', members: 4, owner_email: 'ann@acme.example', can_unbind: true },
     { org_id: 'o-own', role: 'owner', members: 2, owner_email: 'mia@acme.example', can_unbind: false, unbind_refusal: 'the owner cannot be unbound: transfer ownership first' },
@@ -70,6 +70,19 @@ describe('AdminUser', () => {
     fireEvent.click(await screen.findByRole('button', { name: 'Enable the account' }));
     fireEvent.click(screen.getByRole('button', { name: 'Enable mia@acme.example' }));
     await waitFor(() => expect(core.adminEnable).toHaveBeenCalledWith('u-mia'));
+  });
+
+  it('resets a lost two-factor log-in only when the account has one, saying what it does first', async () => {
+    vi.mocked(core.adminUser).mockResolvedValueOnce(detail({ two_factor: true, can_reset_two_factor: true })).mockResolvedValue(detail());
+    vi.mocked(core.adminResetTwoFactor).mockResolvedValue({ ok: true });
+    renderInApp(<AdminUser user="u-mia" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Reset two-factor log-in' }));
+    const dialog = screen.getByRole('alertdialog', { name: 'Reset the two-factor log-in of mia@acme.example?' });
+    expect(dialog.textContent).toContain('really comes from them');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Reset two-factor log-in' }));
+    expect((await screen.findByRole('status')).textContent).toBe('Two-factor log-in of mia@acme.example is off.');
+    expect(core.adminResetTwoFactor).toHaveBeenCalledWith('u-mia');
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Reset two-factor log-in' })).toBeNull());
   });
 
   it('shows what the account may export, in the core’s words, and says what the policy cannot stop', async () => {

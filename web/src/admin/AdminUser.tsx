@@ -7,7 +7,7 @@ import { ConfirmDialog } from '../ui/ConfirmDialog';
 import { EmptyState } from '../ui/EmptyState';
 import { ErrorLine } from '../ui/ErrorLine';
 
-type Asking = { what: 'disable' | 'enable' | 'export' } | { what: 'unbind'; org: AdminOrg };
+type Asking = { what: 'disable' | 'enable' | 'export' | 'reset-2fa' } | { what: 'unbind'; org: AdminOrg };
 
 // AdminUser is one account in the Administrator Portal: its state, the
 // organisations and groups it is bound to (ids and sizes: names are
@@ -43,6 +43,7 @@ export function AdminUser(props: { user: string }) {
           <div class="row"><dt>Signed up</dt><dd>{new Date(d.created_at).toLocaleString()}</dd></div>
           {d.disabled_at ? <div class="row"><dt>Disabled since</dt><dd>{new Date(d.disabled_at).toLocaleString()}</dd></div> : null}
           <div class="row"><dt>Instance administrator</dt><dd>{d.admin ? 'yes' : 'no'}{d.me ? ' (this is you)' : ''}</dd></div>
+          <div class="row"><dt>Two-factor log-in</dt><dd>{d.two_factor ? 'on' : 'off'}</dd></div>
           <div class="row"><dt>Account id</dt><dd><code>{d.user_id}</code></dd></div>
         </dl>
         {note ? <p role="status" class="note">{note}</p> : null}
@@ -50,6 +51,7 @@ export function AdminUser(props: { user: string }) {
         <div class="actions">
           {d.can_disable ? <button type="button" class="danger" onClick={() => setAsking({ what: 'disable' })}>Disable the account</button> : null}
           {d.can_enable ? <button type="button" class="primary" onClick={() => setAsking({ what: 'enable' })}>Enable the account</button> : null}
+          {d.can_reset_two_factor ? <button type="button" onClick={() => setAsking({ what: 'reset-2fa' })}>Reset two-factor log-in</button> : null}
           {d.me ? <p class="muted">You cannot disable your own account; another administrator can.</p> : null}
         </div>
       </section>
@@ -115,6 +117,10 @@ export function AdminUser(props: { user: string }) {
         <ConfirmDialog title={`Disable ${d.email}?`} danger action={`Disable ${d.email}`} onClose={() => setAsking(null)}
           text={`Every session of ${d.email} is signed out at once, and the account cannot log in until an administrator enables it again. Nothing of theirs is deleted, and their organisations keep them.`}
           onConfirm={async () => { const r = await core.adminDisable(d.user_id); done(`${d.email} is disabled; ${r.revoked_sessions} session(s) were signed out.`); }} />
+      ) : asking?.what === 'reset-2fa' ? (
+        <ConfirmDialog title={`Reset the two-factor log-in of ${d.email}?`} danger action="Reset two-factor log-in" onClose={() => setAsking(null)}
+          text={`For someone who lost their authenticator app, recovery codes and security keys: all of them stop working, and ${d.email} logs in with the master password alone until they turn two-factor log-in on again. They are told, with your address, at their next unlock. Check first that the request really comes from them.`}
+          onConfirm={async () => { await core.adminResetTwoFactor(d.user_id); done(`Two-factor log-in of ${d.email} is off.`); }} />
       ) : asking?.what === 'enable' ? (
         <ConfirmDialog title={`Enable ${d.email}?`} action={`Enable ${d.email}`} onClose={() => setAsking(null)}
           text={`${d.email} can log in again with their master password.`}

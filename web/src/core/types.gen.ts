@@ -113,6 +113,8 @@ export interface AdminUser {
   me?: boolean;
   can_disable: boolean;
   can_enable: boolean;
+  two_factor: boolean;
+  can_reset_two_factor: boolean;
 }
 
 // AdminUserDetail is view.AdminUserDetail.
@@ -1081,6 +1083,7 @@ export interface BridgeResults {
   adminUser: AdminUserDetail;
   adminUnbind: OK;
   adminDisable: Revoked;
+  adminResetTwoFactor: OK;
   adminEnable: OK;
   adminSetExportPolicy: OK;
   exportPlan: ExportPlan;
