@@ -177,3 +177,18 @@ func (s *Session) RemoveSecurityKey(ctx context.Context, password []byte, id str
 	}
 	return wrongProof(s.t.do(ctx, "POST", "/account/2fa/webauthn/"+url.PathEscape(id)+"/remove", api.SecurityKeyRemoveRequest{AuthKey: key}, nil))
 }
+
+// NewRecoveryCodes replaces the account's recovery codes with 10 new
+// ones, returned once; the old ones stop working. It proves the master
+// password afresh.
+func (s *Session) NewRecoveryCodes(ctx context.Context, password []byte) ([]string, error) {
+	key, err := s.authKeyAfresh(ctx, password)
+	if err != nil {
+		return nil, err
+	}
+	var out api.TwoFactorEnabled
+	if err := s.t.do(ctx, "POST", "/account/2fa/recovery-codes", api.TwoFactorStartRequest{AuthKey: key}, &out); err != nil {
+		return nil, wrongProof(err)
+	}
+	return out.RecoveryCodes, nil
+}

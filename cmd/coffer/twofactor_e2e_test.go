@@ -90,6 +90,19 @@ func TestCLITwoFactorLogin(t *testing.T) {
 	if got := u.ok("", "account", "2fa", "status"); !strings.Contains(got, "9 recovery codes left") {
 		t.Fatalf("status: %q", got)
 	}
+	// A new set: the master password first; the old codes stop working.
+	u.fails(3, "not the password\n", "account", "2fa", "recovery-codes", "--password-stdin")
+	fresh := strings.Fields(u.ok(masterPW+"\n", "account", "2fa", "recovery-codes", "--password-stdin"))
+	if len(fresh) != 10 {
+		t.Fatalf("new recovery codes: %q", fresh)
+	}
+	if r := login(newCLI(t), masterPW+"\n", "--code", codes[1]); r.code != 3 {
+		t.Fatalf("an old recovery code after new ones: %+v", r)
+	}
+	if got := u.ok("", "account", "2fa", "status"); !strings.Contains(got, "10 recovery codes left") {
+		t.Fatalf("status after new codes: %q", got)
+	}
+	codes = append(codes, fresh...)
 	// Neither secret nor codes in the server's log.
 	for _, s := range append([]string{m[1], next}, codes...) {
 		if strings.Contains(srv.stderr.String(), s) {
@@ -98,7 +111,7 @@ func TestCLITwoFactorLogin(t *testing.T) {
 	}
 
 	u.fails(3, masterPW+"\n", "account", "2fa", "disable", "--code", codes[0], "--password-stdin")
-	u.ok(masterPW+"\n", "account", "2fa", "disable", "--code", codes[1], "--password-stdin")
+	u.ok(masterPW+"\n", "account", "2fa", "disable", "--code", fresh[0], "--password-stdin")
 	if r := login(newCLI(t), masterPW+"\n"); r.code != 0 {
 		t.Fatalf("log-in after disabling: %+v", r)
 	}

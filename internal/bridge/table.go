@@ -213,6 +213,7 @@ func (c *Core) Funcs() []Func {
 				return s.DisableTwoFactor(ctx, []byte(x.Str(0)), x.Str(1))
 			}))
 		}),
+		f("twoFactorRecoveryCodes", a("password"), api.TwoFactorEnabled{}, func(x Args) (any, error) { return answer(c.twoFactorRecoveryCodes(x.Str(0))) }),
 		// Security keys (docs/protocol.md §8.2); the list is in twoFactorStatus.
 		f("securityKeyBegin", a("password"), api.SecurityKeyBegin{}, func(x Args) (any, error) { return answer(c.securityKeyBegin(x.Str(0))) }),
 		f("securityKeyFinish", a("name", "credential"), api.SecurityKeyAdded{}, func(x Args) (any, error) { return answer(c.securityKeyFinish(x.Str(0), x.Str(1))) }),

@@ -63,3 +63,14 @@ func (c *Core) securityKeyFinish(name, credential string) (api.SecurityKeyAdded,
 	}
 	return s.FinishSecurityKey(context.Background(), name, json.RawMessage(credential))
 }
+
+// twoFactorRecoveryCodes replaces the recovery codes (the master password
+// proved afresh) and returns the new ones, the only time they are shown.
+func (c *Core) twoFactorRecoveryCodes(password string) (api.TwoFactorEnabled, error) {
+	s, err := c.Session()
+	if err != nil {
+		return api.TwoFactorEnabled{}, err
+	}
+	codes, err := s.NewRecoveryCodes(context.Background(), []byte(password))
+	return api.TwoFactorEnabled{RecoveryCodes: codes}, err
+}

@@ -14,7 +14,7 @@ import (
 // untouched.
 func (a *app) account2FACommand() *cobra.Command {
 	cmd := group("2fa", "Two-factor log-in with an authenticator app (TOTP) and recovery codes")
-	cmd.AddCommand(a.twoFAStatusCommand(), a.twoFAEnableCommand(), a.twoFAConfirmCommand(), a.twoFADisableCommand())
+	cmd.AddCommand(a.twoFAStatusCommand(), a.twoFAEnableCommand(), a.twoFAConfirmCommand(), a.twoFADisableCommand(), a.twoFARecoveryCodesCommand())
 	return cmd
 }
 
@@ -148,6 +148,34 @@ func (a *app) twoFADisableCommand() *cobra.Command {
 	cmd.Flags().StringVar(&code, "code", "", "the authenticator app's current code, or a recovery code")
 	cmd.MarkFlagRequired("code")
 	return cmd
+}
+
+func (a *app) twoFARecoveryCodesCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "recovery-codes",
+		Short: "Replace the recovery codes with 10 new ones (the master password asked afresh); the old ones stop working; printed once",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := a.unlocked()
+			if err != nil {
+				return err
+			}
+			pw, err := a.readPassword("Master password (for new recovery codes)", false)
+			if err != nil {
+				return err
+			}
+			codes, err := s.NewRecoveryCodes(cmd.Context(), pw)
+			if err != nil {
+				return err
+			}
+			if a.jsonOut {
+				return a.printJSON(map[string]any{"recovery_codes": codes})
+			}
+			fmt.Fprintln(a.stderr, "New recovery codes; the old ones no longer work. Keep these somewhere safe: each logs in once, and they are not shown again.")
+			fmt.Fprintln(a.stdout, strings.Join(codes, "\n"))
+			return nil
+		},
+	}
 }
 
 // terminalQR draws QR modules with half blocks, two rows per line, with

@@ -352,6 +352,7 @@ func (s *Server) routes() {
 	s.mux.Handle("POST "+p+"/account/2fa", s.authed(s.startTwoFactor))
 	s.mux.Handle("POST "+p+"/account/2fa/confirm", s.authed(s.confirmTwoFactor))
 	s.mux.Handle("POST "+p+"/account/2fa/disable", s.authed(s.disableTwoFactor))
+	s.mux.Handle("POST "+p+"/account/2fa/recovery-codes", s.authed(s.newRecoveryCodesFor))
 	s.mux.Handle("GET "+p+"/account/2fa/webauthn", s.authed(s.listSecurityKeys))
 	s.mux.Handle("POST "+p+"/account/2fa/webauthn", s.authed(s.beginSecurityKey))
 	s.mux.Handle("POST "+p+"/account/2fa/webauthn/finish", s.authed(s.finishSecurityKey))

@@ -391,3 +391,28 @@ func (s *Server) disableTwoFactor(w http.ResponseWriter, r *http.Request) error 
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+// newRecoveryCodesFor: POST /account/2fa/recovery-codes. A fresh set of
+// 10 recovery codes, behind a fresh proof of the master password (a
+// stolen session alone cannot take the codes); the old ones stop working
+// in the same transaction. 404 without a second factor.
+func (s *Server) newRecoveryCodesFor(w http.ResponseWriter, r *http.Request) error {
+	var req api.TwoFactorStartRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	acct, err := s.reprove(w, r, req.AuthKey)
+	if err != nil {
+		return err
+	}
+	codes, hashes := newRecoveryCodes(acct.ID)
+	if err := s.store.ReplaceRecoveryCodes(r.Context(), acct.ID, hashes); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return &httpError{http.StatusNotFound, api.CodeNotFound, "this account has no two-factor log-in, so no recovery codes", 0}
+		}
+		return err
+	}
+	s.log.InfoContext(r.Context(), "recovery codes replaced", "user", acct.ID)
+	writeJSON(w, http.StatusOK, api.TwoFactorEnabled{RecoveryCodes: codes})
+	return nil
+}

@@ -827,6 +827,10 @@ type TwoFactorStore interface {
 	// administrator's help for someone who lost them all. ErrNotFound if
 	// the account had none (and nothing is recorded).
 	ResetSecondFactors(ctx context.Context, userID string, notice AccountNotice) error
+	// ReplaceRecoveryCodes replaces the account's recovery codes with
+	// hashes (a new set: the old ones stop working); ErrNotFound if the
+	// account has no second factor.
+	ReplaceRecoveryCodes(ctx context.Context, userID string, hashes [][]byte) error
 }
 
 // NoticeSecondFactorReset is the kind of notice an administrator's reset

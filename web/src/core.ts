@@ -304,6 +304,7 @@ export const core = {
   twoFactorStart: (password: string) => call('twoFactorStart', password),
   twoFactorConfirm: (code: string) => call('twoFactorConfirm', code),
   twoFactorDisable: (password: string, code: string) => call('twoFactorDisable', password, code),
+  twoFactorRecoveryCodes: (password: string) => call('twoFactorRecoveryCodes', password),
   // Security keys (§8.2): the options and the browser's answers pass
   // through as they are (webauthn.ts calls the browser).
   securityKeyBegin: (password: string) => call('securityKeyBegin', password),

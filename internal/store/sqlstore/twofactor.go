@@ -223,3 +223,24 @@ func (s *Store) ResetSecondFactors(ctx context.Context, userID string, notice st
 		return err
 	})
 }
+
+func (s *Store) ReplaceRecoveryCodes(ctx context.Context, userID string, hashes [][]byte) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var on bool
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT `+secondFactorOn), userID, userID).Scan(&on); err != nil {
+			return err
+		}
+		if !on {
+			return store.ErrNotFound
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM two_factor_recovery_codes WHERE user_id = ?`), userID); err != nil {
+			return err
+		}
+		for _, h := range hashes {
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO two_factor_recovery_codes (user_id, code_hash) VALUES (?, ?)`), userID, h); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

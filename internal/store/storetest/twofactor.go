@@ -173,5 +173,17 @@ func testResetSecondFactors(t *testing.T, s store.Store) {
 		t.Fatalf("notices %+v, %v", ns, err)
 	}
 	notice.ID = "notice-reset-2"
+	wantErr(t, "new recovery codes without 2FA", s.ReplaceRecoveryCodes(ctx, a.ID, [][]byte{[]byte("x")}), store.ErrNotFound)
+	enrolTwoFactor(t, s, a.ID, [][]byte{[]byte("old-1"), []byte("old-2")})
+	if err := s.ReplaceRecoveryCodes(ctx, a.ID, [][]byte{[]byte("new-1")}); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, "an old recovery code", s.UseRecoveryCode(ctx, a.ID, []byte("old-1")), store.ErrNotFound)
+	if err := s.UseRecoveryCode(ctx, a.ID, []byte("new-1")); err != nil {
+		t.Fatalf("a new recovery code: %v", err)
+	}
+	if err := s.DisableTwoFactor(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
 	wantErr(t, "a second reset", s.ResetSecondFactors(ctx, a.ID, notice), store.ErrNotFound)
 }

@@ -47,6 +47,24 @@ describe('TwoFactor', () => {
     expect(await screen.findByText('Two-factor log-in is off; the recovery codes are void.')).toBeTruthy();
   });
 
+  it('gives new recovery codes for the master password alone, once', async () => {
+    vi.mocked(core.twoFactorStatus).mockResolvedValueOnce({ enabled: true, pending: false, recovery_codes_left: 2, security_keys: [] })
+      .mockResolvedValue({ enabled: true, pending: false, recovery_codes_left: 10, security_keys: [] });
+    vi.mocked(core.orgs).mockResolvedValue([]);
+    vi.mocked(core.twoFactorRecoveryCodes).mockResolvedValue({ recovery_codes: ['wxyz-wxyz-wxyz-wxyz'] });
+    render(<TwoFactor />);
+    await screen.findByText('Two-factor log-in is on; 2 recovery codes left.');
+    const again = screen.getByRole('button', { name: 'New recovery codes' }) as HTMLButtonElement;
+    expect(again.disabled).toBe(true); // the master password first
+    type('Master password', 'correct horse battery staple');
+    fireEvent.click(again);
+    const list = await screen.findByRole('list', { name: 'Recovery codes' });
+    expect(list.textContent).toContain('wxyz-wxyz-wxyz-wxyz');
+    expect(core.twoFactorRecoveryCodes).toHaveBeenCalledWith('correct horse battery staple');
+    fireEvent.click(screen.getByRole('button', { name: 'I have saved them' }));
+    expect(await screen.findByText('Two-factor log-in is on; 10 recovery codes left.')).toBeTruthy();
+  });
+
   it('says which organisations hold it on, and the refusal as a sentence', async () => {
     vi.mocked(core.twoFactorStatus).mockResolvedValue({ enabled: true, pending: false, recovery_codes_left: 10, security_keys: [] });
     vi.mocked(core.orgs).mockResolvedValue([

@@ -55,6 +55,11 @@ export function TwoFactor() {
     setCodes(r.recovery_codes); setStarted(null); setCode('');
     await refresh();
   });
+  const newCodes = run(async () => {
+    const r = await core.twoFactorRecoveryCodes(pw);
+    setPw(''); setCode(''); setCodes(r.recovery_codes);
+    await refresh();
+  });
   const disable = run(async () => {
     await core.twoFactorDisable(pw, code);
     setPw(''); setCode(''); setNote('Two-factor log-in is off; the recovery codes are void.');
@@ -64,7 +69,7 @@ export function TwoFactor() {
   if (codes) {
     body = (
       <div class="stack">
-        <p role="status">Two-factor log-in is on. Keep these recovery codes somewhere safe: each logs in once without the app, and they are not shown again.</p>
+        <p role="status">Two-factor log-in is on. Keep these recovery codes somewhere safe: each logs in once without the app, and they are not shown again (earlier ones no longer work).</p>
         <ul class="recovery-codes" aria-label="Recovery codes">{codes.map((c) => <li key={c}><code>{c}</code></li>)}</ul>
         <div class="actions"><button type="button" class="primary" onClick={() => setCodes(null)}>I have saved them</button></div>
       </div>
@@ -98,7 +103,10 @@ export function TwoFactor() {
         <Field label="Code from the app (or a recovery code)" id="tf-disable-code" value={code} onInput={setCode} autocomplete="one-time-code" required />
         {note ? <p role="status">{note}</p> : null}
         <ErrorLine error={error} />
-        <div class="actions"><button type="submit" class="danger" disabled={busy || !pw || !code}>{busy ? 'Working…' : 'Turn off two-factor log-in'}</button></div>
+        <div class="actions">
+          <button type="button" disabled={busy || !pw} onClick={newCodes} title="New recovery codes replace the old ones; the master password is enough">New recovery codes</button>
+          <button type="submit" class="danger" disabled={busy || !pw || !code}>{busy ? 'Working…' : 'Turn off two-factor log-in'}</button>
+        </div>
       </form>
     );
   } else if (status) {

@@ -1076,6 +1076,7 @@ export interface BridgeResults {
   twoFactorStart: TwoFactorStart;
   twoFactorConfirm: TwoFactorEnabled;
   twoFactorDisable: OK;
+  twoFactorRecoveryCodes: TwoFactorEnabled;
   securityKeyBegin: SecurityKeyBegin;
   securityKeyFinish: SecurityKeyAdded;
   securityKeyRemove: OK;
