@@ -161,6 +161,13 @@ func (s *Session) findLost(ctx context.Context) ([]LostItem, *api.RestoreMark, e
 			server[it.ID] = it.Head
 		}
 	}
+	// The vaults' names are not checked here (nothing of the answer is
+	// applied): a personal vault is My Vault; an organisation vault the
+	// session has not opened is named by its id.
+	servedKind := map[string]string{}
+	for _, v := range stream.head.Vaults {
+		servedKind[v.ID] = v.Kind
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.materializeLocked()
@@ -173,6 +180,8 @@ func (s *Session) findLost(ctx context.Context) ([]LostItem, *api.RestoreMark, e
 			Revision: it.Revision, ServerRevision: server[id], Trashed: it.Trashed}
 		if v, ok := s.vaults[it.VaultID]; ok {
 			l.Vault = v.Label()
+		} else if servedKind[it.VaultID] == "personal" {
+			l.Vault = (&Vault{Kind: "personal"}).Label()
 		}
 		lost = append(lost, l)
 	}
@@ -231,19 +240,36 @@ func (s *Session) AcceptRestore(ctx context.Context) (*RestoreReport, error) {
 		return &RestoreReport{}, s.Sync(ctx)
 	}
 	report := &RestoreReport{Restore: serverRestoreOf(mark), Accepted: true}
-	var kept []keptItem
+	held := map[string]*Item{}
 	for _, l := range lost {
-		it, err := s.openCachedLocked(s.items[l.ID])
-		if err != nil {
-			s.mu.Unlock()
-			s.op.Unlock()
-			return nil, err
-		}
-		kept = append(kept, keptItem{l, it.Content})
+		held[l.ID] = s.items[l.ID]
 	}
 	before := s.resetForRestoreLocked(mark.Generation)
 	s.mu.Unlock()
 	err = s.syncLocked(ctx)
+	var kept []keptItem
+	if err == nil || IsQuarantine(err) {
+		// The items held are opened from the device's verified state
+		// (their records verify again: item key, revision signature and
+		// hash) with the vault keys the sync opened.
+		s.mu.Lock()
+		for _, l := range lost {
+			it := held[l.ID]
+			if it.sealed {
+				var oerr error
+				if it, oerr = s.openRecordLocked(it, false); oerr != nil {
+					l.Reason = "it no longer opens on this device: " + oerr.Error()
+					if _, ok := s.vaults[l.VaultID]; !ok {
+						l.Reason = "its vault is no longer readable by this account"
+					}
+					report.NotUploaded = append(report.NotUploaded, l)
+					continue
+				}
+			}
+			kept = append(kept, keptItem{l, it.Content})
+		}
+		s.mu.Unlock()
+	}
 	s.op.Unlock()
 	if err == nil || IsQuarantine(err) {
 		err = s.giveBack(ctx, kept, report)
