@@ -745,6 +745,40 @@ func MarksGeneration(marks []byte) uint64 {
 	return 0
 }
 
+// MarksHead reads the cache generation and the restore generation from
+// the first bytes of marks as MarshalJSON writes them (they come first),
+// without parsing the rest (MarksGeneration). Both are 0 when absent.
+func MarksHead(marks []byte) Marks {
+	m := Marks{Cache: MarksGeneration(marks)}
+	const key = `"restore":`
+	rest := marks
+	if m.Cache != 0 {
+		i := bytes.IndexByte(marks, ',')
+		if i < 0 {
+			return m
+		}
+		rest = marks[i+1:]
+	} else if len(rest) > 0 {
+		rest = rest[1:] // the '{'
+	}
+	if !bytes.HasPrefix(rest, []byte(key)) {
+		return m
+	}
+	var gen uint64
+	for i, c := range rest[len(key):] {
+		switch {
+		case c >= '0' && c <= '9' && i < 19:
+			gen = gen*10 + uint64(c-'0')
+		case (c == ',' || c == '}') && i > 0:
+			m.Restore = gen
+			return m
+		default:
+			return m
+		}
+	}
+	return m
+}
+
 // MarshalJSON writes the marks as encoding/json would (compact, members in
 // declaration order, map keys sorted), several times faster: a device with
 // 10,000 items writes them after every change.
@@ -754,6 +788,11 @@ func (m Marks) MarshalJSON() ([]byte, error) {
 	if m.Cache != 0 {
 		b = append(b, `"cache_generation":`...)
 		b = strconv.AppendUint(b, m.Cache, 10)
+		b = append(b, ',')
+	}
+	if m.Restore != 0 {
+		b = append(b, `"restore":`...)
+		b = strconv.AppendUint(b, m.Restore, 10)
 		b = append(b, ',')
 	}
 	b = append(b, `"items":`...)

@@ -57,6 +57,7 @@ var errorKinds = []struct {
 		return errors.As(err, &ae) && ae.Code == api.CodeSignupRefused
 	}},
 	{"key-mismatch", "a confirm found an invitee's keys swapped; nobody was confirmed", is(ErrKeyMismatch)},
+	{"server-restored", "the server was restored from a backup: nothing changes on this device until the person accepts the restore, which gives back what the device holds that the server lost", is(ErrServerRestored)},
 	{"tampered", "data from the server failed authentication; nothing of it is shown", is(ErrTampered)},
 	{"invitation-locked", "the invitation's wrong-code attempts are used up; only the owner's re-issue helps", is(ErrInvitationLocked)},
 	{"already-invited", "the address has a working invitation already; re-issue replaces it", is(ErrAlreadyInvited)},

@@ -105,7 +105,10 @@ type Session struct {
 	// whether a sync has completed in this session.
 	cache     *deviceCache
 	cacheMark uint64
-	synced    bool
+	// restoreSeen is the generation of the newest server restore this
+	// device accepted (a mark kept between runs, restore.go).
+	restoreSeen uint64
+	synced      bool
 	// deferred lists the items whose signature a full sync left to check
 	// (Options.DeferSignatures), oldest first; an entry whose item was
 	// replaced or checked since is skipped. fullCheck: a deferred check
@@ -255,6 +258,11 @@ func (s *Session) syncLocked(ctx context.Context) error {
 	}
 	s.mu.Unlock()
 	err := s.syncFrom(ctx, since)
+	var declared *restoreDeclared
+	if errors.As(err, &declared) {
+		// Nothing of the answer was applied: say what the restore lost.
+		return s.restoredError(ctx, declared.mark)
+	}
 	if errors.Is(err, errRecordsAhead) {
 		// Records newer than the answer (a change between the two reads):
 		// the next answer must agree with them, or it is tampering.
@@ -284,6 +292,9 @@ func (s *Session) syncFrom(ctx context.Context, since int64) (err error) {
 	}
 	defer stream.close()
 	resp := stream.head
+	if err := s.checkRestoreMark(resp.Restore); err != nil {
+		return err
+	}
 	fetched, err := s.fetchOrgs(ctx, resp)
 	if err != nil {
 		return err
@@ -1344,6 +1355,12 @@ func CheckNewItem(typ string, c *Content) error {
 
 // CreateItem encrypts content as revision 1 of a new item in vault v.
 func (s *Session) CreateItem(ctx context.Context, vaultID, typ string, c Content) (*Item, error) {
+	return s.createItem(ctx, uuid.NewString(), vaultID, typ, c)
+}
+
+// createItem is CreateItem under a given id (an item a restore lost is
+// given back under its own id, restore.go).
+func (s *Session) createItem(ctx context.Context, id, vaultID, typ string, c Content) (*Item, error) {
 	s.op.Lock()
 	defer s.op.Unlock()
 	if _, ok := LookupItemType(typ); !ok {
@@ -1357,7 +1374,7 @@ func (s *Session) CreateItem(ctx context.Context, vaultID, typ string, c Content
 	if !ok {
 		return nil, fmt.Errorf("vault %q: %w", vaultID, ErrNotFound)
 	}
-	item := &Item{ID: uuid.NewString(), VaultID: v.ID, Type: typ, Content: c}
+	item := &Item{ID: id, VaultID: v.ID, Type: typ, Content: c}
 	var out api.Item
 	var m pendingManifest
 	err := s.retryOnManifestConflict(ctx, func() error {
@@ -1780,7 +1797,11 @@ type Marks struct {
 	// Cache is the highest device cache generation this device wrote: a
 	// cache below it is an older copy and is not used (§16). It comes
 	// first, so that a reader can take it from the start of the file.
-	Cache     uint64            `json:"cache_generation,omitempty"`
+	Cache uint64 `json:"cache_generation,omitempty"`
+	// Restore is the generation of the newest server restore from a
+	// backup this device accepted (docs/protocol.md §9.1). It comes
+	// second, for the same reader.
+	Restore   uint64            `json:"restore,omitempty"`
 	Items     map[string]uint64 `json:"items"`
 	Rosters   map[string]uint64 `json:"rosters"`
 	Keyring   uint64            `json:"keyring"`
@@ -1822,7 +1843,7 @@ func (s *Session) MarksJSON() ([]byte, error) {
 // the caller holds s.mu for as long as it uses them.
 func (s *Session) sharedMarksLocked() Marks {
 	s.materializeLocked() // the marks its entries imply
-	m := Marks{Items: s.seen, Rosters: s.rosterSeen, Keyring: s.keyringSeen, Manifests: s.manifestSeen, Cache: s.cacheMark, Audit: s.auditSeen, Records: s.recordSeen}
+	m := Marks{Items: s.seen, Rosters: s.rosterSeen, Keyring: s.keyringSeen, Manifests: s.manifestSeen, Cache: s.cacheMark, Restore: s.restoreSeen, Audit: s.auditSeen, Records: s.recordSeen}
 	m.Vaults = map[string][]string{}
 	for id, v := range s.itemVault {
 		m.Vaults[v] = append(m.Vaults[v], id)
@@ -1863,6 +1884,7 @@ func (s *Session) setMarksLocked(m Marks) {
 	}
 	s.keyringSeen = max(s.keyringSeen, m.Keyring)
 	s.cacheMark = max(s.cacheMark, m.Cache)
+	s.restoreSeen = max(s.restoreSeen, m.Restore)
 	for k, v := range m.Audit {
 		if v.Seq > s.auditSeen[k].Seq {
 			s.auditSeen[k] = v

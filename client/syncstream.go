@@ -130,6 +130,8 @@ func (st *syncStream) readHead() error {
 			target = &st.head.Groups
 		case "vaults":
 			target = &st.head.Vaults
+		case "restore":
+			target = &st.head.Restore
 		case "items":
 			if err := st.delim('['); err != nil {
 				return err

@@ -620,7 +620,21 @@ type Sync struct {
 	Orgs   []Org    `json:"orgs"`
 	Groups []Group  `json:"groups"` // the caller's groups, with their wraps
 	Vaults []Vault  `json:"vaults"`
-	Items  []Item   `json:"items"`
+	// Restore is the newest restore of the server's database from a
+	// backup, if there was one (docs/protocol.md §9.1). It comes before
+	// the items.
+	Restore *RestoreMark `json:"restore,omitempty"`
+	Items   []Item       `json:"items"`
+}
+
+// RestoreMark is a server's declaration that its database was restored
+// from a backup: Generation only goes up from one restore to the next;
+// StateAt is the time of the newest item change the restored data holds,
+// RestoredAt when the restore was done (both in milliseconds).
+type RestoreMark struct {
+	Generation uint64 `json:"generation"`
+	RestoredAt int64  `json:"restored_at"`
+	StateAt    int64  `json:"state_at"`
 }
 
 // Version is the answer to GET /version.

@@ -202,7 +202,7 @@ func (c *Core) useCache(s *client.Session) {
 		kept = append(kept, []byte(v))
 	}
 	for _, b := range kept {
-		s.SetMarks(client.Marks{Cache: client.MarksGeneration(b)})
+		s.SetMarks(client.MarksHead(b))
 	}
 	if store, err := c.host.OpenCache(user); err == nil {
 		_, _ = s.UseCache(store) // a cache that does not open is only not used

@@ -20,7 +20,7 @@ import (
 
 func (a *app) adminCommand() *cobra.Command {
 	cmd := group("admin", "Server administration: backups and administrators on the server machine; accounts as an instance administrator")
-	cmd.AddCommand(a.adminBackupCommand(), a.adminRestoreCommand(), a.adminGrantCommand(true), a.adminGrantCommand(false))
+	cmd.AddCommand(a.adminBackupCommand(), a.adminRestoreCommand(), a.adminMarkRestoredCommand(), a.adminGrantCommand(true), a.adminGrantCommand(false))
 	cmd.AddCommand(a.adminAccountCommands()...)
 	cmd.AddCommand(a.adminAuditCommand())
 	return cmd

@@ -31,6 +31,7 @@ const (
 	ExitTampered = 5 // the server sent data that failed authentication
 	ExitNotFound = 6 // no such item or vault
 	ExitDenied   = 7 // the server refused: your permission does not allow it
+	ExitRestored = 8 // the server was restored from a backup: accept it with coffer sync --accept-restore
 )
 
 // exitError carries an exit code with its message.
@@ -113,6 +114,9 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		// elsewhere): unlock signs in again with the master password.
 		err = fmt.Errorf("%w — run: eval $(coffer unlock); it signs in again with your master password", err)
 	}
+	if errors.Is(err, client.ErrServerRestored) {
+		err = fmt.Errorf("%w — run: coffer sync --accept-restore", err)
+	}
 	fmt.Fprintln(stderr, "coffer: "+oneLine(err.Error()))
 	return code
 }
@@ -121,7 +125,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // classification the web app uses too) to the exit codes of README.md.
 var exitCodes = map[client.ErrorKind]int{
 	"conflict": ExitConflict,
-	"tampered": ExitTampered, "key-mismatch": ExitTampered,
+	"tampered": ExitTampered, "key-mismatch": ExitTampered, "server-restored": ExitRestored,
 	"wrong-password": ExitAuth, "second-factor-required": ExitAuth, "wrong-second-factor": ExitAuth, "unauthorized": ExitAuth, "locked": ExitAuth,
 	"not-found": ExitNotFound,
 	"forbidden": ExitDenied, "unverified": ExitDenied, "account-disabled": ExitAuth, "transfer-ownership": ExitDenied, "invitation-locked": ExitDenied, "already-invited": ExitUsage,
@@ -210,6 +214,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.lockCommand(),
 		a.logoutCommand(),
 		a.statusCommand(),
+		a.syncCommand(),
 		a.fingerprintCommand(),
 		a.itemCommand(),
 		a.generateCommand(),

@@ -473,8 +473,7 @@ func (a *app) synced(cmd *cobra.Command) (*client.Session, error) {
 // command.
 func (a *app) attach(s *client.Session) {
 	a.session = s
-	gen := a.marksGeneration()
-	s.SetMarks(client.Marks{Cache: gen})
+	s.SetMarks(a.marksHead())
 	if store, err := a.cacheStore(); err == nil {
 		warning, err := s.UseCache(store)
 		if err != nil {
@@ -493,22 +492,22 @@ func (a *app) attach(s *client.Session) {
 	}
 }
 
-// marksGeneration reads the cache generation the marks file names from
-// its first bytes (client.MarksGeneration; 0 when there is none, or the
+// marksHead reads the cache and restore generations the marks file names
+// from its first bytes (client.MarksHead; 0 when there is none, or the
 // file is of an older format).
-func (a *app) marksGeneration() uint64 {
+func (a *app) marksHead() client.Marks {
 	d, err := a.dir()
 	if err != nil {
-		return 0
+		return client.Marks{}
 	}
 	f, err := os.Open(filepath.Join(d, marksFile))
 	if err != nil {
-		return 0
+		return client.Marks{}
 	}
 	defer f.Close()
-	head := make([]byte, 64)
+	head := make([]byte, 128)
 	n, _ := io.ReadFull(f, head)
-	return client.MarksGeneration(head[:n])
+	return client.MarksHead(head[:n])
 }
 
 // sync syncs s. A quarantine (some organisation, group or vault failed

@@ -39,6 +39,15 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	var restore *api.RestoreMark
+	if m, err := s.store.LastRestore(r.Context()); err != nil {
+		return err
+	} else if m.Generation > 0 {
+		restore = &api.RestoreMark{Generation: m.Generation, RestoredAt: m.RestoredAt.UnixMilli(), StateAt: m.StateAt.UnixMilli()}
+		if m.StateAt.IsZero() {
+			restore.StateAt = 0
+		}
+	}
 	// Vaults are read before the items and manifests: a vault listed here
 	// was committed with its first manifest, so the later snapshot has it.
 	//
@@ -68,7 +77,7 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) error {
 				vaults[i].Manifest = manifestToAPI(m)
 			}
 		}
-		head := api.Sync{Cursor: h.Cursor, Purged: h.Purged, Orgs: orgs, Groups: make([]api.Group, 0, len(groups)), Vaults: vaults, Items: []api.Item{}}
+		head := api.Sync{Cursor: h.Cursor, Purged: h.Purged, Orgs: orgs, Groups: make([]api.Group, 0, len(groups)), Vaults: vaults, Restore: restore, Items: []api.Item{}}
 		for _, g := range groups {
 			ag := groupToAPI(g, wraps)
 			if g.Epoch > 1 {

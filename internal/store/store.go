@@ -303,6 +303,7 @@ type Store interface {
 	SSOStore
 	KnownDeviceStore
 	WebAuthnStore
+	RestoreStore
 
 	Close() error
 	// Ping checks that every pool of the store can reach the database.
@@ -962,4 +963,27 @@ type WebAuthnStore interface {
 	// conditional DELETE, so of several finishes with one challenge one
 	// gets it. ErrNotFound otherwise.
 	TakeWebAuthnChallenge(ctx context.Context, hash []byte, userID, ceremony string, now time.Time) (WebAuthnChallenge, error)
+}
+
+// RestoreMark is the newest restore of the database from a backup
+// (docs/protocol.md §9.1); the zero value when there was none.
+// Generation only goes up from one restore to the next; StateAt is the
+// time of the newest item change the restored data holds (what the
+// backup was "of").
+type RestoreMark struct {
+	Generation uint64
+	RestoredAt time.Time
+	StateAt    time.Time
+}
+
+// RestoreStore records restores from a backup (issue 28).
+type RestoreStore interface {
+	// MarkRestored records that the database was just restored from a
+	// backup: a generation above every one recorded and above the
+	// restore's time in milliseconds (so that a later restore of an
+	// older backup, which holds fewer rows, still declares a newer one),
+	// and the time of the newest item change it holds.
+	MarkRestored(ctx context.Context, at time.Time) (RestoreMark, error)
+	// LastRestore is the newest restore recorded (zero: none).
+	LastRestore(ctx context.Context) (RestoreMark, error)
 }

@@ -360,6 +360,7 @@ export function message(e: unknown): string {
       }
       // The core's words, which say what to do: as a sentence.
       case 'two-factor-required': return sentence(e.message);
+      case 'server-restored': return sentence(e.message);
       case 'offline':
         window.dispatchEvent(new Event('coffer-offline'));
         return 'The server cannot be reached. Nothing is lost: your changes are still here; try again when it is back.';

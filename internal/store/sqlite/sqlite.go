@@ -208,10 +208,16 @@ func Restore(ctx context.Context, backup, path string, now time.Time) (replaced 
 	if err := os.Rename(tmp, path); err != nil {
 		return replaced, err
 	}
-	// Open once: migrations bring an older backup up to this binary.
+	// Open once: migrations bring an older backup up to this binary. The
+	// restore is recorded in it, so that devices holding newer data say
+	// so in plain words (docs/protocol.md §9.1).
 	st, err := Open(ctx, path)
 	if err != nil {
 		return replaced, err
+	}
+	if _, err := st.MarkRestored(ctx, now); err != nil {
+		st.Close()
+		return replaced, fmt.Errorf("recording the restore: %w", err)
 	}
 	return replaced, st.Close()
 }

@@ -5,7 +5,7 @@
 // BridgeResults type (docs/web.md).
 
 // The kind of a bridge error (Error.kind): client.KindOf.
-export type ErrorKind = 'unverified' | 'conflict' | 'account-disabled' | 'transfer-ownership' | 'sso-required' | 'sso-ticket' | 'signup-refused' | 'key-mismatch' | 'tampered' | 'invitation-locked' | 'already-invited' | 'wrong-password' | 'second-factor-required' | 'two-factor-required' | 'security-key-cloned' | 'wrong-second-factor' | 'unauthorized' | 'locked' | 'weak-password' | 'bad-email' | 'permission-scope' | 'not-found' | 'forbidden' | 'ambiguous' | 'exists' | 'not-empty' | 'wrong-code' | 'bad-totp' | 'offline' | 'error';
+export type ErrorKind = 'unverified' | 'conflict' | 'account-disabled' | 'transfer-ownership' | 'sso-required' | 'sso-ticket' | 'signup-refused' | 'key-mismatch' | 'server-restored' | 'tampered' | 'invitation-locked' | 'already-invited' | 'wrong-password' | 'second-factor-required' | 'two-factor-required' | 'security-key-cloned' | 'wrong-second-factor' | 'unauthorized' | 'locked' | 'weak-password' | 'bad-email' | 'permission-scope' | 'not-found' | 'forbidden' | 'ambiguous' | 'exists' | 'not-empty' | 'wrong-code' | 'bad-totp' | 'offline' | 'error';
 
 // Status.state.
 export type StatusState = 'none' | 'locked' | 'unlocked' | 'verify' | 'second-factor';
