@@ -6,21 +6,26 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	mrand "math/rand/v2"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/coffer-pm/coffer/client"
+	"github.com/coffer-pm/coffer/internal/api"
 	"github.com/coffer-pm/coffer/internal/store/pgtest"
+	"github.com/coffer-pm/coffer/internal/testproxy"
 )
 
 // Crash safety (issue 28, docs/security.md 28.6): writers drive a real
@@ -252,15 +257,31 @@ func crashSeed(t *testing.T) uint64 {
 	return seed
 }
 
-// runCrashLoad signs up one account, logs cfg.writers devices in and lets
-// them write while the server is killed cfg.kills times; it then checks
-// the ledger with a fresh device.
-func runCrashLoad(t *testing.T, r *crashRig, cfg crashConfig, seed uint64) crashResult {
+// crashLoad is an account with devices writing until stopped.
+type crashLoad struct {
+	t     *testing.T
+	r     *crashRig
+	seed  uint64
+	email string
+	l     *ledger
+	stop  chan struct{}
+	wg    sync.WaitGroup
+
+	mu          sync.Mutex
+	failures    []string
+	unavailable *client.APIError // the first 503 a writer got, if any
+	got503      chan struct{}    // closed with it
+
+	errs, inFlight atomic.Int64
+}
+
+// startCrashLoad signs up one account with an organisation vault, logs
+// writers devices in and lets them write: creates, edits and (the first)
+// moves between its personal vault and the organisation's.
+func startCrashLoad(t *testing.T, r *crashRig, writers int, seed uint64) *crashLoad {
 	ctx := context.Background()
-	start := time.Now()
-	rng := mrand.New(mrand.NewPCG(seed, 0x28_6))
-	email := "crash@example.com"
-	owner, err := client.Signup(ctx, r.url, email, "Crash", []byte(masterPW), client.Options{})
+	c := &crashLoad{t: t, r: r, seed: seed, email: "crash@example.com", l: newLedger(), stop: make(chan struct{}), got503: make(chan struct{})}
+	owner, err := client.Signup(ctx, r.url, c.email, "Crash", []byte(masterPW), client.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,11 +293,11 @@ func runCrashLoad(t *testing.T, r *crashRig, cfg crashConfig, seed uint64) crash
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws := make([]*crashWriter, cfg.writers)
+	ws := make([]*crashWriter, writers)
 	for i := range ws {
 		s := owner
 		if i > 0 {
-			if s, err = client.Login(ctx, r.url, email, []byte(masterPW), client.Options{Description: fmt.Sprintf("writer %d", i)}); err != nil {
+			if s, err = client.Login(ctx, r.url, c.email, []byte(masterPW), client.Options{Description: fmt.Sprintf("writer %d", i)}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -289,60 +310,100 @@ func runCrashLoad(t *testing.T, r *crashRig, cfg crashConfig, seed uint64) crash
 		}
 		ws[i] = &crashWriter{id: i, s: s, rng: mrand.New(mrand.NewPCG(seed, uint64(i+1))), items: map[string]*client.Item{}, vault: pv.ID}
 	}
-	ws[0].org = []string{ov.ID} // one writer also moves its items between vaults
-
-	l := newLedger()
-	stop := make(chan struct{})
-	var failMu sync.Mutex
-	var failures []string
-	fail := func(format string, a ...any) {
-		failMu.Lock()
-		failures = append(failures, fmt.Sprintf(format, a...))
-		failMu.Unlock()
-	}
-	var errCount, inFlight atomic.Int64
-	var wg sync.WaitGroup
+	ws[0].org = []string{ov.ID}
 	for _, w := range ws {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			needSync := false
-			strikes := 0 // consecutive unexplained failures while a server is up
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				var err error
-				inFlight.Add(1)
-				if needSync {
-					err = w.resync(ctx)
-				} else {
-					err = w.step(ctx, l)
-				}
-				inFlight.Add(-1)
-				if err == nil {
-					needSync, strikes = false, 0
-					continue
-				}
-				errCount.Add(1)
-				if errors.Is(err, client.ErrTampered) {
-					fail("writer %d: %v", w.id, err)
-					return
-				}
-				needSync = true
-				if !expected(err) {
-					if strikes++; strikes > 20 {
-						fail("writer %d: %v", w.id, err)
-						return
-					}
-				}
-				r.waitUp(stop)
-			}
-		}()
+		c.wg.Add(1)
+		go c.write(ctx, w)
 	}
+	return c
+}
 
+func (c *crashLoad) fail(format string, a ...any) {
+	c.mu.Lock()
+	c.failures = append(c.failures, fmt.Sprintf(format, a...))
+	c.mu.Unlock()
+}
+
+// write is one writer's loop. After a failed write it syncs to learn
+// whether the write was done; an error that neither a crash nor a lost
+// database explains fails the test (at once if it is a verification
+// failure).
+func (c *crashLoad) write(ctx context.Context, w *crashWriter) {
+	defer c.wg.Done()
+	needSync := false
+	strikes := 0 // consecutive unexplained failures
+	for {
+		select {
+		case <-c.stop:
+			return
+		default:
+		}
+		var err error
+		c.inFlight.Add(1)
+		if needSync {
+			err = w.resync(ctx)
+		} else {
+			err = w.step(ctx, c.l)
+		}
+		c.inFlight.Add(-1)
+		if err == nil {
+			needSync, strikes = false, 0
+			continue
+		}
+		c.errs.Add(1)
+		if errors.Is(err, client.ErrTampered) {
+			c.fail("writer %d: %v", w.id, err)
+			return
+		}
+		var ae *client.APIError
+		if errors.As(err, &ae) && ae.Status == 503 {
+			c.mu.Lock()
+			if c.unavailable == nil {
+				c.unavailable = ae
+				close(c.got503)
+			}
+			c.mu.Unlock()
+		}
+		needSync = true
+		if !expected(err) {
+			if strikes++; strikes > 20 {
+				c.fail("writer %d: %v", w.id, err)
+				return
+			}
+		}
+		c.r.waitUp(c.stop)
+		if !errors.Is(err, client.ErrUnreachable) {
+			// The server is up but could not do it (its database is
+			// away): try again a little later, as Retry-After says.
+			select {
+			case <-c.stop:
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}
+}
+
+// finish waits for one more acknowledged write (the writers got through
+// whatever came last), stops the writers and returns the number of
+// acknowledged writes and of failed attempts.
+func (c *crashLoad) finish() (acks, errs int) {
+	c.t.Helper()
+	c.l.waitAcks(c.t, 1, 60*time.Second, c.seed)
+	close(c.stop)
+	c.wg.Wait()
+	if len(c.failures) > 0 {
+		c.t.Fatalf("seed %d: %v", c.seed, c.failures)
+	}
+	return int(c.l.n.Load()), int(c.errs.Load())
+}
+
+// runCrashLoad lets cfg.writers devices write while the server is killed
+// cfg.kills times; it then kills it once more, checks the database (SQLite)
+// and the ledger with a fresh device.
+func runCrashLoad(t *testing.T, r *crashRig, cfg crashConfig, seed uint64) crashResult {
+	start := time.Now()
+	rng := mrand.New(mrand.NewPCG(seed, 0x28_6))
+	c := startCrashLoad(t, r, cfg.writers, seed)
 	res := crashResult{}
 	terminateAt := -1
 	if cfg.terminate != nil {
@@ -351,14 +412,14 @@ func runCrashLoad(t *testing.T, r *crashRig, cfg crashConfig, seed uint64) crash
 	for i := 0; i < cfg.kills; i++ {
 		// A random point: after 1–8 more acknowledged writes and a
 		// random moment (0–3 ms) of the writes then in flight.
-		l.waitAcks(t, 1+rng.IntN(8), 60*time.Second, seed)
+		c.l.waitAcks(t, 1+rng.IntN(8), 60*time.Second, seed)
 		time.Sleep(time.Duration(rng.IntN(3000)) * time.Microsecond)
 		if i == terminateAt {
 			cfg.terminate()
 			res.terminated++
 			continue
 		}
-		if inFlight.Load() > 0 {
+		if c.inFlight.Load() > 0 {
 			res.midWrite++
 		}
 		r.kill()
@@ -368,14 +429,7 @@ func runCrashLoad(t *testing.T, r *crashRig, cfg crashConfig, seed uint64) crash
 	if res.kills > 0 && res.midWrite == 0 {
 		t.Fatalf("seed %d: no kill came while a writer was at work", seed)
 	}
-	l.waitAcks(t, 1, 60*time.Second, seed) // the writers got through after the last restart
-	close(stop)
-	wg.Wait()
-	if len(failures) > 0 {
-		t.Fatalf("seed %d: %v", seed, failures)
-	}
-	res.acks = int(l.n.Load())
-	res.errs = int(errCount.Load())
+	res.acks, res.errs = c.finish()
 
 	// The last crash: the database as SIGKILL left it.
 	r.kill()
@@ -384,7 +438,7 @@ func runCrashLoad(t *testing.T, r *crashRig, cfg crashConfig, seed uint64) crash
 		checkSQLiteIntegrity(t, filepath.Join(r.data, "coffer.db"))
 	}
 	r.start()
-	verifyLedger(t, r.url, email, l, seed)
+	verifyLedger(t, r.url, c.email, c.l, seed)
 	res.elapsed = time.Since(start)
 	return res
 }
@@ -516,4 +570,75 @@ func TestCrashSafetyPostgres(t *testing.T) {
 		t.Fatal("no PostgreSQL backend was terminated")
 	}
 	t.Logf("seed %d: %d kills (%d with writes in flight), %d backends terminated once, %d acknowledged writes, %d failed attempts (all explained), all verified, in %s", seed, res.kills, res.midWrite, terminated, res.acks, res.errs, res.elapsed.Round(time.Millisecond))
+}
+
+// TestCrashSafetyPostgresOutage: PostgreSQL becomes unreachable (a proxy
+// between coffer serve and PostgreSQL stops for 5 s; the issue's 20 s
+// would only make the test slower: nothing in the server counts the
+// seconds) while devices write. Requests get 503 "unavailable" with
+// Retry-After and a clear message, quickly (not 500, not a hang), nothing
+// half-written shows up (the ledger verifies) and the same server serves
+// again once the database is back.
+func TestCrashSafetyPostgresOutage(t *testing.T) {
+	seed := crashSeed(t)
+	dbURL, err := url.Parse(pgtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := testproxy.New(t, dbURL.Host)
+	dbURL.Host = proxy.Addr
+	q := dbURL.Query()
+	q.Set("connect_timeout", "2")
+	dbURL.RawQuery = q.Encode()
+	r := newCrashRig(t, "--database", dbURL.String())
+	start := time.Now()
+	c := startCrashLoad(t, r, 4, seed)
+	rng := mrand.New(mrand.NewPCG(seed, 0x28_6))
+	c.l.waitAcks(t, 10+rng.IntN(20), 60*time.Second, seed)
+
+	proxy.Stop()
+	outage := time.Now()
+	// A request that needs the database, while it is away.
+	body := strings.NewReader(`{"email":"` + c.email + `"}`)
+	hc := &http.Client{Timeout: 30 * time.Second}
+	resp, err := hc.Post(r.url+"/api/v1/prelogin", "application/json", body)
+	if err != nil {
+		t.Fatalf("prelogin during the outage: %v", err)
+	}
+	var e api.Error
+	json.NewDecoder(resp.Body).Decode(&e)
+	resp.Body.Close()
+	took := time.Since(outage)
+	if resp.StatusCode != http.StatusServiceUnavailable || e.Code != api.CodeUnavailable || !strings.Contains(e.Error, "database is unavailable") || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("prelogin during the outage: %d %+v, Retry-After %q; want 503 unavailable, a message naming the database and Retry-After", resp.StatusCode, e, resp.Header.Get("Retry-After"))
+	}
+	if took > 10*time.Second {
+		t.Fatalf("the 503 took %s", took)
+	}
+	if resp, err := hc.Get(r.url + "/healthz"); err != nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("healthz during the outage: %v %v", resp, err)
+	}
+	// The writers meet it too: acknowledged writes stop.
+	acksBefore := c.l.n.Load()
+	select {
+	case <-c.got503:
+	case <-time.After(20 * time.Second):
+		t.Fatal("no writer got a 503 during the outage")
+	}
+	c.mu.Lock()
+	if ae := c.unavailable; ae.Code != api.CodeUnavailable || !strings.Contains(ae.Message, "database is unavailable") {
+		t.Fatalf("a writer got %+v during the outage", ae)
+	}
+	c.mu.Unlock()
+	time.Sleep(5*time.Second - time.Since(outage)) // the outage lasts 5 s
+	proxy.Start()
+	back := time.Now()
+	acks, errs := c.finish() // an acknowledged write after the outage: recovered
+	recovered := time.Since(back)
+	if resp, err := hc.Get(r.url + "/healthz"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("healthz after the outage: %v %v", resp, err)
+	}
+	verifyLedger(t, r.url, c.email, c.l, seed)
+	t.Logf("seed %d: 5 s outage, 503 in %s, %d acknowledged writes (%d before the outage), %d failed attempts, a write acknowledged %s after the database came back, all verified, in %s",
+		seed, took.Round(100*time.Microsecond), acks, acksBefore, errs, recovered.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 }
