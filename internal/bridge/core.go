@@ -342,17 +342,27 @@ type Unlocked struct {
 	// with a security key, the assertion options to pass as they are to
 	// navigator.credentials.get; then loginSecurityKey.
 	SecondFactor *api.SecondFactorChallenge `json:"second_factor,omitempty"`
+	// Restored: the server declares a restore from a backup that this
+	// device has not accepted (docs/protocol.md §9.1) — the core's
+	// sentence, naming what the device holds that the server lost. The
+	// session is unlocked with the device's own state (nothing of the
+	// server's answer applied); the page asks the person (acceptRestore).
+	Restored string `json:"restored,omitempty"`
 }
 
 func (c *Core) opened(s *client.Session) (Unlocked, error) {
 	if !s.CacheInUse() {
 		c.useCache(s)
 	}
-	if err := s.Sync(context.Background()); err != nil && !client.IsQuarantine(err) {
+	err := s.Sync(context.Background())
+	restored := restoredText(err)
+	if err != nil && !client.IsQuarantine(err) && restored == "" {
 		return Unlocked{}, err
 	}
 	c.keep(s)
-	return c.unlockedAs(s), nil
+	u := c.unlockedAs(s)
+	u.Restored = restored
+	return u, nil
 }
 
 // keep makes s the bridge's session, saves what it must and starts the
@@ -470,12 +480,16 @@ func (c *Core) unlock(password string) (Unlocked, error) {
 		}
 		return c.opened(s)
 	}
-	if err != nil && !client.IsQuarantine(err) {
+	restored := restoredText(err)
+	if err != nil && !client.IsQuarantine(err) && restored == "" {
 		return Unlocked{}, err
 	}
 	// Synced already: keep it (a second sync would only repeat the delta).
+	// A restore not accepted keeps the device's own state, and asks.
 	c.keep(s)
-	return c.unlockedAs(s), nil
+	u := c.unlockedAs(s)
+	u.Restored = restored
+	return u, nil
 }
 
 func (c *Core) lock() (Status, error) {

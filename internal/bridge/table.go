@@ -79,6 +79,7 @@ func (c *Core) Funcs() []Func {
 		f("lock", nil, Status{}, func(Args) (any, error) { return answer(c.lock()) }),
 		f("logout", nil, Status{}, func(Args) (any, error) { return answer(c.logout()) }),
 		f("sync", nil, OK{}, func(Args) (any, error) { return answer(c.sync()) }),
+		w(f("acceptRestore", nil, RestoreAccepted{}, func(Args) (any, error) { return answer(c.acceptRestore()) })),
 		f("list", a("query", "vault"), []view.Summary{}, func(x Args) (any, error) { return answer(c.list(x.Str(0), x.Str(1), false)) }),
 		f("rows", a("vault"), Rows{}, func(x Args) (any, error) { return answer(c.rows(x.Str(0))) }),
 		f("find", a("query"), Found{}, func(x Args) (any, error) { return answer(c.find(x.Str(0))) }),

@@ -205,6 +205,9 @@ export const core = {
   lock: () => call('lock'),
   logout: () => call('logout'),
   sync: () => call('sync'),
+  // A restore of the server from a backup, accepted (docs/protocol.md
+  // §9.1): what this device holds that the server lost is given back.
+  acceptRestore: () => call('acceptRestore'),
   list: (query: string, vault = '') => call('list', query, vault),
   // rows: the list the page holds of a vault ('' for all), column by
   // column; find: which of the last rows match a query (positions).
@@ -360,7 +363,10 @@ export function message(e: unknown): string {
       }
       // The core's words, which say what to do: as a sentence.
       case 'two-factor-required': return sentence(e.message);
-      case 'server-restored': return sentence(e.message);
+      // The app shell asks what to do (RestoreDialog), with the same words.
+      case 'server-restored':
+        window.dispatchEvent(new CustomEvent('coffer-restored', { detail: e.message }));
+        return sentence(e.message);
       case 'offline':
         window.dispatchEvent(new Event('coffer-offline'));
         return 'The server cannot be reached. Nothing is lost: your changes are still here; try again when it is back.';

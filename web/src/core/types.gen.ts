@@ -701,6 +701,23 @@ export interface RecoveryRequestInfo {
   granted_at?: string;
 }
 
+// RestoreAccepted is bridge.RestoreAccepted.
+export interface RestoreAccepted {
+  accepted: boolean;
+  text: string;
+  given_back: RestoredItem[];
+  not_given_back: RestoredItem[];
+}
+
+// RestoredItem is bridge.RestoredItem.
+export interface RestoredItem {
+  id: string;
+  name: string;
+  vault: string;
+  reason?: string;
+  text: string;
+}
+
 // RevisionChange is client.RevisionChange.
 export interface RevisionChange {
   op: string;
@@ -939,6 +956,7 @@ export interface Unlocked {
   notices: Notice[];
   instance_admin?: boolean;
   second_factor?: SecondFactorChallenge;
+  restored?: string;
 }
 
 // Vault is view.Vault.
@@ -1000,6 +1018,7 @@ export interface BridgeResults {
   lock: Status;
   logout: Status;
   sync: OK;
+  acceptRestore: RestoreAccepted;
   list: Summary[];
   rows: Rows;
   find: Found;

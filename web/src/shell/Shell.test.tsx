@@ -1,6 +1,6 @@
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { core } from '../core';
+import { core, CoreError, message } from '../core';
 import type { WatchEvent } from '../core/types.gen';
 import { org, rowsOf, summary, vaultInfo } from '../test/app';
 import { Shell, signedOutElsewhere } from './Shell';
@@ -75,6 +75,40 @@ describe('Shell', () => {
     await waitFor(() => expect(core.watch).toHaveBeenCalled());
     act(() => send({ kind: 'error', error: 'tampered', text: 'revision 4 of i-9 is not signed' }));
     expect(screen.getByRole('alert').textContent).toBe('Tampering detected: revision 4 of i-9 is not signed');
+  });
+
+  it('asks about a restored server the unlock found, and gives back what this device holds', async () => {
+    vi.mocked(core.watch).mockResolvedValue(undefined);
+    vi.mocked(core.acceptRestore).mockResolvedValue({ accepted: true, text: 'Accepted the restore.', given_back: [{ id: 'i-1', name: 'Bank', vault: 'My Vault', text: 'Given back: “Bank” (My Vault).' }], not_given_back: [] });
+    history.replaceState(null, '', '/tools/generator');
+    render(<Shell status={{ ...status, restored: 'the server was restored from a backup; this device holds 1 item(s) changed since then that the server lost: "Bank" (My Vault)' }} onLock={vi.fn()} onLogout={vi.fn()} />);
+    const dialog = screen.getByRole('alertdialog', { name: 'The server was restored from a backup' });
+    expect(within(dialog).getByText(/this device holds 1 item\(s\)/)).toBeTruthy();
+    await waitFor(() => expect(core.watch).toHaveBeenCalledTimes(1));
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Give back what this device holds' }));
+    expect(await screen.findByText('Given back: “Bank” (My Vault).')).toBeTruthy();
+    await waitFor(() => expect(core.watch).toHaveBeenCalledTimes(2)); // the live stream starts again
+    fireEvent.click(screen.getByRole('button', { name: 'Close' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  it('asks again when a sync or the live stream finds the restore still not accepted, and not now changes nothing', async () => {
+    let send: (e: WatchEvent) => void = () => undefined;
+    vi.mocked(core.watch).mockImplementation(async (fn) => { send = fn; });
+    history.replaceState(null, '', '/tools/generator');
+    render(<Shell status={status} onLock={vi.fn()} onLogout={vi.fn()} />);
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    await waitFor(() => expect(core.watch).toHaveBeenCalled());
+    act(() => send({ kind: 'error', error: 'server-restored', text: 'the server was restored from a backup; this device holds nothing that the server lost' }));
+    const dialog = screen.getByRole('alertdialog', { name: 'The server was restored from a backup' });
+    expect(within(dialog).getByText('The server was restored from a backup; this device holds nothing that the server lost.')).toBeTruthy();
+    expect(screen.queryByText(/^Live updates stopped/)).toBeNull();
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Not now' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(core.acceptRestore).not.toHaveBeenCalled();
+    // A call that fails with the kind later (a sync, a save) asks again.
+    act(() => { message(new CoreError('the server was restored from a backup (again)', 'server-restored')); });
+    expect(within(screen.getByRole('alertdialog')).getByText('The server was restored from a backup (again).')).toBeTruthy();
   });
 
   it('locks when the server ends the stream because this device was signed out', async () => {

@@ -14,6 +14,7 @@ import { AppContext } from './AppState';
 import { Banners } from './Banners';
 import { Nav } from './Nav';
 import { NotFound } from './NotFound';
+import { RestoreDialog } from './RestoreDialog';
 import { navigate, useRoute } from './router';
 import { title, type Route } from './routes';
 import { TopBar } from './TopBar';
@@ -51,7 +52,17 @@ export function Shell(props: { status: Status; onLock: (why?: string) => void; o
   const lock = async (why?: string) => { await core.lock().catch(() => undefined); props.onLock(why); };
   useIdleLock(() => void lock());
   const offline = useOffline(changed);
-  const live = useLive(changed, () => void lock(signedOutElsewhere));
+  // A server restored from a backup that this device has not accepted
+  // (the unlock said so, or a sync or the live stream did): the core's
+  // sentence, asked about in RestoreDialog until accepted or put off.
+  const [restored, setRestored] = useState(props.status.restored ?? '');
+  const [liveRun, setLiveRun] = useState(0);
+  useEffect(() => {
+    const on = (e: Event) => setRestored((e as CustomEvent<string>).detail);
+    window.addEventListener('coffer-restored', on);
+    return () => window.removeEventListener('coffer-restored', on);
+  }, []);
+  const live = useLive(changed, () => void lock(signedOutElsewhere), setRestored, liveRun);
   useEffect(() => {
     core.orgs().then(setOrgs, () => undefined);
     core.vaults().then(setVaults, () => undefined);
@@ -111,6 +122,7 @@ export function Shell(props: { status: Status; onLock: (why?: string) => void; o
             search={route.screen === 'vault' || route.screen === 'new' ? { value: query, onInput: setQuery } : undefined} />
           <Banners notices={notices} onRead={(id) => setNotices(notices.filter((n) => n.id !== id))} quarantined={quarantined} offline={offline} live={live} />
           <main id="main" tabIndex={-1}>{screen}</main>
+          {restored ? <RestoreDialog text={restored} onClose={() => setRestored('')} onAccepted={() => { changed(); setLiveRun((n) => n + 1); }} /> : null}
         </div>
       </div>
     </AppContext.Provider>

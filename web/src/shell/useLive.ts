@@ -6,12 +6,19 @@ import { core } from '../core';
 // A stream the server ended because this device was signed out (from
 // Account → Devices elsewhere, or coffer devices revoke) calls signedOut:
 // the page locks, and unlocking signs in again with the master password.
-export function useLive(changed: () => void, signedOut: () => void): string {
+// A server restored from a backup calls restored with the core's sentence
+// (the shell asks what to do); the stream starts again when run changes.
+export function useLive(changed: () => void, signedOut: () => void, restored: (text: string) => void = () => undefined, run = 0): string {
   const [banner, setBanner] = useState('');
   useEffect(() => {
+    setBanner('');
     void core.watch((c) => {
       if (c.kind === 'error' && 'error' in c && c.error === 'unauthorized') {
         signedOut();
+        return;
+      }
+      if (c.kind === 'error' && 'error' in c && c.error === 'server-restored') {
+        restored(c.text);
         return;
       }
       if (c.kind === 'error' && 'error' in c) {
@@ -20,6 +27,6 @@ export function useLive(changed: () => void, signedOut: () => void): string {
       }
       changed();
     });
-  }, []);
+  }, [run]);
   return banner;
 }
