@@ -3,10 +3,8 @@ package client
 import (
 	"context"
 
-	"golang.org/x/oauth2"
-
 	"github.com/coffer-pm/coffer/internal/api"
-	"github.com/coffer-pm/coffer/internal/sso"
+	"github.com/coffer-pm/coffer/internal/pkce"
 )
 
 // Single sign-on (docs/protocol.md §8.4). The company's provider proves
@@ -34,9 +32,9 @@ type SSOSignIn struct {
 // app (the provider's answer comes to the server's /sso page) or the
 // loopback address a CLI listens on.
 func SSOStart(ctx context.Context, server, returnTo string, opt Options) (SSOSignIn, error) {
-	v := oauth2.GenerateVerifier()
+	v := pkce.NewVerifier()
 	var resp api.SSOStartResponse
-	if err := newTransport(server, opt.HTTPClient).do(ctx, "POST", "/sso/start", api.SSOStartRequest{Challenge: sso.Challenge(v), ReturnTo: returnTo}, &resp); err != nil {
+	if err := newTransport(server, opt.HTTPClient).do(ctx, "POST", "/sso/start", api.SSOStartRequest{Challenge: pkce.Challenge(v), ReturnTo: returnTo}, &resp); err != nil {
 		return SSOSignIn{}, err
 	}
 	return SSOSignIn{URL: resp.URL, Verifier: v}, nil

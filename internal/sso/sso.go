@@ -11,7 +11,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -23,6 +22,8 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
+
+	"github.com/coffer-pm/coffer/internal/pkce"
 )
 
 // Config is what the operator configures.
@@ -250,12 +251,9 @@ func identity(iss, sub string, c claims) (Identity, error) {
 }
 
 // Challenge is what a client that starts a sign-in sends: the S256 of the
-// verifier it keeps, the same transform as PKCE (RFC 7636 §4.2). Only the
-// holder of the verifier can use the ticket the sign-in ends with.
-func Challenge(verifier string) string {
-	h := sha256.Sum256([]byte(verifier))
-	return base64.RawURLEncoding.EncodeToString(h[:])
-}
+// verifier it keeps (pkce.Challenge). Only the holder of the verifier can
+// use the ticket the sign-in ends with.
+func Challenge(verifier string) string { return pkce.Challenge(verifier) }
 
 // TicketHash is what the server keeps of a ticket, a state or anything
 // else it hands out once (docs/protocol.md §8.4).
