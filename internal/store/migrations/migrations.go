@@ -60,14 +60,8 @@ func FS(engine Engine) (fs.FS, error) {
 // PostgreSQL an advisory lock makes instances that start together take
 // turns.
 func Run(ctx context.Context, db *sql.DB, engine Engine) error {
-	fsys, err := FS(engine)
-	if err != nil {
-		return err
-	}
-	dialect := goose.DialectSQLite3
 	var opts []goose.ProviderOption
 	if engine == Postgres {
-		dialect = goose.DialectPostgres
 		// One lock per schema, not one for the whole database: the
 		// instances of one deployment take turns, while deployments (and
 		// tests) in other schemas of the same database do not wait for
@@ -84,7 +78,7 @@ func Run(ctx context.Context, db *sql.DB, engine Engine) error {
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
-	p, err := goose.NewProvider(dialect, db, fsys, opts...)
+	p, err := provider(db, engine, opts...)
 	if err != nil {
 		return err
 	}
@@ -98,20 +92,25 @@ func Run(ctx context.Context, db *sql.DB, engine Engine) error {
 // DownTo reverts db's schema to version, newest migration first: for
 // tests that check a migration on data written before it.
 func DownTo(ctx context.Context, db *sql.DB, engine Engine, version int64) error {
-	fsys, err := FS(engine)
-	if err != nil {
-		return err
-	}
-	dialect := goose.DialectSQLite3
-	if engine == Postgres {
-		dialect = goose.DialectPostgres
-	}
-	p, err := goose.NewProvider(dialect, db, fsys)
+	p, err := provider(db, engine)
 	if err != nil {
 		return err
 	}
 	_, err = p.DownTo(ctx, version)
 	return err
+}
+
+// provider is goose's provider of engine's migrations on db.
+func provider(db *sql.DB, engine Engine, opts ...goose.ProviderOption) (*goose.Provider, error) {
+	fsys, err := FS(engine)
+	if err != nil {
+		return nil, err
+	}
+	dialect := goose.DialectSQLite3
+	if engine == Postgres {
+		dialect = goose.DialectPostgres
+	}
+	return goose.NewProvider(dialect, db, fsys, opts...)
 }
 
 // ErrSchemaTooNew is returned for a database migrated by a newer Coffer.
@@ -155,15 +154,7 @@ func Newest() int64 {
 // CheckVersion fails with *ErrSchemaTooNew if db's schema is newer than
 // this binary's migrations; it migrates nothing.
 func CheckVersion(ctx context.Context, db *sql.DB, engine Engine) error {
-	fsys, err := FS(engine)
-	if err != nil {
-		return err
-	}
-	dialect := goose.DialectSQLite3
-	if engine == Postgres {
-		dialect = goose.DialectPostgres
-	}
-	p, err := goose.NewProvider(dialect, db, fsys)
+	p, err := provider(db, engine)
 	if err != nil {
 		return err
 	}
