@@ -160,6 +160,10 @@ func TestTamperedCiphertextInDatabase(t *testing.T) {
 	if _, err := db.Exec(`UPDATE revisions SET blob = ? WHERE item_id = ?`, blob, it.ID); err != nil {
 		t.Fatal(err)
 	}
+	// Without its stored encoding a sync reads the altered revision.
+	if _, err := db.Exec(`UPDATE items SET head_json = NULL WHERE id = ?`, it.ID); err != nil {
+		t.Fatal(err)
+	}
 	s2, err := client.Login(ctx, env.URL, "dave@example.com", []byte("pw of dave@example.com"), client.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -181,7 +181,7 @@ func TestCLIRestoredCacheStillRefusesReplay(t *testing.T) {
 	for _, q := range []string{
 		`DELETE FROM revisions WHERE revision = 2`,
 		`UPDATE counters SET value = value + 1 WHERE name = 'change_seq'`,
-		`UPDATE items SET head = 1, seq = (SELECT value FROM counters WHERE name = 'change_seq')`,
+		`UPDATE items SET head = 1, head_json = NULL, seq = (SELECT value FROM counters WHERE name = 'change_seq')`, // head_json: the sync reads revision 1
 	} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatal(err)

@@ -364,6 +364,10 @@ func (srv *serverProc) alterNewestRevision(t *testing.T) {
 	if _, err := db.Exec(`UPDATE revisions SET blob = ? WHERE item_id = ?`, blob, id); err != nil {
 		t.Fatal(err)
 	}
+	// Without its stored encoding a sync reads the altered revision.
+	if _, err := db.Exec(`UPDATE items SET head_json = NULL WHERE id = ?`, id); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestCLIUsageErrors(t *testing.T) {

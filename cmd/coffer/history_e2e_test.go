@@ -137,7 +137,7 @@ func TestDeviceRefusesRollbackAcrossRuns(t *testing.T) {
 	if _, err := db.Exec(`DELETE FROM revisions WHERE revision = 2`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec(`UPDATE items SET head = 1`); err != nil {
+	if _, err := db.Exec(`UPDATE items SET head = 1, head_json = NULL`); err != nil {
 		t.Fatal(err)
 	}
 	if msg := c.fails(5, "", "item", "get", "diary"); !strings.Contains(msg, "rollback") {

@@ -109,16 +109,20 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) error {
 		size += n
 		return err
 	}, func(page []store.ItemState) error {
-		var buf []byte
+		n := 0
+		for _, st := range page {
+			n += len(st.HeadJSON) + 400 + 200*len(st.KeyWraps) // the head's bytes and room for the rest
+		}
+		buf := make([]byte, 0, n)
 		for _, st := range page {
 			if !first {
 				buf = append(buf, ',')
 			}
-			item, err := json.Marshal(itemToAPI(st))
-			if err != nil {
+			var err error
+			if buf, err = appendSyncItem(buf, st); err != nil {
 				return err
 			}
-			buf, first = append(buf, item...), false
+			first = false
 		}
 		n, err := sp.Write(buf)
 		size += n

@@ -284,6 +284,10 @@ type ItemState struct {
 	Item
 	HeadRevision Revision
 	KeyWraps     []ItemKeyWrap
+	// HeadJSON is the head revision as the API encodes it (api.Revision),
+	// stored when the head was written. ChangesEach hands on this instead
+	// of HeadRevision (left empty there), so that a sync copies bytes.
+	HeadJSON []byte
 }
 
 // Store is implemented by each database engine.
@@ -400,6 +404,9 @@ type Store interface {
 	// page of items (ordered by seq, then id) to each, so that memory
 	// stays bounded whatever the vault's size. An error from head or each
 	// ends it.
+	//
+	// Its pages' states carry the head revision as HeadJSON, not
+	// HeadRevision.
 	//
 	// head and each run while ChangesEach holds a pooled connection: they
 	// must not call the store (a second connection from the same pool

@@ -130,7 +130,7 @@ func (s *Store) CreateItems(ctx context.Context, items []store.NewItem, manifest
 		if len(states) != len(items) {
 			return errors.New("CreateItems: the batch did not read back whole")
 		}
-		return nil
+		return s.storeHeads(ctx, tx, out)
 	})
 	if err != nil {
 		return nil, err
@@ -161,7 +161,7 @@ func (s *Store) writeRevision(ctx context.Context, itemID string, baseRev uint64
 		}
 		// The compare-and-set on head is what makes revisions consecutive:
 		// of two writers that edited the same revision, one matches here.
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE items SET head = head + 1, updated_at = ?, seq = ?,
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE items SET head = head + 1, updated_at = ?, seq = ?, head_json = NULL,
 				vault_id = CASE WHEN ? = '' THEN vault_id ELSE ? END
 			WHERE id = ? AND head = ?`),
 			ms(rev.CreatedAt), seq, toVault, toVault, itemID, baseRev)
@@ -193,6 +193,9 @@ func (s *Store) writeRevision(ctx context.Context, itemID string, baseRev uint64
 		}
 		it, err = s.writtenState(ctx, tx, itemID)
 		if err != nil {
+			return err
+		}
+		if err := s.storeHeads(ctx, tx, []store.ItemState{it}); err != nil {
 			return err
 		}
 		events := []store.Event{{Kind: store.EventItemChanged, VaultID: it.VaultID, ItemID: itemID}}
@@ -289,7 +292,13 @@ func (s *Store) Changes(ctx context.Context, userID string, since int64) ([]stor
 		manifests, cursor = h.Manifests, h.Cursor
 		return nil
 	}, func(page []store.ItemState) error {
-		states = append(states, page...)
+		for _, st := range page {
+			var err error
+			if st.HeadRevision, err = decodeHead(st.HeadJSON); err != nil {
+				return err
+			}
+			states = append(states, st)
+		}
 		return nil
 	})
 	return states, manifests, cursor, err
@@ -333,16 +342,19 @@ func (s *Store) ChangesEach(ctx context.Context, userID string, since int64, hea
 				if err != nil {
 					return err
 				}
-				if len(page) > 0 {
+				n := len(page)
+				if n > 0 {
+					last := page[n-1]
+					afterSeq, afterID = last.Seq, last.ID
+				}
+				if page = dropHeadless(page); len(page) > 0 {
 					if err := each(page); err != nil {
 						return err
 					}
 				}
-				if len(page) < changesPage {
+				if n < changesPage {
 					break
 				}
-				last := page[len(page)-1]
-				afterSeq, afterID = last.Seq, last.ID
 			}
 		}
 		return nil
@@ -359,7 +371,7 @@ func (s *Store) changesPage(ctx context.Context, tx *sql.Tx, vaultID string, cur
 	if afterID != "" {
 		after, args = `(i.seq, i.id) > (?, ?)`, append(args, afterID)
 	}
-	page, err := s.itemStatesNoWraps(ctx, tx, `i.vault_id = ? AND i.seq <= ? AND `+after+` ORDER BY i.seq, i.id LIMIT `+strconv.Itoa(changesPage), args...)
+	page, err := s.syncStates(ctx, tx, `i.vault_id = ? AND i.seq <= ? AND `+after+` ORDER BY i.seq, i.id LIMIT `+strconv.Itoa(changesPage), args...)
 	if err != nil || len(page) == 0 {
 		return page, err
 	}
