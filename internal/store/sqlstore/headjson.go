@@ -54,7 +54,7 @@ func (s *Store) storeHeads(ctx context.Context, tx *sql.Tx, states []store.ItemS
 const syncPageColumns = `i.id, i.vault_id, i.type, i.head, i.trashed_at, i.created_at, i.updated_at, i.seq, i.head_json`
 
 // syncStates reads the items matching where (ordered) with their stored
-// head encodings; an item without one (written before migration 26) has
+// head encodings; an item without one (written before migration 27) has
 // its head read and encoded here. An item whose head revision is missing
 // keeps an empty HeadJSON: dropHeadless leaves it out, as the join of the
 // head revision did before.

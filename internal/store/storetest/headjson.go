@@ -101,7 +101,7 @@ func testSyncHead(t *testing.T, s store.Store) {
 	checkSyncHeads(t, s, a.ID, 4)
 }
 
-// HeadJSONMigration checks migration 26 on items written before it (no
+// HeadJSONMigration checks migration 27 on items written before it (no
 // stored head encoding) and on heads changed behind the store's back: a
 // sync reads and encodes their heads as before, and an item whose head
 // revision is missing is not sent. open opens the store; raw opens the
@@ -119,7 +119,7 @@ func HeadJSONMigration(t *testing.T, open func() store.Store, raw func() *sql.DB
 	s.Close()
 
 	db := raw()
-	if err := migrations.DownTo(ctx, db, engine, 25); err != nil {
+	if err := migrations.DownTo(ctx, db, engine, 26); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -127,7 +127,7 @@ func HeadJSONMigration(t *testing.T, open func() store.Store, raw func() *sql.DB
 	defer s.Close()
 	db = raw()
 	defer db.Close()
-	// Written before migration 26: no stored encoding.
+	// Written before migration 27: no stored encoding.
 	var null int
 	if err := db.QueryRow(`SELECT COUNT(*) FROM items WHERE head_json IS NULL`).Scan(&null); err != nil || null != 4 {
 		t.Fatalf("items without a stored head after migrating: %d, %v", null, err)

@@ -12,7 +12,7 @@ import (
 	"github.com/coffer-pm/coffer/internal/store/storetest"
 )
 
-func TestMigration26HeadJSON(t *testing.T) {
+func TestMigration27HeadJSON(t *testing.T) {
 	url := pgtest.URL(t)
 	storetest.HeadJSONMigration(t,
 		func() store.Store {

@@ -12,7 +12,7 @@ import (
 	"github.com/coffer-pm/coffer/internal/store/storetest"
 )
 
-func TestMigration26HeadJSON(t *testing.T) {
+func TestMigration27HeadJSON(t *testing.T) {
 	path := filepath.Join(t.TempDir(), sqlite.FileName)
 	storetest.HeadJSONMigration(t,
 		func() store.Store {
