@@ -347,15 +347,15 @@ func TestRestoreViewOnlyVaultIsReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.takeBackup(t)
-	if _, err := owner.CreateItem(ctx, v.ID, "login", client.Content{Name: "shared", Login: &client.LoginFields{Password: "pw-shared-lost"}}); err != nil {
+	if _, err := owner.CreateItem(ctx, v.ID, "login", client.Content{Name: "Team ledger", Login: &client.LoginFields{Password: "pw-shared-lost"}}); err != nil {
 		t.Fatal(err)
 	}
 	addLogin(t, viewer, "mine-lost", "pw-mine-lost")
 	if err := viewer.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if it := mustFind(t, viewer, "shared", false); it.VaultID != v.ID {
-		t.Fatalf("shared is in %s", it.VaultID)
+	if it := mustFind(t, viewer, "Team ledger", false); it.VaultID != v.ID {
+		t.Fatalf("the shared item is in %s", it.VaultID)
 	}
 	srv.restore(t, true)
 
@@ -363,24 +363,24 @@ func TestRestoreViewOnlyVaultIsReported(t *testing.T) {
 	if err != nil {
 		t.Fatalf("AcceptRestore: %v", err)
 	}
-	if !r.Accepted || lostNames(r.Uploaded) != "mine-lost" || lostNames(r.NotUploaded) != "shared" {
+	if !r.Accepted || lostNames(r.Uploaded) != "mine-lost" || lostNames(r.NotUploaded) != "Team ledger" {
 		t.Fatalf("report %+v", r)
 	}
 	if l := r.NotUploaded[0]; l.Reason != "this account may only view its vault" || l.VaultID != v.ID || l.Vault == v.ID {
 		t.Fatalf("not uploaded: %+v", l)
 	}
-	if _, err := viewer.FindItem("shared", false); err == nil {
+	if _, err := viewer.FindItem("Team ledger", false); err == nil {
 		t.Fatal("the viewer still shows shared: it follows the restored server")
 	}
 	// The owner holds it too, may write there, and gives it back.
 	ro, err := owner.AcceptRestore(ctx)
-	if err != nil || lostNames(ro.Uploaded) != "shared" || len(ro.NotUploaded) != 0 {
+	if err != nil || lostNames(ro.Uploaded) != "Team ledger" || len(ro.NotUploaded) != 0 {
 		t.Fatalf("the owner's acceptance = %+v, %v", ro, err)
 	}
 	if err := viewer.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if it := mustFind(t, viewer, "shared", false); it.Content.Login.Password != "pw-shared-lost" {
-		t.Fatalf("shared = %+v", it.Content)
+	if it := mustFind(t, viewer, "Team ledger", false); it.Content.Login.Password != "pw-shared-lost" {
+		t.Fatalf("the shared item = %+v", it.Content)
 	}
 }
