@@ -2,10 +2,12 @@ package main_test
 
 import (
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -77,6 +79,19 @@ func TestCLIExitCodesAreTheREADMETable(t *testing.T) {
 			owner.ok("", "vault", "grant", "Codes/V", "--user", "member@codes.example", "--permission", "view")
 			return member.run("", "item", "edit", "Shared", "--password", "hijack").code
 		}}},
+		8: {{"the server was restored from a backup older than this device's data", func() int {
+			data := t.TempDir()
+			rs := startServerIn(t, data)
+			addr := strings.TrimPrefix(rs.url, "http://")
+			u := user(t, rs, "restored@codes.example")
+			backup := filepath.Join(t.TempDir(), "backup.db")
+			u.ok("", "admin", "backup", "--data", data, "--out", backup)
+			u.ok("", "item", "add", "--type", "note", "--name", "After the backup", "--note", "lost by the restore")
+			rs.stop(t)
+			u.ok("", "admin", "restore", backup, "--data", data)
+			startServerIn(t, data, "--addr", addr)
+			return u.run("", "item", "list").code
+		}}},
 	}
 	var covered []int
 	for c := range cases {
@@ -89,7 +104,7 @@ func TestCLIExitCodesAreTheREADMETable(t *testing.T) {
 	}
 	// The tampered item goes last: it quarantines My Vault, after which
 	// every lookup there is (rightly) a tampering error.
-	for _, code := range []int{0, 1, 2, 3, 4, 6, 7, 5} {
+	for _, code := range []int{0, 1, 2, 3, 4, 6, 7, 8, 5} {
 		for _, c := range cases[code] {
 			if got := c.run(); got != code {
 				t.Errorf("%s: exit %d, want %d (README.md's table)", c.what, got, code)

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -78,7 +79,9 @@ func (p *Provider) serve(t testing.TB) string {
 		t.Fatal(err)
 	}
 	issuer := "http://" + ln.Addr().String()
-	srv := &http.Server{Handler: exampleop.SetupServer(issuer, p.storage, nil, false), ReadHeaderTimeout: 10 * time.Second}
+	// The example provider logs every request through slog's default
+	// logger (it sets it to the one given): a test's output is not for it.
+	srv := &http.Server{Handler: exampleop.SetupServer(issuer, p.storage, slog.New(slog.DiscardHandler), false), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	p.srvs = append(p.srvs, srv)
