@@ -273,6 +273,12 @@ type crashLoad struct {
 	got503      chan struct{}    // closed with it
 
 	errs, inFlight atomic.Int64
+	// started has a token for each write a writer begins (never blocks):
+	// the kill points are counted in them.
+	started chan struct{}
+	// refused has a token for each failed write (never blocks): an outage
+	// lasts a number of them.
+	refused chan struct{}
 }
 
 // startCrashLoad signs up one account with an organisation vault, logs
@@ -280,7 +286,7 @@ type crashLoad struct {
 // moves between its personal vault and the organisation's.
 func startCrashLoad(t *testing.T, r *crashRig, writers int, seed uint64) *crashLoad {
 	ctx := context.Background()
-	c := &crashLoad{t: t, r: r, seed: seed, email: "crash@example.com", l: newLedger(), stop: make(chan struct{}), got503: make(chan struct{})}
+	c := &crashLoad{t: t, r: r, seed: seed, email: "crash@example.com", l: newLedger(), stop: make(chan struct{}), got503: make(chan struct{}), started: make(chan struct{}, 1<<10), refused: make(chan struct{}, 1<<14)}
 	owner, err := client.Signup(ctx, r.url, c.email, "Crash", []byte(masterPW), client.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -328,6 +334,23 @@ func (c *crashLoad) fail(format string, a ...any) {
 // whether the write was done; an error that neither a crash nor a lost
 // database explains fails the test (at once if it is a verification
 // failure).
+// waitStarts drains the writes begun so far and waits for n more to
+// begin; the guard only turns a hang into a failure.
+func (c *crashLoad) waitStarts(t *testing.T, n int) {
+	t.Helper()
+	for len(c.started) > 0 {
+		<-c.started
+	}
+	guard := time.After(60 * time.Second)
+	for range n {
+		select {
+		case <-c.started:
+		case <-guard:
+			t.Fatalf("seed %d: no write began for 60 s", c.seed)
+		}
+	}
+}
+
 func (c *crashLoad) write(ctx context.Context, w *crashWriter) {
 	defer c.wg.Done()
 	needSync := false
@@ -340,6 +363,10 @@ func (c *crashLoad) write(ctx context.Context, w *crashWriter) {
 		}
 		var err error
 		c.inFlight.Add(1)
+		select {
+		case c.started <- struct{}{}:
+		default:
+		}
 		if needSync {
 			err = w.resync(ctx)
 		} else {
@@ -351,6 +378,10 @@ func (c *crashLoad) write(ctx context.Context, w *crashWriter) {
 			continue
 		}
 		c.errs.Add(1)
+		select {
+		case c.refused <- struct{}{}:
+		default:
+		}
 		if errors.Is(err, client.ErrTampered) {
 			c.fail("writer %d: %v", w.id, err)
 			return
@@ -410,10 +441,10 @@ func runCrashLoad(t *testing.T, r *crashRig, cfg crashConfig, seed uint64) crash
 		terminateAt = cfg.kills / 2
 	}
 	for i := 0; i < cfg.kills; i++ {
-		// A random point: after 1–8 more acknowledged writes and a
-		// random moment (0–3 ms) of the writes then in flight.
+		// A random point: after 1–8 more acknowledged writes, as the
+		// 1st–4th write begun after them is on its way.
 		c.l.waitAcks(t, 1+rng.IntN(8), 60*time.Second, seed)
-		time.Sleep(time.Duration(rng.IntN(3000)) * time.Microsecond)
+		c.waitStarts(t, 1+rng.IntN(4))
 		if i == terminateAt {
 			cfg.terminate()
 			res.terminated++
@@ -573,9 +604,10 @@ func TestCrashSafetyPostgres(t *testing.T) {
 }
 
 // TestCrashSafetyPostgresOutage: PostgreSQL becomes unreachable (a proxy
-// between coffer serve and PostgreSQL stops for 20 s — long enough for
-// every pooled connection's health check and reconnect to fail over and
-// over; 5 s with -short) while devices write. Requests get 503 "unavailable" with
+// between coffer serve and PostgreSQL stops until the writers have been
+// refused 1,500 times, about 20 s here, long enough for every pooled
+// connection's health check and reconnect to fail over and over; 200 with
+// -short) while devices write. Requests get 503 "unavailable" with
 // Retry-After and a clear message, quickly (not 500, not a hang), nothing
 // half-written shows up (the ledger verifies) and the same server serves
 // again once the database is back.
@@ -630,11 +662,22 @@ func TestCrashSafetyPostgresOutage(t *testing.T) {
 		t.Fatalf("a writer got %+v during the outage", ae)
 	}
 	c.mu.Unlock()
-	outageFor := 20 * time.Second
+	// The outage lasts until the writers have been refused this many
+	// times more (about 20 s here; 200 with -short, a few seconds): the
+	// database stays away through many of every writer's tries.
+	outageFor := 1500
 	if testing.Short() {
-		outageFor = 5 * time.Second
+		outageFor = 200
 	}
-	time.Sleep(outageFor - time.Since(outage)) // the fault's length, not a wait for a result
+	guard := time.After(3 * time.Minute)
+	for range outageFor {
+		select {
+		case <-c.refused:
+		case <-guard:
+			t.Fatalf("seed %d: the writers stopped trying during the outage", seed)
+		}
+	}
+	lasted := time.Since(outage)
 	proxy.Start()
 	back := time.Now()
 	acks, errs := c.finish() // an acknowledged write after the outage: recovered
@@ -643,6 +686,6 @@ func TestCrashSafetyPostgresOutage(t *testing.T) {
 		t.Fatalf("healthz after the outage: %v %v", resp, err)
 	}
 	verifyLedger(t, r.url, c.email, c.l, seed)
-	t.Logf("seed %d: %s outage, 503 in %s, %d acknowledged writes (%d before the outage), %d failed attempts, a write acknowledged %s after the database came back, all verified, in %s",
-		seed, outageFor, took.Round(100*time.Microsecond), acks, acksBefore, errs, recovered.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+	t.Logf("seed %d: a %s outage (%d refused writes), 503 in %s, %d acknowledged writes (%d before the outage), %d failed attempts, a write acknowledged %s after the database came back, all verified, in %s",
+		seed, lasted.Round(100*time.Millisecond), outageFor, took.Round(100*time.Microsecond), acks, acksBefore, errs, recovered.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 }
