@@ -212,6 +212,16 @@ func (s *Server) secondFactorGate(w http.ResponseWriter, r *http.Request, email 
 	return s.checkSecondFactor(w, r, email, f, acct.ID, req.SecondFactor)
 }
 
+// reproveBody decodes a body that is only the master password's proof
+// (api.TwoFactorStartRequest) and proves it afresh (reprove).
+func (s *Server) reproveBody(w http.ResponseWriter, r *http.Request) (store.Account, error) {
+	var req api.TwoFactorStartRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return store.Account{}, err
+	}
+	return s.reprove(w, r, req.AuthKey)
+}
+
 // reprove proves the caller's master password afresh, as account deletion
 // does: a stolen session token alone cannot change the second factor.
 func (s *Server) reprove(w http.ResponseWriter, r *http.Request, authKey []byte) (store.Account, error) {
@@ -253,11 +263,7 @@ func (s *Server) twoFactorStatus(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) startTwoFactor(w http.ResponseWriter, r *http.Request) error {
-	var req api.TwoFactorStartRequest
-	if err := s.decode(w, r, &req); err != nil {
-		return err
-	}
-	acct, err := s.reprove(w, r, req.AuthKey)
+	acct, err := s.reproveBody(w, r)
 	if err != nil {
 		return err
 	}
@@ -397,11 +403,7 @@ func (s *Server) disableTwoFactor(w http.ResponseWriter, r *http.Request) error 
 // stolen session alone cannot take the codes); the old ones stop working
 // in the same transaction. 404 without a second factor.
 func (s *Server) newRecoveryCodesFor(w http.ResponseWriter, r *http.Request) error {
-	var req api.TwoFactorStartRequest
-	if err := s.decode(w, r, &req); err != nil {
-		return err
-	}
-	acct, err := s.reprove(w, r, req.AuthKey)
+	acct, err := s.reproveBody(w, r)
 	if err != nil {
 		return err
 	}

@@ -75,6 +75,9 @@ try {
   await keys.getByText(/last used/).waitFor({ timeout: 30000 });
   await page.getByRole('heading', { name: 'Security keys' }).scrollIntoViewIfNeeded();
   await shot(page, 'securitykey-used');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await shot(page, 'securitykey-used-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
 
   // A second key replaces the first in this browser's authenticator; the
   // first is then removed from the account while another browser (which
@@ -97,6 +100,10 @@ try {
   check(/security key was refused/.test(said), `the refusal said: ${said}`);
   check(await other.getByRole('heading', { name: 'Passwords', exact: true }).count() === 0, 'logged in with a removed key');
   await shot(other, 'securitykey-refused');
+  await other.emulateMedia({ colorScheme: 'dark' });
+  await shot(other, 'securitykey-refused-dark');
+  await other.setViewportSize({ width: 375, height: 760 });
+  await shot(other, 'securitykey-refused-375', { fullPage: true });
   console.log('security key: added in Account → Security, logged in with it in another browser, refused once removed from the account (another key still on it)');
 } finally {
   await browser.close();

@@ -30,6 +30,18 @@ async function providerSignIn(page, user, password) {
   await page.waitForURL((u) => u.href.startsWith(url + 'sso'), { timeout: 30000 });
 }
 
+// shots writes the light shot, the dark one and a phone's (375 px).
+async function shots(page, name) {
+  await shot(page, name);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await shot(page, `${name}-dark`);
+  await page.emulateMedia({ colorScheme: 'light' });
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 375, height: 760 });
+  await shot(page, `${name}-375`, { fullPage: true });
+  await page.setViewportSize(size);
+}
+
 const browser = await launch();
 try {
   // The log-in page offers both ways in, and says what SSO does not do.
@@ -37,7 +49,7 @@ try {
   const sso = page.getByRole('button', { name: 'Log in with Corp ID' });
   await sso.waitFor({ timeout: 30000 });
   await page.getByText('Your master password still unlocks your vault').waitFor();
-  await shot(page, 'sso-login-page');
+  await shots(page, 'sso-login-page');
   // Company staff cannot use the e-mail form.
   await page.getByLabel('E-mail').fill('alice@corp.example');
   await page.getByLabel('Master password', { exact: true }).fill(pw);
@@ -55,7 +67,7 @@ try {
   check(await page.getByLabel('Your name').inputValue() === 'Alice Archer', 'the name is not the provider\'s');
   await page.getByLabel('Master password', { exact: true }).fill(pw);
   await page.getByLabel('Master password again').fill(pw);
-  await shot(page, 'sso-choose-master-password');
+  await shots(page, 'sso-choose-master-password');
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.getByRole('heading', { name: 'Passwords', exact: true }).waitFor({ timeout: 60000 });
   check(new URL(page.url()).pathname.startsWith('/vault'), `after the sign-up: ${page.url()}`);
@@ -64,7 +76,7 @@ try {
   const other = await fresh(browser);
   await providerSignIn(other, 'alice', 'idp-alice-pw');
   await other.getByRole('heading', { name: 'Unlock with your master password' }).waitFor({ timeout: 30000 });
-  await shot(other, 'sso-unlock');
+  await shots(other, 'sso-unlock');
   await other.getByLabel('Master password', { exact: true }).fill('not the master password');
   await other.getByRole('button', { name: 'Unlock' }).click();
   await other.getByRole('alert').waitFor({ timeout: 60000 });
@@ -77,7 +89,7 @@ try {
   await providerSignIn(bob, 'bob', 'idp-bob-pw');
   await bob.getByRole('heading', { name: 'Sign-in not finished' }).waitFor({ timeout: 30000 });
   check((await bob.getByRole('alert').textContent()).includes('verified'), 'the reason is not said');
-  await shot(bob, 'sso-unverified');
+  await shots(bob, 'sso-unverified');
   console.log('sso: first sign-in chose the master password, the second unlocked with it; the e-mail form and an unverified address were refused');
 } catch (e) {
   await failureShots(browser, 'sso-failed');

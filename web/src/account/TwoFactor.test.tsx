@@ -65,6 +65,15 @@ describe('TwoFactor', () => {
     expect(await screen.findByText('Two-factor log-in is on; 10 recovery codes left.')).toBeTruthy();
   });
 
+  it('says two-factor log-in is on when security keys alone make it so, and offers an app and new codes', async () => {
+    vi.mocked(core.twoFactorStatus).mockResolvedValue({ enabled: false, pending: false, recovery_codes_left: 7, security_keys: [{ id: 'k1', name: 'YubiKey', created_at: '2026-01-01T00:00:00Z' }] } as never);
+    vi.mocked(core.orgs).mockResolvedValue([]);
+    render(<TwoFactor />);
+    expect(await screen.findByText('Two-factor log-in is on with your security key; 7 recovery codes left. An authenticator app can be another way in.')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Set up an authenticator app' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'New recovery codes' })).toBeTruthy();
+  });
+
   it('says which organisations hold it on, and the refusal as a sentence', async () => {
     vi.mocked(core.twoFactorStatus).mockResolvedValue({ enabled: true, pending: false, recovery_codes_left: 10, security_keys: [] });
     vi.mocked(core.orgs).mockResolvedValue([

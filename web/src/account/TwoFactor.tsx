@@ -110,13 +110,21 @@ export function TwoFactor() {
       </form>
     );
   } else if (status) {
+    // Security keys alone make two-factor log-in on: the app is then
+    // another way in, and the recovery codes are the keys' too.
+    const keys = status.security_keys?.length ?? 0;
     body = (
       <form class="stack" onSubmit={start}>
-        <p>Ask for a code from an authenticator app at every log-in, besides the master password.</p>
+        {keys > 0
+          ? <p>Two-factor log-in is on with your security {keys === 1 ? 'key' : 'keys'}; {status.recovery_codes_left} recovery codes left. An authenticator app can be another way in.</p>
+          : <p>Ask for a code from an authenticator app at every log-in, besides the master password.</p>}
         <Field label="Master password" id="tf-start-pw" type="password" value={pw} onInput={setPw} autocomplete="current-password" required />
         {note ? <p role="status">{note}</p> : null}
         <ErrorLine error={error} />
-        <div class="actions"><button type="submit" class="primary" disabled={busy || !pw}>{busy ? 'Working…' : 'Set up two-factor log-in'}</button></div>
+        <div class="actions">
+          {keys > 0 ? <button type="button" disabled={busy || !pw} onClick={newCodes}>New recovery codes</button> : null}
+          <button type="submit" class="primary" disabled={busy || !pw}>{busy ? 'Working…' : keys > 0 ? 'Set up an authenticator app' : 'Set up two-factor log-in'}</button>
+        </div>
       </form>
     );
   } else {

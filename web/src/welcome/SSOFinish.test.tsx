@@ -76,7 +76,7 @@ describe('SSOFinish', () => {
     expect(await screen.findByText(/is verified/)).toBeTruthy();
     expect(core.ssoError).toHaveBeenCalledWith('unverified_email');
     expect(core.ssoTicket).not.toHaveBeenCalled();
-    expect(screen.getByRole('button', { name: /Sign in with your company's account again/ })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Sign in again' })).toBeTruthy();
   });
 
   it('a used or stolen ticket is an error in words', async () => {

@@ -101,7 +101,7 @@ export function SSOFinish(props: { onDone: (s: Status) => void }) {
           <ErrorLine error={error} />
           {error ? (
             <p class="switch">
-              <button type="button" class="primary" onClick={() => void again()} disabled={busy}>Sign in with your company's account again</button>
+              <button type="button" class="primary" onClick={() => void again()} disabled={busy}>Sign in again</button>
               <button type="button" class="link" onClick={() => navigate('/login', { replace: true })}>Back to log in</button>
             </p>
           ) : null}
