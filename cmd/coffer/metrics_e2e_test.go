@@ -1,16 +1,11 @@
 package main_test
 
 import (
-	"bufio"
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
-	"regexp"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestMetricsListenerE2E (issue 28): coffer serve --metrics-addr serves
@@ -19,52 +14,10 @@ import (
 // page) and /livez, /readyz itself; --log-format json makes every log
 // line JSON, a request's line with its X-Request-Id.
 func TestMetricsListenerE2E(t *testing.T) {
-	cmd := exec.Command(cofferBin, "serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(),
-		"--metrics-addr", "127.0.0.1:0", "--log-format", "json")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stderr := newLockedBuffer()
-	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-		}
-	})
-	metricsRe := regexp.MustCompile(`Metrics on (http://127\.0\.0\.1:\d+)/metrics`)
-	publicRe := regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`)
-	type urls struct{ public, metrics string }
-	found := make(chan urls, 1)
-	go func() {
-		var u urls
-		lines := bufio.NewScanner(stdout)
-		for lines.Scan() {
-			if m := metricsRe.FindStringSubmatch(lines.Text()); m != nil {
-				u.metrics = m[1]
-			}
-			if m := publicRe.FindStringSubmatch(lines.Text()); m != nil {
-				u.public = m[1]
-				found <- u
-				break
-			}
-		}
-		io.Copy(io.Discard, stdout)
-	}()
-	var u urls
-	select {
-	case u = <-found:
-	case <-time.After(20 * time.Second):
-		t.Fatalf("server did not start; stderr:\n%s", stderr.String())
-	}
+	metricsAddr := freeAddr(t)
+	srv := startServer(t, "--metrics-addr", metricsAddr, "--log-format", "json")
+	stderr := srv.stderr
+	u := struct{ public, metrics string }{srv.url, "http://" + metricsAddr}
 	if u.metrics == "" || u.metrics == u.public {
 		t.Fatalf("metrics listener %q, public %q", u.metrics, u.public)
 	}

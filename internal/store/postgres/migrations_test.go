@@ -12,9 +12,11 @@ import (
 	"github.com/coffer-pm/coffer/internal/store/storetest"
 )
 
-func TestMigration27HeadJSON(t *testing.T) {
+// migrationCheck runs a storetest migration check on a fresh schema: the
+// store, and the same database opened directly.
+func migrationCheck(t *testing.T, check func(*testing.T, func() store.Store, func() *sql.DB, migrations.Engine)) {
 	url := pgtest.URL(t)
-	storetest.HeadJSONMigration(t,
+	check(t,
 		func() store.Store {
 			s, err := postgres.Open(context.Background(), url, postgres.Options{})
 			if err != nil {
@@ -30,3 +32,6 @@ func TestMigration27HeadJSON(t *testing.T) {
 			return db
 		}, migrations.Postgres)
 }
+
+func TestMigration9(t *testing.T)          { migrationCheck(t, storetest.Migration9) }
+func TestMigration27HeadJSON(t *testing.T) { migrationCheck(t, storetest.HeadJSONMigration) }

@@ -12,9 +12,11 @@ import (
 	"github.com/coffer-pm/coffer/internal/store/storetest"
 )
 
-func TestMigration9(t *testing.T) {
+// migrationCheck runs a storetest migration check on a fresh SQLite
+// file: the store, and the same database opened directly.
+func migrationCheck(t *testing.T, check func(*testing.T, func() store.Store, func() *sql.DB, migrations.Engine)) {
 	path := filepath.Join(t.TempDir(), sqlite.FileName)
-	storetest.Migration9(t,
+	check(t,
 		func() store.Store {
 			s, err := sqlite.Open(context.Background(), path)
 			if err != nil {
@@ -30,3 +32,6 @@ func TestMigration9(t *testing.T) {
 			return db
 		}, migrations.SQLite)
 }
+
+func TestMigration9(t *testing.T)          { migrationCheck(t, storetest.Migration9) }
+func TestMigration27HeadJSON(t *testing.T) { migrationCheck(t, storetest.HeadJSONMigration) }
